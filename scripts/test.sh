@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The one test command (npm test, .ci/run): set-up, type-check, mediasoup's own worker tests when
+# the cached build has not passed them yet, then every unit, integration and browser test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export MEDIASOUP_WORKER_BIN="$(cat .cache/worker-bin)"
+
+echo "== type-check"
+npx tsc -p tsconfig.json --noEmit
+
+echo "== mediasoup worker test suite"
+bash scripts/worker/test.sh "$(dirname "$MEDIASOUP_WORKER_BIN")"
+
+echo "== web client build"
+npx vite build --config client-web/vite.config.ts --logLevel warn
+
+echo "== unit, integration and browser tests"
+npx vitest run "$@"

@@ -1,0 +1,64 @@
+// Process configuration: read once from the environment, validated, with documented defaults.
+// A bad value stops start-up with a message naming the variable (see docs/configuration.md).
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+const port = z.coerce.number().int().min(0).max(65535);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port.default(3000),
+  PUBLIC_URL: z.string().url().optional(),
+  NODE_ID: z.string().min(1).default(`${os.hostname()}-${process.pid}`),
+  DATA_DIR: z.string().default(path.resolve('data')),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  // Unset: the product starts its own redis-server (see server/redis/embedded.ts).
+  REDIS_URL: z.string().url().optional(),
+  // HS256 signing secret for access tokens; required in production.
+  JWT_SECRET: z.string().min(16).optional(),
+  TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(7 * 24 * 3600).default(4 * 3600),
+  // Development token endpoint (POST /dev/token); never enabled in production.
+  DEV_TOKENS: bool.optional(),
+  MEDIASOUP_WORKER_BIN: z.string().optional(),
+  MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
+  MEDIASOUP_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  // Each worker's WebRtcServer takes RTC_PORT_BASE + workerIndex for both UDP and TCP.
+  RTC_PORT_BASE: port.default(40000),
+  RTC_LISTEN_IP: z.string().default('0.0.0.0'),
+  RTC_ANNOUNCED_IP: z.string().optional(),
+  // Port range for PlainTransports (ingest, recording).
+  RTC_MIN_PORT: port.default(41000),
+  RTC_MAX_PORT: port.default(41999),
+  FFMPEG_BIN: z.string().optional(),
+});
+
+export type Config = z.infer<typeof schema> & { jwtSecret: string; devTokens: boolean };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(schema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
+  const parsed = schema.safeParse(known);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const production = c.NODE_ENV === 'production';
+  if (production && !c.JWT_SECRET) throw new ConfigError('JWT_SECRET: required when NODE_ENV=production');
+  if (production && c.DEV_TOKENS) throw new ConfigError('DEV_TOKENS: not allowed when NODE_ENV=production');
+  if (c.RTC_MIN_PORT > c.RTC_MAX_PORT) throw new ConfigError('RTC_MIN_PORT: must not exceed RTC_MAX_PORT');
+  return {
+    ...c,
+    // Outside production a fixed development secret keeps tokens valid across restarts.
+    jwtSecret: c.JWT_SECRET ?? 'development-only-secret-not-for-production',
+    devTokens: c.DEV_TOKENS ?? !production,
+  };
+}

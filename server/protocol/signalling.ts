@@ -1,0 +1,188 @@
+// The signalling protocol: the one source of truth shared by the server and the web client.
+// Every client→server event carries one payload validated by the schema below and is answered
+// through the socket.io acknowledgement with a Reply. Documented in docs/signalling.md.
+import { z } from 'zod';
+
+export const MEDIA_SOURCES = ['camera', 'microphone', 'screen'] as const;
+export const mediaSourceSchema = z.enum(MEDIA_SOURCES);
+export type MediaSource = z.infer<typeof mediaSourceSchema>;
+
+// ---- shared fragments --------------------------------------------------------------------------
+
+export const roomIdSchema = z.string().min(1).max(200).regex(/^[\w:.\-]+$/, 'room id: letters, digits, _ : . - only');
+const id = z.string().min(1).max(64);
+const kind = z.enum(['audio', 'video']);
+
+// mediasoup validates RTP dictionaries in depth; here we check the shape and bound the sizes,
+// so nothing unbounded or of the wrong type reaches the worker.
+const codecCapability = z.looseObject({
+  kind,
+  mimeType: z.string().max(64),
+  clockRate: z.number().int().positive(),
+  channels: z.number().int().min(1).max(8).optional(),
+  preferredPayloadType: z.number().int().min(0).max(127).optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  rtcpFeedback: z.array(z.looseObject({ type: z.string().max(32), parameter: z.string().max(32).optional() })).max(20).optional(),
+});
+const headerExtensionCapability = z.looseObject({
+  kind,
+  uri: z.string().max(256),
+  preferredId: z.number().int().min(1).max(255),
+  preferredEncrypt: z.boolean().optional(),
+  direction: z.string().max(16).optional(),
+});
+export const rtpCapabilitiesSchema = z.looseObject({
+  codecs: z.array(codecCapability).max(64).optional(),
+  headerExtensions: z.array(headerExtensionCapability).max(64).optional(),
+});
+
+export const rtpParametersSchema = z.looseObject({
+  mid: z.string().max(32).optional(),
+  codecs: z
+    .array(
+      z.looseObject({
+        mimeType: z.string().max(64),
+        payloadType: z.number().int().min(0).max(127),
+        clockRate: z.number().int().positive(),
+        channels: z.number().int().min(1).max(8).optional(),
+        parameters: z.record(z.string(), z.unknown()).optional(),
+        rtcpFeedback: z.array(z.looseObject({ type: z.string().max(32), parameter: z.string().max(32).optional() })).max(20).optional(),
+      }),
+    )
+    .min(1)
+    .max(16),
+  headerExtensions: z
+    .array(z.looseObject({ uri: z.string().max(256), id: z.number().int().min(1).max(255), encrypt: z.boolean().optional() }))
+    .max(32)
+    .optional(),
+  encodings: z
+    .array(
+      z.looseObject({
+        ssrc: z.number().int().nonnegative().optional(),
+        rid: z.string().max(32).optional(),
+        maxBitrate: z.number().positive().optional(),
+        scalabilityMode: z.string().max(16).optional(),
+      }),
+    )
+    .max(4)
+    .optional(),
+  rtcp: z.looseObject({ cname: z.string().max(256).optional(), reducedSize: z.boolean().optional() }).optional(),
+});
+
+export const dtlsParametersSchema = z.looseObject({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z.array(z.looseObject({ algorithm: z.string().max(16), value: z.string().max(256) })).min(1).max(8),
+});
+
+// ---- client → server requests -----------------------------------------------------------------
+
+export const requestSchemas = {
+  getRouterRtpCapabilities: z.strictObject({ roomId: roomIdSchema }),
+  join: z.strictObject({
+    roomId: roomIdSchema,
+    rtpCapabilities: rtpCapabilitiesSchema,
+    displayName: z.string().min(1).max(100).optional(),
+  }),
+  createWebRtcTransport: z.strictObject({ direction: z.enum(['send', 'recv']), forceTcp: z.boolean().optional() }),
+  connectWebRtcTransport: z.strictObject({ transportId: id, dtlsParameters: dtlsParametersSchema }),
+  restartIce: z.strictObject({ transportId: id }),
+  produce: z.strictObject({ transportId: id, kind, rtpParameters: rtpParametersSchema, source: mediaSourceSchema }),
+  consume: z.strictObject({ transportId: id, producerId: id }),
+  resumeConsumer: z.strictObject({ consumerId: id }),
+  pauseProducer: z.strictObject({ producerId: id }),
+  resumeProducer: z.strictObject({ producerId: id }),
+  closeProducer: z.strictObject({ producerId: id }),
+  leave: z.strictObject({}),
+} as const;
+
+export type RequestName = keyof typeof requestSchemas;
+export type RequestPayload<N extends RequestName> = z.input<(typeof requestSchemas)[N]>;
+
+// ---- replies ----------------------------------------------------------------------------------
+
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'token_expired',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'gone',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+export type Reply<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+export interface ProducerInfo {
+  producerId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  paused: boolean;
+}
+export interface PeerInfo {
+  peerId: string;
+  name: string;
+  role: string;
+  producers: ProducerInfo[];
+}
+export interface TransportOptions {
+  transportId: string;
+  iceParameters: unknown;
+  iceCandidates: unknown[];
+  dtlsParameters: unknown;
+}
+export interface ConsumerOptions {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  source: MediaSource;
+  kind: 'audio' | 'video';
+  rtpParameters: unknown;
+}
+
+export interface ResponseData {
+  getRouterRtpCapabilities: { rtpCapabilities: unknown };
+  join: { peerId: string; peers: PeerInfo[] };
+  createWebRtcTransport: TransportOptions;
+  connectWebRtcTransport: Record<string, never>;
+  restartIce: { iceParameters: unknown };
+  produce: { producerId: string };
+  consume: ConsumerOptions;
+  resumeConsumer: Record<string, never>;
+  pauseProducer: Record<string, never>;
+  resumeProducer: Record<string, never>;
+  closeProducer: Record<string, never>;
+  leave: Record<string, never>;
+}
+
+// ---- server → client notifications ------------------------------------------------------------
+
+/** Why the client must reconnect; the client decides what to show from this. */
+export const RECONNECT_REASONS = ['worker-died', 'room-moved', 'server-shutdown'] as const;
+export type ReconnectReason = (typeof RECONNECT_REASONS)[number];
+
+export interface ServerToClientEvents {
+  peerJoined: (p: PeerInfo) => void;
+  peerLeft: (p: { peerId: string }) => void;
+  newProducer: (p: { peerId: string } & ProducerInfo) => void;
+  producerClosed: (p: { peerId: string; producerId: string }) => void;
+  producerPaused: (p: { peerId: string; producerId: string }) => void;
+  producerResumed: (p: { peerId: string; producerId: string }) => void;
+  consumerClosed: (p: { consumerId: string; producerId: string }) => void;
+  /** Your room moved (worker died, room rehomed): reconnect, then join again. */
+  reconnect: (p: { reason: ReconnectReason; url?: string }) => void;
+  /** The same identity joined from elsewhere; this connection is closed and must not reconnect. */
+  replaced: (p: { reason: 'duplicate-identity' }) => void;
+}
+
+export type ClientToServerEvents = {
+  [N in RequestName]: (payload: RequestPayload<N>, ack: (reply: Reply<ResponseData[N]>) => void) => void;
+};
