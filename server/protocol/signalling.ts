@@ -178,7 +178,7 @@ export interface ServerToClientEvents {
   producerResumed: (p: { peerId: string; producerId: string }) => void;
   consumerClosed: (p: { consumerId: string; producerId: string }) => void;
   /** Your room moved (worker died, room rehomed): reconnect, then join again. */
-  reconnect: (p: { reason: ReconnectReason; url?: string }) => void;
+  rejoin: (p: { reason: ReconnectReason; url?: string }) => void;
   /** The same identity joined from elsewhere; this connection is closed and must not reconnect. */
   replaced: (p: { reason: 'duplicate-identity' }) => void;
 }

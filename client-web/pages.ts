@@ -1,0 +1,10 @@
+// The web client's pages: the Vite build inputs and the URLs `npm start` prints.
+export interface Page {
+  file: string;
+  title: string;
+}
+
+export const PAGES: Page[] = [
+  { file: 'index.html', title: 'home 首页' },
+  { file: 'call.html', title: 'call 通话' },
+];

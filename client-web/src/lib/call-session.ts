@@ -1,0 +1,351 @@
+// A client's presence in one room: signalling, the mediasoup-client Device, one send and one
+// recv transport, local camera/microphone producers and the consumers of every remote producer.
+// Every role-specific UI (terminal, official desk, home device, family app) builds on this.
+import { Device, type types } from 'mediasoup-client';
+import type { MediaSource, PeerInfo, ProducerInfo, ReconnectReason } from '../../../server/protocol/signalling.ts';
+import { SignallingClient, SignallingError } from './signalling-client.ts';
+
+export type CallState = 'connecting' | 'joined' | 'reconnecting' | 'closed' | 'failed';
+
+export interface RemoteTrack {
+  peerId: string;
+  consumerId: string;
+  source: MediaSource;
+  track: MediaStreamTrack;
+  paused: boolean;
+}
+
+export interface CallSessionEvents {
+  state: (s: CallState, detail?: string) => void;
+  peers: (peers: ReadonlyMap<string, PeerInfo>) => void;
+  trackadded: (t: RemoteTrack) => void;
+  trackremoved: (t: RemoteTrack) => void;
+  trackpaused: (t: RemoteTrack) => void;
+  /** Transport-level connection state, for the connection indicator. */
+  connection: (direction: 'send' | 'recv', state: string) => void;
+  error: (err: Error) => void;
+}
+
+export interface CallSessionOptions {
+  url?: string;
+  token: string;
+  roomId: string;
+  displayName?: string;
+  /** Publish these local sources once joined (default camera + microphone, when granted). */
+  publish?: MediaSource[];
+  /** Audio-only fallback for poor networks: no camera is published or consumed. */
+  audioOnly?: boolean;
+  videoConstraints?: MediaTrackConstraints;
+}
+
+type Listener<E extends keyof CallSessionEvents> = CallSessionEvents[E];
+
+export class CallSession {
+  readonly signalling: SignallingClient;
+  readonly peers = new Map<string, PeerInfo>();
+  readonly remote = new Map<string, RemoteTrack>();
+  localStream = new MediaStream();
+  state: CallState = 'connecting';
+  peerId = '';
+
+  #device: Device | undefined;
+  #send: types.Transport | undefined;
+  #recv: types.Transport | undefined;
+  readonly #producers = new Map<MediaSource, types.Producer>();
+  readonly #consumers = new Map<string, types.Consumer>();
+  readonly #listeners = new Map<keyof CallSessionEvents, Set<(...a: never[]) => void>>();
+  #closed = false;
+  #joining: Promise<void> | undefined;
+
+  constructor(private readonly o: CallSessionOptions) {
+    this.signalling = new SignallingClient({ url: o.url, token: o.token });
+    const s = this.signalling.socket;
+    s.on('peerJoined', (p) => this.#setPeer(p));
+    s.on('peerLeft', ({ peerId }) => {
+      this.peers.delete(peerId);
+      this.#emit('peers', this.peers);
+    });
+    s.on('newProducer', (p) => {
+      const peer = this.peers.get(p.peerId);
+      if (peer) peer.producers.push(p);
+      this.#emit('peers', this.peers);
+      void this.#consume(p).catch((err: unknown) => this.#fail(err));
+    });
+    s.on('producerClosed', ({ peerId, producerId }) => {
+      const peer = this.peers.get(peerId);
+      if (peer) peer.producers = peer.producers.filter((x) => x.producerId !== producerId);
+      this.#emit('peers', this.peers);
+    });
+    s.on('producerPaused', ({ producerId }) => this.#markPaused(producerId, true));
+    s.on('producerResumed', ({ producerId }) => this.#markPaused(producerId, false));
+    s.on('consumerClosed', ({ consumerId }) => this.#dropConsumer(consumerId));
+    s.on('rejoin', ({ reason }) => void this.#rejoin(reason));
+    s.on('replaced', () => {
+      this.#setState('closed', 'replaced');
+      this.close();
+    });
+    // After a network loss socket.io reconnects by itself; the server forgot us, so join again.
+    s.io.on('reconnect', () => void this.#rejoin('room-moved'));
+    s.on('disconnect', (reason) => {
+      if (!this.#closed && reason !== 'io client disconnect') this.#setState('reconnecting', reason);
+    });
+  }
+
+  on<E extends keyof CallSessionEvents>(event: E, fn: Listener<E>): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(fn as (...a: never[]) => void);
+    return () => set.delete(fn as (...a: never[]) => void);
+  }
+
+  async start(): Promise<void> {
+    await this.signalling.connected();
+    await this.#join();
+  }
+
+  /** Mute/unmute a local source without renegotiation (producer pause/resume). */
+  async setSourceEnabled(source: MediaSource, enabled: boolean): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    if (enabled) {
+      producer.resume();
+      await this.signalling.request('resumeProducer', { producerId: producer.id });
+    } else {
+      producer.pause();
+      await this.signalling.request('pauseProducer', { producerId: producer.id });
+    }
+  }
+
+  isSourceEnabled(source: MediaSource): boolean {
+    const p = this.#producers.get(source);
+    return !!p && !p.paused;
+  }
+
+  hasSource(source: MediaSource): boolean {
+    return this.#producers.has(source);
+  }
+
+  /** Stops sending a source altogether (privacy mode, audio-only fallback). */
+  async stopSource(source: MediaSource): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    this.#producers.delete(source);
+    producer.close();
+    producer.track?.stop();
+    for (const t of this.localStream.getTracks()) if (t === producer.track) this.localStream.removeTrack(t);
+    await this.signalling.request('closeProducer', { producerId: producer.id }).catch(() => undefined);
+  }
+
+  /** Starts (or restarts) sending a local source. */
+  async startSource(source: MediaSource): Promise<void> {
+    if (!this.#send || this.#producers.has(source)) return;
+    const track = await this.#captureTrack(source);
+    const producer = await this.#send.produce({
+      track,
+      appData: { source },
+      ...(source === 'camera' ? { encodings: [{ maxBitrate: 900_000 }], codecOptions: { videoGoogleStartBitrate: 600 } } : {}),
+    });
+    this.#producers.set(source, producer);
+    this.localStream.addTrack(track);
+  }
+
+  async getRemoteStats(consumerId: string): Promise<RTCStatsReport | undefined> {
+    return this.#consumers.get(consumerId)?.getStats();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of this.localStream.getTracks()) t.stop();
+    this.#send?.close();
+    this.#recv?.close();
+    this.signalling.close();
+    this.#setState('closed');
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  #join(): Promise<void> {
+    this.#joining ??= this.#doJoin().finally(() => (this.#joining = undefined));
+    return this.#joining;
+  }
+
+  async #doJoin(): Promise<void> {
+    const { roomId } = this.o;
+    this.#setState('connecting');
+    const { rtpCapabilities } = await this.signalling.request('getRouterRtpCapabilities', { roomId });
+    if (!this.#device) {
+      this.#device = new Device();
+      await this.#device.load({ routerRtpCapabilities: rtpCapabilities as types.RtpCapabilities });
+    }
+    const joined = await this.signalling.request('join', {
+      roomId,
+      rtpCapabilities: this.#device.rtpCapabilities as never,
+      ...(this.o.displayName ? { displayName: this.o.displayName } : {}),
+    });
+    this.peerId = joined.peerId;
+    this.peers.clear();
+    for (const p of joined.peers) this.peers.set(p.peerId, p);
+    this.#emit('peers', this.peers);
+
+    this.#recv = await this.#createTransport('recv');
+    const publish = (this.o.publish ?? ['camera', 'microphone']).filter((s) => !(this.o.audioOnly && s === 'camera'));
+    if (publish.length > 0) {
+      try {
+        this.#send = await this.#createTransport('send');
+        for (const source of publish) await this.startSource(source);
+      } catch (err) {
+        // A viewer-only grant or a missing camera must not stop the call from being watched.
+        if (!(err instanceof SignallingError && err.code === 'forbidden')) this.#emit('error', err as Error);
+      }
+    }
+    this.#setState('joined');
+    for (const p of joined.peers) for (const prod of p.producers) await this.#consume({ peerId: p.peerId, ...prod });
+  }
+
+  async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const opts = await this.signalling.request('createWebRtcTransport', { direction });
+    const params = {
+      id: opts.transportId,
+      iceParameters: opts.iceParameters as types.IceParameters,
+      iceCandidates: opts.iceCandidates as types.IceCandidate[],
+      dtlsParameters: opts.dtlsParameters as types.DtlsParameters,
+    };
+    const transport = direction === 'send' ? this.#device!.createSendTransport(params) : this.#device!.createRecvTransport(params);
+    transport.on('connect', ({ dtlsParameters }, ok, fail) => {
+      this.signalling
+        .request('connectWebRtcTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as never })
+        .then(() => ok(), fail);
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
+        this.signalling
+          .request('produce', {
+            transportId: transport.id,
+            kind,
+            rtpParameters: rtpParameters as never,
+            source: (appData as { source: MediaSource }).source,
+          })
+          .then(({ producerId }) => ok({ id: producerId }), fail);
+      });
+    }
+    transport.on('connectionstatechange', (state) => {
+      this.#emit('connection', direction, state);
+      // ICE can fail on a network change; a restart keeps the call without a full rejoin.
+      if (state === 'failed' || state === 'disconnected') void this.#restartIce(transport);
+    });
+    return transport;
+  }
+
+  async #restartIce(transport: types.Transport): Promise<void> {
+    if (transport.closed || !this.signalling.socket.connected) return;
+    try {
+      const { iceParameters } = await this.signalling.request('restartIce', { transportId: transport.id });
+      await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+    } catch (err) {
+      this.#emit('error', err as Error);
+    }
+  }
+
+  async #consume(p: { peerId: string } & ProducerInfo): Promise<void> {
+    if (!this.#recv || (this.o.audioOnly && p.kind === 'video')) return;
+    for (const c of this.#consumers.values()) if (c.producerId === p.producerId) return;
+    const opts = await this.signalling.request('consume', { transportId: this.#recv.id, producerId: p.producerId });
+    const consumer = await this.#recv.consume({
+      id: opts.consumerId,
+      producerId: opts.producerId,
+      kind: opts.kind,
+      rtpParameters: opts.rtpParameters as types.RtpParameters,
+    });
+    this.#consumers.set(consumer.id, consumer);
+    const remote: RemoteTrack = { peerId: opts.peerId, consumerId: consumer.id, source: opts.source, track: consumer.track, paused: p.paused };
+    this.remote.set(consumer.id, remote);
+    this.#emit('trackadded', remote);
+    await this.signalling.request('resumeConsumer', { consumerId: consumer.id });
+  }
+
+  #dropConsumer(consumerId: string): void {
+    const consumer = this.#consumers.get(consumerId);
+    consumer?.close();
+    this.#consumers.delete(consumerId);
+    const remote = this.remote.get(consumerId);
+    this.remote.delete(consumerId);
+    if (remote) this.#emit('trackremoved', remote);
+  }
+
+  #markPaused(producerId: string, paused: boolean): void {
+    for (const r of this.remote.values()) {
+      if (this.#consumers.get(r.consumerId)?.producerId === producerId) {
+        r.paused = paused;
+        this.#emit('trackpaused', r);
+      }
+    }
+  }
+
+  /** Full rejoin: the server lost our room (worker died, room moved, our socket reconnected). */
+  async #rejoin(reason: ReconnectReason): Promise<void> {
+    if (this.#closed) return;
+    this.#setState('reconnecting', reason);
+    for (const id of [...this.#consumers.keys()]) this.#dropConsumer(id);
+    for (const p of this.#producers.values()) p.close();
+    this.#producers.clear();
+    for (const t of this.localStream.getTracks()) t.stop();
+    this.localStream = new MediaStream();
+    this.#send?.close();
+    this.#recv?.close();
+    this.#send = this.#recv = undefined;
+    for (let attempt = 0; !this.#closed; attempt++) {
+      try {
+        if (!this.signalling.socket.connected) await this.signalling.connected();
+        await this.#join();
+        return;
+      } catch (err) {
+        if (err instanceof SignallingError && ['forbidden', 'unauthorized', 'token_expired'].includes(err.code)) {
+          this.#fail(err);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(4000, 250 * 2 ** attempt)));
+      }
+    }
+  }
+
+  async #captureTrack(source: MediaSource): Promise<MediaStreamTrack> {
+    if (source === 'screen') {
+      const s = await navigator.mediaDevices.getDisplayMedia({ video: true });
+      return s.getVideoTracks()[0]!;
+    }
+    const s = await navigator.mediaDevices.getUserMedia(
+      source === 'camera'
+        ? { video: this.o.videoConstraints ?? { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 20 } } }
+        : { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } },
+    );
+    return (source === 'camera' ? s.getVideoTracks() : s.getAudioTracks())[0]!;
+  }
+
+  #setPeer(p: PeerInfo): void {
+    this.peers.set(p.peerId, p);
+    this.#emit('peers', this.peers);
+  }
+
+  #setState(s: CallState, detail?: string): void {
+    this.state = s;
+    this.#emit('state', s, detail);
+  }
+
+  #fail(err: unknown): void {
+    this.#emit('error', err instanceof Error ? err : new Error(String(err)));
+    if (err instanceof SignallingError && ['forbidden', 'unauthorized', 'token_expired'].includes(err.code)) {
+      this.#setState('failed', err.message);
+    }
+  }
+
+  #emit<E extends keyof CallSessionEvents>(event: E, ...args: Parameters<CallSessionEvents[E]>): void {
+    for (const fn of this.#listeners.get(event) ?? []) {
+      try {
+        (fn as unknown as (...a: Parameters<CallSessionEvents[E]>) => void)(...args);
+      } catch (err) {
+        console.error(`listener for ${event} threw`, err);
+      }
+    }
+  }
+}

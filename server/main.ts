@@ -1,0 +1,52 @@
+// `npm start`: the product on one machine. Starts its own Redis when REDIS_URL is unset.
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
+import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.ts';
+import { startPlatform, WEB_DIR } from './platform.ts';
+import { PAGES } from '../client-web/pages.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.LOG_LEVEL, { node: config.NODE_ID });
+  let embedded: EmbeddedRedis | undefined;
+  let redisUrl = config.REDIS_URL;
+  if (!redisUrl) {
+    embedded = await startEmbeddedRedis(config.DATA_DIR, log.child({ mod: 'redis' }));
+    redisUrl = embedded.url;
+  }
+  const platform = await startPlatform({ config, redisUrl, log, webDir: WEB_DIR });
+
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await platform.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  const lines = [
+    '',
+    `  视频接访 + 平安心居 is running (node ${config.NODE_ID})`,
+    ...PAGES.map((p) => `  ${p.title.padEnd(14)} ${platform.url}/${p.file}`),
+    `  health         ${platform.url}/healthz`,
+    `  metrics        ${platform.url}/metrics`,
+    embedded ? `  redis          ${redisUrl} (embedded, data in ${config.DATA_DIR}/redis)` : `  redis          ${redisUrl}`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((err: unknown) => {
+  console.error('fatal:', err);
+  process.exit(1);
+});

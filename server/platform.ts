@@ -1,0 +1,122 @@
+// The composition root: one server node = HTTP API + socket.io signalling + the SFU worker pool,
+// sharing Redis with the other nodes. `startPlatform` returns only when everything listens.
+import http from 'node:http';
+import path from 'node:path';
+import fs from 'node:fs';
+import express from 'express';
+import { Redis } from 'ioredis';
+import { Server as IoServer } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import { TokenIssuer } from './auth/grants.ts';
+import { createMetrics } from './metrics.ts';
+import { attachSignalling, type SignallingServer } from './signalling/signalling.ts';
+import { createHealthRouter } from './http/health.ts';
+import { createDevTokenRouter } from './http/dev-token.ts';
+import { RedisRoomRouting } from './routing/redis-room-routing.ts';
+import { WorkerPool } from '../sfu/worker-pool.ts';
+import { RoomRegistry } from '../sfu/rooms.ts';
+
+export interface Platform {
+  url: string;
+  port: number;
+  http: http.Server;
+  io: SignallingServer;
+  pool: WorkerPool;
+  rooms: RoomRegistry;
+  tokens: TokenIssuer;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  config: Config;
+  redisUrl: string;
+  log: Logger;
+  /** Built web client; served statically when present. */
+  webDir?: string;
+  roomEmptyTimeoutMs?: number;
+}
+
+export async function startPlatform(o: PlatformOptions): Promise<Platform> {
+  const { config, log } = o;
+  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 2 });
+  const pub = redis.duplicate();
+  const sub = redis.duplicate();
+
+  const pool = await WorkerPool.create(
+    {
+      size: config.MEDIASOUP_WORKERS,
+      logLevel: config.MEDIASOUP_LOG_LEVEL,
+      listenIp: config.RTC_LISTEN_IP,
+      announcedIp: config.RTC_ANNOUNCED_IP ?? (config.RTC_LISTEN_IP === '0.0.0.0' ? '127.0.0.1' : undefined),
+      portBase: config.RTC_PORT_BASE,
+      rtcMinPort: config.RTC_MIN_PORT,
+      rtcMaxPort: config.RTC_MAX_PORT,
+    },
+    log.child({ mod: 'sfu' }),
+  );
+  const rooms = new RoomRegistry(pool, log.child({ mod: 'room' }), o.roomEmptyTimeoutMs);
+  const metrics = createMetrics(pool, rooms);
+  const tokens = new TokenIssuer(config.jwtSecret, config.TOKEN_TTL_SECONDS);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(createHealthRouter(redis, pool, config.NODE_ID));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  if (config.devTokens) app.use(createDevTokenRouter(tokens));
+  if (o.webDir && fs.existsSync(o.webDir)) {
+    app.use(express.static(o.webDir, { index: 'index.html', maxAge: '1h' }));
+  }
+
+  const server = http.createServer(app);
+  const io: SignallingServer = new IoServer(server, {
+    adapter: createAdapter(pub, sub),
+    maxHttpBufferSize: 256 * 1024,
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve((server.address() as { port: number }).port));
+  });
+  const url = config.PUBLIC_URL ?? `http://127.0.0.1:${port}`;
+  const routing = await RedisRoomRouting.start(redis, config.NODE_ID, url, log.child({ mod: 'routing' }));
+  rooms.on('room', (room) => {
+    room.once('close', () => {
+      routing.release(room.id).catch((err: unknown) => log.warn({ err, roomId: room.id }, 'room release failed'));
+    });
+  });
+  attachSignalling(io, { tokens, rooms, routing, log: log.child({ mod: 'signalling' }), metrics: metrics.signalling });
+  log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    http: server,
+    io,
+    pool,
+    rooms,
+    tokens,
+    redis,
+    close() {
+      closing ??= (async () => {
+        rooms.closeAll('server-shutdown');
+        await routing.close();
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        await pool.close();
+        pub.disconnect();
+        sub.disconnect();
+        redis.disconnect();
+      })();
+      return closing;
+    },
+  };
+}
+
+export const WEB_DIR = path.resolve('dist/web');

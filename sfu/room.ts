@@ -1,0 +1,263 @@
+// One room = one mediasoup router on one worker (mediasoup-demo's Room/Peer split). The room
+// owns its peers, enforces grants on every media operation, and tells peers what changed
+// through their notify sinks. It closes when its worker dies (peers are told to reconnect) or
+// when it has stayed empty for `emptyTimeoutMs`, so a reconnecting last peer keeps it.
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import type { Logger } from '../server/log.ts';
+import { AppError, badRequest, notFound } from '../server/errors.ts';
+import type { ConsumerOptions, MediaSource, ReconnectReason, TransportOptions } from '../server/protocol/signalling.ts';
+import { MEDIA_CODECS } from './media-codecs.ts';
+import { Peer, type ProducerAppData, type TransportAppData } from './peer.ts';
+import type { WorkerPool, WorkerSlot } from './worker-pool.ts';
+
+export type RoomCloseReason = 'empty' | ReconnectReason;
+
+export interface RoomEvents {
+  /** A producer now exists in the room (recorders follow this). */
+  producer: [{ peer: Peer; producer: types.Producer<ProducerAppData> }];
+  peerjoined: [Peer];
+  peerleft: [Peer];
+  close: [RoomCloseReason];
+}
+
+export interface RoomOptions {
+  roomId: string;
+  pool: WorkerPool;
+  log: Logger;
+  emptyTimeoutMs?: number;
+  /** Bitrate cap for each WebRTC transport's incoming media. */
+  maxIncomingBitrate?: number;
+}
+
+export class Room extends EventEmitter<RoomEvents> {
+  readonly peers = new Map<string, Peer>();
+  #closed = false;
+  #emptyTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly id: string,
+    readonly router: types.Router,
+    readonly slot: WorkerSlot,
+    private readonly log: Logger,
+    private readonly emptyTimeoutMs: number,
+    private readonly maxIncomingBitrate: number,
+  ) {
+    super();
+    router.once('workerclose', () => this.close('worker-died'));
+    this.#armEmptyTimer();
+  }
+
+  static async create(o: RoomOptions): Promise<Room> {
+    const { router, slot } = await o.pool.createRouter(MEDIA_CODECS);
+    const log = o.log.child({ roomId: o.roomId });
+    log.info({ worker: slot.index }, 'room created');
+    return new Room(o.roomId, router, slot, log, o.emptyTimeoutMs ?? 20_000, o.maxIncomingBitrate ?? 1_500_000);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get rtpCapabilities(): types.RtpCapabilities {
+    return this.router.rtpCapabilities;
+  }
+
+  /** Adds a peer; a peer with the same identity is replaced (it is told so and closed). */
+  join(peer: Peer, rtpCapabilities: types.RtpCapabilities): void {
+    this.#assertOpen();
+    const old = this.peers.get(peer.id);
+    if (old && old !== peer) {
+      this.log.info({ peerId: peer.id }, 'join() | same identity joined again; replacing the older peer');
+      old.notify('replaced', { reason: 'duplicate-identity' });
+      this.leave(old);
+    }
+    peer.rtpCapabilities = rtpCapabilities;
+    peer.joined = true;
+    this.peers.set(peer.id, peer);
+    clearTimeout(this.#emptyTimer);
+    if (!peer.hidden) for (const other of this.#others(peer)) other.notify('peerJoined', peer.info());
+    this.emit('peerjoined', peer);
+  }
+
+  leave(peer: Peer): void {
+    if (this.peers.get(peer.id) !== peer) return;
+    this.peers.delete(peer.id);
+    peer.close();
+    if (!peer.hidden) for (const other of this.peers.values()) other.notify('peerLeft', { peerId: peer.id });
+    this.emit('peerleft', peer);
+    if (this.peers.size === 0) this.#armEmptyTimer();
+  }
+
+  /** Visible peers other than `peer`, with their producers, for a joining client. */
+  visiblePeers(peer: Peer) {
+    return [...this.#others(peer)].filter((p) => !p.hidden).map((p) => p.info());
+  }
+
+  async createWebRtcTransport(peer: Peer, direction: 'send' | 'recv', forceTcp = false): Promise<TransportOptions> {
+    peer.assertJoined();
+    if (direction === 'send' && !peer.claims.grant.canPublish) throw new AppError('forbidden', 'not allowed to publish');
+    if (peer.transports.size >= 4) throw badRequest('too many transports');
+    const transport = await this.router.createWebRtcTransport<TransportAppData>({
+      webRtcServer: this.slot.webRtcServer,
+      enableUdp: !forceTcp,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 1_000_000,
+      appData: { peerId: peer.id, direction },
+    });
+    if (direction === 'send') await transport.setMaxIncomingBitrate(this.maxIncomingBitrate).catch(() => undefined);
+    peer.transports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') this.log.warn({ peerId: peer.id, state }, 'transport dtls state');
+    });
+    return {
+      transportId: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectWebRtcTransport(peer: Peer, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    await peer.assertTransport(transportId).connect({ dtlsParameters });
+  }
+
+  async restartIce(peer: Peer, transportId: string): Promise<types.IceParameters> {
+    return peer.assertTransport(transportId).restartIce();
+  }
+
+  async produce(
+    peer: Peer,
+    transportId: string,
+    kind: types.MediaKind,
+    rtpParameters: types.RtpParameters,
+    source: MediaSource,
+  ): Promise<string> {
+    peer.assertJoined();
+    peer.assertCanPublish(source);
+    if ((source === 'microphone') !== (kind === 'audio')) throw badRequest(`source ${source} does not carry ${kind}`);
+    const transport = peer.assertTransport(transportId);
+    if (transport.appData.direction !== 'send') throw badRequest('produce needs a send transport');
+    for (const p of peer.producers.values()) {
+      if (p.appData.source === source) throw new AppError('conflict', `already publishing ${source}; close it first`);
+    }
+    const producer = await transport.produce<ProducerAppData>({
+      kind,
+      rtpParameters,
+      appData: { peerId: peer.id, source },
+    });
+    this.addProducer(peer, producer);
+    return producer.id;
+  }
+
+  /** Registers a producer made elsewhere (WebRTC produce, camera ingest) and announces it. */
+  addProducer(peer: Peer, producer: types.Producer<ProducerAppData>): void {
+    peer.producers.set(producer.id, producer);
+    producer.observer.once('close', () => {
+      peer.producers.delete(producer.id);
+      if (!peer.hidden) for (const other of this.#others(peer)) other.notify('producerClosed', { peerId: peer.id, producerId: producer.id });
+    });
+    if (!peer.hidden) {
+      for (const other of this.#others(peer)) {
+        other.notify('newProducer', {
+          peerId: peer.id,
+          producerId: producer.id,
+          kind: producer.kind,
+          source: producer.appData.source,
+          paused: producer.paused,
+        });
+      }
+    }
+    this.emit('producer', { peer, producer });
+  }
+
+  async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
+    const producer = peer.assertProducer(producerId);
+    if (paused) await producer.pause();
+    else await producer.resume();
+    const event = paused ? 'producerPaused' : 'producerResumed';
+    for (const other of this.#others(peer)) other.notify(event, { peerId: peer.id, producerId });
+  }
+
+  closeProducer(peer: Peer, producerId: string): void {
+    peer.assertProducer(producerId).close();
+  }
+
+  /** Creates the consumer paused; the client resumes it once its track is wired up. */
+  async consume(peer: Peer, transportId: string, producerId: string): Promise<ConsumerOptions> {
+    peer.assertJoined();
+    peer.assertCanSubscribe();
+    const transport = peer.assertTransport(transportId);
+    if (transport.appData.direction !== 'recv') throw badRequest('consume needs a recv transport');
+    // Only producers of this room are visible: an id from another room is simply not found.
+    const owner = [...this.peers.values()].find((p) => p.producers.has(producerId));
+    if (!owner || owner === peer || owner.hidden) throw notFound(`producer ${producerId} not found in this room`);
+    const producer = owner.producers.get(producerId)!;
+    if (!peer.rtpCapabilities || !this.router.canConsume({ producerId, rtpCapabilities: peer.rtpCapabilities })) {
+      throw badRequest('your device cannot receive this codec');
+    }
+    for (const c of peer.consumers.values()) {
+      if (c.producerId === producerId) throw new AppError('conflict', 'already consuming this producer');
+    }
+    const consumer = await transport.consume({
+      producerId,
+      rtpCapabilities: peer.rtpCapabilities,
+      paused: true,
+      appData: { peerId: owner.id, source: producer.appData.source },
+    });
+    peer.consumers.set(consumer.id, consumer);
+    const gone = () => {
+      peer.consumers.delete(consumer.id);
+      if (!peer.closed) peer.notify('consumerClosed', { consumerId: consumer.id, producerId });
+    };
+    consumer.on('transportclose', () => peer.consumers.delete(consumer.id));
+    consumer.on('producerclose', gone);
+    return {
+      consumerId: consumer.id,
+      producerId,
+      peerId: owner.id,
+      source: producer.appData.source,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+    };
+  }
+
+  async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
+    const consumer = peer.assertConsumer(consumerId);
+    await consumer.resume();
+    // Start the picture at once rather than at the publisher's next periodic key frame.
+    if (consumer.kind === 'video') await consumer.requestKeyFrame().catch(() => undefined);
+  }
+
+  close(reason: RoomCloseReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#emptyTimer);
+    this.log.info({ reason, peers: this.peers.size }, 'room closed');
+    for (const peer of this.peers.values()) {
+      if (reason !== 'empty') peer.notify('rejoin', { reason });
+      peer.close();
+    }
+    this.peers.clear();
+    if (!this.router.closed) this.router.close();
+    this.emit('close', reason);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new AppError('gone', 'room closed; reconnect');
+  }
+
+  *#others(peer: Peer): Iterable<Peer> {
+    for (const p of this.peers.values()) if (p !== peer) yield p;
+  }
+
+  #armEmptyTimer(): void {
+    clearTimeout(this.#emptyTimer);
+    this.#emptyTimer = setTimeout(() => {
+      if (this.peers.size === 0) this.close('empty');
+    }, this.emptyTimeoutMs);
+    this.#emptyTimer.unref();
+  }
+}

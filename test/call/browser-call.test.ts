@@ -1,0 +1,87 @@
+// Two Chromium pages join one room through the real server and worker and each decodes the
+// other's video and receives its audio; a page holding a token for another room is refused.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+
+interface MediaReport {
+  framesDecoded: number;
+  audioPackets: number;
+  tracks: number;
+}
+
+/** Sums inbound-rtp counters over every remote consumer of the page's call session. */
+async function mediaReport(page: Page): Promise<MediaReport> {
+  return page.evaluate(async () => {
+    const s = (window as unknown as { callSession: { remote: Map<string, { consumerId: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } }).callSession;
+    const out = { framesDecoded: 0, audioPackets: 0, tracks: s.remote.size };
+    for (const r of s.remote.values()) {
+      const stats = await s.getRemoteStats(r.consumerId);
+      stats?.forEach((st: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+        if (st.type !== 'inbound-rtp') return;
+        if (st.kind === 'video') out.framesDecoded += st.framesDecoded ?? 0;
+        if (st.kind === 'audio') out.audioPackets += st.packetsReceived ?? 0;
+      });
+    }
+    return out;
+  });
+}
+
+async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!ok(last)) {
+    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 250));
+    last = await probe();
+  }
+  return last;
+}
+
+describe('a call between two browsers', () => {
+  let platform: TestPlatform;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.cleanup();
+    await platform?.close();
+  });
+
+  const open = async (token: string, room: string, name: string) => {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
+    await page.goto(`${platform.url}/call.html?room=${encodeURIComponent(room)}&token=${encodeURIComponent(token)}&name=${encodeURIComponent(name)}`);
+    return page;
+  };
+
+  it('each page decodes the other page\'s video and receives its audio', async () => {
+    const room = 'test:browser-call';
+    const alice = await open(platform.token('alice', 'official', { rooms: [room] }), room, '张干部');
+    const bob = await open(platform.token('bob', 'petitioner', { rooms: [room] }), room, '李大爷');
+
+    for (const page of [alice, bob]) {
+      const first = await waitFor(() => mediaReport(page), (r) => r.framesDecoded > 0 && r.audioPackets > 0);
+      expect(first.tracks).toBe(2);
+      // Decoding keeps going: the count grows over the next second.
+      await new Promise((r) => setTimeout(r, 1000));
+      const later = await mediaReport(page);
+      expect(later.framesDecoded).toBeGreaterThan(first.framesDecoded);
+      expect(later.audioPackets).toBeGreaterThan(first.audioPackets);
+    }
+    expect(await alice.locator('.call-status').getAttribute('data-state')).toBe('joined');
+    expect(await alice.locator('.tile').count()).toBe(2);
+  });
+
+  it('a page whose token names another room is refused', async () => {
+    const token = platform.token('mallory', 'petitioner', { rooms: ['test:some-other-room'] });
+    const page = await open(token, 'test:browser-call', '外人');
+    await page.waitForFunction(() => document.getElementById('app')?.dataset.error, null, { timeout: 10_000 });
+    expect(await page.evaluate(() => document.getElementById('app')!.dataset.error)).toBe('forbidden');
+    expect(await page.locator('.call-status').textContent()).toContain('无法加入');
+  });
+});

@@ -1,0 +1,199 @@
+// The signalling contract against a real server, Redis and mediasoup worker: typed refusals for
+// bad tokens, wrong rooms and malformed payloads; grants enforced on media; duplicate identities
+// replaced; a killed worker replaced with its peers told to rejoin.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import jwt from 'jsonwebtoken';
+import { requestSchemas, type Reply, type RequestName } from '../../server/protocol/signalling.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+
+type Client = Socket;
+
+const VP8_PARAMS = {
+  codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'ccm', parameter: 'fir' }] }],
+  encodings: [{ ssrc: 22222222 }],
+  headerExtensions: [],
+  rtcp: { cname: 'test' },
+};
+
+let platform: TestPlatform;
+const clients: Client[] = [];
+
+function connect(token: unknown): Client {
+  const c = io(platform.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  clients.push(c);
+  return c;
+}
+
+function connected(c: Client): Promise<void> {
+  return new Promise((resolve, reject) => {
+    c.once('connect', () => resolve());
+    c.once('connect_error', (e: Error & { data?: unknown }) => reject(Object.assign(new Error(e.message), { data: e.data })));
+  });
+}
+
+async function refusal(token: unknown): Promise<{ code: string; message: string }> {
+  const err = await connected(connect(token)).then(
+    () => undefined,
+    (e: { data?: { code: string; message: string } }) => e,
+  );
+  expect(err, 'connection should have been refused').toBeDefined();
+  return err!.data!;
+}
+
+async function call<T = unknown>(c: Client, event: RequestName | string, payload: unknown): Promise<Reply<T>> {
+  return (await c.timeout(5000).emitWithAck(event, payload)) as Reply<T>;
+}
+
+async function joinedClient(sub: string, room: string, grant: Record<string, unknown> = {}): Promise<Client> {
+  const c = connect(platform.token(sub, 'official', { rooms: [room], ...grant }));
+  await connected(c);
+  const caps = await call<{ rtpCapabilities: unknown }>(c, 'getRouterRtpCapabilities', { roomId: room });
+  expect(caps.ok).toBe(true);
+  const joined = await call(c, 'join', { roomId: room, rtpCapabilities: caps.ok ? caps.data.rtpCapabilities : {} });
+  expect(joined).toMatchObject({ ok: true });
+  return c;
+}
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+});
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await platform?.close();
+});
+
+describe('connect', () => {
+  it('refuses a missing or malformed token with unauthorized', async () => {
+    expect((await refusal(undefined)).code).toBe('unauthorized');
+    expect((await refusal('not-a-jwt')).code).toBe('unauthorized');
+  });
+
+  it('refuses a token signed with another secret', async () => {
+    const forged = jwt.sign({ sub: 'x', name: 'x', role: 'admin', grant: { rooms: ['*'], canPublish: true, canSubscribe: true, sources: [] }, jti: 'j' }, 'another-secret-of-enough-length', { expiresIn: 60 });
+    expect((await refusal(forged)).code).toBe('unauthorized');
+  });
+
+  it('refuses an expired token with token_expired', async () => {
+    const expired = platform.tokens.issue({ sub: 'late', name: 'late', role: 'official', grant: { rooms: ['r'], canPublish: true, canSubscribe: true, sources: [] }, ttlSeconds: -10 });
+    expect((await refusal(expired)).code).toBe('token_expired');
+  });
+});
+
+describe('requests', () => {
+  it('a token for room X cannot enter room Y', async () => {
+    const c = connect(platform.token('u1', 'official', { rooms: ['test:x'] }));
+    await connected(c);
+    const r = await call(c, 'getRouterRtpCapabilities', { roomId: 'test:y' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const j = await call(c, 'join', { roomId: 'test:y', rtpCapabilities: {} });
+    expect(j).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('answers a malformed payload for every event with bad_request and keeps serving', async () => {
+    const room = 'test:malformed';
+    const c = await joinedClient('m1', room);
+    const bad: unknown[] = [null, 42, 'x', [], { roomId: 5 }, { transportId: { $gt: '' } }, { extra: 'x'.repeat(10) }];
+    for (const name of Object.keys(requestSchemas) as RequestName[]) {
+      for (const payload of bad) {
+        const r = await call(c, name, payload);
+        expect(r, `${name} ${JSON.stringify(payload)}`).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      }
+    }
+    // Unknown events and missing acks are ignored, not fatal.
+    c.emit('noSuchEvent', {});
+    c.emit('join', { roomId: room });
+    // The same connection and a new one are still served.
+    expect(await call(c, 'getRouterRtpCapabilities', { roomId: room })).toMatchObject({ ok: true });
+    const other = await joinedClient('m2', room);
+    expect(other.connected).toBe(true);
+  });
+
+  it('enforces publish grants and keeps producers of other rooms out of reach', async () => {
+    const room = 'test:grants';
+    const publisher = await joinedClient('pub', room);
+    const t = await call<{ transportId: string }>(publisher, 'createWebRtcTransport', { direction: 'send' });
+    expect(t.ok).toBe(true);
+    const transportId = t.ok ? t.data.transportId : '';
+    // The grant allows camera+microphone; a screen is refused, and a mislabelled kind too.
+    expect(await call(publisher, 'produce', { transportId, kind: 'video', rtpParameters: VP8_PARAMS, source: 'screen' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(publisher, 'produce', { transportId, kind: 'audio', rtpParameters: VP8_PARAMS, source: 'camera' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const produced = await call<{ producerId: string }>(publisher, 'produce', { transportId, kind: 'video', rtpParameters: VP8_PARAMS, source: 'camera' });
+    expect(produced.ok).toBe(true);
+    const producerId = produced.ok ? produced.data.producerId : '';
+
+    // A viewer-only token may not open a send transport.
+    const viewer = await joinedClient('viewer', room, { canPublish: false, sources: [] });
+    expect(await call(viewer, 'createWebRtcTransport', { direction: 'send' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const recv = await call<{ transportId: string }>(viewer, 'createWebRtcTransport', { direction: 'recv' });
+    const consumed = await call<{ consumerId: string; peerId: string; source: string }>(viewer, 'consume', { transportId: recv.ok ? recv.data.transportId : '', producerId });
+    expect(consumed).toMatchObject({ ok: true, data: { peerId: 'pub', source: 'camera' } });
+
+    // Someone in another room cannot consume it, even knowing its id.
+    const outsider = await joinedClient('outsider', 'test:elsewhere');
+    const orecv = await call<{ transportId: string }>(outsider, 'createWebRtcTransport', { direction: 'recv' });
+    expect(await call(outsider, 'consume', { transportId: orecv.ok ? orecv.data.transportId : '', producerId })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+    // Closing the producer tells the consumer's owner.
+    const closed = new Promise((resolve) => viewer.once('consumerClosed', resolve));
+    expect(await call(publisher, 'closeProducer', { producerId })).toMatchObject({ ok: true });
+    expect(await closed).toMatchObject({ producerId });
+  });
+
+  it('the same identity joining twice replaces the older connection', async () => {
+    const room = 'test:dup';
+    const first = await joinedClient('same-person', room);
+    const replaced = new Promise((resolve) => first.once('replaced', resolve));
+    const disconnected = new Promise((resolve) => first.once('disconnect', resolve));
+    const watcher = await joinedClient('watcher', room);
+    const second = await joinedClient('same-person', room);
+    expect(await replaced).toEqual({ reason: 'duplicate-identity' });
+    await disconnected;
+    expect(second.connected).toBe(true);
+    const room_ = platform.rooms.get(room)!;
+    expect([...room_.peers.keys()].sort()).toEqual(['same-person', 'watcher']);
+    expect(watcher.connected).toBe(true);
+  });
+});
+
+describe('worker failure', () => {
+  it('a worker killed with SIGKILL is replaced and its peers are told to rejoin', async () => {
+    const room = 'test:worker-death';
+    const c = await joinedClient('survivor', room);
+    const slot = platform.pool.slots[platform.rooms.get(room)!.slot.index]!;
+    const oldPid = slot.worker.pid;
+    const told = new Promise((resolve) => c.once('rejoin', resolve));
+    const replaced = new Promise<{ pid: number }>((resolve) => platform.pool.once('workerdied', resolve));
+    process.kill(oldPid, 'SIGKILL');
+    expect(await told).toEqual({ reason: 'worker-died' });
+    expect((await replaced).pid).toBe(oldPid);
+    const fresh = platform.pool.slots[slot.index]!;
+    expect(fresh.worker.pid).not.toBe(oldPid);
+    expect(fresh.worker.closed).toBe(false);
+
+    // The client rejoins the same room on the new worker.
+    const caps = await call<{ rtpCapabilities: unknown }>(c, 'getRouterRtpCapabilities', { roomId: room });
+    expect(caps.ok).toBe(true);
+    expect(await call(c, 'join', { roomId: room, rtpCapabilities: caps.ok ? caps.data.rtpCapabilities : {} })).toMatchObject({ ok: true });
+    expect(platform.rooms.get(room)!.router.closed).toBe(false);
+
+    const health = await fetch(`${platform.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, data: { redis: 'ok' } });
+  });
+});
+
+describe('http', () => {
+  it('exposes Prometheus metrics including worker resource usage', async () => {
+    const body = await (await fetch(`${platform.url}/metrics`)).text();
+    expect(body).toMatch(/sv_mediasoup_worker_cpu_user_seconds\{worker="0"\} \d/);
+    expect(body).toMatch(/sv_signalling_requests_total\{event="join",outcome="ok"\} [1-9]/);
+    expect(body).toMatch(/sv_socket_connect_refused_total\{code="token_expired"\} 1/);
+  });
+
+  it('mints development tokens only with a valid request', async () => {
+    const bad = await fetch(`${platform.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sub":1}' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+});

@@ -1,0 +1,61 @@
+// Starts a real platform node in-process for a test: real Redis (from global setup), real
+// mediasoup workers on free ports, HTTP on an ephemeral port.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/log.ts';
+import { startPlatform, WEB_DIR, type Platform } from '../../server/platform.ts';
+import type { Grant, Role, Attributes } from '../../server/auth/grants.ts';
+
+export interface TestPlatform extends Platform {
+  dataDir: string;
+  token(sub: string, role: Role, grant: Partial<Grant> & { rooms: string[] }, extra?: { name?: string; attributes?: Attributes; ttlSeconds?: number }): string;
+}
+
+export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-test-'));
+  // Random port bases so parallel test processes on this machine do not collide.
+  for (let attempt = 0; ; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 20000);
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      NODE_ID: `test-${process.pid}-${base}`,
+      MEDIASOUP_WORKERS: '1',
+      RTC_LISTEN_IP: '127.0.0.1',
+      RTC_PORT_BASE: String(base),
+      RTC_MIN_PORT: String(base + 100),
+      RTC_MAX_PORT: String(base + 400),
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      REDIS_URL: process.env.REDIS_URL!,
+      ...env,
+    });
+    try {
+      const platform = await startPlatform({
+        config,
+        redisUrl: process.env.REDIS_URL!,
+        log: createLogger(config.LOG_LEVEL),
+        webDir: WEB_DIR,
+        roomEmptyTimeoutMs: 2000,
+      });
+      return Object.assign(platform, {
+        dataDir,
+        token(sub: string, role: Role, grant: Partial<Grant> & { rooms: string[] }, extra: { name?: string; attributes?: Attributes; ttlSeconds?: number } = {}) {
+          return platform.tokens.issue({
+            sub,
+            name: extra.name ?? sub,
+            role,
+            grant: { canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'], ...grant },
+            attributes: extra.attributes,
+            ttlSeconds: extra.ttlSeconds,
+          });
+        },
+      });
+    } catch (err) {
+      if (attempt >= 4) throw err;
+    }
+  }
+}
