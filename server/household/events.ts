@@ -1,0 +1,78 @@
+// Pushes the household service wants delivered in real time. The service does not know about
+// sockets: every payload names its recipients in `to` as token subjects (device ids, family
+// member ids, counsellor ids), and the signalling layer forwards each event to those sockets.
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../log.ts';
+import type { Call, CheckInSchedule, DeviceAlert, HouseholdSettings, LookIn, LookInEndReason, Notice } from './domain.ts';
+
+export type PrivacyCause = 'button' | 'schedule';
+export interface PrivacyState {
+  active: boolean;
+  /** Why it is active; null when it is not. The button wins when both apply. */
+  cause: PrivacyCause | null;
+}
+
+export type CallEndReason = 'hung-up' | 'missed' | 'declined' | 'cancelled';
+
+export interface HouseholdEvents {
+  /** Devices ring loudly with one answer button; the caller hears ringback. */
+  'call:ringing': [{ to: string[]; call: Call }];
+  /** The call is live (answered by the device, or at once by auto-answer): devices join `call.roomId`. */
+  'call:answered': [{ to: string[]; call: Call }];
+  /** The call is over or never connected; devices stop ringing / leave; the SFU closes the room. */
+  'call:ended': [{ to: string[]; call: Call; reason: CallEndReason }];
+  /** Someone is looking in: devices chime, show the live indicator and publish into `lookIn.roomId`. */
+  'lookin:started': [{ to: string[]; lookIn: LookIn; viewerName: string }];
+  /** Look-in over: devices stop sending and hide the indicator; the SFU closes the room (removes viewers). */
+  'lookin:ended': [{ to: string[]; lookIn: LookIn; reason: LookInEndReason }];
+  /** Privacy changed: while active, devices must stop sending camera (calls continue audio-only). */
+  'privacy:changed': [{ to: string[]; householdId: string; privacy: PrivacyState }];
+  /** Settings changed (auto-answer, look-in allowed, schedule); devices and family apps refresh. */
+  'settings:changed': [{ to: string[]; householdId: string; settings: HouseholdSettings }];
+  /** A notice to show on the devices' idle screen. */
+  notice: [{ to: string[]; notice: Notice; householdIds: string[] }];
+  /** A device has not sent heartbeats for longer than the set time. */
+  'alert:raised': [{ to: string[]; alert: DeviceAlert }];
+  /** The device is back (heartbeat received). */
+  'alert:resolved': [{ to: string[]; alert: DeviceAlert }];
+  /** A scheduled check-in call is due now. */
+  'checkin:due': [{ to: string[]; schedule: CheckInSchedule; dueAt: string }];
+}
+
+/**
+ * EventEmitter with typed names and payloads. `safeEmit` keeps one throwing listener from
+ * breaking the service's own state change that caused the event.
+ */
+export class HouseholdEventEmitter {
+  readonly #emitter = new EventEmitter();
+
+  constructor(private readonly log: Logger) {
+    this.#emitter.setMaxListeners(50);
+  }
+
+  on<K extends keyof HouseholdEvents>(event: K, listener: (...args: HouseholdEvents[K]) => void): this {
+    this.#emitter.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off<K extends keyof HouseholdEvents>(event: K, listener: (...args: HouseholdEvents[K]) => void): this {
+    this.#emitter.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  once<K extends keyof HouseholdEvents>(event: K, listener: (...args: HouseholdEvents[K]) => void): this {
+    this.#emitter.once(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  safeEmit<K extends keyof HouseholdEvents>(event: K, ...args: HouseholdEvents[K]): void {
+    // rawListeners: the `once` wrappers remove themselves when called.
+    for (const listener of this.#emitter.rawListeners(event)) {
+      try {
+        (listener as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        this.log.error({ err, event }, 'household event listener threw');
+      }
+    }
+  }
+}
