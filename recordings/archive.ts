@@ -1,0 +1,243 @@
+// The archive on disk: DATA_DIR/recordings/<sessionId>/{manifest.json, <participant>/*.webm,
+// bookmarks.json}, the chained audit log DATA_DIR/recordings/audit.jsonl, and the catalog
+// DATA_DIR/archive.sqlite. Session folders and the audit log are the truth; the catalog is an
+// index rebuilt from them by `reindex()`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { conflict, notFound } from '../server/errors.ts';
+import { migrate, openDb, type Db } from '../server/store/db.ts';
+import { AuditLog, SYSTEM_ACTOR, sha256Hex, type AuditActor } from './audit-chain.ts';
+import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
+import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, readManifest, sessionIdSchema, writeJsonAtomic, type Manifest } from './manifest.ts';
+
+/**
+ * Days a recording is kept after it ends, by retention class. Defaults are placeholders to be
+ * set by the records office (信访档案 rules); a legal hold suspends deletion indefinitely.
+ */
+export const DEFAULT_RETENTION_DAYS: Readonly<Record<string, number>> = {
+  petition: 3 * 365,
+  household: 30,
+};
+
+export interface ArchiveOptions {
+  dataDir: string;
+  retentionDays?: Record<string, number>;
+  /** Catalog file; defaults to DATA_DIR/archive.sqlite. */
+  catalogFile?: string;
+}
+
+const bookmarkFileSchema = z.array(
+  z.object({
+    bookmarkId: z.string(),
+    sessionId: z.string(),
+    offsetSeconds: z.number(),
+    note: z.string(),
+    authorSub: z.string(),
+    authorName: z.string().nullable(),
+    createdAt: z.string(),
+  }),
+);
+
+export class Archive {
+  readonly root: string;
+  readonly audit: AuditLog;
+  readonly catalog: Catalog;
+  readonly retentionDays: Record<string, number>;
+  readonly #db: Db;
+
+  static open(opts: ArchiveOptions): Archive {
+    return new Archive(opts);
+  }
+
+  private constructor(opts: ArchiveOptions) {
+    this.root = path.resolve(opts.dataDir, 'recordings');
+    fs.mkdirSync(this.root, { recursive: true });
+    this.audit = new AuditLog(path.join(this.root, 'audit.jsonl'));
+    this.#db = openDb(opts.catalogFile ?? path.resolve(opts.dataDir, 'archive.sqlite'));
+    migrate(this.#db, ARCHIVE_MIGRATIONS);
+    this.catalog = new Catalog(this.#db);
+    this.retentionDays = { ...DEFAULT_RETENTION_DAYS, ...opts.retentionDays };
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  /** Scratch space (SDP files) kept out of the evidence folders. */
+  get workDir(): string {
+    return path.join(this.root, '.work');
+  }
+
+  get exportDir(): string {
+    return path.join(this.root, '.exports');
+  }
+
+  sessionDir(sessionId: string): string {
+    return path.join(this.root, sessionIdSchema.parse(sessionId));
+  }
+
+  /** Session ids that have a folder with a manifest. */
+  sessionIds(): string[] {
+    return fs
+      .readdirSync(this.root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.') && fs.existsSync(path.join(this.root, d.name, MANIFEST_FILE)))
+      .map((d) => d.name)
+      .sort();
+  }
+
+  assertAndGetManifest(sessionId: string): Manifest {
+    const parsed = sessionIdSchema.safeParse(sessionId);
+    const row = parsed.success ? this.catalog.get(sessionId) : undefined;
+    if (!parsed.success || (row?.deletedAt ?? null) !== null) throw notFound(`session ${sessionId} not found`);
+    const dir = this.sessionDir(sessionId);
+    if (!fs.existsSync(path.join(dir, MANIFEST_FILE))) throw notFound(`session ${sessionId} not found`);
+    return readManifest(dir);
+  }
+
+  retainUntil(m: Manifest): string {
+    const days = this.retentionDays[m.retentionClass] ?? this.retentionDays[m.caseInfo.kind] ?? DEFAULT_RETENTION_DAYS.petition!;
+    const end = Date.parse(m.stoppedAt ?? m.startedAt);
+    return new Date(end + days * 86_400_000).toISOString();
+  }
+
+  /** The sealed manifest hash (from the last recording-stop entry), if the session was sealed. */
+  sealOf(sessionId: string): string | undefined {
+    let seal: string | undefined;
+    for (const e of this.audit.entries()) {
+      if (e.sessionId !== sessionId) continue;
+      if ((e.type === 'recording-stop' || e.type === 'recording-interrupted') && typeof e.details.manifestSha256 === 'string') {
+        seal = e.details.manifestSha256;
+      }
+    }
+    return seal;
+  }
+
+  placeLegalHold(sessionId: string, actor: AuditActor, reason: string): void {
+    this.assertAndGetManifest(sessionId);
+    this.audit.append({ type: 'legal-hold', sessionId, actor, details: { reason } });
+    this.catalog.setLegalHold(sessionId, true, reason);
+  }
+
+  releaseLegalHold(sessionId: string, actor: AuditActor, reason: string): void {
+    this.assertAndGetManifest(sessionId);
+    this.audit.append({ type: 'legal-hold-release', sessionId, actor, details: { reason } });
+    this.catalog.setLegalHold(sessionId, false, null);
+  }
+
+  /**
+   * Deletes a session's folder after writing its tombstone to the audit log: which files with
+   * which hashes existed, why they went, who decided. Refused while a legal hold is in place.
+   */
+  deleteSession(sessionId: string, actor: AuditActor, reason: string): void {
+    const m = this.assertAndGetManifest(sessionId);
+    const row = this.catalog.get(sessionId);
+    if (row?.legalHold) throw conflict(`session ${sessionId} is under legal hold`);
+    if (m.status === 'recording') throw conflict(`session ${sessionId} is still recording`);
+    const dir = this.sessionDir(sessionId);
+    const manifestSha256 = sha256Hex(fs.readFileSync(path.join(dir, MANIFEST_FILE)));
+    const entry = this.audit.append({
+      type: 'deletion',
+      sessionId,
+      actor,
+      details: {
+        reason,
+        retentionClass: m.retentionClass,
+        kind: m.caseInfo.kind,
+        roomId: m.caseInfo.roomId,
+        caseNumber: m.caseInfo.caseNumber ?? null,
+        startedAt: m.startedAt,
+        stoppedAt: m.stoppedAt ?? null,
+        manifestSha256,
+        segments: allSegments(m).map(({ segment }) => ({ file: segment.file, sha256: segment.sha256, bytes: segment.bytes })),
+      },
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+    this.catalog.markDeleted(sessionId, entry.at);
+  }
+
+  /** Deletes every session past its retention date and not on hold. Returns the ids deleted. */
+  sweepRetention(now = new Date(), actor: AuditActor = { kind: 'system', sub: 'retention' }): string[] {
+    const deleted: string[] = [];
+    for (const row of this.catalog.expired(now.toISOString())) {
+      this.deleteSession(row.sessionId, actor, `retention period of class ${row.retentionClass} ended ${row.retainUntil}`);
+      deleted.push(row.sessionId);
+    }
+    return deleted;
+  }
+
+  addBookmark(sessionId: string, actor: AuditActor, offsetSeconds: number, note: string): Bookmark {
+    this.assertAndGetManifest(sessionId);
+    const b: Bookmark = {
+      bookmarkId: randomUUID(),
+      sessionId,
+      offsetSeconds,
+      note,
+      authorSub: actor.sub,
+      authorName: actor.name ?? null,
+      createdAt: new Date().toISOString(),
+    };
+    // Bookmarks are annotations, not evidence: kept beside the manifest (so a reindex keeps
+    // them) but outside its hashes.
+    const file = path.join(this.sessionDir(sessionId), BOOKMARKS_FILE);
+    const existing = fs.existsSync(file) ? bookmarkFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))) : [];
+    writeJsonAtomic(file, [...existing, b]);
+    this.catalog.addBookmark(b);
+    this.audit.append({ type: 'bookmark', sessionId, actor, details: { bookmarkId: b.bookmarkId, offsetSeconds, note } });
+    return b;
+  }
+
+  /** Rebuilds the catalog from session folders and the audit log. Returns counts. */
+  reindex(): { sessions: number; tombstones: number; holds: number; bookmarks: number } {
+    const entries = this.audit.entries();
+    const seal = new Map<string, string>();
+    const hold = new Map<string, string | null>();
+    const tombstones = new Map<string, (typeof entries)[number]>();
+    for (const e of entries) {
+      if (!e.sessionId) continue;
+      if ((e.type === 'recording-stop' || e.type === 'recording-interrupted') && typeof e.details.manifestSha256 === 'string') seal.set(e.sessionId, e.details.manifestSha256);
+      if (e.type === 'legal-hold') hold.set(e.sessionId, typeof e.details.reason === 'string' ? e.details.reason : '');
+      if (e.type === 'legal-hold-release') hold.set(e.sessionId, null);
+      if (e.type === 'deletion') tombstones.set(e.sessionId, e);
+    }
+    let sessions = 0;
+    let bookmarks = 0;
+    this.catalog.clear();
+    for (const id of this.sessionIds()) {
+      const dir = this.sessionDir(id);
+      const m = readManifest(dir);
+      this.catalog.indexManifest(m, { manifestSha256: seal.get(id), retainUntil: this.retainUntil(m) });
+      const reason = hold.get(id);
+      if (reason !== undefined && reason !== null) this.catalog.setLegalHold(id, true, reason);
+      const bf = path.join(dir, BOOKMARKS_FILE);
+      if (fs.existsSync(bf)) {
+        for (const b of bookmarkFileSchema.parse(JSON.parse(fs.readFileSync(bf, 'utf8')))) {
+          this.catalog.addBookmark(b);
+          bookmarks++;
+        }
+      }
+      sessions++;
+    }
+    let tombstoneCount = 0;
+    for (const [id, e] of tombstones) {
+      if (fs.existsSync(path.join(this.root, id))) continue;
+      const d = e.details;
+      const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+      this.catalog.insertTombstone({
+        sessionId: id,
+        kind: str(d.kind) ?? 'petition',
+        roomId: str(d.roomId) ?? '',
+        caseNumber: str(d.caseNumber),
+        startedAt: str(d.startedAt) ?? e.at,
+        retentionClass: str(d.retentionClass) ?? '',
+        deletedAt: e.at,
+        manifestSha256: str(d.manifestSha256),
+      });
+      tombstoneCount++;
+    }
+    return { sessions, tombstones: tombstoneCount, holds: [...hold.values()].filter((v) => v !== null).length, bookmarks };
+  }
+
+  static readonly SYSTEM_ACTOR = SYSTEM_ACTOR;
+}

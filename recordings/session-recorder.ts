@@ -1,0 +1,392 @@
+// Records one session (one mediasoup Router): one participant recorder per participant, which
+// follows that participant's current producers — a producer replaced (camera toggled,
+// reconnect) ends one track and starts the next in the same lane, with the time between logged
+// as a gap, instead of ending the participant's recording.
+//
+// The room calls addProducer() whenever a producer appears; producer close is noticed here
+// (producer.observer 'close'), and removeProducer() exists for the room to say why.
+import fs from 'node:fs';
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import { conflict } from '../server/errors.ts';
+import { createLogger, type Logger } from '../server/log.ts';
+import { SYSTEM_ACTOR, sha256Hex, type AuditActor } from './audit-chain.ts';
+import type { Archive } from './archive.ts';
+import { resolveFfmpegBin, resolveFfprobeBin } from './ffmpeg.ts';
+import {
+  MANIFEST_FILE,
+  allSegments,
+  caseInfoSchema,
+  writeJsonAtomic,
+  type CaseInfo,
+  type Gap,
+  type Manifest,
+  type Participant,
+  type Segment,
+  type Track,
+} from './manifest.ts';
+import { mediaCodecOf } from './sdp.ts';
+import { TrackRecorder, type GapReason, type LaneLedger } from './track-recorder.ts';
+
+export interface SessionRecorderEvents {
+  /** A segment closed, was hashed and entered in the manifest. */
+  segment: [{ participantId: string; segment: Segment }];
+  /** A gap opened (no `end`) or closed (with `end`) on a participant's lane. */
+  gap: [{ participantId: string; gap: Gap }];
+  /** Recording ended; the manifest is sealed by its hash in the audit log. */
+  stopped: [{ manifestSha256: string; manifest: Manifest }];
+}
+
+export interface SessionRecorderOptions {
+  router: types.Router;
+  archive: Archive;
+  sessionId: string;
+  caseInfo: CaseInfo;
+  /** Defaults to the case kind (petition / household). */
+  retentionClass?: string;
+  /** Intended segment length; 10–30 s in production. */
+  segmentSeconds?: number;
+  /** Silence on a producer that is not paused for this long is logged as a gap. */
+  noPacketSeconds?: number;
+  /** Who started the recording (audit log); the system by default. */
+  startedBy?: AuditActor;
+  log?: Logger;
+  ffmpegBin?: string;
+  ffprobeBin?: string;
+}
+
+export interface AddProducerInput {
+  participantId: string;
+  name: string;
+  role: string;
+  producer: types.Producer;
+  /** Which of the participant's lanes: camera, microphone, screen; defaults to appData.source or kind. */
+  lane?: string;
+}
+
+interface Lane {
+  current: TrackRecorder | undefined;
+  openGap: Gap | undefined;
+}
+
+interface ParticipantState {
+  meta: Participant;
+  dir: string;
+  lanes: Map<string, Lane>;
+  tracks: Set<TrackRecorder>;
+  /** Serializes add/remove for one participant so a quick replace cannot interleave. */
+  queue: Promise<void>;
+}
+
+export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
+  readonly sessionId: string;
+  readonly #o: Required<Pick<SessionRecorderOptions, 'segmentSeconds' | 'noPacketSeconds'>> & SessionRecorderOptions;
+  readonly #manifest: Manifest;
+  readonly #dir: string;
+  readonly #workDir: string;
+  readonly #log: Logger;
+  readonly #ffmpeg: string;
+  readonly #ffprobe: string;
+  readonly #participants = new Map<string, ParticipantState>();
+  readonly #startedAt: Date;
+  #stopPromise: Promise<Manifest> | undefined;
+
+  static async create(opts: SessionRecorderOptions): Promise<SessionRecorder> {
+    const r = new SessionRecorder(opts);
+    r.#persist();
+    opts.archive.audit.append({
+      type: 'recording-start',
+      sessionId: r.sessionId,
+      actor: opts.startedBy ?? SYSTEM_ACTOR,
+      details: { roomId: opts.caseInfo.roomId, caseNumber: opts.caseInfo.caseNumber ?? null, segmentSeconds: r.#o.segmentSeconds },
+    });
+    opts.archive.catalog.indexManifest(r.#manifest, { retainUntil: opts.archive.retainUntil(r.#manifest) });
+    return r;
+  }
+
+  private constructor(opts: SessionRecorderOptions) {
+    super();
+    const segmentSeconds = opts.segmentSeconds ?? 15;
+    if (!(segmentSeconds >= 1 && segmentSeconds <= 300)) throw new RangeError('segmentSeconds must be between 1 and 300');
+    this.#o = { ...opts, segmentSeconds, noPacketSeconds: opts.noPacketSeconds ?? 5 };
+    this.sessionId = opts.sessionId;
+    this.#dir = opts.archive.sessionDir(opts.sessionId);
+    if (fs.existsSync(this.#dir)) throw conflict(`session ${opts.sessionId} already has a recording`);
+    fs.mkdirSync(this.#dir, { recursive: true });
+    this.#workDir = path.join(opts.archive.workDir, opts.sessionId);
+    this.#log = (opts.log ?? createLogger('info')).child({ sessionId: opts.sessionId });
+    this.#ffmpeg = opts.ffmpegBin ?? resolveFfmpegBin();
+    this.#ffprobe = opts.ffprobeBin ?? resolveFfprobeBin();
+    this.#startedAt = new Date();
+    const caseInfo = caseInfoSchema.parse(opts.caseInfo);
+    this.#manifest = {
+      version: 1,
+      sessionId: opts.sessionId,
+      caseInfo,
+      retentionClass: opts.retentionClass ?? caseInfo.kind,
+      segmentSeconds,
+      status: 'recording',
+      startedAt: this.#startedAt.toISOString(),
+      participants: [],
+      timeline: [{ at: this.#startedAt.toISOString(), type: 'recording-started' }],
+    };
+    // Ending the router ends the session's recording (room closed without calling stop()).
+    opts.router.observer.once('close', () => void this.stop().catch((err: unknown) => this.#log.error({ err }, 'stop after router close failed')));
+  }
+
+  get dir(): string {
+    return this.#dir;
+  }
+
+  get stopped(): boolean {
+    return this.#stopPromise !== undefined;
+  }
+
+  /** A copy of the manifest as it stands (segments closed so far). */
+  get manifest(): Manifest {
+    return structuredClone(this.#manifest);
+  }
+
+  /** ffmpeg pid recording a producer right now (for tests and diagnostics). */
+  ffmpegPidOf(producerId: string): number | undefined {
+    for (const p of this.#participants.values()) for (const t of p.tracks) if (t.producerId === producerId && !t.closed) return t.ffmpegPid;
+    return undefined;
+  }
+
+  /** Case events for the archive timeline: invited, transferred, opinion, ended… */
+  addTimelineEvent(type: string, detail?: string, participantId?: string): void {
+    if (this.stopped) return;
+    this.#manifest.timeline.push({ at: new Date().toISOString(), type, ...(participantId ? { participantId } : {}), ...(detail ? { detail } : {}) });
+    this.#persist();
+  }
+
+  /** Starts recording a producer from now on, in the participant's lane for its source. */
+  addProducer(input: AddProducerInput): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const p = this.#participant(input);
+    return this.#enqueue(p, () => this.#addProducer(p, input));
+  }
+
+  /** Stops recording a producer; its lane shows a gap until a replacement arrives. */
+  removeProducer(producerId: string, reason = 'producer-closed'): Promise<void> {
+    for (const p of this.#participants.values()) {
+      for (const [lane, l] of p.lanes) {
+        if (l.current?.producerId === producerId) return this.#enqueue(p, () => this.#removeFromLane(p, lane, reason, true));
+      }
+    }
+    return Promise.resolve();
+  }
+
+  /** The room paused a producer for a reason mediasoup does not know (privacy mode…). */
+  pauseProducer(producerId: string, reason?: string): void {
+    this.#trackOf(producerId)?.markPaused(new Date(), reason);
+  }
+
+  resumeProducer(producerId: string): void {
+    this.#trackOf(producerId)?.markResumed(new Date());
+  }
+
+  /** The participant left: their tracks end without a gap (leaving is not an interruption). */
+  removeParticipant(participantId: string, reason = 'left'): Promise<void> {
+    const p = this.#participants.get(participantId);
+    if (!p) return Promise.resolve();
+    return this.#enqueue(p, async () => {
+      await Promise.all([...p.lanes.keys()].map((lane) => this.#removeFromLane(p, lane, reason, false)));
+      const now = new Date();
+      for (const l of p.lanes.values()) this.#closeLaneGap(p, l, now);
+      p.meta.leftAt = now.toISOString();
+      this.#manifest.timeline.push({ at: p.meta.leftAt, type: 'participant-left', participantId, detail: reason });
+      this.#persist();
+    });
+  }
+
+  /**
+   * Ends the recording: every ffmpeg finishes its open segment, open gaps close at the stop
+   * time, the manifest is written a last time and its SHA-256 sealed into the audit log.
+   */
+  stop(actor: AuditActor = SYSTEM_ACTOR): Promise<Manifest> {
+    this.#stopPromise ??= (async () => {
+      const stoppedAt = new Date();
+      await Promise.all(
+        [...this.#participants.values()].map(async (p) => {
+          await p.queue;
+          await Promise.all([...p.tracks].map((t) => t.stop('session-stopped')));
+          for (const l of p.lanes.values()) this.#closeLaneGap(p, l, stoppedAt);
+        }),
+      );
+      const m = this.#manifest;
+      m.status = 'stopped';
+      m.stoppedAt = stoppedAt.toISOString();
+      m.timeline.push({ at: m.stoppedAt, type: 'recording-stopped' });
+      this.#persist();
+      const manifestSha256 = sha256Hex(fs.readFileSync(path.join(this.#dir, MANIFEST_FILE)));
+      const segments = allSegments(m);
+      const { archive } = this.#o;
+      archive.audit.append({
+        type: 'recording-stop',
+        sessionId: this.sessionId,
+        actor,
+        details: {
+          manifestSha256,
+          segments: segments.length,
+          bytes: segments.reduce((n, s) => n + s.segment.bytes, 0),
+          gaps: m.participants.reduce((n, p) => n + p.gaps.length, 0),
+        },
+      });
+      archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
+      fs.rmSync(this.#workDir, { recursive: true, force: true });
+      this.#log.info({ segments: segments.length, manifestSha256 }, 'recording stopped and sealed');
+      this.#safeEmit('stopped', { manifestSha256, manifest: structuredClone(m) });
+      return structuredClone(m);
+    })();
+    return this.#stopPromise;
+  }
+
+  #participant(input: AddProducerInput): ParticipantState {
+    let p = this.#participants.get(input.participantId);
+    if (!p) {
+      const meta: Participant = {
+        participantId: input.participantId,
+        name: input.name,
+        role: input.role,
+        joinedAt: new Date().toISOString(),
+        tracks: [],
+        gaps: [],
+      };
+      this.#manifest.participants.push(meta);
+      this.#manifest.timeline.push({ at: meta.joinedAt, type: 'participant-joined', participantId: meta.participantId, detail: input.role });
+      p = { meta, dir: `p-${safeName(input.participantId)}`, lanes: new Map(), tracks: new Set(), queue: Promise.resolve() };
+      this.#participants.set(input.participantId, p);
+      this.#persist();
+    } else if (p.meta.leftAt) {
+      // Rejoined: the same participant's lanes continue.
+      delete p.meta.leftAt;
+      this.#manifest.timeline.push({ at: new Date().toISOString(), type: 'participant-rejoined', participantId: input.participantId });
+    }
+    return p;
+  }
+
+  #enqueue(p: ParticipantState, fn: () => Promise<void>): Promise<void> {
+    const next = p.queue.then(fn, fn);
+    p.queue = next.catch((err: unknown) => this.#log.error({ err, participantId: p.meta.participantId }, 'participant recording step failed'));
+    return next;
+  }
+
+  async #addProducer(p: ParticipantState, input: AddProducerInput): Promise<void> {
+    const { producer } = input;
+    if (this.stopped || producer.closed) return;
+    const source = (producer.appData as { source?: unknown }).source;
+    const laneName = input.lane ?? (typeof source === 'string' ? source : producer.kind);
+    let lane = p.lanes.get(laneName);
+    if (!lane) {
+      lane = { current: undefined, openGap: undefined };
+      p.lanes.set(laneName, lane);
+    }
+    if (lane.current?.producerId === producer.id) return;
+    if (lane.current) await this.#removeFromLane(p, laneName, `replaced by producer ${producer.id}`, true);
+    const codec = mediaCodecOf(producer.rtpParameters);
+    const track: Track = {
+      trackId: `${safeName(laneName)}-${producer.id.replace(/-/g, '').slice(0, 8)}`,
+      producerId: producer.id,
+      lane: laneName,
+      kind: producer.kind,
+      codec: {
+        mimeType: codec.mimeType,
+        payloadType: codec.payloadType,
+        clockRate: codec.clockRate,
+        ...(codec.channels ? { channels: codec.channels } : {}),
+      },
+      startedAt: new Date().toISOString(),
+      runs: [],
+      segments: [],
+    };
+    p.meta.tracks.push(track);
+    this.#manifest.timeline.push({ at: track.startedAt, type: 'track-started', participantId: p.meta.participantId, detail: `${laneName} ${codec.mimeType}` });
+    this.#persist();
+    const recorder = await TrackRecorder.create({
+      router: this.#o.router,
+      producer,
+      track,
+      sessionDir: this.#dir,
+      participantDir: p.dir,
+      workDir: this.#workDir,
+      sessionStartedAt: this.#startedAt,
+      segmentSeconds: this.#o.segmentSeconds,
+      noPacketSeconds: this.#o.noPacketSeconds,
+      ffmpegBin: this.#ffmpeg,
+      ffprobeBin: this.#ffprobe,
+      ledger: this.#ledger(p, lane),
+      log: this.#log,
+      onChange: () => this.#persist(),
+      onSegment: (segment) => this.#safeEmit('segment', { participantId: p.meta.participantId, segment }),
+    });
+    lane.current = recorder;
+    p.tracks.add(recorder);
+    if (this.stopped) {
+      // stop() ran while this track was being built and did not see it.
+      await recorder.stop('session-stopped');
+      return;
+    }
+    producer.observer.once('close', () => void this.removeProducer(producer.id, 'producer-closed'));
+  }
+
+  async #removeFromLane(p: ParticipantState, laneName: string, reason: string, openGap: boolean): Promise<void> {
+    const lane = p.lanes.get(laneName);
+    const current = lane?.current;
+    if (!lane || !current) return;
+    lane.current = undefined;
+    if (openGap && !this.stopped) this.#ledger(p, lane).openGap('producer-closed', new Date(), reason);
+    await current.stop(reason);
+    this.#manifest.timeline.push({ at: new Date().toISOString(), type: 'track-ended', participantId: p.meta.participantId, detail: `${laneName}: ${reason}` });
+    this.#persist();
+  }
+
+  #ledger(p: ParticipantState, lane: Lane): LaneLedger {
+    const laneName = [...p.lanes].find(([, l]) => l === lane)?.[0] ?? 'unknown';
+    return {
+      openGap: (reason: GapReason, at: Date, detail?: string) => {
+        this.#closeLaneGap(p, lane, at);
+        const gap: Gap = { lane: laneName, start: at.toISOString(), reason, ...(detail ? { detail } : {}) };
+        lane.openGap = gap;
+        p.meta.gaps.push(gap);
+        this.#log.info({ participantId: p.meta.participantId, lane: laneName, reason, detail }, 'gap opened');
+        this.#persist();
+        this.#safeEmit('gap', { participantId: p.meta.participantId, gap: { ...gap } });
+      },
+      closeGap: (at: Date) => this.#closeLaneGap(p, lane, at),
+    };
+  }
+
+  #closeLaneGap(p: ParticipantState, lane: Lane, at: Date): void {
+    const gap = lane.openGap;
+    if (!gap) return;
+    lane.openGap = undefined;
+    gap.end = new Date(Math.max(at.getTime(), Date.parse(gap.start))).toISOString();
+    this.#log.info({ participantId: p.meta.participantId, lane: gap.lane, reason: gap.reason, start: gap.start, end: gap.end }, 'gap closed');
+    this.#persist();
+    this.#safeEmit('gap', { participantId: p.meta.participantId, gap: { ...gap } });
+  }
+
+  #trackOf(producerId: string): TrackRecorder | undefined {
+    for (const p of this.#participants.values()) for (const l of p.lanes.values()) if (l.current?.producerId === producerId) return l.current;
+    return undefined;
+  }
+
+  #persist(): void {
+    writeJsonAtomic(path.join(this.#dir, MANIFEST_FILE), this.#manifest);
+  }
+
+  /** A throwing listener must not break the recording. */
+  #safeEmit<K extends keyof SessionRecorderEvents>(event: K, ...args: SessionRecorderEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: SessionRecorderEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.#log.error({ err, event }, 'recording event listener threw');
+    }
+  }
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^\w.\-]/g, '_').slice(0, 64) || 'x';
+}

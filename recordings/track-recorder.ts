@@ -1,0 +1,463 @@
+// Records one producer: PlainTransport + paused consumer → ffmpeg (`-c copy`, segment muxer).
+//
+// Why ffmpeg's segment muxer rather than one ffmpeg per segment: the muxer cuts inside one
+// process at a key frame, so no RTP packet is lost at a cut, ports stay bound, and there is no
+// start-up cost every N seconds. The cost — it can only cut at key frames — is paid by asking the
+// producer for a key frame just after each intended cut (and once more a second later, since
+// mediasoup throttles requests to one per second).
+//
+// A run is one ffmpeg process with its own transport and consumer. When ffmpeg dies, the run is
+// torn down whole and a new one built on fresh ports (a PlainTransport cannot be re-connected),
+// and the time between is logged as a gap.
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { createHash } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { types } from 'mediasoup';
+import type { Logger } from '../server/log.ts';
+import { probe } from './ffmpeg.ts';
+import type { Gap, Segment, Track } from './manifest.ts';
+import { allocateRtpPortPair, releasePortPair, waitForUdpBind } from './ports.ts';
+import { buildRecordingSdp, containerFor, mediaCodecOf } from './sdp.ts';
+
+export type GapReason = Gap['reason'];
+
+/** The participant's lane (camera, microphone…) this track records into; owns the gap list. */
+export interface LaneLedger {
+  openGap(reason: GapReason, at: Date, detail?: string): void;
+  closeGap(at: Date): void;
+}
+
+export interface TrackRecorderOptions {
+  router: types.Router;
+  producer: types.Producer;
+  track: Track;
+  sessionDir: string;
+  /** Folder of this participant's segments, relative to sessionDir. */
+  participantDir: string;
+  /** SDP files live here, outside the evidence folder. */
+  workDir: string;
+  sessionStartedAt: Date;
+  segmentSeconds: number;
+  noPacketSeconds: number;
+  ffmpegBin: string;
+  ffprobeBin: string;
+  ledger: LaneLedger;
+  log: Logger;
+  /** The manifest changed (segment closed, run started…): persist it. */
+  onChange: () => void;
+  onSegment?: (segment: Segment) => void;
+}
+
+interface Run {
+  index: number;
+  transport: types.PlainTransport;
+  consumer: types.Consumer;
+  proc: ChildProcess;
+  rtpPort: number;
+  sdpFile: string;
+  ext: string;
+  exited: Promise<void>;
+  hasExited: boolean;
+  exitDescription?: string;
+  stopping: boolean;
+  firstPacketAt?: Date;
+  firstListStart?: number;
+  listed: Set<string>;
+  pending: Promise<void>[];
+  timers: Set<NodeJS.Timeout>;
+  stderrTail: string[];
+  meta: Track['runs'][number];
+}
+
+const KEYFRAME_RETRY_MS = 1100;
+const STOP_GRACE_MS = 5000;
+const MAX_RESTART_DELAY_MS = 5000;
+
+export class TrackRecorder {
+  readonly #o: TrackRecorderOptions;
+  #run: Run | undefined;
+  #nextRun = 0;
+  #closed = false;
+  #stopPromise: Promise<void> | undefined;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #restartAttempts = 0;
+  #watchdog: NodeJS.Timeout;
+  #lastPacketCount = -1;
+  #lastPacketChangeAt = Date.now();
+  #noPacketGapOpen = false;
+  #pausedGapOpen = false;
+
+  static async create(opts: TrackRecorderOptions): Promise<TrackRecorder> {
+    const t = new TrackRecorder(opts);
+    try {
+      await t.#startRun();
+    } catch (err) {
+      // The first run failing is not fatal either: log a gap and keep trying, like a crash.
+      opts.log.warn({ err, producerId: opts.producer.id }, 'recording run failed to start; retrying');
+      opts.ledger.openGap('recorder-exited', new Date(), `start failed: ${(err as Error).message}`);
+      t.#scheduleRestart();
+    }
+    return t;
+  }
+
+  private constructor(opts: TrackRecorderOptions) {
+    this.#o = opts;
+    fs.mkdirSync(path.join(opts.sessionDir, opts.participantDir), { recursive: true });
+    fs.mkdirSync(opts.workDir, { recursive: true });
+    this.#watchdog = setInterval(() => void this.#checkFlow(), 1000);
+    this.#watchdog.unref();
+  }
+
+  get producerId(): string {
+    return this.#o.producer.id;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The ffmpeg process id of the current run (tests kill it to prove restarts). */
+  get ffmpegPid(): number | undefined {
+    return this.#run && !this.#run.hasExited ? this.#run.proc.pid : undefined;
+  }
+
+  /** Records a gap the room knows about (e.g. privacy mode) on top of what mediasoup reports. */
+  markPaused(at: Date, detail?: string): void {
+    if (this.#pausedGapOpen) return;
+    this.#pausedGapOpen = true;
+    this.#o.ledger.openGap('producer-paused', at, detail);
+  }
+
+  markResumed(at: Date): void {
+    if (!this.#pausedGapOpen) return;
+    this.#pausedGapOpen = false;
+    this.#lastPacketChangeAt = Date.now();
+    this.#o.ledger.closeGap(at);
+    if (this.#o.producer.kind === 'video') this.#run?.consumer.requestKeyFrame().catch(() => undefined);
+  }
+
+  /** Finishes the open segment cleanly and releases everything. Idempotent. */
+  stop(reason: string): Promise<void> {
+    this.#stopPromise ??= (async () => {
+      this.#closed = true;
+      clearInterval(this.#watchdog);
+      if (this.#restartTimer) clearTimeout(this.#restartTimer);
+      const run = this.#run;
+      if (run) await this.#stopRun(run);
+      const t = this.#o.track;
+      t.endedAt = new Date().toISOString();
+      t.endReason = reason;
+      this.#o.onChange();
+    })();
+    return this.#stopPromise;
+  }
+
+  async #startRun(): Promise<void> {
+    const o = this.#o;
+    const index = this.#nextRun++;
+    const { rtpPort, rtcpPort } = await allocateRtpPortPair();
+    const transport = await o.router.createPlainTransport({
+      listenIp: { ip: '127.0.0.1' },
+      rtcpMux: false,
+      comedia: false,
+      appData: { purpose: 'recording', producerId: o.producer.id },
+    });
+    let proc: ChildProcess | undefined;
+    let run: Run | undefined;
+    try {
+      await transport.connect({ ip: '127.0.0.1', port: rtpPort, rtcpPort });
+      const consumer = await transport.consume({
+        producerId: o.producer.id,
+        rtpCapabilities: this.#capabilitiesFor(o.router, o.producer),
+        paused: true,
+        appData: { purpose: 'recording' },
+      });
+      const codec = mediaCodecOf(consumer.rtpParameters);
+      const { format, ext } = containerFor([codec.mimeType]);
+      const sdp = buildRecordingSdp({ kind: consumer.kind, codec, rtpPort, rtcpPort });
+      const sdpFile = path.join(o.workDir, `${o.track.trackId}-r${index}.sdp`);
+      fs.writeFileSync(sdpFile, sdp);
+      // stop() may have run while we awaited mediasoup: then nobody would ever stop this ffmpeg.
+      if (this.#closed) {
+        transport.close();
+        releasePortPair(rtpPort);
+        return;
+      }
+      const pattern = path.join(o.sessionDir, o.participantDir, `${o.track.trackId}-r${index}-%05d${ext}`);
+      const args = [
+        '-hide_banner', '-nostdin', '-loglevel', 'warning',
+        '-protocol_whitelist', 'file,udp,rtp',
+        '-f', 'sdp', '-i', sdpFile,
+        '-map', '0', '-c', 'copy',
+        '-f', 'segment', '-segment_time', String(o.segmentSeconds), '-segment_format', format,
+        '-reset_timestamps', '1',
+        // One CSV line per closed segment on stdout: how we learn a segment is finished.
+        '-segment_list', 'pipe:1', '-segment_list_type', 'csv',
+        pattern,
+      ];
+      proc = spawn(o.ffmpegBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const meta: Track['runs'][number] = { run: index, startedAt: new Date().toISOString() };
+      o.track.runs.push(meta);
+      let resolveExited!: () => void;
+      run = {
+        index, transport, consumer, proc, rtpPort, sdpFile, ext,
+        exited: new Promise<void>((r) => (resolveExited = r)),
+        hasExited: false, stopping: false, listed: new Set(), pending: [], timers: new Set(), stderrTail: [], meta,
+      };
+      const current = run;
+      this.#run = current;
+      this.#wireProcess(current, resolveExited);
+      this.#wireConsumer(current);
+      o.log.debug({ producerId: o.producer.id, run: index, rtpPort, pid: proc.pid }, 'recording run → ffmpeg started');
+
+      const bound = await waitForUdpBind(rtpPort, 5000, () => !current.hasExited);
+      if (current.hasExited || current.stopping) return; // the exit handler logs the gap and restarts
+      if (!bound) o.log.warn({ rtpPort }, 'could not confirm ffmpeg bound its port; resuming anyway');
+      // First packet wall time: for video the first key frame (ffmpeg drops what comes before).
+      await consumer.enableTraceEvent([consumer.kind === 'video' ? 'keyframe' : 'rtp']);
+      await consumer.resume();
+      if (consumer.producerPaused) this.markPaused(new Date(), 'producer paused when recording started');
+      if (consumer.kind === 'video') this.#requestKeyFrameUntilFirst(current);
+    } catch (err) {
+      // Once the run exists, its exit/stop path owns the clean-up and any restart.
+      if (run && (run.hasExited || run.stopping)) return;
+      if (run) run.stopping = true;
+      if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+      transport.close();
+      releasePortPair(rtpPort);
+      throw err;
+    }
+  }
+
+  #capabilitiesFor(router: types.Router, producer: types.Producer): types.RtpCapabilities {
+    const mime = mediaCodecOf(producer.rtpParameters).mimeType.toLowerCase();
+    // Only the producer's codec, no RTX and no header extensions: ffmpeg needs neither.
+    return {
+      codecs: (router.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === mime),
+      headerExtensions: [],
+    };
+  }
+
+  #wireProcess(run: Run, resolveExited: () => void): void {
+    const o = this.#o;
+    readline.createInterface({ input: run.proc.stdout! }).on('line', (line) => {
+      const [file, start] = line.split(',');
+      if (!file) return;
+      run.listed.add(file);
+      run.pending.push(this.#closeSegment(run, file, Number(start), false));
+    });
+    readline.createInterface({ input: run.proc.stderr! }).on('line', (line) => {
+      run.stderrTail.push(line);
+      if (run.stderrTail.length > 20) run.stderrTail.shift();
+      o.log.debug({ producerId: o.producer.id, run: run.index }, `ffmpeg: ${line}`);
+    });
+    run.proc.on('error', (err) => {
+      run.stderrTail.push(`spawn error: ${err.message}`);
+    });
+    // 'close' (not 'exit'): stdout is drained, so every segment-list line has been seen.
+    run.proc.on('close', (code, signal) => {
+      run.hasExited = true;
+      run.exitDescription = signal ? `signal ${signal}` : `exit code ${code}`;
+      for (const t of run.timers) clearTimeout(t);
+      run.timers.clear();
+      resolveExited();
+      if (!run.stopping) void this.#onUnexpectedExit(run);
+    });
+  }
+
+  #wireConsumer(run: Run): void {
+    const { consumer } = run;
+    consumer.on('trace', (trace) => {
+      if (run.firstPacketAt) return;
+      if (trace.type !== 'keyframe' && trace.type !== 'rtp') return;
+      const at = new Date();
+      run.firstPacketAt = at;
+      run.meta.firstPacketAt = at.toISOString();
+      consumer.enableTraceEvent([]).catch(() => undefined);
+      this.#restartAttempts = 0;
+      this.#lastPacketChangeAt = Date.now();
+      if (!this.#pausedGapOpen) this.#o.ledger.closeGap(at);
+      this.#o.onChange();
+      if (consumer.kind === 'video') this.#scheduleCut(run, 1);
+    });
+    consumer.on('producerpause', () => this.markPaused(new Date()));
+    consumer.on('producerresume', () => this.markResumed(new Date()));
+  }
+
+  #timer(run: Run, ms: number, fn: () => void): void {
+    if (run.hasExited || run.stopping) return;
+    const t = setTimeout(() => {
+      run.timers.delete(t);
+      fn();
+    }, Math.max(0, ms));
+    run.timers.add(t);
+  }
+
+  #requestKeyFrameUntilFirst(run: Run): void {
+    if (run.firstPacketAt || run.consumer.closed) return;
+    run.consumer.requestKeyFrame().catch(() => undefined);
+    this.#timer(run, KEYFRAME_RETRY_MS, () => this.#requestKeyFrameUntilFirst(run));
+  }
+
+  /** Key frames just after the k-th intended cut, and again a second later in case of loss. */
+  #scheduleCut(run: Run, k: number): void {
+    const first = run.firstPacketAt!.getTime();
+    const due = first + k * this.#o.segmentSeconds * 1000 + 50;
+    this.#timer(run, due - Date.now(), () => {
+      if (!run.consumer.closed) run.consumer.requestKeyFrame().catch(() => undefined);
+      this.#timer(run, KEYFRAME_RETRY_MS, () => {
+        if (!run.consumer.closed) run.consumer.requestKeyFrame().catch(() => undefined);
+        this.#scheduleCut(run, k + 1);
+      });
+    });
+  }
+
+  async #closeSegment(run: Run, file: string, listStart: number, truncated: boolean): Promise<void> {
+    const o = this.#o;
+    const abs = path.join(o.sessionDir, o.participantDir, file);
+    const seq = Number(/-(\d+)\.\w+$/.exec(file)?.[1] ?? NaN);
+    // ffmpeg prints the list line just before closing the file; it opens the next segment
+    // right after. Hash only once the next file exists or the process is gone.
+    if (!truncated) {
+      const next = abs.replace(/-(\d+)(\.\w+)$/, (_m, n: string, ext: string) => `-${String(Number(n) + 1).padStart(n.length, '0')}${ext}`);
+      const deadline = Date.now() + 3000;
+      while (!run.hasExited && !fs.existsSync(next) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    }
+    try {
+      const [sha256, bytes] = await hashFile(abs);
+      const info = await probe(abs, o.ffprobeBin).catch(() => ({ durationSeconds: 0 }));
+      if (Number.isFinite(listStart) && run.firstListStart === undefined) run.firstListStart = listStart;
+      const base = run.firstPacketAt ?? new Date(run.meta.startedAt);
+      const offsetInRun = Number.isFinite(listStart) && run.firstListStart !== undefined ? listStart - run.firstListStart : 0;
+      const firstPacketAt = new Date(base.getTime() + Math.max(0, offsetInRun) * 1000);
+      const segment: Segment = {
+        id: `${o.track.trackId}-r${run.index}-${String(seq).padStart(5, '0')}`,
+        file: path.posix.join(o.participantDir, file),
+        run: run.index,
+        seq,
+        sha256,
+        bytes,
+        durationSeconds: round3(info.durationSeconds),
+        firstPacketAt: firstPacketAt.toISOString(),
+        offsetSeconds: round3((firstPacketAt.getTime() - o.sessionStartedAt.getTime()) / 1000),
+        closedAt: new Date().toISOString(),
+        ...(truncated ? { truncated: true } : {}),
+      };
+      o.track.segments.push(segment);
+      o.track.segments.sort((a, b) => a.run - b.run || a.seq - b.seq);
+      o.onChange();
+      o.onSegment?.(segment);
+      o.log.debug({ segment: segment.file, bytes, duration: segment.durationSeconds }, 'segment closed');
+    } catch (err) {
+      o.log.error({ err, file: abs }, 'segment could not be hashed');
+    }
+  }
+
+  /** Files ffmpeg wrote but never listed: the segment open when it died. Kept, flagged. */
+  async #collectUnlisted(run: Run): Promise<void> {
+    const o = this.#o;
+    await Promise.all(run.pending);
+    const dir = path.join(o.sessionDir, o.participantDir);
+    const prefix = `${o.track.trackId}-r${run.index}-`;
+    const files = fs.readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith(run.ext) && !run.listed.has(f));
+    for (const f of files.sort()) {
+      run.listed.add(f);
+      await this.#closeSegment(run, f, NaN, true);
+    }
+  }
+
+  async #stopRun(run: Run): Promise<void> {
+    run.stopping = true;
+    for (const t of run.timers) clearTimeout(t);
+    run.timers.clear();
+    if (!run.hasExited) {
+      // SIGINT: ffmpeg writes the trailer and the last list line, then exits.
+      run.proc.kill('SIGINT');
+      const killer = setTimeout(() => run.proc.kill('SIGKILL'), STOP_GRACE_MS);
+      await run.exited;
+      clearTimeout(killer);
+    }
+    await this.#collectUnlisted(run);
+    run.meta.endedAt = new Date().toISOString();
+    run.meta.exit = run.exitDescription;
+    run.transport.close();
+    releasePortPair(run.rtpPort);
+    fs.rmSync(run.sdpFile, { force: true });
+    this.#o.onChange();
+  }
+
+  async #onUnexpectedExit(run: Run): Promise<void> {
+    const o = this.#o;
+    const at = new Date();
+    const detail = `ffmpeg ${run.exitDescription}${run.stderrTail.length ? `: ${run.stderrTail.slice(-3).join(' | ')}` : ''}`;
+    o.log.warn({ producerId: o.producer.id, run: run.index, detail }, 'recording ffmpeg died; restarting');
+    if (!this.#pausedGapOpen) o.ledger.openGap('recorder-exited', at, detail.slice(0, 500));
+    run.stopping = true;
+    await this.#collectUnlisted(run);
+    run.meta.endedAt = at.toISOString();
+    run.meta.exit = run.exitDescription;
+    run.transport.close();
+    releasePortPair(run.rtpPort);
+    fs.rmSync(run.sdpFile, { force: true });
+    o.onChange();
+    if (this.#run === run) this.#run = undefined;
+    this.#scheduleRestart();
+  }
+
+  #scheduleRestart(): void {
+    if (this.#closed || this.#o.producer.closed) return;
+    const delay = Math.min(MAX_RESTART_DELAY_MS, 200 * 2 ** this.#restartAttempts);
+    this.#restartAttempts++;
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      if (this.#closed) return;
+      this.#startRun().catch((err: unknown) => {
+        this.#o.log.warn({ err, producerId: this.#o.producer.id }, 'recording restart failed; retrying');
+        this.#scheduleRestart();
+      });
+    }, delay);
+  }
+
+  /** No packets for noPacketSeconds while the producer is not paused: a gap of its own. */
+  async #checkFlow(): Promise<void> {
+    const run = this.#run;
+    if (!run || run.hasExited || run.stopping || !run.firstPacketAt || this.#pausedGapOpen || run.consumer.closed) return;
+    let count: number | undefined;
+    try {
+      const stats = await run.consumer.getStats();
+      count = stats.find((s) => s.type === 'outbound-rtp')?.packetCount;
+    } catch {
+      return;
+    }
+    if (count === undefined) return;
+    const now = Date.now();
+    if (count !== this.#lastPacketCount) {
+      this.#lastPacketCount = count;
+      this.#lastPacketChangeAt = now;
+      if (this.#noPacketGapOpen) {
+        this.#noPacketGapOpen = false;
+        this.#o.ledger.closeGap(new Date(now));
+        if (run.consumer.kind === 'video') run.consumer.requestKeyFrame().catch(() => undefined);
+      }
+    } else if (!this.#noPacketGapOpen && now - this.#lastPacketChangeAt >= this.#o.noPacketSeconds * 1000) {
+      this.#noPacketGapOpen = true;
+      this.#o.ledger.openGap('no-packets', new Date(this.#lastPacketChangeAt), `no RTP for ${this.#o.noPacketSeconds}s`);
+    }
+  }
+}
+
+export async function hashFile(file: string): Promise<[sha256: string, bytes: number]> {
+  const h = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of fs.createReadStream(file)) {
+    h.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return [h.digest('hex'), bytes];
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

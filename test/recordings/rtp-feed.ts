@@ -1,0 +1,106 @@
+// Real RTP into mediasoup without a browser: a VP8+Opus clip encoded once with ffmpeg's testsrc
+// and sine, then sent by `ffmpeg -re -c copy -f rtp` into PlainTransport producers. Shared by
+// the recording tests and scripts/bench/recording.ts.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+
+export const MEDIA_CODECS: types.RtpCodecCapability[] = [
+  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+  { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
+];
+
+const VIDEO_PT = 101;
+const AUDIO_PT = 100;
+
+export function workerBin(): string {
+  if (process.env.MEDIASOUP_WORKER_BIN) return process.env.MEDIASOUP_WORKER_BIN;
+  const root = path.join(process.env.HOME ?? '/root', '.cache/suzhou-video/mediasoup-worker');
+  const dir = fs.existsSync(root) ? fs.readdirSync(root).find((d) => fs.existsSync(path.join(root, d, 'mediasoup-worker'))) : undefined;
+  if (!dir) throw new Error('MEDIASOUP_WORKER_BIN is not set and no cached worker build was found');
+  return path.join(root, dir, 'mediasoup-worker');
+}
+
+export async function createTestWorker(): Promise<types.Worker> {
+  process.env.MEDIASOUP_WORKER_BIN = workerBin();
+  return mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: 42000, rtcMaxPort: 42999 });
+}
+
+/**
+ * A short VP8 (key frame every `gop` frames) + Opus clip. Sent in a loop; VP8 from ffmpeg does
+ * not answer PLI, so the clip's own key frames are what the recorder can cut on.
+ */
+export function makeClip(file: string, opts: { seconds?: number; size?: string; fps?: number; gop?: number; bitrate?: string } = {}): string {
+  if (fs.existsSync(file)) return file;
+  const fps = opts.fps ?? 25;
+  execFileSync(
+    'ffmpeg',
+    [
+      '-v', 'error', '-y',
+      '-f', 'lavfi', '-i', `testsrc=size=${opts.size ?? '640x360'}:rate=${fps}`,
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+      '-t', String(opts.seconds ?? 4),
+      '-c:v', 'libvpx', '-b:v', opts.bitrate ?? '500k', '-deadline', 'realtime', '-cpu-used', '8',
+      '-g', String(opts.gop ?? 12), '-keyint_min', String(opts.gop ?? 12),
+      '-c:a', 'libopus', '-b:a', '48k', '-ac', '2',
+      file,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  return file;
+}
+
+export interface Feed {
+  participantId: string;
+  video: types.Producer;
+  audio: types.Producer;
+  transports: types.PlainTransport[];
+  sender: ChildProcess;
+  /** Stops the sender (SIGKILL) and closes the producers' transports. */
+  close(): void;
+}
+
+async function ingestTransport(router: types.Router): Promise<types.PlainTransport> {
+  // comedia: learn the sender's address from its first packet; separate RTCP like ffmpeg sends.
+  return router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
+}
+
+export async function startFeed(router: types.Router, clip: string, participantId: string, ssrcBase: number): Promise<Feed> {
+  const vt = await ingestTransport(router);
+  const at = await ingestTransport(router);
+  const video = await vt.produce({
+    kind: 'video',
+    rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO_PT, clockRate: 90000 }], encodings: [{ ssrc: ssrcBase + 1 }] },
+    appData: { source: 'camera', participantId },
+  });
+  const audio = await at.produce({
+    kind: 'audio',
+    rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO_PT, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: ssrcBase + 2 }] },
+    appData: { source: 'microphone', participantId },
+  });
+  const url = (t: types.PlainTransport) => `rtp://127.0.0.1:${t.tuple.localPort}?rtcpport=${t.rtcpTuple?.localPort}&pkt_size=1200`;
+  const sender = spawn(
+    'ffmpeg',
+    [
+      '-v', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', clip,
+      '-map', '0:v', '-c', 'copy', '-payload_type', String(VIDEO_PT), '-ssrc', String(ssrcBase + 1), '-f', 'rtp', url(vt),
+      '-map', '0:a', '-c', 'copy', '-payload_type', String(AUDIO_PT), '-ssrc', String(ssrcBase + 2), '-f', 'rtp', url(at),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  sender.stderr?.resume();
+  return {
+    participantId,
+    video,
+    audio,
+    transports: [vt, at],
+    sender,
+    close() {
+      if (sender.exitCode === null) sender.kill('SIGKILL');
+      vt.close();
+      at.close();
+    },
+  };
+}
