@@ -17,8 +17,11 @@ export interface TransportAppData extends types.AppData {
   direction: 'send' | 'recv';
 }
 
+/** WebRTC transports for browsers; plain RTP transports for server-side peers (ingest, recording, bench). */
+export type PeerTransport = types.WebRtcTransport<TransportAppData> | types.PlainTransport<TransportAppData>;
+
 export class Peer {
-  readonly transports = new Map<string, types.WebRtcTransport<TransportAppData>>();
+  readonly transports = new Map<string, PeerTransport>();
   readonly producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly consumers = new Map<string, types.Consumer>();
   rtpCapabilities: types.RtpCapabilities | undefined;
@@ -56,9 +59,14 @@ export class Peer {
     };
   }
 
-  assertTransport(transportId: string): types.WebRtcTransport<TransportAppData> {
+  assertTransport(transportId: string): PeerTransport {
     const t = this.transports.get(transportId);
     if (!t) throw notFound(`transport ${transportId} not found`);
+    return t;
+  }
+  assertWebRtcTransport(transportId: string): types.WebRtcTransport<TransportAppData> {
+    const t = this.assertTransport(transportId);
+    if (!('iceParameters' in t)) throw notFound(`WebRTC transport ${transportId} not found`);
     return t;
   }
   assertProducer(producerId: string): types.Producer<ProducerAppData> {

@@ -8,7 +8,7 @@ import type { Logger } from '../server/log.ts';
 import { AppError, badRequest, notFound } from '../server/errors.ts';
 import type { ConsumerOptions, MediaSource, ReconnectReason, TransportOptions } from '../server/protocol/signalling.ts';
 import { MEDIA_CODECS } from './media-codecs.ts';
-import { Peer, type ProducerAppData, type TransportAppData } from './peer.ts';
+import { Peer, type PeerTransport, type ProducerAppData, type TransportAppData } from './peer.ts';
 import type { WorkerPool, WorkerSlot } from './worker-pool.ts';
 
 export type RoomCloseReason = 'empty' | ReconnectReason;
@@ -107,8 +107,7 @@ export class Room extends EventEmitter<RoomEvents> {
       appData: { peerId: peer.id, direction },
     });
     if (direction === 'send') await transport.setMaxIncomingBitrate(this.maxIncomingBitrate).catch(() => undefined);
-    peer.transports.set(transport.id, transport);
-    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    this.#track(peer, transport);
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') this.log.warn({ peerId: peer.id, state }, 'transport dtls state');
     });
@@ -120,12 +119,27 @@ export class Room extends EventEmitter<RoomEvents> {
     };
   }
 
+  /**
+   * A plain RTP transport for a server-side peer (camera ingest, recorder, benchmark sink). The
+   * caller connects it; grants apply exactly as for a browser's transport.
+   */
+  async createPlainTransport(
+    peer: Peer,
+    direction: 'send' | 'recv',
+    options: Omit<types.PlainTransportOptions, 'appData'>,
+  ): Promise<types.PlainTransport<TransportAppData>> {
+    peer.assertJoined();
+    const transport = await this.router.createPlainTransport<TransportAppData>({ ...options, appData: { peerId: peer.id, direction } });
+    this.#track(peer, transport);
+    return transport;
+  }
+
   async connectWebRtcTransport(peer: Peer, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
-    await peer.assertTransport(transportId).connect({ dtlsParameters });
+    await peer.assertWebRtcTransport(transportId).connect({ dtlsParameters });
   }
 
   async restartIce(peer: Peer, transportId: string): Promise<types.IceParameters> {
-    return peer.assertTransport(transportId).restartIce();
+    return peer.assertWebRtcTransport(transportId).restartIce();
   }
 
   async produce(
@@ -143,7 +157,7 @@ export class Room extends EventEmitter<RoomEvents> {
     for (const p of peer.producers.values()) {
       if (p.appData.source === source) throw new AppError('conflict', `already publishing ${source}; close it first`);
     }
-    const producer = await transport.produce<ProducerAppData>({
+    const producer = await (transport as types.Transport).produce<ProducerAppData>({
       kind,
       rtpParameters,
       appData: { peerId: peer.id, source },
@@ -201,7 +215,7 @@ export class Room extends EventEmitter<RoomEvents> {
     for (const c of peer.consumers.values()) {
       if (c.producerId === producerId) throw new AppError('conflict', 'already consuming this producer');
     }
-    const consumer = await transport.consume({
+    const consumer = await (transport as types.Transport).consume({
       producerId,
       rtpCapabilities: peer.rtpCapabilities,
       paused: true,
@@ -251,6 +265,11 @@ export class Room extends EventEmitter<RoomEvents> {
 
   *#others(peer: Peer): Iterable<Peer> {
     for (const p of this.peers.values()) if (p !== peer) yield p;
+  }
+
+  #track(peer: Peer, transport: PeerTransport): void {
+    peer.transports.set(transport.id, transport);
+    (transport as types.Transport).observer.once('close', () => peer.transports.delete(transport.id));
   }
 
   #armEmptyTimer(): void {

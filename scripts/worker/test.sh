@@ -8,11 +8,10 @@ if [ -f "$dir/worker-tests.passed" ]; then
   echo "mediasoup-worker-test: passed for this build earlier ($(cat "$dir/worker-tests.passed"))"
   exit 0
 fi
-SKIPPED=('parse RTP packets' )
-echo "mediasoup-worker-test: skipping scenarios whose data files npm does not ship: ${SKIPPED[*]}*"
-filter=""
-for s in "${SKIPPED[@]}"; do filter+="~\"${s}*\" "; done
+# Catch2 names a SCENARIO "Scenario: <title>"; the wildcard covers "parse RTP packets" and
+# "parse RTP packets with H264 SVC" (they read data/packet*.raw and data/H264_SVC/*.bin).
+skip='Scenario: parse RTP packets*'
+echo "mediasoup-worker-test: skipping the 2 scenarios whose data files npm does not ship: '$skip'"
 cd "$dir"
-# shellcheck disable=SC2086
-eval ./mediasoup-worker-test --reporter compact $filter
-date -u +%FT%TZ > "$dir/worker-tests.passed"
+summary="$(./mediasoup-worker-test --reporter compact "~$skip" | tee /dev/stderr | grep -E "^(Passed|Failed)" | tail -1)"
+echo "$(date -u +%FT%TZ): $summary (skipped: '$skip')" > "$dir/worker-tests.passed"

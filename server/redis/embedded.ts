@@ -45,6 +45,7 @@ export async function startEmbeddedRedis(dataDir: string, log: Logger): Promise<
   for (;;) {
     if (exited) throw new Error('embedded redis-server exited during start-up');
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined); // refusals are expected until the server listens
     try {
       await probe.connect();
       // AOF replay finishes before PING answers PONG instead of LOADING.
