@@ -1,0 +1,78 @@
+// A household service over a real SQLite file with the demo seed and a clock the test moves.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { migrate, openDb, type Db } from '../../server/store/db.ts';
+import { createLogger } from '../../server/log.ts';
+import { TokenIssuer, type Claims, type Role } from '../../server/auth/grants.ts';
+import {
+  HouseholdRepository,
+  HouseholdService,
+  householdMigrations,
+  seedHouseholdDemo,
+  SEED,
+  type Actor,
+  type HouseholdEvents,
+  type HouseholdTimings,
+} from '../../server/household/index.ts';
+
+/** 2026-11-26 12:00 China Standard Time: outside the demo's night privacy window. */
+export const NOON_CST = Date.parse('2026-11-26T04:00:00Z');
+
+export interface Fixture {
+  dir: string;
+  db: Db;
+  repo: HouseholdRepository;
+  service: HouseholdService;
+  tokens: TokenIssuer;
+  clock: { now(): number; set(ms: number): void; advance(ms: number): void };
+  admin: Actor;
+  person(sub: string, role: Role, name?: string): Claims;
+  /** Binds (re-binds) a seeded device and returns its verified claims, as the device would present them. */
+  device(deviceId: string): Claims;
+  /** Every event the service emitted, in order. */
+  events: { name: keyof HouseholdEvents; payload: HouseholdEvents[keyof HouseholdEvents][0] }[];
+  close(): void;
+}
+
+export function createFixture(timings: Partial<HouseholdTimings> = {}): Fixture {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-household-'));
+  const db = openDb(path.join(dir, 'store.sqlite'));
+  migrate(db, householdMigrations);
+  let now = NOON_CST;
+  const clock = { now: () => now, set: (ms: number) => void (now = ms), advance: (ms: number) => void (now += ms) };
+  const repo = new HouseholdRepository(db);
+  seedHouseholdDemo(repo, now);
+  const tokens = new TokenIssuer('test-secret-0123456789abcdef', 3600);
+  const log = createLogger('silent');
+  const service = new HouseholdService({ repository: repo, tokens, log, clock, timings });
+  const events: Fixture['events'] = [];
+  const names: (keyof HouseholdEvents)[] = [
+    'call:ringing', 'call:answered', 'call:ended', 'lookin:started', 'lookin:ended', 'privacy:changed',
+    'settings:changed', 'notice', 'alert:raised', 'alert:resolved', 'checkin:due',
+  ];
+  for (const name of names) service.events.on(name, (payload) => void events.push({ name, payload }));
+
+  const person = (sub: string, role: Role, name = sub): Claims =>
+    tokens.verify(tokens.issue({ sub, name, role, grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] } }));
+  const admin = person('admin-1', 'admin');
+  const householdOf = (deviceId: string): string => {
+    const rec = repo.getDevice(deviceId);
+    if (!rec) throw new Error(`no device ${deviceId}`);
+    return rec.device.householdId;
+  };
+  const device = (deviceId: string): Claims => {
+    const { token } = service.bindDevice(admin, householdOf(deviceId), { id: deviceId, name: '客厅终端', place: 'living-room' });
+    return tokens.verify(token);
+  };
+  return {
+    dir, db, repo, service, tokens, clock, admin, person, device, events,
+    close() {
+      service.stop();
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export { SEED };
