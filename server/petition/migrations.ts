@@ -1,0 +1,138 @@
+// SQLite schema of the petition domain. Forward-only; ids are stable forever.
+import type { Migration } from '../store/db.ts';
+
+export const petitionMigrations: Migration[] = [
+  {
+    id: 'petition-001-directory',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE petition_regions (
+          code TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          level TEXT NOT NULL CHECK (level IN ('village','township','county','city')),
+          parent_code TEXT REFERENCES petition_regions(code)
+        );
+        CREATE INDEX petition_regions_parent ON petition_regions(parent_code);
+        CREATE TABLE petition_terminals (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          level TEXT NOT NULL,
+          region_code TEXT NOT NULL REFERENCES petition_regions(code),
+          parent_region_code TEXT REFERENCES petition_regions(code)
+        );
+        CREATE TABLE petition_departments (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          name TEXT NOT NULL,
+          level TEXT NOT NULL,
+          region_code TEXT NOT NULL REFERENCES petition_regions(code),
+          UNIQUE (kind, region_code)
+        );
+        CREATE TABLE petition_officials (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          department_id TEXT NOT NULL REFERENCES petition_departments(id),
+          level TEXT NOT NULL,
+          region_code TEXT NOT NULL REFERENCES petition_regions(code),
+          max_sessions INTEGER NOT NULL DEFAULT 1 CHECK (max_sessions BETWEEN 1 AND 10),
+          post TEXT
+        );
+        CREATE INDEX petition_officials_department ON petition_officials(department_id);
+      `);
+    },
+  },
+  {
+    id: 'petition-002-cases',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE petition_case_counters (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
+        CREATE TABLE petition_cases (
+          id TEXT PRIMARY KEY,
+          terminal_id TEXT NOT NULL REFERENCES petition_terminals(id),
+          region_code TEXT NOT NULL,
+          category TEXT NOT NULL,
+          petitioner_name TEXT,
+          id_number_masked TEXT,
+          phone TEXT,
+          description TEXT,
+          flags TEXT NOT NULL,
+          state TEXT NOT NULL,
+          routed_department_ids TEXT NOT NULL,
+          department_id TEXT REFERENCES petition_departments(id),
+          official_id TEXT REFERENCES petition_officials(id),
+          registered_at TEXT NOT NULL,
+          accept_deadline TEXT NOT NULL,
+          handle_deadline TEXT NOT NULL,
+          handle_extended INTEGER NOT NULL DEFAULT 0,
+          extension_reason TEXT,
+          accepted_at TEXT,
+          opinion TEXT,
+          opinion_at TEXT,
+          rating TEXT,
+          rated_at TEXT,
+          appointment TEXT,
+          updated_at TEXT NOT NULL
+        );
+        CREATE INDEX petition_cases_state ON petition_cases(state);
+        CREATE INDEX petition_cases_terminal ON petition_cases(terminal_id);
+        CREATE TABLE petition_case_events (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          case_id TEXT NOT NULL REFERENCES petition_cases(id),
+          at TEXT NOT NULL,
+          actor_id TEXT NOT NULL,
+          actor_role TEXT NOT NULL,
+          type TEXT NOT NULL,
+          data TEXT NOT NULL
+        );
+        CREATE INDEX petition_case_events_case ON petition_case_events(case_id, seq);
+        CREATE TABLE petition_participants (
+          case_id TEXT NOT NULL REFERENCES petition_cases(id),
+          official_id TEXT NOT NULL REFERENCES petition_officials(id),
+          department_id TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('lead','invited')),
+          joined_at TEXT NOT NULL,
+          PRIMARY KEY (case_id, official_id)
+        );
+        -- One row per scheduler ticket that was assigned: the durable mirror of the Redis claim.
+        CREATE TABLE petition_assignments (
+          ticket_id TEXT PRIMARY KEY,
+          case_id TEXT NOT NULL REFERENCES petition_cases(id),
+          official_id TEXT NOT NULL,
+          department_id TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          assigned_at TEXT NOT NULL
+        );
+        CREATE INDEX petition_assignments_case ON petition_assignments(case_id);
+      `);
+    },
+  },
+  {
+    id: 'petition-003-reception-days',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE petition_reception_days (
+          id TEXT PRIMARY KEY,
+          official_id TEXT NOT NULL REFERENCES petition_officials(id),
+          leader_name TEXT NOT NULL,
+          post TEXT NOT NULL,
+          portfolio TEXT NOT NULL,
+          department_id TEXT NOT NULL REFERENCES petition_departments(id),
+          region_code TEXT NOT NULL,
+          place TEXT NOT NULL,
+          starts_at TEXT NOT NULL,
+          slot_minutes INTEGER NOT NULL,
+          slots INTEGER NOT NULL,
+          capacity_per_slot INTEGER NOT NULL
+        );
+        CREATE TABLE petition_appointments (
+          case_id TEXT PRIMARY KEY REFERENCES petition_cases(id),
+          day_id TEXT NOT NULL REFERENCES petition_reception_days(id),
+          slot INTEGER NOT NULL,
+          booked_at TEXT NOT NULL,
+          admitted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX petition_appointments_day ON petition_appointments(day_id, slot);
+      `);
+    },
+  },
+];

@@ -1,0 +1,140 @@
+// HTTP API of 视频接访, as an express Router the server mounts (suggested: /api/petition).
+// Every request: `Authorization: Bearer <jwt>` verified by TokenIssuer, body/params validated
+// by zod, answer `{ ok: true, data }` or `{ ok: false, error: { code, message, details? } }`
+// with the AppError's status. Documented in docs/petition.md.
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { TokenIssuer } from '../auth/grants.ts';
+import { AppError, toErrorBody } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { actorFromClaims } from './access.ts';
+import {
+  acceptTicketSchema,
+  appointmentSchema,
+  caseIdSchema,
+  claimSchema,
+  emptySchema,
+  escalateSchema,
+  extendSchema,
+  idSchema,
+  offerSchema,
+  inviteSchema,
+  opinionSchema,
+  presenceSchema,
+  rateSchema,
+  startPetitionSchema,
+  transferSchema,
+} from './schemas.ts';
+import type { PetitionService } from './service.ts';
+import type { Actor } from './types.ts';
+
+export interface PetitionRouterDeps {
+  service: PetitionService;
+  tokens: TokenIssuer;
+  log?: Logger;
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) {
+    throw new AppError('bad_request', `invalid ${what}`, r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  return r.data;
+}
+
+function actorOf(req: Request, tokens: TokenIssuer): Actor {
+  const header = req.headers.authorization;
+  const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined;
+  return actorFromClaims(tokens.verify(token));
+}
+
+export function createPetitionRouter(deps: PetitionRouterDeps): Router {
+  const { service, tokens, log } = deps;
+  const router = express.Router();
+  router.use(express.json({ limit: '32kb' }));
+
+  type Handler = (actor: Actor, req: Request) => unknown;
+  const route = (method: 'get' | 'post' | 'put', path: string, handler: Handler) => {
+    router[method](path, async (req: Request, res: Response) => {
+      try {
+        const actor = actorOf(req, tokens);
+        const data = await handler(actor, req);
+        res.json({ ok: true, data: data ?? {} });
+      } catch (err) {
+        const body = toErrorBody(err);
+        if (!(err instanceof AppError)) log?.error({ err, path: req.path }, 'petition http | failed');
+        res.status(err instanceof AppError ? err.status : 500).json({ ok: false, error: body });
+      }
+    });
+  };
+  const caseId = (req: Request) => parse(caseIdSchema, req.params.caseId, 'case number');
+
+  route('post', '/cases', (a, req) => service.startPetition(a, parse(startPetitionSchema, req.body, 'petition')));
+  route('get', '/cases/:caseId', (a, req) => service.getCase(a, caseId(req)));
+  route('get', '/cases/:caseId/wait', (a, req) => service.wait(a, caseId(req)));
+  route('get', '/cases/:caseId/timeline', (a, req) => service.timeline(a, caseId(req)));
+  route('post', '/cases/:caseId/room-token', (a, req) => {
+    parse(emptySchema, req.body, 'request');
+    return service.roomAccess(a, caseId(req));
+  });
+  route('post', '/cases/:caseId/invite', (a, req) => service.invite(a, caseId(req), parse(inviteSchema, req.body, 'invite')));
+  route('post', '/cases/:caseId/transfer', (a, req) => {
+    const b = parse(transferSchema, req.body, 'transfer');
+    return service.transfer(a, caseId(req), b.departmentId, b.reason);
+  });
+  route('post', '/cases/:caseId/escalate', (a, req) => service.escalate(a, caseId(req), parse(escalateSchema, req.body, 'escalation').reason));
+  route('post', '/cases/:caseId/opinion', (a, req) => {
+    const b = parse(opinionSchema, req.body, 'opinion');
+    return service.writeOpinion(a, caseId(req), b.opinion, b.accepted);
+  });
+  route('post', '/cases/:caseId/extend', (a, req) => service.extendDeadline(a, caseId(req), parse(extendSchema, req.body, 'extension').reason));
+  route('post', '/cases/:caseId/end', (a, req) => {
+    parse(emptySchema, req.body, 'request');
+    return service.endSession(a, caseId(req));
+  });
+  route('post', '/cases/:caseId/rate', (a, req) => service.rate(a, caseId(req), parse(rateSchema, req.body, 'rating').rating));
+  route('post', '/cases/:caseId/archive', (a, req) => {
+    parse(emptySchema, req.body, 'request');
+    return service.archive(a, caseId(req));
+  });
+  route('post', '/cases/:caseId/appointment', (a, req) => {
+    const b = parse(appointmentSchema, req.body, 'appointment');
+    return service.bookAppointment(a, caseId(req), b.dayId, b.slot);
+  });
+  route('post', '/cases/:caseId/callback', (a, req) => {
+    parse(emptySchema, req.body, 'request');
+    return service.requestCallback(a, caseId(req));
+  });
+  route('post', '/claims', (a, req) => {
+    const b = parse(claimSchema, req.body, 'claim');
+    return service.claimNext(a, b.requestId ? { requestId: b.requestId } : {});
+  });
+  route('post', '/offers', (a, req) => {
+    const b = parse(claimSchema, req.body, 'offer request');
+    return service.offerNext(a, b.requestId ? { requestId: b.requestId } : {});
+  });
+  route('post', '/offers/accept', (a, req) => service.acceptOffer(a, parse(offerSchema, req.body, 'offer')));
+  route('post', '/offers/decline', async (a, req) => ({ released: await service.declineOffer(a, parse(offerSchema, req.body, 'offer')) }));
+  route('post', '/tickets/:ticketId/accept', (a, req) => {
+    const b = parse(acceptTicketSchema, req.body, 'accept');
+    return service.acceptTicket(a, parse(idSchema, req.params.ticketId, 'ticket id'), b.requestId ? { requestId: b.requestId } : {});
+  });
+  route('post', '/presence', async (a, req) => {
+    await service.heartbeat(a, parse(presenceSchema, req.body, 'presence').status);
+    return {};
+  });
+  route('get', '/desk', (a) => service.desk(a));
+  route('get', '/queues', (a) => service.queues(a));
+  route('get', '/reception-days', () => service.receptionDays());
+  route('get', '/routing-rules', () => service.routingRules());
+  route('put', '/routing-rules', (a, req) => service.replaceRoutingRules(a, req.body));
+
+  // Malformed JSON or an oversize body: body-parser's error, answered in the same shape.
+  router.use((err: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
+    if (res.headersSent) return next(err);
+    const status = typeof err === 'object' && err !== null && 'status' in err && err.status === 413 ? 413 : 400;
+    res.status(status).json({ ok: false, error: { code: 'bad_request', message: status === 413 ? 'request body too large' : 'malformed JSON body' } });
+  });
+
+  return router;
+}

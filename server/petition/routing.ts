@@ -1,0 +1,46 @@
+// Where a petition goes: the routing rule names department kinds and a level; the office is
+// the one of that kind at the terminal's ancestor region of that level, climbing a level where
+// no such office exists (a township has no 人社 office, so its cases go to the county's).
+import { AppError } from '../errors.ts';
+import type { CategoryRule, RoutingRules } from '../scheduler/routing-rules.ts';
+import type { PetitionRepository } from './repository.ts';
+import { levelRank, type Department, type Region } from './types.ts';
+
+function ancestors(repo: PetitionRepository, regionCode: string): Region[] {
+  const chain: Region[] = [];
+  let code: string | null = regionCode;
+  while (code) {
+    const r = repo.getRegion(code);
+    if (!r) break;
+    chain.push(r);
+    code = r.parentCode;
+  }
+  return chain;
+}
+
+/** Offices of the rule's kinds for a terminal in `regionCode`, at the rule's level or above. */
+export function routeCategory(repo: PetitionRepository, rule: CategoryRule, regionCode: string): Department[] {
+  const chain = ancestors(repo, regionCode).filter((r) => levelRank(r.level) >= levelRank(rule.level));
+  const out: Department[] = [];
+  for (const kind of rule.departments) {
+    for (const region of chain) {
+      const d = repo.findDepartment(kind, region.code);
+      if (d) {
+        out.push(d);
+        break;
+      }
+    }
+  }
+  if (out.length === 0) throw new AppError('unavailable', `no department handles "${rule.code}" for region ${regionCode}`);
+  return out;
+}
+
+/** The office one level up: same kind in the parent region, else the escalation department there. */
+export function levelAbove(repo: PetitionRepository, rules: RoutingRules, from: Department): Department {
+  const region = repo.getRegion(from.regionCode);
+  const parent = region?.parentCode ? repo.getRegion(region.parentCode) : undefined;
+  if (!parent) throw new AppError('bad_request', `${from.name} has no level above it`, { reason: 'no_level_above' });
+  const d = repo.findDepartment(from.kind, parent.code) ?? repo.findDepartment(rules.escalationDepartment, parent.code);
+  if (!d) throw new AppError('unavailable', `no office above ${from.name}`);
+  return d;
+}

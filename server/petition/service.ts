@@ -1,0 +1,766 @@
+// PetitionService: the 视频接访 workflow over the durable store (SQLite) and the live scheduler
+// (Redis). The signalling/HTTP layers call it with a verified Actor; it never trusts ids from
+// the client for ownership. Room of a petition session: `petition:<caseId>`.
+//
+// Claim protocol (several processes may race): Redis leases the ticket to one official (Lua,
+// atomic) → Redis confirms it (commit point; a lease not confirmed in `leaseMs` goes back to the
+// queue with its place) → SQLite records the assignment, keyed by ticket id (idempotent). A
+// process that dies after the confirm leaves the ticket in `unrecorded`; `recover()` (run at
+// start and by the periodic sweep) writes it, so the session is resumed, not lost.
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import type { TokenIssuer } from '../auth/grants.ts';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { DEFAULT_PREFIX, type PriorityClass } from '../scheduler/keys.ts';
+import { Presence, type PresenceStatus } from '../scheduler/presence.ts';
+import { TicketQueue, type Lease, type QueueEntry, type Ticket, type TicketKind } from '../scheduler/queue.ts';
+import type { RoutingRuleBook } from '../scheduler/routing-rules.ts';
+import {
+  assertCanView,
+  assertCase,
+  assertLead,
+  assertOfficial,
+  assertState,
+  isCasePetitioner,
+  isCoordinator,
+  isParticipant,
+  isPetitionerSide,
+} from './access.ts';
+import { deadlinesAtRegistration, extendedHandleDeadline, handleDeadlineFromAcceptance } from './deadlines.ts';
+import { maskIdNumber } from './id-number.ts';
+import type { CasePatch, NewEvent, PetitionRepository } from './repository.ts';
+import { levelAbove, routeCategory } from './routing.ts';
+import type { InviteTarget, StartPetitionInput } from './schemas.ts';
+import type { Actor, ActorRole, Case, CaseEvent, CaseState, Department, Official, Rating, ReceptionDay } from './types.ts';
+
+export const petitionRoomId = (caseId: string) => `petition:${caseId}`;
+
+export interface PetitionServiceOptions {
+  repo: PetitionRepository;
+  redis: Redis;
+  tokens: TokenIssuer;
+  rules: RoutingRuleBook;
+  log?: Logger;
+  /** Redis key prefix (keys.ts). */
+  prefix?: string;
+  /** A claim not confirmed within this goes back to its queue. */
+  leaseMs?: number;
+  presenceTtlMs?: number;
+  /** Offer an appointment or call-back after this long with nobody available. */
+  offerAfterSeconds?: number;
+  /** …or as soon as the estimated wait exceeds this. */
+  maxWaitSeconds?: number;
+  /** Wait estimate before any session length has been measured. */
+  defaultSessionSeconds?: number;
+  roomTokenTtlSeconds?: number;
+  now?: () => Date;
+}
+
+export interface RoomAccess {
+  roomId: string;
+  token: string;
+}
+
+export interface StartedPetition extends RoomAccess {
+  case: Case;
+  ticketId: string;
+  departments: Department[];
+  wait: WaitInfo;
+}
+
+export interface AppointmentOffer {
+  dayId: string;
+  leaderName: string;
+  post: string;
+  portfolio: string;
+  place: string;
+  slot: number;
+  slotStartsAt: string;
+}
+
+export interface WaitInfo {
+  caseId: string;
+  state: CaseState;
+  /** 1-based place in the queue; null when not waiting. */
+  position: number | null;
+  availableOfficials: number;
+  estimatedWaitSeconds: number | null;
+  waitedSeconds: number;
+  /** Present when waiting on is not reasonable: book a reception day, or ask to be called back. */
+  offer: { appointments: AppointmentOffer[]; callback: true } | null;
+}
+
+export interface Assignment extends RoomAccess {
+  case: Case;
+  ticketId: string;
+  kind: TicketKind;
+  /** For invites: the department that asked. */
+  fromDepartmentId: string | null;
+}
+
+/** A ticket held for an official who has not accepted it yet. */
+export interface Offer {
+  ticketId: string;
+  leaseToken: string;
+  kind: TicketKind;
+  expiresInMs: number;
+  case: Case | null;
+}
+
+export interface DepartmentQueue {
+  departmentId: string;
+  name: string;
+  length: number;
+  online: number;
+  oldestWaitSeconds: number | null;
+}
+
+/** Local events; the lead wires them to socket.io rooms. Each fires in the process that acted. */
+export interface PetitionEvents {
+  /** Queue contents changed: positions of waiting petitioners should be refreshed. */
+  'queue-changed': [{ departmentIds: string[] }];
+  /** A case changed state. */
+  'case-changed': [{ caseId: string; state: CaseState }];
+  /** A ticket was assigned to an official. */
+  assigned: [{ caseId: string; ticketId: string; officialId: string; kind: TicketKind }];
+}
+
+const ticketKindToRole = (kind: TicketKind): 'lead' | 'invited' => (kind === 'invite' ? 'invited' : 'lead');
+
+export class PetitionService extends EventEmitter<PetitionEvents> {
+  readonly queue: TicketQueue;
+  readonly presence: Presence;
+  private readonly repo: PetitionRepository;
+  private readonly tokens: TokenIssuer;
+  private readonly rules: RoutingRuleBook;
+  private readonly log: Logger | undefined;
+  private readonly leaseMs: number;
+  private readonly offerAfterSeconds: number;
+  private readonly maxWaitSeconds: number;
+  private readonly defaultSessionSeconds: number;
+  private readonly roomTokenTtlSeconds: number;
+  private readonly now: () => Date;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(opts: PetitionServiceOptions) {
+    super();
+    this.repo = opts.repo;
+    this.tokens = opts.tokens;
+    this.rules = opts.rules;
+    this.log = opts.log;
+    const prefix = opts.prefix ?? DEFAULT_PREFIX;
+    this.queue = new TicketQueue(opts.redis, prefix);
+    this.presence = new Presence(opts.redis, prefix, opts.presenceTtlMs ?? 30_000);
+    this.leaseMs = opts.leaseMs ?? 15_000;
+    this.offerAfterSeconds = opts.offerAfterSeconds ?? 120;
+    this.maxWaitSeconds = opts.maxWaitSeconds ?? 1800;
+    this.defaultSessionSeconds = opts.defaultSessionSeconds ?? 900;
+    this.roomTokenTtlSeconds = opts.roomTokenTtlSeconds ?? 4 * 3600;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Builds the service and resumes whatever a previous process left half-done. */
+  static async create(opts: PetitionServiceOptions & { sweepIntervalMs?: number }): Promise<PetitionService> {
+    const s = new PetitionService(opts);
+    await s.recover();
+    if (opts.sweepIntervalMs !== 0) s.startSweeps(opts.sweepIntervalMs ?? Math.max(500, Math.floor(s.leaseMs / 3)));
+    return s;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.removeAllListeners();
+  }
+
+  private startSweeps(intervalMs: number): void {
+    this.sweepTimer = setInterval(() => {
+      this.sweep().catch((err: unknown) => this.log?.warn({ err }, 'petition sweep | failed'));
+    }, intervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Periodic work, safe in every process at once: expired leases, due appointments, records. */
+  async sweep(): Promise<void> {
+    const released = await this.queue.reapExpired();
+    for (const r of released) {
+      this.repo.appendEvent(r.caseId, this.event('system', 'system', 'claim_released', { ticketId: r.ticketId, officialId: r.officialId, reason: 'lease_expired' }));
+      this.log?.info({ ticketId: r.ticketId, officialId: r.officialId }, 'claim <- released (lease expired)');
+    }
+    if (released.length > 0) this.emit('queue-changed', { departmentIds: [] });
+    await this.admitDueAppointments();
+    await this.recordUnrecorded();
+  }
+
+  /** Start-up recovery: cases registered but never queued, and assignments never recorded. */
+  async recover(): Promise<void> {
+    for (const c of this.repo.listCases(['registered'])) {
+      if (c.appointment) continue;
+      await this.enqueueCase(c, { id: 'system', name: 'system', role: 'system' });
+    }
+    await this.recordUnrecorded();
+  }
+
+  private async recordUnrecorded(): Promise<void> {
+    for (const ticketId of await this.queue.unrecorded()) {
+      const t = await this.queue.getTicket(ticketId);
+      if (!t || !t.officialId) {
+        await this.queue.markRecorded(ticketId);
+        continue;
+      }
+      const official = this.repo.getOfficial(t.officialId);
+      if (official) this.recordAssignment(t.id, t.caseId, t.kind, official);
+      await this.queue.markRecorded(ticketId);
+    }
+  }
+
+  // ---- petitioner side --------------------------------------------------------------------
+
+  async startPetition(actor: Actor, input: StartPetitionInput): Promise<StartedPetition> {
+    if (!isPetitionerSide(actor) && !isCoordinator(actor)) {
+      throw new AppError('forbidden', 'petitions are started at a terminal', { reason: 'not_a_terminal' });
+    }
+    if (actor.terminalId && actor.terminalId !== input.terminalId) {
+      throw new AppError('forbidden', `this token belongs to terminal ${actor.terminalId}`, { reason: 'terminal_mismatch' });
+    }
+    const terminal = this.repo.getTerminal(input.terminalId);
+    if (!terminal) throw new AppError('not_found', `unknown terminal ${input.terminalId}`, { reason: 'unknown_terminal' });
+    const rule = this.rules.category(input.category);
+    const departments = routeCategory(this.repo, rule, terminal.regionCode);
+    const idNumberMasked = input.idNumber ? maskIdNumber(input.idNumber) : null;
+    const at = this.nowIso();
+    const flags = { elderly: input.flags?.elderly ?? false, urgent: input.flags?.urgent ?? false, disabled: input.flags?.disabled ?? false };
+    const created = this.repo.createCase(
+      {
+        terminalId: terminal.id,
+        regionCode: terminal.regionCode,
+        category: rule.code,
+        petitionerName: input.petitionerName ?? null,
+        idNumberMasked,
+        phone: input.phone ?? null,
+        description: input.description ?? null,
+        flags,
+        state: 'registered',
+        routedDepartmentIds: departments.map((d) => d.id),
+        departmentId: null,
+        officialId: null,
+        ...deadlinesAtRegistration(at),
+        handleExtended: false,
+        extensionReason: null,
+        acceptedAt: null,
+        opinion: null,
+        opinionAt: null,
+        rating: null,
+        ratedAt: null,
+        appointment: null,
+        registeredAt: at,
+      },
+      this.event(actor.id, this.roleOf(actor), 'registered', { terminalId: terminal.id, category: rule.code, flags }),
+    );
+    const { ticketId, case: queued } = await this.enqueueCase(created, actor);
+    this.log?.info({ caseId: created.id, terminalId: terminal.id, departments: departments.map((d) => d.id) }, 'startPetition() | queued');
+    return {
+      case: queued,
+      ticketId,
+      departments,
+      wait: await this.waitInfo(queued),
+      ...this.issueRoomToken(queued.id, { id: actor.id, name: input.petitionerName ?? actor.name, role: 'petitioner', terminalId: terminal.id }),
+    };
+  }
+
+  private async enqueueCase(c: Case, actor: Actor): Promise<{ ticketId: string; case: Case }> {
+    const ticketId = `${c.id}:q1`;
+    const priority: PriorityClass = c.flags.elderly || c.flags.urgent || c.flags.disabled ? 'priority' : 'normal';
+    await this.queue.enqueue({ ticketId, caseId: c.id, kind: 'case', departmentIds: c.routedDepartmentIds, priority, enqueuedAt: this.nowIso() });
+    const updated =
+      this.repo.updateCase(c.id, { state: 'queued' }, this.event(actor.id, this.roleOf(actor), 'queued', { ticketId, departmentIds: c.routedDepartmentIds, priority }), ['registered']) ??
+      assertCase(this.repo, c.id);
+    this.emit('queue-changed', { departmentIds: c.routedDepartmentIds });
+    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    return { ticketId, case: updated };
+  }
+
+  /** Queue position, honest wait estimate and, when waiting makes no sense, an offer. */
+  async wait(actor: Actor, caseId: string): Promise<WaitInfo> {
+    const c = assertCase(this.repo, caseId);
+    assertCanView(this.repo, actor, c);
+    return this.waitInfo(c);
+  }
+
+  private async waitInfo(c: Case): Promise<WaitInfo> {
+    const tickets = await this.queue.ticketsOfCase(c.id);
+    const waiting = tickets.find((t) => t.state === 'queued' || t.state === 'leased');
+    const base = { caseId: c.id, state: c.state, position: null, availableOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
+    if (!waiting) return base;
+    const position = waiting.state === 'leased' ? 0 : await this.queue.position(waiting.id, waiting.departmentIds);
+    const online = (await Promise.all(waiting.departmentIds.map((d) => this.presence.online(d)))).flat();
+    const present = online.filter((o) => o.status !== 'away').length;
+    const avgs = await Promise.all(waiting.departmentIds.map((d) => this.queue.avgSessionSeconds(d)));
+    const avg = Math.min(...avgs.map((a) => a ?? this.defaultSessionSeconds));
+    const estimate = present > 0 && position !== null ? Math.ceil(position / present) * Math.round(avg) : null;
+    const waitedSeconds = Math.max(0, Math.round((this.now().getTime() - Date.parse(waiting.enqueuedAt)) / 1000));
+    const tooLong = (present === 0 && waitedSeconds >= this.offerAfterSeconds) || (estimate !== null && estimate > this.maxWaitSeconds);
+    return {
+      ...base,
+      position,
+      availableOfficials: present,
+      estimatedWaitSeconds: estimate,
+      waitedSeconds,
+      offer: tooLong && waiting.state === 'queued' ? { appointments: this.appointmentOffers(c), callback: true } : null,
+    };
+  }
+
+  /** Free slots on upcoming reception days of the case's county and city. */
+  private appointmentOffers(c: Case, limit = 3): AppointmentOffer[] {
+    const regions = new Set<string>();
+    for (let code: string | null = c.regionCode; code; code = this.repo.getRegion(code)?.parentCode ?? null) regions.add(code);
+    const out: AppointmentOffer[] = [];
+    for (const day of this.repo.listReceptionDays(this.nowIso())) {
+      if (!regions.has(day.regionCode)) continue;
+      const counts = this.repo.slotCounts(day.id);
+      for (let slot = 0; slot < day.slots; slot++) {
+        if ((counts.get(slot) ?? 0) < day.capacityPerSlot) {
+          out.push({ dayId: day.id, leaderName: day.leaderName, post: day.post, portfolio: day.portfolio, place: day.place, slot, slotStartsAt: slotStart(day, slot) });
+          break;
+        }
+      }
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  async bookAppointment(actor: Actor, caseId: string, dayId: string, slot: number): Promise<Case> {
+    const c = assertCase(this.repo, caseId);
+    this.assertPetitionerOrCoordinator(actor, c);
+    assertState(c, ['registered', 'queued'], 'book an appointment');
+    const day = this.repo.getReceptionDay(dayId);
+    if (!day) throw new AppError('not_found', `no reception day ${dayId}`);
+    if (slot >= day.slots) throw new AppError('bad_request', `reception day ${dayId} has ${day.slots} slots`);
+    if (Date.parse(slotStart(day, slot)) <= this.now().getTime()) throw new AppError('conflict', 'that slot has already started', { reason: 'slot_past' });
+    if (!this.repo.bookAppointment(c.id, day.id, slot, day.capacityPerSlot, this.nowIso())) {
+      throw new AppError('conflict', `slot ${slot} of ${dayId} is full or the case already has an appointment`, { reason: 'slot_full' });
+    }
+    await this.withdrawQueued(c.id);
+    const updated = this.repo.updateCase(
+      c.id,
+      { state: 'appointment', appointment: { kind: 'reception_day', dayId: day.id, slot, at: slotStart(day, slot) } },
+      this.event(actor.id, this.roleOf(actor), 'appointment_booked', { dayId: day.id, slot, leaderName: day.leaderName, at: slotStart(day, slot) }),
+    )!;
+    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    return updated;
+  }
+
+  async requestCallback(actor: Actor, caseId: string): Promise<Case> {
+    const c = assertCase(this.repo, caseId);
+    this.assertPetitionerOrCoordinator(actor, c);
+    assertState(c, ['registered', 'queued'], 'ask for a call-back');
+    if (!c.phone) throw new AppError('bad_request', 'a call-back needs a phone number on the case', { reason: 'no_phone' });
+    await this.withdrawQueued(c.id);
+    const at = this.nowIso();
+    const updated = this.repo.updateCase(
+      c.id,
+      { state: 'appointment', appointment: { kind: 'callback', dayId: null, slot: null, at } },
+      this.event(actor.id, this.roleOf(actor), 'callback_requested', {}),
+    )!;
+    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    return updated;
+  }
+
+  private async withdrawQueued(caseId: string): Promise<void> {
+    const tickets = (await this.queue.ticketsOfCase(caseId)).filter((t) => t.state === 'queued');
+    await this.queue.cancel(tickets.map((t) => t.id));
+    this.emit('queue-changed', { departmentIds: tickets.flatMap((t) => t.departmentIds) });
+  }
+
+  /** Appointment cases whose slot has begun join the leader's department queue, ahead of new cases. */
+  async admitDueAppointments(): Promise<number> {
+    let n = 0;
+    for (const a of this.repo.dueAppointments(this.nowIso())) {
+      await this.queue.enqueue({ ticketId: `${a.caseId}:a1`, caseId: a.caseId, kind: 'appointment', departmentIds: [a.departmentId], priority: 'appointment', enqueuedAt: this.nowIso() });
+      if (!this.repo.markAdmitted(a.caseId)) continue;
+      this.repo.updateCase(a.caseId, { state: 'queued' }, this.event('system', 'system', 'appointment_admitted', { dayId: a.dayId, slot: a.slot }), ['appointment']);
+      this.emit('queue-changed', { departmentIds: [a.departmentId] });
+      n++;
+    }
+    return n;
+  }
+
+  async rate(actor: Actor, caseId: string, rating: Rating): Promise<Case> {
+    const c = assertCase(this.repo, caseId);
+    if (!isCasePetitioner(this.repo, actor, c)) throw new AppError('forbidden', 'only the petitioner rates the handling', { reason: 'not_petitioner' });
+    assertState(c, ['handled'], 'rate');
+    const updated = this.repo.updateCase(c.id, { state: 'rated', rating, ratedAt: this.nowIso() }, this.event(actor.id, this.roleOf(actor), 'rated', { rating }), ['handled']);
+    if (!updated) throw new AppError('conflict', `case ${c.id} was already rated`, { reason: 'wrong_state' });
+    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    return updated;
+  }
+
+  // ---- official side ----------------------------------------------------------------------
+
+  async heartbeat(actor: Actor, status: PresenceStatus): Promise<void> {
+    const o = assertOfficial(this.repo, actor);
+    await this.presence.heartbeat(o.id, o.departmentId, status);
+  }
+
+  /** Claims the best ticket of the official's department queue; null when nothing waits. */
+  async claimNext(actor: Actor, opts: { requestId?: string } = {}): Promise<Assignment | null> {
+    const official = assertOfficial(this.repo, actor);
+    const lease = await this.queue.claim({
+      officialId: official.id,
+      departmentIds: [official.departmentId],
+      maxHeld: official.maxSessions,
+      leaseMs: this.leaseMs,
+      ...(opts.requestId ? { requestId: opts.requestId } : {}),
+    });
+    return lease ? this.admit(lease, official) : null;
+  }
+
+  /**
+   * Holds the best ticket for the official without assigning it (the desk shows the case; the
+   * official presses accept). Unless accepted within the lease, it returns to its queue.
+   */
+  async offerNext(actor: Actor, opts: { requestId?: string } = {}): Promise<Offer | null> {
+    const official = assertOfficial(this.repo, actor);
+    const lease = await this.queue.claim({
+      officialId: official.id,
+      departmentIds: [official.departmentId],
+      maxHeld: official.maxSessions,
+      leaseMs: this.leaseMs,
+      ...(opts.requestId ? { requestId: opts.requestId } : {}),
+    });
+    if (!lease) return null;
+    const c = this.repo.getCase(lease.caseId);
+    return { ticketId: lease.ticketId, leaseToken: lease.leaseToken, kind: lease.kind, expiresInMs: this.leaseMs, case: c ?? null };
+  }
+
+  /** Accepts an offer; `conflict` (lease_lost) if it expired and went back to the queue. */
+  async acceptOffer(actor: Actor, offer: { ticketId: string; leaseToken: string }): Promise<Assignment> {
+    const official = assertOfficial(this.repo, actor);
+    const t = await this.queue.getTicket(offer.ticketId);
+    if (!t) throw new AppError('not_found', `no ticket ${offer.ticketId}`);
+    return this.admit(
+      { ticketId: t.id, caseId: t.caseId, kind: t.kind, officialId: official.id, leaseToken: offer.leaseToken, claimSeq: Number(offer.leaseToken), score: t.score, departmentIds: t.departmentIds, fromDepartmentId: t.fromDepartmentId },
+      official,
+    );
+  }
+
+  async declineOffer(actor: Actor, offer: { ticketId: string; leaseToken: string }): Promise<boolean> {
+    const official = assertOfficial(this.repo, actor);
+    const t = await this.queue.getTicket(offer.ticketId);
+    if (!t) throw new AppError('not_found', `no ticket ${offer.ticketId}`);
+    const released = await this.queue.release({ ticketId: t.id, caseId: t.caseId, kind: t.kind, officialId: official.id, leaseToken: offer.leaseToken, claimSeq: 0, score: t.score, departmentIds: t.departmentIds, fromDepartmentId: t.fromDepartmentId });
+    if (released) {
+      this.repo.appendEvent(t.caseId, this.event(official.id, 'official', 'claim_released', { ticketId: t.id, reason: 'declined' }));
+      this.emit('queue-changed', { departmentIds: t.departmentIds });
+    }
+    return released;
+  }
+
+  /** Accepts one named ticket of the official's department queue (an invite, say). */
+  async acceptTicket(actor: Actor, ticketId: string, opts: { requestId?: string } = {}): Promise<Assignment> {
+    const official = assertOfficial(this.repo, actor);
+    const lease = await this.queue.claim({
+      officialId: official.id,
+      departmentIds: [official.departmentId],
+      maxHeld: official.maxSessions,
+      leaseMs: this.leaseMs,
+      ticketId,
+      ...(opts.requestId ? { requestId: opts.requestId } : {}),
+    });
+    if (!lease) throw new AppError('not_found', `no ticket ${ticketId}`);
+    return this.admit(lease, official);
+  }
+
+  /** Lease → confirm (commit point) → durable record. */
+  private async admit(lease: Lease, official: Official): Promise<Assignment> {
+    const c = this.repo.getCase(lease.caseId);
+    if (!c) {
+      await this.queue.finish([lease.ticketId]);
+      throw new AppError('not_found', `ticket ${lease.ticketId} refers to an unknown case`);
+    }
+    await this.queue.confirm(lease);
+    const updated = this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official) ?? assertCase(this.repo, c.id);
+    await this.queue.markRecorded(lease.ticketId);
+    this.emit('assigned', { caseId: c.id, ticketId: lease.ticketId, officialId: official.id, kind: lease.kind });
+    this.emit('queue-changed', { departmentIds: lease.departmentIds });
+    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    this.log?.info({ caseId: c.id, ticketId: lease.ticketId, officialId: official.id, kind: lease.kind }, 'claim -> assigned');
+    return {
+      case: updated,
+      ticketId: lease.ticketId,
+      kind: lease.kind,
+      fromDepartmentId: lease.fromDepartmentId,
+      ...this.issueRoomToken(c.id, { id: official.id, name: official.name, role: 'official' }),
+    };
+  }
+
+  /** Durable side of an assignment; idempotent by ticket id. */
+  private recordAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official): Case | undefined {
+    const c = this.repo.getCase(caseId);
+    if (!c) return undefined;
+    const at = this.nowIso();
+    const role = ticketKindToRole(kind);
+    let patch: CasePatch;
+    if (role === 'lead') {
+      patch = { state: 'in_session', departmentId: official.departmentId, officialId: official.id };
+    } else {
+      patch = c.state === 'in_session' ? { state: 'joint_session' } : {};
+    }
+    const applied = this.repo.applyAssignment(
+      { ticketId, caseId, officialId: official.id, departmentId: official.departmentId, kind, assignedAt: at },
+      patch,
+      this.event(official.id, 'official', role === 'lead' ? 'claimed' : 'joined', { ticketId, kind, departmentId: official.departmentId }),
+      { caseId, officialId: official.id, departmentId: official.departmentId, role, joinedAt: at },
+    );
+    return applied ? this.repo.getCase(caseId) : undefined;
+  }
+
+  /** Invites another department, or the level above, into the live session (ahead of new cases). */
+  async invite(actor: Actor, caseId: string, target: InviteTarget): Promise<Ticket> {
+    const official = assertOfficial(this.repo, actor);
+    const c = assertCase(this.repo, caseId);
+    if (!isParticipant(this.repo, official.id, c.id)) throw new AppError('forbidden', `not in the session of case ${c.id}`, { reason: 'not_a_party' });
+    assertState(c, ['in_session', 'joint_session'], 'invite');
+    const from = this.repo.getDepartment(official.departmentId)!;
+    const dept = 'departmentId' in target ? this.assertDepartment(target.departmentId) : levelAbove(this.repo, this.rules.current, from);
+    if (this.repo.listParticipants(c.id).some((p) => p.departmentId === dept.id)) {
+      throw new AppError('conflict', `${dept.name} is already in the session`, { reason: 'already_in_session' });
+    }
+    const tickets = await this.queue.ticketsOfCase(c.id);
+    if (tickets.some((t) => t.kind === 'invite' && t.departmentIds.includes(dept.id) && (t.state === 'queued' || t.state === 'leased'))) {
+      throw new AppError('conflict', `${dept.name} has already been invited`, { reason: 'duplicate_invite' });
+    }
+    const ticketId = `${c.id}:i${tickets.length + 1}`;
+    await this.queue.enqueue({ ticketId, caseId: c.id, kind: 'invite', departmentIds: [dept.id], priority: 'handover', enqueuedAt: this.nowIso(), fromDepartmentId: from.id });
+    this.repo.appendEvent(c.id, this.event(official.id, 'official', 'invited', { ticketId, departmentId: dept.id, departmentName: dept.name, level: 'level' in target ? 'up' : undefined }));
+    this.emit('queue-changed', { departmentIds: [dept.id] });
+    return (await this.queue.getTicket(ticketId))!;
+  }
+
+  /** Hands the case to another department; the petitioner stays in the room for the new official. */
+  async transfer(actor: Actor, caseId: string, departmentId: string, reason: string): Promise<Case> {
+    const c = assertCase(this.repo, caseId);
+    const dept = this.assertDepartment(departmentId);
+    return this.handOver(actor, c, dept, 'transfer', reason);
+  }
+
+  /** Sends the case one level up (same kind of office in the parent region, else its 信访局). */
+  async escalate(actor: Actor, caseId: string, reason: string): Promise<Case> {
+    const c = assertCase(this.repo, caseId);
+    if (!c.departmentId) throw new AppError('conflict', `case ${c.id} has no handling department yet`, { reason: 'wrong_state' });
+    const dept = levelAbove(this.repo, this.rules.current, this.repo.getDepartment(c.departmentId)!);
+    return this.handOver(actor, c, dept, 'escalate', reason);
+  }
+
+  private async handOver(actor: Actor, c: Case, dept: Department, kind: 'transfer' | 'escalate', reason: string): Promise<Case> {
+    if (!isCoordinator(actor)) assertLead(actor, c);
+    assertState(c, ['in_session', 'joint_session'], kind);
+    if (dept.id === c.departmentId) throw new AppError('bad_request', `case ${c.id} is already with ${dept.name}`, { reason: 'same_department' });
+    const tickets = await this.queue.ticketsOfCase(c.id);
+    await this.queue.finish(tickets.filter((t) => t.state === 'assigned' && t.officialId === c.officialId).map((t) => t.id));
+    const ticketId = `${c.id}:${kind === 'transfer' ? 't' : 'e'}${tickets.length + 1}`;
+    const state: CaseState = kind === 'transfer' ? 'transferred' : 'escalated';
+    const updated = this.repo.updateCase(
+      c.id,
+      { state, departmentId: dept.id, officialId: null },
+      this.event(actor.id, this.roleOf(actor), kind === 'transfer' ? 'transferred' : 'escalated', { ticketId, from: c.departmentId, to: dept.id, toName: dept.name, reason }),
+      ['in_session', 'joint_session'],
+    );
+    if (!updated) throw new AppError('conflict', `case ${c.id} changed meanwhile`, { reason: 'wrong_state' });
+    await this.queue.enqueue({ ticketId, caseId: c.id, kind, departmentIds: [dept.id], priority: 'handover', enqueuedAt: this.nowIso(), ...(c.departmentId ? { fromDepartmentId: c.departmentId } : {}) });
+    this.emit('queue-changed', { departmentIds: [dept.id] });
+    this.emit('case-changed', { caseId: c.id, state });
+    return updated;
+  }
+
+  async writeOpinion(actor: Actor, caseId: string, opinion: string, accepted: boolean): Promise<Case> {
+    const c = assertCase(this.repo, caseId);
+    assertLead(actor, c);
+    assertState(c, ['in_session', 'joint_session'], 'write the handling opinion');
+    const at = this.nowIso();
+    const patch: CasePatch = accepted
+      ? { state: 'handled', opinion, opinionAt: at, acceptedAt: at, handleDeadline: handleDeadlineFromAcceptance(at) }
+      : { state: 'handled', opinion, opinionAt: at };
+    const updated = this.repo.updateCase(c.id, patch, this.event(actor.id, 'official', 'opinion_written', { accepted, chars: opinion.length }), ['in_session', 'joint_session']);
+    if (!updated) throw new AppError('conflict', `case ${c.id} changed meanwhile`, { reason: 'wrong_state' });
+    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    return updated;
+  }
+
+  /** Extends the handling deadline once by 30 days, with the written reason. */
+  async extendDeadline(actor: Actor, caseId: string, reason: string): Promise<Case> {
+    const c = assertCase(this.repo, caseId);
+    if (!isCoordinator(actor)) assertLead(actor, c);
+    if (c.handleExtended) throw new AppError('conflict', 'the handling deadline was already extended once', { reason: 'already_extended' });
+    const handleDeadline = extendedHandleDeadline(c.handleDeadline);
+    return this.repo.updateCase(c.id, { handleDeadline, handleExtended: true, extensionReason: reason }, this.event(actor.id, this.roleOf(actor), 'deadline_extended', { reason, handleDeadline }))!;
+  }
+
+  /** Ends the session: every official's ticket for the case is finished; timings feed the estimate. */
+  async endSession(actor: Actor, caseId: string): Promise<Case> {
+    const c = assertCase(this.repo, caseId);
+    if (!isCoordinator(actor)) assertLead(actor, c);
+    const tickets = (await this.queue.ticketsOfCase(c.id)).filter((t) => t.state === 'assigned');
+    await this.queue.finish(tickets.map((t) => t.id));
+    const started = this.repo.timeline(c.id).find((e) => e.type === 'claimed');
+    if (started && c.departmentId) {
+      await this.queue.recordSessionSeconds(c.departmentId, Math.max(1, (this.now().getTime() - Date.parse(started.at)) / 1000));
+    }
+    this.repo.appendEvent(c.id, this.event(actor.id, this.roleOf(actor), 'session_ended', { tickets: tickets.map((t) => t.id) }));
+    return assertCase(this.repo, c.id);
+  }
+
+  async archive(actor: Actor, caseId: string): Promise<Case> {
+    const c = assertCase(this.repo, caseId);
+    if (!isCoordinator(actor)) assertLead(actor, c);
+    assertState(c, ['rated', 'handled'], 'archive');
+    const updated = this.repo.updateCase(c.id, { state: 'archived' }, this.event(actor.id, this.roleOf(actor), 'archived', {}), ['rated', 'handled'])!;
+    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    return updated;
+  }
+
+  // ---- reading ----------------------------------------------------------------------------
+
+  getCase(actor: Actor, caseId: string): Case {
+    const c = assertCase(this.repo, caseId);
+    assertCanView(this.repo, actor, c);
+    return c;
+  }
+
+  timeline(actor: Actor, caseId: string): CaseEvent[] {
+    const c = assertCase(this.repo, caseId);
+    assertCanView(this.repo, actor, c);
+    return this.repo.timeline(c.id);
+  }
+
+  /**
+   * A token for the petition room. Petitioners of the case and officials who accepted a ticket
+   * for it get one; an official of another department who was not invited gets `forbidden`.
+   */
+  roomAccess(actor: Actor, caseId: string): RoomAccess {
+    const c = assertCase(this.repo, caseId);
+    if (isCasePetitioner(this.repo, actor, c)) {
+      assertState(c, ['queued', 'in_session', 'joint_session', 'handled', 'transferred', 'escalated'], 'join the session');
+      return this.issueRoomToken(c.id, { ...actor, role: 'petitioner' });
+    }
+    if (actor.role === 'official') {
+      if (!isParticipant(this.repo, actor.id, c.id)) {
+        throw new AppError('forbidden', `not invited to the session of case ${c.id}`, { reason: 'not_invited' });
+      }
+      assertState(c, ['in_session', 'joint_session', 'handled'], 'join the session');
+      return this.issueRoomToken(c.id, actor);
+    }
+    if (isCoordinator(actor)) return this.issueRoomToken(c.id, { ...actor, role: 'coordinator' });
+    throw new AppError('forbidden', `not a party to case ${c.id}`, { reason: 'not_a_party' });
+  }
+
+  /** The official's desk: own department queue and sessions held now (to resume after reconnect). */
+  async desk(actor: Actor): Promise<{ official: Official; queue: QueueEntry[]; active: string[]; presence: PresenceStatus | 'offline' }> {
+    const official = assertOfficial(this.repo, actor);
+    const [queue, active, presence] = await Promise.all([
+      this.queue.entries(official.departmentId),
+      this.queue.activeTickets(official.id),
+      this.presence.status(official.id),
+    ]);
+    return { official, queue, active, presence };
+  }
+
+  /** Coordinator overview: every department with someone waiting or someone online. */
+  async queues(actor: Actor): Promise<DepartmentQueue[]> {
+    if (!isCoordinator(actor)) throw new AppError('forbidden', 'coordinators only', { reason: 'not_coordinator' });
+    const out: DepartmentQueue[] = [];
+    for (const d of this.repo.listDepartments()) {
+      const [length, online] = await Promise.all([this.queue.length(d.id), this.presence.online(d.id)]);
+      if (length === 0 && online.length === 0) continue;
+      const first = (await this.queue.entries(d.id, 1))[0];
+      out.push({
+        departmentId: d.id,
+        name: d.name,
+        length,
+        online: online.length,
+        oldestWaitSeconds: first ? Math.round((this.now().getTime() - Date.parse(first.enqueuedAt)) / 1000) : null,
+      });
+    }
+    return out;
+  }
+
+  receptionDays(): (ReceptionDay & { booked: number[] })[] {
+    return this.repo.listReceptionDays(this.nowIso()).map((d) => {
+      const counts = this.repo.slotCounts(d.id);
+      return { ...d, booked: Array.from({ length: d.slots }, (_, i) => counts.get(i) ?? 0) };
+    });
+  }
+
+  routingRules() {
+    return this.rules.current;
+  }
+
+  replaceRoutingRules(actor: Actor, raw: unknown) {
+    if (!isCoordinator(actor)) throw new AppError('forbidden', 'coordinators only', { reason: 'not_coordinator' });
+    return this.rules.replace(raw);
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private assertDepartment(id: string): Department {
+    const d = this.repo.getDepartment(id);
+    if (!d) throw new AppError('not_found', `unknown department ${id}`, { reason: 'unknown_department' });
+    return d;
+  }
+
+  private assertPetitionerOrCoordinator(actor: Actor, c: Case): void {
+    if (isCoordinator(actor) || isCasePetitioner(this.repo, actor, c)) return;
+    throw new AppError('forbidden', `not the petitioner of case ${c.id}`, { reason: 'not_petitioner' });
+  }
+
+  private issueRoomToken(caseId: string, who: { id: string; name: string; role: Actor['role']; terminalId?: string }): RoomAccess {
+    const roomId = petitionRoomId(caseId);
+    const supervisor = who.role === 'coordinator' || who.role === 'admin' || who.role === 'system';
+    const token = this.tokens.issue({
+      sub: who.id,
+      name: who.name,
+      role: who.role === 'official' ? 'official' : supervisor ? 'coordinator' : 'petitioner',
+      grant: {
+        rooms: [roomId],
+        canPublish: !supervisor,
+        canSubscribe: true,
+        sources: supervisor ? [] : ['camera', 'microphone'],
+        ...(supervisor ? { hidden: true } : {}),
+        ...(who.role === 'official' ? { roomAdmin: true } : {}),
+      },
+      attributes: who.terminalId ? { terminalId: who.terminalId } : {},
+      ttlSeconds: this.roomTokenTtlSeconds,
+    });
+    return { roomId, token };
+  }
+
+  private roleOf(actor: Actor): ActorRole {
+    switch (actor.role) {
+      case 'petitioner':
+      case 'terminal':
+      case 'official':
+      case 'coordinator':
+      case 'system':
+        return actor.role;
+      case 'admin':
+        return 'coordinator';
+      default:
+        return 'system';
+    }
+  }
+
+  private event(actorId: string, actorRole: ActorRole, type: NewEvent['type'], data: Record<string, unknown>): NewEvent {
+    return { at: this.nowIso(), actorId, actorRole, type, data };
+  }
+
+  private nowIso(): string {
+    return this.now().toISOString();
+  }
+}
+
+export function slotStart(day: ReceptionDay, slot: number): string {
+  return new Date(Date.parse(day.startsAt) + slot * day.slotMinutes * 60_000).toISOString();
+}

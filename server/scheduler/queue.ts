@@ -1,0 +1,273 @@
+// Department queues of petition tickets in Redis. A ticket is one request for an official's
+// attention: a new case, or a joint-session invite, transfer or escalation of a case already in
+// session (those go ahead of new cases). Claiming is lease → confirm: the lease expires back to
+// the queue (same place) unless confirmed, so a process that dies mid-claim loses nothing.
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors.ts';
+import { PRIORITY, SCORE_CLASS_STEP, schedulerKeys, type PriorityClass, type SchedulerKeys } from './keys.ts';
+import {
+  cancelScript,
+  claimScript,
+  confirmScript,
+  enqueueScript,
+  finishScript,
+  reapScript,
+  releaseScript,
+} from './scripts.ts';
+
+export const TICKET_KINDS = ['case', 'invite', 'transfer', 'escalate', 'appointment'] as const;
+export type TicketKind = (typeof TICKET_KINDS)[number];
+export type TicketState = 'queued' | 'leased' | 'assigned' | 'done' | 'cancelled';
+
+export interface Ticket {
+  id: string;
+  caseId: string;
+  kind: TicketKind;
+  departmentIds: string[];
+  score: number;
+  enqueuedAt: string;
+  /** Department that issued an invite/transfer/escalation. */
+  fromDepartmentId: string | null;
+  state: TicketState;
+  officialId: string | null;
+  releases: number;
+}
+
+/** A claim not yet confirmed. */
+export interface Lease {
+  ticketId: string;
+  caseId: string;
+  kind: TicketKind;
+  officialId: string;
+  leaseToken: string;
+  /** Global claim order across processes. */
+  claimSeq: number;
+  score: number;
+  departmentIds: string[];
+  fromDepartmentId: string | null;
+}
+
+export interface ReleasedLease {
+  ticketId: string;
+  caseId: string;
+  officialId: string;
+}
+
+export interface QueueEntry {
+  ticketId: string;
+  caseId: string;
+  kind: TicketKind;
+  enqueuedAt: string;
+  priority: PriorityClass;
+}
+
+const CLASS_BY_INDEX = Object.keys(PRIORITY) as PriorityClass[];
+export const priorityOfScore = (score: number): PriorityClass =>
+  CLASS_BY_INDEX[Math.floor(score / SCORE_CLASS_STEP)] ?? 'normal';
+
+const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => String(x)) : []);
+
+export class TicketQueue {
+  readonly keys: SchedulerKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = schedulerKeys(prefix);
+  }
+
+  /** Idempotent by ticket id: a second call changes nothing and reports created=false. */
+  async enqueue(t: {
+    ticketId: string;
+    caseId: string;
+    kind: TicketKind;
+    departmentIds: string[];
+    priority: PriorityClass;
+    enqueuedAt: string;
+    fromDepartmentId?: string;
+  }): Promise<{ created: boolean; score: number }> {
+    if (t.departmentIds.length === 0) throw new AppError('bad_request', 'a ticket needs at least one department');
+    const r = asStrings(
+      await enqueueScript.run(this.redis, [
+        this.keys.prefix, t.ticketId, t.caseId, t.kind, t.departmentIds.join(','), PRIORITY[t.priority], t.enqueuedAt,
+        t.fromDepartmentId ?? '',
+      ]),
+    );
+    if (r[0] === 'ok') return { created: true, score: Number(r[1]) };
+    const existing = await this.getTicket(t.ticketId);
+    return { created: false, score: existing?.score ?? 0 };
+  }
+
+  /**
+   * Leases the best ticket across the given department queues (or the named ticket) to the
+   * official. Returns null when the queues are empty; throws a typed conflict otherwise.
+   */
+  async claim(req: {
+    officialId: string;
+    departmentIds: string[];
+    maxHeld: number;
+    leaseMs: number;
+    requestId?: string;
+    ticketId?: string;
+  }): Promise<Lease | null> {
+    const r = asStrings(
+      await claimScript.run(this.redis, [
+        this.keys.prefix, req.officialId, req.leaseMs, req.requestId ?? '', req.maxHeld, req.ticketId ?? '', ...req.departmentIds,
+      ]),
+    );
+    switch (r[0]) {
+      case 'ok':
+        return {
+          ticketId: r[1]!,
+          caseId: r[2]!,
+          kind: r[3] as TicketKind,
+          officialId: req.officialId,
+          leaseToken: r[4]!,
+          claimSeq: Number(r[4]),
+          score: Number(r[5]),
+          departmentIds: (r[6] ?? '').split(','),
+          fromDepartmentId: r[7] || null,
+        };
+      case 'empty':
+        return null;
+      case 'replayed':
+        throw new AppError('conflict', 'this claim request was already processed', { reason: 'replayed_claim', ticketId: r[1] });
+      case 'busy':
+        throw new AppError('conflict', 'official already holds as many sessions as allowed', { reason: 'at_capacity', held: Number(r[1]) });
+      case 'unknown':
+        throw new AppError('not_found', `no ticket ${r[1]}`);
+      case 'taken':
+        throw new AppError('conflict', `ticket ${r[1]} is already assigned`, { reason: 'already_assigned' });
+      case 'not_yours':
+        throw new AppError('forbidden', `ticket ${r[1]} is not queued for your department`);
+      default:
+        throw new Error(`claim script answered ${String(r[0])}`);
+    }
+  }
+
+  /** The commit point of a claim. Throws `conflict` if the lease expired or was taken. */
+  async confirm(lease: Lease): Promise<void> {
+    const r = asStrings(await confirmScript.run(this.redis, [this.keys.prefix, lease.ticketId, lease.officialId, lease.leaseToken]));
+    if (r[0] !== 'ok') {
+      throw new AppError('conflict', `claim of ticket ${lease.ticketId} is no longer held (lease expired)`, { reason: 'lease_lost' });
+    }
+  }
+
+  /** Hands a lease back; it keeps its place in the queue. */
+  async release(lease: Lease): Promise<boolean> {
+    return Number(await releaseScript.run(this.redis, [this.keys.prefix, lease.ticketId, lease.officialId, lease.leaseToken])) === 1;
+  }
+
+  /** Returns expired leases to their queues. Safe to run from every process at once. */
+  async reapExpired(limit = 100): Promise<ReleasedLease[]> {
+    const flat = asStrings(await reapScript.run(this.redis, [this.keys.prefix, limit]));
+    const out: ReleasedLease[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) out.push({ ticketId: flat[i]!, caseId: flat[i + 1]!, officialId: flat[i + 2]! });
+    return out;
+  }
+
+  async cancel(ticketIds: string[]): Promise<number> {
+    if (ticketIds.length === 0) return 0;
+    return Number(await cancelScript.run(this.redis, [this.keys.prefix, ...ticketIds]));
+  }
+
+  async finish(ticketIds: string[]): Promise<number> {
+    if (ticketIds.length === 0) return 0;
+    return Number(await finishScript.run(this.redis, [this.keys.prefix, ...ticketIds]));
+  }
+
+  async getTicket(id: string): Promise<Ticket | undefined> {
+    const h = await this.redis.hgetall(this.keys.ticket(id));
+    if (!h.caseId) return undefined;
+    return {
+      id,
+      caseId: h.caseId,
+      kind: h.kind as TicketKind,
+      departmentIds: (h.queues ?? '').split(',').filter(Boolean),
+      score: Number(h.score),
+      enqueuedAt: h.enqueuedAt ?? '',
+      fromDepartmentId: h.from || null,
+      state: h.state as TicketState,
+      officialId: h.official || null,
+      releases: Number(h.releases ?? 0),
+    };
+  }
+
+  async ticketsOfCase(caseId: string): Promise<Ticket[]> {
+    const ids = await this.redis.smembers(this.keys.caseTickets(caseId));
+    const tickets = await Promise.all(ids.map((id) => this.getTicket(id)));
+    return tickets.filter((t): t is Ticket => t !== undefined).sort((a, b) => a.enqueuedAt.localeCompare(b.enqueuedAt) || a.score - b.score);
+  }
+
+  /** 1-based place of a queued ticket: the best over its department queues. */
+  async position(ticketId: string, departmentIds: string[]): Promise<number | null> {
+    const ranks = await Promise.all(departmentIds.map((d) => this.redis.zrank(this.keys.queue(d), ticketId)));
+    const known = ranks.filter((r): r is number => r !== null);
+    return known.length === 0 ? null : Math.min(...known) + 1;
+  }
+
+  async length(departmentId: string): Promise<number> {
+    return this.redis.zcard(this.keys.queue(departmentId));
+  }
+
+  async entries(departmentId: string, limit = 50): Promise<QueueEntry[]> {
+    const flat = await this.redis.zrange(this.keys.queue(departmentId), 0, String(Math.max(0, Math.min(limit, 500) - 1)), 'WITHSCORES');
+    const out: QueueEntry[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const id = flat[i]!;
+      const h = await this.redis.hmget(this.keys.ticket(id), 'caseId', 'kind', 'enqueuedAt');
+      out.push({ ticketId: id, caseId: h[0] ?? '', kind: (h[1] ?? 'case') as TicketKind, enqueuedAt: h[2] ?? '', priority: priorityOfScore(Number(flat[i + 1])) });
+    }
+    return out;
+  }
+
+  /** Tickets the official holds in live sessions (what a reconnecting desk resumes). */
+  async activeTickets(officialId: string): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.active(officialId))).sort();
+  }
+
+  async heldCount(officialId: string): Promise<number> {
+    const [a, l] = await Promise.all([this.redis.scard(this.keys.active(officialId)), this.redis.scard(this.keys.leased(officialId))]);
+    return a + l;
+  }
+
+  /** Confirmed tickets whose durable record may be missing (the confirming process died). */
+  async unrecorded(): Promise<string[]> {
+    return this.redis.smembers(this.keys.unrecorded);
+  }
+
+  async markRecorded(ticketId: string): Promise<void> {
+    await this.redis.srem(this.keys.unrecorded, ticketId);
+  }
+
+  /** The assignment audit stream, oldest first. */
+  async assignmentLog(count = 100_000): Promise<{ ticketId: string; caseId: string; officialId: string; claimSeq: number; score: number }[]> {
+    const entries = await this.redis.xrange(this.keys.assignments, '-', '+', 'COUNT', count);
+    return entries.map(([, fields]) => {
+      const f = new Map<string, string>();
+      for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
+      return {
+        ticketId: f.get('ticket') ?? '',
+        caseId: f.get('case') ?? '',
+        officialId: f.get('official') ?? '',
+        claimSeq: Number(f.get('claimSeq')),
+        score: Number(f.get('score')),
+      };
+    });
+  }
+
+  /** Session length statistics for the wait estimate (exponentially weighted mean). */
+  async recordSessionSeconds(departmentId: string, seconds: number): Promise<void> {
+    const key = this.keys.stats(departmentId);
+    const prev = Number(await this.redis.hget(key, 'avgSessionSeconds'));
+    const next = Number.isFinite(prev) && prev > 0 ? prev * 0.8 + seconds * 0.2 : seconds;
+    await this.redis.hset(key, 'avgSessionSeconds', next.toFixed(1));
+    await this.redis.hincrby(key, 'sessions', 1);
+  }
+
+  async avgSessionSeconds(departmentId: string): Promise<number | null> {
+    const v = Number(await this.redis.hget(this.keys.stats(departmentId), 'avgSessionSeconds'));
+    return Number.isFinite(v) && v > 0 ? v : null;
+  }
+}

@@ -1,0 +1,96 @@
+// Stop everything — the service, its Redis connection, the SQLite file and the redis-server
+// itself (AOF on, as the product runs it) — then start again: queues, presence once heartbeats
+// resume, appointments and open cases are all there.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../server/log.ts';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/redis/embedded.ts';
+import { DANGSHAN_RS, officialActor, openHarness, tempDbFile, terminalActor, uniquePrefix, VILLAGE_TERMINAL, type Harness } from './support.ts';
+
+describe('restart', () => {
+  const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-petition-restart-redis-'));
+  let redis: EmbeddedRedis | undefined;
+  let h: Harness | undefined;
+  afterAll(async () => {
+    await h?.close();
+    await redis?.stop();
+    fs.rmSync(redisDir, { recursive: true, force: true });
+  });
+
+  it('keeps queues, presence (after heartbeats resume), appointments and open cases', async () => {
+    const log = createLogger('warn');
+    const file = tempDbFile('restart');
+    const prefix = uniquePrefix('restart');
+    redis = await startEmbeddedRedis(redisDir, log);
+    h = await openHarness({ name: 'restart', file, prefix, url: redis.url, presenceTtlMs: 1000 });
+
+    const t = terminalActor(VILLAGE_TERMINAL);
+    const rs = officialActor('O341321-rs-1');
+    const started = [];
+    for (let i = 0; i < 5; i++) {
+      started.push(await h.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages', phone: '13900000000', flags: { elderly: i === 3 } }));
+    }
+    await h.service.heartbeat(rs, 'available');
+    const open = await h.service.claimNext(rs);
+    expect(open?.case.id).toBe(started[3]!.case.id); // the elderly petitioner first
+    const day = h.service.receptionDays()[0]!;
+    await h.service.bookAppointment(t, started[4]!.case.id, day.id, 2);
+    await h.service.requestCallback(t, started[2]!.case.id);
+
+    const queueBefore = (await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.ticketId);
+    expect(queueBefore).toEqual([started[0]!.ticketId, started[1]!.ticketId]);
+    const activeBefore = await h.service.queue.activeTickets(rs.id);
+    expect(activeBefore).toEqual([open!.ticketId]);
+
+    // Stop: service, connections, database, redis-server.
+    await h.close();
+    h = undefined;
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 1100)); // presence expires while nobody beats
+
+    redis = await startEmbeddedRedis(redisDir, log);
+    h = await openHarness({ name: 'restart', file, prefix, url: redis.url, presenceTtlMs: 1000, seed: false });
+
+    expect((await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.ticketId)).toEqual(queueBefore);
+    expect((await h.service.wait(t, started[1]!.case.id)).position).toBe(2);
+    expect(await h.service.queue.activeTickets(rs.id)).toEqual(activeBefore);
+    const openCase = h.service.getCase(rs, open!.case.id);
+    expect(openCase).toMatchObject({ state: 'in_session', officialId: rs.id });
+    expect(h.service.roomAccess(rs, open!.case.id).roomId).toBe(`petition:${open!.case.id}`);
+    expect(h.store.repo.getAppointment(started[4]!.case.id)).toMatchObject({ dayId: day.id, slot: 2 });
+    expect(h.service.receptionDays().find((d) => d.id === day.id)!.booked[2]).toBe(1);
+    expect(h.service.getCase(t, started[2]!.case.id).appointment?.kind).toBe('callback');
+
+    // Presence: gone while no heartbeat came, back as soon as they resume.
+    expect(await h.service.presence.online(DANGSHAN_RS)).toEqual([]);
+    await h.service.heartbeat(rs, 'busy');
+    expect(await h.service.presence.online(DANGSHAN_RS)).toEqual([{ officialId: rs.id, status: 'busy' }]);
+
+    // And the scheduler carries on where it stopped.
+    const next = await h.service.claimNext(rs);
+    expect(next?.ticketId).toBe(queueBefore[0]);
+  });
+
+  it('queues a case that was registered while Redis was unreachable, at the next start', async () => {
+    const file = tempDbFile('recover');
+    const prefix = uniquePrefix('recover');
+    const first = await openHarness({ name: 'recover', file, prefix });
+    const t = terminalActor(VILLAGE_TERMINAL);
+    const s = await first.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages' });
+    // Simulate a crash between the SQLite write and the enqueue: drop the Redis side, reset the state.
+    await first.service.queue.cancel([s.ticketId]);
+    await first.redis.del(first.service.queue.keys.ticket(s.ticketId));
+    first.store.db.prepare("UPDATE petition_cases SET state = 'registered' WHERE id = ?").run(s.case.id);
+    await first.close();
+
+    const second = await openHarness({ name: 'recover', file, prefix, seed: false });
+    try {
+      expect(second.service.getCase(t, s.case.id).state).toBe('queued');
+      expect((await second.service.queue.entries(DANGSHAN_RS)).map((e) => e.caseId)).toEqual([s.case.id]);
+    } finally {
+      await second.close();
+    }
+  });
+});

@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDirectory } from '../../server/petition/seed.ts';
+import { petitionRoomId } from '../../server/petition/service.ts';
+import {
+  CITY_RS,
+  coordinatorActor,
+  DANGSHAN_RS,
+  DANGSHAN_ZJ,
+  DANGSHAN_ZRZY,
+  idNumber,
+  officialActor,
+  openHarness,
+  terminalActor,
+  VILLAGE_TERMINAL,
+  VILLAGE_TERMINAL_2,
+  XIAO_RS,
+  type Harness,
+} from './support.ts';
+
+const DAY = 24 * 3600 * 1000;
+
+describe('seed directory', () => {
+  it('holds a 宿州-like region tree with about 500 terminals and offices at every level above the village', () => {
+    const d = buildDirectory({ now: new Date('2026-11-26T00:00:00Z') });
+    const levels = (l: string) => d.regions.filter((r) => r.level === l).map((r) => r.name);
+    expect(levels('city')).toEqual(['宿州市']);
+    expect(levels('county')).toEqual(['埇桥区', '砀山县', '萧县', '灵璧县', '泗县']);
+    expect(levels('township').length).toBe(70);
+    expect(d.terminals.length).toBeGreaterThanOrEqual(480);
+    expect(d.terminals.length).toBeLessThanOrEqual(520);
+    expect(new Set(d.terminals.map((t) => t.id)).size).toBe(d.terminals.length);
+    for (const kind of ['rs', 'zrzy', 'zj', 'ga', 'mz', 'xfj']) {
+      expect(d.departments.some((x) => x.kind === kind && x.level === 'city')).toBe(true);
+      expect(d.departments.filter((x) => x.kind === kind && x.level === 'county').length).toBe(5);
+    }
+    expect(d.departments.some((x) => x.level === 'township' && x.kind === 'mz')).toBe(true);
+    expect(d.receptionDays.every((r) => Date.parse(r.startsAt) > Date.parse('2026-11-26T00:00:00Z'))).toBe(true);
+  });
+});
+
+describe('petition workflow', () => {
+  let h: Harness;
+  let now = new Date('2026-11-26T02:00:00Z');
+  const rsOfficial = officialActor('O341321-rs-1');
+  const rsOfficial2 = officialActor('O341321-rs-2');
+  const zjOfficial = officialActor('O341321-zj-1');
+  const cityRsOfficial = officialActor('O341300-rs-1');
+
+  beforeAll(async () => {
+    h = await openHarness({ name: 'workflow', now: () => now, offerAfterSeconds: 60, maxWaitSeconds: 3600 });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('routes a village petition about unpaid wages to the county 人社局 with deadlines and a masked ID', async () => {
+    const started = await h.service.startPetition(terminalActor(VILLAGE_TERMINAL), {
+      terminalId: VILLAGE_TERMINAL,
+      category: 'wages',
+      petitionerName: '王秀英',
+      idNumber: idNumber(),
+      phone: '13905571234',
+      description: '在外务工被拖欠工资八个月',
+      flags: { elderly: true },
+    });
+    const c = started.case;
+    expect(c.id).toMatch(/^XF20261126-\d{6}$/);
+    expect(c.state).toBe('queued');
+    expect(c.routedDepartmentIds).toEqual([DANGSHAN_RS]);
+    expect(c.idNumberMasked).toBe(`341321********${idNumber().slice(14)}`);
+    expect(JSON.stringify(h.store.db.prepare('SELECT * FROM petition_cases WHERE id = ?').get(c.id))).not.toContain(idNumber());
+    expect(Date.parse(c.acceptDeadline) - Date.parse(c.registeredAt)).toBe(15 * DAY);
+    expect(Date.parse(c.handleDeadline) - Date.parse(c.registeredAt)).toBe(60 * DAY);
+    expect(started.roomId).toBe(petitionRoomId(c.id));
+    const claims = h.tokens.verify(started.token);
+    expect(claims.grant.rooms).toEqual([`petition:${c.id}`]);
+    expect(started.wait.position).toBe(1);
+  });
+
+  it('serves invites first, then appointments, then elderly/urgent, then arrival order', async () => {
+    const h2 = await openHarness({ name: 'order', now: () => now });
+    try {
+      const t = terminalActor(VILLAGE_TERMINAL_2);
+      const start = (flags?: { urgent?: boolean; elderly?: boolean }) =>
+        h2.service.startPetition(t, { terminalId: VILLAGE_TERMINAL_2, category: 'wages', ...(flags ? { flags } : {}) });
+      const a = await start();
+      const b = await start({ urgent: true });
+      const c = await start();
+      const d = await start({ elderly: true });
+      const desk = await h2.service.desk(rsOfficial);
+      expect(desk.queue.map((e) => e.caseId)).toEqual([b.case.id, d.case.id, a.case.id, c.case.id]);
+      expect((await h2.service.wait(t, c.case.id)).position).toBe(4);
+
+      // A 住建 official in session with another case invites 人社: the invite jumps the queue.
+      const zjCase = await h2.service.startPetition(t, { terminalId: VILLAGE_TERMINAL_2, category: 'housing' });
+      const zj = await h2.service.claimNext(zjOfficial);
+      expect(zj?.case.id).toBe(zjCase.case.id);
+      await h2.service.invite(zjOfficial, zjCase.case.id, { departmentId: DANGSHAN_RS });
+      const order: string[] = [];
+      for (const o of [rsOfficial, rsOfficial, rsOfficial2]) {
+        const got = await h2.service.claimNext(o);
+        order.push(`${got?.kind}:${got?.case.id}`);
+      }
+      expect(order).toEqual([`invite:${zjCase.case.id}`, `case:${b.case.id}`, `case:${d.case.id}`]);
+    } finally {
+      await h2.close();
+    }
+  });
+
+  it('runs a joint session: claim, invite 住建, accept, opinion, rating, archive, with every step on the timeline', async () => {
+    const terminal = terminalActor(VILLAGE_TERMINAL);
+    const [queued] = h.store.repo.listCases(['queued']);
+    expect(queued).toBeDefined();
+    const caseId = queued!.id;
+    await h.service.heartbeat(rsOfficial, 'available');
+
+    now = new Date(now.getTime() + 30_000);
+    const a = await h.service.claimNext(rsOfficial, { requestId: 'claim-0001-abcdef' });
+    expect(a?.case.id).toBe(caseId);
+    expect(a?.case.state).toBe('in_session');
+    expect(a?.roomId).toBe(`petition:${caseId}`);
+    expect(h.tokens.verify(a!.token).grant.roomAdmin).toBe(true);
+
+    // 住建 cannot join before it is invited.
+    expect(() => h.service.roomAccess(zjOfficial, caseId)).toThrowError(/not invited/);
+
+    const ticket = await h.service.invite(rsOfficial, caseId, { departmentId: DANGSHAN_ZJ });
+    expect(ticket.kind).toBe('invite');
+    const desk = await h.service.desk(zjOfficial);
+    expect(desk.queue[0]).toMatchObject({ ticketId: ticket.id, kind: 'invite', priority: 'handover' });
+
+    const joined = await h.service.acceptTicket(zjOfficial, ticket.id);
+    expect(joined.case.state).toBe('joint_session');
+    expect(joined.roomId).toBe(`petition:${caseId}`);
+    expect(h.service.roomAccess(zjOfficial, caseId).roomId).toBe(`petition:${caseId}`);
+    expect(h.service.roomAccess(terminal, caseId).roomId).toBe(`petition:${caseId}`);
+
+    // The level above joins too (砀山县人社 → 宿州市人社).
+    const up = await h.service.invite(rsOfficial, caseId, { level: 'up' });
+    expect(up.departmentIds).toEqual([CITY_RS]);
+    await h.service.claimNext(cityRsOfficial);
+    expect(h.store.repo.listParticipants(caseId).map((p) => `${p.departmentId}:${p.role}`)).toEqual([
+      `${DANGSHAN_RS}:lead`,
+      `${DANGSHAN_ZJ}:invited`,
+      `${CITY_RS}:invited`,
+    ]);
+
+    now = new Date(now.getTime() + 20 * 60_000);
+    const handled = await h.service.writeOpinion(rsOfficial, caseId, '责令用工单位十五日内结清欠薪，人社局跟踪督办。', true);
+    expect(handled.state).toBe('handled');
+    expect(Date.parse(handled.handleDeadline) - Date.parse(handled.acceptedAt!)).toBe(60 * DAY);
+    await h.service.endSession(rsOfficial, caseId);
+    expect(await h.service.queue.activeTickets(rsOfficial.id)).toEqual([]);
+    expect(await h.service.queue.avgSessionSeconds(DANGSHAN_RS)).toBe(20 * 60);
+
+    const rated = await h.service.rate(terminal, caseId, 'satisfied');
+    expect(rated.state).toBe('rated');
+    const archived = await h.service.archive(coordinatorActor, caseId);
+    expect(archived.state).toBe('archived');
+
+    const timeline = h.service.timeline(terminal, caseId);
+    expect(timeline.map((e) => e.type)).toEqual([
+      'registered', 'queued', 'claimed', 'invited', 'joined', 'invited', 'joined', 'opinion_written', 'session_ended', 'rated', 'archived',
+    ]);
+    expect(timeline.map((e) => e.actorId)).toEqual([
+      terminal.id, terminal.id, rsOfficial.id, rsOfficial.id, zjOfficial.id, rsOfficial.id, cityRsOfficial.id, rsOfficial.id, rsOfficial.id, terminal.id, coordinatorActor.id,
+    ]);
+    expect(timeline.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
+  });
+
+  it('transfers and escalates through the same queues, ahead of new cases', async () => {
+    const t = terminalActor(VILLAGE_TERMINAL);
+    const fresh = await h.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'land' });
+    expect(fresh.case.routedDepartmentIds).toEqual([DANGSHAN_ZRZY, '341321-nync']);
+    const waiting = await h.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages' });
+    const zr = await h.service.claimNext(officialActor('O341321-zrzy-1'));
+    expect(zr?.case.id).toBe(fresh.case.id);
+    // The same case is no longer waiting in the 农业农村局 queue it was also routed to.
+    expect(await h.service.queue.length('341321-nync')).toBe(0);
+
+    const transferred = await h.service.transfer(officialActor('O341321-zrzy-1'), fresh.case.id, DANGSHAN_RS, '属于劳动报酬争议');
+    expect(transferred.state).toBe('transferred');
+    const next = await h.service.claimNext(rsOfficial2);
+    expect(next?.kind).toBe('transfer');
+    expect(next?.case.id).toBe(fresh.case.id);
+    expect(next?.case.officialId).toBe(rsOfficial2.id);
+
+    const escalated = await h.service.escalate(rsOfficial2, fresh.case.id, '涉及跨县用工单位');
+    expect(escalated.state).toBe('escalated');
+    expect(escalated.departmentId).toBe(CITY_RS);
+    const city = await h.service.claimNext(cityRsOfficial);
+    expect(city?.kind).toBe('escalate');
+    expect(city?.case.state).toBe('in_session');
+    expect((await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.caseId)).toEqual([waiting.case.id]);
+  });
+
+  it('offers an appointment or a call-back when nobody is available, and books a leader reception slot', async () => {
+    const t = terminalActor('T341322101201'); // 萧县 village
+    const s = await h.service.startPetition(t, { terminalId: 'T341322101201', category: 'wages', phone: '13800000000' });
+    expect(s.case.routedDepartmentIds).toEqual([XIAO_RS]);
+    expect(s.wait.offer).toBeNull();
+    now = new Date(now.getTime() + 61_000);
+    const w = await h.service.wait(t, s.case.id);
+    expect(w.availableOfficials).toBe(0);
+    expect(w.estimatedWaitSeconds).toBeNull();
+    expect(w.offer?.callback).toBe(true);
+    const offer = w.offer!.appointments[0]!;
+    expect(['341322', '341300']).toContain(h.store.repo.getReceptionDay(offer.dayId)!.regionCode);
+
+    const booked = await h.service.bookAppointment(t, s.case.id, offer.dayId, offer.slot);
+    expect(booked.state).toBe('appointment');
+    expect(booked.appointment).toMatchObject({ kind: 'reception_day', dayId: offer.dayId, slot: offer.slot });
+    expect(await h.service.queue.length(XIAO_RS)).toBe(0);
+
+    // On the day, the case joins the leader's department queue with appointment priority.
+    now = new Date(Date.parse(offer.slotStartsAt) + 1000);
+    expect(await h.service.admitDueAppointments()).toBe(1);
+    const day = h.store.repo.getReceptionDay(offer.dayId)!;
+    const entries = await h.service.queue.entries(day.departmentId);
+    expect(entries.map((e) => [e.caseId, e.kind, e.priority])).toEqual([[s.case.id, 'appointment', 'appointment']]);
+    expect(await h.service.admitDueAppointments()).toBe(0);
+
+    const cb = await h.service.startPetition(t, { terminalId: 'T341322101201', category: 'wages', phone: '13800000001' });
+    const after = await h.service.requestCallback(t, cb.case.id);
+    expect(after.appointment?.kind).toBe('callback');
+    expect(await h.service.queue.length(XIAO_RS)).toBe(0);
+  });
+
+  it('gives an estimate from officials present and measured session length', async () => {
+    const h3 = await openHarness({ name: 'estimate', now: () => now, defaultSessionSeconds: 600 });
+    try {
+      const t = terminalActor(VILLAGE_TERMINAL);
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push((await h3.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages' })).case.id);
+      await h3.service.heartbeat(rsOfficial, 'available');
+      await h3.service.heartbeat(rsOfficial2, 'available');
+      const w = await h3.service.wait(t, ids[3]!);
+      expect(w.position).toBe(4);
+      expect(w.availableOfficials).toBe(2);
+      expect(w.estimatedWaitSeconds).toBe(2 * 600);
+      await h3.service.heartbeat(rsOfficial2, 'away');
+      expect((await h3.service.wait(t, ids[3]!)).estimatedWaitSeconds).toBe(4 * 600);
+    } finally {
+      await h3.close();
+    }
+  });
+});
