@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(
-  redis-server ffmpeg chromium
+  redis-server ffmpeg chromium fonts-wqy-microhei
   meson ninja-build pkg-config g++ python3
   libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev catch2
 )
