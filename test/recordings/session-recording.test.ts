@@ -1,0 +1,285 @@
+// One real recorded session: three participants whose VP8+Opus arrives as RTP from ffmpeg into
+// PlainTransport producers, recorded by SessionRecorder into 3 s segments. Then the archive
+// around it: integrity, tampering, export, and the archivist API. Assertions are on bytes on
+// disk, hashes and ffprobe durations.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { types } from 'mediasoup';
+import { TokenIssuer } from '../../server/auth/grants.ts';
+import { createLogger } from '../../server/log.ts';
+import { Archive } from '../../recordings/archive.ts';
+import { verifyAuditChain } from '../../recordings/audit-chain.ts';
+import { ExportJobs } from '../../recordings/export.ts';
+import { decodeErrors, probe } from '../../recordings/ffmpeg.ts';
+import { createArchiveRouter } from '../../recordings/http/router.ts';
+import { allSegments, readManifest, type Manifest } from '../../recordings/manifest.ts';
+import { SessionRecorder } from '../../recordings/session-recorder.ts';
+import { listTar } from '../../recordings/tar.ts';
+import { verifyArchive, verifyPackage } from '../../recordings/verify.ts';
+import { createTestWorker, makeClip, MEDIA_CODECS, startFeed, type Feed } from './rtp-feed.ts';
+
+const execFileP = promisify(execFile);
+const SESSION_SECONDS = 10;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+describe('a recorded petition session with three participants', () => {
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
+  let tmp: string;
+  let worker: types.Worker;
+  let archive: Archive;
+  let recorder: SessionRecorder;
+  let feeds: Feed[] = [];
+  let manifest: Manifest;
+  let killedAt = 0;
+  let packageFile: string;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-test-'));
+    const clip = makeClip(path.join(tmp, 'clip.webm'));
+    worker = await createTestWorker();
+    const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    archive = Archive.open({ dataDir: path.join(tmp, 'data') });
+    feeds = await Promise.all([
+      startFeed(router, clip, 'alice', 1000),
+      startFeed(router, clip, 'bob', 2000),
+      startFeed(router, clip, 'carol', 3000),
+    ]);
+    recorder = await SessionRecorder.create({
+      router,
+      archive,
+      sessionId: 'S-2026-0001',
+      caseInfo: {
+        kind: 'petition',
+        roomId: 'petition:T-VILLAGE-07',
+        caseNumber: 'SZ-2026-000123',
+        terminalId: 'T-VILLAGE-07',
+        region: '埇桥区',
+        departments: ['人社'],
+        officials: [{ id: 'off-bob', name: '王科长', department: '人社' }, { id: 'off-carol', name: '李主任', department: '住建' }],
+        petitioner: { id: 'pet-alice', name: '张大爷' },
+      },
+      segmentSeconds: 3,
+      noPacketSeconds: 2,
+      log,
+    });
+    const roles = { alice: 'petitioner', bob: 'official', carol: 'official' } as const;
+    for (const f of feeds) {
+      const who = { participantId: f.participantId, name: f.participantId, role: roles[f.participantId as keyof typeof roles] };
+      await recorder.addProducer({ ...who, producer: f.video });
+      await recorder.addProducer({ ...who, producer: f.audio });
+    }
+    // Mid-session, kill the ffmpeg recording bob's camera.
+    await sleep(4500);
+    const pid = recorder.ffmpegPidOf(feeds[1]!.video.id);
+    expect(pid).toBeTypeOf('number');
+    process.kill(pid!, 'SIGKILL');
+    killedAt = Date.now();
+    await sleep(SESSION_SECONDS * 1000 - 4500);
+    manifest = await recorder.stop();
+  }, 90_000);
+
+  afterAll(() => {
+    for (const f of feeds) f.close();
+    worker?.close();
+    archive?.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const sessionDir = () => archive.sessionDir('S-2026-0001');
+  const participant = (id: string) => manifest.participants.find((p) => p.participantId === id)!;
+  const sessionSeconds = () => (Date.parse(manifest.stoppedAt!) - Date.parse(manifest.startedAt)) / 1000;
+
+  it('writes per-participant segments whose codecs are VP8 and Opus, summing to the session duration within 1 s', async () => {
+    expect(manifest.status).toBe('stopped');
+    expect(manifest.participants.map((p) => p.participantId).sort()).toEqual(['alice', 'bob', 'carol']);
+    for (const id of ['alice', 'bob', 'carol']) {
+      const files = fs.readdirSync(path.join(sessionDir(), `p-${id}`));
+      expect(files.some((f) => f.startsWith('camera-'))).toBe(true);
+      expect(files.some((f) => f.startsWith('microphone-'))).toBe(true);
+    }
+    for (const id of ['alice', 'carol']) {
+      for (const track of participant(id).tracks) {
+        expect(track.segments.length).toBeGreaterThanOrEqual(3);
+        let total = 0;
+        for (const s of track.segments) {
+          const info = await probe(path.join(sessionDir(), s.file));
+          expect(info.streams.map((x) => x.codecName)).toEqual([track.kind === 'video' ? 'vp8' : 'opus']);
+          total += info.durationSeconds;
+        }
+        expect(Math.abs(total - sessionSeconds()), `${id} ${track.lane}: ${total}s of ${sessionSeconds()}s`).toBeLessThan(1);
+      }
+    }
+  });
+
+  it('records the hash and size of every segment as they are on disk', () => {
+    const segments = allSegments(manifest);
+    expect(segments.length).toBeGreaterThanOrEqual(18);
+    for (const { segment } of segments) {
+      const file = path.join(sessionDir(), segment.file);
+      expect(sha256(file)).toBe(segment.sha256);
+      expect(fs.statSync(file).size).toBe(segment.bytes);
+    }
+    // The manifest on disk is the sealed one.
+    const stop = archive.audit.entries().find((e) => e.type === 'recording-stop')!;
+    expect(stop.details.manifestSha256).toBe(sha256(path.join(sessionDir(), 'manifest.json')));
+    expect(readManifest(sessionDir())).toEqual(manifest);
+  });
+
+  it('logs a gap with its reason when a recording ffmpeg dies, and resumes that participant within seconds', () => {
+    const bob = participant('bob');
+    const gap = bob.gaps.find((g) => g.reason === 'recorder-exited');
+    expect(gap, JSON.stringify(bob.gaps)).toBeDefined();
+    expect(gap!.lane).toBe('camera');
+    expect(gap!.detail).toMatch(/SIGKILL/);
+    expect(Math.abs(Date.parse(gap!.start) - killedAt)).toBeLessThan(1500);
+    expect(gap!.end).toBeDefined();
+    expect(Date.parse(gap!.end!) - Date.parse(gap!.start)).toBeLessThan(4000);
+    const camera = bob.tracks.find((t) => t.lane === 'camera')!;
+    expect(camera.runs.length).toBe(2);
+    const resumed = camera.segments.filter((s) => s.run === 1);
+    expect(resumed.length).toBeGreaterThanOrEqual(1);
+    expect(Date.parse(resumed[0]!.firstPacketAt)).toBeGreaterThanOrEqual(Date.parse(gap!.start));
+    // Bob's microphone was never interrupted.
+    expect(bob.gaps.filter((g) => g.lane === 'microphone')).toEqual([]);
+  });
+
+  it('leaves every finished segment playable, including those before and after the crash', async () => {
+    const finished = allSegments(manifest).filter(({ segment }) => !segment.truncated);
+    const errors = await Promise.all(finished.map(async ({ segment }) => [segment.file, await decodeErrors(path.join(sessionDir(), segment.file))] as const));
+    expect(errors.filter(([, e]) => e !== '')).toEqual([]);
+  });
+
+  it('verifies the untouched archive', async () => {
+    const rep = await verifyArchive(archive.root);
+    expect(rep.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(rep.ok).toBe(true);
+    expect(rep.segmentsChecked).toBe(allSegments(manifest).length);
+  });
+
+  it('serves archivists only, and audits each view, segment fetch and export', async () => {
+    const tokens = new TokenIssuer('test-secret-at-least-16-chars', 600);
+    const exports = new ExportJobs(archive, log);
+    const app = express();
+    app.use('/api/archive', createArchiveRouter({ archive, tokens, log, exports }));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/archive`;
+    const token = (role: 'archivist' | 'official', canArchive: boolean) =>
+      tokens.issue({ sub: `u-${role}`, name: role, role, grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [], canArchive } });
+    const archivist = { authorization: `Bearer ${token('archivist', true)}` };
+    try {
+      expect((await fetch(`${base}/sessions?caseNumber=SZ-2026-000123`)).status).toBe(401);
+      expect((await fetch(`${base}/sessions?caseNumber=SZ-2026-000123`, { headers: { authorization: `Bearer ${token('official', true)}` } })).status).toBe(403);
+      expect((await fetch(`${base}/sessions?caseNumber=SZ-2026-000123`, { headers: { authorization: `Bearer ${token('archivist', false)}` } })).status).toBe(403);
+
+      for (const q of ['caseNumber=SZ-2026-000123', 'terminalId=T-VILLAGE-07', 'department=住建', 'official=王科长', 'petitioner=张', `from=${manifest.startedAt.slice(0, 10)}&to=${manifest.startedAt.slice(0, 10)}`]) {
+        const body = (await (await fetch(`${base}/sessions?${encodeURI(q)}`, { headers: archivist })).json()) as { data: { sessions: { sessionId: string }[] } };
+        expect(body.data.sessions.map((s) => s.sessionId), q).toEqual(['S-2026-0001']);
+      }
+      const none = (await (await fetch(`${base}/sessions?caseNumber=OTHER`, { headers: archivist })).json()) as { data: { sessions: unknown[] } };
+      expect(none.data.sessions).toEqual([]);
+
+      const detail = (await (await fetch(`${base}/sessions/S-2026-0001`, { headers: archivist })).json()) as {
+        data: { gaps: { reason: string }[]; timeline: { type: string }[]; manifest: Manifest & { participants: { tracks: { segments: { url: string; sha256: string; bytes: number }[] }[] }[] } };
+      };
+      expect(detail.data.gaps.map((g) => g.reason)).toContain('recorder-exited');
+      expect(detail.data.timeline.map((e) => e.type)).toContain('participant-joined');
+      const seg = detail.data.manifest.participants[0]!.tracks[0]!.segments[0]!;
+      const full = Buffer.from(await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${seg.url}`, { headers: archivist })).arrayBuffer());
+      expect(createHash('sha256').update(full).digest('hex')).toBe(seg.sha256);
+      const part = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${seg.url}`, { headers: { ...archivist, range: 'bytes=100-199' } });
+      expect(part.status).toBe(206);
+      expect(part.headers.get('content-range')).toBe(`bytes 100-199/${seg.bytes}`);
+      expect(Buffer.from(await part.arrayBuffer())).toEqual(full.subarray(100, 200));
+
+      const bm = await fetch(`${base}/sessions/S-2026-0001/bookmarks`, { method: 'POST', headers: { ...archivist, 'content-type': 'application/json' }, body: JSON.stringify({ offsetSeconds: 4.2, note: '信访人陈述诉求' }) });
+      expect(bm.status).toBe(201);
+
+      const started = (await (await fetch(`${base}/sessions/S-2026-0001/exports`, { method: 'POST', headers: archivist })).json()) as { data: { job: { jobId: string } } };
+      let job: { state: string; progress: number; sha256?: string } = { state: 'running', progress: 0 };
+      const seen: number[] = [];
+      for (let i = 0; i < 200 && job.state === 'running'; i++) {
+        job = ((await (await fetch(`${base}/exports/${started.data.job.jobId}`, { headers: archivist })).json()) as { data: { job: typeof job } }).data.job;
+        seen.push(job.progress);
+        await sleep(20);
+      }
+      expect(job.state).toBe('done');
+      expect(seen.at(-1)).toBe(1);
+      const tar = Buffer.from(await (await fetch(`${base}/exports/${started.data.job.jobId}/download`, { headers: archivist })).arrayBuffer());
+      expect(createHash('sha256').update(tar).digest('hex')).toBe(job.sha256);
+      packageFile = path.join(tmp, 'evidence.tar');
+      fs.writeFileSync(packageFile, tar);
+
+      const types = archive.audit.entries().filter((e) => e.actor.sub === 'u-archivist').map((e) => e.type);
+      expect(types).toEqual(expect.arrayContaining(['search', 'view', 'view-segment', 'bookmark', 'export', 'export-completed', 'export-download']));
+      expect(types.filter((t) => t === 'view-segment')).toHaveLength(1); // one per token and segment, not per Range request
+      expect(verifyAuditChain(archive.audit.rawLines(), { fromGenesis: true })).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('produces an evidence package that re-verifies on its own, and fails if altered', async () => {
+    const ok = await verifyPackage(packageFile);
+    expect(ok.problems).toEqual([]);
+    expect(ok.segmentsChecked).toBe(allSegments(manifest).length);
+    const cli = await execFileP('npx', ['tsx', 'recordings/cli/verify.ts', '--package', packageFile]);
+    expect(cli.stdout).toMatch(/^OK: package/m);
+
+    // Flip one byte inside the last segment's data: the package names that segment.
+    const bad = path.join(tmp, 'evidence-altered.tar');
+    const bytes = fs.readFileSync(packageFile);
+    const last = allSegments(manifest).at(-1)!.segment;
+    const entry = listTar(packageFile).find((e) => e.name.endsWith(`/${last.file}`))!;
+    const at = entry.offset + Math.floor(entry.size / 2);
+    bytes[at] = bytes[at]! ^ 0xff;
+    fs.writeFileSync(bad, bytes);
+    const rep = await verifyPackage(bad);
+    expect(rep.ok).toBe(false);
+    expect(rep.problems.map((p) => [p.kind, p.file])).toEqual([
+      ['segment-altered', last.file],
+      ['segment-altered', last.file], // against the manifest, and against SHA256SUMS
+    ]);
+  });
+
+  it('fails archive:verify naming a segment changed by one byte and a segment deleted', async () => {
+    const segs = allSegments(manifest).map((s) => s.segment);
+    const altered = segs[1]!;
+    const deleted = segs[4]!;
+    const file = path.join(sessionDir(), altered.file);
+    const bytes = fs.readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)] = bytes[Math.floor(bytes.length / 2)]! ^ 0x01;
+    fs.writeFileSync(file, bytes);
+    fs.rmSync(path.join(sessionDir(), deleted.file));
+
+    const rep = await verifyArchive(archive.root);
+    expect(rep.ok).toBe(false);
+    const errors = rep.problems.filter((p) => p.severity === 'error');
+    expect(errors.map((p) => [p.kind, p.file])).toEqual(
+      expect.arrayContaining([
+        ['segment-altered', altered.file],
+        ['segment-missing', deleted.file],
+      ]),
+    );
+    expect(errors).toHaveLength(2);
+
+    const cli = await execFileP('npx', ['tsx', 'recordings/cli/verify.ts', '--data-dir', path.join(tmp, 'data')]).then(
+      () => ({ code: 0, stdout: '' }),
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toContain(`segment ${altered.file} altered`);
+    expect(cli.stdout).toContain(`segment ${deleted.file} is missing`);
+
+    // The package exported before the tampering still proves the originals.
+    expect((await verifyPackage(packageFile)).ok).toBe(true);
+  });
+});
