@@ -76,3 +76,37 @@ export class HouseholdEventEmitter {
     }
   }
 }
+
+/** What a recipient receives: the event without its routing list. */
+export type HouseholdPushPayload<K extends keyof HouseholdEvents> = Omit<HouseholdEvents[K][0], 'to'>;
+
+/** For socket.io typing: merge into the server's ServerToClientEvents. */
+export type HouseholdServerToClientEvents = {
+  [K in keyof HouseholdEvents]: (payload: HouseholdPushPayload<K>) => void;
+};
+
+export const HOUSEHOLD_EVENT_NAMES = [
+  'call:ringing', 'call:answered', 'call:ended', 'lookin:started', 'lookin:ended', 'privacy:changed',
+  'settings:changed', 'notice', 'alert:raised', 'alert:resolved', 'checkin:due',
+] as const satisfies readonly (keyof HouseholdEvents)[];
+
+/**
+ * Calls `deliver` once per recipient of every household event, with `to` removed. The signalling
+ * layer passes e.g. `(subject, event, payload) => io.to(`sub:${subject}`).emit(event, payload)`.
+ * Returns a function that detaches the listeners.
+ */
+export function forwardHouseholdEvents(
+  events: HouseholdEventEmitter,
+  deliver: <K extends keyof HouseholdEvents>(subject: string, event: K, payload: HouseholdPushPayload<K>) => void,
+): () => void {
+  const detach: (() => void)[] = [];
+  for (const name of HOUSEHOLD_EVENT_NAMES) {
+    const listener = (p: HouseholdEvents[typeof name][0]): void => {
+      const { to, ...payload } = p;
+      for (const subject of new Set(to)) deliver(subject, name, payload as HouseholdPushPayload<typeof name>);
+    };
+    events.on(name, listener as never);
+    detach.push(() => events.off(name, listener as never));
+  }
+  return () => detach.forEach((d) => d());
+}

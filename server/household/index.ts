@@ -2,10 +2,17 @@
 export * from './domain.ts';
 export { householdMigrations } from './migrations.ts';
 export { HouseholdRepository } from './repository.ts';
-export { HouseholdService, LookInRefused, DEFAULT_TIMINGS, systemClock } from './service.ts';
+export { HouseholdService, LookInRefused, DEFAULT_TIMINGS, systemClock, SYSTEM_ACTOR } from './service.ts';
 export type { Actor, Clock, HouseholdTimings, HouseholdServiceDeps, HouseholdView, RoomTicket, DeviceState } from './service.ts';
-export { HouseholdEventEmitter } from './events.ts';
-export type { HouseholdEvents, PrivacyState, PrivacyCause, CallEndReason } from './events.ts';
+export { HouseholdEventEmitter, forwardHouseholdEvents, HOUSEHOLD_EVENT_NAMES } from './events.ts';
+export type {
+  HouseholdEvents,
+  HouseholdPushPayload,
+  HouseholdServerToClientEvents,
+  PrivacyState,
+  PrivacyCause,
+  CallEndReason,
+} from './events.ts';
 export { createHouseholdRouter } from './router.ts';
 export type { HouseholdRouterDeps } from './router.ts';
 export { seedHouseholdDemo, SEED, SUZHOU_REGIONS } from './seed.ts';

@@ -45,6 +45,12 @@ import type { DeviceRecord, HouseholdRepository } from './repository.ts';
 /** The parts of verified token claims the service decides on. */
 export type Actor = Pick<Claims, 'sub' | 'name' | 'role' | 'attributes' | 'jti'>;
 
+/**
+ * The server itself acting as administrator (seeding the demo, issuing device tokens at install
+ * time). Never derived from a request: only server code can hold it.
+ */
+export const SYSTEM_ACTOR: Actor = Object.freeze({ sub: 'system', name: 'system', role: 'admin', attributes: {}, jti: 'system' });
+
 export interface Clock {
   now(): number;
 }

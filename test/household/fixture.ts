@@ -9,6 +9,7 @@ import {
   HouseholdRepository,
   HouseholdService,
   householdMigrations,
+  HOUSEHOLD_EVENT_NAMES,
   seedHouseholdDemo,
   SEED,
   type Actor,
@@ -47,11 +48,7 @@ export function createFixture(timings: Partial<HouseholdTimings> = {}): Fixture 
   const log = createLogger('silent');
   const service = new HouseholdService({ repository: repo, tokens, log, clock, timings });
   const events: Fixture['events'] = [];
-  const names: (keyof HouseholdEvents)[] = [
-    'call:ringing', 'call:answered', 'call:ended', 'lookin:started', 'lookin:ended', 'privacy:changed',
-    'settings:changed', 'notice', 'alert:raised', 'alert:resolved', 'checkin:due',
-  ];
-  for (const name of names) service.events.on(name, (payload) => void events.push({ name, payload }));
+  for (const name of HOUSEHOLD_EVENT_NAMES) service.events.on(name, (payload) => void events.push({ name, payload }));
 
   const person = (sub: string, role: Role, name = sub): Claims =>
     tokens.verify(tokens.issue({ sub, name, role, grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] } }));

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../server/errors.ts';
 import { grantAllowsRoom } from '../../server/auth/grants.ts';
-import { callRoomId, lookInRoomId } from '../../server/household/index.ts';
+import { callRoomId, forwardHouseholdEvents, lookInRoomId } from '../../server/household/index.ts';
 import { createFixture, NOON_CST, SEED, type Fixture } from './fixture.ts';
 
 const H = SEED.households;
@@ -285,5 +285,33 @@ describe('input validation', () => {
     expect(bad.message).toMatch(/privacySchedule\.0\.start/);
     expect(refusal(() => f.service.updateSettings(zhangWei, H.zhang, { recordingAllowed: true, camera: 'bedroom' })).code).toBe('bad_request');
     expect(refusal(() => f.service.bindDevice(f.admin, H.zhang, { name: '卧室', place: 'bedroom' })).code).toBe('bad_request');
+  });
+});
+
+describe('forwarding events to sockets', () => {
+  it('delivers each event once to every recipient, without the routing list, and stops when detached', () => {
+    const dev = f.device(D.zhang);
+    const delivered: [string, string, unknown][] = [];
+    const detach = forwardHouseholdEvents(f.service.events, (subject, event, payload) => void delivered.push([subject, event, payload]));
+    f.service.setPrivacyMode(dev, H.zhang, true);
+    expect(delivered.map(([s, e]) => `${s} ${e}`).sort()).toEqual(
+      [D.zhang, F.liNa, F.zhangLei, F.zhangWei].map((s) => `${s} privacy:changed`).sort(),
+    );
+    expect(delivered[0]?.[2]).toEqual({ householdId: H.zhang, privacy: { active: true, cause: 'button' } });
+    detach();
+    f.service.setPrivacyMode(dev, H.zhang, false);
+    expect(delivered).toHaveLength(4);
+  });
+
+  it('a throwing listener does not undo the state change or starve other listeners', () => {
+    const dev = f.device(D.zhang);
+    f.service.events.on('privacy:changed', () => {
+      throw new Error('socket layer bug');
+    });
+    let later = 0;
+    f.service.events.on('privacy:changed', () => void later++);
+    expect(f.service.setPrivacyMode(dev, H.zhang, true).active).toBe(true);
+    expect(later).toBe(1);
+    expect(f.repo.getHousehold(H.zhang)?.privacyMode).toBe(true);
   });
 });
