@@ -1,5 +1,5 @@
 // Seed directory: a Suzhou(宿州)-like region tree — 1 city, 1 district and 4 counties, 70
-// townships, 420 villages — with a terminal at every region (496), department offices at city,
+// townships, 437 villages — with a terminal at every region (513), department offices at city,
 // county and township level, their officials, and published 领导接访日 reception days.
 // Deterministic: the same `now` gives the same directory. Names are illustrative, not a roster.
 import type { Department, Official, ReceptionDay, Region, Terminal } from './types.ts';
@@ -15,6 +15,7 @@ export const COUNTIES: { code: string; name: string; townships: string[] }[] = [
   { code: '341324', name: '泗县', townships: ['泗城镇', '墩集镇', '丁湖镇', '草庙镇', '山头镇', '刘圩镇', '大庄镇', '长沟镇', '黑塔镇', '大杨乡', '草沟镇', '屏山镇', '瓦坊乡'] },
 ];
 
+/** Six villages per township, seven in every fifth: 437 villages, 513 terminals in all. */
 export const VILLAGES_PER_TOWNSHIP = 6;
 
 /** Department kinds and their office names at city/county level and at township level. */
@@ -56,7 +57,8 @@ export function buildDirectory(opts: SeedOptions = {}): Directory {
       regions.push({ code: tcode, name: township, level: 'township', parentCode: county.code });
       fullName.set(tcode, `${county.name}${township}`);
       const used = new Set<string>();
-      for (let vi = 0; vi < VILLAGES_PER_TOWNSHIP; vi++) {
+      const villages = VILLAGES_PER_TOWNSHIP + (ti % 5 === 0 ? 1 : 0);
+      for (let vi = 0; vi < villages; vi++) {
         let k = ci * 31 + ti * 7 + vi * 3;
         let name: string;
         do {

@@ -19,7 +19,6 @@
 //   {p}:presence:{officialId}    STRING  available|busy|away, expires unless heartbeats renew it
 //   {p}:online:{departmentId}    ZSET    officialId → presence expiry (ms)
 //   {p}:stats:{departmentId}     HASH    avgSessionSeconds (EWMA), sessions
-//   {p}:events                   PUBSUB  JSON scheduler events for every server process
 
 export const DEFAULT_PREFIX = 'sv:petition';
 
@@ -53,7 +52,6 @@ export function schedulerKeys(prefix: string) {
     presence: (officialId: string) => `${prefix}:presence:${officialId}`,
     online: (departmentId: string) => `${prefix}:online:${departmentId}`,
     stats: (departmentId: string) => `${prefix}:stats:${departmentId}`,
-    events: `${prefix}:events`,
   };
 }
 export type SchedulerKeys = ReturnType<typeof schedulerKeys>;

@@ -71,8 +71,10 @@ async function officialLoop(officialId: string): Promise<void> {
 
 say({ ready: true, pid: process.pid });
 await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+process.stdin.destroy();
 await Promise.all(cfg.officials.map((o) => officialLoop(o)));
 say({ done: true });
 service.close();
 await redis.quit();
 store.close();
+process.exit(0);

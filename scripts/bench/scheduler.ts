@@ -1,0 +1,217 @@
+// npm run bench:scheduler [-- --rounds 3 --cases-per-terminal 2]
+//
+// Simulates 500 petition terminals and 100 officials against a real redis-server (the product's
+// embedded one: AOF on, everysec) and a SQLite file, and prints claims per second and p50/p99
+// claim latency for
+//   - the full service path (PetitionService.claimNext: Lua lease + Lua confirm + SQLite record),
+//   - the scheduler alone (TicketQueue.claim + confirm: two Lua calls, no SQLite),
+// next to raw Redis figures measured in the same run against the same server: redis-benchmark
+// (PING/SET/GET/ZADD/ZPOPMIN, 50 clients) and a trivial EVALSHA round-trip from this process.
+// Each round starts from empty queues; the medians over rounds are reported.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { TokenIssuer } from '../../server/auth/grants.ts';
+import { createLogger } from '../../server/log.ts';
+import { PetitionService } from '../../server/petition/service.ts';
+import { openPetitionStore } from '../../server/petition/store.ts';
+import type { Actor, Official } from '../../server/petition/types.ts';
+import { startEmbeddedRedis } from '../../server/redis/embedded.ts';
+import { TicketQueue } from '../../server/scheduler/queue.ts';
+import { RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
+import { LuaScript } from '../../server/scheduler/scripts.ts';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i > 0 ? Number(process.argv[i + 1]) : NaN;
+  return Number.isFinite(v) && v > 0 ? Math.min(v, 100) : dflt;
+};
+const ROUNDS = arg('rounds', 3);
+const CASES_PER_TERMINAL = arg('cases-per-terminal', 2);
+const TERMINALS = 500;
+const COUNTY_KINDS = ['rs', 'zrzy', 'zj', 'wsjk', 'xfj'];
+const CATEGORIES = ['wages', 'social_insurance', 'land', 'housing', 'medical', 'other'];
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const median = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 50);
+
+interface Run {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+async function claimAll(officials: Actor[], claim: (a: Actor) => Promise<boolean>): Promise<Run & { n: number }> {
+  const lat: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    officials.map(async (o) => {
+      for (;;) {
+        const s = performance.now();
+        const got = await claim(o);
+        if (!got) return;
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  return { n: lat.length, perSecond: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
+}
+
+async function main(): Promise<void> {
+  const log = createLogger('warn');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-scheduler-'));
+  const redisServer = await startEmbeddedRedis(dir, log);
+  const port = new URL(redisServer.url).port;
+  const redis = new Redis(redisServer.url);
+  const store = openPetitionStore(path.join(dir, 'app.db'), { seed: true });
+
+  // 100 officials: 4 in each of the 25 county-level offices that receive the categories below.
+  const counties = ['341302', '341321', '341322', '341323', '341324'];
+  const officials: Official[] = counties.flatMap((county) =>
+    COUNTY_KINDS.flatMap((kind) =>
+      Array.from({ length: 4 }, (_, i): Official => ({
+        id: `B${county}-${kind}-${i}`, name: `bench ${kind} ${i}`, departmentId: `${county}-${kind}`, level: 'county', regionCode: county, maxSessions: 1, post: null,
+      })),
+    ),
+  );
+  store.repo.importDirectory({ regions: [], terminals: [], departments: [], officials, receptionDays: [] });
+  const actors: Actor[] = officials.map((o) => ({ id: o.id, name: o.name, role: 'official' }));
+  const terminals = store.repo.listTerminals().filter((t) => t.level !== 'city').slice(0, TERMINALS);
+  if (terminals.length < TERMINALS) throw new Error(`seed has ${terminals.length} terminals, need ${TERMINALS}`);
+
+  const runs = { start: [] as Run[], service: [] as Run[], serviceOne: [] as Run[], scheduler: [] as Run[], schedulerOne: [] as Run[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const prefix = `bench:${round}`;
+    const service = await PetitionService.create({
+      repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: RoutingRuleBook.fromFile(), prefix, sweepIntervalMs: 0,
+    });
+
+    // 500 terminals start petitions at once (CASES_PER_TERMINAL each).
+    const startLat: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(
+      terminals.map(async (t, i) => {
+        for (let k = 0; k < CASES_PER_TERMINAL; k++) {
+          const s = performance.now();
+          await service.startPetition({ id: `dev-${t.id}`, name: 't', role: 'terminal', terminalId: t.id }, {
+            terminalId: t.id, category: CATEGORIES[(i + k) % CATEGORIES.length]!, flags: { elderly: (i + k) % 6 === 0 },
+          });
+          startLat.push(performance.now() - s);
+        }
+      }),
+    );
+    startLat.sort((a, b) => a - b);
+    runs.start.push({ perSecond: startLat.length / ((performance.now() - t0) / 1000), p50: pct(startLat, 50), p99: pct(startLat, 99) });
+
+    // 100 officials claim until their queues are empty; each ends the session at once.
+    const full = await claimAll(actors, async (a) => {
+      const got = await service.claimNext(a);
+      if (!got) return false;
+      await service.queue.finish([got.ticketId]);
+      return true;
+    });
+    if (full.n !== terminals.length * CASES_PER_TERMINAL) throw new Error(`claimed ${full.n}, expected ${terminals.length * CASES_PER_TERMINAL}`);
+    runs.service.push(full);
+
+    // Unloaded: one official claims 200 waiting cases one after another.
+    const one = actors.find((a) => a.id === 'B341321-rs-0')!;
+    const dangshan = terminals.filter((t) => t.regionCode.startsWith('341321'));
+    for (let i = 0; i < 200; i++) {
+      const t = dangshan[i % dangshan.length]!;
+      await service.startPetition({ id: `dev-${t.id}`, name: 't', role: 'terminal', terminalId: t.id }, { terminalId: t.id, category: 'wages' });
+    }
+    runs.serviceOne.push(await claimAll([one], async (a) => {
+      const got = await service.claimNext(a);
+      if (!got) return false;
+      await service.queue.finish([got.ticketId]);
+      return true;
+    }));
+    service.close();
+
+    // The scheduler alone: same number of tickets, same officials, no SQLite.
+    const q = new TicketQueue(redis, `${prefix}:raw`);
+    const byDept = new Map(officials.map((o) => [o.id, o.departmentId]));
+    const depts = [...new Set(officials.map((o) => o.departmentId))];
+    const total = terminals.length * CASES_PER_TERMINAL;
+    for (let i = 0; i < total; i++) {
+      await q.enqueue({ ticketId: `r${i}`, caseId: `c${i}`, kind: 'case', departmentIds: [depts[i % depts.length]!], priority: i % 6 === 0 ? 'priority' : 'normal', enqueuedAt: new Date().toISOString() });
+    }
+    const raw = await claimAll(actors, async (a) => {
+      const lease = await q.claim({ officialId: a.id, departmentIds: [byDept.get(a.id)!], maxHeld: 1, leaseMs: 15_000 });
+      if (!lease) return false;
+      await q.confirm(lease);
+      await q.finish([lease.ticketId]);
+      return true;
+    });
+    if (raw.n !== total) throw new Error(`raw claimed ${raw.n}, expected ${total}`);
+    runs.scheduler.push(raw);
+    for (let i = 0; i < 200; i++) {
+      await q.enqueue({ ticketId: `s${i}`, caseId: `s${i}`, kind: 'case', departmentIds: ['341321-rs'], priority: 'normal', enqueuedAt: new Date().toISOString() });
+    }
+    runs.schedulerOne.push(await claimAll([one], async (a) => {
+      const lease = await q.claim({ officialId: a.id, departmentIds: ['341321-rs'], maxHeld: 1, leaseMs: 15_000 });
+      if (!lease) return false;
+      await q.confirm(lease);
+      await q.finish([lease.ticketId]);
+      return true;
+    }));
+  }
+
+  // Raw Redis on the same server, same run.
+  const trivial = new LuaScript('trivial', "return redis.call('GET', KEYS[1] or 'bench:none')");
+  const evalLat: number[] = [];
+  await trivial.run(redis, []);
+  const e0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 100 }, async () => {
+      for (let i = 0; i < 100; i++) {
+        const s = performance.now();
+        await trivial.run(redis, []);
+        evalLat.push(performance.now() - s);
+      }
+    }),
+  );
+  const evalRun: Run = { perSecond: evalLat.length / ((performance.now() - e0) / 1000), ...(() => { evalLat.sort((a, b) => a - b); return { p50: pct(evalLat, 50), p99: pct(evalLat, 99) }; })() };
+
+  let benchRows: { test: string; rps: number; p50: number; p99: number }[] = [];
+  try {
+    const csv = execFileSync('redis-benchmark', ['-p', port, '-c', '50', '-n', '100000', '-t', 'ping,set,get,zadd,zpopmin', '--csv'], { encoding: 'utf8' });
+    benchRows = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',').map((c) => c.replaceAll('"', '')))
+      .map((c) => ({ test: c[0]!, rps: Number(c[1]), p50: Number(c[4]), p99: Number(c[6]) }));
+  } catch (err) {
+    console.error(`redis-benchmark failed: ${(err as Error).message}`);
+  }
+
+  const med = (rs: Run[]): Run => ({ perSecond: median(rs.map((r) => r.perSecond)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) });
+  const row = (name: string, r: Run) => `| ${name} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`;
+  const lines = [
+    `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).split(' ')[2]}`,
+    `load: ${TERMINALS} terminals × ${CASES_PER_TERMINAL} petitions, 100 officials (25 county offices × 4), 1 process, ${ROUNDS} rounds (median shown)`,
+    '',
+    '| operation | per second | p50 ms | p99 ms |',
+    '|---|---:|---:|---:|',
+    row('startPetition (SQLite + enqueue Lua), 500 terminals at once', med(runs.start)),
+    row('claim, full service (lease + confirm + SQLite), 100 officials at once', med(runs.service)),
+    row('claim, full service, 1 official, sequential', med(runs.serviceOne)),
+    row('claim, scheduler only (lease + confirm Lua), 100 officials at once', med(runs.scheduler)),
+    row('claim, scheduler only, 1 official, sequential', med(runs.schedulerOne)),
+    row('raw: trivial EVALSHA from Node, 100 in flight', evalRun),
+    ...benchRows.map((b) => row(`raw: redis-benchmark ${b.test} (-c 50)`, { perSecond: b.rps, p50: b.p50, p99: b.p99 })),
+  ];
+  console.log(lines.join('\n'));
+
+  await redis.quit();
+  store.close();
+  await redisServer.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+await main();
