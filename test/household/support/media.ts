@@ -49,13 +49,9 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** mediasoup reads MEDIASOUP_WORKER_BIN when it is imported, so it must be set before (test global setup does). */
 export async function createTestWorker(): Promise<types.Worker> {
-  if (!process.env.MEDIASOUP_WORKER_BIN) {
-    const root = path.join(os.homedir(), '.cache/suzhou-video/mediasoup-worker');
-    const dir = fs.existsSync(root) ? fs.readdirSync(root).find((d) => fs.existsSync(path.join(root, d, 'mediasoup-worker'))) : undefined;
-    if (!dir) throw new Error('MEDIASOUP_WORKER_BIN is not set and no cached worker build was found');
-    process.env.MEDIASOUP_WORKER_BIN = path.join(root, dir, 'mediasoup-worker');
-  }
+  if (!process.env.MEDIASOUP_WORKER_BIN) throw new Error('MEDIASOUP_WORKER_BIN is not set (run through vitest, whose global setup sets it)');
   return mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: 43000, rtcMaxPort: 43999 });
 }
 
