@@ -91,6 +91,8 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
   readonly #participants = new Map<string, ParticipantState>();
   readonly #startedAt: Date;
   #stopPromise: Promise<Manifest> | undefined;
+  /** Set once the final manifest is written and its hash sealed: it must never change again. */
+  #sealed = false;
 
   static async create(opts: SessionRecorderOptions): Promise<SessionRecorder> {
     const r = new SessionRecorder(opts);
@@ -170,6 +172,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
 
   /** Stops recording a producer; its lane shows a gap until a replacement arrives. */
   removeProducer(producerId: string, reason = 'producer-closed'): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     for (const p of this.#participants.values()) {
       for (const [lane, l] of p.lanes) {
         if (l.current?.producerId === producerId) return this.#enqueue(p, () => this.#removeFromLane(p, lane, reason, true));
@@ -192,7 +195,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
     const p = this.#participants.get(participantId);
     if (!p) return Promise.resolve();
     return this.#enqueue(p, async () => {
-      await Promise.all([...p.lanes.keys()].map((lane) => this.#removeFromLane(p, lane, reason, false)));
+      await Promise.all([...p.lanes.keys()].map((lane) => this.#removeFromLane(p, lane, reason, false, true)));
       const now = new Date();
       for (const l of p.lanes.values()) this.#closeLaneGap(p, l, now);
       p.meta.leftAt = now.toISOString();
@@ -220,6 +223,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       m.stoppedAt = stoppedAt.toISOString();
       m.timeline.push({ at: m.stoppedAt, type: 'recording-stopped' });
       this.#persist();
+      this.#sealed = true;
       const manifestSha256 = sha256Hex(fs.readFileSync(path.join(this.#dir, MANIFEST_FILE)));
       const segments = allSegments(m);
       const { archive } = this.#o;
@@ -331,15 +335,19 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
     producer.observer.once('close', () => void this.removeProducer(producer.id, 'producer-closed'));
   }
 
-  async #removeFromLane(p: ParticipantState, laneName: string, reason: string, openGap: boolean): Promise<void> {
+  async #removeFromLane(p: ParticipantState, laneName: string, reason: string, openGap: boolean, wait = false): Promise<void> {
     const lane = p.lanes.get(laneName);
     const current = lane?.current;
     if (!lane || !current) return;
     lane.current = undefined;
-    if (openGap && !this.stopped) this.#ledger(p, lane).openGap('producer-closed', new Date(), reason);
-    await current.stop(reason);
-    this.#manifest.timeline.push({ at: new Date().toISOString(), type: 'track-ended', participantId: p.meta.participantId, detail: `${laneName}: ${reason}` });
+    const at = new Date();
+    if (openGap && !this.stopped) this.#ledger(p, lane).openGap('producer-closed', at, reason);
+    this.#manifest.timeline.push({ at: at.toISOString(), type: 'track-ended', participantId: p.meta.participantId, detail: `${laneName}: ${reason}` });
     this.#persist();
+    // Finishing the old ffmpeg must not hold up a replacement waiting in the queue; stop()
+    // still waits for it through p.tracks.
+    if (wait) await current.stop(reason);
+    else void current.stop(reason).catch((err: unknown) => this.#log.error({ err, laneName }, 'track stop failed'));
   }
 
   #ledger(p: ParticipantState, lane: Lane): LaneLedger {
@@ -374,6 +382,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
   }
 
   #persist(): void {
+    if (this.#sealed) return;
     writeJsonAtomic(path.join(this.#dir, MANIFEST_FILE), this.#manifest);
   }
 

@@ -9,6 +9,14 @@
 // A run is one ffmpeg process with its own transport and consumer. When ffmpeg dies, the run is
 // torn down whole and a new one built on fresh ports (a PlainTransport cannot be re-connected),
 // and the time between is logged as a gap.
+//
+// ffmpeg's RTP input gives up by itself after 10 s without a packet (it exits cleanly, the open
+// segment finished). That is normal here — a muted microphone is a paused producer — so such an
+// "idle" exit starts no new run until the producer resumes or its packet count moves again.
+// To end a run on purpose we send ffmpeg an RTCP BYE: unlike SIGINT, which ffmpeg only notices
+// between packets, BYE ends its input at once even when no media is flowing, and it still
+// writes the trailer of the open segment.
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -56,6 +64,7 @@ interface Run {
   consumer: types.Consumer;
   proc: ChildProcess;
   rtpPort: number;
+  rtcpPort: number;
   sdpFile: string;
   ext: string;
   exited: Promise<void>;
@@ -72,6 +81,7 @@ interface Run {
 }
 
 const KEYFRAME_RETRY_MS = 1100;
+const SIGINT_AFTER_MS = 1000;
 const STOP_GRACE_MS = 5000;
 const MAX_RESTART_DELAY_MS = 5000;
 
@@ -88,6 +98,8 @@ export class TrackRecorder {
   #lastPacketChangeAt = Date.now();
   #noPacketGapOpen = false;
   #pausedGapOpen = false;
+  /** No ffmpeg on purpose: it ended for lack of packets; a new run starts when they return. */
+  #idle = false;
 
   static async create(opts: TrackRecorderOptions): Promise<TrackRecorder> {
     const t = new TrackRecorder(opts);
@@ -134,6 +146,7 @@ export class TrackRecorder {
     if (!this.#pausedGapOpen) return;
     this.#pausedGapOpen = false;
     this.#lastPacketChangeAt = Date.now();
+    if (this.#wakeFromIdle()) return; // the new run's first packet closes the gap
     this.#o.ledger.closeGap(at);
     if (this.#o.producer.kind === 'video') this.#run?.consumer.requestKeyFrame().catch(() => undefined);
   }
@@ -202,7 +215,7 @@ export class TrackRecorder {
       o.track.runs.push(meta);
       let resolveExited!: () => void;
       run = {
-        index, transport, consumer, proc, rtpPort, sdpFile, ext,
+        index, transport, consumer, proc, rtpPort, rtcpPort, sdpFile, ext,
         exited: new Promise<void>((r) => (resolveExited = r)),
         hasExited: false, stopping: false, listed: new Set(), pending: [], timers: new Set(), stderrTail: [], meta,
       };
@@ -263,7 +276,10 @@ export class TrackRecorder {
       for (const t of run.timers) clearTimeout(t);
       run.timers.clear();
       resolveExited();
-      if (!run.stopping) void this.#onUnexpectedExit(run);
+      if (run.stopping) return;
+      // Ended for lack of packets while we already log why there are none: idle, not a crash.
+      if (this.#pausedGapOpen || this.#noPacketGapOpen) void this.#onIdleExit(run);
+      else void this.#onUnexpectedExit(run);
     });
   }
 
@@ -278,7 +294,10 @@ export class TrackRecorder {
       consumer.enableTraceEvent([]).catch(() => undefined);
       this.#restartAttempts = 0;
       this.#lastPacketChangeAt = Date.now();
-      if (!this.#pausedGapOpen) this.#o.ledger.closeGap(at);
+      if (!this.#pausedGapOpen) {
+        this.#noPacketGapOpen = false;
+        this.#o.ledger.closeGap(at);
+      }
       this.#o.onChange();
       if (consumer.kind === 'video') this.#scheduleCut(run, 1);
     });
@@ -373,10 +392,13 @@ export class TrackRecorder {
     for (const t of run.timers) clearTimeout(t);
     run.timers.clear();
     if (!run.hasExited) {
-      // SIGINT: ffmpeg writes the trailer and the last list line, then exits.
-      run.proc.kill('SIGINT');
+      // RTCP BYE: ffmpeg ends its input, writes the trailer and the last list line, exits 0.
+      // SIGINT as a fallback (noticed between packets only), SIGKILL as the last resort.
+      await sendRtcpBye(run.rtcpPort);
+      const interrupt = setTimeout(() => run.proc.kill('SIGINT'), SIGINT_AFTER_MS);
       const killer = setTimeout(() => run.proc.kill('SIGKILL'), STOP_GRACE_MS);
       await run.exited;
+      clearTimeout(interrupt);
       clearTimeout(killer);
     }
     await this.#collectUnlisted(run);
@@ -406,6 +428,34 @@ export class TrackRecorder {
     this.#scheduleRestart();
   }
 
+  async #onIdleExit(run: Run): Promise<void> {
+    const o = this.#o;
+    o.log.debug({ producerId: o.producer.id, run: run.index }, 'recording ffmpeg ended for lack of packets; idle until they return');
+    run.stopping = true;
+    await this.#collectUnlisted(run);
+    run.meta.endedAt = new Date().toISOString();
+    run.meta.exit = `idle: ${run.exitDescription}`;
+    run.transport.close();
+    releasePortPair(run.rtpPort);
+    fs.rmSync(run.sdpFile, { force: true });
+    if (this.#run === run) this.#run = undefined;
+    this.#idle = true;
+    o.onChange();
+    // Resumed or packets back while this exit was being handled.
+    if (!this.#pausedGapOpen && !this.#noPacketGapOpen) this.#wakeFromIdle();
+  }
+
+  /** Starts a new run if idle. Returns whether it did. */
+  #wakeFromIdle(): boolean {
+    if (!this.#idle || this.#run || this.#closed) return false;
+    this.#idle = false;
+    this.#startRun().catch((err: unknown) => {
+      this.#o.log.warn({ err, producerId: this.#o.producer.id }, 'recording run after idle failed to start; retrying');
+      this.#scheduleRestart();
+    });
+    return true;
+  }
+
   #scheduleRestart(): void {
     if (this.#closed || this.#o.producer.closed) return;
     const delay = Math.min(MAX_RESTART_DELAY_MS, 200 * 2 ** this.#restartAttempts);
@@ -420,23 +470,27 @@ export class TrackRecorder {
     }, delay);
   }
 
-  /** No packets for noPacketSeconds while the producer is not paused: a gap of its own. */
+  /**
+   * No packets for noPacketSeconds while the producer is not paused: a gap of its own. Counted
+   * on the producer, so it also tells an idle track (no ffmpeg, no consumer) when to wake up.
+   */
   async #checkFlow(): Promise<void> {
+    const { producer } = this.#o;
+    if (this.#closed || this.#pausedGapOpen || producer.closed) return;
     const run = this.#run;
-    if (!run || run.hasExited || run.stopping || !run.firstPacketAt || this.#pausedGapOpen || run.consumer.closed) return;
-    let count: number | undefined;
+    if (run ? run.hasExited || run.stopping || !run.firstPacketAt : !this.#idle) return;
+    let count: number;
     try {
-      const stats = await run.consumer.getStats();
-      count = stats.find((s) => s.type === 'outbound-rtp')?.packetCount;
+      count = (await producer.getStats()).reduce((n, s) => n + (s.packetCount ?? 0), 0);
     } catch {
       return;
     }
-    if (count === undefined) return;
     const now = Date.now();
     if (count !== this.#lastPacketCount) {
       this.#lastPacketCount = count;
       this.#lastPacketChangeAt = now;
-      if (this.#noPacketGapOpen) {
+      if (this.#wakeFromIdle()) return; // the new run's first packet closes the gap
+      if (this.#noPacketGapOpen && run) {
         this.#noPacketGapOpen = false;
         this.#o.ledger.closeGap(new Date(now));
         if (run.consumer.kind === 'video') run.consumer.requestKeyFrame().catch(() => undefined);
@@ -446,6 +500,14 @@ export class TrackRecorder {
       this.#o.ledger.openGap('no-packets', new Date(this.#lastPacketChangeAt), `no RTP for ${this.#o.noPacketSeconds}s`);
     }
   }
+}
+
+/** RTCP BYE (RFC 3550 §6.6) with a short reason; ffmpeg ignores RTP/RTCP datagrams under 12 bytes. */
+async function sendRtcpBye(rtcpPort: number): Promise<void> {
+  const bye = Buffer.from([0x81, 0xcb, 0x00, 0x02, 0, 0, 0, 0, 0x03, 0x65, 0x6e, 0x64]); // V=2 SC=1 PT=203, "end"
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.send(bye, rtcpPort, '127.0.0.1', () => resolve()));
+  socket.close();
 }
 
 export async function hashFile(file: string): Promise<[sha256: string, bytes: number]> {
