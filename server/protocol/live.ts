@@ -1,0 +1,26 @@
+// The live channel (socket.io namespace `/live`): server pushes of domain events — queue
+// changes, ringing calls, notices, alerts — to the people they concern. Payloads carry ids and
+// small summaries; clients fetch details over HTTP with their own token, so authorization stays
+// in one place. Shared by the server and the web client.
+import { z } from 'zod';
+
+export interface LiveEvents {
+  /** Queues of these departments changed: refresh positions / the desk's queue. */
+  'petition:queue-changed': { departmentIds: string[] };
+  /** A case changed state (watchers of the case and its parties). */
+  'petition:case-changed': { caseId: string; state: string };
+  /** A ticket was assigned to this official (a case or an invitation to join one). */
+  'petition:assigned': { caseId: string; ticketId: string; kind: string };
+  /** Household pushes, to the devices / family members / counsellors concerned. */
+  'household:event': { type: string; payload: unknown };
+}
+export type LiveEventName = keyof LiveEvents;
+
+export type LiveServerToClient = { [E in LiveEventName]: (payload: LiveEvents[E]) => void };
+
+export const liveRequestSchemas = {
+  /** Follow one case's changes; allowed when the caller may read the case. */
+  watchCase: z.strictObject({ caseId: z.string().min(1).max(64) }),
+  unwatchCase: z.strictObject({ caseId: z.string().min(1).max(64) }),
+} as const;
+export type LiveRequestName = keyof typeof liveRequestSchemas;
