@@ -1,0 +1,236 @@
+// The archive without media: audit chain, catalog search and rebuild, legal hold, retention
+// with tombstones, the tar format and Range parsing. Sessions here are written by hand (random
+// bytes as segments) — the hashing and bookkeeping do not care what the bytes are.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Archive } from '../../recordings/archive.ts';
+import { AuditLog, SYSTEM_ACTOR, verifyAuditChain, type AuditActor } from '../../recordings/audit-chain.ts';
+import { ExportJobs } from '../../recordings/export.ts';
+import { parseRange } from '../../recordings/http/router.ts';
+import { MANIFEST_FILE, writeJsonAtomic, type Manifest } from '../../recordings/manifest.ts';
+import { TarWriter, listTar, readTarEntry } from '../../recordings/tar.ts';
+import { verifyArchive, verifyPackage } from '../../recordings/verify.ts';
+import { createLogger } from '../../server/log.ts';
+
+const archivist: AuditActor = { kind: 'user', sub: 'u-1', name: '档案员甲', role: 'archivist' };
+
+function writeSession(archive: Archive, sessionId: string, opts: { caseNumber: string; startedAt: string; kind?: 'petition' | 'household'; department?: string }): Manifest {
+  const dir = archive.sessionDir(sessionId);
+  fs.mkdirSync(path.join(dir, 'p-a'), { recursive: true });
+  const segments = [0, 1].map((seq) => {
+    const bytes = randomBytes(2000 + seq);
+    const file = `p-a/camera-x-r0-0000${seq}.webm`;
+    fs.writeFileSync(path.join(dir, file), bytes);
+    return {
+      id: `camera-x-r0-0000${seq}`, file, run: 0, seq,
+      sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length,
+      durationSeconds: 3, firstPacketAt: opts.startedAt, offsetSeconds: seq * 3, closedAt: opts.startedAt,
+    };
+  });
+  const m: Manifest = {
+    version: 1,
+    sessionId,
+    caseInfo: {
+      kind: opts.kind ?? 'petition', roomId: `room-${sessionId}`, caseNumber: opts.caseNumber, terminalId: 'T-1', region: 'R-1',
+      departments: opts.department ? [opts.department] : [], officials: [{ id: 'o-1', name: '王科长', department: '人社' }], petitioner: { name: '张大爷' },
+    },
+    retentionClass: opts.kind ?? 'petition',
+    segmentSeconds: 3,
+    status: 'stopped',
+    startedAt: opts.startedAt,
+    stoppedAt: new Date(Date.parse(opts.startedAt) + 6000).toISOString(),
+    participants: [{ participantId: 'a', name: 'A', role: 'petitioner', joinedAt: opts.startedAt, gaps: [], tracks: [{
+      trackId: 'camera-x', producerId: 'p', lane: 'camera', kind: 'video', codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
+      startedAt: opts.startedAt, runs: [{ run: 0, startedAt: opts.startedAt }], segments,
+    }] }],
+    timeline: [],
+  };
+  archive.audit.append({ type: 'recording-start', sessionId, actor: SYSTEM_ACTOR });
+  writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
+  const manifestSha256 = createHash('sha256').update(fs.readFileSync(path.join(dir, MANIFEST_FILE))).digest('hex');
+  archive.audit.append({ type: 'recording-stop', sessionId, actor: SYSTEM_ACTOR, details: { manifestSha256 } });
+  archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
+  return m;
+}
+
+describe('the archive', () => {
+  let tmp: string;
+  let archive: Archive;
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'archive-'));
+    archive = Archive.open({ dataDir: tmp, retentionDays: { household: 30, petition: 1095 } });
+  });
+  afterEach(() => {
+    archive.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('names the audit line that was altered, and the break where one was removed', () => {
+    for (let i = 0; i < 5; i++) archive.audit.append({ type: 'view', sessionId: 's', actor: archivist, details: { i } });
+    const lines = archive.audit.rawLines();
+    expect(verifyAuditChain(lines, { fromGenesis: true })).toEqual([]);
+
+    const edited = [...lines];
+    edited[2] = edited[2]!.replace('"i":2', '"i":7');
+    expect(verifyAuditChain(edited, { fromGenesis: true })).toEqual([{ line: 3, seq: 2, problem: expect.stringContaining('entry altered') }]);
+
+    const removed = lines.filter((_, i) => i !== 1);
+    const problems = verifyAuditChain(removed, { fromGenesis: true });
+    expect(problems.map((p) => p.line)).toEqual([2, 2]);
+    expect(problems.map((p) => p.problem).join(' ')).toMatch(/sequence jumps from 0 to 2.*prev hash does not match/);
+
+    // archive:verify reports it too.
+    fs.writeFileSync(archive.audit.file, edited.join('\n') + '\n');
+    return verifyArchive(archive.root).then((rep) => {
+      expect(rep.ok).toBe(false);
+      expect(rep.problems[0]!.message).toMatch(/audit log line 3 \(seq 2\): entry content does not match its hash/);
+    });
+  });
+
+  it('gives a session excerpt that proves its own continuity without other sessions\' content', () => {
+    archive.audit.append({ type: 'recording-start', sessionId: 'mine', actor: SYSTEM_ACTOR });
+    archive.audit.append({ type: 'view', sessionId: 'other', actor: archivist, details: { secret: 'other case' } });
+    archive.audit.append({ type: 'recording-stop', sessionId: 'mine', actor: SYSTEM_ACTOR });
+    const excerpt = archive.audit.excerptFor('mine');
+    expect(excerpt).toHaveLength(3);
+    expect(JSON.stringify(excerpt)).not.toContain('other case');
+    const lines = excerpt.map((e) => JSON.stringify(e));
+    expect(verifyAuditChain(lines, { fromGenesis: false })).toEqual([]);
+    lines[1] = lines[1]!.replace(/"contentHash":"[0-9a-f]/, (m) => m.slice(0, -1) + (m.endsWith('0') ? '1' : '0'));
+    expect(verifyAuditChain(lines, { fromGenesis: false })).toHaveLength(1);
+  });
+
+  it('finds sessions by case number, terminal, region, department, official, petitioner and date', () => {
+    writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z', department: '住建' });
+    writeSession(archive, 's-2', { caseNumber: 'C-2', startedAt: '2026-04-01T02:00:00.000Z' });
+    const ids = (q: Parameters<typeof archive.catalog.search>[0]) => archive.catalog.search(q).map((r) => r.sessionId);
+    expect(ids({ caseNumber: 'C-1' })).toEqual(['s-1']);
+    expect(ids({ terminalId: 'T-1' })).toEqual(['s-2', 's-1']);
+    expect(ids({ region: 'R-1', department: '住建' })).toEqual(['s-1']);
+    expect(ids({ department: '人社' })).toEqual(['s-2', 's-1']); // from the official's department
+    expect(ids({ official: '王科长' })).toEqual(['s-2', 's-1']);
+    expect(ids({ official: 'o-1', from: '2026-03-15' })).toEqual(['s-2']);
+    expect(ids({ petitioner: '大爷', to: '2026-03-02' })).toEqual(['s-1']);
+    expect(ids({ petitioner: '%' })).toEqual([]);
+  });
+
+  it('rebuilds the catalog from manifests and the audit log alone', () => {
+    writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
+    writeSession(archive, 's-2', { caseNumber: 'C-2', startedAt: '2026-04-01T02:00:00.000Z' });
+    archive.placeLegalHold('s-1', archivist, '行政复议');
+    archive.addBookmark('s-1', archivist, 2.5, '出示材料');
+    archive.deleteSession('s-2', SYSTEM_ACTOR, 'test deletion');
+    const before = { one: archive.catalog.get('s-1'), two: archive.catalog.get('s-2'), bookmarks: archive.catalog.bookmarks('s-1') };
+    archive.close();
+    fs.rmSync(path.join(tmp, 'archive.sqlite'));
+    fs.rmSync(path.join(tmp, 'archive.sqlite-wal'), { force: true });
+    fs.rmSync(path.join(tmp, 'archive.sqlite-shm'), { force: true });
+    archive = Archive.open({ dataDir: tmp, retentionDays: { household: 30, petition: 1095 } });
+    expect(archive.catalog.get('s-1')).toBeUndefined();
+    expect(archive.reindex()).toEqual({ sessions: 1, tombstones: 1, holds: 1, bookmarks: 1 });
+    expect(archive.catalog.get('s-1')).toEqual(before.one);
+    expect(archive.catalog.bookmarks('s-1')).toEqual(before.bookmarks);
+    expect(archive.catalog.get('s-2')).toMatchObject({ deletedAt: before.two!.deletedAt, caseNumber: 'C-2', manifestSha256: before.two!.manifestSha256 });
+    expect(archive.catalog.search({ caseNumber: 'C-2' })).toEqual([]);
+  });
+
+  it('keeps a held session past its retention, then deletes it leaving a tombstone that verify accepts', async () => {
+    const m = writeSession(archive, 'h-1', { caseNumber: 'H-1', kind: 'household', startedAt: '2026-01-01T00:00:00.000Z' });
+    const later = new Date('2026-03-01T00:00:00.000Z'); // past 30 days
+    archive.placeLegalHold('h-1', archivist, '纠纷调查');
+    expect(archive.sweepRetention(later)).toEqual([]);
+    expect(() => archive.deleteSession('h-1', archivist, 'manual')).toThrow(/legal hold/);
+    archive.releaseLegalHold('h-1', archivist, '调查结束');
+    expect(archive.sweepRetention(later)).toEqual(['h-1']);
+    expect(fs.existsSync(archive.sessionDir('h-1'))).toBe(false);
+
+    const tomb = archive.audit.entries().find((e) => e.type === 'deletion')!;
+    expect(tomb.sessionId).toBe('h-1');
+    expect(tomb.actor.sub).toBe('retention');
+    expect(tomb.details.reason).toMatch(/retention period of class household ended/);
+    expect(tomb.details.segments).toEqual(m.participants[0]!.tracks[0]!.segments.map((s) => ({ file: s.file, sha256: s.sha256, bytes: s.bytes })));
+    expect(archive.audit.entries().map((e) => e.type)).toEqual(['recording-start', 'recording-stop', 'legal-hold', 'legal-hold-release', 'deletion']);
+
+    const rep = await verifyArchive(archive.root);
+    expect(rep).toMatchObject({ ok: true, deleted: ['h-1'], problems: [] });
+    // A folder removed without a tombstone is a missing session.
+    writeSession(archive, 'p-1', { caseNumber: 'P-1', startedAt: '2026-01-01T00:00:00.000Z' });
+    fs.rmSync(archive.sessionDir('p-1'), { recursive: true });
+    const bad = await verifyArchive(archive.root);
+    expect(bad.problems.map((p) => [p.kind, p.sessionId])).toEqual([['session-missing', 'p-1']]);
+  });
+
+  it('detects a manifest edited after it was sealed', async () => {
+    writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
+    const file = path.join(archive.sessionDir('s-1'), MANIFEST_FILE);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"C-1"', '"C-9"'));
+    const rep = await verifyArchive(archive.root);
+    expect(rep.problems.map((p) => p.kind)).toEqual(['manifest-altered']);
+  });
+
+  it('exports a package that verifies with no archive at hand', async () => {
+    writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
+    const job = await new ExportJobs(archive, createLogger('silent')).exportAndWait('s-1', archivist);
+    expect(job.bytesDone).toBe(job.bytesTotal);
+    const copy = path.join(tmp, 'copy.tar');
+    fs.copyFileSync(job.file!, copy);
+    fs.rmSync(archive.root, { recursive: true });
+    const rep = await verifyPackage(copy);
+    expect(rep).toMatchObject({ ok: true, problems: [], segmentsChecked: 2 });
+    expect(listTar(copy).map((e) => e.name)).toEqual([
+      's-1/package.json', 's-1/manifest.json', 's-1/SHA256SUMS', 's-1/audit-excerpt.jsonl',
+      's-1/p-a/camera-x-r0-00000.webm', 's-1/p-a/camera-x-r0-00001.webm',
+    ]);
+  });
+});
+
+describe('the tar format', () => {
+  it('round-trips long names and exact bytes, and is readable by tar(1)', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tar-'));
+    const file = path.join(tmp, 'x.tar');
+    const long = `${'d'.repeat(120)}/${'f'.repeat(90)}.bin`;
+    const data = randomBytes(1500);
+    const w = new TarWriter(file);
+    w.addBuffer('a.txt', Buffer.from('hello'));
+    w.addBuffer(long, data);
+    const { sha256 } = w.finish();
+    expect(sha256).toBe(createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
+    const entries = listTar(file);
+    expect(entries.map((e) => e.name)).toEqual(['a.txt', long]);
+    expect(readTarEntry(file, entries[1]!)).toEqual(data);
+    const { execFileSync } = await import('node:child_process');
+    expect(execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).trim().split('\n')).toEqual(['a.txt', long]);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
+
+describe('Range parsing for segment streaming', () => {
+  it('follows RFC 9110 for single ranges', () => {
+    expect(parseRange(undefined, 1000)).toBeUndefined();
+    expect(parseRange('bytes=0-99', 1000)).toEqual([0, 99]);
+    expect(parseRange('bytes=900-', 1000)).toEqual([900, 999]);
+    expect(parseRange('bytes=-100', 1000)).toEqual([900, 999]);
+    expect(parseRange('bytes=990-2000', 1000)).toEqual([990, 999]);
+    expect(parseRange('bytes=1000-', 1000)).toBe('unsatisfiable');
+    expect(parseRange('bytes=0-1,5-6', 1000)).toBeUndefined();
+  });
+});
+
+describe('the audit log file', () => {
+  it('chains appends from separate AuditLog instances on the same file', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-'));
+    const file = path.join(tmp, 'audit.jsonl');
+    const a = new AuditLog(file);
+    const b = new AuditLog(file);
+    a.append({ type: 'view', actor: archivist });
+    b.append({ type: 'view', actor: archivist });
+    a.append({ type: 'view', actor: archivist });
+    expect(a.entries().map((e) => e.seq)).toEqual([0, 1, 2]);
+    expect(verifyAuditChain(a.rawLines(), { fromGenesis: true })).toEqual([]);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
