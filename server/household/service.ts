@@ -403,12 +403,15 @@ export class HouseholdService {
     return { call, roomId: call.roomId, token: this.#callToken(actor, call) };
   }
 
-  /** Hang up: the caller, a device of the household, or a family member in it. */
+  /**
+   * Hang up for everyone: the caller, a device of the household, or an admin. Family members who
+   * joined someone else's call just leave the room; they do not end it for the others.
+   */
   endCall(actor: Actor, callId: string): Call {
     const call = this.#repo.getCall(callId);
     if (!call) throw notFound('no such call');
     if (actor.role === 'home-device') this.#callOfOwnDevice(actor, callId);
-    else if (actor.sub !== call.callerId && actor.role !== 'admin') this.#requireFamilyLevel(actor, call.householdId, 'call');
+    else if (actor.sub !== call.callerId && actor.role !== 'admin') throw forbidden('only the caller or the home ends this call; leave the room instead');
     const now = this.#clock.now();
     if (this.#repo.transitionCall(callId, ['ringing'], 'cancelled', now)) return this.#finishCall(call.householdId, callId, 'cancelled');
     if (this.#repo.transitionCall(callId, ['active'], 'ended', now)) return this.#finishCall(call.householdId, callId, 'hung-up');

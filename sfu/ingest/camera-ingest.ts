@@ -178,8 +178,19 @@ export class CameraIngest extends EventEmitter<CameraIngestEvents> {
         if (this.#stderrTail.length > 20) this.#stderrTail.shift();
       }
     });
-    child.once('error', (err) => this.#log.error({ err, bin }, 'ffmpeg could not be started'));
-    child.once('exit', (code, signal) => this.#onExit(child, code, signal));
+    // A spawn failure (binary missing) emits 'error' and maybe no 'exit': handle either, once.
+    let ended = false;
+    const end = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (ended) return;
+      ended = true;
+      this.#onExit(child, code, signal);
+    };
+    child.once('error', (err) => {
+      this.#log.error({ err, bin }, 'ffmpeg could not be started');
+      this.#stderrTail.push(err.message);
+      end(null, null);
+    });
+    child.once('exit', end);
   }
 
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {

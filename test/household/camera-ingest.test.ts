@@ -149,6 +149,20 @@ describe('camera ingest from a local RTSP server', () => {
     }
   });
 
+  it('keeps retrying with back-off when the ffmpeg binary cannot be started', async () => {
+    const ingest = await CameraIngest.start({
+      router, log, url: rtsp.url('/vp8'), cameraId: 'cam-nobin', ffmpegBin: '/nonexistent/ffmpeg', restartDelayMs: { min: 50, max: 200 },
+    });
+    try {
+      const attempts: { lastError: string }[] = [];
+      await new Promise<void>((resolve) => ingest.on('restart', (r) => void (attempts.push(r) >= 3 && resolve())));
+      expect(attempts[0]?.lastError).toMatch(/ENOENT/);
+      expect(ingest.producer.closed).toBe(false);
+    } finally {
+      await ingest.stop();
+    }
+  });
+
   it('stop() ends ffmpeg and closes the producer; an unreachable camera fails to start with a clear error', async () => {
     const ingest = await CameraIngest.start({ router, log, url: rtsp.url('/vp8'), cameraId: 'cam-stop' });
     await waitForBytes(ingest.producer, 5_000);

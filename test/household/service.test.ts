@@ -137,6 +137,9 @@ describe('calling home', () => {
     const second = f.service.joinCall(f.person(F.liNa, 'family'), first.call.id);
     expect(second.roomId).toBe(first.roomId);
     expect(refusal(() => f.service.joinCall(f.person(F.wangQiang, 'family'), first.call.id)).code).toBe('forbidden');
+    // A member who joined leaves the room; only the caller (or the home) ends it for everyone.
+    expect(refusal(() => f.service.endCall(f.person(F.liNa, 'family'), first.call.id)).code).toBe('forbidden');
+    expect(f.service.endCall(f.person(F.zhangWei, 'family'), first.call.id).state).toBe('ended');
   });
 
   it('privacy mode suspends auto-answer and the device may send audio only', () => {

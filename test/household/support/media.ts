@@ -23,10 +23,16 @@ export async function startRtspServer(): Promise<RtspServer> {
   const child = spawn('/usr/bin/python3', [path.join(here, 'rtsp-server.py')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let stdout = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`rtsp server did not start: ${stderr}`)), 15_000);
+    // Generous: GStreamer's first start scans its plugin registry, slow on a busy machine.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`rtsp server did not start in 45 s; stdout: ${stdout} stderr: ${stderr}`));
+    }, 45_000);
     child.stdout.on('data', (d: Buffer) => {
-      const m = /ready (\d+)/.exec(d.toString());
+      stdout += d.toString();
+      const m = /ready (\d+)/.exec(stdout);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));
