@@ -125,6 +125,13 @@ export function createPetitionRouter(deps: PetitionRouterDeps): Router {
   });
   route('get', '/desk', (a) => service.desk(a));
   route('get', '/queues', (a) => service.queues(a));
+  route('get', '/overdue', (a) => service.overdue(a));
+  route('get', '/terminals', (a) => service.terminals(a));
+  route('post', '/terminal-presence', async (a, req) => {
+    parse(emptySchema, req.body, 'request');
+    await service.terminalHeartbeat(a);
+    return {};
+  });
   route('get', '/reception-days', () => service.receptionDays());
   route('get', '/routing-rules', () => service.routingRules());
   route('put', '/routing-rules', (a, req) => service.replaceRoutingRules(a, req.body));

@@ -687,6 +687,44 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     return out;
   }
 
+  /** A terminal's heartbeat (its token carries the terminal id). */
+  async terminalHeartbeat(actor: Actor): Promise<void> {
+    if (!actor.terminalId || !isPetitionerSide(actor)) throw new AppError('forbidden', 'terminals only', { reason: 'not_a_terminal' });
+    if (!this.repo.getTerminal(actor.terminalId)) throw new AppError('not_found', `unknown terminal ${actor.terminalId}`, { reason: 'unknown_terminal' });
+    await this.presence.terminalHeartbeat(actor.terminalId);
+  }
+
+  /** Terminals online/offline, counted per county (township and village terminals under it). */
+  async terminals(actor: Actor): Promise<{ regionCode: string; name: string; total: number; online: number; offlineIds: string[] }[]> {
+    if (!isCoordinator(actor)) throw new AppError('forbidden', 'coordinators only', { reason: 'not_coordinator' });
+    const online = await this.presence.onlineTerminals();
+    const groups = new Map<string, { regionCode: string; name: string; total: number; online: number; offlineIds: string[] }>();
+    for (const t of this.repo.listTerminals()) {
+      const county = t.level === 'city' ? t.regionCode : t.regionCode.slice(0, 6);
+      const g = groups.get(county) ?? { regionCode: county, name: this.repo.getRegion(county)?.name ?? county, total: 0, online: 0, offlineIds: [] };
+      g.total++;
+      if (online.has(t.id)) g.online++;
+      else g.offlineIds.push(t.id);
+      groups.set(county, g);
+    }
+    return [...groups.values()];
+  }
+
+  /** Open cases past a deadline: not accepted within 15 days, or not handled in time. */
+  overdue(actor: Actor): { case: Case; overdue: ('acceptance' | 'handling')[] }[] {
+    if (!isCoordinator(actor)) throw new AppError('forbidden', 'coordinators only', { reason: 'not_coordinator' });
+    const now = this.now().getTime();
+    const open = this.repo.listCases(['registered', 'queued', 'in_session', 'joint_session', 'transferred', 'escalated', 'appointment', 'handled']);
+    const out: { case: Case; overdue: ('acceptance' | 'handling')[] }[] = [];
+    for (const c of open) {
+      const late: ('acceptance' | 'handling')[] = [];
+      if (!c.acceptedAt && c.state !== 'handled' && Date.parse(c.acceptDeadline) < now) late.push('acceptance');
+      if (c.state !== 'handled' && Date.parse(c.handleDeadline) < now) late.push('handling');
+      if (late.length > 0) out.push({ case: c, overdue: late });
+    }
+    return out;
+  }
+
   receptionDays(): (ReceptionDay & { booked: number[] })[] {
     return this.repo.listReceptionDays(this.nowIso()).map((d) => {
       const counts = this.repo.slotCounts(d.id);

@@ -18,6 +18,7 @@
 //   {p}:assignments              STREAM  one entry per confirmed assignment (audit, capped)
 //   {p}:presence:{officialId}    STRING  available|busy|away, expires unless heartbeats renew it
 //   {p}:online:{departmentId}    ZSET    officialId → presence expiry (ms)
+//   {p}:terminals-online         ZSET    terminalId → heartbeat expiry (ms)
 //   {p}:stats:{departmentId}     HASH    avgSessionSeconds (EWMA), sessions
 
 export const DEFAULT_PREFIX = 'sv:petition';
@@ -51,6 +52,7 @@ export function schedulerKeys(prefix: string) {
     assignments: `${prefix}:assignments`,
     presence: (officialId: string) => `${prefix}:presence:${officialId}`,
     online: (departmentId: string) => `${prefix}:online:${departmentId}`,
+    terminalsOnline: `${prefix}:terminals-online`,
     stats: (departmentId: string) => `${prefix}:stats:${departmentId}`,
   };
 }

@@ -40,6 +40,17 @@ export class Presence {
     return parsed.success ? parsed.data : 'offline';
   }
 
+  /** Terminals beat too (every ttl/3), so the coordinator sees which are reachable. */
+  async terminalHeartbeat(terminalId: string): Promise<void> {
+    await this.redis.zadd(this.keys.terminalsOnline, Date.now() + this.ttlMs, terminalId);
+  }
+
+  async onlineTerminals(): Promise<Set<string>> {
+    const key = this.keys.terminalsOnline;
+    await this.redis.zremrangebyscore(key, '-inf', Date.now());
+    return new Set(await this.redis.zrangebyscore(key, Date.now(), '+inf'));
+  }
+
   /** Officials of a department whose heartbeat has not expired. */
   async online(departmentId: string): Promise<OnlineOfficial[]> {
     const ids = await this.redis.zrangebyscore(this.keys.online(departmentId), Date.now(), '+inf');

@@ -142,7 +142,8 @@ describe('two server processes racing for the same queues', () => {
     const tickets = await queueCases(h);
     const base = { file: h.file, prefix: h.prefix, redisUrl: redisUrl(), departments: [DANGSHAN_RS, DANGSHAN_ZJ], leaseMs: 1500 };
     // The victim holds each offer for a while, so it dies holding leases.
-    const victim = startWorker({ ...base, name: 'victim', holdMs: 60, officials: [...officials.rs.slice(0, 5), ...officials.zj.slice(0, 5)] });
+    const victimOfficials = [...officials.rs.slice(0, 5), ...officials.zj.slice(0, 5)];
+    const victim = startWorker({ ...base, name: 'victim', holdMs: 60, officials: victimOfficials });
     const survivor = startWorker({ ...base, name: 'survivor', holdMs: 20, officials: [...officials.rs.slice(5), ...officials.zj.slice(5)] });
     workers.push(victim, survivor);
     const victimPid = await victim.pid;
@@ -150,13 +151,19 @@ describe('two server processes racing for the same queues', () => {
     victim.child.stdin!.write('go\n');
     survivor.child.stdin!.write('go\n');
 
+    // Kill it once a quarter of the cases are assigned and while it holds unconfirmed leases.
+    const heldBy = async (ids: string[]) =>
+      (await Promise.all(ids.map((o) => h.redis.scard(`${h.prefix}:leased:${o}`)))).reduce((x, y) => x + y, 0);
     const deadline = Date.now() + 30_000;
-    while ((await h.service.queue.assignmentLog()).length < CASES / 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    let heldByVictim = 0;
+    while (Date.now() < deadline) {
+      heldByVictim = await heldBy(victimOfficials);
+      if (heldByVictim > 0 && (await h.service.queue.assignmentLog()).length >= CASES / 4) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
     process.kill(victimPid, 'SIGKILL');
-    const heldByVictim = (
-      await Promise.all([...officials.rs.slice(0, 5), ...officials.zj.slice(0, 5)].map((o) => h.redis.scard(`${h.prefix}:leased:${o}`)))
-    ).reduce((x, y) => x + y, 0);
     expect(heldByVictim).toBeGreaterThan(0);
+    await victim.exited;
 
     expect(await survivor.exited).toBe(0);
     await h.service.sweep();

@@ -244,4 +244,22 @@ describe('petition workflow', () => {
       await h3.close();
     }
   });
+  it('shows the coordinator queues, overdue cases and terminals online by county', async () => {
+    const h4 = await openHarness({ name: 'coordinator', now: () => now });
+    try {
+      const t = terminalActor(VILLAGE_TERMINAL);
+      const s = await h4.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages' });
+      await h4.service.terminalHeartbeat(t);
+      const dangshan = (await h4.service.terminals(coordinatorActor)).find((g) => g.regionCode === '341321')!;
+      expect(dangshan).toMatchObject({ name: '砀山县', total: 88, online: 1 });
+      expect(dangshan.offlineIds).not.toContain(VILLAGE_TERMINAL);
+      expect(await h4.service.queues(coordinatorActor)).toEqual([expect.objectContaining({ departmentId: DANGSHAN_RS, length: 1, online: 0 })]);
+      expect(h4.service.overdue(coordinatorActor)).toEqual([]);
+      now = new Date(now.getTime() + 16 * DAY);
+      expect(h4.service.overdue(coordinatorActor).map((o) => [o.case.id, o.overdue])).toEqual([[s.case.id, ['acceptance']]]);
+      expect(() => h4.service.overdue(t)).toThrowError(/coordinators only/);
+    } finally {
+      await h4.close();
+    }
+  });
 });
