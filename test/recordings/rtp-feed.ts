@@ -2,7 +2,6 @@
 // and sine, then sent by `ffmpeg -re -c copy -f rtp` into PlainTransport producers. Shared by
 // the recording tests and scripts/bench/recording.ts.
 import fs from 'node:fs';
-import path from 'node:path';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
@@ -15,16 +14,8 @@ export const MEDIA_CODECS: types.RtpCodecCapability[] = [
 const VIDEO_PT = 101;
 const AUDIO_PT = 100;
 
-export function workerBin(): string {
-  if (process.env.MEDIASOUP_WORKER_BIN) return process.env.MEDIASOUP_WORKER_BIN;
-  const root = path.join(process.env.HOME ?? '/root', '.cache/suzhou-video/mediasoup-worker');
-  const dir = fs.existsSync(root) ? fs.readdirSync(root).find((d) => fs.existsSync(path.join(root, d, 'mediasoup-worker'))) : undefined;
-  if (!dir) throw new Error('MEDIASOUP_WORKER_BIN is not set and no cached worker build was found');
-  return path.join(root, dir, 'mediasoup-worker');
-}
-
+/** Needs MEDIASOUP_WORKER_BIN set before mediasoup was imported (test global setup does). */
 export async function createTestWorker(): Promise<types.Worker> {
-  process.env.MEDIASOUP_WORKER_BIN = workerBin();
   return mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: 42000, rtcMaxPort: 42999 });
 }
 
