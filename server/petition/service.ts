@@ -190,7 +190,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
       this.repo.appendEvent(r.caseId, this.event('system', 'system', 'claim_released', { ticketId: r.ticketId, officialId: r.officialId, reason: 'lease_expired' }));
       this.log?.info({ ticketId: r.ticketId, officialId: r.officialId }, 'claim <- released (lease expired)');
     }
-    if (released.length > 0) this.emit('queue-changed', { departmentIds: [] });
+    if (released.length > 0) this.notify('queue-changed', { departmentIds: [] });
     await this.admitDueAppointments();
     await this.recordUnrecorded();
   }
@@ -278,8 +278,8 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     const updated =
       this.repo.updateCase(c.id, { state: 'queued' }, this.event(actor.id, this.roleOf(actor), 'queued', { ticketId, departmentIds: c.routedDepartmentIds, priority }), ['registered']) ??
       assertCase(this.repo, c.id);
-    this.emit('queue-changed', { departmentIds: c.routedDepartmentIds });
-    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    this.notify('queue-changed', { departmentIds: c.routedDepartmentIds });
+    this.notify('case-changed', { caseId: c.id, state: updated.state });
     return { ticketId, case: updated };
   }
 
@@ -349,7 +349,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
       { state: 'appointment', appointment: { kind: 'reception_day', dayId: day.id, slot, at: slotStart(day, slot) } },
       this.event(actor.id, this.roleOf(actor), 'appointment_booked', { dayId: day.id, slot, leaderName: day.leaderName, at: slotStart(day, slot) }),
     )!;
-    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    this.notify('case-changed', { caseId: c.id, state: updated.state });
     return updated;
   }
 
@@ -365,14 +365,14 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
       { state: 'appointment', appointment: { kind: 'callback', dayId: null, slot: null, at } },
       this.event(actor.id, this.roleOf(actor), 'callback_requested', {}),
     )!;
-    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    this.notify('case-changed', { caseId: c.id, state: updated.state });
     return updated;
   }
 
   private async withdrawQueued(caseId: string): Promise<void> {
     const tickets = (await this.queue.ticketsOfCase(caseId)).filter((t) => t.state === 'queued');
     await this.queue.cancel(tickets.map((t) => t.id));
-    this.emit('queue-changed', { departmentIds: tickets.flatMap((t) => t.departmentIds) });
+    this.notify('queue-changed', { departmentIds: tickets.flatMap((t) => t.departmentIds) });
   }
 
   /** Appointment cases whose slot has begun join the leader's department queue, ahead of new cases. */
@@ -382,7 +382,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
       await this.queue.enqueue({ ticketId: `${a.caseId}:a1`, caseId: a.caseId, kind: 'appointment', departmentIds: [a.departmentId], priority: 'appointment', enqueuedAt: this.nowIso() });
       if (!this.repo.markAdmitted(a.caseId)) continue;
       this.repo.updateCase(a.caseId, { state: 'queued' }, this.event('system', 'system', 'appointment_admitted', { dayId: a.dayId, slot: a.slot }), ['appointment']);
-      this.emit('queue-changed', { departmentIds: [a.departmentId] });
+      this.notify('queue-changed', { departmentIds: [a.departmentId] });
       n++;
     }
     return n;
@@ -394,7 +394,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     assertState(c, ['handled'], 'rate');
     const updated = this.repo.updateCase(c.id, { state: 'rated', rating, ratedAt: this.nowIso() }, this.event(actor.id, this.roleOf(actor), 'rated', { rating }), ['handled']);
     if (!updated) throw new AppError('conflict', `case ${c.id} was already rated`, { reason: 'wrong_state' });
-    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    this.notify('case-changed', { caseId: c.id, state: updated.state });
     return updated;
   }
 
@@ -454,7 +454,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     const released = await this.queue.release({ ticketId: t.id, caseId: t.caseId, kind: t.kind, officialId: official.id, leaseToken: offer.leaseToken, claimSeq: 0, score: t.score, departmentIds: t.departmentIds, fromDepartmentId: t.fromDepartmentId });
     if (released) {
       this.repo.appendEvent(t.caseId, this.event(official.id, 'official', 'claim_released', { ticketId: t.id, reason: 'declined' }));
-      this.emit('queue-changed', { departmentIds: t.departmentIds });
+      this.notify('queue-changed', { departmentIds: t.departmentIds });
     }
     return released;
   }
@@ -478,15 +478,18 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   private async admit(lease: Lease, official: Official): Promise<Assignment> {
     const c = this.repo.getCase(lease.caseId);
     if (!c) {
+      // A ticket without its case (store restored from an older backup): take it out of circulation.
+      await this.queue.confirm(lease);
       await this.queue.finish([lease.ticketId]);
+      await this.queue.markRecorded(lease.ticketId);
       throw new AppError('not_found', `ticket ${lease.ticketId} refers to an unknown case`);
     }
     await this.queue.confirm(lease);
     const updated = this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official) ?? assertCase(this.repo, c.id);
     await this.queue.markRecorded(lease.ticketId);
-    this.emit('assigned', { caseId: c.id, ticketId: lease.ticketId, officialId: official.id, kind: lease.kind });
-    this.emit('queue-changed', { departmentIds: lease.departmentIds });
-    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    this.notify('assigned', { caseId: c.id, ticketId: lease.ticketId, officialId: official.id, kind: lease.kind });
+    this.notify('queue-changed', { departmentIds: lease.departmentIds });
+    this.notify('case-changed', { caseId: c.id, state: updated.state });
     this.log?.info({ caseId: c.id, ticketId: lease.ticketId, officialId: official.id, kind: lease.kind }, 'claim -> assigned');
     return {
       case: updated,
@@ -536,7 +539,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     const ticketId = `${c.id}:i${tickets.length + 1}`;
     await this.queue.enqueue({ ticketId, caseId: c.id, kind: 'invite', departmentIds: [dept.id], priority: 'handover', enqueuedAt: this.nowIso(), fromDepartmentId: from.id });
     this.repo.appendEvent(c.id, this.event(official.id, 'official', 'invited', { ticketId, departmentId: dept.id, departmentName: dept.name, level: 'level' in target ? 'up' : undefined }));
-    this.emit('queue-changed', { departmentIds: [dept.id] });
+    this.notify('queue-changed', { departmentIds: [dept.id] });
     return (await this.queue.getTicket(ticketId))!;
   }
 
@@ -571,8 +574,8 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     );
     if (!updated) throw new AppError('conflict', `case ${c.id} changed meanwhile`, { reason: 'wrong_state' });
     await this.queue.enqueue({ ticketId, caseId: c.id, kind, departmentIds: [dept.id], priority: 'handover', enqueuedAt: this.nowIso(), ...(c.departmentId ? { fromDepartmentId: c.departmentId } : {}) });
-    this.emit('queue-changed', { departmentIds: [dept.id] });
-    this.emit('case-changed', { caseId: c.id, state });
+    this.notify('queue-changed', { departmentIds: [dept.id] });
+    this.notify('case-changed', { caseId: c.id, state });
     return updated;
   }
 
@@ -586,7 +589,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
       : { state: 'handled', opinion, opinionAt: at };
     const updated = this.repo.updateCase(c.id, patch, this.event(actor.id, 'official', 'opinion_written', { accepted, chars: opinion.length }), ['in_session', 'joint_session']);
     if (!updated) throw new AppError('conflict', `case ${c.id} changed meanwhile`, { reason: 'wrong_state' });
-    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    this.notify('case-changed', { caseId: c.id, state: updated.state });
     return updated;
   }
 
@@ -618,7 +621,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     if (!isCoordinator(actor)) assertLead(actor, c);
     assertState(c, ['rated', 'handled'], 'archive');
     const updated = this.repo.updateCase(c.id, { state: 'archived' }, this.event(actor.id, this.roleOf(actor), 'archived', {}), ['rated', 'handled'])!;
-    this.emit('case-changed', { caseId: c.id, state: updated.state });
+    this.notify('case-changed', { caseId: c.id, state: updated.state });
     return updated;
   }
 
@@ -640,7 +643,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
    * A token for the petition room. Petitioners of the case and officials who accepted a ticket
    * for it get one; an official of another department who was not invited gets `forbidden`.
    */
-  roomAccess(actor: Actor, caseId: string): RoomAccess {
+  async roomAccess(actor: Actor, caseId: string): Promise<RoomAccess> {
     const c = assertCase(this.repo, caseId);
     if (isCasePetitioner(this.repo, actor, c)) {
       assertState(c, ['queued', 'in_session', 'joint_session', 'handled', 'transferred', 'escalated'], 'join the session');
@@ -650,7 +653,10 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
       if (!isParticipant(this.repo, actor.id, c.id)) {
         throw new AppError('forbidden', `not invited to the session of case ${c.id}`, { reason: 'not_invited' });
       }
-      assertState(c, ['in_session', 'joint_session', 'handled'], 'join the session');
+      // Taking part once is not enough: after a transfer or the end of the session, no new token
+      // (the "kicked user rejoins with a refreshed token" hole).
+      const holds = (await this.queue.ticketsOfCase(c.id)).some((t) => t.state === 'assigned' && t.officialId === actor.id);
+      if (!holds) throw new AppError('forbidden', `no longer in the session of case ${c.id}`, { reason: 'not_in_session' });
       return this.issueRoomToken(c.id, actor);
     }
     if (isCoordinator(actor)) return this.issueRoomToken(c.id, { ...actor, role: 'coordinator' });
@@ -742,6 +748,15 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   }
 
   // ---- helpers ----------------------------------------------------------------------------
+
+  /** emit() that survives a throwing listener: the workflow step already happened. */
+  private notify<K extends keyof PetitionEvents>(event: K, ...args: PetitionEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: PetitionEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.log?.error({ err, event }, 'petition event listener threw');
+    }
+  }
 
   private assertDepartment(id: string): Department {
     const d = this.repo.getDepartment(id);

@@ -58,7 +58,7 @@ describe('restart', () => {
     expect(await h.service.queue.activeTickets(rs.id)).toEqual(activeBefore);
     const openCase = h.service.getCase(rs, open!.case.id);
     expect(openCase).toMatchObject({ state: 'in_session', officialId: rs.id });
-    expect(h.service.roomAccess(rs, open!.case.id).roomId).toBe(`petition:${open!.case.id}`);
+    expect((await h.service.roomAccess(rs, open!.case.id)).roomId).toBe(`petition:${open!.case.id}`);
     expect(h.store.repo.getAppointment(started[4]!.case.id)).toMatchObject({ dayId: day.id, slot: 2 });
     expect(h.service.receptionDays().find((d) => d.id === day.id)!.booked[2]).toBe(1);
     expect(h.service.getCase(t, started[2]!.case.id).appointment?.kind).toBe('callback');

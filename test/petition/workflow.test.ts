@@ -122,7 +122,7 @@ describe('petition workflow', () => {
     expect(h.tokens.verify(a!.token).grant.roomAdmin).toBe(true);
 
     // 住建 cannot join before it is invited.
-    expect(() => h.service.roomAccess(zjOfficial, caseId)).toThrowError(/not invited/);
+    await expect(h.service.roomAccess(zjOfficial, caseId)).rejects.toThrowError(/not invited/);
 
     const ticket = await h.service.invite(rsOfficial, caseId, { departmentId: DANGSHAN_ZJ });
     expect(ticket.kind).toBe('invite');
@@ -132,8 +132,8 @@ describe('petition workflow', () => {
     const joined = await h.service.acceptTicket(zjOfficial, ticket.id);
     expect(joined.case.state).toBe('joint_session');
     expect(joined.roomId).toBe(`petition:${caseId}`);
-    expect(h.service.roomAccess(zjOfficial, caseId).roomId).toBe(`petition:${caseId}`);
-    expect(h.service.roomAccess(terminal, caseId).roomId).toBe(`petition:${caseId}`);
+    expect((await h.service.roomAccess(zjOfficial, caseId)).roomId).toBe(`petition:${caseId}`);
+    expect((await h.service.roomAccess(terminal, caseId)).roomId).toBe(`petition:${caseId}`);
 
     // The level above joins too (砀山县人社 → 宿州市人社).
     const up = await h.service.invite(rsOfficial, caseId, { level: 'up' });
@@ -151,6 +151,8 @@ describe('petition workflow', () => {
     expect(Date.parse(handled.handleDeadline) - Date.parse(handled.acceptedAt!)).toBe(60 * DAY);
     await h.service.endSession(rsOfficial, caseId);
     expect(await h.service.queue.activeTickets(rsOfficial.id)).toEqual([]);
+    // Once the session has ended, having taken part is no longer enough for a room token.
+    await expect(h.service.roomAccess(zjOfficial, caseId)).rejects.toThrowError(/no longer in the session/);
     expect(await h.service.queue.avgSessionSeconds(DANGSHAN_RS)).toBe(20 * 60);
 
     const rated = await h.service.rate(terminal, caseId, 'satisfied');
@@ -180,6 +182,7 @@ describe('petition workflow', () => {
 
     const transferred = await h.service.transfer(officialActor('O341321-zrzy-1'), fresh.case.id, DANGSHAN_RS, '属于劳动报酬争议');
     expect(transferred.state).toBe('transferred');
+    await expect(h.service.roomAccess(officialActor('O341321-zrzy-1'), fresh.case.id)).rejects.toThrowError(/no longer in the session/);
     const next = await h.service.claimNext(rsOfficial2);
     expect(next?.kind).toBe('transfer');
     expect(next?.case.id).toBe(fresh.case.id);
@@ -260,6 +263,19 @@ describe('petition workflow', () => {
       expect(() => h4.service.overdue(t)).toThrowError(/coordinators only/);
     } finally {
       await h4.close();
+    }
+  });
+  it('survives an event listener that throws: the step is done and stays done', async () => {
+    const h5 = await openHarness({ name: 'listener', now: () => now });
+    try {
+      h5.service.on('queue-changed', () => {
+        throw new Error('listener bug');
+      });
+      const s = await h5.service.startPetition(terminalActor(VILLAGE_TERMINAL), { terminalId: VILLAGE_TERMINAL, category: 'wages' });
+      expect(s.case.state).toBe('queued');
+      expect(await h5.service.queue.length(DANGSHAN_RS)).toBe(1);
+    } finally {
+      await h5.close();
     }
   });
 });
