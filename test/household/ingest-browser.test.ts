@@ -1,0 +1,91 @@
+// A camera served over RTSP on this machine is pulled into a room as a server-side peer's
+// producer, and a view-only Chromium page (a look-in grant) decodes it through the real
+// platform: signalling, SFU room, WebRTC.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { types } from 'mediasoup';
+import { launchBrowser } from '../support/browser.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { Peer, type ProducerAppData } from '../../sfu/peer.ts';
+import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
+import { createLogger } from '../../server/log.ts';
+import { startRtspServer, type RtspServer } from './support/media.ts';
+
+async function framesDecoded(page: Page): Promise<{ frames: number; width: number }> {
+  return page.evaluate(async () => {
+    const s = (window as unknown as { callSession?: { remote: Map<string, { consumerId: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } }).callSession;
+    const out = { frames: 0, width: 0 };
+    if (!s) return out;
+    for (const r of s.remote.values()) {
+      const stats = await s.getRemoteStats(r.consumerId);
+      stats?.forEach((st: { type: string; kind?: string; framesDecoded?: number; frameWidth?: number }) => {
+        if (st.type === 'inbound-rtp' && st.kind === 'video') {
+          out.frames += st.framesDecoded ?? 0;
+          out.width = Math.max(out.width, st.frameWidth ?? 0);
+        }
+      });
+    }
+    return out;
+  });
+}
+
+async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!ok(last)) {
+    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 300));
+    last = await probe();
+  }
+  return last;
+}
+
+describe('camera ingest seen in a browser', () => {
+  let platform: TestPlatform;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let rtsp: RtspServer;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    browser = await launchBrowser();
+    rtsp = await startRtspServer();
+  });
+  afterAll(async () => {
+    await browser?.cleanup();
+    await rtsp?.stop();
+    await platform?.close();
+  });
+
+  for (const [mount, expectedPlan] of [
+    ['/vp8', { mode: 'copy', codec: 'VP8' }],
+    ['/h264-cb', { mode: 'copy', codec: 'H264' }],
+    ['/h264-high', { mode: 'transcode', codec: 'H264' }],
+  ] as const) {
+    it(`a look-in viewer decodes the camera at ${mount} (${expectedPlan.mode})`, async () => {
+      const roomId = `household:hh-test:lookin:${mount.slice(1)}`;
+      const room = await platform.rooms.getOrCreate(roomId);
+      const camClaims = platform.tokens.verify(platform.token(`cam${mount.replace('/', '-')}`, 'home-device', { rooms: [roomId], sources: ['camera'] }, { name: '院子摄像头' }));
+      const camera = new Peer(camClaims.sub, camClaims.name, camClaims, () => undefined);
+      room.join(camera, room.rtpCapabilities);
+      const ingest = await CameraIngest.start({
+        router: room.router, url: rtsp.url(mount), cameraId: camClaims.sub, log: createLogger('silent'), audio: false,
+        appData: { peerId: camera.id },
+      });
+      try {
+        expect(ingest.plan.video).toMatchObject(expectedPlan);
+        room.addProducer(camera, ingest.producer as types.Producer<ProducerAppData>);
+        const viewerToken = platform.token('fm-viewer', 'family', { rooms: [roomId], canPublish: false, canSubscribe: true, sources: [] });
+        const page = await browser.newPage();
+        await page.goto(`${platform.url}/call.html?room=${encodeURIComponent(roomId)}&token=${encodeURIComponent(viewerToken)}&name=viewer`);
+        const first = await waitFor(() => framesDecoded(page), (r) => r.frames > 0);
+        expect(first.width).toBe(640);
+        await new Promise((r) => setTimeout(r, 1000));
+        expect((await framesDecoded(page)).frames).toBeGreaterThan(first.frames);
+        await page.close();
+      } finally {
+        await ingest.stop();
+        room.leave(camera);
+      }
+    });
+  }
+});
