@@ -10,7 +10,9 @@ import { conflict, notFound } from '../server/errors.ts';
 import { migrate, openDb, type Db } from '../server/store/db.ts';
 import { AuditLog, SYSTEM_ACTOR, sha256Hex, type AuditActor } from './audit-chain.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
-import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, readManifest, sessionIdSchema, writeJsonAtomic, type Manifest } from './manifest.ts';
+import { probe } from './ffmpeg.ts';
+import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, participantDirName, readManifest, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
+import { hashFile } from './track-recorder.ts';
 
 /**
  * Days a recording is kept after it ends, by retention class. Defaults are placeholders to be
@@ -186,6 +188,65 @@ export class Archive {
     this.catalog.addBookmark(b);
     this.audit.append({ type: 'bookmark', sessionId, actor, details: { bookmarkId: b.bookmarkId, offsetSeconds, note } });
     return b;
+  }
+
+  /**
+   * After a crash or power cut: sessions whose manifest still says "recording" but that no live
+   * recorder owns. Segment files the manifest never got (the ones open at the crash) are hashed
+   * and added, flagged truncated — defective recordings are kept, not dropped — and the session
+   * is sealed as interrupted. Call once at start-up, before any recorder is created.
+   */
+  async recoverInterrupted(liveSessionIds: ReadonlySet<string> = new Set()): Promise<string[]> {
+    const recovered: string[] = [];
+    for (const id of this.sessionIds()) {
+      if (liveSessionIds.has(id)) continue;
+      const dir = this.sessionDir(id);
+      const m = readManifest(dir);
+      if (m.status !== 'recording') continue;
+      let last = Date.parse(m.startedAt);
+      for (const p of m.participants) {
+        for (const t of p.tracks) {
+          const known = new Set(t.segments.map((x) => x.file));
+          const pdir = path.join(dir, participantDirName(p.participantId));
+          const files = fs.existsSync(pdir) ? fs.readdirSync(pdir).filter((f) => f.startsWith(`${t.trackId}-r`)).sort() : [];
+          for (const f of files) {
+            const rel = path.posix.join(path.basename(pdir), f);
+            const match = /-r(\d+)-(\d+)\.\w+$/.exec(f);
+            if (known.has(rel) || !match) continue;
+            const [sha256, bytes] = await hashFile(path.join(pdir, f));
+            const info = await probe(path.join(pdir, f)).catch(() => ({ durationSeconds: 0 }));
+            const run = Number(match[1]);
+            const prev = t.segments.filter((x) => x.run === run).at(-1);
+            const at = prev ? Date.parse(prev.firstPacketAt) + prev.durationSeconds * 1000 : Date.parse(t.runs.find((r) => r.run === run)?.firstPacketAt ?? t.startedAt);
+            const mtime = fs.statSync(path.join(pdir, f)).mtime;
+            const segment: Segment = {
+              id: f.replace(/\.\w+$/, ''), file: rel, run, seq: Number(match[2]), sha256, bytes,
+              durationSeconds: Math.round(info.durationSeconds * 1000) / 1000,
+              firstPacketAt: new Date(at).toISOString(),
+              offsetSeconds: Math.round(at - Date.parse(m.startedAt)) / 1000,
+              closedAt: mtime.toISOString(),
+              truncated: true,
+            };
+            t.segments.push(segment);
+            t.segments.sort((a, b) => a.run - b.run || a.seq - b.seq);
+          }
+          for (const x of t.segments) last = Math.max(last, Date.parse(x.closedAt));
+          for (const r of t.runs) r.endedAt ??= new Date(last).toISOString();
+          t.endedAt ??= new Date(last).toISOString();
+          t.endReason ??= 'recorder-interrupted';
+        }
+        for (const g of p.gaps) g.end ??= new Date(last).toISOString();
+      }
+      m.status = 'interrupted';
+      m.stoppedAt = new Date(last).toISOString();
+      m.timeline.push({ at: new Date().toISOString(), type: 'recording-recovered', detail: 'recorder ended without stopping; sealed on recovery' });
+      writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
+      const manifestSha256 = sha256Hex(fs.readFileSync(path.join(dir, MANIFEST_FILE)));
+      this.audit.append({ type: 'recording-interrupted', sessionId: id, actor: SYSTEM_ACTOR, details: { manifestSha256, segments: allSegments(m).length } });
+      this.catalog.indexManifest(m, { manifestSha256, retainUntil: this.retainUntil(m) });
+      recovered.push(id);
+    }
+    return recovered;
   }
 
   /** Rebuilds the catalog from session folders and the audit log. Returns counts. */

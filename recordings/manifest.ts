@@ -142,3 +142,13 @@ export function segmentPath(sessionDir: string, rel: string): string {
   if (!abs.startsWith(path.resolve(sessionDir) + path.sep)) throw new Error(`segment path escapes session folder: ${rel}`);
   return abs;
 }
+
+/** A name safe as a file or folder name (ids come from the room and may contain anything). */
+export function safeName(s: string): string {
+  return s.replace(/[^\w.\-]/g, '_').slice(0, 64) || 'x';
+}
+
+/** The folder of a participant's segments inside the session folder. */
+export function participantDirName(participantId: string): string {
+  return `p-${safeName(participantId)}`;
+}

@@ -17,6 +17,8 @@ import { resolveFfmpegBin, resolveFfprobeBin } from './ffmpeg.ts';
 import {
   MANIFEST_FILE,
   allSegments,
+  participantDirName,
+  safeName,
   caseInfoSchema,
   writeJsonAtomic,
   type CaseInfo,
@@ -260,7 +262,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       };
       this.#manifest.participants.push(meta);
       this.#manifest.timeline.push({ at: meta.joinedAt, type: 'participant-joined', participantId: meta.participantId, detail: input.role });
-      p = { meta, dir: `p-${safeName(input.participantId)}`, lanes: new Map(), tracks: new Set(), queue: Promise.resolve() };
+      p = { meta, dir: participantDirName(input.participantId), lanes: new Map(), tracks: new Set(), queue: Promise.resolve() };
       this.#participants.set(input.participantId, p);
       this.#persist();
     } else if (p.meta.leftAt) {
@@ -394,8 +396,4 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       this.#log.error({ err, event }, 'recording event listener threw');
     }
   }
-}
-
-function safeName(s: string): string {
-  return s.replace(/[^\w.\-]/g, '_').slice(0, 64) || 'x';
 }

@@ -164,6 +164,29 @@ describe('the archive', () => {
     expect(bad.problems.map((p) => [p.kind, p.sessionId])).toEqual([['session-missing', 'p-1']]);
   });
 
+  it('seals a session left "recording" by a crash as interrupted, keeping the segment open at the crash', async () => {
+    const m = writeSession(archive, 'c-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
+    // Undo the seal: as if the process died mid-session, with a third segment on disk but not listed.
+    const dir = archive.sessionDir('c-1');
+    writeJsonAtomic(path.join(dir, MANIFEST_FILE), { ...m, status: 'recording', stoppedAt: undefined });
+    fs.writeFileSync(archive.audit.file, archive.audit.rawLines().filter((l) => !l.includes('recording-stop')).join('\n') + '\n');
+    fs.writeFileSync(path.join(dir, 'p-a/camera-x-r0-00002.webm'), randomBytes(777));
+    expect((await verifyArchive(archive.root)).problems.map((p) => p.kind).sort()).toEqual(['manifest-unsealed', 'unlisted-file']);
+
+    expect(await archive.recoverInterrupted()).toEqual(['c-1']);
+    const after = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
+    expect(after.status).toBe('interrupted');
+    const segs = after.participants[0]!.tracks[0]!.segments;
+    expect(segs.map((x) => [x.file, x.truncated ?? false, x.bytes])).toEqual([
+      ['p-a/camera-x-r0-00000.webm', false, 2000],
+      ['p-a/camera-x-r0-00001.webm', false, 2001],
+      ['p-a/camera-x-r0-00002.webm', true, 777],
+    ]);
+    expect(archive.audit.entries().at(-1)!.type).toBe('recording-interrupted');
+    expect(await verifyArchive(archive.root)).toMatchObject({ ok: true, problems: [] });
+    expect(await archive.recoverInterrupted()).toEqual([]);
+  });
+
   it('detects a manifest edited after it was sealed', async () => {
     writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
     const file = path.join(archive.sessionDir('s-1'), MANIFEST_FILE);
