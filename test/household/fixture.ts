@@ -36,7 +36,7 @@ export interface Fixture {
   close(): void;
 }
 
-export function createFixture(timings: Partial<HouseholdTimings> = {}): Fixture {
+export function createFixture(timings: Partial<HouseholdTimings> = {}, opts: { tokens?: TokenIssuer } = {}): Fixture {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-household-'));
   const db = openDb(path.join(dir, 'store.sqlite'));
   migrate(db, householdMigrations);
@@ -44,7 +44,7 @@ export function createFixture(timings: Partial<HouseholdTimings> = {}): Fixture 
   const clock = { now: () => now, set: (ms: number) => void (now = ms), advance: (ms: number) => void (now += ms) };
   const repo = new HouseholdRepository(db);
   seedHouseholdDemo(repo, now);
-  const tokens = new TokenIssuer('test-secret-0123456789abcdef', 3600);
+  const tokens = opts.tokens ?? new TokenIssuer('test-secret-0123456789abcdef', 3600);
   const log = createLogger('silent');
   const service = new HouseholdService({ repository: repo, tokens, log, clock, timings });
   const events: Fixture['events'] = [];

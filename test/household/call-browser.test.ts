@@ -1,0 +1,134 @@
+// Household calls through the real platform with Chromium pages: the family member's page uses
+// the room token from HouseholdService.startCall, the home device's page uses the device's own
+// long-lived token. Both decode each other's video; a ringing call has no home in it until the
+// device answers; a device token opens no other household's call.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { createFixture, SEED, type Fixture } from './fixture.ts';
+
+interface Report {
+  framesDecoded: number;
+  audioPackets: number;
+  tracks: number;
+}
+
+async function report(page: Page): Promise<Report> {
+  return page.evaluate(async () => {
+    const s = (window as unknown as { callSession?: { remote: Map<string, { consumerId: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } }).callSession;
+    const out = { framesDecoded: 0, audioPackets: 0, tracks: s?.remote.size ?? 0 };
+    if (!s) return out;
+    for (const r of s.remote.values()) {
+      const stats = await s.getRemoteStats(r.consumerId);
+      stats?.forEach((st: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+        if (st.type !== 'inbound-rtp') return;
+        if (st.kind === 'video') out.framesDecoded += st.framesDecoded ?? 0;
+        if (st.kind === 'audio') out.audioPackets += st.packetsReceived ?? 0;
+      });
+    }
+    return out;
+  });
+}
+
+async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!ok(last)) {
+    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 300));
+    last = await probe();
+  }
+  return last;
+}
+
+describe('calling home in Chromium', () => {
+  let platform: TestPlatform;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let f: Fixture;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    browser = await launchBrowser();
+    f = createFixture({}, { tokens: platform.tokens });
+  });
+  afterAll(async () => {
+    f?.close();
+    await browser?.cleanup();
+    await platform?.close();
+  });
+
+  const open = async (token: string, roomId: string, name: string): Promise<Page> => {
+    const page = await browser.newPage();
+    await page.goto(`${platform.url}/call.html?room=${encodeURIComponent(roomId)}&token=${encodeURIComponent(token)}&name=${encodeURIComponent(name)}`);
+    return page;
+  };
+
+  it('auto-answer: the home device joins at once and both sides decode each other', async () => {
+    const { token: deviceToken } = f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
+    f.service.heartbeat(platform.tokens.verify(deviceToken));
+    const answered = new Promise<string>((resolve) => f.service.events.once('call:answered', ({ call }) => resolve(call.roomId)));
+    const { call, roomId, token } = f.service.startCall(f.person(SEED.family.zhangWei, 'family', '张伟'), SEED.households.zhang);
+    expect(call.state).toBe('active');
+    // What the kiosk does on `call:answered`: join the room with its own device token.
+    const home = await open(deviceToken, await answered, '张秀英');
+    const family = await open(token, roomId, '张伟');
+    for (const page of [home, family]) {
+      const r = await waitFor(() => report(page), (x) => x.framesDecoded > 0 && x.audioPackets > 0);
+      expect(r.tracks).toBe(2);
+    }
+    f.service.endCall(f.person(SEED.family.zhangWei, 'family'), call.id);
+    await Promise.all([home.close(), family.close()]);
+  });
+
+  it('without auto-answer the family page has nobody to see until the device answers', async () => {
+    const { token: deviceToken } = f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
+    const device = platform.tokens.verify(deviceToken);
+    f.service.heartbeat(device);
+    const { call, roomId, token } = f.service.startCall(f.person(SEED.family.liNa, 'family', '李娜'), SEED.households.zhang);
+    expect(call.state).toBe('ringing');
+    const family = await open(token, roomId, '李娜');
+    await family.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'joined', null, { timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await report(family)).toMatchObject({ tracks: 0, framesDecoded: 0 });
+    // The answer button.
+    const answer = f.service.answerCall(device, call.id);
+    const home = await open(answer.token, answer.roomId, '张秀英');
+    for (const page of [home, family]) await waitFor(() => report(page), (x) => x.framesDecoded > 0);
+    f.service.endCall(device, call.id);
+    await Promise.all([home.close(), family.close()]);
+  });
+
+  it('look-in: the permitted family member sees home view-only; in privacy mode it is refused with the reason', async () => {
+    const { token: deviceToken } = f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
+    const device = platform.tokens.verify(deviceToken);
+    f.service.heartbeat(device);
+    const started = new Promise<string>((resolve) => f.service.events.once('lookin:started', ({ lookIn }) => resolve(lookIn.roomId)));
+    const liNa = f.person(SEED.family.liNa, 'family', '李娜');
+    const { lookIn, roomId, token } = f.service.startLookIn(liNa, SEED.households.zhang);
+    // What the kiosk does on `lookin:started`: chime, show the live indicator, publish into the room.
+    const home = await open(deviceToken, await started, '家');
+    const viewer = await open(token, roomId, '李娜');
+    await waitFor(() => report(viewer), (x) => x.framesDecoded > 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    // View only: nothing of the viewer reaches the home.
+    expect((await report(home)).tracks).toBe(0);
+    f.service.setPrivacyMode(device, SEED.households.zhang, true);
+    expect(f.repo.getLookIn(lookIn.id)?.endReason).toBe('privacy');
+    expect(() => f.service.startLookIn(liNa, SEED.households.zhang)).toThrow(/privacy mode/);
+    f.service.setPrivacyMode(device, SEED.households.zhang, false);
+    await Promise.all([home.close(), viewer.close()]);
+  });
+
+  it('a device token opens no other household’s call room', async () => {
+    const { token: wangDevice } = f.service.bindDevice(f.admin, SEED.households.wang, { id: SEED.devices.wang, name: '客厅终端', place: 'living-room' });
+    const zhangDevice = platform.tokens.verify(f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' }).token);
+    f.service.heartbeat(zhangDevice);
+    const { call, roomId } = f.service.startCall(f.person(SEED.family.zhangWei, 'family'), SEED.households.zhang);
+    const intruder = await open(wangDevice, roomId, '王家终端');
+    await intruder.waitForFunction(() => document.getElementById('app')?.dataset.error, null, { timeout: 10_000 });
+    expect(await intruder.evaluate(() => document.getElementById('app')!.dataset.error)).toBe('forbidden');
+    f.service.endCall(zhangDevice, call.id);
+    await intruder.close();
+  });
+});
