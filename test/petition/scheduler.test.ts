@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../server/errors.ts';
+import { RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
+import { DANGSHAN_RS, DANGSHAN_ZJ, officialActor, openHarness, RULES_FILE, terminalActor, VILLAGE_TERMINAL, type Harness } from './support.ts';
+
+describe('leases', () => {
+  let h: Harness;
+  const t = terminalActor(VILLAGE_TERMINAL);
+  const rs = officialActor('O341321-rs-1');
+  beforeAll(async () => {
+    h = await openHarness({ name: 'leases', leaseMs: 200 });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('an offer not accepted in time goes back to the same place in the queue', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await h.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages' })).ticketId);
+    const offer = await h.service.offerNext(rs);
+    expect(offer?.ticketId).toBe(ids[0]);
+    expect((await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.ticketId)).toEqual(ids.slice(1));
+    expect(await h.service.queue.reapExpired()).toEqual([]); // not expired yet
+    await new Promise((r) => setTimeout(r, 250));
+    await h.service.sweep();
+    expect((await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.ticketId)).toEqual(ids);
+    await expect(h.service.acceptOffer(rs, offer!)).rejects.toMatchObject({ code: 'conflict', details: { reason: 'lease_lost' } });
+    expect(h.service.timeline(t, offer!.case!.id).map((e) => e.type)).toEqual(['registered', 'queued', 'claim_released']);
+    expect((await h.service.queue.getTicket(ids[0]!))?.releases).toBe(1);
+  });
+
+  it('a declined offer keeps its place; an accepted one is assigned once', async () => {
+    const [first] = (await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.ticketId);
+    const offer = await h.service.offerNext(rs);
+    expect(offer?.ticketId).toBe(first);
+    expect(await h.service.declineOffer(rs, offer!)).toBe(true);
+    expect(await h.service.declineOffer(rs, offer!)).toBe(false);
+    expect((await h.service.queue.entries(DANGSHAN_RS))[0]?.ticketId).toBe(first);
+    const again = await h.service.offerNext(rs);
+    const a = await h.service.acceptOffer(rs, again!);
+    expect(a.ticketId).toBe(first);
+    await expect(h.service.acceptOffer(rs, again!)).rejects.toBeInstanceOf(AppError);
+    expect(h.store.repo.assignmentsOf(a.case.id)).toHaveLength(1);
+  });
+
+  it('extends the handling deadline once, by 30 days, with the reason', async () => {
+    const [c] = h.store.repo.listCases(['in_session']);
+    const extended = await h.service.extendDeadline(rs, c!.id, '需跨部门调查取证');
+    expect(Date.parse(extended.handleDeadline) - Date.parse(c!.handleDeadline)).toBe(30 * 24 * 3600 * 1000);
+    expect(extended.extensionReason).toBe('需跨部门调查取证');
+    await expect(h.service.extendDeadline(rs, c!.id, '再次')).rejects.toMatchObject({ code: 'conflict', details: { reason: 'already_extended' } });
+  });
+});
+
+describe('routing rules the coordinator edits', () => {
+  let h: Harness;
+  let file: string;
+  beforeAll(async () => {
+    file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sv-rules-')), 'routing-rules.json');
+    fs.copyFileSync(RULES_FILE, file);
+    h = await openHarness({ name: 'rules', rules: RoutingRuleBook.fromFile(file) });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('rejects an invalid rule set and keeps the file and the rules in use', async () => {
+    const before = fs.readFileSync(file, 'utf8');
+    const rules = structuredClone(h.service.routingRules());
+    const coordinator = { id: 'c', name: 'c', role: 'coordinator' as const };
+    const dup = { ...rules, categories: [...rules.categories, rules.categories[0]] };
+    expect(() => h.service.replaceRoutingRules(coordinator, dup)).toThrowError(/invalid routing rules/);
+    expect(() => h.service.replaceRoutingRules(coordinator, { ...rules, extra: true })).toThrowError(/invalid routing rules/);
+    expect(() => h.service.replaceRoutingRules(officialActor('O341321-rs-1'), rules)).toThrowError(/coordinators only/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    expect(h.service.routingRules()).toEqual(rules);
+  });
+
+  it('routes new petitions by the changed rules and writes them to the file', async () => {
+    const rules = structuredClone(h.service.routingRules());
+    const wages = rules.categories.find((c) => c.code === 'wages')!;
+    wages.departments = ['zj'];
+    h.service.replaceRoutingRules({ id: 'c', name: 'c', role: 'coordinator' }, { ...rules, version: rules.version + 1 });
+    const s = await h.service.startPetition(terminalActor(VILLAGE_TERMINAL), { terminalId: VILLAGE_TERMINAL, category: 'wages' });
+    expect(s.case.routedDepartmentIds).toEqual([DANGSHAN_ZJ]);
+    expect(RoutingRuleBook.fromFile(file).category('wages').departments).toEqual(['zj']);
+  });
+});
