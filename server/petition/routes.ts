@@ -3,7 +3,6 @@
 // by zod, answer `{ ok: true, data }` or `{ ok: false, error: { code, message, details? } }`
 // with the AppError's status. Documented in docs/petition.md.
 import express, { type Request, type Response, type Router } from 'express';
-import { z } from 'zod';
 import type { TokenIssuer } from '../auth/grants.ts';
 import { AppError, toErrorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -20,6 +19,7 @@ import {
   offerSchema,
   inviteSchema,
   opinionSchema,
+  parseInput as parse,
   presenceSchema,
   rateSchema,
   startPetitionSchema,
@@ -32,14 +32,6 @@ export interface PetitionRouterDeps {
   service: PetitionService;
   tokens: TokenIssuer;
   log?: Logger;
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const r = schema.safeParse(value ?? {});
-  if (!r.success) {
-    throw new AppError('bad_request', `invalid ${what}`, r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
-  }
-  return r.data;
 }
 
 function actorOf(req: Request, tokens: TokenIssuer): Actor {

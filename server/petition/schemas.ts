@@ -1,6 +1,7 @@
 // What clients may send. Strict objects with bounded strings: unknown keys and oversize values
 // are rejected before any domain code runs. Stored shapes live in types.ts.
 import { z } from 'zod';
+import { AppError } from '../errors.ts';
 import { presenceStatusSchema } from '../scheduler/presence.ts';
 import { RATINGS } from './types.ts';
 
@@ -44,3 +45,13 @@ export const rateSchema = z.strictObject({ rating: z.enum(RATINGS) });
 export const appointmentSchema = z.strictObject({ dayId: idSchema, slot: z.number().int().min(0).max(47) });
 export const presenceSchema = z.strictObject({ status: presenceStatusSchema });
 export const emptySchema = z.strictObject({});
+
+/** Parses client input or throws `bad_request` naming every issue. Used by the router and,
+ * again, by the service, so a socket handler that forgets to validate cannot store garbage. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) {
+    throw new AppError('bad_request', `invalid ${what}`, r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  return r.data;
+}

@@ -31,7 +31,21 @@ import { deadlinesAtRegistration, extendedHandleDeadline, handleDeadlineFromAcce
 import { maskIdNumber } from './id-number.ts';
 import type { CasePatch, NewEvent, PetitionRepository } from './repository.ts';
 import { levelAbove, routeCategory } from './routing.ts';
-import type { InviteTarget, StartPetitionInput } from './schemas.ts';
+import {
+  appointmentSchema,
+  claimSchema,
+  escalateSchema,
+  extendSchema,
+  inviteSchema,
+  opinionSchema,
+  parseInput,
+  presenceSchema,
+  rateSchema,
+  startPetitionSchema,
+  transferSchema,
+  type InviteTarget,
+  type StartPetitionInput,
+} from './schemas.ts';
 import type { Actor, ActorRole, Case, CaseEvent, CaseState, Department, Official, Rating, ReceptionDay } from './types.ts';
 
 export const petitionRoomId = (caseId: string) => `petition:${caseId}`;
@@ -220,6 +234,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   // ---- petitioner side --------------------------------------------------------------------
 
   async startPetition(actor: Actor, input: StartPetitionInput): Promise<StartedPetition> {
+    input = parseInput(startPetitionSchema, input, 'petition');
     if (!isPetitionerSide(actor) && !isCoordinator(actor)) {
       throw new AppError('forbidden', 'petitions are started at a terminal', { reason: 'not_a_terminal' });
     }
@@ -333,6 +348,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   }
 
   async bookAppointment(actor: Actor, caseId: string, dayId: string, slot: number): Promise<Case> {
+    parseInput(appointmentSchema, { dayId, slot }, 'appointment');
     const c = assertCase(this.repo, caseId);
     this.assertPetitionerOrCoordinator(actor, c);
     assertState(c, ['registered', 'queued'], 'book an appointment');
@@ -389,6 +405,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   }
 
   async rate(actor: Actor, caseId: string, rating: Rating): Promise<Case> {
+    parseInput(rateSchema, { rating }, 'rating');
     const c = assertCase(this.repo, caseId);
     if (!isCasePetitioner(this.repo, actor, c)) throw new AppError('forbidden', 'only the petitioner rates the handling', { reason: 'not_petitioner' });
     assertState(c, ['handled'], 'rate');
@@ -401,12 +418,14 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   // ---- official side ----------------------------------------------------------------------
 
   async heartbeat(actor: Actor, status: PresenceStatus): Promise<void> {
+    parseInput(presenceSchema, { status }, 'presence');
     const o = assertOfficial(this.repo, actor);
     await this.presence.heartbeat(o.id, o.departmentId, status);
   }
 
   /** Claims the best ticket of the official's department queue; null when nothing waits. */
   async claimNext(actor: Actor, opts: { requestId?: string } = {}): Promise<Assignment | null> {
+    parseInput(claimSchema, opts, 'claim');
     const official = assertOfficial(this.repo, actor);
     const lease = await this.queue.claim({
       officialId: official.id,
@@ -423,6 +442,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
    * official presses accept). Unless accepted within the lease, it returns to its queue.
    */
   async offerNext(actor: Actor, opts: { requestId?: string } = {}): Promise<Offer | null> {
+    parseInput(claimSchema, opts, 'offer request');
     const official = assertOfficial(this.repo, actor);
     const lease = await this.queue.claim({
       officialId: official.id,
@@ -461,6 +481,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
 
   /** Accepts one named ticket of the official's department queue (an invite, say). */
   async acceptTicket(actor: Actor, ticketId: string, opts: { requestId?: string } = {}): Promise<Assignment> {
+    parseInput(claimSchema, opts, 'claim');
     const official = assertOfficial(this.repo, actor);
     const lease = await this.queue.claim({
       officialId: official.id,
@@ -523,6 +544,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
 
   /** Invites another department, or the level above, into the live session (ahead of new cases). */
   async invite(actor: Actor, caseId: string, target: InviteTarget): Promise<Ticket> {
+    target = parseInput(inviteSchema, target, 'invite');
     const official = assertOfficial(this.repo, actor);
     const c = assertCase(this.repo, caseId);
     if (!isParticipant(this.repo, official.id, c.id)) throw new AppError('forbidden', `not in the session of case ${c.id}`, { reason: 'not_a_party' });
@@ -545,6 +567,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
 
   /** Hands the case to another department; the petitioner stays in the room for the new official. */
   async transfer(actor: Actor, caseId: string, departmentId: string, reason: string): Promise<Case> {
+    parseInput(transferSchema, { departmentId, reason }, 'transfer');
     const c = assertCase(this.repo, caseId);
     const dept = this.assertDepartment(departmentId);
     return this.handOver(actor, c, dept, 'transfer', reason);
@@ -552,6 +575,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
 
   /** Sends the case one level up (same kind of office in the parent region, else its 信访局). */
   async escalate(actor: Actor, caseId: string, reason: string): Promise<Case> {
+    parseInput(escalateSchema, { reason }, 'escalation');
     const c = assertCase(this.repo, caseId);
     if (!c.departmentId) throw new AppError('conflict', `case ${c.id} has no handling department yet`, { reason: 'wrong_state' });
     const dept = levelAbove(this.repo, this.rules.current, this.repo.getDepartment(c.departmentId)!);
@@ -580,6 +604,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   }
 
   async writeOpinion(actor: Actor, caseId: string, opinion: string, accepted: boolean): Promise<Case> {
+    parseInput(opinionSchema, { opinion, accepted }, 'opinion');
     const c = assertCase(this.repo, caseId);
     assertLead(actor, c);
     assertState(c, ['in_session', 'joint_session'], 'write the handling opinion');
@@ -595,6 +620,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
 
   /** Extends the handling deadline once by 30 days, with the written reason. */
   async extendDeadline(actor: Actor, caseId: string, reason: string): Promise<Case> {
+    parseInput(extendSchema, { reason }, 'extension');
     const c = assertCase(this.repo, caseId);
     if (!isCoordinator(actor)) assertLead(actor, c);
     if (c.handleExtended) throw new AppError('conflict', 'the handling deadline was already extended once', { reason: 'already_extended' });

@@ -136,6 +136,17 @@ describe('bad input gets a typed error and changes nothing', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('unvalidated values passed straight to the service (as a socket handler might)', async () => {
+    const before = await snapshot();
+    await expectAppError(() => h.service.rate(terminal, caseId, 'great' as never), 'bad_request');
+    await expectAppError(() => h.service.writeOpinion(rs, caseId, 'x'.repeat(5001), true), 'bad_request');
+    await expectAppError(() => h.service.invite(rs, caseId, { level: 'down' } as never), 'bad_request');
+    await expectAppError(() => h.service.heartbeat(rs, 'asleep' as never), 'bad_request');
+    await expectAppError(() => h.service.startPetition(terminal, { terminalId: VILLAGE_TERMINAL, category: 'wages', flags: { vip: true } } as never), 'bad_request');
+    await expectAppError(() => h.service.claimNext(rs, { requestId: 'x' }), 'bad_request');
+    expect(await snapshot()).toEqual(before);
+  });
+
   describe('over HTTP', () => {
     let server: http.Server;
     let base: string;
