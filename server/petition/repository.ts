@@ -114,7 +114,7 @@ export interface PetitionRepository {
   getAppointment(caseId: string): BookedAppointment | undefined;
   slotCounts(dayId: string): Map<number, number>;
   /** Appointments whose slot has started and that are not yet in a queue. */
-  dueAppointments(nowIso: string): (BookedAppointment & { departmentId: string })[];
+  dueAppointments(nowIso: string): (BookedAppointment & { departmentId: string; officialId: string })[];
   markAdmitted(caseId: string): boolean;
 }
 
@@ -444,16 +444,16 @@ export class SqlitePetitionRepository implements PetitionRepository {
     return new Map(rows.map((r) => [r.slot, r.n]));
   }
 
-  dueAppointments(nowIso: string): (BookedAppointment & { departmentId: string })[] {
+  dueAppointments(nowIso: string): (BookedAppointment & { departmentId: string; officialId: string })[] {
     const rows = this.db
-      .prepare(`SELECT a.case_id, a.day_id, a.slot, a.booked_at, d.department_id, d.starts_at, d.slot_minutes
+      .prepare(`SELECT a.case_id, a.day_id, a.slot, a.booked_at, d.department_id, d.official_id, d.starts_at, d.slot_minutes
                 FROM petition_appointments a JOIN petition_reception_days d ON d.id = a.day_id
                 WHERE a.admitted = 0`)
-      .all() as { case_id: string; day_id: string; slot: number; booked_at: string; department_id: string; starts_at: string; slot_minutes: number }[];
+      .all() as { case_id: string; day_id: string; slot: number; booked_at: string; department_id: string; official_id: string; starts_at: string; slot_minutes: number }[];
     const now = Date.parse(nowIso);
     return rows
       .filter((r) => Date.parse(r.starts_at) + r.slot * r.slot_minutes * 60_000 <= now)
-      .map((r) => ({ caseId: r.case_id, dayId: r.day_id, slot: r.slot, bookedAt: r.booked_at, admitted: false, departmentId: r.department_id }));
+      .map((r) => ({ caseId: r.case_id, dayId: r.day_id, slot: r.slot, bookedAt: r.booked_at, admitted: false, departmentId: r.department_id, officialId: r.official_id }));
   }
 
   markAdmitted(caseId: string): boolean {

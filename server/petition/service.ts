@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { TokenIssuer } from '../auth/grants.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { DEFAULT_PREFIX, type PriorityClass } from '../scheduler/keys.ts';
+import { DEFAULT_PREFIX, personalQueue, personalQueueOwner, type PriorityClass } from '../scheduler/keys.ts';
 import { Presence, type PresenceStatus } from '../scheduler/presence.ts';
 import { TicketQueue, type Lease, type QueueEntry, type Ticket, type TicketKind } from '../scheduler/queue.ts';
 import type { RoutingRuleBook } from '../scheduler/routing-rules.ts';
@@ -139,6 +139,9 @@ export interface PetitionEvents {
   /** A ticket was assigned to an official. */
   assigned: [{ caseId: string; ticketId: string; officialId: string; kind: TicketKind }];
 }
+
+/** Queues an official serves: the office's, then the official's own (booked reception slots). */
+const queuesOf = (o: Official): string[] => [o.departmentId, personalQueue(o.id)];
 
 const ticketKindToRole = (kind: TicketKind): 'lead' | 'invited' => (kind === 'invite' ? 'invited' : 'lead');
 
@@ -311,7 +314,16 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     const base = { caseId: c.id, state: c.state, position: null, availableOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
     if (!waiting) return base;
     const position = waiting.state === 'leased' ? 0 : await this.queue.position(waiting.id, waiting.departmentIds);
-    const online = (await Promise.all(waiting.departmentIds.map((d) => this.presence.online(d)))).flat();
+    const online = (
+      await Promise.all(
+        waiting.departmentIds.map(async (q) => {
+          const owner = personalQueueOwner(q);
+          if (!owner) return this.presence.online(q);
+          const status = await this.presence.status(owner);
+          return status === 'offline' ? [] : [{ officialId: owner, status }];
+        }),
+      )
+    ).flat();
     const present = online.filter((o) => o.status !== 'away').length;
     const avgs = await Promise.all(waiting.departmentIds.map((d) => this.queue.avgSessionSeconds(d)));
     const avg = Math.min(...avgs.map((a) => a ?? this.defaultSessionSeconds));
@@ -395,10 +407,12 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   async admitDueAppointments(): Promise<number> {
     let n = 0;
     for (const a of this.repo.dueAppointments(this.nowIso())) {
-      await this.queue.enqueue({ ticketId: `${a.caseId}:a1`, caseId: a.caseId, kind: 'appointment', departmentIds: [a.departmentId], priority: 'appointment', enqueuedAt: this.nowIso() });
+      // The booked leader's own queue: the slot is with that leader, not with the office.
+      const queue = personalQueue(a.officialId);
+      await this.queue.enqueue({ ticketId: `${a.caseId}:a1`, caseId: a.caseId, kind: 'appointment', departmentIds: [queue], priority: 'appointment', enqueuedAt: this.nowIso() });
       if (!this.repo.markAdmitted(a.caseId)) continue;
       this.repo.updateCase(a.caseId, { state: 'queued' }, this.event('system', 'system', 'appointment_admitted', { dayId: a.dayId, slot: a.slot }), ['appointment']);
-      this.notify('queue-changed', { departmentIds: [a.departmentId] });
+      this.notify('queue-changed', { departmentIds: [queue] });
       n++;
     }
     return n;
@@ -429,7 +443,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     const official = assertOfficial(this.repo, actor);
     const lease = await this.queue.claim({
       officialId: official.id,
-      departmentIds: [official.departmentId],
+      departmentIds: queuesOf(official),
       maxHeld: official.maxSessions,
       leaseMs: this.leaseMs,
       ...(opts.requestId ? { requestId: opts.requestId } : {}),
@@ -446,7 +460,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     const official = assertOfficial(this.repo, actor);
     const lease = await this.queue.claim({
       officialId: official.id,
-      departmentIds: [official.departmentId],
+      departmentIds: queuesOf(official),
       maxHeld: official.maxSessions,
       leaseMs: this.leaseMs,
       ...(opts.requestId ? { requestId: opts.requestId } : {}),
@@ -485,7 +499,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     const official = assertOfficial(this.repo, actor);
     const lease = await this.queue.claim({
       officialId: official.id,
-      departmentIds: [official.departmentId],
+      departmentIds: queuesOf(official),
       maxHeld: official.maxSessions,
       leaseMs: this.leaseMs,
       ticketId,
@@ -693,7 +707,9 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   async desk(actor: Actor): Promise<{ official: Official; queue: QueueEntry[]; active: string[]; presence: PresenceStatus | 'offline' }> {
     const official = assertOfficial(this.repo, actor);
     const [queue, active, presence] = await Promise.all([
-      this.queue.entries(official.departmentId),
+      Promise.all(queuesOf(official).map((q) => this.queue.entries(q))).then((lists) =>
+        lists.flat().sort((x, y) => x.score - y.score),
+      ),
       this.queue.activeTickets(official.id),
       this.presence.status(official.id),
     ]);
@@ -715,6 +731,14 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
         online: online.length,
         oldestWaitSeconds: first ? Math.round((this.now().getTime() - Date.parse(first.enqueuedAt)) / 1000) : null,
       });
+    }
+    for (const leader of this.repo.listOfficials().filter((o) => o.post)) {
+      const q = personalQueue(leader.id);
+      const length = await this.queue.length(q);
+      if (length === 0) continue;
+      const first = (await this.queue.entries(q, 1))[0];
+      const online = (await this.presence.status(leader.id)) === 'offline' ? 0 : 1;
+      out.push({ departmentId: q, name: `${leader.post} ${leader.name}`, length, online, oldestWaitSeconds: first ? Math.round((this.now().getTime() - Date.parse(first.enqueuedAt)) / 1000) : null });
     }
     return out;
   }

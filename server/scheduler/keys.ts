@@ -7,6 +7,7 @@
 //   {p}:seq                      STRING  arrival counter (INCR), orders tickets of equal priority
 //   {p}:claimseq                 STRING  claim counter (INCR), orders claims across processes
 //   {p}:queue:{departmentId}     ZSET    ticketId → score (priority class × 1e15 + arrival seq)
+//   {p}:queue:official:{id}      ZSET    the same, for one official only (a leader's booked slots)
 //   {p}:ticket:{ticketId}        HASH    caseId kind queues score enqueuedAt state official
 //                                        leaseToken leaseUntil claimSeq requestId releases
 //   {p}:case-tickets:{caseId}    SET     every ticket ever issued for the case
@@ -35,6 +36,10 @@ export const PRIORITY = {
 export type PriorityClass = keyof typeof PRIORITY;
 
 export const SCORE_CLASS_STEP = 1e15;
+
+/** Queue name of an official's personal queue (a leader's reception-day appointments). */
+export const personalQueue = (officialId: string) => `official:${officialId}`;
+export const personalQueueOwner = (queue: string): string | null => (queue.startsWith('official:') ? queue.slice(9) : null);
 
 export function schedulerKeys(prefix: string) {
   return {

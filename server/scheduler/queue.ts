@@ -55,6 +55,7 @@ export interface ReleasedLease {
 
 export interface QueueEntry {
   ticketId: string;
+  score: number;
   caseId: string;
   kind: TicketKind;
   enqueuedAt: string;
@@ -217,7 +218,7 @@ export class TicketQueue {
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const id = flat[i]!;
       const h = await this.redis.hmget(this.keys.ticket(id), 'caseId', 'kind', 'enqueuedAt');
-      out.push({ ticketId: id, caseId: h[0] ?? '', kind: (h[1] ?? 'case') as TicketKind, enqueuedAt: h[2] ?? '', priority: priorityOfScore(Number(flat[i + 1])) });
+      out.push({ ticketId: id, score: Number(flat[i + 1]), caseId: h[0] ?? '', kind: (h[1] ?? 'case') as TicketKind, enqueuedAt: h[2] ?? '', priority: priorityOfScore(Number(flat[i + 1])) });
     }
     return out;
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDirectory } from '../../server/petition/seed.ts';
 import { petitionRoomId } from '../../server/petition/service.ts';
+import { personalQueue } from '../../server/scheduler/keys.ts';
 import {
   CITY_RS,
   coordinatorActor,
@@ -219,9 +220,16 @@ describe('petition workflow', () => {
     now = new Date(Date.parse(offer.slotStartsAt) + 1000);
     expect(await h.service.admitDueAppointments()).toBe(1);
     const day = h.store.repo.getReceptionDay(offer.dayId)!;
-    const entries = await h.service.queue.entries(day.departmentId);
+    const entries = await h.service.queue.entries(personalQueue(day.officialId));
     expect(entries.map((e) => [e.caseId, e.kind, e.priority])).toEqual([[s.case.id, 'appointment', 'appointment']]);
     expect(await h.service.admitDueAppointments()).toBe(0);
+    // The slot is with the leader: another official of the same office does not get it.
+    const colleague = h.store.repo.listOfficials(day.departmentId).find((o) => o.id !== day.officialId)!;
+    expect(await h.service.claimNext(officialActor(colleague))).toBeNull();
+    const leader = officialActor(day.officialId);
+    expect((await h.service.desk(leader)).queue.map((e) => e.caseId)).toEqual([s.case.id]);
+    const met = await h.service.claimNext(leader);
+    expect(met).toMatchObject({ kind: 'appointment', case: { id: s.case.id, state: 'in_session', officialId: day.officialId } });
 
     const cb = await h.service.startPetition(t, { terminalId: 'T341322101201', category: 'wages', phone: '13800000001' });
     const after = await h.service.requestCallback(t, cb.case.id);
