@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { TokenIssuer } from '../auth/grants.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { DEFAULT_PREFIX, personalQueue, personalQueueOwner, type PriorityClass } from '../scheduler/keys.ts';
+import { DEFAULT_PREFIX, personalQueue, type PriorityClass } from '../scheduler/keys.ts';
 import { Presence, type PresenceStatus } from '../scheduler/presence.ts';
 import { TicketQueue, type Lease, type QueueEntry, type Ticket, type TicketKind } from '../scheduler/queue.ts';
 import type { RoutingRuleBook } from '../scheduler/routing-rules.ts';
@@ -30,6 +30,7 @@ import {
 import { deadlinesAtRegistration, extendedHandleDeadline, handleDeadlineFromAcceptance } from './deadlines.ts';
 import { maskIdNumber } from './id-number.ts';
 import type { CasePatch, NewEvent, PetitionRepository } from './repository.ts';
+import { departmentQueues, overdueCases, receptionDaysWithBookings, terminalsByCounty, type DepartmentQueue, type OverdueCase, type TerminalGroup } from './coordinator.ts';
 import { levelAbove, routeCategory } from './routing.ts';
 import {
   appointmentSchema,
@@ -46,9 +47,13 @@ import {
   type InviteTarget,
   type StartPetitionInput,
 } from './schemas.ts';
+import { slotStart, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
 import type { Actor, ActorRole, Case, CaseEvent, CaseState, Department, Official, Rating, ReceptionDay } from './types.ts';
 
 export const petitionRoomId = (caseId: string) => `petition:${caseId}`;
+export type { AppointmentOffer, WaitInfo } from './wait.ts';
+export type { DepartmentQueue, OverdueCase, TerminalGroup } from './coordinator.ts';
+export { slotStart } from './wait.ts';
 
 export interface PetitionServiceOptions {
   repo: PetitionRepository;
@@ -83,28 +88,6 @@ export interface StartedPetition extends RoomAccess {
   wait: WaitInfo;
 }
 
-export interface AppointmentOffer {
-  dayId: string;
-  leaderName: string;
-  post: string;
-  portfolio: string;
-  place: string;
-  slot: number;
-  slotStartsAt: string;
-}
-
-export interface WaitInfo {
-  caseId: string;
-  state: CaseState;
-  /** 1-based place in the queue; null when not waiting. */
-  position: number | null;
-  availableOfficials: number;
-  estimatedWaitSeconds: number | null;
-  waitedSeconds: number;
-  /** Present when waiting on is not reasonable: book a reception day, or ask to be called back. */
-  offer: { appointments: AppointmentOffer[]; callback: true } | null;
-}
-
 export interface Assignment extends RoomAccess {
   case: Case;
   ticketId: string;
@@ -120,14 +103,6 @@ export interface Offer {
   kind: TicketKind;
   expiresInMs: number;
   case: Case | null;
-}
-
-export interface DepartmentQueue {
-  departmentId: string;
-  name: string;
-  length: number;
-  online: number;
-  oldestWaitSeconds: number | null;
 }
 
 /** Local events; the lead wires them to socket.io rooms. Each fires in the process that acted. */
@@ -284,7 +259,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
       case: queued,
       ticketId,
       departments,
-      wait: await this.waitInfo(queued),
+      wait: await waitInfo(this.waitDeps, queued),
       ...this.issueRoomToken(queued.id, { id: actor.id, name: input.petitionerName ?? actor.name, role: 'petitioner', terminalId: terminal.id }),
     };
   }
@@ -305,58 +280,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   async wait(actor: Actor, caseId: string): Promise<WaitInfo> {
     const c = assertCase(this.repo, caseId);
     assertCanView(this.repo, actor, c);
-    return this.waitInfo(c);
-  }
-
-  private async waitInfo(c: Case): Promise<WaitInfo> {
-    const tickets = await this.queue.ticketsOfCase(c.id);
-    const waiting = tickets.find((t) => t.state === 'queued' || t.state === 'leased');
-    const base = { caseId: c.id, state: c.state, position: null, availableOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
-    if (!waiting) return base;
-    const position = waiting.state === 'leased' ? 0 : await this.queue.position(waiting.id, waiting.departmentIds);
-    const online = (
-      await Promise.all(
-        waiting.departmentIds.map(async (q) => {
-          const owner = personalQueueOwner(q);
-          if (!owner) return this.presence.online(q);
-          const status = await this.presence.status(owner);
-          return status === 'offline' ? [] : [{ officialId: owner, status }];
-        }),
-      )
-    ).flat();
-    const present = online.filter((o) => o.status !== 'away').length;
-    const avgs = await Promise.all(waiting.departmentIds.map((d) => this.queue.avgSessionSeconds(d)));
-    const avg = Math.min(...avgs.map((a) => a ?? this.defaultSessionSeconds));
-    const estimate = present > 0 && position !== null ? Math.ceil(position / present) * Math.round(avg) : null;
-    const waitedSeconds = Math.max(0, Math.round((this.now().getTime() - Date.parse(waiting.enqueuedAt)) / 1000));
-    const tooLong = (present === 0 && waitedSeconds >= this.offerAfterSeconds) || (estimate !== null && estimate > this.maxWaitSeconds);
-    return {
-      ...base,
-      position,
-      availableOfficials: present,
-      estimatedWaitSeconds: estimate,
-      waitedSeconds,
-      offer: tooLong && waiting.state === 'queued' ? { appointments: this.appointmentOffers(c), callback: true } : null,
-    };
-  }
-
-  /** Free slots on upcoming reception days of the case's county and city. */
-  private appointmentOffers(c: Case, limit = 3): AppointmentOffer[] {
-    const regions = new Set<string>();
-    for (let code: string | null = c.regionCode; code; code = this.repo.getRegion(code)?.parentCode ?? null) regions.add(code);
-    const out: AppointmentOffer[] = [];
-    for (const day of this.repo.listReceptionDays(this.nowIso())) {
-      if (!regions.has(day.regionCode)) continue;
-      const counts = this.repo.slotCounts(day.id);
-      for (let slot = 0; slot < day.slots; slot++) {
-        if ((counts.get(slot) ?? 0) < day.capacityPerSlot) {
-          out.push({ dayId: day.id, leaderName: day.leaderName, post: day.post, portfolio: day.portfolio, place: day.place, slot, slotStartsAt: slotStart(day, slot) });
-          break;
-        }
-      }
-      if (out.length >= limit) break;
-    }
-    return out;
+    return waitInfo(this.waitDeps, c);
   }
 
   async bookAppointment(actor: Actor, caseId: string, dayId: string, slot: number): Promise<Case> {
@@ -716,31 +640,26 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     return { official, queue, active, presence };
   }
 
-  /** Coordinator overview: every department with someone waiting or someone online. */
+  /** Coordinator overview: every office with someone waiting or online, and leaders' queues. */
   async queues(actor: Actor): Promise<DepartmentQueue[]> {
-    if (!isCoordinator(actor)) throw new AppError('forbidden', 'coordinators only', { reason: 'not_coordinator' });
-    const out: DepartmentQueue[] = [];
-    for (const d of this.repo.listDepartments()) {
-      const [length, online] = await Promise.all([this.queue.length(d.id), this.presence.online(d.id)]);
-      if (length === 0 && online.length === 0) continue;
-      const first = (await this.queue.entries(d.id, 1))[0];
-      out.push({
-        departmentId: d.id,
-        name: d.name,
-        length,
-        online: online.length,
-        oldestWaitSeconds: first ? Math.round((this.now().getTime() - Date.parse(first.enqueuedAt)) / 1000) : null,
-      });
-    }
-    for (const leader of this.repo.listOfficials().filter((o) => o.post)) {
-      const q = personalQueue(leader.id);
-      const length = await this.queue.length(q);
-      if (length === 0) continue;
-      const first = (await this.queue.entries(q, 1))[0];
-      const online = (await this.presence.status(leader.id)) === 'offline' ? 0 : 1;
-      out.push({ departmentId: q, name: `${leader.post} ${leader.name}`, length, online, oldestWaitSeconds: first ? Math.round((this.now().getTime() - Date.parse(first.enqueuedAt)) / 1000) : null });
-    }
-    return out;
+    this.assertCoordinator(actor);
+    return departmentQueues(this.views);
+  }
+
+  /** Terminals online/offline per county. */
+  async terminals(actor: Actor): Promise<TerminalGroup[]> {
+    this.assertCoordinator(actor);
+    return terminalsByCounty(this.views);
+  }
+
+  /** Open cases past the acceptance or handling deadline. */
+  overdue(actor: Actor): OverdueCase[] {
+    this.assertCoordinator(actor);
+    return overdueCases(this.repo, this.now());
+  }
+
+  receptionDays(): (ReceptionDay & { booked: number[] })[] {
+    return receptionDaysWithBookings(this.repo, this.now());
   }
 
   /** A terminal's heartbeat (its token carries the terminal id). */
@@ -750,50 +669,12 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     await this.presence.terminalHeartbeat(actor.terminalId);
   }
 
-  /** Terminals online/offline, counted per county (township and village terminals under it). */
-  async terminals(actor: Actor): Promise<{ regionCode: string; name: string; total: number; online: number; offlineIds: string[] }[]> {
-    if (!isCoordinator(actor)) throw new AppError('forbidden', 'coordinators only', { reason: 'not_coordinator' });
-    const online = await this.presence.onlineTerminals();
-    const groups = new Map<string, { regionCode: string; name: string; total: number; online: number; offlineIds: string[] }>();
-    for (const t of this.repo.listTerminals()) {
-      const county = t.level === 'city' ? t.regionCode : t.regionCode.slice(0, 6);
-      const g = groups.get(county) ?? { regionCode: county, name: this.repo.getRegion(county)?.name ?? county, total: 0, online: 0, offlineIds: [] };
-      g.total++;
-      if (online.has(t.id)) g.online++;
-      else g.offlineIds.push(t.id);
-      groups.set(county, g);
-    }
-    return [...groups.values()];
-  }
-
-  /** Open cases past a deadline: not accepted within 15 days, or not handled in time. */
-  overdue(actor: Actor): { case: Case; overdue: ('acceptance' | 'handling')[] }[] {
-    if (!isCoordinator(actor)) throw new AppError('forbidden', 'coordinators only', { reason: 'not_coordinator' });
-    const now = this.now().getTime();
-    const open = this.repo.listCases(['registered', 'queued', 'in_session', 'joint_session', 'transferred', 'escalated', 'appointment', 'handled']);
-    const out: { case: Case; overdue: ('acceptance' | 'handling')[] }[] = [];
-    for (const c of open) {
-      const late: ('acceptance' | 'handling')[] = [];
-      if (!c.acceptedAt && c.state !== 'handled' && Date.parse(c.acceptDeadline) < now) late.push('acceptance');
-      if (c.state !== 'handled' && Date.parse(c.handleDeadline) < now) late.push('handling');
-      if (late.length > 0) out.push({ case: c, overdue: late });
-    }
-    return out;
-  }
-
-  receptionDays(): (ReceptionDay & { booked: number[] })[] {
-    return this.repo.listReceptionDays(this.nowIso()).map((d) => {
-      const counts = this.repo.slotCounts(d.id);
-      return { ...d, booked: Array.from({ length: d.slots }, (_, i) => counts.get(i) ?? 0) };
-    });
-  }
-
   routingRules() {
     return this.rules.current;
   }
 
   replaceRoutingRules(actor: Actor, raw: unknown) {
-    if (!isCoordinator(actor)) throw new AppError('forbidden', 'coordinators only', { reason: 'not_coordinator' });
+    this.assertCoordinator(actor);
     return this.rules.replace(raw);
   }
 
@@ -806,6 +687,18 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     } catch (err) {
       this.log?.error({ err, event }, 'petition event listener threw');
     }
+  }
+
+  private assertCoordinator(actor: Actor): void {
+    if (!isCoordinator(actor)) throw new AppError('forbidden', 'coordinators only', { reason: 'not_coordinator' });
+  }
+
+  private get views() {
+    return { repo: this.repo, queue: this.queue, presence: this.presence, now: this.now };
+  }
+
+  private get waitDeps(): WaitDeps {
+    return { ...this.views, offerAfterSeconds: this.offerAfterSeconds, maxWaitSeconds: this.maxWaitSeconds, defaultSessionSeconds: this.defaultSessionSeconds };
   }
 
   private assertDepartment(id: string): Department {
@@ -862,8 +755,4 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   private nowIso(): string {
     return this.now().toISOString();
   }
-}
-
-export function slotStart(day: ReceptionDay, slot: number): string {
-  return new Date(Date.parse(day.startsAt) + slot * day.slotMinutes * 60_000).toISOString();
 }

@@ -1,0 +1,94 @@
+// What the 综治中心 coordinator sees at a glance: queues with lengths and oldest waits, terminals
+// online by county, overdue cases, reception days with their bookings. Read-only.
+import { personalQueue } from '../scheduler/keys.ts';
+import type { Presence } from '../scheduler/presence.ts';
+import type { TicketQueue } from '../scheduler/queue.ts';
+import type { PetitionRepository } from './repository.ts';
+import type { Case, ReceptionDay } from './types.ts';
+
+export interface DepartmentQueue {
+  /** Office id, or `official:<id>` for a leader's personal queue. */
+  departmentId: string;
+  name: string;
+  length: number;
+  online: number;
+  oldestWaitSeconds: number | null;
+}
+
+export interface TerminalGroup {
+  regionCode: string;
+  name: string;
+  total: number;
+  online: number;
+  offlineIds: string[];
+}
+
+export interface OverdueCase {
+  case: Case;
+  overdue: ('acceptance' | 'handling')[];
+}
+
+interface Deps {
+  repo: PetitionRepository;
+  queue: TicketQueue;
+  presence: Presence;
+  now: () => Date;
+}
+
+const secondsSince = (now: Date, iso: string) => Math.round((now.getTime() - Date.parse(iso)) / 1000);
+
+/** Every office with someone waiting or someone online, then leaders' personal queues in use. */
+export async function departmentQueues(d: Deps): Promise<DepartmentQueue[]> {
+  const out: DepartmentQueue[] = [];
+  for (const dept of d.repo.listDepartments()) {
+    const [length, online] = await Promise.all([d.queue.length(dept.id), d.presence.online(dept.id)]);
+    if (length === 0 && online.length === 0) continue;
+    const first = (await d.queue.entries(dept.id, 1))[0];
+    out.push({ departmentId: dept.id, name: dept.name, length, online: online.length, oldestWaitSeconds: first ? secondsSince(d.now(), first.enqueuedAt) : null });
+  }
+  for (const leader of d.repo.listOfficials().filter((o) => o.post)) {
+    const q = personalQueue(leader.id);
+    const length = await d.queue.length(q);
+    if (length === 0) continue;
+    const first = (await d.queue.entries(q, 1))[0];
+    const online = (await d.presence.status(leader.id)) === 'offline' ? 0 : 1;
+    out.push({ departmentId: q, name: `${leader.post} ${leader.name}`, length, online, oldestWaitSeconds: first ? secondsSince(d.now(), first.enqueuedAt) : null });
+  }
+  return out;
+}
+
+/** Terminals online/offline per county (township and village terminals counted under it). */
+export async function terminalsByCounty(d: Deps): Promise<TerminalGroup[]> {
+  const online = await d.presence.onlineTerminals();
+  const groups = new Map<string, TerminalGroup>();
+  for (const t of d.repo.listTerminals()) {
+    const county = t.level === 'city' ? t.regionCode : t.regionCode.slice(0, 6);
+    const g = groups.get(county) ?? { regionCode: county, name: d.repo.getRegion(county)?.name ?? county, total: 0, online: 0, offlineIds: [] };
+    g.total++;
+    if (online.has(t.id)) g.online++;
+    else g.offlineIds.push(t.id);
+    groups.set(county, g);
+  }
+  return [...groups.values()];
+}
+
+/** Open cases past a deadline: not accepted within 15 days, or not handled in time. */
+export function overdueCases(repo: PetitionRepository, now: Date): OverdueCase[] {
+  const t = now.getTime();
+  const open = repo.listCases(['registered', 'queued', 'in_session', 'joint_session', 'transferred', 'escalated', 'appointment']);
+  const out: OverdueCase[] = [];
+  for (const c of open) {
+    const late: OverdueCase['overdue'] = [];
+    if (!c.acceptedAt && Date.parse(c.acceptDeadline) < t) late.push('acceptance');
+    if (Date.parse(c.handleDeadline) < t) late.push('handling');
+    if (late.length > 0) out.push({ case: c, overdue: late });
+  }
+  return out;
+}
+
+export function receptionDaysWithBookings(repo: PetitionRepository, now: Date): (ReceptionDay & { booked: number[] })[] {
+  return repo.listReceptionDays(now.toISOString()).map((day) => {
+    const counts = repo.slotCounts(day.id);
+    return { ...day, booked: Array.from({ length: day.slots }, (_, i) => counts.get(i) ?? 0) };
+  });
+}

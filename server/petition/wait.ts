@@ -1,0 +1,100 @@
+// What a waiting petitioner is told: place in the queue, an honest estimate, and — when waiting
+// on makes no sense — an offer of a reception-day slot or a call-back instead.
+import { personalQueueOwner } from '../scheduler/keys.ts';
+import type { OnlineOfficial, Presence } from '../scheduler/presence.ts';
+import type { TicketQueue } from '../scheduler/queue.ts';
+import type { PetitionRepository } from './repository.ts';
+import type { Case, CaseState, ReceptionDay } from './types.ts';
+
+export interface AppointmentOffer {
+  dayId: string;
+  leaderName: string;
+  post: string;
+  portfolio: string;
+  place: string;
+  slot: number;
+  slotStartsAt: string;
+}
+
+export interface WaitInfo {
+  caseId: string;
+  state: CaseState;
+  /** 1-based place in the queue; 0 while an official is being offered the case; null when not waiting. */
+  position: number | null;
+  availableOfficials: number;
+  estimatedWaitSeconds: number | null;
+  waitedSeconds: number;
+  /** Present when waiting on is not reasonable: book a reception day, or ask to be called back. */
+  offer: { appointments: AppointmentOffer[]; callback: true } | null;
+}
+
+export interface WaitPolicy {
+  /** Offer an appointment or call-back after this long with nobody available. */
+  offerAfterSeconds: number;
+  /** …or as soon as the estimate exceeds this. */
+  maxWaitSeconds: number;
+  /** Session length assumed before any has been measured. */
+  defaultSessionSeconds: number;
+}
+
+export interface WaitDeps extends WaitPolicy {
+  repo: PetitionRepository;
+  queue: TicketQueue;
+  presence: Presence;
+  now: () => Date;
+}
+
+export function slotStart(day: ReceptionDay, slot: number): string {
+  return new Date(Date.parse(day.startsAt) + slot * day.slotMinutes * 60_000).toISOString();
+}
+
+/** Officials present for a queue: an office's online officials, or the one owner of a personal queue. */
+async function presentFor(presence: Presence, queue: string): Promise<OnlineOfficial[]> {
+  const owner = personalQueueOwner(queue);
+  if (!owner) return presence.online(queue);
+  const status = await presence.status(owner);
+  return status === 'offline' ? [] : [{ officialId: owner, status }];
+}
+
+/** Estimate: ceil(position / officials present) × mean session length of the office. */
+export async function waitInfo(d: WaitDeps, c: Case): Promise<WaitInfo> {
+  const tickets = await d.queue.ticketsOfCase(c.id);
+  const waiting = tickets.find((t) => t.state === 'queued' || t.state === 'leased');
+  const base = { caseId: c.id, state: c.state, position: null, availableOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
+  if (!waiting) return base;
+  const position = waiting.state === 'leased' ? 0 : await d.queue.position(waiting.id, waiting.departmentIds);
+  const online = (await Promise.all(waiting.departmentIds.map((q) => presentFor(d.presence, q)))).flat();
+  const present = online.filter((o) => o.status !== 'away').length;
+  const avgs = await Promise.all(waiting.departmentIds.map((q) => d.queue.avgSessionSeconds(q)));
+  const avg = Math.min(...avgs.map((a) => a ?? d.defaultSessionSeconds));
+  const estimate = present > 0 && position !== null ? Math.ceil(position / present) * Math.round(avg) : null;
+  const waitedSeconds = Math.max(0, Math.round((d.now().getTime() - Date.parse(waiting.enqueuedAt)) / 1000));
+  const tooLong = (present === 0 && waitedSeconds >= d.offerAfterSeconds) || (estimate !== null && estimate > d.maxWaitSeconds);
+  return {
+    ...base,
+    position,
+    availableOfficials: present,
+    estimatedWaitSeconds: estimate,
+    waitedSeconds,
+    offer: tooLong && waiting.state === 'queued' ? { appointments: appointmentOffers(d.repo, c, d.now().toISOString()), callback: true } : null,
+  };
+}
+
+/** The first free slot of each upcoming reception day in the case's own regions (county, city). */
+export function appointmentOffers(repo: PetitionRepository, c: Case, nowIso: string, limit = 3): AppointmentOffer[] {
+  const regions = new Set<string>();
+  for (let code: string | null = c.regionCode; code; code = repo.getRegion(code)?.parentCode ?? null) regions.add(code);
+  const out: AppointmentOffer[] = [];
+  for (const day of repo.listReceptionDays(nowIso)) {
+    if (!regions.has(day.regionCode)) continue;
+    const counts = repo.slotCounts(day.id);
+    for (let slot = 0; slot < day.slots; slot++) {
+      if ((counts.get(slot) ?? 0) < day.capacityPerSlot && Date.parse(slotStart(day, slot)) > Date.parse(nowIso)) {
+        out.push({ dayId: day.id, leaderName: day.leaderName, post: day.post, portfolio: day.portfolio, place: day.place, slot, slotStartsAt: slotStart(day, slot) });
+        break;
+      }
+    }
+    if (out.length >= limit) break;
+  }
+  return out;
+}
