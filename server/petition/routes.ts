@@ -40,6 +40,16 @@ function actorOf(req: Request, tokens: TokenIssuer): Actor {
   return actorFromClaims(tokens.verify(token));
 }
 
+/** Redis unreachable (ioredis gave up retrying) or SQLite locked past its busy timeout. */
+function storeUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error) || err instanceof AppError) return false;
+  return (
+    err.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|ECONNREFUSED|LOADING|stream isn't writeable/.test(err.message) ||
+    (err as { code?: unknown }).code === 'SQLITE_BUSY'
+  );
+}
+
 export function createPetitionRouter(deps: PetitionRouterDeps): Router {
   const { service, tokens, log } = deps;
   const router = express.Router();
@@ -52,10 +62,10 @@ export function createPetitionRouter(deps: PetitionRouterDeps): Router {
         const actor = actorOf(req, tokens);
         const data = await handler(actor, req);
         res.json({ ok: true, data: data ?? {} });
-      } catch (err) {
-        const body = toErrorBody(err);
-        if (!(err instanceof AppError)) log?.error({ err, path: req.path }, 'petition http | failed');
-        res.status(err instanceof AppError ? err.status : 500).json({ ok: false, error: body });
+      } catch (caught) {
+        const err = storeUnavailable(caught) ? new AppError('unavailable', 'the scheduler is unavailable, try again shortly') : caught;
+        if (!(err instanceof AppError) || err.code === 'unavailable') log?.error({ err: caught, path: req.path }, 'petition http | failed');
+        res.status(err instanceof AppError ? err.status : 500).json({ ok: false, error: toErrorBody(err) });
       }
     });
   };

@@ -191,6 +191,24 @@ describe('bad input gets a typed error and changes nothing', () => {
       expect(await snapshot()).toEqual(before);
     });
 
+    it('answers 503 unavailable, not 500, while Redis is unreachable', async () => {
+      const down = await openHarness({ name: 'redis-down' });
+      const app = express();
+      app.use('/api/petition', createPetitionRouter({ service: down.service, tokens: down.tokens }));
+      const srv = app.listen(0, '127.0.0.1');
+      await new Promise((r) => srv.once('listening', r));
+      try {
+        down.redis.disconnect();
+        const res = await fetch(`http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/petition/desk`, { headers: { authorization: `Bearer ${official()}` } });
+        expect(res.status).toBe(503);
+        expect(await res.json()).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+      } finally {
+        await new Promise((r) => srv.close(r));
+        down.service.close();
+        down.store.close();
+      }
+    });
+
     it('starts a petition and shows the desk with {ok, data}', async () => {
       const r = await call('POST', '/cases', terminalToken(), { terminalId: VILLAGE_TERMINAL, category: 'wages', flags: { elderly: true } });
       expect(r.status).toBe(200);
