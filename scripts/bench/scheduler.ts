@@ -1,4 +1,4 @@
-// npm run bench:scheduler [-- --rounds 3 --cases-per-terminal 2]
+// npm run bench:scheduler [-- --rounds 3 --cases-per-terminal 2 --processes 2]
 //
 // Simulates 500 petition terminals and 100 officials against a real redis-server (the product's
 // embedded one: AOF on, everysec) and a SQLite file, and prints claims per second and p50/p99
@@ -8,7 +8,7 @@
 // next to raw Redis figures measured in the same run against the same server: redis-benchmark
 // (PING/SET/GET/ZADD/ZPOPMIN, 50 clients) and a trivial EVALSHA round-trip from this process.
 // Each round starts from empty queues; the medians over rounds are reported.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,7 @@ const arg = (name: string, dflt: number) => {
   return Number.isFinite(v) && v > 0 ? Math.min(v, 100) : dflt;
 };
 const ROUNDS = arg('rounds', 3);
+const PROCESSES = arg('processes', 2);
 const CASES_PER_TERMINAL = arg('cases-per-terminal', 2);
 const TERMINALS = 500;
 const COUNTY_KINDS = ['rs', 'zrzy', 'zj', 'wsjk', 'xfj'];
@@ -43,7 +44,7 @@ interface Run {
   p99: number;
 }
 
-async function claimAll(officials: Actor[], claim: (a: Actor) => Promise<boolean>): Promise<Run & { n: number }> {
+async function claimAll(officials: Actor[], claim: (a: Actor) => Promise<boolean>): Promise<Run & { n: number; lat: number[] }> {
   const lat: number[] = [];
   const t0 = performance.now();
   await Promise.all(
@@ -58,6 +59,57 @@ async function claimAll(officials: Actor[], claim: (a: Actor) => Promise<boolean
   );
   const secs = (performance.now() - t0) / 1000;
   lat.sort((a, b) => a - b);
+  return { n: lat.length, perSecond: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), lat };
+}
+
+const serviceClaim = (service: PetitionService) => async (a: Actor) => {
+  const got = await service.claimNext(a);
+  if (!got) return false;
+  await service.queue.finish([got.ticketId]);
+  return true;
+};
+
+/**
+ * Worker mode (`--worker <json>`): another server process on the same Redis and SQLite file.
+ * Prints "ready", waits for a line on stdin, claims with its officials, prints its latencies.
+ */
+async function worker(cfg: { redisUrl: string; file: string; prefix: string; officials: string[] }): Promise<void> {
+  const redis = new Redis(cfg.redisUrl);
+  const store = openPetitionStore(cfg.file);
+  const service = await PetitionService.create({
+    repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: RoutingRuleBook.fromFile(), prefix: cfg.prefix, sweepIntervalMs: 0,
+  });
+  process.stdout.write('ready\n');
+  await new Promise<void>((r) => process.stdin.once('data', () => r()));
+  process.stdin.destroy();
+  const run = await claimAll(cfg.officials.map((id) => ({ id, name: id, role: 'official' })), serviceClaim(service));
+  process.stdout.write(`${JSON.stringify({ lat: run.lat })}\n`);
+  service.close();
+  await redis.quit();
+  store.close();
+}
+
+/** The full-service claim load spread over `n` server processes. */
+async function claimInProcesses(n: number, cfg: { redisUrl: string; file: string; prefix: string }, officials: string[]): Promise<Run & { n: number }> {
+  const children = Array.from({ length: n }, (_, i) => {
+    const mine = officials.filter((_, j) => j % n === i);
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--worker', JSON.stringify({ ...cfg, officials: mine })], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    const ready = new Promise<void>((r) => child.stdout.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('ready\n')) r(); }));
+    const done = new Promise<number[]>((resolve, reject) =>
+      child.once('exit', (code) => {
+        const line = out.split('\n').find((l) => l.startsWith('{'));
+        if (code !== 0 || !line) reject(new Error(`bench worker exited with ${code}`));
+        else resolve((JSON.parse(line) as { lat: number[] }).lat);
+      }),
+    );
+    return { child, ready, done };
+  });
+  await Promise.all(children.map((c) => c.ready));
+  const t0 = performance.now();
+  for (const c of children) c.child.stdin.write('go\n');
+  const lat = (await Promise.all(children.map((c) => c.done))).flat().sort((a, b) => a - b);
+  const secs = (performance.now() - t0) / 1000;
   return { n: lat.length, perSecond: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
 }
 
@@ -67,7 +119,8 @@ async function main(): Promise<void> {
   const redisServer = await startEmbeddedRedis(dir, log);
   const port = new URL(redisServer.url).port;
   const redis = new Redis(redisServer.url);
-  const store = openPetitionStore(path.join(dir, 'app.db'), { seed: true });
+  const file = path.join(dir, 'app.db');
+  const store = openPetitionStore(file, { seed: true });
 
   // 100 officials: 4 in each of the 25 county-level offices that receive the categories below.
   const counties = ['341302', '341321', '341322', '341323', '341324'];
@@ -83,7 +136,7 @@ async function main(): Promise<void> {
   const terminals = store.repo.listTerminals().filter((t) => t.level !== 'city').slice(0, TERMINALS);
   if (terminals.length < TERMINALS) throw new Error(`seed has ${terminals.length} terminals, need ${TERMINALS}`);
 
-  const runs = { start: [] as Run[], service: [] as Run[], serviceOne: [] as Run[], scheduler: [] as Run[], schedulerOne: [] as Run[] };
+  const runs = { start: [] as Run[], service: [] as Run[], serviceOne: [] as Run[], serviceMulti: [] as Run[], scheduler: [] as Run[], schedulerOne: [] as Run[] };
   for (let round = 0; round < ROUNDS; round++) {
     const prefix = `bench:${round}`;
     const service = await PetitionService.create({
@@ -108,12 +161,7 @@ async function main(): Promise<void> {
     runs.start.push({ perSecond: startLat.length / ((performance.now() - t0) / 1000), p50: pct(startLat, 50), p99: pct(startLat, 99) });
 
     // 100 officials claim until their queues are empty; each ends the session at once.
-    const full = await claimAll(actors, async (a) => {
-      const got = await service.claimNext(a);
-      if (!got) return false;
-      await service.queue.finish([got.ticketId]);
-      return true;
-    });
+    const full = await claimAll(actors, serviceClaim(service));
     if (full.n !== terminals.length * CASES_PER_TERMINAL) throw new Error(`claimed ${full.n}, expected ${terminals.length * CASES_PER_TERMINAL}`);
     runs.service.push(full);
 
@@ -124,12 +172,26 @@ async function main(): Promise<void> {
       const t = dangshan[i % dangshan.length]!;
       await service.startPetition({ id: `dev-${t.id}`, name: 't', role: 'terminal', terminalId: t.id }, { terminalId: t.id, category: 'wages' });
     }
-    runs.serviceOne.push(await claimAll([one], async (a) => {
-      const got = await service.claimNext(a);
-      if (!got) return false;
-      await service.queue.finish([got.ticketId]);
-      return true;
-    }));
+    runs.serviceOne.push(await claimAll([one], serviceClaim(service)));
+
+    // The same 1,000-case load claimed by the 100 officials spread over PROCESSES server processes.
+    if (PROCESSES > 1) {
+      const mpPrefix = `${prefix}:mp`;
+      const mp = await PetitionService.create({
+        repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: RoutingRuleBook.fromFile(), prefix: mpPrefix, sweepIntervalMs: 0,
+      });
+      await Promise.all(
+        terminals.map(async (t, i) => {
+          for (let k = 0; k < CASES_PER_TERMINAL; k++) {
+            await mp.startPetition({ id: `dev-${t.id}`, name: 't', role: 'terminal', terminalId: t.id }, { terminalId: t.id, category: CATEGORIES[(i + k) % CATEGORIES.length]! });
+          }
+        }),
+      );
+      mp.close();
+      const multi = await claimInProcesses(PROCESSES, { redisUrl: redisServer.url, file, prefix: mpPrefix }, actors.map((a) => a.id));
+      if (multi.n !== terminals.length * CASES_PER_TERMINAL) throw new Error(`multi-process claimed ${multi.n}`);
+      runs.serviceMulti.push(multi);
+    }
     service.close();
 
     // The scheduler alone: same number of tickets, same officials, no SQLite.
@@ -194,13 +256,14 @@ async function main(): Promise<void> {
   const row = (name: string, r: Run) => `| ${name} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`;
   const lines = [
     `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).split(' ')[2]}`,
-    `load: ${TERMINALS} terminals × ${CASES_PER_TERMINAL} petitions, 100 officials (25 county offices × 4), 1 process, ${ROUNDS} rounds (median shown)`,
+    `load: ${TERMINALS} terminals × ${CASES_PER_TERMINAL} petitions, 100 officials (25 county offices × 4), ${ROUNDS} rounds (median shown)`,
     '',
     '| operation | per second | p50 ms | p99 ms |',
     '|---|---:|---:|---:|',
     row('startPetition (SQLite + enqueue Lua), 500 terminals at once', med(runs.start)),
     row('claim, full service (lease + confirm + SQLite), 100 officials at once', med(runs.service)),
     row('claim, full service, 1 official, sequential', med(runs.serviceOne)),
+    ...(runs.serviceMulti.length > 0 ? [row(`claim, full service, 100 officials over ${PROCESSES} server processes`, med(runs.serviceMulti))] : []),
     row('claim, scheduler only (lease + confirm Lua), 100 officials at once', med(runs.scheduler)),
     row('claim, scheduler only, 1 official, sequential', med(runs.schedulerOne)),
     row('raw: trivial EVALSHA from Node, 100 in flight', evalRun),
@@ -214,4 +277,6 @@ async function main(): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-await main();
+const w = process.argv.indexOf('--worker');
+if (w > 0) await worker(JSON.parse(process.argv[w + 1] ?? '{}') as { redisUrl: string; file: string; prefix: string; officials: string[] });
+else await main();
