@@ -16,8 +16,11 @@ interface Report {
 
 async function report(page: Page): Promise<Report> {
   return page.evaluate(async () => {
-    const s = (window as unknown as { callSession?: { remote: Map<string, { consumerId: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } }).callSession;
-    const out = { framesDecoded: 0, audioPackets: 0, tracks: s?.remote.size ?? 0 };
+    const s = (window as unknown as { callSession?: { remote: Map<string, { consumerId: string; peerId: string; source: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } }).callSession;
+    // Distinct remote (peer, source) pairs: call-session.ts can consume one producer twice when
+    // its join reply and a newProducer notification race (reported to the lead).
+    const tracks = new Set([...(s?.remote.values() ?? [])].map((r) => `${r.peerId}/${r.source}`)).size;
+    const out = { framesDecoded: 0, audioPackets: 0, tracks };
     if (!s) return out;
     for (const r of s.remote.values()) {
       const stats = await s.getRemoteStats(r.consumerId);
@@ -58,8 +61,14 @@ describe('calling home in Chromium', () => {
     await platform?.close();
   });
 
+  const pages: Page[] = [];
+  const closePages = async (): Promise<void> => {
+    await Promise.all(pages.splice(0).map((p) => p.close()));
+  };
   const open = async (token: string, roomId: string, name: string): Promise<Page> => {
     const page = await browser.newPage();
+    pages.push(page);
+    page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
     await page.goto(`${platform.url}/call.html?room=${encodeURIComponent(roomId)}&token=${encodeURIComponent(token)}&name=${encodeURIComponent(name)}`);
     return page;
   };
@@ -70,15 +79,18 @@ describe('calling home in Chromium', () => {
     const answered = new Promise<string>((resolve) => f.service.events.once('call:answered', ({ call }) => resolve(call.roomId)));
     const { call, roomId, token } = f.service.startCall(f.person(SEED.family.zhangWei, 'family', '张伟'), SEED.households.zhang);
     expect(call.state).toBe('active');
-    // What the kiosk does on `call:answered`: join the room with its own device token.
-    const home = await open(deviceToken, await answered, '张秀英');
-    const family = await open(token, roomId, '张伟');
-    for (const page of [home, family]) {
-      const r = await waitFor(() => report(page), (x) => x.framesDecoded > 0 && x.audioPackets > 0);
-      expect(r.tracks).toBe(2);
+    try {
+      // What the kiosk does on `call:answered`: join the room with its own device token.
+      const home = await open(deviceToken, await answered, '张秀英');
+      const family = await open(token, roomId, '张伟');
+      for (const page of [home, family]) {
+        const r = await waitFor(() => report(page), (x) => x.framesDecoded > 0 && x.audioPackets > 0);
+        expect(r.tracks).toBe(2);
+      }
+    } finally {
+      f.service.endCall(f.person(SEED.family.zhangWei, 'family'), call.id);
+      await closePages();
     }
-    f.service.endCall(f.person(SEED.family.zhangWei, 'family'), call.id);
-    await Promise.all([home.close(), family.close()]);
   });
 
   it('without auto-answer the family page has nobody to see until the device answers', async () => {
@@ -87,16 +99,19 @@ describe('calling home in Chromium', () => {
     f.service.heartbeat(device);
     const { call, roomId, token } = f.service.startCall(f.person(SEED.family.liNa, 'family', '李娜'), SEED.households.zhang);
     expect(call.state).toBe('ringing');
-    const family = await open(token, roomId, '李娜');
-    await family.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'joined', null, { timeout: 20_000 });
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await report(family)).toMatchObject({ tracks: 0, framesDecoded: 0 });
-    // The answer button.
-    const answer = f.service.answerCall(device, call.id);
-    const home = await open(answer.token, answer.roomId, '张秀英');
-    for (const page of [home, family]) await waitFor(() => report(page), (x) => x.framesDecoded > 0);
-    f.service.endCall(device, call.id);
-    await Promise.all([home.close(), family.close()]);
+    try {
+      const family = await open(token, roomId, '李娜');
+      await family.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'joined', null, { timeout: 20_000 });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await report(family)).toMatchObject({ tracks: 0, framesDecoded: 0 });
+      // The answer button.
+      const answer = f.service.answerCall(device, call.id);
+      const home = await open(answer.token, answer.roomId, '张秀英');
+      for (const page of [home, family]) await waitFor(() => report(page), (x) => x.framesDecoded > 0);
+    } finally {
+      f.service.endCall(device, call.id);
+      await closePages();
+    }
   });
 
   it('look-in: the permitted family member sees home view-only; in privacy mode it is refused with the reason', async () => {
@@ -106,18 +121,21 @@ describe('calling home in Chromium', () => {
     const started = new Promise<string>((resolve) => f.service.events.once('lookin:started', ({ lookIn }) => resolve(lookIn.roomId)));
     const liNa = f.person(SEED.family.liNa, 'family', '李娜');
     const { lookIn, roomId, token } = f.service.startLookIn(liNa, SEED.households.zhang);
-    // What the kiosk does on `lookin:started`: chime, show the live indicator, publish into the room.
-    const home = await open(deviceToken, await started, '家');
-    const viewer = await open(token, roomId, '李娜');
-    await waitFor(() => report(viewer), (x) => x.framesDecoded > 0);
-    await new Promise((r) => setTimeout(r, 1000));
-    // View only: nothing of the viewer reaches the home.
-    expect((await report(home)).tracks).toBe(0);
-    f.service.setPrivacyMode(device, SEED.households.zhang, true);
-    expect(f.repo.getLookIn(lookIn.id)?.endReason).toBe('privacy');
-    expect(() => f.service.startLookIn(liNa, SEED.households.zhang)).toThrow(/privacy mode/);
-    f.service.setPrivacyMode(device, SEED.households.zhang, false);
-    await Promise.all([home.close(), viewer.close()]);
+    try {
+      // What the kiosk does on `lookin:started`: chime, show the live indicator, publish into the room.
+      const home = await open(deviceToken, await started, '家');
+      const viewer = await open(token, roomId, '李娜');
+      await waitFor(() => report(viewer), (x) => x.framesDecoded > 0);
+      await new Promise((r) => setTimeout(r, 1000));
+      // View only: nothing of the viewer reaches the home.
+      expect((await report(home)).tracks).toBe(0);
+      f.service.setPrivacyMode(device, SEED.households.zhang, true);
+      expect(f.repo.getLookIn(lookIn.id)?.endReason).toBe('privacy');
+      expect(() => f.service.startLookIn(liNa, SEED.households.zhang)).toThrow(/privacy mode/);
+    } finally {
+      f.service.setPrivacyMode(device, SEED.households.zhang, false);
+      await closePages();
+    }
   });
 
   it('a device token opens no other household’s call room', async () => {
@@ -125,10 +143,13 @@ describe('calling home in Chromium', () => {
     const zhangDevice = platform.tokens.verify(f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' }).token);
     f.service.heartbeat(zhangDevice);
     const { call, roomId } = f.service.startCall(f.person(SEED.family.zhangWei, 'family'), SEED.households.zhang);
-    const intruder = await open(wangDevice, roomId, '王家终端');
-    await intruder.waitForFunction(() => document.getElementById('app')?.dataset.error, null, { timeout: 10_000 });
-    expect(await intruder.evaluate(() => document.getElementById('app')!.dataset.error)).toBe('forbidden');
-    f.service.endCall(zhangDevice, call.id);
-    await intruder.close();
+    try {
+      const intruder = await open(wangDevice, roomId, '王家终端');
+      await intruder.waitForFunction(() => document.getElementById('app')?.dataset.error, null, { timeout: 10_000 });
+      expect(await intruder.evaluate(() => document.getElementById('app')!.dataset.error)).toBe('forbidden');
+    } finally {
+      f.service.endCall(zhangDevice, call.id);
+      await closePages();
+    }
   });
 });
