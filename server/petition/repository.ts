@@ -101,10 +101,11 @@ export interface PetitionRepository {
   addParticipant(p: Participant): boolean;
   listParticipants(caseId: string): Participant[];
   /**
-   * Records an assigned ticket together with the case change, its event and the participant,
-   * in one transaction; false (and nothing changed) if this ticket was already recorded.
+   * Records an assigned ticket together with the case change (computed from the case as it is
+   * inside the transaction), its event and the participant, in one transaction. Returns the
+   * updated case, or undefined (nothing changed) if this ticket was already recorded.
    */
-  applyAssignment(a: AssignmentRecord, patch: CasePatch, event: NewEvent, participant: Participant): boolean;
+  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant): Case | undefined;
   /** Records an assigned ticket once; false if it was already recorded. */
   recordAssignment(a: AssignmentRecord): boolean;
   assignmentsOf(caseId: string): { ticketId: string; officialId: string; departmentId: string; kind: string }[];
@@ -397,13 +398,13 @@ export class SqlitePetitionRepository implements PetitionRepository {
     return r.changes === 1;
   }
 
-  applyAssignment(a: AssignmentRecord, patch: CasePatch, event: NewEvent, participant: Participant): boolean {
+  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant): Case | undefined {
     return this.db
       .transaction(() => {
-        if (!this.recordAssignment(a)) return false;
-        this.updateCase(a.caseId, patch, event);
+        const current = this.getCase(a.caseId);
+        if (!current || !this.recordAssignment(a)) return undefined;
         this.addParticipant(participant);
-        return true;
+        return this.updateCase(a.caseId, patchFor(current), event);
       })
       .immediate();
   }

@@ -178,11 +178,13 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   /** Periodic work, safe in every process at once: expired leases, due appointments, records. */
   async sweep(): Promise<void> {
     const released = await this.queue.reapExpired();
+    const queues = new Set<string>();
     for (const r of released) {
       this.repo.appendEvent(r.caseId, this.event('system', 'system', 'claim_released', { ticketId: r.ticketId, officialId: r.officialId, reason: 'lease_expired' }));
       this.log?.info({ ticketId: r.ticketId, officialId: r.officialId }, 'claim <- released (lease expired)');
+      for (const q of (await this.queue.getTicket(r.ticketId))?.departmentIds ?? []) queues.add(q);
     }
-    if (released.length > 0) this.notify('queue-changed', { departmentIds: [] });
+    if (queues.size > 0) this.notify('queue-changed', { departmentIds: [...queues] });
     await this.admitDueAppointments();
     await this.recordUnrecorded();
   }
@@ -461,23 +463,19 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
 
   /** Durable side of an assignment; idempotent by ticket id. */
   private recordAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official): Case | undefined {
-    const c = this.repo.getCase(caseId);
-    if (!c) return undefined;
     const at = this.nowIso();
     const role = ticketKindToRole(kind);
-    let patch: CasePatch;
-    if (role === 'lead') {
-      patch = { state: 'in_session', departmentId: official.departmentId, officialId: official.id };
-    } else {
-      patch = c.state === 'in_session' ? { state: 'joint_session' } : {};
-    }
-    const applied = this.repo.applyAssignment(
+    return this.repo.applyAssignment(
       { ticketId, caseId, officialId: official.id, departmentId: official.departmentId, kind, assignedAt: at },
-      patch,
+      (current): CasePatch =>
+        role === 'lead'
+          ? { state: 'in_session', departmentId: official.departmentId, officialId: official.id }
+          : current.state === 'in_session'
+            ? { state: 'joint_session' }
+            : {},
       this.event(official.id, 'official', role === 'lead' ? 'claimed' : 'joined', { ticketId, kind, departmentId: official.departmentId }),
       { caseId, officialId: official.id, departmentId: official.departmentId, role, joinedAt: at },
     );
-    return applied ? this.repo.getCase(caseId) : undefined;
   }
 
   /** Invites another department, or the level above, into the live session (ahead of new cases). */
