@@ -53,6 +53,8 @@ export class CallSession {
   #recv: types.Transport | undefined;
   readonly #producers = new Map<MediaSource, types.Producer>();
   readonly #consumers = new Map<string, types.Consumer>();
+  /** Producers being consumed right now: a newProducer push can race the join's own loop. */
+  readonly #consuming = new Set<string>();
   readonly #listeners = new Map<keyof CallSessionEvents, Set<(...a: never[]) => void>>();
   #closed = false;
   #joining: Promise<void> | undefined;
@@ -200,7 +202,9 @@ export class CallSession {
       }
     }
     this.#setState('joined');
-    for (const p of joined.peers) for (const prod of p.producers) await this.#consume({ peerId: p.peerId, ...prod });
+    // this.peers, not joined.peers: producers announced while the transports were being made
+    // arrived as newProducer pushes before #recv existed and are only recorded there.
+    for (const p of [...this.peers.values()]) for (const prod of [...p.producers]) await this.#consume({ peerId: p.peerId, ...prod });
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
@@ -248,15 +252,22 @@ export class CallSession {
   }
 
   async #consume(p: { peerId: string } & ProducerInfo): Promise<void> {
-    if (!this.#recv || (this.o.audioOnly && p.kind === 'video')) return;
+    if (!this.#recv || (this.o.audioOnly && p.kind === 'video') || this.#consuming.has(p.producerId)) return;
     for (const c of this.#consumers.values()) if (c.producerId === p.producerId) return;
-    const opts = await this.signalling.request('consume', { transportId: this.#recv.id, producerId: p.producerId });
-    const consumer = await this.#recv.consume({
-      id: opts.consumerId,
-      producerId: opts.producerId,
-      kind: opts.kind,
-      rtpParameters: opts.rtpParameters as types.RtpParameters,
-    });
+    this.#consuming.add(p.producerId);
+    let consumer: types.Consumer;
+    let opts;
+    try {
+      opts = await this.signalling.request('consume', { transportId: this.#recv.id, producerId: p.producerId });
+      consumer = await this.#recv.consume({
+        id: opts.consumerId,
+        producerId: opts.producerId,
+        kind: opts.kind,
+        rtpParameters: opts.rtpParameters as types.RtpParameters,
+      });
+    } finally {
+      this.#consuming.delete(p.producerId);
+    }
     this.#consumers.set(consumer.id, consumer);
     const remote: RemoteTrack = { peerId: opts.peerId, consumerId: consumer.id, source: opts.source, track: consumer.track, paused: p.paused };
     this.remote.set(consumer.id, remote);
