@@ -113,7 +113,7 @@ export class CameraIngest extends EventEmitter<CameraIngestEvents> {
       const video = await createLeg(opts, created, 'video', videoRtpParameters(plan.video, opts.router), appData);
       const audio = plan.audio ? await createLeg(opts, created, 'audio', audioRtpParameters(), { ...appData, source: 'microphone' }) : null;
       const ingest = new CameraIngest(opts, probed, plan, video, audio);
-      opts.router.observer.once('close', () => void ingest.stop());
+      opts.router.observer.once('close', ingest.#onRouterClose);
       ingest.#log.info({ url: redact(opts.url), video: plan.video, audio: plan.audio, producerId: video.producer.id }, 'camera ingest → start');
       ingest.#spawn();
       ingest.#startWatchdog();
@@ -141,10 +141,13 @@ export class CameraIngest extends EventEmitter<CameraIngestEvents> {
     return this.#child?.pid;
   }
 
+  readonly #onRouterClose = (): void => void this.stop();
+
   /** Stops ffmpeg and closes producers and transports. Idempotent. */
   async stop(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#opts.router.observer.off('close', this.#onRouterClose);
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     if (this.#watchdog) clearInterval(this.#watchdog);
     const child = this.#child;
@@ -158,7 +161,16 @@ export class CameraIngest extends EventEmitter<CameraIngestEvents> {
     this.#video.transport.close();
     this.#audio?.transport.close();
     this.#log.info({ restarts: this.#restarts }, 'camera ingest stopped');
-    this.emit('close');
+    this.#safeEmit('close');
+  }
+
+  /** A throwing listener must not take down the restart logic running in a child-process callback. */
+  #safeEmit<K extends keyof CameraIngestEvents>(event: K, ...args: CameraIngestEvents[K]): void {
+    try {
+      (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+    } catch (err) {
+      this.#log.error({ err, event }, 'camera ingest listener threw');
+    }
   }
 
   #spawn(): void {
@@ -203,7 +215,7 @@ export class CameraIngest extends EventEmitter<CameraIngestEvents> {
     const lastError = this.#stderrTail.at(-1) ?? '';
     this.#restarts++;
     this.#log.warn({ code, signal, reason, lastError, delayMs: delay, attempt: this.#restarts }, 'ffmpeg ended; restarting');
-    this.emit('restart', { attempt: this.#restarts, reason, code, signal, lastError });
+    this.#safeEmit('restart', { attempt: this.#restarts, reason, code, signal, lastError });
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = null;
       if (!this.#closed) this.#spawn();

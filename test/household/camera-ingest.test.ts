@@ -163,6 +163,18 @@ describe('camera ingest from a local RTSP server', () => {
     }
   });
 
+  it('closing the router stops the ingest and its ffmpeg', async () => {
+    const own = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    const ingest = await CameraIngest.start({ router: own, log, url: rtsp.url('/vp8'), cameraId: 'cam-router-close' });
+    const pid = ingest.pid!;
+    const closed = new Promise<void>((resolve) => ingest.once('close', () => resolve()));
+    own.close();
+    await closed;
+    expect(ingest.closed).toBe(true);
+    expect(ingest.producer.closed).toBe(true);
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+
   it('stop() ends ffmpeg and closes the producer; an unreachable camera fails to start with a clear error', async () => {
     const ingest = await CameraIngest.start({ router, log, url: rtsp.url('/vp8'), cameraId: 'cam-stop' });
     await waitForBytes(ingest.producer, 5_000);
