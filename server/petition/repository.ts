@@ -113,6 +113,8 @@ export interface PetitionRepository {
   /** Books a slot atomically (across processes); false when the slot is full. */
   bookAppointment(caseId: string, dayId: string, slot: number, capacity: number, at: string): boolean;
   getAppointment(caseId: string): BookedAppointment | undefined;
+  /** Undoes a booking that could not be completed. */
+  cancelAppointment(caseId: string): void;
   slotCounts(dayId: string): Map<number, number>;
   /** Appointments whose slot has started and that are not yet in a queue. */
   dueAppointments(nowIso: string): (BookedAppointment & { departmentId: string; officialId: string })[];
@@ -436,6 +438,10 @@ export class SqlitePetitionRepository implements PetitionRepository {
       .prepare('SELECT case_id, day_id, slot, booked_at, admitted FROM petition_appointments WHERE case_id = ?')
       .get(caseId) as { case_id: string; day_id: string; slot: number; booked_at: string; admitted: number } | undefined;
     return r && { caseId: r.case_id, dayId: r.day_id, slot: r.slot, bookedAt: r.booked_at, admitted: r.admitted === 1 };
+  }
+
+  cancelAppointment(caseId: string): void {
+    this.db.prepare('DELETE FROM petition_appointments WHERE case_id = ? AND admitted = 0').run(caseId);
   }
 
   slotCounts(dayId: string): Map<number, number> {

@@ -297,14 +297,22 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     if (!this.repo.bookAppointment(c.id, day.id, slot, day.capacityPerSlot, this.nowIso())) {
       throw new AppError('conflict', `slot ${slot} of ${dayId} is full or the case already has an appointment`, { reason: 'slot_full' });
     }
-    await this.withdrawQueued(c.id);
-    const updated = this.repo.updateCase(
-      c.id,
-      { state: 'appointment', appointment: { kind: 'reception_day', dayId: day.id, slot, at: slotStart(day, slot) } },
-      this.event(actor.id, this.roleOf(actor), 'appointment_booked', { dayId: day.id, slot, leaderName: day.leaderName, at: slotStart(day, slot) }),
-    )!;
-    this.notify('case-changed', { caseId: c.id, state: updated.state });
-    return updated;
+    const at = slotStart(day, slot);
+    try {
+      await this.leaveQueue(c.id);
+      const updated = this.repo.updateCase(
+        c.id,
+        { state: 'appointment', appointment: { kind: 'reception_day', dayId: day.id, slot, at } },
+        this.event(actor.id, this.roleOf(actor), 'appointment_booked', { dayId: day.id, slot, leaderName: day.leaderName, at }),
+        ['registered', 'queued'],
+      );
+      if (!updated) throw new AppError('conflict', `case ${c.id} was taken up meanwhile`, { reason: 'being_claimed' });
+      this.notify('case-changed', { caseId: c.id, state: updated.state });
+      return updated;
+    } catch (err) {
+      this.repo.cancelAppointment(c.id);
+      throw err;
+    }
   }
 
   async requestCallback(actor: Actor, caseId: string): Promise<Case> {
@@ -312,21 +320,31 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     this.assertPetitionerOrCoordinator(actor, c);
     assertState(c, ['registered', 'queued'], 'ask for a call-back');
     if (!c.phone) throw new AppError('bad_request', 'a call-back needs a phone number on the case', { reason: 'no_phone' });
-    await this.withdrawQueued(c.id);
-    const at = this.nowIso();
+    await this.leaveQueue(c.id);
     const updated = this.repo.updateCase(
       c.id,
-      { state: 'appointment', appointment: { kind: 'callback', dayId: null, slot: null, at } },
+      { state: 'appointment', appointment: { kind: 'callback', dayId: null, slot: null, at: this.nowIso() } },
       this.event(actor.id, this.roleOf(actor), 'callback_requested', {}),
-    )!;
+      ['registered', 'queued'],
+    );
+    if (!updated) throw new AppError('conflict', `case ${c.id} was taken up meanwhile`, { reason: 'being_claimed' });
     this.notify('case-changed', { caseId: c.id, state: updated.state });
     return updated;
   }
 
-  private async withdrawQueued(caseId: string): Promise<void> {
-    const tickets = (await this.queue.ticketsOfCase(caseId)).filter((t) => t.state === 'queued');
-    await this.queue.cancel(tickets.map((t) => t.id));
-    this.notify('queue-changed', { departmentIds: tickets.flatMap((t) => t.departmentIds) });
+  /**
+   * Takes the case's waiting ticket out of its queues. Refused while an official holds it (an
+   * offer or a session): the petitioner is about to be served, so nothing is withdrawn.
+   */
+  private async leaveQueue(caseId: string): Promise<void> {
+    const tickets = await this.queue.ticketsOfCase(caseId);
+    if (tickets.some((t) => t.state === 'leased' || t.state === 'assigned')) {
+      throw new AppError('conflict', `an official is taking up case ${caseId}`, { reason: 'being_claimed' });
+    }
+    const queued = tickets.filter((t) => t.state === 'queued');
+    const withdrawn = await this.queue.cancel(queued.map((t) => t.id));
+    this.notify('queue-changed', { departmentIds: queued.flatMap((t) => t.departmentIds) });
+    if (withdrawn < queued.length) throw new AppError('conflict', `an official is taking up case ${caseId}`, { reason: 'being_claimed' });
   }
 
   /** Appointment cases whose slot has begun join the leader's department queue, ahead of new cases. */

@@ -89,3 +89,33 @@ describe('routing rules the coordinator edits', () => {
     expect(RoutingRuleBook.fromFile(file).category('wages').departments).toEqual(['zj']);
   });
 });
+
+describe('leaving the queue', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await openHarness({ name: 'leave' });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('refuses an appointment while an official is being offered the case, and books nothing', async () => {
+    const t = terminalActor(VILLAGE_TERMINAL);
+    const rs = officialActor('O341321-rs-1');
+    const s = await h.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages', phone: '13900000000' });
+    const day = h.service.receptionDays()[0]!;
+    const offer = await h.service.offerNext(rs);
+    expect(offer?.case?.id).toBe(s.case.id);
+    await expect(h.service.bookAppointment(t, s.case.id, day.id, 0)).rejects.toMatchObject({ code: 'conflict', details: { reason: 'being_claimed' } });
+    await expect(h.service.requestCallback(t, s.case.id)).rejects.toMatchObject({ code: 'conflict', details: { reason: 'being_claimed' } });
+    expect(h.service.receptionDays().find((d) => d.id === day.id)!.booked[0]).toBe(0);
+    expect(h.service.getCase(t, s.case.id).state).toBe('queued');
+
+    await h.service.declineOffer(rs, offer!);
+    const booked = await h.service.bookAppointment(t, s.case.id, day.id, 0);
+    expect(booked.state).toBe('appointment');
+    expect(h.service.receptionDays().find((d) => d.id === day.id)!.booked[0]).toBe(1);
+    expect(await h.service.queue.length(DANGSHAN_RS)).toBe(0);
+    expect(await h.service.offerNext(rs)).toBeNull();
+  });
+});
