@@ -122,8 +122,9 @@ export interface CheckInRecord {
 export class HouseholdRepository {
   constructor(private readonly db: Db) {}
 
+  /** BEGIN IMMEDIATE: a check-then-insert (one open call per home) holds even across processes. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   // ---- households ---------------------------------------------------------------------------

@@ -350,22 +350,23 @@ export class HouseholdService {
     }
     const { audioOnly } = parseInput(startCallSchema, input ?? {});
     const h = this.#assertHousehold(householdId);
-    const open = this.#repo.listOpenCalls(householdId)[0];
-    if (open) throw new AppError('conflict', 'the home is already in a call; join it instead', { callId: open.id });
-
     const now = this.#clock.now();
     const id = `call-${randomUUID()}`;
     const online = this.#devices(householdId).some((d) => d.online);
     const privacy = this.privacyState(h);
     const auto = online && !privacy.active && callerRole === 'family' && autoAnswers(h.settings, actor.sub);
     const state = !online ? 'missed' : auto ? 'active' : 'ringing';
-    this.#repo.insertCall({
-      id, householdId, callerId: actor.sub, callerRole, callerName: actor.name, state, audioOnly,
-      autoAnswered: auto, createdAtMs: now, ringDeadlineMs: now + this.timings.ringTimeoutMs,
+    this.#repo.transaction(() => {
+      const open = this.#repo.listOpenCalls(householdId)[0];
+      if (open) throw new AppError('conflict', 'the home is already in a call; join it instead', { callId: open.id });
+      this.#repo.insertCall({
+        id, householdId, callerId: actor.sub, callerRole, callerName: actor.name, state, audioOnly,
+        autoAnswered: auto, createdAtMs: now, ringDeadlineMs: now + this.timings.ringTimeoutMs,
+      });
+      // Stamp ended_at: nobody was there to ring, so the call is over as soon as it starts.
+      if (state === 'missed') this.#repo.transitionCall(id, ['missed'], 'missed', now);
     });
     if (state === 'missed') {
-      // Stamp ended_at: nobody was there to ring, so the call is over as soon as it starts.
-      this.#repo.transitionCall(id, ['missed'], 'missed', now);
       throw new AppError('unavailable', 'the home device is offline; the call is listed as missed', { callId: id });
     }
     const call = this.#assertCall(id);
