@@ -195,6 +195,12 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
       if (c.appointment) continue;
       await this.enqueueCase(c, { id: 'system', name: 'system', role: 'system' });
     }
+    for (const c of this.repo.listCases(['transferred', 'escalated'])) {
+      const last = this.repo.timeline(c.id).filter((e) => e.type === 'transferred' || e.type === 'escalated').pop();
+      const ticketId = typeof last?.data.ticketId === 'string' ? last.data.ticketId : undefined;
+      if (!ticketId || !c.departmentId || (await this.queue.getTicket(ticketId))) continue;
+      await this.enqueueHandover(c, ticketId, c.state === 'transferred' ? 'transfer' : 'escalate', typeof last?.data.from === 'string' ? last.data.from : null);
+    }
     await this.recordUnrecorded();
   }
 
@@ -541,9 +547,10 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     assertState(c, ['in_session', 'joint_session'], kind);
     if (dept.id === c.departmentId) throw new AppError('bad_request', `case ${c.id} is already with ${dept.name}`, { reason: 'same_department' });
     const tickets = await this.queue.ticketsOfCase(c.id);
-    await this.queue.finish(tickets.filter((t) => t.state === 'assigned' && t.officialId === c.officialId).map((t) => t.id));
     const ticketId = `${c.id}:${kind === 'transfer' ? 't' : 'e'}${tickets.length + 1}`;
     const state: CaseState = kind === 'transfer' ? 'transferred' : 'escalated';
+    // Durable first (compare-and-set), then Redis; recover() re-issues a handover ticket that a
+    // crash in between left missing.
     const updated = this.repo.updateCase(
       c.id,
       { state, departmentId: dept.id, officialId: null },
@@ -551,10 +558,15 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
       ['in_session', 'joint_session'],
     );
     if (!updated) throw new AppError('conflict', `case ${c.id} changed meanwhile`, { reason: 'wrong_state' });
-    await this.queue.enqueue({ ticketId, caseId: c.id, kind, departmentIds: [dept.id], priority: 'handover', enqueuedAt: this.nowIso(), ...(c.departmentId ? { fromDepartmentId: c.departmentId } : {}) });
+    await this.queue.finish(tickets.filter((t) => t.state === 'assigned' && t.officialId === c.officialId).map((t) => t.id));
+    await this.enqueueHandover(updated, ticketId, kind, c.departmentId);
     this.notify('queue-changed', { departmentIds: [dept.id] });
     this.notify('case-changed', { caseId: c.id, state });
     return updated;
+  }
+
+  private async enqueueHandover(c: Case, ticketId: string, kind: 'transfer' | 'escalate', from: string | null): Promise<void> {
+    await this.queue.enqueue({ ticketId, caseId: c.id, kind, departmentIds: [c.departmentId!], priority: 'handover', enqueuedAt: this.nowIso(), ...(from ? { fromDepartmentId: from } : {}) });
   }
 
   async writeOpinion(actor: Actor, caseId: string, opinion: string, accepted: boolean): Promise<Case> {

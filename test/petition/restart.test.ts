@@ -73,7 +73,7 @@ describe('restart', () => {
     expect(next?.ticketId).toBe(queueBefore[0]);
   });
 
-  it('queues a case that was registered while Redis was unreachable, at the next start', async () => {
+  it('re-issues what a crash between SQLite and Redis left out: a registered case, a transfer ticket', async () => {
     const file = tempDbFile('recover');
     const prefix = uniquePrefix('recover');
     const first = await openHarness({ name: 'recover', file, prefix });
@@ -83,12 +83,21 @@ describe('restart', () => {
     await first.service.queue.cancel([s.ticketId]);
     await first.redis.del(first.service.queue.keys.ticket(s.ticketId));
     first.store.db.prepare("UPDATE petition_cases SET state = 'registered' WHERE id = ?").run(s.case.id);
+    // …and a crash between a transfer's SQLite write and its Redis ticket.
+    const moved = await first.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'housing' });
+    const zj = officialActor('O341321-zj-1');
+    await first.service.claimNext(zj);
+    await first.service.transfer(zj, moved.case.id, '341321-mz', '属于救助事项');
+    const handover = (await first.service.queue.ticketsOfCase(moved.case.id)).find((x) => x.kind === 'transfer')!;
+    await first.service.queue.cancel([handover.id]);
+    await first.redis.del(first.service.queue.keys.ticket(handover.id));
     await first.close();
 
     const second = await openHarness({ name: 'recover', file, prefix, seed: false });
     try {
       expect(second.service.getCase(t, s.case.id).state).toBe('queued');
       expect((await second.service.queue.entries(DANGSHAN_RS)).map((e) => e.caseId)).toEqual([s.case.id]);
+      expect((await second.service.queue.entries('341321-mz')).map((e) => [e.ticketId, e.kind, e.priority])).toEqual([[handover.id, 'transfer', 'handover']]);
     } finally {
       await second.close();
     }
