@@ -38,6 +38,7 @@ import {
   escalateSchema,
   extendSchema,
   inviteSchema,
+  offerSchema,
   opinionSchema,
   parseInput,
   presenceSchema,
@@ -422,6 +423,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
 
   /** Accepts an offer; `conflict` (lease_lost) if it expired and went back to the queue. */
   async acceptOffer(actor: Actor, offer: { ticketId: string; leaseToken: string }): Promise<Assignment> {
+    offer = parseInput(offerSchema, { ticketId: offer.ticketId, leaseToken: offer.leaseToken }, 'offer');
     const official = assertOfficial(this.repo, actor);
     const t = await this.queue.getTicket(offer.ticketId);
     if (!t) throw new AppError('not_found', `no ticket ${offer.ticketId}`);
@@ -432,6 +434,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   }
 
   async declineOffer(actor: Actor, offer: { ticketId: string; leaseToken: string }): Promise<boolean> {
+    offer = parseInput(offerSchema, { ticketId: offer.ticketId, leaseToken: offer.leaseToken }, 'offer');
     const official = assertOfficial(this.repo, actor);
     const t = await this.queue.getTicket(offer.ticketId);
     if (!t) throw new AppError('not_found', `no ticket ${offer.ticketId}`);
