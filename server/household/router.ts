@@ -20,6 +20,7 @@ const limitQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(50
 const alertsQuery = z.strictObject({ resolved: z.enum(['0', '1']).optional() });
 const privacyBody = z.strictObject({ on: z.boolean() });
 const assignBody = z.strictObject({ counsellorId: idSchema });
+const roomTokenBody = z.strictObject({ roomId: z.string().min(1).max(200) });
 
 type Handler = (req: Request, actor: Actor) => unknown;
 
@@ -83,6 +84,7 @@ export function createHouseholdRouter(deps: HouseholdRouterDeps): Router {
   // devices
   router.post('/device/heartbeat', route((_req, a) => service.heartbeat(a)));
   router.get('/device/state', route((_req, a) => service.deviceState(a)));
+  router.post('/device/room-token', route((req, a) => service.deviceRoomToken(a, body(roomTokenBody, req).roomId)));
 
   // counsellors
   router.get('/households/:householdId/notices', route((req, a) => service.listNotices(a, param(req, 'householdId'))));

@@ -8,7 +8,6 @@ import type { Logger } from '../log.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
 import {
   callRoomId,
-  householdRoomPattern,
   householdSettingsSchema,
   lookInRoomId,
   newCheckInSchema,
@@ -188,7 +187,10 @@ export class HouseholdService {
       sub: deviceId,
       name,
       role: 'home-device',
-      grant: { rooms: [householdRoomPattern(householdId)], canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'] },
+      // No rooms: the long-lived token identifies the device (HTTP API, live channel). Media
+      // rights come per room from answerCall / deviceRoomToken, decided at that moment, so a
+      // device in privacy mode never holds a token that lets its camera into a room.
+      grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] },
       attributes: { householdId },
       ttlSeconds: this.timings.deviceTokenTtlSeconds,
     });
@@ -552,6 +554,24 @@ export class HouseholdService {
       this.events.safeEmit('alert:resolved', { to: this.#repo.listCounsellorIds(rec.device.householdId), alert: this.#repo.getAlert(open.id)! });
     }
     return this.deviceState(actor);
+  }
+
+  /**
+   * A room token for the device: to join an auto-answered call, or to publish into a look-in.
+   * The camera is in the grant only while privacy is off (and never for audio-only calls).
+   */
+  deviceRoomToken(actor: Actor, roomId: string): RoomTicket {
+    this.#requireDevice(actor);
+    this.authorizeJoin(actor, roomId);
+    const [, householdId, kind, id] = roomId.split(':') as [string, string, 'call' | 'lookin', string];
+    if (kind === 'call') return { roomId, token: this.#callToken(actor, this.#assertCall(id)) };
+    const cameraAllowed = this.mediaPolicy(householdId).cameraAllowed;
+    const token = this.#tokens.issue({
+      sub: actor.sub, name: actor.name, role: actor.role,
+      grant: { rooms: [roomId], canPublish: true, canSubscribe: false, sources: cameraAllowed ? ['camera', 'microphone'] : ['microphone'] },
+      attributes: { householdId }, ttlSeconds: Math.ceil(this.timings.lookInMaxMs / 1000) + 60,
+    });
+    return { roomId, token };
   }
 
   deviceState(actor: Actor): DeviceState {

@@ -80,8 +80,8 @@ describe('calling home in Chromium', () => {
     const { call, roomId, token } = f.service.startCall(f.person(SEED.family.zhangWei, 'family', '张伟'), SEED.households.zhang);
     expect(call.state).toBe('active');
     try {
-      // What the kiosk does on `call:answered`: join the room with its own device token.
-      const home = await open(deviceToken, await answered, '张秀英');
+      // What the kiosk does on `call:answered`: fetch a room token (POST /device/room-token), join.
+      const home = await open(f.service.deviceRoomToken(platform.tokens.verify(deviceToken), await answered).token, roomId, '张秀英');
       const family = await open(token, roomId, '张伟');
       for (const page of [home, family]) {
         const r = await waitFor(() => report(page), (x) => x.framesDecoded > 0 && x.audioPackets > 0);
@@ -123,7 +123,7 @@ describe('calling home in Chromium', () => {
     const { lookIn, roomId, token } = f.service.startLookIn(liNa, SEED.households.zhang);
     try {
       // What the kiosk does on `lookin:started`: chime, show the live indicator, publish into the room.
-      const home = await open(deviceToken, await started, '家');
+      const home = await open(f.service.deviceRoomToken(device, await started).token, roomId, '家');
       const viewer = await open(token, roomId, '李娜');
       await waitFor(() => report(viewer), (x) => x.framesDecoded > 0);
       await new Promise((r) => setTimeout(r, 1000));
@@ -138,15 +138,41 @@ describe('calling home in Chromium', () => {
     }
   });
 
-  it('a device token opens no other household’s call room', async () => {
+  it('privacy mode: the device’s room token has no camera, so no video leaves the home even if the page tries', async () => {
+    const { token: deviceToken } = f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
+    const device = platform.tokens.verify(deviceToken);
+    f.service.heartbeat(device);
+    f.service.setPrivacyMode(device, SEED.households.zhang, true);
+    const { call, roomId, token } = f.service.startCall(f.person(SEED.family.zhangWei, 'family', '张伟'), SEED.households.zhang);
+    try {
+      expect(call.state).toBe('ringing'); // auto-answer suspended in privacy mode
+      const answer = f.service.answerCall(device, call.id);
+      const family = await open(token, roomId, '张伟');
+      // call.html publishes camera + microphone unless told otherwise: the SFU refuses the camera.
+      const home = await open(answer.token, roomId, '张秀英');
+      await waitFor(() => report(home), (x) => x.framesDecoded > 0);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect((await report(family)).framesDecoded).toBe(0);
+    } finally {
+      f.service.endCall(device, call.id);
+      f.service.setPrivacyMode(device, SEED.households.zhang, false);
+      await closePages();
+    }
+  });
+
+  it('a device token opens no call room by itself, and no other household’s at all', async () => {
     const { token: wangDevice } = f.service.bindDevice(f.admin, SEED.households.wang, { id: SEED.devices.wang, name: '客厅终端', place: 'living-room' });
-    const zhangDevice = platform.tokens.verify(f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' }).token);
+    const zhangDeviceToken = f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' }).token;
+    const zhangDevice = platform.tokens.verify(zhangDeviceToken);
     f.service.heartbeat(zhangDevice);
     const { call, roomId } = f.service.startCall(f.person(SEED.family.zhangWei, 'family'), SEED.households.zhang);
     try {
-      const intruder = await open(wangDevice, roomId, '王家终端');
-      await intruder.waitForFunction(() => document.getElementById('app')?.dataset.error, null, { timeout: 10_000 });
-      expect(await intruder.evaluate(() => document.getElementById('app')!.dataset.error)).toBe('forbidden');
+      for (const t of [wangDevice, zhangDeviceToken]) {
+        const intruder = await open(t, roomId, '终端');
+        await intruder.waitForFunction(() => document.getElementById('app')?.dataset.error, null, { timeout: 10_000 });
+        expect(await intruder.evaluate(() => document.getElementById('app')!.dataset.error)).toBe('forbidden');
+      }
+      expect(() => f.service.deviceRoomToken(platform.tokens.verify(wangDevice), roomId)).toThrow(/own household/);
     } finally {
       f.service.endCall(zhangDevice, call.id);
       await closePages();

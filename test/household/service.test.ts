@@ -54,8 +54,11 @@ describe('authorization between households', () => {
     f.service.heartbeat(zhangDevice);
     f.service.heartbeat(wangDevice);
     const { call } = f.service.startCall(f.person(F.wangQiang, 'family'), H.wang);
+    // The long-lived token enters no room by itself; room tokens come from the service.
     expect(grantAllowsRoom(zhangDevice.grant, call.roomId)).toBe(false);
-    expect(grantAllowsRoom(zhangDevice.grant, callRoomId(H.zhang, 'x'))).toBe(true);
+    expect(grantAllowsRoom(zhangDevice.grant, callRoomId(H.zhang, 'x'))).toBe(false);
+    expect(refusal(() => f.service.deviceRoomToken(zhangDevice, call.roomId)).code).toBe('forbidden');
+    expect(f.tokens.verify(f.service.deviceRoomToken(wangDevice, call.roomId).token).grant.rooms).toEqual([call.roomId]);
     expect(refusal(() => f.service.answerCall(zhangDevice, call.id)).code).toBe('forbidden');
     expect(refusal(() => f.service.endCall(zhangDevice, call.id)).code).toBe('forbidden');
     expect(refusal(() => f.service.authorizeJoin(zhangDevice, call.roomId)).code).toBe('forbidden');
@@ -150,7 +153,10 @@ describe('calling home', () => {
     expect(call.state).toBe('ringing');
     const { token } = f.service.answerCall(dev, call.id);
     expect(f.tokens.verify(token).grant.sources).toEqual(['microphone']);
+    expect(f.tokens.verify(f.service.deviceRoomToken(dev, call.roomId).token).grant.sources).toEqual(['microphone']);
     expect(f.service.mediaPolicy(H.zhang).cameraAllowed).toBe(false);
+    f.service.setPrivacyMode(dev, H.zhang, false);
+    expect(f.tokens.verify(f.service.deviceRoomToken(dev, call.roomId).token).grant.sources).toEqual(['camera', 'microphone']);
   });
 });
 
