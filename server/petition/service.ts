@@ -514,10 +514,11 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     assertState(c, ['in_session', 'joint_session'], 'invite');
     const from = this.repo.getDepartment(official.departmentId)!;
     const dept = 'departmentId' in target ? this.assertDepartment(target.departmentId) : levelAbove(this.repo, this.rules.current, from);
-    if (this.repo.listParticipants(c.id).some((p) => p.departmentId === dept.id)) {
+    const tickets = await this.queue.ticketsOfCase(c.id);
+    const present = new Set(tickets.filter((t) => t.state === 'assigned').map((t) => t.officialId));
+    if (this.repo.listParticipants(c.id).some((p) => p.departmentId === dept.id && present.has(p.officialId))) {
       throw new AppError('conflict', `${dept.name} is already in the session`, { reason: 'already_in_session' });
     }
-    const tickets = await this.queue.ticketsOfCase(c.id);
     if (tickets.some((t) => t.kind === 'invite' && t.departmentIds.includes(dept.id) && (t.state === 'queued' || t.state === 'leased'))) {
       throw new AppError('conflict', `${dept.name} has already been invited`, { reason: 'duplicate_invite' });
     }
@@ -602,8 +603,9 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     const c = assertCase(this.repo, caseId);
     if (!isCoordinator(actor)) assertLead(actor, c);
     const tickets = (await this.queue.ticketsOfCase(c.id)).filter((t) => t.state === 'assigned');
+    if (tickets.length === 0) throw new AppError('conflict', `case ${c.id} has no live session`, { reason: 'no_session' });
     await this.queue.finish(tickets.map((t) => t.id));
-    const started = this.repo.timeline(c.id).find((e) => e.type === 'claimed');
+    const started = this.repo.timeline(c.id).filter((e) => e.type === 'claimed').pop();
     if (started && c.departmentId) {
       await this.queue.recordSessionSeconds(c.departmentId, Math.max(1, (this.now().getTime() - Date.parse(started.at)) / 1000));
     }
@@ -615,7 +617,8 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     const c = assertCase(this.repo, caseId);
     if (!isCoordinator(actor)) assertLead(actor, c);
     assertState(c, ['rated', 'handled'], 'archive');
-    const updated = this.repo.updateCase(c.id, { state: 'archived' }, this.event(actor.id, this.roleOf(actor), 'archived', {}), ['rated', 'handled'])!;
+    const updated = this.repo.updateCase(c.id, { state: 'archived' }, this.event(actor.id, this.roleOf(actor), 'archived', {}), ['rated', 'handled']);
+    if (!updated) throw new AppError('conflict', `case ${c.id} changed meanwhile`, { reason: 'wrong_state' });
     this.notify('case-changed', { caseId: c.id, state: updated.state });
     return updated;
   }

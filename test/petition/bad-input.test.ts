@@ -129,6 +129,13 @@ describe('bad input gets a typed error and changes nothing', () => {
     expect(await snapshot()).toEqual(after);
   });
 
+  it('ending a session that is not live', async () => {
+    const third = h.store.repo.listCases(['queued'])[0]!;
+    const before = await snapshot();
+    await expectAppError(() => h.service.endSession({ id: 'coord', name: 'c', role: 'coordinator' }, third.id), 'conflict', 'no_session');
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('rating before handling, or by someone else', async () => {
     const before = await snapshot();
     await expectAppError(() => h.service.rate(terminal, caseId, 'satisfied'), 'conflict', 'wrong_state');

@@ -143,7 +143,7 @@ describe('two server processes racing for the same queues', () => {
     const base = { file: h.file, prefix: h.prefix, redisUrl: redisUrl(), departments: [DANGSHAN_RS, DANGSHAN_ZJ], leaseMs: 1500 };
     // The victim holds each offer for a while, so it dies holding leases.
     const victimOfficials = [...officials.rs.slice(0, 5), ...officials.zj.slice(0, 5)];
-    const victim = startWorker({ ...base, name: 'victim', holdMs: 60, officials: victimOfficials });
+    const victim = startWorker({ ...base, name: 'victim', holdMs: 300, officials: victimOfficials });
     const survivor = startWorker({ ...base, name: 'survivor', holdMs: 20, officials: [...officials.rs.slice(5), ...officials.zj.slice(5)] });
     workers.push(victim, survivor);
     const victimPid = await victim.pid;
@@ -162,8 +162,10 @@ describe('two server processes racing for the same queues', () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     process.kill(victimPid, 'SIGKILL');
-    expect(heldByVictim).toBeGreaterThan(0);
     await victim.exited;
+    // What it held when it died: leases stay until they expire (1.5 s), nobody can confirm them.
+    heldByVictim = await heldBy(victimOfficials);
+    expect(heldByVictim).toBeGreaterThan(0);
 
     expect(await survivor.exited).toBe(0);
     await h.service.sweep();

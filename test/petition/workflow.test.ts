@@ -188,6 +188,10 @@ describe('petition workflow', () => {
     expect(next?.kind).toBe('transfer');
     expect(next?.case.id).toBe(fresh.case.id);
     expect(next?.case.officialId).toBe(rsOfficial2.id);
+    // The office that handed the case over may be invited back into the session.
+    const back = await h.service.invite(rsOfficial2, fresh.case.id, { departmentId: DANGSHAN_ZRZY });
+    expect(back.departmentIds).toEqual([DANGSHAN_ZRZY]);
+    await h.service.queue.cancel([back.id]);
 
     const escalated = await h.service.escalate(rsOfficial2, fresh.case.id, '涉及跨县用工单位');
     expect(escalated.state).toBe('escalated');
