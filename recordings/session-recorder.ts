@@ -68,8 +68,11 @@ export interface AddProducerInput {
 }
 
 interface Lane {
+  name: string;
   current: TrackRecorder | undefined;
   openGap: Gap | undefined;
+  /** Serializes add/remove within one lane so a quick replace cannot interleave; lanes of one participant start in parallel. */
+  queue: Promise<void>;
 }
 
 interface ParticipantState {
@@ -77,8 +80,6 @@ interface ParticipantState {
   dir: string;
   lanes: Map<string, Lane>;
   tracks: Set<TrackRecorder>;
-  /** Serializes add/remove for one participant so a quick replace cannot interleave. */
-  queue: Promise<void>;
 }
 
 export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
@@ -169,15 +170,17 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
   addProducer(input: AddProducerInput): Promise<void> {
     if (this.stopped) return Promise.resolve();
     const p = this.#participant(input);
-    return this.#enqueue(p, () => this.#addProducer(p, input));
+    const source = (input.producer.appData as { source?: unknown }).source;
+    const lane = this.#lane(p, input.lane ?? (typeof source === 'string' ? source : input.producer.kind));
+    return this.#enqueue(p, lane, () => this.#addProducer(p, lane, input));
   }
 
   /** Stops recording a producer; its lane shows a gap until a replacement arrives. */
   removeProducer(producerId: string, reason = 'producer-closed'): Promise<void> {
     if (this.stopped) return Promise.resolve();
     for (const p of this.#participants.values()) {
-      for (const [lane, l] of p.lanes) {
-        if (l.current?.producerId === producerId) return this.#enqueue(p, () => this.#removeFromLane(p, lane, reason, true));
+      for (const lane of p.lanes.values()) {
+        if (lane.current?.producerId === producerId) return this.#enqueue(p, lane, () => this.#removeFromLane(p, lane, reason, true));
       }
     }
     return Promise.resolve();
@@ -196,8 +199,9 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
   removeParticipant(participantId: string, reason = 'left'): Promise<void> {
     const p = this.#participants.get(participantId);
     if (!p) return Promise.resolve();
-    return this.#enqueue(p, async () => {
-      await Promise.all([...p.lanes.keys()].map((lane) => this.#removeFromLane(p, lane, reason, false, true)));
+    return Promise.all(
+      [...p.lanes.values()].map((lane) => this.#enqueue(p, lane, () => this.#removeFromLane(p, lane, reason, false, true))),
+    ).then(() => {
       const now = new Date();
       for (const l of p.lanes.values()) this.#closeLaneGap(p, l, now);
       p.meta.leftAt = now.toISOString();
@@ -215,7 +219,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       const stoppedAt = new Date();
       await Promise.all(
         [...this.#participants.values()].map(async (p) => {
-          await p.queue;
+          await Promise.all([...p.lanes.values()].map((l) => l.queue));
           await Promise.all([...p.tracks].map((t) => t.stop('session-stopped')));
           for (const l of p.lanes.values()) this.#closeLaneGap(p, l, stoppedAt);
         }),
@@ -262,7 +266,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       };
       this.#manifest.participants.push(meta);
       this.#manifest.timeline.push({ at: meta.joinedAt, type: 'participant-joined', participantId: meta.participantId, detail: input.role });
-      p = { meta, dir: participantDirName(input.participantId), lanes: new Map(), tracks: new Set(), queue: Promise.resolve() };
+      p = { meta, dir: participantDirName(input.participantId), lanes: new Map(), tracks: new Set() };
       this.#participants.set(input.participantId, p);
       this.#persist();
     } else if (p.meta.leftAt) {
@@ -273,24 +277,27 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
     return p;
   }
 
-  #enqueue(p: ParticipantState, fn: () => Promise<void>): Promise<void> {
-    const next = p.queue.then(fn, fn);
-    p.queue = next.catch((err: unknown) => this.#log.error({ err, participantId: p.meta.participantId }, 'participant recording step failed'));
+  #lane(p: ParticipantState, name: string): Lane {
+    let lane = p.lanes.get(name);
+    if (!lane) {
+      lane = { name, current: undefined, openGap: undefined, queue: Promise.resolve() };
+      p.lanes.set(name, lane);
+    }
+    return lane;
+  }
+
+  #enqueue(p: ParticipantState, lane: Lane, fn: () => Promise<void>): Promise<void> {
+    const next = lane.queue.then(fn, fn);
+    lane.queue = next.catch((err: unknown) => this.#log.error({ err, participantId: p.meta.participantId, lane: lane.name }, 'lane recording step failed'));
     return next;
   }
 
-  async #addProducer(p: ParticipantState, input: AddProducerInput): Promise<void> {
+  async #addProducer(p: ParticipantState, lane: Lane, input: AddProducerInput): Promise<void> {
     const { producer } = input;
     if (this.stopped || producer.closed) return;
-    const source = (producer.appData as { source?: unknown }).source;
-    const laneName = input.lane ?? (typeof source === 'string' ? source : producer.kind);
-    let lane = p.lanes.get(laneName);
-    if (!lane) {
-      lane = { current: undefined, openGap: undefined };
-      p.lanes.set(laneName, lane);
-    }
+    const laneName = lane.name;
     if (lane.current?.producerId === producer.id) return;
-    if (lane.current) await this.#removeFromLane(p, laneName, `replaced by producer ${producer.id}`, true);
+    if (lane.current) await this.#removeFromLane(p, lane, `replaced by producer ${producer.id}`, true);
     const codec = mediaCodecOf(producer.rtpParameters);
     const track: Track = {
       trackId: `${safeName(laneName)}-${producer.id.replace(/-/g, '').slice(0, 8)}`,
@@ -334,13 +341,18 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       await recorder.stop('session-stopped');
       return;
     }
+    if (producer.closed) {
+      // Closed while its recorder was being built: the close event has come and gone.
+      await this.#removeFromLane(p, lane, 'producer-closed', true);
+      return;
+    }
     producer.observer.once('close', () => void this.removeProducer(producer.id, 'producer-closed'));
   }
 
-  async #removeFromLane(p: ParticipantState, laneName: string, reason: string, openGap: boolean, wait = false): Promise<void> {
-    const lane = p.lanes.get(laneName);
-    const current = lane?.current;
-    if (!lane || !current) return;
+  async #removeFromLane(p: ParticipantState, lane: Lane, reason: string, openGap: boolean, wait = false): Promise<void> {
+    const current = lane.current;
+    const laneName = lane.name;
+    if (!current) return;
     lane.current = undefined;
     const at = new Date();
     if (openGap && !this.stopped) this.#ledger(p, lane).openGap('producer-closed', at, reason);
@@ -353,7 +365,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
   }
 
   #ledger(p: ParticipantState, lane: Lane): LaneLedger {
-    const laneName = [...p.lanes].find(([, l]) => l === lane)?.[0] ?? 'unknown';
+    const laneName = lane.name;
     return {
       openGap: (reason: GapReason, at: Date, detail?: string) => {
         this.#closeLaneGap(p, lane, at);

@@ -10,9 +10,12 @@
 // torn down whole and a new one built on fresh ports (a PlainTransport cannot be re-connected),
 // and the time between is logged as a gap.
 //
-// ffmpeg's RTP input gives up by itself after 10 s without a packet (it exits cleanly, the open
-// segment finished). That is normal here — a muted microphone is a paused producer — so such an
-// "idle" exit starts no new run until the producer resumes or its packet count moves again.
+// A paused or silent producer makes the run go idle: after segmentSeconds without media the run
+// is ended on purpose and a new one starts when the producer resumes or its packet count moves.
+// Kept running, ffmpeg's segmenter would see the timestamps jump by the whole pause and write one
+// near-empty segment per boundary it skipped. (ffmpeg's RTP input would also end by itself after
+// 10 s without any packet; mediasoup's RTCP reports usually keep it alive. Such an exit during a
+// pause or silence is treated the same way, not as a crash.)
 // To end a run on purpose we send ffmpeg an RTCP BYE: unlike SIGINT, which ffmpeg only notices
 // between packets, BYE ends its input at once even when no media is flowing, and it still
 // writes the trailer of the open segment.
@@ -71,6 +74,7 @@ interface Run {
   hasExited: boolean;
   exitDescription?: string;
   stopping: boolean;
+  stopPromise?: Promise<void>;
   firstPacketAt?: Date;
   firstListStart?: number;
   listed: Set<string>;
@@ -100,6 +104,9 @@ export class TrackRecorder {
   #pausedGapOpen = false;
   /** No ffmpeg on purpose: it ended for lack of packets; a new run starts when they return. */
   #idle = false;
+  /** The current run is being ended to go idle. */
+  #goingIdle = false;
+  #idleTimer: NodeJS.Timeout | undefined;
 
   static async create(opts: TrackRecorderOptions): Promise<TrackRecorder> {
     const t = new TrackRecorder(opts);
@@ -120,7 +127,13 @@ export class TrackRecorder {
     fs.mkdirSync(opts.workDir, { recursive: true });
     this.#watchdog = setInterval(() => void this.#checkFlow(), 1000);
     this.#watchdog.unref();
+    // The producer's observer, not the consumer's events: an idle track has no consumer.
+    opts.producer.observer.on('pause', this.#onProducerPause);
+    opts.producer.observer.on('resume', this.#onProducerResume);
   }
+
+  readonly #onProducerPause = (): void => this.markPaused(new Date());
+  readonly #onProducerResume = (): void => this.markResumed(new Date());
 
   get producerId(): string {
     return this.#o.producer.id;
@@ -140,13 +153,16 @@ export class TrackRecorder {
     if (this.#pausedGapOpen) return;
     this.#pausedGapOpen = true;
     this.#o.ledger.openGap('producer-paused', at, detail);
+    this.#armIdleTimer();
   }
 
   markResumed(at: Date): void {
     if (!this.#pausedGapOpen) return;
     this.#pausedGapOpen = false;
     this.#lastPacketChangeAt = Date.now();
-    if (this.#wakeFromIdle()) return; // the new run's first packet closes the gap
+    this.#clearIdleTimer();
+    // Idle or going idle: the new run's first packet closes the gap.
+    if (this.#goingIdle || this.#wakeFromIdle()) return;
     this.#o.ledger.closeGap(at);
     if (this.#o.producer.kind === 'video') this.#run?.consumer.requestKeyFrame().catch(() => undefined);
   }
@@ -156,6 +172,9 @@ export class TrackRecorder {
     this.#stopPromise ??= (async () => {
       this.#closed = true;
       clearInterval(this.#watchdog);
+      this.#clearIdleTimer();
+      this.#o.producer.observer.off('pause', this.#onProducerPause);
+      this.#o.producer.observer.off('resume', this.#onProducerResume);
       if (this.#restartTimer) clearTimeout(this.#restartTimer);
       const run = this.#run;
       if (run) await this.#stopRun(run);
@@ -258,6 +277,8 @@ export class TrackRecorder {
     readline.createInterface({ input: run.proc.stdout! }).on('line', (line) => {
       const [file, start] = line.split(',');
       if (!file) return;
+      // Lines come in segment order; offsets are relative to the run's first segment.
+      if (run.firstListStart === undefined && Number.isFinite(Number(start))) run.firstListStart = Number(start);
       run.listed.add(file);
       run.pending.push(this.#closeSegment(run, file, Number(start), false));
     });
@@ -301,8 +322,6 @@ export class TrackRecorder {
       this.#o.onChange();
       if (consumer.kind === 'video') this.#scheduleCut(run, 1);
     });
-    consumer.on('producerpause', () => this.markPaused(new Date()));
-    consumer.on('producerresume', () => this.markResumed(new Date()));
   }
 
   #timer(run: Run, ms: number, fn: () => void): void {
@@ -347,7 +366,6 @@ export class TrackRecorder {
     try {
       const [sha256, bytes] = await hashFile(abs);
       const info = await probe(abs, o.ffprobeBin).catch(() => ({ durationSeconds: 0 }));
-      if (Number.isFinite(listStart) && run.firstListStart === undefined) run.firstListStart = listStart;
       const base = run.firstPacketAt ?? new Date(run.meta.startedAt);
       const offsetInRun = Number.isFinite(listStart) && run.firstListStart !== undefined ? listStart - run.firstListStart : 0;
       const firstPacketAt = new Date(base.getTime() + Math.max(0, offsetInRun) * 1000);
@@ -387,7 +405,13 @@ export class TrackRecorder {
     }
   }
 
-  async #stopRun(run: Run): Promise<void> {
+  /** Ends a run on purpose. Idempotent per run (stop() may meet a run going idle). */
+  #stopRun(run: Run): Promise<void> {
+    run.stopPromise ??= this.#finishRun(run);
+    return run.stopPromise;
+  }
+
+  async #finishRun(run: Run): Promise<void> {
     run.stopping = true;
     for (const t of run.timers) clearTimeout(t);
     run.timers.clear();
@@ -426,6 +450,34 @@ export class TrackRecorder {
     o.onChange();
     if (this.#run === run) this.#run = undefined;
     this.#scheduleRestart();
+  }
+
+  #armIdleTimer(): void {
+    this.#clearIdleTimer();
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      const run = this.#run;
+      if (!run || run.stopping || run.hasExited || this.#closed) return;
+      if (!this.#pausedGapOpen && !this.#noPacketGapOpen) return;
+      void this.#endRunToIdle(run).catch((err: unknown) => this.#o.log.error({ err }, 'ending an idle run failed'));
+    }, this.#o.segmentSeconds * 1000);
+  }
+
+  #clearIdleTimer(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+
+  async #endRunToIdle(run: Run): Promise<void> {
+    this.#goingIdle = true;
+    this.#o.log.debug({ producerId: this.#o.producer.id, run: run.index }, 'no media for a segment length: ending the run until media returns');
+    await this.#stopRun(run);
+    run.meta.exit = `idle: ${run.exitDescription}`;
+    if (this.#run === run) this.#run = undefined;
+    this.#goingIdle = false;
+    this.#idle = true;
+    this.#o.onChange();
+    if (!this.#pausedGapOpen && !this.#noPacketGapOpen) this.#wakeFromIdle();
   }
 
   async #onIdleExit(run: Run): Promise<void> {
@@ -489,6 +541,7 @@ export class TrackRecorder {
     if (count !== this.#lastPacketCount) {
       this.#lastPacketCount = count;
       this.#lastPacketChangeAt = now;
+      this.#clearIdleTimer();
       if (this.#wakeFromIdle()) return; // the new run's first packet closes the gap
       if (this.#noPacketGapOpen && run) {
         this.#noPacketGapOpen = false;
@@ -498,6 +551,7 @@ export class TrackRecorder {
     } else if (!this.#noPacketGapOpen && now - this.#lastPacketChangeAt >= this.#o.noPacketSeconds * 1000) {
       this.#noPacketGapOpen = true;
       this.#o.ledger.openGap('no-packets', new Date(this.#lastPacketChangeAt), `no RTP for ${this.#o.noPacketSeconds}s`);
+      this.#armIdleTimer();
     }
   }
 }

@@ -5,7 +5,8 @@
 // alternating rounds; medians printed. Recorded = one PlainTransport + consumer + `ffmpeg -c copy`
 // segmenter per track. CPU is read from /proc (utime+stime) for the mediasoup worker and the
 // recording ffmpegs, and process.cpuUsage() for this Node process; senders are excluded (they
-// are the same in both phases and stand in for browsers).
+// are the same in both phases and stand in for browsers). ffprobe runs (one per closed segment)
+// are counted through this process's reaped-children CPU time.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,13 @@ function procCpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** CPU seconds of this process's children already reaped (here: ffprobe runs at segment close). */
+function reapedChildrenCpuSeconds(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / CLK_TCK; // cutime, cstime
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -66,6 +74,9 @@ interface Sample {
   workerPct: number;
   nodePct: number;
   ffmpegPct: number;
+  ffmpegVideoPct: number;
+  ffmpegAudioPct: number;
+  ffprobePct: number;
   totalPct: number;
 }
 
@@ -78,18 +89,22 @@ const archive = Archive.open({ dataDir: path.join(tmp, 'data') });
 const log = createLogger('warn');
 const tracks = participants * 2;
 
-async function measure(pids: () => (number | undefined)[]): Promise<Sample> {
+async function measure(pids: () => { kind: 'audio' | 'video'; pid: number | undefined }[]): Promise<Sample> {
   const w0 = procCpuSeconds(worker.pid);
   const n0 = process.cpuUsage();
-  const p0 = pids().map((pid) => [pid, procCpuSeconds(pid)] as const);
+  const c0 = reapedChildrenCpuSeconds();
+  const p0 = pids().map((p) => ({ ...p, before: procCpuSeconds(p.pid) }));
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const wall = (performance.now() - t0) / 1000;
   const n1 = process.cpuUsage(n0);
+  const ffprobePct = ((reapedChildrenCpuSeconds() - c0) / wall) * 100;
   const workerPct = ((procCpuSeconds(worker.pid) - w0) / wall) * 100;
   const nodePct = ((n1.user + n1.system) / 1e6 / wall) * 100;
-  const ffmpegPct = (p0.reduce((sum, [pid, before]) => sum + Math.max(0, procCpuSeconds(pid) - before), 0) / wall) * 100;
-  return { workerPct, nodePct, ffmpegPct, totalPct: workerPct + nodePct + ffmpegPct };
+  const used = (kind?: 'audio' | 'video') =>
+    (p0.filter((p) => !kind || p.kind === kind).reduce((sum, p) => sum + Math.max(0, procCpuSeconds(p.pid) - p.before), 0) / wall) * 100;
+  const ffmpegPct = used();
+  return { workerPct, nodePct, ffmpegPct, ffmpegVideoPct: used('video'), ffmpegAudioPct: used('audio'), ffprobePct, totalPct: workerPct + nodePct + ffmpegPct + ffprobePct };
 }
 
 const plain: Sample[] = [];
@@ -110,8 +125,8 @@ for (let round = 0; round < rounds; round++) {
     for (const producer of [f.video, f.audio]) await recorder.addProducer({ participantId: f.participantId, name: f.participantId, role: 'official', producer });
   }
   await sleep(3000); // ffmpeg start-up and first key frame are not the steady state
-  const producerIds = feeds.flatMap((f) => [f.video.id, f.audio.id]);
-  recorded.push(await measure(() => producerIds.map((id) => recorder.ffmpegPidOf(id))));
+  const producers = feeds.flatMap((f) => [f.video, f.audio]);
+  recorded.push(await measure(() => producers.map((p) => ({ kind: p.kind, pid: recorder.ffmpegPidOf(p.id) }))));
   const m = await recorder.stop();
   const segs = m.participants.flatMap((p) => p.tracks.flatMap((t) => t.segments));
   const dur = (Date.parse(m.stoppedAt!) - Date.parse(m.startedAt)) / 1000;
@@ -134,9 +149,11 @@ const result = {
     ffmpeg: execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0],
   },
   unrecorded: { workerPct: med(plain, 'workerPct'), nodePct: med(plain, 'nodePct'), totalPct: med(plain, 'totalPct') },
-  recorded: { workerPct: med(recorded, 'workerPct'), nodePct: med(recorded, 'nodePct'), ffmpegPct: med(recorded, 'ffmpegPct'), totalPct: med(recorded, 'totalPct') },
+  recorded: { workerPct: med(recorded, 'workerPct'), nodePct: med(recorded, 'nodePct'), ffmpegPct: med(recorded, 'ffmpegPct'), ffprobePct: med(recorded, 'ffprobePct'), totalPct: med(recorded, 'totalPct') },
   perTrack: {
     ffmpegCopyPct: med(recorded, 'ffmpegPct') / tracks,
+    ffmpegCopyVideoPct: med(recorded, 'ffmpegVideoPct') / participants,
+    ffmpegCopyAudioPct: med(recorded, 'ffmpegAudioPct') / participants,
     addedTotalPct: (med(recorded, 'totalPct') - med(plain, 'totalPct')) / tracks,
   },
   archiveBytesPerSecond: Math.round(bytesPerSecond),
@@ -153,7 +170,7 @@ if (args.json) {
   const pct = (n: number) => `${n.toFixed(2)}%`;
   console.log(`recording benchmark: ${participants} participants × (video ${result.setup.video} + Opus) = ${tracks} tracks, ${rounds} rounds × ${seconds}s per phase, medians, % of one core`);
   console.log(`  unrecorded: worker ${pct(result.unrecorded.workerPct)}  node ${pct(result.unrecorded.nodePct)}  total ${pct(result.unrecorded.totalPct)}`);
-  console.log(`  recorded:   worker ${pct(result.recorded.workerPct)}  node ${pct(result.recorded.nodePct)}  ffmpeg ${pct(result.recorded.ffmpegPct)}  total ${pct(result.recorded.totalPct)}`);
-  console.log(`  per recorded track: ffmpeg -c copy ${pct(result.perTrack.ffmpegCopyPct)}; everything added (ffmpeg + worker + node) ${pct(result.perTrack.addedTotalPct)}`);
+  console.log(`  recorded:   worker ${pct(result.recorded.workerPct)}  node ${pct(result.recorded.nodePct)}  ffmpeg ${pct(result.recorded.ffmpegPct)}  ffprobe ${pct(result.recorded.ffprobePct)}  total ${pct(result.recorded.totalPct)}`);
+  console.log(`  per recorded track: ffmpeg -c copy ${pct(result.perTrack.ffmpegCopyPct)} (video ${pct(result.perTrack.ffmpegCopyVideoPct)}, audio ${pct(result.perTrack.ffmpegCopyAudioPct)}); everything added (ffmpeg + ffprobe + worker + node) ${pct(result.perTrack.addedTotalPct)}`);
   console.log(`  archive growth: ${(result.archiveBytesPerSecond / 1024).toFixed(0)} KiB/s for the session (${((result.archiveBytesPerSecond * 3600) / 1024 ** 3).toFixed(2)} GiB per hour)`);
 }

@@ -20,8 +20,9 @@ export async function createTestWorker(): Promise<types.Worker> {
 }
 
 /**
- * A short VP8 (key frame every `gop` frames) + Opus clip. Sent in a loop; VP8 from ffmpeg does
- * not answer PLI, so the clip's own key frames are what the recorder can cut on.
+ * A short VP8 (key frame every `gop` frames) + Opus clip. Sent in a loop. ffmpeg as a sender
+ * does not answer PLI, so frequent key frames (default every 6 frames, 240 ms) stand in for a
+ * browser answering the recorder's key-frame requests within a round trip.
  */
 export function makeClip(file: string, opts: { seconds?: number; size?: string; fps?: number; gop?: number; bitrate?: string } = {}): string {
   if (fs.existsSync(file)) return file;
@@ -34,7 +35,7 @@ export function makeClip(file: string, opts: { seconds?: number; size?: string; 
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
       '-t', String(opts.seconds ?? 4),
       '-c:v', 'libvpx', '-b:v', opts.bitrate ?? '500k', '-deadline', 'realtime', '-cpu-used', '8',
-      '-g', String(opts.gop ?? 12), '-keyint_min', String(opts.gop ?? 12),
+      '-g', String(opts.gop ?? 6), '-keyint_min', String(opts.gop ?? 6),
       '-c:a', 'libopus', '-b:a', '48k', '-ac', '2',
       file,
     ],
