@@ -152,3 +152,9 @@ export function safeName(s: string): string {
 export function participantDirName(participantId: string): string {
   return `p-${safeName(participantId)}`;
 }
+
+/** A session id for a room's recording: the room id made folder-safe plus the UTC start time. */
+export function newSessionId(roomId: string, at = new Date()): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'); // 20261126T062522Z
+  return `${safeName(roomId).slice(0, 100)}-${stamp}`;
+}

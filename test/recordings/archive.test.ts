@@ -10,7 +10,7 @@ import { Archive } from '../../recordings/archive.ts';
 import { AuditLog, SYSTEM_ACTOR, verifyAuditChain, type AuditActor } from '../../recordings/audit-chain.ts';
 import { ExportJobs } from '../../recordings/export.ts';
 import { parseRange } from '../../recordings/http/router.ts';
-import { MANIFEST_FILE, writeJsonAtomic, type Manifest } from '../../recordings/manifest.ts';
+import { MANIFEST_FILE, newSessionId, sessionIdSchema, writeJsonAtomic, type Manifest } from '../../recordings/manifest.ts';
 import { TarWriter, listTar, readTarEntry } from '../../recordings/tar.ts';
 import { verifyArchive, verifyPackage } from '../../recordings/verify.ts';
 import { createLogger } from '../../server/log.ts';
@@ -228,6 +228,14 @@ describe('the tar format', () => {
     const { execFileSync } = await import('node:child_process');
     expect(execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).trim().split('\n')).toEqual(['a.txt', long]);
     fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
+
+describe('session ids', () => {
+  it('derives a folder-safe id from a room id and the start time', () => {
+    const id = newSessionId('household:H12:call-1', new Date('2026-11-26T06:25:22.168Z'));
+    expect(id).toBe('household_H12_call-1-20261126T062522Z');
+    expect(sessionIdSchema.safeParse(id).success).toBe(true);
   });
 });
 
