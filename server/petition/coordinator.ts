@@ -23,6 +23,12 @@ export interface TerminalGroup {
   offlineIds: string[];
 }
 
+export interface LiveSession {
+  case: Case;
+  roomId: string;
+  participants: { officialId: string; departmentId: string; role: 'lead' | 'invited' }[];
+}
+
 export interface OverdueCase {
   case: Case;
   overdue: ('acceptance' | 'handling')[];
@@ -82,6 +88,20 @@ export function overdueCases(repo: PetitionRepository, now: Date): OverdueCase[]
     if (!c.acceptedAt && Date.parse(c.acceptDeadline) < t) late.push('acceptance');
     if (Date.parse(c.handleDeadline) < t) late.push('handling');
     if (late.length > 0) out.push({ case: c, overdue: late });
+  }
+  return out;
+}
+
+/** Cases in session now, with the officials currently in them (holding an assigned ticket). */
+export async function liveSessions(d: Deps): Promise<LiveSession[]> {
+  const out: LiveSession[] = [];
+  for (const c of d.repo.listCases(['in_session', 'joint_session'])) {
+    const present = new Set((await d.queue.ticketsOfCase(c.id)).filter((t) => t.state === 'assigned').map((t) => t.officialId));
+    const participants = d.repo
+      .listParticipants(c.id)
+      .filter((p) => present.has(p.officialId))
+      .map((p) => ({ officialId: p.officialId, departmentId: p.departmentId, role: p.role }));
+    out.push({ case: c, roomId: `petition:${c.id}`, participants });
   }
   return out;
 }

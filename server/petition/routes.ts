@@ -128,6 +128,7 @@ export function createPetitionRouter(deps: PetitionRouterDeps): Router {
   route('get', '/desk', (a) => service.desk(a));
   route('get', '/queues', (a) => service.queues(a));
   route('get', '/overdue', (a) => service.overdue(a));
+  route('get', '/sessions', (a) => service.liveSessions(a));
   route('get', '/terminals', (a) => service.terminals(a));
   route('post', '/terminal-presence', async (a, req) => {
     parse(emptySchema, req.body, 'request');

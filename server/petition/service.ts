@@ -30,7 +30,17 @@ import {
 import { deadlinesAtRegistration, extendedHandleDeadline, handleDeadlineFromAcceptance } from './deadlines.ts';
 import { maskIdNumber } from './id-number.ts';
 import type { CasePatch, NewEvent, PetitionRepository } from './repository.ts';
-import { departmentQueues, overdueCases, receptionDaysWithBookings, terminalsByCounty, type DepartmentQueue, type OverdueCase, type TerminalGroup } from './coordinator.ts';
+import {
+  departmentQueues,
+  liveSessions,
+  overdueCases,
+  receptionDaysWithBookings,
+  terminalsByCounty,
+  type DepartmentQueue,
+  type LiveSession,
+  type OverdueCase,
+  type TerminalGroup,
+} from './coordinator.ts';
 import { levelAbove, routeCategory } from './routing.ts';
 import {
   appointmentSchema,
@@ -53,7 +63,7 @@ import type { Actor, ActorRole, Case, CaseEvent, CaseState, Department, Official
 
 export const petitionRoomId = (caseId: string) => `petition:${caseId}`;
 export type { AppointmentOffer, WaitInfo } from './wait.ts';
-export type { DepartmentQueue, OverdueCase, TerminalGroup } from './coordinator.ts';
+export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup } from './coordinator.ts';
 export { slotStart } from './wait.ts';
 
 export interface PetitionServiceOptions {
@@ -684,6 +694,12 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   async terminals(actor: Actor): Promise<TerminalGroup[]> {
     this.assertCoordinator(actor);
     return terminalsByCounty(this.views);
+  }
+
+  /** Sessions running now and who is in them. */
+  async liveSessions(actor: Actor): Promise<LiveSession[]> {
+    this.assertCoordinator(actor);
+    return liveSessions(this.views);
   }
 
   /** Open cases past the acceptance or handling deadline. */

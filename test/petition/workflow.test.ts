@@ -140,6 +140,9 @@ describe('petition workflow', () => {
     const up = await h.service.invite(rsOfficial, caseId, { level: 'up' });
     expect(up.departmentIds).toEqual([CITY_RS]);
     await h.service.claimNext(cityRsOfficial);
+    const live = (await h.service.liveSessions(coordinatorActor)).find((l) => l.case.id === caseId)!;
+    expect(live.case.state).toBe('joint_session');
+    expect(live.participants.map((p) => p.officialId)).toEqual([rsOfficial.id, zjOfficial.id, cityRsOfficial.id]);
     expect(h.store.repo.listParticipants(caseId).map((p) => `${p.departmentId}:${p.role}`)).toEqual([
       `${DANGSHAN_RS}:lead`,
       `${DANGSHAN_ZJ}:invited`,
