@@ -45,13 +45,16 @@ const secondsSince = (now: Date, iso: string) => Math.round((now.getTime() - Dat
 
 /** Every office with someone waiting or someone online, then leaders' personal queues in use. */
 export async function departmentQueues(d: Deps): Promise<DepartmentQueue[]> {
-  const out: DepartmentQueue[] = [];
-  for (const dept of d.repo.listDepartments()) {
-    const [length, online] = await Promise.all([d.queue.length(dept.id), d.presence.online(dept.id)]);
-    if (length === 0 && online.length === 0) continue;
-    const first = (await d.queue.entries(dept.id, 1))[0];
-    out.push({ departmentId: dept.id, name: dept.name, length, online: online.length, oldestWaitSeconds: first ? secondsSince(d.now(), first.enqueuedAt) : null });
-  }
+  // Issued together so they share round trips on the connection (398 offices in the seed).
+  const rows = await Promise.all(
+    d.repo.listDepartments().map(async (dept): Promise<DepartmentQueue | null> => {
+      const [length, online] = await Promise.all([d.queue.length(dept.id), d.presence.online(dept.id)]);
+      if (length === 0 && online.length === 0) return null;
+      const first = length > 0 ? (await d.queue.entries(dept.id, 1))[0] : undefined;
+      return { departmentId: dept.id, name: dept.name, length, online: online.length, oldestWaitSeconds: first ? secondsSince(d.now(), first.enqueuedAt) : null };
+    }),
+  );
+  const out = rows.filter((r): r is DepartmentQueue => r !== null);
   for (const leader of d.repo.listOfficials().filter((o) => o.post)) {
     const q = personalQueue(leader.id);
     const length = await d.queue.length(q);

@@ -214,13 +214,14 @@ export class TicketQueue {
 
   async entries(departmentId: string, limit = 50): Promise<QueueEntry[]> {
     const flat = await this.redis.zrange(this.keys.queue(departmentId), 0, String(Math.max(0, Math.min(limit, 500) - 1)), 'WITHSCORES');
-    const out: QueueEntry[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const id = flat[i]!;
-      const h = await this.redis.hmget(this.keys.ticket(id), 'caseId', 'kind', 'enqueuedAt');
-      out.push({ ticketId: id, score: Number(flat[i + 1]), caseId: h[0] ?? '', kind: (h[1] ?? 'case') as TicketKind, enqueuedAt: h[2] ?? '', priority: priorityOfScore(Number(flat[i + 1])) });
-    }
-    return out;
+    const pairs: [string, number][] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i]!, Number(flat[i + 1])]);
+    return Promise.all(
+      pairs.map(async ([id, score]): Promise<QueueEntry> => {
+        const h = await this.redis.hmget(this.keys.ticket(id), 'caseId', 'kind', 'enqueuedAt');
+        return { ticketId: id, score, caseId: h[0] ?? '', kind: (h[1] ?? 'case') as TicketKind, enqueuedAt: h[2] ?? '', priority: priorityOfScore(score) };
+      }),
+    );
   }
 
   /** Tickets the official holds in live sessions (what a reconnecting desk resumes). */
