@@ -422,6 +422,17 @@ export class HouseholdRepository {
       .run(e.householdId, e.actorId, e.actorRole, e.action, e.outcome, e.reason, e.lookInId, e.atMs);
   }
 
+  countGrantedLookIns(householdId: string, actorId: string, sinceMs: number): number {
+    return (
+      this.db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM household_access_log
+           WHERE household_id = ? AND actor_id = ? AND action = 'look-in' AND outcome = 'granted' AND at >= ?`,
+        )
+        .get(householdId, actorId, sinceMs) as { n: number }
+    ).n;
+  }
+
   listAccessLog(householdId: string, limit: number): AccessLogEntry[] {
     const rows = this.db
       .prepare('SELECT * FROM household_access_log WHERE household_id = ? ORDER BY id DESC LIMIT ?')

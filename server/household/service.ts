@@ -64,6 +64,8 @@ export interface HouseholdTimings {
   offlineAlertAfterMs: number;
   /** A look-in ends by itself after this long; looking in is a glance, not surveillance. */
   lookInMaxMs: number;
+  /** Look-ins one family member may start per household per hour; more is refused (rate_limited). */
+  lookInsPerHour: number;
   /** Room tokens for calls. */
   callTokenTtlSeconds: number;
   /** Device tokens are long-lived; binding the device again revokes the previous one. */
@@ -75,6 +77,7 @@ export const DEFAULT_TIMINGS: HouseholdTimings = {
   onlineWindowMs: 45_000,
   offlineAlertAfterMs: 10 * 60_000,
   lookInMaxMs: 10 * 60_000,
+  lookInsPerHour: 6,
   callTokenTtlSeconds: 4 * 3600,
   deviceTokenTtlSeconds: 365 * 24 * 3600,
 };
@@ -480,6 +483,14 @@ export class HouseholdService {
           : source === 'device' && !this.#devices(householdId).some((d) => d.online)
             ? 'device-offline'
             : null;
+    if (!refusal && this.#repo.countGrantedLookIns(householdId, actor.sub, now - 3600_000) >= this.timings.lookInsPerHour) {
+      // A glance now and then, not a watch: the household agreed to look-in, not to monitoring.
+      this.#repo.appendAccessLog({
+        householdId, actorId: actor.sub, actorRole: actor.role, action: 'look-in', outcome: 'refused',
+        reason: 'rate-limited', lookInId: null, atMs: now,
+      });
+      throw new AppError('rate_limited', `at most ${this.timings.lookInsPerHour} look-ins an hour`);
+    }
     if (refusal) {
       this.#repo.appendAccessLog({
         householdId, actorId: actor.sub, actorRole: actor.role, action: 'look-in', outcome: 'refused',
@@ -677,15 +688,24 @@ export class HouseholdService {
     this.#announceDueCheckIns(now);
   }
 
-  /** Runs `tick` every `intervalMs` in this process until `stop()`. */
-  start(intervalMs = 5_000): void {
+  /**
+   * Runs `tick` every `intervalMs` in this process until `stop()`. With several nodes, pass a
+   * `leader` check (e.g. a Redis lock held by one node) so pushes are not sent once per node.
+   */
+  start(intervalMs = 5_000, opts: { leader?: () => boolean | Promise<boolean> } = {}): void {
     if (this.#timer) return;
+    let running = false;
     this.#timer = setInterval(() => {
-      try {
-        this.tick();
-      } catch (err) {
-        this.#log.error({ err }, 'household tick failed');
-      }
+      if (running) return;
+      running = true;
+      Promise.resolve(opts.leader ? opts.leader() : true)
+        .then((lead) => {
+          if (lead) this.tick();
+        })
+        .catch((err: unknown) => this.#log.error({ err }, 'household tick failed'))
+        .finally(() => {
+          running = false;
+        });
     }, intervalMs);
     this.#timer.unref();
   }

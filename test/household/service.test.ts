@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../server/errors.ts';
 import { grantAllowsRoom } from '../../server/auth/grants.ts';
-import { callRoomId, forwardHouseholdEvents, lookInRoomId } from '../../server/household/index.ts';
+import { callRoomId, forwardHouseholdEvents, householdMigrations, lookInRoomId, seedHouseholdDemo } from '../../server/household/index.ts';
+import { migrate } from '../../server/store/db.ts';
 import { createFixture, NOON_CST, SEED, type Fixture } from './fixture.ts';
 
 const H = SEED.households;
@@ -208,6 +209,23 @@ describe('look-in and privacy', () => {
     expect(f.service.startLookIn(f.person(F.liNa, 'family'), H.zhang).lookIn.endedAt).toBeNull();
   });
 
+  it('look-in is a glance, not a watch: more than the hourly number is refused and logged', () => {
+    const dev = f.device(D.wang);
+    f.service.heartbeat(dev);
+    const wangQiang = f.person(F.wangQiang, 'family');
+    for (let i = 0; i < f.service.timings.lookInsPerHour; i++) {
+      const { lookIn } = f.service.startLookIn(wangQiang, H.wang);
+      f.service.endLookIn(wangQiang, lookIn.id);
+      f.clock.advance(60_000);
+      f.service.heartbeat(dev);
+    }
+    expect(refusal(() => f.service.startLookIn(wangQiang, H.wang)).code).toBe('rate_limited');
+    expect(f.repo.listAccessLog(H.wang, 1)[0]).toMatchObject({ outcome: 'refused', reason: 'rate-limited' });
+    f.clock.advance(3600_000);
+    f.service.heartbeat(dev);
+    expect(f.service.startLookIn(wangQiang, H.wang).lookIn.endedAt).toBeNull();
+  });
+
   it('a household that does not allow look-in refuses it', () => {
     f.service.heartbeat(f.device(D.liu));
     const manager = f.person(F.liuFang, 'family');
@@ -322,5 +340,34 @@ describe('forwarding events to sockets', () => {
     expect(f.service.setPrivacyMode(dev, H.zhang, true).active).toBe(true);
     expect(later).toBe(1);
     expect(f.repo.getHousehold(H.zhang)?.privacyMode).toBe(true);
+  });
+});
+
+describe('store and timers', () => {
+  it('migrations and the demo seed run once: a second run changes nothing', () => {
+    expect(migrate(f.db, householdMigrations)).toEqual([]);
+    expect(seedHouseholdDemo(f.repo, Date.now())).toEqual({ created: false });
+    expect(f.repo.listHouseholds()).toHaveLength(4);
+  });
+
+  it('the access log refuses to be rewritten', () => {
+    f.service.heartbeat(f.device(D.wang));
+    f.service.startLookIn(f.person(F.wangQiang, 'family'), H.wang);
+    expect(() => f.db.prepare('DELETE FROM household_access_log').run()).toThrow(/append-only/);
+    expect(() => f.db.prepare("UPDATE household_access_log SET outcome = 'refused'").run()).toThrow(/append-only/);
+  });
+
+  it('start() runs the checker in-process, only while this node leads', async () => {
+    f.service.heartbeat(f.device(D.liu));
+    const { call } = f.service.startCall(f.person(F.liuFang, 'family'), H.liu);
+    f.clock.advance(f.service.timings.ringTimeoutMs + 1);
+    f.service.start(10, { leader: () => false });
+    await new Promise((r) => setTimeout(r, 80));
+    expect(f.repo.getCall(call.id)?.state).toBe('ringing');
+    f.service.stop();
+    f.service.start(10, { leader: async () => true });
+    await new Promise((r) => setTimeout(r, 80));
+    f.service.stop();
+    expect(f.repo.getCall(call.id)?.state).toBe('missed');
   });
 });
