@@ -77,9 +77,9 @@ export interface PetitionServiceOptions {
   /** A claim not confirmed within this goes back to its queue. */
   leaseMs?: number;
   presenceTtlMs?: number;
-  /** Offer an appointment or call-back after this long with nobody available. */
+  /** Offer an appointment or call-back after this long with nobody available (unless the rules file says). */
   offerAfterSeconds?: number;
-  /** …or as soon as the estimated wait exceeds this. */
+  /** …or as soon as the estimated wait exceeds this (unless the rules file says). */
   maxWaitSeconds?: number;
   /** Wait estimate before any session length has been measured. */
   defaultSessionSeconds?: number;
@@ -747,8 +747,15 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     return { repo: this.repo, queue: this.queue, presence: this.presence, now: this.now };
   }
 
+  /** Waiting policy: the rules file's `waiting` (the coordinator's), else the service options. */
   private get waitDeps(): WaitDeps {
-    return { ...this.views, offerAfterSeconds: this.offerAfterSeconds, maxWaitSeconds: this.maxWaitSeconds, defaultSessionSeconds: this.defaultSessionSeconds };
+    const w = this.rules.current.waiting;
+    return {
+      ...this.views,
+      offerAfterSeconds: w?.offerAfterSeconds ?? this.offerAfterSeconds,
+      maxWaitSeconds: w?.maxWaitSeconds ?? this.maxWaitSeconds,
+      defaultSessionSeconds: this.defaultSessionSeconds,
+    };
   }
 
   private assertDepartment(id: string): Department {

@@ -25,6 +25,15 @@ export const routingRulesSchema = z
     version: z.number().int().min(1),
     /** Department kind that receives escalations when the case's own kind has no office above. */
     escalationDepartment: code,
+    /** When a waiting petitioner is offered an appointment or call-back (overrides the service defaults). */
+    waiting: z
+      .strictObject({
+        /** …after this long with no official of the office present, */
+        offerAfterSeconds: z.number().int().min(10).max(86_400),
+        /** …or as soon as the estimated wait is longer than this. */
+        maxWaitSeconds: z.number().int().min(60).max(86_400),
+      })
+      .optional(),
     categories: z.array(categoryRuleSchema).min(1).max(100),
   })
   .superRefine((r, ctx) => {

@@ -48,7 +48,7 @@ describe('petition workflow', () => {
   const cityRsOfficial = officialActor('O341300-rs-1');
 
   beforeAll(async () => {
-    h = await openHarness({ name: 'workflow', now: () => now, offerAfterSeconds: 60, maxWaitSeconds: 3600 });
+    h = await openHarness({ name: 'workflow', now: () => now });
   });
   afterAll(async () => {
     await h.close();
@@ -210,7 +210,10 @@ describe('petition workflow', () => {
     const s = await h.service.startPetition(t, { terminalId: 'T341322101201', category: 'wages', phone: '13800000000' });
     expect(s.case.routedDepartmentIds).toEqual([XIAO_RS]);
     expect(s.wait.offer).toBeNull();
-    now = new Date(now.getTime() + 61_000);
+    // config/routing-rules.json: waiting.offerAfterSeconds = 120.
+    now = new Date(now.getTime() + 119_000);
+    expect((await h.service.wait(t, s.case.id)).offer).toBeNull();
+    now = new Date(now.getTime() + 2_000);
     const w = await h.service.wait(t, s.case.id);
     expect(w.availableOfficials).toBe(0);
     expect(w.estimatedWaitSeconds).toBeNull();
