@@ -79,6 +79,18 @@ describe('routing rules the coordinator edits', () => {
     expect(h.service.routingRules()).toEqual(rules);
   });
 
+  it('another process sees a change through the file; a broken file is not taken', async () => {
+    const other = RoutingRuleBook.fromFile(file); // as a second server process would hold it
+    const rules = structuredClone(h.service.routingRules());
+    rules.categories.find((c) => c.code === 'medical')!.level = 'city';
+    h.service.replaceRoutingRules({ id: 'c', name: 'c', role: 'coordinator' }, rules);
+    expect(other.category('medical').level).toBe('city');
+    fs.writeFileSync(file, '{ "version": 1, "categories": [] }');
+    expect(other.category('medical').level).toBe('city');
+    expect(other.lastError).toMatch(/invalid routing rules/);
+    h.service.replaceRoutingRules({ id: 'c', name: 'c', role: 'coordinator' }, rules);
+  });
+
   it('routes new petitions by the changed rules and writes them to the file', async () => {
     const rules = structuredClone(h.service.routingRules());
     const wages = rules.categories.find((c) => c.code === 'wages')!;
