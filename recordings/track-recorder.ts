@@ -275,12 +275,12 @@ export class TrackRecorder {
   #wireProcess(run: Run, resolveExited: () => void): void {
     const o = this.#o;
     readline.createInterface({ input: run.proc.stdout! }).on('line', (line) => {
-      const [file, start] = line.split(',');
+      const [file, start, end] = line.split(',');
       if (!file) return;
       // Lines come in segment order; offsets are relative to the run's first segment.
       if (run.firstListStart === undefined && Number.isFinite(Number(start))) run.firstListStart = Number(start);
       run.listed.add(file);
-      run.pending.push(this.#closeSegment(run, file, Number(start), false));
+      run.pending.push(this.#closeSegment(run, file, Number(start), Number(end), false));
     });
     readline.createInterface({ input: run.proc.stderr! }).on('line', (line) => {
       run.stderrTail.push(line);
@@ -352,7 +352,13 @@ export class TrackRecorder {
     });
   }
 
-  async #closeSegment(run: Run, file: string, listStart: number, truncated: boolean): Promise<void> {
+  /**
+   * Duration: from the segment list (end − start of the stream timestamps ffmpeg wrote), which
+   * is what ffprobe reads back from the container; spawning ffprobe per segment cost more CPU
+   * than the recording itself (docs/bench-recording.md). Segments without a list line (the one
+   * open when ffmpeg died) are measured with ffprobe.
+   */
+  async #closeSegment(run: Run, file: string, listStart: number, listEnd: number, truncated: boolean): Promise<void> {
     const o = this.#o;
     const abs = path.join(o.sessionDir, o.participantDir, file);
     const seq = Number(/-(\d+)\.\w+$/.exec(file)?.[1] ?? NaN);
@@ -365,7 +371,8 @@ export class TrackRecorder {
     }
     try {
       const [sha256, bytes] = await hashFile(abs);
-      const info = await probe(abs, o.ffprobeBin).catch(() => ({ durationSeconds: 0 }));
+      const listed = Number.isFinite(listStart) && Number.isFinite(listEnd) && listEnd >= listStart;
+      const info = listed ? { durationSeconds: listEnd - listStart } : await probe(abs, o.ffprobeBin).catch(() => ({ durationSeconds: 0 }));
       const base = run.firstPacketAt ?? new Date(run.meta.startedAt);
       const offsetInRun = Number.isFinite(listStart) && run.firstListStart !== undefined ? listStart - run.firstListStart : 0;
       const firstPacketAt = new Date(base.getTime() + Math.max(0, offsetInRun) * 1000);
@@ -401,7 +408,7 @@ export class TrackRecorder {
     const files = fs.readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith(run.ext) && !run.listed.has(f));
     for (const f of files.sort()) {
       run.listed.add(f);
-      await this.#closeSegment(run, f, NaN, true);
+      await this.#closeSegment(run, f, NaN, NaN, true);
     }
   }
 

@@ -114,6 +114,8 @@ describe('a recorded petition session with three participants', () => {
         for (const s of track.segments) {
           const info = await probe(path.join(sessionDir(), s.file));
           expect(info.streams.map((x) => x.codecName)).toEqual([track.kind === 'video' ? 'vp8' : 'opus']);
+          // The manifest's duration (from ffmpeg's segment list) is what the container says.
+          expect(Math.abs(info.durationSeconds - s.durationSeconds), s.file).toBeLessThan(0.05);
           total += info.durationSeconds;
         }
         if (process.env.TEST_DUMP) console.log(`${id} ${track.lane}: ${total.toFixed(3)}s of ${sessionSeconds()}s`);
