@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { schedulerKeys, type SchedulerKeys } from './keys.ts';
-import { heartbeatScript } from './scripts.ts';
+import { heartbeatScript, onlineScript, onlineTerminalsScript, terminalHeartbeatScript } from './scripts.ts';
 
 export const PRESENCE_STATUSES = ['available', 'busy', 'away'] as const;
 export const presenceStatusSchema = z.enum(PRESENCE_STATUSES);
@@ -42,25 +42,22 @@ export class Presence {
 
   /** Terminals beat too (every ttl/3), so the coordinator sees which are reachable. */
   async terminalHeartbeat(terminalId: string): Promise<void> {
-    await this.redis.zadd(this.keys.terminalsOnline, Date.now() + this.ttlMs, terminalId);
+    await terminalHeartbeatScript.run(this.redis, [this.keys.prefix, terminalId, this.ttlMs]);
   }
 
   async onlineTerminals(): Promise<Set<string>> {
-    const key = this.keys.terminalsOnline;
-    await this.redis.zremrangebyscore(key, '-inf', Date.now());
-    return new Set(await this.redis.zrangebyscore(key, Date.now(), '+inf'));
+    const ids = (await onlineTerminalsScript.run(this.redis, [this.keys.prefix])) as string[];
+    return new Set(ids);
   }
 
-  /** Officials of a department whose heartbeat has not expired. */
+  /** Officials of a department whose heartbeat has not expired (by the Redis clock). */
   async online(departmentId: string): Promise<OnlineOfficial[]> {
-    const ids = await this.redis.zrangebyscore(this.keys.online(departmentId), Date.now(), '+inf');
-    if (ids.length === 0) return [];
-    const statuses = await this.redis.mget(ids.map((id) => this.keys.presence(id)));
+    const flat = (await onlineScript.run(this.redis, [this.keys.prefix, departmentId])) as string[];
     const out: OnlineOfficial[] = [];
-    ids.forEach((officialId, i) => {
-      const parsed = presenceStatusSchema.safeParse(statuses[i]);
-      if (parsed.success) out.push({ officialId, status: parsed.data });
-    });
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const parsed = presenceStatusSchema.safeParse(flat[i + 1]);
+      if (parsed.success) out.push({ officialId: flat[i]!, status: parsed.data });
+    }
     return out;
   }
 }

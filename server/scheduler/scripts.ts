@@ -208,3 +208,35 @@ redis.call('ZADD', p .. ':online:' .. dept, now + ttl, official)
 redis.call('ZREMRANGEBYSCORE', p .. ':online:' .. dept, '-inf', now)
 return 1`,
 );
+
+/**
+ * Officials of an office whose heartbeat has not expired, with their status, judged by the
+ * Redis clock like the heartbeat itself. ARGV: prefix, departmentId → flat officialId, status, …
+ */
+export const onlineScript = new LuaScript(
+  'online',
+  `local p, dept = ARGV[1], ARGV[2]
+${NOW_MS}
+local out = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':online:' .. dept, now, '+inf')) do
+  local status = redis.call('GET', p .. ':presence:' .. id)
+  if status then table.insert(out, id); table.insert(out, status) end
+end
+return out`,
+);
+
+/** A terminal's heartbeat (Redis clock). ARGV: prefix, terminalId, ttlMs */
+export const terminalHeartbeatScript = new LuaScript(
+  'terminal-heartbeat',
+  `${NOW_MS}
+redis.call('ZADD', ARGV[1] .. ':terminals-online', now + tonumber(ARGV[3]), ARGV[2])
+redis.call('ZREMRANGEBYSCORE', ARGV[1] .. ':terminals-online', '-inf', now)
+return 1`,
+);
+
+/** Terminals whose heartbeat has not expired (Redis clock). ARGV: prefix → terminal ids */
+export const onlineTerminalsScript = new LuaScript(
+  'online-terminals',
+  `${NOW_MS}
+return redis.call('ZRANGEBYSCORE', ARGV[1] .. ':terminals-online', now, '+inf')`,
+);
