@@ -58,11 +58,13 @@ import {
   type InviteTarget,
   type StartPetitionInput,
 } from './schemas.ts';
+import { issueRoomToken, type RoomAccess, type RoomMember } from './room-token.ts';
 import { slotStart, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
 import type { Actor, ActorRole, Case, CaseEvent, CaseState, Department, Official, Rating, ReceptionDay } from './types.ts';
 
-export const petitionRoomId = (caseId: string) => `petition:${caseId}`;
+export { petitionRoomId } from './room-token.ts';
 export type { AppointmentOffer, WaitInfo } from './wait.ts';
+export type { RoomAccess } from './room-token.ts';
 export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup } from './coordinator.ts';
 export { slotStart } from './wait.ts';
 
@@ -85,11 +87,6 @@ export interface PetitionServiceOptions {
   defaultSessionSeconds?: number;
   roomTokenTtlSeconds?: number;
   now?: () => Date;
-}
-
-export interface RoomAccess {
-  roomId: string;
-  token: string;
 }
 
 export interface StartedPetition extends RoomAccess {
@@ -769,25 +766,8 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     throw new AppError('forbidden', `not the petitioner of case ${c.id}`, { reason: 'not_petitioner' });
   }
 
-  private issueRoomToken(caseId: string, who: { id: string; name: string; role: Actor['role']; terminalId?: string }): RoomAccess {
-    const roomId = petitionRoomId(caseId);
-    const supervisor = who.role === 'coordinator' || who.role === 'admin' || who.role === 'system';
-    const token = this.tokens.issue({
-      sub: who.id,
-      name: who.name,
-      role: who.role === 'official' ? 'official' : supervisor ? 'coordinator' : 'petitioner',
-      grant: {
-        rooms: [roomId],
-        canPublish: !supervisor,
-        canSubscribe: true,
-        sources: supervisor ? [] : ['camera', 'microphone'],
-        ...(supervisor ? { hidden: true } : {}),
-        ...(who.role === 'official' ? { roomAdmin: true } : {}),
-      },
-      attributes: who.terminalId ? { terminalId: who.terminalId } : {},
-      ttlSeconds: this.roomTokenTtlSeconds,
-    });
-    return { roomId, token };
+  private issueRoomToken(caseId: string, who: RoomMember): RoomAccess {
+    return issueRoomToken(this.tokens, caseId, who, this.roomTokenTtlSeconds);
   }
 
   private roleOf(actor: Actor): ActorRole {

@@ -135,6 +135,8 @@ describe('petition workflow', () => {
     expect(joined.roomId).toBe(`petition:${caseId}`);
     expect((await h.service.roomAccess(zjOfficial, caseId)).roomId).toBe(`petition:${caseId}`);
     expect((await h.service.roomAccess(terminal, caseId)).roomId).toBe(`petition:${caseId}`);
+    const watch = h.tokens.verify((await h.service.roomAccess(coordinatorActor, caseId)).token);
+    expect(watch.grant).toMatchObject({ rooms: [`petition:${caseId}`], canPublish: false, canSubscribe: true, hidden: true });
 
     // The level above joins too (砀山县人社 → 宿州市人社).
     const up = await h.service.invite(rsOfficial, caseId, { level: 'up' });

@@ -1,0 +1,40 @@
+// Access to a petition session's room: `petition:<caseId>`. The service decides who may have one
+// (access.ts, PetitionService.roomAccess); this only shapes the grant. Petitioners and officials
+// publish camera and microphone; officials are room admins; coordinators watch hidden.
+import type { TokenIssuer } from '../auth/grants.ts';
+import type { Actor } from './types.ts';
+
+export const petitionRoomId = (caseId: string) => `petition:${caseId}`;
+
+export interface RoomAccess {
+  roomId: string;
+  token: string;
+}
+
+export interface RoomMember {
+  id: string;
+  name: string;
+  role: Actor['role'];
+  terminalId?: string;
+}
+
+export function issueRoomToken(tokens: TokenIssuer, caseId: string, who: RoomMember, ttlSeconds: number): RoomAccess {
+  const roomId = petitionRoomId(caseId);
+  const supervisor = who.role === 'coordinator' || who.role === 'admin' || who.role === 'system';
+  const token = tokens.issue({
+    sub: who.id,
+    name: who.name,
+    role: who.role === 'official' ? 'official' : supervisor ? 'coordinator' : 'petitioner',
+    grant: {
+      rooms: [roomId],
+      canPublish: !supervisor,
+      canSubscribe: true,
+      sources: supervisor ? [] : ['camera', 'microphone'],
+      ...(supervisor ? { hidden: true } : {}),
+      ...(who.role === 'official' ? { roomAdmin: true } : {}),
+    },
+    attributes: who.terminalId ? { terminalId: who.terminalId } : {},
+    ttlSeconds,
+  });
+  return { roomId, token };
+}
