@@ -152,6 +152,7 @@ export class TrackRecorder {
   markPaused(at: Date, detail?: string): void {
     if (this.#pausedGapOpen) return;
     this.#pausedGapOpen = true;
+    this.#noPacketGapOpen = false; // the paused gap replaces it in the lane
     this.#o.ledger.openGap('producer-paused', at, detail);
     this.#armIdleTimer();
   }
