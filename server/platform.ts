@@ -17,6 +17,7 @@ import { createDevTokenRouter } from './http/dev-token.ts';
 import { RedisRoomRouting } from './routing/redis-room-routing.ts';
 import { WorkerPool } from '../sfu/worker-pool.ts';
 import { RoomRegistry } from '../sfu/rooms.ts';
+import { startServices, type Services, type ServicesOptions } from './services.ts';
 
 export interface Platform {
   url: string;
@@ -27,6 +28,7 @@ export interface Platform {
   rooms: RoomRegistry;
   tokens: TokenIssuer;
   redis: Redis;
+  services: Services;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,11 @@ export interface PlatformOptions {
   /** Built web client; served statically when present. */
   webDir?: string;
   roomEmptyTimeoutMs?: number;
+  /** Load the demo directory when the store is empty (default: outside production). */
+  seedDemo?: boolean;
+  /** Redis key prefix for the scheduler (tests isolate themselves with it). */
+  redisPrefix?: string;
+  household?: ServicesOptions['household'];
 }
 
 export async function startPlatform(o: PlatformOptions): Promise<Platform> {
@@ -68,10 +75,6 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   if (config.devTokens) app.use(createDevTokenRouter(tokens));
-  if (o.webDir && fs.existsSync(o.webDir)) {
-    app.use(express.static(o.webDir, { index: 'index.html', maxAge: '1h' }));
-  }
-
   const server = http.createServer(app);
   const io: SignallingServer = new IoServer(server, {
     adapter: createAdapter(pub, sub),
@@ -79,6 +82,22 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     pingInterval: 10_000,
     pingTimeout: 10_000,
   });
+  const services = await startServices({
+    dataDir: config.DATA_DIR,
+    redis,
+    tokens,
+    log,
+    io,
+    rooms,
+    seedDemo: o.seedDemo ?? config.NODE_ENV !== 'production',
+    ...(o.redisPrefix ? { redisPrefix: o.redisPrefix } : {}),
+    ...(o.household ? { household: o.household } : {}),
+  });
+  services.mount(app);
+  if (o.webDir && fs.existsSync(o.webDir)) {
+    app.use(express.static(o.webDir, { index: 'index.html', maxAge: '1h' }));
+  }
+
 
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
@@ -91,7 +110,14 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       routing.release(room.id).catch((err: unknown) => log.warn({ err, roomId: room.id }, 'room release failed'));
     });
   });
-  attachSignalling(io, { tokens, rooms, routing, log: log.child({ mod: 'signalling' }), metrics: metrics.signalling });
+  attachSignalling(io, {
+    tokens,
+    rooms,
+    routing,
+    log: log.child({ mod: 'signalling' }),
+    metrics: metrics.signalling,
+    authorizeRoom: services.authorizeRoom,
+  });
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
 
   let closing: Promise<void> | undefined;
@@ -104,11 +130,13 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     rooms,
     tokens,
     redis,
+    services,
     close() {
       closing ??= (async () => {
         rooms.closeAll('server-shutdown');
         await routing.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
+        services.close();
         await pool.close();
         pub.disconnect();
         sub.disconnect();

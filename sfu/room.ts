@@ -11,7 +11,8 @@ import { MEDIA_CODECS } from './media-codecs.ts';
 import { Peer, type PeerTransport, type ProducerAppData, type TransportAppData } from './peer.ts';
 import type { WorkerPool, WorkerSlot } from './worker-pool.ts';
 
-export type RoomCloseReason = 'empty' | ReconnectReason;
+/** `ended`: the session is over by a domain decision (call hung up); peers must not rejoin. */
+export type RoomCloseReason = 'empty' | 'ended' | ReconnectReason;
 
 export interface RoomEvents {
   /** A producer now exists in the room (recorders follow this). */
@@ -251,7 +252,8 @@ export class Room extends EventEmitter<RoomEvents> {
     clearTimeout(this.#emptyTimer);
     this.log.info({ reason, peers: this.peers.size }, 'room closed');
     for (const peer of this.peers.values()) {
-      if (reason !== 'empty') peer.notify('rejoin', { reason });
+      if (reason === 'ended') peer.notify('roomClosed', { reason });
+      else if (reason !== 'empty') peer.notify('rejoin', { reason });
       peer.close();
     }
     this.peers.clear();

@@ -287,7 +287,13 @@ export class HouseholdService {
     if (!m) throw forbidden('not a household room');
     const [, householdId, kind, id] = m as unknown as [string, string, 'call' | 'lookin', string];
     if (actor.role === 'home-device') {
-      if (this.#requireDevice(actor).device.householdId !== householdId) throw forbidden('a device joins only its own household’s rooms');
+      // Room tokens carry their own jti, so only the binding is checked here: an unbound or
+      // re-homed device loses its rooms, a still-bound one keeps the rooms it was given.
+      const rec = this.#repo.getDevice(actor.sub);
+      if (!rec) throw new AppError('unauthorized', 'this device is no longer bound to a household');
+      if (rec.device.householdId !== householdId || actor.attributes.householdId !== householdId) {
+        throw forbidden('a device joins only its own household’s rooms');
+      }
     } else if (actor.role !== 'admin') {
       this.#requireViewer(actor, householdId);
     }

@@ -179,6 +179,8 @@ export interface ServerToClientEvents {
   consumerClosed: (p: { consumerId: string; producerId: string }) => void;
   /** Your room moved (worker died, room rehomed): reconnect, then join again. */
   rejoin: (p: { reason: ReconnectReason; url?: string }) => void;
+  /** The session is over (call hung up, look-in ended): leave, do not rejoin. */
+  roomClosed: (p: { reason: 'ended' }) => void;
   /** The same identity joined from elsewhere; this connection is closed and must not reconnect. */
   replaced: (p: { reason: 'duplicate-identity' }) => void;
 }

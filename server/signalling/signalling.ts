@@ -37,6 +37,8 @@ export interface SignallingDeps {
   routing: RoomRouting;
   log: Logger;
   metrics: SignallingMetrics;
+  /** Domain checks beyond the grant (e.g. the household call is still open); throws AppError. */
+  authorizeRoom?: (claims: Claims, roomId: string) => Promise<void>;
 }
 
 type Parsed<N extends RequestName> = z.output<(typeof requestSchemas)[N]>;
@@ -107,6 +109,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
     const claims = socket.data.claims;
     if (!grantAllowsRoom(claims.grant, roomId)) throw forbidden(`token does not grant room ${roomId}`);
     if (claims.exp * 1000 <= Date.now()) throw new AppError('token_expired', 'access token expired; get a new one');
+    await deps.authorizeRoom?.(claims, roomId);
     const placement = await deps.routing.claim(roomId);
     if (!placement.local) {
       throw new AppError('conflict', 'room is hosted on another node', { nodeId: placement.nodeId, url: placement.url });
@@ -121,7 +124,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
         socket.data.peer = undefined;
         socket.data.room = undefined;
         socket.disconnect(true);
-      } else if (event === 'rejoin') {
+      } else if (event === 'rejoin' || event === 'roomClosed') {
         socket.data.peer = undefined;
         socket.data.room = undefined;
       }

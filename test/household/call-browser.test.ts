@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { createFixture, SEED, type Fixture } from './fixture.ts';
+import { createFixture, createTestClock, SEED, type Fixture } from './fixture.ts';
 
 interface Report {
   framesDecoded: number;
@@ -17,8 +17,7 @@ interface Report {
 async function report(page: Page): Promise<Report> {
   return page.evaluate(async () => {
     const s = (window as unknown as { callSession?: { remote: Map<string, { consumerId: string; peerId: string; source: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } }).callSession;
-    // Distinct remote (peer, source) pairs: call-session.ts can consume one producer twice when
-    // its join reply and a newProducer notification race (reported to the lead).
+    // Distinct remote (peer, source) pairs: a rejoin replaces consumers, it must not add pairs.
     const tracks = new Set([...(s?.remote.values() ?? [])].map((r) => `${r.peerId}/${r.source}`)).size;
     const out = { framesDecoded: 0, audioPackets: 0, tracks };
     if (!s) return out;
@@ -51,9 +50,11 @@ describe('calling home in Chromium', () => {
   let f: Fixture;
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    // The platform's own household service decides who may join; the test drives it with its clock.
+    const clock = createTestClock();
+    platform = await startTestPlatform({}, { household: { clock } });
     browser = await launchBrowser();
-    f = createFixture({}, { tokens: platform.tokens });
+    f = createFixture({}, { tokens: platform.tokens, platform, clock });
   });
   afterAll(async () => {
     f?.close();

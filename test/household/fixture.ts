@@ -26,7 +26,7 @@ export interface Fixture {
   repo: HouseholdRepository;
   service: HouseholdService;
   tokens: TokenIssuer;
-  clock: { now(): number; set(ms: number): void; advance(ms: number): void };
+  clock: TestClock;
   admin: Actor;
   person(sub: string, role: Role, name?: string): Claims;
   /** Binds (re-binds) a seeded device and returns its verified claims, as the device would present them. */
@@ -36,17 +36,35 @@ export interface Fixture {
   close(): void;
 }
 
-export function createFixture(timings: Partial<HouseholdTimings> = {}, opts: { tokens?: TokenIssuer } = {}): Fixture {
+export interface TestClock {
+  now(): number;
+  set(ms: number): void;
+  advance(ms: number): void;
+}
+
+export function createTestClock(start = NOON_CST): TestClock {
+  let now = start;
+  return { now: () => now, set: (ms: number) => void (now = ms), advance: (ms: number) => void (now += ms) };
+}
+
+export interface FixtureOptions {
+  tokens?: TokenIssuer;
+  /** Use a running platform's own household service (created with `clock`) instead of a private one. */
+  platform?: { services: { households: HouseholdService; db: Db } };
+  clock?: TestClock;
+}
+
+export function createFixture(timings: Partial<HouseholdTimings> = {}, opts: FixtureOptions = {}): Fixture {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-household-'));
-  const db = openDb(path.join(dir, 'store.sqlite'));
-  migrate(db, householdMigrations);
-  let now = NOON_CST;
-  const clock = { now: () => now, set: (ms: number) => void (now = ms), advance: (ms: number) => void (now += ms) };
+  const clock = opts.clock ?? createTestClock();
+  const owned = !opts.platform;
+  const db = opts.platform?.services.db ?? openDb(path.join(dir, 'store.sqlite'));
+  if (owned) migrate(db, householdMigrations);
   const repo = new HouseholdRepository(db);
-  seedHouseholdDemo(repo, now);
+  if (owned) seedHouseholdDemo(repo, clock.now());
   const tokens = opts.tokens ?? new TokenIssuer('test-secret-0123456789abcdef', 3600);
   const log = createLogger('silent');
-  const service = new HouseholdService({ repository: repo, tokens, log, clock, timings });
+  const service = opts.platform?.services.households ?? new HouseholdService({ repository: repo, tokens, log, clock, timings });
   const events: Fixture['events'] = [];
   for (const name of HOUSEHOLD_EVENT_NAMES) service.events.on(name, (payload) => void events.push({ name, payload }));
 
@@ -65,8 +83,10 @@ export function createFixture(timings: Partial<HouseholdTimings> = {}, opts: { t
   return {
     dir, db, repo, service, tokens, clock, admin, person, device, events,
     close() {
-      service.stop();
-      db.close();
+      if (owned) {
+        service.stop();
+        db.close();
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

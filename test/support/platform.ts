@@ -7,13 +7,17 @@ import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
 import { startPlatform, WEB_DIR, type Platform } from '../../server/platform.ts';
 import type { Grant, Role, Attributes } from '../../server/auth/grants.ts';
+import type { PlatformOptions } from '../../server/platform.ts';
 
 export interface TestPlatform extends Platform {
   dataDir: string;
   token(sub: string, role: Role, grant: Partial<Grant> & { rooms: string[] }, extra?: { name?: string; attributes?: Attributes; ttlSeconds?: number }): string;
 }
 
-export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  env: Record<string, string> = {},
+  opts: Pick<PlatformOptions, 'household' | 'redisPrefix'> = {},
+): Promise<TestPlatform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-test-'));
   // Random port bases so parallel test processes on this machine do not collide.
   for (let attempt = 0; ; attempt++) {
@@ -40,6 +44,9 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
         log: createLogger(config.LOG_LEVEL),
         webDir: WEB_DIR,
         roomEmptyTimeoutMs: 2000,
+        // Each test platform gets its own scheduler keys on the shared test Redis.
+        redisPrefix: opts.redisPrefix ?? `t${process.pid}-${base}:`,
+        ...(opts.household ? { household: opts.household } : {}),
       });
       return Object.assign(platform, {
         dataDir,

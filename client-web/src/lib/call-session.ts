@@ -82,6 +82,7 @@ export class CallSession {
     s.on('producerResumed', ({ producerId }) => this.#markPaused(producerId, false));
     s.on('consumerClosed', ({ consumerId }) => this.#dropConsumer(consumerId));
     s.on('rejoin', ({ reason }) => void this.#rejoin(reason));
+    s.on('roomClosed', () => this.close());
     s.on('replaced', () => {
       this.#setState('closed', 'replaced');
       this.close();

@@ -1,0 +1,124 @@
+// The domain services of one node — 视频接访 (petition) and 平安心居 (household) — on the shared
+// SQLite store and Redis, with their HTTP APIs, their live pushes, and their hooks into rooms.
+import path from 'node:path';
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { Claims, TokenIssuer } from './auth/grants.ts';
+import type { Logger } from './log.ts';
+import { migrate, openDb, type Db } from './store/db.ts';
+import { LiveChannel, liveRoom } from './live/live-channel.ts';
+import type { SignallingServer } from './signalling/signalling.ts';
+import { petitionMigrations } from './petition/migrations.ts';
+import { SqlitePetitionRepository } from './petition/repository.ts';
+import { buildDirectory } from './petition/seed.ts';
+import { PetitionService } from './petition/service.ts';
+import { createPetitionRouter } from './petition/routes.ts';
+import { actorFromClaims } from './petition/access.ts';
+import { RoutingRuleBook } from './scheduler/routing-rules.ts';
+import {
+  HouseholdRepository,
+  HouseholdService,
+  createHouseholdRouter,
+  householdMigrations,
+  seedHouseholdDemo,
+  type Clock,
+  type HouseholdTimings,
+} from './household/index.ts';
+import { forwardHouseholdEvents } from './household/events.ts';
+import type { RoomRegistry } from '../sfu/rooms.ts';
+
+export interface ServicesOptions {
+  dataDir: string;
+  redis: Redis;
+  tokens: TokenIssuer;
+  log: Logger;
+  io: SignallingServer;
+  rooms: RoomRegistry;
+  /** Load the demo directory (region tree, terminals, departments, households) when empty. */
+  seedDemo: boolean;
+  redisPrefix?: string;
+  /** Clock and timings of the household service (tests drive time). */
+  household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
+}
+
+export interface Services {
+  db: Db;
+  petition: PetitionService;
+  households: HouseholdService;
+  live: LiveChannel;
+  /** Extra checks on `join` beyond the token's grant (ended calls, revoked links). */
+  authorizeRoom(claims: Claims, roomId: string): Promise<void>;
+  mount(app: Express): void;
+  close(): void;
+}
+
+export async function startServices(o: ServicesOptions): Promise<Services> {
+  const { tokens, log } = o;
+  const db = openDb(path.join(o.dataDir, 'app.db'));
+  migrate(db, [...petitionMigrations, ...householdMigrations]);
+
+  const petitionRepo = new SqlitePetitionRepository(db);
+  if (o.seedDemo && petitionRepo.listTerminals().length === 0) petitionRepo.importDirectory(buildDirectory());
+  const petition = await PetitionService.create({
+    repo: petitionRepo,
+    redis: o.redis,
+    tokens,
+    rules: RoutingRuleBook.fromFile(),
+    log: log.child({ mod: 'petition' }),
+    ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}),
+  });
+
+  const householdRepo = new HouseholdRepository(db);
+  if (o.seedDemo) seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
+  const households = new HouseholdService({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
+  households.start();
+
+  const live = new LiveChannel(o.io, {
+    tokens,
+    log: log.child({ mod: 'live' }),
+    authorizeCaseWatch: async (claims, caseId) => {
+      await petition.getCase(actorFromClaims(claims), caseId);
+    },
+  });
+  petition.on('queue-changed', (p) =>
+    live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator'), liveRoom.role('terminal'), liveRoom.role('petitioner')], 'petition:queue-changed', p),
+  );
+  petition.on('case-changed', (p) => live.publish([liveRoom.case(p.caseId), liveRoom.role('coordinator')], 'petition:case-changed', p));
+  petition.on('assigned', (p) => live.publish([liveRoom.user(p.officialId)], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
+
+  forwardHouseholdEvents(households.events, (sub, type, payload) => live.publish([liveRoom.user(sub)], 'household:event', { type, payload }));
+  // An ended call or look-in closes its room, so nobody stays connected on an old token.
+  households.events.on('call:ended', ({ call }) => o.rooms.get(call.roomId)?.close('ended'));
+  households.events.on('lookin:ended', ({ lookIn }) => o.rooms.get(lookIn.roomId)?.close('ended'));
+  // Privacy on: the home's camera stops at once, even on tokens issued before it was turned on.
+  households.events.on('privacy:changed', ({ householdId, privacy }) => {
+    if (!privacy.active) return;
+    for (const room of o.rooms.values()) {
+      if (!room.id.startsWith(`household:${householdId}:`)) continue;
+      for (const peer of room.peers.values()) {
+        if (peer.role !== 'home-device') continue;
+        for (const producer of [...peer.producers.values()]) if (producer.appData.source === 'camera') producer.close();
+      }
+    }
+  });
+
+  return {
+    db,
+    petition,
+    households,
+    live,
+    async authorizeRoom(claims, roomId) {
+      // The token's grant is the gate everywhere; household rooms also need the call to be open.
+      if (roomId.startsWith('household:')) households.authorizeJoin(claims, roomId);
+    },
+    mount(app) {
+      app.use('/api/petition', createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
+      app.use('/api/household', createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
+    },
+    close() {
+      households.stop();
+      petition.close();
+      db.close();
+    },
+  };
+}
