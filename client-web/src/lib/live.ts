@@ -1,0 +1,34 @@
+// The live channel client: domain pushes (queue changes, ringing calls, notices, alerts).
+import { io, type Socket } from 'socket.io-client';
+import type { LiveEventName, LiveEvents, LiveServerToClient } from '../../../server/protocol/live.ts';
+import type { Reply } from '../../../server/protocol/signalling.ts';
+
+export class LiveClient {
+  readonly socket: Socket<LiveServerToClient>;
+
+  constructor(token: string, url = '') {
+    this.socket = io(`${url}/live`, { auth: { token }, transports: ['websocket'], reconnectionDelayMax: 4000 });
+  }
+
+  on<E extends LiveEventName>(event: E, fn: (payload: LiveEvents[E]) => void): () => void {
+    // socket.io's typed `on` cannot follow the generic E; the signature above checks it.
+    const s = this.socket as unknown as { on(e: string, f: (p: unknown) => void): void; off(e: string, f: (p: unknown) => void): void };
+    const listener = (p: unknown) => fn(p as LiveEvents[E]);
+    s.on(event, listener);
+    return () => s.off(event, listener);
+  }
+
+  /** Called after every (re)connect, e.g. to refresh state missed while offline. */
+  onConnect(fn: () => void): void {
+    this.socket.on('connect', fn);
+  }
+
+  async watchCase(caseId: string): Promise<void> {
+    const reply = (await this.socket.timeout(5000).emitWithAck('watchCase' as never, { caseId } as never)) as Reply<unknown>;
+    if (!reply.ok) throw new Error(reply.error.message);
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}
