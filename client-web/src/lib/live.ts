@@ -24,7 +24,8 @@ export class LiveClient {
   }
 
   async watchCase(caseId: string): Promise<void> {
-    const reply = (await this.socket.timeout(5000).emitWithAck('watchCase' as never, { caseId } as never)) as Reply<unknown>;
+    const timed = this.socket.timeout(5000) as unknown as { emitWithAck(e: 'watchCase', p: { caseId: string }): Promise<Reply<unknown>> };
+    const reply = await timed.emitWithAck('watchCase', { caseId });
     if (!reply.ok) throw new Error(reply.error.message);
   }
 
