@@ -90,6 +90,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     io,
     rooms,
     seedDemo: o.seedDemo ?? config.NODE_ENV !== 'production',
+    devSignIn: config.devTokens,
     ...(o.redisPrefix ? { redisPrefix: o.redisPrefix } : {}),
     ...(o.household ? { household: o.household } : {}),
   });

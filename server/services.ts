@@ -26,6 +26,7 @@ import {
 } from './household/index.ts';
 import { forwardHouseholdEvents } from './household/events.ts';
 import type { RoomRegistry } from '../sfu/rooms.ts';
+import { createDemoSignInRouter } from './http/demo-sign-in.ts';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -36,6 +37,8 @@ export interface ServicesOptions {
   rooms: RoomRegistry;
   /** Load the demo directory (region tree, terminals, departments, households) when empty. */
   seedDemo: boolean;
+  /** Mount the development sign-in (`/dev/identities`, `/dev/sign-in`). */
+  devSignIn: boolean;
   redisPrefix?: string;
   /** Clock and timings of the household service (tests drive time). */
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
@@ -112,6 +115,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       if (roomId.startsWith('household:')) households.authorizeJoin(claims, roomId);
     },
     mount(app) {
+      if (o.devSignIn) app.use(createDemoSignInRouter({ tokens, petitionRepo, householdRepo, households }));
       app.use('/api/petition', createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
       app.use('/api/household', createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
     },

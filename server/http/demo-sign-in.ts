@@ -1,0 +1,127 @@
+// Development sign-in (DEV_TOKENS only): the seeded people and devices, and a token for any of
+// them, so every role's page can be tried without an identity provider. Production deployments
+// get their tokens from the city's single sign-on and device enrolment instead.
+import { Router, json } from 'express';
+import { z } from 'zod';
+import type { TokenIssuer } from '../auth/grants.ts';
+import { AppError, badRequest, notFound } from '../errors.ts';
+import type { PetitionRepository } from '../petition/repository.ts';
+import { SEED, SYSTEM_ACTOR, type HouseholdRepository, type HouseholdService } from '../household/index.ts';
+import { sendError } from './reply.ts';
+
+export interface DemoIdentity {
+  kind: DemoKind;
+  id: string;
+  name: string;
+  detail: string;
+}
+
+const DEMO_KINDS = ['terminal', 'official', 'coordinator', 'archivist', 'family', 'device', 'counsellor'] as const;
+type DemoKind = (typeof DEMO_KINDS)[number];
+
+/** The page each kind of identity opens. */
+export const DEMO_PAGES: Record<DemoKind, string> = {
+  terminal: 'terminal.html',
+  official: 'official.html',
+  coordinator: 'coordinator.html',
+  archivist: 'archive.html',
+  family: 'family.html',
+  device: 'device.html',
+  counsellor: 'counsellor.html',
+};
+
+const signInRequest = z.strictObject({ kind: z.enum(DEMO_KINDS), id: z.string().min(1).max(64) });
+
+export interface DemoSignInDeps {
+  tokens: TokenIssuer;
+  petitionRepo: PetitionRepository;
+  householdRepo: HouseholdRepository;
+  households: HouseholdService;
+}
+
+export function createDemoSignInRouter(d: DemoSignInDeps): Router {
+  const router = Router();
+
+  router.get('/dev/identities', (_req, res) => {
+    res.json({ ok: true, data: listIdentities(d) });
+  });
+
+  router.post('/dev/sign-in', json({ limit: '4kb' }), (req, res) => {
+    try {
+      const parsed = signInRequest.safeParse(req.body);
+      if (!parsed.success) throw badRequest('invalid sign-in request');
+      const { kind, id } = parsed.data;
+      res.json({ ok: true, data: { token: tokenFor(d, kind, id), page: DEMO_PAGES[kind] } });
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+  return router;
+}
+
+function listIdentities(d: DemoSignInDeps): DemoIdentity[] {
+  const out: DemoIdentity[] = [];
+  const terminals = d.petitionRepo.listTerminals();
+  // A few terminals of each level, not all ~500.
+  for (const level of ['village', 'township', 'county', 'city'] as const) {
+    for (const t of terminals.filter((x) => x.level === level).slice(0, level === 'village' ? 4 : 2)) {
+      out.push({ kind: 'terminal', id: t.id, name: t.name, detail: level });
+    }
+  }
+  const departments = new Map(d.petitionRepo.listDepartments().map((x) => [x.id, x]));
+  const perDepartment = new Set<string>();
+  for (const o of d.petitionRepo.listOfficials()) {
+    if (perDepartment.has(o.departmentId) || out.filter((x) => x.kind === 'official').length >= 24) continue;
+    perDepartment.add(o.departmentId);
+    out.push({ kind: 'official', id: o.id, name: o.name, detail: departments.get(o.departmentId)?.name ?? o.departmentId });
+  }
+  out.push({ kind: 'coordinator', id: 'coordinator-city', name: '综治中心值班员', detail: '宿州市综治中心' });
+  out.push({ kind: 'archivist', id: 'archivist-city', name: '档案员', detail: '宿州市信访局档案室' });
+  for (const h of d.householdRepo.listHouseholds()) {
+    for (const m of d.householdRepo.listFamily(h.id)) out.push({ kind: 'family', id: m.id, name: m.name, detail: `${h.name} · ${m.relation}` });
+    for (const dev of d.householdRepo.listDevices(h.id)) out.push({ kind: 'device', id: dev.device.id, name: dev.device.name, detail: h.name });
+  }
+  for (const id of Object.values(SEED.counsellors)) {
+    const c = d.householdRepo.getCounsellor(id);
+    if (c) out.push({ kind: 'counsellor', id: c.id, name: c.name, detail: c.organisation });
+  }
+  // The same family member can be linked to several households: list once.
+  return out.filter((x, i) => out.findIndex((y) => y.kind === x.kind && y.id === x.id) === i);
+}
+
+function tokenFor(d: DemoSignInDeps, kind: DemoKind, id: string): string {
+  const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
+  switch (kind) {
+    case 'terminal': {
+      const t = d.petitionRepo.getTerminal(id) ?? notFoundOf('terminal', id);
+      return d.tokens.issue({ sub: t.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode } });
+    }
+    case 'official': {
+      const o = d.petitionRepo.getOfficial(id) ?? notFoundOf('official', id);
+      return d.tokens.issue({ sub: o.id, name: o.name, role: 'official', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
+    }
+    case 'coordinator':
+      return d.tokens.issue({ sub: id, name: '综治中心值班员', role: 'coordinator', grant: none, attributes: { level: 'city', region: '341300' } });
+    case 'archivist':
+      return d.tokens.issue({ sub: id, name: '档案员', role: 'archivist', grant: { ...none, canArchive: true } });
+    case 'family': {
+      const m = d.householdRepo.getFamilyMember(id) ?? notFoundOf('family member', id);
+      return d.tokens.issue({ sub: m.id, name: m.name, role: 'family', grant: none });
+    }
+    case 'counsellor': {
+      const c = d.householdRepo.getCounsellor(id) ?? notFoundOf('counsellor', id);
+      return d.tokens.issue({ sub: c.id, name: c.name, role: 'counsellor', grant: none });
+    }
+    case 'device': {
+      const rec = d.householdRepo.getDevice(id) ?? notFoundOf('device', id);
+      // Re-binding issues a fresh device token and revokes the previous one, as re-enrolment would.
+      return d.households.bindDevice(SYSTEM_ACTOR, rec.device.householdId, { id: rec.device.id, name: rec.device.name, place: rec.device.place }).token;
+    }
+    default:
+      throw new AppError('bad_request', `unknown identity kind ${String(kind)}`);
+  }
+}
+
+function notFoundOf(what: string, id: string): never {
+  throw notFound(`no ${what} ${id}`);
+}
