@@ -30,6 +30,8 @@ export const DEMO_PAGES: Record<DemoKind, string> = {
   counsellor: 'counsellor.html',
 };
 
+const LEVEL_NAMES = { village: '村级', township: '乡镇级', county: '县区级', city: '市级' } as const;
+
 const signInRequest = z.strictObject({ kind: z.enum(DEMO_KINDS), id: z.string().min(1).max(64) });
 
 export interface DemoSignInDeps {
@@ -65,7 +67,7 @@ function listIdentities(d: DemoSignInDeps): DemoIdentity[] {
   // A few terminals of each level, not all ~500.
   for (const level of ['village', 'township', 'county', 'city'] as const) {
     for (const t of terminals.filter((x) => x.level === level).slice(0, level === 'village' ? 4 : 2)) {
-      out.push({ kind: 'terminal', id: t.id, name: t.name, detail: level });
+      out.push({ kind: 'terminal', id: t.id, name: t.name, detail: LEVEL_NAMES[level] });
     }
   }
   const departments = new Map(d.petitionRepo.listDepartments().map((x) => [x.id, x]));
