@@ -31,6 +31,8 @@ import {
 import { mediaCodecOf } from './sdp.ts';
 import { TrackRecorder, type GapReason, type LaneLedger } from './track-recorder.ts';
 
+const PERSIST_DELAY_MS = 100;
+
 export interface SessionRecorderEvents {
   /** A segment closed, was hashed and entered in the manifest. */
   segment: [{ participantId: string; segment: Segment }];
@@ -96,10 +98,11 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
   #stopPromise: Promise<Manifest> | undefined;
   /** Set once the final manifest is written and its hash sealed: it must never change again. */
   #sealed = false;
+  #persistTimer: NodeJS.Timeout | undefined;
 
   static async create(opts: SessionRecorderOptions): Promise<SessionRecorder> {
     const r = new SessionRecorder(opts);
-    r.#persist();
+    r.#persistNow();
     opts.archive.audit.append({
       type: 'recording-start',
       sessionId: r.sessionId,
@@ -228,7 +231,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       m.status = 'stopped';
       m.stoppedAt = stoppedAt.toISOString();
       m.timeline.push({ at: m.stoppedAt, type: 'recording-stopped' });
-      this.#persist();
+      this.#persistNow();
       this.#sealed = true;
       const manifestSha256 = sha256Hex(fs.readFileSync(path.join(this.#dir, MANIFEST_FILE)));
       const segments = allSegments(m);
@@ -395,7 +398,20 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
     return undefined;
   }
 
+  /**
+   * Changes come in bursts (a participant joining adds lanes, tracks and timeline events in
+   * one go); one fsync'd write per burst, 100 ms later, keeps fsyncs off the path between a
+   * producer appearing and its first recorded packet. A crash inside that window loses at most
+   * the last 100 ms of bookkeeping; recoverInterrupted() re-adds segment files from disk.
+   */
   #persist(): void {
+    if (this.#sealed || this.#persistTimer) return;
+    this.#persistTimer = setTimeout(() => this.#persistNow(), PERSIST_DELAY_MS);
+  }
+
+  #persistNow(): void {
+    if (this.#persistTimer) clearTimeout(this.#persistTimer);
+    this.#persistTimer = undefined;
     if (this.#sealed) return;
     writeJsonAtomic(path.join(this.#dir, MANIFEST_FILE), this.#manifest);
   }

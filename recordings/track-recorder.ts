@@ -30,7 +30,8 @@ import type { Logger } from '../server/log.ts';
 import { probe } from './ffmpeg.ts';
 import type { Gap, Segment, Track } from './manifest.ts';
 import { allocateRtpPortPair, releasePortPair, waitForUdpBind } from './ports.ts';
-import { buildRecordingSdp, containerFor, mediaCodecOf } from './sdp.ts';
+import { buildRecordingSdp, containerFor, mediaCodecOf, type RecordedCodec } from './sdp.ts';
+import { canonicalJson } from './audit-chain.ts';
 
 export type GapReason = Gap['reason'];
 
@@ -110,6 +111,9 @@ export class TrackRecorder {
 
   static async create(opts: TrackRecorderOptions): Promise<TrackRecorder> {
     const t = new TrackRecorder(opts);
+    // From the producer appearing to its first recorded packet nothing is on disk: say so. The
+    // first packet closes it (typically 0.1–0.5 s; longer on a loaded host or waiting for a key frame).
+    opts.ledger.openGap('recorder-starting', new Date(opts.track.startedAt), 'ffmpeg starting, waiting for the first packet');
     try {
       await t.#startRun();
     } catch (err) {
@@ -191,12 +195,24 @@ export class TrackRecorder {
     const o = this.#o;
     const index = this.#nextRun++;
     const { rtpPort, rtcpPort } = await allocateRtpPortPair();
-    const transport = await o.router.createPlainTransport({
-      listenIp: { ip: '127.0.0.1' },
-      rtcpMux: false,
-      comedia: false,
-      appData: { purpose: 'recording', producerId: o.producer.id },
-    });
+    // ffmpeg takes 100–500 ms to start (more on a busy host) and nothing is recorded until it
+    // listens: start it now with the codec the consumer will get, while mediasoup builds the
+    // transport and consumer, and check the guess against the real consumer afterwards.
+    const guess = this.#expectedCodec();
+    let early = guess ? this.#spawnFfmpeg(index, guess, rtpPort, rtcpPort) : undefined;
+    let transport: types.PlainTransport;
+    try {
+      transport = await o.router.createPlainTransport({
+        listenIp: { ip: '127.0.0.1' },
+        rtcpMux: false,
+        comedia: false,
+        appData: { purpose: 'recording', producerId: o.producer.id },
+      });
+    } catch (err) {
+      early?.proc.kill('SIGKILL');
+      releasePortPair(rtpPort);
+      throw err;
+    }
     let proc: ChildProcess | undefined;
     let run: Run | undefined;
     try {
@@ -208,29 +224,24 @@ export class TrackRecorder {
         appData: { purpose: 'recording' },
       });
       const codec = mediaCodecOf(consumer.rtpParameters);
-      const { format, ext } = containerFor([codec.mimeType]);
-      const sdp = buildRecordingSdp({ kind: consumer.kind, codec, rtpPort, rtcpPort });
-      const sdpFile = path.join(o.workDir, `${o.track.trackId}-r${index}.sdp`);
-      fs.writeFileSync(sdpFile, sdp);
       // stop() may have run while we awaited mediasoup: then nobody would ever stop this ffmpeg.
       if (this.#closed) {
+        early?.proc.kill('SIGKILL');
         transport.close();
         releasePortPair(rtpPort);
         return;
       }
-      const pattern = path.join(o.sessionDir, o.participantDir, `${o.track.trackId}-r${index}-%05d${ext}`);
-      const args = [
-        '-hide_banner', '-nostdin', '-loglevel', 'warning',
-        '-protocol_whitelist', 'file,udp,rtp',
-        '-f', 'sdp', '-i', sdpFile,
-        '-map', '0', '-c', 'copy',
-        '-f', 'segment', '-segment_time', String(o.segmentSeconds), '-segment_format', format,
-        '-reset_timestamps', '1',
-        // One CSV line per closed segment on stdout: how we learn a segment is finished.
-        '-segment_list', 'pipe:1', '-segment_list_type', 'csv',
-        pattern,
-      ];
-      proc = spawn(o.ffmpegBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const earlyAlive = early && early.proc.exitCode === null && early.proc.signalCode === null;
+      if (!early || !earlyAlive || !sameCodec(early.codec, codec)) {
+        if (early && earlyAlive) {
+          o.log.debug({ guess: early.codec, codec }, 'consumer codec differs from the guess; restarting ffmpeg with the real one');
+          early.proc.kill('SIGKILL');
+          await new Promise((r) => early!.proc.once('exit', r)); // frees the ports
+        }
+        early = this.#spawnFfmpeg(index, codec, rtpPort, rtcpPort);
+      }
+      const { sdpFile, ext } = early;
+      proc = early.proc;
       const meta: Track['runs'][number] = { run: index, startedAt: new Date().toISOString() };
       o.track.runs.push(meta);
       let resolveExited!: () => void;
@@ -257,11 +268,49 @@ export class TrackRecorder {
       // Once the run exists, its exit/stop path owns the clean-up and any restart.
       if (run && (run.hasExited || run.stopping)) return;
       if (run) run.stopping = true;
-      if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+      for (const p of [proc, early?.proc]) if (p && p.exitCode === null) p.kill('SIGKILL');
       transport.close();
       releasePortPair(rtpPort);
       throw err;
     }
+  }
+
+  /** The codec the consumer will get, when the router offers exactly one match for the producer's. */
+  #expectedCodec(): RecordedCodec | undefined {
+    const pc = mediaCodecOf(this.#o.producer.rtpParameters);
+    const caps = (this.#o.router.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === pc.mimeType.toLowerCase());
+    const cap = caps.length === 1 ? caps[0] : undefined;
+    if (!cap || cap.preferredPayloadType === undefined) return undefined;
+    return {
+      mimeType: cap.mimeType,
+      payloadType: cap.preferredPayloadType,
+      clockRate: pc.clockRate,
+      ...(pc.channels !== undefined ? { channels: pc.channels } : {}),
+      parameters: pc.parameters ?? {},
+    };
+  }
+
+  #spawnFfmpeg(index: number, codec: RecordedCodec, rtpPort: number, rtcpPort: number): { proc: ChildProcess; codec: RecordedCodec; sdpFile: string; ext: string } {
+    const o = this.#o;
+    const { format, ext } = containerFor([codec.mimeType]);
+    const sdpFile = path.join(o.workDir, `${o.track.trackId}-r${index}.sdp`);
+    fs.writeFileSync(sdpFile, buildRecordingSdp({ kind: o.producer.kind, codec, rtpPort, rtcpPort }));
+    const pattern = path.join(o.sessionDir, o.participantDir, `${o.track.trackId}-r${index}-%05d${ext}`);
+    const args = [
+      '-hide_banner', '-nostdin', '-loglevel', 'warning',
+      '-protocol_whitelist', 'file,udp,rtp',
+      '-f', 'sdp', '-i', sdpFile,
+      '-map', '0', '-c', 'copy',
+      '-f', 'segment', '-segment_time', String(o.segmentSeconds), '-segment_format', format,
+      '-reset_timestamps', '1',
+      // One CSV line per closed segment on stdout: how we learn a segment is finished.
+      '-segment_list', 'pipe:1', '-segment_list_type', 'csv',
+      pattern,
+    ];
+    const proc = spawn(o.ffmpegBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Until the run wires it up, an 'error' (binary missing) must not crash the process.
+    proc.on('error', () => undefined);
+    return { proc, codec, sdpFile, ext };
   }
 
   #capabilitiesFor(router: types.Router, producer: types.Producer): types.RtpCapabilities {
@@ -580,6 +629,16 @@ export async function hashFile(file: string): Promise<[sha256: string, bytes: nu
     bytes += (chunk as Buffer).length;
   }
   return [h.digest('hex'), bytes];
+}
+
+function sameCodec(a: RecordedCodec, b: RecordedCodec): boolean {
+  return (
+    a.mimeType.toLowerCase() === b.mimeType.toLowerCase() &&
+    a.payloadType === b.payloadType &&
+    a.clockRate === b.clockRate &&
+    (a.channels ?? 1) === (b.channels ?? 1) &&
+    canonicalJson(a.parameters ?? {}) === canonicalJson(b.parameters ?? {})
+  );
 }
 
 function round3(n: number): number {

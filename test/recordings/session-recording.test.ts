@@ -118,7 +118,11 @@ describe('a recorded petition session with three participants', () => {
           expect(Math.abs(info.durationSeconds - s.durationSeconds), s.file).toBeLessThan(0.05);
           total += info.durationSeconds;
         }
-        if (process.env.TEST_DUMP) console.log(`${id} ${track.lane}: ${total.toFixed(3)}s of ${sessionSeconds()}s`);
+        if (process.env.TEST_DUMP) {
+          const rel = (iso?: string) => (iso ? ((Date.parse(iso) - Date.parse(manifest.startedAt)) / 1000).toFixed(3) : '-');
+          const last = track.segments.at(-1)!;
+          console.log(`${id} ${track.lane}: ${total.toFixed(3)}s of ${sessionSeconds()}s; track +${rel(track.startedAt)} run +${rel(track.runs[0]!.startedAt)} first +${rel(track.runs[0]!.firstPacketAt)} last ends +${(Date.parse(last.firstPacketAt) / 1000 + last.durationSeconds - Date.parse(manifest.startedAt) / 1000).toFixed(3)}`);
+        }
         expect(Math.abs(total - sessionSeconds()), `${id} ${track.lane}: ${total}s of ${sessionSeconds()}s`).toBeLessThan(1);
       }
     }
@@ -152,8 +156,19 @@ describe('a recorded petition session with three participants', () => {
     const resumed = camera.segments.filter((s) => s.run === 1);
     expect(resumed.length).toBeGreaterThanOrEqual(1);
     expect(Date.parse(resumed[0]!.firstPacketAt)).toBeGreaterThanOrEqual(Date.parse(gap!.start));
-    // Bob's microphone was never interrupted.
-    expect(bob.gaps.filter((g) => g.lane === 'microphone')).toEqual([]);
+    // Bob's microphone was never interrupted (after it started).
+    expect(bob.gaps.filter((g) => g.lane === 'microphone').map((g) => g.reason)).toEqual(['recorder-starting']);
+  });
+
+  it('logs the start-up of each track as a gap ending at its first recorded packet', () => {
+    for (const p of manifest.participants) {
+      for (const t of p.tracks) {
+        const gap = p.gaps.find((g) => g.lane === t.lane && g.reason === 'recorder-starting')!;
+        expect(gap.start).toBe(t.startedAt);
+        expect(gap.end).toBe(t.runs[0]!.firstPacketAt);
+        expect(Date.parse(gap.end!) - Date.parse(gap.start)).toBeLessThan(3000);
+      }
+    }
   });
 
   it('leaves every finished segment playable, including those before and after the crash', async () => {
