@@ -34,6 +34,7 @@ export interface RoomOptions {
 export class Room extends EventEmitter<RoomEvents> {
   readonly peers = new Map<string, Peer>();
   #closed = false;
+  #recording = false;
   #emptyTimer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -58,6 +59,16 @@ export class Room extends EventEmitter<RoomEvents> {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Whether the session is being recorded; participants are told whenever it changes. */
+  get recording(): boolean {
+    return this.#recording;
+  }
+  set recording(active: boolean) {
+    if (active === this.#recording) return;
+    this.#recording = active;
+    for (const peer of this.peers.values()) peer.notify('recording', { active });
   }
 
   get rtpCapabilities(): types.RtpCapabilities {

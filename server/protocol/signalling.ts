@@ -150,7 +150,8 @@ export interface ConsumerOptions {
 
 export interface ResponseData {
   getRouterRtpCapabilities: { rtpCapabilities: unknown };
-  join: { peerId: string; peers: PeerInfo[] };
+  /** `recording`: the session is being recorded (everyone is shown this). */
+  join: { peerId: string; peers: PeerInfo[]; recording: boolean };
   createWebRtcTransport: TransportOptions;
   connectWebRtcTransport: Record<string, never>;
   restartIce: { iceParameters: unknown };
@@ -179,6 +180,8 @@ export interface ServerToClientEvents {
   consumerClosed: (p: { consumerId: string; producerId: string }) => void;
   /** Your room moved (worker died, room rehomed): reconnect, then join again. */
   rejoin: (p: { reason: ReconnectReason; url?: string }) => void;
+  /** Recording of this room started or stopped: every participant is shown the state. */
+  recording: (p: { active: boolean }) => void;
   /** The session is over (call hung up, look-in ended): leave, do not rejoin. */
   roomClosed: (p: { reason: 'ended' }) => void;
   /** The same identity joined from elsewhere; this connection is closed and must not reconnect. */

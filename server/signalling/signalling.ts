@@ -156,7 +156,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
         room.join(peer, rtpCapabilities as types.RtpCapabilities);
         socket.data.peer = peer;
         socket.data.room = room;
-        return r({ peerId: peer.id, peers: room.visiblePeers(peer) });
+        return r({ peerId: peer.id, peers: room.visiblePeers(peer), recording: room.recording });
       }
       case 'createWebRtcTransport': {
         const { direction, forceTcp } = p as Parsed<'createWebRtcTransport'>;

@@ -21,6 +21,8 @@ export interface CallSessionEvents {
   trackadded: (t: RemoteTrack) => void;
   trackremoved: (t: RemoteTrack) => void;
   trackpaused: (t: RemoteTrack) => void;
+  /** The session is (not) being recorded. */
+  recording: (active: boolean) => void;
   /** Transport-level connection state, for the connection indicator. */
   connection: (direction: 'send' | 'recv', state: string) => void;
   error: (err: Error) => void;
@@ -47,6 +49,7 @@ export class CallSession {
   localStream = new MediaStream();
   state: CallState = 'connecting';
   peerId = '';
+  recording = false;
 
   #device: Device | undefined;
   #send: types.Transport | undefined;
@@ -83,6 +86,7 @@ export class CallSession {
     s.on('consumerClosed', ({ consumerId }) => this.#dropConsumer(consumerId));
     s.on('rejoin', ({ reason }) => void this.#rejoin(reason));
     s.on('roomClosed', () => this.close());
+    s.on('recording', ({ active }) => this.#setRecording(active));
     s.on('replaced', () => {
       this.#setState('closed', 'replaced');
       this.close();
@@ -187,6 +191,7 @@ export class CallSession {
       ...(this.o.displayName ? { displayName: this.o.displayName } : {}),
     });
     this.peerId = joined.peerId;
+    this.#setRecording(joined.recording);
     this.peers.clear();
     for (const p of joined.peers) this.peers.set(p.peerId, p);
     this.#emit('peers', this.peers);
@@ -332,6 +337,12 @@ export class CallSession {
         : { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } },
     );
     return (source === 'camera' ? s.getVideoTracks() : s.getAudioTracks())[0]!;
+  }
+
+  #setRecording(active: boolean): void {
+    if (active === this.recording) return;
+    this.recording = active;
+    this.#emit('recording', active);
   }
 
   #setPeer(p: PeerInfo): void {

@@ -24,7 +24,10 @@ export class CallView {
     this.el = document.createElement('section');
     this.el.className = `call${o.kiosk ? ' kiosk' : ''}`;
     this.el.innerHTML = `
-      <div class="call-status" role="status" aria-live="polite"></div>
+      <div class="call-head">
+        <div class="call-status" role="status" aria-live="polite"></div>
+        <div class="call-recording" role="status" hidden>● ${t('recording')}</div>
+      </div>
       <div class="call-grid"></div>
       <div class="call-controls">
         <button type="button" data-act="mic" class="btn"></button>
@@ -45,6 +48,9 @@ export class CallView {
       this.#grid.classList.toggle('alone', peers.size === 0);
     });
     session.on('error', (err) => this.#showError(err));
+    session.on('recording', (active) => {
+      this.el.querySelector<HTMLElement>('.call-recording')!.hidden = !active;
+    });
     this.#showState(session.state);
   }
 

@@ -27,6 +27,7 @@ const zh = {
   role: '角色',
   enter: '进入通话',
   devTokens: '开发测试：生成令牌并进入通话',
+  recording: '录制中：本次通话全程录音录像',
   homeLead: '演示环境：选择一个身份登录，打开对应的页面。',
   signInUnavailable: '演示登录仅在开发模式下可用。',
 } as const;
@@ -61,6 +62,7 @@ const en: Record<StringKey, string> = {
   role: 'Role',
   enter: 'Join call',
   devTokens: 'Development: mint a token and join',
+  recording: 'Recording: this call is recorded in full',
   homeLead: 'Demo: pick an identity to sign in and open its page.',
   signInUnavailable: 'Demo sign-in is available in development mode only.',
 };
