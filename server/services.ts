@@ -27,6 +27,8 @@ import {
 import { forwardHouseholdEvents } from './household/events.ts';
 import type { RoomRegistry } from '../sfu/rooms.ts';
 import { createDemoSignInRouter } from './http/demo-sign-in.ts';
+import { Archive } from '../recordings/archive.ts';
+import { createArchiveRouter } from '../recordings/http/router.ts';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -46,6 +48,7 @@ export interface ServicesOptions {
 
 export interface Services {
   db: Db;
+  archive: Archive;
   petition: PetitionService;
   households: HouseholdService;
   live: LiveChannel;
@@ -75,6 +78,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   if (o.seedDemo) seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
   const households = new HouseholdService({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
   households.start();
+
+  const archive = Archive.open({ dataDir: o.dataDir });
 
   const live = new LiveChannel(o.io, {
     tokens,
@@ -107,6 +112,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
   return {
     db,
+    archive,
     petition,
     households,
     live,
@@ -118,10 +124,12 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       if (o.devSignIn) app.use(createDemoSignInRouter({ tokens, petitionRepo, householdRepo, households }));
       app.use('/api/petition', createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
       app.use('/api/household', createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
+      app.use('/api/archive', createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
     },
     close() {
       households.stop();
       petition.close();
+      archive.close();
       db.close();
     },
   };
