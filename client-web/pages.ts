@@ -7,4 +7,7 @@ export interface Page {
 export const PAGES: Page[] = [
   { file: 'index.html', title: 'home 首页' },
   { file: 'call.html', title: 'call 通话' },
+  { file: 'device.html', title: 'home device 平安心居终端' },
+  { file: 'family.html', title: 'family 家人' },
+  { file: 'counsellor.html', title: 'counsellor 社工' },
 ];
