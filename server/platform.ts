@@ -44,6 +44,7 @@ export interface PlatformOptions {
   /** Redis key prefix for the scheduler (tests isolate themselves with it). */
   redisPrefix?: string;
   household?: ServicesOptions['household'];
+  recordingSegmentSeconds?: number;
 }
 
 export async function startPlatform(o: PlatformOptions): Promise<Platform> {
@@ -93,6 +94,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     devSignIn: config.devTokens,
     ...(o.redisPrefix ? { redisPrefix: o.redisPrefix } : {}),
     ...(o.household ? { household: o.household } : {}),
+    ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
   services.mount(app);
   if (o.webDir && fs.existsSync(o.webDir)) {

@@ -29,6 +29,7 @@ import type { RoomRegistry } from '../sfu/rooms.ts';
 import { createDemoSignInRouter } from './http/demo-sign-in.ts';
 import { Archive } from '../recordings/archive.ts';
 import { createArchiveRouter } from '../recordings/http/router.ts';
+import { recordSessions } from './session-recording.ts';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -42,6 +43,8 @@ export interface ServicesOptions {
   /** Mount the development sign-in (`/dev/identities`, `/dev/sign-in`). */
   devSignIn: boolean;
   redisPrefix?: string;
+  /** Recording segment length (default 15 s; tests use short ones). */
+  recordingSegmentSeconds?: number;
   /** Clock and timings of the household service (tests drive time). */
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
 }
@@ -80,6 +83,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   households.start();
 
   const archive = Archive.open({ dataDir: o.dataDir });
+  recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}) });
 
   const live = new LiveChannel(o.io, {
     tokens,

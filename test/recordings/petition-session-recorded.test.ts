@@ -69,7 +69,7 @@ describe('petition sessions are recorded', () => {
     }
     const segments = allSegments(manifest);
     expect(segments.length).toBeGreaterThanOrEqual(4);
-    for (const s of segments) {
+    for (const { segment: s } of segments) {
       const bytes = fs.readFileSync(segmentPath(dir, s.file));
       expect(bytes.length).toBe(s.bytes);
       expect(crypto.createHash('sha256').update(bytes).digest('hex')).toBe(s.sha256);
