@@ -170,7 +170,13 @@ export class Catalog {
       for (const o of c.officials ?? []) party.run(m.sessionId, 'official', o.id, o.name, o.department ?? null);
       const departments = new Set([...(c.departments ?? []), ...(c.officials ?? []).flatMap((o) => (o.department ? [o.department] : []))]);
       for (const d of departments) party.run(m.sessionId, 'department', d, d, d);
-      for (const p of m.participants) party.run(m.sessionId, 'participant', p.participantId, p.name, null);
+      for (const p of m.participants) {
+        party.run(m.sessionId, 'participant', p.participantId, p.name, null);
+        // Officials who joined (a joint session's second department) are found by name too.
+        if (p.role === 'official' && !(c.officials ?? []).some((o) => o.id === p.participantId)) {
+          party.run(m.sessionId, 'official', p.participantId, p.name, null);
+        }
+      }
     })();
   }
 

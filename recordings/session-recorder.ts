@@ -162,6 +162,25 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
     return undefined;
   }
 
+  /**
+   * The case moved on during the session (case number assigned, another department or level
+   * joined, transferred): merged into the manifest until it is sealed; lists are unioned.
+   */
+  updateCaseInfo(update: Partial<Omit<CaseInfo, 'kind' | 'roomId'>>): void {
+    if (this.stopped) return;
+    const c = this.#manifest.caseInfo;
+    const merged = caseInfoSchema.parse({
+      ...c,
+      ...update,
+      departments: [...new Set([...c.departments, ...(update.departments ?? [])])],
+      officials: [...c.officials, ...(update.officials ?? []).filter((o) => !c.officials.some((x) => x.id === o.id))],
+    });
+    this.#manifest.caseInfo = merged;
+    this.#manifest.timeline.push({ at: new Date().toISOString(), type: 'case-updated', detail: Object.keys(update).join(',') });
+    this.#persist();
+    this.#o.archive.catalog.indexManifest(this.#manifest, { retainUntil: this.#o.archive.retainUntil(this.#manifest) });
+  }
+
   /** Case events for the archive timeline: invited, transferred, opinion, ended… */
   addTimelineEvent(type: string, detail?: string, participantId?: string): void {
     if (this.stopped) return;

@@ -42,6 +42,7 @@ describe('recordRoom', () => {
     await sleep(1500);
     room.emit('producer', { peer: bob, producer: feeds[1]!.video }); // a joint-session official joins
     room.emit('producer', { peer: bob, producer: feeds[1]!.audio });
+    recorder.updateCaseInfo({ departments: ['住建'] }); // 联合接访: a second department joined
     await sleep(2000);
     room.emit('peerleft', alice);
     await sleep(1000);
@@ -66,6 +67,13 @@ describe('recordRoom', () => {
     expect(bob!.tracks.map((t) => t.lane).sort()).toEqual(['camera', 'microphone']);
     for (const t of [...alice!.tracks, ...bob!.tracks]) expect(t.segments.length).toBeGreaterThanOrEqual(1);
     expect(Date.parse(bob!.joinedAt) - Date.parse(manifest.startedAt)).toBeGreaterThan(1000);
+  });
+
+  it('keeps case changes made during the session, and finds the session by them', () => {
+    expect(manifest.caseInfo.departments).toEqual(['住建']);
+    expect(archive.catalog.search({ department: '住建' }).map((r) => r.sessionId)).toEqual([manifest.sessionId]);
+    // An official who joined is searchable by name although the case listed no officials.
+    expect(archive.catalog.search({ official: '王科长' }).map((r) => r.sessionId)).toEqual([manifest.sessionId]);
   });
 
   it('ends a departed peer\'s tracks without a gap, and shows the room as recorded while it is', () => {
