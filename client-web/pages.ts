@@ -7,6 +7,9 @@ export interface Page {
 export const PAGES: Page[] = [
   { file: 'index.html', title: 'home 首页' },
   { file: 'call.html', title: 'call 通话' },
+  { file: 'terminal.html', title: 'terminal 视频接访终端' },
+  { file: 'official.html', title: 'official 接访工作台' },
+  { file: 'coordinator.html', title: 'coordinator 综治中心总览' },
   { file: 'device.html', title: 'home device 平安心居终端' },
   { file: 'family.html', title: 'family 家人' },
   { file: 'counsellor.html', title: 'counsellor 社工' },

@@ -1,0 +1,293 @@
+// Coordinator overview (综治中心): every queue with its length and oldest wait, terminals online by
+// county, live sessions and who is in them, overdue cases, any case's timeline, and the routing
+// rules (view and edit, validated by the server).
+import { Api } from '../lib/api.ts';
+import { LiveClient } from '../lib/live.ts';
+import {
+  dateTime,
+  debounce,
+  DEPARTMENT_KINDS,
+  escapeHtml,
+  EVENT_NAMES,
+  iconOf,
+  LEVEL_NAMES,
+  minutes,
+  plainError,
+  RATING_NAMES,
+  ROLE_NAMES,
+  signInToken,
+  STATE_NAMES,
+  tokenClaims,
+  type Case,
+  type CaseEvent,
+  type DepartmentQueue,
+  type LiveSession,
+  type OverdueCase,
+  type RoutingRules,
+  type TerminalGroup,
+} from '../petition-ui/common.ts';
+
+const REFRESH_MS = 15_000;
+const app = document.getElementById('app')!;
+const token = signInToken('coordinator.token');
+const claims = token ? tokenClaims(token) : null;
+let api: Api;
+let rules: RoutingRules | null = null;
+let editing = false;
+
+const kindLabel = (kind: string) => DEPARTMENT_KINDS.find((k) => k.kind === kind)?.county ?? kind;
+const categoryName = (code: string) => rules?.categories.find((c) => c.code === code)?.name ?? code;
+function officeLabel(id: string): string {
+  const i = id.lastIndexOf('-');
+  const k = DEPARTMENT_KINDS.find((x) => x.kind === id.slice(i + 1));
+  if (!k) return id;
+  const region = id.slice(0, i);
+  return `${region} ${region.length === 9 ? k.township ?? k.county : k.county}`;
+}
+
+function shell(): void {
+  app.innerHTML = `
+    <section class="tiles" id="tiles"></section>
+    <div class="cgrid">
+      <section class="card"><h2>各部门队列</h2><div id="queues"></div></section>
+      <section class="card"><h2>进行中的接访</h2><div id="sessions"></div></section>
+      <section class="card"><h2>终端在线情况（按县区）</h2><div id="terminals"></div></section>
+      <section class="card"><h2>超期案件</h2><div id="overdue"></div></section>
+      <section class="card wide"><h2>查看案件</h2>
+        <form id="lookup" class="lookup"><input name="caseId" placeholder="案件编号，如 XF20261126-000042" pattern="XF\\d{8}-\\d{6}" required />
+        <button class="btn primary">查看时间线</button></form>
+        <div id="case-view"></div></section>
+      <section class="card wide"><h2>分派规则</h2><div id="rules"></div></section>
+    </div>`;
+  document.getElementById('lookup')!.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const id = (new FormData(e.target as HTMLFormElement).get('caseId') as string).trim();
+    void showCase(id);
+  });
+}
+
+async function refresh(): Promise<void> {
+  try {
+    const [queues, sessions, terminals, overdue] = await Promise.all([
+      api.get<DepartmentQueue[]>('/queues'),
+      api.get<LiveSession[]>('/sessions'),
+      api.get<TerminalGroup[]>('/terminals'),
+      api.get<OverdueCase[]>('/overdue'),
+    ]);
+    renderTiles(queues, sessions, terminals, overdue);
+    renderQueues(queues);
+    renderSessions(sessions);
+    renderTerminals(terminals);
+    renderOverdue(overdue);
+    document.getElementById('updated')!.textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}`;
+  } catch (err) {
+    document.getElementById('updated')!.textContent = `⚠️ ${plainError(err)}`;
+  }
+}
+const refreshSoon = debounce(() => void refresh(), 800);
+
+function renderTiles(q: DepartmentQueue[], s: LiveSession[], t: TerminalGroup[], o: OverdueCase[]): void {
+  const waiting = q.reduce((n, x) => n + x.length, 0);
+  const online = t.reduce((n, x) => n + x.online, 0);
+  const total = t.reduce((n, x) => n + x.total, 0);
+  const oldest = Math.max(0, ...q.map((x) => x.oldestWaitSeconds ?? 0));
+  document.getElementById('tiles')!.innerHTML = `
+    <div class="tile-n"><span>排队人数</span><b data-n="waiting">${waiting}</b><small>最长已等 ${waiting ? minutes(oldest) : '—'}</small></div>
+    <div class="tile-n"><span>进行中的接访</span><b data-n="sessions">${s.length}</b><small>联合接访 ${s.filter((x) => x.case.state === 'joint_session').length}</small></div>
+    <div class="tile-n"><span>终端在线</span><b data-n="terminals">${online} / ${total}</b><small>离线 ${total - online}</small></div>
+    <div class="tile-n ${o.length ? 'alert' : ''}"><span>超期案件</span><b data-n="overdue">${o.length}</b><small>受理或办理超期</small></div>`;
+}
+
+function renderQueues(q: DepartmentQueue[]): void {
+  const rows = [...q].sort((a, b) => b.length - a.length || (b.oldestWaitSeconds ?? 0) - (a.oldestWaitSeconds ?? 0));
+  document.getElementById('queues')!.innerHTML = rows.length
+    ? `<table><thead><tr><th>部门</th><th class="num">排队</th><th class="num">在线干部</th><th class="num">最长等待</th></tr></thead><tbody>
+      ${rows
+        .map(
+          (r) => `<tr data-queue="${escapeHtml(r.departmentId)}" class="${r.length > 0 && r.online === 0 ? 'warn' : ''}"><td>${escapeHtml(r.name)}</td><td class="num">${r.length}</td>
+          <td class="num">${r.online}${r.length > 0 && r.online === 0 ? ' ⚠️' : ''}</td><td class="num">${r.oldestWaitSeconds === null ? '—' : minutes(r.oldestWaitSeconds)}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '<p class="muted">没有排队，也没有干部在线。</p>';
+}
+
+function renderSessions(s: LiveSession[]): void {
+  document.getElementById('sessions')!.innerHTML = s.length
+    ? `<table><thead><tr><th>案件</th><th>类别</th><th>状态</th><th>参与部门 / 干部</th></tr></thead><tbody>
+      ${s
+        .map(
+          (x) => `<tr data-session="${escapeHtml(x.case.id)}"><td><a href="#" data-case="${escapeHtml(x.case.id)}">${escapeHtml(x.case.id)}</a></td>
+          <td>${escapeHtml(categoryName(x.case.category))}</td><td>${STATE_NAMES[x.case.state]}</td>
+          <td>${x.participants.map((p) => `${escapeHtml(officeLabel(p.departmentId))}（${escapeHtml(p.officialId)}${p.role === 'lead' ? '，主办' : ''}）`).join('<br>') || '—'}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '<p class="muted">现在没有进行中的接访。</p>';
+  bindCaseLinks('sessions');
+}
+
+function renderTerminals(t: TerminalGroup[]): void {
+  document.getElementById('terminals')!.innerHTML = `<table><thead><tr><th>县区</th><th>在线</th><th class="num">离线</th></tr></thead><tbody>
+    ${t
+      .map(
+        (g) => `<tr data-region="${escapeHtml(g.regionCode)}"><td>${escapeHtml(g.name)}</td>
+        <td><div class="bar"><span style="width:${g.total ? Math.round((g.online / g.total) * 100) : 0}%"></span></div> ${g.online} / ${g.total}</td>
+        <td class="num">${g.offlineIds.length ? `<details><summary>${g.offlineIds.length}</summary><div class="ids">${g.offlineIds.slice(0, 60).map(escapeHtml).join(' ')}${g.offlineIds.length > 60 ? ' …' : ''}</div></details>` : '0'}</td></tr>`,
+      )
+      .join('')}</tbody></table>`;
+}
+
+function renderOverdue(o: OverdueCase[]): void {
+  const names = { acceptance: '受理告知超期', handling: '办理超期' } as const;
+  document.getElementById('overdue')!.innerHTML = o.length
+    ? `<table><thead><tr><th>案件</th><th>类别</th><th>状态</th><th>超期</th><th>截止</th></tr></thead><tbody>
+      ${o
+        .map(
+          (x) => `<tr><td><a href="#" data-case="${escapeHtml(x.case.id)}">${escapeHtml(x.case.id)}</a></td><td>${escapeHtml(categoryName(x.case.category))}</td>
+          <td>${STATE_NAMES[x.case.state]}</td><td class="late">${x.overdue.map((k) => names[k]).join('、')}</td>
+          <td>${x.overdue.includes('acceptance') ? dateTime(x.case.acceptDeadline) : dateTime(x.case.handleDeadline)}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '<p class="muted ok">没有超期案件。</p>';
+  bindCaseLinks('overdue');
+}
+
+function bindCaseLinks(containerId: string): void {
+  for (const a of document.getElementById(containerId)!.querySelectorAll<HTMLAnchorElement>('[data-case]')) {
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      void showCase(a.dataset.case!);
+      document.getElementById('case-view')!.scrollIntoView({ behavior: 'smooth' });
+    });
+  }
+}
+
+async function showCase(id: string): Promise<void> {
+  const el = document.getElementById('case-view')!;
+  try {
+    const [c, tl] = await Promise.all([api.get<Case>(`/cases/${id}`), api.get<CaseEvent[]>(`/cases/${id}/timeline`)]);
+    el.innerHTML = `
+      <div class="case-sum"><b>${escapeHtml(c.id)}</b> · ${escapeHtml(categoryName(c.category))} · ${STATE_NAMES[c.state]}
+        · 受理截止 ${dateTime(c.acceptDeadline)} · 办理截止 ${dateTime(c.handleDeadline)}${c.handleExtended ? '（已延长）' : ''}
+        ${c.rating ? ` · 评价：${RATING_NAMES[c.rating]}` : ''}</div>
+      <table class="tl"><thead><tr><th>时间</th><th>事项</th><th>操作人</th><th>说明</th></tr></thead><tbody>
+      ${tl
+        .map(
+          (e) => `<tr data-event="${e.type}"><td>${dateTime(e.at, true)}</td><td>${EVENT_NAMES[e.type] ?? e.type}</td>
+          <td>${ROLE_NAMES[e.actorRole] ?? e.actorRole} ${escapeHtml(e.actorId)}</td><td class="muted">${escapeHtml(summary(e))}</td></tr>`,
+        )
+        .join('')}</tbody></table>`;
+  } catch (err) {
+    el.innerHTML = `<p class="late">${escapeHtml(plainError(err))}</p>`;
+  }
+}
+
+function summary(e: CaseEvent): string {
+  const d = e.data;
+  const s = (v: unknown) => (typeof v === 'string' ? v : '');
+  switch (e.type) {
+    case 'invited':
+      return `邀请 ${s(d.departmentName) || s(d.departmentId)}`;
+    case 'claimed':
+    case 'joined':
+      return officeLabel(s(d.departmentId));
+    case 'transferred':
+    case 'escalated':
+      return `→ ${s(d.toName)}：${s(d.reason)}`;
+    case 'opinion_written':
+      return d.accepted ? '受理' : '不予受理';
+    case 'rated':
+      return RATING_NAMES[s(d.rating)] ?? '';
+    case 'deadline_extended':
+    case 'claim_released':
+      return s(d.reason);
+    case 'appointment_booked':
+      return `${s(d.leaderName)} ${s(d.at) ? dateTime(s(d.at)) : ''}`;
+    default:
+      return '';
+  }
+}
+
+// ---- routing rules ---------------------------------------------------------------------------------
+
+async function loadRules(): Promise<void> {
+  try {
+    rules = await api.get<RoutingRules>('/routing-rules');
+  } catch (err) {
+    document.getElementById('rules')!.innerHTML = `<p class="late">${escapeHtml(plainError(err))}</p>`;
+    return;
+  }
+  renderRules();
+}
+
+function renderRules(error?: string): void {
+  const el = document.getElementById('rules')!;
+  if (!rules) return;
+  const r = rules;
+  if (editing) {
+    el.innerHTML = `
+      <p class="muted">直接修改下面的规则（JSON）。保存前服务器会检查；不合格的规则不会替换正在使用的规则。部门代码：${DEPARTMENT_KINDS.map((k) => `${k.kind}=${k.county}`).join('，')}；级别：township / county / city。</p>
+      <textarea id="rules-json" rows="22" spellcheck="false">${escapeHtml(JSON.stringify(r, null, 2))}</textarea>
+      ${error ? `<div class="late" role="alert">${error}</div>` : ''}
+      <div class="act-row"><button type="button" class="btn primary" data-act="save-rules">保存规则</button><button type="button" class="btn" data-act="cancel-rules">取消</button></div>`;
+    el.querySelector('[data-act=save-rules]')!.addEventListener('click', () => void saveRules());
+    el.querySelector('[data-act=cancel-rules]')!.addEventListener('click', () => {
+      editing = false;
+      renderRules();
+    });
+    return;
+  }
+  el.innerHTML = `
+    <p>等待超过 <b>${r.waiting ? minutes(r.waiting.offerAfterSeconds) : '（默认）'}</b> 无人在线，或预计等待超过 <b>${r.waiting ? minutes(r.waiting.maxWaitSeconds) : '（默认）'}</b> 时，向信访人提供预约或回电。上报上级默认交 <b>${escapeHtml(kindLabel(r.escalationDepartment))}</b>。</p>
+    <table><thead><tr><th></th><th>类别</th><th>代码</th><th>分派部门</th><th>级别</th></tr></thead><tbody>
+    ${r.categories
+      .map(
+        (c) => `<tr data-rule="${escapeHtml(c.code)}"><td class="icon">${iconOf(c.icon)}</td><td>${escapeHtml(c.name)}</td><td><code>${escapeHtml(c.code)}</code></td>
+        <td>${c.departments.map((d) => escapeHtml(kindLabel(d))).join('、')}</td><td>${LEVEL_NAMES[c.level]}级</td></tr>`,
+      )
+      .join('')}</tbody></table>
+    <div class="act-row"><button type="button" class="btn" data-act="edit-rules">修改规则</button></div>`;
+  el.querySelector('[data-act=edit-rules]')!.addEventListener('click', () => {
+    editing = true;
+    renderRules();
+  });
+}
+
+async function saveRules(): Promise<void> {
+  const text = (document.getElementById('rules-json') as HTMLTextAreaElement).value;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return renderRulesKeeping(text, `JSON 格式错误：${escapeHtml((err as Error).message)}`);
+  }
+  try {
+    rules = await api.put<RoutingRules>('/routing-rules', parsed);
+    editing = false;
+    renderRules();
+  } catch (err) {
+    renderRulesKeeping(text, escapeHtml(plainError(err)));
+  }
+}
+
+function renderRulesKeeping(text: string, error: string): void {
+  renderRules(error);
+  (document.getElementById('rules-json') as HTMLTextAreaElement).value = text;
+}
+
+async function boot(): Promise<void> {
+  if (!token || !claims || !['coordinator', 'admin'].includes(claims.role)) {
+    app.innerHTML = '<div class="card"><h2>请先登录</h2><p>缺少综治中心人员的登录令牌，请从首页进入。</p></div>';
+    return;
+  }
+  api = new Api('/api/petition', token);
+  shell();
+  await loadRules();
+  await refresh();
+  const live = new LiveClient(token);
+  live.on('petition:queue-changed', refreshSoon);
+  live.on('petition:case-changed', refreshSoon);
+  live.onConnect(refreshSoon);
+  setInterval(() => void refresh(), REFRESH_MS);
+}
+
+void boot();
