@@ -1,6 +1,4 @@
-// Locating ffmpeg/ffprobe and asking ffprobe about finished segments.
-// Resolution order (issue 4): FFMPEG_BIN, then ffmpeg-static's binary if its install script
-// managed to download it (it cannot here: no internet), then `ffmpeg` on PATH (Debian's).
+// Asking ffprobe about finished segments; which binaries run is server/ffmpeg-binaries.ts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -9,28 +7,9 @@ import { promisify } from 'node:util';
 
 const execFileP = promisify(execFile);
 
-export function resolveFfmpegBin(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.FFMPEG_BIN) return env.FFMPEG_BIN;
-  try {
-    // ffmpeg-static exports the path it would have downloaded to, whether or not the file exists.
-    const staticPath = createRequire(import.meta.url)('ffmpeg-static') as unknown;
-    if (typeof staticPath === 'string' && fs.existsSync(staticPath)) return staticPath;
-  } catch {
-    // Not installed or broken: fall through to PATH.
-  }
-  return 'ffmpeg';
-}
+import { resolveFfmpegBin, resolveFfprobeBin } from '../server/ffmpeg-binaries.ts';
 
-/** ffprobe lives next to the ffmpeg we use when that is a path; otherwise on PATH. */
-export function resolveFfprobeBin(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.FFPROBE_BIN) return env.FFPROBE_BIN;
-  const ffmpeg = resolveFfmpegBin(env);
-  if (ffmpeg.includes(path.sep)) {
-    const sibling = path.join(path.dirname(ffmpeg), 'ffprobe');
-    if (fs.existsSync(sibling)) return sibling;
-  }
-  return 'ffprobe';
-}
+export { resolveFfmpegBin, resolveFfprobeBin };
 
 export interface ProbeResult {
   durationSeconds: number;

@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from '../../server/log.ts';
-import { ffmpegBinary } from './ffmpeg-bin.ts';
+import { resolveFfmpegBin } from '../../server/ffmpeg-binaries.ts';
 import {
   IngestError,
   inputArgs,
@@ -174,7 +174,7 @@ export class CameraIngest extends EventEmitter<CameraIngestEvents> {
   }
 
   #spawn(): void {
-    const bin = this.#opts.ffmpegBin ?? ffmpegBinary();
+    const bin = this.#opts.ffmpegBin ?? resolveFfmpegBin();
     const args = this.#ffmpegArgs();
     this.#stderrTail = [];
     this.#grewThisRun = false;

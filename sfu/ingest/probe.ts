@@ -3,7 +3,7 @@
 // which is 20–45% of a core per 720p stream against ≈0.5% for passing packets through.
 import { execFile } from 'node:child_process';
 import type { types } from 'mediasoup';
-import { ffprobeBinary } from './ffmpeg-bin.ts';
+import { resolveFfprobeBin } from '../../server/ffmpeg-binaries.ts';
 
 export interface ProbedVideo {
   codec: string;
@@ -43,7 +43,7 @@ export function inputArgs(url: string, use: 'probe' | 'ingest' = 'ingest'): stri
 }
 
 export function probe(url: string, opts: { bin?: string; timeoutMs?: number } = {}): Promise<ProbeResult> {
-  const bin = opts.bin ?? ffprobeBinary();
+  const bin = opts.bin ?? resolveFfprobeBin();
   const args = ['-v', 'error', ...inputArgs(url, 'probe'), '-print_format', 'json', '-show_streams', url];
   return new Promise((resolve, reject) => {
     execFile(bin, args, { timeout: opts.timeoutMs ?? 15_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
