@@ -1,7 +1,4 @@
 // Asking ffprobe about finished segments; which binaries run is server/ffmpeg-binaries.ts.
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
