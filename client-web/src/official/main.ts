@@ -435,6 +435,8 @@ function renderActions(): void {
   if (!el || !open) return;
   const c = open.case;
   const inSession = (c.state === 'in_session' || c.state === 'joint_session') && !open.ended;
+  /** Still holding the session (the opinion may be written; the petitioner may be rating). */
+  const inRoom = !!open.room && !open.ended && !['transferred', 'escalated'].includes(c.state);
   const lead = isLead();
   const offices = peerOffices();
   const options = offices.map((d) => `<option value="${escapeHtml(d.id)}">${escapeHtml(d.name)}</option>`).join('');
@@ -477,14 +479,17 @@ function renderActions(): void {
           <button type="button" class="btn primary" data-act="opinion">提交办理意见</button>
         </div>
       </div>
-      <div class="act-row end-row">
-        <button type="button" class="btn danger" data-act="end">结束接访</button>
-      </div>`
-          : `<p class="muted">您是会商部门：可以邀请其他部门；办理意见、转办和结束由主办干部操作。</p>
-             <div class="act-row end-row"><button type="button" class="btn" data-act="leave">离开会商</button></div>`
+`
+          : `<p class="muted">您是会商部门：可以邀请其他部门；办理意见、转办和结束由主办干部操作。</p>`
       }`
-        : `<p class="muted">${open.ended ? '本次接访已结束。' : `案件状态：${STATE_NAMES[c.state]}`}</p>
-           <div class="act-row"><button type="button" class="btn" data-act="close">关闭案件</button></div>`
+        : `<p class="muted">${open.ended ? '本次接访已结束。' : `案件状态：${STATE_NAMES[c.state]}${c.state === 'handled' ? '，等待信访人评价' : ''}`}</p>`
+    }
+    ${
+      inRoom
+        ? `<div class="act-row end-row">${
+            lead ? '<button type="button" class="btn danger" data-act="end">结束接访</button>' : '<button type="button" class="btn" data-act="leave">离开会商</button>'
+          }</div>`
+        : `<div class="act-row end-row"><button type="button" class="btn" data-act="close">关闭案件</button></div>`
     }
     ${
       lead && !c.handleExtended && !['archived'].includes(c.state)

@@ -1,0 +1,157 @@
+// Issue 3's acceptance, through the real pages: a petitioner taps a category on the village
+// terminal → an official of the routed office accepts it on the desk → both decode each other's
+// video → the official invites a second office → an official there joins from the desk → all three
+// decode each other's video → the handling opinion is written → the petitioner rates on the
+// terminal and sees the case number → the case timeline holds every step with actor and time.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { SqlitePetitionRepository } from '../../server/petition/repository.ts';
+import type { CaseEvent, Official, Terminal } from '../../server/petition/types.ts';
+import { launchBrowser } from '../support/browser.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+
+/** Video frames decoded per remote peer, over every consumer of the page's call session. */
+async function framesByPeer(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(async () => {
+    const s = (window as unknown as {
+      callSession?: { remote: Map<string, { consumerId: string; peerId: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> };
+    }).callSession;
+    const out: Record<string, number> = {};
+    if (!s) return out;
+    for (const r of s.remote.values()) {
+      const stats = await s.getRemoteStats(r.consumerId);
+      stats?.forEach((st: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (st.type === 'inbound-rtp' && st.kind === 'video') out[r.peerId] = (out[r.peerId] ?? 0) + (st.framesDecoded ?? 0);
+      });
+    }
+    return out;
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!ok(last)) {
+    if (Date.now() > end) throw new Error(`${what}: timed out; last value ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 250));
+    last = await probe();
+  }
+  return last;
+}
+
+/** Every page decodes video from `peers` other peers, and keeps decoding over the next second. */
+async function decodesOthers(name: string, page: Page, peers: number): Promise<void> {
+  const first = await waitFor(`${name} decodes ${peers} remote videos`, () => framesByPeer(page), (f) => Object.values(f).filter((n) => n > 0).length >= peers);
+  await new Promise((r) => setTimeout(r, 1000));
+  const later = await framesByPeer(page);
+  for (const [peer, n] of Object.entries(first)) if (n > 0) expect(later[peer], `${name}: frames from ${peer} keep coming`).toBeGreaterThan(n);
+}
+
+describe('视频接访 pages: a joint session from the village terminal to two offices', () => {
+  let platform: TestPlatform;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.cleanup();
+    await platform?.close();
+  });
+
+  const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
+  const terminalToken = (t: Terminal) =>
+    platform.tokens.issue({ sub: t.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode } });
+  const officialToken = (o: Official) =>
+    platform.tokens.issue({ sub: o.id, name: o.name, role: 'official', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
+
+  const open = async (name: string, path: string, token: string) => {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => errors.push(`[${name}] ${e.message}`));
+    await page.goto(`${platform.url}/${path}?token=${encodeURIComponent(token)}`);
+    return page;
+  };
+
+  it('start by one tap → accept → invite → join → opinion → rating, every step on the timeline', async () => {
+    const repo = new SqlitePetitionRepository(platform.services.db);
+    // A village terminal in 砀山县: 拖欠工资 goes to 砀山县人社局; 砀山县住建局 is invited.
+    const terminal = repo.listTerminals().find((t) => t.level === 'village' && t.regionCode.startsWith('341321'))!;
+    const officials = repo.listOfficials();
+    const rs = officials.find((o) => o.departmentId === '341321-rs' && !o.post)!;
+    const zj = officials.find((o) => o.departmentId === '341321-zj' && !o.post)!;
+    expect(repo.listDepartments().map((d) => d.id)).toEqual(expect.arrayContaining(['341321-rs', '341321-zj']));
+
+    const desk = await open('rs', 'official.html', officialToken(rs));
+    const desk2 = await open('zj', 'official.html', officialToken(zj));
+    await desk.locator('#queue-count').filter({ hasText: '人等待' }).waitFor();
+    const kiosk = await open('terminal', 'terminal.html', terminalToken(terminal));
+
+    // One tap on a big category button, nothing typed.
+    await kiosk.locator('[data-category=wages]').click();
+    const caseId = (await kiosk.locator('.waiting [data-case-id]').textContent())!.trim();
+    expect(caseId).toMatch(/^XF\d{8}-\d{6}$/);
+    await expect.poll(() => kiosk.locator('.position').textContent()).toContain('下一位就是您');
+
+    // The routed office's desk sees it (live push), takes it and accepts.
+    await desk.locator(`#queue [data-ticket^="${caseId}"]`).waitFor({ timeout: 10_000 });
+    await desk.locator('[data-act=next]').click();
+    await desk.locator('[data-act=accept-offer]').click();
+    await desk.locator(`#case-head [data-case-id]`).filter({ hasText: caseId }).waitFor();
+
+    // The terminal follows into the call; both decode each other.
+    await kiosk.locator('.incall .call-banner').waitFor({ timeout: 10_000 });
+    await decodesOthers('terminal', kiosk, 1);
+    await decodesOthers('rs desk', desk, 1);
+
+    // Invite 住建局; its desk is told and joins.
+    await desk.locator('[name=invite]').selectOption('341321-zj');
+    await desk.locator('[data-act=invite]').click();
+    await desk2.locator('#banner [data-join]').click({ timeout: 10_000 });
+    await desk2.locator('#case-head [data-state=joint_session]').waitFor({ timeout: 10_000 });
+    for (const [name, page] of [['terminal', kiosk], ['rs desk', desk], ['zj desk', desk2]] as const) await decodesOthers(name, page, 2);
+
+    // The coordinator sees the joint session live.
+    const coordinatorToken = platform.tokens.issue({ sub: 'coordinator-city', name: '综治中心值班员', role: 'coordinator', grant: none, attributes: { level: 'city', region: '341300' } });
+    const overview = await open('coordinator', 'coordinator.html', coordinatorToken);
+    await overview.locator(`[data-session="${caseId}"]`).waitFor({ timeout: 10_000 });
+    expect(await overview.locator(`[data-session="${caseId}"]`).textContent()).toContain('联合接访');
+    await overview.close();
+
+    // The handling opinion; the terminal asks for a rating with big buttons.
+    await desk.locator('[name=opinion]').fill('经核实，用工单位拖欠工资属实，责成其十日内结清，人社局跟踪督办。');
+    await desk.locator('[data-act=opinion]').click();
+    await kiosk.locator('[data-rate=satisfied]').click({ timeout: 10_000 });
+    await kiosk.locator('[data-receipt]').waitFor();
+    expect((await kiosk.locator('.receipt-no').textContent())!.trim()).toBe(caseId);
+    expect(await kiosk.locator('.receipt').textContent()).toContain('满意');
+
+    // The lead ends the session.
+    await desk.locator('[data-act=end]').click();
+    await desk.locator('#timeline [data-event=session_ended]').waitFor({ timeout: 10_000 });
+
+    // The timeline, as the coordinator reads it: every step, its actor and its time.
+    const res = await fetch(`${platform.url}/api/petition/cases/${caseId}/timeline`, { headers: { authorization: `Bearer ${coordinatorToken}` } });
+    const { data: timeline } = (await res.json()) as { data: CaseEvent[] };
+    const steps = timeline.map((e) => [e.type, e.actorRole, e.actorId]);
+    expect(steps).toEqual([
+      ['registered', 'terminal', terminal.id],
+      ['queued', 'terminal', terminal.id],
+      ['claimed', 'official', rs.id],
+      ['invited', 'official', rs.id],
+      ['joined', 'official', zj.id],
+      ['opinion_written', 'official', rs.id],
+      ['rated', 'terminal', terminal.id],
+      ['session_ended', 'official', rs.id],
+    ]);
+    expect(timeline.find((e) => e.type === 'invited')!.data).toMatchObject({ departmentId: '341321-zj' });
+    expect(timeline.find((e) => e.type === 'rated')!.data).toMatchObject({ rating: 'satisfied' });
+    const times = timeline.map((e) => Date.parse(e.at));
+    for (const [i, t] of times.entries()) {
+      expect(Number.isFinite(t)).toBe(true);
+      if (i > 0) expect(t).toBeGreaterThanOrEqual(times[i - 1]!);
+    }
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
