@@ -7,9 +7,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.t
 import type { Logger } from '../log.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
 import {
-  callRoomId,
   householdSettingsSchema,
-  lookInRoomId,
   newCheckInSchema,
   newHouseholdSchema,
   bindDeviceSchema,

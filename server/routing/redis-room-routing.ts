@@ -40,7 +40,7 @@ export class RedisRoomRouting implements RoomRouting {
     const r = new RedisRoomRouting(redis, nodeId, url, prefix, log);
     await r.#heartbeat();
     r.#timer = setInterval(() => {
-      r.#heartbeat().catch((err: unknown) => log.warn({ err }, 'node heartbeat failed'));
+      r.#heartbeat().catch((err: unknown) => r.log.warn({ err }, 'node heartbeat failed'));
     }, HEARTBEAT_MS);
     r.#timer.unref();
     return r;
