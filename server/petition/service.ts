@@ -177,8 +177,13 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   }
 
   private startSweeps(intervalMs: number): void {
+    let running = false;
     this.sweepTimer = setInterval(() => {
-      this.sweep().catch((err: unknown) => this.log?.warn({ err }, 'petition sweep | failed'));
+      if (running) return; // a slow sweep (Redis or SQLite busy) is not stacked
+      running = true;
+      this.sweep()
+        .catch((err: unknown) => this.log?.warn({ err }, 'petition sweep | failed'))
+        .finally(() => (running = false));
     }, intervalMs);
     this.sweepTimer.unref();
   }
