@@ -148,6 +148,7 @@ class DeviceApp {
     // so an answer that raced this request is not undone.
     const open = new Set([...s.openCalls.filter((c) => c.state === 'active').map((c) => c.roomId), ...s.openLookIns.map((l) => l.roomId)]);
     for (const j of [...this.#rooms.values()]) if (!open.has(j.roomId) && j.since < askedAt) this.#leave(j.roomId);
+    this.#setBodyState();
   }
 
   #onEvent(type: string, payload: unknown): void {
@@ -377,9 +378,9 @@ class DeviceApp {
     document.body.dataset.privacy = p.active ? (p.cause ?? 'on') : 'off';
   }
 
-  /** Red indicator whenever the camera is being sent into any room. */
+  /** Red indicator whenever the camera is being sent into any room (paused by the camera button: off). */
   #renderLive(): void {
-    const sending = [...this.#rooms.values()].filter((j) => j.session?.hasSource('camera') && j.session.state !== 'closed');
+    const sending = [...this.#rooms.values()].filter((j) => j.session?.isSourceEnabled('camera') && j.session.state !== 'closed');
     const lookIn = sending.find((j) => j.kind === 'lookin');
     const live = sending.length > 0;
     $('live').hidden = !live;

@@ -1,0 +1,148 @@
+// The 平安心居 pages in Chromium on the real platform: the family app calls home and the kiosk
+// answers by itself (auto-answer) or rings with its answer button; several family members share
+// one call; look-in lights the device's live indicator; the device's privacy button makes look-in
+// refused with a clear message on the family page and keeps the camera off.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { createFixture, createTestClock, SEED, type Fixture } from './fixture.ts';
+import { media, personToken, sendingCamera, waitFor } from './ui-support.ts';
+
+const HOME = SEED.households.zhang;
+const card = `[data-household-id="${HOME}"]`;
+
+describe('household pages in Chromium', () => {
+  let platform: TestPlatform;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let f: Fixture;
+  let device: Page;
+  const pages: Page[] = [];
+
+  const open = async (path: string, token: string, name: string): Promise<Page> => {
+    const page = await browser.newPage();
+    pages.push(page);
+    page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
+    if (process.env.DEBUG_UI) {
+      page.on('console', (m) => console.log(`[${name}] ${m.type()} ${m.text()}`));
+      page.on('response', (r) => r.status() >= 400 && console.log(`[${name}] ${r.status()} ${r.url()}`));
+    }
+    await page.goto(`${platform.url}/${path}?token=${encodeURIComponent(token)}`);
+    return page;
+  };
+  const family = async (sub: string, name: string): Promise<Page> => {
+    const page = await open('family.html', personToken(platform, sub, 'family', name), name);
+    await page.waitForSelector(`${card} [data-act=call]`);
+    return page;
+  };
+  const closeFamilyPages = async (): Promise<void> => {
+    await Promise.all(pages.filter((p) => p !== device).map((p) => p.close()));
+    pages.splice(0, pages.length, ...pages.filter((p) => p === device));
+  };
+  const deviceIdle = () => device.waitForFunction(() => document.body.dataset.state === 'idle' && document.body.dataset.live === 'false', null, { timeout: 15_000 });
+
+  beforeAll(async () => {
+    const clock = createTestClock();
+    platform = await startTestPlatform({}, { household: { clock } });
+    browser = await launchBrowser();
+    f = createFixture({}, { tokens: platform.tokens, platform, clock });
+    const { token } = f.service.bindDevice(f.admin, HOME, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
+    device = await open('device.html', token, 'device');
+    // The kiosk's first heartbeat puts it online.
+    await device.waitForFunction(() => document.getElementById('net')?.dataset.state === 'online' && document.body.dataset.state === 'idle', null, { timeout: 15_000 });
+  });
+  afterAll(async () => {
+    f?.close();
+    await browser?.cleanup();
+    await platform?.close();
+  });
+
+  it('auto-answer: the kiosk joins by itself, home and two family members in different cities decode each other', async () => {
+    const zhangWei = await family(SEED.family.zhangWei, '张伟'); // auto-answered, 杭州
+    await zhangWei.click(`${card} [data-act=call]`);
+    await device.waitForFunction(() => document.body.dataset.state === 'in-call', null, { timeout: 15_000 });
+    // Nobody pressed anything on the device; its camera is live and it says so.
+    await device.waitForSelector('#live:not([hidden])', { timeout: 15_000 });
+    for (const page of [device, zhangWei]) await waitFor(() => media(page), (m) => m.framesDecoded > 0 && m.audioPackets > 0);
+
+    // A second family member (深圳, call-only) taps "call" too and joins the same call.
+    const zhangLei = await family(SEED.family.zhangLei, '张磊');
+    await zhangLei.click(`${card} [data-act=call]`);
+    await waitFor(() => media(zhangLei), (m) => m.tracks === 4 && m.framesDecoded > 0);
+    await waitFor(() => media(device), (m) => m.tracks === 4);
+
+    // The caller hangs up: the call ends for everyone and the kiosk is back to its clock.
+    await zhangWei.click('.call-controls [data-act=leave]');
+    await deviceIdle();
+    await zhangLei.waitForSelector('#list:not([hidden])', { timeout: 15_000 });
+    await closeFamilyPages();
+  });
+
+  it('without auto-answer the kiosk rings; a cancelled call is listed as missed; the answer button connects', async () => {
+    const liNa = await family(SEED.family.liNa, '李娜'); // not on the auto-answer list
+    await liNa.click(`${card} [data-act=call]`);
+    await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
+    expect(await device.isVisible('#answer')).toBe(true);
+    expect(await device.evaluate(() => (window as unknown as { deviceApp: unknown }).deviceApp !== undefined)).toBe(true);
+    // Ringing, the home is not in the room yet.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await media(liNa)).toMatchObject({ tracks: 0 });
+    // She gives up: the kiosk stops ringing and the call shows under missed calls.
+    await liNa.click('.call-controls [data-act=leave]');
+    await deviceIdle();
+    await liNa.waitForSelector(`${card} .missed li[data-call-id]`, { timeout: 10_000 });
+
+    await liNa.click(`${card} [data-act=call]`);
+    await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
+    await device.click('#answer');
+    await device.waitForFunction(() => document.body.dataset.state === 'in-call', null, { timeout: 15_000 });
+    for (const page of [device, liNa]) await waitFor(() => media(page), (m) => m.framesDecoded > 0);
+    // The home hangs up this time.
+    await device.click('.call-controls [data-act=leave]');
+    await deviceIdle();
+    await liNa.waitForSelector('#list:not([hidden])', { timeout: 15_000 });
+    await closeFamilyPages();
+  });
+
+  it('look-in: the family member sees home view-only and the kiosk shows its red live indicator', async () => {
+    const liNa = await family(SEED.family.liNa, '李娜');
+    await liNa.click(`${card} [data-act=lookin]`);
+    await device.waitForSelector('#live:not([hidden])', { timeout: 15_000 });
+    expect(await device.textContent('#live')).toContain('李娜');
+    await waitFor(() => media(liNa), (m) => m.framesDecoded > 0);
+    // View only: nothing of hers reaches the home, and the kiosk stays on its idle screen.
+    expect((await media(device)).tracks).toBe(0);
+    expect(await device.evaluate(() => document.body.dataset.state)).toBe('idle');
+    await liNa.click('.call-controls [data-act=leave]');
+    await deviceIdle();
+    await closeFamilyPages();
+  });
+
+  it('privacy button on the kiosk: look-in is refused with a clear message and no camera leaves the home', async () => {
+    await device.click('#privacy');
+    await device.waitForFunction(() => document.body.dataset.privacy === 'button');
+    const liNa = await family(SEED.family.liNa, '李娜');
+    await liNa.click(`${card} [data-act=lookin]`);
+    await liNa.waitForSelector('#msg:not([hidden])');
+    expect(await liNa.getAttribute('#msg', 'data-reason')).toBe('privacy-mode');
+    expect(await liNa.textContent('#msg')).toContain('隐私模式');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await sendingCamera(device)).toBe(false);
+    expect(await device.isVisible('#live')).toBe(false);
+    const cameras = [...platform.rooms.values()]
+      .filter((room) => room.id.startsWith(`household:${HOME}:`))
+      .flatMap((room) => [...room.peers.values()].flatMap((p) => [...p.producers.values()]))
+      .filter((p) => p.appData.source === 'camera');
+    expect(cameras).toHaveLength(0);
+    expect(f.repo.listAccessLog(HOME, 1)[0]).toMatchObject({ outcome: 'refused', reason: 'privacy-mode' });
+
+    // Turned off again from the kiosk: look-in works.
+    await device.click('#privacy');
+    await device.waitForFunction(() => document.body.dataset.privacy === 'off');
+    await liNa.click(`${card} [data-act=lookin]`);
+    await device.waitForSelector('#live:not([hidden])', { timeout: 15_000 });
+    await liNa.click('.call-controls [data-act=leave]');
+    await deviceIdle();
+    await closeFamilyPages();
+  });
+});
