@@ -43,7 +43,7 @@ export interface CallSessionOptions {
 type Listener<E extends keyof CallSessionEvents> = CallSessionEvents[E];
 
 export class CallSession {
-  readonly signalling: SignallingClient;
+  signalling: SignallingClient;
   readonly peers = new Map<string, PeerInfo>();
   readonly remote = new Map<string, RemoteTrack>();
   localStream = new MediaStream();
@@ -63,8 +63,12 @@ export class CallSession {
   #joining: Promise<void> | undefined;
 
   constructor(private readonly o: CallSessionOptions) {
-    this.signalling = new SignallingClient({ url: o.url, token: o.token });
-    const s = this.signalling.socket;
+    this.signalling = this.#connect(o.url);
+  }
+
+  #connect(url: string | undefined): SignallingClient {
+    const signalling = new SignallingClient({ url, token: this.o.token });
+    const s = signalling.socket;
     s.on('peerJoined', (p) => this.#setPeer(p));
     s.on('peerLeft', ({ peerId }) => {
       this.peers.delete(peerId);
@@ -96,6 +100,7 @@ export class CallSession {
     s.on('disconnect', (reason) => {
       if (!this.#closed && reason !== 'io client disconnect') this.#setState('reconnecting', reason);
     });
+    return signalling;
   }
 
   on<E extends keyof CallSessionEvents>(event: E, fn: Listener<E>): () => void {
@@ -106,8 +111,19 @@ export class CallSession {
   }
 
   async start(): Promise<void> {
-    await this.signalling.connected();
-    await this.#join();
+    // A room lives on one node; a node that does not host it names the one that does.
+    for (let hop = 0; ; hop++) {
+      await this.signalling.connected();
+      try {
+        await this.#join();
+        break;
+      } catch (err) {
+        const url = err instanceof SignallingError && err.code === 'conflict' ? (err.body.details as { url?: string } | undefined)?.url : undefined;
+        if (!url || hop >= 2) throw err;
+        this.signalling.close();
+        this.signalling = this.#connect(url);
+      }
+    }
   }
 
   /** Mute/unmute a local source without renegotiation (producer pause/resume). */

@@ -1,0 +1,88 @@
+// Two server nodes on one Redis: a room lives on one node and a client that reaches the other is
+// sent there (LiveKit's routing); live pushes published on one node reach sockets on the other
+// through socket.io's Redis adapter.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
+import { launchBrowser } from '../support/browser.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+
+async function framesDecoded(page: import('playwright-core').Page): Promise<number> {
+  return page.evaluate(async () => {
+    const s = (window as unknown as { callSession: { remote: Map<string, { consumerId: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } }).callSession;
+    let n = 0;
+    for (const r of s.remote.values()) {
+      (await s.getRemoteStats(r.consumerId))?.forEach((st: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (st.type === 'inbound-rtp' && st.kind === 'video') n += st.framesDecoded ?? 0;
+      });
+    }
+    return n;
+  });
+}
+
+describe('two nodes on one Redis', () => {
+  let a: TestPlatform;
+  let b: TestPlatform;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+
+  beforeAll(async () => {
+    a = await startTestPlatform();
+    b = await startTestPlatform();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.cleanup();
+    await b?.close();
+    await a?.close();
+  });
+
+  it('a client reaching the other node is sent to the node hosting the room, and both see each other', async () => {
+    const room = `test:multi-node-${Date.now()}`;
+    const open = async (node: TestPlatform, sub: string) => {
+      const page = await browser.newPage();
+      await page.goto(`${node.url}/call.html?room=${encodeURIComponent(room)}&token=${encodeURIComponent(node.token(sub, 'official', { rooms: [room] }))}`);
+      return page;
+    };
+    const first = await open(a, 'on-a');
+    await first.waitForFunction(() => (window as unknown as { callSession?: { state: string } }).callSession?.state === 'joined', null, { timeout: 15_000 });
+    expect(a.rooms.get(room)).toBeDefined();
+
+    const second = await open(b, 'via-b');
+    for (const page of [first, second]) {
+      await page.waitForFunction(() => (window as unknown as { callSession: { remote: Map<string, unknown> } }).callSession.remote.size >= 2, null, { timeout: 20_000 });
+    }
+    const end = Date.now() + 15_000;
+    while ((await framesDecoded(first)) === 0 || (await framesDecoded(second)) === 0) {
+      if (Date.now() > end) throw new Error('no frames decoded on both pages');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // The room exists only on node A; node B never created a router for it.
+    expect(b.rooms.get(room)).toBeUndefined();
+    expect([...a.rooms.get(room)!.peers.keys()].sort()).toEqual(['on-a', 'via-b']);
+  });
+
+  it('node B answers a join for a room on node A with conflict and A\'s URL', async () => {
+    const room = `test:multi-node-redirect-${Date.now()}`;
+    const viaA = io(a.url, { auth: { token: a.token('x', 'official', { rooms: [room] }) }, transports: ['websocket'], forceNew: true });
+    expect(await viaA.timeout(5000).emitWithAck('getRouterRtpCapabilities', { roomId: room })).toMatchObject({ ok: true });
+    const viaB = io(b.url, { auth: { token: b.token('y', 'official', { rooms: [room] }) }, transports: ['websocket'], forceNew: true });
+    const reply = await viaB.timeout(5000).emitWithAck('getRouterRtpCapabilities', { roomId: room });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'conflict', details: { url: a.url } } });
+    viaA.disconnect();
+    viaB.disconnect();
+  });
+
+  it('a live push published on node A reaches a socket connected to node B', async () => {
+    const sub = `fm-${Date.now()}`;
+    const live = io(`${b.url}/live`, { auth: { token: b.token(sub, 'family', { rooms: [] }) }, transports: ['websocket'], forceNew: true });
+    await new Promise<void>((resolve, reject) => {
+      live.once('connect', () => resolve());
+      live.once('connect_error', reject);
+    });
+    const got = new Promise((resolve) => live.once('household:event', resolve));
+    // Give the adapter's subscription a moment to settle before publishing.
+    await new Promise((r) => setTimeout(r, 200));
+    a.services.live.publish([`user:${sub}`], 'household:event', { type: 'notice', payload: { text: '明天下午社工来访' } });
+    expect(await got).toEqual({ type: 'notice', payload: { text: '明天下午社工来访' } });
+    live.disconnect();
+  });
+});
