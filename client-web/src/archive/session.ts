@@ -189,6 +189,7 @@ export class SessionView {
     // For tests and for support staff: where every player is right now.
     (window as unknown as { archivePlayer: unknown }).archivePlayer = {
       clock: () => this.#player.clock.position,
+      duration: () => this.#duration,
       playing: () => this.#player.clock.playing,
       positions: () =>
         this.#player.players.map((p) => ({
