@@ -1,7 +1,8 @@
 // The 平安心居 pages in Chromium on the real platform: the family app calls home and the kiosk
 // answers by itself (auto-answer) or rings with its answer button; several family members share
 // one call; look-in lights the device's live indicator; the device's privacy button makes look-in
-// refused with a clear message on the family page and keeps the camera off.
+// refused with a clear message on the family page and keeps the camera off; after a network
+// loss the kiosk reconnects by itself and catches up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
@@ -144,5 +145,18 @@ describe('household pages in Chromium', () => {
     await liNa.click('.call-controls [data-act=leave]');
     await deviceIdle();
     await closeFamilyPages();
+  });
+
+  it('after a network loss the kiosk reconnects by itself and shows what it missed', async () => {
+    await browser.setOffline(true);
+    // What a dropped Wi-Fi does to the open socket.
+    await device.evaluate(() => (window as unknown as { deviceApp: { live: { socket: { io: { engine: { close(): void } } } } } }).deviceApp.live.socket.io.engine.close());
+    await device.waitForFunction(() => document.getElementById('net')?.dataset.state === 'offline');
+    f.service.sendNotice(f.person(SEED.counsellors.chen, 'counsellor', '陈静'), { householdId: HOME, title: '断网期间的通知', body: '网络恢复后应当看到这条通知。' });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await device.textContent('#notices')).not.toContain('断网期间的通知');
+    await browser.setOffline(false);
+    await device.waitForFunction(() => document.getElementById('net')?.dataset.state === 'online', null, { timeout: 15_000 });
+    await device.waitForFunction(() => document.getElementById('notices')?.textContent?.includes('断网期间的通知'), null, { timeout: 10_000 });
   });
 });

@@ -99,6 +99,11 @@ class DeviceApp {
   #ringing: Call | undefined;
   #revoked = false;
 
+  /** The live channel (exposed for diagnostics and the reconnect test). */
+  get live(): LiveClient {
+    return this.#live;
+  }
+
   constructor(token: string) {
     this.#api = new Api('/api/household', token);
     this.#live = new LiveClient(token);
