@@ -34,10 +34,14 @@ const claims = token ? tokenClaims(token) : null;
 let api: Api;
 let rules: RoutingRules | null = null;
 let editing = false;
+/** Office names seen in the queue overview (offices with someone online or waiting). */
+const officeNames = new Map<string, string>();
 
 const kindLabel = (kind: string) => DEPARTMENT_KINDS.find((k) => k.kind === kind)?.county ?? kind;
 const categoryName = (code: string) => rules?.categories.find((c) => c.code === code)?.name ?? code;
 function officeLabel(id: string): string {
+  const known = officeNames.get(id);
+  if (known) return known;
   const i = id.lastIndexOf('-');
   const k = DEPARTMENT_KINDS.find((x) => x.kind === id.slice(i + 1));
   if (!k) return id;
@@ -74,6 +78,7 @@ async function refresh(): Promise<void> {
       api.get<TerminalGroup[]>('/terminals'),
       api.get<OverdueCase[]>('/overdue'),
     ]);
+    for (const q of queues) officeNames.set(q.departmentId, q.name);
     renderTiles(queues, sessions, terminals, overdue);
     renderQueues(queues);
     renderSessions(sessions);
@@ -81,7 +86,7 @@ async function refresh(): Promise<void> {
     renderOverdue(overdue);
     document.getElementById('updated')!.textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}`;
   } catch (err) {
-    document.getElementById('updated')!.textContent = `⚠️ ${plainError(err)}`;
+    document.getElementById('updated')!.textContent = `出错：${plainError(err)}`;
   }
 }
 const refreshSoon = debounce(() => void refresh(), 800);
@@ -105,7 +110,7 @@ function renderQueues(q: DepartmentQueue[]): void {
       ${rows
         .map(
           (r) => `<tr data-queue="${escapeHtml(r.departmentId)}" class="${r.length > 0 && r.online === 0 ? 'warn' : ''}"><td>${escapeHtml(r.name)}</td><td class="num">${r.length}</td>
-          <td class="num">${r.online}${r.length > 0 && r.online === 0 ? ' ⚠️' : ''}</td><td class="num">${r.oldestWaitSeconds === null ? '—' : minutes(r.oldestWaitSeconds)}</td></tr>`,
+          <td class="num">${r.online}${r.length > 0 && r.online === 0 ? ' <span class="late">无人在线</span>' : ''}</td><td class="num">${r.oldestWaitSeconds === null ? '—' : minutes(r.oldestWaitSeconds)}</td></tr>`,
         )
         .join('')}</tbody></table>`
     : '<p class="muted">没有排队，也没有干部在线。</p>';

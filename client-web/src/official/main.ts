@@ -29,6 +29,7 @@ import {
   type QueueEntry,
   type RoutingRules,
 } from '../petition-ui/common.ts';
+import { icon } from '../petition-ui/icons.ts';
 
 interface Official {
   id: string;
@@ -109,7 +110,7 @@ function showBanner(html: string, kind: 'info' | 'error' | 'invite' = 'info', ms
   clearTimeout((showBanner as unknown as { t?: ReturnType<typeof setTimeout> }).t);
   if (ms > 0) (showBanner as unknown as { t?: ReturnType<typeof setTimeout> }).t = setTimeout(() => (banner.hidden = true), ms);
 }
-const showError = (err: unknown) => showBanner(`⚠️ ${escapeHtml(plainError(err))}`, 'error');
+const showError = (err: unknown) => showBanner(`${icon('alert')} ${escapeHtml(plainError(err))}`, 'error');
 
 // ---- layout -------------------------------------------------------------------------------------------
 
@@ -192,7 +193,7 @@ function renderQueue(): void {
     if (seenInvites.has(inv.ticketId)) continue;
     seenInvites.add(inv.ticketId);
     showBanner(
-      `🤝 有部门邀请您加入联合接访：案件 <b>${escapeHtml(inv.caseId)}</b> <button type="button" class="btn primary small" data-join="${escapeHtml(inv.ticketId)}">加入会商</button>`,
+      `${icon('people')} 有部门邀请您加入联合接访：案件 <b>${escapeHtml(inv.caseId)}</b> <button type="button" class="btn primary small" data-join="${escapeHtml(inv.ticketId)}">加入会商</button>`,
       'invite',
       0,
     );

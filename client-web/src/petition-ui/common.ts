@@ -146,19 +146,8 @@ export const LEVEL_NAMES: Record<Level, string> = { village: '村', township: '�
 
 export const RATING_NAMES: Record<string, string> = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' };
 
-/** Icons of the routing rules' `icon` names, as emoji (no image files, no fonts to load). */
-export const CATEGORY_ICONS: Record<string, string> = {
-  wallet: '💰',
-  shield: '🛡️',
-  field: '🌾',
-  wheat: '🌱',
-  house: '🏠',
-  police: '👮',
-  hands: '🤝',
-  cross: '🏥',
-  chat: '💬',
-};
-export const iconOf = (name: string): string => CATEGORY_ICONS[name] ?? '📋';
+/** The category button's picture (inline SVG, see icons.ts). */
+export { icon as iconOf } from './icons.ts';
 
 /** Department offices in the seed: id = `<regionCode>-<kind>`; names by level. */
 export const DEPARTMENT_KINDS: { kind: string; county: string; township: string | null }[] = [
@@ -197,6 +186,15 @@ export function dateTime(iso: string, withYear = false): string {
     minute: '2-digit',
     hour12: false,
   });
+}
+
+/** For petitioners: 11月27日 星期五 上午9:00 (with the time when `withTime`). */
+export function friendlyDate(iso: string, withTime = false): string {
+  const d = new Date(iso);
+  const date = d.toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'long', day: 'numeric', weekday: 'long' });
+  if (!withTime) return date;
+  const t = d.toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: 'numeric', minute: '2-digit', hour12: true });
+  return `${date} ${t}`;
 }
 
 export function time(iso: string): string {

@@ -9,8 +9,8 @@ import { CallSession } from '../lib/call-session.ts';
 import { CallView } from '../lib/call-view.ts';
 import { LiveClient } from '../lib/live.ts';
 import {
-  dateTime,
   debounce,
+  friendlyDate,
   escapeHtml,
   iconOf,
   minutes,
@@ -26,6 +26,7 @@ import {
   type RoutingRules,
   type WaitInfo,
 } from '../petition-ui/common.ts';
+import { icon } from '../petition-ui/icons.ts';
 
 const app = document.getElementById('app')!;
 const toastEl = document.getElementById('toast')!;
@@ -33,7 +34,7 @@ const HEARTBEAT_MS = 10_000;
 const WAIT_POLL_MS = 15_000;
 /** After the receipt, the terminal goes back to the start screen for the next person. */
 const RECEIPT_RESET_MS = 3 * 60_000;
-const CASE_KEY = 'terminal.caseId';
+
 
 interface Started {
   case: Case;
@@ -49,6 +50,8 @@ type Screen = 'start' | 'waiting' | 'call' | 'rating' | 'receipt' | 'error';
 const token = signInToken('terminal.token');
 const claims = token ? tokenClaims(token) : null;
 const terminalId = claims?.attributes.terminalId;
+/** The case on screen, remembered per terminal so a reload resumes it. */
+const CASE_KEY = `terminal.caseId.${terminalId ?? ''}`;
 
 let api: Api;
 let live: LiveClient;
@@ -92,7 +95,7 @@ function renderStart(): void {
         ${cats
           .map(
             (c) => `<button type="button" class="cat" role="listitem" data-category="${escapeHtml(c.code)}">
-              <span class="cat-icon" aria-hidden="true">${iconOf(c.icon)}</span>
+              <span class="cat-icon cat-${escapeHtml(c.icon)}">${iconOf(c.icon)}</span>
               <span class="cat-name">${escapeHtml(c.name)}</span></button>`,
           )
           .join('')}
@@ -104,9 +107,9 @@ function renderStart(): void {
           <label>联系电话（回电用）<input name="phone" inputmode="tel" maxlength="13" autocomplete="off" value="${escapeHtml(details.phone)}" /></label>
           <label class="wide">反映的事情（简要）<textarea name="description" rows="3" maxlength="2000">${escapeHtml(details.description)}</textarea></label>
           <div class="flags wide" role="group" aria-label="优先照顾">
-            <button type="button" class="flag" data-flag="elderly" aria-pressed="${details.elderly}">👴 70 岁以上老人</button>
-            <button type="button" class="flag" data-flag="disabled" aria-pressed="${details.disabled}">♿ 残疾人</button>
-            <button type="button" class="flag" data-flag="urgent" aria-pressed="${details.urgent}">⚠️ 情况紧急</button>
+            <button type="button" class="flag" data-flag="elderly" aria-pressed="${details.elderly}">${icon('elderly')} 70 岁以上老人</button>
+            <button type="button" class="flag" data-flag="disabled" aria-pressed="${details.disabled}">${icon('wheelchair')} 残疾人</button>
+            <button type="button" class="flag" data-flag="urgent" aria-pressed="${details.urgent}">${icon('alert')} 情况紧急</button>
           </div>
           <p class="hint wide">填好后，再点上面的问题类别开始。</p>
         </div>
@@ -190,7 +193,7 @@ function renderWaiting(): void {
       </div>
       ${w?.offer ? renderOffer(w.offer.appointments, w.offer.callback) : ''}
       <div class="row">
-        <button type="button" class="kbtn ${audioOnly ? 'on' : ''}" data-act="audio-only" aria-pressed="${audioOnly}">${audioOnly ? '🔊 已选：只用声音通话' : '📶 网络不好？只用声音通话'}</button>
+        <button type="button" class="kbtn ${audioOnly ? 'on' : ''}" data-act="audio-only" aria-pressed="${audioOnly}">${audioOnly ? `${icon('audio')} 已选：只用声音通话` : `${icon('audio')} 网络不好？只用声音通话`}</button>
       </div>
       <p class="sub">请不要离开。工作人员接听后，屏幕上会出现视频画面。</p>
     </section>`;
@@ -212,13 +215,13 @@ function renderOffer(appointments: AppointmentOffer[], callbackOffered: boolean)
       ${appointments
         .map(
           (a) => `<button type="button" class="kbtn offer-btn" data-book="${escapeHtml(a.dayId)}" data-slot="${a.slot}">
-            📅 预约 ${escapeHtml(dateTime(a.slotStartsAt))}<br><small>${escapeHtml(a.post)} ${escapeHtml(a.leaderName)} 接访 · ${escapeHtml(a.place)}</small></button>`,
+            ${icon('calendar')} 预约 ${escapeHtml(friendlyDate(a.slotStartsAt, true))}<br><small>${escapeHtml(a.post)} ${escapeHtml(a.leaderName)} 接访 · ${escapeHtml(a.place)}</small></button>`,
         )
         .join('')}
       ${
         callbackOffered
           ? hasPhone
-            ? `<button type="button" class="kbtn offer-btn" data-act="callback">📞 请工作人员打电话给我<br><small>${escapeHtml(current!.phone!)}</small></button>`
+            ? `<button type="button" class="kbtn offer-btn" data-act="callback">${icon('phone')} 请工作人员打电话给我<br><small>${escapeHtml(current!.phone!)}</small></button>`
             : `<p class="hint">如需工作人员回电，请代办员在登记时填写电话。</p>`
           : ''
       }
@@ -308,12 +311,8 @@ async function joinCall(): Promise<void> {
     <section class="incall">
       <div class="call-banner" id="call-banner"></div>
       <div id="call-host"></div>
-      <div class="row call-extra">
-        <button type="button" class="kbtn" data-act="audio-only"></button>
-      </div>
       <div id="rate-host"></div>
     </section>`;
-  app.querySelector('[data-act=audio-only]')!.addEventListener('click', () => void switchAudioOnly(!audioOnly));
   showCallBanner();
   await startSession();
 }
@@ -327,6 +326,15 @@ async function startSession(): Promise<void> {
   const view = new CallView(s, { kiosk: true, onLeave: () => onHangUp() });
   const host = app.querySelector('#call-host')!;
   host.replaceChildren(view.el);
+  // The audio-only switch sits with the call's own buttons.
+  const btn = document.createElement('button');
+  btn.type = 'button';
+  btn.className = 'btn audio-only';
+  btn.dataset.act = 'audio-only';
+  btn.innerHTML = audioOnly ? `${icon('video')} 恢复视频` : `${icon('audio')} 画面卡？只用声音`;
+  btn.setAttribute('aria-pressed', String(audioOnly));
+  btn.addEventListener('click', () => void switchAudioOnly(!audioOnly));
+  view.el.querySelector('.call-controls')?.append(btn);
   s.on('peers', (peers) => {
     if (peers.size > 0) hadPeers = true;
     // Everyone left after the opinion: the session is over, time to rate.
@@ -335,9 +343,6 @@ async function startSession(): Promise<void> {
   s.on('state', (st) => {
     if (st === 'failed') toast('视频连接失败，请稍候，工作人员会再联系您');
   });
-  const btn = app.querySelector<HTMLButtonElement>('[data-act=audio-only]')!;
-  btn.textContent = audioOnly ? '🎥 恢复视频' : '📶 画面卡？只用声音';
-  btn.setAttribute('aria-pressed', String(audioOnly));
   try {
     await s.start();
     view.refresh();
@@ -379,9 +384,9 @@ function leaveCall(): void {
 // ---- rating and receipt ---------------------------------------------------------------------------
 
 const RATING_BUTTONS: { rating: Rating; icon: string }[] = [
-  { rating: 'satisfied', icon: '😊' },
-  { rating: 'basically_satisfied', icon: '🙂' },
-  { rating: 'unsatisfied', icon: '🙁' },
+  { rating: 'satisfied', icon: 'happy' },
+  { rating: 'basically_satisfied', icon: 'neutral' },
+  { rating: 'unsatisfied', icon: 'sad' },
 ];
 
 function ratingHtml(): string {
@@ -390,7 +395,7 @@ function ratingHtml(): string {
       <h2>您对这次接访满意吗？</h2>
       <p class="sub">点一下就行</p>
       <div class="rate-row">
-        ${RATING_BUTTONS.map((b) => `<button type="button" class="rate rate-${b.rating}" data-rate="${b.rating}"><span aria-hidden="true">${b.icon}</span>${RATING_NAMES[b.rating]}</button>`).join('')}
+        ${RATING_BUTTONS.map((b) => `<button type="button" class="rate rate-${b.rating}" data-rate="${b.rating}">${icon(b.icon)}${RATING_NAMES[b.rating]}</button>`).join('')}
       </div>
     </div>`;
 }
@@ -405,6 +410,7 @@ function showRatingOverCall(): void {
   if (host.querySelector('[data-rating]')) return;
   host.innerHTML = ratingHtml();
   bindRating(host);
+  app.querySelector('.incall')?.classList.add('rating-mode');
   host.scrollIntoView({ behavior: 'smooth', block: 'end' });
 }
 
@@ -433,14 +439,15 @@ function renderReceipt(): void {
   const c = current;
   const appt = c.appointment;
   const lines: string[] = [];
-  if (appt?.kind === 'reception_day') lines.push(`已为您预约：${dateTime(appt.at)}，请按时来到接访点，工作人员会视频接待您。`);
+  if (appt?.kind === 'reception_day') lines.push(`已为您预约：${friendlyDate(appt.at, true)}，请按时来到接访点，工作人员会视频接待您。`);
   if (appt?.kind === 'callback') lines.push(`工作人员会打电话给您：${escapeHtml(c.phone ?? '')}`);
   if (c.opinion) lines.push(`办理意见：${escapeHtml(c.opinion)}`);
   if (c.rating) lines.push(`您的评价：${RATING_NAMES[c.rating]}，谢谢！`);
-  lines.push(`${dateTime(c.acceptDeadline)} 前会告诉您是否受理。`);
+  if (c.acceptedAt) lines.push(`已受理，${friendlyDate(c.handleDeadline)}前办理完毕。`);
+  else if (!c.opinion) lines.push(`${friendlyDate(c.acceptDeadline)}前会告诉您是否受理。`);
   app.innerHTML = `
     <section class="receipt" data-receipt>
-      <p class="receipt-title">✅ 已为您登记</p>
+      <p class="receipt-title">${icon('check')} 已为您登记</p>
       <p class="receipt-label">请记下您的案件编号，以后查询要用</p>
       <p class="receipt-no" data-case-id>${escapeHtml(c.id)}</p>
       <p class="receipt-state">当前状态：${STATE_NAMES[c.state]}</p>
@@ -467,7 +474,7 @@ function finish(): void {
 
 function fatal(msg: string): void {
   setScreen('error');
-  app.innerHTML = `<section class="fatal"><p>⚠️ ${escapeHtml(msg)}</p><p class="sub">请联系村里的管理员。</p></section>`;
+  app.innerHTML = `<section class="fatal"><p>${icon('alert')} ${escapeHtml(msg)}</p><p class="sub">请联系村里的管理员。</p></section>`;
 }
 
 function tickClock(): void {
