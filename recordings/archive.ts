@@ -13,6 +13,7 @@ import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { probe } from './ffmpeg.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, participantDirName, readManifest, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
 import { hashFile } from './track-recorder.ts';
+import { collectCheckpoint, type Checkpointed } from './verify.ts';
 
 /**
  * Days a recording is kept after it ends, by retention class. Defaults are placeholders to be
@@ -104,16 +105,21 @@ export class Archive {
     return new Date(end + days * 86_400_000).toISOString();
   }
 
-  /** The sealed manifest hash (from the last recording-stop entry), if the session was sealed. */
-  sealOf(sessionId: string): string | undefined {
+  /**
+   * What the audit chain says about a session's files: the sealed manifest hash (last
+   * recording-stop/interrupted entry) and the segment hashes checkpointed while recording.
+   */
+  integrityRecordOf(sessionId: string): { seal: string | undefined; checkpointed: Checkpointed } {
     let seal: string | undefined;
+    const checkpointed: Checkpointed = new Map();
     for (const e of this.audit.entries()) {
       if (e.sessionId !== sessionId) continue;
       if ((e.type === 'recording-stop' || e.type === 'recording-interrupted') && typeof e.details.manifestSha256 === 'string') {
         seal = e.details.manifestSha256;
       }
+      if (e.type === 'segments-checkpoint') collectCheckpoint(checkpointed, e.details);
     }
-    return seal;
+    return { seal, checkpointed };
   }
 
   placeLegalHold(sessionId: string, actor: AuditActor, reason: string): void {

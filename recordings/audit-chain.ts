@@ -17,6 +17,7 @@ export const AUDIT_TYPES = [
   'recording-start',
   'recording-stop',
   'recording-interrupted',
+  'segments-checkpoint',
   'participant-joined',
   'participant-left',
   'view',

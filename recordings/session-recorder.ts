@@ -53,6 +53,11 @@ export interface SessionRecorderOptions {
   segmentSeconds?: number;
   /** Silence on a producer that is not paused for this long is logged as a gap. */
   noPacketSeconds?: number;
+  /**
+   * Closed segments' hashes go into the audit chain at least this often (default 60 s), so a
+   * long session's finished segments are protected before the final seal.
+   */
+  checkpointSeconds?: number;
   /** Who started the recording (audit log); the system by default. */
   startedBy?: AuditActor;
   log?: Logger;
@@ -99,6 +104,9 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
   /** Set once the final manifest is written and its hash sealed: it must never change again. */
   #sealed = false;
   #persistTimer: NodeJS.Timeout | undefined;
+  /** Segments closed since the last checkpoint entry. */
+  #uncheckpointed: { file: string; sha256: string; bytes: number }[] = [];
+  #checkpointTimer: NodeJS.Timeout;
 
   static async create(opts: SessionRecorderOptions): Promise<SessionRecorder> {
     const r = new SessionRecorder(opts);
@@ -139,6 +147,8 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       participants: [],
       timeline: [{ at: this.#startedAt.toISOString(), type: 'recording-started' }],
     };
+    this.#checkpointTimer = setInterval(() => this.#checkpoint(), (opts.checkpointSeconds ?? 60) * 1000);
+    this.#checkpointTimer.unref();
     // Ending the router ends the session's recording (room closed without calling stop()).
     opts.router.observer.once('close', () => void this.stop().catch((err: unknown) => this.#log.error({ err }, 'stop after router close failed')));
   }
@@ -250,6 +260,8 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       m.status = 'stopped';
       m.stoppedAt = stoppedAt.toISOString();
       m.timeline.push({ at: m.stoppedAt, type: 'recording-stopped' });
+      clearInterval(this.#checkpointTimer);
+      this.#checkpoint();
       this.#persistNow();
       this.#sealed = true;
       const manifestSha256 = sha256Hex(fs.readFileSync(path.join(this.#dir, MANIFEST_FILE)));
@@ -354,7 +366,10 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       ledger: this.#ledger(p, lane),
       log: this.#log,
       onChange: () => this.#persist(),
-      onSegment: (segment) => this.#safeEmit('segment', { participantId: p.meta.participantId, segment }),
+      onSegment: (segment) => {
+        this.#uncheckpointed.push({ file: segment.file, sha256: segment.sha256, bytes: segment.bytes });
+        this.#safeEmit('segment', { participantId: p.meta.participantId, segment });
+      },
     });
     lane.current = recorder;
     p.tracks.add(recorder);
@@ -426,6 +441,12 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
   #persist(): void {
     if (this.#sealed || this.#persistTimer) return;
     this.#persistTimer = setTimeout(() => this.#persistNow(), PERSIST_DELAY_MS);
+  }
+
+  #checkpoint(): void {
+    if (this.#uncheckpointed.length === 0 || this.#sealed) return;
+    const segments = this.#uncheckpointed.splice(0);
+    this.#o.archive.audit.append({ type: 'segments-checkpoint', sessionId: this.sessionId, actor: SYSTEM_ACTOR, details: { segments } });
   }
 
   #persistNow(): void {

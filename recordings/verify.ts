@@ -44,8 +44,32 @@ function report(problems: VerifyProblem[], counts: Omit<VerifyReport, 'ok' | 'pr
   return { ok: !problems.some((p) => p.severity === 'error'), ...counts, problems };
 }
 
-/** Checks one session folder against its manifest, and the manifest against its seal. */
-export async function verifySessionDir(dir: string, sessionId: string, seal: string | undefined): Promise<{ problems: VerifyProblem[]; segments: number }> {
+/** Segment hashes the audit chain recorded while the session was recording, by file. */
+export type Checkpointed = Map<string, { sha256: string; bytes: number }>;
+
+/** Adds the segments of a `segments-checkpoint` entry to `into` (ignores malformed ones). */
+export function collectCheckpoint(into: Checkpointed, details: Record<string, unknown>): void {
+  const parsed = z.array(z.object({ file: z.string(), sha256: z.string(), bytes: z.number() })).safeParse(details.segments);
+  if (parsed.success) for (const s of parsed.data) into.set(s.file, { sha256: s.sha256, bytes: s.bytes });
+}
+
+/** The manifest must agree with every segment hash the chain recorded during the session. */
+function checkAgainstCheckpoints(m: Manifest, sessionId: string, checkpointed: Checkpointed, where: string): VerifyProblem[] {
+  const problems: VerifyProblem[] = [];
+  const listed = new Map(allSegments(m).map(({ segment }) => [segment.file, segment]));
+  for (const [file, cp] of checkpointed) {
+    const seg = listed.get(file);
+    if (!seg) {
+      problems.push({ severity: 'error', kind: 'segment-missing', sessionId, file, message: `${where}: segment ${file} is in the audit log's checkpoints but not in the manifest` });
+    } else if (seg.sha256 !== cp.sha256 || seg.bytes !== cp.bytes) {
+      problems.push({ severity: 'error', kind: 'manifest-altered', sessionId, file, message: `${where}: the manifest's hash of segment ${file} differs from the one checkpointed in the audit log (${cp.sha256})` });
+    }
+  }
+  return problems;
+}
+
+/** Checks one session folder against its manifest, and the manifest against its seal and checkpoints. */
+export async function verifySessionDir(dir: string, sessionId: string, seal: string | undefined, checkpointed: Checkpointed = new Map()): Promise<{ problems: VerifyProblem[]; segments: number }> {
   const problems: VerifyProblem[] = [];
   const manifestFile = path.join(dir, MANIFEST_FILE);
   if (!fs.existsSync(manifestFile)) {
@@ -72,6 +96,7 @@ export async function verifySessionDir(dir: string, sessionId: string, seal: str
       message: `session ${sessionId}: manifest has no seal in the audit log (${m.status === 'recording' ? 'still recording or interrupted' : 'seal missing'})`,
     });
   }
+  problems.push(...checkAgainstCheckpoints(m, sessionId, checkpointed, `session ${sessionId}`));
   const listed = new Set<string>([MANIFEST_FILE, BOOKMARKS_FILE]);
   const segs = allSegments(m);
   for (const { segment } of segs) {
@@ -125,8 +150,14 @@ export async function verifyArchive(root: string, opts: { sessionId?: string } =
   const seals = new Map<string, string>();
   const started = new Set<string>();
   const tombstoned = new Set<string>();
+  const checkpoints = new Map<string, Checkpointed>();
   for (const e of entries) {
     if (!e.sessionId) continue;
+    if (e.type === 'segments-checkpoint') {
+      const cp = checkpoints.get(e.sessionId) ?? new Map();
+      collectCheckpoint(cp, e.details);
+      checkpoints.set(e.sessionId, cp);
+    }
     if (e.type === 'recording-start') started.add(e.sessionId);
     if ((e.type === 'recording-stop' || e.type === 'recording-interrupted') && typeof e.details.manifestSha256 === 'string') seals.set(e.sessionId, e.details.manifestSha256);
     if (e.type === 'deletion') tombstoned.add(e.sessionId);
@@ -150,7 +181,7 @@ export async function verifyArchive(root: string, opts: { sessionId?: string } =
       problems.push({ severity: 'warning', kind: 'unlisted-file', sessionId: id, message: `session ${id}: folder still exists although the audit log records its deletion` });
     }
     sessions++;
-    const r = await verifySessionDir(dir, id, seals.get(id));
+    const r = await verifySessionDir(dir, id, seals.get(id), checkpoints.get(id));
     segments += r.segments;
     problems.push(...r.problems);
   }
@@ -205,9 +236,11 @@ export async function verifyPackage(file: string): Promise<VerifyReport> {
   }
   let seal: string | undefined;
   let exportRecorded = false;
+  const checkpointed: Checkpointed = new Map();
   for (const line of auditLines) {
     const e = auditEntrySchema.safeParse(safeJson(line));
     if (!e.success || e.data.sessionId !== sessionId) continue;
+    if (e.data.type === 'segments-checkpoint') collectCheckpoint(checkpointed, e.data.details);
     if ((e.data.type === 'recording-stop' || e.data.type === 'recording-interrupted') && typeof e.data.details.manifestSha256 === 'string') seal = e.data.details.manifestSha256;
     if (e.data.type === 'export' && info.success && e.data.details.packageId === info.data.packageId) exportRecorded = true;
   }
@@ -227,6 +260,7 @@ export async function verifyPackage(file: string): Promise<VerifyReport> {
     } catch {
       err('manifest-unreadable', `package: ${MANIFEST_FILE} is unreadable`, MANIFEST_FILE);
     }
+    if (m) problems.push(...checkAgainstCheckpoints(m, sessionId, checkpointed, 'package'));
   }
 
   // Every segment against the manifest.

@@ -168,7 +168,8 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
   router.post('/sessions/:sessionId/verify', route(async (req, { actor }) => {
     const sessionId = sessionParam(req);
     const m = archive.assertAndGetManifest(sessionId);
-    const r = await verifySessionDir(archive.sessionDir(sessionId), sessionId, archive.sealOf(sessionId));
+    const { seal, checkpointed } = archive.integrityRecordOf(sessionId);
+    const r = await verifySessionDir(archive.sessionDir(sessionId), sessionId, seal, checkpointed);
     const ok = !r.problems.some((p) => p.severity === 'error');
     archive.audit.append({ type: 'verify', sessionId, actor, details: { ok, segments: r.segments, problems: r.problems.length } });
     return { ok, status: m.status, segmentsChecked: r.segments, problems: r.problems };

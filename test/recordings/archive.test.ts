@@ -17,7 +17,7 @@ import { createLogger } from '../../server/log.ts';
 
 const archivist: AuditActor = { kind: 'user', sub: 'u-1', name: '档案员甲', role: 'archivist' };
 
-function writeSession(archive: Archive, sessionId: string, opts: { caseNumber: string; startedAt: string; kind?: 'petition' | 'household'; department?: string }): Manifest {
+function writeSession(archive: Archive, sessionId: string, opts: { caseNumber: string; startedAt: string; kind?: 'petition' | 'household'; department?: string; recording?: boolean }): Manifest {
   const dir = archive.sessionDir(sessionId);
   fs.mkdirSync(path.join(dir, 'p-a'), { recursive: true });
   const segments = [0, 1].map((seq) => {
@@ -39,9 +39,9 @@ function writeSession(archive: Archive, sessionId: string, opts: { caseNumber: s
     },
     retentionClass: opts.kind ?? 'petition',
     segmentSeconds: 3,
-    status: 'stopped',
+    status: opts.recording ? 'recording' : 'stopped',
     startedAt: opts.startedAt,
-    stoppedAt: new Date(Date.parse(opts.startedAt) + 6000).toISOString(),
+    ...(opts.recording ? {} : { stoppedAt: new Date(Date.parse(opts.startedAt) + 6000).toISOString() }),
     participants: [{ participantId: 'a', name: 'A', role: 'petitioner', joinedAt: opts.startedAt, gaps: [], tracks: [{
       trackId: 'camera-x', producerId: 'p', lane: 'camera', kind: 'video', codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
       startedAt: opts.startedAt, runs: [{ run: 0, startedAt: opts.startedAt }], segments,
@@ -51,6 +51,7 @@ function writeSession(archive: Archive, sessionId: string, opts: { caseNumber: s
   archive.audit.append({ type: 'recording-start', sessionId, actor: SYSTEM_ACTOR });
   writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
   const manifestSha256 = createHash('sha256').update(fs.readFileSync(path.join(dir, MANIFEST_FILE))).digest('hex');
+  if (opts.recording) return m;
   archive.audit.append({ type: 'recording-stop', sessionId, actor: SYSTEM_ACTOR, details: { manifestSha256 } });
   archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
   return m;
@@ -185,6 +186,23 @@ describe('the archive', () => {
     expect(archive.audit.entries().at(-1)!.type).toBe('recording-interrupted');
     expect(await verifyArchive(archive.root)).toMatchObject({ ok: true, problems: [] });
     expect(await archive.recoverInterrupted()).toEqual([]);
+  });
+
+  it('catches a segment and its manifest hash both rewritten before the seal, from the checkpoint', async () => {
+    // Still recording: segment hashes checkpointed, no seal yet.
+    const m = writeSession(archive, 'k-1', { caseNumber: 'K-1', startedAt: '2026-03-01T02:00:00.000Z', recording: true });
+    const dir = archive.sessionDir('k-1');
+    const seg = m.participants[0]!.tracks[0]!.segments[0]!;
+    archive.audit.append({ type: 'segments-checkpoint', sessionId: 'k-1', actor: SYSTEM_ACTOR, details: { segments: [{ file: seg.file, sha256: seg.sha256, bytes: seg.bytes }] } });
+    // Rewrite the segment and make the manifest agree with it.
+    const forged = randomBytes(seg.bytes);
+    fs.writeFileSync(path.join(dir, seg.file), forged);
+    const forgedSha = createHash('sha256').update(forged).digest('hex');
+    writeJsonAtomic(path.join(dir, MANIFEST_FILE), { ...m, participants: [{ ...m.participants[0]!, tracks: [{ ...m.participants[0]!.tracks[0]!, segments: [{ ...seg, sha256: forgedSha }, ...m.participants[0]!.tracks[0]!.segments.slice(1)] }] }] });
+    const rep = await verifyArchive(archive.root);
+    const errors = rep.problems.filter((p) => p.severity === 'error');
+    expect(errors.map((p) => [p.kind, p.file])).toEqual([['manifest-altered', seg.file]]);
+    expect(errors[0]!.message).toMatch(/differs from the one checkpointed in the audit log/);
   });
 
   it('detects a manifest edited after it was sealed', async () => {

@@ -61,14 +61,14 @@ describe('a microphone muted for longer than ffmpeg waits for packets', () => {
     const p = manifest.participants[0]!;
     expect(p.gaps.map((g) => g.reason)).toEqual(['recorder-starting', 'producer-paused']);
     const gap = p.gaps[1]!;
-    expect(Math.abs(Date.parse(gap.start) - t.paused!)).toBeLessThan(300);
+    expect(Math.abs(Date.parse(gap.start) - t.paused!)).toBeLessThan(500);
     expect(Date.parse(gap.end!)).toBeGreaterThanOrEqual(t.resumed! - 50);
-    expect(Date.parse(gap.end!) - t.resumed!).toBeLessThan(1500);
+    expect(Date.parse(gap.end!) - t.resumed!).toBeLessThan(2500); // a new ffmpeg starts on resume
 
     const track = p.tracks[0]!;
     expect(track.runs.map((r) => r.exit)).toEqual(['idle: exit code 0', 'exit code 0']);
     expect(Date.parse(track.runs[0]!.endedAt!) - t.paused!).toBeGreaterThan(2500); // one segment length
-    expect(Date.parse(track.runs[0]!.endedAt!) - t.paused!).toBeLessThan(4500);
+    expect(Date.parse(track.runs[0]!.endedAt!) - t.paused!).toBeLessThan(6000);
     expect(track.segments.filter((s) => s.durationSeconds < 0.5)).toEqual([]);
     const before = track.segments.filter((s) => Date.parse(s.firstPacketAt) < t.paused!);
     const after = track.segments.filter((s) => Date.parse(s.firstPacketAt) >= t.resumed! - 100);

@@ -68,6 +68,7 @@ describe('a recorded petition session with three participants', () => {
       },
       segmentSeconds: 3,
       noPacketSeconds: 2,
+      checkpointSeconds: 4,
       log,
     });
     const roles = { alice: 'petitioner', bob: 'official', carol: 'official' } as const;
@@ -136,6 +137,12 @@ describe('a recorded petition session with three participants', () => {
       expect(sha256(file)).toBe(segment.sha256);
       expect(fs.statSync(file).size).toBe(segment.bytes);
     }
+    // Segment hashes were checkpointed into the audit chain during the session, and all of
+    // them by the seal.
+    const checkpoints = archive.audit.entries().filter((e) => e.type === 'segments-checkpoint');
+    expect(checkpoints.length).toBeGreaterThanOrEqual(2);
+    const checkpointed = checkpoints.flatMap((e) => e.details.segments as { file: string; sha256: string }[]);
+    expect(new Map(checkpointed.map((c) => [c.file, c.sha256]))).toEqual(new Map(segments.map(({ segment }) => [segment.file, segment.sha256])));
     // The manifest on disk is the sealed one.
     const stop = archive.audit.entries().find((e) => e.type === 'recording-stop')!;
     expect(stop.details.manifestSha256).toBe(sha256(path.join(sessionDir(), 'manifest.json')));
