@@ -28,6 +28,27 @@ async function framesByPeer(page: Page): Promise<Record<string, number>> {
   });
 }
 
+/** Remote consumers by kind, and audio packets received, on the page's call session. */
+async function remoteKinds(page: Page): Promise<{ video: number; audio: number; audioPackets: number; peers: string[] }> {
+  return page.evaluate(async () => {
+    const s = (window as unknown as {
+      callSession?: { remote: Map<string, { consumerId: string; peerId: string; track: MediaStreamTrack }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> };
+    }).callSession;
+    const out = { video: 0, audio: 0, audioPackets: 0, peers: [] as string[] };
+    if (!s) return out;
+    for (const r of s.remote.values()) {
+      if (r.track.kind === 'video') out.video++;
+      else out.audio++;
+      if (!out.peers.includes(r.peerId)) out.peers.push(r.peerId);
+      const stats = await s.getRemoteStats(r.consumerId);
+      stats?.forEach((st: { type: string; kind?: string; packetsReceived?: number }) => {
+        if (st.type === 'inbound-rtp' && st.kind === 'audio') out.audioPackets += st.packetsReceived ?? 0;
+      });
+    }
+    return out;
+  });
+}
+
 async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last = await probe();
@@ -153,5 +174,56 @@ describe('视频接访 pages: a joint session from the village terminal to two o
       if (i > 0) expect(t).toBeGreaterThanOrEqual(times[i - 1]!);
     }
     expect(errors).toEqual([]);
+    for (const p of [kiosk, desk, desk2]) await p.close();
+  }, 120_000);
+
+  it('the terminal falls back to audio only and back; a transfer hands the petitioner to the other office in the same call', async () => {
+    const repo = new SqlitePetitionRepository(platform.services.db);
+    const terminal = repo.listTerminals().filter((t) => t.level === 'village' && t.regionCode.startsWith('341321'))[1]!;
+    const officials = repo.listOfficials();
+    const rs = officials.find((o) => o.id === 'O341321-rs-2')!;
+    const zj = officials.find((o) => o.id === 'O341321-zj-2')!;
+    const desk = await open('rs-2', 'official.html', officialToken(rs));
+    const desk2 = await open('zj-2', 'official.html', officialToken(zj));
+    const kiosk = await open('terminal-2', 'terminal.html', terminalToken(terminal));
+
+    await kiosk.locator('[data-category=social_insurance]').click();
+    const caseId = (await kiosk.locator('.waiting [data-case-id]').textContent())!.trim();
+    // Poor network: audio only, chosen while waiting.
+    await kiosk.locator('.waiting [data-act=audio-only]').click();
+    await desk.locator(`#queue [data-ticket^="${caseId}"]`).waitFor({ timeout: 10_000 });
+    await desk.locator('[data-act=next]').click();
+    await desk.locator('[data-act=accept-offer]').click();
+    await kiosk.locator('.incall').waitFor({ timeout: 10_000 });
+    const audioOnly = await waitFor('terminal hears the official', () => remoteKinds(kiosk), (k) => k.audioPackets > 0);
+    expect(audioOnly.video).toBe(0);
+    const deskSide = await waitFor('desk hears the terminal', () => remoteKinds(desk), (k) => k.audio === 1 && k.audioPackets > 0);
+    expect(deskSide.video).toBe(0);
+
+    // Back to video from the call's own buttons.
+    await kiosk.locator('.call-controls [data-act=audio-only]').click();
+    await decodesOthers('terminal (video again)', kiosk, 1);
+    await decodesOthers('rs-2 desk', desk, 1);
+
+    // Transfer to 住建局 with a reason; the petitioner stays in the room for the new office.
+    await desk.locator('.act-more summary').first().click();
+    await desk.locator('[name=transfer]').selectOption('341321-zj');
+    await desk.locator('[name=transfer-reason]').fill('涉及房屋质量，属住建部门职责');
+    await desk.locator('[data-act=transfer]').click();
+    await kiosk.locator('.call-banner').filter({ hasText: '转接' }).waitFor({ timeout: 10_000 });
+    await desk2.locator(`#queue [data-ticket^="${caseId}"]`).waitFor({ timeout: 10_000 });
+    await desk2.locator('[data-act=next]').click();
+    await desk2.locator('[data-act=accept-offer]').click();
+    await desk2.locator('#case-head [data-state=in_session]').waitFor({ timeout: 10_000 });
+    await decodesOthers('terminal with zj-2', kiosk, 1);
+    await decodesOthers('zj-2 desk', desk2, 1);
+    await kiosk.locator('.call-banner').filter({ hasText: '工作人员已接通' }).waitFor({ timeout: 10_000 });
+
+    const timeline = desk2.locator('#timeline');
+    await timeline.locator('[data-event=transferred]').waitFor();
+    expect(await timeline.locator('[data-event=transferred]').textContent()).toContain('涉及房屋质量');
+    expect(await timeline.locator('[data-event=claimed]').count()).toBe(2);
+    expect(errors).toEqual([]);
+    for (const p of [kiosk, desk, desk2]) await p.close();
   }, 120_000);
 });
