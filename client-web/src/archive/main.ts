@@ -7,6 +7,7 @@ import { ArchiveClient, peekClaims, type SearchParams, type SessionRow } from '.
 import { bytes, dateTime, duration, h } from './format.ts';
 import { lang, roleLabel, s } from './strings.ts';
 import { SessionView } from './session.ts';
+import { icon } from './icons.ts';
 
 const TOKEN_KEY = 'archive.token';
 
@@ -55,7 +56,7 @@ function denied(kind: 'forbidden' | 'unauthorized' | 'noToken', serverMessage?: 
   const detail = kind === 'forbidden' ? s('forbiddenDetail') : kind === 'unauthorized' ? s('unauthorizedDetail') : '';
   app.replaceChildren(
     h('section.denied', { role: 'alert', 'data-kind': kind },
-      h('div.denied-icon', { 'aria-hidden': 'true', text: '⛔' }),
+      h('div.denied-icon', {}, icon('shield')),
       h('h2', { text: title }),
       detail ? h('p', { text: detail }) : null,
       serverMessage ? h('p.denied-server', { text: serverMessage }) : null,
@@ -109,7 +110,7 @@ async function showSearch(client: ArchiveClient): Promise<void> {
     const input = h('input', { name: f.key, type: f.type ?? 'search', value: lastQuery[f.key] ?? '', placeholder: f.placeholder, autocomplete: 'off' });
     form.append(h('label', {}, h('span', { text: s(f.label) }), input));
   }
-  const submit = h('button.btn.primary', { type: 'submit', id: 'search-btn', text: s('search') });
+  const submit = h('button.btn.primary', { type: 'submit', id: 'search-btn' }, icon('search', s('search')));
   const reset = h('button.btn', { type: 'button', text: s('reset') });
   form.append(h('div.filter-actions', {}, submit, reset));
   const results = h('section.card.results', { id: 'results', 'aria-live': 'polite' });
@@ -126,7 +127,7 @@ async function showSearch(client: ArchiveClient): Promise<void> {
     sessionStorage.setItem('archive.query', JSON.stringify(q));
     results.replaceChildren(h('p.muted', { text: s('loading') }));
     try {
-      const { sessions } = await client.search(q);
+      const { sessions } = await client.search(toServerQuery(q));
       clearBanner();
       renderResults(results, sessions);
     } catch (err) {
@@ -143,6 +144,18 @@ async function showSearch(client: ArchiveClient): Promise<void> {
     void run();
   });
   await run();
+}
+
+/** Dates are picked in local time; the catalog stores UTC instants. A day means the whole day. */
+function toServerQuery(q: SearchParams): SearchParams {
+  const out = { ...q };
+  const local = (d: string, end: boolean) => {
+    const [y, m, day] = d.split('-').map(Number);
+    return new Date(y!, m! - 1, day!, end ? 23 : 0, end ? 59 : 0, end ? 59 : 0, end ? 999 : 0).toISOString();
+  };
+  if (q.from && /^\d{4}-\d{2}-\d{2}$/.test(q.from)) out.from = local(q.from, false);
+  if (q.to && /^\d{4}-\d{2}-\d{2}$/.test(q.to)) out.to = local(q.to, true);
+  return out;
 }
 
 function renderResults(box: HTMLElement, rows: SessionRow[]): void {

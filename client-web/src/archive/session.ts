@@ -3,6 +3,7 @@
 import type { ArchiveClient, Bookmark, SessionDetail, SessionRow, TrackView, PublicJob } from './client.ts';
 import { bytes, clock, clockPrecise, dateTime, duration, h, timeOfDay } from './format.ts';
 import { SegmentCache, SessionPlayer, TrackPlayer, type PlayerState } from './player.ts';
+import { icon } from './icons.ts';
 import { eventCategory, eventLabel, gapReason, lang, roleLabel, s } from './strings.ts';
 
 interface Options {
@@ -95,9 +96,10 @@ export class SessionView {
       const tiles: HTMLElement[] = [];
       const mkTile = (t: TrackView | undefined) => {
         const media = h('div.tile-media');
+        if (!t) media.append(h('span.tile-mic', {}, icon('mic')));
         const status = h('div.tile-status', { hidden: true });
         const stamp = h('div.tile-stamp.mono');
-        const mute = h('button.tile-mute', { type: 'button', title: s('mute'), 'aria-pressed': 'false', text: '🔊' });
+        const mute = h('button.tile-mute', { type: 'button', title: s('mute'), 'aria-label': s('mute'), 'aria-pressed': 'false' }, icon('volume'));
         const tile = h('figure.atile', { 'data-participant': p.participantId, 'data-lane': t?.lane ?? 'audio' },
           media, status, stamp,
           h('figcaption', {}, h('strong', { text: p.name }), h('span', { text: roleLabel(p.role) }), t && t.lane !== 'camera' ? h('span.lane', { text: t.lane }) : null, !t ? h('span.lane', { text: s('audioOnly') }) : null),
@@ -140,8 +142,9 @@ export class SessionView {
         btn.addEventListener('click', () => {
           const muted = btn.getAttribute('aria-pressed') !== 'true';
           btn.setAttribute('aria-pressed', String(muted));
-          btn.textContent = muted ? '🔇' : '🔊';
+          btn.replaceChildren(icon(muted ? 'muted' : 'volume'));
           btn.title = muted ? s('unmute') : s('mute');
+          btn.setAttribute('aria-label', btn.title);
           for (const a of audioPlayers) a.muted = muted;
         });
       }
@@ -176,12 +179,12 @@ export class SessionView {
         h('span.lg.lg-bm', { text: s('bookmarks') }),
       )),
       h('section.card', {}, h('h3', { text: s('lanes') }), lanes),
+      this.#gapsCard(),
     );
     const side = h('aside.side-col', {},
       this.#actionsCard(),
       this.#timelineCard(),
       this.#bookmarksCard(),
-      this.#gapsCard(),
     );
     this.root = h('div.session', { id: 'session', 'data-session': m.sessionId }, this.#headerCard(), h('div.session-grid', {}, mainCol, side));
 
@@ -206,7 +209,20 @@ export class SessionView {
 
   start(): void {
     this.#player.start();
+    document.addEventListener('keydown', this.#onKey);
   }
+
+  /** Space or K plays/pauses, J/L jump 5 s, unless the archivist is typing. */
+  readonly #onKey = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement;
+    if (target.closest('input, textarea, select, button, [role="slider"]')) return;
+    const t = this.#player.clock.position;
+    if (e.key === ' ' || e.key === 'k') this.toggle();
+    else if (e.key === 'j') this.#player.seek(t - 5);
+    else if (e.key === 'l') this.#player.seek(t + 5);
+    else return;
+    e.preventDefault();
+  };
 
   toggle(): void {
     if (this.#player.clock.playing) this.#player.pause();
@@ -216,6 +232,7 @@ export class SessionView {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    document.removeEventListener('keydown', this.#onKey);
     this.#player.dispose();
     this.#cache.dispose();
     if (this.#pollTimer) clearTimeout(this.#pollTimer);
@@ -244,9 +261,12 @@ export class SessionView {
 
   #onTick(t: number): void {
     const c = this.#player.clock;
-    this.#playBtn.textContent = c.playing ? '❚❚' : '▶';
-    this.#playBtn.setAttribute('aria-label', c.playing ? s('pause') : s('play'));
-    this.#playBtn.dataset.state = c.playing ? 'playing' : 'paused';
+    const state = c.playing ? 'playing' : 'paused';
+    if (this.#playBtn.dataset.state !== state) {
+      this.#playBtn.replaceChildren(icon(c.playing ? 'pause' : 'play'));
+      this.#playBtn.setAttribute('aria-label', c.playing ? s('pause') : s('play'));
+      this.#playBtn.dataset.state = state;
+    }
     this.#timeLabel.textContent = `${clockPrecise(t)} / ${clock(this.#duration)}`;
     this.#wallLabel.textContent = dateTime(new Date(this.#start + t * 1000));
     this.#buffering.hidden = !c.held;
@@ -342,18 +362,20 @@ export class SessionView {
     add(s('terminalId'), ci.terminalId ?? '—');
     add(s('region'), ci.region ?? '—');
     if (ci.departments.length) add(s('department'), ci.departments.join('、'));
-    add(s('participants'), m.participants.map((p) => `${p.name}（${roleLabel(p.role)}）`).join('、') || '—');
+    if (ci.officials.length) add(s('official'), ci.officials.map((o) => o.name).join('、'));
+    if (ci.householdId) add(s('household'), ci.householdId);
+    add(s('participants'), m.participants.map((p) => (lang === 'en' ? `${p.name} (${roleLabel(p.role)})` : `${p.name}（${roleLabel(p.role)}）`)).join(lang === 'en' ? ', ' : '、') || '—');
     add(s('retention'), `${m.retentionClass}${row?.retainUntil ? ` · ${s('retainUntil')} ${dateTime(row.retainUntil).slice(0, 10)}` : ''}`);
     add(s('sessionId'), h('span.mono', { text: m.sessionId }));
     if (row?.manifestSha256) add(s('manifestHash'), h('span.mono.hash', { text: row.manifestSha256, title: row.manifestSha256 }));
     return h('section.card.session-head', {},
       h('div.session-title', {},
-        h('button.btn.small.back', { type: 'button', id: 'back', text: `← ${s('back')}`, onclick: () => this.opts.back() }),
+        h('button.btn.small.back', { type: 'button', id: 'back', onclick: () => this.opts.back() }, icon('back', s('back'))),
         h('h2', {}, h('span.case-no.mono', { id: 'case-number', text: ci.caseNumber ?? ci.roomId })),
         h('span.badge', { 'data-status': m.status, text: status }),
         h('span.badge.kind', { text: ci.kind === 'petition' ? s('kindPetition') : s('kindHousehold') }),
-        row?.legalHold ? h('span.badge.hold', { id: 'hold-badge', text: s('held') }) : null,
-        h('span.audit-note', { text: s('auditNote') }),
+        h('span.badge.hold', { id: 'hold-badge', text: s('held'), hidden: row?.legalHold !== true }),
+        h('span.audit-note', {}, icon('lock', s('auditNote'))),
       ),
       dl,
     );
@@ -374,11 +396,13 @@ export class SessionView {
       this.#timelineRows.push({ at, el: li });
       list.append(li);
     }
-    return h('section.card', {}, h('h3', { text: s('caseTimeline') }), list);
+    const toggle = h('input', { type: 'checkbox', id: 'tech-events' });
+    toggle.addEventListener('change', () => list.classList.toggle('show-tech', toggle.checked));
+    return h('section.card', {}, h('div.card-head', {}, h('h3', { text: s('caseTimeline') }), h('label.tech-toggle', {}, toggle, h('span', { text: s('techEvents') }))), list);
   }
 
   #gapsCard(): HTMLElement {
-    const gaps = this.detail.gaps;
+    const gaps = [...this.detail.gaps].sort((a, b) => a.start.localeCompare(b.start));
     const list = h('ul.gap-list', { id: 'gaps' });
     for (const g of gaps) {
       const a = this.#offsetOf(g.start);
@@ -433,7 +457,7 @@ export class SessionView {
     const sessionId = this.detail.manifest.sessionId;
     // Verify
     const verifyOut = h('div.verify-result', { id: 'verify-result', 'aria-live': 'polite' });
-    const verifyBtn = h('button.btn', { type: 'button', id: 'verify', text: s('verify') });
+    const verifyBtn = h('button.btn', { type: 'button', id: 'verify' }, icon('verify', s('verify')));
     verifyBtn.addEventListener('click', () => {
       verifyBtn.disabled = true;
       verifyOut.dataset.state = 'running';
@@ -442,7 +466,7 @@ export class SessionView {
         (r) => {
           verifyOut.dataset.state = r.ok ? 'ok' : 'fail';
           verifyOut.replaceChildren(
-            h('strong', { text: r.ok ? `✔ ${s('verifyOk', { n: r.segmentsChecked })}` : `✘ ${s('verifyFail', { n: r.problems.length })}` }),
+            h('strong', {}, icon(r.ok ? 'check' : 'cross', r.ok ? s('verifyOk', { n: r.segmentsChecked }) : s('verifyFail', { n: r.problems.length }))),
             ...(r.problems.length ? [h('ul', {}, ...r.problems.map((p) => h('li', { 'data-severity': p.severity, text: `${p.kind}${p.file ? ` · ${p.file}` : ''}: ${p.message}` })))] : []),
           );
         },
@@ -458,8 +482,8 @@ export class SessionView {
     const bar = h('div.progress-bar');
     const progress = h('div.progress', { id: 'export-progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0, hidden: true }, bar, h('span.progress-label'));
     const exportInfo = h('div.export-info', { id: 'export-info' });
-    const exportBtn = h('button.btn.primary', { type: 'button', id: 'export', text: s('exportPkg') });
-    const downloadBtn = h('button.btn.ok', { type: 'button', id: 'download', text: s('download'), hidden: true });
+    const exportBtn = h('button.btn.primary', { type: 'button', id: 'export' }, icon('package', s('exportPkg')));
+    const downloadBtn = h('button.btn.ok', { type: 'button', id: 'download', hidden: true }, icon('download', s('download')));
     exportBtn.addEventListener('click', () => {
       exportBtn.disabled = true;
       downloadBtn.hidden = true;
@@ -474,7 +498,7 @@ export class SessionView {
     });
 
     return h('section.card.actions', {},
-      h('h3', { text: lang === 'en' ? 'Evidence' : '取证与保全' }),
+      h('h3', { text: s('evidence') }),
       h('div.action-row', {}, verifyBtn),
       verifyOut,
       this.#holdBox,
@@ -525,8 +549,7 @@ export class SessionView {
 
   async #download(job: PublicJob, btn: HTMLButtonElement): Promise<void> {
     btn.disabled = true;
-    const label = btn.textContent;
-    btn.textContent = s('downloading');
+    btn.replaceChildren(icon('download', s('downloading')));
     try {
       const blob = await this.client.blob(`/api/archive/exports/${encodeURIComponent(job.jobId)}/download`);
       if (this.#downloadUrl) URL.revokeObjectURL(this.#downloadUrl);
@@ -539,7 +562,7 @@ export class SessionView {
       this.opts.onError(err);
     } finally {
       btn.disabled = false;
-      btn.textContent = label;
+      btn.replaceChildren(icon('download', s('download')));
     }
   }
 

@@ -96,8 +96,9 @@ const zh = {
   downloading: '正在下载…',
   exportHint: '证据包包含原始片段、清单、SHA256SUMS 与审计日志摘录，可独立校验。原始录像不作任何修改。',
   auditNote: '本次查看、播放、导出均已记入审计日志。',
-  evNotes: '说明',
-  gapReason_producer_paused: '发送端暂停',
+  techEvents: '显示录制技术事件',
+  evidence: '取证与保全',
+  household: '家庭',
   'gapReason_producer-paused': '发送端暂停',
   'gapReason_producer-closed': '发送端离开',
   'gapReason_no-packets': '无数据包',
@@ -198,8 +199,9 @@ const en: Record<Key, string> = {
   downloading: 'Downloading…',
   exportHint: 'The package holds the original segments, the manifest, SHA256SUMS and the audit log excerpt, and verifies on its own. Originals are never modified.',
   auditNote: 'This view, playback and any export are written to the audit log.',
-  evNotes: 'Notes',
-  gapReason_producer_paused: 'sender paused',
+  techEvents: 'Show recording events',
+  evidence: 'Evidence',
+  household: 'Household',
   'gapReason_producer-paused': 'sender paused',
   'gapReason_producer-closed': 'sender left',
   'gapReason_no-packets': 'no packets',
@@ -216,11 +218,11 @@ export function s(key: Key, vars: Record<string, string | number> = {}): string 
 
 /** Case timeline event types as recorded by the session recorder and the petition service. */
 const EVENTS: Record<string, [zh: string, en: string, category: 'case' | 'people' | 'recording']> = {
-  'recording-started': ['开始录制', 'Recording started', 'recording'],
-  'recording-stopped': ['停止录制', 'Recording stopped', 'recording'],
+  'recording-started': ['开始录制', 'Recording started', 'case'],
+  'recording-stopped': ['停止录制', 'Recording stopped', 'case'],
   'room-closed': ['接访结束', 'Session ended', 'case'],
   joined: ['加入', 'Joined', 'people'],
-  'participant-joined': ['开始录制参与人', 'Participant recorded', 'recording'],
+  'participant-joined': ['纳入录制', 'Recording participant', 'recording'],
   'participant-left': ['离开', 'Left', 'people'],
   'participant-rejoined': ['重新加入', 'Rejoined', 'people'],
   'track-started': ['轨道开始', 'Track started', 'recording'],
@@ -254,6 +256,7 @@ export function gapReason(reason: string): string {
 
 const ROLES: Record<string, [string, string]> = {
   terminal: ['信访人（终端）', 'Petitioner (terminal)'],
+  petitioner: ['信访人', 'Petitioner'],
   official: ['接访干部', 'Official'],
   coordinator: ['协调员', 'Coordinator'],
   archivist: ['档案员', 'Archivist'],
