@@ -11,8 +11,7 @@ import { migrate, openDb, type Db } from '../server/store/db.ts';
 import { AuditLog, SYSTEM_ACTOR, sha256Hex, type AuditActor } from './audit-chain.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { probe } from './ffmpeg.ts';
-import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, participantDirName, readManifest, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
-import { hashFile } from './track-recorder.ts';
+import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
 import { collectCheckpoint, type Checkpointed } from './verify.ts';
 
 /**
@@ -306,5 +305,4 @@ export class Archive {
     return { sessions, tombstones: tombstoneCount, holds: [...hold.values()].filter((v) => v !== null).length, bookmarks };
   }
 
-  static readonly SYSTEM_ACTOR = SYSTEM_ACTOR;
 }

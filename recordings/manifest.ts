@@ -2,6 +2,7 @@
 // Written atomically (temp file + fsync + rename) after every change, so a crash leaves either
 // the previous or the next complete manifest, never half of one.
 import fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -157,4 +158,15 @@ export function participantDirName(participantId: string): string {
 export function newSessionId(roomId: string, at = new Date()): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'); // 20261126T062522Z
   return `${safeName(roomId).slice(0, 100)}-${stamp}`;
+}
+
+/** SHA-256 and size of a file, streamed (segments can be large). */
+export async function hashFile(file: string): Promise<[sha256: string, bytes: number]> {
+  const h = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of fs.createReadStream(file)) {
+    h.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return [h.digest('hex'), bytes];
 }

@@ -23,12 +23,11 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { createHash } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { types } from 'mediasoup';
 import type { Logger } from '../server/log.ts';
 import { probe } from './ffmpeg.ts';
-import type { Gap, Segment, Track } from './manifest.ts';
+import { hashFile, type Gap, type Segment, type Track } from './manifest.ts';
 import { allocateRtpPortPair, releasePortPair, waitForUdpBind } from './ports.ts';
 import { buildRecordingSdp, containerFor, mediaCodecOf, type RecordedCodec } from './sdp.ts';
 import { canonicalJson } from './audit-chain.ts';
@@ -621,15 +620,6 @@ async function sendRtcpBye(rtcpPort: number): Promise<void> {
   socket.close();
 }
 
-export async function hashFile(file: string): Promise<[sha256: string, bytes: number]> {
-  const h = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of fs.createReadStream(file)) {
-    h.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return [h.digest('hex'), bytes];
-}
 
 function sameCodec(a: RecordedCodec, b: RecordedCodec): boolean {
   return (

@@ -5,9 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AuditLog, auditEntrySchema, sha256Hex, verifyAuditChain } from './audit-chain.ts';
-import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, manifestSchema, segmentPath, type Manifest } from './manifest.ts';
+import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, manifestSchema, segmentPath, type Manifest } from './manifest.ts';
 import { hashTarEntry, listTar, readTarEntry } from './tar.ts';
-import { hashFile } from './track-recorder.ts';
 
 export type ProblemKind =
   | 'segment-altered'
