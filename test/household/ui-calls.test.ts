@@ -79,30 +79,36 @@ describe('household pages in Chromium', () => {
     await closeFamilyPages();
   });
 
-  it('without auto-answer the kiosk rings; a cancelled call is listed as missed; the answer button connects', async () => {
-    const liNa = await family(SEED.family.liNa, '李娜'); // not on the auto-answer list
-    await liNa.click(`${card} [data-act=call]`);
+  it('auto-answer turned off in the family app: the kiosk rings; a cancelled call is listed as missed; the answer button connects', async () => {
+    const zhangWei = await family(SEED.family.zhangWei, '张伟'); // manages the household
+    await zhangWei.click(`${card} details.settings summary`);
+    await zhangWei.check(`${card} input[name=autoAnswer][value=off]`);
+    await zhangWei.click(`${card} .settings-form button.primary`);
+    await zhangWei.waitForSelector('#msg[data-kind=info]:not([hidden])');
+    expect(f.service.getHousehold(f.admin, HOME).household.settings.autoAnswer.mode).toBe('off');
+    await zhangWei.click(`${card} [data-act=call]`);
     await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
     expect(await device.isVisible('#answer')).toBe(true);
     expect(await device.evaluate(() => (window as unknown as { deviceApp: unknown }).deviceApp !== undefined)).toBe(true);
     // Ringing, the home is not in the room yet.
     await new Promise((r) => setTimeout(r, 1000));
-    expect(await media(liNa)).toMatchObject({ tracks: 0 });
+    expect(await media(zhangWei)).toMatchObject({ tracks: 0 });
     // She gives up: the kiosk stops ringing and the call shows under missed calls.
-    await liNa.click('.call-controls [data-act=leave]');
+    await zhangWei.click('.call-controls [data-act=leave]');
     await deviceIdle();
-    await liNa.waitForSelector(`${card} .missed li[data-call-id]`, { timeout: 10_000 });
+    await zhangWei.waitForSelector(`${card} .missed li[data-call-id]`, { timeout: 10_000 });
 
-    await liNa.click(`${card} [data-act=call]`);
+    await zhangWei.click(`${card} [data-act=call]`);
     await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
     await device.click('#answer');
     await device.waitForFunction(() => document.body.dataset.state === 'in-call', null, { timeout: 15_000 });
-    for (const page of [device, liNa]) await waitFor(() => media(page), (m) => m.framesDecoded > 0);
+    for (const page of [device, zhangWei]) await waitFor(() => media(page), (m) => m.framesDecoded > 0);
     // The home hangs up this time.
     await device.click('.call-controls [data-act=leave]');
     await deviceIdle();
-    await liNa.waitForSelector('#list:not([hidden])', { timeout: 15_000 });
+    await zhangWei.waitForSelector('#list:not([hidden])', { timeout: 15_000 });
     await closeFamilyPages();
+    f.service.updateSettings(f.admin, HOME, { autoAnswer: { mode: 'selected', memberIds: [SEED.family.zhangWei] } });
   });
 
   it('look-in: the family member sees home view-only and the kiosk shows its red live indicator', async () => {

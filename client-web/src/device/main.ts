@@ -35,6 +35,8 @@ const T = dictionary(
     noNotices: '暂无通知',
     from: '来自 {who}',
     incoming: '{who}\n来电',
+    counsellor: '社工',
+    privacyPill: '隐私模式',
     answer: '接 听',
     answering: '正在接通…',
     callGone: '来电已结束',
@@ -59,6 +61,8 @@ const T = dictionary(
     noNotices: 'No notices',
     from: 'From {who}',
     incoming: '{who}\nis calling',
+    counsellor: 'Counsellor',
+    privacyPill: 'Privacy',
     answer: 'Answer',
     answering: 'Connecting…',
     callGone: 'The call has ended',
@@ -206,7 +210,8 @@ class DeviceApp {
   #showIncoming(call: Call): void {
     if (this.#rooms.has(call.roomId)) return;
     this.#ringing = call;
-    $('incoming-who').textContent = T('incoming', { who: call.callerName });
+    const who = call.callerRole === 'counsellor' ? `${T('counsellor')} ${call.callerName}` : call.callerName;
+    $('incoming-who').textContent = T('incoming', { who });
     const btn = $<HTMLButtonElement>('answer');
     btn.disabled = false;
     btn.textContent = T('answer');
@@ -381,6 +386,9 @@ class DeviceApp {
     btn.textContent = p.cause === 'button' ? T('privacyOffBtn') : T('privacyOnBtn');
     btn.setAttribute('aria-pressed', String(p.cause === 'button'));
     document.body.dataset.privacy = p.active ? (p.cause ?? 'on') : 'off';
+    const pill = $('privacy-pill');
+    pill.hidden = !p.active;
+    pill.textContent = T('privacyPill');
   }
 
   /** Red indicator whenever the camera is being sent into any room (paused by the camera button: off). */

@@ -34,7 +34,8 @@ const T = dictionary(
     privacy: '隐私模式',
     privacySchedule: '隐私时段',
     call: '视频通话回家',
-    audio: '语音通话（网络差时）',
+    audio: '语音通话',
+    audioSub: '网络差时用',
     lookIn: '看看家里',
     lookInNotAllowed: '这户家庭没有开启“看看家里”。',
     lookInNoPermission: '您的权限只能打电话，不能查看家里。',
@@ -63,6 +64,18 @@ const T = dictionary(
     end_lookin_privacy: '家里开启了隐私模式，查看已结束。',
     end_lookin_time: '查看时间到了（每次最长 10 分钟）。',
     end_lookin: '查看已结束。',
+    settings: '家庭设置（管理员）',
+    autoAnswer: '来电自动接听',
+    aa_off: '关闭（家里按“接听”才接通）',
+    aa_all: '所有家人来电都自动接听',
+    aa_selected: '只有勾选的家人自动接听',
+    allowLookIn: '允许家人“看看家里”',
+    save: '保存设置',
+    saved: '设置已保存，家里的设备已更新。',
+    privacyOn: '开启隐私模式',
+    privacyOff: '关闭隐私模式',
+    schedule: '隐私时段：{w}',
+    everyDay: '每天',
   },
   {
     title: 'Safe Home · Family',
@@ -75,7 +88,8 @@ const T = dictionary(
     privacy: 'Privacy mode',
     privacySchedule: 'Privacy hours',
     call: 'Video call home',
-    audio: 'Audio call (poor network)',
+    audio: 'Audio call',
+    audioSub: 'for a poor network',
     lookIn: 'Look in',
     lookInNotAllowed: 'This household has not allowed look-in.',
     lookInNoPermission: 'Your permission allows calls only, not look-in.',
@@ -104,6 +118,18 @@ const T = dictionary(
     end_lookin_privacy: 'The household turned on privacy mode; the look-in ended.',
     end_lookin_time: 'Look-in time is up (10 minutes at most).',
     end_lookin: 'The look-in has ended.',
+    settings: 'Household settings (manager)',
+    autoAnswer: 'Auto-answer',
+    aa_off: 'Off (home presses “Answer”)',
+    aa_all: 'Every family member’s call',
+    aa_selected: 'Only the members ticked below',
+    allowLookIn: 'Allow family to look in',
+    save: 'Save settings',
+    saved: 'Settings saved; the home device is updated.',
+    privacyOn: 'Turn privacy on',
+    privacyOff: 'Turn privacy off',
+    schedule: 'Privacy hours: {w}',
+    everyDay: 'every day',
   },
 );
 
@@ -138,11 +164,44 @@ class FamilyApp {
       const btn = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-act]');
       const hid = btn?.closest<HTMLElement>('[data-household-id]')?.dataset.householdId;
       if (!btn || !hid) return;
-      if (btn.dataset.act === 'call') void this.call(hid, false);
+      if (btn.dataset.act === 'privacy') void this.#setPrivacy(hid, btn.dataset.on === 'true');
+      else if (btn.dataset.act === 'call') void this.call(hid, false);
       else if (btn.dataset.act === 'audio') void this.call(hid, true);
       else if (btn.dataset.act === 'lookin') void this.lookIn(hid);
     });
+    $('list').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const form = e.target as HTMLFormElement;
+      const hid = form.closest<HTMLElement>('[data-household-id]')?.dataset.householdId;
+      if (hid) void this.#saveSettings(hid, form);
+    });
     setInterval(() => void this.refresh(), 30_000);
+  }
+
+  /** Managers only (the backend checks): auto-answer and look-in. */
+  async #saveSettings(householdId: string, form: HTMLFormElement): Promise<void> {
+    const f = new FormData(form);
+    const mode = String(f.get('autoAnswer')) as 'off' | 'all-family' | 'selected';
+    try {
+      await this.#api.patch(`/households/${encodeURIComponent(householdId)}/settings`, {
+        autoAnswer: { mode, memberIds: mode === 'selected' ? f.getAll('member').map(String) : [] },
+        lookInAllowed: f.get('lookInAllowed') === 'on',
+      });
+      (document.activeElement as HTMLElement | null)?.blur();
+      this.#show(T('saved'), 'info');
+      await this.refresh();
+    } catch (err) {
+      this.#error(err);
+    }
+  }
+
+  async #setPrivacy(householdId: string, on: boolean): Promise<void> {
+    try {
+      await this.#api.post(`/households/${encodeURIComponent(householdId)}/privacy`, { on });
+      await this.refresh();
+    } catch (err) {
+      this.#error(err);
+    }
   }
 
   async refresh(): Promise<void> {
@@ -296,6 +355,8 @@ class FamilyApp {
 
   #render(): void {
     const list = $('list');
+    // Do not wipe a settings form someone is filling in.
+    if (document.activeElement instanceof HTMLElement && document.activeElement.closest('#list form')) return;
     if (this.#households.length === 0) {
       list.innerHTML = `<p class="card">${esc(T('none'))}</p>`;
       return;
@@ -322,15 +383,33 @@ class FamilyApp {
       <ul class="devices">${devices}</ul>
       <div class="actions">
         <button type="button" class="btn" data-act="call">${esc(T('call'))}</button>
-        <button type="button" class="btn${weak ? ' suggest' : ''}" data-act="audio">${esc(T('audio'))}</button>
+        <button type="button" class="btn${weak ? ' suggest' : ''}" data-act="audio">${esc(T('audio'))}<small>${esc(T('audioSub'))}</small></button>
         <button type="button" class="btn" data-act="lookin"${canLook && h.settings.lookInAllowed ? '' : ' disabled'}>${esc(T('lookIn'))}</button>
       </div>
       ${weak ? `<p class="hint">${esc(T('weakNet'))}</p>` : ''}
       ${lookHint ? `<p class="hint">${esc(lookHint)}</p>` : ''}
+      ${h.settings.privacySchedule.length ? `<p class="hint">${esc(T('schedule', { w: h.settings.privacySchedule.map((w) => `${w.days.length === 7 ? T('everyDay') : w.days.join(',')} ${w.start}–${w.end}`).join('；') }))}</p>` : ''}
+      ${v.myPermission === 'manage' ? this.#settings(v) : ''}
       <details class="missed"${missed.length ? ' open' : ''}><summary>${esc(missed.length ? T('missed', { n: missed.length }) : T('noMissed'))}</summary>
         <ol>${missed.map((c) => `<li data-call-id="${esc(c.id)}">${esc(fmtTime(c.createdAt))} · ${esc(c.callerName)}<span class="reason">${esc(reason(c))}</span></li>`).join('')}</ol>
       </details>
     </article>`;
+  }
+
+  #settings(v: HouseholdView): string {
+    const a = v.household.settings.autoAnswer;
+    const opt = (mode: string, key: 'aa_off' | 'aa_all' | 'aa_selected'): string =>
+      `<label class="opt"><input type="radio" name="autoAnswer" value="${mode}"${a.mode === mode ? ' checked' : ''} /> ${esc(T(key))}</label>`;
+    const buttonOn = v.household.privacyMode;
+    return `<details class="settings"><summary>${esc(T('settings'))}</summary>
+      <form class="settings-form">
+        <fieldset><legend>${esc(T('autoAnswer'))}</legend>${opt('off', 'aa_off')}${opt('all-family', 'aa_all')}${opt('selected', 'aa_selected')}
+          <div class="members">${v.family.map((m) => `<label class="opt"><input type="checkbox" name="member" value="${esc(m.id)}"${a.memberIds.includes(m.id) ? ' checked' : ''} /> ${esc(m.name)}（${esc(m.relation)} · ${esc(m.city)}）</label>`).join('')}</div>
+        </fieldset>
+        <label class="opt"><input type="checkbox" name="lookInAllowed"${v.household.settings.lookInAllowed ? ' checked' : ''} /> ${esc(T('allowLookIn'))}</label>
+        <div class="row"><button class="btn primary">${esc(T('save'))}</button>
+        <button type="button" class="btn" data-act="privacy" data-on="${!buttonOn}">${esc(T(buttonOn ? 'privacyOff' : 'privacyOn'))}</button></div>
+      </form></details>`;
   }
 
   #error(err: unknown): void {

@@ -46,6 +46,8 @@ export class CallView {
       for (const p of peers.values()) this.#tileFor(p.peerId).querySelector('.name')!.textContent = p.name;
       this.#grid.dataset.count = String(this.#tiles.size);
       this.#grid.classList.toggle('alone', peers.size === 0);
+      // "Waiting for others" must go once someone is there (and come back when all left).
+      if (this.session.state === 'joined' && this.#status.dataset.state === 'joined') this.#showState('joined');
     });
     session.on('error', (err) => this.#showError(err));
     session.on('recording', (active) => {
