@@ -127,6 +127,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
     if (!(segmentSeconds >= 1 && segmentSeconds <= 300)) throw new RangeError('segmentSeconds must be between 1 and 300');
     this.#o = { ...opts, segmentSeconds, noPacketSeconds: opts.noPacketSeconds ?? 5 };
     this.sessionId = opts.sessionId;
+    const caseInfo = caseInfoSchema.parse(opts.caseInfo); // before anything lands on disk
     this.#dir = opts.archive.sessionDir(opts.sessionId);
     if (fs.existsSync(this.#dir)) throw conflict(`session ${opts.sessionId} already has a recording`);
     fs.mkdirSync(this.#dir, { recursive: true });
@@ -135,7 +136,6 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
     this.#ffmpeg = opts.ffmpegBin ?? resolveFfmpegBin();
     this.#ffprobe = opts.ffprobeBin ?? resolveFfprobeBin();
     this.#startedAt = new Date();
-    const caseInfo = caseInfoSchema.parse(opts.caseInfo);
     this.#manifest = {
       version: 1,
       sessionId: opts.sessionId,
