@@ -103,12 +103,40 @@ describe('household pages in Chromium', () => {
     await device.click('#answer');
     await device.waitForFunction(() => document.body.dataset.state === 'in-call', null, { timeout: 15_000 });
     for (const page of [device, zhangWei]) await waitFor(() => media(page), (m) => m.framesDecoded > 0);
+
+    // Privacy button in the middle of the call: the camera stops at once, the voice goes on.
+    await device.click('#privacy');
+    await device.waitForFunction(() => document.body.dataset.live === 'false' && document.body.dataset.privacy === 'button');
+    expect(await sendingCamera(device)).toBe(false);
+    await new Promise((r) => setTimeout(r, 800));
+    const frozen = await media(zhangWei);
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = await media(zhangWei);
+    expect(later.framesDecoded).toBe(frozen.framesDecoded);
+    expect(later.audioPackets).toBeGreaterThan(frozen.audioPackets);
+    // Off again: the picture comes back.
+    await device.click('#privacy');
+    await device.waitForSelector('#live:not([hidden])', { timeout: 10_000 });
+    await waitFor(() => media(zhangWei), (m) => m.framesDecoded > later.framesDecoded + 5);
     // The home hangs up this time.
     await device.click('.call-controls [data-act=leave]');
     await deviceIdle();
     await zhangWei.waitForSelector('#list:not([hidden])', { timeout: 15_000 });
     await closeFamilyPages();
     f.service.updateSettings(f.admin, HOME, { autoAnswer: { mode: 'selected', memberIds: [SEED.family.zhangWei] } });
+  });
+
+  it('audio-only call on a poor network: voice both ways, no camera from the home', async () => {
+    const zhangWei = await family(SEED.family.zhangWei, '张伟');
+    await zhangWei.click(`${card} [data-act=audio]`);
+    await device.waitForFunction(() => document.body.dataset.state === 'in-call', null, { timeout: 15_000 });
+    for (const page of [device, zhangWei]) await waitFor(() => media(page), (m) => m.audioPackets > 0);
+    expect(await sendingCamera(device)).toBe(false);
+    expect(await device.isVisible('#live')).toBe(false);
+    expect((await media(zhangWei)).framesDecoded).toBe(0);
+    await zhangWei.click('.call-controls [data-act=leave]');
+    await deviceIdle();
+    await closeFamilyPages();
   });
 
   it('look-in: the family member sees home view-only and the kiosk shows its red live indicator', async () => {
