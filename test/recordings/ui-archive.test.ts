@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { allSegments, readManifest, type Manifest } from '../../recordings/manifest.ts';
+import { allSegments, readManifest, segmentPath, type Manifest } from '../../recordings/manifest.ts';
 import { verifyPackage } from '../../recordings/verify.ts';
 
 const TERMINAL = 'T341321101201'; // 砀山县砀城镇, first village (seed)
@@ -222,5 +222,38 @@ describe('archivist UI', () => {
     // Nothing was viewed under that identity.
     expect(platform.services.archive.audit.entries().some((e) => e.actor.sub === OFFICIAL && e.type === 'view')).toBe(false);
     await other.close();
+  });
+
+  it('a segment altered or deleted in the archive is flagged while playing and named by verify', async () => {
+    // Runs last: it damages the archive on purpose.
+    const dir = platform.services.archive.sessionDir(sessionId);
+    const videos = manifest.participants.flatMap((p) => p.tracks.filter((t) => t.kind === 'video' && t.segments.length >= 3));
+    const altered = videos[0]!.segments[1]!;
+    const deleted = videos[1]!.segments[1]!;
+    const fd = fs.openSync(segmentPath(dir, altered.file), 'r+');
+    const b = Buffer.alloc(1);
+    fs.readSync(fd, b, 0, 1, altered.bytes - 10);
+    fs.writeSync(fd, Buffer.from([b[0]! ^ 0xff]), 0, 1, altered.bytes - 10);
+    fs.closeSync(fd);
+    fs.rmSync(segmentPath(dir, deleted.file));
+
+    const p = await browser.newPage();
+    await p.goto(`${platform.url}/archive.html?token=${encodeURIComponent(archivistToken)}#/session/${encodeURIComponent(sessionId)}`);
+    await p.waitForSelector('#session');
+    // Pausing on each damaged segment fetches it: the page hashes what it got against the manifest.
+    for (const seg of [altered, deleted]) {
+      await p.evaluate((t) => (window as unknown as { archivePlayer: { seek(t: number): void } }).archivePlayer.seek(t), seg.offsetSeconds + 0.2);
+    }
+    await p.waitForSelector(`#integrity-alert [data-integrity="mismatch"][data-seg="${altered.id}"]`, { timeout: 10_000 });
+    await p.waitForSelector(`#integrity-alert [data-integrity="missing"][data-seg="${deleted.id}"]`, { timeout: 10_000 });
+    expect(await p.getAttribute(`.lane-seg[data-seg="${altered.id}"]`, 'data-integrity')).toBe('mismatch');
+    expect(await p.getAttribute(`.lane-seg[data-seg="${deleted.id}"]`, 'data-integrity')).toBe('missing');
+
+    await p.click('#verify');
+    await p.waitForSelector('#verify-result[data-state="fail"]', { timeout: 20_000 });
+    const kinds = await p.locator('#verify-result li').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kind')} ${e.textContent}`));
+    expect(kinds.some((k) => k.startsWith('segment-altered') && k.includes(altered.file))).toBe(true);
+    expect(kinds.some((k) => k.startsWith('segment-missing') && k.includes(deleted.file))).toBe(true);
+    await p.close();
   });
 });

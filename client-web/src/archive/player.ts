@@ -8,6 +8,7 @@
 // rate change when close, so all tracks stay within a frame or two of the clock. While a player
 // that should be playing has no data yet, the clock holds (for a few seconds at most), so a slow
 // segment fetch does not leave that track behind.
+import { ApiError } from '../lib/api.ts';
 import type { ArchiveClient, SegmentView, TrackView } from './client.ts';
 
 /** The one clock every player follows. Seconds from the session start. */
@@ -64,10 +65,18 @@ export class SharedClock {
   }
 }
 
-/** Fetches segments once (with the bearer token) and hands out object URLs; keeps the most recent. */
+export type Integrity = 'ok' | 'mismatch' | 'missing' | 'unchecked';
+
+/**
+ * Fetches segments once (with the bearer token) and hands out object URLs; keeps the most
+ * recent. Every fetched segment is hashed in the browser and compared with the manifest's
+ * SHA-256, so an archivist sees at once when what plays is not what was recorded.
+ */
 export class SegmentCache {
   readonly #urls = new Map<string, Promise<string>>();
   readonly #inUse: () => Set<string>;
+  readonly integrity = new Map<string, Integrity>();
+  onIntegrity: (segmentId: string, result: Integrity) => void = () => undefined;
 
   constructor(
     private readonly client: ArchiveClient,
@@ -75,6 +84,18 @@ export class SegmentCache {
     private readonly limit = 24,
   ) {
     this.#inUse = inUse;
+  }
+
+  async #check(seg: SegmentView, blob: Blob): Promise<void> {
+    if (this.integrity.has(seg.id)) return;
+    let result: Integrity = 'unchecked';
+    if (globalThis.crypto?.subtle) {
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+      const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+      result = hex === seg.sha256 ? 'ok' : 'mismatch';
+    }
+    this.integrity.set(seg.id, result);
+    this.onIntegrity(seg.id, result);
   }
 
   get(seg: SegmentView): Promise<string> {
@@ -85,8 +106,17 @@ export class SegmentCache {
       this.#urls.set(seg.id, p);
       return p;
     }
-    p = this.client.blob(seg.url).then((b) => URL.createObjectURL(b));
-    p.catch(() => this.#urls.delete(seg.id));
+    p = this.client.blob(seg.url).then((b) => {
+      this.#check(seg, b).catch(() => undefined);
+      return URL.createObjectURL(b);
+    });
+    p.catch((err: unknown) => {
+      this.#urls.delete(seg.id);
+      if (err instanceof ApiError && err.code === 'gone') {
+        this.integrity.set(seg.id, 'missing');
+        this.onIntegrity(seg.id, 'missing');
+      }
+    });
     this.#urls.set(seg.id, p);
     this.#evict();
     return p;
@@ -118,6 +148,8 @@ interface Slot {
   seg: SegmentView | undefined;
   ready: boolean;
   failed: boolean;
+  /** Why the segment cannot play: the fetch's error message, or undefined for a decode error. */
+  error?: string;
 }
 
 /** How far past a segment's end it still counts as covering (segment boundaries are not exact). */
@@ -174,6 +206,10 @@ export class TrackPlayer {
   get activeSegment(): SegmentView | undefined {
     return this.#slots[this.#active]!.seg;
   }
+  /** The error code of the active segment's fetch ('gone' when the file is missing), if any. */
+  get activeError(): string | undefined {
+    return this.#slots[this.#active]!.error;
+  }
   /** Covered by a segment, supposed to play, but no data yet (and not for too long). */
   get stalled(): boolean {
     if (this.#stalledSince === undefined) return false;
@@ -205,6 +241,7 @@ export class TrackPlayer {
     slot.seg = seg;
     slot.ready = false;
     slot.failed = false;
+    delete slot.error;
     slot.el.pause();
     slot.el.removeAttribute('src');
     this.cache.get(seg).then(
@@ -213,8 +250,10 @@ export class TrackPlayer {
         slot.el.src = url;
         slot.el.load();
       },
-      () => {
-        if (slot.seg?.id === seg.id) slot.failed = true;
+      (err: unknown) => {
+        if (slot.seg?.id !== seg.id) return;
+        slot.failed = true;
+        slot.error = err instanceof ApiError ? err.code : 'fetch';
       },
     );
   }

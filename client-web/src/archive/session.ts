@@ -2,7 +2,7 @@
 // per-track coverage, and the archivist's actions (bookmark, verify, legal hold, export).
 import type { ArchiveClient, Bookmark, SessionDetail, SessionRow, TrackView, PublicJob } from './client.ts';
 import { bytes, clock, clockPrecise, dateTime, duration, h, timeOfDay } from './format.ts';
-import { SegmentCache, SessionPlayer, TrackPlayer, type PlayerState } from './player.ts';
+import { SegmentCache, SessionPlayer, TrackPlayer, type Integrity, type PlayerState } from './player.ts';
 import { icon } from './icons.ts';
 import { eventCategory, eventLabel, gapReason, lang, roleLabel, s } from './strings.ts';
 
@@ -47,6 +47,7 @@ export class SessionView {
   readonly #markerLayer: HTMLElement;
   readonly #holdBox: HTMLElement;
   readonly #timelineRows: { at: number; el: HTMLElement }[] = [];
+  readonly #integrityAlert = h('div.integrity-alert', { id: 'integrity-alert', role: 'alert', hidden: true });
 
   constructor(
     private readonly client: ArchiveClient,
@@ -66,6 +67,7 @@ export class SessionView {
     this.#player = new SessionPlayer(this.#duration);
     const inUse = () => new Set(this.#player.players.flatMap((p) => p.elements.map((e) => e.src)));
     this.#cache = new SegmentCache(client, inUse);
+    this.#cache.onIntegrity = (id, result) => this.#markIntegrity(id, result);
 
     // ---- transport + scrubber
     this.#playBtn = h('button.btn.primary.play', { type: 'button', id: 'play', 'aria-label': s('play') });
@@ -117,22 +119,22 @@ export class SessionView {
         const ui = mkTile(t);
         audioHost ??= ui.media;
         muteBtn ??= ui.mute;
-        const player = new TrackPlayer(t, this.#cache, () => {
+        const player: TrackPlayer = new TrackPlayer(t, this.#cache, () => {
           const v = h('video', { playsinline: true, muted: true });
           v.muted = true; // video elements carry no sound: audio tracks have their own players
           ui.media.append(v);
           return v;
-        }, (st) => this.#showState(ui.status, st));
+        }, (st) => this.#showState(ui.status, st, player));
         this.#player.add(player);
         this.#stamps.push({ player, el: ui.stamp });
       }
       const audioPlayers: TrackPlayer[] = [];
       for (const t of audioTracks) {
-        const player = new TrackPlayer(t, this.#cache, () => {
+        const player: TrackPlayer = new TrackPlayer(t, this.#cache, () => {
           const a = h('audio');
           audioHost!.append(a);
           return a;
-        }, (st) => audioTile && this.#showState(audioTile.status, st));
+        }, (st) => audioTile && this.#showState(audioTile.status, st, player));
         this.#player.add(player);
         audioPlayers.push(player);
         if (audioTile) this.#stamps.push({ player, el: audioTile.stamp });
@@ -172,7 +174,7 @@ export class SessionView {
 
     const mainCol = h('div.player-col', {},
       stage,
-      h('div.card.controls', {}, transport, h('div.scrub-row', {}, this.#scrub), h('div.legend', {},
+      h('div.card.controls', {}, this.#integrityAlert, transport, h('div.scrub-row', {}, this.#scrub), h('div.legend', {},
         h('span.lg.lg-case', { text: lang === 'en' ? 'case events' : '案件事件' }),
         h('span.lg.lg-people', { text: lang === 'en' ? 'joined / left' : '加入 / 离开' }),
         h('span.lg.lg-gap', { text: s('gaps') }),
@@ -193,6 +195,7 @@ export class SessionView {
     (window as unknown as { archivePlayer: unknown }).archivePlayer = {
       clock: () => this.#player.clock.position,
       duration: () => this.#duration,
+      seek: (t: number) => this.#player.seek(t),
       playing: () => this.#player.clock.playing,
       positions: () =>
         this.#player.players.map((p) => ({
@@ -252,8 +255,9 @@ export class SessionView {
     return `left:${this.#pct(a)}%;width:max(3px, ${this.#pct(b) - this.#pct(a)}%)`;
   }
 
-  #showState(el: HTMLElement, st: PlayerState): void {
-    const text = st === 'gap' ? s('noRecording') : st === 'error' ? s('decodeFailed') : st === 'loading' && this.#player.clock.playing ? s('buffering') : '';
+  #showState(el: HTMLElement, st: PlayerState, player?: TrackPlayer): void {
+    const error = player?.activeError === 'gone' ? s('segmentGone') : player?.activeError ? `${s('segmentFetchFailed')} (${player.activeError})` : s('decodeFailed');
+    const text = st === 'gap' ? s('noRecording') : st === 'error' ? error : st === 'loading' && this.#player.clock.playing ? s('buffering') : '';
     el.textContent = text;
     el.hidden = text === '';
     el.dataset.state = st;
@@ -309,6 +313,16 @@ export class SessionView {
     });
   }
 
+  /** A segment whose bytes do not match the manifest is flagged on its lane and on its tile. */
+  #markIntegrity(segmentId: string, result: Integrity): void {
+    const lane = this.root?.querySelector<HTMLElement>(`.lane-seg[data-seg="${CSS.escape(segmentId)}"]`);
+    if (lane) lane.dataset.integrity = result;
+    if (result !== 'mismatch' && result !== 'missing') return;
+    const seg = this.#player.players.flatMap((p) => p.track.segments).find((x) => x.id === segmentId);
+    this.#integrityAlert.hidden = false;
+    this.#integrityAlert.append(h('div', { 'data-integrity': result, 'data-seg': segmentId }, icon('cross', s(result === 'mismatch' ? 'hashMismatch' : 'segmentMissing', { seg: seg?.file ?? segmentId }))));
+  }
+
   #renderMarkers(): void {
     const markers: Marker[] = [];
     for (const ev of this.detail.timeline) {
@@ -329,7 +343,7 @@ export class SessionView {
   #laneRow(name: string, t: TrackView, gaps: SessionDetail['gaps']): HTMLElement {
     const bar = h('div.lane-bar');
     for (const seg of t.segments) {
-      bar.append(h('div.lane-seg', { style: this.#rangeStyle(seg.offsetSeconds, seg.offsetSeconds + seg.durationSeconds), 'data-truncated': seg.truncated ? 'true' : undefined, title: `${seg.id}\n${clock(seg.offsetSeconds)} +${seg.durationSeconds.toFixed(2)}s · ${bytes(seg.bytes)}\nSHA-256 ${seg.sha256}` }));
+      bar.append(h('div.lane-seg', { 'data-seg': seg.id, style: this.#rangeStyle(seg.offsetSeconds, seg.offsetSeconds + seg.durationSeconds), 'data-truncated': seg.truncated ? 'true' : undefined, title: `${seg.id}\n${clock(seg.offsetSeconds)} +${seg.durationSeconds.toFixed(2)}s · ${bytes(seg.bytes)}\nSHA-256 ${seg.sha256}` }));
     }
     for (const g of gaps) {
       const a = this.#offsetOf(g.start);
@@ -467,7 +481,7 @@ export class SessionView {
           verifyOut.dataset.state = r.ok ? 'ok' : 'fail';
           verifyOut.replaceChildren(
             h('strong', {}, icon(r.ok ? 'check' : 'cross', r.ok ? s('verifyOk', { n: r.segmentsChecked }) : s('verifyFail', { n: r.problems.length }))),
-            ...(r.problems.length ? [h('ul', {}, ...r.problems.map((p) => h('li', { 'data-severity': p.severity, text: `${p.kind}${p.file ? ` · ${p.file}` : ''}: ${p.message}` })))] : []),
+            ...(r.problems.length ? [h('ul', {}, ...r.problems.map((p) => h('li', { 'data-severity': p.severity, 'data-kind': p.kind }, h('strong', { text: p.kind }), ` ${p.message}`)))] : []),
           );
         },
         (err) => {
