@@ -181,6 +181,20 @@ describe('household pages in Chromium', () => {
     await closeFamilyPages();
   });
 
+  it('a family member of another household sees only their own home, and the API refuses them this one', async () => {
+    const page = await open('family.html', personToken(platform, SEED.family.wangQiang, 'family', '王强'), '王强');
+    await page.waitForSelector(`[data-household-id="${SEED.households.wang}"]`);
+    expect(await page.locator('[data-household-id]').count()).toBe(1);
+    const codes = await page.evaluate(async (hid) => {
+      const token = sessionStorage.getItem('household-family-token');
+      const ask = async (method: string, path: string, body?: unknown) =>
+        ((await (await fetch(`/api/household${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) })).json()) as { error?: { code: string } }).error?.code;
+      return [await ask('POST', `/households/${hid}/calls`, {}), await ask('POST', `/households/${hid}/look-ins`, {}), await ask('PATCH', `/households/${hid}/settings`, { lookInAllowed: false })];
+    }, HOME);
+    expect(codes).toEqual(['forbidden', 'forbidden', 'forbidden']);
+    await closeFamilyPages();
+  });
+
   it('after a network loss the kiosk reconnects by itself and shows what it missed', async () => {
     await browser.setOffline(true);
     // What a dropped Wi-Fi does to the open socket.
