@@ -224,25 +224,16 @@ async function loadRules(): Promise<void> {
   renderRules();
 }
 
+const ICON_CHOICES = ['wallet', 'shield', 'field', 'wheat', 'house', 'police', 'hands', 'cross', 'chat', 'doc'];
+const LEVEL_CHOICES = ['township', 'county', 'city'] as const;
+
 function renderRules(error?: string): void {
   const el = document.getElementById('rules')!;
   if (!rules) return;
   const r = rules;
-  if (editing) {
-    el.innerHTML = `
-      <p class="muted">直接修改下面的规则（JSON）。保存前服务器会检查；不合格的规则不会替换正在使用的规则。部门代码：${DEPARTMENT_KINDS.map((k) => `${k.kind}=${k.county}`).join('，')}；级别：township / county / city。</p>
-      <textarea id="rules-json" rows="22" spellcheck="false">${escapeHtml(JSON.stringify(r, null, 2))}</textarea>
-      ${error ? `<div class="late" role="alert">${error}</div>` : ''}
-      <div class="act-row"><button type="button" class="btn primary" data-act="save-rules">保存规则</button><button type="button" class="btn" data-act="cancel-rules">取消</button></div>`;
-    el.querySelector('[data-act=save-rules]')!.addEventListener('click', () => void saveRules());
-    el.querySelector('[data-act=cancel-rules]')!.addEventListener('click', () => {
-      editing = false;
-      renderRules();
-    });
-    return;
-  }
+  if (editing) return renderRulesEditor(r, error);
   el.innerHTML = `
-    <p>等待超过 <b>${r.waiting ? minutes(r.waiting.offerAfterSeconds) : '（默认）'}</b> 无人在线，或预计等待超过 <b>${r.waiting ? minutes(r.waiting.maxWaitSeconds) : '（默认）'}</b> 时，向信访人提供预约或回电。上报上级默认交 <b>${escapeHtml(kindLabel(r.escalationDepartment))}</b>。</p>
+    <p>等待超过 <b>${r.waiting ? minutes(r.waiting.offerAfterSeconds) : '（默认）'}</b> 无人在线，或预计等待超过 <b>${r.waiting ? minutes(r.waiting.maxWaitSeconds) : '（默认）'}</b> 时，向信访人提供预约或回电。上报上级时，没有同类上级部门的交 <b>${escapeHtml(kindLabel(r.escalationDepartment))}</b>。</p>
     <table><thead><tr><th></th><th>类别</th><th>代码</th><th>分派部门</th><th>级别</th></tr></thead><tbody>
     ${r.categories
       .map(
@@ -257,26 +248,93 @@ function renderRules(error?: string): void {
   });
 }
 
-async function saveRules(): Promise<void> {
-  const text = (document.getElementById('rules-json') as HTMLTextAreaElement).value;
-  let parsed: unknown;
+function categoryRow(c: RoutingRules['categories'][number] | null, i: number): string {
+  const kinds = new Set(c?.departments ?? []);
+  return `<tr data-row="${i}">
+    <td class="icon-pick"><span class="icon-preview">${iconOf(c?.icon ?? 'doc')}</span><select name="icon" aria-label="图标">${ICON_CHOICES.map((n) => `<option value="${n}" ${(c?.icon ?? 'doc') === n ? 'selected' : ''}>${n}</option>`).join('')}</select></td>
+    <td><input name="name" value="${escapeHtml(c?.name ?? '')}" maxlength="40" required aria-label="类别名称" /></td>
+    <td><input name="code" value="${escapeHtml(c?.code ?? '')}" maxlength="32" pattern="[a-z][a-z0-9_]{1,31}" required aria-label="代码" ${c ? 'readonly' : ''} /></td>
+    <td class="kinds">${DEPARTMENT_KINDS.map((k) => `<label class="chk"><input type="checkbox" name="dept" value="${k.kind}" ${kinds.has(k.kind) ? 'checked' : ''} />${k.county}</label>`).join('')}</td>
+    <td><select name="level" aria-label="级别">${LEVEL_CHOICES.map((l) => `<option value="${l}" ${(c?.level ?? 'county') === l ? 'selected' : ''}>${LEVEL_NAMES[l]}级</option>`).join('')}</select></td>
+    <td><button type="button" class="btn small" data-remove="${i}" title="删除此类别">删除</button></td></tr>`;
+}
+
+function renderRulesEditor(r: RoutingRules, error?: string): void {
+  const el = document.getElementById('rules')!;
+  el.innerHTML = `
+    <form id="rules-form" class="rules-form">
+      <div class="act-row">
+        <label>无人在线时，等待多少分钟后提供预约/回电 <input type="number" name="offerAfter" min="1" max="1440" value="${Math.round((r.waiting?.offerAfterSeconds ?? 120) / 60)}" /></label>
+        <label>预计等待超过多少分钟时提供 <input type="number" name="maxWait" min="1" max="1440" value="${Math.round((r.waiting?.maxWaitSeconds ?? 1800) / 60)}" /></label>
+        <label>上报上级的兜底部门 <select name="escalation">${DEPARTMENT_KINDS.map((k) => `<option value="${k.kind}" ${r.escalationDepartment === k.kind ? 'selected' : ''}>${k.county}</option>`).join('')}</select></label>
+      </div>
+      <table class="rules-edit"><thead><tr><th>图标</th><th>类别名称</th><th>代码</th><th>分派部门（可多选，先接者办理）</th><th>级别</th><th></th></tr></thead>
+      <tbody>${r.categories.map((c, i) => categoryRow(c, i)).join('')}</tbody></table>
+      <div class="act-row"><button type="button" class="btn" data-act="add-rule">新增类别</button></div>
+      ${error ? `<div class="late" role="alert">${error}</div>` : ''}
+      <div class="act-row"><button type="submit" class="btn primary" data-act="save-rules">保存规则</button><button type="button" class="btn" data-act="cancel-rules">取消</button></div>
+      <p class="muted">保存前服务器会检查；不合格的规则不会替换正在使用的规则。新规则只影响之后登记的案件。</p>
+    </form>`;
+  const form = el.querySelector<HTMLFormElement>('#rules-form')!;
+  const tbody = form.querySelector('tbody')!;
+  const bindRemove = () => {
+    for (const b of tbody.querySelectorAll<HTMLButtonElement>('[data-remove]')) b.onclick = () => b.closest('tr')!.remove();
+    for (const sel of tbody.querySelectorAll<HTMLSelectElement>('[name=icon]')) sel.onchange = () => (sel.previousElementSibling!.innerHTML = iconOf(sel.value));
+  };
+  bindRemove();
+  form.querySelector('[data-act=add-rule]')!.addEventListener('click', () => {
+    tbody.insertAdjacentHTML('beforeend', categoryRow(null, tbody.rows.length));
+    bindRemove();
+  });
+  form.querySelector('[data-act=cancel-rules]')!.addEventListener('click', () => {
+    editing = false;
+    renderRules();
+  });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void saveRules(form);
+  });
+}
+
+async function saveRules(form: HTMLFormElement): Promise<void> {
+  if (!rules) return;
+  const num = (name: string) => Number((form.querySelector(`[name=${name}]`) as HTMLInputElement).value);
+  const categories = [...form.querySelectorAll<HTMLTableRowElement>('tbody tr')].map((tr) => {
+    const v = (n: string) => (tr.querySelector(`[name=${n}]`) as HTMLInputElement | HTMLSelectElement).value.trim();
+    return {
+      code: v('code'),
+      name: v('name'),
+      icon: v('icon'),
+      departments: [...tr.querySelectorAll<HTMLInputElement>('[name=dept]:checked')].map((x) => x.value),
+      level: v('level'),
+    };
+  });
+  const empty = categories.find((c) => c.departments.length === 0);
+  if (empty) return renderEditorError(form, `“${escapeHtml(empty.name || empty.code)}”至少要选一个部门`);
+  const next = {
+    version: rules.version + 1,
+    escalationDepartment: (form.querySelector('[name=escalation]') as HTMLSelectElement).value,
+    waiting: { offerAfterSeconds: Math.round(num('offerAfter') * 60), maxWaitSeconds: Math.round(num('maxWait') * 60) },
+    categories,
+  };
   try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    return renderRulesKeeping(text, `JSON 格式错误：${escapeHtml((err as Error).message)}`);
-  }
-  try {
-    rules = await api.put<RoutingRules>('/routing-rules', parsed);
+    rules = await api.put<RoutingRules>('/routing-rules', next);
     editing = false;
     renderRules();
   } catch (err) {
-    renderRulesKeeping(text, escapeHtml(plainError(err)));
+    renderEditorError(form, escapeHtml(plainError(err)));
   }
 }
 
-function renderRulesKeeping(text: string, error: string): void {
-  renderRules(error);
-  (document.getElementById('rules-json') as HTMLTextAreaElement).value = text;
+function renderEditorError(form: HTMLFormElement, html: string): void {
+  let box = form.querySelector<HTMLElement>('[role=alert]');
+  if (!box) {
+    box = document.createElement('div');
+    box.className = 'late';
+    box.setAttribute('role', 'alert');
+    form.querySelector('[data-act=save-rules]')!.closest('.act-row')!.before(box);
+  }
+  box.innerHTML = html;
 }
 
 async function boot(): Promise<void> {

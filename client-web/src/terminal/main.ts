@@ -173,7 +173,8 @@ function waitText(w: WaitInfo): { big: string; small: string } {
   if (w.estimatedWaitSeconds === null) {
     return { big, small: w.availableOfficials === 0 ? '现在暂时没有工作人员在线，无法估计要等多久。' : '正在估算等待时间…' };
   }
-  return { big, small: w.estimatedWaitSeconds === 0 ? '很快就能接通。' : `大约还要等 ${minutes(w.estimatedWaitSeconds)}（估算，可能有出入）` };
+  // The server's estimate assumes every official present has just begun a session: an upper bound.
+  return { big, small: w.estimatedWaitSeconds === 0 ? '很快就能接通。' : `预计最多等 ${minutes(w.estimatedWaitSeconds)}（估算，有空闲的工作人员会更快）` };
 }
 
 function renderWaiting(): void {
