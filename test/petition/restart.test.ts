@@ -13,15 +13,17 @@ describe('restart', () => {
   const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-petition-restart-redis-'));
   let redis: EmbeddedRedis | undefined;
   let h: Harness | undefined;
+  const files: string[] = [];
   afterAll(async () => {
     await h?.close();
     await redis?.stop();
-    fs.rmSync(redisDir, { recursive: true, force: true });
+    for (const dir of [redisDir, ...files.map((f) => path.dirname(f))]) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps queues, presence (after heartbeats resume), appointments and open cases', async () => {
     const log = createLogger('warn');
     const file = tempDbFile('restart');
+    files.push(file);
     const prefix = uniquePrefix('restart');
     redis = await startEmbeddedRedis(redisDir, log);
     h = await openHarness({ name: 'restart', file, prefix, url: redis.url, presenceTtlMs: 1000 });
@@ -75,6 +77,7 @@ describe('restart', () => {
 
   it('re-issues what a crash between SQLite and Redis left out: a registered case, a transfer ticket', async () => {
     const file = tempDbFile('recover');
+    files.push(file);
     const prefix = uniquePrefix('recover');
     const first = await openHarness({ name: 'recover', file, prefix });
     const t = terminalActor(VILLAGE_TERMINAL);

@@ -68,6 +68,8 @@ export async function openHarness(
       service.close();
       await redis.quit();
       store.close();
+      // A file the harness made itself goes with it; a file the test passed in is the test's.
+      if (!opts.file) fs.rmSync(path.dirname(file), { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,124 @@
+// Screenshot driver (not a test): drives the three pages and saves PNGs to /tmp/shots.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmbeddedRedis } from '../../server/redis/embedded.ts';
+import { createLogger } from '../../server/log.ts';
+import { SqlitePetitionRepository } from '../../server/petition/repository.ts';
+import { launchBrowser } from '../support/browser.ts';
+import { startTestPlatform } from '../support/platform.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shots-redis-'));
+const redis = await startEmbeddedRedis(dir, createLogger('warn'));
+process.env.REDIS_URL = redis.url;
+const prefix = 'shots';
+const platform = await startTestPlatform({}, { redisPrefix: prefix });
+const browser = await launchBrowser();
+const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
+const repo = new SqlitePetitionRepository(platform.services.db);
+const terminal = repo.listTerminals().find((t) => t.level === 'village' && t.regionCode.startsWith('341321'))!;
+const terminal2 = repo.listTerminals().filter((t) => t.level === 'village' && t.regionCode.startsWith('341322'))[3]!;
+const officials = repo.listOfficials();
+const rs = officials.find((o) => o.departmentId === '341321-rs')!;
+const zj = officials.find((o) => o.departmentId === '341321-zj')!;
+const tt = (t: typeof terminal) => platform.tokens.issue({ sub: t.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode } });
+const ot = (o: typeof rs) => platform.tokens.issue({ sub: o.id, name: o.name, role: 'official', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
+const ct = platform.tokens.issue({ sub: 'coordinator-city', name: '综治中心值班员', role: 'coordinator', grant: none, attributes: { level: 'city', region: '341300' } });
+const open = async (p: string, token: string, w = 1280, h = 800) => {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: w, height: h });
+  page.on('pageerror', (e) => console.error(p, e.message));
+  page.on('console', (m) => m.type() === 'error' && console.error(p, m.text()));
+  await page.goto(`${platform.url}/${p}?token=${encodeURIComponent(token)}`);
+  return page;
+};
+const shot = async (page: Awaited<ReturnType<typeof open>>, name: string, full = false) => {
+  await page.waitForTimeout(600);
+  await page.screenshot({ path: `/tmp/shots/${name}.png`, fullPage: full });
+};
+const step = process.argv[2] ?? 'all';
+try {
+  // A second kiosk whose case waits long with nobody present: the offer.
+  const k2 = await open('terminal.html', tt(terminal2));
+  await k2.locator('.cat').first().waitFor();
+  await shot(k2, '01-terminal-start');
+  await k2.locator('.helper summary').click();
+  await k2.locator('[name=petitionerName]').fill('王秀英');
+  await k2.locator('[name=phone]').fill('13800001234');
+  await k2.locator('[data-flag=elderly]').click();
+  await shot(k2, '02-terminal-helper', true);
+  await k2.locator('[data-category=housing]').click();
+  await k2.locator('.waiting').waitFor();
+  await shot(k2, '03-terminal-waiting-nobody');
+  const caseId2 = (await k2.locator('.waiting [data-case-id]').textContent())!.trim();
+  await platform.redis.hset(`${prefix}:ticket:${caseId2}:q1`, 'enqueuedAt', new Date(Date.now() - 10 * 60_000).toISOString());
+  await k2.reload();
+  await k2.locator('[data-offer]').waitFor({ timeout: 20000 });
+  await shot(k2, '04-terminal-offer', true);
+
+  const desk = await open('official.html', ot(rs), 1440, 900);
+  const desk2 = await open('official.html', ot(zj), 1440, 900);
+  const kiosk = await open('terminal.html', tt(terminal));
+  await kiosk.locator('[data-category=wages]').click();
+  await kiosk.locator('.waiting').waitFor();
+  await kiosk.waitForTimeout(1500);
+  await shot(kiosk, '05-terminal-waiting');
+  await desk.locator('#queue [data-ticket]').first().waitFor();
+  await desk.locator('[data-act=next]').click();
+  await desk.locator('[data-act=accept-offer]').waitFor();
+  await shot(desk, '06-desk-offer');
+  await desk.locator('[data-act=accept-offer]').click();
+  await kiosk.locator('.incall').waitFor();
+  await kiosk.waitForTimeout(2500);
+  await shot(kiosk, '07-terminal-call');
+  await desk.locator('[name=invite]').selectOption('341321-zj');
+  await desk.locator('[data-act=invite]').click();
+  await desk2.locator('#banner [data-join]').waitFor();
+  await shot(desk2, '08-desk2-invited');
+  await desk2.locator('#banner [data-join]').click();
+  await desk2.locator('#case-head [data-state=joint_session]').waitFor();
+  await desk.waitForTimeout(3000);
+  await shot(desk, '09-desk-joint', true);
+  await shot(kiosk, '10-terminal-joint');
+  const coord = await open('coordinator.html', ct, 1440, 900);
+  await coord.locator('[data-session]').waitFor();
+  await shot(coord, '11-coordinator', true);
+  await desk.locator('[name=opinion]').fill('经核实，用工单位拖欠工资属实，责成其十日内结清，人社局跟踪督办。');
+  await desk.locator('[data-act=opinion]').click();
+  await kiosk.locator('[data-rate]').first().waitFor();
+  await kiosk.waitForTimeout(800);
+  await shot(kiosk, '12-terminal-rating');
+  await shot(kiosk, '12b-terminal-rating-full', true);
+  await kiosk.locator('[data-rate=satisfied]').click();
+  await kiosk.locator('[data-receipt]').waitFor();
+  await shot(kiosk, '13-terminal-receipt');
+  await desk.locator('[data-act=end]').click();
+  await desk.waitForTimeout(1000);
+  await shot(desk, '14-desk-ended', true);
+  await coord.locator('[data-act=edit-rules]').click();
+  await shot(coord, '15-coordinator-rules', true);
+  // Save without touching the real rules file: capture the PUT and check it with the server's parser.
+  const { parseRoutingRules } = await import('../../server/scheduler/routing-rules.ts');
+  let sent: unknown;
+  await coord.route('**/api/petition/routing-rules', async (route) => {
+    if (route.request().method() !== 'PUT') return route.continue();
+    sent = route.request().postDataJSON();
+    await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ok: true, data: parseRoutingRules(sent) }) });
+  });
+  await coord.locator('tr[data-row="0"] [name=level]').selectOption('city');
+  await coord.locator('[data-act=add-rule]').click();
+  await coord.locator('tr[data-row="9"] [name=name]').fill('环境污染');
+  await coord.locator('tr[data-row="9"] [name=code]').fill('environment');
+  await coord.locator('tr[data-row="9"] [name=dept][value=xfj]').check();
+  await coord.locator('[data-act=save-rules]').click();
+  await coord.locator('[data-act=edit-rules]').waitFor();
+  console.log('PUT body', JSON.stringify(sent).slice(0, 300));
+  await shot(coord, '15b-coordinator-rules-saved', true);
+  const small = await open('terminal.html', tt(terminal2), 1024, 768);
+  await small.waitForTimeout(1000);
+  await shot(small, '16-terminal-1024-resume');
+} finally {
+  await browser.cleanup();
+  await platform.close();
+  await redis.stop();
+}
