@@ -184,6 +184,22 @@ describe('archivist UI', () => {
     expect(platform.services.archive.audit.entries().some((e) => e.type === 'bookmark' && e.sessionId === sessionId)).toBe(true);
   });
 
+  it('a legal hold is placed and released from the page, each with its reason, in the audit log', async () => {
+    await page.fill('#hold-reason', '行政复议期间保全');
+    await page.click('#hold-toggle');
+    await page.waitForSelector('#hold-badge:not([hidden])');
+    expect(await page.textContent('#legal-hold .hold-status')).toContain('行政复议期间保全');
+    expect(platform.services.archive.catalog.get(sessionId)?.legalHold).toBe(true);
+
+    await page.fill('#hold-reason', '复议结束');
+    await page.click('#hold-toggle');
+    await page.waitForSelector('#hold-badge[hidden]', { state: 'attached' });
+    expect(platform.services.archive.catalog.get(sessionId)?.legalHold).toBe(false);
+    const holds = platform.services.archive.audit.entries().filter((e) => e.sessionId === sessionId && e.type.startsWith('legal-hold'));
+    expect(holds.map((e) => e.type)).toEqual(['legal-hold', 'legal-hold-release']);
+    expect(JSON.stringify(holds.map((e) => e.details))).toContain('行政复议期间保全');
+  });
+
   it('verifying the session from the page re-hashes it and reports success', async () => {
     await page.click('#verify');
     await page.waitForSelector('#verify-result[data-state="ok"]', { timeout: 20_000 });

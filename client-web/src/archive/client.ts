@@ -39,10 +39,11 @@ export class ArchiveClient {
     this.#api = new Api(API_BASE, token);
   }
 
-  search(q: SearchParams, limit = 100): Promise<{ sessions: SessionRow[] }> {
+  search(q: SearchParams, limit = 50, offset = 0): Promise<{ sessions: SessionRow[] }> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v && v.trim()) params.set(k, v.trim());
     params.set('limit', String(limit));
+    if (offset > 0) params.set('offset', String(offset));
     return this.#api.get(`/sessions?${params}`);
   }
   session(id: string): Promise<SessionDetail> {

@@ -127,9 +127,10 @@ async function showSearch(client: ArchiveClient): Promise<void> {
     sessionStorage.setItem('archive.query', JSON.stringify(q));
     results.replaceChildren(h('p.muted', { text: s('loading') }));
     try {
-      const { sessions } = await client.search(toServerQuery(q));
+      const serverQuery = toServerQuery(q);
+      const { sessions } = await client.search(serverQuery, PAGE_SIZE);
       clearBanner();
-      renderResults(results, sessions);
+      renderResults(results, sessions, async (offset) => (await client.search(serverQuery, PAGE_SIZE, offset)).sessions);
     } catch (err) {
       results.replaceChildren();
       handleError(err);
@@ -158,35 +159,54 @@ function toServerQuery(q: SearchParams): SearchParams {
   return out;
 }
 
-function renderResults(box: HTMLElement, rows: SessionRow[]): void {
-  const head = h('div.card-head', {}, h('h2', { text: s('results') }), h('span.count', { text: s('resultCount', { n: rows.length }) }));
+const PAGE_SIZE = 50;
+
+function renderResults(box: HTMLElement, rows: SessionRow[], more: (offset: number) => Promise<SessionRow[]>): void {
+  const count = h('span.count');
+  const head = h('div.card-head', {}, h('h2', { text: s('results') }), count);
   if (rows.length === 0) {
+    count.textContent = s('resultCount', { n: 0 });
     box.replaceChildren(head, h('p.empty', { text: s('noResults') }));
     return;
   }
   const tbody = h('tbody');
-  for (const r of rows) {
-    const open = () => (location.hash = `#/session/${encodeURIComponent(r.sessionId)}`);
-    const tr = h('tr', { 'data-session': r.sessionId, tabindex: 0, onclick: open, onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Enter' && open() },
-      h('td', {}, h('strong.mono', { text: r.caseNumber ?? '—' }), h('div.sub.mono', { text: r.sessionId })),
-      h('td', { text: r.kind === 'petition' ? s('kindPetition') : s('kindHousehold') }),
-      h('td', { text: r.petitioner ?? '—' }),
-      h('td', {}, h('span.mono', { text: r.terminalId ?? '—' }), h('div.sub', { text: r.region ?? '' })),
-      h('td', { text: dateTime(r.startedAt) }),
-      h('td', { text: duration(r.durationSeconds) }),
-      h('td', {}, String(r.segmentCount), h('div.sub', { text: bytes(r.bytes) })),
-      h('td', {},
-        statusBadge(r),
-        r.gapCount > 0 ? h('span.badge.warn', { text: s('gapsN', { n: r.gapCount }) }) : null,
-        r.legalHold ? h('span.badge.hold', { text: s('held'), title: r.legalHoldReason ?? '' }) : null,
-      ),
-      h('td.actions', {}, h('button.btn.small', { type: 'button', text: s('open') })),
-    );
-    tbody.append(tr);
-  }
+  let shown = 0;
+  const moreBtn = h('button.btn.more', { type: 'button', text: s('loadMore') });
+  const append = (page: SessionRow[]) => {
+    for (const r of page) tbody.append(resultRow(r));
+    shown += page.length;
+    const full = page.length === PAGE_SIZE;
+    count.textContent = full ? s('resultCountMore', { n: shown }) : s('resultCount', { n: shown });
+    moreBtn.hidden = !full;
+  };
+  moreBtn.addEventListener('click', () => {
+    moreBtn.disabled = true;
+    more(shown).then(append, handleError).finally(() => (moreBtn.disabled = false));
+  });
   const cols = ['colCase', 'colKind', 'colPetitioner', 'colTerminal', 'colStarted', 'colDuration', 'colSegments', 'colStatus'] as const;
   const table = h('table.sessions', {}, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { text: s(c) })), h('th'))), tbody);
-  box.replaceChildren(head, h('div.table-wrap', {}, table));
+  box.replaceChildren(head, h('div.table-wrap', {}, table), h('div.more-row', {}, moreBtn));
+  append(rows);
+}
+
+function resultRow(r: SessionRow): HTMLElement {
+  const open = () => (location.hash = `#/session/${encodeURIComponent(r.sessionId)}`);
+  const tr = h('tr', { 'data-session': r.sessionId, tabindex: 0, onclick: open, onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Enter' && open() },
+    h('td', {}, h('strong.mono', { text: r.caseNumber ?? '—' }), h('div.sub.mono', { text: r.sessionId })),
+    h('td', { text: r.kind === 'petition' ? s('kindPetition') : s('kindHousehold') }),
+    h('td', { text: r.petitioner ?? '—' }),
+    h('td', {}, h('span.mono', { text: r.terminalId ?? '—' }), h('div.sub', { text: r.region ?? '' })),
+    h('td', { text: dateTime(r.startedAt) }),
+    h('td', { text: duration(r.durationSeconds) }),
+    h('td', {}, String(r.segmentCount), h('div.sub', { text: bytes(r.bytes) })),
+    h('td', {},
+      statusBadge(r),
+      r.gapCount > 0 ? h('span.badge.warn', { text: s('gapsN', { n: r.gapCount }) }) : null,
+      r.legalHold ? h('span.badge.hold', { text: s('held'), title: r.legalHoldReason ?? '' }) : null,
+    ),
+    h('td.actions', {}, h('button.btn.small', { type: 'button', text: s('open') })),
+  );
+  return tr;
 }
 
 // ---- routing --------------------------------------------------------------------------------
