@@ -81,6 +81,53 @@ function setScreen(s: Screen): void {
   document.body.dataset.screen = s;
 }
 
+// ---- spoken prompts: many petitioners read little; the terminal says what the screen says --------
+
+let voiceOn = localStorage.getItem('terminal.voice') !== 'off';
+let lastSaid = '';
+function say(text: string): void {
+  if (!voiceOn || text === lastSaid || !('speechSynthesis' in window)) return;
+  lastSaid = text;
+  try {
+    speechSynthesis.cancel();
+    const u = new SpeechSynthesisUtterance(text);
+    u.lang = 'zh-CN';
+    u.rate = 0.85;
+    speechSynthesis.speak(u);
+  } catch {
+    // No speech on this machine: the screen still says it.
+  }
+}
+/** A case number read out in groups, e.g. "XF 2026 1126, 000042". */
+const spokenCaseNo = (id: string) => id.replace(/^XF(\d{4})(\d{4})-(\d+)$/, 'X F，$1，$2，$3').split('').join(' ');
+function bindVoiceToggle(): void {
+  const b = document.getElementById('voice')!;
+  const label = () => {
+    b.textContent = voiceOn ? '语音提示：开' : '语音提示：关';
+    b.setAttribute('aria-pressed', String(voiceOn));
+  };
+  label();
+  b.addEventListener('click', () => {
+    voiceOn = !voiceOn;
+    localStorage.setItem('terminal.voice', voiceOn ? 'on' : 'off');
+    if (!voiceOn && 'speechSynthesis' in window) speechSynthesis.cancel();
+    lastSaid = '';
+    label();
+  });
+}
+
+/** Helper-entered details do not linger for the next person: cleared after a while untouched. */
+const IDLE_CLEAR_MS = 3 * 60_000;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+function touchIdle(): void {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    if (screen !== 'start') return;
+    Object.assign(details, { petitionerName: '', phone: '', description: '', elderly: false, disabled: false, urgent: false });
+    renderStart();
+  }, IDLE_CLEAR_MS);
+}
+
 // ---- start: category buttons and the helper's panel -------------------------------------------
 
 function renderStart(): void {
@@ -116,6 +163,7 @@ function renderStart(): void {
       </details>
     </section>`;
   for (const b of app.querySelectorAll<HTMLButtonElement>('.cat')) b.addEventListener('click', () => void start(b.dataset.category!, b));
+  touchIdle();
   for (const input of app.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('.helper input, .helper textarea')) {
     input.addEventListener('input', () => ((details as Record<string, unknown>)[input.name] = input.value));
   }
@@ -202,6 +250,7 @@ function renderWaiting(): void {
     audioOnly = !audioOnly;
     renderWaiting();
   });
+  say(`${t.big}。${t.small}${w?.offer ? '不想久等的话，可以预约，或者请工作人员回电。' : ''}`);
   for (const b of app.querySelectorAll<HTMLButtonElement>('[data-book]')) {
     b.addEventListener('click', () => void book(b.dataset.book!, Number(b.dataset.slot)));
   }
@@ -365,9 +414,9 @@ function showCallBanner(): void {
   if (!el || !current) return;
   const joint = current.state === 'joint_session';
   const moving = current.state === 'transferred' || current.state === 'escalated';
-  el.innerHTML = `<span class="dot"></span> ${
-    moving ? '正在为您转接其他部门，请不要离开' : joint ? '多个部门正在一起为您接访' : '工作人员已接通，请对着屏幕说话'
-  } <span class="case-chip">案件编号 ${escapeHtml(current.id)}</span>`;
+  const text = moving ? '正在为您转接其他部门，请不要离开' : joint ? '多个部门正在一起为您接访' : '工作人员已接通，请对着屏幕说话';
+  el.innerHTML = `<span class="dot"></span> ${text} <span class="case-chip">案件编号 ${escapeHtml(current.id)}</span>`;
+  say(text);
 }
 
 function onHangUp(): void {
@@ -411,12 +460,14 @@ function showRatingOverCall(): void {
   if (host.querySelector('[data-rating]')) return;
   host.innerHTML = ratingHtml();
   bindRating(host);
+  say('您对这次接访满意吗？请点一下：满意，基本满意，还是不满意。');
   app.querySelector('.incall')?.classList.add('rating-mode');
   host.scrollIntoView({ behavior: 'smooth', block: 'end' });
 }
 
 function renderRating(): void {
   setScreen('rating');
+  say('您对这次接访满意吗？请点一下：满意，基本满意，还是不满意。');
   app.innerHTML = `<section class="rating-screen">${current?.opinion ? `<div class="opinion"><h3>办理意见</h3><p>${escapeHtml(current.opinion)}</p></div>` : ''}${ratingHtml()}</section>`;
   bindRating(app);
 }
@@ -456,6 +507,7 @@ function renderReceipt(): void {
       <button type="button" class="kbtn primary" data-act="done">完成，回到首页</button>
     </section>`;
   app.querySelector('[data-act=done]')!.addEventListener('click', () => finish());
+  say(`已为您登记。您的案件编号是：${spokenCaseNo(c.id)}。请记下来，以后查询要用。`);
   clearTimeout(resetTimer);
   resetTimer = setTimeout(() => finish(), RECEIPT_RESET_MS);
 }
@@ -468,7 +520,9 @@ function finish(): void {
   audioOnly = false;
   localStorage.removeItem(CASE_KEY);
   localStorage.removeItem(`${CASE_KEY}.departments`);
+  lastSaid = '';
   renderStart();
+  say('请点一下您要反映的问题。');
 }
 
 // ---- boot ---------------------------------------------------------------------------------------------
@@ -491,6 +545,9 @@ async function boot(): Promise<void> {
     return fatal('本终端还没有登录（缺少终端令牌）');
   }
   document.getElementById('place')!.textContent = claims.name;
+  bindVoiceToggle();
+  app.addEventListener('input', touchIdle);
+  app.addEventListener('click', touchIdle);
   api = new Api('/api/petition', token);
   live = new LiveClient(token);
   live.on('petition:queue-changed', () => {
@@ -499,7 +556,11 @@ async function boot(): Promise<void> {
   live.on('petition:case-changed', (p) => {
     if (current && p.caseId === current.id) void refreshCase();
   });
+  const net = document.getElementById('net')!;
+  live.socket.on('disconnect', () => (net.hidden = false));
+  live.socket.io.on('reconnect_attempt', () => (net.hidden = false));
   live.onConnect(() => {
+    net.hidden = true;
     if (current) void live.watchCase(current.id).then(() => refreshCase(), () => undefined);
   });
   const beat = () => api.post('/terminal-presence', {}).catch(() => undefined);
@@ -530,6 +591,7 @@ async function boot(): Promise<void> {
     }
   }
   renderStart();
+  say('请点一下您要反映的问题。');
 }
 
 export type { CategoryRule };
