@@ -245,8 +245,19 @@ describe('a recorded petition session with three participants', () => {
       packageFile = path.join(tmp, 'evidence.tar');
       fs.writeFileSync(packageFile, tar);
 
+      const json = { ...archivist, 'content-type': 'application/json' };
+      const verified = (await (await fetch(`${base}/sessions/S-2026-0001/verify`, { method: 'POST', headers: archivist })).json()) as { data: { ok: boolean; segmentsChecked: number } };
+      expect(verified.data).toMatchObject({ ok: true, segmentsChecked: allSegments(manifest).length });
+      const held = await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'POST', headers: json, body: JSON.stringify({ reason: '复查申请' }) });
+      expect(((await held.json()) as { data: { session: { legalHold: boolean } } }).data.session.legalHold).toBe(true);
+      expect((await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'POST', headers: json, body: JSON.stringify({ reason: 'again' }) })).status).toBe(409);
+      const released = await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'DELETE', headers: json, body: JSON.stringify({ reason: '复查结束' }) });
+      expect(((await released.json()) as { data: { session: { legalHold: boolean } } }).data.session.legalHold).toBe(false);
+      expect((await fetch(`${base}/sessions/..%2Fetc/segments/x`, { headers: archivist })).status).toBe(400);
+      expect((await fetch(`${base}/sessions/S-2026-0001/segments/nope`, { headers: archivist })).status).toBe(404);
+
       const types = archive.audit.entries().filter((e) => e.actor.sub === 'u-archivist').map((e) => e.type);
-      expect(types).toEqual(expect.arrayContaining(['search', 'view', 'view-segment', 'bookmark', 'export', 'export-completed', 'export-download']));
+      expect(types).toEqual(expect.arrayContaining(['search', 'view', 'view-segment', 'bookmark', 'export', 'export-completed', 'export-download', 'verify', 'legal-hold', 'legal-hold-release']));
       expect(types.filter((t) => t === 'view-segment')).toHaveLength(1); // one per token and segment, not per Range request
       expect(verifyAuditChain(archive.audit.rawLines(), { fromGenesis: true })).toEqual([]);
     } finally {
