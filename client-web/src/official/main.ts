@@ -579,7 +579,17 @@ function startCall(room: { roomId: string; token: string }): void {
   const s = new CallSession({ token: room.token, roomId: room.roomId, displayName: desk ? `${desk.official.name}（${departmentLabel(desk.official.departmentId)}）` : '接访干部' });
   session = s;
   (window as unknown as { callSession: CallSession }).callSession = s;
-  const view = new CallView(s, { onLeave: () => (session = null) });
+  const view = new CallView(s, {
+    onLeave: () => {
+      // Hung up by mistake, or to step out: the session goes on; offer the way back in.
+      session = null;
+      const host = document.getElementById('call-host');
+      if (!host || !open || open.ended) return;
+      const caseId = open.case.id;
+      host.innerHTML = '<div class="call-off">您已离开通话，接访仍在进行。<button type="button" class="btn primary" data-act="rejoin">重新加入通话</button></div>';
+      host.querySelector('[data-act=rejoin]')!.addEventListener('click', () => void resume(caseId));
+    },
+  });
   document.getElementById('call-host')?.replaceChildren(view.el);
   s.start().then(
     () => view.refresh(),

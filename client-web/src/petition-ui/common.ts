@@ -207,7 +207,7 @@ export function deadlineClock(deadlineIso: string, totalDays: number, now = Date
   const days = ms / 86_400_000;
   const fraction = Math.max(0, Math.min(1, 1 - days / totalDays));
   if (ms < 0) return { text: `已超期 ${Math.ceil(-days)} 天`, level: 'late', fraction: 1 };
-  const text = days >= 1 ? `剩 ${Math.floor(days)} 天` : `剩 ${Math.max(1, Math.floor(ms / 3_600_000))} 小时`;
+  const text = days >= 1 ? `剩 ${Math.ceil(days)} 天` : `剩 ${Math.max(1, Math.floor(ms / 3_600_000))} 小时`;
   return { text, level: days <= Math.min(3, totalDays / 5) ? 'soon' : 'ok', fraction };
 }
 
