@@ -105,7 +105,7 @@ export class SessionView {
         const tile = h('figure.atile', { 'data-participant': p.participantId, 'data-lane': t?.lane ?? 'audio' },
           media, status, stamp,
           h('figcaption', {}, h('strong', { text: p.name }), h('span', { text: roleLabel(p.role) }), t && t.lane !== 'camera' ? h('span.lane', { text: t.lane }) : null, !t ? h('span.lane', { text: s('audioOnly') }) : null),
-          audioTracks.length ? mute : null,
+          audioTracks.length && tiles.length === 0 ? mute : null,
         );
         tiles.push(tile);
         stage.append(tile);
