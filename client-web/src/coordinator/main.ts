@@ -89,7 +89,7 @@ async function refresh(): Promise<void> {
     document.getElementById('updated')!.textContent = `出错：${plainError(err)}`;
   }
 }
-const refreshSoon = debounce(() => void refresh(), 800);
+const refreshSoon = debounce(() => void refresh(), 1500);
 
 function renderTiles(q: DepartmentQueue[], s: LiveSession[], t: TerminalGroup[], o: OverdueCase[]): void {
   const waiting = q.reduce((n, x) => n + x.length, 0);

@@ -191,7 +191,8 @@ export function dateTime(iso: string, withYear = false): string {
 /** For petitioners: 11月27日 星期五 上午9:00 (with the time when `withTime`). */
 export function friendlyDate(iso: string, withTime = false): string {
   const d = new Date(iso);
-  const date = d.toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'long', day: 'numeric', weekday: 'long' });
+  const otherYear = d.getFullYear() !== new Date().getFullYear();
+  const date = d.toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', ...(otherYear ? { year: 'numeric' } : {}), month: 'long', day: 'numeric', weekday: 'long' });
   if (!withTime) return date;
   const t = d.toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: 'numeric', minute: '2-digit', hour12: true });
   return `${date} ${t}`;

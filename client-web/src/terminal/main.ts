@@ -499,7 +499,7 @@ function renderReceipt(): void {
   else if (!c.opinion) lines.push(`${friendlyDate(c.acceptDeadline)}前会告诉您是否受理。`);
   app.innerHTML = `
     <section class="receipt" data-receipt>
-      <p class="receipt-title">${icon('check')} 已为您登记</p>
+      <p class="receipt-title">${icon('check')} ${c.rating ? '接访完成，谢谢您的评价' : appt?.kind === 'reception_day' ? '已为您预约' : appt?.kind === 'callback' ? '已登记回电' : '已为您登记'}</p>
       <p class="receipt-label">请记下您的案件编号，以后查询要用</p>
       <p class="receipt-no" data-case-id>${escapeHtml(c.id)}</p>
       <p class="receipt-state">当前状态：${STATE_NAMES[c.state]}</p>
@@ -507,7 +507,7 @@ function renderReceipt(): void {
       <button type="button" class="kbtn primary" data-act="done">完成，回到首页</button>
     </section>`;
   app.querySelector('[data-act=done]')!.addEventListener('click', () => finish());
-  say(`已为您登记。您的案件编号是：${spokenCaseNo(c.id)}。请记下来，以后查询要用。`);
+  say(`${c.rating ? '接访完成，谢谢您的评价' : '已为您登记'}。您的案件编号是：${spokenCaseNo(c.id)}。请记下来，以后查询要用。`);
   clearTimeout(resetTimer);
   resetTimer = setTimeout(() => finish(), RECEIPT_RESET_MS);
 }
@@ -550,8 +550,9 @@ async function boot(): Promise<void> {
   app.addEventListener('click', touchIdle);
   api = new Api('/api/petition', token);
   live = new LiveClient(token);
-  live.on('petition:queue-changed', () => {
-    if (screen === 'waiting') refreshWaitSoon();
+  // Queue changes come for every office in the city; only the offices this case waits in matter.
+  live.on('petition:queue-changed', (p) => {
+    if (screen === 'waiting' && current && p.departmentIds.some((d) => current!.routedDepartmentIds.includes(d))) refreshWaitSoon();
   });
   live.on('petition:case-changed', (p) => {
     if (current && p.caseId === current.id) void refreshCase();
