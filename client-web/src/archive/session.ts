@@ -164,7 +164,9 @@ export class SessionView {
     }
     this.#renderMarkers();
 
-    const transport = h('div.transport', {}, this.#playBtn, this.#timeLabel, this.#wallLabel, this.#buffering, h('span.spacer'), h('label.speed-label', {}, h('span', { text: s('speed') }), speed));
+    const skip = (d: number, label: string) =>
+      h('button.btn.small.skip', { type: 'button', title: label, 'aria-label': label, text: d < 0 ? `−${-d}s` : `+${d}s`, onclick: () => this.#player.seek(this.#player.clock.position + d) });
+    const transport = h('div.transport', {}, skip(-10, lang === 'en' ? 'Back 10 s' : '后退 10 秒'), this.#playBtn, skip(10, lang === 'en' ? 'Forward 10 s' : '前进 10 秒'), this.#timeLabel, this.#wallLabel, this.#buffering, h('span.spacer'), h('label.speed-label', {}, h('span', { text: s('speed') }), speed));
 
     // ---- side panel
     this.#bmList = h('ol.bm-list', { id: 'bookmarks' });
@@ -228,8 +230,25 @@ export class SessionView {
   };
 
   toggle(): void {
-    if (this.#player.clock.playing) this.#player.pause();
-    else this.#player.play();
+    if (this.#player.clock.playing) {
+      this.#player.pause();
+      return;
+    }
+    this.#unlockMedia();
+    this.#player.play();
+  }
+
+  #unlocked = false;
+  /** Some browsers let an element play with sound only if play() was first called in a gesture. */
+  #unlockMedia(): void {
+    if (this.#unlocked) return;
+    this.#unlocked = true;
+    for (const p of this.#player.players) {
+      for (const el of p.elements) {
+        if (!el.getAttribute('src') || el !== p.activeElement) continue;
+        el.play().catch(() => undefined);
+      }
+    }
   }
 
   dispose(): void {
@@ -391,6 +410,7 @@ export class SessionView {
         h('span.badge.hold', { id: 'hold-badge', text: s('held'), hidden: row?.legalHold !== true }),
         h('span.audit-note', {}, icon('lock', s('auditNote'))),
       ),
+      m.status === 'recording' ? h('p.live-note', { text: s('stillRecording', { at: dateTime(new Date()) }) }) : null,
       dl,
     );
   }
