@@ -423,7 +423,7 @@ export class SessionView {
       const li = h('li', { 'data-type': ev.type, 'data-cat': eventCategory(ev.type), tabindex: 0, title: dateTime(ev.at, true) },
         h('span.ev-time.mono', { text: clock(at) }),
         h('span.ev-dot'),
-        h('span.ev-body', {}, h('strong', { text: eventLabel(ev.type) }), who ? h('span', { text: ` · ${who}` }) : null, ev.detail && ev.detail !== who ? h('small', { text: ev.detail }) : null),
+        h('span.ev-body', {}, h('strong', { text: eventLabel(ev.type) }), who ? h('span', { text: ` · ${who}` }) : null, ev.detail && ev.detail !== who && !(ev.type === 'participant-left' && ev.detail === 'left') ? h('small', { text: ev.detail }) : null),
         h('span.ev-wall.mono', { text: timeOfDay(ev.at) }),
       );
       li.addEventListener('click', () => this.#player.seek(at));
