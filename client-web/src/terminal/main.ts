@@ -65,6 +65,8 @@ let waitFetchedAt = 0;
 let session: CallSession | null = null;
 let audioOnly = false;
 let hadPeers = false;
+/** The petitioner hung up: do not pull them back into the call on the next push. */
+let hungUp = false;
 let resetTimer: ReturnType<typeof setTimeout> | undefined;
 let pollTimer: ReturnType<typeof setInterval> | undefined;
 const details = { petitionerName: '', phone: '', description: '', elderly: false, disabled: false, urgent: false };
@@ -337,8 +339,9 @@ function follow(): void {
     if (screen !== 'waiting') renderWaiting();
     else void refreshWait();
   } else if (IN_ROOM.includes(s)) {
-    if (!session) void joinCall();
-    else showCallBanner();
+    if (session) showCallBanner();
+    else if (hungUp) renderReceipt();
+    else void joinCall();
   } else if (s === 'handled') {
     if (session) showRatingOverCall();
     else if (screen !== 'rating') renderRating();
@@ -421,6 +424,7 @@ function showCallBanner(): void {
 
 function onHangUp(): void {
   session = null;
+  hungUp = true;
   if (current?.state === 'handled') renderRating();
   else renderReceipt();
 }
@@ -504,9 +508,18 @@ function renderReceipt(): void {
       <p class="receipt-no" data-case-id>${escapeHtml(c.id)}</p>
       <p class="receipt-state">当前状态：${STATE_NAMES[c.state]}</p>
       <ul class="receipt-lines">${lines.map((l) => `<li>${l}</li>`).join('')}</ul>
-      <button type="button" class="kbtn primary" data-act="done">完成，回到首页</button>
+      <div class="row">
+        ${IN_ROOM.includes(c.state) ? `<button type="button" class="kbtn" data-act="back-to-call">${icon('video')} 回到通话</button>` : ''}
+        <button type="button" class="kbtn primary" data-act="done">完成，回到首页</button>
+      </div>
     </section>`;
   app.querySelector('[data-act=done]')!.addEventListener('click', () => finish());
+  // Hung up by mistake while the officials are still there: one tap back in.
+  app.querySelector('[data-act=back-to-call]')?.addEventListener('click', () => {
+    clearTimeout(resetTimer);
+    hungUp = false;
+    void joinCall();
+  });
   say(`${c.rating ? '接访完成，谢谢您的评价' : '已为您登记'}。您的案件编号是：${spokenCaseNo(c.id)}。请记下来，以后查询要用。`);
   clearTimeout(resetTimer);
   resetTimer = setTimeout(() => finish(), RECEIPT_RESET_MS);
@@ -518,6 +531,7 @@ function finish(): void {
   room = null;
   wait = null;
   audioOnly = false;
+  hungUp = false;
   localStorage.removeItem(CASE_KEY);
   localStorage.removeItem(`${CASE_KEY}.departments`);
   lastSaid = '';
