@@ -177,8 +177,8 @@ async function showCase(id: string): Promise<void> {
       <table class="tl"><thead><tr><th>时间</th><th>事项</th><th>操作人</th><th>说明</th></tr></thead><tbody>
       ${tl
         .map(
-          (e) => `<tr data-event="${e.type}"><td>${dateTime(e.at, true)}</td><td>${EVENT_NAMES[e.type] ?? e.type}</td>
-          <td>${ROLE_NAMES[e.actorRole] ?? e.actorRole} ${escapeHtml(e.actorId)}</td><td class="muted">${escapeHtml(summary(e))}</td></tr>`,
+          (e) => `<tr data-event="${escapeHtml(e.type)}"><td>${dateTime(e.at, true)}</td><td>${EVENT_NAMES[e.type] ?? escapeHtml(e.type)}</td>
+          <td>${ROLE_NAMES[e.actorRole] ?? escapeHtml(e.actorRole)} ${escapeHtml(e.actorId)}</td><td class="muted">${escapeHtml(summary(e))}</td></tr>`,
         )
         .join('')}</tbody></table>`;
   } catch (err) {

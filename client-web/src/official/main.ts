@@ -178,7 +178,7 @@ function renderQueue(): void {
       : desk.queue
           .map(
             (e) => `<li class="q-${e.kind} prio-${e.priority}" data-ticket="${escapeHtml(e.ticketId)}">
-              <span class="badge">${KIND_NAMES[e.kind] ?? e.kind}</span>
+              <span class="badge">${KIND_NAMES[e.kind] ?? escapeHtml(e.kind)}</span>
               ${e.priority === 'priority' ? '<span class="badge warn">优先</span>' : ''}
               <span class="qcase">${escapeHtml(e.caseId)}</span>
               <span class="qwait">等了 ${minutes(Math.max(0, (now - Date.parse(e.enqueuedAt)) / 1000))}</span>
@@ -235,7 +235,7 @@ function renderOffer(): void {
   const left = Math.max(0, Math.ceil((offer.until - Date.now()) / 1000));
   el.innerHTML = `
     <div class="offer" data-offer="${escapeHtml(offer.ticketId)}">
-      <div class="offer-head"><span class="badge">${KIND_NAMES[offer.kind] ?? offer.kind}</span> <b>${escapeHtml(c?.id ?? offer.ticketId)}</b> <span class="left" id="offer-left">${left} 秒内确认</span></div>
+      <div class="offer-head"><span class="badge">${KIND_NAMES[offer.kind] ?? escapeHtml(offer.kind)}</span> <b>${escapeHtml(c?.id ?? offer.ticketId)}</b> <span class="left" id="offer-left">${left} 秒内确认</span></div>
       ${
         c
           ? `<p>${escapeHtml(categoryName(c.category))}${c.petitionerName ? ` · ${escapeHtml(c.petitionerName)}` : ''}${c.flags.elderly ? ' · 老人' : ''}${c.flags.disabled ? ' · 残疾人' : ''}${c.flags.urgent ? ' · 紧急' : ''}</p>
@@ -399,9 +399,9 @@ function renderCaseParts(): void {
 
   document.getElementById('timeline')!.innerHTML = open.timeline
     .map(
-      (e) => `<li data-event="${e.type}"><time datetime="${e.at}">${time(e.at)}</time>
-        <b>${EVENT_NAMES[e.type] ?? e.type}</b>
-        <span class="actor">${ROLE_NAMES[e.actorRole] ?? e.actorRole} ${escapeHtml(e.actorId)}</span>
+      (e) => `<li data-event="${escapeHtml(e.type)}"><time datetime="${e.at}">${time(e.at)}</time>
+        <b>${EVENT_NAMES[e.type] ?? escapeHtml(e.type)}</b>
+        <span class="actor">${ROLE_NAMES[e.actorRole] ?? escapeHtml(e.actorRole)} ${escapeHtml(e.actorId)}</span>
         ${eventDetail(e)}</li>`,
     )
     .join('');
