@@ -188,7 +188,7 @@ describe('household pages in Chromium', () => {
     const codes = await page.evaluate(async (hid) => {
       const token = sessionStorage.getItem('household-family-token');
       const ask = async (method: string, path: string, body?: unknown) =>
-        ((await (await fetch(`/api/household${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) })).json()) as { error?: { code: string } }).error?.code;
+        ((await (await fetch(`/api/household${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) })).json()) as { error?: { code: string } }).error?.code;
       return [await ask('POST', `/households/${hid}/calls`, {}), await ask('POST', `/households/${hid}/look-ins`, {}), await ask('PATCH', `/households/${hid}/settings`, { lookInAllowed: false })];
     }, HOME);
     expect(codes).toEqual(['forbidden', 'forbidden', 'forbidden']);

@@ -63,6 +63,9 @@ const T = dictionary(
     send: '发送通知',
     sent: '通知已发送到 {n} 户',
     saved: '回访计划已添加',
+    recent: '最近发出的通知',
+    noRecent: '还没有发过通知',
+    toRegion: '发往 {name}',
     ringing: '正在呼叫 {home}，等待接听…',
     inCall: '与 {home} 通话中',
     end_missed: '{home} 没有接听。',
@@ -112,6 +115,9 @@ const T = dictionary(
     send: 'Send notice',
     sent: 'Notice sent to {n} household(s)',
     saved: 'Check-in scheduled',
+    recent: 'Recent notices',
+    noRecent: 'No notices sent yet',
+    toRegion: 'to {name}',
     ringing: 'Calling {home}…',
     inCall: 'In a call with {home}',
     end_missed: '{home} did not answer.',
@@ -176,6 +182,7 @@ class CounsellorApp {
       this.#renderAlerts();
       this.#renderCheckIns();
       if (first) this.#renderForms();
+      void this.#loadNotices();
     } catch (err) {
       this.#show(T('error', { m: (err as Error).message }), 'error');
     }
@@ -283,6 +290,7 @@ class CounsellorApp {
       const r = await this.#api.post<{ notice: Notice; householdIds: string[] }>('/notices', body);
       this.#show(T('sent', { n: r.householdIds.length }));
       $<HTMLFormElement>('notice-form').reset();
+      void this.#loadNotices();
     } catch (err) {
       this.#show(T('error', { m: (err as Error).message }), 'error');
     }
@@ -303,6 +311,20 @@ class CounsellorApp {
     } catch (err) {
       this.#show(T('error', { m: (err as Error).message }), 'error');
     }
+  }
+
+  /** What the assigned households' devices show now (one list, newest first). */
+  async #loadNotices(): Promise<void> {
+    const lists = await Promise.all(this.#households.map((v) => this.#api.get<Notice[]>(`/households/${encodeURIComponent(v.household.id)}/notices`).catch(() => [])));
+    const byId = new Map<string, Notice>();
+    for (const n of lists.flat()) byId.set(n.id, n);
+    const recent = [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 8);
+    const target = (n: Notice): string => (n.region ? regionName(n.region.slice(0, 6)) : this.#home(n.householdId ?? ''));
+    $('notices-recent').innerHTML =
+      `<h3>${esc(T('recent'))}</h3>` +
+      (recent.length
+        ? `<ul>${recent.map((n) => `<li data-notice-id="${esc(n.id)}"><strong>${esc(n.title)}</strong> · ${esc(T('toRegion', { name: target(n) }))} · ${esc(n.senderName)} · ${esc(fmtTime(n.createdAt))}</li>`).join('')}</ul>`
+        : `<p>${esc(T('noRecent'))}</p>`);
   }
 
   // ---- rendering -----------------------------------------------------------------------------
