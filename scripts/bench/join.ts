@@ -34,6 +34,30 @@ const browser = await launchBrowser();
 
 interface Sample { joined: number; track: number; frame: number }
 
+// Runs inside the page from its first script, polling at 5 ms (cheap next to decoding). Plain
+// source text: a function would be serialized with the bundler's helpers, which the page lacks.
+const PROBE = `
+  window.benchMarks = {};
+  const tick = async () => {
+    const s = window.callSession, m = window.benchMarks;
+    try {
+      if (s && s.state === 'joined' && m.joined === undefined) m.joined = performance.now();
+      if (s && s.remote.size > 0 && m.track === undefined) m.track = performance.now();
+      if (s && m.track !== undefined && m.frame === undefined) {
+        for (const r of s.remote.values()) {
+          const stats = await s.getRemoteStats(r.consumerId);
+          stats?.forEach((st) => {
+            if (st.type === 'inbound-rtp' && st.kind === 'video' && st.framesDecoded > 0 && m.frame === undefined) m.frame = performance.now();
+          });
+        }
+      }
+    } finally {
+      if (m.frame === undefined) setTimeout(tick, 5);
+    }
+  };
+  setTimeout(tick, 5);
+`;
+
 async function once(i: number): Promise<Sample> {
   const room = `bench:join-${i}`;
   const url = (sub: string) => `${platform.url}/call.html?room=${room}&token=${encodeURIComponent(platform.token(sub, 'official', { rooms: [room] }))}`;
@@ -41,28 +65,14 @@ async function once(i: number): Promise<Sample> {
   await a.goto(url(`a${i}`));
   await a.waitForFunction(() => (window as unknown as { callSession?: { state: string } }).callSession?.state === 'joined', null, { timeout: 20_000 });
   const b = await browser.newPage();
-  // Poll from inside the page at 5 ms: cheap next to decoding, fine enough for 10 ms buckets.
-  await b.addInitScript(() => {
-    const w = window as unknown as { benchMarks: Record<string, number>; callSession?: { state: string; remote: Map<string, { consumerId: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } };
-    w.benchMarks = {};
-    const tick = async () => {
-      const s = w.callSession;
-      const m = w.benchMarks;
-      if (s && s.state === 'joined' && m.joined === undefined) m.joined = performance.now();
-      if (s && s.remote.size > 0 && m.track === undefined) m.track = performance.now();
-      if (s && m.track !== undefined && m.frame === undefined) {
-        for (const r of s.remote.values()) {
-          (await s.getRemoteStats(r.consumerId))?.forEach((st: { type: string; kind?: string; framesDecoded?: number }) => {
-            if (st.type === 'inbound-rtp' && st.kind === 'video' && (st.framesDecoded ?? 0) > 0 && m.frame === undefined) m.frame = performance.now();
-          });
-        }
-      }
-      if (m.frame === undefined) setTimeout(tick, 5);
-    };
-    setTimeout(tick, 5);
-  });
+  await b.addInitScript(PROBE);
   await b.goto(url(`b${i}`));
-  await b.waitForFunction(() => (window as unknown as { benchMarks: { frame?: number } }).benchMarks.frame !== undefined, null, { timeout: 20_000 });
+  try {
+    await b.waitForFunction(() => (window as unknown as { benchMarks: { frame?: number } }).benchMarks.frame !== undefined, null, { timeout: 20_000 });
+  } catch (err) {
+    const state = await b.evaluate(() => ({ marks: (window as unknown as { benchMarks: unknown }).benchMarks, status: document.querySelector('.call-status')?.textContent}));
+    throw new Error(`run ${i}: no decoded frame in 20 s (${JSON.stringify(state)})`, { cause: err });
+  }
   const m = await b.evaluate(() => (window as unknown as { benchMarks: Sample }).benchMarks);
   await a.close();
   await b.close();
