@@ -1,6 +1,7 @@
 // The SDP ffmpeg reads to receive one consumer's RTP. It must match the consumer exactly
 // (payload type, codec, clock rate, channels, fmtp) or ffmpeg drops every packet silently.
 import type { types } from 'mediasoup';
+import { canonicalJson } from './audit-chain.ts';
 
 type RtpParameters = types.RtpParameters;
 type RtpCodecParameters = types.RtpCodecParameters;
@@ -56,4 +57,39 @@ export function buildRecordingSdp(opts: {
 export function containerFor(codecs: readonly string[]): { format: 'webm' | 'matroska'; ext: '.webm' | '.mkv' } {
   const webm = codecs.every((m) => /\/(vp8|vp9|av1|opus)$/i.test(m));
   return webm ? { format: 'webm', ext: '.webm' } : { format: 'matroska', ext: '.mkv' };
+}
+
+/**
+ * The codec a recording consumer of this producer will get: the router's payload type for the
+ * producer's codec, the producer's parameters. Undefined when the router offers several matches
+ * (H.264 profiles), where only the real consumer can tell.
+ */
+export function expectedConsumerCodec(router: types.Router, producer: types.Producer): RecordedCodec | undefined {
+  const pc = mediaCodecOf(producer.rtpParameters);
+  const caps = (router.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === pc.mimeType.toLowerCase());
+  const cap = caps.length === 1 ? caps[0] : undefined;
+  if (!cap || cap.preferredPayloadType === undefined) return undefined;
+  return {
+    mimeType: cap.mimeType,
+    payloadType: cap.preferredPayloadType,
+    clockRate: pc.clockRate,
+    ...(pc.channels !== undefined ? { channels: pc.channels } : {}),
+    parameters: pc.parameters ?? {},
+  };
+}
+
+/**
+ * Whether an ffmpeg started with SDP `a` can record a consumer with codec `b`: same codec,
+ * payload type, clock rate and channels; fmtp too, except for codecs whose fmtp ffmpeg's RTP
+ * depacketizer does not read (VP8, VP9, AV1, Opus).
+ */
+export function compatibleCodec(a: RecordedCodec, b: RecordedCodec): boolean {
+  const same =
+    a.mimeType.toLowerCase() === b.mimeType.toLowerCase() &&
+    a.payloadType === b.payloadType &&
+    a.clockRate === b.clockRate &&
+    (a.channels ?? 1) === (b.channels ?? 1);
+  if (!same) return false;
+  if (/\/(vp8|vp9|av1|opus)$/i.test(a.mimeType)) return true;
+  return canonicalJson(a.parameters ?? {}) === canonicalJson(b.parameters ?? {});
 }

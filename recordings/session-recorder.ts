@@ -28,7 +28,8 @@ import {
   type Segment,
   type Track,
 } from './manifest.ts';
-import { mediaCodecOf } from './sdp.ts';
+import { compatibleCodec, expectedConsumerCodec, mediaCodecOf } from './sdp.ts';
+import { SparePool } from './spare-ffmpeg.ts';
 import { TrackRecorder, type GapReason, type LaneLedger } from './track-recorder.ts';
 
 const PERSIST_DELAY_MS = 100;
@@ -58,6 +59,12 @@ export interface SessionRecorderOptions {
    * long session's finished segments are protected before the final seal.
    */
   checkpointSeconds?: number;
+  /**
+   * Recording ffmpegs started ahead, per kind, for participants who join during the first
+   * `keepSeconds` of the session (spare-ffmpeg.ts): their recording starts in tens of ms instead
+   * of waiting for ffmpeg. Default 2 video + 2 audio for 60 s; `false` for none.
+   */
+  spares?: { video: number; audio: number; keepSeconds: number } | false;
   /** Who started the recording (audit log); the system by default. */
   startedBy?: AuditActor;
   log?: Logger;
@@ -107,6 +114,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
   /** Segments closed since the last checkpoint entry. */
   #uncheckpointed: { file: string; sha256: string; bytes: number }[] = [];
   #checkpointTimer: NodeJS.Timeout;
+  #spares: SparePool | undefined;
 
   static async create(opts: SessionRecorderOptions): Promise<SessionRecorder> {
     const r = new SessionRecorder(opts);
@@ -149,6 +157,19 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
     };
     this.#checkpointTimer = setInterval(() => this.#checkpoint(), (opts.checkpointSeconds ?? 60) * 1000);
     this.#checkpointTimer.unref();
+    const spares = opts.spares ?? { video: 2, audio: 2, keepSeconds: 60 };
+    if (spares && spares.video + spares.audio > 0) {
+      this.#spares = new SparePool({
+        router: opts.router,
+        sessionDir: this.#dir,
+        workDir: this.#workDir,
+        segmentSeconds,
+        ffmpegBin: this.#ffmpeg,
+        count: { video: spares.video, audio: spares.audio },
+        log: this.#log,
+      });
+      setTimeout(() => this.#closeSpares(), spares.keepSeconds * 1000).unref();
+    }
     // Ending the router ends the session's recording (room closed without calling stop()).
     opts.router.observer.once('close', () => void this.stop().catch((err: unknown) => this.#log.error({ err }, 'stop after router close failed')));
   }
@@ -249,6 +270,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
   stop(actor: AuditActor = SYSTEM_ACTOR): Promise<Manifest> {
     this.#stopPromise ??= (async () => {
       const stoppedAt = new Date();
+      this.#closeSpares();
       await Promise.all(
         [...this.#participants.values()].map(async (p) => {
           await Promise.all([...p.lanes.values()].map((l) => l.queue));
@@ -333,8 +355,11 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
     if (lane.current?.producerId === producer.id) return;
     if (lane.current) await this.#removeFromLane(p, lane, `replaced by producer ${producer.id}`, true);
     const codec = mediaCodecOf(producer.rtpParameters);
+    const expected = expectedConsumerCodec(this.#o.router, producer);
+    const spare = expected ? this.#spares?.take(producer.kind, (c) => compatibleCodec(c, expected)) : undefined;
     const track: Track = {
-      trackId: `${safeName(laneName)}-${producer.id.replace(/-/g, '').slice(0, 8)}`,
+      // A spare already writes under its own id; otherwise lane + producer.
+      trackId: spare?.trackId ?? `${safeName(laneName)}-${producer.id.replace(/-/g, '').slice(0, 8)}`,
       producerId: producer.id,
       lane: laneName,
       kind: producer.kind,
@@ -366,6 +391,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       ledger: this.#ledger(p, lane),
       log: this.#log,
       onChange: () => this.#persist(),
+      ...(spare ? { spare } : {}),
       onSegment: (segment) => {
         this.#uncheckpointed.push({ file: segment.file, sha256: segment.sha256, bytes: segment.bytes });
         this.#safeEmit('segment', { participantId: p.meta.participantId, segment });
@@ -441,6 +467,11 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
   #persist(): void {
     if (this.#sealed || this.#persistTimer) return;
     this.#persistTimer = setTimeout(() => this.#persistNow(), PERSIST_DELAY_MS);
+  }
+
+  #closeSpares(): void {
+    this.#spares?.close();
+    this.#spares = undefined;
   }
 
   #checkpoint(): void {

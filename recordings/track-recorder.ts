@@ -29,8 +29,8 @@ import type { Logger } from '../server/log.ts';
 import { probe } from './ffmpeg.ts';
 import { hashFile, type Gap, type Segment, type Track } from './manifest.ts';
 import { allocateRtpPortPair, releasePortPair, waitForUdpBind } from './ports.ts';
-import { buildRecordingSdp, containerFor, mediaCodecOf, type RecordedCodec } from './sdp.ts';
-import { canonicalJson } from './audit-chain.ts';
+import { buildRecordingSdp, compatibleCodec, containerFor, expectedConsumerCodec, mediaCodecOf, type RecordedCodec } from './sdp.ts';
+import { SparePool, ffmpegSegmentArgs, type Spare } from './spare-ffmpeg.ts';
 
 export type GapReason = Gap['reason'];
 
@@ -59,6 +59,8 @@ export interface TrackRecorderOptions {
   /** The manifest changed (segment closed, run started…): persist it. */
   onChange: () => void;
   onSegment?: (segment: Segment) => void;
+  /** A pre-started ffmpeg for the first run (its trackId is the track's); see spare-ffmpeg.ts. */
+  spare?: Spare;
 }
 
 interface Run {
@@ -69,6 +71,8 @@ interface Run {
   rtpPort: number;
   rtcpPort: number;
   sdpFile: string;
+  /** The spare's output symlink, removed when the run ends. */
+  slotLink?: string;
   ext: string;
   exited: Promise<void>;
   hasExited: boolean;
@@ -193,12 +197,19 @@ export class TrackRecorder {
   async #startRun(): Promise<void> {
     const o = this.#o;
     const index = this.#nextRun++;
-    const { rtpPort, rtcpPort } = await allocateRtpPortPair();
-    // ffmpeg takes 100–500 ms to start (more on a busy host) and nothing is recorded until it
-    // listens: start it now with the codec the consumer will get, while mediasoup builds the
-    // transport and consumer, and check the guess against the real consumer afterwards.
-    const guess = this.#expectedCodec();
-    let early = guess ? this.#spawnFfmpeg(index, guess, rtpPort, rtcpPort) : undefined;
+    // A spare ffmpeg already listens; otherwise start one now with the codec the consumer will
+    // get, while mediasoup builds the transport and consumer (ffmpeg takes 100–500 ms to start,
+    // more on a busy host), and check either guess against the real consumer afterwards.
+    const spare = index === 0 ? o.spare : undefined;
+    if (spare) delete o.spare;
+    const { rtpPort, rtcpPort } = spare ?? (await allocateRtpPortPair());
+    const guess = spare ? undefined : expectedConsumerCodec(o.router, o.producer);
+    let early = spare
+      ? { proc: spare.proc, codec: spare.codec, sdpFile: spare.sdpFile, ext: spare.ext }
+      : guess
+        ? this.#spawnFfmpeg(index, guess, rtpPort, rtcpPort)
+        : undefined;
+    let slotLink = spare?.slotLink;
     let transport: types.PlainTransport;
     try {
       transport = await o.router.createPlainTransport({
@@ -209,6 +220,7 @@ export class TrackRecorder {
       });
     } catch (err) {
       early?.proc.kill('SIGKILL');
+      if (slotLink) fs.rmSync(slotLink, { force: true });
       releasePortPair(rtpPort);
       throw err;
     }
@@ -226,18 +238,24 @@ export class TrackRecorder {
       // stop() may have run while we awaited mediasoup: then nobody would ever stop this ffmpeg.
       if (this.#closed) {
         early?.proc.kill('SIGKILL');
+        if (slotLink) fs.rmSync(slotLink, { force: true });
         transport.close();
         releasePortPair(rtpPort);
         return;
       }
       const earlyAlive = early && early.proc.exitCode === null && early.proc.signalCode === null;
-      if (!early || !earlyAlive || !sameCodec(early.codec, codec)) {
+      if (!early || !earlyAlive || !compatibleCodec(early.codec, codec)) {
         if (early && earlyAlive) {
           o.log.debug({ guess: early.codec, codec }, 'consumer codec differs from the guess; restarting ffmpeg with the real one');
           early.proc.kill('SIGKILL');
           await new Promise((r) => early!.proc.once('exit', r)); // frees the ports
         }
+        if (slotLink) fs.rmSync(slotLink, { force: true });
+        slotLink = undefined;
         early = this.#spawnFfmpeg(index, codec, rtpPort, rtcpPort);
+      } else if (spare) {
+        // Before any packet: ffmpeg creates its first segment file only when media arrives.
+        SparePool.assign(spare, path.join(o.sessionDir, o.participantDir));
       }
       const { sdpFile, ext } = early;
       proc = early.proc;
@@ -245,7 +263,7 @@ export class TrackRecorder {
       o.track.runs.push(meta);
       let resolveExited!: () => void;
       run = {
-        index, transport, consumer, proc, rtpPort, rtcpPort, sdpFile, ext,
+        index, transport, consumer, proc, rtpPort, rtcpPort, sdpFile, ext, ...(slotLink ? { slotLink } : {}),
         exited: new Promise<void>((r) => (resolveExited = r)),
         hasExited: false, stopping: false, listed: new Set(), pending: [], timers: new Set(), stderrTail: [], meta,
       };
@@ -268,25 +286,11 @@ export class TrackRecorder {
       if (run && (run.hasExited || run.stopping)) return;
       if (run) run.stopping = true;
       for (const p of [proc, early?.proc]) if (p && p.exitCode === null) p.kill('SIGKILL');
+      if (slotLink) fs.rmSync(slotLink, { force: true });
       transport.close();
       releasePortPair(rtpPort);
       throw err;
     }
-  }
-
-  /** The codec the consumer will get, when the router offers exactly one match for the producer's. */
-  #expectedCodec(): RecordedCodec | undefined {
-    const pc = mediaCodecOf(this.#o.producer.rtpParameters);
-    const caps = (this.#o.router.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === pc.mimeType.toLowerCase());
-    const cap = caps.length === 1 ? caps[0] : undefined;
-    if (!cap || cap.preferredPayloadType === undefined) return undefined;
-    return {
-      mimeType: cap.mimeType,
-      payloadType: cap.preferredPayloadType,
-      clockRate: pc.clockRate,
-      ...(pc.channels !== undefined ? { channels: pc.channels } : {}),
-      parameters: pc.parameters ?? {},
-    };
   }
 
   #spawnFfmpeg(index: number, codec: RecordedCodec, rtpPort: number, rtcpPort: number): { proc: ChildProcess; codec: RecordedCodec; sdpFile: string; ext: string } {
@@ -295,17 +299,7 @@ export class TrackRecorder {
     const sdpFile = path.join(o.workDir, `${o.track.trackId}-r${index}.sdp`);
     fs.writeFileSync(sdpFile, buildRecordingSdp({ kind: o.producer.kind, codec, rtpPort, rtcpPort }));
     const pattern = path.join(o.sessionDir, o.participantDir, `${o.track.trackId}-r${index}-%05d${ext}`);
-    const args = [
-      '-hide_banner', '-nostdin', '-loglevel', 'warning',
-      '-protocol_whitelist', 'file,udp,rtp',
-      '-f', 'sdp', '-i', sdpFile,
-      '-map', '0', '-c', 'copy',
-      '-f', 'segment', '-segment_time', String(o.segmentSeconds), '-segment_format', format,
-      '-reset_timestamps', '1',
-      // One CSV line per closed segment on stdout: how we learn a segment is finished.
-      '-segment_list', 'pipe:1', '-segment_list_type', 'csv',
-      pattern,
-    ];
+    const args = ffmpegSegmentArgs(sdpFile, o.segmentSeconds, format, pattern);
     const proc = spawn(o.ffmpegBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     // Until the run wires it up, an 'error' (binary missing) must not crash the process.
     proc.on('error', () => undefined);
@@ -487,6 +481,7 @@ export class TrackRecorder {
     run.transport.close();
     releasePortPair(run.rtpPort);
     fs.rmSync(run.sdpFile, { force: true });
+    if (run.slotLink) fs.rmSync(run.slotLink, { force: true });
     this.#o.onChange();
   }
 
@@ -503,6 +498,7 @@ export class TrackRecorder {
     run.transport.close();
     releasePortPair(run.rtpPort);
     fs.rmSync(run.sdpFile, { force: true });
+    if (run.slotLink) fs.rmSync(run.slotLink, { force: true });
     o.onChange();
     if (this.#run === run) this.#run = undefined;
     this.#scheduleRestart();
@@ -546,6 +542,7 @@ export class TrackRecorder {
     run.transport.close();
     releasePortPair(run.rtpPort);
     fs.rmSync(run.sdpFile, { force: true });
+    if (run.slotLink) fs.rmSync(run.slotLink, { force: true });
     if (this.#run === run) this.#run = undefined;
     this.#idle = true;
     o.onChange();
@@ -621,15 +618,6 @@ async function sendRtcpBye(rtcpPort: number): Promise<void> {
 }
 
 
-function sameCodec(a: RecordedCodec, b: RecordedCodec): boolean {
-  return (
-    a.mimeType.toLowerCase() === b.mimeType.toLowerCase() &&
-    a.payloadType === b.payloadType &&
-    a.clockRate === b.clockRate &&
-    (a.channels ?? 1) === (b.channels ?? 1) &&
-    canonicalJson(a.parameters ?? {}) === canonicalJson(b.parameters ?? {})
-  );
-}
 
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;

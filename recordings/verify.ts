@@ -133,6 +133,8 @@ export async function verifySessionDir(dir: string, sessionId: string, seal: str
 function walk(dir: string, base = ''): string[] {
   return fs.readdirSync(path.join(dir, base), { withFileTypes: true }).flatMap((d) => {
     const rel = base ? `${base}/${d.name}` : d.name;
+    // Symlinks are a live recorder's spare-ffmpeg output slots, never evidence.
+    if (d.isSymbolicLink()) return [];
     return d.isDirectory() ? walk(dir, rel) : [rel];
   });
 }

@@ -66,6 +66,14 @@ describe('recordRoom', () => {
     expect(alice!.tracks.map((t) => t.lane).sort()).toEqual(['camera', 'microphone']);
     expect(bob!.tracks.map((t) => t.lane).sort()).toEqual(['camera', 'microphone']);
     for (const t of [...alice!.tracks, ...bob!.tracks]) expect(t.segments.length).toBeGreaterThanOrEqual(1);
+    // Bob arrived after the recorder had spare ffmpegs listening: his tracks used them, their
+    // segments still land in his folder, and his recording started without waiting for ffmpeg.
+    expect(bob!.tracks.map((t) => t.trackId.replace(/-[0-9a-f]{8}$/, '')).sort()).toEqual(['audio', 'video']);
+    for (const t of bob!.tracks) {
+      for (const seg of t.segments) expect(seg.file.startsWith('p-bob/')).toBe(true);
+      if (process.env.TEST_DUMP) console.log(t.lane, 'start-up', Date.parse(t.runs[0]!.firstPacketAt!) - Date.parse(t.startedAt), 'ms');
+    }
+    expect(fs.readdirSync(path.dirname(path.join(archive.sessionDir(manifest.sessionId), 'x'))).filter((f) => f.startsWith('.slot-'))).toEqual([]);
     expect(Date.parse(bob!.joinedAt) - Date.parse(manifest.startedAt)).toBeGreaterThan(1000);
   });
 

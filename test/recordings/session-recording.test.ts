@@ -104,9 +104,10 @@ describe('a recorded petition session with three participants', () => {
     expect(manifest.status).toBe('stopped');
     expect(manifest.participants.map((p) => p.participantId).sort()).toEqual(['alice', 'bob', 'carol']);
     for (const id of ['alice', 'bob', 'carol']) {
-      const files = fs.readdirSync(path.join(sessionDir(), `p-${id}`));
-      expect(files.some((f) => f.startsWith('camera-'))).toBe(true);
-      expect(files.some((f) => f.startsWith('microphone-'))).toBe(true);
+      // Each participant's folder holds exactly the segments of their camera and microphone lanes.
+      const files = fs.readdirSync(path.join(sessionDir(), `p-${id}`)).sort();
+      expect(participant(id).tracks.map((t) => t.lane).sort()).toEqual(['camera', 'microphone']);
+      expect(participant(id).tracks.flatMap((t) => t.segments.map((x) => x.file)).sort()).toEqual(files.map((f) => `p-${id}/${f}`));
     }
     for (const id of ['alice', 'carol']) {
       for (const track of participant(id).tracks) {
@@ -122,7 +123,7 @@ describe('a recorded petition session with three participants', () => {
         if (process.env.TEST_DUMP) {
           const rel = (iso?: string) => (iso ? ((Date.parse(iso) - Date.parse(manifest.startedAt)) / 1000).toFixed(3) : '-');
           const last = track.segments.at(-1)!;
-          console.log(`${id} ${track.lane}: ${total.toFixed(3)}s of ${sessionSeconds()}s; track +${rel(track.startedAt)} run +${rel(track.runs[0]!.startedAt)} first +${rel(track.runs[0]!.firstPacketAt)} last ends +${(Date.parse(last.firstPacketAt) / 1000 + last.durationSeconds - Date.parse(manifest.startedAt) / 1000).toFixed(3)}`);
+          console.log(`${id} ${track.lane} ${track.trackId}: ${total.toFixed(3)}s of ${sessionSeconds()}s; track +${rel(track.startedAt)} run +${rel(track.runs[0]!.startedAt)} first +${rel(track.runs[0]!.firstPacketAt)} last ends +${(Date.parse(last.firstPacketAt) / 1000 + last.durationSeconds - Date.parse(manifest.startedAt) / 1000).toFixed(3)}`);
         }
         expect(Math.abs(total - sessionSeconds()), `${id} ${track.lane}: ${total}s of ${sessionSeconds()}s`).toBeLessThan(1);
       }
