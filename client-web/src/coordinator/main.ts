@@ -2,6 +2,7 @@
 // county, live sessions and who is in them, overdue cases, any case's timeline, and the routing
 // rules (view and edit, validated by the server).
 import { Api } from '../lib/api.ts';
+import { currentLang, toggleLang } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
 import {
   dateTime,
@@ -10,10 +11,12 @@ import {
   escapeHtml,
   EVENT_NAMES,
   iconOf,
+  L,
   LEVEL_NAMES,
   minutes,
   plainError,
   RATING_NAMES,
+  setLang,
   ROLE_NAMES,
   signInToken,
   STATE_NAMES,
@@ -38,6 +41,7 @@ let editing = false;
 const officeNames = new Map<string, string>();
 
 const kindLabel = (kind: string) => DEPARTMENT_KINDS.find((k) => k.kind === kind)?.county ?? kind;
+const levelName = (l: keyof typeof LEVEL_NAMES) => L(`${LEVEL_NAMES[l]}级`, `${LEVEL_NAMES[l]} level`);
 const categoryName = (code: string) => rules?.categories.find((c) => c.code === code)?.name ?? code;
 function officeLabel(id: string): string {
   const known = officeNames.get(id);
@@ -53,15 +57,15 @@ function shell(): void {
   app.innerHTML = `
     <section class="tiles" id="tiles"></section>
     <div class="cgrid">
-      <section class="card"><h2>各部门队列</h2><div id="queues"></div></section>
-      <section class="card"><h2>进行中的接访</h2><div id="sessions"></div></section>
-      <section class="card"><h2>终端在线情况（按县区）</h2><div id="terminals"></div></section>
-      <section class="card"><h2>超期案件</h2><div id="overdue"></div></section>
-      <section class="card wide"><h2>查看案件</h2>
-        <form id="lookup" class="lookup"><input name="caseId" placeholder="案件编号，如 XF20261126-000042" pattern="XF\\d{8}-\\d{6}" required />
-        <button class="btn primary">查看时间线</button></form>
+      <section class="card"><h2>${L('各部门队列', 'Queues')}</h2><div id="queues"></div></section>
+      <section class="card"><h2>${L('进行中的接访', 'Live sessions')}</h2><div id="sessions"></div></section>
+      <section class="card"><h2>${L('终端在线情况（按县区）', 'Terminals online (by county)')}</h2><div id="terminals"></div></section>
+      <section class="card"><h2>${L('超期案件', 'Overdue cases')}</h2><div id="overdue"></div></section>
+      <section class="card wide"><h2>${L('查看案件', 'Look up a case')}</h2>
+        <form id="lookup" class="lookup"><input name="caseId" placeholder="${L('案件编号，如 XF20261126-000042', 'Case number, e.g. XF20261126-000042')}" pattern="XF\\d{8}-\\d{6}" required />
+        <button class="btn primary">${L('查看时间线', 'Show timeline')}</button></form>
         <div id="case-view"></div></section>
-      <section class="card wide"><h2>分派规则</h2><div id="rules"></div></section>
+      <section class="card wide"><h2>${L('分派规则', 'Routing rules')}</h2><div id="rules"></div></section>
     </div>`;
   document.getElementById('lookup')!.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -84,9 +88,9 @@ async function refresh(): Promise<void> {
     renderSessions(sessions);
     renderTerminals(terminals);
     renderOverdue(overdue);
-    document.getElementById('updated')!.textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}`;
+    document.getElementById('updated')!.textContent = `${L('更新于', 'Updated')} ${new Date().toLocaleTimeString(L('zh-CN', 'en-GB'), { hour12: false })}`;
   } catch (err) {
-    document.getElementById('updated')!.textContent = `出错：${plainError(err)}`;
+    document.getElementById('updated')!.textContent = `${L('出错：', 'Error: ')}${plainError(err)}`;
   }
 }
 const refreshSoon = debounce(() => void refresh(), 1500);
@@ -97,41 +101,41 @@ function renderTiles(q: DepartmentQueue[], s: LiveSession[], t: TerminalGroup[],
   const total = t.reduce((n, x) => n + x.total, 0);
   const oldest = Math.max(0, ...q.map((x) => x.oldestWaitSeconds ?? 0));
   document.getElementById('tiles')!.innerHTML = `
-    <div class="tile-n"><span>排队人数</span><b data-n="waiting">${waiting}</b><small>最长已等 ${waiting ? minutes(oldest) : '—'}</small></div>
-    <div class="tile-n"><span>进行中的接访</span><b data-n="sessions">${s.length}</b><small>联合接访 ${s.filter((x) => x.case.state === 'joint_session').length}</small></div>
-    <div class="tile-n"><span>终端在线</span><b data-n="terminals">${online} / ${total}</b><small>离线 ${total - online}</small></div>
-    <div class="tile-n ${o.length ? 'alert' : ''}"><span>超期案件</span><b data-n="overdue">${o.length}</b><small>受理或办理超期</small></div>`;
+    <div class="tile-n"><span>${L('排队人数', 'Waiting')}</span><b data-n="waiting">${waiting}</b><small>${L('最长已等', 'longest wait')} ${waiting ? minutes(oldest) : '—'}</small></div>
+    <div class="tile-n"><span>${L('进行中的接访', 'Live sessions')}</span><b data-n="sessions">${s.length}</b><small>${L('联合接访', 'joint')} ${s.filter((x) => x.case.state === 'joint_session').length}</small></div>
+    <div class="tile-n"><span>${L('终端在线', 'Terminals online')}</span><b data-n="terminals">${online} / ${total}</b><small>${L('离线', 'offline')} ${total - online}</small></div>
+    <div class="tile-n ${o.length ? 'alert' : ''}"><span>${L('超期案件', 'Overdue')}</span><b data-n="overdue">${o.length}</b><small>${L('受理或办理超期', 'acceptance or handling')}</small></div>`;
 }
 
 function renderQueues(q: DepartmentQueue[]): void {
   const rows = [...q].sort((a, b) => b.length - a.length || (b.oldestWaitSeconds ?? 0) - (a.oldestWaitSeconds ?? 0));
   document.getElementById('queues')!.innerHTML = rows.length
-    ? `<table><thead><tr><th>部门</th><th class="num">排队</th><th class="num">在线干部</th><th class="num">最长等待</th></tr></thead><tbody>
+    ? `<table><thead><tr><th>${L('部门', 'Office')}</th><th class="num">${L('排队', 'Waiting')}</th><th class="num">${L('在线干部', 'Officials online')}</th><th class="num">${L('最长等待', 'Longest wait')}</th></tr></thead><tbody>
       ${rows
         .map(
           (r) => `<tr data-queue="${escapeHtml(r.departmentId)}" class="${r.length > 0 && r.online === 0 ? 'warn' : ''}"><td>${escapeHtml(r.name)}</td><td class="num">${r.length}</td>
-          <td class="num">${r.online}${r.length > 0 && r.online === 0 ? ' <span class="late">无人在线</span>' : ''}</td><td class="num">${r.oldestWaitSeconds === null ? '—' : minutes(r.oldestWaitSeconds)}</td></tr>`,
+          <td class="num">${r.online}${r.length > 0 && r.online === 0 ? ` <span class="late">${L('无人在线', 'nobody online')}</span>` : ''}</td><td class="num">${r.oldestWaitSeconds === null ? '—' : minutes(r.oldestWaitSeconds)}</td></tr>`,
         )
         .join('')}</tbody></table>`
-    : '<p class="muted">没有排队，也没有干部在线。</p>';
+    : `<p class="muted">${L('没有排队，也没有干部在线。', 'Nobody waiting and no official online.')}</p>`;
 }
 
 function renderSessions(s: LiveSession[]): void {
   document.getElementById('sessions')!.innerHTML = s.length
-    ? `<table><thead><tr><th>案件</th><th>类别</th><th>状态</th><th>参与部门 / 干部</th></tr></thead><tbody>
+    ? `<table><thead><tr><th>${L('案件', 'Case')}</th><th>${L('类别', 'Category')}</th><th>${L('状态', 'State')}</th><th>${L('参与部门 / 干部', 'Offices / officials')}</th></tr></thead><tbody>
       ${s
         .map(
           (x) => `<tr data-session="${escapeHtml(x.case.id)}"><td><a href="#" data-case="${escapeHtml(x.case.id)}">${escapeHtml(x.case.id)}</a></td>
           <td>${escapeHtml(categoryName(x.case.category))}</td><td>${STATE_NAMES[x.case.state]}</td>
-          <td>${x.participants.map((p) => `${escapeHtml(officeLabel(p.departmentId))}（${escapeHtml(p.officialId)}${p.role === 'lead' ? '，主办' : ''}）`).join('<br>') || '—'}</td></tr>`,
+          <td>${x.participants.map((p) => `${escapeHtml(officeLabel(p.departmentId))} (${escapeHtml(p.officialId)}${p.role === 'lead' ? L('，主办', ', lead') : ''})`).join('<br>') || '—'}</td></tr>`,
         )
         .join('')}</tbody></table>`
-    : '<p class="muted">现在没有进行中的接访。</p>';
+    : `<p class="muted">${L('现在没有进行中的接访。', 'No session is going on.')}</p>`;
   bindCaseLinks('sessions');
 }
 
 function renderTerminals(t: TerminalGroup[]): void {
-  document.getElementById('terminals')!.innerHTML = `<table><thead><tr><th>县区</th><th>在线</th><th class="num">离线</th></tr></thead><tbody>
+  document.getElementById('terminals')!.innerHTML = `<table><thead><tr><th>${L('县区', 'County')}</th><th>${L('在线', 'Online')}</th><th class="num">${L('离线', 'Offline')}</th></tr></thead><tbody>
     ${t
       .map(
         (g) => `<tr data-region="${escapeHtml(g.regionCode)}"><td>${escapeHtml(g.name)}</td>
@@ -142,17 +146,17 @@ function renderTerminals(t: TerminalGroup[]): void {
 }
 
 function renderOverdue(o: OverdueCase[]): void {
-  const names = { acceptance: '受理告知超期', handling: '办理超期' } as const;
+  const names = { acceptance: L('受理告知超期', 'acceptance overdue'), handling: L('办理超期', 'handling overdue') };
   document.getElementById('overdue')!.innerHTML = o.length
-    ? `<table><thead><tr><th>案件</th><th>类别</th><th>状态</th><th>超期</th><th>截止</th></tr></thead><tbody>
+    ? `<table><thead><tr><th>${L('案件', 'Case')}</th><th>${L('类别', 'Category')}</th><th>${L('状态', 'State')}</th><th>${L('超期', 'Overdue')}</th><th>${L('截止', 'Due')}</th></tr></thead><tbody>
       ${o
         .map(
           (x) => `<tr><td><a href="#" data-case="${escapeHtml(x.case.id)}">${escapeHtml(x.case.id)}</a></td><td>${escapeHtml(categoryName(x.case.category))}</td>
-          <td>${STATE_NAMES[x.case.state]}</td><td class="late">${x.overdue.map((k) => names[k]).join('、')}</td>
+          <td>${STATE_NAMES[x.case.state]}</td><td class="late">${x.overdue.map((k) => names[k]).join(L('、', ', '))}</td>
           <td>${x.overdue.includes('acceptance') ? dateTime(x.case.acceptDeadline) : dateTime(x.case.handleDeadline)}</td></tr>`,
         )
         .join('')}</tbody></table>`
-    : '<p class="muted ok">没有超期案件。</p>';
+    : `<p class="muted ok">${L('没有超期案件。', 'No overdue cases.')}</p>`;
   bindCaseLinks('overdue');
 }
 
@@ -172,9 +176,9 @@ async function showCase(id: string): Promise<void> {
     const [c, tl] = await Promise.all([api.get<Case>(`/cases/${id}`), api.get<CaseEvent[]>(`/cases/${id}/timeline`)]);
     el.innerHTML = `
       <div class="case-sum"><b>${escapeHtml(c.id)}</b> · ${escapeHtml(categoryName(c.category))} · ${STATE_NAMES[c.state]}
-        · 受理截止 ${dateTime(c.acceptDeadline)} · 办理截止 ${dateTime(c.handleDeadline)}${c.handleExtended ? '（已延长）' : ''}
-        ${c.rating ? ` · 评价：${RATING_NAMES[c.rating]}` : ''}</div>
-      <table class="tl"><thead><tr><th>时间</th><th>事项</th><th>操作人</th><th>说明</th></tr></thead><tbody>
+        · ${L('受理截止', 'acceptance due')} ${dateTime(c.acceptDeadline)} · ${L('办理截止', 'handling due')} ${dateTime(c.handleDeadline)}${c.handleExtended ? L('（已延长）', ' (extended)') : ''}
+        ${c.rating ? ` · ${L('评价：', 'rating: ')}${RATING_NAMES[c.rating]}` : ''}</div>
+      <table class="tl"><thead><tr><th>${L('时间', 'Time')}</th><th>${L('事项', 'Step')}</th><th>${L('操作人', 'Actor')}</th><th>${L('说明', 'Detail')}</th></tr></thead><tbody>
       ${tl
         .map(
           (e) => `<tr data-event="${escapeHtml(e.type)}"><td>${dateTime(e.at, true)}</td><td>${EVENT_NAMES[e.type] ?? escapeHtml(e.type)}</td>
@@ -191,7 +195,7 @@ function summary(e: CaseEvent): string {
   const s = (v: unknown) => (typeof v === 'string' ? v : '');
   switch (e.type) {
     case 'invited':
-      return `邀请 ${s(d.departmentName) || s(d.departmentId)}`;
+      return `${L('邀请', 'invited')} ${s(d.departmentName) || s(d.departmentId)}`;
     case 'claimed':
     case 'joined':
       return officeLabel(s(d.departmentId));
@@ -199,7 +203,7 @@ function summary(e: CaseEvent): string {
     case 'escalated':
       return `→ ${s(d.toName)}：${s(d.reason)}`;
     case 'opinion_written':
-      return d.accepted ? '受理' : '不予受理';
+      return d.accepted ? L('受理', 'accepted') : L('不予受理', 'not accepted');
     case 'rated':
       return RATING_NAMES[s(d.rating)] ?? '';
     case 'deadline_extended':
@@ -233,15 +237,15 @@ function renderRules(error?: string): void {
   const r = rules;
   if (editing) return renderRulesEditor(r, error);
   el.innerHTML = `
-    <p>等待超过 <b>${r.waiting ? minutes(r.waiting.offerAfterSeconds) : '（默认）'}</b> 无人在线，或预计等待超过 <b>${r.waiting ? minutes(r.waiting.maxWaitSeconds) : '（默认）'}</b> 时，向信访人提供预约或回电。上报上级时，没有同类上级部门的交 <b>${escapeHtml(kindLabel(r.escalationDepartment))}</b>。</p>
-    <table><thead><tr><th></th><th>类别</th><th>代码</th><th>分派部门</th><th>级别</th></tr></thead><tbody>
+    <p>${L('等待超过', 'After')} <b>${r.waiting ? minutes(r.waiting.offerAfterSeconds) : L('（默认）', '(default)')}</b> ${L('无人在线，或预计等待超过', 'with nobody online, or when the estimate exceeds')} <b>${r.waiting ? minutes(r.waiting.maxWaitSeconds) : L('（默认）', '(default)')}</b>${L(' 时，向信访人提供预约或回电。上报上级时，没有同类上级部门的交 ', ', the petitioner is offered an appointment or a call-back. Escalations with no office of the same kind above go to ')}<b>${escapeHtml(kindLabel(r.escalationDepartment))}</b>${L('。', '.')}</p>
+    <table><thead><tr><th></th><th>${L('类别', 'Category')}</th><th>${L('代码', 'Code')}</th><th>${L('分派部门', 'Offices')}</th><th>${L('级别', 'Level')}</th></tr></thead><tbody>
     ${r.categories
       .map(
         (c) => `<tr data-rule="${escapeHtml(c.code)}"><td class="icon">${iconOf(c.icon)}</td><td>${escapeHtml(c.name)}</td><td><code>${escapeHtml(c.code)}</code></td>
-        <td>${c.departments.map((d) => escapeHtml(kindLabel(d))).join('、')}</td><td>${LEVEL_NAMES[c.level]}级</td></tr>`,
+        <td>${c.departments.map((d) => escapeHtml(kindLabel(d))).join(L('、', ', '))}</td><td>${levelName(c.level)}</td></tr>`,
       )
       .join('')}</tbody></table>
-    <div class="act-row"><button type="button" class="btn" data-act="edit-rules">修改规则</button></div>`;
+    <div class="act-row"><button type="button" class="btn" data-act="edit-rules">${L('修改规则', 'Edit rules')}</button></div>`;
   el.querySelector('[data-act=edit-rules]')!.addEventListener('click', () => {
     editing = true;
     renderRules();
@@ -251,12 +255,12 @@ function renderRules(error?: string): void {
 function categoryRow(c: RoutingRules['categories'][number] | null, i: number): string {
   const kinds = new Set(c?.departments ?? []);
   return `<tr data-row="${i}">
-    <td class="icon-pick"><span class="icon-preview">${iconOf(c?.icon ?? 'doc')}</span><select name="icon" aria-label="图标">${ICON_CHOICES.map((n) => `<option value="${n}" ${(c?.icon ?? 'doc') === n ? 'selected' : ''}>${n}</option>`).join('')}</select></td>
-    <td><input name="name" value="${escapeHtml(c?.name ?? '')}" maxlength="40" required aria-label="类别名称" /></td>
-    <td><input name="code" value="${escapeHtml(c?.code ?? '')}" maxlength="32" pattern="[a-z][a-z0-9_]{1,31}" required aria-label="代码" ${c ? 'readonly' : ''} /></td>
+    <td class="icon-pick"><span class="icon-preview">${iconOf(c?.icon ?? 'doc')}</span><select name="icon" aria-label="${L('图标', 'Icon')}">${ICON_CHOICES.map((n) => `<option value="${n}" ${(c?.icon ?? 'doc') === n ? 'selected' : ''}>${n}</option>`).join('')}</select></td>
+    <td><input name="name" value="${escapeHtml(c?.name ?? '')}" maxlength="40" required aria-label="${L('类别名称', 'Category name')}" /></td>
+    <td><input name="code" value="${escapeHtml(c?.code ?? '')}" maxlength="32" pattern="[a-z][a-z0-9_]{1,31}" required aria-label="${L('代码', 'Code')}" ${c ? 'readonly' : ''} /></td>
     <td class="kinds">${DEPARTMENT_KINDS.map((k) => `<label class="chk"><input type="checkbox" name="dept" value="${k.kind}" ${kinds.has(k.kind) ? 'checked' : ''} />${k.county}</label>`).join('')}</td>
-    <td><select name="level" aria-label="级别">${LEVEL_CHOICES.map((l) => `<option value="${l}" ${(c?.level ?? 'county') === l ? 'selected' : ''}>${LEVEL_NAMES[l]}级</option>`).join('')}</select></td>
-    <td><button type="button" class="btn small" data-remove="${i}" title="删除此类别">删除</button></td></tr>`;
+    <td><select name="level" aria-label="${L('级别', 'Level')}">${LEVEL_CHOICES.map((l) => `<option value="${l}" ${(c?.level ?? 'county') === l ? 'selected' : ''}>${levelName(l)}</option>`).join('')}</select></td>
+    <td><button type="button" class="btn small" data-remove="${i}" title="${L('删除此类别', 'Remove this category')}">${L('删除', 'Remove')}</button></td></tr>`;
 }
 
 function renderRulesEditor(r: RoutingRules, error?: string): void {
@@ -264,16 +268,16 @@ function renderRulesEditor(r: RoutingRules, error?: string): void {
   el.innerHTML = `
     <form id="rules-form" class="rules-form">
       <div class="act-row">
-        <label>无人在线时，等待多少分钟后提供预约/回电 <input type="number" name="offerAfter" min="1" max="1440" value="${Math.round((r.waiting?.offerAfterSeconds ?? 120) / 60)}" /></label>
-        <label>预计等待超过多少分钟时提供 <input type="number" name="maxWait" min="1" max="1440" value="${Math.round((r.waiting?.maxWaitSeconds ?? 1800) / 60)}" /></label>
-        <label>上报上级的兜底部门 <select name="escalation">${DEPARTMENT_KINDS.map((k) => `<option value="${k.kind}" ${r.escalationDepartment === k.kind ? 'selected' : ''}>${k.county}</option>`).join('')}</select></label>
+        <label>${L('无人在线时，等待多少分钟后提供预约/回电', 'Minutes with nobody online before offering an appointment / call-back')} <input type="number" name="offerAfter" min="1" max="1440" value="${Math.round((r.waiting?.offerAfterSeconds ?? 120) / 60)}" /></label>
+        <label>${L('预计等待超过多少分钟时提供', 'Offer when the estimate exceeds (minutes)')} <input type="number" name="maxWait" min="1" max="1440" value="${Math.round((r.waiting?.maxWaitSeconds ?? 1800) / 60)}" /></label>
+        <label>${L('上报上级的兜底部门', 'Escalations fall back to')} <select name="escalation">${DEPARTMENT_KINDS.map((k) => `<option value="${k.kind}" ${r.escalationDepartment === k.kind ? 'selected' : ''}>${k.county}</option>`).join('')}</select></label>
       </div>
-      <table class="rules-edit"><thead><tr><th>图标</th><th>类别名称</th><th>代码</th><th>分派部门（可多选，先接者办理）</th><th>级别</th><th></th></tr></thead>
+      <table class="rules-edit"><thead><tr><th>${L('图标', 'Icon')}</th><th>${L('类别名称', 'Category')}</th><th>${L('代码', 'Code')}</th><th>${L('分派部门（可多选，先接者办理）', 'Offices (several: the first to take it handles it)')}</th><th>${L('级别', 'Level')}</th><th></th></tr></thead>
       <tbody>${r.categories.map((c, i) => categoryRow(c, i)).join('')}</tbody></table>
-      <div class="act-row"><button type="button" class="btn" data-act="add-rule">新增类别</button></div>
+      <div class="act-row"><button type="button" class="btn" data-act="add-rule">${L('新增类别', 'Add a category')}</button></div>
       ${error ? `<div class="late" role="alert">${error}</div>` : ''}
-      <div class="act-row"><button type="submit" class="btn primary" data-act="save-rules">保存规则</button><button type="button" class="btn" data-act="cancel-rules">取消</button></div>
-      <p class="muted">保存前服务器会检查；不合格的规则不会替换正在使用的规则。新规则只影响之后登记的案件。</p>
+      <div class="act-row"><button type="submit" class="btn primary" data-act="save-rules">${L('保存规则', 'Save rules')}</button><button type="button" class="btn" data-act="cancel-rules">${L('取消', 'Cancel')}</button></div>
+      <p class="muted">${L('保存前服务器会检查；不合格的规则不会替换正在使用的规则。新规则只影响之后登记的案件。', 'The server checks the rules before saving; invalid rules never replace the ones in use. New rules apply to cases registered afterwards.')}</p>
     </form>`;
   const form = el.querySelector<HTMLFormElement>('#rules-form')!;
   const tbody = form.querySelector('tbody')!;
@@ -310,7 +314,7 @@ async function saveRules(form: HTMLFormElement): Promise<void> {
     };
   });
   const empty = categories.find((c) => c.departments.length === 0);
-  if (empty) return renderEditorError(form, `“${escapeHtml(empty.name || empty.code)}”至少要选一个部门`);
+  if (empty) return renderEditorError(form, L(`“${escapeHtml(empty.name || empty.code)}”至少要选一个部门`, `“${escapeHtml(empty.name || empty.code)}” needs at least one office`));
   const next = {
     version: rules.version + 1,
     escalationDepartment: (form.querySelector('[name=escalation]') as HTMLSelectElement).value,
@@ -338,8 +342,14 @@ function renderEditorError(form: HTMLFormElement, html: string): void {
 }
 
 async function boot(): Promise<void> {
+  setLang(currentLang());
+  document.title = L('综治中心 · 视频接访总览', 'Coordination centre · petition overview');
+  document.querySelector('.cbar h1')!.textContent = document.title;
+  const langBtn = document.getElementById('lang')!;
+  langBtn.textContent = L('English', '中文');
+  langBtn.addEventListener('click', toggleLang);
   if (!token || !claims || !['coordinator', 'admin'].includes(claims.role)) {
-    app.innerHTML = '<div class="card"><h2>请先登录</h2><p>缺少综治中心人员的登录令牌，请从首页进入。</p></div>';
+    app.innerHTML = `<div class="card"><h2>${L('请先登录', 'Please sign in')}</h2><p>${L('缺少综治中心人员的登录令牌，请从首页进入。', 'No coordinator sign-in token; please start from the home page.')}</p></div>`;
     return;
   }
   api = new Api('/api/petition', token);

@@ -5,6 +5,7 @@
 import { Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { CallView } from '../lib/call-view.ts';
+import { currentLang, toggleLang } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
 import {
   dateTime,
@@ -14,10 +15,12 @@ import {
   escapeHtml,
   EVENT_NAMES,
   KIND_NAMES,
+  L,
   LEVEL_NAMES,
   minutes,
   plainError,
   RATING_NAMES,
+  setLang,
   requestId,
   ROLE_NAMES,
   signInToken,
@@ -64,7 +67,7 @@ interface Offer {
 }
 
 const HEARTBEAT_MS = 10_000;
-const PRESENCE_NAMES: Record<Presence, string> = { available: '在岗', busy: '忙碌', away: '暂离' };
+const PRESENCE_NAMES: Record<Presence, () => string> = { available: () => L('在岗', 'Available'), busy: () => L('忙碌', 'Busy'), away: () => L('暂离', 'Away') };
 
 const app = document.getElementById('app')!;
 const banner = document.getElementById('banner')!;
@@ -83,6 +86,8 @@ let session: CallSession | null = null;
 let seenInvites = new Set<string>();
 let busyAction = false;
 
+const confirmWithin = (seconds: number) => L(`${seconds} 秒内确认`, `confirm within ${seconds} s`);
+const notGiven = () => L('未填写', 'not given');
 const categoryName = (code: string) => rules?.categories.find((c) => c.code === code)?.name ?? code;
 const caseIdOfTicket = (ticketId: string) => ticketId.split(':')[0]!;
 const kindName = (kind: string) => DEPARTMENT_KINDS.find((k) => k.kind === kind);
@@ -92,7 +97,7 @@ function peerOffices(): { id: string; name: string }[] {
   const o = desk.official;
   const township = o.level === 'township';
   return DEPARTMENT_KINDS.filter((k) => (township ? k.township : k.county))
-    .map((k) => ({ id: `${o.regionCode}-${k.kind}`, name: `${township ? k.township : k.county}（本级）` }))
+    .map((k) => ({ id: `${o.regionCode}-${k.kind}`, name: `${township ? k.township : k.county}${L('（本级）', ' (same level)')}` }))
     .filter((d) => d.id !== o.departmentId);
 }
 function departmentLabel(id: string): string {
@@ -118,13 +123,13 @@ function renderShell(): void {
   app.innerHTML = `
     <aside class="side">
       <section class="card queue-card">
-        <div class="card-head"><h2>我的队列</h2><span id="queue-count" class="count"></span></div>
-        <button type="button" class="btn primary big" data-act="next">接待下一位</button>
+        <div class="card-head"><h2>${L('我的队列', 'My queue')}</h2><span id="queue-count" class="count"></span></div>
+        <button type="button" class="btn primary big" data-act="next">${L('接待下一位', 'Take next')}</button>
         <div id="offer"></div>
         <ol id="queue" class="queue"></ol>
       </section>
       <section class="card">
-        <div class="card-head"><h2>进行中的接访</h2></div>
+        <div class="card-head"><h2>${L('进行中的接访', 'My sessions')}</h2></div>
         <ul id="active" class="active-list"></ul>
       </section>
     </aside>
@@ -136,7 +141,7 @@ function renderShell(): void {
 function renderPresence(): void {
   const el = document.getElementById('presence')!;
   el.innerHTML = (Object.keys(PRESENCE_NAMES) as Presence[])
-    .map((p) => `<button type="button" class="pbtn p-${p}" data-presence="${p}" aria-pressed="${p === presence}">${PRESENCE_NAMES[p]}</button>`)
+    .map((p) => `<button type="button" class="pbtn p-${p}" data-presence="${p}" aria-pressed="${p === presence}">${PRESENCE_NAMES[p]()}</button>`)
     .join('');
   for (const b of el.querySelectorAll<HTMLButtonElement>('[data-presence]')) {
     b.addEventListener('click', () => {
@@ -170,19 +175,19 @@ const refreshDeskSoon = debounce(() => void refreshDesk(), 300);
 function renderQueue(): void {
   if (!desk) return;
   const now = Date.now();
-  document.getElementById('queue-count')!.textContent = `${desk.queue.length} 人等待`;
+  document.getElementById('queue-count')!.textContent = L(`${desk.queue.length} 人等待`, `${desk.queue.length} waiting`);
   const q = document.getElementById('queue')!;
   q.innerHTML =
     desk.queue.length === 0
-      ? '<li class="empty">现在没有人排队</li>'
+      ? `<li class="empty">${L('现在没有人排队', 'Nobody is waiting')}</li>`
       : desk.queue
           .map(
             (e) => `<li class="q-${e.kind} prio-${e.priority}" data-ticket="${escapeHtml(e.ticketId)}">
               <span class="badge">${KIND_NAMES[e.kind] ?? escapeHtml(e.kind)}</span>
-              ${e.priority === 'priority' ? '<span class="badge warn">优先</span>' : ''}
+              ${e.priority === 'priority' ? `<span class="badge warn">${L('优先', 'Priority')}</span>` : ''}
               <span class="qcase">${escapeHtml(e.caseId)}</span>
-              <span class="qwait">等了 ${minutes(Math.max(0, (now - Date.parse(e.enqueuedAt)) / 1000))}</span>
-              ${e.kind === 'invite' ? `<button type="button" class="btn primary small" data-join="${escapeHtml(e.ticketId)}">加入会商</button>` : ''}
+              <span class="qwait">${L('等了', 'waited')} ${minutes(Math.max(0, (now - Date.parse(e.enqueuedAt)) / 1000))}</span>
+              ${e.kind === 'invite' ? `<button type="button" class="btn primary small" data-join="${escapeHtml(e.ticketId)}">${L('加入会商', 'Join')}</button>` : ''}
             </li>`,
           )
           .join('');
@@ -193,7 +198,7 @@ function renderQueue(): void {
     if (seenInvites.has(inv.ticketId)) continue;
     seenInvites.add(inv.ticketId);
     showBanner(
-      `${icon('people')} 有部门邀请您加入联合接访：案件 <b>${escapeHtml(inv.caseId)}</b> <button type="button" class="btn primary small" data-join="${escapeHtml(inv.ticketId)}">加入会商</button>`,
+      `${icon('people')} ${L('有部门邀请您加入联合接访：案件', 'You are invited to join a joint session: case')} <b>${escapeHtml(inv.caseId)}</b> <button type="button" class="btn primary small" data-join="${escapeHtml(inv.ticketId)}">${L('加入会商', 'Join')}</button>`,
       'invite',
       0,
     );
@@ -206,9 +211,9 @@ function renderQueue(): void {
   const caseIds = [...new Set(desk.active.map(caseIdOfTicket))];
   a.innerHTML =
     caseIds.length === 0
-      ? '<li class="empty">没有</li>'
+      ? `<li class="empty">${L('没有', 'None')}</li>`
       : caseIds
-          .map((id) => `<li><span>${escapeHtml(id)}</span>${open?.case.id === id ? '<span class="badge ok">当前</span>' : `<button type="button" class="btn small" data-resume="${escapeHtml(id)}">打开</button>`}</li>`)
+          .map((id) => `<li><span>${escapeHtml(id)}</span>${open?.case.id === id ? `<span class="badge ok">${L('当前', 'Open')}</span>` : `<button type="button" class="btn small" data-resume="${escapeHtml(id)}">${L('打开', 'Open')}</button>`}</li>`)
           .join('');
   for (const b of a.querySelectorAll<HTMLButtonElement>('[data-resume]')) b.addEventListener('click', () => void resume(b.dataset.resume!));
 }
@@ -217,7 +222,7 @@ async function takeNext(): Promise<void> {
   if (offer) return;
   try {
     const o = await api.post<Offer | null>('/offers', { requestId: requestId() });
-    if (!o || !o.ticketId) return showBanner('现在没有人排队。', 'info', 4000);
+    if (!o || !o.ticketId) return showBanner(L('现在没有人排队。', 'Nobody is waiting.'), 'info', 4000);
     offer = { ...o, until: Date.now() + o.expiresInMs };
     renderOffer();
   } catch (err) {
@@ -235,16 +240,16 @@ function renderOffer(): void {
   const left = Math.max(0, Math.ceil((offer.until - Date.now()) / 1000));
   el.innerHTML = `
     <div class="offer" data-offer="${escapeHtml(offer.ticketId)}">
-      <div class="offer-head"><span class="badge">${KIND_NAMES[offer.kind] ?? escapeHtml(offer.kind)}</span> <b>${escapeHtml(c?.id ?? offer.ticketId)}</b> <span class="left" id="offer-left">${left} 秒内确认</span></div>
+      <div class="offer-head"><span class="badge">${KIND_NAMES[offer.kind] ?? escapeHtml(offer.kind)}</span> <b>${escapeHtml(c?.id ?? offer.ticketId)}</b> <span class="left" id="offer-left">${confirmWithin(left)}</span></div>
       ${
         c
-          ? `<p>${escapeHtml(categoryName(c.category))}${c.petitionerName ? ` · ${escapeHtml(c.petitionerName)}` : ''}${c.flags.elderly ? ' · 老人' : ''}${c.flags.disabled ? ' · 残疾人' : ''}${c.flags.urgent ? ' · 紧急' : ''}</p>
+          ? `<p>${escapeHtml(categoryName(c.category))}${c.petitionerName ? ` · ${escapeHtml(c.petitionerName)}` : ''}${c.flags.elderly ? ` · ${L('老人', 'elderly')}` : ''}${c.flags.disabled ? ` · ${L('残疾人', 'disabled')}` : ''}${c.flags.urgent ? ` · ${L('紧急', 'urgent')}` : ''}</p>
              ${c.description ? `<p class="desc">${escapeHtml(c.description)}</p>` : ''}`
           : ''
       }
       <div class="offer-actions">
-        <button type="button" class="btn primary" data-act="accept-offer">接听</button>
-        <button type="button" class="btn" data-act="decline-offer">放回队列</button>
+        <button type="button" class="btn primary" data-act="accept-offer">${L('接听', 'Accept')}</button>
+        <button type="button" class="btn" data-act="decline-offer">${L('放回队列', 'Put back')}</button>
       </div>
     </div>`;
   el.querySelector('[data-act=accept-offer]')!.addEventListener('click', () => void acceptOffer());
@@ -331,7 +336,7 @@ function renderWork(): void {
   const w = document.getElementById('work');
   if (!w) return;
   if (!open) {
-    w.innerHTML = `<div class="card idle"><h2>当前没有接访</h2><p>点“接待下一位”开始；有部门邀请会商时，页面顶部会提示。</p></div>`;
+    w.innerHTML = `<div class="card idle"><h2>${L('当前没有接访', 'No session open')}</h2><p>${L('点“接待下一位”开始；有部门邀请会商时，页面顶部会提示。', 'Press “Take next” to begin; invitations to joint sessions appear at the top.')}</p></div>`;
     return;
   }
   const id = open.case.id;
@@ -345,7 +350,7 @@ function renderWork(): void {
       <div class="col-info">
         <div class="card" id="deadlines"></div>
         <div class="card" id="details"></div>
-        <div class="card"><h3>案件时间线</h3><ol id="timeline" class="timeline" data-case-id="${escapeHtml(id)}"></ol></div>
+        <div class="card"><h3>${L('案件时间线', 'Timeline')}</h3><ol id="timeline" class="timeline" data-case-id="${escapeHtml(id)}"></ol></div>
       </div>
     </div>`;
   renderCaseParts();
@@ -359,42 +364,42 @@ function renderCaseParts(): void {
   head.innerHTML = `
     <div><span class="case-id" data-case-id>${escapeHtml(c.id)}</span>
     <span class="badge state-${c.state}" data-state="${c.state}">${STATE_NAMES[c.state]}</span>
-    <span class="badge">${isLead() ? '主办' : '会商'}</span></div>
-    <div class="case-cat">${escapeHtml(categoryName(c.category))}${c.departmentId ? ` · 主办：${escapeHtml(departmentLabel(c.departmentId))}` : ''}</div>`;
+    <span class="badge">${isLead() ? L('主办', 'Lead') : L('会商', 'Invited')}</span></div>
+    <div class="case-cat">${escapeHtml(categoryName(c.category))}${c.departmentId ? ` · ${L('主办：', 'lead office: ')}${escapeHtml(departmentLabel(c.departmentId))}` : ''}</div>`;
 
   const accept = c.acceptedAt ? null : deadlineClock(c.acceptDeadline, 15);
   const handle = deadlineClock(c.handleDeadline, c.handleExtended ? 90 : 60);
   document.getElementById('deadlines')!.innerHTML = `
-    <h3>办理期限</h3>
+    <h3>${L('办理期限', 'Deadlines')}</h3>
     <div class="clocks">
       <div class="clock ${accept ? `lvl-${accept.level}` : 'lvl-done'}">
-        <div class="clock-label">受理告知（15 日）</div>
-        <div class="clock-value">${accept ? accept.text : '已受理'}</div>
+        <div class="clock-label">${L('受理告知（15 日）', 'Acceptance notice (15 days)')}</div>
+        <div class="clock-value">${accept ? accept.text : L('已受理', 'Accepted')}</div>
         <div class="clock-bar"><span style="width:${Math.round((accept?.fraction ?? 1) * 100)}%"></span></div>
-        <div class="clock-date">${c.acceptedAt ? `受理于 ${dateTime(c.acceptedAt)}` : `截止 ${dateTime(c.acceptDeadline)}`}</div>
+        <div class="clock-date">${c.acceptedAt ? `${L('受理于', 'accepted')} ${dateTime(c.acceptedAt)}` : `${L('截止', 'due')} ${dateTime(c.acceptDeadline)}`}</div>
       </div>
       <div class="clock lvl-${handle.level}">
-        <div class="clock-label">办理（60 日${c.handleExtended ? ' + 延长 30 日' : ''}）</div>
+        <div class="clock-label">${L('办理（60 日', 'Handling (60 days')}${c.handleExtended ? L(' + 延长 30 日', ' + 30 extended') : ''}${L('）', ')')}</div>
         <div class="clock-value">${handle.text}</div>
         <div class="clock-bar"><span style="width:${Math.round(handle.fraction * 100)}%"></span></div>
-        <div class="clock-date">截止 ${dateTime(c.handleDeadline)}${c.acceptedAt ? '' : '（暂按登记日计算）'}</div>
+        <div class="clock-date">${L('截止', 'due')} ${dateTime(c.handleDeadline)}${c.acceptedAt ? '' : L('（暂按登记日计算）', ' (from registration until accepted)')}</div>
       </div>
     </div>
-    ${c.extensionReason ? `<p class="muted">延长理由：${escapeHtml(c.extensionReason)}</p>` : ''}`;
+    ${c.extensionReason ? `<p class="muted">${L('延长理由：', 'Extension reason: ')}${escapeHtml(c.extensionReason)}</p>` : ''}`;
 
-  const flags = [c.flags.elderly && '老年人', c.flags.disabled && '残疾人', c.flags.urgent && '紧急'].filter(Boolean).join('、');
+  const flags = [c.flags.elderly && L('老年人', 'elderly'), c.flags.disabled && L('残疾人', 'disabled'), c.flags.urgent && L('紧急', 'urgent')].filter(Boolean).join(L('、', ', '));
   document.getElementById('details')!.innerHTML = `
-    <h3>案件信息</h3>
+    <h3>${L('案件信息', 'Case')}</h3>
     <dl class="facts">
-      <dt>信访人</dt><dd>${escapeHtml(c.petitionerName ?? '未填写')}</dd>
-      <dt>联系电话</dt><dd>${escapeHtml(c.phone ?? '未填写')}</dd>
-      <dt>身份证号</dt><dd>${escapeHtml(c.idNumberMasked ?? '未填写')}</dd>
-      <dt>接访终端</dt><dd>${escapeHtml(c.terminalId)}</dd>
-      <dt>登记时间</dt><dd>${dateTime(c.registeredAt, true)}</dd>
-      ${flags ? `<dt>优先</dt><dd>${flags}</dd>` : ''}
-      <dt>反映事项</dt><dd>${escapeHtml(c.description ?? '（信访人未填写，请在通话中询问）')}</dd>
-      ${c.opinion ? `<dt>办理意见</dt><dd class="opinion-text">${escapeHtml(c.opinion)}</dd>` : ''}
-      ${c.rating ? `<dt>评价</dt><dd>${RATING_NAMES[c.rating]}</dd>` : ''}
+      <dt>${L('信访人', 'Petitioner')}</dt><dd>${escapeHtml(c.petitionerName ?? notGiven())}</dd>
+      <dt>${L('联系电话', 'Phone')}</dt><dd>${escapeHtml(c.phone ?? notGiven())}</dd>
+      <dt>${L('身份证号', 'ID number')}</dt><dd>${escapeHtml(c.idNumberMasked ?? notGiven())}</dd>
+      <dt>${L('接访终端', 'Terminal')}</dt><dd>${escapeHtml(c.terminalId)}</dd>
+      <dt>${L('登记时间', 'Registered')}</dt><dd>${dateTime(c.registeredAt, true)}</dd>
+      ${flags ? `<dt>${L('优先', 'Priority')}</dt><dd>${flags}</dd>` : ''}
+      <dt>${L('反映事项', 'Matter')}</dt><dd>${escapeHtml(c.description ?? L('（信访人未填写，请在通话中询问）', '(not given; ask in the call)'))}</dd>
+      ${c.opinion ? `<dt>${L('办理意见', 'Opinion')}</dt><dd class="opinion-text">${escapeHtml(c.opinion)}</dd>` : ''}
+      ${c.rating ? `<dt>${L('评价', 'Rating')}</dt><dd>${RATING_NAMES[c.rating]}</dd>` : ''}
     </dl>`;
 
   document.getElementById('timeline')!.innerHTML = open.timeline
@@ -413,7 +418,7 @@ function eventDetail(e: CaseEvent): string {
   const s = (v: unknown) => (typeof v === 'string' ? v : '');
   switch (e.type) {
     case 'invited':
-      return `<span class="ev">→ ${escapeHtml(s(d.departmentName) || s(d.departmentId))}${d.level === 'up' ? '（上一级）' : ''}</span>`;
+      return `<span class="ev">→ ${escapeHtml(s(d.departmentName) || s(d.departmentId))}${d.level === 'up' ? L('（上一级）', ' (level above)') : ''}</span>`;
     case 'joined':
     case 'claimed':
       return `<span class="ev">${escapeHtml(departmentLabel(s(d.departmentId)))}</span>`;
@@ -421,7 +426,7 @@ function eventDetail(e: CaseEvent): string {
     case 'escalated':
       return `<span class="ev">→ ${escapeHtml(s(d.toName))}：${escapeHtml(s(d.reason))}</span>`;
     case 'opinion_written':
-      return `<span class="ev">${d.accepted ? '受理' : '不予受理'}</span>`;
+      return `<span class="ev">${d.accepted ? L('受理', 'accepted') : L('不予受理', 'not accepted')}</span>`;
     case 'rated':
       return `<span class="ev">${RATING_NAMES[s(d.rating)] ?? ''}</span>`;
     case 'deadline_extended':
@@ -454,49 +459,49 @@ function renderActions(): void {
       inSession
         ? `
       <div class="act-row">
-        <label>邀请会商
-          <select name="invite">${options}<option value="up">上一级同类部门</option></select></label>
-        <button type="button" class="btn" data-act="invite">邀请加入</button>
+        <label>${L('邀请会商', 'Invite an office')}
+          <select name="invite">${options}<option value="up">${L('上一级同类部门', 'Same office, level above')}</option></select></label>
+        <button type="button" class="btn" data-act="invite">${L('邀请加入', 'Invite')}</button>
       </div>
       ${
         lead
           ? `
-      <details class="act-more"><summary>转办 / 上报上级</summary>
+      <details class="act-more"><summary>${L('转办 / 上报上级', 'Transfer / escalate')}</summary>
         <div class="act-row">
-          <label>转办给<select name="transfer">${options}</select></label>
-          <label class="grow">理由<input name="transfer-reason" maxlength="500" placeholder="转办理由（必填）" /></label>
-          <button type="button" class="btn" data-act="transfer">转办</button>
+          <label>${L('转办给', 'Transfer to')}<select name="transfer">${options}</select></label>
+          <label class="grow">${L('理由', 'Reason')}<input name="transfer-reason" maxlength="500" placeholder="${L('转办理由（必填）', 'Reason for the transfer (required)')}" /></label>
+          <button type="button" class="btn" data-act="transfer">${L('转办', 'Transfer')}</button>
         </div>
         <div class="act-row">
-          <label class="grow">上报理由<input name="escalate-reason" maxlength="500" placeholder="上报上级的理由（必填）" /></label>
-          <button type="button" class="btn" data-act="escalate">上报上级</button>
+          <label class="grow">${L('上报理由', 'Reason')}<input name="escalate-reason" maxlength="500" placeholder="${L('上报上级的理由（必填）', 'Reason for escalating (required)')}" /></label>
+          <button type="button" class="btn" data-act="escalate">${L('上报上级', 'Escalate')}</button>
         </div>
       </details>
       <div class="opinion-box">
-        <label>办理意见<textarea name="opinion" rows="4" maxlength="5000" placeholder="写明事实、依据和处理意见">${escapeHtml(c.opinion ?? '')}</textarea></label>
+        <label>${L('办理意见', 'Handling opinion')}<textarea name="opinion" rows="4" maxlength="5000" placeholder="${L('写明事实、依据和处理意见', 'Facts, grounds and decision')}">${escapeHtml(c.opinion ?? '')}</textarea></label>
         <div class="act-row">
-          <label class="inline"><input type="radio" name="accepted" value="yes" checked /> 受理</label>
-          <label class="inline"><input type="radio" name="accepted" value="no" /> 不予受理</label>
-          <button type="button" class="btn primary" data-act="opinion">提交办理意见</button>
+          <label class="inline"><input type="radio" name="accepted" value="yes" checked /> ${L('受理', 'Accepted')}</label>
+          <label class="inline"><input type="radio" name="accepted" value="no" /> ${L('不予受理', 'Not accepted')}</label>
+          <button type="button" class="btn primary" data-act="opinion">${L('提交办理意见', 'Save opinion')}</button>
         </div>
       </div>
 `
-          : `<p class="muted">您是会商部门：可以邀请其他部门；办理意见、转办和结束由主办干部操作。</p>`
+          : `<p class="muted">${L('您是会商部门：可以邀请其他部门；办理意见、转办和结束由主办干部操作。', 'You were invited: you may invite other offices; the lead official writes the opinion, transfers and ends.')}</p>`
       }`
-        : `<p class="muted">${open.ended ? '本次接访已结束。' : `案件状态：${STATE_NAMES[c.state]}${c.state === 'handled' ? '，等待信访人评价' : ''}`}</p>`
+        : `<p class="muted">${open.ended ? L('本次接访已结束。', 'This session has ended.') : `${L('案件状态：', 'State: ')}${STATE_NAMES[c.state]}${c.state === 'handled' ? L('，等待信访人评价', ', waiting for the rating') : ''}`}</p>`
     }
     ${
       inRoom
         ? `<div class="act-row end-row">${
-            lead ? '<button type="button" class="btn danger" data-act="end">结束接访</button>' : '<button type="button" class="btn" data-act="leave">离开会商</button>'
+            lead ? `<button type="button" class="btn danger" data-act="end">${L('结束接访', 'End session')}</button>` : `<button type="button" class="btn" data-act="leave">${L('离开会商', 'Leave')}</button>`
           }</div>`
-        : `<div class="act-row end-row"><button type="button" class="btn" data-act="close">关闭案件</button></div>`
+        : `<div class="act-row end-row"><button type="button" class="btn" data-act="close">${L('关闭案件', 'Close case')}</button></div>`
     }
     ${
       lead && !c.handleExtended && !['archived'].includes(c.state)
-        ? `<details class="act-more"><summary>延长办理期限（30 日，限一次）</summary>
-            <div class="act-row"><label class="grow">延长理由<input name="extend-reason" maxlength="500" placeholder="书面理由（必填）" /></label>
-            <button type="button" class="btn" data-act="extend">延长</button></div></details>`
+        ? `<details class="act-more"><summary>${L('延长办理期限（30 日，限一次）', 'Extend the handling deadline (30 days, once)')}</summary>
+            <div class="act-row"><label class="grow">${L('延长理由', 'Reason')}<input name="extend-reason" maxlength="500" placeholder="${L('书面理由（必填）', 'Written reason (required)')}" /></label>
+            <button type="button" class="btn" data-act="extend">${L('延长', 'Extend')}</button></div></details>`
         : ''
     }`;
   for (const f of el.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('[name]')) {
@@ -512,32 +517,32 @@ function renderActions(): void {
   bind('invite', async () => {
     const v = val('invite');
     const t = await api.post<{ departmentIds: string[] }>(`/cases/${c.id}/invite`, v === 'up' ? { level: 'up' } : { departmentId: v });
-    showBanner(`已发出邀请：${escapeHtml(t.departmentIds.map(departmentLabel).join('、'))}，请等待对方加入。`, 'info', 5000);
+    showBanner(L(`已发出邀请：${escapeHtml(t.departmentIds.map(departmentLabel).join('、'))}，请等待对方加入。`, `Invited: ${escapeHtml(t.departmentIds.map(departmentLabel).join(', '))}; waiting for them to join.`), 'info', 5000);
   });
   bind('transfer', async () => {
     const reason = val('transfer-reason');
-    if (!reason) throw new Error('请填写转办理由');
+    if (!reason) throw new Error(L('请填写转办理由', 'Please give the reason for the transfer'));
     await api.post(`/cases/${c.id}/transfer`, { departmentId: val('transfer'), reason });
-    showBanner('已转办，信访人留在通话中等待新部门接听。', 'info', 5000);
+    showBanner(L('已转办，信访人留在通话中等待新部门接听。', 'Transferred; the petitioner stays in the call for the new office.'), 'info', 5000);
     endLocally();
   });
   bind('escalate', async () => {
     const reason = val('escalate-reason');
-    if (!reason) throw new Error('请填写上报理由');
+    if (!reason) throw new Error(L('请填写上报理由', 'Please give the reason for escalating'));
     await api.post(`/cases/${c.id}/escalate`, { reason });
-    showBanner('已上报上级，信访人留在通话中等待上级部门接听。', 'info', 5000);
+    showBanner(L('已上报上级，信访人留在通话中等待上级部门接听。', 'Escalated; the petitioner stays in the call for the office above.'), 'info', 5000);
     endLocally();
   });
   bind('opinion', async () => {
     const opinion = val('opinion');
-    if (!opinion) throw new Error('请填写办理意见');
+    if (!opinion) throw new Error(L('请填写办理意见', 'Please write the opinion'));
     const accepted = el.querySelector<HTMLInputElement>('[name=accepted]:checked')?.value !== 'no';
     open!.case = await api.post<Case>(`/cases/${c.id}/opinion`, { opinion, accepted });
-    showBanner('办理意见已保存，信访人的终端正在请他评价。', 'info', 5000);
+    showBanner(L('办理意见已保存，信访人的终端正在请他评价。', 'Opinion saved; the terminal is asking the petitioner for a rating.'), 'info', 5000);
   });
   bind('extend', async () => {
     const reason = val('extend-reason');
-    if (!reason) throw new Error('请填写延长理由');
+    if (!reason) throw new Error(L('请填写延长理由', 'Please give the reason for the extension'));
     open!.case = await api.post<Case>(`/cases/${c.id}/extend`, { reason });
   });
   bind('end', async () => {
@@ -576,7 +581,7 @@ function endLocally(): void {
 
 function startCall(room: { roomId: string; token: string }): void {
   leaveCall();
-  const s = new CallSession({ token: room.token, roomId: room.roomId, displayName: desk ? `${desk.official.name}（${departmentLabel(desk.official.departmentId)}）` : '接访干部' });
+  const s = new CallSession({ token: room.token, roomId: room.roomId, displayName: desk ? `${desk.official.name}（${departmentLabel(desk.official.departmentId)}）` : L('接访干部', 'Official') });
   session = s;
   (window as unknown as { callSession: CallSession }).callSession = s;
   const view = new CallView(s, {
@@ -586,7 +591,7 @@ function startCall(room: { roomId: string; token: string }): void {
       const host = document.getElementById('call-host');
       if (!host || !open || open.ended) return;
       const caseId = open.case.id;
-      host.innerHTML = '<div class="call-off">您已离开通话，接访仍在进行。<button type="button" class="btn primary" data-act="rejoin">重新加入通话</button></div>';
+      host.innerHTML = `<div class="call-off">${L('您已离开通话，接访仍在进行。', 'You left the call; the session goes on.')}<button type="button" class="btn primary" data-act="rejoin">${L('重新加入通话', 'Rejoin the call')}</button></div>`;
       host.querySelector('[data-act=rejoin]')!.addEventListener('click', () => void resume(caseId));
     },
   });
@@ -602,14 +607,20 @@ function leaveCall(): void {
   session = null;
   s?.close();
   const host = document.getElementById('call-host');
-  if (host) host.innerHTML = '<div class="call-off">通话已结束</div>';
+  if (host) host.innerHTML = `<div class="call-off">${L('通话已结束', 'Call ended')}</div>`;
 }
 
 // ---- boot -------------------------------------------------------------------------------------------
 
 async function boot(): Promise<void> {
+  setLang(currentLang());
+  document.title = L('接访工作台', 'Official desk');
+  document.querySelector('.dbar h1')!.textContent = document.title;
+  const langBtn = document.getElementById('lang')!;
+  langBtn.textContent = L('English', '中文');
+  langBtn.addEventListener('click', toggleLang);
   if (!token || !claims || claims.role !== 'official') {
-    app.innerHTML = '<div class="card"><h2>请先登录</h2><p>缺少接访干部的登录令牌，请从首页进入。</p></div>';
+    app.innerHTML = `<div class="card"><h2>${L('请先登录', 'Please sign in')}</h2><p>${L('缺少接访干部的登录令牌，请从首页进入。', 'No official sign-in token; please start from the home page.')}</p></div>`;
     return;
   }
   api = new Api('/api/petition', token);
@@ -618,11 +629,11 @@ async function boot(): Promise<void> {
   try {
     [rules, desk] = await Promise.all([api.get<RoutingRules>('/routing-rules'), api.get<Desk>('/desk')]);
   } catch (err) {
-    app.innerHTML = `<div class="card"><h2>无法打开工作台</h2><p>${escapeHtml(plainError(err))}</p></div>`;
+    app.innerHTML = `<div class="card"><h2>${L('无法打开工作台', 'Cannot open the desk')}</h2><p>${escapeHtml(plainError(err))}</p></div>`;
     return;
   }
   const o = desk.official;
-  document.getElementById('who')!.textContent = `${o.name}${o.post ? ` · ${o.post}` : ''} · ${departmentLabel(o.departmentId)} · ${LEVEL_NAMES[o.level]}级`;
+  document.getElementById('who')!.textContent = `${o.name}${o.post ? ` · ${o.post}` : ''} · ${departmentLabel(o.departmentId)} · ${L(`${LEVEL_NAMES[o.level]}级`, `${LEVEL_NAMES[o.level]} level`)}`;
   if (desk.presence !== 'offline') presence = desk.presence;
   renderPresence();
   void heartbeat();
@@ -648,11 +659,11 @@ async function boot(): Promise<void> {
       if (left <= 0) {
         offer = null;
         renderOffer();
-        showBanner('确认超时，案件已放回队列。', 'info', 4000);
+        showBanner(L('确认超时，案件已放回队列。', 'Not confirmed in time; the case went back to the queue.'), 'info', 4000);
         refreshDeskSoon();
       } else {
         const el = document.getElementById('offer-left');
-        if (el) el.textContent = `${left} 秒内确认`;
+        if (el) el.textContent = confirmWithin(left);
       }
     }
   }, 1000);

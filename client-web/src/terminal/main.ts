@@ -553,6 +553,8 @@ function tickClock(): void {
 }
 
 async function boot(): Promise<void> {
+  // The kiosk speaks Chinese, including the shared call view's buttons (they follow this key).
+  localStorage.setItem('lang', 'zh');
   setInterval(tickClock, 1000);
   tickClock();
   if (!token || !claims || claims.role !== 'terminal' || !terminalId) {
