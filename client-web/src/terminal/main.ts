@@ -140,10 +140,10 @@ function renderStart(): void {
     <section class="start">
       <h2 class="prompt">请点一下您要反映的问题</h2>
       <p class="sub">点一下就开始，不用写字。工作人员会通过视频和您面对面交谈。</p>
-      <div class="cats" role="list">
+      <div class="cats" role="group" aria-label="问题类别">
         ${cats
           .map(
-            (c) => `<button type="button" class="cat" role="listitem" data-category="${escapeHtml(c.code)}">
+            (c) => `<button type="button" class="cat" data-category="${escapeHtml(c.code)}">
               <span class="cat-icon cat-${escapeHtml(c.icon)}">${iconOf(c.icon)}</span>
               <span class="cat-name">${escapeHtml(c.name)}</span></button>`,
           )
