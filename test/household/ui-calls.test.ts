@@ -126,6 +126,24 @@ describe('household pages in Chromium', () => {
     f.service.updateSettings(f.admin, HOME, { autoAnswer: { mode: 'selected', memberIds: [SEED.family.zhangWei] } });
   });
 
+  it('a call nobody answers rings until the timeout, then both sides see it as missed', async () => {
+    const zhangLei = await family(SEED.family.zhangLei, '张磊'); // not on the auto-answer list
+    await zhangLei.click(`${card} [data-act=call]`);
+    await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
+    expect(await zhangLei.getAttribute('#room-title', 'data-phase')).toBe('ringing');
+    await zhangLei.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'joined', null, { timeout: 15_000 });
+    f.clock.advance(f.service.timings.ringTimeoutMs + 1000);
+    f.service.tick();
+    await deviceIdle();
+    await zhangLei.waitForSelector('#msg:not([hidden])');
+    expect(await zhangLei.textContent('#msg')).toContain('没有接听');
+    await zhangLei.waitForSelector(`${card} .missed li[data-call-id]`);
+    // The kiosk beats every 15 s; nudge it so it is online again at the moved clock.
+    await device.evaluate(() => window.dispatchEvent(new Event('online')));
+    await waitFor(async () => f.service.getHousehold(f.admin, HOME).devices[0]!.online, (x) => x, 10_000);
+    await closeFamilyPages();
+  });
+
   it('audio-only call on a poor network: voice both ways, no camera from the home', async () => {
     const zhangWei = await family(SEED.family.zhangWei, '张伟');
     await zhangWei.click(`${card} [data-act=audio]`);

@@ -254,6 +254,8 @@ class CounsellorApp {
       await session.start();
       view.refresh();
     } catch (err) {
+      // A call that ended while we were joining already said why.
+      if (this.#room === undefined && !(err instanceof ApiError)) return;
       if (err instanceof ApiError && err.code === 'unavailable') this.#show(T('e_offline', { home }), 'error');
       else this.#show(T('error', { m: (err as Error).message }), 'error');
       this.#closeRoom(false);

@@ -9,6 +9,7 @@ import { CallView } from '../lib/call-view.ts';
 import { LiveClient } from '../lib/live.ts';
 import { toggleLang } from '../lib/i18n.ts';
 import {
+  Sounds,
   dictionary,
   errorDetail,
   esc,
@@ -49,7 +50,7 @@ const T = dictionary(
     inCall: '与 {home} 通话中',
     inCallAudio: '与 {home} 语音通话中',
     joinedOther: '家里正在通话，您已加入同一通话',
-    lookingIn: '正在查看 {home}（只看不说，最长 10 分钟）',
+    lookingIn: '正在查看 {home}（只看不说，还剩 {left}）',
     e_offline: '家里的设备不在线，已记为未接来电。请稍后再打。',
     e_privacy_mode: '家里开启了隐私模式，现在不能查看。',
     e_privacy_schedule: '现在是家里设定的隐私时段，不能查看。',
@@ -103,7 +104,7 @@ const T = dictionary(
     inCall: 'In a call with {home}',
     inCallAudio: 'Audio call with {home}',
     joinedOther: 'Home was already in a call; you joined it',
-    lookingIn: 'Looking in on {home} (view only, at most 10 minutes)',
+    lookingIn: 'Looking in on {home} (view only, {left} left)',
     e_offline: 'The home device is offline; the call is listed as missed. Please try later.',
     e_privacy_mode: 'The household has turned on privacy mode; look-in is not possible now.',
     e_privacy_schedule: 'It is the household’s privacy hours; look-in is not possible now.',
@@ -153,6 +154,8 @@ class FamilyApp {
   #households: HouseholdView[] = [];
   readonly #missed = new Map<string, Call[]>();
   #room: Room | undefined;
+  readonly #sounds = new Sounds();
+  #countdown: ReturnType<typeof setInterval> | undefined;
   #msgTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(token: string) {
@@ -256,7 +259,12 @@ class FamilyApp {
     try {
       const t = await this.#api.post<{ lookIn: LookIn } & RoomTicket>(`/households/${encodeURIComponent(householdId)}/look-ins`, {});
       this.#open({ kind: 'lookin', id: t.lookIn.id, householdId, isCaller: true, audioOnly: false }, t.token, t.roomId);
-      this.#setRoomTitle('lookin');
+      // The server ends a look-in by itself at endsAt; show what is left (from its own duration,
+      // so a skewed phone clock does not matter).
+      const end = Date.now() + (Date.parse(t.lookIn.endsAt) - Date.parse(t.lookIn.startedAt));
+      const show = (): void => this.#setRoomTitle('lookin', Math.max(0, end - Date.now()));
+      show();
+      this.#countdown = setInterval(show, 1000);
     } catch (err) {
       this.#error(err);
       void this.refresh();
@@ -289,6 +297,8 @@ class FamilyApp {
     session.start().then(
       () => view.refresh(),
       (err: unknown) => {
+        // A call that ended while we were joining already said why; do not cover that message.
+        if (this.#room !== room) return;
         this.#error(err);
         this.#leave(false);
       },
@@ -300,6 +310,9 @@ class FamilyApp {
     const r = this.#room;
     if (!r) return;
     this.#room = undefined;
+    this.#sounds.stopRing();
+    if (this.#countdown) clearInterval(this.#countdown);
+    this.#countdown = undefined;
     r.session.close();
     if (hangUp && r.kind === 'call' && r.isCaller) void this.#api.post(`/calls/${encodeURIComponent(r.id)}/end`).catch(() => undefined);
     if (hangUp && r.kind === 'lookin') void this.#api.post(`/look-ins/${encodeURIComponent(r.id)}/end`).catch(() => undefined);
@@ -344,10 +357,14 @@ class FamilyApp {
 
   // ---- rendering -----------------------------------------------------------------------------
 
-  #setRoomTitle(kind: 'ringing' | 'in' | 'joined' | 'lookin'): void {
+  #setRoomTitle(kind: 'ringing' | 'in' | 'joined' | 'lookin', leftMs = 0): void {
     const r = this.#room;
     if (!r) return;
-    const vars = { home: r.home };
+    // Ringback while the home has not answered.
+    if (kind === 'ringing') this.#sounds.startRing('soft');
+    else this.#sounds.stopRing();
+    const s = Math.round(leftMs / 1000);
+    const vars = { home: r.home, left: `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` };
     r.title.dataset.phase = kind;
     r.title.textContent =
       kind === 'ringing' ? T('ringing', vars) : kind === 'lookin' ? T('lookingIn', vars) : kind === 'joined' ? T('joinedOther') : T(r.audioOnly ? 'inCallAudio' : 'inCall', vars);

@@ -80,12 +80,19 @@ export class Sounds {
     return this.#ringTimer !== undefined;
   }
 
-  /** A loud telephone trill (two tones alternating), repeating every 3 s until stopRing(). */
-  startRing(): void {
+  /**
+   * `loud` (the home device): a telephone trill, two tones alternating, twice every 3 s.
+   * `soft` (the caller's ringback): one quiet 440 Hz tone every 3 s. Until stopRing().
+   */
+  startRing(kind: 'loud' | 'soft' = 'loud'): void {
     if (this.#ringTimer) return;
     const burst = (): void => {
       const ctx = this.#context();
       const t0 = ctx.currentTime;
+      if (kind === 'soft') {
+        this.#tone(440, t0, 1.2, 0.08, 'sine');
+        return;
+      }
       for (let i = 0; i < 20; i++) this.#tone(i % 2 ? 1200 : 900, t0 + i * 0.05, 0.05, 0.6);
       for (let i = 0; i < 20; i++) this.#tone(i % 2 ? 1200 : 900, t0 + 1.3 + i * 0.05, 0.05, 0.6);
     };
@@ -111,11 +118,11 @@ export class Sounds {
     return this.#ctx;
   }
 
-  #tone(freq: number, at: number, dur: number, gain: number): void {
+  #tone(freq: number, at: number, dur: number, gain: number, type: OscillatorType = 'square'): void {
     const ctx = this.#context();
     const osc = ctx.createOscillator();
     const g = ctx.createGain();
-    osc.type = 'square';
+    osc.type = type;
     osc.frequency.value = freq;
     g.gain.setValueAtTime(0, at);
     g.gain.linearRampToValueAtTime(gain, at + 0.01);
