@@ -297,6 +297,21 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     return { ticketId, case: updated };
   }
 
+  /**
+   * Fresh wait information for every case waiting in these queues (at most `limit` per queue),
+   * for pushing to the terminals after a `queue-changed` event:
+   * `for (const w of await service.waitUpdates(ids)) io.to(terminalRoom(w.caseId)).emit('wait', w)`.
+   */
+  async waitUpdates(departmentIds: string[], limit = 100): Promise<WaitInfo[]> {
+    const caseIds = new Set((await Promise.all(departmentIds.map((d) => this.queue.entries(d, limit)))).flat().map((e) => e.caseId));
+    const out: WaitInfo[] = [];
+    for (const id of caseIds) {
+      const c = this.repo.getCase(id);
+      if (c) out.push(await waitInfo(this.waitDeps, c));
+    }
+    return out;
+  }
+
   /** Queue position, honest wait estimate and, when waiting makes no sense, an offer. */
   async wait(actor: Actor, caseId: string): Promise<WaitInfo> {
     const c = assertCase(this.repo, caseId);

@@ -114,6 +114,15 @@ try {
   await coord.locator('[data-act=edit-rules]').waitFor();
   console.log('PUT body', JSON.stringify(sent).slice(0, 300));
   await shot(coord, '15b-coordinator-rules-saved', true);
+  const en = await browser.newPage();
+  await en.setViewportSize({ width: 1440, height: 900 });
+  await en.goto(`${platform.url}/official.html?lang=en&token=${encodeURIComponent(ot(rs))}`);
+  await en.locator('#timeline, .idle').first().waitFor();
+  await shot(en, '17-desk-en', true);
+  await en.goto(`${platform.url}/coordinator.html?lang=en&token=${encodeURIComponent(ct)}`);
+  await en.locator('#queues table, #queues p').first().waitFor();
+  await shot(en, '18-coordinator-en', true);
+  await en.goto(`${platform.url}/official.html?lang=zh`);
   const small = await open('terminal.html', tt(terminal2), 1024, 768);
   await small.waitForTimeout(1000);
   await shot(small, '16-terminal-1024-resume');

@@ -263,6 +263,17 @@ describe('petition workflow', () => {
       expect(w.estimatedWaitSeconds).toBe(2 * 600);
       await h3.service.heartbeat(rsOfficial2, 'away');
       expect((await h3.service.wait(t, ids[3]!)).estimatedWaitSeconds).toBe(4 * 600);
+
+      // After a claim, every waiting petitioner of that office gets a fresh position to show.
+      let changed: string[] = [];
+      h3.service.on('queue-changed', (e) => (changed = e.departmentIds));
+      await h3.service.claimNext(rsOfficial);
+      const updates = await h3.service.waitUpdates(changed);
+      expect(updates.map((u) => [u.caseId, u.position, u.estimatedWaitSeconds])).toEqual([
+        [ids[1], 1, 600],
+        [ids[2], 2, 1200],
+        [ids[3], 3, 1800],
+      ]);
     } finally {
       await h3.close();
     }
