@@ -472,8 +472,13 @@ function showRatingOverCall(): void {
 function renderRating(): void {
   setScreen('rating');
   say('您对这次接访满意吗？请点一下：满意，基本满意，还是不满意。');
-  app.innerHTML = `<section class="rating-screen">${current?.opinion ? `<div class="opinion"><h3>办理意见</h3><p>${escapeHtml(current.opinion)}</p></div>` : ''}${ratingHtml()}</section>`;
+  app.innerHTML = `<section class="rating-screen">${current?.opinion ? `<div class="opinion"><h3>办理意见</h3><p>${escapeHtml(current.opinion)}</p></div>` : ''}${ratingHtml()}
+    <div class="row"><button type="button" class="kbtn" data-act="skip-rating">先不评价，看案件编号</button></div></section>`;
   bindRating(app);
+  app.querySelector('[data-act=skip-rating]')!.addEventListener('click', () => renderReceipt());
+  // Nobody there any more: the receipt (which resets the terminal later) instead of waiting forever.
+  clearTimeout(resetTimer);
+  resetTimer = setTimeout(() => renderReceipt(), RECEIPT_RESET_MS);
 }
 
 async function rate(r: Rating): Promise<void> {
@@ -510,10 +515,12 @@ function renderReceipt(): void {
       <ul class="receipt-lines">${lines.map((l) => `<li>${l}</li>`).join('')}</ul>
       <div class="row">
         ${IN_ROOM.includes(c.state) ? `<button type="button" class="kbtn" data-act="back-to-call">${icon('video')} 回到通话</button>` : ''}
+        ${c.state === 'handled' ? `<button type="button" class="kbtn" data-act="to-rating">${icon('happy')} 评价这次接访</button>` : ''}
         <button type="button" class="kbtn primary" data-act="done">完成，回到首页</button>
       </div>
     </section>`;
   app.querySelector('[data-act=done]')!.addEventListener('click', () => finish());
+  app.querySelector('[data-act=to-rating]')?.addEventListener('click', () => renderRating());
   // Hung up by mistake while the officials are still there: one tap back in.
   app.querySelector('[data-act=back-to-call]')?.addEventListener('click', () => {
     clearTimeout(resetTimer);
