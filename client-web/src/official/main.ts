@@ -105,7 +105,9 @@ function departmentLabel(id: string): string {
   const k = kindName(kind);
   if (!k) return id;
   const name = region.length === 9 ? k.township ?? k.county : k.county;
-  return desk && region === desk.official.regionCode ? name : `${name}（${region}）`;
+  if (desk && region === desk.official.regionCode) return name;
+  if (region.length === 6 && region.endsWith('00')) return L(`市${name}`, `${name} (city)`);
+  return `${name}（${region}）`;
 }
 
 function showBanner(html: string, kind: 'info' | 'error' | 'invite' = 'info', ms = 8000): void {
@@ -364,7 +366,7 @@ function renderCaseParts(): void {
   head.innerHTML = `
     <div><span class="case-id" data-case-id>${escapeHtml(c.id)}</span>
     <span class="badge state-${c.state}" data-state="${c.state}">${STATE_NAMES[c.state]}</span>
-    <span class="badge">${isLead() ? L('主办', 'Lead') : L('会商', 'Invited')}</span></div>
+    <span class="badge">${open.ended ? L('已离开', 'Left') : isLead() ? L('主办', 'Lead') : L('会商', 'Invited')}</span></div>
     <div class="case-cat">${escapeHtml(categoryName(c.category))}${c.departmentId ? ` · ${L('主办：', 'lead office: ')}${escapeHtml(departmentLabel(c.departmentId))}` : ''}</div>`;
 
   const accept = c.acceptedAt ? null : deadlineClock(c.acceptDeadline, 15);
@@ -516,8 +518,12 @@ function renderActions(): void {
     el.querySelector(`[data-act=${act}]`)?.addEventListener('click', () => void runAction(fn));
   bind('invite', async () => {
     const v = val('invite');
-    const t = await api.post<{ departmentIds: string[] }>(`/cases/${c.id}/invite`, v === 'up' ? { level: 'up' } : { departmentId: v });
-    showBanner(L(`已发出邀请：${escapeHtml(t.departmentIds.map(departmentLabel).join('、'))}，请等待对方加入。`, `Invited: ${escapeHtml(t.departmentIds.map(departmentLabel).join(', '))}; waiting for them to join.`), 'info', 5000);
+    const t = await api.post<{ id: string; departmentIds: string[] }>(`/cases/${c.id}/invite`, v === 'up' ? { level: 'up' } : { departmentId: v });
+    await refreshOpen();
+    // The timeline's invitation carries the office's full name.
+    const ev = open?.timeline.filter((e) => e.type === 'invited' && e.data.ticketId === t.id).pop();
+    const name = typeof ev?.data.departmentName === 'string' ? ev.data.departmentName : t.departmentIds.map(departmentLabel).join(L('、', ', '));
+    showBanner(L(`已发出邀请：${escapeHtml(name)}，请等待对方加入。`, `Invited: ${escapeHtml(name)}; waiting for them to join.`), 'info', 5000);
   });
   bind('transfer', async () => {
     const reason = val('transfer-reason');
