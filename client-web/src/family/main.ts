@@ -65,6 +65,7 @@ const T = dictionary(
     end_lookin_privacy: '家里开启了隐私模式，查看已结束。',
     end_lookin_time: '查看时间到了（每次最长 10 分钟）。',
     end_lookin: '查看已结束。',
+    stopLooking: '结束查看',
     settings: '家庭设置（管理员）',
     autoAnswer: '来电自动接听',
     aa_off: '关闭（家里按“接听”才接通）',
@@ -119,6 +120,7 @@ const T = dictionary(
     end_lookin_privacy: 'The household turned on privacy mode; the look-in ended.',
     end_lookin_time: 'Look-in time is up (10 minutes at most).',
     end_lookin: 'The look-in has ended.',
+    stopLooking: 'Stop looking in',
     settings: 'Household settings (manager)',
     autoAnswer: 'Auto-answer',
     aa_off: 'Off (home presses “Answer”)',
@@ -282,6 +284,7 @@ class FamilyApp {
       ...(r.kind === 'lookin' ? { publish: [] } : {}),
     });
     const view = new CallView(session, { preview: r.kind === 'call', onLeave: () => this.#leave(true) });
+    if (r.kind === 'lookin') view.el.querySelector('[data-act=leave]')!.textContent = T('stopLooking');
     const room: Room = { ...r, home, session, view, title: $('room-title') };
     this.#room = room;
     (window as unknown as { callSession: CallSession }).callSession = session;
