@@ -269,39 +269,42 @@ export class Archive {
     }
     let sessions = 0;
     let bookmarks = 0;
-    this.catalog.clear();
-    for (const id of this.sessionIds()) {
-      const dir = this.sessionDir(id);
-      const m = readManifest(dir);
-      this.catalog.indexManifest(m, { manifestSha256: seal.get(id), retainUntil: this.retainUntil(m) });
-      const reason = hold.get(id);
-      if (reason !== undefined && reason !== null) this.catalog.setLegalHold(id, true, reason);
-      const bf = path.join(dir, BOOKMARKS_FILE);
-      if (fs.existsSync(bf)) {
-        for (const b of bookmarkFileSchema.parse(JSON.parse(fs.readFileSync(bf, 'utf8')))) {
-          this.catalog.addBookmark(b);
-          bookmarks++;
-        }
-      }
-      sessions++;
-    }
     let tombstoneCount = 0;
-    for (const [id, e] of tombstones) {
-      if (fs.existsSync(path.join(this.root, id))) continue;
-      const d = e.details;
-      const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-      this.catalog.insertTombstone({
-        sessionId: id,
-        kind: str(d.kind) ?? 'petition',
-        roomId: str(d.roomId) ?? '',
-        caseNumber: str(d.caseNumber),
-        startedAt: str(d.startedAt) ?? e.at,
-        retentionClass: str(d.retentionClass) ?? '',
-        deletedAt: e.at,
-        manifestSha256: str(d.manifestSha256),
-      });
-      tombstoneCount++;
-    }
+    // One transaction: a running server reading the catalog sees the old index or the new one.
+    this.#db.transaction(() => {
+      this.catalog.clear();
+      for (const id of this.sessionIds()) {
+        const dir = this.sessionDir(id);
+        const m = readManifest(dir);
+        this.catalog.indexManifest(m, { manifestSha256: seal.get(id), retainUntil: this.retainUntil(m) });
+        const reason = hold.get(id);
+        if (reason !== undefined && reason !== null) this.catalog.setLegalHold(id, true, reason);
+        const bf = path.join(dir, BOOKMARKS_FILE);
+        if (fs.existsSync(bf)) {
+          for (const b of bookmarkFileSchema.parse(JSON.parse(fs.readFileSync(bf, 'utf8')))) {
+            this.catalog.addBookmark(b);
+            bookmarks++;
+          }
+        }
+        sessions++;
+      }
+      for (const [id, e] of tombstones) {
+        if (fs.existsSync(path.join(this.root, id))) continue;
+        const d = e.details;
+        const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+        this.catalog.insertTombstone({
+          sessionId: id,
+          kind: str(d.kind) ?? 'petition',
+          roomId: str(d.roomId) ?? '',
+          caseNumber: str(d.caseNumber),
+          startedAt: str(d.startedAt) ?? e.at,
+          retentionClass: str(d.retentionClass) ?? '',
+          deletedAt: e.at,
+          manifestSha256: str(d.manifestSha256),
+        });
+        tombstoneCount++;
+      }
+    })();
     return { sessions, tombstones: tombstoneCount, holds: [...hold.values()].filter((v) => v !== null).length, bookmarks };
   }
 
