@@ -174,6 +174,21 @@ export class Archive {
     return deleted;
   }
 
+  /** Runs sweepRetention() now and every `everyMs` (default daily); returns a function that stops it. */
+  scheduleRetentionSweep(onError: (err: unknown) => void, everyMs = 86_400_000): () => void {
+    const sweep = () => {
+      try {
+        this.sweepRetention();
+      } catch (err) {
+        onError(err);
+      }
+    };
+    sweep();
+    const timer = setInterval(sweep, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   addBookmark(sessionId: string, actor: AuditActor, offsetSeconds: number, note: string): Bookmark {
     this.assertAndGetManifest(sessionId);
     const b: Bookmark = {
@@ -208,6 +223,8 @@ export class Archive {
       const dir = this.sessionDir(id);
       const m = readManifest(dir);
       if (m.status !== 'recording') continue;
+      // Output slots of spare ffmpegs the dead recorder held (spare-ffmpeg.ts).
+      for (const f of fs.readdirSync(dir)) if (f.startsWith('.slot-')) fs.rmSync(path.join(dir, f), { force: true });
       let last = Date.parse(m.startedAt);
       for (const p of m.participants) {
         for (const t of p.tracks) {

@@ -172,6 +172,7 @@ describe('the archive', () => {
     writeJsonAtomic(path.join(dir, MANIFEST_FILE), { ...m, status: 'recording', stoppedAt: undefined });
     fs.writeFileSync(archive.audit.file, archive.audit.rawLines().filter((l) => !l.includes('recording-stop')).join('\n') + '\n');
     fs.writeFileSync(path.join(dir, 'p-a/camera-x-r0-00002.webm'), randomBytes(777));
+    fs.symlinkSync(path.join(dir, 'p-a'), path.join(dir, '.slot-video-0badf00d')); // a spare's output slot
     expect((await verifyArchive(archive.root)).problems.map((p) => p.kind).sort()).toEqual(['manifest-unsealed', 'unlisted-file']);
 
     expect(await archive.recoverInterrupted()).toEqual(['c-1']);
@@ -184,6 +185,7 @@ describe('the archive', () => {
       ['p-a/camera-x-r0-00002.webm', true, 777],
     ]);
     expect(archive.audit.entries().at(-1)!.type).toBe('recording-interrupted');
+    expect(fs.existsSync(path.join(dir, '.slot-video-0badf00d'))).toBe(false);
     expect(await verifyArchive(archive.root)).toMatchObject({ ok: true, problems: [] });
     expect(await archive.recoverInterrupted()).toEqual([]);
   });
