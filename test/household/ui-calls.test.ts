@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { createFixture, createTestClock, SEED, type Fixture } from './fixture.ts';
+import { createFixture, createTestClock, NOON_CST, SEED, type Fixture } from './fixture.ts';
 import { media, personToken, sendingCamera, waitFor } from './ui-support.ts';
 
 const HOME = SEED.households.zhang;
@@ -196,6 +196,28 @@ describe('household pages in Chromium', () => {
     await device.waitForSelector('#live:not([hidden])', { timeout: 15_000 });
     await liNa.click('.call-controls [data-act=leave]');
     await deviceIdle();
+    await closeFamilyPages();
+  });
+
+  it('privacy schedule: at night the kiosk says so and look-in is refused for that reason', async () => {
+    f.clock.set(Date.parse('2026-11-26T14:01:00Z')); // 22:01 in 宿州: the 张 household's night window
+    f.service.tick();
+    await device.waitForFunction(() => document.body.dataset.privacy === 'schedule', null, { timeout: 10_000 });
+    expect(await device.textContent('#privacy-state')).toContain('隐私时段');
+    await device.evaluate(() => window.dispatchEvent(new Event('online')));
+    await waitFor(async () => f.service.getHousehold(f.admin, HOME).devices[0]!.online, (x) => x, 10_000);
+    const liNa = await family(SEED.family.liNa, '李娜');
+    expect(await liNa.isVisible(`${card} .badge.privacy[data-privacy=schedule]`)).toBe(true);
+    await liNa.click(`${card} [data-act=lookin]`);
+    await liNa.waitForSelector('#msg:not([hidden])');
+    expect(await liNa.getAttribute('#msg', 'data-reason')).toBe('privacy-schedule');
+    expect(await sendingCamera(device)).toBe(false);
+    // Morning again.
+    f.clock.set(NOON_CST + 3600_000);
+    f.service.tick();
+    await device.waitForFunction(() => document.body.dataset.privacy === 'off', null, { timeout: 10_000 });
+    await device.evaluate(() => window.dispatchEvent(new Event('online')));
+    await waitFor(async () => f.service.getHousehold(f.admin, HOME).devices[0]!.online, (x) => x, 10_000);
     await closeFamilyPages();
   });
 
