@@ -457,6 +457,14 @@ function fatal(text: string): void {
   document.body.innerHTML = `<main class="dev-idle" style="grid-template-columns:1fr"><p class="clock-date">${esc(text)}</p></main>`;
 }
 
+/** Keep the screen on: the kiosk is a clock and a phone that must be seen ringing. */
+async function keepAwake(): Promise<void> {
+  const wl = (navigator as unknown as { wakeLock?: { request(kind: 'screen'): Promise<unknown> } }).wakeLock;
+  await wl?.request('screen').catch(() => undefined);
+}
+document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && void keepAwake());
+void keepAwake();
+
 document.title = T('title');
 $('lang').textContent = T('lang');
 $('lang').addEventListener('click', toggleLang);
