@@ -3,6 +3,8 @@
 // rules (view and edit, validated by the server).
 import { Api } from '../lib/api.ts';
 import { currentLang, toggleLang } from '../lib/i18n.ts';
+import { CallSession } from '../lib/call-session.ts';
+import { CallView } from '../lib/call-view.ts';
 import { LiveClient } from '../lib/live.ts';
 import {
   dateTime,
@@ -58,7 +60,7 @@ function shell(): void {
     <section class="tiles" id="tiles"></section>
     <div class="cgrid">
       <section class="card"><h2>${L('各部门队列', 'Queues')}</h2><div id="queues"></div></section>
-      <section class="card"><h2>${L('进行中的接访', 'Live sessions')}</h2><div id="sessions"></div></section>
+      <section class="card"><h2>${L('进行中的接访', 'Live sessions')}</h2><div id="sessions"></div><div id="watch"></div></section>
       <section class="card"><h2>${L('终端在线情况（按县区）', 'Terminals online (by county)')}</h2><div id="terminals"></div></section>
       <section class="card"><h2>${L('超期案件', 'Overdue cases')}</h2><div id="overdue"></div></section>
       <section class="card wide"><h2>${L('查看案件', 'Look up a case')}</h2>
@@ -125,13 +127,41 @@ function renderSessions(s: LiveSession[]): void {
     ? `<table><thead><tr><th>${L('案件', 'Case')}</th><th>${L('类别', 'Category')}</th><th>${L('状态', 'State')}</th><th>${L('参与部门 / 干部', 'Offices / officials')}</th></tr></thead><tbody>
       ${s
         .map(
-          (x) => `<tr data-session="${escapeHtml(x.case.id)}"><td><a href="#" data-case="${escapeHtml(x.case.id)}">${escapeHtml(x.case.id)}</a></td>
+          (x) => `<tr data-session="${escapeHtml(x.case.id)}"><td><a href="#" data-case="${escapeHtml(x.case.id)}">${escapeHtml(x.case.id)}</a>
+          <button type="button" class="btn small" data-watch="${escapeHtml(x.case.id)}" title="${L('不出镜、不发言地旁听', 'Watch without being seen or heard')}">${L('旁听', 'Watch')}</button></td>
           <td>${escapeHtml(categoryName(x.case.category))}</td><td>${STATE_NAMES[x.case.state]}</td>
           <td>${x.participants.map((p) => `${escapeHtml(officeLabel(p.departmentId))} (${escapeHtml(p.officialId)}${p.role === 'lead' ? L('，主办', ', lead') : ''})`).join('<br>') || '—'}</td></tr>`,
         )
         .join('')}</tbody></table>`
     : `<p class="muted">${L('现在没有进行中的接访。', 'No session is going on.')}</p>`;
   bindCaseLinks('sessions');
+  for (const b of document.getElementById('sessions')!.querySelectorAll<HTMLButtonElement>('[data-watch]')) b.addEventListener('click', () => void watch(b.dataset.watch!));
+}
+
+/** Watching a session: a hidden, receive-only token for the room (the server's grant for coordinators). */
+let watching: CallSession | null = null;
+async function watch(caseId: string): Promise<void> {
+  stopWatching();
+  const el = document.getElementById('watch')!;
+  try {
+    const room = await api.post<{ roomId: string; token: string }>(`/cases/${caseId}/room-token`, {});
+    const s = new CallSession({ token: room.token, roomId: room.roomId, publish: [] });
+    watching = s;
+    (window as unknown as { callSession: CallSession }).callSession = s;
+    const view = new CallView(s, { preview: false, onLeave: () => stopWatching() });
+    el.innerHTML = `<div class="watch-head"><b>${L('旁听', 'Watching')} ${escapeHtml(caseId)}</b><span class="muted">${L('您不出镜、不发言，参与人看不到您。', 'You are neither seen nor heard; participants do not see you.')}</span></div>`;
+    el.append(view.el);
+    await s.start();
+    view.refresh();
+  } catch (err) {
+    el.innerHTML = `<p class="late">${escapeHtml(plainError(err))}</p>`;
+  }
+}
+function stopWatching(): void {
+  watching?.close();
+  watching = null;
+  const el = document.getElementById('watch');
+  if (el) el.innerHTML = '';
 }
 
 function renderTerminals(t: TerminalGroup[]): void {
