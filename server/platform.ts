@@ -15,6 +15,7 @@ import { attachSignalling, type SignallingServer } from './signalling/signalling
 import { createHealthRouter } from './http/health.ts';
 import { createDevTokenRouter } from './http/dev-token.ts';
 import { RedisRoomRouting } from './routing/redis-room-routing.ts';
+import { RedisRoomBans } from './signalling/room-bans.ts';
 import { WorkerPool } from '../sfu/worker-pool.ts';
 import { RoomRegistry } from '../sfu/rooms.ts';
 import { startServices, type Services, type ServicesOptions } from './services.ts';
@@ -120,6 +121,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     log: log.child({ mod: 'signalling' }),
     metrics: metrics.signalling,
     authorizeRoom: services.authorizeRoom,
+    bans: new RedisRoomBans(redis),
   });
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
 

@@ -101,6 +101,21 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.peers.size === 0) this.#armEmptyTimer();
   }
 
+  /**
+   * A room admin removes a participant. `keepOut` runs after the checks and before the removal,
+   * so a ban is in place before the removed client could try to come back.
+   */
+  async kick(by: Peer, peerId: string, keepOut: () => Promise<void>): Promise<void> {
+    if (!by.claims.grant.roomAdmin) throw new AppError('forbidden', 'only a room admin can remove participants');
+    const target = this.peers.get(peerId);
+    if (!target || target.hidden) throw notFound(`participant ${peerId} not found in this room`);
+    if (target === by) throw badRequest('use leave to leave');
+    await keepOut();
+    this.log.info({ by: by.id, peerId }, 'kick() | participant removed');
+    target.notify('roomClosed', { reason: 'kicked' });
+    this.leave(target);
+  }
+
   /** Visible peers other than `peer`, with their producers, for a joining client. */
   visiblePeers(peer: Peer) {
     return [...this.#others(peer)].filter((p) => !p.hidden).map((p) => p.info());

@@ -93,6 +93,8 @@ export const requestSchemas = {
   resumeProducer: z.strictObject({ producerId: id }),
   closeProducer: z.strictObject({ producerId: id }),
   leave: z.strictObject({}),
+  /** Room admins only: remove a participant, who may not come back with any token. */
+  kickPeer: z.strictObject({ peerId: z.string().min(1).max(128) }),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -162,6 +164,7 @@ export interface ResponseData {
   resumeProducer: Record<string, never>;
   closeProducer: Record<string, never>;
   leave: Record<string, never>;
+  kickPeer: Record<string, never>;
 }
 
 // ---- server → client notifications ------------------------------------------------------------
@@ -182,8 +185,8 @@ export interface ServerToClientEvents {
   rejoin: (p: { reason: ReconnectReason; url?: string }) => void;
   /** Recording of this room started or stopped: every participant is shown the state. */
   recording: (p: { active: boolean }) => void;
-  /** The session is over (call hung up, look-in ended): leave, do not rejoin. */
-  roomClosed: (p: { reason: 'ended' }) => void;
+  /** The session is over for you (call hung up, look-in ended, you were removed): do not rejoin. */
+  roomClosed: (p: { reason: 'ended' | 'kicked' }) => void;
   /** The same identity joined from elsewhere; this connection is closed and must not reconnect. */
   replaced: (p: { reason: 'duplicate-identity' }) => void;
 }

@@ -17,6 +17,7 @@ import {
   type ServerToClientEvents,
 } from '../protocol/signalling.ts';
 import type { RoomRouting } from '../routing/room-routing.ts';
+import type { RoomBans } from './room-bans.ts';
 import { Peer, type Notify } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
@@ -37,6 +38,7 @@ export interface SignallingDeps {
   routing: RoomRouting;
   log: Logger;
   metrics: SignallingMetrics;
+  bans: RoomBans;
   /** Domain checks beyond the grant (e.g. the household call is still open); throws AppError. */
   authorizeRoom?: (claims: Claims, roomId: string) => Promise<void>;
 }
@@ -109,6 +111,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
     const claims = socket.data.claims;
     if (!grantAllowsRoom(claims.grant, roomId)) throw forbidden(`token does not grant room ${roomId}`);
     if (claims.exp * 1000 <= Date.now()) throw new AppError('token_expired', 'access token expired; get a new one');
+    if (await deps.bans.isBanned(roomId, claims.sub)) throw forbidden('you were removed from this session');
     await deps.authorizeRoom?.(claims, roomId);
     const placement = await deps.routing.claim(roomId);
     if (!placement.local) {
@@ -202,6 +205,12 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
       }
       case 'leave': {
         leaveRoom(socket);
+        return r({});
+      }
+      case 'kickPeer': {
+        const { peer, room } = requireRoom(socket);
+        const target = (p as Parsed<'kickPeer'>).peerId;
+        await room.kick(peer, target, () => deps.bans.ban(room.id, target, peer.id));
         return r({});
       }
       default:

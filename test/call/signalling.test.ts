@@ -197,3 +197,26 @@ describe('http', () => {
     expect(await bad.json()).toMatchObject({ ok: false, error: { code: 'bad_request' } });
   });
 });
+
+describe('removing a participant', () => {
+  it('a room admin removes a participant, who cannot come back even with a fresh token', async () => {
+    const room = 'test:kick';
+    const admin = await joinedClient('host', room, { roomAdmin: true });
+    const guest = await joinedClient('guest', room);
+    const plain = await joinedClient('plain', room);
+    // Only admins may remove, and nobody unknown.
+    expect(await call(plain, 'kickPeer', { peerId: 'guest' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(admin, 'kickPeer', { peerId: 'nobody' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+    const told = new Promise((resolve) => guest.once('roomClosed', resolve));
+    expect(await call(admin, 'kickPeer', { peerId: 'guest' })).toMatchObject({ ok: true });
+    expect(await told).toEqual({ reason: 'kicked' });
+    expect([...platform.rooms.get(room)!.peers.keys()].sort()).toEqual(['host', 'plain']);
+
+    // A newly issued token for the same identity is still refused, on join and before it.
+    const again = connect(platform.token('guest', 'official', { rooms: [room] }));
+    await connected(again);
+    expect(await call(again, 'getRouterRtpCapabilities', { roomId: room })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(again, 'join', { roomId: room, rtpCapabilities: {} })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+});

@@ -1,0 +1,30 @@
+// Who was removed from which room. A removed identity stays out for the ban's lifetime even with
+// a freshly issued token (the LiveKit #2804 hole: kicked users rejoining with a refreshed token).
+// Kept in Redis so every node enforces it.
+//
+// Key layout: <prefix>room-ban:<roomId>  hash sub → JSON {by, at}; expires BAN_TTL_S after the
+// last ban in the room.
+import type { Redis } from 'ioredis';
+
+export const BAN_TTL_S = 24 * 3600;
+
+export interface RoomBans {
+  ban(roomId: string, sub: string, by: string): Promise<void>;
+  isBanned(roomId: string, sub: string): Promise<boolean>;
+}
+
+export class RedisRoomBans implements RoomBans {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'sv:',
+  ) {}
+
+  async ban(roomId: string, sub: string, by: string): Promise<void> {
+    const key = `${this.prefix}room-ban:${roomId}`;
+    await this.redis.multi().hset(key, sub, JSON.stringify({ by, at: new Date().toISOString() })).expire(key, BAN_TTL_S).exec();
+  }
+
+  async isBanned(roomId: string, sub: string): Promise<boolean> {
+    return (await this.redis.hexists(`${this.prefix}room-ban:${roomId}`, sub)) === 1;
+  }
+}
