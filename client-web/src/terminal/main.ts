@@ -351,14 +351,19 @@ function follow(): void {
   }
 }
 
+let joiningCall = false;
 async function joinCall(): Promise<void> {
-  if (!current || session) return;
+  if (!current || session || joiningCall) return;
+  joiningCall = true;
   try {
     room ??= await api.post<{ roomId: string; token: string }>(`/cases/${current.id}/room-token`, {});
   } catch (err) {
     toast(plainError(err));
     return;
+  } finally {
+    joiningCall = false;
   }
+  if (session) return;
   setScreen('call');
   app.innerHTML = `
     <section class="incall">
@@ -400,7 +405,8 @@ async function startSession(): Promise<void> {
     await s.start();
     view.refresh();
   } catch (err) {
-    toast(`无法接通视频：${plainError(err)}`);
+    console.error('terminal call | failed', err);
+    toast('暂时无法接通视频，请稍候，工作人员会再联系您');
   }
 }
 
