@@ -138,6 +138,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     services,
     close() {
       closing ??= (async () => {
+        await services.stopRecordings();
         rooms.closeAll('server-shutdown');
         await routing.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -55,6 +55,8 @@ export interface Services {
   petition: PetitionService;
   households: HouseholdService;
   live: LiveChannel;
+  /** Seals every running recording (before the rooms go away on shutdown). */
+  stopRecordings(): Promise<void>;
   /** Extra checks on `join` beyond the token's grant (ended calls, revoked links). */
   authorizeRoom(claims: Claims, roomId: string): Promise<void>;
   mount(app: Express): void;
@@ -83,7 +85,10 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   households.start();
 
   const archive = Archive.open({ dataDir: o.dataDir });
-  recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}) });
+  // Sessions a crash left "recording" are sealed as interrupted before new ones start.
+  await archive.recoverInterrupted();
+  const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
+  const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}) });
 
   const live = new LiveChannel(o.io, {
     tokens,
@@ -120,6 +125,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     petition,
     households,
     live,
+    stopRecordings: () => recording.stopAll(),
     async authorizeRoom(claims, roomId) {
       // The token's grant is the gate everywhere; household rooms also need the call to be open.
       if (roomId.startsWith('household:')) households.authorizeJoin(claims, roomId);
@@ -131,6 +137,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       app.use('/api/archive', createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
     },
     close() {
+      stopRetention();
       households.stop();
       petition.close();
       archive.close();

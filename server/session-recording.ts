@@ -1,12 +1,14 @@
-// Which rooms are recorded, and feeding their producers to a SessionRecorder. Every petition
-// session is recorded from its first producer to its end; a household call only when the
-// household turned recording on. Everyone in a recorded room is told so (Room.recording).
+// Which rooms are recorded and what the archive learns about them. Every petition session is
+// recorded from its first producer to its end; a household call only when the household turned
+// recording on. The room↔recorder binding itself is recordings/room-recording.ts.
 import type { Logger } from './log.ts';
 import type { Archive } from '../recordings/archive.ts';
 import type { CaseInfo } from '../recordings/manifest.ts';
-import { SessionRecorder } from '../recordings/session-recorder.ts';
+import { recordRoom } from '../recordings/room-recording.ts';
+import type { SessionRecorder } from '../recordings/session-recorder.ts';
 import type { PetitionService } from './petition/service.ts';
 import type { HouseholdService } from './household/index.ts';
+import type { Peer } from '../sfu/peer.ts';
 import type { Room } from '../sfu/room.ts';
 import type { RoomRegistry } from '../sfu/rooms.ts';
 
@@ -19,22 +21,39 @@ export interface SessionRecordingDeps {
   segmentSeconds?: number;
 }
 
+export interface SessionRecording {
+  /** Stops every running recording and waits until their manifests are sealed. */
+  stopAll(): Promise<void>;
+}
+
 const SYSTEM = { id: 'system', name: '系统', role: 'system' } as const;
 
-export function recordSessions(d: SessionRecordingDeps): void {
+export function recordSessions(d: SessionRecordingDeps): SessionRecording {
+  const running = new Set<SessionRecorder>();
   d.rooms.on('room', (room) => {
-    startRecording(d, room).catch((err: unknown) => d.log.error({ err, roomId: room.id }, 'recording | could not start'));
+    startRecording(d, room).then(
+      (recorder) => {
+        if (!recorder) return;
+        running.add(recorder);
+        recorder.once('stopped', () => running.delete(recorder));
+      },
+      (err: unknown) => d.log.error({ err, roomId: room.id }, 'recording | could not start'),
+    );
   });
+  return {
+    async stopAll() {
+      await Promise.allSettled([...running].map((r) => r.stop()));
+    },
+  };
 }
 
 /** What the archive needs to find this session later; undefined when the room is not recorded. */
-function caseInfoFor(d: SessionRecordingDeps, roomId: string): CaseInfo | undefined {
+function caseInfoFor(d: SessionRecordingDeps, roomId: string): Omit<CaseInfo, 'roomId'> | undefined {
   const petition = /^petition:(.+)$/.exec(roomId);
   if (petition) {
     const c = d.petition.getCase(SYSTEM, petition[1]!);
     return {
       kind: 'petition',
-      roomId,
       caseNumber: c.id,
       terminalId: c.terminalId,
       region: c.regionCode,
@@ -45,45 +64,37 @@ function caseInfoFor(d: SessionRecordingDeps, roomId: string): CaseInfo | undefi
   }
   const household = /^household:([\w.\-]+):call:/.exec(roomId);
   if (household && d.households.mediaPolicy(household[1]!).recordingAllowed) {
-    return { kind: 'household', roomId, householdId: household[1]!, departments: [], officials: [] };
+    return { kind: 'household', householdId: household[1]!, departments: [], officials: [] };
   }
   return undefined;
 }
 
-async function startRecording(d: SessionRecordingDeps, room: Room): Promise<void> {
+async function startRecording(d: SessionRecordingDeps, room: Room): Promise<SessionRecorder | undefined> {
   const caseInfo = caseInfoFor(d, room.id);
-  if (!caseInfo) return;
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const recorder = await SessionRecorder.create({
-    router: room.router,
+  if (!caseInfo) return undefined;
+  const recorder = await recordRoom(room, {
     archive: d.archive,
-    sessionId: `${room.id.replace(/:/g, '_')}-${stamp}`,
     caseInfo,
     log: d.log,
     ...(d.segmentSeconds ? { segmentSeconds: d.segmentSeconds } : {}),
   });
-  room.recording = true;
-  const add = (peer: { id: string; name: string; role: string }, producer: Parameters<SessionRecorder['addProducer']>[0]['producer']) => {
-    recorder.addProducer({ participantId: peer.id, name: peer.name, role: peer.role, producer }).catch((err: unknown) =>
-      d.log.error({ err, roomId: room.id, producerId: producer.id }, 'recording | addProducer failed'),
-    );
+  // Officials who join (joint sessions, transfers) become searchable by name and department.
+  const noteParty = (peer: Peer) => {
+    if (peer.role !== 'official') return;
+    const department = peer.claims.attributes.department;
+    recorder.updateCaseInfo({
+      officials: [{ id: peer.id, name: peer.name, ...(department ? { department } : {}) }],
+      ...(department ? { departments: [department] } : {}),
+    });
   };
-  // Producers that arrived while the recorder was being created, then every later one.
-  for (const peer of room.peers.values()) for (const producer of peer.producers.values()) add(peer, producer);
-  room.on('producer', ({ peer, producer }) => add(peer, producer));
-  room.on('peerjoined', (peer) => recorder.addTimelineEvent('joined', peer.name, peer.id));
-  room.on('peerleft', (peer) => {
-    recorder.removeParticipant(peer.id, 'left').catch((err: unknown) => d.log.warn({ err }, 'recording | removeParticipant failed'));
-  });
-  const onCase = ({ caseId, state }: { caseId: string; state: string }) => {
-    if (caseInfo.caseNumber === caseId) recorder.addTimelineEvent(`case-${state}`);
-  };
-  d.petition.on('case-changed', onCase);
-  room.once('close', (reason) => {
-    d.petition.off('case-changed', onCase);
-    room.recording = false;
-    // Usually already stopping: the router closed first. The reason is in the room log.
-    d.log.info({ roomId: room.id, reason }, 'recording | room closed');
-    recorder.stop().catch((err: unknown) => d.log.error({ err, roomId: room.id }, 'recording | stop failed'));
-  });
+  for (const peer of room.peers.values()) noteParty(peer);
+  room.on('peerjoined', noteParty);
+  if (caseInfo.caseNumber) {
+    const onCase = ({ caseId, state }: { caseId: string; state: string }) => {
+      if (caseId === caseInfo.caseNumber) recorder.addTimelineEvent(`case-${state}`);
+    };
+    d.petition.on('case-changed', onCase);
+    recorder.once('stopped', () => d.petition.off('case-changed', onCase));
+  }
+  return recorder;
 }
