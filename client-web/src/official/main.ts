@@ -625,6 +625,12 @@ async function boot(): Promise<void> {
   const langBtn = document.getElementById('lang')!;
   langBtn.textContent = L('English', '中文');
   langBtn.addEventListener('click', toggleLang);
+  const out = document.getElementById('signout')!;
+  out.textContent = L('退出', 'Sign out');
+  out.addEventListener('click', () => {
+    localStorage.removeItem('official.token');
+    location.href = 'index.html';
+  });
   if (!token || !claims || claims.role !== 'official') {
     app.innerHTML = `<div class="card"><h2>${L('请先登录', 'Please sign in')}</h2><p>${L('缺少接访干部的登录令牌，请从首页进入。', 'No official sign-in token; please start from the home page.')}</p></div>`;
     return;
