@@ -157,6 +157,32 @@ describe('household pages in Chromium', () => {
     await closeFamilyPages();
   });
 
+  it('a call survives a network loss: both pages reconnect by themselves and see each other again', async () => {
+    const zhangWei = await family(SEED.family.zhangWei, '张伟');
+    await zhangWei.click(`${card} [data-act=call]`);
+    await device.waitForFunction(() => document.body.dataset.state === 'in-call', null, { timeout: 15_000 });
+    for (const page of [device, zhangWei]) await waitFor(() => media(page), (m) => m.framesDecoded > 0);
+    const dropSockets = () => {
+      const w = window as unknown as { callSession: { signalling: { socket: { io: { engine: { close(): void } } } } } };
+      w.callSession.signalling.socket.io.engine.close();
+    };
+    await browser.setOffline(true);
+    await Promise.all([device.evaluate(dropSockets), zhangWei.evaluate(dropSockets)]);
+    for (const page of [device, zhangWei]) {
+      await page.waitForFunction(() => (window as unknown as { callSession: { state: string } }).callSession.state === 'reconnecting');
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    await browser.setOffline(false);
+    for (const page of [device, zhangWei]) {
+      await page.waitForFunction(() => (window as unknown as { callSession: { state: string } }).callSession.state === 'joined', null, { timeout: 20_000 });
+      await waitFor(() => media(page), (m) => m.tracks === 2 && m.framesDecoded > 0, 20_000);
+    }
+    expect(await device.evaluate(() => document.body.dataset.state)).toBe('in-call');
+    await zhangWei.click('.call-controls [data-act=leave]');
+    await deviceIdle();
+    await closeFamilyPages();
+  });
+
   it('look-in: the family member sees home view-only and the kiosk shows its red live indicator', async () => {
     const liNa = await family(SEED.family.liNa, '李娜');
     await liNa.click(`${card} [data-act=lookin]`);
