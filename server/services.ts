@@ -1,5 +1,6 @@
 // The domain services of one node — 视频接访 (petition) and 平安心居 (household) — on the shared
 // SQLite store and Redis, with their HTTP APIs, their live pushes, and their hooks into rooms.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
@@ -14,7 +15,7 @@ import { buildDirectory } from './petition/seed.ts';
 import { PetitionService } from './petition/service.ts';
 import { createPetitionRouter } from './petition/routes.ts';
 import { actorFromClaims } from './petition/access.ts';
-import { RoutingRuleBook } from './scheduler/routing-rules.ts';
+import { DEFAULT_RULES_FILE, RoutingRuleBook } from './scheduler/routing-rules.ts';
 import {
   HouseholdRepository,
   HouseholdService,
@@ -63,6 +64,19 @@ export interface Services {
   close(): void;
 }
 
+/**
+ * The coordinator edits routing rules at run time: they live in DATA_DIR, started from the
+ * defaults shipped in config/routing-rules.json, so an edit never touches the installation.
+ */
+function routingRulesFile(dataDir: string): string {
+  const file = path.join(dataDir, 'routing-rules.json');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.copyFileSync(DEFAULT_RULES_FILE, file);
+  }
+  return file;
+}
+
 export async function startServices(o: ServicesOptions): Promise<Services> {
   const { tokens, log } = o;
   const db = openDb(path.join(o.dataDir, 'app.db'));
@@ -74,7 +88,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     repo: petitionRepo,
     redis: o.redis,
     tokens,
-    rules: RoutingRuleBook.fromFile(),
+    rules: RoutingRuleBook.fromFile(routingRulesFile(o.dataDir)),
     log: log.child({ mod: 'petition' }),
     ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}),
   });
