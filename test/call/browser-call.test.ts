@@ -1,43 +1,9 @@
 // Two Chromium pages join one room through the real server and worker and each decodes the
 // other's video and receives its audio; a page holding a token for another room is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-
-interface MediaReport {
-  framesDecoded: number;
-  audioPackets: number;
-  tracks: number;
-}
-
-/** Sums inbound-rtp counters over every remote consumer of the page's call session. */
-async function mediaReport(page: Page): Promise<MediaReport> {
-  return page.evaluate(async () => {
-    const s = (window as unknown as { callSession: { remote: Map<string, { consumerId: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } }).callSession;
-    const out = { framesDecoded: 0, audioPackets: 0, tracks: s.remote.size };
-    for (const r of s.remote.values()) {
-      const stats = await s.getRemoteStats(r.consumerId);
-      stats?.forEach((st: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
-        if (st.type !== 'inbound-rtp') return;
-        if (st.kind === 'video') out.framesDecoded += st.framesDecoded ?? 0;
-        if (st.kind === 'audio') out.audioPackets += st.packetsReceived ?? 0;
-      });
-    }
-    return out;
-  });
-}
-
-async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await probe();
-  }
-  return last;
-}
+import { remoteMedia, waitFor } from '../support/media.ts';
 
 describe('a call between two browsers', () => {
   let platform: TestPlatform;
@@ -65,11 +31,11 @@ describe('a call between two browsers', () => {
     const bob = await open(platform.token('bob', 'petitioner', { rooms: [room] }), room, '李大爷');
 
     for (const page of [alice, bob]) {
-      const first = await waitFor(() => mediaReport(page), (r) => r.framesDecoded > 0 && r.audioPackets > 0);
+      const first = await waitFor(() => remoteMedia(page), (r) => r.framesDecoded > 0 && r.audioPackets > 0);
       expect(first.tracks).toBe(2);
       // Decoding keeps going: the count grows over the next second.
       await new Promise((r) => setTimeout(r, 1000));
-      const later = await mediaReport(page);
+      const later = await remoteMedia(page);
       expect(later.framesDecoded).toBeGreaterThan(first.framesDecoded);
       expect(later.audioPackets).toBeGreaterThan(first.audioPackets);
     }

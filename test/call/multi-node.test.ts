@@ -5,19 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { launchBrowser } from '../support/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-
-async function framesDecoded(page: import('playwright-core').Page): Promise<number> {
-  return page.evaluate(async () => {
-    const s = (window as unknown as { callSession: { remote: Map<string, { consumerId: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } }).callSession;
-    let n = 0;
-    for (const r of s.remote.values()) {
-      (await s.getRemoteStats(r.consumerId))?.forEach((st: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (st.type === 'inbound-rtp' && st.kind === 'video') n += st.framesDecoded ?? 0;
-      });
-    }
-    return n;
-  });
-}
+import { remoteMedia, waitFor } from '../support/media.ts';
 
 describe('two nodes on one Redis', () => {
   let a: TestPlatform;
@@ -50,11 +38,7 @@ describe('two nodes on one Redis', () => {
     for (const page of [first, second]) {
       await page.waitForFunction(() => (window as unknown as { callSession: { remote: Map<string, unknown> } }).callSession.remote.size >= 2, null, { timeout: 20_000 });
     }
-    const end = Date.now() + 15_000;
-    while ((await framesDecoded(first)) === 0 || (await framesDecoded(second)) === 0) {
-      if (Date.now() > end) throw new Error('no frames decoded on both pages');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    for (const page of [first, second]) await waitFor(() => remoteMedia(page), (m) => m.framesDecoded > 0, { what: 'frames decoded' });
     // The room exists only on node A; node B never created a router for it.
     expect(b.rooms.get(room)).toBeUndefined();
     expect([...a.rooms.get(room)!.peers.keys()].sort()).toEqual(['on-a', 'via-b']);

@@ -6,43 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { remoteMedia, waitFor } from '../support/media.ts';
 import { createFixture, createTestClock, SEED, type Fixture } from './fixture.ts';
-
-interface Report {
-  framesDecoded: number;
-  audioPackets: number;
-  tracks: number;
-}
-
-async function report(page: Page): Promise<Report> {
-  return page.evaluate(async () => {
-    const s = (window as unknown as { callSession?: { remote: Map<string, { consumerId: string; peerId: string; source: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } }).callSession;
-    // Distinct remote (peer, source) pairs: a rejoin replaces consumers, it must not add pairs.
-    const tracks = new Set([...(s?.remote.values() ?? [])].map((r) => `${r.peerId}/${r.source}`)).size;
-    const out = { framesDecoded: 0, audioPackets: 0, tracks };
-    if (!s) return out;
-    for (const r of s.remote.values()) {
-      const stats = await s.getRemoteStats(r.consumerId);
-      stats?.forEach((st: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
-        if (st.type !== 'inbound-rtp') return;
-        if (st.kind === 'video') out.framesDecoded += st.framesDecoded ?? 0;
-        if (st.kind === 'audio') out.audioPackets += st.packetsReceived ?? 0;
-      });
-    }
-    return out;
-  });
-}
-
-async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 300));
-    last = await probe();
-  }
-  return last;
-}
 
 describe('calling home in Chromium', () => {
   let platform: TestPlatform;
@@ -85,7 +50,7 @@ describe('calling home in Chromium', () => {
       const home = await open(f.service.deviceRoomToken(platform.tokens.verify(deviceToken), await answered).token, roomId, '张秀英');
       const family = await open(token, roomId, '张伟');
       for (const page of [home, family]) {
-        const r = await waitFor(() => report(page), (x) => x.framesDecoded > 0 && x.audioPackets > 0);
+        const r = await waitFor(() => remoteMedia(page), (x) => x.framesDecoded > 0 && x.audioPackets > 0);
         expect(r.tracks).toBe(2);
       }
     } finally {
@@ -104,11 +69,11 @@ describe('calling home in Chromium', () => {
       const family = await open(token, roomId, '李娜');
       await family.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'joined', null, { timeout: 20_000 });
       await new Promise((r) => setTimeout(r, 1500));
-      expect(await report(family)).toMatchObject({ tracks: 0, framesDecoded: 0 });
+      expect(await remoteMedia(family)).toMatchObject({ tracks: 0, framesDecoded: 0 });
       // The answer button.
       const answer = f.service.answerCall(device, call.id);
       const home = await open(answer.token, answer.roomId, '张秀英');
-      for (const page of [home, family]) await waitFor(() => report(page), (x) => x.framesDecoded > 0);
+      for (const page of [home, family]) await waitFor(() => remoteMedia(page), (x) => x.framesDecoded > 0);
     } finally {
       f.service.endCall(device, call.id);
       await closePages();
@@ -126,10 +91,10 @@ describe('calling home in Chromium', () => {
       // What the kiosk does on `lookin:started`: chime, show the live indicator, publish into the room.
       const home = await open(f.service.deviceRoomToken(device, await started).token, roomId, '家');
       const viewer = await open(token, roomId, '李娜');
-      await waitFor(() => report(viewer), (x) => x.framesDecoded > 0);
+      await waitFor(() => remoteMedia(viewer), (x) => x.framesDecoded > 0);
       await new Promise((r) => setTimeout(r, 1000));
       // View only: nothing of the viewer reaches the home.
-      expect((await report(home)).tracks).toBe(0);
+      expect((await remoteMedia(home)).tracks).toBe(0);
       f.service.setPrivacyMode(device, SEED.households.zhang, true);
       expect(f.repo.getLookIn(lookIn.id)?.endReason).toBe('privacy');
       expect(() => f.service.startLookIn(liNa, SEED.households.zhang)).toThrow(/privacy mode/);
@@ -151,9 +116,9 @@ describe('calling home in Chromium', () => {
       const family = await open(token, roomId, '张伟');
       // call.html publishes camera + microphone unless told otherwise: the SFU refuses the camera.
       const home = await open(answer.token, roomId, '张秀英');
-      await waitFor(() => report(home), (x) => x.framesDecoded > 0);
+      await waitFor(() => remoteMedia(home), (x) => x.framesDecoded > 0);
       await new Promise((r) => setTimeout(r, 3000));
-      expect((await report(family)).framesDecoded).toBe(0);
+      expect((await remoteMedia(family)).framesDecoded).toBe(0);
     } finally {
       f.service.endCall(device, call.id);
       f.service.setPrivacyMode(device, SEED.households.zhang, false);

@@ -3,43 +3,14 @@
 // platform: signalling, SFU room, WebRTC. The room is a plain test room: household rooms also
 // need an open look-in in the household service, which service.test.ts covers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import type { types } from 'mediasoup';
 import { launchBrowser } from '../support/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { remoteMedia, waitFor } from '../support/media.ts';
 import { Peer, type ProducerAppData } from '../../sfu/peer.ts';
 import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
 import { createLogger } from '../../server/log.ts';
 import { startRtspServer, type RtspServer } from './support/media.ts';
-
-async function framesDecoded(page: Page): Promise<{ frames: number; width: number }> {
-  return page.evaluate(async () => {
-    const s = (window as unknown as { callSession?: { remote: Map<string, { consumerId: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> } }).callSession;
-    const out = { frames: 0, width: 0 };
-    if (!s) return out;
-    for (const r of s.remote.values()) {
-      const stats = await s.getRemoteStats(r.consumerId);
-      stats?.forEach((st: { type: string; kind?: string; framesDecoded?: number; frameWidth?: number }) => {
-        if (st.type === 'inbound-rtp' && st.kind === 'video') {
-          out.frames += st.framesDecoded ?? 0;
-          out.width = Math.max(out.width, st.frameWidth ?? 0);
-        }
-      });
-    }
-    return out;
-  });
-}
-
-async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 300));
-    last = await probe();
-  }
-  return last;
-}
 
 describe('camera ingest seen in a browser', () => {
   let platform: TestPlatform;
@@ -78,10 +49,10 @@ describe('camera ingest seen in a browser', () => {
         const viewerToken = platform.token('fm-viewer', 'family', { rooms: [roomId], canPublish: false, canSubscribe: true, sources: [] });
         const page = await browser.newPage();
         await page.goto(`${platform.url}/call.html?room=${encodeURIComponent(roomId)}&token=${encodeURIComponent(viewerToken)}&name=viewer`);
-        const first = await waitFor(() => framesDecoded(page), (r) => r.frames > 0);
+        const first = await waitFor(() => remoteMedia(page), (r) => r.framesDecoded > 0);
         expect(first.width).toBe(640);
         await new Promise((r) => setTimeout(r, 1000));
-        expect((await framesDecoded(page)).frames).toBeGreaterThan(first.frames);
+        expect((await remoteMedia(page)).framesDecoded).toBeGreaterThan(first.framesDecoded);
         await page.close();
       } finally {
         await ingest.stop();

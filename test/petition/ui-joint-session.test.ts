@@ -9,63 +9,17 @@ import { SqlitePetitionRepository } from '../../server/petition/repository.ts';
 import type { CaseEvent, Official, Terminal } from '../../server/petition/types.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-
-/** Video frames decoded per remote peer, over every consumer of the page's call session. */
-async function framesByPeer(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(async () => {
-    const s = (window as unknown as {
-      callSession?: { remote: Map<string, { consumerId: string; peerId: string }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> };
-    }).callSession;
-    const out: Record<string, number> = {};
-    if (!s) return out;
-    for (const r of s.remote.values()) {
-      const stats = await s.getRemoteStats(r.consumerId);
-      stats?.forEach((st: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (st.type === 'inbound-rtp' && st.kind === 'video') out[r.peerId] = (out[r.peerId] ?? 0) + (st.framesDecoded ?? 0);
-      });
-    }
-    return out;
-  });
-}
-
-/** Remote consumers by kind, and audio packets received, on the page's call session. */
-async function remoteKinds(page: Page): Promise<{ video: number; audio: number; audioPackets: number; peers: string[] }> {
-  return page.evaluate(async () => {
-    const s = (window as unknown as {
-      callSession?: { remote: Map<string, { consumerId: string; peerId: string; track: MediaStreamTrack }>; getRemoteStats(id: string): Promise<RTCStatsReport | undefined> };
-    }).callSession;
-    const out = { video: 0, audio: 0, audioPackets: 0, peers: [] as string[] };
-    if (!s) return out;
-    for (const r of s.remote.values()) {
-      if (r.track.kind === 'video') out.video++;
-      else out.audio++;
-      if (!out.peers.includes(r.peerId)) out.peers.push(r.peerId);
-      const stats = await s.getRemoteStats(r.consumerId);
-      stats?.forEach((st: { type: string; kind?: string; packetsReceived?: number }) => {
-        if (st.type === 'inbound-rtp' && st.kind === 'audio') out.audioPackets += st.packetsReceived ?? 0;
-      });
-    }
-    return out;
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`${what}: timed out; last value ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await probe();
-  }
-  return last;
-}
+import { remoteMedia, waitFor, type RemoteMedia } from '../support/media.ts';
 
 /** Every page decodes video from `peers` other peers, and keeps decoding over the next second. */
 async function decodesOthers(name: string, page: Page, peers: number): Promise<void> {
-  const first = await waitFor(`${name} decodes ${peers} remote videos`, () => framesByPeer(page), (f) => Object.values(f).filter((n) => n > 0).length >= peers);
+  const decoding = (m: RemoteMedia) => Object.values(m.byPeer).filter((p) => p.framesDecoded > 0).length;
+  const first = await waitFor(() => remoteMedia(page), (m) => decoding(m) >= peers, { what: `${name} decodes ${peers} remote videos`, timeoutMs: 20_000 });
   await new Promise((r) => setTimeout(r, 1000));
-  const later = await framesByPeer(page);
-  for (const [peer, n] of Object.entries(first)) if (n > 0) expect(later[peer], `${name}: frames from ${peer} keep coming`).toBeGreaterThan(n);
+  const later = await remoteMedia(page);
+  for (const [peer, p] of Object.entries(first.byPeer)) {
+    if (p.framesDecoded > 0) expect(later.byPeer[peer]?.framesDecoded, `${name}: frames from ${peer} keep coming`).toBeGreaterThan(p.framesDecoded);
+  }
 }
 
 describe('视频接访 pages: a joint session from the village terminal to two offices', () => {
@@ -195,10 +149,11 @@ describe('视频接访 pages: a joint session from the village terminal to two o
     await desk.locator('[data-act=next]').click();
     await desk.locator('[data-act=accept-offer]').click();
     await kiosk.locator('.incall').waitFor({ timeout: 10_000 });
-    const audioOnly = await waitFor('terminal hears the official', () => remoteKinds(kiosk), (k) => k.audioPackets > 0);
-    expect(audioOnly.video).toBe(0);
-    const deskSide = await waitFor('desk hears the terminal', () => remoteKinds(desk), (k) => k.audio === 1 && k.audioPackets > 0);
-    expect(deskSide.video).toBe(0);
+    const tracksOf = (m: RemoteMedia) => Object.values(m.byPeer).reduce((t, p) => ({ video: t.video + p.videoTracks, audio: t.audio + p.audioTracks }), { video: 0, audio: 0 });
+    const audioOnly = await waitFor(() => remoteMedia(kiosk), (m) => m.audioPackets > 0, { what: 'terminal hears the official', timeoutMs: 20_000 });
+    expect(tracksOf(audioOnly).video).toBe(0);
+    const deskSide = await waitFor(() => remoteMedia(desk), (m) => tracksOf(m).audio === 1 && m.audioPackets > 0, { what: 'desk hears the terminal', timeoutMs: 20_000 });
+    expect(tracksOf(deskSide).video).toBe(0);
 
     // Back to video from the call's own buttons.
     await kiosk.locator('.call-controls [data-act=audio-only]').click();
