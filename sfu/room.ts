@@ -33,6 +33,8 @@ export interface RoomOptions {
 
 export class Room extends EventEmitter<RoomEvents> {
   readonly peers = new Map<string, Peer>();
+  /** Which peer owns each producer, so consume() is not a scan of the room. */
+  readonly #producerOwners = new Map<string, Peer>();
   #closed = false;
   #recording = false;
   #emptyTimer: NodeJS.Timeout | undefined;
@@ -196,8 +198,10 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Registers a producer made elsewhere (WebRTC produce, camera ingest) and announces it. */
   addProducer(peer: Peer, producer: types.Producer<ProducerAppData>): void {
     peer.producers.set(producer.id, producer);
+    this.#producerOwners.set(producer.id, peer);
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id);
+      this.#producerOwners.delete(producer.id);
       if (!peer.hidden) for (const other of this.#others(peer)) other.notify('producerClosed', { peerId: peer.id, producerId: producer.id });
     });
     if (!peer.hidden) {
@@ -233,8 +237,10 @@ export class Room extends EventEmitter<RoomEvents> {
     const transport = peer.assertTransport(transportId);
     if (transport.appData.direction !== 'recv') throw badRequest('consume needs a recv transport');
     // Only producers of this room are visible: an id from another room is simply not found.
-    const owner = [...this.peers.values()].find((p) => p.producers.has(producerId));
-    if (!owner || owner === peer || owner.hidden) throw notFound(`producer ${producerId} not found in this room`);
+    const owner = this.#producerOwners.get(producerId);
+    if (!owner || owner === peer || owner.hidden || this.peers.get(owner.id) !== owner) {
+      throw notFound(`producer ${producerId} not found in this room`);
+    }
     const producer = owner.producers.get(producerId)!;
     if (!peer.rtpCapabilities || !this.router.canConsume({ producerId, rtpCapabilities: peer.rtpCapabilities })) {
       throw badRequest('your device cannot receive this codec');
