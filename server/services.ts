@@ -31,6 +31,7 @@ import { createDemoSignInRouter } from './http/demo-sign-in.ts';
 import { Archive } from '../recordings/archive.ts';
 import { createArchiveRouter } from '../recordings/http/router.ts';
 import { recordSessions } from './session-recording.ts';
+import { serveCameraLookIns } from './camera-look-in.ts';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -103,6 +104,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   await archive.recoverInterrupted();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
   const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}) });
+
+  serveCameraLookIns({ rooms: o.rooms, households, log: log.child({ mod: 'camera-look-in' }) });
 
   const live = new LiveChannel(o.io, {
     tokens,

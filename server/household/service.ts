@@ -231,6 +231,14 @@ export class HouseholdService {
     return camera;
   }
 
+  /** For the ingest wiring only: the camera an open look-in shows, if it shows a camera. */
+  openCameraLookIn(lookInId: string): { householdId: string; cameraId: string; url: string } | undefined {
+    const lookIn = this.#repo.getLookIn(lookInId);
+    if (!lookIn || lookIn.endedAt || lookIn.source === 'device') return undefined;
+    const camera = this.cameraSource(lookIn.source);
+    return camera && camera.householdId === lookIn.householdId ? { householdId: camera.householdId, cameraId: lookIn.source, url: camera.url } : undefined;
+  }
+
   /** For the ingest wiring only (never for clients): the camera's URL. */
   cameraSource(cameraId: string): { householdId: string; url: string } | undefined {
     const c = this.#repo.getCamera(cameraId);

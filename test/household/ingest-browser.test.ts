@@ -11,6 +11,7 @@ import { Peer, type ProducerAppData } from '../../sfu/peer.ts';
 import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
 import { createLogger } from '../../server/log.ts';
 import { startRtspServer, type RtspServer } from './support/media.ts';
+import { createTestClock, SEED } from './fixture.ts';
 
 describe('camera ingest seen in a browser', () => {
   let platform: TestPlatform;
@@ -18,7 +19,8 @@ describe('camera ingest seen in a browser', () => {
   let rtsp: RtspServer;
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    // Noon in 宿州: outside the demo household's night privacy window, whatever the real time.
+    platform = await startTestPlatform({}, { household: { clock: createTestClock() } });
     browser = await launchBrowser();
     rtsp = await startRtspServer();
   });
@@ -60,4 +62,25 @@ describe('camera ingest seen in a browser', () => {
       }
     });
   }
+
+  it('a permitted family member looking in at the household camera sees it through the platform', async () => {
+    const households = platform.services.households;
+    const admin = platform.tokens.verify(platform.token('admin-1', 'admin', { rooms: [] }));
+    const family = platform.tokens.verify(platform.token(SEED.family.zhangWei, 'family', { rooms: [] }, { name: '张伟' }));
+    const camera = households.addCamera(admin, SEED.households.zhang, { name: '院子摄像头', place: 'yard', url: rtsp.url('/vp8') });
+    const { lookIn, roomId, token } = households.startLookIn(family, SEED.households.zhang, { source: camera.id });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${platform.url}/call.html?room=${encodeURIComponent(roomId)}&token=${encodeURIComponent(token)}&name=张伟`);
+      const first = await waitFor(() => remoteMedia(page), (r) => r.framesDecoded > 0, { what: 'camera picture decoded' });
+      expect(first.width).toBe(640);
+      // View only: the family page sends nothing into the home.
+      expect([...platform.rooms.get(roomId)!.peers.get(SEED.family.zhangWei)!.producers.values()]).toEqual([]);
+      await page.close();
+    } finally {
+      households.endLookIn(family, lookIn.id);
+    }
+    // Ending the look-in closes its room, which stops the ingest.
+    expect(platform.rooms.get(roomId)).toBeUndefined();
+  });
 });

@@ -1,0 +1,44 @@
+// A look-in at a household IP camera: when its room opens on this node, the server joins it as
+// the camera and pulls the stream in (sfu/ingest). The viewer's rights were decided when the
+// look-in was granted; closing the room (viewer left, privacy, time limit) stops the ingest.
+import type { Logger } from './log.ts';
+import type { HouseholdService } from './household/index.ts';
+import { CameraIngest } from '../sfu/ingest/camera-ingest.ts';
+import { Peer, type ProducerAppData } from '../sfu/peer.ts';
+import type { Room } from '../sfu/room.ts';
+import type { RoomRegistry } from '../sfu/rooms.ts';
+import type { types } from 'mediasoup';
+
+const LOOK_IN_ROOM = /^household:[\w.\-]+:lookin:([\w.\-]+)$/;
+
+export function serveCameraLookIns(d: { rooms: RoomRegistry; households: HouseholdService; log: Logger }): void {
+  d.rooms.on('room', (room) => {
+    const m = LOOK_IN_ROOM.exec(room.id);
+    const camera = m && d.households.openCameraLookIn(m[1]!);
+    if (!camera) return;
+    ingestInto(room, camera, d.log).catch((err: unknown) => d.log.error({ err, roomId: room.id, cameraId: camera.cameraId }, 'camera look-in | ingest failed'));
+  });
+}
+
+async function ingestInto(room: Room, camera: { householdId: string; cameraId: string; url: string }, log: Logger): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  const peer = new Peer(
+    `camera:${camera.cameraId}`,
+    camera.cameraId,
+    {
+      sub: `camera:${camera.cameraId}`,
+      name: camera.cameraId,
+      role: 'home-device',
+      grant: { rooms: [room.id], canPublish: true, canSubscribe: false, sources: ['camera', 'microphone'] },
+      attributes: { householdId: camera.householdId },
+      jti: `ingest-${camera.cameraId}`,
+      iat: now,
+      exp: now + 24 * 3600,
+    },
+    () => undefined,
+  );
+  room.join(peer, room.rtpCapabilities);
+  const ingest = await CameraIngest.start({ router: room.router, url: camera.url, cameraId: camera.cameraId, log, appData: { peerId: peer.id } });
+  room.addProducer(peer, ingest.producer as types.Producer<ProducerAppData>);
+  if (ingest.audioProducer) room.addProducer(peer, ingest.audioProducer as types.Producer<ProducerAppData>);
+}
