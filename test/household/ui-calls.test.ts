@@ -225,6 +225,23 @@ describe('household pages in Chromium', () => {
     await closeFamilyPages();
   });
 
+  it('a look-in at the household’s IP camera is offered on the family page and lights the kiosk’s indicator', async () => {
+    const cam = f.service.addCamera(f.admin, HOME, { name: '院子摄像头', place: 'yard', url: 'rtsp://127.0.0.1:9/none' });
+    const liNa = await family(SEED.family.liNa, '李娜');
+    expect(await liNa.isVisible(`${card} [data-act=lookin][data-source="${cam.id}"]`)).toBe(true);
+    // Record every text the indicator shows: the server may end a look-in at an unreachable camera quickly.
+    await device.evaluate(() => {
+      const seen: string[] = ((window as unknown as { liveSeen: string[] }).liveSeen = []);
+      new MutationObserver(() => seen.push(document.getElementById('live')!.hidden ? '' : document.getElementById('live-text')!.textContent ?? '')).observe(
+        document.getElementById('live')!, { attributes: true, subtree: true, childList: true, characterData: true });
+    });
+    const { lookIn } = f.service.startLookIn(f.person(SEED.family.liNa, 'family', '李娜'), HOME, { source: cam.id });
+    await device.waitForFunction(() => (window as unknown as { liveSeen: string[] }).liveSeen.some((t) => t.includes('院子摄像头') && t.includes('李娜')), null, { timeout: 10_000 });
+    f.service.endLookIn(f.admin, lookIn.id);
+    await deviceIdle();
+    await closeFamilyPages();
+  });
+
   it('privacy schedule: at night the kiosk says so and look-in is refused for that reason', async () => {
     f.clock.set(Date.parse('2026-11-26T14:01:00Z')); // 22:01 in 宿州: the 张 household's night window
     f.service.tick();

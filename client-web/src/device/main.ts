@@ -18,6 +18,7 @@ import {
   type Call,
   type DeviceState,
   type HouseholdSettings,
+  type HouseholdView,
   type LookIn,
   type Notice,
   type PrivacyState,
@@ -42,6 +43,8 @@ const T = dictionary(
     callGone: '来电已结束',
     liveCall: '摄像头直播中 · 正在通话',
     liveLookIn: '摄像头直播中 · {who} 正在看家里',
+    liveIpCamera: '{camera}直播中 · {who} 正在看',
+    ipCamera: '家里的摄像头',
     liveAudio: '通话中（只有声音）',
     privacyOnBtn: '开启隐私模式',
     privacyOffBtn: '关闭隐私模式',
@@ -68,6 +71,8 @@ const T = dictionary(
     callGone: 'The call has ended',
     liveCall: 'Camera live · in a call',
     liveLookIn: 'Camera live · {who} is looking in',
+    liveIpCamera: '{camera} live · {who} is looking',
+    ipCamera: 'The home camera',
     liveAudio: 'In a call (audio only)',
     privacyOnBtn: 'Turn privacy on',
     privacyOffBtn: 'Turn privacy off',
@@ -102,6 +107,9 @@ class DeviceApp {
   #privacy: PrivacyState = { active: false, cause: null };
   #ringing: Call | undefined;
   #revoked = false;
+  /** Look-ins at the household's IP cameras (the server pulls them; we only show that they are live). */
+  readonly #cameraLookIns = new Map<string, { who: string; camera: string }>();
+  #cameraNames = new Map<string, string>();
 
   /** The live channel (exposed for diagnostics and the reconnect test). */
   get live(): LiveClient {
@@ -127,11 +135,26 @@ class DeviceApp {
     this.#renderPrivacy();
     this.#renderNotices([]);
     void this.#heartbeat();
+    void this.#loadCameraNames();
   }
 
   // ---- state from the backend ----------------------------------------------------------------
 
   /** Heartbeat: tells the backend we are alive, answers with the full state to redraw from. */
+  #cameraName(id: string): string {
+    return this.#cameraNames.get(id) ?? T('ipCamera');
+  }
+
+  /** Names of the household's IP cameras, for the live indicator. */
+  async #loadCameraNames(): Promise<void> {
+    try {
+      const [view] = await this.#api.get<HouseholdView[]>('/households');
+      this.#cameraNames = new Map((view?.cameras ?? []).map((c) => [c.id, c.name]));
+    } catch {
+      // Names are a nicety; the indicator falls back to a generic name.
+    }
+  }
+
   async #heartbeat(): Promise<void> {
     if (this.#revoked) return;
     const asked = Date.now();
@@ -153,6 +176,9 @@ class DeviceApp {
     else if (!ringing && this.#ringing) this.#hideIncoming();
     for (const c of s.openCalls) if (c.state === 'active') void this.#joinCall(c);
     for (const l of s.openLookIns) void this.#joinLookIn(l, T('family'));
+    const openCameraLookIns = new Set(s.openLookIns.filter((l) => l.source !== 'device').map((l) => l.id));
+    for (const l of s.openLookIns) if (l.source !== 'device' && !this.#cameraLookIns.has(l.id)) this.#cameraLookIns.set(l.id, { who: T('family'), camera: this.#cameraName(l.source) });
+    for (const id of [...this.#cameraLookIns.keys()]) if (!openCameraLookIns.has(id)) this.#cameraLookIns.delete(id);
     // Rooms that are over (ended while we were offline); only those joined before we asked,
     // so an answer that raced this request is not undone.
     const open = new Set([...s.openCalls.filter((c) => c.state === 'active').map((c) => c.roomId), ...s.openLookIns.map((l) => l.roomId)]);
@@ -178,12 +204,29 @@ class DeviceApp {
         this.#leave(call.roomId);
         break;
       }
-      case 'lookin:started':
+      case 'lookin:started': {
+        const l = p.lookIn as LookIn;
+        const who = String(p.viewerName ?? T('family'));
         this.#sounds.chime();
-        void this.#joinLookIn(p.lookIn as LookIn, String(p.viewerName ?? T('family')));
+        if (l.source === 'device') void this.#joinLookIn(l, who);
+        else {
+          this.#cameraLookIns.set(l.id, { who, camera: this.#cameraName(l.source) });
+          this.#renderLive();
+          // A camera added since we started: fetch its name.
+          if (!this.#cameraNames.has(l.source)) {
+            void this.#loadCameraNames().then(() => {
+              const entry = this.#cameraLookIns.get(l.id);
+              if (entry) entry.camera = this.#cameraName(l.source);
+              this.#renderLive();
+            });
+          }
+        }
         break;
+      }
       case 'lookin:ended':
+        this.#cameraLookIns.delete((p.lookIn as LookIn).id);
         this.#leave((p.lookIn as LookIn).roomId);
+        this.#renderLive();
         break;
       case 'privacy:changed':
         this.#setPrivacy(p.privacy as PrivacyState);
@@ -395,9 +438,16 @@ class DeviceApp {
   #renderLive(): void {
     const sending = [...this.#rooms.values()].filter((j) => j.session?.isSourceEnabled('camera') && j.session.state !== 'closed');
     const lookIn = sending.find((j) => j.kind === 'lookin');
-    const live = sending.length > 0;
+    const camera = [...this.#cameraLookIns.values()][0];
+    const live = sending.length > 0 || camera !== undefined;
     $('live').hidden = !live;
-    $('live-text').textContent = lookIn ? T('liveLookIn', { who: lookIn.who }) : T('liveCall');
+    $('live-text').textContent = lookIn
+      ? T('liveLookIn', { who: lookIn.who })
+      : sending.length > 0
+        ? T('liveCall')
+        : camera
+          ? T('liveIpCamera', { camera: camera.camera, who: camera.who })
+          : '';
     document.body.classList.toggle('is-live', live);
     document.body.dataset.live = String(live);
   }

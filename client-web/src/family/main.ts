@@ -38,6 +38,7 @@ const T = dictionary(
     audio: '语音通话',
     audioSub: '网络差时用',
     lookIn: '看看家里',
+    lookInCamera: '看看{name}',
     lookInNotAllowed: '这户家庭没有开启“看看家里”。',
     lookInNoPermission: '您的权限只能打电话，不能查看家里。',
     weakNet: '当前网络较差，建议用语音通话。',
@@ -93,6 +94,7 @@ const T = dictionary(
     audio: 'Audio call',
     audioSub: 'for a poor network',
     lookIn: 'Look in',
+    lookInCamera: 'Look at {name}',
     lookInNotAllowed: 'This household has not allowed look-in.',
     lookInNoPermission: 'Your permission allows calls only, not look-in.',
     weakNet: 'Your network is weak; an audio call is recommended.',
@@ -172,7 +174,7 @@ class FamilyApp {
       if (btn.dataset.act === 'privacy') void this.#setPrivacy(hid, btn.dataset.on === 'true');
       else if (btn.dataset.act === 'call') void this.call(hid, false);
       else if (btn.dataset.act === 'audio') void this.call(hid, true);
-      else if (btn.dataset.act === 'lookin') void this.lookIn(hid);
+      else if (btn.dataset.act === 'lookin') void this.lookIn(hid, btn.dataset.source);
     });
     $('list').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -255,11 +257,12 @@ class FamilyApp {
     this.#setRoomTitle(call.state === 'ringing' && isCaller ? 'ringing' : isCaller ? 'in' : 'joined');
   }
 
-  async lookIn(householdId: string): Promise<void> {
+  /** `source`: the home device (default) or one of the household's IP cameras. */
+  async lookIn(householdId: string, source?: string): Promise<void> {
     if (this.#room) return;
     this.#hideMsg();
     try {
-      const t = await this.#api.post<{ lookIn: LookIn } & RoomTicket>(`/households/${encodeURIComponent(householdId)}/look-ins`, {});
+      const t = await this.#api.post<{ lookIn: LookIn } & RoomTicket>(`/households/${encodeURIComponent(householdId)}/look-ins`, source ? { source } : {});
       this.#open({ kind: 'lookin', id: t.lookIn.id, householdId, isCaller: true, audioOnly: false }, t.token, t.roomId);
       // The server ends a look-in by itself at endsAt; show what is left (from its own duration,
       // so a skewed phone clock does not matter).
@@ -405,6 +408,7 @@ class FamilyApp {
         <button type="button" class="btn" data-act="call">${esc(T('call'))}</button>
         <button type="button" class="btn${weak ? ' suggest' : ''}" data-act="audio">${esc(T('audio'))}<small>${esc(T('audioSub'))}</small></button>
         <button type="button" class="btn" data-act="lookin"${canLook && h.settings.lookInAllowed ? '' : ' disabled'}>${esc(T('lookIn'))}</button>
+        ${v.cameras.map((c) => `<button type="button" class="btn" data-act="lookin" data-source="${esc(c.id)}"${canLook && h.settings.lookInAllowed ? '' : ' disabled'}>${esc(T('lookInCamera', { name: c.name }))}</button>`).join('')}
       </div>
       ${weak ? `<p class="hint">${esc(T('weakNet'))}</p>` : ''}
       ${lookHint ? `<p class="hint">${esc(lookHint)}</p>` : ''}
