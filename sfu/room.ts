@@ -97,9 +97,10 @@ export class Room extends EventEmitter<RoomEvents> {
   leave(peer: Peer): void {
     if (this.peers.get(peer.id) !== peer) return;
     this.peers.delete(peer.id);
+    // Before the producers close: a recorder then ends the tracks as a departure, not a gap.
+    this.emit('peerleft', peer);
     peer.close();
     if (!peer.hidden) for (const other of this.peers.values()) other.notify('peerLeft', { peerId: peer.id });
-    this.emit('peerleft', peer);
     if (this.peers.size === 0) this.#armEmptyTimer();
   }
 
@@ -286,6 +287,9 @@ export class Room extends EventEmitter<RoomEvents> {
     for (const peer of this.peers.values()) {
       if (reason === 'ended') peer.notify('roomClosed', { reason });
       else if (reason !== 'empty') peer.notify('rejoin', { reason });
+      // Everyone leaves an orderly close (a recording shows no interruption); a dead worker is
+      // an interruption, so its peers simply vanish with their producers.
+      if (reason !== 'worker-died') this.emit('peerleft', peer);
       peer.close();
     }
     this.peers.clear();
