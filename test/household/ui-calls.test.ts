@@ -85,7 +85,12 @@ describe('household pages in Chromium', () => {
     await zhangWei.check(`${card} input[name=autoAnswer][value=off]`);
     await zhangWei.click(`${card} .settings-form button.primary`);
     await zhangWei.waitForSelector('#msg[data-kind=info]:not([hidden])');
-    expect(f.service.getHousehold(f.admin, HOME).household.settings.autoAnswer.mode).toBe('off');
+    expect(f.service.getHousehold(f.admin, HOME).household.settings).toMatchObject({
+      autoAnswer: { mode: 'off' },
+      lookInAllowed: true,
+      // The night window shown in the form went back unchanged.
+      privacySchedule: [{ days: [0, 1, 2, 3, 4, 5, 6], start: '22:00', end: '07:00' }],
+    });
     await zhangWei.click(`${card} [data-act=call]`);
     await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
     expect(await device.isVisible('#answer')).toBe(true);

@@ -79,6 +79,10 @@ const T = dictionary(
     privacyOff: '关闭隐私模式',
     schedule: '隐私时段：{w}',
     everyDay: '每天',
+    windows: '隐私时段（这段时间家人不能查看，摄像头不传画面）',
+    addWindow: '添加时段',
+    removeWindow: '删除',
+    w0: '日', w1: '一', w2: '二', w3: '三', w4: '四', w5: '五', w6: '六',
   },
   {
     title: 'Safe Home · Family',
@@ -135,6 +139,10 @@ const T = dictionary(
     privacyOff: 'Turn privacy off',
     schedule: 'Privacy hours: {w}',
     everyDay: 'every day',
+    windows: 'Privacy hours (no look-in, the camera sends nothing)',
+    addWindow: 'Add hours',
+    removeWindow: 'Remove',
+    w0: 'Sun', w1: 'Mon', w2: 'Tue', w3: 'Wed', w4: 'Thu', w5: 'Fri', w6: 'Sat',
   },
 );
 
@@ -171,7 +179,9 @@ class FamilyApp {
       const btn = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-act]');
       const hid = btn?.closest<HTMLElement>('[data-household-id]')?.dataset.householdId;
       if (!btn || !hid) return;
-      if (btn.dataset.act === 'privacy') void this.#setPrivacy(hid, btn.dataset.on === 'true');
+      if (btn.dataset.act === 'add-window') btn.insertAdjacentHTML('beforebegin', windowRow({ days: [0, 1, 2, 3, 4, 5, 6], start: '22:00', end: '07:00' }));
+      else if (btn.dataset.act === 'remove-window') btn.closest('[data-window]')?.remove();
+      else if (btn.dataset.act === 'privacy') void this.#setPrivacy(hid, btn.dataset.on === 'true');
       else if (btn.dataset.act === 'call') void this.call(hid, false);
       else if (btn.dataset.act === 'audio') void this.call(hid, true);
       else if (btn.dataset.act === 'lookin') void this.lookIn(hid, btn.dataset.source);
@@ -193,6 +203,11 @@ class FamilyApp {
       await this.#api.patch(`/households/${encodeURIComponent(householdId)}/settings`, {
         autoAnswer: { mode, memberIds: mode === 'selected' ? f.getAll('member').map(String) : [] },
         lookInAllowed: f.get('lookInAllowed') === 'on',
+        privacySchedule: [...form.querySelectorAll<HTMLElement>('[data-window]')].map((row) => ({
+          days: [...row.querySelectorAll<HTMLInputElement>('input[type=checkbox]:checked')].map((c) => Number(c.value)).sort((a, b) => a - b),
+          start: row.querySelector<HTMLInputElement>('input[name=start]')!.value,
+          end: row.querySelector<HTMLInputElement>('input[name=end]')!.value,
+        })),
       });
       (document.activeElement as HTMLElement | null)?.blur();
       this.#show(T('saved'), 'info');
@@ -431,6 +446,10 @@ class FamilyApp {
           <div class="members">${v.family.map((m) => `<label class="opt"><input type="checkbox" name="member" value="${esc(m.id)}"${a.memberIds.includes(m.id) ? ' checked' : ''} /> ${esc(m.name)}（${esc(m.relation)} · ${esc(m.city)}）</label>`).join('')}</div>
         </fieldset>
         <label class="opt"><input type="checkbox" name="lookInAllowed"${v.household.settings.lookInAllowed ? ' checked' : ''} /> ${esc(T('allowLookIn'))}</label>
+        <fieldset class="windows"><legend>${esc(T('windows'))}</legend>
+          ${v.household.settings.privacySchedule.map(windowRow).join('')}
+          <button type="button" class="btn" data-act="add-window">${esc(T('addWindow'))}</button>
+        </fieldset>
         <div class="row"><button class="btn primary">${esc(T('save'))}</button>
         <button type="button" class="btn" data-act="privacy" data-on="${!buttonOn}">${esc(T(buttonOn ? 'privacyOff' : 'privacyOn'))}</button></div>
       </form></details>`;
@@ -462,6 +481,16 @@ class FamilyApp {
   #hideMsg(): void {
     $('msg').hidden = true;
   }
+}
+
+/** One editable privacy window: the days it starts on, start and end (an end before the start runs past midnight). */
+function windowRow(w: { days: number[]; start: string; end: string }): string {
+  const days = [1, 2, 3, 4, 5, 6, 0]
+    .map((d) => `<label class="day"><input type="checkbox" value="${d}"${w.days.includes(d) ? ' checked' : ''} />${esc(T(`w${d}` as 'w0'))}</label>`)
+    .join('');
+  return `<div class="window" data-window>${days}
+    <input type="time" name="start" value="${esc(w.start)}" required /> – <input type="time" name="end" value="${esc(w.end)}" required />
+    <button type="button" class="btn" data-act="remove-window">${esc(T('removeWindow'))}</button></div>`;
 }
 
 document.title = T('title');
