@@ -31,6 +31,8 @@ export interface ConnectOptions {
 
 export class SignallingClient {
   readonly socket: SignallingSocket;
+  /** Requests waiting for an answer; close() fails them at once instead of at their timeout. */
+  readonly #pending = new Set<(err: SignallingError) => void>();
 
   constructor(private readonly o: ConnectOptions) {
     this.socket = io(o.url ?? '/', {
@@ -70,10 +72,16 @@ export class SignallingClient {
       emitWithAck(ev: N, p: RequestPayload<N>): Promise<Reply<ResponseData[N]>>;
     };
     let reply: Reply<ResponseData[N]>;
+    let fail!: (err: SignallingError) => void;
+    const closed = new Promise<never>((_, reject) => (fail = reject));
+    this.#pending.add(fail);
     try {
-      reply = await timed.emitWithAck(name, payload);
-    } catch {
+      reply = await Promise.race([timed.emitWithAck(name, payload), closed]);
+    } catch (err) {
+      if (err instanceof SignallingError) throw err;
       throw new SignallingError({ code: 'unavailable', message: `${name}: no answer in ${timeout} ms` });
+    } finally {
+      this.#pending.delete(fail);
     }
     if (!reply.ok) throw new SignallingError(reply.error);
     return reply.data;
@@ -81,5 +89,7 @@ export class SignallingClient {
 
   close(): void {
     this.socket.disconnect();
+    for (const fail of this.#pending) fail(new SignallingError({ code: 'gone', message: 'connection closed' }));
+    this.#pending.clear();
   }
 }
