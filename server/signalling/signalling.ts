@@ -25,6 +25,8 @@ import type { z } from 'zod';
 
 export interface SocketData {
   claims: Claims;
+  /** Request budget: a token bucket refilled at RATE per second up to BURST. */
+  budget: { tokens: number; at: number };
   peer?: Peer;
   room?: Room;
 }
@@ -45,12 +47,26 @@ export interface SignallingDeps {
 
 type Parsed<N extends RequestName> = z.output<(typeof requestSchemas)[N]>;
 
+// Joining a room of n peers takes about 8 + 4n requests, then a few per minute; a client far above this
+// is broken or hostile, and answering it must not starve everyone else on the node.
+const REQUEST_RATE = 50;
+const REQUEST_BURST = 200;
+
+function spend(budget: SocketData['budget'], now: number): boolean {
+  budget.tokens = Math.min(REQUEST_BURST, budget.tokens + ((now - budget.at) / 1000) * REQUEST_RATE);
+  budget.at = now;
+  if (budget.tokens < 1) return false;
+  budget.tokens -= 1;
+  return true;
+}
+
 export function attachSignalling(io: SignallingServer, deps: SignallingDeps): void {
   const { tokens, log, metrics } = deps;
 
   io.use((socket, next) => {
     try {
       socket.data.claims = tokens.verify(socket.handshake.auth?.token);
+      socket.data.budget = { tokens: REQUEST_BURST, at: Date.now() };
       next();
     } catch (err) {
       const body = toErrorBody(err);
@@ -83,6 +99,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
     const end = metrics.requestSeconds.startTimer({ event: name });
     let reply: Reply<unknown>;
     try {
+      if (!spend(socket.data.budget, Date.now())) throw new AppError('rate_limited', 'too many requests; slow down');
       const parsed = requestSchemas[name].safeParse(payload);
       if (!parsed.success) {
         throw new AppError('bad_request', `invalid ${name} payload`, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));

@@ -92,9 +92,11 @@ describe('requests', () => {
 
   it('answers a malformed payload for every event with bad_request and keeps serving', async () => {
     const room = 'test:malformed';
-    const c = await joinedClient('m1', room);
     const bad: unknown[] = [null, 42, 'x', [], { roomId: 5 }, { transportId: { $gt: '' } }, { extra: 'x'.repeat(10) }];
+    let c!: Client;
     for (const name of Object.keys(requestSchemas) as RequestName[]) {
+      // A client per event keeps this within one client's request budget.
+      c = await joinedClient(`m-${name}`, room);
       for (const payload of bad) {
         const r = await call(c, name, payload);
         expect(r, `${name} ${JSON.stringify(payload)}`).toMatchObject({ ok: false, error: { code: 'bad_request' } });
@@ -218,5 +220,21 @@ describe('removing a participant', () => {
     await connected(again);
     expect(await call(again, 'getRouterRtpCapabilities', { roomId: room })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await call(again, 'join', { roomId: room, rtpCapabilities: {} })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+});
+
+describe('flooding', () => {
+  it('a client sending requests far faster than a call needs is slowed down, and others are still served', async () => {
+    const room = 'test:flood';
+    const flooder = await joinedClient('flooder', room);
+    const replies = await Promise.all(Array.from({ length: 500 }, () => call(flooder, 'getRouterRtpCapabilities', { roomId: room })));
+    const limited = replies.filter((r) => !r.ok && r.error.code === 'rate_limited').length;
+    expect(limited).toBeGreaterThan(200);
+    expect(replies.filter((r) => r.ok).length).toBeGreaterThan(0);
+    const other = await joinedClient('calm', room);
+    expect(await call(other, 'getRouterRtpCapabilities', { roomId: room })).toMatchObject({ ok: true });
+    // The budget refills: after a pause the flooder is answered again.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await call(flooder, 'getRouterRtpCapabilities', { roomId: room })).toMatchObject({ ok: true });
   });
 });
