@@ -107,6 +107,16 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
   serveCameraLookIns({ rooms: o.rooms, households, log: log.child({ mod: 'camera-look-in' }) });
 
+  // Waiting petitioners get their new position pushed; bursts of queue changes are coalesced.
+  const waitPushes = coalesce(250, (departmentIds: string[]) => {
+    petition.waitUpdates(departmentIds).then(
+      (updates) => {
+        for (const w of updates) live.publish([liveRoom.case(w.caseId)], 'petition:wait', w);
+      },
+      (err: unknown) => log.warn({ err }, 'wait updates failed'),
+    );
+  });
+
   const live = new LiveChannel(o.io, {
     tokens,
     log: log.child({ mod: 'live' }),
@@ -114,9 +124,10 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       await petition.getCase(actorFromClaims(claims), caseId);
     },
   });
-  petition.on('queue-changed', (p) =>
-    live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator'), liveRoom.role('terminal'), liveRoom.role('petitioner')], 'petition:queue-changed', p),
-  );
+  petition.on('queue-changed', (p) => {
+    live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:queue-changed', p);
+    waitPushes.add(p.departmentIds);
+  });
   petition.on('case-changed', (p) => live.publish([liveRoom.case(p.caseId), liveRoom.role('coordinator')], 'petition:case-changed', p));
   petition.on('assigned', (p) => live.publish([liveRoom.user(p.officialId)], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
 
@@ -154,11 +165,34 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       app.use('/api/archive', createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
     },
     close() {
+      waitPushes.cancel();
       stopRetention();
       households.stop();
       petition.close();
       archive.close();
       db.close();
+    },
+  };
+}
+
+/** Collects ids for `ms`, then hands the distinct ones to `flush` in one call. */
+function coalesce(ms: number, flush: (ids: string[]) => void): { add(ids: string[]): void; cancel(): void } {
+  const pending = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    add(ids) {
+      for (const id of ids) pending.add(id);
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        const batch = [...pending];
+        pending.clear();
+        flush(batch);
+      }, ms);
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+      pending.clear();
     },
   };
 }

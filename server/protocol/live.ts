@@ -5,8 +5,18 @@
 import { z } from 'zod';
 
 export interface LiveEvents {
-  /** Queues of these departments changed: refresh positions / the desk's queue. */
+  /** Queues of these departments changed: refresh the desk's queue / the overview. */
   'petition:queue-changed': { departmentIds: string[] };
+  /** A waiting petitioner's fresh position and estimate (to the watchers of the case). */
+  'petition:wait': {
+    caseId: string;
+    state: string;
+    position: number | null;
+    availableOfficials: number;
+    estimatedWaitSeconds: number | null;
+    waitedSeconds: number;
+    offer: unknown;
+  };
   /** A case changed state (watchers of the case and its parties). */
   'petition:case-changed': { caseId: string; state: string };
   /** A ticket was assigned to this official (a case or an invitation to join one). */

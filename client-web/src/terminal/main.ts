@@ -9,7 +9,6 @@ import { CallSession } from '../lib/call-session.ts';
 import { CallView } from '../lib/call-view.ts';
 import { LiveClient } from '../lib/live.ts';
 import {
-  debounce,
   friendlyDate,
   escapeHtml,
   iconOf,
@@ -314,7 +313,6 @@ async function refreshWait(): Promise<void> {
     toast(plainError(err));
   }
 }
-const refreshWaitSoon = debounce(() => void refreshWait(), 400);
 
 // ---- the call ---------------------------------------------------------------------------------------
 
@@ -579,9 +577,12 @@ async function boot(): Promise<void> {
   app.addEventListener('click', touchIdle);
   api = new Api('/api/petition', token);
   live = new LiveClient(token);
-  // Queue changes come for every office in the city; only the offices this case waits in matter.
-  live.on('petition:queue-changed', (p) => {
-    if (screen === 'waiting' && current && p.departmentIds.some((d) => current!.routedDepartmentIds.includes(d))) refreshWaitSoon();
+  // The server pushes this case's new place in the queue whenever its queues change.
+  live.on('petition:wait', (w) => {
+    if (screen !== 'waiting' || !current || w.caseId !== current.id) return;
+    setWait(w as WaitInfo);
+    if (w.state !== current.state) void refreshCase();
+    else renderWaiting();
   });
   live.on('petition:case-changed', (p) => {
     if (current && p.caseId === current.id) void refreshCase();
