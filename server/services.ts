@@ -12,7 +12,7 @@ import type { SignallingServer } from './signalling/signalling.ts';
 import { petitionMigrations } from './petition/migrations.ts';
 import { SqlitePetitionRepository } from './petition/repository.ts';
 import { buildDirectory } from './petition/seed.ts';
-import { PetitionService } from './petition/service.ts';
+import { PetitionService, petitionRoomId } from './petition/service.ts';
 import { createPetitionRouter } from './petition/routes.ts';
 import { actorFromClaims } from './petition/access.ts';
 import { DEFAULT_RULES_FILE, RoutingRuleBook } from './scheduler/routing-rules.ts';
@@ -129,12 +129,19 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     waitPushes.add(p.departmentIds);
   });
   petition.on('case-changed', (p) => live.publish([liveRoom.case(p.caseId), liveRoom.role('coordinator')], 'petition:case-changed', p));
+  // A session ended by a domain decision closes its room on whichever node hosts it.
+  const endRoom = (roomId: string) => {
+    o.rooms.get(roomId)?.close('ended');
+    o.io.serverSideEmit('room:end', roomId);
+  };
+  o.io.on('room:end', (roomId) => o.rooms.get(roomId)?.close('ended'));
+  petition.on('session-ended', ({ caseId }) => endRoom(petitionRoomId(caseId)));
   petition.on('assigned', (p) => live.publish([liveRoom.user(p.officialId)], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
 
   forwardHouseholdEvents(households.events, (sub, type, payload) => live.publish([liveRoom.user(sub)], 'household:event', { type, payload }));
   // An ended call or look-in closes its room, so nobody stays connected on an old token.
-  households.events.on('call:ended', ({ call }) => o.rooms.get(call.roomId)?.close('ended'));
-  households.events.on('lookin:ended', ({ lookIn }) => o.rooms.get(lookIn.roomId)?.close('ended'));
+  households.events.on('call:ended', ({ call }) => endRoom(call.roomId));
+  households.events.on('lookin:ended', ({ lookIn }) => endRoom(lookIn.roomId));
   // Privacy on: the home's camera stops at once, even on tokens issued before it was turned on.
   households.events.on('privacy:changed', ({ householdId, privacy }) => {
     if (!privacy.active) return;

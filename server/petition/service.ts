@@ -121,6 +121,8 @@ export interface PetitionEvents {
   'case-changed': [{ caseId: string; state: CaseState }];
   /** A ticket was assigned to an official. */
   assigned: [{ caseId: string; ticketId: string; officialId: string; kind: TicketKind }];
+  /** The lead ended the session: its room closes for everyone (and its recording is sealed). */
+  'session-ended': [{ caseId: string }];
 }
 
 /** Queues an official serves: the office's, then the official's own (booked reception slots). */
@@ -637,6 +639,8 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
       await this.queue.recordSessionSeconds(c.departmentId, Math.max(1, (this.now().getTime() - Date.parse(started.at)) / 1000));
     }
     this.repo.appendEvent(c.id, this.event(actor.id, this.roleOf(actor), 'session_ended', { tickets: tickets.map((t) => t.id) }));
+    this.notify('session-ended', { caseId: c.id });
+    this.notify('case-changed', { caseId: c.id, state: c.state });
     return assertCase(this.repo, c.id);
   }
 

@@ -31,8 +31,14 @@ export interface SocketData {
   room?: Room;
 }
 
-export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type SignallingSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between server nodes (through the Redis adapter). */
+export interface InterServerEvents {
+  /** Close this room if you host it: its session is over. */
+  'room:end': (roomId: string) => void;
+}
+
+export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type SignallingSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface SignallingDeps {
   tokens: TokenIssuer;

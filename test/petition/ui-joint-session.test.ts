@@ -105,6 +105,8 @@ describe('视频接访 pages: a joint session from the village terminal to two o
     // The lead ends the session.
     await desk.locator('[data-act=end]').click();
     await desk.locator('#timeline [data-event=session_ended]').waitFor({ timeout: 10_000 });
+    // Ending closes the room for everyone (and seals its recording).
+    expect(platform.rooms.get(`petition:${caseId}`)).toBeUndefined();
 
     // The timeline, as the coordinator reads it: every step, its actor and its time.
     const res = await fetch(`${platform.url}/api/petition/cases/${caseId}/timeline`, { headers: { authorization: `Bearer ${coordinatorToken}` } });
