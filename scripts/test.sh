@@ -16,4 +16,13 @@ echo "== web client build"
 npx vite build --config client-web/vite.config.ts --logLevel warn
 
 echo "== unit, integration and browser tests"
-npx vitest run "$@"
+results=.cache/vitest-results.json
+rm -f "$results"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile="$results" "$@" || status=$?
+# One plain closing line for whoever reads only the end of the log.
+if [ -f "$results" ]; then
+  node -e 'const r = require(process.argv[1]);
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);' "$PWD/$results"
+fi
+exit "$status"
