@@ -37,10 +37,11 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  视频接访 + 平安心居 is running (node ${config.NODE_ID})`,
-    ...PAGES.map((p) => `  ${p.title.padEnd(14)} ${platform.url}/${p.file}`),
-    `  health         ${platform.url}/healthz`,
-    `  metrics        ${platform.url}/metrics`,
-    embedded ? `  redis          ${redisUrl} (embedded, data in ${config.DATA_DIR}/redis)` : `  redis          ${redisUrl}`,
+    // URLs first: CJK titles have no fixed width in a terminal.
+    ...PAGES.map((p) => `  ${`${platform.url}/${p.file}`.padEnd(44)} ${p.title}`),
+    `  ${`${platform.url}/healthz`.padEnd(44)} health`,
+    `  ${`${platform.url}/metrics`.padEnd(44)} metrics`,
+    `  ${redisUrl.padEnd(44)} redis${embedded ? ` (embedded, data in ${config.DATA_DIR}/redis)` : ''}`,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
