@@ -421,14 +421,19 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   async claimNext(actor: Actor, opts: { requestId?: string } = {}): Promise<Assignment | null> {
     parseInput(claimSchema, opts, 'claim');
     const official = assertOfficial(this.repo, actor);
-    const lease = await this.queue.claim({
+    const lease = await this.leaseNext(official, opts.requestId);
+    return lease ? this.admit(lease, official) : null;
+  }
+
+  /** Leases the best ticket of the official's queues (atomic across processes). */
+  private leaseNext(official: Official, requestId: string | undefined) {
+    return this.queue.claim({
       officialId: official.id,
       departmentIds: queuesOf(official),
       maxHeld: official.maxSessions,
       leaseMs: this.leaseMs,
-      ...(opts.requestId ? { requestId: opts.requestId } : {}),
+      ...(requestId ? { requestId } : {}),
     });
-    return lease ? this.admit(lease, official) : null;
   }
 
   /**
@@ -438,13 +443,7 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
   async offerNext(actor: Actor, opts: { requestId?: string } = {}): Promise<Offer | null> {
     parseInput(claimSchema, opts, 'offer request');
     const official = assertOfficial(this.repo, actor);
-    const lease = await this.queue.claim({
-      officialId: official.id,
-      departmentIds: queuesOf(official),
-      maxHeld: official.maxSessions,
-      leaseMs: this.leaseMs,
-      ...(opts.requestId ? { requestId: opts.requestId } : {}),
-    });
+    const lease = await this.leaseNext(official, opts.requestId);
     if (!lease) return null;
     const c = this.repo.getCase(lease.caseId);
     return { ticketId: lease.ticketId, leaseToken: lease.leaseToken, kind: lease.kind, expiresInMs: this.leaseMs, case: c ?? null };

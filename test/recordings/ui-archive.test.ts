@@ -9,11 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { recordPetitionSession } from '../support/recorded-session.ts';
+
+const OFFICIAL = 'O341321-rs-1'; // 砀山县人社局 (seed): an official, not an archivist
 import { allSegments, readManifest, segmentPath, type Manifest } from '../../recordings/manifest.ts';
 import { verifyPackage } from '../../recordings/verify.ts';
 
-const TERMINAL = 'T341321101201'; // 砀山县砀城镇, first village (seed)
-const OFFICIAL = 'O341321-rs-1'; // 砀山县人社局
 
 interface PlayerPosition {
   trackId: string;
@@ -51,36 +52,8 @@ describe('archivist UI', () => {
     platform = await startTestPlatform({}, { recordingSegmentSeconds: 2 });
     browser = await launchBrowser();
 
-    // A recorded petition session, held exactly as petition-session-recorded.test.ts holds it.
-    const petition = platform.services.petition;
-    const terminal = { id: `device-${TERMINAL}`, name: '终端', role: 'terminal', terminalId: TERMINAL } as const;
-    const official = { id: OFFICIAL, name: OFFICIAL, role: 'official' } as const;
-    const started = await petition.startPetition(terminal, { terminalId: TERMINAL, category: 'wages', petitionerName: '王秀英' });
-    await petition.heartbeat(official, 'available');
-    const assignment = await petition.claimNext(official);
-    caseNumber = started.case.id;
-    const open = async (token: string) => {
-      const p = await browser.newPage();
-      await p.goto(`${platform.url}/call.html?room=${encodeURIComponent(started.roomId)}&token=${encodeURIComponent(token)}`);
-      return p;
-    };
-    const calls = [await open(started.token), await open(assignment!.token)];
-    for (const p of calls) {
-      await p.waitForSelector('.call-recording:not([hidden])', { timeout: 15_000 });
-      await p.waitForFunction(() => (window as unknown as { callSession: { remote: Map<string, unknown> } }).callSession.remote.size >= 2, null, { timeout: 20_000 });
-    }
-    await sleep(6000);
-    for (const p of calls) await p.close();
-    await sleep(500);
-    platform.rooms.get(started.roomId)?.close('ended');
-
+    ({ caseNumber, sessionId } = await recordPetitionSession(platform, browser));
     const archive = platform.services.archive;
-    for (let i = 0; i < 60 && !sessionId; i++) {
-      const hit = archive.catalog.search({ caseNumber }).find((h) => h.status === 'stopped');
-      if (hit) sessionId = hit.sessionId;
-      else await sleep(250);
-    }
-    expect(sessionId, 'the session was sealed and indexed').not.toBe('');
     manifest = readManifest(archive.sessionDir(sessionId));
 
     archivistToken = platform.tokens.issue({
