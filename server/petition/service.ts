@@ -425,6 +425,17 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     return lease ? this.admit(lease, official) : null;
   }
 
+  /**
+   * Invitations still waiting when the case leaves its office (transfer, escalation) or its
+   * session ends are withdrawn, so nobody is later called into a session that is gone.
+   * Returns the queues they left.
+   */
+  private async withdrawInvites(tickets: Ticket[]): Promise<string[]> {
+    const waiting = tickets.filter((t) => t.kind === 'invite' && t.state === 'queued');
+    await this.queue.cancel(waiting.map((t) => t.id));
+    return [...new Set(waiting.flatMap((t) => t.departmentIds))];
+  }
+
   /** Leases the best ticket of the official's queues (atomic across processes). */
   private leaseNext(official: Official, requestId: string | undefined) {
     return this.queue.claim({
@@ -591,8 +602,9 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     );
     if (!updated) throw new AppError('conflict', `case ${c.id} changed meanwhile`, { reason: 'wrong_state' });
     await this.queue.finish(tickets.filter((t) => t.state === 'assigned' && t.officialId === c.officialId).map((t) => t.id));
+    const withdrawn = await this.withdrawInvites(tickets);
     await this.enqueueHandover(updated, ticketId, kind, c.departmentId);
-    this.notify('queue-changed', { departmentIds: [dept.id] });
+    this.notify('queue-changed', { departmentIds: [dept.id, ...withdrawn] });
     this.notify('case-changed', { caseId: c.id, state });
     return updated;
   }
@@ -633,6 +645,8 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     const tickets = (await this.queue.ticketsOfCase(c.id)).filter((t) => t.state === 'assigned');
     if (tickets.length === 0) throw new AppError('conflict', `case ${c.id} has no live session`, { reason: 'no_session' });
     await this.queue.finish(tickets.map((t) => t.id));
+    const withdrawn = await this.withdrawInvites(await this.queue.ticketsOfCase(c.id));
+    if (withdrawn.length > 0) this.notify('queue-changed', { departmentIds: withdrawn });
     const started = this.repo.timeline(c.id).filter((e) => e.type === 'claimed').pop();
     if (started && c.departmentId) {
       await this.queue.recordSessionSeconds(c.departmentId, Math.max(1, (this.now().getTime() - Date.parse(started.at)) / 1000));

@@ -309,4 +309,28 @@ describe('petition workflow', () => {
       await h5.close();
     }
   });
+
+  it('withdraws waiting invitations when the case is transferred or its session ends', async () => {
+    const h3 = await openHarness({ name: 'withdraw', now: () => now });
+    try {
+      const t = terminalActor(VILLAGE_TERMINAL_2);
+      const zjQueue = async () => (await h3.service.desk(zjOfficial)).queue.map((e) => e.caseId);
+
+      const a = await h3.service.startPetition(t, { terminalId: VILLAGE_TERMINAL_2, category: 'wages' });
+      expect((await h3.service.claimNext(rsOfficial))?.case.id).toBe(a.case.id);
+      await h3.service.invite(rsOfficial, a.case.id, { departmentId: DANGSHAN_ZJ });
+      expect(await zjQueue()).toContain(a.case.id);
+      await h3.service.transfer(rsOfficial, a.case.id, DANGSHAN_ZRZY, '属自然资源部门职责');
+      expect(await zjQueue()).not.toContain(a.case.id);
+
+      const b = await h3.service.startPetition(t, { terminalId: VILLAGE_TERMINAL_2, category: 'wages' });
+      expect((await h3.service.claimNext(rsOfficial))?.case.id).toBe(b.case.id);
+      await h3.service.invite(rsOfficial, b.case.id, { departmentId: DANGSHAN_ZJ });
+      expect(await zjQueue()).toContain(b.case.id);
+      await h3.service.endSession(rsOfficial, b.case.id);
+      expect(await zjQueue()).not.toContain(b.case.id);
+    } finally {
+      await h3.close();
+    }
+  });
 });
