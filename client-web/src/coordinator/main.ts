@@ -2,7 +2,6 @@
 // county, live sessions and who is in them, overdue cases, any case's timeline, and the routing
 // rules (view and edit, validated by the server).
 import { Api } from '../lib/api.ts';
-import { currentLang, toggleLang } from '../lib/i18n.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { CallView } from '../lib/call-view.ts';
 import { LiveClient } from '../lib/live.ts';
@@ -18,8 +17,8 @@ import {
   minutes,
   plainError,
   RATING_NAMES,
-  setLang,
   ROLE_NAMES,
+  deskChrome,
   signInToken,
   STATE_NAMES,
   tokenClaims,
@@ -372,22 +371,12 @@ function renderEditorError(form: HTMLFormElement, html: string): void {
 }
 
 async function boot(): Promise<void> {
-  setLang(currentLang());
-  document.title = L('综治中心 · 视频接访总览', 'Coordination centre · petition overview');
-  document.querySelector('.cbar h1')!.textContent = document.title;
-  const langBtn = document.getElementById('lang')!;
-  langBtn.textContent = L('English', '中文');
-  langBtn.addEventListener('click', toggleLang);
-  const out = document.getElementById('signout')!;
-  out.textContent = L('退出', 'Sign out');
-  out.addEventListener('click', () => {
-    localStorage.removeItem('coordinator.token');
-    location.href = 'index.html';
+  const ok = deskChrome({
+    title: L('综治中心 · 视频接访总览', 'Coordination centre · petition overview'),
+    bar: '.cbar', tokenKey: 'coordinator.token', roles: ['coordinator', 'admin'], role: L('综治中心人员', 'coordinator'),
+    app, token, claims,
   });
-  if (!token || !claims || !['coordinator', 'admin'].includes(claims.role)) {
-    app.innerHTML = `<div class="card"><h2>${L('请先登录', 'Please sign in')}</h2><p>${L('缺少综治中心人员的登录令牌，请从首页进入。', 'No coordinator sign-in token; please start from the home page.')}</p></div>`;
-    return;
-  }
+  if (!ok || !token) return;
   api = new Api('/api/petition', token);
   shell();
   await loadRules();

@@ -5,7 +5,6 @@
 import { Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { CallView } from '../lib/call-view.ts';
-import { currentLang, toggleLang } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
 import {
   dateTime,
@@ -20,9 +19,9 @@ import {
   minutes,
   plainError,
   RATING_NAMES,
-  setLang,
   requestId,
   ROLE_NAMES,
+  deskChrome,
   signInToken,
   STATE_NAMES,
   time,
@@ -619,22 +618,12 @@ function leaveCall(): void {
 // ---- boot -------------------------------------------------------------------------------------------
 
 async function boot(): Promise<void> {
-  setLang(currentLang());
-  document.title = L('接访工作台', 'Official desk');
-  document.querySelector('.dbar h1')!.textContent = document.title;
-  const langBtn = document.getElementById('lang')!;
-  langBtn.textContent = L('English', '中文');
-  langBtn.addEventListener('click', toggleLang);
-  const out = document.getElementById('signout')!;
-  out.textContent = L('退出', 'Sign out');
-  out.addEventListener('click', () => {
-    localStorage.removeItem('official.token');
-    location.href = 'index.html';
+  const ok = deskChrome({
+    title: L('接访工作台', 'Official desk'),
+    bar: '.dbar', tokenKey: 'official.token', roles: ['official'], role: L('接访干部', 'official'),
+    app, token, claims,
   });
-  if (!token || !claims || claims.role !== 'official') {
-    app.innerHTML = `<div class="card"><h2>${L('请先登录', 'Please sign in')}</h2><p>${L('缺少接访干部的登录令牌，请从首页进入。', 'No official sign-in token; please start from the home page.')}</p></div>`;
-    return;
-  }
+  if (!ok || !token) return;
   api = new Api('/api/petition', token);
   renderPresence();
   renderShell();

@@ -2,7 +2,7 @@
 // `?token=` then localStorage, plain-Chinese error messages, names of states, events and
 // categories, time formatting. Types come from the server's stored shapes (type-only imports).
 import { ApiError } from '../lib/api.ts';
-import type { Lang } from '../lib/i18n.ts';
+import { currentLang, toggleLang, type Lang } from '../lib/i18n.ts';
 import type { CaseEvent, CaseState, Level } from '../../../server/petition/types.ts';
 
 export type { Case, CaseEvent, CaseState, Rating } from '../../../server/petition/types.ts';
@@ -263,4 +263,35 @@ export function debounce(fn: () => void, ms: number): () => void {
       fn();
     }, ms);
   };
+}
+
+/**
+ * The header of a desk page (official, coordinator): title, language switch, sign-out. Returns
+ * false, after showing a sign-in hint in `app`, when the token is missing or of another role.
+ */
+export function deskChrome(o: {
+  title: string;
+  bar: string;
+  tokenKey: string;
+  roles: string[];
+  role: string;
+  app: HTMLElement;
+  token: string | null;
+  claims: { role: string } | null;
+}): boolean {
+  setLang(currentLang());
+  document.title = o.title;
+  document.querySelector(`${o.bar} h1`)!.textContent = o.title;
+  const langBtn = document.getElementById('lang')!;
+  langBtn.textContent = L('English', '中文');
+  langBtn.addEventListener('click', toggleLang);
+  const out = document.getElementById('signout')!;
+  out.textContent = L('退出', 'Sign out');
+  out.addEventListener('click', () => {
+    localStorage.removeItem(o.tokenKey);
+    location.href = 'index.html';
+  });
+  if (o.token && o.claims && o.roles.includes(o.claims.role)) return true;
+  o.app.innerHTML = `<div class="card"><h2>${L('请先登录', 'Please sign in')}</h2><p>${L(`缺少${o.role}的登录令牌，请从首页进入。`, `No ${o.role} sign-in token; please start from the home page.`)}</p></div>`;
+  return false;
 }
