@@ -86,6 +86,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   });
   const services = await startServices({
     dataDir: config.DATA_DIR,
+    nodeId: config.NODE_ID,
     redis,
     tokens,
     log,
@@ -142,7 +143,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         rooms.closeAll('server-shutdown');
         await routing.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
-        services.close();
+        await services.close();
         await pool.close();
         pub.disconnect();
         sub.disconnect();

@@ -31,10 +31,12 @@ import { createDemoSignInRouter } from './http/demo-sign-in.ts';
 import { Archive } from '../recordings/archive.ts';
 import { createArchiveRouter } from '../recordings/http/router.ts';
 import { recordSessions } from './session-recording.ts';
+import { LeaderLease } from './routing/leader-lease.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
 
 export interface ServicesOptions {
   dataDir: string;
+  nodeId: string;
   redis: Redis;
   tokens: TokenIssuer;
   log: Logger;
@@ -62,7 +64,7 @@ export interface Services {
   /** Extra checks on `join` beyond the token's grant (ended calls, revoked links). */
   authorizeRoom(claims: Claims, roomId: string): Promise<void>;
   mount(app: Express): void;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -97,7 +99,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const householdRepo = new HouseholdRepository(db);
   if (o.seedDemo) seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
   const households = new HouseholdService({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
-  households.start();
+  // Alerts and check-ins are pushed once, by whichever node holds the lease.
+  const householdTick = new LeaderLease(o.redis, 'household-tick', o.nodeId, 15_000, o.redisPrefix);
+  households.start(5_000, { leader: () => householdTick.held() });
 
   const archive = Archive.open({ dataDir: o.dataDir });
   // Sessions a crash left "recording" are sealed as interrupted before new ones start.
@@ -171,10 +175,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       app.use('/api/household', createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
       app.use('/api/archive', createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
     },
-    close() {
+    async close() {
       waitPushes.cancel();
       stopRetention();
       households.stop();
+      await householdTick.release().catch(() => undefined);
       petition.close();
       archive.close();
       db.close();
