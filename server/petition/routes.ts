@@ -136,6 +136,7 @@ export function createPetitionRouter(deps: PetitionRouterDeps): Router {
     return {};
   });
   route('get', '/reception-days', () => service.receptionDays());
+  route('get', '/departments', (a) => service.departments(a));
   route('get', '/routing-rules', () => service.routingRules());
   route('put', '/routing-rules', (a, req) => service.replaceRoutingRules(a, req.body));
 

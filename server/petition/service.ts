@@ -60,7 +60,7 @@ import {
 } from './schemas.ts';
 import { issueRoomToken, type RoomAccess, type RoomMember } from './room-token.ts';
 import { slotStart, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
-import type { Actor, ActorRole, Case, CaseEvent, CaseState, Department, Official, Rating, ReceptionDay } from './types.ts';
+import type { Actor, ActorRole, Case, CaseEvent, CaseState, Department, Official, Rating, ReceptionDay, TimelineEvent } from './types.ts';
 
 export { petitionRoomId } from './room-token.ts';
 export type { AppointmentOffer, WaitInfo } from './wait.ts';
@@ -675,10 +675,32 @@ export class PetitionService extends EventEmitter<PetitionEvents> {
     return c;
   }
 
-  timeline(actor: Actor, caseId: string): CaseEvent[] {
+  /** The case's events, each with the name of who acted (officials and terminals by name). */
+  timeline(actor: Actor, caseId: string): TimelineEvent[] {
     const c = assertCase(this.repo, caseId);
     assertCanView(this.repo, actor, c);
-    return this.repo.timeline(c.id);
+    const names = new Map<string, string | null>();
+    const nameOf = (e: CaseEvent): string | null => {
+      if (!names.has(e.actorId)) {
+        const name =
+          e.actorRole === 'official'
+            ? this.repo.getOfficial(e.actorId)?.name
+            : e.actorRole === 'terminal'
+              ? this.repo.getTerminal(e.actorId.replace(/^device-/, ''))?.name
+              : undefined;
+        names.set(e.actorId, name ?? null);
+      }
+      return names.get(e.actorId) ?? null;
+    };
+    return this.repo.timeline(c.id).map((e) => ({ ...e, actorName: nameOf(e) }));
+  }
+
+  /** The offices cases can be invited, transferred or escalated to (officials and coordinators). */
+  departments(actor: Actor): Department[] {
+    if (actor.role !== 'official' && !isCoordinator(actor)) {
+      throw new AppError('forbidden', 'only officials and coordinators read the directory', { reason: 'not_staff' });
+    }
+    return this.repo.listDepartments();
   }
 
   /**

@@ -141,6 +141,9 @@ export interface CaseEvent {
   data: Record<string, unknown>;
 }
 
+/** A case event as the timeline API shows it: with the actor's name where it is known. */
+export type TimelineEvent = CaseEvent & { actorName: string | null };
+
 /** A department or level that took part in a session. */
 export interface Participant {
   caseId: string;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SqlitePetitionRepository } from '../../server/petition/repository.ts';
-import type { CaseEvent, Official, Terminal } from '../../server/petition/types.ts';
+import type { Official, Terminal, TimelineEvent } from '../../server/petition/types.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { remoteMedia, waitFor, type RemoteMedia } from '../support/media.ts';
@@ -110,7 +110,7 @@ describe('视频接访 pages: a joint session from the village terminal to two o
 
     // The timeline, as the coordinator reads it: every step, its actor and its time.
     const res = await fetch(`${platform.url}/api/petition/cases/${caseId}/timeline`, { headers: { authorization: `Bearer ${coordinatorToken}` } });
-    const { data: timeline } = (await res.json()) as { data: CaseEvent[] };
+    const { data: timeline } = (await res.json()) as { data: TimelineEvent[] };
     const steps = timeline.map((e) => [e.type, e.actorRole, e.actorId]);
     expect(steps).toEqual([
       ['registered', 'terminal', terminal.id],
@@ -123,6 +123,9 @@ describe('视频接访 pages: a joint session from the village terminal to two o
       ['session_ended', 'official', rs.id],
     ]);
     expect(timeline.find((e) => e.type === 'invited')!.data).toMatchObject({ departmentId: '341321-zj' });
+    // Who acted is named, not only identified.
+    expect(timeline.find((e) => e.type === 'joined')!.actorName).toBe(zj.name);
+    expect(timeline.find((e) => e.type === 'rated')!.actorName).toBe(terminal.name);
     expect(timeline.find((e) => e.type === 'rated')!.data).toMatchObject({ rating: 'satisfied' });
     const times = timeline.map((e) => Date.parse(e.at));
     for (const [i, t] of times.entries()) {

@@ -24,6 +24,7 @@ import {
   tokenClaims,
   type Case,
   type CaseEvent,
+  type TimelineEvent,
   type DepartmentQueue,
   type LiveSession,
   type OverdueCase,
@@ -202,7 +203,7 @@ function bindCaseLinks(containerId: string): void {
 async function showCase(id: string): Promise<void> {
   const el = document.getElementById('case-view')!;
   try {
-    const [c, tl] = await Promise.all([api.get<Case>(`/cases/${id}`), api.get<CaseEvent[]>(`/cases/${id}/timeline`)]);
+    const [c, tl] = await Promise.all([api.get<Case>(`/cases/${id}`), api.get<TimelineEvent[]>(`/cases/${id}/timeline`)]);
     el.innerHTML = `
       <div class="case-sum"><b>${escapeHtml(c.id)}</b> · ${escapeHtml(categoryName(c.category))} · ${STATE_NAMES[c.state]}
         · ${L('受理截止', 'acceptance due')} ${dateTime(c.acceptDeadline)} · ${L('办理截止', 'handling due')} ${dateTime(c.handleDeadline)}${c.handleExtended ? L('（已延长）', ' (extended)') : ''}
@@ -211,7 +212,7 @@ async function showCase(id: string): Promise<void> {
       ${tl
         .map(
           (e) => `<tr data-event="${escapeHtml(e.type)}"><td>${dateTime(e.at, true)}</td><td>${EVENT_NAMES[e.type] ?? escapeHtml(e.type)}</td>
-          <td>${ROLE_NAMES[e.actorRole] ?? escapeHtml(e.actorRole)} ${escapeHtml(e.actorId)}</td><td class="muted">${escapeHtml(summary(e))}</td></tr>`,
+          <td>${ROLE_NAMES[e.actorRole] ?? escapeHtml(e.actorRole)} ${escapeHtml(e.actorName ?? e.actorId)}</td><td class="muted">${escapeHtml(summary(e))}</td></tr>`,
         )
         .join('')}</tbody></table>`;
   } catch (err) {

@@ -10,7 +10,6 @@ import {
   dateTime,
   deadlineClock,
   debounce,
-  DEPARTMENT_KINDS,
   escapeHtml,
   EVENT_NAMES,
   KIND_NAMES,
@@ -28,6 +27,7 @@ import {
   tokenClaims,
   type Case,
   type CaseEvent,
+  type TimelineEvent,
   type QueueEntry,
   type RoutingRules,
 } from '../petition-ui/common.ts';
@@ -77,10 +77,12 @@ let api: Api;
 let live: LiveClient;
 let rules: RoutingRules | null = null;
 let desk: Desk | null = null;
+/** Every office by id, from the server's directory. */
+let offices = new Map<string, { id: string; name: string; regionCode: string }>();
 let presence: Presence = 'available';
 let offer: (Offer & { until: number }) | null = null;
 /** The case open in the workspace, with its room (when in session). */
-let open: { case: Case; timeline: CaseEvent[]; room: { roomId: string; token: string } | null; ended: boolean } | null = null;
+let open: { case: Case; timeline: TimelineEvent[]; room: { roomId: string; token: string } | null; ended: boolean } | null = null;
 let session: CallSession | null = null;
 let seenInvites = new Set<string>();
 let busyAction = false;
@@ -89,24 +91,14 @@ const confirmWithin = (seconds: number) => L(`${seconds} 秒内确认`, `confirm
 const notGiven = () => L('未填写', 'not given');
 const categoryName = (code: string) => rules?.categories.find((c) => c.code === code)?.name ?? code;
 const caseIdOfTicket = (ticketId: string) => ticketId.split(':')[0]!;
-const kindName = (kind: string) => DEPARTMENT_KINDS.find((k) => k.kind === kind);
 /** Offices the desk can invite or transfer to: the other offices of the official's own region. */
 function peerOffices(): { id: string; name: string }[] {
   if (!desk) return [];
   const o = desk.official;
-  const township = o.level === 'township';
-  return DEPARTMENT_KINDS.filter((k) => (township ? k.township : k.county))
-    .map((k) => ({ id: `${o.regionCode}-${k.kind}`, name: `${township ? k.township : k.county}${L('（本级）', ' (same level)')}` }))
-    .filter((d) => d.id !== o.departmentId);
+  return [...offices.values()].filter((d) => d.regionCode === o.regionCode && d.id !== o.departmentId);
 }
 function departmentLabel(id: string): string {
-  const [region, kind] = [id.slice(0, id.lastIndexOf('-')), id.slice(id.lastIndexOf('-') + 1)];
-  const k = kindName(kind);
-  if (!k) return id;
-  const name = region.length === 9 ? k.township ?? k.county : k.county;
-  if (desk && region === desk.official.regionCode) return name;
-  if (region.length === 6 && region.endsWith('00')) return L(`市${name}`, `${name} (city)`);
-  return `${name}（${region}）`;
+  return offices.get(id)?.name ?? id;
 }
 
 function showBanner(html: string, kind: 'info' | 'error' | 'invite' = 'info', ms = 8000): void {
@@ -306,7 +298,7 @@ async function resume(caseId: string): Promise<void> {
 
 async function openCase(caseId: string, room: { roomId: string; token: string } | null): Promise<void> {
   if (open && open.case.id !== caseId) leaveCall();
-  const [c, timeline] = await Promise.all([api.get<Case>(`/cases/${caseId}`), api.get<CaseEvent[]>(`/cases/${caseId}/timeline`)]);
+  const [c, timeline] = await Promise.all([api.get<Case>(`/cases/${caseId}`), api.get<TimelineEvent[]>(`/cases/${caseId}/timeline`)]);
   open = { case: c, timeline, room, ended: false };
   void live.watchCase(caseId).catch(() => undefined);
   renderWork();
@@ -318,7 +310,7 @@ async function refreshOpen(): Promise<void> {
   if (!open) return;
   const id = open.case.id;
   try {
-    const [c, timeline] = await Promise.all([api.get<Case>(`/cases/${id}`), api.get<CaseEvent[]>(`/cases/${id}/timeline`)]);
+    const [c, timeline] = await Promise.all([api.get<Case>(`/cases/${id}`), api.get<TimelineEvent[]>(`/cases/${id}/timeline`)]);
     if (!open || open.case.id !== id) return;
     open.case = c;
     open.timeline = timeline;
@@ -407,7 +399,7 @@ function renderCaseParts(): void {
     .map(
       (e) => `<li data-event="${escapeHtml(e.type)}"><time datetime="${e.at}">${time(e.at)}</time>
         <b>${EVENT_NAMES[e.type] ?? escapeHtml(e.type)}</b>
-        <span class="actor">${ROLE_NAMES[e.actorRole] ?? escapeHtml(e.actorRole)} ${escapeHtml(e.actorId)}</span>
+        <span class="actor">${ROLE_NAMES[e.actorRole] ?? escapeHtml(e.actorRole)} ${escapeHtml(e.actorName ?? e.actorId)}</span>
         ${eventDetail(e)}</li>`,
     )
     .join('');
@@ -628,7 +620,13 @@ async function boot(): Promise<void> {
   renderPresence();
   renderShell();
   try {
-    [rules, desk] = await Promise.all([api.get<RoutingRules>('/routing-rules'), api.get<Desk>('/desk')]);
+    let directory: { id: string; name: string; regionCode: string }[];
+    [rules, desk, directory] = await Promise.all([
+      api.get<RoutingRules>('/routing-rules'),
+      api.get<Desk>('/desk'),
+      api.get<{ id: string; name: string; regionCode: string }[]>('/departments'),
+    ]);
+    offices = new Map(directory.map((d) => [d.id, d]));
   } catch (err) {
     app.innerHTML = `<div class="card"><h2>${L('无法打开工作台', 'Cannot open the desk')}</h2><p>${escapeHtml(plainError(err))}</p></div>`;
     return;

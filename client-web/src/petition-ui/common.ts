@@ -5,7 +5,7 @@ import { ApiError } from '../lib/api.ts';
 import { currentLang, toggleLang, type Lang } from '../lib/i18n.ts';
 import type { CaseEvent, CaseState, Level } from '../../../server/petition/types.ts';
 
-export type { Case, CaseEvent, CaseState, Rating } from '../../../server/petition/types.ts';
+export type { Case, CaseEvent, CaseState, Rating, TimelineEvent } from '../../../server/petition/types.ts';
 export type { WaitInfo, AppointmentOffer } from '../../../server/petition/wait.ts';
 export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup } from '../../../server/petition/coordinator.ts';
 export type { QueueEntry, TicketKind } from '../../../server/scheduler/queue.ts';
