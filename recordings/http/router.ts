@@ -11,8 +11,10 @@
 //   POST   /sessions/:sessionId/verify               re-hash this session now
 //   POST   /sessions/:sessionId/legal-hold {reason}  DELETE …/legal-hold {reason}
 //   POST   /sessions/:sessionId/exports              → 202 job; GET /exports/:jobId (progress)
-//   GET    /exports/:jobId/download                  the .tar once done
+//   GET    /exports/:jobId/download                  the .tar once done (Bearer, or ?ticket= from
+//   POST   /exports/:jobId/ticket                     a one-time link valid for a minute)
 // JSON answers are `{ ok: true, data }` or `{ ok: false, error: { code, message } }`.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
@@ -198,8 +200,31 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     const job = exportJobs.assertAndGet(parse(jobIdSchema, req.params.jobId, 'jobId'), actor);
     return { job: publicJob(job), ...(job.state === 'done' ? { downloadUrl: `${req.baseUrl}/exports/${job.jobId}/download` } : {}) };
   }));
-  router.get('/exports/:jobId/download', route((req, { actor }, res) => {
+  // A browser saves a large package straight to disk only through a plain link, which cannot
+  // carry an Authorization header: the page asks for a one-time ticket valid for a minute.
+  const downloadTickets = new Map<string, { jobId: string; actor: AuditActor; expiresAt: number }>();
+  router.post('/exports/:jobId/ticket', route((req, { actor }) => {
     const job = exportJobs.assertAndGet(parse(jobIdSchema, req.params.jobId, 'jobId'), actor);
+    if (job.state !== 'done') throw conflict(`export is ${job.state}`);
+    const now = Date.now();
+    for (const [k, v] of downloadTickets) if (v.expiresAt < now) downloadTickets.delete(k);
+    const ticket = randomBytes(32).toString('base64url');
+    downloadTickets.set(ticket, { jobId: job.jobId, actor, expiresAt: now + 60_000 });
+    return { url: `${req.baseUrl}/exports/${job.jobId}/download?ticket=${ticket}` };
+  }));
+  router.get('/exports/:jobId/download', async (req: Request, res: Response) => {
+    const jobId = parse(jobIdSchema, req.params.jobId, 'jobId');
+    let actor: AuditActor;
+    const ticket = typeof req.query.ticket === 'string' ? req.query.ticket : undefined;
+    if (ticket) {
+      const t = downloadTickets.get(ticket);
+      downloadTickets.delete(ticket); // one use
+      if (!t || t.jobId !== jobId || t.expiresAt < Date.now()) throw new AppError('unauthorized', 'download ticket invalid or expired');
+      actor = t.actor;
+    } else {
+      actor = authenticate(req).actor;
+    }
+    const job = exportJobs.assertAndGet(jobId, actor);
     if (job.state !== 'done' || !job.file) throw conflict(`export is ${job.state}`);
     if (!fs.existsSync(job.file)) throw new AppError('gone', 'export package no longer available');
     archive.audit.append({ type: 'export-download', sessionId: job.sessionId, actor, details: { packageId: job.packageId, sha256: job.sha256 } });
@@ -208,8 +233,7 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     res.setHeader('Content-Length', String(job.bytes ?? fs.statSync(job.file).size));
     if (job.sha256) res.setHeader('X-Content-SHA256', job.sha256);
     fs.createReadStream(job.file).on('error', (err) => res.destroy(err)).pipe(res);
-    return ANSWERED;
-  }));
+  });
 
   router.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found', 'no such archive endpoint')));
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

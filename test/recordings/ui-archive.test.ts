@@ -195,6 +195,10 @@ describe('archivist UI', () => {
 
     const types = platform.services.archive.audit.entries().filter((e) => e.sessionId === sessionId && e.actor.sub === 'archivist-1').map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['export', 'export-download']));
+    // The page saved it through a one-time link: the same link does not work twice.
+    expect(download.url()).toMatch(/\/download\?ticket=/);
+    const again = await fetch(download.url());
+    expect(again.status).toBe(401);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 

@@ -67,6 +67,10 @@ export class ArchiveClient {
   exportJob(jobId: string): Promise<{ job: PublicJob; downloadUrl?: string }> {
     return this.#api.get(`/exports/${encodeURIComponent(jobId)}`);
   }
+  /** A one-time link the browser can save straight to disk. */
+  downloadLink(jobId: string): Promise<{ url: string }> {
+    return this.#api.post(`/exports/${encodeURIComponent(jobId)}/ticket`);
+  }
 
   /** The bytes behind a segment URL (as the session answer gives it) or a download URL. */
   async blob(url: string, signal?: AbortSignal): Promise<Blob> {

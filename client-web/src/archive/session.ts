@@ -31,7 +31,6 @@ export class SessionView {
   #bookmarks: Bookmark[];
   #disposed = false;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
-  #downloadUrl: string | undefined;
 
   // elements updated every tick
   readonly #playBtn: HTMLButtonElement;
@@ -258,7 +257,6 @@ export class SessionView {
     this.#player.dispose();
     this.#cache.dispose();
     if (this.#pollTimer) clearTimeout(this.#pollTimer);
-    if (this.#downloadUrl) URL.revokeObjectURL(this.#downloadUrl);
     for (const el of this.root.querySelectorAll('video,audio')) (el as HTMLMediaElement).removeAttribute('src');
   }
 
@@ -585,10 +583,9 @@ export class SessionView {
     btn.disabled = true;
     btn.replaceChildren(icon('download', s('downloading')));
     try {
-      const blob = await this.client.blob(`/api/archive/exports/${encodeURIComponent(job.jobId)}/download`);
-      if (this.#downloadUrl) URL.revokeObjectURL(this.#downloadUrl);
-      this.#downloadUrl = URL.createObjectURL(blob);
-      const a = h('a', { href: this.#downloadUrl, download: `${job.sessionId}-${job.packageId}.tar` });
+      // Streamed to disk by the browser, not held in memory: packages of long sessions are large.
+      const { url } = await this.client.downloadLink(job.jobId);
+      const a = h('a', { href: url, download: `${job.sessionId}-${job.packageId}.tar` });
       document.body.append(a);
       a.click();
       a.remove();
