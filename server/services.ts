@@ -147,8 +147,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   households.events.on('call:ended', ({ call }) => endRoom(call.roomId));
   households.events.on('lookin:ended', ({ lookIn }) => endRoom(lookIn.roomId));
   // Privacy on: the home's camera stops at once, even on tokens issued before it was turned on.
-  households.events.on('privacy:changed', ({ householdId, privacy }) => {
-    if (!privacy.active) return;
+  const cutHomeCameras = (householdId: string) => {
     for (const room of o.rooms.values()) {
       if (!room.id.startsWith(`household:${householdId}:`)) continue;
       for (const peer of room.peers.values()) {
@@ -156,6 +155,12 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         for (const producer of [...peer.producers.values()]) if (producer.appData.source === 'camera') producer.close();
       }
     }
+  };
+  o.io.on('household:camera-off', cutHomeCameras);
+  households.events.on('privacy:changed', ({ householdId, privacy }) => {
+    if (!privacy.active) return;
+    cutHomeCameras(householdId);
+    o.io.serverSideEmit('household:camera-off', householdId);
   });
 
   return {

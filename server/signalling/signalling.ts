@@ -35,6 +35,8 @@ export interface SocketData {
 export interface InterServerEvents {
   /** Close this room if you host it: its session is over. */
   'room:end': (roomId: string) => void;
+  /** Privacy turned on in this household: stop its home devices' cameras in rooms you host. */
+  'household:camera-off': (householdId: string) => void;
 }
 
 export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
