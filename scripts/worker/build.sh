@@ -30,7 +30,5 @@ ninja -C build -j"$(nproc)" mediasoup-worker mediasoup-worker-test >"$work/ninja
   || { tail -60 "$work/ninja.log" >&2; exit 1; }
 mkdir -p "$out.tmp"
 cp build/mediasoup-worker build/mediasoup-worker-test "$out.tmp/"
-# The worker test suite reads fixtures relative to the worker source root.
-cp -r test "$out.tmp/test"
 rm -rf "$out"; mv "$out.tmp" "$out"
 echo "$out"
