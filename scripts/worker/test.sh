@@ -13,5 +13,10 @@ fi
 skip='Scenario: parse RTP packets*'
 echo "mediasoup-worker-test: skipping the 2 scenarios whose data files npm does not ship: '$skip'"
 cd "$dir"
-summary="$(./mediasoup-worker-test --reporter compact "~$skip" | tee /dev/stderr | grep -E "^(Passed|Failed)" | tail -1)"
+# Into a file, then shown: `tee /dev/stderr` would reopen (and truncate) a log file stderr points at.
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+./mediasoup-worker-test --reporter compact "~$skip" > "$out" 2>&1 || { cat "$out"; exit 1; }
+cat "$out"
+summary="$(grep -E "^(Passed|Failed)" "$out" | tail -1)"
 echo "$(date -u +%FT%TZ): $summary (skipped: '$skip')" > "$dir/worker-tests.passed"
