@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { conflict, forbidden, notFound } from '../server/errors.ts';
-import type { Logger } from '../server/log.ts';
+import { conflict, forbidden, notFound } from '../server/core/errors.ts';
+import type { Logger } from '../server/core/log.ts';
 import type { AuditActor } from './audit-chain.ts';
 import type { Archive } from './archive.ts';
 import { MANIFEST_FILE, allSegments, segmentPath } from './manifest.ts';

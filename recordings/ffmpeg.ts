@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 
 const execFileP = promisify(execFile);
 
-import { resolveFfmpegBin, resolveFfprobeBin } from '../server/ffmpeg-binaries.ts';
+import { resolveFfmpegBin, resolveFfprobeBin } from '../server/core/ffmpeg-binaries.ts';
 
 export { resolveFfmpegBin, resolveFfprobeBin };
 

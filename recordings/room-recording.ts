@@ -8,7 +8,7 @@
 //     void recordRoom(room, { archive, caseInfo: { kind: 'petition', caseNumber, … }, log });
 //   });
 import type { Room } from '../sfu/room.ts';
-import type { Logger } from '../server/log.ts';
+import type { Logger } from '../server/core/log.ts';
 import type { AuditActor } from './audit-chain.ts';
 import type { Archive } from './archive.ts';
 import { newSessionId, type CaseInfo } from './manifest.ts';

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { types } from 'mediasoup';
-import type { Logger } from '../server/log.ts';
+import type { Logger } from '../server/core/log.ts';
 import { allocateRtpPortPair, releasePortPair } from './ports.ts';
 import { buildRecordingSdp, containerFor, type RecordedCodec } from './sdp.ts';
 

@@ -25,7 +25,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { types } from 'mediasoup';
-import type { Logger } from '../server/log.ts';
+import type { Logger } from '../server/core/log.ts';
 import { probe } from './ffmpeg.ts';
 import { hashFile, type Gap, type Segment, type Track } from './manifest.ts';
 import { allocateRtpPortPair, releasePortPair, waitForUdpBind } from './ports.ts';

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The one test command (npm test, .ci/run): set-up, type-check, mediasoup's own worker tests when
-# the cached build has not passed them yet, then every unit, integration and browser test.
+# The one test command (npm test, .ci/run): set-up, type-check, the layer rule, mediasoup's own
+# worker tests when the cached build has not passed them yet, then every unit, integration and
+# browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,6 +9,9 @@ export MEDIASOUP_WORKER_BIN="$(cat .cache/worker-bin)"
 
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
+
+echo "== layer rule (.dependency-cruiser.cjs)"
+npm run --silent lint:layers
 
 echo "== mediasoup worker test suite"
 bash scripts/worker/test.sh "$(dirname "$MEDIASOUP_WORKER_BIN")"

@@ -1,8 +1,8 @@
 // `npm start`: the product on one machine. Starts its own Redis when REDIS_URL is unset.
-import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './log.ts';
-import { startEmbeddedRedis, type EmbeddedRedis } from './redis/embedded.ts';
-import { startPlatform, WEB_DIR } from './platform.ts';
+import { ConfigError, loadConfig } from './core/config.ts';
+import { createLogger } from './core/log.ts';
+import { startEmbeddedRedis, type EmbeddedRedis } from './core/embedded-redis.ts';
+import { startPlatform, WEB_DIR } from './app/platform.ts';
 import { PAGES } from '../client-web/pages.ts';
 
 async function main(): Promise<void> {

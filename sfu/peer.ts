@@ -2,7 +2,7 @@
 // with. The signalling layer gives it a `notify` sink; the SFU never touches sockets.
 import type { types } from 'mediasoup';
 import type { Claims } from '../server/auth/grants.ts';
-import { AppError, forbidden, notFound } from '../server/errors.ts';
+import { AppError, forbidden, notFound } from '../server/core/errors.ts';
 import type { MediaSource, PeerInfo, ServerToClientEvents } from '../server/protocol/signalling.ts';
 
 export type Notify = <E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;

@@ -4,8 +4,8 @@
 // when it has stayed empty for `emptyTimeoutMs`, so a reconnecting last peer keeps it.
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { Logger } from '../server/log.ts';
-import { AppError, badRequest, notFound } from '../server/errors.ts';
+import type { Logger } from '../server/core/log.ts';
+import { AppError, badRequest, notFound } from '../server/core/errors.ts';
 import type { ConsumerOptions, MediaSource, ReconnectReason, TransportOptions } from '../server/protocol/signalling.ts';
 import { MEDIA_CODECS } from './media-codecs.ts';
 import { Peer, type PeerTransport, type ProducerAppData, type TransportAppData } from './peer.ts';

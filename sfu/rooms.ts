@@ -1,7 +1,7 @@
 // The rooms this node hosts. Creation is serialized per room id so two peers arriving at once
 // get the same router (mediasoup-demo's getOrCreateRoom).
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../server/log.ts';
+import type { Logger } from '../server/core/log.ts';
 import { Room } from './room.ts';
 import type { WorkerPool } from './worker-pool.ts';
 

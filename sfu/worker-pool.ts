@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
-import type { Logger } from '../server/log.ts';
+import type { Logger } from '../server/core/log.ts';
 
 export interface WorkerPoolOptions {
   size: number;

@@ -3,7 +3,7 @@
 // (seals, legal holds, deletion tombstones). Safe to run at any time; the catalog holds nothing
 // that is not also in those files.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../server/config.ts';
+import { loadConfig } from '../../server/core/config.ts';
 import { Archive } from '../archive.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });

@@ -2,7 +2,7 @@
 // Deletes sessions whose retention period has ended and that are not under legal hold; each
 // deletion leaves a tombstone (files and hashes, reason) in the audit log.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../server/config.ts';
+import { loadConfig } from '../../server/core/config.ts';
 import { Archive } from '../archive.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } });

@@ -4,7 +4,7 @@
 // Read-only: it can run against a backup copy or write-protected media.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../server/config.ts';
+import { loadConfig } from '../../server/core/config.ts';
 import { verifyArchive, verifyPackage, type VerifyReport } from '../verify.ts';
 
 async function main(): Promise<number> {

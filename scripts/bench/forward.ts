@@ -487,7 +487,7 @@ async function createBaseline(ms: Mediasoup, ports: [number, number], codecs: ty
 
 /** The product's own SFU code; it imports mediasoup itself (after MEDIASOUP_WORKER_BIN is set). */
 async function createProduct(o: Options): Promise<Topology> {
-  const { createLogger } = await import('../../server/log.ts');
+  const { createLogger } = await import('../../server/core/log.ts');
   const { WorkerPool } = await import('../../sfu/worker-pool.ts');
   const { RoomRegistry } = await import('../../sfu/rooms.ts');
   const { Peer } = await import('../../sfu/peer.ts');

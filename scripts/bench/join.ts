@@ -8,28 +8,19 @@
 // Prints medians and p90 over the runs. The brief's bare mediasoup check measured ≈200 ms from
 // consume to first decoded frame on loopback: track→frame is the comparable figure.
 import os from 'node:os';
-import fs from 'node:fs';
-import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { workerBin } from '../../sfu/worker-bin.ts';
+import { startProductNode } from '../harness/product-node.ts';
+import { launchBrowser } from '../harness/chromium.ts';
 
 const runs = Number(process.argv[2] ?? 15);
 if (!Number.isInteger(runs) || runs < 1 || runs > 200) throw new Error('usage: bench:join [runs 1..200]');
 
-if (!process.env.MEDIASOUP_WORKER_BIN) {
-  process.env.MEDIASOUP_WORKER_BIN = fs.readFileSync(path.resolve('.cache/worker-bin'), 'utf8').trim();
-}
+process.env.MEDIASOUP_WORKER_BIN ??= workerBin();
 execFileSync('npx', ['vite', 'build', '--config', 'client-web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
 
-// Imported after MEDIASOUP_WORKER_BIN is set: mediasoup reads it when it loads.
-const { startEmbeddedRedis } = await import('../../server/redis/embedded.ts');
-const { createLogger } = await import('../../server/log.ts');
-const { startTestPlatform } = await import('../../test/support/platform.ts');
-const { launchBrowser } = await import('../../test/support/browser.ts');
-
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-join-'));
-const redis = await startEmbeddedRedis(dataDir, createLogger('warn'));
-process.env.REDIS_URL = redis.url;
-const platform = await startTestPlatform();
+// The product as deployed: its own process, its own embedded Redis.
+const node = await startProductNode();
 const browser = await launchBrowser();
 
 interface Sample { joined: number; track: number; frame: number }
@@ -60,13 +51,13 @@ const PROBE = `
 
 async function once(i: number): Promise<Sample> {
   const room = `bench:join-${i}`;
-  const url = (sub: string) => `${platform.url}/call.html?room=${room}&token=${encodeURIComponent(platform.token(sub, 'official', { rooms: [room] }))}`;
+  const url = async (sub: string) => `${node.url}/call.html?room=${room}&token=${encodeURIComponent(await node.token({ sub, role: 'official', rooms: [room] }))}`;
   const a = await browser.newPage();
-  await a.goto(url(`a${i}`));
+  await a.goto(await url(`a${i}`));
   await a.waitForFunction(() => (window as unknown as { callSession?: { state: string } }).callSession?.state === 'joined', null, { timeout: 20_000 });
   const b = await browser.newPage();
   await b.addInitScript(PROBE);
-  await b.goto(url(`b${i}`));
+  await b.goto(await url(`b${i}`));
   try {
     await b.waitForFunction(() => (window as unknown as { benchMarks: { frame?: number } }).benchMarks.frame !== undefined, null, { timeout: 20_000 });
   } catch (err) {
@@ -98,7 +89,5 @@ console.log('\n| step | median ms | p90 ms |\n|---|---:|---:|');
 for (const [name, xs] of rows) console.log(`| ${name} | ${pct(xs, 50).toFixed(0)} | ${pct(xs, 90).toFixed(0)} |`);
 
 await browser.cleanup();
-await platform.close();
-await redis.stop();
-fs.rmSync(dataDir, { recursive: true, force: true });
+await node.stop();
 process.exit(0);

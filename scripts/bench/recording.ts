@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { workerBin } from '../../test/recordings/worker-bin.ts';
+import { workerBin } from '../../sfu/worker-bin.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,10 +32,10 @@ const segmentSeconds = clampInt(args.segment, 2, 60);
 
 // mediasoup reads MEDIASOUP_WORKER_BIN when it is first imported: set it, then import.
 process.env.MEDIASOUP_WORKER_BIN = workerBin();
-const feed = await import('../../test/recordings/rtp-feed.ts');
+const feed = await import('../harness/rtp-feed.ts');
 const { Archive } = await import('../../recordings/archive.ts');
 const { SessionRecorder } = await import('../../recordings/session-recorder.ts');
-const { createLogger } = await import('../../server/log.ts');
+const { createLogger } = await import('../../server/core/log.ts');
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

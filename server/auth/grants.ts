@@ -3,7 +3,7 @@
 import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { AppError } from '../errors.ts';
+import { AppError } from '../core/errors.ts';
 import { mediaSourceSchema, type MediaSource } from '../protocol/signalling.ts';
 
 export const ROLES = [

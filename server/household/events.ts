@@ -2,7 +2,7 @@
 // sockets: every payload names its recipients in `to` as token subjects (device ids, family
 // member ids, counsellor ids), and the signalling layer forwards each event to those sockets.
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { Call, CheckInSchedule, DeviceAlert, HouseholdSettings, LookIn, LookInEndReason, Notice } from './domain.ts';
 
 export type PrivacyCause = 'button' | 'schedule';

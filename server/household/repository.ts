@@ -1,6 +1,6 @@
 // SQLite persistence for the household domain. Knows rows and SQL, not rules: authorization and
 // state transitions live in the service. Times in, times out: epoch ms in SQL, ISO in the domain.
-import type { Db } from '../store/db.ts';
+import type { Db } from '../core/db.ts';
 import {
   householdSettingsSchema,
   residentSchema,

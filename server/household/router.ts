@@ -4,8 +4,8 @@
 // `{ ok: false, error: { code, message } }` with the AppError's status.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { AppError, badRequest, toErrorBody } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { AppError, badRequest, toErrorBody } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 import type { TokenIssuer } from '../auth/grants.ts';
 import { idSchema } from './domain.ts';
 import type { Actor, HouseholdService } from './service.ts';

@@ -3,8 +3,8 @@
 // so the HTTP router and the socket.io layer cannot forget a check.
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
 import {
   householdSettingsSchema,

@@ -3,8 +3,8 @@
 // With the Redis adapter a publish on any node reaches sockets on every node.
 import type { Namespace, Server } from 'socket.io';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
-import { AppError, toErrorBody } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { AppError, toErrorBody } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 import { liveRequestSchemas, type LiveEventName, type LiveEvents, type LiveServerToClient } from '../protocol/live.ts';
 import type { Reply } from '../protocol/signalling.ts';
 

@@ -1,6 +1,6 @@
 // Who may do what to a case. Every check throws a typed AppError and changes nothing.
 import type { Claims } from '../auth/grants.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../core/errors.ts';
 import type { PetitionRepository } from './repository.ts';
 import type { Actor, Case, Official } from './types.ts';
 

@@ -1,6 +1,6 @@
 // 居民身份证号码 (GB 11643): validated on input, stored only masked. The full number never
 // reaches the store or the logs.
-import { AppError } from '../errors.ts';
+import { AppError } from '../core/errors.ts';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';

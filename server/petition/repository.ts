@@ -1,6 +1,6 @@
 // The durable record of the petition domain behind a small interface; SQLite is the embedded
 // default. Every case change is written together with its timeline event in one transaction.
-import type { Db } from '../store/db.ts';
+import type { Db } from '../core/db.ts';
 import type {
   ActorRole,
   Appointment,

@@ -4,8 +4,8 @@
 // with the AppError's status. Documented in docs/petition.md.
 import express, { type Request, type Response, type Router } from 'express';
 import type { TokenIssuer } from '../auth/grants.ts';
-import { AppError, toErrorBody } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { AppError, toErrorBody } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 import { actorFromClaims } from './access.ts';
 import {
   acceptTicketSchema,

@@ -1,7 +1,7 @@
 // Where a petition goes: the routing rule names department kinds and a level; the office is
 // the one of that kind at the terminal's ancestor region of that level, climbing a level where
 // no such office exists (a township has no 人社 office, so its cases go to the county's).
-import { AppError } from '../errors.ts';
+import { AppError } from '../core/errors.ts';
 import type { CategoryRule, RoutingRules } from '../scheduler/routing-rules.ts';
 import type { PetitionRepository } from './repository.ts';
 import { levelRank, type Department, type Region } from './types.ts';

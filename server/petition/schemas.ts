@@ -1,7 +1,7 @@
 // What clients may send. Strict objects with bounded strings: unknown keys and oversize values
 // are rejected before any domain code runs. Stored shapes live in types.ts.
 import { z } from 'zod';
-import { AppError } from '../errors.ts';
+import { AppError } from '../core/errors.ts';
 import { presenceStatusSchema } from '../scheduler/presence.ts';
 import { RATINGS } from './types.ts';
 

@@ -1,5 +1,5 @@
 // `npm run seed [-- --db <file>]`: loads the Suzhou-like directory into the store (idempotent).
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../core/config.ts';
 import { buildDirectory } from './seed.ts';
 import { openPetitionStore, petitionDbFile } from './store.ts';
 

@@ -1,6 +1,6 @@
 // Opens the petition store: the SQLite file, its migrations, and (optionally) the seed directory.
 import path from 'node:path';
-import { migrate, openDb, type Db } from '../store/db.ts';
+import { migrate, openDb, type Db } from '../core/db.ts';
 import { petitionMigrations } from './migrations.ts';
 import { SqlitePetitionRepository } from './repository.ts';
 import { buildDirectory, type SeedOptions } from './seed.ts';

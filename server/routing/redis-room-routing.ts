@@ -4,7 +4,7 @@
 //   node:<nodeId>        JSON {url, startedAt}; TTL NODE_TTL_MS, refreshed every HEARTBEAT_MS
 //   room-node:<roomId>   nodeId hosting the room; no TTL (a dead node's rooms are taken over)
 import type { Redis } from 'ioredis';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { RoomPlacement, RoomRouting } from './room-routing.ts';
 
 export const NODE_TTL_MS = 15_000;

@@ -3,7 +3,7 @@
 // session (those go ahead of new cases). Claiming is lease → confirm: the lease expires back to
 // the queue (same place) unless confirmed, so a process that dies mid-claim loses nothing.
 import type { Redis } from 'ioredis';
-import { AppError } from '../errors.ts';
+import { AppError } from '../core/errors.ts';
 import { PRIORITY, SCORE_CLASS_STEP, schedulerKeys, type PriorityClass, type SchedulerKeys } from './keys.ts';
 import {
   cancelScript,

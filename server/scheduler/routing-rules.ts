@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { AppError } from '../errors.ts';
+import { AppError } from '../core/errors.ts';
 
 const code = z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'lower-case code, 2-32 characters');
 

@@ -8,8 +8,8 @@ import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { Logger } from '../../server/log.ts';
-import { resolveFfmpegBin } from '../../server/ffmpeg-binaries.ts';
+import type { Logger } from '../../server/core/log.ts';
+import { resolveFfmpegBin } from '../../server/core/ffmpeg-binaries.ts';
 import {
   IngestError,
   inputArgs,

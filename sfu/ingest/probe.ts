@@ -3,7 +3,7 @@
 // which is 20–45% of a core per 720p stream against ≈0.5% for passing packets through.
 import { execFile } from 'node:child_process';
 import type { types } from 'mediasoup';
-import { resolveFfprobeBin } from '../../server/ffmpeg-binaries.ts';
+import { resolveFfprobeBin } from '../../server/core/ffmpeg-binaries.ts';
 
 export interface ProbedVideo {
   codec: string;

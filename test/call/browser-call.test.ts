@@ -1,7 +1,7 @@
 // Two Chromium pages join one room through the real server and worker and each decodes the
 // other's video and receives its audio; a page holding a token for another room is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { remoteMedia, waitFor } from '../support/media.ts';
 

@@ -4,7 +4,7 @@
 // device answers; a device token opens no other household's call.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { remoteMedia, waitFor } from '../support/media.ts';
 import { createFixture, createTestClock, SEED, type Fixture } from './fixture.ts';

@@ -7,7 +7,7 @@ import type { types } from 'mediasoup';
 import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
 import { planIngest, type ProbeResult } from '../../sfu/ingest/probe.ts';
 import { MEDIA_CODECS } from '../../sfu/media-codecs.ts';
-import { createLogger } from '../../server/log.ts';
+import { createLogger } from '../../server/core/log.ts';
 import { createTestWorker, decodeFrames, producerBytes, receiveRtp, startRtspServer, waitForBytes, type RtspServer } from './support/media.ts';
 
 const log = createLogger('silent');

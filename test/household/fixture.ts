@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { migrate, openDb, type Db } from '../../server/store/db.ts';
-import { createLogger } from '../../server/log.ts';
+import { migrate, openDb, type Db } from '../../server/core/db.ts';
+import { createLogger } from '../../server/core/log.ts';
 import { TokenIssuer, type Claims, type Role } from '../../server/auth/grants.ts';
 import {
   HouseholdRepository,

@@ -4,12 +4,12 @@
 // need an open look-in in the household service, which service.test.ts covers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { types } from 'mediasoup';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { remoteMedia, waitFor } from '../support/media.ts';
 import { Peer, type ProducerAppData } from '../../sfu/peer.ts';
 import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
-import { createLogger } from '../../server/log.ts';
+import { createLogger } from '../../server/core/log.ts';
 import { startRtspServer, type RtspServer } from './support/media.ts';
 import { createTestClock, SEED } from './fixture.ts';
 

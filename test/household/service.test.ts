@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../server/errors.ts';
+import { AppError } from '../../server/core/errors.ts';
 import { grantAllowsRoom } from '../../server/auth/grants.ts';
 import { callRoomId, forwardHouseholdEvents, householdMigrations, lookInRoomId, seedHouseholdDemo } from '../../server/household/index.ts';
-import { migrate } from '../../server/store/db.ts';
+import { migrate } from '../../server/core/db.ts';
 import { createFixture, NOON_CST, SEED, type Fixture } from './fixture.ts';
 
 const H = SEED.households;

@@ -5,7 +5,7 @@
 // loss the kiosk reconnects by itself and catches up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { createFixture, createTestClock, NOON_CST, SEED, type Fixture } from './fixture.ts';
 import { media, personToken, sendingCamera, waitFor } from './ui-support.ts';

@@ -4,7 +4,7 @@
 // stop raises the offline alert on the desk, and the alert clears when the device is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { createFixture, createTestClock, SEED, type Fixture, type TestClock } from './fixture.ts';
 import { media, personToken, waitFor } from './ui-support.ts';

@@ -4,7 +4,7 @@
 //   npx tsx test/petition/claim-worker.ts '<json config>'   then "go\n" on stdin.
 import { Redis } from 'ioredis';
 import { TokenIssuer } from '../../server/auth/grants.ts';
-import { AppError } from '../../server/errors.ts';
+import { AppError } from '../../server/core/errors.ts';
 import { PetitionService } from '../../server/petition/service.ts';
 import { openPetitionStore } from '../../server/petition/store.ts';
 import type { Actor } from '../../server/petition/types.ts';

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../server/log.ts';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/redis/embedded.ts';
+import { createLogger } from '../../server/core/log.ts';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/core/embedded-redis.ts';
 import { DANGSHAN_RS, officialActor, openHarness, tempDbFile, terminalActor, uniquePrefix, VILLAGE_TERMINAL, type Harness } from './support.ts';
 
 describe('restart', () => {

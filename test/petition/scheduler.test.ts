@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../server/errors.ts';
+import { AppError } from '../../server/core/errors.ts';
 import { RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
 import { DANGSHAN_RS, DANGSHAN_ZJ, officialActor, openHarness, RULES_FILE, terminalActor, VILLAGE_TERMINAL, type Harness } from './support.ts';
 

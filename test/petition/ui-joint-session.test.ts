@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SqlitePetitionRepository } from '../../server/petition/repository.ts';
 import type { Official, Terminal, TimelineEvent } from '../../server/petition/types.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { remoteMedia, waitFor, type RemoteMedia } from '../support/media.ts';
 

@@ -5,13 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { types } from 'mediasoup';
-import { createLogger } from '../../server/log.ts';
+import { createLogger } from '../../server/core/log.ts';
 import { Archive } from '../../recordings/archive.ts';
 import { decodeErrors } from '../../recordings/ffmpeg.ts';
 import { allSegments, type Manifest } from '../../recordings/manifest.ts';
 import { SessionRecorder } from '../../recordings/session-recorder.ts';
 import { verifyArchive } from '../../recordings/verify.ts';
-import { createTestWorker, makeClip, MEDIA_CODECS, startFeed, type Feed } from './rtp-feed.ts';
+import { createTestWorker, makeClip, MEDIA_CODECS, startFeed, type Feed } from '../../scripts/harness/rtp-feed.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

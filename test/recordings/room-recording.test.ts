@@ -6,11 +6,11 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { types } from 'mediasoup';
-import { createLogger } from '../../server/log.ts';
+import { createLogger } from '../../server/core/log.ts';
 import { Archive } from '../../recordings/archive.ts';
 import type { Manifest } from '../../recordings/manifest.ts';
 import { recordRoom, type RecordableRoom } from '../../recordings/room-recording.ts';
-import { createTestWorker, makeClip, MEDIA_CODECS, startFeed, type Feed } from './rtp-feed.ts';
+import { createTestWorker, makeClip, MEDIA_CODECS, startFeed, type Feed } from '../../scripts/harness/rtp-feed.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -13,7 +13,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { types } from 'mediasoup';
 import { TokenIssuer } from '../../server/auth/grants.ts';
-import { createLogger } from '../../server/log.ts';
+import { createLogger } from '../../server/core/log.ts';
 import { Archive } from '../../recordings/archive.ts';
 import { verifyAuditChain } from '../../recordings/audit-chain.ts';
 import { ExportJobs } from '../../recordings/export.ts';
@@ -23,7 +23,7 @@ import { allSegments, readManifest, type Manifest } from '../../recordings/manif
 import { SessionRecorder } from '../../recordings/session-recorder.ts';
 import { listTar } from '../../recordings/tar.ts';
 import { verifyArchive, verifyPackage } from '../../recordings/verify.ts';
-import { createTestWorker, makeClip, MEDIA_CODECS, startFeed, type Feed } from './rtp-feed.ts';
+import { createTestWorker, makeClip, MEDIA_CODECS, startFeed, type Feed } from '../../scripts/harness/rtp-feed.ts';
 
 const execFileP = promisify(execFile);
 const SESSION_SECONDS = 10;

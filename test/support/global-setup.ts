@@ -4,8 +4,8 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/redis/embedded.ts';
-import { createLogger } from '../../server/log.ts';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/core/embedded-redis.ts';
+import { createLogger } from '../../server/core/log.ts';
 
 let redis: EmbeddedRedis | undefined;
 let dir: string | undefined;

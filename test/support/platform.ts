@@ -3,11 +3,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/log.ts';
-import { startPlatform, WEB_DIR, type Platform } from '../../server/platform.ts';
+import { loadConfig } from '../../server/core/config.ts';
+import { createLogger } from '../../server/core/log.ts';
+import { startPlatform, WEB_DIR, type Platform } from '../../server/app/platform.ts';
 import type { Grant, Role, Attributes } from '../../server/auth/grants.ts';
-import type { PlatformOptions } from '../../server/platform.ts';
+import type { PlatformOptions } from '../../server/app/platform.ts';
 
 export interface TestPlatform extends Platform {
   dataDir: string;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import type { Logger } from '../log.ts';
+import type { Logger } from './log.ts';
 
 export interface EmbeddedRedis {
   url: string;

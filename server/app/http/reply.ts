@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { AppError, toErrorBody } from '../errors.ts';
+import { AppError, toErrorBody } from '../../core/errors.ts';
 
 /** Answers with the typed error body and the status its code carries. */
 export function sendError(res: Response, err: unknown): void {

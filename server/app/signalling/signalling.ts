@@ -4,9 +4,9 @@
 // throw past this layer.
 import type { Server, Socket } from 'socket.io';
 import type { types } from 'mediasoup';
-import { grantAllowsRoom, type Claims, type TokenIssuer } from '../auth/grants.ts';
-import { AppError, forbidden, toErrorBody } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { grantAllowsRoom, type Claims, type TokenIssuer } from '../../auth/grants.ts';
+import { AppError, forbidden, toErrorBody } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import type { SignallingMetrics } from '../metrics.ts';
 import {
   requestSchemas,
@@ -15,12 +15,12 @@ import {
   type RequestName,
   type ResponseData,
   type ServerToClientEvents,
-} from '../protocol/signalling.ts';
-import type { RoomRouting } from '../routing/room-routing.ts';
+} from '../../protocol/signalling.ts';
+import type { RoomRouting } from '../../routing/room-routing.ts';
 import type { RoomBans } from './room-bans.ts';
-import { Peer, type Notify } from '../../sfu/peer.ts';
-import type { Room } from '../../sfu/room.ts';
-import type { RoomRegistry } from '../../sfu/rooms.ts';
+import { Peer, type Notify } from '../../../sfu/peer.ts';
+import type { Room } from '../../../sfu/room.ts';
+import type { RoomRegistry } from '../../../sfu/rooms.ts';
 import type { z } from 'zod';
 
 export interface SocketData {

@@ -1,6 +1,6 @@
 // Typed errors every boundary (HTTP, socket.io) turns into `{ ok: false, error: { code, message } }`.
 // Codes are stable strings the clients switch on; messages are for people.
-import type { ErrorBody, ErrorCode } from './protocol/signalling.ts';
+import type { ErrorBody, ErrorCode } from '../protocol/signalling.ts';
 
 export type { ErrorBody, ErrorCode };
 

@@ -4,18 +4,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
-import type { Claims, TokenIssuer } from './auth/grants.ts';
-import type { Logger } from './log.ts';
-import { migrate, openDb, type Db } from './store/db.ts';
-import { LiveChannel, liveRoom } from './live/live-channel.ts';
+import type { Claims, TokenIssuer } from '../auth/grants.ts';
+import type { Logger } from '../core/log.ts';
+import { migrate, openDb, type Db } from '../core/db.ts';
+import { LiveChannel, liveRoom } from '../live/live-channel.ts';
 import type { SignallingServer } from './signalling/signalling.ts';
-import { petitionMigrations } from './petition/migrations.ts';
-import { SqlitePetitionRepository } from './petition/repository.ts';
-import { buildDirectory } from './petition/seed.ts';
-import { PetitionService, petitionRoomId } from './petition/service.ts';
-import { createPetitionRouter } from './petition/routes.ts';
-import { actorFromClaims } from './petition/access.ts';
-import { DEFAULT_RULES_FILE, RoutingRuleBook } from './scheduler/routing-rules.ts';
+import { petitionMigrations } from '../petition/migrations.ts';
+import { SqlitePetitionRepository } from '../petition/repository.ts';
+import { buildDirectory } from '../petition/seed.ts';
+import { PetitionService, petitionRoomId } from '../petition/service.ts';
+import { createPetitionRouter } from '../petition/routes.ts';
+import { actorFromClaims } from '../petition/access.ts';
+import { DEFAULT_RULES_FILE, RoutingRuleBook } from '../scheduler/routing-rules.ts';
 import {
   HouseholdRepository,
   HouseholdService,
@@ -24,14 +24,14 @@ import {
   seedHouseholdDemo,
   type Clock,
   type HouseholdTimings,
-} from './household/index.ts';
-import { forwardHouseholdEvents } from './household/events.ts';
-import type { RoomRegistry } from '../sfu/rooms.ts';
+} from '../household/index.ts';
+import { forwardHouseholdEvents } from '../household/events.ts';
+import type { RoomRegistry } from '../../sfu/rooms.ts';
 import { createDemoSignInRouter } from './http/demo-sign-in.ts';
-import { Archive } from '../recordings/archive.ts';
-import { createArchiveRouter } from '../recordings/http/router.ts';
+import { Archive } from '../../recordings/archive.ts';
+import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { recordSessions } from './session-recording.ts';
-import { LeaderLease } from './routing/leader-lease.ts';
+import { LeaderLease } from '../routing/leader-lease.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
 
 export interface ServicesOptions {

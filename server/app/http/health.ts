@@ -1,7 +1,7 @@
 // GET /healthz: 200 when Redis answers and every mediasoup worker is alive, else 503.
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
-import type { WorkerPool } from '../../sfu/worker-pool.ts';
+import type { WorkerPool } from '../../../sfu/worker-pool.ts';
 
 export function createHealthRouter(redis: Redis, pool: WorkerPool, nodeId: string): Router {
   const router = Router();

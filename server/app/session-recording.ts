@@ -1,16 +1,16 @@
 // Which rooms are recorded and what the archive learns about them. Every petition session is
 // recorded from its first producer to its end; a household call only when the household turned
 // recording on. The room↔recorder binding itself is recordings/room-recording.ts.
-import type { Logger } from './log.ts';
-import type { Archive } from '../recordings/archive.ts';
-import type { CaseInfo } from '../recordings/manifest.ts';
-import { recordRoom } from '../recordings/room-recording.ts';
-import type { SessionRecorder } from '../recordings/session-recorder.ts';
-import type { PetitionService } from './petition/service.ts';
-import type { HouseholdService } from './household/index.ts';
-import type { Peer } from '../sfu/peer.ts';
-import type { Room } from '../sfu/room.ts';
-import type { RoomRegistry } from '../sfu/rooms.ts';
+import type { Logger } from '../core/log.ts';
+import type { Archive } from '../../recordings/archive.ts';
+import type { CaseInfo } from '../../recordings/manifest.ts';
+import { recordRoom } from '../../recordings/room-recording.ts';
+import type { SessionRecorder } from '../../recordings/session-recorder.ts';
+import type { PetitionService } from '../petition/service.ts';
+import type { HouseholdService } from '../household/index.ts';
+import type { Peer } from '../../sfu/peer.ts';
+import type { Room } from '../../sfu/room.ts';
+import type { RoomRegistry } from '../../sfu/rooms.ts';
 
 export interface SessionRecordingDeps {
   rooms: RoomRegistry;

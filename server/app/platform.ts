@@ -7,17 +7,17 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { Server as IoServer } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Config } from './config.ts';
-import type { Logger } from './log.ts';
-import { TokenIssuer } from './auth/grants.ts';
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/log.ts';
+import { TokenIssuer } from '../auth/grants.ts';
 import { createMetrics } from './metrics.ts';
 import { attachSignalling, type SignallingServer } from './signalling/signalling.ts';
 import { createHealthRouter } from './http/health.ts';
 import { createDevTokenRouter } from './http/dev-token.ts';
-import { RedisRoomRouting } from './routing/redis-room-routing.ts';
+import { RedisRoomRouting } from '../routing/redis-room-routing.ts';
 import { RedisRoomBans } from './signalling/room-bans.ts';
-import { WorkerPool } from '../sfu/worker-pool.ts';
-import { RoomRegistry } from '../sfu/rooms.ts';
+import { WorkerPool } from '../../sfu/worker-pool.ts';
+import { RoomRegistry } from '../../sfu/rooms.ts';
 import { startServices, type Services, type ServicesOptions } from './services.ts';
 
 export interface Platform {

@@ -3,10 +3,10 @@
 // get their tokens from the city's single sign-on and device enrolment instead.
 import { Router, json } from 'express';
 import { z } from 'zod';
-import type { TokenIssuer } from '../auth/grants.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
-import type { PetitionRepository } from '../petition/repository.ts';
-import { SEED, SYSTEM_ACTOR, type HouseholdRepository, type HouseholdService } from '../household/index.ts';
+import type { TokenIssuer } from '../../auth/grants.ts';
+import { AppError, badRequest, notFound } from '../../core/errors.ts';
+import type { PetitionRepository } from '../../petition/repository.ts';
+import { SEED, SYSTEM_ACTOR, type HouseholdRepository, type HouseholdService } from '../../household/index.ts';
 import { sendError } from './reply.ts';
 
 export interface DemoIdentity {

@@ -1,8 +1,8 @@
 // Prometheus metrics (prom-client). One registry per server process; worker gauges are read
 // from mediasoup's getResourceUsage() at scrape time, not polled.
 import client from 'prom-client';
-import type { WorkerPool } from '../sfu/worker-pool.ts';
-import type { RoomRegistry } from '../sfu/rooms.ts';
+import type { WorkerPool } from '../../sfu/worker-pool.ts';
+import type { RoomRegistry } from '../../sfu/rooms.ts';
 
 export interface SignallingMetrics {
   connections: client.Gauge;

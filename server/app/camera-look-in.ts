@@ -1,12 +1,12 @@
 // A look-in at a household IP camera: when its room opens on this node, the server joins it as
 // the camera and pulls the stream in (sfu/ingest). The viewer's rights were decided when the
 // look-in was granted; closing the room (viewer left, privacy, time limit) stops the ingest.
-import type { Logger } from './log.ts';
-import type { HouseholdService } from './household/index.ts';
-import { CameraIngest } from '../sfu/ingest/camera-ingest.ts';
-import { Peer, type ProducerAppData } from '../sfu/peer.ts';
-import type { Room } from '../sfu/room.ts';
-import type { RoomRegistry } from '../sfu/rooms.ts';
+import type { Logger } from '../core/log.ts';
+import type { HouseholdService } from '../household/index.ts';
+import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
+import { Peer, type ProducerAppData } from '../../sfu/peer.ts';
+import type { Room } from '../../sfu/room.ts';
+import type { RoomRegistry } from '../../sfu/rooms.ts';
 import type { types } from 'mediasoup';
 
 const LOOK_IN_ROOM = /^household:[\w.\-]+:lookin:([\w.\-]+)$/;

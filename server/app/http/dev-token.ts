@@ -2,8 +2,8 @@
 // DEV_TOKENS is on, which config forbids in production.
 import { Router, json } from 'express';
 import { z } from 'zod';
-import { attributesSchema, grantSchema, roleSchema, type TokenIssuer } from '../auth/grants.ts';
-import { badRequest } from '../errors.ts';
+import { attributesSchema, grantSchema, roleSchema, type TokenIssuer } from '../../auth/grants.ts';
+import { badRequest } from '../../core/errors.ts';
 import { sendError } from './reply.ts';
 
 const devTokenRequest = z.strictObject({

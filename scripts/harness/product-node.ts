@@ -1,0 +1,92 @@
+// One product node as its own process (`server/main.ts`), the way it is deployed: benchmarks and
+// fault tests start it, talk to it over HTTP and socket.io, and can kill it. Development mode, so
+// `POST /dev/token` mints the tokens a bench needs.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ProductNode {
+  url: string;
+  dataDir: string;
+  child: ChildProcess;
+  /** A token from the node's development endpoint. */
+  token(req: { sub: string; name?: string; role: string; rooms: string[]; attributes?: Record<string, string> }): Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startProductNode(env: Record<string, string> = {}, o: { readyTimeoutMs?: number } = {}): Promise<ProductNode> {
+  const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sv-node-'));
+  const port = await freePort();
+  const rtcBase = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      RTC_LISTEN_IP: '127.0.0.1',
+      RTC_PORT_BASE: String(rtcBase),
+      RTC_MIN_PORT: String(rtcBase + 100),
+      RTC_MAX_PORT: String(rtcBase + 900),
+      LOG_LEVEL: process.env.NODE_LOG_LEVEL ?? 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`product node exited (${code}) before it was ready`))));
+  exited.catch(() => undefined);
+  const deadline = Date.now() + (o.readyTimeoutMs ?? 60_000);
+  // Ready is what a load balancer would see: /healthz answering.
+  for (;;) {
+    const ok = await Promise.race([fetch(`${url}/healthz`).then((r) => r.ok, () => false), exited]);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`product node at ${url} not ready in time`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    dataDir,
+    child,
+    async token(req) {
+      const res = await fetch(`${url}/dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          sub: req.sub,
+          name: req.name ?? req.sub,
+          role: req.role,
+          grant: { rooms: req.rooms, canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'] },
+          ...(req.attributes ? { attributes: req.attributes } : {}),
+        }),
+      });
+      const body = (await res.json()) as { ok: boolean; data?: { token: string } };
+      if (!body.ok || !body.data) throw new Error(`dev token refused: ${JSON.stringify(body)}`);
+      return body.data.token;
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null) return;
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill(signal);
+      await gone;
+      if (!env.DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
