@@ -7,10 +7,10 @@
 // (producer.observer 'close'), and removeProducer() exists for the room to say why.
 import fs from 'node:fs';
 import path from 'node:path';
-import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { conflict } from '../server/core/errors.ts';
 import { createLogger, type Logger } from '../server/core/log.ts';
+import { SafeEmitter } from '../server/core/safe-emitter.ts';
 import { SYSTEM_ACTOR, sha256Hex, type AuditActor } from './audit-chain.ts';
 import type { Archive } from './archive.ts';
 import { resolveFfmpegBin, resolveFfprobeBin } from './ffmpeg.ts';
@@ -96,7 +96,7 @@ interface ParticipantState {
   tracks: Set<TrackRecorder>;
 }
 
-export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
+export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   readonly sessionId: string;
   readonly #o: Required<Pick<SessionRecorderOptions, 'segmentSeconds' | 'noPacketSeconds'>> & SessionRecorderOptions;
   readonly #manifest: Manifest;
@@ -303,7 +303,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
       fs.rmSync(this.#workDir, { recursive: true, force: true });
       this.#log.info({ segments: segments.length, manifestSha256 }, 'recording stopped and sealed');
-      this.#safeEmit('stopped', { manifestSha256, manifest: structuredClone(m) });
+      this.emit('stopped', { manifestSha256, manifest: structuredClone(m) });
       return structuredClone(m);
     })();
     return this.#stopPromise;
@@ -394,7 +394,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
       ...(spare ? { spare } : {}),
       onSegment: (segment) => {
         this.#uncheckpointed.push({ file: segment.file, sha256: segment.sha256, bytes: segment.bytes });
-        this.#safeEmit('segment', { participantId: p.meta.participantId, segment });
+        this.emit('segment', { participantId: p.meta.participantId, segment });
       },
     });
     lane.current = recorder;
@@ -437,7 +437,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
         p.meta.gaps.push(gap);
         this.#log.info({ participantId: p.meta.participantId, lane: laneName, reason, detail }, 'gap opened');
         this.#persist();
-        this.#safeEmit('gap', { participantId: p.meta.participantId, gap: { ...gap } });
+        this.emit('gap', { participantId: p.meta.participantId, gap: { ...gap } });
       },
       closeGap: (at: Date) => this.#closeLaneGap(p, lane, at),
     };
@@ -450,7 +450,7 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
     gap.end = new Date(Math.max(at.getTime(), Date.parse(gap.start))).toISOString();
     this.#log.info({ participantId: p.meta.participantId, lane: gap.lane, reason: gap.reason, start: gap.start, end: gap.end }, 'gap closed');
     this.#persist();
-    this.#safeEmit('gap', { participantId: p.meta.participantId, gap: { ...gap } });
+    this.emit('gap', { participantId: p.meta.participantId, gap: { ...gap } });
   }
 
   #trackOf(producerId: string): TrackRecorder | undefined {
@@ -487,12 +487,4 @@ export class SessionRecorder extends EventEmitter<SessionRecorderEvents> {
     writeJsonAtomic(path.join(this.#dir, MANIFEST_FILE), this.#manifest);
   }
 
-  /** A throwing listener must not break the recording. */
-  #safeEmit<K extends keyof SessionRecorderEvents>(event: K, ...args: SessionRecorderEvents[K]): void {
-    try {
-      (this.emit as (e: K, ...a: SessionRecorderEvents[K]) => boolean)(event, ...args);
-    } catch (err) {
-      this.#log.error({ err, event }, 'recording event listener threw');
-    }
-  }
 }

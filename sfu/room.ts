@@ -2,9 +2,9 @@
 // owns its peers, enforces grants on every media operation, and tells peers what changed
 // through their notify sinks. It closes when its worker dies (peers are told to reconnect) or
 // when it has stayed empty for `emptyTimeoutMs`, so a reconnecting last peer keeps it.
-import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from '../server/core/log.ts';
+import { SafeEmitter } from '../server/core/safe-emitter.ts';
 import { AppError, badRequest, notFound } from '../server/core/errors.ts';
 import type { ConsumerOptions, MediaSource, ReconnectReason, TransportOptions } from '../server/protocol/signalling.ts';
 import { MEDIA_CODECS } from './media-codecs.ts';
@@ -31,7 +31,7 @@ export interface RoomOptions {
   maxIncomingBitrate?: number;
 }
 
-export class Room extends EventEmitter<RoomEvents> {
+export class Room extends SafeEmitter<RoomEvents> {
   readonly peers = new Map<string, Peer>();
   /** Which peer owns each producer, so consume() is not a scan of the room. */
   readonly #producerOwners = new Map<string, Peer>();

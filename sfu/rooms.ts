@@ -1,7 +1,7 @@
 // The rooms this node hosts. Creation is serialized per room id so two peers arriving at once
 // get the same router (mediasoup-demo's getOrCreateRoom).
-import { EventEmitter } from 'node:events';
 import type { Logger } from '../server/core/log.ts';
+import { SafeEmitter } from '../server/core/safe-emitter.ts';
 import { Room } from './room.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
@@ -10,7 +10,7 @@ export interface RoomRegistryEvents {
   room: [Room];
 }
 
-export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
+export class RoomRegistry extends SafeEmitter<RoomRegistryEvents> {
   readonly #rooms = new Map<string, Room>();
   readonly #creating = new Map<string, Promise<Room>>();
 

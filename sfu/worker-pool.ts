@@ -1,10 +1,10 @@
 // The pool of mediasoup workers: one per core by default, each with one WebRtcServer so every
 // worker needs exactly one UDP and one TCP port. A worker that dies is replaced on the same
 // slot (same port) and the pool emits `workerdied` so rooms on it can tell their peers.
-import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Logger } from '../server/core/log.ts';
+import { SafeEmitter } from '../server/core/safe-emitter.ts';
 
 export interface WorkerPoolOptions {
   size: number;
@@ -30,7 +30,7 @@ export interface WorkerPoolEvents {
   workerdied: [{ index: number; pid: number; error: Error }];
 }
 
-export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
+export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
   readonly #slots: WorkerSlot[] = [];
   #closed = false;
 

@@ -9,6 +9,7 @@ import { Server as IoServer } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
+import { reportListenerErrorsTo } from '../core/safe-emitter.ts';
 import { TokenIssuer } from '../auth/grants.ts';
 import { createMetrics } from './metrics.ts';
 import { attachSignalling, type SignallingServer } from './signalling/signalling.ts';
@@ -50,6 +51,7 @@ export interface PlatformOptions {
 
 export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const { config, log } = o;
+  reportListenerErrorsTo((event, err) => log.error({ err, event: String(event) }, 'event listener threw'));
   const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 2 });
   const pub = redis.duplicate();
   const sub = redis.duplicate();

@@ -1,8 +1,7 @@
 // Pushes the household service wants delivered in real time. The service does not know about
 // sockets: every payload names its recipients in `to` as token subjects (device ids, family
 // member ids, counsellor ids), and the signalling layer forwards each event to those sockets.
-import { EventEmitter } from 'node:events';
-import type { Logger } from '../core/log.ts';
+import { SafeEmitter } from '../core/safe-emitter.ts';
 import type { Call, CheckInSchedule, DeviceAlert, HouseholdSettings, LookIn, LookInEndReason, Notice } from './domain.ts';
 
 export type PrivacyCause = 'button' | 'schedule';
@@ -39,43 +38,8 @@ export interface HouseholdEvents {
   'checkin:due': [{ to: string[]; schedule: CheckInSchedule; dueAt: string }];
 }
 
-/**
- * EventEmitter with typed names and payloads. `safeEmit` keeps one throwing listener from
- * breaking the service's own state change that caused the event.
- */
-export class HouseholdEventEmitter {
-  readonly #emitter = new EventEmitter();
-
-  constructor(private readonly log: Logger) {
-    this.#emitter.setMaxListeners(50);
-  }
-
-  on<K extends keyof HouseholdEvents>(event: K, listener: (...args: HouseholdEvents[K]) => void): this {
-    this.#emitter.on(event, listener as (...args: unknown[]) => void);
-    return this;
-  }
-
-  off<K extends keyof HouseholdEvents>(event: K, listener: (...args: HouseholdEvents[K]) => void): this {
-    this.#emitter.off(event, listener as (...args: unknown[]) => void);
-    return this;
-  }
-
-  once<K extends keyof HouseholdEvents>(event: K, listener: (...args: HouseholdEvents[K]) => void): this {
-    this.#emitter.once(event, listener as (...args: unknown[]) => void);
-    return this;
-  }
-
-  safeEmit<K extends keyof HouseholdEvents>(event: K, ...args: HouseholdEvents[K]): void {
-    // rawListeners: the `once` wrappers remove themselves when called.
-    for (const listener of this.#emitter.rawListeners(event)) {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (err) {
-        this.log.error({ err, event }, 'household event listener threw');
-      }
-    }
-  }
-}
+/** Typed household events; a throwing listener never breaks the state change that caused it. */
+export class HouseholdEventEmitter extends SafeEmitter<HouseholdEvents> {}
 
 /** What a recipient receives: the event without its routing list. */
 export type HouseholdPushPayload<K extends keyof HouseholdEvents> = Omit<HouseholdEvents[K][0], 'to'>;

@@ -144,7 +144,7 @@ export class HouseholdService {
     this.#log = deps.log;
     this.#clock = deps.clock ?? systemClock;
     this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
-    this.events = new HouseholdEventEmitter(deps.log);
+    this.events = new HouseholdEventEmitter();
     for (const h of this.#repo.listHouseholds()) this.#privacyAnnounced.set(h.id, this.privacyState(h).active);
   }
 
@@ -329,7 +329,7 @@ export class HouseholdService {
     }
     this.#repo.updateSettings(householdId, settings);
     this.#log.info({ householdId, by: actor.sub }, 'household settings changed');
-    this.events.safeEmit('settings:changed', { to: this.#audience(householdId), householdId, settings });
+    this.events.emit('settings:changed', { to: this.#audience(householdId), householdId, settings });
     if (!settings.lookInAllowed) this.#endLookIns(householdId, 'privacy');
     this.#announcePrivacy(this.#assertHousehold(householdId));
     return settings;
@@ -389,8 +389,8 @@ export class HouseholdService {
     const call = this.#assertCall(id);
     this.#log.info({ callId: id, householdId, caller: actor.sub, auto }, 'call → home');
     const to = this.#deviceIds(householdId);
-    if (auto) this.events.safeEmit('call:answered', { to: [...to, actor.sub], call });
-    else this.events.safeEmit('call:ringing', { to, call });
+    if (auto) this.events.emit('call:answered', { to: [...to, actor.sub], call });
+    else this.events.emit('call:ringing', { to, call });
     return { call, roomId: call.roomId, token: this.#callToken(actor, call) };
   }
 
@@ -402,7 +402,7 @@ export class HouseholdService {
     }
     const answered = this.#assertCall(callId);
     this.#log.info({ callId, device: actor.sub }, 'call answered');
-    this.events.safeEmit('call:answered', { to: [...this.#deviceIds(call.householdId), call.callerId], call: answered });
+    this.events.emit('call:answered', { to: [...this.#deviceIds(call.householdId), call.callerId], call: answered });
     return { call: answered, roomId: answered.roomId, token: this.#callToken(actor, answered) };
   }
 
@@ -444,7 +444,7 @@ export class HouseholdService {
   #finishCall(householdId: string, callId: string, reason: CallEndReason): Call {
     const call = this.#assertCall(callId);
     this.#log.info({ callId, reason }, 'call finished');
-    this.events.safeEmit('call:ended', { to: [...this.#deviceIds(householdId), call.callerId], call, reason });
+    this.events.emit('call:ended', { to: [...this.#deviceIds(householdId), call.callerId], call, reason });
     return call;
   }
 
@@ -521,7 +521,7 @@ export class HouseholdService {
     });
     const lookIn = this.#repo.getLookIn(id)!;
     this.#log.info({ householdId, by: actor.sub, lookInId: id }, 'look-in → home');
-    this.events.safeEmit('lookin:started', { to: this.#deviceIds(householdId), lookIn, viewerName: actor.name });
+    this.events.emit('lookin:started', { to: this.#deviceIds(householdId), lookIn, viewerName: actor.name });
     const token = this.#tokens.issue({
       sub: actor.sub, name: actor.name, role: actor.role,
       // View only: the family member's own camera and microphone stay out of the home.
@@ -556,7 +556,7 @@ export class HouseholdService {
   #endLookIn(lookIn: LookIn, reason: LookInEndReason): void {
     if (!this.#repo.endLookIn(lookIn.id, reason, this.#clock.now())) return;
     this.#log.info({ lookInId: lookIn.id, reason }, 'look-in ended');
-    this.events.safeEmit('lookin:ended', {
+    this.events.emit('lookin:ended', {
       to: [...this.#deviceIds(lookIn.householdId), lookIn.memberId],
       lookIn: this.#repo.getLookIn(lookIn.id)!,
       reason,
@@ -574,7 +574,7 @@ export class HouseholdService {
     if (open) {
       this.#repo.resolveAlert(open.id, now);
       this.#log.info({ deviceId: rec.device.id, alertId: open.id }, 'device back online');
-      this.events.safeEmit('alert:resolved', { to: this.#repo.listCounsellorIds(rec.device.householdId), alert: this.#repo.getAlert(open.id)! });
+      this.events.emit('alert:resolved', { to: this.#repo.listCounsellorIds(rec.device.householdId), alert: this.#repo.getAlert(open.id)! });
     }
     return this.deviceState(actor);
   }
@@ -638,7 +638,7 @@ export class HouseholdService {
     const { createdAt: _c, expiresAt, ...stored } = notice;
     this.#repo.insertNotice({ ...stored, createdAtMs: now, expiresAtMs: expiresAt ? Date.parse(expiresAt) : null });
     const householdIds = households.map((h) => h.id);
-    this.events.safeEmit('notice', { to: householdIds.flatMap((hid) => this.#deviceIds(hid)), notice, householdIds });
+    this.events.emit('notice', { to: householdIds.flatMap((hid) => this.#deviceIds(hid)), notice, householdIds });
     return { notice, householdIds };
   }
 
@@ -736,7 +736,7 @@ export class HouseholdService {
       this.#repo.insertAlert({ id, deviceId: rec.device.id, householdId: rec.device.householdId, lastSeenAtMs: rec.lastSeenAtMs, raisedAtMs: now });
       const counsellors = this.#repo.listCounsellorIds(rec.device.householdId);
       this.#log.warn({ deviceId: rec.device.id, householdId: rec.device.householdId, silentMs: now - silentSince }, 'device offline alert');
-      this.events.safeEmit('alert:raised', { to: counsellors, alert: this.#repo.getAlert(id)! });
+      this.events.emit('alert:raised', { to: counsellors, alert: this.#repo.getAlert(id)! });
     }
   }
 
@@ -748,7 +748,7 @@ export class HouseholdService {
       if (due === null || due < r.createdAtMs || (r.lastDueAtMs !== null && due <= r.lastDueAtMs)) continue;
       this.#repo.setCheckInLastDue(r.schedule.id, due);
       const schedule = { ...r.schedule, nextAt: new Date(nextOccurrence(r.schedule.days, r.schedule.time, now)).toISOString() };
-      this.events.safeEmit('checkin:due', { to: [r.schedule.counsellorId], schedule, dueAt: new Date(due).toISOString() });
+      this.events.emit('checkin:due', { to: [r.schedule.counsellorId], schedule, dueAt: new Date(due).toISOString() });
     }
   }
 
@@ -759,7 +759,7 @@ export class HouseholdService {
     if (state.active) this.#endLookIns(h.id, 'privacy');
     if (before === state.active) return;
     this.#log.info({ householdId: h.id, ...state }, 'privacy state changed');
-    this.events.safeEmit('privacy:changed', { to: this.#audience(h.id), householdId: h.id, privacy: state });
+    this.events.emit('privacy:changed', { to: this.#audience(h.id), householdId: h.id, privacy: state });
   }
 
   // ---- authorization -------------------------------------------------------------------------

@@ -7,11 +7,11 @@
 // queue with its place) → SQLite records the assignment, keyed by ticket id (idempotent). A
 // process that dies after the confirm leaves the ticket in `unrecorded`; `recover()` (run at
 // start and by the periodic sweep) writes it, so the session is resumed, not lost.
-import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { TokenIssuer } from '../auth/grants.ts';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { SafeEmitter } from '../core/safe-emitter.ts';
 import { DEFAULT_PREFIX, personalQueue, type PriorityClass } from '../scheduler/keys.ts';
 import { Presence, type PresenceStatus } from '../scheduler/presence.ts';
 import { TicketQueue, type Lease, type QueueEntry, type Ticket, type TicketKind } from '../scheduler/queue.ts';
@@ -130,7 +130,7 @@ const queuesOf = (o: Official): string[] => [o.departmentId, personalQueue(o.id)
 
 const ticketKindToRole = (kind: TicketKind): 'lead' | 'invited' => (kind === 'invite' ? 'invited' : 'lead');
 
-export class PetitionService extends EventEmitter<PetitionEvents> {
+export class PetitionService extends SafeEmitter<PetitionEvents> {
   readonly queue: TicketQueue;
   readonly presence: Presence;
   private readonly repo: PetitionRepository;

@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from '../../server/core/log.ts';
+import { SafeEmitter } from '../../server/core/safe-emitter.ts';
 import { resolveFfmpegBin } from '../../server/core/ffmpeg-binaries.ts';
 import {
   IngestError,
@@ -69,7 +69,7 @@ interface Leg {
   localRtcpPort: number;
 }
 
-export class CameraIngest extends EventEmitter<CameraIngestEvents> {
+export class CameraIngest extends SafeEmitter<CameraIngestEvents> {
   readonly cameraId: string;
   readonly plan: IngestPlan;
   readonly probed: ProbeResult;
@@ -161,17 +161,9 @@ export class CameraIngest extends EventEmitter<CameraIngestEvents> {
     this.#video.transport.close();
     this.#audio?.transport.close();
     this.#log.info({ restarts: this.#restarts }, 'camera ingest stopped');
-    this.#safeEmit('close');
+    this.emit('close');
   }
 
-  /** A throwing listener must not take down the restart logic running in a child-process callback. */
-  #safeEmit<K extends keyof CameraIngestEvents>(event: K, ...args: CameraIngestEvents[K]): void {
-    try {
-      (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
-    } catch (err) {
-      this.#log.error({ err, event }, 'camera ingest listener threw');
-    }
-  }
 
   #spawn(): void {
     const bin = this.#opts.ffmpegBin ?? resolveFfmpegBin();
@@ -215,7 +207,7 @@ export class CameraIngest extends EventEmitter<CameraIngestEvents> {
     const lastError = this.#stderrTail.at(-1) ?? '';
     this.#restarts++;
     this.#log.warn({ code, signal, reason, lastError, delayMs: delay, attempt: this.#restarts }, 'ffmpeg ended; restarting');
-    this.#safeEmit('restart', { attempt: this.#restarts, reason, code, signal, lastError });
+    this.emit('restart', { attempt: this.#restarts, reason, code, signal, lastError });
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = null;
       if (!this.#closed) this.#spawn();

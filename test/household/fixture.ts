@@ -66,7 +66,7 @@ export function createFixture(timings: Partial<HouseholdTimings> = {}, opts: Fix
   const log = createLogger('silent');
   const service = opts.platform?.services.households ?? new HouseholdService({ repository: repo, tokens, log, clock, timings });
   const events: Fixture['events'] = [];
-  for (const name of HOUSEHOLD_EVENT_NAMES) service.events.on(name, (payload) => void events.push({ name, payload }));
+  for (const name of HOUSEHOLD_EVENT_NAMES) service.events.on(name, (payload: Fixture['events'][number]['payload']) => void events.push({ name, payload }));
 
   const person = (sub: string, role: Role, name = sub): Claims =>
     tokens.verify(tokens.issue({ sub, name, role, grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] } }));
