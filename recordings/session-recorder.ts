@@ -119,7 +119,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   static async create(opts: SessionRecorderOptions): Promise<SessionRecorder> {
     const r = new SessionRecorder(opts);
     r.#persistNow();
-    opts.archive.audit.append({
+    await opts.archive.audit.append({
       type: 'recording-start',
       sessionId: r.sessionId,
       actor: opts.startedBy ?? SYSTEM_ACTOR,
@@ -155,7 +155,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       participants: [],
       timeline: [{ at: this.#startedAt.toISOString(), type: 'recording-started' }],
     };
-    this.#checkpointTimer = setInterval(() => this.#checkpoint(), (opts.checkpointSeconds ?? 60) * 1000);
+    this.#checkpointTimer = setInterval(() => void this.#checkpoint(), (opts.checkpointSeconds ?? 60) * 1000);
     this.#checkpointTimer.unref();
     const spares = opts.spares ?? { video: 2, audio: 2, keepSeconds: 60 };
     if (spares && spares.video + spares.audio > 0) {
@@ -283,13 +283,14 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       m.stoppedAt = stoppedAt.toISOString();
       m.timeline.push({ at: m.stoppedAt, type: 'recording-stopped' });
       clearInterval(this.#checkpointTimer);
-      this.#checkpoint();
+      const checkpointed = this.#checkpoint();
       this.#persistNow();
       this.#sealed = true;
       const manifestSha256 = sha256Hex(fs.readFileSync(path.join(this.#dir, MANIFEST_FILE)));
       const segments = allSegments(m);
       const { archive } = this.#o;
-      archive.audit.append({
+      await checkpointed;
+      await archive.audit.append({
         type: 'recording-stop',
         sessionId: this.sessionId,
         actor,
@@ -474,10 +475,16 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     this.#spares = undefined;
   }
 
-  #checkpoint(): void {
-    if (this.#uncheckpointed.length === 0 || this.#sealed) return;
+  /** Resolves once the checkpoint is durable; a failed one is logged (the seal still covers its segments). */
+  #checkpoint(): Promise<void> {
+    if (this.#uncheckpointed.length === 0 || this.#sealed) return Promise.resolve();
     const segments = this.#uncheckpointed.splice(0);
-    this.#o.archive.audit.append({ type: 'segments-checkpoint', sessionId: this.sessionId, actor: SYSTEM_ACTOR, details: { segments } });
+    return this.#o.archive.audit
+      .append({ type: 'segments-checkpoint', sessionId: this.sessionId, actor: SYSTEM_ACTOR, details: { segments } })
+      .then(
+        () => undefined,
+        (err: unknown) => this.#log.error({ err, segments: segments.length }, 'segments checkpoint could not be written to the audit log'),
+      );
   }
 
   #persistNow(): void {

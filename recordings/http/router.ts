@@ -90,20 +90,20 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     if (data !== ANSWERED) res.status(status).json({ ok: true, data });
   };
 
-  router.get('/sessions', route((req, { actor }) => {
+  router.get('/sessions', route(async (req, { actor }) => {
     const q = parse(searchQuery, req.query, 'query');
     // A bare date as `to` means the whole of that day.
     if (q.to && /^\d{4}-\d{2}-\d{2}$/.test(q.to)) q.to = `${q.to}T23:59:59.999Z`;
     const rows = archive.catalog.search(q);
-    archive.audit.append({ type: 'search', actor, details: { query: q, results: rows.length } });
+    await archive.audit.append({ type: 'search', actor, details: { query: q, results: rows.length } });
     return { sessions: rows };
   }));
 
-  router.get('/sessions/:sessionId', route((req, { actor }) => {
+  router.get('/sessions/:sessionId', route(async (req, { actor }) => {
     const sessionId = sessionParam(req);
     const m = archive.assertAndGetManifest(sessionId);
     const row = archive.catalog.get(sessionId);
-    archive.audit.append({ type: 'view', sessionId, actor, details: { what: 'session' } });
+    await archive.audit.append({ type: 'view', sessionId, actor, details: { what: 'session' } });
     const base = `${req.baseUrl}/sessions/${encodeURIComponent(sessionId)}/segments/`;
     return {
       session: row,
@@ -120,7 +120,7 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     };
   }));
 
-  router.get('/sessions/:sessionId/segments/:segmentId', route((req, { claims, actor }, res) => {
+  router.get('/sessions/:sessionId/segments/:segmentId', route(async (req, { claims, actor }, res) => {
     const sessionId = sessionParam(req);
     const segmentId = parse(segmentIdSchema, req.params.segmentId, 'segmentId');
     const m = archive.assertAndGetManifest(sessionId);
@@ -132,7 +132,7 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     if (!segmentViews.has(viewKey)) {
       if (segmentViews.size > 10_000) segmentViews.clear();
       segmentViews.add(viewKey);
-      archive.audit.append({ type: 'view-segment', sessionId, actor, details: { segmentId, file: found.segment.file } });
+      await archive.audit.append({ type: 'view-segment', sessionId, actor, details: { segmentId, file: found.segment.file } });
     }
     const size = fs.statSync(file).size;
     const container = found.segment.file.endsWith('.webm') ? 'webm' : 'x-matroska';
@@ -162,9 +162,9 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     archive.assertAndGetManifest(sessionId);
     return { bookmarks: archive.catalog.bookmarks(sessionId) };
   }));
-  router.post('/sessions/:sessionId/bookmarks', route((req, { actor }) => {
+  router.post('/sessions/:sessionId/bookmarks', route(async (req, { actor }) => {
     const b = parse(bookmarkBody, req.body, 'body');
-    return { bookmark: archive.addBookmark(sessionParam(req), actor, b.offsetSeconds, b.note) };
+    return { bookmark: await archive.addBookmark(sessionParam(req), actor, b.offsetSeconds, b.note) };
   }, 201));
 
   router.post('/sessions/:sessionId/verify', route(async (req, { actor }) => {
@@ -173,27 +173,27 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     const { seal, checkpointed } = archive.integrityRecordOf(sessionId);
     const r = await verifySessionDir(archive.sessionDir(sessionId), sessionId, seal, checkpointed);
     const ok = !r.problems.some((p) => p.severity === 'error');
-    archive.audit.append({ type: 'verify', sessionId, actor, details: { ok, segments: r.segments, problems: r.problems.length } });
+    await archive.audit.append({ type: 'verify', sessionId, actor, details: { ok, segments: r.segments, problems: r.problems.length } });
     return { ok, status: m.status, segmentsChecked: r.segments, problems: r.problems };
   }));
 
-  router.post('/sessions/:sessionId/legal-hold', route((req, { actor }) => {
+  router.post('/sessions/:sessionId/legal-hold', route(async (req, { actor }) => {
     const sessionId = sessionParam(req);
     const { reason } = parse(holdBody, req.body, 'body');
     if (archive.catalog.get(sessionId)?.legalHold) throw conflict('session is already under legal hold');
-    archive.placeLegalHold(sessionId, actor, reason);
+    await archive.placeLegalHold(sessionId, actor, reason);
     return { session: archive.catalog.get(sessionId) };
   }));
-  router.delete('/sessions/:sessionId/legal-hold', route((req, { actor }) => {
+  router.delete('/sessions/:sessionId/legal-hold', route(async (req, { actor }) => {
     const sessionId = sessionParam(req);
     const { reason } = parse(holdBody, req.body, 'body');
     if (!archive.catalog.get(sessionId)?.legalHold) throw conflict('session is not under legal hold');
-    archive.releaseLegalHold(sessionId, actor, reason);
+    await archive.releaseLegalHold(sessionId, actor, reason);
     return { session: archive.catalog.get(sessionId) };
   }));
 
-  router.post('/sessions/:sessionId/exports', route((req, { actor }) => {
-    const job = exportJobs.start(sessionParam(req), actor);
+  router.post('/sessions/:sessionId/exports', route(async (req, { actor }) => {
+    const job = await exportJobs.start(sessionParam(req), actor);
     return { job: publicJob(job), pollUrl: `${req.baseUrl}/exports/${job.jobId}` };
   }, 202));
   router.get('/exports/:jobId', route((req, { actor }) => {
@@ -227,7 +227,7 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     const job = exportJobs.assertAndGet(jobId, actor);
     if (job.state !== 'done' || !job.file) throw conflict(`export is ${job.state}`);
     if (!fs.existsSync(job.file)) throw new AppError('gone', 'export package no longer available');
-    archive.audit.append({ type: 'export-download', sessionId: job.sessionId, actor, details: { packageId: job.packageId, sha256: job.sha256 } });
+    await archive.audit.append({ type: 'export-download', sessionId: job.sessionId, actor, details: { packageId: job.packageId, sha256: job.sha256 } });
     res.setHeader('Content-Type', 'application/x-tar');
     res.setHeader('Content-Disposition', `attachment; filename="${job.sessionId}-${job.packageId}.tar"`);
     res.setHeader('Content-Length', String(job.bytes ?? fs.statSync(job.file).size));
