@@ -125,7 +125,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       actor: opts.startedBy ?? SYSTEM_ACTOR,
       details: { roomId: opts.caseInfo.roomId, caseNumber: opts.caseInfo.caseNumber ?? null, segmentSeconds: r.#o.segmentSeconds },
     });
-    opts.archive.catalog.indexManifest(r.#manifest, { retainUntil: opts.archive.retainUntil(r.#manifest) });
+    r.#index();
     return r;
   }
 
@@ -209,7 +209,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     this.#manifest.caseInfo = merged;
     this.#manifest.timeline.push({ at: new Date().toISOString(), type: 'case-updated', detail: Object.keys(update).join(',') });
     this.#persist();
-    this.#o.archive.catalog.indexManifest(this.#manifest, { retainUntil: this.#o.archive.retainUntil(this.#manifest) });
+    this.#index();
   }
 
   /** Case events for the archive timeline: invited, transferred, opinion, ended… */
@@ -301,7 +301,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
           gaps: m.participants.reduce((n, p) => n + p.gaps.length, 0),
         },
       });
-      archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
+      this.#index(manifestSha256);
       fs.rmSync(this.#workDir, { recursive: true, force: true });
       this.#log.info({ segments: segments.length, manifestSha256 }, 'recording stopped and sealed');
       this.emit('stopped', { manifestSha256, manifest: structuredClone(m) });
@@ -468,6 +468,12 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   #persist(): void {
     if (this.#sealed || this.#persistTimer) return;
     this.#persistTimer = setTimeout(() => this.#persistNow(), PERSIST_DELAY_MS);
+  }
+
+  /** The catalog row follows the manifest: searchable while recording, sealed hash at the end. */
+  #index(manifestSha256?: string): void {
+    const { archive } = this.#o;
+    archive.catalog.indexManifest(this.#manifest, { ...(manifestSha256 ? { manifestSha256 } : {}), retainUntil: archive.retainUntil(this.#manifest) });
   }
 
   #closeSpares(): void {
