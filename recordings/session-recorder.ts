@@ -214,7 +214,9 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
 
   /** Case events for the archive timeline: invited, transferred, opinion, ended… */
   addTimelineEvent(type: string, detail?: string, participantId?: string): void {
-    if (this.stopped) return;
+    // Until the seal, not just until stop(): a room closes its router (which stops this) before
+    // it tells its listeners why it closed.
+    if (this.#sealed) return;
     this.#manifest.timeline.push({ at: new Date().toISOString(), type, ...(participantId ? { participantId } : {}), ...(detail ? { detail } : {}) });
     this.#persist();
   }
