@@ -160,6 +160,8 @@ export class TrackRecorder {
   }
 
   markResumed(at: Date): void {
+    // Silence is measured from here: the count did not move while paused, and that was no silence.
+    if (this.#state.paused) this.#lastPacketChangeAt = at.getTime();
     this.#dispatch({ type: 'resume', at });
   }
 
