@@ -24,7 +24,6 @@ import {
   type Counsellor,
   type Device,
   type DeviceAlert,
-  type FamilyMember,
   type Household,
   type HouseholdCamera,
   type HouseholdSettings,
@@ -34,7 +33,12 @@ import {
   type Notice,
   type PermissionLevel,
   type AccessLogEntry,
+  type DeviceState,
+  type HouseholdView,
+  type RoomTicket,
 } from './domain.ts';
+
+export type { DeviceState, HouseholdView, RoomTicket };
 import { HouseholdEventEmitter, type CallEndReason, type PrivacyState } from './events.ts';
 import { nextOccurrence, previousOccurrence, privacyWindowActive } from './local-time.ts';
 import type { DeviceRecord, HouseholdRepository } from './repository.ts';
@@ -101,31 +105,6 @@ const LOOK_IN_REFUSAL_MESSAGES: Record<LookInRefusal, string> = {
   'look-in-disabled': 'the household does not allow look-in',
   'device-offline': 'the home device is offline',
 };
-
-export interface HouseholdView {
-  household: Household;
-  privacy: PrivacyState;
-  devices: Device[];
-  cameras: HouseholdCamera[];
-  family: (Omit<FamilyMember, 'phone'> & { relation: string; permission: PermissionLevel })[];
-  counsellorIds: string[];
-  /** The asking family member's level; absent for counsellors, devices and admins. */
-  myPermission?: PermissionLevel;
-}
-
-export interface RoomTicket {
-  roomId: string;
-  token: string;
-}
-
-export interface DeviceState {
-  device: Device;
-  household: Pick<Household, 'id' | 'name' | 'settings'>;
-  privacy: PrivacyState;
-  openCalls: Call[];
-  openLookIns: LookIn[];
-  notices: Notice[];
-}
 
 export class HouseholdService {
   readonly events: HouseholdEventEmitter;

@@ -2,14 +2,11 @@
 // (access.ts, PetitionService.roomAccess); this only shapes the grant. Petitioners and officials
 // publish camera and microphone; officials are room admins; coordinators watch hidden.
 import type { TokenIssuer } from '../auth/grants.ts';
-import type { Actor } from './types.ts';
+import type { Actor, RoomAccess } from './types.ts';
 
 export const petitionRoomId = (caseId: string) => `petition:${caseId}`;
 
-export interface RoomAccess {
-  roomId: string;
-  token: string;
-}
+export type { RoomAccess };
 
 export interface RoomMember {
   id: string;

@@ -14,7 +14,7 @@ import type { Logger } from '../core/log.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
 import { DEFAULT_PREFIX, personalQueue, type PriorityClass } from '../scheduler/keys.ts';
 import { Presence, type PresenceStatus } from '../scheduler/presence.ts';
-import { TicketQueue, type Lease, type QueueEntry, type Ticket, type TicketKind } from '../scheduler/queue.ts';
+import { TicketQueue, type Lease, type Ticket, type TicketKind } from '../scheduler/queue.ts';
 import type { RoutingRuleBook } from '../scheduler/routing-rules.ts';
 import {
   assertCanView,
@@ -60,11 +60,27 @@ import {
 } from './schemas.ts';
 import { issueRoomToken, type RoomAccess, type RoomMember } from './room-token.ts';
 import { slotStart, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
-import type { Actor, ActorRole, Case, CaseEvent, CaseState, Department, Official, Rating, ReceptionDay, TimelineEvent } from './types.ts';
+import type {
+  Actor,
+  ActorRole,
+  Assignment,
+  Case,
+  CaseEvent,
+  CaseState,
+  Department,
+  Desk,
+  Offer,
+  Official,
+  Rating,
+  ReceptionDayWithBookings,
+  StartedPetition,
+  TimelineEvent,
+} from './types.ts';
 
 export { petitionRoomId } from './room-token.ts';
 export type { AppointmentOffer, WaitInfo } from './wait.ts';
 export type { RoomAccess } from './room-token.ts';
+export type { Assignment, Desk, Offer, StartedPetition } from './types.ts';
 export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup } from './coordinator.ts';
 export { slotStart } from './wait.ts';
 
@@ -87,30 +103,6 @@ export interface PetitionServiceOptions {
   defaultSessionSeconds?: number;
   roomTokenTtlSeconds?: number;
   now?: () => Date;
-}
-
-export interface StartedPetition extends RoomAccess {
-  case: Case;
-  ticketId: string;
-  departments: Department[];
-  wait: WaitInfo;
-}
-
-export interface Assignment extends RoomAccess {
-  case: Case;
-  ticketId: string;
-  kind: TicketKind;
-  /** For invites: the department that asked. */
-  fromDepartmentId: string | null;
-}
-
-/** A ticket held for an official who has not accepted it yet. */
-export interface Offer {
-  ticketId: string;
-  leaseToken: string;
-  kind: TicketKind;
-  expiresInMs: number;
-  case: Case | null;
 }
 
 /** Local events; the lead wires them to socket.io rooms. Each fires in the process that acted. */
@@ -728,7 +720,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /** The official's desk: own department queue and sessions held now (to resume after reconnect). */
-  async desk(actor: Actor): Promise<{ official: Official; queue: QueueEntry[]; active: string[]; presence: PresenceStatus | 'offline' }> {
+  async desk(actor: Actor): Promise<Desk> {
     const official = assertOfficial(this.repo, actor);
     const [queue, active, presence] = await Promise.all([
       Promise.all(queuesOf(official).map((q) => this.queue.entries(q))).then((lists) =>
@@ -764,7 +756,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     return overdueCases(this.repo, this.now());
   }
 
-  receptionDays(): (ReceptionDay & { booked: number[] })[] {
+  receptionDays(): ReceptionDayWithBookings[] {
     return receptionDaysWithBookings(this.repo, this.now());
   }
 

@@ -22,6 +22,8 @@
 //   {p}:terminals-online         ZSET    terminalId → heartbeat expiry (ms)
 //   {p}:stats:{departmentId}     HASH    avgSessionSeconds (EWMA), sessions
 
+import type { PriorityClass } from '../protocol/http/petition-shapes.ts';
+
 export const DEFAULT_PREFIX = 'sv:petition';
 
 /** Priority classes: lower is served first. */
@@ -32,8 +34,8 @@ export const PRIORITY = {
   /** Urgent, elderly or disabled petitioners. */
   priority: 2,
   normal: 3,
-} as const;
-export type PriorityClass = keyof typeof PRIORITY;
+} as const satisfies Record<PriorityClass, number>;
+export type { PriorityClass };
 
 export const SCORE_CLASS_STEP = 1e15;
 

@@ -2,34 +2,24 @@
 // bytes, the package download and DELETE-with-body need their own fetches because a <video src>
 // or <a href> cannot carry the Authorization header the archive requires.
 import { Api, ApiError } from '../lib/api.ts';
-import type { Bookmark, SessionRow } from '../../../recordings/catalog.ts';
-import type { Manifest, Segment, Track, Gap, TimelineEvent } from '../../../recordings/manifest.ts';
-import type { ExportJob } from '../../../recordings/export.ts';
-import type { VerifyProblem } from '../../../recordings/verify.ts';
+import type {
+  Bookmark,
+  ExportJobView,
+  Gap,
+  ManifestView,
+  SegmentView,
+  SessionDetail,
+  SessionRow,
+  TimelineEvent,
+  TrackView,
+  VerifyResult,
+} from '../../../server/protocol/http/archive-shapes.ts';
 import type { ErrorBody } from '../../../server/protocol/signalling.ts';
 
 export const API_BASE = '/api/archive';
 
-export type { Bookmark, SessionRow, Gap, TimelineEvent };
-export type SegmentView = Segment & { url: string };
-export type TrackView = Omit<Track, 'segments'> & { segments: SegmentView[] };
-export type ManifestView = Omit<Manifest, 'participants'> & {
-  participants: (Omit<Manifest['participants'][number], 'tracks'> & { tracks: TrackView[] })[];
-};
-export interface SessionDetail {
-  session: SessionRow | undefined;
-  manifest: ManifestView;
-  gaps: (Gap & { participantId: string })[];
-  timeline: TimelineEvent[];
-  bookmarks: Bookmark[];
-}
-export type PublicJob = Omit<ExportJob, 'file' | 'actor'> & { progress: number };
-export interface VerifyResult {
-  ok: boolean;
-  status: string;
-  segmentsChecked: number;
-  problems: VerifyProblem[];
-}
+export type { Bookmark, Gap, ManifestView, SegmentView, SessionDetail, SessionRow, TimelineEvent, TrackView, VerifyResult };
+export type PublicJob = ExportJobView;
 export type SearchParams = Partial<Record<'caseNumber' | 'terminalId' | 'region' | 'department' | 'official' | 'petitioner' | 'from' | 'to', string>>;
 
 export class ArchiveClient {
