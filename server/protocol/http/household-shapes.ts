@@ -77,7 +77,7 @@ export const newHouseholdSchema = z.strictObject({
   residents: z.array(residentSchema).max(20).default([]),
   settings: householdSettingsSchema.optional(),
 });
-export type NewHousehold = z.input<typeof newHouseholdSchema>;
+export type NewHousehold = z.output<typeof newHouseholdSchema>;
 
 // ---- devices --------------------------------------------------------------------------------
 
@@ -101,6 +101,7 @@ export const bindDeviceSchema = z.strictObject({
   name: z.string().min(1).max(100),
   place: z.enum(DEVICE_PLACES),
 });
+export type BindDevice = z.output<typeof bindDeviceSchema>;
 
 export const addCameraSchema = z.strictObject({
   id: idSchema.optional(),
@@ -110,6 +111,7 @@ export const addCameraSchema = z.strictObject({
   // internal addresses or read local files through ffmpeg.
   url: z.string().min(1).max(1000).regex(/^rtsps?:\/\/[^\s]+$/, 'url: rtsp:// or rtsps://'),
 });
+export type NewCamera = z.output<typeof addCameraSchema>;
 
 /** An IP camera pulled by the server (sfu/ingest); look-in can show it under the same rules. */
 export interface HouseholdCamera {
@@ -147,6 +149,7 @@ export const linkFamilySchema = z.strictObject({
   relation: z.string().min(1).max(20),
   permission: z.enum(PERMISSION_LEVELS),
 });
+export type LinkFamily = z.output<typeof linkFamilySchema>;
 
 export interface Counsellor {
   id: string;
@@ -177,6 +180,7 @@ export interface Call {
 }
 
 export const startCallSchema = z.strictObject({ audioOnly: z.boolean().default(false) });
+export type StartCall = z.output<typeof startCallSchema>;
 
 export interface LookIn {
   id: string;
@@ -194,6 +198,7 @@ export const LOOK_IN_END_REASONS = ['viewer-left', 'time-limit', 'privacy'] as c
 export type LookInEndReason = (typeof LOOK_IN_END_REASONS)[number];
 
 export const startLookInSchema = z.strictObject({ source: idSchema.default('device') });
+export type StartLookIn = z.output<typeof startLookInSchema>;
 
 /** Why a look-in was refused; the family app shows a message per reason. */
 export const LOOK_IN_REFUSALS = ['privacy-mode', 'privacy-schedule', 'look-in-disabled', 'device-offline'] as const;
@@ -260,6 +265,7 @@ export const newCheckInSchema = z.strictObject({
   durationMinutes: z.number().int().min(5).max(180).default(20),
   note: z.string().max(200).default(''),
 });
+export type NewCheckIn = z.output<typeof newCheckInSchema>;
 
 export interface DeviceAlert {
   id: string;
