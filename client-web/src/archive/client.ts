@@ -1,6 +1,6 @@
-// The archive API as the archivist page uses it. JSON calls go through lib/api's Api; segment
-// bytes, the package download and DELETE-with-body need their own fetches because a <video src>
-// or <a href> cannot carry the Authorization header the archive requires.
+// The archive API as the archivist page uses it. JSON calls go through lib/api's typed
+// `api.call`; segment bytes need their own fetch (they are not JSON, and a <video src> cannot
+// carry the Authorization header the archive requires).
 import { Api, ApiError } from '../lib/api.ts';
 import type {
   Bookmark,
@@ -30,36 +30,36 @@ export class ArchiveClient {
   }
 
   search(q: SearchParams, limit = 50, offset = 0): Promise<{ sessions: SessionRow[] }> {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(q)) if (v && v.trim()) params.set(k, v.trim());
-    params.set('limit', String(limit));
-    if (offset > 0) params.set('offset', String(offset));
-    return this.#api.get(`/sessions?${params}`);
+    const query: Record<string, string | number> = { limit };
+    for (const [k, v] of Object.entries(q)) if (v && v.trim()) query[k] = v.trim();
+    if (offset > 0) query.offset = offset;
+    return this.#api.call('archive.search', { query });
   }
-  session(id: string): Promise<SessionDetail> {
-    return this.#api.get(`/sessions/${encodeURIComponent(id)}`);
+  session(sessionId: string): Promise<SessionDetail> {
+    return this.#api.call('archive.session', { params: { sessionId } });
   }
-  addBookmark(id: string, offsetSeconds: number, note: string): Promise<{ bookmark: Bookmark }> {
-    return this.#api.post(`/sessions/${encodeURIComponent(id)}/bookmarks`, { offsetSeconds, note });
+  addBookmark(sessionId: string, offsetSeconds: number, note: string): Promise<{ bookmark: Bookmark }> {
+    return this.#api.call('archive.addBookmark', { params: { sessionId }, body: { offsetSeconds, note } });
   }
-  verify(id: string): Promise<VerifyResult> {
-    return this.#api.post(`/sessions/${encodeURIComponent(id)}/verify`);
+  verify(sessionId: string): Promise<VerifyResult> {
+    return this.#api.call('archive.verify', { params: { sessionId } });
   }
-  placeHold(id: string, reason: string): Promise<{ session: SessionRow }> {
-    return this.#api.post(`/sessions/${encodeURIComponent(id)}/legal-hold`, { reason });
+  placeHold(sessionId: string, reason: string): Promise<{ session: SessionRow }> {
+    return this.#api.call('archive.placeHold', { params: { sessionId }, body: { reason } });
   }
-  releaseHold(id: string, reason: string): Promise<{ session: SessionRow }> {
-    return this.#json('DELETE', `/sessions/${encodeURIComponent(id)}/legal-hold`, { reason });
+  /** A plain DELETE: the reason travels in the query. */
+  releaseHold(sessionId: string, reason: string): Promise<{ session: SessionRow }> {
+    return this.#api.call('archive.releaseHold', { params: { sessionId }, query: { reason } });
   }
-  startExport(id: string): Promise<{ job: PublicJob; pollUrl: string }> {
-    return this.#api.post(`/sessions/${encodeURIComponent(id)}/exports`);
+  startExport(sessionId: string): Promise<{ job: PublicJob; pollUrl: string }> {
+    return this.#api.call('archive.startExport', { params: { sessionId } });
   }
   exportJob(jobId: string): Promise<{ job: PublicJob; downloadUrl?: string }> {
-    return this.#api.get(`/exports/${encodeURIComponent(jobId)}`);
+    return this.#api.call('archive.exportJob', { params: { jobId } });
   }
   /** A one-time link the browser can save straight to disk. */
   downloadLink(jobId: string): Promise<{ url: string }> {
-    return this.#api.post(`/exports/${encodeURIComponent(jobId)}/ticket`);
+    return this.#api.call('archive.downloadTicket', { params: { jobId } });
   }
 
   /** The bytes behind a segment URL (as the session answer gives it) or a download URL. */
@@ -73,22 +73,6 @@ export class ArchiveClient {
     }
     if (!res.ok) throw await errorOf(res);
     return res.blob();
-  }
-
-  async #json<T>(method: string, path: string, body: unknown): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(`${API_BASE}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    } catch {
-      throw new ApiError(0, { code: 'unavailable', message: 'network error' });
-    }
-    if (!res.ok) throw await errorOf(res);
-    const reply = (await res.json()) as { ok: true; data: T };
-    return reply.data;
   }
 }
 

@@ -33,7 +33,7 @@ const segmentParams = z.strictObject({ sessionId: sessionIdSchema, segmentId: se
 const jobParams = z.strictObject({ jobId: z.uuid() });
 
 const ARCHIVISTS = { roles: ['archivist', 'admin'], grant: 'canArchive' } as const;
-type HeldSession = { session: SessionRow | undefined };
+type HeldSession = { session: SessionRow };
 
 export const archiveArea = area({
   base: '/api/archive',
