@@ -38,6 +38,7 @@ type HeldSession = { session: SessionRow };
 export const archiveArea = area({
   base: '/api/archive',
   title: 'Archive (recordings)',
+  shapes: 'server/protocol/http/archive-shapes.ts',
   notes:
     'Every endpoint needs role `archivist` or `admin` with `grant.canArchive`. Segment bytes and ' +
     'packages are not JSON: a segment answers `video/webm` or `audio/webm` (Range supported: 206, ' +

@@ -61,6 +61,8 @@ export interface Area<E extends Record<string, Endpoint> = Record<string, Endpoi
   readonly title: string;
   /** A few sentences for the documentation: conventions of the area. */
   readonly notes?: string;
+  /** The file declaring the answer types (for the documentation's links). */
+  readonly shapes?: string;
   readonly endpoints: E;
 }
 

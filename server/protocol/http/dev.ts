@@ -29,6 +29,7 @@ export const devTokenBody = z.strictObject({
 export const devArea = area({
   base: '',
   title: 'Development sign-in',
+  shapes: 'server/protocol/http/dev.ts',
   notes: 'Mounted only when `DEV_TOKENS` is on (never in production). No token needed.',
   endpoints: {
     'dev.identities': {

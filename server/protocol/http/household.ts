@@ -52,6 +52,7 @@ type CallTicket = { call: Call } & RoomTicket;
 export const householdArea = area({
   base: '/api/household',
   title: '平安心居 (households)',
+  shapes: 'server/protocol/http/household-shapes.ts',
   notes:
     'Ids are letters, digits, `_ . -` (they are part of room names). Family members act at their ' +
     'permission level in each household (`call` < `look-in` < `manage`); a refused look-in is ' +

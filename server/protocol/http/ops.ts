@@ -11,6 +11,7 @@ export interface HealthReport {
 export const opsArea = area({
   base: '',
   title: 'Operations',
+  shapes: 'server/protocol/http/ops.ts',
   endpoints: {
     'ops.health': {
       method: 'GET', path: '/healthz', summary: 'Node health: `{ ok, data: HealthReport }`, 200 when Redis answers and every mediasoup worker is alive, else 503',

@@ -78,6 +78,7 @@ type Nothing = Record<string, never>;
 export const petitionArea = area({
   base: '/api/petition',
   title: '视频接访 (petitions)',
+  shapes: 'server/protocol/http/petition-shapes.ts',
   notes:
     'Cases are named by their case number (`XF20261126-000042`). The role list is the first gate; ' +
     'whether this petitioner, official or coordinator may act on this case is decided by the service ' +
