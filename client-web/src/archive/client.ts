@@ -1,7 +1,7 @@
-// The archive API as the archivist page uses it. JSON calls go through lib/api's typed
-// `api.call`; segment bytes need their own fetch (they are not JSON, and a <video src> cannot
-// carry the Authorization header the archive requires).
-import { Api, ApiError } from '../lib/api.ts';
+// The archive API as the archivist page uses it, through lib/api: JSON calls by name
+// (`api.call`), segment bytes with `api.bytes` (a <video src> cannot carry the Authorization
+// header the archive requires, so the player fetches them).
+import { Api } from '../lib/api.ts';
 import type {
   Bookmark,
   ExportJobView,
@@ -14,7 +14,6 @@ import type {
   TrackView,
   VerifyResult,
 } from '../../../server/protocol/http/archive-shapes.ts';
-import type { ErrorBody } from '../../../server/protocol/signalling.ts';
 
 export const API_BASE = '/api/archive';
 
@@ -63,25 +62,8 @@ export class ArchiveClient {
   }
 
   /** The bytes behind a segment URL (as the session answer gives it) or a download URL. */
-  async blob(url: string, signal?: AbortSignal): Promise<Blob> {
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: { authorization: `Bearer ${this.token}` }, ...(signal ? { signal } : {}) });
-    } catch (err) {
-      if ((err as Error).name === 'AbortError') throw err;
-      throw new ApiError(0, { code: 'unavailable', message: 'network error' });
-    }
-    if (!res.ok) throw await errorOf(res);
-    return res.blob();
-  }
-}
-
-async function errorOf(res: Response): Promise<ApiError> {
-  try {
-    const reply = (await res.json()) as { ok: false; error: ErrorBody };
-    return new ApiError(res.status, reply.error);
-  } catch {
-    return new ApiError(res.status, { code: res.status >= 500 ? 'internal' : 'bad_request', message: res.statusText } as ErrorBody);
+  blob(url: string, signal?: AbortSignal): Promise<Blob> {
+    return this.#api.bytes(url, signal);
   }
 }
 

@@ -68,24 +68,49 @@ export class Api {
     return this.#send<T>('DELETE', `${this.base}${path}`);
   }
 
+  /** The bytes of a raw endpoint (a segment, a package); failures are the server's typed errors. */
+  async bytes(url: string, signal?: AbortSignal): Promise<Blob> {
+    const res = await this.#fetch(url, { ...(signal ? { signal } : {}) });
+    if (!res.ok) throw await errorOf(res);
+    return res.blob();
+  }
+
   async #send<T>(method: string, url: string, body?: unknown): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new ApiError(0, { code: 'unavailable', message: 'network error' });
-    }
+    const res = await this.#fetch(url, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw await errorOf(res);
     let reply: Reply<T>;
     try {
       reply = (await res.json()) as Reply<T>;
     } catch {
-      throw new ApiError(res.status, { code: res.status >= 500 ? 'internal' : 'bad_request', message: res.statusText });
+      throw statusError(res);
     }
     if (!reply.ok) throw new ApiError(res.status, reply.error);
     return reply.data;
   }
+
+  /** The one authenticated fetch; a network failure is ApiError `unavailable` (an abort stays an abort). */
+  async #fetch(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.token}` } });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      throw new ApiError(0, { code: 'unavailable', message: 'network error' });
+    }
+  }
 }
+
+/** The server's typed error from a failed answer, or one made from the status when it sent none. */
+async function errorOf(res: Response): Promise<ApiError> {
+  try {
+    const reply = (await res.json()) as Reply<unknown>;
+    if (!reply.ok) return new ApiError(res.status, reply.error);
+  } catch {
+    // not JSON: fall through
+  }
+  return statusError(res);
+}
+
+const statusError = (res: Response) => new ApiError(res.status, { code: res.status >= 500 ? 'internal' : 'bad_request', message: res.statusText });
