@@ -158,6 +158,29 @@ describe('requests', () => {
   });
 });
 
+describe('leaving', () => {
+  it('a client whose connection drops leaves the room, and the others are told peerLeft', async () => {
+    const room = 'test:drop';
+    const stays = await joinedClient('stays', room);
+    const drops = await joinedClient('drops', room);
+    const left = new Promise((resolve) => stays.once('peerLeft', resolve));
+    drops.disconnect();
+    expect(await left).toEqual({ peerId: 'drops' });
+    expect([...platform.rooms.get(room)!.peers.keys()]).toEqual(['stays']);
+  });
+
+  it('a client that leaves can join again on the same connection', async () => {
+    const room = 'test:leave-rejoin';
+    const c = await joinedClient('leaver', room);
+    expect(await call(c, 'leave', {})).toMatchObject({ ok: true });
+    expect(platform.rooms.get(room)!.peers.has('leaver')).toBe(false);
+    expect(await call(c, 'createWebRtcTransport', { direction: 'recv' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    const caps = await call<{ rtpCapabilities: unknown }>(c, 'getRouterRtpCapabilities', { roomId: room });
+    expect(await call(c, 'join', { roomId: room, rtpCapabilities: caps.ok ? caps.data.rtpCapabilities : {} })).toMatchObject({ ok: true });
+    expect(platform.rooms.get(room)!.peers.has('leaver')).toBe(true);
+  });
+});
+
 describe('worker failure', () => {
   it('a worker killed with SIGKILL is replaced and its peers are told to rejoin', async () => {
     const room = 'test:worker-death';
