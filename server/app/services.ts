@@ -6,13 +6,15 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
 import type { Logger } from '../core/log.ts';
+import { forbidden } from '../core/errors.ts';
+import { householdOfRoom, parseRoomId, petitionRoomId } from '../protocol/room-id.ts';
 import { migrate, openDb, type Db } from '../core/db.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
 import type { SignallingServer } from './signalling/signalling.ts';
 import { petitionMigrations } from '../petition/migrations.ts';
 import { SqlitePetitionRepository } from '../petition/repository.ts';
 import { buildDirectory } from '../petition/seed.ts';
-import { PetitionService, petitionRoomId } from '../petition/service.ts';
+import { PetitionService } from '../petition/service.ts';
 import { createPetitionRouter } from '../petition/routes.ts';
 import { actorFromClaims } from '../petition/access.ts';
 import { DEFAULT_RULES_FILE, RoutingRuleBook } from '../scheduler/routing-rules.ts';
@@ -149,7 +151,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   // Privacy on: the home's camera stops at once, even on tokens issued before it was turned on.
   const cutHomeCameras = (householdId: string) => {
     for (const room of o.rooms.values()) {
-      if (!room.id.startsWith(`household:${householdId}:`)) continue;
+      if (householdOfRoom(room.id) !== householdId) continue;
       for (const peer of room.peers.values()) {
         if (peer.role !== 'home-device') continue;
         for (const producer of [...peer.producers.values()]) if (producer.appData.source === 'camera') producer.close();
@@ -172,7 +174,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     stopRecordings: () => recording.stopAll(),
     async authorizeRoom(claims, roomId) {
       // The token's grant is the gate everywhere; household rooms also need the call to be open.
-      if (roomId.startsWith('household:')) households.authorizeJoin(claims, roomId);
+      const room = parseRoomId(roomId);
+      if (room.kind === 'malformed') throw forbidden(`not a valid ${room.namespace} room`);
+      if (room.kind === 'household-call' || room.kind === 'household-look-in') households.authorizeJoin(claims, roomId);
     },
     mount(app) {
       if (o.devSignIn) app.use(createDemoSignInRouter({ tokens, petitionRepo, householdRepo, households }));

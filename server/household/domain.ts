@@ -11,16 +11,7 @@ export const idSchema = z.string().min(1).max(64).regex(/^[\w.\-]+$/, 'id: lette
 /** Administrative division code (GB/T 2260 style): 6 digits for a county, 9 for a township, 12 for a village. */
 export const regionSchema = z.string().regex(/^\d{6}(\d{3}(\d{3})?)?$/, 'region: 6, 9 or 12 digit division code');
 
-export function callRoomId(householdId: string, callId: string): string {
-  return `household:${householdId}:call:${callId}`;
-}
-export function lookInRoomId(householdId: string, lookInId: string): string {
-  return `household:${householdId}:lookin:${lookInId}`;
-}
-/** The rooms a device token may enter: only its own household's. */
-export function householdRoomPattern(householdId: string): string {
-  return `household:${householdId}:*`;
-}
+export { householdCallRoomId as callRoomId, householdLookInRoomId as lookInRoomId } from '../protocol/room-id.ts';
 
 // ---- households -----------------------------------------------------------------------------
 

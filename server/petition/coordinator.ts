@@ -5,6 +5,7 @@ import type { Presence } from '../scheduler/presence.ts';
 import type { TicketQueue } from '../scheduler/queue.ts';
 import type { PetitionRepository } from './repository.ts';
 import type { Case, ReceptionDay } from './types.ts';
+import { petitionRoomId } from '../protocol/room-id.ts';
 
 export interface DepartmentQueue {
   /** Office id, or `official:<id>` for a leader's personal queue. */
@@ -104,7 +105,7 @@ export async function liveSessions(d: Deps): Promise<LiveSession[]> {
       .listParticipants(c.id)
       .filter((p) => present.has(p.officialId))
       .map((p) => ({ officialId: p.officialId, departmentId: p.departmentId, role: p.role }));
-    out.push({ case: c, roomId: `petition:${c.id}`, participants });
+    out.push({ case: c, roomId: petitionRoomId(c.id), participants });
   }
   return out;
 }
