@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
 import type { Logger } from '../core/log.ts';
+import type { RedisKeys } from '../core/redis-keys.ts';
 import { forbidden } from '../core/errors.ts';
 import { householdOfRoom, parseRoomId, petitionRoomId } from '../protocol/room-id.ts';
 import { migrate, openDb, type Db } from '../core/db.ts';
@@ -48,7 +49,8 @@ export interface ServicesOptions {
   seedDemo: boolean;
   /** Mount the development sign-in (`/dev/identities`, `/dev/sign-in`). */
   devSignIn: boolean;
-  redisPrefix?: string;
+  /** Every Redis key this node uses (server/core/redis-keys.ts). */
+  keys: RedisKeys;
   /** Recording segment length (default 15 s; tests use short ones). */
   recordingSegmentSeconds?: number;
   /** Clock and timings of the household service (tests drive time). */
@@ -95,14 +97,14 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     tokens,
     rules: RoutingRuleBook.fromFile(routingRulesFile(o.dataDir)),
     log: log.child({ mod: 'petition' }),
-    ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}),
+    prefix: o.keys.scheduler.prefix,
   });
 
   const householdRepo = new HouseholdRepository(db);
   if (o.seedDemo) seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
   const households = new HouseholdService({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
-  const householdTick = new LeaderLease(o.redis, 'household-tick', o.nodeId, 15_000, o.redisPrefix);
+  const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
 
   const archive = Archive.open({ dataDir: o.dataDir });
