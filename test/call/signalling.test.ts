@@ -170,6 +170,33 @@ describe('leaving', () => {
     expect([...platform.rooms.get(room)!.peers.keys()]).toEqual(['stays']);
   });
 
+  it('a client whose connection drops while its join is under way leaves nobody behind in the room', async () => {
+    const room = `test:ghost-${Date.now()}`;
+    const joinsAnswered = async () => {
+      const body = await (await fetch(`${platform.url}/metrics`)).text();
+      return [...body.matchAll(/^sv_signalling_requests_total\{event="join",outcome="[^"]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    const joinsBefore = await joinsAnswered();
+    const c = connect(platform.token('ghost', 'official', { rooms: [room] }));
+    await connected(c);
+    // The connection drops at the moment the room is ready, before the join can finish.
+    const dropped = new Promise<void>((resolve) => {
+      const onRoom = (r: { id: string }) => {
+        if (r.id !== room) return;
+        platform.rooms.off('room', onRoom);
+        platform.io.sockets.sockets.get(c.id!)?.disconnect(true);
+        resolve();
+      };
+      platform.rooms.on('room', onRoom);
+    });
+    const reply = call(c, 'join', { roomId: room, rtpCapabilities: {} }).catch(() => 'no answer');
+    await dropped;
+    expect(await reply).toBe('no answer');
+    // The server finished the join (its answer is counted even with nobody left to hear it).
+    await waitFor(joinsAnswered, (n) => n > joinsBefore, { what: 'the join handled', timeoutMs: 10_000 });
+    expect([...platform.rooms.get(room)!.peers.keys()]).toEqual([]);
+  });
+
   it('a client that leaves can join again on the same connection', async () => {
     const room = 'test:leave-rejoin';
     const c = await joinedClient('leaver', room);
