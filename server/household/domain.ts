@@ -9,16 +9,7 @@ export * from '../protocol/http/household-shapes.ts';
 
 // ---- room names ---------------------------------------------------------------------------------
 
-export function callRoomId(householdId: string, callId: string): string {
-  return `household:${householdId}:call:${callId}`;
-}
-export function lookInRoomId(householdId: string, lookInId: string): string {
-  return `household:${householdId}:lookin:${lookInId}`;
-}
-/** The rooms a device token may enter: only its own household's. */
-export function householdRoomPattern(householdId: string): string {
-  return `household:${householdId}:*`;
-}
+export { householdCallRoomId as callRoomId, householdLookInRoomId as lookInRoomId } from '../protocol/room-id.ts';
 
 export const DEFAULT_SETTINGS: HouseholdSettings = {
   autoAnswer: { mode: 'off', memberIds: [] },

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
+import { parseRoomId } from '../protocol/room-id.ts';
 import {
   type BindDevice,
   type LinkFamily,
@@ -262,9 +263,7 @@ export class HouseholdService {
    * closes the "rejoin with a still-valid token after the call ended" hole.
    */
   authorizeJoin(actor: Actor, roomId: string): void {
-    const m = /^household:([\w.\-]+):(call|lookin):([\w.\-]+)$/.exec(roomId);
-    if (!m) throw forbidden('not a household room');
-    const [, householdId, kind, id] = m as unknown as [string, string, 'call' | 'lookin', string];
+    const { householdId, kind, id } = householdRoom(roomId);
     if (actor.role === 'home-device') {
       // Room tokens carry their own jti, so only the binding is checked here: an unbound or
       // re-homed device loses its rooms, a still-bound one keeps the rooms it was given.
@@ -556,7 +555,7 @@ export class HouseholdService {
   deviceRoomToken(actor: Actor, roomId: string): RoomTicket {
     this.#requireDevice(actor);
     this.authorizeJoin(actor, roomId);
-    const [, householdId, kind, id] = roomId.split(':') as [string, string, 'call' | 'lookin', string];
+    const { householdId, kind, id } = householdRoom(roomId);
     if (kind === 'call') return { roomId, token: this.#callToken(actor, this.#assertCall(id)) };
     const cameraAllowed = this.mediaPolicy(householdId).cameraAllowed;
     const token = this.#tokens.issue({
@@ -850,4 +849,12 @@ function autoAnswers(settings: HouseholdSettings, memberId: string): boolean {
     case 'selected':
       return settings.autoAnswer.memberIds.includes(memberId);
   }
+}
+
+/** A household room's parts; any other room id is refused. */
+function householdRoom(roomId: string): { householdId: string; kind: 'call' | 'lookin'; id: string } {
+  const r = parseRoomId(roomId);
+  if (r.kind === 'household-call') return { householdId: r.householdId, kind: 'call', id: r.callId };
+  if (r.kind === 'household-look-in') return { householdId: r.householdId, kind: 'lookin', id: r.lookInId };
+  throw forbidden('not a household room');
 }

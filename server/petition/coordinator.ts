@@ -5,6 +5,7 @@ import type { Presence } from '../scheduler/presence.ts';
 import type { TicketQueue } from '../scheduler/queue.ts';
 import type { PetitionRepository } from './repository.ts';
 import type { DepartmentQueue, LiveSession, OverdueCase, ReceptionDayWithBookings, TerminalGroup } from './types.ts';
+import { petitionRoomId } from '../protocol/room-id.ts';
 
 export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup };
 
@@ -78,7 +79,7 @@ export async function liveSessions(d: Deps): Promise<LiveSession[]> {
       .listParticipants(c.id)
       .filter((p) => present.has(p.officialId))
       .map((p) => ({ officialId: p.officialId, departmentId: p.departmentId, role: p.role }));
-    out.push({ case: c, roomId: `petition:${c.id}`, participants });
+    out.push({ case: c, roomId: petitionRoomId(c.id), participants });
   }
   return out;
 }

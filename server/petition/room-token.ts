@@ -2,9 +2,10 @@
 // (access.ts, PetitionService.roomAccess); this only shapes the grant. Petitioners and officials
 // publish camera and microphone; officials are room admins; coordinators watch hidden.
 import type { TokenIssuer } from '../auth/grants.ts';
+import { petitionRoomId } from '../protocol/room-id.ts';
 import type { Actor, RoomAccess } from './types.ts';
 
-export const petitionRoomId = (caseId: string) => `petition:${caseId}`;
+export { petitionRoomId };
 
 export type { RoomAccess };
 
