@@ -34,6 +34,8 @@ interface Session {
   feed: Feed;
   recorder: SessionRecorder;
   track: () => Track | undefined;
+  /** Resumes the microphone, records `seconds` more from the next run's first packet, stops. */
+  resumeThenStop(seconds: number): Promise<Manifest>;
   close(): void;
 }
 
@@ -57,6 +59,12 @@ async function startSession(name: string): Promise<Session> {
   return {
     tmp, worker, archive, feed, recorder,
     track: () => recorder.manifest.participants[0]?.tracks[0],
+    async resumeThenStop(seconds) {
+      await feed.audio.resume();
+      await until('the next run\'s first packet', () => recorder.manifest.participants[0]?.tracks[0]?.runs[1]?.firstPacketAt);
+      await audioFor(feed.audio, seconds);
+      return recorder.stop();
+    },
     close() {
       feed.close();
       worker.close();
@@ -81,10 +89,7 @@ describe('a microphone muted for longer than a segment', () => {
     await until('the run ended for lack of media', () => s.track()?.runs[0]?.exit?.startsWith('idle:'));
     t.runsWhilePaused = s.track()!.runs.length;
     t.resumed = Date.now();
-    await s.feed.audio.resume();
-    await until('the next run\'s first packet', () => s.track()?.runs[1]?.firstPacketAt);
-    await audioFor(s.feed.audio, 2.5);
-    manifest = await s.recorder.stop();
+    manifest = await s.resumeThenStop(2.5);
   }, 60_000);
 
   afterAll(() => s?.close());
@@ -131,10 +136,7 @@ describe('a recording ffmpeg that ends by itself while the microphone is muted',
     // As ffmpeg's RTP input does after 10 s without a packet: it ends its input and exits.
     process.kill(s.recorder.ffmpegPidOf(s.feed.audio.id)!, 'SIGTERM');
     await until('the run ended', () => s.track()?.runs[0]?.endedAt);
-    await s.feed.audio.resume();
-    await until('the next run\'s first packet', () => s.track()?.runs[1]?.firstPacketAt);
-    await audioFor(s.feed.audio, 1);
-    manifest = await s.recorder.stop();
+    manifest = await s.resumeThenStop(1);
   }, 60_000);
 
   afterAll(() => s?.close());
