@@ -14,8 +14,7 @@ import { reportListenerErrorsTo } from '../core/safe-emitter.ts';
 import { TokenIssuer } from '../auth/grants.ts';
 import { createMetrics } from './metrics.ts';
 import { attachSignalling, type SignallingServer } from './signalling/signalling.ts';
-import { createHealthRouter } from './http/health.ts';
-import { createDevTokenRouter } from './http/dev-token.ts';
+import { createOpsRouter } from './http/ops.ts';
 import { RedisRoomRouting } from '../routing/redis-room-routing.ts';
 import { RedisRoomBans } from './signalling/room-bans.ts';
 import { WorkerPool } from '../../sfu/worker-pool.ts';
@@ -79,11 +78,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(createHealthRouter(redis, pool, config.NODE_ID));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  if (config.devTokens) app.use(createDevTokenRouter(tokens));
+  app.use(createOpsRouter({ redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens }));
   const server = http.createServer(app);
   const io: SignallingServer = new IoServer(server, {
     adapter: createAdapter(pub, sub, { key: keys.adapterChannel }),

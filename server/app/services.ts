@@ -30,7 +30,11 @@ import {
 } from '../household/index.ts';
 import { forwardHouseholdEvents } from '../household/events.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
-import { createDemoSignInRouter } from './http/demo-sign-in.ts';
+import { createDevRouter } from './http/dev.ts';
+import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
+import { archiveArea } from '../protocol/http/archive.ts';
+import { householdArea } from '../protocol/http/household.ts';
+import { petitionArea } from '../protocol/http/petition.ts';
 import { Archive } from '../../recordings/archive.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { recordSessions } from './session-recording.ts';
@@ -47,7 +51,7 @@ export interface ServicesOptions {
   rooms: RoomRegistry;
   /** Load the demo directory (region tree, terminals, departments, households) when empty. */
   seedDemo: boolean;
-  /** Mount the development sign-in (`/dev/identities`, `/dev/sign-in`). */
+  /** Mount the development area (`/dev/identities`, `/dev/sign-in`, `/dev/token`). */
   devSignIn: boolean;
   /** Every Redis key this node uses (server/core/redis-keys.ts). */
   keys: RedisKeys;
@@ -181,10 +185,12 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       if (room.kind === 'household-call' || room.kind === 'household-look-in') households.authorizeJoin(claims, roomId);
     },
     mount(app) {
-      if (o.devSignIn) app.use(createDemoSignInRouter({ tokens, petitionRepo, householdRepo, households }));
-      app.use('/api/petition', createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
-      app.use('/api/household', createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
-      app.use('/api/archive', createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
+      if (o.devSignIn) app.use(createDevRouter({ tokens, petitionRepo, householdRepo, households }));
+      app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
+      app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
+      app.use(archiveArea.base, createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
+      // Paths under /api and /dev that no table lists: a JSON 404, not the static server's page.
+      app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
     },
     async close() {
       waitPushes.cancel();

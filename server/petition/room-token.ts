@@ -3,14 +3,11 @@
 // publish camera and microphone; officials are room admins; coordinators watch hidden.
 import type { TokenIssuer } from '../auth/grants.ts';
 import { petitionRoomId } from '../protocol/room-id.ts';
-import type { Actor } from './types.ts';
+import type { Actor, RoomAccess } from './types.ts';
 
 export { petitionRoomId };
 
-export interface RoomAccess {
-  roomId: string;
-  token: string;
-}
+export type { RoomAccess };
 
 export interface RoomMember {
   id: string;

@@ -2,6 +2,7 @@
 // server/core/redis-keys.ts (schedulerKeys); tests and benchmarks give the scheduler a prefix of
 // their own so several of them share one Redis.
 import { redisKeys } from '../core/redis-keys.ts';
+import type { PriorityClass } from '../protocol/http/petition-shapes.ts';
 
 export { schedulerKeys, type SchedulerKeys } from '../core/redis-keys.ts';
 
@@ -16,8 +17,8 @@ export const PRIORITY = {
   /** Urgent, elderly or disabled petitioners. */
   priority: 2,
   normal: 3,
-} as const;
-export type PriorityClass = keyof typeof PRIORITY;
+} as const satisfies Record<PriorityClass, number>;
+export type { PriorityClass };
 
 export const SCORE_CLASS_STEP = 1e15;
 
