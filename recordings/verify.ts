@@ -49,6 +49,20 @@ function checkAgainstCheckpoints(m: Manifest, sessionId: string, checkpointed: C
   return problems;
 }
 
+/**
+ * Defective recordings are kept, and said to be: a segment ffmpeg was killed while writing
+ * (flagged truncated: no trailer, it plays up to where it stops) and an empty one are warnings,
+ * with how much media each holds.
+ */
+function defectWarnings(m: Manifest, sessionId: string, where: string): VerifyProblem[] {
+  return allSegments(m).flatMap(({ segment }): VerifyProblem[] => {
+    const seconds = `${segment.durationSeconds.toFixed(3)} s`;
+    if (segment.bytes === 0) return [{ severity: 'warning', kind: 'segment-truncated', sessionId, file: segment.file, message: `${where}: segment ${segment.file} is empty (0 bytes, ${seconds} of media): its recorder died before writing` }];
+    if (segment.truncated) return [{ severity: 'warning', kind: 'segment-truncated', sessionId, file: segment.file, message: `${where}: segment ${segment.file} is truncated (its recorder died while writing it): ${seconds} of media in ${segment.bytes} bytes` }];
+    return [];
+  });
+}
+
 /** Checks one session folder against its manifest, and the manifest against its seal and checkpoints. */
 export async function verifySessionDir(dir: string, sessionId: string, seal: string | undefined, checkpointed: Checkpointed = new Map()): Promise<{ problems: VerifyProblem[]; segments: number }> {
   const problems: VerifyProblem[] = [];
@@ -78,6 +92,7 @@ export async function verifySessionDir(dir: string, sessionId: string, seal: str
     });
   }
   problems.push(...checkAgainstCheckpoints(m, sessionId, checkpointed, `session ${sessionId}`));
+  problems.push(...defectWarnings(m, sessionId, `session ${sessionId}`));
   const listed = new Set<string>([MANIFEST_FILE, BOOKMARKS_FILE]);
   const segs = allSegments(m);
   for (const { segment } of segs) {
@@ -243,7 +258,7 @@ export async function verifyPackage(file: string): Promise<VerifyReport> {
     } catch {
       err('manifest-unreadable', `package: ${MANIFEST_FILE} is unreadable`, MANIFEST_FILE);
     }
-    if (m) problems.push(...checkAgainstCheckpoints(m, sessionId, checkpointed, 'package'));
+    if (m) problems.push(...checkAgainstCheckpoints(m, sessionId, checkpointed, 'package'), ...defectWarnings(m, sessionId, 'package'));
   }
 
   // Every segment against the manifest.
