@@ -1,7 +1,7 @@
 // The archive catalog: a SQLite index over the session manifests, for search and retention.
 // It is derived data — `npm run archive:reindex` rebuilds it from the session folders, their
 // bookmark files and the audit log (legal holds, deletions), so losing it loses nothing.
-import type { Db, Migration } from '../server/core/db.ts';
+import type { Db, SyncMigration as Migration } from '../server/core/db.ts';
 import { allSegments, type Manifest } from './manifest.ts';
 
 export const ARCHIVE_MIGRATIONS: readonly Migration[] = [

@@ -1,6 +1,6 @@
 // Household tables. Times are epoch milliseconds (INTEGER) so the checkers can compare them in
 // SQL; settings and residents are JSON validated by the domain schemas on the way in.
-import type { Migration } from '../core/db.ts';
+import type { SyncMigration as Migration } from '../core/db.ts';
 
 export const householdMigrations: readonly Migration[] = [
   {

@@ -1,5 +1,5 @@
 // SQLite schema of the petition domain. Forward-only; ids are stable forever.
-import type { Migration } from '../core/db.ts';
+import type { SyncMigration as Migration } from '../core/db.ts';
 
 export const petitionMigrations: Migration[] = [
   {
