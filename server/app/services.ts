@@ -6,11 +6,11 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
 import type { Logger } from '../core/log.ts';
-import { migrate, openDb, type Db } from '../core/db.ts';
+import { Store, describeLocation, migrate, openDb, storeLocation, type Db } from '../core/db.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
 import type { SignallingServer } from './signalling/signalling.ts';
 import { petitionMigrations } from '../petition/migrations.ts';
-import { SqlitePetitionRepository } from '../petition/repository.ts';
+import { DbPetitionRepository } from '../petition/repository.ts';
 import { buildDirectory } from '../petition/seed.ts';
 import { PetitionService, petitionRoomId } from '../petition/service.ts';
 import { createPetitionRouter } from '../petition/routes.ts';
@@ -36,6 +36,9 @@ import { serveCameraLookIns } from './camera-look-in.ts';
 
 export interface ServicesOptions {
   dataDir: string;
+  /** DATABASE_URL: unset for SQLite in DATA_DIR/app.db (server/core/db.ts). */
+  databaseUrl?: string;
+  databasePoolSize?: number;
   nodeId: string;
   redis: Redis;
   tokens: TokenIssuer;
@@ -54,6 +57,8 @@ export interface ServicesOptions {
 }
 
 export interface Services {
+  /** The node's durable store (SQLite or PostgreSQL). */
+  store: Store;
   db: Db;
   archive: Archive;
   petition: PetitionService;
@@ -82,11 +87,15 @@ function routingRulesFile(dataDir: string): string {
 
 export async function startServices(o: ServicesOptions): Promise<Services> {
   const { tokens, log } = o;
+  const location = storeLocation(o.databaseUrl, o.dataDir);
+  const store = await Store.open(location, { ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
+  const applied = await store.migrate(petitionMigrations);
+  log.info({ store: describeLocation(location), applied }, 'store open');
   const db = openDb(path.join(o.dataDir, 'app.db'));
-  migrate(db, [...petitionMigrations, ...householdMigrations]);
+  migrate(db, householdMigrations);
 
-  const petitionRepo = new SqlitePetitionRepository(db);
-  if (o.seedDemo && petitionRepo.listTerminals().length === 0) petitionRepo.importDirectory(buildDirectory());
+  const petitionRepo = new DbPetitionRepository(store);
+  if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) await petitionRepo.importDirectory(buildDirectory());
   const petition = await PetitionService.create({
     repo: petitionRepo,
     redis: o.redis,
@@ -164,6 +173,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   });
 
   return {
+    store,
     db,
     archive,
     petition,
@@ -188,6 +198,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       petition.close();
       archive.close();
       db.close();
+      await store.close();
     },
   };
 }

@@ -48,10 +48,10 @@ export function recordSessions(d: SessionRecordingDeps): SessionRecording {
 }
 
 /** What the archive needs to find this session later; undefined when the room is not recorded. */
-function caseInfoFor(d: SessionRecordingDeps, roomId: string): Omit<CaseInfo, 'roomId'> | undefined {
+async function caseInfoFor(d: SessionRecordingDeps, roomId: string): Promise<Omit<CaseInfo, 'roomId'> | undefined> {
   const petition = /^petition:(.+)$/.exec(roomId);
   if (petition) {
-    const c = d.petition.getCase(SYSTEM, petition[1]!);
+    const c = await d.petition.getCase(SYSTEM, petition[1]!);
     return {
       kind: 'petition',
       caseNumber: c.id,
@@ -70,7 +70,7 @@ function caseInfoFor(d: SessionRecordingDeps, roomId: string): Omit<CaseInfo, 'r
 }
 
 async function startRecording(d: SessionRecordingDeps, room: Room): Promise<SessionRecorder | undefined> {
-  const caseInfo = caseInfoFor(d, room.id);
+  const caseInfo = await caseInfoFor(d, room.id);
   if (!caseInfo) return undefined;
   const recorder = await recordRoom(room, {
     archive: d.archive,

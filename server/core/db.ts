@@ -214,7 +214,7 @@ export function migrate(db: Db, migrations: readonly SyncMigration[]): string[] 
     if (done.has(m.id)) continue;
     db.transaction(() => {
       m.up(db);
-      db.prepare('INSERT INTO schema_migrations (id) VALUES (?)').run(m.id);
+      db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)').run(m.id, new Date().toISOString());
     })();
     applied.push(m.id);
   }

@@ -44,16 +44,20 @@ export interface DemoSignInDeps {
 export function createDemoSignInRouter(d: DemoSignInDeps): Router {
   const router = Router();
 
-  router.get('/dev/identities', (_req, res) => {
-    res.json({ ok: true, data: listIdentities(d) });
+  router.get('/dev/identities', async (_req, res) => {
+    try {
+      res.json({ ok: true, data: await listIdentities(d) });
+    } catch (err) {
+      sendError(res, err);
+    }
   });
 
-  router.post('/dev/sign-in', json({ limit: '4kb' }), (req, res) => {
+  router.post('/dev/sign-in', json({ limit: '4kb' }), async (req, res) => {
     try {
       const parsed = signInRequest.safeParse(req.body);
       if (!parsed.success) throw badRequest('invalid sign-in request');
       const { kind, id } = parsed.data;
-      res.json({ ok: true, data: { token: tokenFor(d, kind, id), page: DEMO_PAGES[kind] } });
+      res.json({ ok: true, data: { token: await tokenFor(d, kind, id), page: DEMO_PAGES[kind] } });
     } catch (err) {
       sendError(res, err);
     }
@@ -61,18 +65,18 @@ export function createDemoSignInRouter(d: DemoSignInDeps): Router {
   return router;
 }
 
-function listIdentities(d: DemoSignInDeps): DemoIdentity[] {
+async function listIdentities(d: DemoSignInDeps): Promise<DemoIdentity[]> {
   const out: DemoIdentity[] = [];
-  const terminals = d.petitionRepo.listTerminals();
+  const terminals = await d.petitionRepo.listTerminals();
   // A few terminals of each level, not all ~500.
   for (const level of ['village', 'township', 'county', 'city'] as const) {
     for (const t of terminals.filter((x) => x.level === level).slice(0, level === 'village' ? 4 : 2)) {
       out.push({ kind: 'terminal', id: t.id, name: t.name, detail: LEVEL_NAMES[level] });
     }
   }
-  const departments = new Map(d.petitionRepo.listDepartments().map((x) => [x.id, x]));
+  const departments = new Map((await d.petitionRepo.listDepartments()).map((x) => [x.id, x]));
   const perDepartment = new Set<string>();
-  for (const o of d.petitionRepo.listOfficials()) {
+  for (const o of await d.petitionRepo.listOfficials()) {
     if (perDepartment.has(o.departmentId) || out.filter((x) => x.kind === 'official').length >= 24) continue;
     perDepartment.add(o.departmentId);
     out.push({ kind: 'official', id: o.id, name: o.name, detail: departments.get(o.departmentId)?.name ?? o.departmentId });
@@ -91,15 +95,15 @@ function listIdentities(d: DemoSignInDeps): DemoIdentity[] {
   return out.filter((x, i) => out.findIndex((y) => y.kind === x.kind && y.id === x.id) === i);
 }
 
-function tokenFor(d: DemoSignInDeps, kind: DemoKind, id: string): string {
+async function tokenFor(d: DemoSignInDeps, kind: DemoKind, id: string): Promise<string> {
   const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
   switch (kind) {
     case 'terminal': {
-      const t = d.petitionRepo.getTerminal(id) ?? notFoundOf('terminal', id);
+      const t = (await d.petitionRepo.getTerminal(id)) ?? notFoundOf('terminal', id);
       return d.tokens.issue({ sub: t.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode } });
     }
     case 'official': {
-      const o = d.petitionRepo.getOfficial(id) ?? notFoundOf('official', id);
+      const o = (await d.petitionRepo.getOfficial(id)) ?? notFoundOf('official', id);
       return d.tokens.issue({ sub: o.id, name: o.name, role: 'official', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
     }
     case 'coordinator':
