@@ -46,8 +46,8 @@ export class ExportJobs {
     private readonly log: Logger,
   ) {}
 
-  start(sessionId: string, actor: AuditActor): ExportJob {
-    const m = this.archive.assertAndGetManifest(sessionId);
+  async start(sessionId: string, actor: AuditActor): Promise<ExportJob> {
+    const m = await this.archive.assertAndGetManifest(sessionId);
     if (m.status === 'recording') throw conflict(`session ${sessionId} is still recording`);
     const dir = this.archive.sessionDir(sessionId);
     const segments = allSegments(m);
@@ -86,7 +86,7 @@ export class ExportJobs {
     const partial = path.join(archive.exportDir, `${job.packageId}.tar.partial`);
     const finalFile = path.join(archive.exportDir, `${job.sessionId}-${job.packageId}.tar`);
     const manifestBytes = fs.readFileSync(path.join(dir, MANIFEST_FILE));
-    const m = archive.assertAndGetManifest(job.sessionId);
+    const m = await archive.assertAndGetManifest(job.sessionId);
     const segments = allSegments(m);
     const top = job.sessionId;
     const tar = new TarWriter(partial);
@@ -122,7 +122,7 @@ export class ExportJobs {
 
   /** Builds a package and waits for it (CLI and tests). */
   async exportAndWait(sessionId: string, actor: AuditActor): Promise<ExportJob> {
-    const job = this.start(sessionId, actor);
+    const job = await this.start(sessionId, actor);
     while (job.state === 'running') await new Promise((r) => setTimeout(r, 20));
     if (job.state === 'failed') throw new Error(job.error);
     return job;

@@ -90,19 +90,19 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     if (data !== ANSWERED) res.status(status).json({ ok: true, data });
   };
 
-  router.get('/sessions', route((req, { actor }) => {
+  router.get('/sessions', route(async (req, { actor }) => {
     const q = parse(searchQuery, req.query, 'query');
     // A bare date as `to` means the whole of that day.
     if (q.to && /^\d{4}-\d{2}-\d{2}$/.test(q.to)) q.to = `${q.to}T23:59:59.999Z`;
-    const rows = archive.catalog.search(q);
+    const rows = await archive.catalog.search(q);
     archive.audit.append({ type: 'search', actor, details: { query: q, results: rows.length } });
     return { sessions: rows };
   }));
 
-  router.get('/sessions/:sessionId', route((req, { actor }) => {
+  router.get('/sessions/:sessionId', route(async (req, { actor }) => {
     const sessionId = sessionParam(req);
-    const m = archive.assertAndGetManifest(sessionId);
-    const row = archive.catalog.get(sessionId);
+    const m = await archive.assertAndGetManifest(sessionId);
+    const row = await archive.catalog.get(sessionId);
     archive.audit.append({ type: 'view', sessionId, actor, details: { what: 'session' } });
     const base = `${req.baseUrl}/sessions/${encodeURIComponent(sessionId)}/segments/`;
     return {
@@ -116,14 +116,14 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
       },
       gaps: m.participants.flatMap((p) => p.gaps.map((g) => ({ participantId: p.participantId, ...g }))),
       timeline: m.timeline,
-      bookmarks: archive.catalog.bookmarks(sessionId),
+      bookmarks: await archive.catalog.bookmarks(sessionId),
     };
   }));
 
-  router.get('/sessions/:sessionId/segments/:segmentId', route((req, { claims, actor }, res) => {
+  router.get('/sessions/:sessionId/segments/:segmentId', route(async (req, { claims, actor }, res) => {
     const sessionId = sessionParam(req);
     const segmentId = parse(segmentIdSchema, req.params.segmentId, 'segmentId');
-    const m = archive.assertAndGetManifest(sessionId);
+    const m = await archive.assertAndGetManifest(sessionId);
     const found = allSegments(m).find(({ segment }) => segment.id === segmentId);
     if (!found) throw notFound(`segment ${segmentId} not found`);
     const file = segmentPath(archive.sessionDir(sessionId), found.segment.file);
@@ -157,19 +157,19 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     return ANSWERED;
   }));
 
-  router.get('/sessions/:sessionId/bookmarks', route((req) => {
+  router.get('/sessions/:sessionId/bookmarks', route(async (req) => {
     const sessionId = sessionParam(req);
-    archive.assertAndGetManifest(sessionId);
-    return { bookmarks: archive.catalog.bookmarks(sessionId) };
+    await archive.assertAndGetManifest(sessionId);
+    return { bookmarks: await archive.catalog.bookmarks(sessionId) };
   }));
-  router.post('/sessions/:sessionId/bookmarks', route((req, { actor }) => {
+  router.post('/sessions/:sessionId/bookmarks', route(async (req, { actor }) => {
     const b = parse(bookmarkBody, req.body, 'body');
-    return { bookmark: archive.addBookmark(sessionParam(req), actor, b.offsetSeconds, b.note) };
+    return { bookmark: await archive.addBookmark(sessionParam(req), actor, b.offsetSeconds, b.note) };
   }, 201));
 
   router.post('/sessions/:sessionId/verify', route(async (req, { actor }) => {
     const sessionId = sessionParam(req);
-    const m = archive.assertAndGetManifest(sessionId);
+    const m = await archive.assertAndGetManifest(sessionId);
     const { seal, checkpointed } = archive.integrityRecordOf(sessionId);
     const r = await verifySessionDir(archive.sessionDir(sessionId), sessionId, seal, checkpointed);
     const ok = !r.problems.some((p) => p.severity === 'error');
@@ -177,23 +177,23 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     return { ok, status: m.status, segmentsChecked: r.segments, problems: r.problems };
   }));
 
-  router.post('/sessions/:sessionId/legal-hold', route((req, { actor }) => {
+  router.post('/sessions/:sessionId/legal-hold', route(async (req, { actor }) => {
     const sessionId = sessionParam(req);
     const { reason } = parse(holdBody, req.body, 'body');
-    if (archive.catalog.get(sessionId)?.legalHold) throw conflict('session is already under legal hold');
-    archive.placeLegalHold(sessionId, actor, reason);
-    return { session: archive.catalog.get(sessionId) };
+    if ((await archive.catalog.get(sessionId))?.legalHold) throw conflict('session is already under legal hold');
+    await archive.placeLegalHold(sessionId, actor, reason);
+    return { session: await archive.catalog.get(sessionId) };
   }));
-  router.delete('/sessions/:sessionId/legal-hold', route((req, { actor }) => {
+  router.delete('/sessions/:sessionId/legal-hold', route(async (req, { actor }) => {
     const sessionId = sessionParam(req);
     const { reason } = parse(holdBody, req.body, 'body');
-    if (!archive.catalog.get(sessionId)?.legalHold) throw conflict('session is not under legal hold');
-    archive.releaseLegalHold(sessionId, actor, reason);
-    return { session: archive.catalog.get(sessionId) };
+    if (!(await archive.catalog.get(sessionId))?.legalHold) throw conflict('session is not under legal hold');
+    await archive.releaseLegalHold(sessionId, actor, reason);
+    return { session: await archive.catalog.get(sessionId) };
   }));
 
-  router.post('/sessions/:sessionId/exports', route((req, { actor }) => {
-    const job = exportJobs.start(sessionParam(req), actor);
+  router.post('/sessions/:sessionId/exports', route(async (req, { actor }) => {
+    const job = await exportJobs.start(sessionParam(req), actor);
     return { job: publicJob(job), pollUrl: `${req.baseUrl}/exports/${job.jobId}` };
   }, 202));
   router.get('/exports/:jobId', route((req, { actor }) => {

@@ -112,7 +112,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const householdTick = new LeaderLease(o.redis, 'household-tick', o.nodeId, 15_000, o.redisPrefix);
   households.start(5_000, { leader: () => householdTick.held() });
 
-  const archive = Archive.open({ dataDir: o.dataDir });
+  const archive = await Archive.open({ dataDir: o.dataDir, store });
   // Sessions a crash left "recording" are sealed as interrupted before new ones start.
   await archive.recoverInterrupted();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
@@ -196,7 +196,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       households.stop();
       await householdTick.release().catch(() => undefined);
       petition.close();
-      archive.close();
+      await archive.close();
       db.close();
       await store.close();
     },

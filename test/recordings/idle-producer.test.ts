@@ -28,7 +28,7 @@ describe('a microphone muted for longer than ffmpeg waits for packets', () => {
     const clip = makeClip(path.join(tmp, 'clip.webm'));
     worker = await createTestWorker();
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-    archive = Archive.open({ dataDir: path.join(tmp, 'data') });
+    archive = await Archive.open({ dataDir: path.join(tmp, 'data') });
     feed = await startFeed(router, clip, 'grandma', 7000);
     const recorder = await SessionRecorder.create({
       router,

@@ -27,7 +27,7 @@ describe('recordRoom', () => {
     const clip = makeClip(path.join(tmp, 'clip.webm'));
     worker = await createTestWorker();
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-    archive = Archive.open({ dataDir: path.join(tmp, 'data') });
+    archive = await Archive.open({ dataDir: path.join(tmp, 'data') });
     feeds.push(await startFeed(router, clip, 'alice', 8000), await startFeed(router, clip, 'bob', 9000));
     const peer = (f: Feed, name: string, role: string) => ({ id: f.participantId, name, role, producers: new Map([[f.video.id, f.video], [f.audio.id, f.audio]]) });
     const alice = peer(feeds[0]!, '张大爷', 'petitioner');
@@ -77,11 +77,11 @@ describe('recordRoom', () => {
     expect(Date.parse(bob!.joinedAt) - Date.parse(manifest.startedAt)).toBeGreaterThan(1000);
   });
 
-  it('keeps case changes made during the session, and finds the session by them', () => {
+  it('keeps case changes made during the session, and finds the session by them', async () => {
     expect(manifest.caseInfo.departments).toEqual(['住建']);
-    expect(archive.catalog.search({ department: '住建' }).map((r) => r.sessionId)).toEqual([manifest.sessionId]);
+    expect((await archive.catalog.search({ department: '住建' })).map((r) => r.sessionId)).toEqual([manifest.sessionId]);
     // An official who joined is searchable by name although the case listed no officials.
-    expect(archive.catalog.search({ official: '王科长' }).map((r) => r.sessionId)).toEqual([manifest.sessionId]);
+    expect((await archive.catalog.search({ official: '王科长' })).map((r) => r.sessionId)).toEqual([manifest.sessionId]);
   });
 
   it('ends a departed peer\'s tracks without a gap, and shows the room as recorded while it is', () => {

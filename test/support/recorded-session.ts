@@ -43,7 +43,7 @@ export async function recordPetitionSession(platform: TestPlatform, browser: Bro
   // The recorder seals the manifest shortly after the room closes.
   const archive = platform.services.archive;
   for (let i = 0; i < 60; i++) {
-    const hit = archive.catalog.search({ caseNumber: started.case.id }).find((h) => h.status === 'stopped');
+    const hit = (await archive.catalog.search({ caseNumber: started.case.id })).find((h) => h.status === 'stopped');
     if (hit) {
       return { caseNumber: started.case.id, roomId: started.roomId, sessionId: hit.sessionId, terminalParticipantId: terminal.id, officialParticipantId: OFFICIAL };
     }
