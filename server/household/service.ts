@@ -1,8 +1,8 @@
 // The household service: every rule of 平安心居 in one place. Each public method takes the
 // verified token claims of whoever asks and refuses with a typed AppError before touching state,
 // so the HTTP router and the socket.io layer cannot forget a check.
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { newId } from '../core/ids.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
@@ -153,7 +153,7 @@ export class HouseholdService {
   createHousehold(actor: Actor, input: unknown): Household {
     this.#requireAdmin(actor);
     const h = parseInput(newHouseholdSchema, input);
-    const id = h.id ?? `hh-${randomUUID()}`;
+    const id = h.id ?? newId('hh');
     if (this.#repo.getHousehold(id)) throw conflict(`household ${id} already exists`);
     this.#repo.insertHousehold({
       id,
@@ -175,7 +175,7 @@ export class HouseholdService {
   bindDevice(actor: Actor, householdId: string, input: unknown): { device: Device; token: string } {
     this.#requireFamilyLevel(actor, householdId, 'manage');
     const d = parseInput(bindDeviceSchema, input);
-    const id = d.id ?? `dev-${randomUUID()}`;
+    const id = d.id ?? newId('dev');
     const existing = this.#repo.getDevice(id);
     if (existing && existing.device.householdId !== householdId) throw conflict(`device ${id} is bound to another household`);
     if (!existing) this.#repo.insertDevice({ id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
@@ -203,7 +203,7 @@ export class HouseholdService {
   linkFamilyMember(actor: Actor, householdId: string, input: unknown): HouseholdView['family'][number] {
     this.#requireFamilyLevel(actor, householdId, 'manage');
     const m = parseInput(linkFamilySchema, input);
-    const id = m.memberId ?? `fm-${randomUUID()}`;
+    const id = m.memberId ?? newId('fm');
     this.#repo.transaction(() => {
       if (!this.#repo.getFamilyMember(id)) {
         if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
@@ -225,7 +225,7 @@ export class HouseholdService {
   addCamera(actor: Actor, householdId: string, input: unknown): HouseholdCamera {
     this.#requireFamilyLevel(actor, householdId, 'manage');
     const c = parseInput(addCameraSchema, input);
-    const camera = { id: c.id ?? `cam-${randomUUID()}`, householdId, name: c.name, place: c.place };
+    const camera = { id: c.id ?? newId('cam'), householdId, name: c.name, place: c.place };
     if (this.#repo.getCamera(camera.id)) throw conflict(`camera ${camera.id} already exists`);
     this.#repo.insertCamera({ ...camera, url: c.url });
     return camera;
@@ -368,7 +368,7 @@ export class HouseholdService {
     const { audioOnly } = parseInput(startCallSchema, input ?? {});
     const h = this.#assertHousehold(householdId);
     const now = this.#clock.now();
-    const id = `call-${randomUUID()}`;
+    const id = newId('call');
     const online = this.#devices(householdId).some((d) => d.online);
     const privacy = this.privacyState(h);
     const auto = online && !privacy.active && callerRole === 'family' && autoAnswers(h.settings, actor.sub);
@@ -511,7 +511,7 @@ export class HouseholdService {
       this.#log.info({ householdId, by: actor.sub, refusal }, 'look-in refused');
       throw new LookInRefused(refusal);
     }
-    const id = `look-${randomUUID()}`;
+    const id = newId('look');
     this.#repo.transaction(() => {
       this.#repo.insertLookIn({ id, householdId, memberId: actor.sub, source, startedAtMs: now, endsAtMs: now + this.timings.lookInMaxMs });
       this.#repo.appendAccessLog({
@@ -628,7 +628,7 @@ export class HouseholdService {
       households = this.#repo.listHouseholdsInRegion(n.region);
     }
     const now = this.#clock.now();
-    const id = `notice-${randomUUID()}`;
+    const id = newId('notice');
     const notice: Notice = {
       id, senderId: actor.sub, senderName: actor.name,
       householdId: 'householdId' in n ? n.householdId : null, region: 'region' in n ? n.region : null,
@@ -650,7 +650,7 @@ export class HouseholdService {
   scheduleCheckIn(actor: Actor, householdId: string, input: unknown): CheckInSchedule {
     this.#requireCounsellor(actor, householdId);
     const c = parseInput(newCheckInSchema, input);
-    const id = `checkin-${randomUUID()}`;
+    const id = newId('checkin');
     this.#repo.insertCheckIn({ id, householdId, counsellorId: actor.sub, ...c, createdAtMs: this.#clock.now() });
     return this.listCheckIns(actor).find((s) => s.id === id)!;
   }
@@ -732,7 +732,7 @@ export class HouseholdService {
       const silentSince = rec.lastSeenAtMs ?? rec.boundAtMs;
       if (now - silentSince < this.timings.offlineAlertAfterMs) continue;
       if (this.#repo.getOpenAlert(rec.device.id)) continue;
-      const id = `alert-${randomUUID()}`;
+      const id = newId('alert');
       this.#repo.insertAlert({ id, deviceId: rec.device.id, householdId: rec.device.householdId, lastSeenAtMs: rec.lastSeenAtMs, raisedAtMs: now });
       const counsellors = this.#repo.listCounsellorIds(rec.device.householdId);
       this.#log.warn({ deviceId: rec.device.id, householdId: rec.device.householdId, silentMs: now - silentSince }, 'device offline alert');
