@@ -91,7 +91,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const store = await Store.open(location, { ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
   const applied = await store.migrate(petitionMigrations);
   log.info({ store: describeLocation(location), applied }, 'store open');
-  const db = openDb(path.join(o.dataDir, 'app.db'));
+  // The household repository is still synchronous on its own SQLite handle (the same file as
+  // the store on SQLite; per node on PostgreSQL) until it moves to the store (docs/store.md).
+  const db = openDb(location.dialect === 'sqlite' ? location.file : path.join(o.dataDir, 'app.db'));
   migrate(db, householdMigrations);
 
   const petitionRepo = new DbPetitionRepository(store);
