@@ -14,9 +14,11 @@ const LOOK_IN_ROOM = /^household:[\w.\-]+:lookin:([\w.\-]+)$/;
 export function serveCameraLookIns(d: { rooms: RoomRegistry; households: HouseholdService; log: Logger }): void {
   d.rooms.on('room', (room) => {
     const m = LOOK_IN_ROOM.exec(room.id);
-    const camera = m && d.households.openCameraLookIn(m[1]!);
-    if (!camera) return;
-    ingestInto(room, camera, d.log).catch((err: unknown) => d.log.error({ err, roomId: room.id, cameraId: camera.cameraId }, 'camera look-in | ingest failed'));
+    if (!m) return;
+    d.households
+      .openCameraLookIn(m[1]!)
+      .then((camera) => camera && ingestInto(room, camera, d.log))
+      .catch((err: unknown) => d.log.error({ err, roomId: room.id }, 'camera look-in | ingest failed'));
   });
 }
 

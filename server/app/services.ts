@@ -6,7 +6,7 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
 import type { Logger } from '../core/log.ts';
-import { Store, describeLocation, migrate, openDb, storeLocation, type Db } from '../core/db.ts';
+import { Store, describeLocation, storeLocation } from '../core/db.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
 import type { SignallingServer } from './signalling/signalling.ts';
 import { petitionMigrations } from '../petition/migrations.ts';
@@ -29,6 +29,7 @@ import { forwardHouseholdEvents } from '../household/events.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
 import { createDemoSignInRouter } from './http/demo-sign-in.ts';
 import { Archive } from '../../recordings/archive.ts';
+import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { recordSessions } from './session-recording.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
@@ -59,7 +60,6 @@ export interface ServicesOptions {
 export interface Services {
   /** The node's durable store (SQLite or PostgreSQL). */
   store: Store;
-  db: Db;
   archive: Archive;
   petition: PetitionService;
   households: HouseholdService;
@@ -89,12 +89,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const { tokens, log } = o;
   const location = storeLocation(o.databaseUrl, o.dataDir);
   const store = await Store.open(location, { ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
-  const applied = await store.migrate(petitionMigrations);
+  // One migration run for every area (the archive's run with Archive.open, idempotently).
+  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS]);
   log.info({ store: describeLocation(location), applied }, 'store open');
-  // The household repository is still synchronous on its own SQLite handle (the same file as
-  // the store on SQLite; per node on PostgreSQL) until it moves to the store (docs/store.md).
-  const db = openDb(location.dialect === 'sqlite' ? location.file : path.join(o.dataDir, 'app.db'));
-  migrate(db, householdMigrations);
 
   const petitionRepo = new DbPetitionRepository(store);
   if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) await petitionRepo.importDirectory(buildDirectory());
@@ -107,9 +104,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}),
   });
 
-  const householdRepo = new HouseholdRepository(db);
-  if (o.seedDemo) seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
-  const households = new HouseholdService({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
+  const householdRepo = new HouseholdRepository(store);
+  if (o.seedDemo) await seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
+  const households = await HouseholdService.create({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
   const householdTick = new LeaderLease(o.redis, 'household-tick', o.nodeId, 15_000, o.redisPrefix);
   households.start(5_000, { leader: () => householdTick.held() });
@@ -176,7 +173,6 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
   return {
     store,
-    db,
     archive,
     petition,
     households,
@@ -184,7 +180,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     stopRecordings: () => recording.stopAll(),
     async authorizeRoom(claims, roomId) {
       // The token's grant is the gate everywhere; household rooms also need the call to be open.
-      if (roomId.startsWith('household:')) households.authorizeJoin(claims, roomId);
+      if (roomId.startsWith('household:')) await households.authorizeJoin(claims, roomId);
     },
     mount(app) {
       if (o.devSignIn) app.use(createDemoSignInRouter({ tokens, petitionRepo, householdRepo, households }));
@@ -199,7 +195,6 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       await householdTick.release().catch(() => undefined);
       petition.close();
       await archive.close();
-      db.close();
       await store.close();
     },
   };

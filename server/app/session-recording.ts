@@ -63,7 +63,7 @@ async function caseInfoFor(d: SessionRecordingDeps, roomId: string): Promise<Omi
     };
   }
   const household = /^household:([\w.\-]+):call:/.exec(roomId);
-  if (household && d.households.mediaPolicy(household[1]!).recordingAllowed) {
+  if (household && (await d.households.mediaPolicy(household[1]!)).recordingAllowed) {
     return { kind: 'household', householdId: household[1]!, departments: [], officials: [] };
   }
   return undefined;

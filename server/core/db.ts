@@ -198,25 +198,3 @@ export function serialKey(dialect: DialectName): string {
   return dialect === 'postgres' ? 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
 }
 
-// ---- synchronous SQLite handle of the first version: goes away as the repositories move over.
-export type Db = Sqlite.Database;
-export interface SyncMigration {
-  id: string;
-  up: (db: Db) => void;
-}
-export const openDb = openSqliteFile;
-export function migrate(db: Db, migrations: readonly SyncMigration[]): string[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    id TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))`);
-  const done = new Set(db.prepare('SELECT id FROM schema_migrations').all().map((r) => (r as { id: string }).id));
-  const applied: string[] = [];
-  for (const m of migrations) {
-    if (done.has(m.id)) continue;
-    db.transaction(() => {
-      m.up(db);
-      db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)').run(m.id, new Date().toISOString());
-    })();
-    applied.push(m.id);
-  }
-  return applied;
-}

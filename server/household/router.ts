@@ -45,12 +45,13 @@ export function createHouseholdRouter(deps: HouseholdRouterDeps): Router {
     return r.data;
   };
 
-  const route = (handler: Handler) => (req: Request, res: Response) => {
+  // Express 5 passes a rejected handler to the error middleware, as it does a thrown one.
+  const route = (handler: Handler) => async (req: Request, res: Response) => {
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw new AppError('unauthorized', 'missing Authorization: Bearer token');
     const claims = tokens.verify(m[1]);
-    const data = handler(req, claims);
+    const data = await handler(req, claims);
     res.json({ ok: true, data });
   };
 
@@ -63,8 +64,8 @@ export function createHouseholdRouter(deps: HouseholdRouterDeps): Router {
   router.post('/households/:householdId/devices', route((req, a) => service.bindDevice(a, param(req, 'householdId'), req.body)));
   router.post('/households/:householdId/cameras', route((req, a) => service.addCamera(a, param(req, 'householdId'), req.body)));
   router.post('/households/:householdId/family', route((req, a) => service.linkFamilyMember(a, param(req, 'householdId'), req.body)));
-  router.post('/households/:householdId/counsellors', route((req, a) => {
-    service.assignCounsellor(a, param(req, 'householdId'), body(assignBody, req).counsellorId);
+  router.post('/households/:householdId/counsellors', route(async (req, a) => {
+    await service.assignCounsellor(a, param(req, 'householdId'), body(assignBody, req).counsellorId);
     return {};
   }));
 

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../server/core/db.ts';
 import { petitionMigrations } from '../../server/petition/migrations.ts';
+import { HouseholdRepository, householdMigrations, SEED } from '../../server/household/index.ts';
+import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { DbPetitionRepository } from '../../server/petition/repository.ts';
 
 // test/store/fixtures/v1-app.db: made by the first version (commit 1cee397): the seed directory,
@@ -19,7 +21,7 @@ describe('a store from the first version', () => {
     fs.copyFileSync(FIXTURE, file);
     const store = await Store.open({ dialect: 'sqlite', file });
     try {
-      expect(await store.migrate(petitionMigrations)).toEqual(['petition-004-participant-order']);
+      expect(await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS])).toEqual(['petition-004-participant-order', 'archive-001-sessions']);
       const repo = new DbPetitionRepository(store);
       expect((await repo.listTerminals()).length).toBe(513);
       const cases = await repo.listCases(['in_session']);
@@ -29,6 +31,10 @@ describe('a store from the first version', () => {
       const at = '2026-11-21T05:00:00.000Z';
       const next = await repo.createCase({ ...cases[0]!, state: 'registered', registeredAt: at }, { at, actorId: 'system', actorRole: 'system', type: 'registered' });
       expect(next.id).toBe('XF20261121-000003');
+      // The household records of the first version read back through the new repository.
+      const households = new HouseholdRepository(store);
+      expect((await households.listHouseholds()).map((h) => h.id)).toEqual(Object.values(SEED.households).sort());
+      expect((await households.getFamilyLink(SEED.households.zhang, SEED.family.liNa))?.permission).toBe('look-in');
     } finally {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -83,12 +83,12 @@ async function listIdentities(d: DemoSignInDeps): Promise<DemoIdentity[]> {
   }
   out.push({ kind: 'coordinator', id: 'coordinator-city', name: '综治中心值班员', detail: '宿州市综治中心' });
   out.push({ kind: 'archivist', id: 'archivist-city', name: '档案员', detail: '宿州市信访局档案室' });
-  for (const h of d.householdRepo.listHouseholds()) {
-    for (const m of d.householdRepo.listFamily(h.id)) out.push({ kind: 'family', id: m.id, name: m.name, detail: `${h.name} · ${m.relation}` });
-    for (const dev of d.householdRepo.listDevices(h.id)) out.push({ kind: 'device', id: dev.device.id, name: dev.device.name, detail: h.name });
+  for (const h of await d.householdRepo.listHouseholds()) {
+    for (const m of await d.householdRepo.listFamily(h.id)) out.push({ kind: 'family', id: m.id, name: m.name, detail: `${h.name} · ${m.relation}` });
+    for (const dev of await d.householdRepo.listDevices(h.id)) out.push({ kind: 'device', id: dev.device.id, name: dev.device.name, detail: h.name });
   }
   for (const id of Object.values(SEED.counsellors)) {
-    const c = d.householdRepo.getCounsellor(id);
+    const c = await d.householdRepo.getCounsellor(id);
     if (c) out.push({ kind: 'counsellor', id: c.id, name: c.name, detail: c.organisation });
   }
   // The same family member can be linked to several households: list once.
@@ -111,17 +111,17 @@ async function tokenFor(d: DemoSignInDeps, kind: DemoKind, id: string): Promise<
     case 'archivist':
       return d.tokens.issue({ sub: id, name: '档案员', role: 'archivist', grant: { ...none, canArchive: true } });
     case 'family': {
-      const m = d.householdRepo.getFamilyMember(id) ?? notFoundOf('family member', id);
+      const m = (await d.householdRepo.getFamilyMember(id)) ?? notFoundOf('family member', id);
       return d.tokens.issue({ sub: m.id, name: m.name, role: 'family', grant: none });
     }
     case 'counsellor': {
-      const c = d.householdRepo.getCounsellor(id) ?? notFoundOf('counsellor', id);
+      const c = (await d.householdRepo.getCounsellor(id)) ?? notFoundOf('counsellor', id);
       return d.tokens.issue({ sub: c.id, name: c.name, role: 'counsellor', grant: none });
     }
     case 'device': {
-      const rec = d.householdRepo.getDevice(id) ?? notFoundOf('device', id);
+      const rec = (await d.householdRepo.getDevice(id)) ?? notFoundOf('device', id);
       // Re-binding issues a fresh device token and revokes the previous one, as re-enrolment would.
-      return d.households.bindDevice(SYSTEM_ACTOR, rec.device.householdId, { id: rec.device.id, name: rec.device.name, place: rec.device.place }).token;
+      return (await d.households.bindDevice(SYSTEM_ACTOR, rec.device.householdId, { id: rec.device.id, name: rec.device.name, place: rec.device.place })).token;
     }
     default:
       throw new AppError('bad_request', `unknown identity kind ${String(kind)}`);
