@@ -4,6 +4,7 @@
 // bookmark files and the audit log (legal holds, deletions), so losing it loses nothing.
 import { sql, type Generated, type Kysely } from 'kysely';
 import { execAll, type Executor, type Migration, type Store } from '../server/core/db.ts';
+import type { Bookmark, SessionRow } from '../server/protocol/http/archive-shapes.ts';
 import { allSegments, type Manifest } from './manifest.ts';
 
 export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
@@ -61,29 +62,6 @@ export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export interface SessionRow {
-  sessionId: string;
-  kind: string;
-  roomId: string;
-  caseNumber: string | null;
-  terminalId: string | null;
-  region: string | null;
-  petitioner: string | null;
-  status: string;
-  startedAt: string;
-  stoppedAt: string | null;
-  durationSeconds: number | null;
-  segmentCount: number;
-  bytes: number;
-  gapCount: number;
-  retentionClass: string;
-  retainUntil: string | null;
-  legalHold: boolean;
-  legalHoldReason: string | null;
-  manifestSha256: string | null;
-  deletedAt: string | null;
-}
-
 export interface SearchQuery {
   caseNumber?: string;
   terminalId?: string;
@@ -100,15 +78,7 @@ export interface SearchQuery {
   offset?: number;
 }
 
-export interface Bookmark {
-  bookmarkId: string;
-  sessionId: string;
-  offsetSeconds: number;
-  note: string;
-  authorSub: string;
-  authorName: string | null;
-  createdAt: string;
-}
+export type { Bookmark, SessionRow };
 
 /** The archive tables as stored. */
 export interface ArchiveTables {

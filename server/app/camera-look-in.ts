@@ -3,20 +3,19 @@
 // look-in was granted; closing the room (viewer left, privacy, time limit) stops the ingest.
 import type { Logger } from '../core/log.ts';
 import type { HouseholdService } from '../household/index.ts';
+import { parseRoomId } from '../protocol/room-id.ts';
 import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
 import { Peer, type ProducerAppData } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
 import type { types } from 'mediasoup';
 
-const LOOK_IN_ROOM = /^household:[\w.\-]+:lookin:([\w.\-]+)$/;
-
 export function serveCameraLookIns(d: { rooms: RoomRegistry; households: HouseholdService; log: Logger }): void {
   d.rooms.on('room', (room) => {
-    const m = LOOK_IN_ROOM.exec(room.id);
-    if (!m) return;
+    const parsed = parseRoomId(room.id);
+    if (parsed.kind !== 'household-look-in') return;
     d.households
-      .openCameraLookIn(m[1]!)
+      .openCameraLookIn(parsed.lookInId)
       .then((camera) => camera && ingestInto(room, camera, d.log))
       .catch((err: unknown) => d.log.error({ err, roomId: room.id }, 'camera look-in | ingest failed'));
   });

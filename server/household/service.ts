@@ -1,30 +1,28 @@
 // The household service: every rule of 平安心居 in one place. Each public method takes the
-// verified token claims of whoever asks and refuses with a typed AppError before touching state,
-// so the HTTP router and the socket.io layer cannot forget a check.
-import type { z } from 'zod';
+// verified token claims of whoever asks and input already parsed by the endpoint table (at the
+// edge), and refuses with a typed AppError before touching state, so no caller can forget a check.
 import { newId } from '../core/ids.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
+import { parseRoomId } from '../protocol/room-id.ts';
 import {
-  householdSettingsSchema,
-  newCheckInSchema,
-  newHouseholdSchema,
-  bindDeviceSchema,
-  addCameraSchema,
-  linkFamilySchema,
+  type BindDevice,
+  type LinkFamily,
+  type NewCamera,
+  type NewCheckIn,
+  type NewHousehold,
+  type SendNotice,
+  type SettingsPatch,
+  type StartCall,
+  type StartLookIn,
   permits,
-  sendNoticeSchema,
-  settingsPatchSchema,
-  startCallSchema,
-  startLookInSchema,
   DEFAULT_SETTINGS,
   type Call,
   type CheckInSchedule,
   type Counsellor,
   type Device,
   type DeviceAlert,
-  type FamilyMember,
   type Household,
   type HouseholdCamera,
   type HouseholdSettings,
@@ -34,7 +32,12 @@ import {
   type Notice,
   type PermissionLevel,
   type AccessLogEntry,
+  type DeviceState,
+  type HouseholdView,
+  type RoomTicket,
 } from './domain.ts';
+
+export type { DeviceState, HouseholdView, RoomTicket };
 import { HouseholdEventEmitter, type CallEndReason, type PrivacyState } from './events.ts';
 import { nextOccurrence, previousOccurrence, privacyWindowActive } from './local-time.ts';
 import type { DeviceRecord, HouseholdRepository } from './repository.ts';
@@ -102,31 +105,6 @@ const LOOK_IN_REFUSAL_MESSAGES: Record<LookInRefusal, string> = {
   'device-offline': 'the home device is offline',
 };
 
-export interface HouseholdView {
-  household: Household;
-  privacy: PrivacyState;
-  devices: Device[];
-  cameras: HouseholdCamera[];
-  family: (Omit<FamilyMember, 'phone'> & { relation: string; permission: PermissionLevel })[];
-  counsellorIds: string[];
-  /** The asking family member's level; absent for counsellors, devices and admins. */
-  myPermission?: PermissionLevel;
-}
-
-export interface RoomTicket {
-  roomId: string;
-  token: string;
-}
-
-export interface DeviceState {
-  device: Device;
-  household: Pick<Household, 'id' | 'name' | 'settings'>;
-  privacy: PrivacyState;
-  openCalls: Call[];
-  openLookIns: LookIn[];
-  notices: Notice[];
-}
-
 export class HouseholdService {
   readonly events: HouseholdEventEmitter;
   readonly timings: HouseholdTimings;
@@ -156,11 +134,10 @@ export class HouseholdService {
 
   // ---- administration (install and enrolment) ------------------------------------------------
 
-  async createHousehold(actor: Actor, input: unknown): Promise<Household> {
+  async createHousehold(actor: Actor, h: NewHousehold): Promise<Household> {
     this.#requireAdmin(actor);
-    const h = parseInput(newHouseholdSchema, input);
     const id = h.id ?? newId('hh');
-    if ((await this.#repo.getHousehold(id))) throw conflict(`household ${id} already exists`);
+    if (await this.#repo.getHousehold(id)) throw conflict(`household ${id} already exists`);
     await this.#repo.insertHousehold({
       id,
       name: h.name,
@@ -178,9 +155,8 @@ export class HouseholdService {
    * Binds a device to a household (or re-binds it) and issues its long-lived token. Only the new
    * token is valid afterwards: a lost or replaced box is cut off by binding again.
    */
-  async bindDevice(actor: Actor, householdId: string, input: unknown): Promise<{ device: Device; token: string }> {
+  async bindDevice(actor: Actor, householdId: string, d: BindDevice): Promise<{ device: Device; token: string }> {
     await this.#requireFamilyLevel(actor, householdId, 'manage');
-    const d = parseInput(bindDeviceSchema, input);
     const id = d.id ?? newId('dev');
     const existing = await this.#repo.getDevice(id);
     if (existing && existing.device.householdId !== householdId) throw conflict(`device ${id} is bound to another household`);
@@ -206,9 +182,8 @@ export class HouseholdService {
   }
 
   /** Links a family member (creating them if new) with a permission level; managers and admins only. */
-  async linkFamilyMember(actor: Actor, householdId: string, input: unknown): Promise<HouseholdView['family'][number]> {
+  async linkFamilyMember(actor: Actor, householdId: string, m: LinkFamily): Promise<HouseholdView['family'][number]> {
     await this.#requireFamilyLevel(actor, householdId, 'manage');
-    const m = parseInput(linkFamilySchema, input);
     const id = m.memberId ?? newId('fm');
     await this.#repo.transaction(async (tx) => {
       if (!(await tx.getFamilyMember(id))) {
@@ -228,11 +203,10 @@ export class HouseholdService {
   }
 
   /** Registers an IP camera for look-in (pulled by sfu/ingest). The URL never leaves the server. */
-  async addCamera(actor: Actor, householdId: string, input: unknown): Promise<HouseholdCamera> {
+  async addCamera(actor: Actor, householdId: string, c: NewCamera): Promise<HouseholdCamera> {
     await this.#requireFamilyLevel(actor, householdId, 'manage');
-    const c = parseInput(addCameraSchema, input);
     const camera = { id: c.id ?? newId('cam'), householdId, name: c.name, place: c.place };
-    if ((await this.#repo.getCamera(camera.id))) throw conflict(`camera ${camera.id} already exists`);
+    if (await this.#repo.getCamera(camera.id)) throw conflict(`camera ${camera.id} already exists`);
     await this.#repo.insertCamera({ ...camera, url: c.url });
     return camera;
   }
@@ -295,9 +269,7 @@ export class HouseholdService {
    * closes the "rejoin with a still-valid token after the call ended" hole.
    */
   async authorizeJoin(actor: Actor, roomId: string): Promise<void> {
-    const m = /^household:([\w.\-]+):(call|lookin):([\w.\-]+)$/.exec(roomId);
-    if (!m) throw forbidden('not a household room');
-    const [, householdId, kind, id] = m as unknown as [string, string, 'call' | 'lookin', string];
+    const { householdId, kind, id } = householdRoom(roomId);
     if (actor.role === 'home-device') {
       // Room tokens carry their own jti, so only the binding is checked here: an unbound or
       // re-homed device loses its rooms, a still-bound one keeps the rooms it was given.
@@ -325,11 +297,10 @@ export class HouseholdService {
 
   // ---- settings and privacy ------------------------------------------------------------------
 
-  async updateSettings(actor: Actor, householdId: string, patch: unknown): Promise<HouseholdSettings> {
+  async updateSettings(actor: Actor, householdId: string, patch: SettingsPatch): Promise<HouseholdSettings> {
     await this.#requireFamilyLevel(actor, householdId, 'manage');
-    const p = parseInput(settingsPatchSchema, patch);
     const h = await this.#assertHousehold(householdId);
-    const settings = householdSettingsSchema.parse({ ...h.settings, ...p });
+    const settings: HouseholdSettings = { ...h.settings, ...patch };
     for (const memberId of settings.autoAnswer.memberIds) {
       if (!(await this.#repo.getFamilyLink(householdId, memberId))) throw badRequest(`auto-answer: ${memberId} is not in this household’s family`);
     }
@@ -362,7 +333,7 @@ export class HouseholdService {
    * it for this caller and privacy is off, makes the call live at once; otherwise the devices ring
    * until answered or `ringTimeoutMs` passes.
    */
-  async startCall(actor: Actor, householdId: string, input: unknown = {}): Promise<{ call: Call } & RoomTicket> {
+  async startCall(actor: Actor, householdId: string, { audioOnly }: StartCall = { audioOnly: false }): Promise<{ call: Call } & RoomTicket> {
     let callerRole: 'family' | 'counsellor';
     if (actor.role === 'counsellor') {
       await this.#requireCounsellor(actor, householdId);
@@ -371,7 +342,6 @@ export class HouseholdService {
       await this.#requireFamilyLevel(actor, householdId, 'call', { adminAllowed: false });
       callerRole = 'family';
     }
-    const { audioOnly } = parseInput(startCallSchema, input ?? {});
     const h = await this.#assertHousehold(householdId);
     const now = this.#clock.now();
     const id = newId('call');
@@ -484,9 +454,8 @@ export class HouseholdService {
    * View-only look at home. Refused (and logged) in privacy mode, during a privacy window, when
    * the household does not allow look-in, or when the device is offline.
    */
-  async startLookIn(actor: Actor, householdId: string, input: unknown = {}): Promise<{ lookIn: LookIn } & RoomTicket> {
+  async startLookIn(actor: Actor, householdId: string, { source }: StartLookIn = { source: 'device' }): Promise<{ lookIn: LookIn } & RoomTicket> {
     await this.#requireFamilyLevel(actor, householdId, 'look-in', { adminAllowed: false });
-    const { source } = parseInput(startLookInSchema, input ?? {});
     const h = await this.#assertHousehold(householdId);
     if (source !== 'device') {
       const camera = await this.#repo.getCamera(source);
@@ -594,8 +563,8 @@ export class HouseholdService {
   async deviceRoomToken(actor: Actor, roomId: string): Promise<RoomTicket> {
     await this.#requireDevice(actor);
     await this.authorizeJoin(actor, roomId);
-    const [, householdId, kind, id] = roomId.split(':') as [string, string, 'call' | 'lookin', string];
-    if (kind === 'call') return { roomId, token: (await this.#callToken(actor, (await this.#assertCall(id)))) };
+    const { householdId, kind, id } = householdRoom(roomId);
+    if (kind === 'call') return { roomId, token: await this.#callToken(actor, await this.#assertCall(id)) };
     const cameraAllowed = (await this.mediaPolicy(householdId)).cameraAllowed;
     const token = this.#tokens.issue({
       sub: actor.sub, name: actor.name, role: actor.role,
@@ -621,9 +590,8 @@ export class HouseholdService {
   // ---- counsellors: notices, check-ins, alerts -----------------------------------------------
 
   /** To one assigned household, or to every household in a region the counsellor covers. */
-  async sendNotice(actor: Actor, input: unknown): Promise<{ notice: Notice; householdIds: string[] }> {
+  async sendNotice(actor: Actor, n: SendNotice): Promise<{ notice: Notice; householdIds: string[] }> {
     if (actor.role !== 'counsellor' && actor.role !== 'admin') throw forbidden('only counsellors send notices');
-    const n = parseInput(sendNoticeSchema, input);
     let households: Household[];
     if ('householdId' in n) {
       if (actor.role === 'counsellor') (await this.#requireCounsellor(actor, n.householdId));
@@ -655,9 +623,8 @@ export class HouseholdService {
     return this.#repo.listNoticesFor((await this.#assertHousehold(householdId)), this.#clock.now(), 50);
   }
 
-  async scheduleCheckIn(actor: Actor, householdId: string, input: unknown): Promise<CheckInSchedule> {
+  async scheduleCheckIn(actor: Actor, householdId: string, c: NewCheckIn): Promise<CheckInSchedule> {
     await this.#requireCounsellor(actor, householdId);
-    const c = parseInput(newCheckInSchema, input);
     const id = newId('checkin');
     await this.#repo.insertCheckIn({ id, householdId, counsellorId: actor.sub, ...c, createdAtMs: this.#clock.now() });
     return (await this.listCheckIns(actor)).find((s) => s.id === id)!;
@@ -880,16 +847,6 @@ export class HouseholdService {
   }
 }
 
-/** Inbound shapes fail as `bad_request` naming the field, the same over HTTP and socket.io. */
-function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw badRequest(`invalid input: ${issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ')}`, issues);
-  }
-  return r.data;
-}
-
 function autoAnswers(settings: HouseholdSettings, memberId: string): boolean {
   switch (settings.autoAnswer.mode) {
     case 'off':
@@ -899,4 +856,12 @@ function autoAnswers(settings: HouseholdSettings, memberId: string): boolean {
     case 'selected':
       return settings.autoAnswer.memberIds.includes(memberId);
   }
+}
+
+/** A household room's parts; any other room id is refused. */
+function householdRoom(roomId: string): { householdId: string; kind: 'call' | 'lookin'; id: string } {
+  const r = parseRoomId(roomId);
+  if (r.kind === 'household-call') return { householdId: r.householdId, kind: 'call', id: r.callId };
+  if (r.kind === 'household-look-in') return { householdId: r.householdId, kind: 'lookin', id: r.lookInId };
+  throw forbidden('not a household room');
 }

@@ -4,35 +4,10 @@ import { personalQueue } from '../scheduler/keys.ts';
 import type { Presence } from '../scheduler/presence.ts';
 import type { TicketQueue } from '../scheduler/queue.ts';
 import type { PetitionRepository } from './repository.ts';
-import type { Case, ReceptionDay } from './types.ts';
+import type { DepartmentQueue, LiveSession, OverdueCase, ReceptionDayWithBookings, TerminalGroup } from './types.ts';
+import { petitionRoomId } from '../protocol/room-id.ts';
 
-export interface DepartmentQueue {
-  /** Office id, or `official:<id>` for a leader's personal queue. */
-  departmentId: string;
-  name: string;
-  length: number;
-  online: number;
-  oldestWaitSeconds: number | null;
-}
-
-export interface TerminalGroup {
-  regionCode: string;
-  name: string;
-  total: number;
-  online: number;
-  offlineIds: string[];
-}
-
-export interface LiveSession {
-  case: Case;
-  roomId: string;
-  participants: { officialId: string; departmentId: string; role: 'lead' | 'invited' }[];
-}
-
-export interface OverdueCase {
-  case: Case;
-  overdue: ('acceptance' | 'handling')[];
-}
+export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup };
 
 interface Deps {
   repo: PetitionRepository;
@@ -105,12 +80,12 @@ export async function liveSessions(d: Deps): Promise<LiveSession[]> {
     const participants = (await d.repo.listParticipants(c.id))
       .filter((p) => present.has(p.officialId))
       .map((p) => ({ officialId: p.officialId, departmentId: p.departmentId, role: p.role }));
-    out.push({ case: c, roomId: `petition:${c.id}`, participants });
+    out.push({ case: c, roomId: petitionRoomId(c.id), participants });
   }
   return out;
 }
 
-export async function receptionDaysWithBookings(repo: PetitionRepository, now: Date): Promise<(ReceptionDay & { booked: number[] })[]> {
+export async function receptionDaysWithBookings(repo: PetitionRepository, now: Date): Promise<ReceptionDayWithBookings[]> {
   const days = await repo.listReceptionDays(now.toISOString());
   return Promise.all(
     days.map(async (day) => {

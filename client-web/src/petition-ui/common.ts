@@ -1,15 +1,27 @@
 // Shared by the three 视频接访 pages (terminal, official desk, coordinator): sign-in from
 // `?token=` then localStorage, plain-Chinese error messages, names of states, events and
-// categories, time formatting. Types come from the server's stored shapes (type-only imports).
+// categories, time formatting. Types come from the HTTP contract (server/protocol/http, type-only).
 import { ApiError } from '../lib/api.ts';
 import { currentLang, toggleLang, type Lang } from '../lib/i18n.ts';
-import type { CaseEvent, CaseState, Level } from '../../../server/petition/types.ts';
+import type { CaseEvent, CaseState, Level } from '../../../server/protocol/http/petition-shapes.ts';
 
-export type { Case, CaseEvent, CaseState, Rating, TimelineEvent } from '../../../server/petition/types.ts';
-export type { WaitInfo, AppointmentOffer } from '../../../server/petition/wait.ts';
-export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup } from '../../../server/petition/coordinator.ts';
-export type { QueueEntry, TicketKind } from '../../../server/scheduler/queue.ts';
-export type { RoutingRules, CategoryRule } from '../../../server/scheduler/routing-rules.ts';
+export type {
+  AppointmentOffer,
+  Case,
+  CaseEvent,
+  CaseState,
+  CategoryRule,
+  DepartmentQueue,
+  LiveSession,
+  OverdueCase,
+  QueueEntry,
+  Rating,
+  RoutingRules,
+  TerminalGroup,
+  TicketKind,
+  TimelineEvent,
+  WaitInfo,
+} from '../../../server/protocol/http/petition-shapes.ts';
 
 /** Language of the page's words. The terminal stays Chinese; the desk and the overview follow
  * the platform's choice (`currentLang()`), set once at start (switching reloads the page). */
