@@ -96,7 +96,7 @@ function routingRulesFile(dataDir: string): string {
 export async function startServices(o: ServicesOptions): Promise<Services> {
   const { tokens, log } = o;
   const location = storeLocation(o.databaseUrl, o.dataDir);
-  const store = await Store.open(location, { ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
+  const store = await Store.open(location, { log: log.child({ mod: 'store' }), ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
   // One migration run for every area (the archive's run with Archive.open, idempotently).
   const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS]);
   log.info({ store: describeLocation(location), applied }, 'store open');

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
+import type { Logger } from './log.ts';
 import {
   CompiledQuery,
   Kysely,
@@ -92,6 +93,8 @@ const MIGRATION_LOCK_KEY = 0x73765f6d; // "sv_m"
 export interface StoreOptions {
   /** PostgreSQL pool size per node (default 10). */
   poolSize?: number;
+  /** Where a lost idle connection is reported (the pool replaces it on the next query). */
+  log?: Logger;
 }
 
 export class Store {
@@ -108,14 +111,16 @@ export class Store {
 
   /** Opens (and for SQLite creates) the store and checks that it answers. */
   static async open(location: StoreLocation, opts: StoreOptions = {}): Promise<Store> {
-    const db =
-      location.dialect === 'postgres'
-        ? new Kysely<any>({
-            dialect: new PostgresDialect({
-              pool: new pg.Pool({ connectionString: location.url, max: opts.poolSize ?? 10, types: pgTypes, connectionTimeoutMillis: 10_000 }),
-            }),
-          })
-        : new Kysely<any>({ dialect: sqliteDialect(openSqliteFile(location.file)) });
+    let db: Kysely<any>;
+    if (location.dialect === 'postgres') {
+      const pool = new pg.Pool({ connectionString: location.url, max: opts.poolSize ?? 10, types: pgTypes, connectionTimeoutMillis: 10_000 });
+      // An idle connection that dies (PostgreSQL restarted, network cut) is an 'error' event on
+      // the pool; unheard, it would end the process. Queries meanwhile fail as `unavailable`.
+      pool.on('error', (err) => opts.log?.warn({ err }, 'store | idle PostgreSQL connection lost'));
+      db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    } else {
+      db = new Kysely<any>({ dialect: sqliteDialect(openSqliteFile(location.file)) });
+    }
     const store = new Store(location, db);
     try {
       await store.ping();

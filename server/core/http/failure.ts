@@ -1,17 +1,25 @@
 // What a failed HTTP request is answered with, for every area: an AppError with its status;
-// body-parser's errors as 400 (malformed) or 413 (too large); Redis or SQLite out of reach as
+// body-parser's errors as 400 (malformed) or 413 (too large); Redis or the store out of reach as
 // 503 `unavailable`; anything else as 500 `internal`. Never a stack trace or a server path.
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, toErrorBody, type ErrorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
-/** Redis unreachable (ioredis gave up retrying) or SQLite locked past its busy timeout. */
+/** SQLSTATEs of a PostgreSQL that is shutting down, starting, full of connections or cut off. */
+const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08003', '08006']);
+
+/**
+ * Redis unreachable (ioredis gave up retrying), SQLite locked past its busy timeout, or
+ * PostgreSQL out of reach (no connection from the pool in time, connection lost, shutting down).
+ */
 export function storeUnavailable(err: unknown): boolean {
   if (!(err instanceof Error) || err instanceof AppError) return false;
+  const code = (err as { code?: unknown }).code;
   return (
     err.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|ECONNREFUSED|LOADING|stream isn't writeable/.test(err.message) ||
-    (err as { code?: unknown }).code === 'SQLITE_BUSY'
+    /Connection is closed|ECONNREFUSED|LOADING|stream isn't writeable|timeout exceeded when trying to connect|Connection terminated/.test(err.message) ||
+    code === 'SQLITE_BUSY' ||
+    (typeof code === 'string' && PG_UNAVAILABLE.has(code))
   );
 }
 
