@@ -110,21 +110,3 @@ async function errorOf(res: Response): Promise<ApiError> {
     return new ApiError(res.status, { code: res.status >= 500 ? 'internal' : 'bad_request', message: res.statusText } as ErrorBody);
   }
 }
-
-/** The claims in a JWT, for display only (the server verifies; the page never trusts them). */
-export function peekClaims(token: string): { sub?: string; name?: string; role?: string } {
-  try {
-    const part = token.split('.')[1] ?? '';
-    const json = decodeURIComponent(
-      Array.from(atob(part.replace(/-/g, '+').replace(/_/g, '/')), (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''),
-    );
-    const c = JSON.parse(json) as Record<string, unknown>;
-    return {
-      ...(typeof c.sub === 'string' ? { sub: c.sub } : {}),
-      ...(typeof c.name === 'string' ? { name: c.name } : {}),
-      ...(typeof c.role === 'string' ? { role: c.role } : {}),
-    };
-  } catch {
-    return {};
-  }
-}

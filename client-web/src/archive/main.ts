@@ -2,27 +2,13 @@
 // bookmark, verify, place legal holds and export evidence packages. The archive API decides who
 // may do any of it (archivists and admins); this page only shows its answers, including refusals.
 import { ApiError } from '../lib/api.ts';
-import { toggleLang } from '../lib/i18n.ts';
-import { ArchiveClient, peekClaims, type SearchParams, type SessionRow } from './client.ts';
+import { toggleLang } from '../lib/i18n-legacy.ts';
+import { pageToken, readClaims } from '../lib/token.ts';
+import { ArchiveClient, type SearchParams, type SessionRow } from './client.ts';
 import { bytes, dateTime, duration, h } from './format.ts';
 import { lang, roleLabel, s } from './strings.ts';
 import { SessionView } from './session.ts';
 import { icon } from './icons.ts';
-
-const TOKEN_KEY = 'archive.token';
-
-function takeToken(): string | null {
-  const url = new URL(location.href);
-  const fromUrl = url.searchParams.get('token');
-  if (fromUrl) {
-    localStorage.setItem(TOKEN_KEY, fromUrl);
-    // Keep the token out of the address bar, history and screenshots.
-    url.searchParams.delete('token');
-    history.replaceState(history.state, '', url);
-    return fromUrl;
-  }
-  return localStorage.getItem(TOKEN_KEY);
-}
 
 const app = document.getElementById('app')!;
 const banner = document.getElementById('banner')!;
@@ -73,8 +59,8 @@ function renderHeader(token: string | null): void {
   document.getElementById('subtitle')!.textContent = s('subtitle');
   const who = document.getElementById('who')!;
   if (token) {
-    const c = peekClaims(token);
-    who.replaceChildren(h('span.who-label', { text: s('signedInAs') }), h('strong', { text: c.name ?? c.sub ?? '?' }), h('span.who-role', { text: roleLabel(c.role ?? '') }));
+    const c = readClaims(token);
+    who.replaceChildren(h('span.who-label', { text: s('signedInAs') }), h('strong', { text: c?.name || c?.sub || '?' }), h('span.who-role', { text: roleLabel(c?.role ?? '') }));
   }
   const langBtn = document.getElementById('lang') as HTMLButtonElement;
   langBtn.textContent = s('language');
@@ -233,7 +219,7 @@ async function route(client: ArchiveClient): Promise<void> {
 }
 
 function main(): void {
-  const token = takeToken();
+  const token = pageToken('archive.token');
   renderHeader(token);
   if (!token) {
     denied('noToken');

@@ -1,6 +1,6 @@
 // The archive page's own strings (Chinese default, English on request); the language choice is
 // shared with the other pages through lib/i18n's currentLang().
-import { currentLang } from '../lib/i18n.ts';
+import { currentLang } from '../lib/i18n-legacy.ts';
 
 const zh = {
   title: '录像档案',

@@ -3,8 +3,9 @@
 // rules (view and edit, validated by the server).
 import { Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
-import { CallView } from '../lib/call-view.ts';
+import { callTiles } from '../widgets/call-tiles.ts';
 import { LiveClient } from '../lib/live.ts';
+import { pageToken, readClaims } from '../lib/token.ts';
 import {
   dateTime,
   debounce,
@@ -19,9 +20,7 @@ import {
   RATING_NAMES,
   ROLE_NAMES,
   deskChrome,
-  signInToken,
   STATE_NAMES,
-  tokenClaims,
   type Case,
   type CaseEvent,
   type TimelineEvent,
@@ -34,8 +33,8 @@ import {
 
 const REFRESH_MS = 15_000;
 const app = document.getElementById('app')!;
-const token = signInToken('coordinator.token');
-const claims = token ? tokenClaims(token) : null;
+const token = pageToken('coordinator.token');
+const claims = token ? readClaims(token) : null;
 let api: Api;
 let rules: RoutingRules | null = null;
 let editing = false;
@@ -148,9 +147,9 @@ async function watch(caseId: string): Promise<void> {
     const s = new CallSession({ token: room.token, roomId: room.roomId, publish: [] });
     watching = s;
     (window as unknown as { callSession: CallSession }).callSession = s;
-    const view = new CallView(s, { preview: false, onLeave: () => stopWatching() });
+    const view = callTiles(s, { preview: false, onLeave: () => stopWatching() });
     el.innerHTML = `<div class="watch-head"><b>${L('旁听', 'Watching')} ${escapeHtml(caseId)}</b><span class="muted">${L('您不出镜、不发言，参与人看不到您。', 'You are neither seen nor heard; participants do not see you.')}</span></div>`;
-    el.append(view.el);
+    el.append(view);
     await s.start();
     view.refresh();
   } catch (err) {

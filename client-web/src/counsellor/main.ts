@@ -4,16 +4,15 @@
 // ring), and notices to one household or to every household in a region, shown on the devices.
 import { Api, ApiError } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
-import { CallView } from '../lib/call-view.ts';
+import { callTiles } from '../widgets/call-tiles.ts';
 import { LiveClient } from '../lib/live.ts';
-import { toggleLang } from '../lib/i18n.ts';
+import { pageToken, readClaims } from '../lib/token.ts';
+import { toggleLang } from '../lib/i18n-legacy.ts';
 import {
   dictionary,
   esc,
   fmtTime,
-  pageToken,
   regionName,
-  tokenClaims,
   type Call,
   type CallEndReason,
   type CheckInSchedule,
@@ -240,12 +239,12 @@ class CounsellorApp {
     const home = this.#home(householdId);
     try {
       const t = await this.#api.post<{ call: Call } & RoomTicket>(`/households/${encodeURIComponent(householdId)}/calls`, {});
-      const session = new CallSession({ token: t.token, roomId: t.roomId, displayName: tokenClaims(t.token).name });
+      const session = new CallSession({ token: t.token, roomId: t.roomId, displayName: readClaims(t.token)?.name });
       this.#room = { call: t.call, home, session };
       (window as unknown as { callSession: CallSession }).callSession = session;
-      const view = new CallView(session, { onLeave: () => this.#closeRoom(true) });
+      const view = callTiles(session, { onLeave: () => this.#closeRoom(true) });
       $('room-title').textContent = t.call.state === 'ringing' ? T('ringing', { home }) : T('inCall', { home });
-      $('room').replaceChildren($('room-title'), view.el);
+      $('room').replaceChildren($('room-title'), view);
       $('room').hidden = false;
       $('desk').hidden = true;
       session.on('state', (s) => {
@@ -415,7 +414,7 @@ const token = pageToken('household-counsellor-token', sessionStorage);
 if (!token) {
   $('desk').innerHTML = `<p class="card">${esc(T('noToken'))}</p>`;
 } else {
-  $('who').textContent = tokenClaims(token).name ?? '';
+  $('who').textContent = readClaims(token)?.name ?? '';
   const app = new CounsellorApp(token);
   (window as unknown as { counsellorApp: CounsellorApp }).counsellorApp = app;
   void app.refresh();

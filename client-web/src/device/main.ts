@@ -6,15 +6,15 @@
 // re-reads /device/state, so nothing missed while offline is lost.
 import { Api, ApiError } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
-import { CallView } from '../lib/call-view.ts';
+import { callTiles, type CallTiles } from '../widgets/call-tiles.ts';
 import { LiveClient } from '../lib/live.ts';
-import { currentLang, toggleLang } from '../lib/i18n.ts';
+import { pageToken } from '../lib/token.ts';
+import { currentLang, toggleLang } from '../lib/i18n-legacy.ts';
 import {
   Sounds,
   dictionary,
   esc,
   fmtTime,
-  pageToken,
   type Call,
   type DeviceState,
   type HouseholdSettings,
@@ -95,7 +95,7 @@ interface Joined {
   since: number;
   who: string;
   session?: CallSession;
-  view?: CallView;
+  view?: CallTiles;
 }
 
 class DeviceApp {
@@ -332,7 +332,7 @@ class DeviceApp {
       this.#renderLive();
     });
     if (j.kind === 'call') {
-      j.view = new CallView(session, {
+      j.view = callTiles(session, {
         kiosk: true,
         onLeave: () => {
           void this.#api.post(`/calls/${encodeURIComponent(j.id)}/end`).catch(() => undefined);
@@ -340,7 +340,7 @@ class DeviceApp {
         },
       });
       const host = $('call');
-      host.replaceChildren(j.view.el);
+      host.replaceChildren(j.view);
       host.hidden = false;
       $('idle').hidden = true;
       this.#setBodyState();

@@ -5,17 +5,16 @@
 // page shows its refusals in plain words.
 import { Api, ApiError } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
-import { CallView } from '../lib/call-view.ts';
+import { callTiles, type CallTiles } from '../widgets/call-tiles.ts';
 import { LiveClient } from '../lib/live.ts';
-import { toggleLang } from '../lib/i18n.ts';
+import { pageToken, readClaims } from '../lib/token.ts';
+import { toggleLang } from '../lib/i18n-legacy.ts';
 import {
   Sounds,
   dictionary,
   errorDetail,
   esc,
   fmtTime,
-  pageToken,
-  tokenClaims,
   type Call,
   type CallEndReason,
   type HouseholdView,
@@ -156,7 +155,7 @@ interface Room {
   isCaller: boolean;
   audioOnly: boolean;
   session: CallSession;
-  view: CallView;
+  view: CallTiles;
   title: HTMLElement;
 }
 
@@ -296,18 +295,17 @@ class FamilyApp {
     const session = new CallSession({
       token,
       roomId,
-      displayName: tokenClaims(token).name,
+      displayName: readClaims(token)?.name,
       audioOnly: r.audioOnly,
       // A look-in is view only: nothing of ours goes into the home.
       ...(r.kind === 'lookin' ? { publish: [] } : {}),
     });
-    const view = new CallView(session, { preview: r.kind === 'call', onLeave: () => this.#leave(true) });
-    if (r.kind === 'lookin') view.el.querySelector('[data-act=leave]')!.textContent = T('stopLooking');
+    const view = callTiles(session, { preview: r.kind === 'call', ...(r.kind === 'lookin' ? { leaveLabel: T('stopLooking') } : {}), onLeave: () => this.#leave(true) });
     const room: Room = { ...r, home, session, view, title: $('room-title') };
     this.#room = room;
     (window as unknown as { callSession: CallSession }).callSession = session;
     const host = $('room');
-    host.replaceChildren(room.title, view.el);
+    host.replaceChildren(room.title, view);
     host.hidden = false;
     $('list').hidden = true;
     document.body.dataset.room = r.kind;
@@ -501,8 +499,7 @@ const token = pageToken('household-family-token', sessionStorage);
 if (!token) {
   $('list').innerHTML = `<p class="card">${esc(T('noToken'))}</p>`;
 } else {
-  const c = tokenClaims(token);
-  $('who').textContent = c.name ?? '';
+  $('who').textContent = readClaims(token)?.name ?? '';
   const app = new FamilyApp(token);
   (window as unknown as { familyApp: FamilyApp }).familyApp = app;
   void app.refresh();

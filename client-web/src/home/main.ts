@@ -1,6 +1,7 @@
 // Landing page. In development: sign in as any seeded person or device and open their page, or
 // mint a bare token for the generic call page.
-import { applyI18n, currentLang, t, toggleLang } from '../lib/i18n.ts';
+import { t } from '../lib/i18n.ts';
+import { applyI18n, currentLang, toggleLang } from '../lib/i18n-legacy.ts';
 
 applyI18n();
 document.getElementById('lang')!.addEventListener('click', toggleLang);
@@ -33,7 +34,7 @@ async function showIdentities(): Promise<void> {
   const box = document.getElementById('identities')!;
   const res = await fetch('dev/identities');
   if (!res.ok) {
-    box.textContent = t('signInUnavailable');
+    box.textContent = t('home.signInUnavailable');
     return;
   }
   const { data } = (await res.json()) as { data: Identity[] };

@@ -1,7 +1,7 @@
 // Shared pieces of the three 平安心居 pages (home device, family app, counsellor desk): the
 // backend's types (type-only imports, erased at build), the token from the URL, page-local
 // string tables in the shared language setting, WebAudio ring and chime, and date formatting.
-import { currentLang, type Lang } from '../lib/i18n.ts';
+import { currentLang, type Lang } from '../lib/i18n-legacy.ts';
 
 export type {
   Call,
@@ -15,22 +15,6 @@ export type {
 } from '../../../server/household/domain.ts';
 export type { DeviceState, HouseholdView, RoomTicket } from '../../../server/household/service.ts';
 export type { CallEndReason, PrivacyState } from '../../../server/household/events.ts';
-
-/**
- * The page's token: `?token=` wins (and is remembered), then what the page remembered before.
- * The token is taken out of the address bar so it does not end up in screenshots or history.
- */
-export function pageToken(storageKey: string, storage: Storage = localStorage): string | null {
-  const url = new URL(location.href);
-  const fromUrl = url.searchParams.get('token');
-  if (fromUrl) {
-    storage.setItem(storageKey, fromUrl);
-    url.searchParams.delete('token');
-    history.replaceState(null, '', url);
-    return fromUrl;
-  }
-  return storage.getItem(storageKey);
-}
 
 /** A page-local dictionary: Chinese by default, English when the shared setting says so. */
 export function dictionary<K extends string>(zh: Record<K, string>, en: Record<K, string>): (key: K, vars?: Record<string, string | number>) => string {
@@ -147,19 +131,6 @@ export const REGION_NAMES: Record<string, [string, string]> = {
 export function regionName(code: string): string {
   const n = REGION_NAMES[code];
   return n ? (lang() === 'en' ? n[1] : n[0]) : code;
-}
-
-/** The display name in a JWT's payload (for the header only; the server decides everything). */
-export function tokenClaims(token: string): { sub?: string; name?: string; role?: string } {
-  try {
-    const part = token.split('.')[1] ?? '';
-    const json = decodeURIComponent(
-      [...atob(part.replace(/-/g, '+').replace(/_/g, '/'))].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''),
-    );
-    return JSON.parse(json) as { sub?: string; name?: string; role?: string };
-  } catch {
-    return {};
-  }
 }
 
 /** An ApiError's `details.reason` / `details.callId`, when the server sent them. */

@@ -4,8 +4,9 @@
 // the level above, transfer, escalate, handling opinion, extension, end.
 import { Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
-import { CallView } from '../lib/call-view.ts';
+import { callTiles } from '../widgets/call-tiles.ts';
 import { LiveClient } from '../lib/live.ts';
+import { pageToken, readClaims } from '../lib/token.ts';
 import {
   dateTime,
   deadlineClock,
@@ -21,10 +22,8 @@ import {
   requestId,
   ROLE_NAMES,
   deskChrome,
-  signInToken,
   STATE_NAMES,
   time,
-  tokenClaims,
   type Case,
   type CaseEvent,
   type TimelineEvent,
@@ -70,8 +69,8 @@ const PRESENCE_NAMES: Record<Presence, () => string> = { available: () => L('在
 
 const app = document.getElementById('app')!;
 const banner = document.getElementById('banner')!;
-const token = signInToken('official.token');
-const claims = token ? tokenClaims(token) : null;
+const token = pageToken('official.token');
+const claims = token ? readClaims(token) : null;
 
 let api: Api;
 let live: LiveClient;
@@ -581,7 +580,7 @@ function startCall(room: { roomId: string; token: string }): void {
   const s = new CallSession({ token: room.token, roomId: room.roomId, displayName: desk ? `${desk.official.name}（${departmentLabel(desk.official.departmentId)}）` : L('接访干部', 'Official') });
   session = s;
   (window as unknown as { callSession: CallSession }).callSession = s;
-  const view = new CallView(s, {
+  const view = callTiles(s, {
     onLeave: () => {
       // Hung up by mistake, or to step out: the session goes on; offer the way back in.
       session = null;
@@ -592,7 +591,7 @@ function startCall(room: { roomId: string; token: string }): void {
       host.querySelector('[data-act=rejoin]')!.addEventListener('click', () => void resume(caseId));
     },
   });
-  document.getElementById('call-host')?.replaceChildren(view.el);
+  document.getElementById('call-host')?.replaceChildren(view);
   s.start().then(
     () => view.refresh(),
     (err: unknown) => showError(err),

@@ -2,7 +2,7 @@
 // `?token=` then localStorage, plain-Chinese error messages, names of states, events and
 // categories, time formatting. Types come from the server's stored shapes (type-only imports).
 import { ApiError } from '../lib/api.ts';
-import { currentLang, toggleLang, type Lang } from '../lib/i18n.ts';
+import { currentLang, toggleLang, type Lang } from '../lib/i18n-legacy.ts';
 import type { CaseEvent, CaseState, Level } from '../../../server/petition/types.ts';
 
 export type { Case, CaseEvent, CaseState, Rating, TimelineEvent } from '../../../server/petition/types.ts';
@@ -26,37 +26,6 @@ function bilingual<K extends string>(m: Record<K, readonly [string, string]>): R
   const out = {} as Record<K, string>;
   for (const k of Object.keys(m) as K[]) Object.defineProperty(out, k, { get: () => m[k][lang === 'en' ? 1 : 0], enumerable: true });
   return out;
-}
-
-/** The page's token: `?token=` (then remembered under `key`), else the remembered one. */
-export function signInToken(key: string): string | null {
-  const q = new URLSearchParams(location.search).get('token');
-  if (q) {
-    localStorage.setItem(key, q);
-    // Keep the token out of the address bar (and out of screenshots / shoulder surfing).
-    const u = new URL(location.href);
-    u.searchParams.delete('token');
-    history.replaceState(null, '', u);
-    return q;
-  }
-  return localStorage.getItem(key);
-}
-
-/** The JWT's payload, unverified (the server verifies); for showing who is signed in. */
-export function tokenClaims(token: string): { sub: string; name: string; role: string; attributes: Record<string, string> } | null {
-  try {
-    const part = token.split('.')[1] ?? '';
-    const json = decodeURIComponent(
-      atob(part.replace(/-/g, '+').replace(/_/g, '/'))
-        .split('')
-        .map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-        .join(''),
-    );
-    const c = JSON.parse(json) as { sub: string; name: string; role: string; attributes?: Record<string, string> };
-    return { sub: c.sub, name: c.name, role: c.role, attributes: c.attributes ?? {} };
-  } catch {
-    return null;
-  }
 }
 
 const REASON_MESSAGES: Record<string, readonly [string, string]> = {

@@ -6,8 +6,9 @@
 // wants to fill in details.
 import { Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
-import { CallView } from '../lib/call-view.ts';
+import { callTiles } from '../widgets/call-tiles.ts';
 import { LiveClient } from '../lib/live.ts';
+import { pageToken, readClaims } from '../lib/token.ts';
 import {
   friendlyDate,
   escapeHtml,
@@ -15,9 +16,7 @@ import {
   minutes,
   plainError,
   RATING_NAMES,
-  signInToken,
   STATE_NAMES,
-  tokenClaims,
   type AppointmentOffer,
   type Case,
   type CategoryRule,
@@ -46,8 +45,8 @@ interface Started {
 
 type Screen = 'start' | 'waiting' | 'call' | 'rating' | 'receipt' | 'error';
 
-const token = signInToken('terminal.token');
-const claims = token ? tokenClaims(token) : null;
+const token = pageToken('terminal.token');
+const claims = token ? readClaims(token) : null;
 const terminalId = claims?.attributes.terminalId;
 /** The case on screen, remembered per terminal so a reload resumes it. */
 const CASE_KEY = `terminal.caseId.${terminalId ?? ''}`;
@@ -379,10 +378,7 @@ async function startSession(): Promise<void> {
   const s = new CallSession({ token: room.token, roomId: room.roomId, displayName: current.petitionerName ?? '信访人', audioOnly });
   session = s;
   (window as unknown as { callSession: CallSession }).callSession = s;
-  const view = new CallView(s, { kiosk: true, onLeave: () => onHangUp() });
-  const host = app.querySelector('#call-host')!;
-  host.replaceChildren(view.el);
-  // The audio-only switch sits with the call's own buttons.
+    // The audio-only switch sits with the call's own buttons.
   const btn = document.createElement('button');
   btn.type = 'button';
   btn.className = 'btn audio-only';
@@ -390,7 +386,8 @@ async function startSession(): Promise<void> {
   btn.innerHTML = audioOnly ? `${icon('video')} 恢复视频` : `${icon('audio')} 画面卡？只用声音`;
   btn.setAttribute('aria-pressed', String(audioOnly));
   btn.addEventListener('click', () => void switchAudioOnly(!audioOnly));
-  view.el.querySelector('.call-controls')?.append(btn);
+  const view = callTiles(s, { kiosk: true, extra: btn, onLeave: () => onHangUp() });
+  app.querySelector('#call-host')!.replaceChildren(view);
   s.on('peers', (peers) => {
     if (peers.size > 0) hadPeers = true;
     // Everyone left after the opinion: the session is over, time to rate.
