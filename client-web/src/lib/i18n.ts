@@ -110,3 +110,15 @@ export class LanguageController implements ReactiveController {
     this.#off = undefined;
   }
 }
+
+/** What every view-model needs besides its state: words, language and the time. */
+export interface ViewContext {
+  t: T;
+  lang: Lang;
+  now: number;
+}
+
+/** The context of a render now, in the page's language. */
+export function viewContext(): ViewContext {
+  return { t, lang: language(), now: Date.now() };
+}

@@ -2,7 +2,10 @@
 // `?token=` then localStorage, plain-Chinese error messages, names of states, events and
 // categories, time formatting. Types come from the server's stored shapes (type-only imports).
 import { ApiError } from '../lib/api.ts';
+import { language, t, type T } from '../lib/i18n.ts';
 import { currentLang, toggleLang, type Lang } from '../lib/i18n-legacy.ts';
+import { formatTime, waitDuration } from '../lib/time.ts';
+import { zh } from '../i18n/zh.ts';
 import type { CaseEvent, CaseState, Level } from '../../../server/petition/types.ts';
 
 export type { Case, CaseEvent, CaseState, Rating, TimelineEvent } from '../../../server/petition/types.ts';
@@ -28,56 +31,17 @@ function bilingual<K extends string>(m: Record<K, readonly [string, string]>): R
   return out;
 }
 
-const REASON_MESSAGES: Record<string, readonly [string, string]> = {
-  unknown_terminal: ['本终端未登记，请联系管理员', 'This terminal is not registered; please contact the administrator'],
-  terminal_mismatch: ['终端身份不符，请联系管理员', 'Terminal identity mismatch; please contact the administrator'],
-  unknown_category: ['该类别已停用，请选择其他类别', 'This category is no longer in use; please choose another'],
-  unknown_department: ['找不到该部门', 'No such office'],
-  not_an_official: ['只有接访干部可以办理', 'Only officials can do this'],
-  replayed_claim: ['该请求已处理过', 'This request was already handled'],
-  already_assigned: ['该案件已被其他干部接待', 'Another official has taken this case'],
-  at_capacity: ['您同时接待的案件已达上限，请先结束一个', 'You hold as many sessions as allowed; end one first'],
-  lease_lost: ['等待确认超时，案件已放回队列', 'Not confirmed in time; the case went back to the queue'],
-  not_invited: ['您未被邀请参加此次接访', 'You were not invited to this session'],
-  not_a_party: ['您不是此案件的参与人', 'You are not a party to this case'],
-  not_lead: ['只有主办干部可以进行此操作', 'Only the lead official can do this'],
-  not_in_session: ['您已不在此次接访中', 'You are no longer in this session'],
-  already_in_session: ['该部门已在接访中', 'That office is already in the session'],
-  duplicate_invite: ['已经邀请过该部门，请等待对方加入', 'That office has been invited already; wait for it to join'],
-  wrong_state: ['案件当前状态不允许此操作', 'Not possible in the case\'s current state'],
-  slot_full: ['该时段已约满，请选择其他时段', 'That slot is full; please choose another'],
-  slot_past: ['该时段已经开始，请选择其他时段', 'That slot has begun; please choose another'],
-  no_phone: ['回电需要联系电话，请代办员在登记时填写', 'A call-back needs a phone number, entered when the petition is started'],
-  being_claimed: ['工作人员正在接听，请稍候', 'An official is taking the case up; please wait'],
-  already_extended: ['办理期限已延长过一次', 'The handling deadline was already extended once'],
-  same_department: ['案件已在该部门', 'The case is already with that office'],
-  no_session: ['当前没有进行中的接访', 'There is no session going on'],
-  not_coordinator: ['只有综治中心人员可以查看', 'Coordinators only'],
-  not_petitioner: ['只有信访人本人可以操作', 'Only the petitioner can do this'],
-  not_a_terminal: ['请在接访终端上操作', 'Please use a petition terminal'],
-};
-
-const CODE_MESSAGES: Record<string, readonly [string, string]> = {
-  unauthorized: ['登录已失效，请重新登录', 'Signed out; please sign in again'],
-  token_expired: ['登录已过期，请重新登录', 'Sign-in expired; please sign in again'],
-  forbidden: ['没有权限进行此操作', 'Not allowed'],
-  not_found: ['找不到相关记录', 'Not found'],
-  bad_request: ['填写的内容有误，请检查', 'Please check what was entered'],
-  conflict: ['操作冲突，请刷新后再试', 'Conflicting change; refresh and try again'],
-  unavailable: ['网络或服务暂时不可用，请稍后再试', 'Network or service unavailable; try again shortly'],
-  internal: ['系统出错，请稍后再试', 'System error; try again shortly'],
-};
-
-/** An error as a plain sentence (Chinese by default) for the person in front of the screen. */
-export function plainError(err: unknown): string {
-  const pick = (m: readonly [string, string]) => m[lang === 'en' ? 1 : 0];
+/** An error as a plain sentence for the person in front of the screen (from `details.reason`). */
+export function plainError(err: unknown, tr: T = t): string {
   if (err instanceof ApiError) {
     const details = err.body.details as { reason?: string } | string[] | undefined;
     const reason = details && !Array.isArray(details) ? details.reason : undefined;
-    if (reason && REASON_MESSAGES[reason]) return pick(REASON_MESSAGES[reason]);
-    if (err.code === 'bad_request' && Array.isArray(details) && details.length > 0) return `${pick(CODE_MESSAGES.bad_request!)}（${details.join('；')}）`;
-    const m = CODE_MESSAGES[err.code];
-    return m ? pick(m) : err.message;
+    if (reason && reason in zh.petition.reason) return tr(`petition.reason.${reason as keyof typeof zh.petition.reason}`);
+    if (err.code === 'bad_request' && Array.isArray(details) && details.length > 0) {
+      return tr('petition.badRequestDetails', { details: details.join(tr('common.clauseSeparator')) });
+    }
+    if (err.code in zh.petition.code) return tr(`petition.code.${err.code as keyof typeof zh.petition.code}`);
+    return err.message;
   }
   return err instanceof Error ? err.message : String(err);
 }
@@ -168,50 +132,21 @@ export function escapeHtml(s: unknown): string {
 }
 
 /** "约 15 分钟" style durations, rounded up to whole minutes (never "0 分钟"). */
-export function minutes(seconds: number): string {
-  if (seconds < 60) return L('不到 1 分钟', 'under a minute');
-  const m = Math.ceil(seconds / 60);
-  if (m < 60) return L(`${m} 分钟`, `${m} min`);
-  const h = Math.floor(m / 60);
-  return m % 60 === 0 ? L(`${h} 小时`, `${h} h`) : L(`${h} 小时 ${m % 60} 分钟`, `${h} h ${m % 60} min`);
-}
+export const minutes = (seconds: number): string => waitDuration(seconds, t);
 
 /** Local date-time in China's time zone, e.g. 11月26日 15:04. */
-export function dateTime(iso: string, withYear = false): string {
-  const d = new Date(iso);
-  return d.toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN', {
-    timeZone: 'Asia/Shanghai',
-    ...(withYear ? { year: 'numeric' } : {}),
-    month: 'numeric',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  });
-}
+export const dateTime = (iso: string, withYear = false): string => formatTime(iso, withYear ? 'dateTimeYear' : 'dateTime', language());
 
-/** For petitioners: 11月27日 星期五 上午9:00 (with the time when `withTime`). */
-export function friendlyDate(iso: string, withTime = false): string {
-  const d = new Date(iso);
-  const otherYear = d.getFullYear() !== new Date().getFullYear();
-  const date = d.toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', ...(otherYear ? { year: 'numeric' } : {}), month: 'long', day: 'numeric', weekday: 'long' });
-  if (!withTime) return date;
-  const t = d.toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: 'numeric', minute: '2-digit', hour12: true });
-  return `${date} ${t}`;
-}
-
-export function time(iso: string): string {
-  return new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-}
+export const time = (iso: string): string => formatTime(iso, 'timeSeconds', language());
 
 /** A deadline clock: days left (or overdue) and a level for colouring. */
-export function deadlineClock(deadlineIso: string, totalDays: number, now = Date.now()): { text: string; level: 'ok' | 'soon' | 'late'; fraction: number } {
+export function deadlineClock(deadlineIso: string, totalDays: number, now = Date.now(), tr: T = t): { text: string; level: 'ok' | 'soon' | 'late'; fraction: number } {
   const ms = Date.parse(deadlineIso) - now;
   const days = ms / 86_400_000;
   const fraction = Math.max(0, Math.min(1, 1 - days / totalDays));
-  if (ms < 0) return { text: L(`已超期 ${Math.ceil(-days)} 天`, `${Math.ceil(-days)} days overdue`), level: 'late', fraction: 1 };
+  if (ms < 0) return { text: tr('petition.deadline.overdue', { n: Math.ceil(-days) }), level: 'late', fraction: 1 };
   const hours = Math.max(1, Math.floor(ms / 3_600_000));
-  const text = days >= 1 ? L(`剩 ${Math.ceil(days)} 天`, `${Math.ceil(days)} days left`) : L(`剩 ${hours} 小时`, `${hours} h left`);
+  const text = days >= 1 ? tr('petition.deadline.daysLeft', { n: Math.ceil(days) }) : tr('petition.deadline.hoursLeft', { n: hours });
   return { text, level: days <= Math.min(3, totalDays / 5) ? 'soon' : 'ok', fraction };
 }
 
