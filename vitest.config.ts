@@ -1,13 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+// Three projects, by file name: `*.unit.test.ts` (no services), `*.browser.test.ts` (Debian
+// Chromium), everything else integration (real Redis, worker, ffmpeg, GStreamer). Run one with
+// `npx vitest run --project unit`.
+const shared = {
+  globalSetup: ['test/support/global-setup.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  // Media tests share 2 cores; run files one after another so timings stay meaningful.
+  fileParallelism: false,
+};
+const roots = ['test', 'server', 'sfu', 'recordings', 'client-web'];
+const glob = (suffix: string) => roots.map((r) => `${r}/**/*${suffix}`);
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'server/**/*.test.ts', 'sfu/**/*.test.ts', 'recordings/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // Media tests share 2 cores; run files one after another so timings stay meaningful.
-    fileParallelism: false,
     reporters: ['default'],
+    projects: [
+      { test: { ...shared, name: 'unit', include: glob('.unit.test.ts') } },
+      {
+        test: {
+          ...shared,
+          name: 'integration',
+          include: glob('.test.ts'),
+          exclude: [...glob('.unit.test.ts'), ...glob('.browser.test.ts'), '**/node_modules/**'],
+        },
+      },
+      { test: { ...shared, name: 'browser', include: glob('.browser.test.ts') } },
+    ],
   },
 });

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(
-  redis-server ffmpeg chromium fonts-wqy-microhei
+  redis-server postgresql coturn haproxy stress-ng ffmpeg chromium fonts-wqy-microhei
   meson ninja-build pkg-config g++ python3
   libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev catch2
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-base

@@ -19,14 +19,24 @@ bash scripts/worker/test.sh "$(dirname "$MEDIASOUP_WORKER_BIN")"
 echo "== web client build"
 npx vite build --config client-web/vite.config.ts --logLevel warn
 
-echo "== unit, integration and browser tests"
-results=.cache/vitest-results.json
-rm -f "$results"
+# One vitest run per project (vitest.config.ts), each timed, so a slow or failing layer is
+# visible on its own. Arguments (file filters, -t) go to every project.
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile="$results" "$@" || status=$?
-# One plain closing line for whoever reads only the end of the log.
-if [ -f "$results" ]; then
-  node -e 'const r = require(process.argv[1]);
-    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);' "$PWD/$results"
-fi
+summary=()
+for project in unit integration browser; do
+  echo "== $project tests"
+  results=".cache/vitest-$project.json"
+  rm -f "$results"
+  started=$(date +%s)
+  npx vitest run --project "$project" --passWithNoTests --reporter=default --reporter=json --outputFile="$results" "$@" || status=$?
+  seconds=$(( $(date +%s) - started ))
+  if [ -f "$results" ]; then
+    summary+=("$(node -e 'const r = require(process.argv[1]);
+      console.log(`${process.argv[2]}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped in ${process.argv[3]} s`);' "$PWD/$results" "$project" "$seconds")")
+  else
+    summary+=("$project: no results (vitest failed to start) after $seconds s")
+  fi
+done
+# Plain closing lines for whoever reads only the end of the log.
+printf '%s\n' "${summary[@]}"
 exit "$status"

@@ -1,0 +1,82 @@
+// Debian's coturn as a real TURN server for tests: loopback only, TURN REST-style shared secret
+// (time-limited credentials: username `<expiry>:<id>`, password base64 HMAC-SHA1 of it), UDP and
+// TCP on one free port, loopback peers allowed (the SFU is on loopback here).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { freePort } from './product-node.ts';
+
+export interface TestTurn {
+  /** `turn:127.0.0.1:<port>` (add `?transport=tcp` for TCP). */
+  host: string;
+  port: number;
+  secret: string;
+  realm: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startTestTurn(o: { secret?: string; realm?: string } = {}): Promise<TestTurn> {
+  const secret = o.secret ?? 'test-turn-secret-0123456789abcdef';
+  const realm = o.realm ?? 'sv.test';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-turn-'));
+  const port = await freePort();
+  const relayBase = 50000 + Math.floor(Math.random() * 10000);
+  const child = spawn('turnserver', [
+    '-n', // no config file
+    '--listening-ip=127.0.0.1',
+    '--relay-ip=127.0.0.1',
+    `--listening-port=${port}`,
+    `--min-port=${relayBase}`,
+    `--max-port=${relayBase + 200}`,
+    '--use-auth-secret',
+    `--static-auth-secret=${secret}`,
+    `--realm=${realm}`,
+    '--no-tls',
+    '--no-dtls',
+    '--no-cli',
+    '--allow-loopback-peers',
+    '--fingerprint',
+    `--pidfile=${path.join(dir, 'turn.pid')}`,
+    '--log-file=stdout',
+    '--simple-log',
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  // Ready when its TCP listener accepts.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`turnserver exited: ${output}`);
+    const up = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (up) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`turnserver not listening in time: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    host: `127.0.0.1:${port}`,
+    port,
+    secret,
+    realm,
+    child,
+    async stop() {
+      if (child.exitCode === null) {
+        const gone = new Promise<void>((r) => child.once('exit', () => r()));
+        child.kill('SIGTERM');
+        await gone;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
