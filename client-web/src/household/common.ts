@@ -1,7 +1,8 @@
 // Shared pieces of the three 平安心居 pages (home device, family app, counsellor desk): the
-// backend's types (type-only imports, erased at build), the token from the URL, page-local
-// string tables in the shared language setting, WebAudio ring and chime, and date formatting.
-import { currentLang, type Lang } from '../lib/i18n-legacy.ts';
+// backend's types (type-only imports, erased at build), WebAudio ring and chime, region names
+// and an ApiError's details.
+import type { T } from '../lib/i18n.ts';
+import { zh } from '../i18n/zh.ts';
 
 export type {
   Call,
@@ -15,36 +16,6 @@ export type {
 } from '../../../server/household/domain.ts';
 export type { DeviceState, HouseholdView, RoomTicket } from '../../../server/household/service.ts';
 export type { CallEndReason, PrivacyState } from '../../../server/household/events.ts';
-
-/** A page-local dictionary: Chinese by default, English when the shared setting says so. */
-export function dictionary<K extends string>(zh: Record<K, string>, en: Record<K, string>): (key: K, vars?: Record<string, string | number>) => string {
-  const lang: Lang = currentLang();
-  return (key, vars) => {
-    let s = (lang === 'en' ? en : zh)[key];
-    if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
-    return s;
-  };
-}
-
-export function lang(): Lang {
-  return currentLang();
-}
-
-/** Escapes text for innerHTML templates (names and notices come from other people). */
-export function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-export function fmtTime(iso: string | number | Date, withDate = true): string {
-  const d = new Date(iso);
-  const locale = lang() === 'en' ? 'en-GB' : 'zh-CN';
-  return d.toLocaleString(locale, {
-    timeZone: 'Asia/Shanghai',
-    ...(withDate ? { month: 'numeric', day: 'numeric' } : {}),
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-}
 
 /**
  * Ring tone and chime from oscillators: no audio files. Kiosks run Chromium with
@@ -118,19 +89,10 @@ export class Sounds {
   }
 }
 
-/** Division codes of 宿州 (GB/T 2260), for region names on the counsellor desk. */
-export const REGION_NAMES: Record<string, [string, string]> = {
-  '341300': ['宿州市', 'Suzhou city'],
-  '341302': ['埇桥区', 'Yongqiao'],
-  '341321': ['砀山县', 'Dangshan'],
-  '341322': ['萧县', 'Xiao county'],
-  '341323': ['灵璧县', 'Lingbi'],
-  '341324': ['泗县', 'Si county'],
-};
-
-export function regionName(code: string): string {
-  const n = REGION_NAMES[code];
-  return n ? (lang() === 'en' ? n[1] : n[0]) : code;
+/** A 宿州 division (GB/T 2260 county code) by name, or the code when it is not one of them. */
+export function regionName(code: string, t: T): string {
+  const key = `r${code}`;
+  return key in zh.household.region ? t(`household.region.${key as keyof typeof zh.household.region}`) : code;
 }
 
 /** An ApiError's `details.reason` / `details.callId`, when the server sent them. */
