@@ -2,14 +2,13 @@
 // home devices' online status, device-offline alerts (pushed when raised and resolved), weekly
 // check-in schedules with a prompt when one falls due, calls home (counsellor calls always
 // ring), and notices to one household or to every household in a region, shown on the devices.
-import { Api, ApiError } from '../lib/api.ts';
+import { ApiError, type Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
-import { LiveClient } from '../lib/live.ts';
 import { PageElement, define } from '../lib/page.ts';
-import { pageToken, readClaims } from '../lib/token.ts';
+import { readClaims } from '../lib/token.ts';
 import type { Message } from '../widgets/banner.ts';
-import type { Call, CallEndReason, CheckInSchedule, DeviceAlert, HouseholdView, Notice, RoomTicket } from '../household/common.ts';
+import { personSession, type Call, type CallEndReason, type CheckInSchedule, type DeviceAlert, type HouseholdView, type Notice, type RoomTicket } from '../household/common.ts';
 import { NEW_CHECK_IN, NEW_NOTICE, counsellorView, homeName, noticeTarget, type CounsellorState } from './view-model.ts';
 import { counsellorTemplate, type CounsellorActions } from './view.ts';
 
@@ -200,13 +199,10 @@ class CounsellorPage extends PageElement<CounsellorState> {
 
   #boot(): void {
     startLanguage();
-    const token = pageToken('household-counsellor-token', sessionStorage);
-    if (!token) return this.set({ phase: 'no-token' });
-    this.set({ who: readClaims(token)?.name ?? '' });
-    this.#api = new Api('/api/household', token);
-    const live = new LiveClient(token);
-    live.on('household:event', ({ type, payload }) => this.#onEvent(type, payload as Record<string, unknown>));
-    live.onConnect(() => void this.refresh());
+    const signedIn = personSession('household-counsellor-token', (type, payload) => this.#onEvent(type, payload), () => void this.refresh());
+    if (!signedIn) return this.set({ phase: 'no-token' });
+    this.#api = signedIn.api;
+    this.set({ who: signedIn.name });
     // Online status comes from heartbeats; redraw it now and then.
     setInterval(() => void this.refresh(), 20_000);
     (window as unknown as { counsellorApp: CounsellorPage }).counsellorApp = this;

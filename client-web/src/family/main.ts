@@ -3,14 +3,13 @@
 // view-only look-in where the household allows it, several family members in one call (a second
 // caller joins the open call), and the missed calls. The backend decides every permission; the
 // page shows its refusals in plain words.
-import { Api, ApiError } from '../lib/api.ts';
+import { ApiError, type Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
-import { LiveClient } from '../lib/live.ts';
 import { PageElement, define } from '../lib/page.ts';
-import { pageToken, readClaims } from '../lib/token.ts';
+import { readClaims } from '../lib/token.ts';
 import type { Message } from '../widgets/banner.ts';
-import { Sounds, errorDetail, type Call, type CallEndReason, type HouseholdView, type LookIn, type RoomTicket } from '../household/common.ts';
+import { Sounds, errorDetail, personSession, type Call, type CallEndReason, type HouseholdView, type LookIn, type RoomTicket } from '../household/common.ts';
 import { draftOf, familyView, settingsOfDraft, type FamilyState, type RoomInfo, type SettingsDraft } from './view-model.ts';
 import { familyTemplate, type FamilyActions } from './view.ts';
 
@@ -251,13 +250,10 @@ class FamilyPage extends PageElement<FamilyState> {
 
   #boot(): void {
     startLanguage();
-    const token = pageToken('household-family-token', sessionStorage);
-    if (!token) return this.set({ phase: 'no-token' });
-    this.set({ who: readClaims(token)?.name ?? '' });
-    this.#api = new Api('/api/household', token);
-    const live = new LiveClient(token);
-    live.on('household:event', ({ type, payload }) => this.#onEvent(type, payload as Record<string, unknown>));
-    live.onConnect(() => void this.refresh());
+    const signedIn = personSession('household-family-token', (type, payload) => this.#onEvent(type, payload), () => void this.refresh());
+    if (!signedIn) return this.set({ phase: 'no-token' });
+    this.#api = signedIn.api;
+    this.set({ who: signedIn.name });
     setInterval(() => void this.refresh(), 30_000);
     (window as unknown as { familyApp: FamilyPage }).familyApp = this;
     void this.refresh();

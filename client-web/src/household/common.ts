@@ -1,7 +1,10 @@
 // Shared pieces of the three 平安心居 pages (home device, family app, counsellor desk): the
 // backend's types (type-only imports, erased at build), WebAudio ring and chime, region names
 // and an ApiError's details.
+import { Api } from '../lib/api.ts';
 import type { T } from '../lib/i18n.ts';
+import { LiveClient } from '../lib/live.ts';
+import { pageToken, readClaims } from '../lib/token.ts';
 import { zh } from '../i18n/zh.ts';
 
 export type {
@@ -100,4 +103,22 @@ export function errorDetail(err: unknown, key: string): string | undefined {
   const d = (err as { body?: { details?: unknown } } | null)?.body?.details;
   const v = d && typeof d === 'object' ? (d as Record<string, unknown>)[key] : undefined;
   return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * A person's page (family member, counsellor): the token of this tab (`sessionStorage`), the API
+ * and the live channel, whose household events go to `onEvent` and whose every (re)connect calls
+ * `refresh`. Null without a token.
+ */
+export function personSession(
+  tokenKey: string,
+  onEvent: (type: string, payload: Record<string, unknown>) => void,
+  refresh: () => void,
+): { name: string; api: Api } | null {
+  const token = pageToken(tokenKey, sessionStorage);
+  if (!token) return null;
+  const live = new LiveClient(token);
+  live.on('household:event', ({ type, payload }) => onEvent(type, payload as Record<string, unknown>));
+  live.onConnect(refresh);
+  return { name: readClaims(token)?.name ?? '', api: new Api('/api/household', token) };
 }
