@@ -2,6 +2,7 @@
 // It is derived data — `npm run archive:reindex` rebuilds it from the session folders, their
 // bookmark files and the audit log (legal holds, deletions), so losing it loses nothing.
 import type { Db, Migration } from '../server/core/db.ts';
+import type { Bookmark, SessionRow } from '../server/protocol/http/archive-shapes.ts';
 import { allSegments, type Manifest } from './manifest.ts';
 
 export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
@@ -59,29 +60,6 @@ export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export interface SessionRow {
-  sessionId: string;
-  kind: string;
-  roomId: string;
-  caseNumber: string | null;
-  terminalId: string | null;
-  region: string | null;
-  petitioner: string | null;
-  status: string;
-  startedAt: string;
-  stoppedAt: string | null;
-  durationSeconds: number | null;
-  segmentCount: number;
-  bytes: number;
-  gapCount: number;
-  retentionClass: string;
-  retainUntil: string | null;
-  legalHold: boolean;
-  legalHoldReason: string | null;
-  manifestSha256: string | null;
-  deletedAt: string | null;
-}
-
 export interface SearchQuery {
   caseNumber?: string;
   terminalId?: string;
@@ -98,15 +76,7 @@ export interface SearchQuery {
   offset?: number;
 }
 
-export interface Bookmark {
-  bookmarkId: string;
-  sessionId: string;
-  offsetSeconds: number;
-  note: string;
-  authorSub: string;
-  authorName: string | null;
-  createdAt: string;
-}
+export type { Bookmark, SessionRow };
 
 const SESSION_COLUMNS = `session_id AS sessionId, kind, room_id AS roomId, case_number AS caseNumber,
   terminal_id AS terminalId, region, petitioner, status, started_at AS startedAt, stopped_at AS stoppedAt,

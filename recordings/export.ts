@@ -11,29 +11,19 @@ import type { AuditActor } from './audit-chain.ts';
 import type { Archive } from './archive.ts';
 import { MANIFEST_FILE, allSegments, segmentPath } from './manifest.ts';
 import { TarWriter } from './tar.ts';
+import type { ExportJobView } from '../server/protocol/http/archive-shapes.ts';
 import { PACKAGE_AUDIT_FILE, PACKAGE_HASHES_FILE, PACKAGE_INFO_FILE, packageInfoSchema } from './verify.ts';
 import { sha256Hex } from './audit-chain.ts';
 import type { z } from 'zod';
 
-export interface ExportJob {
-  jobId: string;
-  packageId: string;
-  sessionId: string;
-  state: 'running' | 'done' | 'failed';
-  bytesDone: number;
-  bytesTotal: number;
-  createdAt: string;
-  finishedAt?: string;
+/** A job as the server keeps it: what clients see (ExportJobView), plus who asked and where the file is. */
+export type ExportJob = Omit<ExportJobView, 'progress'> & {
   actor: AuditActor;
-  /** SHA-256 of the finished .tar. */
-  sha256?: string;
-  bytes?: number;
   file?: string;
-  error?: string;
-}
+};
 
 /** What clients see of a job (no server paths). */
-export function publicJob(j: ExportJob): Omit<ExportJob, 'file' | 'actor'> & { progress: number } {
+export function publicJob(j: ExportJob): ExportJobView {
   const { file: _file, actor: _actor, ...rest } = j;
   return { ...rest, progress: j.bytesTotal > 0 ? Math.min(1, j.bytesDone / j.bytesTotal) : j.state === 'done' ? 1 : 0 };
 }

@@ -7,27 +7,9 @@ import { z } from 'zod';
 import { AuditLog, auditEntrySchema, sha256Hex, verifyAuditChain } from './audit-chain.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, manifestSchema, segmentPath, type Manifest } from './manifest.ts';
 import { hashTarEntry, listTar, readTarEntry } from './tar.ts';
+import type { ProblemKind, VerifyProblem } from '../server/protocol/http/archive-shapes.ts';
 
-export type ProblemKind =
-  | 'segment-altered'
-  | 'segment-missing'
-  | 'manifest-missing'
-  | 'manifest-unreadable'
-  | 'manifest-altered'
-  | 'manifest-unsealed'
-  | 'session-missing'
-  | 'audit-chain'
-  | 'unlisted-file'
-  | 'package-file';
-
-export interface VerifyProblem {
-  severity: 'error' | 'warning';
-  kind: ProblemKind;
-  sessionId?: string;
-  /** Path relative to the session folder (or inside the package). */
-  file?: string;
-  message: string;
-}
+export type { ProblemKind, VerifyProblem };
 
 export interface VerifyReport {
   ok: boolean;

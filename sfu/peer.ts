@@ -1,9 +1,17 @@
 // A participant of one room: its transports, producers and consumers, and the grant it joined
-// with. The signalling layer gives it a `notify` sink; the SFU never touches sockets.
+// with. The signalling layer gives it a `notify` sink and listens for its `close`; the SFU never
+// touches sockets.
 import type { types } from 'mediasoup';
-import type { Claims } from '../server/auth/grants.ts';
+import { grantAllowsSource, type Claims } from '../server/auth/grants.ts';
 import { AppError, forbidden, notFound } from '../server/core/errors.ts';
-import type { MediaSource, PeerInfo, ServerToClientEvents } from '../server/protocol/signalling.ts';
+import { SafeEmitter } from '../server/core/safe-emitter.ts';
+import {
+  closeNotice,
+  type MediaSource,
+  type PeerCloseReason,
+  type PeerInfo,
+  type ServerToClientEvents,
+} from '../server/protocol/signalling.ts';
 
 export type Notify = <E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;
 
@@ -20,7 +28,16 @@ export interface TransportAppData extends types.AppData {
 /** WebRTC transports for browsers; plain RTP transports for server-side peers (ingest, recording, bench). */
 export type PeerTransport = types.WebRtcTransport<TransportAppData> | types.PlainTransport<TransportAppData>;
 
-export class Peer {
+export interface PeerEvents {
+  /**
+   * The peer is out of its room, for `reason`. Fires exactly once however it closed (left, socket
+   * gone, replaced, kicked, room closed); its client has been told (closeNotice) and its
+   * transports, producers and consumers are closed by then.
+   */
+  close: [reason: PeerCloseReason];
+}
+
+export class Peer extends SafeEmitter<PeerEvents> {
   readonly transports = new Map<string, PeerTransport>();
   readonly producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly consumers = new Map<string, types.Consumer>();
@@ -33,7 +50,9 @@ export class Peer {
     readonly name: string,
     readonly claims: Claims,
     readonly notify: Notify,
-  ) {}
+  ) {
+    super();
+  }
 
   get role(): string {
     return this.claims.role;
@@ -83,20 +102,27 @@ export class Peer {
     if (!this.joined) throw new AppError('conflict', 'join the room first');
   }
   assertCanPublish(source: MediaSource): void {
-    const g = this.claims.grant;
-    if (!g.canPublish || !g.sources.includes(source)) throw forbidden(`not allowed to publish ${source}`);
+    if (!grantAllowsSource(this.claims.grant, source)) throw forbidden(`not allowed to publish ${source}`);
   }
   assertCanSubscribe(): void {
     if (!this.claims.grant.canSubscribe) throw forbidden('not allowed to subscribe');
   }
 
-  /** Closing transports cascades to their producers and consumers (mediasoup does the rest). */
-  close(): void {
+  /**
+   * Called by its room only (leave, replacement, kick, room close), after the room has let it go.
+   * Tells the client what `reason` means for it, closes the transports (mediasoup closes their
+   * producers and consumers with them), then emits `close`. Idempotent.
+   */
+  close(reason: PeerCloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
+    const notice = closeNotice(reason);
+    // The union pairs each event with its payload; Notify's generic cannot follow a union.
+    if (notice) (this.notify as (event: string, payload: unknown) => void)(notice.event, notice.payload);
     for (const t of this.transports.values()) t.close();
     this.transports.clear();
     this.producers.clear();
     this.consumers.clear();
+    this.emit('close', reason);
   }
 }

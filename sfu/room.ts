@@ -1,25 +1,36 @@
 // One room = one mediasoup router on one worker (mediasoup-demo's Room/Peer split). The room
 // owns its peers, enforces grants on every media operation, and tells peers what changed
-// through their notify sinks. It closes when its worker dies (peers are told to reconnect) or
-// when it has stayed empty for `emptyTimeoutMs`, so a reconnecting last peer keeps it.
+// through their notify sinks. Every way out of the room — leave, lost socket, replacement, kick,
+// room close — goes through one path that closes the peer with a CloseReason (the peer tells its
+// client what that means). The room closes when its worker dies (peers are told to rejoin), when
+// it is ended or the node stops, or when it has stayed empty for `emptyTimeoutMs`, so a
+// reconnecting last peer keeps it (LiveKit's empty/departure timeout).
 import type { types } from 'mediasoup';
 import type { Logger } from '../server/core/log.ts';
 import { SafeEmitter } from '../server/core/safe-emitter.ts';
 import { AppError, badRequest, notFound } from '../server/core/errors.ts';
-import type { ConsumerOptions, MediaSource, ReconnectReason, TransportOptions } from '../server/protocol/signalling.ts';
+import type {
+  ConsumerOptions,
+  MediaSource,
+  PeerCloseReason,
+  RoomCloseReason,
+  TransportOptions,
+} from '../server/protocol/signalling.ts';
 import { MEDIA_CODECS } from './media-codecs.ts';
 import { Peer, type PeerTransport, type ProducerAppData, type TransportAppData } from './peer.ts';
 import type { WorkerPool, WorkerSlot } from './worker-pool.ts';
 
-/** `ended`: the session is over by a domain decision (call hung up); peers must not rejoin. */
-export type RoomCloseReason = 'empty' | 'ended' | ReconnectReason;
+export type { RoomCloseReason } from '../server/protocol/signalling.ts';
 
 export interface RoomEvents {
   /** A producer now exists in the room (recorders follow this). */
   producer: [{ peer: Peer; producer: types.Producer<ProducerAppData> }];
+  /** A peer joined (also a replacement for an older peer of the same identity). */
   peerjoined: [Peer];
+  /** A peer is leaving in good order; fires before its producers close (not on a worker death). */
   peerleft: [Peer];
-  close: [RoomCloseReason];
+  /** The room is closed, its peers closed and its router gone. Fires once. */
+  close: [reason: RoomCloseReason];
 }
 
 export interface RoomOptions {
@@ -83,8 +94,7 @@ export class Room extends SafeEmitter<RoomEvents> {
     const old = this.peers.get(peer.id);
     if (old && old !== peer) {
       this.log.info({ peerId: peer.id }, 'join() | same identity joined again; replacing the older peer');
-      old.notify('replaced', { reason: 'duplicate-identity' });
-      this.leave(old);
+      this.#remove(old, 'duplicate-identity');
     }
     peer.rtpCapabilities = rtpCapabilities;
     peer.joined = true;
@@ -94,14 +104,9 @@ export class Room extends SafeEmitter<RoomEvents> {
     this.emit('peerjoined', peer);
   }
 
-  leave(peer: Peer): void {
-    if (this.peers.get(peer.id) !== peer) return;
-    this.peers.delete(peer.id);
-    // Before the producers close: a recorder then ends the tracks as a departure, not a gap.
-    this.emit('peerleft', peer);
-    peer.close();
-    if (!peer.hidden) for (const other of this.peers.values()) other.notify('peerLeft', { peerId: peer.id });
-    if (this.peers.size === 0) this.#armEmptyTimer();
+  /** The peer asked to leave (`left`) or its connection is gone (`disconnected`). */
+  leave(peer: Peer, reason: Extract<PeerCloseReason, 'left' | 'disconnected'> = 'left'): void {
+    this.#remove(peer, reason);
   }
 
   /**
@@ -115,8 +120,7 @@ export class Room extends SafeEmitter<RoomEvents> {
     if (target === by) throw badRequest('use leave to leave');
     await keepOut();
     this.log.info({ by: by.id, peerId }, 'kick() | participant removed');
-    target.notify('roomClosed', { reason: 'kicked' });
-    this.leave(target);
+    this.#remove(target, 'kicked');
   }
 
   /** Visible peers other than `peer`, with their producers, for a joining client. */
@@ -279,22 +283,38 @@ export class Room extends SafeEmitter<RoomEvents> {
     if (consumer.kind === 'video') await consumer.requestKeyFrame().catch(() => undefined);
   }
 
-  close(reason: RoomCloseReason): void {
+  /** Closes the room for everyone in it; `empty` is the room's own decision, never a caller's. */
+  close(reason: Exclude<RoomCloseReason, 'empty'>): void {
+    this.#teardown(reason);
+  }
+
+  #teardown(reason: RoomCloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#emptyTimer);
     this.log.info({ reason, peers: this.peers.size }, 'room closed');
-    for (const peer of this.peers.values()) {
-      if (reason === 'ended') peer.notify('roomClosed', { reason });
-      else if (reason !== 'empty') peer.notify('rejoin', { reason });
-      // Everyone leaves an orderly close (a recording shows no interruption); a dead worker is
-      // an interruption, so its peers simply vanish with their producers.
-      if (reason !== 'worker-died') this.emit('peerleft', peer);
-      peer.close();
+    if (reason !== 'empty') {
+      for (const peer of this.peers.values()) {
+        // Everyone leaves an orderly close (a recording shows no interruption); a dead worker is
+        // an interruption, so its peers simply vanish with their producers.
+        if (reason !== 'worker-died') this.emit('peerleft', peer);
+        peer.close(reason);
+      }
     }
     this.peers.clear();
     if (!this.router.closed) this.router.close();
     this.emit('close', reason);
+  }
+
+  /** The one way a peer leaves while the room stays open. */
+  #remove(peer: Peer, reason: PeerCloseReason): void {
+    if (this.peers.get(peer.id) !== peer) return;
+    this.peers.delete(peer.id);
+    // Before the producers close: a recorder then ends the tracks as a departure, not a gap.
+    this.emit('peerleft', peer);
+    peer.close(reason);
+    if (!peer.hidden) for (const other of this.peers.values()) other.notify('peerLeft', { peerId: peer.id });
+    if (this.peers.size === 0) this.#armEmptyTimer();
   }
 
   #assertOpen(): void {
@@ -313,7 +333,7 @@ export class Room extends SafeEmitter<RoomEvents> {
   #armEmptyTimer(): void {
     clearTimeout(this.#emptyTimer);
     this.#emptyTimer = setTimeout(() => {
-      if (this.peers.size === 0) this.close('empty');
+      if (this.peers.size === 0) this.#teardown('empty');
     }, this.emptyTimeoutMs);
     this.#emptyTimer.unref();
   }

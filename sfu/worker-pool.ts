@@ -4,6 +4,7 @@
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Logger } from '../server/core/log.ts';
+import { AppError } from '../server/core/errors.ts';
 import { SafeEmitter } from '../server/core/safe-emitter.ts';
 
 export interface WorkerPoolOptions {
@@ -51,11 +52,16 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
     return this.#slots;
   }
 
-  /** The slot hosting the fewest routers; ties go to the lowest index. */
+  /**
+   * The live slot hosting the fewest routers; ties go to the lowest index. A slot whose worker
+   * died and is not yet replaced hosts no routers, so it would look the least loaded: it is
+   * skipped, and with every worker down the caller is told to retry.
+   */
   leastLoaded(): WorkerSlot {
-    if (this.#closed) throw new Error('worker pool closed');
-    let best = this.#slots[0]!;
-    for (const s of this.#slots) if (s.routers < best.routers) best = s;
+    if (this.#closed) throw new AppError('unavailable', 'media workers are shutting down');
+    let best: WorkerSlot | undefined;
+    for (const s of this.#slots) if (!s.worker.closed && (!best || s.routers < best.routers)) best = s;
+    if (!best) throw new AppError('unavailable', 'no media worker available; try again shortly');
     return best;
   }
 

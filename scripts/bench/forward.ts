@@ -9,7 +9,7 @@
 // the median of `--repeats` samples. Usage: `npm run bench:forward -- --help`.
 import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import type { types } from 'mediasoup';
 import type { Claims } from '../../server/auth/grants.ts';
 import type { Peer as PeerT, ProducerAppData } from '../../sfu/peer.ts';
+import { findWorkerBin } from '../../sfu/worker-bin.ts';
 import {
   audioRtpParameters,
   ensureClip,
@@ -144,36 +145,13 @@ function parseOptions(): Options {
 // ---------------------------------------------------------------------------------------------
 // The mediasoup worker binary (must be known before mediasoup is imported)
 
-function mediasoupVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(REPO, 'node_modules/mediasoup/package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
-function findWorkerBin(version: string): string | undefined {
-  const env = process.env.MEDIASOUP_WORKER_BIN;
-  if (env && existsSync(env)) return env;
-  const recorded = path.join(REPO, '.cache/worker-bin');
-  if (existsSync(recorded)) {
-    const p = readFileSync(recorded, 'utf8').trim();
-    if (p && existsSync(p)) return p;
-  }
-  const root = path.join(os.homedir(), '.cache/suzhou-video/mediasoup-worker');
-  if (!existsSync(root)) return undefined;
-  const dirs = readdirSync(root)
-    .filter((d) => d.startsWith(`${version}-`))
-    .map((d) => path.join(root, d, 'mediasoup-worker'))
-    .filter((p) => existsSync(p))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return dirs[0];
-}
-
+/** sfu/worker-bin.ts's lookup, waiting (up to `waitSec`) for a build still under way. */
 async function resolveWorkerBin(waitSec: number): Promise<string> {
-  const version = mediasoupVersion();
   const deadline = Date.now() + waitSec * 1000;
   let said = false;
   for (;;) {
-    const bin = findWorkerBin(version);
-    if (bin) {
+    const bin = findWorkerBin();
+    if (bin && existsSync(bin)) {
       // A build still linking may have the file but not its final size: wait until it is stable.
       const size = statSync(bin).size;
       await sleep(1000);

@@ -3,18 +3,17 @@
 // look-in was granted; closing the room (viewer left, privacy, time limit) stops the ingest.
 import type { Logger } from '../core/log.ts';
 import type { HouseholdService } from '../household/index.ts';
+import { parseRoomId } from '../protocol/room-id.ts';
 import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
 import { Peer, type ProducerAppData } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
 import type { types } from 'mediasoup';
 
-const LOOK_IN_ROOM = /^household:[\w.\-]+:lookin:([\w.\-]+)$/;
-
 export function serveCameraLookIns(d: { rooms: RoomRegistry; households: HouseholdService; log: Logger }): void {
   d.rooms.on('room', (room) => {
-    const m = LOOK_IN_ROOM.exec(room.id);
-    const camera = m && d.households.openCameraLookIn(m[1]!);
+    const parsed = parseRoomId(room.id);
+    const camera = parsed.kind === 'household-look-in' && d.households.openCameraLookIn(parsed.lookInId);
     if (!camera) return;
     ingestInto(room, camera, d.log).catch((err: unknown) => d.log.error({ err, roomId: room.id, cameraId: camera.cameraId }, 'camera look-in | ingest failed'));
   });

@@ -9,12 +9,12 @@ import { Server as IoServer } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
+import { redisKeys, type RedisKeys } from '../core/redis-keys.ts';
 import { reportListenerErrorsTo } from '../core/safe-emitter.ts';
 import { TokenIssuer } from '../auth/grants.ts';
 import { createMetrics } from './metrics.ts';
 import { attachSignalling, type SignallingServer } from './signalling/signalling.ts';
-import { createHealthRouter } from './http/health.ts';
-import { createDevTokenRouter } from './http/dev-token.ts';
+import { createOpsRouter } from './http/ops.ts';
 import { RedisRoomRouting } from '../routing/redis-room-routing.ts';
 import { RedisRoomBans } from './signalling/room-bans.ts';
 import { WorkerPool } from '../../sfu/worker-pool.ts';
@@ -30,6 +30,8 @@ export interface Platform {
   rooms: RoomRegistry;
   tokens: TokenIssuer;
   redis: Redis;
+  /** Every Redis key and channel this node uses, under its prefix. */
+  keys: RedisKeys;
   services: Services;
   close(): Promise<void>;
 }
@@ -43,7 +45,8 @@ export interface PlatformOptions {
   roomEmptyTimeoutMs?: number;
   /** Load the demo directory when the store is empty (default: outside production). */
   seedDemo?: boolean;
-  /** Redis key prefix for the scheduler (tests isolate themselves with it). */
+  /** Prefix of every Redis key and channel this node uses (default "sv:"); nodes of one
+   * deployment share it, tests isolate themselves with their own. */
   redisPrefix?: string;
   household?: ServicesOptions['household'];
   recordingSegmentSeconds?: number;
@@ -52,6 +55,7 @@ export interface PlatformOptions {
 export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const { config, log } = o;
   reportListenerErrorsTo((event, err) => log.error({ err, event: String(event) }, 'event listener threw'));
+  const keys = redisKeys(o.redisPrefix);
   const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 2 });
   const pub = redis.duplicate();
   const sub = redis.duplicate();
@@ -74,14 +78,10 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(createHealthRouter(redis, pool, config.NODE_ID));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  if (config.devTokens) app.use(createDevTokenRouter(tokens));
+  app.use(createOpsRouter({ redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens }));
   const server = http.createServer(app);
   const io: SignallingServer = new IoServer(server, {
-    adapter: createAdapter(pub, sub),
+    adapter: createAdapter(pub, sub, { key: keys.adapterChannel }),
     maxHttpBufferSize: 256 * 1024,
     pingInterval: 10_000,
     pingTimeout: 10_000,
@@ -96,7 +96,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     rooms,
     seedDemo: o.seedDemo ?? config.NODE_ENV !== 'production',
     devSignIn: config.devTokens,
-    ...(o.redisPrefix ? { redisPrefix: o.redisPrefix } : {}),
+    keys,
     ...(o.household ? { household: o.household } : {}),
     ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
@@ -111,7 +111,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     server.listen(config.PORT, config.HOST, () => resolve((server.address() as { port: number }).port));
   });
   const url = config.PUBLIC_URL ?? `http://127.0.0.1:${port}`;
-  const routing = await RedisRoomRouting.start(redis, config.NODE_ID, url, log.child({ mod: 'routing' }));
+  const routing = await RedisRoomRouting.start(redis, keys, config.NODE_ID, url, log.child({ mod: 'routing' }));
   rooms.on('room', (room) => {
     room.once('close', () => {
       routing.release(room.id).catch((err: unknown) => log.warn({ err, roomId: room.id }, 'room release failed'));
@@ -124,7 +124,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     log: log.child({ mod: 'signalling' }),
     metrics: metrics.signalling,
     authorizeRoom: services.authorizeRoom,
-    bans: new RedisRoomBans(redis),
+    bans: new RedisRoomBans(redis, keys),
   });
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
 
@@ -138,6 +138,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     rooms,
     tokens,
     redis,
+    keys,
     services,
     close() {
       closing ??= (async () => {

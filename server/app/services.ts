@@ -6,13 +6,16 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
 import type { Logger } from '../core/log.ts';
+import type { RedisKeys } from '../core/redis-keys.ts';
+import { forbidden } from '../core/errors.ts';
+import { householdOfRoom, parseRoomId, petitionRoomId } from '../protocol/room-id.ts';
 import { migrate, openDb, type Db } from '../core/db.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
 import type { SignallingServer } from './signalling/signalling.ts';
 import { petitionMigrations } from '../petition/migrations.ts';
 import { SqlitePetitionRepository } from '../petition/repository.ts';
 import { buildDirectory } from '../petition/seed.ts';
-import { PetitionService, petitionRoomId } from '../petition/service.ts';
+import { PetitionService } from '../petition/service.ts';
 import { createPetitionRouter } from '../petition/routes.ts';
 import { actorFromClaims } from '../petition/access.ts';
 import { DEFAULT_RULES_FILE, RoutingRuleBook } from '../scheduler/routing-rules.ts';
@@ -27,7 +30,11 @@ import {
 } from '../household/index.ts';
 import { forwardHouseholdEvents } from '../household/events.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
-import { createDemoSignInRouter } from './http/demo-sign-in.ts';
+import { createDevRouter } from './http/dev.ts';
+import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
+import { archiveArea } from '../protocol/http/archive.ts';
+import { householdArea } from '../protocol/http/household.ts';
+import { petitionArea } from '../protocol/http/petition.ts';
 import { Archive } from '../../recordings/archive.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { recordSessions } from './session-recording.ts';
@@ -44,9 +51,10 @@ export interface ServicesOptions {
   rooms: RoomRegistry;
   /** Load the demo directory (region tree, terminals, departments, households) when empty. */
   seedDemo: boolean;
-  /** Mount the development sign-in (`/dev/identities`, `/dev/sign-in`). */
+  /** Mount the development area (`/dev/identities`, `/dev/sign-in`, `/dev/token`). */
   devSignIn: boolean;
-  redisPrefix?: string;
+  /** Every Redis key this node uses (server/core/redis-keys.ts). */
+  keys: RedisKeys;
   /** Recording segment length (default 15 s; tests use short ones). */
   recordingSegmentSeconds?: number;
   /** Clock and timings of the household service (tests drive time). */
@@ -93,14 +101,14 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     tokens,
     rules: RoutingRuleBook.fromFile(routingRulesFile(o.dataDir)),
     log: log.child({ mod: 'petition' }),
-    ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}),
+    prefix: o.keys.scheduler.prefix,
   });
 
   const householdRepo = new HouseholdRepository(db);
   if (o.seedDemo) seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
   const households = new HouseholdService({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
-  const householdTick = new LeaderLease(o.redis, 'household-tick', o.nodeId, 15_000, o.redisPrefix);
+  const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
 
   const archive = Archive.open({ dataDir: o.dataDir });
@@ -149,7 +157,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   // Privacy on: the home's camera stops at once, even on tokens issued before it was turned on.
   const cutHomeCameras = (householdId: string) => {
     for (const room of o.rooms.values()) {
-      if (!room.id.startsWith(`household:${householdId}:`)) continue;
+      if (householdOfRoom(room.id) !== householdId) continue;
       for (const peer of room.peers.values()) {
         if (peer.role !== 'home-device') continue;
         for (const producer of [...peer.producers.values()]) if (producer.appData.source === 'camera') producer.close();
@@ -172,13 +180,17 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     stopRecordings: () => recording.stopAll(),
     async authorizeRoom(claims, roomId) {
       // The token's grant is the gate everywhere; household rooms also need the call to be open.
-      if (roomId.startsWith('household:')) households.authorizeJoin(claims, roomId);
+      const room = parseRoomId(roomId);
+      if (room.kind === 'malformed') throw forbidden(`not a valid ${room.namespace} room`);
+      if (room.kind === 'household-call' || room.kind === 'household-look-in') households.authorizeJoin(claims, roomId);
     },
     mount(app) {
-      if (o.devSignIn) app.use(createDemoSignInRouter({ tokens, petitionRepo, householdRepo, households }));
-      app.use('/api/petition', createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
-      app.use('/api/household', createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
-      app.use('/api/archive', createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
+      if (o.devSignIn) app.use(createDevRouter({ tokens, petitionRepo, householdRepo, households }));
+      app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
+      app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
+      app.use(archiveArea.base, createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
+      // Paths under /api and /dev that no table lists: a JSON 404, not the static server's page.
+      app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
     },
     async close() {
       waitPushes.cancel();

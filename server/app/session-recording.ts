@@ -2,6 +2,7 @@
 // recorded from its first producer to its end; a household call only when the household turned
 // recording on. The room↔recorder binding itself is recordings/room-recording.ts.
 import type { Logger } from '../core/log.ts';
+import { parseRoomId } from '../protocol/room-id.ts';
 import type { Archive } from '../../recordings/archive.ts';
 import type { CaseInfo } from '../../recordings/manifest.ts';
 import { recordRoom } from '../../recordings/room-recording.ts';
@@ -49,9 +50,9 @@ export function recordSessions(d: SessionRecordingDeps): SessionRecording {
 
 /** What the archive needs to find this session later; undefined when the room is not recorded. */
 function caseInfoFor(d: SessionRecordingDeps, roomId: string): Omit<CaseInfo, 'roomId'> | undefined {
-  const petition = /^petition:(.+)$/.exec(roomId);
-  if (petition) {
-    const c = d.petition.getCase(SYSTEM, petition[1]!);
+  const room = parseRoomId(roomId);
+  if (room.kind === 'petition') {
+    const c = d.petition.getCase(SYSTEM, room.caseId);
     return {
       kind: 'petition',
       caseNumber: c.id,
@@ -62,9 +63,8 @@ function caseInfoFor(d: SessionRecordingDeps, roomId: string): Omit<CaseInfo, 'r
       ...(c.petitionerName ? { petitioner: { name: c.petitionerName } } : {}),
     };
   }
-  const household = /^household:([\w.\-]+):call:/.exec(roomId);
-  if (household && d.households.mediaPolicy(household[1]!).recordingAllowed) {
-    return { kind: 'household', householdId: household[1]!, departments: [], officials: [] };
+  if (room.kind === 'household-call' && d.households.mediaPolicy(room.householdId).recordingAllowed) {
+    return { kind: 'household', householdId: room.householdId, departments: [], officials: [] };
   }
   return undefined;
 }

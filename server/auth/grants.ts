@@ -2,62 +2,14 @@
 // Modelled on LiveKit's VideoGrant, narrowed to what this product needs.
 import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
-import { mediaSourceSchema, type MediaSource } from '../protocol/signalling.ts';
+import { attributesSchema, claimsSchema, grantSchema, type Attributes, type Claims, type Grant, type Role } from '../protocol/claims.ts';
+import type { MediaSource } from '../protocol/signalling.ts';
 
-export const ROLES = [
-  'petitioner',
-  'terminal',
-  'official',
-  'coordinator',
-  'family',
-  'home-device',
-  'counsellor',
-  'archivist',
-  'admin',
-] as const;
-export const roleSchema = z.enum(ROLES);
-export type Role = z.infer<typeof roleSchema>;
-
-
-/** A room name, or a prefix ending in `*` ("household:H12:*"). */
-const roomPattern = z.string().min(1).max(200).regex(/^[\w:.\-]+\*?$/);
-
-export const grantSchema = z.strictObject({
-  rooms: z.array(roomPattern).max(50),
-  canPublish: z.boolean(),
-  canSubscribe: z.boolean(),
-  sources: z.array(mediaSourceSchema).max(3),
-  /** Present in the room without being announced to others (recorders, supervisors). */
-  hidden: z.boolean().optional(),
-  recorder: z.boolean().optional(),
-  roomAdmin: z.boolean().optional(),
-  /** Archive access: search, replay and export recordings. */
-  canArchive: z.boolean().optional(),
-});
-export type Grant = z.infer<typeof grantSchema>;
-
-export const attributesSchema = z.strictObject({
-  department: z.string().max(64).optional(),
-  level: z.enum(['village', 'township', 'county', 'city']).optional(),
-  region: z.string().max(32).optional(),
-  terminalId: z.string().max(64).optional(),
-  householdId: z.string().max(64).optional(),
-});
-export type Attributes = z.infer<typeof attributesSchema>;
-
-export const claimsSchema = z.object({
-  sub: z.string().min(1).max(128),
-  name: z.string().min(1).max(100),
-  role: roleSchema,
-  grant: grantSchema,
-  attributes: attributesSchema.default({}),
-  jti: z.string().min(1),
-  iat: z.number().int(),
-  exp: z.number().int(),
-});
-export type Claims = z.infer<typeof claimsSchema>;
+// The claims' shape is a wire contract (pages read it, endpoint tables name roles): it lives in
+// server/protocol/claims.ts; this module signs and verifies tokens of that shape.
+export { ROLES, roleSchema, grantSchema, attributesSchema, claimsSchema } from '../protocol/claims.ts';
+export type { Role, Grant, Attributes, Claims } from '../protocol/claims.ts';
 
 export interface TokenRequest {
   sub: string;

@@ -2,16 +2,20 @@
 // sockets: every payload names its recipients in `to` as token subjects (device ids, family
 // member ids, counsellor ids), and the signalling layer forwards each event to those sockets.
 import { SafeEmitter } from '../core/safe-emitter.ts';
-import type { Call, CheckInSchedule, DeviceAlert, HouseholdSettings, LookIn, LookInEndReason, Notice } from './domain.ts';
+import type {
+  Call,
+  CallEndReason,
+  CheckInSchedule,
+  DeviceAlert,
+  HouseholdSettings,
+  LookIn,
+  LookInEndReason,
+  Notice,
+  PrivacyCause,
+  PrivacyState,
+} from './domain.ts';
 
-export type PrivacyCause = 'button' | 'schedule';
-export interface PrivacyState {
-  active: boolean;
-  /** Why it is active; null when it is not. The button wins when both apply. */
-  cause: PrivacyCause | null;
-}
-
-export type CallEndReason = 'hung-up' | 'missed' | 'declined' | 'cancelled';
+export type { CallEndReason, PrivacyCause, PrivacyState };
 
 export interface HouseholdEvents {
   /** Devices ring loudly with one answer button; the caller hears ringback. */

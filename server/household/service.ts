@@ -1,30 +1,28 @@
 // The household service: every rule of 平安心居 in one place. Each public method takes the
-// verified token claims of whoever asks and refuses with a typed AppError before touching state,
-// so the HTTP router and the socket.io layer cannot forget a check.
+// verified token claims of whoever asks and input already parsed by the endpoint table (at the
+// edge), and refuses with a typed AppError before touching state, so no caller can forget a check.
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
+import { parseRoomId } from '../protocol/room-id.ts';
 import {
-  householdSettingsSchema,
-  newCheckInSchema,
-  newHouseholdSchema,
-  bindDeviceSchema,
-  addCameraSchema,
-  linkFamilySchema,
+  type BindDevice,
+  type LinkFamily,
+  type NewCamera,
+  type NewCheckIn,
+  type NewHousehold,
+  type SendNotice,
+  type SettingsPatch,
+  type StartCall,
+  type StartLookIn,
   permits,
-  sendNoticeSchema,
-  settingsPatchSchema,
-  startCallSchema,
-  startLookInSchema,
   DEFAULT_SETTINGS,
   type Call,
   type CheckInSchedule,
   type Counsellor,
   type Device,
   type DeviceAlert,
-  type FamilyMember,
   type Household,
   type HouseholdCamera,
   type HouseholdSettings,
@@ -34,7 +32,12 @@ import {
   type Notice,
   type PermissionLevel,
   type AccessLogEntry,
+  type DeviceState,
+  type HouseholdView,
+  type RoomTicket,
 } from './domain.ts';
+
+export type { DeviceState, HouseholdView, RoomTicket };
 import { HouseholdEventEmitter, type CallEndReason, type PrivacyState } from './events.ts';
 import { nextOccurrence, previousOccurrence, privacyWindowActive } from './local-time.ts';
 import type { DeviceRecord, HouseholdRepository } from './repository.ts';
@@ -102,31 +105,6 @@ const LOOK_IN_REFUSAL_MESSAGES: Record<LookInRefusal, string> = {
   'device-offline': 'the home device is offline',
 };
 
-export interface HouseholdView {
-  household: Household;
-  privacy: PrivacyState;
-  devices: Device[];
-  cameras: HouseholdCamera[];
-  family: (Omit<FamilyMember, 'phone'> & { relation: string; permission: PermissionLevel })[];
-  counsellorIds: string[];
-  /** The asking family member's level; absent for counsellors, devices and admins. */
-  myPermission?: PermissionLevel;
-}
-
-export interface RoomTicket {
-  roomId: string;
-  token: string;
-}
-
-export interface DeviceState {
-  device: Device;
-  household: Pick<Household, 'id' | 'name' | 'settings'>;
-  privacy: PrivacyState;
-  openCalls: Call[];
-  openLookIns: LookIn[];
-  notices: Notice[];
-}
-
 export class HouseholdService {
   readonly events: HouseholdEventEmitter;
   readonly timings: HouseholdTimings;
@@ -150,9 +128,8 @@ export class HouseholdService {
 
   // ---- administration (install and enrolment) ------------------------------------------------
 
-  createHousehold(actor: Actor, input: unknown): Household {
+  createHousehold(actor: Actor, h: NewHousehold): Household {
     this.#requireAdmin(actor);
-    const h = parseInput(newHouseholdSchema, input);
     const id = h.id ?? `hh-${randomUUID()}`;
     if (this.#repo.getHousehold(id)) throw conflict(`household ${id} already exists`);
     this.#repo.insertHousehold({
@@ -172,9 +149,8 @@ export class HouseholdService {
    * Binds a device to a household (or re-binds it) and issues its long-lived token. Only the new
    * token is valid afterwards: a lost or replaced box is cut off by binding again.
    */
-  bindDevice(actor: Actor, householdId: string, input: unknown): { device: Device; token: string } {
+  bindDevice(actor: Actor, householdId: string, d: BindDevice): { device: Device; token: string } {
     this.#requireFamilyLevel(actor, householdId, 'manage');
-    const d = parseInput(bindDeviceSchema, input);
     const id = d.id ?? `dev-${randomUUID()}`;
     const existing = this.#repo.getDevice(id);
     if (existing && existing.device.householdId !== householdId) throw conflict(`device ${id} is bound to another household`);
@@ -200,9 +176,8 @@ export class HouseholdService {
   }
 
   /** Links a family member (creating them if new) with a permission level; managers and admins only. */
-  linkFamilyMember(actor: Actor, householdId: string, input: unknown): HouseholdView['family'][number] {
+  linkFamilyMember(actor: Actor, householdId: string, m: LinkFamily): HouseholdView['family'][number] {
     this.#requireFamilyLevel(actor, householdId, 'manage');
-    const m = parseInput(linkFamilySchema, input);
     const id = m.memberId ?? `fm-${randomUUID()}`;
     this.#repo.transaction(() => {
       if (!this.#repo.getFamilyMember(id)) {
@@ -222,9 +197,8 @@ export class HouseholdService {
   }
 
   /** Registers an IP camera for look-in (pulled by sfu/ingest). The URL never leaves the server. */
-  addCamera(actor: Actor, householdId: string, input: unknown): HouseholdCamera {
+  addCamera(actor: Actor, householdId: string, c: NewCamera): HouseholdCamera {
     this.#requireFamilyLevel(actor, householdId, 'manage');
-    const c = parseInput(addCameraSchema, input);
     const camera = { id: c.id ?? `cam-${randomUUID()}`, householdId, name: c.name, place: c.place };
     if (this.#repo.getCamera(camera.id)) throw conflict(`camera ${camera.id} already exists`);
     this.#repo.insertCamera({ ...camera, url: c.url });
@@ -289,9 +263,7 @@ export class HouseholdService {
    * closes the "rejoin with a still-valid token after the call ended" hole.
    */
   authorizeJoin(actor: Actor, roomId: string): void {
-    const m = /^household:([\w.\-]+):(call|lookin):([\w.\-]+)$/.exec(roomId);
-    if (!m) throw forbidden('not a household room');
-    const [, householdId, kind, id] = m as unknown as [string, string, 'call' | 'lookin', string];
+    const { householdId, kind, id } = householdRoom(roomId);
     if (actor.role === 'home-device') {
       // Room tokens carry their own jti, so only the binding is checked here: an unbound or
       // re-homed device loses its rooms, a still-bound one keeps the rooms it was given.
@@ -319,11 +291,10 @@ export class HouseholdService {
 
   // ---- settings and privacy ------------------------------------------------------------------
 
-  updateSettings(actor: Actor, householdId: string, patch: unknown): HouseholdSettings {
+  updateSettings(actor: Actor, householdId: string, patch: SettingsPatch): HouseholdSettings {
     this.#requireFamilyLevel(actor, householdId, 'manage');
-    const p = parseInput(settingsPatchSchema, patch);
     const h = this.#assertHousehold(householdId);
-    const settings = householdSettingsSchema.parse({ ...h.settings, ...p });
+    const settings: HouseholdSettings = { ...h.settings, ...patch };
     for (const memberId of settings.autoAnswer.memberIds) {
       if (!this.#repo.getFamilyLink(householdId, memberId)) throw badRequest(`auto-answer: ${memberId} is not in this household’s family`);
     }
@@ -356,7 +327,7 @@ export class HouseholdService {
    * it for this caller and privacy is off, makes the call live at once; otherwise the devices ring
    * until answered or `ringTimeoutMs` passes.
    */
-  startCall(actor: Actor, householdId: string, input: unknown = {}): { call: Call } & RoomTicket {
+  startCall(actor: Actor, householdId: string, { audioOnly }: StartCall = { audioOnly: false }): { call: Call } & RoomTicket {
     let callerRole: 'family' | 'counsellor';
     if (actor.role === 'counsellor') {
       this.#requireCounsellor(actor, householdId);
@@ -365,7 +336,6 @@ export class HouseholdService {
       this.#requireFamilyLevel(actor, householdId, 'call', { adminAllowed: false });
       callerRole = 'family';
     }
-    const { audioOnly } = parseInput(startCallSchema, input ?? {});
     const h = this.#assertHousehold(householdId);
     const now = this.#clock.now();
     const id = `call-${randomUUID()}`;
@@ -476,9 +446,8 @@ export class HouseholdService {
    * View-only look at home. Refused (and logged) in privacy mode, during a privacy window, when
    * the household does not allow look-in, or when the device is offline.
    */
-  startLookIn(actor: Actor, householdId: string, input: unknown = {}): { lookIn: LookIn } & RoomTicket {
+  startLookIn(actor: Actor, householdId: string, { source }: StartLookIn = { source: 'device' }): { lookIn: LookIn } & RoomTicket {
     this.#requireFamilyLevel(actor, householdId, 'look-in', { adminAllowed: false });
-    const { source } = parseInput(startLookInSchema, input ?? {});
     const h = this.#assertHousehold(householdId);
     if (source !== 'device') {
       const camera = this.#repo.getCamera(source);
@@ -586,7 +555,7 @@ export class HouseholdService {
   deviceRoomToken(actor: Actor, roomId: string): RoomTicket {
     this.#requireDevice(actor);
     this.authorizeJoin(actor, roomId);
-    const [, householdId, kind, id] = roomId.split(':') as [string, string, 'call' | 'lookin', string];
+    const { householdId, kind, id } = householdRoom(roomId);
     if (kind === 'call') return { roomId, token: this.#callToken(actor, this.#assertCall(id)) };
     const cameraAllowed = this.mediaPolicy(householdId).cameraAllowed;
     const token = this.#tokens.issue({
@@ -613,9 +582,8 @@ export class HouseholdService {
   // ---- counsellors: notices, check-ins, alerts -----------------------------------------------
 
   /** To one assigned household, or to every household in a region the counsellor covers. */
-  sendNotice(actor: Actor, input: unknown): { notice: Notice; householdIds: string[] } {
+  sendNotice(actor: Actor, n: SendNotice): { notice: Notice; householdIds: string[] } {
     if (actor.role !== 'counsellor' && actor.role !== 'admin') throw forbidden('only counsellors send notices');
-    const n = parseInput(sendNoticeSchema, input);
     let households: Household[];
     if ('householdId' in n) {
       if (actor.role === 'counsellor') this.#requireCounsellor(actor, n.householdId);
@@ -647,9 +615,8 @@ export class HouseholdService {
     return this.#repo.listNoticesFor(this.#assertHousehold(householdId), this.#clock.now(), 50);
   }
 
-  scheduleCheckIn(actor: Actor, householdId: string, input: unknown): CheckInSchedule {
+  scheduleCheckIn(actor: Actor, householdId: string, c: NewCheckIn): CheckInSchedule {
     this.#requireCounsellor(actor, householdId);
-    const c = parseInput(newCheckInSchema, input);
     const id = `checkin-${randomUUID()}`;
     this.#repo.insertCheckIn({ id, householdId, counsellorId: actor.sub, ...c, createdAtMs: this.#clock.now() });
     return this.listCheckIns(actor).find((s) => s.id === id)!;
@@ -873,16 +840,6 @@ export class HouseholdService {
   }
 }
 
-/** Inbound shapes fail as `bad_request` naming the field, the same over HTTP and socket.io. */
-function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw badRequest(`invalid input: ${issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ')}`, issues);
-  }
-  return r.data;
-}
-
 function autoAnswers(settings: HouseholdSettings, memberId: string): boolean {
   switch (settings.autoAnswer.mode) {
     case 'off':
@@ -892,4 +849,12 @@ function autoAnswers(settings: HouseholdSettings, memberId: string): boolean {
     case 'selected':
       return settings.autoAnswer.memberIds.includes(memberId);
   }
+}
+
+/** A household room's parts; any other room id is refused. */
+function householdRoom(roomId: string): { householdId: string; kind: 'call' | 'lookin'; id: string } {
+  const r = parseRoomId(roomId);
+  if (r.kind === 'household-call') return { householdId: r.householdId, kind: 'call', id: r.callId };
+  if (r.kind === 'household-look-in') return { householdId: r.householdId, kind: 'lookin', id: r.lookInId };
+  throw forbidden('not a household room');
 }

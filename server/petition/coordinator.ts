@@ -4,35 +4,10 @@ import { personalQueue } from '../scheduler/keys.ts';
 import type { Presence } from '../scheduler/presence.ts';
 import type { TicketQueue } from '../scheduler/queue.ts';
 import type { PetitionRepository } from './repository.ts';
-import type { Case, ReceptionDay } from './types.ts';
+import type { DepartmentQueue, LiveSession, OverdueCase, ReceptionDayWithBookings, TerminalGroup } from './types.ts';
+import { petitionRoomId } from '../protocol/room-id.ts';
 
-export interface DepartmentQueue {
-  /** Office id, or `official:<id>` for a leader's personal queue. */
-  departmentId: string;
-  name: string;
-  length: number;
-  online: number;
-  oldestWaitSeconds: number | null;
-}
-
-export interface TerminalGroup {
-  regionCode: string;
-  name: string;
-  total: number;
-  online: number;
-  offlineIds: string[];
-}
-
-export interface LiveSession {
-  case: Case;
-  roomId: string;
-  participants: { officialId: string; departmentId: string; role: 'lead' | 'invited' }[];
-}
-
-export interface OverdueCase {
-  case: Case;
-  overdue: ('acceptance' | 'handling')[];
-}
+export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup };
 
 interface Deps {
   repo: PetitionRepository;
@@ -104,12 +79,12 @@ export async function liveSessions(d: Deps): Promise<LiveSession[]> {
       .listParticipants(c.id)
       .filter((p) => present.has(p.officialId))
       .map((p) => ({ officialId: p.officialId, departmentId: p.departmentId, role: p.role }));
-    out.push({ case: c, roomId: `petition:${c.id}`, participants });
+    out.push({ case: c, roomId: petitionRoomId(c.id), participants });
   }
   return out;
 }
 
-export function receptionDaysWithBookings(repo: PetitionRepository, now: Date): (ReceptionDay & { booked: number[] })[] {
+export function receptionDaysWithBookings(repo: PetitionRepository, now: Date): ReceptionDayWithBookings[] {
   return repo.listReceptionDays(now.toISOString()).map((day) => {
     const counts = repo.slotCounts(day.id);
     return { ...day, booked: Array.from({ length: day.slots }, (_, i) => counts.get(i) ?? 0) };

@@ -2,14 +2,12 @@
 // (access.ts, PetitionService.roomAccess); this only shapes the grant. Petitioners and officials
 // publish camera and microphone; officials are room admins; coordinators watch hidden.
 import type { TokenIssuer } from '../auth/grants.ts';
-import type { Actor } from './types.ts';
+import { petitionRoomId } from '../protocol/room-id.ts';
+import type { Actor, RoomAccess } from './types.ts';
 
-export const petitionRoomId = (caseId: string) => `petition:${caseId}`;
+export { petitionRoomId };
 
-export interface RoomAccess {
-  roomId: string;
-  token: string;
-}
+export type { RoomAccess };
 
 export interface RoomMember {
   id: string;

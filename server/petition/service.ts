@@ -1,6 +1,6 @@
 // PetitionService: the 视频接访 workflow over the durable store (SQLite) and the live scheduler
-// (Redis). The signalling/HTTP layers call it with a verified Actor; it never trusts ids from
-// the client for ownership. Room of a petition session: `petition:<caseId>`.
+// (Redis). The HTTP layer calls it with a verified Actor and input its endpoint table already
+// parsed (validation is at the edge); it never trusts ids from the client for ownership. Room of a petition session: `petition:<caseId>`.
 //
 // Claim protocol (several processes may race): Redis leases the ticket to one official (Lua,
 // atomic) → Redis confirms it (commit point; a lease not confirmed in `leaseMs` goes back to the
@@ -14,8 +14,8 @@ import type { Logger } from '../core/log.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
 import { DEFAULT_PREFIX, personalQueue, type PriorityClass } from '../scheduler/keys.ts';
 import { Presence, type PresenceStatus } from '../scheduler/presence.ts';
-import { TicketQueue, type Lease, type QueueEntry, type Ticket, type TicketKind } from '../scheduler/queue.ts';
-import type { RoutingRuleBook } from '../scheduler/routing-rules.ts';
+import { TicketQueue, type Lease, type Ticket, type TicketKind } from '../scheduler/queue.ts';
+import type { RoutingRuleBook, RoutingRules } from '../scheduler/routing-rules.ts';
 import {
   assertCanView,
   assertCase,
@@ -42,29 +42,30 @@ import {
   type TerminalGroup,
 } from './coordinator.ts';
 import { levelAbove, routeCategory } from './routing.ts';
-import {
-  appointmentSchema,
-  claimSchema,
-  escalateSchema,
-  extendSchema,
-  inviteSchema,
-  offerSchema,
-  opinionSchema,
-  parseInput,
-  presenceSchema,
-  rateSchema,
-  startPetitionSchema,
-  transferSchema,
-  type InviteTarget,
-  type StartPetitionInput,
-} from './schemas.ts';
+import type { ClaimInput, InviteTarget, OfferInput, StartPetitionInput } from '../protocol/http/petition.ts';
 import { issueRoomToken, type RoomAccess, type RoomMember } from './room-token.ts';
 import { slotStart, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
-import type { Actor, ActorRole, Case, CaseEvent, CaseState, Department, Official, Rating, ReceptionDay, TimelineEvent } from './types.ts';
+import type {
+  Actor,
+  ActorRole,
+  Assignment,
+  Case,
+  CaseEvent,
+  CaseState,
+  Department,
+  Desk,
+  Offer,
+  Official,
+  Rating,
+  ReceptionDayWithBookings,
+  StartedPetition,
+  TimelineEvent,
+} from './types.ts';
 
 export { petitionRoomId } from './room-token.ts';
 export type { AppointmentOffer, WaitInfo } from './wait.ts';
 export type { RoomAccess } from './room-token.ts';
+export type { Assignment, Desk, Offer, StartedPetition } from './types.ts';
 export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup } from './coordinator.ts';
 export { slotStart } from './wait.ts';
 
@@ -87,30 +88,6 @@ export interface PetitionServiceOptions {
   defaultSessionSeconds?: number;
   roomTokenTtlSeconds?: number;
   now?: () => Date;
-}
-
-export interface StartedPetition extends RoomAccess {
-  case: Case;
-  ticketId: string;
-  departments: Department[];
-  wait: WaitInfo;
-}
-
-export interface Assignment extends RoomAccess {
-  case: Case;
-  ticketId: string;
-  kind: TicketKind;
-  /** For invites: the department that asked. */
-  fromDepartmentId: string | null;
-}
-
-/** A ticket held for an official who has not accepted it yet. */
-export interface Offer {
-  ticketId: string;
-  leaseToken: string;
-  kind: TicketKind;
-  expiresInMs: number;
-  case: Case | null;
 }
 
 /** Local events; the lead wires them to socket.io rooms. Each fires in the process that acted. */
@@ -235,7 +212,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   // ---- petitioner side --------------------------------------------------------------------
 
   async startPetition(actor: Actor, input: StartPetitionInput): Promise<StartedPetition> {
-    input = parseInput(startPetitionSchema, input, 'petition');
     if (!isPetitionerSide(actor) && !isCoordinator(actor)) {
       throw new AppError('forbidden', 'petitions are started at a terminal', { reason: 'not_a_terminal' });
     }
@@ -322,7 +298,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   async bookAppointment(actor: Actor, caseId: string, dayId: string, slot: number): Promise<Case> {
-    parseInput(appointmentSchema, { dayId, slot }, 'appointment');
     const c = assertCase(this.repo, caseId);
     this.assertPetitionerOrCoordinator(actor, c);
     assertState(c, ['registered', 'queued'], 'book an appointment');
@@ -399,7 +374,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   async rate(actor: Actor, caseId: string, rating: Rating): Promise<Case> {
-    parseInput(rateSchema, { rating }, 'rating');
     const c = assertCase(this.repo, caseId);
     if (!isCasePetitioner(this.repo, actor, c)) throw new AppError('forbidden', 'only the petitioner rates the handling', { reason: 'not_petitioner' });
     assertState(c, ['handled'], 'rate');
@@ -412,14 +386,12 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   // ---- official side ----------------------------------------------------------------------
 
   async heartbeat(actor: Actor, status: PresenceStatus): Promise<void> {
-    parseInput(presenceSchema, { status }, 'presence');
     const o = assertOfficial(this.repo, actor);
     await this.presence.heartbeat(o.id, o.departmentId, status);
   }
 
   /** Claims the best ticket of the official's department queue; null when nothing waits. */
-  async claimNext(actor: Actor, opts: { requestId?: string } = {}): Promise<Assignment | null> {
-    parseInput(claimSchema, opts, 'claim');
+  async claimNext(actor: Actor, opts: ClaimInput = {}): Promise<Assignment | null> {
     const official = assertOfficial(this.repo, actor);
     const lease = await this.leaseNext(official, opts.requestId);
     return lease ? this.admit(lease, official) : null;
@@ -451,8 +423,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    * Holds the best ticket for the official without assigning it (the desk shows the case; the
    * official presses accept). Unless accepted within the lease, it returns to its queue.
    */
-  async offerNext(actor: Actor, opts: { requestId?: string } = {}): Promise<Offer | null> {
-    parseInput(claimSchema, opts, 'offer request');
+  async offerNext(actor: Actor, opts: ClaimInput = {}): Promise<Offer | null> {
     const official = assertOfficial(this.repo, actor);
     const lease = await this.leaseNext(official, opts.requestId);
     if (!lease) return null;
@@ -461,8 +432,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /** Accepts an offer; `conflict` (lease_lost) if it expired and went back to the queue. */
-  async acceptOffer(actor: Actor, offer: { ticketId: string; leaseToken: string }): Promise<Assignment> {
-    offer = parseInput(offerSchema, { ticketId: offer.ticketId, leaseToken: offer.leaseToken }, 'offer');
+  async acceptOffer(actor: Actor, offer: OfferInput): Promise<Assignment> {
     const official = assertOfficial(this.repo, actor);
     const t = await this.queue.getTicket(offer.ticketId);
     if (!t) throw new AppError('not_found', `no ticket ${offer.ticketId}`);
@@ -472,8 +442,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     );
   }
 
-  async declineOffer(actor: Actor, offer: { ticketId: string; leaseToken: string }): Promise<boolean> {
-    offer = parseInput(offerSchema, { ticketId: offer.ticketId, leaseToken: offer.leaseToken }, 'offer');
+  async declineOffer(actor: Actor, offer: OfferInput): Promise<boolean> {
     const official = assertOfficial(this.repo, actor);
     const t = await this.queue.getTicket(offer.ticketId);
     if (!t) throw new AppError('not_found', `no ticket ${offer.ticketId}`);
@@ -486,8 +455,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /** Accepts one named ticket of the official's department queue (an invite, say). */
-  async acceptTicket(actor: Actor, ticketId: string, opts: { requestId?: string } = {}): Promise<Assignment> {
-    parseInput(claimSchema, opts, 'claim');
+  async acceptTicket(actor: Actor, ticketId: string, opts: ClaimInput = {}): Promise<Assignment> {
     const official = assertOfficial(this.repo, actor);
     const lease = await this.queue.claim({
       officialId: official.id,
@@ -546,7 +514,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** Invites another department, or the level above, into the live session (ahead of new cases). */
   async invite(actor: Actor, caseId: string, target: InviteTarget): Promise<Ticket> {
-    target = parseInput(inviteSchema, target, 'invite');
     const official = assertOfficial(this.repo, actor);
     const c = assertCase(this.repo, caseId);
     if (!isParticipant(this.repo, official.id, c.id)) throw new AppError('forbidden', `not in the session of case ${c.id}`, { reason: 'not_a_party' });
@@ -570,7 +537,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** Hands the case to another department; the petitioner stays in the room for the new official. */
   async transfer(actor: Actor, caseId: string, departmentId: string, reason: string): Promise<Case> {
-    parseInput(transferSchema, { departmentId, reason }, 'transfer');
     const c = assertCase(this.repo, caseId);
     const dept = this.assertDepartment(departmentId);
     return this.handOver(actor, c, dept, 'transfer', reason);
@@ -578,7 +544,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** Sends the case one level up (same kind of office in the parent region, else its 信访局). */
   async escalate(actor: Actor, caseId: string, reason: string): Promise<Case> {
-    parseInput(escalateSchema, { reason }, 'escalation');
     const c = assertCase(this.repo, caseId);
     if (!c.departmentId) throw new AppError('conflict', `case ${c.id} has no handling department yet`, { reason: 'wrong_state' });
     const dept = levelAbove(this.repo, this.rules.current, this.repo.getDepartment(c.departmentId)!);
@@ -614,7 +579,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   async writeOpinion(actor: Actor, caseId: string, opinion: string, accepted: boolean): Promise<Case> {
-    parseInput(opinionSchema, { opinion, accepted }, 'opinion');
     const c = assertCase(this.repo, caseId);
     assertLead(actor, c);
     assertState(c, ['in_session', 'joint_session'], 'write the handling opinion');
@@ -630,7 +594,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** Extends the handling deadline once by 30 days, with the written reason. */
   async extendDeadline(actor: Actor, caseId: string, reason: string): Promise<Case> {
-    parseInput(extendSchema, { reason }, 'extension');
     const c = assertCase(this.repo, caseId);
     if (!isCoordinator(actor)) assertLead(actor, c);
     if (c.handleExtended) throw new AppError('conflict', 'the handling deadline was already extended once', { reason: 'already_extended' });
@@ -728,7 +691,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /** The official's desk: own department queue and sessions held now (to resume after reconnect). */
-  async desk(actor: Actor): Promise<{ official: Official; queue: QueueEntry[]; active: string[]; presence: PresenceStatus | 'offline' }> {
+  async desk(actor: Actor): Promise<Desk> {
     const official = assertOfficial(this.repo, actor);
     const [queue, active, presence] = await Promise.all([
       Promise.all(queuesOf(official).map((q) => this.queue.entries(q))).then((lists) =>
@@ -764,7 +727,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     return overdueCases(this.repo, this.now());
   }
 
-  receptionDays(): (ReceptionDay & { booked: number[] })[] {
+  receptionDays(): ReceptionDayWithBookings[] {
     return receptionDaysWithBookings(this.repo, this.now());
   }
 
@@ -779,9 +742,9 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     return this.rules.current;
   }
 
-  replaceRoutingRules(actor: Actor, raw: unknown) {
+  replaceRoutingRules(actor: Actor, rules: RoutingRules): RoutingRules {
     this.assertCoordinator(actor);
-    return this.rules.replace(raw);
+    return this.rules.replace(rules);
   }
 
   // ---- helpers ----------------------------------------------------------------------------

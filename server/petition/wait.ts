@@ -4,29 +4,9 @@ import { personalQueueOwner } from '../scheduler/keys.ts';
 import type { OnlineOfficial, Presence } from '../scheduler/presence.ts';
 import type { TicketQueue } from '../scheduler/queue.ts';
 import type { PetitionRepository } from './repository.ts';
-import type { Case, CaseState, ReceptionDay } from './types.ts';
+import type { AppointmentOffer, Case, ReceptionDay, WaitInfo } from './types.ts';
 
-export interface AppointmentOffer {
-  dayId: string;
-  leaderName: string;
-  post: string;
-  portfolio: string;
-  place: string;
-  slot: number;
-  slotStartsAt: string;
-}
-
-export interface WaitInfo {
-  caseId: string;
-  state: CaseState;
-  /** 1-based place in the queue; 0 while an official is being offered the case; null when not waiting. */
-  position: number | null;
-  availableOfficials: number;
-  estimatedWaitSeconds: number | null;
-  waitedSeconds: number;
-  /** Present when waiting on is not reasonable: book a reception day, or ask to be called back. */
-  offer: { appointments: AppointmentOffer[]; callback: true } | null;
-}
+export type { AppointmentOffer, WaitInfo };
 
 export interface WaitPolicy {
   /** Offer an appointment or call-back after this long with nobody available. */

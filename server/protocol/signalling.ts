@@ -169,9 +169,35 @@ export interface ResponseData {
 
 // ---- server → client notifications ------------------------------------------------------------
 
-/** Why the client must reconnect; the client decides what to show from this. */
-export const RECONNECT_REASONS = ['worker-died', 'room-moved', 'server-shutdown'] as const;
-export type ReconnectReason = (typeof RECONNECT_REASONS)[number];
+// ---- why peers and rooms close ----------------------------------------------------------------
+
+/**
+ * Why a peer left its room or a room closed: one enum for the SFU, the signalling layer and the
+ * client (LiveKit's DisconnectReason). `closeNotice` maps each to what the client is told.
+ *   left                the client asked to leave
+ *   disconnected        its socket went away (network loss, tab closed)
+ *   duplicate-identity  the same identity joined again; the newer connection wins
+ *   kicked              a room admin removed it
+ *   ended               the session is over by a domain decision (call hung up, look-in ended)
+ *   worker-died         the room's media worker crashed; the room is recreated on its replacement
+ *   server-shutdown     this node is stopping
+ *   empty               (rooms only) nobody was in the room for the empty-room timeout
+ */
+export const CLOSE_REASONS = [
+  'left',
+  'disconnected',
+  'duplicate-identity',
+  'kicked',
+  'ended',
+  'worker-died',
+  'server-shutdown',
+  'empty',
+] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
+export type RoomCloseReason = Extract<CloseReason, 'empty' | 'ended' | 'worker-died' | 'server-shutdown'>;
+export type PeerCloseReason = Exclude<CloseReason, 'empty'>;
+/** The reasons a client is told to reconnect and join again. */
+export type RejoinReason = Extract<CloseReason, 'worker-died' | 'server-shutdown'>;
 
 export interface ServerToClientEvents {
   peerJoined: (p: PeerInfo) => void;
@@ -181,8 +207,8 @@ export interface ServerToClientEvents {
   producerPaused: (p: { peerId: string; producerId: string }) => void;
   producerResumed: (p: { peerId: string; producerId: string }) => void;
   consumerClosed: (p: { consumerId: string; producerId: string }) => void;
-  /** Your room moved (worker died, room rehomed): reconnect, then join again. */
-  rejoin: (p: { reason: ReconnectReason; url?: string }) => void;
+  /** Your room is gone from this worker or node (worker died, node stopping): join again. */
+  rejoin: (p: { reason: RejoinReason }) => void;
   /** Recording of this room started or stopped: every participant is shown the state. */
   recording: (p: { active: boolean }) => void;
   /** The session is over for you (call hung up, look-in ended, you were removed): do not rejoin. */
@@ -194,3 +220,26 @@ export interface ServerToClientEvents {
 export type ClientToServerEvents = {
   [N in RequestName]: (payload: RequestPayload<N>, ack: (reply: Reply<ResponseData[N]>) => void) => void;
 };
+
+/** What a client is told when its peer closes for a reason that is not its own doing. */
+export type CloseNotice =
+  | { event: 'rejoin'; payload: { reason: RejoinReason } }
+  | { event: 'roomClosed'; payload: { reason: 'ended' | 'kicked' } }
+  | { event: 'replaced'; payload: { reason: 'duplicate-identity' } };
+
+/** The one mapping from close reason to notification; null when the client already knows. */
+export function closeNotice(reason: PeerCloseReason): CloseNotice | null {
+  switch (reason) {
+    case 'left':
+    case 'disconnected':
+      return null;
+    case 'duplicate-identity':
+      return { event: 'replaced', payload: { reason } };
+    case 'kicked':
+    case 'ended':
+      return { event: 'roomClosed', payload: { reason } };
+    case 'worker-died':
+    case 'server-shutdown':
+      return { event: 'rejoin', payload: { reason } };
+  }
+}

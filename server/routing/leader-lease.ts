@@ -3,8 +3,9 @@
 // sent once however many nodes run, and another node takes over within one lease if the
 // holder dies.
 //
-// Key: <prefix>leader:<job> = nodeId, PX = leaseMs.
+// Key: leader:<job> = nodeId, PX = leaseMs (server/core/redis-keys.ts).
 import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../core/redis-keys.ts';
 
 // Take the lease if free, renew it if ours; 1 when held by us afterwards.
 const ACQUIRE = `
@@ -20,13 +21,17 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 export class LeaderLease {
+  readonly #key: string;
+
   constructor(
     private readonly redis: Redis,
-    private readonly job: string,
+    keys: RedisKeys,
+    job: string,
     private readonly nodeId: string,
     private readonly leaseMs: number,
-    private readonly prefix = 'sv:',
-  ) {}
+  ) {
+    this.#key = keys.leader(job);
+  }
 
   async held(): Promise<boolean> {
     return (await this.redis.eval(ACQUIRE, 1, this.#key, this.nodeId, String(this.leaseMs))) === 1;
@@ -35,9 +40,5 @@ export class LeaderLease {
   /** Hands the job over at once (shutdown) instead of after the lease lapses. */
   async release(): Promise<void> {
     await this.redis.eval(RELEASE, 1, this.#key, this.nodeId);
-  }
-
-  get #key(): string {
-    return `${this.prefix}leader:${this.job}`;
   }
 }

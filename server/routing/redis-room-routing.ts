@@ -1,10 +1,9 @@
-// Redis-backed node registry and room→node map.
-//
-// Key layout (all under the configured prefix, default "sv:"):
+// Redis-backed node registry and room→node map. Keys (server/core/redis-keys.ts):
 //   node:<nodeId>        JSON {url, startedAt}; TTL NODE_TTL_MS, refreshed every HEARTBEAT_MS
 //   room-node:<roomId>   nodeId hosting the room; no TTL (a dead node's rooms are taken over)
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/log.ts';
+import type { RedisKeys } from '../core/redis-keys.ts';
 import type { RoomPlacement, RoomRouting } from './room-routing.ts';
 
 export const NODE_TTL_MS = 15_000;
@@ -30,14 +29,14 @@ export class RedisRoomRouting implements RoomRouting {
 
   private constructor(
     private readonly redis: Redis,
+    private readonly keys: RedisKeys,
     readonly nodeId: string,
     private readonly url: string,
-    private readonly prefix: string,
     private readonly log: Logger,
   ) {}
 
-  static async start(redis: Redis, nodeId: string, url: string, log: Logger, prefix = 'sv:'): Promise<RedisRoomRouting> {
-    const r = new RedisRoomRouting(redis, nodeId, url, prefix, log);
+  static async start(redis: Redis, keys: RedisKeys, nodeId: string, url: string, log: Logger): Promise<RedisRoomRouting> {
+    const r = new RedisRoomRouting(redis, keys, nodeId, url, log);
     await r.#heartbeat();
     r.#timer = setInterval(() => {
       r.#heartbeat().catch((err: unknown) => r.log.warn({ err }, 'node heartbeat failed'));
@@ -47,25 +46,25 @@ export class RedisRoomRouting implements RoomRouting {
   }
 
   async claim(roomId: string): Promise<RoomPlacement> {
-    const owner = (await this.redis.eval(CLAIM, 1, `${this.prefix}room-node:${roomId}`, this.nodeId, `${this.prefix}node:`)) as string;
+    const owner = (await this.redis.eval(CLAIM, 1, this.keys.roomNode(roomId), this.nodeId, this.keys.nodePrefix)) as string;
     if (owner === this.nodeId) return { local: true };
-    const raw = await this.redis.get(`${this.prefix}node:${owner}`);
+    const raw = await this.redis.get(this.keys.node(owner));
     const url = raw ? (JSON.parse(raw) as { url: string }).url : '';
     return { local: false, nodeId: owner, url };
   }
 
   async release(roomId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, `${this.prefix}room-node:${roomId}`, this.nodeId);
+    await this.redis.eval(RELEASE, 1, this.keys.roomNode(roomId), this.nodeId);
   }
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
-    await this.redis.del(`${this.prefix}node:${this.nodeId}`).catch(() => undefined);
+    await this.redis.del(this.keys.node(this.nodeId)).catch(() => undefined);
   }
 
   async #heartbeat(): Promise<void> {
     await this.redis.set(
-      `${this.prefix}node:${this.nodeId}`,
+      this.keys.node(this.nodeId),
       JSON.stringify({ url: this.url, startedAt: this.#startedAt }),
       'PX',
       NODE_TTL_MS,

@@ -12,12 +12,3 @@ export interface RoomRouting {
   close(): Promise<void>;
 }
 
-/** Single-node routing: every room is local. */
-export class LocalRoomRouting implements RoomRouting {
-  constructor(readonly nodeId: string) {}
-  async claim(): Promise<RoomPlacement> {
-    return { local: true };
-  }
-  async release(): Promise<void> {}
-  async close(): Promise<void> {}
-}

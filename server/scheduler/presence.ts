@@ -1,13 +1,12 @@
 // Official presence: available / busy / away, kept alive by heartbeats that expire. An official
 // whose desk stops sending heartbeats (crash, closed laptop) drops out of the counts by itself.
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import { presenceStatusSchema, type PresenceStatus } from '../protocol/http/petition-shapes.ts';
 import { schedulerKeys, type SchedulerKeys } from './keys.ts';
 import { heartbeatScript, onlineScript, onlineTerminalsScript, terminalHeartbeatScript } from './scripts.ts';
 
-export const PRESENCE_STATUSES = ['available', 'busy', 'away'] as const;
-export const presenceStatusSchema = z.enum(PRESENCE_STATUSES);
-export type PresenceStatus = z.infer<typeof presenceStatusSchema>;
+export { PRESENCE_STATUSES, presenceStatusSchema } from '../protocol/http/petition-shapes.ts';
+export type { PresenceStatus };
 
 export interface OnlineOfficial {
   officialId: string;

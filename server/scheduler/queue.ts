@@ -4,6 +4,7 @@
 // the queue (same place) unless confirmed, so a process that dies mid-claim loses nothing.
 import type { Redis } from 'ioredis';
 import { AppError } from '../core/errors.ts';
+import type { QueueEntry, Ticket, TicketKind, TicketState } from '../protocol/http/petition-shapes.ts';
 import { PRIORITY, SCORE_CLASS_STEP, schedulerKeys, type PriorityClass, type SchedulerKeys } from './keys.ts';
 import {
   cancelScript,
@@ -15,23 +16,8 @@ import {
   releaseScript,
 } from './scripts.ts';
 
-export const TICKET_KINDS = ['case', 'invite', 'transfer', 'escalate', 'appointment'] as const;
-export type TicketKind = (typeof TICKET_KINDS)[number];
-export type TicketState = 'queued' | 'leased' | 'assigned' | 'done' | 'cancelled';
-
-export interface Ticket {
-  id: string;
-  caseId: string;
-  kind: TicketKind;
-  departmentIds: string[];
-  score: number;
-  enqueuedAt: string;
-  /** Department that issued an invite/transfer/escalation. */
-  fromDepartmentId: string | null;
-  state: TicketState;
-  officialId: string | null;
-  releases: number;
-}
+export { TICKET_KINDS } from '../protocol/http/petition-shapes.ts';
+export type { QueueEntry, Ticket, TicketKind, TicketState } from '../protocol/http/petition-shapes.ts';
 
 /** A claim not yet confirmed. */
 export interface Lease {
@@ -51,15 +37,6 @@ export interface ReleasedLease {
   ticketId: string;
   caseId: string;
   officialId: string;
-}
-
-export interface QueueEntry {
-  ticketId: string;
-  score: number;
-  caseId: string;
-  kind: TicketKind;
-  enqueuedAt: string;
-  priority: PriorityClass;
 }
 
 const CLASS_BY_INDEX = Object.keys(PRIORITY) as PriorityClass[];

@@ -3,47 +3,11 @@
 // on every change (an invalid file never replaces the rules in use).
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { routingRulesSchema, type CategoryRule, type RoutingRules } from '../protocol/http/petition-shapes.ts';
 import { AppError } from '../core/errors.ts';
 
-const code = z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'lower-case code, 2-32 characters');
-
-export const categoryRuleSchema = z.strictObject({
-  code,
-  name: z.string().min(1).max(40),
-  /** An icon name the terminal shows on the big button. */
-  icon: z.string().min(1).max(40),
-  /** Department kinds; the case waits in all of them and the first official to claim takes it. */
-  departments: z.array(code).min(1).max(4),
-  /** Level of the region that handles it; climbs to the next level up where no such office exists. */
-  level: z.enum(['township', 'county', 'city']),
-});
-export type CategoryRule = z.infer<typeof categoryRuleSchema>;
-
-export const routingRulesSchema = z
-  .strictObject({
-    version: z.number().int().min(1),
-    /** Department kind that receives escalations when the case's own kind has no office above. */
-    escalationDepartment: code,
-    /** When a waiting petitioner is offered an appointment or call-back (overrides the service defaults). */
-    waiting: z
-      .strictObject({
-        /** …after this long with no official of the office present, */
-        offerAfterSeconds: z.number().int().min(10).max(86_400),
-        /** …or as soon as the estimated wait is longer than this. */
-        maxWaitSeconds: z.number().int().min(60).max(86_400),
-      })
-      .optional(),
-    categories: z.array(categoryRuleSchema).min(1).max(100),
-  })
-  .superRefine((r, ctx) => {
-    const seen = new Set<string>();
-    for (const c of r.categories) {
-      if (seen.has(c.code)) ctx.addIssue({ code: 'custom', message: `duplicate category ${c.code}`, path: ['categories'] });
-      seen.add(c.code);
-    }
-  });
-export type RoutingRules = z.infer<typeof routingRulesSchema>;
+export { categoryRuleSchema, routingRulesSchema } from '../protocol/http/petition-shapes.ts';
+export type { CategoryRule, RoutingRules };
 
 export const DEFAULT_RULES_FILE = path.resolve('config/routing-rules.json');
 

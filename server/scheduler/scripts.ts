@@ -1,7 +1,8 @@
 // The scheduler's atomic steps as Lua scripts. Each runs as one Redis command, so two server
 // processes racing for the same ticket are serialized by Redis itself: a ticket is removed from
 // every queue and leased to exactly one official in the same step. Times come from Redis TIME,
-// so processes with skewed clocks agree on lease expiry. Key layout: keys.ts.
+// so processes with skewed clocks agree on lease expiry. Key layout: schedulerKeys in
+// server/core/redis-keys.ts (the scripts build the same names from its prefix).
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 

@@ -13,8 +13,10 @@ describe('two nodes on one Redis', () => {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
   beforeAll(async () => {
-    a = await startTestPlatform();
-    b = await startTestPlatform();
+    // One deployment: both nodes share the Redis namespace (routing, adapter channels).
+    const redisPrefix = `t${process.pid}-two-nodes-${Date.now()}:`;
+    a = await startTestPlatform({}, { redisPrefix });
+    b = await startTestPlatform({}, { redisPrefix });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -63,8 +65,8 @@ describe('two nodes on one Redis', () => {
       live.once('connect_error', reject);
     });
     const got = new Promise((resolve) => live.once('household:event', resolve));
-    // Give the adapter's subscription a moment to settle before publishing.
-    await new Promise((r) => setTimeout(r, 200));
+    // Node A sees the socket on node B through the adapter before it publishes.
+    await waitFor(async () => (await a.io.of('/live').in(`user:${sub}`).fetchSockets()).length, (n) => n === 1, { what: 'socket on node B seen from node A' });
     a.services.live.publish([`user:${sub}`], 'household:event', { type: 'notice', payload: { text: '明天下午社工来访' } });
     expect(await got).toEqual({ type: 'notice', payload: { text: '明天下午社工来访' } });
     live.disconnect();

@@ -77,13 +77,18 @@ describe('household HTTP API', () => {
     expect(refused.json.error.message).toMatch(/privacy mode/);
   });
 
-  it('validates input: unknown settings fields, bad ids and malformed JSON are 400', async () => {
+  it('validates input: unknown settings fields, a schedule time that does not exist (naming the field), a bedroom device, bad ids and malformed JSON are 400', async () => {
     const t = tokenFor(F.zhangWei, 'family');
     expect(await call('PATCH', `/households/${H.zhang}/settings`, t, { lookInAllowed: 'yes' })).toMatchObject({ status: 400, json: { error: { code: 'bad_request' } } });
     expect(await call('PATCH', `/households/${H.zhang}/settings`, t, { autoAnswer: { mode: 'all-family', memberIds: [] }, extra: 1 })).toMatchObject({ status: 400 });
     expect(await call('POST', `/households/${H.zhang}/privacy`, t, '{"on": tru')).toMatchObject({ status: 400, json: { ok: false, error: { code: 'bad_request' } } });
     expect(await call('GET', `/households/${encodeURIComponent('a b')}`, t)).toMatchObject({ status: 400 });
     expect(await call('GET', `/households/${H.zhang}/missed-calls?limit=100000`, t)).toMatchObject({ status: 400 });
+    const schedule = await call('PATCH', `/households/${H.zhang}/settings`, t, { privacySchedule: [{ days: [1], start: '25:00', end: '07:00' }] });
+    expect(schedule).toMatchObject({ status: 400, json: { error: { code: 'bad_request' } } });
+    expect(schedule.json.error.message).toMatch(/privacySchedule\.0\.start/);
+    expect(await call('PATCH', `/households/${H.zhang}/settings`, t, { recordingAllowed: true, camera: 'bedroom' })).toMatchObject({ status: 400 });
+    expect(await call('POST', `/households/${H.zhang}/devices`, tokenFor('root', 'admin'), { name: '卧室', place: 'bedroom' })).toMatchObject({ status: 400, json: { error: { code: 'bad_request' } } });
     const ok = await call('PATCH', `/households/${H.zhang}/settings`, t, { autoAnswer: { mode: 'all-family', memberIds: [] } });
     expect(ok).toMatchObject({ status: 200, json: { ok: true, data: { autoAnswer: { mode: 'all-family' }, recordingAllowed: false } } });
   });

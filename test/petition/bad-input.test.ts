@@ -143,17 +143,6 @@ describe('bad input gets a typed error and changes nothing', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('unvalidated values passed straight to the service (as a socket handler might)', async () => {
-    const before = await snapshot();
-    await expectAppError(() => h.service.rate(terminal, caseId, 'great' as never), 'bad_request');
-    await expectAppError(() => h.service.writeOpinion(rs, caseId, 'x'.repeat(5001), true), 'bad_request');
-    await expectAppError(() => h.service.invite(rs, caseId, { level: 'down' } as never), 'bad_request');
-    await expectAppError(() => h.service.heartbeat(rs, 'asleep' as never), 'bad_request');
-    await expectAppError(() => h.service.startPetition(terminal, { terminalId: VILLAGE_TERMINAL, category: 'wages', flags: { vip: true } } as never), 'bad_request');
-    await expectAppError(() => h.service.claimNext(rs, { requestId: 'x' }), 'bad_request');
-    expect(await snapshot()).toEqual(before);
-  });
-
   describe('over HTTP', () => {
     let server: http.Server;
     let base: string;
@@ -178,6 +167,21 @@ describe('bad input gets a typed error and changes nothing', () => {
     });
     afterAll(async () => {
       await new Promise((r) => server.close(r));
+    });
+
+    it('answers values the table does not accept with a typed 400, before any domain code runs', async () => {
+      const before = await snapshot();
+      for (const [path, token, body] of [
+        [`/cases/${caseId}/rate`, terminalToken(), { rating: 'great' }],
+        [`/cases/${caseId}/opinion`, official(), { opinion: 'x'.repeat(5001), accepted: true }],
+        [`/cases/${caseId}/invite`, official(), { level: 'down' }],
+        ['/presence', official(), { status: 'asleep' }],
+        ['/cases', terminalToken(), { terminalId: VILLAGE_TERMINAL, category: 'wages', flags: { vip: true } }],
+        ['/claims', official(), { requestId: 'x' }],
+      ] as const) {
+        expect(await call('POST', path, token, body), path).toMatchObject({ status: 400, body: { ok: false, error: { code: 'bad_request' } } });
+      }
+      expect(await snapshot()).toEqual(before);
     });
 
     it('refuses a request without a valid bearer token', async () => {

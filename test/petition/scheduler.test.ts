@@ -71,9 +71,9 @@ describe('routing rules the coordinator edits', () => {
     const before = fs.readFileSync(file, 'utf8');
     const rules = structuredClone(h.service.routingRules());
     const coordinator = { id: 'c', name: 'c', role: 'coordinator' as const };
-    const dup = { ...rules, categories: [...rules.categories, rules.categories[0]] };
+    const dup = { ...rules, categories: [...rules.categories, rules.categories[0]!] };
     expect(() => h.service.replaceRoutingRules(coordinator, dup)).toThrowError(/invalid routing rules/);
-    expect(() => h.service.replaceRoutingRules(coordinator, { ...rules, extra: true })).toThrowError(/invalid routing rules/);
+    expect(() => h.service.replaceRoutingRules(coordinator, { ...rules, extra: true } as never)).toThrowError(/invalid routing rules/);
     expect(() => h.service.replaceRoutingRules(officialActor('O341321-rs-1'), rules)).toThrowError(/coordinators only/);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
     expect(h.service.routingRules()).toEqual(rules);

@@ -254,6 +254,11 @@ describe('a recorded petition session with three participants', () => {
       expect((await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'POST', headers: json, body: JSON.stringify({ reason: 'again' }) })).status).toBe(409);
       const released = await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'DELETE', headers: json, body: JSON.stringify({ reason: '复查结束' }) });
       expect(((await released.json()) as { data: { session: { legalHold: boolean } } }).data.session.legalHold).toBe(false);
+      // A plain DELETE (no body) releases with the reason in the query; without any reason it is a 400.
+      await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'POST', headers: json, body: JSON.stringify({ reason: '再次保全' }) });
+      expect((await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'DELETE', headers: archivist })).status).toBe(400);
+      const bodyless = await fetch(`${base}/sessions/S-2026-0001/legal-hold?reason=${encodeURIComponent('保全解除')}`, { method: 'DELETE', headers: archivist });
+      expect(((await bodyless.json()) as { data: { session: { legalHold: boolean } } }).data.session.legalHold).toBe(false);
       expect((await fetch(`${base}/sessions/..%2Fetc/segments/x`, { headers: archivist })).status).toBe(400);
       expect((await fetch(`${base}/sessions/S-2026-0001/segments/nope`, { headers: archivist })).status).toBe(404);
 

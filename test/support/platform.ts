@@ -44,7 +44,7 @@ export async function startTestPlatform(
         log: createLogger(config.LOG_LEVEL),
         webDir: WEB_DIR,
         roomEmptyTimeoutMs: 2000,
-        // Each test platform gets its own scheduler keys on the shared test Redis.
+        // Each test platform gets its own Redis namespace on the shared test Redis.
         redisPrefix: opts.redisPrefix ?? `t${process.pid}-${base}:`,
         ...(opts.household ? { household: opts.household } : {}),
         ...(opts.recordingSegmentSeconds ? { recordingSegmentSeconds: opts.recordingSegmentSeconds } : {}),

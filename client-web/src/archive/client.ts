@@ -1,35 +1,24 @@
-// The archive API as the archivist page uses it. JSON calls go through lib/api's Api; segment
-// bytes, the package download and DELETE-with-body need their own fetches because a <video src>
-// or <a href> cannot carry the Authorization header the archive requires.
-import { Api, ApiError } from '../lib/api.ts';
-import type { Bookmark, SessionRow } from '../../../recordings/catalog.ts';
-import type { Manifest, Segment, Track, Gap, TimelineEvent } from '../../../recordings/manifest.ts';
-import type { ExportJob } from '../../../recordings/export.ts';
-import type { VerifyProblem } from '../../../recordings/verify.ts';
-import type { ErrorBody } from '../../../server/protocol/signalling.ts';
+// The archive API as the archivist page uses it, through lib/api: JSON calls by name
+// (`api.call`), segment bytes with `api.bytes` (a <video src> cannot carry the Authorization
+// header the archive requires, so the player fetches them).
+import { Api } from '../lib/api.ts';
+import type {
+  Bookmark,
+  ExportJobView,
+  Gap,
+  ManifestView,
+  SegmentView,
+  SessionDetail,
+  SessionRow,
+  TimelineEvent,
+  TrackView,
+  VerifyResult,
+} from '../../../server/protocol/http/archive-shapes.ts';
 
 export const API_BASE = '/api/archive';
 
-export type { Bookmark, SessionRow, Gap, TimelineEvent };
-export type SegmentView = Segment & { url: string };
-export type TrackView = Omit<Track, 'segments'> & { segments: SegmentView[] };
-export type ManifestView = Omit<Manifest, 'participants'> & {
-  participants: (Omit<Manifest['participants'][number], 'tracks'> & { tracks: TrackView[] })[];
-};
-export interface SessionDetail {
-  session: SessionRow | undefined;
-  manifest: ManifestView;
-  gaps: (Gap & { participantId: string })[];
-  timeline: TimelineEvent[];
-  bookmarks: Bookmark[];
-}
-export type PublicJob = Omit<ExportJob, 'file' | 'actor'> & { progress: number };
-export interface VerifyResult {
-  ok: boolean;
-  status: string;
-  segmentsChecked: number;
-  problems: VerifyProblem[];
-}
+export type { Bookmark, Gap, ManifestView, SegmentView, SessionDetail, SessionRow, TimelineEvent, TrackView, VerifyResult };
+export type PublicJob = ExportJobView;
 export type SearchParams = Partial<Record<'caseNumber' | 'terminalId' | 'region' | 'department' | 'official' | 'petitioner' | 'from' | 'to', string>>;
 
 export class ArchiveClient {
@@ -40,73 +29,40 @@ export class ArchiveClient {
   }
 
   search(q: SearchParams, limit = 50, offset = 0): Promise<{ sessions: SessionRow[] }> {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(q)) if (v && v.trim()) params.set(k, v.trim());
-    params.set('limit', String(limit));
-    if (offset > 0) params.set('offset', String(offset));
-    return this.#api.get(`/sessions?${params}`);
+    const query: Record<string, string | number> = { limit };
+    for (const [k, v] of Object.entries(q)) if (v && v.trim()) query[k] = v.trim();
+    if (offset > 0) query.offset = offset;
+    return this.#api.call('archive.search', { query });
   }
-  session(id: string): Promise<SessionDetail> {
-    return this.#api.get(`/sessions/${encodeURIComponent(id)}`);
+  session(sessionId: string): Promise<SessionDetail> {
+    return this.#api.call('archive.session', { params: { sessionId } });
   }
-  addBookmark(id: string, offsetSeconds: number, note: string): Promise<{ bookmark: Bookmark }> {
-    return this.#api.post(`/sessions/${encodeURIComponent(id)}/bookmarks`, { offsetSeconds, note });
+  addBookmark(sessionId: string, offsetSeconds: number, note: string): Promise<{ bookmark: Bookmark }> {
+    return this.#api.call('archive.addBookmark', { params: { sessionId }, body: { offsetSeconds, note } });
   }
-  verify(id: string): Promise<VerifyResult> {
-    return this.#api.post(`/sessions/${encodeURIComponent(id)}/verify`);
+  verify(sessionId: string): Promise<VerifyResult> {
+    return this.#api.call('archive.verify', { params: { sessionId } });
   }
-  placeHold(id: string, reason: string): Promise<{ session: SessionRow }> {
-    return this.#api.post(`/sessions/${encodeURIComponent(id)}/legal-hold`, { reason });
+  placeHold(sessionId: string, reason: string): Promise<{ session: SessionRow }> {
+    return this.#api.call('archive.placeHold', { params: { sessionId }, body: { reason } });
   }
-  releaseHold(id: string, reason: string): Promise<{ session: SessionRow }> {
-    return this.#json('DELETE', `/sessions/${encodeURIComponent(id)}/legal-hold`, { reason });
+  /** A plain DELETE: the reason travels in the query. */
+  releaseHold(sessionId: string, reason: string): Promise<{ session: SessionRow }> {
+    return this.#api.call('archive.releaseHold', { params: { sessionId }, query: { reason } });
   }
-  startExport(id: string): Promise<{ job: PublicJob; pollUrl: string }> {
-    return this.#api.post(`/sessions/${encodeURIComponent(id)}/exports`);
+  startExport(sessionId: string): Promise<{ job: PublicJob; pollUrl: string }> {
+    return this.#api.call('archive.startExport', { params: { sessionId } });
   }
   exportJob(jobId: string): Promise<{ job: PublicJob; downloadUrl?: string }> {
-    return this.#api.get(`/exports/${encodeURIComponent(jobId)}`);
+    return this.#api.call('archive.exportJob', { params: { jobId } });
   }
   /** A one-time link the browser can save straight to disk. */
   downloadLink(jobId: string): Promise<{ url: string }> {
-    return this.#api.post(`/exports/${encodeURIComponent(jobId)}/ticket`);
+    return this.#api.call('archive.downloadTicket', { params: { jobId } });
   }
 
   /** The bytes behind a segment URL (as the session answer gives it) or a download URL. */
-  async blob(url: string, signal?: AbortSignal): Promise<Blob> {
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: { authorization: `Bearer ${this.token}` }, ...(signal ? { signal } : {}) });
-    } catch (err) {
-      if ((err as Error).name === 'AbortError') throw err;
-      throw new ApiError(0, { code: 'unavailable', message: 'network error' });
-    }
-    if (!res.ok) throw await errorOf(res);
-    return res.blob();
-  }
-
-  async #json<T>(method: string, path: string, body: unknown): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(`${API_BASE}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    } catch {
-      throw new ApiError(0, { code: 'unavailable', message: 'network error' });
-    }
-    if (!res.ok) throw await errorOf(res);
-    const reply = (await res.json()) as { ok: true; data: T };
-    return reply.data;
-  }
-}
-
-async function errorOf(res: Response): Promise<ApiError> {
-  try {
-    const reply = (await res.json()) as { ok: false; error: ErrorBody };
-    return new ApiError(res.status, reply.error);
-  } catch {
-    return new ApiError(res.status, { code: res.status >= 500 ? 'internal' : 'bad_request', message: res.statusText } as ErrorBody);
+  blob(url: string, signal?: AbortSignal): Promise<Blob> {
+    return this.#api.bytes(url, signal);
   }
 }

@@ -16,9 +16,12 @@ export type {
   LookIn,
   LookInRefusal,
   Notice,
-} from '../../../server/household/domain.ts';
-export type { DeviceState, HouseholdView, RoomTicket } from '../../../server/household/service.ts';
-export type { CallEndReason, PrivacyState } from '../../../server/household/events.ts';
+  DeviceState,
+  HouseholdView,
+  RoomTicket,
+  CallEndReason,
+  PrivacyState,
+} from '../../../server/protocol/http/household-shapes.ts';
 
 /**
  * Ring tone and chime from oscillators: no audio files. Kiosks run Chromium with

@@ -2,7 +2,7 @@
 // recv transport, local camera/microphone producers and the consumers of every remote producer.
 // Every role-specific UI (terminal, official desk, home device, family app) builds on this.
 import { Device, type types } from 'mediasoup-client';
-import type { MediaSource, PeerInfo, ProducerInfo, ReconnectReason } from '../../../server/protocol/signalling.ts';
+import type { MediaSource, PeerInfo, ProducerInfo, RejoinReason } from '../../../server/protocol/signalling.ts';
 import { SignallingClient, SignallingError } from './signalling-client.ts';
 
 export type CallState = 'connecting' | 'joined' | 'reconnecting' | 'closed' | 'failed';
@@ -316,7 +316,7 @@ export class CallSession {
   }
 
   /** Full rejoin: the server lost our room (worker died, room moved, our socket reconnected). */
-  async #rejoin(reason: ReconnectReason): Promise<void> {
+  async #rejoin(reason: RejoinReason | 'room-moved'): Promise<void> {
     if (this.#closed) return;
     this.#setState('reconnecting', reason);
     for (const id of [...this.#consumers.keys()]) this.#dropConsumer(id);

@@ -4,11 +4,23 @@ import { ApiError } from '../lib/api.ts';
 import { t, type T } from '../lib/i18n.ts';
 import { zh } from '../i18n/zh.ts';
 
-export type { Case, CaseEvent, CaseState, Rating, TimelineEvent } from '../../../server/petition/types.ts';
-export type { WaitInfo, AppointmentOffer } from '../../../server/petition/wait.ts';
-export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup } from '../../../server/petition/coordinator.ts';
-export type { QueueEntry, TicketKind } from '../../../server/scheduler/queue.ts';
-export type { RoutingRules, CategoryRule } from '../../../server/scheduler/routing-rules.ts';
+export type {
+  AppointmentOffer,
+  Case,
+  CaseEvent,
+  CaseState,
+  CategoryRule,
+  DepartmentQueue,
+  LiveSession,
+  OverdueCase,
+  QueueEntry,
+  Rating,
+  RoutingRules,
+  TerminalGroup,
+  TicketKind,
+  TimelineEvent,
+  WaitInfo,
+} from '../../../server/protocol/http/petition-shapes.ts';
 
 /** An error as a plain sentence for the person in front of the screen (from `details.reason`). */
 export function plainError(err: unknown, tr: T = t): string {

@@ -2,9 +2,10 @@
 // a freshly issued token (the LiveKit #2804 hole: kicked users rejoining with a refreshed token).
 // Kept in Redis so every node enforces it.
 //
-// Key layout: <prefix>room-ban:<roomId>  hash sub → JSON {by, at}; expires BAN_TTL_S after the
-// last ban in the room.
+// Key: room-ban:<roomId>  hash sub → JSON {by, at}; expires BAN_TTL_S after the last ban in the
+// room (server/core/redis-keys.ts).
 import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../../core/redis-keys.ts';
 
 export const BAN_TTL_S = 24 * 3600;
 
@@ -16,15 +17,15 @@ export interface RoomBans {
 export class RedisRoomBans implements RoomBans {
   constructor(
     private readonly redis: Redis,
-    private readonly prefix = 'sv:',
+    private readonly keys: RedisKeys,
   ) {}
 
   async ban(roomId: string, sub: string, by: string): Promise<void> {
-    const key = `${this.prefix}room-ban:${roomId}`;
+    const key = this.keys.roomBan(roomId);
     await this.redis.multi().hset(key, sub, JSON.stringify({ by, at: new Date().toISOString() })).expire(key, BAN_TTL_S).exec();
   }
 
   async isBanned(roomId: string, sub: string): Promise<boolean> {
-    return (await this.redis.hexists(`${this.prefix}room-ban:${roomId}`, sub)) === 1;
+    return (await this.redis.hexists(this.keys.roomBan(roomId), sub)) === 1;
   }
 }

@@ -18,7 +18,7 @@ import {
 } from '../../protocol/signalling.ts';
 import type { RoomRouting } from '../../routing/room-routing.ts';
 import type { RoomBans } from './room-bans.ts';
-import { Peer, type Notify } from '../../../sfu/peer.ts';
+import { Peer } from '../../../sfu/peer.ts';
 import type { Room } from '../../../sfu/room.ts';
 import type { RoomRegistry } from '../../../sfu/rooms.ts';
 import type { z } from 'zod';
@@ -95,7 +95,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
     socket.on('disconnect', (reason) => {
       metrics.connections.dec();
       slog.debug({ reason }, 'socket disconnected');
-      leaveRoom(socket);
+      leaveRoom(socket, 'disconnected');
     });
   });
 
@@ -145,25 +145,26 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
     return deps.rooms.getOrCreate(roomId);
   }
 
-  function notifySink(socket: SignallingSocket): Notify {
-    return (event, ...args) => {
-      socket.emit(event, ...args);
-      if (event === 'replaced') {
-        socket.data.peer = undefined;
-        socket.data.room = undefined;
-        socket.disconnect(true);
-      } else if (event === 'rejoin' || event === 'roomClosed') {
+  /** The socket's peer: notifications go out on the socket, and its close frees the socket. */
+  function socketPeer(socket: SignallingSocket, displayName: string | undefined): Peer {
+    const claims = socket.data.claims;
+    const peer = new Peer(claims.sub, displayName ?? claims.name, claims, (event, ...args) => socket.emit(event, ...args));
+    peer.once('close', (reason) => {
+      if (socket.data.peer === peer) {
         socket.data.peer = undefined;
         socket.data.room = undefined;
       }
-    };
+      // The same identity is live on a newer connection: this one must not linger or reconnect.
+      if (reason === 'duplicate-identity') socket.disconnect(true);
+    });
+    return peer;
   }
 
-  function leaveRoom(socket: SignallingSocket): void {
+  function leaveRoom(socket: SignallingSocket, reason: 'left' | 'disconnected'): void {
     const { peer, room } = socket.data;
     socket.data.peer = undefined;
     socket.data.room = undefined;
-    if (peer && room) room.leave(peer);
+    if (peer && room) room.leave(peer, reason);
   }
 
   async function handle<N extends RequestName>(socket: SignallingSocket, name: N, p: Parsed<N>): Promise<ResponseData[N]> {
@@ -179,8 +180,10 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
         const { roomId, rtpCapabilities, displayName } = p as Parsed<'join'>;
         if (socket.data.peer) throw new AppError('conflict', 'already in a room; leave first');
         const room = await roomFor(socket, roomId);
-        const claims = socket.data.claims;
-        const peer = new Peer(claims.sub, displayName ?? claims.name, claims, notifySink(socket));
+        // While the room was being found the socket may have gone, or another join won.
+        if (socket.disconnected) throw new AppError('gone', 'connection closed');
+        if (socket.data.peer) throw new AppError('conflict', 'already in a room; leave first');
+        const peer = socketPeer(socket, displayName);
         room.join(peer, rtpCapabilities as types.RtpCapabilities);
         socket.data.peer = peer;
         socket.data.room = room;
@@ -229,7 +232,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
         return r({});
       }
       case 'leave': {
-        leaveRoom(socket);
+        leaveRoom(socket, 'left');
         return r({});
       }
       case 'kickPeer': {

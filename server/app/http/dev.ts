@@ -1,23 +1,14 @@
-// Development sign-in (DEV_TOKENS only): the seeded people and devices, and a token for any of
-// them, so every role's page can be tried without an identity provider. Production deployments
-// get their tokens from the city's single sign-on and device enrolment instead.
-import { Router, json } from 'express';
-import { z } from 'zod';
+// Development sign-in (DEV_TOKENS only): the seeded people and devices, a token for any of them,
+// so every role's page can be tried without an identity provider, and a token for any claims
+// (POST /dev/token, for tests). Production deployments get their tokens from the city's single
+// sign-on and device enrolment instead. Endpoints: server/protocol/http/dev.ts.
+import type { Router } from 'express';
 import type { TokenIssuer } from '../../auth/grants.ts';
-import { AppError, badRequest, notFound } from '../../core/errors.ts';
+import { AppError, notFound } from '../../core/errors.ts';
+import { createAreaRouter } from '../../core/http/area-router.ts';
+import { devArea, type DemoIdentity, type DemoKind } from '../../protocol/http/dev.ts';
 import type { PetitionRepository } from '../../petition/repository.ts';
 import { SEED, SYSTEM_ACTOR, type HouseholdRepository, type HouseholdService } from '../../household/index.ts';
-import { sendError } from './reply.ts';
-
-export interface DemoIdentity {
-  kind: DemoKind;
-  id: string;
-  name: string;
-  detail: string;
-}
-
-const DEMO_KINDS = ['terminal', 'official', 'coordinator', 'archivist', 'family', 'device', 'counsellor'] as const;
-type DemoKind = (typeof DEMO_KINDS)[number];
 
 /** The page each kind of identity opens. */
 export const DEMO_PAGES: Record<DemoKind, string> = {
@@ -32,36 +23,27 @@ export const DEMO_PAGES: Record<DemoKind, string> = {
 
 const LEVEL_NAMES = { village: '村级', township: '乡镇级', county: '县区级', city: '市级' } as const;
 
-const signInRequest = z.strictObject({ kind: z.enum(DEMO_KINDS), id: z.string().min(1).max(64) });
-
-export interface DemoSignInDeps {
+export interface DevDeps {
   tokens: TokenIssuer;
   petitionRepo: PetitionRepository;
   householdRepo: HouseholdRepository;
   households: HouseholdService;
 }
 
-export function createDemoSignInRouter(d: DemoSignInDeps): Router {
-  const router = Router();
-
-  router.get('/dev/identities', (_req, res) => {
-    res.json({ ok: true, data: listIdentities(d) });
-  });
-
-  router.post('/dev/sign-in', json({ limit: '4kb' }), (req, res) => {
-    try {
-      const parsed = signInRequest.safeParse(req.body);
-      if (!parsed.success) throw badRequest('invalid sign-in request');
-      const { kind, id } = parsed.data;
-      res.json({ ok: true, data: { token: tokenFor(d, kind, id), page: DEMO_PAGES[kind] } });
-    } catch (err) {
-      sendError(res, err);
-    }
-  });
-  return router;
+/** The dev area (DEV_TOKENS only): seeded identities, a token for one of them, a token for any claims. */
+export function createDevRouter(d: DevDeps): Router {
+  return createAreaRouter(
+    devArea,
+    {
+      'dev.identities': () => listIdentities(d),
+      'dev.signIn': ({ body: { kind, id } }) => ({ token: tokenFor(d, kind, id), page: DEMO_PAGES[kind] }),
+      'dev.token': ({ body }) => ({ token: d.tokens.issue(body) }),
+    },
+    { tokens: d.tokens, bodyLimit: '16kb' },
+  );
 }
 
-function listIdentities(d: DemoSignInDeps): DemoIdentity[] {
+function listIdentities(d: DevDeps): DemoIdentity[] {
   const out: DemoIdentity[] = [];
   const terminals = d.petitionRepo.listTerminals();
   // A few terminals of each level, not all ~500.
@@ -91,7 +73,7 @@ function listIdentities(d: DemoSignInDeps): DemoIdentity[] {
   return out.filter((x, i) => out.findIndex((y) => y.kind === x.kind && y.id === x.id) === i);
 }
 
-function tokenFor(d: DemoSignInDeps, kind: DemoKind, id: string): string {
+function tokenFor(d: DevDeps, kind: DemoKind, id: string): string {
   const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
   switch (kind) {
     case 'terminal': {

@@ -1,0 +1,39 @@
+// The ops area (server/protocol/http/ops.ts): GET /healthz — 200 when Redis answers and every
+// mediasoup worker is alive, else 503 — and GET /metrics for Prometheus.
+import type { Router } from 'express';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { TokenIssuer } from '../../auth/grants.ts';
+import { createAreaRouter } from '../../core/http/area-router.ts';
+import { opsArea, type HealthReport } from '../../protocol/http/ops.ts';
+import type { WorkerPool } from '../../../sfu/worker-pool.ts';
+
+export interface OpsDeps {
+  redis: Redis;
+  pool: WorkerPool;
+  nodeId: string;
+  metrics: Registry;
+  tokens: TokenIssuer;
+}
+
+export function createOpsRouter(d: OpsDeps): Router {
+  return createAreaRouter(
+    opsArea,
+    {
+      'ops.health': async ({ res }) => {
+        const redisOk = await Promise.race([
+          d.redis.ping().then((r) => r === 'PONG', () => false),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
+        ]);
+        const workers = d.pool.slots.map((s) => ({ index: s.index, pid: s.worker.pid, alive: !s.worker.closed, routers: s.routers }));
+        const healthy = redisOk && d.pool.allAlive();
+        const data: HealthReport = { nodeId: d.nodeId, redis: redisOk ? 'ok' : 'down', workers };
+        res.status(healthy ? 200 : 503).json({ ok: healthy, data });
+      },
+      'ops.metrics': async ({ res }) => {
+        res.type(d.metrics.contentType).send(await d.metrics.metrics());
+      },
+    },
+    { tokens: d.tokens },
+  );
+}

@@ -1,0 +1,84 @@
+// Every Redis key (and pub/sub channel) the product uses, in one place — LiveKit keeps its
+// redisrouter keys as constants the same way. The node builds one namespace from its prefix at
+// start-up (`redisKeys(prefix)`, default "sv:") and hands it to every component that touches
+// Redis; nothing else writes a key name. Deployments or test runs sharing one Redis use
+// different prefixes and never see each other. The table in docs/architecture.md lists them.
+//
+// Single-instance Redis only: Lua scripts touch keys they compute from a prefix, so a Redis
+// Cluster would need hash tags on it.
+
+export const DEFAULT_REDIS_PREFIX = 'sv:';
+
+export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
+  return {
+    prefix,
+
+    // ---- routing (server/routing/redis-room-routing.ts) ----
+    /** STRING JSON {url, startedAt}: a live node; PX NODE_TTL_MS, renewed by its heartbeat. */
+    node: (nodeId: string) => `${prefix}node:${nodeId}`,
+    /** What `node()` puts before the id: the claim script checks an owner's heartbeat with it. */
+    nodePrefix: `${prefix}node:`,
+    /** STRING nodeId hosting the room; no TTL (a dead node's rooms are taken over). */
+    roomNode: (roomId: string) => `${prefix}room-node:${roomId}`,
+
+    // ---- signalling (server/app/signalling/room-bans.ts) ----
+    /** HASH sub → JSON {by, at}: who was removed from the room; expires BAN_TTL_S after the last ban. */
+    roomBan: (roomId: string) => `${prefix}room-ban:${roomId}`,
+
+    // ---- one node at a time (server/routing/leader-lease.ts) ----
+    /** STRING nodeId holding the job's lease (e.g. household-tick), PX the lease length. */
+    leader: (job: string) => `${prefix}leader:${job}`,
+
+    // ---- socket.io's Redis adapter (server/app/platform.ts) ----
+    /** Pub/sub channel prefix: room:end, household:camera-off and /live pushes between nodes. */
+    adapterChannel: `${prefix}socket.io`,
+
+    // ---- the petition scheduler (server/scheduler/) ----
+    scheduler: schedulerKeys(`${prefix}petition`),
+  };
+}
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/**
+ * The petition scheduler's keys under its own prefix (`<prefix>petition`). Its Lua scripts
+ * (server/scheduler/scripts.ts) build the same names from `scheduler.prefix`: change both together.
+ *
+ *   {p}:seq                      STRING  arrival counter (INCR), orders tickets of equal priority
+ *   {p}:claimseq                 STRING  claim counter (INCR), orders claims across processes
+ *   {p}:queue:{departmentId}     ZSET    ticketId → score (priority class × 1e15 + arrival seq)
+ *   {p}:queue:official:{id}      ZSET    the same, for one official only (a leader's booked slots)
+ *   {p}:ticket:{ticketId}        HASH    caseId kind queues score enqueuedAt state official
+ *                                        leaseToken leaseUntil claimSeq requestId releases
+ *   {p}:case-tickets:{caseId}    SET     every ticket ever issued for the case
+ *   {p}:leases                   ZSET    ticketId → lease expiry (ms); claims not yet confirmed
+ *   {p}:leased:{officialId}      SET     tickets leased to the official, not yet confirmed
+ *   {p}:active:{officialId}      SET     tickets the official holds in a live session
+ *   {p}:claim-request:{id}       STRING  ticketId a claim request produced (replay guard, 24 h)
+ *   {p}:unrecorded               SET     confirmed tickets not yet written to the durable store
+ *   {p}:assignments              STREAM  one entry per confirmed assignment (audit, capped)
+ *   {p}:presence:{officialId}    STRING  available|busy|away, expires unless heartbeats renew it
+ *   {p}:online:{departmentId}    ZSET    officialId → presence expiry (ms)
+ *   {p}:terminals-online         ZSET    terminalId → heartbeat expiry (ms)
+ *   {p}:stats:{departmentId}     HASH    avgSessionSeconds (EWMA), sessions
+ */
+export function schedulerKeys(prefix: string) {
+  return {
+    prefix,
+    seq: `${prefix}:seq`,
+    claimSeq: `${prefix}:claimseq`,
+    queue: (departmentId: string) => `${prefix}:queue:${departmentId}`,
+    ticket: (ticketId: string) => `${prefix}:ticket:${ticketId}`,
+    caseTickets: (caseId: string) => `${prefix}:case-tickets:${caseId}`,
+    leases: `${prefix}:leases`,
+    leased: (officialId: string) => `${prefix}:leased:${officialId}`,
+    active: (officialId: string) => `${prefix}:active:${officialId}`,
+    claimRequest: (requestId: string) => `${prefix}:claim-request:${requestId}`,
+    unrecorded: `${prefix}:unrecorded`,
+    assignments: `${prefix}:assignments`,
+    presence: (officialId: string) => `${prefix}:presence:${officialId}`,
+    online: (departmentId: string) => `${prefix}:online:${departmentId}`,
+    terminalsOnline: `${prefix}:terminals-online`,
+    stats: (departmentId: string) => `${prefix}:stats:${departmentId}`,
+  };
+}
+export type SchedulerKeys = ReturnType<typeof schedulerKeys>;

@@ -1,0 +1,210 @@
+// Shapes of the archive as its HTTP API answers them — the session manifest, catalog rows,
+// bookmarks, export jobs, integrity problems — shared by recordings/ and the archive page (the
+// single source: recordings/ imports them from here). The manifest schemas are also the on-disk
+// format of manifest.json.
+import { z } from 'zod';
+
+export const caseInfoSchema = z.object({
+  /** petition: 视频接访 (always recorded); household: 平安心居 (only when the household opted in). */
+  kind: z.enum(['petition', 'household']),
+  roomId: z.string(),
+  caseNumber: z.string().optional(),
+  terminalId: z.string().optional(),
+  region: z.string().optional(),
+  departments: z.array(z.string()).default([]),
+  officials: z.array(z.object({ id: z.string(), name: z.string(), department: z.string().optional() })).default([]),
+  petitioner: z.object({ id: z.string().optional(), name: z.string() }).optional(),
+  householdId: z.string().optional(),
+});
+export type CaseInfo = z.input<typeof caseInfoSchema>;
+
+export const segmentSchema = z.object({
+  /** Stable id used in URLs: `<trackId>-r<run>-<seq>`. */
+  id: z.string(),
+  /** Relative to the session folder. */
+  file: z.string(),
+  run: z.number().int().nonnegative(),
+  seq: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+  durationSeconds: z.number().nonnegative(),
+  /** Wall-clock time of the segment's first packet: what players align tracks on. */
+  firstPacketAt: z.string(),
+  /** Seconds from the session's start to firstPacketAt. */
+  offsetSeconds: z.number(),
+  closedAt: z.string(),
+  /** ffmpeg died while writing it: kept (defective recordings are kept), flagged. */
+  truncated: z.boolean().optional(),
+});
+export type Segment = z.infer<typeof segmentSchema>;
+
+export const GAP_REASONS = [
+  'producer-paused',
+  'producer-closed',
+  'no-packets',
+  'recorder-exited',
+  'recorder-starting',
+] as const;
+export const gapSchema = z.object({
+  lane: z.string(),
+  start: z.string(),
+  end: z.string().optional(),
+  reason: z.enum(GAP_REASONS),
+  detail: z.string().optional(),
+});
+export type Gap = z.infer<typeof gapSchema>;
+
+export const trackSchema = z.object({
+  trackId: z.string(),
+  producerId: z.string(),
+  lane: z.string(),
+  kind: z.enum(['audio', 'video']),
+  codec: z.object({
+    mimeType: z.string(),
+    payloadType: z.number().int(),
+    clockRate: z.number().int(),
+    channels: z.number().int().optional(),
+  }),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  endReason: z.string().optional(),
+  runs: z.array(z.object({ run: z.number().int(), startedAt: z.string(), firstPacketAt: z.string().optional(), endedAt: z.string().optional(), exit: z.string().optional() })),
+  segments: z.array(segmentSchema),
+});
+export type Track = z.infer<typeof trackSchema>;
+
+export const participantSchema = z.object({
+  participantId: z.string(),
+  name: z.string(),
+  role: z.string(),
+  joinedAt: z.string(),
+  leftAt: z.string().optional(),
+  tracks: z.array(trackSchema),
+  gaps: z.array(gapSchema),
+});
+export type Participant = z.infer<typeof participantSchema>;
+
+export const timelineEventSchema = z.object({
+  at: z.string(),
+  type: z.string(),
+  participantId: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type TimelineEvent = z.infer<typeof timelineEventSchema>;
+
+export const manifestSchema = z.object({
+  version: z.literal(1),
+  sessionId: z.string(),
+  caseInfo: caseInfoSchema,
+  retentionClass: z.string(),
+  segmentSeconds: z.number(),
+  status: z.enum(['recording', 'stopped', 'interrupted']),
+  startedAt: z.string(),
+  stoppedAt: z.string().optional(),
+  participants: z.array(participantSchema),
+  timeline: z.array(timelineEventSchema),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** Session ids become folder names: keep them to a safe alphabet. */
+export const sessionIdSchema = z.string().min(1).max(128).regex(/^[\w.\-]+$/);
+
+// ---- the catalog ------------------------------------------------------------------------------
+
+export interface SessionRow {
+  sessionId: string;
+  kind: string;
+  roomId: string;
+  caseNumber: string | null;
+  terminalId: string | null;
+  region: string | null;
+  petitioner: string | null;
+  status: string;
+  startedAt: string;
+  stoppedAt: string | null;
+  durationSeconds: number | null;
+  segmentCount: number;
+  bytes: number;
+  gapCount: number;
+  retentionClass: string;
+  retainUntil: string | null;
+  legalHold: boolean;
+  legalHoldReason: string | null;
+  manifestSha256: string | null;
+  deletedAt: string | null;
+}
+
+export interface Bookmark {
+  bookmarkId: string;
+  sessionId: string;
+  offsetSeconds: number;
+  note: string;
+  authorSub: string;
+  authorName: string | null;
+  createdAt: string;
+}
+
+// ---- integrity and export -------------------------------------------------------------------
+
+export type ProblemKind =
+  | 'segment-altered'
+  | 'segment-missing'
+  | 'manifest-missing'
+  | 'manifest-unreadable'
+  | 'manifest-altered'
+  | 'manifest-unsealed'
+  | 'session-missing'
+  | 'audit-chain'
+  | 'unlisted-file'
+  | 'package-file';
+
+export interface VerifyProblem {
+  severity: 'error' | 'warning';
+  kind: ProblemKind;
+  sessionId?: string;
+  /** Path relative to the session folder (or inside the package). */
+  file?: string;
+  message: string;
+}
+
+/** An evidence-package job as clients see it. */
+export interface ExportJobView {
+  jobId: string;
+  packageId: string;
+  sessionId: string;
+  state: 'running' | 'done' | 'failed';
+  bytesDone: number;
+  bytesTotal: number;
+  createdAt: string;
+  finishedAt?: string;
+  /** SHA-256 of the finished .tar. */
+  sha256?: string;
+  bytes?: number;
+  error?: string;
+  /** 0…1. */
+  progress: number;
+}
+
+// ---- answers ----------------------------------------------------------------------------------
+
+/** A segment as the session answer lists it: with the URL its bytes are fetched from. */
+export type SegmentView = Segment & { url: string };
+export type TrackView = Omit<Track, 'segments'> & { segments: SegmentView[] };
+export type ManifestView = Omit<Manifest, 'participants'> & {
+  participants: (Omit<Participant, 'tracks'> & { tracks: TrackView[] })[];
+};
+
+export interface SessionDetail {
+  session: SessionRow | undefined;
+  manifest: ManifestView;
+  gaps: (Gap & { participantId: string })[];
+  timeline: TimelineEvent[];
+  bookmarks: Bookmark[];
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  status: Manifest['status'];
+  segmentsChecked: number;
+  problems: VerifyProblem[];
+}

@@ -1,0 +1,180 @@
+// 平安心居 over HTTP: every endpoint of /api/household. Served by server/household/router.ts; the
+// roles here are the first gate, every permission decision about a particular household (family
+// level, assigned counsellor, the device's own home) is the service's.
+import { z } from 'zod';
+import { area, json } from './contract.ts';
+import {
+  addCameraSchema,
+  bindDeviceSchema,
+  idSchema,
+  linkFamilySchema,
+  newCheckInSchema,
+  newHouseholdSchema,
+  sendNoticeSchema,
+  settingsPatchSchema,
+  startCallSchema,
+  startLookInSchema,
+  type AccessLogEntry,
+  type Call,
+  type CheckInSchedule,
+  type Device,
+  type DeviceAlert,
+  type DeviceState,
+  type Household,
+  type HouseholdCamera,
+  type HouseholdSettings,
+  type HouseholdView,
+  type LookIn,
+  type Notice,
+  type PrivacyState,
+  type RoomTicket,
+} from './household-shapes.ts';
+
+export const limitQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() });
+export const alertsQuery = z.strictObject({ resolved: z.enum(['0', '1']).optional() });
+export const privacyBody = z.strictObject({ on: z.boolean() });
+export const assignCounsellorBody = z.strictObject({ counsellorId: idSchema });
+export const deviceRoomTokenBody = z.strictObject({ roomId: z.string().min(1).max(200) });
+
+const householdParams = z.strictObject({ householdId: idSchema });
+const callParams = z.strictObject({ callId: idSchema });
+const lookInParams = z.strictObject({ lookInId: idSchema });
+const alertParams = z.strictObject({ alertId: idSchema });
+
+/** Everyone with a legitimate view of some household; the service checks which. */
+const VIEWERS = ['family', 'counsellor', 'home-device', 'admin'] as const;
+const MANAGERS = ['family', 'admin'] as const;
+const DEVICES = ['home-device'] as const;
+const COUNSELLORS = ['counsellor', 'admin'] as const;
+type Nothing = Record<string, never>;
+type CallTicket = { call: Call } & RoomTicket;
+
+export const householdArea = area({
+  base: '/api/household',
+  title: '平安心居 (households)',
+  shapes: 'server/protocol/http/household-shapes.ts',
+  notes:
+    'Ids are letters, digits, `_ . -` (they are part of room names). Family members act at their ' +
+    'permission level in each household (`call` < `look-in` < `manage`); a refused look-in is ' +
+    '`forbidden` with `details.reason` (`privacy-mode`, `privacy-schedule`, `look-in-disabled`, ' +
+    '`device-offline`); a device token that was replaced by binding again is `unauthorized`.',
+  endpoints: {
+    // ---- households
+    'household.list': {
+      method: 'GET', path: '/households', summary: 'Households the caller may see: linked (family), assigned (counsellor), own (device), all (admin)',
+      access: { roles: VIEWERS }, answer: json<HouseholdView[]>('HouseholdView[]'),
+    },
+    'household.create': {
+      method: 'POST', path: '/households', summary: 'Register a household (administrators)',
+      access: { roles: ['admin'] }, body: newHouseholdSchema, answer: json<Household>('Household'),
+    },
+    'household.get': {
+      method: 'GET', path: '/households/:householdId', summary: 'One household with its privacy state, devices, cameras, family and counsellors',
+      access: { roles: VIEWERS }, params: householdParams, answer: json<HouseholdView>('HouseholdView'),
+    },
+    'household.updateSettings': {
+      method: 'PATCH', path: '/households/:householdId/settings', summary: 'Change auto-answer, look-in, privacy schedule or recording consent (family with manage)',
+      access: { roles: MANAGERS }, params: householdParams, body: settingsPatchSchema, answer: json<HouseholdSettings>('HouseholdSettings'),
+    },
+    'household.setPrivacy': {
+      method: 'POST', path: '/households/:householdId/privacy', summary: 'The privacy button: cameras stop at once while on',
+      access: { roles: ['home-device', 'family', 'admin'] }, params: householdParams, body: privacyBody, answer: json<PrivacyState>('PrivacyState'),
+    },
+    'household.bindDevice': {
+      method: 'POST', path: '/households/:householdId/devices', summary: "Bind (or re-bind) a home device and issue its token; the previous token stops working",
+      access: { roles: MANAGERS }, params: householdParams, body: bindDeviceSchema, answer: json<{ device: Device; token: string }>('{ device: Device; token: string }'),
+    },
+    'household.addCamera': {
+      method: 'POST', path: '/households/:householdId/cameras', summary: 'Register an RTSP camera for look-in (the URL never leaves the server)',
+      access: { roles: MANAGERS }, params: householdParams, body: addCameraSchema, answer: json<HouseholdCamera>('HouseholdCamera'),
+    },
+    'household.linkFamily': {
+      method: 'POST', path: '/households/:householdId/family', summary: 'Link a family member (created when new) with a permission level',
+      access: { roles: MANAGERS }, params: householdParams, body: linkFamilySchema, answer: json<HouseholdView['family'][number]>("HouseholdView['family'][number]"),
+    },
+    'household.assignCounsellor': {
+      method: 'POST', path: '/households/:householdId/counsellors', summary: 'Assign a counsellor to the household (administrators)',
+      access: { roles: ['admin'] }, params: householdParams, body: assignCounsellorBody, answer: json<Nothing>('{}'),
+    },
+
+    // ---- calls
+    'household.startCall': {
+      method: 'POST', path: '/households/:householdId/calls', summary: "Call home: rings the devices, or is live at once where the household chose auto-answer; 503 when the device is offline (listed as missed)",
+      access: { roles: ['family', 'counsellor'] }, params: householdParams, body: startCallSchema, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
+    },
+    'household.missedCalls': {
+      method: 'GET', path: '/households/:householdId/missed-calls', summary: 'Calls nobody answered, newest first',
+      access: { roles: VIEWERS }, params: householdParams, query: limitQuery, answer: json<Call[]>('Call[]'),
+    },
+    'household.answerCall': {
+      method: 'POST', path: '/calls/:callId/answer', summary: "The device's answer button",
+      access: { roles: DEVICES }, params: callParams, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
+    },
+    'household.declineCall': {
+      method: 'POST', path: '/calls/:callId/decline', summary: 'The device declines a ringing call',
+      access: { roles: DEVICES }, params: callParams, answer: json<Call>('Call'),
+    },
+    'household.joinCall': {
+      method: 'POST', path: '/calls/:callId/join', summary: "Another family member joins the household's ringing or live call",
+      access: { roles: ['family'] }, params: callParams, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
+    },
+    'household.endCall': {
+      method: 'POST', path: '/calls/:callId/end', summary: 'Hang up for everyone (the caller, a device of the household, an admin)',
+      access: { roles: ['family', 'counsellor', 'home-device', 'admin'] }, params: callParams, answer: json<Call>('Call'),
+    },
+
+    // ---- look-in
+    'household.startLookIn': {
+      method: 'POST', path: '/households/:householdId/look-ins', summary: 'A view-only look at home, refused (and logged) in privacy mode or schedule, when not allowed, or with the device offline',
+      access: { roles: ['family'] }, params: householdParams, body: startLookInSchema, answer: json<{ lookIn: LookIn } & RoomTicket>('{ lookIn: LookIn } & RoomTicket'),
+    },
+    'household.endLookIn': {
+      method: 'POST', path: '/look-ins/:lookInId/end', summary: 'End a look-in (the viewer, the home, an admin)',
+      access: { roles: ['family', 'home-device', 'admin'] }, params: lookInParams, answer: json<LookIn>('LookIn'),
+    },
+    'household.accessLog': {
+      method: 'GET', path: '/households/:householdId/access-log', summary: 'Every look-in granted or refused, newest first',
+      access: { roles: ['family', 'home-device', 'admin'] }, params: householdParams, query: limitQuery, answer: json<AccessLogEntry[]>('AccessLogEntry[]'),
+    },
+
+    // ---- home devices
+    'household.deviceHeartbeat': {
+      method: 'POST', path: '/device/heartbeat', summary: "The device's heartbeat (every 15 s); answers its state",
+      access: { roles: DEVICES }, answer: json<DeviceState>('DeviceState'),
+    },
+    'household.deviceState': {
+      method: 'GET', path: '/device/state', summary: 'What the kiosk needs to (re)draw itself: household, privacy, open calls and look-ins, notices',
+      access: { roles: DEVICES }, answer: json<DeviceState>('DeviceState'),
+    },
+    'household.deviceRoomToken': {
+      method: 'POST', path: '/device/room-token', summary: 'A room token for the device: to join an auto-answered call or publish into a look-in (camera only while privacy is off)',
+      access: { roles: DEVICES }, body: deviceRoomTokenBody, answer: json<RoomTicket>('RoomTicket'),
+    },
+
+    // ---- counsellors
+    'household.notices': {
+      method: 'GET', path: '/households/:householdId/notices', summary: 'Notices shown to the household',
+      access: { roles: VIEWERS }, params: householdParams, answer: json<Notice[]>('Notice[]'),
+    },
+    'household.sendNotice': {
+      method: 'POST', path: '/notices', summary: 'A notice to one assigned household, or to every household of a region the counsellor covers',
+      access: { roles: COUNSELLORS }, body: sendNoticeSchema, answer: json<{ notice: Notice; householdIds: string[] }>('{ notice: Notice; householdIds: string[] }'),
+    },
+    'household.scheduleCheckIn': {
+      method: 'POST', path: '/households/:householdId/check-ins', summary: 'A weekly check-in call schedule for an assigned household',
+      access: { roles: COUNSELLORS }, params: householdParams, body: newCheckInSchema, answer: json<CheckInSchedule>('CheckInSchedule'),
+    },
+    'household.checkIns': {
+      method: 'GET', path: '/check-ins', summary: "The counsellor's check-in schedules, next due first",
+      access: { roles: ['counsellor'] }, answer: json<CheckInSchedule[]>('CheckInSchedule[]'),
+    },
+    'household.alerts': {
+      method: 'GET', path: '/alerts', summary: 'Device-offline alerts of the assigned households (`?resolved=1` includes resolved ones)',
+      access: { roles: COUNSELLORS }, query: alertsQuery, answer: json<DeviceAlert[]>('DeviceAlert[]'),
+    },
+    'household.acknowledgeAlert': {
+      method: 'POST', path: '/alerts/:alertId/ack', summary: 'Acknowledge an alert',
+      access: { roles: COUNSELLORS }, params: alertParams, answer: json<DeviceAlert>('DeviceAlert'),
+    },
+  },
+});
