@@ -3,6 +3,7 @@ import type { Dictionary } from './zh.ts';
 
 export const en: Dictionary = {
   common: {
+    appName: 'Video Petition · Safe Home',
     signOut: 'Sign out',
     pleaseSignIn: 'Please sign in',
     loading: 'Loading…',
@@ -19,6 +20,7 @@ export const en: Dictionary = {
     hoursMinutes: '{{h}} h {{m}} min',
   },
   call: {
+    title: 'Video call',
     connecting: 'Connecting…',
     joined: 'Connected',
     reconnecting: 'Network lost, reconnecting…',
@@ -677,12 +679,20 @@ export const en: Dictionary = {
     },
   },
   home: {
-    appName: 'Video Petition · Safe Home',
     lead: 'Demo: pick an identity to sign in and open its page.',
     devTokens: 'Development: mint a token and join',
     room: 'Room',
     name: 'Name',
     enter: 'Join call',
     signInUnavailable: 'Demo sign-in is available in development mode only.',
+    kind: {
+      terminal: 'Petition terminal (petitioner)',
+      official: 'Receiving official',
+      coordinator: 'Coordinator',
+      archivist: 'Archivist',
+      family: 'Family member (migrant worker)',
+      device: 'Home device',
+      counsellor: 'Counsellor',
+    },
   },
 };

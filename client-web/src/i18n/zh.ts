@@ -3,6 +3,7 @@
 // the pieces several pages share. Interpolation is i18next's `{{name}}`.
 export const zh = {
   common: {
+    appName: '视频接访 · 平安心居',
     signOut: '退出',
     pleaseSignIn: '请先登录',
     loading: '正在加载…',
@@ -19,6 +20,7 @@ export const zh = {
     hoursMinutes: '{{h}} 小时 {{m}} 分钟',
   },
   call: {
+    title: '视频通话',
     connecting: '正在连接…',
     joined: '已接通',
     reconnecting: '网络中断，正在重新连接…',
@@ -678,13 +680,21 @@ export const zh = {
     },
   },
   home: {
-    appName: '视频接访 · 平安心居',
     lead: '演示环境：选择一个身份登录，打开对应的页面。',
     devTokens: '开发测试：生成令牌并进入通话',
     room: '房间',
     name: '姓名',
     enter: '进入通话',
     signInUnavailable: '演示登录仅在开发模式下可用。',
+    kind: {
+      terminal: '接访终端（信访人）',
+      official: '接访干部',
+      coordinator: '综治中心协调员',
+      archivist: '档案员',
+      family: '家属（外出务工）',
+      device: '平安心居家庭终端',
+      counsellor: '社工 / 心理咨询师',
+    },
   },
 } as const;
 

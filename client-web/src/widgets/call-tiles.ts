@@ -169,21 +169,6 @@ export class CallTiles extends LightElement {
   }
 }
 
-/** A call-tiles element for pages that build their DOM by hand. */
-export function callTiles(
-  session: CallSession,
-  o: { preview?: boolean; kiosk?: boolean; leaveLabel?: string; extra?: unknown; onLeave?: () => void } = {},
-): CallTiles {
-  const el = document.createElement('call-tiles');
-  el.session = session;
-  el.preview = o.preview ?? true;
-  el.kiosk = o.kiosk ?? false;
-  el.leaveLabel = o.leaveLabel;
-  el.extra = o.extra;
-  if (o.onLeave) el.addEventListener('leave', o.onLeave);
-  return el;
-}
-
 define('call-tiles', CallTiles);
 
 declare global {
