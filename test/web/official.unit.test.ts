@@ -2,8 +2,8 @@
 // invited office may do, the deadline clocks, and the timeline's details.
 import { describe, expect, it } from 'vitest';
 import { translator, type Lang, type ViewContext } from '../../client-web/src/lib/i18n.ts';
-import { EMPTY_FORM, officialView, targets, type CaseView, type Desk, type OfficialState } from '../../client-web/src/official/view-model.ts';
-import type { Case, TimelineEvent } from '../../client-web/src/petition-ui/common.ts';
+import { EMPTY_FORM, officialView, targets, type CaseView, type OfficialState } from '../../client-web/src/official/view-model.ts';
+import type { Case, Desk, TimelineEvent } from '../../client-web/src/petition-ui/common.ts';
 
 const NOW = Date.parse('2026-11-26T07:00:00Z');
 const ctx = (lang: Lang = 'zh'): ViewContext => ({ t: translator(lang), lang, now: NOW });

@@ -15,8 +15,6 @@ import type {
   VerifyResult,
 } from '../../../server/protocol/http/archive-shapes.ts';
 
-export const API_BASE = '/api/archive';
-
 export type { Bookmark, Gap, ManifestView, SegmentView, SessionDetail, SessionRow, TimelineEvent, TrackView, VerifyResult };
 export type PublicJob = ExportJobView;
 export type SearchParams = Partial<Record<'caseNumber' | 'terminalId' | 'region' | 'department' | 'official' | 'petitioner' | 'from' | 'to', string>>;
@@ -25,7 +23,7 @@ export class ArchiveClient {
   readonly #api: Api;
 
   constructor(readonly token: string) {
-    this.#api = new Api(API_BASE, token);
+    this.#api = new Api(token);
   }
 
   search(q: SearchParams, limit = 50, offset = 0): Promise<{ sessions: SessionRow[] }> {

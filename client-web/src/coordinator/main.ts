@@ -6,7 +6,7 @@ import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
 import { PageElement, define } from '../lib/page.ts';
-import { debounce, plainError, type Case, type DepartmentQueue, type LiveSession, type OverdueCase, type RoutingRules, type TerminalGroup, type TimelineEvent } from '../petition-ui/common.ts';
+import { debounce, plainError } from '../petition-ui/common.ts';
 import { deskSignIn, signOut } from '../petition-ui/desk.ts';
 import { coordinatorView, draftOf, rulesOfDraft, type CoordinatorState, type RulesDraft } from './view-model.ts';
 import { coordinatorTemplate, type CoordinatorActions } from './view.ts';
@@ -58,10 +58,10 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
     if (!api) return;
     try {
       const [queues, sessions, terminals, overdue] = await Promise.all([
-        api.get<DepartmentQueue[]>('/queues'),
-        api.get<LiveSession[]>('/sessions'),
-        api.get<TerminalGroup[]>('/terminals'),
-        api.get<OverdueCase[]>('/overdue'),
+        api.call('petition.queues'),
+        api.call('petition.liveSessions'),
+        api.call('petition.terminals'),
+        api.call('petition.overdue'),
       ]);
       const officeNames = { ...this.state.officeNames };
       for (const q of queues) officeNames[q.departmentId] = q.name;
@@ -75,7 +75,8 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
     const api = this.#api;
     if (!api) return;
     try {
-      const [c, timeline] = await Promise.all([api.get<Case>(`/cases/${id}`), api.get<TimelineEvent[]>(`/cases/${id}/timeline`)]);
+      const params = { caseId: id };
+      const [c, timeline] = await Promise.all([api.call('petition.getCase', { params }), api.call('petition.timeline', { params })]);
       this.set({ lookup: { case: c, timeline } });
     } catch (err) {
       this.set({ lookup: { error: plainError(err) } });
@@ -86,7 +87,7 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
     this.#stopWatching();
     this.set({ watching: { caseId, error: null } });
     try {
-      const room = await this.#api!.post<{ roomId: string; token: string }>(`/cases/${caseId}/room-token`, {});
+      const room = await this.#api!.call('petition.roomToken', { params: { caseId } });
       const s = new CallSession({ token: room.token, roomId: room.roomId, publish: [] });
       this.watchingSession = s;
       (window as unknown as { callSession: CallSession }).callSession = s;
@@ -105,7 +106,7 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
 
   async #loadRules(): Promise<void> {
     try {
-      this.set({ rules: await this.#api!.get<RoutingRules>('/routing-rules'), rulesError: null });
+      this.set({ rules: await this.#api!.call('petition.routingRules'), rulesError: null });
     } catch (err) {
       this.set({ rulesError: plainError(err) });
     }
@@ -117,7 +118,7 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
     const next = rulesOfDraft(rules, draft, viewContext());
     if ('error' in next) return this.set({ draftError: next.error });
     try {
-      this.set({ rules: await this.#api!.put<RoutingRules>('/routing-rules', next.rules), draft: null, draftError: null });
+      this.set({ rules: await this.#api!.call('petition.replaceRoutingRules', { body: next.rules }), draft: null, draftError: null });
     } catch (err) {
       this.set({ draftError: plainError(err) });
     }
@@ -156,7 +157,7 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
     startLanguage();
     const signedIn = deskSignIn(TOKEN_KEY, ['coordinator', 'admin']);
     if (!signedIn) return this.set({ phase: 'signed-out' });
-    this.#api = new Api('/api/petition', signedIn.token);
+    this.#api = new Api(signedIn.token);
     this.set({ phase: 'ready' });
     await this.#loadRules();
     await this.#refresh();

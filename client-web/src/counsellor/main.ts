@@ -8,7 +8,7 @@ import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext
 import { PageElement, define } from '../lib/page.ts';
 import { readClaims } from '../lib/token.ts';
 import type { Message } from '../widgets/banner.ts';
-import { personSession, type Call, type CallEndReason, type CheckInSchedule, type DeviceAlert, type HouseholdView, type Notice, type RoomTicket } from '../household/common.ts';
+import { personSession, type Call, type CallEndReason, type CheckInSchedule, type DeviceAlert, type Notice } from '../household/common.ts';
 import { NEW_CHECK_IN, NEW_NOTICE, counsellorView, homeName, noticeTarget, type CounsellorState } from './view-model.ts';
 import { counsellorTemplate, type CounsellorActions } from './view.ts';
 
@@ -50,9 +50,9 @@ class CounsellorPage extends PageElement<CounsellorState> {
     if (!api) return;
     try {
       const [households, alerts, checkIns] = await Promise.all([
-        api.get<HouseholdView[]>('/households'),
-        api.get<DeviceAlert[]>('/alerts'),
-        api.get<CheckInSchedule[]>('/check-ins'),
+        api.call('household.list'),
+        api.call('household.alerts'),
+        api.call('household.checkIns'),
       ]);
       this.set({ households, alerts, checkIns });
       void this.#loadNotices();
@@ -64,7 +64,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
   /** What the assigned households' devices show now (one list, newest first). */
   async #loadNotices(): Promise<void> {
     const api = this.#api!;
-    const lists = await Promise.all(this.state.households.map((v) => api.get<Notice[]>(`/households/${encodeURIComponent(v.household.id)}/notices`).catch(() => [])));
+    const lists = await Promise.all(this.state.households.map((v) => api.call('household.notices', { params: { householdId: v.household.id } }).catch(() => [])));
     const byId = new Map<string, Notice>();
     for (const n of lists.flat()) byId.set(n.id, n);
     this.set({ recent: [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 8) });
@@ -116,7 +116,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
     if (this.state.room || !this.#api) return;
     const home = homeName(this.state, householdId);
     try {
-      const ticket = await this.#api.post<{ call: Call } & RoomTicket>(`/households/${encodeURIComponent(householdId)}/calls`, {});
+      const ticket = await this.#api.call('household.startCall', { params: { householdId } });
       const session = new CallSession({ token: ticket.token, roomId: ticket.roomId, displayName: readClaims(ticket.token)?.name });
       this.session = session;
       this.set({ room: { call: ticket.call, home, answered: false } });
@@ -140,12 +140,12 @@ class CounsellorPage extends PageElement<CounsellorState> {
     this.session = null;
     this.set({ room: null });
     session?.close();
-    if (r && hangUp) void this.#api?.post(`/calls/${encodeURIComponent(r.call.id)}/end`).catch(() => undefined);
+    if (r && hangUp) void this.#api?.call('household.endCall', { params: { callId: r.call.id } }).catch(() => undefined);
   }
 
   async #ack(alertId: string): Promise<void> {
     try {
-      const a = await this.#api!.post<DeviceAlert>(`/alerts/${encodeURIComponent(alertId)}/ack`);
+      const a = await this.#api!.call('household.acknowledgeAlert', { params: { alertId } });
       this.set({ alerts: this.state.alerts.map((x) => (x.id === a.id ? a : x)) });
     } catch (err) {
       this.#error(err);
@@ -157,7 +157,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
     const f = this.state.noticeForm;
     if (!target) return;
     try {
-      const r = await this.#api!.post<{ notice: Notice; householdIds: string[] }>('/notices', { ...target, title: f.title.trim(), body: f.body.trim() });
+      const r = await this.#api!.call('household.sendNotice', { body: { ...target, title: f.title.trim(), body: f.body.trim() } });
       this.#show(t('counsellor.sent', { n: r.householdIds.length }));
       this.set({ noticeForm: NEW_NOTICE });
       void this.#loadNotices();
@@ -171,7 +171,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
     const household = f.household || this.state.households[0]?.household.id;
     if (!household) return;
     try {
-      await this.#api!.post(`/households/${encodeURIComponent(household)}/check-ins`, { days: f.days, time: f.time, note: f.note });
+      await this.#api!.call('household.scheduleCheckIn', { params: { householdId: household }, body: { days: f.days, time: f.time, note: f.note } });
       this.#show(t('counsellor.saved'));
       await this.refresh();
     } catch (err) {

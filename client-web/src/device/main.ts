@@ -15,11 +15,9 @@ import {
   Sounds,
   type Call,
   type DeviceState as ServerDeviceState,
-  type HouseholdView,
   type LookIn,
   type Notice,
   type PrivacyState,
-  type RoomTicket,
 } from '../household/common.ts';
 import type { MediaSource } from '../../../server/protocol/signalling.ts';
 import { deviceView, type DeviceState, type RoomSummary } from './view-model.ts';
@@ -108,7 +106,7 @@ class DevicePage extends PageElement<DeviceState> {
   /** Names of the household's IP cameras, for the live indicator. */
   async #loadCameraNames(): Promise<void> {
     try {
-      const [view] = await this.#api!.get<HouseholdView[]>('/households');
+      const [view] = await this.#api!.call('household.list');
       this.#cameraNames = new Map((view?.cameras ?? []).map((c) => [c.id, c.name]));
     } catch {
       // Names are a nicety; the indicator falls back to a generic name.
@@ -120,7 +118,7 @@ class DevicePage extends PageElement<DeviceState> {
     if (this.state.phase !== 'running' || !this.#api) return;
     const asked = Date.now();
     try {
-      this.#apply(await this.#api.post<ServerDeviceState>('/device/heartbeat'), asked);
+      this.#apply(await this.#api.call('household.deviceHeartbeat'), asked);
       this.set({ online: !!this.#live?.socket.connected });
     } catch (err) {
       this.#apiError(err);
@@ -224,7 +222,7 @@ class DevicePage extends PageElement<DeviceState> {
     const j: Joined = { kind: 'call', id: call.id, roomId: call.roomId, since: Date.now(), who: call.callerName };
     this.#rooms.set(call.roomId, j);
     try {
-      const ticket = await this.#api.post<{ call: Call } & RoomTicket>(`/calls/${encodeURIComponent(call.id)}/answer`);
+      const ticket = await this.#api.call('household.answerCall', { params: { callId: call.id } });
       this.#hideIncoming();
       await this.#enter(j, ticket.token, call.audioOnly);
     } catch (err) {
@@ -240,7 +238,7 @@ class DevicePage extends PageElement<DeviceState> {
     const j: Joined = { kind: 'call', id: call.id, roomId: call.roomId, since: Date.now(), who: call.callerName };
     this.#rooms.set(call.roomId, j);
     try {
-      const ticket = await this.#api.post<RoomTicket>('/device/room-token', { roomId: call.roomId });
+      const ticket = await this.#api.call('household.deviceRoomToken', { body: { roomId: call.roomId } });
       await this.#enter(j, ticket.token, call.audioOnly);
     } catch (err) {
       this.#drop(j);
@@ -253,7 +251,7 @@ class DevicePage extends PageElement<DeviceState> {
     const j: Joined = { kind: 'lookin', id: lookIn.id, roomId: lookIn.roomId, since: Date.now(), who: viewerName };
     this.#rooms.set(lookIn.roomId, j);
     try {
-      const ticket = await this.#api.post<RoomTicket>('/device/room-token', { roomId: lookIn.roomId });
+      const ticket = await this.#api.call('household.deviceRoomToken', { body: { roomId: lookIn.roomId } });
       await this.#enter(j, ticket.token, false);
     } catch (err) {
       this.#drop(j);
@@ -315,7 +313,7 @@ class DevicePage extends PageElement<DeviceState> {
     // Act locally first: the camera stops the moment the button is pressed.
     if (on) await this.#stopCameras();
     try {
-      this.#setPrivacy(await this.#api.post<PrivacyState>(`/households/${encodeURIComponent(h.id)}/privacy`, { on }));
+      this.#setPrivacy(await this.#api.call('household.setPrivacy', { params: { householdId: h.id }, body: { on } }));
     } catch (err) {
       this.#apiError(err);
     } finally {
@@ -367,7 +365,7 @@ class DevicePage extends PageElement<DeviceState> {
     hangUp: () => {
       const j = this.#shownCall;
       if (!j) return;
-      void this.#api?.post(`/calls/${encodeURIComponent(j.id)}/end`).catch(() => undefined);
+      void this.#api?.call('household.endCall', { params: { callId: j.id } }).catch(() => undefined);
       this.#drop(j);
     },
     toggleLanguage: () => toggleLanguage(),
@@ -377,7 +375,7 @@ class DevicePage extends PageElement<DeviceState> {
     startLanguage();
     const token = pageToken('household-device-token');
     if (!token) return this.set({ phase: 'no-token' });
-    this.#api = new Api('/api/household', token);
+    this.#api = new Api(token);
     const live = (this.#live = new LiveClient(token));
     live.on('household:event', ({ type, payload }) => this.#onEvent(type, payload));
     live.onConnect(() => {

@@ -9,7 +9,7 @@ import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext
 import { PageElement, define } from '../lib/page.ts';
 import { readClaims } from '../lib/token.ts';
 import type { Message } from '../widgets/banner.ts';
-import { Sounds, errorDetail, personSession, type Call, type CallEndReason, type HouseholdView, type LookIn, type RoomTicket } from '../household/common.ts';
+import { Sounds, errorDetail, personSession, type Call, type CallEndReason, type LookIn, type RoomTicket } from '../household/common.ts';
 import { draftOf, familyView, settingsOfDraft, type FamilyState, type RoomInfo, type SettingsDraft } from './view-model.ts';
 import { familyTemplate, type FamilyActions } from './view.ts';
 
@@ -64,11 +64,11 @@ class FamilyPage extends PageElement<FamilyState> {
     const api = this.#api;
     if (!api) return;
     try {
-      const households = await api.get<HouseholdView[]>('/households');
+      const households = await api.call('household.list');
       const missed: Record<string, Call[]> = {};
       await Promise.all(
         households.map(async (h) => {
-          missed[h.household.id] = await api.get<Call[]>(`/households/${encodeURIComponent(h.household.id)}/missed-calls?limit=10`).catch(() => []);
+          missed[h.household.id] = await api.call('household.missedCalls', { params: { householdId: h.household.id }, query: { limit: 10 } }).catch(() => []);
         }),
       );
       this.set({ households, missed, loaded: true });
@@ -89,7 +89,7 @@ class FamilyPage extends PageElement<FamilyState> {
     const v = this.state.households.find((h) => h.household.id === householdId);
     if (!v || !this.#api) return;
     try {
-      await this.#api.patch(`/households/${encodeURIComponent(householdId)}/settings`, settingsOfDraft(this.state.drafts[householdId] ?? draftOf(v)));
+      await this.#api.call('household.updateSettings', { params: { householdId }, body: settingsOfDraft(this.state.drafts[householdId] ?? draftOf(v)) });
       const { [householdId]: _saved, ...drafts } = this.state.drafts;
       this.set({ drafts });
       this.#show(t('family.saved'), 'info');
@@ -101,7 +101,7 @@ class FamilyPage extends PageElement<FamilyState> {
 
   async #setPrivacy(householdId: string, on: boolean): Promise<void> {
     try {
-      await this.#api?.post(`/households/${encodeURIComponent(householdId)}/privacy`, { on });
+      await this.#api?.call('household.setPrivacy', { params: { householdId }, body: { on } });
       await this.refresh();
     } catch (err) {
       this.#error(err);
@@ -117,13 +117,13 @@ class FamilyPage extends PageElement<FamilyState> {
     let ticket: { call: Call } & RoomTicket;
     let isCaller = true;
     try {
-      ticket = await api.post(`/households/${encodeURIComponent(householdId)}/calls`, { audioOnly });
+      ticket = await api.call('household.startCall', { params: { householdId }, body: { audioOnly } });
     } catch (err) {
       const callId = errorDetail(err, 'callId');
       if (err instanceof ApiError && err.code === 'conflict' && callId) {
         // Home is already in a call (another family member): join it — several cities, one call.
         try {
-          ticket = await api.post(`/calls/${encodeURIComponent(callId)}/join`);
+          ticket = await api.call('household.joinCall', { params: { callId } });
           isCaller = false;
         } catch (e) {
           this.#error(e);
@@ -146,7 +146,7 @@ class FamilyPage extends PageElement<FamilyState> {
     if (this.state.room || !this.#api) return;
     this.message = undefined;
     try {
-      const l = await this.#api.post<{ lookIn: LookIn } & RoomTicket>(`/households/${encodeURIComponent(householdId)}/look-ins`, source ? { source } : {});
+      const l = await this.#api.call('household.startLookIn', { params: { householdId }, body: source ? { source } : {} });
       // The server ends a look-in by itself at endsAt; show what is left (from its own duration,
       // so a skewed phone clock does not matter).
       const endsAt = Date.now() + (Date.parse(l.lookIn.endsAt) - Date.parse(l.lookIn.startedAt));
@@ -200,8 +200,8 @@ class FamilyPage extends PageElement<FamilyState> {
     this.#setRoom(null);
     clearInterval(this.#countdown);
     session?.close();
-    if (hangUp && r.kind === 'call' && r.isCaller) void this.#api?.post(`/calls/${encodeURIComponent(r.id)}/end`).catch(() => undefined);
-    if (hangUp && r.kind === 'lookin') void this.#api?.post(`/look-ins/${encodeURIComponent(r.id)}/end`).catch(() => undefined);
+    if (hangUp && r.kind === 'call' && r.isCaller) void this.#api?.call('household.endCall', { params: { callId: r.id } }).catch(() => undefined);
+    if (hangUp && r.kind === 'lookin') void this.#api?.call('household.endLookIn', { params: { lookInId: r.id } }).catch(() => undefined);
     void this.refresh();
   }
 

@@ -7,7 +7,7 @@ import { PageElement, define } from '../lib/page.ts';
 import { homeView, type HomeState } from './view-model.ts';
 
 /** The development endpoints need no token. */
-const api = new Api('', '');
+const api = new Api('');
 
 class HomePage extends PageElement<HomeState> {
   constructor() {

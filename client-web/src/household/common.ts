@@ -123,5 +123,5 @@ export function personSession(
   const live = new LiveClient(token);
   live.on('household:event', ({ type, payload }) => onEvent(type, payload as Record<string, unknown>));
   live.onConnect(refresh);
-  return { name: readClaims(token)?.name ?? '', api: new Api('/api/household', token) };
+  return { name: readClaims(token)?.name ?? '', api: new Api(token) };
 }

@@ -7,7 +7,7 @@ import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
 import { PageElement, define } from '../lib/page.ts';
-import { debounce, plainError, requestId, type Case, type RoutingRules, type TimelineEvent } from '../petition-ui/common.ts';
+import { debounce, plainError, requestId, type Assignment, type Case, type Desk, type RoomAccess } from '../petition-ui/common.ts';
 import { deskSignIn, signOut } from '../petition-ui/desk.ts';
 import type { Message } from '../widgets/banner.ts';
 import {
@@ -17,9 +17,6 @@ import {
   officialView,
   targets,
   type ActionForm,
-  type Desk,
-  type Offer,
-  type Office,
   type OfficialState,
   type Presence,
 } from './view-model.ts';
@@ -28,15 +25,6 @@ import { officialTemplate, type OfficialActions } from './view.ts';
 const TOKEN_KEY = 'official.token';
 const HEARTBEAT_MS = 10_000;
 
-interface Assignment {
-  case: Case;
-  ticketId: string;
-  kind: string;
-  fromDepartmentId: string | null;
-  roomId: string;
-  token: string;
-}
-type Room = { roomId: string; token: string };
 
 class OfficialPage extends PageElement<OfficialState> {
   static override properties = { ...PageElement.properties, session: { state: true }, toast: { state: true } };
@@ -82,7 +70,7 @@ class OfficialPage extends PageElement<OfficialState> {
 
   async #heartbeat(): Promise<void> {
     try {
-      await this.#api?.post('/presence', { status: this.state.presence });
+      await this.#api?.call('petition.heartbeat', { body: { status: this.state.presence } });
     } catch (err) {
       this.#error(err);
     }
@@ -91,7 +79,7 @@ class OfficialPage extends PageElement<OfficialState> {
   async #refreshDesk(): Promise<void> {
     if (!this.#api) return;
     try {
-      this.#setDesk(await this.#api.get<Desk>('/desk'));
+      this.#setDesk(await this.#api.call('petition.desk'));
     } catch (err) {
       this.#error(err);
     }
@@ -113,7 +101,7 @@ class OfficialPage extends PageElement<OfficialState> {
   async #takeNext(): Promise<void> {
     if (this.state.offer || !this.#api) return;
     try {
-      const o = await this.#api.post<Offer | null>('/offers', { requestId: requestId() });
+      const o = await this.#api.call('petition.offerNext', { body: { requestId: requestId() } });
       if (!o || !o.ticketId) return this.#info(t('official.nobodyWaitingNow'), 4000);
       this.set({ offer: { ...o, until: Date.now() + o.expiresInMs } });
     } catch (err) {
@@ -126,7 +114,7 @@ class OfficialPage extends PageElement<OfficialState> {
     if (!o || !this.#api) return;
     this.set({ offer: null });
     try {
-      await this.#openAssignment(await this.#api.post<Assignment>('/offers/accept', { ticketId: o.ticketId, leaseToken: o.leaseToken }));
+      await this.#openAssignment(await this.#api.call('petition.acceptOffer', { body: { ticketId: o.ticketId, leaseToken: o.leaseToken } }));
     } catch (err) {
       this.#error(err);
     }
@@ -137,7 +125,7 @@ class OfficialPage extends PageElement<OfficialState> {
     const o = this.state.offer;
     if (!o || !this.#api) return;
     this.set({ offer: null });
-    await this.#api.post('/offers/decline', { ticketId: o.ticketId, leaseToken: o.leaseToken }).catch((err: unknown) => this.#error(err));
+    await this.#api.call('petition.declineOffer', { body: { ticketId: o.ticketId, leaseToken: o.leaseToken } }).catch((err: unknown) => this.#error(err));
     void this.#refreshDesk();
   }
 
@@ -145,7 +133,7 @@ class OfficialPage extends PageElement<OfficialState> {
     if (!this.#api) return;
     this.set({ invite: null });
     try {
-      await this.#openAssignment(await this.#api.post<Assignment>(`/tickets/${encodeURIComponent(ticketId)}/accept`, { requestId: requestId() }));
+      await this.#openAssignment(await this.#api.call('petition.acceptTicket', { params: { ticketId }, body: { requestId: requestId() } }));
     } catch (err) {
       this.#error(err);
     }
@@ -170,18 +158,18 @@ class OfficialPage extends PageElement<OfficialState> {
 
   async #resume(caseId: string): Promise<void> {
     try {
-      const room = await this.#api!.post<Room>(`/cases/${caseId}/room-token`, {});
+      const room = await this.#api!.call('petition.roomToken', { params: { caseId } });
       await this.#openCase(caseId, room);
     } catch (err) {
       this.#error(err);
     }
   }
 
-  async #openCase(caseId: string, room: Room | null): Promise<void> {
+  async #openCase(caseId: string, room: RoomAccess | null): Promise<void> {
     const api = this.#api!;
     const other = this.state.open && this.state.open.case.id !== caseId;
     if (other) this.#leaveCall();
-    const [c, timeline] = await Promise.all([api.get<Case>(`/cases/${caseId}`), api.get<TimelineEvent[]>(`/cases/${caseId}/timeline`)]);
+    const [c, timeline] = await Promise.all([api.call('petition.getCase', { params: { caseId } }), api.call('petition.timeline', { params: { caseId } })]);
     this.set({ open: { case: c, timeline, room, ended: false }, ...(other || !this.state.open ? { form: EMPTY_FORM } : {}) });
     void this.#live?.watchCase(caseId).catch(() => undefined);
     if (room) this.#startCall(room);
@@ -192,7 +180,8 @@ class OfficialPage extends PageElement<OfficialState> {
     if (!open || !this.#api) return;
     const id = open.case.id;
     try {
-      const [c, timeline] = await Promise.all([this.#api.get<Case>(`/cases/${id}`), this.#api.get<TimelineEvent[]>(`/cases/${id}/timeline`)]);
+      const params = { caseId: open.case.id };
+      const [c, timeline] = await Promise.all([this.#api.call('petition.getCase', { params }), this.#api.call('petition.timeline', { params })]);
       const now = this.state.open;
       if (now?.case.id === id) this.set({ open: { ...now, case: c, timeline } });
     } catch (err) {
@@ -223,7 +212,7 @@ class OfficialPage extends PageElement<OfficialState> {
     const open = this.state.open;
     if (!open || !this.#api) return;
     const api = this.#api;
-    const id = open.case.id;
+    const params = { caseId: open.case.id };
     const f = this.state.form;
     const need = (v: string, key: 'official.needTransferReason' | 'official.needEscalateReason' | 'official.needOpinion' | 'official.needExtendReason') => {
       if (!v.trim()) throw new Error(t(key));
@@ -233,7 +222,7 @@ class OfficialPage extends PageElement<OfficialState> {
     const actions: Record<typeof action, () => Promise<unknown>> = {
       invite: async () => {
         const v = to.invite ?? '';
-        const ticket = await api.post<{ id: string; departmentIds: string[] }>(`/cases/${id}/invite`, v === 'up' ? { level: 'up' } : { departmentId: v });
+        const ticket = await api.call('petition.invite', { params, body: v === 'up' ? { level: 'up' } : { departmentId: v } });
         await this.#refreshOpen();
         // The timeline's invitation carries the office's full name.
         const ev = this.state.open?.timeline.filter((e) => e.type === 'invited' && e.data.ticketId === ticket.id).pop();
@@ -242,27 +231,27 @@ class OfficialPage extends PageElement<OfficialState> {
       },
       transfer: async () => {
         const reason = need(f.transferReason, 'official.needTransferReason');
-        await api.post(`/cases/${id}/transfer`, { departmentId: to.transfer, reason });
+        await api.call('petition.transfer', { params, body: { departmentId: to.transfer ?? '', reason } });
         this.#info(t('official.transferred'));
         this.#endLocally();
       },
       escalate: async () => {
         const reason = need(f.escalateReason, 'official.needEscalateReason');
-        await api.post(`/cases/${id}/escalate`, { reason });
+        await api.call('petition.escalate', { params, body: { reason } });
         this.#info(t('official.escalated'));
         this.#endLocally();
       },
       opinion: async () => {
         const opinion = need(f.opinion ?? open.case.opinion ?? '', 'official.needOpinion');
-        this.#setCase(await api.post<Case>(`/cases/${id}/opinion`, { opinion, accepted: f.accepted !== 'no' }));
+        this.#setCase(await api.call('petition.writeOpinion', { params, body: { opinion, accepted: f.accepted !== 'no' } }));
         this.#info(t('official.opinionSaved'));
       },
       extend: async () => {
         const reason = need(f.extendReason, 'official.needExtendReason');
-        this.#setCase(await api.post<Case>(`/cases/${id}/extend`, { reason }));
+        this.#setCase(await api.call('petition.extendDeadline', { params, body: { reason } }));
       },
       end: async () => {
-        await api.post(`/cases/${id}/end`, {});
+        await api.call('petition.endSession', { params });
         this.#endLocally();
       },
       leave: async () => this.#endLocally(),
@@ -281,7 +270,7 @@ class OfficialPage extends PageElement<OfficialState> {
 
   // ---- the call ----------------------------------------------------------------------------
 
-  #startCall(room: Room): void {
+  #startCall(room: RoomAccess): void {
     this.#leaveCall();
     const desk = this.state.desk;
     const s = new CallSession({
@@ -332,10 +321,10 @@ class OfficialPage extends PageElement<OfficialState> {
     startLanguage();
     const signedIn = deskSignIn(TOKEN_KEY, ['official']);
     if (!signedIn) return this.set({ phase: 'signed-out' });
-    const api = (this.#api = new Api('/api/petition', signedIn.token));
+    const api = (this.#api = new Api(signedIn.token));
     let desk: Desk;
     try {
-      const [rules, d, offices] = await Promise.all([api.get<RoutingRules>('/routing-rules'), api.get<Desk>('/desk'), api.get<Office[]>('/departments')]);
+      const [rules, d, offices] = await Promise.all([api.call('petition.routingRules'), api.call('petition.desk'), api.call('petition.departments')]);
       desk = d;
       this.set({ categories: rules.categories, offices, phase: 'ready', ...(desk.presence !== 'offline' ? { presence: desk.presence } : {}) });
       this.#setDesk(desk);

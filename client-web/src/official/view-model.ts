@@ -3,44 +3,20 @@
 // the lead may use), deadline clocks, facts and timeline.
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime, waitDuration } from '../lib/time.ts';
-import { deadlineClock, type Case, type CategoryRule, type QueueEntry, type TimelineEvent } from '../petition-ui/common.ts';
+import { deadlineClock, type Case, type CategoryRule, type Department, type Desk, type Offer, type PresenceStatus, type QueueEntry, type RoomAccess, type TimelineEvent } from '../petition-ui/common.ts';
 import { caseTimeline } from '../petition-ui/timeline.ts';
 import type { TimelineEntry } from '../widgets/timeline.ts';
 import { zh } from '../i18n/zh.ts';
 
-export interface Official {
-  id: string;
-  name: string;
-  departmentId: string;
-  level: 'village' | 'township' | 'county' | 'city';
-  regionCode: string;
-  maxSessions: number;
-  post: string | null;
-}
-export type Presence = 'available' | 'busy' | 'away';
+export type Presence = PresenceStatus;
 export const PRESENCES: Presence[] = ['available', 'busy', 'away'];
-export interface Desk {
-  official: Official;
-  queue: QueueEntry[];
-  active: string[];
-  presence: Presence | 'offline';
-}
-export interface Offer {
-  ticketId: string;
-  leaseToken: string;
-  kind: string;
-  expiresInMs: number;
-  case: Case | null;
-}
-export interface Office {
-  id: string;
-  name: string;
-  regionCode: string;
-}
+/** An office as the directory names it. */
+export type Office = Pick<Department, 'id' | 'name' | 'regionCode'>;
+
 export interface OpenCase {
   case: Case;
   timeline: TimelineEvent[];
-  room: { roomId: string; token: string } | null;
+  room: RoomAccess | null;
   /** This official left the session (ended, transferred, escalated, or left an invitation). */
   ended: boolean;
 }

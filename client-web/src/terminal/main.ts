@@ -10,7 +10,7 @@ import { LANGUAGES, language, otherLanguage, setLanguage, startLanguage, t, togg
 import { LiveClient } from '../lib/live.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
-import { plainError, type Case, type Rating, type RoutingRules, type WaitInfo } from '../petition-ui/common.ts';
+import { plainError, type Rating, type WaitInfo } from '../petition-ui/common.ts';
 import type { Message } from '../widgets/banner.ts';
 import '../widgets/banner.ts';
 import { IN_ROOM, NO_DETAILS, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
@@ -22,15 +22,6 @@ const WAIT_POLL_MS = 15_000;
 const RECEIPT_RESET_MS = 3 * 60_000;
 /** Helper-entered details do not linger for the next person: cleared after a while untouched. */
 const IDLE_CLEAR_MS = 3 * 60_000;
-
-interface Started {
-  case: Case;
-  ticketId: string;
-  departments: { id: string; name: string }[];
-  wait: WaitInfo;
-  roomId: string;
-  token: string;
-}
 
 class TerminalPage extends PageElement<TerminalState> {
   static override properties = { ...PageElement.properties, session: { state: true }, toast: { state: true } };
@@ -161,7 +152,7 @@ class TerminalPage extends PageElement<TerminalState> {
       ...(d.elderly || d.disabled || d.urgent ? { flags: { elderly: d.elderly, disabled: d.disabled, urgent: d.urgent } } : {}),
     };
     try {
-      const started = await this.#api.post<Started>('/cases', body);
+      const started = await this.#api.call('petition.start', { body });
       const departmentNames = started.departments.map((x) => x.name);
       this.#room = { roomId: started.roomId, token: started.token };
       localStorage.setItem(this.#caseKey, started.case.id);
@@ -175,11 +166,13 @@ class TerminalPage extends PageElement<TerminalState> {
   }
 
   /** Takes up the offer instead of waiting: a reception-day slot, or a call-back. */
-  async #takeOffer(path: 'appointment' | 'callback', body: object): Promise<void> {
+  async #takeOffer(offer: { dayId: string; slot: number } | 'callback'): Promise<void> {
     const c = this.state.current;
     if (!c || !this.#api) return;
+    const params = { caseId: c.id };
     try {
-      this.set({ current: await this.#api.post<Case>(`/cases/${c.id}/${path}`, body) });
+      const current = offer === 'callback' ? await this.#api.call('petition.requestCallback', { params }) : await this.#api.call('petition.bookAppointment', { params, body: offer });
+      this.set({ current });
       this.#receipt();
     } catch (err) {
       this.#showToast(plainError(err));
@@ -191,7 +184,7 @@ class TerminalPage extends PageElement<TerminalState> {
     const c = this.state.current;
     if (!c || !this.#api || this.state.screen !== 'waiting') return;
     try {
-      const w = await this.#api.get<WaitInfo>(`/cases/${c.id}/wait`);
+      const w = await this.#api.call('petition.wait', { params: { caseId: c.id } });
       this.set({ wait: w, waitReadAt: Date.now() });
       if (w.state !== this.state.current?.state) await this.#refreshCase();
     } catch (err) {
@@ -203,7 +196,7 @@ class TerminalPage extends PageElement<TerminalState> {
     const c = this.state.current;
     if (!c || !this.#api) return;
     try {
-      this.set({ current: await this.#api.get<Case>(`/cases/${c.id}`) });
+      this.set({ current: await this.#api.call('petition.getCase', { params: { caseId: c.id } }) });
     } catch (err) {
       this.#showToast(plainError(err));
       return;
@@ -239,7 +232,7 @@ class TerminalPage extends PageElement<TerminalState> {
     if (!c || !this.#api || this.session || this.#joining) return;
     this.#joining = true;
     try {
-      this.#room ??= await this.#api.post<{ roomId: string; token: string }>(`/cases/${c.id}/room-token`, {});
+      this.#room ??= await this.#api.call('petition.roomToken', { params: { caseId: c.id } });
     } catch (err) {
       this.#showToast(plainError(err));
       return;
@@ -302,7 +295,7 @@ class TerminalPage extends PageElement<TerminalState> {
     if (!c || !this.#api) return;
     this.set({ rating: true });
     try {
-      this.set({ current: await this.#api.post<Case>(`/cases/${c.id}/rate`, { rating: r }) });
+      this.set({ current: await this.#api.call('petition.rate', { params: { caseId: c.id }, body: { rating: r } }) });
       this.#leaveCall();
       this.#receipt();
     } catch (err) {
@@ -327,8 +320,8 @@ class TerminalPage extends PageElement<TerminalState> {
     setDetail: (name, value) => this.set({ details: { ...this.state.details, [name]: value } }),
     toggleFlag: (flag: Flag) => this.set({ details: { ...this.state.details, [flag]: !this.state.details[flag] } }),
     toggleAudioOnly: () => this.set({ audioOnly: !this.state.audioOnly }),
-    book: (dayId, slot) => void this.#takeOffer('appointment', { dayId, slot }),
-    callback: () => void this.#takeOffer('callback', {}),
+    book: (dayId, slot) => void this.#takeOffer({ dayId, slot }),
+    callback: () => void this.#takeOffer('callback'),
     switchAudioOnly: () => void this.#switchAudioOnly(),
     hangUp: () => this.#hangUp(),
     rate: (r) => void this.#rate(r),
@@ -364,7 +357,7 @@ class TerminalPage extends PageElement<TerminalState> {
     this.set({ place: claims.name });
     this.addEventListener('input', () => this.#touchIdle());
     this.addEventListener('click', () => this.#touchIdle());
-    const api = (this.#api = new Api('/api/petition', token));
+    const api = (this.#api = new Api(token));
     const live = (this.#live = new LiveClient(token));
     // The server pushes this case's new place in the queue whenever its queues change.
     live.on('petition:wait', (w) => {
@@ -383,7 +376,7 @@ class TerminalPage extends PageElement<TerminalState> {
       const c = this.state.current;
       if (c) void live.watchCase(c.id).then(() => this.#refreshCase(), () => undefined);
     });
-    const beat = () => api.post('/terminal-presence', {}).catch(() => undefined);
+    const beat = () => api.call('petition.terminalHeartbeat').catch(() => undefined);
     void beat();
     setInterval(beat, HEARTBEAT_MS);
     setInterval(() => {
@@ -391,7 +384,7 @@ class TerminalPage extends PageElement<TerminalState> {
     }, WAIT_POLL_MS);
 
     try {
-      this.set({ categories: (await api.get<RoutingRules>('/routing-rules')).categories });
+      this.set({ categories: (await api.call('petition.routingRules')).categories });
     } catch (err) {
       return this.#fatal(plainError(err));
     }
@@ -399,10 +392,10 @@ class TerminalPage extends PageElement<TerminalState> {
     const saved = localStorage.getItem(this.#caseKey);
     if (saved) {
       try {
-        const current = await api.get<Case>(`/cases/${saved}`);
+        const current = await api.call('petition.getCase', { params: { caseId: saved } });
         const departmentNames = JSON.parse(localStorage.getItem(`${this.#caseKey}.departments`) ?? '[]') as string[];
         if (['rated', 'archived'].includes(current.state)) return this.#finish();
-        const wait = current.state === 'queued' ? await api.get<WaitInfo>(`/cases/${saved}/wait`) : null;
+        const wait = current.state === 'queued' ? await api.call('petition.wait', { params: { caseId: saved } }) : null;
         this.set({ current, departmentNames, wait, waitReadAt: Date.now() });
         this.#follow();
         return;
