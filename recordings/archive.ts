@@ -121,30 +121,31 @@ export class Archive {
     return { seal, checkpointed };
   }
 
-  placeLegalHold(sessionId: string, actor: AuditActor, reason: string): void {
+  async placeLegalHold(sessionId: string, actor: AuditActor, reason: string): Promise<void> {
     this.assertAndGetManifest(sessionId);
-    this.audit.append({ type: 'legal-hold', sessionId, actor, details: { reason } });
+    await this.audit.append({ type: 'legal-hold', sessionId, actor, details: { reason } });
     this.catalog.setLegalHold(sessionId, true, reason);
   }
 
-  releaseLegalHold(sessionId: string, actor: AuditActor, reason: string): void {
+  async releaseLegalHold(sessionId: string, actor: AuditActor, reason: string): Promise<void> {
     this.assertAndGetManifest(sessionId);
-    this.audit.append({ type: 'legal-hold-release', sessionId, actor, details: { reason } });
+    await this.audit.append({ type: 'legal-hold-release', sessionId, actor, details: { reason } });
     this.catalog.setLegalHold(sessionId, false, null);
   }
 
   /**
    * Deletes a session's folder after writing its tombstone to the audit log: which files with
    * which hashes existed, why they went, who decided. Refused while a legal hold is in place.
+   * The folder goes only once the tombstone is durable.
    */
-  deleteSession(sessionId: string, actor: AuditActor, reason: string): void {
+  async deleteSession(sessionId: string, actor: AuditActor, reason: string): Promise<void> {
     const m = this.assertAndGetManifest(sessionId);
     const row = this.catalog.get(sessionId);
     if (row?.legalHold) throw conflict(`session ${sessionId} is under legal hold`);
     if (m.status === 'recording') throw conflict(`session ${sessionId} is still recording`);
     const dir = this.sessionDir(sessionId);
     const manifestSha256 = sha256Hex(fs.readFileSync(path.join(dir, MANIFEST_FILE)));
-    const entry = this.audit.append({
+    const entry = await this.audit.append({
       type: 'deletion',
       sessionId,
       actor,
@@ -165,10 +166,10 @@ export class Archive {
   }
 
   /** Deletes every session past its retention date and not on hold. Returns the ids deleted. */
-  sweepRetention(now = new Date(), actor: AuditActor = { kind: 'system', sub: 'retention' }): string[] {
+  async sweepRetention(now = new Date(), actor: AuditActor = { kind: 'system', sub: 'retention' }): Promise<string[]> {
     const deleted: string[] = [];
     for (const row of this.catalog.expired(now.toISOString())) {
-      this.deleteSession(row.sessionId, actor, `retention period of class ${row.retentionClass} ended ${row.retainUntil}`);
+      await this.deleteSession(row.sessionId, actor, `retention period of class ${row.retentionClass} ended ${row.retainUntil}`);
       deleted.push(row.sessionId);
     }
     return deleted;
@@ -176,20 +177,14 @@ export class Archive {
 
   /** Runs sweepRetention() now and every `everyMs` (default daily); returns a function that stops it. */
   scheduleRetentionSweep(onError: (err: unknown) => void, everyMs = 86_400_000): () => void {
-    const sweep = () => {
-      try {
-        this.sweepRetention();
-      } catch (err) {
-        onError(err);
-      }
-    };
+    const sweep = () => void this.sweepRetention().catch(onError);
     sweep();
     const timer = setInterval(sweep, everyMs);
     timer.unref();
     return () => clearInterval(timer);
   }
 
-  addBookmark(sessionId: string, actor: AuditActor, offsetSeconds: number, note: string): Bookmark {
+  async addBookmark(sessionId: string, actor: AuditActor, offsetSeconds: number, note: string): Promise<Bookmark> {
     this.assertAndGetManifest(sessionId);
     const b: Bookmark = {
       bookmarkId: randomUUID(),
@@ -206,7 +201,7 @@ export class Archive {
     const existing = fs.existsSync(file) ? bookmarkFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))) : [];
     writeJsonAtomic(file, [...existing, b]);
     this.catalog.addBookmark(b);
-    this.audit.append({ type: 'bookmark', sessionId, actor, details: { bookmarkId: b.bookmarkId, offsetSeconds, note } });
+    await this.audit.append({ type: 'bookmark', sessionId, actor, details: { bookmarkId: b.bookmarkId, offsetSeconds, note } });
     return b;
   }
 
@@ -264,7 +259,7 @@ export class Archive {
       m.timeline.push({ at: new Date().toISOString(), type: 'recording-recovered', detail: 'recorder ended without stopping; sealed on recovery' });
       writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
       const manifestSha256 = sha256Hex(fs.readFileSync(path.join(dir, MANIFEST_FILE)));
-      this.audit.append({ type: 'recording-interrupted', sessionId: id, actor: SYSTEM_ACTOR, details: { manifestSha256, segments: allSegments(m).length } });
+      await this.audit.append({ type: 'recording-interrupted', sessionId: id, actor: SYSTEM_ACTOR, details: { manifestSha256, segments: allSegments(m).length } });
       this.catalog.indexManifest(m, { manifestSha256, retainUntil: this.retainUntil(m) });
       recovered.push(id);
     }

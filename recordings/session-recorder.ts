@@ -119,13 +119,13 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   static async create(opts: SessionRecorderOptions): Promise<SessionRecorder> {
     const r = new SessionRecorder(opts);
     r.#persistNow();
-    opts.archive.audit.append({
+    await opts.archive.audit.append({
       type: 'recording-start',
       sessionId: r.sessionId,
       actor: opts.startedBy ?? SYSTEM_ACTOR,
       details: { roomId: opts.caseInfo.roomId, caseNumber: opts.caseInfo.caseNumber ?? null, segmentSeconds: r.#o.segmentSeconds },
     });
-    opts.archive.catalog.indexManifest(r.#manifest, { retainUntil: opts.archive.retainUntil(r.#manifest) });
+    r.#index();
     return r;
   }
 
@@ -155,7 +155,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       participants: [],
       timeline: [{ at: this.#startedAt.toISOString(), type: 'recording-started' }],
     };
-    this.#checkpointTimer = setInterval(() => this.#checkpoint(), (opts.checkpointSeconds ?? 60) * 1000);
+    this.#checkpointTimer = setInterval(() => void this.#checkpoint(), (opts.checkpointSeconds ?? 60) * 1000);
     this.#checkpointTimer.unref();
     const spares = opts.spares ?? { video: 2, audio: 2, keepSeconds: 60 };
     if (spares && spares.video + spares.audio > 0) {
@@ -209,12 +209,14 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     this.#manifest.caseInfo = merged;
     this.#manifest.timeline.push({ at: new Date().toISOString(), type: 'case-updated', detail: Object.keys(update).join(',') });
     this.#persist();
-    this.#o.archive.catalog.indexManifest(this.#manifest, { retainUntil: this.#o.archive.retainUntil(this.#manifest) });
+    this.#index();
   }
 
   /** Case events for the archive timeline: invited, transferred, opinion, ended… */
   addTimelineEvent(type: string, detail?: string, participantId?: string): void {
-    if (this.stopped) return;
+    // Until the seal, not just until stop(): a room closes its router (which stops this) before
+    // it tells its listeners why it closed.
+    if (this.#sealed) return;
     this.#manifest.timeline.push({ at: new Date().toISOString(), type, ...(participantId ? { participantId } : {}), ...(detail ? { detail } : {}) });
     this.#persist();
   }
@@ -283,13 +285,14 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       m.stoppedAt = stoppedAt.toISOString();
       m.timeline.push({ at: m.stoppedAt, type: 'recording-stopped' });
       clearInterval(this.#checkpointTimer);
-      this.#checkpoint();
+      const checkpointed = this.#checkpoint();
       this.#persistNow();
       this.#sealed = true;
       const manifestSha256 = sha256Hex(fs.readFileSync(path.join(this.#dir, MANIFEST_FILE)));
       const segments = allSegments(m);
       const { archive } = this.#o;
-      archive.audit.append({
+      await checkpointed;
+      await archive.audit.append({
         type: 'recording-stop',
         sessionId: this.sessionId,
         actor,
@@ -300,7 +303,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
           gaps: m.participants.reduce((n, p) => n + p.gaps.length, 0),
         },
       });
-      archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
+      this.#index(manifestSha256);
       fs.rmSync(this.#workDir, { recursive: true, force: true });
       this.#log.info({ segments: segments.length, manifestSha256 }, 'recording stopped and sealed');
       this.emit('stopped', { manifestSha256, manifest: structuredClone(m) });
@@ -469,15 +472,27 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     this.#persistTimer = setTimeout(() => this.#persistNow(), PERSIST_DELAY_MS);
   }
 
+  /** The catalog row follows the manifest: searchable while recording, sealed hash at the end. */
+  #index(manifestSha256?: string): void {
+    const { archive } = this.#o;
+    archive.catalog.indexManifest(this.#manifest, { ...(manifestSha256 ? { manifestSha256 } : {}), retainUntil: archive.retainUntil(this.#manifest) });
+  }
+
   #closeSpares(): void {
     this.#spares?.close();
     this.#spares = undefined;
   }
 
-  #checkpoint(): void {
-    if (this.#uncheckpointed.length === 0 || this.#sealed) return;
+  /** Resolves once the checkpoint is durable; a failed one is logged (the seal still covers its segments). */
+  #checkpoint(): Promise<void> {
+    if (this.#uncheckpointed.length === 0 || this.#sealed) return Promise.resolve();
     const segments = this.#uncheckpointed.splice(0);
-    this.#o.archive.audit.append({ type: 'segments-checkpoint', sessionId: this.sessionId, actor: SYSTEM_ACTOR, details: { segments } });
+    return this.#o.archive.audit
+      .append({ type: 'segments-checkpoint', sessionId: this.sessionId, actor: SYSTEM_ACTOR, details: { segments } })
+      .then(
+        () => undefined,
+        (err: unknown) => this.#log.error({ err, segments: segments.length }, 'segments checkpoint could not be written to the audit log'),
+      );
   }
 
   #persistNow(): void {

@@ -1,6 +1,7 @@
 // npm run archive:sweep [-- --data-dir DIR] [--dry-run]
 // Deletes sessions whose retention period has ended and that are not under legal hold; each
-// deletion leaves a tombstone (files and hashes, reason) in the audit log.
+// deletion leaves a tombstone (files and hashes, reason) in the audit log. Safe while the server
+// runs: both append to the audit log under its lock file (recordings/audit-chain.ts).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../server/core/config.ts';
 import { Archive } from '../archive.ts';
@@ -11,7 +12,7 @@ try {
   if (values['dry-run']) {
     for (const row of archive.catalog.expired(new Date().toISOString())) console.log(`would delete ${row.sessionId} (class ${row.retentionClass}, until ${row.retainUntil})`);
   } else {
-    const deleted = archive.sweepRetention();
+    const deleted = await archive.sweepRetention();
     console.log(`retention sweep: ${deleted.length} session(s) deleted${deleted.length ? `: ${deleted.join(', ')}` : ''}`);
   }
 } finally {

@@ -150,7 +150,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   petition.on('session-ended', ({ caseId }) => endRoom(petitionRoomId(caseId)));
   petition.on('assigned', (p) => live.publish([liveRoom.user(p.officialId)], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
 
-  forwardHouseholdEvents(households.events, (sub, type, payload) => live.publish([liveRoom.user(sub)], 'household:event', { type, payload }));
+  forwardHouseholdEvents(households.events, (sub, push) => live.publish([liveRoom.user(sub)], 'household:event', push));
   // An ended call or look-in closes its room, so nobody stays connected on an old token.
   households.events.on('call:ended', ({ call }) => endRoom(call.roomId));
   households.events.on('lookin:ended', ({ lookIn }) => endRoom(lookIn.roomId));

@@ -308,7 +308,7 @@ describe('forwarding events to sockets', () => {
   it('delivers each event once to every recipient, without the routing list, and stops when detached', () => {
     const dev = f.device(D.zhang);
     const delivered: [string, string, unknown][] = [];
-    const detach = forwardHouseholdEvents(f.service.events, (subject, event, payload) => void delivered.push([subject, event, payload]));
+    const detach = forwardHouseholdEvents(f.service.events, (subject, push) => void delivered.push([subject, push.type, push.payload]));
     f.service.setPrivacyMode(dev, H.zhang, true);
     expect(delivered.map(([s, e]) => `${s} ${e}`).sort()).toEqual(
       [D.zhang, F.liNa, F.zhangLei, F.zhangWei].map((s) => `${s} privacy:changed`).sort(),

@@ -30,8 +30,6 @@ interface Sample {
   positions: PlayerPosition[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function sample(page: Page): Promise<Sample> {
   return page.evaluate(() => {
     const p = (window as unknown as { archivePlayer: { clock(): number; positions(): PlayerPosition[] } }).archivePlayer;
@@ -105,10 +103,12 @@ describe('archivist UI', () => {
       { timeout: 10_000 },
     );
 
-    const samples: Sample[] = [];
-    for (let i = 0; i < 5; i++) {
+    // Five samples, each once the shared clock has moved on half a second.
+    const samples: Sample[] = [await sample(page)];
+    while (samples.length < 5) {
+      const after = samples.at(-1)!.clock + 0.5;
+      await page.waitForFunction((t) => (window as unknown as { archivePlayer: { clock(): number } }).archivePlayer.clock() >= t, after, { timeout: 10_000 });
       samples.push(await sample(page));
-      await sleep(500);
     }
     expect(samples[0]!.positions).toHaveLength(tracks.length);
     for (const s of samples) {
