@@ -64,7 +64,7 @@ describe('a participant recorder following replaced, paused and silent producers
     await until('the pause gap closed', () => gaps('microphone').find((g) => g.reason === 'producer-paused')?.end);
 
     t.silenced = Date.now();
-    second.sender.kill('SIGKILL'); // the publisher's network drops: no packets, producer still open
+    second.sender!.kill('SIGKILL'); // the publisher's network drops: no packets, producer still open
     await until('the camera lane showing the silence', () => gaps('camera').some((g) => g.reason === 'no-packets'));
     manifest = await recorder.stop();
     if (process.env.TEST_DUMP) console.log(JSON.stringify({ t, manifest }, null, 1));
