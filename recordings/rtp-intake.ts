@@ -110,7 +110,11 @@ export class RtpIntake {
     return this.#held.length > 0;
   }
 
-  /** From now on packets go to `sink`; `onFirst` gets the arrival of the first one it is given, and its stream. */
+  /**
+   * From now on packets go to `sink`. `onFirst` gets when the media it is given begins — its
+   * first packet dated by the stream's clock anchor, the time the segments are dated by too, so
+   * a gap closed there meets the first segment — and the stream.
+   */
   attach(sink: IntakeSink, onFirst: (at: Date, stream: IntakeStream) => void): void {
     this.#sink = { sink, onFirst, hasMedia: false };
     if (this.#held.length) this.#handOver();
@@ -247,10 +251,11 @@ export class RtpIntake {
       this.#sink = undefined; // gone before it took anything: the next sink gets the media
       return;
     }
-    const since = this.#heldSince;
     this.#held = [];
     this.#heldBytes = 0;
     s.hasMedia = true;
-    s.onFirst(new Date(since), this.#stream!);
+    // The anchor is never after the first packet's arrival; it is earlier by the delay with
+    // which a loaded event loop read that packet.
+    s.onFirst(new Date(this.#stream!.anchorMs), this.#stream!);
   }
 }
