@@ -13,31 +13,7 @@ import { allSegments, readManifest, type Manifest } from '../../recordings/manif
 import { verifyArchive } from '../../recordings/verify.ts';
 import { makeClip } from '../../scripts/harness/rtp-feed.ts';
 import { until } from '../support/evidence.ts';
-
-function childrenOf(ppid: number): { pid: number; cmdline: string }[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .flatMap((pid) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== ppid) return [];
-        return [{ pid, cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') }];
-      } catch {
-        return [];
-      }
-    });
-}
-
-const alive = (pid: number) => {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
+import { childrenOf, processAlive as alive } from '../support/processes.ts';
 
 describe('a recording node killed with SIGKILL and restarted at once', () => {
   let tmp: string;

@@ -17,6 +17,7 @@ import { Room } from '../../sfu/room.ts';
 import { WorkerPool } from '../../sfu/worker-pool.ts';
 import { makeClip, startFeed, type Feed } from '../../scripts/harness/rtp-feed.ts';
 import { until } from '../support/evidence.ts';
+import { childrenOf } from '../support/processes.ts';
 
 const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
 const tokens = new TokenIssuer('room-recording-test-secret', 600);
@@ -52,18 +53,8 @@ async function publish(room: Room, peer: Peer, clip: string, ssrcBase: number): 
   return feed;
 }
 
-/** This process's recording ffmpegs (they read their RTP over RTSP/TCP), by /proc. */
-function recordingFfmpegs(): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return ppid === process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('-rtsp_transport');
-    } catch {
-      return false;
-    }
-  });
-}
+/** This process's recording ffmpegs (they read their RTP over RTSP/TCP). */
+const recordingFfmpegs = () => childrenOf(process.pid).filter((c) => c.cmdline.includes('-rtsp_transport')).map((c) => c.pid);
 
 /** Lanes whose track has recorded its first packet, as `participant/lane`. */
 const recordingLanes = (m: Manifest) => m.participants.flatMap((p) => p.tracks.filter((t) => t.runs[0]?.firstPacketAt).map((t) => `${p.participantId}/${t.lane}`)).sort();

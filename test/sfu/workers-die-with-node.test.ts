@@ -6,32 +6,7 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startProductNode, type ProductNode } from '../../scripts/harness/product-node.ts';
 import { until } from '../support/evidence.ts';
-
-/** Process state from /proc (R, S, T stopped, Z zombie…), or 'gone'. */
-function state(pid: number): string {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
-  } catch {
-    return 'gone';
-  }
-}
-
-function childrenOf(ppid: number): { pid: number; cmdline: string }[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .flatMap((pid) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== ppid) return [];
-        return [{ pid, cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') }];
-      } catch {
-        return [];
-      }
-    });
-}
+import { childrenOf, processState as state } from '../support/processes.ts';
 
 describe('mediasoup workers of a product node', () => {
   let node: ProductNode | undefined;
