@@ -80,6 +80,8 @@ export class RtpIntake {
   /** The stream being held or fed: its first RTP timestamp and clock anchor. */
   #stream: { ts0: number; anchorMs: number } | undefined;
   #onNext: (() => void) | undefined;
+  /** A stop waiting until the media up to its instant has been read (see caughtUp()). */
+  #catchUp: { atMs: number; done: () => void } | undefined;
   readonly #mediaWaiters = new Set<() => void>();
   #lastAskAt = 0;
   #lastSeq = -1;
@@ -158,6 +160,37 @@ export class RtpIntake {
     });
   }
 
+  /**
+   * Resolves once the media up to wall-clock `atMs` has been read from the socket — a packet
+   * whose media time (on the stream's clock anchor) is at or after it arrived — or the socket
+   * has had nothing for three event-loop turns 50 ms apart (the producer stopped sending, and
+   * what it sent is read), or after `timeoutMs`; at once when no stream flows to a sink. A loaded
+   * event loop reads late: at a stop, what the worker sent before it can still wait in the
+   * socket's receive buffer.
+   */
+  caughtUp(atMs: number, timeoutMs: number): Promise<void> {
+    if (!this.#sink?.hasMedia || !this.#stream || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Ticks without a packet, counted only across turns of the loop (each one polls the socket).
+      let quietTicks = 0;
+      let seen = this.stats.packets;
+      const tick = setInterval(() => {
+        quietTicks = this.stats.packets === seen ? quietTicks + 1 : 0;
+        seen = this.stats.packets;
+        if (quietTicks >= 3) done();
+      }, 50);
+      const timer = setTimeout(() => done(), timeoutMs);
+      const done = () => {
+        clearInterval(tick);
+        clearTimeout(timer);
+        if (this.#catchUp?.done === done) this.#catchUp = undefined;
+        resolve();
+      };
+      this.#catchUp?.done();
+      this.#catchUp = { atMs, done };
+    });
+  }
+
   /** Calls `fn` once, at the next packet (a silent or idle track waking up). */
   onNextPacket(fn: (() => void) | undefined): void {
     this.#onNext = fn;
@@ -173,6 +206,7 @@ export class RtpIntake {
     this.#stream = undefined;
     this.#onNext = undefined;
     this.#mediaWaiters.clear();
+    this.#catchUp?.done();
     this.#socket.close();
   }
 
@@ -197,19 +231,22 @@ export class RtpIntake {
     }
     const s = this.#sink;
     if (s?.hasMedia && this.#stream) {
-      this.#clock(packet, now);
+      const datedMs = this.#clock(packet, now);
       if (this.#batch.length === 0) scheduleFlush(this);
       this.#batch.push(packet);
+      if (this.#catchUp && datedMs >= this.#catchUp.atMs) this.#catchUp.done();
       return;
     }
     this.#hold(packet, now);
     if (s && this.#held.length) this.#handOver();
   }
 
-  #clock(packet: Buffer, now: number): void {
+  /** Moves the stream's anchor if this packet came less late; returns the packet's media time on the wall clock. */
+  #clock(packet: Buffer, now: number): number {
     const stream = this.#stream!;
     const mediaMs = (((packet.readUInt32BE(4) - stream.ts0) >>> 0) / this.#o.clockRate) * 1000;
     if (now - mediaMs < stream.anchorMs) stream.anchorMs = now - mediaMs;
+    return stream.anchorMs + mediaMs;
   }
 
   #hold(packet: Buffer, now: number): void {

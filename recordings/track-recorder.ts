@@ -108,6 +108,8 @@ const MAX_RESTART_DELAY_MS = 5000;
 const PLAY_TIMEOUT_MS = 15_000;
 /** Written to ffmpeg and not taken: beyond this it is stuck, and replaced like a crash. */
 const MAX_FEED_BACKLOG = 8 * 1024 * 1024;
+/** At a stop, how long to wait for media sent before it that the loaded event loop has not read yet. */
+const STOP_CATCH_UP_MS = 2000;
 /** How long an event loop stall (or a slow turn) the receive buffer must absorb without drops. */
 const STALL_SECONDS = 2;
 /**
@@ -141,6 +143,8 @@ export class TrackRecorder {
   readonly #watchdog: NodeJS.Timeout;
   readonly #startedMs: number;
   #endReason = '';
+  /** When stop() was called: media up to this instant belongs to the recording. */
+  #stopAt = 0;
   #stopping: Promise<void> | undefined;
 
   static async create(opts: TrackRecorderOptions): Promise<TrackRecorder> {
@@ -203,6 +207,7 @@ export class TrackRecorder {
   stop(reason: string): Promise<void> {
     if (!this.#stopping) {
       this.#endReason = reason;
+      this.#stopAt = Date.now();
       this.#dispatch({ type: 'stop', at: new Date() });
     }
     return this.#stopping ?? Promise.resolve();
@@ -512,6 +517,8 @@ export class TrackRecorder {
         this.#attach(run, intake);
       }
       if (run.sink && intake) {
+        // Media the worker sent before the stop may still wait in the socket (event loop behind).
+        if (end === 'stopped' && !this.#state.paused) await intake.rtp.caughtUp(this.#stopAt, STOP_CATCH_UP_MS);
         intake.rtp.flush();
         intake.rtp.detach(run.sink);
       }
