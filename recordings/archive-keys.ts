@@ -136,6 +136,11 @@ export class ArchiveKeys {
     if (missing.length > 0) writeJsonAtomic(this.publishedFile, { format: 'suzhou-video-archive-keys/1', keys: [...known, ...missing] });
   }
 
+  /** Every key archive-keys.json lists (retired ones too): what signatures are checked against. */
+  get published(): PublicKeyRecord[] {
+    return readPublishedKeys(this.publishedFile);
+  }
+
   /** The keys signing now. */
   get current(): PublicKeyRecord[] {
     return this.#signers.map((s) => s.key);

@@ -38,6 +38,8 @@ export interface EvidenceEvents {
   state: [TimestampStatus];
   /** A token was received and appended to the chain. */
   stamped: [{ entry: AuditEntry }];
+  /** A session's manifest was sealed (its seal entry is durable). */
+  sealed: [{ sessionId: string; entry: AuditEntry }];
 }
 
 /** The part of a seal or checkpoint entry's details this module writes and reads. */
@@ -121,6 +123,7 @@ export class ArchiveEvidence extends SafeEmitter<EvidenceEvents> {
       details: { ...input.details, manifestSha256, manifestSm3, statement, signatures: this.keys.sign(statementBytes(statement)) },
     });
     this.#enqueue({ seq: entry.seq, sessionId: input.sessionId, statement });
+    this.emit('sealed', { sessionId: input.sessionId, entry });
     return entry;
   }
 

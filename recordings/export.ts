@@ -73,6 +73,10 @@ export class ExportJobs {
     private readonly composite?: Omit<CompositeOptions, 'tile' | 'fps'>,
   ) {}
 
+  get canComposite(): boolean {
+    return this.composite !== undefined;
+  }
+
   /** Resolves once the export is in the audit log; the package is then built in the background. */
   async start(sessionId: string, actor: AuditActor, options: ExportOptions = {}): Promise<ExportJob> {
     const m = this.archive.assertAndGetManifest(sessionId);

@@ -58,7 +58,7 @@ function tamper(pkg: string, out: string, entryName: string, at = 0): void {
   const b = Buffer.alloc(1);
   const pos = e.offset + Math.min(at, e.size - 1);
   fs.readSync(fd, b, 0, 1, pos);
-  b[0] ^= 0x01;
+  b[0] = b[0]! ^ 0x01;
   fs.writeSync(fd, b, 0, 1, pos);
   fs.closeSync(fd);
 }
@@ -134,7 +134,7 @@ describe('seals, signatures and trusted timestamps', () => {
     const i = lines.findIndex((l) => l.includes('"recording-stop"'));
     const e = JSON.parse(lines[i]!);
     const sig = Buffer.from(e.details.signatures[1].value, 'base64');
-    sig[5] ^= 1;
+    sig[5] = sig[5]! ^ 1;
     e.details.signatures[1].value = sig.toString('base64');
     lines[i] = JSON.stringify(e);
     fs.writeFileSync(file, lines.join('\n') + '\n');

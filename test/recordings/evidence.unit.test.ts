@@ -40,7 +40,7 @@ describe('the archive keys', () => {
     const bytes = statementBytes(statement);
     const sigs = keys.sign(bytes);
     const altered = Buffer.from(bytes);
-    altered[10] ^= 1;
+    altered[10] = altered[10]! ^ 1;
     for (const sig of sigs) {
       const key = published.find((k) => k.keyId === sig.keyId)!;
       expect(verifySignature(bytes, sig, key)).toBe(true);

@@ -242,6 +242,46 @@ export const transcriptSchema = z.object({
 });
 export type Transcript = z.infer<typeof transcriptSchema>;
 
+// ---- the audit trail ----------------------------------------------------------------------------
+
+/** One audit entry as the trail view shows it: who, when, from where, what (bulky proofs left out). */
+export interface AuditTrailEntry {
+  seq: number;
+  at: string;
+  type: string;
+  sessionId?: string;
+  actor: { kind: 'user' | 'system'; sub: string; name?: string; role?: string };
+  /** The client address the server saw. */
+  from?: string;
+  details: Record<string, unknown>;
+}
+
+/** The whole chain's state, checked from genesis when the log changed. */
+export interface ChainStatus {
+  ok: boolean;
+  entries: number;
+  checkedAt: string;
+  /** The first few breaks, named by line and seq. */
+  problems: string[];
+  lastCheckpoint?: { seq: number; at: string; coversSeq: number; signatures: { alg: string; keyId: string; ok: boolean }[]; timestampedAt?: string };
+}
+
+export interface AuditTrail {
+  entries: AuditTrailEntry[];
+  /** Matching entries in all (entries is one page of them). */
+  total: number;
+  chain: ChainStatus;
+}
+
+/** What an archivist's or coordinator's page warns about. */
+export interface ArchiveStatus {
+  timestamps: TimestampStatus;
+  keys: { keyId: string; alg: string; fingerprintSha256: string }[];
+  /** The speech-to-text engine, or null when no model is configured. */
+  transcriptEngine: string | null;
+  composite: boolean;
+}
+
 // ---- answers ----------------------------------------------------------------------------------
 
 /** A segment as the session answer lists it: with the URL its bytes are fetched from. */
