@@ -79,7 +79,7 @@ export class ExportJobs {
 
   /** Resolves once the export is in the audit log; the package is then built in the background. */
   async start(sessionId: string, actor: AuditActor, options: ExportOptions = {}): Promise<ExportJob> {
-    const m = this.archive.assertAndGetManifest(sessionId);
+    const m = await this.archive.assertAndGetManifest(sessionId);
     if (m.status === 'recording') throw conflict(`session ${sessionId} is still recording`);
     if (options.composite && !this.composite) throw conflict('composite video is not configured on this node');
     const dir = this.archive.sessionDir(sessionId);
@@ -154,7 +154,7 @@ export class ExportJobs {
   }
 
   async #renderComposite(job: ExportJob, dir: string): Promise<DerivedFile> {
-    const m = this.archive.assertAndGetManifest(job.sessionId);
+    const m = await this.archive.assertAndGetManifest(job.sessionId);
     const out = this.#compositePath(job);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const render = CompositeRender.start(m, dir, path.join(this.archive.workDir, `composite-${job.jobId}`), out, this.composite!);
@@ -194,7 +194,7 @@ export class ExportJobs {
     const partial = path.join(archive.exportDir, `${job.packageId}.tar.partial`);
     const finalFile = path.join(archive.exportDir, `${job.sessionId}-${job.packageId}.tar`);
     const manifestBytes = fs.readFileSync(path.join(dir, MANIFEST_FILE));
-    const m = archive.assertAndGetManifest(job.sessionId);
+    const m = await archive.assertAndGetManifest(job.sessionId);
     const segments = allSegments(m);
     const top = job.sessionId;
     const tar = new TarWriter(partial);

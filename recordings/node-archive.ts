@@ -4,6 +4,7 @@
 // degradation for /healthz (a missing TSA is an alarm, never a silent skip).
 import path from 'node:path';
 import type { Config } from '../server/core/config.ts';
+import type { Store } from '../server/core/db.ts';
 import type { Logger } from '../server/core/log.ts';
 import { Archive } from './archive.ts';
 import { DEFAULT_FONT_FILE, type CompositeOptions } from './composite.ts';
@@ -47,12 +48,12 @@ export interface NodeArchive {
   exports: ExportJobs;
   transcripts: TranscriptQueue | undefined;
   degraded(): Degradation[];
-  close(): void;
+  close(): Promise<void>;
 }
 
-export async function openNodeArchive(o: { dataDir: string; options?: ArchiveNodeOptions; log: Logger }): Promise<NodeArchive> {
+export async function openNodeArchive(o: { dataDir: string; store: Store; options?: ArchiveNodeOptions; log: Logger }): Promise<NodeArchive> {
   const { log } = o;
-  const archive = Archive.open({ dataDir: o.dataDir, evidence: { ...o.options?.evidence, log } });
+  const archive = await Archive.open({ dataDir: o.dataDir, store: o.store, evidence: { ...o.options?.evidence, log } });
   const stopCheckpoints = archive.evidence.scheduleCheckpoints(o.options?.checkpointEveryMs);
   const exports = new ExportJobs(archive, log, o.options?.composite ?? { ffmpegBin: resolveFfmpegBin(), fontFile: DEFAULT_FONT_FILE });
   let transcripts: TranscriptQueue | undefined;
@@ -83,10 +84,10 @@ export async function openNodeArchive(o: { dataDir: string; options?: ArchiveNod
       if (sttProblem) out.push({ component: 'archive-transcripts', reason: sttProblem });
       return out;
     },
-    close() {
+    async close() {
       stopCheckpoints();
       exports.close();
-      archive.close();
+      await archive.close();
     },
   };
 }

@@ -73,7 +73,7 @@ export interface TranscribeOptions {
 
 /** Transcribes every audio track of a sealed session; one track, one segment at a time. */
 export async function transcribeSession(archive: Archive, sessionId: string, stt: SpeechToText, o: TranscribeOptions): Promise<Transcript[]> {
-  const m = archive.assertAndGetManifest(sessionId);
+  const m = await archive.assertAndGetManifest(sessionId);
   const dir = archive.sessionDir(sessionId);
   const outDir = path.join(archive.derivedDir(sessionId), 'transcripts');
   fs.mkdirSync(outDir, { recursive: true });

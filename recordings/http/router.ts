@@ -52,9 +52,9 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
   };
 
   /** The session's catalog row, checked before a hold changes anything. */
-  const catalogRow = (sessionId: string) => {
-    archive.assertAndGetManifest(sessionId);
-    const row = archive.catalog.get(sessionId);
+  const catalogRow = async (sessionId: string) => {
+    await archive.assertAndGetManifest(sessionId);
+    const row = await archive.catalog.get(sessionId);
     if (!row) throw notFound(`session ${sessionId} is not in the catalog (run archive:reindex)`);
     return row;
   };
@@ -63,14 +63,14 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     archiveArea,
     {
       'archive.search': async ({ claims, query, req }) => {
-        const rows = archive.catalog.search(query);
+        const rows = await archive.catalog.search(query);
         await archive.audit.append({ type: 'search', actor: actorOf(claims, req), details: { query, results: rows.length } });
         return { sessions: rows };
       },
 
       'archive.session': async ({ claims, params: { sessionId }, req }) => {
-        const m = archive.assertAndGetManifest(sessionId);
-        const row = archive.catalog.get(sessionId);
+        const m = await archive.assertAndGetManifest(sessionId);
+        const row = await archive.catalog.get(sessionId);
         await archive.audit.append({ type: 'view', sessionId, actor: actorOf(claims, req), details: { what: 'session' } });
         const base = `${req.baseUrl}/sessions/${encodeURIComponent(sessionId)}/segments/`;
         return {
@@ -84,12 +84,12 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
           },
           gaps: m.participants.flatMap((p) => p.gaps.map((g) => ({ participantId: p.participantId, ...g }))),
           timeline: m.timeline,
-          bookmarks: archive.catalog.bookmarks(sessionId),
+          bookmarks: await archive.catalog.bookmarks(sessionId),
         };
       },
 
       'archive.segment': async ({ claims, params: { sessionId, segmentId }, req, res }) => {
-        const m = archive.assertAndGetManifest(sessionId);
+        const m = await archive.assertAndGetManifest(sessionId);
         const found = allSegments(m).find(({ segment }) => segment.id === segmentId);
         if (!found) throw notFound(`segment ${segmentId} not found`);
         const file = segmentPath(archive.sessionDir(sessionId), found.segment.file);
@@ -104,16 +104,16 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
         sendFile(req, res, file, `${found.track.kind}/${container}`, found.segment.sha256);
       },
 
-      'archive.bookmarks': ({ params: { sessionId } }) => {
-        archive.assertAndGetManifest(sessionId);
-        return { bookmarks: archive.catalog.bookmarks(sessionId) };
+      'archive.bookmarks': async ({ params: { sessionId } }) => {
+        await archive.assertAndGetManifest(sessionId);
+        return { bookmarks: await archive.catalog.bookmarks(sessionId) };
       },
       'archive.addBookmark': async ({ claims, params: { sessionId }, body, req }) => ({
         bookmark: await archive.addBookmark(sessionId, actorOf(claims, req), body.offsetSeconds, body.note),
       }),
 
       'archive.verify': async ({ claims, params: { sessionId }, req }) => {
-        const m = archive.assertAndGetManifest(sessionId);
+        const m = await archive.assertAndGetManifest(sessionId);
         const { seal, checkpointed } = archive.integrityRecordOf(sessionId);
         const r = await verifySessionDir(archive.sessionDir(sessionId), sessionId, seal, checkpointed);
         // The session's seal: its signatures and its timestamp token.
@@ -126,16 +126,16 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
       },
 
       'archive.placeHold': async ({ claims, params: { sessionId }, body, req }) => {
-        if (catalogRow(sessionId).legalHold) throw conflict('session is already under legal hold');
+        if ((await catalogRow(sessionId)).legalHold) throw conflict('session is already under legal hold');
         await archive.placeLegalHold(sessionId, actorOf(claims, req), body.reason);
-        return { session: catalogRow(sessionId) };
+        return { session: await catalogRow(sessionId) };
       },
       'archive.releaseHold': async ({ claims, params: { sessionId }, query, body, req }) => {
         const reason = query.reason ?? body.reason;
         if (!reason) throw badRequest('invalid query: reason: required (in ?reason= or a JSON body)', ['reason: required']);
-        if (!catalogRow(sessionId).legalHold) throw conflict('session is not under legal hold');
+        if (!(await catalogRow(sessionId)).legalHold) throw conflict('session is not under legal hold');
         await archive.releaseLegalHold(sessionId, actorOf(claims, req), reason);
-        return { session: catalogRow(sessionId) };
+        return { session: await catalogRow(sessionId) };
       },
 
       'archive.status': () => ({
@@ -145,12 +145,12 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
         composite: exportJobs.canComposite,
       }),
       'archive.sessionAudit': async ({ claims, params: { sessionId }, query, req }) => {
-        archive.assertAndGetManifest(sessionId);
+        await archive.assertAndGetManifest(sessionId);
         await archive.audit.append({ type: 'view', sessionId, actor: actorOf(claims, req), details: { what: 'audit-trail' } });
         return readAuditTrail(archive.audit, archive.evidence.keys.published, { sessionIds: [sessionId], ...query });
       },
       'archive.caseAudit': async ({ claims, params: { caseNumber }, query, req }) => {
-        const sessionIds = archive.catalog.search({ caseNumber, includeDeleted: true, limit: 200 }).map((r) => r.sessionId);
+        const sessionIds = (await archive.catalog.search({ caseNumber, includeDeleted: true, limit: 200 })).map((r) => r.sessionId);
         if (sessionIds.length === 0) throw notFound(`no recorded session of case ${caseNumber}`);
         await archive.audit.append({ type: 'search', actor: actorOf(claims, req), details: { what: 'audit-trail', caseNumber, sessions: sessionIds.length } });
         return { sessionIds, ...readAuditTrail(archive.audit, archive.evidence.keys.published, { sessionIds, ...query }) };
@@ -158,19 +158,19 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
       'archive.auditSearch': async ({ claims, query, req }) => {
         const { caseNumber, sessionId, ...rest } = query;
         const sessionIds = caseNumber
-          ? archive.catalog.search({ caseNumber, includeDeleted: true, limit: 200 }).map((r) => r.sessionId)
+          ? (await archive.catalog.search({ caseNumber, includeDeleted: true, limit: 200 })).map((r) => r.sessionId)
           : sessionId
             ? [sessionId]
             : undefined;
         await archive.audit.append({ type: 'search', actor: actorOf(claims, req), details: { what: 'audit-trail', query } });
         return readAuditTrail(archive.audit, archive.evidence.keys.published, { ...rest, ...(sessionIds ? { sessionIds } : {}) });
       },
-      'archive.transcripts': ({ params: { sessionId } }) => {
-        archive.assertAndGetManifest(sessionId);
+      'archive.transcripts': async ({ params: { sessionId } }) => {
+        await archive.assertAndGetManifest(sessionId);
         return { engine: deps.transcripts?.engine ?? null, queued: deps.transcripts?.has(sessionId) ?? false, transcripts: transcriptsOf(archive, sessionId).map((t) => t.transcript) };
       },
-      'archive.startTranscripts': ({ claims, params: { sessionId }, req }) => {
-        const m = archive.assertAndGetManifest(sessionId);
+      'archive.startTranscripts': async ({ claims, params: { sessionId }, req }) => {
+        const m = await archive.assertAndGetManifest(sessionId);
         if (!deps.transcripts) throw conflict('no speech-to-text model is configured on this node (TRANSCRIPT_MODEL_DIR)');
         if (m.status === 'recording') throw conflict(`session ${sessionId} is still recording`);
         deps.transcripts.enqueue(sessionId, actorOf(claims, req));

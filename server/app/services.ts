@@ -6,14 +6,14 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
 import type { Logger } from '../core/log.ts';
+import { Store, describeLocation, storeLocation } from '../core/db.ts';
 import type { RedisKeys } from '../core/redis-keys.ts';
 import { forbidden } from '../core/errors.ts';
 import { householdOfRoom, parseRoomId, petitionRoomId } from '../protocol/room-id.ts';
-import { migrate, openDb, type Db } from '../core/db.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
 import type { SignallingServer } from './signalling/signalling.ts';
 import { petitionMigrations } from '../petition/migrations.ts';
-import { SqlitePetitionRepository } from '../petition/repository.ts';
+import { DbPetitionRepository } from '../petition/repository.ts';
 import { buildDirectory } from '../petition/seed.ts';
 import { PetitionService } from '../petition/service.ts';
 import { createPetitionRouter } from '../petition/routes.ts';
@@ -36,6 +36,7 @@ import { archiveArea } from '../protocol/http/archive.ts';
 import { householdArea } from '../protocol/http/household.ts';
 import { petitionArea } from '../protocol/http/petition.ts';
 import type { Archive } from '../../recordings/archive.ts';
+import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { openNodeArchive, type ArchiveNodeOptions, type Degradation } from '../../recordings/node-archive.ts';
 import { recordSessions } from './session-recording.ts';
@@ -44,6 +45,9 @@ import { serveCameraLookIns } from './camera-look-in.ts';
 
 export interface ServicesOptions {
   dataDir: string;
+  /** DATABASE_URL: unset for SQLite in DATA_DIR/app.db (server/core/db.ts). */
+  databaseUrl?: string;
+  databasePoolSize?: number;
   nodeId: string;
   redis: Redis;
   tokens: TokenIssuer;
@@ -65,7 +69,8 @@ export interface ServicesOptions {
 }
 
 export interface Services {
-  db: Db;
+  /** The node's durable store (SQLite or PostgreSQL). */
+  store: Store;
   archive: Archive;
   petition: PetitionService;
   households: HouseholdService;
@@ -95,11 +100,14 @@ function routingRulesFile(dataDir: string): string {
 
 export async function startServices(o: ServicesOptions): Promise<Services> {
   const { tokens, log } = o;
-  const db = openDb(path.join(o.dataDir, 'app.db'));
-  migrate(db, [...petitionMigrations, ...householdMigrations]);
+  const location = storeLocation(o.databaseUrl, o.dataDir);
+  const store = await Store.open(location, { log: log.child({ mod: 'store' }), ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
+  // One migration run for every area (the archive's run with Archive.open, idempotently).
+  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS]);
+  log.info({ store: describeLocation(location), applied }, 'store open');
 
-  const petitionRepo = new SqlitePetitionRepository(db);
-  if (o.seedDemo && petitionRepo.listTerminals().length === 0) petitionRepo.importDirectory(buildDirectory());
+  const petitionRepo = new DbPetitionRepository(store);
+  if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) await petitionRepo.importDirectory(buildDirectory());
   const petition = await PetitionService.create({
     repo: petitionRepo,
     redis: o.redis,
@@ -109,14 +117,14 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     prefix: o.keys.scheduler.prefix,
   });
 
-  const householdRepo = new HouseholdRepository(db);
-  if (o.seedDemo) seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
-  const households = new HouseholdService({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
+  const householdRepo = new HouseholdRepository(store);
+  if (o.seedDemo) await seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
+  const households = await HouseholdService.create({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
 
-  const nodeArchive = await openNodeArchive({ dataDir: o.dataDir, ...(o.archive ? { options: o.archive } : {}), log: log.child({ mod: 'archive' }) });
+  const nodeArchive = await openNodeArchive({ dataDir: o.dataDir, store, ...(o.archive ? { options: o.archive } : {}), log: log.child({ mod: 'archive' }) });
   const { archive } = nodeArchive;
   // Sessions a crash left "recording" are sealed as interrupted before new ones start.
   await archive.recoverInterrupted();
@@ -178,7 +186,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   });
 
   return {
-    db,
+    store,
     archive,
     petition,
     households,
@@ -189,7 +197,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       // The token's grant is the gate everywhere; household rooms also need the call to be open.
       const room = parseRoomId(roomId);
       if (room.kind === 'malformed') throw forbidden(`not a valid ${room.namespace} room`);
-      if (room.kind === 'household-call' || room.kind === 'household-look-in') households.authorizeJoin(claims, roomId);
+      if (room.kind === 'household-call' || room.kind === 'household-look-in') await households.authorizeJoin(claims, roomId);
     },
     mount(app) {
       if (o.devSignIn) app.use(createDevRouter({ tokens, petitionRepo, householdRepo, households }));
@@ -208,8 +216,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       households.stop();
       await householdTick.release().catch(() => undefined);
       petition.close();
-      nodeArchive.close();
-      db.close();
+      await nodeArchive.close();
+      await store.close();
     },
   };
 }

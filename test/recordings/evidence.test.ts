@@ -45,7 +45,7 @@ async function sealedSession(archive: Archive, sessionId: string): Promise<Manif
   await archive.audit.append({ type: 'recording-start', sessionId, actor: SYSTEM_ACTOR });
   writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
   const seal = await archive.evidence.seal({ type: 'recording-stop', sessionId, manifestBytes: fs.readFileSync(path.join(dir, MANIFEST_FILE)) });
-  archive.catalog.indexManifest(m, { manifestSha256: seal.details.manifestSha256 as string, retainUntil: archive.retainUntil(m) });
+  await archive.catalog.indexManifest(m, { manifestSha256: seal.details.manifestSha256 as string, retainUntil: archive.retainUntil(m) });
   return m;
 }
 
@@ -80,10 +80,10 @@ describe('seals, signatures and trusted timestamps', () => {
     caFile = path.join(tmp, 'tsa-ca.pem');
     fs.writeFileSync(caFile, tsa.caCertPem);
     await tsa.start().catch(() => undefined); // a test may leave it stopped
-    archive = Archive.open({ dataDir: tmp, evidence: { tsa: { url: tsa.url, caFile }, retryMs: { min: 100, max: 400 } } });
+    archive = await Archive.open({ dataDir: tmp, evidence: { tsa: { url: tsa.url, caFile }, retryMs: { min: 100, max: 400 } } });
   });
-  afterEach(() => {
-    archive.close();
+  afterEach(async () => {
+    await archive.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -116,8 +116,8 @@ describe('seals, signatures and trusted timestamps', () => {
     expect(waiting.problems.map((p) => p.kind)).toEqual(['timestamp-missing']);
 
     // A restart of the node while the TSA is down loses nothing: pending tokens come from the chain.
-    archive.close();
-    archive = Archive.open({ dataDir: tmp, evidence: { tsa: { url: tsa.url, caFile }, retryMs: { min: 100, max: 400 } } });
+    await archive.close();
+    archive = await Archive.open({ dataDir: tmp, evidence: { tsa: { url: tsa.url, caFile }, retryMs: { min: 100, max: 400 } } });
     archive.evidence.on('state', (s) => states.push(s));
     expect(archive.evidence.status.pending).toBe(1);
     await tsa.start();
@@ -151,10 +151,10 @@ describe('seals, signatures and trusted timestamps', () => {
     const job = await new ExportJobs(archive, createLogger('silent')).exportAndWait('S-4', archivist);
     const pkg = path.join(tmp, 'package.tar');
     fs.copyFileSync(job.file!, pkg);
-    archive.close();
+    await archive.close();
     fs.rmSync(path.join(tmp, 'recordings'), { recursive: true });
     fs.rmSync(path.join(tmp, 'keys'), { recursive: true });
-    archive = Archive.open({ dataDir: path.join(tmp, 'other') });
+    archive = await Archive.open({ dataDir: path.join(tmp, 'other') });
 
     const ok = await verifyPackage(pkg);
     expect(ok).toMatchObject({ ok: true, problems: [], segmentsChecked: 2, signaturesChecked: 1, timestampsChecked: 1 });
