@@ -62,6 +62,23 @@ interface Window {
 interface RunInput {
   list: string;
   offset: number;
+  /** Where the run's segments lie on the session timeline. */
+  spans: Window[];
+}
+
+/** `spans` minus `holes`: where a picture is really there. */
+function subtract(spans: readonly Window[], holes: readonly Window[]): Window[] {
+  let out = spans.map((w) => ({ ...w }));
+  for (const h of holes) {
+    out = out.flatMap((w) => {
+      if (h.to <= w.from || h.from >= w.to) return [w];
+      return [
+        ...(h.from > w.from ? [{ ...w, to: h.from }] : []),
+        ...(h.to < w.to ? [{ ...w, from: h.to }] : []),
+      ];
+    });
+  }
+  return out.filter((w) => w.to - w.from > 0.001);
 }
 
 const sec = (iso: string, start: number) => (Date.parse(iso) - start) / 1000;
@@ -75,7 +92,7 @@ function runsOf(track: Track, sessionDir: string, workDir: string, name: string)
   return [...byRun.entries()].map(([run, segs]) => {
     const list = path.join(workDir, `${name}-r${run}.txt`);
     fs.writeFileSync(list, segs.map((s) => `file '${segmentPath(sessionDir, s.file).replace(/'/g, "'\\''")}'\n`).join(''));
-    return { list, offset: segs[0]!.offsetSeconds };
+    return { list, offset: segs[0]!.offsetSeconds, spans: segs.map((x) => ({ from: x.offsetSeconds, to: x.offsetSeconds + x.durationSeconds, text: '' })) };
   });
 }
 
@@ -145,8 +162,13 @@ export function planComposite(m: Manifest, sessionDir: string, workDir: string, 
         const k = inputN++;
         inputs.push('-threads', '1', '-reinit_filter', '0', '-f', 'concat', '-safe', '0', '-i', run.list);
         if (t.kind === 'video') {
-          graph.push(`[${k}:v]scale=${W}:${H}:force_original_aspect_ratio=decrease,pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2,fps=${fps},setpts=PTS-STARTPTS+${fmt(run.offset)}/TB[v${k}]`);
-          graph.push(`[${cur}][v${k}]overlay=eof_action=pass:repeatlast=0[o${k}]`);
+          // Overlay would hold the last frame through a pause: it is shown only where the
+          // segments are and the lane has no gap, so the slate underneath says why.
+          const holes = p.gaps.filter((g) => g.lane === t.lane).map((g) => ({ from: sec(g.start, start), to: sec(g.end ?? m.stoppedAt ?? m.startedAt, start), text: '' }));
+          const shown = subtract(run.spans, holes);
+          if (shown.length === 0) continue;
+          graph.push(`[${k}:v]scale=${W}:${H}:force_original_aspect_ratio=decrease,pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2,setpts=PTS-STARTPTS+${fmt(run.offset)}/TB[v${k}]`);
+          graph.push(`[${cur}][v${k}]overlay=eof_action=pass:repeatlast=0:${enable(shown)}[o${k}]`);
           cur = `o${k}`;
         } else {
           graph.push(`[${k}:a]aresample=48000:async=1,asetpts=PTS-STARTPTS,adelay=delays=${Math.round(run.offset * 1000)}:all=1[a${k}]`);
@@ -215,6 +237,11 @@ export class CompositeRender extends SafeEmitter<CompositeEvents> {
 
   get cancelled(): boolean {
     return this.#cancelled;
+  }
+
+  /** The renderer's process while it runs (the `nice` wrapper execs ffmpeg in place). */
+  get pid(): number | undefined {
+    return this.#child?.exitCode === null ? this.#child.pid : undefined;
   }
 
   cancel(): void {
