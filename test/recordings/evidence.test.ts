@@ -12,12 +12,12 @@ import { Archive } from '../../recordings/archive.ts';
 import { SYSTEM_ACTOR, sha256Hex, sm3Hex, type AuditActor } from '../../recordings/audit-chain.ts';
 import { ExportJobs } from '../../recordings/export.ts';
 import { MANIFEST_FILE, writeJsonAtomic, type Manifest } from '../../recordings/manifest.ts';
-import { listTar } from '../../recordings/tar.ts';
 import { verifyArchive, verifyPackage } from '../../recordings/verify.ts';
 import type { TimestampStatus } from '../../server/protocol/http/archive-shapes.ts';
 import { createLogger } from '../../server/core/log.ts';
 import { startTestTsa, type TestTsa } from '../../scripts/harness/tsa.ts';
 import { until } from '../support/evidence.ts';
+import { tamper } from '../support/tamper.ts';
 
 const archivist: AuditActor = { kind: 'user', sub: 'u-1', name: '档案员甲', role: 'archivist' };
 
@@ -47,20 +47,6 @@ async function sealedSession(archive: Archive, sessionId: string): Promise<Manif
   const seal = await archive.evidence.seal({ type: 'recording-stop', sessionId, manifestBytes: fs.readFileSync(path.join(dir, MANIFEST_FILE)) });
   await archive.catalog.indexManifest(m, { manifestSha256: seal.details.manifestSha256 as string, retainUntil: archive.retainUntil(m) });
   return m;
-}
-
-/** A copy of the package with one byte of one entry flipped. */
-function tamper(pkg: string, out: string, entryName: string, at = 0): void {
-  fs.copyFileSync(pkg, out);
-  const e = listTar(out).find((x) => x.name === entryName);
-  if (!e) throw new Error(`no entry ${entryName}`);
-  const fd = fs.openSync(out, 'r+');
-  const b = Buffer.alloc(1);
-  const pos = e.offset + Math.min(at, e.size - 1);
-  fs.readSync(fd, b, 0, 1, pos);
-  b[0] = b[0]! ^ 0x01;
-  fs.writeSync(fd, b, 0, 1, pos);
-  fs.closeSync(fd);
 }
 
 describe('seals, signatures and trusted timestamps', () => {
