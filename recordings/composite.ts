@@ -51,6 +51,24 @@ const GAP_TEXT: Record<Gap['reason'], string> = {
   'recorder-starting': '录制启动中 · recording starting',
 };
 
+/** A slate's lines: Chinese, English, then the gap's detail wrapped to fit a 640-pixel tile. */
+function slateLines(text: string, detail?: string): string {
+  const lines = text.split(' · ');
+  if (detail) {
+    let line = '';
+    for (const word of `(${detail.slice(0, 120)})`.split(' ')) {
+      if (line && line.length + word.length + 1 > SLATE_LINE_CHARS) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) lines.push(line);
+  }
+  return lines.join('\n');
+}
+/** Latin characters of the slate's 24-pixel font in one line of a 640-pixel tile, with a margin. */
+const SLATE_LINE_CHARS = 44;
+
 const ROLE_TEXT: Record<string, string> = { petitioner: '信访人', terminal: '信访人', official: '接访干部', family: '家属', 'home-device': '家庭终端', counsellor: '社工' };
 
 interface Window {
@@ -100,14 +118,14 @@ function runsOf(track: Track, sessionDir: string, workDir: string, name: string)
 function slateWindows(p: Participant, start: number, d: number): Window[] {
   const out: Window[] = [];
   const joined = clamp(sec(p.joinedAt, start), d);
-  if (joined > 0) out.push({ from: 0, to: joined, text: '尚未加入 · not yet joined' });
-  if (p.leftAt) out.push({ from: clamp(sec(p.leftAt, start), d), to: d, text: '已离开 · left' });
+  if (joined > 0) out.push({ from: 0, to: joined, text: slateLines('尚未加入 · not yet joined') });
+  if (p.leftAt) out.push({ from: clamp(sec(p.leftAt, start), d), to: d, text: slateLines('已离开 · left') });
   const video = p.tracks.filter((t) => t.kind === 'video');
-  if (video.length === 0) out.push({ from: joined, to: p.leftAt ? clamp(sec(p.leftAt, start), d) : d, text: '仅音频 · audio only' });
+  if (video.length === 0) out.push({ from: joined, to: p.leftAt ? clamp(sec(p.leftAt, start), d) : d, text: slateLines('仅音频 · audio only') });
   const videoLanes = new Set(video.map((t) => t.lane));
   for (const g of p.gaps) {
     if (!videoLanes.has(g.lane)) continue;
-    out.push({ from: clamp(sec(g.start, start), d), to: clamp(sec(g.end ?? p.leftAt ?? new Date(start + d * 1000).toISOString(), start), d), text: `${GAP_TEXT[g.reason]}${g.detail ? ` (${g.detail.slice(0, 40)})` : ''}` });
+    out.push({ from: clamp(sec(g.start, start), d), to: clamp(sec(g.end ?? p.leftAt ?? new Date(start + d * 1000).toISOString(), start), d), text: slateLines(GAP_TEXT[g.reason], g.detail) });
   }
   return out.filter((w) => w.to > w.from);
 }
@@ -154,7 +172,7 @@ export function planComposite(m: Manifest, sessionDir: string, workDir: string, 
     // One drawtext per distinct text, each enabled in its windows.
     const byText = new Map<string, Window[]>();
     for (const w of slateWindows(p, start, d)) byText.set(w.text, [...(byText.get(w.text) ?? []), w]);
-    const slates = [...byText.entries()].map(([text, ws]) => draw(textFile(text), `fontsize=28:fontcolor=white:x=(w-tw)/2:y=(h-th)/2:${enable(ws)}`));
+    const slates = [...byText.entries()].map(([text, ws]) => draw(textFile(text), `fontsize=24:line_spacing=8:fontcolor=white:x=(w-tw)/2:y=(h-th)/2:${enable(ws)}`));
     graph.push(`${[base, ...slates].join(',')}[b${i}]`);
     let cur = `b${i}`;
     p.tracks.forEach((t, ti) => {

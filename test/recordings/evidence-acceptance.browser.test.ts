@@ -153,8 +153,8 @@ describe('evidence-grade archive: a recorded three-party session, from the page 
       })),
     );
     const by = (type: string, detail = '') => rows.filter((r) => r.type === type && r.detail.includes(detail)).map((r) => r.who);
-    expect(by('view', 'session'), 'the session opened').toContain('档案员');
-    expect(by('view', 'composite'), 'the composite played').toContain('档案员');
+    expect(rows.filter((r) => r.type === 'view' && r.detail === '录像').map((r) => r.who), 'the recording opened').toEqual(['档案员']);
+    expect(by('view', `合成视频 · packageId ${job.packageId}`), 'the composite played').toEqual(['档案员']);
     expect(by('export', job.packageId), 'the export started').toEqual(['档案员']);
     // From where: the browser's loopback address as the server saw it.
     expect(rows.find((r) => r.type === 'export')!.from).toMatch(/127\.0\.0\.1/);

@@ -121,6 +121,7 @@ describe('archive session view-model', () => {
       entries: [
         { seq: 9, at: at(30), type: 'export', sessionId: 's1', actor: { kind: 'user' as const, sub: 'archivist-city', name: '档案员', role: 'archivist' }, from: '10.0.0.7', details: { packageId: 'p1', composite: true } },
         { seq: 8, at: at(20), type: 'view-segment', sessionId: 's1', actor: { kind: 'user' as const, sub: 'archivist-city', name: '档案员', role: 'archivist' }, details: { segmentId: 'cam-r0-1' } },
+        { seq: 7, at: at(19), type: 'view', sessionId: 's1', actor: { kind: 'user' as const, sub: 'archivist-city', name: '档案员', role: 'archivist' }, details: { what: 'session' } },
       ],
       chain: { ok: true, entries: 10, checkedAt: at(31), problems: [], lastCheckpoint: { seq: 5, at: at(10), coversSeq: 4, signatures: [{ alg: 'sm2', keyId: 'k', ok: true }], timestampedAt: at(11) } },
     };
@@ -128,6 +129,7 @@ describe('archive session view-model', () => {
     expect(a.rows.map((r) => [r.who, r.role, r.action, r.from, r.detail])).toEqual([
       ['档案员', '档案员', '导出', '10.0.0.7', 'packageId p1 · composite true'],
       ['档案员', '档案员', '播放', '', 'segmentId cam-r0-1'],
+      ['档案员', '档案员', '查看', '', '录像'],
     ]);
     expect(a.chain).toMatchObject({ ok: true, text: '审计链完整（10 条，SHA-256 与 SM3 双链）' });
     expect(a.chain!.checkpoint).toContain('SM2 有效');

@@ -224,12 +224,16 @@ export function auditTypeLabel(type: string, { t }: ViewContext): string {
 
 const short = (v: unknown) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? `${v.slice(0, 12)}…` : String(v));
 
+const whatLabel = (what: unknown, { t }: ViewContext): string =>
+  typeof what === 'string' && what in zh.archive.auditWhat ? t(`archive.auditWhat.${what as keyof typeof zh.archive.auditWhat}`) : String(what);
+
 /** What an entry was about, in a few words: its reason, package, segment, query… */
-function auditDetail(e: AuditTrailEntry): string {
+function auditDetail(e: AuditTrailEntry, ctx: ViewContext): string {
   const d = e.details;
   const parts: string[] = [];
   for (const k of ['what', 'reason', 'segmentId', 'packageId', 'sha256', 'trackId', 'note', 'caseNumber', 'ok', 'composite', 'results']) {
-    if (d[k] !== undefined && d[k] !== null && d[k] !== false) parts.push(k === 'what' || k === 'reason' || k === 'note' ? String(d[k]) : `${k} ${short(d[k])}`);
+    if (d[k] === undefined || d[k] === null || d[k] === false) continue;
+    parts.push(k === 'what' ? whatLabel(d[k], ctx) : k === 'reason' || k === 'note' ? String(d[k]) : `${k} ${short(d[k])}`);
   }
   if (d.query && typeof d.query === 'object') {
     const q = Object.entries(d.query as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${String(v)}`);
@@ -247,7 +251,7 @@ export function auditRows(entries: readonly AuditTrailEntry[], ctx: ViewContext)
     role: e.actor.role ? roleLabel(e.actor.role, ctx) : '',
     action: auditTypeLabel(e.type, ctx),
     from: e.from ?? '',
-    detail: auditDetail(e),
+    detail: auditDetail(e, ctx),
   }));
 }
 

@@ -713,6 +713,11 @@ export const en: Dictionary = {
       counsellor: 'Counsellor',
       'audit-admin': 'Audit administrator',
     },
+    auditWhat: {
+      session: 'recording',
+      composite: 'composite video',
+      'audit-trail': 'audit trail',
+    },
     auditType: {
       'recording-start': 'Recording started',
       'recording-stop': 'Manifest sealed',

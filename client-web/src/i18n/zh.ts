@@ -714,6 +714,11 @@ export const zh = {
       counsellor: '社工',
       'audit-admin': '审计管理员',
     },
+    auditWhat: {
+      session: '录像',
+      composite: '合成视频',
+      'audit-trail': '审计记录',
+    },
     auditType: {
       'recording-start': '开始录制',
       'recording-stop': '封存清单',
