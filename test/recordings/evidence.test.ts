@@ -6,48 +6,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Archive } from '../../recordings/archive.ts';
-import { SYSTEM_ACTOR, sha256Hex, sm3Hex, type AuditActor } from '../../recordings/audit-chain.ts';
+import { sha256Hex, type AuditActor } from '../../recordings/audit-chain.ts';
 import { ExportJobs } from '../../recordings/export.ts';
-import { MANIFEST_FILE, writeJsonAtomic, type Manifest } from '../../recordings/manifest.ts';
+import { MANIFEST_FILE } from '../../recordings/manifest.ts';
 import { verifyArchive, verifyPackage } from '../../recordings/verify.ts';
 import type { TimestampStatus } from '../../server/protocol/http/archive-shapes.ts';
 import { createLogger } from '../../server/core/log.ts';
 import { startTestTsa, type TestTsa } from '../../scripts/harness/tsa.ts';
 import { until } from '../support/evidence.ts';
 import { tamper } from '../support/tamper.ts';
+import { sealedSession } from '../support/sealed-session.ts';
 
 const archivist: AuditActor = { kind: 'user', sub: 'u-1', name: '档案员甲', role: 'archivist' };
-
-/** A stopped session written by hand (random bytes as segments) and sealed through the evidence service. */
-async function sealedSession(archive: Archive, sessionId: string): Promise<Manifest> {
-  const dir = archive.sessionDir(sessionId);
-  fs.mkdirSync(path.join(dir, 'p-a'), { recursive: true });
-  const startedAt = new Date(Date.now() - 10_000).toISOString();
-  const segments = [0, 1].map((seq) => {
-    const bytes = randomBytes(3000 + seq);
-    const file = `p-a/camera-x-r0-0000${seq}.webm`;
-    fs.writeFileSync(path.join(dir, file), bytes);
-    return { id: `camera-x-r0-0000${seq}`, file, run: 0, seq, sha256: sha256Hex(bytes), sm3: sm3Hex(bytes), bytes: bytes.length, durationSeconds: 3, firstPacketAt: startedAt, offsetSeconds: seq * 3, closedAt: startedAt };
-  });
-  const m: Manifest = {
-    version: 1, sessionId,
-    caseInfo: { kind: 'petition', roomId: `room-${sessionId}`, caseNumber: `C-${sessionId}`, departments: [], officials: [] },
-    retentionClass: 'petition', segmentSeconds: 3, status: 'stopped', startedAt, stoppedAt: new Date().toISOString(),
-    participants: [{ participantId: 'a', name: 'A', role: 'petitioner', joinedAt: startedAt, gaps: [], tracks: [{
-      trackId: 'camera-x', producerId: 'p', lane: 'camera', kind: 'video', codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
-      startedAt, runs: [{ run: 0, startedAt }], segments,
-    }] }],
-    timeline: [],
-  };
-  await archive.audit.append({ type: 'recording-start', sessionId, actor: SYSTEM_ACTOR });
-  writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
-  const seal = await archive.evidence.seal({ type: 'recording-stop', sessionId, manifestBytes: fs.readFileSync(path.join(dir, MANIFEST_FILE)) });
-  await archive.catalog.indexManifest(m, { manifestSha256: seal.details.manifestSha256 as string, retainUntil: archive.retainUntil(m) });
-  return m;
-}
 
 describe('seals, signatures and trusted timestamps', () => {
   let tsa: TestTsa;
