@@ -31,7 +31,7 @@ export interface ArchiveRouterDeps {
   transcripts?: TranscriptQueue;
 }
 
-/** Who did it and from where (the client address as express sees it, TRUST_PROXY considered). */
+/** Who did it and from where (the client address as express sees it: req.ip). */
 const actorOf = (c: Claims, req?: Request): AuditActor => ({ kind: 'user', sub: c.sub, name: c.name, role: c.role, ...(req?.ip ? { from: req.ip } : {}) });
 
 export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
