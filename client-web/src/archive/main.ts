@@ -225,7 +225,7 @@ function body(v: ArchiveView, a: ArchivePage, session: ArchiveSession | undefine
         <div class="filter-actions"><button class="btn primary" type="submit" id="audit-search" ?disabled=${x.loading}>${icon('search', x.search)}</button></div>
       </form>
       <section class="card audit" id="audit">
-        ${auditTable({ ...x, title: x.title, scopes: [], refresh: x.search }, () => undefined, () => void a.auditSearch())}
+        ${auditTable(x, () => undefined, () => void a.auditSearch())}
       </section>`;
   }
   const s = v.search;

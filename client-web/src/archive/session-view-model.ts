@@ -189,16 +189,20 @@ export interface SessionModel {
   transcript: TranscriptModel;
 }
 
-export interface AuditModel {
-  title: string;
-  scopes: { key: 'session' | 'case'; label: string; active: boolean }[];
-  refresh: string;
+/** An audit trail as a table: the session screen's and the auditor's search. */
+export interface AuditListing {
   loading: boolean;
   count: string;
   chain: { ok: boolean; text: string; checkpoint: string } | null;
   empty: string | null;
   headers: string[];
   rows: AuditRow[];
+}
+
+export interface AuditModel extends AuditListing {
+  title: string;
+  scopes: { key: 'session' | 'case'; label: string; active: boolean }[];
+  refresh: string;
 }
 
 export interface AuditRow {
@@ -242,7 +246,7 @@ function auditDetail(e: AuditTrailEntry, ctx: ViewContext): string {
   return parts.join(' · ');
 }
 
-export function auditRows(entries: readonly AuditTrailEntry[], ctx: ViewContext): AuditRow[] {
+function auditRows(entries: readonly AuditTrailEntry[], ctx: ViewContext): AuditRow[] {
   return entries.map((e) => ({
     seq: e.seq,
     type: e.type,
@@ -255,7 +259,7 @@ export function auditRows(entries: readonly AuditTrailEntry[], ctx: ViewContext)
   }));
 }
 
-export function chainLine(trail: AuditTrail, ctx: ViewContext): { ok: boolean; text: string; checkpoint: string } {
+function chainLine(trail: AuditTrail, ctx: ViewContext): { ok: boolean; text: string; checkpoint: string } {
   const { t, lang } = ctx;
   const c = trail.chain;
   const cp = c.lastCheckpoint;
@@ -273,8 +277,16 @@ export function chainLine(trail: AuditTrail, ctx: ViewContext): { ok: boolean; t
   };
 }
 
-export function auditHeaders({ t }: ViewContext): string[] {
-  return [t('archive.auditColWhen'), t('archive.auditColWho'), t('archive.auditColAction'), t('archive.auditColFrom'), t('archive.auditColDetail')];
+export function auditListing(trail: AuditTrail | null, loading: boolean, ctx: ViewContext): AuditListing {
+  const { t } = ctx;
+  return {
+    loading,
+    count: trail ? t('archive.auditCount', { n: trail.total }) : '',
+    chain: trail ? chainLine(trail, ctx) : null,
+    empty: trail && trail.entries.length === 0 ? t('archive.auditEmpty') : null,
+    headers: [t('archive.auditColWhen'), t('archive.auditColWho'), t('archive.auditColAction'), t('archive.auditColFrom'), t('archive.auditColDetail')],
+    rows: trail ? auditRows(trail.entries, ctx) : [],
+  };
 }
 
 export function sessionModel(s: SessionState, ctx: ViewContext): SessionModel {
@@ -539,12 +551,7 @@ export function sessionModel(s: SessionState, ctx: ViewContext): SessionModel {
         ...(ci.caseNumber ? [{ key: 'case' as const, label: t('archive.auditScopeCase'), active: au.scope === 'case' }] : []),
       ],
       refresh: t('archive.auditRefresh'),
-      loading: au.loading,
-      count: au.trail ? t('archive.auditCount', { n: au.trail.total }) : '',
-      chain: au.trail ? chainLine(au.trail, ctx) : null,
-      empty: au.trail && au.trail.entries.length === 0 ? t('archive.auditEmpty') : null,
-      headers: auditHeaders(ctx),
-      rows: au.trail ? auditRows(au.trail.entries, ctx) : [],
+      ...auditListing(au.trail, au.loading, ctx),
     },
     transcript: {
       title: t('archive.transcriptTitle'),

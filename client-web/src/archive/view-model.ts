@@ -4,7 +4,7 @@ import type { ViewContext } from '../lib/i18n.ts';
 import type { Claims } from '../lib/token.ts';
 import { duration, formatTime } from '../lib/time.ts';
 import type { ArchiveStatus, AuditSearch, AuditTrail, SearchParams, SessionRow } from './client.ts';
-import { auditHeaders, auditRows, bytes, chainLine, roleLabel, statusLabel, type AuditRow } from './session-view-model.ts';
+import { auditListing, bytes, roleLabel, statusLabel, type AuditModel } from './session-view-model.ts';
 
 export const PAGE_SIZE = 50;
 
@@ -81,18 +81,8 @@ export function toServerQuery(q: SearchParams): SearchParams {
 
 export interface ArchiveView {
   alarm: string | null;
-  audit: {
-    title: string;
-    hint: string;
-    fields: { key: keyof AuditSearch; label: string; type: string; value: string }[];
-    search: string;
-    loading: boolean;
-    count: string;
-    chain: { ok: boolean; text: string; checkpoint: string } | null;
-    empty: string | null;
-    headers: string[];
-    rows: AuditRow[];
-  } | null;
+  /** The auditor's search: its form and the trail found, as the session screen's table. */
+  audit: (AuditModel & { hint: string; fields: { key: keyof AuditSearch; label: string; type: string; value: string }[]; search: string }) | null;
   title: string;
   documentTitle: string;
   subtitle: string;
@@ -144,12 +134,9 @@ export function archiveView(s: ArchiveState, ctx: ViewContext): ArchiveView {
             hint: t('archive.auditSearchHint'),
             fields: AUDIT_FIELDS.map((f) => ({ key: f.key, label: t(`archive.${f.label}`), type: f.type ?? 'search', value: s.auditQuery[f.key] ?? '' })),
             search: t('archive.search'),
-            loading: s.auditing,
-            count: at ? t('archive.auditCount', { n: at.total }) : '',
-            chain: at ? chainLine(at, ctx) : null,
-            empty: at && at.entries.length === 0 ? t('archive.auditEmpty') : null,
-            headers: auditHeaders(ctx),
-            rows: at ? auditRows(at.entries, ctx) : [],
+            scopes: [],
+            refresh: t('archive.search'),
+            ...auditListing(at, s.auditing, ctx),
           }
         : null,
     title,
