@@ -74,6 +74,12 @@ describe('the trusted-timestamp alarm on a running node', () => {
     await page.waitForSelector('#archive-alarm:not([hidden])', { timeout: 10_000 });
     expect(await page.textContent('#archive-alarm')).toContain('可信时间戳服务不可用');
     expect(await page.textContent('#archive-alarm')).toContain('1 项封存等待时间戳');
+    // The coordinator is told too.
+    const coordinator = platform.tokens.issue({ sub: 'coordinator-city', name: '综治中心值班员', role: 'coordinator', grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] }, attributes: { level: 'city', region: '341300' } });
+    const overview = await browser.newPage();
+    await overview.goto(`${platform.url}/coordinator.html?token=${encodeURIComponent(coordinator)}`);
+    await overview.waitForSelector('#archive-alarm:not([hidden])', { timeout: 10_000 });
+    expect(await overview.textContent('#archive-alarm')).toContain('可信时间戳服务不可用');
 
     await tsa.start();
     await until('the pending token fetched after the TSA came back', () => evidence.status.state === 'ok' && evidence.status.pending === 0, 60_000);
@@ -84,6 +90,11 @@ describe('the trusted-timestamp alarm on a running node', () => {
     await open();
     expect(await page.isVisible('#archive-alarm')).toBe(false);
     await page.close();
+    const answered = overview.waitForResponse((r) => r.url().endsWith('/api/archive/status'));
+    await overview.reload();
+    await answered;
+    await overview.waitForSelector('#archive-alarm[hidden]', { state: 'attached', timeout: 10_000 });
+    await overview.close();
   }, 120_000);
 });
 
