@@ -159,6 +159,13 @@ describe('evidence-grade archive: a recorded three-party session, from the page 
     // From where: the browser's loopback address as the server saw it.
     expect(rows.find((r) => r.type === 'export')!.from).toMatch(/127\.0\.0\.1/);
     expect(await page.getAttribute('#audit-chain', 'data-ok')).toBe('true');
+
+    // The case's trail: every recording of the case (here the one), the export among it.
+    const caseAnswered = page.waitForResponse((r) => r.url().includes(`/api/archive/cases/${encodeURIComponent(caseNumber)}/audit`));
+    await page.click('#audit [data-scope="case"]');
+    await caseAnswered;
+    await page.waitForSelector('#audit [data-scope="case"][aria-pressed="true"]');
+    expect(await page.locator('#audit-entries tr[data-type="export"] td:nth-child(2) strong').allTextContents()).toEqual(['档案员']);
   });
 
   it('the audit administrator finds the archivist\'s views and export by person', async () => {
