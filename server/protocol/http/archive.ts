@@ -68,7 +68,8 @@ export const auditSearchQuery = z.strictObject({
     .optional(),
   ...page,
 });
-const caseParams = z.strictObject({ caseNumber: text(64) });
+/** A case number as the catalog keeps it (XF20261126-000042; household sessions have their own ids). */
+const caseParams = z.strictObject({ caseNumber: z.string().regex(/^[\w.\-]{1,64}$/, 'a case number like XF20261126-000042') });
 
 const sessionParams = z.strictObject({ sessionId: sessionIdSchema });
 const segmentParams = z.strictObject({ sessionId: sessionIdSchema, segmentId: segmentIdSchema });
