@@ -192,7 +192,8 @@ export class HouseholdRepository {
     return rows.map(toDeviceRecord);
   }
 
-  setDeviceTokenJti(deviceId: string, jti: string): void {
+  /** The device's one good token; null when its binding was revoked. */
+  setDeviceTokenJti(deviceId: string, jti: string | null): void {
     this.db.prepare('UPDATE household_devices SET token_jti = ? WHERE id = ?').run(jti, deviceId);
   }
 
@@ -242,6 +243,10 @@ export class HouseholdRepository {
          ON CONFLICT (household_id, member_id) DO UPDATE SET relation = excluded.relation, permission = excluded.permission`,
       )
       .run(link.householdId, link.memberId, link.relation, link.permission);
+  }
+
+  unlinkFamilyMember(householdId: string, memberId: string): void {
+    this.db.prepare('DELETE FROM household_family WHERE household_id = ? AND member_id = ?').run(householdId, memberId);
   }
 
   getFamilyLink(householdId: string, memberId: string): FamilyLink | undefined {

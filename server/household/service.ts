@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
+import { withoutCamera, type DomainPermission } from '../auth/room-access.ts';
+import { SafeEmitter } from '../core/safe-emitter.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
 import {
   type BindDevice,
@@ -83,6 +85,21 @@ export const DEFAULT_TIMINGS: HouseholdTimings = {
   deviceTokenTtlSeconds: 365 * 24 * 3600,
 };
 
+/**
+ * Changes to who may hold which household room or token. The app turns them into revocations
+ * (auth/revocations.ts: tokens refused, connections closed on every node) and room rechecks.
+ */
+export interface HouseholdAccessEvents {
+  /** The device was bound again: only the token just issued is good; `previousJti` is void. */
+  'device-rebound': [{ deviceId: string; householdId: string; previousJti: string | null }];
+  /** The device's binding was revoked: none of its tokens is good any more. */
+  'device-revoked': [{ deviceId: string; householdId: string }];
+  /** The family member no longer belongs to the household. */
+  'family-unlinked': [{ memberId: string; householdId: string }];
+  /** Something that decides who may be in this household's rooms changed (privacy, a permission). */
+  'rooms-changed': [{ householdId: string }];
+}
+
 export interface HouseholdServiceDeps {
   repository: HouseholdRepository;
   tokens: TokenIssuer;
@@ -107,6 +124,7 @@ const LOOK_IN_REFUSAL_MESSAGES: Record<LookInRefusal, string> = {
 
 export class HouseholdService {
   readonly events: HouseholdEventEmitter;
+  readonly access = new SafeEmitter<HouseholdAccessEvents>();
   readonly timings: HouseholdTimings;
   readonly #repo: HouseholdRepository;
   readonly #tokens: TokenIssuer;
@@ -156,7 +174,19 @@ export class HouseholdService {
     if (existing && existing.device.householdId !== householdId) throw conflict(`device ${id} is bound to another household`);
     if (!existing) this.#repo.insertDevice({ id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
     const token = this.#issueDeviceToken(id, d.name, householdId);
+    if (existing) this.access.emit('device-rebound', { deviceId: id, householdId, previousJti: existing.tokenJti });
     return { device: this.#deviceView(this.#assertDevice(id)), token };
+  }
+
+  /** A lost or stolen box: its binding is revoked; every token it holds stops working at once. */
+  revokeDevice(actor: Actor, householdId: string, deviceId: string): Device {
+    this.#requireFamilyLevel(actor, householdId, 'manage');
+    const rec = this.#repo.getDevice(deviceId);
+    if (!rec || rec.device.householdId !== householdId) throw notFound('no such device in this household');
+    this.#repo.setDeviceTokenJti(deviceId, null);
+    this.#log.info({ householdId, deviceId, by: actor.sub }, 'device binding revoked');
+    this.access.emit('device-revoked', { deviceId, householdId });
+    return this.#deviceView(this.#assertDevice(deviceId));
   }
 
   #issueDeviceToken(deviceId: string, name: string, householdId: string): string {
@@ -179,6 +209,7 @@ export class HouseholdService {
   linkFamilyMember(actor: Actor, householdId: string, m: LinkFamily): HouseholdView['family'][number] {
     this.#requireFamilyLevel(actor, householdId, 'manage');
     const id = m.memberId ?? `fm-${randomUUID()}`;
+    const before = this.#repo.getFamilyLink(householdId, id);
     this.#repo.transaction(() => {
       if (!this.#repo.getFamilyMember(id)) {
         if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
@@ -186,7 +217,26 @@ export class HouseholdService {
       }
       this.#repo.linkFamilyMember({ householdId, memberId: id, relation: m.relation, permission: m.permission });
     });
+    // A lower permission may take someone out of a look-in or a call they are in.
+    if (before && before.permission !== m.permission) this.access.emit('rooms-changed', { householdId });
     return this.#view(householdId).family.find((f) => f.id === id)!;
+  }
+
+  /** Takes a family member out of the household: its calls and look-ins here end for them at once. */
+  unlinkFamilyMember(actor: Actor, householdId: string, memberId: string): void {
+    this.#requireFamilyLevel(actor, householdId, 'manage');
+    if (!this.#repo.getFamilyLink(householdId, memberId)) throw notFound('no such family member in this household');
+    const h = this.#assertHousehold(householdId);
+    this.#repo.transaction(() => {
+      this.#repo.unlinkFamilyMember(householdId, memberId);
+      // Auto-answer must not keep naming someone who is no longer family.
+      if (h.settings.autoAnswer.memberIds.includes(memberId)) {
+        const memberIds = h.settings.autoAnswer.memberIds.filter((x) => x !== memberId);
+        this.#repo.updateSettings(householdId, { ...h.settings, autoAnswer: { ...h.settings.autoAnswer, memberIds } });
+      }
+    });
+    this.#log.info({ householdId, memberId, by: actor.sub }, 'family member unlinked');
+    this.access.emit('family-unlinked', { memberId, householdId });
   }
 
   assignCounsellor(actor: Actor, householdId: string, counsellorId: string): void {
@@ -268,7 +318,7 @@ export class HouseholdService {
       // Room tokens carry their own jti, so only the binding is checked here: an unbound or
       // re-homed device loses its rooms, a still-bound one keeps the rooms it was given.
       const rec = this.#repo.getDevice(actor.sub);
-      if (!rec) throw new AppError('unauthorized', 'this device is no longer bound to a household');
+      if (!rec || rec.tokenJti === null) throw new AppError('unauthorized', 'this device is no longer bound to a household');
       if (rec.device.householdId !== householdId || actor.attributes.householdId !== householdId) {
         throw forbidden('a device joins only its own household’s rooms');
       }
@@ -287,6 +337,31 @@ export class HouseholdService {
       if (actor.role === 'family' && lookIn.memberId !== actor.sub) throw forbidden('this look-in belongs to another family member');
       if (actor.role === 'counsellor') throw forbidden('counsellors do not look in');
     }
+  }
+
+  /**
+   * Who may be in a household room now and with what (the join check above, then the media): no
+   * camera in an audio-only call; a look-in's viewer only watches and the home only sends. Asked
+   * at every join, produce and token refresh, and again whenever `access` announces a change.
+   * Privacy mode (`devicePrivacy`) is applied on top, in every room.
+   */
+  roomPermission(actor: Actor, roomId: string): DomainPermission {
+    this.authorizeJoin(actor, roomId);
+    const { kind, id } = householdRoom(roomId);
+    const av: DomainPermission = { canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'], roomAdmin: false, hidden: false, principal: false };
+    if (kind === 'call') return this.#assertCall(id).audioOnly ? withoutCamera(av, 'audio-only') : av;
+    return actor.role === 'home-device' ? { ...av, canSubscribe: false } : { ...av, canPublish: false, sources: [], narrowedBy: 'role' };
+  }
+
+  /**
+   * Whether this identity is a home device (or camera) whose household is in privacy mode now:
+   * its camera is refused in any room, whatever its token says.
+   */
+  devicePrivacy(actor: Pick<Actor, 'sub' | 'role' | 'attributes'>): boolean {
+    if (actor.role !== 'home-device') return false;
+    const householdId = this.#repo.getDevice(actor.sub)?.device.householdId ?? actor.attributes.householdId;
+    const h = householdId ? this.#repo.getHousehold(householdId) : undefined;
+    return h ? this.privacyState(h).active : false;
   }
 
   // ---- settings and privacy ------------------------------------------------------------------
@@ -616,6 +691,8 @@ export class HouseholdService {
   }
 
   scheduleCheckIn(actor: Actor, householdId: string, c: NewCheckIn): CheckInSchedule {
+    // A schedule is a counsellor's own calendar; an administrator has none to put it in.
+    if (actor.role === 'admin') throw badRequest('check-ins are scheduled by the household’s counsellor, not by an administrator');
     this.#requireCounsellor(actor, householdId);
     const id = `checkin-${randomUUID()}`;
     this.#repo.insertCheckIn({ id, householdId, counsellorId: actor.sub, ...c, createdAtMs: this.#clock.now() });

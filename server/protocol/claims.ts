@@ -54,3 +54,11 @@ export const claimsSchema = z.object({
   exp: z.number().int(),
 });
 export type Claims = z.infer<typeof claimsSchema>;
+
+/**
+ * Why a token stopped being good before its expiry: its device was bound again or revoked, the
+ * family link it was scoped to was removed, its account was disabled, or it was withdrawn alone.
+ * A connection closed for it is told the reason (signalling `roomClosed`, /live `access:revoked`).
+ */
+export const REVOCATION_REASONS = ['device-rebound', 'device-revoked', 'link-removed', 'account-disabled', 'token-revoked'] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];

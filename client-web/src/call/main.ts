@@ -1,4 +1,4 @@
-// The call page: ?room=<roomId>&token=<jwt>[&name=][&audioOnly=1]. The base every role UI extends.
+// The call page: ?room=<roomId>&token=<jwt>[&note=][&audioOnly=1]. The base every role UI extends.
 import { CallSession } from '../lib/call-session.ts';
 import { CallView } from '../lib/call-view.ts';
 import { applyI18n, t, toggleLang } from '../lib/i18n.ts';
@@ -17,7 +17,7 @@ if (!token || !roomId) {
   const session = new CallSession({
     token,
     roomId,
-    displayName: q.get('name') ?? undefined,
+    note: q.get('note') ?? undefined,
     audioOnly: q.get('audioOnly') === '1',
   });
   const view = new CallView(session);

@@ -240,7 +240,7 @@ class CounsellorApp {
     const home = this.#home(householdId);
     try {
       const t = await this.#api.post<{ call: Call } & RoomTicket>(`/households/${encodeURIComponent(householdId)}/calls`, {});
-      const session = new CallSession({ token: t.token, roomId: t.roomId, displayName: tokenClaims(t.token).name });
+      const session = new CallSession({ token: t.token, roomId: t.roomId });
       this.#room = { call: t.call, home, session };
       (window as unknown as { callSession: CallSession }).callSession = session;
       const view = new CallView(session, { onLeave: () => this.#closeRoom(true) });

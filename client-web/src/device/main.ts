@@ -324,7 +324,7 @@ class DeviceApp {
     this.#rooms.set(j.roomId, j);
     const camera = !this.#privacy.active && !audioOnly;
     const publish: MediaSource[] = j.kind === 'lookin' ? (camera ? ['camera'] : []) : camera ? ['camera', 'microphone'] : ['microphone'];
-    const session = new CallSession({ token, roomId: j.roomId, displayName: this.#state?.household.name ?? T('title'), publish, audioOnly });
+    const session = new CallSession({ token, roomId: j.roomId, publish, audioOnly });
     j.session = session;
     (window as unknown as { callSession: CallSession }).callSession = session;
     session.on('state', (s) => {

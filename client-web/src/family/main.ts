@@ -296,7 +296,6 @@ class FamilyApp {
     const session = new CallSession({
       token,
       roomId,
-      displayName: tokenClaims(token).name,
       audioOnly: r.audioOnly,
       // A look-in is view only: nothing of ours goes into the home.
       ...(r.kind === 'lookin' ? { publish: [] } : {}),

@@ -578,7 +578,7 @@ function endLocally(): void {
 
 function startCall(room: { roomId: string; token: string }): void {
   leaveCall();
-  const s = new CallSession({ token: room.token, roomId: room.roomId, displayName: desk ? `${desk.official.name}（${departmentLabel(desk.official.departmentId)}）` : L('接访干部', 'Official') });
+  const s = new CallSession({ token: room.token, roomId: room.roomId });
   session = s;
   (window as unknown as { callSession: CallSession }).callSession = s;
   const view = new CallView(s, {

@@ -376,7 +376,7 @@ async function joinCall(): Promise<void> {
 async function startSession(): Promise<void> {
   if (!room || !current) return;
   hadPeers = false;
-  const s = new CallSession({ token: room.token, roomId: room.roomId, displayName: current.petitionerName ?? '信访人', audioOnly });
+  const s = new CallSession({ token: room.token, roomId: room.roomId, ...(current.petitionerName ? { note: current.petitionerName } : {}), audioOnly });
   session = s;
   (window as unknown as { callSession: CallSession }).callSession = s;
   const view = new CallView(s, { kiosk: true, onLeave: () => onHangUp() });
