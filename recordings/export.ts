@@ -40,7 +40,7 @@ export class ExportJobs {
 
   /** Resolves once the export is in the audit log; the package is then built in the background. */
   async start(sessionId: string, actor: AuditActor): Promise<ExportJob> {
-    const m = this.archive.assertAndGetManifest(sessionId);
+    const m = await this.archive.assertAndGetManifest(sessionId);
     if (m.status === 'recording') throw conflict(`session ${sessionId} is still recording`);
     const dir = this.archive.sessionDir(sessionId);
     const segments = allSegments(m);
@@ -82,7 +82,7 @@ export class ExportJobs {
     const partial = path.join(archive.exportDir, `${job.packageId}.tar.partial`);
     const finalFile = path.join(archive.exportDir, `${job.sessionId}-${job.packageId}.tar`);
     const manifestBytes = fs.readFileSync(path.join(dir, MANIFEST_FILE));
-    const m = archive.assertAndGetManifest(job.sessionId);
+    const m = await archive.assertAndGetManifest(job.sessionId);
     const segments = allSegments(m);
     const top = job.sessionId;
     const tar = new TarWriter(partial);

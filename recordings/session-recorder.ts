@@ -115,6 +115,8 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   #uncheckpointed: { file: string; sha256: string; bytes: number }[] = [];
   #checkpointTimer: NodeJS.Timeout;
   #spares: SparePool | undefined;
+  /** Catalog writes of this session, one after another, so a late update never overtakes the seal. */
+  #catalogWrites: Promise<void> = Promise.resolve();
 
   static async create(opts: SessionRecorderOptions): Promise<SessionRecorder> {
     const r = new SessionRecorder(opts);
@@ -125,7 +127,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       actor: opts.startedBy ?? SYSTEM_ACTOR,
       details: { roomId: opts.caseInfo.roomId, caseNumber: opts.caseInfo.caseNumber ?? null, segmentSeconds: r.#o.segmentSeconds },
     });
-    r.#index();
+    await r.#index();
     return r;
   }
 
@@ -209,7 +211,16 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     this.#manifest.caseInfo = merged;
     this.#manifest.timeline.push({ at: new Date().toISOString(), type: 'case-updated', detail: Object.keys(update).join(',') });
     this.#persist();
-    this.#index();
+    this.#index().catch((err: unknown) => this.#log.warn({ err }, 'catalog update failed (a reindex restores it)'));
+  }
+
+  /** The catalog row follows the manifest (searchable while recording, sealed hash at the end): indexed as it is now, after the writes queued before. */
+  #index(manifestSha256?: string): Promise<void> {
+    const { archive } = this.#o;
+    const m = structuredClone(this.#manifest);
+    const write = this.#catalogWrites.catch(() => undefined).then(() => archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) }));
+    this.#catalogWrites = write;
+    return write;
   }
 
   /** Case events for the archive timeline: invited, transferred, opinion, ended… */
@@ -303,7 +314,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
           gaps: m.participants.reduce((n, p) => n + p.gaps.length, 0),
         },
       });
-      this.#index(manifestSha256);
+      await this.#index(manifestSha256);
       fs.rmSync(this.#workDir, { recursive: true, force: true });
       this.#log.info({ segments: segments.length, manifestSha256 }, 'recording stopped and sealed');
       this.emit('stopped', { manifestSha256, manifest: structuredClone(m) });
@@ -470,12 +481,6 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   #persist(): void {
     if (this.#sealed || this.#persistTimer) return;
     this.#persistTimer = setTimeout(() => this.#persistNow(), PERSIST_DELAY_MS);
-  }
-
-  /** The catalog row follows the manifest: searchable while recording, sealed hash at the end. */
-  #index(manifestSha256?: string): void {
-    const { archive } = this.#o;
-    archive.catalog.indexManifest(this.#manifest, { ...(manifestSha256 ? { manifestSha256 } : {}), retainUntil: archive.retainUntil(this.#manifest) });
   }
 
   #closeSpares(): void {

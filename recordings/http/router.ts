@@ -46,9 +46,9 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
   };
 
   /** The session's catalog row, checked before a hold changes anything. */
-  const catalogRow = (sessionId: string) => {
-    archive.assertAndGetManifest(sessionId);
-    const row = archive.catalog.get(sessionId);
+  const catalogRow = async (sessionId: string) => {
+    await archive.assertAndGetManifest(sessionId);
+    const row = await archive.catalog.get(sessionId);
     if (!row) throw notFound(`session ${sessionId} is not in the catalog (run archive:reindex)`);
     return row;
   };
@@ -57,14 +57,14 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     archiveArea,
     {
       'archive.search': async ({ claims, query }) => {
-        const rows = archive.catalog.search(query);
+        const rows = await archive.catalog.search(query);
         await archive.audit.append({ type: 'search', actor: actorOf(claims), details: { query, results: rows.length } });
         return { sessions: rows };
       },
 
       'archive.session': async ({ claims, params: { sessionId }, req }) => {
-        const m = archive.assertAndGetManifest(sessionId);
-        const row = archive.catalog.get(sessionId);
+        const m = await archive.assertAndGetManifest(sessionId);
+        const row = await archive.catalog.get(sessionId);
         await archive.audit.append({ type: 'view', sessionId, actor: actorOf(claims), details: { what: 'session' } });
         const base = `${req.baseUrl}/sessions/${encodeURIComponent(sessionId)}/segments/`;
         return {
@@ -78,12 +78,12 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
           },
           gaps: m.participants.flatMap((p) => p.gaps.map((g) => ({ participantId: p.participantId, ...g }))),
           timeline: m.timeline,
-          bookmarks: archive.catalog.bookmarks(sessionId),
+          bookmarks: await archive.catalog.bookmarks(sessionId),
         };
       },
 
       'archive.segment': async ({ claims, params: { sessionId, segmentId }, req, res }) => {
-        const m = archive.assertAndGetManifest(sessionId);
+        const m = await archive.assertAndGetManifest(sessionId);
         const found = allSegments(m).find(({ segment }) => segment.id === segmentId);
         if (!found) throw notFound(`segment ${segmentId} not found`);
         const file = segmentPath(archive.sessionDir(sessionId), found.segment.file);
@@ -116,16 +116,16 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
         fs.createReadStream(file, { start, end }).on('error', (err) => res.destroy(err)).pipe(res);
       },
 
-      'archive.bookmarks': ({ params: { sessionId } }) => {
-        archive.assertAndGetManifest(sessionId);
-        return { bookmarks: archive.catalog.bookmarks(sessionId) };
+      'archive.bookmarks': async ({ params: { sessionId } }) => {
+        await archive.assertAndGetManifest(sessionId);
+        return { bookmarks: await archive.catalog.bookmarks(sessionId) };
       },
       'archive.addBookmark': async ({ claims, params: { sessionId }, body }) => ({
         bookmark: await archive.addBookmark(sessionId, actorOf(claims), body.offsetSeconds, body.note),
       }),
 
       'archive.verify': async ({ claims, params: { sessionId } }) => {
-        const m = archive.assertAndGetManifest(sessionId);
+        const m = await archive.assertAndGetManifest(sessionId);
         const { seal, checkpointed } = archive.integrityRecordOf(sessionId);
         const r = await verifySessionDir(archive.sessionDir(sessionId), sessionId, seal, checkpointed);
         const ok = !r.problems.some((p) => p.severity === 'error');
@@ -134,16 +134,16 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
       },
 
       'archive.placeHold': async ({ claims, params: { sessionId }, body }) => {
-        if (catalogRow(sessionId).legalHold) throw conflict('session is already under legal hold');
+        if ((await catalogRow(sessionId)).legalHold) throw conflict('session is already under legal hold');
         await archive.placeLegalHold(sessionId, actorOf(claims), body.reason);
-        return { session: catalogRow(sessionId) };
+        return { session: await catalogRow(sessionId) };
       },
       'archive.releaseHold': async ({ claims, params: { sessionId }, query, body }) => {
         const reason = query.reason ?? body.reason;
         if (!reason) throw badRequest('invalid query: reason: required (in ?reason= or a JSON body)', ['reason: required']);
-        if (!catalogRow(sessionId).legalHold) throw conflict('session is not under legal hold');
+        if (!(await catalogRow(sessionId)).legalHold) throw conflict('session is not under legal hold');
         await archive.releaseLegalHold(sessionId, actorOf(claims), reason);
-        return { session: catalogRow(sessionId) };
+        return { session: await catalogRow(sessionId) };
       },
 
       'archive.startExport': async ({ claims, params: { sessionId }, req }) => {

@@ -13,9 +13,11 @@ import type { types } from 'mediasoup';
 export function serveCameraLookIns(d: { rooms: RoomRegistry; households: HouseholdService; log: Logger }): void {
   d.rooms.on('room', (room) => {
     const parsed = parseRoomId(room.id);
-    const camera = parsed.kind === 'household-look-in' && d.households.openCameraLookIn(parsed.lookInId);
-    if (!camera) return;
-    ingestInto(room, camera, d.log).catch((err: unknown) => d.log.error({ err, roomId: room.id, cameraId: camera.cameraId }, 'camera look-in | ingest failed'));
+    if (parsed.kind !== 'household-look-in') return;
+    d.households
+      .openCameraLookIn(parsed.lookInId)
+      .then((camera) => camera && ingestInto(room, camera, d.log))
+      .catch((err: unknown) => d.log.error({ err, roomId: room.id }, 'camera look-in | ingest failed'));
   });
 }
 

@@ -33,7 +33,7 @@ export function roomAuthorizer(d: { petition: PetitionService; households: House
       const room = parseRoomId(roomId);
       const decide = byKind[room.kind] as KindAuthorizer<typeof room.kind>;
       const domain = await decide(claims, room as never, roomId);
-      return intersect(claims.grant, d.households.devicePrivacy(claims) ? withoutCamera(domain, 'privacy') : domain);
+      return intersect(claims.grant, (await d.households.devicePrivacy(claims)) ? withoutCamera(domain, 'privacy') : domain);
     },
   };
 }

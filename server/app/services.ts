@@ -8,16 +8,16 @@ import type { TokenIssuer } from '../auth/grants.ts';
 import type { Revocations } from '../auth/revocations.ts';
 import type { RoomAuthorizer } from '../auth/room-access.ts';
 import type { Logger } from '../core/log.ts';
+import { Store, describeLocation, storeLocation } from '../core/db.ts';
 import type { RedisKeys } from '../core/redis-keys.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
 import { petitionRoomId } from '../protocol/room-id.ts';
-import { migrate, openDb, type Db } from '../core/db.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
 import type { RoomScope, SignallingServer } from './signalling/signalling.ts';
 import type { RoomBans } from './signalling/room-bans.ts';
 import { roomAuthorizer } from './room-authorizer.ts';
 import { petitionMigrations } from '../petition/migrations.ts';
-import { SqlitePetitionRepository } from '../petition/repository.ts';
+import { DbPetitionRepository } from '../petition/repository.ts';
 import { buildDirectory } from '../petition/seed.ts';
 import { PetitionService } from '../petition/service.ts';
 import { createPetitionRouter } from '../petition/routes.ts';
@@ -40,6 +40,7 @@ import { archiveArea } from '../protocol/http/archive.ts';
 import { householdArea } from '../protocol/http/household.ts';
 import { petitionArea } from '../protocol/http/petition.ts';
 import { Archive } from '../../recordings/archive.ts';
+import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { recordSessions } from './session-recording.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
@@ -47,6 +48,9 @@ import { serveCameraLookIns } from './camera-look-in.ts';
 
 export interface ServicesOptions {
   dataDir: string;
+  /** DATABASE_URL: unset for SQLite in DATA_DIR/app.db (server/core/db.ts). */
+  databaseUrl?: string;
+  databasePoolSize?: number;
   nodeId: string;
   redis: Redis;
   tokens: TokenIssuer;
@@ -70,7 +74,8 @@ export interface ServicesOptions {
 }
 
 export interface Services {
-  db: Db;
+  /** The node's durable store (SQLite or PostgreSQL). */
+  store: Store;
   archive: Archive;
   petition: PetitionService;
   households: HouseholdService;
@@ -100,11 +105,14 @@ function routingRulesFile(dataDir: string): string {
 
 export async function startServices(o: ServicesOptions): Promise<Services> {
   const { tokens, log } = o;
-  const db = openDb(path.join(o.dataDir, 'app.db'));
-  migrate(db, [...petitionMigrations, ...householdMigrations]);
+  const location = storeLocation(o.databaseUrl, o.dataDir);
+  const store = await Store.open(location, { log: log.child({ mod: 'store' }), ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
+  // One migration run for every area (the archive's run with Archive.open, idempotently).
+  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS]);
+  log.info({ store: describeLocation(location), applied }, 'store open');
 
-  const petitionRepo = new SqlitePetitionRepository(db);
-  if (o.seedDemo && petitionRepo.listTerminals().length === 0) petitionRepo.importDirectory(buildDirectory());
+  const petitionRepo = new DbPetitionRepository(store);
+  if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) await petitionRepo.importDirectory(buildDirectory());
   const petition = await PetitionService.create({
     repo: petitionRepo,
     redis: o.redis,
@@ -114,14 +122,14 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     prefix: o.keys.scheduler.prefix,
   });
 
-  const householdRepo = new HouseholdRepository(db);
-  if (o.seedDemo) seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
-  const households = new HouseholdService({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
+  const householdRepo = new HouseholdRepository(store);
+  if (o.seedDemo) await seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
+  const households = await HouseholdService.create({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
 
-  const archive = Archive.open({ dataDir: o.dataDir });
+  const archive = await Archive.open({ dataDir: o.dataDir, store });
   // Sessions a crash left "recording" are sealed as interrupted before new ones start.
   await archive.recoverInterrupted();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
@@ -194,7 +202,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   });
 
   return {
-    db,
+    store,
     archive,
     petition,
     households,
@@ -216,8 +224,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       households.stop();
       await householdTick.release().catch(() => undefined);
       petition.close();
-      archive.close();
-      db.close();
+      await archive.close();
+      await store.close();
     },
   };
 }

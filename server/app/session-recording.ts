@@ -50,10 +50,10 @@ export function recordSessions(d: SessionRecordingDeps): SessionRecording {
 }
 
 /** What the archive needs to find this session later; undefined when the room is not recorded. */
-function caseInfoFor(d: SessionRecordingDeps, roomId: string): Omit<CaseInfo, 'roomId'> | undefined {
+async function caseInfoFor(d: SessionRecordingDeps, roomId: string): Promise<Omit<CaseInfo, 'roomId'> | undefined> {
   const room = parseRoomId(roomId);
   if (room.kind === 'petition') {
-    const c = d.petition.getCase(SYSTEM, room.caseId);
+    const c = await d.petition.getCase(SYSTEM, room.caseId);
     return {
       kind: 'petition',
       caseNumber: c.id,
@@ -64,14 +64,14 @@ function caseInfoFor(d: SessionRecordingDeps, roomId: string): Omit<CaseInfo, 'r
       ...(c.petitionerName ? { petitioner: { name: c.petitionerName } } : {}),
     };
   }
-  if (room.kind === 'household-call' && d.households.mediaPolicy(room.householdId).recordingAllowed) {
+  if (room.kind === 'household-call' && (await d.households.mediaPolicy(room.householdId)).recordingAllowed) {
     return { kind: 'household', householdId: room.householdId, departments: [], officials: [] };
   }
   return undefined;
 }
 
 async function startRecording(d: SessionRecordingDeps, room: Room): Promise<SessionRecorder | undefined> {
-  const caseInfo = caseInfoFor(d, room.id);
+  const caseInfo = await caseInfoFor(d, room.id);
   if (!caseInfo) return undefined;
   if (caseInfo.caseNumber && !(await d.petition.sessionRunning(caseInfo.caseNumber))) {
     d.log.warn({ roomId: room.id }, 'recording | not started: the session of this case is not running');

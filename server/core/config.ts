@@ -17,6 +17,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   // Unset: the product starts its own redis-server (see server/redis/embedded.ts).
   REDIS_URL: z.string().url().optional(),
+  // Unset: SQLite in DATA_DIR/app.db (one node). postgres://… for a cluster; sqlite:<file> names a file.
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/.+|sqlite:.+)$/, 'expected postgres://user@host:port/db or sqlite:<file>')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   // HS256 signing secret for access tokens; required in production.
   JWT_SECRET: z.string().min(16).optional(),
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(7 * 24 * 3600).default(4 * 3600),

@@ -36,7 +36,7 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     leader: (job: string) => `${prefix}leader:${job}`,
 
     // ---- socket.io's Redis adapter (server/app/platform.ts) ----
-    /** Pub/sub channel prefix: room:end, household:camera-off and /live pushes between nodes. */
+    /** Pub/sub channel prefix: room:end, rooms:recheck and /live pushes between nodes. */
     adapterChannel: `${prefix}socket.io`,
 
     // ---- the petition scheduler (server/scheduler/) ----

@@ -27,12 +27,12 @@ export function createHouseholdRouter({ service: s, tokens, log }: HouseholdRout
       'household.revokeDevice': ({ claims, params }) => s.revokeDevice(claims, params.householdId, params.deviceId),
       'household.addCamera': ({ claims, params, body }) => s.addCamera(claims, params.householdId, body),
       'household.linkFamily': ({ claims, params, body }) => s.linkFamilyMember(claims, params.householdId, body),
-      'household.unlinkFamily': ({ claims, params }) => {
-        s.unlinkFamilyMember(claims, params.householdId, params.memberId);
+      'household.unlinkFamily': async ({ claims, params }) => {
+        await s.unlinkFamilyMember(claims, params.householdId, params.memberId);
         return {};
       },
-      'household.assignCounsellor': ({ claims, params, body }) => {
-        s.assignCounsellor(claims, params.householdId, body.counsellorId);
+      'household.assignCounsellor': async ({ claims, params, body }) => {
+        await s.assignCounsellor(claims, params.householdId, body.counsellorId);
         return {};
       },
       // calls

@@ -13,7 +13,9 @@ import { parseRange } from '../../recordings/http/router.ts';
 import { MANIFEST_FILE, newSessionId, sessionIdSchema, writeJsonAtomic, type Manifest } from '../../recordings/manifest.ts';
 import { TarWriter, listTar, readTarEntry } from '../../recordings/tar.ts';
 import { verifyArchive, verifyPackage } from '../../recordings/verify.ts';
+import { Store } from '../../server/core/db.ts';
 import { createLogger } from '../../server/core/log.ts';
+import { DIALECTS } from '../support/stores.ts';
 
 const archivist: AuditActor = { kind: 'user', sub: 'u-1', name: '档案员甲', role: 'archivist' };
 
@@ -53,20 +55,27 @@ async function writeSession(archive: Archive, sessionId: string, opts: { caseNum
   const manifestSha256 = createHash('sha256').update(fs.readFileSync(path.join(dir, MANIFEST_FILE))).digest('hex');
   if (opts.recording) return m;
   await archive.audit.append({ type: 'recording-stop', sessionId, actor: SYSTEM_ACTOR, details: { manifestSha256 } });
-  archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
+  await archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
   return m;
 }
 
-describe('the archive', () => {
+// The catalog lives in the node's store: every case here runs on SQLite and on PostgreSQL.
+describe.each(DIALECTS)('the archive, its catalog on %s', (_dialect, fresh) => {
   let tmp: string;
+  let store: Store;
   let archive: Archive;
+  const open = async () => {
+    store = await Store.open(await fresh('archive'));
+    archive = await Archive.open({ dataDir: tmp, store, retentionDays: { household: 30, petition: 1095 } });
+  };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'archive-'));
-    archive = Archive.open({ dataDir: tmp, retentionDays: { household: 30, petition: 1095 } });
+    await open();
   });
-  afterEach(() => {
-    archive.close();
+  afterEach(async () => {
+    await archive.close();
+    await store.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -109,15 +118,15 @@ describe('the archive', () => {
   it('finds sessions by case number, terminal, region, department, official, petitioner and date', async () => {
     await writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z', department: '住建' });
     await writeSession(archive, 's-2', { caseNumber: 'C-2', startedAt: '2026-04-01T02:00:00.000Z' });
-    const ids = (q: Parameters<typeof archive.catalog.search>[0]) => archive.catalog.search(q).map((r) => r.sessionId);
-    expect(ids({ caseNumber: 'C-1' })).toEqual(['s-1']);
-    expect(ids({ terminalId: 'T-1' })).toEqual(['s-2', 's-1']);
-    expect(ids({ region: 'R-1', department: '住建' })).toEqual(['s-1']);
-    expect(ids({ department: '人社' })).toEqual(['s-2', 's-1']); // from the official's department
-    expect(ids({ official: '王科长' })).toEqual(['s-2', 's-1']);
-    expect(ids({ official: 'o-1', from: '2026-03-15' })).toEqual(['s-2']);
-    expect(ids({ petitioner: '大爷', to: '2026-03-02' })).toEqual(['s-1']);
-    expect(ids({ petitioner: '%' })).toEqual([]);
+    const ids = async (q: Parameters<typeof archive.catalog.search>[0]) => (await archive.catalog.search(q)).map((r) => r.sessionId);
+    expect(await ids({ caseNumber: 'C-1' })).toEqual(['s-1']);
+    expect(await ids({ terminalId: 'T-1' })).toEqual(['s-2', 's-1']);
+    expect(await ids({ region: 'R-1', department: '住建' })).toEqual(['s-1']);
+    expect(await ids({ department: '人社' })).toEqual(['s-2', 's-1']); // from the official's department
+    expect(await ids({ official: '王科长' })).toEqual(['s-2', 's-1']);
+    expect(await ids({ official: 'o-1', from: '2026-03-15' })).toEqual(['s-2']);
+    expect(await ids({ petitioner: '大爷', to: '2026-03-02' })).toEqual(['s-1']);
+    expect(await ids({ petitioner: '%' })).toEqual([]);
   });
 
   it('rebuilds the catalog from manifests and the audit log alone', async () => {
@@ -126,18 +135,21 @@ describe('the archive', () => {
     await archive.placeLegalHold('s-1', archivist, '行政复议');
     await archive.addBookmark('s-1', archivist, 2.5, '出示材料');
     await archive.deleteSession('s-2', SYSTEM_ACTOR, 'test deletion');
-    const before = { one: archive.catalog.get('s-1'), two: archive.catalog.get('s-2'), bookmarks: archive.catalog.bookmarks('s-1') };
-    archive.close();
-    fs.rmSync(path.join(tmp, 'archive.sqlite'));
-    fs.rmSync(path.join(tmp, 'archive.sqlite-wal'), { force: true });
-    fs.rmSync(path.join(tmp, 'archive.sqlite-shm'), { force: true });
-    archive = Archive.open({ dataDir: tmp, retentionDays: { household: 30, petition: 1095 } });
-    expect(archive.catalog.get('s-1')).toBeUndefined();
-    expect(archive.reindex()).toEqual({ sessions: 1, tombstones: 1, holds: 1, bookmarks: 1 });
-    expect(archive.catalog.get('s-1')).toEqual(before.one);
-    expect(archive.catalog.bookmarks('s-1')).toEqual(before.bookmarks);
-    expect(archive.catalog.get('s-2')).toMatchObject({ deletedAt: before.two!.deletedAt, caseNumber: 'C-2', manifestSha256: before.two!.manifestSha256 });
-    expect(archive.catalog.search({ caseNumber: 'C-2' })).toEqual([]);
+    const before = { one: await archive.catalog.get('s-1'), two: await archive.catalog.get('s-2'), bookmarks: await archive.catalog.bookmarks('s-1') };
+    await archive.close();
+    await store.close();
+    // A new, empty store (the old one lost, or a first-version data dir, whose catalog was a
+    // file of its own): the archive finds its catalog empty and rebuilds it on opening.
+    await open();
+    const check = async () => {
+      expect(await archive.catalog.get('s-1')).toEqual(before.one);
+      expect(await archive.catalog.bookmarks('s-1')).toEqual(before.bookmarks);
+      expect(await archive.catalog.get('s-2')).toMatchObject({ deletedAt: before.two!.deletedAt, caseNumber: 'C-2', manifestSha256: before.two!.manifestSha256 });
+      expect(await archive.catalog.search({ caseNumber: 'C-2' })).toEqual([]);
+    };
+    await check();
+    expect(await archive.reindex()).toEqual({ sessions: 1, tombstones: 1, holds: 1, bookmarks: 1 });
+    await check();
   });
 
   it('keeps a held session past its retention, then deletes it leaving a tombstone that verify accepts', async () => {

@@ -36,7 +36,7 @@ interface Session {
   track: () => Track | undefined;
   /** Resumes the microphone, records `seconds` more from the next run's first packet, stops. */
   resumeThenStop(seconds: number): Promise<Manifest>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 async function startSession(name: string): Promise<Session> {
@@ -44,7 +44,7 @@ async function startSession(name: string): Promise<Session> {
   const clip = makeClip(path.join(tmp, 'clip.webm'));
   const worker = await createTestWorker();
   const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-  const archive = Archive.open({ dataDir: path.join(tmp, 'data') });
+  const archive = await Archive.open({ dataDir: path.join(tmp, 'data') });
   const feed = await startFeed(router, clip, 'grandma', 7000);
   const recorder = await SessionRecorder.create({
     router,
@@ -65,10 +65,10 @@ async function startSession(name: string): Promise<Session> {
       await audioFor(feed.audio, seconds);
       return recorder.stop();
     },
-    close() {
+    async close() {
       feed.close();
       worker.close();
-      archive.close();
+      await archive.close();
       fs.rmSync(tmp, { recursive: true, force: true });
     },
   };

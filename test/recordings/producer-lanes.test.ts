@@ -28,7 +28,7 @@ describe('a participant recorder following replaced, paused and silent producers
     const clip = makeClip(path.join(tmp, 'clip.webm'));
     worker = await createTestWorker();
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-    archive = Archive.open({ dataDir: path.join(tmp, 'data') });
+    archive = await Archive.open({ dataDir: path.join(tmp, 'data') });
     const first = await startFeed(router, clip, 'alice', 5000);
     feeds.push(first);
     const recorder = await SessionRecorder.create({

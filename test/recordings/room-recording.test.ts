@@ -71,7 +71,7 @@ describe('recordRoom on a real room', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-room-'));
     const clip = makeClip(path.join(tmp, 'clip.webm'));
     pool = await startPool();
-    archive = Archive.open({ dataDir: path.join(tmp, 'data') });
+    archive = await Archive.open({ dataDir: path.join(tmp, 'data') });
     const room = await Room.create({ roomId: 'petition:T-9', pool, log, emptyTimeoutMs: 60_000 });
     const alice = joinPeer(room, 'alice', '张大爷', 'petitioner', told);
     feeds.push(await publish(room, alice, clip, 8000));
@@ -125,11 +125,11 @@ describe('recordRoom on a real room', () => {
     expect(Date.parse(bob!.joinedAt) - Date.parse(manifest.startedAt)).toBeGreaterThan(1000);
   });
 
-  it('keeps case changes made during the session, and finds the session by them', () => {
+  it('keeps case changes made during the session, and finds the session by them', async () => {
     expect(manifest.caseInfo.departments).toEqual(['住建']);
-    expect(archive.catalog.search({ department: '住建' }).map((r) => r.sessionId)).toEqual([manifest.sessionId]);
+    expect((await archive.catalog.search({ department: '住建' })).map((r) => r.sessionId)).toEqual([manifest.sessionId]);
     // An official who joined is searchable by name although the case listed no officials.
-    expect(archive.catalog.search({ official: '王科长' }).map((r) => r.sessionId)).toEqual([manifest.sessionId]);
+    expect((await archive.catalog.search({ official: '王科长' })).map((r) => r.sessionId)).toEqual([manifest.sessionId]);
   });
 
   it('ends a departed peer\'s tracks without a gap, and shows every participant the room as recorded while it is', () => {

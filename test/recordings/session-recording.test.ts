@@ -45,7 +45,7 @@ describe('a recorded petition session with three participants', () => {
     const clip = makeClip(path.join(tmp, 'clip.webm'));
     worker = await createTestWorker();
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-    archive = Archive.open({ dataDir: path.join(tmp, 'data') });
+    archive = await Archive.open({ dataDir: path.join(tmp, 'data') });
     feeds = await Promise.all([
       startFeed(router, clip, 'alice', 1000),
       startFeed(router, clip, 'bob', 2000),

@@ -152,7 +152,7 @@ describe('archivist UI', () => {
     await page.waitForSelector('#bookmarks li .bm-note');
     expect(await page.textContent('#bookmarks li .bm-note')).toBe('信访人陈述欠薪经过');
     expect(await page.locator('.scrub-mark[data-kind="bookmark"]').count()).toBe(1);
-    const saved = platform.services.archive.catalog.bookmarks(sessionId);
+    const saved = await platform.services.archive.catalog.bookmarks(sessionId);
     expect(saved.map((b) => b.note)).toEqual(['信访人陈述欠薪经过']);
     expect(platform.services.archive.audit.entries().some((e) => e.type === 'bookmark' && e.sessionId === sessionId)).toBe(true);
   });
@@ -162,12 +162,12 @@ describe('archivist UI', () => {
     await page.click('#hold-toggle');
     await page.waitForSelector('#hold-badge:not([hidden])');
     expect(await page.textContent('#legal-hold .hold-status')).toContain('行政复议期间保全');
-    expect(platform.services.archive.catalog.get(sessionId)?.legalHold).toBe(true);
+    expect((await platform.services.archive.catalog.get(sessionId))?.legalHold).toBe(true);
 
     await page.fill('#hold-reason', '复议结束');
     await page.click('#hold-toggle');
     await page.waitForSelector('#hold-badge[hidden]', { state: 'attached' });
-    expect(platform.services.archive.catalog.get(sessionId)?.legalHold).toBe(false);
+    expect((await platform.services.archive.catalog.get(sessionId))?.legalHold).toBe(false);
     const holds = platform.services.archive.audit.entries().filter((e) => e.sessionId === sessionId && e.type.startsWith('legal-hold'));
     expect(holds.map((e) => e.type)).toEqual(['legal-hold', 'legal-hold-release']);
     expect(JSON.stringify(holds.map((e) => e.details))).toContain('行政复议期间保全');

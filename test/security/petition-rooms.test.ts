@@ -179,13 +179,13 @@ describe('the case moving on', () => {
     expect(await guest.join(s.roomId)).toMatchObject({ ok: true });
     expect(await lead.call('kickPeer', { peerId: 'O341321-zj-1' })).toMatchObject({ ok: true });
     const archive = platform.services.archive;
-    const recorded = await until('the session recorded', () => archive.catalog.search({ caseNumber: s.caseId })[0]);
+    const recorded = await until('the session recorded', async () => (await archive.catalog.search({ caseNumber: s.caseId }))[0]);
 
     await petition.endSession(official('O341321-rs-1'), s.caseId);
     for (const c of [lead, petitioner]) expect(await c.told('roomClosed')).toEqual({ reason: 'ended' });
     await until('the room closed', () => platform.rooms.get(s.roomId) === undefined);
     await until('the bans of the session gone', async () => (await platform.redis.exists(platform.keys.roomBan(s.roomId))) === 0);
-    await until('the recording sealed', () => archive.catalog.get(recorded.sessionId)?.status === 'stopped');
+    await until('the recording sealed', async () => (await archive.catalog.get(recorded.sessionId))?.status === 'stopped');
 
     for (const token of [s.petitionerToken, s.leadToken, s.coordinatorToken, invited.token]) {
       const c = await connect(token);
@@ -193,7 +193,7 @@ describe('the case moving on', () => {
       expect(r, platform.tokens.verify(token).sub).toMatchObject({ ok: false, error: { code: 'gone', details: { reason: 'not_in_session' } } });
     }
     expect(platform.rooms.get(s.roomId)).toBeUndefined();
-    expect(archive.catalog.search({ caseNumber: s.caseId }).map((x) => x.sessionId)).toEqual([recorded.sessionId]);
+    expect((await archive.catalog.search({ caseNumber: s.caseId })).map((x) => x.sessionId)).toEqual([recorded.sessionId]);
   });
 });
 

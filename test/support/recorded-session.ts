@@ -39,7 +39,7 @@ export async function recordPetitionSession(platform: TestPlatform, browser: Bro
     await page.waitForFunction(() => (window as unknown as { callSession: { remote: Map<string, unknown> } }).callSession.remote.size >= 2, null, { timeout: 20_000 });
   }
   const archive = platform.services.archive;
-  const sessionId = (await until('the session in the catalog', () => archive.catalog.search({ caseNumber: started.case.id })[0]?.sessionId))!;
+  const sessionId = (await until('the session in the catalog', async () => (await archive.catalog.search({ caseNumber: started.case.id }))[0]?.sessionId))!;
   await until(`${segmentsPerTrack} finished segments on both participants' cameras and microphones`, () => {
     const m = readManifest(archive.sessionDir(sessionId));
     return m.participants.length === 2 && m.participants.every((p) => p.tracks.length >= 2 && p.tracks.every((t) => t.segments.length >= segmentsPerTrack));
@@ -49,6 +49,6 @@ export async function recordPetitionSession(platform: TestPlatform, browser: Bro
   platform.rooms.get(started.roomId)?.close('ended');
 
   // The recorder seals the manifest shortly after the room closes.
-  await until(`the session of case ${started.case.id} sealed and indexed`, () => archive.catalog.get(sessionId)?.status === 'stopped');
+  await until(`the session of case ${started.case.id} sealed and indexed`, async () => (await archive.catalog.get(sessionId))?.status === 'stopped');
   return { caseNumber: started.case.id, roomId: started.roomId, sessionId, terminalParticipantId: terminal.id, officialParticipantId: OFFICIAL };
 }

@@ -455,10 +455,10 @@ export class CallSession {
 function defaultRenewal(roomId: string, role: string, held: () => string): (() => Promise<string>) | undefined {
   const room = parseRoomId(roomId);
   if (room.kind === 'petition') {
-    return async () => (await new Api('', held()).call('petition.roomToken', { params: { caseId: room.caseId } })).token;
+    return async () => (await new Api(held()).call('petition.roomToken', { params: { caseId: room.caseId } })).token;
   }
   if (room.kind === 'household-call' && role === 'family') {
-    return async () => (await new Api('', held()).call('household.joinCall', { params: { callId: room.callId } })).token;
+    return async () => (await new Api(held()).call('household.joinCall', { params: { callId: room.callId } })).token;
   }
   return undefined;
 }

@@ -7,9 +7,9 @@ import type { Logger } from '../log.ts';
 
 /**
  * PostgreSQL's SQLSTATEs for a server out of reach: class 08 (connection exception) and 57P01–03
- * (terminated by the administrator, crashed, still starting up).
+ * (terminated by the administrator, crashed, still starting up); 53300 too many connections.
  */
-const PG_UNAVAILABLE = /^(08...|57P0[123])$/;
+const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
 
 /**
  * Redis unreachable (ioredis gave up retrying), SQLite locked past its busy timeout, or
