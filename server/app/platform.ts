@@ -30,6 +30,8 @@ export interface Platform {
   pool: WorkerPool;
   rooms: RoomRegistry;
   tokens: TokenIssuer;
+  /** Revoked tokens, shared with every node through Redis. */
+  revocations: Revocations;
   redis: Redis;
   /** Every Redis key and channel this node uses, under its prefix. */
   keys: RedisKeys;
@@ -147,6 +149,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     pool,
     rooms,
     tokens,
+    revocations,
     redis,
     keys,
     services,

@@ -186,12 +186,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   // Tokens that are no longer good, refused on every node and their connections closed.
   const revoke = (what: string, done: Promise<void>) => done.catch((err: unknown) => log.error({ err, what }, 'revocation not published'));
   const { callTokenTtlSeconds, deviceTokenTtlSeconds } = households.timings;
-  households.access.on('device-rebound', ({ deviceId, previousJti }) => {
-    const now = Math.floor(Date.now() / 1000);
-    // The token just issued (this second) stays good; the previous device token and every room
-    // token of the old binding do not.
-    if (previousJti) void revoke('device token', o.revocations.revokeToken(previousJti, now + deviceTokenTtlSeconds, 'device-rebound'));
-    void revoke('device room tokens', o.revocations.revokeSubject({ sub: deviceId, reason: 'device-rebound', issuedBefore: now, lifetimeSeconds: callTokenTtlSeconds }));
+  households.access.on('device-rebound', ({ deviceId, previousJti, issuedAt }) => {
+    // The token just issued stays good; the previous device token and every room token of the
+    // old binding do not.
+    if (previousJti) void revoke('device token', o.revocations.revokeToken(previousJti, issuedAt + deviceTokenTtlSeconds, 'device-rebound'));
+    void revoke('device room tokens', o.revocations.revokeSubject({ sub: deviceId, reason: 'device-rebound', issuedBefore: issuedAt, lifetimeSeconds: callTokenTtlSeconds }));
   });
   households.access.on('device-revoked', ({ deviceId }) => {
     void revoke('device', o.revocations.revokeSubject({ sub: deviceId, reason: 'device-revoked', lifetimeSeconds: deviceTokenTtlSeconds }));

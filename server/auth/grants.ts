@@ -30,6 +30,9 @@ export class TokenIssuer {
 
   issue(req: TokenRequest): string {
     const payload = {
+      // To the millisecond (a JWT NumericDate may be fractional): a device bound again within
+      // the same second as its previous token must still tell the two apart.
+      iat: Math.round(Date.now()) / 1000,
       sub: req.sub,
       name: req.name,
       role: req.role,

@@ -23,13 +23,14 @@ const revocationSchema = z.discriminatedUnion('kind', [
   /** One token, by its `jti`. */
   z.strictObject({ kind: z.literal('token'), jti: z.string().min(1), reason: z.enum(REVOCATION_REASONS), until: z.number() }),
   /**
-   * Every token of `sub` issued before `issuedBefore` (seconds, exclusive: `iat < issuedBefore`);
-   * with `householdId`, only those scoped to that household (`attributes.householdId`).
+   * Every token of `sub` issued before `issuedBefore` (seconds to the millisecond, exclusive:
+   * `iat < issuedBefore`); with `householdId`, only those scoped to that household
+   * (`attributes.householdId`).
    */
   z.strictObject({
     kind: z.literal('subject'),
     sub: z.string().min(1),
-    issuedBefore: z.number().int(),
+    issuedBefore: z.number(),
     householdId: z.string().optional(),
     reason: z.enum(REVOCATION_REASONS),
     until: z.number(),
@@ -58,7 +59,7 @@ export interface RevokeSubject {
   reason: RevocationReason;
   /** The longest any of the subject's tokens can live: the entry is kept that long. */
   lifetimeSeconds: number;
-  /** Void tokens issued before this second (default: up to and including the current second). */
+  /** Void tokens issued before this time (seconds, to the millisecond; default: now). */
   issuedBefore?: number;
   householdId?: string;
 }
@@ -101,14 +102,14 @@ export class Revocations extends SafeEmitter<RevocationEvents> implements Revoca
 
   /** Voids a subject's tokens (all of them, or those of one household). */
   async revokeSubject(o: RevokeSubject): Promise<void> {
-    const issuedBefore = o.issuedBefore ?? Math.floor(this.now() / 1000) + 1;
+    const issuedBefore = o.issuedBefore ?? this.now() / 1000;
     await this.#publish({
       kind: 'subject',
       sub: o.sub,
       issuedBefore,
       ...(o.householdId !== undefined ? { householdId: o.householdId } : {}),
       reason: o.reason,
-      until: issuedBefore * 1000 + o.lifetimeSeconds * 1000,
+      until: Math.ceil(issuedBefore * 1000 + o.lifetimeSeconds * 1000),
     });
   }
 

@@ -90,8 +90,11 @@ export const DEFAULT_TIMINGS: HouseholdTimings = {
  * (auth/revocations.ts: tokens refused, connections closed on every node) and room rechecks.
  */
 export interface HouseholdAccessEvents {
-  /** The device was bound again: only the token just issued is good; `previousJti` is void. */
-  'device-rebound': [{ deviceId: string; householdId: string; previousJti: string | null }];
+  /**
+   * The device was bound again: only the token just issued (at `issuedAt`, a token's `iat`) and
+   * tokens issued after it are good; `previousJti` is void.
+   */
+  'device-rebound': [{ deviceId: string; householdId: string; previousJti: string | null; issuedAt: number }];
   /** The device's binding was revoked: none of its tokens is good any more. */
   'device-revoked': [{ deviceId: string; householdId: string }];
   /** The family member no longer belongs to the household. */
@@ -179,8 +182,8 @@ export class HouseholdService {
     const existing = await this.#repo.getDevice(id);
     if (existing && existing.device.householdId !== householdId) throw conflict(`device ${id} is bound to another household`);
     if (!existing) await this.#repo.insertDevice({ id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
-    const token = await this.#issueDeviceToken(id, d.name, householdId);
-    if (existing) this.access.emit('device-rebound', { deviceId: id, householdId, previousJti: existing.tokenJti });
+    const { token, iat } = await this.#issueDeviceToken(id, d.name, householdId);
+    if (existing) this.access.emit('device-rebound', { deviceId: id, householdId, previousJti: existing.tokenJti, issuedAt: iat });
     return { device: this.#deviceView((await this.#assertDevice(id))), token };
   }
 
@@ -195,7 +198,7 @@ export class HouseholdService {
     return this.#deviceView(await this.#assertDevice(deviceId));
   }
 
-  async #issueDeviceToken(deviceId: string, name: string, householdId: string): Promise<string> {
+  async #issueDeviceToken(deviceId: string, name: string, householdId: string): Promise<{ token: string; iat: number }> {
     const token = this.#tokens.issue({
       sub: deviceId,
       name,
@@ -207,8 +210,9 @@ export class HouseholdService {
       attributes: { householdId },
       ttlSeconds: this.timings.deviceTokenTtlSeconds,
     });
-    await this.#repo.setDeviceTokenJti(deviceId, this.#tokens.verify(token).jti);
-    return token;
+    const { jti, iat } = this.#tokens.verify(token);
+    await this.#repo.setDeviceTokenJti(deviceId, jti);
+    return { token, iat };
   }
 
   /** Links a family member (creating them if new) with a permission level; managers and admins only. */

@@ -50,8 +50,9 @@ export const claimsSchema = z.object({
   grant: grantSchema,
   attributes: attributesSchema.default({}),
   jti: z.string().min(1),
-  iat: z.number().int(),
-  exp: z.number().int(),
+  /** Issued at, seconds with millisecond precision: revocations compare issue times within a second. */
+  iat: z.number(),
+  exp: z.number(),
 });
 export type Claims = z.infer<typeof claimsSchema>;
 
