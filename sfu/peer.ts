@@ -132,6 +132,9 @@ export class Peer extends SafeEmitter<PeerEvents> {
   assertCanPublish(source: MediaSource): void {
     assertMayPublish(this.#permission, source);
   }
+  assertRoomAdmin(): void {
+    if (!this.#permission.roomAdmin) throw forbidden('only the lead of the session or a coordinator can remove participants');
+  }
   assertCanSubscribe(): void {
     if (!this.#permission.canSubscribe) throw forbidden('not allowed to subscribe');
   }

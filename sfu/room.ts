@@ -127,7 +127,7 @@ export class Room extends SafeEmitter<RoomEvents> {
    * could try to come back.
    */
   async kick(by: Peer, target: Peer, keepOut: () => Promise<void>): Promise<void> {
-    if (!by.permission.roomAdmin) throw forbidden('only the lead of the session or a coordinator can remove participants');
+    by.assertRoomAdmin();
     if (target === by) throw badRequest('use leave to leave');
     if (this.peers.get(target.id) !== target) throw notFound(`participant ${target.id} not found in this room`);
     if (target.permission.principal) throw forbidden('the lead and the petitioner of a case cannot be removed from it');

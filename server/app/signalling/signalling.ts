@@ -370,6 +370,8 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         const targetSocket = named && peerSockets.get(named);
         await Promise.all([reevaluate(socket), targetSocket ? reevaluate(targetSocket) : undefined]);
         const { peer, room } = requireRoom(socket, 'you are no longer allowed in this room');
+        // Whether someone is here is not told to those who may not remove them.
+        peer.assertRoomAdmin();
         const target = room.assertPeer(peerId);
         await room.kick(peer, target, () => deps.bans.ban(room.id, target.id, peer.id));
         return r({});
