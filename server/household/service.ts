@@ -332,7 +332,10 @@ export class HouseholdService {
       if (rec.device.householdId !== householdId || actor.attributes.householdId !== householdId) {
         throw forbidden('a device joins only its own household’s rooms');
       }
-    } else if (actor.role !== 'admin') {
+    } else if (actor.role === 'admin') {
+      // Administering households is not a seat in their calls or a view into their homes.
+      throw forbidden('administrators do not join a household’s calls or look-ins');
+    } else {
       await this.#requireViewer(actor, householdId);
     }
     if (kind === 'call') {
