@@ -2,31 +2,21 @@
 // codec the room does not have, a reused SSRC after a producer closed and its replacement clashes
 // — each answered `bad_request` (never `internal`), counted as such, and the connection served on;
 // an administrator scheduling a check-in gets a validation error, not a 500.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SEED } from '../../server/household/index.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { Client, connectAs, rest, vp8 } from './support.ts';
+import { rest, testNode, vp8 } from './support.ts';
 
-let platform: TestPlatform;
-const clients: Client[] = [];
-beforeAll(async () => {
-  platform = await startTestPlatform();
-});
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await platform?.close();
-});
+const node = testNode();
 
 async function internalErrors(): Promise<number> {
-  const body = await (await fetch(`${platform.url}/metrics`)).text();
+  const body = await (await fetch(`${node.platform.url}/metrics`)).text();
   return [...body.matchAll(/^sv_signalling_requests_total\{event="[^"]+",outcome="internal"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
 describe('client mistakes on media', () => {
   it('a duplicate SSRC, an unsupported codec and a clashing MID are bad requests, and the connection is served on', async () => {
     const room = `test:client-errors-${Date.now()}`;
-    const c = await connectAs(platform, platform.token('u-clumsy', 'official', { rooms: [room], sources: ['camera', 'microphone', 'screen'] }));
-    clients.push(c);
+    const c = await node.connect(node.platform.token('u-clumsy', 'official', { rooms: [room], sources: ['camera', 'microphone', 'screen'] }));
     expect(await c.join(room)).toMatchObject({ ok: true });
     const internalBefore = await internalErrors();
     const t = await c.sendTransport();
@@ -51,8 +41,8 @@ describe('client mistakes on media', () => {
 
 describe('client mistakes over HTTP', () => {
   it('an administrator scheduling a check-in gets a validation error, not a 500', async () => {
-    const admin = platform.token('admin-1', 'admin', { rooms: [] });
-    const r = await rest(platform, 'POST', `/api/household/households/${SEED.households.zhang}/check-ins`, admin, { days: [1], time: '10:00' });
+    const admin = node.platform.token('admin-1', 'admin', { rooms: [] });
+    const r = await rest(node.platform, 'POST', `/api/household/households/${SEED.households.zhang}/check-ins`, admin, { days: [1], time: '10:00' });
     expect(r).toMatchObject({ status: 400, body: { ok: false, error: { code: 'bad_request' } } });
   });
 });

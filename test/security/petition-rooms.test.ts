@@ -54,6 +54,21 @@ async function ticketOf(caseId: string, kind: string): Promise<string> {
   return t.id;
 }
 
+/** A case in session with its lead and petitioner in the room, and 住建's official invited, in, and removed by the lead. */
+async function guestRemovedByLead() {
+  const petition = platform.services.petition;
+  const s = await caseInSession('O341321-rs-1');
+  const lead = await connect(s.leadToken);
+  const petitioner = await connect(s.petitionerToken);
+  for (const c of [lead, petitioner]) expect(await c.join(s.roomId)).toMatchObject({ ok: true });
+  await petition.invite(official('O341321-rs-1'), s.caseId, { departmentId: ZJ });
+  const invited = await petition.acceptTicket(official('O341321-zj-1'), await ticketOf(s.caseId, 'invite'));
+  const guest = await connect(invited.token);
+  expect(await guest.join(s.roomId)).toMatchObject({ ok: true });
+  expect(await lead.call('kickPeer', { peerId: 'O341321-zj-1' })).toMatchObject({ ok: true });
+  return { s, lead, petitioner, invited };
+}
+
 describe('who enters a petition room', () => {
   it('nobody enters before an official has taken the case, whatever the token says', async () => {
     const petition = platform.services.petition;
@@ -121,15 +136,7 @@ describe('removing participants', () => {
 
   it('a ban never keeps the current lead out: an official removed as a guest comes back when the case is transferred to them', async () => {
     const petition = platform.services.petition;
-    const s = await caseInSession('O341321-rs-1');
-    const lead = await connect(s.leadToken);
-    const petitioner = await connect(s.petitionerToken);
-    for (const c of [lead, petitioner]) expect(await c.join(s.roomId)).toMatchObject({ ok: true });
-    await petition.invite(official('O341321-rs-1'), s.caseId, { departmentId: ZJ });
-    const invited = await petition.acceptTicket(official('O341321-zj-1'), await ticketOf(s.caseId, 'invite'));
-    const guest = await connect(invited.token);
-    expect(await guest.join(s.roomId)).toMatchObject({ ok: true });
-    expect(await lead.call('kickPeer', { peerId: 'O341321-zj-1' })).toMatchObject({ ok: true });
+    const { s } = await guestRemovedByLead();
     expect(await platform.redis.hexists(platform.keys.roomBan(s.roomId), 'O341321-zj-1')).toBe(1);
 
     await petition.transfer(official('O341321-rs-1'), s.caseId, ZJ, '属住建职能');
@@ -169,15 +176,7 @@ describe('the case moving on', () => {
 
   it('after the session ends nobody re-enters with any token, its bans are gone, and no second recording is started', async () => {
     const petition = platform.services.petition;
-    const s = await caseInSession('O341321-rs-1');
-    const lead = await connect(s.leadToken);
-    const petitioner = await connect(s.petitionerToken);
-    for (const c of [lead, petitioner]) expect(await c.join(s.roomId)).toMatchObject({ ok: true });
-    await petition.invite(official('O341321-rs-1'), s.caseId, { departmentId: ZJ });
-    const invited = await petition.acceptTicket(official('O341321-zj-1'), await ticketOf(s.caseId, 'invite'));
-    const guest = await connect(invited.token);
-    expect(await guest.join(s.roomId)).toMatchObject({ ok: true });
-    expect(await lead.call('kickPeer', { peerId: 'O341321-zj-1' })).toMatchObject({ ok: true });
+    const { s, lead, petitioner, invited } = await guestRemovedByLead();
     const archive = platform.services.archive;
     const recorded = await until('the session recorded', async () => (await archive.catalog.search({ caseNumber: s.caseId }))[0]);
 

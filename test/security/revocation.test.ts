@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../support/evidence.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { Client, connectAs, opus, refusedConnect, rest, vp8 } from './support.ts';
+import { Client, connectAs, opus, refusedConnect, rest, testNode, vp8 } from './support.ts';
 
 describe('a revocation on one node', () => {
   let a: TestPlatform;
@@ -73,27 +73,14 @@ describe('a revocation on one node', () => {
 });
 
 describe('expiry on an open connection', () => {
-  let platform: TestPlatform;
-  const clients: Client[] = [];
-  beforeAll(async () => {
-    platform = await startTestPlatform();
-  });
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await platform?.close();
-  });
-  const connect = async (token: string) => {
-    const c = await connectAs(platform, token);
-    clients.push(c);
-    return c;
-  };
+  const node = testNode();
 
   it('an expired token opens no transport, producer or consumer; refreshToken swaps in a fresh one without touching the media', async () => {
     const room = `test:expiry-${Date.now()}`;
-    const short = platform.token('u-short', 'official', { rooms: [room] }, { ttlSeconds: 2 });
-    const exp = platform.tokens.verify(short).exp;
-    const c = await connect(short);
-    const other = await connect(platform.token('u-other', 'official', { rooms: [room] }));
+    const short = node.platform.token('u-short', 'official', { rooms: [room] }, { ttlSeconds: 2 });
+    const exp = node.platform.tokens.verify(short).exp;
+    const c = await node.connect(short);
+    const other = await node.connect(node.platform.token('u-other', 'official', { rooms: [room] }));
     expect(await c.join(room)).toMatchObject({ ok: true, data: { exp } });
     expect(await other.join(room)).toMatchObject({ ok: true });
     const send = await c.sendTransport();
@@ -110,26 +97,26 @@ describe('expiry on an open connection', () => {
     expect(await c.produce(send, 'camera')).toMatchObject({ ok: false, error: { code: 'token_expired' } });
     expect(await c.call('consume', { transportId: recv, producerId: theirMic.data.producerId })).toMatchObject({ ok: false, error: { code: 'token_expired' } });
     // What was set up before goes on.
-    const peer = platform.rooms.get(room)!.peers.get('u-short')!;
+    const peer = node.platform.rooms.get(room)!.peers.get('u-short')!;
     expect(peer.producers.get(mine.producerId)?.closed).toBe(false);
     expect(peer.consumers.get(consumer.consumerId)?.closed).toBe(false);
 
     // Refreshes are checked like a join: the same identity, a good token, this room.
-    expect(await c.call('refreshToken', { token: platform.token('u-impostor', 'official', { rooms: [room] }) })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await c.call('refreshToken', { token: platform.token('u-short', 'official', { rooms: ['test:other'] }) })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await c.call('refreshToken', { token: platform.token('u-short', 'official', { rooms: [room] }, { ttlSeconds: -5 }) })).toMatchObject({ ok: false, error: { code: 'token_expired' } });
-    const revoked = platform.token('u-short', 'official', { rooms: [room] });
-    const rc = platform.tokens.verify(revoked);
-    await platform.revocations.revokeToken(rc.jti, rc.exp);
+    expect(await c.call('refreshToken', { token: node.platform.token('u-impostor', 'official', { rooms: [room] }) })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await c.call('refreshToken', { token: node.platform.token('u-short', 'official', { rooms: ['test:other'] }) })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await c.call('refreshToken', { token: node.platform.token('u-short', 'official', { rooms: [room] }, { ttlSeconds: -5 }) })).toMatchObject({ ok: false, error: { code: 'token_expired' } });
+    const revoked = node.platform.token('u-short', 'official', { rooms: [room] });
+    const rc = node.platform.tokens.verify(revoked);
+    await node.platform.revocations.revokeToken(rc.jti, rc.exp);
     expect(await c.call('refreshToken', { token: revoked })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     expect(c.disconnected).toBe(false);
 
-    const fresh = platform.token('u-short', 'official', { rooms: [room] }, { ttlSeconds: 3600 });
-    expect(await c.call('refreshToken', { token: fresh })).toMatchObject({ ok: true, data: { exp: platform.tokens.verify(fresh).exp } });
+    const fresh = node.platform.token('u-short', 'official', { rooms: [room] }, { ttlSeconds: 3600 });
+    expect(await c.call('refreshToken', { token: fresh })).toMatchObject({ ok: true, data: { exp: node.platform.tokens.verify(fresh).exp } });
     expect(await c.call('consume', { transportId: recv, producerId: theirMic.data.producerId })).toMatchObject({ ok: true });
     expect(await c.produce(send, 'camera')).toMatchObject({ ok: true });
     expect(peer.producers.get(mine.producerId)?.closed).toBe(false);
     expect(peer.consumers.get(consumer.consumerId)?.closed).toBe(false);
-    expect(platform.rooms.get(room)!.peers.get('u-short')).toBe(peer);
+    expect(node.platform.rooms.get(room)!.peers.get('u-short')).toBe(peer);
   });
 });

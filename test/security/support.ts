@@ -3,8 +3,9 @@
 // RTP parameters (no real media: what is checked is who may do what) and records what the
 // server pushed to it, so a test can wait for a notification with a deadline.
 import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll } from 'vitest';
 import type { Reply } from '../../server/protocol/signalling.ts';
-import type { TestPlatform } from '../support/platform.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { until } from '../support/evidence.ts';
 
 let ssrc = 10_000_000;
@@ -98,6 +99,30 @@ export class Client {
 /** Connects and fails the test when refused. */
 export async function connectAs(platform: Pick<TestPlatform, 'url'>, token: string, namespace = ''): Promise<Client> {
   return new Client(platform.url, token, namespace).connected();
+}
+
+/**
+ * A node for the enclosing block's tests and the clients they open through it, all closed after
+ * them. `node.platform` is set once the block's tests start.
+ */
+export function testNode() {
+  const node = {
+    platform: undefined as unknown as TestPlatform,
+    clients: [] as Client[],
+    async connect(token: string, namespace = ''): Promise<Client> {
+      const c = await connectAs(node.platform, token, namespace);
+      node.clients.push(c);
+      return c;
+    },
+  };
+  beforeAll(async () => {
+    node.platform = await startTestPlatform();
+  });
+  afterAll(async () => {
+    for (const c of node.clients.splice(0)) c.close();
+    await node.platform?.close();
+  });
+  return node;
 }
 
 /** The typed refusal of a connect. */
