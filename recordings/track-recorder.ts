@@ -633,7 +633,7 @@ export class TrackRecorder {
       while (run.exitDescription === undefined && !fs.existsSync(next) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     }
     try {
-      const [sha256, bytes] = await hashFile(abs);
+      const [sha256, bytes, sm3] = await hashFile(abs);
       const listed = Number.isFinite(listStart) && Number.isFinite(listEnd) && listEnd >= listStart;
       const durationSeconds = listed ? listEnd - listStart : bytes > 0 ? await measureDuration(abs, o.ffprobeBin).catch(() => 0) : 0;
       // The run's media clock: ffmpeg's stream time 0 is the first packet's RTP timestamp.
@@ -648,6 +648,7 @@ export class TrackRecorder {
         run: run.index,
         seq,
         sha256,
+        sm3,
         bytes,
         durationSeconds: round3(durationSeconds),
         firstPacketAt: firstPacketAt.toISOString(),
