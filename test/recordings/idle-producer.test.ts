@@ -38,6 +38,10 @@ interface Session {
   close(): Promise<void>;
 }
 
+/** When the last resumeThenStop() called stop(), and when it returned. */
+let stopCalledAt = 0;
+let stopDoneAt = 0;
+
 async function startSession(name: string): Promise<Session> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-idle-'));
   const clip = makeClip(path.join(tmp, 'clip.webm'));
@@ -62,7 +66,10 @@ async function startSession(name: string): Promise<Session> {
       await feed.audio.resume();
       await until('the next run\'s first packet', () => recorder.manifest.participants[0]?.tracks[0]?.runs[1]?.firstPacketAt);
       await audioFor(feed.audio, seconds);
-      return recorder.stop();
+      stopCalledAt = Date.now();
+      const m = await recorder.stop();
+      stopDoneAt = Date.now();
+      return m;
     },
     async close() {
       feed.close();
@@ -84,6 +91,7 @@ describe('a microphone muted for longer than a segment', () => {
     await audioFor(s.feed.audio, 1.5);
     t.paused = Date.now();
     await s.feed.audio.pause();
+    t.pauseDone = Date.now();
     // The muxer would otherwise cut empty segments: the run is ended once a segment length passed.
     await until('the run ended for lack of media', () => s.track()?.runs[0]?.exit?.startsWith('idle:'));
     t.runsWhilePaused = s.track()!.runs.length;
@@ -107,15 +115,20 @@ describe('a microphone muted for longer than a segment', () => {
     expect(track.runs.map((r) => r.exit)).toEqual(['idle: exit code 0', 'exit code 0']);
     expect(Date.parse(track.runs[0]!.endedAt!) - t.paused!).toBeGreaterThan(2500); // one segment length
     expect(Date.parse(track.runs[0]!.endedAt!) - t.paused!).toBeLessThan(6000);
-    expect(track.segments.filter((x) => x.durationSeconds < 0.5)).toEqual([]);
+    // No near-empty segments for the boundaries the pause skipped (the last one may be short: the stop can follow a cut).
+    expect(track.segments.slice(0, -1).filter((x) => x.durationSeconds < 0.5)).toEqual([]);
     const before = track.segments.filter((x) => Date.parse(x.firstPacketAt) < t.paused!);
     const after = track.segments.filter((x) => Date.parse(x.firstPacketAt) >= t.resumed! - 100);
     expect(before.length).toBeGreaterThanOrEqual(1);
     expect(after.length).toBeGreaterThanOrEqual(1);
-    // What was recorded matches what was sent: 1.5 s before the pause, 2.5 s after.
+    // What was recorded matches what was sent: from the first packet to the pause, and from the
+    // resumed run's first packet to the stop (at least 1.5 s and 2.5 s; more on a loaded machine,
+    // where each step takes longer — bounded by when the pause and the stop were asked and done).
     const total = track.segments.reduce((n, x) => n + x.durationSeconds, 0);
+    const first = (run: number) => Date.parse(track.runs[run]!.firstPacketAt!);
     expect(total).toBeGreaterThan(3);
-    expect(total).toBeLessThan(5);
+    expect(total).toBeGreaterThan((t.paused! - first(0) + stopCalledAt - first(1)) / 1000 - 0.3);
+    expect(total).toBeLessThan((t.pauseDone! - first(0) + stopDoneAt - first(1)) / 1000 + 0.3);
     for (const x of track.segments) {
       expect(x.truncated).toBeUndefined();
       expect(await decodeErrors(path.join(s.archive.sessionDir('S-idle'), x.file))).toBe('');
