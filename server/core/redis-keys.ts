@@ -60,6 +60,7 @@ export type RedisKeys = ReturnType<typeof redisKeys>;
  *   {p}:online:{departmentId}    ZSET    officialId → presence expiry (ms)
  *   {p}:terminals-online         ZSET    terminalId → heartbeat expiry (ms)
  *   {p}:stats:{departmentId}     HASH    avgSessionSeconds (EWMA), sessions
+ *   {p}:lookup-fail:{caseId}     STRING  wrong query codes in a row at terminals (EX 15 min)
  */
 export function schedulerKeys(prefix: string) {
   return {
@@ -78,6 +79,7 @@ export function schedulerKeys(prefix: string) {
     presence: (officialId: string) => `${prefix}:presence:${officialId}`,
     online: (departmentId: string) => `${prefix}:online:${departmentId}`,
     terminalsOnline: `${prefix}:terminals-online`,
+    lookupFailures: (caseId: string) => `${prefix}:lookup-fail:${caseId}`,
     stats: (departmentId: string) => `${prefix}:stats:${departmentId}`,
   };
 }

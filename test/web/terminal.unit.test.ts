@@ -32,6 +32,11 @@ const CASE: Case = {
   ratedAt: null,
   appointment: null,
   updatedAt: '2026-11-26T06:50:00Z',
+  stage: 'intake',
+  acceptance: null,
+  acceptanceBody: null,
+  resultRating: null,
+  resultRatedAt: null,
 };
 const wait = (w: Partial<WaitInfo>): WaitInfo => ({ caseId: CASE.id, state: 'queued', position: 1, availableOfficials: 1, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null, ...w });
 const state = (s: Partial<TerminalState>): TerminalState => ({
