@@ -767,6 +767,7 @@ export const en: Dictionary = {
     kind: {
       terminal: 'Petition terminal (petitioner)',
       official: 'Receiving official',
+      head: 'Department head (extensions, sign-off)',
       coordinator: 'Coordinator',
       archivist: 'Archivist',
       family: 'Family member (migrant worker)',

@@ -768,6 +768,7 @@ export const zh = {
     kind: {
       terminal: '接访终端（信访人）',
       official: '接访干部',
+      head: '部门负责人（审批延期、签发答复）',
       coordinator: '综治中心协调员',
       archivist: '档案员',
       family: '家属（外出务工）',
