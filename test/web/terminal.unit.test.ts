@@ -1,6 +1,7 @@
 // The terminal's view-model: what the petitioner sees and hears on each screen.
 import { describe, expect, it } from 'vitest';
 import { translator, type Lang, type ViewContext } from '../../client-web/src/lib/i18n.ts';
+import { EMPTY_ENTRY } from '../../client-web/src/terminal/life-view-model.ts';
 import { NO_DETAILS, spokenCaseNumber, terminalView, type TerminalState } from '../../client-web/src/terminal/view-model.ts';
 import type { Case, WaitInfo } from '../../client-web/src/petition-ui/common.ts';
 
@@ -58,6 +59,13 @@ const state = (s: Partial<TerminalState>): TerminalState => ({
   rating: false,
   offline: false,
   voiceOn: true,
+  queryCode: null,
+  entry: EMPTY_ENTRY,
+  found: null,
+  document: null,
+  days: [],
+  chosenSlot: null,
+  ringing: null,
   ...s,
 });
 

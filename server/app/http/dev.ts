@@ -14,7 +14,7 @@ import { SEED, SYSTEM_ACTOR, type HouseholdRepository, type HouseholdService } f
 export const DEMO_PAGES: Record<DemoKind, string> = {
   terminal: 'terminal.html',
   official: 'official.html',
-  head: 'head.html',
+  head: 'cases.html',
   coordinator: 'coordinator.html',
   archivist: 'archive.html',
   family: 'family.html',
