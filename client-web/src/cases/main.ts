@@ -50,7 +50,7 @@ class CasesPage extends PageElement<CasesState> {
   readonly #refreshSoon = debounce(() => void this.#refresh(), 400);
 
   constructor() {
-    super({ phase: 'booting', failure: '', role: 'official', who: '', work: null, open: null, form: EMPTY_LIFE_FORM, calling: null });
+    super({ phase: 'booting', failure: '', role: 'official', who: '', work: null, open: null, form: EMPTY_LIFE_FORM, calling: null, categories: {} });
     this.session = null;
   }
 
@@ -204,6 +204,8 @@ class CasesPage extends PageElement<CasesState> {
     if (!signed) return this.set({ phase: 'signed-out' });
     this.#api = new Api(signed.token);
     this.set({ role: signed.role, who: signed.name, phase: 'ready' });
+    const rules = await this.#api.call('petition.routingRules').catch(() => null);
+    if (rules) this.set({ categories: Object.fromEntries(rules.categories.map((c) => [c.code, c.name])) });
     await this.#refresh();
     const live = new LiveClient(signed.token);
     live.on('petition:work-changed', () => this.#refreshSoon());

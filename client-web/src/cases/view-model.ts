@@ -5,6 +5,7 @@
 // step allows. Who may really act is the server's decision; this only hides what cannot apply.
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime } from '../lib/time.ts';
+import { lastDayOf } from '../petition-ui/common.ts';
 import type { Approval, Callback, Case, CaseLife, ClockView, CoordinatorWorkList, HeadWorkList, OfficialWorkList, TimelineEvent, WorkItem } from '../petition-ui/common.ts';
 
 export type WorkRole = 'official' | 'head' | 'coordinator' | 'admin';
@@ -34,6 +35,8 @@ export interface CasesState {
   form: LifeForm;
   /** A video call-back running on this page. */
   calling: { caseId: string } | null;
+  /** Category code → name (the routing rules). */
+  categories: Record<string, string>;
 }
 
 const DAY = 86_400_000;
@@ -44,7 +47,7 @@ export function clockWords(k: ClockView, { t, lang, now }: ViewContext): { text:
   if (k.state === 'stopped') return { text: `${name} · ${t(k.onTime === false ? 'cases.stoppedLate' : 'cases.stoppedInTime')}`, level: 'done' };
   if (k.state === 'paused' || !k.dueAt) return { text: `${name} · ${t('petition.clockState.paused')}`, level: 'soon' };
   const left = Date.parse(k.dueAt) - now;
-  const due = formatTime(k.dueAt, 'dateTime', lang);
+  const due = formatTime(lastDayOf(k.dueAt), 'friendly', lang, now);
   // The server's clock decides what is over (tests and a skewed desk PC must not disagree with it).
   if (k.overdue || left < 0) return { text: `${name} · ${t('cases.over', { days: Math.max(1, Math.ceil(-left / DAY)), due })}`, level: 'over' };
   const days = Math.max(0, Math.floor(left / DAY));
@@ -58,9 +61,9 @@ export interface ItemView {
   clock: { text: string; level: string } | null;
 }
 
-const item = (w: WorkItem, ctx: ViewContext): ItemView => ({
+const item = (w: WorkItem, categories: Record<string, string>, ctx: ViewContext): ItemView => ({
   caseId: w.case.id,
-  line: `${w.case.category}${w.case.petitionerName ? ` · ${w.case.petitionerName}` : ''}`,
+  line: `${categories[w.case.category] ?? w.case.category}${w.case.petitionerName ? ` · ${w.case.petitionerName}` : ''}`,
   stage: `${ctx.t(`petition.stage.${w.case.stage}`)} · ${ctx.t(`petition.next.${w.next}`)}`,
   clock: w.clock ? clockWords(w.clock, ctx) : null,
 });
@@ -124,17 +127,17 @@ export function workLists(s: CasesState, ctx: ViewContext): ListView[] {
   if (!w) return [];
   if ('cases' in w)
     return [
-      { key: 'mine', title: t('cases.mine'), empty: t('cases.none'), items: w.cases.map((x) => item(x, ctx)) },
+      { key: 'mine', title: t('cases.mine'), empty: t('cases.none'), items: w.cases.map((x) => item(x, s.categories, ctx)) },
       { key: 'callbacks', title: t('cases.callbacks'), empty: t('cases.none'), callbacks: w.callbacks.map((c) => callbackView(c, ctx)) },
     ];
   if ('approvals' in w)
     return [
       { key: 'approvals', title: t('cases.approvals'), empty: t('cases.none'), approvals: w.approvals.map((a) => approvalView(a, ctx)) },
-      { key: 'deadlines', title: t('cases.deadlines'), empty: t('cases.none'), items: w.deadlines.map((x) => item(x, ctx)) },
+      { key: 'deadlines', title: t('cases.deadlines'), empty: t('cases.none'), items: w.deadlines.map((x) => item(x, s.categories, ctx)) },
     ];
   return [
-    { key: 'overdue', title: t('cases.overdue'), empty: t('cases.none'), items: w.overdue.map((x) => item(x, ctx)) },
-    { key: 'escalations', title: t('cases.escalations'), empty: t('cases.none'), items: w.escalations.map((x) => item(x, ctx)) },
+    { key: 'overdue', title: t('cases.overdue'), empty: t('cases.none'), items: w.overdue.map((x) => item(x, s.categories, ctx)) },
+    { key: 'escalations', title: t('cases.escalations'), empty: t('cases.none'), items: w.escalations.map((x) => item(x, s.categories, ctx)) },
     { key: 'missed', title: t('cases.missedCallbacks'), empty: t('cases.none'), callbacks: w.missedCallbacks.map((c) => callbackView(c, ctx)) },
   ];
 }
@@ -195,7 +198,7 @@ export function caseLifeView(s: CasesState, ctx: ViewContext): CaseLifeView | nu
   if (c.resultRating) facts.push({ term: t('cases.resultRating'), value: t(`petition.rating.${c.resultRating}`) });
   return {
     caseId: c.id,
-    title: c.category,
+    title: s.categories[c.category] ?? c.category,
     stage: t(`petition.stage.${c.stage}`),
     next: t(`petition.next.${o.life.next}`),
     facts,

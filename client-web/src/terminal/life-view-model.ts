@@ -4,6 +4,7 @@
 // reception days of the start screen, and a ringing video call-back with the case on screen.
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime } from '../lib/time.ts';
+import { lastDayOf } from '../petition-ui/common.ts';
 import type { CallbackRinging, CaseLookup, CategoryRule, Rating, ReceptionDayWithBookings } from '../petition-ui/common.ts';
 
 /** The rating buttons, best first, with their faces. */
@@ -106,8 +107,8 @@ export function foundView(l: CaseLookup, busy: boolean, { t, lang, now }: ViewCo
   ];
   if (l.acceptance) rows.push({ key: 'acceptance', term: t('terminal.foundAcceptance'), value: t(`petition.acceptance.${l.acceptance}`) + (l.acceptanceBody ? ` · ${l.acceptanceBody}` : '') });
   if (l.office) rows.push({ key: 'office', term: t('terminal.foundOffice'), value: l.office });
-  if (l.deadline?.dueAt) rows.push({ key: 'deadline', term: t(`petition.clock.${l.deadline.kind}`), value: t('terminal.foundDue', { date: formatTime(l.deadline.dueAt, 'friendly', lang, now) }) });
-  if (l.window?.dueAt) rows.push({ key: 'window', term: t(`petition.clock.${l.window.kind}`), value: t('terminal.foundWindow', { date: formatTime(l.window.dueAt, 'friendly', lang, now) }) });
+  if (l.deadline?.dueAt) rows.push({ key: 'deadline', term: t(`petition.clock.${l.deadline.kind}`), value: t('terminal.foundDue', { date: formatTime(lastDayOf(l.deadline.dueAt), 'friendly', lang, now) }) });
+  if (l.window?.dueAt) rows.push({ key: 'window', term: t(`petition.clock.${l.window.kind}`), value: t('terminal.foundWindow', { date: formatTime(lastDayOf(l.window.dueAt), 'friendly', lang, now) }) });
   const round = l.answer?.round === 'reply' ? 'reply' : l.answer?.round === 'review' ? 're_review' : null;
   return {
     kind: 'found',

@@ -181,20 +181,22 @@ function keypad(b: KeypadView, a: TerminalActions): TemplateResult {
   return html`<section class="lookup">
     <h2 class="prompt">${b.title}</h2>
     <p class="sub">${b.sub}</p>
-    <div class="entry">
-      <button type="button" class="entry-field ${b.field === 'case' ? 'on' : ''}" data-field="case" @click=${() => a.field('case')}>
-        <span>${b.caseLabel}</span><strong id="entry-case">${b.caseShown}</strong>
-      </button>
-      <button type="button" class="entry-field ${b.field === 'code' ? 'on' : ''}" data-field="code" @click=${() => a.field('code')}>
-        <span>${b.codeLabel}</span><strong id="entry-code">${b.codeShown}</strong>
-      </button>
-    </div>
-    <div class="keypad" role="group">
-      ${b.keys.map((k) => html`<button type="button" class="key" data-key=${k.key} @click=${() => a.key(k.key)}>${k.label}</button>`)}
-    </div>
-    <div class="row">
-      <button type="button" class="kbtn" data-act="back-to-start" @click=${() => a.backToStart()}>${b.back}</button>
-      <button type="button" class="kbtn primary" data-act="lookup-submit" ?disabled=${b.submit.disabled} @click=${() => a.submitLookup()}>${b.submit.label}</button>
+    <div class="lookup-grid">
+      <div class="entry">
+        <button type="button" class="entry-field ${b.field === 'case' ? 'on' : ''}" data-field="case" @click=${() => a.field('case')}>
+          <span>${b.caseLabel}</span><strong id="entry-case">${b.caseShown}</strong>
+        </button>
+        <button type="button" class="entry-field ${b.field === 'code' ? 'on' : ''}" data-field="code" @click=${() => a.field('code')}>
+          <span>${b.codeLabel}</span><strong id="entry-code">${b.codeShown}</strong>
+        </button>
+        <div class="row">
+          <button type="button" class="kbtn" data-act="back-to-start" @click=${() => a.backToStart()}>${b.back}</button>
+          <button type="button" class="kbtn primary" data-act="lookup-submit" ?disabled=${b.submit.disabled} @click=${() => a.submitLookup()}>${b.submit.label}</button>
+        </div>
+      </div>
+      <div class="keypad" role="group">
+        ${b.keys.map((k) => html`<button type="button" class="key" data-key=${k.key} @click=${() => a.key(k.key)}>${k.label}</button>`)}
+      </div>
     </div>
   </section>`;
 }
