@@ -166,6 +166,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   petition.on('assigned', (p) => live.publish([liveRoom.user(p.officialId)], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
   petition.on('callback-ringing', ({ terminalId, ...ringing }) => live.publish([liveRoom.terminal(terminalId)], 'petition:ringing', ringing));
   petition.on('work-changed', (p) => live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:work-changed', p));
+  petition.on('appointment-reminder', ({ terminalId, ...reminder }) => live.publish([liveRoom.terminal(terminalId)], 'petition:reminder', reminder));
 
   forwardHouseholdEvents(households.events, (sub, push) => live.publish([liveRoom.user(sub)], 'household:event', push));
   // An ended call or look-in closes its room, so nobody stays connected on an old token.

@@ -75,6 +75,9 @@ export interface AssignmentRecord {
   assignedAt: string;
 }
 
+/** A booked slot with its reception day: whose it is, where, when it starts. */
+export type DueAppointment = BookedAppointment & { departmentId: string; officialId: string; leaderName: string; place: string; slotStartsAt: string };
+
 export interface BookedAppointment {
   caseId: string;
   dayId: string;
@@ -133,7 +136,8 @@ export interface PetitionRepository {
   cancelAppointment(caseId: string): Promise<void>;
   slotCounts(dayId: string): Promise<Map<number, number>>;
   /** Appointments whose slot has started and that are not yet in a queue. */
-  dueAppointments(nowIso: string): Promise<(BookedAppointment & { departmentId: string; officialId: string })[]>;
+  /** Booked appointments not yet admitted whose slot starts at or before `untilIso`. */
+  dueAppointments(untilIso: string): Promise<DueAppointment[]>;
   markAdmitted(caseId: string): Promise<boolean>;
 }
 
@@ -614,17 +618,29 @@ export class DbPetitionRepository implements PetitionRepository {
     return new Map(rows.map((r) => [r.slot, r.n]));
   }
 
-  async dueAppointments(nowIso: string): Promise<(BookedAppointment & { departmentId: string; officialId: string })[]> {
+  async dueAppointments(untilIso: string): Promise<DueAppointment[]> {
     const rows = await this.#db
       .selectFrom('petition_appointments as a')
       .innerJoin('petition_reception_days as d', 'd.id', 'a.day_id')
-      .select(['a.case_id', 'a.day_id', 'a.slot', 'a.booked_at', 'd.department_id', 'd.official_id', 'd.starts_at', 'd.slot_minutes'])
+      .select(['a.case_id', 'a.day_id', 'a.slot', 'a.booked_at', 'd.department_id', 'd.official_id', 'd.starts_at', 'd.slot_minutes', 'd.leader_name', 'd.place'])
       .where('a.admitted', '=', 0)
       .execute();
-    const now = Date.parse(nowIso);
+    const until = Date.parse(untilIso);
     return rows
-      .filter((r) => Date.parse(r.starts_at) + r.slot * r.slot_minutes * 60_000 <= now)
-      .map((r) => ({ caseId: r.case_id, dayId: r.day_id, slot: r.slot, bookedAt: r.booked_at, admitted: false, departmentId: r.department_id, officialId: r.official_id }));
+      .map((r) => ({ r, starts: Date.parse(r.starts_at) + r.slot * r.slot_minutes * 60_000 }))
+      .filter(({ starts }) => starts <= until)
+      .map(({ r, starts }) => ({
+        caseId: r.case_id,
+        dayId: r.day_id,
+        slot: r.slot,
+        bookedAt: r.booked_at,
+        admitted: false,
+        departmentId: r.department_id,
+        officialId: r.official_id,
+        leaderName: r.leader_name,
+        place: r.place,
+        slotStartsAt: new Date(starts).toISOString(),
+      }));
   }
 
   async markAdmitted(caseId: string): Promise<boolean> {

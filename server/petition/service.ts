@@ -28,7 +28,7 @@ import {
   isPetitionerSide,
 } from './access.ts';
 import { CaseLife, roleOf } from './case-life.ts';
-import type { Calendar } from './clocks.ts';
+import { endOfLocalDay, localDate, type Calendar } from './clocks.ts';
 import { loadHolidayCalendar } from './holidays.ts';
 import { CaseLifeRepository } from './life-repository.ts';
 import { DbPetitionRepository } from './repository.ts';
@@ -115,6 +115,8 @@ export interface PetitionEvents {
   'callback-ringing': [CallbackRinging & { terminalId: string }];
   /** Work lists changed (approvals, deadlines, call-backs) for these offices. */
   'work-changed': [{ departmentIds: string[] }];
+  /** The day of a booked reception slot: the terminal point where it was booked is reminded. */
+  'appointment-reminder': [{ caseId: string; terminalId: string; at: string; leaderName: string; place: string }];
 }
 
 /** Queues an official serves: the office's, then the official's own (booked reception slots). */
@@ -133,6 +135,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   private readonly repo: PetitionRepository;
   private readonly redis: Redis;
   private readonly lookupKey: (caseId: string) => string;
+  private readonly remindedKey: (caseId: string) => string;
   private readonly tokens: TokenIssuer;
   private readonly rules: RoutingRuleBook;
   private readonly log: Logger | undefined;
@@ -155,6 +158,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     this.queue = new TicketQueue(opts.redis, prefix);
     this.redis = opts.redis;
     this.lookupKey = schedulerKeys(prefix).lookupFailures;
+    this.remindedKey = schedulerKeys(prefix).reminded;
     this.presence = new Presence(opts.redis, prefix, opts.presenceTtlMs ?? 30_000);
     this.leaseMs = opts.leaseMs ?? 15_000;
     this.offerAfterSeconds = opts.offerAfterSeconds ?? 120;
@@ -216,6 +220,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       for (const q of (await this.queue.getTicket(r.ticketId))?.departmentIds ?? []) queues.add(q);
     }
     if (queues.size > 0) this.notify('queue-changed', { departmentIds: [...queues] });
+    await this.remindAppointments();
     await this.admitDueAppointments();
     await this.recordUnrecorded();
     await this.life.sweep();
@@ -405,6 +410,26 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const withdrawn = await this.queue.cancel(queued.map((t) => t.id));
     this.notify('queue-changed', { departmentIds: queued.flatMap((t) => t.departmentIds) });
     if (withdrawn < queued.length) throw new AppError('conflict', `an official is taking up case ${caseId}`, { reason: 'being_claimed' });
+  }
+
+  /**
+   * On the day of a booked slot (China date), once per case across processes (Redis SET NX): an
+   * `appointment_reminded` event, and a push to the terminal point where it was booked (its
+   * 代办员 tells the petitioner; there is no SMS gateway).
+   */
+  async remindAppointments(): Promise<number> {
+    const today = localDate(this.nowIso());
+    let n = 0;
+    for (const a of await this.repo.dueAppointments(endOfLocalDay(today))) {
+      if (localDate(a.slotStartsAt) !== today) continue;
+      if ((await this.redis.set(this.remindedKey(a.caseId), '1', 'EX', 2 * 86_400, 'NX')) !== 'OK') continue;
+      const c = await this.repo.getCase(a.caseId);
+      if (!c) continue;
+      await this.repo.appendEvent(a.caseId, this.event('system', 'system', 'appointment_reminded', { dayId: a.dayId, slot: a.slot, at: a.slotStartsAt }));
+      this.notify('appointment-reminder', { caseId: a.caseId, terminalId: c.terminalId, at: a.slotStartsAt, leaderName: a.leaderName, place: a.place });
+      n++;
+    }
+    return n;
   }
 
   /** Appointment cases whose slot has begun join the leader's department queue, ahead of new cases. */

@@ -58,6 +58,8 @@ export interface LiveEvents {
   'petition:ringing': CallbackRinging;
   /** Work lists of these offices changed (approvals, deadlines, call-backs). */
   'petition:work-changed': { departmentIds: string[] };
+  /** Today a booked leader reception slot of this terminal point begins. */
+  'petition:reminder': { caseId: string; at: string; leaderName: string; place: string };
   /** A ticket was assigned to this official (a case or an invitation to join one). */
   'petition:assigned': { caseId: string; ticketId: string; kind: TicketKind };
   /** Household pushes, to the devices / family members / counsellors concerned. */

@@ -232,6 +232,18 @@ describe('petition workflow', () => {
     expect(booked.appointment).toMatchObject({ kind: 'reception_day', dayId: offer.dayId, slot: offer.slot });
     expect(await h.service.queue.length(XIAO_RS)).toBe(0);
 
+    // The day before: no reminder. On the day, before the slot: one reminder, once, to the terminal point.
+    const reminders: { caseId: string; terminalId: string }[] = [];
+    h.service.on('appointment-reminder', (r) => reminders.push(r));
+    now = new Date(Date.parse(offer.slotStartsAt) - 86_400_000);
+    expect(await h.service.remindAppointments()).toBe(0);
+    now = new Date(Date.parse(offer.slotStartsAt) - 30 * 60_000);
+    expect(await h.service.remindAppointments()).toBe(1);
+    expect(await h.service.remindAppointments()).toBe(0);
+    expect(reminders).toEqual([expect.objectContaining({ caseId: s.case.id, terminalId: 'T341322101201', at: offer.slotStartsAt })]);
+    expect((await h.service.timeline(t, s.case.id)).filter((e) => e.type === 'appointment_reminded')).toHaveLength(1);
+    expect(await h.service.admitDueAppointments()).toBe(0);
+
     // On the day, the case joins the leader's department queue with appointment priority.
     now = new Date(Date.parse(offer.slotStartsAt) + 1000);
     expect(await h.service.admitDueAppointments()).toBe(1);

@@ -338,6 +338,7 @@ export const en: Dictionary = {
     closeDocument: 'Close',
     receiptCode: 'Query code',
     receiptCodeSpeech: ' Your query code is: {{code}}.',
+    reminder: 'Appointment today at {{when}}: {{leader}} receives at {{place}}, case {{id}}. Please remind the petitioner to come to the terminal.',
   },
   desk: {
     signInTitle: 'Please sign in',

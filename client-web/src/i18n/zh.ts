@@ -339,6 +339,7 @@ export const zh = {
     closeDocument: '关闭',
     receiptCode: '查询码',
     receiptCodeSpeech: '查询码是：{{code}}。',
+    reminder: '预约提醒：今天{{when}}，{{leader}}在{{place}}接访，案件编号 {{id}}。请通知信访人按时来到接访点。',
   },
   desk: {
     signInTitle: '请先登录',

@@ -8,6 +8,7 @@ import { Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, language, otherLanguage, setLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
+import { formatTime } from '../lib/time.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
 import { plainError, type CaseLookup, type Rating, type StartedPetition, type WaitInfo } from '../petition-ui/common.ts';
@@ -473,6 +474,10 @@ class TerminalPage extends PageElement<TerminalState> {
     });
     live.on('petition:case-changed', (p) => {
       if (this.state.current && p.caseId === this.state.current.id) void this.#refreshCase();
+    });
+    // The day of a slot booked here: the 代办员 sees whom to remind.
+    live.on('petition:reminder', (r) => {
+      this.toast = { content: t('terminal.reminder', { id: r.caseId, when: formatTime(r.at, 'friendlyTime', language()), leader: r.leaderName, place: r.place }), ms: 60_000 };
     });
     // An official calls this terminal point back by video: it rings like an incoming call.
     live.on('petition:ringing', (r) => {
