@@ -15,6 +15,7 @@ import type { CaseDocumentWithHtml, CaseLife } from '../../server/protocol/http/
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { remoteMedia, waitFor } from '../support/media.ts';
+import { openSignedIn, petitionTokens } from './ui-support.ts';
 
 const DAY = 86_400_000;
 
@@ -39,26 +40,17 @@ describe('the case life through the pages: official, head and petitioner at term
     await platform?.close();
   });
 
-  const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
-  const terminalToken = (t: Terminal) =>
-    platform.tokens.issue({ sub: t.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode } });
-  const staffToken = (id: string) => {
-    const o = officials.find((x) => x.id === id)!;
-    return platform.tokens.issue({ sub: o.id, name: o.name, role: o.head ? 'head' : 'official', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
-  };
-  const coordinatorToken = () => platform.tokens.issue({ sub: 'coordinator-city', name: '综治中心值班员', role: 'coordinator', grant: none, attributes: { level: 'city', region: '341300' } });
+  const tokens = () => petitionTokens(platform);
+  const terminalToken = (t: Terminal) => tokens().terminal(t);
+  const staffToken = (id: string) => tokens().staff(officials.find((x) => x.id === id)!);
+  const coordinatorToken = () => tokens().coordinator();
   const api = async <T,>(path: string, token: string): Promise<T> => {
     const res = await fetch(`${platform.url}/api/petition${path}`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status, path).toBe(200);
     return ((await res.json()) as { data: T }).data;
   };
 
-  const open = async (name: string, path: string, token: string) => {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => errors.push(`[${name}] ${e.message}`));
-    await page.goto(`${platform.url}/${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`);
-    return page;
-  };
+  const open = (name: string, path: string, token: string) => openSignedIn(browser, platform.url, errors, name, path, token);
 
   const decodes = (name: string, page: Page) =>
     waitFor(

@@ -7,6 +7,7 @@ import { CompiledQuery } from 'kysely';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { officialActor, terminalActor } from './support.ts';
+import { petitionTokens } from './ui-support.ts';
 import type { Actor } from '../../server/petition/types.ts';
 import type { Rating } from '../../server/protocol/http/petition-shapes.ts';
 
@@ -67,8 +68,7 @@ describe('statistics page', () => {
 
   it('draws every chart for a seeded month, and its figures and CSV match a direct SQL count', async () => {
     await seedMonth();
-    const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
-    const token = platform.tokens.issue({ sub: 'coordinator-city', name: '综治中心值班员', role: 'coordinator', grant: none, attributes: { level: 'city', region: '341300' } });
+    const token = petitionTokens(platform).coordinator();
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

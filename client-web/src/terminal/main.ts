@@ -15,7 +15,7 @@ import { plainError, type CaseLookup, type Rating, type StartedPetition, type Wa
 import type { Message } from '../widgets/banner.ts';
 import '../widgets/banner.ts';
 import { EMPTY_ENTRY, caseIdOf, pressKey, regionCovers } from './life-view-model.ts';
-import { IN_ROOM, NO_DETAILS, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
+import { IN_ROOM, NO_DETAILS, initialTerminalState, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
 import { terminalTemplate, type TerminalActions } from './view.ts';
 
 const HEARTBEAT_MS = 10_000;
@@ -46,30 +46,7 @@ class TerminalPage extends PageElement<TerminalState> {
   #lastSaid = '';
 
   constructor() {
-    super({
-      place: '',
-      screen: 'booting',
-      fatal: null,
-      categories: [],
-      details: NO_DETAILS,
-      starting: null,
-      current: null,
-      departmentNames: [],
-      wait: null,
-      waitReadAt: 0,
-      audioOnly: false,
-      ratingOverCall: false,
-      rating: false,
-      offline: false,
-      voiceOn: localStorage.getItem('terminal.voice') !== 'off',
-      queryCode: null,
-      entry: EMPTY_ENTRY,
-      found: null,
-      document: null,
-      days: [],
-      chosenSlot: null,
-      ringing: null,
-    });
+    super(initialTerminalState(localStorage.getItem('terminal.voice') !== 'off'));
     this.session = null;
   }
 

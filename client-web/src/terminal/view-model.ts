@@ -3,7 +3,7 @@
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime, waitDuration } from '../lib/time.ts';
 import type { AppointmentOffer, CallbackRinging, Case, CaseDocumentWithHtml, CaseLookup, CategoryRule, Rating, ReceptionDayWithBookings, WaitInfo } from '../petition-ui/common.ts';
-import { RATINGS, daysView, foundView, keypadView, ringingView, type DaysView, type FoundView, type KeypadEntry, type KeypadView, type RingingView } from './life-view-model.ts';
+import { EMPTY_ENTRY, RATINGS, daysView, foundView, keypadView, ringingView, type DaysView, type FoundView, type KeypadEntry, type KeypadView, type RingingView } from './life-view-model.ts';
 
 export type Screen = 'booting' | 'start' | 'waiting' | 'call' | 'rating' | 'receipt' | 'lookup' | 'found' | 'days' | 'ringing' | 'error';
 export type Flag = 'elderly' | 'disabled' | 'urgent';
@@ -55,6 +55,34 @@ export interface TerminalState {
 }
 
 export { RATINGS };
+
+/** The terminal before it has booted: nothing on screen, nobody's case. */
+export function initialTerminalState(voiceOn: boolean): TerminalState {
+  return {
+    place: '',
+    screen: 'booting',
+    fatal: null,
+    categories: [],
+    details: NO_DETAILS,
+    starting: null,
+    current: null,
+    departmentNames: [],
+    wait: null,
+    waitReadAt: 0,
+    audioOnly: false,
+    ratingOverCall: false,
+    rating: false,
+    offline: false,
+    voiceOn,
+    queryCode: null,
+    entry: EMPTY_ENTRY,
+    found: null,
+    document: null,
+    days: [],
+    chosenSlot: null,
+    ringing: null,
+  };
+}
 
 /** Case states in which the petitioner belongs in the room. */
 export const IN_ROOM: Case['state'][] = ['in_session', 'joint_session', 'transferred', 'escalated'];
