@@ -173,8 +173,10 @@ describe('two server processes racing for the same queues', () => {
 
     expect(await survivor.exited).toBe(0);
     await h.service.sweep();
-    // The victim may have died between taking a case and ending its session: that case rests in session.
-    const victimCases = new Set(victim.lines.filter((l) => l.assigned).map((l) => String(l.caseId)));
+    // The victim may have died between taking a case and ending its session (even before saying
+    // so on stdout): that case rests in session. Which cases it took is in the assignment log.
+    const victimIds = new Set(victimOfficials);
+    const victimCases = new Set((await h.service.queue.assignmentLog()).filter((e) => victimIds.has(e.officialId)).map((e) => e.caseId));
     await expectEveryCaseAssignedOnce(h, tickets, victimCases);
 
     // The victim's leases were released (lease expiry) and served by the survivor.
