@@ -255,6 +255,40 @@ describe('the case life through the pages: official, head and petitioner at term
     for (const p of [kiosk, work]) await p.close();
   }, 180_000);
 
+  it('a leader reception slot booked from the terminal’s start screen is admitted first, to that leader, at the slot', async () => {
+    const kioskD = terminals[3]!;
+    const kiosk = await open('terminal D', 'terminal.html', terminalToken(kioskD));
+    await kiosk.locator('[data-act=days]').click();
+    const day = kiosk.locator('[data-day]').first();
+    await day.waitFor({ timeout: 10_000 });
+    const dayId = (await day.getAttribute('data-day'))!;
+    await day.locator('[data-slot]:not([disabled])').nth(1).click();
+    expect(await kiosk.locator('[data-chosen-slot]').textContent()).toContain('分管');
+    await kiosk.locator('[data-book-category=wages]').click();
+    await kiosk.locator('[data-receipt]').waitFor({ timeout: 10_000 });
+    expect(await kiosk.locator('.receipt-title').textContent()).toContain('已为您预约');
+    const caseId = (await kiosk.locator('.receipt-no').textContent())!.trim();
+    const coordinator = coordinatorToken();
+    const booked = await api<{ state: string; appointment: { dayId: string; slot: number; at: string } }>(`/cases/${caseId}`, coordinator);
+    expect(booked).toMatchObject({ state: 'appointment', appointment: { dayId } });
+
+    // At the slot (the server's clock moved there) the sweep reminds and admits it: first on the leader's own desk queue.
+    const days = await api<{ id: string; officialId: string; departmentId: string }[]>('/reception-days', coordinator);
+    const leaderId = days.find((d) => d.id === dayId)!.officialId;
+    ahead = Date.parse(booked.appointment.at) - Date.now() + 1000;
+    await platform.services.petition.sweep();
+    const desk = await open('leader desk', 'official.html', staffToken(leaderId));
+    const first = desk.locator('#queue li').first();
+    await first.waitFor({ timeout: 10_000 });
+    expect(await first.getAttribute('data-ticket')).toMatch(new RegExp(`^${caseId}`));
+    expect(await first.textContent()).toContain('预约');
+    const timeline = await api<TimelineEvent[]>(`/cases/${caseId}/timeline`, coordinator);
+    expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['appointment_booked', 'appointment_reminded', 'appointment_admitted']));
+    ahead = 0;
+    expect(errors).toEqual([]);
+    for (const p of [kiosk, desk]) await p.close();
+  }, 120_000);
+
   it('a case past its 60 days shows on the official’s, the head’s and the coordinator’s lists', async () => {
     // The call-back case of the test before is being handled by 砀山县人社局: move the server's clock past its due date.
     const coordinator = coordinatorToken();

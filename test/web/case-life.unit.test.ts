@@ -128,6 +128,7 @@ describe('leader reception days at a terminal', () => {
     ]);
     expect(v.days[0]!.head).toBe('县长 张建国 · 分管：全面工作');
     expect(v.categories?.items.map((c) => c.code)).toEqual(['wages']);
+    expect(v.categories?.chosen).toBe('县长 张建国 · 分管：全面工作 · 12月3日星期四 上午9:30');
     expect(daysView([], null, [], ctx()).empty).toBe('近期没有安排领导接访日。');
   });
 });

@@ -143,12 +143,13 @@ export interface DaysView {
     detail: string;
     slots: { slot: number; label: string; free: boolean; chosen: boolean }[];
   }[];
-  /** After a slot is chosen: what the matter is about, one tap. */
-  categories: { title: string; items: { code: string; name: string; icon: string }[] } | null;
+  /** After a slot is chosen: the slot in words, and what the matter is about, one tap. */
+  categories: { title: string; chosen: string; items: { code: string; name: string; icon: string }[] } | null;
   back: string;
 }
 
 export function daysView(days: ReceptionDayWithBookings[], chosen: { dayId: string; slot: number } | null, categories: CategoryRule[], { t, lang, now }: ViewContext): DaysView {
+  const chosenDay = chosen ? days.find((d) => d.id === chosen.dayId) : undefined;
   return {
     kind: 'days',
     title: t('terminal.daysTitle'),
@@ -162,7 +163,13 @@ export function daysView(days: ReceptionDayWithBookings[], chosen: { dayId: stri
         return { slot: i, label: formatTime(at, 'time', lang, now), free: at > now && (d.booked[i] ?? 0) < d.capacityPerSlot, chosen: chosen?.dayId === d.id && chosen.slot === i };
       }),
     })),
-    categories: chosen ? { title: t('terminal.dayCategory'), items: categories.map((c) => ({ code: c.code, name: c.name, icon: c.icon })) } : null,
+    categories: chosenDay && chosen
+      ? {
+          title: t('terminal.dayCategory'),
+          chosen: `${t('terminal.dayHead', { post: chosenDay.post, leader: chosenDay.leaderName, portfolio: chosenDay.portfolio })} · ${formatTime(Date.parse(chosenDay.startsAt) + chosen.slot * chosenDay.slotMinutes * 60_000, 'friendlyWithTime', lang, now)}`,
+          items: categories.map((c) => ({ code: c.code, name: c.name, icon: c.icon })),
+        }
+      : null,
     back: t('terminal.backToStart'),
   };
 }

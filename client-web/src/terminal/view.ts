@@ -226,6 +226,21 @@ function found(b: FoundView, a: TerminalActions): TemplateResult {
 }
 
 function days(b: DaysView, a: TerminalActions): TemplateResult {
+  const back = html`<div class="row"><button type="button" class="kbtn" data-act="back-to-start" @click=${() => a.backToStart()}>${b.back}</button></div>`;
+  // A slot chosen: only what the matter is about remains to tap.
+  if (b.categories)
+    return html`<section class="days">
+      <h2 class="prompt">${b.categories.title}</h2>
+      <p class="sub" data-chosen-slot>${icon('calendar')} ${b.categories.chosen}</p>
+      <div class="cats small">
+        ${b.categories.items.map(
+          (c) => html`<button type="button" class="cat" data-book-category=${c.code} @click=${() => a.bookCategory(c.code)}>
+            <span class="cat-icon cat-${c.icon}">${icon(c.icon)}</span><span class="cat-name">${c.name}</span>
+          </button>`,
+        )}
+      </div>
+      ${back}
+    </section>`;
   return html`<section class="days">
     <h2 class="prompt">${b.title}</h2>
     ${b.empty ? html`<p class="sub">${b.empty}</p>` : nothing}
@@ -240,17 +255,7 @@ function days(b: DaysView, a: TerminalActions): TemplateResult {
         </div>
       </div>`,
     )}
-    ${b.categories
-      ? html`<h3>${b.categories.title}</h3>
-          <div class="cats small">
-            ${b.categories.items.map(
-              (c) => html`<button type="button" class="cat" data-book-category=${c.code} @click=${() => a.bookCategory(c.code)}>
-                <span class="cat-icon cat-${c.icon}">${icon(c.icon)}</span><span class="cat-name">${c.name}</span>
-              </button>`,
-            )}
-          </div>`
-      : nothing}
-    <div class="row"><button type="button" class="kbtn" data-act="back-to-start" @click=${() => a.backToStart()}>${b.back}</button></div>
+    ${back}
   </section>`;
 }
 
