@@ -106,6 +106,11 @@ describe('the case life through the pages: official, head and petitioner at term
     await work.locator('[name=note]').fill('已约谈用工单位负责人，调取考勤记录。');
     await work.locator('[data-act=note]').click();
     await work.locator('#timeline [data-event=note_added]').waitFor({ timeout: 10_000 });
+    // Joint handling: 住建局 co-handles, 人社局 stays lead.
+    await work.locator('[name=coHandler]').selectOption('341321-zj');
+    await work.locator('[data-act=co-handler]').click();
+    await work.locator('#timeline [data-event=co_handler_added]').waitFor({ timeout: 10_000 });
+    expect(await work.locator('#facts').textContent()).toMatch(/人力资源和社会保障局（主办）、.*住房和城乡建设局/);
     await work.locator('#extension summary').click();
     await work.locator('[name=extendDays]').fill('20');
     await work.locator('[name=extendReason]').fill('需调取银行流水，情况复杂');
@@ -202,6 +207,7 @@ describe('the case life through the pages: official, head and petitioner at term
       `registered:${kioskA.id}`,
       'acceptance_notified:O341321-rs-1',
       'note_added:O341321-rs-1',
+      'co_handler_added:O341321-rs-1',
       'extension_requested:O341321-rs-1',
       'extension_decided:H341321-rs',
       'deadline_extended:H341321-rs',

@@ -50,7 +50,7 @@ class CasesPage extends PageElement<CasesState> {
   readonly #refreshSoon = debounce(() => void this.#refresh(), 400);
 
   constructor() {
-    super({ phase: 'booting', failure: '', role: 'official', who: '', work: null, open: null, form: EMPTY_LIFE_FORM, calling: null, categories: {} });
+    super({ phase: 'booting', failure: '', role: 'official', who: '', work: null, open: null, form: EMPTY_LIFE_FORM, calling: null, categories: {}, offices: [] });
     this.session = null;
   }
 
@@ -144,6 +144,8 @@ class CasesPage extends PageElement<CasesState> {
         await api.call('petition.addNote', { params, body: { text: need(f.note) } });
         this.set({ form: { ...this.state.form, note: '' } });
       },
+      'co-handler': () => api.call('petition.addCoHandler', { params, body: { departmentId: need(f.coHandler) } }),
+      assign: () => api.call('petition.assignHandler', { params, body: { officialId: need(f.handler) } }),
       extend: () => api.call('petition.extendDeadline', { params, body: { reason: need(f.extendReason), days: Math.min(30, Math.max(1, Math.round(Number(f.extendDays) || 30))) } }),
       reply: async () => {
         await api.call('petition.submitReply', { params, body: { text: need(f.reply) } });
@@ -204,8 +206,8 @@ class CasesPage extends PageElement<CasesState> {
     if (!signed) return this.set({ phase: 'signed-out' });
     this.#api = new Api(signed.token);
     this.set({ role: signed.role, who: signed.name, phase: 'ready' });
-    const rules = await this.#api.call('petition.routingRules').catch(() => null);
-    if (rules) this.set({ categories: Object.fromEntries(rules.categories.map((c) => [c.code, c.name])) });
+    const [rules, offices] = await Promise.all([this.#api.call('petition.routingRules').catch(() => null), this.#api.call('petition.departments').catch(() => [])]);
+    this.set({ offices, ...(rules ? { categories: Object.fromEntries(rules.categories.map((c) => [c.code, c.name])) } : {}) });
     await this.#refresh();
     const live = new LiveClient(signed.token);
     live.on('petition:work-changed', () => this.#refreshSoon());

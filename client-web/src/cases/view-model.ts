@@ -6,7 +6,7 @@
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime } from '../lib/time.ts';
 import { lastDayOf } from '../petition-ui/common.ts';
-import type { Approval, Callback, Case, CaseLife, ClockView, CoordinatorWorkList, HeadWorkList, OfficialWorkList, TimelineEvent, WorkItem } from '../petition-ui/common.ts';
+import type { Department, Approval, Callback, Case, CaseLife, ClockView, CoordinatorWorkList, HeadWorkList, OfficialWorkList, TimelineEvent, WorkItem } from '../petition-ui/common.ts';
 
 export type WorkRole = 'official' | 'head' | 'coordinator' | 'admin';
 export type AcceptanceChoice = 'accepted' | 'not_accepted' | 'not_in_scope';
@@ -21,9 +21,11 @@ export interface LifeForm {
   reply: string;
   pauseReason: string;
   phoneNote: string;
+  coHandler: string;
+  handler: string;
 }
 
-export const EMPTY_LIFE_FORM: LifeForm = { decision: 'accepted', body: '', reason: '', note: '', extendDays: '30', extendReason: '', reply: '', pauseReason: '', phoneNote: '' };
+export const EMPTY_LIFE_FORM: LifeForm = { decision: 'accepted', body: '', reason: '', note: '', extendDays: '30', extendReason: '', reply: '', pauseReason: '', phoneNote: '', coHandler: '', handler: '' };
 
 export interface CasesState {
   phase: 'booting' | 'signed-out' | 'failed' | 'ready';
@@ -37,6 +39,8 @@ export interface CasesState {
   calling: { caseId: string } | null;
   /** Category code → name (the routing rules). */
   categories: Record<string, string>;
+  /** Offices a case can be co-handled by. */
+  offices: Department[];
 }
 
 const DAY = 86_400_000;
@@ -151,6 +155,8 @@ export interface LifeActions {
   close: boolean;
   archive: boolean;
   decide: boolean;
+  /** The head names the official who handles the case. */
+  assign: boolean;
 }
 
 export function lifeActions(role: WorkRole, life: CaseLife): LifeActions {
@@ -167,6 +173,7 @@ export function lifeActions(role: WorkRole, life: CaseLife): LifeActions {
     close: role !== 'head' && life.next === 'close',
     archive: role !== 'head' && life.next === 'archive',
     decide: role === 'head',
+    assign: role === 'head' && ['handling', 'review', 're_review'].includes(life.case.stage),
   };
 }
 
@@ -182,6 +189,9 @@ export interface CaseLifeView {
   approvals: ApprovalView[];
   callbacks: CallbackView[];
   actions: LifeActions;
+  /** Offices to add to the joint handling (not yet handling it); the head's officials to assign. */
+  coHandlers: { value: string; label: string }[];
+  officials: { value: string; label: string }[];
 }
 
 export function caseLifeView(s: CasesState, ctx: ViewContext): CaseLifeView | null {
@@ -192,7 +202,7 @@ export function caseLifeView(s: CasesState, ctx: ViewContext): CaseLifeView | nu
   const facts: { term: string; value: string }[] = [
     { term: t('cases.petitioner'), value: [c.petitionerName, c.phone].filter(Boolean).join(' · ') || '—' },
     { term: t('cases.description'), value: c.description ?? '—' },
-    { term: t('cases.handlers'), value: o.life.handlers.map((h) => `${h.departmentId}${h.role === 'lead' ? t('cases.lead') : ''}`).join('、') || '—' },
+    { term: t('cases.handlers'), value: o.life.handlers.map((h) => `${s.offices.find((d) => d.id === h.departmentId)?.name ?? h.departmentId}${h.role === 'lead' ? t('cases.lead') : ''}`).join('、') || '—' },
   ];
   if (c.acceptance) facts.push({ term: t('terminal.foundAcceptance'), value: t(`petition.acceptance.${c.acceptance}`) + (c.acceptanceBody ? ` · ${c.acceptanceBody}` : '') });
   if (c.resultRating) facts.push({ term: t('cases.resultRating'), value: t(`petition.rating.${c.resultRating}`) });
@@ -208,5 +218,7 @@ export function caseLifeView(s: CasesState, ctx: ViewContext): CaseLifeView | nu
     approvals: o.life.approvals.map((a) => approvalView(a, ctx)),
     callbacks: o.life.callbacks.map((cb) => callbackView(cb, ctx)),
     actions: lifeActions(s.role, o.life),
+    coHandlers: s.offices.filter((d) => !o.life.handlers.some((h) => h.departmentId === d.id)).map((d) => ({ value: d.id, label: d.name })),
+    officials: s.work && 'officials' in s.work ? s.work.officials.filter((x) => !x.head).map((x) => ({ value: x.id, label: x.name })) : [],
   };
 }

@@ -9,7 +9,7 @@ import '../widgets/call-tiles.ts';
 import '../widgets/timeline.ts';
 import type { AcceptanceChoice, ApprovalView, CallbackView, CaseLifeView, ListView, LifeForm } from './view-model.ts';
 
-export type LifeAct = 'acceptance' | 'note' | 'extend' | 'reply' | 'pause' | 'resume' | 'close' | 'archive' | 'end-call';
+export type LifeAct = 'acceptance' | 'note' | 'co-handler' | 'assign' | 'extend' | 'reply' | 'pause' | 'resume' | 'close' | 'archive' | 'end-call';
 
 export interface CasesActions {
   open(caseId: string): void;
@@ -98,6 +98,12 @@ const area = (name: keyof LifeForm, value: string, a: CasesActions, rows = 3) =>
 const input = (name: keyof LifeForm, value: string, a: CasesActions, type = 'text') =>
   html`<input name=${name} type=${type} maxlength="500" .value=${value} @input=${(e: Event) => a.setForm(name, (e.target as HTMLInputElement).value)} />`;
 
+const pick = (name: 'coHandler' | 'handler', options: { value: string; label: string }[], value: string, a: CasesActions) =>
+  html`<select name=${name} @change=${(e: Event) => a.setForm(name, (e.target as HTMLSelectElement).value)}>
+    <option value="" ?selected=${!value}>—</option>
+    ${options.map((o) => html`<option value=${o.value} ?selected=${value === o.value}>${o.label}</option>`)}
+  </select>`;
+
 function life(v: CaseLifeView, timeline: TimelineEntry[], f: LifeForm, a: CasesActions, session: CallSession | null): TemplateResult {
   const x = v.actions;
   return html`<div class="card case-head" id="case-head">
@@ -137,6 +143,10 @@ function life(v: CaseLifeView, timeline: TimelineEntry[], f: LifeForm, a: CasesA
                     if (file) a.attach(file);
                   }} /></label>
                 </div>
+                <div class="act-row">
+                  ${pick('coHandler', v.coHandlers, f.coHandler, a)}
+                  <button type="button" class="btn" data-act="co-handler" @click=${() => a.act('co-handler')}>${t('cases.addCoHandler')}</button>
+                </div>
                 <label>${t('cases.reply')}${area('reply', f.reply, a, 5)}</label>
                 <button type="button" class="btn primary" data-act="reply" @click=${() => a.act('reply')}>${t('cases.submitReply')}</button>`
             : nothing}
@@ -158,6 +168,12 @@ function life(v: CaseLifeView, timeline: TimelineEntry[], f: LifeForm, a: CasesA
             : x.pause === 'resume'
               ? html`<button type="button" class="btn" data-act="resume" @click=${() => a.act('resume')}>${t('cases.resume')}</button>`
               : nothing}
+          ${x.assign && v.officials.length
+            ? html`<div class="act-row">
+                ${pick('handler', v.officials, f.handler, a)}
+                <button type="button" class="btn" data-act="assign" @click=${() => a.act('assign')}>${t('cases.assignHandler')}</button>
+              </div>`
+            : nothing}
           ${x.close ? html`<button type="button" class="btn primary" data-act="close" @click=${() => a.act('close')}>${t('cases.close')}</button>` : nothing}
           ${x.archive ? html`<button type="button" class="btn primary" data-act="archive" @click=${() => a.act('archive')}>${t('cases.archive')}</button>` : nothing}
           ${!x.acceptance && !x.handling && !x.close && !x.archive ? html`<p class="muted">${v.next}</p>` : nothing}

@@ -554,6 +554,8 @@ export const en: Dictionary = {
     attach: 'Upload a photo or scan',
     reply: 'Written reply (signed off by the department head)',
     submitReply: 'Submit for sign-off',
+    addCoHandler: 'Add a co-handling office',
+    assignHandler: 'Assign the handler',
     extensionTitle: 'Ask to extend the handling deadline (once, at most 30 days, the head approves)',
     extendDays: 'Days',
     requestExtension: 'Ask for the extension',

@@ -555,6 +555,8 @@ export const zh = {
     attach: '上传照片或扫描件',
     reply: '答复意见（提交部门负责人签发）',
     submitReply: '提交签发',
+    addCoHandler: '增加协办部门',
+    assignHandler: '指定承办人',
     extensionTitle: '申请延长办理期限（一次，最多30日，须负责人批准）',
     extendDays: '延长天数',
     requestExtension: '申请延期',
