@@ -180,7 +180,7 @@ class CasesPage extends PageElement<CasesState> {
         if (r.assignment) {
           // A video call-back: the terminal point rings; this desk is in the room already.
           this.#hangUp();
-          const s = new CallSession({ token: r.assignment.token, roomId: r.assignment.roomId, displayName: this.state.who });
+          const s = new CallSession({ token: r.assignment.token, roomId: r.assignment.roomId });
           this.session = s;
           (window as unknown as { callSession: CallSession }).callSession = s;
           this.set({ calling: { caseId: r.callback.caseId } });
