@@ -53,6 +53,7 @@ export interface PlatformOptions {
    * deployment share it, tests isolate themselves with their own. */
   redisPrefix?: string;
   household?: ServicesOptions['household'];
+  petition?: ServicesOptions['petition'];
   recordingSegmentSeconds?: number;
 }
 
@@ -113,6 +114,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     revocations,
     bans,
     ...(o.household ? { household: o.household } : {}),
+    ...(o.petition ? { petition: o.petition } : {}),
     ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
   services.mount(app);

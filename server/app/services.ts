@@ -77,6 +77,8 @@ export interface ServicesOptions {
   archive?: ArchiveNodeOptions;
   /** Clock and timings of the household service (tests drive time). */
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
+  /** The petition service's clock (tests move it to pass a deadline without waiting). */
+  petition?: { now?: () => Date };
 }
 
 export interface Services {
@@ -121,7 +123,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
   const petitionRepo = new DbPetitionRepository(store);
   if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) await petitionRepo.importDirectory(buildDirectory());
+  // The case file lists the recordings of the case's sessions from the archive's catalog.
+  let archiveRef: Archive | undefined;
   const petition = await PetitionService.create({
+    recordingsOf: async (caseId) => ((await archiveRef?.catalog.search({ caseNumber: caseId, includeDeleted: true })) ?? []).map((s) => s.sessionId),
+    ...(o.petition ?? {}),
     repo: petitionRepo,
     redis: o.redis,
     tokens,
@@ -139,6 +145,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
   const nodeArchive = await openNodeArchive({ dataDir: o.dataDir, store, ...(o.archive ? { options: o.archive } : {}), log: log.child({ mod: 'archive' }) });
   const { archive } = nodeArchive;
+  archiveRef = archive;
   // Sessions a crash left "recording" are sealed as interrupted before new ones start.
   await archive.recoverInterrupted();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
@@ -179,6 +186,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   o.io.on('room:end', (roomId) => o.rooms.get(roomId)?.close('ended'));
   petition.on('session-ended', ({ caseId }) => endRoom(petitionRoomId(caseId)));
   petition.on('assigned', (p) => live.publish([liveRoom.user(p.officialId)], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
+  petition.on('callback-ringing', ({ terminalId, ...ringing }) => live.publish([liveRoom.terminal(terminalId)], 'petition:ringing', ringing));
+  petition.on('work-changed', (p) => live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:work-changed', p));
+  petition.on('appointment-reminder', ({ terminalId, ...reminder }) => live.publish([liveRoom.terminal(terminalId)], 'petition:reminder', reminder));
 
   forwardHouseholdEvents(households.events, (sub, push) => live.publish([liveRoom.user(sub)], 'household:event', push));
   // An ended call or look-in closes its room, so nobody stays connected on an old token.

@@ -8,6 +8,8 @@ export const ROLES = [
   'petitioner',
   'terminal',
   'official',
+  /** Department head (部门负责人): an official who approves extensions and signs replies off. */
+  'head',
   'coordinator',
   'family',
   'home-device',

@@ -15,7 +15,7 @@ import type {
   Notice,
   PrivacyState,
 } from './http/household-shapes.ts';
-import type { CaseState, TicketKind, WaitInfo } from './http/petition-shapes.ts';
+import type { CallbackRinging, CaseState, TicketKind, WaitInfo } from './http/petition-shapes.ts';
 import type { RevocationReason } from './claims.ts';
 
 /** What each household push tells its recipients (devices, family members, counsellors). */
@@ -55,6 +55,12 @@ export interface LiveEvents {
   'petition:wait': WaitInfo;
   /** A case changed state (watchers of the case and its parties). */
   'petition:case-changed': { caseId: string; state: CaseState };
+  /** An official calls this terminal point back by video: ring, with the case on screen. */
+  'petition:ringing': CallbackRinging;
+  /** Work lists of these offices changed (approvals, deadlines, call-backs). */
+  'petition:work-changed': { departmentIds: string[] };
+  /** Today a booked leader reception slot of this terminal point begins. */
+  'petition:reminder': { caseId: string; at: string; leaderName: string; place: string };
   /** A ticket was assigned to this official (a case or an invitation to join one). */
   'petition:assigned': { caseId: string; ticketId: string; kind: TicketKind };
   /** Household pushes, to the devices / family members / counsellors concerned. */
