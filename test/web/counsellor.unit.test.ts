@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { translator, type Lang, type ViewContext } from '../../client-web/src/lib/i18n.ts';
 import { NEW_CHECK_IN, NEW_NOTICE, counsellorView, noticeTarget, type CounsellorState } from '../../client-web/src/counsellor/view-model.ts';
-import type { CheckInSchedule, DeviceAlert, HouseholdView } from '../../client-web/src/household/common.ts';
+import type { CheckInSchedule, HouseholdAlert, HouseholdView } from '../../client-web/src/household/common.ts';
 
 const ctx = (lang: Lang = 'zh'): ViewContext => ({ t: translator(lang), lang, now: Date.parse('2026-11-26T04:00:00Z') });
 const hh = (id: string, name: string, region: string): HouseholdView =>
@@ -13,7 +13,7 @@ const hh = (id: string, name: string, region: string): HouseholdView =>
     devices: [{ id: `${id}-d`, name: '客厅终端', online: false }],
   }) as unknown as HouseholdView;
 const schedule: CheckInSchedule = { id: 's1', householdId: 'hh-zhang', counsellorId: 'c', days: [1, 4], time: '10:00', durationMinutes: 15, note: '问问血压', nextAt: '2026-11-27T02:00:00Z' };
-const alert: DeviceAlert = { id: 'a1', kind: 'device-offline', deviceId: 'hh-zhang-d', householdId: 'hh-zhang', lastSeenAt: null, raisedAt: '2026-11-26T03:30:00Z', resolvedAt: null, acknowledgedBy: null };
+const alert: HouseholdAlert = { id: 'a1', kind: 'device-offline', deviceId: 'hh-zhang-d', householdId: 'hh-zhang', lastSeenAt: null, raisedAt: '2026-11-26T03:30:00Z', resolvedAt: null, acknowledgedBy: null, acknowledgedAt: null, activity: null, callId: null };
 const state = (s: Partial<CounsellorState> = {}): CounsellorState => ({
   phase: 'running', who: '陈静', households: [hh('hh-zhang', '张家', '341302001'), hh('hh-wang', '王家', '341321002')], alerts: [], checkIns: [], due: [], recent: [], room: null,
   checkInForm: NEW_CHECK_IN, noticeForm: NEW_NOTICE, ...s,

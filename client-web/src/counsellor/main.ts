@@ -8,7 +8,7 @@ import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext
 import { PageElement, define } from '../lib/page.ts';
 import { readClaims } from '../lib/token.ts';
 import type { Message } from '../widgets/banner.ts';
-import { personSession, type Call, type CallEndReason, type CheckInSchedule, type DeviceAlert, type Notice } from '../household/common.ts';
+import { personSession, type Call, type CallEndReason, type CheckInSchedule, type HouseholdAlert, type Notice } from '../household/common.ts';
 import { NEW_CHECK_IN, NEW_NOTICE, counsellorView, homeName, noticeTarget, type CounsellorState } from './view-model.ts';
 import { counsellorTemplate, type CounsellorActions } from './view.ts';
 
@@ -73,14 +73,15 @@ class CounsellorPage extends PageElement<CounsellorState> {
   #onEvent(type: string, p: Record<string, unknown>): void {
     switch (type) {
       case 'alert:raised': {
-        const a = p.alert as DeviceAlert;
+        const a = p.alert as HouseholdAlert;
         if (!this.state.alerts.some((x) => x.id === a.id)) this.set({ alerts: [a, ...this.state.alerts] });
         void this.refresh();
         break;
       }
       case 'alert:resolved': {
-        const a = p.alert as DeviceAlert;
-        this.set({ alerts: this.state.alerts.filter((x) => x.id !== a.id) });
+        const a = p.alert as HouseholdAlert;
+        // Resolved is not acknowledged: it stays listed (marked recovered) until someone acknowledges it.
+        this.set({ alerts: this.state.alerts.map((x) => (x.id === a.id ? a : x)) });
         this.#show(t('counsellor.resolved', { home: homeName(this.state, a.householdId) }));
         void this.refresh();
         break;

@@ -4,7 +4,7 @@
 // recently shown on the devices, or the call in progress.
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime } from '../lib/time.ts';
-import { regionName, type Call, type CheckInSchedule, type DeviceAlert, type HouseholdView, type Notice } from '../household/common.ts';
+import { regionName, type Call, type CheckInSchedule, type HouseholdAlert, type HouseholdView, type Notice } from '../household/common.ts';
 
 export interface CheckInForm {
   household: string;
@@ -24,7 +24,7 @@ export interface CounsellorState {
   phase: 'running' | 'no-token';
   who: string;
   households: HouseholdView[];
-  alerts: DeviceAlert[];
+  alerts: HouseholdAlert[];
   checkIns: CheckInSchedule[];
   /** Check-ins that fell due, by schedule id, with when. */
   due: { schedule: CheckInSchedule; dueAt: string }[];
@@ -61,7 +61,7 @@ export interface CounsellorView {
   alerts: {
     title: string;
     due: { scheduleId: string; householdId: string; text: string; call: string }[];
-    items: { id: string; householdId: string; acked: boolean; text: string; ack: string | null; ackedLabel: string }[];
+    items: { id: string; householdId: string; kind: string; acked: boolean; text: string; resolved: string | null; ack: string | null; ackedLabel: string }[];
     empty: string | null;
   };
   households: {
@@ -98,7 +98,23 @@ export function counsellorView(s: CounsellorState, ctx: ViewContext): Counsellor
   const { t, lang } = ctx;
   const when = (iso: string) => formatTime(iso, 'dateTime', lang);
   const day = (d: number) => t(`household.weekday.w${d as Weekday}`);
-  const deviceName = (a: DeviceAlert) => s.households.find((h) => h.household.id === a.householdId)?.devices.find((d) => d.id === a.deviceId)?.name ?? a.deviceId;
+  const deviceName = (a: HouseholdAlert) => s.households.find((h) => h.household.id === a.householdId)?.devices.find((d) => d.id === a.deviceId)?.name ?? a.deviceId;
+  const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+  // Each kind says what happened; a no-activity alert also says how it was decided (issue 14.3).
+  const alertText = (a: HouseholdAlert): string => {
+    const home = homeName(s, a.householdId);
+    const raised = when(a.raisedAt);
+    if (a.kind === 'sos') return t('counsellor.sosAlert', { home, raised });
+    if (a.kind === 'no-activity' && a.activity) {
+      const d = a.activity;
+      return t('counsellor.noActivityAlert', {
+        home, from: when(d.from), to: when(d.to), measured: d.measuredMinutes, span: d.spanMinutes,
+        max: pct(d.maxLevel), threshold: pct(d.rule.threshold), last: d.lastActiveAt ? when(d.lastActiveAt) : t('counsellor.never'),
+        sources: d.sources.map((x) => t(x.kind === 'device' ? 'counsellor.srcDevice' : 'counsellor.srcCamera')).join('、') || t('counsellor.srcNone'),
+      });
+    }
+    return t('counsellor.offlineAlert', { home, device: deviceName(a) ?? '', last: a.lastSeenAt ? when(a.lastSeenAt) : t('counsellor.never'), raised });
+  };
   const regions = regionsOf(s);
   const target = noticeTarget(s);
   const targetValue = target ? ('region' in target ? `r:${target.region}` : `h:${target.householdId}`) : '';
@@ -119,8 +135,10 @@ export function counsellorView(s: CounsellorState, ctx: ViewContext): Counsellor
       items: s.alerts.map((a) => ({
         id: a.id,
         householdId: a.householdId,
+        kind: a.kind,
         acked: !!a.acknowledgedBy,
-        text: t('counsellor.offlineAlert', { home: homeName(s, a.householdId), device: deviceName(a), last: a.lastSeenAt ? when(a.lastSeenAt) : t('counsellor.never'), raised: when(a.raisedAt) }),
+        text: alertText(a),
+        resolved: a.resolvedAt ? t('counsellor.alertResolved', { at: when(a.resolvedAt) }) : null,
         ack: a.acknowledgedBy ? null : t('counsellor.ack'),
         ackedLabel: t('counsellor.acked'),
       })),

@@ -55,8 +55,8 @@ function desk(v: CounsellorView, a: CounsellorActions): TemplateResult {
         ${v.alerts.empty
           ? html`<li class="ok">${v.alerts.empty}</li>`
           : v.alerts.items.map(
-              (x) => html`<li data-alert-id=${x.id} data-household-id=${x.householdId} class=${x.acked ? 'acked' : ''}>
-                <span class="what">${x.text}</span>${x.ack ? html`<button type="button" class="btn" data-ack=${x.id} @click=${() => a.ack(x.id)}>${x.ack}</button>` : html`<span>${x.ackedLabel}</span>`}
+              (x) => html`<li data-alert-id=${x.id} data-household-id=${x.householdId} data-kind=${x.kind} data-resolved=${String(!!x.resolved)} class=${x.acked ? 'acked' : ''}>
+                <span class="what">${x.text}</span>${x.resolved ? html` <span class="badge">${x.resolved}</span>` : nothing}${x.ack ? html`<button type="button" class="btn" data-ack=${x.id} @click=${() => a.ack(x.id)}>${x.ack}</button>` : html`<span>${x.ackedLabel}</span>`}
               </li>`,
             )}
       </ul>

@@ -11,7 +11,7 @@ export type {
   Call,
   CheckInSchedule,
   Device,
-  DeviceAlert,
+  HouseholdAlert,
   HouseholdSettings,
   LookIn,
   LookInRefusal,
