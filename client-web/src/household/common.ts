@@ -8,7 +8,10 @@ import { pageToken, readClaims } from '../lib/token.ts';
 import { zh } from '../i18n/zh.ts';
 
 export type {
+  AccessLogEntry,
   Call,
+  ConsentRecord,
+  MaskRect,
   CheckInSchedule,
   Device,
   HouseholdAlert,
