@@ -120,11 +120,12 @@ export function personSession(
   tokenKey: string,
   onEvent: (type: string, payload: Record<string, unknown>) => void,
   refresh: () => void,
-): { name: string; api: Api } | null {
+): { name: string; sub: string; api: Api } | null {
   const token = pageToken(tokenKey, sessionStorage);
   if (!token) return null;
   const live = new LiveClient(token);
   live.on('household:event', ({ type, payload }) => onEvent(type, payload as Record<string, unknown>));
   live.onConnect(refresh);
-  return { name: readClaims(token)?.name ?? '', api: new Api(token) };
+  const claims = readClaims(token);
+  return { name: claims?.name ?? '', sub: claims?.sub ?? '', api: new Api(token) };
 }
