@@ -15,7 +15,7 @@ const hh = (id: string, name: string, region: string): HouseholdView =>
 const schedule: CheckInSchedule = { id: 's1', householdId: 'hh-zhang', counsellorId: 'c', days: [1, 4], time: '10:00', durationMinutes: 15, note: '问问血压', nextAt: '2026-11-27T02:00:00Z' };
 const alert: HouseholdAlert = { id: 'a1', kind: 'device-offline', deviceId: 'hh-zhang-d', householdId: 'hh-zhang', lastSeenAt: null, raisedAt: '2026-11-26T03:30:00Z', resolvedAt: null, acknowledgedBy: null, acknowledgedAt: null, activity: null, callId: null };
 const state = (s: Partial<CounsellorState> = {}): CounsellorState => ({
-  phase: 'running', who: '陈静', households: [hh('hh-zhang', '张家', '341302001'), hh('hh-wang', '王家', '341321002')], alerts: [], checkIns: [], due: [], recent: [], room: null,
+  phase: 'running', who: '陈静', households: [hh('hh-zhang', '张家', '341302001'), hh('hh-wang', '王家', '341321002')], alerts: [], checkIns: [], due: [], recent: [], room: null, incoming: null,
   checkInForm: NEW_CHECK_IN, noticeForm: NEW_NOTICE, ...s,
 });
 

@@ -8,7 +8,7 @@ import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext
 import { PageElement, define } from '../lib/page.ts';
 import { readClaims } from '../lib/token.ts';
 import type { Message } from '../widgets/banner.ts';
-import { personSession, type Call, type CallEndReason, type CheckInSchedule, type HouseholdAlert, type Notice } from '../household/common.ts';
+import { Sounds, personSession, ringsMe, type Call, type CallEndReason, type CheckInSchedule, type HouseholdAlert, type Notice } from '../household/common.ts';
 import { NEW_CHECK_IN, NEW_NOTICE, counsellorView, homeName, noticeTarget, type CounsellorState } from './view-model.ts';
 import { counsellorTemplate, type CounsellorActions } from './view.ts';
 
@@ -20,7 +20,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
   #api: Api | undefined;
 
   constructor() {
-    super({ phase: 'running', who: '', households: [], alerts: [], checkIns: [], due: [], recent: [], room: null, checkInForm: NEW_CHECK_IN, noticeForm: NEW_NOTICE });
+    super({ phase: 'running', who: '', households: [], alerts: [], checkIns: [], due: [], recent: [], room: null, incoming: null, checkInForm: NEW_CHECK_IN, noticeForm: NEW_NOTICE });
     this.session = null;
   }
 
@@ -49,12 +49,15 @@ class CounsellorPage extends PageElement<CounsellorState> {
     const api = this.#api;
     if (!api) return;
     try {
-      const [households, alerts, checkIns] = await Promise.all([
+      const [households, alerts, checkIns, mine] = await Promise.all([
         api.call('household.list'),
         api.call('household.alerts'),
         api.call('household.checkIns'),
+        api.call('household.myCalls', { query: { limit: 10 } }),
       ]);
-      this.set({ households, alerts, checkIns });
+      const ringing = mine.find((c) => ringsMe(c, this.#me)) ?? null;
+      this.set({ households, alerts, checkIns, incoming: ringing });
+      this.#syncRing();
       void this.#loadNotices();
     } catch (err) {
       this.#error(err);
@@ -72,6 +75,14 @@ class CounsellorPage extends PageElement<CounsellorState> {
 
   #onEvent(type: string, p: Record<string, unknown>): void {
     switch (type) {
+      case 'call:ringing': {
+        const call = p.call as Call;
+        if (ringsMe(call, this.#me)) {
+          this.set({ incoming: call });
+          this.#syncRing();
+        }
+        break;
+      }
       case 'alert:raised': {
         const a = p.alert as HouseholdAlert;
         if (!this.state.alerts.some((x) => x.id === a.id)) this.set({ alerts: [a, ...this.state.alerts] });
@@ -92,11 +103,13 @@ class CounsellorPage extends PageElement<CounsellorState> {
         break;
       }
       case 'call:answered': {
+        if (this.state.incoming?.id === (p.call as Call).id) this.#clearIncoming();
         const room = this.state.room;
         if (room && (p.call as Call).id === room.call.id) this.set({ room: { ...room, answered: true } });
         break;
       }
       case 'call:ended': {
+        if (this.state.incoming?.id === (p.call as Call).id) this.#clearIncoming();
         const room = this.state.room;
         if (room && (p.call as Call).id === room.call.id) {
           const reason = p.reason as CallEndReason;
@@ -113,19 +126,56 @@ class CounsellorPage extends PageElement<CounsellorState> {
 
   // ---- actions -----------------------------------------------------------------------------
 
+  // ---- calls from home (and SOS) that ring me --------------------------------------------------
+
+  #me = '';
+  readonly #sounds = new Sounds();
+
+  #syncRing(): void {
+    if (this.state.incoming && !this.state.room) this.#sounds.startRing('loud');
+    else this.#sounds.stopRing();
+  }
+
+  #clearIncoming(): void {
+    this.set({ incoming: null });
+    this.#syncRing();
+  }
+
+  async #answer(callId: string): Promise<void> {
+    const call = this.state.incoming;
+    if (!call || call.id !== callId || this.state.room || !this.#api) return;
+    this.#clearIncoming();
+    const home = homeName(this.state, call.householdId);
+    try {
+      await this.#enter(await this.#api.call('household.answerCall', { params: { callId } }), home);
+    } catch (err) {
+      this.#error(err);
+      this.#closeRoom(false);
+    }
+  }
+
+  async #decline(callId: string): Promise<void> {
+    this.#clearIncoming();
+    await this.#api?.call('household.declineCall', { params: { callId } }).catch((err: unknown) => this.#error(err));
+  }
+
+  async #enter(ticket: { call: Call; token: string; roomId: string }, home: string): Promise<void> {
+    const session = new CallSession({ token: ticket.token, roomId: ticket.roomId, displayName: readClaims(ticket.token)?.name });
+    this.session = session;
+    this.set({ room: { call: ticket.call, home, answered: ticket.call.state === 'active' } });
+    (window as unknown as { callSession: CallSession }).callSession = session;
+    session.on('state', (s) => {
+      if (s === 'closed' || s === 'failed') setTimeout(() => this.session === session && this.#closeRoom(false), 0);
+    });
+    await session.start();
+  }
+
   async call(householdId: string): Promise<void> {
     if (this.state.room || !this.#api) return;
     const home = homeName(this.state, householdId);
     try {
       const ticket = await this.#api.call('household.startCall', { params: { householdId } });
-      const session = new CallSession({ token: ticket.token, roomId: ticket.roomId, displayName: readClaims(ticket.token)?.name });
-      this.session = session;
-      this.set({ room: { call: ticket.call, home, answered: false } });
-      (window as unknown as { callSession: CallSession }).callSession = session;
-      session.on('state', (s) => {
-        if (s === 'closed' || s === 'failed') setTimeout(() => this.session === session && this.#closeRoom(false), 0);
-      });
-      await session.start();
+      await this.#enter(ticket, home);
     } catch (err) {
       // A call that ended while we were joining already said why.
       if (this.state.room === null && !(err instanceof ApiError)) return;
@@ -186,6 +236,8 @@ class CounsellorPage extends PageElement<CounsellorState> {
       void this.call(householdId);
     },
     ack: (id) => void this.#ack(id),
+    answer: (id) => void this.#answer(id),
+    decline: (id) => void this.#decline(id),
     hangUp: () => this.#closeRoom(true),
     setCheckIn: (patch) => this.set({ checkInForm: { ...this.state.checkInForm, ...patch } }),
     toggleDay: (day, on) => {
@@ -204,6 +256,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
     if (!signedIn) return this.set({ phase: 'no-token' });
     this.#api = signedIn.api;
     this.set({ who: signedIn.name });
+    this.#me = signedIn.sub;
     // Online status comes from heartbeats; redraw it now and then.
     setInterval(() => void this.refresh(), 20_000);
     (window as unknown as { counsellorApp: CounsellorPage }).counsellorApp = this;

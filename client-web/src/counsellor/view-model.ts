@@ -30,6 +30,8 @@ export interface CounsellorState {
   due: { schedule: CheckInSchedule; dueAt: string }[];
   recent: Notice[];
   room: { call: Call; home: string; answered: boolean } | null;
+  /** A call from home or an SOS ringing me. */
+  incoming: Call | null;
   checkInForm: CheckInForm;
   noticeForm: NoticeForm;
 }
@@ -58,6 +60,7 @@ export interface CounsellorView {
   who: string;
   noToken: string | null;
   room: { title: string } | null;
+  incoming: { id: string; sos: boolean; title: string; answer: string; decline: string } | null;
   alerts: {
     title: string;
     due: { scheduleId: string; householdId: string; text: string; call: string }[];
@@ -123,6 +126,15 @@ export function counsellorView(s: CounsellorState, ctx: ViewContext): Counsellor
     title: t('counsellor.title'),
     who: s.who,
     noToken: s.phase === 'no-token' ? t('counsellor.noToken') : null,
+    incoming: s.incoming && !s.room
+      ? {
+          id: s.incoming.id,
+          sos: s.incoming.purpose === 'sos',
+          title: t(s.incoming.purpose === 'sos' ? 'counsellor.sosIncoming' : 'counsellor.homeCalling', { home: homeName(s, s.incoming.householdId) }),
+          answer: t('counsellor.answer'),
+          decline: t('counsellor.decline'),
+        }
+      : null,
     room: s.room ? { title: t(s.room.answered || s.room.call.state !== 'ringing' ? 'counsellor.inCall' : 'counsellor.ringing', { home: s.room.home }) } : null,
     alerts: {
       title: t('counsellor.alerts'),

@@ -9,6 +9,8 @@ import type { CheckInForm, CounsellorView, NoticeForm } from './view-model.ts';
 export interface CounsellorActions {
   call(householdId: string, scheduleId?: string): void;
   ack(alertId: string): void;
+  answer(callId: string): void;
+  decline(callId: string): void;
   hangUp(): void;
   setCheckIn(patch: Partial<CheckInForm>): void;
   toggleDay(day: number, on: boolean): void;
@@ -31,6 +33,13 @@ export function counsellorTemplate(v: CounsellorView, a: CounsellorActions, sess
       <button type="button" class="btn" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
     </header>
     <ui-toast id="msg" class="cs-msg" role="status" aria-live="polite" .message=${message}></ui-toast>
+    ${v.incoming
+      ? html`<section id="incoming" class="cs-incoming" data-sos=${String(v.incoming.sos)} data-call-id=${v.incoming.id} aria-live="assertive">
+          <strong>${v.incoming.title}</strong>
+          <button type="button" id="answer" class="btn primary" @click=${() => a.answer(v.incoming!.id)}>${v.incoming.answer}</button>
+          <button type="button" id="decline" class="btn" @click=${() => a.decline(v.incoming!.id)}>${v.incoming.decline}</button>
+        </section>`
+      : nothing}
     <section id="room" class="cs-room" ?hidden=${!v.room}>
       <div id="room-title" class="cs-room-title">${v.room?.title ?? ''}</div>
       ${session ? html`<call-tiles .session=${session} @leave=${() => a.hangUp()}></call-tiles>` : nothing}

@@ -10,7 +10,7 @@ import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext
 import { PageElement, define } from '../lib/page.ts';
 import { readClaims } from '../lib/token.ts';
 import type { Message } from '../widgets/banner.ts';
-import { Sounds, errorDetail, personSession, type Call, type CallEndReason, type LookIn, type RoomTicket } from '../household/common.ts';
+import { Sounds, errorDetail, personSession, ringsMe, type Call, type CallEndReason, type LookIn, type RoomTicket } from '../household/common.ts';
 import { draftOf, familyView, settingsOfDraft, type FamilyState, type RoomInfo, type SettingsDraft } from './view-model.ts';
 import { familyTemplate, type FamilyActions } from './view.ts';
 
@@ -77,7 +77,7 @@ class FamilyPage extends PageElement<FamilyState> {
       );
       const fromHome = await api.call('household.myCalls', { query: { limit: 20 } }).catch(() => [] as Call[]);
       this.set({ households, missed, accessLog, fromHome, loaded: true });
-      const ringing = fromHome.find((c) => c.state === 'ringing' && c.callees.some((x) => x.id === this.#me && x.state === 'ringing'));
+      const ringing = fromHome.find((c) => ringsMe(c, this.#me));
       if (ringing && !this.state.room) this.#ring(ringing);
       else if (!ringing && this.state.incoming) this.#stopRinging();
     } catch (err) {
@@ -264,7 +264,7 @@ class FamilyPage extends PageElement<FamilyState> {
     switch (type) {
       case 'call:ringing': {
         const call = p.call as Call;
-        if (call.direction === 'from-home' && !this.state.room) this.#ring(call);
+        if (ringsMe(call, this.#me) && !this.state.room) this.#ring(call);
         break;
       }
       case 'call:answered':

@@ -6,6 +6,7 @@ import type { T } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
 import { zh } from '../i18n/zh.ts';
+import type { Call } from '../../../server/protocol/http/household-shapes.ts';
 
 export type {
   AccessLogEntry,
@@ -96,6 +97,14 @@ export class Sounds {
     osc.start(at);
     osc.stop(at + dur + 0.01);
   }
+}
+
+/**
+ * Whether a call from home (or an SOS) rings `me` now: it is ringing and my own line in it is
+ * still ringing (the people it rang answer, decline or miss one by one).
+ */
+export function ringsMe(call: Call, me: string): boolean {
+  return call.direction === 'from-home' && call.state === 'ringing' && call.callees.some((c) => c.id === me && c.state === 'ringing');
 }
 
 /** A 宿州 division (GB/T 2260 county code) by name, or the code when it is not one of them. */

@@ -585,6 +585,10 @@ export const en: Dictionary = {
     end_cancelled: 'The call was cancelled.',
     e_offline: 'The device at {{home}} is offline.',
     error: 'Failed: {{m}}',
+    homeCalling: '{{home}} is calling',
+    sosIncoming: '{{home}} needs help! The family did not answer',
+    answer: 'Answer',
+    decline: 'Decline',
   },
   archive: {
     title: 'Recording archive',

@@ -586,6 +586,10 @@ export const zh = {
     end_cancelled: '呼叫已取消。',
     e_offline: '{{home}} 的设备不在线，无法呼叫。',
     error: '操作失败：{{m}}',
+    homeCalling: '{{home}} 来电',
+    sosIncoming: '{{home}} 求助！家人没有接听',
+    answer: '接听',
+    decline: '拒接',
   },
   archive: {
     title: '录像档案',
