@@ -881,11 +881,12 @@ export class HouseholdService {
     await this.#recordActivity(camera.householdId, minutes.map((m) => ({ sourceId: cameraId, sourceKind: 'camera' as const, ...m })));
   }
 
-  /** Households whose no-activity watch is on, with their IP cameras (what the server analyses). */
+  /** Households whose no-activity watch is on and privacy off, with their IP cameras (what the server analyses). */
   async watchedCameras(): Promise<{ householdId: string; cameraId: string; url: string }[]> {
     const out: { householdId: string; cameraId: string; url: string }[] = [];
     for (const h of await this.#repo.listHouseholds()) {
-      if (!h.settings.activityWatch.enabled) continue;
+      // Privacy mode means no camera is looked at, by anyone, for anything.
+      if (!h.settings.activityWatch.enabled || this.privacyState(h).active) continue;
       for (const c of await this.#repo.listCameras(h.id)) {
         const full = await this.#repo.getCamera(c.id);
         if (full) out.push({ householdId: h.id, cameraId: c.id, url: full.url });
