@@ -226,4 +226,27 @@ describe('平安心居 care in Chromium', () => {
     await liNa.click('.call-controls [data-act=leave]');
     await liNa.close();
   });
+
+  it('a due check-in on the desk is done by a visit record, which shows in the household history', async () => {
+    const chenActor = f.person(SEED.counsellors.chen, 'counsellor', '陈静');
+    const day = new Date(clock.now() + 8 * 3600_000).getUTCDay(); // today in 宿州
+    const hhmm = new Date(clock.now() + 8 * 3600_000 - 30 * 60_000).toISOString().slice(11, 16);
+    const schedule = await f.service.scheduleCheckIn(chenActor, HOME, { days: [day], time: hhmm, durationMinutes: 20, note: '问问血压' });
+    // Scheduled after its time today: it falls due next week. Move the clock there.
+    clock.advance(7 * 24 * 3600_000);
+    const chen = await open(still, 'counsellor.html', person(SEED.counsellors.chen, 'counsellor', '陈静'), 'chen');
+    const due = `#due .cs-due[data-schedule-id="${schedule.id}"]`;
+    await chen.waitForSelector(due, { timeout: 15_000 });
+    await chen.click(`${due} [data-record]`);
+    await chen.selectOption('#visit-form select[name=mood]', 'low');
+    await chen.fill('#visit-form textarea[name=concerns]', '腿疼，不愿出门');
+    await chen.fill('#visit-form textarea[name=followUp]', '联系村医上门');
+    await chen.click('#visit-form button.primary');
+    await chen.waitForSelector(due, { state: 'detached', timeout: 15_000 });
+    await chen.click(`#households tr[data-household-id="${HOME}"] [data-history]`);
+    await chen.waitForSelector('#history li[data-visit-id]', { timeout: 15_000 });
+    expect(await chen.textContent('#history')).toContain('情绪：低落 · 问题：腿疼，不愿出门 · 跟进：联系村医上门');
+    expect((await f.service.dueCheckIns(chenActor)).filter((d) => d.schedule.id === schedule.id)).toEqual([]);
+    await chen.close();
+  });
 });

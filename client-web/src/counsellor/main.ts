@@ -8,8 +8,8 @@ import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext
 import { PageElement, define } from '../lib/page.ts';
 import { readClaims } from '../lib/token.ts';
 import type { Message } from '../widgets/banner.ts';
-import { Sounds, personSession, ringsMe, type Call, type CallEndReason, type CheckInSchedule, type HouseholdAlert, type Notice } from '../household/common.ts';
-import { NEW_CHECK_IN, NEW_NOTICE, counsellorView, homeName, noticeTarget, type CounsellorState } from './view-model.ts';
+import { Sounds, personSession, ringsMe, type Call, type CallEndReason, type CheckInSchedule, type HouseholdAlert } from '../household/common.ts';
+import { NEW_CHECK_IN, NEW_NOTICE, NEW_VISIT, counsellorView, homeName, noticeTarget, type CounsellorState } from './view-model.ts';
 import { counsellorTemplate, type CounsellorActions } from './view.ts';
 
 class CounsellorPage extends PageElement<CounsellorState> {
@@ -20,7 +20,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
   #api: Api | undefined;
 
   constructor() {
-    super({ phase: 'running', who: '', households: [], alerts: [], checkIns: [], due: [], recent: [], room: null, incoming: null, checkInForm: NEW_CHECK_IN, noticeForm: NEW_NOTICE });
+    super({ phase: 'running', who: '', households: [], alerts: [], checkIns: [], due: [], recent: [], room: null, incoming: null, visit: null, history: null, checkInForm: NEW_CHECK_IN, noticeForm: NEW_NOTICE });
     this.session = null;
   }
 
@@ -55,6 +55,10 @@ class CounsellorPage extends PageElement<CounsellorState> {
         api.call('household.checkIns'),
         api.call('household.myCalls', { query: { limit: 10 } }),
       ]);
+      // Due and overdue check-ins come from the schedules and the visit records, so none is
+      // lost while nobody was signed in.
+      const due = await api.call('household.dueCheckIns').catch(() => this.state.due);
+      this.set({ due });
       const ringing = mine.find((c) => ringsMe(c, this.#me)) ?? null;
       this.set({ households, alerts, checkIns, incoming: ringing });
       this.#syncRing();
@@ -64,13 +68,10 @@ class CounsellorPage extends PageElement<CounsellorState> {
     }
   }
 
-  /** What the assigned households' devices show now (one list, newest first). */
+  /** The notices I sent, newest first, with which households have read them. */
   async #loadNotices(): Promise<void> {
-    const api = this.#api!;
-    const lists = await Promise.all(this.state.households.map((v) => api.call('household.notices', { params: { householdId: v.household.id } }).catch(() => [])));
-    const byId = new Map<string, Notice>();
-    for (const n of lists.flat()) byId.set(n.id, n);
-    this.set({ recent: [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 8) });
+    const recent = await this.#api!.call('household.sentNotices', { query: { limit: 8 } }).catch(() => this.state.recent);
+    this.set({ recent });
   }
 
   #onEvent(type: string, p: Record<string, unknown>): void {
@@ -97,6 +98,9 @@ class CounsellorPage extends PageElement<CounsellorState> {
         void this.refresh();
         break;
       }
+      case 'notice:read':
+        void this.#loadNotices();
+        break;
       case 'checkin:due': {
         const schedule = p.schedule as CheckInSchedule;
         this.set({ due: [...this.state.due.filter((d) => d.schedule.id !== schedule.id), { schedule, dueAt: String(p.dueAt) }] });
@@ -191,6 +195,9 @@ class CounsellorPage extends PageElement<CounsellorState> {
     this.session = null;
     this.set({ room: null });
     session?.close();
+    // An answered check-in call is followed by its visit record.
+    if (r?.answered) this.set({ visit: { ...NEW_VISIT, householdId: r.call.householdId, callId: r.call.id, ...this.#visitFor } });
+    this.#visitFor = {};
     if (r && hangUp) void this.#api?.call('household.endCall', { params: { callId: r.call.id } }).catch(() => undefined);
   }
 
@@ -230,11 +237,47 @@ class CounsellorPage extends PageElement<CounsellorState> {
     }
   }
 
+  // ---- visit records and history ------------------------------------------------------------
+
+  /** The due check-in a call is for, carried into the visit record that follows it. */
+  #visitFor: { scheduleId?: string; dueAt?: string } = {};
+
+  async #saveVisit(): Promise<void> {
+    const v = this.state.visit;
+    if (!v || !this.#api) return;
+    const { householdId, ...body } = v;
+    try {
+      await this.#api.call('household.recordVisit', { params: { householdId }, body: { ...body, concerns: body.concerns.trim(), followUp: body.followUp.trim() } });
+      this.set({ visit: null });
+      this.#show(t('counsellor.visitSaved', { home: homeName(this.state, householdId) }));
+      await this.refresh();
+      if (this.state.history?.householdId === householdId) await this.#showHistory(householdId);
+    } catch (err) {
+      this.#error(err);
+    }
+  }
+
+  async #showHistory(householdId: string): Promise<void> {
+    try {
+      this.set({ history: await this.#api!.call('household.history', { params: { householdId } }) });
+    } catch (err) {
+      this.#error(err);
+    }
+  }
+
   readonly #actions: CounsellorActions = {
     call: (householdId, scheduleId) => {
-      if (scheduleId) this.set({ due: this.state.due.filter((d) => d.schedule.id !== scheduleId) });
+      const due = scheduleId ? this.state.due.find((d) => d.schedule.id === scheduleId) : undefined;
+      this.#visitFor = due ? { scheduleId: due.schedule.id, dueAt: due.dueAt } : {};
       void this.call(householdId);
     },
+    recordVisit: (householdId, scheduleId, dueAt) =>
+      this.set({ visit: { ...NEW_VISIT, householdId, ...(scheduleId ? { scheduleId } : {}), ...(dueAt ? { dueAt } : {}) } }),
+    setVisit: (patch) => this.state.visit && this.set({ visit: { ...this.state.visit, ...patch } }),
+    saveVisit: () => void this.#saveVisit(),
+    cancelVisit: () => this.set({ visit: null }),
+    showHistory: (id) => void this.#showHistory(id),
+    closeHistory: () => this.set({ history: null }),
     ack: (id) => void this.#ack(id),
     answer: (id) => void this.#answer(id),
     decline: (id) => void this.#decline(id),
