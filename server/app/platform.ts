@@ -12,6 +12,7 @@ import type { Logger } from '../core/log.ts';
 import { redisKeys, type RedisKeys } from '../core/redis-keys.ts';
 import { reportListenerErrorsTo } from '../core/safe-emitter.ts';
 import { TokenIssuer } from '../auth/grants.ts';
+import { Revocations } from '../auth/revocations.ts';
 import { createMetrics } from './metrics.ts';
 import { attachSignalling, type SignallingServer } from './signalling/signalling.ts';
 import { createOpsRouter } from './http/ops.ts';
@@ -29,6 +30,8 @@ export interface Platform {
   pool: WorkerPool;
   rooms: RoomRegistry;
   tokens: TokenIssuer;
+  /** Revoked tokens, shared with every node through Redis. */
+  revocations: Revocations;
   redis: Redis;
   /** Every Redis key and channel this node uses, under its prefix. */
   keys: RedisKeys;
@@ -74,7 +77,10 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   );
   const rooms = new RoomRegistry(pool, log.child({ mod: 'room' }), o.roomEmptyTimeoutMs);
   const metrics = createMetrics(pool, rooms);
-  const tokens = new TokenIssuer(config.jwtSecret, config.TOKEN_TTL_SECONDS);
+  // Every token check of this node (REST, signalling, /live) refuses what any node revoked.
+  const revocations = await Revocations.start(redis, keys, log.child({ mod: 'revocations' }));
+  const tokens = new TokenIssuer(config.jwtSecret, config.TOKEN_TTL_SECONDS, revocations);
+  const bans = new RedisRoomBans(redis, keys);
 
   const app = express();
   app.disable('x-powered-by');
@@ -99,6 +105,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     seedDemo: o.seedDemo ?? config.NODE_ENV !== 'production',
     devSignIn: config.devTokens,
     keys,
+    revocations,
+    bans,
     ...(o.household ? { household: o.household } : {}),
     ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
@@ -119,15 +127,17 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       routing.release(room.id).catch((err: unknown) => log.warn({ err, roomId: room.id }, 'room release failed'));
     });
   });
-  attachSignalling(io, {
+  const signalling = attachSignalling(io, {
     tokens,
     rooms,
     routing,
     log: log.child({ mod: 'signalling' }),
     metrics: metrics.signalling,
-    authorizeRoom: services.authorizeRoom,
-    bans: new RedisRoomBans(redis, keys),
+    access: services.access,
+    bans,
+    revocations,
   });
+  services.accessChanges.on('changed', (scope) => signalling.recheck(scope));
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
 
   let closing: Promise<void> | undefined;
@@ -139,6 +149,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     pool,
     rooms,
     tokens,
+    revocations,
     redis,
     keys,
     services,
@@ -149,6 +160,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         await routing.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await services.close();
+        await revocations.close();
         await pool.close();
         // quit, not disconnect: replies still owed (the socket.io adapter's publishes are not
         // awaited by it) arrive before the socket closes, instead of rejecting unhandled.

@@ -5,7 +5,6 @@
 //   petition:<caseId>                           a petition session (视频接访)
 //   household:<householdId>:call:<callId>        a call into a home (平安心居)
 //   household:<householdId>:lookin:<lookInId>    a family member looking in on a home camera
-//   property:<matterId>                         a compound matter's joint session (红色物业)
 //
 // Every segment uses the id alphabet [A-Za-z0-9_.-] (no ':'). Any other id (tests, benchmarks)
 // is an ad-hoc room that only a grant naming it opens; an id in the petition or household
@@ -18,8 +17,7 @@ export type ParsedRoomId =
   | { kind: 'petition'; caseId: string }
   | { kind: 'household-call'; householdId: string; callId: string }
   | { kind: 'household-look-in'; householdId: string; lookInId: string }
-  | { kind: 'property-matter'; matterId: string }
-  | { kind: 'malformed'; namespace: 'petition' | 'household' | 'property' }
+  | { kind: 'malformed'; namespace: 'petition' | 'household' }
   | { kind: 'ad-hoc' };
 
 export function parseRoomId(roomId: string): ParsedRoomId {
@@ -36,8 +34,6 @@ export function parseRoomId(roomId: string): ParsedRoomId {
       }
       return { kind: 'malformed', namespace: 'household' };
     }
-    case 'property':
-      return parts.length === 2 && ok(parts[1]) ? { kind: 'property-matter', matterId: parts[1]! } : { kind: 'malformed', namespace: 'property' };
     default:
       return { kind: 'ad-hoc' };
   }
@@ -52,4 +48,3 @@ export function householdOfRoom(roomId: string): string | undefined {
 export const petitionRoomId = (caseId: string): string => `petition:${caseId}`;
 export const householdCallRoomId = (householdId: string, callId: string): string => `household:${householdId}:call:${callId}`;
 export const householdLookInRoomId = (householdId: string, lookInId: string): string => `household:${householdId}:lookin:${lookInId}`;
-export const propertyMatterRoomId = (matterId: string): string => `property:${matterId}`;

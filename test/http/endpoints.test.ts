@@ -30,6 +30,8 @@ const goodParams: Record<string, string> = {
   householdId: 'hh-1',
   callId: 'call-1',
   lookInId: 'look-1',
+  deviceId: 'dev-1',
+  memberId: 'fm-1',
   alertId: 'alert-1',
   sessionId: 'S-1',
   segmentId: 'seg-1',

@@ -1,7 +1,7 @@
 // Room ids are part of the contract: every id the product builds parses back to what built it,
 // and an id in a product namespace that does not parse is malformed, never an ad-hoc room.
 import { describe, expect, it } from 'vitest';
-import { householdCallRoomId, householdLookInRoomId, householdOfRoom, parseRoomId, petitionRoomId, propertyMatterRoomId } from '../../server/protocol/room-id.ts';
+import { householdCallRoomId, householdLookInRoomId, householdOfRoom, parseRoomId, petitionRoomId } from '../../server/protocol/room-id.ts';
 
 describe('parseRoomId', () => {
   it('parses back every kind of room id the product builds', () => {
@@ -10,7 +10,6 @@ describe('parseRoomId', () => {
     expect(parseRoomId(householdLookInRoomId('H0012', 'l.2'))).toEqual({ kind: 'household-look-in', householdId: 'H0012', lookInId: 'l.2' });
     expect(householdOfRoom(householdLookInRoomId('H0012', 'l.2'))).toBe('H0012');
     expect(householdOfRoom(petitionRoomId('XF20261126-000042'))).toBeUndefined();
-    expect(parseRoomId(propertyMatterRoomId('pm-1'))).toEqual({ kind: 'property-matter', matterId: 'pm-1' });
   });
 
   it('calls an id of the petition or household namespace that does not parse malformed', () => {
@@ -19,7 +18,6 @@ describe('parseRoomId', () => {
       expect(parseRoomId(id), id).toEqual({ kind: 'malformed', namespace: 'household' });
     }
     expect(householdOfRoom('household:H1:video:x')).toBeUndefined();
-    for (const id of ['property:', 'property:a:b']) expect(parseRoomId(id)).toEqual({ kind: 'malformed', namespace: 'property' });
   });
 
   it('treats any other id as an ad-hoc room (tests, benchmarks)', () => {

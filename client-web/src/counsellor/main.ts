@@ -6,7 +6,6 @@ import { ApiError, type Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
-import { readClaims } from '../lib/token.ts';
 import type { Message } from '../widgets/banner.ts';
 import { Sounds, personSession, ringsMe, type Call, type CallEndReason, type CheckInSchedule, type HouseholdAlert } from '../household/common.ts';
 import { NEW_CHECK_IN, NEW_NOTICE, NEW_VISIT, counsellorView, homeName, noticeTarget, type CounsellorState } from './view-model.ts';
@@ -164,7 +163,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
   }
 
   async #enter(ticket: { call: Call; token: string; roomId: string }, home: string): Promise<void> {
-    const session = new CallSession({ token: ticket.token, roomId: ticket.roomId, displayName: readClaims(ticket.token)?.name });
+    const session = new CallSession({ token: ticket.token, roomId: ticket.roomId });
     this.session = session;
     this.set({ room: { call: ticket.call, home, answered: ticket.call.state === 'active' } });
     (window as unknown as { callSession: CallSession }).callSession = session;

@@ -299,7 +299,7 @@ class DevicePage extends PageElement<DeviceState> {
     const camera = !this.state.privacy.active && !audioOnly;
     const publish: MediaSource[] = j.kind === 'lookin' ? (camera ? ['camera'] : []) : camera ? ['camera', 'microphone'] : ['microphone'];
     const session = new CallSession({
-      token, roomId: j.roomId, displayName: this.#household?.name ?? t('device.title'), publish, audioOnly,
+      token, roomId: j.roomId, publish, audioOnly,
       // The masks are painted into the picture here, before it is encoded: masked pixels never leave.
       cameraFilter: (track) => maskedCamera(track, () => this.state.masks),
     });

@@ -50,11 +50,13 @@ export const assignCounsellorBody = z.strictObject({ counsellorId: idSchema });
 export const deviceRoomTokenBody = z.strictObject({ roomId: z.string().min(1).max(200) });
 
 const householdParams = z.strictObject({ householdId: idSchema });
+const deviceParams = z.strictObject({ householdId: idSchema, deviceId: idSchema });
+const memberParams = z.strictObject({ householdId: idSchema, memberId: idSchema });
 const callParams = z.strictObject({ callId: idSchema });
 const lookInParams = z.strictObject({ lookInId: idSchema });
 const alertParams = z.strictObject({ alertId: idSchema });
 const noticeParams = z.strictObject({ noticeId: idSchema });
-const deviceParams = z.strictObject({ deviceId: idSchema });
+const maskDeviceParams = z.strictObject({ deviceId: idSchema });
 
 /** Everyone with a legitimate view of some household; the service checks which. */
 const VIEWERS = ['family', 'counsellor', 'home-device', 'admin'] as const;
@@ -101,6 +103,10 @@ export const householdArea = area({
       method: 'POST', path: '/households/:householdId/devices', summary: "Bind (or re-bind) a home device and issue its token; the previous token stops working",
       access: { roles: MANAGERS }, params: householdParams, body: bindDeviceSchema, answer: json<{ device: Device; token: string }>('{ device: Device; token: string }'),
     },
+    'household.revokeDevice': {
+      method: 'POST', path: '/households/:householdId/devices/:deviceId/revoke', summary: 'Revoke a lost or stolen device: every token it holds stops working, its connections close on every node',
+      access: { roles: MANAGERS }, params: deviceParams, answer: json<Device>('Device'),
+    },
     'household.addCamera': {
       method: 'POST', path: '/households/:householdId/cameras', summary: 'Register an RTSP camera for look-in (the URL never leaves the server)',
       access: { roles: MANAGERS }, params: householdParams, body: addCameraSchema, answer: json<HouseholdCamera>('HouseholdCamera'),
@@ -108,6 +114,10 @@ export const householdArea = area({
     'household.linkFamily': {
       method: 'POST', path: '/households/:householdId/family', summary: 'Link a family member (created when new) with a permission level',
       access: { roles: MANAGERS }, params: householdParams, body: linkFamilySchema, answer: json<HouseholdView['family'][number]>("HouseholdView['family'][number]"),
+    },
+    'household.unlinkFamily': {
+      method: 'DELETE', path: '/households/:householdId/family/:memberId', summary: "Take a family member out of the household: their calls and look-ins here end at once, their tokens for it stop working",
+      access: { roles: MANAGERS }, params: memberParams, answer: json<Nothing>('{}'),
     },
     'household.assignCounsellor': {
       method: 'POST', path: '/households/:householdId/counsellors', summary: 'Assign a counsellor to the household (administrators)',
@@ -171,7 +181,7 @@ export const householdArea = area({
     },
     'household.setMasks': {
       method: 'PUT', path: '/devices/:deviceId/masks', summary: "Privacy masks: rectangles of the device's picture it blacks out before sending (the device, or a manager)",
-      access: { roles: ['home-device', 'family', 'admin'] }, params: deviceParams, body: privacyMasksSchema, answer: json<Device>('Device'),
+      access: { roles: ['home-device', 'family', 'admin'] }, params: maskDeviceParams, body: privacyMasksSchema, answer: json<Device>('Device'),
     },
 
     // ---- home devices
