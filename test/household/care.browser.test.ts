@@ -249,4 +249,30 @@ describe('平安心居 care in Chromium', () => {
     expect((await f.service.dueCheckIns(chenActor)).filter((d) => d.schedule.id === schedule.id)).toEqual([]);
     await chen.close();
   });
+
+  it('an SOS the family and the counsellor decline rings the village contact’s page at once; answering joins the home', async () => {
+    await deviceOnline();
+    const grid = await open(still, 'grid.html', person(SEED.villageContacts.zhangzhuang, 'grid-worker', '王建华'), 'grid');
+    await grid.waitForSelector('#list');
+    await device.click('#sos');
+    await device.waitForSelector('#outgoing[data-sos="true"]:not([hidden]) li[data-step="0"]', { timeout: 15_000 });
+    const call = (await f.repo.listOpenCalls(HOME))[0]!;
+    for (const id of [SEED.family.zhangWei, SEED.family.liNa, SEED.family.zhangLei]) await f.service.declineCall(f.person(id, 'family'), call.id);
+    await f.service.declineCall(f.person(SEED.counsellors.chen, 'counsellor', '陈静'), call.id);
+    const row = `.grid-call[data-call-id="${call.id}"][data-state="ringing"]`;
+    await grid.waitForSelector(row, { timeout: 15_000 });
+    expect(await grid.textContent(row)).toContain('求助');
+    await grid.click(`${row} [data-act=answer]`);
+    await device.waitForFunction(() => document.body.dataset.state === 'in-call', null, { timeout: 15_000 });
+    for (const page of [device, grid]) await waitFor(() => media(page), (m) => m.framesDecoded > 0 && m.audioPackets > 0);
+    const { events } = await f.service.callTimeline(f.person(SEED.counsellors.chen, 'counsellor'), call.id);
+    expect(events.filter((e) => e.type === 'escalated').map((e) => [e.data.to, e.data.reason])).toEqual([
+      ['counsellor', 'all-declined'],
+      ['grid-worker', 'all-declined'],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: 'answered', personId: SEED.villageContacts.zhangzhuang });
+    await grid.click('.call-controls [data-act=leave]');
+    await device.waitForFunction(() => document.body.dataset.state === 'idle', null, { timeout: 15_000 });
+    await grid.close();
+  });
 });

@@ -531,6 +531,18 @@ export const en: Dictionary = {
     logSeconds: '{{s}} s',
     logEmpty: 'Nobody has looked in yet',
   },
+  grid: {
+    title: 'Safe Home · Village committee / grid worker',
+    noToken: 'Please sign in (no access token).',
+    none: 'No calls',
+    sos: '{{home}} asks for help ({{at}}): neither family nor counsellor answered',
+    call: '{{home}} is calling ({{at}})',
+    state_active: 'someone answered',
+    state_over: 'over',
+    answer: 'Answer',
+    decline: 'Decline',
+    inCall: 'In a call with {{home}}',
+  },
   counsellor: {
     title: 'Safe Home · Counsellor desk',
     noToken: 'Please sign in (no access token).',

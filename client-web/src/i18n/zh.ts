@@ -532,6 +532,18 @@ export const zh = {
     logSeconds: '{{s}} 秒',
     logEmpty: '还没有人看过',
   },
+  grid: {
+    title: '平安心居 · 村委会 / 网格员',
+    noToken: '请先登录（缺少访问令牌）。',
+    none: '没有呼叫',
+    sos: '{{home}} 求助（{{at}}）：家人和社工都没有接听',
+    call: '{{home}} 来电（{{at}}）',
+    state_active: '已有人接听',
+    state_over: '已结束',
+    answer: '接听',
+    decline: '拒接',
+    inCall: '与 {{home}} 通话中',
+  },
   counsellor: {
     title: '平安心居 · 社工工作台',
     noToken: '请先登录（缺少访问令牌）。',
