@@ -13,12 +13,10 @@ export const ROLES = [
   'home-device',
   'counsellor',
   'archivist',
-  /** 物业服务中心 staff of a residential compound (红色物业); attributes.department: their office. */
-  'property-staff',
   /** 社区/村委会 网格员: community staff, and the village contact an SOS escalates to. */
   'grid-worker',
-  /** A resident of a compound: raises matters and rates how they were resolved. */
-  'resident',
+  /** 审计管理员: reads the audit trail (who viewed, exported, held, deleted what), nothing else. */
+  'audit-admin',
   'admin',
 ] as const;
 export const roleSchema = z.enum(ROLES);
