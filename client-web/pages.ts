@@ -16,5 +16,6 @@ export const PAGES: Page[] = [
   { file: 'device.html', title: 'home device 平安心居终端' },
   { file: 'family.html', title: 'family 家人' },
   { file: 'counsellor.html', title: 'counsellor 社工' },
+  { file: 'grid.html', title: 'village committee / grid worker 村委会 网格员' },
   { file: 'archive.html', title: 'archive 录像档案' },
 ];

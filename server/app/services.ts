@@ -33,6 +33,7 @@ import {
   type HouseholdTimings,
 } from '../household/index.ts';
 import { forwardHouseholdEvents } from '../household/events.ts';
+import { watchCameraActivity } from './camera-activity.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
 import { createDevRouter } from './http/dev.ts';
 import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
@@ -152,6 +153,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}), ...(o.recorderPorts ? { ports: o.recorderPorts } : {}) });
 
   serveCameraLookIns({ rooms: o.rooms, households, log: log.child({ mod: 'camera-look-in' }) });
+  const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
   // Waiting petitioners get their new position pushed; bursts of queue changes are coalesced.
   const waitPushes = coalesce(250, (departmentIds: string[]) => {
@@ -244,6 +246,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       waitPushes.cancel();
       stopRetention();
       households.stop();
+      cameraActivity.stop();
       await householdTick.release().catch(() => undefined);
       petition.close();
       await nodeArchive.close();

@@ -15,6 +15,8 @@ export const ROLES = [
   'home-device',
   'counsellor',
   'archivist',
+  /** 社区/村委会 网格员: community staff, and the village contact an SOS escalates to. */
+  'grid-worker',
   /** 审计管理员: reads the audit trail (who viewed, exported, held, deleted what), nothing else. */
   'audit-admin',
   'admin',
