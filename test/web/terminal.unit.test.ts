@@ -53,6 +53,7 @@ const state = (s: Partial<TerminalState>): TerminalState => ({
   rating: false,
   offline: false,
   voiceOn: true,
+  call: null,
   ...s,
 });
 
@@ -102,6 +103,19 @@ describe('terminal view-model', () => {
     const rating = terminalView(state({ screen: 'call', current: { ...CASE, state: 'handled' }, ratingOverCall: true, audioOnly: true }), ctx());
     expect(rating.body).toMatchObject({ audioSwitch: { label: '恢复视频', pressed: true }, rating: { buttons: [{ rating: 'satisfied', label: '满意', disabled: false }, { rating: 'basically_satisfied' }, { rating: 'unsatisfied' }] } });
     expect(rating.speech).toBe('您对这次接访满意吗？请点一下：满意，基本满意，还是不满意。');
+  });
+
+  it('in the call: the banner says the call is still connecting, and never asks to talk into a microphone nobody hears', () => {
+    const connecting = terminalView(state({ screen: 'call', current: { ...CASE, state: 'in_session' }, call: { phase: 'connecting', degraded: [] } }), ctx());
+    expect(connecting.body).toMatchObject({ banner: '正在连接…' });
+    const noMic = terminalView(
+      state({ screen: 'call', current: { ...CASE, state: 'in_session' }, call: { phase: 'media-degraded', degraded: [{ kind: 'local', source: 'microphone', status: 'missing' }] } }),
+      ctx(),
+    );
+    expect(noMic.body).toMatchObject({ banner: '对方听不到您的声音：没有找到麦克风。请插好麦克风，或请工作人员帮忙。' });
+    expect(noMic.speech).toBe('对方听不到您的声音：没有找到麦克风。请插好麦克风，或请工作人员帮忙。');
+    const up = terminalView(state({ screen: 'call', current: { ...CASE, state: 'in_session' }, call: { phase: 'connected', degraded: [] } }), ctx());
+    expect(up.body).toMatchObject({ banner: '工作人员已接通，请对着屏幕说话' });
   });
 
   it('ends on a receipt with the case number, what happens next and the way back into a running call', () => {

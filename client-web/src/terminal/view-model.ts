@@ -1,5 +1,6 @@
 // What the terminal kiosk shows, as a pure function of its state: the header, one screen (start,
 // waiting, call, rating, receipt or a fatal notice) and the sentence the terminal speaks there.
+import type { CallStatus } from '../lib/call-state.ts';
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime, waitDuration } from '../lib/time.ts';
 import type { AppointmentOffer, Case, CategoryRule, Rating, WaitInfo } from '../petition-ui/common.ts';
@@ -39,6 +40,8 @@ export interface TerminalState {
   rating: boolean;
   offline: boolean;
   voiceOn: boolean;
+  /** The running call's state (`lib/call-state.ts`), while there is one. */
+  call: CallStatus | null;
 }
 
 /** Case states in which the petitioner belongs in the room. */
@@ -251,7 +254,14 @@ function ratingBlock(s: TerminalState, { t }: ViewContext): RatingBlock {
   };
 }
 
-export function bannerText(c: Case, { t }: ViewContext): string {
+/**
+ * What the call screen's banner (and the spoken prompt) says: the call's own trouble first — a
+ * petitioner told to talk to the screen while nobody can hear them would talk into nothing.
+ */
+export function bannerText(c: Case, call: CallStatus | null, { t }: ViewContext): string {
+  if (call?.phase === 'connecting' || call?.phase === 'reconnecting') return t(`call.${call.phase}`);
+  const mic = call?.degraded.find((d) => d.kind === 'local' && d.source === 'microphone');
+  if (mic?.kind === 'local') return t(`call.local.microphone_${mic.status}`);
   if (c.state === 'transferred' || c.state === 'escalated') return t('terminal.bannerMoving');
   return c.state === 'joint_session' ? t('terminal.bannerJoint') : t('terminal.bannerConnected');
 }
@@ -260,7 +270,7 @@ function callView(s: TerminalState, c: Case, ctx: ViewContext): CallView {
   const { t } = ctx;
   return {
     kind: 'call',
-    banner: bannerText(c, ctx),
+    banner: bannerText(c, s.call, ctx),
     caseChip: t('terminal.caseChip', { id: c.id }),
     audioSwitch: s.audioOnly ? { label: t('terminal.videoAgain'), icon: 'video', pressed: true } : { label: t('terminal.voiceOnly'), icon: 'audio', pressed: false },
     rating: s.ratingOverCall ? ratingBlock(s, ctx) : null,
