@@ -215,7 +215,7 @@ function waitingView(s: TerminalState, c: Case, ctx: ViewContext): WaitingView {
   const { t } = ctx;
   const w = s.wait;
   const words = waitWords(w, ctx);
-  const waitedSeconds = w ? w.waitedSeconds + Math.round((ctx.now - s.waitReadAt) / 1000) : 0;
+  const waitedSeconds = w ? w.waitedSeconds + Math.floor((ctx.now - s.waitReadAt) / 1000) : 0;
   return {
     kind: 'waiting',
     caseNumberLabel: t('terminal.caseNumber'),
@@ -224,7 +224,7 @@ function waitingView(s: TerminalState, c: Case, ctx: ViewContext): WaitingView {
     position: words.big,
     positionAttr: w?.position === null || w?.position === undefined ? '' : String(w.position),
     estimate: words.small,
-    waited: `${t('terminal.waited', { time: waitDuration(waitedSeconds, t) })} · ${t('terminal.officialsOnline', { n: w?.availableOfficials ?? 0 })}`,
+    waited: `${t('terminal.waited', { time: waitDuration(waitedSeconds, t, 'elapsed') })} · ${t('terminal.officialsOnline', { n: w?.availableOfficials ?? 0 })}`,
     offer: w?.offer ? offerView(w.offer.appointments, w.offer.callback, c, ctx) : null,
     audioOnly: { label: t(s.audioOnly ? 'terminal.audioOnlyChosen' : 'terminal.audioOnlyOffer'), icon: 'audio', pressed: s.audioOnly },
     sub: t('terminal.waitingSub'),
