@@ -2,6 +2,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CallSession } from '../lib/call-session.ts';
 import '../widgets/call-tiles.ts';
+import { homeLink } from '../widgets/home-link.ts';
 import type { DeviceView } from './view-model.ts';
 
 export interface DeviceActions {
@@ -12,7 +13,7 @@ export interface DeviceActions {
 }
 
 export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSession | null, languageLabel: string): TemplateResult {
-  if (v.fatal) return html`<main class="dev-idle" style="grid-template-columns:1fr"><p class="clock-date">${v.fatal}</p></main>`;
+  if (v.fatal) return html`<main class="dev-idle" style="grid-template-columns:1fr"><p class="clock-date">${v.fatal}</p>${homeLink()}</main>`;
   return html`<header class="dev-bar">
       <span id="household" class="dev-household">${v.household}</span>
       <span id="net" class="dev-net" role="status" aria-live="polite" data-state=${v.net.state}>${v.net.text}</span>

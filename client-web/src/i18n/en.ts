@@ -8,6 +8,7 @@ export const en: Dictionary = {
     loading: 'Loading…',
     listSeparator: ', ',
     clauseSeparator: '; ',
+    backHome: 'Back to the home page',
   },
   time: {
     hms: '{{h}}h {{m}}m {{s}}s',

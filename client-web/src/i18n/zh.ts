@@ -8,6 +8,7 @@ export const zh = {
     loading: '正在加载…',
     listSeparator: '、',
     clauseSeparator: '；',
+    backHome: '返回首页',
   },
   time: {
     hms: '{{h}}小时{{m}}分{{s}}秒',
