@@ -233,6 +233,19 @@ class DevicePage extends PageElement<DeviceState> {
     }
   }
 
+  /** The decline button: the caller is told at once instead of ringing on until it counts as missed. */
+  async #decline(): Promise<void> {
+    const call = this.state.ringing;
+    if (!call || !this.#api) return;
+    this.set({ answering: true });
+    this.#hideIncoming();
+    try {
+      await this.#api.call('household.declineCall', { params: { callId: call.id } });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'gone')) this.#apiError(err);
+    }
+  }
+
   async #joinCall(call: Call): Promise<void> {
     if (this.#rooms.has(call.roomId) || !this.#api) return;
     const j: Joined = { kind: 'call', id: call.id, roomId: call.roomId, since: Date.now(), who: call.callerName };
@@ -361,6 +374,7 @@ class DevicePage extends PageElement<DeviceState> {
 
   readonly #actions: DeviceActions = {
     answer: () => void this.#answer(),
+    decline: () => void this.#decline(),
     togglePrivacy: () => void this.#togglePrivacy(),
     hangUp: () => {
       const j = this.#shownCall;

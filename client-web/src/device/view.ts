@@ -7,6 +7,7 @@ import type { DeviceView } from './view-model.ts';
 
 export interface DeviceActions {
   answer(): void;
+  decline(): void;
   togglePrivacy(): void;
   hangUp(): void;
   toggleLanguage(): void;
@@ -43,7 +44,10 @@ export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSessio
     </main>
     <section id="incoming" class="incoming" ?hidden=${!v.incoming} aria-live="assertive">
       <div id="incoming-who" class="incoming-who">${v.incoming?.who ?? ''}</div>
-      <button type="button" id="answer" class="answer" ?disabled=${v.incoming?.disabled ?? true} @click=${() => a.answer()}>${v.incoming?.answer ?? ''}</button>
+      <div class="incoming-actions">
+        <button type="button" id="answer" class="answer" ?disabled=${v.incoming?.disabled ?? true} @click=${() => a.answer()}>${v.incoming?.answer ?? ''}</button>
+        <button type="button" id="decline" class="decline" ?disabled=${v.incoming?.disabled ?? true} @click=${() => a.decline()}>${v.incoming?.decline ?? ''}</button>
+      </div>
     </section>
     <section id="call" class="dev-call" ?hidden=${!v.inCall}>${call ? html`<call-tiles .session=${call} kiosk @leave=${() => a.hangUp()}></call-tiles>` : nothing}</section>
     <footer class="dev-foot">

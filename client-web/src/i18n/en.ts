@@ -423,6 +423,7 @@ export const en: Dictionary = {
     counsellor: 'Counsellor',
     privacyPill: 'Privacy',
     answer: 'Answer',
+    decline: 'Decline',
     answering: 'Connecting…',
     callGone: 'The call has ended',
     liveCall: 'Camera live · in a call',

@@ -424,6 +424,7 @@ export const zh = {
     counsellor: '社工',
     privacyPill: '隐私模式',
     answer: '接 听',
+    decline: '不 接',
     answering: '正在接通…',
     callGone: '来电已结束',
     liveCall: '摄像头直播中 · 正在通话',
