@@ -13,7 +13,8 @@ import { redisKeys, type RedisKeys } from '../core/redis-keys.ts';
 import { reportListenerErrorsTo } from '../core/safe-emitter.ts';
 import { TokenIssuer } from '../auth/grants.ts';
 import { Revocations } from '../auth/revocations.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, registerArchiveMetrics } from './metrics.ts';
+import { archiveNodeOptions } from '../../recordings/node-archive.ts';
 import { attachSignalling, type SignallingServer } from './signalling/signalling.ts';
 import { createOpsRouter } from './http/ops.ts';
 import { RedisRoomRouting } from '../routing/redis-room-routing.ts';
@@ -84,7 +85,9 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(createOpsRouter({ redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens }));
+  // Services start after the ops router is mounted; their degradations are read at request time.
+  let degraded: () => { component: string; reason: string; since?: string }[] = () => [];
+  app.use(createOpsRouter({ redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens, degraded: () => degraded() }));
   const server = http.createServer(app);
   const io: SignallingServer = new IoServer(server, {
     adapter: createAdapter(pub, sub, { key: keys.adapterChannel }),
@@ -105,12 +108,15 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     seedDemo: o.seedDemo ?? config.NODE_ENV !== 'production',
     devSignIn: config.devTokens,
     keys,
+    archive: archiveNodeOptions(config),
     revocations,
     bans,
     ...(o.household ? { household: o.household } : {}),
     ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
   services.mount(app);
+  degraded = () => services.degraded();
+  registerArchiveMetrics(metrics.registry, () => services.archive.evidence.status);
   if (o.webDir && fs.existsSync(o.webDir)) {
     app.use(express.static(o.webDir, { index: 'index.html', maxAge: '1h' }));
   }

@@ -39,9 +39,10 @@ import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
 import { archiveArea } from '../protocol/http/archive.ts';
 import { householdArea } from '../protocol/http/household.ts';
 import { petitionArea } from '../protocol/http/petition.ts';
-import { Archive } from '../../recordings/archive.ts';
+import type { Archive } from '../../recordings/archive.ts';
 import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
+import { openNodeArchive, type ArchiveNodeOptions, type Degradation } from '../../recordings/node-archive.ts';
 import { recordSessions } from './session-recording.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
@@ -69,6 +70,8 @@ export interface ServicesOptions {
   bans: RoomBans;
   /** Recording segment length (default 15 s; tests use short ones). */
   recordingSegmentSeconds?: number;
+  /** Signing, TSA, composite, speech-to-text (recordings/node-archive.ts). */
+  archive?: ArchiveNodeOptions;
   /** Clock and timings of the household service (tests drive time). */
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
 }
@@ -80,6 +83,8 @@ export interface Services {
   petition: PetitionService;
   households: HouseholdService;
   live: LiveChannel;
+  /** What works but not as it should (for /healthz): a TSA that does not answer, … */
+  degraded(): Degradation[];
   /** Seals every running recording (before the rooms go away on shutdown). */
   stopRecordings(): Promise<void>;
   /** Who may be in which room now, by the room's domain (room-authorizer.ts). */
@@ -129,7 +134,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
 
-  const archive = await Archive.open({ dataDir: o.dataDir, store });
+  const nodeArchive = await openNodeArchive({ dataDir: o.dataDir, store, ...(o.archive ? { options: o.archive } : {}), log: log.child({ mod: 'archive' }) });
+  const { archive } = nodeArchive;
   // Sessions a crash left "recording" are sealed as interrupted before new ones start.
   await archive.recoverInterrupted();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
@@ -206,6 +212,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     petition,
     households,
     live,
+    degraded: () => nodeArchive.degraded(),
     stopRecordings: () => recording.stopAll(),
     access: roomAuthorizer({ petition, households }),
     accessChanges,
@@ -213,7 +220,10 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       if (o.devSignIn) app.use(createDevRouter({ tokens, petitionRepo, householdRepo, households }));
       app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
       app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
-      app.use(archiveArea.base, createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
+      app.use(
+        archiveArea.base,
+        createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }), exports: nodeArchive.exports, ...(nodeArchive.transcripts ? { transcripts: nodeArchive.transcripts } : {}) }),
+      );
       // Paths under /api and /dev that no table lists: a JSON 404, not the static server's page.
       app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
     },
@@ -223,7 +233,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       households.stop();
       await householdTick.release().catch(() => undefined);
       petition.close();
-      await archive.close();
+      await nodeArchive.close();
       await store.close();
     },
   };

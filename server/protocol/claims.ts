@@ -13,6 +13,8 @@ export const ROLES = [
   'home-device',
   'counsellor',
   'archivist',
+  /** 审计管理员: reads the audit trail (who viewed, exported, held, deleted what), nothing else. */
+  'audit-admin',
   'admin',
 ] as const;
 export const roleSchema = z.enum(ROLES);

@@ -26,6 +26,7 @@ const pub = entries.filter(({ e }) => e.access === 'public');
 const BAD_PARAM = encodeURIComponent(' no/such ');
 const goodParams: Record<string, string> = {
   caseId: 'XF20261126-000042',
+  caseNumber: 'XF20261126-000042',
   ticketId: 'XF20261126-000042:q1',
   householdId: 'hh-1',
   callId: 'call-1',
