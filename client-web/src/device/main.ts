@@ -267,6 +267,19 @@ class DevicePage extends PageElement<DeviceState> {
     }
   }
 
+  /** The decline button: the caller is told at once instead of ringing on until it counts as missed. */
+  async #decline(): Promise<void> {
+    const call = this.state.ringing;
+    if (!call || !this.#api) return;
+    this.set({ answering: true });
+    this.#hideIncoming();
+    try {
+      await this.#api.call('household.declineCall', { params: { callId: call.id } });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'gone')) this.#apiError(err);
+    }
+  }
+
   async #joinCall(call: Call): Promise<void> {
     if (this.#rooms.has(call.roomId) || !this.#api) return;
     const j: Joined = { kind: 'call', id: call.id, roomId: call.roomId, since: Date.now(), who: call.callerName };
@@ -535,6 +548,7 @@ class DevicePage extends PageElement<DeviceState> {
     clearMasks: () => this.set({ maskDraft: [] }),
     saveMasks: () => void this.#saveMasks(),
     closeMasks: () => this.#closeMasks(),
+    decline: () => void this.#decline(),
     togglePrivacy: () => void this.#togglePrivacy(),
     hangUp: () => {
       const j = this.#shownCall;

@@ -8,6 +8,7 @@ export const en: Dictionary = {
     loading: 'Loading…',
     listSeparator: ', ',
     clauseSeparator: '; ',
+    backHome: 'Back to the home page',
   },
   time: {
     hms: '{{h}}h {{m}}m {{s}}s',
@@ -37,6 +38,21 @@ export const en: Dictionary = {
     cameraPaused: 'Camera is off',
     errorPrefix: 'Error',
     recording: 'Recording: this call is recorded in full',
+    connected: 'Connected',
+    'media-degraded': 'Connected · some sound or picture unavailable',
+    ended: 'Call ended',
+    local: {
+      microphone_denied: 'The others cannot hear you: the microphone is not allowed. Ask staff to allow the microphone in the browser settings.',
+      microphone_missing: 'The others cannot hear you: no microphone found. Plug one in, or ask staff for help.',
+      microphone_failed: 'The others cannot hear you: the microphone does not work. Ask staff to check it.',
+      camera_denied: 'The camera is not allowed: this is a voice call.',
+      camera_missing: 'No camera found: this is a voice call.',
+      camera_failed: 'The camera does not work: this is a voice call.',
+    },
+    remote: {
+      microphone: '{{name}}: their microphone is unavailable, you cannot hear them',
+      camera: '{{name}}: their camera is unavailable, this is a voice call',
+    },
   },
   petition: {
     state: {
@@ -618,6 +634,7 @@ export const en: Dictionary = {
     counsellor: 'Counsellor',
     privacyPill: 'Privacy',
     answer: 'Answer',
+    decline: 'Decline',
     answering: 'Connecting…',
     callGone: 'The call has ended',
     liveCall: 'Camera live · in a call',

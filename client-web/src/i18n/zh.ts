@@ -8,6 +8,7 @@ export const zh = {
     loading: '正在加载…',
     listSeparator: '、',
     clauseSeparator: '；',
+    backHome: '返回首页',
   },
   time: {
     hms: '{{h}}小时{{m}}分{{s}}秒',
@@ -37,6 +38,21 @@ export const zh = {
     cameraPaused: '对方已关闭摄像头',
     errorPrefix: '错误',
     recording: '录制中：本次通话全程录音录像',
+    connected: '已接通',
+    'media-degraded': '已接通 · 部分声音或画面不可用',
+    ended: '通话已结束',
+    local: {
+      microphone_denied: '对方听不到您的声音：麦克风未获允许。请工作人员在浏览器设置中允许使用麦克风。',
+      microphone_missing: '对方听不到您的声音：没有找到麦克风。请插好麦克风，或请工作人员帮忙。',
+      microphone_failed: '对方听不到您的声音：麦克风无法使用。请工作人员检查麦克风。',
+      camera_denied: '摄像头未获允许，本次为语音通话。',
+      camera_missing: '没有找到摄像头，本次为语音通话。',
+      camera_failed: '摄像头无法使用，本次为语音通话。',
+    },
+    remote: {
+      microphone: '{{name}}：对方麦克风不可用，听不到对方声音',
+      camera: '{{name}}：对方摄像头不可用，本次为语音通话',
+    },
   },
   petition: {
     state: {
@@ -619,6 +635,7 @@ export const zh = {
     counsellor: '社工',
     privacyPill: '隐私模式',
     answer: '接 听',
+    decline: '不 接',
     answering: '正在接通…',
     callGone: '来电已结束',
     liveCall: '摄像头直播中 · 正在通话',

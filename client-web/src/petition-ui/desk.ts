@@ -3,6 +3,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { T } from '../lib/i18n.ts';
 import { pageToken, readClaims, type Claims } from '../lib/token.ts';
+import { homeLink } from '../widgets/home-link.ts';
 
 /** The desk's token and claims, or null when there is none or it is of another role. */
 export function deskSignIn(tokenKey: string, roles: string[]): { token: string; claims: Claims } | null {
@@ -17,5 +18,5 @@ export function signOut(tokenKey: string): void {
 }
 
 export function signInCard(roleName: string, t: T): TemplateResult {
-  return html`<div class="card"><h2>${t('desk.signInTitle')}</h2><p>${t('desk.signInHint', { role: roleName })}</p></div>`;
+  return html`<div class="card"><h2>${t('desk.signInTitle')}</h2><p>${t('desk.signInHint', { role: roleName })}</p>${homeLink()}</div>`;
 }

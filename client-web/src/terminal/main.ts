@@ -306,6 +306,8 @@ class TerminalPage extends PageElement<TerminalState> {
     const s = new CallSession({ token: room.token, roomId: room.roomId, ...(c.petitionerName ? { note: c.petitionerName } : {}), audioOnly: this.state.audioOnly });
     this.session = s;
     (window as unknown as { callSession: CallSession }).callSession = s;
+    this.set({ call: s.status });
+    s.on('status', (status) => this.session === s && this.set({ call: status }));
     s.on('peers', (peers) => {
       if (peers.size > 0) this.#hadPeers = true;
       // Everyone left after the opinion: the session is over, time to rate.
