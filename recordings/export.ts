@@ -7,13 +7,13 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { conflict, forbidden, notFound } from '../server/core/errors.ts';
 import type { Logger } from '../server/core/log.ts';
-import type { AuditActor } from './audit-chain.ts';
+import type { AuditActor } from '../server/core/audit-chain.ts';
 import type { Archive } from './archive.ts';
 import { MANIFEST_FILE, allSegments, segmentPath } from './manifest.ts';
 import { TarWriter } from './tar.ts';
 import type { ExportJobView } from '../server/protocol/http/archive-shapes.ts';
 import { PACKAGE_AUDIT_FILE, PACKAGE_HASHES_FILE, PACKAGE_INFO_FILE, packageInfoSchema } from './verify.ts';
-import { sha256Hex } from './audit-chain.ts';
+import { sha256Hex } from '../server/core/audit-chain.ts';
 import type { z } from 'zod';
 
 /** A job as the server keeps it: what clients see (ExportJobView), plus who asked and where the file is. */

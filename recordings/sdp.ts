@@ -1,7 +1,7 @@
 // The SDP ffmpeg reads to receive one consumer's RTP. It must match the consumer exactly
 // (payload type, codec, clock rate, channels, fmtp) or ffmpeg drops every packet silently.
 import type { types } from 'mediasoup';
-import { canonicalJson } from './audit-chain.ts';
+import { canonicalJson } from '../server/core/audit-chain.ts';
 
 type RtpParameters = types.RtpParameters;
 type RtpCodecParameters = types.RtpCodecParameters;

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { AuditLog, auditEntrySchema, sha256Hex, verifyAuditChain } from './audit-chain.ts';
+import { AuditLog, auditEntrySchema, sha256Hex, verifyAuditChain } from '../server/core/audit-chain.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, manifestSchema, segmentPath, type Manifest } from './manifest.ts';
 import { hashTarEntry, listTar, readTarEntry } from './tar.ts';
 import type { ProblemKind, VerifyProblem } from '../server/protocol/http/archive-shapes.ts';
