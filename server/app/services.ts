@@ -41,6 +41,11 @@ import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { recordSessions } from './session-recording.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
+import { SystemAudit, systemAuditFile } from '../core/system-audit.ts';
+import { Identity, identityMigrations, type IdentityPolicy } from '../identity/index.ts';
+import { unwiredRevoker } from '../identity/revoker.ts';
+import { createIdentityRouter } from '../identity/router.ts';
+import { identityArea } from '../protocol/http/identity.ts';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -63,6 +68,8 @@ export interface ServicesOptions {
   recordingSegmentSeconds?: number;
   /** Clock and timings of the household service (tests drive time). */
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
+  /** Session lifetimes, lock-out and second-factor rules (from the configuration). */
+  identity?: Partial<IdentityPolicy>;
 }
 
 export interface Services {
@@ -72,6 +79,9 @@ export interface Services {
   petition: PetitionService;
   households: HouseholdService;
   live: LiveChannel;
+  identity: Identity;
+  /** The system-wide audit trail (DATA_DIR/audit/system.jsonl). */
+  audit: SystemAudit;
   /** Seals every running recording (before the rooms go away on shutdown). */
   stopRecordings(): Promise<void>;
   /** Extra checks on `join` beyond the token's grant (ended calls, revoked links). */
@@ -98,7 +108,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const location = storeLocation(o.databaseUrl, o.dataDir);
   const store = await Store.open(location, { log: log.child({ mod: 'store' }), ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
   // One migration run for every area (the archive's run with Archive.open, idempotently).
-  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS]);
+  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS, ...identityMigrations]);
   log.info({ store: describeLocation(location), applied }, 'store open');
 
   const petitionRepo = new DbPetitionRepository(store);
@@ -118,6 +128,29 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
+
+  const audit = new SystemAudit(systemAuditFile(o.dataDir));
+  const identity = new Identity({
+    store,
+    tokens,
+    revoker: unwiredRevoker(log.child({ mod: 'identity' })),
+    audit,
+    directory: {
+      async attributesOf(role, subject) {
+        if (role !== 'official') return undefined;
+        const official = await petitionRepo.getOfficial(subject);
+        return official && { department: official.departmentId, level: official.level, region: official.regionCode };
+      },
+      async exists(role, subject) {
+        if (role === 'official') return (await petitionRepo.getOfficial(subject)) !== undefined;
+        if (role === 'counsellor') return (await householdRepo.getCounsellor(subject)) !== undefined;
+        if (role === 'family') return (await householdRepo.getFamilyMember(subject)) !== undefined;
+        return false;
+      },
+    },
+    log: log.child({ mod: 'identity' }),
+    ...(o.identity ? { policy: o.identity } : {}),
+  });
 
   const archive = await Archive.open({ dataDir: o.dataDir, store });
   // Sessions a crash left "recording" are sealed as interrupted before new ones start.
@@ -185,6 +218,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     petition,
     households,
     live,
+    identity,
+    audit,
     stopRecordings: () => recording.stopAll(),
     async authorizeRoom(claims, roomId) {
       // The token's grant is the gate everywhere; household rooms also need the call to be open.
@@ -197,6 +232,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
       app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
       app.use(archiveArea.base, createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
+      app.use(identityArea.base, createIdentityRouter({ identity, tokens, log: log.child({ mod: 'identity-http' }) }));
       // Paths under /api and /dev that no table lists: a JSON 404, not the static server's page.
       app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
     },
@@ -207,6 +243,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       await householdTick.release().catch(() => undefined);
       petition.close();
       await archive.close();
+      await audit.flushed();
       await store.close();
     },
   };

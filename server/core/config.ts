@@ -39,6 +39,15 @@ const schema = z.object({
   RTC_MIN_PORT: port.default(41000),
   RTC_MAX_PORT: port.default(41999),
   FFMPEG_BIN: z.string().optional(),
+
+  // ---- sign-in and sessions (docs/identity.md) ----
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(3).max(20).default(5),
+  SIGN_IN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  // Roles that must sign in with a second factor (comma-separated); `none` for none.
+  SECOND_FACTOR_ROLES: z.string().default('official,coordinator,counsellor,archivist,admin,security-admin,audit-admin'),
 });
 
 export type Config = z.infer<typeof schema> & { jwtSecret: string; devTokens: boolean };

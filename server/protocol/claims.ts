@@ -13,7 +13,12 @@ export const ROLES = [
   'home-device',
   'counsellor',
   'archivist',
+  /** System administrator (三员分立 ①): the directory, devices, routing and retention settings. */
   'admin',
+  /** Security administrator (②): accounts, roles, sessions, lock-outs. */
+  'security-admin',
+  /** Audit administrator (③): reads the system audit trail, nothing else. */
+  'audit-admin',
 ] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;

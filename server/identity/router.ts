@@ -1,0 +1,97 @@
+// /api/identity (server/protocol/http/identity.ts): the endpoint table served over the identity
+// services. The session cookie is set and read here and nowhere else.
+import type { Request, Response, Router } from 'express';
+import type { TokenIssuer } from '../auth/grants.ts';
+import { createAreaRouter } from '../core/http/area-router.ts';
+import type { Logger } from '../core/log.ts';
+import { actorOf } from '../core/system-audit.ts';
+import { identityArea } from '../protocol/http/identity.ts';
+import type { SignInOptions, SignInStep } from '../protocol/http/identity-shapes.ts';
+import type { Identity } from './index.ts';
+import { PASSWORD_RULES } from './password.ts';
+import type { ClientInfo } from './sessions.ts';
+
+export const SESSION_COOKIE = 'sv_session';
+const COOKIE_PATH = identityArea.base;
+
+export function sessionCookie(req: Request): string | undefined {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === SESSION_COOKIE) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+export const clientOf = (req: Request): ClientInfo => ({ ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+
+export interface IdentityRouterDeps {
+  identity: Identity;
+  tokens: TokenIssuer;
+  log: Logger;
+  /** What the sign-in page offers besides passwords (set when OIDC is configured). */
+  singleSignOn?: SignInOptions['singleSignOn'];
+}
+
+export function createIdentityRouter(d: IdentityRouterDeps): Router {
+  const { identity } = d;
+  const cookieOptions = {
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: identity.policy.secureCookies,
+    path: COOKIE_PATH,
+    maxAge: identity.policy.sessionMaxSeconds * 1000,
+  };
+  /** Sets the cookie when the step opened a session; answers the step. */
+  const answer = (res: Response, r: { step: SignInStep; cookie?: string }): SignInStep => {
+    if (r.cookie) res.cookie(SESSION_COOKIE, r.cookie, cookieOptions);
+    return r.step;
+  };
+  return createAreaRouter(
+    identityArea,
+    {
+      'identity.options': () => ({ singleSignOn: d.singleSignOn ?? null, passwordRules: PASSWORD_RULES }),
+      'identity.signIn': async ({ body, req, res }) => answer(res, await identity.signIn.password(body.username, body.password, clientOf(req))),
+      'identity.signInTotp': async ({ body, req, res }) => answer(res, await identity.signIn.totp(body.challenge, body.code, clientOf(req))),
+      'identity.signInNewPassword': async ({ body, req, res }) => answer(res, await identity.signIn.newPassword(body.challenge, body.newPassword, clientOf(req))),
+      'identity.signInEnrolTotp': async ({ body, req, res }) => answer(res, await identity.signIn.enrolTotp(body.challenge, body.code, clientOf(req))),
+      'identity.refresh': ({ body, req }) => identity.sessions.refresh(sessionCookie(req), body.active ?? false),
+      'identity.signOut': async ({ req, res }) => {
+        await identity.sessions.signOut(sessionCookie(req));
+        res.clearCookie(SESSION_COOKIE, { path: COOKIE_PATH });
+        return {};
+      },
+      'identity.signOutEverywhere': async ({ claims, res }) => {
+        const a = await identity.accounts.ofClaims(claims);
+        res.clearCookie(SESSION_COOKIE, { path: COOKIE_PATH });
+        return { ended: await identity.sessions.revokeAll(a.id, 'sign-out', actorOf(claims)) };
+      },
+      'identity.me': async ({ claims, req }) => {
+        const a = await identity.accounts.ofClaims(claims);
+        return { account: await identity.accounts.get(a.id), sessions: await identity.sessions.list(a.id, await identity.sessions.idOf(sessionCookie(req))) };
+      },
+      'identity.changePassword': async ({ claims, body, req }) => {
+        await identity.accounts.changeOwnPassword(claims, body.currentPassword, body.newPassword, await identity.sessions.idOf(sessionCookie(req)));
+        return {};
+      },
+      'identity.beginTotp': ({ claims }) => identity.accounts.beginTotp(claims),
+      'identity.confirmTotp': async ({ claims, body }) => {
+        await identity.accounts.confirmTotp(claims, body.challenge, body.code);
+        return {};
+      },
+      'identity.listAccounts': () => identity.accounts.list(),
+      'identity.createAccount': ({ claims, body }) => identity.accounts.create(actorOf(claims), body),
+      'identity.updateAccount': ({ claims, params, body }) => identity.accounts.patch(claims, params.accountId, body),
+      'identity.unlockAccount': ({ claims, params }) => identity.accounts.unlock(claims, params.accountId),
+      'identity.resetPassword': ({ claims, params }) => identity.accounts.resetPassword(claims, params.accountId),
+      'identity.resetSecondFactor': ({ claims, params }) => identity.accounts.resetSecondFactor(claims, params.accountId),
+      'identity.listSessions': () => identity.sessions.list(),
+      'identity.revokeSession': async ({ claims, params }) => ({ revoked: await identity.sessions.revoke(params.sessionId, 'revoked', actorOf(claims)) }),
+      'identity.searchAudit': ({ query }) => identity.audit.search(query),
+      'identity.verifyAudit': () => {
+        const r = identity.audit.verify();
+        return { ok: r.problems.length === 0, entries: r.entries, problems: r.problems };
+      },
+    },
+    { tokens: d.tokens, log: d.log, bodyLimit: '8kb' },
+  );
+}
