@@ -103,6 +103,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     keys,
     ...(o.household ? { household: o.household } : {}),
     identity: identityPolicy(config),
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
   services.mount(app);

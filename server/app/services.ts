@@ -8,7 +8,8 @@ import type { Claims, TokenIssuer } from '../auth/grants.ts';
 import type { Logger } from '../core/log.ts';
 import { Store, describeLocation, storeLocation } from '../core/db.ts';
 import type { RedisKeys } from '../core/redis-keys.ts';
-import { forbidden } from '../core/errors.ts';
+import { forbidden, notFound } from '../core/errors.ts';
+import type { DevicePlace } from '../protocol/http/household-shapes.ts';
 import { householdOfRoom, parseRoomId, petitionRoomId } from '../protocol/room-id.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
 import type { SignallingServer } from './signalling/signalling.ts';
@@ -43,7 +44,9 @@ import { LeaderLease } from '../routing/leader-lease.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
 import { SystemAudit, systemAuditFile } from '../core/system-audit.ts';
 import { Identity, identityMigrations, type IdentityPolicy } from '../identity/index.ts';
-import { unwiredRevoker } from '../identity/revoker.ts';
+import { connectionCutter } from './revocation.ts';
+import { createEnrolmentRouter } from '../identity/enrolment-router.ts';
+import { enrolmentArea } from '../protocol/http/enrolment.ts';
 import { createIdentityRouter } from '../identity/router.ts';
 import { identityArea } from '../protocol/http/identity.ts';
 
@@ -70,6 +73,8 @@ export interface ServicesOptions {
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
   /** Session lifetimes, lock-out and second-factor rules (from the configuration). */
   identity?: Partial<IdentityPolicy>;
+  /** PUBLIC_URL: where pairing QR codes and invitation links point (else the request's origin). */
+  publicUrl?: string;
 }
 
 export interface Services {
@@ -133,7 +138,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const identity = new Identity({
     store,
     tokens,
-    revoker: unwiredRevoker(log.child({ mod: 'identity' })),
+    revoker: connectionCutter(o.io, o.rooms, log.child({ mod: 'revocation' })),
     audit,
     directory: {
       async attributesOf(role, subject) {
@@ -146,6 +151,24 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         if (role === 'counsellor') return (await householdRepo.getCounsellor(subject)) !== undefined;
         if (role === 'family') return (await householdRepo.getFamilyMember(subject)) !== undefined;
         return false;
+      },
+    },
+    targets: {
+      async assertTerminalPoint(terminalId) {
+        if (!(await petitionRepo.getTerminal(terminalId))) throw notFound(`no terminal point ${terminalId}`);
+      },
+      assertHouseholdManager: (actor, householdId) => households.requireManager(actor, householdId),
+      registerHomeDevice: (householdId, d) => households.registerEnrolledDevice(householdId, { id: d.id, name: d.name, place: d.place as DevicePlace }),
+      updateHomeDevice: (deviceId, patch) => households.updateEnrolledDevice(deviceId, patch),
+      async accessToken(device, ttlSeconds) {
+        if (device.kind === 'home-device') return households.issueEnrolledDeviceToken(device.id, ttlSeconds);
+        const t = await petitionRepo.getTerminal(device.terminalId!);
+        if (!t) throw notFound(`no terminal point ${device.terminalId}`);
+        const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
+        return tokens.issue({ sub: device.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode }, ttlSeconds });
+      },
+      async cut(device) {
+        if (device.kind === 'home-device') await households.cutDevice(device.id);
       },
     },
     log: log.child({ mod: 'identity' }),
@@ -233,6 +256,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
       app.use(archiveArea.base, createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
       app.use(identityArea.base, createIdentityRouter({ identity, tokens, log: log.child({ mod: 'identity-http' }) }));
+      app.use(enrolmentArea.base, createEnrolmentRouter({ enrolment: identity.enrolment, tokens, log: log.child({ mod: 'enrol-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
       // Paths under /api and /dev that no table lists: a JSON 404, not the static server's page.
       app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
     },

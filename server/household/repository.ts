@@ -239,6 +239,16 @@ export class HouseholdRepository {
     await this.#q.updateTable('household_devices').set({ token_jti: jti }).where('id', '=', deviceId).execute();
   }
 
+  /** Moves a device to another household and/or renames it (enrolment: docs/identity.md). */
+  async updateDevice(deviceId: string, patch: { householdId?: string; name?: string }): Promise<void> {
+    if (patch.householdId === undefined && patch.name === undefined) return;
+    await this.#q
+      .updateTable('household_devices')
+      .set({ ...(patch.householdId !== undefined ? { household_id: patch.householdId } : {}), ...(patch.name !== undefined ? { name: patch.name } : {}) })
+      .where('id', '=', deviceId)
+      .execute();
+  }
+
   async touchDevice(deviceId: string, atMs: number): Promise<void> {
     await this.#q.updateTable('household_devices').set({ last_seen_at: atMs }).where('id', '=', deviceId).execute();
   }
@@ -278,6 +288,11 @@ export class HouseholdRepository {
       .values({ household_id: link.householdId, member_id: link.memberId, relation: link.relation, permission: link.permission })
       .onConflict((oc) => oc.columns(['household_id', 'member_id']).doUpdateSet((eb) => ({ relation: eb.ref('excluded.relation'), permission: eb.ref('excluded.permission') })))
       .execute();
+  }
+
+  async unlinkFamilyMember(householdId: string, memberId: string): Promise<boolean> {
+    const r = await this.#q.deleteFrom('household_family').where('household_id', '=', householdId).where('member_id', '=', memberId).executeTakeFirst();
+    return r.numDeletedRows === 1n;
   }
 
   async getFamilyLink(householdId: string, memberId: string): Promise<FamilyLink | undefined> {

@@ -51,6 +51,9 @@ export type Actor = Pick<Claims, 'sub' | 'name' | 'role' | 'attributes' | 'jti'>
  */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ sub: 'system', name: 'system', role: 'admin', attributes: {}, jti: 'system' });
 
+/** The token jti of a device that was cut off (revoked, disabled): no token has it. */
+const CUT = '';
+
 export interface Clock {
   now(): number;
 }
@@ -165,7 +168,63 @@ export class HouseholdService {
     return { device: this.#deviceView((await this.#assertDevice(id))), token };
   }
 
-  async #issueDeviceToken(deviceId: string, name: string, householdId: string): Promise<string> {
+  // ---- enrolment (server/identity enrols devices and invites people; these are its hooks) -----
+
+  /** Throws unless the actor manages the household (family with "manage", or an administrator). */
+  async requireManager(actor: Actor, householdId: string): Promise<void> {
+    await this.#requireFamilyLevel(actor, householdId, 'manage');
+  }
+
+  /** Registers an enrolled home device (its id chosen by the server) in the household; no token yet. */
+  async registerEnrolledDevice(householdId: string, d: { id: string; name: string; place: BindDevice['place'] }): Promise<void> {
+    await this.#assertHousehold(householdId);
+    if (await this.#repo.getDevice(d.id)) throw conflict(`device ${d.id} already exists`);
+    await this.#repo.insertDevice({ id: d.id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
+  }
+
+  /** Renames or moves an enrolled device; its current token stops (the next refresh carries the new household). */
+  async updateEnrolledDevice(deviceId: string, patch: { householdId?: string; name?: string }): Promise<void> {
+    await this.#assertDevice(deviceId);
+    if (patch.householdId) await this.#assertHousehold(patch.householdId);
+    await this.#repo.updateDevice(deviceId, patch);
+    if (patch.householdId) await this.#repo.setDeviceTokenJti(deviceId, CUT);
+  }
+
+  /** A short-lived access token for an enrolled device; it is the device's only valid token from now on. */
+  async issueEnrolledDeviceToken(deviceId: string, ttlSeconds: number): Promise<string> {
+    const rec = await this.#assertDevice(deviceId);
+    return this.#issueDeviceToken(deviceId, rec.device.name, rec.device.householdId, ttlSeconds);
+  }
+
+  /**
+   * A revoked or disabled device: its token stops working for every household action and room
+   * join at once, and the home's open calls end (their rooms close on every node).
+   */
+  async cutDevice(deviceId: string): Promise<void> {
+    const rec = await this.#assertDevice(deviceId);
+    await this.#repo.setDeviceTokenJti(deviceId, CUT);
+    for (const call of await this.#repo.listOpenCalls(rec.device.householdId)) await this.endCall(SYSTEM_ACTOR, call.id);
+  }
+
+  /** Links a person who accepted an invitation (server/identity checked the invitation). */
+  async linkInvitedMember(householdId: string, m: { memberId: string; name?: string; city?: string; relation: string; permission: PermissionLevel }): Promise<void> {
+    await this.#assertHousehold(householdId);
+    await this.#repo.transaction(async (tx) => {
+      if (!(await tx.getFamilyMember(m.memberId))) {
+        if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
+        await tx.insertFamilyMember({ id: m.memberId, name: m.name, city: m.city, phone: null });
+      }
+      await tx.linkFamilyMember({ householdId, memberId: m.memberId, relation: m.relation, permission: m.permission });
+    });
+  }
+
+  /** Removes a family member from the household (a manager, or the member leaving); false when not linked. */
+  async removeFamilyMember(actor: Actor, householdId: string, memberId: string): Promise<boolean> {
+    if (!(actor.role === 'family' && actor.sub === memberId)) await this.#requireFamilyLevel(actor, householdId, 'manage');
+    return this.#repo.unlinkFamilyMember(householdId, memberId);
+  }
+
+  async #issueDeviceToken(deviceId: string, name: string, householdId: string, ttlSeconds = this.timings.deviceTokenTtlSeconds): Promise<string> {
     const token = this.#tokens.issue({
       sub: deviceId,
       name,
@@ -175,7 +234,7 @@ export class HouseholdService {
       // device in privacy mode never holds a token that lets its camera into a room.
       grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] },
       attributes: { householdId },
-      ttlSeconds: this.timings.deviceTokenTtlSeconds,
+      ttlSeconds,
     });
     await this.#repo.setDeviceTokenJti(deviceId, this.#tokens.verify(token).jti);
     return token;
@@ -184,12 +243,16 @@ export class HouseholdService {
   /** Links a family member (creating them if new) with a permission level; managers and admins only. */
   async linkFamilyMember(actor: Actor, householdId: string, m: LinkFamily): Promise<HouseholdView['family'][number]> {
     await this.#requireFamilyLevel(actor, householdId, 'manage');
-    const id = m.memberId ?? newId('fm');
+    // Consent first (issue 9.10): a person who exists is invited and accepts in their own app
+    // (POST /api/identity/invitations); linking them here would show the household their name
+    // and city before they agreed.
+    if (m.memberId !== undefined) {
+      throw new AppError('forbidden', 'an existing person is added by an invitation they accept', { reason: 'invitation_required' });
+    }
+    if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
+    const id = newId('fm');
     await this.#repo.transaction(async (tx) => {
-      if (!(await tx.getFamilyMember(id))) {
-        if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
-        await tx.insertFamilyMember({ id, name: m.name, city: m.city, phone: m.phone ?? null });
-      }
+      await tx.insertFamilyMember({ id, name: m.name!, city: m.city!, phone: m.phone ?? null });
       await tx.linkFamilyMember({ householdId, memberId: id, relation: m.relation, permission: m.permission });
     });
     return (await this.#view(householdId)).family.find((f) => f.id === id)!;
@@ -274,7 +337,7 @@ export class HouseholdService {
       // Room tokens carry their own jti, so only the binding is checked here: an unbound or
       // re-homed device loses its rooms, a still-bound one keeps the rooms it was given.
       const rec = await this.#repo.getDevice(actor.sub);
-      if (!rec) throw new AppError('unauthorized', 'this device is no longer bound to a household');
+      if (!rec || rec.tokenJti === CUT) throw new AppError('unauthorized', 'this device is no longer bound to a household');
       if (rec.device.householdId !== householdId || actor.attributes.householdId !== householdId) {
         throw forbidden('a device joins only its own household’s rooms');
       }

@@ -11,9 +11,10 @@ import { identityDb } from './repository.ts';
 import type { TokenRevoker } from './revoker.ts';
 import { Sessions, type SubjectDirectory } from './sessions.ts';
 import { SignIn } from './sign-in.ts';
+import { Enrolment, type EnrolmentTargets } from './enrolment.ts';
 
 export { identityMigrations } from './migrations.ts';
-export type { IdentityPolicy, TokenRevoker, SubjectDirectory, SubjectCheck };
+export type { IdentityPolicy, TokenRevoker, SubjectDirectory, SubjectCheck, EnrolmentTargets };
 export { DEFAULT_POLICY };
 
 export interface IdentityDeps {
@@ -23,6 +24,8 @@ export interface IdentityDeps {
   audit: SystemAudit;
   /** Directory look-ups: does this official/counsellor/family member exist, what are their attributes. */
   directory: SubjectDirectory & SubjectCheck;
+  /** Terminal points and households devices are enrolled into. */
+  targets: EnrolmentTargets;
   log: Logger;
   policy?: Partial<IdentityPolicy>;
   now?: () => number;
@@ -34,6 +37,7 @@ export class Identity {
   readonly signIn: SignIn;
   readonly accounts: Accounts;
   readonly challenges: Challenges;
+  readonly enrolment: Enrolment;
   readonly audit: SystemAudit;
 
   constructor(d: IdentityDeps) {
@@ -45,5 +49,6 @@ export class Identity {
     this.sessions = new Sessions({ store: d.store, db, tokens: d.tokens, revoker: d.revoker, audit: d.audit, directory: d.directory, policy: this.policy, now });
     this.signIn = new SignIn({ db, sessions: this.sessions, challenges: this.challenges, audit: d.audit, policy: this.policy, now });
     this.accounts = new Accounts({ db, sessions: this.sessions, signIn: this.signIn, challenges: this.challenges, audit: d.audit, subjects: d.directory, now });
+    this.enrolment = new Enrolment({ store: d.store, db, targets: d.targets, revoker: d.revoker, audit: d.audit, policy: this.policy, now });
   }
 }

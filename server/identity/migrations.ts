@@ -83,7 +83,6 @@ export const identityMigrations: readonly Migration[] = [
           refresh_hash TEXT,
           -- The one before: a device whose answer was lost may present it once more.
           previous_refresh_hash TEXT,
-          refresh_used INTEGER NOT NULL DEFAULT 0,
           enrolled_at BIGINT NOT NULL,
           enrolled_by TEXT NOT NULL,
           last_refresh_at BIGINT

@@ -70,7 +70,6 @@ export interface DeviceRow {
   state: DeviceCredentialState;
   refresh_hash: string | null;
   previous_refresh_hash: string | null;
-  refresh_used: number;
   enrolled_at: number;
   enrolled_by: string;
   last_refresh_at: number | null;

@@ -37,6 +37,8 @@ export interface InterServerEvents {
   'room:end': (roomId: string) => void;
   /** Privacy turned on in this household: stop its home devices' cameras in rooms you host. */
   'household:camera-off': (householdId: string) => void;
+  /** A token or subject was revoked (server/app/revocation.ts): close its peers in rooms you host. */
+  'identity:revoked': (m: { jti: string } | { sub: string; householdId?: string }) => void;
 }
 
 export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -9,6 +9,12 @@ import { SystemAudit, systemAuditFile } from '../../core/system-audit.ts';
 import { Identity, identityMigrations } from '../index.ts';
 import { unwiredRevoker } from '../revoker.ts';
 
+/** The tools enrol no devices. */
+const refuse = async (): Promise<never> => {
+  throw new Error('devices are enrolled through a running server');
+};
+const offline = { assertTerminalPoint: refuse, assertHouseholdManager: refuse, registerHomeDevice: refuse, updateHomeDevice: refuse, accessToken: refuse, cut: refuse };
+
 export async function openIdentity(): Promise<{ identity: Identity; close(): Promise<void> }> {
   const config = loadConfig();
   const store = await Store.open(storeLocation(config.DATABASE_URL, config.DATA_DIR));
@@ -22,6 +28,7 @@ export async function openIdentity(): Promise<{ identity: Identity; close(): Pro
     revoker: unwiredRevoker(log),
     audit,
     directory: { attributesOf: async () => undefined, exists: async () => false },
+    targets: offline,
     log,
   });
   return {
