@@ -171,6 +171,16 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         if (device.kind === 'home-device') await households.cutDevice(device.id);
       },
     },
+    households: {
+      async assertCanInvite(actor, householdId) {
+        // Its manager, or a counsellor assigned to it (the household view checks the assignment).
+        if (actor.role === 'counsellor') await households.getHousehold(actor, householdId);
+        else await households.requireManager(actor, householdId);
+      },
+      householdName: async (householdId) => (await householdRepo.getHousehold(householdId))?.name ?? householdId,
+      linkMember: (householdId, m) => households.linkInvitedMember(householdId, m),
+      removeMember: (actor, householdId, memberId) => households.removeFamilyMember(actor, householdId, memberId),
+    },
     log: log.child({ mod: 'identity' }),
     ...(o.identity ? { policy: o.identity } : {}),
   });
@@ -255,7 +265,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
       app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
       app.use(archiveArea.base, createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
-      app.use(identityArea.base, createIdentityRouter({ identity, tokens, log: log.child({ mod: 'identity-http' }) }));
+      app.use(identityArea.base, createIdentityRouter({ identity, tokens, log: log.child({ mod: 'identity-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
       app.use(enrolmentArea.base, createEnrolmentRouter({ enrolment: identity.enrolment, tokens, log: log.child({ mod: 'enrol-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
       // Paths under /api and /dev that no table lists: a JSON 404, not the static server's page.
       app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));

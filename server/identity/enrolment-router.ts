@@ -1,13 +1,12 @@
 // /api/enrol (server/protocol/http/enrolment.ts) over the enrolment service.
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
 import type { TokenIssuer } from '../auth/grants.ts';
 import { createAreaRouter } from '../core/http/area-router.ts';
 import type { Logger } from '../core/log.ts';
 import { enrolmentArea } from '../protocol/http/enrolment.ts';
 import type { Enrolment } from './enrolment.ts';
+import { originOf } from './router.ts';
 
-/** Where the installer opens the enrol page: the configured public address, else this request's origin. */
-const originOf = (req: Request, publicUrl: string | undefined) => publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
 export function createEnrolmentRouter(d: { enrolment: Enrolment; tokens: TokenIssuer; log: Logger; publicUrl?: string }): Router {
   const e = d.enrolment;

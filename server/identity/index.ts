@@ -12,9 +12,10 @@ import type { TokenRevoker } from './revoker.ts';
 import { Sessions, type SubjectDirectory } from './sessions.ts';
 import { SignIn } from './sign-in.ts';
 import { Enrolment, type EnrolmentTargets } from './enrolment.ts';
+import { Invitations, type InvitationTargets } from './invitations.ts';
 
 export { identityMigrations } from './migrations.ts';
-export type { IdentityPolicy, TokenRevoker, SubjectDirectory, SubjectCheck, EnrolmentTargets };
+export type { IdentityPolicy, TokenRevoker, SubjectDirectory, SubjectCheck, EnrolmentTargets, InvitationTargets };
 export { DEFAULT_POLICY };
 
 export interface IdentityDeps {
@@ -26,6 +27,8 @@ export interface IdentityDeps {
   directory: SubjectDirectory & SubjectCheck;
   /** Terminal points and households devices are enrolled into. */
   targets: EnrolmentTargets;
+  /** Households people are invited into. */
+  households: InvitationTargets;
   log: Logger;
   policy?: Partial<IdentityPolicy>;
   now?: () => number;
@@ -38,6 +41,7 @@ export class Identity {
   readonly accounts: Accounts;
   readonly challenges: Challenges;
   readonly enrolment: Enrolment;
+  readonly invitations: Invitations;
   readonly audit: SystemAudit;
 
   constructor(d: IdentityDeps) {
@@ -50,5 +54,6 @@ export class Identity {
     this.signIn = new SignIn({ db, sessions: this.sessions, challenges: this.challenges, audit: d.audit, policy: this.policy, now });
     this.accounts = new Accounts({ db, sessions: this.sessions, signIn: this.signIn, challenges: this.challenges, audit: d.audit, subjects: d.directory, now });
     this.enrolment = new Enrolment({ store: d.store, db, targets: d.targets, revoker: d.revoker, audit: d.audit, policy: this.policy, now });
+    this.invitations = new Invitations({ db, targets: d.households, accounts: this.accounts, signIn: this.signIn, sessions: this.sessions, revoker: d.revoker, audit: d.audit, now });
   }
 }

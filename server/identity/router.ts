@@ -30,7 +30,11 @@ export interface IdentityRouterDeps {
   log: Logger;
   /** What the sign-in page offers besides passwords (set when OIDC is configured). */
   singleSignOn?: SignInOptions['singleSignOn'];
+  /** Where invitation links point (PUBLIC_URL), else the request's origin. */
+  publicUrl?: string;
 }
+
+export const originOf = (req: Request, publicUrl: string | undefined): string => publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
 export function createIdentityRouter(d: IdentityRouterDeps): Router {
   const { identity } = d;
@@ -76,6 +80,17 @@ export function createIdentityRouter(d: IdentityRouterDeps): Router {
       'identity.beginTotp': ({ claims }) => identity.accounts.beginTotp(claims),
       'identity.confirmTotp': async ({ claims, body }) => {
         await identity.accounts.confirmTotp(claims, body.challenge, body.code);
+        return {};
+      },
+      'identity.createInvitation': ({ claims, body, req }) => identity.invitations.create(claims, body, originOf(req, d.publicUrl)),
+      'identity.previewInvitation': ({ body }) => identity.invitations.preview(body.code),
+      'identity.acceptInvitation': async ({ body, req, res }) => answer(res, await identity.invitations.acceptNew(body.code, body, clientOf(req))),
+      'identity.myInvitations': ({ claims }) => identity.invitations.mine(claims),
+      'identity.answerInvitation': ({ claims, params, body }) => identity.invitations.answer(claims, params.invitationId, body.accept),
+      'identity.householdInvitations': ({ claims, params }) => identity.invitations.listForHousehold(claims, params.householdId),
+      'identity.withdrawInvitation': ({ claims, params }) => identity.invitations.withdraw(claims, params.invitationId),
+      'identity.removeMember': async ({ claims, params }) => {
+        await identity.invitations.removeMember(claims, params.householdId, params.memberId);
         return {};
       },
       'identity.listAccounts': () => identity.accounts.list(),

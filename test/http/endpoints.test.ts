@@ -35,6 +35,10 @@ const goodParams: Record<string, string> = {
   segmentId: 'seg-1',
   jobId: '00000000-0000-4000-8000-000000000000',
   accountId: 'acc-1',
+  deviceId: 'dev-1',
+  pairingId: 'pair-1',
+  invitationId: 'inv-1',
+  memberId: 'fm-1',
 };
 const url = (base: string, e: Endpoint, bad = false) => base + e.path.replace(/:(\w+)/g, (_m, p: string) => (bad ? BAD_PARAM : goodParams[p]!));
 

@@ -29,6 +29,7 @@ export async function openIdentity(): Promise<{ identity: Identity; close(): Pro
     audit,
     directory: { attributesOf: async () => undefined, exists: async () => false },
     targets: offline,
+    households: { assertCanInvite: refuse, householdName: refuse, linkMember: refuse, removeMember: refuse },
     log,
   });
   return {

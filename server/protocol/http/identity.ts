@@ -23,10 +23,21 @@ import {
   type SignInStep,
   type SystemAuditEntry,
   type TotpSetup,
+  acceptInvitationBody,
+  invitationCodeBody,
+  newInvitationBody,
+  type Invitation,
+  type InvitationPreview,
 } from './identity-shapes.ts';
 
 const accountParams = z.strictObject({ accountId: z.string().min(1).max(64).regex(/^[\w-]+$/) });
 const sessionParams = z.strictObject({ sessionId: z.string().min(1).max(64).regex(/^[\w-]+$/) });
+const entityId = z.string().min(1).max(64).regex(/^[\w.\-]+$/);
+const invitationParams = z.strictObject({ invitationId: entityId });
+const householdParams = z.strictObject({ householdId: entityId });
+const memberParams = z.strictObject({ householdId: entityId, memberId: entityId });
+/** Who may invite into a household: its manager (family with "manage") or an assigned counsellor; the service checks which. */
+const INVITERS = { roles: ['family', 'counsellor'] } as const;
 const totpChallenge = z.strictObject({ challenge: challengeSchema, code: confirmTotpBody.shape.code });
 
 /** 三员分立 ②: accounts, roles, sessions and lock-outs. */
@@ -94,6 +105,40 @@ export const identityArea = area({
     'identity.confirmTotp': {
       method: 'POST', path: '/me/totp/confirm', summary: 'Confirm the new authenticator with one code',
       access: { roles: 'any' }, body: totpChallenge, answer: json<Nothing>('{}'),
+    },
+
+    // ---- invitations (平安心居 family members)
+    'identity.createInvitation': {
+      method: 'POST', path: '/invitations', summary: 'Invite into a household: an open link with a short code for someone new, or addressed to an existing account by sign-in name',
+      access: INVITERS, body: newInvitationBody, answer: json<Invitation>('Invitation', 201),
+    },
+    'identity.previewInvitation': {
+      method: 'POST', path: '/invitations/preview', summary: 'What an open invitation is for (household, who invites, permission), by its code',
+      access: 'public', body: invitationCodeBody, answer: json<InvitationPreview>('InvitationPreview'),
+    },
+    'identity.acceptInvitation': {
+      method: 'POST', path: '/invitations/accept', summary: 'Someone new accepts: their name and city, a sign-in name and password; answers a signed-in step',
+      access: 'public', body: acceptInvitationBody, answer: json<SignInStep>('SignInStep'),
+    },
+    'identity.myInvitations': {
+      method: 'GET', path: '/me/invitations', summary: 'Open invitations addressed to the caller',
+      access: { roles: ['family'] }, answer: json<InvitationPreview[]>('InvitationPreview[]'),
+    },
+    'identity.answerInvitation': {
+      method: 'POST', path: '/me/invitations/:invitationId', summary: 'Accept or decline an invitation addressed to the caller (only then is the household told who they are)',
+      access: { roles: ['family'] }, params: invitationParams, body: z.strictObject({ accept: z.boolean() }), answer: json<InvitationPreview>('InvitationPreview'),
+    },
+    'identity.householdInvitations': {
+      method: 'GET', path: '/households/:householdId/invitations', summary: "The household's invitations (never naming an invitee before they accept)",
+      access: INVITERS, params: householdParams, answer: json<Invitation[]>('Invitation[]'),
+    },
+    'identity.withdrawInvitation': {
+      method: 'POST', path: '/invitations/:invitationId/withdraw', summary: 'Withdraw an open invitation',
+      access: INVITERS, params: invitationParams, answer: json<Invitation>('Invitation'),
+    },
+    'identity.removeMember': {
+      method: 'POST', path: '/households/:householdId/members/:memberId/remove', summary: 'Remove a family member (a manager, or the member leaving): their household rooms stop at once',
+      access: { roles: ['family'] }, params: memberParams, answer: json<Nothing>('{}'),
     },
 
     // ---- the security administrator
