@@ -42,13 +42,20 @@ import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { recordSessions } from './session-recording.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
-import { SystemAudit, systemAuditFile } from '../core/system-audit.ts';
+import { SystemAudit, systemActor, systemAuditFile } from '../core/system-audit.ts';
+import { changeSetSchema } from '../protocol/http/admin-shapes.ts';
 import { Identity, identityMigrations, type IdentityPolicy } from '../identity/index.ts';
 import { connectionCutter } from './revocation.ts';
 import { createEnrolmentRouter } from '../identity/enrolment-router.ts';
 import { enrolmentArea } from '../protocol/http/enrolment.ts';
+import { adminArea } from '../protocol/http/admin.ts';
+import { DirectoryAdmin } from '../admin/directory.ts';
+import { createAdminRouter } from '../admin/router.ts';
 import { createIdentityRouter } from '../identity/router.ts';
 import { identityArea } from '../protocol/http/identity.ts';
+
+/** The app acting for a system administrator whose role the admin area already checked. */
+const SYSTEM_PETITION_ACTOR = { id: 'system', name: 'system', role: 'system' } as const;
 
 export interface ServicesOptions {
   dataDir: string;
@@ -116,8 +123,14 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS, ...identityMigrations]);
   log.info({ store: describeLocation(location), applied }, 'store open');
 
+  const audit = new SystemAudit(systemAuditFile(o.dataDir));
   const petitionRepo = new DbPetitionRepository(store);
-  if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) await petitionRepo.importDirectory(buildDirectory());
+  const directory = new DirectoryAdmin({ repo: petitionRepo, audit });
+  // The demo directory (development only) goes through the administrator's import path.
+  if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) {
+    const report = await directory.apply(changeSetSchema.parse(buildDirectory()), { dryRun: false, actor: systemActor('demo-seed'), source: 'demo-seed' });
+    if (!report.applied) throw new Error(`demo seed refused: ${JSON.stringify(report.problems.slice(0, 3))}`);
+  }
   const petition = await PetitionService.create({
     repo: petitionRepo,
     redis: o.redis,
@@ -134,7 +147,6 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
 
-  const audit = new SystemAudit(systemAuditFile(o.dataDir));
   const identity = new Identity({
     store,
     tokens,
@@ -266,6 +278,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
       app.use(archiveArea.base, createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
       app.use(identityArea.base, createIdentityRouter({ identity, tokens, log: log.child({ mod: 'identity-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
+      app.use(adminArea.base, createAdminRouter({ directory, replaceRoutingRules: (rules) => petition.replaceRoutingRules(SYSTEM_PETITION_ACTOR, rules), audit, tokens, log: log.child({ mod: 'admin-http' }) }));
       app.use(enrolmentArea.base, createEnrolmentRouter({ enrolment: identity.enrolment, tokens, log: log.child({ mod: 'enrol-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
       // Paths under /api and /dev that no table lists: a JSON 404, not the static server's page.
       app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
