@@ -802,8 +802,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       case 'coordinator':
       case 'system':
         return actor.role;
-      case 'admin':
-        return 'coordinator';
       default:
         return 'system';
     }

@@ -155,7 +155,7 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
 
   async #boot(): Promise<void> {
     startLanguage();
-    const signedIn = deskSignIn(TOKEN_KEY, ['coordinator', 'admin']);
+    const signedIn = deskSignIn(TOKEN_KEY, ['coordinator']);
     if (!signedIn) return this.set({ phase: 'signed-out' });
     this.#api = new Api(signedIn.token);
     this.set({ phase: 'ready' });

@@ -32,7 +32,8 @@ const sessionParams = z.strictObject({ sessionId: sessionIdSchema });
 const segmentParams = z.strictObject({ sessionId: sessionIdSchema, segmentId: segmentIdSchema });
 const jobParams = z.strictObject({ jobId: z.uuid() });
 
-const ARCHIVISTS = { roles: ['archivist', 'admin'], grant: 'canArchive' } as const;
+// Archivists only: no administrator role watches recordings by virtue of that role (三员分立).
+const ARCHIVISTS = { roles: ['archivist'], grant: 'canArchive' } as const;
 type HeldSession = { session: SessionRow };
 
 export const archiveArea = area({

@@ -67,12 +67,14 @@ export const emptySchema = z.strictObject({});
 const caseParams = z.strictObject({ caseId: caseIdSchema });
 const ticketParams = z.strictObject({ ticketId: idSchema });
 
-const PARTIES = ['petitioner', 'terminal', 'official', 'coordinator', 'admin'] as const;
+// No administrator role reads petition content (三员分立: the system administrator keeps the
+// directory and the routing rules through /api/admin, nothing of the cases themselves).
+const PARTIES = ['petitioner', 'terminal', 'official', 'coordinator'] as const;
 const PETITIONER_SIDE = ['petitioner', 'terminal'] as const;
 const OFFICIALS = ['official'] as const;
-const SUPERVISORS = ['coordinator', 'admin'] as const;
-const STAFF = ['official', 'coordinator', 'admin'] as const;
-const PETITIONER_OR_SUPERVISOR = ['petitioner', 'terminal', 'coordinator', 'admin'] as const;
+const SUPERVISORS = ['coordinator'] as const;
+const STAFF = ['official', 'coordinator'] as const;
+const PETITIONER_OR_SUPERVISOR = ['petitioner', 'terminal', 'coordinator'] as const;
 type Nothing = Record<string, never>;
 
 export const petitionArea = area({
