@@ -14,4 +14,5 @@ export const PAGES: Page[] = [
   { file: 'family.html', title: 'family 家人' },
   { file: 'counsellor.html', title: 'counsellor 社工' },
   { file: 'archive.html', title: 'archive 录像档案' },
+  { file: 'sign-in.html', title: 'sign-in 登录' },
 ];

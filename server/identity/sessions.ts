@@ -1,7 +1,7 @@
 // Sessions of people: an http-only, same-site cookie (`<id>.<secret>`, the secret stored hashed)
 // from which the page draws short-lived access tokens (minutes). A session ends by sign-out, by
 // an administrator's revocation, after SESSION_IDLE minutes without activity, or SESSION_MAX
-// hours after sign-in. Every access token drawn from it is remembered until it expires, so a
+// hours after sign-in. Every access token drawn from it is remembered for the session's life, so a
 // revocation voids exactly those tokens on every node (the revocation channel) at once.
 import type { Kysely, Selectable } from 'kysely';
 import type { Store } from '../core/db.ts';
@@ -42,6 +42,9 @@ interface IssuedAccess {
   jti: string;
   exp: number;
 }
+
+/** 12 hours of refreshes every 4 minutes in a few tabs; older tokens' connections are long gone. */
+const MAX_LISTED_TOKENS = 600;
 
 const NO_ROOMS: Grant = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
 
@@ -114,9 +117,10 @@ export class Sessions {
       .executeTakeFirst();
     if (r.numUpdatedRows !== 1n) return false;
     const why: RevocationReason = reason === 'account-disabled' ? 'account-disabled' : 'token-revoked';
-    for (const a of JSON.parse(row.access_json) as IssuedAccess[]) {
-      if (a.exp * 1000 > now) await this.d.revoker.revokeToken(a.jti, a.exp, why);
-    }
+    // Expired tokens too: a /live or signalling connection opened with one stays open after it
+    // lapses, and the revocation closes connections by the token they were opened with.
+    const nowS = Math.floor(now / 1000);
+    for (const a of JSON.parse(row.access_json) as IssuedAccess[]) await this.d.revoker.revokeToken(a.jti, Math.max(a.exp, nowS + 60), why);
     await this.d.audit.record({
       type: reason === 'sign-out' ? 'sign-out' : 'session-revoked',
       actor,
@@ -183,12 +187,12 @@ export class Sessions {
       ttlSeconds: this.d.policy.accessTokenSeconds,
     });
     const claims = this.d.tokens.verify(token);
-    const nowS = Math.floor(this.d.now() / 1000);
     // Locked read-modify-write: two tabs refreshing at once must both leave their token listed,
     // or a revocation would miss one.
     await this.d.store.transaction<IdentityTables, void>(async (trx) => {
       const row = await this.d.store.forUpdate(trx.selectFrom('identity_sessions').select('access_json').where('id', '=', sessionId)).executeTakeFirstOrThrow();
-      const live = [...(JSON.parse(row.access_json) as IssuedAccess[]).filter((a) => a.exp > nowS), { jti: claims.jti, exp: claims.exp }];
+      // Every token of the session is kept (bounded), expired ones too: see revoke().
+      const live = [...(JSON.parse(row.access_json) as IssuedAccess[]), { jti: claims.jti, exp: claims.exp }].slice(-MAX_LISTED_TOKENS);
       await trx.updateTable('identity_sessions').set({ access_json: JSON.stringify(live) }).where('id', '=', sessionId).execute();
     });
     return {
