@@ -9,6 +9,7 @@ import { Server as IoServer } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { ConfigError, type Config } from '../core/config.ts';
 import type { IdentityPolicy } from '../identity/index.ts';
+import { parseRoleMap, type OidcSettings } from '../identity/oidc.ts';
 import { PERSON_ROLES, type PersonRole } from '../protocol/http/identity-shapes.ts';
 import type { Logger } from '../core/log.ts';
 import { redisKeys, type RedisKeys } from '../core/redis-keys.ts';
@@ -103,6 +104,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     keys,
     ...(o.household ? { household: o.household } : {}),
     identity: identityPolicy(config),
+    ...(config.OIDC_ISSUER ? { singleSignOn: oidcSettings(config) } : {}),
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
@@ -186,5 +188,25 @@ export function identityPolicy(c: Config): Partial<IdentityPolicy> {
     secondFactorRoles: roles as PersonRole[],
     secureCookies: (c.PUBLIC_URL ?? '').startsWith('https://'),
     ...(c.PUBLIC_URL ? { publicUrl: c.PUBLIC_URL } : {}),
+  };
+}
+
+/** The city's identity provider (OIDC_*), when one is configured. */
+export function oidcSettings(c: Config): OidcSettings {
+  let roleMap;
+  try {
+    roleMap = parseRoleMap(c.OIDC_ROLE_MAP);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return {
+    issuer: c.OIDC_ISSUER!,
+    clientId: c.OIDC_CLIENT_ID!,
+    clientSecret: c.OIDC_CLIENT_SECRET!,
+    label: c.OIDC_LABEL,
+    scopes: c.OIDC_SCOPES,
+    roleClaim: c.OIDC_ROLE_CLAIM,
+    roleMap,
+    subjectClaim: c.OIDC_DIRECTORY_ID_CLAIM,
   };
 }

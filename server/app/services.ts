@@ -45,6 +45,7 @@ import { serveCameraLookIns } from './camera-look-in.ts';
 import { SystemAudit, systemActor, systemAuditFile } from '../core/system-audit.ts';
 import { changeSetSchema } from '../protocol/http/admin-shapes.ts';
 import { Identity, identityMigrations, type IdentityPolicy } from '../identity/index.ts';
+import type { OidcSettings } from '../identity/oidc.ts';
 import { connectionCutter } from './revocation.ts';
 import { createEnrolmentRouter } from '../identity/enrolment-router.ts';
 import { enrolmentArea } from '../protocol/http/enrolment.ts';
@@ -80,6 +81,8 @@ export interface ServicesOptions {
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
   /** Session lifetimes, lock-out and second-factor rules (from the configuration). */
   identity?: Partial<IdentityPolicy>;
+  /** The city's OpenID Connect provider (single sign-on), when configured. */
+  singleSignOn?: OidcSettings;
   /** PUBLIC_URL: where pairing QR codes and invitation links point (else the request's origin). */
   publicUrl?: string;
 }
@@ -195,6 +198,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     },
     log: log.child({ mod: 'identity' }),
     ...(o.identity ? { policy: o.identity } : {}),
+    ...(o.singleSignOn ? { singleSignOn: o.singleSignOn } : {}),
   });
 
   const archive = await Archive.open({ dataDir: o.dataDir, store });

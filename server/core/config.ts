@@ -48,6 +48,18 @@ const schema = z.object({
   SIGN_IN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   // Roles that must sign in with a second factor (comma-separated); `none` for none.
   SECOND_FACTOR_ROLES: z.string().default('official,coordinator,counsellor,archivist,admin,security-admin,audit-admin'),
+
+  // ---- single sign-on: the city's OpenID Connect provider (docs/identity.md); unset: none ----
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_LABEL: z.string().min(1).max(40).default('统一身份认证'),
+  OIDC_SCOPES: z.string().default('openid profile'),
+  // The claim naming the person's role(s) at the provider, and provider value → role pairs.
+  OIDC_ROLE_CLAIM: z.string().min(1).default('roles'),
+  OIDC_ROLE_MAP: z.string().default('official:official,coordinator:coordinator,counsellor:counsellor,archivist:archivist'),
+  // The claim holding the directory id of an official or counsellor.
+  OIDC_DIRECTORY_ID_CLAIM: z.string().min(1).default('directory_id'),
 });
 
 export type Config = z.infer<typeof schema> & { jwtSecret: string; devTokens: boolean };
@@ -69,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = c.NODE_ENV === 'production';
   if (production && !c.JWT_SECRET) throw new ConfigError('JWT_SECRET: required when NODE_ENV=production');
   if (production && c.DEV_TOKENS) throw new ConfigError('DEV_TOKENS: not allowed when NODE_ENV=production');
+  if (c.OIDC_ISSUER && (!c.OIDC_CLIENT_ID || !c.OIDC_CLIENT_SECRET)) throw new ConfigError('OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: required with OIDC_ISSUER');
   if (c.RTC_MIN_PORT > c.RTC_MAX_PORT) throw new ConfigError('RTC_MIN_PORT: must not exceed RTC_MAX_PORT');
   return {
     ...c,

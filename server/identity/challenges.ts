@@ -6,7 +6,7 @@ import { AppError } from '../core/errors.ts';
 import type { IdentityTables } from './repository.ts';
 import { secretToken, sha256 } from './secrets.ts';
 
-export type ChallengeKind = 'second-factor' | 'change-password' | 'enrol-totp' | 'passkey-sign-in' | 'passkey-register';
+export type ChallengeKind = 'second-factor' | 'change-password' | 'enrol-totp' | 'passkey-sign-in' | 'passkey-register' | 'oidc';
 
 export interface Challenge<D> {
   accountId: string | null;

@@ -13,6 +13,7 @@ import { Sessions, type SubjectDirectory } from './sessions.ts';
 import { SignIn } from './sign-in.ts';
 import { Enrolment, type EnrolmentTargets } from './enrolment.ts';
 import { Invitations, type InvitationTargets } from './invitations.ts';
+import { SingleSignOn, type OidcSettings } from './oidc.ts';
 
 export { identityMigrations } from './migrations.ts';
 export type { IdentityPolicy, TokenRevoker, SubjectDirectory, SubjectCheck, EnrolmentTargets, InvitationTargets };
@@ -31,6 +32,8 @@ export interface IdentityDeps {
   households: InvitationTargets;
   log: Logger;
   policy?: Partial<IdentityPolicy>;
+  /** The city's identity provider (OIDC), when one is configured. */
+  singleSignOn?: OidcSettings;
   now?: () => number;
 }
 
@@ -43,6 +46,7 @@ export class Identity {
   readonly enrolment: Enrolment;
   readonly invitations: Invitations;
   readonly audit: SystemAudit;
+  readonly singleSignOn: SingleSignOn | undefined;
 
   constructor(d: IdentityDeps) {
     const now = d.now ?? Date.now;
@@ -54,6 +58,9 @@ export class Identity {
     this.signIn = new SignIn({ db, sessions: this.sessions, challenges: this.challenges, audit: d.audit, policy: this.policy, now });
     this.accounts = new Accounts({ db, sessions: this.sessions, signIn: this.signIn, challenges: this.challenges, audit: d.audit, subjects: d.directory, now });
     this.enrolment = new Enrolment({ store: d.store, db, targets: d.targets, revoker: d.revoker, audit: d.audit, policy: this.policy, now });
+    this.singleSignOn = d.singleSignOn
+      ? new SingleSignOn({ settings: d.singleSignOn, db, accounts: this.accounts, sessions: this.sessions, challenges: this.challenges, subjects: d.directory, audit: d.audit })
+      : undefined;
     this.invitations = new Invitations({ db, targets: d.households, accounts: this.accounts, signIn: this.signIn, sessions: this.sessions, revoker: d.revoker, audit: d.audit, now });
   }
 }

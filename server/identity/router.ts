@@ -6,21 +6,27 @@ import { createAreaRouter } from '../core/http/area-router.ts';
 import type { Logger } from '../core/log.ts';
 import { actorOf } from '../core/system-audit.ts';
 import { identityArea } from '../protocol/http/identity.ts';
-import type { SignInOptions, SignInStep } from '../protocol/http/identity-shapes.ts';
+import type { SignInStep } from '../protocol/http/identity-shapes.ts';
+import { AppError } from '../core/errors.ts';
 import type { Identity } from './index.ts';
 import { PASSWORD_RULES } from './password.ts';
 import type { ClientInfo } from './sessions.ts';
 
 export const SESSION_COOKIE = 'sv_session';
 const COOKIE_PATH = identityArea.base;
+/** The single sign-on ticket between the redirect out and the one back. */
+const OIDC_COOKIE = 'sv_oidc';
+const OIDC_PATH = `${identityArea.base}/oidc`;
 
-export function sessionCookie(req: Request): string | undefined {
+function cookie(req: Request, name: string): string | undefined {
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === SESSION_COOKIE) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
   }
   return undefined;
 }
+
+export const sessionCookie = (req: Request): string | undefined => cookie(req, SESSION_COOKIE);
 
 export const clientOf = (req: Request): ClientInfo => ({ ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
 
@@ -28,8 +34,6 @@ export interface IdentityRouterDeps {
   identity: Identity;
   tokens: TokenIssuer;
   log: Logger;
-  /** What the sign-in page offers besides passwords (set when OIDC is configured). */
-  singleSignOn?: SignInOptions['singleSignOn'];
   /** Where invitation links point (PUBLIC_URL), else the request's origin. */
   publicUrl?: string;
 }
@@ -50,10 +54,39 @@ export function createIdentityRouter(d: IdentityRouterDeps): Router {
     if (r.cookie) res.cookie(SESSION_COOKIE, r.cookie, cookieOptions);
     return r.step;
   };
+  const sso = identity.singleSignOn;
+  const ssoRefused = (res: Response, reason: string) => res.redirect(302, `/sign-in.html?sso=${encodeURIComponent(reason)}`);
+  const reasonOf = (err: unknown) => (err instanceof AppError ? ((err.details as { reason?: string } | undefined)?.reason ?? err.code) : 'internal');
   return createAreaRouter(
     identityArea,
     {
-      'identity.options': () => ({ singleSignOn: d.singleSignOn ?? null, passwordRules: PASSWORD_RULES }),
+      'identity.options': () => ({ singleSignOn: sso ? { label: sso.label } : null, passwordRules: PASSWORD_RULES }),
+      'identity.oidcStart': async ({ req, res }) => {
+        if (!sso) return ssoRefused(res, 'not_configured');
+        try {
+          const { url, ticket } = await sso.start(`${originOf(req, d.publicUrl)}${OIDC_PATH}/callback`);
+          // Lax, not Strict: the provider's redirect back is a cross-site navigation.
+          res.cookie(OIDC_COOKIE, ticket, { httpOnly: true, sameSite: 'lax', secure: identity.policy.secureCookies, path: OIDC_PATH, maxAge: identity.policy.challengeSeconds * 1000 });
+          res.redirect(302, url);
+        } catch (err) {
+          d.log.warn({ err }, 'oidc | start failed');
+          ssoRefused(res, reasonOf(err));
+        }
+      },
+      'identity.oidcCallback': async ({ req, res, query }) => {
+        res.clearCookie(OIDC_COOKIE, { path: OIDC_PATH });
+        if (!sso) return ssoRefused(res, 'not_configured');
+        if (query.error) return ssoRefused(res, 'provider_refused');
+        try {
+          const url = new URL(req.originalUrl, `${originOf(req, d.publicUrl)}`);
+          const { cookie: session, signedIn } = await sso.callback(url, cookie(req, OIDC_COOKIE), clientOf(req));
+          res.cookie(SESSION_COOKIE, session, cookieOptions);
+          res.redirect(302, `/${signedIn.page}`);
+        } catch (err) {
+          d.log.warn({ err }, 'oidc | callback refused');
+          ssoRefused(res, reasonOf(err));
+        }
+      },
       'identity.signIn': async ({ body, req, res }) => answer(res, await identity.signIn.password(body.username, body.password, clientOf(req))),
       'identity.signInTotp': async ({ body, req, res }) => answer(res, await identity.signIn.totp(body.challenge, body.code, clientOf(req))),
       'identity.signInNewPassword': async ({ body, req, res }) => answer(res, await identity.signIn.newPassword(body.challenge, body.newPassword, clientOf(req))),

@@ -6,11 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
-import { buildDirectory } from '../../server/petition/seed.ts';
 import type { Official } from '../../server/petition/types.ts';
 import type { InitialPassword, SessionInfo, SystemAuditEntry } from '../../server/protocol/http/identity-shapes.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { Browser, bootstrapSecurityAdmin, firstSignIn, totpCode } from './support.ts';
+import { Browser, bootstrapSecurityAdmin, firstSignIn, loadDirectory, totpCode } from './support.ts';
 
 const PASSWORD = 'Suzhou-Desk-2026';
 
@@ -28,11 +27,7 @@ describe('sign-in pages in production mode', () => {
     platform = await startTestPlatform({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') });
     browser = await launchBrowser();
     http = new Browser(platform);
-    // Production has no demo directory: the system administrator loads one (the import path).
-    const admin = platform.token('sysadmin-1', 'admin', { rooms: [] });
-    const report = await http.data<{ applied: boolean }>('POST', '/api/admin/directory', { token: admin, body: { changes: buildDirectory(), dryRun: false } });
-    expect(report.applied).toBe(true);
-    officials = buildDirectory().officials.filter((o) => !o.post);
+    officials = (await loadDirectory(platform)).officials.filter((o) => !o.post);
     // The bootstrap command's security administrator signs in and creates the official's account.
     const sa = await bootstrapSecurityAdmin(platform);
     security = (await firstSignIn(new Browser(platform), sa.account.username, sa.initialPassword)).signedIn.token;

@@ -4,6 +4,7 @@ import { generate } from 'otplib';
 import { expect } from 'vitest';
 import type { SignInStep } from '../../server/protocol/http/identity-shapes.ts';
 import { systemActor } from '../../server/core/system-audit.ts';
+import { buildDirectory } from '../../server/petition/seed.ts';
 import type { TestPlatform } from '../support/platform.ts';
 
 export interface Answer<T = unknown> {
@@ -72,4 +73,13 @@ export async function firstSignIn(b: Browser, username: string, oneTimePassword:
 /** The bootstrap command's path: a security administrator with a one-time password. */
 export async function bootstrapSecurityAdmin(platform: TestPlatform, username = 'secadmin') {
   return platform.services.identity.accounts.create(systemActor('test'), { username, displayName: '安全管理员', role: 'security-admin' });
+}
+
+/** Production starts with no directory: the system administrator loads the demo one (the import path). */
+export async function loadDirectory(platform: TestPlatform): Promise<ReturnType<typeof buildDirectory>> {
+  const changes = buildDirectory();
+  const admin = platform.token('sysadmin-1', 'admin', { rooms: [] });
+  const report = await new Browser(platform).data<{ applied: boolean }>('POST', '/api/admin/directory', { token: admin, body: { changes, dryRun: false } });
+  expect(report.applied).toBe(true);
+  return changes;
 }

@@ -22,8 +22,14 @@ class SignInPage extends PageElement<SignInState> {
   override connectedCallback(): void {
     super.connectedCallback();
     startLanguage();
-    const failed = new URL(location.href).searchParams.get('error');
-    if (failed) this.set({ failure: { code: 'unauthorized', message: failed } });
+    // Single sign-on refused: the server sent the browser back naming why.
+    const url = new URL(location.href);
+    const sso = url.searchParams.get('sso');
+    if (sso) {
+      this.set({ failure: { code: 'forbidden', message: '', details: { reason: 'sso', sso } } });
+      url.searchParams.delete('sso');
+      history.replaceState(history.state, '', url);
+    }
     api.call('identity.options').then(
       (options) => this.set({ options }),
       () => undefined,

@@ -36,6 +36,10 @@ export const initialSignIn = (): SignInState => ({
   failure: null,
 });
 
+/** Why single sign-on sent the browser back (server/identity/oidc.ts reasons). */
+const SSO_REASONS = ['no_role', 'several_roles', 'no_directory_id', 'not_in_directory', 'admin_role', 'account_disabled', 'provider_refused', 'provider_unreachable', 'challenge_expired', 'not_configured'] as const;
+type SsoReason = (typeof SSO_REASONS)[number];
+
 export interface SignInView {
   title: string;
   heading: string;
@@ -74,6 +78,10 @@ export function failureText(f: Failure, ctx: ViewContext): string {
     case 'same_password':
     case 'mismatch':
       return t(`signIn.error.${d.reason}`);
+    case 'sso': {
+      const why = typeof d.sso === 'string' && SSO_REASONS.includes(d.sso as SsoReason) ? (d.sso as SsoReason) : 'other';
+      return t(`signIn.sso.${why}`);
+    }
     case 'single_sign_on':
       return t('signIn.error.singleSignOn');
     default:

@@ -2,7 +2,7 @@
 // server/identity/router.ts. The session itself is an http-only cookie scoped to this path; the
 // pages hold only the short-lived access token it yields.
 import { z } from 'zod';
-import { area, json } from './contract.ts';
+import { area, json, raw } from './contract.ts';
 import {
   accountPatchSchema,
   auditQuery,
@@ -38,6 +38,9 @@ const householdParams = z.strictObject({ householdId: entityId });
 const memberParams = z.strictObject({ householdId: entityId, memberId: entityId });
 /** Who may invite into a household: its manager (family with "manage") or an assigned counsellor; the service checks which. */
 const INVITERS = { roles: ['family', 'counsellor'] } as const;
+/** What a provider sends back (RFC 6749 §4.1.2, RFC 9207 iss, OIDC session_state); the whole address goes to openid-client, which checks it. */
+const oidcParam = z.string().max(2048).optional();
+const oidcCallbackQuery = z.strictObject({ code: oidcParam, state: oidcParam, iss: oidcParam, session_state: oidcParam, error: oidcParam, error_description: oidcParam, error_uri: oidcParam });
 const totpChallenge = z.strictObject({ challenge: challengeSchema, code: confirmTotpBody.shape.code });
 
 /** 三员分立 ②: accounts, roles, sessions and lock-outs. */
@@ -61,6 +64,14 @@ export const identityArea = area({
     'identity.options': {
       method: 'GET', path: '/options', summary: 'What the sign-in page offers: single sign-on, the password rules',
       access: 'public', answer: json<SignInOptions>('SignInOptions'),
+    },
+    'identity.oidcStart': {
+      method: 'GET', path: '/oidc/start', summary: "Single sign-on: redirects to the city's identity provider (authorization code + PKCE)",
+      access: 'public', answer: raw('302 to the provider, with a short-lived http-only ticket cookie'),
+    },
+    'identity.oidcCallback': {
+      method: 'GET', path: '/oidc/callback', summary: "The provider's redirect back: opens a session and goes on to the role's page (or back to the sign-in page naming the refusal)",
+      access: 'public', query: oidcCallbackQuery, answer: raw('302 to the role page (session cookie set) or to sign-in.html?sso=<reason>'),
     },
     'identity.signIn': {
       method: 'POST', path: '/sign-in', summary: 'Sign-in name and password; answers the next step',
