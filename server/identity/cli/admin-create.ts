@@ -21,7 +21,14 @@ async function main(): Promise<number> {
     console.error(`usage: npm run admin:create -- --username NAME [--name 显示名] [--role ${ADMIN_ROLES.join('|')}]`);
     return 2;
   }
-  const { identity, close } = await openIdentity();
+  let opened;
+  try {
+    opened = await openIdentity();
+  } catch (err) {
+    console.error((err as Error).message);
+    return 2;
+  }
+  const { identity, close } = opened;
   try {
     const { account, initialPassword } = await identity.accounts.create(systemActor('admin:create'), {
       username: username.data,
