@@ -182,7 +182,7 @@ export class SingleSignOn {
       if (next.role !== linked.role || next.subject !== linked.subject || next.display_name !== linked.display_name) {
         if ((ADMIN_ROLES as readonly string[]).includes(next.role) && next.role !== linked.role) throw refused('administrator roles are given by the security administrator, not by the identity provider', 'admin_role');
         await this.d.db.updateTable('identity_accounts').set(next).where('id', '=', linked.id).execute();
-        await this.d.audit.record({ type: 'account-changed', actor, details: { accountId: linked.id, username: linked.username, from: { role: linked.role, subject: linked.subject }, to: { role: next.role, subject: next.subject }, source: 'oidc' } });
+        await this.d.audit.record({ type: next.role !== linked.role ? 'role-changed' : 'account-changed', actor, details: { accountId: linked.id, username: linked.username, from: { role: linked.role, subject: linked.subject }, to: { role: next.role, subject: next.subject }, source: 'oidc' } });
       }
       return (await this.d.db.selectFrom('identity_accounts').selectAll().where('id', '=', linked.id).executeTakeFirstOrThrow());
     }
