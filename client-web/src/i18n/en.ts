@@ -270,6 +270,13 @@ export const en: Dictionary = {
       unavailable: 'The server cannot be reached; check the network and try again.',
     },
   },
+  pairing: {
+    title: 'This device is not enrolled yet',
+    qrAlt: 'Pairing QR code',
+    hintTerminal: 'A system administrator enters the code above on the administration page and picks the terminal point.',
+    hintHome: "The household's manager enters the code above on the family page to enrol this home device.",
+    expires: 'The code is valid until {{at}}; a new one follows.',
+  },
   desk: {
     signInTitle: 'Please sign in',
     signInHint: 'Sign in as {{role}}; also when your session has expired or was ended.',

@@ -271,6 +271,13 @@ export const zh = {
       unavailable: '无法连接服务器，请检查网络后重试。',
     },
   },
+  pairing: {
+    title: '本设备尚未登记',
+    qrAlt: '配对二维码',
+    hintTerminal: '请系统管理员在管理页面输入上方配对码，并选择本终端所在的接访点。',
+    hintHome: '请家中的管理人在“家人”页面输入上方配对码，登记这台平安心居终端。',
+    expires: '配对码 {{at}} 前有效，过期后自动换新。',
+  },
   desk: {
     signInTitle: '请先登录',
     signInHint: '请以{{role}}身份登录；登录已过期或已被注销时也请重新登录。',
