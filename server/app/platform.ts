@@ -15,7 +15,9 @@ import type { Logger } from '../core/log.ts';
 import { redisKeys, type RedisKeys } from '../core/redis-keys.ts';
 import { reportListenerErrorsTo } from '../core/safe-emitter.ts';
 import { TokenIssuer } from '../auth/grants.ts';
-import { createMetrics } from './metrics.ts';
+import { Revocations } from '../auth/revocations.ts';
+import { createMetrics, registerArchiveMetrics } from './metrics.ts';
+import { archiveNodeOptions } from '../../recordings/node-archive.ts';
 import { attachSignalling, type SignallingServer } from './signalling/signalling.ts';
 import { createOpsRouter } from './http/ops.ts';
 import { RedisRoomRouting } from '../routing/redis-room-routing.ts';
@@ -32,6 +34,8 @@ export interface Platform {
   pool: WorkerPool;
   rooms: RoomRegistry;
   tokens: TokenIssuer;
+  /** Revoked tokens, shared with every node through Redis. */
+  revocations: Revocations;
   redis: Redis;
   /** Every Redis key and channel this node uses, under its prefix. */
   keys: RedisKeys;
@@ -77,11 +81,16 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   );
   const rooms = new RoomRegistry(pool, log.child({ mod: 'room' }), o.roomEmptyTimeoutMs);
   const metrics = createMetrics(pool, rooms);
-  const tokens = new TokenIssuer(config.jwtSecret, config.TOKEN_TTL_SECONDS);
+  // Every token check of this node (REST, signalling, /live) refuses what any node revoked.
+  const revocations = await Revocations.start(redis, keys, log.child({ mod: 'revocations' }));
+  const tokens = new TokenIssuer(config.jwtSecret, config.TOKEN_TTL_SECONDS, revocations);
+  const bans = new RedisRoomBans(redis, keys);
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(createOpsRouter({ redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens }));
+  // Services start after the ops router is mounted; their degradations are read at request time.
+  let degraded: () => { component: string; reason: string; since?: string }[] = () => [];
+  app.use(createOpsRouter({ redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens, degraded: () => degraded() }));
   const server = http.createServer(app);
   const io: SignallingServer = new IoServer(server, {
     adapter: createAdapter(pub, sub, { key: keys.adapterChannel }),
@@ -102,6 +111,9 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     seedDemo: o.seedDemo ?? config.NODE_ENV !== 'production',
     devSignIn: config.devTokens,
     keys,
+    archive: archiveNodeOptions(config),
+    revocations,
+    bans,
     ...(o.household ? { household: o.household } : {}),
     identity: identityPolicy(config),
     ...(config.OIDC_ISSUER ? { singleSignOn: oidcSettings(config) } : {}),
@@ -109,6 +121,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
   services.mount(app);
+  degraded = () => services.degraded();
+  registerArchiveMetrics(metrics.registry, () => services.archive.evidence.status);
   if (o.webDir && fs.existsSync(o.webDir)) {
     app.use(express.static(o.webDir, { index: 'index.html', maxAge: '1h' }));
   }
@@ -125,15 +139,17 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       routing.release(room.id).catch((err: unknown) => log.warn({ err, roomId: room.id }, 'room release failed'));
     });
   });
-  attachSignalling(io, {
+  const signalling = attachSignalling(io, {
     tokens,
     rooms,
     routing,
     log: log.child({ mod: 'signalling' }),
     metrics: metrics.signalling,
-    authorizeRoom: services.authorizeRoom,
-    bans: new RedisRoomBans(redis, keys),
+    access: services.access,
+    bans,
+    revocations,
   });
+  services.accessChanges.on('changed', (scope) => signalling.recheck(scope));
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
 
   let closing: Promise<void> | undefined;
@@ -145,6 +161,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     pool,
     rooms,
     tokens,
+    revocations,
     redis,
     keys,
     services,
@@ -155,6 +172,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         await routing.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await services.close();
+        await revocations.close();
         await pool.close();
         // quit, not disconnect: replies still owed (the socket.io adapter's publishes are not
         // awaited by it) arrive before the socket closes, instead of rejecting unhandled.

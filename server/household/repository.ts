@@ -235,7 +235,8 @@ export class HouseholdRepository {
     return rows.map(toDeviceRecord);
   }
 
-  async setDeviceTokenJti(deviceId: string, jti: string): Promise<void> {
+  /** The device's one good token; null when its binding was revoked. */
+  async setDeviceTokenJti(deviceId: string, jti: string | null): Promise<void> {
     await this.#q.updateTable('household_devices').set({ token_jti: jti }).where('id', '=', deviceId).execute();
   }
 

@@ -1,7 +1,8 @@
-// What identity asks of the revocation channel (server/auth/revocations.ts on branch trust-rooms:
-// a revocation written to Redis and published, so every node refuses the token and closes its
-// open connections within seconds). Until that lands, `unwiredRevoker` stands in: sessions and
-// device credentials still end at once for refresh, and access tokens at their expiry (minutes).
+// What identity asks of the revocation channel (server/auth/revocations.ts: a revocation written
+// to Redis and published, so every node refuses the token on REST, signalling and /live and
+// closes its open connections within seconds; the app passes that channel in). The command-line
+// tools, which start no node, use `unwiredRevoker`: refresh is refused at once, and any access
+// token lapses at its expiry (minutes).
 import type { Logger } from '../core/log.ts';
 
 export type RevocationReason = 'device-rebound' | 'device-revoked' | 'link-removed' | 'account-disabled' | 'token-revoked';

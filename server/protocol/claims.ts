@@ -17,7 +17,7 @@ export const ROLES = [
   'admin',
   /** Security administrator (②): accounts, roles, sessions, lock-outs. */
   'security-admin',
-  /** Audit administrator (③): reads the system audit trail, nothing else. */
+  /** Audit administrator (③): reads the audit trails (system and archive: who viewed, exported, held, deleted what), nothing else. */
   'audit-admin',
 ] as const;
 export const roleSchema = z.enum(ROLES);
@@ -55,7 +55,16 @@ export const claimsSchema = z.object({
   grant: grantSchema,
   attributes: attributesSchema.default({}),
   jti: z.string().min(1),
-  iat: z.number().int(),
-  exp: z.number().int(),
+  /** Issued at, seconds with millisecond precision: revocations compare issue times within a second. */
+  iat: z.number(),
+  exp: z.number(),
 });
 export type Claims = z.infer<typeof claimsSchema>;
+
+/**
+ * Why a token stopped being good before its expiry: its device was bound again or revoked, the
+ * family link it was scoped to was removed, its account was disabled, or it was withdrawn alone.
+ * A connection closed for it is told the reason (signalling `roomClosed`, /live `access:revoked`).
+ */
+export const REVOCATION_REASONS = ['device-rebound', 'device-revoked', 'link-removed', 'account-disabled', 'token-revoked'] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];

@@ -26,19 +26,20 @@ const pub = entries.filter(({ e }) => e.access === 'public');
 const BAD_PARAM = encodeURIComponent(' no/such ');
 const goodParams: Record<string, string> = {
   caseId: 'XF20261126-000042',
+  caseNumber: 'XF20261126-000042',
   ticketId: 'XF20261126-000042:q1',
   householdId: 'hh-1',
   callId: 'call-1',
   lookInId: 'look-1',
+  deviceId: 'dev-1',
+  memberId: 'fm-1',
   alertId: 'alert-1',
   sessionId: 'S-1',
   segmentId: 'seg-1',
   jobId: '00000000-0000-4000-8000-000000000000',
   accountId: 'acc-1',
-  deviceId: 'dev-1',
   pairingId: 'pair-1',
   invitationId: 'inv-1',
-  memberId: 'fm-1',
 };
 const url = (base: string, e: Endpoint, bad = false) => base + e.path.replace(/:(\w+)/g, (_m, p: string) => (bad ? BAD_PARAM : goodParams[p]!));
 

@@ -1,5 +1,6 @@
 // The ops area (server/protocol/http/ops.ts): GET /healthz — 200 when Redis answers and every
-// mediasoup worker is alive, else 503 — and GET /metrics for Prometheus.
+// mediasoup worker is alive, else 503; `status: degraded` with what is wrong when a part works but
+// not as it should (the archive's TSA) — and GET /metrics for Prometheus.
 import type { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -14,6 +15,8 @@ export interface OpsDeps {
   nodeId: string;
   metrics: Registry;
   tokens: TokenIssuer;
+  /** Parts that work, but not as they should (e.g. the archive's TSA): reported, not a 503. */
+  degraded?: () => HealthReport['degraded'];
 }
 
 export function createOpsRouter(d: OpsDeps): Router {
@@ -27,7 +30,8 @@ export function createOpsRouter(d: OpsDeps): Router {
         ]);
         const workers = d.pool.slots.map((s) => ({ index: s.index, pid: s.worker.pid, alive: !s.worker.closed, routers: s.routers }));
         const healthy = redisOk && d.pool.allAlive();
-        const data: HealthReport = { nodeId: d.nodeId, redis: redisOk ? 'ok' : 'down', workers };
+        const degraded = d.degraded?.() ?? [];
+        const data: HealthReport = { nodeId: d.nodeId, status: !healthy ? 'down' : degraded.length > 0 ? 'degraded' : 'ok', redis: redisOk ? 'ok' : 'down', workers, degraded };
         res.status(healthy ? 200 : 503).json({ ok: healthy, data });
       },
       'ops.metrics': async ({ res }) => {
