@@ -67,6 +67,7 @@ export type Actor = Pick<Claims, 'sub' | 'name' | 'role' | 'attributes' | 'jti'>
  */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ sub: 'system', name: 'system', role: 'admin', attributes: {}, jti: 'system' });
 
+
 export interface Clock {
   now(): number;
 }
@@ -220,6 +221,65 @@ export class HouseholdService {
     return { device: (await this.#deviceViews([await this.#assertDevice(id)]))[0]!, token };
   }
 
+  // ---- enrolment (server/identity enrols devices and invites people; these are its hooks) -----
+
+  /** Throws unless the actor manages the household (family with "manage", or an administrator). */
+  async requireManager(actor: Actor, householdId: string): Promise<void> {
+    await this.#requireFamilyLevel(actor, householdId, 'manage');
+  }
+
+  /** Registers an enrolled home device (its id chosen by the server) in the household; no token yet. */
+  async registerEnrolledDevice(householdId: string, d: { id: string; name: string; place: BindDevice['place'] }): Promise<void> {
+    await this.#assertHousehold(householdId);
+    if (await this.#repo.getDevice(d.id)) throw conflict(`device ${d.id} already exists`);
+    await this.#repo.insertDevice({ id: d.id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
+  }
+
+  /** Renames or moves an enrolled device; its current token stops (the next refresh carries the new household). */
+  async updateEnrolledDevice(deviceId: string, patch: { householdId?: string; name?: string }): Promise<void> {
+    await this.#assertDevice(deviceId);
+    if (patch.householdId) await this.#assertHousehold(patch.householdId);
+    await this.#repo.updateDevice(deviceId, patch);
+    if (patch.householdId) await this.#repo.setDeviceTokenJti(deviceId, null);
+  }
+
+  /** A short-lived access token for an enrolled device; it is the device's only valid token from now on. */
+  async issueEnrolledDeviceToken(deviceId: string, ttlSeconds: number): Promise<string> {
+    const rec = await this.#assertDevice(deviceId);
+    return (await this.#issueDeviceToken(deviceId, rec.device.name, rec.device.householdId, ttlSeconds)).token;
+  }
+
+  /**
+   * A revoked or disabled device: its token stops working for every household action and room
+   * join at once, and the home's open calls end (their rooms close on every node).
+   */
+  async cutDevice(deviceId: string): Promise<void> {
+    const rec = await this.#assertDevice(deviceId);
+    await this.#repo.setDeviceTokenJti(deviceId, null);
+    for (const call of await this.#repo.listOpenCalls(rec.device.householdId)) await this.endCall(SYSTEM_ACTOR, call.id);
+  }
+
+  /** Links a person who accepted an invitation (server/identity checked the invitation). */
+  async linkInvitedMember(householdId: string, m: { memberId: string; name?: string; city?: string; relation: string; permission: PermissionLevel }): Promise<void> {
+    await this.#assertHousehold(householdId);
+    await this.#repo.transaction(async (tx) => {
+      if (!(await tx.getFamilyMember(m.memberId))) {
+        if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
+        await tx.insertFamilyMember({ id: m.memberId, name: m.name, city: m.city, phone: null });
+      }
+      await tx.linkFamilyMember({ householdId, memberId: m.memberId, relation: m.relation, permission: m.permission });
+    });
+  }
+
+  /** Removes a family member from the household (a manager, or the member leaving); false when not linked. */
+  async removeFamilyMember(actor: Actor, householdId: string, memberId: string): Promise<boolean> {
+    if (!(await this.#repo.getFamilyLink(householdId, memberId))) return false;
+    await this.unlinkFamilyMember(actor, householdId, memberId);
+    return true;
+  }
+
+
+
   /** A lost or stolen box: its binding is revoked; every token it holds stops working at once. */
   async revokeDevice(actor: Actor, householdId: string, deviceId: string): Promise<Device> {
     await this.#requireFamilyLevel(actor, householdId, 'manage');
@@ -231,7 +291,7 @@ export class HouseholdService {
     return (await this.#deviceViews([await this.#assertDevice(deviceId)]))[0]!;
   }
 
-  async #issueDeviceToken(deviceId: string, name: string, householdId: string): Promise<{ token: string; iat: number }> {
+  async #issueDeviceToken(deviceId: string, name: string, householdId: string, ttlSeconds = this.timings.deviceTokenTtlSeconds): Promise<{ token: string; iat: number }> {
     const token = this.#tokens.issue({
       sub: deviceId,
       name,
@@ -241,7 +301,7 @@ export class HouseholdService {
       // device in privacy mode never holds a token that lets its camera into a room.
       grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] },
       attributes: { householdId },
-      ttlSeconds: this.timings.deviceTokenTtlSeconds,
+      ttlSeconds,
     });
     const { jti, iat } = this.#tokens.verify(token);
     await this.#repo.setDeviceTokenJti(deviceId, jti);
@@ -251,13 +311,17 @@ export class HouseholdService {
   /** Links a family member (creating them if new) with a permission level; managers and admins only. */
   async linkFamilyMember(actor: Actor, householdId: string, m: LinkFamily): Promise<HouseholdView['family'][number]> {
     await this.#requireFamilyLevel(actor, householdId, 'manage');
-    const id = m.memberId ?? newId('fm');
+    // Consent first (issue 9.10): a person who exists is invited and accepts in their own app
+    // (POST /api/identity/invitations); linking them here would show the household their name
+    // and city before they agreed.
+    if (m.memberId !== undefined) {
+      throw new AppError('forbidden', 'an existing person is added by an invitation they accept', { reason: 'invitation_required' });
+    }
+    if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
+    const id = newId('fm');
     const before = await this.#repo.getFamilyLink(householdId, id);
     await this.#repo.transaction(async (tx) => {
-      if (!(await tx.getFamilyMember(id))) {
-        if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
-        await tx.insertFamilyMember({ id, name: m.name, city: m.city, phone: m.phone ?? null });
-      }
+      await tx.insertFamilyMember({ id, name: m.name!, city: m.city!, phone: m.phone ?? null });
       await tx.linkFamilyMember({ householdId, memberId: id, relation: m.relation, permission: m.permission });
     });
     // A lower permission may take someone out of a look-in or a call they are in.
@@ -275,7 +339,8 @@ export class HouseholdService {
 
   /** Takes a family member out of the household: its calls and look-ins here end for them at once. */
   async unlinkFamilyMember(actor: Actor, householdId: string, memberId: string): Promise<void> {
-    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    // A manager takes someone out; anyone may leave by themselves.
+    if (!(actor.role === 'family' && actor.sub === memberId)) await this.#requireFamilyLevel(actor, householdId, 'manage');
     if (!(await this.#repo.getFamilyLink(householdId, memberId))) throw notFound('no such family member in this household');
     await this.#repo.transaction(async (tx) => {
       await tx.unlinkFamilyMember(householdId, memberId);

@@ -89,6 +89,7 @@ export interface BookedAppointment {
 export interface PetitionRepository {
   importDirectory(dir: Directory): Promise<void>;
   getRegion(code: string): Promise<Region | undefined>;
+  listRegions(): Promise<Region[]>;
   getTerminal(id: string): Promise<Terminal | undefined>;
   listTerminals(): Promise<Terminal[]>;
   getDepartment(id: string): Promise<Department | undefined>;
@@ -393,6 +394,10 @@ export class DbPetitionRepository implements PetitionRepository {
           .execute();
       }
     });
+  }
+
+  async listRegions(): Promise<Region[]> {
+    return this.#db.selectFrom('petition_regions').select(['code', 'name', 'level', 'parent_code as parentCode']).orderBy('code').execute();
   }
 
   async getRegion(code: string): Promise<Region | undefined> {

@@ -11,6 +11,9 @@ import { LiveClient } from '../lib/live.ts';
 import { formatTime } from '../lib/time.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
+import { DeviceCredential } from '../lib/device-credential.ts';
+import { pairingScreen } from '../widgets/pairing.ts';
+import type { Pairing } from '../../../server/protocol/http/identity-shapes.ts';
 import { plainError, type CaseLookup, type Rating, type StartedPetition, type WaitInfo } from '../petition-ui/common.ts';
 import type { Message } from '../widgets/banner.ts';
 import '../widgets/banner.ts';
@@ -30,6 +33,9 @@ class TerminalPage extends PageElement<TerminalState> {
   declare session: CallSession | null;
   declare toast: Message | undefined;
 
+  /** The pairing screen while the terminal has no credential: null until the first code arrives. */
+  #pairing: Pairing | null | undefined;
+  #credential: DeviceCredential | undefined;
   #api: Api | undefined;
   #live: LiveClient | undefined;
   #terminalId: string | undefined;
@@ -56,11 +62,13 @@ class TerminalPage extends PageElement<TerminalState> {
   }
 
   protected override render(): unknown {
+    if (this.#pairing !== undefined) return pairingScreen('terminal', this.#pairing);
     this.#view = terminalView(this.state, viewContext());
     return terminalTemplate(this.#view, this.#actions, this.session, LANGUAGES[otherLanguage()].name, this.toast);
   }
 
   protected override updated(): void {
+    if (this.#pairing !== undefined) return;
     const v = this.#view!;
     document.title = v.title;
     document.body.dataset.screen = v.screen;
@@ -433,8 +441,22 @@ class TerminalPage extends PageElement<TerminalState> {
   async #boot(): Promise<void> {
     startLanguage({ remember: false });
     setInterval(() => this.requestUpdate(), 1000);
-    const token = pageToken('terminal.token');
-    const claims = token ? readClaims(token) : null;
+    // A development token (the dev sign-in), else the terminal's own enrolled credential.
+    let token: string | (() => string) | null = pageToken('terminal.token');
+    if (!token) {
+      this.#pairing = null;
+      this.requestUpdate();
+      const credential = await DeviceCredential.obtain('terminal', (p) => {
+        this.#pairing = p;
+        this.requestUpdate();
+      });
+      this.#pairing = undefined;
+      // Revoked while running: start over from the pairing screen.
+      credential.onLost(() => location.reload());
+      this.#credential = credential;
+      token = credential.token;
+    }
+    const claims = readClaims(typeof token === 'function' ? token() : token);
     this.#terminalId = claims?.attributes.terminalId;
     if (!token || !claims || claims.role !== 'terminal' || !this.#terminalId) return this.#fatal(t('terminal.notSignedIn'));
     this.#caseKey = `terminal.caseId.${this.#terminalId}`;
@@ -463,7 +485,11 @@ class TerminalPage extends PageElement<TerminalState> {
       if (this.session) return;
       this.#show('ringing', { ringing: r, document: null });
     });
-    live.socket.on('disconnect', () => this.set({ offline: true }));
+    live.socket.on('disconnect', (reason) => {
+      this.set({ offline: true });
+      // The server closed it: perhaps the device was revoked (then the credential is lost).
+      if (reason === 'io server disconnect') void this.#credential?.check().then((ok) => ok && live.socket.connect());
+    });
     live.socket.io.on('reconnect_attempt', () => this.set({ offline: true }));
     live.onConnect(() => {
       this.set({ offline: false });
