@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
+import type { SignInCodes } from '../auth/sign-in-codes.ts';
 import type { Logger } from '../core/log.ts';
 import type { RedisKeys } from '../core/redis-keys.ts';
 import { forbidden } from '../core/errors.ts';
@@ -53,6 +54,8 @@ export interface ServicesOptions {
   seedDemo: boolean;
   /** Mount the development area (`/dev/identities`, `/dev/sign-in`, `/dev/token`). */
   devSignIn: boolean;
+  /** One-time sign-in codes (the dev sign-in hands them out). */
+  codes: SignInCodes;
   /** Every Redis key this node uses (server/core/redis-keys.ts). */
   keys: RedisKeys;
   /** Recording segment length (default 15 s; tests use short ones). */
@@ -185,7 +188,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       if (room.kind === 'household-call' || room.kind === 'household-look-in') households.authorizeJoin(claims, roomId);
     },
     mount(app) {
-      if (o.devSignIn) app.use(createDevRouter({ tokens, petitionRepo, householdRepo, households }));
+      if (o.devSignIn) app.use(createDevRouter({ tokens, codes: o.codes, petitionRepo, householdRepo, households }));
       app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
       app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
       app.use(archiveArea.base, createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));

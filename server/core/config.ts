@@ -1,14 +1,27 @@
 // Process configuration: read once from the environment, validated, with documented defaults.
 // A bad value stops start-up with a message naming the variable (see docs/configuration.md).
+//
+// Fails closed: an unset NODE_ENV is production. Development conveniences (the dev sign-in and
+// token endpoints, the fixed development secret) need NODE_ENV=development set explicitly *and*
+// a loopback HOST; anything else needs a real JWT_SECRET, and production also refuses a weak one.
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseCidrList, type CidrList } from './cidr.ts';
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const port = z.coerce.number().int().min(0).max(65535);
+const positive = z.coerce.number().int().min(1);
+const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+/** The published development secret: accepted only in development on loopback. */
+export const DEVELOPMENT_SECRET = 'development-only-secret-not-for-production';
+
+/** Private networks a camera may live in by default: RFC 1918, CGNAT, IPv6 ULA. Not loopback, not link-local. */
+export const DEFAULT_CAMERA_NETWORKS = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7';
 
 const schema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   HOST: z.string().default('0.0.0.0'),
   PORT: port.default(3000),
   PUBLIC_URL: z.string().url().optional(),
@@ -17,10 +30,10 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   // Unset: the product starts its own redis-server (see server/redis/embedded.ts).
   REDIS_URL: z.string().url().optional(),
-  // HS256 signing secret for access tokens; required in production.
+  // HS256 signing secret for access tokens; required outside development on loopback.
   JWT_SECRET: z.string().min(16).optional(),
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(7 * 24 * 3600).default(4 * 3600),
-  // Development token endpoint (POST /dev/token); never enabled in production.
+  // Development sign-in and token endpoints (/dev/*); only with NODE_ENV=development on loopback.
   DEV_TOKENS: bool.optional(),
   MEDIASOUP_WORKER_BIN: z.string().optional(),
   MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
@@ -33,32 +46,105 @@ const schema = z.object({
   RTC_MIN_PORT: port.default(41000),
   RTC_MAX_PORT: port.default(41999),
   FFMPEG_BIN: z.string().optional(),
+
+  // ---- the edge (docs/security.md) ----
+  // Browser origins besides the node's own that may call the API and open sockets.
+  ALLOWED_ORIGINS: list.default([]),
+  // express "trust proxy": how the client IP is found behind a reverse proxy (unset: the socket's peer).
+  TRUST_PROXY: z.string().optional(),
+  // Requests per RATE_LIMIT_WINDOW_SECONDS under /api and /dev, per client IP and per token identity.
+  RATE_LIMIT_IP: positive.default(300),
+  RATE_LIMIT_IDENTITY: positive.default(60),
+  RATE_LIMIT_WINDOW_SECONDS: positive.max(3600).default(10),
+  // /metrics and the detailed /healthz: on this loopback-only port, or with this bearer token.
+  INTERNAL_PORT: port.optional(),
+  INTERNAL_HOST: z.string().default('127.0.0.1'),
+  METRICS_TOKEN: z.string().min(32).optional(),
+  // Where registered RTSP cameras may be (CIDR list) and on which ports.
+  CAMERA_ALLOWED_NETWORKS: z.string().default(DEFAULT_CAMERA_NETWORKS),
+  CAMERA_ALLOWED_PORTS: list.default(['554', '8554', '322']),
 });
 
-export type Config = z.infer<typeof schema> & { jwtSecret: string; devTokens: boolean };
+type Parsed = z.infer<typeof schema>;
+export type Config = Omit<Parsed, 'CAMERA_ALLOWED_NETWORKS' | 'CAMERA_ALLOWED_PORTS'> & {
+  jwtSecret: string;
+  devTokens: boolean;
+  /** NODE_ENV=development on a loopback HOST: the only place development conveniences exist. */
+  developmentOnLoopback: boolean;
+  cameraNetworks: CidrList;
+  cameraPorts: number[];
+};
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const known = Object.fromEntries(
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * A lower bound on the bits of a secret: its length times the bits of the smallest alphabet it
+ * fits (hex, base64url, printable), and nothing at all when it repeats itself (few distinct
+ * characters, low per-character Shannon entropy), which no random secret does.
+ */
+export function secretEntropyBits(secret: string): number {
+  const chars = [...secret];
+  const counts = new Map<string, number>();
+  for (const c of chars) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const shannon = [...counts.values()].reduce((h, n) => h - (n / chars.length) * Math.log2(n / chars.length), 0);
+  if (counts.size < 10 || shannon < 3) return 0;
+  const alphabet = /^[0-9a-f]+$/i.test(secret) ? 16 : /^[\w\-+/=]+$/.test(secret) ? 64 : 95;
+  return chars.length * Math.log2(alphabet);
+}
+
+function known(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
     Object.keys(schema.shape)
       .filter((k) => env[k] !== undefined && env[k] !== '')
-      .map((k) => [k, env[k]]),
+      .map((k) => [k, env[k]!]),
   );
-  const parsed = schema.safeParse(known);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  const c = parsed.data;
+}
+
+function fail(issues: string[]): never {
+  throw new ConfigError(`invalid configuration:\n${issues.map((l) => `  ${l}`).join('\n')}`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(known(env));
+  if (!parsed.success) fail(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const { CAMERA_ALLOWED_NETWORKS, CAMERA_ALLOWED_PORTS, ...c } = parsed.data;
   const production = c.NODE_ENV === 'production';
-  if (production && !c.JWT_SECRET) throw new ConfigError('JWT_SECRET: required when NODE_ENV=production');
-  if (production && c.DEV_TOKENS) throw new ConfigError('DEV_TOKENS: not allowed when NODE_ENV=production');
-  if (c.RTC_MIN_PORT > c.RTC_MAX_PORT) throw new ConfigError('RTC_MIN_PORT: must not exceed RTC_MAX_PORT');
+  const developmentOnLoopback = c.NODE_ENV === 'development' && isLoopbackHost(c.HOST);
+  const issues: string[] = [];
+  if (c.DEV_TOKENS && !developmentOnLoopback) issues.push('DEV_TOKENS: only with NODE_ENV=development and a loopback HOST');
+  if (!c.JWT_SECRET && !developmentOnLoopback) issues.push('JWT_SECRET: required unless NODE_ENV=development with a loopback HOST');
+  if (c.JWT_SECRET === DEVELOPMENT_SECRET && !developmentOnLoopback) issues.push('JWT_SECRET: the published development secret is refused here');
+  if (production && c.JWT_SECRET && secretEntropyBits(c.JWT_SECRET) < 256) {
+    issues.push('JWT_SECRET: needs at least 32 random bytes (e.g. `openssl rand -hex 32`)');
+  }
+  if (c.RTC_MIN_PORT > c.RTC_MAX_PORT) issues.push('RTC_MIN_PORT: must not exceed RTC_MAX_PORT');
+  for (const o of c.ALLOWED_ORIGINS) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) issues.push(`ALLOWED_ORIGINS: ${o} is not an origin (scheme://host[:port])`);
+  }
+  let cameraNetworks: CidrList | undefined;
+  try {
+    cameraNetworks = parseCidrList(CAMERA_ALLOWED_NETWORKS);
+  } catch (err) {
+    issues.push(`CAMERA_ALLOWED_NETWORKS: ${(err as Error).message}`);
+  }
+  const cameraPorts = CAMERA_ALLOWED_PORTS.map(Number);
+  if (cameraPorts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) issues.push('CAMERA_ALLOWED_PORTS: a comma-separated list of ports');
+  if (issues.length > 0) fail(issues);
   return {
     ...c,
-    // Outside production a fixed development secret keeps tokens valid across restarts.
-    jwtSecret: c.JWT_SECRET ?? 'development-only-secret-not-for-production',
-    devTokens: c.DEV_TOKENS ?? !production,
+    jwtSecret: c.JWT_SECRET ?? DEVELOPMENT_SECRET,
+    devTokens: c.DEV_TOKENS ?? developmentOnLoopback,
+    developmentOnLoopback,
+    cameraNetworks: cameraNetworks!,
+    cameraPorts,
   };
+}
+
+/** Where the data lives, for the command-line tools, which need nothing else of the configuration. */
+export function dataDirOf(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DATA_DIR || path.resolve('data');
 }

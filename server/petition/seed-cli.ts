@@ -1,10 +1,10 @@
 // `npm run seed [-- --db <file>]`: loads the Suzhou-like directory into the store (idempotent).
-import { loadConfig } from '../core/config.ts';
+import { dataDirOf } from '../core/config.ts';
 import { buildDirectory } from './seed.ts';
 import { openPetitionStore, petitionDbFile } from './store.ts';
 
 const i = process.argv.indexOf('--db');
-const file = i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : petitionDbFile(loadConfig().DATA_DIR);
+const file = i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : petitionDbFile(dataDirOf());
 const dir = buildDirectory();
 const store = openPetitionStore(file);
 store.repo.importDirectory(dir);

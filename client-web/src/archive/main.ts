@@ -3,6 +3,7 @@
 // may do any of it (archivists and admins); this page only shows its answers, including refusals.
 import { ApiError } from '../lib/api.ts';
 import { toggleLang } from '../lib/i18n.ts';
+import { redeemedToken } from '../lib/sign-in-code.ts';
 import { ArchiveClient, peekClaims, type SearchParams, type SessionRow } from './client.ts';
 import { bytes, dateTime, duration, h } from './format.ts';
 import { lang, roleLabel, s } from './strings.ts';
@@ -13,7 +14,7 @@ const TOKEN_KEY = 'archive.token';
 
 function takeToken(): string | null {
   const url = new URL(location.href);
-  const fromUrl = url.searchParams.get('token');
+  const fromUrl = redeemedToken ?? url.searchParams.get('token');
   if (fromUrl) {
     localStorage.setItem(TOKEN_KEY, fromUrl);
     // Keep the token out of the address bar, history and screenshots.

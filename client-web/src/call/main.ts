@@ -1,4 +1,5 @@
-// The call page: ?room=<roomId>&token=<jwt>[&name=][&audioOnly=1]. The base every role UI extends.
+// The call page: ?room=<roomId>[&name=][&audioOnly=1], the token from sessionStorage (or a
+// `?token=`, taken out of the address bar at once). The base every role UI extends.
 import { CallSession } from '../lib/call-session.ts';
 import { CallView } from '../lib/call-view.ts';
 import { applyI18n, t, toggleLang } from '../lib/i18n.ts';
@@ -8,6 +9,12 @@ document.getElementById('lang')!.addEventListener('click', toggleLang);
 
 const q = new URLSearchParams(location.search);
 const token = q.get('token') ?? sessionStorage.getItem('token');
+if (q.has('token')) {
+  sessionStorage.setItem('token', token!);
+  const u = new URL(location.href);
+  u.searchParams.delete('token');
+  history.replaceState(history.state, '', u);
+}
 const roomId = q.get('room') ?? '';
 const app = document.getElementById('app')!;
 

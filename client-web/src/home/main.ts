@@ -66,8 +66,9 @@ async function showIdentities(): Promise<void> {
 
 async function signIn(kind: string, id: string): Promise<void> {
   try {
-    const { token, page } = await post<{ token: string; page: string }>('dev/sign-in', { kind, id });
-    location.href = `${page}?token=${encodeURIComponent(token)}`;
+    // A one-time code in the address, never the token (client-web/src/lib/sign-in-code.ts).
+    const { code, page } = await post<{ code: string; page: string }>('dev/sign-in', { kind, id });
+    location.href = `${page}?code=${encodeURIComponent(code)}`;
   } catch (err) {
     alert((err as Error).message);
   }
@@ -86,7 +87,9 @@ form.addEventListener('submit', async (e) => {
       role: 'official',
       grant: { rooms: [room], canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'] },
     });
-    location.href = `call.html?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}&token=${encodeURIComponent(token)}`;
+    // The call page reads it from sessionStorage: the token never enters an address.
+    sessionStorage.setItem('token', token);
+    location.href = `call.html?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`;
   } catch (err) {
     document.getElementById('err')!.textContent = (err as Error).message;
   }

@@ -2,6 +2,7 @@
 // backend's types (type-only imports, erased at build), the token from the URL, page-local
 // string tables in the shared language setting, WebAudio ring and chime, and date formatting.
 import { currentLang, type Lang } from '../lib/i18n.ts';
+import { redeemedToken } from '../lib/sign-in-code.ts';
 
 export type {
   Call,
@@ -20,12 +21,13 @@ export type {
 } from '../../../server/protocol/http/household-shapes.ts';
 
 /**
- * The page's token: `?token=` wins (and is remembered), then what the page remembered before.
+ * The page's token: a redeemed sign-in code or `?token=` wins (and is remembered), then what
+ * the page remembered before.
  * The token is taken out of the address bar so it does not end up in screenshots or history.
  */
 export function pageToken(storageKey: string, storage: Storage = localStorage): string | null {
   const url = new URL(location.href);
-  const fromUrl = url.searchParams.get('token');
+  const fromUrl = redeemedToken ?? url.searchParams.get('token');
   if (fromUrl) {
     storage.setItem(storageKey, fromUrl);
     url.searchParams.delete('token');

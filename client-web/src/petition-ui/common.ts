@@ -2,6 +2,7 @@
 // `?token=` then localStorage, plain-Chinese error messages, names of states, events and
 // categories, time formatting. Types come from the HTTP contract (server/protocol/http, type-only).
 import { ApiError } from '../lib/api.ts';
+import { redeemedToken } from '../lib/sign-in-code.ts';
 import { currentLang, toggleLang, type Lang } from '../lib/i18n.ts';
 import type { CaseEvent, CaseState, Level } from '../../../server/protocol/http/petition-shapes.ts';
 
@@ -40,9 +41,9 @@ function bilingual<K extends string>(m: Record<K, readonly [string, string]>): R
   return out;
 }
 
-/** The page's token: `?token=` (then remembered under `key`), else the remembered one. */
+/** The page's token: a redeemed sign-in code or `?token=` (then remembered under `key`), else the remembered one. */
 export function signInToken(key: string): string | null {
-  const q = new URLSearchParams(location.search).get('token');
+  const q = redeemedToken ?? new URLSearchParams(location.search).get('token');
   if (q) {
     localStorage.setItem(key, q);
     // Keep the token out of the address bar (and out of screenshots / shoulder surfing).

@@ -1,6 +1,8 @@
 // The ops area (server/protocol/http/ops.ts): GET /healthz — 200 when Redis answers and every
-// mediasoup worker is alive, else 503 — and GET /metrics for Prometheus.
-import type { Router } from 'express';
+// mediasoup worker is alive, else 503; the report's detail only for inside callers — and
+// GET /metrics for Prometheus, inside callers only. Mounted on the public listener (inside =
+// the scrape token) and on the internal one (everyone who reaches it is inside).
+import type { Request, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { TokenIssuer } from '../../auth/grants.ts';
@@ -14,19 +16,25 @@ export interface OpsDeps {
   nodeId: string;
   metrics: Registry;
   tokens: TokenIssuer;
+  /** Is this caller inside (internal listener, scrape token)? */
+  internal: (req: Request) => boolean;
 }
 
 export function createOpsRouter(d: OpsDeps): Router {
   return createAreaRouter(
     opsArea,
     {
-      'ops.health': async ({ res }) => {
+      'ops.health': async ({ req, res }) => {
         const redisOk = await Promise.race([
           d.redis.ping().then((r) => r === 'PONG', () => false),
           new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
         ]);
-        const workers = d.pool.slots.map((s) => ({ index: s.index, pid: s.worker.pid, alive: !s.worker.closed, routers: s.routers }));
         const healthy = redisOk && d.pool.allAlive();
+        if (!d.internal(req)) {
+          res.status(healthy ? 200 : 503).json({ ok: healthy });
+          return;
+        }
+        const workers = d.pool.slots.map((s) => ({ index: s.index, pid: s.worker.pid, alive: !s.worker.closed, routers: s.routers }));
         const data: HealthReport = { nodeId: d.nodeId, redis: redisOk ? 'ok' : 'down', workers };
         res.status(healthy ? 200 : 503).json({ ok: healthy, data });
       },
@@ -34,6 +42,6 @@ export function createOpsRouter(d: OpsDeps): Router {
         res.type(d.metrics.contentType).send(await d.metrics.metrics());
       },
     },
-    { tokens: d.tokens },
+    { tokens: d.tokens, internal: d.internal },
   );
 }

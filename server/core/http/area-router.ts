@@ -20,7 +20,7 @@ export interface TokenVerifier {
   verify(token: string): Claims;
 }
 
-type ClaimsOf<E extends Endpoint> = E['access'] extends 'public' ? undefined : E['access'] extends { readonly ticket: true } ? Claims | undefined : Claims;
+type ClaimsOf<E extends Endpoint> = E['access'] extends 'public' | 'internal' ? undefined : E['access'] extends { readonly ticket: true } ? Claims | undefined : Claims;
 
 /** What a handler gets: verified claims and parsed input; `req`/`res` for what only HTTP knows. */
 export interface EndpointCall<E extends Endpoint> {
@@ -42,6 +42,8 @@ export interface AreaRouterOptions {
   log?: Logger;
   /** express.json's limit for the area's bodies (default 32kb). */
   bodyLimit?: string;
+  /** For `'internal'` entries: is this caller inside (internal listener, scrape token)? Absent: nobody is. */
+  internal?: (req: Request) => boolean;
 }
 
 /** The one Bearer parser: `Authorization: Bearer <token>` (scheme case-insensitive). */
@@ -49,9 +51,15 @@ export function bearerToken(header: string | undefined): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
 }
 
-function authenticate(e: Endpoint, req: Request, tokens: TokenVerifier): Claims | undefined {
+function authenticate(e: Endpoint, req: Request, o: AreaRouterOptions): Claims | undefined {
   const access = e.access;
   if (access === 'public') return undefined;
+  if (access === 'internal') {
+    if (o.internal?.(req)) return undefined;
+    if (!bearerToken(req.get('authorization'))) throw new AppError('unauthorized', 'served on the internal listener, or with the scrape token');
+    throw new AppError('forbidden', 'not the scrape token', { reason: 'not_internal' });
+  }
+  const tokens = o.tokens;
   if (access.ticket && typeof req.query.ticket === 'string') return undefined;
   const token = bearerToken(req.get('authorization'));
   if (!token) throw new AppError('unauthorized', 'missing Authorization: Bearer token');
@@ -71,7 +79,7 @@ export function createAreaRouter<E extends Record<string, Endpoint>>(area: Area<
   for (const [name, e] of Object.entries(area.endpoints) as [keyof E & string, Endpoint][]) {
     const handler = handlers[name] as (call: EndpointCall<Endpoint>) => unknown;
     const serve: RequestHandler = async (req, res) => {
-      const claims = authenticate(e, req, o.tokens);
+      const claims = authenticate(e, req, o);
       const call = {
         claims,
         params: e.params ? parseInput(e.params, req.params, 'path') : undefined,

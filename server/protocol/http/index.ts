@@ -7,13 +7,15 @@ import { devArea } from './dev.ts';
 import { householdArea } from './household.ts';
 import { opsArea } from './ops.ts';
 import { petitionArea } from './petition.ts';
+import { sessionArea } from './session.ts';
 
-export const HTTP_AREAS = [petitionArea, householdArea, archiveArea, devArea, opsArea] as const;
+export const HTTP_AREAS = [petitionArea, householdArea, archiveArea, sessionArea, devArea, opsArea] as const;
 
 type Based<E extends Record<string, Endpoint>> = { [K in keyof E]: E[K] & { readonly base: string } };
 export type HttpApi = Based<typeof petitionArea.endpoints> &
   Based<typeof householdArea.endpoints> &
   Based<typeof archiveArea.endpoints> &
+  Based<typeof sessionArea.endpoints> &
   Based<typeof devArea.endpoints> &
   Based<typeof opsArea.endpoints>;
 export type EndpointName = keyof HttpApi & string;
@@ -25,4 +27,4 @@ export const HTTP_API = Object.fromEntries(
 ) as unknown as HttpApi;
 
 export type { Area, Endpoint };
-export { archiveArea, devArea, householdArea, opsArea, petitionArea };
+export { archiveArea, devArea, householdArea, opsArea, petitionArea, sessionArea };

@@ -1,0 +1,27 @@
+// A sign-in puts a one-time code in the page's address (`page.html?code=…`), never the token:
+// the code leaves the address bar at once and is exchanged for the token here, before any page
+// code runs — the top-level await holds back every module that imports this one. A code works
+// once and for a minute, so the address left in history, logs or a screenshot is worthless.
+import { apiUrl } from './api.ts';
+
+async function redeem(): Promise<string | null> {
+  const url = new URL(location.href);
+  const code = url.searchParams.get('code');
+  if (!code) return null;
+  url.searchParams.delete('code');
+  history.replaceState(history.state, '', url);
+  try {
+    const res = await fetch(apiUrl('session.redeem', { body: { code } }), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
+    const reply = (await res.json()) as { ok: boolean; data?: { token: string } };
+    return reply.ok && reply.data ? reply.data.token : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The token a `?code=` in this page's address stood for; null without one (or when it was refused). */
+export const redeemedToken: string | null = await redeem();

@@ -1,0 +1,76 @@
+// Request limits at the edge, per client IP and per token identity, counted in Redis so every
+// node of a deployment shares one budget (rate-limiter-flexible; an in-memory limiter stands in
+// while Redis is unreachable, so an outage does not lift the limits). A request over either budget
+// is answered 429 `rate_limited` with `Retry-After` before any body is read or domain code runs.
+//
+// The IP budget is spent first: a flood of junk tokens costs one Redis round trip each, not a
+// signature check. The identity is `role:sub` of a token that verifies; an invalid token spends
+// only the IP budget and is refused (401) by the area router behind.
+import type { NextFunction, Request, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError } from '../errors.ts';
+import { bearerToken, type TokenVerifier } from './area-router.ts';
+
+export interface EdgeLimitSettings {
+  /** Requests per window and client IP. */
+  perIp: number;
+  /** Requests per window and token identity (role + subject). */
+  perIdentity: number;
+  windowSeconds: number;
+}
+
+export interface EdgeLimiter {
+  /** Spends one request of `key`'s budget; throws `rate_limited` (with `retryAfterSeconds`) when it is gone. */
+  spendIp(ip: string): Promise<void>;
+  spendIdentity(identity: string): Promise<void>;
+  /** Express middleware: the IP budget, then the identity budget of a verifying Bearer token. */
+  middleware(tokens: TokenVerifier): (req: Request, res: Response, next: NextFunction) => void;
+}
+
+export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'identity') => string, s: EdgeLimitSettings): EdgeLimiter {
+  const limiter = (scope: 'ip' | 'identity', points: number) =>
+    new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: keyPrefix(scope),
+      points,
+      duration: s.windowSeconds,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory({ points, duration: s.windowSeconds }),
+    });
+  const ip = limiter('ip', s.perIp);
+  const identity = limiter('identity', s.perIdentity);
+
+  const spend = async (l: RateLimiterRedis, key: string, what: string): Promise<void> => {
+    try {
+      await l.consume(key);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      throw new AppError('rate_limited', `too many requests from this ${what}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+    }
+  };
+
+  return {
+    spendIp: (key) => spend(ip, key, 'address'),
+    spendIdentity: (key) => spend(identity, key, 'account'),
+    middleware(tokens) {
+      return (req, _res, next) => {
+        const run = async () => {
+          await spend(ip, req.ip ?? req.socket.remoteAddress ?? 'unknown', 'address');
+          const token = bearerToken(req.get('authorization'));
+          if (!token) return;
+          let claims;
+          try {
+            claims = tokens.verify(token);
+          } catch {
+            return; // the area router answers 401
+          }
+          await spend(identity, `${claims.role}:${claims.sub}`, 'account');
+        };
+        // httpErrors (failure.ts) answers the 429 with its Retry-After.
+        run().then(() => next(), next);
+      };
+    },
+  };
+}
