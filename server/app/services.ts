@@ -12,6 +12,7 @@ import { forbidden } from '../core/errors.ts';
 import { householdOfRoom, parseRoomId, petitionRoomId } from '../protocol/room-id.ts';
 import { migrate, openDb, type Db } from '../core/db.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
+import { subjectKey } from '../protocol/live.ts';
 import type { SignallingServer } from './signalling/signalling.ts';
 import { petitionMigrations } from '../petition/migrations.ts';
 import { SqlitePetitionRepository } from '../petition/repository.ts';
@@ -151,9 +152,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   };
   o.io.on('room:end', (roomId) => o.rooms.get(roomId)?.close('ended'));
   petition.on('session-ended', ({ caseId }) => endRoom(petitionRoomId(caseId)));
-  petition.on('assigned', (p) => live.publish([liveRoom.user(p.officialId)], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
+  petition.on('assigned', (p) => live.publish([liveRoom.user(subjectKey('official', p.officialId))], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
 
-  forwardHouseholdEvents(households.events, (sub, type, payload) => live.publish([liveRoom.user(sub)], 'household:event', { type, payload }));
+  forwardHouseholdEvents(households.events, (to, type, payload) => live.publish([liveRoom.user(to)], 'household:event', { type, payload }));
   // An ended call or look-in closes its room, so nobody stays connected on an old token.
   households.events.on('call:ended', ({ call }) => endRoom(call.roomId));
   households.events.on('lookin:ended', ({ lookIn }) => endRoom(lookIn.roomId));

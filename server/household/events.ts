@@ -1,7 +1,9 @@
 // Pushes the household service wants delivered in real time. The service does not know about
-// sockets: every payload names its recipients in `to` as token subjects (device ids, family
-// member ids, counsellor ids), and the signalling layer forwards each event to those sockets.
+// sockets: every payload names its recipients in `to` as subject keys — role and id together
+// (`home-device:<id>`, `family:<id>`, `counsellor:<id>`), so ids of different kinds never mix —
+// and the live channel forwards each event to those identities' connections.
 import { SafeEmitter } from '../core/safe-emitter.ts';
+import type { SubjectKey } from '../protocol/live.ts';
 import type {
   Call,
   CallEndReason,
@@ -19,27 +21,27 @@ export type { CallEndReason, PrivacyCause, PrivacyState };
 
 export interface HouseholdEvents {
   /** Devices ring loudly with one answer button; the caller hears ringback. */
-  'call:ringing': [{ to: string[]; call: Call }];
+  'call:ringing': [{ to: SubjectKey[]; call: Call }];
   /** The call is live (answered by the device, or at once by auto-answer): devices join `call.roomId`. */
-  'call:answered': [{ to: string[]; call: Call }];
+  'call:answered': [{ to: SubjectKey[]; call: Call }];
   /** The call is over or never connected; devices stop ringing / leave; the SFU closes the room. */
-  'call:ended': [{ to: string[]; call: Call; reason: CallEndReason }];
+  'call:ended': [{ to: SubjectKey[]; call: Call; reason: CallEndReason }];
   /** Someone is looking in: devices chime, show the live indicator and publish into `lookIn.roomId`. */
-  'lookin:started': [{ to: string[]; lookIn: LookIn; viewerName: string }];
+  'lookin:started': [{ to: SubjectKey[]; lookIn: LookIn; viewerName: string }];
   /** Look-in over: devices stop sending and hide the indicator; the SFU closes the room (removes viewers). */
-  'lookin:ended': [{ to: string[]; lookIn: LookIn; reason: LookInEndReason }];
+  'lookin:ended': [{ to: SubjectKey[]; lookIn: LookIn; reason: LookInEndReason }];
   /** Privacy changed: while active, devices must stop sending camera (calls continue audio-only). */
-  'privacy:changed': [{ to: string[]; householdId: string; privacy: PrivacyState }];
+  'privacy:changed': [{ to: SubjectKey[]; householdId: string; privacy: PrivacyState }];
   /** Settings changed (auto-answer, look-in allowed, schedule); devices and family apps refresh. */
-  'settings:changed': [{ to: string[]; householdId: string; settings: HouseholdSettings }];
+  'settings:changed': [{ to: SubjectKey[]; householdId: string; settings: HouseholdSettings }];
   /** A notice to show on the devices' idle screen. */
-  notice: [{ to: string[]; notice: Notice; householdIds: string[] }];
+  notice: [{ to: SubjectKey[]; notice: Notice; householdIds: string[] }];
   /** A device has not sent heartbeats for longer than the set time. */
-  'alert:raised': [{ to: string[]; alert: DeviceAlert }];
+  'alert:raised': [{ to: SubjectKey[]; alert: DeviceAlert }];
   /** The device is back (heartbeat received). */
-  'alert:resolved': [{ to: string[]; alert: DeviceAlert }];
+  'alert:resolved': [{ to: SubjectKey[]; alert: DeviceAlert }];
   /** A scheduled check-in call is due now. */
-  'checkin:due': [{ to: string[]; schedule: CheckInSchedule; dueAt: string }];
+  'checkin:due': [{ to: SubjectKey[]; schedule: CheckInSchedule; dueAt: string }];
 }
 
 /** Typed household events; a throwing listener never breaks the state change that caused it. */
@@ -59,13 +61,13 @@ export const HOUSEHOLD_EVENT_NAMES = [
 ] as const satisfies readonly (keyof HouseholdEvents)[];
 
 /**
- * Calls `deliver` once per recipient of every household event, with `to` removed. The signalling
- * layer passes e.g. `(subject, event, payload) => io.to(`sub:${subject}`).emit(event, payload)`.
+ * Calls `deliver` once per recipient of every household event, with `to` removed. The live
+ * channel passes `(to, event, payload) => live.publish([liveRoom.user(to)], …)`.
  * Returns a function that detaches the listeners.
  */
 export function forwardHouseholdEvents(
   events: HouseholdEventEmitter,
-  deliver: <K extends keyof HouseholdEvents>(subject: string, event: K, payload: HouseholdPushPayload<K>) => void,
+  deliver: <K extends keyof HouseholdEvents>(to: SubjectKey, event: K, payload: HouseholdPushPayload<K>) => void,
 ): () => void {
   const detach: (() => void)[] = [];
   for (const name of HOUSEHOLD_EVENT_NAMES) {

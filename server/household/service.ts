@@ -6,6 +6,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../core/err
 import type { Logger } from '../core/log.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
+import { subjectKey, type SubjectKey } from '../protocol/live.ts';
 import {
   type BindDevice,
   type LinkFamily,
@@ -151,10 +152,16 @@ export class HouseholdService {
    */
   bindDevice(actor: Actor, householdId: string, d: BindDevice): { device: Device; token: string } {
     this.#requireFamilyLevel(actor, householdId, 'manage');
+    // The id names a device of this household to re-bind; a new device's id is the server's, so
+    // no caller can mint a token whose subject is somebody else's id (a person's, an official's).
+    if (d.id !== undefined) {
+      const existing = this.#repo.getDevice(d.id);
+      if (!existing || existing.device.householdId !== householdId) {
+        throw notFound(`no device ${d.id} in this household; leave out the id to bind a new device`);
+      }
+    }
     const id = d.id ?? `dev-${randomUUID()}`;
-    const existing = this.#repo.getDevice(id);
-    if (existing && existing.device.householdId !== householdId) throw conflict(`device ${id} is bound to another household`);
-    if (!existing) this.#repo.insertDevice({ id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
+    if (!d.id) this.#repo.insertDevice({ id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
     const token = this.#issueDeviceToken(id, d.name, householdId);
     return { device: this.#deviceView(this.#assertDevice(id)), token };
   }
@@ -175,12 +182,17 @@ export class HouseholdService {
     return token;
   }
 
-  /** Links a family member (creating them if new) with a permission level; managers and admins only. */
+  /**
+   * Links a family member with a permission level; managers and admins only. `memberId` names an
+   * existing family member; a new one (name and city) gets an id from the server, never the
+   * caller's, so nobody can create a family member who is somebody else.
+   */
   linkFamilyMember(actor: Actor, householdId: string, m: LinkFamily): HouseholdView['family'][number] {
     this.#requireFamilyLevel(actor, householdId, 'manage');
+    if (m.memberId !== undefined && !this.#repo.getFamilyMember(m.memberId)) throw notFound(`no family member ${m.memberId}`);
     const id = m.memberId ?? `fm-${randomUUID()}`;
     this.#repo.transaction(() => {
-      if (!this.#repo.getFamilyMember(id)) {
+      if (!m.memberId) {
         if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
         this.#repo.insertFamilyMember({ id, name: m.name, city: m.city, phone: m.phone ?? null });
       }
@@ -199,8 +211,8 @@ export class HouseholdService {
   /** Registers an IP camera for look-in (pulled by sfu/ingest). The URL never leaves the server. */
   addCamera(actor: Actor, householdId: string, c: NewCamera): HouseholdCamera {
     this.#requireFamilyLevel(actor, householdId, 'manage');
-    const camera = { id: c.id ?? `cam-${randomUUID()}`, householdId, name: c.name, place: c.place };
-    if (this.#repo.getCamera(camera.id)) throw conflict(`camera ${camera.id} already exists`);
+    // The server names the camera: its id becomes the ingest's subject in the look-in room.
+    const camera = { id: `cam-${randomUUID()}`, householdId, name: c.name, place: c.place };
     this.#repo.insertCamera({ ...camera, url: c.url });
     return camera;
   }
@@ -358,8 +370,8 @@ export class HouseholdService {
     }
     const call = this.#assertCall(id);
     this.#log.info({ callId: id, householdId, caller: actor.sub, auto }, 'call → home');
-    const to = this.#deviceIds(householdId);
-    if (auto) this.events.emit('call:answered', { to: [...to, actor.sub], call });
+    const to = this.#deviceKeys(householdId);
+    if (auto) this.events.emit('call:answered', { to: [...to, subjectKey(callerRole, actor.sub)], call });
     else this.events.emit('call:ringing', { to, call });
     return { call, roomId: call.roomId, token: this.#callToken(actor, call) };
   }
@@ -372,7 +384,7 @@ export class HouseholdService {
     }
     const answered = this.#assertCall(callId);
     this.#log.info({ callId, device: actor.sub }, 'call answered');
-    this.events.emit('call:answered', { to: [...this.#deviceIds(call.householdId), call.callerId], call: answered });
+    this.events.emit('call:answered', { to: [...this.#deviceKeys(call.householdId), subjectKey(call.callerRole, call.callerId)], call: answered });
     return { call: answered, roomId: answered.roomId, token: this.#callToken(actor, answered) };
   }
 
@@ -414,7 +426,7 @@ export class HouseholdService {
   #finishCall(householdId: string, callId: string, reason: CallEndReason): Call {
     const call = this.#assertCall(callId);
     this.#log.info({ callId, reason }, 'call finished');
-    this.events.emit('call:ended', { to: [...this.#deviceIds(householdId), call.callerId], call, reason });
+    this.events.emit('call:ended', { to: [...this.#deviceKeys(householdId), subjectKey(call.callerRole, call.callerId)], call, reason });
     return call;
   }
 
@@ -490,7 +502,7 @@ export class HouseholdService {
     });
     const lookIn = this.#repo.getLookIn(id)!;
     this.#log.info({ householdId, by: actor.sub, lookInId: id }, 'look-in → home');
-    this.events.emit('lookin:started', { to: this.#deviceIds(householdId), lookIn, viewerName: actor.name });
+    this.events.emit('lookin:started', { to: this.#deviceKeys(householdId), lookIn, viewerName: actor.name });
     const token = this.#tokens.issue({
       sub: actor.sub, name: actor.name, role: actor.role,
       // View only: the family member's own camera and microphone stay out of the home.
@@ -526,7 +538,7 @@ export class HouseholdService {
     if (!this.#repo.endLookIn(lookIn.id, reason, this.#clock.now())) return;
     this.#log.info({ lookInId: lookIn.id, reason }, 'look-in ended');
     this.events.emit('lookin:ended', {
-      to: [...this.#deviceIds(lookIn.householdId), lookIn.memberId],
+      to: [...this.#deviceKeys(lookIn.householdId), subjectKey('family', lookIn.memberId)],
       lookIn: this.#repo.getLookIn(lookIn.id)!,
       reason,
     });
@@ -543,7 +555,7 @@ export class HouseholdService {
     if (open) {
       this.#repo.resolveAlert(open.id, now);
       this.#log.info({ deviceId: rec.device.id, alertId: open.id }, 'device back online');
-      this.events.emit('alert:resolved', { to: this.#repo.listCounsellorIds(rec.device.householdId), alert: this.#repo.getAlert(open.id)! });
+      this.events.emit('alert:resolved', { to: this.#counsellorKeys(rec.device.householdId), alert: this.#repo.getAlert(open.id)! });
     }
     return this.deviceState(actor);
   }
@@ -606,7 +618,7 @@ export class HouseholdService {
     const { createdAt: _c, expiresAt, ...stored } = notice;
     this.#repo.insertNotice({ ...stored, createdAtMs: now, expiresAtMs: expiresAt ? Date.parse(expiresAt) : null });
     const householdIds = households.map((h) => h.id);
-    this.events.emit('notice', { to: householdIds.flatMap((hid) => this.#deviceIds(hid)), notice, householdIds });
+    this.events.emit('notice', { to: householdIds.flatMap((hid) => this.#deviceKeys(hid)), notice, householdIds });
     return { notice, householdIds };
   }
 
@@ -701,7 +713,7 @@ export class HouseholdService {
       if (this.#repo.getOpenAlert(rec.device.id)) continue;
       const id = `alert-${randomUUID()}`;
       this.#repo.insertAlert({ id, deviceId: rec.device.id, householdId: rec.device.householdId, lastSeenAtMs: rec.lastSeenAtMs, raisedAtMs: now });
-      const counsellors = this.#repo.listCounsellorIds(rec.device.householdId);
+      const counsellors = this.#counsellorKeys(rec.device.householdId);
       this.#log.warn({ deviceId: rec.device.id, householdId: rec.device.householdId, silentMs: now - silentSince }, 'device offline alert');
       this.events.emit('alert:raised', { to: counsellors, alert: this.#repo.getAlert(id)! });
     }
@@ -715,7 +727,7 @@ export class HouseholdService {
       if (due === null || due < r.createdAtMs || (r.lastDueAtMs !== null && due <= r.lastDueAtMs)) continue;
       this.#repo.setCheckInLastDue(r.schedule.id, due);
       const schedule = { ...r.schedule, nextAt: new Date(nextOccurrence(r.schedule.days, r.schedule.time, now)).toISOString() };
-      this.events.emit('checkin:due', { to: [r.schedule.counsellorId], schedule, dueAt: new Date(due).toISOString() });
+      this.events.emit('checkin:due', { to: [subjectKey('counsellor', r.schedule.counsellorId)], schedule, dueAt: new Date(due).toISOString() });
     }
   }
 
@@ -817,13 +829,17 @@ export class HouseholdService {
     return this.#repo.listDevices(householdId).map((r) => this.#deviceView(r));
   }
 
-  #deviceIds(householdId: string): string[] {
-    return this.#repo.listDevices(householdId).map((r) => r.device.id);
+  #deviceKeys(householdId: string): SubjectKey[] {
+    return this.#repo.listDevices(householdId).map((r) => subjectKey('home-device', r.device.id));
+  }
+
+  #counsellorKeys(householdId: string): SubjectKey[] {
+    return this.#repo.listCounsellorIds(householdId).map((id) => subjectKey('counsellor', id));
   }
 
   /** Devices and family of a household: who must redraw when its settings or privacy change. */
-  #audience(householdId: string): string[] {
-    return [...this.#deviceIds(householdId), ...this.#repo.listFamily(householdId).map((m) => m.id)];
+  #audience(householdId: string): SubjectKey[] {
+    return [...this.#deviceKeys(householdId), ...this.#repo.listFamily(householdId).map((m) => subjectKey('family', m.id))];
   }
 
   #view(householdId: string, myPermission?: PermissionLevel): HouseholdView {

@@ -105,6 +105,9 @@ export interface PetitionEvents {
 /** Queues an official serves: the office's, then the official's own (booked reception slots). */
 const queuesOf = (o: Official): string[] => [o.departmentId, personalQueue(o.id)];
 
+/** States in which a case still occupies its terminal: waiting, in session, being handed over. */
+const OPEN_AT_TERMINAL: readonly CaseState[] = ['registered', 'queued', 'in_session', 'joint_session', 'transferred', 'escalated'];
+
 const ticketKindToRole = (kind: TicketKind): 'lead' | 'invited' => (kind === 'invite' ? 'invited' : 'lead');
 
 export class PetitionService extends SafeEmitter<PetitionEvents> {
@@ -223,6 +226,11 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const rule = this.rules.category(input.category);
     const departments = routeCategory(this.repo, rule, terminal.regionCode);
     const idNumberMasked = input.idNumber ? maskIdNumber(input.idNumber) : null;
+    // One open petition per terminal: a second start (a double tap, a reload, a flood) gets the
+    // case already open there, not another queue entry, room and recording. No await between this
+    // check and createCase below (and after the input was found valid), so two starts on this node cannot both pass it.
+    const open = this.repo.listCases(OPEN_AT_TERMINAL).find((c) => c.terminalId === terminal.id);
+    if (open) return this.resumePetition(actor, open, terminal.id);
     const at = this.nowIso();
     const flags = { elderly: input.flags?.elderly ?? false, urgent: input.flags?.urgent ?? false, disabled: input.flags?.disabled ?? false };
     const created = this.repo.createCase(
@@ -260,6 +268,19 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       departments,
       wait: await waitInfo(this.waitDeps, queued),
       ...this.issueRoomToken(queued.id, { id: actor.id, name: input.petitionerName ?? actor.name, role: 'petitioner', terminalId: terminal.id }),
+    };
+  }
+
+  /** What startPetition answers for the case already open at the terminal. */
+  private async resumePetition(actor: Actor, c: Case, terminalId: string): Promise<StartedPetition> {
+    const ticketId = [...this.repo.timeline(c.id)].reverse().map((e) => e.data.ticketId).find((t): t is string => typeof t === 'string') ?? `${c.id}:q1`;
+    this.log?.info({ caseId: c.id, terminalId }, 'startPetition() | the terminal already has this case open');
+    return {
+      case: c,
+      ticketId,
+      departments: c.routedDepartmentIds.map((id) => this.assertDepartment(id)),
+      wait: await waitInfo(this.waitDeps, c),
+      ...this.issueRoomToken(c.id, { id: actor.id, name: c.petitionerName ?? actor.name, role: 'petitioner', terminalId }),
     };
   }
 

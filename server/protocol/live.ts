@@ -3,6 +3,15 @@
 // small summaries; clients fetch details over HTTP with their own token, so authorization stays
 // in one place. Shared by the server and the web client.
 import { z } from 'zod';
+import type { Role } from './claims.ts';
+
+/**
+ * Whom a push is for: role and subject together. Each connection joins the user room of its own
+ * token's `role:sub`, so a device, a family member and an official that happen to share an id
+ * never hear each other's pushes.
+ */
+export type SubjectKey = `${Role}:${string}`;
+export const subjectKey = (role: Role, sub: string): SubjectKey => `${role}:${sub}`;
 
 export interface LiveEvents {
   /** Queues of these departments changed: refresh the desk's queue / the overview. */

@@ -97,6 +97,7 @@ export interface Device {
 }
 
 export const bindDeviceSchema = z.strictObject({
+  /** Re-bind this device of the household; leave out to bind a new one (the server names it). */
   id: idSchema.optional(),
   name: z.string().min(1).max(100),
   place: z.enum(DEVICE_PLACES),
@@ -104,7 +105,6 @@ export const bindDeviceSchema = z.strictObject({
 export type BindDevice = z.output<typeof bindDeviceSchema>;
 
 export const addCameraSchema = z.strictObject({
-  id: idSchema.optional(),
   name: z.string().min(1).max(100),
   place: z.enum(DEVICE_PLACES),
   // Only RTSP from clients: an http:// or file: URL would let anyone make the server fetch
@@ -142,6 +142,7 @@ export interface FamilyLink {
 }
 
 export const linkFamilySchema = z.strictObject({
+  /** An existing family member to link; leave out (and give name and city) for a new one, whose id the server chooses. */
   memberId: idSchema.optional(),
   name: z.string().min(1).max(50).optional(),
   city: z.string().min(1).max(50).optional(),
