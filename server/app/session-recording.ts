@@ -1,5 +1,5 @@
 // Which rooms are recorded and what the archive learns about them. Every petition session is
-// recorded from its first producer to its end; a household call only when the household turned
+// recorded from its first participant's join (its first producer) to its end; a household call only when the household turned
 // recording on. The room↔recorder binding itself is recordings/room-recording.ts.
 import type { Logger } from '../core/log.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
@@ -29,17 +29,31 @@ export interface SessionRecording {
 
 const SYSTEM = { id: 'system', name: '系统', role: 'system' } as const;
 
+/** Someone the session is for: announced to the others, not a recorder or a silent observer. */
+const isParticipant = (peer: Peer): boolean => !peer.hidden && peer.claims.grant.recorder !== true;
+
 export function recordSessions(d: SessionRecordingDeps): SessionRecording {
   const running = new Set<SessionRecorder>();
   d.rooms.on('room', (room) => {
-    startRecording(d, room).then(
-      (recorder) => {
-        if (!recorder) return;
-        running.add(recorder);
-        recorder.once('stopped', () => running.delete(recorder));
-      },
-      (err: unknown) => d.log.error({ err, roomId: room.id }, 'recording | could not start'),
-    );
+    const begin = () =>
+      startRecording(d, room).then(
+        (recorder) => {
+          if (!recorder) return;
+          running.add(recorder);
+          recorder.once('stopped', () => running.delete(recorder));
+        },
+        (err: unknown) => d.log.error({ err, roomId: room.id }, 'recording | could not start'),
+      );
+    // No recorder (and no spare ffmpegs) for a room nobody has really joined: asking for its
+    // capabilities, a refused join or a hidden observer alone creates a room, and must not cost
+    // a recording each time.
+    if ([...room.peers.values()].some(isParticipant)) return void begin();
+    const onJoin = (peer: Peer) => {
+      if (!isParticipant(peer)) return;
+      room.off('peerjoined', onJoin);
+      void begin();
+    };
+    room.on('peerjoined', onJoin);
   });
   return {
     async stopAll() {
