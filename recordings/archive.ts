@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { conflict, notFound } from '../server/core/errors.ts';
+import { AppError, conflict, notFound } from '../server/core/errors.ts';
 import { migrate, openDb, type Db } from '../server/core/db.ts';
-import { AuditLog, SYSTEM_ACTOR, sha256Hex, type AuditActor } from './audit-chain.ts';
+import { AuditLog, SYSTEM_ACTOR, sha256Hex, type AuditActor, type AuditEntry } from './audit-chain.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { probe } from './ffmpeg.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
@@ -127,10 +127,30 @@ export class Archive {
     this.catalog.setLegalHold(sessionId, true, reason);
   }
 
+  /**
+   * Four eyes: the hold is released by a second archivist (or an administrator), never by the
+   * one who placed it. The audit entry names both.
+   */
   releaseLegalHold(sessionId: string, actor: AuditActor, reason: string): void {
     this.assertAndGetManifest(sessionId);
-    this.audit.append({ type: 'legal-hold-release', sessionId, actor, details: { reason } });
+    const placed = this.#lastHold(sessionId);
+    if (placed && placed.actor.sub === actor.sub) {
+      throw new AppError('forbidden', 'a legal hold is released by someone other than who placed it (four eyes)', { reason: 'four_eyes' });
+    }
+    const placedBy = placed ? { sub: placed.actor.sub, ...(placed.actor.name ? { name: placed.actor.name } : {}), ...(placed.actor.role ? { role: placed.actor.role } : {}) } : null;
+    this.audit.append({ type: 'legal-hold-release', sessionId, actor, details: { reason, placedBy, placedAt: placed?.at ?? null } });
     this.catalog.setLegalHold(sessionId, false, null);
+  }
+
+  /** The audit entry of the hold now in place, if the chain has one. */
+  #lastHold(sessionId: string): AuditEntry | undefined {
+    let last: AuditEntry | undefined;
+    for (const e of this.audit.entries()) {
+      if (e.sessionId !== sessionId) continue;
+      if (e.type === 'legal-hold') last = e;
+      if (e.type === 'legal-hold-release') last = undefined;
+    }
+    return last;
   }
 
   /**

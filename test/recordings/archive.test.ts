@@ -145,7 +145,8 @@ describe('the archive', () => {
     archive.placeLegalHold('h-1', archivist, '纠纷调查');
     expect(archive.sweepRetention(later)).toEqual([]);
     expect(() => archive.deleteSession('h-1', archivist, 'manual')).toThrow(/legal hold/);
-    archive.releaseLegalHold('h-1', archivist, '调查结束');
+    // Four eyes: a second archivist releases it.
+    archive.releaseLegalHold('h-1', { ...archivist, sub: `${archivist.sub}-2`, name: '第二档案员' }, '调查结束');
     expect(archive.sweepRetention(later)).toEqual(['h-1']);
     expect(fs.existsSync(archive.sessionDir('h-1'))).toBe(false);
 

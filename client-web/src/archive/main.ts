@@ -39,6 +39,11 @@ export function clearBanner(): void {
 
 /** Refusals and expired tokens replace the whole page; other errors go to the banner. */
 export function handleError(err: unknown): void {
+  // Four eyes: the page stays, the archivist is told a colleague must release the hold.
+  if (err instanceof ApiError && (err.body.details as { reason?: unknown } | undefined)?.reason === 'four_eyes') {
+    showBanner(s('fourEyes'));
+    return;
+  }
   if (err instanceof ApiError && (err.status === 403 || err.status === 401)) {
     denied(err.status === 403 ? 'forbidden' : 'unauthorized', err.message);
     return;
