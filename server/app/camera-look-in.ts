@@ -4,22 +4,40 @@
 import type { Logger } from '../core/log.ts';
 import type { HouseholdService } from '../household/index.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
+import { AppError } from '../core/errors.ts';
+import type { CameraAddressCheck } from '../core/camera-address.ts';
 import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
+import { IngestError } from '../../sfu/ingest/probe.ts';
 import { Peer, type ProducerAppData } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
 import type { types } from 'mediasoup';
 
-export function serveCameraLookIns(d: { rooms: RoomRegistry; households: HouseholdService; log: Logger }): void {
+export interface CameraLookInDeps {
+  rooms: RoomRegistry;
+  households: HouseholdService;
+  /** Checked before every connection to the camera (server/core/camera-address.ts). */
+  cameraAddresses: CameraAddressCheck;
+  log: Logger;
+}
+
+export function serveCameraLookIns(d: CameraLookInDeps): void {
   d.rooms.on('room', (room) => {
     const parsed = parseRoomId(room.id);
-    const camera = parsed.kind === 'household-look-in' && d.households.openCameraLookIn(parsed.lookInId);
+    if (parsed.kind !== 'household-look-in') return;
+    const camera = d.households.openCameraLookIn(parsed.lookInId);
     if (!camera) return;
-    ingestInto(room, camera, d.log).catch((err: unknown) => d.log.error({ err, roomId: room.id, cameraId: camera.cameraId }, 'camera look-in | ingest failed'));
+    ingestInto(room, camera, d).catch((err: unknown) => {
+      // The viewer is told (the look-in ends, its room closes) rather than left before a black picture.
+      if (err instanceof AppError || err instanceof IngestError) d.log.warn({ err, roomId: room.id, cameraId: camera.cameraId }, 'camera look-in | camera unavailable');
+      else d.log.error({ err, roomId: room.id, cameraId: camera.cameraId }, 'camera look-in | ingest failed');
+      d.households.cameraUnavailable(parsed.lookInId);
+    });
   });
 }
 
-async function ingestInto(room: Room, camera: { householdId: string; cameraId: string; url: string }, log: Logger): Promise<void> {
+async function ingestInto(room: Room, camera: { householdId: string; cameraId: string; url: string }, d: CameraLookInDeps): Promise<void> {
+  const log = d.log;
   const now = Math.floor(Date.now() / 1000);
   const peer = new Peer(
     `camera:${camera.cameraId}`,
@@ -37,7 +55,9 @@ async function ingestInto(room: Room, camera: { householdId: string; cameraId: s
     () => undefined,
   );
   room.join(peer, room.rtpCapabilities);
-  const ingest = await CameraIngest.start({ router: room.router, url: camera.url, cameraId: camera.cameraId, log, appData: { peerId: peer.id } });
+  const ingest = await CameraIngest.start({
+    router: room.router, url: camera.url, vetUrl: (url) => d.cameraAddresses.vet(url), cameraId: camera.cameraId, log, appData: { peerId: peer.id },
+  });
   room.addProducer(peer, ingest.producer as types.Producer<ProducerAppData>);
   if (ingest.audioProducer) room.addProducer(peer, ingest.audioProducer as types.Producer<ProducerAppData>);
 }

@@ -16,6 +16,7 @@ import { SignInCodes } from '../auth/sign-in-codes.ts';
 import { handshakeOriginAllowed, originGuard, scrapeTokenCheck, securityHeaders } from '../core/http/edge.ts';
 import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
 import { createEdgeLimiter } from '../core/http/limits.ts';
+import { cameraAddressCheck } from '../core/camera-address.ts';
 import { createSessionRouter } from './http/session.ts';
 import { sessionArea } from '../protocol/http/session.ts';
 import { createMetrics } from './metrics.ts';
@@ -91,6 +92,19 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
   });
   const origins = { allowed: config.ALLOWED_ORIGINS };
+  // Filled in once the listeners have their ports: a camera is never one of this node's own.
+  const listening: number[] = [];
+  const redisPort = Number(new URL(o.redisUrl).port || 6379);
+  const cameraAddresses = cameraAddressCheck({
+    networks: config.cameraNetworks,
+    ports: config.cameraPorts,
+    ownPorts: () => [
+      ...listening,
+      redisPort,
+      { min: config.RTC_PORT_BASE, max: config.RTC_PORT_BASE + config.MEDIASOUP_WORKERS - 1 },
+      { min: config.RTC_MIN_PORT, max: config.RTC_MAX_PORT },
+    ],
+  });
   const ops = { redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens };
 
   // The edge, in order: headers on every answer, the origin rule, limits on the API, then the
@@ -130,6 +144,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     seedDemo: o.seedDemo ?? config.NODE_ENV !== 'production',
     devSignIn: config.devTokens,
     codes,
+    cameraAddresses,
     keys,
     ...(o.household ? { household: o.household } : {}),
     ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
@@ -154,6 +169,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve((server.address() as { port: number }).port));
   });
+  listening.push(port);
   const url = config.PUBLIC_URL ?? `http://127.0.0.1:${port}`;
   const internalPort = internal
     ? await new Promise<number>((resolve, reject) => {
@@ -161,6 +177,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         internal.listen(config.INTERNAL_PORT, config.INTERNAL_HOST, () => resolve((internal.address() as { port: number }).port));
       })
     : undefined;
+  if (internalPort !== undefined) listening.push(internalPort);
   const routing = await RedisRoomRouting.start(redis, keys, config.NODE_ID, url, log.child({ mod: 'routing' }));
   rooms.on('room', (room) => {
     room.once('close', () => {

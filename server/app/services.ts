@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
 import type { SignInCodes } from '../auth/sign-in-codes.ts';
+import type { CameraAddressCheck } from '../core/camera-address.ts';
 import type { Logger } from '../core/log.ts';
 import type { RedisKeys } from '../core/redis-keys.ts';
 import { forbidden } from '../core/errors.ts';
@@ -57,6 +58,8 @@ export interface ServicesOptions {
   devSignIn: boolean;
   /** One-time sign-in codes (the dev sign-in hands them out). */
   codes: SignInCodes;
+  /** Where household cameras may be (checked at registration and at every connection). */
+  cameraAddresses: CameraAddressCheck;
   /** Every Redis key this node uses (server/core/redis-keys.ts). */
   keys: RedisKeys;
   /** Recording segment length (default 15 s; tests use short ones). */
@@ -110,7 +113,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
   const householdRepo = new HouseholdRepository(db);
   if (o.seedDemo) seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
-  const households = new HouseholdService({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
+  const households = new HouseholdService({ repository: householdRepo, tokens, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'household' }), ...o.household });
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
@@ -121,7 +124,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
   const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}) });
 
-  serveCameraLookIns({ rooms: o.rooms, households, log: log.child({ mod: 'camera-look-in' }) });
+  serveCameraLookIns({ rooms: o.rooms, households, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'camera-look-in' }) });
 
   // Waiting petitioners get their new position pushed; bursts of queue changes are coalesced.
   const waitPushes = coalesce(250, (departmentIds: string[]) => {

@@ -19,6 +19,8 @@ export const DEVELOPMENT_SECRET = 'development-only-secret-not-for-production';
 
 /** Private networks a camera may live in by default: RFC 1918, CGNAT, IPv6 ULA. Not loopback, not link-local. */
 export const DEFAULT_CAMERA_NETWORKS = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7';
+/** RTSP (554, 8554 as many cameras use) and RTSP over TLS (322). */
+export const DEFAULT_CAMERA_PORTS = [554, 8554, 322] as const;
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -62,7 +64,7 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(32).optional(),
   // Where registered RTSP cameras may be (CIDR list) and on which ports.
   CAMERA_ALLOWED_NETWORKS: z.string().default(DEFAULT_CAMERA_NETWORKS),
-  CAMERA_ALLOWED_PORTS: list.default(['554', '8554', '322']),
+  CAMERA_ALLOWED_PORTS: list.default(DEFAULT_CAMERA_PORTS.map(String)),
 });
 
 type Parsed = z.infer<typeof schema>;

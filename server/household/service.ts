@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { CameraAddressCheck } from '../core/camera-address.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
 import { subjectKey, type SubjectKey } from '../protocol/live.ts';
@@ -87,6 +88,8 @@ export const DEFAULT_TIMINGS: HouseholdTimings = {
 export interface HouseholdServiceDeps {
   repository: HouseholdRepository;
   tokens: TokenIssuer;
+  /** Where cameras may be (server/core/camera-address.ts): checked when one is registered. */
+  cameraAddresses: CameraAddressCheck;
   log: Logger;
   clock?: Clock;
   timings?: Partial<HouseholdTimings>;
@@ -111,6 +114,7 @@ export class HouseholdService {
   readonly timings: HouseholdTimings;
   readonly #repo: HouseholdRepository;
   readonly #tokens: TokenIssuer;
+  readonly #cameraAddresses: CameraAddressCheck;
   readonly #log: Logger;
   readonly #clock: Clock;
   /** Last privacy state announced per household, so the schedule only pushes transitions. */
@@ -120,6 +124,7 @@ export class HouseholdService {
   constructor(deps: HouseholdServiceDeps) {
     this.#repo = deps.repository;
     this.#tokens = deps.tokens;
+    this.#cameraAddresses = deps.cameraAddresses;
     this.#log = deps.log;
     this.#clock = deps.clock ?? systemClock;
     this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
@@ -208,9 +213,14 @@ export class HouseholdService {
     this.#repo.assignCounsellor(householdId, counsellorId);
   }
 
-  /** Registers an IP camera for look-in (pulled by sfu/ingest). The URL never leaves the server. */
-  addCamera(actor: Actor, householdId: string, c: NewCamera): HouseholdCamera {
+  /**
+   * Registers an IP camera for look-in (pulled by sfu/ingest). The URL never leaves the server,
+   * and is accepted only where a camera may be (allowed networks and ports; checked again at
+   * every connection, since DNS can change).
+   */
+  async addCamera(actor: Actor, householdId: string, c: NewCamera): Promise<HouseholdCamera> {
     this.#requireFamilyLevel(actor, householdId, 'manage');
+    await this.#cameraAddresses.vet(c.url);
     // The server names the camera: its id becomes the ingest's subject in the look-in room.
     const camera = { id: `cam-${randomUUID()}`, householdId, name: c.name, place: c.place };
     this.#repo.insertCamera({ ...camera, url: c.url });
@@ -223,6 +233,12 @@ export class HouseholdService {
     if (!lookIn || lookIn.endedAt || lookIn.source === 'device') return undefined;
     const camera = this.cameraSource(lookIn.source);
     return camera && camera.householdId === lookIn.householdId ? { householdId: camera.householdId, cameraId: lookIn.source, url: camera.url } : undefined;
+  }
+
+  /** For the ingest wiring only: the camera cannot be pulled (refused address, unreachable); the look-in ends. */
+  cameraUnavailable(lookInId: string): void {
+    const lookIn = this.#repo.getLookIn(lookInId);
+    if (lookIn && !lookIn.endedAt) this.#endLookIn(lookIn, 'camera-unavailable');
   }
 
   /** For the ingest wiring only (never for clients): the camera's URL. */
@@ -627,18 +643,33 @@ export class HouseholdService {
     return this.#repo.listNoticesFor(this.#assertHousehold(householdId), this.#clock.now(), 50);
   }
 
-  scheduleCheckIn(actor: Actor, householdId: string, c: NewCheckIn): CheckInSchedule {
+  scheduleCheckIn(actor: Actor, householdId: string, { counsellorId, ...c }: NewCheckIn): CheckInSchedule {
     this.#requireCounsellor(actor, householdId);
+    let caller = actor.sub;
+    if (actor.role === 'admin') {
+      // An administrator plans for a counsellor; the schedule must name one who serves this home.
+      if (!counsellorId) throw badRequest('counsellorId: required when an administrator schedules a check-in', ['counsellorId: required']);
+      if (!this.#repo.isAssigned(householdId, counsellorId)) {
+        throw badRequest(`counsellorId: ${counsellorId} is not assigned to this household`, ['counsellorId: not assigned to this household']);
+      }
+      caller = counsellorId;
+    } else if (counsellorId !== undefined && counsellorId !== actor.sub) {
+      throw forbidden('a counsellor schedules only their own check-ins');
+    }
     const id = `checkin-${randomUUID()}`;
-    this.#repo.insertCheckIn({ id, householdId, counsellorId: actor.sub, ...c, createdAtMs: this.#clock.now() });
-    return this.listCheckIns(actor).find((s) => s.id === id)!;
+    this.#repo.insertCheckIn({ id, householdId, counsellorId: caller, ...c, createdAtMs: this.#clock.now() });
+    return this.#checkInsOf(caller).find((s) => s.id === id)!;
   }
 
   listCheckIns(actor: Actor): CheckInSchedule[] {
     if (actor.role !== 'counsellor') throw forbidden('only counsellors have check-in schedules');
+    return this.#checkInsOf(actor.sub);
+  }
+
+  #checkInsOf(counsellorId: string): CheckInSchedule[] {
     const now = this.#clock.now();
     return this.#repo
-      .listCheckIns(actor.sub)
+      .listCheckIns(counsellorId)
       .map((r) => ({ ...r.schedule, nextAt: new Date(nextOccurrence(r.schedule.days, r.schedule.time, now)).toISOString() }))
       .sort((a, b) => a.nextAt.localeCompare(b.nextAt));
   }

@@ -1,5 +1,8 @@
 // A household service over a real SQLite file with the demo seed and a clock the test moves.
 import fs from 'node:fs';
+import { cameraAddressCheck } from '../../server/core/camera-address.ts';
+import { parseCidrList } from '../../server/core/cidr.ts';
+import { DEFAULT_CAMERA_NETWORKS, DEFAULT_CAMERA_PORTS } from '../../server/core/config.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { migrate, openDb, type Db } from '../../server/core/db.ts';
@@ -47,6 +50,9 @@ export function createTestClock(start = NOON_CST): TestClock {
   return { now: () => now, set: (ms: number) => void (now = ms), advance: (ms: number) => void (now += ms) };
 }
 
+/** The product's default camera rules (private networks, RTSP ports), as a node without settings has them. */
+const DEFAULT_CAMERA_RULES = cameraAddressCheck({ networks: parseCidrList(DEFAULT_CAMERA_NETWORKS), ports: DEFAULT_CAMERA_PORTS, ownPorts: () => [] });
+
 export interface FixtureOptions {
   tokens?: TokenIssuer;
   /** Use a running platform's own household service (created with `clock`) instead of a private one. */
@@ -64,7 +70,7 @@ export function createFixture(timings: Partial<HouseholdTimings> = {}, opts: Fix
   if (owned) seedHouseholdDemo(repo, clock.now());
   const tokens = opts.tokens ?? new TokenIssuer('test-secret-0123456789abcdef', 3600);
   const log = createLogger('silent');
-  const service = opts.platform?.services.households ?? new HouseholdService({ repository: repo, tokens, log, clock, timings });
+  const service = opts.platform?.services.households ?? new HouseholdService({ repository: repo, tokens, cameraAddresses: DEFAULT_CAMERA_RULES, log, clock, timings });
   const events: Fixture['events'] = [];
   for (const name of HOUSEHOLD_EVENT_NAMES) service.events.on(name, (payload: Fixture['events'][number]['payload']) => void events.push({ name, payload }));
 

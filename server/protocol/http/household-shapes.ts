@@ -195,7 +195,7 @@ export interface LookIn {
   endedAt: string | null;
   endReason: LookInEndReason | null;
 }
-export const LOOK_IN_END_REASONS = ['viewer-left', 'time-limit', 'privacy'] as const;
+export const LOOK_IN_END_REASONS = ['viewer-left', 'time-limit', 'privacy', 'camera-unavailable'] as const;
 export type LookInEndReason = (typeof LOOK_IN_END_REASONS)[number];
 
 export const startLookInSchema = z.strictObject({ source: idSchema.default('device') });
@@ -265,6 +265,8 @@ export const newCheckInSchema = z.strictObject({
   time: timeOfDay,
   durationMinutes: z.number().int().min(5).max(180).default(20),
   note: z.string().max(200).default(''),
+  /** Who calls: an administrator names a counsellor assigned to the household; a counsellor, only themself. */
+  counsellorId: idSchema.optional(),
 });
 export type NewCheckIn = z.output<typeof newCheckInSchema>;
 
