@@ -1,13 +1,13 @@
 // The archive on disk: DATA_DIR/recordings/<sessionId>/{manifest.json, <participant>/*.webm,
-// bookmarks.json}, the chained audit log DATA_DIR/recordings/audit.jsonl, and the catalog
-// DATA_DIR/archive.sqlite. Session folders and the audit log are the truth; the catalog is an
-// index rebuilt from them by `reindex()`.
+// bookmarks.json}, the chained audit log DATA_DIR/recordings/audit.jsonl, and the catalog in
+// the node's store (server/core/db.ts). Session folders and the audit log are the truth; the
+// catalog is an index rebuilt from them by `reindex()`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, conflict, notFound } from '../server/core/errors.ts';
-import { migrate, openDb, type Db } from '../server/core/db.ts';
+import { Store } from '../server/core/db.ts';
 import { AuditLog, SYSTEM_ACTOR, sha256Hex, type AuditActor, type AuditEntry } from './audit-chain.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { probe } from './ffmpeg.ts';
@@ -26,8 +26,8 @@ export const DEFAULT_RETENTION_DAYS: Readonly<Record<string, number>> = {
 export interface ArchiveOptions {
   dataDir: string;
   retentionDays?: Record<string, number>;
-  /** Catalog file; defaults to DATA_DIR/archive.sqlite. */
-  catalogFile?: string;
+  /** The node's store; without one the archive opens (and closes) SQLite in DATA_DIR/app.db. */
+  store?: Store;
 }
 
 const bookmarkFileSchema = z.array(
@@ -47,24 +47,38 @@ export class Archive {
   readonly audit: AuditLog;
   readonly catalog: Catalog;
   readonly retentionDays: Record<string, number>;
-  readonly #db: Db;
+  /** Set when the archive opened the store itself. */
+  readonly #ownStore: Store | undefined;
 
-  static open(opts: ArchiveOptions): Archive {
-    return new Archive(opts);
+  /**
+   * Opens the archive, its catalog tables and, when the catalog is empty but sessions exist on
+   * disk (the first version kept the catalog in DATA_DIR/archive.sqlite), rebuilds the catalog.
+   */
+  static async open(opts: ArchiveOptions): Promise<Archive> {
+    const own = opts.store ? undefined : await Store.open({ dialect: 'sqlite', file: path.resolve(opts.dataDir, 'app.db') });
+    const store = opts.store ?? own!;
+    try {
+      await store.migrate(ARCHIVE_MIGRATIONS);
+      const archive = new Archive(opts, store, own);
+      if ((await archive.catalog.isEmpty()) && archive.sessionIds().length > 0) await archive.reindex();
+      return archive;
+    } catch (err) {
+      await own?.close();
+      throw err;
+    }
   }
 
-  private constructor(opts: ArchiveOptions) {
+  private constructor(opts: ArchiveOptions, store: Store, own: Store | undefined) {
     this.root = path.resolve(opts.dataDir, 'recordings');
     fs.mkdirSync(this.root, { recursive: true });
     this.audit = new AuditLog(path.join(this.root, 'audit.jsonl'));
-    this.#db = openDb(opts.catalogFile ?? path.resolve(opts.dataDir, 'archive.sqlite'));
-    migrate(this.#db, ARCHIVE_MIGRATIONS);
-    this.catalog = new Catalog(this.#db);
+    this.catalog = new Catalog(store);
+    this.#ownStore = own;
     this.retentionDays = { ...DEFAULT_RETENTION_DAYS, ...opts.retentionDays };
   }
 
-  close(): void {
-    this.#db.close();
+  async close(): Promise<void> {
+    await this.#ownStore?.close();
   }
 
   /** Scratch space (SDP files) kept out of the evidence folders. */
@@ -89,9 +103,9 @@ export class Archive {
       .sort();
   }
 
-  assertAndGetManifest(sessionId: string): Manifest {
+  async assertAndGetManifest(sessionId: string): Promise<Manifest> {
     const parsed = sessionIdSchema.safeParse(sessionId);
-    const row = parsed.success ? this.catalog.get(sessionId) : undefined;
+    const row = parsed.success ? await this.catalog.get(sessionId) : undefined;
     if (!parsed.success || (row?.deletedAt ?? null) !== null) throw notFound(`session ${sessionId} not found`);
     const dir = this.sessionDir(sessionId);
     if (!fs.existsSync(path.join(dir, MANIFEST_FILE))) throw notFound(`session ${sessionId} not found`);
@@ -121,25 +135,25 @@ export class Archive {
     return { seal, checkpointed };
   }
 
-  placeLegalHold(sessionId: string, actor: AuditActor, reason: string): void {
-    this.assertAndGetManifest(sessionId);
-    this.audit.append({ type: 'legal-hold', sessionId, actor, details: { reason } });
-    this.catalog.setLegalHold(sessionId, true, reason);
+  async placeLegalHold(sessionId: string, actor: AuditActor, reason: string): Promise<void> {
+    await this.assertAndGetManifest(sessionId);
+    await this.audit.append({ type: 'legal-hold', sessionId, actor, details: { reason } });
+    await this.catalog.setLegalHold(sessionId, true, reason);
   }
 
   /**
    * Four eyes: the hold is released by a second archivist (or an administrator), never by the
    * one who placed it. The audit entry names both.
    */
-  releaseLegalHold(sessionId: string, actor: AuditActor, reason: string): void {
-    this.assertAndGetManifest(sessionId);
+  async releaseLegalHold(sessionId: string, actor: AuditActor, reason: string): Promise<void> {
+    await this.assertAndGetManifest(sessionId);
     const placed = this.#lastHold(sessionId);
     if (placed && placed.actor.sub === actor.sub) {
       throw new AppError('forbidden', 'a legal hold is released by someone other than who placed it (four eyes)', { reason: 'four_eyes' });
     }
     const placedBy = placed ? { sub: placed.actor.sub, ...(placed.actor.name ? { name: placed.actor.name } : {}), ...(placed.actor.role ? { role: placed.actor.role } : {}) } : null;
-    this.audit.append({ type: 'legal-hold-release', sessionId, actor, details: { reason, placedBy, placedAt: placed?.at ?? null } });
-    this.catalog.setLegalHold(sessionId, false, null);
+    await this.audit.append({ type: 'legal-hold-release', sessionId, actor, details: { reason, placedBy, placedAt: placed?.at ?? null } });
+    await this.catalog.setLegalHold(sessionId, false, null);
   }
 
   /** The audit entry of the hold now in place, if the chain has one. */
@@ -156,15 +170,16 @@ export class Archive {
   /**
    * Deletes a session's folder after writing its tombstone to the audit log: which files with
    * which hashes existed, why they went, who decided. Refused while a legal hold is in place.
+   * The folder goes only once the tombstone is durable.
    */
-  deleteSession(sessionId: string, actor: AuditActor, reason: string): void {
-    const m = this.assertAndGetManifest(sessionId);
-    const row = this.catalog.get(sessionId);
+  async deleteSession(sessionId: string, actor: AuditActor, reason: string): Promise<void> {
+    const m = await this.assertAndGetManifest(sessionId);
+    const row = await this.catalog.get(sessionId);
     if (row?.legalHold) throw conflict(`session ${sessionId} is under legal hold`);
     if (m.status === 'recording') throw conflict(`session ${sessionId} is still recording`);
     const dir = this.sessionDir(sessionId);
     const manifestSha256 = sha256Hex(fs.readFileSync(path.join(dir, MANIFEST_FILE)));
-    const entry = this.audit.append({
+    const entry = await this.audit.append({
       type: 'deletion',
       sessionId,
       actor,
@@ -181,14 +196,14 @@ export class Archive {
       },
     });
     fs.rmSync(dir, { recursive: true, force: true });
-    this.catalog.markDeleted(sessionId, entry.at);
+    await this.catalog.markDeleted(sessionId, entry.at);
   }
 
   /** Deletes every session past its retention date and not on hold. Returns the ids deleted. */
-  sweepRetention(now = new Date(), actor: AuditActor = { kind: 'system', sub: 'retention' }): string[] {
+  async sweepRetention(now = new Date(), actor: AuditActor = { kind: 'system', sub: 'retention' }): Promise<string[]> {
     const deleted: string[] = [];
-    for (const row of this.catalog.expired(now.toISOString())) {
-      this.deleteSession(row.sessionId, actor, `retention period of class ${row.retentionClass} ended ${row.retainUntil}`);
+    for (const row of await this.catalog.expired(now.toISOString())) {
+      await this.deleteSession(row.sessionId, actor, `retention period of class ${row.retentionClass} ended ${row.retainUntil}`);
       deleted.push(row.sessionId);
     }
     return deleted;
@@ -197,11 +212,7 @@ export class Archive {
   /** Runs sweepRetention() now and every `everyMs` (default daily); returns a function that stops it. */
   scheduleRetentionSweep(onError: (err: unknown) => void, everyMs = 86_400_000): () => void {
     const sweep = () => {
-      try {
-        this.sweepRetention();
-      } catch (err) {
-        onError(err);
-      }
+      this.sweepRetention().catch(onError);
     };
     sweep();
     const timer = setInterval(sweep, everyMs);
@@ -209,8 +220,8 @@ export class Archive {
     return () => clearInterval(timer);
   }
 
-  addBookmark(sessionId: string, actor: AuditActor, offsetSeconds: number, note: string): Bookmark {
-    this.assertAndGetManifest(sessionId);
+  async addBookmark(sessionId: string, actor: AuditActor, offsetSeconds: number, note: string): Promise<Bookmark> {
+    await this.assertAndGetManifest(sessionId);
     const b: Bookmark = {
       bookmarkId: randomUUID(),
       sessionId,
@@ -225,8 +236,8 @@ export class Archive {
     const file = path.join(this.sessionDir(sessionId), BOOKMARKS_FILE);
     const existing = fs.existsSync(file) ? bookmarkFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))) : [];
     writeJsonAtomic(file, [...existing, b]);
-    this.catalog.addBookmark(b);
-    this.audit.append({ type: 'bookmark', sessionId, actor, details: { bookmarkId: b.bookmarkId, offsetSeconds, note } });
+    await this.catalog.addBookmark(b);
+    await this.audit.append({ type: 'bookmark', sessionId, actor, details: { bookmarkId: b.bookmarkId, offsetSeconds, note } });
     return b;
   }
 
@@ -284,15 +295,15 @@ export class Archive {
       m.timeline.push({ at: new Date().toISOString(), type: 'recording-recovered', detail: 'recorder ended without stopping; sealed on recovery' });
       writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
       const manifestSha256 = sha256Hex(fs.readFileSync(path.join(dir, MANIFEST_FILE)));
-      this.audit.append({ type: 'recording-interrupted', sessionId: id, actor: SYSTEM_ACTOR, details: { manifestSha256, segments: allSegments(m).length } });
-      this.catalog.indexManifest(m, { manifestSha256, retainUntil: this.retainUntil(m) });
+      await this.audit.append({ type: 'recording-interrupted', sessionId: id, actor: SYSTEM_ACTOR, details: { manifestSha256, segments: allSegments(m).length } });
+      await this.catalog.indexManifest(m, { manifestSha256, retainUntil: this.retainUntil(m) });
       recovered.push(id);
     }
     return recovered;
   }
 
   /** Rebuilds the catalog from session folders and the audit log. Returns counts. */
-  reindex(): { sessions: number; tombstones: number; holds: number; bookmarks: number } {
+  async reindex(): Promise<{ sessions: number; tombstones: number; holds: number; bookmarks: number }> {
     const entries = this.audit.entries();
     const seal = new Map<string, string>();
     const hold = new Map<string, string | null>();
@@ -308,18 +319,18 @@ export class Archive {
     let bookmarks = 0;
     let tombstoneCount = 0;
     // One transaction: a running server reading the catalog sees the old index or the new one.
-    this.#db.transaction(() => {
-      this.catalog.clear();
+    await this.catalog.transaction(async (w) => {
+      await w.clear();
       for (const id of this.sessionIds()) {
         const dir = this.sessionDir(id);
         const m = readManifest(dir);
-        this.catalog.indexManifest(m, { manifestSha256: seal.get(id), retainUntil: this.retainUntil(m) });
+        await w.indexManifest(m, { manifestSha256: seal.get(id), retainUntil: this.retainUntil(m) });
         const reason = hold.get(id);
-        if (reason !== undefined && reason !== null) this.catalog.setLegalHold(id, true, reason);
+        if (reason !== undefined && reason !== null) await w.setLegalHold(id, true, reason);
         const bf = path.join(dir, BOOKMARKS_FILE);
         if (fs.existsSync(bf)) {
           for (const b of bookmarkFileSchema.parse(JSON.parse(fs.readFileSync(bf, 'utf8')))) {
-            this.catalog.addBookmark(b);
+            await w.addBookmark(b);
             bookmarks++;
           }
         }
@@ -329,7 +340,7 @@ export class Archive {
         if (fs.existsSync(path.join(this.root, id))) continue;
         const d = e.details;
         const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-        this.catalog.insertTombstone({
+        await w.insertTombstone({
           sessionId: id,
           kind: str(d.kind) ?? 'petition',
           roomId: str(d.roomId) ?? '',
@@ -341,7 +352,7 @@ export class Archive {
         });
         tombstoneCount++;
       }
-    })();
+    });
     return { sessions, tombstones: tombstoneCount, holds: [...hold.values()].filter((v) => v !== null).length, bookmarks };
   }
 

@@ -7,6 +7,7 @@
 // about other sessions (a "stub") and still prove its excerpt is an unbroken piece of the chain,
 // without disclosing other people's sessions.
 import fs from 'node:fs';
+import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -99,44 +100,170 @@ export interface AppendInput {
   details?: Record<string, unknown>;
 }
 
-export class AuditLog {
-  readonly #lockFile: string;
+/** Where the chain ends, as this process last wrote it, and the file as it was then. */
+interface Head {
+  seq: number;
+  hash: string;
+  size: number;
+  ino: number;
+  mtimeMs: number;
+}
 
-  constructor(readonly file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.#lockFile = `${file}.lock`;
-  }
+interface Pending {
+  input: AppendInput;
+  resolve: (entry: AuditEntry) => void;
+  reject: (err: unknown) => void;
+}
 
-  /**
-   * Appends synchronously under a lock file, re-reading the tail each time, so a CLI (retention
-   * sweep) and the server can both append without forking the chain. fsync'd: an entry the
-   * caller saw returned survives a power cut.
-   */
-  append(input: AppendInput): AuditEntry {
-    return this.#withLock(() => {
-      const last = this.#lastLine();
-      const base = {
-        seq: last ? last.seq + 1 : 0,
-        at: new Date().toISOString(),
-        type: input.type,
-        ...(input.sessionId !== undefined ? { sessionId: input.sessionId } : {}),
-        actor: input.actor,
-        details: input.details ?? {},
-      };
-      const prev = last ? last.hash : GENESIS_HASH;
-      const entry: AuditEntry = { ...base, prev, hash: chainHash(prev, contentHashOf(base)) };
-      const fd = fs.openSync(this.file, 'a');
-      try {
-        fs.writeSync(fd, JSON.stringify(entry) + '\n');
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      return entry;
+const LOCK_WAIT_MS = 10_000;
+/** A holder that died leaves the lock file behind; a batch takes milliseconds, so 10 s is stale. */
+const LOCK_STALE_MS = 10_000;
+// Hashing is on the loop (~15–40 µs an entry here): a cap keeps one batch from stalling it.
+const MAX_BATCH = 100;
+
+/**
+ * The one writer of one log file in this process. Appends queue in memory; a drain writes
+ * whatever has queued as one batch — one write, one fdatasync — under the cross-process lock
+ * file, and resolves each append once its batch is durable. The chain head (seq, hash) stays in
+ * memory; the tail is re-read only when the file is not as this writer left it (size, inode or
+ * mtime changed), i.e. when another process (the retention sweep CLI) appended meanwhile.
+ * Nothing here blocks the event loop: no sync I/O, no spin-wait.
+ */
+class AuditWriter {
+  readonly #queue: Pending[] = [];
+  #head: Head | undefined;
+  #draining: Promise<void> | undefined;
+
+  constructor(readonly file: string) {}
+
+  append(input: AppendInput): Promise<AuditEntry> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ input, resolve, reject });
+      // setImmediate, not a microtask: appends made while this turn's I/O completes join the batch.
+      this.#draining ??= new Promise<void>((r) => setImmediate(r)).then(() => this.#drain());
     });
   }
 
-  /** Every well-formed entry, in file order. Malformed lines are reported by verifyAuditChain. */
+  /** Resolves when everything queued so far has been written (or has failed). */
+  async flushed(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        try {
+          const entries = await this.#write(batch.map((p) => p.input));
+          batch.forEach((p, i) => p.resolve(entries[i]!));
+        } catch (err) {
+          this.#head = undefined; // whatever reached the file, read it back next time
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+
+  async #write(inputs: readonly AppendInput[]): Promise<AuditEntry[]> {
+    const unlock = await this.#lock();
+    try {
+      const fh = await fsp.open(this.file, 'a+');
+      try {
+        const before = await fh.stat();
+        const known = this.#head;
+        const unchanged = known && known.size === before.size && known.ino === before.ino && known.mtimeMs === before.mtimeMs;
+        let { seq, hash } = unchanged ? known : await this.#readHead(fh, before.size);
+        // One time for the batch, taken under the lock: `at` never goes backwards along the chain.
+        const at = new Date().toISOString();
+        const entries = inputs.map((input) => {
+          const base = {
+            seq: ++seq,
+            at,
+            type: input.type,
+            ...(input.sessionId !== undefined ? { sessionId: input.sessionId } : {}),
+            actor: input.actor,
+            details: input.details ?? {},
+          };
+          const entry: AuditEntry = { ...base, prev: hash, hash: chainHash(hash, contentHashOf(base)) };
+          hash = entry.hash;
+          return entry;
+        });
+        const data = Buffer.from(entries.map((e) => JSON.stringify(e) + '\n').join(''));
+        const { bytesWritten } = await fh.write(data, 0, data.length);
+        if (bytesWritten !== data.length) throw new Error(`audit log ${this.file}: short write (${bytesWritten} of ${data.length} bytes)`);
+        await fh.datasync();
+        const after = await fh.stat();
+        this.#head = { seq, hash, size: after.size, ino: after.ino, mtimeMs: after.mtimeMs };
+        return entries;
+      } finally {
+        await fh.close();
+      }
+    } finally {
+      await unlock();
+    }
+  }
+
+  async #readHead(fh: FileHandle, size: number): Promise<{ seq: number; hash: string }> {
+    if (size === 0) return { seq: -1, hash: GENESIS_HASH };
+    // Entries are small; 64 KiB always holds the last complete line.
+    const len = Math.min(size, 64 * 1024);
+    const { buffer } = await fh.read(Buffer.alloc(len), 0, len, size - len);
+    const lines = buffer.toString('utf8').split('\n').filter((l) => l.length > 0);
+    const parsed = z.object({ seq: z.number(), hash: hex64 }).safeParse(safeJson(lines[lines.length - 1] ?? ''));
+    if (!parsed.success) throw new Error(`audit log ${this.file}: last line is unreadable; refusing to extend a broken chain`);
+    return parsed.data;
+  }
+
+  /** The lock file other processes on this host (the CLI) also take; waited for with timers. */
+  async #lock(): Promise<() => Promise<void>> {
+    const lockFile = `${this.file}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+      try {
+        await (await fsp.open(lockFile, 'wx')).close();
+        return () => fsp.rm(lockFile, { force: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const stat = await fsp.stat(lockFile).catch(() => undefined);
+        if (stat && Date.now() - stat.mtimeMs > LOCK_STALE_MS) await fsp.rm(lockFile, { force: true });
+        if (Date.now() > deadline) throw new Error(`audit log ${this.file}: lock busy`);
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+}
+
+/** One writer per file in this process, whichever AuditLog instance appends. */
+const writers = new Map<string, AuditWriter>();
+
+export class AuditLog {
+  readonly #writer: AuditWriter;
+
+  constructor(readonly file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const key = path.resolve(file);
+    let writer = writers.get(key);
+    if (!writer) writers.set(key, (writer = new AuditWriter(key)));
+    this.#writer = writer;
+  }
+
+  /**
+   * Queues an entry; resolves with it once it is on disk and fsync'd (an entry the caller saw
+   * resolved survives a power cut). Appends from this process are chained in call order; a CLI
+   * appending to the same file at the same time takes the lock file between two batches.
+   */
+  append(input: AppendInput): Promise<AuditEntry> {
+    return this.#writer.append(input);
+  }
+
+  /** Resolves once every append made so far in this process is written (or has failed). */
+  flushed(): Promise<void> {
+    return this.#writer.flushed();
+  }
+
+  /** Every well-formed entry on disk, in file order. Malformed lines are reported by verifyAuditChain. */
   entries(): AuditEntry[] {
     const out: AuditEntry[] = [];
     for (const line of this.rawLines()) {
@@ -168,50 +295,6 @@ export class AuditLog {
         ? e
         : { seq: e.seq, redacted: true, contentHash: contentHashOf(e), prev: e.prev, hash: e.hash },
     );
-  }
-
-  #lastLine(): { seq: number; hash: string } | undefined {
-    if (!fs.existsSync(this.file)) return undefined;
-    const fd = fs.openSync(this.file, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      if (size === 0) return undefined;
-      // Entries are small; 64 KiB always holds the last complete line.
-      const len = Math.min(size, 64 * 1024);
-      const buf = Buffer.alloc(len);
-      fs.readSync(fd, buf, 0, len, size - len);
-      const lines = buf.toString('utf8').split('\n').filter((l) => l.length > 0);
-      const parsed = z.object({ seq: z.number(), hash: hex64 }).safeParse(safeJson(lines[lines.length - 1] ?? ''));
-      if (!parsed.success) throw new Error(`audit log ${this.file}: last line is unreadable; refusing to extend a broken chain`);
-      return parsed.data;
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-
-  #withLock<T>(fn: () => T): T {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      try {
-        fs.closeSync(fs.openSync(this.#lockFile, 'wx'));
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        // A holder that died leaves the lock behind; appends take milliseconds, so 10 s is stale.
-        try {
-          if (Date.now() - fs.statSync(this.#lockFile).mtimeMs > 10_000) fs.rmSync(this.#lockFile, { force: true });
-        } catch {
-          /* removed meanwhile */
-        }
-        if (Date.now() > deadline) throw new Error(`audit log ${this.file}: lock busy`);
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-      }
-    }
-    try {
-      return fn();
-    } finally {
-      fs.rmSync(this.#lockFile, { force: true });
-    }
   }
 }
 

@@ -1,16 +1,19 @@
-// The archive catalog: a SQLite index over the session manifests, for search and retention.
+// The archive catalog: an index over the session manifests in the node's store (SQLite or
+// PostgreSQL, server/core/db.ts), for search and retention.
 // It is derived data — `npm run archive:reindex` rebuilds it from the session folders, their
 // bookmark files and the audit log (legal holds, deletions), so losing it loses nothing.
-import type { Db, Migration } from '../server/core/db.ts';
+import { sql, type Generated, type Kysely } from 'kysely';
+import { execAll, type Executor, type Migration, type Store } from '../server/core/db.ts';
 import type { Bookmark, SessionRow } from '../server/protocol/http/archive-shapes.ts';
 import { allSegments, type Manifest } from './manifest.ts';
 
 export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
   {
+    // The same id as the first version's archive.sqlite; the tables now live in the node's store.
     id: 'archive-001-sessions',
-    up: (db) => {
-      db.exec(`
-        CREATE TABLE archive_sessions (
+    up: (db) =>
+      execAll(db, [
+        `CREATE TABLE archive_sessions (
           session_id TEXT PRIMARY KEY,
           kind TEXT NOT NULL,
           room_id TEXT NOT NULL,
@@ -21,9 +24,9 @@ export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
           status TEXT NOT NULL,
           started_at TEXT NOT NULL,
           stopped_at TEXT,
-          duration_seconds REAL,
+          duration_seconds DOUBLE PRECISION,
           segment_count INTEGER NOT NULL DEFAULT 0,
-          bytes INTEGER NOT NULL DEFAULT 0,
+          bytes BIGINT NOT NULL DEFAULT 0,
           gap_count INTEGER NOT NULL DEFAULT 0,
           retention_class TEXT NOT NULL,
           retain_until TEXT,
@@ -31,32 +34,31 @@ export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
           legal_hold_reason TEXT,
           manifest_sha256 TEXT,
           deleted_at TEXT
-        );
-        CREATE INDEX archive_sessions_case ON archive_sessions(case_number);
-        CREATE INDEX archive_sessions_terminal ON archive_sessions(terminal_id);
-        CREATE INDEX archive_sessions_region ON archive_sessions(region);
-        CREATE INDEX archive_sessions_started ON archive_sessions(started_at);
-        CREATE TABLE archive_session_parties (
+        )`,
+        `CREATE INDEX archive_sessions_case ON archive_sessions(case_number)`,
+        `CREATE INDEX archive_sessions_terminal ON archive_sessions(terminal_id)`,
+        `CREATE INDEX archive_sessions_region ON archive_sessions(region)`,
+        `CREATE INDEX archive_sessions_started ON archive_sessions(started_at)`,
+        `CREATE TABLE archive_session_parties (
           session_id TEXT NOT NULL REFERENCES archive_sessions(session_id) ON DELETE CASCADE,
           kind TEXT NOT NULL CHECK (kind IN ('official', 'department', 'participant')),
           ref TEXT NOT NULL,
           name TEXT,
           department TEXT
-        );
-        CREATE INDEX archive_session_parties_session ON archive_session_parties(session_id);
-        CREATE INDEX archive_session_parties_ref ON archive_session_parties(kind, ref);
-        CREATE TABLE archive_bookmarks (
+        )`,
+        `CREATE INDEX archive_session_parties_session ON archive_session_parties(session_id)`,
+        `CREATE INDEX archive_session_parties_ref ON archive_session_parties(kind, ref)`,
+        `CREATE TABLE archive_bookmarks (
           bookmark_id TEXT PRIMARY KEY,
           session_id TEXT NOT NULL REFERENCES archive_sessions(session_id) ON DELETE CASCADE,
-          offset_seconds REAL NOT NULL,
+          offset_seconds DOUBLE PRECISION NOT NULL,
           note TEXT NOT NULL,
           author_sub TEXT NOT NULL,
           author_name TEXT,
           created_at TEXT NOT NULL
-        );
-        CREATE INDEX archive_bookmarks_session ON archive_bookmarks(session_id);
-      `);
-    },
+        )`,
+        `CREATE INDEX archive_bookmarks_session ON archive_bookmarks(session_id)`,
+      ]),
   },
 ];
 
@@ -78,155 +80,281 @@ export interface SearchQuery {
 
 export type { Bookmark, SessionRow };
 
-const SESSION_COLUMNS = `session_id AS sessionId, kind, room_id AS roomId, case_number AS caseNumber,
-  terminal_id AS terminalId, region, petitioner, status, started_at AS startedAt, stopped_at AS stoppedAt,
-  duration_seconds AS durationSeconds, segment_count AS segmentCount, bytes, gap_count AS gapCount,
-  retention_class AS retentionClass, retain_until AS retainUntil, legal_hold AS legalHold,
-  legal_hold_reason AS legalHoldReason, manifest_sha256 AS manifestSha256, deleted_at AS deletedAt`;
-
-function toRow(r: unknown): SessionRow {
-  const row = r as SessionRow & { legalHold: number | boolean };
-  return { ...row, legalHold: Boolean(row.legalHold) };
+/** The archive tables as stored. */
+export interface ArchiveTables {
+  archive_sessions: {
+    session_id: string;
+    kind: string;
+    room_id: string;
+    case_number: string | null;
+    terminal_id: string | null;
+    region: string | null;
+    petitioner: string | null;
+    status: string;
+    started_at: string;
+    stopped_at: string | null;
+    duration_seconds: number | null;
+    segment_count: Generated<number>;
+    bytes: Generated<number>;
+    gap_count: Generated<number>;
+    retention_class: string;
+    retain_until: string | null;
+    legal_hold: Generated<number>;
+    legal_hold_reason: string | null;
+    manifest_sha256: string | null;
+    deleted_at: string | null;
+  };
+  archive_session_parties: { session_id: string; kind: 'official' | 'department' | 'participant'; ref: string; name: string | null; department: string | null };
+  archive_bookmarks: {
+    bookmark_id: string;
+    session_id: string;
+    offset_seconds: number;
+    note: string;
+    author_sub: string;
+    author_name: string | null;
+    created_at: string;
+  };
 }
 
+type Q = Executor<ArchiveTables>;
+
+const SESSION_COLUMNS = [
+  'session_id as sessionId',
+  'kind',
+  'room_id as roomId',
+  'case_number as caseNumber',
+  'terminal_id as terminalId',
+  'region',
+  'petitioner',
+  'status',
+  'started_at as startedAt',
+  'stopped_at as stoppedAt',
+  'duration_seconds as durationSeconds',
+  'segment_count as segmentCount',
+  'bytes',
+  'gap_count as gapCount',
+  'retention_class as retentionClass',
+  'retain_until as retainUntil',
+  'legal_hold as legalHold',
+  'legal_hold_reason as legalHoldReason',
+  'manifest_sha256 as manifestSha256',
+  'deleted_at as deletedAt',
+] as const;
+
+const BOOKMARK_COLUMNS = [
+  'bookmark_id as bookmarkId',
+  'session_id as sessionId',
+  'offset_seconds as offsetSeconds',
+  'note',
+  'author_sub as authorSub',
+  'author_name as authorName',
+  'created_at as createdAt',
+] as const;
+
+const toRow = (r: Omit<SessionRow, 'legalHold'> & { legalHold: number }): SessionRow => ({ ...r, legalHold: r.legalHold === 1 });
+
 export class Catalog {
-  constructor(readonly db: Db) {}
+  readonly #store: Store;
+  readonly #db: Kysely<ArchiveTables>;
+
+  constructor(store: Store) {
+    this.#store = store;
+    this.#db = store.db<ArchiveTables>();
+  }
+
+  /** Runs `fn` with the catalog in one transaction (a reindex is seen whole or not at all). */
+  transaction<R>(fn: (catalog: CatalogWriter) => Promise<R>): Promise<R> {
+    return this.#store.transaction<ArchiveTables, R>((trx) => fn(new CatalogWriter(trx)));
+  }
 
   /** Inserts or refreshes a session from its manifest; keeps hold and deletion state. */
-  indexManifest(m: Manifest, opts: { manifestSha256?: string; retainUntil?: string }): void {
+  indexManifest(m: Manifest, opts: { manifestSha256?: string | undefined; retainUntil?: string }): Promise<void> {
+    return this.transaction((w) => w.indexManifest(m, opts));
+  }
+
+  async get(sessionId: string): Promise<SessionRow | undefined> {
+    const r = await this.#db.selectFrom('archive_sessions').select(SESSION_COLUMNS).where('session_id', '=', sessionId).executeTakeFirst();
+    return r && toRow(r);
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return (await this.#db.selectFrom('archive_sessions').select('session_id').limit(1).executeTakeFirst()) === undefined;
+  }
+
+  async search(q: SearchQuery): Promise<SessionRow[]> {
+    const rows = await this.#db
+      .selectFrom('archive_sessions')
+      .select(SESSION_COLUMNS)
+      .$if(!q.includeDeleted, (b) => b.where('deleted_at', 'is', null))
+      .$if(!!q.caseNumber, (b) => b.where('case_number', '=', q.caseNumber!))
+      .$if(!!q.terminalId, (b) => b.where('terminal_id', '=', q.terminalId!))
+      .$if(!!q.region, (b) => b.where('region', '=', q.region!))
+      .$if(!!q.petitioner, (b) => b.where(sql<boolean>`petitioner LIKE ${`%${likeEscape(q.petitioner!)}%`} ESCAPE '\\'`))
+      .$if(!!q.from, (b) => b.where('started_at', '>=', q.from!))
+      .$if(!!q.to, (b) => b.where('started_at', '<=', q.to!))
+      .$if(!!q.department, (b) =>
+        b.where('session_id', 'in', (eb) => eb.selectFrom('archive_session_parties').select('session_id').where('kind', '=', 'department').where('ref', '=', q.department!)),
+      )
+      .$if(!!q.official, (b) =>
+        b.where('session_id', 'in', (eb) =>
+          eb
+            .selectFrom('archive_session_parties')
+            .select('session_id')
+            .where('kind', '=', 'official')
+            .where((w) => w.or([w('ref', '=', q.official!), w('name', '=', q.official!)])),
+        ),
+      )
+      .orderBy('started_at', 'desc')
+      .limit(Math.min(Math.max(q.limit ?? 50, 1), 200))
+      .offset(Math.max(q.offset ?? 0, 0))
+      .execute();
+    return rows.map(toRow);
+  }
+
+  setLegalHold(sessionId: string, hold: boolean, reason: string | null): Promise<void> {
+    return new CatalogWriter(this.#db).setLegalHold(sessionId, hold, reason);
+  }
+
+  markDeleted(sessionId: string, at: string): Promise<void> {
+    return this.transaction(async (w) => {
+      await w.q.updateTable('archive_sessions').set({ deleted_at: at }).where('session_id', '=', sessionId).execute();
+      await w.q.deleteFrom('archive_bookmarks').where('session_id', '=', sessionId).execute();
+    });
+  }
+
+  async expired(nowIso: string): Promise<SessionRow[]> {
+    const rows = await this.#db
+      .selectFrom('archive_sessions')
+      .select(SESSION_COLUMNS)
+      .where('deleted_at', 'is', null)
+      .where('legal_hold', '=', 0)
+      .where('status', '!=', 'recording')
+      .where('retain_until', 'is not', null)
+      .where('retain_until', '<=', nowIso)
+      .execute();
+    return rows.map(toRow);
+  }
+
+  addBookmark(b: Bookmark): Promise<void> {
+    return new CatalogWriter(this.#db).addBookmark(b);
+  }
+
+  async bookmarks(sessionId: string): Promise<Bookmark[]> {
+    return this.#db.selectFrom('archive_bookmarks').select(BOOKMARK_COLUMNS).where('session_id', '=', sessionId).orderBy('offset_seconds').execute();
+  }
+}
+
+/** Catalog writes on one executor: the store, or a transaction that several of them share. */
+export class CatalogWriter {
+  constructor(readonly q: Q) {}
+
+  async indexManifest(m: Manifest, opts: { manifestSha256?: string | undefined; retainUntil?: string }): Promise<void> {
     const segments = allSegments(m);
-    const gaps = m.participants.reduce((n, p) => n + p.gaps.length, 0);
-    const duration = m.stoppedAt ? (Date.parse(m.stoppedAt) - Date.parse(m.startedAt)) / 1000 : null;
     const c = m.caseInfo;
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO archive_sessions (session_id, kind, room_id, case_number, terminal_id, region, petitioner,
-             status, started_at, stopped_at, duration_seconds, segment_count, bytes, gap_count, retention_class,
-             retain_until, manifest_sha256)
-           VALUES (@sessionId, @kind, @roomId, @caseNumber, @terminalId, @region, @petitioner, @status, @startedAt,
-             @stoppedAt, @duration, @segmentCount, @bytes, @gaps, @retentionClass, @retainUntil, @manifestSha256)
-           ON CONFLICT(session_id) DO UPDATE SET kind=excluded.kind, room_id=excluded.room_id,
-             case_number=excluded.case_number, terminal_id=excluded.terminal_id, region=excluded.region,
-             petitioner=excluded.petitioner, status=excluded.status, started_at=excluded.started_at,
-             stopped_at=excluded.stopped_at, duration_seconds=excluded.duration_seconds,
-             segment_count=excluded.segment_count, bytes=excluded.bytes, gap_count=excluded.gap_count,
-             retention_class=excluded.retention_class, retain_until=excluded.retain_until,
-             manifest_sha256=COALESCE(excluded.manifest_sha256, archive_sessions.manifest_sha256)`,
-        )
-        .run({
-          sessionId: m.sessionId,
-          kind: c.kind,
-          roomId: c.roomId,
-          caseNumber: c.caseNumber ?? null,
-          terminalId: c.terminalId ?? null,
-          region: c.region ?? null,
-          petitioner: c.petitioner ? [c.petitioner.name, c.petitioner.id].filter(Boolean).join(' ') : null,
-          status: m.status,
-          startedAt: m.startedAt,
-          stoppedAt: m.stoppedAt ?? null,
-          duration,
-          segmentCount: segments.length,
-          bytes: segments.reduce((n, s) => n + s.segment.bytes, 0),
-          gaps,
-          retentionClass: m.retentionClass,
-          retainUntil: opts.retainUntil ?? null,
-          manifestSha256: opts.manifestSha256 ?? null,
-        });
-      this.db.prepare('DELETE FROM archive_session_parties WHERE session_id = ?').run(m.sessionId);
-      const party = this.db.prepare(
-        'INSERT INTO archive_session_parties (session_id, kind, ref, name, department) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const o of c.officials ?? []) party.run(m.sessionId, 'official', o.id, o.name, o.department ?? null);
-      const departments = new Set([...(c.departments ?? []), ...(c.officials ?? []).flatMap((o) => (o.department ? [o.department] : []))]);
-      for (const d of departments) party.run(m.sessionId, 'department', d, d, d);
-      for (const p of m.participants) {
-        party.run(m.sessionId, 'participant', p.participantId, p.name, null);
-        // Officials who joined (a joint session's second department) are found by name too.
-        if (p.role === 'official' && !(c.officials ?? []).some((o) => o.id === p.participantId)) {
-          party.run(m.sessionId, 'official', p.participantId, p.name, null);
-        }
+    const row = {
+      session_id: m.sessionId,
+      kind: c.kind,
+      room_id: c.roomId,
+      case_number: c.caseNumber ?? null,
+      terminal_id: c.terminalId ?? null,
+      region: c.region ?? null,
+      petitioner: c.petitioner ? [c.petitioner.name, c.petitioner.id].filter(Boolean).join(' ') : null,
+      status: m.status,
+      started_at: m.startedAt,
+      stopped_at: m.stoppedAt ?? null,
+      duration_seconds: m.stoppedAt ? (Date.parse(m.stoppedAt) - Date.parse(m.startedAt)) / 1000 : null,
+      segment_count: segments.length,
+      bytes: segments.reduce((n, s) => n + s.segment.bytes, 0),
+      gap_count: m.participants.reduce((n, p) => n + p.gaps.length, 0),
+      retention_class: m.retentionClass,
+      retain_until: opts.retainUntil ?? null,
+      manifest_sha256: opts.manifestSha256 ?? null,
+    };
+    await this.q
+      .insertInto('archive_sessions')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('session_id').doUpdateSet((eb) => ({
+          kind: eb.ref('excluded.kind'),
+          room_id: eb.ref('excluded.room_id'),
+          case_number: eb.ref('excluded.case_number'),
+          terminal_id: eb.ref('excluded.terminal_id'),
+          region: eb.ref('excluded.region'),
+          petitioner: eb.ref('excluded.petitioner'),
+          status: eb.ref('excluded.status'),
+          started_at: eb.ref('excluded.started_at'),
+          stopped_at: eb.ref('excluded.stopped_at'),
+          duration_seconds: eb.ref('excluded.duration_seconds'),
+          segment_count: eb.ref('excluded.segment_count'),
+          bytes: eb.ref('excluded.bytes'),
+          gap_count: eb.ref('excluded.gap_count'),
+          retention_class: eb.ref('excluded.retention_class'),
+          retain_until: eb.ref('excluded.retain_until'),
+          manifest_sha256: eb.fn.coalesce('excluded.manifest_sha256', 'archive_sessions.manifest_sha256'),
+        })),
+      )
+      .execute();
+    await this.q.deleteFrom('archive_session_parties').where('session_id', '=', m.sessionId).execute();
+    const parties: ArchiveTables['archive_session_parties'][] = [];
+    for (const o of c.officials ?? []) parties.push({ session_id: m.sessionId, kind: 'official', ref: o.id, name: o.name, department: o.department ?? null });
+    const departments = new Set([...(c.departments ?? []), ...(c.officials ?? []).flatMap((o) => (o.department ? [o.department] : []))]);
+    for (const d of departments) parties.push({ session_id: m.sessionId, kind: 'department', ref: d, name: d, department: d });
+    for (const p of m.participants) {
+      parties.push({ session_id: m.sessionId, kind: 'participant', ref: p.participantId, name: p.name, department: null });
+      // Officials who joined (a joint session's second department) are found by name too.
+      if (p.role === 'official' && !(c.officials ?? []).some((o) => o.id === p.participantId)) {
+        parties.push({ session_id: m.sessionId, kind: 'official', ref: p.participantId, name: p.name, department: null });
       }
-    })();
-  }
-
-  get(sessionId: string): SessionRow | undefined {
-    const r = this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM archive_sessions WHERE session_id = ?`).get(sessionId);
-    return r ? toRow(r) : undefined;
-  }
-
-  search(q: SearchQuery): SessionRow[] {
-    const where: string[] = [];
-    const args: Record<string, unknown> = {};
-    if (!q.includeDeleted) where.push('deleted_at IS NULL');
-    if (q.caseNumber) (where.push('case_number = @caseNumber'), (args.caseNumber = q.caseNumber));
-    if (q.terminalId) (where.push('terminal_id = @terminalId'), (args.terminalId = q.terminalId));
-    if (q.region) (where.push('region = @region'), (args.region = q.region));
-    if (q.petitioner) (where.push("petitioner LIKE @petitioner ESCAPE '\\'"), (args.petitioner = `%${likeEscape(q.petitioner)}%`));
-    if (q.from) (where.push('started_at >= @from'), (args.from = q.from));
-    if (q.to) (where.push('started_at <= @to'), (args.to = q.to));
-    if (q.department) {
-      where.push(`session_id IN (SELECT session_id FROM archive_session_parties WHERE kind = 'department' AND ref = @department)`);
-      args.department = q.department;
     }
-    if (q.official) {
-      where.push(`session_id IN (SELECT session_id FROM archive_session_parties WHERE kind = 'official' AND (ref = @official OR name = @official))`);
-      args.official = q.official;
-    }
-    args.limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
-    args.offset = Math.max(q.offset ?? 0, 0);
-    const sql = `SELECT ${SESSION_COLUMNS} FROM archive_sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY started_at DESC LIMIT @limit OFFSET @offset`;
-    return this.db.prepare(sql).all(args).map(toRow);
+    if (parties.length > 0) await this.q.insertInto('archive_session_parties').values(parties).execute();
   }
 
-  setLegalHold(sessionId: string, hold: boolean, reason: string | null): void {
-    this.db.prepare('UPDATE archive_sessions SET legal_hold = ?, legal_hold_reason = ? WHERE session_id = ?').run(hold ? 1 : 0, reason, sessionId);
+  async setLegalHold(sessionId: string, hold: boolean, reason: string | null): Promise<void> {
+    await this.q.updateTable('archive_sessions').set({ legal_hold: hold ? 1 : 0, legal_hold_reason: reason }).where('session_id', '=', sessionId).execute();
   }
 
-  markDeleted(sessionId: string, at: string): void {
-    this.db.prepare('UPDATE archive_sessions SET deleted_at = ? WHERE session_id = ?').run(at, sessionId);
-    this.db.prepare('DELETE FROM archive_bookmarks WHERE session_id = ?').run(sessionId);
+  async addBookmark(b: Bookmark): Promise<void> {
+    const row = {
+      bookmark_id: b.bookmarkId,
+      session_id: b.sessionId,
+      offset_seconds: b.offsetSeconds,
+      note: b.note,
+      author_sub: b.authorSub,
+      author_name: b.authorName,
+      created_at: b.createdAt,
+    };
+    await this.q
+      .insertInto('archive_bookmarks')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('bookmark_id').doUpdateSet({ session_id: row.session_id, offset_seconds: row.offset_seconds, note: row.note, author_sub: row.author_sub, author_name: row.author_name, created_at: row.created_at }),
+      )
+      .execute();
   }
 
   /** A tombstone row for a session deleted before the catalog was rebuilt. */
-  insertTombstone(t: { sessionId: string; kind: string; roomId: string; caseNumber: string | null; startedAt: string; retentionClass: string; deletedAt: string; manifestSha256: string | null }): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO archive_sessions (session_id, kind, room_id, case_number, status, started_at, retention_class, manifest_sha256, deleted_at)
-         VALUES (?, ?, ?, ?, 'stopped', ?, ?, ?, ?)`,
-      )
-      .run(t.sessionId, t.kind, t.roomId, t.caseNumber, t.startedAt, t.retentionClass, t.manifestSha256, t.deletedAt);
+  async insertTombstone(t: { sessionId: string; kind: string; roomId: string; caseNumber: string | null; startedAt: string; retentionClass: string; deletedAt: string; manifestSha256: string | null }): Promise<void> {
+    const row = {
+      session_id: t.sessionId,
+      kind: t.kind,
+      room_id: t.roomId,
+      case_number: t.caseNumber,
+      status: 'stopped',
+      started_at: t.startedAt,
+      retention_class: t.retentionClass,
+      manifest_sha256: t.manifestSha256,
+      deleted_at: t.deletedAt,
+    };
+    await this.q.deleteFrom('archive_session_parties').where('session_id', '=', t.sessionId).execute();
+    await this.q.deleteFrom('archive_bookmarks').where('session_id', '=', t.sessionId).execute();
+    await this.q.deleteFrom('archive_sessions').where('session_id', '=', t.sessionId).execute();
+    await this.q.insertInto('archive_sessions').values(row).execute();
   }
 
-  expired(nowIso: string): SessionRow[] {
-    return this.db
-      .prepare(`SELECT ${SESSION_COLUMNS} FROM archive_sessions WHERE deleted_at IS NULL AND legal_hold = 0 AND status != 'recording' AND retain_until IS NOT NULL AND retain_until <= ?`)
-      .all(nowIso)
-      .map(toRow);
-  }
-
-  addBookmark(b: Bookmark): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO archive_bookmarks (bookmark_id, session_id, offset_seconds, note, author_sub, author_name, created_at)
-         VALUES (@bookmarkId, @sessionId, @offsetSeconds, @note, @authorSub, @authorName, @createdAt)`,
-      )
-      .run(b);
-  }
-
-  bookmarks(sessionId: string): Bookmark[] {
-    return this.db
-      .prepare(
-        `SELECT bookmark_id AS bookmarkId, session_id AS sessionId, offset_seconds AS offsetSeconds, note,
-           author_sub AS authorSub, author_name AS authorName, created_at AS createdAt
-         FROM archive_bookmarks WHERE session_id = ? ORDER BY offset_seconds`,
-      )
-      .all(sessionId) as Bookmark[];
-  }
-
-  clear(): void {
-    this.db.exec('DELETE FROM archive_bookmarks; DELETE FROM archive_session_parties; DELETE FROM archive_sessions;');
+  async clear(): Promise<void> {
+    await this.q.deleteFrom('archive_bookmarks').execute();
+    await this.q.deleteFrom('archive_session_parties').execute();
+    await this.q.deleteFrom('archive_sessions').execute();
   }
 }
 

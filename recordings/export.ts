@@ -30,14 +30,17 @@ export function publicJob(j: ExportJob): ExportJobView {
 
 export class ExportJobs {
   readonly #jobs = new Map<string, ExportJob>();
+  /** Settles when the job's package is built or has failed. */
+  readonly #built = new Map<string, Promise<void>>();
 
   constructor(
     private readonly archive: Archive,
     private readonly log: Logger,
   ) {}
 
-  start(sessionId: string, actor: AuditActor): ExportJob {
-    const m = this.archive.assertAndGetManifest(sessionId);
+  /** Resolves once the export is in the audit log; the package is then built in the background. */
+  async start(sessionId: string, actor: AuditActor): Promise<ExportJob> {
+    const m = await this.archive.assertAndGetManifest(sessionId);
     if (m.status === 'recording') throw conflict(`session ${sessionId} is still recording`);
     const dir = this.archive.sessionDir(sessionId);
     const segments = allSegments(m);
@@ -51,14 +54,17 @@ export class ExportJobs {
       createdAt: new Date().toISOString(),
       actor,
     };
+    await this.archive.audit.append({ type: 'export', sessionId, actor, details: { packageId: job.packageId, jobId: job.jobId, segments: segments.length, bytes: job.bytesTotal } });
     this.#jobs.set(job.jobId, job);
-    this.archive.audit.append({ type: 'export', sessionId, actor, details: { packageId: job.packageId, jobId: job.jobId, segments: segments.length, bytes: job.bytesTotal } });
-    void this.#build(job, dir).catch((err: unknown) => {
-      job.state = 'failed';
-      job.error = 'package could not be built';
-      job.finishedAt = new Date().toISOString();
-      this.log.error({ err, jobId: job.jobId, sessionId }, 'evidence export failed');
-    });
+    this.#built.set(
+      job.jobId,
+      this.#build(job, dir).catch((err: unknown) => {
+        job.state = 'failed';
+        job.error = 'package could not be built';
+        job.finishedAt = new Date().toISOString();
+        this.log.error({ err, jobId: job.jobId, sessionId }, 'evidence export failed');
+      }),
+    );
     return job;
   }
 
@@ -76,7 +82,7 @@ export class ExportJobs {
     const partial = path.join(archive.exportDir, `${job.packageId}.tar.partial`);
     const finalFile = path.join(archive.exportDir, `${job.sessionId}-${job.packageId}.tar`);
     const manifestBytes = fs.readFileSync(path.join(dir, MANIFEST_FILE));
-    const m = archive.assertAndGetManifest(job.sessionId);
+    const m = await archive.assertAndGetManifest(job.sessionId);
     const segments = allSegments(m);
     const top = job.sessionId;
     const tar = new TarWriter(partial);
@@ -101,8 +107,8 @@ export class ExportJobs {
       }
       const { sha256, bytes } = tar.finish();
       fs.renameSync(partial, finalFile);
+      await archive.audit.append({ type: 'export-completed', sessionId: job.sessionId, actor: job.actor, details: { packageId: job.packageId, sha256, bytes } });
       Object.assign(job, { state: 'done', sha256, bytes, file: finalFile, finishedAt: new Date().toISOString() });
-      archive.audit.append({ type: 'export-completed', sessionId: job.sessionId, actor: job.actor, details: { packageId: job.packageId, sha256, bytes } });
     } catch (err) {
       tar.abort();
       fs.rmSync(partial, { force: true });
@@ -112,8 +118,8 @@ export class ExportJobs {
 
   /** Builds a package and waits for it (CLI and tests). */
   async exportAndWait(sessionId: string, actor: AuditActor): Promise<ExportJob> {
-    const job = this.start(sessionId, actor);
-    while (job.state === 'running') await new Promise((r) => setTimeout(r, 20));
+    const job = await this.start(sessionId, actor);
+    await this.#built.get(job.jobId);
     if (job.state === 'failed') throw new Error(job.error);
     return job;
   }

@@ -60,6 +60,24 @@ export function containerFor(codecs: readonly string[]): { format: 'webm' | 'mat
 }
 
 /**
+ * A router codec as an SDP states it: the router's payload type, and the clock rate, channels
+ * and fmtp of `media` (by default the router's own, without fmtp).
+ */
+export function sdpCodecOf(
+  cap: types.RtpCodecCapability,
+  media: Pick<RtpCodecParameters, 'clockRate' | 'channels' | 'parameters'> = { clockRate: cap.clockRate, ...(cap.channels !== undefined ? { channels: cap.channels } : {}) },
+): RecordedCodec | undefined {
+  if (cap.preferredPayloadType === undefined) return undefined;
+  return {
+    mimeType: cap.mimeType,
+    payloadType: cap.preferredPayloadType,
+    clockRate: media.clockRate,
+    ...(media.channels !== undefined ? { channels: media.channels } : {}),
+    parameters: media.parameters ?? {},
+  };
+}
+
+/**
  * The codec a recording consumer of this producer will get: the router's payload type for the
  * producer's codec, the producer's parameters. Undefined when the router offers several matches
  * (H.264 profiles), where only the real consumer can tell.
@@ -67,15 +85,7 @@ export function containerFor(codecs: readonly string[]): { format: 'webm' | 'mat
 export function expectedConsumerCodec(router: types.Router, producer: types.Producer): RecordedCodec | undefined {
   const pc = mediaCodecOf(producer.rtpParameters);
   const caps = (router.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === pc.mimeType.toLowerCase());
-  const cap = caps.length === 1 ? caps[0] : undefined;
-  if (!cap || cap.preferredPayloadType === undefined) return undefined;
-  return {
-    mimeType: cap.mimeType,
-    payloadType: cap.preferredPayloadType,
-    clockRate: pc.clockRate,
-    ...(pc.channels !== undefined ? { channels: pc.channels } : {}),
-    parameters: pc.parameters ?? {},
-  };
+  return caps.length === 1 ? sdpCodecOf(caps[0]!, pc) : undefined;
 }
 
 /**

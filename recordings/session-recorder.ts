@@ -115,17 +115,19 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   #uncheckpointed: { file: string; sha256: string; bytes: number }[] = [];
   #checkpointTimer: NodeJS.Timeout;
   #spares: SparePool | undefined;
+  /** Catalog writes of this session, one after another, so a late update never overtakes the seal. */
+  #catalogWrites: Promise<void> = Promise.resolve();
 
   static async create(opts: SessionRecorderOptions): Promise<SessionRecorder> {
     const r = new SessionRecorder(opts);
     r.#persistNow();
-    opts.archive.audit.append({
+    await opts.archive.audit.append({
       type: 'recording-start',
       sessionId: r.sessionId,
       actor: opts.startedBy ?? SYSTEM_ACTOR,
       details: { roomId: opts.caseInfo.roomId, caseNumber: opts.caseInfo.caseNumber ?? null, segmentSeconds: r.#o.segmentSeconds },
     });
-    opts.archive.catalog.indexManifest(r.#manifest, { retainUntil: opts.archive.retainUntil(r.#manifest) });
+    await r.#index();
     return r;
   }
 
@@ -155,7 +157,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       participants: [],
       timeline: [{ at: this.#startedAt.toISOString(), type: 'recording-started' }],
     };
-    this.#checkpointTimer = setInterval(() => this.#checkpoint(), (opts.checkpointSeconds ?? 60) * 1000);
+    this.#checkpointTimer = setInterval(() => void this.#checkpoint(), (opts.checkpointSeconds ?? 60) * 1000);
     this.#checkpointTimer.unref();
     const spares = opts.spares ?? { video: 2, audio: 2, keepSeconds: 60 };
     if (spares && spares.video + spares.audio > 0) {
@@ -209,12 +211,23 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     this.#manifest.caseInfo = merged;
     this.#manifest.timeline.push({ at: new Date().toISOString(), type: 'case-updated', detail: Object.keys(update).join(',') });
     this.#persist();
-    this.#o.archive.catalog.indexManifest(this.#manifest, { retainUntil: this.#o.archive.retainUntil(this.#manifest) });
+    this.#index().catch((err: unknown) => this.#log.warn({ err }, 'catalog update failed (a reindex restores it)'));
+  }
+
+  /** The catalog row follows the manifest (searchable while recording, sealed hash at the end): indexed as it is now, after the writes queued before. */
+  #index(manifestSha256?: string): Promise<void> {
+    const { archive } = this.#o;
+    const m = structuredClone(this.#manifest);
+    const write = this.#catalogWrites.catch(() => undefined).then(() => archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) }));
+    this.#catalogWrites = write;
+    return write;
   }
 
   /** Case events for the archive timeline: invited, transferred, opinion, ended… */
   addTimelineEvent(type: string, detail?: string, participantId?: string): void {
-    if (this.stopped) return;
+    // Until the seal, not just until stop(): a room closes its router (which stops this) before
+    // it tells its listeners why it closed.
+    if (this.#sealed) return;
     this.#manifest.timeline.push({ at: new Date().toISOString(), type, ...(participantId ? { participantId } : {}), ...(detail ? { detail } : {}) });
     this.#persist();
   }
@@ -283,13 +296,14 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       m.stoppedAt = stoppedAt.toISOString();
       m.timeline.push({ at: m.stoppedAt, type: 'recording-stopped' });
       clearInterval(this.#checkpointTimer);
-      this.#checkpoint();
+      const checkpointed = this.#checkpoint();
       this.#persistNow();
       this.#sealed = true;
       const manifestSha256 = sha256Hex(fs.readFileSync(path.join(this.#dir, MANIFEST_FILE)));
       const segments = allSegments(m);
       const { archive } = this.#o;
-      archive.audit.append({
+      await checkpointed;
+      await archive.audit.append({
         type: 'recording-stop',
         sessionId: this.sessionId,
         actor,
@@ -300,7 +314,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
           gaps: m.participants.reduce((n, p) => n + p.gaps.length, 0),
         },
       });
-      archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
+      await this.#index(manifestSha256);
       fs.rmSync(this.#workDir, { recursive: true, force: true });
       this.#log.info({ segments: segments.length, manifestSha256 }, 'recording stopped and sealed');
       this.emit('stopped', { manifestSha256, manifest: structuredClone(m) });
@@ -474,10 +488,16 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     this.#spares = undefined;
   }
 
-  #checkpoint(): void {
-    if (this.#uncheckpointed.length === 0 || this.#sealed) return;
+  /** Resolves once the checkpoint is durable; a failed one is logged (the seal still covers its segments). */
+  #checkpoint(): Promise<void> {
+    if (this.#uncheckpointed.length === 0 || this.#sealed) return Promise.resolve();
     const segments = this.#uncheckpointed.splice(0);
-    this.#o.archive.audit.append({ type: 'segments-checkpoint', sessionId: this.sessionId, actor: SYSTEM_ACTOR, details: { segments } });
+    return this.#o.archive.audit
+      .append({ type: 'segments-checkpoint', sessionId: this.sessionId, actor: SYSTEM_ACTOR, details: { segments } })
+      .then(
+        () => undefined,
+        (err: unknown) => this.#log.error({ err, segments: segments.length }, 'segments checkpoint could not be written to the audit log'),
+      );
   }
 
   #persistNow(): void {

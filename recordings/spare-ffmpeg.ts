@@ -19,21 +19,15 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { types } from 'mediasoup';
 import type { Logger } from '../server/core/log.ts';
-import { allocateRtpPortPair, releasePortPair } from './ports.ts';
-import { buildRecordingSdp, containerFor, type RecordedCodec } from './sdp.ts';
+import { allocateRtpPortPair } from './ports.ts';
+import { sdpCodecOf, type RecordedCodec } from './sdp.ts';
+import { killSegmenter, releaseSegmenter, segmenterAlive, spawnSegmenter, type Segmenter } from './segmenter.ts';
 
-export interface Spare {
+export interface Spare extends Segmenter {
   kind: 'audio' | 'video';
   trackId: string;
-  codec: RecordedCodec;
-  proc: ChildProcess;
-  rtpPort: number;
-  rtcpPort: number;
-  sdpFile: string;
-  ext: string;
   /** The symlink ffmpeg writes through; re-pointed by `assign()`. */
   slotLink: string;
 }
@@ -56,20 +50,6 @@ const REFILL_DELAY_MS = 2000;
 // Two empty RTCP receiver reports (V=2, PT=201, length 1): ffmpeg ignores datagrams under 12 bytes.
 const KEEPALIVE = Buffer.from([0x80, 0xc9, 0x00, 0x01, 0, 0, 0, 0, 0x80, 0xc9, 0x00, 0x01, 0, 0, 0, 0]);
 
-export function ffmpegSegmentArgs(sdpFile: string, segmentSeconds: number, format: string, pattern: string): string[] {
-  return [
-    '-hide_banner', '-nostdin', '-loglevel', 'warning',
-    '-protocol_whitelist', 'file,udp,rtp',
-    '-f', 'sdp', '-i', sdpFile,
-    '-map', '0', '-c', 'copy',
-    '-f', 'segment', '-segment_time', String(segmentSeconds), '-segment_format', format,
-    '-reset_timestamps', '1',
-    // One CSV line per closed segment on stdout: how the recorder learns a segment is finished.
-    '-segment_list', 'pipe:1', '-segment_list_type', 'csv',
-    pattern,
-  ];
-}
-
 export class SparePool {
   readonly #o: SparePoolOptions;
   readonly #ready: Spare[] = [];
@@ -90,17 +70,10 @@ export class SparePool {
     setTimeout(() => this.#refill(), opts.startDelayMs ?? 1000).unref();
   }
 
-  /** The router's codec for a kind, as a spare's SDP states it. */
+  /** The router's codec for a kind, as a spare's SDP states it (no fmtp: see docs/recordings.md). */
   #codecFor(kind: 'audio' | 'video'): RecordedCodec | undefined {
     const cap = (this.#o.router.rtpCapabilities.codecs ?? []).find((c) => c.kind === kind && !/\/(rtx|red|ulpfec)$/i.test(c.mimeType));
-    if (!cap || cap.preferredPayloadType === undefined) return undefined;
-    return {
-      mimeType: cap.mimeType,
-      payloadType: cap.preferredPayloadType,
-      clockRate: cap.clockRate,
-      ...(cap.channels !== undefined ? { channels: cap.channels } : {}),
-      parameters: {},
-    };
+    return cap && sdpCodecOf(cap);
   }
 
   #refill(): void {
@@ -131,16 +104,20 @@ export class SparePool {
     fs.mkdirSync(placeholder, { recursive: true });
     const slotLink = path.join(o.sessionDir, `.slot-${trackId}`);
     fs.symlinkSync(placeholder, slotLink);
-    const { format, ext } = containerFor([codec.mimeType]);
-    const sdpFile = path.join(o.workDir, `${trackId}-r0.sdp`);
-    fs.writeFileSync(sdpFile, buildRecordingSdp({ kind, codec, rtpPort, rtcpPort }));
-    const proc = spawn(o.ffmpegBin, ffmpegSegmentArgs(sdpFile, o.segmentSeconds, format, path.join(slotLink, `${trackId}-r0-%05d${ext}`)), {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const segmenter = spawnSegmenter({
+      ffmpegBin: o.ffmpegBin,
+      kind,
+      codec,
+      rtpPort,
+      rtcpPort,
+      sdpFile: path.join(o.workDir, `${trackId}-r0.sdp`),
+      outputStem: path.join(slotLink, `${trackId}-r0-%05d`),
+      segmentSeconds: o.segmentSeconds,
     });
-    proc.on('error', () => undefined);
+    const { proc } = segmenter;
     // Drained until taken, so a chatty ffmpeg never blocks on a full pipe.
     proc.stderr?.resume();
-    const spare: Spare = { kind, trackId, codec, proc, rtpPort, rtcpPort, sdpFile, ext, slotLink };
+    const spare: Spare = { ...segmenter, kind, trackId, slotLink };
     proc.once('exit', () => {
       const i = this.#ready.indexOf(spare);
       if (i < 0) return; // taken or discarded: no longer ours
@@ -154,7 +131,7 @@ export class SparePool {
 
   /** A ready spare whose SDP fits `codec`, or undefined. The caller owns it from now on. */
   take(kind: 'audio' | 'video', fits: (c: RecordedCodec) => boolean): Spare | undefined {
-    const i = this.#ready.findIndex((s) => s.kind === kind && fits(s.codec) && s.proc.exitCode === null && s.proc.signalCode === null);
+    const i = this.#ready.findIndex((s) => s.kind === kind && fits(s.codec) && segmenterAlive(s));
     if (i < 0) return undefined;
     const [spare] = this.#ready.splice(i, 1);
     // Later: right now the taker's ffmpeg and mediasoup requests need the CPU more.
@@ -172,20 +149,13 @@ export class SparePool {
     fs.renameSync(tmp, spare.slotLink); // atomic: ffmpeg sees the old or the new folder
   }
 
-  /** Removes what a spare left in the session folder (its slot link) and work folder. */
-  static release(spare: Pick<Spare, 'slotLink' | 'sdpFile' | 'rtpPort'>): void {
-    fs.rmSync(spare.slotLink, { force: true });
-    fs.rmSync(spare.sdpFile, { force: true });
-    releasePortPair(spare.rtpPort);
-  }
-
   #cleanup(s: Spare): void {
-    SparePool.release(s);
+    releaseSegmenter(s);
     fs.rmSync(path.join(this.#o.workDir, `slot-${s.trackId}`), { recursive: true, force: true });
   }
 
   #discard(s: Spare): void {
-    if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
+    void killSegmenter(s);
     this.#cleanup(s);
   }
 

@@ -1,19 +1,19 @@
 // npm run archive:sweep [-- --data-dir DIR] [--dry-run]
 // Deletes sessions whose retention period has ended and that are not under legal hold; each
-// deletion leaves a tombstone (files and hashes, reason) in the audit log.
+// deletion leaves a tombstone (files and hashes, reason) in the audit log. Safe while the server
+// runs: both append to the audit log under its lock file (recordings/audit-chain.ts).
 import { parseArgs } from 'node:util';
-import { dataDirOf } from '../../server/core/config.ts';
-import { Archive } from '../archive.ts';
+import { openArchiveFromConfig } from './open.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } });
-const archive = Archive.open({ dataDir: values['data-dir'] ?? dataDirOf() });
+const { archive, close } = await openArchiveFromConfig(values['data-dir']);
 try {
   if (values['dry-run']) {
-    for (const row of archive.catalog.expired(new Date().toISOString())) console.log(`would delete ${row.sessionId} (class ${row.retentionClass}, until ${row.retainUntil})`);
+    for (const row of await archive.catalog.expired(new Date().toISOString())) console.log(`would delete ${row.sessionId} (class ${row.retentionClass}, until ${row.retainUntil})`);
   } else {
-    const deleted = archive.sweepRetention();
+    const deleted = await archive.sweepRetention();
     console.log(`retention sweep: ${deleted.length} session(s) deleted${deleted.length ? `: ${deleted.join(', ')}` : ''}`);
   }
 } finally {
-  archive.close();
+  await close();
 }

@@ -4,7 +4,7 @@
 // Read-only: it can run against a backup copy or write-protected media.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { dataDirOf } from '../../server/core/config.ts';
+import { loadToolConfig } from '../../server/core/config.ts';
 import { verifyArchive, verifyPackage, type VerifyReport } from '../verify.ts';
 
 async function main(): Promise<number> {
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     what = `package ${args.package}`;
     rep = await verifyPackage(path.resolve(args.package));
   } else {
-    const dataDir = args['data-dir'] ?? dataDirOf();
+    const dataDir = args['data-dir'] ?? loadToolConfig().DATA_DIR;
     const root = path.resolve(dataDir, 'recordings');
     what = args.session ? `session ${args.session} in ${root}` : `archive ${root}`;
     rep = await verifyArchive(root, args.session ? { sessionId: args.session } : {});

@@ -46,9 +46,9 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
   };
 
   /** The session's catalog row, checked before a hold changes anything. */
-  const catalogRow = (sessionId: string) => {
-    archive.assertAndGetManifest(sessionId);
-    const row = archive.catalog.get(sessionId);
+  const catalogRow = async (sessionId: string) => {
+    await archive.assertAndGetManifest(sessionId);
+    const row = await archive.catalog.get(sessionId);
     if (!row) throw notFound(`session ${sessionId} is not in the catalog (run archive:reindex)`);
     return row;
   };
@@ -56,16 +56,16 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
   return createAreaRouter(
     archiveArea,
     {
-      'archive.search': ({ claims, query }) => {
-        const rows = archive.catalog.search(query);
-        archive.audit.append({ type: 'search', actor: actorOf(claims), details: { query, results: rows.length } });
+      'archive.search': async ({ claims, query }) => {
+        const rows = await archive.catalog.search(query);
+        await archive.audit.append({ type: 'search', actor: actorOf(claims), details: { query, results: rows.length } });
         return { sessions: rows };
       },
 
-      'archive.session': ({ claims, params: { sessionId }, req }) => {
-        const m = archive.assertAndGetManifest(sessionId);
-        const row = archive.catalog.get(sessionId);
-        archive.audit.append({ type: 'view', sessionId, actor: actorOf(claims), details: { what: 'session' } });
+      'archive.session': async ({ claims, params: { sessionId }, req }) => {
+        const m = await archive.assertAndGetManifest(sessionId);
+        const row = await archive.catalog.get(sessionId);
+        await archive.audit.append({ type: 'view', sessionId, actor: actorOf(claims), details: { what: 'session' } });
         const base = `${req.baseUrl}/sessions/${encodeURIComponent(sessionId)}/segments/`;
         return {
           session: row,
@@ -78,12 +78,12 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
           },
           gaps: m.participants.flatMap((p) => p.gaps.map((g) => ({ participantId: p.participantId, ...g }))),
           timeline: m.timeline,
-          bookmarks: archive.catalog.bookmarks(sessionId),
+          bookmarks: await archive.catalog.bookmarks(sessionId),
         };
       },
 
-      'archive.segment': ({ claims, params: { sessionId, segmentId }, req, res }) => {
-        const m = archive.assertAndGetManifest(sessionId);
+      'archive.segment': async ({ claims, params: { sessionId, segmentId }, req, res }) => {
+        const m = await archive.assertAndGetManifest(sessionId);
         const found = allSegments(m).find(({ segment }) => segment.id === segmentId);
         if (!found) throw notFound(`segment ${segmentId} not found`);
         const file = segmentPath(archive.sessionDir(sessionId), found.segment.file);
@@ -92,7 +92,7 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
         if (!segmentViews.has(viewKey)) {
           if (segmentViews.size > 10_000) segmentViews.clear();
           segmentViews.add(viewKey);
-          archive.audit.append({ type: 'view-segment', sessionId, actor: actorOf(claims), details: { segmentId, file: found.segment.file } });
+          await archive.audit.append({ type: 'view-segment', sessionId, actor: actorOf(claims), details: { segmentId, file: found.segment.file } });
         }
         const size = fs.statSync(file).size;
         const container = found.segment.file.endsWith('.webm') ? 'webm' : 'x-matroska';
@@ -116,38 +116,38 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
         fs.createReadStream(file, { start, end }).on('error', (err) => res.destroy(err)).pipe(res);
       },
 
-      'archive.bookmarks': ({ params: { sessionId } }) => {
-        archive.assertAndGetManifest(sessionId);
-        return { bookmarks: archive.catalog.bookmarks(sessionId) };
+      'archive.bookmarks': async ({ params: { sessionId } }) => {
+        await archive.assertAndGetManifest(sessionId);
+        return { bookmarks: await archive.catalog.bookmarks(sessionId) };
       },
-      'archive.addBookmark': ({ claims, params: { sessionId }, body }) => ({
-        bookmark: archive.addBookmark(sessionId, actorOf(claims), body.offsetSeconds, body.note),
+      'archive.addBookmark': async ({ claims, params: { sessionId }, body }) => ({
+        bookmark: await archive.addBookmark(sessionId, actorOf(claims), body.offsetSeconds, body.note),
       }),
 
       'archive.verify': async ({ claims, params: { sessionId } }) => {
-        const m = archive.assertAndGetManifest(sessionId);
+        const m = await archive.assertAndGetManifest(sessionId);
         const { seal, checkpointed } = archive.integrityRecordOf(sessionId);
         const r = await verifySessionDir(archive.sessionDir(sessionId), sessionId, seal, checkpointed);
         const ok = !r.problems.some((p) => p.severity === 'error');
-        archive.audit.append({ type: 'verify', sessionId, actor: actorOf(claims), details: { ok, segments: r.segments, problems: r.problems.length } });
+        await archive.audit.append({ type: 'verify', sessionId, actor: actorOf(claims), details: { ok, segments: r.segments, problems: r.problems.length } });
         return { ok, status: m.status, segmentsChecked: r.segments, problems: r.problems };
       },
 
-      'archive.placeHold': ({ claims, params: { sessionId }, body }) => {
-        if (catalogRow(sessionId).legalHold) throw conflict('session is already under legal hold');
-        archive.placeLegalHold(sessionId, actorOf(claims), body.reason);
-        return { session: catalogRow(sessionId) };
+      'archive.placeHold': async ({ claims, params: { sessionId }, body }) => {
+        if ((await catalogRow(sessionId)).legalHold) throw conflict('session is already under legal hold');
+        await archive.placeLegalHold(sessionId, actorOf(claims), body.reason);
+        return { session: await catalogRow(sessionId) };
       },
-      'archive.releaseHold': ({ claims, params: { sessionId }, query, body }) => {
+      'archive.releaseHold': async ({ claims, params: { sessionId }, query, body }) => {
         const reason = query.reason ?? body.reason;
         if (!reason) throw badRequest('invalid query: reason: required (in ?reason= or a JSON body)', ['reason: required']);
-        if (!catalogRow(sessionId).legalHold) throw conflict('session is not under legal hold');
-        archive.releaseLegalHold(sessionId, actorOf(claims), reason);
-        return { session: catalogRow(sessionId) };
+        if (!(await catalogRow(sessionId)).legalHold) throw conflict('session is not under legal hold');
+        await archive.releaseLegalHold(sessionId, actorOf(claims), reason);
+        return { session: await catalogRow(sessionId) };
       },
 
-      'archive.startExport': ({ claims, params: { sessionId }, req }) => {
-        const job = exportJobs.start(sessionId, actorOf(claims));
+      'archive.startExport': async ({ claims, params: { sessionId }, req }) => {
+        const job = await exportJobs.start(sessionId, actorOf(claims));
         return { job: publicJob(job), pollUrl: `${req.baseUrl}/exports/${job.jobId}` };
       },
       'archive.exportJob': ({ claims, params: { jobId }, req }) => {
@@ -164,12 +164,12 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
         downloadTickets.set(ticket, { jobId: job.jobId, actor, expiresAt: now + 60_000 });
         return { url: `${req.baseUrl}/exports/${job.jobId}/download?ticket=${ticket}` };
       },
-      'archive.download': ({ claims, params: { jobId }, query, res }) => {
+      'archive.download': async ({ claims, params: { jobId }, query, res }) => {
         const actor = claims ? actorOf(claims) : redeemTicket(query.ticket, jobId);
         const job = exportJobs.assertAndGet(jobId, actor);
         if (job.state !== 'done' || !job.file) throw conflict(`export is ${job.state}`);
         if (!fs.existsSync(job.file)) throw new AppError('gone', 'export package no longer available');
-        archive.audit.append({ type: 'export-download', sessionId: job.sessionId, actor, details: { packageId: job.packageId, sha256: job.sha256 } });
+        await archive.audit.append({ type: 'export-download', sessionId: job.sessionId, actor, details: { packageId: job.packageId, sha256: job.sha256 } });
         res.setHeader('Content-Type', 'application/x-tar');
         res.setHeader('Content-Disposition', `attachment; filename="${job.sessionId}-${job.packageId}.tar"`);
         res.setHeader('Content-Length', String(job.bytes ?? fs.statSync(job.file).size));

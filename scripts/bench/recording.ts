@@ -85,7 +85,7 @@ const clip = feed.makeClip(path.join(tmp, 'clip.webm'), { seconds: 10, size: arg
 const worker = await feed.createTestWorker();
 const router = await worker.createRouter({ mediaCodecs: feed.MEDIA_CODECS });
 const feeds = await Promise.all(Array.from({ length: participants }, (_, i) => feed.startFeed(router, clip, `p${i}`, 10_000 * (i + 1))));
-const archive = Archive.open({ dataDir: path.join(tmp, 'data') });
+const archive = await Archive.open({ dataDir: path.join(tmp, 'data') });
 const log = createLogger('warn');
 const tracks = participants * 2;
 
@@ -163,7 +163,7 @@ const result = {
 
 for (const f of feeds) f.close();
 worker.close();
-archive.close();
+await archive.close();
 fs.rmSync(tmp, { recursive: true, force: true });
 
 if (args.json) {

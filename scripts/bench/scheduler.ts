@@ -75,7 +75,7 @@ const serviceClaim = (service: PetitionService) => async (a: Actor) => {
  */
 async function worker(cfg: { redisUrl: string; file: string; prefix: string; officials: string[] }): Promise<void> {
   const redis = new Redis(cfg.redisUrl);
-  const store = openPetitionStore(cfg.file);
+  const store = await openPetitionStore(cfg.file);
   const service = await PetitionService.create({
     repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: RoutingRuleBook.fromFile(), prefix: cfg.prefix, sweepIntervalMs: 0,
   });
@@ -86,7 +86,7 @@ async function worker(cfg: { redisUrl: string; file: string; prefix: string; off
   process.stdout.write(`${JSON.stringify({ lat: run.lat })}\n`);
   service.close();
   await redis.quit();
-  store.close();
+  await store.close();
 }
 
 /** The full-service claim load spread over `n` server processes. */
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const port = new URL(redisServer.url).port;
   const redis = new Redis(redisServer.url);
   const file = path.join(dir, 'app.db');
-  const store = openPetitionStore(file, { seed: true });
+  const store = await openPetitionStore(file, { seed: true });
 
   // 100 officials: 4 in each of the 25 county-level offices that receive the categories below.
   const counties = ['341302', '341321', '341322', '341323', '341324'];
@@ -131,9 +131,9 @@ async function main(): Promise<void> {
       })),
     ),
   );
-  store.repo.importDirectory({ regions: [], terminals: [], departments: [], officials, receptionDays: [] });
+  await store.repo.importDirectory({ regions: [], terminals: [], departments: [], officials, receptionDays: [] });
   const actors: Actor[] = officials.map((o) => ({ id: o.id, name: o.name, role: 'official' }));
-  const terminals = store.repo.listTerminals().filter((t) => t.level !== 'city').slice(0, TERMINALS);
+  const terminals = (await store.repo.listTerminals()).filter((t) => t.level !== 'city').slice(0, TERMINALS);
   if (terminals.length < TERMINALS) throw new Error(`seed has ${terminals.length} terminals, need ${TERMINALS}`);
 
   const runs = { start: [] as Run[], service: [] as Run[], serviceOne: [] as Run[], serviceMulti: [] as Run[], scheduler: [] as Run[], schedulerOne: [] as Run[] };
@@ -272,7 +272,7 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 
   await redis.quit();
-  store.close();
+  await store.close();
   await redisServer.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }

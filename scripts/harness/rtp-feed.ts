@@ -44,33 +44,54 @@ export function makeClip(file: string, opts: { seconds?: number; size?: string; 
   return file;
 }
 
-export interface Feed {
+export interface FeedAppData extends types.AppData {
+  source: 'camera' | 'microphone';
   participantId: string;
-  video: types.Producer;
-  audio: types.Producer;
+}
+
+export interface Feed<A extends types.AppData = types.AppData> {
+  participantId: string;
+  video: types.Producer<FeedAppData & A>;
+  audio: types.Producer<FeedAppData & A>;
   transports: types.PlainTransport[];
   sender: ChildProcess;
   /** Stops the sender (SIGKILL) and closes the producers' transports. */
   close(): void;
 }
 
-async function ingestTransport(router: types.Router): Promise<types.PlainTransport> {
-  // comedia: learn the sender's address from its first packet; separate RTCP like ffmpeg sends.
-  return router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
+export interface FeedOptions<A extends types.AppData> {
+  /**
+   * Makes the ingest transports; default: straight on the router. A test with a real room passes
+   * `(o) => room.createPlainTransport(peer, 'send', o)`, so the room's grants apply.
+   */
+  transport?: (options: types.PlainTransportOptions) => Promise<types.PlainTransport>;
+  /** Merged into the producers' appData (a room wants `peerId`). */
+  appData?: A;
 }
 
-export async function startFeed(router: types.Router, clip: string, participantId: string, ssrcBase: number): Promise<Feed> {
-  const vt = await ingestTransport(router);
-  const at = await ingestTransport(router);
-  const video = await vt.produce({
+// comedia: learn the sender's address from its first packet; separate RTCP like ffmpeg sends.
+const INGEST: types.PlainTransportOptions = { listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: true };
+
+export async function startFeed<A extends types.AppData = types.AppData>(
+  router: types.Router,
+  clip: string,
+  participantId: string,
+  ssrcBase: number,
+  o: FeedOptions<A> = {},
+): Promise<Feed<A>> {
+  const ingest = o.transport ?? ((options) => router.createPlainTransport(options));
+  const vt = await ingest(INGEST);
+  const at = await ingest(INGEST);
+  const appData = (source: FeedAppData['source']) => ({ ...o.appData, source, participantId }) as FeedAppData & A;
+  const video = await vt.produce<FeedAppData & A>({
     kind: 'video',
     rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO_PT, clockRate: 90000 }], encodings: [{ ssrc: ssrcBase + 1 }] },
-    appData: { source: 'camera', participantId },
+    appData: appData('camera'),
   });
-  const audio = await at.produce({
+  const audio = await at.produce<FeedAppData & A>({
     kind: 'audio',
     rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO_PT, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: ssrcBase + 2 }] },
-    appData: { source: 'microphone', participantId },
+    appData: appData('microphone'),
   });
   const url = (t: types.PlainTransport) => `rtp://127.0.0.1:${t.tuple.localPort}?rtcpport=${t.rtcpTuple?.localPort}&pkt_size=1200`;
   const sender = spawn(

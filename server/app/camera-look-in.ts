@@ -25,14 +25,16 @@ export function serveCameraLookIns(d: CameraLookInDeps): void {
   d.rooms.on('room', (room) => {
     const parsed = parseRoomId(room.id);
     if (parsed.kind !== 'household-look-in') return;
-    const camera = d.households.openCameraLookIn(parsed.lookInId);
-    if (!camera) return;
-    ingestInto(room, camera, d).catch((err: unknown) => {
-      // The viewer is told (the look-in ends, its room closes) rather than left before a black picture.
-      if (err instanceof AppError || err instanceof IngestError) d.log.warn({ err, roomId: room.id, cameraId: camera.cameraId }, 'camera look-in | camera unavailable');
-      else d.log.error({ err, roomId: room.id, cameraId: camera.cameraId }, 'camera look-in | ingest failed');
-      d.households.cameraUnavailable(parsed.lookInId);
-    });
+    d.households
+      .openCameraLookIn(parsed.lookInId)
+      .then((camera) => camera && ingestInto(room, camera, d))
+      .catch((err: unknown) => {
+        // The viewer is told (the look-in ends, its room closes) rather than left before a black picture.
+        if (err instanceof AppError || err instanceof IngestError) d.log.warn({ err, roomId: room.id }, 'camera look-in | camera unavailable');
+        else d.log.error({ err, roomId: room.id }, 'camera look-in | ingest failed');
+        return d.households.cameraUnavailable(parsed.lookInId);
+      })
+      .catch((err: unknown) => d.log.error({ err, roomId: room.id }, 'camera look-in | could not end the look-in'));
   });
 }
 

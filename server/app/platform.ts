@@ -135,6 +135,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   });
   const services = await startServices({
     dataDir: config.DATA_DIR,
+    ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
+    databasePoolSize: config.DATABASE_POOL_SIZE,
     nodeId: config.NODE_ID,
     redis,
     tokens,

@@ -8,15 +8,15 @@ import type { Claims, TokenIssuer } from '../auth/grants.ts';
 import type { SignInCodes } from '../auth/sign-in-codes.ts';
 import type { CameraAddressCheck } from '../core/camera-address.ts';
 import type { Logger } from '../core/log.ts';
+import { Store, describeLocation, storeLocation } from '../core/db.ts';
 import type { RedisKeys } from '../core/redis-keys.ts';
 import { forbidden } from '../core/errors.ts';
 import { householdOfRoom, parseRoomId, petitionRoomId } from '../protocol/room-id.ts';
-import { migrate, openDb, type Db } from '../core/db.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
 import { subjectKey } from '../protocol/live.ts';
 import type { SignallingServer } from './signalling/signalling.ts';
 import { petitionMigrations } from '../petition/migrations.ts';
-import { SqlitePetitionRepository } from '../petition/repository.ts';
+import { DbPetitionRepository } from '../petition/repository.ts';
 import { buildDirectory } from '../petition/seed.ts';
 import { PetitionService } from '../petition/service.ts';
 import { createPetitionRouter } from '../petition/routes.ts';
@@ -39,6 +39,7 @@ import { archiveArea } from '../protocol/http/archive.ts';
 import { householdArea } from '../protocol/http/household.ts';
 import { petitionArea } from '../protocol/http/petition.ts';
 import { Archive } from '../../recordings/archive.ts';
+import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { recordSessions } from './session-recording.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
@@ -46,6 +47,9 @@ import { serveCameraLookIns } from './camera-look-in.ts';
 
 export interface ServicesOptions {
   dataDir: string;
+  /** DATABASE_URL: unset for SQLite in DATA_DIR/app.db (server/core/db.ts). */
+  databaseUrl?: string;
+  databasePoolSize?: number;
   nodeId: string;
   redis: Redis;
   tokens: TokenIssuer;
@@ -69,7 +73,8 @@ export interface ServicesOptions {
 }
 
 export interface Services {
-  db: Db;
+  /** The node's durable store (SQLite or PostgreSQL). */
+  store: Store;
   archive: Archive;
   petition: PetitionService;
   households: HouseholdService;
@@ -97,11 +102,14 @@ function routingRulesFile(dataDir: string): string {
 
 export async function startServices(o: ServicesOptions): Promise<Services> {
   const { tokens, log } = o;
-  const db = openDb(path.join(o.dataDir, 'app.db'));
-  migrate(db, [...petitionMigrations, ...householdMigrations]);
+  const location = storeLocation(o.databaseUrl, o.dataDir);
+  const store = await Store.open(location, { log: log.child({ mod: 'store' }), ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
+  // One migration run for every area (the archive's run with Archive.open, idempotently).
+  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS]);
+  log.info({ store: describeLocation(location), applied }, 'store open');
 
-  const petitionRepo = new SqlitePetitionRepository(db);
-  if (o.seedDemo && petitionRepo.listTerminals().length === 0) petitionRepo.importDirectory(buildDirectory());
+  const petitionRepo = new DbPetitionRepository(store);
+  if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) await petitionRepo.importDirectory(buildDirectory());
   const petition = await PetitionService.create({
     repo: petitionRepo,
     redis: o.redis,
@@ -111,14 +119,14 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     prefix: o.keys.scheduler.prefix,
   });
 
-  const householdRepo = new HouseholdRepository(db);
-  if (o.seedDemo) seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
-  const households = new HouseholdService({ repository: householdRepo, tokens, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'household' }), ...o.household });
+  const householdRepo = new HouseholdRepository(store);
+  if (o.seedDemo) await seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
+  const households = await HouseholdService.create({ repository: householdRepo, tokens, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'household' }), ...o.household });
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
 
-  const archive = Archive.open({ dataDir: o.dataDir });
+  const archive = await Archive.open({ dataDir: o.dataDir, store });
   // Sessions a crash left "recording" are sealed as interrupted before new ones start.
   await archive.recoverInterrupted();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
@@ -157,7 +165,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   petition.on('session-ended', ({ caseId }) => endRoom(petitionRoomId(caseId)));
   petition.on('assigned', (p) => live.publish([liveRoom.user(subjectKey('official', p.officialId))], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
 
-  forwardHouseholdEvents(households.events, (to, type, payload) => live.publish([liveRoom.user(to)], 'household:event', { type, payload }));
+  forwardHouseholdEvents(households.events, (to, push) => live.publish([liveRoom.user(to)], 'household:event', push));
   // An ended call or look-in closes its room, so nobody stays connected on an old token.
   households.events.on('call:ended', ({ call }) => endRoom(call.roomId));
   households.events.on('lookin:ended', ({ lookIn }) => endRoom(lookIn.roomId));
@@ -179,7 +187,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   });
 
   return {
-    db,
+    store,
     archive,
     petition,
     households,
@@ -189,7 +197,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       // The token's grant is the gate everywhere; household rooms also need the call to be open.
       const room = parseRoomId(roomId);
       if (room.kind === 'malformed') throw forbidden(`not a valid ${room.namespace} room`);
-      if (room.kind === 'household-call' || room.kind === 'household-look-in') households.authorizeJoin(claims, roomId);
+      if (room.kind === 'household-call' || room.kind === 'household-look-in') await households.authorizeJoin(claims, roomId);
     },
     mount(app) {
       if (o.devSignIn) app.use(createDevRouter({ tokens, codes: o.codes, petitionRepo, householdRepo, households }));
@@ -205,8 +213,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       households.stop();
       await householdTick.release().catch(() => undefined);
       petition.close();
-      archive.close();
-      db.close();
+      await archive.close();
+      await store.close();
     },
   };
 }

@@ -29,8 +29,8 @@ export interface SessionRecording {
 
 const SYSTEM = { id: 'system', name: '系统', role: 'system' } as const;
 
-/** Someone the session is for: announced to the others, not a recorder or a silent observer. */
-const isParticipant = (peer: Peer): boolean => !peer.hidden && peer.claims.grant.recorder !== true;
+/** Someone the session is for: announced to the others, not a silent observer. */
+const isParticipant = (peer: Peer): boolean => !peer.hidden;
 
 export function recordSessions(d: SessionRecordingDeps): SessionRecording {
   const running = new Set<SessionRecorder>();
@@ -63,10 +63,10 @@ export function recordSessions(d: SessionRecordingDeps): SessionRecording {
 }
 
 /** What the archive needs to find this session later; undefined when the room is not recorded. */
-function caseInfoFor(d: SessionRecordingDeps, roomId: string): Omit<CaseInfo, 'roomId'> | undefined {
+async function caseInfoFor(d: SessionRecordingDeps, roomId: string): Promise<Omit<CaseInfo, 'roomId'> | undefined> {
   const room = parseRoomId(roomId);
   if (room.kind === 'petition') {
-    const c = d.petition.getCase(SYSTEM, room.caseId);
+    const c = await d.petition.getCase(SYSTEM, room.caseId);
     return {
       kind: 'petition',
       caseNumber: c.id,
@@ -77,14 +77,14 @@ function caseInfoFor(d: SessionRecordingDeps, roomId: string): Omit<CaseInfo, 'r
       ...(c.petitionerName ? { petitioner: { name: c.petitionerName } } : {}),
     };
   }
-  if (room.kind === 'household-call' && d.households.mediaPolicy(room.householdId).recordingAllowed) {
+  if (room.kind === 'household-call' && (await d.households.mediaPolicy(room.householdId)).recordingAllowed) {
     return { kind: 'household', householdId: room.householdId, departments: [], officials: [] };
   }
   return undefined;
 }
 
 async function startRecording(d: SessionRecordingDeps, room: Room): Promise<SessionRecorder | undefined> {
-  const caseInfo = caseInfoFor(d, room.id);
+  const caseInfo = await caseInfoFor(d, room.id);
   if (!caseInfo) return undefined;
   const recorder = await recordRoom(room, {
     archive: d.archive,

@@ -32,6 +32,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   // Unset: the product starts its own redis-server (see server/redis/embedded.ts).
   REDIS_URL: z.string().url().optional(),
+  // Unset: SQLite in DATA_DIR/app.db (one node). postgres://… for a cluster; sqlite:<file> names a file.
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/.+|sqlite:.+)$/, 'expected postgres://user@host:port/db or sqlite:<file>')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   // HS256 signing secret for access tokens; required outside development on loopback.
   JWT_SECRET: z.string().min(16).optional(),
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(7 * 24 * 3600).default(4 * 3600),
@@ -146,7 +152,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** Where the data lives, for the command-line tools, which need nothing else of the configuration. */
-export function dataDirOf(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DATA_DIR || path.resolve('data');
+/**
+ * The settings as the command-line tools (seed, archive:verify/reindex/sweep) need them: every
+ * value validated, but none of the server's fail-closed rules (secrets, dev sign-in), which are
+ * about serving requests.
+ */
+export function loadToolConfig(env: NodeJS.ProcessEnv = process.env): Parsed {
+  const parsed = schema.safeParse(known(env));
+  if (!parsed.success) fail(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  return parsed.data;
 }

@@ -1,21 +1,77 @@
-// The embedded durable store: one SQLite file under DATA_DIR, WAL mode, forward-only migrations.
-// Each domain (petition, household, archive catalog…) contributes its own migrations with a
-// unique id; they run once, in the order given, inside a transaction each.
+// The durable store of a node: one Kysely instance over PostgreSQL (DATABASE_URL=postgres://…,
+// shared by every node of a cluster) or SQLite (DATABASE_URL unset: DATA_DIR/app.db, one node
+// only). Every repository goes through it — no module opens a database of its own — and every
+// area contributes forward-only migrations with ids that are stable forever (docs/store.md).
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+import type { Logger } from './log.ts';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDriver,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  sql,
+  type DatabaseConnection,
+  type Dialect,
+  type Transaction,
+} from 'kysely';
 
-export type Db = Database.Database;
+export type DialectName = 'sqlite' | 'postgres';
+
+/** Any Kysely query executor over tables `T`: the store's own, or a transaction's. */
+export type Executor<T> = Kysely<T> | Transaction<T>;
 
 export interface Migration {
-  /** Unique and stable forever, e.g. "petition-001-cases". */
+  /** Unique and stable forever, e.g. "petition-001-directory". */
   id: string;
-  up: (db: Db) => void;
+  /** Runs inside the migration transaction; `dialect` for the few statements that differ. */
+  up: (db: Kysely<any>, dialect: DialectName) => Promise<void>;
 }
 
-export function openDb(file: string): Db {
+/** Where the store lives, from DATABASE_URL (config.ts validates the form). */
+export type StoreLocation = { dialect: 'postgres'; url: string } | { dialect: 'sqlite'; file: string };
+
+export function storeLocation(databaseUrl: string | undefined, dataDir: string): StoreLocation {
+  if (!databaseUrl) return { dialect: 'sqlite', file: path.join(dataDir, 'app.db') };
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return { dialect: 'postgres', url: databaseUrl };
+  const file = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+  return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+}
+
+/** A readable form of the location for logs: never the password. */
+export function describeLocation(l: StoreLocation): string {
+  if (l.dialect === 'sqlite') return `sqlite:${l.file}`;
+  const u = new URL(l.url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+// SQLite's default BEGIN is deferred: two processes could both read and then both fail to
+// write. IMMEDIATE takes the write lock up front, so a read-check-write transaction holds
+// across processes sharing one file (the test suite's several server processes do).
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+function sqliteDialect(database: Sqlite.Database): Dialect {
+  return {
+    createDriver: () => new ImmediateSqliteDriver({ database }),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+    createAdapter: () => new SqliteAdapter(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+  };
+}
+
+function openSqliteFile(file: string): Sqlite.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
+  const db = new Sqlite(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -23,20 +79,127 @@ export function openDb(file: string): Db {
   return db;
 }
 
-export function migrate(db: Db, migrations: readonly Migration[]): string[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    id TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))`);
-  const done = new Set(
-    db.prepare('SELECT id FROM schema_migrations').all().map((r) => (r as { id: string }).id),
-  );
-  const applied: string[] = [];
-  for (const m of migrations) {
-    if (done.has(m.id)) continue;
-    db.transaction(() => {
-      m.up(db);
-      db.prepare('INSERT INTO schema_migrations (id) VALUES (?)').run(m.id);
-    })();
-    applied.push(m.id);
-  }
-  return applied;
+// int8 (counts, epoch milliseconds) arrives as a string by default; every value the product
+// stores in one is far below 2^53, so it is a number here, as on SQLite.
+const INT8_OID = 20;
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** Arbitrary but fixed: the advisory lock every node takes to run migrations one at a time. */
+const MIGRATION_LOCK_KEY = 0x73765f6d; // "sv_m"
+
+export interface StoreOptions {
+  /** PostgreSQL pool size per node (default 10). */
+  poolSize?: number;
+  /** Where a lost idle connection is reported (the pool replaces it on the next query). */
+  log?: Logger;
 }
+
+export class Store {
+  readonly dialect: DialectName;
+  readonly location: StoreLocation;
+  readonly #db: Kysely<any>;
+  #closed = false;
+
+  private constructor(location: StoreLocation, db: Kysely<any>) {
+    this.location = location;
+    this.dialect = location.dialect;
+    this.#db = db;
+  }
+
+  /** Opens (and for SQLite creates) the store and checks that it answers. */
+  static async open(location: StoreLocation, opts: StoreOptions = {}): Promise<Store> {
+    let db: Kysely<any>;
+    if (location.dialect === 'postgres') {
+      const pool = new pg.Pool({ connectionString: location.url, max: opts.poolSize ?? 10, types: pgTypes, connectionTimeoutMillis: 10_000 });
+      // An idle connection that dies (PostgreSQL restarted, network cut) is an 'error' event on
+      // the pool; unheard, it would end the process. Queries meanwhile fail as `unavailable`.
+      pool.on('error', (err) => opts.log?.warn({ err }, 'store | idle PostgreSQL connection lost'));
+      db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    } else {
+      db = new Kysely<any>({ dialect: sqliteDialect(openSqliteFile(location.file)) });
+    }
+    const store = new Store(location, db);
+    try {
+      await store.ping();
+    } catch (err) {
+      await db.destroy().catch(() => undefined);
+      throw err;
+    }
+    return store;
+  }
+
+  /** The store typed with one area's tables (each area declares its own; docs/store.md). */
+  db<T>(): Kysely<T> {
+    return this.#db as Kysely<T>;
+  }
+
+  /**
+   * Runs `fn` in one transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED, so
+   * read-check-write code locks the rows it reads with `forUpdate`). Inside, use only `trx`:
+   * on SQLite the store has one connection, which the transaction holds.
+   */
+  transaction<T, R>(fn: (trx: Transaction<T>) => Promise<R>): Promise<R> {
+    return (this.#db as Kysely<T>).transaction().execute(fn);
+  }
+
+  /** `SELECT … FOR UPDATE` on PostgreSQL; SQLite's IMMEDIATE transaction already excludes writers. */
+  forUpdate<Q extends { forUpdate(): Q }>(q: Q): Q {
+    return this.dialect === 'postgres' ? q.forUpdate() : q;
+  }
+
+  /** A round trip to the database (for /healthz). */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.#db);
+  }
+
+  /**
+   * Applies the migrations not yet recorded in `schema_migrations`, in the order given, all in
+   * one transaction — on PostgreSQL under an advisory lock, so nodes starting together run them
+   * once and the others wait and find them done. Returns the ids applied.
+   */
+  async migrate(migrations: readonly Migration[]): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const m of migrations) {
+      if (ids.has(m.id)) throw new Error(`migration id ${m.id} appears twice`);
+      ids.add(m.id);
+    }
+    return this.transaction<any, string[]>(async (trx) => {
+      if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
+      await trx.schema
+        .createTable('schema_migrations')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('applied_at', 'text', (c) => c.notNull())
+        .execute();
+      const done = new Set((await trx.selectFrom('schema_migrations').select('id').execute()).map((r: { id: string }) => r.id));
+      const applied: string[] = [];
+      for (const m of migrations) {
+        if (done.has(m.id)) continue;
+        await m.up(trx, this.dialect);
+        await trx.insertInto('schema_migrations').values({ id: m.id, applied_at: new Date().toISOString() }).execute();
+        applied.push(m.id);
+      }
+      return applied;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#db.destroy();
+  }
+}
+
+/** Runs DDL statements one by one (better-sqlite3 prepares one statement at a time). */
+export async function execAll(db: Kysely<any>, statements: readonly string[]): Promise<void> {
+  for (const s of statements) await sql.raw(s).execute(db);
+}
+
+/** An auto-numbered primary key column, spelled for the dialect. */
+export function serialKey(dialect: DialectName): string {
+  return dialect === 'postgres' ? 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
+}
+

@@ -7,8 +7,6 @@ export type { Actor, Clock, HouseholdTimings, HouseholdServiceDeps, HouseholdVie
 export { HouseholdEventEmitter, forwardHouseholdEvents, HOUSEHOLD_EVENT_NAMES } from './events.ts';
 export type {
   HouseholdEvents,
-  HouseholdPushPayload,
-  HouseholdServerToClientEvents,
   PrivacyState,
   PrivacyCause,
   CallEndReason,

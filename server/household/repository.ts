@@ -1,6 +1,8 @@
-// SQLite persistence for the household domain. Knows rows and SQL, not rules: authorization and
-// state transitions live in the service. Times in, times out: epoch ms in SQL, ISO in the domain.
-import type { Db } from '../core/db.ts';
+// Persistence of the household domain on the node's store (SQLite or PostgreSQL,
+// server/core/db.ts). Knows rows and SQL, not rules: authorization and state transitions live in
+// the service. Times in, times out: epoch ms in SQL, ISO in the domain.
+import type { Generated } from 'kysely';
+import type { Executor, Store } from '../core/db.ts';
 import {
   householdSettingsSchema,
   residentSchema,
@@ -119,17 +121,59 @@ export interface CheckInRecord {
   createdAtMs: number;
 }
 
-export class HouseholdRepository {
-  constructor(private readonly db: Db) {}
+/** The household tables as stored. */
+export interface HouseholdTables {
+  households: HouseholdRow;
+  household_devices: DeviceRow;
+  household_cameras: { id: string; household_id: string; name: string; place: DevicePlace; url: string };
+  family_members: { id: string; name: string; city: string; phone: string | null };
+  household_family: { household_id: string; member_id: string; relation: string; permission: PermissionLevel };
+  counsellors: { id: string; name: string; organisation: string; regions_json: string };
+  household_counsellors: { household_id: string; counsellor_id: string };
+  household_calls: CallRow;
+  household_look_ins: LookInRow;
+  household_access_log: {
+    id: Generated<number>;
+    household_id: string;
+    actor_id: string;
+    actor_role: string;
+    action: 'look-in';
+    outcome: 'granted' | 'refused';
+    reason: string | null;
+    look_in_id: string | null;
+    at: number;
+  };
+  household_notices: NoticeRow;
+  household_check_ins: CheckInRow;
+  household_alerts: AlertRow & { acknowledged_at: number | null };
+}
 
-  /** BEGIN IMMEDIATE: a check-then-insert (one open call per home) holds even across processes. */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+export class HouseholdRepository {
+  readonly #store: Store;
+  readonly #q: Executor<HouseholdTables>;
+
+  /** `q`: a transaction's executor (see `transaction`); the store's own otherwise. */
+  constructor(store: Store, q?: Executor<HouseholdTables>) {
+    this.#store = store;
+    this.#q = q ?? store.db<HouseholdTables>();
+  }
+
+  /**
+   * Runs `fn` with a repository bound to one transaction. A check-then-insert (one open call per
+   * home) first locks the household row with `lockHousehold`, so it holds across nodes.
+   */
+  transaction<T>(fn: (tx: HouseholdRepository) => Promise<T>): Promise<T> {
+    return this.#store.transaction<HouseholdTables, T>((trx) => fn(new HouseholdRepository(this.#store, trx)));
+  }
+
+  /** Inside `transaction`: holds the household's row until commit (PostgreSQL; SQLite's write lock already does). */
+  async lockHousehold(id: string): Promise<void> {
+    await this.#store.forUpdate(this.#q.selectFrom('households').select('id').where('id', '=', id)).executeTakeFirst();
   }
 
   // ---- households ---------------------------------------------------------------------------
 
-  insertHousehold(h: {
+  async insertHousehold(h: {
     id: string;
     name: string;
     address: string;
@@ -137,182 +181,173 @@ export class HouseholdRepository {
     residents: Resident[];
     settings: HouseholdSettings;
     createdAtMs: number;
-  }): void {
-    this.db
-      .prepare(
-        `INSERT INTO households (id, name, address, region, residents_json, settings_json, privacy_mode, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?)`,
-      )
-      .run(h.id, h.name, h.address, h.region, JSON.stringify(h.residents), JSON.stringify(h.settings), h.createdAtMs);
+  }): Promise<void> {
+    await this.#q
+      .insertInto('households')
+      .values({ id: h.id, name: h.name, address: h.address, region: h.region, residents_json: JSON.stringify(h.residents), settings_json: JSON.stringify(h.settings), privacy_mode: 0, created_at: h.createdAtMs })
+      .execute();
   }
 
-  getHousehold(id: string): Household | undefined {
-    const row = this.db.prepare('SELECT * FROM households WHERE id = ?').get(id) as HouseholdRow | undefined;
+  async getHousehold(id: string): Promise<Household | undefined> {
+    const row = await this.#q.selectFrom('households').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toHousehold(row);
   }
 
-  listHouseholds(): Household[] {
-    return (this.db.prepare('SELECT * FROM households ORDER BY id').all() as HouseholdRow[]).map(toHousehold);
+  async listHouseholds(): Promise<Household[]> {
+    return (await this.#q.selectFrom('households').selectAll().orderBy('id').execute()).map(toHousehold);
   }
 
   /** Households whose division code lies within `region` (same code or a sub-division of it). */
-  listHouseholdsInRegion(region: string): Household[] {
-    return (
-      this.db.prepare("SELECT * FROM households WHERE region LIKE ? || '%' ORDER BY id").all(region) as HouseholdRow[]
-    ).map(toHousehold);
+  async listHouseholdsInRegion(region: string): Promise<Household[]> {
+    const rows = await this.#q.selectFrom('households').selectAll().where('region', 'like', `${region}%`).orderBy('id').execute();
+    return rows.map(toHousehold);
   }
 
-  updateSettings(id: string, settings: HouseholdSettings): void {
-    this.db.prepare('UPDATE households SET settings_json = ? WHERE id = ?').run(JSON.stringify(settings), id);
+  async updateSettings(id: string, settings: HouseholdSettings): Promise<void> {
+    await this.#q.updateTable('households').set({ settings_json: JSON.stringify(settings) }).where('id', '=', id).execute();
   }
 
-  setPrivacyMode(id: string, on: boolean): void {
-    this.db.prepare('UPDATE households SET privacy_mode = ? WHERE id = ?').run(on ? 1 : 0, id);
+  async setPrivacyMode(id: string, on: boolean): Promise<void> {
+    await this.#q.updateTable('households').set({ privacy_mode: on ? 1 : 0 }).where('id', '=', id).execute();
   }
 
   // ---- devices and cameras ----------------------------------------------------------------
 
-  insertDevice(d: { id: string; householdId: string; name: string; place: DevicePlace; boundAtMs: number }): void {
-    this.db
-      .prepare('INSERT INTO household_devices (id, household_id, name, place, bound_at) VALUES (?, ?, ?, ?, ?)')
-      .run(d.id, d.householdId, d.name, d.place, d.boundAtMs);
+  async insertDevice(d: { id: string; householdId: string; name: string; place: DevicePlace; boundAtMs: number }): Promise<void> {
+    await this.#q
+      .insertInto('household_devices')
+      .values({ id: d.id, household_id: d.householdId, name: d.name, place: d.place, token_jti: null, bound_at: d.boundAtMs, last_seen_at: null })
+      .execute();
   }
 
-  getDevice(id: string): DeviceRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM household_devices WHERE id = ?').get(id) as DeviceRow | undefined;
+  async getDevice(id: string): Promise<DeviceRecord | undefined> {
+    const row = await this.#q.selectFrom('household_devices').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toDeviceRecord(row);
   }
 
-  listDevices(householdId?: string): DeviceRecord[] {
-    const rows = (
-      householdId === undefined
-        ? this.db.prepare('SELECT * FROM household_devices ORDER BY id').all()
-        : this.db.prepare('SELECT * FROM household_devices WHERE household_id = ? ORDER BY id').all(householdId)
-    ) as DeviceRow[];
+  async listDevices(householdId?: string): Promise<DeviceRecord[]> {
+    const rows = await this.#q
+      .selectFrom('household_devices')
+      .selectAll()
+      .$if(householdId !== undefined, (b) => b.where('household_id', '=', householdId!))
+      .orderBy('id')
+      .execute();
     return rows.map(toDeviceRecord);
   }
 
-  setDeviceTokenJti(deviceId: string, jti: string): void {
-    this.db.prepare('UPDATE household_devices SET token_jti = ? WHERE id = ?').run(jti, deviceId);
+  async setDeviceTokenJti(deviceId: string, jti: string): Promise<void> {
+    await this.#q.updateTable('household_devices').set({ token_jti: jti }).where('id', '=', deviceId).execute();
   }
 
-  touchDevice(deviceId: string, atMs: number): void {
-    this.db.prepare('UPDATE household_devices SET last_seen_at = ? WHERE id = ?').run(atMs, deviceId);
+  async touchDevice(deviceId: string, atMs: number): Promise<void> {
+    await this.#q.updateTable('household_devices').set({ last_seen_at: atMs }).where('id', '=', deviceId).execute();
   }
 
-  insertCamera(c: HouseholdCamera & { url: string }): void {
-    this.db
-      .prepare('INSERT INTO household_cameras (id, household_id, name, place, url) VALUES (?, ?, ?, ?, ?)')
-      .run(c.id, c.householdId, c.name, c.place, c.url);
+  async insertCamera(c: HouseholdCamera & { url: string }): Promise<void> {
+    await this.#q.insertInto('household_cameras').values({ id: c.id, household_id: c.householdId, name: c.name, place: c.place, url: c.url }).execute();
   }
 
   /** With the URL: only the server (ingest) ever reads it; it may carry camera credentials. */
-  getCamera(id: string): (HouseholdCamera & { url: string }) | undefined {
-    const row = this.db.prepare('SELECT * FROM household_cameras WHERE id = ?').get(id) as
-      | { id: string; household_id: string; name: string; place: DevicePlace; url: string }
-      | undefined;
+  async getCamera(id: string): Promise<(HouseholdCamera & { url: string }) | undefined> {
+    const row = await this.#q.selectFrom('household_cameras').selectAll().where('id', '=', id).executeTakeFirst();
     return row && { id: row.id, householdId: row.household_id, name: row.name, place: row.place, url: row.url };
   }
 
-  listCameras(householdId: string): HouseholdCamera[] {
-    const rows = this.db
-      .prepare('SELECT id, household_id, name, place FROM household_cameras WHERE household_id = ? ORDER BY id')
-      .all(householdId) as { id: string; household_id: string; name: string; place: DevicePlace }[];
-    return rows.map((r) => ({ id: r.id, householdId: r.household_id, name: r.name, place: r.place }));
+  async listCameras(householdId: string): Promise<HouseholdCamera[]> {
+    return this.#q
+      .selectFrom('household_cameras')
+      .select(['id', 'household_id as householdId', 'name', 'place'])
+      .where('household_id', '=', householdId)
+      .orderBy('id')
+      .execute();
   }
 
   // ---- family members and counsellors -------------------------------------------------------
 
-  insertFamilyMember(m: FamilyMember): void {
-    this.db
-      .prepare('INSERT INTO family_members (id, name, city, phone) VALUES (?, ?, ?, ?)')
-      .run(m.id, m.name, m.city, m.phone);
+  async insertFamilyMember(m: FamilyMember): Promise<void> {
+    await this.#q.insertInto('family_members').values({ id: m.id, name: m.name, city: m.city, phone: m.phone }).execute();
   }
 
-  getFamilyMember(id: string): FamilyMember | undefined {
-    return this.db.prepare('SELECT id, name, city, phone FROM family_members WHERE id = ?').get(id) as
-      | FamilyMember
-      | undefined;
+  async getFamilyMember(id: string): Promise<FamilyMember | undefined> {
+    return this.#q.selectFrom('family_members').select(['id', 'name', 'city', 'phone']).where('id', '=', id).executeTakeFirst();
   }
 
-  linkFamilyMember(link: FamilyLink): void {
-    this.db
-      .prepare(
-        `INSERT INTO household_family (household_id, member_id, relation, permission) VALUES (?, ?, ?, ?)
-         ON CONFLICT (household_id, member_id) DO UPDATE SET relation = excluded.relation, permission = excluded.permission`,
-      )
-      .run(link.householdId, link.memberId, link.relation, link.permission);
+  async linkFamilyMember(link: FamilyLink): Promise<void> {
+    await this.#q
+      .insertInto('household_family')
+      .values({ household_id: link.householdId, member_id: link.memberId, relation: link.relation, permission: link.permission })
+      .onConflict((oc) => oc.columns(['household_id', 'member_id']).doUpdateSet((eb) => ({ relation: eb.ref('excluded.relation'), permission: eb.ref('excluded.permission') })))
+      .execute();
   }
 
-  getFamilyLink(householdId: string, memberId: string): FamilyLink | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM household_family WHERE household_id = ? AND member_id = ?')
-      .get(householdId, memberId) as { household_id: string; member_id: string; relation: string; permission: string } | undefined;
-    return row && { householdId: row.household_id, memberId: row.member_id, relation: row.relation, permission: row.permission as PermissionLevel };
+  async getFamilyLink(householdId: string, memberId: string): Promise<FamilyLink | undefined> {
+    return this.#q
+      .selectFrom('household_family')
+      .select(['household_id as householdId', 'member_id as memberId', 'relation', 'permission'])
+      .where('household_id', '=', householdId)
+      .where('member_id', '=', memberId)
+      .executeTakeFirst();
   }
 
-  listFamily(householdId: string): (FamilyMember & { relation: string; permission: PermissionLevel })[] {
-    return this.db
-      .prepare(
-        `SELECT m.id, m.name, m.city, m.phone, f.relation, f.permission FROM household_family f
-         JOIN family_members m ON m.id = f.member_id WHERE f.household_id = ? ORDER BY m.id`,
-      )
-      .all(householdId) as (FamilyMember & { relation: string; permission: PermissionLevel })[];
+  async listFamily(householdId: string): Promise<(FamilyMember & { relation: string; permission: PermissionLevel })[]> {
+    return this.#q
+      .selectFrom('household_family as f')
+      .innerJoin('family_members as m', 'm.id', 'f.member_id')
+      .select(['m.id', 'm.name', 'm.city', 'm.phone', 'f.relation', 'f.permission'])
+      .where('f.household_id', '=', householdId)
+      .orderBy('m.id')
+      .execute();
   }
 
-  listLinksOfMember(memberId: string): FamilyLink[] {
-    const rows = this.db
-      .prepare('SELECT * FROM household_family WHERE member_id = ? ORDER BY household_id')
-      .all(memberId) as { household_id: string; member_id: string; relation: string; permission: string }[];
-    return rows.map((r) => ({ householdId: r.household_id, memberId: r.member_id, relation: r.relation, permission: r.permission as PermissionLevel }));
+  async listLinksOfMember(memberId: string): Promise<FamilyLink[]> {
+    return this.#q
+      .selectFrom('household_family')
+      .select(['household_id as householdId', 'member_id as memberId', 'relation', 'permission'])
+      .where('member_id', '=', memberId)
+      .orderBy('household_id')
+      .execute();
   }
 
-  insertCounsellor(c: Counsellor): void {
-    this.db
-      .prepare('INSERT INTO counsellors (id, name, organisation, regions_json) VALUES (?, ?, ?, ?)')
-      .run(c.id, c.name, c.organisation, JSON.stringify(c.regions));
+  async insertCounsellor(c: Counsellor): Promise<void> {
+    await this.#q.insertInto('counsellors').values({ id: c.id, name: c.name, organisation: c.organisation, regions_json: JSON.stringify(c.regions) }).execute();
   }
 
-  getCounsellor(id: string): Counsellor | undefined {
-    const row = this.db.prepare('SELECT * FROM counsellors WHERE id = ?').get(id) as
-      | { id: string; name: string; organisation: string; regions_json: string }
-      | undefined;
+  async getCounsellor(id: string): Promise<Counsellor | undefined> {
+    const row = await this.#q.selectFrom('counsellors').selectAll().where('id', '=', id).executeTakeFirst();
     return row && { id: row.id, name: row.name, organisation: row.organisation, regions: JSON.parse(row.regions_json) as string[] };
   }
 
-  assignCounsellor(householdId: string, counsellorId: string): void {
-    this.db
-      .prepare('INSERT OR IGNORE INTO household_counsellors (household_id, counsellor_id) VALUES (?, ?)')
-      .run(householdId, counsellorId);
+  async assignCounsellor(householdId: string, counsellorId: string): Promise<void> {
+    await this.#q
+      .insertInto('household_counsellors')
+      .values({ household_id: householdId, counsellor_id: counsellorId })
+      .onConflict((oc) => oc.columns(['household_id', 'counsellor_id']).doNothing())
+      .execute();
   }
 
-  isAssigned(householdId: string, counsellorId: string): boolean {
-    return (
-      this.db
-        .prepare('SELECT 1 FROM household_counsellors WHERE household_id = ? AND counsellor_id = ?')
-        .get(householdId, counsellorId) !== undefined
-    );
+  async isAssigned(householdId: string, counsellorId: string): Promise<boolean> {
+    const row = await this.#q
+      .selectFrom('household_counsellors')
+      .select('household_id')
+      .where('household_id', '=', householdId)
+      .where('counsellor_id', '=', counsellorId)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
-  listCounsellorIds(householdId: string): string[] {
-    return (
-      this.db.prepare('SELECT counsellor_id FROM household_counsellors WHERE household_id = ? ORDER BY counsellor_id').all(householdId) as {
-        counsellor_id: string;
-      }[]
-    ).map((r) => r.counsellor_id);
+  async listCounsellorIds(householdId: string): Promise<string[]> {
+    const rows = await this.#q.selectFrom('household_counsellors').select('counsellor_id').where('household_id', '=', householdId).orderBy('counsellor_id').execute();
+    return rows.map((r) => r.counsellor_id);
   }
 
-  listAssignedHouseholdIds(counsellorId: string): string[] {
-    return (
-      this.db.prepare('SELECT household_id FROM household_counsellors WHERE counsellor_id = ? ORDER BY household_id').all(counsellorId) as {
-        household_id: string;
-      }[]
-    ).map((r) => r.household_id);
+  async listAssignedHouseholdIds(counsellorId: string): Promise<string[]> {
+    const rows = await this.#q.selectFrom('household_counsellors').select('household_id').where('counsellor_id', '=', counsellorId).orderBy('household_id').execute();
+    return rows.map((r) => r.household_id);
   }
 
   // ---- calls ----------------------------------------------------------------------------------
 
-  insertCall(c: {
+  async insertCall(c: {
     id: string;
     householdId: string;
     callerId: string;
@@ -323,21 +358,28 @@ export class HouseholdRepository {
     autoAnswered: boolean;
     createdAtMs: number;
     ringDeadlineMs: number;
-  }): void {
-    this.db
-      .prepare(
-        `INSERT INTO household_calls (id, household_id, caller_id, caller_role, caller_name, state, audio_only, auto_answered,
-           created_at, ring_deadline, answered_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        c.id, c.householdId, c.callerId, c.callerRole, c.callerName, c.state, c.audioOnly ? 1 : 0, c.autoAnswered ? 1 : 0,
-        c.createdAtMs, c.ringDeadlineMs, c.state === 'active' ? c.createdAtMs : null,
-      );
+  }): Promise<void> {
+    await this.#q
+      .insertInto('household_calls')
+      .values({
+        id: c.id,
+        household_id: c.householdId,
+        caller_id: c.callerId,
+        caller_role: c.callerRole,
+        caller_name: c.callerName,
+        state: c.state,
+        audio_only: c.audioOnly ? 1 : 0,
+        auto_answered: c.autoAnswered ? 1 : 0,
+        created_at: c.createdAtMs,
+        ring_deadline: c.ringDeadlineMs,
+        answered_at: c.state === 'active' ? c.createdAtMs : null,
+        ended_at: null,
+      })
+      .execute();
   }
 
-  getCall(id: string): Call | undefined {
-    const row = this.db.prepare('SELECT * FROM household_calls WHERE id = ?').get(id) as CallRow | undefined;
+  async getCall(id: string): Promise<Call | undefined> {
+    const row = await this.#q.selectFrom('household_calls').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toCall(row);
   }
 
@@ -345,101 +387,96 @@ export class HouseholdRepository {
    * Moves a call from one of `from` to `to`; false if it was no longer in `from` (a concurrent
    * answer and timeout: exactly one of them wins).
    */
-  transitionCall(id: string, from: readonly CallState[], to: CallState, atMs: number): boolean {
-    const placeholders = from.map(() => '?').join(', ');
-    const set =
-      to === 'active' ? 'answered_at = ?' : 'ended_at = ?';
-    const res = this.db
-      .prepare(`UPDATE household_calls SET state = ?, ${set} WHERE id = ? AND state IN (${placeholders})`)
-      .run(to, atMs, id, ...from);
-    return res.changes === 1;
+  async transitionCall(id: string, from: readonly CallState[], to: CallState, atMs: number): Promise<boolean> {
+    const r = await this.#q
+      .updateTable('household_calls')
+      .set(to === 'active' ? { state: to, answered_at: atMs } : { state: to, ended_at: atMs })
+      .where('id', '=', id)
+      .where('state', 'in', from)
+      .executeTakeFirst();
+    return r.numUpdatedRows === 1n;
   }
 
-  listRingingDue(nowMs: number): Call[] {
-    return (
-      this.db.prepare("SELECT * FROM household_calls WHERE state = 'ringing' AND ring_deadline <= ? ORDER BY created_at").all(nowMs) as CallRow[]
-    ).map(toCall);
+  async listRingingDue(nowMs: number): Promise<Call[]> {
+    const rows = await this.#q.selectFrom('household_calls').selectAll().where('state', '=', 'ringing').where('ring_deadline', '<=', nowMs).orderBy('created_at').execute();
+    return rows.map(toCall);
   }
 
-  listOpenCalls(householdId: string): Call[] {
-    return (
-      this.db
-        .prepare("SELECT * FROM household_calls WHERE household_id = ? AND state IN ('ringing', 'active') ORDER BY created_at")
-        .all(householdId) as CallRow[]
-    ).map(toCall);
+  async listOpenCalls(householdId: string): Promise<Call[]> {
+    const rows = await this.#q
+      .selectFrom('household_calls')
+      .selectAll()
+      .where('household_id', '=', householdId)
+      .where('state', 'in', ['ringing', 'active'])
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toCall);
   }
 
-  listMissedCalls(householdId: string, limit: number): Call[] {
-    return (
-      this.db
-        .prepare(
-          "SELECT * FROM household_calls WHERE household_id = ? AND state IN ('missed', 'declined', 'cancelled') ORDER BY created_at DESC LIMIT ?",
-        )
-        .all(householdId, limit) as CallRow[]
-    ).map(toCall);
+  async listMissedCalls(householdId: string, limit: number): Promise<Call[]> {
+    const rows = await this.#q
+      .selectFrom('household_calls')
+      .selectAll()
+      .where('household_id', '=', householdId)
+      .where('state', 'in', ['missed', 'declined', 'cancelled'])
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toCall);
   }
 
   // ---- look-ins and the access log ------------------------------------------------------------
 
-  insertLookIn(l: { id: string; householdId: string; memberId: string; source: string; startedAtMs: number; endsAtMs: number }): void {
-    this.db
-      .prepare('INSERT INTO household_look_ins (id, household_id, member_id, source, started_at, ends_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(l.id, l.householdId, l.memberId, l.source, l.startedAtMs, l.endsAtMs);
+  async insertLookIn(l: { id: string; householdId: string; memberId: string; source: string; startedAtMs: number; endsAtMs: number }): Promise<void> {
+    await this.#q
+      .insertInto('household_look_ins')
+      .values({ id: l.id, household_id: l.householdId, member_id: l.memberId, source: l.source, started_at: l.startedAtMs, ends_at: l.endsAtMs, ended_at: null, end_reason: null })
+      .execute();
   }
 
-  getLookIn(id: string): LookIn | undefined {
-    const row = this.db.prepare('SELECT * FROM household_look_ins WHERE id = ?').get(id) as LookInRow | undefined;
+  async getLookIn(id: string): Promise<LookIn | undefined> {
+    const row = await this.#q.selectFrom('household_look_ins').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toLookIn(row);
   }
 
   /** False if it had already ended. */
-  endLookIn(id: string, reason: LookInEndReason, atMs: number): boolean {
-    return (
-      this.db
-        .prepare('UPDATE household_look_ins SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL')
-        .run(atMs, reason, id).changes === 1
-    );
+  async endLookIn(id: string, reason: LookInEndReason, atMs: number): Promise<boolean> {
+    const r = await this.#q.updateTable('household_look_ins').set({ ended_at: atMs, end_reason: reason }).where('id', '=', id).where('ended_at', 'is', null).executeTakeFirst();
+    return r.numUpdatedRows === 1n;
   }
 
-  listOpenLookIns(householdId: string): LookIn[] {
-    return (
-      this.db.prepare('SELECT * FROM household_look_ins WHERE household_id = ? AND ended_at IS NULL').all(householdId) as LookInRow[]
-    ).map(toLookIn);
+  async listOpenLookIns(householdId: string): Promise<LookIn[]> {
+    const rows = await this.#q.selectFrom('household_look_ins').selectAll().where('household_id', '=', householdId).where('ended_at', 'is', null).execute();
+    return rows.map(toLookIn);
   }
 
-  listLookInsPastLimit(nowMs: number): LookIn[] {
-    return (
-      this.db.prepare('SELECT * FROM household_look_ins WHERE ended_at IS NULL AND ends_at <= ?').all(nowMs) as LookInRow[]
-    ).map(toLookIn);
+  async listLookInsPastLimit(nowMs: number): Promise<LookIn[]> {
+    const rows = await this.#q.selectFrom('household_look_ins').selectAll().where('ended_at', 'is', null).where('ends_at', '<=', nowMs).execute();
+    return rows.map(toLookIn);
   }
 
-  appendAccessLog(e: Omit<AccessLogEntry, 'id' | 'at'> & { atMs: number }): void {
-    this.db
-      .prepare(
-        `INSERT INTO household_access_log (household_id, actor_id, actor_role, action, outcome, reason, look_in_id, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(e.householdId, e.actorId, e.actorRole, e.action, e.outcome, e.reason, e.lookInId, e.atMs);
+  async appendAccessLog(e: Omit<AccessLogEntry, 'id' | 'at'> & { atMs: number }): Promise<void> {
+    await this.#q
+      .insertInto('household_access_log')
+      .values({ household_id: e.householdId, actor_id: e.actorId, actor_role: e.actorRole, action: e.action, outcome: e.outcome, reason: e.reason, look_in_id: e.lookInId, at: e.atMs })
+      .execute();
   }
 
-  countGrantedLookIns(householdId: string, actorId: string, sinceMs: number): number {
-    return (
-      this.db
-        .prepare(
-          `SELECT COUNT(*) AS n FROM household_access_log
-           WHERE household_id = ? AND actor_id = ? AND action = 'look-in' AND outcome = 'granted' AND at >= ?`,
-        )
-        .get(householdId, actorId, sinceMs) as { n: number }
-    ).n;
+  async countGrantedLookIns(householdId: string, actorId: string, sinceMs: number): Promise<number> {
+    const { n } = await this.#q
+      .selectFrom('household_access_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('household_id', '=', householdId)
+      .where('actor_id', '=', actorId)
+      .where('action', '=', 'look-in')
+      .where('outcome', '=', 'granted')
+      .where('at', '>=', sinceMs)
+      .executeTakeFirstOrThrow();
+    return n;
   }
 
-  listAccessLog(householdId: string, limit: number): AccessLogEntry[] {
-    const rows = this.db
-      .prepare('SELECT * FROM household_access_log WHERE household_id = ? ORDER BY id DESC LIMIT ?')
-      .all(householdId, limit) as {
-      id: number; household_id: string; actor_id: string; actor_role: string; action: 'look-in';
-      outcome: 'granted' | 'refused'; reason: string | null; look_in_id: string | null; at: number;
-    }[];
+  async listAccessLog(householdId: string, limit: number): Promise<AccessLogEntry[]> {
+    const rows = await this.#q.selectFrom('household_access_log').selectAll().where('household_id', '=', householdId).orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({
       id: r.id, householdId: r.household_id, actorId: r.actor_id, actorRole: r.actor_role, action: r.action,
       outcome: r.outcome, reason: r.reason, lookInId: r.look_in_id, at: iso(r.at),
@@ -448,44 +485,45 @@ export class HouseholdRepository {
 
   // ---- notices and check-ins ----------------------------------------------------------------
 
-  insertNotice(n: Omit<Notice, 'createdAt' | 'expiresAt'> & { createdAtMs: number; expiresAtMs: number | null }): void {
-    this.db
-      .prepare(
-        `INSERT INTO household_notices (id, sender_id, sender_name, household_id, region, title, body, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(n.id, n.senderId, n.senderName, n.householdId, n.region, n.title, n.body, n.createdAtMs, n.expiresAtMs);
+  async insertNotice(n: Omit<Notice, 'createdAt' | 'expiresAt'> & { createdAtMs: number; expiresAtMs: number | null }): Promise<void> {
+    await this.#q
+      .insertInto('household_notices')
+      .values({ id: n.id, sender_id: n.senderId, sender_name: n.senderName, household_id: n.householdId, region: n.region, title: n.title, body: n.body, created_at: n.createdAtMs, expires_at: n.expiresAtMs })
+      .execute();
   }
 
   /** Notices addressed to the household itself or to any region containing it, newest first. */
-  listNoticesFor(household: Household, nowMs: number, limit: number): Notice[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM household_notices
-           WHERE (household_id = ? OR (region IS NOT NULL AND ? LIKE region || '%'))
-             AND (expires_at IS NULL OR expires_at > ?)
-           ORDER BY created_at DESC LIMIT ?`,
-        )
-        .all(household.id, household.region, nowMs, limit) as NoticeRow[]
-    ).map(toNotice);
-  }
-
-  insertCheckIn(c: Omit<CheckInSchedule, 'nextAt'> & { createdAtMs: number }): void {
-    this.db
-      .prepare(
-        `INSERT INTO household_check_ins (id, household_id, counsellor_id, days_json, time, duration_minutes, note, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  async listNoticesFor(household: Household, nowMs: number, limit: number): Promise<Notice[]> {
+    const rows = await this.#q
+      .selectFrom('household_notices')
+      .selectAll()
+      .where((eb) =>
+        eb.and([
+          // A region notice reaches every household whose division code starts with the region's.
+          eb.or([eb('household_id', '=', household.id), eb.and([eb('region', 'is not', null), eb(eb.val(household.region), 'like', eb(eb.ref('region'), '||', '%'))])]),
+          eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowMs)]),
+        ]),
       )
-      .run(c.id, c.householdId, c.counsellorId, JSON.stringify(c.days), c.time, c.durationMinutes, c.note, c.createdAtMs);
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toNotice);
   }
 
-  listCheckIns(counsellorId?: string): CheckInRecord[] {
-    const rows = (
-      counsellorId === undefined
-        ? this.db.prepare('SELECT * FROM household_check_ins ORDER BY id').all()
-        : this.db.prepare('SELECT * FROM household_check_ins WHERE counsellor_id = ? ORDER BY id').all(counsellorId)
-    ) as CheckInRow[];
+  async insertCheckIn(c: Omit<CheckInSchedule, 'nextAt'> & { createdAtMs: number }): Promise<void> {
+    await this.#q
+      .insertInto('household_check_ins')
+      .values({ id: c.id, household_id: c.householdId, counsellor_id: c.counsellorId, days_json: JSON.stringify(c.days), time: c.time, duration_minutes: c.durationMinutes, note: c.note, last_due_at: null, created_at: c.createdAtMs })
+      .execute();
+  }
+
+  async listCheckIns(counsellorId?: string): Promise<CheckInRecord[]> {
+    const rows = await this.#q
+      .selectFrom('household_check_ins')
+      .selectAll()
+      .$if(counsellorId !== undefined, (b) => b.where('counsellor_id', '=', counsellorId!))
+      .orderBy('id')
+      .execute();
     return rows.map((r) => ({
       schedule: {
         id: r.id, householdId: r.household_id, counsellorId: r.counsellor_id, days: JSON.parse(r.days_json) as number[],
@@ -496,52 +534,48 @@ export class HouseholdRepository {
     }));
   }
 
-  setCheckInLastDue(id: string, atMs: number): void {
-    this.db.prepare('UPDATE household_check_ins SET last_due_at = ? WHERE id = ?').run(atMs, id);
+  async setCheckInLastDue(id: string, atMs: number): Promise<void> {
+    await this.#q.updateTable('household_check_ins').set({ last_due_at: atMs }).where('id', '=', id).execute();
   }
 
   // ---- alerts ---------------------------------------------------------------------------------
 
-  insertAlert(a: { id: string; deviceId: string; householdId: string; lastSeenAtMs: number | null; raisedAtMs: number }): void {
-    this.db
-      .prepare(
-        `INSERT INTO household_alerts (id, kind, device_id, household_id, last_seen_at, raised_at)
-         VALUES (?, 'device-offline', ?, ?, ?, ?)`,
-      )
-      .run(a.id, a.deviceId, a.householdId, a.lastSeenAtMs, a.raisedAtMs);
+  async insertAlert(a: { id: string; deviceId: string; householdId: string; lastSeenAtMs: number | null; raisedAtMs: number }): Promise<void> {
+    await this.#q
+      .insertInto('household_alerts')
+      .values({ id: a.id, kind: 'device-offline', device_id: a.deviceId, household_id: a.householdId, last_seen_at: a.lastSeenAtMs, raised_at: a.raisedAtMs, resolved_at: null, acknowledged_by: null, acknowledged_at: null })
+      .execute();
   }
 
-  getOpenAlert(deviceId: string): DeviceAlert | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM household_alerts WHERE device_id = ? AND resolved_at IS NULL')
-      .get(deviceId) as AlertRow | undefined;
+  async getOpenAlert(deviceId: string): Promise<DeviceAlert | undefined> {
+    const row = await this.#q.selectFrom('household_alerts').selectAll().where('device_id', '=', deviceId).where('resolved_at', 'is', null).executeTakeFirst();
     return row && toAlert(row);
   }
 
-  getAlert(id: string): DeviceAlert | undefined {
-    const row = this.db.prepare('SELECT * FROM household_alerts WHERE id = ?').get(id) as AlertRow | undefined;
+  async getAlert(id: string): Promise<DeviceAlert | undefined> {
+    const row = await this.#q.selectFrom('household_alerts').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toAlert(row);
   }
 
-  resolveAlert(id: string, atMs: number): void {
-    this.db.prepare('UPDATE household_alerts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL').run(atMs, id);
+  async resolveAlert(id: string, atMs: number): Promise<void> {
+    await this.#q.updateTable('household_alerts').set({ resolved_at: atMs }).where('id', '=', id).where('resolved_at', 'is', null).execute();
   }
 
-  acknowledgeAlert(id: string, by: string, atMs: number): void {
-    this.db
-      .prepare('UPDATE household_alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ? AND acknowledged_by IS NULL')
-      .run(by, atMs, id);
+  async acknowledgeAlert(id: string, by: string, atMs: number): Promise<void> {
+    await this.#q.updateTable('household_alerts').set({ acknowledged_by: by, acknowledged_at: atMs }).where('id', '=', id).where('acknowledged_by', 'is', null).execute();
   }
 
-  listAlertsForHouseholds(householdIds: readonly string[], includeResolved: boolean, limit: number): DeviceAlert[] {
+  async listAlertsForHouseholds(householdIds: readonly string[], includeResolved: boolean, limit: number): Promise<DeviceAlert[]> {
     if (householdIds.length === 0) return [];
-    const placeholders = householdIds.map(() => '?').join(', ');
-    const open = includeResolved ? '' : 'AND resolved_at IS NULL';
-    return (
-      this.db
-        .prepare(`SELECT * FROM household_alerts WHERE household_id IN (${placeholders}) ${open} ORDER BY raised_at DESC LIMIT ?`)
-        .all(...householdIds, limit) as AlertRow[]
-    ).map(toAlert);
+    const rows = await this.#q
+      .selectFrom('household_alerts')
+      .selectAll()
+      .where('household_id', 'in', householdIds)
+      .$if(!includeResolved, (b) => b.where('resolved_at', 'is', null))
+      .orderBy('raised_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toAlert);
   }
 }
 

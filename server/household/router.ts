@@ -26,8 +26,8 @@ export function createHouseholdRouter({ service: s, tokens, log }: HouseholdRout
       'household.bindDevice': ({ claims, params, body }) => s.bindDevice(claims, params.householdId, body),
       'household.addCamera': ({ claims, params, body }) => s.addCamera(claims, params.householdId, body),
       'household.linkFamily': ({ claims, params, body }) => s.linkFamilyMember(claims, params.householdId, body),
-      'household.assignCounsellor': ({ claims, params, body }) => {
-        s.assignCounsellor(claims, params.householdId, body.counsellorId);
+      'household.assignCounsellor': async ({ claims, params, body }) => {
+        await s.assignCounsellor(claims, params.householdId, body.counsellorId);
         return {};
       },
       // calls

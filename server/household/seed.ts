@@ -30,75 +30,81 @@ export const SEED = {
 
 const on = (s: Partial<HouseholdSettings>): HouseholdSettings => ({ ...DEFAULT_SETTINGS, ...s });
 
-export function seedHouseholdDemo(repo: HouseholdRepository, nowMs: number): { created: boolean } {
-  if (repo.getHousehold(SEED.households.zhang)) return { created: false };
+export async function seedHouseholdDemo(repo: HouseholdRepository, nowMs: number): Promise<{ created: boolean }> {
+  if (await repo.getHousehold(SEED.households.zhang)) return { created: false };
   const { households: H, devices: D, family: F, counsellors: C } = SEED;
-  repo.transaction(() => {
-    repo.insertHousehold({
-      id: H.zhang, name: '张家', address: '埇桥区符离镇张庄村 3 组 12 号', region: '341302104',
-      residents: [
-        { name: '张秀英', kind: 'elderly', birthYear: 1948, note: '耳背，说话请大声、慢一点' },
-        { name: '张小雨', kind: 'child', birthYear: 2016 },
-      ],
-      settings: on({
-        autoAnswer: { mode: 'selected', memberIds: [F.zhangWei] },
-        lookInAllowed: true,
-        // Nights are private.
-        privacySchedule: [{ days: [0, 1, 2, 3, 4, 5, 6], start: '22:00', end: '07:00' }],
-      }),
-      createdAtMs: nowMs,
-    });
-    repo.insertHousehold({
-      id: H.wang, name: '王家', address: '砀山县良梨镇王楼村 8 号', region: '341321101',
-      residents: [
-        { name: '王德发', kind: 'elderly', birthYear: 1944 },
-        { name: '李桂兰', kind: 'elderly', birthYear: 1946, note: '高血压，每日 8 点服药' },
-      ],
-      settings: on({ autoAnswer: { mode: 'all-family', memberIds: [] }, lookInAllowed: true }),
-      createdAtMs: nowMs,
-    });
-    repo.insertHousehold({
-      id: H.liu, name: '刘家', address: '萧县龙城镇刘套村 21 号', region: '341322100',
-      residents: [
-        { name: '刘桂芝', kind: 'elderly', birthYear: 1952 },
-        { name: '刘子涵', kind: 'child', birthYear: 2014 },
-        { name: '刘子轩', kind: 'child', birthYear: 2018 },
-      ],
-      settings: on({}),
-      createdAtMs: nowMs,
-    });
-    repo.insertHousehold({
-      id: H.zhao, name: '赵家', address: '灵璧县虞姬乡赵集村 5 号', region: '341323102',
-      residents: [{ name: '赵长山', kind: 'elderly', birthYear: 1940 }],
-      settings: on({ lookInAllowed: true }),
-      createdAtMs: nowMs,
-    });
+  try {
+    await repo.transaction(async (tx) => {
+      await tx.insertHousehold({
+        id: H.zhang, name: '张家', address: '埇桥区符离镇张庄村 3 组 12 号', region: '341302104',
+        residents: [
+          { name: '张秀英', kind: 'elderly', birthYear: 1948, note: '耳背，说话请大声、慢一点' },
+          { name: '张小雨', kind: 'child', birthYear: 2016 },
+        ],
+        settings: on({
+          autoAnswer: { mode: 'selected', memberIds: [F.zhangWei] },
+          lookInAllowed: true,
+          // Nights are private.
+          privacySchedule: [{ days: [0, 1, 2, 3, 4, 5, 6], start: '22:00', end: '07:00' }],
+        }),
+        createdAtMs: nowMs,
+      });
+      await tx.insertHousehold({
+        id: H.wang, name: '王家', address: '砀山县良梨镇王楼村 8 号', region: '341321101',
+        residents: [
+          { name: '王德发', kind: 'elderly', birthYear: 1944 },
+          { name: '李桂兰', kind: 'elderly', birthYear: 1946, note: '高血压，每日 8 点服药' },
+        ],
+        settings: on({ autoAnswer: { mode: 'all-family', memberIds: [] }, lookInAllowed: true }),
+        createdAtMs: nowMs,
+      });
+      await tx.insertHousehold({
+        id: H.liu, name: '刘家', address: '萧县龙城镇刘套村 21 号', region: '341322100',
+        residents: [
+          { name: '刘桂芝', kind: 'elderly', birthYear: 1952 },
+          { name: '刘子涵', kind: 'child', birthYear: 2014 },
+          { name: '刘子轩', kind: 'child', birthYear: 2018 },
+        ],
+        settings: on({}),
+        createdAtMs: nowMs,
+      });
+      await tx.insertHousehold({
+        id: H.zhao, name: '赵家', address: '灵璧县虞姬乡赵集村 5 号', region: '341323102',
+        residents: [{ name: '赵长山', kind: 'elderly', birthYear: 1940 }],
+        settings: on({ lookInAllowed: true }),
+        createdAtMs: nowMs,
+      });
 
-    for (const [hid, did] of [[H.zhang, D.zhang], [H.wang, D.wang], [H.liu, D.liu], [H.zhao, D.zhao]] as const) {
-      repo.insertDevice({ id: did, householdId: hid, name: '客厅平安心居终端', place: 'living-room', boundAtMs: nowMs });
-    }
+      for (const [hid, did] of [[H.zhang, D.zhang], [H.wang, D.wang], [H.liu, D.liu], [H.zhao, D.zhao]] as const) {
+        await tx.insertDevice({ id: did, householdId: hid, name: '客厅平安心居终端', place: 'living-room', boundAtMs: nowMs });
+      }
 
-    repo.insertFamilyMember({ id: F.zhangWei, name: '张伟', city: '杭州', phone: null });
-    repo.insertFamilyMember({ id: F.liNa, name: '李娜', city: '苏州', phone: null });
-    repo.insertFamilyMember({ id: F.zhangLei, name: '张磊', city: '深圳', phone: null });
-    repo.insertFamilyMember({ id: F.wangQiang, name: '王强', city: '上海', phone: null });
-    repo.insertFamilyMember({ id: F.liuFang, name: '刘芳', city: '合肥', phone: null });
-    repo.insertFamilyMember({ id: F.zhaoMin, name: '赵敏', city: '南京', phone: null });
-    repo.linkFamilyMember({ householdId: H.zhang, memberId: F.zhangWei, relation: '儿子', permission: 'manage' });
-    repo.linkFamilyMember({ householdId: H.zhang, memberId: F.liNa, relation: '儿媳', permission: 'look-in' });
-    repo.linkFamilyMember({ householdId: H.zhang, memberId: F.zhangLei, relation: '孙子', permission: 'call' });
-    repo.linkFamilyMember({ householdId: H.wang, memberId: F.wangQiang, relation: '儿子', permission: 'manage' });
-    repo.linkFamilyMember({ householdId: H.liu, memberId: F.liuFang, relation: '女儿', permission: 'call' });
-    repo.linkFamilyMember({ householdId: H.zhao, memberId: F.zhaoMin, relation: '女儿', permission: 'manage' });
+      await tx.insertFamilyMember({ id: F.zhangWei, name: '张伟', city: '杭州', phone: null });
+      await tx.insertFamilyMember({ id: F.liNa, name: '李娜', city: '苏州', phone: null });
+      await tx.insertFamilyMember({ id: F.zhangLei, name: '张磊', city: '深圳', phone: null });
+      await tx.insertFamilyMember({ id: F.wangQiang, name: '王强', city: '上海', phone: null });
+      await tx.insertFamilyMember({ id: F.liuFang, name: '刘芳', city: '合肥', phone: null });
+      await tx.insertFamilyMember({ id: F.zhaoMin, name: '赵敏', city: '南京', phone: null });
+      await tx.linkFamilyMember({ householdId: H.zhang, memberId: F.zhangWei, relation: '儿子', permission: 'manage' });
+      await tx.linkFamilyMember({ householdId: H.zhang, memberId: F.liNa, relation: '儿媳', permission: 'look-in' });
+      await tx.linkFamilyMember({ householdId: H.zhang, memberId: F.zhangLei, relation: '孙子', permission: 'call' });
+      await tx.linkFamilyMember({ householdId: H.wang, memberId: F.wangQiang, relation: '儿子', permission: 'manage' });
+      await tx.linkFamilyMember({ householdId: H.liu, memberId: F.liuFang, relation: '女儿', permission: 'call' });
+      await tx.linkFamilyMember({ householdId: H.zhao, memberId: F.zhaoMin, relation: '女儿', permission: 'manage' });
 
-    repo.insertCounsellor({ id: C.chen, name: '陈静', organisation: '埇桥区社会工作服务站', regions: [SUZHOU_REGIONS.yongqiao] });
-    repo.insertCounsellor({
-      id: C.zhou, name: '周红', organisation: '砀山县、萧县社工联合站',
-      regions: [SUZHOU_REGIONS.dangshan, SUZHOU_REGIONS.xiaoxian],
+      await tx.insertCounsellor({ id: C.chen, name: '陈静', organisation: '埇桥区社会工作服务站', regions: [SUZHOU_REGIONS.yongqiao] });
+      await tx.insertCounsellor({
+        id: C.zhou, name: '周红', organisation: '砀山县、萧县社工联合站',
+        regions: [SUZHOU_REGIONS.dangshan, SUZHOU_REGIONS.xiaoxian],
+      });
+      await tx.assignCounsellor(H.zhang, C.chen);
+      await tx.assignCounsellor(H.wang, C.zhou);
+      await tx.assignCounsellor(H.liu, C.zhou);
     });
-    repo.assignCounsellor(H.zhang, C.chen);
-    repo.assignCounsellor(H.wang, C.zhou);
-    repo.assignCounsellor(H.liu, C.zhou);
-  });
+  } catch (err) {
+    // Another node seeding the same store at the same moment won the race: nothing left to do.
+    if (await repo.getHousehold(SEED.households.zhang)) return { created: false };
+    throw err;
+  }
   return { created: true };
 }

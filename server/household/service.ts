@@ -1,13 +1,13 @@
 // The household service: every rule of 平安心居 in one place. Each public method takes the
 // verified token claims of whoever asks and input already parsed by the endpoint table (at the
 // edge), and refuses with a typed AppError before touching state, so no caller can forget a check.
-import { randomUUID } from 'node:crypto';
+import { newId } from '../core/ids.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import type { CameraAddressCheck } from '../core/camera-address.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
 import { subjectKey, type SubjectKey } from '../protocol/live.ts';
+import type { CameraAddressCheck } from '../core/camera-address.ts';
 import {
   type BindDevice,
   type LinkFamily,
@@ -121,7 +121,14 @@ export class HouseholdService {
   readonly #privacyAnnounced = new Map<string, boolean>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(deps: HouseholdServiceDeps) {
+  /** Builds the service and notes each household's privacy state, so only changes are announced. */
+  static async create(deps: HouseholdServiceDeps): Promise<HouseholdService> {
+    const s = new HouseholdService(deps);
+    for (const h of await s.#repo.listHouseholds()) s.#privacyAnnounced.set(h.id, s.privacyState(h).active);
+    return s;
+  }
+
+  private constructor(deps: HouseholdServiceDeps) {
     this.#repo = deps.repository;
     this.#tokens = deps.tokens;
     this.#cameraAddresses = deps.cameraAddresses;
@@ -129,16 +136,15 @@ export class HouseholdService {
     this.#clock = deps.clock ?? systemClock;
     this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
     this.events = new HouseholdEventEmitter();
-    for (const h of this.#repo.listHouseholds()) this.#privacyAnnounced.set(h.id, this.privacyState(h).active);
   }
 
   // ---- administration (install and enrolment) ------------------------------------------------
 
-  createHousehold(actor: Actor, h: NewHousehold): Household {
+  async createHousehold(actor: Actor, h: NewHousehold): Promise<Household> {
     this.#requireAdmin(actor);
-    const id = h.id ?? `hh-${randomUUID()}`;
-    if (this.#repo.getHousehold(id)) throw conflict(`household ${id} already exists`);
-    this.#repo.insertHousehold({
+    const id = h.id ?? newId('hh');
+    if (await this.#repo.getHousehold(id)) throw conflict(`household ${id} already exists`);
+    await this.#repo.insertHousehold({
       id,
       name: h.name,
       address: h.address,
@@ -155,23 +161,23 @@ export class HouseholdService {
    * Binds a device to a household (or re-binds it) and issues its long-lived token. Only the new
    * token is valid afterwards: a lost or replaced box is cut off by binding again.
    */
-  bindDevice(actor: Actor, householdId: string, d: BindDevice): { device: Device; token: string } {
-    this.#requireFamilyLevel(actor, householdId, 'manage');
+  async bindDevice(actor: Actor, householdId: string, d: BindDevice): Promise<{ device: Device; token: string }> {
+    await this.#requireFamilyLevel(actor, householdId, 'manage');
     // The id names a device of this household to re-bind; a new device's id is the server's, so
     // no caller can mint a token whose subject is somebody else's id (a person's, an official's).
     if (d.id !== undefined) {
-      const existing = this.#repo.getDevice(d.id);
+      const existing = await this.#repo.getDevice(d.id);
       if (!existing || existing.device.householdId !== householdId) {
         throw notFound(`no device ${d.id} in this household; leave out the id to bind a new device`);
       }
     }
-    const id = d.id ?? `dev-${randomUUID()}`;
-    if (!d.id) this.#repo.insertDevice({ id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
-    const token = this.#issueDeviceToken(id, d.name, householdId);
-    return { device: this.#deviceView(this.#assertDevice(id)), token };
+    const id = d.id ?? newId('dev');
+    if (!d.id) await this.#repo.insertDevice({ id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
+    const token = await this.#issueDeviceToken(id, d.name, householdId);
+    return { device: this.#deviceView((await this.#assertDevice(id))), token };
   }
 
-  #issueDeviceToken(deviceId: string, name: string, householdId: string): string {
+  async #issueDeviceToken(deviceId: string, name: string, householdId: string): Promise<string> {
     const token = this.#tokens.issue({
       sub: deviceId,
       name,
@@ -183,7 +189,7 @@ export class HouseholdService {
       attributes: { householdId },
       ttlSeconds: this.timings.deviceTokenTtlSeconds,
     });
-    this.#repo.setDeviceTokenJti(deviceId, this.#tokens.verify(token).jti);
+    await this.#repo.setDeviceTokenJti(deviceId, this.#tokens.verify(token).jti);
     return token;
   }
 
@@ -192,25 +198,25 @@ export class HouseholdService {
    * existing family member; a new one (name and city) gets an id from the server, never the
    * caller's, so nobody can create a family member who is somebody else.
    */
-  linkFamilyMember(actor: Actor, householdId: string, m: LinkFamily): HouseholdView['family'][number] {
-    this.#requireFamilyLevel(actor, householdId, 'manage');
-    if (m.memberId !== undefined && !this.#repo.getFamilyMember(m.memberId)) throw notFound(`no family member ${m.memberId}`);
-    const id = m.memberId ?? `fm-${randomUUID()}`;
-    this.#repo.transaction(() => {
+  async linkFamilyMember(actor: Actor, householdId: string, m: LinkFamily): Promise<HouseholdView['family'][number]> {
+    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    if (m.memberId !== undefined && !(await this.#repo.getFamilyMember(m.memberId))) throw notFound(`no family member ${m.memberId}`);
+    const id = m.memberId ?? newId('fm');
+    await this.#repo.transaction(async (tx) => {
       if (!m.memberId) {
         if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
-        this.#repo.insertFamilyMember({ id, name: m.name, city: m.city, phone: m.phone ?? null });
+        await tx.insertFamilyMember({ id, name: m.name, city: m.city, phone: m.phone ?? null });
       }
-      this.#repo.linkFamilyMember({ householdId, memberId: id, relation: m.relation, permission: m.permission });
+      await tx.linkFamilyMember({ householdId, memberId: id, relation: m.relation, permission: m.permission });
     });
-    return this.#view(householdId).family.find((f) => f.id === id)!;
+    return (await this.#view(householdId)).family.find((f) => f.id === id)!;
   }
 
-  assignCounsellor(actor: Actor, householdId: string, counsellorId: string): void {
+  async assignCounsellor(actor: Actor, householdId: string, counsellorId: string): Promise<void> {
     this.#requireAdmin(actor);
-    this.#assertHousehold(householdId);
-    this.#assertCounsellor(counsellorId);
-    this.#repo.assignCounsellor(householdId, counsellorId);
+    await this.#assertHousehold(householdId);
+    await this.#assertCounsellor(counsellorId);
+    await this.#repo.assignCounsellor(householdId, counsellorId);
   }
 
   /**
@@ -219,54 +225,54 @@ export class HouseholdService {
    * every connection, since DNS can change).
    */
   async addCamera(actor: Actor, householdId: string, c: NewCamera): Promise<HouseholdCamera> {
-    this.#requireFamilyLevel(actor, householdId, 'manage');
+    await this.#requireFamilyLevel(actor, householdId, 'manage');
     await this.#cameraAddresses.vet(c.url);
     // The server names the camera: its id becomes the ingest's subject in the look-in room.
-    const camera = { id: `cam-${randomUUID()}`, householdId, name: c.name, place: c.place };
-    this.#repo.insertCamera({ ...camera, url: c.url });
+    const camera = { id: newId('cam'), householdId, name: c.name, place: c.place };
+    await this.#repo.insertCamera({ ...camera, url: c.url });
     return camera;
   }
 
   /** For the ingest wiring only: the camera an open look-in shows, if it shows a camera. */
-  openCameraLookIn(lookInId: string): { householdId: string; cameraId: string; url: string } | undefined {
-    const lookIn = this.#repo.getLookIn(lookInId);
+  async openCameraLookIn(lookInId: string): Promise<{ householdId: string; cameraId: string; url: string } | undefined> {
+    const lookIn = await this.#repo.getLookIn(lookInId);
     if (!lookIn || lookIn.endedAt || lookIn.source === 'device') return undefined;
-    const camera = this.cameraSource(lookIn.source);
+    const camera = await this.cameraSource(lookIn.source);
     return camera && camera.householdId === lookIn.householdId ? { householdId: camera.householdId, cameraId: lookIn.source, url: camera.url } : undefined;
   }
 
   /** For the ingest wiring only: the camera cannot be pulled (refused address, unreachable); the look-in ends. */
-  cameraUnavailable(lookInId: string): void {
-    const lookIn = this.#repo.getLookIn(lookInId);
-    if (lookIn && !lookIn.endedAt) this.#endLookIn(lookIn, 'camera-unavailable');
+  async cameraUnavailable(lookInId: string): Promise<void> {
+    const lookIn = await this.#repo.getLookIn(lookInId);
+    if (lookIn && !lookIn.endedAt) await this.#endLookIn(lookIn, 'camera-unavailable');
   }
 
   /** For the ingest wiring only (never for clients): the camera's URL. */
-  cameraSource(cameraId: string): { householdId: string; url: string } | undefined {
-    const c = this.#repo.getCamera(cameraId);
+  async cameraSource(cameraId: string): Promise<{ householdId: string; url: string } | undefined> {
+    const c = await this.#repo.getCamera(cameraId);
     return c && { householdId: c.householdId, url: c.url };
   }
 
   // ---- reading ---------------------------------------------------------------------------------
 
   /** Households the actor may see: linked (family), assigned (counsellor), own (device), all (admin). */
-  listHouseholds(actor: Actor): HouseholdView[] {
+  async listHouseholds(actor: Actor): Promise<HouseholdView[]> {
     switch (actor.role) {
       case 'family':
-        return this.#repo.listLinksOfMember(actor.sub).map((l) => this.#view(l.householdId, l.permission));
+        return Promise.all((await this.#repo.listLinksOfMember(actor.sub)).map((l) => this.#view(l.householdId, l.permission)));
       case 'counsellor':
-        return this.#repo.listAssignedHouseholdIds(actor.sub).map((id) => this.#view(id));
+        return Promise.all((await this.#repo.listAssignedHouseholdIds(actor.sub)).map((id) => this.#view(id)));
       case 'home-device':
-        return [this.#view(this.#requireDevice(actor).device.householdId)];
+        return [(await this.#view((await this.#requireDevice(actor)).device.householdId))];
       case 'admin':
-        return this.#repo.listHouseholds().map((h) => this.#view(h.id));
+        return Promise.all((await this.#repo.listHouseholds()).map((h) => this.#view(h.id)));
       default:
         throw forbidden('this role has no households');
     }
   }
 
-  getHousehold(actor: Actor, householdId: string): HouseholdView {
-    const level = this.#requireViewer(actor, householdId);
+  async getHousehold(actor: Actor, householdId: string): Promise<HouseholdView> {
+    const level = await this.#requireViewer(actor, householdId);
     return this.#view(householdId, level);
   }
 
@@ -280,8 +286,8 @@ export class HouseholdService {
    * What the SFU may let this household's devices send right now. The lead's produce handler
    * should refuse `camera` while privacy is active, so a misbehaving device cannot leak video.
    */
-  mediaPolicy(householdId: string): { cameraAllowed: boolean; recordingAllowed: boolean } {
-    const h = this.#assertHousehold(householdId);
+  async mediaPolicy(householdId: string): Promise<{ cameraAllowed: boolean; recordingAllowed: boolean }> {
+    const h = await this.#assertHousehold(householdId);
     return { cameraAllowed: !this.privacyState(h).active, recordingAllowed: h.settings.recordingAllowed };
   }
 
@@ -290,26 +296,26 @@ export class HouseholdService {
    * alone is not enough, the call or look-in must still be open and the person still linked. This
    * closes the "rejoin with a still-valid token after the call ended" hole.
    */
-  authorizeJoin(actor: Actor, roomId: string): void {
+  async authorizeJoin(actor: Actor, roomId: string): Promise<void> {
     const { householdId, kind, id } = householdRoom(roomId);
     if (actor.role === 'home-device') {
       // Room tokens carry their own jti, so only the binding is checked here: an unbound or
       // re-homed device loses its rooms, a still-bound one keeps the rooms it was given.
-      const rec = this.#repo.getDevice(actor.sub);
+      const rec = await this.#repo.getDevice(actor.sub);
       if (!rec) throw new AppError('unauthorized', 'this device is no longer bound to a household');
       if (rec.device.householdId !== householdId || actor.attributes.householdId !== householdId) {
         throw forbidden('a device joins only its own household’s rooms');
       }
     } else if (actor.role !== 'admin') {
-      this.#requireViewer(actor, householdId);
+      await this.#requireViewer(actor, householdId);
     }
     if (kind === 'call') {
-      const call = this.#repo.getCall(id);
+      const call = await this.#repo.getCall(id);
       if (!call || call.householdId !== householdId) throw notFound('no such call');
       if (call.state !== 'active' && call.state !== 'ringing') throw new AppError('gone', 'the call has ended');
       if (actor.role === 'counsellor' && call.callerId !== actor.sub) throw forbidden('only the calling counsellor joins this call');
     } else {
-      const lookIn = this.#repo.getLookIn(id);
+      const lookIn = await this.#repo.getLookIn(id);
       if (!lookIn || lookIn.householdId !== householdId) throw notFound('no such look-in');
       if (lookIn.endedAt !== null) throw new AppError('gone', 'the look-in has ended');
       if (actor.role === 'family' && lookIn.memberId !== actor.sub) throw forbidden('this look-in belongs to another family member');
@@ -319,32 +325,32 @@ export class HouseholdService {
 
   // ---- settings and privacy ------------------------------------------------------------------
 
-  updateSettings(actor: Actor, householdId: string, patch: SettingsPatch): HouseholdSettings {
-    this.#requireFamilyLevel(actor, householdId, 'manage');
-    const h = this.#assertHousehold(householdId);
+  async updateSettings(actor: Actor, householdId: string, patch: SettingsPatch): Promise<HouseholdSettings> {
+    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    const h = await this.#assertHousehold(householdId);
     const settings: HouseholdSettings = { ...h.settings, ...patch };
     for (const memberId of settings.autoAnswer.memberIds) {
-      if (!this.#repo.getFamilyLink(householdId, memberId)) throw badRequest(`auto-answer: ${memberId} is not in this household’s family`);
+      if (!(await this.#repo.getFamilyLink(householdId, memberId))) throw badRequest(`auto-answer: ${memberId} is not in this household’s family`);
     }
-    this.#repo.updateSettings(householdId, settings);
+    await this.#repo.updateSettings(householdId, settings);
     this.#log.info({ householdId, by: actor.sub }, 'household settings changed');
-    this.events.emit('settings:changed', { to: this.#audience(householdId), householdId, settings });
-    if (!settings.lookInAllowed) this.#endLookIns(householdId, 'privacy');
-    this.#announcePrivacy(this.#assertHousehold(householdId));
+    this.events.emit('settings:changed', { to: (await this.#audience(householdId)), householdId, settings });
+    if (!settings.lookInAllowed) (await this.#endLookIns(householdId, 'privacy'));
+    await this.#announcePrivacy((await this.#assertHousehold(householdId)));
     return settings;
   }
 
   /** The privacy button: the device itself, or a family member who manages the household. */
-  setPrivacyMode(actor: Actor, householdId: string, on: boolean): PrivacyState {
+  async setPrivacyMode(actor: Actor, householdId: string, on: boolean): Promise<PrivacyState> {
     if (actor.role === 'home-device') {
-      if (this.#requireDevice(actor).device.householdId !== householdId) throw forbidden('a device controls only its own household');
+      if ((await this.#requireDevice(actor)).device.householdId !== householdId) throw forbidden('a device controls only its own household');
     } else {
-      this.#requireFamilyLevel(actor, householdId, 'manage');
+      await this.#requireFamilyLevel(actor, householdId, 'manage');
     }
-    this.#repo.setPrivacyMode(householdId, on);
+    await this.#repo.setPrivacyMode(householdId, on);
     this.#log.info({ householdId, by: actor.sub, on }, 'privacy mode changed');
-    const h = this.#assertHousehold(householdId);
-    this.#announcePrivacy(h);
+    const h = await this.#assertHousehold(householdId);
+    await this.#announcePrivacy(h);
     return this.privacyState(h);
   }
 
@@ -355,107 +361,109 @@ export class HouseholdService {
    * it for this caller and privacy is off, makes the call live at once; otherwise the devices ring
    * until answered or `ringTimeoutMs` passes.
    */
-  startCall(actor: Actor, householdId: string, { audioOnly }: StartCall = { audioOnly: false }): { call: Call } & RoomTicket {
+  async startCall(actor: Actor, householdId: string, { audioOnly }: StartCall = { audioOnly: false }): Promise<{ call: Call } & RoomTicket> {
     let callerRole: 'family' | 'counsellor';
     if (actor.role === 'counsellor') {
-      this.#requireCounsellor(actor, householdId);
+      await this.#requireCounsellor(actor, householdId);
       callerRole = 'counsellor';
     } else {
-      this.#requireFamilyLevel(actor, householdId, 'call', { adminAllowed: false });
+      await this.#requireFamilyLevel(actor, householdId, 'call', { adminAllowed: false });
       callerRole = 'family';
     }
-    const h = this.#assertHousehold(householdId);
+    const h = await this.#assertHousehold(householdId);
     const now = this.#clock.now();
-    const id = `call-${randomUUID()}`;
-    const online = this.#devices(householdId).some((d) => d.online);
+    const id = newId('call');
+    const online = (await this.#devices(householdId)).some((d) => d.online);
     const privacy = this.privacyState(h);
     const auto = online && !privacy.active && callerRole === 'family' && autoAnswers(h.settings, actor.sub);
     const state = !online ? 'missed' : auto ? 'active' : 'ringing';
-    this.#repo.transaction(() => {
-      const open = this.#repo.listOpenCalls(householdId)[0];
+    await this.#repo.transaction(async (tx) => {
+      // One open call per home, also when two callers on two nodes press at once.
+      await tx.lockHousehold(householdId);
+      const open = (await tx.listOpenCalls(householdId))[0];
       if (open) throw new AppError('conflict', 'the home is already in a call; join it instead', { callId: open.id });
-      this.#repo.insertCall({
+      await tx.insertCall({
         id, householdId, callerId: actor.sub, callerRole, callerName: actor.name, state, audioOnly,
         autoAnswered: auto, createdAtMs: now, ringDeadlineMs: now + this.timings.ringTimeoutMs,
       });
       // Stamp ended_at: nobody was there to ring, so the call is over as soon as it starts.
-      if (state === 'missed') this.#repo.transitionCall(id, ['missed'], 'missed', now);
+      if (state === 'missed') await tx.transitionCall(id, ['missed'], 'missed', now);
     });
     if (state === 'missed') {
       throw new AppError('unavailable', 'the home device is offline; the call is listed as missed', { callId: id });
     }
-    const call = this.#assertCall(id);
+    const call = await this.#assertCall(id);
     this.#log.info({ callId: id, householdId, caller: actor.sub, auto }, 'call → home');
-    const to = this.#deviceKeys(householdId);
+    const to = await this.#deviceKeys(householdId);
     if (auto) this.events.emit('call:answered', { to: [...to, subjectKey(callerRole, actor.sub)], call });
     else this.events.emit('call:ringing', { to, call });
-    return { call, roomId: call.roomId, token: this.#callToken(actor, call) };
+    return { call, roomId: call.roomId, token: (await this.#callToken(actor, call)) };
   }
 
   /** The device's answer button. */
-  answerCall(actor: Actor, callId: string): { call: Call } & RoomTicket {
-    const call = this.#callOfOwnDevice(actor, callId);
-    if (!this.#repo.transitionCall(callId, ['ringing'], 'active', this.#clock.now())) {
-      throw new AppError('gone', `the call is no longer ringing (${this.#assertCall(callId).state})`);
+  async answerCall(actor: Actor, callId: string): Promise<{ call: Call } & RoomTicket> {
+    const call = await this.#callOfOwnDevice(actor, callId);
+    if (!(await this.#repo.transitionCall(callId, ['ringing'], 'active', this.#clock.now()))) {
+      throw new AppError('gone', `the call is no longer ringing (${(await this.#assertCall(callId)).state})`);
     }
-    const answered = this.#assertCall(callId);
+    const answered = await this.#assertCall(callId);
     this.#log.info({ callId, device: actor.sub }, 'call answered');
-    this.events.emit('call:answered', { to: [...this.#deviceKeys(call.householdId), subjectKey(call.callerRole, call.callerId)], call: answered });
-    return { call: answered, roomId: answered.roomId, token: this.#callToken(actor, answered) };
+    this.events.emit('call:answered', { to: [...(await this.#deviceKeys(call.householdId)), subjectKey(call.callerRole, call.callerId)], call: answered });
+    return { call: answered, roomId: answered.roomId, token: (await this.#callToken(actor, answered)) };
   }
 
-  declineCall(actor: Actor, callId: string): Call {
-    const call = this.#callOfOwnDevice(actor, callId);
-    if (!this.#repo.transitionCall(callId, ['ringing'], 'declined', this.#clock.now())) throw new AppError('gone', 'the call is no longer ringing');
+  async declineCall(actor: Actor, callId: string): Promise<Call> {
+    const call = await this.#callOfOwnDevice(actor, callId);
+    if (!(await this.#repo.transitionCall(callId, ['ringing'], 'declined', this.#clock.now()))) throw new AppError('gone', 'the call is no longer ringing');
     return this.#finishCall(call.householdId, callId, 'declined');
   }
 
   /** Another family member joins the household's ringing or live call (several cities, one call). */
-  joinCall(actor: Actor, callId: string): { call: Call } & RoomTicket {
-    const call = this.#repo.getCall(callId);
+  async joinCall(actor: Actor, callId: string): Promise<{ call: Call } & RoomTicket> {
+    const call = await this.#repo.getCall(callId);
     if (!call) throw notFound('no such call');
-    this.#requireFamilyLevel(actor, call.householdId, 'call', { adminAllowed: false });
+    await this.#requireFamilyLevel(actor, call.householdId, 'call', { adminAllowed: false });
     if (call.state !== 'ringing' && call.state !== 'active') throw new AppError('gone', 'the call has ended');
-    return { call, roomId: call.roomId, token: this.#callToken(actor, call) };
+    return { call, roomId: call.roomId, token: (await this.#callToken(actor, call)) };
   }
 
   /**
    * Hang up for everyone: the caller, a device of the household, or an admin. Family members who
    * joined someone else's call just leave the room; they do not end it for the others.
    */
-  endCall(actor: Actor, callId: string): Call {
-    const call = this.#repo.getCall(callId);
+  async endCall(actor: Actor, callId: string): Promise<Call> {
+    const call = await this.#repo.getCall(callId);
     if (!call) throw notFound('no such call');
-    if (actor.role === 'home-device') this.#callOfOwnDevice(actor, callId);
+    if (actor.role === 'home-device') (await this.#callOfOwnDevice(actor, callId));
     else if (actor.sub !== call.callerId && actor.role !== 'admin') throw forbidden('only the caller or the home ends this call; leave the room instead');
     const now = this.#clock.now();
-    if (this.#repo.transitionCall(callId, ['ringing'], 'cancelled', now)) return this.#finishCall(call.householdId, callId, 'cancelled');
-    if (this.#repo.transitionCall(callId, ['active'], 'ended', now)) return this.#finishCall(call.householdId, callId, 'hung-up');
+    if ((await this.#repo.transitionCall(callId, ['ringing'], 'cancelled', now))) return this.#finishCall(call.householdId, callId, 'cancelled');
+    if ((await this.#repo.transitionCall(callId, ['active'], 'ended', now))) return this.#finishCall(call.householdId, callId, 'hung-up');
     return this.#assertCall(callId);
   }
 
-  listMissedCalls(actor: Actor, householdId: string, limit = 50): Call[] {
-    this.#requireViewer(actor, householdId);
+  async listMissedCalls(actor: Actor, householdId: string, limit = 50): Promise<Call[]> {
+    await this.#requireViewer(actor, householdId);
     return this.#repo.listMissedCalls(householdId, Math.min(Math.max(limit, 1), 200));
   }
 
-  #finishCall(householdId: string, callId: string, reason: CallEndReason): Call {
-    const call = this.#assertCall(callId);
+  async #finishCall(householdId: string, callId: string, reason: CallEndReason): Promise<Call> {
+    const call = await this.#assertCall(callId);
     this.#log.info({ callId, reason }, 'call finished');
-    this.events.emit('call:ended', { to: [...this.#deviceKeys(householdId), subjectKey(call.callerRole, call.callerId)], call, reason });
+    this.events.emit('call:ended', { to: [...(await this.#deviceKeys(householdId)), subjectKey(call.callerRole, call.callerId)], call, reason });
     return call;
   }
 
-  #callOfOwnDevice(actor: Actor, callId: string): Call {
-    const device = this.#requireDevice(actor);
-    const call = this.#repo.getCall(callId);
+  async #callOfOwnDevice(actor: Actor, callId: string): Promise<Call> {
+    const device = await this.#requireDevice(actor);
+    const call = await this.#repo.getCall(callId);
     // Same answer for "no such call" and "another household's call": a device learns nothing.
     if (!call || call.householdId !== device.device.householdId) throw forbidden('a device handles only its own household’s calls');
     return call;
   }
 
-  #callToken(actor: Actor, call: Call): string {
-    const cameraAllowed = actor.role !== 'home-device' || this.mediaPolicy(call.householdId).cameraAllowed;
+  async #callToken(actor: Actor, call: Call): Promise<string> {
+    const cameraAllowed = actor.role !== 'home-device' || (await this.mediaPolicy(call.householdId)).cameraAllowed;
     const grant: Grant = {
       rooms: [call.roomId],
       canPublish: true,
@@ -474,11 +482,11 @@ export class HouseholdService {
    * View-only look at home. Refused (and logged) in privacy mode, during a privacy window, when
    * the household does not allow look-in, or when the device is offline.
    */
-  startLookIn(actor: Actor, householdId: string, { source }: StartLookIn = { source: 'device' }): { lookIn: LookIn } & RoomTicket {
-    this.#requireFamilyLevel(actor, householdId, 'look-in', { adminAllowed: false });
-    const h = this.#assertHousehold(householdId);
+  async startLookIn(actor: Actor, householdId: string, { source }: StartLookIn = { source: 'device' }): Promise<{ lookIn: LookIn } & RoomTicket> {
+    await this.#requireFamilyLevel(actor, householdId, 'look-in', { adminAllowed: false });
+    const h = await this.#assertHousehold(householdId);
     if (source !== 'device') {
-      const camera = this.#repo.getCamera(source);
+      const camera = await this.#repo.getCamera(source);
       if (!camera || camera.householdId !== householdId) throw notFound('no such camera in this household');
     }
     const now = this.#clock.now();
@@ -489,36 +497,36 @@ export class HouseholdService {
         ? 'privacy-mode'
         : privacy.cause === 'schedule'
           ? 'privacy-schedule'
-          : source === 'device' && !this.#devices(householdId).some((d) => d.online)
+          : source === 'device' && !(await this.#devices(householdId)).some((d) => d.online)
             ? 'device-offline'
             : null;
-    if (!refusal && this.#repo.countGrantedLookIns(householdId, actor.sub, now - 3600_000) >= this.timings.lookInsPerHour) {
+    if (!refusal && (await this.#repo.countGrantedLookIns(householdId, actor.sub, now - 3600_000)) >= this.timings.lookInsPerHour) {
       // A glance now and then, not a watch: the household agreed to look-in, not to monitoring.
-      this.#repo.appendAccessLog({
+      await this.#repo.appendAccessLog({
         householdId, actorId: actor.sub, actorRole: actor.role, action: 'look-in', outcome: 'refused',
         reason: 'rate-limited', lookInId: null, atMs: now,
       });
       throw new AppError('rate_limited', `at most ${this.timings.lookInsPerHour} look-ins an hour`);
     }
     if (refusal) {
-      this.#repo.appendAccessLog({
+      await this.#repo.appendAccessLog({
         householdId, actorId: actor.sub, actorRole: actor.role, action: 'look-in', outcome: 'refused',
         reason: refusal, lookInId: null, atMs: now,
       });
       this.#log.info({ householdId, by: actor.sub, refusal }, 'look-in refused');
       throw new LookInRefused(refusal);
     }
-    const id = `look-${randomUUID()}`;
-    this.#repo.transaction(() => {
-      this.#repo.insertLookIn({ id, householdId, memberId: actor.sub, source, startedAtMs: now, endsAtMs: now + this.timings.lookInMaxMs });
-      this.#repo.appendAccessLog({
+    const id = newId('look');
+    await this.#repo.transaction(async (tx) => {
+      await tx.insertLookIn({ id, householdId, memberId: actor.sub, source, startedAtMs: now, endsAtMs: now + this.timings.lookInMaxMs });
+      await tx.appendAccessLog({
         householdId, actorId: actor.sub, actorRole: actor.role, action: 'look-in', outcome: 'granted',
         reason: null, lookInId: id, atMs: now,
       });
     });
-    const lookIn = this.#repo.getLookIn(id)!;
+    const lookIn = (await this.#repo.getLookIn(id))!;
     this.#log.info({ householdId, by: actor.sub, lookInId: id }, 'look-in → home');
-    this.events.emit('lookin:started', { to: this.#deviceKeys(householdId), lookIn, viewerName: actor.name });
+    this.events.emit('lookin:started', { to: await this.#deviceKeys(householdId), lookIn, viewerName: actor.name });
     const token = this.#tokens.issue({
       sub: actor.sub, name: actor.name, role: actor.role,
       // View only: the family member's own camera and microphone stay out of the home.
@@ -528,34 +536,34 @@ export class HouseholdService {
     return { lookIn, roomId: lookIn.roomId, token };
   }
 
-  endLookIn(actor: Actor, lookInId: string): LookIn {
-    const lookIn = this.#repo.getLookIn(lookInId);
+  async endLookIn(actor: Actor, lookInId: string): Promise<LookIn> {
+    const lookIn = await this.#repo.getLookIn(lookInId);
     if (!lookIn) throw notFound('no such look-in');
     if (actor.role === 'home-device') {
-      if (this.#requireDevice(actor).device.householdId !== lookIn.householdId) throw forbidden('not this device’s household');
+      if ((await this.#requireDevice(actor)).device.householdId !== lookIn.householdId) throw forbidden('not this device’s household');
     } else if (actor.sub !== lookIn.memberId && actor.role !== 'admin') {
       throw forbidden('only the viewer or the home ends a look-in');
     }
-    this.#endLookIn(lookIn, 'viewer-left');
-    return this.#repo.getLookIn(lookInId)!;
+    await this.#endLookIn(lookIn, 'viewer-left');
+    return (await this.#repo.getLookIn(lookInId))!;
   }
 
-  listAccessLog(actor: Actor, householdId: string, limit = 100): AccessLogEntry[] {
-    if (actor.role !== 'home-device') this.#requireFamilyLevel(actor, householdId, 'manage');
-    else if (this.#requireDevice(actor).device.householdId !== householdId) throw forbidden('not this device’s household');
+  async listAccessLog(actor: Actor, householdId: string, limit = 100): Promise<AccessLogEntry[]> {
+    if (actor.role !== 'home-device') (await this.#requireFamilyLevel(actor, householdId, 'manage'));
+    else if ((await this.#requireDevice(actor)).device.householdId !== householdId) throw forbidden('not this device’s household');
     return this.#repo.listAccessLog(householdId, Math.min(Math.max(limit, 1), 500));
   }
 
-  #endLookIns(householdId: string, reason: 'privacy'): void {
-    for (const l of this.#repo.listOpenLookIns(householdId)) this.#endLookIn(l, reason);
+  async #endLookIns(householdId: string, reason: 'privacy'): Promise<void> {
+    for (const l of (await this.#repo.listOpenLookIns(householdId))) (await this.#endLookIn(l, reason));
   }
 
-  #endLookIn(lookIn: LookIn, reason: LookInEndReason): void {
-    if (!this.#repo.endLookIn(lookIn.id, reason, this.#clock.now())) return;
+  async #endLookIn(lookIn: LookIn, reason: LookInEndReason): Promise<void> {
+    if (!(await this.#repo.endLookIn(lookIn.id, reason, this.#clock.now()))) return;
     this.#log.info({ lookInId: lookIn.id, reason }, 'look-in ended');
     this.events.emit('lookin:ended', {
-      to: [...this.#deviceKeys(lookIn.householdId), subjectKey('family', lookIn.memberId)],
-      lookIn: this.#repo.getLookIn(lookIn.id)!,
+      to: [...(await this.#deviceKeys(lookIn.householdId)), subjectKey('family', lookIn.memberId)],
+      lookIn: (await this.#repo.getLookIn(lookIn.id))!,
       reason,
     });
   }
@@ -563,15 +571,15 @@ export class HouseholdService {
   // ---- devices -------------------------------------------------------------------------------
 
   /** A device's heartbeat; answers with what the kiosk needs to (re)draw itself after a reconnect. */
-  heartbeat(actor: Actor): DeviceState {
-    const rec = this.#requireDevice(actor);
+  async heartbeat(actor: Actor): Promise<DeviceState> {
+    const rec = await this.#requireDevice(actor);
     const now = this.#clock.now();
-    this.#repo.touchDevice(rec.device.id, now);
-    const open = this.#repo.getOpenAlert(rec.device.id);
+    await this.#repo.touchDevice(rec.device.id, now);
+    const open = await this.#repo.getOpenAlert(rec.device.id);
     if (open) {
-      this.#repo.resolveAlert(open.id, now);
+      await this.#repo.resolveAlert(open.id, now);
       this.#log.info({ deviceId: rec.device.id, alertId: open.id }, 'device back online');
-      this.events.emit('alert:resolved', { to: this.#counsellorKeys(rec.device.householdId), alert: this.#repo.getAlert(open.id)! });
+      this.events.emit('alert:resolved', { to: await this.#counsellorKeys(rec.device.householdId), alert: (await this.#repo.getAlert(open.id))! });
     }
     return this.deviceState(actor);
   }
@@ -580,12 +588,12 @@ export class HouseholdService {
    * A room token for the device: to join an auto-answered call, or to publish into a look-in.
    * The camera is in the grant only while privacy is off (and never for audio-only calls).
    */
-  deviceRoomToken(actor: Actor, roomId: string): RoomTicket {
-    this.#requireDevice(actor);
-    this.authorizeJoin(actor, roomId);
+  async deviceRoomToken(actor: Actor, roomId: string): Promise<RoomTicket> {
+    await this.#requireDevice(actor);
+    await this.authorizeJoin(actor, roomId);
     const { householdId, kind, id } = householdRoom(roomId);
-    if (kind === 'call') return { roomId, token: this.#callToken(actor, this.#assertCall(id)) };
-    const cameraAllowed = this.mediaPolicy(householdId).cameraAllowed;
+    if (kind === 'call') return { roomId, token: await this.#callToken(actor, await this.#assertCall(id)) };
+    const cameraAllowed = (await this.mediaPolicy(householdId)).cameraAllowed;
     const token = this.#tokens.issue({
       sub: actor.sub, name: actor.name, role: actor.role,
       grant: { rooms: [roomId], canPublish: true, canSubscribe: false, sources: cameraAllowed ? ['camera', 'microphone'] : ['microphone'] },
@@ -594,37 +602,37 @@ export class HouseholdService {
     return { roomId, token };
   }
 
-  deviceState(actor: Actor): DeviceState {
-    const rec = this.#requireDevice(actor);
-    const h = this.#assertHousehold(rec.device.householdId);
+  async deviceState(actor: Actor): Promise<DeviceState> {
+    const rec = await this.#requireDevice(actor);
+    const h = await this.#assertHousehold(rec.device.householdId);
     return {
-      device: this.#deviceView(this.#assertDevice(rec.device.id)),
+      device: this.#deviceView((await this.#assertDevice(rec.device.id))),
       household: { id: h.id, name: h.name, settings: h.settings },
       privacy: this.privacyState(h),
-      openCalls: this.#repo.listOpenCalls(h.id),
-      openLookIns: this.#repo.listOpenLookIns(h.id),
-      notices: this.#repo.listNoticesFor(h, this.#clock.now(), 20),
+      openCalls: (await this.#repo.listOpenCalls(h.id)),
+      openLookIns: (await this.#repo.listOpenLookIns(h.id)),
+      notices: (await this.#repo.listNoticesFor(h, this.#clock.now(), 20)),
     };
   }
 
   // ---- counsellors: notices, check-ins, alerts -----------------------------------------------
 
   /** To one assigned household, or to every household in a region the counsellor covers. */
-  sendNotice(actor: Actor, n: SendNotice): { notice: Notice; householdIds: string[] } {
+  async sendNotice(actor: Actor, n: SendNotice): Promise<{ notice: Notice; householdIds: string[] }> {
     if (actor.role !== 'counsellor' && actor.role !== 'admin') throw forbidden('only counsellors send notices');
     let households: Household[];
     if ('householdId' in n) {
-      if (actor.role === 'counsellor') this.#requireCounsellor(actor, n.householdId);
-      households = [this.#assertHousehold(n.householdId)];
+      if (actor.role === 'counsellor') (await this.#requireCounsellor(actor, n.householdId));
+      households = [(await this.#assertHousehold(n.householdId))];
     } else {
       if (actor.role === 'counsellor') {
-        const c = this.#assertCounsellor(actor.sub);
+        const c = await this.#assertCounsellor(actor.sub);
         if (!c.regions.some((r) => n.region.startsWith(r))) throw forbidden(`region ${n.region} is outside your area`);
       }
-      households = this.#repo.listHouseholdsInRegion(n.region);
+      households = await this.#repo.listHouseholdsInRegion(n.region);
     }
     const now = this.#clock.now();
-    const id = `notice-${randomUUID()}`;
+    const id = newId('notice');
     const notice: Notice = {
       id, senderId: actor.sub, senderName: actor.name,
       householdId: 'householdId' in n ? n.householdId : null, region: 'region' in n ? n.region : null,
@@ -632,65 +640,64 @@ export class HouseholdService {
       expiresAt: n.expiresAt ? new Date(n.expiresAt).toISOString() : null,
     };
     const { createdAt: _c, expiresAt, ...stored } = notice;
-    this.#repo.insertNotice({ ...stored, createdAtMs: now, expiresAtMs: expiresAt ? Date.parse(expiresAt) : null });
+    await this.#repo.insertNotice({ ...stored, createdAtMs: now, expiresAtMs: expiresAt ? Date.parse(expiresAt) : null });
     const householdIds = households.map((h) => h.id);
-    this.events.emit('notice', { to: householdIds.flatMap((hid) => this.#deviceKeys(hid)), notice, householdIds });
+    this.events.emit('notice', { to: (await Promise.all(householdIds.map((hid) => this.#deviceKeys(hid)))).flat(), notice, householdIds });
     return { notice, householdIds };
   }
 
-  listNotices(actor: Actor, householdId: string): Notice[] {
-    this.#requireViewer(actor, householdId);
-    return this.#repo.listNoticesFor(this.#assertHousehold(householdId), this.#clock.now(), 50);
+  async listNotices(actor: Actor, householdId: string): Promise<Notice[]> {
+    await this.#requireViewer(actor, householdId);
+    return this.#repo.listNoticesFor((await this.#assertHousehold(householdId)), this.#clock.now(), 50);
   }
 
-  scheduleCheckIn(actor: Actor, householdId: string, { counsellorId, ...c }: NewCheckIn): CheckInSchedule {
-    this.#requireCounsellor(actor, householdId);
+  async scheduleCheckIn(actor: Actor, householdId: string, { counsellorId, ...c }: NewCheckIn): Promise<CheckInSchedule> {
+    await this.#requireCounsellor(actor, householdId);
     let caller = actor.sub;
     if (actor.role === 'admin') {
       // An administrator plans for a counsellor; the schedule must name one who serves this home.
       if (!counsellorId) throw badRequest('counsellorId: required when an administrator schedules a check-in', ['counsellorId: required']);
-      if (!this.#repo.isAssigned(householdId, counsellorId)) {
+      if (!(await this.#repo.isAssigned(householdId, counsellorId))) {
         throw badRequest(`counsellorId: ${counsellorId} is not assigned to this household`, ['counsellorId: not assigned to this household']);
       }
       caller = counsellorId;
     } else if (counsellorId !== undefined && counsellorId !== actor.sub) {
       throw forbidden('a counsellor schedules only their own check-ins');
     }
-    const id = `checkin-${randomUUID()}`;
-    this.#repo.insertCheckIn({ id, householdId, counsellorId: caller, ...c, createdAtMs: this.#clock.now() });
-    return this.#checkInsOf(caller).find((s) => s.id === id)!;
+    const id = newId('checkin');
+    await this.#repo.insertCheckIn({ id, householdId, counsellorId: caller, ...c, createdAtMs: this.#clock.now() });
+    return (await this.#checkInsOf(caller)).find((s) => s.id === id)!;
   }
 
-  listCheckIns(actor: Actor): CheckInSchedule[] {
+  async listCheckIns(actor: Actor): Promise<CheckInSchedule[]> {
     if (actor.role !== 'counsellor') throw forbidden('only counsellors have check-in schedules');
     return this.#checkInsOf(actor.sub);
   }
 
-  #checkInsOf(counsellorId: string): CheckInSchedule[] {
+  async #checkInsOf(counsellorId: string): Promise<CheckInSchedule[]> {
     const now = this.#clock.now();
-    return this.#repo
-      .listCheckIns(counsellorId)
+    return (await this.#repo.listCheckIns(counsellorId))
       .map((r) => ({ ...r.schedule, nextAt: new Date(nextOccurrence(r.schedule.days, r.schedule.time, now)).toISOString() }))
       .sort((a, b) => a.nextAt.localeCompare(b.nextAt));
   }
 
-  listAlerts(actor: Actor, includeResolved = false): DeviceAlert[] {
+  async listAlerts(actor: Actor, includeResolved = false): Promise<DeviceAlert[]> {
     const ids =
       actor.role === 'counsellor'
-        ? this.#repo.listAssignedHouseholdIds(actor.sub)
+        ? (await this.#repo.listAssignedHouseholdIds(actor.sub))
         : actor.role === 'admin'
-          ? this.#repo.listHouseholds().map((h) => h.id)
+          ? (await this.#repo.listHouseholds()).map((h) => h.id)
           : undefined;
     if (!ids) throw forbidden('only counsellors see device alerts');
     return this.#repo.listAlertsForHouseholds(ids, includeResolved, 200);
   }
 
-  acknowledgeAlert(actor: Actor, alertId: string): DeviceAlert {
-    const alert = this.#repo.getAlert(alertId);
+  async acknowledgeAlert(actor: Actor, alertId: string): Promise<DeviceAlert> {
+    const alert = await this.#repo.getAlert(alertId);
     if (!alert) throw notFound('no such alert');
-    this.#requireCounsellor(actor, alert.householdId);
-    this.#repo.acknowledgeAlert(alertId, actor.sub, this.#clock.now());
-    return this.#repo.getAlert(alertId)!;
+    await this.#requireCounsellor(actor, alert.householdId);
+    await this.#repo.acknowledgeAlert(alertId, actor.sub, this.#clock.now());
+    return (await this.#repo.getAlert(alertId))!;
   }
 
   // ---- the periodic checker ------------------------------------------------------------------
@@ -699,15 +706,15 @@ export class HouseholdService {
    * One pass of everything time-driven: ring timeouts, look-in limits, privacy windows opening or
    * closing, device offline alerts, check-ins falling due. Deterministic under an injected clock.
    */
-  tick(): void {
+  async tick(): Promise<void> {
     const now = this.#clock.now();
-    for (const call of this.#repo.listRingingDue(now)) {
-      if (this.#repo.transitionCall(call.id, ['ringing'], 'missed', now)) this.#finishCall(call.householdId, call.id, 'missed');
+    for (const call of (await this.#repo.listRingingDue(now))) {
+      if ((await this.#repo.transitionCall(call.id, ['ringing'], 'missed', now))) (await this.#finishCall(call.householdId, call.id, 'missed'));
     }
-    for (const l of this.#repo.listLookInsPastLimit(now)) this.#endLookIn(l, 'time-limit');
-    for (const h of this.#repo.listHouseholds()) this.#announcePrivacy(h);
-    this.#raiseOfflineAlerts(now);
-    this.#announceDueCheckIns(now);
+    for (const l of (await this.#repo.listLookInsPastLimit(now))) (await this.#endLookIn(l, 'time-limit'));
+    for (const h of (await this.#repo.listHouseholds())) (await this.#announcePrivacy(h));
+    await this.#raiseOfflineAlerts(now);
+    await this.#announceDueCheckIns(now);
   }
 
   /**
@@ -721,8 +728,8 @@ export class HouseholdService {
       if (running) return;
       running = true;
       Promise.resolve(opts.leader ? opts.leader() : true)
-        .then((lead) => {
-          if (lead) this.tick();
+        .then(async (lead) => {
+          if (lead) await this.tick();
         })
         .catch((err: unknown) => this.#log.error({ err }, 'household tick failed'))
         .finally(() => {
@@ -737,39 +744,39 @@ export class HouseholdService {
     this.#timer = undefined;
   }
 
-  #raiseOfflineAlerts(now: number): void {
-    for (const rec of this.#repo.listDevices()) {
+  async #raiseOfflineAlerts(now: number): Promise<void> {
+    for (const rec of (await this.#repo.listDevices())) {
       const silentSince = rec.lastSeenAtMs ?? rec.boundAtMs;
       if (now - silentSince < this.timings.offlineAlertAfterMs) continue;
-      if (this.#repo.getOpenAlert(rec.device.id)) continue;
-      const id = `alert-${randomUUID()}`;
-      this.#repo.insertAlert({ id, deviceId: rec.device.id, householdId: rec.device.householdId, lastSeenAtMs: rec.lastSeenAtMs, raisedAtMs: now });
-      const counsellors = this.#counsellorKeys(rec.device.householdId);
+      if ((await this.#repo.getOpenAlert(rec.device.id))) continue;
+      const id = newId('alert');
+      await this.#repo.insertAlert({ id, deviceId: rec.device.id, householdId: rec.device.householdId, lastSeenAtMs: rec.lastSeenAtMs, raisedAtMs: now });
+      const counsellors = await this.#counsellorKeys(rec.device.householdId);
       this.#log.warn({ deviceId: rec.device.id, householdId: rec.device.householdId, silentMs: now - silentSince }, 'device offline alert');
-      this.events.emit('alert:raised', { to: counsellors, alert: this.#repo.getAlert(id)! });
+      this.events.emit('alert:raised', { to: counsellors, alert: (await this.#repo.getAlert(id))! });
     }
   }
 
-  #announceDueCheckIns(now: number): void {
-    for (const r of this.#repo.listCheckIns()) {
+  async #announceDueCheckIns(now: number): Promise<void> {
+    for (const r of (await this.#repo.listCheckIns())) {
       const due = previousOccurrence(r.schedule.days, r.schedule.time, now);
       // Only occurrences after the schedule was made and not yet announced; a long outage
       // announces the latest missed one once, not a backlog.
       if (due === null || due < r.createdAtMs || (r.lastDueAtMs !== null && due <= r.lastDueAtMs)) continue;
-      this.#repo.setCheckInLastDue(r.schedule.id, due);
+      await this.#repo.setCheckInLastDue(r.schedule.id, due);
       const schedule = { ...r.schedule, nextAt: new Date(nextOccurrence(r.schedule.days, r.schedule.time, now)).toISOString() };
       this.events.emit('checkin:due', { to: [subjectKey('counsellor', r.schedule.counsellorId)], schedule, dueAt: new Date(due).toISOString() });
     }
   }
 
-  #announcePrivacy(h: Household): void {
+  async #announcePrivacy(h: Household): Promise<void> {
     const state = this.privacyState(h);
     const before = this.#privacyAnnounced.get(h.id) ?? false;
     this.#privacyAnnounced.set(h.id, state.active);
-    if (state.active) this.#endLookIns(h.id, 'privacy');
+    if (state.active) (await this.#endLookIns(h.id, 'privacy'));
     if (before === state.active) return;
     this.#log.info({ householdId: h.id, ...state }, 'privacy state changed');
-    this.events.emit('privacy:changed', { to: this.#audience(h.id), householdId: h.id, privacy: state });
+    this.events.emit('privacy:changed', { to: (await this.#audience(h.id)), householdId: h.id, privacy: state });
   }
 
   // ---- authorization -------------------------------------------------------------------------
@@ -779,46 +786,46 @@ export class HouseholdService {
   }
 
   /** A device token is valid only while it is the device's current token for the same household. */
-  #requireDevice(actor: Actor): DeviceRecord {
+  async #requireDevice(actor: Actor): Promise<DeviceRecord> {
     if (actor.role !== 'home-device') throw forbidden('home devices only');
-    const rec = this.#repo.getDevice(actor.sub);
+    const rec = await this.#repo.getDevice(actor.sub);
     if (!rec || rec.device.householdId !== actor.attributes.householdId || rec.tokenJti !== actor.jti) {
       throw new AppError('unauthorized', 'this device token has been replaced or revoked');
     }
     return rec;
   }
 
-  #requireFamilyLevel(actor: Actor, householdId: string, level: PermissionLevel, opts: { adminAllowed?: boolean } = {}): PermissionLevel {
+  async #requireFamilyLevel(actor: Actor, householdId: string, level: PermissionLevel, opts: { adminAllowed?: boolean } = {}): Promise<PermissionLevel> {
     if (actor.role === 'admin' && opts.adminAllowed !== false) {
-      this.#assertHousehold(householdId);
+      await this.#assertHousehold(householdId);
       return 'manage';
     }
     if (actor.role !== 'family') throw forbidden('family members only');
-    const link = this.#repo.getFamilyLink(householdId, actor.sub);
+    const link = await this.#repo.getFamilyLink(householdId, actor.sub);
     if (!link) throw forbidden('you are not a family member of this household');
     if (!permits(link.permission, level)) throw forbidden(`your permission here is "${link.permission}"; this needs "${level}"`);
     return link.permission;
   }
 
-  #requireCounsellor(actor: Actor, householdId: string): void {
+  async #requireCounsellor(actor: Actor, householdId: string): Promise<void> {
     if (actor.role === 'admin') return;
     if (actor.role !== 'counsellor') throw forbidden('counsellors only');
-    if (!this.#repo.isAssigned(householdId, actor.sub)) throw forbidden('this household is not assigned to you');
+    if (!(await this.#repo.isAssigned(householdId, actor.sub))) throw forbidden('this household is not assigned to you');
   }
 
   /** Anyone with a legitimate view of the household; returns the family level when there is one. */
-  #requireViewer(actor: Actor, householdId: string): PermissionLevel | undefined {
+  async #requireViewer(actor: Actor, householdId: string): Promise<PermissionLevel | undefined> {
     switch (actor.role) {
       case 'family':
         return this.#requireFamilyLevel(actor, householdId, 'call');
       case 'counsellor':
-        this.#requireCounsellor(actor, householdId);
+        await this.#requireCounsellor(actor, householdId);
         return undefined;
       case 'home-device':
-        if (this.#requireDevice(actor).device.householdId !== householdId) throw forbidden('not this device’s household');
+        if ((await this.#requireDevice(actor)).device.householdId !== householdId) throw forbidden('not this device’s household');
         return undefined;
       case 'admin':
-        this.#assertHousehold(householdId);
+        await this.#assertHousehold(householdId);
         return undefined;
       default:
         throw forbidden('no access to households');
@@ -827,26 +834,26 @@ export class HouseholdService {
 
   // ---- lookups ---------------------------------------------------------------------------------
 
-  #assertHousehold(id: string): Household {
-    const h = this.#repo.getHousehold(id);
+  async #assertHousehold(id: string): Promise<Household> {
+    const h = await this.#repo.getHousehold(id);
     if (!h) throw notFound(`household ${id} not found`);
     return h;
   }
 
-  #assertDevice(id: string): DeviceRecord {
-    const d = this.#repo.getDevice(id);
+  async #assertDevice(id: string): Promise<DeviceRecord> {
+    const d = await this.#repo.getDevice(id);
     if (!d) throw notFound(`device ${id} not found`);
     return d;
   }
 
-  #assertCall(id: string): Call {
-    const c = this.#repo.getCall(id);
+  async #assertCall(id: string): Promise<Call> {
+    const c = await this.#repo.getCall(id);
     if (!c) throw notFound(`call ${id} not found`);
     return c;
   }
 
-  #assertCounsellor(id: string): Counsellor {
-    const c = this.#repo.getCounsellor(id);
+  async #assertCounsellor(id: string): Promise<Counsellor> {
+    const c = await this.#repo.getCounsellor(id);
     if (!c) throw forbidden('unknown counsellor');
     return c;
   }
@@ -856,32 +863,32 @@ export class HouseholdService {
     return { ...rec.device, online };
   }
 
-  #devices(householdId: string): Device[] {
-    return this.#repo.listDevices(householdId).map((r) => this.#deviceView(r));
+  async #devices(householdId: string): Promise<Device[]> {
+    return (await this.#repo.listDevices(householdId)).map((r) => this.#deviceView(r));
   }
 
-  #deviceKeys(householdId: string): SubjectKey[] {
-    return this.#repo.listDevices(householdId).map((r) => subjectKey('home-device', r.device.id));
+  async #deviceKeys(householdId: string): Promise<SubjectKey[]> {
+    return (await this.#repo.listDevices(householdId)).map((r) => subjectKey('home-device', r.device.id));
   }
 
-  #counsellorKeys(householdId: string): SubjectKey[] {
-    return this.#repo.listCounsellorIds(householdId).map((id) => subjectKey('counsellor', id));
+  async #counsellorKeys(householdId: string): Promise<SubjectKey[]> {
+    return (await this.#repo.listCounsellorIds(householdId)).map((id) => subjectKey('counsellor', id));
   }
 
   /** Devices and family of a household: who must redraw when its settings or privacy change. */
-  #audience(householdId: string): SubjectKey[] {
-    return [...this.#deviceKeys(householdId), ...this.#repo.listFamily(householdId).map((m) => subjectKey('family', m.id))];
+  async #audience(householdId: string): Promise<SubjectKey[]> {
+    return [...(await this.#deviceKeys(householdId)), ...(await this.#repo.listFamily(householdId)).map((m) => subjectKey('family', m.id))];
   }
 
-  #view(householdId: string, myPermission?: PermissionLevel): HouseholdView {
-    const household = this.#assertHousehold(householdId);
+  async #view(householdId: string, myPermission?: PermissionLevel): Promise<HouseholdView> {
+    const household = await this.#assertHousehold(householdId);
     return {
       household,
       privacy: this.privacyState(household),
-      devices: this.#devices(householdId),
-      cameras: this.#repo.listCameras(householdId),
-      family: this.#repo.listFamily(householdId).map(({ phone: _phone, ...m }) => m),
-      counsellorIds: this.#repo.listCounsellorIds(householdId),
+      devices: (await this.#devices(householdId)),
+      cameras: (await this.#repo.listCameras(householdId)),
+      family: (await this.#repo.listFamily(householdId)).map(({ phone: _phone, ...m }) => m),
+      counsellorIds: (await this.#repo.listCounsellorIds(householdId)),
       ...(myPermission ? { myPermission } : {}),
     };
   }

@@ -15,31 +15,31 @@ export function actorFromClaims(c: Claims): Actor {
 export const isPetitionerSide = (a: Actor) => a.role === 'petitioner' || a.role === 'terminal';
 export const isCoordinator = (a: Actor) => a.role === 'coordinator' || a.role === 'admin' || a.role === 'system';
 
-export function assertCase(repo: PetitionRepository, caseId: string): Case {
-  const c = repo.getCase(caseId);
+export async function assertCase(repo: PetitionRepository, caseId: string): Promise<Case> {
+  const c = await repo.getCase(caseId);
   if (!c) throw new AppError('not_found', `no case ${caseId}`);
   return c;
 }
 
 /** The official behind an actor; petitioners and terminals never pass. */
-export function assertOfficial(repo: PetitionRepository, actor: Actor): Official {
+export async function assertOfficial(repo: PetitionRepository, actor: Actor): Promise<Official> {
   if (actor.role !== 'official') {
     throw new AppError('forbidden', 'only officials can do this', { reason: 'not_an_official', role: actor.role });
   }
-  const o = repo.getOfficial(actor.id);
+  const o = await repo.getOfficial(actor.id);
   if (!o) throw new AppError('forbidden', `unknown official ${actor.id}`, { reason: 'unknown_official' });
   return o;
 }
 
 /** The petitioner side of a case: its terminal, or whoever registered it. */
-export function isCasePetitioner(repo: PetitionRepository, actor: Actor, c: Case): boolean {
+export async function isCasePetitioner(repo: PetitionRepository, actor: Actor, c: Case): Promise<boolean> {
   if (!isPetitionerSide(actor)) return false;
   if (actor.terminalId === c.terminalId) return true;
-  return repo.timeline(c.id)[0]?.actorId === actor.id;
+  return (await repo.timeline(c.id))[0]?.actorId === actor.id;
 }
 
-export function isParticipant(repo: PetitionRepository, officialId: string, caseId: string): boolean {
-  return repo.listParticipants(caseId).some((p) => p.officialId === officialId);
+export async function isParticipant(repo: PetitionRepository, officialId: string, caseId: string): Promise<boolean> {
+  return (await repo.listParticipants(caseId)).some((p) => p.officialId === officialId);
 }
 
 /** The official leading the session now (after a transfer, the new lead). */
@@ -50,10 +50,10 @@ export function assertLead(actor: Actor, c: Case): void {
 }
 
 /** Anyone who may see the case: its petitioner, officials who took part, coordinators. */
-export function assertCanView(repo: PetitionRepository, actor: Actor, c: Case): void {
+export async function assertCanView(repo: PetitionRepository, actor: Actor, c: Case): Promise<void> {
   if (isCoordinator(actor)) return;
-  if (actor.role === 'official' && isParticipant(repo, actor.id, c.id)) return;
-  if (isCasePetitioner(repo, actor, c)) return;
+  if (actor.role === 'official' && (await isParticipant(repo, actor.id, c.id))) return;
+  if (await isCasePetitioner(repo, actor, c)) return;
   throw new AppError('forbidden', `not a party to case ${c.id}`, { reason: 'not_a_party' });
 }
 

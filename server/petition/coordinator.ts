@@ -22,7 +22,7 @@ const secondsSince = (now: Date, iso: string) => Math.round((now.getTime() - Dat
 export async function departmentQueues(d: Deps): Promise<DepartmentQueue[]> {
   // Issued together so they share round trips on the connection (398 offices in the seed).
   const rows = await Promise.all(
-    d.repo.listDepartments().map(async (dept): Promise<DepartmentQueue | null> => {
+    (await d.repo.listDepartments()).map(async (dept): Promise<DepartmentQueue | null> => {
       const [length, online] = await Promise.all([d.queue.length(dept.id), d.presence.online(dept.id)]);
       if (length === 0 && online.length === 0) return null;
       const first = length > 0 ? (await d.queue.entries(dept.id, 1))[0] : undefined;
@@ -30,7 +30,7 @@ export async function departmentQueues(d: Deps): Promise<DepartmentQueue[]> {
     }),
   );
   const out = rows.filter((r): r is DepartmentQueue => r !== null);
-  for (const leader of d.repo.listOfficials().filter((o) => o.post)) {
+  for (const leader of (await d.repo.listOfficials()).filter((o) => o.post)) {
     const q = personalQueue(leader.id);
     const length = await d.queue.length(q);
     if (length === 0) continue;
@@ -45,9 +45,11 @@ export async function departmentQueues(d: Deps): Promise<DepartmentQueue[]> {
 export async function terminalsByCounty(d: Deps): Promise<TerminalGroup[]> {
   const online = await d.presence.onlineTerminals();
   const groups = new Map<string, TerminalGroup>();
-  for (const t of d.repo.listTerminals()) {
+  const regionNames = new Map<string, string>();
+  for (const t of await d.repo.listTerminals()) {
     const county = t.level === 'city' ? t.regionCode : t.regionCode.slice(0, 6);
-    const g = groups.get(county) ?? { regionCode: county, name: d.repo.getRegion(county)?.name ?? county, total: 0, online: 0, offlineIds: [] };
+    if (!regionNames.has(county)) regionNames.set(county, (await d.repo.getRegion(county))?.name ?? county);
+    const g = groups.get(county) ?? { regionCode: county, name: regionNames.get(county)!, total: 0, online: 0, offlineIds: [] };
     g.total++;
     if (online.has(t.id)) g.online++;
     else g.offlineIds.push(t.id);
@@ -57,9 +59,9 @@ export async function terminalsByCounty(d: Deps): Promise<TerminalGroup[]> {
 }
 
 /** Open cases past a deadline: not accepted within 15 days, or not handled in time. */
-export function overdueCases(repo: PetitionRepository, now: Date): OverdueCase[] {
+export async function overdueCases(repo: PetitionRepository, now: Date): Promise<OverdueCase[]> {
   const t = now.getTime();
-  const open = repo.listCases(['registered', 'queued', 'in_session', 'joint_session', 'transferred', 'escalated', 'appointment']);
+  const open = await repo.listCases(['registered', 'queued', 'in_session', 'joint_session', 'transferred', 'escalated', 'appointment']);
   const out: OverdueCase[] = [];
   for (const c of open) {
     const late: OverdueCase['overdue'] = [];
@@ -73,10 +75,9 @@ export function overdueCases(repo: PetitionRepository, now: Date): OverdueCase[]
 /** Cases in session now, with the officials currently in them (holding an assigned ticket). */
 export async function liveSessions(d: Deps): Promise<LiveSession[]> {
   const out: LiveSession[] = [];
-  for (const c of d.repo.listCases(['in_session', 'joint_session'])) {
+  for (const c of await d.repo.listCases(['in_session', 'joint_session'])) {
     const present = new Set((await d.queue.ticketsOfCase(c.id)).filter((t) => t.state === 'assigned').map((t) => t.officialId));
-    const participants = d.repo
-      .listParticipants(c.id)
+    const participants = (await d.repo.listParticipants(c.id))
       .filter((p) => present.has(p.officialId))
       .map((p) => ({ officialId: p.officialId, departmentId: p.departmentId, role: p.role }));
     out.push({ case: c, roomId: petitionRoomId(c.id), participants });
@@ -84,9 +85,12 @@ export async function liveSessions(d: Deps): Promise<LiveSession[]> {
   return out;
 }
 
-export function receptionDaysWithBookings(repo: PetitionRepository, now: Date): ReceptionDayWithBookings[] {
-  return repo.listReceptionDays(now.toISOString()).map((day) => {
-    const counts = repo.slotCounts(day.id);
-    return { ...day, booked: Array.from({ length: day.slots }, (_, i) => counts.get(i) ?? 0) };
-  });
+export async function receptionDaysWithBookings(repo: PetitionRepository, now: Date): Promise<ReceptionDayWithBookings[]> {
+  const days = await repo.listReceptionDays(now.toISOString());
+  return Promise.all(
+    days.map(async (day) => {
+      const counts = await repo.slotCounts(day.id);
+      return { ...day, booked: Array.from({ length: day.slots }, (_, i) => counts.get(i) ?? 0) };
+    }),
+  );
 }

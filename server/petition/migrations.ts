@@ -1,34 +1,35 @@
-// SQLite schema of the petition domain. Forward-only; ids are stable forever.
-import type { Migration } from '../core/db.ts';
+// Schema of the petition domain, for SQLite and PostgreSQL alike. Forward-only; ids are stable
+// forever (a store made by the first, SQLite-only version has these ids recorded already).
+import { execAll, serialKey, type Migration } from '../core/db.ts';
 
 export const petitionMigrations: Migration[] = [
   {
     id: 'petition-001-directory',
-    up: (db) => {
-      db.exec(`
-        CREATE TABLE petition_regions (
+    up: (db) =>
+      execAll(db, [
+        `CREATE TABLE petition_regions (
           code TEXT PRIMARY KEY,
           name TEXT NOT NULL,
           level TEXT NOT NULL CHECK (level IN ('village','township','county','city')),
           parent_code TEXT REFERENCES petition_regions(code)
-        );
-        CREATE INDEX petition_regions_parent ON petition_regions(parent_code);
-        CREATE TABLE petition_terminals (
+        )`,
+        `CREATE INDEX petition_regions_parent ON petition_regions(parent_code)`,
+        `CREATE TABLE petition_terminals (
           id TEXT PRIMARY KEY,
           name TEXT NOT NULL,
           level TEXT NOT NULL,
           region_code TEXT NOT NULL REFERENCES petition_regions(code),
           parent_region_code TEXT REFERENCES petition_regions(code)
-        );
-        CREATE TABLE petition_departments (
+        )`,
+        `CREATE TABLE petition_departments (
           id TEXT PRIMARY KEY,
           kind TEXT NOT NULL,
           name TEXT NOT NULL,
           level TEXT NOT NULL,
           region_code TEXT NOT NULL REFERENCES petition_regions(code),
           UNIQUE (kind, region_code)
-        );
-        CREATE TABLE petition_officials (
+        )`,
+        `CREATE TABLE petition_officials (
           id TEXT PRIMARY KEY,
           name TEXT NOT NULL,
           department_id TEXT NOT NULL REFERENCES petition_departments(id),
@@ -36,17 +37,16 @@ export const petitionMigrations: Migration[] = [
           region_code TEXT NOT NULL REFERENCES petition_regions(code),
           max_sessions INTEGER NOT NULL DEFAULT 1 CHECK (max_sessions BETWEEN 1 AND 10),
           post TEXT
-        );
-        CREATE INDEX petition_officials_department ON petition_officials(department_id);
-      `);
-    },
+        )`,
+        `CREATE INDEX petition_officials_department ON petition_officials(department_id)`,
+      ]),
   },
   {
     id: 'petition-002-cases',
-    up: (db) => {
-      db.exec(`
-        CREATE TABLE petition_case_counters (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
-        CREATE TABLE petition_cases (
+    up: (db, dialect) =>
+      execAll(db, [
+        `CREATE TABLE petition_case_counters (day TEXT PRIMARY KEY, last INTEGER NOT NULL)`,
+        `CREATE TABLE petition_cases (
           id TEXT PRIMARY KEY,
           terminal_id TEXT NOT NULL REFERENCES petition_terminals(id),
           region_code TEXT NOT NULL,
@@ -72,45 +72,44 @@ export const petitionMigrations: Migration[] = [
           rated_at TEXT,
           appointment TEXT,
           updated_at TEXT NOT NULL
-        );
-        CREATE INDEX petition_cases_state ON petition_cases(state);
-        CREATE INDEX petition_cases_terminal ON petition_cases(terminal_id);
-        CREATE TABLE petition_case_events (
-          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        )`,
+        `CREATE INDEX petition_cases_state ON petition_cases(state)`,
+        `CREATE INDEX petition_cases_terminal ON petition_cases(terminal_id)`,
+        `CREATE TABLE petition_case_events (
+          seq ${serialKey(dialect)},
           case_id TEXT NOT NULL REFERENCES petition_cases(id),
           at TEXT NOT NULL,
           actor_id TEXT NOT NULL,
           actor_role TEXT NOT NULL,
           type TEXT NOT NULL,
           data TEXT NOT NULL
-        );
-        CREATE INDEX petition_case_events_case ON petition_case_events(case_id, seq);
-        CREATE TABLE petition_participants (
+        )`,
+        `CREATE INDEX petition_case_events_case ON petition_case_events(case_id, seq)`,
+        `CREATE TABLE petition_participants (
           case_id TEXT NOT NULL REFERENCES petition_cases(id),
           official_id TEXT NOT NULL REFERENCES petition_officials(id),
           department_id TEXT NOT NULL,
           role TEXT NOT NULL CHECK (role IN ('lead','invited')),
           joined_at TEXT NOT NULL,
           PRIMARY KEY (case_id, official_id)
-        );
-        -- One row per scheduler ticket that was assigned: the durable mirror of the Redis claim.
-        CREATE TABLE petition_assignments (
+        )`,
+        // One row per scheduler ticket that was assigned: the durable mirror of the Redis claim.
+        `CREATE TABLE petition_assignments (
           ticket_id TEXT PRIMARY KEY,
           case_id TEXT NOT NULL REFERENCES petition_cases(id),
           official_id TEXT NOT NULL,
           department_id TEXT NOT NULL,
           kind TEXT NOT NULL,
           assigned_at TEXT NOT NULL
-        );
-        CREATE INDEX petition_assignments_case ON petition_assignments(case_id);
-      `);
-    },
+        )`,
+        `CREATE INDEX petition_assignments_case ON petition_assignments(case_id)`,
+      ]),
   },
   {
     id: 'petition-003-reception-days',
-    up: (db) => {
-      db.exec(`
-        CREATE TABLE petition_reception_days (
+    up: (db) =>
+      execAll(db, [
+        `CREATE TABLE petition_reception_days (
           id TEXT PRIMARY KEY,
           official_id TEXT NOT NULL REFERENCES petition_officials(id),
           leader_name TEXT NOT NULL,
@@ -123,16 +122,25 @@ export const petitionMigrations: Migration[] = [
           slot_minutes INTEGER NOT NULL,
           slots INTEGER NOT NULL,
           capacity_per_slot INTEGER NOT NULL
-        );
-        CREATE TABLE petition_appointments (
+        )`,
+        `CREATE TABLE petition_appointments (
           case_id TEXT PRIMARY KEY REFERENCES petition_cases(id),
           day_id TEXT NOT NULL REFERENCES petition_reception_days(id),
           slot INTEGER NOT NULL,
           booked_at TEXT NOT NULL,
           admitted INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE INDEX petition_appointments_day ON petition_appointments(day_id, slot);
-      `);
-    },
+        )`,
+        `CREATE INDEX petition_appointments_day ON petition_appointments(day_id, slot)`,
+      ]),
+  },
+  {
+    // Participants in the order they joined, also when two join in the same millisecond: the
+    // first version relied on SQLite's rowid, which PostgreSQL has no equivalent of.
+    id: 'petition-004-participant-order',
+    up: (db, dialect) =>
+      execAll(db, [
+        'ALTER TABLE petition_participants ADD COLUMN seq INTEGER NOT NULL DEFAULT 0',
+        ...(dialect === 'sqlite' ? ['UPDATE petition_participants SET seq = rowid'] : []),
+      ]),
   },
 ];

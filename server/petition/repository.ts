@@ -1,6 +1,8 @@
-// The durable record of the petition domain behind a small interface; SQLite is the embedded
-// default. Every case change is written together with its timeline event in one transaction.
-import type { Db } from '../core/db.ts';
+// The durable record of the petition domain behind a small interface, on the node's store
+// (SQLite or PostgreSQL, server/core/db.ts). Every case change is written together with its
+// timeline event in one transaction; read-check-write steps lock the row they read.
+import { sql, type Generated, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { Executor, Store } from '../core/db.ts';
 import type {
   ActorRole,
   Appointment,
@@ -74,51 +76,98 @@ export interface BookedAppointment {
 }
 
 export interface PetitionRepository {
-  importDirectory(dir: Directory): void;
-  getRegion(code: string): Region | undefined;
-  getTerminal(id: string): Terminal | undefined;
-  listTerminals(): Terminal[];
-  getDepartment(id: string): Department | undefined;
-  findDepartment(kind: string, regionCode: string): Department | undefined;
-  listDepartments(): Department[];
-  getOfficial(id: string): Official | undefined;
-  listOfficials(departmentId?: string): Official[];
-  getReceptionDay(id: string): ReceptionDay | undefined;
-  listReceptionDays(fromIso: string): ReceptionDay[];
+  importDirectory(dir: Directory): Promise<void>;
+  getRegion(code: string): Promise<Region | undefined>;
+  getTerminal(id: string): Promise<Terminal | undefined>;
+  listTerminals(): Promise<Terminal[]>;
+  getDepartment(id: string): Promise<Department | undefined>;
+  findDepartment(kind: string, regionCode: string): Promise<Department | undefined>;
+  listDepartments(): Promise<Department[]>;
+  getOfficial(id: string): Promise<Official | undefined>;
+  listOfficials(departmentId?: string): Promise<Official[]>;
+  getReceptionDay(id: string): Promise<ReceptionDay | undefined>;
+  listReceptionDays(fromIso: string): Promise<ReceptionDay[]>;
 
-  /** Creates the case with an id like XF20261126-000042 and writes its first event. */
-  createCase(c: NewCase, event: NewEvent): Case;
-  getCase(id: string): Case | undefined;
+  /**
+   * Creates the case with a case number like XF20261126-000042 — from the day's counter row in
+   * the shared store, so every node draws from one sequence — and writes its first event.
+   */
+  createCase(c: NewCase, event: NewEvent): Promise<Case>;
+  /**
+   * Creates the case unless its terminal already has one in `openStates`, which is answered
+   * instead (`created: false`). The terminal's row lock makes check and insert one step across
+   * nodes: two starts at one terminal never both create.
+   */
+  createCaseIfNoneOpen(c: NewCase, event: NewEvent, openStates: readonly CaseState[]): Promise<{ case: Case; created: boolean }>;
+  getCase(id: string): Promise<Case | undefined>;
   /**
    * Applies the patch and appends the event atomically. With `expectState`, changes nothing and
    * returns undefined unless the case is in one of those states (a compare-and-set).
    */
-  updateCase(id: string, patch: CasePatch, event: NewEvent, expectState?: readonly CaseState[]): Case | undefined;
-  appendEvent(caseId: string, event: NewEvent): void;
-  timeline(caseId: string): CaseEvent[];
-  listCases(states: readonly CaseState[]): Case[];
+  updateCase(id: string, patch: CasePatch, event: NewEvent, expectState?: readonly CaseState[]): Promise<Case | undefined>;
+  appendEvent(caseId: string, event: NewEvent): Promise<void>;
+  timeline(caseId: string): Promise<CaseEvent[]>;
+  listCases(states: readonly CaseState[]): Promise<Case[]>;
 
-  addParticipant(p: Participant): boolean;
-  listParticipants(caseId: string): Participant[];
+  addParticipant(p: Participant): Promise<boolean>;
+  listParticipants(caseId: string): Promise<Participant[]>;
   /**
    * Records an assigned ticket together with the case change (computed from the case as it is
    * inside the transaction), its event and the participant, in one transaction. Returns the
    * updated case, or undefined (nothing changed) if this ticket was already recorded.
    */
-  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant): Case | undefined;
+  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant): Promise<Case | undefined>;
   /** Records an assigned ticket once; false if it was already recorded. */
-  recordAssignment(a: AssignmentRecord): boolean;
-  assignmentsOf(caseId: string): { ticketId: string; officialId: string; departmentId: string; kind: string }[];
+  recordAssignment(a: AssignmentRecord): Promise<boolean>;
+  assignmentsOf(caseId: string): Promise<{ ticketId: string; officialId: string; departmentId: string; kind: string }[]>;
 
   /** Books a slot atomically (across processes); false when the slot is full. */
-  bookAppointment(caseId: string, dayId: string, slot: number, capacity: number, at: string): boolean;
-  getAppointment(caseId: string): BookedAppointment | undefined;
+  bookAppointment(caseId: string, dayId: string, slot: number, capacity: number, at: string): Promise<boolean>;
+  getAppointment(caseId: string): Promise<BookedAppointment | undefined>;
   /** Undoes a booking that could not be completed. */
-  cancelAppointment(caseId: string): void;
-  slotCounts(dayId: string): Map<number, number>;
+  cancelAppointment(caseId: string): Promise<void>;
+  slotCounts(dayId: string): Promise<Map<number, number>>;
   /** Appointments whose slot has started and that are not yet in a queue. */
-  dueAppointments(nowIso: string): (BookedAppointment & { departmentId: string; officialId: string })[];
-  markAdmitted(caseId: string): boolean;
+  dueAppointments(nowIso: string): Promise<(BookedAppointment & { departmentId: string; officialId: string })[]>;
+  markAdmitted(caseId: string): Promise<boolean>;
+}
+
+
+/** The petition tables as stored (docs/store.md). */
+export interface PetitionTables {
+  petition_regions: { code: string; name: string; level: Level; parent_code: string | null };
+  petition_terminals: { id: string; name: string; level: Level; region_code: string; parent_region_code: string | null };
+  petition_departments: { id: string; kind: string; name: string; level: Level; region_code: string };
+  petition_officials: { id: string; name: string; department_id: string; level: Level; region_code: string; max_sessions: number; post: string | null };
+  petition_reception_days: {
+    id: string;
+    official_id: string;
+    leader_name: string;
+    post: string;
+    portfolio: string;
+    department_id: string;
+    region_code: string;
+    place: string;
+    starts_at: string;
+    slot_minutes: number;
+    slots: number;
+    capacity_per_slot: number;
+  };
+  /** One row per day: `last` is the last case number issued that day (XF<day>-<last>). */
+  petition_case_counters: { day: string; last: number };
+  petition_cases: CaseRow;
+  petition_case_events: {
+    seq: Generated<number>;
+    case_id: string;
+    at: string;
+    actor_id: string;
+    actor_role: ActorRole;
+    type: CaseEventType;
+    data: string;
+  };
+  petition_participants: { case_id: string; official_id: string; department_id: string; role: 'lead' | 'invited'; joined_at: string; seq: number };
+  petition_assignments: { ticket_id: string; case_id: string; official_id: string; department_id: string; kind: string; assigned_at: string };
+  petition_appointments: { case_id: string; day_id: string; slot: number; booked_at: string; admitted: Generated<number> };
 }
 
 interface CaseRow {
@@ -149,7 +198,9 @@ interface CaseRow {
   updated_at: string;
 }
 
-const toCase = (r: CaseRow): Case => ({
+type Q = Executor<PetitionTables>;
+
+const toCase = (r: Selectable<CaseRow>): Case => ({
   id: r.id,
   terminalId: r.terminal_id,
   regionCode: r.region_code,
@@ -177,188 +228,236 @@ const toCase = (r: CaseRow): Case => ({
   updatedAt: r.updated_at,
 });
 
-const PATCH_COLUMNS: Record<keyof CasePatch, [string, (v: never) => unknown]> = {
-  state: ['state', (v: CaseState) => v],
-  departmentId: ['department_id', (v: string | null) => v],
-  officialId: ['official_id', (v: string | null) => v],
-  routedDepartmentIds: ['routed_department_ids', (v: string[]) => JSON.stringify(v)],
-  handleDeadline: ['handle_deadline', (v: string) => v],
-  handleExtended: ['handle_extended', (v: boolean) => (v ? 1 : 0)],
-  extensionReason: ['extension_reason', (v: string | null) => v],
-  acceptedAt: ['accepted_at', (v: string | null) => v],
-  opinion: ['opinion', (v: string | null) => v],
-  opinionAt: ['opinion_at', (v: string | null) => v],
-  rating: ['rating', (v: Rating | null) => v],
-  ratedAt: ['rated_at', (v: string | null) => v],
-  appointment: ['appointment', (v: Appointment | null) => (v ? JSON.stringify(v) : null)],
-};
+function patchColumns(patch: CasePatch): Partial<CaseRow> {
+  const out: Partial<CaseRow> = {};
+  if (patch.state !== undefined) out.state = patch.state;
+  if (patch.departmentId !== undefined) out.department_id = patch.departmentId;
+  if (patch.officialId !== undefined) out.official_id = patch.officialId;
+  if (patch.routedDepartmentIds !== undefined) out.routed_department_ids = JSON.stringify(patch.routedDepartmentIds);
+  if (patch.handleDeadline !== undefined) out.handle_deadline = patch.handleDeadline;
+  if (patch.handleExtended !== undefined) out.handle_extended = patch.handleExtended ? 1 : 0;
+  if (patch.extensionReason !== undefined) out.extension_reason = patch.extensionReason;
+  if (patch.acceptedAt !== undefined) out.accepted_at = patch.acceptedAt;
+  if (patch.opinion !== undefined) out.opinion = patch.opinion;
+  if (patch.opinionAt !== undefined) out.opinion_at = patch.opinionAt;
+  if (patch.rating !== undefined) out.rating = patch.rating;
+  if (patch.ratedAt !== undefined) out.rated_at = patch.ratedAt;
+  if (patch.appointment !== undefined) out.appointment = patch.appointment ? JSON.stringify(patch.appointment) : null;
+  return out;
+}
 
-export class SqlitePetitionRepository implements PetitionRepository {
-  constructor(private readonly db: Db) {}
+/** The readable case number: XF + the day (UTC, as registered) + the day's counter, 6 digits. */
+export const caseNumber = (day: string, n: number) => `XF${day}-${String(n).padStart(6, '0')}`;
 
-  importDirectory(dir: Directory): void {
-    const db = this.db;
-    db.transaction(() => {
-      const region = db.prepare(
-        'INSERT OR REPLACE INTO petition_regions (code, name, level, parent_code) VALUES (?, ?, ?, ?)',
-      );
-      for (const r of dir.regions) region.run(r.code, r.name, r.level, r.parentCode);
-      const terminal = db.prepare(
-        'INSERT OR REPLACE INTO petition_terminals (id, name, level, region_code, parent_region_code) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const t of dir.terminals) terminal.run(t.id, t.name, t.level, t.regionCode, t.parentRegionCode);
-      const dept = db.prepare(
-        'INSERT OR REPLACE INTO petition_departments (id, kind, name, level, region_code) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const d of dir.departments) dept.run(d.id, d.kind, d.name, d.level, d.regionCode);
-      const official = db.prepare(
-        'INSERT OR REPLACE INTO petition_officials (id, name, department_id, level, region_code, max_sessions, post) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      );
-      for (const o of dir.officials) official.run(o.id, o.name, o.departmentId, o.level, o.regionCode, o.maxSessions, o.post);
-      const day = db.prepare(`INSERT OR REPLACE INTO petition_reception_days
-        (id, official_id, leader_name, post, portfolio, department_id, region_code, place, starts_at, slot_minutes, slots, capacity_per_slot)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-      for (const d of dir.receptionDays) {
-        day.run(d.id, d.officialId, d.leaderName, d.post, d.portfolio, d.departmentId, d.regionCode, d.place, d.startsAt, d.slotMinutes, d.slots, d.capacityPerSlot);
+/** Rows per INSERT when loading the directory: well inside both dialects' parameter limits. */
+const CHUNK = 500;
+const chunks = <T>(rows: readonly T[]): T[][] => Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) => rows.slice(i * CHUNK, (i + 1) * CHUNK));
+
+const TERMINAL = ['id', 'name', 'level', 'region_code as regionCode', 'parent_region_code as parentRegionCode'] as const;
+const DEPARTMENT = ['id', 'kind', 'name', 'level', 'region_code as regionCode'] as const;
+const OFFICIAL = ['id', 'name', 'department_id as departmentId', 'level', 'region_code as regionCode', 'max_sessions as maxSessions', 'post'] as const;
+const DAY = [
+  'id',
+  'official_id as officialId',
+  'leader_name as leaderName',
+  'post',
+  'portfolio',
+  'department_id as departmentId',
+  'region_code as regionCode',
+  'place',
+  'starts_at as startsAt',
+  'slot_minutes as slotMinutes',
+  'slots',
+  'capacity_per_slot as capacityPerSlot',
+] as const;
+
+/** Exactly one row written: an insert that was not a duplicate, an update that matched. */
+const one = (n: bigint | undefined): boolean => n === 1n;
+
+export class DbPetitionRepository implements PetitionRepository {
+  readonly #store: Store;
+  readonly #db: Kysely<PetitionTables>;
+
+  constructor(store: Store) {
+    this.#store = store;
+    this.#db = store.db<PetitionTables>();
+  }
+
+  /** Loads (or refreshes) the directory; existing rows are updated in place, parents first. */
+  async importDirectory(dir: Directory): Promise<void> {
+    await this.#store.transaction<PetitionTables, void>(async (trx) => {
+      for (const rows of chunks(dir.regions)) {
+        await trx
+          .insertInto('petition_regions')
+          .values(rows.map((r) => ({ code: r.code, name: r.name, level: r.level, parent_code: r.parentCode })))
+          .onConflict((oc) => oc.column('code').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), level: eb.ref('excluded.level'), parent_code: eb.ref('excluded.parent_code') })))
+          .execute();
       }
-    })();
+      for (const rows of chunks(dir.terminals)) {
+        await trx
+          .insertInto('petition_terminals')
+          .values(rows.map((t) => ({ id: t.id, name: t.name, level: t.level, region_code: t.regionCode, parent_region_code: t.parentRegionCode })))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), level: eb.ref('excluded.level'), region_code: eb.ref('excluded.region_code'), parent_region_code: eb.ref('excluded.parent_region_code') })),
+          )
+          .execute();
+      }
+      for (const rows of chunks(dir.departments)) {
+        await trx
+          .insertInto('petition_departments')
+          .values(rows.map((d) => ({ id: d.id, kind: d.kind, name: d.name, level: d.level, region_code: d.regionCode })))
+          .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ kind: eb.ref('excluded.kind'), name: eb.ref('excluded.name'), level: eb.ref('excluded.level'), region_code: eb.ref('excluded.region_code') })))
+          .execute();
+      }
+      for (const rows of chunks(dir.officials)) {
+        await trx
+          .insertInto('petition_officials')
+          .values(rows.map((o) => ({ id: o.id, name: o.name, department_id: o.departmentId, level: o.level, region_code: o.regionCode, max_sessions: o.maxSessions, post: o.post })))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              name: eb.ref('excluded.name'),
+              department_id: eb.ref('excluded.department_id'),
+              level: eb.ref('excluded.level'),
+              region_code: eb.ref('excluded.region_code'),
+              max_sessions: eb.ref('excluded.max_sessions'),
+              post: eb.ref('excluded.post'),
+            })),
+          )
+          .execute();
+      }
+      for (const rows of chunks(dir.receptionDays)) {
+        await trx
+          .insertInto('petition_reception_days')
+          .values(
+            rows.map((d) => ({
+              id: d.id,
+              official_id: d.officialId,
+              leader_name: d.leaderName,
+              post: d.post,
+              portfolio: d.portfolio,
+              department_id: d.departmentId,
+              region_code: d.regionCode,
+              place: d.place,
+              starts_at: d.startsAt,
+              slot_minutes: d.slotMinutes,
+              slots: d.slots,
+              capacity_per_slot: d.capacityPerSlot,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              official_id: eb.ref('excluded.official_id'),
+              leader_name: eb.ref('excluded.leader_name'),
+              post: eb.ref('excluded.post'),
+              portfolio: eb.ref('excluded.portfolio'),
+              department_id: eb.ref('excluded.department_id'),
+              region_code: eb.ref('excluded.region_code'),
+              place: eb.ref('excluded.place'),
+              starts_at: eb.ref('excluded.starts_at'),
+              slot_minutes: eb.ref('excluded.slot_minutes'),
+              slots: eb.ref('excluded.slots'),
+              capacity_per_slot: eb.ref('excluded.capacity_per_slot'),
+            })),
+          )
+          .execute();
+      }
+    });
   }
 
-  getRegion(code: string): Region | undefined {
-    const r = this.db.prepare('SELECT code, name, level, parent_code FROM petition_regions WHERE code = ?').get(code) as
-      | { code: string; name: string; level: Level; parent_code: string | null }
-      | undefined;
-    return r && { code: r.code, name: r.name, level: r.level, parentCode: r.parent_code };
+  async getRegion(code: string): Promise<Region | undefined> {
+    return this.#db.selectFrom('petition_regions').select(['code', 'name', 'level', 'parent_code as parentCode']).where('code', '=', code).executeTakeFirst();
   }
 
-  getTerminal(id: string): Terminal | undefined {
-    return this.db
-      .prepare('SELECT id, name, level, region_code AS regionCode, parent_region_code AS parentRegionCode FROM petition_terminals WHERE id = ?')
-      .get(id) as Terminal | undefined;
+  async getTerminal(id: string): Promise<Terminal | undefined> {
+    return this.#db.selectFrom('petition_terminals').select(TERMINAL).where('id', '=', id).executeTakeFirst();
   }
 
-  listTerminals(): Terminal[] {
-    return this.db
-      .prepare('SELECT id, name, level, region_code AS regionCode, parent_region_code AS parentRegionCode FROM petition_terminals ORDER BY id')
-      .all() as Terminal[];
+  async listTerminals(): Promise<Terminal[]> {
+    return this.#db.selectFrom('petition_terminals').select(TERMINAL).orderBy('id').execute();
   }
 
-  getDepartment(id: string): Department | undefined {
-    return this.db
-      .prepare('SELECT id, kind, name, level, region_code AS regionCode FROM petition_departments WHERE id = ?')
-      .get(id) as Department | undefined;
+  async getDepartment(id: string): Promise<Department | undefined> {
+    return this.#db.selectFrom('petition_departments').select(DEPARTMENT).where('id', '=', id).executeTakeFirst();
   }
 
-  findDepartment(kind: string, regionCode: string): Department | undefined {
-    return this.db
-      .prepare('SELECT id, kind, name, level, region_code AS regionCode FROM petition_departments WHERE kind = ? AND region_code = ?')
-      .get(kind, regionCode) as Department | undefined;
+  async findDepartment(kind: string, regionCode: string): Promise<Department | undefined> {
+    return this.#db.selectFrom('petition_departments').select(DEPARTMENT).where('kind', '=', kind).where('region_code', '=', regionCode).executeTakeFirst();
   }
 
-  listDepartments(): Department[] {
-    return this.db
-      .prepare('SELECT id, kind, name, level, region_code AS regionCode FROM petition_departments ORDER BY id')
-      .all() as Department[];
+  async listDepartments(): Promise<Department[]> {
+    return this.#db.selectFrom('petition_departments').select(DEPARTMENT).orderBy('id').execute();
   }
 
-  getOfficial(id: string): Official | undefined {
-    return this.db
-      .prepare(`SELECT id, name, department_id AS departmentId, level, region_code AS regionCode,
-                max_sessions AS maxSessions, post FROM petition_officials WHERE id = ?`)
-      .get(id) as Official | undefined;
+  async getOfficial(id: string): Promise<Official | undefined> {
+    return this.#db.selectFrom('petition_officials').select(OFFICIAL).where('id', '=', id).executeTakeFirst();
   }
 
-  listOfficials(departmentId?: string): Official[] {
-    const sql = `SELECT id, name, department_id AS departmentId, level, region_code AS regionCode,
-                 max_sessions AS maxSessions, post FROM petition_officials`;
-    return (departmentId
-      ? this.db.prepare(`${sql} WHERE department_id = ? ORDER BY id`).all(departmentId)
-      : this.db.prepare(`${sql} ORDER BY id`).all()) as Official[];
+  async listOfficials(departmentId?: string): Promise<Official[]> {
+    return this.#db
+      .selectFrom('petition_officials')
+      .select(OFFICIAL)
+      .$if(departmentId !== undefined, (q) => q.where('department_id', '=', departmentId!))
+      .orderBy('id')
+      .execute();
   }
 
-  private static readonly DAY_COLUMNS = `id, official_id AS officialId, leader_name AS leaderName, post, portfolio,
-    department_id AS departmentId, region_code AS regionCode, place, starts_at AS startsAt,
-    slot_minutes AS slotMinutes, slots, capacity_per_slot AS capacityPerSlot`;
-
-  getReceptionDay(id: string): ReceptionDay | undefined {
-    return this.db
-      .prepare(`SELECT ${SqlitePetitionRepository.DAY_COLUMNS} FROM petition_reception_days WHERE id = ?`)
-      .get(id) as ReceptionDay | undefined;
+  async getReceptionDay(id: string): Promise<ReceptionDay | undefined> {
+    return this.#db.selectFrom('petition_reception_days').select(DAY).where('id', '=', id).executeTakeFirst();
   }
 
-  listReceptionDays(fromIso: string): ReceptionDay[] {
-    return this.db
-      .prepare(`SELECT ${SqlitePetitionRepository.DAY_COLUMNS} FROM petition_reception_days WHERE starts_at >= ? ORDER BY starts_at, id`)
-      .all(fromIso.slice(0, 10)) as ReceptionDay[];
+  async listReceptionDays(fromIso: string): Promise<ReceptionDay[]> {
+    return this.#db.selectFrom('petition_reception_days').select(DAY).where('starts_at', '>=', fromIso.slice(0, 10)).orderBy('starts_at').orderBy('id').execute();
   }
 
-  createCase(c: NewCase, event: NewEvent): Case {
-    const day = c.registeredAt.slice(0, 10).replaceAll('-', '');
-    return this.db
-      .transaction(() => {
-        const row = this.db
-          .prepare(`INSERT INTO petition_case_counters (day, last) VALUES (?, 1)
-                    ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last`)
-          .get(day) as { last: number };
-        const id = `XF${day}-${String(row.last).padStart(6, '0')}`;
-        this.db
-          .prepare(`INSERT INTO petition_cases (id, terminal_id, region_code, category, petitioner_name, id_number_masked,
-            phone, description, flags, state, routed_department_ids, department_id, official_id, registered_at,
-            accept_deadline, handle_deadline, handle_extended, extension_reason, accepted_at, opinion, opinion_at,
-            rating, rated_at, appointment, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(
-            id, c.terminalId, c.regionCode, c.category, c.petitionerName, c.idNumberMasked, c.phone, c.description,
-            JSON.stringify(c.flags), c.state, JSON.stringify(c.routedDepartmentIds), c.departmentId, c.officialId,
-            c.registeredAt, c.acceptDeadline, c.handleDeadline, c.handleExtended ? 1 : 0, c.extensionReason,
-            c.acceptedAt, c.opinion, c.opinionAt, c.rating, c.ratedAt,
-            c.appointment ? JSON.stringify(c.appointment) : null, c.registeredAt,
-          );
-        this.insertEvent(id, event);
-        return this.getCase(id)!;
-      })
-      .immediate();
+  createCase(c: NewCase, event: NewEvent): Promise<Case> {
+    return this.#store.transaction<PetitionTables, Case>((trx) => insertCase(trx, c, event));
   }
 
-  getCase(id: string): Case | undefined {
-    const r = this.db.prepare('SELECT * FROM petition_cases WHERE id = ?').get(id) as CaseRow | undefined;
-    return r && toCase(r);
+  createCaseIfNoneOpen(c: NewCase, event: NewEvent, openStates: readonly CaseState[]): Promise<{ case: Case; created: boolean }> {
+    return this.#store.transaction<PetitionTables, { case: Case; created: boolean }>(async (trx) => {
+      await this.#store.forUpdate(trx.selectFrom('petition_terminals').select('id').where('id', '=', c.terminalId)).executeTakeFirst();
+      const open = await trx
+        .selectFrom('petition_cases')
+        .select('id')
+        .where('terminal_id', '=', c.terminalId)
+        .where('state', 'in', [...openStates])
+        .orderBy('registered_at')
+        .executeTakeFirst();
+      if (open) return { case: (await getCase(trx, open.id))!, created: false };
+      return { case: await insertCase(trx, c, event), created: true };
+    });
   }
 
-  updateCase(id: string, patch: CasePatch, event: NewEvent, expectState?: readonly CaseState[]): Case | undefined {
-    return this.db
-      .transaction(() => {
-        const current = this.getCase(id);
-        if (!current) return undefined;
-        if (expectState && !expectState.includes(current.state)) return undefined;
-        const sets: string[] = ['updated_at = ?'];
-        const values: unknown[] = [event.at];
-        for (const [key, value] of Object.entries(patch) as [keyof CasePatch, never][]) {
-          const [column, encode] = PATCH_COLUMNS[key];
-          sets.push(`${column} = ?`);
-          values.push(encode(value));
-        }
-        this.db.prepare(`UPDATE petition_cases SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
-        this.insertEvent(id, event);
-        return this.getCase(id);
-      })
-      .immediate();
+
+  getCase(id: string): Promise<Case | undefined> {
+    return getCase(this.#db, id);
   }
 
-  appendEvent(caseId: string, event: NewEvent): void {
-    this.insertEvent(caseId, event);
+  updateCase(id: string, patch: CasePatch, event: NewEvent, expectState?: readonly CaseState[]): Promise<Case | undefined> {
+    return this.#store.transaction<PetitionTables, Case | undefined>((trx) => this.#updateCase(trx, id, () => patch, event, expectState));
   }
 
-  private insertEvent(caseId: string, e: NewEvent): void {
-    this.db
-      .prepare('INSERT INTO petition_case_events (case_id, at, actor_id, actor_role, type, data) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(caseId, e.at, e.actorId, e.actorRole, e.type, JSON.stringify(e.data ?? {}));
+  /** Locks the case row, checks its state, applies the patch computed from it, appends the event. */
+  async #updateCase(trx: Q, id: string, patchFor: (current: Case) => CasePatch, event: NewEvent, expectState?: readonly CaseState[]): Promise<Case | undefined> {
+    const row = await this.#store.forUpdate(trx.selectFrom('petition_cases').selectAll().where('id', '=', id)).executeTakeFirst();
+    if (!row) return undefined;
+    const current = toCase(row);
+    if (expectState && !expectState.includes(current.state)) return undefined;
+    await trx
+      .updateTable('petition_cases')
+      .set({ ...patchColumns(patchFor(current)), updated_at: event.at })
+      .where('id', '=', id)
+      .execute();
+    await insertEvent(trx, id, event);
+    return getCase(trx, id);
   }
 
-  timeline(caseId: string): CaseEvent[] {
-    const rows = this.db
-      .prepare('SELECT seq, case_id, at, actor_id, actor_role, type, data FROM petition_case_events WHERE case_id = ? ORDER BY seq')
-      .all(caseId) as { seq: number; case_id: string; at: string; actor_id: string; actor_role: ActorRole; type: CaseEventType; data: string }[];
+  async appendEvent(caseId: string, event: NewEvent): Promise<void> {
+    await insertEvent(this.#db, caseId, event);
+  }
+
+  async timeline(caseId: string): Promise<CaseEvent[]> {
+    const rows = await this.#db.selectFrom('petition_case_events').selectAll().where('case_id', '=', caseId).orderBy('seq').execute();
     return rows.map((r) => ({
       seq: r.seq,
       caseId: r.case_id,
@@ -370,100 +469,185 @@ export class SqlitePetitionRepository implements PetitionRepository {
     }));
   }
 
-  listCases(states: readonly CaseState[]): Case[] {
+  async listCases(states: readonly CaseState[]): Promise<Case[]> {
     if (states.length === 0) return [];
-    const rows = this.db
-      .prepare(`SELECT * FROM petition_cases WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY registered_at, id`)
-      .all(...states) as CaseRow[];
+    const rows = await this.#db.selectFrom('petition_cases').selectAll().where('state', 'in', states).orderBy('registered_at').orderBy('id').execute();
     return rows.map(toCase);
   }
 
-  addParticipant(p: Participant): boolean {
-    const r = this.db
-      .prepare('INSERT OR IGNORE INTO petition_participants (case_id, official_id, department_id, role, joined_at) VALUES (?, ?, ?, ?, ?)')
-      .run(p.caseId, p.officialId, p.departmentId, p.role, p.joinedAt);
-    return r.changes === 1;
+  addParticipant(p: Participant): Promise<boolean> {
+    return addParticipant(this.#db, p);
   }
 
-  listParticipants(caseId: string): Participant[] {
-    return this.db
-      .prepare(`SELECT case_id AS caseId, official_id AS officialId, department_id AS departmentId, role, joined_at AS joinedAt
-                FROM petition_participants WHERE case_id = ? ORDER BY joined_at, rowid`)
-      .all(caseId) as Participant[];
+  async listParticipants(caseId: string): Promise<Participant[]> {
+    return this.#db
+      .selectFrom('petition_participants')
+      .select(['case_id as caseId', 'official_id as officialId', 'department_id as departmentId', 'role', 'joined_at as joinedAt'])
+      .where('case_id', '=', caseId)
+      .orderBy('joined_at')
+      .orderBy('seq')
+      .execute();
   }
 
-  recordAssignment(a: AssignmentRecord): boolean {
-    const r = this.db
-      .prepare(`INSERT OR IGNORE INTO petition_assignments (ticket_id, case_id, official_id, department_id, kind, assigned_at)
-                VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(a.ticketId, a.caseId, a.officialId, a.departmentId, a.kind, a.assignedAt);
-    return r.changes === 1;
+  recordAssignment(a: AssignmentRecord): Promise<boolean> {
+    return recordAssignment(this.#db, a);
   }
 
-  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant): Case | undefined {
-    return this.db
-      .transaction(() => {
-        const current = this.getCase(a.caseId);
-        if (!current || !this.recordAssignment(a)) return undefined;
-        this.addParticipant(participant);
-        return this.updateCase(a.caseId, patchFor(current), event);
-      })
-      .immediate();
+  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant): Promise<Case | undefined> {
+    return this.#store.transaction<PetitionTables, Case | undefined>(async (trx) => {
+      const exists = await this.#store.forUpdate(trx.selectFrom('petition_cases').select('id').where('id', '=', a.caseId)).executeTakeFirst();
+      if (!exists || !(await recordAssignment(trx, a))) return undefined;
+      await addParticipant(trx, participant);
+      return this.#updateCase(trx, a.caseId, patchFor, event);
+    });
   }
 
-  assignmentsOf(caseId: string): { ticketId: string; officialId: string; departmentId: string; kind: string }[] {
-    return this.db
-      .prepare(`SELECT ticket_id AS ticketId, official_id AS officialId, department_id AS departmentId, kind
-                FROM petition_assignments WHERE case_id = ? ORDER BY assigned_at, ticket_id`)
-      .all(caseId) as { ticketId: string; officialId: string; departmentId: string; kind: string }[];
+  async assignmentsOf(caseId: string): Promise<{ ticketId: string; officialId: string; departmentId: string; kind: string }[]> {
+    return this.#db
+      .selectFrom('petition_assignments')
+      .select(['ticket_id as ticketId', 'official_id as officialId', 'department_id as departmentId', 'kind'])
+      .where('case_id', '=', caseId)
+      .orderBy('assigned_at')
+      .orderBy('ticket_id')
+      .execute();
   }
 
-  bookAppointment(caseId: string, dayId: string, slot: number, capacity: number, at: string): boolean {
-    return this.db
-      .transaction(() => {
-        const { n } = this.db
-          .prepare('SELECT count(*) AS n FROM petition_appointments WHERE day_id = ? AND slot = ?')
-          .get(dayId, slot) as { n: number };
-        if (n >= capacity) return false;
-        const r = this.db
-          .prepare('INSERT OR IGNORE INTO petition_appointments (case_id, day_id, slot, booked_at) VALUES (?, ?, ?, ?)')
-          .run(caseId, dayId, slot, at);
-        return r.changes === 1;
-      })
-      .immediate();
+  bookAppointment(caseId: string, dayId: string, slot: number, capacity: number, at: string): Promise<boolean> {
+    return this.#store.transaction<PetitionTables, boolean>(async (trx) => {
+      // The day's row lock serialises bookings of its slots across nodes (count, then insert).
+      await this.#store.forUpdate(trx.selectFrom('petition_reception_days').select('id').where('id', '=', dayId)).executeTakeFirst();
+      const { n } = await trx
+        .selectFrom('petition_appointments')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('day_id', '=', dayId)
+        .where('slot', '=', slot)
+        .executeTakeFirstOrThrow();
+      if (n >= capacity) return false;
+      const r = await trx
+        .insertInto('petition_appointments')
+        .values({ case_id: caseId, day_id: dayId, slot, booked_at: at })
+        .onConflict((oc) => oc.column('case_id').doNothing())
+        .executeTakeFirst();
+      return one(r.numInsertedOrUpdatedRows);
+    });
   }
 
-  getAppointment(caseId: string): BookedAppointment | undefined {
-    const r = this.db
-      .prepare('SELECT case_id, day_id, slot, booked_at, admitted FROM petition_appointments WHERE case_id = ?')
-      .get(caseId) as { case_id: string; day_id: string; slot: number; booked_at: string; admitted: number } | undefined;
+  async getAppointment(caseId: string): Promise<BookedAppointment | undefined> {
+    const r = await this.#db.selectFrom('petition_appointments').selectAll().where('case_id', '=', caseId).executeTakeFirst();
     return r && { caseId: r.case_id, dayId: r.day_id, slot: r.slot, bookedAt: r.booked_at, admitted: r.admitted === 1 };
   }
 
-  cancelAppointment(caseId: string): void {
-    this.db.prepare('DELETE FROM petition_appointments WHERE case_id = ? AND admitted = 0').run(caseId);
+  async cancelAppointment(caseId: string): Promise<void> {
+    await this.#db.deleteFrom('petition_appointments').where('case_id', '=', caseId).where('admitted', '=', 0).execute();
   }
 
-  slotCounts(dayId: string): Map<number, number> {
-    const rows = this.db
-      .prepare('SELECT slot, count(*) AS n FROM petition_appointments WHERE day_id = ? GROUP BY slot')
-      .all(dayId) as { slot: number; n: number }[];
+  async slotCounts(dayId: string): Promise<Map<number, number>> {
+    const rows = await this.#db
+      .selectFrom('petition_appointments')
+      .select(['slot', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('day_id', '=', dayId)
+      .groupBy('slot')
+      .execute();
     return new Map(rows.map((r) => [r.slot, r.n]));
   }
 
-  dueAppointments(nowIso: string): (BookedAppointment & { departmentId: string; officialId: string })[] {
-    const rows = this.db
-      .prepare(`SELECT a.case_id, a.day_id, a.slot, a.booked_at, d.department_id, d.official_id, d.starts_at, d.slot_minutes
-                FROM petition_appointments a JOIN petition_reception_days d ON d.id = a.day_id
-                WHERE a.admitted = 0`)
-      .all() as { case_id: string; day_id: string; slot: number; booked_at: string; department_id: string; official_id: string; starts_at: string; slot_minutes: number }[];
+  async dueAppointments(nowIso: string): Promise<(BookedAppointment & { departmentId: string; officialId: string })[]> {
+    const rows = await this.#db
+      .selectFrom('petition_appointments as a')
+      .innerJoin('petition_reception_days as d', 'd.id', 'a.day_id')
+      .select(['a.case_id', 'a.day_id', 'a.slot', 'a.booked_at', 'd.department_id', 'd.official_id', 'd.starts_at', 'd.slot_minutes'])
+      .where('a.admitted', '=', 0)
+      .execute();
     const now = Date.parse(nowIso);
     return rows
       .filter((r) => Date.parse(r.starts_at) + r.slot * r.slot_minutes * 60_000 <= now)
       .map((r) => ({ caseId: r.case_id, dayId: r.day_id, slot: r.slot, bookedAt: r.booked_at, admitted: false, departmentId: r.department_id, officialId: r.official_id }));
   }
 
-  markAdmitted(caseId: string): boolean {
-    return this.db.prepare('UPDATE petition_appointments SET admitted = 1 WHERE case_id = ? AND admitted = 0').run(caseId).changes === 1;
+  async markAdmitted(caseId: string): Promise<boolean> {
+    const r = await this.#db.updateTable('petition_appointments').set({ admitted: 1 }).where('case_id', '=', caseId).where('admitted', '=', 0).executeTakeFirst();
+    return one(r.numUpdatedRows);
   }
+}
+
+/** Inserts a case with the next number of its day (inside the caller's transaction). */
+async function insertCase(trx: Q, c: NewCase, event: NewEvent): Promise<Case> {
+  const day = c.registeredAt.slice(0, 10).replaceAll('-', '');
+  // The upsert takes the day's counter row lock until commit: concurrent registrations on
+  // any node queue behind it, and a rolled-back one leaves no gap.
+  const { last } = await trx
+    .insertInto('petition_case_counters')
+    .values({ day, last: 1 })
+    .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ last: eb('petition_case_counters.last', '+', 1) })))
+    .returning('last')
+    .executeTakeFirstOrThrow();
+  const id = caseNumber(day, last);
+  const row: Insertable<CaseRow> = {
+    id,
+    terminal_id: c.terminalId,
+    region_code: c.regionCode,
+    category: c.category,
+    petitioner_name: c.petitionerName,
+    id_number_masked: c.idNumberMasked,
+    phone: c.phone,
+    description: c.description,
+    flags: JSON.stringify(c.flags),
+    state: c.state,
+    routed_department_ids: JSON.stringify(c.routedDepartmentIds),
+    department_id: c.departmentId,
+    official_id: c.officialId,
+    registered_at: c.registeredAt,
+    accept_deadline: c.acceptDeadline,
+    handle_deadline: c.handleDeadline,
+    handle_extended: c.handleExtended ? 1 : 0,
+    extension_reason: c.extensionReason,
+    accepted_at: c.acceptedAt,
+    opinion: c.opinion,
+    opinion_at: c.opinionAt,
+    rating: c.rating,
+    rated_at: c.ratedAt,
+    appointment: c.appointment ? JSON.stringify(c.appointment) : null,
+    updated_at: c.registeredAt,
+  };
+  await trx.insertInto('petition_cases').values(row).execute();
+  await insertEvent(trx, id, event);
+  return (await getCase(trx, id))!;
+}
+
+async function getCase(q: Q, id: string): Promise<Case | undefined> {
+  const r = await q.selectFrom('petition_cases').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toCase(r);
+}
+
+async function insertEvent(q: Q, caseId: string, e: NewEvent): Promise<void> {
+  await q
+    .insertInto('petition_case_events')
+    .values({ case_id: caseId, at: e.at, actor_id: e.actorId, actor_role: e.actorRole, type: e.type, data: JSON.stringify(e.data ?? {}) })
+    .execute();
+}
+
+async function addParticipant(q: Q, p: Participant): Promise<boolean> {
+  const r = await q
+    .insertInto('petition_participants')
+    .values((eb) => ({
+      case_id: p.caseId,
+      official_id: p.officialId,
+      department_id: p.departmentId,
+      role: p.role,
+      joined_at: p.joinedAt,
+      // Written under the case's row lock (applyAssignment), so the next number is this one's.
+      seq: eb.selectFrom('petition_participants').select(sql<number>`coalesce(max(seq), 0) + 1`.as('n')).where('case_id', '=', p.caseId),
+    }))
+    .onConflict((oc) => oc.columns(['case_id', 'official_id']).doNothing())
+    .executeTakeFirst();
+  return one(r.numInsertedOrUpdatedRows);
+}
+
+async function recordAssignment(q: Q, a: AssignmentRecord): Promise<boolean> {
+  const r = await q
+    .insertInto('petition_assignments')
+    .values({ ticket_id: a.ticketId, case_id: a.caseId, official_id: a.officialId, department_id: a.departmentId, kind: a.kind, assigned_at: a.assignedAt })
+    .onConflict((oc) => oc.column('ticket_id').doNothing())
+    .executeTakeFirst();
+  return one(r.numInsertedOrUpdatedRows);
 }

@@ -6,11 +6,11 @@ import type { CategoryRule, RoutingRules } from '../scheduler/routing-rules.ts';
 import type { PetitionRepository } from './repository.ts';
 import { levelRank, type Department, type Region } from './types.ts';
 
-function ancestors(repo: PetitionRepository, regionCode: string): Region[] {
+async function ancestors(repo: PetitionRepository, regionCode: string): Promise<Region[]> {
   const chain: Region[] = [];
   let code: string | null = regionCode;
   while (code) {
-    const r = repo.getRegion(code);
+    const r = await repo.getRegion(code);
     if (!r) break;
     chain.push(r);
     code = r.parentCode;
@@ -19,12 +19,12 @@ function ancestors(repo: PetitionRepository, regionCode: string): Region[] {
 }
 
 /** Offices of the rule's kinds for a terminal in `regionCode`, at the rule's level or above. */
-export function routeCategory(repo: PetitionRepository, rule: CategoryRule, regionCode: string): Department[] {
-  const chain = ancestors(repo, regionCode).filter((r) => levelRank(r.level) >= levelRank(rule.level));
+export async function routeCategory(repo: PetitionRepository, rule: CategoryRule, regionCode: string): Promise<Department[]> {
+  const chain = (await ancestors(repo, regionCode)).filter((r) => levelRank(r.level) >= levelRank(rule.level));
   const out: Department[] = [];
   for (const kind of rule.departments) {
     for (const region of chain) {
-      const d = repo.findDepartment(kind, region.code);
+      const d = await repo.findDepartment(kind, region.code);
       if (d) {
         out.push(d);
         break;
@@ -36,11 +36,11 @@ export function routeCategory(repo: PetitionRepository, rule: CategoryRule, regi
 }
 
 /** The office one level up: same kind in the parent region, else the escalation department there. */
-export function levelAbove(repo: PetitionRepository, rules: RoutingRules, from: Department): Department {
-  const region = repo.getRegion(from.regionCode);
-  const parent = region?.parentCode ? repo.getRegion(region.parentCode) : undefined;
+export async function levelAbove(repo: PetitionRepository, rules: RoutingRules, from: Department): Promise<Department> {
+  const region = await repo.getRegion(from.regionCode);
+  const parent = region?.parentCode ? await repo.getRegion(region.parentCode) : undefined;
   if (!parent) throw new AppError('bad_request', `${from.name} has no level above it`, { reason: 'no_level_above' });
-  const d = repo.findDepartment(from.kind, parent.code) ?? repo.findDepartment(rules.escalationDepartment, parent.code);
+  const d = (await repo.findDepartment(from.kind, parent.code)) ?? (await repo.findDepartment(rules.escalationDepartment, parent.code));
   if (!d) throw new AppError('unavailable', `no office above ${from.name}`);
   return d;
 }

@@ -175,7 +175,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const released = await this.queue.reapExpired();
     const queues = new Set<string>();
     for (const r of released) {
-      this.repo.appendEvent(r.caseId, this.event('system', 'system', 'claim_released', { ticketId: r.ticketId, officialId: r.officialId, reason: 'lease_expired' }));
+      await this.repo.appendEvent(r.caseId, this.event('system', 'system', 'claim_released', { ticketId: r.ticketId, officialId: r.officialId, reason: 'lease_expired' }));
       this.log?.info({ ticketId: r.ticketId, officialId: r.officialId }, 'claim <- released (lease expired)');
       for (const q of (await this.queue.getTicket(r.ticketId))?.departmentIds ?? []) queues.add(q);
     }
@@ -186,12 +186,12 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** Start-up recovery: cases registered but never queued, and assignments never recorded. */
   async recover(): Promise<void> {
-    for (const c of this.repo.listCases(['registered'])) {
+    for (const c of await this.repo.listCases(['registered'])) {
       if (c.appointment) continue;
       await this.enqueueCase(c, { id: 'system', name: 'system', role: 'system' });
     }
-    for (const c of this.repo.listCases(['transferred', 'escalated'])) {
-      const last = this.repo.timeline(c.id).filter((e) => e.type === 'transferred' || e.type === 'escalated').pop();
+    for (const c of await this.repo.listCases(['transferred', 'escalated'])) {
+      const last = (await this.repo.timeline(c.id)).filter((e) => e.type === 'transferred' || e.type === 'escalated').pop();
       const ticketId = typeof last?.data.ticketId === 'string' ? last.data.ticketId : undefined;
       if (!ticketId || !c.departmentId || (await this.queue.getTicket(ticketId))) continue;
       await this.enqueueHandover(c, ticketId, c.state === 'transferred' ? 'transfer' : 'escalate', typeof last?.data.from === 'string' ? last.data.from : null);
@@ -206,8 +206,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
         await this.queue.markRecorded(ticketId);
         continue;
       }
-      const official = this.repo.getOfficial(t.officialId);
-      if (official) this.recordAssignment(t.id, t.caseId, t.kind, official);
+      const official = await this.repo.getOfficial(t.officialId);
+      if (official) await this.recordAssignment(t.id, t.caseId, t.kind, official);
       await this.queue.markRecorded(ticketId);
     }
   }
@@ -221,19 +221,17 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     if (actor.terminalId && actor.terminalId !== input.terminalId) {
       throw new AppError('forbidden', `this token belongs to terminal ${actor.terminalId}`, { reason: 'terminal_mismatch' });
     }
-    const terminal = this.repo.getTerminal(input.terminalId);
+    const terminal = await this.repo.getTerminal(input.terminalId);
     if (!terminal) throw new AppError('not_found', `unknown terminal ${input.terminalId}`, { reason: 'unknown_terminal' });
     const rule = this.rules.category(input.category);
-    const departments = routeCategory(this.repo, rule, terminal.regionCode);
+    const departments = await routeCategory(this.repo, rule, terminal.regionCode);
     const idNumberMasked = input.idNumber ? maskIdNumber(input.idNumber) : null;
-    // One open petition per terminal: a second start (a double tap, a reload, a flood) gets the
-    // case already open there, not another queue entry, room and recording. No await between this
-    // check and createCase below (and after the input was found valid), so two starts on this node cannot both pass it.
-    const open = this.repo.listCases(OPEN_AT_TERMINAL).find((c) => c.terminalId === terminal.id);
-    if (open) return this.resumePetition(actor, open, terminal.id);
     const at = this.nowIso();
     const flags = { elderly: input.flags?.elderly ?? false, urgent: input.flags?.urgent ?? false, disabled: input.flags?.disabled ?? false };
-    const created = this.repo.createCase(
+    // One open petition per terminal: a second start (a double tap, a reload, a flood) gets the
+    // case already open there, not another queue entry, room and recording. The repository
+    // checks and creates under the terminal's row lock, so this holds across nodes too.
+    const { case: created, created: isNew } = await this.repo.createCaseIfNoneOpen(
       {
         terminalId: terminal.id,
         regionCode: terminal.regionCode,
@@ -259,7 +257,9 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
         registeredAt: at,
       },
       this.event(actor.id, this.roleOf(actor), 'registered', { terminalId: terminal.id, category: rule.code, flags }),
+      OPEN_AT_TERMINAL,
     );
+    if (!isNew) return this.resumePetition(actor, created, terminal.id);
     const { ticketId, case: queued } = await this.enqueueCase(created, actor);
     this.log?.info({ caseId: created.id, terminalId: terminal.id, departments: departments.map((d) => d.id) }, 'startPetition() | queued');
     return {
@@ -273,12 +273,12 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** What startPetition answers for the case already open at the terminal. */
   private async resumePetition(actor: Actor, c: Case, terminalId: string): Promise<StartedPetition> {
-    const ticketId = [...this.repo.timeline(c.id)].reverse().map((e) => e.data.ticketId).find((t): t is string => typeof t === 'string') ?? `${c.id}:q1`;
+    const ticketId = (await this.repo.timeline(c.id)).reverse().map((e) => e.data.ticketId).find((t): t is string => typeof t === 'string') ?? `${c.id}:q1`;
     this.log?.info({ caseId: c.id, terminalId }, 'startPetition() | the terminal already has this case open');
     return {
       case: c,
       ticketId,
-      departments: c.routedDepartmentIds.map((id) => this.assertDepartment(id)),
+      departments: await Promise.all(c.routedDepartmentIds.map((id) => this.assertDepartment(id))),
       wait: await waitInfo(this.waitDeps, c),
       ...this.issueRoomToken(c.id, { id: actor.id, name: c.petitionerName ?? actor.name, role: 'petitioner', terminalId }),
     };
@@ -289,8 +289,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const priority: PriorityClass = c.flags.elderly || c.flags.urgent || c.flags.disabled ? 'priority' : 'normal';
     await this.queue.enqueue({ ticketId, caseId: c.id, kind: 'case', departmentIds: c.routedDepartmentIds, priority, enqueuedAt: this.nowIso() });
     const updated =
-      this.repo.updateCase(c.id, { state: 'queued' }, this.event(actor.id, this.roleOf(actor), 'queued', { ticketId, departmentIds: c.routedDepartmentIds, priority }), ['registered']) ??
-      assertCase(this.repo, c.id);
+      (await this.repo.updateCase(c.id, { state: 'queued' }, this.event(actor.id, this.roleOf(actor), 'queued', { ticketId, departmentIds: c.routedDepartmentIds, priority }), ['registered'])) ??
+      (await assertCase(this.repo, c.id));
     this.notify('queue-changed', { departmentIds: c.routedDepartmentIds });
     this.notify('case-changed', { caseId: c.id, state: updated.state });
     return { ticketId, case: updated };
@@ -305,7 +305,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const caseIds = new Set((await Promise.all(departmentIds.map((d) => this.queue.entries(d, limit)))).flat().map((e) => e.caseId));
     const out: WaitInfo[] = [];
     for (const id of caseIds) {
-      const c = this.repo.getCase(id);
+      const c = await this.repo.getCase(id);
       if (c) out.push(await waitInfo(this.waitDeps, c));
     }
     return out;
@@ -313,26 +313,26 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** Queue position, honest wait estimate and, when waiting makes no sense, an offer. */
   async wait(actor: Actor, caseId: string): Promise<WaitInfo> {
-    const c = assertCase(this.repo, caseId);
-    assertCanView(this.repo, actor, c);
+    const c = await assertCase(this.repo, caseId);
+    await assertCanView(this.repo, actor, c);
     return waitInfo(this.waitDeps, c);
   }
 
   async bookAppointment(actor: Actor, caseId: string, dayId: string, slot: number): Promise<Case> {
-    const c = assertCase(this.repo, caseId);
-    this.assertPetitionerOrCoordinator(actor, c);
+    const c = await assertCase(this.repo, caseId);
+    await this.assertPetitionerOrCoordinator(actor, c);
     assertState(c, ['registered', 'queued'], 'book an appointment');
-    const day = this.repo.getReceptionDay(dayId);
+    const day = await this.repo.getReceptionDay(dayId);
     if (!day) throw new AppError('not_found', `no reception day ${dayId}`);
     if (slot >= day.slots) throw new AppError('bad_request', `reception day ${dayId} has ${day.slots} slots`);
     if (Date.parse(slotStart(day, slot)) <= this.now().getTime()) throw new AppError('conflict', 'that slot has already started', { reason: 'slot_past' });
-    if (!this.repo.bookAppointment(c.id, day.id, slot, day.capacityPerSlot, this.nowIso())) {
+    if (!(await this.repo.bookAppointment(c.id, day.id, slot, day.capacityPerSlot, this.nowIso()))) {
       throw new AppError('conflict', `slot ${slot} of ${dayId} is full or the case already has an appointment`, { reason: 'slot_full' });
     }
     const at = slotStart(day, slot);
     try {
       await this.leaveQueue(c.id);
-      const updated = this.repo.updateCase(
+      const updated = await this.repo.updateCase(
         c.id,
         { state: 'appointment', appointment: { kind: 'reception_day', dayId: day.id, slot, at } },
         this.event(actor.id, this.roleOf(actor), 'appointment_booked', { dayId: day.id, slot, leaderName: day.leaderName, at }),
@@ -342,18 +342,18 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       this.notify('case-changed', { caseId: c.id, state: updated.state });
       return updated;
     } catch (err) {
-      this.repo.cancelAppointment(c.id);
+      await this.repo.cancelAppointment(c.id);
       throw err;
     }
   }
 
   async requestCallback(actor: Actor, caseId: string): Promise<Case> {
-    const c = assertCase(this.repo, caseId);
-    this.assertPetitionerOrCoordinator(actor, c);
+    const c = await assertCase(this.repo, caseId);
+    await this.assertPetitionerOrCoordinator(actor, c);
     assertState(c, ['registered', 'queued'], 'ask for a call-back');
     if (!c.phone) throw new AppError('bad_request', 'a call-back needs a phone number on the case', { reason: 'no_phone' });
     await this.leaveQueue(c.id);
-    const updated = this.repo.updateCase(
+    const updated = await this.repo.updateCase(
       c.id,
       { state: 'appointment', appointment: { kind: 'callback', dayId: null, slot: null, at: this.nowIso() } },
       this.event(actor.id, this.roleOf(actor), 'callback_requested', {}),
@@ -382,12 +382,12 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   /** Appointment cases whose slot has begun join the leader's department queue, ahead of new cases. */
   async admitDueAppointments(): Promise<number> {
     let n = 0;
-    for (const a of this.repo.dueAppointments(this.nowIso())) {
+    for (const a of await this.repo.dueAppointments(this.nowIso())) {
       // The booked leader's own queue: the slot is with that leader, not with the office.
       const queue = personalQueue(a.officialId);
       await this.queue.enqueue({ ticketId: `${a.caseId}:a1`, caseId: a.caseId, kind: 'appointment', departmentIds: [queue], priority: 'appointment', enqueuedAt: this.nowIso() });
-      if (!this.repo.markAdmitted(a.caseId)) continue;
-      this.repo.updateCase(a.caseId, { state: 'queued' }, this.event('system', 'system', 'appointment_admitted', { dayId: a.dayId, slot: a.slot }), ['appointment']);
+      if (!(await this.repo.markAdmitted(a.caseId))) continue;
+      await this.repo.updateCase(a.caseId, { state: 'queued' }, this.event('system', 'system', 'appointment_admitted', { dayId: a.dayId, slot: a.slot }), ['appointment']);
       this.notify('queue-changed', { departmentIds: [queue] });
       n++;
     }
@@ -395,10 +395,10 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   async rate(actor: Actor, caseId: string, rating: Rating): Promise<Case> {
-    const c = assertCase(this.repo, caseId);
-    if (!isCasePetitioner(this.repo, actor, c)) throw new AppError('forbidden', 'only the petitioner rates the handling', { reason: 'not_petitioner' });
+    const c = await assertCase(this.repo, caseId);
+    if (!(await isCasePetitioner(this.repo, actor, c))) throw new AppError('forbidden', 'only the petitioner rates the handling', { reason: 'not_petitioner' });
     assertState(c, ['handled'], 'rate');
-    const updated = this.repo.updateCase(c.id, { state: 'rated', rating, ratedAt: this.nowIso() }, this.event(actor.id, this.roleOf(actor), 'rated', { rating }), ['handled']);
+    const updated = await this.repo.updateCase(c.id, { state: 'rated', rating, ratedAt: this.nowIso() }, this.event(actor.id, this.roleOf(actor), 'rated', { rating }), ['handled']);
     if (!updated) throw new AppError('conflict', `case ${c.id} was already rated`, { reason: 'wrong_state' });
     this.notify('case-changed', { caseId: c.id, state: updated.state });
     return updated;
@@ -407,13 +407,13 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   // ---- official side ----------------------------------------------------------------------
 
   async heartbeat(actor: Actor, status: PresenceStatus): Promise<void> {
-    const o = assertOfficial(this.repo, actor);
+    const o = await assertOfficial(this.repo, actor);
     await this.presence.heartbeat(o.id, o.departmentId, status);
   }
 
   /** Claims the best ticket of the official's department queue; null when nothing waits. */
   async claimNext(actor: Actor, opts: ClaimInput = {}): Promise<Assignment | null> {
-    const official = assertOfficial(this.repo, actor);
+    const official = await assertOfficial(this.repo, actor);
     const lease = await this.leaseNext(official, opts.requestId);
     return lease ? this.admit(lease, official) : null;
   }
@@ -445,16 +445,16 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    * official presses accept). Unless accepted within the lease, it returns to its queue.
    */
   async offerNext(actor: Actor, opts: ClaimInput = {}): Promise<Offer | null> {
-    const official = assertOfficial(this.repo, actor);
+    const official = await assertOfficial(this.repo, actor);
     const lease = await this.leaseNext(official, opts.requestId);
     if (!lease) return null;
-    const c = this.repo.getCase(lease.caseId);
+    const c = await this.repo.getCase(lease.caseId);
     return { ticketId: lease.ticketId, leaseToken: lease.leaseToken, kind: lease.kind, expiresInMs: this.leaseMs, case: c ?? null };
   }
 
   /** Accepts an offer; `conflict` (lease_lost) if it expired and went back to the queue. */
   async acceptOffer(actor: Actor, offer: OfferInput): Promise<Assignment> {
-    const official = assertOfficial(this.repo, actor);
+    const official = await assertOfficial(this.repo, actor);
     const t = await this.queue.getTicket(offer.ticketId);
     if (!t) throw new AppError('not_found', `no ticket ${offer.ticketId}`);
     return this.admit(
@@ -464,12 +464,12 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   async declineOffer(actor: Actor, offer: OfferInput): Promise<boolean> {
-    const official = assertOfficial(this.repo, actor);
+    const official = await assertOfficial(this.repo, actor);
     const t = await this.queue.getTicket(offer.ticketId);
     if (!t) throw new AppError('not_found', `no ticket ${offer.ticketId}`);
     const released = await this.queue.release({ ticketId: t.id, caseId: t.caseId, kind: t.kind, officialId: official.id, leaseToken: offer.leaseToken, claimSeq: 0, score: t.score, departmentIds: t.departmentIds, fromDepartmentId: t.fromDepartmentId });
     if (released) {
-      this.repo.appendEvent(t.caseId, this.event(official.id, 'official', 'claim_released', { ticketId: t.id, reason: 'declined' }));
+      await this.repo.appendEvent(t.caseId, this.event(official.id, 'official', 'claim_released', { ticketId: t.id, reason: 'declined' }));
       this.notify('queue-changed', { departmentIds: t.departmentIds });
     }
     return released;
@@ -477,7 +477,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** Accepts one named ticket of the official's department queue (an invite, say). */
   async acceptTicket(actor: Actor, ticketId: string, opts: ClaimInput = {}): Promise<Assignment> {
-    const official = assertOfficial(this.repo, actor);
+    const official = await assertOfficial(this.repo, actor);
     const lease = await this.queue.claim({
       officialId: official.id,
       departmentIds: queuesOf(official),
@@ -492,7 +492,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** Lease → confirm (commit point) → durable record. */
   private async admit(lease: Lease, official: Official): Promise<Assignment> {
-    const c = this.repo.getCase(lease.caseId);
+    const c = await this.repo.getCase(lease.caseId);
     if (!c) {
       // A ticket without its case (store restored from an older backup): take it out of circulation.
       await this.queue.confirm(lease);
@@ -501,7 +501,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       throw new AppError('not_found', `ticket ${lease.ticketId} refers to an unknown case`);
     }
     await this.queue.confirm(lease);
-    const updated = this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official) ?? assertCase(this.repo, c.id);
+    const updated = (await this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official)) ?? (await assertCase(this.repo, c.id));
     await this.queue.markRecorded(lease.ticketId);
     this.notify('assigned', { caseId: c.id, ticketId: lease.ticketId, officialId: official.id, kind: lease.kind });
     this.notify('queue-changed', { departmentIds: lease.departmentIds });
@@ -517,7 +517,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /** Durable side of an assignment; idempotent by ticket id. */
-  private recordAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official): Case | undefined {
+  private recordAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official): Promise<Case | undefined> {
     const at = this.nowIso();
     const role = ticketKindToRole(kind);
     return this.repo.applyAssignment(
@@ -535,15 +535,15 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** Invites another department, or the level above, into the live session (ahead of new cases). */
   async invite(actor: Actor, caseId: string, target: InviteTarget): Promise<Ticket> {
-    const official = assertOfficial(this.repo, actor);
-    const c = assertCase(this.repo, caseId);
-    if (!isParticipant(this.repo, official.id, c.id)) throw new AppError('forbidden', `not in the session of case ${c.id}`, { reason: 'not_a_party' });
+    const official = await assertOfficial(this.repo, actor);
+    const c = await assertCase(this.repo, caseId);
+    if (!(await isParticipant(this.repo, official.id, c.id))) throw new AppError('forbidden', `not in the session of case ${c.id}`, { reason: 'not_a_party' });
     assertState(c, ['in_session', 'joint_session'], 'invite');
-    const from = this.repo.getDepartment(official.departmentId)!;
-    const dept = 'departmentId' in target ? this.assertDepartment(target.departmentId) : levelAbove(this.repo, this.rules.current, from);
+    const from = (await this.repo.getDepartment(official.departmentId))!;
+    const dept = 'departmentId' in target ? await this.assertDepartment(target.departmentId) : await levelAbove(this.repo, this.rules.current, from);
     const tickets = await this.queue.ticketsOfCase(c.id);
     const present = new Set(tickets.filter((t) => t.state === 'assigned').map((t) => t.officialId));
-    if (this.repo.listParticipants(c.id).some((p) => p.departmentId === dept.id && present.has(p.officialId))) {
+    if ((await this.repo.listParticipants(c.id)).some((p) => p.departmentId === dept.id && present.has(p.officialId))) {
       throw new AppError('conflict', `${dept.name} is already in the session`, { reason: 'already_in_session' });
     }
     if (tickets.some((t) => t.kind === 'invite' && t.departmentIds.includes(dept.id) && (t.state === 'queued' || t.state === 'leased'))) {
@@ -551,23 +551,23 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     }
     const ticketId = `${c.id}:i${tickets.length + 1}`;
     await this.queue.enqueue({ ticketId, caseId: c.id, kind: 'invite', departmentIds: [dept.id], priority: 'handover', enqueuedAt: this.nowIso(), fromDepartmentId: from.id });
-    this.repo.appendEvent(c.id, this.event(official.id, 'official', 'invited', { ticketId, departmentId: dept.id, departmentName: dept.name, level: 'level' in target ? 'up' : undefined }));
+    await this.repo.appendEvent(c.id, this.event(official.id, 'official', 'invited', { ticketId, departmentId: dept.id, departmentName: dept.name, level: 'level' in target ? 'up' : undefined }));
     this.notify('queue-changed', { departmentIds: [dept.id] });
     return (await this.queue.getTicket(ticketId))!;
   }
 
   /** Hands the case to another department; the petitioner stays in the room for the new official. */
   async transfer(actor: Actor, caseId: string, departmentId: string, reason: string): Promise<Case> {
-    const c = assertCase(this.repo, caseId);
-    const dept = this.assertDepartment(departmentId);
+    const c = await assertCase(this.repo, caseId);
+    const dept = await this.assertDepartment(departmentId);
     return this.handOver(actor, c, dept, 'transfer', reason);
   }
 
   /** Sends the case one level up (same kind of office in the parent region, else its 信访局). */
   async escalate(actor: Actor, caseId: string, reason: string): Promise<Case> {
-    const c = assertCase(this.repo, caseId);
+    const c = await assertCase(this.repo, caseId);
     if (!c.departmentId) throw new AppError('conflict', `case ${c.id} has no handling department yet`, { reason: 'wrong_state' });
-    const dept = levelAbove(this.repo, this.rules.current, this.repo.getDepartment(c.departmentId)!);
+    const dept = await levelAbove(this.repo, this.rules.current, (await this.repo.getDepartment(c.departmentId))!);
     return this.handOver(actor, c, dept, 'escalate', reason);
   }
 
@@ -580,7 +580,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const state: CaseState = kind === 'transfer' ? 'transferred' : 'escalated';
     // Durable first (compare-and-set), then Redis; recover() re-issues a handover ticket that a
     // crash in between left missing.
-    const updated = this.repo.updateCase(
+    const updated = await this.repo.updateCase(
       c.id,
       { state, departmentId: dept.id, officialId: null },
       this.event(actor.id, this.roleOf(actor), kind === 'transfer' ? 'transferred' : 'escalated', { ticketId, from: c.departmentId, to: dept.id, toName: dept.name, reason }),
@@ -600,14 +600,14 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   async writeOpinion(actor: Actor, caseId: string, opinion: string, accepted: boolean): Promise<Case> {
-    const c = assertCase(this.repo, caseId);
+    const c = await assertCase(this.repo, caseId);
     assertLead(actor, c);
     assertState(c, ['in_session', 'joint_session'], 'write the handling opinion');
     const at = this.nowIso();
     const patch: CasePatch = accepted
       ? { state: 'handled', opinion, opinionAt: at, acceptedAt: at, handleDeadline: handleDeadlineFromAcceptance(at) }
       : { state: 'handled', opinion, opinionAt: at };
-    const updated = this.repo.updateCase(c.id, patch, this.event(actor.id, 'official', 'opinion_written', { accepted, chars: opinion.length }), ['in_session', 'joint_session']);
+    const updated = await this.repo.updateCase(c.id, patch, this.event(actor.id, 'official', 'opinion_written', { accepted, chars: opinion.length }), ['in_session', 'joint_session']);
     if (!updated) throw new AppError('conflict', `case ${c.id} changed meanwhile`, { reason: 'wrong_state' });
     this.notify('case-changed', { caseId: c.id, state: updated.state });
     return updated;
@@ -615,37 +615,37 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** Extends the handling deadline once by 30 days, with the written reason. */
   async extendDeadline(actor: Actor, caseId: string, reason: string): Promise<Case> {
-    const c = assertCase(this.repo, caseId);
+    const c = await assertCase(this.repo, caseId);
     if (!isCoordinator(actor)) assertLead(actor, c);
     if (c.handleExtended) throw new AppError('conflict', 'the handling deadline was already extended once', { reason: 'already_extended' });
     const handleDeadline = extendedHandleDeadline(c.handleDeadline);
-    return this.repo.updateCase(c.id, { handleDeadline, handleExtended: true, extensionReason: reason }, this.event(actor.id, this.roleOf(actor), 'deadline_extended', { reason, handleDeadline }))!;
+    return (await this.repo.updateCase(c.id, { handleDeadline, handleExtended: true, extensionReason: reason }, this.event(actor.id, this.roleOf(actor), 'deadline_extended', { reason, handleDeadline })))!;
   }
 
   /** Ends the session: every official's ticket for the case is finished; timings feed the estimate. */
   async endSession(actor: Actor, caseId: string): Promise<Case> {
-    const c = assertCase(this.repo, caseId);
+    const c = await assertCase(this.repo, caseId);
     if (!isCoordinator(actor)) assertLead(actor, c);
     const tickets = (await this.queue.ticketsOfCase(c.id)).filter((t) => t.state === 'assigned');
     if (tickets.length === 0) throw new AppError('conflict', `case ${c.id} has no live session`, { reason: 'no_session' });
     await this.queue.finish(tickets.map((t) => t.id));
     const withdrawn = await this.withdrawInvites(await this.queue.ticketsOfCase(c.id));
     if (withdrawn.length > 0) this.notify('queue-changed', { departmentIds: withdrawn });
-    const started = this.repo.timeline(c.id).filter((e) => e.type === 'claimed').pop();
+    const started = (await this.repo.timeline(c.id)).filter((e) => e.type === 'claimed').pop();
     if (started && c.departmentId) {
       await this.queue.recordSessionSeconds(c.departmentId, Math.max(1, (this.now().getTime() - Date.parse(started.at)) / 1000));
     }
-    this.repo.appendEvent(c.id, this.event(actor.id, this.roleOf(actor), 'session_ended', { tickets: tickets.map((t) => t.id) }));
+    await this.repo.appendEvent(c.id, this.event(actor.id, this.roleOf(actor), 'session_ended', { tickets: tickets.map((t) => t.id) }));
     this.notify('session-ended', { caseId: c.id });
     this.notify('case-changed', { caseId: c.id, state: c.state });
     return assertCase(this.repo, c.id);
   }
 
   async archive(actor: Actor, caseId: string): Promise<Case> {
-    const c = assertCase(this.repo, caseId);
+    const c = await assertCase(this.repo, caseId);
     if (!isCoordinator(actor)) assertLead(actor, c);
     assertState(c, ['rated', 'handled'], 'archive');
-    const updated = this.repo.updateCase(c.id, { state: 'archived' }, this.event(actor.id, this.roleOf(actor), 'archived', {}), ['rated', 'handled']);
+    const updated = await this.repo.updateCase(c.id, { state: 'archived' }, this.event(actor.id, this.roleOf(actor), 'archived', {}), ['rated', 'handled']);
     if (!updated) throw new AppError('conflict', `case ${c.id} changed meanwhile`, { reason: 'wrong_state' });
     this.notify('case-changed', { caseId: c.id, state: updated.state });
     return updated;
@@ -653,34 +653,36 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   // ---- reading ----------------------------------------------------------------------------
 
-  getCase(actor: Actor, caseId: string): Case {
-    const c = assertCase(this.repo, caseId);
-    assertCanView(this.repo, actor, c);
+  async getCase(actor: Actor, caseId: string): Promise<Case> {
+    const c = await assertCase(this.repo, caseId);
+    await assertCanView(this.repo, actor, c);
     return c;
   }
 
   /** The case's events, each with the name of who acted (officials and terminals by name). */
-  timeline(actor: Actor, caseId: string): TimelineEvent[] {
-    const c = assertCase(this.repo, caseId);
-    assertCanView(this.repo, actor, c);
+  async timeline(actor: Actor, caseId: string): Promise<TimelineEvent[]> {
+    const c = await assertCase(this.repo, caseId);
+    await assertCanView(this.repo, actor, c);
     const names = new Map<string, string | null>();
-    const nameOf = (e: CaseEvent): string | null => {
+    const nameOf = async (e: CaseEvent): Promise<string | null> => {
       if (!names.has(e.actorId)) {
         const name =
           e.actorRole === 'official'
-            ? this.repo.getOfficial(e.actorId)?.name
+            ? (await this.repo.getOfficial(e.actorId))?.name
             : e.actorRole === 'terminal'
-              ? this.repo.getTerminal(e.actorId.replace(/^device-/, ''))?.name
+              ? (await this.repo.getTerminal(e.actorId.replace(/^device-/, '')))?.name
               : undefined;
         names.set(e.actorId, name ?? null);
       }
       return names.get(e.actorId) ?? null;
     };
-    return this.repo.timeline(c.id).map((e) => ({ ...e, actorName: nameOf(e) }));
+    const out: TimelineEvent[] = [];
+    for (const e of await this.repo.timeline(c.id)) out.push({ ...e, actorName: await nameOf(e) });
+    return out;
   }
 
   /** The offices cases can be invited, transferred or escalated to (officials and coordinators). */
-  departments(actor: Actor): Department[] {
+  async departments(actor: Actor): Promise<Department[]> {
     if (actor.role !== 'official' && !isCoordinator(actor)) {
       throw new AppError('forbidden', 'only officials and coordinators read the directory', { reason: 'not_staff' });
     }
@@ -692,13 +694,13 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    * for it get one; an official of another department who was not invited gets `forbidden`.
    */
   async roomAccess(actor: Actor, caseId: string): Promise<RoomAccess> {
-    const c = assertCase(this.repo, caseId);
-    if (isCasePetitioner(this.repo, actor, c)) {
+    const c = await assertCase(this.repo, caseId);
+    if (await isCasePetitioner(this.repo, actor, c)) {
       assertState(c, ['queued', 'in_session', 'joint_session', 'handled', 'transferred', 'escalated'], 'join the session');
       return this.issueRoomToken(c.id, { ...actor, role: 'petitioner' });
     }
     if (actor.role === 'official') {
-      if (!isParticipant(this.repo, actor.id, c.id)) {
+      if (!(await isParticipant(this.repo, actor.id, c.id))) {
         throw new AppError('forbidden', `not invited to the session of case ${c.id}`, { reason: 'not_invited' });
       }
       // Taking part once is not enough: after a transfer or the end of the session, no new token
@@ -713,7 +715,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** The official's desk: own department queue and sessions held now (to resume after reconnect). */
   async desk(actor: Actor): Promise<Desk> {
-    const official = assertOfficial(this.repo, actor);
+    const official = await assertOfficial(this.repo, actor);
     const [queue, active, presence] = await Promise.all([
       Promise.all(queuesOf(official).map((q) => this.queue.entries(q))).then((lists) =>
         lists.flat().sort((x, y) => x.score - y.score),
@@ -743,19 +745,19 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /** Open cases past the acceptance or handling deadline. */
-  overdue(actor: Actor): OverdueCase[] {
+  async overdue(actor: Actor): Promise<OverdueCase[]> {
     this.assertCoordinator(actor);
     return overdueCases(this.repo, this.now());
   }
 
-  receptionDays(): ReceptionDayWithBookings[] {
+  async receptionDays(): Promise<ReceptionDayWithBookings[]> {
     return receptionDaysWithBookings(this.repo, this.now());
   }
 
   /** A terminal's heartbeat (its token carries the terminal id). */
   async terminalHeartbeat(actor: Actor): Promise<void> {
     if (!actor.terminalId || !isPetitionerSide(actor)) throw new AppError('forbidden', 'terminals only', { reason: 'not_a_terminal' });
-    if (!this.repo.getTerminal(actor.terminalId)) throw new AppError('not_found', `unknown terminal ${actor.terminalId}`, { reason: 'unknown_terminal' });
+    if (!(await this.repo.getTerminal(actor.terminalId))) throw new AppError('not_found', `unknown terminal ${actor.terminalId}`, { reason: 'unknown_terminal' });
     await this.presence.terminalHeartbeat(actor.terminalId);
   }
 
@@ -798,14 +800,14 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     };
   }
 
-  private assertDepartment(id: string): Department {
-    const d = this.repo.getDepartment(id);
+  private async assertDepartment(id: string): Promise<Department> {
+    const d = await this.repo.getDepartment(id);
     if (!d) throw new AppError('not_found', `unknown department ${id}`, { reason: 'unknown_department' });
     return d;
   }
 
-  private assertPetitionerOrCoordinator(actor: Actor, c: Case): void {
-    if (isCoordinator(actor) || isCasePetitioner(this.repo, actor, c)) return;
+  private async assertPetitionerOrCoordinator(actor: Actor, c: Case): Promise<void> {
+    if (isCoordinator(actor) || (await isCasePetitioner(this.repo, actor, c))) return;
     throw new AppError('forbidden', `not the petitioner of case ${c.id}`, { reason: 'not_petitioner' });
   }
 

@@ -1,22 +1,22 @@
-// Opens the petition store: the SQLite file, its migrations, and (optionally) the seed directory.
-import path from 'node:path';
-import { migrate, openDb, type Db } from '../core/db.ts';
+// Opens the petition store on its own (tests, benches, the seed command): the node's store, the
+// petition migrations, and (optionally) the seed directory. The server opens one store for all
+// areas instead (server/app/services.ts).
+import { Store, type StoreLocation } from '../core/db.ts';
 import { petitionMigrations } from './migrations.ts';
-import { SqlitePetitionRepository } from './repository.ts';
+import { DbPetitionRepository } from './repository.ts';
 import { buildDirectory, type SeedOptions } from './seed.ts';
 
-export const petitionDbFile = (dataDir: string) => path.join(dataDir, 'app.db');
-
 export interface PetitionStore {
-  db: Db;
-  repo: SqlitePetitionRepository;
-  close(): void;
+  store: Store;
+  repo: DbPetitionRepository;
+  close(): Promise<void>;
 }
 
-export function openPetitionStore(file: string, opts: { seed?: SeedOptions | boolean } = {}): PetitionStore {
-  const db = openDb(file);
-  migrate(db, petitionMigrations);
-  const repo = new SqlitePetitionRepository(db);
-  if (opts.seed) repo.importDirectory(buildDirectory(opts.seed === true ? {} : opts.seed));
-  return { db, repo, close: () => db.close() };
+/** `location`: a SQLite file path, or where DATABASE_URL points. */
+export async function openPetitionStore(location: StoreLocation | string, opts: { seed?: SeedOptions | boolean } = {}): Promise<PetitionStore> {
+  const store = await Store.open(typeof location === 'string' ? { dialect: 'sqlite', file: location } : location);
+  await store.migrate(petitionMigrations);
+  const repo = new DbPetitionRepository(store);
+  if (opts.seed) await repo.importDirectory(buildDirectory(opts.seed === true ? {} : opts.seed));
+  return { store, repo, close: () => store.close() };
 }

@@ -56,18 +56,18 @@ export async function waitInfo(d: WaitDeps, c: Case): Promise<WaitInfo> {
     availableOfficials: present,
     estimatedWaitSeconds: estimate,
     waitedSeconds,
-    offer: tooLong && waiting.state === 'queued' ? { appointments: appointmentOffers(d.repo, c, d.now().toISOString()), callback: true } : null,
+    offer: tooLong && waiting.state === 'queued' ? { appointments: await appointmentOffers(d.repo, c, d.now().toISOString()), callback: true } : null,
   };
 }
 
 /** The first free slot of each upcoming reception day in the case's own regions (county, city). */
-export function appointmentOffers(repo: PetitionRepository, c: Case, nowIso: string, limit = 3): AppointmentOffer[] {
+export async function appointmentOffers(repo: PetitionRepository, c: Case, nowIso: string, limit = 3): Promise<AppointmentOffer[]> {
   const regions = new Set<string>();
-  for (let code: string | null = c.regionCode; code; code = repo.getRegion(code)?.parentCode ?? null) regions.add(code);
+  for (let code: string | null = c.regionCode; code; code = (await repo.getRegion(code))?.parentCode ?? null) regions.add(code);
   const out: AppointmentOffer[] = [];
-  for (const day of repo.listReceptionDays(nowIso)) {
+  for (const day of await repo.listReceptionDays(nowIso)) {
     if (!regions.has(day.regionCode)) continue;
-    const counts = repo.slotCounts(day.id);
+    const counts = await repo.slotCounts(day.id);
     for (let slot = 0; slot < day.slots; slot++) {
       if ((counts.get(slot) ?? 0) < day.capacityPerSlot && Date.parse(slotStart(day, slot)) > Date.parse(nowIso)) {
         out.push({ dayId: day.id, leaderName: day.leaderName, post: day.post, portfolio: day.portfolio, place: day.place, slot, slotStartsAt: slotStart(day, slot) });

@@ -18,7 +18,7 @@ export const ROLES = [
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
 
-/** A room name, or a prefix ending in `*` ("household:H12:*"). */
+/** A room id, or a prefix ending in `*` ("test:*"; the product issues exact ids only). */
 const roomPattern = z.string().min(1).max(200).regex(/^[\w:.\-]+\*?$/);
 
 export const grantSchema = z.strictObject({
@@ -26,9 +26,8 @@ export const grantSchema = z.strictObject({
   canPublish: z.boolean(),
   canSubscribe: z.boolean(),
   sources: z.array(mediaSourceSchema).max(3),
-  /** Present in the room without being announced to others (recorders, supervisors). */
+  /** Present in the room without being announced to others (coordinators supervising a session). */
   hidden: z.boolean().optional(),
-  recorder: z.boolean().optional(),
   roomAdmin: z.boolean().optional(),
   /** Archive access: search, replay and export recordings. */
   canArchive: z.boolean().optional(),

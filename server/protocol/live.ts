@@ -1,7 +1,8 @@
 // The live channel (socket.io namespace `/live`): server pushes of domain events — queue
-// changes, ringing calls, notices, alerts — to the people they concern. Payloads carry ids and
-// small summaries; clients fetch details over HTTP with their own token, so authorization stays
-// in one place. Shared by the server and the web client.
+// changes, wait updates, ringing calls, notices, alerts — to the people they concern. Petition
+// pushes carry ids and small summaries (clients fetch details over HTTP with their own token, so
+// authorization stays in one place); household pushes carry the call, look-in, notice or alert
+// itself. One discriminated union, shared by the server and the web client.
 import { z } from 'zod';
 import type { Role } from './claims.ts';
 
@@ -13,27 +14,65 @@ import type { Role } from './claims.ts';
 export type SubjectKey = `${Role}:${string}`;
 export const subjectKey = (role: Role, sub: string): SubjectKey => `${role}:${sub}`;
 
+import type {
+  Call,
+  CallEndReason,
+  CheckInSchedule,
+  DeviceAlert,
+  HouseholdSettings,
+  LookIn,
+  LookInEndReason,
+  Notice,
+  PrivacyState,
+} from './http/household-shapes.ts';
+import type { CaseState, TicketKind, WaitInfo } from './http/petition-shapes.ts';
+
+/** What each household push tells its recipients (devices, family members, counsellors). */
+export interface HouseholdPushes {
+  /** Devices ring loudly with one answer button; the caller hears ringback. */
+  'call:ringing': { call: Call };
+  /** The call is live (answered by the device, or at once by auto-answer): devices join `call.roomId`. */
+  'call:answered': { call: Call };
+  /** The call is over or never connected; devices stop ringing / leave; the SFU closes the room. */
+  'call:ended': { call: Call; reason: CallEndReason };
+  /** Someone is looking in: devices chime, show the live indicator and publish into `lookIn.roomId`. */
+  'lookin:started': { lookIn: LookIn; viewerName: string };
+  /** Look-in over: devices stop sending and hide the indicator; the SFU closes the room (removes viewers). */
+  'lookin:ended': { lookIn: LookIn; reason: LookInEndReason };
+  /** Privacy changed: while active, devices must stop sending camera (calls continue audio-only). */
+  'privacy:changed': { householdId: string; privacy: PrivacyState };
+  /** Settings changed (auto-answer, look-in allowed, schedule); devices and family apps refresh. */
+  'settings:changed': { householdId: string; settings: HouseholdSettings };
+  /** A notice to show on the devices' idle screen. */
+  notice: { notice: Notice; householdIds: string[] };
+  /** A device has not sent heartbeats for longer than the set time. */
+  'alert:raised': { alert: DeviceAlert };
+  /** The device is back (heartbeat received). */
+  'alert:resolved': { alert: DeviceAlert };
+  /** A scheduled check-in call is due now. */
+  'checkin:due': { schedule: CheckInSchedule; dueAt: string };
+}
+export type HouseholdPushType = keyof HouseholdPushes;
+
+/** `household:event`'s body: `type` names the push and types its `payload`. */
+export type HouseholdPush = { [K in HouseholdPushType]: { type: K; payload: HouseholdPushes[K] } }[HouseholdPushType];
+
 export interface LiveEvents {
   /** Queues of these departments changed: refresh the desk's queue / the overview. */
   'petition:queue-changed': { departmentIds: string[] };
   /** A waiting petitioner's fresh position and estimate (to the watchers of the case). */
-  'petition:wait': {
-    caseId: string;
-    state: string;
-    position: number | null;
-    availableOfficials: number;
-    estimatedWaitSeconds: number | null;
-    waitedSeconds: number;
-    offer: unknown;
-  };
+  'petition:wait': WaitInfo;
   /** A case changed state (watchers of the case and its parties). */
-  'petition:case-changed': { caseId: string; state: string };
+  'petition:case-changed': { caseId: string; state: CaseState };
   /** A ticket was assigned to this official (a case or an invitation to join one). */
-  'petition:assigned': { caseId: string; ticketId: string; kind: string };
+  'petition:assigned': { caseId: string; ticketId: string; kind: TicketKind };
   /** Household pushes, to the devices / family members / counsellors concerned. */
-  'household:event': { type: string; payload: unknown };
+  'household:event': HouseholdPush;
 }
 export type LiveEventName = keyof LiveEvents;
+
+/** Every push as one union, for code that handles them in one switch over `event`. */
+export type LivePush = { [E in LiveEventName]: { event: E; payload: LiveEvents[E] } }[LiveEventName];
 
 export type LiveServerToClient = { [E in LiveEventName]: (payload: LiveEvents[E]) => void };
 

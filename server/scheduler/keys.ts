@@ -2,8 +2,8 @@
 // server/core/redis-keys.ts (schedulerKeys); tests and benchmarks give the scheduler a prefix of
 // their own so several of them share one Redis.
 import { redisKeys } from '../core/redis-keys.ts';
-
 import type { PriorityClass } from '../protocol/http/petition-shapes.ts';
+
 export { schedulerKeys, type SchedulerKeys } from '../core/redis-keys.ts';
 
 /** The scheduler's prefix in the default namespace ("sv:petition"). */

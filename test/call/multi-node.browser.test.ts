@@ -3,6 +3,7 @@
 // through socket.io's Redis adapter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
+import type { HouseholdPush } from '../../server/protocol/live.ts';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { remoteMedia, waitFor } from '../support/media.ts';
@@ -67,8 +68,15 @@ describe('two nodes on one Redis', () => {
     const got = new Promise((resolve) => live.once('household:event', resolve));
     // Node A sees the socket on node B through the adapter before it publishes.
     await waitFor(async () => (await a.io.of('/live').in(`user:${sub}`).fetchSockets()).length, (n) => n === 1, { what: 'socket on node B seen from node A' });
-    a.services.live.publish([`user:${sub}`], 'household:event', { type: 'notice', payload: { text: '明天下午社工来访' } });
-    expect(await got).toEqual({ type: 'notice', payload: { text: '明天下午社工来访' } });
+    const push: HouseholdPush = {
+      type: 'notice',
+      payload: {
+        notice: { id: 'n-1', senderId: 'c-1', senderName: '周社工', householdId: 'H1', region: null, title: '来访', body: '明天下午社工来访', createdAt: new Date().toISOString(), expiresAt: null },
+        householdIds: ['H1'],
+      },
+    };
+    a.services.live.publish([`user:${sub}`], 'household:event', push);
+    expect(await got).toEqual(push);
     live.disconnect();
   });
 });

@@ -23,9 +23,18 @@ describe('the test TURN server (coturn)', () => {
     msg.writeUInt16BE(0x0019, 20); // REQUESTED-TRANSPORT: UDP
     msg.writeUInt16BE(4, 22);
     msg.writeUInt32BE(17 << 24, 24);
+    // UDP: the server's UDP listener may come up after its TCP one, and a datagram can be lost,
+    // so the request is repeated until the answer comes (as a STUN client does).
     const reply = await new Promise<Buffer>((resolve, reject) => {
-      sock.once('message', resolve);
-      sock.once('error', reject);
+      const retry = setInterval(() => sock.send(msg, turn.port, '127.0.0.1'), 500);
+      sock.once('message', (m) => {
+        clearInterval(retry);
+        resolve(m);
+      });
+      sock.once('error', (err) => {
+        clearInterval(retry);
+        reject(err);
+      });
       sock.send(msg, turn.port, '127.0.0.1');
     });
     sock.close();

@@ -19,10 +19,10 @@ describe('calling home in Chromium', () => {
     const clock = createTestClock();
     platform = await startTestPlatform({}, { household: { clock } });
     browser = await launchBrowser();
-    f = createFixture({}, { tokens: platform.tokens, platform, clock });
+    f = await createFixture({}, { tokens: platform.tokens, platform, clock });
   });
   afterAll(async () => {
-    f?.close();
+    await f?.close();
     await browser?.cleanup();
     await platform?.close();
   });
@@ -40,30 +40,30 @@ describe('calling home in Chromium', () => {
   };
 
   it('auto-answer: the home device joins at once and both sides decode each other', async () => {
-    const { token: deviceToken } = f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
-    f.service.heartbeat(platform.tokens.verify(deviceToken));
+    const { token: deviceToken } = await f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
+    await f.service.heartbeat(platform.tokens.verify(deviceToken));
     const answered = new Promise<string>((resolve) => f.service.events.once('call:answered', ({ call }) => resolve(call.roomId)));
-    const { call, roomId, token } = f.service.startCall(f.person(SEED.family.zhangWei, 'family', '张伟'), SEED.households.zhang);
+    const { call, roomId, token } = await f.service.startCall(f.person(SEED.family.zhangWei, 'family', '张伟'), SEED.households.zhang);
     expect(call.state).toBe('active');
     try {
       // What the kiosk does on `call:answered`: fetch a room token (POST /device/room-token), join.
-      const home = await open(f.service.deviceRoomToken(platform.tokens.verify(deviceToken), await answered).token, roomId, '张秀英');
+      const home = await open((await f.service.deviceRoomToken(platform.tokens.verify(deviceToken), await answered)).token, roomId, '张秀英');
       const family = await open(token, roomId, '张伟');
       for (const page of [home, family]) {
         const r = await waitFor(() => remoteMedia(page), (x) => x.framesDecoded > 0 && x.audioPackets > 0);
         expect(r.tracks).toBe(2);
       }
     } finally {
-      f.service.endCall(f.person(SEED.family.zhangWei, 'family'), call.id);
+      await f.service.endCall(f.person(SEED.family.zhangWei, 'family'), call.id);
       await closePages();
     }
   });
 
   it('without auto-answer the family page has nobody to see until the device answers', async () => {
-    const { token: deviceToken } = f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
+    const { token: deviceToken } = await f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
     const device = platform.tokens.verify(deviceToken);
-    f.service.heartbeat(device);
-    const { call, roomId, token } = f.service.startCall(f.person(SEED.family.liNa, 'family', '李娜'), SEED.households.zhang);
+    await f.service.heartbeat(device);
+    const { call, roomId, token } = await f.service.startCall(f.person(SEED.family.liNa, 'family', '李娜'), SEED.households.zhang);
     expect(call.state).toBe('ringing');
     try {
       const family = await open(token, roomId, '李娜');
@@ -71,48 +71,48 @@ describe('calling home in Chromium', () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect(await remoteMedia(family)).toMatchObject({ tracks: 0, framesDecoded: 0 });
       // The answer button.
-      const answer = f.service.answerCall(device, call.id);
+      const answer = await f.service.answerCall(device, call.id);
       const home = await open(answer.token, answer.roomId, '张秀英');
       for (const page of [home, family]) await waitFor(() => remoteMedia(page), (x) => x.framesDecoded > 0);
     } finally {
-      f.service.endCall(device, call.id);
+      await f.service.endCall(device, call.id);
       await closePages();
     }
   });
 
   it('look-in: the permitted family member sees home view-only; in privacy mode it is refused with the reason', async () => {
-    const { token: deviceToken } = f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
+    const { token: deviceToken } = await f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
     const device = platform.tokens.verify(deviceToken);
-    f.service.heartbeat(device);
+    await f.service.heartbeat(device);
     const started = new Promise<string>((resolve) => f.service.events.once('lookin:started', ({ lookIn }) => resolve(lookIn.roomId)));
     const liNa = f.person(SEED.family.liNa, 'family', '李娜');
-    const { lookIn, roomId, token } = f.service.startLookIn(liNa, SEED.households.zhang);
+    const { lookIn, roomId, token } = await f.service.startLookIn(liNa, SEED.households.zhang);
     try {
       // What the kiosk does on `lookin:started`: chime, show the live indicator, publish into the room.
-      const home = await open(f.service.deviceRoomToken(device, await started).token, roomId, '家');
+      const home = await open((await f.service.deviceRoomToken(device, await started)).token, roomId, '家');
       const viewer = await open(token, roomId, '李娜');
       await waitFor(() => remoteMedia(viewer), (x) => x.framesDecoded > 0);
       await new Promise((r) => setTimeout(r, 1000));
       // View only: nothing of the viewer reaches the home.
       expect((await remoteMedia(home)).tracks).toBe(0);
-      f.service.setPrivacyMode(device, SEED.households.zhang, true);
-      expect(f.repo.getLookIn(lookIn.id)?.endReason).toBe('privacy');
-      expect(() => f.service.startLookIn(liNa, SEED.households.zhang)).toThrow(/privacy mode/);
+      await f.service.setPrivacyMode(device, SEED.households.zhang, true);
+      expect((await f.repo.getLookIn(lookIn.id))?.endReason).toBe('privacy');
+      await expect(f.service.startLookIn(liNa, SEED.households.zhang)).rejects.toThrow(/privacy mode/);
     } finally {
-      f.service.setPrivacyMode(device, SEED.households.zhang, false);
+      await f.service.setPrivacyMode(device, SEED.households.zhang, false);
       await closePages();
     }
   });
 
   it('privacy mode: the device’s room token has no camera, so no video leaves the home even if the page tries', async () => {
-    const { token: deviceToken } = f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
+    const { token: deviceToken } = await f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
     const device = platform.tokens.verify(deviceToken);
-    f.service.heartbeat(device);
-    f.service.setPrivacyMode(device, SEED.households.zhang, true);
-    const { call, roomId, token } = f.service.startCall(f.person(SEED.family.zhangWei, 'family', '张伟'), SEED.households.zhang);
+    await f.service.heartbeat(device);
+    await f.service.setPrivacyMode(device, SEED.households.zhang, true);
+    const { call, roomId, token } = await f.service.startCall(f.person(SEED.family.zhangWei, 'family', '张伟'), SEED.households.zhang);
     try {
       expect(call.state).toBe('ringing'); // auto-answer suspended in privacy mode
-      const answer = f.service.answerCall(device, call.id);
+      const answer = await f.service.answerCall(device, call.id);
       const family = await open(token, roomId, '张伟');
       // call.html publishes camera + microphone unless told otherwise: the SFU refuses the camera.
       const home = await open(answer.token, roomId, '张秀英');
@@ -120,27 +120,27 @@ describe('calling home in Chromium', () => {
       await new Promise((r) => setTimeout(r, 3000));
       expect((await remoteMedia(family)).framesDecoded).toBe(0);
     } finally {
-      f.service.endCall(device, call.id);
-      f.service.setPrivacyMode(device, SEED.households.zhang, false);
+      await f.service.endCall(device, call.id);
+      await f.service.setPrivacyMode(device, SEED.households.zhang, false);
       await closePages();
     }
   });
 
   it('a device token opens no call room by itself, and no other household’s at all', async () => {
-    const { token: wangDevice } = f.service.bindDevice(f.admin, SEED.households.wang, { id: SEED.devices.wang, name: '客厅终端', place: 'living-room' });
-    const zhangDeviceToken = f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' }).token;
+    const { token: wangDevice } = await f.service.bindDevice(f.admin, SEED.households.wang, { id: SEED.devices.wang, name: '客厅终端', place: 'living-room' });
+    const zhangDeviceToken = (await f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' })).token;
     const zhangDevice = platform.tokens.verify(zhangDeviceToken);
-    f.service.heartbeat(zhangDevice);
-    const { call, roomId } = f.service.startCall(f.person(SEED.family.zhangWei, 'family'), SEED.households.zhang);
+    await f.service.heartbeat(zhangDevice);
+    const { call, roomId } = await f.service.startCall(f.person(SEED.family.zhangWei, 'family'), SEED.households.zhang);
     try {
       for (const t of [wangDevice, zhangDeviceToken]) {
         const intruder = await open(t, roomId, '终端');
         await intruder.waitForFunction(() => document.getElementById('app')?.dataset.error, null, { timeout: 10_000 });
         expect(await intruder.evaluate(() => document.getElementById('app')!.dataset.error)).toBe('forbidden');
       }
-      expect(() => f.service.deviceRoomToken(platform.tokens.verify(wangDevice), roomId)).toThrow(/own household/);
+      await expect(f.service.deviceRoomToken(platform.tokens.verify(wangDevice), roomId)).rejects.toThrow(/own household/);
     } finally {
-      f.service.endCall(zhangDevice, call.id);
+      await f.service.endCall(zhangDevice, call.id);
       await closePages();
     }
   });

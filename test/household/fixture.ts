@@ -1,11 +1,9 @@
 // A household service over a real SQLite file with the demo seed and a clock the test moves.
 import fs from 'node:fs';
-import { cameraAddressCheck } from '../../server/core/camera-address.ts';
-import { parseCidrList } from '../../server/core/cidr.ts';
-import { DEFAULT_CAMERA_NETWORKS, DEFAULT_CAMERA_PORTS } from '../../server/core/config.ts';
+import { defaultCameraRules } from '../support/camera-rules.ts';
 import os from 'node:os';
 import path from 'node:path';
-import { migrate, openDb, type Db } from '../../server/core/db.ts';
+import { Store } from '../../server/core/db.ts';
 import { createLogger } from '../../server/core/log.ts';
 import { TokenIssuer, type Claims, type Role } from '../../server/auth/grants.ts';
 import {
@@ -25,7 +23,7 @@ export const NOON_CST = Date.parse('2026-11-26T04:00:00Z');
 
 export interface Fixture {
   dir: string;
-  db: Db;
+  store: Store;
   repo: HouseholdRepository;
   service: HouseholdService;
   tokens: TokenIssuer;
@@ -33,10 +31,10 @@ export interface Fixture {
   admin: Actor;
   person(sub: string, role: Role, name?: string): Claims;
   /** Binds (re-binds) a seeded device and returns its verified claims, as the device would present them. */
-  device(deviceId: string): Claims;
+  device(deviceId: string): Promise<Claims>;
   /** Every event the service emitted, in order. */
   events: { name: keyof HouseholdEvents; payload: HouseholdEvents[keyof HouseholdEvents][0] }[];
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface TestClock {
@@ -50,48 +48,45 @@ export function createTestClock(start = NOON_CST): TestClock {
   return { now: () => now, set: (ms: number) => void (now = ms), advance: (ms: number) => void (now += ms) };
 }
 
-/** The product's default camera rules (private networks, RTSP ports), as a node without settings has them. */
-const DEFAULT_CAMERA_RULES = cameraAddressCheck({ networks: parseCidrList(DEFAULT_CAMERA_NETWORKS), ports: DEFAULT_CAMERA_PORTS, ownPorts: () => [] });
-
 export interface FixtureOptions {
   tokens?: TokenIssuer;
   /** Use a running platform's own household service (created with `clock`) instead of a private one. */
-  platform?: { services: { households: HouseholdService; db: Db } };
+  platform?: { services: { households: HouseholdService; store: Store } };
   clock?: TestClock;
 }
 
-export function createFixture(timings: Partial<HouseholdTimings> = {}, opts: FixtureOptions = {}): Fixture {
+export async function createFixture(timings: Partial<HouseholdTimings> = {}, opts: FixtureOptions = {}): Promise<Fixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-household-'));
   const clock = opts.clock ?? createTestClock();
   const owned = !opts.platform;
-  const db = opts.platform?.services.db ?? openDb(path.join(dir, 'store.sqlite'));
-  if (owned) migrate(db, householdMigrations);
-  const repo = new HouseholdRepository(db);
-  if (owned) seedHouseholdDemo(repo, clock.now());
+  const store = opts.platform?.services.store ?? (await Store.open({ dialect: 'sqlite', file: path.join(dir, 'store.sqlite') }));
+  if (owned) await store.migrate(householdMigrations);
+  const repo = new HouseholdRepository(store);
+  if (owned) await seedHouseholdDemo(repo, clock.now());
   const tokens = opts.tokens ?? new TokenIssuer('test-secret-0123456789abcdef', 3600);
   const log = createLogger('silent');
-  const service = opts.platform?.services.households ?? new HouseholdService({ repository: repo, tokens, cameraAddresses: DEFAULT_CAMERA_RULES, log, clock, timings });
+  const service = opts.platform?.services.households ?? (await HouseholdService.create({ repository: repo, tokens, cameraAddresses: defaultCameraRules, log, clock, timings }));
   const events: Fixture['events'] = [];
   for (const name of HOUSEHOLD_EVENT_NAMES) service.events.on(name, (payload: Fixture['events'][number]['payload']) => void events.push({ name, payload }));
 
   const person = (sub: string, role: Role, name = sub): Claims =>
     tokens.verify(tokens.issue({ sub, name, role, grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] } }));
   const admin = person('admin-1', 'admin');
-  const householdOf = (deviceId: string): string => {
-    const rec = repo.getDevice(deviceId);
+  const householdOf = async (deviceId: string): Promise<string> => {
+    const rec = await repo.getDevice(deviceId);
     if (!rec) throw new Error(`no device ${deviceId}`);
     return rec.device.householdId;
   };
-  const device = (deviceId: string): Claims => {
-    const { token } = service.bindDevice(admin, householdOf(deviceId), { id: deviceId, name: '客厅终端', place: 'living-room' });
+  const device = async (deviceId: string): Promise<Claims> => {
+    const { token } = await service.bindDevice(admin, await householdOf(deviceId), { id: deviceId, name: '客厅终端', place: 'living-room' });
     return tokens.verify(token);
   };
   return {
-    dir, db, repo, service, tokens, clock, admin, person, device, events,
-    close() {
+    dir, store, repo, service, tokens, clock, admin, person, device, events,
+    async close() {
       if (owned) {
         service.stop();
-        db.close();
+        await store.close();
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -69,7 +69,7 @@ describe('camera ingest seen in a browser', () => {
     const admin = platform.tokens.verify(platform.token('admin-1', 'admin', { rooms: [] }));
     const family = platform.tokens.verify(platform.token(SEED.family.zhangWei, 'family', { rooms: [] }, { name: '张伟' }));
     const camera = await households.addCamera(admin, SEED.households.zhang, { name: '院子摄像头', place: 'yard', url: rtsp.url('/vp8') });
-    const { lookIn, roomId, token } = households.startLookIn(family, SEED.households.zhang, { source: camera.id });
+    const { lookIn, roomId, token } = await households.startLookIn(family, SEED.households.zhang, { source: camera.id });
     try {
       const page = await browser.newPage();
       await page.goto(`${platform.url}/call.html?room=${encodeURIComponent(roomId)}&token=${encodeURIComponent(token)}&name=张伟`);
@@ -79,7 +79,7 @@ describe('camera ingest seen in a browser', () => {
       expect([...platform.rooms.get(roomId)!.peers.get(SEED.family.zhangWei)!.producers.values()]).toEqual([]);
       await page.close();
     } finally {
-      households.endLookIn(family, lookIn.id);
+      await households.endLookIn(family, lookIn.id);
     }
     // Ending the look-in closes its room, which stops the ingest.
     expect(platform.rooms.get(roomId)).toBeUndefined();

@@ -15,7 +15,7 @@ let server: Server;
 let base: string;
 
 beforeEach(async () => {
-  f = createFixture();
+  f = await createFixture();
   const app = express();
   app.use('/api/household', createHouseholdRouter({ service: f.service, tokens: f.tokens, log: createLogger('silent') }));
   server = await new Promise<Server>((resolve) => {
@@ -25,7 +25,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await new Promise((r) => server.close(r));
-  f.close();
+  await f.close();
 });
 
 function tokenFor(sub: string, role: 'family' | 'counsellor' | 'admin', name = sub): string {
@@ -61,7 +61,7 @@ describe('household HTTP API', () => {
   });
 
   it('calls home, the device answers over HTTP with its own token, and look-in in privacy mode is refused with the reason', async () => {
-    const { token: deviceToken } = f.service.bindDevice(f.admin, H.zhang, { id: D.zhang, name: '客厅终端', place: 'living-room' });
+    const { token: deviceToken } = await f.service.bindDevice(f.admin, H.zhang, { id: D.zhang, name: '客厅终端', place: 'living-room' });
     expect((await call('POST', '/device/heartbeat', deviceToken)).json.data.device.online).toBe(true);
     const liNa = tokenFor(F.liNa, 'family', '李娜');
     const started = await call('POST', `/households/${H.zhang}/calls`, liNa, { audioOnly: false });
@@ -94,7 +94,7 @@ describe('household HTTP API', () => {
   });
 
   it('a counsellor sends a region notice that the devices there read from their state', async () => {
-    const { token: deviceToken } = f.service.bindDevice(f.admin, H.wang, { id: D.wang, name: '客厅终端', place: 'living-room' });
+    const { token: deviceToken } = await f.service.bindDevice(f.admin, H.wang, { id: D.wang, name: '客厅终端', place: 'living-room' });
     const zhou = tokenFor(SEED.counsellors.zhou, 'counsellor', '周红');
     const sent = await call('POST', '/notices', zhou, { region: '341321', title: '防诈骗提醒', body: '陌生电话要求转账，一律不信。' });
     expect(sent).toMatchObject({ status: 200, json: { data: { householdIds: [H.wang] } } });

@@ -46,14 +46,14 @@ describe('household pages in Chromium', () => {
     const clock = createTestClock();
     platform = await startTestPlatform({}, { household: { clock } });
     browser = await launchBrowser();
-    f = createFixture({}, { tokens: platform.tokens, platform, clock });
-    const { token } = f.service.bindDevice(f.admin, HOME, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
+    f = await createFixture({}, { tokens: platform.tokens, platform, clock });
+    const { token } = await f.service.bindDevice(f.admin, HOME, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
     device = await open('device.html', token, 'device');
     // The kiosk's first heartbeat puts it online.
     await device.waitForFunction(() => document.getElementById('net')?.dataset.state === 'online' && document.body.dataset.state === 'idle', null, { timeout: 15_000 });
   });
   afterAll(async () => {
-    f?.close();
+    await f?.close();
     await browser?.cleanup();
     await platform?.close();
   });
@@ -85,7 +85,7 @@ describe('household pages in Chromium', () => {
     await zhangWei.check(`${card} input[name=autoAnswer][value=off]`);
     await zhangWei.click(`${card} .settings-form button.primary`);
     await zhangWei.waitForSelector('#msg[data-kind=info]:not([hidden])');
-    expect(f.service.getHousehold(f.admin, HOME).household.settings).toMatchObject({
+    expect((await f.service.getHousehold(f.admin, HOME)).household.settings).toMatchObject({
       autoAnswer: { mode: 'off' },
       lookInAllowed: true,
       // The night window shown in the form went back unchanged.
@@ -128,7 +128,7 @@ describe('household pages in Chromium', () => {
     await deviceIdle();
     await zhangWei.waitForSelector('#list:not([hidden])', { timeout: 15_000 });
     await closeFamilyPages();
-    f.service.updateSettings(f.admin, HOME, { autoAnswer: { mode: 'selected', memberIds: [SEED.family.zhangWei] } });
+    await f.service.updateSettings(f.admin, HOME, { autoAnswer: { mode: 'selected', memberIds: [SEED.family.zhangWei] } });
   });
 
   it('a call nobody answers rings until the timeout, then both sides see it as missed', async () => {
@@ -138,14 +138,14 @@ describe('household pages in Chromium', () => {
     expect(await zhangLei.getAttribute('#room-title', 'data-phase')).toBe('ringing');
     await zhangLei.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'joined', null, { timeout: 15_000 });
     f.clock.advance(f.service.timings.ringTimeoutMs + 1000);
-    f.service.tick();
+    await f.service.tick();
     await deviceIdle();
     await zhangLei.waitForSelector('#msg:not([hidden])');
     expect(await zhangLei.textContent('#msg')).toContain('没有接听');
     await zhangLei.waitForSelector(`${card} .missed li[data-call-id]`);
     // The kiosk beats every 15 s; nudge it so it is online again at the moved clock.
     await device.evaluate(() => window.dispatchEvent(new Event('online')));
-    await waitFor(async () => f.service.getHousehold(f.admin, HOME).devices[0]!.online, (x) => x, 10_000);
+    await waitFor(async () => (await f.service.getHousehold(f.admin, HOME)).devices[0]!.online, (x) => x, 10_000);
     await closeFamilyPages();
   });
 
@@ -218,7 +218,7 @@ describe('household pages in Chromium', () => {
       .flatMap((room) => [...room.peers.values()].flatMap((p) => [...p.producers.values()]))
       .filter((p) => p.appData.source === 'camera');
     expect(cameras).toHaveLength(0);
-    expect(f.repo.listAccessLog(HOME, 1)[0]).toMatchObject({ outcome: 'refused', reason: 'privacy-mode' });
+    expect((await f.repo.listAccessLog(HOME, 1))[0]).toMatchObject({ outcome: 'refused', reason: 'privacy-mode' });
 
     // Turned off again from the kiosk: look-in works.
     await device.click('#privacy');
@@ -241,20 +241,20 @@ describe('household pages in Chromium', () => {
       new MutationObserver(() => seen.push(document.getElementById('live')!.hidden ? '' : document.getElementById('live-text')!.textContent ?? '')).observe(
         document.getElementById('live')!, { attributes: true, subtree: true, childList: true, characterData: true });
     });
-    const { lookIn } = f.service.startLookIn(f.person(SEED.family.liNa, 'family', '李娜'), HOME, { source: cam.id });
+    const { lookIn } = await f.service.startLookIn(f.person(SEED.family.liNa, 'family', '李娜'), HOME, { source: cam.id });
     await device.waitForFunction(() => (window as unknown as { liveSeen: string[] }).liveSeen.some((t) => t.includes('院子摄像头') && t.includes('李娜')), null, { timeout: 10_000 });
-    f.service.endLookIn(f.admin, lookIn.id);
+    await f.service.endLookIn(f.admin, lookIn.id);
     await deviceIdle();
     await closeFamilyPages();
   });
 
   it('privacy schedule: at night the kiosk says so and look-in is refused for that reason', async () => {
     f.clock.set(Date.parse('2026-11-26T14:01:00Z')); // 22:01 in 宿州: the 张 household's night window
-    f.service.tick();
+    await f.service.tick();
     await device.waitForFunction(() => document.body.dataset.privacy === 'schedule', null, { timeout: 10_000 });
     expect(await device.textContent('#privacy-state')).toContain('隐私时段');
     await device.evaluate(() => window.dispatchEvent(new Event('online')));
-    await waitFor(async () => f.service.getHousehold(f.admin, HOME).devices[0]!.online, (x) => x, 10_000);
+    await waitFor(async () => (await f.service.getHousehold(f.admin, HOME)).devices[0]!.online, (x) => x, 10_000);
     const liNa = await family(SEED.family.liNa, '李娜');
     expect(await liNa.isVisible(`${card} .badge.privacy[data-privacy=schedule]`)).toBe(true);
     await liNa.click(`${card} [data-act=lookin]`);
@@ -263,10 +263,10 @@ describe('household pages in Chromium', () => {
     expect(await sendingCamera(device)).toBe(false);
     // Morning again.
     f.clock.set(NOON_CST + 3600_000);
-    f.service.tick();
+    await f.service.tick();
     await device.waitForFunction(() => document.body.dataset.privacy === 'off', null, { timeout: 10_000 });
     await device.evaluate(() => window.dispatchEvent(new Event('online')));
-    await waitFor(async () => f.service.getHousehold(f.admin, HOME).devices[0]!.online, (x) => x, 10_000);
+    await waitFor(async () => (await f.service.getHousehold(f.admin, HOME)).devices[0]!.online, (x) => x, 10_000);
     await closeFamilyPages();
   });
 
@@ -289,7 +289,7 @@ describe('household pages in Chromium', () => {
     // What a dropped Wi-Fi does to the open socket.
     await device.evaluate(() => (window as unknown as { deviceApp: { live: { socket: { io: { engine: { close(): void } } } } } }).deviceApp.live.socket.io.engine.close());
     await device.waitForFunction(() => document.getElementById('net')?.dataset.state === 'offline');
-    f.service.sendNotice(f.person(SEED.counsellors.chen, 'counsellor', '陈静'), { householdId: HOME, title: '断网期间的通知', body: '网络恢复后应当看到这条通知。' });
+    await f.service.sendNotice(f.person(SEED.counsellors.chen, 'counsellor', '陈静'), { householdId: HOME, title: '断网期间的通知', body: '网络恢复后应当看到这条通知。' });
     await new Promise((r) => setTimeout(r, 1500));
     expect(await device.textContent('#notices')).not.toContain('断网期间的通知');
     await browser.setOffline(false);

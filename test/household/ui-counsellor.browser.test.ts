@@ -35,20 +35,20 @@ describe('counsellor desk in Chromium', () => {
     clock = createTestClock(); // Thursday 2026-11-26 12:00 CST
     platform = await startTestPlatform({}, { household: { clock } });
     browser = await launchBrowser();
-    f = createFixture({}, { tokens: platform.tokens, platform, clock });
-    zhangToken = f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' }).token;
+    f = await createFixture({}, { tokens: platform.tokens, platform, clock });
+    zhangToken = (await f.service.bindDevice(f.admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' })).token;
     zhang = await openDevice(zhangToken, 'zhang-device');
     desk = await open('counsellor.html', personToken(platform, SEED.counsellors.chen, 'counsellor', '陈静'), 'desk');
     await desk.waitForSelector(`#households tr[data-household-id="${SEED.households.zhang}"]`);
   });
   afterAll(async () => {
-    f?.close();
+    await f?.close();
     await browser?.cleanup();
     await platform?.close();
   });
 
   it('a notice to a region appears on the devices there and not elsewhere', async () => {
-    const wangToken = f.service.bindDevice(f.admin, SEED.households.wang, { id: SEED.devices.wang, name: '客厅终端', place: 'living-room' }).token;
+    const wangToken = (await f.service.bindDevice(f.admin, SEED.households.wang, { id: SEED.devices.wang, name: '客厅终端', place: 'living-room' })).token;
     const wang = await openDevice(wangToken, 'wang-device'); // 砀山县, not in 陈静's region
     await desk.selectOption('#notice-target', 'r:341302');
     await desk.fill('#notice-form [name=title]', '明天上午免费体检');
@@ -70,11 +70,11 @@ describe('counsellor desk in Chromium', () => {
     await desk.click('#checkin-form button');
     await desk.waitForSelector('#checkins li[data-schedule-id]');
     clock.advance(6 * 60_000);
-    f.service.tick();
+    await f.service.tick();
     await desk.waitForSelector('#due .cs-due button[data-call]', { timeout: 10_000 });
     // The kiosk beats on its own every 15 s; nudge it so it counts as online at the new time.
     await zhang.evaluate(() => window.dispatchEvent(new Event('online')));
-    await waitFor(async () => f.service.getHousehold(f.admin, SEED.households.zhang).devices[0]!.online, (x) => x, 10_000);
+    await waitFor(async () => (await f.service.getHousehold(f.admin, SEED.households.zhang)).devices[0]!.online, (x) => x, 10_000);
     await desk.click('#due .cs-due button[data-call]');
     // Counsellor calls always ring; the home answers with the big button.
     await zhang.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
@@ -88,7 +88,7 @@ describe('counsellor desk in Chromium', () => {
   it('a device silent for longer than the set time raises the offline alert; it clears when the device is back', async () => {
     await zhang.close();
     clock.advance(f.service.timings.offlineAlertAfterMs + 60_000);
-    f.service.tick();
+    await f.service.tick();
     const alert = `#alerts li[data-household-id="${SEED.households.zhang}"]`;
     await desk.waitForSelector(alert, { timeout: 10_000 });
     expect(await desk.textContent(alert)).toContain('离线');

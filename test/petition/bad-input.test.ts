@@ -13,6 +13,7 @@ import {
   terminalActor,
   VILLAGE_TERMINAL,
   type Harness,
+  rows,
 } from './support.ts';
 
 /** Runs `fn`, expects a typed AppError with `code` (and reason), returns it. */
@@ -38,12 +39,12 @@ describe('bad input gets a typed error and changes nothing', () => {
 
   /** What must not change: cases, events, queue contents, assignments. */
   const snapshot = async () => ({
-    cases: (h.store.db.prepare('SELECT count(*) AS n FROM petition_cases').get() as { n: number }).n,
-    events: (h.store.db.prepare('SELECT count(*) AS n FROM petition_case_events').get() as { n: number }).n,
-    assignments: (h.store.db.prepare('SELECT count(*) AS n FROM petition_assignments').get() as { n: number }).n,
+    cases: (await rows<{ n: number }>(h, 'SELECT count(*) AS n FROM petition_cases'))[0]!.n,
+    events: (await rows<{ n: number }>(h, 'SELECT count(*) AS n FROM petition_case_events'))[0]!.n,
+    assignments: (await rows<{ n: number }>(h, 'SELECT count(*) AS n FROM petition_assignments'))[0]!.n,
     queue: (await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.ticketId),
     log: (await h.service.queue.assignmentLog()).length,
-    state: h.store.repo.getCase(caseId)?.state,
+    state: (await h.store.repo.getCase(caseId))?.state,
   });
 
   beforeAll(async () => {
@@ -98,7 +99,7 @@ describe('bad input gets a typed error and changes nothing', () => {
     await expectAppError(() => h.service.acceptTicket(officialActor('O341321-rs-2'), first!.ticketId), 'conflict', 'already_assigned');
     await expectAppError(() => h.service.acceptTicket(officialActor('O341321-rs-2'), 'XF00000000-000000:q1'), 'not_found');
     expect(await snapshot()).toEqual(before);
-    expect(h.store.repo.assignmentsOf(caseId)).toHaveLength(1);
+    expect(await h.store.repo.assignmentsOf(caseId)).toHaveLength(1);
   });
 
   it('an official beyond the sessions he may hold', async () => {
@@ -133,7 +134,7 @@ describe('bad input gets a typed error and changes nothing', () => {
   });
 
   it('ending a session that is not live', async () => {
-    const third = h.store.repo.listCases(['queued'])[0]!;
+    const third = (await h.store.repo.listCases(['queued']))[0]!;
     const before = await snapshot();
     await expectAppError(() => h.service.endSession({ id: 'coord', name: 'c', role: 'coordinator' }, third.id), 'conflict', 'no_session');
     expect(await snapshot()).toEqual(before);

@@ -26,7 +26,7 @@ const cfg = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ worker: cfg.name, ...o })}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const store = openPetitionStore(cfg.file);
+const store = await openPetitionStore(cfg.file);
 const redis = new Redis(cfg.redisUrl);
 const service = await PetitionService.create({
   repo: store.repo,
@@ -76,5 +76,5 @@ await Promise.all(cfg.officials.map((o) => officialLoop(o)));
 say({ done: true });
 service.close();
 await redis.quit();
-store.close();
+await store.close();
 process.exit(0);

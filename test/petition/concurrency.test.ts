@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Official } from '../../server/petition/types.ts';
-import { DANGSHAN_RS, DANGSHAN_ZJ, openHarness, redisUrl, terminalActor, type Harness } from './support.ts';
+import { DANGSHAN_RS, DANGSHAN_ZJ, openHarness, redisUrl, rows, terminalActor, type Harness } from './support.ts';
 
 const CASES = 200;
 const OFFICIALS_PER_DEPARTMENT = 10;
@@ -42,14 +42,14 @@ function startWorker(cfg: Record<string, unknown>): Worker {
 }
 
 /** Many extra officials for the two departments, one session at a time each. */
-function extraOfficials(h: Harness): { rs: string[]; zj: string[] } {
+async function extraOfficials(h: Harness): Promise<{ rs: string[]; zj: string[] }> {
   const make = (dept: string, kind: string) =>
     Array.from({ length: OFFICIALS_PER_DEPARTMENT }, (_, i): Official => ({
       id: `X341321-${kind}-${i}`, name: `${kind}${i}`, departmentId: dept, level: 'county', regionCode: '341321', maxSessions: 1, post: null,
     }));
   const rs = make(DANGSHAN_RS, 'rs');
   const zj = make(DANGSHAN_ZJ, 'zj');
-  h.store.repo.importDirectory({ regions: [], terminals: [], departments: [], officials: [...rs, ...zj], receptionDays: [] });
+  await h.store.repo.importDirectory({ regions: [], terminals: [], departments: [], officials: [...rs, ...zj], receptionDays: [] });
   return { rs: rs.map((o) => o.id), zj: zj.map((o) => o.id) };
 }
 
@@ -59,9 +59,9 @@ function extraOfficials(h: Harness): { rs: string[]; zj: string[] } {
  * beside the seeded ones, in the same villages).
  */
 async function queueCases(h: Harness): Promise<Map<string, { caseId: string; department: string }>> {
-  const villages = h.store.repo.listTerminals().filter((t) => t.level === 'village' && t.regionCode.startsWith('341321'));
+  const villages = (await h.store.repo.listTerminals()).filter((t) => t.level === 'village' && t.regionCode.startsWith('341321'));
   const terminals = Array.from({ length: CASES }, (_, i) => ({ ...villages[i % villages.length]!, id: `TX-${i}` }));
-  h.store.repo.importDirectory({ regions: [], terminals, departments: [], officials: [], receptionDays: [] });
+  await h.store.repo.importDirectory({ regions: [], terminals, departments: [], officials: [], receptionDays: [] });
   const tickets = new Map<string, { caseId: string; department: string }>();
   for (let i = 0; i < CASES; i++) {
     const t = terminals[i]!;
@@ -83,10 +83,10 @@ async function expectEveryCaseAssignedOnce(h: Harness, tickets: Map<string, { ca
   expect(new Set(assigned).size).toBe(CASES);
   expect(new Set(assigned)).toEqual(new Set(tickets.keys()));
   // Durable side: one assignment row per case, every case in session with one lead official.
-  const rows = h.store.db.prepare('SELECT case_id, count(*) AS n FROM petition_assignments GROUP BY case_id').all() as { case_id: string; n: number }[];
-  expect(rows.length).toBe(CASES);
-  expect(rows.every((r) => r.n === 1)).toBe(true);
-  const states = h.store.db.prepare('SELECT state, count(*) AS n FROM petition_cases GROUP BY state').all();
+  const perCase = await rows<{ case_id: string; n: number }>(h, 'SELECT case_id, count(*) AS n FROM petition_assignments GROUP BY case_id');
+  expect(perCase.length).toBe(CASES);
+  expect(perCase.every((r) => r.n === 1)).toBe(true);
+  const states = await rows(h, 'SELECT state, count(*) AS n FROM petition_cases GROUP BY state');
   expect(states).toEqual([{ state: 'in_session', n: CASES }]);
   // Nothing left waiting or leased.
   expect(await h.service.queue.length(DANGSHAN_RS)).toBe(0);
@@ -107,7 +107,7 @@ describe('two server processes racing for the same queues', () => {
   it('assigns every case exactly once, in priority order, none lost', async () => {
     const h = await openHarness({ name: 'race' });
     harnesses.push(h);
-    const officials = extraOfficials(h);
+    const officials = await extraOfficials(h);
     const tickets = await queueCases(h);
     const base = { file: h.file, prefix: h.prefix, redisUrl: redisUrl(), departments: [DANGSHAN_RS, DANGSHAN_ZJ], holdMs: 2, leaseMs: 10_000 };
     const a = startWorker({ ...base, name: 'a', officials: [...officials.rs.slice(0, 5), ...officials.zj.slice(0, 5)] });
@@ -144,7 +144,7 @@ describe('two server processes racing for the same queues', () => {
   it('loses no case when one process is killed (SIGKILL) mid-way: its leases go back to the queue', async () => {
     const h = await openHarness({ name: 'kill' });
     harnesses.push(h);
-    const officials = extraOfficials(h);
+    const officials = await extraOfficials(h);
     const tickets = await queueCases(h);
     const base = { file: h.file, prefix: h.prefix, redisUrl: redisUrl(), departments: [DANGSHAN_RS, DANGSHAN_ZJ], leaseMs: 1500 };
     // The victim holds each offer for a while, so it dies holding leases.
@@ -178,8 +178,8 @@ describe('two server processes racing for the same queues', () => {
     await expectEveryCaseAssignedOnce(h, tickets);
 
     // The victim's leases were released (lease expiry) and served by the survivor.
-    const released = h.store.db.prepare("SELECT count(*) AS n FROM petition_case_events WHERE type = 'claim_released'").get() as { n: number };
-    expect(released.n).toBeGreaterThan(0);
+    const [released] = await rows<{ n: number }>(h, "SELECT count(*) AS n FROM petition_case_events WHERE type = 'claim_released'");
+    expect(released!.n).toBeGreaterThan(0);
     const victimAssigned = new Set(victim.lines.filter((l) => l.assigned).map((l) => String(l.assigned)));
     const survivorAssigned = new Set(survivor.lines.filter((l) => l.assigned).map((l) => String(l.assigned)));
     expect([...victimAssigned].filter((t) => survivorAssigned.has(t))).toEqual([]);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../server/core/log.ts';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/core/embedded-redis.ts';
-import { DANGSHAN_RS, dangshanTerminal, officialActor, openHarness, startAt, tempDbFile, terminalActor, uniquePrefix, VILLAGE_TERMINAL, type Harness } from './support.ts';
+import { DANGSHAN_RS, dangshanTerminal, officialActor, openHarness, rows, startAt, tempDbFile, terminalActor, uniquePrefix, VILLAGE_TERMINAL, type Harness } from './support.ts';
 
 /** The terminal of the i-th case (one open petition per terminal). */
 const at = (i: number) => terminalActor(dangshanTerminal(i));
@@ -37,7 +37,7 @@ describe('restart', () => {
     await h.service.heartbeat(rs, 'available');
     const open = await h.service.claimNext(rs);
     expect(open?.case.id).toBe(started[3]!.case.id); // the elderly petitioner first
-    const day = h.service.receptionDays()[0]!;
+    const day = (await h.service.receptionDays())[0]!;
     await h.service.bookAppointment(at(4), started[4]!.case.id, day.id, 2);
     await h.service.requestCallback(at(2), started[2]!.case.id);
 
@@ -58,12 +58,12 @@ describe('restart', () => {
     expect((await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.ticketId)).toEqual(queueBefore);
     expect((await h.service.wait(at(1), started[1]!.case.id)).position).toBe(2);
     expect(await h.service.queue.activeTickets(rs.id)).toEqual(activeBefore);
-    const openCase = h.service.getCase(rs, open!.case.id);
+    const openCase = await h.service.getCase(rs, open!.case.id);
     expect(openCase).toMatchObject({ state: 'in_session', officialId: rs.id });
     expect((await h.service.roomAccess(rs, open!.case.id)).roomId).toBe(`petition:${open!.case.id}`);
-    expect(h.store.repo.getAppointment(started[4]!.case.id)).toMatchObject({ dayId: day.id, slot: 2 });
-    expect(h.service.receptionDays().find((d) => d.id === day.id)!.booked[2]).toBe(1);
-    expect(h.service.getCase(at(2), started[2]!.case.id).appointment?.kind).toBe('callback');
+    expect(await h.store.repo.getAppointment(started[4]!.case.id)).toMatchObject({ dayId: day.id, slot: 2 });
+    expect((await h.service.receptionDays()).find((d) => d.id === day.id)!.booked[2]).toBe(1);
+    expect((await h.service.getCase(at(2), started[2]!.case.id)).appointment?.kind).toBe('callback');
 
     // Presence: gone while no heartbeat came, back as soon as they resume.
     expect(await h.service.presence.online(DANGSHAN_RS)).toEqual([]);
@@ -85,7 +85,7 @@ describe('restart', () => {
     // Simulate a crash between the SQLite write and the enqueue: drop the Redis side, reset the state.
     await first.service.queue.cancel([s.ticketId]);
     await first.redis.del(first.service.queue.keys.ticket(s.ticketId));
-    first.store.db.prepare("UPDATE petition_cases SET state = 'registered' WHERE id = ?").run(s.case.id);
+    await rows(first, "UPDATE petition_cases SET state = 'registered' WHERE id = ?", [s.case.id]);
     // …and a crash between a transfer's SQLite write and its Redis ticket.
     const moved = await startAt(first, 1, { category: 'housing' });
     const zj = officialActor('O341321-zj-1');
@@ -98,7 +98,7 @@ describe('restart', () => {
 
     const second = await openHarness({ name: 'recover', file, prefix, seed: false });
     try {
-      expect(second.service.getCase(t, s.case.id).state).toBe('queued');
+      expect((await second.service.getCase(t, s.case.id)).state).toBe('queued');
       expect((await second.service.queue.entries(DANGSHAN_RS)).map((e) => e.caseId)).toEqual([s.case.id]);
       expect((await second.service.queue.entries('341321-mz')).map((e) => [e.ticketId, e.kind, e.priority])).toEqual([[handover.id, 'transfer', 'handover']]);
     } finally {

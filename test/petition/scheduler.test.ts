@@ -28,7 +28,7 @@ describe('leases', () => {
     await h.service.sweep();
     expect((await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.ticketId)).toEqual(ids);
     await expect(h.service.acceptOffer(rs, offer!)).rejects.toMatchObject({ code: 'conflict', details: { reason: 'lease_lost' } });
-    expect(h.service.timeline(t, offer!.case!.id).map((e) => e.type)).toEqual(['registered', 'queued', 'claim_released']);
+    expect((await h.service.timeline(t, offer!.case!.id)).map((e) => e.type)).toEqual(['registered', 'queued', 'claim_released']);
     expect((await h.service.queue.getTicket(ids[0]!))?.releases).toBe(1);
   });
 
@@ -43,11 +43,11 @@ describe('leases', () => {
     const a = await h.service.acceptOffer(rs, again!);
     expect(a.ticketId).toBe(first);
     await expect(h.service.acceptOffer(rs, again!)).rejects.toBeInstanceOf(AppError);
-    expect(h.store.repo.assignmentsOf(a.case.id)).toHaveLength(1);
+    expect(await h.store.repo.assignmentsOf(a.case.id)).toHaveLength(1);
   });
 
   it('extends the handling deadline once, by 30 days, with the reason', async () => {
-    const [c] = h.store.repo.listCases(['in_session']);
+    const [c] = await h.store.repo.listCases(['in_session']);
     const extended = await h.service.extendDeadline(rs, c!.id, '需跨部门调查取证');
     expect(Date.parse(extended.handleDeadline) - Date.parse(c!.handleDeadline)).toBe(30 * 24 * 3600 * 1000);
     expect(extended.extensionReason).toBe('需跨部门调查取证');
@@ -115,18 +115,18 @@ describe('leaving the queue', () => {
     const t = terminalActor(VILLAGE_TERMINAL);
     const rs = officialActor('O341321-rs-1');
     const s = await h.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages', phone: '13900000000' });
-    const day = h.service.receptionDays()[0]!;
+    const day = (await h.service.receptionDays())[0]!;
     const offer = await h.service.offerNext(rs);
     expect(offer?.case?.id).toBe(s.case.id);
     await expect(h.service.bookAppointment(t, s.case.id, day.id, 0)).rejects.toMatchObject({ code: 'conflict', details: { reason: 'being_claimed' } });
     await expect(h.service.requestCallback(t, s.case.id)).rejects.toMatchObject({ code: 'conflict', details: { reason: 'being_claimed' } });
-    expect(h.service.receptionDays().find((d) => d.id === day.id)!.booked[0]).toBe(0);
-    expect(h.service.getCase(t, s.case.id).state).toBe('queued');
+    expect((await h.service.receptionDays()).find((d) => d.id === day.id)!.booked[0]).toBe(0);
+    expect((await h.service.getCase(t, s.case.id)).state).toBe('queued');
 
     await h.service.declineOffer(rs, offer!);
     const booked = await h.service.bookAppointment(t, s.case.id, day.id, 0);
     expect(booked.state).toBe('appointment');
-    expect(h.service.receptionDays().find((d) => d.id === day.id)!.booked[0]).toBe(1);
+    expect((await h.service.receptionDays()).find((d) => d.id === day.id)!.booked[0]).toBe(1);
     expect(await h.service.queue.length(DANGSHAN_RS)).toBe(0);
     expect(await h.service.offerNext(rs)).toBeNull();
   });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { CompiledQuery } from 'kysely';
 import { TokenIssuer } from '../../server/auth/grants.ts';
 import { idNumberCheckChar } from '../../server/petition/id-number.ts';
 import { PetitionService, type PetitionServiceOptions } from '../../server/petition/service.ts';
@@ -47,7 +48,7 @@ export async function openHarness(
 ): Promise<Harness> {
   const file = opts.file ?? tempDbFile(opts.name);
   const prefix = opts.prefix ?? uniquePrefix(opts.name);
-  const store = openPetitionStore(file, { seed: opts.seed ?? true });
+  const store = await openPetitionStore(file, { seed: opts.seed ?? true });
   const redis = new Redis(opts.url ?? redisUrl());
   const tokens = new TokenIssuer(SECRET, 3600);
   const service = await PetitionService.create({
@@ -69,11 +70,16 @@ export async function openHarness(
     async close() {
       service.close();
       await redis.quit();
-      store.close();
+      await store.close();
       // A file the harness made itself goes with it; a file the test passed in is the test's.
       if (!opts.file) fs.rmSync(path.dirname(file), { recursive: true, force: true });
     },
   };
+}
+
+/** Raw SQL against the harness's store (SQLite: `?` placeholders), for what a test inspects directly. */
+export async function rows<T>(h: Harness, text: string, params: unknown[] = []): Promise<T[]> {
+  return (await h.store.store.db().executeQuery<T>(CompiledQuery.raw(text, params))).rows;
 }
 
 export const terminalActor = (terminalId: string): Actor => ({ id: `device-${terminalId}`, name: '终端', role: 'terminal', terminalId });

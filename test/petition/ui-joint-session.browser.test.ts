@@ -5,7 +5,7 @@
 // terminal and sees the case number → the case timeline holds every step with actor and time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SqlitePetitionRepository } from '../../server/petition/repository.ts';
+import { DbPetitionRepository } from '../../server/petition/repository.ts';
 import type { Official, Terminal, TimelineEvent } from '../../server/petition/types.ts';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -50,13 +50,13 @@ describe('视频接访 pages: a joint session from the village terminal to two o
   };
 
   it('start by one tap → accept → invite → join → opinion → rating, every step on the timeline', async () => {
-    const repo = new SqlitePetitionRepository(platform.services.db);
+    const repo = new DbPetitionRepository(platform.services.store);
     // A village terminal in 砀山县: 拖欠工资 goes to 砀山县人社局; 砀山县住建局 is invited.
-    const terminal = repo.listTerminals().find((t) => t.level === 'village' && t.regionCode.startsWith('341321'))!;
-    const officials = repo.listOfficials();
+    const terminal = (await repo.listTerminals()).find((t) => t.level === 'village' && t.regionCode.startsWith('341321'))!;
+    const officials = await repo.listOfficials();
     const rs = officials.find((o) => o.departmentId === '341321-rs' && !o.post)!;
     const zj = officials.find((o) => o.departmentId === '341321-zj' && !o.post)!;
-    expect(repo.listDepartments().map((d) => d.id)).toEqual(expect.arrayContaining(['341321-rs', '341321-zj']));
+    expect((await repo.listDepartments()).map((d) => d.id)).toEqual(expect.arrayContaining(['341321-rs', '341321-zj']));
 
     const desk = await open('rs', 'official.html', officialToken(rs));
     const desk2 = await open('zj', 'official.html', officialToken(zj));
@@ -137,9 +137,9 @@ describe('视频接访 pages: a joint session from the village terminal to two o
   }, 120_000);
 
   it('the terminal falls back to audio only and back; a transfer hands the petitioner to the other office in the same call', async () => {
-    const repo = new SqlitePetitionRepository(platform.services.db);
-    const terminal = repo.listTerminals().filter((t) => t.level === 'village' && t.regionCode.startsWith('341321'))[1]!;
-    const officials = repo.listOfficials();
+    const repo = new DbPetitionRepository(platform.services.store);
+    const terminal = (await repo.listTerminals()).filter((t) => t.level === 'village' && t.regionCode.startsWith('341321'))[1]!;
+    const officials = await repo.listOfficials();
     const rs = officials.find((o) => o.id === 'O341321-rs-2')!;
     const zj = officials.find((o) => o.id === 'O341321-zj-2')!;
     const desk = await open('rs-2', 'official.html', officialToken(rs));

@@ -18,6 +18,7 @@ import {
   VILLAGE_TERMINAL_2,
   XIAO_RS,
   type Harness,
+  rows,
 } from './support.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -71,7 +72,7 @@ describe('petition workflow', () => {
     expect(c.state).toBe('queued');
     expect(c.routedDepartmentIds).toEqual([DANGSHAN_RS]);
     expect(c.idNumberMasked).toBe(`341321********${idNumber().slice(14)}`);
-    expect(JSON.stringify(h.store.db.prepare('SELECT * FROM petition_cases WHERE id = ?').get(c.id))).not.toContain(idNumber());
+    expect(JSON.stringify(await rows(h, 'SELECT * FROM petition_cases WHERE id = ?', [c.id]))).not.toContain(idNumber());
     expect(Date.parse(c.acceptDeadline) - Date.parse(c.registeredAt)).toBe(15 * DAY);
     expect(Date.parse(c.handleDeadline) - Date.parse(c.registeredAt)).toBe(60 * DAY);
     expect(started.roomId).toBe(petitionRoomId(c.id));
@@ -115,7 +116,7 @@ describe('petition workflow', () => {
 
   it('runs a joint session: claim, invite 住建, accept, opinion, rating, archive, with every step on the timeline', async () => {
     const terminal = terminalActor(VILLAGE_TERMINAL);
-    const [queued] = h.store.repo.listCases(['queued']);
+    const [queued] = await h.store.repo.listCases(['queued']);
     expect(queued).toBeDefined();
     const caseId = queued!.id;
     await h.service.heartbeat(rsOfficial, 'available');
@@ -150,7 +151,7 @@ describe('petition workflow', () => {
     const live = (await h.service.liveSessions(coordinatorActor)).find((l) => l.case.id === caseId)!;
     expect(live.case.state).toBe('joint_session');
     expect(live.participants.map((p) => p.officialId)).toEqual([rsOfficial.id, zjOfficial.id, cityRsOfficial.id]);
-    expect(h.store.repo.listParticipants(caseId).map((p) => `${p.departmentId}:${p.role}`)).toEqual([
+    expect((await h.store.repo.listParticipants(caseId)).map((p) => `${p.departmentId}:${p.role}`)).toEqual([
       `${DANGSHAN_RS}:lead`,
       `${DANGSHAN_ZJ}:invited`,
       `${CITY_RS}:invited`,
@@ -171,7 +172,7 @@ describe('petition workflow', () => {
     const archived = await h.service.archive(coordinatorActor, caseId);
     expect(archived.state).toBe('archived');
 
-    const timeline = h.service.timeline(terminal, caseId);
+    const timeline = await h.service.timeline(terminal, caseId);
     expect(timeline.map((e) => e.type)).toEqual([
       'registered', 'queued', 'claimed', 'invited', 'joined', 'invited', 'joined', 'opinion_written', 'session_ended', 'rated', 'archived',
     ]);
@@ -226,7 +227,7 @@ describe('petition workflow', () => {
     expect(w.estimatedWaitSeconds).toBeNull();
     expect(w.offer?.callback).toBe(true);
     const offer = w.offer!.appointments[0]!;
-    expect(['341322', '341300']).toContain(h.store.repo.getReceptionDay(offer.dayId)!.regionCode);
+    expect(['341322', '341300']).toContain((await h.store.repo.getReceptionDay(offer.dayId))!.regionCode);
 
     const booked = await h.service.bookAppointment(t, s.case.id, offer.dayId, offer.slot);
     expect(booked.state).toBe('appointment');
@@ -236,12 +237,12 @@ describe('petition workflow', () => {
     // On the day, the case joins the leader's department queue with appointment priority.
     now = new Date(Date.parse(offer.slotStartsAt) + 1000);
     expect(await h.service.admitDueAppointments()).toBe(1);
-    const day = h.store.repo.getReceptionDay(offer.dayId)!;
+    const day = (await h.store.repo.getReceptionDay(offer.dayId))!;
     const entries = await h.service.queue.entries(personalQueue(day.officialId));
     expect(entries.map((e) => [e.caseId, e.kind, e.priority])).toEqual([[s.case.id, 'appointment', 'appointment']]);
     expect(await h.service.admitDueAppointments()).toBe(0);
     // The slot is with the leader: another official of the same office does not get it.
-    const colleague = h.store.repo.listOfficials(day.departmentId).find((o) => o.id !== day.officialId)!;
+    const colleague = (await h.store.repo.listOfficials(day.departmentId)).find((o) => o.id !== day.officialId)!;
     expect(await h.service.claimNext(officialActor(colleague))).toBeNull();
     const leader = officialActor(day.officialId);
     expect((await h.service.desk(leader)).queue.map((e) => e.caseId)).toEqual([s.case.id]);
@@ -295,10 +296,10 @@ describe('petition workflow', () => {
       expect(dangshan).toMatchObject({ name: '砀山县', total: 88, online: 1 });
       expect(dangshan.offlineIds).not.toContain(VILLAGE_TERMINAL);
       expect(await h4.service.queues(coordinatorActor)).toEqual([expect.objectContaining({ departmentId: DANGSHAN_RS, length: 1, online: 0 })]);
-      expect(h4.service.overdue(coordinatorActor)).toEqual([]);
+      expect(await h4.service.overdue(coordinatorActor)).toEqual([]);
       now = new Date(now.getTime() + 16 * DAY);
-      expect(h4.service.overdue(coordinatorActor).map((o) => [o.case.id, o.overdue])).toEqual([[s.case.id, ['acceptance']]]);
-      expect(() => h4.service.overdue(t)).toThrowError(/coordinators only/);
+      expect((await h4.service.overdue(coordinatorActor)).map((o) => [o.case.id, o.overdue])).toEqual([[s.case.id, ['acceptance']]]);
+      await expect(h4.service.overdue(t)).rejects.toThrowError(/coordinators only/);
     } finally {
       await h4.close();
     }

@@ -7,17 +7,19 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Archive } from '../../recordings/archive.ts';
-import { AuditLog, SYSTEM_ACTOR, verifyAuditChain, type AuditActor } from '../../recordings/audit-chain.ts';
+import { SYSTEM_ACTOR, verifyAuditChain, type AuditActor } from '../../recordings/audit-chain.ts';
 import { ExportJobs } from '../../recordings/export.ts';
 import { parseRange } from '../../recordings/http/router.ts';
 import { MANIFEST_FILE, newSessionId, sessionIdSchema, writeJsonAtomic, type Manifest } from '../../recordings/manifest.ts';
 import { TarWriter, listTar, readTarEntry } from '../../recordings/tar.ts';
 import { verifyArchive, verifyPackage } from '../../recordings/verify.ts';
+import { Store } from '../../server/core/db.ts';
 import { createLogger } from '../../server/core/log.ts';
+import { DIALECTS } from '../support/stores.ts';
 
 const archivist: AuditActor = { kind: 'user', sub: 'u-1', name: '档案员甲', role: 'archivist' };
 
-function writeSession(archive: Archive, sessionId: string, opts: { caseNumber: string; startedAt: string; kind?: 'petition' | 'household'; department?: string; recording?: boolean }): Manifest {
+async function writeSession(archive: Archive, sessionId: string, opts: { caseNumber: string; startedAt: string; kind?: 'petition' | 'household'; department?: string; recording?: boolean }): Promise<Manifest> {
   const dir = archive.sessionDir(sessionId);
   fs.mkdirSync(path.join(dir, 'p-a'), { recursive: true });
   const segments = [0, 1].map((seq) => {
@@ -48,30 +50,37 @@ function writeSession(archive: Archive, sessionId: string, opts: { caseNumber: s
     }] }],
     timeline: [],
   };
-  archive.audit.append({ type: 'recording-start', sessionId, actor: SYSTEM_ACTOR });
+  await archive.audit.append({ type: 'recording-start', sessionId, actor: SYSTEM_ACTOR });
   writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
   const manifestSha256 = createHash('sha256').update(fs.readFileSync(path.join(dir, MANIFEST_FILE))).digest('hex');
   if (opts.recording) return m;
-  archive.audit.append({ type: 'recording-stop', sessionId, actor: SYSTEM_ACTOR, details: { manifestSha256 } });
-  archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
+  await archive.audit.append({ type: 'recording-stop', sessionId, actor: SYSTEM_ACTOR, details: { manifestSha256 } });
+  await archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
   return m;
 }
 
-describe('the archive', () => {
+// The catalog lives in the node's store: every case here runs on SQLite and on PostgreSQL.
+describe.each(DIALECTS)('the archive, its catalog on %s', (_dialect, fresh) => {
   let tmp: string;
+  let store: Store;
   let archive: Archive;
+  const open = async () => {
+    store = await Store.open(await fresh('archive'));
+    archive = await Archive.open({ dataDir: tmp, store, retentionDays: { household: 30, petition: 1095 } });
+  };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'archive-'));
-    archive = Archive.open({ dataDir: tmp, retentionDays: { household: 30, petition: 1095 } });
+    await open();
   });
-  afterEach(() => {
-    archive.close();
+  afterEach(async () => {
+    await archive.close();
+    await store.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('names the audit line that was altered, and the break where one was removed', () => {
-    for (let i = 0; i < 5; i++) archive.audit.append({ type: 'view', sessionId: 's', actor: archivist, details: { i } });
+  it('names the audit line that was altered, and the break where one was removed', async () => {
+    for (let i = 0; i < 5; i++) await archive.audit.append({ type: 'view', sessionId: 's', actor: archivist, details: { i } });
     const lines = archive.audit.rawLines();
     expect(verifyAuditChain(lines, { fromGenesis: true })).toEqual([]);
 
@@ -86,16 +95,17 @@ describe('the archive', () => {
 
     // archive:verify reports it too.
     fs.writeFileSync(archive.audit.file, edited.join('\n') + '\n');
-    return verifyArchive(archive.root).then((rep) => {
-      expect(rep.ok).toBe(false);
-      expect(rep.problems[0]!.message).toMatch(/audit log line 3 \(seq 2\): entry content does not match its hash/);
-    });
+    const rep = await verifyArchive(archive.root);
+    expect(rep.ok).toBe(false);
+    expect(rep.problems[0]!.message).toMatch(/audit log line 3 \(seq 2\): entry content does not match its hash/);
   });
 
-  it('gives a session excerpt that proves its own continuity without other sessions\' content', () => {
-    archive.audit.append({ type: 'recording-start', sessionId: 'mine', actor: SYSTEM_ACTOR });
-    archive.audit.append({ type: 'view', sessionId: 'other', actor: archivist, details: { secret: 'other case' } });
-    archive.audit.append({ type: 'recording-stop', sessionId: 'mine', actor: SYSTEM_ACTOR });
+  it('gives a session excerpt that proves its own continuity without other sessions\' content', async () => {
+    await Promise.all([
+      archive.audit.append({ type: 'recording-start', sessionId: 'mine', actor: SYSTEM_ACTOR }),
+      archive.audit.append({ type: 'view', sessionId: 'other', actor: archivist, details: { secret: 'other case' } }),
+      archive.audit.append({ type: 'recording-stop', sessionId: 'mine', actor: SYSTEM_ACTOR }),
+    ]);
     const excerpt = archive.audit.excerptFor('mine');
     expect(excerpt).toHaveLength(3);
     expect(JSON.stringify(excerpt)).not.toContain('other case');
@@ -105,49 +115,52 @@ describe('the archive', () => {
     expect(verifyAuditChain(lines, { fromGenesis: false })).toHaveLength(1);
   });
 
-  it('finds sessions by case number, terminal, region, department, official, petitioner and date', () => {
-    writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z', department: '住建' });
-    writeSession(archive, 's-2', { caseNumber: 'C-2', startedAt: '2026-04-01T02:00:00.000Z' });
-    const ids = (q: Parameters<typeof archive.catalog.search>[0]) => archive.catalog.search(q).map((r) => r.sessionId);
-    expect(ids({ caseNumber: 'C-1' })).toEqual(['s-1']);
-    expect(ids({ terminalId: 'T-1' })).toEqual(['s-2', 's-1']);
-    expect(ids({ region: 'R-1', department: '住建' })).toEqual(['s-1']);
-    expect(ids({ department: '人社' })).toEqual(['s-2', 's-1']); // from the official's department
-    expect(ids({ official: '王科长' })).toEqual(['s-2', 's-1']);
-    expect(ids({ official: 'o-1', from: '2026-03-15' })).toEqual(['s-2']);
-    expect(ids({ petitioner: '大爷', to: '2026-03-02' })).toEqual(['s-1']);
-    expect(ids({ petitioner: '%' })).toEqual([]);
+  it('finds sessions by case number, terminal, region, department, official, petitioner and date', async () => {
+    await writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z', department: '住建' });
+    await writeSession(archive, 's-2', { caseNumber: 'C-2', startedAt: '2026-04-01T02:00:00.000Z' });
+    const ids = async (q: Parameters<typeof archive.catalog.search>[0]) => (await archive.catalog.search(q)).map((r) => r.sessionId);
+    expect(await ids({ caseNumber: 'C-1' })).toEqual(['s-1']);
+    expect(await ids({ terminalId: 'T-1' })).toEqual(['s-2', 's-1']);
+    expect(await ids({ region: 'R-1', department: '住建' })).toEqual(['s-1']);
+    expect(await ids({ department: '人社' })).toEqual(['s-2', 's-1']); // from the official's department
+    expect(await ids({ official: '王科长' })).toEqual(['s-2', 's-1']);
+    expect(await ids({ official: 'o-1', from: '2026-03-15' })).toEqual(['s-2']);
+    expect(await ids({ petitioner: '大爷', to: '2026-03-02' })).toEqual(['s-1']);
+    expect(await ids({ petitioner: '%' })).toEqual([]);
   });
 
-  it('rebuilds the catalog from manifests and the audit log alone', () => {
-    writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
-    writeSession(archive, 's-2', { caseNumber: 'C-2', startedAt: '2026-04-01T02:00:00.000Z' });
-    archive.placeLegalHold('s-1', archivist, '行政复议');
-    archive.addBookmark('s-1', archivist, 2.5, '出示材料');
-    archive.deleteSession('s-2', SYSTEM_ACTOR, 'test deletion');
-    const before = { one: archive.catalog.get('s-1'), two: archive.catalog.get('s-2'), bookmarks: archive.catalog.bookmarks('s-1') };
-    archive.close();
-    fs.rmSync(path.join(tmp, 'archive.sqlite'));
-    fs.rmSync(path.join(tmp, 'archive.sqlite-wal'), { force: true });
-    fs.rmSync(path.join(tmp, 'archive.sqlite-shm'), { force: true });
-    archive = Archive.open({ dataDir: tmp, retentionDays: { household: 30, petition: 1095 } });
-    expect(archive.catalog.get('s-1')).toBeUndefined();
-    expect(archive.reindex()).toEqual({ sessions: 1, tombstones: 1, holds: 1, bookmarks: 1 });
-    expect(archive.catalog.get('s-1')).toEqual(before.one);
-    expect(archive.catalog.bookmarks('s-1')).toEqual(before.bookmarks);
-    expect(archive.catalog.get('s-2')).toMatchObject({ deletedAt: before.two!.deletedAt, caseNumber: 'C-2', manifestSha256: before.two!.manifestSha256 });
-    expect(archive.catalog.search({ caseNumber: 'C-2' })).toEqual([]);
+  it('rebuilds the catalog from manifests and the audit log alone', async () => {
+    await writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
+    await writeSession(archive, 's-2', { caseNumber: 'C-2', startedAt: '2026-04-01T02:00:00.000Z' });
+    await archive.placeLegalHold('s-1', archivist, '行政复议');
+    await archive.addBookmark('s-1', archivist, 2.5, '出示材料');
+    await archive.deleteSession('s-2', SYSTEM_ACTOR, 'test deletion');
+    const before = { one: await archive.catalog.get('s-1'), two: await archive.catalog.get('s-2'), bookmarks: await archive.catalog.bookmarks('s-1') };
+    await archive.close();
+    await store.close();
+    // A new, empty store (the old one lost, or a first-version data dir, whose catalog was a
+    // file of its own): the archive finds its catalog empty and rebuilds it on opening.
+    await open();
+    const check = async () => {
+      expect(await archive.catalog.get('s-1')).toEqual(before.one);
+      expect(await archive.catalog.bookmarks('s-1')).toEqual(before.bookmarks);
+      expect(await archive.catalog.get('s-2')).toMatchObject({ deletedAt: before.two!.deletedAt, caseNumber: 'C-2', manifestSha256: before.two!.manifestSha256 });
+      expect(await archive.catalog.search({ caseNumber: 'C-2' })).toEqual([]);
+    };
+    await check();
+    expect(await archive.reindex()).toEqual({ sessions: 1, tombstones: 1, holds: 1, bookmarks: 1 });
+    await check();
   });
 
   it('keeps a held session past its retention, then deletes it leaving a tombstone that verify accepts', async () => {
-    const m = writeSession(archive, 'h-1', { caseNumber: 'H-1', kind: 'household', startedAt: '2026-01-01T00:00:00.000Z' });
+    const m = await writeSession(archive, 'h-1', { caseNumber: 'H-1', kind: 'household', startedAt: '2026-01-01T00:00:00.000Z' });
     const later = new Date('2026-03-01T00:00:00.000Z'); // past 30 days
-    archive.placeLegalHold('h-1', archivist, '纠纷调查');
-    expect(archive.sweepRetention(later)).toEqual([]);
-    expect(() => archive.deleteSession('h-1', archivist, 'manual')).toThrow(/legal hold/);
+    await archive.placeLegalHold('h-1', archivist, '纠纷调查');
+    expect(await archive.sweepRetention(later)).toEqual([]);
+    await expect(archive.deleteSession('h-1', archivist, 'manual')).rejects.toThrow(/legal hold/);
     // Four eyes: a second archivist releases it.
-    archive.releaseLegalHold('h-1', { ...archivist, sub: `${archivist.sub}-2`, name: '第二档案员' }, '调查结束');
-    expect(archive.sweepRetention(later)).toEqual(['h-1']);
+    await archive.releaseLegalHold('h-1', { ...archivist, sub: `${archivist.sub}-2`, name: '第二档案员' }, '调查结束');
+    expect(await archive.sweepRetention(later)).toEqual(['h-1']);
     expect(fs.existsSync(archive.sessionDir('h-1'))).toBe(false);
 
     const tomb = archive.audit.entries().find((e) => e.type === 'deletion')!;
@@ -160,14 +173,14 @@ describe('the archive', () => {
     const rep = await verifyArchive(archive.root);
     expect(rep).toMatchObject({ ok: true, deleted: ['h-1'], problems: [] });
     // A folder removed without a tombstone is a missing session.
-    writeSession(archive, 'p-1', { caseNumber: 'P-1', startedAt: '2026-01-01T00:00:00.000Z' });
+    await writeSession(archive, 'p-1', { caseNumber: 'P-1', startedAt: '2026-01-01T00:00:00.000Z' });
     fs.rmSync(archive.sessionDir('p-1'), { recursive: true });
     const bad = await verifyArchive(archive.root);
     expect(bad.problems.map((p) => [p.kind, p.sessionId])).toEqual([['session-missing', 'p-1']]);
   });
 
   it('seals a session left "recording" by a crash as interrupted, keeping the segment open at the crash', async () => {
-    const m = writeSession(archive, 'c-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
+    const m = await writeSession(archive, 'c-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
     // Undo the seal: as if the process died mid-session, with a third segment on disk but not listed.
     const dir = archive.sessionDir('c-1');
     writeJsonAtomic(path.join(dir, MANIFEST_FILE), { ...m, status: 'recording', stoppedAt: undefined });
@@ -193,10 +206,10 @@ describe('the archive', () => {
 
   it('catches a segment and its manifest hash both rewritten before the seal, from the checkpoint', async () => {
     // Still recording: segment hashes checkpointed, no seal yet.
-    const m = writeSession(archive, 'k-1', { caseNumber: 'K-1', startedAt: '2026-03-01T02:00:00.000Z', recording: true });
+    const m = await writeSession(archive, 'k-1', { caseNumber: 'K-1', startedAt: '2026-03-01T02:00:00.000Z', recording: true });
     const dir = archive.sessionDir('k-1');
     const seg = m.participants[0]!.tracks[0]!.segments[0]!;
-    archive.audit.append({ type: 'segments-checkpoint', sessionId: 'k-1', actor: SYSTEM_ACTOR, details: { segments: [{ file: seg.file, sha256: seg.sha256, bytes: seg.bytes }] } });
+    await archive.audit.append({ type: 'segments-checkpoint', sessionId: 'k-1', actor: SYSTEM_ACTOR, details: { segments: [{ file: seg.file, sha256: seg.sha256, bytes: seg.bytes }] } });
     // Rewrite the segment and make the manifest agree with it.
     const forged = randomBytes(seg.bytes);
     fs.writeFileSync(path.join(dir, seg.file), forged);
@@ -209,7 +222,7 @@ describe('the archive', () => {
   });
 
   it('detects a manifest edited after it was sealed', async () => {
-    writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
+    await writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
     const file = path.join(archive.sessionDir('s-1'), MANIFEST_FILE);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"C-1"', '"C-9"'));
     const rep = await verifyArchive(archive.root);
@@ -217,7 +230,7 @@ describe('the archive', () => {
   });
 
   it('exports a package that verifies with no archive at hand', async () => {
-    writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
+    await writeSession(archive, 's-1', { caseNumber: 'C-1', startedAt: '2026-03-01T02:00:00.000Z' });
     const job = await new ExportJobs(archive, createLogger('silent')).exportAndWait('s-1', archivist);
     expect(job.bytesDone).toBe(job.bytesTotal);
     const copy = path.join(tmp, 'copy.tar');
@@ -269,20 +282,5 @@ describe('Range parsing for segment streaming', () => {
     expect(parseRange('bytes=990-2000', 1000)).toEqual([990, 999]);
     expect(parseRange('bytes=1000-', 1000)).toBe('unsatisfiable');
     expect(parseRange('bytes=0-1,5-6', 1000)).toBeUndefined();
-  });
-});
-
-describe('the audit log file', () => {
-  it('chains appends from separate AuditLog instances on the same file', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-'));
-    const file = path.join(tmp, 'audit.jsonl');
-    const a = new AuditLog(file);
-    const b = new AuditLog(file);
-    a.append({ type: 'view', actor: archivist });
-    b.append({ type: 'view', actor: archivist });
-    a.append({ type: 'view', actor: archivist });
-    expect(a.entries().map((e) => e.seq)).toEqual([0, 1, 2]);
-    expect(verifyAuditChain(a.rawLines(), { fromGenesis: true })).toEqual([]);
-    fs.rmSync(tmp, { recursive: true, force: true });
   });
 });

@@ -12,8 +12,8 @@ import { allSegments, type Manifest } from '../../recordings/manifest.ts';
 import { SessionRecorder } from '../../recordings/session-recorder.ts';
 import { verifyArchive } from '../../recordings/verify.ts';
 import { createTestWorker, makeClip, MEDIA_CODECS, startFeed, type Feed } from '../../scripts/harness/rtp-feed.ts';
+import { until } from '../support/evidence.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a participant recorder following replaced, paused and silent producers', () => {
   let tmp: string;
@@ -28,7 +28,7 @@ describe('a participant recorder following replaced, paused and silent producers
     const clip = makeClip(path.join(tmp, 'clip.webm'));
     worker = await createTestWorker();
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-    archive = Archive.open({ dataDir: path.join(tmp, 'data') });
+    archive = await Archive.open({ dataDir: path.join(tmp, 'data') });
     const first = await startFeed(router, clip, 'alice', 5000);
     feeds.push(first);
     const recorder = await SessionRecorder.create({
@@ -43,27 +43,29 @@ describe('a participant recorder following replaced, paused and silent producers
     const alice = { participantId: 'alice', name: '张女士', role: 'family' };
     await recorder.addProducer({ ...alice, producer: first.video });
     await recorder.addProducer({ ...alice, producer: first.audio });
+    const lane = (name: string) => recorder.manifest.participants[0]?.tracks.filter((x) => x.lane === name) ?? [];
+    const gaps = (name: string) => recorder.manifest.participants[0]?.gaps.filter((g) => g.lane === name) ?? [];
 
-    await sleep(2500);
+    await until('a finished camera segment', () => lane('camera')[0]?.segments.length);
     t.closed = Date.now();
     first.video.close(); // camera toggled off: the recorder notices by itself
-    await sleep(1000);
+    await until('the camera lane showing the closed producer', () => gaps('camera').some((g) => g.reason === 'producer-closed'));
     const second = await startFeed(router, clip, 'alice', 6000);
     feeds.push(second);
     t.replaced = Date.now();
     await recorder.addProducer({ ...alice, producer: second.video });
+    await until('a finished segment of the replacement camera', () => lane('camera')[1]?.segments.length);
 
-    await sleep(1500);
     t.paused = Date.now();
     await first.audio.pause();
-    await sleep(1500);
+    await until('the microphone lane showing the pause', () => gaps('microphone').some((g) => g.reason === 'producer-paused'));
     t.resumed = Date.now();
     await first.audio.resume();
+    await until('the pause gap closed', () => gaps('microphone').find((g) => g.reason === 'producer-paused')?.end);
 
-    await sleep(1000);
     t.silenced = Date.now();
     second.sender.kill('SIGKILL'); // the publisher's network drops: no packets, producer still open
-    await sleep(3000);
+    await until('the camera lane showing the silence', () => gaps('camera').some((g) => g.reason === 'no-packets'));
     manifest = await recorder.stop();
     if (process.env.TEST_DUMP) console.log(JSON.stringify({ t, manifest }, null, 1));
   }, 60_000);

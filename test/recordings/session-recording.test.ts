@@ -24,10 +24,9 @@ import { SessionRecorder } from '../../recordings/session-recorder.ts';
 import { listTar } from '../../recordings/tar.ts';
 import { verifyArchive, verifyPackage } from '../../recordings/verify.ts';
 import { createTestWorker, makeClip, MEDIA_CODECS, startFeed, type Feed } from '../../scripts/harness/rtp-feed.ts';
+import { until } from '../support/evidence.ts';
 
 const execFileP = promisify(execFile);
-const SESSION_SECONDS = 10;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 describe('a recorded petition session with three participants', () => {
@@ -46,7 +45,7 @@ describe('a recorded petition session with three participants', () => {
     const clip = makeClip(path.join(tmp, 'clip.webm'));
     worker = await createTestWorker();
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-    archive = Archive.open({ dataDir: path.join(tmp, 'data') });
+    archive = await Archive.open({ dataDir: path.join(tmp, 'data') });
     feeds = await Promise.all([
       startFeed(router, clip, 'alice', 1000),
       startFeed(router, clip, 'bob', 2000),
@@ -79,13 +78,21 @@ describe('a recorded petition session with three participants', () => {
         return [recorder.addProducer({ ...who, producer: f.video }), recorder.addProducer({ ...who, producer: f.audio })];
       }),
     );
-    // Mid-session, kill the ffmpeg recording bob's camera.
-    await sleep(4500);
+    const tracks = (id: string) => recorder.manifest.participants.find((p) => p.participantId === id)?.tracks ?? [];
+    // Mid-session, once bob's camera has a finished segment, kill the ffmpeg recording it.
+    await until('a finished segment of bob\'s camera', () => tracks('bob').find((x) => x.lane === 'camera')?.segments.length);
     const pid = recorder.ffmpegPidOf(feeds[1]!.video.id);
     expect(pid).toBeTypeOf('number');
     process.kill(pid!, 'SIGKILL');
     killedAt = Date.now();
-    await sleep(SESSION_SECONDS * 1000 - 4500);
+    // Long enough for every uninterrupted track to cut two segments (a third is open at the
+    // stop), for bob's camera to record again, and for a checkpoint while recording.
+    await until('bob\'s camera recording again', () => tracks('bob').find((x) => x.lane === 'camera')?.runs[1]?.firstPacketAt);
+    await until('two finished segments on every uninterrupted track', () =>
+      ['alice', 'bob', 'carol'].every((id) => tracks(id).filter((x) => id !== 'bob' || x.lane === 'microphone').every((x) => x.segments.length >= 2)) &&
+      ['alice', 'carol'].every((id) => tracks(id).length === 2),
+    );
+    await until('a checkpoint in the audit log', () => archive.audit.entries().some((e) => e.type === 'segments-checkpoint'));
     manifest = await recorder.stop();
   }, 90_000);
 
@@ -234,13 +241,13 @@ describe('a recorded petition session with three participants', () => {
       expect(bm.status).toBe(201);
 
       const started = (await (await fetch(`${base}/sessions/S-2026-0001/exports`, { method: 'POST', headers: archivist })).json()) as { data: { job: { jobId: string } } };
-      let job: { state: string; progress: number; sha256?: string } = { state: 'running', progress: 0 };
+      type Job = { state: string; progress: number; sha256?: string };
       const seen: number[] = [];
-      for (let i = 0; i < 200 && job.state === 'running'; i++) {
-        job = ((await (await fetch(`${base}/exports/${started.data.job.jobId}`, { headers: archivist })).json()) as { data: { job: typeof job } }).data.job;
-        seen.push(job.progress);
-        await sleep(20);
-      }
+      const job = await until('the export finished', async () => {
+        const j = ((await (await fetch(`${base}/exports/${started.data.job.jobId}`, { headers: archivist })).json()) as { data: { job: Job } }).data.job;
+        seen.push(j.progress);
+        return j.state !== 'running' && j;
+      });
       expect(job.state).toBe('done');
       expect(seen.at(-1)).toBe(1);
       const tar = Buffer.from(await (await fetch(`${base}/exports/${started.data.job.jobId}/download`, { headers: archivist })).arrayBuffer());

@@ -30,8 +30,6 @@ interface Sample {
   positions: PlayerPosition[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function sample(page: Page): Promise<Sample> {
   return page.evaluate(() => {
     const p = (window as unknown as { archivePlayer: { clock(): number; positions(): PlayerPosition[] } }).archivePlayer;
@@ -105,10 +103,12 @@ describe('archivist UI', () => {
       { timeout: 10_000 },
     );
 
-    const samples: Sample[] = [];
-    for (let i = 0; i < 5; i++) {
+    // Five samples, each once the shared clock has moved on half a second.
+    const samples: Sample[] = [await sample(page)];
+    while (samples.length < 5) {
+      const after = samples.at(-1)!.clock + 0.5;
+      await page.waitForFunction((t) => (window as unknown as { archivePlayer: { clock(): number } }).archivePlayer.clock() >= t, after, { timeout: 10_000 });
       samples.push(await sample(page));
-      await sleep(500);
     }
     expect(samples[0]!.positions).toHaveLength(tracks.length);
     for (const s of samples) {
@@ -152,7 +152,7 @@ describe('archivist UI', () => {
     await page.waitForSelector('#bookmarks li .bm-note');
     expect(await page.textContent('#bookmarks li .bm-note')).toBe('信访人陈述欠薪经过');
     expect(await page.locator('.scrub-mark[data-kind="bookmark"]').count()).toBe(1);
-    const saved = platform.services.archive.catalog.bookmarks(sessionId);
+    const saved = await platform.services.archive.catalog.bookmarks(sessionId);
     expect(saved.map((b) => b.note)).toEqual(['信访人陈述欠薪经过']);
     expect(platform.services.archive.audit.entries().some((e) => e.type === 'bookmark' && e.sessionId === sessionId)).toBe(true);
   });
@@ -162,14 +162,14 @@ describe('archivist UI', () => {
     await page.click('#hold-toggle');
     await page.waitForSelector('#hold-badge:not([hidden])');
     expect(await page.textContent('#legal-hold .hold-status')).toContain('行政复议期间保全');
-    expect(platform.services.archive.catalog.get(sessionId)?.legalHold).toBe(true);
+    expect((await platform.services.archive.catalog.get(sessionId))?.legalHold).toBe(true);
 
     // The one who placed it cannot release it: the page says a colleague must, and stays.
     await page.fill('#hold-reason', '复议结束');
     await page.click('#hold-toggle');
     await page.waitForFunction(() => !document.getElementById('banner')!.hidden);
     expect(await page.textContent('#banner')).toContain('另一名档案员');
-    expect(platform.services.archive.catalog.get(sessionId)?.legalHold).toBe(true);
+    expect((await platform.services.archive.catalog.get(sessionId))?.legalHold).toBe(true);
 
     const colleague = platform.tokens.issue({
       sub: 'archivist-2', name: '档案员乙', role: 'archivist',
@@ -180,7 +180,7 @@ describe('archivist UI', () => {
       headers: { authorization: `Bearer ${colleague}` },
     });
     expect(released.status).toBe(200);
-    expect(platform.services.archive.catalog.get(sessionId)?.legalHold).toBe(false);
+    expect((await platform.services.archive.catalog.get(sessionId))?.legalHold).toBe(false);
     const holds = platform.services.archive.audit.entries().filter((e) => e.sessionId === sessionId && e.type.startsWith('legal-hold'));
     expect(holds.map((e) => e.type)).toEqual(['legal-hold', 'legal-hold-release']);
     expect(holds[0]!.details.reason).toBe('行政复议期间保全');

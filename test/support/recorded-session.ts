@@ -2,6 +2,8 @@
 // the routed official, both publishing — then closes it and waits until the archive has sealed
 // and indexed its recording. For tests of what comes after recording.
 import type { BrowserContext } from 'playwright-core';
+import { readManifest } from '../../recordings/manifest.ts';
+import { until } from './evidence.ts';
 import type { TestPlatform } from './platform.ts';
 
 const TERMINAL = 'T341321101201'; // 砀山县砀城镇, first village (seed)
@@ -15,7 +17,8 @@ export interface RecordedSession {
   officialParticipantId: string;
 }
 
-export async function recordPetitionSession(platform: TestPlatform, browser: BrowserContext, seconds = 6): Promise<RecordedSession> {
+/** `segmentsPerTrack`: how many finished segments every track has before the session ends. */
+export async function recordPetitionSession(platform: TestPlatform, browser: BrowserContext, segmentsPerTrack = 2): Promise<RecordedSession> {
   const petition = platform.services.petition;
   const terminal = { id: `device-${TERMINAL}`, name: '终端', role: 'terminal', terminalId: TERMINAL } as const;
   const official = { id: OFFICIAL, name: OFFICIAL, role: 'official' } as const;
@@ -35,19 +38,17 @@ export async function recordPetitionSession(platform: TestPlatform, browser: Bro
     await page.waitForSelector('.call-recording:not([hidden])', { timeout: 15_000 });
     await page.waitForFunction(() => (window as unknown as { callSession: { remote: Map<string, unknown> } }).callSession.remote.size >= 2, null, { timeout: 20_000 });
   }
-  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const archive = platform.services.archive;
+  const sessionId = (await until('the session in the catalog', async () => (await archive.catalog.search({ caseNumber: started.case.id }))[0]?.sessionId))!;
+  await until(`${segmentsPerTrack} finished segments on both participants' cameras and microphones`, () => {
+    const m = readManifest(archive.sessionDir(sessionId));
+    return m.participants.length === 2 && m.participants.every((p) => p.tracks.length >= 2 && p.tracks.every((t) => t.segments.length >= segmentsPerTrack));
+  });
   for (const page of pages) await page.close();
-  await new Promise((r) => setTimeout(r, 500));
+  await until('both participants gone from the room', () => (platform.rooms.get(started.roomId)?.peers.size ?? 0) === 0);
   platform.rooms.get(started.roomId)?.close('ended');
 
   // The recorder seals the manifest shortly after the room closes.
-  const archive = platform.services.archive;
-  for (let i = 0; i < 60; i++) {
-    const hit = archive.catalog.search({ caseNumber: started.case.id }).find((h) => h.status === 'stopped');
-    if (hit) {
-      return { caseNumber: started.case.id, roomId: started.roomId, sessionId: hit.sessionId, terminalParticipantId: terminal.id, officialParticipantId: OFFICIAL };
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the session of case ${started.case.id} was not sealed and indexed in 15 s`);
+  await until(`the session of case ${started.case.id} sealed and indexed`, async () => (await archive.catalog.get(sessionId))?.status === 'stopped');
+  return { caseNumber: started.case.id, roomId: started.roomId, sessionId, terminalParticipantId: terminal.id, officialParticipantId: OFFICIAL };
 }

@@ -44,52 +44,52 @@ export function createDevRouter(d: DevDeps): Router {
     {
       'dev.identities': () => listIdentities(d),
       // A one-time code, not the token, goes into the page's address (server/auth/sign-in-codes.ts).
-      'dev.signIn': async ({ body: { kind, id } }) => ({ code: await d.codes.issue(tokenFor(d, kind, id)), page: DEMO_PAGES[kind] }),
+      'dev.signIn': async ({ body: { kind, id } }) => ({ code: await d.codes.issue(await tokenFor(d, kind, id)), page: DEMO_PAGES[kind] }),
       'dev.token': ({ body }) => ({ token: d.tokens.issue(body) }),
     },
     { tokens: d.tokens, bodyLimit: '16kb' },
   );
 }
 
-function listIdentities(d: DevDeps): DemoIdentity[] {
+async function listIdentities(d: DevDeps): Promise<DemoIdentity[]> {
   const out: DemoIdentity[] = [];
-  const terminals = d.petitionRepo.listTerminals();
+  const terminals = await d.petitionRepo.listTerminals();
   // A few terminals of each level, not all ~500.
   for (const level of ['village', 'township', 'county', 'city'] as const) {
     for (const t of terminals.filter((x) => x.level === level).slice(0, level === 'village' ? 4 : 2)) {
       out.push({ kind: 'terminal', id: t.id, name: t.name, detail: LEVEL_NAMES[level] });
     }
   }
-  const departments = new Map(d.petitionRepo.listDepartments().map((x) => [x.id, x]));
+  const departments = new Map((await d.petitionRepo.listDepartments()).map((x) => [x.id, x]));
   const perDepartment = new Set<string>();
-  for (const o of d.petitionRepo.listOfficials()) {
+  for (const o of await d.petitionRepo.listOfficials()) {
     if (perDepartment.has(o.departmentId) || out.filter((x) => x.kind === 'official').length >= 24) continue;
     perDepartment.add(o.departmentId);
     out.push({ kind: 'official', id: o.id, name: o.name, detail: departments.get(o.departmentId)?.name ?? o.departmentId });
   }
   out.push({ kind: 'coordinator', id: COORDINATOR_ID, name: '综治中心值班员', detail: '宿州市综治中心' });
   out.push({ kind: 'archivist', id: ARCHIVIST_ID, name: '档案员', detail: '宿州市信访局档案室' });
-  for (const h of d.householdRepo.listHouseholds()) {
-    for (const m of d.householdRepo.listFamily(h.id)) out.push({ kind: 'family', id: m.id, name: m.name, detail: `${h.name} · ${m.relation}` });
-    for (const dev of d.householdRepo.listDevices(h.id)) out.push({ kind: 'device', id: dev.device.id, name: dev.device.name, detail: h.name });
+  for (const h of await d.householdRepo.listHouseholds()) {
+    for (const m of await d.householdRepo.listFamily(h.id)) out.push({ kind: 'family', id: m.id, name: m.name, detail: `${h.name} · ${m.relation}` });
+    for (const dev of await d.householdRepo.listDevices(h.id)) out.push({ kind: 'device', id: dev.device.id, name: dev.device.name, detail: h.name });
   }
   for (const id of Object.values(SEED.counsellors)) {
-    const c = d.householdRepo.getCounsellor(id);
+    const c = await d.householdRepo.getCounsellor(id);
     if (c) out.push({ kind: 'counsellor', id: c.id, name: c.name, detail: c.organisation });
   }
   // The same family member can be linked to several households: list once.
   return out.filter((x, i) => out.findIndex((y) => y.kind === x.kind && y.id === x.id) === i);
 }
 
-function tokenFor(d: DevDeps, kind: DemoKind, id: string): string {
+async function tokenFor(d: DevDeps, kind: DemoKind, id: string): Promise<string> {
   const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
   switch (kind) {
     case 'terminal': {
-      const t = d.petitionRepo.getTerminal(id) ?? notFoundOf('terminal', id);
+      const t = (await d.petitionRepo.getTerminal(id)) ?? notFoundOf('terminal', id);
       return d.tokens.issue({ sub: t.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode } });
     }
     case 'official': {
-      const o = d.petitionRepo.getOfficial(id) ?? notFoundOf('official', id);
+      const o = (await d.petitionRepo.getOfficial(id)) ?? notFoundOf('official', id);
       return d.tokens.issue({ sub: o.id, name: o.name, role: 'official', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
     }
     case 'coordinator':
@@ -99,17 +99,17 @@ function tokenFor(d: DevDeps, kind: DemoKind, id: string): string {
       if (id !== ARCHIVIST_ID) notFoundOf('archivist', id);
       return d.tokens.issue({ sub: ARCHIVIST_ID, name: '档案员', role: 'archivist', grant: { ...none, canArchive: true } });
     case 'family': {
-      const m = d.householdRepo.getFamilyMember(id) ?? notFoundOf('family member', id);
+      const m = (await d.householdRepo.getFamilyMember(id)) ?? notFoundOf('family member', id);
       return d.tokens.issue({ sub: m.id, name: m.name, role: 'family', grant: none });
     }
     case 'counsellor': {
-      const c = d.householdRepo.getCounsellor(id) ?? notFoundOf('counsellor', id);
+      const c = (await d.householdRepo.getCounsellor(id)) ?? notFoundOf('counsellor', id);
       return d.tokens.issue({ sub: c.id, name: c.name, role: 'counsellor', grant: none });
     }
     case 'device': {
-      const rec = d.householdRepo.getDevice(id) ?? notFoundOf('device', id);
+      const rec = (await d.householdRepo.getDevice(id)) ?? notFoundOf('device', id);
       // Re-binding issues a fresh device token and revokes the previous one, as re-enrolment would.
-      return d.households.bindDevice(SYSTEM_ACTOR, rec.device.householdId, { id: rec.device.id, name: rec.device.name, place: rec.device.place }).token;
+      return (await d.households.bindDevice(SYSTEM_ACTOR, rec.device.householdId, { id: rec.device.id, name: rec.device.name, place: rec.device.place })).token;
     }
     default:
       throw new AppError('bad_request', `unknown identity kind ${String(kind)}`);

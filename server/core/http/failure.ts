@@ -1,17 +1,30 @@
 // What a failed HTTP request is answered with, for every area: an AppError with its status;
-// body-parser's errors as 400 (malformed) or 413 (too large); Redis or SQLite out of reach as
-// 503 `unavailable`; anything else as 500 `internal`. Never a stack trace or a server path.
+// body-parser's errors as 400 (malformed) or 413 (too large); Redis, SQLite or PostgreSQL out of
+// reach as 503 `unavailable`; anything else as 500 `internal`. Never a stack trace or a server path.
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, toErrorBody, type ErrorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
-/** Redis unreachable (ioredis gave up retrying) or SQLite locked past its busy timeout. */
+/**
+ * PostgreSQL's SQLSTATEs for a server out of reach: class 08 (connection exception) and 57P01–03
+ * (terminated by the administrator, crashed, still starting up); 53300 too many connections.
+ */
+const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
+
+/**
+ * Redis unreachable (ioredis gave up retrying), SQLite locked past its busy timeout, or
+ * PostgreSQL down, restarting or cutting the connection (node-postgres says "Connection
+ * terminated …", or "…encountered a connection error…" on a client whose connection broke
+ * earlier; its pool "timeout exceeded when trying to connect").
+ */
 export function storeUnavailable(err: unknown): boolean {
   if (!(err instanceof Error) || err instanceof AppError) return false;
+  const code = (err as { code?: unknown }).code;
   return (
     err.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|ECONNREFUSED|LOADING|stream isn't writeable/.test(err.message) ||
-    (err as { code?: unknown }).code === 'SQLITE_BUSY'
+    /Connection is closed|ECONNREFUSED|LOADING|stream isn't writeable|Connection terminated|encountered a connection error|timeout exceeded when trying to connect/.test(err.message) ||
+    code === 'SQLITE_BUSY' ||
+    (typeof code === 'string' && PG_UNAVAILABLE.test(code))
   );
 }
 

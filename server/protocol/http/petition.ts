@@ -82,8 +82,8 @@ export const petitionArea = area({
   notes:
     'Cases are named by their case number (`XF20261126-000042`). The role list is the first gate; ' +
     'whether this petitioner, official or coordinator may act on this case is decided by the service ' +
-    '(`forbidden` with `details.reason`: `not_a_party`, `not_lead`, `not_invited`, …). Redis or ' +
-    'SQLite out of reach answers 503 `unavailable`.',
+    '(`forbidden` with `details.reason`: `not_a_party`, `not_lead`, `not_invited`, …). A store out ' +
+    'of reach answers 503 `unavailable`.',
   endpoints: {
     // ---- the petitioner side
     'petition.start': {

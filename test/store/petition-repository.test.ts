@@ -1,0 +1,139 @@
+// The petition repository on both dialects: the directory, case numbers from the shared
+// counter, compare-and-set updates and slot bookings that hold under concurrency — on
+// PostgreSQL from two nodes (two stores, two pools) at once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store, type StoreLocation } from '../../server/core/db.ts';
+import { petitionMigrations } from '../../server/petition/migrations.ts';
+import { DbPetitionRepository, type NewCase, type NewEvent } from '../../server/petition/repository.ts';
+import { buildDirectory } from '../../server/petition/seed.ts';
+import { DIALECTS } from '../support/stores.ts';
+
+const TERMINAL = 'T341321101201';
+
+function newCase(registeredAt: string): NewCase {
+  return {
+    terminalId: TERMINAL,
+    regionCode: '341321101201',
+    category: 'wages',
+    petitionerName: '王秀英',
+    idNumberMasked: null,
+    phone: null,
+    description: null,
+    flags: { elderly: true, urgent: false, disabled: false },
+    state: 'registered',
+    routedDepartmentIds: ['341321-rs'],
+    departmentId: null,
+    officialId: null,
+    registeredAt,
+    acceptDeadline: registeredAt,
+    handleDeadline: registeredAt,
+    handleExtended: false,
+    extensionReason: null,
+    acceptedAt: null,
+    opinion: null,
+    opinionAt: null,
+    rating: null,
+    ratedAt: null,
+    appointment: null,
+  };
+}
+const event = (type: NewEvent['type'], at: string, actorId = `device-${TERMINAL}`): NewEvent => ({ at, actorId, actorRole: 'terminal', type, data: { n: 1 } });
+
+describe.each(DIALECTS)('the petition repository on %s', (dialect, fresh) => {
+  let location: StoreLocation;
+  let stores: Store[];
+  /** Two nodes on PostgreSQL; SQLite serves one node. */
+  let repos: DbPetitionRepository[];
+  const repo = () => repos[0]!;
+
+  beforeAll(async () => {
+    location = await fresh('petition');
+    const first = await Store.open(location);
+    await first.migrate(petitionMigrations);
+    stores = dialect === 'postgres' ? [first, await Store.open(location)] : [first];
+    repos = stores.map((s) => new DbPetitionRepository(s));
+    await repo().importDirectory(buildDirectory({ now: new Date('2026-11-20T00:00:00Z') }));
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('loads the directory, and loading it again changes nothing', async () => {
+    const before = [(await repo().listTerminals()).length, (await repo().listDepartments()).length, (await repo().listOfficials()).length];
+    expect(before[0]).toBe(513);
+    await repo().importDirectory(buildDirectory({ now: new Date('2026-11-20T00:00:00Z') }));
+    expect([(await repo().listTerminals()).length, (await repo().listDepartments()).length, (await repo().listOfficials()).length]).toEqual(before);
+    expect(await repo().getRegion('341321')).toEqual({ code: '341321', name: '砀山县', level: 'county', parentCode: '341300' });
+    expect(await repo().findDepartment('rs', '341321')).toMatchObject({ id: '341321-rs', level: 'county', regionCode: '341321' });
+    expect(await repo().getOfficial('no-such-official')).toBeUndefined();
+  });
+
+  it('numbers cases XF<day>-<n> from one counter per day, with the first event written alongside', async () => {
+    const a = await repo().createCase(newCase('2026-11-21T01:00:00.000Z'), event('registered', '2026-11-21T01:00:00.000Z'));
+    const b = await repo().createCase(newCase('2026-11-21T02:00:00.000Z'), event('registered', '2026-11-21T02:00:00.000Z'));
+    const c = await repo().createCase(newCase('2026-11-22T01:00:00.000Z'), event('registered', '2026-11-22T01:00:00.000Z'));
+    expect([a.id, b.id, c.id]).toEqual(['XF20261121-000001', 'XF20261121-000002', 'XF20261122-000001']);
+    expect(a).toMatchObject({ state: 'registered', flags: { elderly: true }, routedDepartmentIds: ['341321-rs'], handleExtended: false, appointment: null });
+    expect((await repo().timeline(a.id)).map((e) => [e.type, e.actorId, e.data])).toEqual([['registered', `device-${TERMINAL}`, { n: 1 }]]);
+  });
+
+  it('gives 50 cases registered at once through every node 50 distinct, gapless numbers', async () => {
+    const at = '2026-11-23T03:00:00.000Z';
+    const made = await Promise.all(Array.from({ length: 50 }, (_, i) => repos[i % repos.length]!.createCase(newCase(at), event('registered', at))));
+    const numbers = made.map((c) => c.id).sort();
+    expect(new Set(numbers).size).toBe(50);
+    expect(numbers).toEqual(Array.from({ length: 50 }, (_, i) => `XF20261123-${String(i + 1).padStart(6, '0')}`));
+    for (const c of made) expect(await repo().timeline(c.id)).toHaveLength(1);
+  });
+
+  it('lets exactly one of many concurrent compare-and-set updates through', async () => {
+    const at = '2026-11-24T01:00:00.000Z';
+    const c = await repo().createCase(newCase(at), event('registered', at));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => repos[i % repos.length]!.updateCase(c.id, { state: 'queued' }, event('queued', at), ['registered'])),
+    );
+    expect(results.filter((r) => r?.state === 'queued')).toHaveLength(1);
+    expect(results.filter((r) => r === undefined)).toHaveLength(9);
+    expect((await repo().timeline(c.id)).map((e) => e.type)).toEqual(['registered', 'queued']);
+  });
+
+  it('records an assignment once per ticket, with the participants in the order they joined', async () => {
+    const at = '2026-11-24T02:00:00.000Z';
+    const c = await repo().createCase(newCase(at), event('registered', at));
+    const assign = (ticketId: string, officialId: string, departmentId: string, role: 'lead' | 'invited') =>
+      repos[Number(ticketId.endsWith('2')) % repos.length]!.applyAssignment(
+        { ticketId, caseId: c.id, officialId, departmentId, kind: role === 'lead' ? 'case' : 'invite', assignedAt: at },
+        (current) => (role === 'lead' ? { state: 'in_session', officialId, departmentId } : current.state === 'in_session' ? { state: 'joint_session' } : {}),
+        event(role === 'lead' ? 'claimed' : 'joined', at, officialId),
+        { caseId: c.id, officialId, departmentId, role, joinedAt: at },
+      );
+    // The lead sorts after the invitee by id; the same millisecond must still keep join order.
+    expect(await assign(`${c.id}:q1`, 'O341321-zj-1', '341321-zj', 'lead')).toMatchObject({ state: 'in_session', officialId: 'O341321-zj-1' });
+    const replays = await Promise.all([assign(`${c.id}:q1`, 'O341321-zj-1', '341321-zj', 'lead'), assign(`${c.id}:q1`, 'O341321-zj-1', '341321-zj', 'lead')]);
+    expect(replays).toEqual([undefined, undefined]);
+    expect(await assign(`${c.id}:i2`, 'O341321-rs-1', '341321-rs', 'invited')).toMatchObject({ state: 'joint_session', officialId: 'O341321-zj-1' });
+    expect((await repo().listParticipants(c.id)).map((p) => [p.officialId, p.role])).toEqual([
+      ['O341321-zj-1', 'lead'],
+      ['O341321-rs-1', 'invited'],
+    ]);
+    expect((await repo().assignmentsOf(c.id)).map((a) => a.ticketId)).toEqual([`${c.id}:i2`, `${c.id}:q1`]);
+    expect((await repo().timeline(c.id)).map((e) => e.type)).toEqual(['registered', 'claimed', 'joined']);
+  });
+
+  it('never books a slot beyond its capacity, however many book at once', async () => {
+    const day = (await repo().listReceptionDays('2026-11-20T00:00:00Z'))[0]!;
+    const at = '2026-11-24T03:00:00.000Z';
+    const cases = await Promise.all(Array.from({ length: 8 }, () => repo().createCase(newCase(at), event('registered', at))));
+    const booked = await Promise.all(cases.map((c, i) => repos[i % repos.length]!.bookAppointment(c.id, day.id, 3, day.capacityPerSlot, at)));
+    expect(booked.filter(Boolean)).toHaveLength(day.capacityPerSlot);
+    expect((await repo().slotCounts(day.id)).get(3)).toBe(day.capacityPerSlot);
+    const winner = cases[booked.indexOf(true)]!;
+    expect(await repo().getAppointment(winner.id)).toMatchObject({ dayId: day.id, slot: 3, admitted: false });
+    // Due once the slot has begun; admitted once.
+    const start = new Date(Date.parse(day.startsAt) + 3 * day.slotMinutes * 60_000).toISOString();
+    expect((await repo().dueAppointments(start)).map((a) => a.caseId).sort()).toEqual(cases.filter((_, i) => booked[i]).map((c) => c.id).sort());
+    expect(await Promise.all([repo().markAdmitted(winner.id), repos.at(-1)!.markAdmitted(winner.id)])).toEqual(expect.arrayContaining([true, false]));
+    await repo().cancelAppointment(winner.id); // admitted: stays
+    expect(await repo().getAppointment(winner.id)).toMatchObject({ admitted: true });
+  });
+});

@@ -1,0 +1,43 @@
+// A data directory written by the first, SQLite-only version opens with the new store: the
+// migrations it already has are recognised, the new ones run, and its records read back.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Store } from '../../server/core/db.ts';
+import { petitionMigrations } from '../../server/petition/migrations.ts';
+import { HouseholdRepository, householdMigrations, SEED } from '../../server/household/index.ts';
+import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
+import { DbPetitionRepository } from '../../server/petition/repository.ts';
+
+// test/store/fixtures/v1-app.db: made by the first version (commit 1cee397): the seed directory,
+// two cases claimed by 砀山县人社局 with 住建局 invited, the household demo.
+const FIXTURE = path.resolve('test/store/fixtures/v1-app.db');
+
+describe('a store from the first version', () => {
+  it('migrates forward in place and keeps every record', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-upgrade-'));
+    const file = path.join(dir, 'app.db');
+    fs.copyFileSync(FIXTURE, file);
+    const store = await Store.open({ dialect: 'sqlite', file });
+    try {
+      expect(await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS])).toEqual(['petition-004-participant-order', 'archive-001-sessions']);
+      const repo = new DbPetitionRepository(store);
+      expect((await repo.listTerminals()).length).toBe(513);
+      const cases = await repo.listCases(['in_session']);
+      expect(cases.map((c) => c.id)).toEqual(['XF20261121-000001', 'XF20261121-000002']);
+      expect((await repo.listParticipants(cases[0]!.id)).map((p) => p.role)).toEqual(['lead', 'invited']);
+      // The day's counter carries on where the first version stopped.
+      const at = '2026-11-21T05:00:00.000Z';
+      const next = await repo.createCase({ ...cases[0]!, state: 'registered', registeredAt: at }, { at, actorId: 'system', actorRole: 'system', type: 'registered' });
+      expect(next.id).toBe('XF20261121-000003');
+      // The household records of the first version read back through the new repository.
+      const households = new HouseholdRepository(store);
+      expect((await households.listHouseholds()).map((h) => h.id)).toEqual(Object.values(SEED.households).sort());
+      expect((await households.getFamilyLink(SEED.households.zhang, SEED.family.liNa))?.permission).toBe('look-in');
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
