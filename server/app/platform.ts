@@ -112,7 +112,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const app = express();
   app.disable('x-powered-by');
   if (config.TRUST_PROXY !== undefined) app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
-  app.use(securityHeaders({ tls: config.PUBLIC_URL?.startsWith('https:') ?? false }));
+  app.use(securityHeaders({ tls: config.PUBLIC_URL?.startsWith('https:') ?? false, allowedOrigins: config.ALLOWED_ORIGINS }));
   app.use(originGuard(origins));
   app.use(['/api', '/dev'], limits.middleware(tokens));
   app.use(createOpsRouter({ ...ops, internal: scrapeTokenCheck(config.METRICS_TOKEN) }));

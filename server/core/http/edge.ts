@@ -10,7 +10,7 @@ import helmet from 'helmet';
 import { AppError } from '../errors.ts';
 import { bearerToken } from './area-router.ts';
 
-export function securityHeaders(o: { tls: boolean }): RequestHandler {
+export function securityHeaders(o: { tls: boolean; allowedOrigins: readonly string[] }): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -22,7 +22,9 @@ export function securityHeaders(o: { tls: boolean }): RequestHandler {
         imgSrc: ["'self'", 'data:', 'blob:'],
         mediaSrc: ["'self'", 'blob:'],
         fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
+        // The pages talk to their own node, and to the other nodes of the deployment a room may
+        // live on (ALLOWED_ORIGINS), over HTTP and WebSocket.
+        connectSrc: ["'self'", ...o.allowedOrigins, ...o.allowedOrigins.map((x) => x.replace(/^http/, 'ws'))],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
         formAction: ["'self'"],
