@@ -34,10 +34,14 @@ function bodyParserStatus(err: unknown): number | undefined {
   return typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : undefined;
 }
 
-/** Other http-errors a library passes on (the static server: a malformed URI, a file that vanished). */
+/**
+ * Other client errors a library passes on: http-errors marked `expose` (the static server), and
+ * the router's URIError for a path parameter that is not valid percent-encoding (status 400).
+ */
 function clientErrorStatus(err: unknown): number | undefined {
   const e = err as { status?: unknown; expose?: unknown } | null;
-  return e?.expose === true && typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : undefined;
+  const client = e?.expose === true || err instanceof URIError;
+  return client && typeof e?.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : undefined;
 }
 
 export interface HttpFailure {
