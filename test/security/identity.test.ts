@@ -52,7 +52,7 @@ describe('identities a household manager creates', () => {
   });
 
   it('a camera cannot be given an id at all', async () => {
-    const r = await api('POST', `/households/${HOME}/cameras`, { id: `camera:${OFFICIAL}`, name: '院子', place: 'yard', url: 'rtsp://10.0.0.5/cam' });
+    const r = await api('POST', `/households/${HOME}/cameras`, { id: OFFICIAL, name: '院子', place: 'yard', url: 'rtsp://10.0.0.5/cam' });
     expect({ status: r.status, code: r.body?.error?.code }).toEqual({ status: 400, code: 'bad_request' });
     const ok = await api('POST', `/households/${HOME}/cameras`, { name: '院子', place: 'yard', url: 'rtsp://10.0.0.5/cam' });
     expect((ok.body!.data as { id: string }).id).toMatch(/^cam-[0-9a-f-]{36}$/);
