@@ -2,7 +2,7 @@
 // the code leaves the address bar at once and is exchanged for the token here, before any page
 // code runs — the top-level await holds back every module that imports this one. A code works
 // once and for a minute, so the address left in history, logs or a screenshot is worthless.
-import { apiUrl } from './api.ts';
+import { Api } from './api.ts';
 
 async function redeem(): Promise<string | null> {
   const url = new URL(location.href);
@@ -11,13 +11,8 @@ async function redeem(): Promise<string | null> {
   url.searchParams.delete('code');
   history.replaceState(history.state, '', url);
   try {
-    const res = await fetch(apiUrl('session.redeem', { body: { code } }), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code }),
-    });
-    const reply = (await res.json()) as { ok: boolean; data?: { token: string } };
-    return reply.ok && reply.data ? reply.data.token : null;
+    // The code is the credential: no token yet.
+    return (await new Api('').call('session.redeem', { body: { code } })).token;
   } catch {
     return null;
   }
