@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../server/household/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { personToken, send } from './support.ts';
+import { personToken, send } from './edge-support.ts';
 
 let platform: TestPlatform;
 beforeAll(async () => {

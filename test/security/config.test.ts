@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_SECRET } from '../../server/core/config.ts';
 import { freePort } from '../../scripts/harness/product-node.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { send } from './support.ts';
+import { send } from './edge-support.ts';
 
 /** Runs `server/main.ts` with exactly this environment (plus what any node needs); resolves with its exit. */
 async function runNode(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {

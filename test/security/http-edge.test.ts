@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { LEAK, personToken, send } from './support.ts';
+import { LEAK, personToken, send } from './edge-support.ts';
 
 const EVIL = 'http://evil.example';
 const FRIEND = 'http://desk.example:8443';

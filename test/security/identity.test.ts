@@ -7,7 +7,7 @@ import { liveRoom } from '../../server/live/live-channel.ts';
 import { subjectKey } from '../../server/protocol/live.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { until } from '../support/evidence.ts';
-import { liveClient, personToken, send } from './support.ts';
+import { liveClient, personToken, send } from './edge-support.ts';
 
 const OFFICIAL = 'O341321-rs-1'; // 砀山县人社局 (petition seed)
 const TERMINAL = 'T341321101201';

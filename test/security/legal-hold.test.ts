@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../recordings/audit-chain.ts';
 import { writeSession } from '../support/archive-session.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { send } from './support.ts';
+import { send } from './edge-support.ts';
 
 let platform: TestPlatform;
 beforeAll(async () => {

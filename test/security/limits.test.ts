@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { until } from '../support/evidence.ts';
-import { personToken, send } from './support.ts';
+import { personToken, send } from './edge-support.ts';
 
 describe('rate limits', () => {
   let platform: TestPlatform;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { send } from './support.ts';
+import { send } from './edge-support.ts';
 
 let platform: TestPlatform;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;

@@ -9,7 +9,7 @@ import { SEED } from '../../server/household/index.ts';
 import { freePort } from '../../scripts/harness/product-node.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { until } from '../support/evidence.ts';
-import { personToken, send } from './support.ts';
+import { personToken, send } from './edge-support.ts';
 
 const HOME = SEED.households.zhang;
 

@@ -1,5 +1,6 @@
-// Shared by the trust-boundary tests: JSON over HTTP with a status and a parsed body, a token per
-// seeded person, and a /live connection that records what it is pushed.
+// Shared by the edge half of the trust-boundary tests (HTTP, identities, limits): JSON over
+// HTTP with a status and a parsed body, a token per seeded person, and a /live connection that
+// records what it is pushed. (The rooms half has its own signalling clients in support.ts.)
 import { io, type Socket } from 'socket.io-client';
 import type { Role } from '../../server/protocol/claims.ts';
 import type { TestPlatform } from '../support/platform.ts';
