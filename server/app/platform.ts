@@ -90,6 +90,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     perIp: config.RATE_LIMIT_IP,
     perIdentity: config.RATE_LIMIT_IDENTITY,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    concurrentPerIdentity: config.RATE_LIMIT_CONCURRENT,
   });
   const origins = { allowed: config.ALLOWED_ORIGINS };
   // Filled in once the listeners have their ports: a camera is never one of this node's own.

@@ -64,6 +64,8 @@ const schema = z.object({
   RATE_LIMIT_IP: positive.default(300),
   RATE_LIMIT_IDENTITY: positive.default(60),
   RATE_LIMIT_WINDOW_SECONDS: positive.max(3600).default(10),
+  // Requests of one token identity in flight at once on a node (more are answered 429).
+  RATE_LIMIT_CONCURRENT: positive.max(1000).default(8),
   // /metrics and the detailed /healthz: on this loopback-only port, or with this bearer token.
   INTERNAL_PORT: port.optional(),
   INTERNAL_HOST: z.string().default('127.0.0.1'),

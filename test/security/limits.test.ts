@@ -1,6 +1,8 @@
 // Limits on the expensive paths (issue 9.7) against running nodes: per identity and per IP
-// budgets on the API (429 with Retry-After) and on socket.io handshakes, one open petition per
+// budgets on the API (429 with Retry-After) and on socket.io handshakes, requests in flight per
+// identity, one open petition per
 // terminal, and no recording for a petition room nobody has really joined.
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -44,6 +46,46 @@ describe('rate limits', () => {
       s.once('connect_error', () => (s.disconnect(), resolve('refused')));
     });
     expect(refused).toBe('refused');
+  });
+});
+
+describe('requests in flight', () => {
+  let platform: TestPlatform;
+  beforeAll(async () => {
+    platform = await startTestPlatform({ RATE_LIMIT_CONCURRENT: '1' });
+  });
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  it('one identity with a request still open gets 429 for the next; once it is answered, it is served again, and others meanwhile', async () => {
+    const token = personToken(platform, 'O341321-rs-1', 'official', { department: '341321-rs' });
+    // Held in flight on purpose: the limits run before the body is read, and half of it is sent.
+    const body = JSON.stringify({ status: 'available' });
+    const held = http.request(`${platform.url}/api/petition/presence`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(body.length) },
+    });
+    const heldAnswer = new Promise<number>((resolve, reject) => {
+      held.once('response', (res) => (res.resume(), resolve(res.statusCode!)));
+      held.once('error', reject);
+    });
+    held.write(body.slice(0, 5));
+    // Evidence the held request reached the limits: the identity's budget in Redis was spent.
+    await until('the held request to be counted', async () => (await platform.redis.keys(`${platform.keys.rateLimit('identity')}*`)).length > 0);
+
+    const second = await send(platform.url, 'GET', '/api/petition/departments', { token });
+    expect({ status: second.status, code: second.body?.error?.code }).toEqual({ status: 429, code: 'rate_limited' });
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const someoneElse = await send(platform.url, 'GET', '/api/petition/departments', { token: personToken(platform, 'O341321-rs-2', 'official') });
+    expect(someoneElse.status).toBe(200);
+
+    held.end(body.slice(5));
+    expect(await heldAnswer).toBe(200);
+    const after = await until('the identity to be served again', async () => {
+      const a = await send(platform.url, 'GET', '/api/petition/departments', { token });
+      return a.status === 429 ? undefined : a;
+    });
+    expect(after.status).toBe(200);
   });
 });
 

@@ -24,7 +24,7 @@ export const TEST_JWT_SECRET = randomBytes(32).toString('hex');
  * Generous edge limits for tests (the suite sends hundreds of requests from one address); the
  * tests of the limits themselves pass their own.
  */
-const TEST_LIMITS = { RATE_LIMIT_IP: '100000', RATE_LIMIT_IDENTITY: '100000' };
+const TEST_LIMITS = { RATE_LIMIT_IP: '100000', RATE_LIMIT_IDENTITY: '100000', RATE_LIMIT_CONCURRENT: '1000' };
 
 export async function startTestPlatform(
   env: Record<string, string> = {},

@@ -4,8 +4,11 @@
 // is answered 429 `rate_limited` with `Retry-After` before any body is read or domain code runs.
 //
 // The IP budget is spent first: a flood of junk tokens costs one Redis round trip each, not a
-// signature check. The identity is `role:sub` of a token that verifies; an invalid token spends
-// only the IP budget and is refused (401) by the area router behind.
+// signature check — and none once the address is over budget, since a spent key is then refused
+// from this node's memory until its window ends. The identity is `role:sub` of a token that
+// verifies; an invalid token spends only the IP budget and is refused (401) by the area router
+// behind. An identity also has at most `concurrentPerIdentity` requests in flight on a node, so
+// one client's expensive requests queue behind each other instead of crowding out everybody's.
 import type { NextFunction, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -18,6 +21,8 @@ export interface EdgeLimitSettings {
   /** Requests per window and token identity (role + subject). */
   perIdentity: number;
   windowSeconds: number;
+  /** Requests of one identity in flight at once on this node. */
+  concurrentPerIdentity: number;
 }
 
 export interface EdgeLimiter {
@@ -37,25 +42,29 @@ export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'ident
       duration: s.windowSeconds,
       rejectIfRedisNotReady: true,
       insuranceLimiter: new RateLimiterMemory({ points, duration: s.windowSeconds }),
+      // Over budget: refused from memory until the window ends, without asking Redis again.
+      inMemoryBlockOnConsumed: points,
     });
   const ip = limiter('ip', s.perIp);
   const identity = limiter('identity', s.perIdentity);
 
+  const tooMany = (what: string, retryAfterSeconds: number) =>
+    new AppError('rate_limited', `too many requests from this ${what}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
   const spend = async (l: RateLimiterRedis, key: string, what: string): Promise<void> => {
     try {
       await l.consume(key);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
-      const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new AppError('rate_limited', `too many requests from this ${what}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+      throw tooMany(what, Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
     }
   };
+  const inFlight = new Map<string, number>();
 
   return {
     spendIp: (key) => spend(ip, key, 'address'),
     spendIdentity: (key) => spend(identity, key, 'account'),
     middleware(tokens) {
-      return (req, _res, next) => {
+      return (req, res, next) => {
         const run = async () => {
           await spend(ip, req.ip ?? req.socket.remoteAddress ?? 'unknown', 'address');
           const token = bearerToken(req.get('authorization'));
@@ -66,7 +75,17 @@ export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'ident
           } catch {
             return; // the area router answers 401
           }
-          await spend(identity, `${claims.role}:${claims.sub}`, 'account');
+          const who = `${claims.role}:${claims.sub}`;
+          const busy = inFlight.get(who) ?? 0;
+          if (busy >= s.concurrentPerIdentity) throw tooMany('account', 1);
+          inFlight.set(who, busy + 1);
+          // 'close' comes once per response, answered or aborted.
+          res.once('close', () => {
+            const left = (inFlight.get(who) ?? 1) - 1;
+            if (left > 0) inFlight.set(who, left);
+            else inFlight.delete(who);
+          });
+          await spend(identity, who, 'account');
         };
         // httpErrors (failure.ts) answers the 429 with its Retry-After.
         run().then(() => next(), next);
