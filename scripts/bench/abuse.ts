@@ -25,6 +25,8 @@ type Flood = (typeof FLOODS)[number];
 // ---- the attacker (a child process: its CPU is not the bystander's event loop) ----------------
 
 async function flood(kind: Flood, url: string, token: string, seconds: number): Promise<void> {
+  // Loaded and compiled: the bystander's measurement starts now, not during this process's start.
+  process.stdout.write('ready\n');
   const until = Date.now() + seconds * 1000;
   const answers = new Map<string, number>();
   const count = (k: string) => answers.set(k, (answers.get(k) ?? 0) + 1);
@@ -86,13 +88,21 @@ async function flood(kind: Flood, url: string, token: string, seconds: number): 
   process.stdout.write(JSON.stringify(Object.fromEntries(answers)));
 }
 
-function runFlood(kind: Flood, url: string, token: string, seconds: number): Promise<Record<string, number>> {
+/** Starts a flood in its own process; `ready` once it is loaded and flooding, `done` with what it got back. */
+function runFlood(kind: Flood, url: string, token: string, seconds: number): { ready: Promise<void>; done: Promise<Record<string, number>> } {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--flood', kind, url, token, String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`flood ${kind} exited ${code}`))));
+  let ready!: () => void;
+  const readyP = new Promise<void>((r) => (ready = r));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith('ready\n')) ready();
   });
+  const done = new Promise<Record<string, number>>((resolve, reject) => {
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.slice('ready\n'.length)) as Record<string, number>) : reject(new Error(`flood ${kind} exited ${code}`))));
+  });
+  done.catch(() => ready());
+  return { ready: readyP, done };
 }
 
 // ---- the bystander and the report ------------------------------------------------------------
@@ -156,7 +166,9 @@ async function main(): Promise<void> {
     };
     report('baseline (no flood)', await watcher.sample(seconds), '—');
     for (const kind of FLOODS) {
-      const [answers, ms] = await Promise.all([runFlood(kind, node.url, coordinator, seconds), watcher.sample(seconds)]);
+      const f = runFlood(kind, node.url, coordinator, seconds);
+      await f.ready;
+      const [answers, ms] = await Promise.all([f.done, watcher.sample(seconds)]);
       report(`${kind} flood`, ms, Object.entries(answers).map(([k, n]) => `${k}: ${n}`).join(', '));
       // Let the attacker's budget refill so the next flood starts from the same place.
       await watcher.sample(2);

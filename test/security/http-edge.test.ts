@@ -114,6 +114,20 @@ describe('error bodies', () => {
   });
 });
 
+describe('the role gate', () => {
+  it('refuses a caller before reading the body: an oversize or broken body from nobody is 401, not 413 or 400', async () => {
+    for (const body of ['{"note":"' + 'x'.repeat(100_000) + '"}', '{"broken":']) {
+      const r = await fetch(`${platform.url}/api/petition/cases`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer junk' }, body });
+      expect(r.status).toBe(401);
+    }
+    // With a token of a role the endpoint does not admit: 403, whatever the body.
+    const r = await fetch(`${platform.url}/api/petition/cases`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${personToken(platform, 'fm-zhang-wei', 'family')}` }, body: '{"broken":',
+    });
+    expect(r.status).toBe(403);
+  });
+});
+
 describe('sign-in without a token in the address', () => {
   it('the dev sign-in answers a one-time code, which buys the token once', async () => {
     const signIn = await send<{ code: string; page: string; token?: string }>(platform.url, 'POST', '/dev/sign-in', { body: { kind: 'terminal', id: 'T341321101201' } });
