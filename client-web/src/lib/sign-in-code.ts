@@ -5,6 +5,8 @@
 import { Api } from './api.ts';
 
 async function redeem(): Promise<string | null> {
+  // Outside a page (the view-model unit tests run in node) there is no address to read.
+  if (typeof location === 'undefined') return null;
   const url = new URL(location.href);
   const code = url.searchParams.get('code');
   if (!code) return null;
