@@ -91,6 +91,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     perIdentity: config.RATE_LIMIT_IDENTITY,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
     concurrentPerIdentity: config.RATE_LIMIT_CONCURRENT,
+    costUnitMs: config.RATE_LIMIT_COST_MS,
   });
   const origins = { allowed: config.ALLOWED_ORIGINS };
   // Filled in once the listeners have their ports: a camera is never one of this node's own.

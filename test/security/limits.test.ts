@@ -52,7 +52,7 @@ describe('rate limits', () => {
 describe('requests in flight', () => {
   let platform: TestPlatform;
   beforeAll(async () => {
-    platform = await startTestPlatform({ RATE_LIMIT_CONCURRENT: '1' });
+    platform = await startTestPlatform({ RATE_LIMIT_CONCURRENT: '1', RATE_LIMIT_COST_MS: '20' });
   });
   afterAll(async () => {
     await platform?.close();
@@ -60,18 +60,7 @@ describe('requests in flight', () => {
 
   it('one identity with a request still open gets 429 for the next; once it is answered, it is served again, and others meanwhile', async () => {
     const token = personToken(platform, 'O341321-rs-1', 'official', { department: '341321-rs' });
-    // Held in flight on purpose: the limits run before the body is read, and half of it is sent.
-    const body = JSON.stringify({ status: 'available' });
-    const held = http.request(`${platform.url}/api/petition/presence`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(body.length) },
-    });
-    const heldAnswer = new Promise<number>((resolve, reject) => {
-      held.once('response', (res) => (res.resume(), resolve(res.statusCode!)));
-      held.once('error', reject);
-    });
-    held.write(body.slice(0, 5));
-    // Evidence the held request reached the limits: the identity's budget in Redis was spent.
-    await until('the held request to be counted', async () => (await platform.redis.keys(`${platform.keys.rateLimit('identity')}*`)).length > 0);
+    const held = await heldRequest(platform, token, 'official:O341321-rs-1');
 
     const second = await send(platform.url, 'GET', '/api/petition/departments', { token });
     expect({ status: second.status, code: second.body?.error?.code }).toEqual({ status: 429, code: 'rate_limited' });
@@ -79,15 +68,49 @@ describe('requests in flight', () => {
     const someoneElse = await send(platform.url, 'GET', '/api/petition/departments', { token: personToken(platform, 'O341321-rs-2', 'official') });
     expect(someoneElse.status).toBe(200);
 
-    held.end(body.slice(5));
-    expect(await heldAnswer).toBe(200);
+    expect(await held.finish()).toBe(200);
     const after = await until('the identity to be served again', async () => {
       const a = await send(platform.url, 'GET', '/api/petition/departments', { token });
       return a.status === 429 ? undefined : a;
     });
     expect(after.status).toBe(200);
   });
+
+  it('a request costs its identity one point per 20 ms it took: a slow one drains the budget faster', async () => {
+    const token = personToken(platform, 'O341321-rs-3', 'official', { department: '341321-rs' });
+    const held = await heldRequest(platform, token, 'official:O341321-rs-3');
+    expect(await held.spent()).toBe(1);
+    const t0 = performance.now();
+    // Longer is always fine here: the charge only grows with the time.
+    await until('the request to have taken 200 ms', () => performance.now() - t0 >= 200);
+    expect(await held.finish()).toBe(200);
+    await until('the time to be charged', async () => ((await held.spent()) >= 1 + 10 ? true : undefined));
+  });
 });
+
+/**
+ * A request of `identity` held in flight: the limits run before the body is read, and only half
+ * of it is sent until `finish`. Resolves once the request has reached the limits (its identity's
+ * budget in Redis is spent).
+ */
+async function heldRequest(platform: TestPlatform, token: string, identity: string) {
+  const key = `${platform.keys.rateLimit('identity')}:${identity}`;
+  const spent = async () => Number((await platform.redis.get(key)) ?? 0);
+  const body = JSON.stringify({ status: 'available' });
+  const req = http.request(`${platform.url}/api/petition/presence`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(body.length) },
+  });
+  const answer = new Promise<number>((resolve, reject) => {
+    req.once('response', (res) => (res.resume(), resolve(res.statusCode!)));
+    req.once('error', reject);
+  });
+  req.write(body.slice(0, 5));
+  await until('the held request to be counted', async () => ((await spent()) > 0 ? true : undefined));
+  return {
+    spent,
+    finish: () => (req.end(body.slice(5)), answer),
+  };
+}
 
 describe('petitions and their rooms', () => {
   let platform: TestPlatform;

@@ -8,7 +8,10 @@
 // from this node's memory until its window ends. The identity is `role:sub` of a token that
 // verifies; an invalid token spends only the IP budget and is refused (401) by the area router
 // behind. An identity also has at most `concurrentPerIdentity` requests in flight on a node, so
-// one client's expensive requests queue behind each other instead of crowding out everybody's.
+// one client's expensive requests queue behind each other instead of crowding out everybody's,
+// and a request costs its identity one point plus one per `costUnitMs` it took to answer: an
+// endpoint that is expensive (or made slow by a flood) drains the budget faster, with no table of
+// costs to keep.
 import type { NextFunction, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -23,6 +26,8 @@ export interface EdgeLimitSettings {
   windowSeconds: number;
   /** Requests of one identity in flight at once on this node. */
   concurrentPerIdentity: number;
+  /** One more point of the identity budget per this many ms a request took; 0: every request costs one. */
+  costUnitMs: number;
 }
 
 export interface EdgeLimiter {
@@ -79,13 +84,19 @@ export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'ident
           const busy = inFlight.get(who) ?? 0;
           if (busy >= s.concurrentPerIdentity) throw tooMany('account', 1);
           inFlight.set(who, busy + 1);
+          const started = performance.now();
+          let admitted = false;
           // 'close' comes once per response, answered or aborted.
           res.once('close', () => {
             const left = (inFlight.get(who) ?? 1) - 1;
             if (left > 0) inFlight.set(who, left);
             else inFlight.delete(who);
+            const extra = s.costUnitMs > 0 && admitted ? Math.floor((performance.now() - started) / s.costUnitMs) : 0;
+            // Charged afterwards, refusing nothing now: the next request pays if the budget is gone.
+            if (extra > 0) identity.penalty(who, extra).catch(() => undefined);
           });
           await spend(identity, who, 'account');
+          admitted = true;
         };
         // httpErrors (failure.ts) answers the 429 with its Retry-After.
         run().then(() => next(), next);
