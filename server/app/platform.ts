@@ -221,9 +221,16 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         if (internal) await new Promise<void>((resolve) => internal.close(() => resolve()));
         await services.close();
         await pool.close();
-        pub.disconnect();
-        sub.disconnect();
-        redis.disconnect();
+        // quit, not disconnect: replies still owed (the socket.io adapter's publishes are not
+        // awaited by it) arrive before the socket closes, instead of rejecting unhandled.
+        // A Redis that is down would hold QUIT in the offline queue: give up after 2 s.
+        await Promise.all(
+          [pub, sub, redis].map(async (c) => {
+            const gaveUp = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+            await Promise.race([c.quit().catch(() => undefined), gaveUp]);
+            c.disconnect();
+          }),
+        );
       })();
       return closing;
     },
