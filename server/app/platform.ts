@@ -15,7 +15,8 @@ import { TokenIssuer } from '../auth/grants.ts';
 import { SignInCodes } from '../auth/sign-in-codes.ts';
 import { handshakeOriginAllowed, originGuard, scrapeTokenCheck, securityHeaders } from '../core/http/edge.ts';
 import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
-import { createEdgeLimiter } from '../core/http/limits.ts';
+import { createEdgeLimiter, OpenCounts } from '../core/http/limits.ts';
+import { AppError, toErrorBody } from '../core/errors.ts';
 import { cameraAddressCheck } from '../core/camera-address.ts';
 import { createSessionRouter } from './http/session.ts';
 import { sessionArea } from '../protocol/http/session.ts';
@@ -134,6 +135,24 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         () => callback('too many connections from this address', false),
       );
     },
+  });
+  // One identity holds at most RATE_LIMIT_SOCKETS signalling connections on a node: each has its
+  // own request budget, so without a cap one token opening hundreds would multiply it.
+  const sockets = new OpenCounts(config.RATE_LIMIT_SOCKETS);
+  io.use((socket, next) => {
+    let who: string;
+    try {
+      const claims = tokens.verify(socket.handshake.auth?.token);
+      who = `${claims.role}:${claims.sub}`;
+    } catch {
+      return next(); // signalling's own check refuses it with the reason
+    }
+    if (!sockets.take(who)) {
+      const err = new AppError('rate_limited', 'too many connections for this account', { retryAfterSeconds: 1 });
+      return next(Object.assign(new Error(err.message), { data: toErrorBody(err) }));
+    }
+    socket.once('disconnect', () => sockets.release(who));
+    next();
   });
   const services = await startServices({
     dataDir: config.DATA_DIR,

@@ -88,6 +88,37 @@ describe('requests in flight', () => {
   });
 });
 
+describe('signalling connections', () => {
+  it('one identity holds at most RATE_LIMIT_SOCKETS of them; a closed one makes room, others are not affected', async () => {
+    const platform = await startTestPlatform({ RATE_LIMIT_SOCKETS: '2' });
+    try {
+      const token = personToken(platform, 'O341321-rs-4', 'official');
+      const attempt = (t: string) =>
+        new Promise<{ socket: Socket; code?: string }>((resolve) => {
+          const socket = connect(platform, t);
+          socket.once('connect', () => resolve({ socket }));
+          socket.once('connect_error', (e: Error & { data?: { code?: string } }) => resolve({ socket, code: e.data?.code ?? e.message }));
+        });
+      const [a, b] = [await attempt(token), await attempt(token)];
+      expect([a.code, b.code]).toEqual([undefined, undefined]);
+      const third = await attempt(token);
+      expect(third.code).toBe('rate_limited');
+      third.socket.close();
+      const other = await attempt(personToken(platform, 'O341321-rs-5', 'official'));
+      expect(other.code).toBeUndefined();
+      a.socket.disconnect();
+      const again = await until('a closed connection to make room', async () => {
+        const r = await attempt(token);
+        if (r.code) r.socket.close();
+        return r.code ? undefined : r;
+      });
+      for (const s of [b.socket, other.socket, again.socket]) s.disconnect();
+    } finally {
+      await platform.close();
+    }
+  });
+});
+
 /**
  * A request of `identity` held in flight: the limits run before the body is read, and only half
  * of it is sent until `finish`. Resolves once the request has reached the limits (its identity's

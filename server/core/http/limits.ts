@@ -63,7 +63,7 @@ export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'ident
       throw tooMany(what, Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
     }
   };
-  const inFlight = new Map<string, number>();
+  const inFlight = new OpenCounts(s.concurrentPerIdentity);
 
   return {
     spendIp: (key) => spend(ip, key, 'address'),
@@ -81,16 +81,12 @@ export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'ident
             return; // the area router answers 401
           }
           const who = `${claims.role}:${claims.sub}`;
-          const busy = inFlight.get(who) ?? 0;
-          if (busy >= s.concurrentPerIdentity) throw tooMany('account', 1);
-          inFlight.set(who, busy + 1);
+          if (!inFlight.take(who)) throw tooMany('account', 1);
           const started = performance.now();
           let admitted = false;
           // 'close' comes once per response, answered or aborted.
           res.once('close', () => {
-            const left = (inFlight.get(who) ?? 1) - 1;
-            if (left > 0) inFlight.set(who, left);
-            else inFlight.delete(who);
+            inFlight.release(who);
             const extra = s.costUnitMs > 0 && admitted ? Math.floor((performance.now() - started) / s.costUnitMs) : 0;
             // Charged afterwards, refusing nothing now: the next request pays if the budget is gone.
             if (extra > 0) identity.penalty(who, extra).catch(() => undefined);
@@ -103,4 +99,24 @@ export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'ident
       };
     },
   };
+}
+
+/** How many of something (requests in flight, open sockets) each identity holds on this node, up to `max`. */
+export class OpenCounts {
+  readonly #held = new Map<string, number>();
+  constructor(readonly max: number) {}
+
+  /** One more for `who`; false (and nothing taken) when it already holds `max`. */
+  take(who: string): boolean {
+    const n = this.#held.get(who) ?? 0;
+    if (n >= this.max) return false;
+    this.#held.set(who, n + 1);
+    return true;
+  }
+
+  release(who: string): void {
+    const n = (this.#held.get(who) ?? 1) - 1;
+    if (n > 0) this.#held.set(who, n);
+    else this.#held.delete(who);
+  }
 }
