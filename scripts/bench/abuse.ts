@@ -1,6 +1,6 @@
 // npm run bench:abuse [seconds per phase] [--unlimited] — what a flood from one client costs
-// everybody else. A product node in its own process (default edge limits, or none with
-// --unlimited, to see what the limits buy), a bystander official in a room on 127.0.0.1 timing a
+// everybody else. A product node in its own process (default edge limits, or all of them lifted
+// with --unlimited, to see what the limits buy), a bystander official in a room on 127.0.0.1 timing a
 // signalling round trip (getRouterRtpCapabilities: token, ban list and room placement in Redis)
 // every 50 ms, and an attacker in another process on 127.0.0.2 — its own client address, as a
 // second machine would have — flooding in turn:
@@ -152,13 +152,14 @@ async function main(): Promise<void> {
   const seconds = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
   if (!(seconds >= 2 && seconds <= 120)) throw new Error('usage: bench:abuse [seconds per phase 2..120] [--unlimited]');
   process.env.MEDIASOUP_WORKER_BIN ??= workerBin();
-  const node = await startProductNode(unlimited ? { RATE_LIMIT_IP: '10000000', RATE_LIMIT_IDENTITY: '10000000' } : {});
+  const lifted = { RATE_LIMIT_IP: '10000000', RATE_LIMIT_IDENTITY: '10000000', RATE_LIMIT_CONCURRENT: '1000', RATE_LIMIT_SOCKETS: '1000', RATE_LIMIT_COST_MS: '0' };
+  const node = await startProductNode(unlimited ? lifted : {});
   try {
     const room = 'bench:abuse-bystander';
     const watcher = await bystander(node.url, await node.token({ sub: 'bench-bystander', role: 'official', rooms: [room] }), room);
     const coordinator = await node.token({ sub: 'bench-attacker', role: 'coordinator', rooms: ['bench:abuse-attacker'] });
     await watcher.sample(1); // warm-up
-    const limits = unlimited ? 'limits lifted' : 'default limits (RATE_LIMIT_IP 300, RATE_LIMIT_IDENTITY 60 per 10 s)';
+    const limits = unlimited ? 'edge limits lifted' : 'default edge limits (per IP 300 and per identity 60 points per 10 s, 6 in flight, 4 sockets)';
     console.log(`bench:abuse — ${seconds} s per phase, ${limits}; ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
     const rows: string[][] = [];
     const report = (phase: string, ms: number[], attacker: string) => {
