@@ -8,11 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, conflict, notFound } from '../server/core/errors.ts';
 import { Store } from '../server/core/db.ts';
-import { AuditLog, SYSTEM_ACTOR, sha256Hex, type AuditActor, type AuditEntry } from './audit-chain.ts';
+import { AuditLog, sha256Hex, type AuditActor, type AuditEntry } from './audit-chain.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { probe } from './ffmpeg.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
-import { collectCheckpoint, type Checkpointed } from './verify.ts';
+import { collectCheckpoint, sealOf, type Checkpointed, type Seal } from './verify.ts';
+import { ArchiveEvidence, type EvidenceOptions } from './evidence.ts';
 
 /**
  * Days a recording is kept after it ends, by retention class. Defaults are placeholders to be
@@ -28,6 +29,8 @@ export interface ArchiveOptions {
   retentionDays?: Record<string, number>;
   /** The node's store; without one the archive opens (and closes) SQLite in DATA_DIR/app.db. */
   store?: Store;
+  /** Signing keys and TSA (recordings/evidence.ts); keys default to DATA_DIR/keys, both algorithms, no TSA. */
+  evidence?: Partial<EvidenceOptions>;
 }
 
 const bookmarkFileSchema = z.array(
@@ -47,6 +50,8 @@ export class Archive {
   readonly audit: AuditLog;
   readonly catalog: Catalog;
   readonly retentionDays: Record<string, number>;
+  /** Seals, signatures, audit checkpoints and trusted timestamps. */
+  readonly evidence: ArchiveEvidence;
   /** Set when the archive opened the store itself. */
   readonly #ownStore: Store | undefined;
 
@@ -75,9 +80,11 @@ export class Archive {
     this.catalog = new Catalog(store);
     this.#ownStore = own;
     this.retentionDays = { ...DEFAULT_RETENTION_DAYS, ...opts.retentionDays };
+    this.evidence = new ArchiveEvidence(this.audit, this.root, { keyDir: path.resolve(opts.dataDir, 'keys'), ...opts.evidence });
   }
 
   async close(): Promise<void> {
+    this.evidence.close();
     await this.#ownStore?.close();
   }
 
@@ -88,6 +95,11 @@ export class Archive {
 
   get exportDir(): string {
     return path.join(this.root, '.exports');
+  }
+
+  /** Copies made from a session's originals (composite videos, transcripts), outside its evidence folder. */
+  derivedDir(sessionId: string): string {
+    return path.join(this.root, '.derived', sessionIdSchema.parse(sessionId));
   }
 
   sessionDir(sessionId: string): string {
@@ -122,14 +134,12 @@ export class Archive {
    * What the audit chain says about a session's files: the sealed manifest hash (last
    * recording-stop/interrupted entry) and the segment hashes checkpointed while recording.
    */
-  integrityRecordOf(sessionId: string): { seal: string | undefined; checkpointed: Checkpointed } {
-    let seal: string | undefined;
+  integrityRecordOf(sessionId: string): { seal: Seal | undefined; checkpointed: Checkpointed } {
+    let seal: Seal | undefined;
     const checkpointed: Checkpointed = new Map();
     for (const e of this.audit.entries()) {
       if (e.sessionId !== sessionId) continue;
-      if ((e.type === 'recording-stop' || e.type === 'recording-interrupted') && typeof e.details.manifestSha256 === 'string') {
-        seal = e.details.manifestSha256;
-      }
+      seal = sealOf(e) ?? seal;
       if (e.type === 'segments-checkpoint') collectCheckpoint(checkpointed, e.details);
     }
     return { seal, checkpointed };
@@ -196,6 +206,7 @@ export class Archive {
       },
     });
     fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(this.derivedDir(sessionId), { recursive: true, force: true });
     await this.catalog.markDeleted(sessionId, entry.at);
   }
 
@@ -266,14 +277,14 @@ export class Archive {
             const rel = path.posix.join(path.basename(pdir), f);
             const match = /-r(\d+)-(\d+)\.\w+$/.exec(f);
             if (known.has(rel) || !match) continue;
-            const [sha256, bytes] = await hashFile(path.join(pdir, f));
+            const [sha256, bytes, sm3] = await hashFile(path.join(pdir, f));
             const info = await probe(path.join(pdir, f)).catch(() => ({ durationSeconds: 0 }));
             const run = Number(match[1]);
             const prev = t.segments.filter((x) => x.run === run).at(-1);
             const at = prev ? Date.parse(prev.firstPacketAt) + prev.durationSeconds * 1000 : Date.parse(t.runs.find((r) => r.run === run)?.firstPacketAt ?? t.startedAt);
             const mtime = fs.statSync(path.join(pdir, f)).mtime;
             const segment: Segment = {
-              id: f.replace(/\.\w+$/, ''), file: rel, run, seq: Number(match[2]), sha256, bytes,
+              id: f.replace(/\.\w+$/, ''), file: rel, run, seq: Number(match[2]), sha256, sm3, bytes,
               durationSeconds: Math.round(info.durationSeconds * 1000) / 1000,
               firstPacketAt: new Date(at).toISOString(),
               offsetSeconds: Math.round(at - Date.parse(m.startedAt)) / 1000,
@@ -294,8 +305,8 @@ export class Archive {
       m.stoppedAt = new Date(last).toISOString();
       m.timeline.push({ at: new Date().toISOString(), type: 'recording-recovered', detail: 'recorder ended without stopping; sealed on recovery' });
       writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
-      const manifestSha256 = sha256Hex(fs.readFileSync(path.join(dir, MANIFEST_FILE)));
-      await this.audit.append({ type: 'recording-interrupted', sessionId: id, actor: SYSTEM_ACTOR, details: { manifestSha256, segments: allSegments(m).length } });
+      const sealed = await this.evidence.seal({ type: 'recording-interrupted', sessionId: id, manifestBytes: fs.readFileSync(path.join(dir, MANIFEST_FILE)), details: { segments: allSegments(m).length } });
+      const manifestSha256 = sealed.details.manifestSha256 as string;
       await this.catalog.indexManifest(m, { manifestSha256, retainUntil: this.retainUntil(m) });
       recovered.push(id);
     }

@@ -20,7 +20,9 @@ import { AppError, toErrorBody } from '../core/errors.ts';
 import { cameraAddressCheck } from '../core/camera-address.ts';
 import { createSessionRouter } from './http/session.ts';
 import { sessionArea } from '../protocol/http/session.ts';
-import { createMetrics } from './metrics.ts';
+import { Revocations } from '../auth/revocations.ts';
+import { createMetrics, registerArchiveMetrics } from './metrics.ts';
+import { archiveNodeOptions } from '../../recordings/node-archive.ts';
 import { attachSignalling, type SignallingServer } from './signalling/signalling.ts';
 import { createOpsRouter } from './http/ops.ts';
 import { RedisRoomRouting } from '../routing/redis-room-routing.ts';
@@ -39,6 +41,8 @@ export interface Platform {
   pool: WorkerPool;
   rooms: RoomRegistry;
   tokens: TokenIssuer;
+  /** Revoked tokens, shared with every node through Redis. */
+  revocations: Revocations;
   redis: Redis;
   /** Every Redis key and channel this node uses, under its prefix. */
   keys: RedisKeys;
@@ -84,7 +88,10 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   );
   const rooms = new RoomRegistry(pool, log.child({ mod: 'room' }), o.roomEmptyTimeoutMs);
   const metrics = createMetrics(pool, rooms);
-  const tokens = new TokenIssuer(config.jwtSecret, config.TOKEN_TTL_SECONDS);
+  // Every token check of this node (REST, signalling, /live) refuses what any node revoked.
+  const revocations = await Revocations.start(redis, keys, log.child({ mod: 'revocations' }));
+  const tokens = new TokenIssuer(config.jwtSecret, config.TOKEN_TTL_SECONDS, revocations);
+  const bans = new RedisRoomBans(redis, keys);
 
   const codes = new SignInCodes(redis, keys.signInCode);
   const limits = createEdgeLimiter(redis, keys.rateLimit, {
@@ -108,7 +115,9 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       { min: config.RTC_MIN_PORT, max: config.RTC_MAX_PORT },
     ],
   });
-  const ops = { redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens };
+  // Services start after the ops routers are mounted; their degradations are read at request time.
+  let degraded: () => { component: string; reason: string; since?: string }[] = () => [];
+  const ops = { redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens, degraded: () => degraded() };
 
   // The edge, in order: headers on every answer, the origin rule, limits on the API, then the
   // areas; whatever no area serves ends in the one error middleware (no stack, no path, any mode).
@@ -169,10 +178,15 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     codes,
     cameraAddresses,
     keys,
+    archive: archiveNodeOptions(config),
+    revocations,
+    bans,
     ...(o.household ? { household: o.household } : {}),
     ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
   services.mount(app);
+  degraded = () => services.degraded();
+  registerArchiveMetrics(metrics.registry, () => services.archive.evidence.status);
   if (o.webDir && fs.existsSync(o.webDir)) {
     app.use(express.static(o.webDir, { index: 'index.html', maxAge: '1h' }));
   }
@@ -207,15 +221,17 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       routing.release(room.id).catch((err: unknown) => log.warn({ err, roomId: room.id }, 'room release failed'));
     });
   });
-  attachSignalling(io, {
+  const signalling = attachSignalling(io, {
     tokens,
     rooms,
     routing,
     log: log.child({ mod: 'signalling' }),
     metrics: metrics.signalling,
-    authorizeRoom: services.authorizeRoom,
-    bans: new RedisRoomBans(redis, keys),
+    access: services.access,
+    bans,
+    revocations,
   });
+  services.accessChanges.on('changed', (scope) => signalling.recheck(scope));
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
 
   let closing: Promise<void> | undefined;
@@ -228,6 +244,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     pool,
     rooms,
     tokens,
+    revocations,
     redis,
     keys,
     services,
@@ -239,6 +256,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         await new Promise<void>((resolve) => io.close(() => resolve()));
         if (internal) await new Promise<void>((resolve) => internal.close(() => resolve()));
         await services.close();
+        await revocations.close();
         await pool.close();
         // quit, not disconnect: replies still owed (the socket.io adapter's publishes are not
         // awaited by it) arrive before the socket closes, instead of rejecting unhandled.

@@ -4,6 +4,7 @@
 // Fails closed: an unset NODE_ENV is production. Development conveniences (the dev sign-in and
 // token endpoints, the fixed development secret) need NODE_ENV=development set explicitly *and*
 // a loopback HOST; anything else needs a real JWT_SECRET, and production also refuses a weak one.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -77,6 +78,27 @@ const schema = z.object({
   // Where registered RTSP cameras may be (CIDR list) and on which ports.
   CAMERA_ALLOWED_NETWORKS: z.string().default(DEFAULT_CAMERA_NETWORKS),
   CAMERA_ALLOWED_PORTS: list.default(DEFAULT_CAMERA_PORTS.map(String)),
+  // ---- the archive's evidence (docs/evidence.md) ----
+  // RFC 3161 time-stamp authority for sealed manifests and audit checkpoints, and the CA
+  // certificate(s) (PEM) its tokens must chain to. Unset: no tokens, and the node says so (alarm).
+  TSA_URL: z.string().url().optional(),
+  TSA_CA_FILE: z.string().optional(),
+  // Archive signing algorithms, comma-separated: sm2, ed25519 (both by default).
+  ARCHIVE_SIGNING: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['sm2', 'ed25519'])).min(1))
+    .default(['sm2', 'ed25519']),
+  // Private signing keys (default DATA_DIR/keys; keep it off the archive's backup media).
+  ARCHIVE_KEY_DIR: z.string().optional(),
+  AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  // The composite court video: a font with Chinese glyphs, and the zone of its burned-in clock.
+  COMPOSITE_FONT_FILE: z.string().optional(),
+  COMPOSITE_TIME_ZONE: z.string().default('Asia/Shanghai'),
+  // Speech-to-text (sherpa-onnx): a folder holding model.int8.onnx (or model.onnx) and tokens.txt.
+  TRANSCRIPT_MODEL_DIR: z.string().optional(),
+  TRANSCRIPT_MODEL_KIND: z.enum(['sense-voice', 'paraformer']).default('sense-voice'),
+  TRANSCRIPT_LANGUAGE: z.string().default('zh'),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -147,6 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const cameraPorts = CAMERA_ALLOWED_PORTS.map(Number);
   if (cameraPorts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) issues.push('CAMERA_ALLOWED_PORTS: a comma-separated list of ports');
+  if (c.TSA_URL && !c.TSA_CA_FILE) issues.push('TSA_CA_FILE: required with TSA_URL (the CA its tokens must chain to)');
+  if (c.TSA_CA_FILE && !fs.existsSync(c.TSA_CA_FILE)) issues.push(`TSA_CA_FILE: ${c.TSA_CA_FILE} does not exist`);
   if (issues.length > 0) fail(issues);
   return {
     ...c,

@@ -1,5 +1,6 @@
 // The ops area (server/protocol/http/ops.ts): GET /healthz — 200 when Redis answers and every
-// mediasoup worker is alive, else 503; the report's detail only for inside callers — and
+// mediasoup worker is alive, else 503; `status: degraded` with what is wrong when a part works but
+// not as it should (the archive's TSA); the report's detail only for inside callers — and
 // GET /metrics for Prometheus, inside callers only. Mounted on the public listener (inside =
 // the scrape token) and on the internal one (everyone who reaches it is inside).
 import type { Request, Router } from 'express';
@@ -18,6 +19,8 @@ export interface OpsDeps {
   tokens: TokenIssuer;
   /** Is this caller inside (internal listener, scrape token)? */
   internal: (req: Request) => boolean;
+  /** Parts that work, but not as they should (e.g. the archive's TSA): reported, not a 503. */
+  degraded?: () => HealthReport['degraded'];
 }
 
 export function createOpsRouter(d: OpsDeps): Router {
@@ -35,7 +38,8 @@ export function createOpsRouter(d: OpsDeps): Router {
           return;
         }
         const workers = d.pool.slots.map((s) => ({ index: s.index, pid: s.worker.pid, alive: !s.worker.closed, routers: s.routers }));
-        const data: HealthReport = { nodeId: d.nodeId, redis: redisOk ? 'ok' : 'down', workers };
+        const degraded = d.degraded?.() ?? [];
+        const data: HealthReport = { nodeId: d.nodeId, status: !healthy ? 'down' : degraded.length > 0 ? 'degraded' : 'ok', redis: redisOk ? 'ok' : 'down', workers, degraded };
         res.status(healthy ? 200 : 503).json({ ok: healthy, data });
       },
       'ops.metrics': async ({ res }) => {

@@ -5,8 +5,12 @@ import { area, raw } from './contract.ts';
 
 export interface HealthReport {
   nodeId: string;
+  /** down: Redis or a worker is gone (503); degraded: serving, but something needs attention. */
+  status: 'ok' | 'degraded' | 'down';
   redis: 'ok' | 'down';
   workers: { index: number; pid: number; alive: boolean; routers: number }[];
+  /** e.g. `{ component: 'archive-timestamps', reason: 'TSA unreachable, 2 token(s) pending: …', since }`. */
+  degraded: { component: string; reason: string; since?: string }[];
 }
 
 export const opsArea = area({
@@ -15,7 +19,7 @@ export const opsArea = area({
   shapes: 'server/protocol/http/ops.ts',
   endpoints: {
     'ops.health': {
-      method: 'GET', path: '/healthz', summary: 'Node health, 200 when Redis answers and every mediasoup worker is alive, else 503: `{ ok }` on the public listener, `{ ok, data: HealthReport }` on the internal one or with the scrape token',
+      method: 'GET', path: '/healthz', summary: 'Node health, 200 when Redis answers and every mediasoup worker is alive, else 503: `{ ok }` on the public listener; `{ ok, data: HealthReport }` on the internal one or with the scrape token, where `data.status` is `degraded` (still 200) with `data.degraded` naming what needs attention, e.g. an unreachable TSA',
       access: 'public', answer: raw('application/json { ok: boolean, data?: HealthReport }'),
     },
     'ops.metrics': {
