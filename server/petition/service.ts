@@ -108,6 +108,8 @@ const queuesOf = (o: Official): string[] => [o.departmentId, personalQueue(o.id)
 
 /** States in which a case still occupies its terminal: waiting, in session, being handed over. */
 const OPEN_AT_TERMINAL: readonly CaseState[] = ['registered', 'queued', 'in_session', 'joint_session', 'transferred', 'escalated'];
+/** Open and not yet taken: what a terminal is still waiting on once an earlier session has ended. */
+const WAITING_AT_TERMINAL: readonly CaseState[] = ['registered', 'queued'];
 
 const ticketKindToRole = (kind: TicketKind): 'lead' | 'invited' => (kind === 'invite' ? 'invited' : 'lead');
 
@@ -232,7 +234,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     // One open petition per terminal: a second start (a double tap, a reload, a flood) gets the
     // case already open there, not another queue entry, room and recording. The repository
     // checks and creates under the terminal's row lock, so this holds across nodes too.
-    const { case: created, created: isNew } = await this.repo.createCaseIfNoneOpen(
+    const create = (openStates: readonly CaseState[]) => this.repo.createCaseIfNoneOpen(
       {
         terminalId: terminal.id,
         regionCode: terminal.regionCode,
@@ -258,8 +260,14 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
         registeredAt: at,
       },
       this.event(actor.id, this.roleOf(actor), 'registered', { terminalId: terminal.id, category: rule.code, flags }),
-      OPEN_AT_TERMINAL,
+      openStates,
     );
+    let { case: created, created: isNew } = await create(OPEN_AT_TERMINAL);
+    // A case whose session has ended waits for its handling, no longer at the terminal: the next
+    // villager starts their own (only a case still waiting there is answered again).
+    if (!isNew && !(await this.queue.ticketsOfCase(created.id)).some((t) => t.state === 'queued' || t.state === 'assigned')) {
+      ({ case: created, created: isNew } = await create(WAITING_AT_TERMINAL));
+    }
     if (!isNew) return this.resumePetition(actor, created, terminal.id);
     const { ticketId, case: queued } = await this.enqueueCase(created, actor);
     this.log?.info({ caseId: created.id, terminalId: terminal.id, departments: departments.map((d) => d.id) }, 'startPetition() | queued');
