@@ -15,6 +15,14 @@ import type { Logger } from '../core/log.ts';
 import { redisKeys, type RedisKeys } from '../core/redis-keys.ts';
 import { reportListenerErrorsTo } from '../core/safe-emitter.ts';
 import { TokenIssuer } from '../auth/grants.ts';
+import { SignInCodes } from '../auth/sign-in-codes.ts';
+import { handshakeOriginAllowed, originGuard, scrapeTokenCheck, securityHeaders } from '../core/http/edge.ts';
+import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
+import { createEdgeLimiter, OpenCounts } from '../core/http/limits.ts';
+import { AppError, toErrorBody } from '../core/errors.ts';
+import { cameraAddressCheck } from '../core/camera-address.ts';
+import { createSessionRouter } from './http/session.ts';
+import { sessionArea } from '../protocol/http/session.ts';
 import { Revocations } from '../auth/revocations.ts';
 import { createMetrics, registerArchiveMetrics } from './metrics.ts';
 import { archiveNodeOptions } from '../../recordings/node-archive.ts';
@@ -30,6 +38,8 @@ export interface Platform {
   url: string;
   port: number;
   http: http.Server;
+  /** The internal listener (metrics, detailed health), when INTERNAL_PORT is set. */
+  internalUrl?: string;
   io: SignallingServer;
   pool: WorkerPool;
   rooms: RoomRegistry;
@@ -87,17 +97,75 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const tokens = new TokenIssuer(config.jwtSecret, config.TOKEN_TTL_SECONDS, revocations);
   const bans = new RedisRoomBans(redis, keys);
 
+  const codes = new SignInCodes(redis, keys.signInCode);
+  const limits = createEdgeLimiter(redis, keys.rateLimit, {
+    perIp: config.RATE_LIMIT_IP,
+    perIdentity: config.RATE_LIMIT_IDENTITY,
+    windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    concurrentPerIdentity: config.RATE_LIMIT_CONCURRENT,
+    costUnitMs: config.RATE_LIMIT_COST_MS,
+  });
+  const origins = { allowed: config.ALLOWED_ORIGINS };
+  // Filled in once the listeners have their ports: a camera is never one of this node's own.
+  const listening: number[] = [];
+  const redisPort = Number(new URL(o.redisUrl).port || 6379);
+  const cameraAddresses = cameraAddressCheck({
+    networks: config.cameraNetworks,
+    ports: config.cameraPorts,
+    ownPorts: () => [
+      ...listening,
+      redisPort,
+      { min: config.RTC_PORT_BASE, max: config.RTC_PORT_BASE + config.MEDIASOUP_WORKERS - 1 },
+      { min: config.RTC_MIN_PORT, max: config.RTC_MAX_PORT },
+    ],
+  });
+  // Services start after the ops routers are mounted; their degradations are read at request time.
+  let degraded: () => { component: string; reason: string; since?: string }[] = () => [];
+  const ops = { redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens, degraded: () => degraded() };
+
+  // The edge, in order: headers on every answer, the origin rule, limits on the API, then the
+  // areas; whatever no area serves ends in the one error middleware (no stack, no path, any mode).
   const app = express();
   app.disable('x-powered-by');
-  // Services start after the ops router is mounted; their degradations are read at request time.
-  let degraded: () => { component: string; reason: string; since?: string }[] = () => [];
-  app.use(createOpsRouter({ redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens, degraded: () => degraded() }));
+  if (config.TRUST_PROXY !== undefined) app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
+  app.use(securityHeaders({ tls: config.PUBLIC_URL?.startsWith('https:') ?? false, allowedOrigins: config.ALLOWED_ORIGINS }));
+  app.use(originGuard(origins));
+  app.use(['/api', '/dev'], limits.middleware(tokens));
+  app.use(createOpsRouter({ ...ops, internal: scrapeTokenCheck(config.METRICS_TOKEN) }));
+  app.use(sessionArea.base, createSessionRouter({ tokens, codes }));
   const server = http.createServer(app);
   const io: SignallingServer = new IoServer(server, {
     adapter: createAdapter(pub, sub, { key: keys.adapterChannel }),
     maxHttpBufferSize: 256 * 1024,
     pingInterval: 10_000,
     pingTimeout: 10_000,
+    // Browsers on other origins only when configured; the same per-IP budget as the API.
+    cors: { origin: [...config.ALLOWED_ORIGINS] },
+    allowRequest: (req, callback) => {
+      if (!handshakeOriginAllowed(origins, req)) return callback('origin not allowed', false);
+      limits.spendIp(clientIp(app, req)).then(
+        () => callback(null, true),
+        () => callback('too many connections from this address', false),
+      );
+    },
+  });
+  // One identity holds at most RATE_LIMIT_SOCKETS signalling connections on a node: each has its
+  // own request budget, so without a cap one token opening hundreds would multiply it.
+  const sockets = new OpenCounts(config.RATE_LIMIT_SOCKETS);
+  io.use((socket, next) => {
+    let who: string;
+    try {
+      const claims = tokens.verify(socket.handshake.auth?.token);
+      who = `${claims.role}:${claims.sub}`;
+    } catch {
+      return next(); // signalling's own check refuses it with the reason
+    }
+    if (!sockets.take(who)) {
+      const err = new AppError('rate_limited', 'too many connections for this account', { retryAfterSeconds: 1 });
+      return next(Object.assign(new Error(err.message), { data: toErrorBody(err) }));
+    }
+    socket.once('disconnect', () => sockets.release(who));
+    next();
   });
   const services = await startServices({
     dataDir: config.DATA_DIR,
@@ -111,6 +179,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     rooms,
     seedDemo: o.seedDemo ?? config.NODE_ENV !== 'production',
     devSignIn: config.devTokens,
+    codes,
+    cameraAddresses,
     keys,
     recorderPorts: { min: config.RECORDER_RTP_PORT_MIN, max: config.RECORDER_RTP_PORT_MAX },
     archive: archiveNodeOptions(config),
@@ -129,13 +199,31 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   if (o.webDir && fs.existsSync(o.webDir)) {
     app.use(express.static(o.webDir, { index: 'index.html', maxAge: '1h' }));
   }
+  app.use(unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
 
+  // Monitoring on its own listener (loopback by default): metrics and the detailed health report.
+  let internal: http.Server | undefined;
+  if (config.INTERNAL_PORT !== undefined) {
+    const inside = express();
+    inside.disable('x-powered-by');
+    inside.use(createOpsRouter({ ...ops, internal: () => true }));
+    inside.use(unknownEndpoint, httpErrors(log.child({ mod: 'http-internal' })));
+    internal = http.createServer(inside);
+  }
 
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve((server.address() as { port: number }).port));
   });
+  listening.push(port);
   const url = config.PUBLIC_URL ?? `http://127.0.0.1:${port}`;
+  const internalPort = internal
+    ? await new Promise<number>((resolve, reject) => {
+        internal.once('error', reject);
+        internal.listen(config.INTERNAL_PORT, config.INTERNAL_HOST, () => resolve((internal.address() as { port: number }).port));
+      })
+    : undefined;
+  if (internalPort !== undefined) listening.push(internalPort);
   const routing = await RedisRoomRouting.start(redis, keys, config.NODE_ID, url, log.child({ mod: 'routing' }));
   rooms.on('room', (room) => {
     room.once('close', () => {
@@ -160,6 +248,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     url,
     port,
     http: server,
+    ...(internalPort !== undefined ? { internalUrl: `http://${config.INTERNAL_HOST}:${internalPort}` } : {}),
     io,
     pool,
     rooms,
@@ -174,6 +263,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         rooms.closeAll('server-shutdown');
         await routing.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
+        if (internal) await new Promise<void>((resolve) => internal.close(() => resolve()));
         await services.close();
         await revocations.close();
         await pool.close();
@@ -230,4 +320,23 @@ export function oidcSettings(c: Config): OidcSettings {
     roleMap,
     subjectClaim: c.OIDC_DIRECTORY_ID_CLAIM,
   };
+}
+
+/** TRUST_PROXY as express takes it: a hop count, `true`/`false`, or names and subnets ("loopback, 10.0.0.0/8"). */
+function trustProxyValue(v: string): boolean | number | string {
+  if (v === 'true' || v === 'false') return v === 'true';
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
+
+/** The client address of a raw request as express would see it (trust proxy applied). */
+function clientIp(app: express.Express, req: http.IncomingMessage): string {
+  const trust = app.get('trust proxy fn') as ((addr: string, i: number) => boolean) | undefined;
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  const forwarded = req.headers['x-forwarded-for'];
+  if (!trust || typeof forwarded !== 'string') return peer;
+  // Walk from the nearest hop outwards while the hop is trusted, as proxy-addr does.
+  const hops = [peer, ...forwarded.split(',').map((s) => s.trim()).reverse()];
+  let i = 0;
+  while (i < hops.length - 1 && trust(hops[i]!, i)) i++;
+  return hops[i]!;
 }

@@ -7,6 +7,8 @@ import type { Redis } from 'ioredis';
 import type { TokenIssuer } from '../auth/grants.ts';
 import type { Revocations } from '../auth/revocations.ts';
 import type { RoomAuthorizer } from '../auth/room-access.ts';
+import type { SignInCodes } from '../auth/sign-in-codes.ts';
+import type { CameraAddressCheck } from '../core/camera-address.ts';
 import type { Logger } from '../core/log.ts';
 import { Store, describeLocation, storeLocation } from '../core/db.ts';
 import type { RedisKeys } from '../core/redis-keys.ts';
@@ -15,6 +17,7 @@ import type { DevicePlace } from '../protocol/http/household-shapes.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
 import { petitionRoomId } from '../protocol/room-id.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
+import { subjectKey } from '../protocol/live.ts';
 import type { RoomScope, SignallingServer } from './signalling/signalling.ts';
 import type { RoomBans } from './signalling/room-bans.ts';
 import { roomAuthorizer } from './room-authorizer.ts';
@@ -80,6 +83,10 @@ export interface ServicesOptions {
   seedDemo: boolean;
   /** Mount the development area (`/dev/identities`, `/dev/sign-in`, `/dev/token`). */
   devSignIn: boolean;
+  /** One-time sign-in codes (the dev sign-in hands them out). */
+  codes: SignInCodes;
+  /** Where household cameras may be (checked at registration and at every connection). */
+  cameraAddresses: CameraAddressCheck;
   /** Every Redis key this node uses (server/core/redis-keys.ts). */
   keys: RedisKeys;
   /** Revoked tokens: the household's re-bound devices and removed links are published here. */
@@ -170,7 +177,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
   const householdRepo = new HouseholdRepository(store);
   if (o.seedDemo) await seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
-  const households = await HouseholdService.create({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
+  const households = await HouseholdService.create({ repository: householdRepo, tokens, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'household' }), ...o.household });
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
@@ -235,7 +242,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
   const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}), ...(o.recorderPorts ? { ports: o.recorderPorts } : {}) });
 
-  serveCameraLookIns({ rooms: o.rooms, households, log: log.child({ mod: 'camera-look-in' }) });
+  serveCameraLookIns({ rooms: o.rooms, households, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'camera-look-in' }) });
   const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
   // Waiting petitioners get their new position pushed; bursts of queue changes are coalesced.
@@ -270,12 +277,12 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   };
   o.io.on('room:end', (roomId) => o.rooms.get(roomId)?.close('ended'));
   petition.on('session-ended', ({ caseId }) => endRoom(petitionRoomId(caseId)));
-  petition.on('assigned', (p) => live.publish([liveRoom.user(p.officialId)], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
+  petition.on('assigned', (p) => live.publish([liveRoom.user(subjectKey('official', p.officialId))], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
   petition.on('callback-ringing', ({ terminalId, ...ringing }) => live.publish([liveRoom.terminal(terminalId)], 'petition:ringing', ringing));
   petition.on('work-changed', (p) => live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:work-changed', p));
   petition.on('appointment-reminder', ({ terminalId, ...reminder }) => live.publish([liveRoom.terminal(terminalId)], 'petition:reminder', reminder));
 
-  forwardHouseholdEvents(households.events, (sub, push) => live.publish([liveRoom.user(sub)], 'household:event', push));
+  forwardHouseholdEvents(households.events, (to, push) => live.publish([liveRoom.user(to)], 'household:event', push));
   // An ended call or look-in closes its room, so nobody stays connected on an old token.
   households.events.on('call:ended', ({ call }) => endRoom(call.roomId));
   households.events.on('lookin:ended', ({ lookIn }) => endRoom(lookIn.roomId));
@@ -317,7 +324,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     access: roomAuthorizer({ petition, households }),
     accessChanges,
     mount(app) {
-      if (o.devSignIn) app.use(createDevRouter({ tokens, petitionRepo, householdRepo, households }));
+      if (o.devSignIn) app.use(createDevRouter({ tokens, codes: o.codes, petitionRepo, householdRepo, households }));
       app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
       app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
       app.use(

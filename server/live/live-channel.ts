@@ -1,5 +1,5 @@
 // Pushes domain events to connected clients through socket.io rooms named after who should
-// hear them: `user:<sub>`, `role:<role>`, `department:<code>`, `household:<id>`, `case:<id>`.
+// hear them: `user:<role>:<sub>`, `role:<role>`, `department:<code>`, `household:<id>`, `case:<id>`.
 // With the Redis adapter a publish on any node reaches sockets on every node.
 import type { Namespace, Server } from 'socket.io';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
@@ -7,11 +7,12 @@ import { revocationApplies, type Revocation } from '../auth/revocations.ts';
 import { AppError, toErrorBody } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { SafeEmitter } from '../core/safe-emitter.ts';
-import { liveRequestSchemas, type LiveEventName, type LiveEvents, type LiveServerToClient } from '../protocol/live.ts';
+import { liveRequestSchemas, subjectKey, type LiveEventName, type LiveEvents, type LiveServerToClient, type SubjectKey } from '../protocol/live.ts';
 import type { Reply } from '../protocol/signalling.ts';
 
 export const liveRoom = {
-  user: (sub: string) => `user:${sub}`,
+  /** One identity's pushes, keyed by kind and id (protocol/live.ts `subjectKey`). */
+  user: (key: SubjectKey) => `user:${key}`,
   role: (role: string) => `role:${role}`,
   department: (code: string) => `department:${code}`,
   household: (id: string) => `household:${id}`,
@@ -45,7 +46,7 @@ export class LiveChannel {
     });
     this.#nsp.on('connection', (socket) => {
       const { claims } = socket.data;
-      const rooms = [liveRoom.user(claims.sub), liveRoom.role(claims.role)];
+      const rooms = [liveRoom.user(subjectKey(claims.role, claims.sub)), liveRoom.role(claims.role)];
       if (claims.attributes.department) rooms.push(liveRoom.department(claims.attributes.department));
       if (claims.attributes.householdId) rooms.push(liveRoom.household(claims.attributes.householdId));
       if (claims.attributes.terminalId) rooms.push(liveRoom.terminal(claims.attributes.terminalId));

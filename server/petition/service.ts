@@ -123,6 +123,11 @@ export interface PetitionEvents {
 /** Queues an official serves: the office's, then the official's own (booked reception slots). */
 const queuesOf = (o: Official): string[] => [o.departmentId, personalQueue(o.id)];
 
+/** States in which a case still occupies its terminal: waiting, in session, being handed over. */
+const OPEN_AT_TERMINAL: readonly CaseState[] = ['registered', 'queued', 'in_session', 'joint_session', 'transferred', 'escalated'];
+/** Open and not yet taken: what a terminal is still waiting on once an earlier session has ended. */
+const WAITING_AT_TERMINAL: readonly CaseState[] = ['registered', 'queued'];
+
 const ticketKindToRole = (kind: TicketKind): 'lead' | 'invited' => (kind === 'invite' ? 'invited' : 'lead');
 
 /** Reception states in which the petitioner waits or talks; a session's end moves the case out of them. */
@@ -271,7 +276,10 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const idNumberMasked = input.idNumber ? maskIdNumber(input.idNumber) : null;
     const at = this.nowIso();
     const flags = { elderly: input.flags?.elderly ?? false, urgent: input.flags?.urgent ?? false, disabled: input.flags?.disabled ?? false };
-    const created = await this.repo.createCase(
+    // One open petition per terminal: a second start (a double tap, a reload, a flood) gets the
+    // case already open there, not another queue entry, room and recording. The repository
+    // checks and creates under the terminal's row lock, so this holds across nodes too.
+    const create = (openStates: readonly CaseState[]) => this.repo.createCaseIfNoneOpen(
       {
         terminalId: terminal.id,
         regionCode: terminal.regionCode,
@@ -297,12 +305,20 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
         registeredAt: at,
       },
       this.event(actor.id, this.roleOf(actor), 'registered', { terminalId: terminal.id, category: rule.code, flags }),
+      openStates,
     );
+    let { case: created, created: isNew } = await create(OPEN_AT_TERMINAL);
+    // A case whose session has ended waits for its handling, no longer at the terminal: the next
+    // villager starts their own (only a case still waiting there is answered again).
+    if (!isNew && !(await this.queue.ticketsOfCase(created.id)).some((t) => t.state === 'queued' || t.state === 'assigned')) {
+      ({ case: created, created: isNew } = await create(WAITING_AT_TERMINAL));
+    }
+    if (!isNew) return this.resumePetition(actor, created, terminal.id);
     const queryCode = await this.life.registered(created, actor);
     if (input.booking) {
       // Booked from the start screen: registered and booked, queued only when the slot begins.
       const booked = await this.bookAppointment(actor, created.id, input.booking.dayId, input.booking.slot);
-      return { case: booked, queryCode, ticketId: `${created.id}:a1`, departments, wait: await waitInfo(this.waitDeps, booked), ...this.issueRoomToken(created.id, { id: actor.id, name: input.petitionerName ?? actor.name, role: 'petitioner', terminalId: terminal.id }) };
+      return { case: booked, queryCode, ticketId: `${created.id}:a1`, departments, wait: await waitInfo(this.waitDeps, booked), ...this.issueRoomToken(created.id, { id: actor.id, name: actor.name, role: 'petitioner', terminalId: terminal.id }) };
     }
     const { ticketId, case: queued } = await this.enqueueCase(created, actor);
     this.log?.info({ caseId: created.id, terminalId: terminal.id, departments: departments.map((d) => d.id) }, 'startPetition() | queued');
@@ -314,6 +330,21 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       wait: await waitInfo(this.waitDeps, queued),
       // The room shows the terminal by its directory name; what the petitioner typed is case data.
       ...this.issueRoomToken(queued.id, { id: actor.id, name: actor.name, role: 'petitioner', terminalId: terminal.id }),
+    };
+  }
+
+  /** What startPetition answers for the case already open at the terminal. */
+  private async resumePetition(actor: Actor, c: Case, terminalId: string): Promise<StartedPetition> {
+    const ticketId = (await this.repo.timeline(c.id)).reverse().map((e) => e.data.ticketId).find((t): t is string => typeof t === 'string') ?? `${c.id}:q1`;
+    this.log?.info({ caseId: c.id, terminalId }, 'startPetition() | the terminal already has this case open');
+    return {
+      case: c,
+      // Shown once, on the first receipt: only its hash is kept.
+      queryCode: null,
+      ticketId,
+      departments: await Promise.all(c.routedDepartmentIds.map((id) => this.assertDepartment(id))),
+      wait: await waitInfo(this.waitDeps, c),
+      ...this.issueRoomToken(c.id, { id: actor.id, name: c.petitionerName ?? actor.name, role: 'petitioner', terminalId }),
     };
   }
 

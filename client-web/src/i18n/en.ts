@@ -996,6 +996,7 @@ export const en: Dictionary = {
     holdReason: 'Reason (required)',
     underHold: 'Under legal hold: {{reason}}',
     notHeld: 'No legal hold',
+    fourEyes: 'A legal hold is released by a second archivist (or an administrator), not by the one who placed it.',
     exportPkg: 'Export evidence package',
     exporting: 'Building the evidence package…',
     exportDone: 'Evidence package ready',

@@ -997,6 +997,7 @@ export const zh = {
     holdReason: '事由（必填）',
     underHold: '已设置法律保全：{{reason}}',
     notHeld: '未设置法律保全',
+    fourEyes: '法律保全须由另一名档案员（或管理员）解除，设置人本人不能解除。',
     exportPkg: '导出证据包',
     exporting: '正在生成证据包…',
     exportDone: '证据包已生成',

@@ -10,8 +10,9 @@ import { enrolmentArea } from './enrolment.ts';
 import { adminArea } from './admin.ts';
 import { opsArea } from './ops.ts';
 import { petitionArea } from './petition.ts';
+import { sessionArea } from './session.ts';
 
-export const HTTP_AREAS = [petitionArea, householdArea, archiveArea, identityArea, enrolmentArea, adminArea, devArea, opsArea] as const;
+export const HTTP_AREAS = [petitionArea, householdArea, archiveArea, identityArea, enrolmentArea, adminArea, sessionArea, devArea, opsArea] as const;
 
 type Based<E extends Record<string, Endpoint>> = { [K in keyof E]: E[K] & { readonly base: string } };
 export type HttpApi = Based<typeof petitionArea.endpoints> &
@@ -20,6 +21,7 @@ export type HttpApi = Based<typeof petitionArea.endpoints> &
   Based<typeof identityArea.endpoints> &
   Based<typeof enrolmentArea.endpoints> &
   Based<typeof adminArea.endpoints> &
+  Based<typeof sessionArea.endpoints> &
   Based<typeof devArea.endpoints> &
   Based<typeof opsArea.endpoints>;
 export type EndpointName = keyof HttpApi & string;
@@ -31,4 +33,4 @@ export const HTTP_API = Object.fromEntries(
 ) as unknown as HttpApi;
 
 export type { Area, Endpoint };
-export { adminArea, archiveArea, devArea, enrolmentArea, householdArea, identityArea, opsArea, petitionArea };
+export { adminArea, archiveArea, devArea, enrolmentArea, householdArea, identityArea, opsArea, petitionArea, sessionArea };
