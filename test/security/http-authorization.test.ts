@@ -54,7 +54,9 @@ const GATE_REFUSALS = new Set(['role_not_allowed', 'grant_missing', 'not_interna
 const reasonOf = (a: Answer) => (a.body?.error?.details as { reason?: string } | undefined)?.reason;
 
 /** Refused by the role gate (server/core/http/area-router.ts), before any domain code. */
-const refusedByGate = (a: Answer) => a.status === 401 || (a.status === 403 && GATE_REFUSALS.has(reasonOf(a) ?? ''));
+// (A 401 with a reason is the domain's: a public endpoint with its own credential, such as the
+// session cookie of identity.refresh.)
+const refusedByGate = (a: Answer) => (a.status === 401 && !reasonOf(a)) || (a.status === 403 && GATE_REFUSALS.has(reasonOf(a) ?? ''));
 
 let platform: TestPlatform;
 const tokens = new Map<Caller, string | undefined>();

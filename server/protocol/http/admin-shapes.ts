@@ -20,6 +20,8 @@ export const officialRowSchema = z.strictObject({
   regionCode: code,
   maxSessions: z.number().int().min(1).max(10),
   post: z.string().trim().max(50).nullable(),
+  /** 部门负责人: approves extensions and signs replies off (docs/case-life.md). */
+  head: z.boolean().default(false),
 });
 export const receptionDayRowSchema = z.strictObject({
   id,
