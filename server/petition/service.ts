@@ -45,7 +45,7 @@ import {
 import { levelAbove, routeCategory } from './routing.ts';
 import type { ClaimInput, InviteTarget, OfferInput, StartPetitionInput } from '../protocol/http/petition.ts';
 import { issueRoomToken, type RoomAccess, type RoomMember } from './room-token.ts';
-import { slotStart, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
+import { queueFigures, slotStart, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
 import type {
   Actor,
   ActorRole,
@@ -289,11 +289,13 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const out: WaitInfo[] = [];
     // Bounded fan-out: thousands waiting must not queue thousands of store reads at once.
     const ids = [...caseIds];
+    // Officials present and session length are read once per queue for the whole pass.
+    const figures = queueFigures(this.waitDeps);
     for (let i = 0; i < ids.length; i += WAIT_BATCH) {
       const batch = await Promise.all(
         ids.slice(i, i + WAIT_BATCH).map(async (id) => {
           const c = await this.repo.getCase(id);
-          return c ? waitInfo(this.waitDeps, c) : null;
+          return c ? waitInfo(this.waitDeps, c, figures) : null;
         }),
       );
       for (const w of batch) if (w) out.push(w);
