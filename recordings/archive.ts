@@ -10,8 +10,9 @@ import { conflict, notFound } from '../server/core/errors.ts';
 import { Store } from '../server/core/db.ts';
 import { AuditLog, sha256Hex, type AuditActor } from './audit-chain.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
-import { probe } from './ffmpeg.ts';
+import { measureDuration } from './ffmpeg.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
+import { waitUntilSettled, type SettleOptions } from './settle.ts';
 import { collectCheckpoint, sealOf, type Checkpointed, type Seal } from './verify.ts';
 import { ArchiveEvidence, type EvidenceOptions } from './evidence.ts';
 
@@ -236,16 +237,18 @@ export class Archive {
    * After a crash or power cut: sessions whose manifest still says "recording" but that no live
    * recorder owns. Segment files the manifest never got (the ones open at the crash) are hashed
    * and added, flagged truncated — defective recordings are kept, not dropped — and the session
-   * is sealed as interrupted. Call once at start-up, before any recorder is created.
+   * is sealed as interrupted — once nothing writes into the folders any more (settle.ts): a
+   * dead node's ffmpegs finish their open segments first. Call once at start-up, before any
+   * recorder is created.
    */
-  async recoverInterrupted(liveSessionIds: ReadonlySet<string> = new Set()): Promise<string[]> {
+  async recoverInterrupted(liveSessionIds: ReadonlySet<string> = new Set(), settle?: SettleOptions): Promise<string[]> {
     const recovered: string[] = [];
-    for (const id of this.sessionIds()) {
-      if (liveSessionIds.has(id)) continue;
+    const interrupted = this.sessionIds().filter((id) => !liveSessionIds.has(id) && readManifest(this.sessionDir(id)).status === 'recording');
+    const settled = interrupted.length === 0 || (await waitUntilSettled(interrupted.map((id) => this.sessionDir(id)), settle));
+    for (const id of interrupted) {
       const dir = this.sessionDir(id);
       const m = readManifest(dir);
-      if (m.status !== 'recording') continue;
-      // Output slots of spare ffmpegs the dead recorder held (spare-ffmpeg.ts).
+      // Output slots of the spare ffmpegs that recorders before the RTP intake kept.
       for (const f of fs.readdirSync(dir)) if (f.startsWith('.slot-')) fs.rmSync(path.join(dir, f), { force: true });
       let last = Date.parse(m.startedAt);
       for (const p of m.participants) {
@@ -258,14 +261,14 @@ export class Archive {
             const match = /-r(\d+)-(\d+)\.\w+$/.exec(f);
             if (known.has(rel) || !match) continue;
             const [sha256, bytes, sm3] = await hashFile(path.join(pdir, f));
-            const info = await probe(path.join(pdir, f)).catch(() => ({ durationSeconds: 0 }));
+            const durationSeconds = await measureDuration(path.join(pdir, f)).catch(() => 0);
             const run = Number(match[1]);
             const prev = t.segments.filter((x) => x.run === run).at(-1);
             const at = prev ? Date.parse(prev.firstPacketAt) + prev.durationSeconds * 1000 : Date.parse(t.runs.find((r) => r.run === run)?.firstPacketAt ?? t.startedAt);
             const mtime = fs.statSync(path.join(pdir, f)).mtime;
             const segment: Segment = {
               id: f.replace(/\.\w+$/, ''), file: rel, run, seq: Number(match[2]), sha256, sm3, bytes,
-              durationSeconds: Math.round(info.durationSeconds * 1000) / 1000,
+              durationSeconds: Math.round(durationSeconds * 1000) / 1000,
               firstPacketAt: new Date(at).toISOString(),
               offsetSeconds: Math.round(at - Date.parse(m.startedAt)) / 1000,
               closedAt: mtime.toISOString(),
@@ -283,7 +286,11 @@ export class Archive {
       }
       m.status = 'interrupted';
       m.stoppedAt = new Date(last).toISOString();
-      m.timeline.push({ at: new Date().toISOString(), type: 'recording-recovered', detail: 'recorder ended without stopping; sealed on recovery' });
+      m.timeline.push({
+        at: new Date().toISOString(),
+        type: 'recording-recovered',
+        detail: settled ? 'recorder ended without stopping; sealed on recovery' : 'recorder ended without stopping; its files were still changing after the wait and were sealed as they were',
+      });
       writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
       const sealed = await this.evidence.seal({ type: 'recording-interrupted', sessionId: id, manifestBytes: fs.readFileSync(path.join(dir, MANIFEST_FILE)), details: { segments: allSegments(m).length } });
       const manifestSha256 = sealed.details.manifestSha256 as string;

@@ -32,6 +32,23 @@ export async function probe(file: string, ffprobe = resolveFfprobeBin()): Promis
   };
 }
 
+/**
+ * How long a segment plays. A segment ffmpeg closed has its duration in the header; one it was
+ * killed while writing has none (ffprobe says N/A), so its packets are read and the end of the
+ * last one is taken — what a player of the truncated file gets.
+ */
+export async function measureDuration(file: string, ffprobe = resolveFfprobeBin()): Promise<number> {
+  const { durationSeconds } = await probe(file, ffprobe);
+  if (durationSeconds > 0) return durationSeconds;
+  const { stdout } = await execFileP(ffprobe, ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file], { maxBuffer: 16 << 20 });
+  let end = 0;
+  for (const line of stdout.split('\n')) {
+    const [pts, duration] = line.split(',').map(Number);
+    if (Number.isFinite(pts)) end = Math.max(end, pts! + (Number.isFinite(duration) ? duration! : 0));
+  }
+  return end;
+}
+
 /** Decodes the whole file and returns ffmpeg's error output; empty means it plays cleanly. */
 export async function decodeErrors(file: string, ffmpeg = resolveFfmpegBin()): Promise<string> {
   try {

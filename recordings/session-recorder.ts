@@ -5,6 +5,11 @@
 //
 // The room calls addProducer() whenever a producer appears; producer close is noticed here
 // (producer.observer 'close'), and removeProducer() exists for the room to say why.
+//
+// A session outlives the death of the mediasoup worker under it: the router's 'workerclose'
+// interrupts the recording (every lane shows a `worker-died` gap) instead of ending it, and
+// resume() with the router of the rejoined room continues the same session — one archive
+// session per case, not one per worker. Not resumed within `resumeWithinSeconds`, it is sealed.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { types } from 'mediasoup';
@@ -28,8 +33,8 @@ import {
   type Segment,
   type Track,
 } from './manifest.ts';
-import { compatibleCodec, expectedConsumerCodec, mediaCodecOf } from './sdp.ts';
-import { SparePool } from './spare-ffmpeg.ts';
+import { DEFAULT_RECORDER_PORTS, type PortRange } from './ports.ts';
+import { mediaCodecOf } from './sdp.ts';
 import { TrackRecorder, type GapReason, type LaneLedger } from './track-recorder.ts';
 
 const PERSIST_DELAY_MS = 100;
@@ -39,6 +44,8 @@ export interface SessionRecorderEvents {
   segment: [{ participantId: string; segment: Segment }];
   /** A gap opened (no `end`) or closed (with `end`) on a participant's lane. */
   gap: [{ participantId: string; gap: Gap }];
+  /** The router died under the session (its worker died); resume() continues it. */
+  interrupted: [{ reason: 'worker-died' }];
   /** Recording ended; the manifest is sealed by its hash in the audit log. */
   stopped: [{ manifestSha256: string; manifest: Manifest }];
 }
@@ -59,12 +66,10 @@ export interface SessionRecorderOptions {
    * long session's finished segments are protected before the final seal.
    */
   checkpointSeconds?: number;
-  /**
-   * Recording ffmpegs started ahead, per kind, for participants who join during the first
-   * `keepSeconds` of the session (spare-ffmpeg.ts): their recording starts in tens of ms instead
-   * of waiting for ffmpeg. Default 2 video + 2 audio for 60 s; `false` for none.
-   */
-  spares?: { video: number; audio: number; keepSeconds: number } | false;
+  /** UDP ports the recording transports send to (RECORDER_RTP_PORT_MIN/MAX); see ports.ts. */
+  ports?: PortRange;
+  /** After the worker under the session died, how long resume() may take before it is sealed (default 30 s). */
+  resumeWithinSeconds?: number;
   /** Who started the recording (audit log); the system by default. */
   startedBy?: AuditActor;
   log?: Logger;
@@ -101,7 +106,6 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   readonly #o: Required<Pick<SessionRecorderOptions, 'segmentSeconds' | 'noPacketSeconds'>> & SessionRecorderOptions;
   readonly #manifest: Manifest;
   readonly #dir: string;
-  readonly #workDir: string;
   readonly #log: Logger;
   readonly #ffmpeg: string;
   readonly #ffprobe: string;
@@ -114,7 +118,9 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   /** Segments closed since the last checkpoint entry. */
   #uncheckpointed: { file: string; sha256: string; sm3?: string; bytes: number }[] = [];
   #checkpointTimer: NodeJS.Timeout;
-  #spares: SparePool | undefined;
+  #router: types.Router;
+  /** Set while the router is gone with its worker and the session waits for resume(). */
+  #interruption: { reason: 'worker-died'; at: Date; timer?: NodeJS.Timeout } | undefined;
   /** Catalog writes of this session, one after another, so a late update never overtakes the seal. */
   #catalogWrites: Promise<void> = Promise.resolve();
 
@@ -141,7 +147,6 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     this.#dir = opts.archive.sessionDir(opts.sessionId);
     if (fs.existsSync(this.#dir)) throw conflict(`session ${opts.sessionId} already has a recording`);
     fs.mkdirSync(this.#dir, { recursive: true });
-    this.#workDir = path.join(opts.archive.workDir, opts.sessionId);
     this.#log = (opts.log ?? createLogger('info')).child({ sessionId: opts.sessionId });
     this.#ffmpeg = opts.ffmpegBin ?? resolveFfmpegBin();
     this.#ffprobe = opts.ffprobeBin ?? resolveFfprobeBin();
@@ -159,21 +164,58 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     };
     this.#checkpointTimer = setInterval(() => void this.#checkpoint(), (opts.checkpointSeconds ?? 60) * 1000);
     this.#checkpointTimer.unref();
-    const spares = opts.spares ?? { video: 2, audio: 2, keepSeconds: 60 };
-    if (spares && spares.video + spares.audio > 0) {
-      this.#spares = new SparePool({
-        router: opts.router,
-        sessionDir: this.#dir,
-        workDir: this.#workDir,
-        segmentSeconds,
-        ffmpegBin: this.#ffmpeg,
-        count: { video: spares.video, audio: spares.audio },
-        log: this.#log,
-      });
-      setTimeout(() => this.#closeSpares(), spares.keepSeconds * 1000).unref();
-    }
-    // Ending the router ends the session's recording (room closed without calling stop()).
-    opts.router.observer.once('close', () => void this.stop().catch((err: unknown) => this.#log.error({ err }, 'stop after router close failed')));
+    this.#router = opts.router;
+    this.#bindRouter(opts.router);
+  }
+
+  /**
+   * Ending the router ends the session's recording (a room closed without calling stop()) —
+   * unless its worker died: mediasoup emits 'workerclose' before the router's observer 'close'
+   * (and after closing the router's producers, whose lanes therefore show `worker-died`).
+   */
+  #bindRouter(router: types.Router): void {
+    router.once('workerclose', () => {
+      if (this.#router !== router || this.stopped) return;
+      this.#interruption = { reason: 'worker-died', at: new Date() };
+      this.#manifest.timeline.push({ at: this.#interruption.at.toISOString(), type: 'recording-interrupted', detail: 'worker-died' });
+      this.#log.warn('the media worker under the session died; recording waits for the room to come back');
+      this.#persist();
+      this.emit('interrupted', { reason: 'worker-died' });
+    });
+    router.observer.once('close', () => {
+      if (this.#router !== router || this.stopped) return;
+      const interruption = this.#interruption;
+      if (!interruption) {
+        void this.stop().catch((err: unknown) => this.#log.error({ err }, 'stop after router close failed'));
+        return;
+      }
+      interruption.timer = setTimeout(() => {
+        this.#log.warn('the session did not come back after its worker died; sealing the recording');
+        void this.stop().catch((err: unknown) => this.#log.error({ err }, 'stop after an unresumed interruption failed'));
+      }, (this.#o.resumeWithinSeconds ?? 30) * 1000);
+      interruption.timer.unref();
+    });
+  }
+
+  /** Whether the session waits for resume() after its worker died. */
+  get interrupted(): boolean {
+    return this.#interruption !== undefined;
+  }
+
+  /**
+   * Continues an interrupted session on the rejoined room's router: producers added from now
+   * on go on in their participants' lanes, and each lane's `worker-died` gap closes at its first
+   * recorded packet.
+   */
+  resume(router: types.Router): void {
+    const interruption = this.#interruption;
+    if (!interruption || this.stopped) return;
+    clearTimeout(interruption.timer);
+    this.#interruption = undefined;
+    this.#router = router;
+    this.#bindRouter(router);
+    this.#manifest.timeline.push({ at: new Date().toISOString(), type: 'recording-resumed', detail: interruption.reason });
+    this.#persist();
   }
 
   get dir(): string {
@@ -283,7 +325,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   stop(actor: AuditActor = SYSTEM_ACTOR): Promise<Manifest> {
     this.#stopPromise ??= (async () => {
       const stoppedAt = new Date();
-      this.#closeSpares();
+      clearTimeout(this.#interruption?.timer);
       await Promise.all(
         [...this.#participants.values()].map(async (p) => {
           await Promise.all([...p.lanes.values()].map((l) => l.queue));
@@ -317,7 +359,6 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       });
       const manifestSha256 = seal.details.manifestSha256 as string;
       await this.#index(manifestSha256);
-      fs.rmSync(this.#workDir, { recursive: true, force: true });
       this.#log.info({ segments: segments.length, manifestSha256 }, 'recording stopped and sealed');
       this.emit('stopped', { manifestSha256, manifest: structuredClone(m) });
       return structuredClone(m);
@@ -371,11 +412,8 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     if (lane.current?.producerId === producer.id) return;
     if (lane.current) await this.#removeFromLane(p, lane, `replaced by producer ${producer.id}`, true);
     const codec = mediaCodecOf(producer.rtpParameters);
-    const expected = expectedConsumerCodec(this.#o.router, producer);
-    const spare = expected ? this.#spares?.take(producer.kind, (c) => compatibleCodec(c, expected)) : undefined;
     const track: Track = {
-      // A spare already writes under its own id; otherwise lane + producer.
-      trackId: spare?.trackId ?? `${safeName(laneName)}-${producer.id.replace(/-/g, '').slice(0, 8)}`,
+      trackId: `${safeName(laneName)}-${producer.id.replace(/-/g, '').slice(0, 8)}`,
       producerId: producer.id,
       lane: laneName,
       kind: producer.kind,
@@ -392,22 +430,24 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     p.meta.tracks.push(track);
     this.#manifest.timeline.push({ at: track.startedAt, type: 'track-started', participantId: p.meta.participantId, detail: `${laneName} ${codec.mimeType}` });
     this.#persist();
+    const inherited = lane.openGap;
     const recorder = await TrackRecorder.create({
-      router: this.#o.router,
+      router: this.#router,
       producer,
       track,
       sessionDir: this.#dir,
       participantDir: p.dir,
-      workDir: this.#workDir,
       sessionStartedAt: this.#startedAt,
       segmentSeconds: this.#o.segmentSeconds,
       noPacketSeconds: this.#o.noPacketSeconds,
       ffmpegBin: this.#ffmpeg,
       ffprobeBin: this.#ffprobe,
+      ports: this.#o.ports ?? DEFAULT_RECORDER_PORTS,
       ledger: this.#ledger(p, lane),
       log: this.#log,
       onChange: () => this.#persist(),
-      ...(spare ? { spare } : {}),
+      // A replaced producer's or a dead worker's gap is closed by this track's first media.
+      ...(inherited ? { openGap: { reason: inherited.reason, since: new Date(inherited.start), ...(inherited.detail ? { detail: inherited.detail } : {}) } } : {}),
       onSegment: (segment) => {
         this.#uncheckpointed.push({ file: segment.file, sha256: segment.sha256, ...(segment.sm3 ? { sm3: segment.sm3 } : {}), bytes: segment.bytes });
         this.emit('segment', { participantId: p.meta.participantId, segment });
@@ -434,7 +474,12 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     if (!current) return;
     lane.current = undefined;
     const at = new Date();
-    if (openGap && !this.stopped) this.#ledger(p, lane).openGap('producer-closed', at, reason);
+    // The producer went with its worker: the whole room was cut off, not this participant.
+    const died = this.#interruption;
+    if (openGap && !this.stopped) {
+      if (died) this.#ledger(p, lane).openGap(died.reason, died.at, 'the media worker hosting the session died');
+      else this.#ledger(p, lane).openGap('producer-closed', at, reason);
+    }
     this.#manifest.timeline.push({ at: at.toISOString(), type: 'track-ended', participantId: p.meta.participantId, detail: `${laneName}: ${reason}` });
     this.#persist();
     // Finishing the old ffmpeg must not hold up a replacement waiting in the queue; stop()
@@ -483,11 +528,6 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   #persist(): void {
     if (this.#sealed || this.#persistTimer) return;
     this.#persistTimer = setTimeout(() => this.#persistNow(), PERSIST_DELAY_MS);
-  }
-
-  #closeSpares(): void {
-    this.#spares?.close();
-    this.#spares = undefined;
   }
 
   /** Resolves once the checkpoint is durable; a failed one is logged (the seal still covers its segments). */

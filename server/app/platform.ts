@@ -108,6 +108,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     seedDemo: o.seedDemo ?? config.NODE_ENV !== 'production',
     devSignIn: config.devTokens,
     keys,
+    recorderPorts: { min: config.RECORDER_RTP_PORT_MIN, max: config.RECORDER_RTP_PORT_MAX },
     archive: archiveNodeOptions(config),
     revocations,
     bans,

@@ -45,6 +45,7 @@ import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { openNodeArchive, type ArchiveNodeOptions, type Degradation } from '../../recordings/node-archive.ts';
 import { recordSessions } from './session-recording.ts';
+import type { PortRange } from '../../recordings/ports.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
 
@@ -71,6 +72,8 @@ export interface ServicesOptions {
   bans: RoomBans;
   /** Recording segment length (default 15 s; tests use short ones). */
   recordingSegmentSeconds?: number;
+  /** UDP ports for the recorders' transports (RECORDER_RTP_PORT_MIN/MAX). */
+  recorderPorts?: PortRange;
   /** Signing, TSA, composite, speech-to-text (recordings/node-archive.ts). */
   archive?: ArchiveNodeOptions;
   /** Clock and timings of the household service (tests drive time). */
@@ -143,7 +146,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   // Sessions a crash left "recording" are sealed as interrupted before new ones start.
   await archive.recoverInterrupted();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
-  const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}) });
+  const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}), ...(o.recorderPorts ? { ports: o.recorderPorts } : {}) });
 
   serveCameraLookIns({ rooms: o.rooms, households, log: log.child({ mod: 'camera-look-in' }) });
 

@@ -10,6 +10,7 @@ import type { types } from 'mediasoup';
 import type { Logger } from '../../server/core/log.ts';
 import { SafeEmitter } from '../../server/core/safe-emitter.ts';
 import { resolveFfmpegBin } from '../../server/core/ffmpeg-binaries.ts';
+import { diesWithParent } from '../../server/core/parent-death.ts';
 import {
   IngestError,
   inputArgs,
@@ -172,7 +173,8 @@ export class CameraIngest extends SafeEmitter<CameraIngestEvents> {
     this.#grewThisRun = false;
     this.#stallKill = false;
     this.#lastGrowthAt = Date.now();
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // It dies with the node (a killed server otherwise leaves it pulling the camera).
+    const child = spawn(...diesWithParent(bin, args, 'KILL'), { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {

@@ -678,6 +678,7 @@ export const en: Dictionary = {
       'no-packets': 'no packets',
       'recorder-exited': 'recorder exited',
       'recorder-starting': 'recorder starting',
+      'worker-died': 'media worker failed',
     },
     event: {
       'recording-started': 'Recording started',

@@ -679,6 +679,7 @@ export const zh = {
       'no-packets': '无数据包',
       'recorder-exited': '录制进程退出',
       'recorder-starting': '录制进程启动中',
+      'worker-died': '媒体服务进程故障',
     },
     event: {
       'recording-started': '开始录制',

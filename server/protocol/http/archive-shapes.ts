@@ -45,7 +45,9 @@ export const GAP_REASONS = [
   'producer-closed',
   'no-packets',
   'recorder-exited',
+  // Written by recorders before the intake captured from the first packet; kept for old manifests.
   'recorder-starting',
+  'worker-died',
 ] as const;
 export const gapSchema = z.object({
   lane: z.string(),
@@ -151,6 +153,7 @@ export interface Bookmark {
 export type ProblemKind =
   | 'segment-altered'
   | 'segment-missing'
+  | 'segment-truncated'
   | 'manifest-missing'
   | 'manifest-unreadable'
   | 'manifest-altered'
