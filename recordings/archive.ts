@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { conflict, notFound } from '../server/core/errors.ts';
 import { Store } from '../server/core/db.ts';
-import { AuditLog, sha256Hex, type AuditActor } from './audit-chain.ts';
+import { AuditLog, sha256Hex, type AuditActor } from '../server/core/audit-chain.ts';
+import type { AuditType } from './audit-types.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { measureDuration } from './ffmpeg.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
@@ -48,7 +49,7 @@ const bookmarkFileSchema = z.array(
 
 export class Archive {
   readonly root: string;
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<AuditType>;
   readonly catalog: Catalog;
   readonly retentionDays: Record<string, number>;
   /** Seals, signatures, audit checkpoints and trusted timestamps. */
@@ -77,7 +78,7 @@ export class Archive {
   private constructor(opts: ArchiveOptions, store: Store, own: Store | undefined) {
     this.root = path.resolve(opts.dataDir, 'recordings');
     fs.mkdirSync(this.root, { recursive: true });
-    this.audit = new AuditLog(path.join(this.root, 'audit.jsonl'));
+    this.audit = new AuditLog<AuditType>(path.join(this.root, 'audit.jsonl'));
     this.catalog = new Catalog(store);
     this.#ownStore = own;
     this.retentionDays = { ...DEFAULT_RETENTION_DAYS, ...opts.retentionDays };

@@ -7,7 +7,10 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { Server as IoServer } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Config } from '../core/config.ts';
+import { ConfigError, type Config } from '../core/config.ts';
+import type { IdentityPolicy } from '../identity/index.ts';
+import { parseRoleMap, type OidcSettings } from '../identity/oidc.ts';
+import { PERSON_ROLES, type PersonRole } from '../protocol/http/identity-shapes.ts';
 import type { Logger } from '../core/log.ts';
 import { redisKeys, type RedisKeys } from '../core/redis-keys.ts';
 import { reportListenerErrorsTo } from '../core/safe-emitter.ts';
@@ -53,6 +56,7 @@ export interface PlatformOptions {
    * deployment share it, tests isolate themselves with their own. */
   redisPrefix?: string;
   household?: ServicesOptions['household'];
+  petition?: ServicesOptions['petition'];
   recordingSegmentSeconds?: number;
 }
 
@@ -113,6 +117,10 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     revocations,
     bans,
     ...(o.household ? { household: o.household } : {}),
+    ...(o.petition ? { petition: o.petition } : {}),
+    identity: identityPolicy(config),
+    ...(config.OIDC_ISSUER ? { singleSignOn: oidcSettings(config) } : {}),
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
   services.mount(app);
@@ -186,3 +194,40 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
 }
 
 export const WEB_DIR = path.resolve('dist/web');
+
+/** Session lifetimes, lock-out and second-factor rules from the configuration. */
+export function identityPolicy(c: Config): Partial<IdentityPolicy> {
+  const roles = c.SECOND_FACTOR_ROLES.split(',').map((r) => r.trim()).filter((r) => r && r !== 'none');
+  const unknown = roles.filter((r) => !(PERSON_ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0) throw new ConfigError(`SECOND_FACTOR_ROLES: unknown role(s) ${unknown.join(', ')}`);
+  return {
+    accessTokenSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
+    sessionIdleSeconds: c.SESSION_IDLE_MINUTES * 60,
+    sessionMaxSeconds: c.SESSION_MAX_HOURS * 3600,
+    maxFailures: c.SIGN_IN_MAX_FAILURES,
+    lockSeconds: c.SIGN_IN_LOCK_MINUTES * 60,
+    secondFactorRoles: roles as PersonRole[],
+    secureCookies: (c.PUBLIC_URL ?? '').startsWith('https://'),
+    ...(c.PUBLIC_URL ? { publicUrl: c.PUBLIC_URL } : {}),
+  };
+}
+
+/** The city's identity provider (OIDC_*), when one is configured. */
+export function oidcSettings(c: Config): OidcSettings {
+  let roleMap;
+  try {
+    roleMap = parseRoleMap(c.OIDC_ROLE_MAP);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return {
+    issuer: c.OIDC_ISSUER!,
+    clientId: c.OIDC_CLIENT_ID!,
+    clientSecret: c.OIDC_CLIENT_SECRET!,
+    label: c.OIDC_LABEL,
+    scopes: c.OIDC_SCOPES,
+    roleClaim: c.OIDC_ROLE_CLAIM,
+    roleMap,
+    subjectClaim: c.OIDC_DIRECTORY_ID_CLAIM,
+  };
+}

@@ -10,6 +10,8 @@ import type { RoomAuthorizer } from '../auth/room-access.ts';
 import type { Logger } from '../core/log.ts';
 import { Store, describeLocation, storeLocation } from '../core/db.ts';
 import type { RedisKeys } from '../core/redis-keys.ts';
+import { notFound } from '../core/errors.ts';
+import type { DevicePlace } from '../protocol/http/household-shapes.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
 import { petitionRoomId } from '../protocol/room-id.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
@@ -34,6 +36,7 @@ import {
   type HouseholdTimings,
 } from '../household/index.ts';
 import { forwardHouseholdEvents } from '../household/events.ts';
+import { watchCameraActivity } from './camera-activity.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
 import { createDevRouter } from './http/dev.ts';
 import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
@@ -48,6 +51,20 @@ import { recordSessions } from './session-recording.ts';
 import type { PortRange } from '../../recordings/ports.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
+import { SystemAudit, systemActor, systemAuditFile } from '../core/system-audit.ts';
+import { changeSetSchema } from '../protocol/http/admin-shapes.ts';
+import { Identity, identityMigrations, type IdentityPolicy } from '../identity/index.ts';
+import type { OidcSettings } from '../identity/oidc.ts';
+import { createEnrolmentRouter } from '../identity/enrolment-router.ts';
+import { enrolmentArea } from '../protocol/http/enrolment.ts';
+import { adminArea } from '../protocol/http/admin.ts';
+import { DirectoryAdmin } from '../admin/directory.ts';
+import { createAdminRouter } from '../admin/router.ts';
+import { createIdentityRouter } from '../identity/router.ts';
+import { identityArea } from '../protocol/http/identity.ts';
+
+/** The app acting for a system administrator whose role the admin area already checked. */
+const SYSTEM_PETITION_ACTOR = { id: 'system', name: 'system', role: 'system' } as const;
 
 export interface ServicesOptions {
   dataDir: string;
@@ -78,6 +95,14 @@ export interface ServicesOptions {
   archive?: ArchiveNodeOptions;
   /** Clock and timings of the household service (tests drive time). */
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
+  /** The petition service's clock (tests move it to pass a deadline without waiting). */
+  petition?: { now?: () => Date };
+  /** Session lifetimes, lock-out and second-factor rules (from the configuration). */
+  identity?: Partial<IdentityPolicy>;
+  /** The city's OpenID Connect provider (single sign-on), when configured. */
+  singleSignOn?: OidcSettings;
+  /** PUBLIC_URL: where pairing QR codes and invitation links point (else the request's origin). */
+  publicUrl?: string;
 }
 
 export interface Services {
@@ -87,6 +112,9 @@ export interface Services {
   petition: PetitionService;
   households: HouseholdService;
   live: LiveChannel;
+  identity: Identity;
+  /** The system-wide audit trail (DATA_DIR/audit/system.jsonl). */
+  audit: SystemAudit;
   /** What works but not as it should (for /healthz): a TSA that does not answer, … */
   degraded(): Degradation[];
   /** Seals every running recording (before the rooms go away on shutdown). */
@@ -120,12 +148,22 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const location = storeLocation(o.databaseUrl, o.dataDir);
   const store = await Store.open(location, { log: log.child({ mod: 'store' }), ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
   // One migration run for every area (the archive's run with Archive.open, idempotently).
-  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS]);
+  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS, ...identityMigrations]);
   log.info({ store: describeLocation(location), applied }, 'store open');
 
+  const audit = new SystemAudit(systemAuditFile(o.dataDir));
   const petitionRepo = new DbPetitionRepository(store);
-  if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) await petitionRepo.importDirectory(buildDirectory());
+  const directory = new DirectoryAdmin({ repo: petitionRepo, audit });
+  // The demo directory (development only) goes through the administrator's import path.
+  if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) {
+    const report = await directory.apply(changeSetSchema.parse(buildDirectory()), { dryRun: false, actor: systemActor('demo-seed'), source: 'demo-seed' });
+    if (!report.applied) throw new Error(`demo seed refused: ${JSON.stringify(report.problems.slice(0, 3))}`);
+  }
+  // The case file lists the recordings of the case's sessions from the archive's catalog.
+  let archiveRef: Archive | undefined;
   const petition = await PetitionService.create({
+    recordingsOf: async (caseId) => ((await archiveRef?.catalog.search({ caseNumber: caseId, includeDeleted: true })) ?? []).map((s) => s.sessionId),
+    ...(o.petition ?? {}),
     repo: petitionRepo,
     redis: o.redis,
     tokens,
@@ -141,14 +179,68 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
 
+  const identity = new Identity({
+    store,
+    tokens,
+    // Sessions, devices and links end through the one revocation channel (server/auth/revocations.ts).
+    revoker: o.revocations,
+    audit,
+    directory: {
+      async attributesOf(role, subject) {
+        if (role !== 'official') return undefined;
+        const official = await petitionRepo.getOfficial(subject);
+        return official && { department: official.departmentId, level: official.level, region: official.regionCode };
+      },
+      async exists(role, subject) {
+        if (role === 'official') return (await petitionRepo.getOfficial(subject)) !== undefined;
+        if (role === 'counsellor') return (await householdRepo.getCounsellor(subject)) !== undefined;
+        if (role === 'family') return (await householdRepo.getFamilyMember(subject)) !== undefined;
+        return false;
+      },
+    },
+    targets: {
+      async assertTerminalPoint(terminalId) {
+        if (!(await petitionRepo.getTerminal(terminalId))) throw notFound(`no terminal point ${terminalId}`);
+      },
+      assertHouseholdManager: (actor, householdId) => households.requireManager(actor, householdId),
+      registerHomeDevice: (householdId, d) => households.registerEnrolledDevice(householdId, { id: d.id, name: d.name, place: d.place as DevicePlace }),
+      updateHomeDevice: (deviceId, patch) => households.updateEnrolledDevice(deviceId, patch),
+      async accessToken(device, ttlSeconds) {
+        if (device.kind === 'home-device') return households.issueEnrolledDeviceToken(device.id, ttlSeconds);
+        const t = await petitionRepo.getTerminal(device.terminalId!);
+        if (!t) throw notFound(`no terminal point ${device.terminalId}`);
+        const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
+        return tokens.issue({ sub: device.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode }, ttlSeconds });
+      },
+      async cut(device) {
+        if (device.kind === 'home-device') await households.cutDevice(device.id);
+      },
+    },
+    households: {
+      async assertCanInvite(actor, householdId) {
+        // Its manager, or a counsellor assigned to it (the household view checks the assignment).
+        if (actor.role === 'counsellor') await households.getHousehold(actor, householdId);
+        else await households.requireManager(actor, householdId);
+      },
+      householdName: async (householdId) => (await householdRepo.getHousehold(householdId))?.name ?? householdId,
+      linkMember: (householdId, m) => households.linkInvitedMember(householdId, m),
+      removeMember: (actor, householdId, memberId) => households.removeFamilyMember(actor, householdId, memberId),
+    },
+    log: log.child({ mod: 'identity' }),
+    ...(o.identity ? { policy: o.identity } : {}),
+    ...(o.singleSignOn ? { singleSignOn: o.singleSignOn } : {}),
+  });
+
   const nodeArchive = await openNodeArchive({ dataDir: o.dataDir, store, ...(o.archive ? { options: o.archive } : {}), log: log.child({ mod: 'archive' }) });
   const { archive } = nodeArchive;
+  archiveRef = archive;
   // Sessions a crash left "recording" are sealed as interrupted before new ones start.
   await archive.recoverInterrupted();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
   const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}), ...(o.recorderPorts ? { ports: o.recorderPorts } : {}) });
 
   serveCameraLookIns({ rooms: o.rooms, households, log: log.child({ mod: 'camera-look-in' }) });
+  const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
   // Every waiting petitioner whose figures changed gets them pushed; queue changes within one
   // tick are coalesced into one pass over each queue.
@@ -193,6 +285,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   o.io.on('room:end', (roomId) => o.rooms.get(roomId)?.close('ended'));
   petition.on('session-ended', ({ caseId }) => endRoom(petitionRoomId(caseId)));
   petition.on('assigned', (p) => live.publish([liveRoom.user(p.officialId)], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
+  petition.on('callback-ringing', ({ terminalId, ...ringing }) => live.publish([liveRoom.terminal(terminalId)], 'petition:ringing', ringing));
+  petition.on('work-changed', (p) => live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:work-changed', p));
+  petition.on('appointment-reminder', ({ terminalId, ...reminder }) => live.publish([liveRoom.terminal(terminalId)], 'petition:reminder', reminder));
 
   forwardHouseholdEvents(households.events, (sub, push) => live.publish([liveRoom.user(sub)], 'household:event', push));
   // An ended call or look-in closes its room, so nobody stays connected on an old token.
@@ -229,6 +324,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     petition,
     households,
     live,
+    identity,
+    audit,
     degraded: () => nodeArchive.degraded(),
     stopRecordings: () => recording.stopAll(),
     access: roomAuthorizer({ petition, households }),
@@ -241,6 +338,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         archiveArea.base,
         createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }), exports: nodeArchive.exports, ...(nodeArchive.transcripts ? { transcripts: nodeArchive.transcripts } : {}) }),
       );
+      app.use(identityArea.base, createIdentityRouter({ identity, tokens, log: log.child({ mod: 'identity-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
+      app.use(adminArea.base, createAdminRouter({ directory, replaceRoutingRules: (rules) => petition.replaceRoutingRules(SYSTEM_PETITION_ACTOR, rules), audit, tokens, log: log.child({ mod: 'admin-http' }) }));
+      app.use(enrolmentArea.base, createEnrolmentRouter({ enrolment: identity.enrolment, tokens, log: log.child({ mod: 'enrol-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
       // Paths under /api and /dev that no table lists: a JSON 404, not the static server's page.
       app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
     },
@@ -249,9 +349,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       live.close();
       stopRetention();
       households.stop();
+      cameraActivity.stop();
       await householdTick.release().catch(() => undefined);
       petition.close();
       await nodeArchive.close();
+      await audit.flushed();
       await store.close();
     },
   };

@@ -45,6 +45,27 @@ const schema = z.object({
   RECORDER_RTP_PORT_MAX: port.default(62999),
   FFMPEG_BIN: z.string().optional(),
 
+  // ---- sign-in and sessions (docs/identity.md) ----
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(3).max(20).default(5),
+  SIGN_IN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  // Roles that must sign in with a second factor (comma-separated); `none` for none.
+  SECOND_FACTOR_ROLES: z.string().default('official,coordinator,counsellor,archivist,admin,security-admin,audit-admin'),
+
+  // ---- single sign-on: the city's OpenID Connect provider (docs/identity.md); unset: none ----
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_LABEL: z.string().min(1).max(40).default('统一身份认证'),
+  OIDC_SCOPES: z.string().default('openid profile'),
+  // The claim naming the person's role(s) at the provider, and provider value → role pairs.
+  OIDC_ROLE_CLAIM: z.string().min(1).default('roles'),
+  OIDC_ROLE_MAP: z.string().default('official:official,coordinator:coordinator,counsellor:counsellor,archivist:archivist'),
+  // The claim holding the directory id of an official or counsellor.
+  OIDC_DIRECTORY_ID_CLAIM: z.string().min(1).default('directory_id'),
+
   // ---- the archive's evidence (docs/evidence.md) ----
   // RFC 3161 time-stamp authority for sealed manifests and audit checkpoints, and the CA
   // certificate(s) (PEM) its tokens must chain to. Unset: no tokens, and the node says so (alarm).
@@ -87,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = c.NODE_ENV === 'production';
   if (production && !c.JWT_SECRET) throw new ConfigError('JWT_SECRET: required when NODE_ENV=production');
   if (production && c.DEV_TOKENS) throw new ConfigError('DEV_TOKENS: not allowed when NODE_ENV=production');
+  if (c.OIDC_ISSUER && (!c.OIDC_CLIENT_ID || !c.OIDC_CLIENT_SECRET)) throw new ConfigError('OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: required with OIDC_ISSUER');
   if (c.RTC_MIN_PORT > c.RTC_MAX_PORT) throw new ConfigError('RTC_MIN_PORT: must not exceed RTC_MAX_PORT');
   if (c.RECORDER_RTP_PORT_MIN > c.RECORDER_RTP_PORT_MAX) throw new ConfigError('RECORDER_RTP_PORT_MIN: must not exceed RECORDER_RTP_PORT_MAX');
   if (c.TSA_URL && !c.TSA_CA_FILE) throw new ConfigError('TSA_CA_FILE: required with TSA_URL (the CA its tokens must chain to)');

@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from './log.ts';
+import { diesWithParent } from './parent-death.ts';
 
 export interface EmbeddedRedis {
   url: string;
@@ -28,10 +29,11 @@ export async function startEmbeddedRedis(dataDir: string, log: Logger): Promise<
   const dir = path.join(dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
+  // TERM when the node dies (even SIGKILLed): redis-server writes its AOF and exits instead of
+  // holding DATA_DIR/redis against the restarted node.
   const child: ChildProcess = spawn(
-    'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes',
-      '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'],
+    ...diesWithParent('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes',
+      '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'], 'TERM'),
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let exited = false;

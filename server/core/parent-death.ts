@@ -1,7 +1,7 @@
 // Children that die with the node. A SIGKILLed (or OOM-killed) Node process takes nothing with
 // it: its ffmpegs would go on writing into the archive for seconds (BRIEF §5), so a restarted
 // node hashes files that are still changing. Every helper process the product starts (recording
-// and camera-ingest ffmpegs, ffprobe, the mediasoup workers through sfu/worker-pool.ts) is spawned
+// and camera-ingest ffmpegs, ffprobe, the embedded redis-server, the mediasoup workers through sfu/worker-pool.ts) is spawned
 // through Debian's `setpriv --pdeathsig`, which asks the kernel to signal the child when its
 // parent dies, then execs the real binary (same pid, same fds).
 //

@@ -103,6 +103,14 @@ describe('household pages in Chromium', () => {
     await deviceIdle();
     await zhangWei.waitForSelector(`${card} .missed li[data-call-id]`, { timeout: 10_000 });
 
+    // Declined at the kiosk: the caller's ringing ends at once and the call is listed as declined.
+    await zhangWei.click(`${card} [data-act=call]`);
+    await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
+    await device.click('#decline');
+    await deviceIdle();
+    await zhangWei.locator(`${card} .missed li[data-call-id] .reason`, { hasText: '拒接' }).first().waitFor({ state: 'attached', timeout: 10_000 });
+    await zhangWei.waitForFunction(() => !document.querySelector('.call-controls'), null, { timeout: 10_000 });
+
     await zhangWei.click(`${card} [data-act=call]`);
     await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
     await device.click('#answer');
@@ -136,7 +144,7 @@ describe('household pages in Chromium', () => {
     await zhangLei.click(`${card} [data-act=call]`);
     await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
     expect(await zhangLei.getAttribute('#room-title', 'data-phase')).toBe('ringing');
-    await zhangLei.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'joined', null, { timeout: 15_000 });
+    await zhangLei.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'connected', null, { timeout: 15_000 });
     f.clock.advance(f.service.timings.ringTimeoutMs + 1000);
     await f.service.tick();
     await deviceIdle();

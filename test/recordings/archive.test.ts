@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Archive } from '../../recordings/archive.ts';
-import { SYSTEM_ACTOR, verifyAuditChain, type AuditActor } from '../../recordings/audit-chain.ts';
+import { SYSTEM_ACTOR, verifyAuditChain, type AuditActor } from '../../server/core/audit-chain.ts';
 import { ExportJobs } from '../../recordings/export.ts';
 import { parseRange } from '../../recordings/http/router.ts';
 import { MANIFEST_FILE, newSessionId, sessionIdSchema, writeJsonAtomic, type Manifest } from '../../recordings/manifest.ts';

@@ -15,7 +15,7 @@ import type { types } from 'mediasoup';
 import { TokenIssuer } from '../../server/auth/grants.ts';
 import { createLogger } from '../../server/core/log.ts';
 import { Archive } from '../../recordings/archive.ts';
-import { verifyAuditChain } from '../../recordings/audit-chain.ts';
+import { verifyAuditChain } from '../../server/core/audit-chain.ts';
 import { ExportJobs } from '../../recordings/export.ts';
 import { decodeErrors, probe } from '../../recordings/ffmpeg.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';

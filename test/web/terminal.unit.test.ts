@@ -1,7 +1,7 @@
 // The terminal's view-model: what the petitioner sees and hears on each screen.
 import { describe, expect, it } from 'vitest';
 import { translator, type Lang, type ViewContext } from '../../client-web/src/lib/i18n.ts';
-import { NO_DETAILS, spokenCaseNumber, terminalView, type TerminalState } from '../../client-web/src/terminal/view-model.ts';
+import { NO_DETAILS, initialTerminalState, spokenCaseNumber, terminalView, type TerminalState } from '../../client-web/src/terminal/view-model.ts';
 import type { Case, WaitInfo } from '../../client-web/src/petition-ui/common.ts';
 
 const NOW = Date.parse('2026-11-26T07:00:00Z'); // 15:00 in 宿州
@@ -32,27 +32,22 @@ const CASE: Case = {
   ratedAt: null,
   appointment: null,
   updatedAt: '2026-11-26T06:50:00Z',
+  stage: 'intake',
+  acceptance: null,
+  acceptanceBody: null,
+  resultRating: null,
+  resultRatedAt: null,
 };
 const wait = (w: Partial<WaitInfo>): WaitInfo => ({ caseId: CASE.id, state: 'queued', position: 1, availableOfficials: 1, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null, ...w });
 const state = (s: Partial<TerminalState>): TerminalState => ({
+  ...initialTerminalState(true),
   place: '关帝庙村接访点',
   screen: 'start',
-  fatal: null,
   categories: [
     { code: 'wages', name: '拖欠工资', icon: 'wallet', departments: ['rs'], level: 'county' },
     { code: 'land', name: '土地纠纷', icon: 'field', departments: ['zrzy'], level: 'township' },
   ] as TerminalState['categories'],
-  details: NO_DETAILS,
-  starting: null,
-  current: null,
-  departmentNames: [],
-  wait: null,
   waitReadAt: NOW,
-  audioOnly: false,
-  ratingOverCall: false,
-  rating: false,
-  offline: false,
-  voiceOn: true,
   ...s,
 });
 
@@ -102,6 +97,19 @@ describe('terminal view-model', () => {
     const rating = terminalView(state({ screen: 'call', current: { ...CASE, state: 'handled' }, ratingOverCall: true, audioOnly: true }), ctx());
     expect(rating.body).toMatchObject({ audioSwitch: { label: '恢复视频', pressed: true }, rating: { buttons: [{ rating: 'satisfied', label: '满意', disabled: false }, { rating: 'basically_satisfied' }, { rating: 'unsatisfied' }] } });
     expect(rating.speech).toBe('您对这次接访满意吗？请点一下：满意，基本满意，还是不满意。');
+  });
+
+  it('in the call: the banner says the call is still connecting, and never asks to talk into a microphone nobody hears', () => {
+    const connecting = terminalView(state({ screen: 'call', current: { ...CASE, state: 'in_session' }, call: { phase: 'connecting', degraded: [] } }), ctx());
+    expect(connecting.body).toMatchObject({ banner: '正在连接…' });
+    const noMic = terminalView(
+      state({ screen: 'call', current: { ...CASE, state: 'in_session' }, call: { phase: 'media-degraded', degraded: [{ kind: 'local', source: 'microphone', status: 'missing' }] } }),
+      ctx(),
+    );
+    expect(noMic.body).toMatchObject({ banner: '对方听不到您的声音：没有找到麦克风。请插好麦克风，或请工作人员帮忙。' });
+    expect(noMic.speech).toBe('对方听不到您的声音：没有找到麦克风。请插好麦克风，或请工作人员帮忙。');
+    const up = terminalView(state({ screen: 'call', current: { ...CASE, state: 'in_session' }, call: { phase: 'connected', degraded: [] } }), ctx());
+    expect(up.body).toMatchObject({ banner: '工作人员已接通，请对着屏幕说话' });
   });
 
   it('ends on a receipt with the case number, what happens next and the way back into a running call', () => {

@@ -5,6 +5,7 @@ import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
 import '../widgets/call-tiles.ts';
+import { homeLink } from '../widgets/home-link.ts';
 import { callPageView, type CallPageState } from './view-model.ts';
 
 class CallPage extends PageElement<CallPageState> {
@@ -41,7 +42,7 @@ class CallPage extends PageElement<CallPageState> {
         <button type="button" class="btn" id="lang" @click=${() => toggleLanguage()}>${LANGUAGES[otherLanguage()].name}</button>
       </header>
       <main id="app" data-error=${this.#errorCode ?? nothing}>
-        ${v.notice ? html`<p class="card">${v.notice}</p>` : html`<call-tiles .session=${this.#session} .failure=${v.failure}></call-tiles>`}
+        ${v.notice ? html`<p class="card">${v.notice}</p>${homeLink()}` : html`<call-tiles .session=${this.#session} .failure=${v.failure}></call-tiles>`}
       </main>`;
   }
 

@@ -8,12 +8,17 @@ import { Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, language, otherLanguage, setLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
+import { formatTime } from '../lib/time.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
-import { plainError, type Rating, type WaitInfo } from '../petition-ui/common.ts';
+import { DeviceCredential } from '../lib/device-credential.ts';
+import { pairingScreen } from '../widgets/pairing.ts';
+import type { Pairing } from '../../../server/protocol/http/identity-shapes.ts';
+import { plainError, type CaseLookup, type Rating, type StartedPetition, type WaitInfo } from '../petition-ui/common.ts';
 import type { Message } from '../widgets/banner.ts';
 import '../widgets/banner.ts';
-import { IN_ROOM, NO_DETAILS, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
+import { EMPTY_ENTRY, caseIdOf, pressKey, regionCovers } from './life-view-model.ts';
+import { IN_ROOM, NO_DETAILS, initialTerminalState, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
 import { terminalTemplate, type TerminalActions } from './view.ts';
 
 /** After the receipt (or an unanswered rating), the terminal goes back to the start screen. */
@@ -26,9 +31,13 @@ class TerminalPage extends PageElement<TerminalState> {
   declare session: CallSession | null;
   declare toast: Message | undefined;
 
+  /** The pairing screen while the terminal has no credential: null until the first code arrives. */
+  #pairing: Pairing | null | undefined;
+  #credential: DeviceCredential | undefined;
   #api: Api | undefined;
   #live: LiveClient | undefined;
   #terminalId: string | undefined;
+  #region = '';
   #caseKey = 'terminal.caseId.';
   #room: { roomId: string; token: string } | null = null;
   #joining = false;
@@ -41,23 +50,7 @@ class TerminalPage extends PageElement<TerminalState> {
   #lastSaid = '';
 
   constructor() {
-    super({
-      place: '',
-      screen: 'booting',
-      fatal: null,
-      categories: [],
-      details: NO_DETAILS,
-      starting: null,
-      current: null,
-      departmentNames: [],
-      wait: null,
-      waitReadAt: 0,
-      audioOnly: false,
-      ratingOverCall: false,
-      rating: false,
-      offline: false,
-      voiceOn: localStorage.getItem('terminal.voice') !== 'off',
-    });
+    super(initialTerminalState(localStorage.getItem('terminal.voice') !== 'off'));
     this.session = null;
   }
 
@@ -67,11 +60,13 @@ class TerminalPage extends PageElement<TerminalState> {
   }
 
   protected override render(): unknown {
+    if (this.#pairing !== undefined) return pairingScreen('terminal', this.#pairing);
     this.#view = terminalView(this.state, viewContext());
     return terminalTemplate(this.#view, this.#actions, this.session, LANGUAGES[otherLanguage()].name, this.toast);
   }
 
   protected override updated(): void {
+    if (this.#pairing !== undefined) return;
     const v = this.#view!;
     document.title = v.title;
     document.body.dataset.screen = v.screen;
@@ -136,7 +131,7 @@ class TerminalPage extends PageElement<TerminalState> {
 
   // ---- the petition --------------------------------------------------------------------------
 
-  async #start(category: string): Promise<void> {
+  async #start(category: string, booking?: { dayId: string; slot: number }): Promise<void> {
     if (!this.#terminalId || !this.#api || this.state.starting) return;
     const d = this.state.details;
     this.set({ starting: category });
@@ -148,18 +143,85 @@ class TerminalPage extends PageElement<TerminalState> {
       ...(phone ? { phone } : {}),
       ...(d.description.trim() ? { description: d.description.trim() } : {}),
       ...(d.elderly || d.disabled || d.urgent ? { flags: { elderly: d.elderly, disabled: d.disabled, urgent: d.urgent } } : {}),
+      ...(booking ? { booking } : {}),
     };
     try {
-      const started = await this.#api.call('petition.start', { body });
-      const departmentNames = started.departments.map((x) => x.name);
-      this.#room = { roomId: started.roomId, token: started.token };
-      localStorage.setItem(this.#caseKey, started.case.id);
-      localStorage.setItem(`${this.#caseKey}.departments`, JSON.stringify(departmentNames));
-      await this.#live?.watchCase(started.case.id).catch(() => undefined);
-      this.#show('waiting', { current: started.case, departmentNames, wait: started.wait, waitReadAt: Date.now(), details: NO_DETAILS, starting: null });
+      await this.#began(await this.#api.call('petition.start', { body }));
     } catch (err) {
       this.#showToast(plainError(err));
       this.#show('start', { starting: null });
+    }
+  }
+
+  /** A petition begun here (a new one, or a 复查 asked for at this terminal): wait for the office, or a booked slot. */
+  async #began(started: StartedPetition): Promise<void> {
+    const departmentNames = started.departments.map((x) => x.name);
+    this.#room = { roomId: started.roomId, token: started.token };
+    this.#hungUp = false;
+    localStorage.setItem(this.#caseKey, started.case.id);
+    localStorage.setItem(`${this.#caseKey}.departments`, JSON.stringify(departmentNames));
+    await this.#live?.watchCase(started.case.id).catch(() => undefined);
+    const patch = { current: started.case, departmentNames, wait: started.wait, waitReadAt: Date.now(), details: NO_DETAILS, starting: null, queryCode: started.queryCode, chosenSlot: null, found: null };
+    if (started.case.state === 'appointment') this.#show('receipt', patch);
+    else this.#show('waiting', patch);
+  }
+
+  // ---- the case life: lookup by number + query code, reception days, call-backs ------------
+
+  /** The keypad's case number and code, once complete. */
+  #entered(): { caseId: string; code: string } | null {
+    const caseId = caseIdOf(this.state.entry);
+    return caseId && this.state.entry.code.length === 6 ? { caseId, code: this.state.entry.code } : null;
+  }
+
+  /** One lookup call at a time; what it answers is shown on the found screen. */
+  async #lookupCall(fn: (key: { caseId: string; code: string }) => Promise<CaseLookup | void>): Promise<void> {
+    const key = this.#entered();
+    if (!key || this.state.rating) return;
+    this.set({ rating: true });
+    try {
+      const found = await fn(key);
+      this.#show('found', { ...(found ? { found } : {}) });
+    } catch (err) {
+      this.#showToast(plainError(err));
+      this.set({ rating: false });
+    }
+  }
+
+  async #requestReview(): Promise<void> {
+    const key = this.#entered();
+    if (!key || !this.#api) return;
+    try {
+      await this.#began(await this.#api.call('petition.lookupReview', { body: key }));
+    } catch (err) {
+      this.#showToast(plainError(err));
+    }
+  }
+
+  async #openDays(): Promise<void> {
+    try {
+      this.#show('days', { days: (await this.#api!.call('petition.receptionDays')).filter((d) => regionCovers(d.regionCode, this.#region)), chosenSlot: null });
+    } catch (err) {
+      this.#showToast(plainError(err));
+    }
+  }
+
+  /** The official calls back by video: answer, and the call runs with the case on screen. */
+  async #answerRinging(): Promise<void> {
+    const r = this.state.ringing;
+    if (!r || !this.#api) return;
+    try {
+      this.#room = await this.#api.call('petition.answerCallback', { params: { callbackId: r.callbackId } });
+      const current = await this.#api.call('petition.getCase', { params: { caseId: r.caseId } });
+      localStorage.setItem(this.#caseKey, current.id);
+      await this.#live?.watchCase(current.id).catch(() => undefined);
+      this.#hungUp = false;
+      this.set({ current, ringing: null, departmentNames: [r.office] });
+      this.#show('call');
+      await this.#startSession();
+    } catch (err) {
+      this.#showToast(plainError(err));
+      this.#finish();
     }
   }
 
@@ -250,6 +312,8 @@ class TerminalPage extends PageElement<TerminalState> {
     const s = new CallSession({ token: room.token, roomId: room.roomId, ...(c.petitionerName ? { note: c.petitionerName } : {}), audioOnly: this.state.audioOnly });
     this.session = s;
     (window as unknown as { callSession: CallSession }).callSession = s;
+    this.set({ call: s.status });
+    s.on('status', (status) => this.session === s && this.set({ call: status }));
     s.on('peers', (peers) => {
       if (peers.size > 0) this.#hadPeers = true;
       // Everyone left after the opinion: the session is over, time to rate.
@@ -310,7 +374,7 @@ class TerminalPage extends PageElement<TerminalState> {
     localStorage.removeItem(this.#caseKey);
     localStorage.removeItem(`${this.#caseKey}.departments`);
     setLanguage('zh', { remember: false });
-    this.#show('start', { current: null, wait: null, audioOnly: false, starting: null, departmentNames: [] });
+    this.#show('start', { current: null, wait: null, audioOnly: false, starting: null, departmentNames: [], queryCode: null, entry: EMPTY_ENTRY, found: null, document: null, chosenSlot: null, ringing: null });
   }
 
   readonly #actions: TerminalActions = {
@@ -340,6 +404,34 @@ class TerminalPage extends PageElement<TerminalState> {
       this.set({ voiceOn });
     },
     toggleLanguage: () => toggleLanguage({ remember: false }),
+    openLookup: () => this.#show('lookup', { entry: EMPTY_ENTRY, found: null, document: null }),
+    key: (key) => this.set({ entry: pressKey(this.state.entry, key) }),
+    field: (field) => this.set({ entry: { ...this.state.entry, field } }),
+    submitLookup: () => void this.#lookupCall((body) => this.#api!.call('petition.lookup', { body })),
+    rateResult: (rating) => void this.#lookupCall((key) => this.#api!.call('petition.lookupRate', { body: { ...key, rating } })),
+    requestReview: () => void this.#requestReview(),
+    requestCallback: () =>
+      void this.#lookupCall(async (body) => {
+        await this.#api!.call('petition.lookupCallback', { body });
+        return this.#api!.call('petition.lookup', { body });
+      }),
+    openDocument: (documentId) => {
+      const key = this.#entered();
+      if (!key) return;
+      this.#api!.call('petition.lookupDocument', { body: { ...key, documentId } }).then(
+        (document) => this.set({ document }),
+        (err: unknown) => this.#showToast(plainError(err)),
+      );
+    },
+    closeDocument: () => this.set({ document: null }),
+    openDays: () => void this.#openDays(),
+    chooseSlot: (dayId, slot) => this.set({ chosenSlot: { dayId, slot } }),
+    bookCategory: (category) => {
+      const slot = this.state.chosenSlot;
+      if (slot) void this.#start(category, slot);
+    },
+    answerRinging: () => void this.#answerRinging(),
+    backToStart: () => this.#finish(),
   };
 
   // ---- boot ----------------------------------------------------------------------------------
@@ -347,11 +439,26 @@ class TerminalPage extends PageElement<TerminalState> {
   async #boot(): Promise<void> {
     startLanguage({ remember: false });
     setInterval(() => this.requestUpdate(), 1000);
-    const token = pageToken('terminal.token');
-    const claims = token ? readClaims(token) : null;
+    // A development token (the dev sign-in), else the terminal's own enrolled credential.
+    let token: string | (() => string) | null = pageToken('terminal.token');
+    if (!token) {
+      this.#pairing = null;
+      this.requestUpdate();
+      const credential = await DeviceCredential.obtain('terminal', (p) => {
+        this.#pairing = p;
+        this.requestUpdate();
+      });
+      this.#pairing = undefined;
+      // Revoked while running: start over from the pairing screen.
+      credential.onLost(() => location.reload());
+      this.#credential = credential;
+      token = credential.token;
+    }
+    const claims = readClaims(typeof token === 'function' ? token() : token);
     this.#terminalId = claims?.attributes.terminalId;
     if (!token || !claims || claims.role !== 'terminal' || !this.#terminalId) return this.#fatal(t('terminal.notSignedIn'));
     this.#caseKey = `terminal.caseId.${this.#terminalId}`;
+    this.#region = claims.attributes.region ?? '';
     this.set({ place: claims.name });
     this.addEventListener('input', () => this.#touchIdle());
     this.addEventListener('click', () => this.#touchIdle());
@@ -367,7 +474,20 @@ class TerminalPage extends PageElement<TerminalState> {
     live.on('petition:case-changed', (p) => {
       if (this.state.current && p.caseId === this.state.current.id) void this.#refreshCase();
     });
-    live.socket.on('disconnect', () => this.set({ offline: true }));
+    // The day of a slot booked here: the 代办员 sees whom to remind.
+    live.on('petition:reminder', (r) => {
+      this.toast = { content: t('terminal.reminder', { id: r.caseId, when: formatTime(r.at, 'friendlyTime', language()), leader: r.leaderName, place: r.place }), ms: 60_000 };
+    });
+    // An official calls this terminal point back by video: it rings like an incoming call.
+    live.on('petition:ringing', (r) => {
+      if (this.session) return;
+      this.#show('ringing', { ringing: r, document: null });
+    });
+    live.socket.on('disconnect', (reason) => {
+      this.set({ offline: true });
+      // The server closed it: perhaps the device was revoked (then the credential is lost).
+      if (reason === 'io server disconnect') void this.#credential?.check().then((ok) => ok && live.socket.connect());
+    });
     live.socket.io.on('reconnect_attempt', () => this.set({ offline: true }));
     live.onConnect(() => {
       this.set({ offline: false });
