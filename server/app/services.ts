@@ -27,6 +27,7 @@ import { buildDirectory } from '../petition/seed.ts';
 import { PetitionService } from '../petition/service.ts';
 import { createPetitionRouter } from '../petition/routes.ts';
 import { actorFromClaims } from '../petition/access.ts';
+import { WaitPushFilter } from '../petition/wait-pushes.ts';
 import { DEFAULT_RULES_FILE, RoutingRuleBook } from '../scheduler/routing-rules.ts';
 import {
   HouseholdRepository,
@@ -137,6 +138,9 @@ export interface Services {
  * The coordinator edits routing rules at run time: they live in DATA_DIR, started from the
  * defaults shipped in config/routing-rules.json, so an edit never touches the installation.
  */
+/** Queue changes within this window reach the waiting terminals as one push each. */
+const WAIT_PUSH_TICK_MS = 100;
+
 function routingRulesFile(dataDir: string): string {
   const file = path.join(dataDir, 'routing-rules.json');
   if (!fs.existsSync(file)) {
@@ -245,11 +249,13 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   serveCameraLookIns({ rooms: o.rooms, households, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'camera-look-in' }) });
   const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
-  // Waiting petitioners get their new position pushed; bursts of queue changes are coalesced.
-  const waitPushes = coalesce(250, (departmentIds: string[]) => {
+  // Every waiting petitioner whose figures changed gets them pushed; queue changes within one
+  // tick are coalesced into one pass over each queue.
+  const waitFilter = new WaitPushFilter();
+  const waitPushes = coalesce(WAIT_PUSH_TICK_MS, (departmentIds: string[]) => {
     petition.waitUpdates(departmentIds).then(
       (updates) => {
-        for (const w of updates) live.publish([liveRoom.case(w.caseId)], 'petition:wait', w);
+        for (const w of waitFilter.changed(updates)) live.publish([liveRoom.case(w.caseId)], 'petition:wait', w);
       },
       (err: unknown) => log.warn({ err }, 'wait updates failed'),
     );
@@ -262,10 +268,18 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       await petition.getCase(actorFromClaims(claims), caseId);
     },
     revocations: o.revocations,
+    terminals: {
+      present: (ids) => petition.presence.terminalsPresent(ids),
+      gone: (id) => petition.presence.terminalGone(id),
+      refreshMs: Math.max(1000, Math.floor(petition.presence.ttlMs / 3)),
+    },
   });
   petition.on('queue-changed', (p) => {
     live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:queue-changed', p);
     waitPushes.add(p.departmentIds);
+  });
+  petition.on('case-changed', (p) => {
+    if (p.state !== 'queued') waitFilter.forget(p.caseId);
   });
   petition.on('case-changed', (p) => live.publish([liveRoom.case(p.caseId), liveRoom.role('coordinator')], 'petition:case-changed', p));
   // A session ended by a domain decision closes its room on whichever node hosts it, and the
@@ -339,6 +353,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     },
     async close() {
       waitPushes.cancel();
+      live.close();
       stopRetention();
       households.stop();
       cameraActivity.stop();

@@ -48,7 +48,7 @@ import {
 import { levelAbove, routeCategory } from './routing.ts';
 import type { ClaimInput, InviteTarget, OfferInput, ReceptionDayInput, StartPetitionInput } from '../protocol/http/petition.ts';
 import { issueRoomToken, type RoomAccess, type RoomMember } from './room-token.ts';
-import { slotStart, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
+import { queueFigures, slotStart, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
 import type {
   Actor,
   ActorRole,
@@ -74,6 +74,9 @@ export type { RoomAccess } from './room-token.ts';
 export type { Assignment, Desk, Offer, StartedPetition } from './types.ts';
 export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup } from './coordinator.ts';
 export { slotStart } from './wait.ts';
+
+/** Cases whose wait is computed side by side when a queue moves. */
+const WAIT_BATCH = 64;
 
 export interface PetitionServiceOptions {
   repo: PetitionRepository;
@@ -361,16 +364,24 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /**
-   * Fresh wait information for every case waiting in these queues (at most `limit` per queue),
-   * for pushing to the terminals after a `queue-changed` event:
-   * `for (const w of await service.waitUpdates(ids)) io.to(terminalRoom(w.caseId)).emit('wait', w)`.
+   * Fresh wait information for every case waiting in these queues, for pushing to the terminals
+   * after a `queue-changed` event (the caller skips those whose figures did not change).
    */
-  async waitUpdates(departmentIds: string[], limit = 100): Promise<WaitInfo[]> {
-    const caseIds = new Set((await Promise.all(departmentIds.map((d) => this.queue.entries(d, limit)))).flat().map((e) => e.caseId));
+  async waitUpdates(departmentIds: string[]): Promise<WaitInfo[]> {
+    const caseIds = new Set((await Promise.all(departmentIds.map((d) => this.queue.waitingCaseIds(d)))).flat());
     const out: WaitInfo[] = [];
-    for (const id of caseIds) {
-      const c = await this.repo.getCase(id);
-      if (c) out.push(await waitInfo(this.waitDeps, c));
+    // Bounded fan-out: thousands waiting must not queue thousands of store reads at once.
+    const ids = [...caseIds];
+    // Officials present and session length are read once per queue for the whole pass.
+    const figures = queueFigures(this.waitDeps);
+    for (let i = 0; i < ids.length; i += WAIT_BATCH) {
+      const batch = await Promise.all(
+        ids.slice(i, i + WAIT_BATCH).map(async (id) => {
+          const c = await this.repo.getCase(id);
+          return c ? waitInfo(this.waitDeps, c, figures) : null;
+        }),
+      );
+      for (const w of batch) if (w) out.push(w);
     }
     return out;
   }
@@ -1047,12 +1058,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /** A terminal's heartbeat (its token carries the terminal id). */
-  async terminalHeartbeat(actor: Actor): Promise<void> {
-    if (!actor.terminalId || !isPetitionerSide(actor)) throw new AppError('forbidden', 'terminals only', { reason: 'not_a_terminal' });
-    if (!(await this.repo.getTerminal(actor.terminalId))) throw new AppError('not_found', `unknown terminal ${actor.terminalId}`, { reason: 'unknown_terminal' });
-    await this.presence.terminalHeartbeat(actor.terminalId);
-  }
-
   routingRules() {
     return this.rules.current;
   }

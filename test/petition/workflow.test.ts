@@ -306,7 +306,7 @@ describe('petition workflow', () => {
     try {
       const t = terminalActor(VILLAGE_TERMINAL);
       const s = await h4.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages' });
-      await h4.service.terminalHeartbeat(t);
+      await h4.service.presence.terminalsPresent([VILLAGE_TERMINAL]);
       const dangshan = (await h4.service.terminals(coordinatorActor)).find((g) => g.regionCode === '341321')!;
       expect(dangshan).toMatchObject({ name: '砀山县', total: 88, online: 1 });
       expect(dangshan.offlineIds).not.toContain(VILLAGE_TERMINAL);

@@ -21,8 +21,6 @@ import { EMPTY_ENTRY, caseIdOf, pressKey, regionCovers } from './life-view-model
 import { IN_ROOM, NO_DETAILS, initialTerminalState, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
 import { terminalTemplate, type TerminalActions } from './view.ts';
 
-const HEARTBEAT_MS = 10_000;
-const WAIT_POLL_MS = 15_000;
 /** After the receipt (or an unanswered rating), the terminal goes back to the start screen. */
 const RECEIPT_RESET_MS = 3 * 60_000;
 /** Helper-entered details do not linger for the next person: cleared after a while untouched. */
@@ -496,12 +494,7 @@ class TerminalPage extends PageElement<TerminalState> {
       const c = this.state.current;
       if (c) void live.watchCase(c.id).then(() => this.#refreshCase(), () => undefined);
     });
-    const beat = () => api.call('petition.terminalHeartbeat').catch(() => undefined);
-    void beat();
-    setInterval(beat, HEARTBEAT_MS);
-    setInterval(() => {
-      if (this.state.screen === 'waiting') void this.#refreshWait();
-    }, WAIT_POLL_MS);
+    // Presence is this connection (its ping is the heartbeat); wait updates are pushed on it.
 
     try {
       this.set({ categories: (await api.call('petition.routingRules')).categories });

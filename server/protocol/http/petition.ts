@@ -173,10 +173,6 @@ export const petitionArea = area({
       method: 'POST', path: '/cases/:caseId/callback', summary: 'Leave the queue and be called back (needs a phone number on the case)',
       access: { roles: PETITIONER_OR_SUPERVISOR }, params: caseParams, body: emptySchema, answer: json<Case>('Case'),
     },
-    'petition.terminalHeartbeat': {
-      method: 'POST', path: '/terminal-presence', summary: 'A terminal is online (its token carries the terminal id)',
-      access: { roles: PETITIONER_SIDE }, body: emptySchema, answer: json<Nothing>('{}'),
-    },
 
     // ---- the official side
     'petition.heartbeat': {
