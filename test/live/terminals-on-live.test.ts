@@ -7,13 +7,15 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 const DANGSHAN = '341321';
 const OFFICIAL = { id: 'O341321-rs-2', name: 'O341321-rs-2', role: 'official' } as const; // 砀山县人社局
 const COORDINATOR = { id: 'coordinator-test', name: '综治中心', role: 'coordinator' } as const;
-const WAITING = 150;
+// One open petition per terminal, and the seed has 88 terminals in 砀山 (one queue): 80 distinct ones.
+const WAITING = 80;
 
 describe('terminals on the live channel', () => {
   let platform: TestPlatform;
   const sockets: Socket[] = [];
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    // 150 terminals on one loopback address: in the field each has its own (or TRUST_PROXY names it).
+    platform = await startTestPlatform({ RATE_LIMIT_IP: '100000' });
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();

@@ -43,9 +43,9 @@ describe('identities a household manager creates', () => {
     expect(platform.tokens.verify(token)).toMatchObject({ sub: device.id, role: 'home-device' });
   });
 
-  it('a family member is linked only if they exist; a new one is named by the server', async () => {
+  it('nobody is linked by naming their id (an existing person is invited and accepts); a new one is named by the server', async () => {
     const stranger = await api('POST', `/households/${HOME}/family`, { memberId: OFFICIAL, name: '冒名', city: '杭州', relation: '儿子', permission: 'manage' });
-    expect({ status: stranger.status, code: stranger.body?.error?.code }).toEqual({ status: 404, code: 'not_found' });
+    expect({ status: stranger.status, code: stranger.body?.error?.code, reason: (stranger.body?.error?.details as { reason?: string } | undefined)?.reason }).toEqual({ status: 403, code: 'forbidden', reason: 'invitation_required' });
     const fresh = await api('POST', `/households/${HOME}/family`, { name: '张小芳', city: '宁波', relation: '孙女', permission: 'call' });
     expect(fresh.status).toBe(200);
     expect((fresh.body!.data as { id: string }).id).toMatch(/^fm-[0-9a-f-]{36}$/);
