@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
-const ROLE_PAGES = ['terminal', 'official', 'coordinator', 'device', 'family', 'counsellor', 'archive', 'call'];
+// The kiosk pages (terminal, device) have no "no session" state: without a credential they show
+// their pairing code (test/identity/enrol-*.browser.test.ts).
+const ROLE_PAGES = ['official', 'coordinator', 'family', 'counsellor', 'archive', 'call'];
 
 describe('role pages opened without a session', () => {
   let platform: TestPlatform;
