@@ -212,7 +212,8 @@ describe('平安心居 care in Chromium', () => {
       video.muted = true;
       video.srcObject = new MediaStream([camera.track]);
       await video.play();
-      await new Promise((r) => setTimeout(r, 500));
+      // The first frame this element has presented, not a guessed delay.
+      await new Promise<void>((resolve) => video.requestVideoFrameCallback(() => resolve()));
       const c = document.createElement('canvas');
       c.width = video.videoWidth;
       c.height = video.videoHeight;
