@@ -104,6 +104,7 @@ class AdminPage extends PageElement<AdminState> {
         if (!body) return this.set({ formError: t('admin.incomplete') });
         const h = await this.#api.call('household.create', { body });
         this.#show(t('admin.saved', { what: h.name }));
+        this.set({ filter: h.id });
       } else {
         if (!d) return;
         const f = this.state.forms;
@@ -115,8 +116,10 @@ class AdminPage extends PageElement<AdminState> {
         if (!built.ok) return this.set({ formError: built.error });
         const report = await this.#api.call('admin.saveDirectory', { body: { changes: built.value, dryRun: false } });
         if (!report.applied) return this.set({ formError: reportProblems(report) || t('admin.notApplied') });
-        const keys = Object.values(report.changes).flatMap((c) => [...c.create, ...c.update]);
+        const keys = report.changes[form].create.concat(report.changes[form].update);
         this.#show(t('admin.saved', { what: keys.join(t('common.listSeparator')) }));
+        // The saved row is shown at once, whatever the length of the list.
+        this.set({ filter: keys[0] ?? '' });
       }
       this.set({ forms: { ...this.state.forms, [form]: EMPTY_FORMS[form] } });
       await this.#load();
