@@ -201,7 +201,11 @@ class AdminPage extends PageElement<AdminState> {
   }
 
   readonly #actions: AdminActions = {
-    tab: (tab: Tab) => this.set({ tab, filter: '', formError: null }),
+    tab: (tab: Tab) => {
+      // Opening a tab shows the state of now (a lock-out, a new session since the page opened).
+      this.set({ tab, filter: '', formError: null });
+      void this.#load();
+    },
     filter: (filter) => this.set({ filter }),
     setForm: (form, patch) => this.set({ forms: { ...this.state.forms, [form]: { ...this.state.forms[form], ...patch } } }),
     save: (form) => void this.#save(form),
