@@ -1188,8 +1188,8 @@ export const en: Dictionary = {
       kind: 'Import', file: 'CSV file', apply: 'Import now',
       kinds: { terminals: 'Terminal points (with regions)', departments: 'Departments' },
       hint: {
-        terminals: 'Columns: 接访点名称 (name), 区划代码 (region code), 区划名称 (region name), 级别 (level), 上级区划代码 (parent code); Excel CSV in UTF-8 or GBK. A dry run comes first; a file with any error is not imported at all.',
-        departments: 'Columns: 部门类别 (kind), 部门名称 (name), 区划代码 (region code), optionally 部门编号 (id), 级别 (level). A dry run comes first; a file with any error is not imported at all.',
+        terminals: 'Columns: name, region_code, region_name, level, parent_code (or their Chinese headers); Excel CSV in UTF-8 or GBK. A dry run comes first; a file with any error is not imported at all.',
+        departments: 'Columns: kind, name, region_code, optionally id and level (or their Chinese headers). A dry run comes first; a file with any error is not imported at all.',
       },
       phase: { idle: 'Choose a file', reading: 'Reading {{file}}…', checking: 'Uploading and checking…', checked: 'Dry run done: {{file}}', applying: 'Importing…', applied: 'Imported: {{file}}', failed: 'Import failed' },
       entity: 'Kind', create: 'New', update: 'Changed', unchanged: 'Unchanged', line: 'Line', key: 'Id', problem: 'Problem',
@@ -1277,6 +1277,9 @@ export const en: Dictionary = {
       family: 'Family member (migrant worker)',
       device: 'Home device',
       counsellor: 'Counsellor',
+      admin: 'System administrator (directory, devices)',
+      'security-admin': 'Security administrator (accounts, sessions)',
+      'audit-admin': 'Audit administrator (audit trail)',
     },
   },
 };

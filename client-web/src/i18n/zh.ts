@@ -1278,6 +1278,9 @@ export const zh = {
       family: '家属（外出务工）',
       device: '平安心居家庭终端',
       counsellor: '社工 / 心理咨询师',
+      admin: '系统管理员（目录、设备）',
+      'security-admin': '安全管理员（账号、会话）',
+      'audit-admin': '审计管理员（审计记录）',
     },
   },
 } as const;
