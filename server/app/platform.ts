@@ -239,6 +239,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     access: services.access,
     bans,
     revocations,
+    ...(config.turn ? { turn: config.turn } : {}),
   });
   services.accessChanges.on('changed', (scope) => signalling.recheck(scope));
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');

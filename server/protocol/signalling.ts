@@ -164,14 +164,24 @@ export interface ConsumerOptions {
   rtpParameters: unknown;
 }
 
+/**
+ * A TURN server with time-limited credentials (RTCIceServer's shape): issued with the room token
+ * at `join` and again at `refreshToken`, expiring with the token. Empty when the node has no TURN.
+ */
+export interface IceServer {
+  urls: string[];
+  username: string;
+  credential: string;
+}
+
 export interface ResponseData {
   getRouterRtpCapabilities: { rtpCapabilities: unknown };
   /**
    * `recording`: the session is being recorded (everyone is shown this). `exp`: when the token
    * the connection holds expires (seconds since the epoch): send `refreshToken` before it.
-   * `permission`: what this participant may do here now.
+   * `permission`: what this participant may do here now. `iceServers`: TURN for the transports.
    */
-  join: { peerId: string; role: string; exp: number; permission: PermissionInfo; peers: PeerInfo[]; recording: boolean };
+  join: { peerId: string; role: string; exp: number; permission: PermissionInfo; peers: PeerInfo[]; recording: boolean; iceServers: IceServer[] };
   createWebRtcTransport: TransportOptions;
   connectWebRtcTransport: Record<string, never>;
   restartIce: { iceParameters: unknown };
@@ -183,8 +193,8 @@ export interface ResponseData {
   closeProducer: Record<string, never>;
   leave: Record<string, never>;
   kickPeer: Record<string, never>;
-  /** `exp`: the new token's expiry (seconds since the epoch). */
-  refreshToken: { exp: number };
+  /** `exp`: the new token's expiry (seconds since the epoch); `iceServers`: TURN credentials expiring with it. */
+  refreshToken: { exp: number; iceServers: IceServer[] };
 }
 
 /** Why a connection may do less than its token says: the household's privacy mode, an audio-only call, its part in the case. */

@@ -58,6 +58,11 @@ export interface CallSessionOptions {
   /** Audio-only fallback for poor networks: no camera is published or consumed. */
   audioOnly?: boolean;
   videoConstraints?: MediaTrackConstraints;
+  /**
+   * `relay`: media only through the TURN servers the join gave (diagnosing a firewall, tests);
+   * default `all`: direct first, TURN when nothing direct gets through.
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Turns the captured camera into what is sent (the home device blacks out its privacy masks). */
   cameraFilter?: (track: MediaStreamTrack) => MediaStreamTrack;
 }
@@ -91,6 +96,8 @@ export class CallSession {
   readonly #devices: Record<DeviceSource, DeviceStatus> = { camera: 'unwanted', microphone: 'unwanted' };
   readonly #transportStates: Partial<Record<'send' | 'recv', string>> = {};
   #permission: PermissionInfo | undefined;
+  /** TURN servers with credentials issued with the current room token. */
+  #iceServers: RTCIceServer[] = [];
   /** When each remote peer was first seen, to tell a device that is missing from one still starting. */
   readonly #peerSeen = new Map<string, number>();
   #settleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -283,6 +290,7 @@ export class CallSession {
     });
     this.peerId = joined.peerId;
     this.#permission = joined.permission;
+    this.#iceServers = joined.iceServers;
     this.#scheduleRenewal(joined.exp, joined.role);
     this.#setRecording(joined.recording);
     this.peers.clear();
@@ -311,6 +319,8 @@ export class CallSession {
       iceParameters: opts.iceParameters as types.IceParameters,
       iceCandidates: opts.iceCandidates as types.IceCandidate[],
       dtlsParameters: opts.dtlsParameters as types.DtlsParameters,
+      iceServers: this.#iceServers,
+      ...(this.o.iceTransportPolicy ? { iceTransportPolicy: this.o.iceTransportPolicy } : {}),
     };
     const transport = direction === 'send' ? this.#device!.createSendTransport(params) : this.#device!.createRecvTransport(params);
     transport.on('connect', ({ dtlsParameters }, ok, fail) => {
@@ -439,8 +449,11 @@ export class CallSession {
       renew()
         .then(async (token) => {
           if (this.#closed) return;
-          const { exp: next } = await this.signalling.request('refreshToken', { token });
+          const { exp: next, iceServers } = await this.signalling.request('refreshToken', { token });
           this.#token = token;
+          // The TURN credentials expire with the old token; allocations refresh with the new ones.
+          this.#iceServers = iceServers;
+          for (const t of [this.#send, this.#recv]) if (t && !t.closed) await t.updateIceServers({ iceServers }).catch(() => undefined);
           // A reconnect of this socket presents the new token too.
           this.signalling.socket.auth = { token };
           this.#scheduleRenewal(next, role);
