@@ -14,6 +14,8 @@ export interface TestTurn {
   port: number;
   secret: string;
   realm: string;
+  /** The UDP ports coturn relays from: what the SFU sees as the peer of a relayed client. */
+  relayPorts: { min: number; max: number };
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -69,6 +71,7 @@ export async function startTestTurn(o: { secret?: string; realm?: string } = {})
     port,
     secret,
     realm,
+    relayPorts: { min: relayBase, max: relayBase + 200 },
     child,
     async stop() {
       if (child.exitCode === null) {
