@@ -211,6 +211,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.TSA_URL && !c.TSA_CA_FILE) issues.push('TSA_CA_FILE: required with TSA_URL (the CA its tokens must chain to)');
   if (c.TSA_CA_FILE && !fs.existsSync(c.TSA_CA_FILE)) issues.push(`TSA_CA_FILE: ${c.TSA_CA_FILE} does not exist`);
   if (!c.TURN_SECRET !== !c.TURN_URLS?.length) issues.push('TURN_SECRET, TURN_URLS: set both or neither');
+  // Whoever knows it can mint credentials for anyone, so it is held to the JWT secret's standard.
+  if (production && c.TURN_SECRET && secretEntropyBits(c.TURN_SECRET) < 256) issues.push('TURN_SECRET: needs at least 32 random bytes (e.g. `openssl rand -hex 32`)');
   for (const u of c.TURN_URLS ?? []) {
     if (!/^turns?:[^\s/?]+(\?transport=(udp|tcp))?$/.test(u)) issues.push(`TURN_URLS: ${u} is not a TURN URL (turn:host:port[?transport=udp|tcp] or turns:host:port?transport=tcp)`);
   }
