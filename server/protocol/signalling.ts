@@ -93,6 +93,8 @@ export const requestSchemas = {
   produce: z.strictObject({ transportId: id, kind, rtpParameters: rtpParametersSchema, source: mediaSourceSchema }),
   consume: z.strictObject({ transportId: id, producerId: id }),
   resumeConsumer: z.strictObject({ consumerId: id }),
+  /** Stop receiving a consumer for now (audio-only on a poor network); `resumeConsumer` takes it up again. */
+  pauseConsumer: z.strictObject({ consumerId: id }),
   pauseProducer: z.strictObject({ producerId: id }),
   resumeProducer: z.strictObject({ producerId: id }),
   closeProducer: z.strictObject({ producerId: id }),
@@ -188,6 +190,7 @@ export interface ResponseData {
   produce: { producerId: string };
   consume: ConsumerOptions;
   resumeConsumer: Record<string, never>;
+  pauseConsumer: Record<string, never>;
   pauseProducer: Record<string, never>;
   resumeProducer: Record<string, never>;
   closeProducer: Record<string, never>;
@@ -251,6 +254,13 @@ export interface ServerToClientEvents {
   producerPaused: (p: { peerId: string; producerId: string }) => void;
   producerResumed: (p: { peerId: string; producerId: string }) => void;
   consumerClosed: (p: { consumerId: string; producerId: string }) => void;
+  /**
+   * How well you receive a consumer (`score`, 0–10, from loss and repair on your downlink) and how
+   * well its producer reaches the server (`producerScore`). Sent when they change.
+   */
+  consumerScore: (p: { consumerId: string; score: number; producerScore: number }) => void;
+  /** How well your producer reaches the server (0–10, the worst of its streams). Sent when it changes. */
+  producerScore: (p: { producerId: string; score: number }) => void;
   /** Your room is gone from this worker or node (worker died, node stopping): join again. */
   rejoin: (p: { reason: RejoinReason }) => void;
   /** Recording of this room started or stopped: every participant is shown the state. */

@@ -352,6 +352,11 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         await room.resumeConsumer(peer, (p as Parsed<'resumeConsumer'>).consumerId);
         return r({});
       }
+      case 'pauseConsumer': {
+        const { peer, room } = requireRoom(socket);
+        await room.pauseConsumer(peer, (p as Parsed<'pauseConsumer'>).consumerId);
+        return r({});
+      }
       case 'pauseProducer':
       case 'resumeProducer': {
         const { peer, room } = requireRoom(socket);
