@@ -40,6 +40,10 @@ export const en: Dictionary = {
     recording: 'Recording: this call is recorded in full',
     connected: 'Connected',
     'media-degraded': 'Connected · some sound or picture unavailable',
+    poorNetwork: 'Poor network: sound comes first; the picture may be blurred or stutter.',
+    poorNetworkAudioOnly: 'Poor network: switched to a voice call.',
+    audioOnlyOn: 'Voice only',
+    audioOnlyOff: 'Video back on',
     ended: 'Call ended',
     local: {
       microphone_denied: 'The others cannot hear you: the microphone is not allowed. Ask staff to allow the microphone in the browser settings.',

@@ -40,6 +40,10 @@ export const zh = {
     recording: '录制中：本次通话全程录音录像',
     connected: '已接通',
     'media-degraded': '已接通 · 部分声音或画面不可用',
+    poorNetwork: '网络较差：声音优先，画面可能模糊或卡顿。',
+    poorNetworkAudioOnly: '网络较差：已改为语音通话。',
+    audioOnlyOn: '改为语音通话',
+    audioOnlyOff: '恢复视频',
     ended: '通话已结束',
     local: {
       microphone_denied: '对方听不到您的声音：麦克风未获允许。请工作人员在浏览器设置中允许使用麦克风。',
