@@ -680,6 +680,9 @@ export const en: Dictionary = {
   documentPage: { print: 'Print / save as PDF', missing: 'No document given, or not signed in' },
   household: {
     weekday: { w0: 'Sun', w1: 'Mon', w2: 'Tue', w3: 'Wed', w4: 'Thu', w5: 'Fri', w6: 'Sat' },
+    everyDay: 'every day',
+    daySeparator: ', ',
+    weeklyPrefix: '',
     region: {
       r341300: 'Suzhou city',
       r341302: 'Yongqiao',
@@ -739,6 +742,16 @@ export const en: Dictionary = {
     masksClear: 'Clear all',
     masksSave: 'Save',
     masksClose: 'Close',
+    consents: 'Who may look in ({{n}})',
+    consentsTitle: 'Who may look in',
+    consentsNone: 'The household has not agreed that anybody may look in.',
+    consentDevice: 'this device’s camera',
+    consentAll: 'every camera',
+    consentSince: 'since {{at}} · agreed by {{by}}',
+    lookInAllowed: 'These family members may look in at the allowed times; every look-in chimes, shows the red live sign and is logged.',
+    lookInOff: 'The household does not allow looking in: nobody can look in now.',
+    lookInClosed: 'Nobody may look in at these times: {{w}}',
+    lookInPrivacy: 'Press “Privacy” to stop the picture at any time; to withdraw consent, ask the family member who manages the household.',
     masksSaved: 'Privacy masks saved',
   },
   family: {
@@ -1284,6 +1297,7 @@ export const en: Dictionary = {
       admin: 'System administrator (directory, devices)',
       'security-admin': 'Security administrator (accounts, sessions)',
       'audit-admin': 'Audit administrator (audit trail)',
+      grid: 'Village committee / grid worker (SOS calls)',
     },
   },
 };

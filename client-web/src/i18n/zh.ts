@@ -681,6 +681,9 @@ export const zh = {
   documentPage: { print: '打印 / 存为 PDF', missing: '没有指定文书，或未登录' },
   household: {
     weekday: { w0: '日', w1: '一', w2: '二', w3: '三', w4: '四', w5: '五', w6: '六' },
+    everyDay: '每天',
+    daySeparator: '、',
+    weeklyPrefix: '每周',
     region: {
       r341300: '宿州市',
       r341302: '埇桥区',
@@ -740,6 +743,16 @@ export const zh = {
     masksClear: '全部清除',
     masksSave: '保存',
     masksClose: '关闭',
+    consents: '谁可以看家里（{{n}}）',
+    consentsTitle: '谁可以看家里',
+    consentsNone: '家里还没有同意任何人查看。',
+    consentDevice: '本机摄像头',
+    consentAll: '所有摄像头',
+    consentSince: '{{at}} 起 · {{by}} 同意',
+    lookInAllowed: '以上家人可以在允许的时间查看，每次都会响铃提示、显示红色直播标志，并记入查看记录。',
+    lookInOff: '家里设置了不允许查看：现在谁都不能看。',
+    lookInClosed: '这些时间谁都不能看：{{w}}',
+    lookInPrivacy: '按下“隐私模式”随时停止画面；撤回同意请告诉管理本户的家人。',
     masksSaved: '遮挡区域已保存',
   },
   family: {
@@ -1285,6 +1298,7 @@ export const zh = {
       admin: '系统管理员（目录、设备）',
       'security-admin': '安全管理员（账号、会话）',
       'audit-admin': '审计管理员（审计记录）',
+      grid: '村委会 / 网格员（求助呼叫）',
     },
   },
 } as const;

@@ -24,6 +24,7 @@ export const DEMO_PAGES: Record<DemoKind, string> = {
   admin: 'admin.html',
   'security-admin': 'admin.html',
   'audit-admin': 'admin.html',
+  grid: 'grid.html',
 };
 
 // The one demo coordinator and archivist: their ids are fixed, never taken from the request, so a
@@ -91,6 +92,11 @@ async function listIdentities(d: DevDeps): Promise<DemoIdentity[]> {
     const c = await d.householdRepo.getCounsellor(id);
     if (c) out.push({ kind: 'counsellor', id: c.id, name: c.name, detail: c.organisation });
   }
+  // 村委会 / 网格员: the village contacts an SOS escalates to (grid.html).
+  for (const id of Object.values(SEED.villageContacts)) {
+    const g = await d.householdRepo.getVillageContact(id);
+    if (g) out.push({ kind: 'grid', id: g.id, name: g.name, detail: g.organisation });
+  }
   // The same family member can be linked to several households: list once.
   return out.filter((x, i) => out.findIndex((y) => y.kind === x.kind && y.id === x.id) === i);
 }
@@ -131,6 +137,10 @@ async function tokenFor(d: DevDeps, kind: DemoKind, id: string): Promise<string>
     case 'counsellor': {
       const c = (await d.householdRepo.getCounsellor(id)) ?? notFoundOf('counsellor', id);
       return d.tokens.issue({ sub: c.id, name: c.name, role: 'counsellor', grant: none });
+    }
+    case 'grid': {
+      const g = (await d.householdRepo.getVillageContact(id)) ?? notFoundOf('village contact', id);
+      return d.tokens.issue({ sub: g.id, name: g.name, role: 'grid-worker', grant: none, attributes: { region: g.region } });
     }
     case 'device': {
       const rec = (await d.householdRepo.getDevice(id)) ?? notFoundOf('device', id);
