@@ -255,6 +255,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     bans,
     seats: new RedisRoomSeats(redis, keys, config.ROOMS_PER_IDENTITY),
     revocations,
+    ...(config.turn ? { turn: config.turn } : {}),
   });
   services.accessChanges.on('changed', (scope) => signalling.recheck(scope));
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
