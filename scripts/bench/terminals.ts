@@ -10,13 +10,17 @@
 //      the claim's answer to each waiting terminal receiving its new place (p50/p95), and counts
 //      terminals that never got it,
 //   5. counts sockets that dropped.
-// The seed has 88 Dangshan terminals; N > 88 reuses them (each socket is its own terminal
-// connection either way). Figures are medians over runs; ratios against the first size.
+// One open petition per terminal: each run seeds its own N terminals (scripts/bench/seed-terminals.ts)
+// into the node's data directory before the node starts, so the N cases are distinct. Figures are
+// medians over runs; ratios against the baseline size (`--baseline`, default 100), measured first
+// in the same process, so a loaded machine shows in both.
 import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import os from 'node:os';
 import { io, type Socket } from 'socket.io-client';
+import path from 'node:path';
 import { startProductNode, type ProductNode } from '../harness/product-node.ts';
+import { seedBenchTerminals } from './seed-terminals.ts';
 
 const argv = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,7 +30,8 @@ const clampInt = (v: string | undefined, dflt: number, max: number) => {
   const n = Number(v);
   return Number.isInteger(n) && n > 0 ? Math.min(n, max) : dflt;
 };
-const SIZES = (argv('sizes') ?? '500,1000,4000').split(',').map((s) => clampInt(s, 500, 10_000));
+const BASELINE = clampInt(argv('baseline'), 100, 10_000);
+const SIZES = [...new Set([BASELINE, ...(argv('sizes') ?? '500,1000,4000').split(',').map((s) => clampInt(s, 500, 10_000))])];
 const RUNS = clampInt(argv('runs'), 3, 20);
 const CLAIMS = clampInt(argv('claims'), 3, 20);
 const IDLE_SECONDS = clampInt(argv('idle-seconds'), 10, 120);
@@ -79,16 +84,17 @@ async function inBatches<T, R>(items: T[], size: number, fn: (t: T, i: number) =
 }
 
 async function run(n: number): Promise<RunResult> {
-  const node = await startProductNode();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-terminals-'));
+  const terminals = await seedBenchTerminals(dataDir, COUNTY, n);
+  // All N terminals come from 127.0.0.1 here (from N addresses in the field): lift the per-IP
+  // limit only; the per-identity limits stay as deployed.
+  const node = await startProductNode({ DATA_DIR: dataDir, RATE_LIMIT_IP: '10000000' });
   const pid = node.child.pid!;
   const sockets: Socket[] = [];
   try {
-    const coordinator = await node.token({ sub: 'bench-coordinator', role: 'coordinator', rooms: [] });
-    const groups = await api<{ regionCode: string; offlineIds: string[] }[]>(node, coordinator, 'GET', '/terminals');
-    const terminals = groups.find((g) => g.regionCode === COUNTY)!.offlineIds.filter((id) => id.length > 7);
     const tokens = new Map<string, string>();
-    for (const id of terminals) tokens.set(id, await node.token({ sub: `device-${id}`, role: 'terminal', rooms: [], attributes: { terminalId: id } }));
-    const terminalOf = (i: number) => terminals[i % terminals.length]!;
+    await inBatches(terminals, 50, async (id) => tokens.set(id, await node.token({ sub: `device-${id}`, role: 'terminal', rooms: [], attributes: { terminalId: id } })));
+    const terminalOf = (i: number) => terminals[i]!;
 
     // 1. N petitions at once (bounded only by START_CONCURRENCY in flight).
     const startMs: number[] = [];
@@ -99,6 +105,7 @@ async function run(n: number): Promise<RunResult> {
       startMs.push(performance.now() - t0);
       return started.case.id;
     });
+    if (new Set(cases).size !== n) throw new Error(`${n} starts gave ${new Set(cases).size} distinct cases`);
 
     // 2. N terminals connect and watch their case.
     const told = new Map<string, { position: number | null; at: number }>();
@@ -155,6 +162,7 @@ async function run(n: number): Promise<RunResult> {
   } finally {
     for (const s of sockets) s.disconnect();
     await node.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
