@@ -85,7 +85,7 @@ async function inBatches<T, R>(items: T[], size: number, fn: (t: T, i: number) =
 
 async function run(n: number): Promise<RunResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-terminals-'));
-  const terminals = await seedBenchTerminals(dataDir, COUNTY, n);
+  const terminals = (await seedBenchTerminals(path.join(dataDir, 'app.db'), n, [COUNTY])).map((t) => t.id);
   // All N terminals come from 127.0.0.1 here (from N addresses in the field): lift the per-IP
   // limit only; the per-identity limits stay as deployed.
   const node = await startProductNode({ DATA_DIR: dataDir, RATE_LIMIT_IP: '10000000' });
