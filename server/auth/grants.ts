@@ -30,7 +30,8 @@ export class TokenIssuer {
 
   constructor(
     secret: string,
-    private readonly defaultTtlSeconds: number,
+    /** What a token lives when its issuer asks for no lifetime (room tokens: TOKEN_TTL_SECONDS). */
+    readonly defaultTtlSeconds: number,
     /** Revoked tokens (server/auth/revocations.ts); without it only signature and expiry count. */
     private readonly revocations?: RevocationCheck,
   ) {

@@ -94,6 +94,8 @@ const schema = z.object({
   RATE_LIMIT_CONCURRENT: positive.max(1000).default(6),
   // Signalling connections one token identity may hold at once on a node.
   RATE_LIMIT_SOCKETS: positive.max(1000).default(4),
+  // Rooms one token identity occupies at once, across every node (a seat per room, a join or its capabilities request).
+  ROOMS_PER_IDENTITY: positive.max(1000).default(3),
   // A request costs one point of the identity budget plus one per this many ms it took (0: one).
   RATE_LIMIT_COST_MS: z.coerce.number().int().min(0).max(60_000).default(25),
   // /metrics and the detailed /healthz: on this loopback-only port, or with this bearer token.
