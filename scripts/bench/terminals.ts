@@ -7,8 +7,8 @@
 //   2. connects N `/live` sockets, each watching its case (connect + watch time),
 //   3. measures the node's CPU and RSS while the N terminals sit idle,
 //   4. has officials claim the head of the queue `--claims` times; for every claim, the time from
-//      the claim's answer to each waiting terminal receiving its new place (p50/p95), and counts
-//      terminals that never got it,
+//      the claim's answer to each waiting terminal receiving its new place (the place it was told
+//      before, minus one) (p50/p95), and counts terminals that never got it (or had no place),
 //   5. counts sockets that dropped.
 // One open petition per terminal: each run seeds its own N terminals (scripts/bench/seed-terminals.ts)
 // into the node's data directory before the node starts, so the N cases are distinct. Figures are
@@ -153,17 +153,17 @@ async function run(n: number): Promise<RunResult> {
     for (let k = 0; k < Math.min(CLAIMS, n - 1); k++) {
       const official = officialTokens[k % officialTokens.length]!;
       if (k >= officialTokens.length) throw new Error('more claims than officials with a free session');
+      // The queue's order is the order the starts arrived in, not the bench's loop order: each
+      // connected terminal behind the head must be told the place it was told before, minus one.
+      const before = new Map(cases.filter((c) => !unconnected.has(c)).map((c) => [c, told.get(c)?.position ?? null]));
       await api(node, official, 'POST', '/claims', {});
       const answered = performance.now();
-      // Case k+j (j ≥ 1) waits at place j now.
-      const waiting = cases.slice(k + 1);
+      const waiting = [...before].filter(([, p]) => p !== 1);
       const deadline = answered + 30_000;
-      const expected = (c: string, j: number) => unconnected.has(c) || told.get(c)?.position === j + 1;
+      const expected = ([c, p]: [string, number | null]) => p !== null && told.get(c)?.position === p - 1;
       while (performance.now() < deadline && !waiting.every(expected)) await new Promise((r) => setTimeout(r, 5));
-      for (const [j, c] of waiting.entries()) {
-        if (unconnected.has(c)) continue;
-        const w = told.get(c);
-        if (w?.position === j + 1) pushMs.push(Math.max(0, w.at - answered));
+      for (const w of waiting) {
+        if (expected(w)) pushMs.push(Math.max(0, told.get(w[0])!.at - answered));
         else missed++;
       }
     }
