@@ -682,7 +682,7 @@ export const en: Dictionary = {
     weekday: { w0: 'Sun', w1: 'Mon', w2: 'Tue', w3: 'Wed', w4: 'Thu', w5: 'Fri', w6: 'Sat' },
     everyDay: 'every day',
     daySeparator: ', ',
-    weeklyPrefix: '',
+    weeklyPrefix: 'Every ',
     region: {
       r341300: 'Suzhou city',
       r341302: 'Yongqiao',
