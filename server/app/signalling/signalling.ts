@@ -12,6 +12,8 @@ import type { types } from 'mediasoup';
 import { grantAllowsRoom, type Claims, type TokenIssuer } from '../../auth/grants.ts';
 import { revocationApplies, type Revocation } from '../../auth/revocations.ts';
 import { permissionInfo, type RoomAuthorizer, type RoomPermission } from '../../auth/room-access.ts';
+import { turnCredentials } from '../../auth/turn-credentials.ts';
+import type { TurnConfig } from '../../core/config.ts';
 import { AppError, conflict, forbidden, toErrorBody } from '../../core/errors.ts';
 import type { SafeEmitter } from '../../core/safe-emitter.ts';
 import { householdOfRoom } from '../../protocol/room-id.ts';
@@ -71,6 +73,8 @@ export interface SignallingDeps {
   seats: RoomSeats;
   /** The room's domain: who may be here and with what permission now; throws AppError when not. */
   access: RoomAuthorizer;
+  /** TURN for clients behind NAT and firewalls: credentials are issued with each join and refresh. */
+  turn?: TurnConfig;
   /** Revocations taking effect on this node; their connections are closed. */
   revocations?: Pick<SafeEmitter<{ revoked: [Revocation] }>, 'on'>;
 }
@@ -320,6 +324,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
           permission: permissionInfo(peer.permission),
           peers: room.visiblePeers(peer),
           recording: room.recording,
+          iceServers: turnCredentials(deps.turn, peer.claims.sub, peer.claims.exp),
         });
       }
       case 'createWebRtcTransport': {
@@ -358,6 +363,11 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         await room.resumeConsumer(peer, (p as Parsed<'resumeConsumer'>).consumerId);
         return r({});
       }
+      case 'pauseConsumer': {
+        const { peer, room } = requireRoom(socket);
+        await room.pauseConsumer(peer, (p as Parsed<'pauseConsumer'>).consumerId);
+        return r({});
+      }
       case 'pauseProducer':
       case 'resumeProducer': {
         const { peer, room } = requireRoom(socket);
@@ -394,7 +404,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         const { peer, room } = socket.data;
         if (!peer || !room) {
           socket.data.claims = claims;
-          return r({ exp: claims.exp });
+          return r({ exp: claims.exp, iceServers: turnCredentials(deps.turn, claims.sub, claims.exp) });
         }
         if ((claims.grant.hidden === true) !== peer.hidden) throw conflict('a refreshed token cannot change whether you are shown; leave and join again');
         const ev = socket.data.evaluations;
@@ -409,7 +419,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         } else {
           peer.update(claims, peer.permission);
         }
-        return r({ exp: claims.exp });
+        return r({ exp: claims.exp, iceServers: turnCredentials(deps.turn, claims.sub, claims.exp) });
       }
       default:
         return assertUnreachable(name);
