@@ -99,11 +99,14 @@ async function run(n: number): Promise<RunResult> {
 
     // 1. N petitions at once (bounded only by START_CONCURRENCY in flight).
     const startMs: number[] = [];
+    // The place each start answered: what the terminal shows until its first push.
+    const startPlace = new Map<string, number | null>();
     const cases = await inBatches([...Array(n).keys()], START_CONCURRENCY, async (i) => {
       const id = terminalOf(i);
       const t0 = performance.now();
-      const started = await api<{ case: { id: string } }>(node, tokens.get(id)!, 'POST', '/cases', { terminalId: id, category: 'wages' });
+      const started = await api<{ case: { id: string }; wait: { position: number | null } }>(node, tokens.get(id)!, 'POST', '/cases', { terminalId: id, category: 'wages' });
       startMs.push(performance.now() - t0);
+      startPlace.set(started.case.id, started.wait.position);
       return started.case.id;
     });
     if (new Set(cases).size !== n) throw new Error(`${n} starts gave ${new Set(cases).size} distinct cases`);
@@ -155,7 +158,7 @@ async function run(n: number): Promise<RunResult> {
       if (k >= officialTokens.length) throw new Error('more claims than officials with a free session');
       // The queue's order is the order the starts arrived in, not the bench's loop order: each
       // connected terminal behind the head must be told the place it was told before, minus one.
-      const before = new Map(cases.filter((c) => !unconnected.has(c)).map((c) => [c, told.get(c)?.position ?? null]));
+      const before = new Map(cases.filter((c) => !unconnected.has(c)).map((c) => [c, told.has(c) ? told.get(c)!.position : startPlace.get(c) ?? null]));
       await api(node, official, 'POST', '/claims', {});
       const answered = performance.now();
       const waiting = [...before].filter(([, p]) => p !== 1);
