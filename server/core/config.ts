@@ -41,7 +41,7 @@ const schema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   // HS256 signing secret for access tokens; required outside development on loopback.
   JWT_SECRET: z.string().min(16).optional(),
-  TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(7 * 24 * 3600).default(4 * 3600),
+  TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(4 * 3600),
   // Development sign-in and token endpoints (/dev/*); only with NODE_ENV=development on loopback.
   DEV_TOKENS: bool.optional(),
   MEDIASOUP_WORKER_BIN: z.string().optional(),

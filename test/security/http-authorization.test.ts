@@ -75,7 +75,7 @@ beforeAll(async () => {
   const identities = (await send<DemoIdentity[]>(platform.url, 'GET', '/dev/identities')).body!.data!;
   const kindOf: Partial<Record<Role, DemoKind>> = {
     terminal: 'terminal', official: 'official', coordinator: 'coordinator', archivist: 'archivist',
-    family: 'family', 'home-device': 'device', counsellor: 'counsellor',
+    family: 'family', 'home-device': 'device', counsellor: 'counsellor', 'grid-worker': 'grid',
   };
   tokens.set(ANONYMOUS, undefined);
   for (const role of ROLES) {

@@ -9,7 +9,8 @@ const NOW = Date.parse('2026-11-26T07:04:00Z');
 const ctx = (lang: Lang = 'zh'): ViewContext => ({ t: translator(lang), lang, now: NOW });
 const state = (s: Partial<DeviceState> = {}): DeviceState => ({
   phase: 'running', householdName: '张家', online: true, flash: null, privacy: { active: false, cause: null }, privacyBusy: false,
-  notices: [], ringing: null, answering: false, cameraLookIns: [], contacts: [], outgoing: null, placing: null, masks: [], maskDraft: null, ...s,
+  notices: [], ringing: null, answering: false, cameraLookIns: [], contacts: [], outgoing: null, placing: null, masks: [], maskDraft: null,
+  consents: [], lookInRules: { allowed: true, schedule: [] }, cameraNames: {}, consentsOpen: false, ...s,
 });
 const call = { id: 'c1', callerRole: 'counsellor', callerName: '陈静' } as Call;
 
@@ -76,5 +77,22 @@ describe('home device view-model', () => {
       ['村委会 / 网格员', ['正在呼叫']],
     ]);
     expect(deviceView(state({ outgoing: sos }), [], ctx('en')).sos.label).toBe('Help');
+  });
+  it('shows the consents in force: who may look in on which camera since when, and when nobody may', () => {
+    const consent = (id: number, memberName: string, source: string) => ({
+      id, householdId: 'h', memberId: `m${id}`, memberName, source, level: 'look-in' as const, action: 'granted' as const, byId: 'fm-1', byName: '张伟', byRole: 'family', at: '2026-11-20T02:00:00Z',
+    });
+    const consents = [consent(1, '李娜', 'device'), consent(2, '张伟', 'cam-yard'), consent(3, '张强', '*')];
+    const closed = deviceView(state({ consents }), [], ctx());
+    expect(closed.consents).toEqual({ button: '谁可以看家里（3）', panel: null });
+    const v = deviceView(state({ consents, consentsOpen: true, cameraNames: { 'cam-yard': '院子摄像头' }, lookInRules: { allowed: true, schedule: [{ days: [0, 1, 2, 3, 4, 5, 6], start: '22:00', end: '07:00' }, { days: [1, 3], start: '12:00', end: '13:00' }] } }), [], ctx());
+    expect(v.consents.panel!.items.map((c) => `${c.who} · ${c.what} · ${c.since}`)).toEqual([
+      '李娜 · 本机摄像头 · 11/20 10:00 起 · 张伟 同意',
+      '张伟 · 院子摄像头 · 11/20 10:00 起 · 张伟 同意',
+      '张强 · 所有摄像头 · 11/20 10:00 起 · 张伟 同意',
+    ]);
+    expect(v.consents.panel!.when[1]).toBe('这些时间谁都不能看：每天 22:00–07:00；每周一、三 12:00–13:00');
+    const off = deviceView(state({ consentsOpen: true, lookInRules: { allowed: false, schedule: [] } }), [], ctx('en')).consents.panel!;
+    expect(off).toMatchObject({ empty: 'The household has not agreed that anybody may look in.', when: ['The household does not allow looking in: nobody can look in now.', expect.any(String)] });
   });
 });

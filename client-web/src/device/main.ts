@@ -75,6 +75,10 @@ class DevicePage extends PageElement<DeviceState> {
       placing: null,
       masks: [],
       maskDraft: null,
+      consents: [],
+      lookInRules: { allowed: false, schedule: [] },
+      cameraNames: {},
+      consentsOpen: false,
     });
   }
 
@@ -130,6 +134,7 @@ class DevicePage extends PageElement<DeviceState> {
     try {
       const [view] = await this.#api!.call('household.list');
       this.#cameraNames = new Map((view?.cameras ?? []).map((c) => [c.id, c.name]));
+      this.set({ cameraNames: Object.fromEntries(this.#cameraNames) });
     } catch {
       // Names are a nicety; the indicator falls back to a generic name.
     }
@@ -151,7 +156,11 @@ class DevicePage extends PageElement<DeviceState> {
     this.#household = s.household;
     this.#quiet = s.quiet;
     const outgoing = s.openCalls.find((c) => c.state === 'ringing' && c.direction === 'from-home') ?? null;
-    this.set({ householdName: s.household.name, notices: s.notices, contacts: s.contacts, masks: s.device.masks, ...(this.state.placing ? {} : { outgoing }) });
+    this.set({
+      householdName: s.household.name, notices: s.notices, contacts: s.contacts, masks: s.device.masks, consents: s.consents,
+      lookInRules: { allowed: s.household.settings.lookInAllowed, schedule: s.household.settings.privacySchedule },
+      ...(this.state.placing ? {} : { outgoing }),
+    });
     this.#deviceId = s.device.id;
     this.#setPrivacy(s.privacy);
     this.#syncActivityWatch();
@@ -226,8 +235,15 @@ class DevicePage extends PageElement<DeviceState> {
         this.#setPrivacy(p.privacy as PrivacyState);
         break;
       case 'settings:changed':
-        if (this.#household) this.#household = { ...this.#household, settings: p.settings as ServerDeviceState['household']['settings'] };
+        if (this.#household) {
+          this.#household = { ...this.#household, settings: p.settings as ServerDeviceState['household']['settings'] };
+          this.set({ lookInRules: { allowed: this.#household.settings.lookInAllowed, schedule: this.#household.settings.privacySchedule } });
+        }
         this.#syncActivityWatch();
+        break;
+      case 'consent:changed':
+        // The heartbeat answers with the consents in force.
+        void this.#heartbeat();
         break;
       case 'notice': {
         const n = p.notice as Notice;
@@ -555,6 +571,7 @@ class DevicePage extends PageElement<DeviceState> {
     clearMasks: () => this.set({ maskDraft: [] }),
     saveMasks: () => void this.#saveMasks(),
     closeMasks: () => this.#closeMasks(),
+    toggleConsents: () => this.set({ consentsOpen: !this.state.consentsOpen }),
     decline: () => void this.#decline(),
     togglePrivacy: () => void this.#togglePrivacy(),
     hangUp: () => {

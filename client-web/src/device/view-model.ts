@@ -2,10 +2,10 @@
 // ringing screen, the call, the red "camera live" indicator (whenever the camera is sent, or a
 // household camera is watched), and the privacy button with what privacy means right now; the
 // picture buttons that call the family and the counsellor, the always-visible 求助 button with who
-// is being rung, and the privacy-mask editor.
+// is being rung, the privacy-mask editor, and the consents in force (who may look in, and when not).
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime } from '../lib/time.ts';
-import type { Call, DeviceState as ServerDeviceState, MaskRect, Notice, PrivacyState } from '../household/common.ts';
+import { windowsText, type Call, type ConsentRecord, type DeviceState as ServerDeviceState, type MaskRect, type Notice, type PrivacyState, type PrivacyWindow } from '../household/common.ts';
 
 export type Contact = ServerDeviceState['contacts'][number];
 
@@ -38,6 +38,11 @@ export interface DeviceState {
   /** The masks in force on this device, and the editor's draft while it is open. */
   masks: MaskRect[];
   maskDraft: MaskRect[] | null;
+  /** Consent in force (the server's record), what the household allows, and whether the panel is open. */
+  consents: ConsentRecord[];
+  lookInRules: { allowed: boolean; schedule: PrivacyWindow[] };
+  cameraNames: Record<string, string>;
+  consentsOpen: boolean;
 }
 
 export interface DeviceView {
@@ -64,6 +69,10 @@ export interface DeviceView {
   } | null;
   masks: { button: string; editor: { title: string; hint: string; rects: MaskRect[]; clear: string; save: string; close: string } | null };
   privacy: { active: boolean; attr: string; text: string; button: string; pressed: boolean; busy: boolean };
+  consents: {
+    button: string;
+    panel: { title: string; items: { id: number; who: string; what: string; since: string }[]; empty: string | null; when: string[]; close: string } | null;
+  };
 }
 
 export function deviceView(s: DeviceState, rooms: RoomSummary[], ctx: ViewContext): DeviceView {
@@ -132,6 +141,28 @@ export function deviceView(s: DeviceState, rooms: RoomSummary[], ctx: ViewContex
       pressed: p.cause === 'button',
       busy: s.privacyBusy,
     },
+    consents: {
+      button: t('device.consents', { n: s.consents.length }),
+      panel: s.consentsOpen ? consentsView(s, ctx) : null,
+    },
+  };
+}
+
+/** Who the household agreed may look in, on which camera, since when; and when nobody may. */
+function consentsView(s: DeviceState, { t, lang }: ViewContext): NonNullable<DeviceView['consents']['panel']> {
+  const what = (source: string) =>
+    source === 'device' ? t('device.consentDevice') : source === '*' ? t('device.consentAll') : (s.cameraNames[source] ?? t('device.ipCamera'));
+  const { allowed, schedule } = s.lookInRules;
+  return {
+    title: t('device.consentsTitle'),
+    items: s.consents.map((c) => ({ id: c.id, who: c.memberName, what: what(c.source), since: t('device.consentSince', { at: formatTime(c.at, 'dateTime', lang), by: c.byName }) })),
+    empty: s.consents.length === 0 ? t('device.consentsNone') : null,
+    when: [
+      allowed ? t('device.lookInAllowed') : t('device.lookInOff'),
+      ...(allowed && schedule.length ? [t('device.lookInClosed', { w: windowsText(schedule, t) })] : []),
+      t('device.lookInPrivacy'),
+    ],
+    close: t('device.masksClose'),
   };
 }
 

@@ -16,6 +16,7 @@ export interface DeviceActions {
   clearMasks(): void;
   saveMasks(): void;
   closeMasks(): void;
+  toggleConsents(): void;
   decline(): void;
   togglePrivacy(): void;
   hangUp(): void;
@@ -76,6 +77,7 @@ export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSessio
       ${v.outgoing && !v.outgoing.sos ? html`<button type="button" id="cancel-call" class="btn cancel" @click=${() => a.cancelOutgoing()}>${v.outgoing.cancel}</button>` : nothing}
     </section>
     ${v.masks.editor ? maskEditor(v.masks.editor, a) : nothing}
+    ${v.consents.panel ? consentsPanel(v.consents.panel, a) : nothing}
     <section id="incoming" class="incoming" ?hidden=${!v.incoming} aria-live="assertive">
       <div id="incoming-who" class="incoming-who">${v.incoming?.who ?? ''}</div>
       <div class="incoming-actions">
@@ -87,6 +89,7 @@ export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSessio
     <footer class="dev-foot">
       <div id="privacy-state" class="privacy-state" data-active=${String(v.privacy.active)}>${v.privacy.text}</div>
       <button type="button" id="masks" class="masks-btn" @click=${() => a.openMasks()}>${v.masks.button}</button>
+      <button type="button" id="consents" class="masks-btn" @click=${() => a.toggleConsents()}>${v.consents.button}</button>
       <button type="button" id="privacy" class="privacy-btn" aria-pressed=${String(v.privacy.pressed)} ?disabled=${v.privacy.busy} @click=${() => a.togglePrivacy()}>${v.privacy.button}</button>
     </footer>`;
 }
@@ -106,5 +109,19 @@ function maskEditor(e: NonNullable<DeviceView['masks']['editor']>, a: DeviceActi
       <button type="button" id="mask-save" class="btn primary" @click=${() => a.saveMasks()}>${e.save}</button>
       <button type="button" id="mask-close" class="btn" @click=${() => a.closeMasks()}>${e.close}</button>
     </div>
+  </section>`;
+}
+
+/** The consents in force, so the people at home see who may look in and when nobody may. */
+function consentsPanel(p: NonNullable<DeviceView['consents']['panel']>, a: DeviceActions): TemplateResult {
+  return html`<section id="consents-panel" class="mask-editor consents-panel" aria-labelledby="consents-title">
+    <h2 id="consents-title">${p.title}</h2>
+    <ul id="consent-list" class="consent-list">
+      ${p.empty
+        ? html`<li class="empty">${p.empty}</li>`
+        : p.items.map((c) => html`<li data-consent-id=${c.id}><span class="c-who">${c.who}</span> · <span class="c-what">${c.what}</span><div class="c-since">${c.since}</div></li>`)}
+    </ul>
+    ${p.when.map((w) => html`<p class="hint consent-when">${w}</p>`)}
+    <div class="mask-actions"><button type="button" id="consents-close" class="btn" @click=${() => a.toggleConsents()}>${p.close}</button></div>
   </section>`;
 }

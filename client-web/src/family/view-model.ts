@@ -5,7 +5,7 @@
 // loud ringing screen of a call from home with answer and decline.
 import type { ViewContext } from '../lib/i18n.ts';
 import { clock, formatTime } from '../lib/time.ts';
-import type { AccessLogEntry, Call, HouseholdAlert, HouseholdView } from '../household/common.ts';
+import { windowsText, type AccessLogEntry, type Call, type HouseholdAlert, type HouseholdView } from '../household/common.ts';
 
 export type RoomPhase = 'ringing' | 'in' | 'joined' | 'lookin';
 
@@ -192,7 +192,7 @@ function cardView(s: FamilyState, v: HouseholdView, weak: boolean, ctx: ViewCont
       ...(weak ? [t('family.weakNet')] : []),
       ...(lookHint ? [lookHint] : []),
       ...(schedule.length
-        ? [t('family.schedule', { w: schedule.map((w) => `${w.days.length === 7 ? t('family.everyDay') : w.days.join(',')} ${w.start}–${w.end}`).join(t('common.clauseSeparator')) })]
+        ? [t('family.schedule', { w: windowsText(schedule, t) })]
         : []),
     ],
     settings: v.myPermission === 'manage' ? settingsView(s.drafts[h.id] ?? draftOf(v), v, ctx) : null,

@@ -6,7 +6,7 @@ import type { T } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
 import { zh } from '../i18n/zh.ts';
-import type { Call } from '../../../server/protocol/http/household-shapes.ts';
+import type { Call, PrivacyWindow } from '../../../server/protocol/http/household-shapes.ts';
 
 export type {
   AccessLogEntry,
@@ -28,6 +28,7 @@ export type {
   RoomTicket,
   CallEndReason,
   PrivacyState,
+  PrivacyWindow,
 } from '../../../server/protocol/http/household-shapes.ts';
 
 /**
@@ -140,4 +141,11 @@ export function personSession(
   live.onConnect(refresh);
   const claims = readClaims(token);
   return { name: claims?.name ?? '', sub: claims?.sub ?? '', api: new Api(token) };
+}
+
+/** Weekly windows in words: "每天 22:00–07:00", "每周一、二 12:00–13:00". */
+export function windowsText(windows: readonly PrivacyWindow[], t: T): string {
+  const days = (d: readonly number[]) =>
+    d.length === 7 ? t('household.everyDay') : t('household.weeklyPrefix') + d.map((x) => t(`household.weekday.w${x as 0 | 1 | 2 | 3 | 4 | 5 | 6}`)).join(t('household.daySeparator'));
+  return windows.map((w) => `${days(w.days)} ${w.start}–${w.end}`).join(t('common.clauseSeparator'));
 }

@@ -498,8 +498,9 @@ export class CallSession {
     const renew = this.o.renewToken ?? defaultRenewal(this.o.roomId, role, () => this.#token);
     if (!renew || this.#closed) return;
     const left = exp * 1000 - Date.now();
-    // Ahead by a fifth of what is left (at most 5 min), never sooner than in 5 s; setTimeout's range.
-    const wait = Math.min(2 ** 31 - 1, Math.max(5_000, left - Math.min(300_000, left / 5)));
+    // Ahead by a fifth of what is left (at most 5 min), not sooner than in 5 s — unless the token
+    // has less than 10 s left (a short TOKEN_TTL_SECONDS, a slow page load): then halfway to its end.
+    const wait = Math.min(2 ** 31 - 1, Math.max(Math.min(5_000, left / 2), left - Math.min(300_000, left / 5)));
     this.#renewTimer = setTimeout(() => {
       renew()
         .then(async (token) => {
