@@ -9,7 +9,10 @@ import { startLossyRelay, type LinkShape, type LossyRelay } from './lossy-relay.
 import { startProductNode, type ProductNode } from './product-node.ts';
 
 export interface MediaCounters {
-  /** Audio samples played and those of them concealed (made up for lost packets). */
+  /**
+   * Audio samples played and those of them concealed (made up for lost packets), not counting
+   * the comfort noise played in DTX silence (`silentConcealedSamples`: nothing was lost there).
+   */
   samples: number;
   concealed: number;
   framesDecoded: number;
@@ -50,7 +53,7 @@ async function counters(page: Page): Promise<MediaCounters> {
         if (st.type !== 'inbound-rtp') return;
         if (st.kind === 'audio') {
           out.samples += Number(st.totalSamplesReceived ?? 0);
-          out.concealed += Number(st.concealedSamples ?? 0);
+          out.concealed += Number(st.concealedSamples ?? 0) - Number(st.silentConcealedSamples ?? 0);
         } else {
           out.framesDecoded += Number(st.framesDecoded ?? 0);
           out.width = Math.max(out.width, Number(st.frameWidth ?? 0));

@@ -22,6 +22,17 @@ describe('a call over a lossy, slow village link', () => {
 
   it('keeps the sound playing and the picture moving at a lower layer, and says 网络较差', async () => {
     await waitFor(() => call.counters(), (c) => c.framesDecoded > 0 && c.samples > 0, { what: 'first frame and sound on a clean link', timeoutMs: 45_000 });
+    // The villager's microphone sends Opus with in-band FEC and DTX (the negotiated fmtp of its sender).
+    const fmtp = await call.villager.evaluate(async () => {
+      const s = (window as unknown as { callSession: { getLocalStats(source: string): Promise<RTCStatsReport | undefined> } }).callSession;
+      const lines: string[] = [];
+      (await s.getLocalStats('microphone'))?.forEach((st: Record<string, string>) => {
+        if (st.type === 'codec' && st.mimeType === 'audio/opus') lines.push(st.sdpFmtpLine ?? '');
+      });
+      return lines;
+    });
+    expect(fmtp.length).toBeGreaterThan(0);
+    for (const line of fmtp) expect(line.split(';')).toEqual(expect.arrayContaining(['useinbandfec=1', 'usedtx=1']));
     call.relay.shape(VILLAGE_UP, VILLAGE_DOWN);
 
     // The villager's own uplink loses a tenth of its packets: its page says so, with the offer.

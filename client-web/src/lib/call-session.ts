@@ -299,6 +299,11 @@ export class CallSession {
     await this.#acquireDevices('all');
   }
 
+  /** WebRTC stats of what this participant sends of a source (diagnostics, tests). */
+  async getLocalStats(source: MediaSource): Promise<RTCStatsReport | undefined> {
+    return this.#producers.get(source)?.getStats();
+  }
+
   async getRemoteStats(consumerId: string): Promise<RTCStatsReport | undefined> {
     return this.#consumers.get(consumerId)?.getStats();
   }
