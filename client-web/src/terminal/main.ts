@@ -71,7 +71,6 @@ class TerminalPage extends PageElement<TerminalState> {
     document.title = v.title;
     document.body.dataset.screen = v.screen;
     if (v.speech) this.#say(v.speech);
-    if (this.state.ratingOverCall) this.querySelector('#rate-host [data-rating]')?.scrollIntoView({ behavior: 'smooth', block: 'end' });
   }
 
   // ---- spoken prompts: many petitioners read little; the terminal says what the screen says ----
