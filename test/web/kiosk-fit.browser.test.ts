@@ -69,6 +69,10 @@ describe('kiosk screens fit 1024×600 and 1280×800', () => {
     await kiosk.locator('[data-category=wages]').click();
     const caseId = (await kiosk.locator('.waiting [data-case-id]').textContent())!.trim();
     await check(kiosk, 'terminal waiting');
+    await kiosk.locator('[data-act=give-up]').click();
+    await kiosk.locator('#dialog[data-dialog=withdraw]').waitFor();
+    await check(kiosk, 'terminal waiting, 不等了 asked');
+    await kiosk.locator('#dialog [data-act=keep-waiting]').click();
 
     await desk.locator(`#queue [data-ticket^="${caseId}"]`).waitFor({ timeout: 10_000 });
     await desk.locator('[data-act=next]').click();

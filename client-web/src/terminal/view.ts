@@ -39,6 +39,10 @@ export interface TerminalActions {
   bookCategory(category: string): void;
   answerRinging(): void;
   backToStart(): void;
+  // ---- walk-away safety
+  askWithdraw(): void;
+  withdraw(): void;
+  keepWaiting(): void;
 }
 
 const LOGO = html`<svg class="kbar-logo" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="2" y="6" width="14" height="12" rx="2" /><path d="M16 10l6-3v10l-6-3z" /></svg>`;
@@ -60,6 +64,19 @@ export function terminalTemplate(v: TerminalView, a: TerminalActions, session: C
           <div class="row">
             <button type="button" class="kbtn primary" data-act="print" @click=${(e: Event) => ((e.target as HTMLElement).closest('.doc-over')!.querySelector('iframe')!.contentWindow!.print())}>${v.document.print}</button>
             <button type="button" class="kbtn" data-act="close-document" @click=${() => a.closeDocument()}>${v.document.close}</button>
+          </div>
+        </div>`
+      : nothing}
+    ${v.dialog
+      ? html`<div class="kdialog" id="dialog" role="alertdialog" aria-modal="true" aria-labelledby="dialog-title" data-dialog=${v.dialog.kind}>
+          <div class="kdialog-box">
+            <h2 id="dialog-title">${v.dialog.title}</h2>
+            <p>${v.dialog.text}</p>
+            <div class="row">
+              ${v.dialog.buttons.map(
+                (d) => html`<button type="button" class="kbtn ${d.danger ? 'danger' : 'primary'}" data-act=${d.act} @click=${() => (d.act === 'withdraw' ? a.withdraw() : a.keepWaiting())}>${d.label}</button>`,
+              )}
+            </div>
           </div>
         </div>`
       : nothing}
@@ -131,6 +148,7 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
           <button type="button" class="kbtn ${b.audioOnly.pressed ? 'on' : ''}" data-act="audio-only" aria-pressed=${b.audioOnly.pressed} @click=${() => a.toggleAudioOnly()}>
             ${icon(b.audioOnly.icon)} ${b.audioOnly.label}
           </button>
+          <button type="button" class="kbtn danger give-up" data-act="give-up" @click=${() => a.askWithdraw()}>${icon('close')} ${b.giveUp}</button>
         </div>
         <p class="sub">${b.sub}</p>
       </section>`;
