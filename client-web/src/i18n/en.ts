@@ -270,7 +270,7 @@ export const en: Dictionary = {
     nobodyOnline: 'No official is online right now, so the wait cannot be estimated.',
     estimating: 'Estimating the wait…',
     soon: 'You will be connected soon.',
-    estimate: 'At most about {{time}} (an estimate; sooner when an official is free)',
+    estimate: 'About {{time}} (estimated from recent sessions)',
     waited: 'Waited {{time}}',
     officialsOnline: 'officials online: {{n}}',
     audioOnlyChosen: 'Chosen: voice only',

@@ -271,7 +271,7 @@ export const zh = {
     nobodyOnline: '现在暂时没有工作人员在线，无法估计要等多久。',
     estimating: '正在估算等待时间…',
     soon: '很快就能接通。',
-    estimate: '预计最多等 {{time}}（估算，有空闲的工作人员会更快）',
+    estimate: '预计大约等 {{time}}（按最近的接访用时估算）',
     waited: '已经等了 {{time}}',
     officialsOnline: '在线工作人员 {{n}} 位',
     audioOnlyChosen: '已选：只用声音通话',

@@ -290,7 +290,8 @@ function startView(s: TerminalState, { t }: ViewContext): StartView {
 /** The place in the queue in plain words, and what the wait looks like. */
 export function waitWords(w: WaitInfo | null, { t }: ViewContext): { big: string; small: string } {
   if (!w || w.position === null) return { big: t('terminal.pleaseWait'), small: '' };
-  if (w.position === 0) return { big: t('terminal.connectingNow'), small: t('terminal.connectingNowSub') };
+  // Being offered to an official now, or an official of the office is free for this place.
+  if (w.position === 0 || w.position <= w.freeOfficials) return { big: t('terminal.connectingNow'), small: t('terminal.connectingNowSub') };
   const ahead = w.position - 1;
   const big = ahead === 0 ? t('terminal.nextIsYou') : t('terminal.ahead', { n: ahead });
   if (w.estimatedWaitSeconds === null) return { big, small: w.availableOfficials === 0 ? t('terminal.nobodyOnline') : t('terminal.estimating') };

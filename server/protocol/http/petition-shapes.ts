@@ -342,7 +342,10 @@ export interface WaitInfo {
   state: CaseState;
   /** 1-based place in the queue; 0 while an official is being offered the case; null when not waiting. */
   position: number | null;
+  /** Officials of the case's offices present (available or busy, not away). */
   availableOfficials: number;
+  /** …of whom free right now: a place up to this number is about to be taken ("马上为您接通"). */
+  freeOfficials: number;
   estimatedWaitSeconds: number | null;
   waitedSeconds: number;
   /** Present when waiting on is not reasonable: book a reception day, or ask to be called back. */
