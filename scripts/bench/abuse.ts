@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   const seconds = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
   if (!(seconds >= 2 && seconds <= 120)) throw new Error('usage: bench:abuse [seconds per phase 2..120] [--unlimited]');
   process.env.MEDIASOUP_WORKER_BIN ??= workerBin();
-  const lifted = { RATE_LIMIT_IP: '10000000', RATE_LIMIT_IDENTITY: '10000000', RATE_LIMIT_CONCURRENT: '1000', RATE_LIMIT_SOCKETS: '1000', RATE_LIMIT_COST_MS: '0' };
+  const lifted = { RATE_LIMIT_IP: '10000000', RATE_LIMIT_IDENTITY: '10000000', RATE_LIMIT_CONCURRENT: '1000', RATE_LIMIT_SOCKETS: '1000', ROOMS_PER_IDENTITY: '1000', RATE_LIMIT_COST_MS: '0' };
   const node = await startProductNode(unlimited ? lifted : {});
   try {
     const room = 'bench:abuse-bystander';

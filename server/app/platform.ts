@@ -30,6 +30,7 @@ import { attachSignalling, type SignallingServer } from './signalling/signalling
 import { createOpsRouter } from './http/ops.ts';
 import { RedisRoomRouting } from '../routing/redis-room-routing.ts';
 import { RedisRoomBans } from './signalling/room-bans.ts';
+import { RedisRoomSeats } from './signalling/room-seats.ts';
 import { WorkerPool } from '../../sfu/worker-pool.ts';
 import { RoomRegistry } from '../../sfu/rooms.ts';
 import { startServices, type Services, type ServicesOptions } from './services.ts';
@@ -238,7 +239,9 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     metrics: metrics.signalling,
     access: services.access,
     bans,
+    seats: new RedisRoomSeats(redis, keys, config.ROOMS_PER_IDENTITY),
     revocations,
+    ...(config.turn ? { turn: config.turn } : {}),
   });
   services.accessChanges.on('changed', (scope) => signalling.recheck(scope));
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
@@ -260,6 +263,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     close() {
       closing ??= (async () => {
         await services.stopRecordings();
+        signalling.close();
         rooms.closeAll('server-shutdown');
         await routing.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));

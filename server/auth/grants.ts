@@ -23,7 +23,8 @@ export interface TokenRequest {
 export class TokenIssuer {
   constructor(
     private readonly secret: string,
-    private readonly defaultTtlSeconds: number,
+    /** What a token lives when its issuer asks for no lifetime (room tokens: TOKEN_TTL_SECONDS). */
+    readonly defaultTtlSeconds: number,
     /** Revoked tokens (server/auth/revocations.ts); without it only signature and expiry count. */
     private readonly revocations?: RevocationCheck,
   ) {}
