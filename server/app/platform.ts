@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import fs from 'node:fs';
 import express from 'express';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Server as IoServer } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Config } from '../core/config.ts';
@@ -20,6 +20,7 @@ import { RedisRoomBans } from './signalling/room-bans.ts';
 import { WorkerPool } from '../../sfu/worker-pool.ts';
 import { RoomRegistry } from '../../sfu/rooms.ts';
 import { startServices, type Services, type ServicesOptions } from './services.ts';
+import { connectRedis } from './redis-clients.ts';
 
 export interface Platform {
   url: string;
@@ -56,9 +57,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const { config, log } = o;
   reportListenerErrorsTo((event, err) => log.error({ err, event: String(event) }, 'event listener threw'));
   const keys = redisKeys(o.redisPrefix);
-  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 2 });
-  const pub = redis.duplicate();
-  const sub = redis.duplicate();
+  const redisClients = await connectRedis(o.redisUrl, log.child({ mod: 'redis' }));
+  const { redis, pub, sub } = redisClients;
 
   const pool = await WorkerPool.create(
     {
@@ -150,9 +150,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await services.close();
         await pool.close();
-        pub.disconnect();
-        sub.disconnect();
-        redis.disconnect();
+        redisClients.disconnect();
       })();
       return closing;
     },

@@ -36,11 +36,16 @@ async function presentFor(presence: Presence, queue: string): Promise<OnlineOffi
   return status === 'offline' ? [] : [{ officialId: owner, status }];
 }
 
+/** No place or estimate to tell (not waiting, or the queue cannot be read right now). */
+export function unknownWait(c: Case): WaitInfo {
+  return { caseId: c.id, state: c.state, position: null, availableOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
+}
+
 /** Estimate: ceil(position / officials present) × mean session length of the office. */
 export async function waitInfo(d: WaitDeps, c: Case): Promise<WaitInfo> {
   const tickets = await d.queue.ticketsOfCase(c.id);
   const waiting = tickets.find((t) => t.state === 'queued' || t.state === 'leased');
-  const base = { caseId: c.id, state: c.state, position: null, availableOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
+  const base = unknownWait(c);
   if (!waiting) return base;
   const position = waiting.state === 'leased' ? 0 : await d.queue.position(waiting.id, waiting.departmentIds);
   const online = (await Promise.all(waiting.departmentIds.map((q) => presentFor(d.presence, q)))).flat();

@@ -7,6 +7,7 @@ import type { types } from 'mediasoup';
 import { grantAllowsRoom, type Claims, type TokenIssuer } from '../../auth/grants.ts';
 import { AppError, forbidden, toErrorBody } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
+import { storeUnavailable } from '../../core/http/failure.ts';
 import type { SignallingMetrics } from '../metrics.ts';
 import {
   requestSchemas,
@@ -117,6 +118,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
       if (!(err instanceof AppError)) {
         // mediasoup rejects bad RTP dictionaries with TypeError: that is the client's fault.
         if (err instanceof TypeError) err = new AppError('bad_request', `${name}: ${err.message}`);
+        else if (storeUnavailable(err)) err = new AppError('unavailable', 'the service is unavailable, try again shortly');
         else slog.error({ err, event: name }, `${name}() | failed`);
       }
       reply = { ok: false, error: toErrorBody(err) };
