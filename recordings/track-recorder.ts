@@ -57,6 +57,11 @@ export interface TrackRecorderOptions {
   /** The manifest changed (segment closed, run started…): persist it. */
   onChange: () => void;
   onSegment?: (segment: Segment) => void;
+  /**
+   * Moves a finished segment from `sessionDir` (the spool) to the archive store before it is
+   * listed; false when it could not (the session lists it once it can).
+   */
+  archiveSegment?: (segment: Segment) => Promise<boolean>;
   /** A pre-started ffmpeg for the first run (its trackId is the track's); see spare-ffmpeg.ts. */
   spare?: Spare;
 }
@@ -549,6 +554,7 @@ export class TrackRecorder {
         closedAt: new Date().toISOString(),
         ...(truncated ? { truncated: true } : {}),
       };
+      if (o.archiveSegment && !(await o.archiveSegment(segment))) return;
       o.track.segments.push(segment);
       o.track.segments.sort((a, b) => a.run - b.run || a.seq - b.seq);
       o.onChange();

@@ -157,7 +157,10 @@ export async function verifyArchive(root: string, opts: { sessionId?: string } =
     const dir = path.join(root, id);
     if (!fs.existsSync(dir)) {
       if (tombstoned.has(id)) deleted.push(id);
-      else problems.push({ severity: 'error', kind: 'session-missing', sessionId: id, message: `session ${id}: folder is missing and the audit log has no deletion tombstone for it` });
+      else if (fs.existsSync(path.join(root, '.quarantine', id))) {
+        // Set aside by recovery (archive.ts): damaged, but not gone.
+        problems.push({ severity: 'error', kind: 'manifest-unreadable', sessionId: id, file: MANIFEST_FILE, message: `session ${id}: quarantined in .quarantine/${id} because its manifest could not be read` });
+      } else problems.push({ severity: 'error', kind: 'session-missing', sessionId: id, message: `session ${id}: folder is missing and the audit log has no deletion tombstone for it` });
       continue;
     }
     if (tombstoned.has(id)) {

@@ -28,8 +28,7 @@ async function main(): Promise<number> {
     what = `package ${args.package}`;
     rep = await verifyPackage(path.resolve(args.package));
   } else {
-    const dataDir = args['data-dir'] ?? loadConfig().DATA_DIR;
-    const root = path.resolve(dataDir, 'recordings');
+    const root = args['data-dir'] ? path.resolve(args['data-dir'], 'recordings') : loadConfig().recordingsDir;
     what = args.session ? `session ${args.session} in ${root}` : `archive ${root}`;
     rep = await verifyArchive(root, args.session ? { sessionId: args.session } : {});
   }

@@ -88,6 +88,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   });
   const services = await startServices({
     dataDir: config.DATA_DIR,
+    recordingsDir: config.recordingsDir,
+    recordingsMinFreeBytes: config.RECORDINGS_MIN_FREE_MB * 1024 * 1024,
     ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
     databasePoolSize: config.DATABASE_POOL_SIZE,
     nodeId: config.NODE_ID,

@@ -35,15 +35,23 @@ import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
 import { archiveArea } from '../protocol/http/archive.ts';
 import { householdArea } from '../protocol/http/household.ts';
 import { petitionArea } from '../protocol/http/petition.ts';
-import { Archive } from '../../recordings/archive.ts';
+import { Archive, RECOVERY_QUIET_MS } from '../../recordings/archive.ts';
 import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { recordSessions } from './session-recording.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
+import { RedisSessionLeases } from '../routing/session-leases.ts';
+
+/** How often every node looks for sessions left recording by a recorder that is gone. */
+const RECOVERY_SWEEP_MS = 15_000;
 import { serveCameraLookIns } from './camera-look-in.ts';
 
 export interface ServicesOptions {
   dataDir: string;
+  /** RECORDINGS_DIR: the archive store (shared by the nodes of a cluster). */
+  recordingsDir?: string;
+  /** RECORDINGS_MIN_FREE_MB, in bytes. */
+  recordingsMinFreeBytes?: number;
   /** DATABASE_URL: unset for SQLite in DATA_DIR/app.db (server/core/db.ts). */
   databaseUrl?: string;
   databasePoolSize?: number;
@@ -119,9 +127,25 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
 
-  const archive = await Archive.open({ dataDir: o.dataDir, store });
-  // Sessions a crash left "recording" are sealed as interrupted before new ones start.
-  await archive.recoverInterrupted();
+  const leases = new RedisSessionLeases(o.redis, o.keys, o.nodeId, log.child({ mod: 'recording-lease' }));
+  const archive = await Archive.open({
+    dataDir: o.dataDir,
+    ...(o.recordingsDir ? { recordingsDir: o.recordingsDir } : {}),
+    ...(o.recordingsMinFreeBytes !== undefined ? { minFreeBytes: o.recordingsMinFreeBytes } : {}),
+    store,
+    leases,
+    log: log.child({ mod: 'archive' }),
+  });
+  // Sessions left "recording" by a recorder that died — here, or on a node that is gone — are
+  // sealed as interrupted once quiet; until then the room's next node may continue them.
+  const recover = (from: 'folders' | 'catalog') =>
+    archive.recoverInterrupted({ quietMs: RECOVERY_QUIET_MS, from }).then(
+      (ids) => ids.length > 0 && log.info({ sessions: ids }, 'recording | sealed as interrupted'),
+      (err: unknown) => log.error({ err }, 'recording | recovery failed'),
+    );
+  await recover('folders');
+  const recoveryTimer = setInterval(() => void recover('catalog'), RECOVERY_SWEEP_MS);
+  recoveryTimer.unref();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
   const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}) });
 
@@ -201,6 +225,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
     },
     async close() {
+      clearInterval(recoveryTimer);
+      leases.close();
       waitPushes.cancel();
       stopRetention();
       households.stop();

@@ -23,6 +23,10 @@ const schema = z.object({
     .regex(/^(postgres(ql)?:\/\/.+|sqlite:.+)$/, 'expected postgres://user@host:port/db or sqlite:<file>')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // The archive store; unset: DATA_DIR/recordings. A shared mount (NFS, CephFS) for a cluster.
+  RECORDINGS_DIR: z.string().min(1).optional(),
+  // Free space (MiB) on the archive store or the spool below which no new recording starts.
+  RECORDINGS_MIN_FREE_MB: z.coerce.number().int().min(0).max(10_000_000).default(2048),
   // HS256 signing secret for access tokens; required in production.
   JWT_SECRET: z.string().min(16).optional(),
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(7 * 24 * 3600).default(4 * 3600),
@@ -41,7 +45,7 @@ const schema = z.object({
   FFMPEG_BIN: z.string().optional(),
 });
 
-export type Config = z.infer<typeof schema> & { jwtSecret: string; devTokens: boolean };
+export type Config = z.infer<typeof schema> & { jwtSecret: string; devTokens: boolean; recordingsDir: string };
 
 export class ConfigError extends Error {}
 
@@ -66,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Outside production a fixed development secret keeps tokens valid across restarts.
     jwtSecret: c.JWT_SECRET ?? 'development-only-secret-not-for-production',
     devTokens: c.DEV_TOKENS ?? !production,
+    recordingsDir: path.resolve(c.RECORDINGS_DIR ?? path.join(c.DATA_DIR, 'recordings')),
   };
 }

@@ -21,6 +21,10 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     /** STRING nodeId hosting the room; no TTL (a dead node's rooms are taken over). */
     roomNode: (roomId: string) => `${prefix}room-node:${roomId}`,
 
+    // ---- recorded sessions (server/routing/session-leases.ts) ----
+    /** STRING nodeId recording the session; PX NODE_TTL_MS, renewed with the heartbeat; taken over once that node's heartbeat expired. */
+    recordingOwner: (sessionId: string) => `${prefix}recording-owner:${sessionId}`,
+
     // ---- signalling (server/app/signalling/room-bans.ts) ----
     /** HASH sub → JSON {by, at}: who was removed from the room; expires BAN_TTL_S after the last ban. */
     roomBan: (roomId: string) => `${prefix}room-ban:${roomId}`,

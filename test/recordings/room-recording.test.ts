@@ -79,9 +79,9 @@ describe('recordRoom on a real room', () => {
     recorder = await recordRoom(room, { archive, caseInfo: { kind: 'petition', caseNumber: 'SZ-9' }, segmentSeconds: 3, log });
     const stopped = new Promise((r) => recorder.once('stopped', r));
     shown.push(room.recording);
-    // Spare ffmpegs for later joiners: their output slots appear in the session folder.
+    // Spare ffmpegs for later joiners: their output slots appear in the session's spool folder.
     spareSlotsSeen = await until('four spare recording ffmpegs', () => {
-      const n = fs.readdirSync(recorder.dir).filter((f) => f.startsWith('.slot-')).length;
+      const n = fs.readdirSync(archive.spoolDir(recorder.sessionId)).filter((f) => f.startsWith('.slot-')).length;
       return n >= 4 ? n : 0;
     });
 
@@ -122,6 +122,8 @@ describe('recordRoom on a real room', () => {
       if (process.env.TEST_DUMP) console.log(t.lane, 'start-up', Date.parse(t.runs[0]!.firstPacketAt!) - Date.parse(t.startedAt), 'ms');
     }
     expect(fs.readdirSync(archive.sessionDir(manifest.sessionId)).filter((f) => f.startsWith('.slot-'))).toEqual([]);
+    // Every segment left the spool for the archive store; the spool folder went with the seal.
+    expect(fs.existsSync(archive.spoolDir(manifest.sessionId))).toBe(false);
     expect(Date.parse(bob!.joinedAt) - Date.parse(manifest.startedAt)).toBeGreaterThan(1000);
   });
 

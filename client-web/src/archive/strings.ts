@@ -111,6 +111,7 @@ const zh = {
   'gapReason_no-packets': '无数据包',
   'gapReason_recorder-exited': '录制进程退出',
   'gapReason_recorder-starting': '录制进程启动中',
+  'gapReason_node-failed': '服务器节点故障',
 } as const;
 
 export type Key = keyof typeof zh;
@@ -221,6 +222,7 @@ const en: Record<Key, string> = {
   'gapReason_no-packets': 'no packets',
   'gapReason_recorder-exited': 'recorder exited',
   'gapReason_recorder-starting': 'recorder starting',
+  'gapReason_node-failed': 'server node failed',
 };
 
 export const lang = currentLang();

@@ -44,6 +44,8 @@ export const GAP_REASONS = [
   'no-packets',
   'recorder-exited',
   'recorder-starting',
+  // The node recording the session died; another node took the session over (docs/deployment.md).
+  'node-failed',
 ] as const;
 export const gapSchema = z.object({
   lane: z.string(),
@@ -157,6 +159,18 @@ export type ProblemKind =
   | 'audit-chain'
   | 'unlisted-file'
   | 'package-file';
+
+/** The recordings' disks: the archive store (RECORDINGS_DIR) and the node's spool. */
+export type StorageArea = 'archive' | 'spool';
+
+/** A raised storage alarm: while any is raised the node starts no new recording. */
+export interface StorageAlarm {
+  kind: 'disk-low' | 'write-failed' | 'disk-unreadable';
+  area: StorageArea;
+  detail: string;
+  since: string;
+  freeBytes?: number;
+}
 
 export interface VerifyProblem {
   severity: 'error' | 'warning';
