@@ -15,8 +15,6 @@ import type {
   VerifyResult,
 } from '../../../server/protocol/http/archive-shapes.ts';
 
-export const API_BASE = '/api/archive';
-
 export type { Bookmark, Gap, ManifestView, SegmentView, SessionDetail, SessionRow, TimelineEvent, TrackView, VerifyResult };
 export type PublicJob = ExportJobView;
 export type SearchParams = Partial<Record<'caseNumber' | 'terminalId' | 'region' | 'department' | 'official' | 'petitioner' | 'from' | 'to', string>>;
@@ -25,7 +23,7 @@ export class ArchiveClient {
   readonly #api: Api;
 
   constructor(readonly token: string) {
-    this.#api = new Api(API_BASE, token);
+    this.#api = new Api(token);
   }
 
   search(q: SearchParams, limit = 50, offset = 0): Promise<{ sessions: SessionRow[] }> {
@@ -64,23 +62,5 @@ export class ArchiveClient {
   /** The bytes behind a segment URL (as the session answer gives it) or a download URL. */
   blob(url: string, signal?: AbortSignal): Promise<Blob> {
     return this.#api.bytes(url, signal);
-  }
-}
-
-/** The claims in a JWT, for display only (the server verifies; the page never trusts them). */
-export function peekClaims(token: string): { sub?: string; name?: string; role?: string } {
-  try {
-    const part = token.split('.')[1] ?? '';
-    const json = decodeURIComponent(
-      Array.from(atob(part.replace(/-/g, '+').replace(/_/g, '/')), (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''),
-    );
-    const c = JSON.parse(json) as Record<string, unknown>;
-    return {
-      ...(typeof c.sub === 'string' ? { sub: c.sub } : {}),
-      ...(typeof c.name === 'string' ? { name: c.name } : {}),
-      ...(typeof c.role === 'string' ? { role: c.role } : {}),
-    };
-  } catch {
-    return {};
   }
 }

@@ -1,4 +1,8 @@
-// Inline SVG icons (the page must not depend on an emoji font being installed).
+// The archive's inline SVG icons (the page must not depend on an emoji font being installed):
+// constants of this module, the only markup the page renders unescaped.
+import { html, nothing, type TemplateResult } from 'lit';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+
 const svg = (body: string, size = 18) =>
   `<svg viewBox="0 0 24 24" width="${size}" height="${size}" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${body}</svg>`;
 
@@ -19,15 +23,7 @@ export const ICONS = {
   search: svg('<circle cx="11" cy="11" r="7"/><path d="m21 21-4.3-4.3"/>', 16),
 } as const;
 
-/** An element holding one icon, optionally followed by a label. */
-export function icon(name: keyof typeof ICONS, label?: string): DocumentFragment {
-  const t = document.createElement('template');
-  t.innerHTML = ICONS[name];
-  const f = t.content;
-  if (label !== undefined) {
-    const s = document.createElement('span');
-    s.textContent = label;
-    f.append(s);
-  }
-  return f;
+/** One icon, optionally followed by a label. */
+export function icon(name: keyof typeof ICONS, label?: string): TemplateResult {
+  return html`${unsafeHTML(ICONS[name])}${label === undefined ? nothing : html`<span>${label}</span>`}`;
 }

@@ -1,247 +1,226 @@
 // Archivist UI (录像档案): search recorded sessions, replay every participant on one timeline,
 // bookmark, verify, place legal holds and export evidence packages. The archive API decides who
 // may do any of it (archivists and admins); this page only shows its answers, including refusals.
+import { html, nothing, type TemplateResult } from 'lit';
 import { ApiError } from '../lib/api.ts';
-import { toggleLang } from '../lib/i18n.ts';
-import { ArchiveClient, peekClaims, type SearchParams, type SessionRow } from './client.ts';
-import { bytes, dateTime, duration, h } from './format.ts';
-import { lang, roleLabel, s } from './strings.ts';
-import { SessionView } from './session.ts';
+import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
+import { PageElement, define } from '../lib/page.ts';
+import { pageToken, readClaims } from '../lib/token.ts';
+import '../widgets/banner.ts';
+import { ArchiveClient, type SearchParams } from './client.ts';
 import { icon } from './icons.ts';
+import { ArchiveSession } from './session.ts';
+import { PAGE_SIZE, archiveView, cleanQuery, toServerQuery, type ArchiveState, type ArchiveView } from './view-model.ts';
 
-const TOKEN_KEY = 'archive.token';
+class ArchivePage extends PageElement<ArchiveState> {
+  #client: ArchiveClient | undefined;
+  #session: ArchiveSession | undefined;
+  #view: ArchiveView | undefined;
 
-function takeToken(): string | null {
-  const url = new URL(location.href);
-  const fromUrl = url.searchParams.get('token');
-  if (fromUrl) {
-    localStorage.setItem(TOKEN_KEY, fromUrl);
-    // Keep the token out of the address bar, history and screenshots.
-    url.searchParams.delete('token');
-    history.replaceState(history.state, '', url);
-    return fromUrl;
+  constructor() {
+    super({
+      view: 'loading',
+      denied: null,
+      banner: null,
+      claims: null,
+      query: JSON.parse(sessionStorage.getItem('archive.query') ?? '{}') as SearchParams,
+      results: null,
+      searching: false,
+      more: false,
+      loadingMore: false,
+    });
   }
-  return localStorage.getItem(TOKEN_KEY);
-}
 
-const app = document.getElementById('app')!;
-const banner = document.getElementById('banner')!;
-
-function showBanner(text: string, kind: 'error' | 'info' = 'error'): void {
-  banner.textContent = text;
-  banner.dataset.kind = kind;
-  banner.hidden = false;
-}
-export function clearBanner(): void {
-  banner.hidden = true;
-}
-
-/** Refusals and expired tokens replace the whole page; other errors go to the banner. */
-export function handleError(err: unknown): void {
-  if (err instanceof ApiError && (err.status === 403 || err.status === 401)) {
-    denied(err.status === 403 ? 'forbidden' : 'unauthorized', err.message);
-    return;
+  override connectedCallback(): void {
+    super.connectedCallback();
+    startLanguage();
+    const token = pageToken('archive.token');
+    this.set({ claims: token ? readClaims(token) : null });
+    if (!token) return this.#deny({ kind: 'noToken' });
+    this.#client = new ArchiveClient(token);
+    window.addEventListener('hashchange', () => void this.#route());
+    void this.#route();
   }
-  const msg = err instanceof ApiError ? `${err.code}: ${err.message}` : (err as Error).message;
-  showBanner(msg);
-}
 
-let current: SessionView | undefined;
-
-function denied(kind: 'forbidden' | 'unauthorized' | 'noToken', serverMessage?: string): void {
-  current?.dispose();
-  current = undefined;
-  document.body.dataset.view = 'denied';
-  const title = kind === 'forbidden' ? s('forbidden') : kind === 'unauthorized' ? s('unauthorized') : s('noToken');
-  const detail = kind === 'forbidden' ? s('forbiddenDetail') : kind === 'unauthorized' ? s('unauthorizedDetail') : '';
-  app.replaceChildren(
-    h('section.denied', { role: 'alert', 'data-kind': kind },
-      h('div.denied-icon', {}, icon('shield')),
-      h('h2', { text: title }),
-      detail ? h('p', { text: detail }) : null,
-      serverMessage ? h('p.denied-server', { text: serverMessage }) : null,
-      h('a.btn.primary', { href: 'index.html', text: s('backHome') }),
-    ),
-  );
-}
-
-// ---- header ---------------------------------------------------------------------------------
-
-function renderHeader(token: string | null): void {
-  document.title = `${s('title')} · ${lang === 'en' ? 'Video Petition' : '视频接访'}`;
-  document.getElementById('title')!.textContent = s('title');
-  document.getElementById('subtitle')!.textContent = s('subtitle');
-  const who = document.getElementById('who')!;
-  if (token) {
-    const c = peekClaims(token);
-    who.replaceChildren(h('span.who-label', { text: s('signedInAs') }), h('strong', { text: c.name ?? c.sub ?? '?' }), h('span.who-role', { text: roleLabel(c.role ?? '') }));
+  protected override render(): unknown {
+    this.#view = archiveView(this.state, viewContext());
+    return template(this.#view, this, this.#session, LANGUAGES[otherLanguage()].name);
   }
-  const langBtn = document.getElementById('lang') as HTMLButtonElement;
-  langBtn.textContent = s('language');
-  langBtn.onclick = toggleLang;
-}
 
-// ---- search ---------------------------------------------------------------------------------
-
-const FIELDS: { key: keyof SearchParams; label: Parameters<typeof s>[0]; type?: string; placeholder?: string }[] = [
-  { key: 'caseNumber', label: 'caseNumber', placeholder: 'XF20261126-000001' },
-  { key: 'petitioner', label: 'petitioner' },
-  { key: 'official', label: 'official' },
-  { key: 'department', label: 'department' },
-  { key: 'terminalId', label: 'terminalId' },
-  { key: 'region', label: 'region' },
-  { key: 'from', label: 'dateFrom', type: 'date' },
-  { key: 'to', label: 'dateTo', type: 'date' },
-];
-
-let lastQuery: SearchParams = JSON.parse(sessionStorage.getItem('archive.query') ?? '{}') as SearchParams;
-
-function statusBadge(row: SessionRow): HTMLElement {
-  const label = row.status === 'stopped' ? s('statusStopped') : row.status === 'recording' ? s('statusRecording') : s('statusInterrupted');
-  return h('span.badge', { 'data-status': row.status, text: label });
-}
-
-async function showSearch(client: ArchiveClient): Promise<void> {
-  current?.dispose();
-  current = undefined;
-  document.body.dataset.view = 'search';
-  const form = h('form.filters.card', { id: 'search-form', role: 'search' });
-  for (const f of FIELDS) {
-    const input = h('input', { name: f.key, type: f.type ?? 'search', value: lastQuery[f.key] ?? '', placeholder: f.placeholder, autocomplete: 'off' });
-    form.append(h('label', {}, h('span', { text: s(f.label) }), input));
+  protected override updated(): void {
+    document.title = this.#view!.documentTitle;
+    document.body.dataset.view = this.state.view;
   }
-  const submit = h('button.btn.primary', { type: 'submit', id: 'search-btn' }, icon('search', s('search')));
-  const reset = h('button.btn', { type: 'button', text: s('reset') });
-  form.append(h('div.filter-actions', {}, submit, reset));
-  const results = h('section.card.results', { id: 'results', 'aria-live': 'polite' });
-  app.replaceChildren(form, results);
 
-  const run = async () => {
-    const fd = new FormData(form);
-    const q: SearchParams = {};
-    for (const f of FIELDS) {
-      const v = String(fd.get(f.key) ?? '').trim();
-      if (v) q[f.key] = v;
+  /** Refusals and expired tokens replace the whole page; other errors go to the banner. */
+  readonly handleError = (err: unknown): void => {
+    if (err instanceof ApiError && (err.status === 403 || err.status === 401)) return this.#deny({ kind: err.status === 403 ? 'forbidden' : 'unauthorized', serverMessage: err.message });
+    this.set({ banner: err instanceof ApiError ? `${err.code}: ${err.message}` : (err as Error).message });
+  };
+
+  #deny(denied: ArchiveState['denied']): void {
+    this.#closeSession();
+    this.set({ view: 'denied', denied });
+  }
+
+  #closeSession(): void {
+    this.#session?.dispose();
+    this.#session = undefined;
+  }
+
+  async #route(): Promise<void> {
+    this.set({ banner: null });
+    const m = /^#\/session\/(.+)$/.exec(location.hash);
+    this.#closeSession();
+    if (!m) {
+      this.set({ view: 'search' });
+      return this.search();
     }
-    lastQuery = q;
+    this.set({ view: 'loading' });
+    try {
+      const detail = await this.#client!.session(decodeURIComponent(m[1]!));
+      this.#session = new ArchiveSession(this.#client!, detail, this.handleError, () => (location.hash = '#/'));
+      this.set({ view: 'session' });
+    } catch (err) {
+      this.handleError(err);
+    }
+  }
+
+  // ---- search (the template's actions) -----------------------------------------------------
+
+  setField(key: keyof SearchParams, value: string): void {
+    this.set({ query: { ...this.state.query, [key]: value } });
+  }
+
+  async search(): Promise<void> {
+    const q = cleanQuery(this.state.query);
     sessionStorage.setItem('archive.query', JSON.stringify(q));
-    results.replaceChildren(h('p.muted', { text: s('loading') }));
+    this.set({ searching: true });
     try {
-      const serverQuery = toServerQuery(q);
-      const { sessions } = await client.search(serverQuery, PAGE_SIZE);
-      clearBanner();
-      renderResults(results, sessions, async (offset) => (await client.search(serverQuery, PAGE_SIZE, offset)).sessions);
+      const { sessions } = await this.#client!.search(toServerQuery(q), PAGE_SIZE);
+      this.set({ results: sessions, more: sessions.length === PAGE_SIZE, searching: false, banner: null });
     } catch (err) {
-      results.replaceChildren();
-      handleError(err);
+      this.set({ results: null, searching: false });
+      this.handleError(err);
     }
-  };
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void run();
-  });
-  reset.addEventListener('click', () => {
-    for (const el of form.querySelectorAll('input')) el.value = '';
-    void run();
-  });
-  await run();
-}
-
-/** Dates are picked in local time; the catalog stores UTC instants. A day means the whole day. */
-function toServerQuery(q: SearchParams): SearchParams {
-  const out = { ...q };
-  const local = (d: string, end: boolean) => {
-    const [y, m, day] = d.split('-').map(Number);
-    return new Date(y!, m! - 1, day!, end ? 23 : 0, end ? 59 : 0, end ? 59 : 0, end ? 999 : 0).toISOString();
-  };
-  if (q.from && /^\d{4}-\d{2}-\d{2}$/.test(q.from)) out.from = local(q.from, false);
-  if (q.to && /^\d{4}-\d{2}-\d{2}$/.test(q.to)) out.to = local(q.to, true);
-  return out;
-}
-
-const PAGE_SIZE = 50;
-
-function renderResults(box: HTMLElement, rows: SessionRow[], more: (offset: number) => Promise<SessionRow[]>): void {
-  const count = h('span.count');
-  const head = h('div.card-head', {}, h('h2', { text: s('results') }), count);
-  if (rows.length === 0) {
-    count.textContent = s('resultCount', { n: 0 });
-    box.replaceChildren(head, h('p.empty', { text: s('noResults') }));
-    return;
   }
-  const tbody = h('tbody');
-  let shown = 0;
-  const moreBtn = h('button.btn.more', { type: 'button', text: s('loadMore') });
-  const append = (page: SessionRow[]) => {
-    for (const r of page) tbody.append(resultRow(r));
-    shown += page.length;
-    const full = page.length === PAGE_SIZE;
-    count.textContent = full ? s('resultCountMore', { n: shown }) : s('resultCount', { n: shown });
-    moreBtn.hidden = !full;
-  };
-  moreBtn.addEventListener('click', () => {
-    moreBtn.disabled = true;
-    more(shown).then(append, handleError).finally(() => (moreBtn.disabled = false));
-  });
-  const cols = ['colCase', 'colKind', 'colPetitioner', 'colTerminal', 'colStarted', 'colDuration', 'colSegments', 'colStatus'] as const;
-  const table = h('table.sessions', {}, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { text: s(c) })), h('th'))), tbody);
-  box.replaceChildren(head, h('div.table-wrap', {}, table), h('div.more-row', {}, moreBtn));
-  append(rows);
-}
 
-function resultRow(r: SessionRow): HTMLElement {
-  const open = () => (location.hash = `#/session/${encodeURIComponent(r.sessionId)}`);
-  const tr = h('tr', { 'data-session': r.sessionId, tabindex: 0, onclick: open, onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Enter' && open() },
-    h('td', {}, h('strong.mono', { text: r.caseNumber ?? '—' }), h('div.sub.mono', { text: r.sessionId })),
-    h('td', { text: r.kind === 'petition' ? s('kindPetition') : s('kindHousehold') }),
-    h('td', { text: r.petitioner ?? '—' }),
-    h('td', {}, h('span.mono', { text: r.terminalId ?? '—' }), h('div.sub', { text: r.region ?? '' })),
-    h('td', { text: dateTime(r.startedAt) }),
-    h('td', { text: duration(r.durationSeconds) }),
-    h('td', {}, String(r.segmentCount), h('div.sub', { text: bytes(r.bytes) })),
-    h('td', {},
-      statusBadge(r),
-      r.gapCount > 0 ? h('span.badge.warn', { text: s('gapsN', { n: r.gapCount }) }) : null,
-      r.legalHold ? h('span.badge.hold', { text: s('held'), title: r.legalHoldReason ?? '' }) : null,
-    ),
-    h('td.actions', {}, h('button.btn.small', { type: 'button', text: s('open') })),
-  );
-  return tr;
-}
+  reset(): void {
+    this.set({ query: {} });
+    void this.search();
+  }
 
-// ---- routing --------------------------------------------------------------------------------
-
-async function route(client: ArchiveClient): Promise<void> {
-  clearBanner();
-  const m = /^#\/session\/(.+)$/.exec(location.hash);
-  if (m) {
-    current?.dispose();
-    document.body.dataset.view = 'session';
-    app.replaceChildren(h('p.muted.pad', { text: s('loading') }));
+  async loadMore(): Promise<void> {
+    const shown = this.state.results ?? [];
+    this.set({ loadingMore: true });
     try {
-      const detail = await client.session(decodeURIComponent(m[1]!));
-      current = new SessionView(client, detail, { onError: handleError, back: () => (location.hash = '#/') });
-      app.replaceChildren(current.root);
-      current.start();
+      const { sessions } = await this.#client!.search(toServerQuery(cleanQuery(this.state.query)), PAGE_SIZE, shown.length);
+      this.set({ results: [...shown, ...sessions], more: sessions.length === PAGE_SIZE });
     } catch (err) {
-      app.replaceChildren();
-      handleError(err);
+      this.handleError(err);
+    } finally {
+      this.set({ loadingMore: false });
     }
-    return;
   }
-  await showSearch(client);
+
+  open(sessionId: string): void {
+    location.hash = `#/session/${encodeURIComponent(sessionId)}`;
+  }
+
+  toggleLanguage(): void {
+    toggleLanguage();
+  }
 }
 
-function main(): void {
-  const token = takeToken();
-  renderHeader(token);
-  if (!token) {
-    denied('noToken');
-    return;
-  }
-  const client = new ArchiveClient(token);
-  window.addEventListener('hashchange', () => void route(client));
-  void route(client);
+define('archive-page', ArchivePage);
+
+function template(v: ArchiveView, a: ArchivePage, session: ArchiveSession | undefined, languageLabel: string): TemplateResult {
+  return html`<header class="abar">
+      <div class="abar-brand">
+        <span class="abar-seal" aria-hidden="true">档</span>
+        <div>
+          <h1 id="title">${v.title}</h1>
+          <div id="subtitle" class="abar-sub">${v.subtitle}</div>
+        </div>
+      </div>
+      <div id="who" class="who">${v.who ? html`<span class="who-label">${v.who.label}</span><strong>${v.who.name}</strong><span class="who-role">${v.who.role}</span>` : nothing}</div>
+      <button id="lang" class="lang-btn" type="button" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
+    </header>
+    <ui-banner id="banner" class="banner" role="alert" .message=${a.state.banner ? { content: a.state.banner, kind: 'error' } : undefined}></ui-banner>
+    <main id="app" class="archive-main">${body(v, a, session)}</main>`;
 }
 
-main();
+function body(v: ArchiveView, a: ArchivePage, session: ArchiveSession | undefined): unknown {
+  if (v.denied) {
+    const d = v.denied;
+    return html`<section class="denied" role="alert" data-kind=${d.kind}>
+      <div class="denied-icon">${icon('shield')}</div>
+      <h2>${d.title}</h2>
+      ${d.detail ? html`<p>${d.detail}</p>` : nothing} ${d.serverMessage ? html`<p class="denied-server">${d.serverMessage}</p>` : nothing}
+      <a class="btn primary" href="index.html">${d.home}</a>
+    </section>`;
+  }
+  if (a.state.view === 'session' && session) return session;
+  if (a.state.view === 'loading') return html`<p class="muted pad">${t('common.loading')}</p>`;
+  const s = v.search;
+  if (!s) return nothing;
+  const r = s.results;
+  return html`<form
+      class="filters card"
+      id="search-form"
+      role="search"
+      @submit=${(e: Event) => {
+        e.preventDefault();
+        void a.search();
+      }}
+    >
+      ${s.fields.map(
+        (f) => html`<label
+          ><span>${f.label}</span
+          ><input name=${f.key} type=${f.type} .value=${f.value} placeholder=${f.placeholder ?? nothing} autocomplete="off" @input=${(e: Event) => a.setField(f.key, (e.target as HTMLInputElement).value)}
+        /></label>`,
+      )}
+      <div class="filter-actions">
+        <button class="btn primary" type="submit" id="search-btn">${icon('search', s.search)}</button>
+        <button class="btn" type="button" @click=${() => a.reset()}>${s.reset}</button>
+      </div>
+    </form>
+    <section class="card results" id="results" aria-live="polite">
+      ${r
+        ? html`<div class="card-head"><h2>${r.title}</h2><span class="count">${r.count}</span></div>
+            ${r.loading
+              ? html`<p class="muted">${r.loading}</p>`
+              : r.empty
+                ? html`<p class="empty">${r.empty}</p>`
+                : html`<div class="table-wrap">
+                      <table class="sessions">
+                        <thead>
+                          <tr>
+                            ${r.headers.map((h) => html`<th>${h}</th>`)}
+                          </tr>
+                        </thead>
+                        <tbody>
+                          ${r.rows.map(
+                            (x) => html`<tr data-session=${x.sessionId} tabindex="0" @click=${() => a.open(x.sessionId)} @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && a.open(x.sessionId)}>
+                              <td><strong class="mono">${x.caseNumber}</strong><div class="sub mono">${x.sessionId}</div></td>
+                              <td>${x.kind}</td>
+                              <td>${x.petitioner}</td>
+                              <td><span class="mono">${x.terminalId}</span><div class="sub">${x.region}</div></td>
+                              <td>${x.started}</td>
+                              <td>${x.duration}</td>
+                              <td>${x.segments}<div class="sub">${x.bytes}</div></td>
+                              <td>
+                                <span class="badge" data-status=${x.status.attr}>${x.status.label}</span>${x.gaps ? html`<span class="badge warn">${x.gaps}</span>` : nothing}${x.hold
+                                  ? html`<span class="badge hold" title=${x.hold.reason}>${x.hold.label}</span>`
+                                  : nothing}
+                              </td>
+                              <td class="actions"><button class="btn small" type="button">${x.open}</button></td>
+                            </tr>`,
+                          )}
+                        </tbody>
+                      </table>
+                    </div>
+                    <div class="more-row">${r.more ? html`<button class="btn more" type="button" ?disabled=${r.more.busy} @click=${() => void a.loadMore()}>${r.more.label}</button>` : nothing}</div>`}`
+        : nothing}
+    </section>`;
+}

@@ -1,34 +1,53 @@
-// The call page: ?room=<roomId>&token=<jwt>[&name=][&audioOnly=1]. The base every role UI extends.
+// The call page: ?room=<roomId>&token=<jwt>[&name=][&audioOnly=1]. The bare call every role page
+// builds on, and what tests and tools open directly.
+import { html, nothing } from 'lit';
 import { CallSession } from '../lib/call-session.ts';
-import { CallView } from '../lib/call-view.ts';
-import { applyI18n, t, toggleLang } from '../lib/i18n.ts';
+import { LANGUAGES, otherLanguage, startLanguage, toggleLanguage, viewContext } from '../lib/i18n.ts';
+import { PageElement, define } from '../lib/page.ts';
+import '../widgets/call-tiles.ts';
+import { callPageView, type CallPageState } from './view-model.ts';
 
-applyI18n();
-document.getElementById('lang')!.addEventListener('click', toggleLang);
+class CallPage extends PageElement<CallPageState> {
+  #session: CallSession | undefined;
+  /** The refusal's code, on `#app` for tools and tests. */
+  #errorCode: string | undefined;
 
-const q = new URLSearchParams(location.search);
-const token = q.get('token') ?? sessionStorage.getItem('token');
-const roomId = q.get('room') ?? '';
-const app = document.getElementById('app')!;
+  constructor() {
+    super({ ready: false, failure: null });
+  }
 
-if (!token || !roomId) {
-  app.innerHTML = `<p class="card">${t('noToken')}</p>`;
-} else {
-  const session = new CallSession({
-    token,
-    roomId,
-    displayName: q.get('name') ?? undefined,
-    audioOnly: q.get('audioOnly') === '1',
-  });
-  const view = new CallView(session);
-  app.append(view.el);
-  // Exposed for diagnostics and the browser tests (getStats on consumers).
-  (window as unknown as { callSession: CallSession }).callSession = session;
-  session.start().then(
-    () => view.refresh(),
-    (err: Error) => {
-      app.dataset.error = (err as { code?: string }).code ?? 'error';
-      app.querySelector('.call-status')!.textContent = `${t('failed')}: ${err.message}`;
-    },
-  );
+  override connectedCallback(): void {
+    super.connectedCallback();
+    startLanguage();
+    const q = new URLSearchParams(location.search);
+    const token = q.get('token') ?? sessionStorage.getItem('token');
+    const roomId = q.get('room') ?? '';
+    if (!token || !roomId) return;
+    const session = new CallSession({ token, roomId, displayName: q.get('name') ?? undefined, audioOnly: q.get('audioOnly') === '1' });
+    this.#session = session;
+    // Exposed for diagnostics and the browser tests (getStats on consumers).
+    (window as unknown as { callSession: CallSession }).callSession = session;
+    this.set({ ready: true });
+    session.start().catch((err: Error) => {
+      this.#errorCode = (err as { code?: string }).code ?? 'error';
+      this.set({ failure: err.message });
+    });
+  }
+
+  protected override render(): unknown {
+    const v = callPageView(this.state, viewContext());
+    return html`<header class="bar">
+        <h1>${v.heading}</h1>
+        <button type="button" class="btn" id="lang" @click=${() => toggleLanguage()}>${LANGUAGES[otherLanguage()].name}</button>
+      </header>
+      <main id="app" data-error=${this.#errorCode ?? nothing}>
+        ${v.notice ? html`<p class="card">${v.notice}</p>` : html`<call-tiles .session=${this.#session} .failure=${v.failure}></call-tiles>`}
+      </main>`;
+  }
+
+  protected override updated(): void {
+    document.title = callPageView(this.state, viewContext()).title;
+  }
 }
+
+define('call-page', CallPage);

@@ -1,95 +1,91 @@
 // Landing page. In development: sign in as any seeded person or device and open their page, or
 // mint a bare token for the generic call page.
-import { applyI18n, currentLang, t, toggleLang } from '../lib/i18n.ts';
+import { html, nothing } from 'lit';
+import { Api } from '../lib/api.ts';
+import { LANGUAGES, otherLanguage, startLanguage, toggleLanguage, viewContext } from '../lib/i18n.ts';
+import { PageElement, define } from '../lib/page.ts';
+import { homeView, type HomeState } from './view-model.ts';
 
-applyI18n();
-document.getElementById('lang')!.addEventListener('click', toggleLang);
+/** The development endpoints need no token. */
+const api = new Api('');
 
-interface Identity {
-  kind: string;
-  id: string;
-  name: string;
-  detail: string;
-}
-
-const KIND_LABELS: Record<string, [zh: string, en: string]> = {
-  terminal: ['接访终端（信访人）', 'Petition terminal (petitioner)'],
-  official: ['接访干部', 'Receiving official'],
-  coordinator: ['综治中心协调员', 'Coordinator'],
-  archivist: ['档案员', 'Archivist'],
-  family: ['家属（外出务工）', 'Family member (migrant worker)'],
-  device: ['平安心居家庭终端', 'Home device'],
-  counsellor: ['社工 / 心理咨询师', 'Counsellor'],
-};
-
-async function post<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const reply = (await res.json()) as { ok: boolean; data?: T; error?: { message: string } };
-  if (!reply.ok || !reply.data) throw new Error(reply.error?.message ?? res.statusText);
-  return reply.data;
-}
-
-async function showIdentities(): Promise<void> {
-  const box = document.getElementById('identities')!;
-  const res = await fetch('dev/identities');
-  if (!res.ok) {
-    box.textContent = t('signInUnavailable');
-    return;
+class HomePage extends PageElement<HomeState> {
+  constructor() {
+    super({ identities: null, room: 'demo:room-1', name: '测试用户', error: '' });
   }
-  const { data } = (await res.json()) as { data: Identity[] };
-  const en = currentLang() === 'en';
-  const groups = new Map<string, Identity[]>();
-  for (const i of data) groups.set(i.kind, [...(groups.get(i.kind) ?? []), i]);
-  for (const [kind, items] of groups) {
-    const section = document.createElement('section');
-    section.className = 'identity-group';
-    const h = document.createElement('h2');
-    h.textContent = KIND_LABELS[kind]?.[en ? 1 : 0] ?? kind;
-    const ul = document.createElement('ul');
-    for (const item of items) {
-      const li = document.createElement('li');
-      const b = document.createElement('button');
-      b.className = 'btn';
-      b.dataset.kind = kind;
-      b.dataset.id = item.id;
-      b.innerHTML = `<span></span><small></small>`;
-      b.querySelector('span')!.textContent = item.name;
-      b.querySelector('small')!.textContent = item.detail;
-      b.addEventListener('click', () => void signIn(kind, item.id));
-      li.append(b);
-      ul.append(li);
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    startLanguage();
+    api.call('dev.identities').then(
+      (identities) => this.set({ identities }),
+      () => this.set({ identities: 'unavailable' }),
+    );
+  }
+
+  async #signIn(kind: string, id: string): Promise<void> {
+    try {
+      const { token, page } = await api.call('dev.signIn', { body: { kind: kind as 'terminal', id } });
+      location.href = `${page}?token=${encodeURIComponent(token)}`;
+    } catch (err) {
+      alert((err as Error).message);
     }
-    section.append(h, ul);
-    box.append(section);
+  }
+
+  async #enter(): Promise<void> {
+    const { room, name } = this.state;
+    try {
+      const { token } = await api.call('dev.token', {
+        body: { sub: `guest-${crypto.randomUUID().slice(0, 8)}`, name, role: 'official', grant: { rooms: [room], canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'] } },
+      });
+      location.href = `call.html?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}&token=${encodeURIComponent(token)}`;
+    } catch (err) {
+      this.set({ error: (err as Error).message });
+    }
+  }
+
+  protected override render(): unknown {
+    const v = homeView(this.state, viewContext());
+    const f = v.form;
+    return html`<header class="bar">
+        <h1>${v.title}</h1>
+        <button type="button" class="btn" id="lang" @click=${() => toggleLanguage()}>${LANGUAGES[otherLanguage()].name}</button>
+      </header>
+      <main class="home">
+        <p class="lead">${v.lead}</p>
+        <section id="identities" class="identity-groups" aria-live="polite">
+          ${v.unavailable ?? nothing}
+          ${v.groups.map(
+            (g) => html`<section class="identity-group">
+              <h2>${g.title}</h2>
+              <ul>
+                ${g.items.map((i) => html`<li><button class="btn" data-kind=${g.kind} data-id=${i.id} @click=${() => void this.#signIn(g.kind, i.id)}><span>${i.name}</span><small>${i.detail}</small></button></li>`)}
+              </ul>
+            </section>`,
+          )}
+        </section>
+        <details class="card">
+          <summary>${f.summary}</summary>
+          <form
+            id="dev"
+            class="dev-form"
+            @submit=${(e: Event) => {
+              e.preventDefault();
+              void this.#enter();
+            }}
+          >
+            <label><span>${f.roomLabel}</span><input name="room" .value=${f.room} required @input=${(e: Event) => this.set({ room: (e.target as HTMLInputElement).value })} /></label>
+            <label><span>${f.nameLabel}</span><input name="name" .value=${f.name} required @input=${(e: Event) => this.set({ name: (e.target as HTMLInputElement).value })} /></label>
+            <button class="btn primary">${f.enter}</button>
+            <output id="err">${f.error}</output>
+          </form>
+        </details>
+      </main>`;
+  }
+
+  protected override updated(): void {
+    document.title = homeView(this.state, viewContext()).title;
   }
 }
 
-async function signIn(kind: string, id: string): Promise<void> {
-  try {
-    const { token, page } = await post<{ token: string; page: string }>('dev/sign-in', { kind, id });
-    location.href = `${page}?token=${encodeURIComponent(token)}`;
-  } catch (err) {
-    alert((err as Error).message);
-  }
-}
-
-const form = document.getElementById('dev') as HTMLFormElement;
-form.addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const f = new FormData(form);
-  const room = String(f.get('room'));
-  const name = String(f.get('name'));
-  try {
-    const { token } = await post<{ token: string }>('dev/token', {
-      sub: `guest-${crypto.randomUUID().slice(0, 8)}`,
-      name,
-      role: 'official',
-      grant: { rooms: [room], canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'] },
-    });
-    location.href = `call.html?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}&token=${encodeURIComponent(token)}`;
-  } catch (err) {
-    document.getElementById('err')!.textContent = (err as Error).message;
-  }
-});
-
-void showIdentities();
+define('home-page', HomePage);

@@ -1,7 +1,11 @@
 // Shared pieces of the three 平安心居 pages (home device, family app, counsellor desk): the
-// backend's types (type-only imports, erased at build), the token from the URL, page-local
-// string tables in the shared language setting, WebAudio ring and chime, and date formatting.
-import { currentLang, type Lang } from '../lib/i18n.ts';
+// backend's types (type-only imports, erased at build), WebAudio ring and chime, region names
+// and an ApiError's details.
+import { Api } from '../lib/api.ts';
+import type { T } from '../lib/i18n.ts';
+import { LiveClient } from '../lib/live.ts';
+import { pageToken, readClaims } from '../lib/token.ts';
+import { zh } from '../i18n/zh.ts';
 
 export type {
   Call,
@@ -18,52 +22,6 @@ export type {
   CallEndReason,
   PrivacyState,
 } from '../../../server/protocol/http/household-shapes.ts';
-
-/**
- * The page's token: `?token=` wins (and is remembered), then what the page remembered before.
- * The token is taken out of the address bar so it does not end up in screenshots or history.
- */
-export function pageToken(storageKey: string, storage: Storage = localStorage): string | null {
-  const url = new URL(location.href);
-  const fromUrl = url.searchParams.get('token');
-  if (fromUrl) {
-    storage.setItem(storageKey, fromUrl);
-    url.searchParams.delete('token');
-    history.replaceState(null, '', url);
-    return fromUrl;
-  }
-  return storage.getItem(storageKey);
-}
-
-/** A page-local dictionary: Chinese by default, English when the shared setting says so. */
-export function dictionary<K extends string>(zh: Record<K, string>, en: Record<K, string>): (key: K, vars?: Record<string, string | number>) => string {
-  const lang: Lang = currentLang();
-  return (key, vars) => {
-    let s = (lang === 'en' ? en : zh)[key];
-    if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
-    return s;
-  };
-}
-
-export function lang(): Lang {
-  return currentLang();
-}
-
-/** Escapes text for innerHTML templates (names and notices come from other people). */
-export function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-export function fmtTime(iso: string | number | Date, withDate = true): string {
-  const d = new Date(iso);
-  const locale = lang() === 'en' ? 'en-GB' : 'zh-CN';
-  return d.toLocaleString(locale, {
-    timeZone: 'Asia/Shanghai',
-    ...(withDate ? { month: 'numeric', day: 'numeric' } : {}),
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-}
 
 /**
  * Ring tone and chime from oscillators: no audio files. Kiosks run Chromium with
@@ -137,32 +95,10 @@ export class Sounds {
   }
 }
 
-/** Division codes of 宿州 (GB/T 2260), for region names on the counsellor desk. */
-export const REGION_NAMES: Record<string, [string, string]> = {
-  '341300': ['宿州市', 'Suzhou city'],
-  '341302': ['埇桥区', 'Yongqiao'],
-  '341321': ['砀山县', 'Dangshan'],
-  '341322': ['萧县', 'Xiao county'],
-  '341323': ['灵璧县', 'Lingbi'],
-  '341324': ['泗县', 'Si county'],
-};
-
-export function regionName(code: string): string {
-  const n = REGION_NAMES[code];
-  return n ? (lang() === 'en' ? n[1] : n[0]) : code;
-}
-
-/** The display name in a JWT's payload (for the header only; the server decides everything). */
-export function tokenClaims(token: string): { sub?: string; name?: string; role?: string } {
-  try {
-    const part = token.split('.')[1] ?? '';
-    const json = decodeURIComponent(
-      [...atob(part.replace(/-/g, '+').replace(/_/g, '/'))].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''),
-    );
-    return JSON.parse(json) as { sub?: string; name?: string; role?: string };
-  } catch {
-    return {};
-  }
+/** A 宿州 division (GB/T 2260 county code) by name, or the code when it is not one of them. */
+export function regionName(code: string, t: T): string {
+  const key = `r${code}`;
+  return key in zh.household.region ? t(`household.region.${key as keyof typeof zh.household.region}`) : code;
 }
 
 /** An ApiError's `details.reason` / `details.callId`, when the server sent them. */
@@ -170,4 +106,22 @@ export function errorDetail(err: unknown, key: string): string | undefined {
   const d = (err as { body?: { details?: unknown } } | null)?.body?.details;
   const v = d && typeof d === 'object' ? (d as Record<string, unknown>)[key] : undefined;
   return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * A person's page (family member, counsellor): the token of this tab (`sessionStorage`), the API
+ * and the live channel, whose household events go to `onEvent` and whose every (re)connect calls
+ * `refresh`. Null without a token.
+ */
+export function personSession(
+  tokenKey: string,
+  onEvent: (type: string, payload: Record<string, unknown>) => void,
+  refresh: () => void,
+): { name: string; api: Api } | null {
+  const token = pageToken(tokenKey, sessionStorage);
+  if (!token) return null;
+  const live = new LiveClient(token);
+  live.on('household:event', ({ type, payload }) => onEvent(type, payload as Record<string, unknown>));
+  live.onConnect(refresh);
+  return { name: readClaims(token)?.name ?? '', api: new Api(token) };
 }

@@ -34,38 +34,13 @@ export function apiUrl<N extends EndpointName>(name: N, ...[args]: ArgList<N>): 
 }
 
 export class Api {
-  /** `base` prefixes the paths of the deprecated path-string methods only; `call` needs none. */
-  constructor(
-    private readonly base: string,
-    private readonly token: string,
-  ) {}
+  constructor(private readonly token: string) {}
 
   /** Calls a JSON endpoint by name: `api.call('petition.getCase', { params: { caseId } })`. */
   call<N extends JsonEndpoint>(name: N, ...[args]: ArgList<N>): Promise<ApiResult<N>> {
     const e: Endpoint = HTTP_API[name];
     const a = (args ?? {}) as AnyArgs;
     return this.#send<ApiResult<N>>(e.method, apiUrl(name, ...([args] as ArgList<N>)), e.body ? (a.body ?? {}) : undefined);
-  }
-
-  /** @deprecated Use `call(name, …)`: the endpoint tables type its path, arguments and answer. */
-  get<T>(path: string): Promise<T> {
-    return this.#send<T>('GET', `${this.base}${path}`);
-  }
-  /** @deprecated Use `call(name, …)`. */
-  post<T>(path: string, body: unknown = {}): Promise<T> {
-    return this.#send<T>('POST', `${this.base}${path}`, body);
-  }
-  /** @deprecated Use `call(name, …)`. */
-  put<T>(path: string, body: unknown): Promise<T> {
-    return this.#send<T>('PUT', `${this.base}${path}`, body);
-  }
-  /** @deprecated Use `call(name, …)`. */
-  patch<T>(path: string, body: unknown): Promise<T> {
-    return this.#send<T>('PATCH', `${this.base}${path}`, body);
-  }
-  /** @deprecated Use `call(name, …)`. */
-  delete<T>(path: string): Promise<T> {
-    return this.#send<T>('DELETE', `${this.base}${path}`);
   }
 
   /** The bytes of a raw endpoint (a segment, a package); failures are the server's typed errors. */

@@ -1,97 +1,124 @@
-// UI strings: Chinese by default, English on request (?lang=en, remembered per browser).
-const zh = {
-  appName: '视频接访 · 平安心居',
-  connecting: '正在连接…',
-  joined: '已接通',
-  reconnecting: '网络中断，正在重新连接…',
-  closed: '通话已结束',
-  failed: '无法加入',
-  replaced: '您已在其他设备上加入，本页已断开',
-  me: '我',
-  camera: '摄像头',
-  microphone: '麦克风',
-  cameraOn: '关闭摄像头',
-  cameraOff: '打开摄像头',
-  micOn: '静音',
-  micOff: '取消静音',
-  leave: '挂断',
-  noToken: '缺少访问令牌，请从首页进入',
-  waitingOthers: '等待对方加入…',
-  connection: '连接',
-  language: 'English',
-  participants: '参会人',
-  cameraPaused: '对方已关闭摄像头',
-  errorPrefix: '错误',
-  room: '房间',
-  name: '姓名',
-  role: '角色',
-  enter: '进入通话',
-  devTokens: '开发测试：生成令牌并进入通话',
-  recording: '录制中：本次通话全程录音录像',
-  homeLead: '演示环境：选择一个身份登录，打开对应的页面。',
-  signInUnavailable: '演示登录仅在开发模式下可用。',
-} as const;
+// The one i18n of every page: i18next over the two dictionaries in client-web/src/i18n/.
+// Chinese by default; `?lang=en` or the header's switch picks English (remembered per browser
+// unless the page says otherwise); `<html lang>` follows. Keys and interpolation variables are
+// typed from the Chinese dictionary, so a missing key or a forgotten `{{var}}` is a type error.
+import i18next from 'i18next';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { zh } from '../i18n/zh.ts';
+import { en } from '../i18n/en.ts';
 
-export type StringKey = keyof typeof zh;
-
-const en: Record<StringKey, string> = {
-  appName: 'Video Petition · Safe Home',
-  connecting: 'Connecting…',
-  joined: 'Connected',
-  reconnecting: 'Network lost, reconnecting…',
-  closed: 'Call ended',
-  failed: 'Could not join',
-  replaced: 'You joined from another device; this page was disconnected',
-  me: 'Me',
-  camera: 'Camera',
-  microphone: 'Microphone',
-  cameraOn: 'Turn camera off',
-  cameraOff: 'Turn camera on',
-  micOn: 'Mute',
-  micOff: 'Unmute',
-  leave: 'Hang up',
-  noToken: 'No access token; please start from the home page',
-  waitingOthers: 'Waiting for others to join…',
-  connection: 'Connection',
-  language: '中文',
-  participants: 'Participants',
-  cameraPaused: 'Camera is off',
-  errorPrefix: 'Error',
-  room: 'Room',
-  name: 'Name',
-  role: 'Role',
-  enter: 'Join call',
-  devTokens: 'Development: mint a token and join',
-  recording: 'Recording: this call is recorded in full',
-  homeLead: 'Demo: pick an identity to sign in and open its page.',
-  signInUnavailable: 'Demo sign-in is available in development mode only.',
-};
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    resources: { translation: typeof zh };
+    strictKeyChecks: true;
+    strictInterpolationChecks: true;
+  }
+}
 
 export type Lang = 'zh' | 'en';
 
-export function currentLang(): Lang {
+/** Each language by its own name (the switch shows the other one), and its BCP 47 tag. */
+export const LANGUAGES: Record<Lang, { name: string; tag: string }> = {
+  zh: { name: '中文', tag: 'zh-CN' },
+  en: { name: 'English', tag: 'en' },
+};
+
+const STORAGE_KEY = 'lang';
+
+const i18n = i18next.createInstance();
+void i18n.init({
+  lng: 'zh',
+  fallbackLng: false,
+  resources: { zh: { translation: zh }, en: { translation: en } },
+  initAsync: false,
+  // lit escapes every interpolated value; i18next must not escape a second time.
+  interpolation: { escapeValue: false },
+});
+
+/** A translate function bound to one language. */
+export type T = ReturnType<typeof i18n.getFixedT<'translation'>>;
+
+/** Translates in the page's current language. */
+export const t: T = i18n.getFixedT(null, 'translation');
+
+/** Translates in `lang`, whatever the page's language (view-model tests, fixed-language text). */
+export function translator(lang: Lang): T {
+  return i18n.getFixedT(lang);
+}
+
+export function language(): Lang {
+  return i18n.language === 'en' ? 'en' : 'zh';
+}
+
+/** The other language, for the switch's label. */
+export function otherLanguage(): Lang {
+  return language() === 'en' ? 'zh' : 'en';
+}
+
+/**
+ * Picks the page's language at start: `?lang=` (remembered), then the remembered choice, then
+ * Chinese. `remember: false` (the terminal kiosk) starts in Chinese whatever was chosen before.
+ */
+export function startLanguage(opts: { remember?: boolean } = {}): Lang {
+  const remember = opts.remember ?? true;
   const q = new URLSearchParams(location.search).get('lang');
-  if (q === 'en' || q === 'zh') {
-    localStorage.setItem('lang', q);
-    return q;
+  const fromUrl = q === 'en' || q === 'zh' ? q : null;
+  const stored = remember ? localStorage.getItem(STORAGE_KEY) : null;
+  setLanguage(fromUrl ?? (stored === 'en' ? 'en' : 'zh'), { remember: remember && fromUrl !== null });
+  return language();
+}
+
+/** Switches every mounted view at once (they re-render on the change); no reload. */
+export function setLanguage(lang: Lang, opts: { remember?: boolean } = {}): void {
+  if (opts.remember ?? true) {
+    localStorage.setItem(STORAGE_KEY, lang);
+    // A `?lang=` left in the address bar would undo the choice on the next reload.
+    const u = new URL(location.href);
+    if (u.searchParams.has('lang')) {
+      u.searchParams.delete('lang');
+      history.replaceState(history.state, '', u);
+    }
   }
-  return localStorage.getItem('lang') === 'en' ? 'en' : 'zh';
+  document.documentElement.lang = LANGUAGES[lang].tag;
+  if (i18n.language !== lang) void i18n.changeLanguage(lang);
 }
 
-export function t(key: StringKey, lang: Lang = currentLang()): string {
-  return lang === 'en' ? en[key] : zh[key];
+export function toggleLanguage(opts: { remember?: boolean } = {}): void {
+  setLanguage(otherLanguage(), opts);
 }
 
-export function toggleLang(): void {
-  localStorage.setItem('lang', currentLang() === 'en' ? 'zh' : 'en');
-  const u = new URL(location.href);
-  u.searchParams.delete('lang');
-  location.replace(u);
+export function onLanguageChange(fn: (lang: Lang) => void): () => void {
+  const listener = (l: string) => fn(l === 'en' ? 'en' : 'zh');
+  i18n.on('languageChanged', listener);
+  return () => i18n.off('languageChanged', listener);
 }
 
-/** Fills every element carrying data-i18n with its string and sets <html lang>. */
-export function applyI18n(root: ParentNode = document): void {
-  const lang = currentLang();
-  document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
-  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) el.textContent = t(el.dataset.i18n as StringKey, lang);
+/** Re-renders a lit element when the language changes. */
+export class LanguageController implements ReactiveController {
+  #off: (() => void) | undefined;
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.#off = onLanguageChange(() => this.host.requestUpdate());
+  }
+
+  hostDisconnected(): void {
+    this.#off?.();
+    this.#off = undefined;
+  }
+}
+
+/** What every view-model needs besides its state: words, language and the time. */
+export interface ViewContext {
+  t: T;
+  lang: Lang;
+  now: number;
+}
+
+/** The context of a render now, in the page's language. */
+export function viewContext(): ViewContext {
+  return { t, lang: language(), now: Date.now() };
 }

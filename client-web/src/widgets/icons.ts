@@ -1,7 +1,11 @@
-// Line icons as inline SVG (stroke = currentColor), so category buttons show a picture on any
-// terminal: many village PCs have no colour-emoji font. Names are the routing rules' `icon`s
-// plus a few the pages use themselves.
-const P: Record<string, string> = {
+// Line icons as inline SVG (stroke = currentColor), so buttons show a picture on any machine:
+// many village PCs have no colour-emoji font. Names are the routing rules' `icon`s plus a few the
+// pages use themselves.
+import { html, type TemplateResult } from 'lit';
+import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
+
+/** The icons' drawings (constants of this module: the only SVG markup a page renders unescaped). */
+export const ICON_PATHS: Record<string, string> = {
   wallet: '<rect x="3" y="6" width="18" height="14" rx="2"/><path d="M3 10h18M16 15h2"/><path d="M6 6l9-3 2 3"/>',
   shield: '<path d="M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z"/><path d="M8.5 12l2.5 2.5 4.5-5"/>',
   field: '<path d="M2 20L7 9h10l5 11z"/><path d="M9.5 9L8 20M14.5 9L16 20M4.5 14.5h15"/><path d="M12 9V3l4 1.5L12 6"/>',
@@ -27,6 +31,6 @@ const P: Record<string, string> = {
 };
 
 /** An inline SVG icon (unknown names fall back to a document). */
-export function icon(name: string, cls = 'icon'): string {
-  return `<svg class="${cls}" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${P[name] ?? P.doc}</svg>`;
+export function icon(name: string, cls = 'icon'): TemplateResult {
+  return html`<svg class=${cls} viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${unsafeSVG(ICON_PATHS[name] ?? ICON_PATHS.doc)}</svg>`;
 }

@@ -1,0 +1,125 @@
+// The counsellor desk's templates.
+import { html, nothing, type TemplateResult } from 'lit';
+import type { CallSession } from '../lib/call-session.ts';
+import type { Message } from '../widgets/banner.ts';
+import '../widgets/banner.ts';
+import '../widgets/call-tiles.ts';
+import type { CheckInForm, CounsellorView, NoticeForm } from './view-model.ts';
+
+export interface CounsellorActions {
+  call(householdId: string, scheduleId?: string): void;
+  ack(alertId: string): void;
+  hangUp(): void;
+  setCheckIn(patch: Partial<CheckInForm>): void;
+  toggleDay(day: number, on: boolean): void;
+  addCheckIn(): void;
+  setNotice(patch: Partial<NoticeForm>): void;
+  sendNotice(): void;
+  toggleLanguage(): void;
+}
+
+const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value;
+const submit = (fn: () => void) => (e: Event) => {
+  e.preventDefault();
+  fn();
+};
+
+export function counsellorTemplate(v: CounsellorView, a: CounsellorActions, session: CallSession | null, languageLabel: string, message: Message | undefined): TemplateResult {
+  return html`<header class="bar">
+      <h1 id="title">${v.title}</h1>
+      <span id="who" class="cs-who">${v.who}</span>
+      <button type="button" class="btn" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
+    </header>
+    <ui-toast id="msg" class="cs-msg" role="status" aria-live="polite" .message=${message}></ui-toast>
+    <section id="room" class="cs-room" ?hidden=${!v.room}>
+      <div id="room-title" class="cs-room-title">${v.room?.title ?? ''}</div>
+      ${session ? html`<call-tiles .session=${session} @leave=${() => a.hangUp()}></call-tiles>` : nothing}
+    </section>
+    <main id="desk" class="cs-desk" ?hidden=${!!v.room}>${v.noToken ? html`<p class="card">${v.noToken}</p>` : desk(v, a)}</main>`;
+}
+
+function desk(v: CounsellorView, a: CounsellorActions): TemplateResult {
+  const f = v.checkInForm;
+  const n = v.notice;
+  return html`<section class="cs-panel cs-alerts-panel">
+      <h2 id="alerts-title">${v.alerts.title}</h2>
+      <div id="due">
+        ${v.alerts.due.map(
+          (d) => html`<div class="cs-due" data-schedule-id=${d.scheduleId}>
+            <span class="what">${d.text}</span>
+            <button type="button" class="btn primary" data-call=${d.householdId} data-schedule=${d.scheduleId} @click=${() => a.call(d.householdId, d.scheduleId)}>${d.call}</button>
+          </div>`,
+        )}
+      </div>
+      <ul id="alerts" class="cs-alerts" aria-live="assertive">
+        ${v.alerts.empty
+          ? html`<li class="ok">${v.alerts.empty}</li>`
+          : v.alerts.items.map(
+              (x) => html`<li data-alert-id=${x.id} data-household-id=${x.householdId} class=${x.acked ? 'acked' : ''}>
+                <span class="what">${x.text}</span>${x.ack ? html`<button type="button" class="btn" data-ack=${x.id} @click=${() => a.ack(x.id)}>${x.ack}</button>` : html`<span>${x.ackedLabel}</span>`}
+              </li>`,
+            )}
+      </ul>
+    </section>
+    <section class="cs-panel cs-households-panel">
+      <h2 id="households-title">${v.households.title}</h2>
+      <table class="cs-table">
+        <thead><tr id="households-head">${v.households.headers.map((h) => html`<th>${h}</th>`)}</tr></thead>
+        <tbody id="households">
+          ${v.households.rows.map(
+            (r) => html`<tr data-household-id=${r.id}>
+              <td><strong>${r.name}</strong>${r.privacy ? html` <span class="badge">${r.privacy}</span>` : nothing}<div class="addr">${r.addr}</div></td>
+              <td>${r.residents.map((x, i) => html`${i ? html`<br />` : nothing}${x.name}${x.note ? html` <span class="note">（${x.note}）</span>` : nothing}`)}</td>
+              <td>${r.devices.map((d, i) => html`${i ? html`<br />` : nothing}<span class="dev-state" data-online=${String(d.online)}>${d.name} · ${d.state}</span>`)}</td>
+              <td><button type="button" class="btn primary" data-call=${r.id} @click=${() => a.call(r.id)}>${r.call}</button></td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </section>
+    <section class="cs-panel">
+      <h2 id="checkins-title">${v.checkIns.title}</h2>
+      <ul id="checkins" class="cs-checkins">
+        ${v.checkIns.empty ? html`<li>${v.checkIns.empty}</li>` : v.checkIns.items.map((c) => html`<li data-schedule-id=${c.id}><strong>${c.home}</strong>${c.text}</li>`)}
+      </ul>
+      <form id="checkin-form" class="cs-form" @submit=${submit(() => a.addCheckIn())}>
+        <label
+          >${f.householdLabel}<select name="household" required @change=${(e: Event) => a.setCheckIn({ household: value(e) })}>
+            ${f.households.map((o) => html`<option value=${o.value} ?selected=${o.selected}>${o.label}</option>`)}
+          </select></label
+        >
+        <div class="days" role="group" aria-label=${f.daysLabel}>
+          ${f.daysLabel}
+          ${f.days.map(
+            (d) => html`<label><input type="checkbox" name="day" value=${d.day} .checked=${d.checked} @change=${(e: Event) => a.toggleDay(d.day, (e.target as HTMLInputElement).checked)} />${d.label}</label>`,
+          )}
+        </div>
+        <div class="row">
+          <label>${f.timeLabel}<input type="time" name="time" required .value=${f.time} @input=${(e: Event) => a.setCheckIn({ time: value(e) })} /></label>
+          <label>${f.noteLabel}<input name="note" maxlength="200" .value=${f.note} @input=${(e: Event) => a.setCheckIn({ note: value(e) })} /></label>
+        </div>
+        <button class="btn primary">${f.submit}</button>
+      </form>
+    </section>
+    <section class="cs-panel">
+      <h2 id="notice-title">${n.title}</h2>
+      <form id="notice-form" class="cs-form" @submit=${submit(() => a.sendNotice())}>
+        <label
+          >${n.targetLabel}<select name="target" id="notice-target" @change=${(e: Event) => a.setNotice({ target: value(e) })}>
+            ${n.targets.map((o) => html`<option value=${o.value} ?selected=${o.selected}>${o.label}</option>`)}
+          </select></label
+        >
+        <label>${n.titleLabel}<input name="title" maxlength="60" required .value=${n.titleValue} @input=${(e: Event) => a.setNotice({ title: value(e) })} /></label>
+        <label>${n.bodyLabel}<textarea name="body" rows="3" maxlength="1000" required .value=${n.bodyValue} @input=${(e: Event) => a.setNotice({ body: value(e) })}></textarea></label>
+        <button class="btn primary">${n.send}</button>
+      </form>
+      <div id="notices-recent" class="cs-recent">
+        <h3>${v.recent.title}</h3>
+        ${v.recent.empty
+          ? html`<p>${v.recent.empty}</p>`
+          : html`<ul>
+              ${v.recent.items.map((r) => html`<li data-notice-id=${r.id}><strong>${r.title}</strong>${r.rest}</li>`)}
+            </ul>`}
+      </div>
+    </section>`;
+}

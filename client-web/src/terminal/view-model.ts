@@ -1,0 +1,336 @@
+// What the terminal kiosk shows, as a pure function of its state: the header, one screen (start,
+// waiting, call, rating, receipt or a fatal notice) and the sentence the terminal speaks there.
+import type { ViewContext } from '../lib/i18n.ts';
+import { formatTime, waitDuration } from '../lib/time.ts';
+import type { AppointmentOffer, Case, CategoryRule, Rating, WaitInfo } from '../petition-ui/common.ts';
+
+export type Screen = 'booting' | 'start' | 'waiting' | 'call' | 'rating' | 'receipt' | 'error';
+export type Flag = 'elderly' | 'disabled' | 'urgent';
+
+export interface HelperDetails {
+  petitionerName: string;
+  phone: string;
+  description: string;
+  elderly: boolean;
+  disabled: boolean;
+  urgent: boolean;
+}
+
+export const NO_DETAILS: HelperDetails = { petitionerName: '', phone: '', description: '', elderly: false, disabled: false, urgent: false };
+
+export interface TerminalState {
+  /** The terminal's place name (from its token). */
+  place: string;
+  screen: Screen;
+  fatal: string | null;
+  categories: CategoryRule[];
+  details: HelperDetails;
+  /** The category just tapped, while the case is being started. */
+  starting: string | null;
+  current: Case | null;
+  departmentNames: string[];
+  wait: WaitInfo | null;
+  /** When `wait` was read, for the "waited" counter. */
+  waitReadAt: number;
+  audioOnly: boolean;
+  /** The rating is asked under the running call (the opinion came while in the call). */
+  ratingOverCall: boolean;
+  /** A rating is being sent. */
+  rating: boolean;
+  offline: boolean;
+  voiceOn: boolean;
+}
+
+/** Case states in which the petitioner belongs in the room. */
+export const IN_ROOM: Case['state'][] = ['in_session', 'joint_session', 'transferred', 'escalated'];
+
+export const RATINGS: { rating: Rating; icon: string }[] = [
+  { rating: 'satisfied', icon: 'happy' },
+  { rating: 'basically_satisfied', icon: 'neutral' },
+  { rating: 'unsatisfied', icon: 'sad' },
+];
+
+export interface StartView {
+  kind: 'start';
+  prompt: string;
+  sub: string;
+  categoriesLabel: string;
+  categories: { code: string; name: string; icon: string; busy: boolean; disabled: boolean }[];
+  helper: {
+    open: boolean;
+    summary: string;
+    fields: { name: 'petitionerName' | 'phone' | 'description'; label: string; value: string }[];
+    flagsLabel: string;
+    flags: { flag: Flag; icon: string; label: string; pressed: boolean }[];
+    hint: string;
+  };
+}
+
+export interface WaitingView {
+  kind: 'waiting';
+  caseNumberLabel: string;
+  caseId: string;
+  contacting: string;
+  position: string;
+  positionAttr: string;
+  estimate: string;
+  waited: string;
+  offer: {
+    title: string;
+    appointments: { dayId: string; slot: number; label: string; detail: string }[];
+    callback: { kind: 'button'; label: string; phone: string } | { kind: 'hint'; text: string } | null;
+    hint: string;
+  } | null;
+  audioOnly: { label: string; icon: string; pressed: boolean };
+  sub: string;
+}
+
+export interface RatingBlock {
+  question: string;
+  sub: string;
+  buttons: { rating: Rating; icon: string; label: string; disabled: boolean }[];
+}
+
+export interface CallView {
+  kind: 'call';
+  banner: string;
+  caseChip: string;
+  audioSwitch: { label: string; icon: string; pressed: boolean };
+  rating: RatingBlock | null;
+}
+
+export interface RatingView {
+  kind: 'rating';
+  opinion: { title: string; text: string } | null;
+  rating: RatingBlock;
+  skip: string;
+}
+
+export interface ReceiptView {
+  kind: 'receipt';
+  title: string;
+  label: string;
+  caseId: string;
+  state: string;
+  lines: string[];
+  backToCall: string | null;
+  toRating: string | null;
+  done: string;
+}
+
+export interface FatalView {
+  kind: 'error';
+  message: string;
+  sub: string;
+}
+
+export interface TerminalView {
+  title: string;
+  header: {
+    brand: string;
+    place: string;
+    clock: string;
+    netLost: string | null;
+    voice: { label: string; title: string; pressed: boolean };
+  };
+  screen: Screen;
+  body: StartView | WaitingView | CallView | RatingView | ReceiptView | FatalView | null;
+  /** What the terminal says on this screen (spoken once each time it changes). */
+  speech: string | null;
+}
+
+export function terminalView(s: TerminalState, ctx: ViewContext): TerminalView {
+  const { t } = ctx;
+  const body =
+    s.screen === 'error'
+      ? ({ kind: 'error', message: s.fatal ?? '', sub: t('terminal.fatalSub') } satisfies FatalView)
+      : s.screen === 'start'
+        ? startView(s, ctx)
+        : s.screen === 'waiting' && s.current
+          ? waitingView(s, s.current, ctx)
+          : s.screen === 'call' && s.current
+            ? callView(s, s.current, ctx)
+            : s.screen === 'rating'
+              ? ratingView(s, ctx)
+              : s.screen === 'receipt' && s.current
+                ? receiptView(s.current, ctx)
+                : null;
+  return {
+    title: t('terminal.title'),
+    header: {
+      brand: t('terminal.brand'),
+      place: s.place,
+      clock: formatTime(ctx.now, 'time', ctx.lang),
+      netLost: s.offline ? t('terminal.netLost') : null,
+      voice: { label: t(s.voiceOn ? 'terminal.voiceOn' : 'terminal.voiceOff'), title: t('terminal.voiceTitle'), pressed: s.voiceOn },
+    },
+    screen: s.screen,
+    body,
+    speech: speech(s, body, ctx),
+  };
+}
+
+function startView(s: TerminalState, { t }: ViewContext): StartView {
+  const d = s.details;
+  return {
+    kind: 'start',
+    prompt: t('terminal.prompt'),
+    sub: t('terminal.startSub'),
+    categoriesLabel: t('terminal.categories'),
+    categories: s.categories.map((c) => ({ code: c.code, name: c.name, icon: c.icon, busy: s.starting === c.code, disabled: s.starting !== null })),
+    helper: {
+      open: !!(d.petitionerName || d.phone || d.description),
+      summary: t('terminal.helperSummary'),
+      fields: [
+        { name: 'petitionerName', label: t('terminal.petitionerName'), value: d.petitionerName },
+        { name: 'phone', label: t('terminal.phone'), value: d.phone },
+        { name: 'description', label: t('terminal.description'), value: d.description },
+      ],
+      flagsLabel: t('terminal.priority'),
+      flags: [
+        { flag: 'elderly', icon: 'elderly', label: t('terminal.flagElderly'), pressed: d.elderly },
+        { flag: 'disabled', icon: 'wheelchair', label: t('terminal.flagDisabled'), pressed: d.disabled },
+        { flag: 'urgent', icon: 'alert', label: t('terminal.flagUrgent'), pressed: d.urgent },
+      ],
+      hint: t('terminal.helperHint'),
+    },
+  };
+}
+
+/** The place in the queue in plain words, and what the wait looks like. */
+export function waitWords(w: WaitInfo | null, { t }: ViewContext): { big: string; small: string } {
+  if (!w || w.position === null) return { big: t('terminal.pleaseWait'), small: '' };
+  if (w.position === 0) return { big: t('terminal.connectingNow'), small: t('terminal.connectingNowSub') };
+  const ahead = w.position - 1;
+  const big = ahead === 0 ? t('terminal.nextIsYou') : t('terminal.ahead', { n: ahead });
+  if (w.estimatedWaitSeconds === null) return { big, small: w.availableOfficials === 0 ? t('terminal.nobodyOnline') : t('terminal.estimating') };
+  // The server's estimate assumes every official present has just begun a session: an upper bound.
+  return { big, small: w.estimatedWaitSeconds === 0 ? t('terminal.soon') : t('terminal.estimate', { time: waitDuration(w.estimatedWaitSeconds, t) }) };
+}
+
+function waitingView(s: TerminalState, c: Case, ctx: ViewContext): WaitingView {
+  const { t } = ctx;
+  const w = s.wait;
+  const words = waitWords(w, ctx);
+  const waitedSeconds = w ? w.waitedSeconds + Math.round((ctx.now - s.waitReadAt) / 1000) : 0;
+  return {
+    kind: 'waiting',
+    caseNumberLabel: t('terminal.caseNumber'),
+    caseId: c.id,
+    contacting: t('terminal.contacting', { offices: s.departmentNames.join(t('common.listSeparator')) || t('terminal.officesConcerned') }),
+    position: words.big,
+    positionAttr: w?.position === null || w?.position === undefined ? '' : String(w.position),
+    estimate: words.small,
+    waited: `${t('terminal.waited', { time: waitDuration(waitedSeconds, t) })} · ${t('terminal.officialsOnline', { n: w?.availableOfficials ?? 0 })}`,
+    offer: w?.offer ? offerView(w.offer.appointments, w.offer.callback, c, ctx) : null,
+    audioOnly: { label: t(s.audioOnly ? 'terminal.audioOnlyChosen' : 'terminal.audioOnlyOffer'), icon: 'audio', pressed: s.audioOnly },
+    sub: t('terminal.waitingSub'),
+  };
+}
+
+function offerView(appointments: AppointmentOffer[], callback: boolean, c: Case, ctx: ViewContext): WaitingView['offer'] {
+  const { t } = ctx;
+  return {
+    title: t('terminal.offerTitle'),
+    appointments: appointments.map((a) => ({
+      dayId: a.dayId,
+      slot: a.slot,
+      label: t('terminal.book', { when: formatTime(a.slotStartsAt, 'friendlyWithTime', ctx.lang, ctx.now) }),
+      detail: t('terminal.bookDetail', { post: a.post, leader: a.leaderName, place: a.place }),
+    })),
+    callback: !callback ? null : c.phone ? { kind: 'button', label: t('terminal.callbackButton'), phone: c.phone } : { kind: 'hint', text: t('terminal.callbackNeedsPhone') },
+    hint: t('terminal.keepWaiting'),
+  };
+}
+
+function ratingBlock(s: TerminalState, { t }: ViewContext): RatingBlock {
+  return {
+    question: t('terminal.ratingQuestion'),
+    sub: t('terminal.ratingSub'),
+    buttons: RATINGS.map((r) => ({ rating: r.rating, icon: r.icon, label: t(`petition.rating.${r.rating}`), disabled: s.rating })),
+  };
+}
+
+export function bannerText(c: Case, { t }: ViewContext): string {
+  if (c.state === 'transferred' || c.state === 'escalated') return t('terminal.bannerMoving');
+  return c.state === 'joint_session' ? t('terminal.bannerJoint') : t('terminal.bannerConnected');
+}
+
+function callView(s: TerminalState, c: Case, ctx: ViewContext): CallView {
+  const { t } = ctx;
+  return {
+    kind: 'call',
+    banner: bannerText(c, ctx),
+    caseChip: t('terminal.caseChip', { id: c.id }),
+    audioSwitch: s.audioOnly ? { label: t('terminal.videoAgain'), icon: 'video', pressed: true } : { label: t('terminal.voiceOnly'), icon: 'audio', pressed: false },
+    rating: s.ratingOverCall ? ratingBlock(s, ctx) : null,
+  };
+}
+
+function ratingView(s: TerminalState, ctx: ViewContext): RatingView {
+  const { t } = ctx;
+  return {
+    kind: 'rating',
+    opinion: s.current?.opinion ? { title: t('terminal.opinionTitle'), text: s.current.opinion } : null,
+    rating: ratingBlock(s, ctx),
+    skip: t('terminal.skipRating'),
+  };
+}
+
+function receiptView(c: Case, ctx: ViewContext): ReceiptView {
+  const { t, lang, now } = ctx;
+  const appt = c.appointment;
+  const lines: string[] = [];
+  if (appt?.kind === 'reception_day') lines.push(t('terminal.lineBooked', { when: formatTime(appt.at, 'friendlyWithTime', lang, now) }));
+  if (appt?.kind === 'callback') lines.push(t('terminal.lineCallback', { phone: c.phone ?? '' }));
+  if (c.opinion) lines.push(t('terminal.lineOpinion', { opinion: c.opinion }));
+  if (c.rating) lines.push(t('terminal.lineRating', { rating: t(`petition.rating.${c.rating}`) }));
+  if (c.acceptedAt) lines.push(t('terminal.lineAccepted', { date: formatTime(c.handleDeadline, 'friendly', lang, now) }));
+  else if (!c.opinion) lines.push(t('terminal.lineAcceptBy', { date: formatTime(c.acceptDeadline, 'friendly', lang, now) }));
+  return {
+    kind: 'receipt',
+    title: c.rating
+      ? t('terminal.receiptRated')
+      : appt?.kind === 'reception_day'
+        ? t('terminal.receiptBooked')
+        : appt?.kind === 'callback'
+          ? t('terminal.receiptCallback')
+          : t('terminal.receiptRegistered'),
+    label: t('terminal.receiptLabel'),
+    caseId: c.id,
+    state: t('terminal.receiptState', { state: t(`petition.state.${c.state}`) }),
+    lines,
+    backToCall: IN_ROOM.includes(c.state) ? t('terminal.backToCall') : null,
+    toRating: c.state === 'handled' ? t('terminal.toRating') : null,
+    done: t('terminal.done'),
+  };
+}
+
+/** A case number read out in groups, e.g. "X F，2026，1126，000042". */
+export function spokenCaseNumber(id: string, lang: ViewContext['lang']): string {
+  const comma = lang === 'en' ? ',' : '，';
+  return id.replace(/^XF(\d{4})(\d{4})-(\d+)$/, `X F${comma}$1${comma}$2${comma}$3`).split('').join(' ');
+}
+
+function speech(s: TerminalState, body: TerminalView['body'], ctx: ViewContext): string | null {
+  const { t } = ctx;
+  switch (body?.kind) {
+    case 'start':
+      return t('terminal.prompt');
+    case 'waiting': {
+      const w = waitWords(s.wait, ctx);
+      return `${w.big}${ctx.lang === 'en' ? '. ' : '。'}${w.small}${body.offer ? t('terminal.offerSpeech') : ''}`;
+    }
+    case 'call':
+      return body.rating ? t('terminal.ratingSpeech') : body.banner;
+    case 'rating':
+      return t('terminal.ratingSpeech');
+    case 'receipt':
+      return t('terminal.receiptSpeech', {
+        title: s.current?.rating ? t('terminal.receiptRated') : t('terminal.receiptRegistered'),
+        number: spokenCaseNumber(body.caseId, ctx.lang),
+      });
+    default:
+      return null;
+  }
+}
