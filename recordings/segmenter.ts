@@ -13,7 +13,8 @@
 // remain as fallbacks.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnBound } from '../server/core/child-process.ts';
 import { releasePortPair } from './ports.ts';
 import { buildRecordingSdp, containerFor, type RecordedCodec } from './sdp.ts';
 
@@ -54,6 +55,10 @@ function ffmpegSegmentArgs(sdpFile: string, segmentSeconds: number, format: stri
     '-map', '0', '-c', 'copy',
     '-f', 'segment', '-segment_time', String(segmentSeconds), '-segment_format', format,
     '-reset_timestamps', '1',
+    // The WebM muxer otherwise buffers ~256 KiB before its first write, so a killed ffmpeg left
+    // its open segment empty; flushed per packet, a crash loses only what was in flight. A global
+    // `-flush_packets` does not reach the segment's inner muxer.
+    '-segment_format_options', 'flush_packets=1',
     // One CSV line per closed segment on stdout: how the recorder learns a segment is finished.
     '-segment_list', 'pipe:1', '-segment_list_type', 'csv',
     pattern,
@@ -63,7 +68,7 @@ function ffmpegSegmentArgs(sdpFile: string, segmentSeconds: number, format: stri
 export function spawnSegmenter(o: SegmenterOptions): Segmenter {
   const { format, ext } = containerFor([o.codec.mimeType]);
   fs.writeFileSync(o.sdpFile, buildRecordingSdp({ kind: o.kind, codec: o.codec, rtpPort: o.rtpPort, rtcpPort: o.rtcpPort }));
-  const proc = spawn(o.ffmpegBin, ffmpegSegmentArgs(o.sdpFile, o.segmentSeconds, format, `${o.outputStem}${ext}`), {
+  const proc = spawnBound(o.ffmpegBin, ffmpegSegmentArgs(o.sdpFile, o.segmentSeconds, format, `${o.outputStem}${ext}`), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // A missing binary is an 'error' then a 'close': reported through `exited`, never thrown.

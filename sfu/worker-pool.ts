@@ -6,6 +6,7 @@ import type { types } from 'mediasoup';
 import type { Logger } from '../server/core/log.ts';
 import { AppError } from '../server/core/errors.ts';
 import { SafeEmitter } from '../server/core/safe-emitter.ts';
+import { bindMediasoupWorkers } from '../server/core/child-process.ts';
 
 export interface WorkerPoolOptions {
   size: number;
@@ -87,6 +88,7 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
 
   async #startSlot(index: number): Promise<WorkerSlot> {
     const o = this.options;
+    bindMediasoupWorkers();
     const worker = await mediasoup.createWorker({
       logLevel: o.logLevel,
       rtcMinPort: o.rtcMinPort,

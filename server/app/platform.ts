@@ -21,6 +21,10 @@ import { WorkerPool } from '../../sfu/worker-pool.ts';
 import { RoomRegistry } from '../../sfu/rooms.ts';
 import { startServices, type Services, type ServicesOptions } from './services.ts';
 import { connectRedis } from './redis-clients.ts';
+import { AppError } from '../core/errors.ts';
+
+/** How long the server's own shutdown may take before main.ts exits regardless (SIGTERM bound 10 s). */
+export const SHUTDOWN_LIMIT_MS = 9_000;
 
 export interface Platform {
   url: string;
@@ -78,7 +82,24 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(createOpsRouter({ redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens }));
+  // Health reads what exists only later (the archive's storage watch, the routing): late-bound.
+  let services: Services | undefined;
+  let routing: RedisRoomRouting | undefined;
+  let stopping = false;
+  app.use(
+    createOpsRouter({
+      redis,
+      pool,
+      nodeId: config.NODE_ID,
+      metrics: metrics.registry,
+      tokens,
+      health: {
+        storageAlarms: () => services?.archive.storage.alarms ?? [],
+        nodes: async () => (routing ? routing.liveNodes() : []),
+        stopping: () => stopping,
+      },
+    }),
+  );
   const server = http.createServer(app);
   const io: SignallingServer = new IoServer(server, {
     adapter: createAdapter(pub, sub, { key: keys.adapterChannel }),
@@ -86,7 +107,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     pingInterval: 10_000,
     pingTimeout: 10_000,
   });
-  const services = await startServices({
+  services = await startServices({
     dataDir: config.DATA_DIR,
     recordingsDir: config.recordingsDir,
     recordingsMinFreeBytes: config.RECORDINGS_MIN_FREE_MB * 1024 * 1024,
@@ -104,6 +125,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     ...(o.household ? { household: o.household } : {}),
     ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
+  metrics.observeStorage(services.archive.storage);
   services.mount(app);
   if (o.webDir && fs.existsSync(o.webDir)) {
     app.use(express.static(o.webDir, { index: 'index.html', maxAge: '1h' }));
@@ -115,7 +137,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     server.listen(config.PORT, config.HOST, () => resolve((server.address() as { port: number }).port));
   });
   const url = config.PUBLIC_URL ?? `http://127.0.0.1:${port}`;
-  const routing = await RedisRoomRouting.start(redis, keys, config.NODE_ID, url, log.child({ mod: 'routing' }));
+  routing = await RedisRoomRouting.start(redis, keys, config.NODE_ID, url, log.child({ mod: 'routing' }));
   rooms.on('room', (room) => {
     room.once('close', () => {
       routing.release(room.id).catch((err: unknown) => log.warn({ err, roomId: room.id }, 'room release failed'));
@@ -127,7 +149,11 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     routing,
     log: log.child({ mod: 'signalling' }),
     metrics: metrics.signalling,
-    authorizeRoom: services.authorizeRoom,
+    // A stopping node takes no joins: its clients are being sent to rejoin elsewhere or after the restart.
+    authorizeRoom: async (claims, roomId) => {
+      if (stopping) throw new AppError('unavailable', 'this node is stopping; try again');
+      await services!.authorizeRoom(claims, roomId);
+    },
     bans: new RedisRoomBans(redis, keys),
   });
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
@@ -146,11 +172,16 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     services,
     close() {
       closing ??= (async () => {
-        await services.stopRecordings();
+        stopping = true;
+        await services!.stopRecordings();
         rooms.closeAll('server-shutdown');
-        await routing.close();
-        await new Promise<void>((resolve) => io.close(() => resolve()));
-        await services.close();
+        await routing!.close();
+        // io.close() waits for every HTTP connection to end; a browser's keep-alive or an
+        // in-flight request would hold the stop open, so they are cut.
+        const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
+        server.closeAllConnections();
+        await ioClosed;
+        await services!.close();
         await pool.close();
         redisClients.disconnect();
       })();

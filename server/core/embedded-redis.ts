@@ -1,6 +1,7 @@
 // When REDIS_URL is unset the product runs its own redis-server: loopback only, a free port,
 // data under DATA_DIR/redis with AOF on, so a restart keeps queues and sessions.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnBound } from './child-process.ts';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -28,7 +29,7 @@ export async function startEmbeddedRedis(dataDir: string, log: Logger): Promise<
   const dir = path.join(dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const child: ChildProcess = spawn(
+  const child: ChildProcess = spawnBound(
     'redis-server',
     ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes',
       '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'],

@@ -3,7 +3,8 @@
 // ffmpeg passes VP8 / H.264 constrained baseline through untouched and transcodes only what a
 // browser cannot play. If ffmpeg dies or the stream stalls, it is restarted into the same
 // producer, so consumers in the room keep their producer id.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnBound } from '../../server/core/child-process.ts';
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import type { types } from 'mediasoup';
@@ -172,7 +173,7 @@ export class CameraIngest extends SafeEmitter<CameraIngestEvents> {
     this.#grewThisRun = false;
     this.#stallKill = false;
     this.#lastGrowthAt = Date.now();
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnBound(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {

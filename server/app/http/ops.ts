@@ -1,5 +1,6 @@
 // The ops area (server/protocol/http/ops.ts): GET /healthz — 200 when Redis answers and every
-// mediasoup worker is alive, else 503 — and GET /metrics for Prometheus.
+// mediasoup worker is alive (degraded under a recordings-storage alarm), else 503, and 503 while
+// the node stops — and GET /metrics for Prometheus.
 import type { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -8,26 +9,38 @@ import { createAreaRouter } from '../../core/http/area-router.ts';
 import { opsArea, type HealthReport } from '../../protocol/http/ops.ts';
 import type { WorkerPool } from '../../../sfu/worker-pool.ts';
 
+/** What the node learns only once it is up (services, routing); read at each request. */
+export interface NodeHealth {
+  storageAlarms(): HealthReport['storage'];
+  nodes(): Promise<HealthReport['nodes']>;
+  stopping(): boolean;
+}
+
 export interface OpsDeps {
   redis: Redis;
   pool: WorkerPool;
   nodeId: string;
   metrics: Registry;
   tokens: TokenIssuer;
+  health: NodeHealth;
 }
 
+const REDIS_PROBE_MS = 1000;
+
 export function createOpsRouter(d: OpsDeps): Router {
+  const withinProbe = <T>(p: Promise<T>, fallback: T) =>
+    Promise.race([p.catch(() => fallback), new Promise<T>((resolve) => setTimeout(() => resolve(fallback), REDIS_PROBE_MS).unref())]);
   return createAreaRouter(
     opsArea,
     {
       'ops.health': async ({ res }) => {
-        const redisOk = await Promise.race([
-          d.redis.ping().then((r) => r === 'PONG', () => false),
-          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
-        ]);
+        const [redisOk, nodes] = await Promise.all([withinProbe(d.redis.ping().then((r) => r === 'PONG'), false), withinProbe(d.health.nodes(), [])]);
         const workers = d.pool.slots.map((s) => ({ index: s.index, pid: s.worker.pid, alive: !s.worker.closed, routers: s.routers }));
-        const healthy = redisOk && d.pool.allAlive();
-        const data: HealthReport = { nodeId: d.nodeId, redis: redisOk ? 'ok' : 'down', workers };
+        const storage = d.health.storageAlarms();
+        const stopping = d.health.stopping();
+        const healthy = redisOk && d.pool.allAlive() && !stopping;
+        const status: HealthReport['status'] = !healthy ? 'down' : storage.length > 0 ? 'degraded' : 'ok';
+        const data: HealthReport = { nodeId: d.nodeId, status, redis: redisOk ? 'ok' : 'down', workers, storage, stopping, nodes };
         res.status(healthy ? 200 : 503).json({ ok: healthy, data });
       },
       'ops.metrics': async ({ res }) => {
