@@ -102,6 +102,16 @@ export async function verifySessionDir(dir: string, sessionId: string, seal: str
         file: segment.file,
         message: `session ${sessionId}: segment ${segment.file} altered (sha256 ${segment.sha256} / ${segment.bytes} bytes expected, found ${sha} / ${size} bytes)`,
       });
+    } else if (segment.bytes === 0) {
+      problems.push({ severity: 'warning', kind: 'segment-empty', sessionId, file: segment.file, message: `session ${sessionId}: segment ${segment.file} is empty (0 bytes, 0 s of media): its recorder died before writing` });
+    } else if (segment.truncated) {
+      problems.push({
+        severity: 'warning',
+        kind: 'segment-truncated',
+        sessionId,
+        file: segment.file,
+        message: `session ${sessionId}: segment ${segment.file} is truncated (its recorder died while writing it): ${segment.durationSeconds.toFixed(3)} s of media, ${segment.bytes} bytes kept`,
+      });
     }
   }
   for (const rel of walk(dir)) {

@@ -29,7 +29,8 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 
 export async function startProductNode(env: Record<string, string> = {}, o: { readyTimeoutMs?: number } = {}): Promise<ProductNode> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sv-node-'));
-  const port = await freePort();
+  // A given PORT restarts a node where its clients expect it.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const rtcBase = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {
@@ -82,7 +83,7 @@ export async function startProductNode(env: Record<string, string> = {}, o: { re
       return body.data.token;
     },
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill(signal);
       await gone;

@@ -123,7 +123,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     devSignIn: config.devTokens,
     keys,
     ...(o.household ? { household: o.household } : {}),
-    ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
+    recordingSegmentSeconds: o.recordingSegmentSeconds ?? config.RECORDING_SEGMENT_SECONDS,
   });
   metrics.observeStorage(services.archive.storage);
   services.mount(app);

@@ -104,15 +104,14 @@ export class RedisRoomRouting implements RoomRouting {
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
-    await this.redis.multi().del(this.keys.node(this.nodeId)).hdel(this.keys.nodes, this.nodeId).exec().catch(() => undefined);
+    await Promise.all([this.redis.del(this.keys.node(this.nodeId)), this.redis.hdel(this.keys.nodes, this.nodeId)]).catch(() => undefined);
   }
 
   async #heartbeat(): Promise<void> {
-    await this.redis
-      .multi()
-      .set(this.keys.node(this.nodeId), JSON.stringify({ url: this.url, startedAt: this.#startedAt }), 'PX', NODE_TTL_MS)
-      .hset(this.keys.nodes, this.nodeId, this.url)
-      .exec();
+    await Promise.all([
+      this.redis.set(this.keys.node(this.nodeId), JSON.stringify({ url: this.url, startedAt: this.#startedAt }), 'PX', NODE_TTL_MS),
+      this.redis.hset(this.keys.nodes, this.nodeId, this.url),
+    ]);
   }
 }
 

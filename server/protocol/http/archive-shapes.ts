@@ -151,6 +151,10 @@ export interface Bookmark {
 export type ProblemKind =
   | 'segment-altered'
   | 'segment-missing'
+  /** Warning: the segment open when its ffmpeg died (kept as written; its duration is what survived). */
+  | 'segment-truncated'
+  /** Warning: a segment of 0 bytes (ffmpeg died before writing anything). */
+  | 'segment-empty'
   | 'manifest-missing'
   | 'manifest-unreadable'
   | 'manifest-altered'
