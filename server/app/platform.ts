@@ -183,7 +183,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         await ioClosed;
         await services!.close();
         await pool.close();
-        redisClients.disconnect();
+        await redisClients.close();
       })();
       return closing;
     },

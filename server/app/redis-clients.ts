@@ -25,7 +25,11 @@ export interface RedisClients {
   redis: Redis;
   pub: Redis;
   sub: Redis;
-  disconnect(): void;
+  /**
+   * quit, not disconnect: replies still owed (the socket.io adapter's publishes are not awaited
+   * by it) arrive before the socket closes, instead of rejecting unhandled. Gives up after 2 s.
+   */
+  close(): Promise<void>;
 }
 
 /** Connects all three (waiting while Redis is not up yet: a node does not start without it). */
@@ -62,8 +66,14 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisClien
     redis,
     pub,
     sub,
-    disconnect() {
-      for (const c of clients) c.disconnect();
+    async close() {
+      await Promise.all(
+        clients.map(async (c) => {
+          const gaveUp = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+          await Promise.race([c.quit().catch(() => undefined), gaveUp]);
+          c.disconnect();
+        }),
+      );
     },
   };
 }
