@@ -540,6 +540,19 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
         this.emit('gap', { participantId: p.meta.participantId, gap: { ...gap } });
       },
       closeGap: (at: Date) => this.#closeLaneGap(p, lane, at),
+      backdateGap: (reason: GapReason, openedAt: Date, at: Date) => {
+        const gap = [...p.meta.gaps].reverse().find((g) => g.lane === laneName && g.reason === reason && Date.parse(g.start) === openedAt.getTime());
+        if (!gap) return;
+        // Either way: earlier (media lost before the exit was noticed) or later (the segment's
+        // clock ran a little ahead of the wall clock); never before the lane's previous gap
+        // ended, nor after this one did.
+        const previous = p.meta.gaps.filter((g) => g.lane === laneName && g !== gap && g.end && Date.parse(g.end) <= openedAt.getTime()).map((g) => Date.parse(g.end!));
+        const latest = gap.end ? Date.parse(gap.end) : Infinity;
+        gap.start = new Date(Math.min(latest, Math.max(at.getTime(), ...previous))).toISOString();
+        this.#log.info({ participantId: p.meta.participantId, lane: laneName, reason, start: gap.start }, 'gap start moved to the end of the written media');
+        this.#persist();
+        this.emit('gap', { participantId: p.meta.participantId, gap: { ...gap } });
+      },
     };
   }
 

@@ -36,6 +36,11 @@ export interface LaneLedger {
   /** Opens a gap; the lane closes the one open before it at the same instant. */
   openGap(reason: GapReason, at: Date, detail?: string): void;
   closeGap(at: Date): void;
+  /**
+   * The gap of `reason` opened at `openedAt` really began at `at`: where the media a crashed
+   * ffmpeg left on disk ends (known only once its open segment is measured).
+   */
+  backdateGap(reason: GapReason, openedAt: Date, at: Date): void;
 }
 
 export interface TrackRecorderOptions {
@@ -87,6 +92,8 @@ interface Run {
   exitedAt?: Date;
   firstPacketAt?: Date;
   firstListStart?: number;
+  /** End (stream seconds) of the last listed segment: where an unlisted one, open at a crash, starts. */
+  lastListEnd?: number;
   listed: Set<string>;
   pending: Promise<void>[];
   timers: Set<NodeJS.Timeout>;
@@ -374,6 +381,7 @@ export class TrackRecorder {
       // Lines come in segment order; offsets are relative to the run's first segment.
       if (run.firstListStart === undefined && Number.isFinite(Number(start))) run.firstListStart = Number(start);
       run.listed.add(file);
+      if (Number.isFinite(Number(end))) run.lastListEnd = Math.max(run.lastListEnd ?? 0, Number(end));
       run.pending.push(this.#closeSegment(run, file, Number(start), Number(end), false));
     });
     readline.createInterface({ input: ffmpeg.proc.stderr! }).on('line', (line) => {
@@ -539,7 +547,9 @@ export class TrackRecorder {
       const listed = Number.isFinite(listStart) && Number.isFinite(listEnd) && listEnd >= listStart;
       const info = listed ? { durationSeconds: listEnd - listStart } : await probe(abs, o.ffprobeBin).catch(() => ({ durationSeconds: 0 }));
       const base = run.firstPacketAt ?? new Date(run.meta!.startedAt);
-      const offsetInRun = Number.isFinite(listStart) && run.firstListStart !== undefined ? listStart - run.firstListStart : 0;
+      // The segment open at a crash has no list line: it began where the last listed one ended.
+      const startInStream = Number.isFinite(listStart) ? listStart : truncated ? run.lastListEnd : undefined;
+      const offsetInRun = startInStream !== undefined && run.firstListStart !== undefined ? startInStream - run.firstListStart : 0;
       const firstPacketAt = new Date(base.getTime() + Math.max(0, offsetInRun) * 1000);
       const segment: Segment = {
         id: `${o.track.trackId}-r${run.index}-${String(seq).padStart(5, '0')}`,
@@ -554,6 +564,11 @@ export class TrackRecorder {
         closedAt: new Date().toISOString(),
         ...(truncated ? { truncated: true } : {}),
       };
+      // With segments flushed as written, what a killed ffmpeg lost is only what followed its
+      // last written packet: the crash gap starts there, not when the exit was noticed.
+      if (truncated && run.ending === 'exited' && run.exitedAt && run.firstPacketAt) {
+        o.ledger.backdateGap('recorder-exited', run.exitedAt, new Date(firstPacketAt.getTime() + info.durationSeconds * 1000));
+      }
       if (o.archiveSegment && !(await o.archiveSegment(segment))) return;
       o.track.segments.push(segment);
       o.track.segments.sort((a, b) => a.run - b.run || a.seq - b.seq);
