@@ -27,13 +27,7 @@ return ARGV[1]`;
 // Takeover of a dead owner: drop its heartbeat only if it is still the one read before the probe
 // (a node that restarted in between keeps its new one), then claim as usual.
 const TAKEOVER = `
-if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
-local owner = redis.call('GET', KEYS[1])
-if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. owner) == 1 then
-  return owner
-end
-redis.call('SET', KEYS[1], ARGV[1])
-return ARGV[1]`;
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end` + CLAIM;
 
 /** How long a node waits for a room owner's /healthz before it takes the room over. */
 export const OWNER_PROBE_MS = 1_000;
