@@ -11,11 +11,12 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { conflict, notFound } from '../server/core/errors.ts';
 import { Store } from '../server/core/db.ts';
-import { AuditLog, SYSTEM_ACTOR, sha256Hex, type AuditActor } from './audit-chain.ts';
+import { AuditLog, sha256Hex, type AuditActor } from './audit-chain.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { probe } from './ffmpeg.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, segmentPath, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
-import { collectCheckpoint, type Checkpointed } from './verify.ts';
+import { collectCheckpoint, sealOf, type Checkpointed, type Seal } from './verify.ts';
+import { ArchiveEvidence, type EvidenceOptions } from './evidence.ts';
 import { moveSegment } from './segment-move.ts';
 import { LocalSessionLeases, type SessionLeases } from './session-lease.ts';
 import { StorageWatch, type StorageArea } from './storage-watch.ts';
@@ -44,6 +45,8 @@ export interface ArchiveOptions {
   /** Free space on either disk below which no new recording starts (default 2 GiB). */
   minFreeBytes?: number;
   log?: Logger;
+  /** Signing keys and TSA (recordings/evidence.ts); keys default to DATA_DIR/keys, both algorithms, no TSA. */
+  evidence?: Partial<EvidenceOptions>;
 }
 
 /** A session whose manifest could not be read, moved aside so it blocks nothing. */
@@ -91,6 +94,8 @@ export class Archive {
   readonly storage: StorageWatch;
   /** Sessions set aside because their manifest is unreadable (found at open or since). */
   readonly quarantined: QuarantinedSession[] = [];
+  /** Seals, signatures, audit checkpoints and trusted timestamps. */
+  readonly evidence: ArchiveEvidence;
   /** Set when the archive opened the store itself. */
   readonly #ownStore: Store | undefined;
   /** Sessions a recorder of this process is writing: recovery leaves them alone. */
@@ -132,10 +137,12 @@ export class Archive {
     for (const folder of fs.existsSync(q) ? fs.readdirSync(q).sort() : []) {
       this.quarantined.push({ sessionId: folder.replace(/~\d+$/, ''), folder: path.join(q, folder), reason: 'quarantined earlier' });
     }
+    this.evidence = new ArchiveEvidence(this.audit, this.root, { keyDir: path.resolve(opts.dataDir, 'keys'), ...opts.evidence });
   }
 
   async close(): Promise<void> {
     this.storage.stop();
+    this.evidence.close();
     await this.#ownStore?.close();
   }
 
@@ -191,6 +198,11 @@ export class Archive {
     return path.join(this.root, '.exports');
   }
 
+  /** Copies made from a session's originals (composite videos, transcripts), outside its evidence folder. */
+  derivedDir(sessionId: string): string {
+    return path.join(this.root, '.derived', sessionIdSchema.parse(sessionId));
+  }
+
   sessionDir(sessionId: string): string {
     return path.join(this.root, sessionIdSchema.parse(sessionId));
   }
@@ -223,14 +235,12 @@ export class Archive {
    * What the audit chain says about a session's files: the sealed manifest hash (last
    * recording-stop/interrupted entry) and the segment hashes checkpointed while recording.
    */
-  integrityRecordOf(sessionId: string): { seal: string | undefined; checkpointed: Checkpointed } {
-    let seal: string | undefined;
+  integrityRecordOf(sessionId: string): { seal: Seal | undefined; checkpointed: Checkpointed } {
+    let seal: Seal | undefined;
     const checkpointed: Checkpointed = new Map();
     for (const e of this.audit.entries()) {
       if (e.sessionId !== sessionId) continue;
-      if ((e.type === 'recording-stop' || e.type === 'recording-interrupted') && typeof e.details.manifestSha256 === 'string') {
-        seal = e.details.manifestSha256;
-      }
+      seal = sealOf(e) ?? seal;
       if (e.type === 'segments-checkpoint') collectCheckpoint(checkpointed, e.details);
     }
     return { seal, checkpointed };
@@ -277,6 +287,7 @@ export class Archive {
       },
     });
     fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(this.derivedDir(sessionId), { recursive: true, force: true });
     await this.catalog.markDeleted(sessionId, entry.at);
   }
 
@@ -352,14 +363,14 @@ export class Archive {
           const rel = path.posix.join(pdir, f);
           const match = SEGMENT_FILE.exec(f);
           if (known.has(rel) || !match) continue;
-          const [sha256, bytes] = await hashFile(path.join(abs, f));
+          const [sha256, bytes, sm3] = await hashFile(path.join(abs, f));
           const info = await probe(path.join(abs, f)).catch(() => ({ durationSeconds: 0 }));
           const run = Number(match[1]);
           const prev = t.segments.filter((x) => x.run === run).at(-1);
           const at = prev ? Date.parse(prev.firstPacketAt) + prev.durationSeconds * 1000 : Date.parse(t.runs.find((r) => r.run === run)?.firstPacketAt ?? t.startedAt);
           const mtime = fs.statSync(path.join(abs, f)).mtime;
           const segment: Segment = {
-            id: f.replace(/\.\w+$/, ''), file: rel, run, seq: Number(match[2]), sha256, bytes,
+            id: f.replace(/\.\w+$/, ''), file: rel, run, seq: Number(match[2]), sha256, sm3, bytes,
             durationSeconds: Math.round(info.durationSeconds * 1000) / 1000,
             firstPacketAt: new Date(at).toISOString(),
             offsetSeconds: Math.round(at - Date.parse(m.startedAt)) / 1000,
@@ -429,8 +440,8 @@ export class Archive {
       m.stoppedAt = new Date(last).toISOString();
       m.timeline.push({ at: new Date().toISOString(), type: 'recording-recovered', detail: `recorder ended without stopping; sealed on recovery by node ${this.leases.nodeId}` });
       this.writeJson(file, m);
-      const manifestSha256 = sha256Hex(fs.readFileSync(file));
-      await this.audit.append({ type: 'recording-interrupted', sessionId: id, actor: SYSTEM_ACTOR, details: { manifestSha256, segments: allSegments(m).length } });
+      const sealed = await this.evidence.seal({ type: 'recording-interrupted', sessionId: id, manifestBytes: fs.readFileSync(file), details: { segments: allSegments(m).length } });
+      const manifestSha256 = sealed.details.manifestSha256 as string;
       await this.catalog.indexManifest(m, { manifestSha256, retainUntil: this.retainUntil(m) });
       return true;
     } finally {

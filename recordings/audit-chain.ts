@@ -3,6 +3,10 @@
 // reordering or editing any line breaks the chain at a point `archive:verify` can name.
 //
 // hash = SHA-256(prev + contentHash), contentHash = SHA-256(canonical JSON of the entry's content).
+// Beside it runs the same chain in SM3 (GB/T 32905, 国密): hashSm3 = SM3(prevSm3 + contentSm3), so
+// the log stands on a Chinese national algorithm as well as on SHA-256. A log written before SM3
+// was added starts its SM3 chain at the first entry that has it (prevSm3 = genesis); from there on
+// every entry must carry it.
 // Hashing content separately lets an evidence package carry only the content hash of entries
 // about other sessions (a "stub") and still prove its excerpt is an unbroken piece of the chain,
 // without disclosing other people's sessions.
@@ -32,6 +36,18 @@ export const AUDIT_TYPES = [
   'legal-hold',
   'legal-hold-release',
   'deletion',
+  /** An archive signing key came into use (its public key, so the chain names every key). */
+  'key-published',
+  /** The chain's head up to the entry before, signed by the archive keys (hourly). */
+  'audit-checkpoint',
+  /** An RFC 3161 token from the TSA for a sealed manifest or an audit checkpoint. */
+  'timestamp',
+  /** A transcript of one track was made (its hash). */
+  'transcript',
+  /** A composite video was rendered for an export (its hash). */
+  'composite',
+  /** An export was cancelled before its package was built. */
+  'export-cancelled',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 
@@ -40,6 +56,8 @@ const actorSchema = z.object({
   sub: z.string(),
   name: z.string().optional(),
   role: z.string().optional(),
+  /** Where the request came from (client address as the server saw it). */
+  from: z.string().optional(),
 });
 export type AuditActor = z.infer<typeof actorSchema>;
 
@@ -56,6 +74,8 @@ export const auditEntrySchema = z.object({
   details: z.record(z.string(), z.unknown()),
   prev: hex64,
   hash: hex64,
+  prevSm3: hex64.optional(),
+  hashSm3: hex64.optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
@@ -66,12 +86,20 @@ export const auditStubSchema = z.object({
   contentHash: hex64,
   prev: hex64,
   hash: hex64,
+  contentSm3: hex64.optional(),
+  prevSm3: hex64.optional(),
+  hashSm3: hex64.optional(),
 });
 export type AuditStub = z.infer<typeof auditStubSchema>;
 export type AuditLine = AuditEntry | AuditStub;
 
 export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** SM3 (GB/T 32905-2016) from Node's OpenSSL. */
+export function sm3Hex(data: string | Buffer): string {
+  return createHash('sm3').update(data).digest('hex');
 }
 
 /** JSON with object keys sorted at every level, so the same content always hashes the same. */
@@ -84,26 +112,49 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export function contentHashOf(entry: Omit<AuditEntry, 'prev' | 'hash'>): string {
+type EntryContent = Pick<AuditEntry, 'seq' | 'at' | 'type' | 'sessionId' | 'actor' | 'details'>;
+
+function contentOf(entry: EntryContent): string {
   const { seq, at, type, sessionId, actor, details } = entry;
-  return sha256Hex(canonicalJson({ seq, at, type, sessionId, actor, details }));
+  return canonicalJson({ seq, at, type, sessionId, actor, details });
+}
+
+export function contentHashOf(entry: EntryContent): string {
+  return sha256Hex(contentOf(entry));
+}
+
+export function contentSm3Of(entry: EntryContent): string {
+  return sm3Hex(contentOf(entry));
 }
 
 export function chainHash(prev: string, contentHash: string): string {
   return sha256Hex(prev + contentHash);
 }
 
+export function chainSm3(prev: string, contentSm3: string): string {
+  return sm3Hex(prev + contentSm3);
+}
+
+/** Where the chain ends: the last entry's seq and both hashes. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+  hashSm3: string;
+}
+
 export interface AppendInput {
   type: AuditType;
   sessionId?: string;
   actor: AuditActor;
-  details?: Record<string, unknown>;
+  /**
+   * A function is called under the lock with the head the entry will follow (an audit
+   * checkpoint signs exactly the chain before it). It runs on the loop: keep it short.
+   */
+  details?: Record<string, unknown> | ((head: ChainHead) => Record<string, unknown>);
 }
 
 /** Where the chain ends, as this process last wrote it, and the file as it was then. */
-interface Head {
-  seq: number;
-  hash: string;
+interface Head extends ChainHead {
   size: number;
   ino: number;
   mtimeMs: number;
@@ -174,20 +225,28 @@ class AuditWriter {
         const before = await fh.stat();
         const known = this.#head;
         const unchanged = known && known.size === before.size && known.ino === before.ino && known.mtimeMs === before.mtimeMs;
-        let { seq, hash } = unchanged ? known : await this.#readHead(fh, before.size);
+        let { seq, hash, hashSm3 } = unchanged ? known : await this.#readHead(fh, before.size);
         // One time for the batch, taken under the lock: `at` never goes backwards along the chain.
         const at = new Date().toISOString();
         const entries = inputs.map((input) => {
+          const details = typeof input.details === 'function' ? input.details({ seq, hash, hashSm3 }) : (input.details ?? {});
           const base = {
             seq: ++seq,
             at,
             type: input.type,
             ...(input.sessionId !== undefined ? { sessionId: input.sessionId } : {}),
             actor: input.actor,
-            details: input.details ?? {},
+            details,
           };
-          const entry: AuditEntry = { ...base, prev: hash, hash: chainHash(hash, contentHashOf(base)) };
+          const entry: AuditEntry = {
+            ...base,
+            prev: hash,
+            hash: chainHash(hash, contentHashOf(base)),
+            prevSm3: hashSm3,
+            hashSm3: chainSm3(hashSm3, contentSm3Of(base)),
+          };
           hash = entry.hash;
+          hashSm3 = entry.hashSm3!;
           return entry;
         });
         const data = Buffer.from(entries.map((e) => JSON.stringify(e) + '\n').join(''));
@@ -201,7 +260,7 @@ class AuditWriter {
           throw err;
         }
         const after = await fh.stat();
-        this.#head = { seq, hash, size: after.size, ino: after.ino, mtimeMs: after.mtimeMs };
+        this.#head = { seq, hash, hashSm3, size: after.size, ino: after.ino, mtimeMs: after.mtimeMs };
         return entries;
       } finally {
         await fh.close();
@@ -211,15 +270,16 @@ class AuditWriter {
     }
   }
 
-  async #readHead(fh: FileHandle, size: number): Promise<{ seq: number; hash: string }> {
-    if (size === 0) return { seq: -1, hash: GENESIS_HASH };
+  async #readHead(fh: FileHandle, size: number): Promise<ChainHead> {
+    if (size === 0) return { seq: -1, hash: GENESIS_HASH, hashSm3: GENESIS_HASH };
     // Entries are small; 64 KiB always holds the last complete line.
     const len = Math.min(size, 64 * 1024);
     const { buffer } = await fh.read(Buffer.alloc(len), 0, len, size - len);
     const lines = buffer.toString('utf8').split('\n').filter((l) => l.length > 0);
-    const parsed = z.object({ seq: z.number(), hash: hex64 }).safeParse(safeJson(lines[lines.length - 1] ?? ''));
+    const parsed = z.object({ seq: z.number(), hash: hex64, hashSm3: hex64.optional() }).safeParse(safeJson(lines[lines.length - 1] ?? ''));
     if (!parsed.success) throw new Error(`audit log ${this.file}: last line is unreadable; refusing to extend a broken chain`);
-    return parsed.data;
+    // A log from before SM3 starts its SM3 chain here.
+    return { seq: parsed.data.seq, hash: parsed.data.hash, hashSm3: parsed.data.hashSm3 ?? GENESIS_HASH };
   }
 
   /** The lock file other processes on this host (the CLI) also take; waited for with timers. */
@@ -284,9 +344,16 @@ export class AuditLog {
     return fs.readFileSync(this.file, 'utf8').split('\n').filter((l) => l.length > 0);
   }
 
+  /** The last entry on disk: where the next append will chain on. */
+  head(): ChainHead {
+    const last = this.entries().at(-1);
+    return last ? { seq: last.seq, hash: last.hash, hashSm3: last.hashSm3 ?? GENESIS_HASH } : { seq: -1, hash: GENESIS_HASH, hashSm3: GENESIS_HASH };
+  }
+
   /**
    * The contiguous piece of the chain from the session's first entry to its last, with entries
-   * about other sessions reduced to stubs.
+   * about other sessions reduced to stubs. Audit checkpoints and their timestamps stay whole:
+   * they name no one, and they are what anchors the piece in time.
    */
   excerptFor(sessionId: string): AuditLine[] {
     const all = this.entries();
@@ -296,12 +363,24 @@ export class AuditLog {
     all.forEach((e, i) => {
       if (e.sessionId === sessionId) last = i;
     });
-    return all.slice(first, last + 1).map((e): AuditLine =>
-      e.sessionId === sessionId
-        ? e
-        : { seq: e.seq, redacted: true, contentHash: contentHashOf(e), prev: e.prev, hash: e.hash },
-    );
+    return all.slice(first, last + 1).map((e): AuditLine => (e.sessionId === sessionId || isChainEvidence(e) ? e : stubOf(e)));
   }
+}
+
+/** Entries about the chain itself, not about anyone's session. */
+export function isChainEvidence(e: AuditEntry): boolean {
+  return e.sessionId === undefined && (e.type === 'audit-checkpoint' || e.type === 'timestamp' || e.type === 'key-published');
+}
+
+function stubOf(e: AuditEntry): AuditStub {
+  return {
+    seq: e.seq,
+    redacted: true,
+    contentHash: contentHashOf(e),
+    prev: e.prev,
+    hash: e.hash,
+    ...(e.hashSm3 ? { contentSm3: contentSm3Of(e), prevSm3: e.prevSm3, hashSm3: e.hashSm3 } : {}),
+  };
 }
 
 export interface ChainProblem {
@@ -319,6 +398,10 @@ export function verifyAuditChain(lines: readonly string[], opts: { fromGenesis: 
   const problems: ChainProblem[] = [];
   let prevHash: string | undefined = opts.fromGenesis ? GENESIS_HASH : undefined;
   let prevSeq: number | undefined;
+  // The previous line's SM3 head: GENESIS while none had one, undefined when unknown (an
+  // excerpt's first line, or after an unreadable line).
+  let prevSm3: string | undefined = opts.fromGenesis ? GENESIS_HASH : undefined;
+  let sm3Started = false;
   lines.forEach((raw, i) => {
     const lineNo = i + 1;
     const json = safeJson(raw);
@@ -328,23 +411,46 @@ export function verifyAuditChain(lines: readonly string[], opts: { fromGenesis: 
       problems.push({ line: lineNo, problem: 'unreadable audit entry (not valid JSON or wrong shape)' });
       prevHash = undefined;
       prevSeq = undefined;
+      prevSm3 = undefined;
       return;
     }
     const e: AuditLine = full.success ? full.data : stub!.data!;
     const content = 'redacted' in e ? e.contentHash : contentHashOf(e);
+    const sm3 = sm3State(e, prevSm3, sm3Started);
     if (prevSeq !== undefined && e.seq !== prevSeq + 1) {
       problems.push({ line: lineNo, seq: e.seq, problem: `sequence jumps from ${prevSeq} to ${e.seq} (entries removed or reordered)` });
     }
-    if (prevHash !== undefined && e.prev !== prevHash) {
+    const linkBroken = prevHash !== undefined && e.prev !== prevHash;
+    if (linkBroken) {
       problems.push({ line: lineNo, seq: e.seq, problem: 'prev hash does not match the previous entry (chain broken: an entry before it was removed, inserted or altered)' });
+    } else if (sm3.linkBroken) {
+      problems.push({ line: lineNo, seq: e.seq, problem: 'SM3 prev hash does not match the previous entry (chain broken)' });
     }
+    // One finding per altered line, whichever of the two chains shows it.
     if (chainHash(e.prev, content) !== e.hash) {
       problems.push({ line: lineNo, seq: e.seq, problem: 'entry content does not match its hash (entry altered)' });
+    } else if (sm3.problem) {
+      problems.push({ line: lineNo, seq: e.seq, problem: sm3.problem });
     }
+    if (e.hashSm3) sm3Started = true;
     prevHash = e.hash;
     prevSeq = e.seq;
+    prevSm3 = e.hashSm3 ?? (sm3Started ? undefined : prevSm3);
   });
   return problems;
+}
+
+/** The SM3 chain of one line: present once started, linked to the line before, matching the content. */
+function sm3State(e: AuditLine, prevSm3: string | undefined, started: boolean): { linkBroken: boolean; problem?: string } {
+  if (!e.hashSm3 || !e.prevSm3) {
+    return started ? { linkBroken: false, problem: 'SM3 chain hash missing after the SM3 chain began (entry altered)' } : { linkBroken: false };
+  }
+  const content = 'redacted' in e ? e.contentSm3 : contentSm3Of(e);
+  // Before any line had SM3 the chain starts at genesis; in an excerpt the first line is taken as given.
+  const expectedPrev = started ? prevSm3 : prevSm3 === undefined ? undefined : GENESIS_HASH;
+  const linkBroken = expectedPrev !== undefined && e.prevSm3 !== expectedPrev;
+  if (!content || chainSm3(e.prevSm3, content) !== e.hashSm3) return { linkBroken, problem: 'entry content does not match its SM3 hash (entry altered)' };
+  return { linkBroken };
 }
 
 function safeJson(s: string): unknown {

@@ -104,13 +104,15 @@ export function newSessionId(roomId: string, at = new Date()): string {
   return `${safeName(roomId).slice(0, 100)}-${stamp}`;
 }
 
-/** SHA-256 and size of a file, streamed (segments can be large). */
-export async function hashFile(file: string): Promise<[sha256: string, bytes: number]> {
+/** SHA-256, size and SM3 of a file, in one streamed read (segments can be large). */
+export async function hashFile(file: string): Promise<[sha256: string, bytes: number, sm3: string]> {
   const h = createHash('sha256');
+  const g = createHash('sm3');
   let bytes = 0;
   for await (const chunk of fs.createReadStream(file)) {
     h.update(chunk as Buffer);
+    g.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }
-  return [h.digest('hex'), bytes];
+  return [h.digest('hex'), bytes, g.digest('hex')];
 }

@@ -11,7 +11,7 @@ import type { types } from 'mediasoup';
 import { conflict } from '../server/core/errors.ts';
 import { createLogger, type Logger } from '../server/core/log.ts';
 import { SafeEmitter } from '../server/core/safe-emitter.ts';
-import { SYSTEM_ACTOR, sha256Hex, type AuditActor } from './audit-chain.ts';
+import { SYSTEM_ACTOR, type AuditActor } from './audit-chain.ts';
 import type { Archive } from './archive.ts';
 import { resolveFfmpegBin, resolveFfprobeBin } from './ffmpeg.ts';
 import {
@@ -121,7 +121,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   #sealed = false;
   #persistTimer: NodeJS.Timeout | undefined;
   /** Segments closed since the last checkpoint entry. */
-  #uncheckpointed: { file: string; sha256: string; bytes: number }[] = [];
+  #uncheckpointed: { file: string; sha256: string; sm3?: string; bytes: number }[] = [];
   #checkpointTimer: NodeJS.Timeout;
   #spares: SparePool | undefined;
   /** Catalog writes of this session, one after another, so a late update never overtakes the seal. */
@@ -385,20 +385,22 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       const checkpointed = this.#checkpoint();
       this.#sealed = true;
       this.#stopRetrying();
-      const manifestSha256 = sha256Hex(fs.readFileSync(path.join(this.#dir, MANIFEST_FILE)));
+      const manifestBytes = fs.readFileSync(path.join(this.#dir, MANIFEST_FILE));
       const segments = allSegments(m);
       await checkpointed;
-      await archive.audit.append({
+      // The seal: hashes (SHA-256, SM3) and the archive keys' signatures; its timestamp follows.
+      const seal = await archive.evidence.seal({
         type: 'recording-stop',
         sessionId: this.sessionId,
         actor,
+        manifestBytes,
         details: {
-          manifestSha256,
           segments: segments.length,
           bytes: segments.reduce((n, s) => n + s.segment.bytes, 0),
           gaps: m.participants.reduce((n, p) => n + p.gaps.length, 0),
         },
       });
+      const manifestSha256 = seal.details.manifestSha256 as string;
       await this.#index(manifestSha256);
       fs.rmSync(this.#workDir, { recursive: true, force: true });
       fs.rmSync(this.#spool, { recursive: true, force: true });
@@ -642,7 +644,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
 
   /** A segment is in the archive and in the manifest: checkpointed next, and announced. */
   #listed(participantId: string, segment: Segment): void {
-    this.#uncheckpointed.push({ file: segment.file, sha256: segment.sha256, bytes: segment.bytes });
+    this.#uncheckpointed.push({ file: segment.file, sha256: segment.sha256, ...(segment.sm3 ? { sm3: segment.sm3 } : {}), bytes: segment.bytes });
     this.emit('segment', { participantId, segment });
   }
 

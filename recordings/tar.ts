@@ -147,8 +147,15 @@ export function readTarEntry(file: string, e: TarEntry): Buffer {
   }
 }
 
-export async function hashTarEntry(file: string, e: TarEntry): Promise<string> {
+/** SHA-256 and SM3 of one entry's bytes, streamed. */
+export async function hashTarEntry(file: string, e: TarEntry): Promise<{ sha256: string; sm3: string }> {
   const h = createHash('sha256');
-  if (e.size > 0) for await (const chunk of fs.createReadStream(file, { start: e.offset, end: e.offset + e.size - 1 })) h.update(chunk as Buffer);
-  return h.digest('hex');
+  const g = createHash('sm3');
+  if (e.size > 0) {
+    for await (const chunk of fs.createReadStream(file, { start: e.offset, end: e.offset + e.size - 1 })) {
+      h.update(chunk as Buffer);
+      g.update(chunk as Buffer);
+    }
+  }
+  return { sha256: h.digest('hex'), sm3: g.digest('hex') };
 }

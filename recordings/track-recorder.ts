@@ -543,7 +543,7 @@ export class TrackRecorder {
       while (run.exitDescription === undefined && !fs.existsSync(next) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     }
     try {
-      const [sha256, bytes] = await hashFile(abs);
+      const [sha256, bytes, sm3] = await hashFile(abs);
       const listed = Number.isFinite(listStart) && Number.isFinite(listEnd) && listEnd >= listStart;
       const info = listed ? { durationSeconds: listEnd - listStart } : await probe(abs, o.ffprobeBin).catch(() => ({ durationSeconds: 0 }));
       const base = run.firstPacketAt ?? new Date(run.meta!.startedAt);
@@ -557,6 +557,7 @@ export class TrackRecorder {
         run: run.index,
         seq,
         sha256,
+        sm3,
         bytes,
         durationSeconds: round3(info.durationSeconds),
         firstPacketAt: firstPacketAt.toISOString(),

@@ -1,8 +1,10 @@
-// A participant of one room: its transports, producers and consumers, and the grant it joined
-// with. The signalling layer gives it a `notify` sink and listens for its `close`; the SFU never
-// touches sockets.
+// A participant of one room: its transports, producers and consumers, the claims it holds now and
+// what it may do (its permission: the token's grant and the room's domain both agreeing, kept
+// current by the signalling layer). The signalling layer gives it a `notify` sink and listens for
+// its `close`; the SFU never touches sockets.
 import type { types } from 'mediasoup';
-import { grantAllowsSource, type Claims } from '../server/auth/grants.ts';
+import type { Claims } from '../server/auth/grants.ts';
+import { assertMayPublish, grantOnly, intersect, type RoomPermission } from '../server/auth/room-access.ts';
 import { AppError, forbidden, notFound } from '../server/core/errors.ts';
 import { SafeEmitter } from '../server/core/safe-emitter.ts';
 import {
@@ -44,21 +46,46 @@ export class Peer extends SafeEmitter<PeerEvents> {
   rtpCapabilities: types.RtpCapabilities | undefined;
   joined = false;
   #closed = false;
+  #claims: Claims;
+  #permission: RoomPermission;
+  /** Visibility is fixed for the peer's life: announcing or un-announcing mid-room is not done. */
+  readonly hidden: boolean;
 
+  /**
+   * `name` is the directory's (the token's `name`), never the client's; `note` is client-chosen
+   * text shown apart from it, labelled as such. Without `permission` the grant alone decides.
+   */
   constructor(
     readonly id: string,
     readonly name: string,
-    readonly claims: Claims,
+    claims: Claims,
     readonly notify: Notify,
+    permission: RoomPermission = intersect(claims.grant, grantOnly(claims.grant)),
+    readonly note?: string,
   ) {
     super();
+    this.#claims = claims;
+    this.#permission = permission;
+    this.hidden = permission.hidden;
   }
 
-  get role(): string {
-    return this.claims.role;
+  get claims(): Claims {
+    return this.#claims;
   }
-  get hidden(): boolean {
-    return this.claims.grant.hidden === true;
+  get permission(): RoomPermission {
+    return this.#permission;
+  }
+  get role(): string {
+    return this.#claims.role;
+  }
+
+  /**
+   * New claims (a refreshed token) and what they now allow. The room applies the permission's
+   * consequences (Room.applyPermission); this only records them.
+   */
+  update(claims: Claims, permission: RoomPermission): void {
+    this.#claims = claims;
+    this.#permission = { ...permission, hidden: this.hidden };
   }
   get closed(): boolean {
     return this.#closed;
@@ -68,6 +95,7 @@ export class Peer extends SafeEmitter<PeerEvents> {
     return {
       peerId: this.id,
       name: this.name,
+      ...(this.note ? { note: this.note } : {}),
       role: this.role,
       producers: [...this.producers.values()].map((p) => ({
         producerId: p.id,
@@ -102,10 +130,17 @@ export class Peer extends SafeEmitter<PeerEvents> {
     if (!this.joined) throw new AppError('conflict', 'join the room first');
   }
   assertCanPublish(source: MediaSource): void {
-    if (!grantAllowsSource(this.claims.grant, source)) throw forbidden(`not allowed to publish ${source}`);
+    assertMayPublish(this.#permission, source);
+  }
+  assertRoomAdmin(): void {
+    if (!this.#permission.roomAdmin) throw forbidden('only the lead of the session or a coordinator can remove participants');
   }
   assertCanSubscribe(): void {
-    if (!this.claims.grant.canSubscribe) throw forbidden('not allowed to subscribe');
+    if (!this.#permission.canSubscribe) throw forbidden('not allowed to subscribe');
+  }
+  /** The token it holds now has not expired (an open connection must refresh, not coast on it). */
+  assertTokenCurrent(now = Date.now()): void {
+    if (this.#claims.exp * 1000 <= now) throw new AppError('token_expired', 'access token expired; refresh it (refreshToken)');
   }
 
   /**

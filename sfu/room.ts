@@ -1,14 +1,17 @@
 // One room = one mediasoup router on one worker (mediasoup-demo's Room/Peer split). The room
-// owns its peers, enforces grants on every media operation, and tells peers what changed
+// owns its peers, enforces each peer's permission (grant ∩ domain, auth/room-access.ts) on every
+// media operation and applies it when it narrows, and tells peers what changed
 // through their notify sinks. Every way out of the room — leave, lost socket, replacement, kick,
 // room close — goes through one path that closes the peer with a CloseReason (the peer tells its
 // client what that means). The room closes when its worker dies (peers are told to rejoin), when
 // it is ended or the node stops, or when it has stayed empty for `emptyTimeoutMs`, so a
 // reconnecting last peer keeps it (LiveKit's empty/departure timeout).
 import type { types } from 'mediasoup';
+import type { Claims } from '../server/auth/grants.ts';
+import { permissionInfo, samePermission, type RoomPermission } from '../server/auth/room-access.ts';
 import type { Logger } from '../server/core/log.ts';
 import { SafeEmitter } from '../server/core/safe-emitter.ts';
-import { AppError, badRequest, notFound } from '../server/core/errors.ts';
+import { AppError, badRequest, forbidden, notFound } from '../server/core/errors.ts';
 import type {
   ConsumerOptions,
   MediaSource,
@@ -17,6 +20,7 @@ import type {
   TransportOptions,
 } from '../server/protocol/signalling.ts';
 import { MEDIA_CODECS } from './media-codecs.ts';
+import { asClientRequest } from './media-errors.ts';
 import { Peer, type PeerTransport, type ProducerAppData, type TransportAppData } from './peer.ts';
 import type { WorkerPool, WorkerSlot } from './worker-pool.ts';
 
@@ -109,18 +113,53 @@ export class Room extends SafeEmitter<RoomEvents> {
     this.#remove(peer, reason);
   }
 
-  /**
-   * A room admin removes a participant. `keepOut` runs after the checks and before the removal,
-   * so a ban is in place before the removed client could try to come back.
-   */
-  async kick(by: Peer, peerId: string, keepOut: () => Promise<void>): Promise<void> {
-    if (!by.claims.grant.roomAdmin) throw new AppError('forbidden', 'only a room admin can remove participants');
+  /** The participant named, visible to others; `not_found` otherwise. */
+  assertPeer(peerId: string): Peer {
     const target = this.peers.get(peerId);
     if (!target || target.hidden) throw notFound(`participant ${peerId} not found in this room`);
+    return target;
+  }
+
+  /**
+   * A room admin removes a participant; a principal of the room (the case's lead or petitioner)
+   * cannot be removed. The caller brings both peers' permissions up to date first. `keepOut`
+   * runs after the checks and before the removal, so a ban is in place before the removed client
+   * could try to come back.
+   */
+  async kick(by: Peer, target: Peer, keepOut: () => Promise<void>): Promise<void> {
+    by.assertRoomAdmin();
     if (target === by) throw badRequest('use leave to leave');
+    if (this.peers.get(target.id) !== target) throw notFound(`participant ${target.id} not found in this room`);
+    if (target.permission.principal) throw forbidden('the lead and the petitioner of a case cannot be removed from it');
     await keepOut();
-    this.log.info({ by: by.id, peerId }, 'kick() | participant removed');
+    this.log.info({ by: by.id, peerId: target.id }, 'kick() | participant removed');
     this.#remove(target, 'kicked');
+  }
+
+  /** The peer may no longer be here (handed over, link removed, token revoked): out, told so. */
+  revoke(peer: Peer): void {
+    this.log.info({ peerId: peer.id }, 'revoke() | participant no longer allowed in the room');
+    this.#remove(peer, 'revoked');
+  }
+
+  /**
+   * New claims and permission for a peer (a refreshed token, a domain change). What the new
+   * permission no longer covers stops at once — producers of withdrawn sources close, consumers
+   * close when subscribing is withdrawn — and the client is told what it may do now.
+   */
+  updatePeer(peer: Peer, claims: Claims, permission: RoomPermission): void {
+    const before = peer.permission;
+    peer.update(claims, permission);
+    const now = peer.permission;
+    if (samePermission(before, now) && before.narrowedBy === now.narrowedBy) return;
+    for (const producer of [...peer.producers.values()]) {
+      if (!now.canPublish || !now.sources.includes(producer.appData.source)) {
+        this.log.info({ peerId: peer.id, source: producer.appData.source, reason: now.narrowedBy }, 'updatePeer() | producer no longer allowed; closed');
+        producer.close();
+      }
+    }
+    if (!now.canSubscribe) for (const consumer of [...peer.consumers.values()]) consumer.close();
+    peer.notify('permissions', permissionInfo(now));
   }
 
   /** Visible peers other than `peer`, with their producers, for a joining client. */
@@ -130,7 +169,7 @@ export class Room extends SafeEmitter<RoomEvents> {
 
   async createWebRtcTransport(peer: Peer, direction: 'send' | 'recv', forceTcp = false): Promise<TransportOptions> {
     peer.assertJoined();
-    if (direction === 'send' && !peer.claims.grant.canPublish) throw new AppError('forbidden', 'not allowed to publish');
+    if (direction === 'send' && !peer.permission.canPublish) throw forbidden('not allowed to publish');
     if (peer.transports.size >= 4) throw badRequest('too many transports');
     const transport = await this.router.createWebRtcTransport<TransportAppData>({
       webRtcServer: this.slot.webRtcServer,
@@ -191,11 +230,20 @@ export class Room extends SafeEmitter<RoomEvents> {
     for (const p of peer.producers.values()) {
       if (p.appData.source === source) throw new AppError('conflict', `already publishing ${source}; close it first`);
     }
-    const producer = await (transport as types.Transport).produce<ProducerAppData>({
-      kind,
-      rtpParameters,
-      appData: { peerId: peer.id, source },
-    });
+    const producer = await asClientRequest('produce', () =>
+      (transport as types.Transport).produce<ProducerAppData>({ kind, rtpParameters, appData: { peerId: peer.id, source } }),
+    );
+    // The peer may have left, or its permission narrowed (privacy on), while the worker produced.
+    if (peer.closed || this.peers.get(peer.id) !== peer) {
+      producer.close();
+      throw new AppError('gone', 'left the room meanwhile');
+    }
+    try {
+      peer.assertCanPublish(source);
+    } catch (err) {
+      producer.close();
+      throw err;
+    }
     this.addProducer(peer, producer);
     return producer.id;
   }
@@ -253,12 +301,14 @@ export class Room extends SafeEmitter<RoomEvents> {
     for (const c of peer.consumers.values()) {
       if (c.producerId === producerId) throw new AppError('conflict', 'already consuming this producer');
     }
-    const consumer = await (transport as types.Transport).consume({
-      producerId,
-      rtpCapabilities: peer.rtpCapabilities,
-      paused: true,
-      appData: { peerId: owner.id, source: producer.appData.source },
-    });
+    const consumer = await asClientRequest('consume', () =>
+      (transport as types.Transport).consume({
+        producerId,
+        rtpCapabilities: peer.rtpCapabilities!,
+        paused: true,
+        appData: { peerId: owner.id, source: producer.appData.source },
+      }),
+    );
     peer.consumers.set(consumer.id, consumer);
     const gone = () => {
       peer.consumers.delete(consumer.id);

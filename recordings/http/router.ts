@@ -6,7 +6,7 @@
 // docs/http-api.md.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import type { Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { AppError, badRequest, conflict, notFound } from '../../server/core/errors.ts';
 import { createAreaRouter, type TokenVerifier } from '../../server/core/http/area-router.ts';
 import type { Logger } from '../../server/core/log.ts';
@@ -14,19 +14,25 @@ import type { Claims } from '../../server/protocol/claims.ts';
 import { archiveArea } from '../../server/protocol/http/archive.ts';
 import type { AuditActor } from '../audit-chain.ts';
 import type { Archive } from '../archive.ts';
+import { readAuditTrail } from '../audit-trail.ts';
+import { checkEvidence } from '../evidence-check.ts';
 import { ExportJobs, publicJob } from '../export.ts';
 import { allSegments, segmentPath } from '../manifest.ts';
+import { transcriptsOf, type TranscriptQueue } from '../transcripts.ts';
 import { verifySessionDir } from '../verify.ts';
 
 export interface ArchiveRouterDeps {
   archive: Archive;
   tokens: TokenVerifier;
   log: Logger;
-  /** Shared with whoever else starts exports; one is made if absent. */
+  /** Shared with whoever else starts exports; one is made if absent (without composite video). */
   exports?: ExportJobs;
+  /** Speech-to-text for the session's audio tracks; absent when no model is configured. */
+  transcripts?: TranscriptQueue;
 }
 
-const actorOf = (c: Claims): AuditActor => ({ kind: 'user', sub: c.sub, name: c.name, role: c.role });
+/** Who did it and from where (the client address as express sees it: req.ip). */
+const actorOf = (c: Claims, req?: Request): AuditActor => ({ kind: 'user', sub: c.sub, name: c.name, role: c.role, ...(req?.ip ? { from: req.ip } : {}) });
 
 export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
   const { archive, tokens, log } = deps;
@@ -56,16 +62,16 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
   return createAreaRouter(
     archiveArea,
     {
-      'archive.search': async ({ claims, query }) => {
+      'archive.search': async ({ claims, query, req }) => {
         const rows = await archive.catalog.search(query);
-        await archive.audit.append({ type: 'search', actor: actorOf(claims), details: { query, results: rows.length } });
+        await archive.audit.append({ type: 'search', actor: actorOf(claims, req), details: { query, results: rows.length } });
         return { sessions: rows };
       },
 
       'archive.session': async ({ claims, params: { sessionId }, req }) => {
         const m = await archive.assertAndGetManifest(sessionId);
         const row = await archive.catalog.get(sessionId);
-        await archive.audit.append({ type: 'view', sessionId, actor: actorOf(claims), details: { what: 'session' } });
+        await archive.audit.append({ type: 'view', sessionId, actor: actorOf(claims, req), details: { what: 'session' } });
         const base = `${req.baseUrl}/sessions/${encodeURIComponent(sessionId)}/segments/`;
         return {
           session: row,
@@ -92,70 +98,106 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
         if (!segmentViews.has(viewKey)) {
           if (segmentViews.size > 10_000) segmentViews.clear();
           segmentViews.add(viewKey);
-          await archive.audit.append({ type: 'view-segment', sessionId, actor: actorOf(claims), details: { segmentId, file: found.segment.file } });
+          await archive.audit.append({ type: 'view-segment', sessionId, actor: actorOf(claims, req), details: { segmentId, file: found.segment.file } });
         }
-        const size = fs.statSync(file).size;
         const container = found.segment.file.endsWith('.webm') ? 'webm' : 'x-matroska';
-        res.setHeader('Content-Type', `${found.track.kind}/${container}`);
-        res.setHeader('Accept-Ranges', 'bytes');
-        res.setHeader('Cache-Control', 'private, no-store');
-        res.setHeader('X-Content-SHA256', found.segment.sha256);
-        const range = parseRange(req.get('range'), size);
-        if (range === 'unsatisfiable') {
-          res.status(416).setHeader('Content-Range', `bytes */${size}`).end();
-          return;
-        }
-        const [start, end] = range ?? [0, size - 1];
-        res.status(range ? 206 : 200);
-        if (range) res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
-        res.setHeader('Content-Length', String(size === 0 ? 0 : end - start + 1));
-        if (req.method === 'HEAD' || size === 0) {
-          res.end();
-          return;
-        }
-        fs.createReadStream(file, { start, end }).on('error', (err) => res.destroy(err)).pipe(res);
+        sendFile(req, res, file, `${found.track.kind}/${container}`, found.segment.sha256);
       },
 
       'archive.bookmarks': async ({ params: { sessionId } }) => {
         await archive.assertAndGetManifest(sessionId);
         return { bookmarks: await archive.catalog.bookmarks(sessionId) };
       },
-      'archive.addBookmark': async ({ claims, params: { sessionId }, body }) => ({
-        bookmark: await archive.addBookmark(sessionId, actorOf(claims), body.offsetSeconds, body.note),
+      'archive.addBookmark': async ({ claims, params: { sessionId }, body, req }) => ({
+        bookmark: await archive.addBookmark(sessionId, actorOf(claims, req), body.offsetSeconds, body.note),
       }),
 
-      'archive.verify': async ({ claims, params: { sessionId } }) => {
+      'archive.verify': async ({ claims, params: { sessionId }, req }) => {
         const m = await archive.assertAndGetManifest(sessionId);
         const { seal, checkpointed } = archive.integrityRecordOf(sessionId);
         const r = await verifySessionDir(archive.sessionDir(sessionId), sessionId, seal, checkpointed);
-        const ok = !r.problems.some((p) => p.severity === 'error');
-        await archive.audit.append({ type: 'verify', sessionId, actor: actorOf(claims), details: { ok, segments: r.segments, problems: r.problems.length } });
-        return { ok, status: m.status, segmentsChecked: r.segments, problems: r.problems };
+        // The session's seal: its signatures and its timestamp token.
+        const lines = archive.audit.excerptFor(sessionId).map((e) => JSON.stringify(e));
+        const evidence = await checkEvidence(lines, { keys: archive.evidence.keys.published, tsaCaPem: archive.evidence.tsaCaPem(), where: `session ${sessionId}`, auditFile: 'audit.jsonl' });
+        const problems = [...r.problems, ...evidence.problems];
+        const ok = !problems.some((p) => p.severity === 'error');
+        await archive.audit.append({ type: 'verify', sessionId, actor: actorOf(claims, req), details: { ok, segments: r.segments, problems: problems.length } });
+        return { ok, status: m.status, segmentsChecked: r.segments, problems };
       },
 
-      'archive.placeHold': async ({ claims, params: { sessionId }, body }) => {
+      'archive.placeHold': async ({ claims, params: { sessionId }, body, req }) => {
         if ((await catalogRow(sessionId)).legalHold) throw conflict('session is already under legal hold');
-        await archive.placeLegalHold(sessionId, actorOf(claims), body.reason);
+        await archive.placeLegalHold(sessionId, actorOf(claims, req), body.reason);
         return { session: await catalogRow(sessionId) };
       },
-      'archive.releaseHold': async ({ claims, params: { sessionId }, query, body }) => {
+      'archive.releaseHold': async ({ claims, params: { sessionId }, query, body, req }) => {
         const reason = query.reason ?? body.reason;
         if (!reason) throw badRequest('invalid query: reason: required (in ?reason= or a JSON body)', ['reason: required']);
         if (!(await catalogRow(sessionId)).legalHold) throw conflict('session is not under legal hold');
-        await archive.releaseLegalHold(sessionId, actorOf(claims), reason);
+        await archive.releaseLegalHold(sessionId, actorOf(claims, req), reason);
         return { session: await catalogRow(sessionId) };
       },
 
-      'archive.startExport': async ({ claims, params: { sessionId }, req }) => {
-        const job = await exportJobs.start(sessionId, actorOf(claims));
+      'archive.status': () => ({
+        timestamps: archive.evidence.status,
+        keys: archive.evidence.publicKeys.map((k) => ({ keyId: k.keyId, alg: k.alg, fingerprintSha256: k.fingerprintSha256 })),
+        transcriptEngine: deps.transcripts?.engine ?? null,
+        composite: exportJobs.canComposite,
+      }),
+      'archive.sessionAudit': async ({ claims, params: { sessionId }, query, req }) => {
+        await archive.assertAndGetManifest(sessionId);
+        await archive.audit.append({ type: 'view', sessionId, actor: actorOf(claims, req), details: { what: 'audit-trail' } });
+        return readAuditTrail(archive.audit, archive.evidence.keys.published, { sessionIds: [sessionId], ...query });
+      },
+      'archive.caseAudit': async ({ claims, params: { caseNumber }, query, req }) => {
+        const sessionIds = (await archive.catalog.search({ caseNumber, includeDeleted: true, limit: 200 })).map((r) => r.sessionId);
+        if (sessionIds.length === 0) throw notFound(`no recorded session of case ${caseNumber}`);
+        await archive.audit.append({ type: 'search', actor: actorOf(claims, req), details: { what: 'audit-trail', caseNumber, sessions: sessionIds.length } });
+        return { sessionIds, ...readAuditTrail(archive.audit, archive.evidence.keys.published, { sessionIds, ...query }) };
+      },
+      'archive.auditSearch': async ({ claims, query, req }) => {
+        const { caseNumber, sessionId, ...rest } = query;
+        const sessionIds = caseNumber
+          ? (await archive.catalog.search({ caseNumber, includeDeleted: true, limit: 200 })).map((r) => r.sessionId)
+          : sessionId
+            ? [sessionId]
+            : undefined;
+        await archive.audit.append({ type: 'search', actor: actorOf(claims, req), details: { what: 'audit-trail', query } });
+        return readAuditTrail(archive.audit, archive.evidence.keys.published, { ...rest, ...(sessionIds ? { sessionIds } : {}) });
+      },
+      'archive.transcripts': async ({ params: { sessionId } }) => {
+        await archive.assertAndGetManifest(sessionId);
+        return { engine: deps.transcripts?.engine ?? null, queued: deps.transcripts?.has(sessionId) ?? false, transcripts: transcriptsOf(archive, sessionId).map((t) => t.transcript) };
+      },
+      'archive.startTranscripts': async ({ claims, params: { sessionId }, req }) => {
+        const m = await archive.assertAndGetManifest(sessionId);
+        if (!deps.transcripts) throw conflict('no speech-to-text model is configured on this node (TRANSCRIPT_MODEL_DIR)');
+        if (m.status === 'recording') throw conflict(`session ${sessionId} is still recording`);
+        deps.transcripts.enqueue(sessionId, actorOf(claims, req));
+        return { queued: true as const };
+      },
+      'archive.startExport': async ({ claims, params: { sessionId }, body, req }) => {
+        const job = await exportJobs.start(sessionId, actorOf(claims, req), body);
         return { job: publicJob(job), pollUrl: `${req.baseUrl}/exports/${job.jobId}` };
+      },
+      'archive.cancelExport': async ({ claims, params: { jobId } }) => ({ job: publicJob(await exportJobs.cancel(jobId, actorOf(claims))) }),
+      'archive.composite': async ({ claims, params: { jobId }, req, res }) => {
+        const actor = actorOf(claims, req);
+        const job = exportJobs.assertAndGet(jobId, actor);
+        const file = exportJobs.compositeFile(jobId, actor);
+        const viewKey = `${claims.jti}:composite:${jobId}`;
+        if (!segmentViews.has(viewKey)) {
+          segmentViews.add(viewKey);
+          await archive.audit.append({ type: 'view', sessionId: job.sessionId, actor, details: { what: 'composite', packageId: job.packageId, sha256: job.composite?.sha256 } });
+        }
+        sendFile(req, res, file, 'video/mp4', job.composite!.sha256!);
       },
       'archive.exportJob': ({ claims, params: { jobId }, req }) => {
         const job = exportJobs.assertAndGet(jobId, actorOf(claims));
         return { job: publicJob(job), ...(job.state === 'done' ? { downloadUrl: `${req.baseUrl}/exports/${job.jobId}/download` } : {}) };
       },
       'archive.downloadTicket': ({ claims, params: { jobId }, req }) => {
-        const actor = actorOf(claims);
+        const actor = actorOf(claims, req);
         const job = exportJobs.assertAndGet(jobId, actor);
         if (job.state !== 'done') throw conflict(`export is ${job.state}`);
         const now = Date.now();
@@ -164,8 +206,8 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
         downloadTickets.set(ticket, { jobId: job.jobId, actor, expiresAt: now + 60_000 });
         return { url: `${req.baseUrl}/exports/${job.jobId}/download?ticket=${ticket}` };
       },
-      'archive.download': async ({ claims, params: { jobId }, query, res }) => {
-        const actor = claims ? actorOf(claims) : redeemTicket(query.ticket, jobId);
+      'archive.download': async ({ claims, params: { jobId }, query, req, res }) => {
+        const actor = claims ? actorOf(claims, req) : { ...redeemTicket(query.ticket, jobId), ...(req.ip ? { from: req.ip } : {}) };
         const job = exportJobs.assertAndGet(jobId, actor);
         if (job.state !== 'done' || !job.file) throw conflict(`export is ${job.state}`);
         if (!fs.existsSync(job.file)) throw new AppError('gone', 'export package no longer available');
@@ -179,6 +221,29 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
     },
     { tokens, log, bodyLimit: '16kb' },
   );
+}
+
+/** A file's bytes with Range support (206, or 416 with the size) and its hash in a header. */
+function sendFile(req: Request, res: Response, file: string, type: string, sha256: string): void {
+  const size = fs.statSync(file).size;
+  res.setHeader('Content-Type', type);
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('Cache-Control', 'private, no-store');
+  res.setHeader('X-Content-SHA256', sha256);
+  const range = parseRange(req.get('range'), size);
+  if (range === 'unsatisfiable') {
+    res.status(416).setHeader('Content-Range', `bytes */${size}`).end();
+    return;
+  }
+  const [start, end] = range ?? [0, size - 1];
+  res.status(range ? 206 : 200);
+  if (range) res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+  res.setHeader('Content-Length', String(size === 0 ? 0 : end - start + 1));
+  if (req.method === 'HEAD' || size === 0) {
+    res.end();
+    return;
+  }
+  fs.createReadStream(file, { start, end }).on('error', (err) => res.destroy(err)).pipe(res);
 }
 
 /** One `bytes=` range; undefined means send the whole file. */

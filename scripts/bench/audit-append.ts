@@ -34,7 +34,7 @@ const APPENDS = arg('appends', 1000, 100_000);
 const ROUNDS = arg('rounds', 3, 20);
 
 /** The synchronous append this replaced, verbatim in behaviour. Baseline only. */
-function syncAppend(file: string, input: AppendInput): AuditEntry {
+function syncAppend(file: string, input: AppendInput & { details?: Record<string, unknown> }): AuditEntry {
   const lockFile = `${file}.lock`;
   const deadline = Date.now() + 5000;
   for (;;) {
@@ -87,7 +87,7 @@ interface Measure {
   p99StallMs: number;
 }
 
-const input = (i: number): AppendInput => ({ type: 'view', sessionId: `S-${i % 50}`, actor: { kind: 'user', sub: 'bench', role: 'archivist' }, details: { what: 'session', i } });
+const input = (i: number): AppendInput & { details: Record<string, unknown> } => ({ type: 'view', sessionId: `S-${i % 50}`, actor: { kind: 'user', sub: 'bench', role: 'archivist' }, details: { what: 'session', i } });
 
 /** Issues one append per turn of the loop and waits until all are durable. */
 async function measure(append: (i: number) => Promise<unknown> | unknown): Promise<Measure> {

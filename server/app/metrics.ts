@@ -122,3 +122,26 @@ export function createMetrics(pool: WorkerPool, rooms: RoomRegistry): Metrics {
 
   return { registry, signalling, workerDeaths, observeStorage: (s) => void (storage = s) };
 }
+
+/**
+ * Trusted timestamping of the archive (recordings/evidence.ts): `sv_archive_tsa_up` is 0 while
+ * the TSA is unreachable or not configured — alert on it, and on pending tokens that do not fall.
+ */
+export function registerArchiveMetrics(registry: client.Registry, status: () => { state: string; pending: number }): void {
+  new client.Gauge({
+    name: 'sv_archive_tsa_up',
+    help: 'Trusted timestamp authority answering (1), unreachable or not configured (0)',
+    registers: [registry],
+    collect() {
+      this.set(status().state === 'ok' ? 1 : 0);
+    },
+  });
+  new client.Gauge({
+    name: 'sv_archive_timestamps_pending',
+    help: 'Sealed manifests and audit checkpoints waiting for a trusted timestamp',
+    registers: [registry],
+    collect() {
+      this.set(status().pending);
+    },
+  });
+}

@@ -12,7 +12,9 @@ import type { Logger } from '../core/log.ts';
 import { redisKeys, type RedisKeys } from '../core/redis-keys.ts';
 import { reportListenerErrorsTo } from '../core/safe-emitter.ts';
 import { TokenIssuer } from '../auth/grants.ts';
-import { createMetrics } from './metrics.ts';
+import { Revocations } from '../auth/revocations.ts';
+import { createMetrics, registerArchiveMetrics } from './metrics.ts';
+import { archiveNodeOptions } from '../../recordings/node-archive.ts';
 import { attachSignalling, type SignallingServer } from './signalling/signalling.ts';
 import { createOpsRouter } from './http/ops.ts';
 import { RedisRoomRouting } from '../routing/redis-room-routing.ts';
@@ -34,6 +36,8 @@ export interface Platform {
   pool: WorkerPool;
   rooms: RoomRegistry;
   tokens: TokenIssuer;
+  /** Revoked tokens, shared with every node through Redis. */
+  revocations: Revocations;
   redis: Redis;
   /** Every Redis key and channel this node uses, under its prefix. */
   keys: RedisKeys;
@@ -78,11 +82,14 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   );
   const rooms = new RoomRegistry(pool, log.child({ mod: 'room' }), o.roomEmptyTimeoutMs);
   const metrics = createMetrics(pool, rooms);
-  const tokens = new TokenIssuer(config.jwtSecret, config.TOKEN_TTL_SECONDS);
+  // Every token check of this node (REST, signalling, /live) refuses what any node revoked.
+  const revocations = await Revocations.start(redis, keys, log.child({ mod: 'revocations' }));
+  const tokens = new TokenIssuer(config.jwtSecret, config.TOKEN_TTL_SECONDS, revocations);
+  const bans = new RedisRoomBans(redis, keys);
 
   const app = express();
   app.disable('x-powered-by');
-  // Health reads what exists only later (the archive's storage watch, the routing): late-bound.
+  // Health reads what exists only later (the archive's storage watch, its TSA, the routing): late-bound.
   let services: Services | undefined;
   let routing: RedisRoomRouting | undefined;
   let stopping = false;
@@ -97,6 +104,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         storageAlarms: () => services?.archive.storage.alarms ?? [],
         nodes: async () => (routing ? routing.liveNodes() : []),
         stopping: () => stopping,
+        degraded: () => services?.degraded() ?? [],
       },
     }),
   );
@@ -122,11 +130,15 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     seedDemo: o.seedDemo ?? config.NODE_ENV !== 'production',
     devSignIn: config.devTokens,
     keys,
+    archive: archiveNodeOptions(config),
+    revocations,
+    bans,
     ...(o.household ? { household: o.household } : {}),
     recordingSegmentSeconds: o.recordingSegmentSeconds ?? config.RECORDING_SEGMENT_SECONDS,
   });
   metrics.observeStorage(services.archive.storage);
   services.mount(app);
+  registerArchiveMetrics(metrics.registry, () => services.archive.evidence.status);
   if (o.webDir && fs.existsSync(o.webDir)) {
     app.use(express.static(o.webDir, { index: 'index.html', maxAge: '1h' }));
   }
@@ -143,19 +155,23 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       routing.release(room.id).catch((err: unknown) => log.warn({ err, roomId: room.id }, 'room release failed'));
     });
   });
-  attachSignalling(io, {
+  const signalling = attachSignalling(io, {
     tokens,
     rooms,
     routing,
     log: log.child({ mod: 'signalling' }),
     metrics: metrics.signalling,
     // A stopping node takes no joins: its clients are being sent to rejoin elsewhere or after the restart.
-    authorizeRoom: async (claims, roomId) => {
-      if (stopping) throw new AppError('unavailable', 'this node is stopping; try again');
-      await services!.authorizeRoom(claims, roomId);
+    access: {
+      authorize: async (claims, roomId) => {
+        if (stopping) throw new AppError('unavailable', 'this node is stopping; try again');
+        return services!.access.authorize(claims, roomId);
+      },
     },
-    bans: new RedisRoomBans(redis, keys),
+    bans,
+    revocations,
   });
+  services.accessChanges.on('changed', (scope) => signalling.recheck(scope));
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
 
   let closing: Promise<void> | undefined;
@@ -167,6 +183,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     pool,
     rooms,
     tokens,
+    revocations,
     redis,
     keys,
     services,
@@ -182,6 +199,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
         server.closeAllConnections();
         await ioClosed;
         await services!.close();
+        await revocations.close();
         await pool.close();
         await redisClients.close();
       })();

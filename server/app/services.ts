@@ -4,14 +4,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
-import type { Claims, TokenIssuer } from '../auth/grants.ts';
+import type { TokenIssuer } from '../auth/grants.ts';
+import type { Revocations } from '../auth/revocations.ts';
+import type { RoomAuthorizer } from '../auth/room-access.ts';
 import type { Logger } from '../core/log.ts';
 import { Store, describeLocation, storeLocation } from '../core/db.ts';
 import type { RedisKeys } from '../core/redis-keys.ts';
-import { forbidden } from '../core/errors.ts';
-import { householdOfRoom, parseRoomId, petitionRoomId } from '../protocol/room-id.ts';
+import { SafeEmitter } from '../core/safe-emitter.ts';
+import { petitionRoomId } from '../protocol/room-id.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
-import type { SignallingServer } from './signalling/signalling.ts';
+import type { RoomScope, SignallingServer } from './signalling/signalling.ts';
+import type { RoomBans } from './signalling/room-bans.ts';
+import { roomAuthorizer } from './room-authorizer.ts';
 import { petitionMigrations } from '../petition/migrations.ts';
 import { DbPetitionRepository } from '../petition/repository.ts';
 import { buildDirectory } from '../petition/seed.ts';
@@ -35,9 +39,10 @@ import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
 import { archiveArea } from '../protocol/http/archive.ts';
 import { householdArea } from '../protocol/http/household.ts';
 import { petitionArea } from '../protocol/http/petition.ts';
-import { Archive, RECOVERY_QUIET_MS } from '../../recordings/archive.ts';
+import { type Archive, RECOVERY_QUIET_MS } from '../../recordings/archive.ts';
 import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
+import { openNodeArchive, type ArchiveNodeOptions, type Degradation } from '../../recordings/node-archive.ts';
 import { recordSessions } from './session-recording.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
 import { RedisSessionLeases } from '../routing/session-leases.ts';
@@ -67,8 +72,14 @@ export interface ServicesOptions {
   devSignIn: boolean;
   /** Every Redis key this node uses (server/core/redis-keys.ts). */
   keys: RedisKeys;
+  /** Revoked tokens: the household's re-bound devices and removed links are published here. */
+  revocations: Revocations;
+  /** Who was removed from which room; a room's bans go when its session ends. */
+  bans: RoomBans;
   /** Recording segment length (default 15 s; tests use short ones). */
   recordingSegmentSeconds?: number;
+  /** Signing, TSA, composite, speech-to-text (recordings/node-archive.ts). */
+  archive?: ArchiveNodeOptions;
   /** Clock and timings of the household service (tests drive time). */
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
 }
@@ -80,10 +91,14 @@ export interface Services {
   petition: PetitionService;
   households: HouseholdService;
   live: LiveChannel;
+  /** What works but not as it should (for /healthz): a TSA that does not answer, … */
+  degraded(): Degradation[];
   /** Seals every running recording (before the rooms go away on shutdown). */
   stopRecordings(): Promise<void>;
-  /** Extra checks on `join` beyond the token's grant (ended calls, revoked links). */
-  authorizeRoom(claims: Claims, roomId: string): Promise<void>;
+  /** Who may be in which room now, by the room's domain (room-authorizer.ts). */
+  access: RoomAuthorizer;
+  /** A domain change that may alter who may be in these rooms: signalling re-evaluates them. */
+  accessChanges: SafeEmitter<{ changed: [RoomScope] }>;
   mount(app: Express): void;
   close(): Promise<void>;
 }
@@ -128,14 +143,18 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   households.start(5_000, { leader: () => householdTick.held() });
 
   const leases = new RedisSessionLeases(o.redis, o.keys, o.nodeId, log.child({ mod: 'recording-lease' }));
-  const archive = await Archive.open({
+  const nodeArchive = await openNodeArchive({
     dataDir: o.dataDir,
-    ...(o.recordingsDir ? { recordingsDir: o.recordingsDir } : {}),
-    ...(o.recordingsMinFreeBytes !== undefined ? { minFreeBytes: o.recordingsMinFreeBytes } : {}),
     store,
-    leases,
+    ...(o.archive ? { options: o.archive } : {}),
+    storage: {
+      ...(o.recordingsDir ? { recordingsDir: o.recordingsDir } : {}),
+      ...(o.recordingsMinFreeBytes !== undefined ? { minFreeBytes: o.recordingsMinFreeBytes } : {}),
+      leases,
+    },
     log: log.child({ mod: 'archive' }),
   });
+  const { archive } = nodeArchive;
   // Sessions left "recording" by a recorder that died — here, or on a node that is gone — are
   // sealed as interrupted once quiet; until then the room's next node may continue them.
   const recover = (from: 'folders' | 'catalog') =>
@@ -167,16 +186,19 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     authorizeCaseWatch: async (claims, caseId) => {
       await petition.getCase(actorFromClaims(claims), caseId);
     },
+    revocations: o.revocations,
   });
   petition.on('queue-changed', (p) => {
     live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:queue-changed', p);
     waitPushes.add(p.departmentIds);
   });
   petition.on('case-changed', (p) => live.publish([liveRoom.case(p.caseId), liveRoom.role('coordinator')], 'petition:case-changed', p));
-  // A session ended by a domain decision closes its room on whichever node hosts it.
+  // A session ended by a domain decision closes its room on whichever node hosts it, and the
+  // bans of that session end with it.
   const endRoom = (roomId: string) => {
     o.rooms.get(roomId)?.close('ended');
     o.io.serverSideEmit('room:end', roomId);
+    o.bans.clear(roomId).catch((err: unknown) => log.warn({ err, roomId }, 'bans of an ended session not cleared'));
   };
   o.io.on('room:end', (roomId) => o.rooms.get(roomId)?.close('ended'));
   petition.on('session-ended', ({ caseId }) => endRoom(petitionRoomId(caseId)));
@@ -186,21 +208,29 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   // An ended call or look-in closes its room, so nobody stays connected on an old token.
   households.events.on('call:ended', ({ call }) => endRoom(call.roomId));
   households.events.on('lookin:ended', ({ lookIn }) => endRoom(lookIn.roomId));
-  // Privacy on: the home's camera stops at once, even on tokens issued before it was turned on.
-  const cutHomeCameras = (householdId: string) => {
-    for (const room of o.rooms.values()) {
-      if (householdOfRoom(room.id) !== householdId) continue;
-      for (const peer of room.peers.values()) {
-        if (peer.role !== 'home-device') continue;
-        for (const producer of [...peer.producers.values()]) if (producer.appData.source === 'camera') producer.close();
-      }
-    }
-  };
-  o.io.on('household:camera-off', cutHomeCameras);
-  households.events.on('privacy:changed', ({ householdId, privacy }) => {
-    if (!privacy.active) return;
-    cutHomeCameras(householdId);
-    o.io.serverSideEmit('household:camera-off', householdId);
+
+  // Who may be in which room changes with the domain: a transfer takes the former lead out, privacy
+  // on stops the home's camera, a removed link ends the member's call — on every node.
+  const accessChanges = new SafeEmitter<{ changed: [RoomScope] }>();
+  petition.on('case-changed', ({ caseId }) => accessChanges.emit('changed', { roomId: petitionRoomId(caseId) }));
+  households.events.on('privacy:changed', ({ householdId }) => accessChanges.emit('changed', { householdId }));
+  households.access.on('rooms-changed', ({ householdId }) => accessChanges.emit('changed', { householdId }));
+
+  // Tokens that are no longer good, refused on every node and their connections closed.
+  const revoke = (what: string, done: Promise<void>) => done.catch((err: unknown) => log.error({ err, what }, 'revocation not published'));
+  const { callTokenTtlSeconds, deviceTokenTtlSeconds } = households.timings;
+  households.access.on('device-rebound', ({ deviceId, previousJti, issuedAt }) => {
+    // The token just issued stays good; the previous device token and every room token of the
+    // old binding do not.
+    if (previousJti) void revoke('device token', o.revocations.revokeToken(previousJti, issuedAt + deviceTokenTtlSeconds, 'device-rebound'));
+    void revoke('device room tokens', o.revocations.revokeSubject({ sub: deviceId, reason: 'device-rebound', issuedBefore: issuedAt, lifetimeSeconds: callTokenTtlSeconds }));
+  });
+  households.access.on('device-revoked', ({ deviceId }) => {
+    void revoke('device', o.revocations.revokeSubject({ sub: deviceId, reason: 'device-revoked', lifetimeSeconds: deviceTokenTtlSeconds }));
+  });
+  households.access.on('family-unlinked', ({ memberId, householdId }) => {
+    void revoke('family link', o.revocations.revokeSubject({ sub: memberId, householdId, reason: 'link-removed', lifetimeSeconds: callTokenTtlSeconds }));
+    accessChanges.emit('changed', { householdId });
   });
 
   return {
@@ -209,18 +239,18 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     petition,
     households,
     live,
+    degraded: () => nodeArchive.degraded(),
     stopRecordings: () => recording.stopAll(),
-    async authorizeRoom(claims, roomId) {
-      // The token's grant is the gate everywhere; household rooms also need the call to be open.
-      const room = parseRoomId(roomId);
-      if (room.kind === 'malformed') throw forbidden(`not a valid ${room.namespace} room`);
-      if (room.kind === 'household-call' || room.kind === 'household-look-in') await households.authorizeJoin(claims, roomId);
-    },
+    access: roomAuthorizer({ petition, households }),
+    accessChanges,
     mount(app) {
       if (o.devSignIn) app.use(createDevRouter({ tokens, petitionRepo, householdRepo, households }));
       app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
       app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
-      app.use(archiveArea.base, createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }) }));
+      app.use(
+        archiveArea.base,
+        createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }), exports: nodeArchive.exports, ...(nodeArchive.transcripts ? { transcripts: nodeArchive.transcripts } : {}) }),
+      );
       // Paths under /api and /dev that no table lists: a JSON 404, not the static server's page.
       app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
     },
@@ -232,7 +262,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       households.stop();
       await householdTick.release().catch(() => undefined);
       petition.close();
-      await archive.close();
+      await nodeArchive.close();
       await store.close();
     },
   };

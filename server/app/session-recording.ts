@@ -1,6 +1,7 @@
 // Which rooms are recorded and what the archive learns about them. Every petition session is
-// recorded from its first producer to its end; a household call only when the household turned
-// recording on. The room↔recorder binding itself is recordings/room-recording.ts.
+// recorded from its first producer to its end — and only while it runs: a room opened for a case
+// whose session has ended starts no second recording; a household call only when the household
+// turned recording on. The room↔recorder binding itself is recordings/room-recording.ts.
 import type { Logger } from '../core/log.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
 import type { Archive } from '../../recordings/archive.ts';
@@ -72,6 +73,10 @@ async function caseInfoFor(d: SessionRecordingDeps, roomId: string): Promise<Omi
 async function startRecording(d: SessionRecordingDeps, room: Room): Promise<SessionRecorder | undefined> {
   const caseInfo = await caseInfoFor(d, room.id);
   if (!caseInfo) return undefined;
+  if (caseInfo.caseNumber && !(await d.petition.sessionRunning(caseInfo.caseNumber))) {
+    d.log.warn({ roomId: room.id }, 'recording | not started: the session of this case is not running');
+    return undefined;
+  }
   // A full or failing disk: the call goes on unrecorded, and the alarm (/healthz, metrics, the
   // coordinator's banner) says why; what is archived stays intact.
   if (!d.archive.storage.acceptsRecordings) {

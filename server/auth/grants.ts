@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../core/errors.ts';
 import { attributesSchema, claimsSchema, grantSchema, type Attributes, type Claims, type Grant, type Role } from '../protocol/claims.ts';
-import type { MediaSource } from '../protocol/signalling.ts';
+import type { RevocationCheck } from './revocations.ts';
 
 // The claims' shape is a wire contract (pages read it, endpoint tables name roles): it lives in
 // server/protocol/claims.ts; this module signs and verifies tokens of that shape.
@@ -24,10 +24,15 @@ export class TokenIssuer {
   constructor(
     private readonly secret: string,
     private readonly defaultTtlSeconds: number,
+    /** Revoked tokens (server/auth/revocations.ts); without it only signature and expiry count. */
+    private readonly revocations?: RevocationCheck,
   ) {}
 
   issue(req: TokenRequest): string {
     const payload = {
+      // To the millisecond (a JWT NumericDate may be fractional): a device bound again within
+      // the same second as its previous token must still tell the two apart.
+      iat: Math.round(Date.now()) / 1000,
       sub: req.sub,
       name: req.name,
       role: req.role,
@@ -41,7 +46,10 @@ export class TokenIssuer {
     });
   }
 
-  /** Verifies signature, algorithm, expiry and shape; throws a typed AppError otherwise. */
+  /**
+   * The one answer to "is this token still good", for REST, signalling and /live alike:
+   * signature, algorithm, expiry, shape, and not revoked. Throws a typed AppError otherwise.
+   */
   verify(token: unknown): Claims {
     if (typeof token !== 'string' || token.length === 0 || token.length > 8192) {
       throw new AppError('unauthorized', 'missing or malformed access token');
@@ -55,14 +63,12 @@ export class TokenIssuer {
     }
     const parsed = claimsSchema.safeParse(decoded);
     if (!parsed.success) throw new AppError('unauthorized', 'access token has invalid claims');
+    const revoked = this.revocations?.revocationOf(parsed.data);
+    if (revoked) throw new AppError('unauthorized', 'access token revoked', { reason: revoked.reason });
     return parsed.data;
   }
 }
 
 export function grantAllowsRoom(grant: Grant, roomId: string): boolean {
   return grant.rooms.some((p) => (p.endsWith('*') ? roomId.startsWith(p.slice(0, -1)) : p === roomId));
-}
-
-export function grantAllowsSource(grant: Grant, source: MediaSource): boolean {
-  return grant.canPublish && grant.sources.includes(source);
 }

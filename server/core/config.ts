@@ -1,5 +1,6 @@
 // Process configuration: read once from the environment, validated, with documented defaults.
 // A bad value stops start-up with a message naming the variable (see docs/configuration.md).
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -45,6 +46,28 @@ const schema = z.object({
   RTC_MIN_PORT: port.default(41000),
   RTC_MAX_PORT: port.default(41999),
   FFMPEG_BIN: z.string().optional(),
+
+  // ---- the archive's evidence (docs/evidence.md) ----
+  // RFC 3161 time-stamp authority for sealed manifests and audit checkpoints, and the CA
+  // certificate(s) (PEM) its tokens must chain to. Unset: no tokens, and the node says so (alarm).
+  TSA_URL: z.string().url().optional(),
+  TSA_CA_FILE: z.string().optional(),
+  // Archive signing algorithms, comma-separated: sm2, ed25519 (both by default).
+  ARCHIVE_SIGNING: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['sm2', 'ed25519'])).min(1))
+    .default(['sm2', 'ed25519']),
+  // Private signing keys (default DATA_DIR/keys; keep it off the archive's backup media).
+  ARCHIVE_KEY_DIR: z.string().optional(),
+  AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  // The composite court video: a font with Chinese glyphs, and the zone of its burned-in clock.
+  COMPOSITE_FONT_FILE: z.string().optional(),
+  COMPOSITE_TIME_ZONE: z.string().default('Asia/Shanghai'),
+  // Speech-to-text (sherpa-onnx): a folder holding model.int8.onnx (or model.onnx) and tokens.txt.
+  TRANSCRIPT_MODEL_DIR: z.string().optional(),
+  TRANSCRIPT_MODEL_KIND: z.enum(['sense-voice', 'paraformer']).default('sense-voice'),
+  TRANSCRIPT_LANGUAGE: z.string().default('zh'),
 });
 
 export type Config = z.infer<typeof schema> & { jwtSecret: string; devTokens: boolean; recordingsDir: string };
@@ -67,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !c.JWT_SECRET) throw new ConfigError('JWT_SECRET: required when NODE_ENV=production');
   if (production && c.DEV_TOKENS) throw new ConfigError('DEV_TOKENS: not allowed when NODE_ENV=production');
   if (c.RTC_MIN_PORT > c.RTC_MAX_PORT) throw new ConfigError('RTC_MIN_PORT: must not exceed RTC_MAX_PORT');
+  if (c.TSA_URL && !c.TSA_CA_FILE) throw new ConfigError('TSA_CA_FILE: required with TSA_URL (the CA its tokens must chain to)');
+  if (c.TSA_CA_FILE && !fs.existsSync(c.TSA_CA_FILE)) throw new ConfigError(`TSA_CA_FILE: ${c.TSA_CA_FILE} does not exist`);
   return {
     ...c,
     // Outside production a fixed development secret keeps tokens valid across restarts.

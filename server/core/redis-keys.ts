@@ -28,15 +28,21 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     recordingOwner: (sessionId: string) => `${prefix}recording-owner:${sessionId}`,
 
     // ---- signalling (server/app/signalling/room-bans.ts) ----
-    /** HASH sub → JSON {by, at}: who was removed from the room; expires BAN_TTL_S after the last ban. */
+    /** HASH sub → JSON {by, at}: who was removed from the room; deleted when its session ends, BAN_TTL_S at most. */
     roomBan: (roomId: string) => `${prefix}room-ban:${roomId}`,
+
+    // ---- revoked tokens (server/auth/revocations.ts) ----
+    /** ZSET revocation JSON → until (ms): every revocation still in force; pruned as entries lapse. */
+    revocations: `${prefix}revocations`,
+    /** Pub/sub channel: each revocation as it is made, so every node closes matching connections. */
+    revocationsChannel: `${prefix}revocations:events`,
 
     // ---- one node at a time (server/routing/leader-lease.ts) ----
     /** STRING nodeId holding the job's lease (e.g. household-tick), PX the lease length. */
     leader: (job: string) => `${prefix}leader:${job}`,
 
     // ---- socket.io's Redis adapter (server/app/platform.ts) ----
-    /** Pub/sub channel prefix: room:end, household:camera-off and /live pushes between nodes. */
+    /** Pub/sub channel prefix: room:end, rooms:recheck and /live pushes between nodes. */
     adapterChannel: `${prefix}socket.io`,
 
     // ---- the petition scheduler (server/scheduler/) ----

@@ -235,7 +235,8 @@ export class HouseholdRepository {
     return rows.map(toDeviceRecord);
   }
 
-  async setDeviceTokenJti(deviceId: string, jti: string): Promise<void> {
+  /** The device's one good token; null when its binding was revoked. */
+  async setDeviceTokenJti(deviceId: string, jti: string | null): Promise<void> {
     await this.#q.updateTable('household_devices').set({ token_jti: jti }).where('id', '=', deviceId).execute();
   }
 
@@ -278,6 +279,10 @@ export class HouseholdRepository {
       .values({ household_id: link.householdId, member_id: link.memberId, relation: link.relation, permission: link.permission })
       .onConflict((oc) => oc.columns(['household_id', 'member_id']).doUpdateSet((eb) => ({ relation: eb.ref('excluded.relation'), permission: eb.ref('excluded.permission') })))
       .execute();
+  }
+
+  async unlinkFamilyMember(householdId: string, memberId: string): Promise<void> {
+    await this.#q.deleteFrom('household_family').where('household_id', '=', householdId).where('member_id', '=', memberId).execute();
   }
 
   async getFamilyLink(householdId: string, memberId: string): Promise<FamilyLink | undefined> {

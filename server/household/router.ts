@@ -24,8 +24,13 @@ export function createHouseholdRouter({ service: s, tokens, log }: HouseholdRout
       'household.updateSettings': ({ claims, params, body }) => s.updateSettings(claims, params.householdId, body),
       'household.setPrivacy': ({ claims, params, body }) => s.setPrivacyMode(claims, params.householdId, body.on),
       'household.bindDevice': ({ claims, params, body }) => s.bindDevice(claims, params.householdId, body),
+      'household.revokeDevice': ({ claims, params }) => s.revokeDevice(claims, params.householdId, params.deviceId),
       'household.addCamera': ({ claims, params, body }) => s.addCamera(claims, params.householdId, body),
       'household.linkFamily': ({ claims, params, body }) => s.linkFamilyMember(claims, params.householdId, body),
+      'household.unlinkFamily': async ({ claims, params }) => {
+        await s.unlinkFamilyMember(claims, params.householdId, params.memberId);
+        return {};
+      },
       'household.assignCounsellor': async ({ claims, params, body }) => {
         await s.assignCounsellor(claims, params.householdId, body.counsellorId);
         return {};

@@ -5,6 +5,8 @@ import { newId } from '../core/ids.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
+import { withoutCamera, type DomainPermission } from '../auth/room-access.ts';
+import { SafeEmitter } from '../core/safe-emitter.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
 import {
   type BindDevice,
@@ -83,6 +85,24 @@ export const DEFAULT_TIMINGS: HouseholdTimings = {
   deviceTokenTtlSeconds: 365 * 24 * 3600,
 };
 
+/**
+ * Changes to who may hold which household room or token. The app turns them into revocations
+ * (auth/revocations.ts: tokens refused, connections closed on every node) and room rechecks.
+ */
+export interface HouseholdAccessEvents {
+  /**
+   * The device was bound again: only the token just issued (at `issuedAt`, a token's `iat`) and
+   * tokens issued after it are good; `previousJti` is void.
+   */
+  'device-rebound': [{ deviceId: string; householdId: string; previousJti: string | null; issuedAt: number }];
+  /** The device's binding was revoked: none of its tokens is good any more. */
+  'device-revoked': [{ deviceId: string; householdId: string }];
+  /** The family member no longer belongs to the household. */
+  'family-unlinked': [{ memberId: string; householdId: string }];
+  /** Something that decides who may be in this household's rooms changed (a family permission). */
+  'rooms-changed': [{ householdId: string }];
+}
+
 export interface HouseholdServiceDeps {
   repository: HouseholdRepository;
   tokens: TokenIssuer;
@@ -107,6 +127,7 @@ const LOOK_IN_REFUSAL_MESSAGES: Record<LookInRefusal, string> = {
 
 export class HouseholdService {
   readonly events: HouseholdEventEmitter;
+  readonly access = new SafeEmitter<HouseholdAccessEvents>();
   readonly timings: HouseholdTimings;
   readonly #repo: HouseholdRepository;
   readonly #tokens: TokenIssuer;
@@ -161,11 +182,23 @@ export class HouseholdService {
     const existing = await this.#repo.getDevice(id);
     if (existing && existing.device.householdId !== householdId) throw conflict(`device ${id} is bound to another household`);
     if (!existing) await this.#repo.insertDevice({ id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
-    const token = await this.#issueDeviceToken(id, d.name, householdId);
+    const { token, iat } = await this.#issueDeviceToken(id, d.name, householdId);
+    if (existing) this.access.emit('device-rebound', { deviceId: id, householdId, previousJti: existing.tokenJti, issuedAt: iat });
     return { device: this.#deviceView((await this.#assertDevice(id))), token };
   }
 
-  async #issueDeviceToken(deviceId: string, name: string, householdId: string): Promise<string> {
+  /** A lost or stolen box: its binding is revoked; every token it holds stops working at once. */
+  async revokeDevice(actor: Actor, householdId: string, deviceId: string): Promise<Device> {
+    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    const rec = await this.#repo.getDevice(deviceId);
+    if (!rec || rec.device.householdId !== householdId) throw notFound('no such device in this household');
+    await this.#repo.setDeviceTokenJti(deviceId, null);
+    this.#log.info({ householdId, deviceId, by: actor.sub }, 'device binding revoked');
+    this.access.emit('device-revoked', { deviceId, householdId });
+    return this.#deviceView(await this.#assertDevice(deviceId));
+  }
+
+  async #issueDeviceToken(deviceId: string, name: string, householdId: string): Promise<{ token: string; iat: number }> {
     const token = this.#tokens.issue({
       sub: deviceId,
       name,
@@ -177,14 +210,16 @@ export class HouseholdService {
       attributes: { householdId },
       ttlSeconds: this.timings.deviceTokenTtlSeconds,
     });
-    await this.#repo.setDeviceTokenJti(deviceId, this.#tokens.verify(token).jti);
-    return token;
+    const { jti, iat } = this.#tokens.verify(token);
+    await this.#repo.setDeviceTokenJti(deviceId, jti);
+    return { token, iat };
   }
 
   /** Links a family member (creating them if new) with a permission level; managers and admins only. */
   async linkFamilyMember(actor: Actor, householdId: string, m: LinkFamily): Promise<HouseholdView['family'][number]> {
     await this.#requireFamilyLevel(actor, householdId, 'manage');
     const id = m.memberId ?? newId('fm');
+    const before = await this.#repo.getFamilyLink(householdId, id);
     await this.#repo.transaction(async (tx) => {
       if (!(await tx.getFamilyMember(id))) {
         if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
@@ -192,7 +227,26 @@ export class HouseholdService {
       }
       await tx.linkFamilyMember({ householdId, memberId: id, relation: m.relation, permission: m.permission });
     });
+    // A lower permission may take someone out of a look-in or a call they are in.
+    if (before && before.permission !== m.permission) this.access.emit('rooms-changed', { householdId });
     return (await this.#view(householdId)).family.find((f) => f.id === id)!;
+  }
+
+  /** Takes a family member out of the household: its calls and look-ins here end for them at once. */
+  async unlinkFamilyMember(actor: Actor, householdId: string, memberId: string): Promise<void> {
+    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    if (!(await this.#repo.getFamilyLink(householdId, memberId))) throw notFound('no such family member in this household');
+    await this.#repo.transaction(async (tx) => {
+      await tx.unlinkFamilyMember(householdId, memberId);
+      // Auto-answer must not keep naming someone who is no longer family.
+      const h = await tx.getHousehold(householdId);
+      if (h?.settings.autoAnswer.memberIds.includes(memberId)) {
+        const memberIds = h.settings.autoAnswer.memberIds.filter((x) => x !== memberId);
+        await tx.updateSettings(householdId, { ...h.settings, autoAnswer: { ...h.settings.autoAnswer, memberIds } });
+      }
+    });
+    this.#log.info({ householdId, memberId, by: actor.sub }, 'family member unlinked');
+    this.access.emit('family-unlinked', { memberId, householdId });
   }
 
   async assignCounsellor(actor: Actor, householdId: string, counsellorId: string): Promise<void> {
@@ -274,11 +328,14 @@ export class HouseholdService {
       // Room tokens carry their own jti, so only the binding is checked here: an unbound or
       // re-homed device loses its rooms, a still-bound one keeps the rooms it was given.
       const rec = await this.#repo.getDevice(actor.sub);
-      if (!rec) throw new AppError('unauthorized', 'this device is no longer bound to a household');
+      if (!rec || rec.tokenJti === null) throw new AppError('unauthorized', 'this device is no longer bound to a household');
       if (rec.device.householdId !== householdId || actor.attributes.householdId !== householdId) {
         throw forbidden('a device joins only its own household’s rooms');
       }
-    } else if (actor.role !== 'admin') {
+    } else if (actor.role === 'admin') {
+      // Administering households is not a seat in their calls or a view into their homes.
+      throw forbidden('administrators do not join a household’s calls or look-ins');
+    } else {
       await this.#requireViewer(actor, householdId);
     }
     if (kind === 'call') {
@@ -293,6 +350,31 @@ export class HouseholdService {
       if (actor.role === 'family' && lookIn.memberId !== actor.sub) throw forbidden('this look-in belongs to another family member');
       if (actor.role === 'counsellor') throw forbidden('counsellors do not look in');
     }
+  }
+
+  /**
+   * Who may be in a household room now and with what (the join check above, then the media): no
+   * camera in an audio-only call; a look-in's viewer only watches and the home only sends. Asked
+   * at every join, produce and token refresh, and again whenever `access` announces a change.
+   * Privacy mode (`devicePrivacy`) is applied on top, in every room.
+   */
+  async roomPermission(actor: Actor, roomId: string): Promise<DomainPermission> {
+    await this.authorizeJoin(actor, roomId);
+    const { kind, id } = householdRoom(roomId);
+    const av: DomainPermission = { canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'], roomAdmin: false, hidden: false, principal: false };
+    if (kind === 'call') return (await this.#assertCall(id)).audioOnly ? withoutCamera(av, 'audio-only') : av;
+    return actor.role === 'home-device' ? { ...av, canSubscribe: false } : { ...av, canPublish: false, sources: [], narrowedBy: 'role' };
+  }
+
+  /**
+   * Whether this identity is a home device (or camera) whose household is in privacy mode now:
+   * its camera is refused in any room, whatever its token says.
+   */
+  async devicePrivacy(actor: Pick<Actor, 'sub' | 'role' | 'attributes'>): Promise<boolean> {
+    if (actor.role !== 'home-device') return false;
+    const householdId = (await this.#repo.getDevice(actor.sub))?.device.householdId ?? actor.attributes.householdId;
+    const h = householdId ? await this.#repo.getHousehold(householdId) : undefined;
+    return h ? this.privacyState(h).active : false;
   }
 
   // ---- settings and privacy ------------------------------------------------------------------
@@ -624,6 +706,8 @@ export class HouseholdService {
   }
 
   async scheduleCheckIn(actor: Actor, householdId: string, c: NewCheckIn): Promise<CheckInSchedule> {
+    // A schedule is a counsellor's own calendar; an administrator has none to put it in.
+    if (actor.role === 'admin') throw badRequest('check-ins are scheduled by the household’s counsellor, not by an administrator');
     await this.#requireCounsellor(actor, householdId);
     const id = newId('checkin');
     await this.#repo.insertCheckIn({ id, householdId, counsellorId: actor.sub, ...c, createdAtMs: this.#clock.now() });

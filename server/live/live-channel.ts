@@ -3,8 +3,10 @@
 // With the Redis adapter a publish on any node reaches sockets on every node.
 import type { Namespace, Server } from 'socket.io';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
+import { revocationApplies, type Revocation } from '../auth/revocations.ts';
 import { AppError, toErrorBody } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { SafeEmitter } from '../core/safe-emitter.ts';
 import { liveRequestSchemas, type LiveEventName, type LiveEvents, type LiveServerToClient } from '../protocol/live.ts';
 import type { Reply } from '../protocol/signalling.ts';
 
@@ -21,6 +23,8 @@ export interface LiveChannelDeps {
   log: Logger;
   /** May this caller follow this case? Throws a typed AppError when not. */
   authorizeCaseWatch?: (claims: Claims, caseId: string) => Promise<void> | void;
+  /** Revocations taking effect on this node: their connections are told and closed. */
+  revocations?: Pick<SafeEmitter<{ revoked: [Revocation] }>, 'on'>;
 }
 
 export class LiveChannel {
@@ -45,6 +49,14 @@ export class LiveChannel {
       void socket.join(rooms);
       socket.on('watchCase', (payload: unknown, ack: unknown) => void this.#watch(socket, payload, ack, true));
       socket.on('unwatchCase', (payload: unknown, ack: unknown) => void this.#watch(socket, payload, ack, false));
+    });
+    // The same token refused at connect (TokenIssuer.verify) is cut off where it is connected.
+    deps.revocations?.on('revoked', (r) => {
+      for (const socket of this.#nsp.sockets.values()) {
+        if (!revocationApplies(r, socket.data.claims)) continue;
+        socket.emit('access:revoked', { reason: r.reason });
+        socket.disconnect(true);
+      }
     });
   }
 

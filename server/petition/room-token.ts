@@ -1,6 +1,8 @@
 // Access to a petition session's room: `petition:<caseId>`. The service decides who may have one
-// (access.ts, PetitionService.roomAccess); this only shapes the grant. Petitioners and officials
-// publish camera and microphone; officials are room admins; coordinators watch hidden.
+// (access.ts, PetitionService.roomAccess) and, at every join, who may be in it
+// (PetitionService.roomPermission); this only shapes the grant. Petitioners and officials publish
+// camera and microphone; coordinators watch hidden. `roomAdmin` (the lead, coordinators) only
+// tells the page to offer removal: the server asks the case, not the token, at every kick.
 import type { TokenIssuer } from '../auth/grants.ts';
 import { petitionRoomId } from '../protocol/room-id.ts';
 import type { Actor, RoomAccess } from './types.ts';
@@ -14,6 +16,8 @@ export interface RoomMember {
   name: string;
   role: Actor['role'];
   terminalId?: string;
+  /** The case's lead (or a coordinator): may remove participants. */
+  roomAdmin?: boolean;
 }
 
 export function issueRoomToken(tokens: TokenIssuer, caseId: string, who: RoomMember, ttlSeconds: number): RoomAccess {
@@ -29,7 +33,7 @@ export function issueRoomToken(tokens: TokenIssuer, caseId: string, who: RoomMem
       canSubscribe: true,
       sources: supervisor ? [] : ['camera', 'microphone'],
       ...(supervisor ? { hidden: true } : {}),
-      ...(who.role === 'official' ? { roomAdmin: true } : {}),
+      ...(supervisor || who.roomAdmin ? { roomAdmin: true } : {}),
     },
     attributes: who.terminalId ? { terminalId: who.terminalId } : {},
     ttlSeconds,

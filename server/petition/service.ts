@@ -9,6 +9,7 @@
 // start and by the periodic sweep) writes it, so the session is resumed, not lost.
 import type { Redis } from 'ioredis';
 import type { TokenIssuer } from '../auth/grants.ts';
+import type { DomainPermission } from '../auth/room-access.ts';
 import { AppError } from '../core/errors.ts';
 import { storeUnavailable } from '../core/http/failure.ts';
 import type { Logger } from '../core/log.ts';
@@ -306,7 +307,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       // The case is queued: a queue that went away since costs the estimate, not the answer
       // (the terminal's wait pushes fill it in).
       wait: await waitInfo(this.waitDeps, queued).catch(() => unknownWait(queued)),
-      ...this.issueRoomToken(queued.id, { id: actor.id, name: input.petitionerName ?? actor.name, role: 'petitioner', terminalId: terminal.id }),
+      // The room shows the terminal by its directory name; what the petitioner typed is case data.
+      ...this.issueRoomToken(queued.id, { id: actor.id, name: actor.name, role: 'petitioner', terminalId: terminal.id }),
     };
   }
 
@@ -556,7 +558,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       ticketId: lease.ticketId,
       kind: lease.kind,
       fromDepartmentId: lease.fromDepartmentId,
-      ...this.issueRoomToken(c.id, { id: official.id, name: official.name, role: 'official' }),
+      ...this.issueRoomToken(c.id, { id: official.id, name: official.name, role: 'official', roomAdmin: ticketKindToRole(lease.kind) === 'lead' }),
     };
   }
 
@@ -751,10 +753,47 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       // (the "kicked user rejoins with a refreshed token" hole).
       const holds = (await this.queue.ticketsOfCase(c.id)).some((t) => t.state === 'assigned' && t.officialId === actor.id);
       if (!holds) throw new AppError('forbidden', `no longer in the session of case ${c.id}`, { reason: 'not_in_session' });
-      return this.issueRoomToken(c.id, actor);
+      return this.issueRoomToken(c.id, { ...actor, roomAdmin: c.officialId === actor.id });
     }
     if (isCoordinator(actor)) return this.issueRoomToken(c.id, { ...actor, role: 'coordinator' });
     throw new AppError('forbidden', `not a party to case ${c.id}`, { reason: 'not_a_party' });
+  }
+
+  /**
+   * Who may be in the session room of a case now, asked at every join on every node and again
+   * whenever the case changes: the session is running (an official holds it, or it is being
+   * handed over to the next office), and the caller is its petitioner terminal, an official
+   * holding a ticket for it (the lead, or an invited official who accepted), or a coordinator
+   * (watching hidden). Once the session has ended nobody enters, whatever their token says.
+   * Only the lead and coordinators may remove participants; the lead and the petitioner are the
+   * room's principals (never removed, never kept out by a ban).
+   */
+  async roomPermission(actor: Actor, caseId: string): Promise<DomainPermission> {
+    const c = await assertCase(this.repo, caseId);
+    const { running, live } = await this.session(c);
+    if (!running) throw new AppError('gone', `the session of case ${c.id} is not running`, { reason: 'not_in_session' });
+    const seat: DomainPermission = { canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'], roomAdmin: false, hidden: false, principal: false };
+    if (await isCasePetitioner(this.repo, actor, c)) return { ...seat, principal: true };
+    if (actor.role === 'official') {
+      const held = live.filter((t) => t.officialId === actor.id);
+      if (held.length === 0) throw new AppError('forbidden', `not in the session of case ${c.id}`, { reason: 'not_in_session' });
+      const lead = c.officialId === actor.id && held.some((t) => t.kind !== 'invite');
+      return { ...seat, roomAdmin: lead, principal: lead };
+    }
+    if (isCoordinator(actor)) return { canPublish: false, canSubscribe: true, sources: [], roomAdmin: true, hidden: true, principal: false, narrowedBy: 'role' };
+    throw new AppError('forbidden', `not a party to case ${c.id}`, { reason: 'not_a_party' });
+  }
+
+  /** Whether the case's session is running (or being handed over): what recording starts on. */
+  async sessionRunning(caseId: string): Promise<boolean> {
+    const c = await this.repo.getCase(caseId);
+    return c ? (await this.session(c)).running : false;
+  }
+
+  /** The tickets held in the case's session now; it runs while one is held or a handover is pending. */
+  private async session(c: Case): Promise<{ running: boolean; live: Ticket[] }> {
+    const live = (await this.queue.ticketsOfCase(c.id)).filter((t) => t.state === 'assigned');
+    return { running: live.length > 0 || c.state === 'transferred' || c.state === 'escalated', live };
   }
 
   /** The official's desk: own department queue and sessions held now (to resume after reconnect). */

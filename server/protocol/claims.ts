@@ -13,6 +13,8 @@ export const ROLES = [
   'home-device',
   'counsellor',
   'archivist',
+  /** 审计管理员: reads the audit trail (who viewed, exported, held, deleted what), nothing else. */
+  'audit-admin',
   'admin',
 ] as const;
 export const roleSchema = z.enum(ROLES);
@@ -50,7 +52,16 @@ export const claimsSchema = z.object({
   grant: grantSchema,
   attributes: attributesSchema.default({}),
   jti: z.string().min(1),
-  iat: z.number().int(),
-  exp: z.number().int(),
+  /** Issued at, seconds with millisecond precision: revocations compare issue times within a second. */
+  iat: z.number(),
+  exp: z.number(),
 });
 export type Claims = z.infer<typeof claimsSchema>;
+
+/**
+ * Why a token stopped being good before its expiry: its device was bound again or revoked, the
+ * family link it was scoped to was removed, its account was disabled, or it was withdrawn alone.
+ * A connection closed for it is told the reason (signalling `roomClosed`, /live `access:revoked`).
+ */
+export const REVOCATION_REASONS = ['device-rebound', 'device-revoked', 'link-removed', 'account-disabled', 'token-revoked'] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];

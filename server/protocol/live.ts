@@ -16,6 +16,7 @@ import type {
   PrivacyState,
 } from './http/household-shapes.ts';
 import type { CaseState, TicketKind, WaitInfo } from './http/petition-shapes.ts';
+import type { RevocationReason } from './claims.ts';
 
 /** What each household push tells its recipients (devices, family members, counsellors). */
 export interface HouseholdPushes {
@@ -58,6 +59,11 @@ export interface LiveEvents {
   'petition:assigned': { caseId: string; ticketId: string; kind: TicketKind };
   /** Household pushes, to the devices / family members / counsellors concerned. */
   'household:event': HouseholdPush;
+  /**
+   * This connection's token was revoked (device bound again or revoked, family link removed,
+   * account disabled): the server closes the connection next; the token is refused from now on.
+   */
+  'access:revoked': { reason: RevocationReason };
 }
 export type LiveEventName = keyof LiveEvents;
 

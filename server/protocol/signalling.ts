@@ -81,7 +81,11 @@ export const requestSchemas = {
   join: z.strictObject({
     roomId: roomIdSchema,
     rtpCapabilities: rtpCapabilitiesSchema,
-    displayName: z.string().min(1).max(100).optional(),
+    /**
+     * Client-chosen text shown beside the participant's name, labelled as the participant's own
+     * note. The name itself is the directory's (the token's `name`) and cannot be set here.
+     */
+    note: z.string().trim().min(1).max(100).optional(),
   }),
   createWebRtcTransport: z.strictObject({ direction: z.enum(['send', 'recv']), forceTcp: z.boolean().optional() }),
   connectWebRtcTransport: z.strictObject({ transportId: id, dtlsParameters: dtlsParametersSchema }),
@@ -93,8 +97,15 @@ export const requestSchemas = {
   resumeProducer: z.strictObject({ producerId: id }),
   closeProducer: z.strictObject({ producerId: id }),
   leave: z.strictObject({}),
-  /** Room admins only: remove a participant, who may not come back with any token. */
+  /** The case's lead or a coordinator only: remove a participant for the rest of the session. */
   kickPeer: z.strictObject({ peerId: z.string().min(1).max(128) }),
+  /**
+   * Swap the connection's token for a fresh one of the same identity without dropping media,
+   * checked like a fresh join (signature, expiry, revocation, the room's grant, bans, the room's
+   * domain). Send it before the token expires: an expired token opens no transport, producer or
+   * consumer.
+   */
+  refreshToken: z.strictObject({ token: z.string().min(1).max(8192) }),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -131,7 +142,10 @@ export interface ProducerInfo {
 }
 export interface PeerInfo {
   peerId: string;
+  /** From the directory (the token's `name`), never from the client. */
   name: string;
+  /** The participant's own note (client-chosen text), when they gave one: show it labelled as such. */
+  note?: string;
   role: string;
   producers: ProducerInfo[];
 }
@@ -152,8 +166,12 @@ export interface ConsumerOptions {
 
 export interface ResponseData {
   getRouterRtpCapabilities: { rtpCapabilities: unknown };
-  /** `recording`: the session is being recorded (everyone is shown this). */
-  join: { peerId: string; peers: PeerInfo[]; recording: boolean };
+  /**
+   * `recording`: the session is being recorded (everyone is shown this). `exp`: when the token
+   * the connection holds expires (seconds since the epoch): send `refreshToken` before it.
+   * `permission`: what this participant may do here now.
+   */
+  join: { peerId: string; role: string; exp: number; permission: PermissionInfo; peers: PeerInfo[]; recording: boolean };
   createWebRtcTransport: TransportOptions;
   connectWebRtcTransport: Record<string, never>;
   restartIce: { iceParameters: unknown };
@@ -165,6 +183,20 @@ export interface ResponseData {
   closeProducer: Record<string, never>;
   leave: Record<string, never>;
   kickPeer: Record<string, never>;
+  /** `exp`: the new token's expiry (seconds since the epoch). */
+  refreshToken: { exp: number };
+}
+
+/** Why a connection may do less than its token says: the household's privacy mode, an audio-only call, its part in the case. */
+export type NarrowReason = 'privacy' | 'audio-only' | 'role';
+
+/** What the connection may do in its room now (sent when it changes: privacy on, lead handed over). */
+export interface PermissionInfo {
+  canPublish: boolean;
+  canSubscribe: boolean;
+  sources: MediaSource[];
+  roomAdmin: boolean;
+  narrowedBy?: NarrowReason;
 }
 
 // ---- server → client notifications ------------------------------------------------------------
@@ -179,6 +211,7 @@ export interface ResponseData {
  *   duplicate-identity  the same identity joined again; the newer connection wins
  *   kicked              a room admin removed it
  *   ended               the session is over by a domain decision (call hung up, look-in ended)
+ *   revoked             it may no longer be here: handed over, link removed, token or device revoked
  *   worker-died         the room's media worker crashed; the room is recreated on its replacement
  *   server-shutdown     this node is stopping
  *   empty               (rooms only) nobody was in the room for the empty-room timeout
@@ -189,6 +222,7 @@ export const CLOSE_REASONS = [
   'duplicate-identity',
   'kicked',
   'ended',
+  'revoked',
   'worker-died',
   'server-shutdown',
   'empty',
@@ -211,8 +245,14 @@ export interface ServerToClientEvents {
   rejoin: (p: { reason: RejoinReason }) => void;
   /** Recording of this room started or stopped: every participant is shown the state. */
   recording: (p: { active: boolean }) => void;
-  /** The session is over for you (call hung up, look-in ended, you were removed): do not rejoin. */
-  roomClosed: (p: { reason: 'ended' | 'kicked' }) => void;
+  /**
+   * The session is over for you: `ended` (call hung up, look-in ended, case session over),
+   * `kicked` (removed by the lead or a coordinator), `revoked` (you may no longer be here: the
+   * case was handed over, your link or device was removed, your token was revoked). Do not rejoin.
+   */
+  roomClosed: (p: { reason: RoomClosedReason }) => void;
+  /** What you may do here changed; producers of sources no longer allowed were closed by the server. */
+  permissions: (p: PermissionInfo) => void;
   /** The same identity joined from elsewhere; this connection is closed and must not reconnect. */
   replaced: (p: { reason: 'duplicate-identity' }) => void;
 }
@@ -221,10 +261,12 @@ export type ClientToServerEvents = {
   [N in RequestName]: (payload: RequestPayload<N>, ack: (reply: Reply<ResponseData[N]>) => void) => void;
 };
 
+export type RoomClosedReason = Extract<CloseReason, 'ended' | 'kicked' | 'revoked'>;
+
 /** What a client is told when its peer closes for a reason that is not its own doing. */
 export type CloseNotice =
   | { event: 'rejoin'; payload: { reason: RejoinReason } }
-  | { event: 'roomClosed'; payload: { reason: 'ended' | 'kicked' } }
+  | { event: 'roomClosed'; payload: { reason: RoomClosedReason } }
   | { event: 'replaced'; payload: { reason: 'duplicate-identity' } };
 
 /** The one mapping from close reason to notification; null when the client already knows. */
@@ -237,6 +279,7 @@ export function closeNotice(reason: PeerCloseReason): CloseNotice | null {
       return { event: 'replaced', payload: { reason } };
     case 'kicked':
     case 'ended':
+    case 'revoked':
       return { event: 'roomClosed', payload: { reason } };
     case 'worker-died':
     case 'server-shutdown':

@@ -26,10 +26,13 @@ const pub = entries.filter(({ e }) => e.access === 'public');
 const BAD_PARAM = encodeURIComponent(' no/such ');
 const goodParams: Record<string, string> = {
   caseId: 'XF20261126-000042',
+  caseNumber: 'XF20261126-000042',
   ticketId: 'XF20261126-000042:q1',
   householdId: 'hh-1',
   callId: 'call-1',
   lookInId: 'look-1',
+  deviceId: 'dev-1',
+  memberId: 'fm-1',
   alertId: 'alert-1',
   sessionId: 'S-1',
   segmentId: 'seg-1',

@@ -40,7 +40,7 @@ describe('the recordings disk full', () => {
   });
 
   it('stops new recordings with an alarm, keeps the node up and what was archived valid, restarts, and clears once space is back', async () => {
-    const before = await recordPetitionSession(node, browser, 1);
+    const before = await recordPetitionSession(node, browser, { segmentsPerTrack: 1 });
     expect((await health(node)).status).toBe('ok');
 
     // Fill the disk to the last byte.

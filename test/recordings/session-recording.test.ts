@@ -327,7 +327,8 @@ describe('a recorded petition session with three participants', () => {
     expect(rep.ok).toBe(false);
     expect(rep.problems.map((p) => [p.kind, p.file])).toEqual([
       ['segment-altered', last.file],
-      ['segment-altered', last.file], // against the manifest, and against SHA256SUMS
+      ['segment-altered', last.file],
+      ['segment-altered', last.file], // against the manifest, SHA256SUMS and SM3SUMS
     ]);
   });
 

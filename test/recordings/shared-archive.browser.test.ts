@@ -27,7 +27,7 @@ describe('two nodes, one PostgreSQL, one Redis, one shared RECORDINGS_DIR', () =
     const redisPrefix = `t${process.pid}-shared-archive-${Date.now()}:`;
     [a, b] = await Promise.all([startTestPlatform(env, { redisPrefix, recordingSegmentSeconds: 2 }), startTestPlatform(env, { redisPrefix, recordingSegmentSeconds: 2 })]);
     browser = await launchBrowser();
-    recorded = await recordPetitionSession(a, browser, 2);
+    recorded = await recordPetitionSession(a, browser, { segmentsPerTrack: 2 });
   }, 180_000);
   afterAll(async () => {
     await browser?.cleanup();

@@ -126,7 +126,7 @@ describe('Room and Peer lifecycle', () => {
     const room = await Room.create({ roomId: newRoomId(), pool, log });
     const host = joined('host', room, { roomAdmin: true });
     const guest = joined('guest', room);
-    await room.kick(host.peer, 'guest', async () => undefined);
+    await room.kick(host.peer, room.assertPeer('guest'), async () => undefined);
 
     expect(guest.closes).toEqual(['kicked']);
     expect(guest.told).toContainEqual({ event: 'roomClosed', payload: { reason: 'kicked' } });

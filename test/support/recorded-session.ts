@@ -1,6 +1,7 @@
 // Holds a short petition session in Chromium through the real platform — a village terminal and
-// the routed official, both publishing — then closes it and waits until the archive has sealed
-// and indexed its recording. For tests of what comes after recording.
+// the routed official, both publishing, and with `invite` a third party: an official of another
+// department invited into a joint session — then closes it and waits until the archive has
+// sealed and indexed its recording. For tests of what comes after recording.
 import type { BrowserContext } from 'playwright-core';
 import { readManifest } from '../../recordings/manifest.ts';
 import { until } from './evidence.ts';
@@ -15,10 +16,19 @@ export interface RecordedSession {
   sessionId: string;
   terminalParticipantId: string;
   officialParticipantId: string;
+  /** The invited official, when there was one. */
+  invitedParticipantId?: string;
 }
 
-/** `segmentsPerTrack`: how many finished segments every track has before the session ends. */
-export async function recordPetitionSession(platform: TestPlatform, browser: BrowserContext, segmentsPerTrack = 2): Promise<RecordedSession> {
+export interface RecordOptions {
+  /** How many finished segments every track has before the session ends. */
+  segmentsPerTrack?: number;
+  /** A third party: the lead official invites this department, whose official joins. */
+  invite?: { departmentId: string; officialId: string };
+}
+
+export async function recordPetitionSession(platform: TestPlatform, browser: BrowserContext, o: RecordOptions = {}): Promise<RecordedSession> {
+  const segmentsPerTrack = o.segmentsPerTrack ?? 2;
   const petition = platform.services.petition;
   const terminal = { id: `device-${TERMINAL}`, name: '终端', role: 'terminal', terminalId: TERMINAL } as const;
   const official = { id: OFFICIAL, name: OFFICIAL, role: 'official' } as const;
@@ -33,16 +43,24 @@ export async function recordPetitionSession(platform: TestPlatform, browser: Bro
     return page;
   };
   const pages = [await open(started.token), await open(assignment.token)];
+  let invited: { id: string; name: string; role: 'official' } | undefined;
+  if (o.invite) {
+    invited = { id: o.invite.officialId, name: o.invite.officialId, role: 'official' };
+    const ticket = await petition.invite(official, started.case.id, { departmentId: o.invite.departmentId });
+    await petition.heartbeat(invited, 'available');
+    pages.push(await open((await petition.acceptTicket(invited, ticket.id)).token));
+  }
+  const parties = pages.length;
   for (const page of pages) {
-    // Everyone is shown the recording, and both sides receive each other.
+    // Everyone is shown the recording, and every side receives the others' camera and microphone.
     await page.waitForSelector('.call-recording:not([hidden])', { timeout: 15_000 });
-    await page.waitForFunction(() => (window as unknown as { callSession: { remote: Map<string, unknown> } }).callSession.remote.size >= 2, null, { timeout: 20_000 });
+    await page.waitForFunction((n) => (window as unknown as { callSession: { remote: Map<string, unknown> } }).callSession.remote.size >= 2 * (n - 1), parties, { timeout: 20_000 });
   }
   const archive = platform.services.archive;
   const sessionId = (await until('the session in the catalog', async () => (await archive.catalog.search({ caseNumber: started.case.id }))[0]?.sessionId))!;
-  await until(`${segmentsPerTrack} finished segments on both participants' cameras and microphones`, () => {
+  await until(`${segmentsPerTrack} finished segments on all ${parties} participants' cameras and microphones`, () => {
     const m = readManifest(archive.sessionDir(sessionId));
-    return m.participants.length === 2 && m.participants.every((p) => p.tracks.length >= 2 && p.tracks.every((t) => t.segments.length >= segmentsPerTrack));
+    return m.participants.length === parties && m.participants.every((p) => p.tracks.length >= 2 && p.tracks.every((t) => t.segments.length >= segmentsPerTrack));
   });
   for (const page of pages) await page.close();
   await until('both participants gone from the room', () => (platform.rooms.get(started.roomId)?.peers.size ?? 0) === 0);
@@ -50,5 +68,5 @@ export async function recordPetitionSession(platform: TestPlatform, browser: Bro
 
   // The recorder seals the manifest shortly after the room closes.
   await until(`the session of case ${started.case.id} sealed and indexed`, async () => (await archive.catalog.get(sessionId))?.status === 'stopped');
-  return { caseNumber: started.case.id, roomId: started.roomId, sessionId, terminalParticipantId: terminal.id, officialParticipantId: OFFICIAL };
+  return { caseNumber: started.case.id, roomId: started.roomId, sessionId, terminalParticipantId: terminal.id, officialParticipantId: OFFICIAL, ...(invited ? { invitedParticipantId: invited.id } : {}) };
 }

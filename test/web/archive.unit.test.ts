@@ -38,7 +38,8 @@ const DETAIL = {
 DETAIL.timeline = DETAIL.manifest.timeline;
 const state = (s: Partial<SessionState> = {}): SessionState => ({
   detail: DETAIL, session: DETAIL.session, bookmarks: [], position: 5, playing: false, held: false, players: [], integrity: {}, muted: {},
-  bookmarkNote: '', holdReason: '', holdBusy: false, verify: { phase: 'idle' }, export: { phase: 'idle' }, ...s,
+  bookmarkNote: '', holdReason: '', holdBusy: false, verify: { phase: 'idle' }, export: { phase: 'idle' },
+  exportComposite: false, composite: { phase: 'idle' }, audit: { scope: 'session', trail: null, loading: false }, transcripts: null, ...s,
 });
 
 describe('archive session view-model', () => {
@@ -99,10 +100,47 @@ describe('archive session view-model', () => {
     const held = sessionModel(state({ session: { ...DETAIL.session!, legalHold: true, legalHoldReason: '行政复议' } as SessionRow }), ctx());
     expect(held.head.held).toBe(true);
     expect(held.evidence.hold).toMatchObject({ status: '已设置法律保全：行政复议', button: '解除法律保全' });
-    const job = { jobId: 'j', packageId: 'p1', sessionId: 's1', state: 'running' as const, bytesDone: 1, bytesTotal: 4, createdAt: at(0), progress: 0.25 };
+    const job = { jobId: 'j', packageId: 'p1', sessionId: 's1', state: 'running' as const, phase: 'packing' as const, options: { composite: false }, bytesDone: 1, bytesTotal: 4, createdAt: at(0), progress: 0.25, percent: 25 };
     expect(sessionModel(state({ export: { phase: 'running', job, downloading: false } }), ctx()).evidence.export).toMatchObject({ busy: true, progress: { shown: true, percent: 25, label: '正在生成证据包… 25%', state: null }, download: { shown: false } });
     const finished = sessionModel(state({ export: { phase: 'done', job: { ...job, state: 'done', progress: 1, bytes: 3 * 1024 * 1024, sha256: 'c'.repeat(64) }, downloading: false } }), ctx()).evidence.export;
     expect(finished).toMatchObject({ progress: { percent: 100, state: 'done' }, info: { size: '3.0 MB · ', packageId: 'p1' }, download: { shown: true, label: '下载证据包' } });
+  });
+
+  it('shows the composite phase of an export, its cancel, and the composite to play once done', () => {
+    const job = { jobId: 'j', packageId: 'p1', sessionId: 's1', state: 'running' as const, phase: 'composite' as const, options: { composite: true }, bytesDone: 0, bytesTotal: 4, createdAt: at(0), progress: 0.45, percent: 45, composite: { progress: 0.5 } };
+    const running = sessionModel(state({ export: { phase: 'running', job, downloading: false } }), ctx()).evidence.export;
+    expect(running).toMatchObject({ busy: true, progress: { percent: 45, label: '正在合成视频… 45%', phase: 'composite' }, cancel: { shown: true }, play: { shown: false } });
+    const done = { ...job, state: 'done' as const, phase: 'finished' as const, progress: 1, percent: 100, sha256: 'c'.repeat(64), bytes: 10, composite: { progress: 1, sha256: 'd'.repeat(64) } };
+    const finished = sessionModel(state({ export: { phase: 'done', job: done, downloading: false } }), ctx()).evidence.export;
+    expect(finished).toMatchObject({ cancel: { shown: false }, play: { shown: true, label: '播放合成视频' }, info: { compositeSha256: 'd'.repeat(64) } });
+  });
+
+  it('lists the audit trail with who, role, from where and what, and the chain\'s state', () => {
+    const trail = {
+      total: 2,
+      entries: [
+        { seq: 9, at: at(30), type: 'export', sessionId: 's1', actor: { kind: 'user' as const, sub: 'archivist-city', name: '档案员', role: 'archivist' }, from: '10.0.0.7', details: { packageId: 'p1', composite: true } },
+        { seq: 8, at: at(20), type: 'view-segment', sessionId: 's1', actor: { kind: 'user' as const, sub: 'archivist-city', name: '档案员', role: 'archivist' }, details: { segmentId: 'cam-r0-1' } },
+        { seq: 7, at: at(19), type: 'view', sessionId: 's1', actor: { kind: 'user' as const, sub: 'archivist-city', name: '档案员', role: 'archivist' }, details: { what: 'session' } },
+      ],
+      chain: { ok: true, entries: 10, checkedAt: at(31), problems: [], lastCheckpoint: { seq: 5, at: at(10), coversSeq: 4, signatures: [{ alg: 'sm2', keyId: 'k', ok: true }], timestampedAt: at(11) } },
+    };
+    const a = sessionModel(state({ audit: { scope: 'session', trail, loading: false } }), ctx()).audit;
+    expect(a.rows.map((r) => [r.who, r.role, r.action, r.from, r.detail])).toEqual([
+      ['档案员', '档案员', '导出', '10.0.0.7', 'packageId p1 · composite true'],
+      ['档案员', '档案员', '播放', '', 'segmentId cam-r0-1'],
+      ['档案员', '档案员', '查看', '', '录像'],
+    ]);
+    expect(a.chain).toMatchObject({ ok: true, text: '审计链完整（10 条，SHA-256 与 SM3 双链）' });
+    expect(a.chain!.checkpoint).toContain('SM2 有效');
+    expect(a.scopes.map((x) => x.key)).toEqual(['session', 'case']);
+  });
+
+  it('highlights the transcript line being played, labelled by speaker', () => {
+    const items = [{ format: 'suzhou-video-transcript/1' as const, sessionId: 's1', participantId: 'o', name: 'x', role: 'official', trackId: 'mic', lane: 'microphone', engine: 'sherpa-onnx sense-voice', model: 'm', createdAt: at(0), lines: [{ start: 1, end: 4, text: '您好' }, { start: 4, end: 8, text: '请讲' }] }];
+    const tr = sessionModel(state({ position: 5, transcripts: { engine: 'sherpa-onnx sense-voice', queued: false, items } }), ctx()).transcript;
+    expect(tr.lines.map((l) => [l.who, l.text, l.active])).toEqual([['陈建国', '您好', false], ['陈建国', '请讲', true]]);
+    expect(sessionModel(state({ transcripts: { engine: null, queued: false, items: [] } }), ctx()).transcript.note).toContain('TRANSCRIPT_MODEL_DIR');
   });
 
   it('says it in English', () => {
@@ -114,7 +152,14 @@ describe('archive session view-model', () => {
 
 describe('archive search view-model', () => {
   const row = { sessionId: 's1', kind: 'petition', caseNumber: 'XF20261126-000001', petitioner: '王秀英', terminalId: 'T1', region: '341321', status: 'interrupted', startedAt: at(0), durationSeconds: 125, segmentCount: 12, bytes: 5000, gapCount: 2, legalHold: true, legalHoldReason: '复议' } as SessionRow;
-  const base: ArchiveState = { view: 'search', denied: null, banner: null, claims: { sub: 'a1', name: '档案员', role: 'archivist', attributes: {} }, query: {}, results: null, searching: false, more: false, loadingMore: false };
+  const base: ArchiveState = { view: 'search', denied: null, banner: null, claims: { sub: 'a1', name: '档案员', role: 'archivist', attributes: {} }, query: {}, results: null, searching: false, more: false, loadingMore: false, status: null, auditQuery: {}, auditTrail: null, auditing: false };
+
+  it('raises the timestamp alarm while the TSA is unreachable or missing, and nothing when it answers', () => {
+    const status = (timestamps: NonNullable<ArchiveState['status']>['timestamps']) => ({ timestamps, keys: [], transcriptEngine: null, composite: true });
+    expect(archiveView({ ...base, status: status({ state: 'ok', pending: 0 }) }, ctx()).alarm).toBeNull();
+    expect(archiveView({ ...base, status: status({ state: 'unreachable', pending: 3, since: at(0) }) }, ctx()).alarm).toBe('可信时间戳服务不可用（自 2026-11-26 15:00:00 起）：3 项封存等待时间戳，服务恢复后自动补签。');
+    expect(archiveView({ ...base, status: status({ state: 'unconfigured', pending: 1 }) }, ctx('en')).alarm).toContain('TSA_URL');
+  });
 
   it('lists the sessions found with their state, gaps and hold, and offers more when a page was full', () => {
     const v = archiveView({ ...base, results: [row], more: true }, ctx());

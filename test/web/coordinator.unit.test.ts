@@ -84,3 +84,12 @@ describe('coordinator view-model', () => {
     expect(next).toEqual({ rules: { version: 4, escalationDepartment: 'xfj', waiting: { offerAfterSeconds: 120, maxWaitSeconds: 2700 }, categories: [{ code: 'wages', name: '拖欠工资', icon: 'wallet', departments: ['xfj', 'rs'], level: 'county' }] } });
   });
 });
+
+describe('coordinator overview: the archive alarm', () => {
+  it('shows the trusted-timestamp alarm while the TSA is unreachable, and nothing when it answers', () => {
+    const status = (timestamps: NonNullable<CoordinatorState['archiveStatus']>['timestamps']) => ({ timestamps, keys: [], transcriptEngine: null, composite: true });
+    expect(coordinatorView(state({ archiveStatus: status({ state: 'ok', pending: 0 }) }), ctx()).alarm).toBeNull();
+    expect(coordinatorView(state(), ctx()).alarm).toBeNull();
+    expect(coordinatorView(state({ archiveStatus: status({ state: 'unreachable', pending: 2, since: '2026-11-26T06:00:00Z' }) }), ctx()).alarm).toBe('可信时间戳服务不可用（自 2026-11-26 14:00:00 起）：2 项封存等待时间戳，服务恢复后自动补签。');
+  });
+});

@@ -3,7 +3,12 @@
 // header the archive requires, so the player fetches them).
 import { Api } from '../lib/api.ts';
 import type {
+  ArchiveStatus,
+  AuditTrail,
+  AuditTrailEntry,
   Bookmark,
+  ChainStatus,
+  Transcript,
   ExportJobView,
   Gap,
   ManifestView,
@@ -15,7 +20,8 @@ import type {
   VerifyResult,
 } from '../../../server/protocol/http/archive-shapes.ts';
 
-export type { Bookmark, Gap, ManifestView, SegmentView, SessionDetail, SessionRow, TimelineEvent, TrackView, VerifyResult };
+export type { ArchiveStatus, AuditTrail, AuditTrailEntry, Bookmark, ChainStatus, Gap, ManifestView, SegmentView, SessionDetail, SessionRow, TimelineEvent, Transcript, TrackView, VerifyResult };
+export type AuditSearch = Partial<Record<'person' | 'from' | 'to' | 'sessionId' | 'caseNumber', string>>;
 export type PublicJob = ExportJobView;
 export type SearchParams = Partial<Record<'caseNumber' | 'terminalId' | 'region' | 'department' | 'official' | 'petitioner' | 'from' | 'to', string>>;
 
@@ -48,8 +54,32 @@ export class ArchiveClient {
   releaseHold(sessionId: string, reason: string): Promise<{ session: SessionRow }> {
     return this.#api.call('archive.releaseHold', { params: { sessionId }, query: { reason } });
   }
-  startExport(sessionId: string): Promise<{ job: PublicJob; pollUrl: string }> {
-    return this.#api.call('archive.startExport', { params: { sessionId } });
+  startExport(sessionId: string, composite = false): Promise<{ job: PublicJob; pollUrl: string }> {
+    return this.#api.call('archive.startExport', { params: { sessionId }, body: { composite } });
+  }
+  cancelExport(jobId: string): Promise<{ job: PublicJob }> {
+    return this.#api.call('archive.cancelExport', { params: { jobId } });
+  }
+  /** The composite MP4 of a finished export, to play in the page. */
+  composite(jobId: string): Promise<Blob> {
+    return this.#api.bytes(`/api/archive/exports/${encodeURIComponent(jobId)}/composite`);
+  }
+  status(): Promise<ArchiveStatus> {
+    return this.#api.call('archive.status');
+  }
+  sessionAudit(sessionId: string): Promise<AuditTrail> {
+    return this.#api.call('archive.sessionAudit', { params: { sessionId } });
+  }
+  caseAudit(caseNumber: string): Promise<AuditTrail & { sessionIds: string[] }> {
+    return this.#api.call('archive.caseAudit', { params: { caseNumber } });
+  }
+  auditSearch(q: AuditSearch): Promise<AuditTrail> {
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(q)) if (v && v.trim()) query[k] = v.trim();
+    return this.#api.call('archive.auditSearch', { query });
+  }
+  transcripts(sessionId: string): Promise<{ engine: string | null; queued: boolean; transcripts: Transcript[] }> {
+    return this.#api.call('archive.transcripts', { params: { sessionId } });
   }
   exportJob(jobId: string): Promise<{ job: PublicJob; downloadUrl?: string }> {
     return this.#api.call('archive.exportJob', { params: { jobId } });

@@ -7,10 +7,12 @@ import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext
 import { PageElement, define } from '../lib/page.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
 import '../widgets/banner.ts';
-import { ArchiveClient, type SearchParams } from './client.ts';
+import { ArchiveClient, type AuditSearch, type SearchParams } from './client.ts';
 import { icon } from './icons.ts';
-import { ArchiveSession } from './session.ts';
+import { ArchiveSession, auditTable } from './session.ts';
 import { PAGE_SIZE, archiveView, cleanQuery, toServerQuery, type ArchiveState, type ArchiveView } from './view-model.ts';
+
+const STATUS_REFRESH_MS = 30_000;
 
 class ArchivePage extends PageElement<ArchiveState> {
   #client: ArchiveClient | undefined;
@@ -28,6 +30,10 @@ class ArchivePage extends PageElement<ArchiveState> {
       searching: false,
       more: false,
       loadingMore: false,
+      status: null,
+      auditQuery: {},
+      auditTrail: null,
+      auditing: false,
     });
   }
 
@@ -40,6 +46,21 @@ class ArchivePage extends PageElement<ArchiveState> {
     this.#client = new ArchiveClient(token);
     window.addEventListener('hashchange', () => void this.#route());
     void this.#route();
+    void this.#refreshStatus();
+    setInterval(() => void this.#refreshStatus(), STATUS_REFRESH_MS);
+  }
+
+  /** The trusted-timestamp alarm: shown to everyone who works with the archive. */
+  async #refreshStatus(): Promise<void> {
+    try {
+      this.set({ status: await this.#client!.status() });
+    } catch {
+      // The page's own calls report refusals; a failed status poll only leaves the last state.
+    }
+  }
+
+  get #auditor(): boolean {
+    return this.state.claims?.role === 'audit-admin';
   }
 
   protected override render(): unknown {
@@ -72,6 +93,11 @@ class ArchivePage extends PageElement<ArchiveState> {
     this.set({ banner: null });
     const m = /^#\/session\/(.+)$/.exec(location.hash);
     this.#closeSession();
+    // The audit administrator reads the trail, not the recordings.
+    if (location.hash === '#/audit' || this.#auditor) {
+      this.set({ view: 'audit' });
+      return this.auditSearch();
+    }
     if (!m) {
       this.set({ view: 'search' });
       return this.search();
@@ -123,6 +149,21 @@ class ArchivePage extends PageElement<ArchiveState> {
     }
   }
 
+  setAuditField(key: keyof AuditSearch, value: string): void {
+    this.set({ auditQuery: { ...this.state.auditQuery, [key]: value } });
+  }
+
+  async auditSearch(): Promise<void> {
+    this.set({ auditing: true });
+    try {
+      const q = toServerQuery(this.state.auditQuery as SearchParams) as AuditSearch;
+      this.set({ auditTrail: await this.#client!.auditSearch(q), auditing: false, banner: null });
+    } catch (err) {
+      this.set({ auditing: false });
+      this.handleError(err);
+    }
+  }
+
   open(sessionId: string): void {
     location.hash = `#/session/${encodeURIComponent(sessionId)}`;
   }
@@ -147,6 +188,7 @@ function template(v: ArchiveView, a: ArchivePage, session: ArchiveSession | unde
       <button id="lang" class="lang-btn" type="button" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
     </header>
     <ui-banner id="banner" class="banner" role="alert" .message=${a.state.banner ? { content: a.state.banner, kind: 'error' } : undefined}></ui-banner>
+    <ui-banner id="archive-alarm" class="banner" role="alert" .message=${v.alarm ? { content: v.alarm, kind: 'warn', reason: 'timestamps' } : undefined}></ui-banner>
     <main id="app" class="archive-main">${body(v, a, session)}</main>`;
 }
 
@@ -162,6 +204,30 @@ function body(v: ArchiveView, a: ArchivePage, session: ArchiveSession | undefine
   }
   if (a.state.view === 'session' && session) return session;
   if (a.state.view === 'loading') return html`<p class="muted pad">${t('common.loading')}</p>`;
+  if (v.audit) {
+    const x = v.audit;
+    return html`<form
+        class="filters card"
+        id="audit-form"
+        role="search"
+        @submit=${(e: Event) => {
+          e.preventDefault();
+          void a.auditSearch();
+        }}
+      >
+        <p class="hint">${x.hint}</p>
+        ${x.fields.map(
+          (f) => html`<label
+            ><span>${f.label}</span
+            ><input name=${f.key} type=${f.type} .value=${f.value} autocomplete="off" @input=${(e: Event) => a.setAuditField(f.key, (e.target as HTMLInputElement).value)}
+          /></label>`,
+        )}
+        <div class="filter-actions"><button class="btn primary" type="submit" id="audit-search" ?disabled=${x.loading}>${icon('search', x.search)}</button></div>
+      </form>
+      <section class="card audit" id="audit">
+        ${auditTable(x, () => undefined, () => void a.auditSearch())}
+      </section>`;
+  }
   const s = v.search;
   if (!s) return nothing;
   const r = s.results;

@@ -6,7 +6,7 @@ import type { ViewContext } from '../lib/i18n.ts';
 import { clock, clockPrecise, duration, formatTime } from '../lib/time.ts';
 import type { TimelineEntry } from '../widgets/timeline.ts';
 import { zh } from '../i18n/zh.ts';
-import type { Bookmark, PublicJob, SessionDetail, SessionRow, TrackView, VerifyResult } from './client.ts';
+import type { AuditTrail, AuditTrailEntry, Bookmark, PublicJob, SessionDetail, SessionRow, Transcript, TrackView, VerifyResult } from './client.ts';
 import type { Integrity, PlayerState } from './player.ts';
 
 type Category = 'case' | 'people' | 'recording';
@@ -69,7 +69,19 @@ export function recordedTracks(d: SessionDetail): { participantId: string; video
 }
 
 export type VerifyState = { phase: 'idle' } | { phase: 'running' } | { phase: 'done'; result: VerifyResult } | { phase: 'failed' };
-export type ExportState = { phase: 'idle' } | { phase: 'running' | 'done' | 'failed'; job: PublicJob | null; downloading: boolean };
+export type ExportState = { phase: 'idle' } | { phase: 'running' | 'done' | 'failed' | 'cancelled'; job: PublicJob | null; downloading: boolean };
+
+export type CompositeState = { phase: 'idle' | 'loading' } | { phase: 'ready'; url: string };
+export interface AuditState {
+  scope: 'session' | 'case';
+  trail: AuditTrail | null;
+  loading: boolean;
+}
+export interface TranscriptState {
+  engine: string | null;
+  queued: boolean;
+  items: Transcript[];
+}
 
 export interface PlayerSnapshot {
   trackId: string;
@@ -96,6 +108,11 @@ export interface SessionState {
   holdBusy: boolean;
   verify: VerifyState;
   export: ExportState;
+  /** Render the composite video with the next export. */
+  exportComposite: boolean;
+  composite: CompositeState;
+  audit: AuditState;
+  transcripts: TranscriptState | null;
 }
 
 export interface TileModel {
@@ -158,11 +175,117 @@ export interface SessionModel {
     export: {
       label: string;
       busy: boolean;
-      progress: { shown: boolean; percent: number; label: string; state: string | null };
-      info: { size: string; packageId: string; sha256: string } | { error: string } | null;
+      composite: { label: string; checked: boolean };
+      progress: { shown: boolean; percent: number; label: string; state: string | null; phase: string | null };
+      cancel: { shown: boolean; label: string };
+      info: { size: string; packageId: string; sha256: string; compositeSha256: string | null } | { error: string } | null;
       download: { shown: boolean; label: string; busy: boolean };
+      play: { shown: boolean; label: string; busy: boolean; url: string | null };
     };
     hint: string;
+    compositeHashLabel: string;
+  };
+  audit: AuditModel;
+  transcript: TranscriptModel;
+}
+
+/** An audit trail as a table: the session screen's and the auditor's search. */
+export interface AuditListing {
+  loading: boolean;
+  count: string;
+  chain: { ok: boolean; text: string; checkpoint: string } | null;
+  empty: string | null;
+  headers: string[];
+  rows: AuditRow[];
+}
+
+export interface AuditModel extends AuditListing {
+  title: string;
+  scopes: { key: 'session' | 'case'; label: string; active: boolean }[];
+  refresh: string;
+}
+
+export interface AuditRow {
+  seq: number;
+  type: string;
+  when: string;
+  who: string;
+  role: string;
+  action: string;
+  from: string;
+  detail: string;
+}
+
+export interface TranscriptModel {
+  title: string;
+  note: string | null;
+  lines: { key: string; start: number; time: string; who: string; text: string; active: boolean }[];
+}
+
+export function auditTypeLabel(type: string, { t }: ViewContext): string {
+  return type in zh.archive.auditType ? t(`archive.auditType.${type as keyof typeof zh.archive.auditType}`) : type;
+}
+
+const short = (v: unknown) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? `${v.slice(0, 12)}…` : String(v));
+
+const whatLabel = (what: unknown, { t }: ViewContext): string =>
+  typeof what === 'string' && what in zh.archive.auditWhat ? t(`archive.auditWhat.${what as keyof typeof zh.archive.auditWhat}`) : String(what);
+
+/** What an entry was about, in a few words: its reason, package, segment, query… */
+function auditDetail(e: AuditTrailEntry, ctx: ViewContext): string {
+  const d = e.details;
+  const parts: string[] = [];
+  for (const k of ['what', 'reason', 'segmentId', 'packageId', 'sha256', 'trackId', 'note', 'caseNumber', 'ok', 'composite', 'results']) {
+    if (d[k] === undefined || d[k] === null || d[k] === false) continue;
+    parts.push(k === 'what' ? whatLabel(d[k], ctx) : k === 'reason' || k === 'note' ? String(d[k]) : `${k} ${short(d[k])}`);
+  }
+  if (d.query && typeof d.query === 'object') {
+    const q = Object.entries(d.query as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${String(v)}`);
+    if (q.length) parts.push(q.join(' '));
+  }
+  return parts.join(' · ');
+}
+
+function auditRows(entries: readonly AuditTrailEntry[], ctx: ViewContext): AuditRow[] {
+  return entries.map((e) => ({
+    seq: e.seq,
+    type: e.type,
+    when: formatTime(e.at, 'stamp', ctx.lang),
+    who: e.actor.kind === 'system' ? ctx.t('archive.auditSystem') : (e.actor.name ?? e.actor.sub),
+    role: e.actor.role ? roleLabel(e.actor.role, ctx) : '',
+    action: auditTypeLabel(e.type, ctx),
+    from: e.from ?? '',
+    detail: auditDetail(e, ctx),
+  }));
+}
+
+function chainLine(trail: AuditTrail, ctx: ViewContext): { ok: boolean; text: string; checkpoint: string } {
+  const { t, lang } = ctx;
+  const c = trail.chain;
+  const cp = c.lastCheckpoint;
+  return {
+    ok: c.ok,
+    text: c.ok ? t('archive.auditChainOk', { n: c.entries }) : t('archive.auditChainBroken', { problem: c.problems[0] ?? '' }),
+    checkpoint: cp
+      ? t('archive.auditCheckpoint', {
+          seq: cp.seq,
+          at: formatTime(cp.at, 'stamp', lang),
+          sig: cp.signatures.map((x) => `${x.alg.toUpperCase()} ${x.ok ? t('archive.auditSigOk') : t('archive.auditSigBad')}`).join('、'),
+          ts: cp.timestampedAt ? formatTime(cp.timestampedAt, 'stamp', lang) : t('archive.auditNoTimestamp'),
+        })
+      : t('archive.auditNoCheckpoint'),
+  };
+}
+
+export function auditListing(trail: AuditTrail | null, loading: boolean, ctx: ViewContext): AuditListing {
+  const { t } = ctx;
+  return {
+    loading,
+    count: trail ? t('archive.auditCount', { n: trail.total }) : '',
+    chain: trail ? chainLine(trail, ctx) : null,
+    empty: trail && trail.entries.length === 0 ? t('archive.auditEmpty') : null,
+    headers: [t('archive.auditColWhen'), t('archive.auditColWho'), t('archive.auditColAction'), t('archive.auditColFrom'), t('archive.auditColDetail')],
+    rows: trail ? auditRows(trail.entries, ctx) : [],
   };
 }
 
@@ -266,8 +389,25 @@ export function sessionModel(s: SessionState, ctx: ViewContext): SessionModel {
   const v = s.verify;
   const ex = s.export;
   const job = ex.phase === 'idle' ? null : ex.job;
-  const progressPct = ex.phase === 'done' ? 100 : Math.round((job?.progress ?? 0) * 100);
-  const progressLabel = ex.phase === 'done' ? t('archive.exportDone') : ex.phase === 'failed' ? t('archive.exportFailed') : t('archive.exporting');
+  const progressPct = ex.phase === 'done' ? 100 : (job?.percent ?? Math.round((job?.progress ?? 0) * 100));
+  const progressLabel =
+    ex.phase === 'done'
+      ? t('archive.exportDone')
+      : ex.phase === 'failed'
+        ? t('archive.exportFailed')
+        : ex.phase === 'cancelled'
+          ? t('archive.exportCancelled')
+          : job?.phase === 'composite'
+            ? t('archive.exportRendering')
+            : job?.options.composite
+              ? t('archive.exportPacking')
+              : t('archive.exporting');
+  const au = s.audit;
+  const tr = s.transcripts;
+  const names2 = new Map(m.participants.map((p) => [p.participantId, p.name]));
+  const lines = (tr?.items ?? [])
+    .flatMap((x) => x.lines.map((l, i) => ({ key: `${x.trackId}/${i}`, start: l.start, end: l.end, who: names2.get(x.participantId) ?? x.name, text: l.text })))
+    .sort((a, b) => a.start - b.start);
 
   return {
     sessionId: m.sessionId,
@@ -378,11 +518,53 @@ export function sessionModel(s: SessionState, ctx: ViewContext): SessionModel {
       export: {
         label: t('archive.exportPkg'),
         busy: ex.phase === 'running',
-        progress: { shown: ex.phase !== 'idle', percent: progressPct, label: `${progressLabel} ${progressPct}%`, state: ex.phase === 'done' || ex.phase === 'failed' ? ex.phase : null },
-        info: ex.phase === 'done' && job ? { size: `${bytes(job.bytes ?? 0)} · `, packageId: job.packageId, sha256: job.sha256 ?? '' } : ex.phase === 'failed' ? { error: job?.error ?? '' } : null,
+        composite: { label: t('archive.exportComposite'), checked: s.exportComposite },
+        progress: {
+          shown: ex.phase !== 'idle',
+          percent: progressPct,
+          label: `${progressLabel} ${progressPct}%`,
+          state: ex.phase === 'done' || ex.phase === 'failed' || ex.phase === 'cancelled' ? ex.phase : null,
+          phase: ex.phase === 'running' ? (job?.phase ?? null) : null,
+        },
+        cancel: { shown: ex.phase === 'running' && job !== null, label: t('archive.cancelExport') },
+        info:
+          ex.phase === 'done' && job
+            ? { size: `${bytes(job.bytes ?? 0)} · `, packageId: job.packageId, sha256: job.sha256 ?? '', compositeSha256: job.composite?.sha256 ?? null }
+            : ex.phase === 'failed'
+              ? { error: job?.error ?? '' }
+              : null,
         download: { shown: ex.phase === 'done', label: ex.phase === 'done' && ex.downloading ? t('archive.downloading') : t('archive.download'), busy: ex.phase === 'done' && ex.downloading },
+        play: {
+          shown: ex.phase === 'done' && !!job?.composite?.sha256,
+          label: s.composite.phase === 'loading' ? t('archive.compositeLoading') : t('archive.compositePlay'),
+          busy: s.composite.phase === 'loading',
+          url: s.composite.phase === 'ready' ? s.composite.url : null,
+        },
       },
       hint: t('archive.exportHint'),
+      compositeHashLabel: t('archive.compositeHash'),
+    },
+    audit: {
+      title: t('archive.auditTitle'),
+      scopes: [
+        { key: 'session', label: t('archive.auditScopeSession'), active: au.scope === 'session' },
+        ...(ci.caseNumber ? [{ key: 'case' as const, label: t('archive.auditScopeCase'), active: au.scope === 'case' }] : []),
+      ],
+      refresh: t('archive.auditRefresh'),
+      ...auditListing(au.trail, au.loading, ctx),
+    },
+    transcript: {
+      title: t('archive.transcriptTitle'),
+      note: !tr
+        ? null
+        : tr.queued
+          ? t('archive.transcriptQueued')
+          : tr.items.length === 0
+            ? tr.engine
+              ? t('archive.transcriptNone')
+              : t('archive.transcriptNoEngine')
+            : t('archive.transcriptEngine', { engine: tr.items[0]!.engine }),
+      lines: lines.map((l) => ({ key: l.key, start: l.start, time: clock(l.start), who: l.who, text: l.text, active: s.position >= l.start && s.position < l.end })),
     },
   };
 }

@@ -58,6 +58,10 @@ export class ArchiveSession extends LightElement {
       holdBusy: false,
       verify: { phase: 'idle' },
       export: { phase: 'idle' },
+      exportComposite: false,
+      composite: { phase: 'idle' },
+      audit: { scope: 'session', trail: null, loading: false },
+      transcripts: null,
     };
   }
 
@@ -114,6 +118,11 @@ export class ArchiveSession extends LightElement {
     };
     this.#player.start();
     document.addEventListener('keydown', this.#onKey);
+    void this.loadAudit();
+    this.#client.transcripts(this.s.detail.manifest.sessionId).then(
+      (r) => this.#set({ transcripts: { engine: r.engine, queued: r.queued, items: r.transcripts } }),
+      (err: unknown) => this.onError(err),
+    );
   }
 
   #onTick(t: number): void {
@@ -134,6 +143,7 @@ export class ArchiveSession extends LightElement {
     this.#cache.dispose();
     clearTimeout(this.#pollTimer);
     for (const el of this.querySelectorAll('video,audio')) (el as HTMLMediaElement).removeAttribute('src');
+    if (this.s.composite.phase === 'ready') URL.revokeObjectURL(this.s.composite.url);
   }
 
   /** Space or K plays/pauses, J/L jump 5 s, unless the archivist is typing. */
@@ -255,9 +265,52 @@ export class ArchiveSession extends LightElement {
     );
   }
 
+  /** The audit trail of this recording, or of every recording of its case. */
+  async loadAudit(scope: 'session' | 'case' = this.s.audit.scope): Promise<void> {
+    this.#set({ audit: { ...this.s.audit, scope, loading: true } });
+    const m = this.s.detail.manifest;
+    try {
+      const trail = scope === 'case' && m.caseInfo.caseNumber ? await this.#client.caseAudit(m.caseInfo.caseNumber) : await this.#client.sessionAudit(m.sessionId);
+      if (!this.#disposed) this.#set({ audit: { scope, trail, loading: false } });
+    } catch (err) {
+      this.#set({ audit: { ...this.s.audit, loading: false } });
+      this.onError(err);
+    }
+  }
+
+  setExportComposite(on: boolean): void {
+    this.#set({ exportComposite: on });
+  }
+
+  cancelExport(): void {
+    const ex = this.s.export;
+    if (ex.phase !== 'running' || !ex.job) return;
+    this.#client.cancelExport(ex.job.jobId).then(({ job }) => {
+      clearTimeout(this.#pollTimer);
+      this.#set({ export: { phase: 'cancelled', job, downloading: false } });
+      void this.loadAudit();
+    }, this.onError);
+  }
+
+  /** Fetched with the token (a <video src> cannot carry it) and played from memory. */
+  async playComposite(): Promise<void> {
+    const ex = this.s.export;
+    if (ex.phase !== 'done' || !ex.job || this.s.composite.phase !== 'idle') return;
+    this.#set({ composite: { phase: 'loading' } });
+    try {
+      const blob = await this.#client.composite(ex.job.jobId);
+      this.#set({ composite: { phase: 'ready', url: URL.createObjectURL(blob) } });
+      void this.loadAudit();
+    } catch (err) {
+      this.#set({ composite: { phase: 'idle' } });
+      this.onError(err);
+    }
+  }
+
   startExport(): void {
-    this.#set({ export: { phase: 'running', job: null, downloading: false } });
-    this.#client.startExport(this.s.detail.manifest.sessionId).then(
+    if (this.s.composite.phase === 'ready') URL.revokeObjectURL(this.s.composite.url);
+    this.#set({ export: { phase: 'running', job: null, downloading: false }, composite: { phase: 'idle' } });
+    this.#client.startExport(this.s.detail.manifest.sessionId, this.s.exportComposite).then(
       ({ job }) => this.#pollExport(job),
       (err: unknown) => {
         this.#set({ export: { phase: 'idle' } });
@@ -268,7 +321,10 @@ export class ArchiveSession extends LightElement {
 
   #pollExport(job: PublicJob): void {
     if (this.#disposed) return;
-    if (job.state !== 'running') return this.#set({ export: { phase: job.state, job, downloading: false } });
+    if (job.state !== 'running') {
+      this.#set({ export: { phase: job.state, job, downloading: false } });
+      return void this.loadAudit();
+    }
     this.#set({ export: { phase: 'running', job, downloading: false } });
     this.#pollTimer = setTimeout(() => {
       this.#client.exportJob(job.jobId).then(
@@ -325,6 +381,7 @@ function sessionTemplate(m: SessionModel, a: ArchiveSession): TemplateResult {
             <span class="lg lg-case">${m.legend.case}</span><span class="lg lg-people">${m.legend.people}</span><span class="lg lg-gap">${m.legend.gaps}</span><span class="lg lg-bm">${m.legend.bookmarks}</span>
           </div>
         </div>
+        ${transcript(m, a)}
         <section class="card">
           <h3>${m.lanesTitle}</h3>
           <div class="lanes" id="lanes">
@@ -353,7 +410,67 @@ function sessionTemplate(m: SessionModel, a: ArchiveSession): TemplateResult {
       </div>
       <aside class="side-col">${evidence(m, a)} ${timeline(m, a)} ${bookmarks(m, a)}</aside>
     </div>
+    ${auditCard(m, a)}
   </div>`;
+}
+
+function transcript(m: SessionModel, a: ArchiveSession): TemplateResult {
+  const x = m.transcript;
+  return html`<section class="card transcript" id="transcript">
+    <div class="card-head"><h3>${x.title}</h3>${x.note ? html`<span class="muted transcript-note">${x.note}</span>` : nothing}</div>
+    ${x.lines.length
+      ? html`<ol class="transcript-lines">
+          ${repeat(
+            x.lines,
+            (l) => l.key,
+            (l) => html`<li data-start=${l.start} data-active=${l.active ? 'true' : nothing} @click=${() => a.seek(l.start)}><span class="mono">${l.time}</span><strong>${l.who}</strong><span>${l.text}</span></li>`,
+          )}
+        </ol>`
+      : nothing}
+  </section>`;
+}
+
+function auditCard(m: SessionModel, a: ArchiveSession): TemplateResult {
+  return html`<section class="card audit" id="audit">${auditTable(m.audit, (scope) => void a.loadAudit(scope), () => void a.loadAudit())}</section>`;
+}
+
+/** The audit trail table with its chain line (the session screen's and the auditor's search). */
+export function auditTable(x: SessionModel['audit'], onScope: (scope: 'session' | 'case') => void, onRefresh: () => void): TemplateResult {
+  return html`<div class="card-head">
+      <h3>${x.title}</h3>
+      <div class="audit-scopes">
+        ${x.scopes.map((sc) => html`<button type="button" class="btn small" data-scope=${sc.key} aria-pressed=${String(sc.active)} @click=${() => onScope(sc.key)}>${sc.label}</button>`)}
+        <button type="button" class="btn small" id="audit-refresh" ?disabled=${x.loading} @click=${onRefresh}>${x.refresh}</button>
+      </div>
+      <span class="count">${x.count}</span>
+    </div>
+    ${x.chain
+      ? html`<p class="audit-chain" id="audit-chain" data-ok=${String(x.chain.ok)}>${icon(x.chain.ok ? 'check' : 'cross', x.chain.text)}<br /><small>${x.chain.checkpoint}</small></p>`
+      : nothing}
+    ${x.empty
+      ? html`<p class="empty">${x.empty}</p>`
+      : html`<div class="table-wrap">
+          <table class="audit-table" id="audit-entries">
+            <thead>
+              <tr>
+                ${x.headers.map((h) => html`<th>${h}</th>`)}
+              </tr>
+            </thead>
+            <tbody>
+              ${repeat(
+                x.rows,
+                (r) => r.seq,
+                (r) => html`<tr data-seq=${r.seq} data-type=${r.type}>
+                  <td class="mono">${r.when}</td>
+                  <td><strong>${r.who}</strong>${r.role ? html`<div class="sub">${r.role}</div>` : nothing}</td>
+                  <td>${r.action}</td>
+                  <td class="mono">${r.from}</td>
+                  <td class="audit-detail">${r.detail}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>`}`;
 }
 
 function head(m: SessionModel, a: ArchiveSession): TemplateResult {
@@ -509,9 +626,14 @@ function evidence(m: SessionModel, a: ArchiveSession): TemplateResult {
         <button type="submit" class=${h.held ? 'btn' : 'btn warn'} id="hold-toggle" ?disabled=${h.busy}>${h.button}</button>
       </form>
     </div>
+    <label class="export-composite"
+      ><input type="checkbox" id="export-composite" .checked=${x.composite.checked} ?disabled=${x.busy} @change=${(ev: Event) => a.setExportComposite((ev.target as HTMLInputElement).checked)} /><span>${x.composite.label}</span></label
+    >
     <div class="action-row">
       <button type="button" class="btn primary" id="export" ?disabled=${x.busy} @click=${() => a.startExport()}>${icon('package', x.label)}</button>
+      <button type="button" class="btn" id="export-cancel" ?hidden=${!x.cancel.shown} @click=${() => a.cancelExport()}>${x.cancel.label}</button>
       <button type="button" class="btn ok" id="download" ?hidden=${!x.download.shown} ?disabled=${x.download.busy} @click=${() => void a.download()}>${icon('download', x.download.label)}</button>
+      <button type="button" class="btn" id="composite-play" ?hidden=${!x.play.shown} ?disabled=${x.play.busy} @click=${() => void a.playComposite()}>${icon('play', x.play.label)}</button>
     </div>
     <div
       class="progress"
@@ -522,6 +644,7 @@ function evidence(m: SessionModel, a: ArchiveSession): TemplateResult {
       aria-valuenow=${x.progress.percent}
       data-pct=${x.progress.percent}
       data-state=${x.progress.state ?? nothing}
+      data-phase=${x.progress.phase ?? nothing}
       ?hidden=${!x.progress.shown}
     >
       <div class="progress-bar" style="width:${x.progress.percent}%"></div>
@@ -532,9 +655,11 @@ function evidence(m: SessionModel, a: ArchiveSession): TemplateResult {
         ? x.info.error
         : x.info
           ? html`<div><span>${x.info.size}</span><span class="mono">${x.info.packageId}</span></div>
-              <div class="mono hash" title=${x.info.sha256}>SHA-256 ${x.info.sha256}</div>`
+              <div class="mono hash" title=${x.info.sha256}>SHA-256 ${x.info.sha256}</div>
+              ${x.info.compositeSha256 ? html`<div class="mono hash" id="composite-hash" title=${x.info.compositeSha256}>${e.compositeHashLabel} ${x.info.compositeSha256}</div>` : nothing}`
           : nothing}
     </div>
+    ${x.play.url ? html`<video class="composite-video" id="composite-video" controls playsinline src=${x.play.url}></video>` : nothing}
     <p class="hint">${e.hint}</p>
   </section>`;
 }

@@ -3,15 +3,15 @@
 import type { ViewContext } from '../lib/i18n.ts';
 import type { Claims } from '../lib/token.ts';
 import { duration, formatTime } from '../lib/time.ts';
-import type { SearchParams, SessionRow } from './client.ts';
-import { bytes, roleLabel, statusLabel } from './session-view-model.ts';
+import type { ArchiveStatus, AuditSearch, AuditTrail, SearchParams, SessionRow } from './client.ts';
+import { auditListing, bytes, roleLabel, statusLabel, type AuditModel } from './session-view-model.ts';
 
 export const PAGE_SIZE = 50;
 
 export type Denied = { kind: 'forbidden' | 'unauthorized' | 'noToken'; serverMessage?: string };
 
 export interface ArchiveState {
-  view: 'loading' | 'search' | 'session' | 'denied';
+  view: 'loading' | 'search' | 'session' | 'audit' | 'denied';
   denied: Denied | null;
   banner: string | null;
   claims: Claims | null;
@@ -21,6 +21,29 @@ export interface ArchiveState {
   /** The last page was full: there may be more. */
   more: boolean;
   loadingMore: boolean;
+  /** The node's trusted timestamping, when it is not as it should be. */
+  status: ArchiveStatus | null;
+  /** The audit administrator's search. */
+  auditQuery: AuditSearch;
+  auditTrail: AuditTrail | null;
+  auditing: boolean;
+}
+
+export const AUDIT_FIELDS: { key: keyof AuditSearch; label: 'auditPerson' | 'dateFrom' | 'dateTo' | 'auditSession' | 'auditCase'; type?: string }[] = [
+  { key: 'person', label: 'auditPerson' },
+  { key: 'from', label: 'dateFrom', type: 'date' },
+  { key: 'to', label: 'dateTo', type: 'date' },
+  { key: 'caseNumber', label: 'auditCase' },
+  { key: 'sessionId', label: 'auditSession' },
+];
+
+/** The alarm line for a TSA that does not answer or is not configured; null when all is well. */
+export function timestampAlarm(status: ArchiveStatus | null, { t, lang }: ViewContext): string | null {
+  const ts = status?.timestamps;
+  if (!ts || ts.state === 'ok') return null;
+  return ts.state === 'unreachable'
+    ? t('archive.tsaUnreachable', { since: ts.since ? formatTime(ts.since, 'stamp', lang) : '?', n: ts.pending })
+    : t('archive.tsaUnconfigured', { n: ts.pending });
 }
 
 export const FIELDS: { key: keyof SearchParams; label: 'caseNumber' | 'petitioner' | 'official' | 'department' | 'terminalId' | 'region' | 'dateFrom' | 'dateTo'; type?: string; placeholder?: string }[] = [
@@ -57,6 +80,9 @@ export function toServerQuery(q: SearchParams): SearchParams {
 }
 
 export interface ArchiveView {
+  alarm: string | null;
+  /** The auditor's search: its form and the trail found, as the session screen's table. */
+  audit: (AuditModel & { hint: string; fields: { key: keyof AuditSearch; label: string; type: string; value: string }[]; search: string }) | null;
   title: string;
   documentTitle: string;
   subtitle: string;
@@ -98,7 +124,21 @@ export function archiveView(s: ArchiveState, ctx: ViewContext): ArchiveView {
   const title = t('archive.title');
   const d = s.denied;
   const r = s.results;
+  const at = s.auditTrail;
   return {
+    alarm: timestampAlarm(s.status, ctx),
+    audit:
+      s.view === 'audit'
+        ? {
+            title: t('archive.auditSearchTitle'),
+            hint: t('archive.auditSearchHint'),
+            fields: AUDIT_FIELDS.map((f) => ({ key: f.key, label: t(`archive.${f.label}`), type: f.type ?? 'search', value: s.auditQuery[f.key] ?? '' })),
+            search: t('archive.search'),
+            scopes: [],
+            refresh: t('archive.search'),
+            ...auditListing(at, s.auditing, ctx),
+          }
+        : null,
     title,
     documentTitle: t('archive.documentTitle', { title }),
     subtitle: t('archive.subtitle'),

@@ -1,4 +1,4 @@
-// The call page: ?room=<roomId>&token=<jwt>[&name=][&audioOnly=1]. The bare call every role page
+// The call page: ?room=<roomId>&token=<jwt>[&note=][&audioOnly=1]. The bare call every role page
 // builds on, and what tests and tools open directly.
 import { html, nothing } from 'lit';
 import { CallSession } from '../lib/call-session.ts';
@@ -23,7 +23,7 @@ class CallPage extends PageElement<CallPageState> {
     const token = q.get('token') ?? sessionStorage.getItem('token');
     const roomId = q.get('room') ?? '';
     if (!token || !roomId) return;
-    const session = new CallSession({ token, roomId, displayName: q.get('name') ?? undefined, audioOnly: q.get('audioOnly') === '1' });
+    const session = new CallSession({ token, roomId, note: q.get('note') ?? undefined, audioOnly: q.get('audioOnly') === '1' });
     this.#session = session;
     // Exposed for diagnostics and the browser tests (getStats on consumers).
     (window as unknown as { callSession: CallSession }).callSession = session;

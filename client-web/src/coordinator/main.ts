@@ -56,6 +56,11 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
   async #refresh(): Promise<void> {
     const api = this.#api;
     if (!api) return;
+    // Apart from the overview: an archive that does not answer must not blank the queues.
+    api.call('archive.status').then(
+      (archiveStatus) => this.set({ archiveStatus }),
+      () => undefined,
+    );
     try {
       const [queues, sessions, terminals, overdue] = await Promise.all([
         api.call('petition.queues'),

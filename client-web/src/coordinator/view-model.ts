@@ -7,6 +7,8 @@ import type { Case, DepartmentQueue, LiveSession, OverdueCase, RoutingRules, Ter
 import { caseTimeline } from '../petition-ui/timeline.ts';
 import type { TimelineEntry } from '../widgets/timeline.ts';
 import { zh } from '../i18n/zh.ts';
+import { timestampAlarm } from '../archive/view-model.ts';
+import type { ArchiveStatus } from '../../../server/protocol/http/archive-shapes.ts';
 
 export type OfficeKind = keyof typeof zh.petition.office;
 export const OFFICE_KINDS = Object.keys(zh.petition.office) as OfficeKind[];
@@ -44,6 +46,8 @@ export interface CoordinatorState {
   lookupInput: string;
   lookup: { case: Case; timeline: TimelineEvent[] } | { error: string } | null;
   watching: { caseId: string; error: string | null } | null;
+  /** The archive's trusted-timestamp state: its alarm is the coordinator's to see too. */
+  archiveStatus?: ArchiveStatus | null;
 }
 
 export function kindName(kind: string, { t }: ViewContext): string {
@@ -69,6 +73,7 @@ const categoryName = (s: CoordinatorState, code: string) => s.rules?.categories.
 export interface CoordinatorView {
   title: string;
   updated: string;
+  alarm: string | null;
   body: { kind: 'signed-out'; role: string } | { kind: 'ready'; overview: OverviewView | null; lookup: LookupView; rules: RulesView } | null;
 }
 
@@ -129,6 +134,7 @@ export function coordinatorView(s: CoordinatorState, ctx: ViewContext): Coordina
   return {
     title: t('coordinator.title'),
     updated: s.refreshError ? t('coordinator.failed', { message: s.refreshError }) : s.updatedAt ? t('coordinator.updated', { at: formatTime(s.updatedAt, 'timeSeconds', ctx.lang) }) : '',
+    alarm: timestampAlarm(s.archiveStatus ?? null, ctx),
     body:
       s.phase === 'signed-out'
         ? { kind: 'signed-out', role: t('coordinator.roleName') }

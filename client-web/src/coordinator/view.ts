@@ -4,6 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { CallSession } from '../lib/call-session.ts';
 import { t } from '../lib/i18n.ts';
 import { signInCard } from '../petition-ui/desk.ts';
+import '../widgets/banner.ts';
 import '../widgets/call-tiles.ts';
 import { icon } from '../widgets/icons.ts';
 import '../widgets/timeline.ts';
@@ -35,6 +36,7 @@ export function coordinatorTemplate(v: CoordinatorView, a: CoordinatorActions, w
         <button type="button" class="btn lang" id="signout" @click=${() => a.signOut()}>${t('common.signOut')}</button>
       </div>
     </header>
+    <ui-banner id="archive-alarm" class="banner" role="alert" .message=${v.alarm ? { content: v.alarm, kind: 'warn', reason: 'timestamps' } : undefined}></ui-banner>
     <main id="app" class="coord-main">${body(v, a, watching)}</main>`;
 }
 

@@ -6,7 +6,6 @@ import { ApiError, type Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
-import { readClaims } from '../lib/token.ts';
 import type { Message } from '../widgets/banner.ts';
 import { personSession, type Call, type CallEndReason, type CheckInSchedule, type DeviceAlert, type Notice } from '../household/common.ts';
 import { NEW_CHECK_IN, NEW_NOTICE, counsellorView, homeName, noticeTarget, type CounsellorState } from './view-model.ts';
@@ -117,7 +116,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
     const home = homeName(this.state, householdId);
     try {
       const ticket = await this.#api.call('household.startCall', { params: { householdId } });
-      const session = new CallSession({ token: ticket.token, roomId: ticket.roomId, displayName: readClaims(ticket.token)?.name });
+      const session = new CallSession({ token: ticket.token, roomId: ticket.roomId });
       this.session = session;
       this.set({ room: { call: ticket.call, home, answered: false } });
       (window as unknown as { callSession: CallSession }).callSession = session;

@@ -264,7 +264,7 @@ class DevicePage extends PageElement<DeviceState> {
     this.#rooms.set(j.roomId, j);
     const camera = !this.state.privacy.active && !audioOnly;
     const publish: MediaSource[] = j.kind === 'lookin' ? (camera ? ['camera'] : []) : camera ? ['camera', 'microphone'] : ['microphone'];
-    const session = new CallSession({ token, roomId: j.roomId, displayName: this.#household?.name ?? t('device.title'), publish, audioOnly });
+    const session = new CallSession({ token, roomId: j.roomId, publish, audioOnly });
     j.session = session;
     (window as unknown as { callSession: CallSession }).callSession = session;
     session.on('state', (s) => {

@@ -7,7 +7,6 @@ import { ApiError, type Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
-import { readClaims } from '../lib/token.ts';
 import type { Message } from '../widgets/banner.ts';
 import { Sounds, errorDetail, personSession, type Call, type CallEndReason, type LookIn, type RoomTicket } from '../household/common.ts';
 import { draftOf, familyView, settingsOfDraft, type FamilyState, type RoomInfo, type SettingsDraft } from './view-model.ts';
@@ -163,7 +162,6 @@ class FamilyPage extends PageElement<FamilyState> {
     const session = new CallSession({
       token,
       roomId,
-      displayName: readClaims(token)?.name,
       audioOnly: r.audioOnly,
       // A look-in is view only: nothing of ours goes into the home.
       ...(r.kind === 'lookin' ? { publish: [] } : {}),

@@ -2,7 +2,9 @@
 // recv transport, local camera/microphone producers and the consumers of every remote producer.
 // Every role-specific UI (terminal, official desk, home device, family app) builds on this.
 import { Device, type types } from 'mediasoup-client';
-import type { MediaSource, PeerInfo, ProducerInfo, RejoinReason } from '../../../server/protocol/signalling.ts';
+import { parseRoomId } from '../../../server/protocol/room-id.ts';
+import type { MediaSource, PeerInfo, PermissionInfo, ProducerInfo, RejoinReason } from '../../../server/protocol/signalling.ts';
+import { Api } from './api.ts';
 import { FINAL_REFUSALS, SignallingClient, SignallingError } from './signalling-client.ts';
 
 /** How long a node gets to answer before the call tries the next one. */
@@ -28,6 +30,8 @@ export interface CallSessionEvents {
   recording: (active: boolean) => void;
   /** Transport-level connection state, for the connection indicator. */
   connection: (direction: 'send' | 'recv', state: string) => void;
+  /** What this participant may do here changed (privacy mode on: the camera was stopped). */
+  permissions: (p: PermissionInfo) => void;
   error: (err: Error) => void;
 }
 
@@ -35,7 +39,17 @@ export interface CallSessionOptions {
   url?: string;
   token: string;
   roomId: string;
-  displayName?: string;
+  /**
+   * Text of your own shown beside your name, labelled as your note. Your name itself is the
+   * directory's (your token's) and is not yours to set.
+   */
+  note?: string;
+  /**
+   * A fresh room token for the same room, fetched before the current one expires and swapped in
+   * without dropping media. Default: the endpoint that issues this room's tokens, called with the
+   * current room token (petition sessions; a family member's household call).
+   */
+  renewToken?: () => Promise<string>;
   /** Publish these local sources once joined (default camera + microphone, when granted). */
   publish?: MediaSource[];
   /** Audio-only fallback for poor networks: no camera is published or consumed. */
@@ -67,13 +81,17 @@ export class CallSession {
   #rejoining: Promise<void> | undefined;
   /** The cluster's nodes (from the entry's /healthz): where the call goes when its node stops answering. */
   #nodes: string[] = [];
+  /** The room token held now (the first, or the latest refreshed one). */
+  #token: string;
+  #renewTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly o: CallSessionOptions) {
+    this.#token = o.token;
     this.signalling = this.#connect(o.url);
   }
 
   #connect(url: string | undefined): SignallingClient {
-    const signalling = new SignallingClient({ url, token: this.o.token });
+    const signalling = new SignallingClient({ url, token: this.#token });
     const s = signalling.socket;
     s.on('peerJoined', (p) => this.#setPeer(p));
     s.on('peerLeft', ({ peerId }) => {
@@ -95,7 +113,8 @@ export class CallSession {
     s.on('producerResumed', ({ producerId }) => this.#markPaused(producerId, false));
     s.on('consumerClosed', ({ consumerId }) => this.#dropConsumer(consumerId));
     s.on('rejoin', ({ reason }) => void this.#rejoin(reason));
-    s.on('roomClosed', () => this.close());
+    s.on('roomClosed', ({ reason }) => this.close(reason));
+    s.on('permissions', (p) => void this.#applyPermissions(p));
     s.on('recording', ({ active }) => this.#setRecording(active));
     s.on('replaced', () => {
       this.#setState('closed', 'replaced');
@@ -173,14 +192,16 @@ export class CallSession {
     return this.#consumers.get(consumerId)?.getStats();
   }
 
-  close(): void {
+  /** `detail`: why, when the server ended it (`ended`, `kicked`, `revoked`). */
+  close(detail?: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#renewTimer);
     for (const t of this.localStream.getTracks()) t.stop();
     this.#send?.close();
     this.#recv?.close();
     this.signalling.close();
-    this.#setState('closed');
+    this.#setState('closed', detail);
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -277,9 +298,10 @@ export class CallSession {
     const joined = await this.signalling.request('join', {
       roomId,
       rtpCapabilities: this.#device.rtpCapabilities as never,
-      ...(this.o.displayName ? { displayName: this.o.displayName } : {}),
+      ...(this.o.note ? { note: this.o.note } : {}),
     });
     this.peerId = joined.peerId;
+    this.#scheduleRenewal(joined.exp, joined.role);
     this.#setRecording(joined.recording);
     this.peers.clear();
     for (const p of joined.peers) this.peers.set(p.peerId, p);
@@ -423,6 +445,46 @@ export class CallSession {
     }
   }
 
+  /**
+   * Swaps in a fresh token a while before this one expires (an expired token opens no transport
+   * or consumer, so a participant joining late would stay unseen). Refused renewals are not
+   * retried: the server closes a participant who may no longer be here.
+   */
+  #scheduleRenewal(exp: number, role: string): void {
+    clearTimeout(this.#renewTimer);
+    const renew = this.o.renewToken ?? defaultRenewal(this.o.roomId, role, () => this.#token);
+    if (!renew || this.#closed) return;
+    const left = exp * 1000 - Date.now();
+    // Ahead by a fifth of what is left (at most 5 min), never sooner than in 5 s; setTimeout's range.
+    const wait = Math.min(2 ** 31 - 1, Math.max(5_000, left - Math.min(300_000, left / 5)));
+    this.#renewTimer = setTimeout(() => {
+      renew()
+        .then(async (token) => {
+          if (this.#closed) return;
+          const { exp: next } = await this.signalling.request('refreshToken', { token });
+          this.#token = token;
+          // A reconnect of this socket presents the new token too.
+          this.signalling.socket.auth = { token };
+          this.#scheduleRenewal(next, role);
+        })
+        .catch((err: unknown) => {
+          // A network failure or a busy server is worth another try while the token still holds.
+          const code = (err as { code?: string }).code;
+          const transient = code === undefined || code === 'unavailable' || code === 'rate_limited' || code === 'internal';
+          if (transient && exp * 1000 - Date.now() > 10_000) this.#scheduleRenewal(exp, role);
+          else this.#emit('error', err instanceof Error ? err : new Error(String(err)));
+        });
+    }, wait);
+  }
+
+  /** The server withdrew sources (privacy mode, audio-only): stop sending them here too. */
+  async #applyPermissions(p: PermissionInfo): Promise<void> {
+    for (const source of [...this.#producers.keys()]) {
+      if (!p.canPublish || !p.sources.includes(source)) await this.stopSource(source);
+    }
+    this.#emit('permissions', p);
+  }
+
   async #captureTrack(source: MediaSource): Promise<MediaStreamTrack> {
     if (source === 'screen') {
       const s = await navigator.mediaDevices.getDisplayMedia({ video: true });
@@ -476,4 +538,16 @@ export class CallSession {
 
 function isFinal(err: unknown): err is SignallingError {
   return err instanceof SignallingError && FINAL_REFUSALS.includes(err.code);
+}
+
+/** Where a fresh room token comes from when the page did not say: the endpoint that issued it. */
+function defaultRenewal(roomId: string, role: string, held: () => string): (() => Promise<string>) | undefined {
+  const room = parseRoomId(roomId);
+  if (room.kind === 'petition') {
+    return async () => (await new Api(held()).call('petition.roomToken', { params: { caseId: room.caseId } })).token;
+  }
+  if (room.kind === 'household-call' && role === 'family') {
+    return async () => (await new Api(held()).call('household.joinCall', { params: { callId: room.callId } })).token;
+  }
+  return undefined;
 }

@@ -272,12 +272,7 @@ class OfficialPage extends PageElement<OfficialState> {
 
   #startCall(room: RoomAccess): void {
     this.#leaveCall();
-    const desk = this.state.desk;
-    const s = new CallSession({
-      token: room.token,
-      roomId: room.roomId,
-      displayName: desk ? `${desk.official.name}（${officeName(this.state, desk.official.departmentId)}）` : t('petition.role.official'),
-    });
+    const s = new CallSession({ token: room.token, roomId: room.roomId });
     this.session = s;
     this.set({ call: 'live' });
     (window as unknown as { callSession: CallSession }).callSession = s;

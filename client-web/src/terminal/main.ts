@@ -249,7 +249,7 @@ class TerminalPage extends PageElement<TerminalState> {
     const c = this.state.current;
     if (!room || !c) return;
     this.#hadPeers = false;
-    const s = new CallSession({ token: room.token, roomId: room.roomId, displayName: c.petitionerName ?? t('petition.role.petitioner'), audioOnly: this.state.audioOnly });
+    const s = new CallSession({ token: room.token, roomId: room.roomId, ...(c.petitionerName ? { note: c.petitionerName } : {}), audioOnly: this.state.audioOnly });
     this.session = s;
     (window as unknown as { callSession: CallSession }).callSession = s;
     s.on('peers', (peers) => {

@@ -1,6 +1,7 @@
 // The ops area (server/protocol/http/ops.ts): GET /healthz — 200 when Redis answers and every
-// mediasoup worker is alive (degraded under a recordings-storage alarm), else 503, and 503 while
-// the node stops — and GET /metrics for Prometheus.
+// mediasoup worker is alive, else 503, and 503 while the node stops; `status: degraded` with what
+// is wrong when a part works but not as it should (a recordings-storage alarm, the archive's
+// TSA) — and GET /metrics for Prometheus.
 import type { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -14,6 +15,8 @@ export interface NodeHealth {
   storageAlarms(): HealthReport['storage'];
   nodes(): Promise<HealthReport['nodes']>;
   stopping(): boolean;
+  /** Parts that work, but not as they should (e.g. the archive's TSA): reported, not a 503. */
+  degraded(): HealthReport['degraded'];
 }
 
 export interface OpsDeps {
@@ -39,8 +42,9 @@ export function createOpsRouter(d: OpsDeps): Router {
         const storage = d.health.storageAlarms();
         const stopping = d.health.stopping();
         const healthy = redisOk && d.pool.allAlive() && !stopping;
-        const status: HealthReport['status'] = !healthy ? 'down' : storage.length > 0 ? 'degraded' : 'ok';
-        const data: HealthReport = { nodeId: d.nodeId, status, redis: redisOk ? 'ok' : 'down', workers, storage, stopping, nodes };
+        const degraded = [...storage.map((a) => ({ component: `recordings-${a.area}`, reason: `${a.kind}: ${a.detail}`, since: a.since })), ...d.health.degraded()];
+        const status: HealthReport['status'] = !healthy ? 'down' : degraded.length > 0 ? 'degraded' : 'ok';
+        const data: HealthReport = { nodeId: d.nodeId, status, redis: redisOk ? 'ok' : 'down', workers, degraded, storage, stopping, nodes };
         res.status(healthy ? 200 : 503).json({ ok: healthy, data });
       },
       'ops.metrics': async ({ res }) => {

@@ -2,10 +2,19 @@
 // protocol schemas, and drives the SFU room. Every request is answered through its ack with
 // `{ ok: true, data }` or `{ ok: false, error: { code, message } }`; nothing a client sends can
 // throw past this layer.
+//
+// Who may be in a room is decided by the room's domain (RoomAuthorizer) at every join, produce,
+// kick and token refresh, and again whenever the domain announces a change (`recheck`, on every
+// node): a peer no longer allowed is closed with `revoked`, a narrower permission stops what it
+// no longer covers. A revoked token (auth/revocations.ts) closes its connections on every node.
 import type { Server, Socket } from 'socket.io';
 import type { types } from 'mediasoup';
 import { grantAllowsRoom, type Claims, type TokenIssuer } from '../../auth/grants.ts';
-import { AppError, forbidden, toErrorBody } from '../../core/errors.ts';
+import { revocationApplies, type Revocation } from '../../auth/revocations.ts';
+import { permissionInfo, type RoomAuthorizer, type RoomPermission } from '../../auth/room-access.ts';
+import { AppError, conflict, forbidden, toErrorBody } from '../../core/errors.ts';
+import type { SafeEmitter } from '../../core/safe-emitter.ts';
+import { householdOfRoom } from '../../protocol/room-id.ts';
 import type { Logger } from '../../core/log.ts';
 import { storeUnavailable } from '../../core/http/failure.ts';
 import type { SignallingMetrics } from '../metrics.ts';
@@ -25,19 +34,27 @@ import type { RoomRegistry } from '../../../sfu/rooms.ts';
 import type { z } from 'zod';
 
 export interface SocketData {
+  /** The claims of the token the connection holds now (the handshake's, or a refreshed one). */
   claims: Claims;
   /** Request budget: a token bucket refilled at RATE per second up to BURST. */
   budget: { tokens: number; at: number };
   peer?: Peer;
   room?: Room;
+  /** Permission evaluations started and the newest applied: a slower, older one never wins. */
+  evaluations: { started: number; applied: number };
+  /** A join under way; `stale` once a recheck of its room arrived before the peer was in it. */
+  joining?: { roomId: string; stale: boolean };
 }
+
+/** Rooms whose access a domain change may have altered: one room, or every room of a household. */
+export type RoomScope = { roomId: string } | { householdId: string };
 
 /** Between server nodes (through the Redis adapter). */
 export interface InterServerEvents {
   /** Close this room if you host it: its session is over. */
   'room:end': (roomId: string) => void;
-  /** Privacy turned on in this household: stop its home devices' cameras in rooms you host. */
-  'household:camera-off': (householdId: string) => void;
+  /** Re-evaluate who may be in these rooms, if you host them (transfer, privacy on, link removed). */
+  'rooms:recheck': (scope: RoomScope) => void;
 }
 
 export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -50,9 +67,21 @@ export interface SignallingDeps {
   log: Logger;
   metrics: SignallingMetrics;
   bans: RoomBans;
-  /** Domain checks beyond the grant (e.g. the household call is still open); throws AppError. */
-  authorizeRoom?: (claims: Claims, roomId: string) => Promise<void>;
+  /** The room's domain: who may be here and with what permission now; throws AppError when not. */
+  access: RoomAuthorizer;
+  /** Revocations taking effect on this node; their connections are closed. */
+  revocations?: Pick<SafeEmitter<{ revoked: [Revocation] }>, 'on'>;
 }
+
+export interface SignallingNode {
+  /** A domain change: every node re-evaluates the peers of the rooms in scope that it hosts. */
+  recheck(scope: RoomScope): void;
+}
+
+/** Refusals that mean "no longer allowed here"; anything else (Redis down) keeps the peer as it is. */
+const REFUSALS = new Set(['unauthorized', 'forbidden', 'not_found', 'gone']);
+
+const inScope = (roomId: string, scope: RoomScope) => ('roomId' in scope ? scope.roomId === roomId : householdOfRoom(roomId) === scope.householdId);
 
 type Parsed<N extends RequestName> = z.output<(typeof requestSchemas)[N]>;
 
@@ -69,13 +98,16 @@ function spend(budget: SocketData['budget'], now: number): boolean {
   return true;
 }
 
-export function attachSignalling(io: SignallingServer, deps: SignallingDeps): void {
+export function attachSignalling(io: SignallingServer, deps: SignallingDeps): SignallingNode {
   const { tokens, log, metrics } = deps;
+  /** The connection behind each peer this layer made (server-side peers have none). */
+  const peerSockets = new Map<Peer, SignallingSocket>();
 
   io.use((socket, next) => {
     try {
       socket.data.claims = tokens.verify(socket.handshake.auth?.token);
       socket.data.budget = { tokens: REQUEST_BURST, at: Date.now() };
+      socket.data.evaluations = { started: 0, applied: 0 };
       next();
     } catch (err) {
       const body = toErrorBody(err);
@@ -121,6 +153,8 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
         else if (storeUnavailable(err)) err = new AppError('unavailable', 'the service is unavailable, try again shortly');
         else slog.error({ err, event: name }, `${name}() | failed`);
       }
+      // A client's mistake is worth a line for whoever supports that client, not an alarm.
+      if (err instanceof AppError && err.code === 'bad_request') slog.warn({ event: name, error: err.message }, `${name}() | refused: bad request`);
       reply = { ok: false, error: toErrorBody(err) };
     }
     end();
@@ -128,36 +162,108 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
     (ack as (r: Reply<unknown>) => void)(reply);
   }
 
-  function requireRoom(socket: SignallingSocket): { peer: Peer; room: Room } {
+  function requireRoom(socket: SignallingSocket, otherwise?: string): { peer: Peer; room: Room } {
     const { peer, room } = socket.data;
-    if (!peer || !room || room.closed) throw new AppError('conflict', 'join a room first');
+    if (!peer || !room || room.closed) throw otherwise ? new AppError('gone', otherwise) : new AppError('conflict', 'join a room first');
     return { peer, room };
   }
 
-  async function roomFor(socket: SignallingSocket, roomId: string): Promise<Room> {
-    const claims = socket.data.claims;
+  /**
+   * What these claims may do in the room now: the grant names it, the domain allows it, and no
+   * ban keeps the identity out (a ban never applies to the case's own lead or petitioner).
+   */
+  async function permit(claims: Claims, roomId: string): Promise<RoomPermission> {
     if (!grantAllowsRoom(claims.grant, roomId)) throw forbidden(`token does not grant room ${roomId}`);
+    const permission = await deps.access.authorize(claims, roomId);
+    if (!permission.principal && (await deps.bans.isBanned(roomId, claims.sub))) throw forbidden('you were removed from this session');
+    return permission;
+  }
+
+  function assertCurrent(claims: Claims): void {
     if (claims.exp * 1000 <= Date.now()) throw new AppError('token_expired', 'access token expired; get a new one');
-    if (await deps.bans.isBanned(roomId, claims.sub)) throw forbidden('you were removed from this session');
-    await deps.authorizeRoom?.(claims, roomId);
+  }
+
+  async function roomFor(socket: SignallingSocket, roomId: string): Promise<{ room: Room; permission: RoomPermission }> {
+    const claims = socket.data.claims;
+    assertCurrent(claims);
+    const permission = await permit(claims, roomId);
     const placement = await deps.routing.claim(roomId);
     if (!placement.local) {
       throw new AppError('conflict', 'room is hosted on another node', { nodeId: placement.nodeId, url: placement.url });
     }
-    return deps.rooms.getOrCreate(roomId);
+    return { room: await deps.rooms.getOrCreate(roomId), permission };
   }
 
+  /**
+   * Asks the room's domain again and applies the answer: a peer no longer allowed is closed with
+   * `revoked`, a changed permission is applied (producers it no longer covers close). Evaluations
+   * overlap (a produce and a recheck); only one started later than the last applied counts.
+   */
+  async function reevaluate(socket: SignallingSocket): Promise<void> {
+    const { peer, room } = socket.data;
+    if (!peer || !room) return;
+    const ev = socket.data.evaluations;
+    const seq = ++ev.started;
+    let permission: RoomPermission;
+    try {
+      permission = await permit(socket.data.claims, room.id);
+    } catch (err) {
+      if (!(err instanceof AppError) || !REFUSALS.has(err.code)) {
+        log.warn({ err, sub: peer.id, roomId: room.id }, 'reevaluate() | could not ask the domain; permission kept');
+        return;
+      }
+      if (seq < ev.applied || socket.data.peer !== peer) return;
+      ev.applied = seq;
+      log.info({ sub: peer.id, roomId: room.id, code: err.code, reason: err.message }, 'reevaluate() | no longer allowed; removed');
+      room.revoke(peer);
+      return;
+    }
+    if (seq < ev.applied || socket.data.peer !== peer) return;
+    ev.applied = seq;
+    room.updatePeer(peer, socket.data.claims, permission);
+  }
+
+  function recheckLocal(scope: RoomScope): void {
+    for (const socket of io.of('/').sockets.values()) {
+      const joining = socket.data.joining;
+      if (joining && inScope(joining.roomId, scope)) joining.stale = true;
+    }
+    for (const room of deps.rooms.values()) {
+      if (!inScope(room.id, scope)) continue;
+      for (const peer of [...room.peers.values()]) {
+        const socket = peerSockets.get(peer);
+        if (socket) void reevaluate(socket).catch((err: unknown) => log.error({ err, roomId: room.id }, 'recheck | failed'));
+      }
+    }
+  }
+  io.on('rooms:recheck', recheckLocal);
+
+  /** A revoked token's connections on this node: out of their rooms (told why), then cut. */
+  deps.revocations?.on('revoked', (r) => {
+    for (const socket of io.of('/').sockets.values()) {
+      if (!revocationApplies(r, socket.data.claims)) continue;
+      const { peer, room } = socket.data;
+      if (peer && room) room.revoke(peer);
+      log.info({ sub: socket.data.claims.sub, reason: r.reason }, 'revocation | connection closed');
+      socket.disconnect(true);
+    }
+  });
+
   /** The socket's peer: notifications go out on the socket, and its close frees the socket. */
-  function socketPeer(socket: SignallingSocket, displayName: string | undefined): Peer {
+  function socketPeer(socket: SignallingSocket, permission: RoomPermission, note: string | undefined): Peer {
     const claims = socket.data.claims;
-    const peer = new Peer(claims.sub, displayName ?? claims.name, claims, (event, ...args) => socket.emit(event, ...args));
+    // The name is the directory's (the token's), whatever the client would like to be called.
+    const peer = new Peer(claims.sub, claims.name, claims, (event, ...args) => socket.emit(event, ...args), permission, note);
+    peerSockets.set(peer, socket);
     peer.once('close', (reason) => {
+      peerSockets.delete(peer);
       if (socket.data.peer === peer) {
         socket.data.peer = undefined;
         socket.data.room = undefined;
       }
-      // The same identity is live on a newer connection: this one must not linger or reconnect.
-      if (reason === 'duplicate-identity') socket.disconnect(true);
+      // The same identity is live on a newer connection, or this one may no longer be here: it
+      // must not linger or reconnect.
+      if (reason === 'duplicate-identity' || reason === 'revoked') socket.disconnect(true);
     });
     return peer;
   }
@@ -175,25 +281,42 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
     switch (name) {
       case 'getRouterRtpCapabilities': {
         const { roomId } = p as Parsed<'getRouterRtpCapabilities'>;
-        const room = await roomFor(socket, roomId);
+        const { room } = await roomFor(socket, roomId);
         return r({ rtpCapabilities: room.rtpCapabilities });
       }
       case 'join': {
-        const { roomId, rtpCapabilities, displayName } = p as Parsed<'join'>;
-        if (socket.data.peer) throw new AppError('conflict', 'already in a room; leave first');
-        const room = await roomFor(socket, roomId);
+        const { roomId, rtpCapabilities, note } = p as Parsed<'join'>;
+        if (socket.data.peer || socket.data.joining) throw new AppError('conflict', 'already in a room; leave first');
+        const joining = (socket.data.joining = { roomId, stale: false });
+        let found: { room: Room; permission: RoomPermission };
+        try {
+          found = await roomFor(socket, roomId);
+        } finally {
+          socket.data.joining = undefined;
+        }
+        const { room, permission } = found;
         // While the room was being found the socket may have gone, or another join won.
         if (socket.disconnected) throw new AppError('gone', 'connection closed');
         if (socket.data.peer) throw new AppError('conflict', 'already in a room; leave first');
-        const peer = socketPeer(socket, displayName);
+        const peer = socketPeer(socket, permission, note);
         room.join(peer, rtpCapabilities as types.RtpCapabilities);
         socket.data.peer = peer;
         socket.data.room = room;
-        return r({ peerId: peer.id, peers: room.visiblePeers(peer), recording: room.recording });
+        // The domain changed while this join was being decided: decide again, now with the peer in.
+        if (joining.stale) void reevaluate(socket);
+        return r({
+          peerId: peer.id,
+          role: peer.role,
+          exp: peer.claims.exp,
+          permission: permissionInfo(peer.permission),
+          peers: room.visiblePeers(peer),
+          recording: room.recording,
+        });
       }
       case 'createWebRtcTransport': {
         const { direction, forceTcp } = p as Parsed<'createWebRtcTransport'>;
         const { peer, room } = requireRoom(socket);
+        peer.assertTokenCurrent();
         return r(await room.createWebRtcTransport(peer, direction, forceTcp));
       }
       case 'connectWebRtcTransport': {
@@ -209,12 +332,16 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
       }
       case 'produce': {
         const { transportId, kind, rtpParameters, source } = p as Parsed<'produce'>;
-        const { peer, room } = requireRoom(socket);
+        requireRoom(socket).peer.assertTokenCurrent();
+        // Whatever the token says, the domain decides now (privacy mode turned on a second ago).
+        await reevaluate(socket);
+        const { peer, room } = requireRoom(socket, 'you are no longer allowed in this room');
         return r({ producerId: await room.produce(peer, transportId, kind, rtpParameters as types.RtpParameters, source) });
       }
       case 'consume': {
         const { transportId, producerId } = p as Parsed<'consume'>;
         const { peer, room } = requireRoom(socket);
+        peer.assertTokenCurrent();
         return r(await room.consume(peer, transportId, producerId));
       }
       case 'resumeConsumer': {
@@ -238,15 +365,54 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): vo
         return r({});
       }
       case 'kickPeer': {
-        const { peer, room } = requireRoom(socket);
-        const target = (p as Parsed<'kickPeer'>).peerId;
-        await room.kick(peer, target, () => deps.bans.ban(room.id, target, peer.id));
+        const { peerId } = p as Parsed<'kickPeer'>;
+        requireRoom(socket).peer.assertTokenCurrent();
+        // Both sides as the domain sees them now: who leads the case, who is its petitioner.
+        const named = socket.data.room?.peers.get(peerId);
+        const targetSocket = named && peerSockets.get(named);
+        await Promise.all([reevaluate(socket), targetSocket ? reevaluate(targetSocket) : undefined]);
+        const { peer, room } = requireRoom(socket, 'you are no longer allowed in this room');
+        // Whether someone is here is not told to those who may not remove them.
+        peer.assertRoomAdmin();
+        const target = room.assertPeer(peerId);
+        await room.kick(peer, target, () => deps.bans.ban(room.id, target.id, peer.id));
         return r({});
+      }
+      case 'refreshToken': {
+        const claims = tokens.verify((p as Parsed<'refreshToken'>).token);
+        const held = socket.data.claims;
+        if (claims.sub !== held.sub || claims.role !== held.role) throw forbidden('a refreshed token must be for the same identity and role');
+        const { peer, room } = socket.data;
+        if (!peer || !room) {
+          socket.data.claims = claims;
+          return r({ exp: claims.exp });
+        }
+        if ((claims.grant.hidden === true) !== peer.hidden) throw conflict('a refreshed token cannot change whether you are shown; leave and join again');
+        const ev = socket.data.evaluations;
+        const seq = ++ev.started;
+        // Checked like a fresh join; a refusal leaves the connection on its old token.
+        const permission = await permit(claims, room.id);
+        if (socket.data.peer !== peer) throw new AppError('gone', 'left the room meanwhile');
+        socket.data.claims = claims;
+        if (seq > ev.applied) {
+          ev.applied = seq;
+          room.updatePeer(peer, claims, permission);
+        } else {
+          peer.update(claims, peer.permission);
+        }
+        return r({ exp: claims.exp });
       }
       default:
         return assertUnreachable(name);
     }
   }
+
+  return {
+    recheck(scope) {
+      recheckLocal(scope);
+      io.serverSideEmit('rooms:recheck', scope);
+    },
+  };
 }
 
 function assertUnreachable(x: never): never {

@@ -26,6 +26,8 @@ export const segmentSchema = z.object({
   run: z.number().int().nonnegative(),
   seq: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** SM3 (GB/T 32905) of the same bytes; absent only in recordings made before it was added. */
+  sm3: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   bytes: z.number().int().nonnegative(),
   durationSeconds: z.number().nonnegative(),
   /** Wall-clock time of the segment's first packet: what players align tracks on. */
@@ -162,7 +164,13 @@ export type ProblemKind =
   | 'session-missing'
   | 'audit-chain'
   | 'unlisted-file'
-  | 'package-file';
+  | 'package-file'
+  /** A signature (seal, audit checkpoint, exported signature file) that fails, or a key that is not what it claims. */
+  | 'signature-invalid'
+  /** A trusted timestamp token that does not verify or stamps other bytes. */
+  | 'timestamp-invalid'
+  /** A seal or checkpoint still waiting for its token (warning: the TSA was unreachable). */
+  | 'timestamp-missing';
 
 /** The recordings' disks: the archive store (RECORDINGS_DIR) and the node's spool. */
 export type StorageArea = 'archive' | 'spool';
@@ -190,7 +198,10 @@ export interface ExportJobView {
   jobId: string;
   packageId: string;
   sessionId: string;
-  state: 'running' | 'done' | 'failed';
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** What the job is doing: rendering the composite video first when asked, then packing. */
+  phase: 'composite' | 'packing' | 'finished';
+  options: { composite: boolean };
   bytesDone: number;
   bytesTotal: number;
   createdAt: string;
@@ -199,8 +210,94 @@ export interface ExportJobView {
   sha256?: string;
   bytes?: number;
   error?: string;
-  /** 0…1. */
+  /** 0…1 of the whole job. */
   progress: number;
+  /** The same in whole percent (0–100). */
+  percent: number;
+  /** The composite video (when asked for): its rendering progress, then its hashes. */
+  composite?: { progress: number; sha256?: string; sm3?: string; bytes?: number; durationSeconds?: number };
+}
+
+/**
+ * Trusted timestamping (RFC 3161) as the node sees it. Anything but `ok` is an alarm: sealed
+ * manifests and audit checkpoints are waiting for tokens (`pending`), requested again until the
+ * TSA answers.
+ */
+export interface TimestampStatus {
+  state: 'ok' | 'unreachable' | 'unconfigured';
+  pending: number;
+  tsaUrl?: string;
+  /** Since when the TSA has failed. */
+  since?: string;
+  lastError?: string;
+  /** genTime of the last token received. */
+  lastTokenAt?: string;
+}
+
+// ---- transcripts ------------------------------------------------------------------------------
+
+export const transcriptLineSchema = z.object({
+  /** Seconds from the session's start (the player's clock). */
+  start: z.number(),
+  end: z.number(),
+  text: z.string(),
+});
+export type TranscriptLine = z.infer<typeof transcriptLineSchema>;
+
+/** One audio track's transcript: speaker-labelled by construction (each participant is recorded alone). */
+export const transcriptSchema = z.object({
+  format: z.literal('suzhou-video-transcript/1'),
+  sessionId: z.string(),
+  participantId: z.string(),
+  name: z.string(),
+  role: z.string(),
+  trackId: z.string(),
+  lane: z.string(),
+  engine: z.string(),
+  model: z.string(),
+  createdAt: z.string(),
+  lines: z.array(transcriptLineSchema),
+});
+export type Transcript = z.infer<typeof transcriptSchema>;
+
+// ---- the audit trail ----------------------------------------------------------------------------
+
+/** One audit entry as the trail view shows it: who, when, from where, what (bulky proofs left out). */
+export interface AuditTrailEntry {
+  seq: number;
+  at: string;
+  type: string;
+  sessionId?: string;
+  actor: { kind: 'user' | 'system'; sub: string; name?: string; role?: string };
+  /** The client address the server saw. */
+  from?: string;
+  details: Record<string, unknown>;
+}
+
+/** The whole chain's state, checked from genesis when the log changed. */
+export interface ChainStatus {
+  ok: boolean;
+  entries: number;
+  checkedAt: string;
+  /** The first few breaks, named by line and seq. */
+  problems: string[];
+  lastCheckpoint?: { seq: number; at: string; coversSeq: number; signatures: { alg: string; keyId: string; ok: boolean }[]; timestampedAt?: string };
+}
+
+export interface AuditTrail {
+  entries: AuditTrailEntry[];
+  /** Matching entries in all (entries is one page of them). */
+  total: number;
+  chain: ChainStatus;
+}
+
+/** What an archivist's or coordinator's page warns about. */
+export interface ArchiveStatus {
+  timestamps: TimestampStatus;
+  keys: { keyId: string; alg: string; fingerprintSha256: string }[];
+  /** The speech-to-text engine, or null when no model is configured. */
+  transcriptEngine: string | null;
+  composite: boolean;
 }
 
 // ---- answers ----------------------------------------------------------------------------------

@@ -3,7 +3,17 @@
 // export, hold, bookmark and verify is appended to the chained audit log with the caller's identity.
 import { z } from 'zod';
 import { area, json, raw } from './contract.ts';
-import { sessionIdSchema, type Bookmark, type ExportJobView, type SessionDetail, type SessionRow, type VerifyResult } from './archive-shapes.ts';
+import {
+  sessionIdSchema,
+  type ArchiveStatus,
+  type AuditTrail,
+  type Bookmark,
+  type ExportJobView,
+  type SessionDetail,
+  type SessionRow,
+  type Transcript,
+  type VerifyResult,
+} from './archive-shapes.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const day = /^\d{4}-\d{2}-\d{2}$/;
@@ -28,11 +38,46 @@ export const holdBody = z.strictObject({ reason: text(500) });
 export const releaseReason = z.strictObject({ reason: text(500).optional() });
 export const segmentIdSchema = z.string().regex(/^[\w.\-]{1,160}$/);
 
+export const exportBody = z.strictObject({
+  /** Also render one composite MP4 of all participants (a copy, listed beside the originals). */
+  composite: z.boolean().optional(),
+});
+const AUDIT_TYPES_SHOWN = z.enum([
+  'recording-start', 'recording-stop', 'recording-interrupted', 'view', 'view-segment', 'search', 'bookmark', 'verify',
+  'export', 'export-completed', 'export-download', 'export-cancelled', 'composite', 'transcript', 'legal-hold', 'legal-hold-release', 'deletion',
+  'audit-checkpoint', 'timestamp', 'key-published',
+]);
+const page = {
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+};
+export const auditQuery = z.strictObject(page);
+export const auditSearchQuery = z.strictObject({
+  /** Who: an account id exactly, or part of a name. */
+  person: text(100).optional(),
+  from: when.optional(),
+  to: when.transform((v) => (day.test(v) ? `${v}T23:59:59.999Z` : v)).optional(),
+  sessionId: sessionIdSchema.optional(),
+  caseNumber: text(64).optional(),
+  /** Comma-separated entry types. */
+  types: z
+    .string()
+    .max(400)
+    .transform((v) => v.split(',').filter(Boolean))
+    .pipe(z.array(AUDIT_TYPES_SHOWN))
+    .optional(),
+  ...page,
+});
+/** A case number as the catalog keeps it (XF20261126-000042; household sessions have their own ids). */
+const caseParams = z.strictObject({ caseNumber: z.string().regex(/^[\w.\-]{1,64}$/, 'a case number like XF20261126-000042') });
+
 const sessionParams = z.strictObject({ sessionId: sessionIdSchema });
 const segmentParams = z.strictObject({ sessionId: sessionIdSchema, segmentId: segmentIdSchema });
 const jobParams = z.strictObject({ jobId: z.uuid() });
 
 const ARCHIVISTS = { roles: ['archivist', 'admin'], grant: 'canArchive' } as const;
+/** The audit administrator (三员分立) reads the trail, and only the trail. */
+const AUDITORS = { roles: ['audit-admin', 'admin'] } as const;
 type HeldSession = { session: SessionRow };
 
 export const archiveArea = area({
@@ -78,9 +123,41 @@ export const archiveArea = area({
       method: 'DELETE', path: '/sessions/:sessionId/legal-hold', summary: 'Release a legal hold; the reason goes in `?reason=` (or a JSON body `{ reason }`)',
       access: ARCHIVISTS, params: sessionParams, query: releaseReason, body: releaseReason, answer: json<HeldSession>('{ session: SessionRow }'),
     },
+    'archive.status': {
+      method: 'GET', path: '/status', summary: 'Trusted timestamping state (an alarm unless `ok`), the archive keys, transcript engine',
+      access: { roles: ['archivist', 'admin', 'coordinator', 'audit-admin'] }, answer: json<ArchiveStatus>('ArchiveStatus'),
+    },
+    'archive.sessionAudit': {
+      method: 'GET', path: '/sessions/:sessionId/audit', summary: "The session's audit trail (views, plays, exports, holds…: who, when, from where), newest first, and the chain's state",
+      access: ARCHIVISTS, params: sessionParams, query: auditQuery, answer: json<AuditTrail>('AuditTrail'),
+    },
+    'archive.caseAudit': {
+      method: 'GET', path: '/cases/:caseNumber/audit', summary: "The audit trail of every session of a case, and the chain's state",
+      access: ARCHIVISTS, params: caseParams, query: auditQuery, answer: json<AuditTrail & { sessionIds: string[] }>('AuditTrail & { sessionIds: string[] }'),
+    },
+    'archive.auditSearch': {
+      method: 'GET', path: '/audit', summary: 'The audit administrator searches the trail by person, period, session, case and type',
+      access: AUDITORS, query: auditSearchQuery, answer: json<AuditTrail>('AuditTrail'),
+    },
+    'archive.transcripts': {
+      method: 'GET', path: '/sessions/:sessionId/transcripts', summary: 'Transcripts of the audio tracks (lines on the session clock), and whether one is being made',
+      access: ARCHIVISTS, params: sessionParams, answer: json<{ engine: string | null; queued: boolean; transcripts: Transcript[] }>('{ engine: string | null; queued: boolean; transcripts: Transcript[] }'),
+    },
+    'archive.startTranscripts': {
+      method: 'POST', path: '/sessions/:sessionId/transcripts', summary: 'Transcribe the session again (`conflict` when no speech-to-text model is configured)',
+      access: ARCHIVISTS, params: sessionParams, answer: json<{ queued: true }>('{ queued: true }', 202),
+    },
     'archive.startExport': {
-      method: 'POST', path: '/sessions/:sessionId/exports', summary: 'Start building an evidence package (.tar of the originals, manifest, SHA256SUMS, audit excerpt)',
-      access: ARCHIVISTS, params: sessionParams, answer: json<{ job: ExportJobView; pollUrl: string }>('{ job: ExportJobView; pollUrl: string }', 202),
+      method: 'POST', path: '/sessions/:sessionId/exports', summary: 'Start building an evidence package (originals, manifest, SHA256SUMS/SM3SUMS, audit excerpt, keys, signatures, timestamp tokens; with `composite`, also one MP4 of all participants)',
+      access: ARCHIVISTS, params: sessionParams, body: exportBody, answer: json<{ job: ExportJobView; pollUrl: string }>('{ job: ExportJobView; pollUrl: string }', 202),
+    },
+    'archive.cancelExport': {
+      method: 'DELETE', path: '/exports/:jobId', summary: 'Cancel a running export (its rendering stops, nothing is kept)',
+      access: ARCHIVISTS, params: jobParams, answer: json<{ job: ExportJobView }>('{ job: ExportJobView }'),
+    },
+    'archive.composite': {
+      method: 'GET', path: '/exports/:jobId/composite', summary: "A finished export's composite MP4, to play (Range supported)",
+      access: ARCHIVISTS, params: jobParams, answer: raw('video/mp4, byte ranges, with X-Content-SHA256'),
     },
     'archive.exportJob': {
       method: 'GET', path: '/exports/:jobId', summary: "An export's progress; `downloadUrl` once done",

@@ -37,6 +37,8 @@ export const assignCounsellorBody = z.strictObject({ counsellorId: idSchema });
 export const deviceRoomTokenBody = z.strictObject({ roomId: z.string().min(1).max(200) });
 
 const householdParams = z.strictObject({ householdId: idSchema });
+const deviceParams = z.strictObject({ householdId: idSchema, deviceId: idSchema });
+const memberParams = z.strictObject({ householdId: idSchema, memberId: idSchema });
 const callParams = z.strictObject({ callId: idSchema });
 const lookInParams = z.strictObject({ lookInId: idSchema });
 const alertParams = z.strictObject({ alertId: idSchema });
@@ -84,6 +86,10 @@ export const householdArea = area({
       method: 'POST', path: '/households/:householdId/devices', summary: "Bind (or re-bind) a home device and issue its token; the previous token stops working",
       access: { roles: MANAGERS }, params: householdParams, body: bindDeviceSchema, answer: json<{ device: Device; token: string }>('{ device: Device; token: string }'),
     },
+    'household.revokeDevice': {
+      method: 'POST', path: '/households/:householdId/devices/:deviceId/revoke', summary: 'Revoke a lost or stolen device: every token it holds stops working, its connections close on every node',
+      access: { roles: MANAGERS }, params: deviceParams, answer: json<Device>('Device'),
+    },
     'household.addCamera': {
       method: 'POST', path: '/households/:householdId/cameras', summary: 'Register an RTSP camera for look-in (the URL never leaves the server)',
       access: { roles: MANAGERS }, params: householdParams, body: addCameraSchema, answer: json<HouseholdCamera>('HouseholdCamera'),
@@ -91,6 +97,10 @@ export const householdArea = area({
     'household.linkFamily': {
       method: 'POST', path: '/households/:householdId/family', summary: 'Link a family member (created when new) with a permission level',
       access: { roles: MANAGERS }, params: householdParams, body: linkFamilySchema, answer: json<HouseholdView['family'][number]>("HouseholdView['family'][number]"),
+    },
+    'household.unlinkFamily': {
+      method: 'DELETE', path: '/households/:householdId/family/:memberId', summary: "Take a family member out of the household: their calls and look-ins here end at once, their tokens for it stop working",
+      access: { roles: MANAGERS }, params: memberParams, answer: json<Nothing>('{}'),
     },
     'household.assignCounsellor': {
       method: 'POST', path: '/households/:householdId/counsellors', summary: 'Assign a counsellor to the household (administrators)',

@@ -6,13 +6,16 @@ import type { StorageAlarm } from './archive-shapes.ts';
 export interface HealthReport {
   nodeId: string;
   /**
-   * ok; degraded: calls work but new recordings do not start (a storage alarm) — the node stays
-   * in the load balancer's pool; down: Redis or a worker is gone, or the node is stopping (503).
+   * ok; degraded: serving, but something needs attention (a recordings-storage alarm: no new
+   * recordings; the archive's TSA) — still 200, the node stays in the load balancer's pool;
+   * down: Redis or a worker is gone, or the node is stopping (503).
    */
   status: 'ok' | 'degraded' | 'down';
   redis: 'ok' | 'down';
   workers: { index: number; pid: number; alive: boolean; routers: number }[];
-  /** Raised recordings-storage alarms (full or failing disks). */
+  /** e.g. `{ component: 'archive-timestamps', reason: 'TSA unreachable, 2 token(s) pending: …', since }`. */
+  degraded: { component: string; reason: string; since?: string }[];
+  /** Raised recordings-storage alarms (full or failing disks), also named in `degraded`. */
   storage: StorageAlarm[];
   /** The stopping node answers 503 so that load balancers drain it. */
   stopping: boolean;
@@ -26,7 +29,7 @@ export const opsArea = area({
   shapes: 'server/protocol/http/ops.ts',
   endpoints: {
     'ops.health': {
-      method: 'GET', path: '/healthz', summary: 'Node health: `{ ok, data: HealthReport }`, 200 when Redis answers and every mediasoup worker is alive (status ok, or degraded under a storage alarm), else 503 (also while stopping)',
+      method: 'GET', path: '/healthz', summary: 'Node health: `{ ok, data: HealthReport }`, 200 when Redis answers and every mediasoup worker is alive, else 503 (also while the node stops); `data.status` is `degraded` (still 200) with `data.degraded` naming what needs attention, e.g. a recordings-storage alarm or an unreachable TSA; `data.nodes` lists the cluster\'s live nodes',
       access: 'public', answer: raw('application/json { ok: boolean, data: HealthReport }'),
     },
     'ops.metrics': {
