@@ -105,11 +105,22 @@ describe('SIGKILL of the node hosting a recorded three-party petition, then SIGT
     });
     const started = ((await res.json()) as { data: { case: { id: string }; roomId: string; token: string } }).data;
     caseId = started.case.id;
-    const tokens = [
-      started.token,
-      await a.token({ sub: 'O341321-rs-1', name: '人社局干部', role: 'official', rooms: [started.roomId] }),
-      await a.token({ sub: 'O341321-zj-1', name: '住建局干部', role: 'official', rooms: [started.roomId] }),
-    ];
+    // The lead official takes the case and invites 住建局, whose official accepts: three parties.
+    const api = async <T>(token: string, p: string, body: unknown = {}): Promise<T> => {
+      const r = await fetch(`${a.url}/api/petition${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const j = (await r.json()) as { ok: boolean; data: T; error?: unknown };
+      if (!j.ok) throw new Error(`${p}: ${JSON.stringify(j.error)}`);
+      return j.data;
+    };
+    const lead = await a.token({ sub: 'O341321-rs-1', role: 'official', rooms: [] });
+    const invitee = await a.token({ sub: 'O341321-zj-1', role: 'official', rooms: [] });
+    await api(lead, '/presence', { status: 'available' });
+    const assignment = await api<{ case: { id: string }; token: string }>(lead, '/claims');
+    expect(assignment.case.id).toBe(caseId);
+    const ticket = await api<{ id: string }>(lead, `/cases/${caseId}/invite`, { departmentId: '341321-zj' });
+    await api(invitee, '/presence', { status: 'available' });
+    const joined = await api<{ token: string }>(invitee, `/tickets/${ticket.id}/accept`);
+    const tokens = [started.token, assignment.token, joined.token];
     pages = await Promise.all(
       tokens.map(async (token) => {
         const page = await browser.newPage();

@@ -61,6 +61,10 @@ describe('the recordings disk full', () => {
     const metrics = await (await fetch(`${node.url}/metrics`)).text();
     expect(metrics).toMatch(/sv_recordings_storage_alarm\{kind="disk-low",area="archive"\} 1/);
     expect(node.services.archive.storage.acceptsRecordings).toBe(false);
+    // The coordinator's and archivist's banner reads it from archive.status.
+    const coordinator = node.token('coord-1', 'coordinator', { rooms: [] });
+    const status = (await (await fetch(`${node.url}/api/archive/status`, { headers: { authorization: `Bearer ${coordinator}` } })).json()) as { data: { storage: { kind: string }[] } };
+    expect(status.data.storage.map((a) => a.kind)).toContain('disk-low');
 
     // What was archived before is intact.
     const report = await verifyArchive(mount);

@@ -298,6 +298,8 @@ export interface ArchiveStatus {
   /** The speech-to-text engine, or null when no model is configured. */
   transcriptEngine: string | null;
   composite: boolean;
+  /** The answering node's recordings-storage alarms: while any is raised it starts no recording. */
+  storage: StorageAlarm[];
 }
 
 // ---- answers ----------------------------------------------------------------------------------
