@@ -10,8 +10,12 @@ export const PAGES: Page[] = [
   { file: 'terminal.html', title: 'terminal 视频接访终端' },
   { file: 'official.html', title: 'official 接访工作台' },
   { file: 'coordinator.html', title: 'coordinator 综治中心总览' },
+  { file: 'cases.html', title: 'cases 案件办理（承办人、部门负责人、督办）' },
+  { file: 'stats.html', title: 'statistics 信访统计' },
+  { file: 'document.html', title: 'document 文书（受理告知书、处理意见书）' },
   { file: 'device.html', title: 'home device 平安心居终端' },
   { file: 'family.html', title: 'family 家人' },
   { file: 'counsellor.html', title: 'counsellor 社工' },
+  { file: 'grid.html', title: 'village committee / grid worker 村委会 网格员' },
   { file: 'archive.html', title: 'archive 录像档案' },
 ];

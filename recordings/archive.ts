@@ -13,8 +13,9 @@ import { conflict, notFound } from '../server/core/errors.ts';
 import { Store } from '../server/core/db.ts';
 import { AuditLog, sha256Hex, type AuditActor } from './audit-chain.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
-import { probe } from './ffmpeg.ts';
+import { measureDuration } from './ffmpeg.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, segmentPath, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
+import { waitUntilSettled, type SettleOptions } from './settle.ts';
 import { collectCheckpoint, sealOf, type Checkpointed, type Seal } from './verify.ts';
 import { ArchiveEvidence, type EvidenceOptions } from './evidence.ts';
 import { moveSegment } from './segment-move.ts';
@@ -364,14 +365,14 @@ export class Archive {
           const match = SEGMENT_FILE.exec(f);
           if (known.has(rel) || !match) continue;
           const [sha256, bytes, sm3] = await hashFile(path.join(abs, f));
-          const info = await probe(path.join(abs, f)).catch(() => ({ durationSeconds: 0 }));
+          const durationSeconds = await measureDuration(path.join(abs, f)).catch(() => 0);
           const run = Number(match[1]);
           const prev = t.segments.filter((x) => x.run === run).at(-1);
           const at = prev ? Date.parse(prev.firstPacketAt) + prev.durationSeconds * 1000 : Date.parse(t.runs.find((r) => r.run === run)?.firstPacketAt ?? t.startedAt);
           const mtime = fs.statSync(path.join(abs, f)).mtime;
           const segment: Segment = {
             id: f.replace(/\.\w+$/, ''), file: rel, run, seq: Number(match[2]), sha256, sm3, bytes,
-            durationSeconds: Math.round(info.durationSeconds * 1000) / 1000,
+            durationSeconds: Math.round(durationSeconds * 1000) / 1000,
             firstPacketAt: new Date(at).toISOString(),
             offsetSeconds: Math.round(at - Date.parse(m.startedAt)) / 1000,
             closedAt: mtime.toISOString(),
@@ -393,16 +394,17 @@ export class Archive {
    * `quietMs`, when its manifest has not changed for that long: the room may be on its way to
    * another node, which then continues the same session instead. `from: 'catalog'` looks only
    * at the sessions the catalog lists as recording (the periodic sweep), otherwise every
-   * folder (start-up). An unreadable manifest is quarantined, a session that cannot be sealed
+   * folder (start-up). Files are hashed once they stopped changing (settle.ts). An unreadable
+   * manifest is quarantined, a session that cannot be sealed
    * (disk full) is logged and retried next time: neither stops the others, nor the start.
    */
-  async recoverInterrupted(opts: { quietMs?: number; from?: 'folders' | 'catalog' } = {}): Promise<string[]> {
+  async recoverInterrupted(opts: { quietMs?: number; from?: 'folders' | 'catalog'; settle?: SettleOptions } = {}): Promise<string[]> {
     const ids = opts.from === 'catalog' ? (await this.catalog.recording()).map((r) => r.sessionId) : this.sessionIds();
     const recovered: string[] = [];
     for (const id of ids) {
       if (this.#open.has(id)) continue;
       try {
-        if (await this.#recover(id, opts.quietMs ?? 0)) recovered.push(id);
+        if (await this.#recover(id, opts.quietMs ?? 0, opts.settle)) recovered.push(id);
       } catch (err) {
         this.#log?.error({ err, sessionId: id }, 'recovery | session could not be sealed; it is tried again at the next sweep');
       }
@@ -410,7 +412,7 @@ export class Archive {
     return recovered;
   }
 
-  async #recover(id: string, quietMs: number): Promise<boolean> {
+  async #recover(id: string, quietMs: number, settle?: SettleOptions): Promise<boolean> {
     const dir = this.sessionDir(id);
     const file = path.join(dir, MANIFEST_FILE);
     if (!fs.existsSync(file)) return false;
@@ -425,6 +427,9 @@ export class Archive {
     if (!(await this.leases.acquire(id)).held || this.#open.has(id)) return false;
     this.#open.add(id);
     try {
+      // A dead node's ffmpegs finish their open segments first (settle.ts): what is hashed is final.
+      const settled = await waitUntilSettled([dir, this.spoolDir(id)].filter((d) => fs.existsSync(d)), settle);
+      m = readManifest(dir);
       await this.salvage(m);
       let last = Date.parse(m.startedAt);
       for (const p of m.participants) {
@@ -438,7 +443,13 @@ export class Archive {
       }
       m.status = 'interrupted';
       m.stoppedAt = new Date(last).toISOString();
-      m.timeline.push({ at: new Date().toISOString(), type: 'recording-recovered', detail: `recorder ended without stopping; sealed on recovery by node ${this.leases.nodeId}` });
+      m.timeline.push({
+        at: new Date().toISOString(),
+        type: 'recording-recovered',
+        detail: settled
+          ? `recorder ended without stopping; sealed on recovery by node ${this.leases.nodeId}`
+          : `recorder ended without stopping; its files were still changing after the wait and were sealed as they were (node ${this.leases.nodeId})`,
+      });
       this.writeJson(file, m);
       const sealed = await this.evidence.seal({ type: 'recording-interrupted', sessionId: id, manifestBytes: fs.readFileSync(file), details: { segments: allSegments(m).length } });
       const manifestSha256 = sealed.details.manifestSha256 as string;

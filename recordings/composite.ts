@@ -49,6 +49,7 @@ const GAP_TEXT: Record<Gap['reason'], string> = {
   'no-packets': '无媒体数据 · no media received',
   'recorder-exited': '录制中断 · recorder interrupted',
   'recorder-starting': '录制启动中 · recording starting',
+  'worker-died': '媒体服务进程故障 · media worker failed',
   'node-failed': '服务器节点故障 · server node failed',
 };
 

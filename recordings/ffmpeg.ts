@@ -26,26 +26,27 @@ export async function probe(file: string, ffprobe = resolveFfprobeBin()): Promis
   };
   const duration = Number(parsed.format?.duration);
   return {
-    // A segment whose ffmpeg was killed has no trailer, so no duration in its header: its
-    // packets say how much media it holds.
-    durationSeconds: Number.isFinite(duration) && duration > 0 ? duration : await packetSeconds(file, ffprobe),
+    durationSeconds: Number.isFinite(duration) ? duration : 0,
     formatName: parsed.format?.format_name ?? '',
     streams: (parsed.streams ?? []).map((s) => ({ codecType: s.codec_type ?? '', codecName: s.codec_name ?? '' })),
   };
 }
 
-/** Media time the file's packets span (first packet's start to last packet's end); 0 for none. */
-async function packetSeconds(file: string, ffprobe: string): Promise<number> {
-  const { stdout } = await execFileP(ffprobe, ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file], { maxBuffer: 16 << 20 }).catch(() => ({ stdout: '' }));
-  let first = Infinity;
-  let end = -Infinity;
+/**
+ * How long a segment plays. A segment ffmpeg closed has its duration in the header; one it was
+ * killed while writing has none (ffprobe says N/A), so its packets are read and the end of the
+ * last one is taken — what a player of the truncated file gets.
+ */
+export async function measureDuration(file: string, ffprobe = resolveFfprobeBin()): Promise<number> {
+  const { durationSeconds } = await probe(file, ffprobe);
+  if (durationSeconds > 0) return durationSeconds;
+  const { stdout } = await execFileP(ffprobe, ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file], { maxBuffer: 16 << 20 });
+  let end = 0;
   for (const line of stdout.split('\n')) {
-    const [pts, dur] = line.split(',').map(Number);
-    if (pts === undefined || !Number.isFinite(pts)) continue;
-    first = Math.min(first, pts);
-    end = Math.max(end, pts + (dur !== undefined && Number.isFinite(dur) ? dur : 0));
+    const [pts, duration] = line.split(',').map(Number);
+    if (Number.isFinite(pts)) end = Math.max(end, pts! + (Number.isFinite(duration) ? duration! : 0));
   }
-  return end > first ? end - first : 0;
+  return end;
 }
 
 /** Decodes the whole file and returns ffmpeg's error output; empty means it plays cleanly. */

@@ -1,69 +1,51 @@
-// UDP ports for the ffmpeg side of a recording PlainTransport, and a way to see when ffmpeg has
-// bound them (so the consumer is resumed only once nothing sent can be lost).
+// The recorders' UDP ports: where each recording PlainTransport sends its consumer's RTP. A port
+// comes from a configured range (RECORDER_RTP_PORT_MIN/MAX) and is reserved by binding it: the
+// socket that receives the RTP (rtp-intake.ts) is the one bound here and kept for the track's
+// life, so no other process can take the port between the choice and its use — the former
+// free-port probe closed its socket and let ffmpeg bind later, and collided under load
+// (`bind failed: Address already in use`). ffmpeg itself binds no port (it reads over TCP,
+// rtsp-feed.ts).
 import dgram from 'node:dgram';
-import fs from 'node:fs';
 
-// Handed out but maybe not yet bound by ffmpeg: never give the same pair twice meanwhile.
-const reserved = new Map<number, number>();
-const RESERVATION_MS = 30_000;
+export interface PortRange {
+  min: number;
+  max: number;
+}
 
-function bindOnce(port: number): Promise<dgram.Socket | undefined> {
+/**
+ * Outside Linux's ephemeral range (32768–60999), the workers' RTC range (41000–41999) and the
+ * test harnesses' random port bases (20000–40999), so bind failures here mean another recorder.
+ */
+export const DEFAULT_RECORDER_PORTS: PortRange = { min: 61000, max: 62999 };
+
+/** Where the next search starts, per range: ports rotate, so a port just freed is not reused at once. */
+const cursors = new Map<string, number>();
+
+function bindOnce(port: number, recvBufferSize: number | undefined): Promise<dgram.Socket | undefined> {
   return new Promise((resolve) => {
-    const s = dgram.createSocket('udp4');
+    const s = dgram.createSocket({ type: 'udp4', ...(recvBufferSize ? { recvBufferSize } : {}) });
     s.once('error', () => {
       s.close();
       resolve(undefined);
     });
-    s.bind(port, '127.0.0.1', () => resolve(s));
+    s.bind(port, '127.0.0.1', () => {
+      s.removeAllListeners('error');
+      resolve(s);
+    });
   });
 }
 
-/** An even RTP port whose odd neighbour (RTCP) is free too, as RTP convention expects. */
-export async function allocateRtpPortPair(): Promise<{ rtpPort: number; rtcpPort: number }> {
-  const now = Date.now();
-  for (const [p, at] of reserved) if (now - at > RESERVATION_MS) reserved.delete(p);
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const a = await bindOnce(0);
-    if (!a) continue;
-    const port = a.address().port;
-    if (port % 2 !== 0 || port >= 65535 || reserved.has(port)) {
-      a.close();
-      continue;
-    }
-    const b = await bindOnce(port + 1);
-    a.close();
-    if (!b) continue;
-    b.close();
-    reserved.set(port, now);
-    return { rtpPort: port, rtcpPort: port + 1 };
+/** A UDP socket bound on 127.0.0.1 to a port of `range` that nothing else holds. */
+export async function bindRecorderSocket(range: PortRange, recvBufferSize?: number): Promise<dgram.Socket> {
+  if (!(range.min >= 1 && range.max <= 65535 && range.min <= range.max)) throw new RangeError(`bad recorder port range ${range.min}-${range.max}`);
+  const key = `${range.min}-${range.max}`;
+  const size = range.max - range.min + 1;
+  for (let i = 0; i < size; i++) {
+    // Taken from the cursor before the bind is awaited, so concurrent calls try different ports.
+    const port = cursors.get(key) ?? range.min;
+    cursors.set(key, port >= range.max ? range.min : port + 1);
+    const socket = await bindOnce(port, recvBufferSize);
+    if (socket) return socket;
   }
-  throw new Error('no free UDP port pair for a recording');
-}
-
-export function releasePortPair(rtpPort: number): void {
-  reserved.delete(rtpPort);
-}
-
-/** True once some socket on this host has bound the UDP port (Linux /proc; false elsewhere). */
-export function udpPortBound(port: number): boolean {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  for (const f of ['/proc/net/udp', '/proc/net/udp6']) {
-    try {
-      // Columns: sl, local_address (ADDR:PORT in hex), rem_address, …
-      const lines = fs.readFileSync(f, 'utf8').split('\n');
-      if (lines.some((l) => l.trim().split(/\s+/)[1]?.endsWith(hex))) return true;
-    } catch {
-      /* not Linux */
-    }
-  }
-  return false;
-}
-
-export async function waitForUdpBind(port: number, timeoutMs: number, isAlive: () => boolean): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && isAlive()) {
-    if (udpPortBound(port)) return true;
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  return false;
+  throw new Error(`no free UDP port for a recording in ${key}`);
 }

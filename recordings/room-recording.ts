@@ -1,7 +1,8 @@
 // Binds a SessionRecorder to an SFU room: every producer the room announces is recorded from
 // the moment it appears (including producers already there), a peer leaving ends their tracks
 // without a gap, the room's `recording` flag (shown to every participant) follows the recorder,
-// and the room closing stops and seals the recording.
+// and the room closing stops and seals the recording — except when its worker died: then the
+// recorder waits, and bindRoom() on the rejoined room (after recorder.resume()) continues it.
 //
 //   rooms.on('room', (room) => {
 //     if (!mustRecord(room)) return;          // petition rooms; household calls only when opted in
@@ -12,6 +13,7 @@ import type { Logger } from '../server/core/log.ts';
 import type { AuditActor } from './audit-chain.ts';
 import type { Archive } from './archive.ts';
 import { newSessionId, type CaseInfo } from './manifest.ts';
+import type { PortRange } from './ports.ts';
 import { SessionRecorder } from './session-recorder.ts';
 
 export interface RecordRoomOptions {
@@ -22,11 +24,12 @@ export interface RecordRoomOptions {
   sessionId?: string;
   /**
    * A session of this room that a recorder on a node that died left recording: continued when
-   * it can be taken over (SessionRecorder.resume), otherwise a new session starts.
+   * it can be taken over (SessionRecorder.continueSession), otherwise a new session starts.
    */
   continueSession?: string;
   retentionClass?: string;
   segmentSeconds?: number;
+  ports?: PortRange;
   startedBy?: AuditActor;
 }
 
@@ -40,25 +43,33 @@ export async function recordRoom(room: RecordableRoom, o: RecordRoomOptions): Pr
     caseInfo: { ...o.caseInfo, roomId: room.id },
     ...(o.retentionClass ? { retentionClass: o.retentionClass } : {}),
     ...(o.segmentSeconds ? { segmentSeconds: o.segmentSeconds } : {}),
+    ...(o.ports ? { ports: o.ports } : {}),
     ...(o.startedBy ? { startedBy: o.startedBy } : {}),
     log: o.log,
   };
-  const continued = o.continueSession ? await SessionRecorder.resume({ ...options, sessionId: o.continueSession }) : undefined;
+  const continued = o.continueSession ? await SessionRecorder.continueSession({ ...options, sessionId: o.continueSession }) : undefined;
   const recorder = continued ?? (await SessionRecorder.create({ ...options, sessionId: o.sessionId ?? newSessionId(room.id) }));
+  bindRoom(room, recorder, o.log);
+  return recorder;
+}
+
+/** Records what happens in `room` into `recorder` (a new session, or one resumed after a worker death). */
+export function bindRoom(room: RecordableRoom, recorder: SessionRecorder, log: Logger): void {
   // Every participant is shown that the session is recorded (the room notifies its peers).
   room.recording = true;
-  recorder.once('stopped', () => {
-    room.recording = false;
-  });
-  const fail = (what: string) => (err: unknown) => o.log.error({ err, sessionId: recorder.sessionId }, `recording: ${what} failed`);
+  const fail = (what: string) => (err: unknown) => log.error({ err, sessionId: recorder.sessionId }, `recording: ${what} failed`);
   const add = (peer: { id: string; name: string; role: string }, producer: Parameters<SessionRecorder['addProducer']>[0]['producer']) =>
     recorder.addProducer({ participantId: peer.id, name: peer.name, role: peer.role, producer }).catch(fail('addProducer'));
   room.on('producer', ({ peer, producer }) => void add(peer, producer));
   room.on('peerleft', (peer) => void recorder.removeParticipant(peer.id, 'left').catch(fail('removeParticipant')));
+  recorder.once('stopped', () => {
+    room.recording = false;
+  });
   room.once('close', (reason) => {
+    // A dead worker interrupts the session (SessionRecorder saw the router go); it goes on in the rejoined room.
+    if (reason === 'worker-died' && recorder.interrupted) return;
     recorder.addTimelineEvent('room-closed', reason);
     void recorder.stop().catch(fail('stop'));
   });
   for (const peer of room.peers.values()) for (const producer of peer.producers.values()) void add(peer, producer);
-  return recorder;
 }

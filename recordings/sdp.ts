@@ -1,7 +1,7 @@
-// The SDP ffmpeg reads to receive one consumer's RTP. It must match the consumer exactly
-// (payload type, codec, clock rate, channels, fmtp) or ffmpeg drops every packet silently.
+// The SDP a recording ffmpeg reads (from rtsp-feed.ts's DESCRIBE) to receive one consumer's RTP.
+// It must match the consumer exactly — payload type, codec, clock rate, channels, fmtp — or
+// ffmpeg drops every packet silently, so it is built from the consumer's own parameters.
 import type { types } from 'mediasoup';
-import { canonicalJson } from './audit-chain.ts';
 
 type RtpParameters = types.RtpParameters;
 type RtpCodecParameters = types.RtpCodecParameters;
@@ -21,15 +21,9 @@ export function mediaCodecOf(rtpParameters: RtpParameters): RtpCodecParameters {
   return codec;
 }
 
-export function buildRecordingSdp(opts: {
-  kind: 'audio' | 'video';
-  codec: RecordedCodec;
-  rtpPort: number;
-  rtcpPort: number;
-  ip?: string;
-}): string {
-  const { kind, codec, rtpPort, rtcpPort } = opts;
-  const ip = opts.ip ?? '127.0.0.1';
+/** One media section, controlled as `track` (the RTSP client SETUPs `<base>/track`). */
+export function buildRecordingSdp(opts: { kind: 'audio' | 'video'; codec: RecordedCodec }): string {
+  const { kind, codec } = opts;
   const encodingName = codec.mimeType.split('/')[1] ?? codec.mimeType;
   const rtpmap =
     kind === 'audio' && codec.channels && codec.channels > 1
@@ -40,14 +34,14 @@ export function buildRecordingSdp(opts: {
     .join(';');
   const lines = [
     'v=0',
-    `o=- 0 0 IN IP4 ${ip}`,
+    'o=- 0 0 IN IP4 127.0.0.1',
     's=suzhou-video recording',
-    `c=IN IP4 ${ip}`,
+    'c=IN IP4 127.0.0.1',
     't=0 0',
-    `m=${kind} ${rtpPort} RTP/AVP ${codec.payloadType}`,
-    `a=rtcp:${rtcpPort}`,
+    `m=${kind} 0 RTP/AVP ${codec.payloadType}`,
     `a=rtpmap:${codec.payloadType} ${rtpmap}`,
     ...(fmtp ? [`a=fmtp:${codec.payloadType} ${fmtp}`] : []),
+    'a=control:track',
     'a=recvonly',
   ];
   return lines.join('\r\n') + '\r\n';
@@ -57,49 +51,4 @@ export function buildRecordingSdp(opts: {
 export function containerFor(codecs: readonly string[]): { format: 'webm' | 'matroska'; ext: '.webm' | '.mkv' } {
   const webm = codecs.every((m) => /\/(vp8|vp9|av1|opus)$/i.test(m));
   return webm ? { format: 'webm', ext: '.webm' } : { format: 'matroska', ext: '.mkv' };
-}
-
-/**
- * A router codec as an SDP states it: the router's payload type, and the clock rate, channels
- * and fmtp of `media` (by default the router's own, without fmtp).
- */
-export function sdpCodecOf(
-  cap: types.RtpCodecCapability,
-  media: Pick<RtpCodecParameters, 'clockRate' | 'channels' | 'parameters'> = { clockRate: cap.clockRate, ...(cap.channels !== undefined ? { channels: cap.channels } : {}) },
-): RecordedCodec | undefined {
-  if (cap.preferredPayloadType === undefined) return undefined;
-  return {
-    mimeType: cap.mimeType,
-    payloadType: cap.preferredPayloadType,
-    clockRate: media.clockRate,
-    ...(media.channels !== undefined ? { channels: media.channels } : {}),
-    parameters: media.parameters ?? {},
-  };
-}
-
-/**
- * The codec a recording consumer of this producer will get: the router's payload type for the
- * producer's codec, the producer's parameters. Undefined when the router offers several matches
- * (H.264 profiles), where only the real consumer can tell.
- */
-export function expectedConsumerCodec(router: types.Router, producer: types.Producer): RecordedCodec | undefined {
-  const pc = mediaCodecOf(producer.rtpParameters);
-  const caps = (router.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === pc.mimeType.toLowerCase());
-  return caps.length === 1 ? sdpCodecOf(caps[0]!, pc) : undefined;
-}
-
-/**
- * Whether an ffmpeg started with SDP `a` can record a consumer with codec `b`: same codec,
- * payload type, clock rate and channels; fmtp too, except for codecs whose fmtp ffmpeg's RTP
- * depacketizer does not read (VP8, VP9, AV1, Opus).
- */
-export function compatibleCodec(a: RecordedCodec, b: RecordedCodec): boolean {
-  const same =
-    a.mimeType.toLowerCase() === b.mimeType.toLowerCase() &&
-    a.payloadType === b.payloadType &&
-    a.clockRate === b.clockRate &&
-    (a.channels ?? 1) === (b.channels ?? 1);
-  if (!same) return false;
-  if (/\/(vp8|vp9|av1|opus)$/i.test(a.mimeType)) return true;
-  return canonicalJson(a.parameters ?? {}) === canonicalJson(b.parameters ?? {});
 }

@@ -1,31 +1,28 @@
-// The recording ffmpeg ("segmenter"): reads one consumer's RTP through an SDP file and writes
-// `-c copy` segments with ffmpeg's segment muxer, printing one CSV line per closed segment on
-// stdout. The one place that spawns it, for track runs and for spares (spare-ffmpeg.ts), and the
-// one way to end it.
+// The recording ffmpeg ("segmenter"): reads one consumer's RTP from its feed (rtsp-feed.ts) and
+// writes `-c copy` segments with ffmpeg's segment muxer, printing one CSV line per closed segment
+// on stdout. The one place that spawns it and the one way to end it.
 //
 // Why ffmpeg's segment muxer rather than one ffmpeg per segment: the muxer cuts inside one
-// process at a key frame, so no RTP packet is lost at a cut, ports stay bound, and there is no
-// start-up cost every N seconds.
+// process at a key frame, so no packet is lost at a cut and there is no start-up cost every N
+// seconds. What a killed ffmpeg loses is bounded by its muxer: `flush_packets=1` on the segment's
+// own muxer makes it write as it goes (ffmpeg 5.1's WebM muxer otherwise holds ~256 KiB before
+// its first write, so a killed ffmpeg left its open segment at 0 bytes; BRIEF §5 — a global
+// `-flush_packets 1` does not reach it), and it writes a Matroska cluster when the cluster ends:
+// at a video key frame, else after 5 s, so `cluster_time_limit=1000` caps that at 1 s.
 //
-// To end it on purpose we send an RTCP BYE: unlike SIGINT, which ffmpeg only notices between
-// packets, BYE ends its input at once even when no media is flowing, and ffmpeg still writes the
-// trailer of the open segment and its last list line. SIGINT after 1 s and SIGKILL after 5 s
-// remain as fallbacks.
-import dgram from 'node:dgram';
-import fs from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
-import { spawnBound } from '../server/core/child-process.ts';
-import { releasePortPair } from './ports.ts';
+// To end it on purpose the feed's connection is closed: ffmpeg reads EOF, writes the open
+// segment's trailer and its last list line, and exits 0. SIGTERM (which it also handles by
+// finishing) after 2 s and SIGKILL after 5 s remain as fallbacks. It gets SIGTERM too when the
+// node dies (server/core/parent-death.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { diesWithParent } from '../server/core/parent-death.ts';
+import { RtspFeed } from './rtsp-feed.ts';
 import { buildRecordingSdp, containerFor, type RecordedCodec } from './sdp.ts';
 
 export interface SegmenterOptions {
   ffmpegBin: string;
   kind: 'audio' | 'video';
   codec: RecordedCodec;
-  rtpPort: number;
-  rtcpPort: number;
-  /** Written here before ffmpeg starts; removed by `removeSegmenterFiles`. */
-  sdpFile: string;
   /** The output pattern without extension, e.g. `<dir>/<trackId>-r0-%05d`; the container's is added. */
   outputStem: string;
   segmentSeconds: number;
@@ -33,63 +30,64 @@ export interface SegmenterOptions {
 
 export interface Segmenter {
   proc: ChildProcess;
+  /** Where its RTP is written; `feed.playing` once ffmpeg has connected and asked for it. */
+  feed: RtspFeed;
   codec: RecordedCodec;
-  rtpPort: number;
-  rtcpPort: number;
-  sdpFile: string;
   ext: '.webm' | '.mkv';
-  /** A spare's output folder link (spare-ffmpeg.ts), removed with the segmenter. */
-  slotLink?: string;
   /** Settles once ffmpeg is gone and its stdout drained ('close'), with how it ended. */
   exited: Promise<string>;
 }
 
-const SIGINT_AFTER_MS = 1000;
+const NICE = '/usr/bin/nice';
+const NICENESS = 5;
+const SIGTERM_AFTER_MS = 2000;
 const SIGKILL_AFTER_MS = 5000;
 
-function ffmpegSegmentArgs(sdpFile: string, segmentSeconds: number, format: string, pattern: string): string[] {
+function ffmpegSegmentArgs(url: string, segmentSeconds: number, format: string, pattern: string): string[] {
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'warning',
-    '-protocol_whitelist', 'file,udp,rtp',
-    '-f', 'sdp', '-i', sdpFile,
+    '-rtsp_transport', 'tcp', '-i', url,
     '-map', '0', '-c', 'copy',
     '-f', 'segment', '-segment_time', String(segmentSeconds), '-segment_format', format,
+    '-segment_format_options', 'flush_packets=1:cluster_time_limit=1000',
     '-reset_timestamps', '1',
-    // The WebM muxer otherwise buffers ~256 KiB before its first write, so a killed ffmpeg left
-    // its open segment empty; flushed per packet, a crash loses only what was in flight. A global
-    // `-flush_packets` does not reach the segment's inner muxer.
-    '-segment_format_options', 'flush_packets=1',
     // One CSV line per closed segment on stdout: how the recorder learns a segment is finished.
     '-segment_list', 'pipe:1', '-segment_list_type', 'csv',
     pattern,
   ];
 }
 
-export function spawnSegmenter(o: SegmenterOptions): Segmenter {
+export async function spawnSegmenter(o: SegmenterOptions): Promise<Segmenter> {
   const { format, ext } = containerFor([o.codec.mimeType]);
-  fs.writeFileSync(o.sdpFile, buildRecordingSdp({ kind: o.kind, codec: o.codec, rtpPort: o.rtpPort, rtcpPort: o.rtcpPort }));
-  const proc = spawnBound(o.ffmpegBin, ffmpegSegmentArgs(o.sdpFile, o.segmentSeconds, format, `${o.outputStem}${ext}`), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const feed = await RtspFeed.listen(buildRecordingSdp({ kind: o.kind, codec: o.codec }));
+  const [bin, args] = diesWithParent(o.ffmpegBin, ffmpegSegmentArgs(feed.url, o.segmentSeconds, format, `${o.outputStem}${ext}`), 'TERM');
+  // Below the SFU and signalling when the machine is saturated: what it is slow to take is held
+  // for it (TCP back-pressure), while a starved worker would delay every participant's media.
+  const proc = spawn(NICE, ['-n', String(NICENESS), bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   // A missing binary is an 'error' then a 'close': reported through `exited`, never thrown.
   proc.on('error', () => undefined);
-  const exited = new Promise<string>((resolve) => proc.once('close', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`)));
-  return { proc, codec: o.codec, rtpPort: o.rtpPort, rtcpPort: o.rtcpPort, sdpFile: o.sdpFile, ext, exited };
+  const exited = new Promise<string>((resolve) =>
+    proc.once('close', (code, signal) => {
+      feed.close();
+      resolve(signal ? `signal ${signal}` : `exit code ${code}`);
+    }),
+  );
+  return { proc, feed, codec: o.codec, ext, exited };
 }
 
 export function segmenterAlive(s: Segmenter): boolean {
   return s.proc.exitCode === null && s.proc.signalCode === null;
 }
 
-/** Ends ffmpeg so that it finishes the open segment (BYE → SIGINT → SIGKILL); resolves with how it ended. */
-export async function endSegmenter(s: Segmenter): Promise<string> {
+/** Ends ffmpeg so that it finishes the open segment (EOF → SIGTERM → SIGKILL); resolves with how it ended. */
+export function endSegmenter(s: Segmenter): Promise<string> {
   if (segmenterAlive(s)) {
-    await sendRtcpBye(s.rtcpPort);
-    const interrupt = setTimeout(() => s.proc.kill('SIGINT'), SIGINT_AFTER_MS);
-    const killer = setTimeout(() => s.proc.kill('SIGKILL'), SIGKILL_AFTER_MS);
+    s.feed.end();
+    const term = setTimeout(() => s.proc.kill('SIGTERM'), SIGTERM_AFTER_MS);
+    const kill = setTimeout(() => s.proc.kill('SIGKILL'), SIGKILL_AFTER_MS);
     void s.exited.then(() => {
-      clearTimeout(interrupt);
-      clearTimeout(killer);
+      clearTimeout(term);
+      clearTimeout(kill);
     });
   }
   return s.exited;
@@ -98,20 +96,6 @@ export async function endSegmenter(s: Segmenter): Promise<string> {
 /** Kills an ffmpeg that never received media (nothing to finish); resolves once it is gone. */
 export function killSegmenter(s: Segmenter): Promise<string> {
   if (segmenterAlive(s)) s.proc.kill('SIGKILL');
+  s.feed.close();
   return s.exited;
-}
-
-/** What a segmenter holds besides its segments: the SDP file, its ports' reservation, a spare's output slot. */
-export function releaseSegmenter(s: Pick<Segmenter, 'sdpFile' | 'rtpPort' | 'slotLink'>): void {
-  fs.rmSync(s.sdpFile, { force: true });
-  if (s.slotLink) fs.rmSync(s.slotLink, { force: true });
-  releasePortPair(s.rtpPort);
-}
-
-/** RTCP BYE (RFC 3550 §6.6) with a short reason; ffmpeg ignores RTP/RTCP datagrams under 12 bytes. */
-async function sendRtcpBye(rtcpPort: number): Promise<void> {
-  const bye = Buffer.from([0x81, 0xcb, 0x00, 0x02, 0, 0, 0, 0, 0x03, 0x65, 0x6e, 0x64]); // V=2 SC=1 PT=203, "end"
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.send(bye, rtcpPort, '127.0.0.1', () => resolve()));
-  socket.close();
 }

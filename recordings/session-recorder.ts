@@ -5,6 +5,11 @@
 //
 // The room calls addProducer() whenever a producer appears; producer close is noticed here
 // (producer.observer 'close'), and removeProducer() exists for the room to say why.
+//
+// A session outlives the death of the mediasoup worker under it: the router's 'workerclose'
+// interrupts the recording (every lane shows a `worker-died` gap) instead of ending it, and
+// resume() with the router of the rejoined room continues the same session — one archive
+// session per case, not one per worker. Not resumed within `resumeWithinSeconds`, it is sealed.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { types } from 'mediasoup';
@@ -28,8 +33,8 @@ import {
   type Segment,
   type Track,
 } from './manifest.ts';
-import { compatibleCodec, expectedConsumerCodec, mediaCodecOf } from './sdp.ts';
-import { SparePool } from './spare-ffmpeg.ts';
+import { DEFAULT_RECORDER_PORTS, type PortRange } from './ports.ts';
+import { mediaCodecOf } from './sdp.ts';
 import { TrackRecorder, type GapReason, type LaneLedger } from './track-recorder.ts';
 
 const PERSIST_DELAY_MS = 100;
@@ -41,6 +46,8 @@ export interface SessionRecorderEvents {
   segment: [{ participantId: string; segment: Segment }];
   /** A gap opened (no `end`) or closed (with `end`) on a participant's lane. */
   gap: [{ participantId: string; gap: Gap }];
+  /** The router died under the session (its worker died); resume() continues it. */
+  interrupted: [{ reason: 'worker-died' }];
   /**
    * Recording ended; the manifest is sealed by its hash in the audit log. Without a hash the
    * seal could not be written (disk full): the session stays "recording" and recovery seals it
@@ -65,12 +72,10 @@ export interface SessionRecorderOptions {
    * long session's finished segments are protected before the final seal.
    */
   checkpointSeconds?: number;
-  /**
-   * Recording ffmpegs started ahead, per kind, for participants who join during the first
-   * `keepSeconds` of the session (spare-ffmpeg.ts): their recording starts in tens of ms instead
-   * of waiting for ffmpeg. Default 2 video + 2 audio for 60 s; `false` for none.
-   */
-  spares?: { video: number; audio: number; keepSeconds: number } | false;
+  /** UDP ports the recording transports send to (RECORDER_RTP_PORT_MIN/MAX); see ports.ts. */
+  ports?: PortRange;
+  /** After the worker under the session died, how long resume() may take before it is sealed (default 30 s). */
+  resumeWithinSeconds?: number;
   /** Who started the recording (audit log); the system by default. */
   startedBy?: AuditActor;
   log?: Logger;
@@ -110,7 +115,6 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   readonly #dir: string;
   /** The session's folder in this node's spool, where ffmpeg writes. */
   readonly #spool: string;
-  readonly #workDir: string;
   readonly #log: Logger;
   readonly #ffmpeg: string;
   readonly #ffprobe: string;
@@ -123,7 +127,9 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   /** Segments closed since the last checkpoint entry. */
   #uncheckpointed: { file: string; sha256: string; sm3?: string; bytes: number }[] = [];
   #checkpointTimer: NodeJS.Timeout;
-  #spares: SparePool | undefined;
+  #router: types.Router;
+  /** Set while the router is gone with its worker and the session waits for resume(). */
+  #interruption: { reason: 'worker-died'; at: Date; timer?: NodeJS.Timeout } | undefined;
   /** Catalog writes of this session, one after another, so a late update never overtakes the seal. */
   #catalogWrites: Promise<void> = Promise.resolve();
   /** A manifest change that could not be written yet (disk full): written by the retry timer. */
@@ -163,7 +169,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
    * over: a live node holds it, this process already writes or recovers it, or it is no longer
    * recording — the caller then starts a new session.
    */
-  static async resume(opts: SessionRecorderOptions): Promise<SessionRecorder | undefined> {
+  static async continueSession(opts: SessionRecorderOptions): Promise<SessionRecorder | undefined> {
     const { archive, sessionId } = opts;
     if (archive.isOpen(sessionId)) return undefined;
     const lease = await archive.leases.acquire(sessionId);
@@ -213,7 +219,6 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     }
     this.#spool = opts.archive.spoolDir(opts.sessionId);
     fs.mkdirSync(this.#spool, { recursive: true });
-    this.#workDir = path.join(opts.archive.workDir, opts.sessionId);
     opts.archive.openSession(opts.sessionId);
     this.#log = (opts.log ?? createLogger('info')).child({ sessionId: opts.sessionId });
     this.#ffmpeg = opts.ffmpegBin ?? resolveFfmpegBin();
@@ -232,21 +237,58 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     };
     this.#checkpointTimer = setInterval(() => void this.#checkpoint(), (opts.checkpointSeconds ?? 60) * 1000);
     this.#checkpointTimer.unref();
-    const spares = opts.spares ?? { video: 2, audio: 2, keepSeconds: 60 };
-    if (spares && spares.video + spares.audio > 0) {
-      this.#spares = new SparePool({
-        router: opts.router,
-        sessionDir: this.#spool,
-        workDir: this.#workDir,
-        segmentSeconds,
-        ffmpegBin: this.#ffmpeg,
-        count: { video: spares.video, audio: spares.audio },
-        log: this.#log,
-      });
-      setTimeout(() => this.#closeSpares(), spares.keepSeconds * 1000).unref();
-    }
-    // Ending the router ends the session's recording (room closed without calling stop()).
-    opts.router.observer.once('close', () => void this.stop().catch((err: unknown) => this.#log.error({ err }, 'stop after router close failed')));
+    this.#router = opts.router;
+    this.#bindRouter(opts.router);
+  }
+
+  /**
+   * Ending the router ends the session's recording (a room closed without calling stop()) —
+   * unless its worker died: mediasoup emits 'workerclose' before the router's observer 'close'
+   * (and after closing the router's producers, whose lanes therefore show `worker-died`).
+   */
+  #bindRouter(router: types.Router): void {
+    router.once('workerclose', () => {
+      if (this.#router !== router || this.stopped) return;
+      this.#interruption = { reason: 'worker-died', at: new Date() };
+      this.#manifest.timeline.push({ at: this.#interruption.at.toISOString(), type: 'recording-interrupted', detail: 'worker-died' });
+      this.#log.warn('the media worker under the session died; recording waits for the room to come back');
+      this.#persist();
+      this.emit('interrupted', { reason: 'worker-died' });
+    });
+    router.observer.once('close', () => {
+      if (this.#router !== router || this.stopped) return;
+      const interruption = this.#interruption;
+      if (!interruption) {
+        void this.stop().catch((err: unknown) => this.#log.error({ err }, 'stop after router close failed'));
+        return;
+      }
+      interruption.timer = setTimeout(() => {
+        this.#log.warn('the session did not come back after its worker died; sealing the recording');
+        void this.stop().catch((err: unknown) => this.#log.error({ err }, 'stop after an unresumed interruption failed'));
+      }, (this.#o.resumeWithinSeconds ?? 30) * 1000);
+      interruption.timer.unref();
+    });
+  }
+
+  /** Whether the session waits for resume() after its worker died. */
+  get interrupted(): boolean {
+    return this.#interruption !== undefined;
+  }
+
+  /**
+   * Continues an interrupted session on the rejoined room's router: producers added from now
+   * on go on in their participants' lanes, and each lane's `worker-died` gap closes at its first
+   * recorded packet.
+   */
+  resume(router: types.Router): void {
+    const interruption = this.#interruption;
+    if (!interruption || this.stopped) return;
+    clearTimeout(interruption.timer);
+    this.#interruption = undefined;
+    this.#router = router;
+    this.#bindRouter(router);
+    this.#manifest.timeline.push({ at: new Date().toISOString(), type: 'recording-resumed', detail: interruption.reason });
+    this.#persist();
   }
 
   get dir(): string {
@@ -356,7 +398,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   stop(actor: AuditActor = SYSTEM_ACTOR): Promise<Manifest> {
     this.#stopPromise ??= (async () => {
       const stoppedAt = new Date();
-      this.#closeSpares();
+      clearTimeout(this.#interruption?.timer);
       await Promise.all(
         [...this.#participants.values()].map(async (p) => {
           await Promise.all([...p.lanes.values()].map((l) => l.queue));
@@ -402,7 +444,6 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       });
       const manifestSha256 = seal.details.manifestSha256 as string;
       await this.#index(manifestSha256);
-      fs.rmSync(this.#workDir, { recursive: true, force: true });
       fs.rmSync(this.#spool, { recursive: true, force: true });
       archive.closeSession(this.sessionId);
       await archive.leases.release(this.sessionId).catch((err: unknown) => this.#log.warn({ err }, 'session lease release failed (it expires by itself)'));
@@ -459,11 +500,8 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     if (lane.current?.producerId === producer.id) return;
     if (lane.current) await this.#removeFromLane(p, lane, `replaced by producer ${producer.id}`, true);
     const codec = mediaCodecOf(producer.rtpParameters);
-    const expected = expectedConsumerCodec(this.#o.router, producer);
-    const spare = expected ? this.#spares?.take(producer.kind, (c) => compatibleCodec(c, expected)) : undefined;
     const track: Track = {
-      // A spare already writes under its own id; otherwise lane + producer.
-      trackId: spare?.trackId ?? `${safeName(laneName)}-${producer.id.replace(/-/g, '').slice(0, 8)}`,
+      trackId: `${safeName(laneName)}-${producer.id.replace(/-/g, '').slice(0, 8)}`,
       producerId: producer.id,
       lane: laneName,
       kind: producer.kind,
@@ -480,22 +518,24 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     p.meta.tracks.push(track);
     this.#manifest.timeline.push({ at: track.startedAt, type: 'track-started', participantId: p.meta.participantId, detail: `${laneName} ${codec.mimeType}` });
     this.#persist();
+    const inherited = lane.openGap;
     const recorder = await TrackRecorder.create({
-      router: this.#o.router,
+      router: this.#router,
       producer,
       track,
       sessionDir: this.#spool,
       participantDir: p.dir,
-      workDir: this.#workDir,
       sessionStartedAt: this.#startedAt,
       segmentSeconds: this.#o.segmentSeconds,
       noPacketSeconds: this.#o.noPacketSeconds,
       ffmpegBin: this.#ffmpeg,
       ffprobeBin: this.#ffprobe,
+      ports: this.#o.ports ?? DEFAULT_RECORDER_PORTS,
       ledger: this.#ledger(p, lane),
       log: this.#log,
       onChange: () => this.#persist(),
-      ...(spare ? { spare } : {}),
+      // A replaced producer's or a dead worker's gap is closed by this track's first media.
+      ...(inherited ? { openGap: { reason: inherited.reason, since: new Date(inherited.start), ...(inherited.detail ? { detail: inherited.detail } : {}) } } : {}),
       archiveSegment: (segment) => this.#archiveSegment(p.meta.participantId, track, segment),
       onSegment: (segment) => this.#listed(p.meta.participantId, segment),
     });
@@ -520,7 +560,12 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     if (!current) return;
     lane.current = undefined;
     const at = new Date();
-    if (openGap && !this.stopped) this.#ledger(p, lane).openGap('producer-closed', at, reason);
+    // The producer went with its worker: the whole room was cut off, not this participant.
+    const died = this.#interruption;
+    if (openGap && !this.stopped) {
+      if (died) this.#ledger(p, lane).openGap(died.reason, died.at, 'the media worker hosting the session died');
+      else this.#ledger(p, lane).openGap('producer-closed', at, reason);
+    }
     this.#manifest.timeline.push({ at: at.toISOString(), type: 'track-ended', participantId: p.meta.participantId, detail: `${laneName}: ${reason}` });
     this.#persist();
     // Finishing the old ffmpeg must not hold up a replacement waiting in the queue; stop()
@@ -542,19 +587,6 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
         this.emit('gap', { participantId: p.meta.participantId, gap: { ...gap } });
       },
       closeGap: (at: Date) => this.#closeLaneGap(p, lane, at),
-      backdateGap: (reason: GapReason, openedAt: Date, at: Date) => {
-        const gap = [...p.meta.gaps].reverse().find((g) => g.lane === laneName && g.reason === reason && Date.parse(g.start) === openedAt.getTime());
-        if (!gap) return;
-        // Either way: earlier (media lost before the exit was noticed) or later (the segment's
-        // clock ran a little ahead of the wall clock); never before the lane's previous gap
-        // ended, nor after this one did.
-        const previous = p.meta.gaps.filter((g) => g.lane === laneName && g !== gap && g.end && Date.parse(g.end) <= openedAt.getTime()).map((g) => Date.parse(g.end!));
-        const latest = gap.end ? Date.parse(gap.end) : Infinity;
-        gap.start = new Date(Math.min(latest, Math.max(at.getTime(), ...previous))).toISOString();
-        this.#log.info({ participantId: p.meta.participantId, lane: laneName, reason, start: gap.start }, 'gap start moved to the end of the written media');
-        this.#persist();
-        this.emit('gap', { participantId: p.meta.participantId, gap: { ...gap } });
-      },
     };
   }
 
@@ -582,11 +614,6 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   #persist(): void {
     if (this.#sealed || this.#persistTimer) return;
     this.#persistTimer = setTimeout(() => this.#persistNow(), PERSIST_DELAY_MS);
-  }
-
-  #closeSpares(): void {
-    this.#spares?.close();
-    this.#spares = undefined;
   }
 
   /** Resolves once the checkpoint is durable; a failed one is logged (the seal still covers its segments). */
@@ -684,7 +711,6 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     this.#sealed = true;
     this.#stopRetrying();
     clearInterval(this.#checkpointTimer);
-    this.#closeSpares();
     this.#o.archive.closeSession(this.sessionId);
     await this.#o.archive.leases.release(this.sessionId).catch(() => undefined);
   }

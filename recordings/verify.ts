@@ -74,6 +74,20 @@ function checkAgainstCheckpoints(m: Manifest, sessionId: string, checkpointed: C
   return problems;
 }
 
+/**
+ * Defective recordings are kept, and said to be: a segment ffmpeg was killed while writing
+ * (flagged truncated: no trailer, it plays up to where it stops) and an empty one are warnings,
+ * with how much media each holds.
+ */
+function defectWarnings(m: Manifest, sessionId: string, where: string): VerifyProblem[] {
+  return allSegments(m).flatMap(({ segment }): VerifyProblem[] => {
+    const seconds = `${segment.durationSeconds.toFixed(3)} s`;
+    if (segment.bytes === 0) return [{ severity: 'warning', kind: 'segment-truncated', sessionId, file: segment.file, message: `${where}: segment ${segment.file} is empty (0 bytes, ${seconds} of media): its recorder died before writing` }];
+    if (segment.truncated) return [{ severity: 'warning', kind: 'segment-truncated', sessionId, file: segment.file, message: `${where}: segment ${segment.file} is truncated (its recorder died while writing it): ${seconds} of media in ${segment.bytes} bytes` }];
+    return [];
+  });
+}
+
 /** The manifest's bytes against the seal: SHA-256, and SM3 when the seal has it. */
 function sealMismatch(seal: Seal, bytes: Buffer): string | undefined {
   const sha = sha256Hex(bytes);
@@ -111,6 +125,7 @@ export async function verifySessionDir(dir: string, sessionId: string, seal: Sea
     });
   }
   problems.push(...checkAgainstCheckpoints(m, sessionId, checkpointed, `session ${sessionId}`));
+  problems.push(...defectWarnings(m, sessionId, `session ${sessionId}`));
   const listed = new Set<string>([MANIFEST_FILE, BOOKMARKS_FILE]);
   const segs = allSegments(m);
   for (const { segment } of segs) {
@@ -366,7 +381,7 @@ export async function verifyPackage(file: string, opts: VerifyOptions = {}): Pro
     } catch {
       err('manifest-unreadable', `package: ${MANIFEST_FILE} is unreadable`, MANIFEST_FILE);
     }
-    if (m) problems.push(...checkAgainstCheckpoints(m, sessionId, checkpointed, 'package'));
+    if (m) problems.push(...checkAgainstCheckpoints(m, sessionId, checkpointed, 'package'), ...defectWarnings(m, sessionId, 'package'));
   }
 
   // Every segment against the manifest.

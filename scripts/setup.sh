@@ -40,6 +40,21 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
   echo "$lock_hash" > "$stamp"
 fi
 
+# Recording sockets ask the kernel for 2 s of their stream's highest rate (receiveBufferBytes() in
+# recordings/track-recorder.ts: ~1.9 MB for video) so a slow turn of the event loop drops nothing;
+# the kernel caps every socket at net.core.rmem_max (Debian's default is 208 KiB).
+want_rmem=4194304
+have_rmem="$(cat /proc/sys/net/core/rmem_max 2>/dev/null || echo 0)"
+if [ "$have_rmem" -lt "$want_rmem" ]; then
+  if [ "$(id -u)" = 0 ] && sysctl -q -w net.core.rmem_max="$want_rmem" >/dev/null 2>&1; then
+    echo "net.core.rmem_max = $want_rmem" > /etc/sysctl.d/60-suzhou-video.conf 2>/dev/null || true
+    echo "setup: net.core.rmem_max raised from $have_rmem to $want_rmem (recording socket buffers)" >&2
+  else
+    echo "setup: warning: net.core.rmem_max is $have_rmem; recording sockets want $want_rmem." >&2
+    echo "  As root: sysctl -w net.core.rmem_max=$want_rmem (and put it in /etc/sysctl.d/ to keep it)" >&2
+  fi
+fi
+
 worker_dir="$(bash scripts/worker/build.sh)"
 mkdir -p .cache
 echo "$worker_dir/mediasoup-worker" > .cache/worker-bin

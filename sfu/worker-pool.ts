@@ -5,8 +5,8 @@ import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Logger } from '../server/core/log.ts';
 import { AppError } from '../server/core/errors.ts';
+import { parentDeathPrefix } from '../server/core/parent-death.ts';
 import { SafeEmitter } from '../server/core/safe-emitter.ts';
-import { bindMediasoupWorkers } from '../server/core/child-process.ts';
 
 export interface WorkerPoolOptions {
   size: number;
@@ -88,13 +88,14 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
 
   async #startSlot(index: number): Promise<WorkerSlot> {
     const o = this.options;
-    bindMediasoupWorkers();
-    const worker = await mediasoup.createWorker({
-      logLevel: o.logLevel,
-      rtcMinPort: o.rtcMinPort,
-      rtcMaxPort: o.rtcMaxPort,
-      appData: { index },
-    });
+    const worker = await withParentDeath(() =>
+      mediasoup.createWorker({
+        logLevel: o.logLevel,
+        rtcMinPort: o.rtcMinPort,
+        rtcMaxPort: o.rtcMaxPort,
+        appData: { index },
+      }),
+    );
     const port = o.portBase + index;
     const listen = { ip: o.listenIp, announcedIp: o.announcedIp, port };
     const webRtcServer = await worker.createWebRtcServer({
@@ -129,5 +130,33 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
         setTimeout(() => this.#replace(index, pid, error, attempt + 1), delay).unref();
       },
     );
+  }
+}
+
+const LAUNCHER_ENV = ['MEDIASOUP_USE_VALGRIND', 'MEDIASOUP_VALGRIND_BIN', 'MEDIASOUP_VALGRIND_OPTIONS'] as const;
+
+/**
+ * Starts a worker that dies with this node (server/core/parent-death.ts). A worker already ends
+ * when its channel closes, but a SIGKILLed node must not depend on a worker noticing that.
+ * mediasoup's one launcher hook is its valgrind prefix, read from the environment while the
+ * Worker is constructed — synchronously inside createWorker(): it spawns MEDIASOUP_VALGRIND_BIN
+ * with MEDIASOUP_VALGRIND_OPTIONS, then the worker binary and its arguments. With setpriv there,
+ * setpriv sets the parent-death signal and execs the worker: same pid, same channel fds 3–6.
+ * The environment is restored at once, so no other child inherits it; someone really running
+ * the worker under valgrind (MEDIASOUP_USE_VALGRIND=true) keeps that.
+ */
+function withParentDeath<T>(start: () => Promise<T>): Promise<T> {
+  const prefix = parentDeathPrefix('KILL');
+  if (!prefix || process.env.MEDIASOUP_USE_VALGRIND === 'true') return start();
+  const saved = LAUNCHER_ENV.map((k) => process.env[k]);
+  const [bin, ...options] = prefix;
+  Object.assign(process.env, { MEDIASOUP_USE_VALGRIND: 'true', MEDIASOUP_VALGRIND_BIN: bin, MEDIASOUP_VALGRIND_OPTIONS: options.join(' ') });
+  try {
+    return start();
+  } finally {
+    LAUNCHER_ENV.forEach((k, i) => {
+      if (saved[i] === undefined) delete process.env[k];
+      else process.env[k] = saved[i];
+    });
   }
 }

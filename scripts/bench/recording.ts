@@ -119,8 +119,6 @@ for (let round = 0; round < rounds; round++) {
     sessionId: `bench-${round}`,
     caseInfo: { kind: 'petition', roomId: 'bench' },
     segmentSeconds,
-    // Steady state only: no idle spare ffmpegs (for later joiners) beside the measured ones.
-    spares: false,
     log,
   });
   for (const f of feeds) {

@@ -6,7 +6,8 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 
-export async function launchBrowser(): Promise<BrowserContext & { cleanup(): Promise<void> }> {
+/** `fakeVideo`: a .y4m/.mjpeg file the fake camera plays in a loop (Chromium's own pattern otherwise). */
+export async function launchBrowser(opts: { fakeVideo?: string } = {}): Promise<BrowserContext & { cleanup(): Promise<void> }> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -22,6 +23,7 @@ export async function launchBrowser(): Promise<BrowserContext & { cleanup(): Pro
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
+      ...(opts.fakeVideo ? [`--use-file-for-fake-video-capture=${opts.fakeVideo}`] : []),
     ],
   });
   return Object.assign(context, {

@@ -83,10 +83,12 @@ export async function startProductNode(env: Record<string, string> = {}, o: { re
       return body.data.token;
     },
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill(signal);
-      await gone;
+      // Gone already (exited, or killed by a signal): nothing to wait for.
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill(signal);
+        await gone;
+      }
       if (!env.DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

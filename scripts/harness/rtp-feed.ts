@@ -54,7 +54,10 @@ export interface Feed<A extends types.AppData = types.AppData> {
   video: types.Producer<FeedAppData & A>;
   audio: types.Producer<FeedAppData & A>;
   transports: types.PlainTransport[];
-  sender: ChildProcess;
+  /** The sending ffmpeg; undefined until send() when the feed was made with `sendLater`. */
+  sender: ChildProcess | undefined;
+  /** Starts the sender (done at once unless `sendLater`); idempotent. */
+  send(): ChildProcess;
   /** Stops the sender (SIGKILL) and closes the producers' transports. */
   close(): void;
 }
@@ -67,6 +70,8 @@ export interface FeedOptions<A extends types.AppData> {
   transport?: (options: types.PlainTransportOptions) => Promise<types.PlainTransport>;
   /** Merged into the producers' appData (a room wants `peerId`). */
   appData?: A;
+  /** Create the producers but send nothing until send(): a participant who publishes after the recorder is there. */
+  sendLater?: boolean;
 }
 
 // comedia: learn the sender's address from its first packet; separate RTCP like ffmpeg sends.
@@ -94,26 +99,33 @@ export async function startFeed<A extends types.AppData = types.AppData>(
     appData: appData('microphone'),
   });
   const url = (t: types.PlainTransport) => `rtp://127.0.0.1:${t.tuple.localPort}?rtcpport=${t.rtcpTuple?.localPort}&pkt_size=1200`;
-  const sender = spawn(
-    'ffmpeg',
-    [
-      '-v', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', clip,
-      '-map', '0:v', '-c', 'copy', '-payload_type', String(VIDEO_PT), '-ssrc', String(ssrcBase + 1), '-f', 'rtp', url(vt),
-      '-map', '0:a', '-c', 'copy', '-payload_type', String(AUDIO_PT), '-ssrc', String(ssrcBase + 2), '-f', 'rtp', url(at),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  sender.stderr?.resume();
-  return {
+  const feed: Feed<A> = {
     participantId,
     video,
     audio,
     transports: [vt, at],
-    sender,
+    sender: undefined,
+    send() {
+      if (feed.sender) return feed.sender;
+      const sender = spawn(
+        'ffmpeg',
+        [
+          '-v', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', clip,
+          '-map', '0:v', '-c', 'copy', '-payload_type', String(VIDEO_PT), '-ssrc', String(ssrcBase + 1), '-f', 'rtp', url(vt),
+          '-map', '0:a', '-c', 'copy', '-payload_type', String(AUDIO_PT), '-ssrc', String(ssrcBase + 2), '-f', 'rtp', url(at),
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      sender.stderr?.resume();
+      feed.sender = sender;
+      return sender;
+    },
     close() {
-      if (sender.exitCode === null) sender.kill('SIGKILL');
+      if (feed.sender && feed.sender.exitCode === null) feed.sender.kill('SIGKILL');
       vt.close();
       at.close();
     },
   };
+  if (!o.sendLater) feed.send();
+  return feed;
 }

@@ -58,6 +58,7 @@ export interface PlatformOptions {
    * deployment share it, tests isolate themselves with their own. */
   redisPrefix?: string;
   household?: ServicesOptions['household'];
+  petition?: ServicesOptions['petition'];
   recordingSegmentSeconds?: number;
 }
 
@@ -130,10 +131,12 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     seedDemo: o.seedDemo ?? config.NODE_ENV !== 'production',
     devSignIn: config.devTokens,
     keys,
+    recorderPorts: { min: config.RECORDER_RTP_PORT_MIN, max: config.RECORDER_RTP_PORT_MAX },
     archive: archiveNodeOptions(config),
     revocations,
     bans,
     ...(o.household ? { household: o.household } : {}),
+    ...(o.petition ? { petition: o.petition } : {}),
     recordingSegmentSeconds: o.recordingSegmentSeconds ?? config.RECORDING_SEGMENT_SECONDS,
   });
   metrics.observeStorage(services.archive.storage);

@@ -33,6 +33,7 @@ import {
   type HouseholdTimings,
 } from '../household/index.ts';
 import { forwardHouseholdEvents } from '../household/events.ts';
+import { watchCameraActivity } from './camera-activity.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
 import { createDevRouter } from './http/dev.ts';
 import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
@@ -44,12 +45,13 @@ import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { openNodeArchive, type ArchiveNodeOptions, type Degradation } from '../../recordings/node-archive.ts';
 import { recordSessions } from './session-recording.ts';
+import type { PortRange } from '../../recordings/ports.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
 import { RedisSessionLeases } from '../routing/session-leases.ts';
+import { serveCameraLookIns } from './camera-look-in.ts';
 
 /** How often every node looks for sessions left recording by a recorder that is gone. */
 const RECOVERY_SWEEP_MS = 15_000;
-import { serveCameraLookIns } from './camera-look-in.ts';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -78,10 +80,14 @@ export interface ServicesOptions {
   bans: RoomBans;
   /** Recording segment length (default 15 s; tests use short ones). */
   recordingSegmentSeconds?: number;
+  /** UDP ports for the recorders' transports (RECORDER_RTP_PORT_MIN/MAX). */
+  recorderPorts?: PortRange;
   /** Signing, TSA, composite, speech-to-text (recordings/node-archive.ts). */
   archive?: ArchiveNodeOptions;
   /** Clock and timings of the household service (tests drive time). */
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
+  /** The petition service's clock (tests move it to pass a deadline without waiting). */
+  petition?: { now?: () => Date };
 }
 
 export interface Services {
@@ -126,7 +132,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
   const petitionRepo = new DbPetitionRepository(store);
   if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) await petitionRepo.importDirectory(buildDirectory());
+  // The case file lists the recordings of the case's sessions from the archive's catalog.
+  let archiveRef: Archive | undefined;
   const petition = await PetitionService.create({
+    recordingsOf: async (caseId) => ((await archiveRef?.catalog.search({ caseNumber: caseId, includeDeleted: true })) ?? []).map((s) => s.sessionId),
+    ...(o.petition ?? {}),
     repo: petitionRepo,
     redis: o.redis,
     tokens,
@@ -155,6 +165,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     log: log.child({ mod: 'archive' }),
   });
   const { archive } = nodeArchive;
+  archiveRef = archive;
   // Sessions left "recording" by a recorder that died — here, or on a node that is gone — are
   // sealed as interrupted once quiet; until then the room's next node may continue them.
   const recover = (from: 'folders' | 'catalog') =>
@@ -166,9 +177,10 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const recoveryTimer = setInterval(() => void recover('catalog'), RECOVERY_SWEEP_MS);
   recoveryTimer.unref();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
-  const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}) });
+  const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}), ...(o.recorderPorts ? { ports: o.recorderPorts } : {}) });
 
   serveCameraLookIns({ rooms: o.rooms, households, log: log.child({ mod: 'camera-look-in' }) });
+  const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
   // Waiting petitioners get their new position pushed; bursts of queue changes are coalesced.
   const waitPushes = coalesce(250, (departmentIds: string[]) => {
@@ -203,6 +215,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   o.io.on('room:end', (roomId) => o.rooms.get(roomId)?.close('ended'));
   petition.on('session-ended', ({ caseId }) => endRoom(petitionRoomId(caseId)));
   petition.on('assigned', (p) => live.publish([liveRoom.user(p.officialId)], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
+  petition.on('callback-ringing', ({ terminalId, ...ringing }) => live.publish([liveRoom.terminal(terminalId)], 'petition:ringing', ringing));
+  petition.on('work-changed', (p) => live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:work-changed', p));
+  petition.on('appointment-reminder', ({ terminalId, ...reminder }) => live.publish([liveRoom.terminal(terminalId)], 'petition:reminder', reminder));
 
   forwardHouseholdEvents(households.events, (sub, push) => live.publish([liveRoom.user(sub)], 'household:event', push));
   // An ended call or look-in closes its room, so nobody stays connected on an old token.
@@ -260,6 +275,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       waitPushes.cancel();
       stopRetention();
       households.stop();
+      cameraActivity.stop();
       await householdTick.release().catch(() => undefined);
       petition.close();
       await nodeArchive.close();

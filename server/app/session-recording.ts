@@ -2,11 +2,17 @@
 // recorded from its first producer to its end — and only while it runs: a room opened for a case
 // whose session has ended starts no second recording; a household call only when the household
 // turned recording on. The room↔recorder binding itself is recordings/room-recording.ts.
+//
+// A recorder starts when the first participant who is really there (not a hidden observer)
+// joins — a room that only ever answered a capabilities request costs nothing. When the room's
+// worker dies, its recorder is kept (interrupted) and the room that its participants rejoin on
+// this node continues the same archive session.
 import type { Logger } from '../core/log.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
 import type { Archive } from '../../recordings/archive.ts';
 import type { CaseInfo } from '../../recordings/manifest.ts';
-import { recordRoom } from '../../recordings/room-recording.ts';
+import type { PortRange } from '../../recordings/ports.ts';
+import { bindRoom, recordRoom } from '../../recordings/room-recording.ts';
 import type { SessionRecorder } from '../../recordings/session-recorder.ts';
 import type { PetitionService } from '../petition/service.ts';
 import type { HouseholdService } from '../household/index.ts';
@@ -21,6 +27,8 @@ export interface SessionRecordingDeps {
   households: HouseholdService;
   log: Logger;
   segmentSeconds?: number;
+  /** Where recording transports send their RTP (RECORDER_RTP_PORT_MIN/MAX). */
+  ports?: PortRange;
 }
 
 export interface SessionRecording {
@@ -32,15 +40,38 @@ const SYSTEM = { id: 'system', name: '系统', role: 'system' } as const;
 
 export function recordSessions(d: SessionRecordingDeps): SessionRecording {
   const running = new Set<SessionRecorder>();
+  /** Recorders whose room's worker died, by room id, until the room is back or they are sealed. */
+  const interrupted = new Map<string, SessionRecorder>();
   d.rooms.on('room', (room) => {
-    startRecording(d, room).then(
-      (recorder) => {
-        if (!recorder) return;
-        running.add(recorder);
-        recorder.once('stopped', () => running.delete(recorder));
-      },
-      (err: unknown) => d.log.error({ err, roomId: room.id }, 'recording | could not start'),
-    );
+    let begun = false;
+    const begin = (peer: Peer) => {
+      if (begun || peer.hidden) return;
+      begun = true;
+      room.off('peerjoined', begin);
+      const waiting = interrupted.get(room.id);
+      if (waiting && !waiting.stopped) {
+        interrupted.delete(room.id);
+        waiting.resume(room.router);
+        bindRoom(room, waiting, d.log);
+        followCase(room, waiting);
+        d.log.info({ roomId: room.id, sessionId: waiting.sessionId }, 'recording | resumed in the rejoined room');
+        return;
+      }
+      startRecording(d, room).then(
+        (recorder) => {
+          if (!recorder) return;
+          running.add(recorder);
+          recorder.on('interrupted', () => interrupted.set(room.id, recorder));
+          recorder.once('stopped', () => {
+            running.delete(recorder);
+            if (interrupted.get(room.id) === recorder) interrupted.delete(room.id);
+          });
+        },
+        (err: unknown) => d.log.error({ err, roomId: room.id }, 'recording | could not start'),
+      );
+    };
+    room.on('peerjoined', begin);
+    for (const peer of room.peers.values()) begin(peer);
   });
   return {
     async stopAll() {
@@ -91,8 +122,21 @@ async function startRecording(d: SessionRecordingDeps, room: Room): Promise<Sess
     log: d.log,
     ...(left ? { continueSession: left.sessionId } : {}),
     ...(d.segmentSeconds ? { segmentSeconds: d.segmentSeconds } : {}),
+    ...(d.ports ? { ports: d.ports } : {}),
   });
-  // Officials who join (joint sessions, transfers) become searchable by name and department.
+  followCase(room, recorder);
+  if (caseInfo.caseNumber) {
+    const onCase = ({ caseId, state }: { caseId: string; state: string }) => {
+      if (caseId === caseInfo.caseNumber) recorder.addTimelineEvent(`case-${state}`);
+    };
+    d.petition.on('case-changed', onCase);
+    recorder.once('stopped', () => d.petition.off('case-changed', onCase));
+  }
+  return recorder;
+}
+
+/** Officials who join (joint sessions, transfers) become searchable by name and department. */
+function followCase(room: Room, recorder: SessionRecorder): void {
   const noteParty = (peer: Peer) => {
     if (peer.role !== 'official') return;
     const department = peer.claims.attributes.department;
@@ -103,12 +147,4 @@ async function startRecording(d: SessionRecordingDeps, room: Room): Promise<Sess
   };
   for (const peer of room.peers.values()) noteParty(peer);
   room.on('peerjoined', noteParty);
-  if (caseInfo.caseNumber) {
-    const onCase = ({ caseId, state }: { caseId: string; state: string }) => {
-      if (caseId === caseInfo.caseNumber) recorder.addTimelineEvent(`case-${state}`);
-    };
-    d.petition.on('case-changed', onCase);
-    recorder.once('stopped', () => d.petition.off('case-changed', onCase));
-  }
-  return recorder;
 }

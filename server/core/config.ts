@@ -45,6 +45,10 @@ const schema = z.object({
   // Port range for PlainTransports (ingest, recording).
   RTC_MIN_PORT: port.default(41000),
   RTC_MAX_PORT: port.default(41999),
+  // UDP ports the recording transports send to, one bound per recorded track (recordings/ports.ts):
+  // reserve them for this node's recorders (outside ip_local_port_range and the RTC range).
+  RECORDER_RTP_PORT_MIN: port.default(61000),
+  RECORDER_RTP_PORT_MAX: port.default(62999),
   FFMPEG_BIN: z.string().optional(),
 
   // ---- the archive's evidence (docs/evidence.md) ----
@@ -90,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !c.JWT_SECRET) throw new ConfigError('JWT_SECRET: required when NODE_ENV=production');
   if (production && c.DEV_TOKENS) throw new ConfigError('DEV_TOKENS: not allowed when NODE_ENV=production');
   if (c.RTC_MIN_PORT > c.RTC_MAX_PORT) throw new ConfigError('RTC_MIN_PORT: must not exceed RTC_MAX_PORT');
+  if (c.RECORDER_RTP_PORT_MIN > c.RECORDER_RTP_PORT_MAX) throw new ConfigError('RECORDER_RTP_PORT_MIN: must not exceed RECORDER_RTP_PORT_MAX');
   if (c.TSA_URL && !c.TSA_CA_FILE) throw new ConfigError('TSA_CA_FILE: required with TSA_URL (the CA its tokens must chain to)');
   if (c.TSA_CA_FILE && !fs.existsSync(c.TSA_CA_FILE)) throw new ConfigError(`TSA_CA_FILE: ${c.TSA_CA_FILE} does not exist`);
   return {

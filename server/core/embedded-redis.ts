@@ -1,12 +1,12 @@
 // When REDIS_URL is unset the product runs its own redis-server: loopback only, a free port,
 // data under DATA_DIR/redis with AOF on, so a restart keeps queues and sessions.
-import type { ChildProcess } from 'node:child_process';
-import { spawnBound } from './child-process.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from './log.ts';
+import { diesWithParent } from './parent-death.ts';
 
 export interface EmbeddedRedis {
   url: string;
@@ -29,10 +29,11 @@ export async function startEmbeddedRedis(dataDir: string, log: Logger): Promise<
   const dir = path.join(dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const child: ChildProcess = spawnBound(
-    'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes',
-      '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'],
+  // TERM when the node dies (even SIGKILLed): redis-server writes its AOF and exits instead of
+  // holding DATA_DIR/redis against the restarted node.
+  const child: ChildProcess = spawn(
+    ...diesWithParent('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes',
+      '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'], 'TERM'),
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let exited = false;

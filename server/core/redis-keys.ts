@@ -72,6 +72,8 @@ export type RedisKeys = ReturnType<typeof redisKeys>;
  *   {p}:online:{departmentId}    ZSET    officialId → presence expiry (ms)
  *   {p}:terminals-online         ZSET    terminalId → heartbeat expiry (ms)
  *   {p}:stats:{departmentId}     HASH    avgSessionSeconds (EWMA), sessions
+ *   {p}:lookup-fail:{caseId}     STRING  wrong query codes in a row at terminals (EX 15 min)
+ *   {p}:reminded:{caseId}        STRING  the day's appointment reminder was sent (SET NX, EX 2 days)
  */
 export function schedulerKeys(prefix: string) {
   return {
@@ -90,6 +92,8 @@ export function schedulerKeys(prefix: string) {
     presence: (officialId: string) => `${prefix}:presence:${officialId}`,
     online: (departmentId: string) => `${prefix}:online:${departmentId}`,
     terminalsOnline: `${prefix}:terminals-online`,
+    lookupFailures: (caseId: string) => `${prefix}:lookup-fail:${caseId}`,
+    reminded: (caseId: string) => `${prefix}:reminded:${caseId}`,
     stats: (departmentId: string) => `${prefix}:stats:${departmentId}`,
   };
 }

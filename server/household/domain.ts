@@ -16,6 +16,8 @@ export const DEFAULT_SETTINGS: HouseholdSettings = {
   lookInAllowed: false,
   privacySchedule: [],
   recordingAllowed: false,
+  quietHours: [],
+  activityWatch: { enabled: false, start: '08:00', end: '20:00', inactiveHours: 3, threshold: 0.02 },
 };
 
 export function permits(held: PermissionLevel, needed: PermissionLevel): boolean {

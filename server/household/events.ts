@@ -14,8 +14,8 @@ export type HouseholdEvents = { [K in HouseholdPushType]: [HouseholdPushes[K] & 
 export class HouseholdEventEmitter extends SafeEmitter<HouseholdEvents> {}
 
 export const HOUSEHOLD_EVENT_NAMES = [
-  'call:ringing', 'call:answered', 'call:ended', 'lookin:started', 'lookin:ended', 'privacy:changed',
-  'settings:changed', 'notice', 'alert:raised', 'alert:resolved', 'checkin:due',
+  'call:ringing', 'call:answered', 'call:updated', 'call:ended', 'lookin:started', 'lookin:ended', 'privacy:changed',
+  'settings:changed', 'notice', 'notice:read', 'alert:raised', 'alert:resolved', 'checkin:due', 'consent:changed', 'masks:changed',
 ] as const satisfies readonly HouseholdPushType[];
 
 /**

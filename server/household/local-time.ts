@@ -55,3 +55,24 @@ export function previousOccurrence(days: readonly number[], time: string, atMs: 
   }
   return null;
 }
+
+/**
+ * Today's occurrence of a daily window (local time) that contains `nowMs`, or null when `nowMs`
+ * is outside it. A window whose end is not after its start runs past midnight.
+ */
+export function localDayWindow(start: string, end: string, nowMs: number): { startMs: number; endMs: number } | null {
+  const { minute, dayStartMs } = local(nowMs);
+  const s = minutes(start);
+  const e = minutes(end);
+  if (e > s) return minute >= s && minute < e ? { startMs: dayStartMs + s * 60_000, endMs: dayStartMs + e * 60_000 } : null;
+  if (minute >= s) return { startMs: dayStartMs + s * 60_000, endMs: dayStartMs + DAY_MS + e * 60_000 };
+  if (minute < e) return { startMs: dayStartMs - DAY_MS + s * 60_000, endMs: dayStartMs + e * 60_000 };
+  return null;
+}
+
+/** Every occurrence on one of `days` at `time` (local) in [fromMs, toMs], oldest first. */
+export function occurrencesBetween(days: readonly number[], time: string, fromMs: number, toMs: number): number[] {
+  const out: number[] = [];
+  for (let at = nextOccurrence(days, time, fromMs - 1); at <= toMs; at = nextOccurrence(days, time, at)) out.push(at);
+  return out;
+}

@@ -1,18 +1,32 @@
 // Persistence of the household domain on the node's store (SQLite or PostgreSQL,
 // server/core/db.ts). Knows rows and SQL, not rules: authorization and state transitions live in
 // the service. Times in, times out: epoch ms in SQL, ISO in the domain.
-import type { Generated } from 'kysely';
+import { sql, type Generated } from 'kysely';
 import type { Executor, Store } from '../core/db.ts';
 import {
   householdSettingsSchema,
+  maskRectSchema,
   residentSchema,
   type AccessLogEntry,
+  type ActivityDecision,
+  type AlertKind,
   type Call,
+  type CallDirection,
+  type CallEvent,
+  type CallEventType,
+  type CallPurpose,
+  type Callee,
+  type CalleeRole,
   type CallState,
   type CheckInSchedule,
+  type ConsentRecord,
   type Counsellor,
   type Device,
-  type DeviceAlert,
+  type HouseholdAlert,
+  type MaskRect,
+  type Mood,
+  type VillageContact,
+  type Visit,
   type DevicePlace,
   type FamilyLink,
   type FamilyMember,
@@ -63,6 +77,33 @@ interface CallRow {
   ring_deadline: number;
   answered_at: number | null;
   ended_at: number | null;
+  direction: string;
+  purpose: string;
+  quiet: number;
+  answered_by: string | null;
+  answered_by_name: string | null;
+  answered_by_role: string | null;
+  sos_step: number | null;
+  next_step_at: number | null;
+}
+interface CalleeRow {
+  call_id: string;
+  person_id: string;
+  role: string;
+  name: string;
+  step: number;
+  state: string;
+  rung_at: number;
+}
+interface CallEventRow {
+  id: Generated<number>;
+  call_id: string;
+  at: number;
+  type: string;
+  person_id: string | null;
+  person_name: string | null;
+  person_role: string | null;
+  data_json: string;
 }
 interface LookInRow {
   id: string;
@@ -99,17 +140,58 @@ interface CheckInRow {
 interface AlertRow {
   id: string;
   kind: string;
-  device_id: string;
+  device_id: string | null;
   household_id: string;
   last_seen_at: number | null;
   raised_at: number;
   resolved_at: number | null;
   acknowledged_by: string | null;
+  acknowledged_at: number | null;
+  details_json: string | null;
+  call_id: string | null;
+}
+interface VisitRow {
+  id: string;
+  household_id: string;
+  counsellor_id: string;
+  counsellor_name: string;
+  call_id: string | null;
+  schedule_id: string | null;
+  due_at: number | null;
+  at: number;
+  mood: string;
+  concerns: string;
+  follow_up: string;
+  follow_up_by: string | null;
+}
+
+/** A call as the service needs it: with the SOS escalation bookkeeping. */
+export interface CallRecord {
+  call: Call;
+  sosStep: number | null;
+  nextStepAtMs: number | null;
+}
+
+/** Someone a call from home rings (a callee row to insert). */
+export interface NewCallee {
+  id: string;
+  role: CalleeRole;
+  name: string;
+  step: number;
+}
+
+/** One minute of activity from one source. */
+export interface ActivityMinute {
+  sourceId: string;
+  sourceKind: 'device' | 'camera';
+  minuteMs: number;
+  level: number;
+  samples: number;
 }
 
 /** A device row as the service needs it: with the token jti and raw times for the checkers. */
 export interface DeviceRecord {
-  device: Omit<Device, 'online'>;
+  device: Omit<Device, 'online' | 'masks'>;
   tokenJti: string | null;
   boundAtMs: number;
   lastSeenAtMs: number | null;
@@ -136,6 +218,7 @@ export interface HouseholdTables {
     id: Generated<number>;
     household_id: string;
     actor_id: string;
+    actor_name: string | null;
     actor_role: string;
     action: 'look-in';
     outcome: 'granted' | 'refused';
@@ -145,7 +228,27 @@ export interface HouseholdTables {
   };
   household_notices: NoticeRow;
   household_check_ins: CheckInRow;
-  household_alerts: AlertRow & { acknowledged_at: number | null };
+  household_alerts: AlertRow;
+  household_call_callees: CalleeRow;
+  household_call_events: CallEventRow;
+  household_village_contacts: { id: string; name: string; organisation: string; region: string; phone: string | null };
+  household_activity: { source_id: string; source_kind: string; household_id: string; minute: number; level: number; samples: number };
+  household_privacy_masks: { device_id: string; rects_json: string; updated_by: string; updated_at: number };
+  household_consents: {
+    id: Generated<number>;
+    household_id: string;
+    member_id: string;
+    member_name: string;
+    source: string;
+    level: string;
+    action: 'granted' | 'withdrawn';
+    by_id: string;
+    by_name: string;
+    by_role: string;
+    at: number;
+  };
+  household_visits: VisitRow;
+  household_notice_reads: { notice_id: string; household_id: string; device_id: string; read_at: number };
 }
 
 export class HouseholdRepository {
@@ -355,47 +458,68 @@ export class HouseholdRepository {
   async insertCall(c: {
     id: string;
     householdId: string;
+    direction: CallDirection;
+    purpose: CallPurpose;
     callerId: string;
-    callerRole: 'family' | 'counsellor';
+    callerRole: Call['callerRole'];
     callerName: string;
     state: CallState;
     audioOnly: boolean;
     autoAnswered: boolean;
+    quiet: boolean;
     createdAtMs: number;
     ringDeadlineMs: number;
+    sosStep?: number;
+    nextStepAtMs?: number | null;
   }): Promise<void> {
     await this.#q
       .insertInto('household_calls')
       .values({
         id: c.id,
         household_id: c.householdId,
+        direction: c.direction,
+        purpose: c.purpose,
         caller_id: c.callerId,
         caller_role: c.callerRole,
         caller_name: c.callerName,
         state: c.state,
         audio_only: c.audioOnly ? 1 : 0,
         auto_answered: c.autoAnswered ? 1 : 0,
+        quiet: c.quiet ? 1 : 0,
         created_at: c.createdAtMs,
         ring_deadline: c.ringDeadlineMs,
         answered_at: c.state === 'active' ? c.createdAtMs : null,
+        answered_by: null,
+        answered_by_name: null,
+        answered_by_role: null,
         ended_at: null,
+        sos_step: c.sosStep ?? null,
+        next_step_at: c.nextStepAtMs ?? null,
       })
       .execute();
   }
 
   async getCall(id: string): Promise<Call | undefined> {
+    return (await this.getCallRecord(id))?.call;
+  }
+
+  async getCallRecord(id: string): Promise<CallRecord | undefined> {
     const row = await this.#q.selectFrom('household_calls').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toCall(row);
+    return row && (await this.#records([row]))[0];
   }
 
   /**
    * Moves a call from one of `from` to `to`; false if it was no longer in `from` (a concurrent
-   * answer and timeout: exactly one of them wins).
+   * answer and timeout: exactly one of them wins). `by`: who answered, for `to: 'active'`.
    */
-  async transitionCall(id: string, from: readonly CallState[], to: CallState, atMs: number): Promise<boolean> {
+  async transitionCall(id: string, from: readonly CallState[], to: CallState, atMs: number, by?: { id: string; name: string; role: string }): Promise<boolean> {
     const r = await this.#q
       .updateTable('household_calls')
-      .set(to === 'active' ? { state: to, answered_at: atMs } : { state: to, ended_at: atMs })
+      .set(
+        to === 'active'
+          ? { state: to, answered_at: atMs, answered_by: by?.id ?? null, answered_by_name: by?.name ?? null, answered_by_role: by?.role ?? null, next_step_at: null }
+          : { state: to, ended_at: atMs, next_step_at: null },
+      )
       .where('id', '=', id)
       .where('state', 'in', from)
       .executeTakeFirst();
@@ -404,7 +528,32 @@ export class HouseholdRepository {
 
   async listRingingDue(nowMs: number): Promise<Call[]> {
     const rows = await this.#q.selectFrom('household_calls').selectAll().where('state', '=', 'ringing').where('ring_deadline', '<=', nowMs).orderBy('created_at').execute();
-    return rows.map(toCall);
+    return this.#calls(rows);
+  }
+
+  /** Ringing SOS calls whose next escalation step is due. */
+  async listEscalationsDue(nowMs: number): Promise<CallRecord[]> {
+    const rows = await this.#q
+      .selectFrom('household_calls')
+      .selectAll()
+      .where('state', '=', 'ringing')
+      .where('next_step_at', 'is not', null)
+      .where('next_step_at', '<=', nowMs)
+      .orderBy('created_at')
+      .execute();
+    return this.#records(rows);
+  }
+
+  /** Records that step `step` was rung; `nextStepAtMs` null when it was the last one. */
+  async setSosStep(callId: string, step: number, nextStepAtMs: number | null, ringDeadlineMs: number): Promise<boolean> {
+    const r = await this.#q
+      .updateTable('household_calls')
+      .set({ sos_step: step, next_step_at: nextStepAtMs, ring_deadline: ringDeadlineMs })
+      .where('id', '=', callId)
+      .where('state', '=', 'ringing')
+      .where('sos_step', '<', step)
+      .executeTakeFirst();
+    return r.numUpdatedRows === 1n;
   }
 
   async listOpenCalls(householdId: string): Promise<Call[]> {
@@ -415,19 +564,116 @@ export class HouseholdRepository {
       .where('state', 'in', ['ringing', 'active'])
       .orderBy('created_at')
       .execute();
-    return rows.map(toCall);
+    return this.#calls(rows);
   }
 
-  async listMissedCalls(householdId: string, limit: number): Promise<Call[]> {
+  async listMissedCalls(householdId: string, limit: number, direction?: CallDirection): Promise<Call[]> {
     const rows = await this.#q
       .selectFrom('household_calls')
       .selectAll()
       .where('household_id', '=', householdId)
       .where('state', 'in', ['missed', 'declined', 'cancelled'])
+      .$if(direction !== undefined, (b) => b.where('direction', '=', direction!))
       .orderBy('created_at', 'desc')
       .limit(limit)
       .execute();
-    return rows.map(toCall);
+    return this.#calls(rows);
+  }
+
+  /** Every call of the household, newest first (the counsellor's history). */
+  async listCalls(householdId: string, limit: number): Promise<Call[]> {
+    const rows = await this.#q.selectFrom('household_calls').selectAll().where('household_id', '=', householdId).orderBy('created_at', 'desc').limit(limit).execute();
+    return this.#calls(rows);
+  }
+
+  /** Calls from home that rang this person, newest first (their missed calls and the ringing one). */
+  async listCallsRinging(personId: string, limit: number): Promise<Call[]> {
+    const rows = await this.#q
+      .selectFrom('household_calls as c')
+      .innerJoin('household_call_callees as e', 'e.call_id', 'c.id')
+      .selectAll('c')
+      .where('e.person_id', '=', personId)
+      .orderBy('c.created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return this.#calls(rows);
+  }
+
+  async insertCallees(callId: string, callees: readonly NewCallee[], atMs: number): Promise<void> {
+    if (callees.length === 0) return;
+    await this.#q
+      .insertInto('household_call_callees')
+      .values(callees.map((c) => ({ call_id: callId, person_id: c.id, role: c.role, name: c.name, step: c.step, state: 'ringing', rung_at: atMs })))
+      .onConflict((oc) => oc.columns(['call_id', 'person_id']).doNothing())
+      .execute();
+  }
+
+  async setCalleeState(callId: string, personId: string, state: Callee['state']): Promise<void> {
+    await this.#q.updateTable('household_call_callees').set({ state }).where('call_id', '=', callId).where('person_id', '=', personId).execute();
+  }
+
+  /** When a call from home ends unanswered, everyone still ringing missed it. */
+  async missRingingCallees(callId: string): Promise<void> {
+    await this.#q.updateTable('household_call_callees').set({ state: 'missed' }).where('call_id', '=', callId).where('state', '=', 'ringing').execute();
+  }
+
+  async appendCallEvent(e: { callId: string; atMs: number; type: CallEventType; person?: { id: string; name: string; role: string } | null; data?: CallEvent['data'] }): Promise<void> {
+    await this.#q
+      .insertInto('household_call_events')
+      .values({
+        call_id: e.callId, at: e.atMs, type: e.type,
+        person_id: e.person?.id ?? null, person_name: e.person?.name ?? null, person_role: e.person?.role ?? null,
+        data_json: JSON.stringify(e.data ?? {}),
+      })
+      .execute();
+  }
+
+  async listCallEvents(callId: string): Promise<CallEvent[]> {
+    const rows = await this.#q.selectFrom('household_call_events').selectAll().where('call_id', '=', callId).orderBy('id').execute();
+    return rows.map((r) => ({
+      id: r.id, callId: r.call_id, at: iso(r.at), type: r.type as CallEventType,
+      personId: r.person_id, personName: r.person_name, personRole: r.person_role,
+      data: JSON.parse(r.data_json) as CallEvent['data'],
+    }));
+  }
+
+  async #calls(rows: CallRow[]): Promise<Call[]> {
+    return (await this.#records(rows)).map((r) => r.call);
+  }
+
+  /** Calls with their callees (one query for all of them). */
+  async #records(rows: CallRow[]): Promise<CallRecord[]> {
+    const fromHome = rows.filter((r) => r.direction === 'from-home').map((r) => r.id);
+    const callees = fromHome.length
+      ? await this.#q.selectFrom('household_call_callees').selectAll().where('call_id', 'in', fromHome).orderBy('step').orderBy('rung_at').orderBy('person_id').execute()
+      : [];
+    const byCall = new Map<string, Callee[]>();
+    for (const c of callees) {
+      const list = byCall.get(c.call_id) ?? [];
+      list.push({ id: c.person_id, role: c.role as CalleeRole, name: c.name, step: c.step, state: c.state as Callee['state'], rungAt: iso(c.rung_at) });
+      byCall.set(c.call_id, list);
+    }
+    return rows.map((r) => ({ call: toCall(r, byCall.get(r.id) ?? []), sosStep: r.sos_step, nextStepAtMs: r.next_step_at }));
+  }
+
+  // ---- village contacts --------------------------------------------------------------------------
+
+  async insertVillageContact(c: VillageContact): Promise<void> {
+    await this.#q.insertInto('household_village_contacts').values(c).onConflict((oc) => oc.column('id').doNothing()).execute();
+  }
+
+  async getVillageContact(id: string): Promise<VillageContact | undefined> {
+    return this.#q.selectFrom('household_village_contacts').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Contacts whose division contains `region`, the most local first (village before township). */
+  async villageContactsFor(region: string): Promise<VillageContact[]> {
+    const rows = await this.#q
+      .selectFrom('household_village_contacts')
+      .selectAll()
+      .where((eb) => eb(eb.val(region), 'like', eb(eb.ref('region'), '||', '%')))
+      .execute();
+    return rows.sort((a, b) => b.region.length - a.region.length || a.id.localeCompare(b.id));
   }
 
   // ---- look-ins and the access log ------------------------------------------------------------
@@ -460,10 +706,10 @@ export class HouseholdRepository {
     return rows.map(toLookIn);
   }
 
-  async appendAccessLog(e: Omit<AccessLogEntry, 'id' | 'at'> & { atMs: number }): Promise<void> {
+  async appendAccessLog(e: Omit<AccessLogEntry, 'id' | 'at' | 'source' | 'endedAt' | 'seconds'> & { atMs: number }): Promise<void> {
     await this.#q
       .insertInto('household_access_log')
-      .values({ household_id: e.householdId, actor_id: e.actorId, actor_role: e.actorRole, action: e.action, outcome: e.outcome, reason: e.reason, look_in_id: e.lookInId, at: e.atMs })
+      .values({ household_id: e.householdId, actor_id: e.actorId, actor_name: e.actorName, actor_role: e.actorRole, action: e.action, outcome: e.outcome, reason: e.reason, look_in_id: e.lookInId, at: e.atMs })
       .execute();
   }
 
@@ -480,11 +726,23 @@ export class HouseholdRepository {
     return n;
   }
 
+  /** Newest first, each granted look-in with what was watched and for how long. */
   async listAccessLog(householdId: string, limit: number): Promise<AccessLogEntry[]> {
-    const rows = await this.#q.selectFrom('household_access_log').selectAll().where('household_id', '=', householdId).orderBy('id', 'desc').limit(limit).execute();
+    const rows = await this.#q
+      .selectFrom('household_access_log as a')
+      .leftJoin('household_look_ins as l', 'l.id', 'a.look_in_id')
+      .selectAll('a')
+      .select(['l.source', 'l.started_at', 'l.ended_at'])
+      .where('a.household_id', '=', householdId)
+      .orderBy('a.id', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({
-      id: r.id, householdId: r.household_id, actorId: r.actor_id, actorRole: r.actor_role, action: r.action,
+      id: r.id, householdId: r.household_id, actorId: r.actor_id, actorName: r.actor_name, actorRole: r.actor_role, action: r.action,
       outcome: r.outcome, reason: r.reason, lookInId: r.look_in_id, at: iso(r.at),
+      source: r.source ?? null,
+      endedAt: r.ended_at === null || r.ended_at === undefined ? null : iso(r.ended_at),
+      seconds: r.ended_at === null || r.ended_at === undefined || r.started_at === null ? null : Math.round((r.ended_at - r.started_at) / 1000),
     }));
   }
 
@@ -545,42 +803,214 @@ export class HouseholdRepository {
 
   // ---- alerts ---------------------------------------------------------------------------------
 
-  async insertAlert(a: { id: string; deviceId: string; householdId: string; lastSeenAtMs: number | null; raisedAtMs: number }): Promise<void> {
+  async insertAlert(a: {
+    id: string;
+    kind: AlertKind;
+    deviceId: string | null;
+    householdId: string;
+    lastSeenAtMs: number | null;
+    raisedAtMs: number;
+    activity?: ActivityDecision;
+    callId?: string;
+  }): Promise<void> {
     await this.#q
       .insertInto('household_alerts')
-      .values({ id: a.id, kind: 'device-offline', device_id: a.deviceId, household_id: a.householdId, last_seen_at: a.lastSeenAtMs, raised_at: a.raisedAtMs, resolved_at: null, acknowledged_by: null, acknowledged_at: null })
+      .values({
+        id: a.id, kind: a.kind, device_id: a.deviceId, household_id: a.householdId, last_seen_at: a.lastSeenAtMs, raised_at: a.raisedAtMs,
+        resolved_at: null, acknowledged_by: null, acknowledged_at: null,
+        details_json: a.activity ? JSON.stringify(a.activity) : null, call_id: a.callId ?? null,
+      })
       .execute();
   }
 
-  async getOpenAlert(deviceId: string): Promise<DeviceAlert | undefined> {
-    const row = await this.#q.selectFrom('household_alerts').selectAll().where('device_id', '=', deviceId).where('resolved_at', 'is', null).executeTakeFirst();
+  /** The open device-offline alert of a device. */
+  async getOpenAlert(deviceId: string): Promise<HouseholdAlert | undefined> {
+    const row = await this.#q
+      .selectFrom('household_alerts')
+      .selectAll()
+      .where('device_id', '=', deviceId)
+      .where('kind', '=', 'device-offline')
+      .where('resolved_at', 'is', null)
+      .executeTakeFirst();
     return row && toAlert(row);
   }
 
-  async getAlert(id: string): Promise<DeviceAlert | undefined> {
+  /** The open alert of this kind for the household (no-activity, sos). */
+  async getOpenHouseholdAlert(householdId: string, kind: AlertKind, callId?: string): Promise<HouseholdAlert | undefined> {
+    const row = await this.#q
+      .selectFrom('household_alerts')
+      .selectAll()
+      .where('household_id', '=', householdId)
+      .where('kind', '=', kind)
+      .where('resolved_at', 'is', null)
+      .$if(callId !== undefined, (b) => b.where('call_id', '=', callId!))
+      .executeTakeFirst();
+    return row && toAlert(row);
+  }
+
+  async getAlert(id: string): Promise<HouseholdAlert | undefined> {
     const row = await this.#q.selectFrom('household_alerts').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toAlert(row);
   }
 
-  async resolveAlert(id: string, atMs: number): Promise<void> {
-    await this.#q.updateTable('household_alerts').set({ resolved_at: atMs }).where('id', '=', id).where('resolved_at', 'is', null).execute();
+  /** False if it was already resolved. */
+  async resolveAlert(id: string, atMs: number): Promise<boolean> {
+    const r = await this.#q.updateTable('household_alerts').set({ resolved_at: atMs }).where('id', '=', id).where('resolved_at', 'is', null).executeTakeFirst();
+    return r.numUpdatedRows === 1n;
   }
 
   async acknowledgeAlert(id: string, by: string, atMs: number): Promise<void> {
     await this.#q.updateTable('household_alerts').set({ acknowledged_by: by, acknowledged_at: atMs }).where('id', '=', id).where('acknowledged_by', 'is', null).execute();
   }
 
-  async listAlertsForHouseholds(householdIds: readonly string[], includeResolved: boolean, limit: number): Promise<DeviceAlert[]> {
+  /**
+   * Alerts of these households, newest first. By default those that still need someone: open,
+   * or resolved by themselves but not yet acknowledged (raised while nobody was signed in).
+   */
+  async listAlertsForHouseholds(householdIds: readonly string[], all: boolean, limit: number, kinds?: readonly AlertKind[]): Promise<HouseholdAlert[]> {
     if (householdIds.length === 0) return [];
     const rows = await this.#q
       .selectFrom('household_alerts')
       .selectAll()
       .where('household_id', 'in', householdIds)
-      .$if(!includeResolved, (b) => b.where('resolved_at', 'is', null))
+      .$if(!all, (b) => b.where((eb) => eb.or([eb('resolved_at', 'is', null), eb('acknowledged_by', 'is', null)])))
+      .$if(kinds !== undefined, (b) => b.where('kind', 'in', kinds!))
       .orderBy('raised_at', 'desc')
       .limit(limit)
       .execute();
     return rows.map(toAlert);
+  }
+
+  // ---- activity -------------------------------------------------------------------------------
+
+  /** One row per source and minute; a second report for the same minute keeps the higher level. */
+  async recordActivity(householdId: string, minutes: readonly ActivityMinute[]): Promise<void> {
+    for (const m of minutes) {
+      await this.#q
+        .insertInto('household_activity')
+        .values({ source_id: m.sourceId, source_kind: m.sourceKind, household_id: householdId, minute: m.minuteMs, level: m.level, samples: m.samples })
+        .onConflict((oc) =>
+          oc.columns(['source_id', 'minute']).doUpdateSet((eb) => ({
+            level: sql<number>`CASE WHEN ${eb.ref('excluded.level')} > ${eb.ref('household_activity.level')} THEN ${eb.ref('excluded.level')} ELSE ${eb.ref('household_activity.level')} END`,
+            samples: sql<number>`${eb.ref('household_activity.samples')} + ${eb.ref('excluded.samples')}`,
+          })),
+        )
+        .execute();
+    }
+  }
+
+  async listActivity(householdId: string, fromMs: number, toMs: number): Promise<ActivityMinute[]> {
+    const rows = await this.#q
+      .selectFrom('household_activity')
+      .selectAll()
+      .where('household_id', '=', householdId)
+      .where('minute', '>=', fromMs)
+      .where('minute', '<=', toMs)
+      .orderBy('minute')
+      .execute();
+    return rows.map((r) => ({ sourceId: r.source_id, sourceKind: r.source_kind as ActivityMinute['sourceKind'], minuteMs: r.minute, level: r.level, samples: r.samples }));
+  }
+
+  /** The last minute at or above `threshold` since `sinceMs`. */
+  async lastActiveMinute(householdId: string, threshold: number, sinceMs: number): Promise<number | null> {
+    const row = await this.#q
+      .selectFrom('household_activity')
+      .select((eb) => eb.fn.max('minute').as('m'))
+      .where('household_id', '=', householdId)
+      .where('level', '>=', threshold)
+      .where('minute', '>=', sinceMs)
+      .executeTakeFirst();
+    return row?.m === null || row?.m === undefined ? null : Number(row.m);
+  }
+
+  // ---- privacy masks and consent ----------------------------------------------------------------
+
+  async setMasks(deviceId: string, rects: readonly MaskRect[], by: string, atMs: number): Promise<void> {
+    await this.#q
+      .insertInto('household_privacy_masks')
+      .values({ device_id: deviceId, rects_json: JSON.stringify(rects), updated_by: by, updated_at: atMs })
+      .onConflict((oc) => oc.column('device_id').doUpdateSet((eb) => ({ rects_json: eb.ref('excluded.rects_json'), updated_by: eb.ref('excluded.updated_by'), updated_at: eb.ref('excluded.updated_at') })))
+      .execute();
+  }
+
+  async masksOf(deviceIds: readonly string[]): Promise<Map<string, MaskRect[]>> {
+    if (deviceIds.length === 0) return new Map();
+    const rows = await this.#q.selectFrom('household_privacy_masks').selectAll().where('device_id', 'in', deviceIds).execute();
+    return new Map(rows.map((r) => [r.device_id, maskRectSchema.array().parse(JSON.parse(r.rects_json))]));
+  }
+
+  async appendConsent(c: Omit<ConsentRecord, 'id' | 'at' | 'level'> & { atMs: number }): Promise<void> {
+    await this.#q
+      .insertInto('household_consents')
+      .values({
+        household_id: c.householdId, member_id: c.memberId, member_name: c.memberName, source: c.source, level: 'look-in',
+        action: c.action, by_id: c.byId, by_name: c.byName, by_role: c.byRole, at: c.atMs,
+      })
+      .execute();
+  }
+
+  /** Every consent record of the household, oldest first. */
+  async listConsents(householdId: string): Promise<ConsentRecord[]> {
+    const rows = await this.#q.selectFrom('household_consents').selectAll().where('household_id', '=', householdId).orderBy('id').execute();
+    return rows.map((r) => ({
+      id: r.id, householdId: r.household_id, memberId: r.member_id, memberName: r.member_name, source: r.source, level: 'look-in',
+      action: r.action, byId: r.by_id, byName: r.by_name, byRole: r.by_role, at: iso(r.at),
+    }));
+  }
+
+  // ---- visits and notice receipts -----------------------------------------------------------------
+
+  async insertVisit(v: Omit<Visit, 'at' | 'dueAt'> & { atMs: number; dueAtMs: number | null }): Promise<void> {
+    await this.#q
+      .insertInto('household_visits')
+      .values({
+        id: v.id, household_id: v.householdId, counsellor_id: v.counsellorId, counsellor_name: v.counsellorName, call_id: v.callId,
+        schedule_id: v.scheduleId, due_at: v.dueAtMs, at: v.atMs, mood: v.mood, concerns: v.concerns, follow_up: v.followUp, follow_up_by: v.followUpBy,
+      })
+      .execute();
+  }
+
+  async listVisits(householdId: string, limit: number): Promise<Visit[]> {
+    const rows = await this.#q.selectFrom('household_visits').selectAll().where('household_id', '=', householdId).orderBy('at', 'desc').limit(limit).execute();
+    return rows.map(toVisit);
+  }
+
+  /** Visit times of the households since `sinceMs` (to tell which check-ins were done). */
+  async listVisitTimes(householdIds: readonly string[], sinceMs: number): Promise<{ householdId: string; scheduleId: string | null; dueAtMs: number | null; atMs: number }[]> {
+    if (householdIds.length === 0) return [];
+    const rows = await this.#q
+      .selectFrom('household_visits')
+      .select(['household_id', 'schedule_id', 'due_at', 'at'])
+      .where('household_id', 'in', householdIds)
+      .where('at', '>=', sinceMs)
+      .execute();
+    return rows.map((r) => ({ householdId: r.household_id, scheduleId: r.schedule_id, dueAtMs: r.due_at, atMs: r.at }));
+  }
+
+  /** False when the household had already read it. */
+  async markNoticeRead(noticeId: string, householdId: string, deviceId: string, atMs: number): Promise<boolean> {
+    const r = await this.#q
+      .insertInto('household_notice_reads')
+      .values({ notice_id: noticeId, household_id: householdId, device_id: deviceId, read_at: atMs })
+      .onConflict((oc) => oc.columns(['notice_id', 'household_id']).doNothing())
+      .executeTakeFirst();
+    return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  async noticeReads(noticeIds: readonly string[]): Promise<{ noticeId: string; householdId: string; readAtMs: number }[]> {
+    if (noticeIds.length === 0) return [];
+    const rows = await this.#q.selectFrom('household_notice_reads').selectAll().where('notice_id', 'in', noticeIds).execute();
+    return rows.map((r) => ({ noticeId: r.notice_id, householdId: r.household_id, readAtMs: r.read_at }));
+  }
+
+  async getNotice(id: string): Promise<Notice | undefined> {
+    const row = await this.#q.selectFrom('household_notices').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toNotice(row);
+  }
+
+  async listNoticesSentBy(senderId: string, limit: number): Promise<Notice[]> {
+    const rows = await this.#q.selectFrom('household_notices').selectAll().where('sender_id', '=', senderId).orderBy('created_at', 'desc').limit(limit).execute();
+    return rows.map(toNotice);
   }
 }
 
@@ -613,20 +1043,25 @@ function toDeviceRecord(r: DeviceRow): DeviceRecord {
   };
 }
 
-function toCall(r: CallRow): Call {
+function toCall(r: CallRow, callees: Callee[]): Call {
   return {
     id: r.id,
     householdId: r.household_id,
     roomId: callRoomId(r.household_id, r.id),
+    direction: r.direction as CallDirection,
+    purpose: r.purpose as CallPurpose,
     callerId: r.caller_id,
     callerRole: r.caller_role as Call['callerRole'],
     callerName: r.caller_name,
     state: r.state as CallState,
     audioOnly: r.audio_only === 1,
     autoAnswered: r.auto_answered === 1,
+    quiet: r.quiet === 1,
     createdAt: iso(r.created_at),
     answeredAt: isoOrNull(r.answered_at),
+    answeredBy: r.answered_by ? { id: r.answered_by, name: r.answered_by_name ?? r.answered_by, role: r.answered_by_role ?? '' } : null,
     endedAt: isoOrNull(r.ended_at),
+    callees,
   };
 }
 
@@ -658,15 +1093,35 @@ function toNotice(r: NoticeRow): Notice {
   };
 }
 
-function toAlert(r: AlertRow): DeviceAlert {
+function toAlert(r: AlertRow): HouseholdAlert {
   return {
     id: r.id,
-    kind: 'device-offline',
+    kind: r.kind as AlertKind,
     deviceId: r.device_id,
     householdId: r.household_id,
     lastSeenAt: isoOrNull(r.last_seen_at),
     raisedAt: iso(r.raised_at),
     resolvedAt: isoOrNull(r.resolved_at),
     acknowledgedBy: r.acknowledged_by,
+    acknowledgedAt: isoOrNull(r.acknowledged_at),
+    activity: r.details_json ? (JSON.parse(r.details_json) as ActivityDecision) : null,
+    callId: r.call_id,
+  };
+}
+
+function toVisit(r: VisitRow): Visit {
+  return {
+    id: r.id,
+    householdId: r.household_id,
+    counsellorId: r.counsellor_id,
+    counsellorName: r.counsellor_name,
+    callId: r.call_id,
+    scheduleId: r.schedule_id,
+    dueAt: isoOrNull(r.due_at),
+    at: iso(r.at),
+    mood: r.mood as Mood,
+    concerns: r.concerns,
+    followUp: r.follow_up,
+    followUpBy: r.follow_up_by,
   };
 }

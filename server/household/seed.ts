@@ -26,12 +26,20 @@ export const SEED = {
     zhaoMin: 'fm-zhao-min', // 赵 household, 南京, manages
   },
   counsellors: { chen: 'cs-chen-jing', zhou: 'cs-zhou-hong' },
+  /** 村委会 / 网格员 contacts an SOS escalates to (the same people sign in as grid workers). */
+  villageContacts: { zhangzhuang: 'gw-zhangzhuang', wanglou: 'gw-wanglou', liutao: 'gw-liutao', zhaoji: 'gw-zhaoji' },
 } as const;
 
 const on = (s: Partial<HouseholdSettings>): HouseholdSettings => ({ ...DEFAULT_SETTINGS, ...s });
 
 export async function seedHouseholdDemo(repo: HouseholdRepository, nowMs: number): Promise<{ created: boolean }> {
-  if (await repo.getHousehold(SEED.households.zhang)) return { created: false };
+  const created = await seedHouseholds(repo, nowMs);
+  await seedCare(repo, nowMs);
+  return { created };
+}
+
+async function seedHouseholds(repo: HouseholdRepository, nowMs: number): Promise<boolean> {
+  if (await repo.getHousehold(SEED.households.zhang)) return false;
   const { households: H, devices: D, family: F, counsellors: C } = SEED;
   try {
     await repo.transaction(async (tx) => {
@@ -46,6 +54,9 @@ export async function seedHouseholdDemo(repo: HouseholdRepository, nowMs: number
           lookInAllowed: true,
           // Nights are private.
           privacySchedule: [{ days: [0, 1, 2, 3, 4, 5, 6], start: '22:00', end: '07:00' }],
+          // Grandmother goes to bed early: calls after nine ring softly.
+          quietHours: [{ days: [0, 1, 2, 3, 4, 5, 6], start: '21:00', end: '07:00' }],
+          activityWatch: { enabled: true, start: '08:00', end: '20:00', inactiveHours: 3, threshold: 0.02 },
         }),
         createdAtMs: nowMs,
       });
@@ -103,8 +114,38 @@ export async function seedHouseholdDemo(repo: HouseholdRepository, nowMs: number
     });
   } catch (err) {
     // Another node seeding the same store at the same moment won the race: nothing left to do.
-    if (await repo.getHousehold(SEED.households.zhang)) return { created: false };
+    if (await repo.getHousehold(SEED.households.zhang)) return false;
     throw err;
   }
-  return { created: true };
+  return true;
+}
+
+/**
+ * Issue 14's demo data, added to stores seeded before it: village contacts, and the consent of
+ * each household to the look-ins its family may make (recorded as given at seeding).
+ */
+async function seedCare(repo: HouseholdRepository, nowMs: number): Promise<void> {
+  if (await repo.getVillageContact(SEED.villageContacts.zhangzhuang)) return;
+  const { households: H, family: F, villageContacts: V } = SEED;
+  try {
+    await repo.transaction(async (tx) => {
+      await tx.insertVillageContact({ id: V.zhangzhuang, name: '王建华', organisation: '符离镇张庄村村委会', region: '341302104', phone: null });
+      await tx.insertVillageContact({ id: V.wanglou, name: '李红梅', organisation: '良梨镇王楼村村委会', region: '341321101', phone: null });
+      await tx.insertVillageContact({ id: V.liutao, name: '刘长江', organisation: '龙城镇刘套村村委会', region: '341322100', phone: null });
+      await tx.insertVillageContact({ id: V.zhaoji, name: '赵玉梅', organisation: '虞姬乡赵集村村委会', region: '341323102', phone: null });
+      const consents: [string, string, string][] = [
+        [H.zhang, F.zhangWei, '张伟'],
+        [H.zhang, F.liNa, '李娜'],
+        [H.wang, F.wangQiang, '王强'],
+        [H.zhao, F.zhaoMin, '赵敏'],
+      ];
+      for (const [householdId, memberId, memberName] of consents) {
+        const h = await tx.getHousehold(householdId);
+        await tx.appendConsent({ householdId, memberId, memberName, source: '*', action: 'granted', byId: 'system', byName: h?.name ?? householdId, byRole: 'admin', atMs: nowMs });
+      }
+    });
+  } catch (err) {
+    if (await repo.getVillageContact(SEED.villageContacts.zhangzhuang)) return;
+    throw err;
+  }
 }

@@ -9,7 +9,22 @@ import { withoutCamera, type DomainPermission } from '../auth/room-access.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
 import {
+  type ActivityDecision,
+  type ActivityReport,
   type BindDevice,
+  type Callee,
+  type CallEvent,
+  type CallOut,
+  type CheckInDue,
+  type ConsentChange,
+  type ConsentRecord,
+  type HouseholdAlert,
+  type HouseholdHistory,
+  type MaskRect,
+  type NewVisit,
+  type NoticeReceipts,
+  type Visit,
+  type VillageContact,
   type LinkFamily,
   type NewCamera,
   type NewCheckIn,
@@ -24,7 +39,6 @@ import {
   type CheckInSchedule,
   type Counsellor,
   type Device,
-  type DeviceAlert,
   type Household,
   type HouseholdCamera,
   type HouseholdSettings,
@@ -41,8 +55,8 @@ import {
 
 export type { DeviceState, HouseholdView, RoomTicket };
 import { HouseholdEventEmitter, type CallEndReason, type PrivacyState } from './events.ts';
-import { nextOccurrence, previousOccurrence, privacyWindowActive } from './local-time.ts';
-import type { DeviceRecord, HouseholdRepository } from './repository.ts';
+import { localDayWindow, nextOccurrence, occurrencesBetween, previousOccurrence, privacyWindowActive } from './local-time.ts';
+import type { CallRecord, DeviceRecord, HouseholdRepository, NewCallee } from './repository.ts';
 
 /** The parts of verified token claims the service decides on. */
 export type Actor = Pick<Claims, 'sub' | 'name' | 'role' | 'attributes' | 'jti'>;
@@ -73,6 +87,17 @@ export interface HouseholdTimings {
   callTokenTtlSeconds: number;
   /** Device tokens are long-lived; binding the device again revokes the previous one. */
   deviceTokenTtlSeconds: number;
+  /**
+   * SOS escalation ladder: the family rings at once, the assigned counsellors after
+   * `sosCounsellorAfterMs` (0: at once, with the family), the village committee / 网格员 contact
+   * after `sosVillageAfterMs` if nobody has answered.
+   */
+  sosCounsellorAfterMs: number;
+  sosVillageAfterMs: number;
+  /** After the last step an unanswered SOS keeps ringing this long, then counts as missed (its alert stays). */
+  sosRingMs: number;
+  /** A check-in without a visit record this long after its time is overdue. */
+  checkInOverdueAfterMs: number;
 }
 
 export const DEFAULT_TIMINGS: HouseholdTimings = {
@@ -83,7 +108,14 @@ export const DEFAULT_TIMINGS: HouseholdTimings = {
   lookInsPerHour: 6,
   callTokenTtlSeconds: 4 * 3600,
   deviceTokenTtlSeconds: 365 * 24 * 3600,
+  sosCounsellorAfterMs: 0,
+  sosVillageAfterMs: 60_000,
+  sosRingMs: 5 * 60_000,
+  checkInOverdueAfterMs: 24 * 3600_000,
 };
+
+/** People a call from home can ring, and the SOS ladder's steps. */
+const SOS_STEPS = ['family', 'counsellor', 'grid-worker'] as const;
 
 /**
  * Changes to who may hold which household room or token. The app turns them into revocations
@@ -122,6 +154,7 @@ const LOOK_IN_REFUSAL_MESSAGES: Record<LookInRefusal, string> = {
   'privacy-mode': 'the household has turned on privacy mode; look-in is not possible now',
   'privacy-schedule': 'the household’s privacy schedule is in effect; look-in is not possible now',
   'look-in-disabled': 'the household does not allow look-in',
+  'no-consent': 'the household has not agreed (or no longer agrees) to this look-in',
   'device-offline': 'the home device is offline',
 };
 
@@ -184,7 +217,7 @@ export class HouseholdService {
     if (!existing) await this.#repo.insertDevice({ id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
     const { token, iat } = await this.#issueDeviceToken(id, d.name, householdId);
     if (existing) this.access.emit('device-rebound', { deviceId: id, householdId, previousJti: existing.tokenJti, issuedAt: iat });
-    return { device: this.#deviceView((await this.#assertDevice(id))), token };
+    return { device: (await this.#deviceViews([await this.#assertDevice(id)]))[0]!, token };
   }
 
   /** A lost or stolen box: its binding is revoked; every token it holds stops working at once. */
@@ -195,7 +228,7 @@ export class HouseholdService {
     await this.#repo.setDeviceTokenJti(deviceId, null);
     this.#log.info({ householdId, deviceId, by: actor.sub }, 'device binding revoked');
     this.access.emit('device-revoked', { deviceId, householdId });
-    return this.#deviceView(await this.#assertDevice(deviceId));
+    return (await this.#deviceViews([await this.#assertDevice(deviceId)]))[0]!;
   }
 
   async #issueDeviceToken(deviceId: string, name: string, householdId: string): Promise<{ token: string; iat: number }> {
@@ -230,6 +263,14 @@ export class HouseholdService {
     // A lower permission may take someone out of a look-in or a call they are in.
     if (before && before.permission !== m.permission) this.access.emit('rooms-changed', { householdId });
     return (await this.#view(householdId)).family.find((f) => f.id === id)!;
+  }
+
+  /** A 村委会 / 网格员 contact an SOS in its division escalates to. */
+  async addVillageContact(actor: Actor, c: VillageContact): Promise<VillageContact> {
+    this.#requireAdmin(actor);
+    if (await this.#repo.getVillageContact(c.id)) throw conflict(`village contact ${c.id} already exists`);
+    await this.#repo.insertVillageContact(c);
+    return c;
   }
 
   /** Takes a family member out of the household: its calls and look-ins here end for them at once. */
@@ -335,14 +376,15 @@ export class HouseholdService {
     } else if (actor.role === 'admin') {
       // Administering households is not a seat in their calls or a view into their homes.
       throw forbidden('administrators do not join a household’s calls or look-ins');
-    } else {
+    } else if (!(kind === 'call' && (await this.#repo.getCall(id))?.callees.some((c) => c.id === actor.sub && c.role === actor.role))) {
+      // Someone a call from home rang (a village contact answering an SOS) needs no other tie to the household.
       await this.#requireViewer(actor, householdId);
     }
     if (kind === 'call') {
       const call = await this.#repo.getCall(id);
       if (!call || call.householdId !== householdId) throw notFound('no such call');
       if (call.state !== 'active' && call.state !== 'ringing') throw new AppError('gone', 'the call has ended');
-      if (actor.role === 'counsellor' && call.callerId !== actor.sub) throw forbidden('only the calling counsellor joins this call');
+      if (actor.role === 'counsellor' && call.callerId !== actor.sub && !call.callees.some((c) => c.id === actor.sub)) throw forbidden('only the counsellor in this call joins it');
     } else {
       const lookIn = await this.#repo.getLookIn(id);
       if (!lookIn || lookIn.householdId !== householdId) throw notFound('no such look-in');
@@ -413,7 +455,7 @@ export class HouseholdService {
   /**
    * A family member (or an assigned counsellor) calls home. Auto-answer, when the household chose
    * it for this caller and privacy is off, makes the call live at once; otherwise the devices ring
-   * until answered or `ringTimeoutMs` passes.
+   * until answered or `ringTimeoutMs` passes. During quiet hours they ring softly.
    */
   async startCall(actor: Actor, householdId: string, { audioOnly }: StartCall = { audioOnly: false }): Promise<{ call: Call } & RoomTicket> {
     let callerRole: 'family' | 'counsellor';
@@ -437,11 +479,16 @@ export class HouseholdService {
       const open = (await tx.listOpenCalls(householdId))[0];
       if (open) throw new AppError('conflict', 'the home is already in a call; join it instead', { callId: open.id });
       await tx.insertCall({
-        id, householdId, callerId: actor.sub, callerRole, callerName: actor.name, state, audioOnly,
-        autoAnswered: auto, createdAtMs: now, ringDeadlineMs: now + this.timings.ringTimeoutMs,
+        id, householdId, direction: 'to-home', purpose: 'call', callerId: actor.sub, callerRole, callerName: actor.name, state, audioOnly,
+        autoAnswered: auto, quiet: this.quiet(h), createdAtMs: now, ringDeadlineMs: now + this.timings.ringTimeoutMs,
       });
+      await tx.appendCallEvent({ callId: id, atMs: now, type: 'raised', person: personOf(actor) });
       // Stamp ended_at: nobody was there to ring, so the call is over as soon as it starts.
-      if (state === 'missed') await tx.transitionCall(id, ['missed'], 'missed', now);
+      if (state === 'missed') {
+        await tx.transitionCall(id, ['missed'], 'missed', now);
+        await tx.appendCallEvent({ callId: id, atMs: now, type: 'ended', data: { reason: 'missed', deviceOffline: true } });
+      }
+      if (auto) await tx.appendCallEvent({ callId: id, atMs: now, type: 'answered', data: { autoAnswer: true } });
     });
     if (state === 'missed') {
       throw new AppError('unavailable', 'the home device is offline; the call is listed as missed', { callId: id });
@@ -454,42 +501,235 @@ export class HouseholdService {
     return { call, roomId: call.roomId, token: (await this.#callToken(actor, call)) };
   }
 
-  /** The device's answer button. */
+  /**
+   * The home device calls out: one family member of the household or one of its counsellors (a
+   * big picture button each). Their page rings loudly with answer and decline; unanswered within
+   * `ringTimeoutMs` it is a missed call on both sides.
+   */
+  async callOut(actor: Actor, { calleeId, audioOnly }: CallOut): Promise<{ call: Call } & RoomTicket> {
+    const rec = await this.#requireDevice(actor);
+    const h = await this.#assertHousehold(rec.device.householdId);
+    const callee = (await this.#contacts(h.id)).find((c) => c.id === calleeId);
+    if (!callee) throw forbidden('the home calls only its own family and counsellors');
+    const call = await this.#openCallFromHome(actor, h, { purpose: 'call', audioOnly, callees: [{ id: callee.id, role: callee.role, name: callee.name, step: 0 }] });
+    this.#log.info({ callId: call.id, householdId: h.id, callee: calleeId }, 'call ← home');
+    return { call, roomId: call.roomId, token: await this.#callToken(actor, call) };
+  }
+
+  /**
+   * 求助: rings the whole family and (after `sosCounsellorAfterMs`, by default at once) the
+   * assigned counsellors; if nobody has answered after `sosVillageAfterMs` the village committee
+   * / 网格员 contact is rung too. Every step is on the call's timeline, and an SOS alert stays
+   * with the counsellors until it is answered or acknowledged. Never quiet, and never refused
+   * because the home is in another call: that call ends.
+   */
+  async raiseSos(actor: Actor): Promise<{ call: Call } & RoomTicket> {
+    const rec = await this.#requireDevice(actor);
+    const h = await this.#assertHousehold(rec.device.householdId);
+    const now = this.#clock.now();
+    for (const open of await this.#repo.listOpenCalls(h.id)) {
+      if ((await this.#repo.transitionCall(open.id, ['ringing', 'active'], open.state === 'ringing' ? 'cancelled' : 'ended', now))) {
+        await this.#finishCall(h.id, open.id, 'sos');
+      }
+    }
+    const call = await this.#openCallFromHome(actor, h, { purpose: 'sos', audioOnly: false, callees: [] });
+    const alertId = newId('alert');
+    await this.#repo.insertAlert({ id: alertId, kind: 'sos', deviceId: rec.device.id, householdId: h.id, lastSeenAtMs: null, raisedAtMs: now, callId: call.id });
+    this.#log.warn({ callId: call.id, householdId: h.id, device: rec.device.id }, 'SOS raised');
+    this.events.emit('alert:raised', { to: await this.#alertAudience(h.id), alert: (await this.#repo.getAlert(alertId))! });
+    await this.#ringSosSteps((await this.#repo.getCallRecord(call.id))!, now);
+    const rung = await this.#assertCall(call.id);
+    return { call: rung, roomId: rung.roomId, token: await this.#callToken(actor, rung) };
+  }
+
+  async #openCallFromHome(actor: Actor, h: Household, c: { purpose: 'call' | 'sos'; audioOnly: boolean; callees: NewCallee[] }): Promise<Call> {
+    const now = this.#clock.now();
+    const id = newId(c.purpose === 'sos' ? 'sos' : 'call');
+    await this.#repo.transaction(async (tx) => {
+      await tx.lockHousehold(h.id);
+      const open = (await tx.listOpenCalls(h.id))[0];
+      if (open) throw new AppError('conflict', 'the home is already in a call', { callId: open.id });
+      await tx.insertCall({
+        id, householdId: h.id, direction: 'from-home', purpose: c.purpose, callerId: actor.sub, callerRole: 'home-device', callerName: h.name,
+        state: 'ringing', audioOnly: c.audioOnly, autoAnswered: false, quiet: false, createdAtMs: now,
+        ringDeadlineMs: now + (c.purpose === 'sos' ? this.#sosLastOffset() + this.timings.sosRingMs : this.timings.ringTimeoutMs),
+        ...(c.purpose === 'sos' ? { sosStep: -1, nextStepAtMs: now } : {}),
+      });
+      await tx.appendCallEvent({ callId: id, atMs: now, type: 'raised', person: personOf(actor), data: { purpose: c.purpose } });
+      await tx.insertCallees(id, c.callees, now);
+      for (const p of c.callees) await tx.appendCallEvent({ callId: id, atMs: now, type: 'rang', person: { id: p.id, name: p.name, role: p.role }, data: { step: p.step } });
+    });
+    const call = await this.#assertCall(id);
+    if (c.callees.length > 0) this.events.emit('call:ringing', { to: c.callees.map((p) => p.id), call });
+    return call;
+  }
+
+  /** When each SOS step rings, counted from the SOS. */
+  #sosOffsets(): Record<(typeof SOS_STEPS)[number], number> {
+    const counsellor = Math.max(0, this.timings.sosCounsellorAfterMs);
+    return { family: 0, counsellor, 'grid-worker': Math.max(counsellor, this.timings.sosVillageAfterMs) };
+  }
+
+  #sosLastOffset(): number {
+    return Math.max(...Object.values(this.#sosOffsets()));
+  }
+
+  /**
+   * Rings every SOS step that is due and not yet rung. `early`: nobody of the steps already rung
+   * is still ringing (they all declined), so the next step rings now instead of waiting.
+   */
+  async #ringSosSteps(rec: CallRecord, now: number, early = false): Promise<void> {
+    const { call } = rec;
+    const offsets = this.#sosOffsets();
+    const created = Date.parse(call.createdAt);
+    const h = await this.#assertHousehold(call.householdId);
+    let step = rec.sosStep ?? -1;
+    const rungBefore = step;
+    for (let i = step + 1; i < SOS_STEPS.length; i++) {
+      const dueAt = created + offsets[SOS_STEPS[i]!];
+      if (dueAt > now && !(early && i === rungBefore + 1)) break;
+      step = i;
+    }
+    if (step === rungBefore) return;
+    const next = SOS_STEPS.findIndex((k, i) => i > step && created + offsets[k] > now);
+    const nextAt = next === -1 ? null : created + offsets[SOS_STEPS[next]!];
+    if (!(await this.#repo.setSosStep(call.id, step, nextAt, Math.max(now, created + this.#sosLastOffset()) + this.timings.sosRingMs))) return;
+    const already = new Set(call.callees.map((c) => c.id));
+    for (let i = rungBefore + 1; i <= step; i++) {
+      const kind = SOS_STEPS[i]!;
+      const people = (await this.#sosPeople(h, kind)).filter((p) => !already.has(p.id));
+      if (i > 0 && (offsets[kind] > 0 || early)) {
+        await this.#repo.appendCallEvent({
+          callId: call.id, atMs: now, type: 'escalated',
+          data: { step: i, to: kind, found: people.length, reason: early ? 'all-declined' : 'no-answer', afterSeconds: Math.round((now - created) / 1000) },
+        });
+      }
+      const callees = people.map((p) => ({ ...p, step: i }));
+      await this.#repo.insertCallees(call.id, callees, now);
+      for (const p of callees) {
+        already.add(p.id);
+        await this.#repo.appendCallEvent({ callId: call.id, atMs: now, type: 'rang', person: { id: p.id, name: p.name, role: p.role }, data: { step: i } });
+      }
+      this.#log.warn({ callId: call.id, step: i, to: kind, people: people.map((p) => p.id) }, 'SOS | ringing');
+      const updated = await this.#assertCall(call.id);
+      if (callees.length > 0) this.events.emit('call:ringing', { to: callees.map((p) => p.id), call: updated });
+      // Everyone already ringing sees the new people on the call.
+      this.events.emit('call:updated', { to: [...(await this.#deviceIds(h.id)), ...updated.callees.map((p) => p.id)], call: updated });
+    }
+  }
+
+  async #sosPeople(h: Household, kind: (typeof SOS_STEPS)[number]): Promise<Omit<NewCallee, 'step'>[]> {
+    switch (kind) {
+      case 'family':
+        return (await this.#repo.listFamily(h.id)).map((m) => ({ id: m.id, role: 'family', name: m.name }));
+      case 'counsellor': {
+        const ids = await this.#repo.listCounsellorIds(h.id);
+        const people = await Promise.all(ids.map((id) => this.#repo.getCounsellor(id)));
+        return people.filter((c): c is Counsellor => !!c).map((c) => ({ id: c.id, role: 'counsellor', name: c.name }));
+      }
+      case 'grid-worker': {
+        // The most local contact(s): the village's own before the township's.
+        const contacts = await this.#repo.villageContactsFor(h.region);
+        const local = contacts.filter((c) => c.region.length === contacts[0]?.region.length);
+        return local.map((c) => ({ id: c.id, role: 'grid-worker', name: `${c.organisation} ${c.name}` }));
+      }
+    }
+  }
+
+  /**
+   * Answer: the home device's answer button for calls to home; for calls from home (and SOS),
+   * the answer button of a family member, counsellor or village contact it rang. First answer wins.
+   */
   async answerCall(actor: Actor, callId: string): Promise<{ call: Call } & RoomTicket> {
+    const found = await this.#repo.getCall(callId);
+    if (found?.direction === 'from-home' && actor.role !== 'home-device') return this.#answerFromHome(actor, found);
     const call = await this.#callOfOwnDevice(actor, callId);
-    if (!(await this.#repo.transitionCall(callId, ['ringing'], 'active', this.#clock.now()))) {
+    if (call.direction !== 'to-home') throw forbidden('the home answers calls to the home');
+    const now = this.#clock.now();
+    if (!(await this.#repo.transitionCall(callId, ['ringing'], 'active', now, personOf(actor)))) {
       throw new AppError('gone', `the call is no longer ringing (${(await this.#assertCall(callId)).state})`);
     }
+    await this.#repo.appendCallEvent({ callId, atMs: now, type: 'answered', person: personOf(actor) });
     const answered = await this.#assertCall(callId);
     this.#log.info({ callId, device: actor.sub }, 'call answered');
     this.events.emit('call:answered', { to: [...(await this.#deviceIds(call.householdId)), call.callerId], call: answered });
     return { call: answered, roomId: answered.roomId, token: (await this.#callToken(actor, answered)) };
   }
 
+  async #answerFromHome(actor: Actor, call: Call): Promise<{ call: Call } & RoomTicket> {
+    const me = this.#calleeOf(actor, call);
+    const now = this.#clock.now();
+    if (!(await this.#repo.transitionCall(call.id, ['ringing'], 'active', now, personOf(actor)))) {
+      throw new AppError('gone', `the call is no longer ringing (${(await this.#assertCall(call.id)).state})`, { callId: call.id });
+    }
+    await this.#repo.setCalleeState(call.id, me.id, 'answered');
+    await this.#repo.appendCallEvent({ callId: call.id, atMs: now, type: 'answered', person: personOf(actor), data: { step: me.step, afterSeconds: Math.round((now - Date.parse(call.createdAt)) / 1000) } });
+    const answered = await this.#assertCall(call.id);
+    this.#log.info({ callId: call.id, by: actor.sub, purpose: call.purpose }, 'call from home answered');
+    this.events.emit('call:answered', { to: [...(await this.#deviceIds(call.householdId)), ...answered.callees.map((c) => c.id)], call: answered });
+    if (call.purpose === 'sos') await this.#resolveSosAlert(call);
+    return { call: answered, roomId: answered.roomId, token: await this.#callToken(actor, answered) };
+  }
+
+  /** Decline: the device (calls to home), or one person a call from home rings. */
   async declineCall(actor: Actor, callId: string): Promise<Call> {
+    const found = await this.#repo.getCall(callId);
+    if (found?.direction === 'from-home' && actor.role !== 'home-device') return this.#declineFromHome(actor, found);
     const call = await this.#callOfOwnDevice(actor, callId);
-    if (!(await this.#repo.transitionCall(callId, ['ringing'], 'declined', this.#clock.now()))) throw new AppError('gone', 'the call is no longer ringing');
+    if (call.direction !== 'to-home') throw forbidden('the home declines calls to the home');
+    const now = this.#clock.now();
+    if (!(await this.#repo.transitionCall(callId, ['ringing'], 'declined', now))) throw new AppError('gone', 'the call is no longer ringing');
+    await this.#repo.appendCallEvent({ callId, atMs: now, type: 'declined', person: personOf(actor) });
     return this.#finishCall(call.householdId, callId, 'declined');
   }
 
-  /** Another family member joins the household's ringing or live call (several cities, one call). */
+  /**
+   * One callee says no. The call goes on while anyone else still rings; when nobody does, a
+   * plain call is declined, and an SOS rings its next step at once.
+   */
+  async #declineFromHome(actor: Actor, call: Call): Promise<Call> {
+    const me = this.#calleeOf(actor, call);
+    if (call.state !== 'ringing' || me.state !== 'ringing') throw new AppError('gone', 'the call is no longer ringing for you');
+    const now = this.#clock.now();
+    await this.#repo.setCalleeState(call.id, me.id, 'declined');
+    await this.#repo.appendCallEvent({ callId: call.id, atMs: now, type: 'declined', person: personOf(actor) });
+    const rec = (await this.#repo.getCallRecord(call.id))!;
+    if (rec.call.callees.some((c) => c.state === 'ringing')) return rec.call;
+    if (call.purpose === 'sos') {
+      if (rec.nextStepAtMs !== null) await this.#ringSosSteps(rec, now, true);
+      return this.#assertCall(call.id);
+    }
+    if (!(await this.#repo.transitionCall(call.id, ['ringing'], 'declined', now))) return this.#assertCall(call.id);
+    return this.#finishCall(call.householdId, call.id, 'declined');
+  }
+
+  /**
+   * Join an open call: another family member (several cities, one call), or anyone a call from
+   * home rang (a counsellor joining an SOS a daughter answered).
+   */
   async joinCall(actor: Actor, callId: string): Promise<{ call: Call } & RoomTicket> {
     const call = await this.#repo.getCall(callId);
     if (!call) throw notFound('no such call');
-    await this.#requireFamilyLevel(actor, call.householdId, 'call', { adminAllowed: false });
+    const callee = call.callees.find((c) => c.id === actor.sub);
+    if (!callee) await this.#requireFamilyLevel(actor, call.householdId, 'call', { adminAllowed: false });
     if (call.state !== 'ringing' && call.state !== 'active') throw new AppError('gone', 'the call has ended');
+    if (callee && callee.state === 'ringing') await this.#repo.setCalleeState(call.id, callee.id, 'joined');
+    await this.#repo.appendCallEvent({ callId, atMs: this.#clock.now(), type: 'joined', person: personOf(actor) });
     return { call, roomId: call.roomId, token: (await this.#callToken(actor, call)) };
   }
 
   /**
-   * Hang up for everyone: the caller, a device of the household, or an admin. Family members who
-   * joined someone else's call just leave the room; they do not end it for the others.
+   * Hang up for everyone: the caller, a device of the household, whoever answered a call from
+   * home, or an admin. Family members who joined someone else's call just leave the room; they
+   * do not end it for the others.
    */
   async endCall(actor: Actor, callId: string): Promise<Call> {
     const call = await this.#repo.getCall(callId);
     if (!call) throw notFound('no such call');
     if (actor.role === 'home-device') (await this.#callOfOwnDevice(actor, callId));
-    else if (actor.sub !== call.callerId && actor.role !== 'admin') throw forbidden('only the caller or the home ends this call; leave the room instead');
+    else if (actor.sub !== call.callerId && actor.sub !== call.answeredBy?.id && actor.role !== 'admin') {
+      throw forbidden('only the caller, whoever answered, or the home ends this call; leave the room instead');
+    }
     const now = this.#clock.now();
     if ((await this.#repo.transitionCall(callId, ['ringing'], 'cancelled', now))) return this.#finishCall(call.householdId, callId, 'cancelled');
     if ((await this.#repo.transitionCall(callId, ['active'], 'ended', now))) return this.#finishCall(call.householdId, callId, 'hung-up');
@@ -501,10 +741,26 @@ export class HouseholdService {
     return this.#repo.listMissedCalls(householdId, Math.min(Math.max(limit, 1), 200));
   }
 
+  /** Calls from home that rang me (family, counsellor, village contact): ringing now or missed. */
+  async myCalls(actor: Actor, limit = 20): Promise<Call[]> {
+    if (!['family', 'counsellor', 'grid-worker'].includes(actor.role)) throw forbidden('only the people a home calls have calls from home');
+    return this.#repo.listCallsRinging(actor.sub, Math.min(Math.max(limit, 1), 100));
+  }
+
+  /** Every step of a call: who was rung, escalations, who answered or declined, when. */
+  async callTimeline(actor: Actor, callId: string): Promise<{ call: Call; events: CallEvent[] }> {
+    const call = await this.#assertCall(callId);
+    if (!call.callees.some((c) => c.id === actor.sub)) await this.#requireViewer(actor, call.householdId);
+    return { call, events: await this.#repo.listCallEvents(callId) };
+  }
+
   async #finishCall(householdId: string, callId: string, reason: CallEndReason): Promise<Call> {
+    const before = await this.#assertCall(callId);
+    if (before.direction === 'from-home') await this.#repo.missRingingCallees(callId);
+    await this.#repo.appendCallEvent({ callId, atMs: this.#clock.now(), type: 'ended', data: { reason } });
     const call = await this.#assertCall(callId);
     this.#log.info({ callId, reason }, 'call finished');
-    this.events.emit('call:ended', { to: [...(await this.#deviceIds(householdId)), call.callerId], call, reason });
+    this.events.emit('call:ended', { to: [...(await this.#deviceIds(householdId)), call.callerId, ...call.callees.map((c) => c.id)], call, reason });
     return call;
   }
 
@@ -514,6 +770,19 @@ export class HouseholdService {
     // Same answer for "no such call" and "another household's call": a device learns nothing.
     if (!call || call.householdId !== device.device.householdId) throw forbidden('a device handles only its own household’s calls');
     return call;
+  }
+
+  /** The actor as one of the people a call from home rings; forbidden otherwise. */
+  #calleeOf(actor: Actor, call: Call): Callee {
+    const me = call.callees.find((c) => c.id === actor.sub && c.role === actor.role);
+    if (!me) throw forbidden('this call does not ring you');
+    return me;
+  }
+
+  async #resolveSosAlert(call: Call): Promise<void> {
+    const alert = await this.#repo.getOpenHouseholdAlert(call.householdId, 'sos', call.id);
+    if (!alert || !(await this.#repo.resolveAlert(alert.id, this.#clock.now()))) return;
+    this.events.emit('alert:resolved', { to: await this.#alertAudience(call.householdId), alert: (await this.#repo.getAlert(alert.id))! });
   }
 
   async #callToken(actor: Actor, call: Call): Promise<string> {
@@ -551,20 +820,22 @@ export class HouseholdService {
         ? 'privacy-mode'
         : privacy.cause === 'schedule'
           ? 'privacy-schedule'
-          : source === 'device' && !(await this.#devices(householdId)).some((d) => d.online)
-            ? 'device-offline'
-            : null;
+          : !consentInForce(await this.#repo.listConsents(householdId), actor.sub, source)
+            ? 'no-consent'
+            : source === 'device' && !(await this.#devices(householdId)).some((d) => d.online)
+              ? 'device-offline'
+              : null;
     if (!refusal && (await this.#repo.countGrantedLookIns(householdId, actor.sub, now - 3600_000)) >= this.timings.lookInsPerHour) {
       // A glance now and then, not a watch: the household agreed to look-in, not to monitoring.
       await this.#repo.appendAccessLog({
-        householdId, actorId: actor.sub, actorRole: actor.role, action: 'look-in', outcome: 'refused',
+        householdId, actorId: actor.sub, actorName: actor.name, actorRole: actor.role, action: 'look-in', outcome: 'refused',
         reason: 'rate-limited', lookInId: null, atMs: now,
       });
       throw new AppError('rate_limited', `at most ${this.timings.lookInsPerHour} look-ins an hour`);
     }
     if (refusal) {
       await this.#repo.appendAccessLog({
-        householdId, actorId: actor.sub, actorRole: actor.role, action: 'look-in', outcome: 'refused',
+        householdId, actorId: actor.sub, actorName: actor.name, actorRole: actor.role, action: 'look-in', outcome: 'refused',
         reason: refusal, lookInId: null, atMs: now,
       });
       this.#log.info({ householdId, by: actor.sub, refusal }, 'look-in refused');
@@ -574,7 +845,7 @@ export class HouseholdService {
     await this.#repo.transaction(async (tx) => {
       await tx.insertLookIn({ id, householdId, memberId: actor.sub, source, startedAtMs: now, endsAtMs: now + this.timings.lookInMaxMs });
       await tx.appendAccessLog({
-        householdId, actorId: actor.sub, actorRole: actor.role, action: 'look-in', outcome: 'granted',
+        householdId, actorId: actor.sub, actorName: actor.name, actorRole: actor.role, action: 'look-in', outcome: 'granted',
         reason: null, lookInId: id, atMs: now,
       });
     });
@@ -608,8 +879,8 @@ export class HouseholdService {
     return this.#repo.listAccessLog(householdId, Math.min(Math.max(limit, 1), 500));
   }
 
-  async #endLookIns(householdId: string, reason: 'privacy'): Promise<void> {
-    for (const l of (await this.#repo.listOpenLookIns(householdId))) (await this.#endLookIn(l, reason));
+  async #endLookIns(householdId: string, reason: 'privacy' | 'consent-withdrawn', which: (l: LookIn) => boolean = () => true): Promise<void> {
+    for (const l of (await this.#repo.listOpenLookIns(householdId))) if (which(l)) await this.#endLookIn(l, reason);
   }
 
   async #endLookIn(lookIn: LookIn, reason: LookInEndReason): Promise<void> {
@@ -660,13 +931,134 @@ export class HouseholdService {
     const rec = await this.#requireDevice(actor);
     const h = await this.#assertHousehold(rec.device.householdId);
     return {
-      device: this.#deviceView((await this.#assertDevice(rec.device.id))),
+      device: (await this.#deviceViews([rec]))[0]!,
       household: { id: h.id, name: h.name, settings: h.settings },
       privacy: this.privacyState(h),
+      quiet: this.quiet(h),
       openCalls: (await this.#repo.listOpenCalls(h.id)),
       openLookIns: (await this.#repo.listOpenLookIns(h.id)),
-      notices: (await this.#repo.listNoticesFor(h, this.#clock.now(), 20)),
+      notices: await this.#noticesWithReads(h, 20),
+      contacts: await this.#contacts(h.id),
+      consents: inForce(await this.#repo.listConsents(h.id)),
+      missedOut: await this.#repo.listMissedCalls(h.id, 10, 'from-home'),
     };
+  }
+
+  /**
+   * Activity levels from the device's own camera, measured in the page (frame differencing, a
+   * few samples a second): one number per minute, never a picture. Activity at or above the
+   * household's threshold clears an open no-activity alert at once.
+   */
+  async reportActivity(actor: Actor, report: ActivityReport): Promise<{ recorded: number }> {
+    const rec = await this.#requireDevice(actor);
+    const now = this.#clock.now();
+    await this.#recordActivity(rec.device.householdId, report.minutes.map((m) => ({ sourceId: rec.device.id, sourceKind: 'device' as const, minuteMs: minuteOf(now - m.ageSeconds * 1000), level: m.level, samples: m.samples })));
+    return { recorded: report.minutes.length };
+  }
+
+  /** For the server's own analysis of an IP camera's stream (never for clients). */
+  async reportCameraActivity(cameraId: string, minutes: readonly { minuteMs: number; level: number; samples: number }[]): Promise<void> {
+    const camera = await this.#repo.getCamera(cameraId);
+    if (!camera) throw notFound(`camera ${cameraId} not found`);
+    await this.#recordActivity(camera.householdId, minutes.map((m) => ({ sourceId: cameraId, sourceKind: 'camera' as const, ...m })));
+  }
+
+  /** Households whose no-activity watch is on and privacy off, with their IP cameras (what the server analyses). */
+  async watchedCameras(): Promise<{ householdId: string; cameraId: string; url: string }[]> {
+    const out: { householdId: string; cameraId: string; url: string }[] = [];
+    for (const h of await this.#repo.listHouseholds()) {
+      // Privacy mode means no camera is looked at, by anyone, for anything.
+      if (!h.settings.activityWatch.enabled || this.privacyState(h).active) continue;
+      for (const c of await this.#repo.listCameras(h.id)) {
+        const full = await this.#repo.getCamera(c.id);
+        if (full) out.push({ householdId: h.id, cameraId: c.id, url: full.url });
+      }
+    }
+    return out;
+  }
+
+  async #recordActivity(householdId: string, minutes: Parameters<HouseholdRepository['recordActivity']>[1]): Promise<void> {
+    await this.#repo.recordActivity(householdId, minutes);
+    const h = await this.#assertHousehold(householdId);
+    const threshold = h.settings.activityWatch.threshold;
+    if (!minutes.some((m) => m.level >= threshold)) return;
+    const open = await this.#repo.getOpenHouseholdAlert(householdId, 'no-activity');
+    if (!open || !(await this.#repo.resolveAlert(open.id, this.#clock.now()))) return;
+    this.#log.info({ householdId, alertId: open.id }, 'activity again: no-activity alert resolved');
+    this.events.emit('alert:resolved', { to: await this.#alertAudience(householdId), alert: (await this.#repo.getAlert(open.id))! });
+  }
+
+  /** The device marks a notice read (the resident tapped it): the sender sees the receipt. */
+  async markNoticeRead(actor: Actor, noticeId: string): Promise<{ readAt: string }> {
+    const rec = await this.#requireDevice(actor);
+    const h = await this.#assertHousehold(rec.device.householdId);
+    const notice = (await this.#repo.listNoticesFor(h, this.#clock.now(), 200)).find((n) => n.id === noticeId);
+    if (!notice) throw notFound('no such notice for this household');
+    const now = this.#clock.now();
+    if (await this.#repo.markNoticeRead(noticeId, h.id, rec.device.id, now)) {
+      this.events.emit('notice:read', { to: [notice.senderId], noticeId, householdId: h.id, readAt: new Date(now).toISOString() });
+    }
+    const read = (await this.#repo.noticeReads([noticeId])).find((r) => r.householdId === h.id)!;
+    return { readAt: new Date(read.readAtMs).toISOString() };
+  }
+
+  // ---- privacy masks and consent -------------------------------------------------------------
+
+  /**
+   * Rectangles the household draws on a device's picture; the device blacks them out before its
+   * video leaves it. Set at the device itself or by a family member who manages the household.
+   */
+  async setMasks(actor: Actor, deviceId: string, rects: MaskRect[]): Promise<Device> {
+    const rec = await this.#assertDevice(deviceId);
+    if (actor.role === 'home-device') {
+      if ((await this.#requireDevice(actor)).device.id !== deviceId) throw forbidden('a device draws only its own masks');
+    } else {
+      await this.#requireFamilyLevel(actor, rec.device.householdId, 'manage');
+    }
+    await this.#repo.setMasks(deviceId, rects, actor.sub, this.#clock.now());
+    this.#log.info({ deviceId, by: actor.sub, rects: rects.length }, 'privacy masks changed');
+    const device = (await this.#deviceViews([rec]))[0]!;
+    this.events.emit('masks:changed', { to: await this.#audience(rec.device.householdId), householdId: rec.device.householdId, deviceId, masks: device.masks });
+    return device;
+  }
+
+  /** The whole consent record of the household, oldest first (the household manager and the device). */
+  async listConsents(actor: Actor, householdId: string): Promise<ConsentRecord[]> {
+    await this.#requirePrivacyReader(actor, householdId);
+    return this.#repo.listConsents(householdId);
+  }
+
+  /**
+   * The household agrees (or no longer agrees) that a family member may look in on a camera.
+   * Withdrawing ends that member's open look-ins on it at once; the record keeps both.
+   */
+  async changeConsent(actor: Actor, householdId: string, c: ConsentChange): Promise<ConsentRecord[]> {
+    await this.#requirePrivacyReader(actor, householdId);
+    const member = await this.#repo.getFamilyMember(c.memberId);
+    const link = await this.#repo.getFamilyLink(householdId, c.memberId);
+    if (!member || !link) throw notFound('no such family member in this household');
+    if (c.action === 'granted' && !permits(link.permission, 'look-in')) throw badRequest(`${member.name} may only call (permission "${link.permission}")`);
+    if (c.source !== 'device' && c.source !== '*' && (await this.#repo.getCamera(c.source))?.householdId !== householdId) throw notFound('no such camera in this household');
+    const now = this.#clock.now();
+    await this.#repo.appendConsent({
+      householdId, memberId: member.id, memberName: member.name, source: c.source, action: c.action,
+      byId: actor.sub, byName: actor.role === 'home-device' ? (await this.#assertHousehold(householdId)).name : actor.name, byRole: actor.role, atMs: now,
+    });
+    this.#log.info({ householdId, memberId: member.id, source: c.source, action: c.action, by: actor.sub }, 'consent changed');
+    if (c.action === 'withdrawn') {
+      const records = await this.#repo.listConsents(householdId);
+      await this.#endLookIns(householdId, 'consent-withdrawn', (l) => l.memberId === member.id && !consentInForce(records, member.id, l.source));
+    }
+    this.events.emit('consent:changed', { to: await this.#audience(householdId), householdId });
+    return this.#repo.listConsents(householdId);
+  }
+
+  async #requirePrivacyReader(actor: Actor, householdId: string): Promise<void> {
+    if (actor.role === 'home-device') {
+      if ((await this.#requireDevice(actor)).device.householdId !== householdId) throw forbidden('not this device’s household');
+    } else {
+      await this.#requireFamilyLevel(actor, householdId, 'manage');
+    }
   }
 
   // ---- counsellors: notices, check-ins, alerts -----------------------------------------------
@@ -722,7 +1114,11 @@ export class HouseholdService {
       .sort((a, b) => a.nextAt.localeCompare(b.nextAt));
   }
 
-  async listAlerts(actor: Actor, includeResolved = false): Promise<DeviceAlert[]> {
+  /**
+   * The counsellor's alerts: open ones and those that resolved by themselves but were not yet
+   * acknowledged (nothing raised while nobody was signed in is lost). `all`: every alert.
+   */
+  async listAlerts(actor: Actor, all = false): Promise<HouseholdAlert[]> {
     const ids =
       actor.role === 'counsellor'
         ? (await this.#repo.listAssignedHouseholdIds(actor.sub))
@@ -730,15 +1126,98 @@ export class HouseholdService {
           ? (await this.#repo.listHouseholds()).map((h) => h.id)
           : undefined;
     if (!ids) throw forbidden('only counsellors see device alerts');
-    return this.#repo.listAlertsForHouseholds(ids, includeResolved, 200);
+    return this.#repo.listAlertsForHouseholds(ids, all, 200);
   }
 
-  async acknowledgeAlert(actor: Actor, alertId: string): Promise<DeviceAlert> {
+  async acknowledgeAlert(actor: Actor, alertId: string): Promise<HouseholdAlert> {
     const alert = await this.#repo.getAlert(alertId);
     if (!alert) throw notFound('no such alert');
     await this.#requireCounsellor(actor, alert.householdId);
     await this.#repo.acknowledgeAlert(alertId, actor.sub, this.#clock.now());
     return (await this.#repo.getAlert(alertId))!;
+  }
+
+  /** A notice's read receipts: which of the households it went to have read it (the sender). */
+  async noticeReceipts(actor: Actor, noticeId: string): Promise<NoticeReceipts> {
+    const notice = await this.#repo.getNotice(noticeId);
+    if (!notice) throw notFound('no such notice');
+    if (actor.role !== 'admin' && notice.senderId !== actor.sub) throw forbidden('read receipts are for the sender');
+    return (await this.#receipts([notice]))[0]!;
+  }
+
+  /** The notices this counsellor sent, newest first, each with its read receipts. */
+  async sentNotices(actor: Actor, limit = 20): Promise<NoticeReceipts[]> {
+    if (actor.role !== 'counsellor') throw forbidden('only counsellors send notices');
+    return this.#receipts(await this.#repo.listNoticesSentBy(actor.sub, Math.min(Math.max(limit, 1), 100)));
+  }
+
+  async #receipts(notices: Notice[]): Promise<NoticeReceipts[]> {
+    const reads = await this.#repo.noticeReads(notices.map((n) => n.id));
+    const out: NoticeReceipts[] = [];
+    for (const notice of notices) {
+      const targets = notice.householdId ? [await this.#assertHousehold(notice.householdId)] : await this.#repo.listHouseholdsInRegion(notice.region ?? '');
+      out.push({
+        notice,
+        households: targets.map((h) => {
+          const r = reads.find((x) => x.noticeId === notice.id && x.householdId === h.id);
+          return { householdId: h.id, name: h.name, readAt: r ? new Date(r.readAtMs).toISOString() : null };
+        }),
+      });
+    }
+    return out;
+  }
+
+  /** After a check-in (a call, or a visit in person): mood, concerns, follow-up. */
+  async recordVisit(actor: Actor, householdId: string, v: NewVisit): Promise<Visit> {
+    if (actor.role !== 'counsellor') throw forbidden('visit records are written by counsellors');
+    await this.#requireCounsellor(actor, householdId);
+    if (v.callId && (await this.#repo.getCall(v.callId))?.householdId !== householdId) throw badRequest('that call is not this household’s');
+    if (v.scheduleId && !(await this.#repo.listCheckIns(actor.sub)).some((r) => r.schedule.id === v.scheduleId && r.schedule.householdId === householdId)) {
+      throw badRequest('that check-in schedule is not yours for this household');
+    }
+    const id = newId('visit');
+    await this.#repo.insertVisit({
+      id, householdId, counsellorId: actor.sub, counsellorName: actor.name, callId: v.callId ?? null, scheduleId: v.scheduleId ?? null,
+      dueAtMs: v.dueAt ? Date.parse(v.dueAt) : null, atMs: this.#clock.now(), mood: v.mood, concerns: v.concerns, followUp: v.followUp, followUpBy: v.followUpBy ?? null,
+    });
+    this.#log.info({ householdId, visitId: id, by: actor.sub, mood: v.mood }, 'visit recorded');
+    return (await this.#repo.listVisits(householdId, 50)).find((x) => x.id === id)!;
+  }
+
+  /** A household's record for its counsellor: visits, calls (both ways), alerts. */
+  async history(actor: Actor, householdId: string): Promise<HouseholdHistory> {
+    if (actor.role !== 'counsellor' && actor.role !== 'admin') throw forbidden('the household history is for its counsellors');
+    await this.#requireCounsellor(actor, householdId);
+    return {
+      householdId,
+      visits: await this.#repo.listVisits(householdId, 100),
+      calls: await this.#repo.listCalls(householdId, 100),
+      alerts: await this.#repo.listAlertsForHouseholds([householdId], true, 100),
+    };
+  }
+
+  /**
+   * Check-ins that fell due and have no visit record: due on their day, overdue after
+   * `checkInOverdueAfterMs`. Computed from the schedules and the visits, so nothing depends on
+   * anyone having been signed in when it fell due.
+   */
+  async dueCheckIns(actor: Actor): Promise<CheckInDue[]> {
+    if (actor.role !== 'counsellor') throw forbidden('only counsellors have check-ins');
+    const now = this.#clock.now();
+    const lookBack = 14 * 24 * 3600_000;
+    const records = await this.#repo.listCheckIns(actor.sub);
+    const visits = await this.#repo.listVisitTimes([...new Set(records.map((r) => r.schedule.householdId))], now - lookBack - 24 * 3600_000);
+    const out: CheckInDue[] = [];
+    for (const r of records) {
+      const schedule = { ...r.schedule, nextAt: new Date(nextOccurrence(r.schedule.days, r.schedule.time, now)).toISOString() };
+      for (const dueAt of occurrencesBetween(r.schedule.days, r.schedule.time, Math.max(r.createdAtMs, now - lookBack), now)) {
+        // Done: a visit for this occurrence, or any visit to the household from its day on.
+        const done = visits.some((v) => v.householdId === r.schedule.householdId && ((v.scheduleId === r.schedule.id && v.dueAtMs === dueAt) || (v.atMs >= dueAt - 12 * 3600_000 && v.atMs <= dueAt + this.timings.checkInOverdueAfterMs * 2)));
+        if (done) continue;
+        out.push({ schedule, dueAt: new Date(dueAt).toISOString(), state: now - dueAt > this.timings.checkInOverdueAfterMs ? 'overdue' : 'due' });
+      }
+    }
+    return out.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }
 
   // ---- the periodic checker ------------------------------------------------------------------
@@ -754,7 +1233,9 @@ export class HouseholdService {
     }
     for (const l of (await this.#repo.listLookInsPastLimit(now))) (await this.#endLookIn(l, 'time-limit'));
     for (const h of (await this.#repo.listHouseholds())) (await this.#announcePrivacy(h));
+    for (const rec of await this.#repo.listEscalationsDue(now)) await this.#ringSosSteps(rec, now);
     await this.#raiseOfflineAlerts(now);
+    await this.#raiseNoActivityAlerts(now);
     await this.#announceDueCheckIns(now);
   }
 
@@ -791,10 +1272,55 @@ export class HouseholdService {
       if (now - silentSince < this.timings.offlineAlertAfterMs) continue;
       if ((await this.#repo.getOpenAlert(rec.device.id))) continue;
       const id = newId('alert');
-      await this.#repo.insertAlert({ id, deviceId: rec.device.id, householdId: rec.device.householdId, lastSeenAtMs: rec.lastSeenAtMs, raisedAtMs: now });
+      await this.#repo.insertAlert({ id, kind: 'device-offline', deviceId: rec.device.id, householdId: rec.device.householdId, lastSeenAtMs: rec.lastSeenAtMs, raisedAtMs: now });
       const counsellors = await this.#repo.listCounsellorIds(rec.device.householdId);
       this.#log.warn({ deviceId: rec.device.id, householdId: rec.device.householdId, silentMs: now - silentSince }, 'device offline alert');
       this.events.emit('alert:raised', { to: counsellors, alert: (await this.#repo.getAlert(id))! });
+    }
+  }
+
+  /**
+   * No minute at or above the household's threshold for `inactiveHours` inside today's daytime
+   * window, with measurements covering at least half of that span (a camera that was off or in
+   * privacy mode proves nothing): an alert to the counsellors and the family, saying how it was
+   * decided. One open alert per household; activity resolves it.
+   */
+  async #raiseNoActivityAlerts(now: number): Promise<void> {
+    for (const h of await this.#repo.listHouseholds()) {
+      const w = h.settings.activityWatch;
+      if (!w.enabled) continue;
+      const window = localDayWindow(w.start, w.end, now);
+      const spanMs = w.inactiveHours * 3600_000;
+      if (!window || now - window.startMs < spanMs) continue;
+      if (await this.#repo.getOpenHouseholdAlert(h.id, 'no-activity')) continue;
+      const from = now - spanMs;
+      const minutes = await this.#repo.listActivity(h.id, minuteOf(from), now);
+      const spanMinutes = Math.round(spanMs / 60_000);
+      const measured = new Set(minutes.map((m) => m.minuteMs)).size;
+      if (measured * 2 < spanMinutes) continue;
+      const maxLevel = Math.max(0, ...minutes.map((m) => m.level));
+      if (maxLevel >= w.threshold) continue;
+      const bySource = new Map<string, { id: string; kind: 'device' | 'camera'; minutes: number }>();
+      for (const m of minutes) {
+        const e = bySource.get(m.sourceId) ?? { id: m.sourceId, kind: m.sourceKind, minutes: 0 };
+        e.minutes++;
+        bySource.set(m.sourceId, e);
+      }
+      const lastActive = await this.#repo.lastActiveMinute(h.id, w.threshold, now - 24 * 3600_000);
+      const activity: ActivityDecision = {
+        rule: { start: w.start, end: w.end, inactiveHours: w.inactiveHours, threshold: w.threshold },
+        from: new Date(from).toISOString(),
+        to: new Date(now).toISOString(),
+        measuredMinutes: measured,
+        spanMinutes,
+        maxLevel,
+        lastActiveAt: lastActive === null ? null : new Date(lastActive).toISOString(),
+        sources: [...bySource.values()],
+      };
+      const id = newId('alert');
+      await this.#repo.insertAlert({ id, kind: 'no-activity', deviceId: null, householdId: h.id, lastSeenAtMs: null, raisedAtMs: now, activity });
+      this.#log.warn({ householdId: h.id, measured, spanMinutes, maxLevel }, 'no-activity alert');
+      this.events.emit('alert:raised', { to: await this.#alertAudience(h.id), alert: (await this.#repo.getAlert(id))! });
     }
   }
 
@@ -899,13 +1425,45 @@ export class HouseholdService {
     return c;
   }
 
-  #deviceView(rec: DeviceRecord): Device {
-    const online = rec.lastSeenAtMs !== null && this.#clock.now() - rec.lastSeenAtMs <= this.timings.onlineWindowMs;
-    return { ...rec.device, online };
+  async #deviceViews(recs: DeviceRecord[]): Promise<Device[]> {
+    const masks = await this.#repo.masksOf(recs.map((r) => r.device.id));
+    return recs.map((rec) => {
+      const online = rec.lastSeenAtMs !== null && this.#clock.now() - rec.lastSeenAtMs <= this.timings.onlineWindowMs;
+      return { ...rec.device, online, masks: masks.get(rec.device.id) ?? [] };
+    });
   }
 
   async #devices(householdId: string): Promise<Device[]> {
-    return (await this.#repo.listDevices(householdId)).map((r) => this.#deviceView(r));
+    return this.#deviceViews(await this.#repo.listDevices(householdId));
+  }
+
+  /** Whom the home device can call: its family members and its counsellors (a picture button each). */
+  async #contacts(householdId: string): Promise<DeviceState['contacts']> {
+    const family = (await this.#repo.listFamily(householdId)).map((m) => ({ id: m.id, role: 'family' as const, name: m.name, relation: m.relation, city: m.city }));
+    const counsellors = (await Promise.all((await this.#repo.listCounsellorIds(householdId)).map((id) => this.#repo.getCounsellor(id))))
+      .filter((c): c is Counsellor => !!c)
+      .map((c) => ({ id: c.id, role: 'counsellor' as const, name: c.name, relation: '', city: c.organisation }));
+    return [...family, ...counsellors];
+  }
+
+  /** Who hears of a no-activity or SOS alert: the counsellors and the family. */
+  async #alertAudience(householdId: string): Promise<string[]> {
+    return [...(await this.#repo.listCounsellorIds(householdId)), ...(await this.#repo.listFamily(householdId)).map((m) => m.id)];
+  }
+
+  /** Quiet hours now: the device rings softly and does not chime. */
+  quiet(h: Household): boolean {
+    return privacyWindowActive(h.settings.quietHours, this.#clock.now());
+  }
+
+  /** The household's notices, each with when its device read it. */
+  async #noticesWithReads(h: Household, limit: number): Promise<Notice[]> {
+    const notices = await this.#repo.listNoticesFor(h, this.#clock.now(), limit);
+    const reads = (await this.#repo.noticeReads(notices.map((n) => n.id))).filter((r) => r.householdId === h.id);
+    return notices.map((n) => {
+      const r = reads.find((x) => x.noticeId === n.id);
+      return { ...n, readAt: r ? new Date(r.readAtMs).toISOString() : null };
+    });
   }
 
   async #deviceIds(householdId: string): Promise<string[]> {
@@ -926,9 +1484,35 @@ export class HouseholdService {
       cameras: (await this.#repo.listCameras(householdId)),
       family: (await this.#repo.listFamily(householdId)).map(({ phone: _phone, ...m }) => m),
       counsellorIds: (await this.#repo.listCounsellorIds(householdId)),
+      counsellors: (await Promise.all((await this.#repo.listCounsellorIds(householdId)).map((id) => this.#repo.getCounsellor(id))))
+        .filter((c): c is Counsellor => !!c)
+        .map(({ id, name, organisation }) => ({ id, name, organisation })),
+      alerts: await this.#repo.listAlertsForHouseholds([householdId], false, 20, ['no-activity', 'sos']),
+      consents: inForce(await this.#repo.listConsents(householdId)),
       ...(myPermission ? { myPermission } : {}),
     };
   }
+}
+
+const personOf = (a: Actor): { id: string; name: string; role: string } => ({ id: a.sub, name: a.name, role: a.role });
+
+/** The minute (epoch ms) a moment falls in. */
+const minuteOf = (ms: number): number => ms - (ms % 60_000);
+
+/** The latest consent record per member and source: what is in force. Withdrawn ones drop out. */
+function inForce(records: readonly ConsentRecord[]): ConsentRecord[] {
+  const latest = new Map<string, ConsentRecord>();
+  for (const r of records) latest.set(`${r.memberId}\u0000${r.source}`, r);
+  return [...latest.values()].filter((r) => r.action === 'granted');
+}
+
+/**
+ * Whether the household agrees that `memberId` looks in on `source` (`device` or a camera id):
+ * the latest record for that source or for `*` (every camera) decides; no record, no consent.
+ */
+function consentInForce(records: readonly ConsentRecord[], memberId: string, source: string): boolean {
+  const applicable = records.filter((r) => r.memberId === memberId && (r.source === source || r.source === '*'));
+  return applicable.at(-1)?.action === 'granted';
 }
 
 function autoAnswers(settings: HouseholdSettings, memberId: string): boolean {

@@ -16,6 +16,8 @@ export const liveRoom = {
   department: (code: string) => `department:${code}`,
   household: (id: string) => `household:${id}`,
   case: (id: string) => `case:${id}`,
+  /** A petition terminal point (from its token's terminalId): a video call-back rings there. */
+  terminal: (id: string) => `terminal:${id}`,
 };
 
 export interface LiveChannelDeps {
@@ -46,6 +48,7 @@ export class LiveChannel {
       const rooms = [liveRoom.user(claims.sub), liveRoom.role(claims.role)];
       if (claims.attributes.department) rooms.push(liveRoom.department(claims.attributes.department));
       if (claims.attributes.householdId) rooms.push(liveRoom.household(claims.attributes.householdId));
+      if (claims.attributes.terminalId) rooms.push(liveRoom.terminal(claims.attributes.terminalId));
       void socket.join(rooms);
       socket.on('watchCase', (payload: unknown, ack: unknown) => void this.#watch(socket, payload, ack, true));
       socket.on('unwatchCase', (payload: unknown, ack: unknown) => void this.#watch(socket, payload, ack, false));

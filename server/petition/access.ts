@@ -6,7 +6,7 @@ import type { Actor, Case, Official } from './types.ts';
 
 export function actorFromClaims(c: Claims): Actor {
   const role: Actor['role'] =
-    c.role === 'petitioner' || c.role === 'terminal' || c.role === 'official' || c.role === 'coordinator' || c.role === 'admin'
+    c.role === 'petitioner' || c.role === 'terminal' || c.role === 'official' || c.role === 'head' || c.role === 'coordinator' || c.role === 'admin'
       ? c.role
       : 'other';
   return c.attributes.terminalId ? { id: c.sub, name: c.name, role, terminalId: c.attributes.terminalId } : { id: c.sub, name: c.name, role };
@@ -49,10 +49,14 @@ export function assertLead(actor: Actor, c: Case): void {
   }
 }
 
-/** Anyone who may see the case: its petitioner, officials who took part, coordinators. */
-export async function assertCanView(repo: PetitionRepository, actor: Actor, c: Case): Promise<void> {
+/**
+ * Anyone who may see the case: its petitioner, officials who took part, coordinators — and,
+ * through `handles`, officials and heads of the offices handling it after the call.
+ */
+export async function assertCanView(repo: PetitionRepository, actor: Actor, c: Case, handles?: (actor: Actor, c: Case) => Promise<boolean>): Promise<void> {
   if (isCoordinator(actor)) return;
   if (actor.role === 'official' && (await isParticipant(repo, actor.id, c.id))) return;
+  if (handles && (await handles(actor, c))) return;
   if (await isCasePetitioner(repo, actor, c)) return;
   throw new AppError('forbidden', `not a party to case ${c.id}`, { reason: 'not_a_party' });
 }

@@ -58,20 +58,6 @@ export async function terminalsByCounty(d: Deps): Promise<TerminalGroup[]> {
   return [...groups.values()];
 }
 
-/** Open cases past a deadline: not accepted within 15 days, or not handled in time. */
-export async function overdueCases(repo: PetitionRepository, now: Date): Promise<OverdueCase[]> {
-  const t = now.getTime();
-  const open = await repo.listCases(['registered', 'queued', 'in_session', 'joint_session', 'transferred', 'escalated', 'appointment']);
-  const out: OverdueCase[] = [];
-  for (const c of open) {
-    const late: OverdueCase['overdue'] = [];
-    if (!c.acceptedAt && Date.parse(c.acceptDeadline) < t) late.push('acceptance');
-    if (Date.parse(c.handleDeadline) < t) late.push('handling');
-    if (late.length > 0) out.push({ case: c, overdue: late });
-  }
-  return out;
-}
-
 /** Cases in session now, with the officials currently in them (holding an assigned ticket). */
 export async function liveSessions(d: Deps): Promise<LiveSession[]> {
   const out: LiveSession[] = [];

@@ -143,4 +143,100 @@ export const petitionMigrations: Migration[] = [
         ...(dialect === 'sqlite' ? ['UPDATE petition_participants SET seq = rowid'] : []),
       ]),
   },
+  {
+    // The case after the call (docs/case-life.md): the life stage and the 受理告知 decision on
+    // the case, department heads, one row per clock, head approvals, issued documents with their
+    // SHA-256, attachments (bytes in the store, so every node of a cluster reads them), joint
+    // handling, call-backs and the offices' document counters.
+    id: 'petition-005-case-life',
+    up: (db, dialect) =>
+      execAll(db, [
+        `ALTER TABLE petition_cases ADD COLUMN stage TEXT NOT NULL DEFAULT 'intake'`,
+        'ALTER TABLE petition_cases ADD COLUMN acceptance TEXT',
+        'ALTER TABLE petition_cases ADD COLUMN acceptance_body TEXT',
+        'ALTER TABLE petition_cases ADD COLUMN result_rating TEXT',
+        'ALTER TABLE petition_cases ADD COLUMN result_rated_at TEXT',
+        // sha256(caseId:code) of the receipt's query code; the code itself is never stored.
+        'ALTER TABLE petition_cases ADD COLUMN query_code_hash TEXT',
+        'CREATE INDEX petition_cases_stage ON petition_cases(stage)',
+        'ALTER TABLE petition_officials ADD COLUMN is_head INTEGER NOT NULL DEFAULT 0',
+        `CREATE TABLE petition_clocks (
+          case_id TEXT NOT NULL REFERENCES petition_cases(id),
+          kind TEXT NOT NULL,
+          department_id TEXT,
+          started_at TEXT NOT NULL,
+          days INTEGER NOT NULL,
+          extension_days INTEGER NOT NULL DEFAULT 0,
+          paused_days INTEGER NOT NULL DEFAULT 0,
+          paused_at TEXT,
+          stopped_at TEXT,
+          due_at TEXT,
+          PRIMARY KEY (case_id, kind)
+        )`,
+        'CREATE INDEX petition_clocks_open ON petition_clocks(stopped_at, due_at)',
+        `CREATE TABLE petition_approvals (
+          id TEXT PRIMARY KEY,
+          case_id TEXT NOT NULL REFERENCES petition_cases(id),
+          kind TEXT NOT NULL CHECK (kind IN ('extension','reply')),
+          department_id TEXT NOT NULL,
+          requested_by TEXT NOT NULL,
+          requested_at TEXT NOT NULL,
+          payload TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending','approved','rejected')),
+          decided_by TEXT,
+          decided_at TEXT,
+          note TEXT
+        )`,
+        'CREATE INDEX petition_approvals_department ON petition_approvals(department_id, state)',
+        'CREATE INDEX petition_approvals_case ON petition_approvals(case_id)',
+        `CREATE TABLE petition_documents (
+          id TEXT PRIMARY KEY,
+          case_id TEXT NOT NULL REFERENCES petition_cases(id),
+          kind TEXT NOT NULL,
+          number TEXT NOT NULL,
+          title TEXT NOT NULL,
+          office TEXT NOT NULL,
+          issued_at TEXT NOT NULL,
+          issued_by TEXT NOT NULL,
+          html TEXT NOT NULL,
+          sha256 TEXT NOT NULL
+        )`,
+        'CREATE INDEX petition_documents_case ON petition_documents(case_id)',
+        `CREATE TABLE petition_document_counters (key TEXT PRIMARY KEY, last INTEGER NOT NULL)`,
+        `CREATE TABLE petition_attachments (
+          id TEXT PRIMARY KEY,
+          case_id TEXT NOT NULL REFERENCES petition_cases(id),
+          at TEXT NOT NULL,
+          actor_id TEXT NOT NULL,
+          name TEXT NOT NULL,
+          mime TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          sha256 TEXT NOT NULL,
+          bytes ${dialect === 'postgres' ? 'BYTEA' : 'BLOB'} NOT NULL
+        )`,
+        'CREATE INDEX petition_attachments_case ON petition_attachments(case_id)',
+        `CREATE TABLE petition_handlers (
+          case_id TEXT NOT NULL REFERENCES petition_cases(id),
+          department_id TEXT NOT NULL REFERENCES petition_departments(id),
+          role TEXT NOT NULL CHECK (role IN ('lead','co')),
+          added_at TEXT NOT NULL,
+          PRIMARY KEY (case_id, department_id)
+        )`,
+        `CREATE TABLE petition_callbacks (
+          id TEXT PRIMARY KEY,
+          case_id TEXT NOT NULL REFERENCES petition_cases(id),
+          department_id TEXT NOT NULL,
+          terminal_id TEXT NOT NULL,
+          requested_at TEXT NOT NULL,
+          due_at TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending','done','missed')),
+          channel TEXT,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          done_at TEXT,
+          done_by TEXT,
+          note TEXT
+        )`,
+        'CREATE INDEX petition_callbacks_department ON petition_callbacks(department_id, state)',
+      ]),
+  },
 ];

@@ -4,6 +4,8 @@
 import { sql, type Generated, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Executor, Store } from '../core/db.ts';
 import type {
+  AcceptanceDecision,
+  CaseStage,
   ActorRole,
   Appointment,
   Case,
@@ -29,7 +31,7 @@ export interface NewEvent {
   data?: Record<string, unknown>;
 }
 
-export type NewCase = Omit<Case, 'id' | 'updatedAt'>;
+export type NewCase = Omit<Case, 'id' | 'updatedAt' | 'stage' | 'acceptance' | 'acceptanceBody' | 'resultRating' | 'resultRatedAt'>;
 
 export type CasePatch = Partial<
   Pick<
@@ -47,6 +49,12 @@ export type CasePatch = Partial<
     | 'rating'
     | 'ratedAt'
     | 'appointment'
+    | 'stage'
+    | 'acceptance'
+    | 'acceptanceBody'
+    | 'resultRating'
+    | 'resultRatedAt'
+    | 'terminalId'
   >
 >;
 
@@ -67,6 +75,9 @@ export interface AssignmentRecord {
   assignedAt: string;
 }
 
+/** A booked slot with its reception day: whose it is, where, when it starts. */
+export type DueAppointment = BookedAppointment & { departmentId: string; officialId: string; leaderName: string; place: string; slotStartsAt: string };
+
 export interface BookedAppointment {
   caseId: string;
   dayId: string;
@@ -86,6 +97,9 @@ export interface PetitionRepository {
   getOfficial(id: string): Promise<Official | undefined>;
   listOfficials(departmentId?: string): Promise<Official[]>;
   getReceptionDay(id: string): Promise<ReceptionDay | undefined>;
+  /** Publishes or changes one reception day. */
+  saveReceptionDay(day: ReceptionDay): Promise<void>;
+  removeReceptionDay(id: string): Promise<boolean>;
   listReceptionDays(fromIso: string): Promise<ReceptionDay[]>;
 
   /**
@@ -95,8 +109,8 @@ export interface PetitionRepository {
   createCase(c: NewCase, event: NewEvent): Promise<Case>;
   getCase(id: string): Promise<Case | undefined>;
   /**
-   * Undoes a registration that could not be queued (Redis out of reach): deletes the case and
-   * its timeline, only while it is still `registered`. True when it was deleted. Its case number
+   * Undoes a registration that could not be queued (Redis out of reach): deletes the case, its
+   * timeline and its clocks, only while it is still `registered`. True when it was deleted. Its case number
    * is not handed out again (a later case may already hold the next one).
    */
   discardRegistration(id: string): Promise<boolean>;
@@ -128,7 +142,8 @@ export interface PetitionRepository {
   cancelAppointment(caseId: string): Promise<void>;
   slotCounts(dayId: string): Promise<Map<number, number>>;
   /** Appointments whose slot has started and that are not yet in a queue. */
-  dueAppointments(nowIso: string): Promise<(BookedAppointment & { departmentId: string; officialId: string })[]>;
+  /** Booked appointments not yet admitted whose slot starts at or before `untilIso`. */
+  dueAppointments(untilIso: string): Promise<DueAppointment[]>;
   markAdmitted(caseId: string): Promise<boolean>;
 }
 
@@ -138,7 +153,7 @@ export interface PetitionTables {
   petition_regions: { code: string; name: string; level: Level; parent_code: string | null };
   petition_terminals: { id: string; name: string; level: Level; region_code: string; parent_region_code: string | null };
   petition_departments: { id: string; kind: string; name: string; level: Level; region_code: string };
-  petition_officials: { id: string; name: string; department_id: string; level: Level; region_code: string; max_sessions: number; post: string | null };
+  petition_officials: { id: string; name: string; department_id: string; level: Level; region_code: string; max_sessions: number; post: string | null; is_head: Generated<number> };
   petition_reception_days: {
     id: string;
     official_id: string;
@@ -170,7 +185,7 @@ export interface PetitionTables {
   petition_appointments: { case_id: string; day_id: string; slot: number; booked_at: string; admitted: Generated<number> };
 }
 
-interface CaseRow {
+export interface CaseRow {
   id: string;
   terminal_id: string;
   region_code: string;
@@ -196,11 +211,17 @@ interface CaseRow {
   rated_at: string | null;
   appointment: string | null;
   updated_at: string;
+  stage: Generated<CaseStage>;
+  acceptance: AcceptanceDecision | null;
+  acceptance_body: string | null;
+  result_rating: Rating | null;
+  result_rated_at: string | null;
+  query_code_hash: string | null;
 }
 
 type Q = Executor<PetitionTables>;
 
-const toCase = (r: Selectable<CaseRow>): Case => ({
+export const toCase = (r: Selectable<CaseRow>): Case => ({
   id: r.id,
   terminalId: r.terminal_id,
   regionCode: r.region_code,
@@ -226,10 +247,15 @@ const toCase = (r: Selectable<CaseRow>): Case => ({
   ratedAt: r.rated_at,
   appointment: r.appointment ? (JSON.parse(r.appointment) as Appointment) : null,
   updatedAt: r.updated_at,
+  stage: r.stage,
+  acceptance: r.acceptance,
+  acceptanceBody: r.acceptance_body,
+  resultRating: r.result_rating,
+  resultRatedAt: r.result_rated_at,
 });
 
-function patchColumns(patch: CasePatch): Partial<CaseRow> {
-  const out: Partial<CaseRow> = {};
+export function patchColumns(patch: CasePatch): Partial<Omit<CaseRow, 'stage'>> & { stage?: CaseStage } {
+  const out: Partial<Omit<CaseRow, 'stage'>> & { stage?: CaseStage } = {};
   if (patch.state !== undefined) out.state = patch.state;
   if (patch.departmentId !== undefined) out.department_id = patch.departmentId;
   if (patch.officialId !== undefined) out.official_id = patch.officialId;
@@ -243,6 +269,12 @@ function patchColumns(patch: CasePatch): Partial<CaseRow> {
   if (patch.rating !== undefined) out.rating = patch.rating;
   if (patch.ratedAt !== undefined) out.rated_at = patch.ratedAt;
   if (patch.appointment !== undefined) out.appointment = patch.appointment ? JSON.stringify(patch.appointment) : null;
+  if (patch.stage !== undefined) out.stage = patch.stage;
+  if (patch.acceptance !== undefined) out.acceptance = patch.acceptance;
+  if (patch.acceptanceBody !== undefined) out.acceptance_body = patch.acceptanceBody;
+  if (patch.resultRating !== undefined) out.result_rating = patch.resultRating;
+  if (patch.resultRatedAt !== undefined) out.result_rated_at = patch.resultRatedAt;
+  if (patch.terminalId !== undefined) out.terminal_id = patch.terminalId;
   return out;
 }
 
@@ -255,7 +287,8 @@ const chunks = <T>(rows: readonly T[]): T[][] => Array.from({ length: Math.ceil(
 
 const TERMINAL = ['id', 'name', 'level', 'region_code as regionCode', 'parent_region_code as parentRegionCode'] as const;
 const DEPARTMENT = ['id', 'kind', 'name', 'level', 'region_code as regionCode'] as const;
-const OFFICIAL = ['id', 'name', 'department_id as departmentId', 'level', 'region_code as regionCode', 'max_sessions as maxSessions', 'post'] as const;
+const OFFICIAL_COLUMNS = ['id', 'name', 'department_id as departmentId', 'level', 'region_code as regionCode', 'max_sessions as maxSessions', 'post', 'is_head'] as const;
+const toOfficial = ({ is_head, ...o }: { is_head: number } & Omit<Official, 'head'>): Official => ({ ...o, head: is_head === 1 });
 const DAY = [
   'id',
   'official_id as officialId',
@@ -275,10 +308,13 @@ const DAY = [
 const one = (n: bigint | undefined): boolean => n === 1n;
 
 export class DbPetitionRepository implements PetitionRepository {
+  /** The store it writes to (the case life's records share it). */
+  readonly store: Store;
   readonly #store: Store;
   readonly #db: Kysely<PetitionTables>;
 
   constructor(store: Store) {
+    this.store = store;
     this.#store = store;
     this.#db = store.db<PetitionTables>();
   }
@@ -312,7 +348,7 @@ export class DbPetitionRepository implements PetitionRepository {
       for (const rows of chunks(dir.officials)) {
         await trx
           .insertInto('petition_officials')
-          .values(rows.map((o) => ({ id: o.id, name: o.name, department_id: o.departmentId, level: o.level, region_code: o.regionCode, max_sessions: o.maxSessions, post: o.post })))
+          .values(rows.map((o) => ({ id: o.id, name: o.name, department_id: o.departmentId, level: o.level, region_code: o.regionCode, max_sessions: o.maxSessions, post: o.post, is_head: o.head ? 1 : 0 })))
           .onConflict((oc) =>
             oc.column('id').doUpdateSet((eb) => ({
               name: eb.ref('excluded.name'),
@@ -321,6 +357,7 @@ export class DbPetitionRepository implements PetitionRepository {
               region_code: eb.ref('excluded.region_code'),
               max_sessions: eb.ref('excluded.max_sessions'),
               post: eb.ref('excluded.post'),
+              is_head: eb.ref('excluded.is_head'),
             })),
           )
           .execute();
@@ -389,20 +426,31 @@ export class DbPetitionRepository implements PetitionRepository {
   }
 
   async getOfficial(id: string): Promise<Official | undefined> {
-    return this.#db.selectFrom('petition_officials').select(OFFICIAL).where('id', '=', id).executeTakeFirst();
+    const r = await this.#db.selectFrom('petition_officials').select(OFFICIAL_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return r && toOfficial(r);
   }
 
   async listOfficials(departmentId?: string): Promise<Official[]> {
-    return this.#db
+    const rows = await this.#db
       .selectFrom('petition_officials')
-      .select(OFFICIAL)
+      .select(OFFICIAL_COLUMNS)
       .$if(departmentId !== undefined, (q) => q.where('department_id', '=', departmentId!))
       .orderBy('id')
       .execute();
+    return rows.map(toOfficial);
   }
 
   async getReceptionDay(id: string): Promise<ReceptionDay | undefined> {
     return this.#db.selectFrom('petition_reception_days').select(DAY).where('id', '=', id).executeTakeFirst();
+  }
+
+  async saveReceptionDay(day: ReceptionDay): Promise<void> {
+    await this.importDirectory({ regions: [], terminals: [], departments: [], officials: [], receptionDays: [day] });
+  }
+
+  async removeReceptionDay(id: string): Promise<boolean> {
+    const r = await this.#db.deleteFrom('petition_reception_days').where('id', '=', id).executeTakeFirst();
+    return r.numDeletedRows === 1n;
   }
 
   async listReceptionDays(fromIso: string): Promise<ReceptionDay[]> {
@@ -462,6 +510,8 @@ export class DbPetitionRepository implements PetitionRepository {
     return this.#store.transaction<PetitionTables, boolean>(async (trx) => {
       const row = await this.#store.forUpdate(trx.selectFrom('petition_cases').select('state').where('id', '=', id)).executeTakeFirst();
       if (row?.state !== 'registered') return false;
+      // The case life's rows written at registration (its acceptance clock; life-repository.ts).
+      for (const table of ['petition_clocks', 'petition_handlers']) await sql`DELETE FROM ${sql.table(table)} WHERE case_id = ${id}`.execute(trx);
       await trx.deleteFrom('petition_case_events').where('case_id', '=', id).execute();
       await trx.deleteFrom('petition_cases').where('id', '=', id).execute();
       return true;
@@ -586,17 +636,29 @@ export class DbPetitionRepository implements PetitionRepository {
     return new Map(rows.map((r) => [r.slot, r.n]));
   }
 
-  async dueAppointments(nowIso: string): Promise<(BookedAppointment & { departmentId: string; officialId: string })[]> {
+  async dueAppointments(untilIso: string): Promise<DueAppointment[]> {
     const rows = await this.#db
       .selectFrom('petition_appointments as a')
       .innerJoin('petition_reception_days as d', 'd.id', 'a.day_id')
-      .select(['a.case_id', 'a.day_id', 'a.slot', 'a.booked_at', 'd.department_id', 'd.official_id', 'd.starts_at', 'd.slot_minutes'])
+      .select(['a.case_id', 'a.day_id', 'a.slot', 'a.booked_at', 'd.department_id', 'd.official_id', 'd.starts_at', 'd.slot_minutes', 'd.leader_name', 'd.place'])
       .where('a.admitted', '=', 0)
       .execute();
-    const now = Date.parse(nowIso);
+    const until = Date.parse(untilIso);
     return rows
-      .filter((r) => Date.parse(r.starts_at) + r.slot * r.slot_minutes * 60_000 <= now)
-      .map((r) => ({ caseId: r.case_id, dayId: r.day_id, slot: r.slot, bookedAt: r.booked_at, admitted: false, departmentId: r.department_id, officialId: r.official_id }));
+      .map((r) => ({ r, starts: Date.parse(r.starts_at) + r.slot * r.slot_minutes * 60_000 }))
+      .filter(({ starts }) => starts <= until)
+      .map(({ r, starts }) => ({
+        caseId: r.case_id,
+        dayId: r.day_id,
+        slot: r.slot,
+        bookedAt: r.booked_at,
+        admitted: false,
+        departmentId: r.department_id,
+        officialId: r.official_id,
+        leaderName: r.leader_name,
+        place: r.place,
+        slotStartsAt: new Date(starts).toISOString(),
+      }));
   }
 
   async markAdmitted(caseId: string): Promise<boolean> {

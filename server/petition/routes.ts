@@ -3,6 +3,7 @@
 // service with the verified actor and the input the table parsed. Documented in docs/http-api.md.
 import type { Router } from 'express';
 import { createAreaRouter, type TokenVerifier } from '../core/http/area-router.ts';
+import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { petitionArea } from '../protocol/http/petition.ts';
 import { actorFromClaims } from './access.ts';
@@ -45,7 +46,7 @@ export function createPetitionRouter({ service: s, tokens, log }: PetitionRouter
       'petition.transfer': ({ claims, params, body }) => s.transfer(a(claims), params.caseId, body.departmentId, body.reason),
       'petition.escalate': ({ claims, params, body }) => s.escalate(a(claims), params.caseId, body.reason),
       'petition.writeOpinion': ({ claims, params, body }) => s.writeOpinion(a(claims), params.caseId, body.opinion, body.accepted),
-      'petition.extendDeadline': ({ claims, params, body }) => s.extendDeadline(a(claims), params.caseId, body.reason),
+      'petition.extendDeadline': ({ claims, params, body }) => s.extendDeadline(a(claims), params.caseId, body.reason, body.days),
       'petition.endSession': ({ claims, params }) => s.endSession(a(claims), params.caseId),
       'petition.archive': ({ claims, params }) => s.archive(a(claims), params.caseId),
       'petition.departments': ({ claims }) => s.departments(a(claims)),
@@ -54,6 +55,44 @@ export function createPetitionRouter({ service: s, tokens, log }: PetitionRouter
       'petition.terminals': ({ claims }) => s.terminals(a(claims)),
       'petition.overdue': ({ claims }) => s.overdue(a(claims)),
       'petition.replaceRoutingRules': ({ claims, body }) => s.replaceRoutingRules(a(claims), body),
+      'petition.life': ({ claims, params }) => s.caseLife(a(claims), params.caseId),
+      'petition.notifyAcceptance': ({ claims, params, body }) => s.life.notifyAcceptance(a(claims), params.caseId, body),
+      'petition.assignHandler': ({ claims, params, body }) => s.life.assignHandler(a(claims), params.caseId, body.officialId),
+      'petition.addCoHandler': ({ claims, params, body }) => s.life.addCoHandler(a(claims), params.caseId, body.departmentId),
+      'petition.addNote': ({ claims, params, body }) => s.life.addNote(a(claims), params.caseId, body.text),
+      'petition.addAttachment': ({ claims, params, body }) => s.life.addAttachment(a(claims), params.caseId, body),
+      'petition.attachment': async ({ claims, params, res }) => {
+        const file = await s.attachment(a(claims), params.attachmentId);
+        res.type(file.mime).set('x-content-sha256', file.sha256).set('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`).send(file.bytes);
+      },
+      'petition.pauseClock': ({ claims, params, body }) => s.life.pause(a(claims), params.caseId, body.reason),
+      'petition.resumeClock': ({ claims, params }) => s.life.resume(a(claims), params.caseId),
+      'petition.submitReply': ({ claims, params, body }) => s.life.submitReply(a(claims), params.caseId, body.text),
+      'petition.decideApproval': ({ claims, params, body }) => s.life.decide(a(claims), params.approvalId, body.approve, body.note ?? null),
+      'petition.closeCase': ({ claims, params }) => s.life.close(a(claims), params.caseId, 'by_hand'),
+      'petition.document': ({ claims, params }) => s.document(a(claims), params.documentId),
+      'petition.workList': ({ claims }) => s.workList(a(claims)),
+      'petition.headWork': ({ claims }) => s.life.headWorkList(a(claims)),
+      'petition.coordinatorWork': ({ claims }) => s.coordinatorWork(a(claims)),
+      'petition.stats': ({ claims, query }) => s.stats(a(claims), query),
+      'petition.callBack': ({ claims, params, body }) => s.callBack(a(claims), params.callbackId, body),
+      'petition.answerCallback': ({ claims, params }) => s.answerCallback(a(claims), params.callbackId),
+      'petition.lookup': ({ claims, body }) => s.lookup(a(claims), body.caseId, body.code, () => s.life.lookup(body.caseId, body.code)),
+      'petition.lookupRate': ({ claims, body }) =>
+        s.lookup(a(claims), body.caseId, body.code, async () => {
+          await s.life.rateResult(a(claims), body.caseId, body.rating, 'terminal');
+          return s.life.lookup(body.caseId, body.code);
+        }),
+      'petition.lookupReview': ({ claims, body }) => s.lookup(a(claims), body.caseId, body.code, () => s.requestReview(a(claims), body.caseId, body.code)),
+      'petition.lookupCallback': ({ claims, body }) => s.lookup(a(claims), body.caseId, body.code, () => s.lookupCallback(a(claims), body.caseId, body.code)),
+      'petition.lookupDocument': ({ claims, body }) =>
+        s.lookup(a(claims), body.caseId, body.code, async () => {
+          const d = await s.life.document(body.documentId);
+          if (d.caseId !== body.caseId) throw new AppError('not_found', `no document ${body.documentId} in case ${body.caseId}`);
+          return d;
+        }),
+      'petition.saveReceptionDay': ({ claims, params, body }) => s.saveReceptionDay(a(claims), params.dayId, body),
+      'petition.removeReceptionDay': async ({ claims, params }) => ({ removed: await s.removeReceptionDay(a(claims), params.dayId) }),
       'petition.receptionDays': () => s.receptionDays(),
       'petition.routingRules': () => s.routingRules(),
     },

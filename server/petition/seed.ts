@@ -36,6 +36,8 @@ const GIVEN = ['建国', '秀英', '志强', '海燕', '国庆', '丽华', '卫�
 
 export const departmentId = (regionCode: string, kind: string) => `${regionCode}-${kind}`;
 export const terminalId = (regionCode: string) => `T${regionCode}`;
+/** The head of an office: H341321-rs heads 砀山县人社局. */
+export const headId = (departmentId: string) => `H${departmentId}`;
 
 export interface SeedOptions {
   /** Reception days are published for the weeks after this instant. */
@@ -102,6 +104,8 @@ export function buildDirectory(opts: SeedOptions = {}): Directory {
     for (let i = 1; i <= count; i++) {
       officials.push({ id: `O${d.regionCode}-${d.kind}-${i}`, name: personName(), departmentId: d.id, level: d.level, regionCode: d.regionCode, maxSessions: i === 1 ? 2 : 1, post: null });
     }
+    // The office's head (部门负责人): approves extensions and signs replies off (a second person).
+    officials.push({ id: headId(d.id), name: personName(), departmentId: d.id, level: d.level, regionCode: d.regionCode, maxSessions: 1, post: null, head: true });
   }
 
   // Leaders receive petitioners on published days, organised by the 信访局 of their region.

@@ -14,7 +14,7 @@ import { AppError } from '../core/errors.ts';
 import { storeUnavailable } from '../core/http/failure.ts';
 import type { Logger } from '../core/log.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
-import { DEFAULT_PREFIX, personalQueue, type PriorityClass } from '../scheduler/keys.ts';
+import { DEFAULT_PREFIX, personalQueue, schedulerKeys, type PriorityClass } from '../scheduler/keys.ts';
 import { Presence, type PresenceStatus } from '../scheduler/presence.ts';
 import { TicketQueue, type Lease, type Ticket, type TicketKind } from '../scheduler/queue.ts';
 import type { RoutingRuleBook, RoutingRules } from '../scheduler/routing-rules.ts';
@@ -29,13 +29,16 @@ import {
   isParticipant,
   isPetitionerSide,
 } from './access.ts';
-import { deadlinesAtRegistration, extendedHandleDeadline, handleDeadlineFromAcceptance } from './deadlines.ts';
+import { CaseLife, roleOf } from './case-life.ts';
+import { endOfLocalDay, localDate, type Calendar } from './clocks.ts';
+import { loadHolidayCalendar } from './holidays.ts';
+import { CaseLifeRepository } from './life-repository.ts';
+import { DbPetitionRepository } from './repository.ts';
 import { maskIdNumber } from './id-number.ts';
 import type { CasePatch, NewEvent, PetitionRepository } from './repository.ts';
 import {
   departmentQueues,
   liveSessions,
-  overdueCases,
   receptionDaysWithBookings,
   terminalsByCounty,
   type DepartmentQueue,
@@ -44,13 +47,15 @@ import {
   type TerminalGroup,
 } from './coordinator.ts';
 import { levelAbove, routeCategory } from './routing.ts';
-import type { ClaimInput, InviteTarget, OfferInput, StartPetitionInput } from '../protocol/http/petition.ts';
+import type { ClaimInput, InviteTarget, OfferInput, ReceptionDayInput, StartPetitionInput } from '../protocol/http/petition.ts';
 import { issueRoomToken, type RoomAccess, type RoomMember } from './room-token.ts';
 import { slotStart, unknownWait, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
 import type {
   Actor,
   ActorRole,
   Assignment,
+  Callback,
+  CallbackRinging,
   Case,
   CaseEvent,
   CaseState,
@@ -90,6 +95,12 @@ export interface PetitionServiceOptions {
   defaultSessionSeconds?: number;
   roomTokenTtlSeconds?: number;
   now?: () => Date;
+  /** The case life's records (default: on the repository's store). */
+  life?: CaseLifeRepository;
+  /** Rest days for deadlines (default: config/holidays.json). */
+  calendar?: Calendar;
+  /** Catalog ids of a case's recordings, for the sealed case file. */
+  recordingsOf?: (caseId: string) => Promise<string[]>;
 }
 
 /** Local events; the lead wires them to socket.io rooms. Each fires in the process that acted. */
@@ -102,6 +113,12 @@ export interface PetitionEvents {
   assigned: [{ caseId: string; ticketId: string; officialId: string; kind: TicketKind }];
   /** The lead ended the session: its room closes for everyone (and its recording is sealed). */
   'session-ended': [{ caseId: string }];
+  /** An official calls a terminal point back by video: it rings there with the case on screen. */
+  'callback-ringing': [CallbackRinging & { terminalId: string }];
+  /** Work lists changed (approvals, deadlines, call-backs) for these offices. */
+  'work-changed': [{ departmentIds: string[] }];
+  /** The day of a booked reception slot: the terminal point where it was booked is reminded. */
+  'appointment-reminder': [{ caseId: string; terminalId: string; at: string; leaderName: string; place: string }];
 }
 
 /** Queues an official serves: the office's, then the official's own (booked reception slots). */
@@ -119,10 +136,18 @@ function queueUnavailable(err: unknown): unknown {
 
 const ticketKindToRole = (kind: TicketKind): 'lead' | 'invited' => (kind === 'invite' ? 'invited' : 'lead');
 
+/** Reception states in which the petitioner waits or talks; a session's end moves the case out of them. */
+const IN_SESSION: readonly CaseState[] = ['in_session', 'joint_session'];
+
 export class PetitionService extends SafeEmitter<PetitionEvents> {
   readonly queue: TicketQueue;
   readonly presence: Presence;
+  /** The case after the call: clocks, approvals, documents, reviews (case-life.ts). */
+  readonly life: CaseLife;
   private readonly repo: PetitionRepository;
+  private readonly redis: Redis;
+  private readonly lookupKey: (caseId: string) => string;
+  private readonly remindedKey: (caseId: string) => string;
   private readonly tokens: TokenIssuer;
   private readonly rules: RoutingRuleBook;
   private readonly log: Logger | undefined;
@@ -143,6 +168,9 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     this.log = opts.log;
     const prefix = opts.prefix ?? DEFAULT_PREFIX;
     this.queue = new TicketQueue(opts.redis, prefix);
+    this.redis = opts.redis;
+    this.lookupKey = schedulerKeys(prefix).lookupFailures;
+    this.remindedKey = schedulerKeys(prefix).reminded;
     this.presence = new Presence(opts.redis, prefix, opts.presenceTtlMs ?? 30_000);
     this.leaseMs = opts.leaseMs ?? 15_000;
     this.offerAfterSeconds = opts.offerAfterSeconds ?? 120;
@@ -150,6 +178,21 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     this.defaultSessionSeconds = opts.defaultSessionSeconds ?? 900;
     this.roomTokenTtlSeconds = opts.roomTokenTtlSeconds ?? 4 * 3600;
     this.now = opts.now ?? (() => new Date());
+    const life = opts.life ?? (opts.repo instanceof DbPetitionRepository ? new CaseLifeRepository(opts.repo.store) : undefined);
+    if (!life) throw new Error('PetitionService needs the case life records (opts.life)');
+    this.life = new CaseLife({
+      repo: this.repo,
+      life,
+      rules: this.rules,
+      calendar: opts.calendar ?? loadHolidayCalendar(),
+      now: () => this.now(),
+      ...(this.log ? { log: this.log } : {}),
+      ...(opts.recordingsOf ? { recordingsOf: opts.recordingsOf } : {}),
+      changed: (c) => {
+        this.notify('case-changed', { caseId: c.id, state: c.state });
+        this.notify('work-changed', { departmentIds: [c.departmentId, ...c.routedDepartmentIds].filter((d): d is string => !!d) });
+      },
+    });
   }
 
   /** Builds the service and resumes whatever a previous process left half-done. */
@@ -189,9 +232,11 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       for (const q of (await this.queue.getTicket(r.ticketId))?.departmentIds ?? []) queues.add(q);
     }
     if (queues.size > 0) this.notify('queue-changed', { departmentIds: [...queues] });
+    await this.remindAppointments();
     await this.admitDueAppointments();
     await this.recordUnrecorded();
     await this.requeueStranded();
+    await this.life.sweep();
   }
 
   /**
@@ -272,7 +317,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
         routedDepartmentIds: departments.map((d) => d.id),
         departmentId: null,
         officialId: null,
-        ...deadlinesAtRegistration(at),
+        ...this.life.deadlinesAt(at),
         handleExtended: false,
         extensionReason: null,
         acceptedAt: null,
@@ -285,6 +330,12 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       },
       this.event(actor.id, this.roleOf(actor), 'registered', { terminalId: terminal.id, category: rule.code, flags }),
     );
+    const queryCode = await this.life.registered(created, actor);
+    if (input.booking) {
+      // Booked from the start screen: registered and booked, queued only when the slot begins.
+      const booked = await this.bookAppointment(actor, created.id, input.booking.dayId, input.booking.slot);
+      return { case: booked, queryCode, ticketId: `${created.id}:a1`, departments, wait: await waitInfo(this.waitDeps, booked), ...this.issueRoomToken(created.id, { id: actor.id, name: input.petitionerName ?? actor.name, role: 'petitioner', terminalId: terminal.id }) };
+    }
     let enqueued: { ticketId: string; case: Case };
     try {
       enqueued = await this.enqueueCase(created, actor);
@@ -302,6 +353,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     this.log?.info({ caseId: created.id, terminalId: terminal.id, departments: departments.map((d) => d.id) }, 'startPetition() | queued');
     return {
       case: queued,
+      queryCode,
       ticketId,
       departments,
       // The case is queued: a queue that went away since costs the estimate, not the answer
@@ -388,7 +440,9 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       ['registered', 'queued'],
     );
     if (!updated) throw new AppError('conflict', `case ${c.id} was taken up meanwhile`, { reason: 'being_claimed' });
+    await this.life.requestCallback(updated, updated.terminalId, updated.routedDepartmentIds[0]!);
     this.notify('case-changed', { caseId: c.id, state: updated.state });
+    this.notify('work-changed', { departmentIds: updated.routedDepartmentIds });
     return updated;
   }
 
@@ -405,6 +459,26 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const withdrawn = await this.queue.cancel(queued.map((t) => t.id));
     this.notify('queue-changed', { departmentIds: queued.flatMap((t) => t.departmentIds) });
     if (withdrawn < queued.length) throw new AppError('conflict', `an official is taking up case ${caseId}`, { reason: 'being_claimed' });
+  }
+
+  /**
+   * On the day of a booked slot (China date), once per case across processes (Redis SET NX): an
+   * `appointment_reminded` event, and a push to the terminal point where it was booked (its
+   * 代办员 tells the petitioner; there is no SMS gateway).
+   */
+  async remindAppointments(): Promise<number> {
+    const today = localDate(this.nowIso());
+    let n = 0;
+    for (const a of await this.repo.dueAppointments(endOfLocalDay(today))) {
+      if (localDate(a.slotStartsAt) !== today) continue;
+      if ((await this.redis.set(this.remindedKey(a.caseId), '1', 'EX', 2 * 86_400, 'NX')) !== 'OK') continue;
+      const c = await this.repo.getCase(a.caseId);
+      if (!c) continue;
+      await this.repo.appendEvent(a.caseId, this.event('system', 'system', 'appointment_reminded', { dayId: a.dayId, slot: a.slot, at: a.slotStartsAt }));
+      this.notify('appointment-reminder', { caseId: a.caseId, terminalId: c.terminalId, at: a.slotStartsAt, leaderName: a.leaderName, place: a.place });
+      n++;
+    }
+    return n;
   }
 
   /** Appointment cases whose slot has begun join the leader's department queue, ahead of new cases. */
@@ -563,9 +637,16 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /** Durable side of an assignment; idempotent by ticket id. */
-  private recordAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official): Promise<Case | undefined> {
+  private async recordAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official): Promise<Case | undefined> {
     const at = this.nowIso();
     const role = ticketKindToRole(kind);
+    const updated = await this.applyAssignment(ticketId, caseId, kind, official, at, role);
+    // The office that takes the case up owns its running clock and handles it.
+    if (updated && role === 'lead') await this.life.leadAssigned(caseId, official.departmentId);
+    return updated;
+  }
+
+  private applyAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official, at: string, role: 'lead' | 'invited'): Promise<Case | undefined> {
     return this.repo.applyAssignment(
       { ticketId, caseId, officialId: official.id, departmentId: official.departmentId, kind, assignedAt: at },
       (current): CasePatch =>
@@ -645,27 +726,33 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     await this.queue.enqueue({ ticketId, caseId: c.id, kind, departmentIds: [c.departmentId!], priority: 'handover', enqueuedAt: this.nowIso(), ...(from ? { fromDepartmentId: from } : {}) });
   }
 
-  async writeOpinion(actor: Actor, caseId: string, opinion: string, accepted: boolean): Promise<Case> {
+  /**
+   * The session's opinion (what the petitioner was told). With `accepted`, it is also the 受理告知
+   * decision of a case still at intake (accepted or not), whose notice is issued with it.
+   */
+  async writeOpinion(actor: Actor, caseId: string, opinion: string, accepted?: boolean): Promise<Case> {
     const c = await assertCase(this.repo, caseId);
     assertLead(actor, c);
     assertState(c, ['in_session', 'joint_session'], 'write the handling opinion');
     const at = this.nowIso();
-    const patch: CasePatch = accepted
-      ? { state: 'handled', opinion, opinionAt: at, acceptedAt: at, handleDeadline: handleDeadlineFromAcceptance(at) }
-      : { state: 'handled', opinion, opinionAt: at };
-    const updated = await this.repo.updateCase(c.id, patch, this.event(actor.id, 'official', 'opinion_written', { accepted, chars: opinion.length }), ['in_session', 'joint_session']);
+    const updated = await this.repo.updateCase(
+      c.id,
+      { state: 'handled', opinion, opinionAt: at },
+      this.event(actor.id, 'official', 'opinion_written', { ...(accepted === undefined ? {} : { accepted }), chars: opinion.length }),
+      ['in_session', 'joint_session'],
+    );
     if (!updated) throw new AppError('conflict', `case ${c.id} changed meanwhile`, { reason: 'wrong_state' });
     this.notify('case-changed', { caseId: c.id, state: updated.state });
-    return updated;
+    if (accepted === undefined || updated.stage !== 'intake' || updated.acceptance) return updated;
+    return this.life.notifyAcceptance(actor, c.id, { decision: accepted ? 'accepted' : 'not_accepted', reason: opinion });
   }
 
-  /** Extends the handling deadline once by 30 days, with the written reason. */
-  async extendDeadline(actor: Actor, caseId: string, reason: string): Promise<Case> {
+  /** Asks the department head to extend the handling deadline (once, ≤ 30 days, with the reason). */
+  async extendDeadline(actor: Actor, caseId: string, reason: string, days = 30): Promise<Case> {
+    await this.life.requestExtension(actor, caseId, days, reason);
     const c = await assertCase(this.repo, caseId);
-    if (!isCoordinator(actor)) assertLead(actor, c);
-    if (c.handleExtended) throw new AppError('conflict', 'the handling deadline was already extended once', { reason: 'already_extended' });
-    const handleDeadline = extendedHandleDeadline(c.handleDeadline);
-    return (await this.repo.updateCase(c.id, { handleDeadline, handleExtended: true, extensionReason: reason }, this.event(actor.id, this.roleOf(actor), 'deadline_extended', { reason, handleDeadline })))!;
+    this.notify('work-changed', { departmentIds: c.departmentId ? [c.departmentId] : [] });
+    return c;
   }
 
   /** Ends the session: every official's ticket for the case is finished; timings feed the estimate. */
@@ -681,39 +768,122 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     if (started && c.departmentId) {
       await this.queue.recordSessionSeconds(c.departmentId, Math.max(1, (this.now().getTime() - Date.parse(started.at)) / 1000));
     }
-    await this.repo.appendEvent(c.id, this.event(actor.id, this.roleOf(actor), 'session_ended', { tickets: tickets.map((t) => t.id) }));
+    // The reception is over: a case still "in session" rests as handled (a terminal is free again).
+    const endedEvent = this.event(actor.id, this.roleOf(actor), 'session_ended', { tickets: tickets.map((t) => t.id) });
+    let ended = await this.repo.updateCase(c.id, { state: 'handled' }, endedEvent, IN_SESSION);
+    if (!ended) {
+      await this.repo.appendEvent(c.id, endedEvent);
+      ended = await assertCase(this.repo, c.id);
+    }
     this.notify('session-ended', { caseId: c.id });
-    this.notify('case-changed', { caseId: c.id, state: c.state });
-    return assertCase(this.repo, c.id);
+    this.notify('case-changed', { caseId: c.id, state: ended.state });
+    return ended;
   }
 
+  /** 归档 of a closed case: its case file (documents, attachments, recordings) sealed with a hash. */
   async archive(actor: Actor, caseId: string): Promise<Case> {
     const c = await assertCase(this.repo, caseId);
-    if (!isCoordinator(actor)) assertLead(actor, c);
-    assertState(c, ['rated', 'handled'], 'archive');
-    const updated = await this.repo.updateCase(c.id, { state: 'archived' }, this.event(actor.id, this.roleOf(actor), 'archived', {}), ['rated', 'handled']);
-    if (!updated) throw new AppError('conflict', `case ${c.id} changed meanwhile`, { reason: 'wrong_state' });
-    this.notify('case-changed', { caseId: c.id, state: updated.state });
-    return updated;
+    if ((await this.queue.ticketsOfCase(c.id)).some((t) => t.state === 'assigned')) throw new AppError('conflict', `case ${c.id} has a live session`, { reason: 'in_session' });
+    return this.life.archive(actor, caseId);
+  }
+
+  // ---- the case life at a terminal, by case number and query code ------------------------
+
+  /** 复查/复核 asked at a terminal: the level above queues it, ahead of new cases; the petitioner waits there. */
+  async requestReview(actor: Actor, caseId: string, code: string): Promise<StartedPetition> {
+    if (!actor.terminalId || !isPetitionerSide(actor)) throw new AppError('forbidden', 'reviews are asked for at a terminal', { reason: 'not_a_terminal' });
+    await this.life.assertCode(caseId, code);
+    if ((await this.queue.ticketsOfCase(caseId)).some((t) => t.state === 'queued' || t.state === 'leased' || t.state === 'assigned')) {
+      throw new AppError('conflict', `case ${caseId} is being received now`, { reason: 'being_claimed' });
+    }
+    const { case: c, department, round } = await this.life.requestReview(actor, caseId, actor.terminalId);
+    const n = (await this.queue.ticketsOfCase(c.id)).length + 1;
+    const ticketId = `${c.id}:r${n}`;
+    await this.queue.enqueue({ ticketId, caseId: c.id, kind: 'review', departmentIds: [department.id], priority: 'appointment', enqueuedAt: this.nowIso() });
+    const queued = (await this.repo.updateCase(c.id, { state: 'queued' }, this.event(actor.id, this.roleOf(actor), 'queued', { ticketId, departmentIds: [department.id], round }))) ?? c;
+    this.notify('queue-changed', { departmentIds: [department.id] });
+    this.notify('case-changed', { caseId: c.id, state: queued.state });
+    return {
+      case: queued,
+      queryCode: null,
+      ticketId,
+      departments: [department],
+      wait: await waitInfo(this.waitDeps, queued),
+      ...this.issueRoomToken(c.id, { id: actor.id, name: c.petitionerName ?? actor.name, role: 'petitioner', terminalId: actor.terminalId }),
+    };
+  }
+
+  /** A call-back asked for after the call (from a lookup): the office handling the case calls this terminal. */
+  async lookupCallback(actor: Actor, caseId: string, code: string) {
+    if (!actor.terminalId || !isPetitionerSide(actor)) throw new AppError('forbidden', 'call-backs are asked for at a terminal', { reason: 'not_a_terminal' });
+    await this.life.assertCode(caseId, code);
+    const c = await assertCase(this.repo, caseId);
+    const department = c.departmentId ?? c.routedDepartmentIds[0]!;
+    const cb = await this.life.requestCallback(c, actor.terminalId, department);
+    await this.repo.appendEvent(c.id, this.event(actor.id, this.roleOf(actor), 'callback_requested', { callbackId: cb.id, terminalId: actor.terminalId, dueAt: cb.dueAt }));
+    this.notify('work-changed', { departmentIds: [department] });
+    return cb;
+  }
+
+  /**
+   * The official calls back: by video (the terminal point rings with the case on screen; the
+   * official holds the session as with any accepted ticket) or by phone (noted by hand).
+   */
+  async callBack(actor: Actor, callbackId: string, how: { channel: 'video' | 'phone'; note?: string | undefined }): Promise<{ callback: Callback; assignment: Assignment | null }> {
+    const official = await assertOfficial(this.repo, actor);
+    const cb = await this.life.callbackOf(callbackId);
+    if (cb.departmentId !== official.departmentId) throw new AppError('forbidden', 'a call-back of another office', { reason: 'not_of_department' });
+    if (cb.state !== 'pending') throw new AppError('conflict', 'this call-back was already made', { reason: 'already_done' });
+    if (how.channel === 'phone') {
+      const done = await this.life.callbackDone(actor, cb, 'phone', how.note ?? null);
+      this.notify('work-changed', { departmentIds: [cb.departmentId] });
+      return { callback: done, assignment: null };
+    }
+    const c = await assertCase(this.repo, cb.caseId);
+    if ((await this.queue.ticketsOfCase(c.id)).some((t) => t.state === 'assigned')) throw new AppError('conflict', `case ${c.id} has a live session`, { reason: 'in_session' });
+    if (c.terminalId !== cb.terminalId) await this.repo.updateCase(c.id, { terminalId: cb.terminalId }, this.event(official.id, 'official', 'callback_requested', { callbackId: cb.id, terminalId: cb.terminalId, moved: true }));
+    const ticketId = `${c.id}:c${(await this.queue.ticketsOfCase(c.id)).length + 1}`;
+    await this.queue.enqueue({ ticketId, caseId: c.id, kind: 'callback', departmentIds: [personalQueue(official.id)], priority: 'handover', enqueuedAt: this.nowIso() });
+    const assignment = await this.acceptTicket(actor, ticketId);
+    await this.life.callbackAttempted(cb);
+    const office = (await this.repo.getDepartment(official.departmentId))?.name ?? official.departmentId;
+    this.notify('callback-ringing', { callbackId: cb.id, caseId: c.id, office, officialName: official.name, category: this.rules.current.categories.find((x) => x.code === c.category)?.name ?? c.category, terminalId: cb.terminalId });
+    return { callback: (await this.life.callbackOf(cb.id)), assignment };
+  }
+
+  /** The terminal point answers a ringing video call-back: the call-back is done, here is the room. */
+  async answerCallback(actor: Actor, callbackId: string): Promise<RoomAccess> {
+    const cb = await this.life.callbackOf(callbackId);
+    if (!actor.terminalId || actor.terminalId !== cb.terminalId) throw new AppError('forbidden', 'the call-back rings at another terminal', { reason: 'terminal_mismatch' });
+    const c = await assertCase(this.repo, cb.caseId);
+    if (!(await this.queue.ticketsOfCase(c.id)).some((t) => t.state === 'assigned' && t.kind === 'callback')) throw new AppError('conflict', 'the official is no longer calling', { reason: 'no_session' });
+    if (cb.state === 'pending') await this.life.callbackDone(actor, cb, 'video', null);
+    this.notify('work-changed', { departmentIds: [cb.departmentId] });
+    return this.issueRoomToken(c.id, { id: actor.id, name: c.petitionerName ?? actor.name, role: 'petitioner', terminalId: actor.terminalId });
   }
 
   // ---- reading ----------------------------------------------------------------------------
 
   async getCase(actor: Actor, caseId: string): Promise<Case> {
     const c = await assertCase(this.repo, caseId);
-    await assertCanView(this.repo, actor, c);
+    await this.assertCanView(actor, c);
     return c;
+  }
+
+  /** Parties, coordinators, and the officials and heads of the offices handling the case. */
+  async assertCanView(actor: Actor, c: Case): Promise<void> {
+    await assertCanView(this.repo, actor, c, (a, x) => (a.role === 'official' ? this.life.officeHandles(a.id, x.id) : this.life.headsHandler(a, x.id)));
   }
 
   /** The case's events, each with the name of who acted (officials and terminals by name). */
   async timeline(actor: Actor, caseId: string): Promise<TimelineEvent[]> {
     const c = await assertCase(this.repo, caseId);
-    await assertCanView(this.repo, actor, c);
+    await this.assertCanView(actor, c);
     const names = new Map<string, string | null>();
     const nameOf = async (e: CaseEvent): Promise<string | null> => {
       if (!names.has(e.actorId)) {
         const name =
-          e.actorRole === 'official'
+          e.actorRole === 'official' || e.actorRole === 'head'
             ? (await this.repo.getOfficial(e.actorId))?.name
             : e.actorRole === 'terminal'
               ? (await this.repo.getTerminal(e.actorId.replace(/^device-/, '')))?.name
@@ -830,11 +1000,84 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   /** Open cases past the acceptance or handling deadline. */
   async overdue(actor: Actor): Promise<OverdueCase[]> {
     this.assertCoordinator(actor);
-    return overdueCases(this.repo, this.now());
+    return this.life.overdueClocks();
   }
 
   async receptionDays(): Promise<ReceptionDayWithBookings[]> {
     return receptionDaysWithBookings(this.repo, this.now());
+  }
+
+  /** Publishes or changes a reception day (the administration's editor calls this). */
+  async saveReceptionDay(actor: Actor, dayId: string, d: ReceptionDayInput): Promise<ReceptionDayWithBookings> {
+    this.assertCoordinator(actor);
+    const leader = await this.repo.getOfficial(d.officialId);
+    if (!leader) throw new AppError('not_found', `unknown official ${d.officialId}`, { reason: 'unknown_official' });
+    const booked = await this.repo.slotCounts(dayId);
+    if ([...booked.keys()].some((slot) => slot >= d.slots)) throw new AppError('conflict', 'booked slots would be cut off', { reason: 'slots_booked' });
+    const day = { ...d, id: dayId, leaderName: leader.name, departmentId: leader.departmentId, regionCode: leader.regionCode };
+    await this.repo.saveReceptionDay(day);
+    return { ...day, booked: Array.from({ length: day.slots }, (_, i) => booked.get(i) ?? 0) };
+  }
+
+  async removeReceptionDay(actor: Actor, dayId: string): Promise<boolean> {
+    this.assertCoordinator(actor);
+    if ((await this.repo.slotCounts(dayId)).size > 0) throw new AppError('conflict', 'the day has bookings', { reason: 'slots_booked' });
+    return this.repo.removeReceptionDay(dayId);
+  }
+
+  // ---- the case life, read ---------------------------------------------------------------
+
+  async caseLife(actor: Actor, caseId: string) {
+    await this.assertCanView(actor, await assertCase(this.repo, caseId));
+    return this.life.view(caseId);
+  }
+
+  async document(actor: Actor, documentId: string) {
+    const d = await this.life.document(documentId);
+    await this.assertCanView(actor, await assertCase(this.repo, d.caseId));
+    return d;
+  }
+
+  async attachment(actor: Actor, attachmentId: string) {
+    const a = await this.life.attachment(attachmentId);
+    await this.assertCanView(actor, await assertCase(this.repo, a.caseId));
+    return a;
+  }
+
+  async workList(actor: Actor) {
+    return this.life.officialWorkList(await assertOfficial(this.repo, actor));
+  }
+
+  async coordinatorWork(actor: Actor) {
+    this.assertCoordinator(actor);
+    return this.life.coordinatorWorkList();
+  }
+
+  /** Coordinators see any office's figures; an official or a head only their own office's. */
+  async stats(actor: Actor, f: { from: string; to: string; departmentId?: string | undefined }) {
+    let departmentId = f.departmentId;
+    if (!isCoordinator(actor)) {
+      const o = await this.repo.getOfficial(actor.id);
+      if (!o || (actor.role !== 'official' && actor.role !== 'head')) throw new AppError('forbidden', 'statistics are for staff', { reason: 'not_staff' });
+      if (departmentId && departmentId !== o.departmentId) throw new AppError('forbidden', 'another office’s statistics', { reason: 'not_of_department' });
+      departmentId = o.departmentId;
+    }
+    return this.life.stats({ from: f.from, to: f.to, departmentId });
+  }
+
+  /** A lookup at a terminal; five wrong codes in a row lock the case's lookups for 15 minutes. */
+  async lookup<T>(actor: Actor, caseId: string, code: string, then: () => Promise<T>): Promise<T> {
+    if (!isPetitionerSide(actor)) throw new AppError('forbidden', 'case lookups are made at a terminal', { reason: 'not_a_terminal' });
+    const key = this.lookupKey(caseId);
+    if (Number(await this.redis.get(key)) >= 5) throw new AppError('rate_limited', 'too many wrong codes: try again later', { reason: 'lookup_locked' });
+    try {
+      await this.life.assertCode(caseId, code);
+    } catch (err) {
+      await this.redis.multi().incr(key).expire(key, 900).exec();
+      throw err;
+    }
+    await this.redis.del(key);
+    return then();
   }
 
   /** A terminal's heartbeat (its token carries the terminal id). */
@@ -899,18 +1142,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   private roleOf(actor: Actor): ActorRole {
-    switch (actor.role) {
-      case 'petitioner':
-      case 'terminal':
-      case 'official':
-      case 'coordinator':
-      case 'system':
-        return actor.role;
-      case 'admin':
-        return 'coordinator';
-      default:
-        return 'system';
-    }
+    return roleOf(actor);
   }
 
   private event(actorId: string, actorRole: ActorRole, type: NewEvent['type'], data: Record<string, unknown>): NewEvent {

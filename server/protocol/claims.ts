@@ -8,11 +8,15 @@ export const ROLES = [
   'petitioner',
   'terminal',
   'official',
+  /** Department head (部门负责人): an official who approves extensions and signs replies off. */
+  'head',
   'coordinator',
   'family',
   'home-device',
   'counsellor',
   'archivist',
+  /** 社区/村委会 网格员: community staff, and the village contact an SOS escalates to. */
+  'grid-worker',
   /** 审计管理员: reads the audit trail (who viewed, exported, held, deleted what), nothing else. */
   'audit-admin',
   'admin',

@@ -8,22 +8,25 @@ import type {
   Call,
   CallEndReason,
   CheckInSchedule,
-  DeviceAlert,
+  HouseholdAlert,
   HouseholdSettings,
+  MaskRect,
   LookIn,
   LookInEndReason,
   Notice,
   PrivacyState,
 } from './http/household-shapes.ts';
-import type { CaseState, TicketKind, WaitInfo } from './http/petition-shapes.ts';
+import type { CallbackRinging, CaseState, TicketKind, WaitInfo } from './http/petition-shapes.ts';
 import type { RevocationReason } from './claims.ts';
 
 /** What each household push tells its recipients (devices, family members, counsellors). */
 export interface HouseholdPushes {
   /** Devices ring loudly with one answer button; the caller hears ringback. */
   'call:ringing': { call: Call };
-  /** The call is live (answered by the device, or at once by auto-answer): devices join `call.roomId`. */
+  /** The call is live (answered by the device or a callee, or at once by auto-answer): devices join `call.roomId`; other callees stop ringing. */
   'call:answered': { call: Call };
+  /** A call from home changed while ringing (an SOS rang its next step): redraw who is being rung. */
+  'call:updated': { call: Call };
   /** The call is over or never connected; devices stop ringing / leave; the SFU closes the room. */
   'call:ended': { call: Call; reason: CallEndReason };
   /** Someone is looking in: devices chime, show the live indicator and publish into `lookIn.roomId`. */
@@ -36,10 +39,16 @@ export interface HouseholdPushes {
   'settings:changed': { householdId: string; settings: HouseholdSettings };
   /** A notice to show on the devices' idle screen. */
   notice: { notice: Notice; householdIds: string[] };
-  /** A device has not sent heartbeats for longer than the set time. */
-  'alert:raised': { alert: DeviceAlert };
-  /** The device is back (heartbeat received). */
-  'alert:resolved': { alert: DeviceAlert };
+  /** An alert: a device silent too long (counsellors), no activity or an SOS (counsellors and family). */
+  'alert:raised': { alert: HouseholdAlert };
+  /** It resolved by itself: the device is back, activity again, the SOS was answered. */
+  'alert:resolved': { alert: HouseholdAlert };
+  /** A household's device read a notice (to its sender: the read receipt). */
+  'notice:read': { noticeId: string; householdId: string; readAt: string };
+  /** Consent changed (granted or withdrawn): devices and family redraw who may look in. */
+  'consent:changed': { householdId: string };
+  /** A device's privacy masks changed: that device blacks out the new rectangles from now on. */
+  'masks:changed': { householdId: string; deviceId: string; masks: MaskRect[] };
   /** A scheduled check-in call is due now. */
   'checkin:due': { schedule: CheckInSchedule; dueAt: string };
 }
@@ -55,6 +64,12 @@ export interface LiveEvents {
   'petition:wait': WaitInfo;
   /** A case changed state (watchers of the case and its parties). */
   'petition:case-changed': { caseId: string; state: CaseState };
+  /** An official calls this terminal point back by video: ring, with the case on screen. */
+  'petition:ringing': CallbackRinging;
+  /** Work lists of these offices changed (approvals, deadlines, call-backs). */
+  'petition:work-changed': { departmentIds: string[] };
+  /** Today a booked leader reception slot of this terminal point begins. */
+  'petition:reminder': { caseId: string; at: string; leaderName: string; place: string };
   /** A ticket was assigned to this official (a case or an invitation to join one). */
   'petition:assigned': { caseId: string; ticketId: string; kind: TicketKind };
   /** Household pushes, to the devices / family members / counsellors concerned. */

@@ -3,14 +3,14 @@
 // ffmpeg passes VP8 / H.264 constrained baseline through untouched and transcodes only what a
 // browser cannot play. If ffmpeg dies or the stream stalls, it is restarted into the same
 // producer, so consumers in the room keep their producer id.
-import type { ChildProcess } from 'node:child_process';
-import { spawnBound } from '../../server/core/child-process.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { Logger } from '../../server/core/log.ts';
 import { SafeEmitter } from '../../server/core/safe-emitter.ts';
 import { resolveFfmpegBin } from '../../server/core/ffmpeg-binaries.ts';
+import { diesWithParent } from '../../server/core/parent-death.ts';
 import {
   IngestError,
   inputArgs,
@@ -173,7 +173,8 @@ export class CameraIngest extends SafeEmitter<CameraIngestEvents> {
     this.#grewThisRun = false;
     this.#stallKill = false;
     this.#lastGrowthAt = Date.now();
-    const child = spawnBound(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // It dies with the node (a killed server otherwise leaves it pulling the camera).
+    const child = spawn(...diesWithParent(bin, args, 'KILL'), { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {

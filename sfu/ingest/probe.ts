@@ -2,6 +2,7 @@
 // baseline over WebRTC; anything else (H.264 main/high, HEVC, MJPEG, MPEG-4) costs a transcode,
 // which is 20–45% of a core per 720p stream against ≈0.5% for passing packets through.
 import { execFile } from 'node:child_process';
+import { diesWithParent } from '../../server/core/parent-death.ts';
 import type { types } from 'mediasoup';
 import { resolveFfprobeBin } from '../../server/core/ffmpeg-binaries.ts';
 
@@ -46,7 +47,7 @@ export function probe(url: string, opts: { bin?: string; timeoutMs?: number } = 
   const bin = opts.bin ?? resolveFfprobeBin();
   const args = ['-v', 'error', ...inputArgs(url, 'probe'), '-print_format', 'json', '-show_streams', url];
   return new Promise((resolve, reject) => {
-    execFile(bin, args, { timeout: opts.timeoutMs ?? 15_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+    execFile(...diesWithParent(bin, args, 'KILL'), { timeout: opts.timeoutMs ?? 15_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       if (err) {
         reject(new IngestError(`ffprobe failed for ${redact(url)}: ${String(stderr).trim().split('\n').pop() || err.message}`));
         return;

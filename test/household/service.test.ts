@@ -265,6 +265,10 @@ describe('counsellors', () => {
     expect((await f.service.listAlerts(f.person(C.zhou, 'counsellor'))).map((a) => a.deviceId)).not.toContain(D.zhang);
     await f.service.heartbeat(dev);
     expect(f.events.at(-1)).toMatchObject({ name: 'alert:resolved', payload: { to: [C.chen] } });
+    // Resolved by itself, it stays on the list until the counsellor has seen it.
+    const [resolved] = (await f.service.listAlerts(chen)).filter((a) => a.deviceId === D.zhang);
+    expect(resolved).toMatchObject({ kind: 'device-offline', resolvedAt: expect.any(String), acknowledgedBy: null });
+    await f.service.acknowledgeAlert(chen, resolved!.id);
     expect((await f.service.listAlerts(chen)).map((a) => a.deviceId)).not.toContain(D.zhang);
   });
 

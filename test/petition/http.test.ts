@@ -78,6 +78,7 @@ describe('petition HTTP API', () => {
       'invited:O341321-rs-1',
       'joined:O341321-zj-1',
       'opinion_written:O341321-rs-1',
+      'acceptance_notified:O341321-rs-1',
       'session_ended:O341321-rs-1',
       'rated:kiosk-1',
     ]);

@@ -6,7 +6,6 @@ import { Redis } from 'ioredis';
 import { DbPetitionRepository } from '../../server/petition/repository.ts';
 import type { Case } from '../../server/petition/types.ts';
 import { CASE_STATES } from '../../server/protocol/http/petition-shapes.ts';
-import { deadlinesAtRegistration } from '../../server/petition/deadlines.ts';
 import { startRedisProcess, type RedisProcess } from '../support/redis-process.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { until } from '../support/evidence.ts';
@@ -154,7 +153,7 @@ describe('Redis killed during 20 petition starts', () => {
       {
         terminalId: terminal.id, regionCode: terminal.regionCode, category: 'wages', petitionerName: '赵大娘', idNumberMasked: null, phone: null, description: null,
         flags: { elderly: false, urgent: false, disabled: false }, state: 'registered', routedDepartmentIds: (await casesAt(villages.slice(0, 1).map((t) => t.id)))[0]!.routedDepartmentIds,
-        departmentId: null, officialId: null, ...deadlinesAtRegistration(at), handleExtended: false, extensionReason: null, acceptedAt: null,
+        departmentId: null, officialId: null, acceptDeadline: at, handleDeadline: at, handleExtended: false, extensionReason: null, acceptedAt: null,
         opinion: null, opinionAt: null, rating: null, ratedAt: null, appointment: null, registeredAt: at,
       },
       { at, actorId: 'kiosk', actorRole: 'terminal', type: 'registered', data: {} },

@@ -46,12 +46,30 @@ describe('leases', () => {
     expect(await h.store.repo.assignmentsOf(a.case.id)).toHaveLength(1);
   });
 
-  it('extends the handling deadline once, by 30 days, with the reason', async () => {
+  it('extends the handling deadline once, by 30 days, with the reason and the head’s approval', async () => {
     const [c] = await h.store.repo.listCases(['in_session']);
-    const extended = await h.service.extendDeadline(rs, c!.id, '需跨部门调查取证');
-    expect(Date.parse(extended.handleDeadline) - Date.parse(c!.handleDeadline)).toBe(30 * 24 * 3600 * 1000);
+    await h.service.writeOpinion(rs, c!.id, '受理，调查取证中。', true);
+    const before = (await h.service.life.view(c!.id)).clocks.find((k) => k.kind === 'handling')!;
+    await h.service.extendDeadline(rs, c!.id, '需跨部门调查取证');
+    // Nothing changes until the head decides; a second request waits for the first.
+    expect((await h.service.life.view(c!.id)).clocks.find((k) => k.kind === 'handling')!.dueAt).toBe(before.dueAt);
+    await expect(h.service.extendDeadline(rs, c!.id, '再次')).rejects.toMatchObject({ code: 'conflict', details: { reason: 'already_requested' } });
+    const [approval] = (await h.service.life.view(c!.id)).approvals;
+    // Only the department's head decides; an official, or the head of another office, cannot.
+    await expect(h.service.life.decide(rs, approval!.id, true, null)).rejects.toMatchObject({ code: 'forbidden', details: { reason: 'not_head' } });
+    await expect(h.service.life.decide({ id: 'H341321-zj', name: '住建局长', role: 'head' }, approval!.id, true, null)).rejects.toMatchObject({ details: { reason: 'not_head_of_department' } });
+    const extended = await h.service.life.decide({ id: 'H341321-rs', name: '人社局长', role: 'head' }, approval!.id, true, '同意延期30日');
+    const after = (await h.service.life.view(c!.id)).clocks.find((k) => k.kind === 'handling')!;
+    expect(after.extensionDays).toBe(30);
+    expect(extended.handleDeadline).toBe(after.dueAt);
+    expect(Date.parse(after.dueAt!) - Date.parse(before.dueAt!)).toBeGreaterThanOrEqual(28 * 24 * 3600 * 1000);
     expect(extended.extensionReason).toBe('需跨部门调查取证');
     await expect(h.service.extendDeadline(rs, c!.id, '再次')).rejects.toMatchObject({ code: 'conflict', details: { reason: 'already_extended' } });
+    expect((await h.service.timeline(rs, c!.id)).filter((e) => e.type.startsWith('extension') || e.type === 'deadline_extended').map((e) => `${e.type}:${e.actorId}`)).toEqual([
+      'extension_requested:O341321-rs-1',
+      'extension_decided:H341321-rs',
+      'deadline_extended:H341321-rs',
+    ]);
   });
 });
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { CompiledQuery } from 'kysely';
+import type { StoreLocation } from '../../server/core/db.ts';
 import { TokenIssuer } from '../../server/auth/grants.ts';
 import { idNumberCheckChar } from '../../server/petition/id-number.ts';
 import { PetitionService, type PetitionServiceOptions } from '../../server/petition/service.ts';
@@ -42,11 +43,11 @@ export interface Harness {
 }
 
 export async function openHarness(
-  opts: { name: string; file?: string; prefix?: string; url?: string; seed?: boolean } & Partial<PetitionServiceOptions> & { sweepIntervalMs?: number },
+  opts: { name: string; file?: string; location?: StoreLocation; prefix?: string; url?: string; seed?: boolean } & Partial<PetitionServiceOptions> & { sweepIntervalMs?: number },
 ): Promise<Harness> {
   const file = opts.file ?? tempDbFile(opts.name);
   const prefix = opts.prefix ?? uniquePrefix(opts.name);
-  const store = await openPetitionStore(file, { seed: opts.seed ?? true });
+  const store = await openPetitionStore(opts.location ?? file, { seed: opts.seed ?? true });
   const redis = new Redis(opts.url ?? redisUrl());
   const tokens = new TokenIssuer(SECRET, 3600);
   const service = await PetitionService.create({

@@ -10,6 +10,7 @@ import type { Official, Terminal, TimelineEvent } from '../../server/petition/ty
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { remoteMedia, waitFor, type RemoteMedia } from '../support/media.ts';
+import { openSignedIn, petitionTokens } from './ui-support.ts';
 
 /** Every page decodes video from `peers` other peers, and keeps decoding: each one's count grows. */
 async function decodesOthers(name: string, page: Page, peers: number): Promise<void> {
@@ -38,26 +39,18 @@ describe('视频接访 pages: a joint session from the village terminal to two o
     await platform?.close();
   });
 
-  const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
-  const terminalToken = (t: Terminal) =>
-    platform.tokens.issue({ sub: t.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode } });
-  const officialToken = (o: Official) =>
-    platform.tokens.issue({ sub: o.id, name: o.name, role: 'official', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
-
-  const open = async (name: string, path: string, token: string) => {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => errors.push(`[${name}] ${e.message}`));
-    await page.goto(`${platform.url}/${path}?token=${encodeURIComponent(token)}`);
-    return page;
-  };
+  const tokens = () => petitionTokens(platform);
+  const terminalToken = (t: Terminal) => tokens().terminal(t);
+  const officialToken = (o: Official) => tokens().staff(o);
+  const open = (name: string, path: string, token: string) => openSignedIn(browser, platform.url, errors, name, path, token);
 
   it('start by one tap → accept → invite → join → opinion → rating, every step on the timeline', async () => {
     const repo = new DbPetitionRepository(platform.services.store);
     // A village terminal in 砀山县: 拖欠工资 goes to 砀山县人社局; 砀山县住建局 is invited.
     const terminal = (await repo.listTerminals()).find((t) => t.level === 'village' && t.regionCode.startsWith('341321'))!;
     const officials = await repo.listOfficials();
-    const rs = officials.find((o) => o.departmentId === '341321-rs' && !o.post)!;
-    const zj = officials.find((o) => o.departmentId === '341321-zj' && !o.post)!;
+    const rs = officials.find((o) => o.departmentId === '341321-rs' && !o.post && !o.head)!;
+    const zj = officials.find((o) => o.departmentId === '341321-zj' && !o.post && !o.head)!;
     expect((await repo.listDepartments()).map((d) => d.id)).toEqual(expect.arrayContaining(['341321-rs', '341321-zj']));
 
     const desk = await open('rs', 'official.html', officialToken(rs));
@@ -90,7 +83,7 @@ describe('视频接访 pages: a joint session from the village terminal to two o
     for (const [name, page] of [['terminal', kiosk], ['rs desk', desk], ['zj desk', desk2]] as const) await decodesOthers(name, page, 2);
 
     // The coordinator sees the joint session live.
-    const coordinatorToken = platform.tokens.issue({ sub: 'coordinator-city', name: '综治中心值班员', role: 'coordinator', grant: none, attributes: { level: 'city', region: '341300' } });
+    const coordinatorToken = tokens().coordinator();
     const overview = await open('coordinator', 'coordinator.html', coordinatorToken);
     await overview.locator(`[data-session="${caseId}"]`).waitFor({ timeout: 10_000 });
     expect(await overview.locator(`[data-session="${caseId}"]`).textContent()).toContain('联合接访');
@@ -121,6 +114,8 @@ describe('视频接访 pages: a joint session from the village terminal to two o
       ['invited', 'official', rs.id],
       ['joined', 'official', zj.id],
       ['opinion_written', 'official', rs.id],
+      // The accepted opinion at intake is also the 受理告知 (docs/case-life.md).
+      ['acceptance_notified', 'official', rs.id],
       ['rated', 'terminal', terminal.id],
       ['session_ended', 'official', rs.id],
     ]);

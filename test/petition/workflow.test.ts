@@ -1,3 +1,4 @@
+import { dueAt, startClock } from '../../server/petition/clocks.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDirectory } from '../../server/petition/seed.ts';
 import { petitionRoomId } from '../../server/petition/service.ts';
@@ -71,8 +72,10 @@ describe('petition workflow', () => {
     expect(c.routedDepartmentIds).toEqual([DANGSHAN_RS]);
     expect(c.idNumberMasked).toBe(`341321********${idNumber().slice(14)}`);
     expect(JSON.stringify(await rows(h, 'SELECT * FROM petition_cases WHERE id = ?', [c.id]))).not.toContain(idNumber());
-    expect(Date.parse(c.acceptDeadline) - Date.parse(c.registeredAt)).toBe(15 * DAY);
-    expect(Date.parse(c.handleDeadline) - Date.parse(c.registeredAt)).toBe(60 * DAY);
+    // 24:00 China time of the 15th / 60th day after registration, moved off rest days (clocks.ts).
+    expect(c.acceptDeadline).toBe(dueAt(startClock('acceptance', c.registeredAt), h.service.life.calendar));
+    expect(c.handleDeadline).toBe(dueAt(startClock('handling', c.registeredAt), h.service.life.calendar));
+    expect(Date.parse(c.acceptDeadline) - Date.parse(c.registeredAt)).toBeGreaterThan(15 * DAY - 86_400_000);
     expect(started.roomId).toBe(petitionRoomId(c.id));
     const claims = h.tokens.verify(started.token);
     expect(claims.grant.rooms).toEqual([`petition:${c.id}`]);
@@ -155,7 +158,9 @@ describe('petition workflow', () => {
     now = new Date(now.getTime() + 20 * 60_000);
     const handled = await h.service.writeOpinion(rsOfficial, caseId, '责令用工单位十五日内结清欠薪，人社局跟踪督办。', true);
     expect(handled.state).toBe('handled');
-    expect(Date.parse(handled.handleDeadline) - Date.parse(handled.acceptedAt!)).toBe(60 * DAY);
+    // Accepted in the opinion: the 受理告知书 is issued and the 60 days run from now.
+    expect(handled).toMatchObject({ stage: 'handling', acceptance: 'accepted' });
+    expect(handled.handleDeadline).toBe(dueAt(startClock('handling', handled.acceptedAt!), h.service.life.calendar));
     await h.service.endSession(rsOfficial, caseId);
     expect(await h.service.queue.activeTickets(rsOfficial.id)).toEqual([]);
     // Once the session has ended, having taken part is no longer enough for a room token.
@@ -164,15 +169,13 @@ describe('petition workflow', () => {
 
     const rated = await h.service.rate(terminal, caseId, 'satisfied');
     expect(rated.state).toBe('rated');
-    const archived = await h.service.archive(coordinatorActor, caseId);
-    expect(archived.state).toBe('archived');
 
     const timeline = await h.service.timeline(terminal, caseId);
     expect(timeline.map((e) => e.type)).toEqual([
-      'registered', 'queued', 'claimed', 'invited', 'joined', 'invited', 'joined', 'opinion_written', 'session_ended', 'rated', 'archived',
+      'registered', 'queued', 'claimed', 'invited', 'joined', 'invited', 'joined', 'opinion_written', 'acceptance_notified', 'session_ended', 'rated',
     ]);
     expect(timeline.map((e) => e.actorId)).toEqual([
-      terminal.id, terminal.id, rsOfficial.id, rsOfficial.id, zjOfficial.id, rsOfficial.id, cityRsOfficial.id, rsOfficial.id, rsOfficial.id, terminal.id, coordinatorActor.id,
+      terminal.id, terminal.id, rsOfficial.id, rsOfficial.id, zjOfficial.id, rsOfficial.id, cityRsOfficial.id, rsOfficial.id, rsOfficial.id, rsOfficial.id, terminal.id,
     ]);
     expect(timeline.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
   });
@@ -228,6 +231,18 @@ describe('petition workflow', () => {
     expect(booked.state).toBe('appointment');
     expect(booked.appointment).toMatchObject({ kind: 'reception_day', dayId: offer.dayId, slot: offer.slot });
     expect(await h.service.queue.length(XIAO_RS)).toBe(0);
+
+    // The day before: no reminder. On the day, before the slot: one reminder, once, to the terminal point.
+    const reminders: { caseId: string; terminalId: string }[] = [];
+    h.service.on('appointment-reminder', (r) => reminders.push(r));
+    now = new Date(Date.parse(offer.slotStartsAt) - 86_400_000);
+    expect(await h.service.remindAppointments()).toBe(0);
+    now = new Date(Date.parse(offer.slotStartsAt) - 30 * 60_000);
+    expect(await h.service.remindAppointments()).toBe(1);
+    expect(await h.service.remindAppointments()).toBe(0);
+    expect(reminders).toEqual([expect.objectContaining({ caseId: s.case.id, terminalId: 'T341322101201', at: offer.slotStartsAt })]);
+    expect((await h.service.timeline(t, s.case.id)).filter((e) => e.type === 'appointment_reminded')).toHaveLength(1);
+    expect(await h.service.admitDueAppointments()).toBe(0);
 
     // On the day, the case joins the leader's department queue with appointment priority.
     now = new Date(Date.parse(offer.slotStartsAt) + 1000);

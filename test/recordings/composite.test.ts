@@ -63,7 +63,7 @@ describe('the composite video of a recorded three-party session', () => {
     const recorder = await SessionRecorder.create({
       router, archive, sessionId: 'S-composite',
       caseInfo: { kind: 'petition', roomId: 'petition:T-1', caseNumber: 'XF20261201-000042', departments: ['人社'], officials: [], petitioner: { name: '王秀英' } },
-      segmentSeconds: 3, noPacketSeconds: 2, spares: false, log,
+      segmentSeconds: 3, noPacketSeconds: 2, log,
     });
     const people = { alice: ['王秀英', 'petitioner'], bob: ['陈建国', 'official'], carol: ['李主任', 'official'] } as const;
     await Promise.all(

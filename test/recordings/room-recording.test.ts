@@ -17,6 +17,7 @@ import { Room } from '../../sfu/room.ts';
 import { WorkerPool } from '../../sfu/worker-pool.ts';
 import { makeClip, startFeed, type Feed } from '../../scripts/harness/rtp-feed.ts';
 import { until } from '../support/evidence.ts';
+import { childrenOf } from '../support/processes.ts';
 
 const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
 const tokens = new TokenIssuer('room-recording-test-secret', 600);
@@ -52,6 +53,9 @@ async function publish(room: Room, peer: Peer, clip: string, ssrcBase: number): 
   return feed;
 }
 
+/** This process's recording ffmpegs (they read their RTP over RTSP/TCP). */
+const recordingFfmpegs = () => childrenOf(process.pid).filter((c) => c.cmdline.includes('-rtsp_transport')).map((c) => c.pid);
+
 /** Lanes whose track has recorded its first packet, as `participant/lane`. */
 const recordingLanes = (m: Manifest) => m.participants.flatMap((p) => p.tracks.filter((t) => t.runs[0]?.firstPacketAt).map((t) => `${p.participantId}/${t.lane}`)).sort();
 
@@ -63,7 +67,8 @@ describe('recordRoom on a real room', () => {
   const told: string[] = [];
   let recorder: SessionRecorder;
   let manifest: Manifest;
-  let spareSlotsSeen = 0;
+  /** Recording ffmpegs running once alice's two tracks were recording. */
+  let ffmpegsForAlice = 0;
   /** room.recording: once recording started, when bob joined, once sealed. */
   const shown: boolean[] = [];
 
@@ -79,11 +84,8 @@ describe('recordRoom on a real room', () => {
     recorder = await recordRoom(room, { archive, caseInfo: { kind: 'petition', caseNumber: 'SZ-9' }, segmentSeconds: 3, log });
     const stopped = new Promise((r) => recorder.once('stopped', r));
     shown.push(room.recording);
-    // Spare ffmpegs for later joiners: their output slots appear in the session's spool folder.
-    spareSlotsSeen = await until('four spare recording ffmpegs', () => {
-      const n = fs.readdirSync(archive.spoolDir(recorder.sessionId)).filter((f) => f.startsWith('.slot-')).length;
-      return n >= 4 ? n : 0;
-    });
+    await until('alice\'s two lanes recording', () => recordingLanes(recorder.manifest).length === 2);
+    ffmpegsForAlice = recordingFfmpegs().length;
 
     const bob = joinPeer(room, 'bob', '王科长', 'official', told); // a joint-session official joins
     shown.push(room.recording); // what signalling answers bob's join with
@@ -113,18 +115,23 @@ describe('recordRoom on a real room', () => {
     expect(recordingLanes(manifest)).toEqual(['alice/camera', 'alice/microphone', 'bob/camera', 'bob/microphone']);
     const [alice, bob] = ['alice', 'bob'].map((id) => manifest.participants.find((p) => p.participantId === id)!);
     for (const t of [...alice!.tracks, ...bob!.tracks]) expect(t.segments.length).toBeGreaterThanOrEqual(1);
-    // Bob arrived after the recorder had spare ffmpegs listening: his tracks used them, their
-    // segments still land in his folder, and his recording started without waiting for ffmpeg.
-    expect(spareSlotsSeen).toBeGreaterThanOrEqual(4);
-    expect(bob!.tracks.map((t) => t.trackId.replace(/-[0-9a-f]{8}$/, '')).sort()).toEqual(['audio', 'video']);
+    // One recording ffmpeg per track with media, none kept in reserve for later joiners: bob,
+    // joining later, is recorded from his first packet without one.
+    expect(ffmpegsForAlice).toBe(2);
     for (const t of bob!.tracks) {
       for (const seg of t.segments) expect(seg.file.startsWith('p-bob/')).toBe(true);
-      if (process.env.TEST_DUMP) console.log(t.lane, 'start-up', Date.parse(t.runs[0]!.firstPacketAt!) - Date.parse(t.startedAt), 'ms');
+      const startUp = Date.parse(t.runs[0]!.firstPacketAt!) - Date.parse(t.startedAt);
+      if (process.env.TEST_DUMP) console.log(t.lane, 'first recorded packet', startUp, 'ms after the producer appeared');
+      // How long after the producer appeared depends on the sender starting (an ffmpeg spawned on a
+      // loaded machine: 1.5 s seen at load 48), so no wall-clock bound here; what the recorder
+      // owes is that nothing waits for its own ffmpeg — recording-under-load.test.ts measures
+      // against the worker's first packet.
+      expect(startUp).toBeGreaterThanOrEqual(0);
+      expect(Date.parse(t.runs[0]!.firstPacketAt!)).toBeLessThanOrEqual(Date.parse(t.runs[0]!.startedAt)); // before ffmpeg was even spawned
     }
-    expect(fs.readdirSync(archive.sessionDir(manifest.sessionId)).filter((f) => f.startsWith('.slot-'))).toEqual([]);
     // Every segment left the spool for the archive store; the spool folder went with the seal.
     expect(fs.existsSync(archive.spoolDir(manifest.sessionId))).toBe(false);
-    expect(Date.parse(bob!.joinedAt) - Date.parse(manifest.startedAt)).toBeGreaterThan(1000);
+    expect(bob!.gaps).toEqual([]);
   });
 
   it('keeps case changes made during the session, and finds the session by them', async () => {
@@ -137,7 +144,7 @@ describe('recordRoom on a real room', () => {
   it('ends a departed peer\'s tracks without a gap, and shows every participant the room as recorded while it is', () => {
     const alice = manifest.participants.find((p) => p.participantId === 'alice')!;
     expect(alice.leftAt).toBeDefined();
-    expect(alice.gaps.map((g) => g.reason)).toEqual(['recorder-starting', 'recorder-starting']);
+    expect(alice.gaps).toEqual([]);
     expect(alice.tracks.every((t) => t.endReason === 'left')).toBe(true);
     expect(manifest.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['participant-left', 'room-closed', 'recording-stopped']));
     // Alice, there when recording began, is told; bob, joining a recorded room, gets the room's

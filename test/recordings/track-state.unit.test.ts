@@ -25,11 +25,12 @@ const EXPECTED: Record<TrackPhase, Partial<Record<TrackEventType, Cell>>> = {
     'first-packet': 'recording',
     pause: { flowing: 'starting', paused: 'ignore', silent: 'starting' },
     resume: { flowing: 'ignore', paused: 'starting', silent: 'ignore' },
-    silence: 'ignore',
-    packets: 'ignore',
+    silence: { flowing: 'starting', paused: 'ignore', silent: 'ignore' },
+    packets: { flowing: 'ignore', paused: 'ignore', silent: 'starting' },
     'idle-timeout': { flowing: 'ignore', paused: 'ending-idle', silent: 'ending-idle' },
     'ffmpeg-exited': { flowing: 'restarting', paused: 'idle', silent: 'idle' },
     'start-failed': 'restarting',
+    'media-lost': 'starting',
     stop: 'stopping',
   },
   recording: {
@@ -39,6 +40,7 @@ const EXPECTED: Record<TrackPhase, Partial<Record<TrackEventType, Cell>>> = {
     packets: { flowing: 'ignore', paused: 'ignore', silent: 'recording' },
     'idle-timeout': { flowing: 'ignore', paused: 'ending-idle', silent: 'ending-idle' },
     'ffmpeg-exited': { flowing: 'restarting', paused: 'idle', silent: 'idle' },
+    'media-lost': 'ignore',
     stop: 'stopping',
   },
   'ending-idle': {
@@ -47,6 +49,7 @@ const EXPECTED: Record<TrackPhase, Partial<Record<TrackEventType, Cell>>> = {
     silence: 'ignore',
     packets: 'ignore',
     'run-ended': { flowing: 'starting', paused: 'idle', silent: 'idle' },
+    'media-lost': 'ignore',
     stop: 'stopping',
   },
   idle: {
@@ -54,6 +57,7 @@ const EXPECTED: Record<TrackPhase, Partial<Record<TrackEventType, Cell>>> = {
     resume: { flowing: 'ignore', paused: 'starting', silent: 'ignore' },
     silence: 'ignore',
     packets: { flowing: 'starting', paused: 'ignore', silent: 'starting' },
+    'media-lost': 'ignore',
     stop: 'stopping',
   },
   restarting: {
@@ -62,10 +66,11 @@ const EXPECTED: Record<TrackPhase, Partial<Record<TrackEventType, Cell>>> = {
     silence: 'ignore',
     packets: 'ignore',
     restart: 'starting',
+    'media-lost': 'restarting',
     stop: 'stopping',
   },
-  stopping: { pause: 'ignore', resume: 'ignore', silence: 'ignore', packets: 'ignore', 'run-ended': 'ignore', stop: 'ignore', stopped: 'stopped' },
-  stopped: { pause: 'ignore', resume: 'ignore', silence: 'ignore', packets: 'ignore', stop: 'ignore' },
+  stopping: { pause: 'ignore', resume: 'ignore', silence: 'ignore', packets: 'ignore', 'run-ended': 'ignore', 'media-lost': 'ignore', stop: 'ignore', stopped: 'stopped' },
+  stopped: { pause: 'ignore', resume: 'ignore', silence: 'ignore', packets: 'ignore', 'media-lost': 'ignore', stop: 'ignore' },
 };
 
 const T0 = Date.parse('2026-05-01T08:00:00.000Z');
@@ -76,9 +81,20 @@ function event(type: TrackEventType, s = 1): TrackEvent {
     case 'silence':
       return { type, at: at(s), detail: 'no RTP for 5s' };
     case 'ffmpeg-exited':
+      return { type, at: at(s), detail: 'ffmpeg signal SIGKILL', lostSince: at(s - 0.5) };
     case 'start-failed':
+    case 'media-lost':
       return { type, at: at(s), detail: `ffmpeg ${type}` };
-    default:
+    case 'start':
+    case 'first-packet':
+    case 'pause':
+    case 'resume':
+    case 'packets':
+    case 'idle-timeout':
+    case 'run-ended':
+    case 'restart':
+    case 'stop':
+    case 'stopped':
       return { type, at: at(s) };
   }
 }
@@ -96,7 +112,7 @@ describe('the track recorder transition table', () => {
       for (const media of Object.keys(MEDIA) as (keyof typeof MEDIA)[]) {
         const expected: Outcome | 'forbidden' = cell === undefined ? 'forbidden' : typeof cell === 'string' ? cell : cell[media];
         it(`${phase} + ${type} (${media}) → ${expected}`, () => {
-          const s: TrackState = { phase, ...MEDIA[media], gap: { reason: 'recorder-starting', since: at(0) } };
+          const s: TrackState = { phase, ...MEDIA[media], gap: { reason: 'producer-closed', since: at(0) } };
           if (expected === 'forbidden') {
             expect(() => transition(s, event(type))).toThrow(ForbiddenTransition);
           } else if (expected === 'ignore') {
@@ -126,34 +142,55 @@ function play(events: TrackEvent[]): { state: TrackState; ledger: string[] } {
 const e = (type: TrackEventType, s: number, detail?: string): TrackEvent => ({ ...event(type, s), ...(detail ? { detail } : {}) }) as TrackEvent;
 
 describe('the gap ledger, derived from transitions', () => {
-  it('opens recorder-starting when the producer is added and closes it at the first packet', () => {
-    expect(play([e('start', 0), e('first-packet', 0.4)]).ledger).toEqual(['open recorder-starting +0 (ffmpeg starting, waiting for the first packet)', 'close +0.4']);
+  it('opens no gap while the first run starts: media is held from the first packet', () => {
+    expect(play([e('start', 0), e('first-packet', 0.4)]).ledger).toEqual([]);
   });
 
-  it('replaces the start-up gap by recorder-exited when ffmpeg dies before its first packet, kept through the restart', () => {
-    const { state, ledger } = play([e('start', 0), e('ffmpeg-exited', 0.3, 'ffmpeg exit code 1'), e('restart', 0.5), e('first-packet', 1.1)]);
-    expect(ledger).toEqual(['open recorder-starting +0 (ffmpeg starting, waiting for the first packet)', 'open recorder-exited +0.3 (ffmpeg exit code 1)', 'close +1.1']);
+  it('closes the gap a track inherits from its lane (producer replaced, worker died) at its first media', () => {
+    let s: TrackState = { ...INITIAL_TRACK_STATE, gap: { reason: 'worker-died', since: at(0) } };
+    const closes: string[] = [];
+    for (const ev of [e('start', 2), e('first-packet', 2.3)]) {
+      const next = transition(s, ev);
+      if (next.gap !== s.gap) closes.push(next.gap ? `open ${next.gap.reason}` : `close +${(ev.at.getTime() - T0) / 1000}`);
+      s = next;
+    }
+    expect(closes).toEqual(['close +2.3']);
+  });
+
+  it('keeps an ffmpeg that died before it was given media out of the ledger: what arrives is held for the next', () => {
+    const { state, ledger } = play([e('start', 0), { type: 'ffmpeg-exited', at: at(0.3), detail: 'ffmpeg exit code 1' }, e('restart', 0.5), e('first-packet', 0.2)]);
+    expect(ledger).toEqual([]);
     expect(state.phase).toBe('recording');
   });
 
-  it('logs each crash as its own gap', () => {
-    const crash = (s: number) => [e('ffmpeg-exited', s, 'ffmpeg signal SIGKILL'), e('restart', s + 0.2)];
-    const { ledger } = play([e('start', 0), e('first-packet', 0.2), ...crash(5), ...crash(5.5), e('first-packet', 6)]);
-    expect(ledger.slice(1)).toEqual(['close +0.2', 'open recorder-exited +5 (ffmpeg signal SIGKILL)', 'open recorder-exited +5.5 (ffmpeg signal SIGKILL)', 'close +6']);
+  it('dates a crash from the end of what the dead ffmpeg wrote, and logs each crash as its own gap', () => {
+    const crash = (s: number): TrackEvent[] => [{ type: 'ffmpeg-exited', at: at(s), detail: 'ffmpeg signal SIGKILL', lostSince: at(s - 0.4) }, e('restart', s + 0.2)];
+    const { ledger } = play([e('start', 0), e('first-packet', 0.2), ...crash(5), e('first-packet', 5.1), ...crash(5.5), e('first-packet', 6)]);
+    expect(ledger).toEqual([
+      'open recorder-exited +4.6 (ffmpeg signal SIGKILL)', 'close +5.1',
+      'open recorder-exited +5.1 (ffmpeg signal SIGKILL)', 'close +6',
+    ]);
   });
 
-  it('logs a start that failed as recorder-exited with its reason', () => {
-    expect(play([e('start', 0), e('start-failed', 0.1, 'start failed: no free UDP port pair')]).ledger.at(-1)).toBe('open recorder-exited +0.1 (start failed: no free UDP port pair)');
+  it('logs nothing for a start that failed (the media waits), and recorder-exited once held media is dropped', () => {
+    const { ledger } = play([e('start', 0), e('start-failed', 0.1, 'start failed: no free UDP port'), e('restart', 0.3), e('start-failed', 0.4, 'start failed: no free UDP port')]);
+    expect(ledger).toEqual([]);
+    expect(play([e('start', 0), e('start-failed', 0.1), { type: 'media-lost', at: at(0.05), detail: 'dropped' }, e('restart', 3), e('first-packet', 3.2)]).ledger).toEqual(['open recorder-exited +0.05 (dropped)', 'close +3.2']);
   });
 
   it('logs a pause while recording from pause to resume', () => {
     const { ledger } = play([e('start', 0), e('first-packet', 0.2), { type: 'pause', at: at(3), detail: 'privacy mode' }, e('resume', 4)]);
-    expect(ledger.slice(2)).toEqual(['open producer-paused +3 (privacy mode)', 'close +4']);
+    expect(ledger).toEqual(['open producer-paused +3 (privacy mode)', 'close +4']);
   });
 
-  it('dates no-packets from the last packet and closes it when the count moves', () => {
+  it('dates no-packets from the last packet and closes it when packets come again', () => {
     const { ledger } = play([e('start', 0), e('first-packet', 0.2), { type: 'silence', at: at(2), detail: 'no RTP for 5s' }, e('packets', 9)]);
-    expect(ledger.slice(2)).toEqual(['open no-packets +2 (no RTP for 5s)', 'close +9']);
+    expect(ledger).toEqual(['open no-packets +2 (no RTP for 5s)', 'close +9']);
+  });
+
+  it('logs a producer that never sends as no-packets from the start until its first media', () => {
+    const { ledger } = play([e('start', 0), { type: 'silence', at: at(0), detail: 'no RTP for 5s' }, e('packets', 7), e('first-packet', 7)]);
+    expect(ledger).toEqual(['open no-packets +0 (no RTP for 5s)', 'close +7']);
   });
 
   it('lets a pause replace silence, and keeps the pause gap through an idle run until the next first packet', () => {
@@ -162,41 +199,37 @@ describe('the gap ledger, derived from transitions', () => {
       { type: 'silence', at: at(2), detail: 'no RTP for 5s' },
       e('pause', 8),
       e('idle-timeout', 11), e('run-ended', 11.5),
-      e('resume', 20), e('first-packet', 20.6),
+      e('resume', 20), e('first-packet', 20.1),
     ]);
-    expect(ledger.slice(2)).toEqual(['open no-packets +2 (no RTP for 5s)', 'open producer-paused +8', 'close +20.6']);
+    expect(ledger).toEqual(['open no-packets +2 (no RTP for 5s)', 'open producer-paused +8', 'close +20.1']);
     expect(state).toMatchObject({ phase: 'recording', paused: false, silent: false, gap: undefined });
   });
 
-  it('wakes an idle silent track when packets return, closing no-packets at the new run\'s first packet', () => {
+  it('wakes an idle silent track when packets return, closing no-packets at the new run\'s first media', () => {
     const s = play([e('start', 0), e('first-packet', 0.2), e('silence', 2), e('idle-timeout', 10), e('run-ended', 10.5)]);
     expect(s.state.phase).toBe('idle');
-    const woken = play([e('start', 0), e('first-packet', 0.2), e('silence', 2), e('idle-timeout', 10), e('run-ended', 10.5), e('packets', 30), e('first-packet', 30.5)]);
-    expect(woken.ledger.slice(2)).toEqual(['open no-packets +2 (no RTP for 5s)', 'close +30.5']);
+    const woken = play([e('start', 0), e('first-packet', 0.2), e('silence', 2), e('idle-timeout', 10), e('run-ended', 10.5), e('packets', 30), e('first-packet', 30)]);
+    expect(woken.ledger).toEqual(['open no-packets +2 (no RTP for 5s)', 'close +30']);
   });
 
   it('treats ffmpeg ending during a pause as idle, not a crash', () => {
-    const { state, ledger } = play([e('start', 0), e('first-packet', 0.2), e('pause', 1), e('ffmpeg-exited', 11, 'ffmpeg exit code 0')]);
+    const { state, ledger } = play([e('start', 0), e('first-packet', 0.2), e('pause', 1), { type: 'ffmpeg-exited', at: at(11), detail: 'ffmpeg exit code 0', lostSince: at(1) }]);
     expect(state.phase).toBe('idle');
-    expect(ledger.slice(2)).toEqual(['open producer-paused +1']);
+    expect(ledger).toEqual(['open producer-paused +1']);
   });
 
   it('keeps a producer paused at the start paused past its first packet, until it resumes', () => {
     const { ledger } = play([e('start', 0), { type: 'pause', at: at(0.3), detail: 'producer paused when recording started' }, e('first-packet', 0.5), e('resume', 4)]);
-    expect(ledger).toEqual([
-      'open recorder-starting +0 (ffmpeg starting, waiting for the first packet)',
-      'open producer-paused +0.3 (producer paused when recording started)',
-      'close +4',
-    ]);
+    expect(ledger).toEqual(['open producer-paused +0.3 (producer paused when recording started)', 'close +4']);
   });
 
   it('leaves the open gap to the lane once stopping (producer closed, session end)', () => {
     const { state, ledger } = play([e('start', 0), e('first-packet', 0.2), e('silence', 2), e('stop', 9), e('packets', 9.1), e('stopped', 9.5)]);
-    expect(ledger.slice(2)).toEqual(['open no-packets +2 (no RTP for 5s)']);
+    expect(ledger).toEqual(['open no-packets +2 (no RTP for 5s)']);
     expect(state).toMatchObject({ phase: 'stopped', gap: { reason: 'no-packets' } });
   });
 
-  it('never leaves a phase without a run unexplained: over random walks, a gap is open exactly when nothing is recorded', () => {
+  it('keeps its invariants over random walks: a pause is always the gap, recording media is never a gap, silence always is', () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     for (let walk = 0; walk < 200; walk++) {
@@ -206,10 +239,11 @@ describe('the gap ledger, derived from transitions', () => {
         if (EXPECTED[s.phase][type] === undefined) continue; // forbidden: the recorder never sends it
         s = transition(s, event(type, step));
         if (s.phase === 'stopping' || s.phase === 'stopped') continue;
-        const recording = s.phase === 'recording' && !s.paused && !s.silent;
-        expect(s.gap === undefined, `${s.phase} paused=${s.paused} silent=${s.silent}`).toBe(recording);
-        expect(!(s.paused && s.silent)).toBe(true);
-        if (s.paused) expect(s.gap?.reason).toBe('producer-paused');
+        const where = `${s.phase} paused=${s.paused} silent=${s.silent}`;
+        expect(!(s.paused && s.silent), where).toBe(true);
+        if (s.paused) expect(s.gap?.reason, where).toBe('producer-paused');
+        else if (s.silent) expect(s.gap?.reason, where).toBe('no-packets');
+        else if (s.phase === 'recording') expect(s.gap, where).toBeUndefined();
         expect(idleTimerRuns(s)).toBe((s.phase === 'starting' || s.phase === 'recording') && (s.paused || s.silent));
       }
     }

@@ -44,7 +44,7 @@ describe.each(DIALECTS)('the household repository on %s', (dialect, fresh) => {
   });
 
   it('keeps the access log append-only in the database itself', async () => {
-    await repo().appendAccessLog({ householdId: SEED.households.wang, actorId: SEED.family.wangQiang, actorRole: 'family', action: 'look-in', outcome: 'granted', reason: null, lookInId: 'look-1', atMs: NOON_CST });
+    await repo().appendAccessLog({ householdId: SEED.households.wang, actorId: SEED.family.wangQiang, actorName: '王强', actorRole: 'family', action: 'look-in', outcome: 'granted', reason: null, lookInId: 'look-1', atMs: NOON_CST });
     expect(await repo().countGrantedLookIns(SEED.households.wang, SEED.family.wangQiang, NOON_CST - 1)).toBe(1);
     const db = stores[0]!.db<HouseholdTables>();
     await expect(db.deleteFrom('household_access_log').execute()).rejects.toThrow(/append-only/);

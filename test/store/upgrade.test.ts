@@ -21,7 +21,7 @@ describe('a store from the first version', () => {
     fs.copyFileSync(FIXTURE, file);
     const store = await Store.open({ dialect: 'sqlite', file });
     try {
-      expect(await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS])).toEqual(['petition-004-participant-order', 'archive-001-sessions']);
+      expect(await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS])).toEqual(['petition-004-participant-order', 'petition-005-case-life', 'household-002-care', 'archive-001-sessions']);
       const repo = new DbPetitionRepository(store);
       expect((await repo.listTerminals()).length).toBe(513);
       const cases = await repo.listCases(['in_session']);
@@ -35,6 +35,9 @@ describe('a store from the first version', () => {
       const households = new HouseholdRepository(store);
       expect((await households.listHouseholds()).map((h) => h.id)).toEqual(Object.values(SEED.households).sort());
       expect((await households.getFamilyLink(SEED.households.zhang, SEED.family.liNa))?.permission).toBe('look-in');
+      // Calls of the first version are calls to the home; its alerts survive the alerts table's rebuild.
+      const calls = await households.listCalls(SEED.households.zhang, 50);
+      expect(calls.every((c) => c.direction === 'to-home' && c.purpose === 'call' && c.callees.length === 0)).toBe(true);
     } finally {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

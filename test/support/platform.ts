@@ -16,7 +16,7 @@ export interface TestPlatform extends Platform {
 
 export async function startTestPlatform(
   env: Record<string, string> = {},
-  opts: Pick<PlatformOptions, 'household' | 'redisPrefix' | 'recordingSegmentSeconds'> = {},
+  opts: Pick<PlatformOptions, 'household' | 'petition' | 'redisPrefix' | 'recordingSegmentSeconds'> = {},
 ): Promise<TestPlatform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-test-'));
   // Random port bases so parallel test processes on this machine do not collide.
@@ -47,6 +47,7 @@ export async function startTestPlatform(
         // Each test platform gets its own Redis namespace on the shared test Redis.
         redisPrefix: opts.redisPrefix ?? `t${process.pid}-${base}:`,
         ...(opts.household ? { household: opts.household } : {}),
+        ...(opts.petition ? { petition: opts.petition } : {}),
         ...(opts.recordingSegmentSeconds ? { recordingSegmentSeconds: opts.recordingSegmentSeconds } : {}),
       });
       return Object.assign(platform, {

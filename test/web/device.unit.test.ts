@@ -9,7 +9,7 @@ const NOW = Date.parse('2026-11-26T07:04:00Z');
 const ctx = (lang: Lang = 'zh'): ViewContext => ({ t: translator(lang), lang, now: NOW });
 const state = (s: Partial<DeviceState> = {}): DeviceState => ({
   phase: 'running', householdName: '张家', online: true, flash: null, privacy: { active: false, cause: null }, privacyBusy: false,
-  notices: [], ringing: null, answering: false, cameraLookIns: [], ...s,
+  notices: [], ringing: null, answering: false, cameraLookIns: [], contacts: [], outgoing: null, placing: null, masks: [], maskDraft: null, ...s,
 });
 const call = { id: 'c1', callerRole: 'counsellor', callerName: '陈静' } as Call;
 
@@ -43,5 +43,38 @@ describe('home device view-model', () => {
   it('shows a signed-out device as an error, and a flash in place of the connection', () => {
     expect(deviceView(state({ phase: 'revoked' }), [], ctx('en'))).toMatchObject({ bodyState: 'error', fatal: 'This device has been signed out. Please ask your family or counsellor to set it up again.' });
     expect(deviceView(state({ online: false, flash: '来电已结束' }), [], ctx()).net).toEqual({ state: 'offline', text: '来电已结束' });
+  });
+
+  it('has a picture button per person to call, disabled while a call is being placed or is on', () => {
+    const contacts = [
+      { id: 'fm-1', role: 'family' as const, name: '张伟', relation: '儿子', city: '杭州' },
+      { id: 'cs-1', role: 'counsellor' as const, name: '陈静', relation: '', city: '埇桥区社会工作服务站' },
+    ];
+    const v = deviceView(state({ contacts }), [], ctx());
+    expect(v.contacts.items).toEqual([
+      { id: 'fm-1', initial: '伟', name: '张伟', sub: '儿子 · 杭州', role: 'family' },
+      { id: 'cs-1', initial: '静', name: '社工 陈静', sub: '埇桥区社会工作服务站', role: 'counsellor' },
+    ]);
+    expect(v.contacts.disabled).toBe(false);
+    expect(deviceView(state({ contacts, placing: 'call' }), [], ctx()).contacts.disabled).toBe(true);
+  });
+
+  it('shows an SOS as its ladder: who each step rang and how they answered', () => {
+    const sos = {
+      id: 's1', purpose: 'sos', direction: 'from-home', state: 'ringing',
+      callees: [
+        { id: 'fm-1', role: 'family', name: '张伟', step: 0, state: 'missed' },
+        { id: 'cs-1', role: 'counsellor', name: '陈静', step: 1, state: 'declined' },
+        { id: 'gw-1', role: 'grid-worker', name: '张庄村村委会 王建华', step: 2, state: 'ringing' },
+      ],
+    } as unknown as Call;
+    const v = deviceView(state({ outgoing: sos }), [], ctx());
+    expect(v.outgoing).toMatchObject({ sos: true, title: '正在求助，请稍等' });
+    expect(v.outgoing!.steps.map((s) => [s.label, s.people.map((p) => p.text)])).toEqual([
+      ['家人', ['未接听']],
+      ['社工', ['没空接听']],
+      ['村委会 / 网格员', ['正在呼叫']],
+    ]);
+    expect(deviceView(state({ outgoing: sos }), [], ctx('en')).sos.label).toBe('Help');
   });
 });

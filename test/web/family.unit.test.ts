@@ -19,10 +19,12 @@ const view = (v: Partial<HouseholdView> & { settings?: Partial<HouseholdView['ho
     cameras: [],
     family: [{ id: 'fm-wei', name: '张伟', relation: '儿子', city: '杭州', permission: 'manage' }, { id: 'fm-lei', name: '张磊', relation: '儿子', city: '深圳', permission: 'call' }],
     counsellorIds: [],
+    alerts: [],
+    consents: [],
     myPermission: 'manage',
     ...v,
   }) as unknown as HouseholdView;
-const state = (s: Partial<FamilyState> = {}): FamilyState => ({ phase: 'running', who: '张伟', loaded: true, households: [view()], missed: {}, room: null, drafts: {}, ...s });
+const state = (s: Partial<FamilyState> = {}): FamilyState => ({ phase: 'running', who: '张伟', loaded: true, households: [view()], missed: {}, room: null, drafts: {}, incoming: null, fromHome: [], accessLog: {}, ...s });
 
 describe('family view-model', () => {
   it('offers call, audio call and look-in, and lists the privacy hours', () => {
@@ -64,5 +66,30 @@ describe('family view-model', () => {
     expect(familyView(state({ phase: 'no-token' }), false, ctx()).notice).toBe('请先登录（缺少访问令牌）。');
     expect(familyView(state({ households: [] }), false, ctx()).notice).toBe('您还没有关联任何家庭。');
     expect(familyView(state({ households: [], loaded: false }), false, ctx()).notice).toBeNull();
+  });
+
+  it('rings loudly for a call from home, and says so when it is an SOS', () => {
+    const sos = { id: 'sos-1', householdId: 'hh-zhang', purpose: 'sos', direction: 'from-home', callerName: '张家', callees: [] } as unknown as Call;
+    expect(familyView(state({ incoming: sos }), false, ctx()).incoming).toEqual({ id: 'sos-1', sos: true, title: '张家 求助！', answer: '接 听', decline: '拒 接' });
+    expect(familyView(state({ incoming: { ...sos, purpose: 'call' } }), false, ctx('en')).incoming?.title).toBe('张家 is calling');
+  });
+
+  it('shows a no-activity alert with how it was decided, and the manager the consent record and access log', () => {
+    const alert = {
+      id: 'a1', kind: 'no-activity', householdId: 'hh-zhang', raisedAt: '2026-11-26T07:00:00Z', resolvedAt: null,
+      activity: { rule: { start: '08:00', end: '20:00', inactiveHours: 3, threshold: 0.02 }, from: '2026-11-26T04:00:00Z', to: '2026-11-26T07:00:00Z', measuredMinutes: 170, spanMinutes: 180, maxLevel: 0.001, lastActiveAt: null, sources: [] },
+    };
+    const consents = [{ memberId: 'fm-wei', source: '*', action: 'granted', byName: '张家', at: '2026-11-20T02:00:00Z' }];
+    const card = familyView(
+      state({
+        households: [view({ alerts: [alert], consents } as never)],
+        accessLog: { 'hh-zhang': [{ id: 1, actorId: 'fm-wei', actorName: '张伟', outcome: 'granted', reason: null, at: '2026-11-26T03:00:00Z', seconds: 95 }] as never },
+      }),
+      false,
+      ctx(),
+    ).cards[0]!;
+    expect(card.alerts[0]?.text).toMatch(/^家里 .*12:00 到 .*15:00 没有检测到活动（测到 170\/180 分钟，都低于 2%）/);
+    expect(card.privacyRecord?.consents.map((c) => [c.memberId, c.granted, c.button])).toEqual([['fm-wei', true, '撤回同意']]);
+    expect(card.privacyRecord?.log[0]?.text).toMatch(/^张伟 在 .*11:00 看了家里（95 秒）$/);
   });
 });

@@ -19,6 +19,7 @@ const CASE: Case = {
   departmentId: '341321-rs', officialId: official.id, registeredAt: '2026-11-26T06:00:00Z', acceptDeadline: '2026-11-28T06:00:00Z',
   handleDeadline: '2027-01-25T06:00:00Z', handleExtended: false, extensionReason: null, acceptedAt: null, opinion: null, opinionAt: null,
   rating: null, ratedAt: null, appointment: null, updatedAt: '2026-11-26T06:00:00Z',
+  stage: 'intake', acceptance: null, acceptanceBody: null, resultRating: null, resultRatedAt: null,
 };
 const desk = (d: Partial<Desk> = {}): Desk => ({ official, queue: [], active: [], presence: 'available', ...d });
 const state = (s: Partial<OfficialState> = {}): OfficialState => ({

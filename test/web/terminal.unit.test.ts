@@ -1,7 +1,7 @@
 // The terminal's view-model: what the petitioner sees and hears on each screen.
 import { describe, expect, it } from 'vitest';
 import { translator, type Lang, type ViewContext } from '../../client-web/src/lib/i18n.ts';
-import { NO_DETAILS, spokenCaseNumber, terminalView, type TerminalState } from '../../client-web/src/terminal/view-model.ts';
+import { NO_DETAILS, initialTerminalState, spokenCaseNumber, terminalView, type TerminalState } from '../../client-web/src/terminal/view-model.ts';
 import type { Case, WaitInfo } from '../../client-web/src/petition-ui/common.ts';
 
 const NOW = Date.parse('2026-11-26T07:00:00Z'); // 15:00 in 宿州
@@ -32,27 +32,22 @@ const CASE: Case = {
   ratedAt: null,
   appointment: null,
   updatedAt: '2026-11-26T06:50:00Z',
+  stage: 'intake',
+  acceptance: null,
+  acceptanceBody: null,
+  resultRating: null,
+  resultRatedAt: null,
 };
 const wait = (w: Partial<WaitInfo>): WaitInfo => ({ caseId: CASE.id, state: 'queued', position: 1, availableOfficials: 1, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null, ...w });
 const state = (s: Partial<TerminalState>): TerminalState => ({
+  ...initialTerminalState(true),
   place: '关帝庙村接访点',
   screen: 'start',
-  fatal: null,
   categories: [
     { code: 'wages', name: '拖欠工资', icon: 'wallet', departments: ['rs'], level: 'county' },
     { code: 'land', name: '土地纠纷', icon: 'field', departments: ['zrzy'], level: 'township' },
   ] as TerminalState['categories'],
-  details: NO_DETAILS,
-  starting: null,
-  current: null,
-  departmentNames: [],
-  wait: null,
   waitReadAt: NOW,
-  audioOnly: false,
-  ratingOverCall: false,
-  rating: false,
-  offline: false,
-  voiceOn: true,
   ...s,
 });
 

@@ -32,6 +32,8 @@ export function coordinatorTemplate(v: CoordinatorView, a: CoordinatorActions, w
       <h1>${v.title}</h1>
       <div class="cbar-right">
         <span id="updated" class="updated">${v.updated}</span>
+        <a class="btn lang" href="cases.html" data-link="cases">${t('cases.title.coordinator')}</a>
+        <a class="btn lang" href="stats.html" data-link="stats">${t('stats.title')}</a>
         <button type="button" class="btn lang" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
         <button type="button" class="btn lang" id="signout" @click=${() => a.signOut()}>${t('common.signOut')}</button>
       </div>

@@ -4,11 +4,19 @@ import type { CallSession } from '../lib/call-session.ts';
 import type { Message } from '../widgets/banner.ts';
 import '../widgets/banner.ts';
 import '../widgets/call-tiles.ts';
-import type { CheckInForm, CounsellorView, NoticeForm } from './view-model.ts';
+import type { CheckInForm, CounsellorView, NoticeForm, VisitForm } from './view-model.ts';
 
 export interface CounsellorActions {
   call(householdId: string, scheduleId?: string): void;
   ack(alertId: string): void;
+  answer(callId: string): void;
+  recordVisit(householdId: string, scheduleId?: string, dueAt?: string): void;
+  setVisit(patch: Partial<VisitForm>): void;
+  saveVisit(): void;
+  cancelVisit(): void;
+  showHistory(householdId: string): void;
+  closeHistory(): void;
+  decline(callId: string): void;
   hangUp(): void;
   setCheckIn(patch: Partial<CheckInForm>): void;
   toggleDay(day: number, on: boolean): void;
@@ -31,6 +39,13 @@ export function counsellorTemplate(v: CounsellorView, a: CounsellorActions, sess
       <button type="button" class="btn" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
     </header>
     <ui-toast id="msg" class="cs-msg" role="status" aria-live="polite" .message=${message}></ui-toast>
+    ${v.incoming
+      ? html`<section id="incoming" class="cs-incoming" data-sos=${String(v.incoming.sos)} data-call-id=${v.incoming.id} aria-live="assertive">
+          <strong>${v.incoming.title}</strong>
+          <button type="button" id="answer" class="btn primary" @click=${() => a.answer(v.incoming!.id)}>${v.incoming.answer}</button>
+          <button type="button" id="decline" class="btn" @click=${() => a.decline(v.incoming!.id)}>${v.incoming.decline}</button>
+        </section>`
+      : nothing}
     <section id="room" class="cs-room" ?hidden=${!v.room}>
       <div id="room-title" class="cs-room-title">${v.room?.title ?? ''}</div>
       ${session ? html`<call-tiles .session=${session} @leave=${() => a.hangUp()}></call-tiles>` : nothing}
@@ -38,16 +53,47 @@ export function counsellorTemplate(v: CounsellorView, a: CounsellorActions, sess
     <main id="desk" class="cs-desk" ?hidden=${!!v.room}>${v.noToken ? html`<p class="card">${v.noToken}</p>` : desk(v, a)}</main>`;
 }
 
+/** The visit record after a check-in, and a household's history of visits. */
+function visitPanels(v: CounsellorView, a: CounsellorActions): TemplateResult {
+  const w = v.visit;
+  const h = v.history;
+  return html`${w
+      ? html`<section class="cs-panel cs-visit">
+          <h2>${w.title}</h2>
+          <form id="visit-form" class="cs-form" @submit=${submit(() => a.saveVisit())}>
+            <label
+              >${w.moodLabel}<select name="mood" @change=${(e: Event) => a.setVisit({ mood: value(e) as VisitForm['mood'] })}>
+                ${w.moods.map((m) => html`<option value=${m.value} ?selected=${m.selected}>${m.label}</option>`)}
+              </select></label
+            >
+            <label>${w.concernsLabel}<textarea name="concerns" rows="2" maxlength="1000" .value=${w.concerns} @input=${(e: Event) => a.setVisit({ concerns: value(e) })}></textarea></label>
+            <label>${w.followUpLabel}<textarea name="followUp" rows="2" maxlength="1000" .value=${w.followUp} @input=${(e: Event) => a.setVisit({ followUp: value(e) })}></textarea></label>
+            <div class="row"><button class="btn primary">${w.save}</button><button type="button" class="btn" @click=${() => a.cancelVisit()}>${w.cancel}</button></div>
+          </form>
+        </section>`
+      : nothing}
+    ${h
+      ? html`<section class="cs-panel cs-history" id="history">
+          <h2>${h.title}</h2>
+          <ol>
+            ${h.empty ? html`<li>${h.empty}</li>` : h.items.map((x) => html`<li data-visit-id=${x.id}>${x.text}</li>`)}
+          </ol>
+          <button type="button" class="btn" @click=${() => a.closeHistory()}>${h.close}</button>
+        </section>`
+      : nothing}`;
+}
+
 function desk(v: CounsellorView, a: CounsellorActions): TemplateResult {
   const f = v.checkInForm;
   const n = v.notice;
-  return html`<section class="cs-panel cs-alerts-panel">
+  return html`${visitPanels(v, a)}<section class="cs-panel cs-alerts-panel">
       <h2 id="alerts-title">${v.alerts.title}</h2>
       <div id="due">
         ${v.alerts.due.map(
-          (d) => html`<div class="cs-due" data-schedule-id=${d.scheduleId}>
+          (d) => html`<div class="cs-due" data-schedule-id=${d.scheduleId} data-state=${d.state}>
             <span class="what">${d.text}</span>
             <button type="button" class="btn primary" data-call=${d.householdId} data-schedule=${d.scheduleId} @click=${() => a.call(d.householdId, d.scheduleId)}>${d.call}</button>
+            <button type="button" class="btn" data-record=${d.scheduleId} @click=${() => a.recordVisit(d.householdId, d.scheduleId, d.dueAt)}>${d.record}</button>
           </div>`,
         )}
       </div>
@@ -55,8 +101,8 @@ function desk(v: CounsellorView, a: CounsellorActions): TemplateResult {
         ${v.alerts.empty
           ? html`<li class="ok">${v.alerts.empty}</li>`
           : v.alerts.items.map(
-              (x) => html`<li data-alert-id=${x.id} data-household-id=${x.householdId} class=${x.acked ? 'acked' : ''}>
-                <span class="what">${x.text}</span>${x.ack ? html`<button type="button" class="btn" data-ack=${x.id} @click=${() => a.ack(x.id)}>${x.ack}</button>` : html`<span>${x.ackedLabel}</span>`}
+              (x) => html`<li data-alert-id=${x.id} data-household-id=${x.householdId} data-kind=${x.kind} data-resolved=${String(!!x.resolved)} class=${x.acked ? 'acked' : ''}>
+                <span class="what">${x.text}</span>${x.resolved ? html` <span class="badge">${x.resolved}</span>` : nothing}${x.ack ? html`<button type="button" class="btn" data-ack=${x.id} @click=${() => a.ack(x.id)}>${x.ack}</button>` : html`<span>${x.ackedLabel}</span>`}
               </li>`,
             )}
       </ul>
@@ -71,7 +117,10 @@ function desk(v: CounsellorView, a: CounsellorActions): TemplateResult {
               <td><strong>${r.name}</strong>${r.privacy ? html` <span class="badge">${r.privacy}</span>` : nothing}<div class="addr">${r.addr}</div></td>
               <td>${r.residents.map((x, i) => html`${i ? html`<br />` : nothing}${x.name}${x.note ? html` <span class="note">（${x.note}）</span>` : nothing}`)}</td>
               <td>${r.devices.map((d, i) => html`${i ? html`<br />` : nothing}<span class="dev-state" data-online=${String(d.online)}>${d.name} · ${d.state}</span>`)}</td>
-              <td><button type="button" class="btn primary" data-call=${r.id} @click=${() => a.call(r.id)}>${r.call}</button></td>
+              <td>
+                <button type="button" class="btn primary" data-call=${r.id} @click=${() => a.call(r.id)}>${r.call}</button>
+                <button type="button" class="btn" data-history=${r.id} @click=${() => a.showHistory(r.id)}>${r.history}</button>
+              </td>
             </tr>`,
           )}
         </tbody>
@@ -118,7 +167,7 @@ function desk(v: CounsellorView, a: CounsellorActions): TemplateResult {
         ${v.recent.empty
           ? html`<p>${v.recent.empty}</p>`
           : html`<ul>
-              ${v.recent.items.map((r) => html`<li data-notice-id=${r.id}><strong>${r.title}</strong>${r.rest}</li>`)}
+              ${v.recent.items.map((r) => html`<li data-notice-id=${r.id}><strong>${r.title}</strong>${r.rest} · <span class="reads">${r.reads}</span></li>`)}
             </ul>`}
       </div>
     </section>`;

@@ -2,7 +2,10 @@
 // notices, rings loudly with one big answer button (or joins at once when the household chose
 // auto-answer — the backend decides and pushes `call:ringing` or `call:answered`), publishes its
 // camera into look-ins, shows a red "camera live" indicator whenever its camera is sent, and has
-// a privacy button. Reconnects by itself: socket.io retries, and every (re)connect and heartbeat
+// a privacy button. The home calls out with a picture button per family member and counsellor,
+// asks for help with the always-visible 求助 button (the screen shows whom it is ringing, step by
+// step), measures activity on its own camera without sending a picture, and blacks out the
+// privacy masks the household drew before its camera leaves it. Reconnects by itself: socket.io retries, and every (re)connect and heartbeat
 // re-reads /device/state, so nothing missed while offline is lost.
 import { Api, ApiError } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
@@ -17,9 +20,12 @@ import {
   type DeviceState as ServerDeviceState,
   type LookIn,
   type Notice,
+  type MaskRect,
   type PrivacyState,
 } from '../household/common.ts';
 import type { MediaSource } from '../../../server/protocol/signalling.ts';
+import { ActivityMeter } from './activity.ts';
+import { maskedCamera, rectBetween } from './masks.ts';
 import { deviceView, type DeviceState, type RoomSummary } from './view-model.ts';
 import { deviceTemplate, type DeviceActions } from './view.ts';
 
@@ -42,6 +48,10 @@ class DevicePage extends PageElement<DeviceState> {
   #cameraNames = new Map<string, string>();
   #flashTimer: ReturnType<typeof setTimeout> | undefined;
   #wasRinging = false;
+  #quiet = false;
+  readonly #meter = new ActivityMeter();
+  #maskPreview: MediaStream | undefined;
+  #drawFrom: { x: number; y: number } | undefined;
 
   constructor() {
     super({
@@ -55,6 +65,11 @@ class DevicePage extends PageElement<DeviceState> {
       ringing: null,
       answering: false,
       cameraLookIns: [],
+      contacts: [],
+      outgoing: null,
+      placing: null,
+      masks: [],
+      maskDraft: null,
     });
   }
 
@@ -127,9 +142,13 @@ class DevicePage extends PageElement<DeviceState> {
 
   #apply(s: ServerDeviceState, askedAt: number): void {
     this.#household = s.household;
-    this.set({ householdName: s.household.name, notices: s.notices });
+    this.#quiet = s.quiet;
+    const outgoing = s.openCalls.find((c) => c.state === 'ringing' && c.direction === 'from-home') ?? null;
+    this.set({ householdName: s.household.name, notices: s.notices, contacts: s.contacts, masks: s.device.masks, ...(this.state.placing ? {} : { outgoing }) });
+    this.#deviceId = s.device.id;
     this.#setPrivacy(s.privacy);
-    const ringing = s.openCalls.find((c) => c.state === 'ringing');
+    this.#syncActivityWatch();
+    const ringing = s.openCalls.find((c) => c.state === 'ringing' && c.direction === 'to-home');
     if (ringing && !this.#rooms.has(ringing.roomId)) this.#showIncoming(ringing);
     else if (!ringing && this.state.ringing) this.#hideIncoming();
     for (const c of s.openCalls) if (c.state === 'active') void this.#joinCall(c);
@@ -149,22 +168,35 @@ class DevicePage extends PageElement<DeviceState> {
       case 'call:ringing':
         this.#showIncoming(p.call as Call);
         break;
+      case 'call:updated': {
+        const call = p.call as Call;
+        if (this.state.outgoing?.id === call.id) this.set({ outgoing: call });
+        break;
+      }
       case 'call:answered': {
         const call = p.call as Call;
         if (this.state.ringing?.id === call.id) this.#hideIncoming();
+        if (this.state.outgoing?.id === call.id) this.#endOutgoing();
         void this.#joinCall(call);
         break;
       }
       case 'call:ended': {
         const call = p.call as Call;
         if (this.state.ringing?.id === call.id) this.#hideIncoming();
+        if (this.state.outgoing?.id === call.id) {
+          this.#endOutgoing();
+          if (p.reason === 'missed' || p.reason === 'declined') this.#flash(t(p.reason === 'missed' ? 'device.outMissed' : 'device.outDeclined'));
+        }
         this.#leave(call.roomId);
         break;
       }
+      case 'masks:changed':
+        if (p.deviceId === this.#deviceId) this.set({ masks: p.masks as MaskRect[] });
+        break;
       case 'lookin:started': {
         const l = p.lookIn as LookIn;
         const who = String(p.viewerName ?? t('device.family'));
-        this.#sounds.chime();
+        if (!this.#quiet) this.#sounds.chime();
         if (l.source === 'device') void this.#joinLookIn(l, who);
         else {
           this.set({ cameraLookIns: [...this.state.cameraLookIns.filter((c) => c.id !== l.id), { id: l.id, who, camera: this.#cameraName(l.source) }] });
@@ -188,6 +220,7 @@ class DevicePage extends PageElement<DeviceState> {
         break;
       case 'settings:changed':
         if (this.#household) this.#household = { ...this.#household, settings: p.settings as ServerDeviceState['household']['settings'] };
+        this.#syncActivityWatch();
         break;
       case 'notice': {
         const n = p.notice as Notice;
@@ -205,7 +238,8 @@ class DevicePage extends PageElement<DeviceState> {
   #showIncoming(call: Call): void {
     if (this.#rooms.has(call.roomId)) return;
     this.set({ ringing: call, answering: false });
-    this.#sounds.startRing();
+    // Quiet hours: the household chose a soft ring at night.
+    this.#sounds.startRing(call.quiet ? 'soft' : 'loud');
   }
 
   #hideIncoming(): void {
@@ -264,7 +298,11 @@ class DevicePage extends PageElement<DeviceState> {
     this.#rooms.set(j.roomId, j);
     const camera = !this.state.privacy.active && !audioOnly;
     const publish: MediaSource[] = j.kind === 'lookin' ? (camera ? ['camera'] : []) : camera ? ['camera', 'microphone'] : ['microphone'];
-    const session = new CallSession({ token, roomId: j.roomId, publish, audioOnly });
+    const session = new CallSession({
+      token, roomId: j.roomId, publish, audioOnly,
+      // The masks are painted into the picture here, before it is encoded: masked pixels never leave.
+      cameraFilter: (track) => maskedCamera(track, () => this.state.masks),
+    });
     j.session = session;
     (window as unknown as { callSession: CallSession }).callSession = session;
     session.on('state', (s) => {
@@ -326,6 +364,134 @@ class DevicePage extends PageElement<DeviceState> {
     this.set({ privacy: p });
     if (p.active) void this.#stopCameras();
     else if (was) void this.#resumeCameras();
+    this.#syncActivityWatch();
+  }
+
+  // ---- calling out and 求助 ------------------------------------------------------------------
+
+  async #callOut(contactId: string): Promise<void> {
+    if (!this.#api || this.state.placing || this.state.outgoing) return;
+    this.set({ placing: 'call' });
+    try {
+      const { call } = await this.#api.call('household.callOut', { body: { calleeId: contactId } });
+      // Answered before this returned: the call:answered push already took us in.
+      this.set({ outgoing: call.state === 'ringing' ? call : null });
+      if (call.state === 'ringing') this.#sounds.startRing('soft');
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'conflict') this.#flash(t('device.busy'));
+      else this.#apiError(err);
+    } finally {
+      this.set({ placing: null });
+    }
+  }
+
+  /** Always accepted by the server; a call in progress ends so help can come. */
+  async #sos(): Promise<void> {
+    if (!this.#api || this.state.placing === 'sos') return;
+    this.set({ placing: 'sos' });
+    this.#hideIncoming();
+    try {
+      const { call } = await this.#api.call('household.sos');
+      this.set({ outgoing: call.state === 'ringing' ? call : null });
+    } catch (err) {
+      this.#apiError(err);
+      this.#flash(t('device.sosFailed'));
+    } finally {
+      this.set({ placing: null });
+    }
+  }
+
+  #endOutgoing(): void {
+    this.#sounds.stopRing();
+    this.set({ outgoing: null });
+  }
+
+  #cancelOutgoing(): void {
+    const call = this.state.outgoing;
+    if (!call) return;
+    this.#endOutgoing();
+    void this.#api?.call('household.endCall', { params: { callId: call.id } }).catch(() => undefined);
+  }
+
+  // ---- the no-activity watch (numbers only leave the device) ----------------------------------
+
+  #deviceId = '';
+  #reportTimer: ReturnType<typeof setInterval> | undefined;
+
+  /** Measures while the household's watch is on and privacy is off (privacy means no camera at all). */
+  #syncActivityWatch(): void {
+    const want = this.state.phase === 'running' && !!this.#household?.settings.activityWatch.enabled && !this.state.privacy.active;
+    if (want && !this.#meter.running) {
+      this.#meter.start().catch((err: unknown) => console.warn('activity watch: no camera', err));
+      this.#reportTimer ??= setInterval(() => void this.#reportActivity(), reportEveryMs());
+    } else if (!want && this.#meter.running) {
+      this.#meter.stop();
+      void this.#reportActivity();
+    }
+  }
+
+  async #reportActivity(): Promise<void> {
+    const minutes = this.#meter.take();
+    if (!this.#api || minutes.length === 0) return;
+    try {
+      await this.#api.call('household.reportActivity', { body: { minutes } });
+    } catch (err) {
+      this.#meter.putBack(minutes);
+      this.#apiError(err);
+    }
+  }
+
+  // ---- privacy masks -------------------------------------------------------------------------
+
+  async #openMasks(): Promise<void> {
+    if (this.state.maskDraft) return;
+    this.set({ maskDraft: [...this.state.masks] });
+    await this.updateComplete;
+    // A local preview to draw on: shown on this screen only, nothing is sent.
+    try {
+      this.#maskPreview = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 360 } } });
+      const v = this.querySelector<HTMLVideoElement>('#mask-preview');
+      if (v && this.state.maskDraft) v.srcObject = this.#maskPreview;
+      else this.#closeMasks();
+    } catch (err) {
+      console.warn('mask editor: no camera', err);
+    }
+  }
+
+  #maskPointer(e: PointerEvent): void {
+    const draft = this.state.maskDraft;
+    const stage = e.currentTarget as HTMLElement;
+    if (!draft) return;
+    const box = stage.getBoundingClientRect();
+    const at = { x: e.clientX - box.left, y: e.clientY - box.top };
+    if (e.type === 'pointerdown') {
+      this.#drawFrom = at;
+      stage.setPointerCapture?.(e.pointerId);
+    } else if (e.type === 'pointerup' && this.#drawFrom) {
+      const r = rectBetween(this.#drawFrom, at, box);
+      this.#drawFrom = undefined;
+      if (r && draft.length < 8) this.set({ maskDraft: [...draft, r] });
+    }
+  }
+
+  async #saveMasks(): Promise<void> {
+    const rects = this.state.maskDraft;
+    if (!rects || !this.#api) return;
+    try {
+      const d = await this.#api.call('household.setMasks', { params: { deviceId: this.#deviceId }, body: { rects } });
+      this.set({ masks: d.masks });
+      this.#closeMasks();
+      this.#flash(t('device.masksSaved'));
+    } catch (err) {
+      this.#apiError(err);
+    }
+  }
+
+  #closeMasks(): void {
+    for (const tr of this.#maskPreview?.getTracks() ?? []) tr.stop();
+    this.#maskPreview = undefined;
+    this.#drawFrom = undefined;
+    this.set({ maskDraft: null });
   }
 
   async #stopCameras(): Promise<void> {
@@ -361,6 +527,14 @@ class DevicePage extends PageElement<DeviceState> {
 
   readonly #actions: DeviceActions = {
     answer: () => void this.#answer(),
+    callOut: (id) => void this.#callOut(id),
+    sos: () => void this.#sos(),
+    cancelOutgoing: () => this.#cancelOutgoing(),
+    openMasks: () => void this.#openMasks(),
+    maskPointer: (e) => this.#maskPointer(e),
+    clearMasks: () => this.set({ maskDraft: [] }),
+    saveMasks: () => void this.#saveMasks(),
+    closeMasks: () => this.#closeMasks(),
     togglePrivacy: () => void this.#togglePrivacy(),
     hangUp: () => {
       const j = this.#shownCall;
@@ -392,6 +566,12 @@ class DevicePage extends PageElement<DeviceState> {
     void this.#loadCameraNames();
     (window as unknown as { deviceApp: DevicePage }).deviceApp = this;
   }
+}
+
+/** How often the activity numbers are sent (`?activityReportSeconds=`, 1–300; a minute by default). */
+function reportEveryMs(): number {
+  const v = Number(new URLSearchParams(location.search).get('activityReportSeconds'));
+  return Number.isFinite(v) && v >= 1 ? Math.min(300, Math.max(1, v)) * 1000 : 60_000;
 }
 
 /** Keep the screen on: the kiosk is a clock and a phone that must be seen ringing. */

@@ -1,9 +1,13 @@
 // What the home device kiosk shows, as a pure function of its state: the clock and notices, the
 // ringing screen, the call, the red "camera live" indicator (whenever the camera is sent, or a
-// household camera is watched), and the privacy button with what privacy means right now.
+// household camera is watched), and the privacy button with what privacy means right now; the
+// picture buttons that call the family and the counsellor, the always-visible 求助 button with who
+// is being rung, and the privacy-mask editor.
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime } from '../lib/time.ts';
-import type { Call, Notice, PrivacyState } from '../household/common.ts';
+import type { Call, DeviceState as ServerDeviceState, MaskRect, Notice, PrivacyState } from '../household/common.ts';
+
+export type Contact = ServerDeviceState['contacts'][number];
 
 /** A room the device is in, as far as the view cares. */
 export interface RoomSummary {
@@ -26,6 +30,14 @@ export interface DeviceState {
   answering: boolean;
   /** Household cameras being watched (the server pulls them; the device only says so). */
   cameraLookIns: { id: string; who: string; camera: string }[];
+  /** Whom the picture buttons call. */
+  contacts: Contact[];
+  /** A call from home (or an SOS) that is ringing its callees; `placing`: the request is on its way. */
+  outgoing: Call | null;
+  placing: 'call' | 'sos' | null;
+  /** The masks in force on this device, and the editor's draft while it is open. */
+  masks: MaskRect[];
+  maskDraft: MaskRect[] | null;
 }
 
 export interface DeviceView {
@@ -41,6 +53,16 @@ export interface DeviceView {
   notices: { title: string; items: { id: string; title: string; body: string; meta: string }[]; empty: string | null };
   incoming: { who: string; answer: string; disabled: boolean } | null;
   inCall: boolean;
+  contacts: { title: string; items: { id: string; initial: string; name: string; sub: string; role: string }[]; disabled: boolean };
+  sos: { label: string; busy: boolean };
+  outgoing: {
+    sos: boolean;
+    title: string;
+    /** The ladder: each step with who it rang and how they responded. */
+    steps: { step: number; label: string; people: { id: string; name: string; state: string; text: string }[] }[];
+    cancel: string;
+  } | null;
+  masks: { button: string; editor: { title: string; hint: string; rects: MaskRect[]; clear: string; save: string; close: string } | null };
   privacy: { active: boolean; attr: string; text: string; button: string; pressed: boolean; busy: boolean };
 }
 
@@ -82,6 +104,25 @@ export function deviceView(s: DeviceState, rooms: RoomSummary[], ctx: ViewContex
         }
       : null,
     inCall,
+    contacts: {
+      title: t('device.callWho'),
+      items: s.contacts.map((c) => ({
+        id: c.id,
+        initial: [...c.name].slice(-1)[0] ?? '?',
+        name: c.role === 'counsellor' ? `${t('device.counsellor')} ${c.name}` : c.name,
+        sub: c.role === 'counsellor' ? c.city : [c.relation, c.city].filter(Boolean).join(' · '),
+        role: c.role,
+      })),
+      disabled: s.placing !== null || s.outgoing !== null || inCall || !!ringing,
+    },
+    sos: { label: s.placing === 'sos' ? t('device.sosSending') : t('device.sos'), busy: s.placing === 'sos' },
+    outgoing: s.outgoing ? outgoingView(s.outgoing, ctx) : null,
+    masks: {
+      button: t('device.masks', { n: s.masks.length }),
+      editor: s.maskDraft
+        ? { title: t('device.masksTitle'), hint: t('device.masksHint'), rects: s.maskDraft, clear: t('device.masksClear'), save: t('device.masksSave'), close: t('device.masksClose') }
+        : null,
+    },
     privacy: {
       active: p.active,
       attr: p.active ? (p.cause ?? 'on') : 'off',
@@ -90,5 +131,24 @@ export function deviceView(s: DeviceState, rooms: RoomSummary[], ctx: ViewContex
       pressed: p.cause === 'button',
       busy: s.privacyBusy,
     },
+  };
+}
+
+const STEP_LABELS = ['device.stepFamily', 'device.stepCounsellor', 'device.stepVillage'] as const;
+
+function outgoingView(call: Call, { t }: ViewContext): NonNullable<DeviceView['outgoing']> {
+  const sos = call.purpose === 'sos';
+  const steps = new Map<number, NonNullable<DeviceView['outgoing']>['steps'][number]>();
+  for (const c of call.callees) {
+    const step = steps.get(c.step) ?? { step: c.step, label: t(STEP_LABELS[Math.min(c.step, 2)]!), people: [] };
+    step.people.push({ id: c.id, name: c.name, state: c.state, text: t(`device.callee_${c.state}`) });
+    steps.set(c.step, step);
+  }
+  const first = call.callees[0];
+  return {
+    sos,
+    title: sos ? t('device.sosTitle') : t('device.calling', { who: first?.name ?? '' }),
+    steps: [...steps.values()].sort((a, b) => a.step - b.step),
+    cancel: t('device.cancelCall'),
   };
 }

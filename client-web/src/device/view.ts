@@ -6,6 +6,15 @@ import type { DeviceView } from './view-model.ts';
 
 export interface DeviceActions {
   answer(): void;
+  callOut(contactId: string): void;
+  sos(): void;
+  cancelOutgoing(): void;
+  openMasks(): void;
+  /** Pointer events on the mask editor's picture (drawing a rectangle). */
+  maskPointer(e: PointerEvent): void;
+  clearMasks(): void;
+  saveMasks(): void;
+  closeMasks(): void;
   togglePrivacy(): void;
   hangUp(): void;
   toggleLanguage(): void;
@@ -18,6 +27,7 @@ export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSessio
       <span id="net" class="dev-net" role="status" aria-live="polite" data-state=${v.net.state}>${v.net.text}</span>
       <span id="privacy-pill" class="privacy-pill" ?hidden=${!v.privacyPill}>${v.privacyPill ?? ''}</span>
       <button type="button" id="lang" class="dev-lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
+      <button type="button" id="sos" class="sos-btn" ?disabled=${v.sos.busy} @click=${() => a.sos()}>${v.sos.label}</button>
     </header>
     <div id="live" class="live" role="status" aria-live="assertive" ?hidden=${!v.live}><span class="live-dot" aria-hidden="true"></span><span id="live-text">${v.live ?? ''}</span></div>
     <main id="idle" class="dev-idle" ?hidden=${v.inCall}>
@@ -39,7 +49,31 @@ export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSessio
               )}
         </ol>
       </section>
+      <section class="dev-contacts" aria-labelledby="contacts-title">
+        <h2 id="contacts-title" class="sr-only">${v.contacts.title}</h2>
+        <ul id="contacts" class="contact-list">
+          ${v.contacts.items.map(
+            (c) => html`<li>
+              <button type="button" class="contact" data-contact=${c.id} data-role=${c.role} ?disabled=${v.contacts.disabled} @click=${() => a.callOut(c.id)}>
+                <span class="avatar" aria-hidden="true">${c.initial}</span><span class="c-name">${c.name}</span><span class="c-sub">${c.sub}</span>
+              </button>
+            </li>`,
+          )}
+        </ul>
+      </section>
     </main>
+    <section id="outgoing" class="outgoing" ?hidden=${!v.outgoing} data-sos=${String(!!v.outgoing?.sos)} aria-live="assertive">
+      <div class="outgoing-title">${v.outgoing?.title ?? ''}</div>
+      <ol id="ladder" class="ladder">
+        ${(v.outgoing?.steps ?? []).map(
+          (st) => html`<li data-step=${st.step}><span class="step-label">${st.label}</span>${st.people.map(
+            (p) => html`<span class="callee" data-callee=${p.id} data-state=${p.state}>${p.name} · ${p.text}</span>`,
+          )}</li>`,
+        )}
+      </ol>
+      ${v.outgoing && !v.outgoing.sos ? html`<button type="button" id="cancel-call" class="btn cancel" @click=${() => a.cancelOutgoing()}>${v.outgoing.cancel}</button>` : nothing}
+    </section>
+    ${v.masks.editor ? maskEditor(v.masks.editor, a) : nothing}
     <section id="incoming" class="incoming" ?hidden=${!v.incoming} aria-live="assertive">
       <div id="incoming-who" class="incoming-who">${v.incoming?.who ?? ''}</div>
       <button type="button" id="answer" class="answer" ?disabled=${v.incoming?.disabled ?? true} @click=${() => a.answer()}>${v.incoming?.answer ?? ''}</button>
@@ -47,6 +81,25 @@ export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSessio
     <section id="call" class="dev-call" ?hidden=${!v.inCall}>${call ? html`<call-tiles .session=${call} kiosk @leave=${() => a.hangUp()}></call-tiles>` : nothing}</section>
     <footer class="dev-foot">
       <div id="privacy-state" class="privacy-state" data-active=${String(v.privacy.active)}>${v.privacy.text}</div>
+      <button type="button" id="masks" class="masks-btn" @click=${() => a.openMasks()}>${v.masks.button}</button>
       <button type="button" id="privacy" class="privacy-btn" aria-pressed=${String(v.privacy.pressed)} ?disabled=${v.privacy.busy} @click=${() => a.togglePrivacy()}>${v.privacy.button}</button>
     </footer>`;
+}
+
+/** The household draws rectangles on the device's own preview (shown here only, never sent). */
+function maskEditor(e: NonNullable<DeviceView['masks']['editor']>, a: DeviceActions): TemplateResult {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  return html`<section id="mask-editor" class="mask-editor" aria-labelledby="mask-title">
+    <h2 id="mask-title">${e.title}</h2>
+    <p class="hint">${e.hint}</p>
+    <div id="mask-stage" class="mask-stage" @pointerdown=${a.maskPointer} @pointermove=${a.maskPointer} @pointerup=${a.maskPointer}>
+      <video id="mask-preview" autoplay muted playsinline></video>
+      ${e.rects.map((r) => html`<div class="mask-rect" style="left:${pct(r.x)};top:${pct(r.y)};width:${pct(r.w)};height:${pct(r.h)}"></div>`)}
+    </div>
+    <div class="mask-actions">
+      <button type="button" id="mask-clear" class="btn" @click=${() => a.clearMasks()}>${e.clear}</button>
+      <button type="button" id="mask-save" class="btn primary" @click=${() => a.saveMasks()}>${e.save}</button>
+      <button type="button" id="mask-close" class="btn" @click=${() => a.closeMasks()}>${e.close}</button>
+    </div>
+  </section>`;
 }

@@ -2,17 +2,18 @@
 // devices' online status, one tap to call home (video, or audio only on a poor network), a
 // view-only look-in where the household allows it, several family members in one call (a second
 // caller joins the open call), and the missed calls. The backend decides every permission; the
-// page shows its refusals in plain words.
+// page shows its refusals in plain words. A call from home (or an SOS) rings loudly with answer
+// and decline; managers see the access log and the consent record and can withdraw consent.
 import { ApiError, type Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
 import type { Message } from '../widgets/banner.ts';
-import { Sounds, errorDetail, personSession, type Call, type CallEndReason, type LookIn, type RoomTicket } from '../household/common.ts';
+import { Sounds, errorDetail, personSession, ringsMe, type Call, type CallEndReason, type LookIn, type RoomTicket } from '../household/common.ts';
 import { draftOf, familyView, settingsOfDraft, type FamilyState, type RoomInfo, type SettingsDraft } from './view-model.ts';
 import { familyTemplate, type FamilyActions } from './view.ts';
 
-const REFUSALS = { 'privacy-mode': 'family.e_privacy_mode', 'privacy-schedule': 'family.e_privacy_schedule', 'look-in-disabled': 'family.e_look_in_disabled', 'device-offline': 'family.e_device_offline' } as const;
+const REFUSALS = { 'no-consent': 'family.e_no_consent', 'privacy-mode': 'family.e_privacy_mode', 'privacy-schedule': 'family.e_privacy_schedule', 'look-in-disabled': 'family.e_look_in_disabled', 'device-offline': 'family.e_device_offline' } as const;
 
 class FamilyPage extends PageElement<FamilyState> {
   static override properties = { ...PageElement.properties, session: { state: true }, message: { state: true } };
@@ -24,7 +25,7 @@ class FamilyPage extends PageElement<FamilyState> {
   #countdown: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
-    super({ phase: 'running', who: '', loaded: false, households: [], missed: {}, room: null, drafts: {} });
+    super({ phase: 'running', who: '', loaded: false, households: [], missed: {}, room: null, drafts: {}, incoming: null, fromHome: [], accessLog: {} });
     this.session = null;
   }
 
@@ -65,12 +66,19 @@ class FamilyPage extends PageElement<FamilyState> {
     try {
       const households = await api.call('household.list');
       const missed: Record<string, Call[]> = {};
+      const accessLog: FamilyState['accessLog'] = {};
       await Promise.all(
         households.map(async (h) => {
-          missed[h.household.id] = await api.call('household.missedCalls', { params: { householdId: h.household.id }, query: { limit: 10 } }).catch(() => []);
+          // The household's own missed list holds calls to home; calls from home come from my calls.
+          missed[h.household.id] = (await api.call('household.missedCalls', { params: { householdId: h.household.id }, query: { limit: 10 } }).catch(() => [])).filter((c) => c.direction !== 'from-home');
+          if (h.myPermission === 'manage') accessLog[h.household.id] = await api.call('household.accessLog', { params: { householdId: h.household.id }, query: { limit: 30 } }).catch(() => []);
         }),
       );
-      this.set({ households, missed, loaded: true });
+      const fromHome = await api.call('household.myCalls', { query: { limit: 20 } }).catch(() => [] as Call[]);
+      this.set({ households, missed, accessLog, fromHome, loaded: true });
+      const ringing = fromHome.find((c) => ringsMe(c, this.#me));
+      if (ringing && !this.state.room) this.#ring(ringing);
+      else if (!ringing && this.state.incoming) this.#stopRinging();
     } catch (err) {
       this.#error(err);
     }
@@ -101,6 +109,52 @@ class FamilyPage extends PageElement<FamilyState> {
   async #setPrivacy(householdId: string, on: boolean): Promise<void> {
     try {
       await this.#api?.call('household.setPrivacy', { params: { householdId }, body: { on } });
+      await this.refresh();
+    } catch (err) {
+      this.#error(err);
+    }
+  }
+
+  // ---- calls from home ------------------------------------------------------------------------
+
+  #me = '';
+
+  #ring(call: Call): void {
+    if (this.state.incoming?.id === call.id) return;
+    this.set({ incoming: call });
+    this.#sounds.startRing('loud');
+  }
+
+  #stopRinging(): void {
+    this.#sounds.stopRing();
+    this.set({ incoming: null });
+  }
+
+  async #answer(callId: string): Promise<void> {
+    const call = this.state.incoming;
+    if (!call || call.id !== callId || !this.#api || this.state.room) return;
+    this.#stopRinging();
+    try {
+      const ticket = await this.#api.call('household.answerCall', { params: { callId } });
+      this.#open({ kind: 'call', id: call.id, householdId: call.householdId, isCaller: true, audioOnly: call.audioOnly, phase: 'in', endsAt: null }, ticket.token, ticket.roomId);
+    } catch (err) {
+      // Someone else answered first: the call goes on without me (I can still join from the card).
+      if (err instanceof ApiError && err.code === 'gone') this.#show(t('family.answeredElsewhere'), 'info');
+      else this.#error(err);
+      void this.refresh();
+    }
+  }
+
+  async #decline(callId: string): Promise<void> {
+    this.#stopRinging();
+    await this.#api?.call('household.declineCall', { params: { callId } }).catch((err: unknown) => this.#error(err));
+    void this.refresh();
+  }
+
+  async #setConsent(householdId: string, memberId: string, grant: boolean): Promise<void> {
+    try {
+      await this.#api?.call('household.changeConsent', { params: { householdId }, body: { memberId, source: '*', action: grant ? 'granted' : 'withdrawn' } });
+      this.#show(t(grant ? 'family.consentGrantedNow' : 'family.consentWithdrawnNow'), 'info');
       await this.refresh();
     } catch (err) {
       this.#error(err);
@@ -206,11 +260,21 @@ class FamilyPage extends PageElement<FamilyState> {
   #onEvent(type: string, p: Record<string, unknown>): void {
     const r = this.state.room;
     switch (type) {
+      case 'call:ringing': {
+        const call = p.call as Call;
+        if (ringsMe(call, this.#me) && !this.state.room) this.#ring(call);
+        break;
+      }
       case 'call:answered':
         if (r?.kind === 'call' && (p.call as Call).id === r.id) this.#setRoom({ ...r, phase: 'in' });
+        if (this.state.incoming?.id === (p.call as Call).id) {
+          this.#stopRinging();
+          this.#show(t('family.answeredBy', { who: (p.call as Call).answeredBy?.name ?? '' }), 'info');
+        }
         break;
       case 'call:ended': {
         const call = p.call as Call;
+        if (this.state.incoming?.id === call.id) this.#stopRinging();
         if (r?.kind === 'call' && call.id === r.id) {
           const reason = p.reason as CallEndReason;
           this.#show(t(reason === 'missed' ? 'family.end_missed' : reason === 'declined' ? 'family.end_declined' : reason === 'cancelled' ? 'family.end_cancelled' : 'family.end_hungup'), 'info');
@@ -229,6 +293,9 @@ class FamilyPage extends PageElement<FamilyState> {
       }
       case 'privacy:changed':
       case 'settings:changed':
+      case 'consent:changed':
+      case 'alert:raised':
+      case 'alert:resolved':
         void this.refresh();
         break;
       default:
@@ -243,6 +310,9 @@ class FamilyPage extends PageElement<FamilyState> {
     editSettings: (hid, edit) => this.#editSettings(hid, edit),
     saveSettings: (hid) => void this.#saveSettings(hid),
     setPrivacy: (hid, on) => void this.#setPrivacy(hid, on),
+    answer: (id) => void this.#answer(id),
+    decline: (id) => void this.#decline(id),
+    setConsent: (hid, mid, grant) => void this.#setConsent(hid, mid, grant),
     toggleLanguage: () => toggleLanguage(),
   };
 
@@ -252,6 +322,7 @@ class FamilyPage extends PageElement<FamilyState> {
     if (!signedIn) return this.set({ phase: 'no-token' });
     this.#api = signedIn.api;
     this.set({ who: signedIn.name });
+    this.#me = signedIn.sub;
     setInterval(() => void this.refresh(), 30_000);
     (window as unknown as { familyApp: FamilyPage }).familyApp = this;
     void this.refresh();

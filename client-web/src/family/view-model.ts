@@ -1,9 +1,11 @@
 // What the family app shows, as a pure function of its state: a card per household (devices
 // online, call / audio call / look-in buttons and why look-in is not offered, the privacy hours,
-// missed calls, and the manager's settings form), or the room (call or look-in) with its title.
+// missed calls both ways, no-activity and SOS alerts, and the manager's settings form with the
+// access log and the consent record), or the room (call or look-in) with its title; and the
+// loud ringing screen of a call from home with answer and decline.
 import type { ViewContext } from '../lib/i18n.ts';
 import { clock, formatTime } from '../lib/time.ts';
-import type { Call, HouseholdView } from '../household/common.ts';
+import type { AccessLogEntry, Call, HouseholdAlert, HouseholdView } from '../household/common.ts';
 
 export type RoomPhase = 'ringing' | 'in' | 'joined' | 'lookin';
 
@@ -42,6 +44,11 @@ export interface FamilyState {
   missed: Record<string, Call[]>;
   room: RoomInfo | null;
   drafts: Record<string, SettingsDraft>;
+  /** A call from home ringing me, and the calls from home that rang me (missed ones are listed). */
+  incoming: Call | null;
+  fromHome: Call[];
+  /** Managers: the household's access log, newest first. */
+  accessLog: Record<string, AccessLogEntry[]>;
 }
 
 /** Days in the order the form shows them: Monday first. */
@@ -76,6 +83,17 @@ export interface CardView {
   hints: string[];
   settings: SettingsView | null;
   missed: { open: boolean; summary: string; items: { id: string; text: string; reason: string }[] };
+  alerts: { id: string; kind: string; text: string }[];
+  privacyRecord: PrivacyRecordView | null;
+}
+
+export interface PrivacyRecordView {
+  summary: string;
+  consentTitle: string;
+  consents: { memberId: string; text: string; granted: boolean; button: string }[];
+  logTitle: string;
+  log: { id: number; outcome: string; text: string }[];
+  emptyLog: string | null;
 }
 
 export interface SettingsView {
@@ -93,6 +111,7 @@ export interface FamilyView {
   notice: string | null;
   cards: CardView[];
   room: { kind: RoomInfo['kind']; phase: RoomPhase; title: string; leaveLabel: string | undefined; preview: boolean } | null;
+  incoming: { id: string; sos: boolean; title: string; answer: string; decline: string } | null;
 }
 
 export function familyView(s: FamilyState, weakNetwork: boolean, ctx: ViewContext): FamilyView {
@@ -103,7 +122,25 @@ export function familyView(s: FamilyState, weakNetwork: boolean, ctx: ViewContex
     notice: s.phase === 'no-token' ? t('family.noToken') : s.loaded && s.households.length === 0 ? t('family.none') : null,
     cards: s.phase === 'running' ? s.households.map((v) => cardView(s, v, weakNetwork, ctx)) : [],
     room: s.room ? roomView(s.room, ctx) : null,
+    incoming: s.incoming && !s.room ? incomingView(s, s.incoming, ctx) : null,
   };
+}
+
+function incomingView(s: FamilyState, c: Call, { t }: ViewContext): NonNullable<FamilyView['incoming']> {
+  const home = s.households.find((h) => h.household.id === c.householdId)?.household.name ?? c.callerName;
+  const sos = c.purpose === 'sos';
+  return { id: c.id, sos, title: t(sos ? 'family.sosIncoming' : 'family.homeCalling', { home }), answer: t('family.answer'), decline: t('family.decline') };
+}
+
+/** What an alert says to the family; a no-activity alert says how it was decided. */
+export function familyAlertText(a: HouseholdAlert, { t, lang }: ViewContext): string {
+  const when = (iso: string) => formatTime(iso, 'dateTime', lang);
+  if (a.kind === 'sos') return t('family.alertSos', { at: when(a.raisedAt) });
+  if (a.kind === 'no-activity' && a.activity) {
+    const d = a.activity;
+    return t('family.alertNoActivity', { from: when(d.from), to: when(d.to), measured: d.measuredMinutes, span: d.spanMinutes, threshold: `${Math.round(d.rule.threshold * 1000) / 10}%` });
+  }
+  return t('family.alertOffline', { at: when(a.raisedAt) });
 }
 
 function roomView(r: RoomInfo, ctx: ViewContext): NonNullable<FamilyView['room']> {
@@ -125,10 +162,14 @@ function cardView(s: FamilyState, v: HouseholdView, weak: boolean, ctx: ViewCont
   const h = v.household;
   const canLook = v.myPermission === 'look-in' || v.myPermission === 'manage';
   const lookDisabled = !(canLook && h.settings.lookInAllowed);
-  const missed = s.missed[h.id] ?? [];
+  const fromHomeMissed = s.fromHome.filter((c) => c.householdId === h.id && (c.state === 'missed' || c.callees.some((x) => x.id !== c.answeredBy?.id && x.state === 'missed')));
+  const missed = [...fromHomeMissed, ...(s.missed[h.id] ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const schedule = h.settings.privacySchedule;
   const lookHint = !canLook ? t('family.lookInNoPermission') : !h.settings.lookInAllowed ? t('family.lookInNotAllowed') : '';
-  const reason = (c: Call) => t(c.state === 'declined' ? 'family.r_declined' : c.state === 'cancelled' ? 'family.r_cancelled' : 'family.r_missed');
+  const reason = (c: Call) =>
+    c.direction === 'from-home'
+      ? t(c.purpose === 'sos' ? 'family.r_sosMissed' : 'family.r_homeMissed')
+      : t(c.state === 'declined' ? 'family.r_declined' : c.state === 'cancelled' ? 'family.r_cancelled' : 'family.r_missed');
   return {
     id: h.id,
     name: h.name,
@@ -157,6 +198,36 @@ function cardView(s: FamilyState, v: HouseholdView, weak: boolean, ctx: ViewCont
       summary: missed.length ? t('family.missed', { n: missed.length }) : t('family.noMissed'),
       items: missed.map((c) => ({ id: c.id, text: `${formatTime(c.createdAt, 'dateTime', lang)} · ${c.callerName}`, reason: reason(c) })),
     },
+    alerts: v.alerts.filter((a) => !a.resolvedAt).map((a) => ({ id: a.id, kind: a.kind, text: familyAlertText(a, ctx) })),
+    privacyRecord: v.myPermission === 'manage' ? privacyRecordView(v, s.accessLog[h.id] ?? [], ctx) : null,
+  };
+}
+
+function privacyRecordView(v: HouseholdView, log: AccessLogEntry[], { t, lang }: ViewContext): PrivacyRecordView {
+  const when = (iso: string) => formatTime(iso, 'dateTime', lang);
+  const lookers = v.family.filter((m) => m.permission !== 'call');
+  return {
+    summary: t('family.privacyRecord'),
+    consentTitle: t('family.consentTitle'),
+    consents: lookers.map((m) => {
+      const c = v.consents.find((x) => x.memberId === m.id && (x.source === '*' || x.source === 'device'));
+      return {
+        memberId: m.id,
+        granted: !!c,
+        text: c ? t('family.consentGranted', { name: m.name, at: when(c.at), by: c.byName }) : t('family.consentNone', { name: m.name }),
+        button: t(c ? 'family.consentWithdraw' : 'family.consentGrant'),
+      };
+    }),
+    logTitle: t('family.accessLog'),
+    log: log.map((e) => ({
+      id: e.id,
+      outcome: e.outcome,
+      text:
+        e.outcome === 'granted'
+          ? t('family.logGranted', { who: e.actorName ?? e.actorId, at: when(e.at), how: e.seconds === null ? t('family.logOpen') : t('family.logSeconds', { s: e.seconds }) })
+          : t('family.logRefused', { who: e.actorName ?? e.actorId, at: when(e.at), why: e.reason ?? '' }),
+    })),
+    emptyLog: log.length ? null : t('family.logEmpty'),
   };
 }
 

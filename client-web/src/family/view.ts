@@ -14,6 +14,9 @@ export interface FamilyActions {
   editSettings(householdId: string, edit: (d: SettingsDraft) => SettingsDraft): void;
   saveSettings(householdId: string): void;
   setPrivacy(householdId: string, on: boolean): void;
+  answer(callId: string): void;
+  decline(callId: string): void;
+  setConsent(householdId: string, memberId: string, grant: boolean): void;
   toggleLanguage(): void;
 }
 
@@ -24,6 +27,15 @@ export function familyTemplate(v: FamilyView, a: FamilyActions, session: CallSes
       <button type="button" class="btn" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
     </header>
     <ui-toast id="msg" class="fam-msg" role="alert" .message=${message}></ui-toast>
+    ${v.incoming
+      ? html`<section id="incoming" class="fam-incoming" data-sos=${String(v.incoming.sos)} data-call-id=${v.incoming.id} aria-live="assertive">
+          <div class="fam-incoming-title">${v.incoming.title}</div>
+          <div class="row">
+            <button type="button" id="answer" class="btn primary big" @click=${() => a.answer(v.incoming!.id)}>${v.incoming.answer}</button>
+            <button type="button" id="decline" class="btn big" @click=${() => a.decline(v.incoming!.id)}>${v.incoming.decline}</button>
+          </div>
+        </section>`
+      : nothing}
     <main id="list" class="fam-list" ?hidden=${v.room !== null}>
       ${v.notice ? html`<p class="card">${v.notice}</p>` : repeat(v.cards, (c) => c.id, (c) => card(c, a))}
     </main>
@@ -38,6 +50,7 @@ export function familyTemplate(v: FamilyView, a: FamilyActions, session: CallSes
 function card(c: CardView, a: FamilyActions): TemplateResult {
   return html`<article class="hh" data-household-id=${c.id}>
     <h2>${c.name} ${c.privacy ? html`<span class="badge privacy" data-privacy=${c.privacy.cause}>${c.privacy.label}</span>` : nothing}</h2>
+    ${c.alerts.map((x) => html`<p class="fam-alert" data-alert-id=${x.id} data-kind=${x.kind} role="alert">${x.text}</p>`)}
     <p class="addr">${c.address}</p>
     <p class="residents">${c.residents}</p>
     <ul class="devices">
@@ -51,6 +64,7 @@ function card(c: CardView, a: FamilyActions): TemplateResult {
       )}
     </div>
     ${c.hints.map((h) => html`<p class="hint">${h}</p>`)} ${c.settings ? settings(c.id, c.settings, a) : nothing}
+    ${c.privacyRecord ? privacyRecord(c.id, c.privacyRecord, a) : nothing}
     <details class="missed" ?open=${c.missed.open}>
       <summary>${c.missed.summary}</summary>
       <ol>
@@ -124,5 +138,25 @@ function settings(hid: string, s: SettingsView, a: FamilyActions): TemplateResul
         <button type="button" class="btn" data-act="privacy" data-on=${String(s.privacy.on)} @click=${() => a.setPrivacy(hid, s.privacy.on)}>${s.privacy.label}</button>
       </div>
     </form>
+  </details>`;
+}
+
+/** The household manager's view of who may look in (and withdrawing it), and who did. */
+function privacyRecord(hid: string, r: NonNullable<CardView['privacyRecord']>, a: FamilyActions): TemplateResult {
+  return html`<details class="privacy-record">
+    <summary>${r.summary}</summary>
+    <h3>${r.consentTitle}</h3>
+    <ul class="consents">
+      ${r.consents.map(
+        (c) => html`<li data-member-id=${c.memberId} data-granted=${String(c.granted)}>
+          <span>${c.text}</span>
+          <button type="button" class="btn" data-act="consent" @click=${() => a.setConsent(hid, c.memberId, !c.granted)}>${c.button}</button>
+        </li>`,
+      )}
+    </ul>
+    <h3>${r.logTitle}</h3>
+    <ol class="access-log">
+      ${r.emptyLog ? html`<li>${r.emptyLog}</li>` : r.log.map((e) => html`<li data-outcome=${e.outcome}>${e.text}</li>`)}
+    </ol>
   </details>`;
 }

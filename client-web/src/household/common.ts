@@ -6,13 +6,20 @@ import type { T } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
 import { zh } from '../i18n/zh.ts';
+import type { Call } from '../../../server/protocol/http/household-shapes.ts';
 
 export type {
+  AccessLogEntry,
   Call,
+  ConsentRecord,
+  MaskRect,
   CheckInSchedule,
   Device,
-  DeviceAlert,
+  HouseholdAlert,
+  HouseholdHistory,
   HouseholdSettings,
+  NoticeReceipts,
+  Visit,
   LookIn,
   LookInRefusal,
   Notice,
@@ -95,6 +102,14 @@ export class Sounds {
   }
 }
 
+/**
+ * Whether a call from home (or an SOS) rings `me` now: it is ringing and my own line in it is
+ * still ringing (the people it rang answer, decline or miss one by one).
+ */
+export function ringsMe(call: Call, me: string): boolean {
+  return call.direction === 'from-home' && call.state === 'ringing' && call.callees.some((c) => c.id === me && c.state === 'ringing');
+}
+
 /** A 宿州 division (GB/T 2260 county code) by name, or the code when it is not one of them. */
 export function regionName(code: string, t: T): string {
   const key = `r${code}`;
@@ -117,11 +132,12 @@ export function personSession(
   tokenKey: string,
   onEvent: (type: string, payload: Record<string, unknown>) => void,
   refresh: () => void,
-): { name: string; api: Api } | null {
+): { name: string; sub: string; api: Api } | null {
   const token = pageToken(tokenKey, sessionStorage);
   if (!token) return null;
   const live = new LiveClient(token);
   live.on('household:event', ({ type, payload }) => onEvent(type, payload as Record<string, unknown>));
   live.onConnect(refresh);
-  return { name: readClaims(token)?.name ?? '', api: new Api(token) };
+  const claims = readClaims(token);
+  return { name: claims?.name ?? '', sub: claims?.sub ?? '', api: new Api(token) };
 }

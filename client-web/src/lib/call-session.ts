@@ -55,6 +55,8 @@ export interface CallSessionOptions {
   /** Audio-only fallback for poor networks: no camera is published or consumed. */
   audioOnly?: boolean;
   videoConstraints?: MediaTrackConstraints;
+  /** Turns the captured camera into what is sent (the home device blacks out its privacy masks). */
+  cameraFilter?: (track: MediaStreamTrack) => MediaStreamTrack;
 }
 
 type Listener<E extends keyof CallSessionEvents> = CallSessionEvents[E];
@@ -178,7 +180,8 @@ export class CallSession {
   /** Starts (or restarts) sending a local source. */
   async startSource(source: MediaSource): Promise<void> {
     if (!this.#send || this.#producers.has(source)) return;
-    const track = await this.#captureTrack(source);
+    const captured = await this.#captureTrack(source);
+    const track = source === 'camera' && this.o.cameraFilter ? this.o.cameraFilter(captured) : captured;
     const producer = await this.#send.produce({
       track,
       appData: { source },

@@ -40,6 +40,7 @@ export function officialTemplate(v: OfficialView, a: OfficialActions, session: C
       <div id="presence" class="presence" role="group" aria-label=${h.presenceLabel}>
         ${h.presence.map((p) => html`<button type="button" class="pbtn p-${p.value}" data-presence=${p.value} aria-pressed=${p.pressed} @click=${() => a.setPresence(p.value)}>${p.label}</button>`)}
       </div>
+      <a class="pbtn" href="cases.html" data-link="cases">${t('cases.title.official')}</a>
       <button type="button" class="pbtn" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
       <button type="button" class="pbtn" id="signout" @click=${() => a.signOut()}>${h.signOut}</button>
     </header>

@@ -6,8 +6,23 @@ import { zh } from '../i18n/zh.ts';
 
 export type {
   AppointmentOffer,
+  Approval,
   Assignment,
+  Callback,
+  CallbackRinging,
   Case,
+  CaseDocument,
+  CaseDocumentWithHtml,
+  CaseLife,
+  CaseLookup,
+  ClockView,
+  CoordinatorWorkList,
+  HeadWorkList,
+  NextStep,
+  OfficialWorkList,
+  ReceptionDayWithBookings,
+  Stats,
+  WorkItem,
   CaseEvent,
   CaseState,
   CategoryRule,
@@ -74,3 +89,6 @@ export function debounce(fn: () => void, ms: number): () => void {
     }, ms);
   };
 }
+
+/** The last day a clock allows: its due instant is 24:00 China time, i.e. the next day's 00:00. */
+export const lastDayOf = (dueAt: string): number => Date.parse(dueAt) - 1;

@@ -8,12 +8,14 @@ import { Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, language, otherLanguage, setLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
+import { formatTime } from '../lib/time.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
-import { plainError, type Rating, type WaitInfo } from '../petition-ui/common.ts';
+import { plainError, type CaseLookup, type Rating, type StartedPetition, type WaitInfo } from '../petition-ui/common.ts';
 import type { Message } from '../widgets/banner.ts';
 import '../widgets/banner.ts';
-import { IN_ROOM, NO_DETAILS, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
+import { EMPTY_ENTRY, caseIdOf, pressKey, regionCovers } from './life-view-model.ts';
+import { IN_ROOM, NO_DETAILS, initialTerminalState, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
 import { terminalTemplate, type TerminalActions } from './view.ts';
 
 const HEARTBEAT_MS = 10_000;
@@ -31,6 +33,7 @@ class TerminalPage extends PageElement<TerminalState> {
   #api: Api | undefined;
   #live: LiveClient | undefined;
   #terminalId: string | undefined;
+  #region = '';
   #caseKey = 'terminal.caseId.';
   #room: { roomId: string; token: string } | null = null;
   #joining = false;
@@ -43,23 +46,7 @@ class TerminalPage extends PageElement<TerminalState> {
   #lastSaid = '';
 
   constructor() {
-    super({
-      place: '',
-      screen: 'booting',
-      fatal: null,
-      categories: [],
-      details: NO_DETAILS,
-      starting: null,
-      current: null,
-      departmentNames: [],
-      wait: null,
-      waitReadAt: 0,
-      audioOnly: false,
-      ratingOverCall: false,
-      rating: false,
-      offline: false,
-      voiceOn: localStorage.getItem('terminal.voice') !== 'off',
-    });
+    super(initialTerminalState(localStorage.getItem('terminal.voice') !== 'off'));
     this.session = null;
   }
 
@@ -138,7 +125,7 @@ class TerminalPage extends PageElement<TerminalState> {
 
   // ---- the petition --------------------------------------------------------------------------
 
-  async #start(category: string): Promise<void> {
+  async #start(category: string, booking?: { dayId: string; slot: number }): Promise<void> {
     if (!this.#terminalId || !this.#api || this.state.starting) return;
     const d = this.state.details;
     this.set({ starting: category });
@@ -150,18 +137,85 @@ class TerminalPage extends PageElement<TerminalState> {
       ...(phone ? { phone } : {}),
       ...(d.description.trim() ? { description: d.description.trim() } : {}),
       ...(d.elderly || d.disabled || d.urgent ? { flags: { elderly: d.elderly, disabled: d.disabled, urgent: d.urgent } } : {}),
+      ...(booking ? { booking } : {}),
     };
     try {
-      const started = await this.#api.call('petition.start', { body });
-      const departmentNames = started.departments.map((x) => x.name);
-      this.#room = { roomId: started.roomId, token: started.token };
-      localStorage.setItem(this.#caseKey, started.case.id);
-      localStorage.setItem(`${this.#caseKey}.departments`, JSON.stringify(departmentNames));
-      await this.#live?.watchCase(started.case.id).catch(() => undefined);
-      this.#show('waiting', { current: started.case, departmentNames, wait: started.wait, waitReadAt: Date.now(), details: NO_DETAILS, starting: null });
+      await this.#began(await this.#api.call('petition.start', { body }));
     } catch (err) {
       this.#showToast(plainError(err));
       this.#show('start', { starting: null });
+    }
+  }
+
+  /** A petition begun here (a new one, or a 复查 asked for at this terminal): wait for the office, or a booked slot. */
+  async #began(started: StartedPetition): Promise<void> {
+    const departmentNames = started.departments.map((x) => x.name);
+    this.#room = { roomId: started.roomId, token: started.token };
+    this.#hungUp = false;
+    localStorage.setItem(this.#caseKey, started.case.id);
+    localStorage.setItem(`${this.#caseKey}.departments`, JSON.stringify(departmentNames));
+    await this.#live?.watchCase(started.case.id).catch(() => undefined);
+    const patch = { current: started.case, departmentNames, wait: started.wait, waitReadAt: Date.now(), details: NO_DETAILS, starting: null, queryCode: started.queryCode, chosenSlot: null, found: null };
+    if (started.case.state === 'appointment') this.#show('receipt', patch);
+    else this.#show('waiting', patch);
+  }
+
+  // ---- the case life: lookup by number + query code, reception days, call-backs ------------
+
+  /** The keypad's case number and code, once complete. */
+  #entered(): { caseId: string; code: string } | null {
+    const caseId = caseIdOf(this.state.entry);
+    return caseId && this.state.entry.code.length === 6 ? { caseId, code: this.state.entry.code } : null;
+  }
+
+  /** One lookup call at a time; what it answers is shown on the found screen. */
+  async #lookupCall(fn: (key: { caseId: string; code: string }) => Promise<CaseLookup | void>): Promise<void> {
+    const key = this.#entered();
+    if (!key || this.state.rating) return;
+    this.set({ rating: true });
+    try {
+      const found = await fn(key);
+      this.#show('found', { ...(found ? { found } : {}) });
+    } catch (err) {
+      this.#showToast(plainError(err));
+      this.set({ rating: false });
+    }
+  }
+
+  async #requestReview(): Promise<void> {
+    const key = this.#entered();
+    if (!key || !this.#api) return;
+    try {
+      await this.#began(await this.#api.call('petition.lookupReview', { body: key }));
+    } catch (err) {
+      this.#showToast(plainError(err));
+    }
+  }
+
+  async #openDays(): Promise<void> {
+    try {
+      this.#show('days', { days: (await this.#api!.call('petition.receptionDays')).filter((d) => regionCovers(d.regionCode, this.#region)), chosenSlot: null });
+    } catch (err) {
+      this.#showToast(plainError(err));
+    }
+  }
+
+  /** The official calls back by video: answer, and the call runs with the case on screen. */
+  async #answerRinging(): Promise<void> {
+    const r = this.state.ringing;
+    if (!r || !this.#api) return;
+    try {
+      this.#room = await this.#api.call('petition.answerCallback', { params: { callbackId: r.callbackId } });
+      const current = await this.#api.call('petition.getCase', { params: { caseId: r.caseId } });
+      localStorage.setItem(this.#caseKey, current.id);
+      await this.#live?.watchCase(current.id).catch(() => undefined);
+      this.#hungUp = false;
+      this.set({ current, ringing: null, departmentNames: [r.office] });
+      this.#show('call');
+      await this.#startSession();
+    } catch (err) {
+      this.#showToast(plainError(err));
+      this.#finish();
     }
   }
 
@@ -312,7 +366,7 @@ class TerminalPage extends PageElement<TerminalState> {
     localStorage.removeItem(this.#caseKey);
     localStorage.removeItem(`${this.#caseKey}.departments`);
     setLanguage('zh', { remember: false });
-    this.#show('start', { current: null, wait: null, audioOnly: false, starting: null, departmentNames: [] });
+    this.#show('start', { current: null, wait: null, audioOnly: false, starting: null, departmentNames: [], queryCode: null, entry: EMPTY_ENTRY, found: null, document: null, chosenSlot: null, ringing: null });
   }
 
   readonly #actions: TerminalActions = {
@@ -342,6 +396,34 @@ class TerminalPage extends PageElement<TerminalState> {
       this.set({ voiceOn });
     },
     toggleLanguage: () => toggleLanguage({ remember: false }),
+    openLookup: () => this.#show('lookup', { entry: EMPTY_ENTRY, found: null, document: null }),
+    key: (key) => this.set({ entry: pressKey(this.state.entry, key) }),
+    field: (field) => this.set({ entry: { ...this.state.entry, field } }),
+    submitLookup: () => void this.#lookupCall((body) => this.#api!.call('petition.lookup', { body })),
+    rateResult: (rating) => void this.#lookupCall((key) => this.#api!.call('petition.lookupRate', { body: { ...key, rating } })),
+    requestReview: () => void this.#requestReview(),
+    requestCallback: () =>
+      void this.#lookupCall(async (body) => {
+        await this.#api!.call('petition.lookupCallback', { body });
+        return this.#api!.call('petition.lookup', { body });
+      }),
+    openDocument: (documentId) => {
+      const key = this.#entered();
+      if (!key) return;
+      this.#api!.call('petition.lookupDocument', { body: { ...key, documentId } }).then(
+        (document) => this.set({ document }),
+        (err: unknown) => this.#showToast(plainError(err)),
+      );
+    },
+    closeDocument: () => this.set({ document: null }),
+    openDays: () => void this.#openDays(),
+    chooseSlot: (dayId, slot) => this.set({ chosenSlot: { dayId, slot } }),
+    bookCategory: (category) => {
+      const slot = this.state.chosenSlot;
+      if (slot) void this.#start(category, slot);
+    },
+    answerRinging: () => void this.#answerRinging(),
+    backToStart: () => this.#finish(),
   };
 
   // ---- boot ----------------------------------------------------------------------------------
@@ -354,6 +436,7 @@ class TerminalPage extends PageElement<TerminalState> {
     this.#terminalId = claims?.attributes.terminalId;
     if (!token || !claims || claims.role !== 'terminal' || !this.#terminalId) return this.#fatal(t('terminal.notSignedIn'));
     this.#caseKey = `terminal.caseId.${this.#terminalId}`;
+    this.#region = claims.attributes.region ?? '';
     this.set({ place: claims.name });
     this.addEventListener('input', () => this.#touchIdle());
     this.addEventListener('click', () => this.#touchIdle());
@@ -368,6 +451,15 @@ class TerminalPage extends PageElement<TerminalState> {
     });
     live.on('petition:case-changed', (p) => {
       if (this.state.current && p.caseId === this.state.current.id) void this.#refreshCase();
+    });
+    // The day of a slot booked here: the 代办员 sees whom to remind.
+    live.on('petition:reminder', (r) => {
+      this.toast = { content: t('terminal.reminder', { id: r.caseId, when: formatTime(r.at, 'friendlyTime', language()), leader: r.leaderName, place: r.place }), ms: 60_000 };
+    });
+    // An official calls this terminal point back by video: it rings like an incoming call.
+    live.on('petition:ringing', (r) => {
+      if (this.session) return;
+      this.#show('ringing', { ringing: r, document: null });
     });
     live.socket.on('disconnect', () => this.set({ offline: true }));
     live.socket.io.on('reconnect_attempt', () => this.set({ offline: true }));

@@ -2,9 +2,10 @@
 // waiting, call, rating, receipt or a fatal notice) and the sentence the terminal speaks there.
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime, waitDuration } from '../lib/time.ts';
-import type { AppointmentOffer, Case, CategoryRule, Rating, WaitInfo } from '../petition-ui/common.ts';
+import type { AppointmentOffer, CallbackRinging, Case, CaseDocumentWithHtml, CaseLookup, CategoryRule, Rating, ReceptionDayWithBookings, WaitInfo } from '../petition-ui/common.ts';
+import { EMPTY_ENTRY, RATINGS, daysView, foundView, keypadView, ringingView, type DaysView, type FoundView, type KeypadEntry, type KeypadView, type RingingView } from './life-view-model.ts';
 
-export type Screen = 'booting' | 'start' | 'waiting' | 'call' | 'rating' | 'receipt' | 'error';
+export type Screen = 'booting' | 'start' | 'waiting' | 'call' | 'rating' | 'receipt' | 'lookup' | 'found' | 'days' | 'ringing' | 'error';
 export type Flag = 'elderly' | 'disabled' | 'urgent';
 
 export interface HelperDetails {
@@ -39,21 +40,61 @@ export interface TerminalState {
   rating: boolean;
   offline: boolean;
   voiceOn: boolean;
+  /** The receipt's query code, shown once with the case number (the server keeps only its hash). */
+  queryCode: string | null;
+  /** The keypad's case number + query code, and what the lookup found with them. */
+  entry: KeypadEntry;
+  found: CaseLookup | null;
+  /** A document of the found case, open to read and print. */
+  document: CaseDocumentWithHtml | null;
+  /** The leader reception days of the start screen, and the slot chosen there. */
+  days: ReceptionDayWithBookings[];
+  chosenSlot: { dayId: string; slot: number } | null;
+  /** A video call-back ringing at this terminal point. */
+  ringing: CallbackRinging | null;
+}
+
+export { RATINGS };
+
+/** The terminal before it has booted: nothing on screen, nobody's case. */
+export function initialTerminalState(voiceOn: boolean): TerminalState {
+  return {
+    place: '',
+    screen: 'booting',
+    fatal: null,
+    categories: [],
+    details: NO_DETAILS,
+    starting: null,
+    current: null,
+    departmentNames: [],
+    wait: null,
+    waitReadAt: 0,
+    audioOnly: false,
+    ratingOverCall: false,
+    rating: false,
+    offline: false,
+    voiceOn,
+    queryCode: null,
+    entry: EMPTY_ENTRY,
+    found: null,
+    document: null,
+    days: [],
+    chosenSlot: null,
+    ringing: null,
+  };
 }
 
 /** Case states in which the petitioner belongs in the room. */
 export const IN_ROOM: Case['state'][] = ['in_session', 'joint_session', 'transferred', 'escalated'];
 
-export const RATINGS: { rating: Rating; icon: string }[] = [
-  { rating: 'satisfied', icon: 'happy' },
-  { rating: 'basically_satisfied', icon: 'neutral' },
-  { rating: 'unsatisfied', icon: 'sad' },
-];
 
 export interface StartView {
   kind: 'start';
   prompt: string;
   sub: string;
+  /** The start screen's other two doors: look a case up, the leader reception days. */
+  lookup: string;
+  days: string;
   categoriesLabel: string;
   categories: { code: string; name: string; icon: string; busy: boolean; disabled: boolean }[];
   helper: {
@@ -113,6 +154,8 @@ export interface ReceiptView {
   caseId: string;
   state: string;
   lines: string[];
+  /** The query code, with the case number: looks the case up at any terminal. */
+  code: { label: string; value: string } | null;
   backToCall: string | null;
   toRating: string | null;
   done: string;
@@ -134,7 +177,9 @@ export interface TerminalView {
     voice: { label: string; title: string; pressed: boolean };
   };
   screen: Screen;
-  body: StartView | WaitingView | CallView | RatingView | ReceiptView | FatalView | null;
+  body: StartView | WaitingView | CallView | RatingView | ReceiptView | KeypadView | FoundView | DaysView | RingingView | FatalView | null;
+  /** A found case's document, over the screen. */
+  document: { title: string; html: string; print: string; close: string } | null;
   /** What the terminal says on this screen (spoken once each time it changes). */
   speech: string | null;
 }
@@ -153,8 +198,16 @@ export function terminalView(s: TerminalState, ctx: ViewContext): TerminalView {
             : s.screen === 'rating'
               ? ratingView(s, ctx)
               : s.screen === 'receipt' && s.current
-                ? receiptView(s.current, ctx)
-                : null;
+                ? receiptView(s.current, s.queryCode, ctx)
+                : s.screen === 'lookup'
+                  ? keypadView(s.entry, s.rating, ctx)
+                  : s.screen === 'found' && s.found
+                    ? foundView(s.found, s.rating, ctx)
+                    : s.screen === 'days'
+                      ? daysView(s.days, s.chosenSlot, s.categories, ctx)
+                      : s.screen === 'ringing' && s.ringing
+                        ? ringingView(s.ringing, ctx)
+                        : null;
   return {
     title: t('terminal.title'),
     header: {
@@ -166,6 +219,7 @@ export function terminalView(s: TerminalState, ctx: ViewContext): TerminalView {
     },
     screen: s.screen,
     body,
+    document: s.document && s.screen === 'found' ? { title: s.document.title, html: s.document.html, print: t('terminal.print'), close: t('terminal.closeDocument') } : null,
     speech: speech(s, body, ctx),
   };
 }
@@ -176,6 +230,8 @@ function startView(s: TerminalState, { t }: ViewContext): StartView {
     kind: 'start',
     prompt: t('terminal.prompt'),
     sub: t('terminal.startSub'),
+    lookup: t('terminal.lookupButton'),
+    days: t('terminal.daysButton'),
     categoriesLabel: t('terminal.categories'),
     categories: s.categories.map((c) => ({ code: c.code, name: c.name, icon: c.icon, busy: s.starting === c.code, disabled: s.starting !== null })),
     helper: {
@@ -277,7 +333,7 @@ function ratingView(s: TerminalState, ctx: ViewContext): RatingView {
   };
 }
 
-function receiptView(c: Case, ctx: ViewContext): ReceiptView {
+function receiptView(c: Case, queryCode: string | null, ctx: ViewContext): ReceiptView {
   const { t, lang, now } = ctx;
   const appt = c.appointment;
   const lines: string[] = [];
@@ -300,6 +356,7 @@ function receiptView(c: Case, ctx: ViewContext): ReceiptView {
     caseId: c.id,
     state: t('terminal.receiptState', { state: t(`petition.state.${c.state}`) }),
     lines,
+    code: queryCode ? { label: t('terminal.receiptCode'), value: queryCode } : null,
     backToCall: IN_ROOM.includes(c.state) ? t('terminal.backToCall') : null,
     toRating: c.state === 'handled' ? t('terminal.toRating') : null,
     done: t('terminal.done'),
@@ -329,7 +386,15 @@ function speech(s: TerminalState, body: TerminalView['body'], ctx: ViewContext):
       return t('terminal.receiptSpeech', {
         title: s.current?.rating ? t('terminal.receiptRated') : t('terminal.receiptRegistered'),
         number: spokenCaseNumber(body.caseId, ctx.lang),
-      });
+      }) + (body.code ? t('terminal.receiptCodeSpeech', { code: body.code.value.split('').join(' ') }) : '');
+    case 'lookup':
+      return body.title;
+    case 'found':
+      return `${body.rows.map((r) => `${r.term}${ctx.lang === 'en' ? ': ' : '：'}${r.value}`).join(ctx.lang === 'en' ? '. ' : '。')}`;
+    case 'days':
+      return body.title;
+    case 'ringing':
+      return `${body.title}${ctx.lang === 'en' ? '. ' : '。'}${body.who}`;
     default:
       return null;
   }

@@ -4,6 +4,7 @@ import type { CallSession } from '../lib/call-session.ts';
 import type { Rating } from '../petition-ui/common.ts';
 import '../widgets/call-tiles.ts';
 import { icon } from '../widgets/icons.ts';
+import type { DaysView, FoundView, KeypadView, RingingView } from './life-view-model.ts';
 import type { Flag, HelperDetails, RatingBlock, TerminalView } from './view-model.ts';
 
 export interface TerminalActions {
@@ -22,6 +23,21 @@ export interface TerminalActions {
   done(): void;
   toggleVoice(): void;
   toggleLanguage(): void;
+  // ---- the case life after the call
+  openLookup(): void;
+  key(key: string): void;
+  field(field: 'case' | 'code'): void;
+  submitLookup(): void;
+  rateResult(r: Rating): void;
+  requestReview(): void;
+  requestCallback(): void;
+  openDocument(id: string): void;
+  closeDocument(): void;
+  openDays(): void;
+  chooseSlot(dayId: string, slot: number): void;
+  bookCategory(category: string): void;
+  answerRinging(): void;
+  backToStart(): void;
 }
 
 const LOGO = html`<svg class="kbar-logo" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="2" y="6" width="14" height="12" rx="2" /><path d="M16 10l6-3v10l-6-3z" /></svg>`;
@@ -37,6 +53,15 @@ export function terminalTemplate(v: TerminalView, a: TerminalActions, session: C
       <div class="kbar-clock" id="clock">${h.clock}</div>
     </header>
     <main id="app" aria-live="polite">${screen(v, a, session)}</main>
+    ${v.document
+      ? html`<div class="doc-over" id="document" role="dialog" aria-label=${v.document.title}>
+          <iframe title=${v.document.title} sandbox="allow-modals allow-same-origin" .srcdoc=${v.document.html}></iframe>
+          <div class="row">
+            <button type="button" class="kbtn primary" data-act="print" @click=${(e: Event) => ((e.target as HTMLElement).closest('.doc-over')!.querySelector('iframe')!.contentWindow!.print())}>${v.document.print}</button>
+            <button type="button" class="kbtn" data-act="close-document" @click=${() => a.closeDocument()}>${v.document.close}</button>
+          </div>
+        </div>`
+      : nothing}
     <ui-toast id="toast" class="ktoast" role="alert" .message=${toast}></ui-toast>`;
 }
 
@@ -49,6 +74,10 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
       return html`<section class="start">
         <h2 class="prompt">${b.prompt}</h2>
         <p class="sub">${b.sub}</p>
+        <div class="doors">
+          <button type="button" class="kbtn door" data-act="lookup" @click=${() => a.openLookup()}>${icon('doc')} ${b.lookup}</button>
+          <button type="button" class="kbtn door" data-act="days" @click=${() => a.openDays()}>${icon('calendar')} ${b.days}</button>
+        </div>
         <div class="cats" role="group" aria-label=${b.categoriesLabel}>
           ${b.categories.map(
             (c) => html`<button type="button" class="cat ${c.busy ? 'busy' : ''}" data-category=${c.code} ?disabled=${c.disabled} @click=${() => a.start(c.code)}>
@@ -124,6 +153,7 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
         <p class="receipt-title">${icon('check')} ${b.title}</p>
         <p class="receipt-label">${b.label}</p>
         <p class="receipt-no" data-case-id>${b.caseId}</p>
+        ${b.code ? html`<p class="receipt-code">${b.code.label} <strong data-query-code>${b.code.value}</strong></p>` : nothing}
         <p class="receipt-state">${b.state}</p>
         <ul class="receipt-lines">
           ${b.lines.map((l) => html`<li>${l}</li>`)}
@@ -134,9 +164,108 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
           <button type="button" class="kbtn primary" data-act="done" @click=${() => a.done()}>${b.done}</button>
         </div>
       </section>`;
+    case 'lookup':
+      return keypad(b, a);
+    case 'found':
+      return found(b, a);
+    case 'days':
+      return days(b, a);
+    case 'ringing':
+      return ringing(b, a);
     default:
       return nothing;
   }
+}
+
+function keypad(b: KeypadView, a: TerminalActions): TemplateResult {
+  return html`<section class="lookup">
+    <h2 class="prompt">${b.title}</h2>
+    <p class="sub">${b.sub}</p>
+    <div class="lookup-grid">
+      <div class="entry">
+        <button type="button" class="entry-field ${b.field === 'case' ? 'on' : ''}" data-field="case" @click=${() => a.field('case')}>
+          <span>${b.caseLabel}</span><strong id="entry-case">${b.caseShown}</strong>
+        </button>
+        <button type="button" class="entry-field ${b.field === 'code' ? 'on' : ''}" data-field="code" @click=${() => a.field('code')}>
+          <span>${b.codeLabel}</span><strong id="entry-code">${b.codeShown}</strong>
+        </button>
+        <div class="row">
+          <button type="button" class="kbtn" data-act="back-to-start" @click=${() => a.backToStart()}>${b.back}</button>
+          <button type="button" class="kbtn primary" data-act="lookup-submit" ?disabled=${b.submit.disabled} @click=${() => a.submitLookup()}>${b.submit.label}</button>
+        </div>
+      </div>
+      <div class="keypad" role="group">
+        ${b.keys.map((k) => html`<button type="button" class="key" data-key=${k.key} @click=${() => a.key(k.key)}>${k.label}</button>`)}
+      </div>
+    </div>
+  </section>`;
+}
+
+function found(b: FoundView, a: TerminalActions): TemplateResult {
+  return html`<section class="found" data-found=${b.caseId}>
+    <div class="case-no"><strong data-case-id>${b.caseId}</strong> · ${b.category}</div>
+    <dl class="found-rows">${b.rows.map((r) => html`<dt>${r.term}</dt><dd data-row=${r.key}>${r.value}</dd>`)}</dl>
+    ${b.answer ? html`<div class="opinion" data-answer><h3>${b.answer.title} · ${b.answer.date}</h3><p>${b.answer.text}</p></div>` : nothing}
+    ${b.documents.length ? html`<div class="row">${b.documents.map((d) => html`<button type="button" class="kbtn" data-document=${d.id} @click=${() => a.openDocument(d.id)}>${icon('doc')} ${d.label}</button>`)}</div>` : nothing}
+    ${b.rating
+      ? html`<div class="rating" data-rating>
+          <h2>${b.rating.question}</h2>
+          <div class="rate-row">
+            ${b.rating.buttons.map((r) => html`<button type="button" class="rate rate-${r.rating}" data-rate-result=${r.rating} ?disabled=${r.disabled} @click=${() => a.rateResult(r.rating)}>${icon(r.icon)}${r.label}</button>`)}
+          </div>
+        </div>`
+      : nothing}
+    ${b.rated ? html`<p class="found-rated" data-rated>${b.rated}</p>` : nothing}
+    ${b.callbackState ? html`<p class="found-rated" data-callback-state>${b.callbackState}</p>` : nothing}
+    <div class="row">
+      ${b.review ? html`<button type="button" class="kbtn" data-act="review" title=${b.review.hint} @click=${() => a.requestReview()}>${icon('people')} ${b.review.label}</button>` : nothing}
+      ${b.callback ? html`<button type="button" class="kbtn" data-act="ask-callback" @click=${() => a.requestCallback()}>${icon('phone')} ${b.callback.label}</button>` : nothing}
+      <button type="button" class="kbtn primary" data-act="back-to-start" @click=${() => a.backToStart()}>${b.back}</button>
+    </div>
+  </section>`;
+}
+
+function days(b: DaysView, a: TerminalActions): TemplateResult {
+  const back = html`<div class="row"><button type="button" class="kbtn" data-act="back-to-start" @click=${() => a.backToStart()}>${b.back}</button></div>`;
+  // A slot chosen: only what the matter is about remains to tap.
+  if (b.categories)
+    return html`<section class="days">
+      <h2 class="prompt">${b.categories.title}</h2>
+      <p class="sub" data-chosen-slot>${icon('calendar')} ${b.categories.chosen}</p>
+      <div class="cats small">
+        ${b.categories.items.map(
+          (c) => html`<button type="button" class="cat" data-book-category=${c.code} @click=${() => a.bookCategory(c.code)}>
+            <span class="cat-icon cat-${c.icon}">${icon(c.icon)}</span><span class="cat-name">${c.name}</span>
+          </button>`,
+        )}
+      </div>
+      ${back}
+    </section>`;
+  return html`<section class="days">
+    <h2 class="prompt">${b.title}</h2>
+    ${b.empty ? html`<p class="sub">${b.empty}</p>` : nothing}
+    ${b.days.map(
+      (d) => html`<div class="day" data-day=${d.id}>
+        <p class="day-head">${d.head}</p>
+        <p class="sub">${d.detail}</p>
+        <div class="slots">
+          ${d.slots.map(
+            (s) => html`<button type="button" class="slot ${s.chosen ? 'on' : ''}" data-slot=${s.slot} ?disabled=${!s.free} aria-pressed=${s.chosen} @click=${() => a.chooseSlot(d.id, s.slot)}>${s.label}</button>`,
+          )}
+        </div>
+      </div>`,
+    )}
+    ${back}
+  </section>`;
+}
+
+function ringing(b: RingingView, a: TerminalActions): TemplateResult {
+  return html`<section class="ringing" data-ringing>
+    <p class="ring-title">${icon('video')} ${b.title}</p>
+    <p class="ring-who">${b.who}</p>
+    <p class="sub">${b.caseLine}</p>
+    <button type="button" class="kbtn primary big-answer" data-act="answer" @click=${() => a.answerRinging()}>${icon('phone')} ${b.answer}</button>
+  </section>`;
 }
 
 function rating(r: RatingBlock, a: TerminalActions): TemplateResult {

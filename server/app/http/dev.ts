@@ -14,6 +14,7 @@ import { SEED, SYSTEM_ACTOR, type HouseholdRepository, type HouseholdService } f
 export const DEMO_PAGES: Record<DemoKind, string> = {
   terminal: 'terminal.html',
   official: 'official.html',
+  head: 'cases.html',
   coordinator: 'coordinator.html',
   archivist: 'archive.html',
   family: 'family.html',
@@ -54,8 +55,11 @@ async function listIdentities(d: DevDeps): Promise<DemoIdentity[]> {
   }
   const departments = new Map((await d.petitionRepo.listDepartments()).map((x) => [x.id, x]));
   const perDepartment = new Set<string>();
+  // Heads of the county and city offices of the demo's first county and the city.
+  const heads = (await d.petitionRepo.listOfficials()).filter((o) => o.head && (o.regionCode === '341321' || o.regionCode === '341300'));
+  for (const o of heads.slice(0, 12)) out.push({ kind: 'head', id: o.id, name: o.name, detail: departments.get(o.departmentId)?.name ?? o.departmentId });
   for (const o of await d.petitionRepo.listOfficials()) {
-    if (perDepartment.has(o.departmentId) || out.filter((x) => x.kind === 'official').length >= 24) continue;
+    if (o.head || perDepartment.has(o.departmentId) || out.filter((x) => x.kind === 'official').length >= 24) continue;
     perDepartment.add(o.departmentId);
     out.push({ kind: 'official', id: o.id, name: o.name, detail: departments.get(o.departmentId)?.name ?? o.departmentId });
   }
@@ -83,6 +87,11 @@ async function tokenFor(d: DevDeps, kind: DemoKind, id: string): Promise<string>
     case 'official': {
       const o = (await d.petitionRepo.getOfficial(id)) ?? notFoundOf('official', id);
       return d.tokens.issue({ sub: o.id, name: o.name, role: 'official', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
+    }
+    case 'head': {
+      const o = (await d.petitionRepo.getOfficial(id)) ?? notFoundOf('official', id);
+      if (!o.head) notFoundOf('department head', id);
+      return d.tokens.issue({ sub: o.id, name: o.name, role: 'head', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
     }
     case 'coordinator':
       return d.tokens.issue({ sub: id, name: '综治中心值班员', role: 'coordinator', grant: none, attributes: { level: 'city', region: '341300' } });

@@ -84,7 +84,7 @@ export function createAreaRouter<E extends Record<string, Endpoint>>(area: Area<
       if (e.answer.kind === 'json') res.status(e.answer.status).json({ ok: true, data });
     };
     const method = e.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    if (e.body) router[method](e.path, json, serve);
+    if (e.body) router[method](e.path, e.bodyLimit ? express.json({ limit: e.bodyLimit }) : json, serve);
     else router[method](e.path, serve);
   }
   // An area with its own base owns every path under it; root-mounted ones let the rest pass.

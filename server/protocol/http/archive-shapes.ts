@@ -45,7 +45,9 @@ export const GAP_REASONS = [
   'producer-closed',
   'no-packets',
   'recorder-exited',
+  // Written by recorders before the intake captured from the first packet; kept for old manifests.
   'recorder-starting',
+  'worker-died',
   // The node recording the session died; another node took the session over (docs/deployment.md).
   'node-failed',
 ] as const;

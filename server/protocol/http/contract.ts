@@ -52,6 +52,8 @@ export interface Endpoint {
   readonly query?: z.ZodType;
   /** A missing body is parsed as `{}`. Absent: the body is not read. */
   readonly body?: z.ZodType;
+  /** express.json's limit for this endpoint when it is larger than the area's (an upload). */
+  readonly bodyLimit?: string;
   readonly answer: JsonAnswer<unknown> | RawAnswer;
 }
 

@@ -40,6 +40,24 @@ export const privacyWindowSchema = z.strictObject({
 export type PrivacyWindow = z.infer<typeof privacyWindowSchema>;
 
 export const AUTO_ANSWER_MODES = ['off', 'all-family', 'selected'] as const;
+
+/**
+ * No-activity watch (issue 14.3): the home's cameras measure motion where they are (the device
+ * page, or the server for IP cameras) and only an activity level per minute is stored. No minute
+ * at or above `threshold` for `inactiveHours` inside the daytime window raises an alert.
+ */
+export const activityWatchSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** The daytime window in local time; outside it (sleep) nothing is raised. */
+  start: timeOfDay,
+  end: timeOfDay,
+  /** Quarter hours, so a short test window and the usual 2–4 hours are both expressible. */
+  inactiveHours: z.number().min(0.25).max(12).multipleOf(0.25),
+  /** Fraction of the picture that must change between two samples to count as activity. */
+  threshold: z.number().min(0.001).max(0.5),
+});
+export type ActivityWatch = z.infer<typeof activityWatchSchema>;
+
 export const householdSettingsSchema = z.strictObject({
   autoAnswer: z.strictObject({
     mode: z.enum(AUTO_ANSWER_MODES),
@@ -50,11 +68,19 @@ export const householdSettingsSchema = z.strictObject({
   privacySchedule: z.array(privacyWindowSchema).max(28),
   /** Calls in this home are never recorded unless the household turns this on. */
   recordingAllowed: z.boolean(),
+  /**
+   * Quiet hours (same window shape as the privacy schedule): calls still come through but the
+   * home device does not ring loudly and notices do not chime; an SOS is never quiet.
+   */
+  quietHours: z.array(privacyWindowSchema).max(28).default([]),
+  activityWatch: activityWatchSchema.default({ enabled: false, start: '08:00', end: '20:00', inactiveHours: 3, threshold: 0.02 }),
 });
 export type HouseholdSettings = z.infer<typeof householdSettingsSchema>;
 
 /** What a family member with "manage" may change; every field optional, nothing else accepted. */
 export const settingsPatchSchema = householdSettingsSchema.partial();
+/** Settings as given (the defaults above fill in what older rows and clients leave out). */
+export type HouseholdSettingsInput = z.input<typeof householdSettingsSchema>;
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export interface Household {
@@ -85,6 +111,16 @@ export type NewHousehold = z.output<typeof newHouseholdSchema>;
 export const DEVICE_PLACES = ['living-room', 'entrance', 'kitchen', 'dining-room', 'yard', 'study'] as const;
 export type DevicePlace = (typeof DEVICE_PLACES)[number];
 
+/**
+ * A privacy mask: a rectangle of the device's picture, in fractions of its width and height,
+ * blacked out by the device itself before any video leaves it (issue 14.4).
+ */
+export const maskRectSchema = z
+  .strictObject({ x: z.number().min(0).max(1), y: z.number().min(0).max(1), w: z.number().min(0.01).max(1), h: z.number().min(0.01).max(1) })
+  .refine((r) => r.x + r.w <= 1.0001 && r.y + r.h <= 1.0001, 'mask: the rectangle must lie inside the picture');
+export type MaskRect = z.infer<typeof maskRectSchema>;
+export const privacyMasksSchema = z.strictObject({ rects: z.array(maskRectSchema).max(8) });
+
 export interface Device {
   id: string;
   householdId: string;
@@ -94,6 +130,8 @@ export interface Device {
   lastSeenAt: string | null;
   /** Heartbeat within the online window. */
   online: boolean;
+  /** Blacked out on the device before its camera picture is sent anywhere. */
+  masks: MaskRect[];
 }
 
 export const bindDeviceSchema = z.strictObject({
@@ -151,6 +189,16 @@ export const linkFamilySchema = z.strictObject({
 });
 export type LinkFamily = z.output<typeof linkFamilySchema>;
 
+/** A 村委会 / 网格员 contact: whom an SOS nobody answered escalates to (by division code). */
+export const villageContactSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1).max(50),
+  organisation: z.string().min(1).max(100),
+  region: regionSchema,
+  phone: z.string().regex(/^\+?\d{6,20}$/).nullable().default(null),
+});
+export type VillageContact = z.output<typeof villageContactSchema>;
+
 export interface Counsellor {
   id: string;
   name: string;
@@ -164,23 +212,73 @@ export interface Counsellor {
 export const CALL_STATES = ['ringing', 'active', 'ended', 'missed', 'declined', 'cancelled'] as const;
 export type CallState = (typeof CALL_STATES)[number];
 
+/** `to-home`: family or a counsellor calls the home; `from-home`: the home device calls out. */
+export const CALL_DIRECTIONS = ['to-home', 'from-home'] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+/** `sos`: the 求助 button — rings everyone at once and escalates (issue 14.2). */
+export type CallPurpose = 'call' | 'sos';
+/** Who a call from home rings: family, the assigned counsellor, the village committee / 网格员. */
+export const CALLEE_ROLES = ['family', 'counsellor', 'grid-worker'] as const;
+export type CalleeRole = (typeof CALLEE_ROLES)[number];
+
+/** One person a call from home rings. `step`: the SOS escalation step that brought them in. */
+export interface Callee {
+  id: string;
+  role: CalleeRole;
+  name: string;
+  step: number;
+  state: 'ringing' | 'answered' | 'declined' | 'missed' | 'joined';
+  rungAt: string;
+}
+
 export interface Call {
   id: string;
   householdId: string;
   roomId: string;
+  direction: CallDirection;
+  purpose: CallPurpose;
   callerId: string;
-  callerRole: 'family' | 'counsellor';
+  callerRole: 'family' | 'counsellor' | 'home-device';
   callerName: string;
   state: CallState;
   audioOnly: boolean;
   autoAnswered: boolean;
+  /** During the household's quiet hours the device rings softly (never for an SOS). */
+  quiet: boolean;
   createdAt: string;
   answeredAt: string | null;
+  /** Who picked up: the device (calls to home) or the callee who answered (calls from home). */
+  answeredBy: { id: string; name: string; role: string } | null;
   endedAt: string | null;
+  /** Calls from home: everyone rung, with their answer. Empty for calls to home. */
+  callees: Callee[];
 }
 
 export const startCallSchema = z.strictObject({ audioOnly: z.boolean().default(false) });
 export type StartCall = z.output<typeof startCallSchema>;
+
+/** The home device calls one family member or one of its counsellors (a big picture button each). */
+export const callOutSchema = z.strictObject({
+  calleeId: idSchema,
+  audioOnly: z.boolean().default(false),
+});
+export type CallOut = z.output<typeof callOutSchema>;
+
+/** One step of a call's timeline: who was rung, escalations, who answered, when (SOS log). */
+export const CALL_EVENT_TYPES = ['raised', 'rang', 'escalated', 'answered', 'declined', 'joined', 'ended'] as const;
+export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
+export interface CallEvent {
+  id: number;
+  callId: string;
+  at: string;
+  type: CallEventType;
+  /** The person concerned (rung, answering, declining), or null for the system. */
+  personId: string | null;
+  personName: string | null;
+  personRole: string | null;
+  /** rang/escalated: the step; escalated: why; ended: the reason. */
+  data: Record<string, string | number | boolean | null>;
+}
 
 export interface LookIn {
   id: string;
@@ -194,27 +292,60 @@ export interface LookIn {
   endedAt: string | null;
   endReason: LookInEndReason | null;
 }
-export const LOOK_IN_END_REASONS = ['viewer-left', 'time-limit', 'privacy'] as const;
+export const LOOK_IN_END_REASONS = ['viewer-left', 'time-limit', 'privacy', 'consent-withdrawn'] as const;
 export type LookInEndReason = (typeof LOOK_IN_END_REASONS)[number];
 
 export const startLookInSchema = z.strictObject({ source: idSchema.default('device') });
 export type StartLookIn = z.output<typeof startLookInSchema>;
 
 /** Why a look-in was refused; the family app shows a message per reason. */
-export const LOOK_IN_REFUSALS = ['privacy-mode', 'privacy-schedule', 'look-in-disabled', 'device-offline'] as const;
+export const LOOK_IN_REFUSALS = ['privacy-mode', 'privacy-schedule', 'look-in-disabled', 'no-consent', 'device-offline'] as const;
 export type LookInRefusal = (typeof LOOK_IN_REFUSALS)[number];
 
 export interface AccessLogEntry {
   id: number;
   householdId: string;
   actorId: string;
+  /** Who it was by name (the directory's), so the household reads a person, not an id. */
+  actorName: string | null;
   actorRole: string;
   action: 'look-in';
   outcome: 'granted' | 'refused';
   reason: string | null;
   lookInId: string | null;
   at: string;
+  /** Granted look-ins: what was watched and for how long (null while it is still open). */
+  source: string | null;
+  endedAt: string | null;
+  seconds: number | null;
 }
+
+// ---- consent (issue 14.4) ---------------------------------------------------------------------
+
+/**
+ * Who agreed that a family member may look in, on which camera (`device`: the home device,
+ * a camera id, or `*`: every camera of the household), at which level, and when. Append-only;
+ * the latest record per member and source is in force. Withdrawing ends open look-ins at once.
+ */
+export interface ConsentRecord {
+  id: number;
+  householdId: string;
+  memberId: string;
+  memberName: string;
+  source: string;
+  level: 'look-in';
+  action: 'granted' | 'withdrawn';
+  byId: string;
+  byName: string;
+  byRole: string;
+  at: string;
+}
+export const consentChangeSchema = z.strictObject({
+  memberId: idSchema,
+  source: z.union([z.literal('device'), z.literal('*'), idSchema]).default('device'),
+  action: z.enum(['granted', 'withdrawn']),
+});
+export type ConsentChange = z.output<typeof consentChangeSchema>;
 
 // ---- notices, check-ins, alerts ---------------------------------------------------------------
 
@@ -228,6 +359,14 @@ export interface Notice {
   body: string;
   createdAt: string;
   expiresAt: string | null;
+  /** For a household's own view: when its device marked the notice read (null: not yet). */
+  readAt?: string | null;
+}
+
+/** A sent notice with its read receipts: which households' devices have read it, and when. */
+export interface NoticeReceipts {
+  notice: Notice;
+  households: { householdId: string; name: string; readAt: string | null }[];
 }
 
 export const sendNoticeSchema = z.union([
@@ -267,16 +406,112 @@ export const newCheckInSchema = z.strictObject({
 });
 export type NewCheckIn = z.output<typeof newCheckInSchema>;
 
-export interface DeviceAlert {
+/**
+ * How a no-activity alert was decided: the rule as it stood, and what was measured. Shown with
+ * the alert so the counsellor and the family can judge it (issue 14.3).
+ */
+export interface ActivityDecision {
+  rule: { start: string; end: string; inactiveHours: number; threshold: number };
+  /** The span looked at (inside the daytime window). */
+  from: string;
+  to: string;
+  /** Minutes with a measurement in the span, of the minutes in it. */
+  measuredMinutes: number;
+  spanMinutes: number;
+  /** Highest level measured in the span (below the threshold, or there would be no alert). */
+  maxLevel: number;
+  /** The last minute at or above the threshold, if any in the last day. */
+  lastActiveAt: string | null;
+  /** What measured: the home device's own camera (in the page) or IP cameras (on the server). */
+  sources: { id: string; kind: 'device' | 'camera'; minutes: number }[];
+}
+
+export const ALERT_KINDS = ['device-offline', 'no-activity', 'sos'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/**
+ * Something a counsellor must see. Kept until acknowledged, also after it resolved by itself,
+ * so nothing raised while nobody was signed in is lost.
+ */
+export interface HouseholdAlert {
   id: string;
-  kind: 'device-offline';
-  deviceId: string;
+  kind: AlertKind;
   householdId: string;
-  /** When the device was last heard from (null: never since it was bound). */
+  /** device-offline: the device; no-activity: null (see details); sos: the device that called. */
+  deviceId: string | null;
+  /** device-offline: when the device was last heard from (null: never since it was bound). */
   lastSeenAt: string | null;
   raisedAt: string;
   resolvedAt: string | null;
   acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  /** no-activity: how it was decided; sos: the SOS call. */
+  activity: ActivityDecision | null;
+  callId: string | null;
+}
+
+// ---- activity (issue 14.3) ----------------------------------------------------------------------
+
+/**
+ * What a device reports: per minute, the highest share of its picture that changed between two
+ * samples (0 = still, 1 = everything moved) and how many samples it took. No picture, ever.
+ * `ageSeconds` places the minute on the server's clock (a device's own clock is not trusted).
+ */
+export const activityReportSchema = z.strictObject({
+  minutes: z
+    .array(z.strictObject({ ageSeconds: z.number().int().min(0).max(24 * 3600), level: z.number().min(0).max(1), samples: z.number().int().min(1).max(10_000) }))
+    .min(1)
+    .max(120),
+});
+export type ActivityReport = z.output<typeof activityReportSchema>;
+
+// ---- counsellor work (issue 14.5) ---------------------------------------------------------------
+
+export const MOODS = ['good', 'fair', 'low', 'distressed'] as const;
+export type Mood = (typeof MOODS)[number];
+
+/** What a counsellor writes after a check-in: mood, concerns, follow-up. */
+export const newVisitSchema = z.strictObject({
+  callId: idSchema.optional(),
+  scheduleId: idSchema.optional(),
+  /** The scheduled occurrence this visit fulfils (ISO), from the due list. */
+  dueAt: z.iso.datetime().optional(),
+  mood: z.enum(MOODS),
+  concerns: z.string().max(1000).default(''),
+  followUp: z.string().max(1000).default(''),
+  followUpBy: z.iso.date().optional(),
+});
+export type NewVisit = z.output<typeof newVisitSchema>;
+
+export interface Visit {
+  id: string;
+  householdId: string;
+  counsellorId: string;
+  counsellorName: string;
+  callId: string | null;
+  scheduleId: string | null;
+  dueAt: string | null;
+  at: string;
+  mood: Mood;
+  concerns: string;
+  followUp: string;
+  followUpBy: string | null;
+}
+
+/** One occurrence of a check-in schedule that has no visit record yet. */
+export interface CheckInDue {
+  schedule: CheckInSchedule;
+  dueAt: string;
+  /** due: within its day; overdue: a day past its time without a visit record. */
+  state: 'due' | 'overdue';
+}
+
+/** A household's record for its counsellor: visits, calls, alerts, newest first. */
+export interface HouseholdHistory {
+  householdId: string;
+  visits: Visit[];
+  calls: Call[];
+  alerts: HouseholdAlert[];
 }
 
 // ---- privacy and calls, as pushed and answered ------------------------------------------------
@@ -288,7 +523,7 @@ export interface PrivacyState {
   cause: PrivacyCause | null;
 }
 
-export type CallEndReason = 'hung-up' | 'missed' | 'declined' | 'cancelled';
+export type CallEndReason = 'hung-up' | 'missed' | 'declined' | 'cancelled' | 'sos';
 
 // ---- answers ----------------------------------------------------------------------------------
 
@@ -299,6 +534,12 @@ export interface HouseholdView {
   cameras: HouseholdCamera[];
   family: (Omit<FamilyMember, 'phone'> & { relation: string; permission: PermissionLevel })[];
   counsellorIds: string[];
+  /** The counsellors by name (the home device's call buttons). */
+  counsellors: Pick<Counsellor, 'id' | 'name' | 'organisation'>[];
+  /** Open and unacknowledged no-activity and SOS alerts (family and counsellors act on them). */
+  alerts: HouseholdAlert[];
+  /** Consent in force: who may look in on what. */
+  consents: ConsentRecord[];
   /** The asking family member's level; absent for counsellors, devices and admins. */
   myPermission?: PermissionLevel;
 }
@@ -314,7 +555,15 @@ export interface DeviceState {
   device: Device;
   household: Pick<Household, 'id' | 'name' | 'settings'>;
   privacy: PrivacyState;
+  /** Quiet hours now: ring softly, no chimes. */
+  quiet: boolean;
   openCalls: Call[];
   openLookIns: LookIn[];
   notices: Notice[];
+  /** The big picture buttons: family members and counsellors the home can call. */
+  contacts: { id: string; role: 'family' | 'counsellor'; name: string; relation: string; city: string }[];
+  /** Consent in force, shown on the kiosk so the people at home can see and withdraw it. */
+  consents: ConsentRecord[];
+  /** Calls from home nobody picked up, newest first. */
+  missedOut: Call[];
 }

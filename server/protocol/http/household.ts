@@ -4,8 +4,14 @@
 import { z } from 'zod';
 import { area, json } from './contract.ts';
 import {
+  activityReportSchema,
   addCameraSchema,
   bindDeviceSchema,
+  callOutSchema,
+  consentChangeSchema,
+  newVisitSchema,
+  privacyMasksSchema,
+  villageContactSchema,
   idSchema,
   linkFamilySchema,
   newCheckInSchema,
@@ -16,9 +22,16 @@ import {
   startLookInSchema,
   type AccessLogEntry,
   type Call,
+  type CallEvent,
+  type CheckInDue,
   type CheckInSchedule,
+  type ConsentRecord,
   type Device,
-  type DeviceAlert,
+  type HouseholdAlert,
+  type HouseholdHistory,
+  type NoticeReceipts,
+  type VillageContact,
+  type Visit,
   type DeviceState,
   type Household,
   type HouseholdCamera,
@@ -31,7 +44,7 @@ import {
 } from './household-shapes.ts';
 
 export const limitQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() });
-export const alertsQuery = z.strictObject({ resolved: z.enum(['0', '1']).optional() });
+export const alertsQuery = z.strictObject({ all: z.enum(['0', '1']).optional() });
 export const privacyBody = z.strictObject({ on: z.boolean() });
 export const assignCounsellorBody = z.strictObject({ counsellorId: idSchema });
 export const deviceRoomTokenBody = z.strictObject({ roomId: z.string().min(1).max(200) });
@@ -42,12 +55,16 @@ const memberParams = z.strictObject({ householdId: idSchema, memberId: idSchema 
 const callParams = z.strictObject({ callId: idSchema });
 const lookInParams = z.strictObject({ lookInId: idSchema });
 const alertParams = z.strictObject({ alertId: idSchema });
+const noticeParams = z.strictObject({ noticeId: idSchema });
+const maskDeviceParams = z.strictObject({ deviceId: idSchema });
 
 /** Everyone with a legitimate view of some household; the service checks which. */
 const VIEWERS = ['family', 'counsellor', 'home-device', 'admin'] as const;
 const MANAGERS = ['family', 'admin'] as const;
 const DEVICES = ['home-device'] as const;
 const COUNSELLORS = ['counsellor', 'admin'] as const;
+/** Whom a call from home rings: they answer, decline or join it. */
+const CALLEES = ['family', 'counsellor', 'grid-worker'] as const;
 type Nothing = Record<string, never>;
 type CallTicket = { call: Call } & RoomTicket;
 
@@ -117,20 +134,28 @@ export const householdArea = area({
       access: { roles: VIEWERS }, params: householdParams, query: limitQuery, answer: json<Call[]>('Call[]'),
     },
     'household.answerCall': {
-      method: 'POST', path: '/calls/:callId/answer', summary: "The device's answer button",
-      access: { roles: DEVICES }, params: callParams, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
+      method: 'POST', path: '/calls/:callId/answer', summary: "Answer: the device's button for calls to home; a callee's for calls from home and SOS (first answer wins)",
+      access: { roles: [...DEVICES, ...CALLEES] }, params: callParams, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
     },
     'household.declineCall': {
-      method: 'POST', path: '/calls/:callId/decline', summary: 'The device declines a ringing call',
-      access: { roles: DEVICES }, params: callParams, answer: json<Call>('Call'),
+      method: 'POST', path: '/calls/:callId/decline', summary: 'Decline a ringing call (the device; or one callee of a call from home — an SOS then rings its next step)',
+      access: { roles: [...DEVICES, ...CALLEES] }, params: callParams, answer: json<Call>('Call'),
     },
     'household.joinCall': {
-      method: 'POST', path: '/calls/:callId/join', summary: "Another family member joins the household's ringing or live call",
-      access: { roles: ['family'] }, params: callParams, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
+      method: 'POST', path: '/calls/:callId/join', summary: "Join the household's open call: another family member, or anyone a call from home rang",
+      access: { roles: CALLEES }, params: callParams, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
     },
     'household.endCall': {
-      method: 'POST', path: '/calls/:callId/end', summary: 'Hang up for everyone (the caller, a device of the household, an admin)',
-      access: { roles: ['family', 'counsellor', 'home-device', 'admin'] }, params: callParams, answer: json<Call>('Call'),
+      method: 'POST', path: '/calls/:callId/end', summary: 'Hang up for everyone (the caller, whoever answered, a device of the household, an admin)',
+      access: { roles: ['family', 'counsellor', 'grid-worker', 'home-device', 'admin'] }, params: callParams, answer: json<Call>('Call'),
+    },
+    'household.myCalls': {
+      method: 'GET', path: '/my/calls', summary: 'Calls from home that rang me: ringing now, answered, missed — newest first',
+      access: { roles: CALLEES }, query: limitQuery, answer: json<Call[]>('Call[]'),
+    },
+    'household.callTimeline': {
+      method: 'GET', path: '/calls/:callId/timeline', summary: 'Every step of a call: who was rung, escalations, who answered or declined, when (the SOS log)',
+      access: { roles: [...VIEWERS, 'grid-worker'] }, params: callParams, answer: json<{ call: Call; events: CallEvent[] }>('{ call: Call; events: CallEvent[] }'),
     },
 
     // ---- look-in
@@ -143,8 +168,20 @@ export const householdArea = area({
       access: { roles: ['family', 'home-device', 'admin'] }, params: lookInParams, answer: json<LookIn>('LookIn'),
     },
     'household.accessLog': {
-      method: 'GET', path: '/households/:householdId/access-log', summary: 'Every look-in granted or refused, newest first',
+      method: 'GET', path: '/households/:householdId/access-log', summary: 'Every look-in granted or refused, newest first, with what was watched and for how long',
       access: { roles: ['family', 'home-device', 'admin'] }, params: householdParams, query: limitQuery, answer: json<AccessLogEntry[]>('AccessLogEntry[]'),
+    },
+    'household.consents': {
+      method: 'GET', path: '/households/:householdId/consents', summary: 'The consent record: who agreed that whom may look in on which camera, when (oldest first)',
+      access: { roles: ['family', 'home-device', 'admin'] }, params: householdParams, answer: json<ConsentRecord[]>('ConsentRecord[]'),
+    },
+    'household.changeConsent': {
+      method: 'POST', path: '/households/:householdId/consents', summary: "Grant or withdraw a family member's look-in on a camera; withdrawing ends their open look-ins at once",
+      access: { roles: ['family', 'home-device', 'admin'] }, params: householdParams, body: consentChangeSchema, answer: json<ConsentRecord[]>('ConsentRecord[]'),
+    },
+    'household.setMasks': {
+      method: 'PUT', path: '/devices/:deviceId/masks', summary: "Privacy masks: rectangles of the device's picture it blacks out before sending (the device, or a manager)",
+      access: { roles: ['home-device', 'family', 'admin'] }, params: maskDeviceParams, body: privacyMasksSchema, answer: json<Device>('Device'),
     },
 
     // ---- home devices
@@ -155,6 +192,22 @@ export const householdArea = area({
     'household.deviceState': {
       method: 'GET', path: '/device/state', summary: 'What the kiosk needs to (re)draw itself: household, privacy, open calls and look-ins, notices',
       access: { roles: DEVICES }, answer: json<DeviceState>('DeviceState'),
+    },
+    'household.callOut': {
+      method: 'POST', path: '/device/calls', summary: 'The home calls a family member or one of its counsellors (their page rings); 409 while the home is in a call',
+      access: { roles: DEVICES }, body: callOutSchema, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
+    },
+    'household.sos': {
+      method: 'POST', path: '/device/sos', summary: '求助: rings the family and the counsellors at once, then the village contact; always accepted',
+      access: { roles: DEVICES }, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
+    },
+    'household.reportActivity': {
+      method: 'POST', path: '/device/activity', summary: "Activity levels per minute from the device's own camera (measured in the page; no picture is sent)",
+      access: { roles: DEVICES }, body: activityReportSchema, answer: json<{ recorded: number }>('{ recorded: number }'),
+    },
+    'household.readNotice': {
+      method: 'POST', path: '/device/notices/:noticeId/read', summary: 'The resident read a notice: its sender sees the receipt',
+      access: { roles: DEVICES }, params: noticeParams, answer: json<{ readAt: string }>('{ readAt: string }'),
     },
     'household.deviceRoomToken': {
       method: 'POST', path: '/device/room-token', summary: 'A room token for the device: to join an auto-answered call or publish into a look-in (camera only while privacy is off)',
@@ -179,12 +232,36 @@ export const householdArea = area({
       access: { roles: ['counsellor'] }, answer: json<CheckInSchedule[]>('CheckInSchedule[]'),
     },
     'household.alerts': {
-      method: 'GET', path: '/alerts', summary: 'Device-offline alerts of the assigned households (`?resolved=1` includes resolved ones)',
-      access: { roles: COUNSELLORS }, query: alertsQuery, answer: json<DeviceAlert[]>('DeviceAlert[]'),
+      method: 'GET', path: '/alerts', summary: 'Alerts of the assigned households (offline, no activity, SOS): open or not yet acknowledged (`?all=1`: every one)',
+      access: { roles: COUNSELLORS }, query: alertsQuery, answer: json<HouseholdAlert[]>('HouseholdAlert[]'),
     },
     'household.acknowledgeAlert': {
       method: 'POST', path: '/alerts/:alertId/ack', summary: 'Acknowledge an alert',
-      access: { roles: COUNSELLORS }, params: alertParams, answer: json<DeviceAlert>('DeviceAlert'),
+      access: { roles: COUNSELLORS }, params: alertParams, answer: json<HouseholdAlert>('HouseholdAlert'),
+    },
+    'household.dueCheckIns': {
+      method: 'GET', path: '/check-ins/due', summary: 'Check-ins that fell due without a visit record: due, or overdue a day after',
+      access: { roles: ['counsellor'] }, answer: json<CheckInDue[]>('CheckInDue[]'),
+    },
+    'household.recordVisit': {
+      method: 'POST', path: '/households/:householdId/visits', summary: 'The visit record after a check-in: mood, concerns, follow-up',
+      access: { roles: ['counsellor'] }, params: householdParams, body: newVisitSchema, answer: json<Visit>('Visit'),
+    },
+    'household.history': {
+      method: 'GET', path: '/households/:householdId/history', summary: "A household's visits, calls and alerts, newest first",
+      access: { roles: COUNSELLORS }, params: householdParams, answer: json<HouseholdHistory>('HouseholdHistory'),
+    },
+    'household.sentNotices': {
+      method: 'GET', path: '/notices/sent', summary: 'The notices I sent, with read receipts per household',
+      access: { roles: ['counsellor'] }, query: limitQuery, answer: json<NoticeReceipts[]>('NoticeReceipts[]'),
+    },
+    'household.noticeReceipts': {
+      method: 'GET', path: '/notices/:noticeId/receipts', summary: "A notice's read receipts (its sender)",
+      access: { roles: COUNSELLORS }, params: noticeParams, answer: json<NoticeReceipts>('NoticeReceipts'),
+    },
+    'household.addVillageContact': {
+      method: 'POST', path: '/village-contacts', summary: 'Register a 村委会 / 网格员 contact an SOS escalates to (administrators)',
+      access: { roles: ['admin'] }, body: villageContactSchema, answer: json<VillageContact>('VillageContact'),
     },
   },
 });

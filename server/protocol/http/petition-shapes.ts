@@ -45,6 +45,8 @@ export interface Official {
   maxSessions: number;
   /** Leaders hold 领导接访日 reception days. */
   post: string | null;
+  /** The department's head (部门负责人): approves extensions, signs replies off. */
+  head?: boolean;
 }
 
 export const CASE_STATES = [
@@ -104,12 +106,61 @@ export interface Case {
   ratedAt: string | null;
   appointment: Appointment | null;
   updatedAt: string;
+  /** Where the matter is in its life (docs/case-life.md); `state` is where the reception is. */
+  stage: CaseStage;
+  /** The 受理告知 decision, once made. */
+  acceptance: AcceptanceDecision | null;
+  /** For `not_in_scope`: the body the matter belongs to (named in the notice). */
+  acceptanceBody: string | null;
+  /** The latest rating of a result (reply, review or re-review answer) by the petitioner. */
+  resultRating: Rating | null;
+  resultRatedAt: string | null;
+}
+
+/** The case life: intake → handling → replied → review → reviewed → re_review → re_reviewed, then closed → archived. */
+export const CASE_STAGES = ['intake', 'handling', 'replied', 'review', 'reviewed', 're_review', 're_reviewed', 'closed', 'archived'] as const;
+export type CaseStage = (typeof CASE_STAGES)[number];
+
+export const ACCEPTANCE_DECISIONS = ['accepted', 'not_accepted', 'not_in_scope'] as const;
+export type AcceptanceDecision = (typeof ACCEPTANCE_DECISIONS)[number];
+
+/** The rounds of written answers: the reply (处理意见书), the review answer (复查意见书), the re-review answer (复核意见书). */
+export const REPLY_ROUNDS = ['reply', 'review', 're_review'] as const;
+export type ReplyRound = (typeof REPLY_ROUNDS)[number];
+
+// ---- clocks (server/petition/clocks.ts) --------------------------------------------------------
+
+export const CLOCK_KINDS = ['acceptance', 'handling', 'review_window', 'review', 're_review_window', 're_review'] as const;
+export type ClockKind = (typeof CLOCK_KINDS)[number];
+
+/** A time limit as stored: started, paused days, one extension, stopped. */
+export interface ClockRecord {
+  kind: ClockKind;
+  startedAt: string;
+  days: number;
+  extensionDays: number;
+  /** Whole days (China dates) the clock stood still, already taken off. */
+  pausedDays: number;
+  pausedAt: string | null;
+  stoppedAt: string | null;
+}
+
+/** A clock as the API shows it: its due instant (24:00 China time of the last day) and state. */
+export interface ClockView extends ClockRecord {
+  state: 'running' | 'paused' | 'stopped';
+  /** null while paused. */
+  dueAt: string | null;
+  /** A window for the petitioner (to ask for 复查/复核), not a limit on the office. */
+  window: boolean;
+  overdue: boolean;
+  /** Once stopped: whether it stopped in time. */
+  onTime: boolean | null;
 }
 
 export const RATINGS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;
 export type Rating = (typeof RATINGS)[number];
 
-export type ActorRole = 'petitioner' | 'terminal' | 'official' | 'coordinator' | 'system';
+export type ActorRole = 'petitioner' | 'terminal' | 'official' | 'head' | 'coordinator' | 'system';
 
 export const CASE_EVENT_TYPES = [
   'registered',
@@ -129,6 +180,26 @@ export const CASE_EVENT_TYPES = [
   'callback_requested',
   'appointment_admitted',
   'withdrawn',
+  // ---- the case life after the call (docs/case-life.md)
+  'acceptance_notified',
+  'handler_assigned',
+  'co_handler_added',
+  'note_added',
+  'attachment_added',
+  'clock_paused',
+  'clock_resumed',
+  'extension_requested',
+  'extension_decided',
+  'reply_submitted',
+  'reply_decided',
+  'reply_issued',
+  'result_rated',
+  'review_requested',
+  'callback_done',
+  'callback_missed',
+  'appointment_reminded',
+  'closed',
+  'case_file_sealed',
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 
@@ -172,7 +243,7 @@ export interface ReceptionDay {
 
 // ---- the scheduler's view ---------------------------------------------------------------------
 
-export const TICKET_KINDS = ['case', 'invite', 'transfer', 'escalate', 'appointment'] as const;
+export const TICKET_KINDS = ['case', 'invite', 'transfer', 'escalate', 'appointment', 'review', 'callback'] as const;
 export type TicketKind = (typeof TICKET_KINDS)[number];
 export type TicketState = 'queued' | 'leased' | 'assigned' | 'done' | 'cancelled';
 
@@ -282,6 +353,8 @@ export interface RoomAccess {
 
 export interface StartedPetition extends RoomAccess {
   case: Case;
+  /** The receipt's query code (6 digits): with the case number, looks the case up at any terminal. Only answered when the case is registered. */
+  queryCode: string | null;
   ticketId: string;
   departments: Department[];
   wait: WaitInfo;
@@ -341,5 +414,197 @@ export interface LiveSession {
 
 export interface OverdueCase {
   case: Case;
-  overdue: ('acceptance' | 'handling')[];
+  /** The office's clocks past their due instant. */
+  overdue: ClockKind[];
+}
+
+// ---- the case life after the call (docs/case-life.md) ------------------------------------------
+
+export const DOCUMENT_KINDS = ['acceptance_notice', 'reply', 'review', 're_review'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** An issued document (受理告知书, 处理意见书, 复查/复核意见书): its text is fixed at issue, with its hash. */
+export interface CaseDocument {
+  id: string;
+  caseId: string;
+  kind: DocumentKind;
+  /** The office's document number, e.g. 砀山县人力资源和社会保障局〔2026〕受字第3号. */
+  number: string;
+  title: string;
+  office: string;
+  issuedAt: string;
+  issuedBy: string;
+  /** SHA-256 (hex) of the UTF-8 bytes of `html`, stored at issue. */
+  sha256: string;
+}
+export type CaseDocumentWithHtml = CaseDocument & { html: string };
+
+export interface Attachment {
+  id: string;
+  caseId: string;
+  at: string;
+  actorId: string;
+  name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+}
+
+export const APPROVAL_KINDS = ['extension', 'reply'] as const;
+export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
+
+/** Something a department head decides: an extension of the handling clock, or a reply's sign-off. */
+export interface Approval {
+  id: string;
+  caseId: string;
+  kind: ApprovalKind;
+  departmentId: string;
+  requestedBy: string;
+  requestedAt: string;
+  /** extension: { days, reason }; reply: { round, text }. */
+  payload: { days?: number; reason?: string; round?: ReplyRound; text?: string };
+  state: 'pending' | 'approved' | 'rejected';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  note: string | null;
+}
+
+export interface Handler {
+  caseId: string;
+  departmentId: string;
+  role: 'lead' | 'co';
+  addedAt: string;
+}
+
+export interface Callback {
+  id: string;
+  caseId: string;
+  departmentId: string;
+  /** The terminal point that asked: a video call-back rings there. */
+  terminalId: string;
+  requestedAt: string;
+  dueAt: string;
+  state: 'pending' | 'done' | 'missed';
+  channel: 'video' | 'phone' | null;
+  attempts: number;
+  doneAt: string | null;
+  doneBy: string | null;
+  note: string | null;
+}
+
+/** Everything about a case after the call, for the people working on it. */
+export interface CaseLife {
+  case: Case;
+  clocks: ClockView[];
+  handlers: Handler[];
+  approvals: Approval[];
+  documents: CaseDocument[];
+  attachments: Attachment[];
+  callbacks: Callback[];
+  /** What happens next, in one word the pages translate. */
+  next: NextStep;
+}
+
+export const NEXT_STEPS = [
+  'wait_for_session',
+  'notify_acceptance',
+  'handle_and_reply',
+  'sign_off_reply',
+  'rate_or_review',
+  'review_session',
+  'answer_review',
+  'rate_or_re_review',
+  'answer_re_review',
+  'close',
+  'archive',
+  'none',
+] as const;
+export type NextStep = (typeof NEXT_STEPS)[number];
+
+/** One case on a work list, with its most pressing clock. */
+export interface WorkItem {
+  case: Case;
+  /** The running clock due first (windows excluded), if any. */
+  clock: ClockView | null;
+  next: NextStep;
+}
+
+export interface OfficialWorkList {
+  /** Cases this official handles (or their office co-handles), by next deadline. */
+  cases: WorkItem[];
+  /** Call-backs of the office still to make, by due time. */
+  callbacks: (Callback & { case: Case })[];
+}
+
+export interface HeadWorkList {
+  department: Department;
+  approvals: (Approval & { case: Case })[];
+  /** Running clocks of the department due within `soonDays` or already over. */
+  deadlines: WorkItem[];
+  officials: Official[];
+}
+
+export interface CoordinatorWorkList {
+  /** Every running clock past its due instant, all departments. */
+  overdue: WorkItem[];
+  /** Cases handed to the level above (escalations, reviews) not yet taken up. */
+  escalations: WorkItem[];
+  missedCallbacks: (Callback & { case: Case })[];
+}
+
+/** What a petitioner sees after looking a case up by number and query code. */
+export interface CaseLookup {
+  caseId: string;
+  category: string;
+  state: CaseState;
+  stage: CaseStage;
+  next: NextStep;
+  registeredAt: string;
+  acceptance: AcceptanceDecision | null;
+  acceptanceBody: string | null;
+  /** The office handling it now. */
+  office: string | null;
+  /** The running clock the office must meet, and the petitioner's own window if one is open. */
+  deadline: ClockView | null;
+  window: ClockView | null;
+  /** The latest written answer (reply, review or re-review), if any. */
+  answer: { round: ReplyRound; text: string; issuedAt: string } | null;
+  documents: CaseDocument[];
+  resultRating: Rating | null;
+  canRate: boolean;
+  canRequestReview: boolean;
+  canRequestCallback: boolean;
+  callback: Callback | null;
+}
+
+/** A ringing video call-back, pushed to the terminal point. */
+export interface CallbackRinging {
+  callbackId: string;
+  caseId: string;
+  office: string;
+  officialName: string;
+  category: string;
+}
+
+export interface StatsFilter {
+  from: string;
+  to: string;
+  departmentId?: string;
+}
+
+export interface Stats {
+  from: string;
+  to: string;
+  departmentId: string | null;
+  total: number;
+  byCategory: { key: string; n: number }[];
+  byLevel: { key: Level; n: number }[];
+  byDepartment: { key: string; name: string; n: number }[];
+  byMonth: { key: string; n: number }[];
+  /** Of the clocks of this kind that stopped in the period's cases: how many in time. */
+  onTime: { kind: 'acceptance' | 'handling'; stopped: number; onTime: number; rate: number | null }[];
+  satisfaction: { key: Rating; n: number }[];
+  avgWaitSeconds: number | null;
+  avgSessionSeconds: number | null;
+  busiestTerminals: { key: string; name: string; n: number }[];
 }

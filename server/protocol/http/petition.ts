@@ -3,9 +3,20 @@
 // Served by server/petition/routes.ts; who may act on which case is the service's decision, the
 // roles here are the first gate.
 import { z } from 'zod';
-import { area, json } from './contract.ts';
+import { area, json, raw } from './contract.ts';
 import {
+  ACCEPTANCE_DECISIONS,
   RATINGS,
+  type Approval,
+  type Attachment,
+  type Callback,
+  type CaseDocumentWithHtml,
+  type CaseLife,
+  type CaseLookup,
+  type CoordinatorWorkList,
+  type HeadWorkList,
+  type OfficialWorkList,
+  type Stats,
   presenceStatusSchema,
   routingRulesSchema,
   type Assignment,
@@ -41,6 +52,8 @@ export const startPetitionSchema = z.strictObject({
   flags: z
     .strictObject({ elderly: z.boolean().optional(), urgent: z.boolean().optional(), disabled: z.boolean().optional() })
     .optional(),
+  /** Booked from the start screen's 领导接访日 list: registered and booked at once, not queued. */
+  booking: z.strictObject({ dayId: z.string().min(1).max(64).regex(/^[\w:.\-]+$/), slot: z.number().int().min(0).max(47) }).optional(),
 });
 export type StartPetitionInput = z.output<typeof startPetitionSchema>;
 
@@ -58,7 +71,39 @@ export type InviteTarget = z.output<typeof inviteSchema>;
 
 export const transferSchema = z.strictObject({ departmentId: idSchema, reason: text(500) });
 export const reasonSchema = z.strictObject({ reason: text(500) });
-export const opinionSchema = z.strictObject({ opinion: text(5000), accepted: z.boolean() });
+/** `accepted` also makes the 受理告知 decision of a case at intake (its notice is issued with it). */
+export const opinionSchema = z.strictObject({ opinion: text(5000), accepted: z.boolean().optional() });
+export const extendSchema = z.strictObject({ reason: text(500), days: z.number().int().min(1).max(30).optional() });
+export const acceptanceSchema = z.strictObject({ decision: z.enum(ACCEPTANCE_DECISIONS), body: text(100).optional(), reason: text(2000) });
+export const handlerSchema = z.strictObject({ officialId: idSchema });
+export const coHandlerSchema = z.strictObject({ departmentId: idSchema });
+export const noteSchema = z.strictObject({ text: text(2000) });
+/** A photo or scan, base64: at most 4 MiB of bytes. */
+export const attachmentSchema = z.strictObject({
+  name: text(120),
+  mime: z.enum(['image/jpeg', 'image/png', 'application/pdf']),
+  base64: z.string().min(4).max(5_600_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64'),
+});
+export const replySchema = z.strictObject({ text: text(5000) });
+export const decisionSchema = z.strictObject({ approve: z.boolean(), note: text(500).optional() });
+export const queryCodeSchema = z.string().regex(/^\d{6}$/, 'six digits');
+export const lookupSchema = z.strictObject({ caseId: caseIdSchema, code: queryCodeSchema });
+export const lookupRateSchema = z.strictObject({ caseId: caseIdSchema, code: queryCodeSchema, rating: z.enum(RATINGS) });
+export const lookupDocumentSchema = z.strictObject({ caseId: caseIdSchema, code: queryCodeSchema, documentId: idSchema });
+export const callBackSchema = z.strictObject({ channel: z.enum(['video', 'phone']), note: text(500).optional() });
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/, 'YYYY-MM-DD or an ISO instant');
+export const statsQuery = z.strictObject({ from: isoDate, to: isoDate, departmentId: idSchema.optional() });
+export const receptionDaySchema = z.strictObject({
+  officialId: idSchema,
+  post: text(40),
+  portfolio: text(100),
+  place: text(100),
+  startsAt: z.string().datetime(),
+  slotMinutes: z.number().int().min(10).max(120),
+  slots: z.number().int().min(1).max(48),
+  capacityPerSlot: z.number().int().min(1).max(20),
+});
+export type ReceptionDayInput = z.output<typeof receptionDaySchema>;
 export const rateSchema = z.strictObject({ rating: z.enum(RATINGS) });
 export const appointmentSchema = z.strictObject({ dayId: idSchema, slot: z.number().int().min(0).max(47) });
 export const presenceSchema = z.strictObject({ status: presenceStatusSchema });
@@ -66,8 +111,16 @@ export const emptySchema = z.strictObject({});
 
 const caseParams = z.strictObject({ caseId: caseIdSchema });
 const ticketParams = z.strictObject({ ticketId: idSchema });
+const approvalParams = z.strictObject({ approvalId: idSchema });
+const documentParams = z.strictObject({ documentId: idSchema });
+const attachmentParams = z.strictObject({ attachmentId: idSchema });
+const callbackParams = z.strictObject({ callbackId: idSchema });
+const dayParams = z.strictObject({ dayId: idSchema });
 
-const PARTIES = ['petitioner', 'terminal', 'official', 'coordinator', 'admin'] as const;
+const PARTIES = ['petitioner', 'terminal', 'official', 'head', 'coordinator', 'admin'] as const;
+const HANDLERS = ['official', 'head'] as const;
+const HEADS = ['head'] as const;
+const CASE_STAFF = ['official', 'head', 'coordinator', 'admin'] as const;
 const PETITIONER_SIDE = ['petitioner', 'terminal'] as const;
 const OFFICIALS = ['official'] as const;
 const SUPERVISORS = ['coordinator', 'admin'] as const;
@@ -169,20 +222,130 @@ export const petitionArea = area({
       access: { roles: OFFICIALS }, params: caseParams, body: opinionSchema, answer: json<Case>('Case'),
     },
     'petition.extendDeadline': {
-      method: 'POST', path: '/cases/:caseId/extend', summary: 'Extend the handling deadline once by 30 days, with the written reason',
-      access: { roles: STAFF }, params: caseParams, body: reasonSchema, answer: json<Case>('Case'),
+      method: 'POST', path: '/cases/:caseId/extend', summary: "Ask the department head to extend the handling deadline once (≤ 30 days, default 30) with the written reason",
+      access: { roles: OFFICIALS }, params: caseParams, body: extendSchema, answer: json<Case>('Case'),
     },
     'petition.endSession': {
       method: 'POST', path: '/cases/:caseId/end', summary: 'End the session: its room closes for everyone and the recording is sealed',
       access: { roles: STAFF }, params: caseParams, body: emptySchema, answer: json<Case>('Case'),
     },
     'petition.archive': {
-      method: 'POST', path: '/cases/:caseId/archive', summary: 'Archive a handled or rated case',
-      access: { roles: STAFF }, params: caseParams, body: emptySchema, answer: json<Case>('Case'),
+      method: 'POST', path: '/cases/:caseId/archive', summary: '归档: seal the case file of a closed case (documents, attachments, recordings, with its hash)',
+      access: { roles: CASE_STAFF }, params: caseParams, body: emptySchema, answer: json<Case>('Case'),
+    },
+
+    // ---- the case life after the call (docs/case-life.md)
+    'petition.life': {
+      method: 'GET', path: '/cases/:caseId/life', summary: 'The case with its clocks, handlers, approvals, documents, attachments, call-backs and next step',
+      access: { roles: PARTIES }, params: caseParams, answer: json<CaseLife>('CaseLife'),
+    },
+    'petition.notifyAcceptance': {
+      method: 'POST', path: '/cases/:caseId/acceptance', summary: '受理告知: accept, not accept, or not within scope (naming the body); issues the 受理告知书',
+      access: { roles: OFFICIALS }, params: caseParams, body: acceptanceSchema, answer: json<Case>('Case'),
+    },
+    'petition.assignHandler': {
+      method: 'POST', path: '/cases/:caseId/handler', summary: "The head assigns the case to an official of the department",
+      access: { roles: HEADS }, params: caseParams, body: handlerSchema, answer: json<Case>('Case'),
+    },
+    'petition.addCoHandler': {
+      method: 'POST', path: '/cases/:caseId/co-handlers', summary: 'The handler adds an office to the joint handling (the handler\'s office stays lead)',
+      access: { roles: OFFICIALS }, params: caseParams, body: coHandlerSchema, answer: json<Case>('Case'),
+    },
+    'petition.addNote': {
+      method: 'POST', path: '/cases/:caseId/notes', summary: 'An interim note on the case (offices handling it, their heads)',
+      access: { roles: HANDLERS }, params: caseParams, body: noteSchema, answer: json<Case>('Case'),
+    },
+    'petition.addAttachment': {
+      method: 'POST', path: '/cases/:caseId/attachments', summary: 'A photo or scan (JPEG, PNG, PDF ≤ 4 MiB, base64), stored with its SHA-256',
+      access: { roles: HANDLERS }, params: caseParams, body: attachmentSchema, bodyLimit: '6mb', answer: json<Attachment>('Attachment'),
+    },
+    'petition.attachment': {
+      method: 'GET', path: '/attachments/:attachmentId', summary: "An attachment's bytes (who may see its case)",
+      access: { roles: CASE_STAFF }, params: attachmentParams, answer: raw('the stored bytes, with their type'),
+    },
+    'petition.pauseClock': {
+      method: 'POST', path: '/cases/:caseId/pause', summary: "Stop the office's running clock (a hearing, an appraisal: time that does not count)",
+      access: { roles: OFFICIALS }, params: caseParams, body: reasonSchema, answer: json<Case>('Case'),
+    },
+    'petition.resumeClock': {
+      method: 'POST', path: '/cases/:caseId/resume', summary: 'Run the paused clock again; the paused days are added to its due date',
+      access: { roles: OFFICIALS }, params: caseParams, body: emptySchema, answer: json<Case>('Case'),
+    },
+    'petition.submitReply': {
+      method: 'POST', path: '/cases/:caseId/reply', summary: 'The handler submits the written answer of this round (处理/复查/复核意见) for the head to sign off',
+      access: { roles: OFFICIALS }, params: caseParams, body: replySchema, answer: json<Approval>('Approval'),
+    },
+    'petition.decideApproval': {
+      method: 'POST', path: '/approvals/:approvalId/decision', summary: 'The head (never the requester) approves or rejects an extension or a reply; an approved reply is issued',
+      access: { roles: HEADS }, params: approvalParams, body: decisionSchema, answer: json<Case>('Case'),
+    },
+    'petition.closeCase': {
+      method: 'POST', path: '/cases/:caseId/close', summary: '办结: once the answer stands (its review window passed, or after 复核)',
+      access: { roles: CASE_STAFF }, params: caseParams, body: emptySchema, answer: json<Case>('Case'),
+    },
+    'petition.document': {
+      method: 'GET', path: '/documents/:documentId', summary: 'An issued document: its printable HTML exactly as issued, and its SHA-256',
+      access: { roles: CASE_STAFF }, params: documentParams, answer: json<CaseDocumentWithHtml>('CaseDocumentWithHtml'),
+    },
+    'petition.workList': {
+      method: 'GET', path: '/work', summary: "The official's cases by next deadline, and the office's call-backs",
+      access: { roles: OFFICIALS }, answer: json<OfficialWorkList>('OfficialWorkList'),
+    },
+    'petition.headWork': {
+      method: 'GET', path: '/head/work', summary: "The head's approvals waiting, and the department's cases near or over a deadline",
+      access: { roles: HEADS }, answer: json<HeadWorkList>('HeadWorkList'),
+    },
+    'petition.coordinatorWork': {
+      method: 'GET', path: '/coordinator/work', summary: 'Every office: cases over a deadline, escalations and reviews not yet taken up, missed call-backs',
+      access: { roles: SUPERVISORS }, answer: json<CoordinatorWorkList>('CoordinatorWorkList'),
+    },
+    'petition.stats': {
+      method: 'GET', path: '/stats', summary: "Statistics of the cases registered in [from, to): the coordinator's for any office, an official's or head's for their own",
+      access: { roles: CASE_STAFF }, query: statsQuery, answer: json<Stats>('Stats'),
+    },
+    'petition.callBack': {
+      method: 'POST', path: '/callbacks/:callbackId/call', summary: 'Call back: by video (the terminal point rings) or by phone (noted by hand)',
+      access: { roles: OFFICIALS }, params: callbackParams, body: callBackSchema, answer: json<{ callback: Callback; assignment: Assignment | null }>('{ callback: Callback; assignment: Assignment | null }'),
+    },
+    'petition.answerCallback': {
+      method: 'POST', path: '/callbacks/:callbackId/answer', summary: 'The ringing terminal point answers the video call-back: a token for the room',
+      access: { roles: PETITIONER_SIDE }, params: callbackParams, body: emptySchema, answer: json<RoomAccess>('RoomAccess'),
+    },
+
+    // ---- any terminal, by case number + query code (a wrong code answers 404 like an unknown case)
+    'petition.lookup': {
+      method: 'POST', path: '/lookup', summary: 'Look a case up by its number and query code: status, next step, deadline, the answer',
+      access: { roles: PETITIONER_SIDE }, body: lookupSchema, answer: json<CaseLookup>('CaseLookup'),
+    },
+    'petition.lookupRate': {
+      method: 'POST', path: '/lookup/rate', summary: 'Rate the result (the latest written answer)',
+      access: { roles: PETITIONER_SIDE }, body: lookupRateSchema, answer: json<CaseLookup>('CaseLookup'),
+    },
+    'petition.lookupReview': {
+      method: 'POST', path: '/lookup/review', summary: 'Ask for 复查 (or 复核) within 30 days: the level above receives the petitioner at this terminal',
+      access: { roles: PETITIONER_SIDE }, body: lookupSchema, answer: json<StartedPetition>('StartedPetition'),
+    },
+    'petition.lookupCallback': {
+      method: 'POST', path: '/lookup/callback', summary: 'Ask the office handling the case to call this terminal point back',
+      access: { roles: PETITIONER_SIDE }, body: lookupSchema, answer: json<Callback>('Callback'),
+    },
+    'petition.lookupDocument': {
+      method: 'POST', path: '/lookup/document', summary: 'One of the case’s issued documents, to read and print at the terminal',
+      access: { roles: PETITIONER_SIDE }, body: lookupDocumentSchema, answer: json<CaseDocumentWithHtml>('CaseDocumentWithHtml'),
+    },
+
+    // ---- 领导接访日, published from the administration
+    'petition.saveReceptionDay': {
+      method: 'PUT', path: '/reception-days/:dayId', summary: 'Publish or change a leader reception day (administration)',
+      access: { roles: SUPERVISORS }, params: dayParams, body: receptionDaySchema, answer: json<ReceptionDayWithBookings>('ReceptionDayWithBookings'),
+    },
+    'petition.removeReceptionDay': {
+      method: 'DELETE', path: '/reception-days/:dayId', summary: 'Withdraw a reception day nobody has booked',
+      access: { roles: SUPERVISORS }, params: dayParams, answer: json<{ removed: boolean }>('{ removed: boolean }'),
     },
     'petition.departments': {
       method: 'GET', path: '/departments', summary: 'The offices cases can be invited, transferred or escalated to',
-      access: { roles: STAFF }, answer: json<Department[]>('Department[]'),
+      access: { roles: CASE_STAFF }, answer: json<Department[]>('Department[]'),
     },
 
     // ---- the 综治中心 coordinator
