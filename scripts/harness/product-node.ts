@@ -46,7 +46,8 @@ export async function startProductNode(env: Record<string, string> = {}, o: { re
       LOG_LEVEL: process.env.NODE_LOG_LEVEL ?? 'warn',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // NODE_LOG_LEVEL=debug shows the node's log (stdout) with the test's output.
+    stdio: ['ignore', process.env.NODE_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`product node exited (${code}) before it was ready`))));
