@@ -82,7 +82,7 @@ function checkAgainstCheckpoints(m: Manifest, sessionId: string, checkpointed: C
 function defectWarnings(m: Manifest, sessionId: string, where: string): VerifyProblem[] {
   return allSegments(m).flatMap(({ segment }): VerifyProblem[] => {
     const seconds = `${segment.durationSeconds.toFixed(3)} s`;
-    if (segment.bytes === 0) return [{ severity: 'warning', kind: 'segment-truncated', sessionId, file: segment.file, message: `${where}: segment ${segment.file} is empty (0 bytes, ${seconds} of media): its recorder died before writing` }];
+    if (segment.bytes === 0) return [{ severity: 'warning', kind: 'segment-empty', sessionId, file: segment.file, message: `${where}: segment ${segment.file} is empty (0 bytes, ${seconds} of media): its recorder died before writing` }];
     if (segment.truncated) return [{ severity: 'warning', kind: 'segment-truncated', sessionId, file: segment.file, message: `${where}: segment ${segment.file} is truncated (its recorder died while writing it): ${seconds} of media in ${segment.bytes} bytes` }];
     return [];
   });
@@ -149,16 +149,6 @@ export async function verifySessionDir(dir: string, sessionId: string, seal: Sea
         sessionId,
         file: segment.file,
         message: `session ${sessionId}: segment ${segment.file} altered (sha256 ${segment.sha256} / ${segment.bytes} bytes expected, found ${sha} / ${size} bytes${segment.sm3 !== undefined && sm3 !== segment.sm3 ? `; sm3 ${segment.sm3} expected, found ${sm3}` : ''})`,
-      });
-    } else if (segment.bytes === 0) {
-      problems.push({ severity: 'warning', kind: 'segment-empty', sessionId, file: segment.file, message: `session ${sessionId}: segment ${segment.file} is empty (0 bytes, 0 s of media): its recorder died before writing` });
-    } else if (segment.truncated) {
-      problems.push({
-        severity: 'warning',
-        kind: 'segment-truncated',
-        sessionId,
-        file: segment.file,
-        message: `session ${sessionId}: segment ${segment.file} is truncated (its recorder died while writing it): ${segment.durationSeconds.toFixed(3)} s of media, ${segment.bytes} bytes kept`,
       });
     }
   }
