@@ -18,4 +18,5 @@ export const PAGES: Page[] = [
   { file: 'counsellor.html', title: 'counsellor 社工' },
   { file: 'grid.html', title: 'village committee / grid worker 村委会 网格员' },
   { file: 'archive.html', title: 'archive 录像档案' },
+  { file: 'sign-in.html', title: 'sign-in 登录' },
 ];

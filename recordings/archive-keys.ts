@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
 import { sm2 } from 'sm-crypto';
 import { z } from 'zod';
-import { sha256Hex } from './audit-chain.ts';
+import { sha256Hex } from '../server/core/audit-chain.ts';
 import { writeJsonAtomic } from './manifest.ts';
 
 export const SIGNING_ALGORITHMS = ['sm2', 'ed25519'] as const;

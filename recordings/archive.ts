@@ -9,9 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { conflict, notFound } from '../server/core/errors.ts';
+import { AppError, conflict, notFound } from '../server/core/errors.ts';
 import { Store } from '../server/core/db.ts';
-import { AuditLog, sha256Hex, type AuditActor } from './audit-chain.ts';
+import { AuditLog, sha256Hex, type AuditActor, type AuditEntry } from '../server/core/audit-chain.ts';
+import type { AuditType } from './audit-types.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { measureDuration } from './ffmpeg.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, segmentPath, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
@@ -87,7 +88,7 @@ export class Archive {
   readonly root: string;
   /** This node's spool (where ffmpeg writes before a segment is moved to `root`). */
   readonly spoolRoot: string;
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<AuditType>;
   readonly catalog: Catalog;
   readonly retentionDays: Record<string, number>;
   readonly leases: SessionLeases;
@@ -127,7 +128,7 @@ export class Archive {
     this.spoolRoot = path.resolve(opts.spoolDir ?? path.join(opts.dataDir, 'spool'));
     fs.mkdirSync(this.root, { recursive: true });
     fs.mkdirSync(this.spoolRoot, { recursive: true });
-    this.audit = new AuditLog(path.join(this.root, 'audit.jsonl'));
+    this.audit = new AuditLog<AuditType>(path.join(this.root, 'audit.jsonl'));
     this.catalog = new Catalog(store);
     this.#ownStore = own;
     this.#log = opts.log;
@@ -253,10 +254,30 @@ export class Archive {
     await this.catalog.setLegalHold(sessionId, true, reason);
   }
 
+  /**
+   * Four eyes: the hold is released by a second archivist (or an administrator), never by the
+   * one who placed it. The audit entry names both.
+   */
   async releaseLegalHold(sessionId: string, actor: AuditActor, reason: string): Promise<void> {
     await this.assertAndGetManifest(sessionId);
-    await this.audit.append({ type: 'legal-hold-release', sessionId, actor, details: { reason } });
+    const placed = this.#lastHold(sessionId);
+    if (placed && placed.actor.sub === actor.sub) {
+      throw new AppError('forbidden', 'a legal hold is released by someone other than who placed it (four eyes)', { reason: 'four_eyes' });
+    }
+    const placedBy = placed ? { sub: placed.actor.sub, ...(placed.actor.name ? { name: placed.actor.name } : {}), ...(placed.actor.role ? { role: placed.actor.role } : {}) } : null;
+    await this.audit.append({ type: 'legal-hold-release', sessionId, actor, details: { reason, placedBy, placedAt: placed?.at ?? null } });
     await this.catalog.setLegalHold(sessionId, false, null);
+  }
+
+  /** The audit entry of the hold now in place, if the chain has one. */
+  #lastHold(sessionId: string): AuditEntry | undefined {
+    let last: AuditEntry | undefined;
+    for (const e of this.audit.entries()) {
+      if (e.sessionId !== sessionId) continue;
+      if (e.type === 'legal-hold') last = e;
+      if (e.type === 'legal-hold-release') last = undefined;
+    }
+    return last;
   }
 
   /**

@@ -2,7 +2,7 @@
 // session or a case, or everything one person did in a period (the audit administrator's
 // search), with who, when and from where — and whether the chain holding it is intact.
 import fs from 'node:fs';
-import { verifyAuditChain, type AuditEntry, type AuditLog } from './audit-chain.ts';
+import { verifyAuditChain, type AuditEntry, type AuditLog } from '../server/core/audit-chain.ts';
 import { verifySignature, type PublicKeyRecord } from './archive-keys.ts';
 import { statementDetailsSchema, timestampDetailsSchema } from './evidence.ts';
 import { statementBytes } from './statements.ts';

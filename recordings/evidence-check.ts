@@ -2,11 +2,11 @@
 // for the whole archive and for an evidence package alike: every signature against the
 // published key it names, every statement against the entry it describes, every token against
 // its statement and the TSA's CA. Names the entry (seq) of any that fails.
-import { auditEntrySchema, type AuditEntry } from './audit-chain.ts';
+import { auditEntrySchema, type AuditEntry } from '../server/core/audit-chain.ts';
 import { keyRecordConsistent, verifySignature, type PublicKeyRecord, type Signature } from './archive-keys.ts';
 import { statementDetailsSchema, timestampDetailsSchema } from './evidence.ts';
 import { statementBytes, type Statement } from './statements.ts';
-import { sha256Hex } from './audit-chain.ts';
+import { sha256Hex } from '../server/core/audit-chain.ts';
 import { verifyTimestamp } from './tsa.ts';
 import type { VerifyProblem } from '../server/protocol/http/archive-shapes.ts';
 

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import { SafeEmitter } from '../server/core/safe-emitter.ts';
 import type { Logger } from '../server/core/log.ts';
-import { SYSTEM_ACTOR, sha256Hex, sm3Hex, type AppendInput, type AuditActor, type AuditEntry, type AuditLog } from './audit-chain.ts';
+import { SYSTEM_ACTOR, sha256Hex, sm3Hex, type AppendInput, type AuditActor, type AuditEntry, type AuditLog } from '../server/core/audit-chain.ts';
 import { ArchiveKeys, signatureSchema, type PublicKeyRecord, type SigningAlgorithm } from './archive-keys.ts';
 import { STATEMENT_FORMAT, statementBytes, statementSchema, type CheckpointStatement, type SealStatement, type Statement } from './statements.ts';
 import { requestTimestamp, type TsaConfig } from './tsa.ts';

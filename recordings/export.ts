@@ -14,7 +14,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { conflict, forbidden, notFound } from '../server/core/errors.ts';
 import type { Logger } from '../server/core/log.ts';
-import { sha256Hex, sm3Hex, type AuditActor, type AuditEntry } from './audit-chain.ts';
+import { sha256Hex, sm3Hex, type AuditActor, type AuditEntry } from '../server/core/audit-chain.ts';
 import { readPublishedKeys } from './archive-keys.ts';
 import type { Archive } from './archive.ts';
 import { CompositeRender, type CompositeOptions } from './composite.ts';

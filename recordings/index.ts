@@ -5,5 +5,5 @@ export { ExportJobs, type ExportJob } from './export.ts';
 export { createArchiveRouter, type ArchiveRouterDeps } from './http/router.ts';
 export { newSessionId, type CaseInfo, type Gap, type Manifest, type Segment } from './manifest.ts';
 export { verifyArchive, verifyPackage, type VerifyProblem, type VerifyReport } from './verify.ts';
-export type { AuditActor } from './audit-chain.ts';
+export type { AuditActor } from '../server/core/audit-chain.ts';
 export { recordRoom, type RecordRoomOptions } from './room-recording.ts';

@@ -10,7 +10,7 @@
 //   });
 import type { Room } from '../sfu/room.ts';
 import type { Logger } from '../server/core/log.ts';
-import type { AuditActor } from './audit-chain.ts';
+import type { AuditActor } from '../server/core/audit-chain.ts';
 import type { Archive } from './archive.ts';
 import { newSessionId, type CaseInfo } from './manifest.ts';
 import type { PortRange } from './ports.ts';

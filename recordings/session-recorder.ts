@@ -16,7 +16,7 @@ import type { types } from 'mediasoup';
 import { conflict } from '../server/core/errors.ts';
 import { createLogger, type Logger } from '../server/core/log.ts';
 import { SafeEmitter } from '../server/core/safe-emitter.ts';
-import { SYSTEM_ACTOR, type AuditActor } from './audit-chain.ts';
+import { SYSTEM_ACTOR, type AuditActor } from '../server/core/audit-chain.ts';
 import type { Archive } from './archive.ts';
 import { resolveFfmpegBin, resolveFfprobeBin } from './ffmpeg.ts';
 import {

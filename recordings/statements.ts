@@ -5,7 +5,7 @@
 // audit entry that carries it, so the archive stores no separate file; an export writes them out
 // so OpenSSL can check signature and token against the very bytes.
 import { z } from 'zod';
-import { canonicalJson } from './audit-chain.ts';
+import { canonicalJson } from '../server/core/audit-chain.ts';
 
 export const STATEMENT_FORMAT = 'suzhou-video-statement/1';
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import type { Logger } from '../server/core/log.ts';
-import { SYSTEM_ACTOR, sha256Hex, sm3Hex, type AuditActor } from './audit-chain.ts';
+import { SYSTEM_ACTOR, sha256Hex, sm3Hex, type AuditActor } from '../server/core/audit-chain.ts';
 import type { Archive } from './archive.ts';
 import { hashFile, segmentPath, writeJsonAtomic } from './manifest.ts';
 import type { Recognized, SpeechToText } from './speech-to-text.ts';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { sha256Hex } from './audit-chain.ts';
+import { sha256Hex } from '../server/core/audit-chain.ts';
 
 const run = promisify(execFile);
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { AuditLog, auditEntrySchema, sha256Hex, sm3Hex, verifyAuditChain, type AuditEntry } from './audit-chain.ts';
+import { AuditLog, auditEntrySchema, sha256Hex, sm3Hex, verifyAuditChain, type AuditEntry } from '../server/core/audit-chain.ts';
 import { PUBLISHED_KEYS_FILE, publishedKeysSchema, readPublishedKeys, verifySignature, type PublicKeyRecord } from './archive-keys.ts';
 import { checkEvidence, evidenceOf } from './evidence-check.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, manifestSchema, segmentPath, type Manifest } from './manifest.ts';

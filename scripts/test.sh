@@ -37,6 +37,15 @@ for project in unit integration browser; do
     summary+=("$project: no results (vitest failed to start) after $seconds s")
   fi
 done
-# Plain closing lines for whoever reads only the end of the log.
+# Plain closing lines for whoever reads only the end of the log: the failed tests by name with
+# the first line of their error, then the counts.
+for project in unit integration browser; do
+  results=".cache/vitest-$project.json"
+  [ -f "$results" ] && node -e 'const r = require(process.argv[1]);
+    for (const file of r.testResults) for (const t of file.assertionResults)
+      if (t.status === "failed") console.log(`FAILED ${process.argv[2]}: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName}\n    ${(t.failureMessages[0] ?? "").split("\n")[0].slice(0, 300)}`);
+    for (const file of r.testResults) if (file.status === "failed" && file.assertionResults.length === 0)
+      console.log(`FAILED ${process.argv[2]}: ${file.name.replace(process.cwd() + "/", "")} (no test ran)\n    ${(file.message ?? "").split("\n")[0].slice(0, 300)}`);' "$PWD/$results" "$project"
+done
 printf '%s\n' "${summary[@]}"
 exit "$status"

@@ -55,6 +55,11 @@ async function main(): Promise<void> {
     `  ${redisUrl.padEnd(44)} redis${embedded ? ` (embedded, data in ${config.DATA_DIR}/redis)` : ''}`,
     '',
   ];
+  // First start: nobody can sign in to create accounts yet. The command makes the first security
+  // administrator with a one-time password (docs/identity.md); the line goes once one exists.
+  if (!(await platform.services.identity.accounts.hasSecurityAdministrator())) {
+    lines.push('  No security administrator yet. Create the first one (prints a one-time password):', '    npm run admin:create -- --username <name>', `  then sign in at ${platform.url}/sign-in.html`, '');
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }
 

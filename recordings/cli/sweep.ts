@@ -1,7 +1,7 @@
 // npm run archive:sweep [-- --data-dir DIR] [--dry-run]
 // Deletes sessions whose retention period has ended and that are not under legal hold; each
 // deletion leaves a tombstone (files and hashes, reason) in the audit log. Safe while the server
-// runs: both append to the audit log under its lock file (recordings/audit-chain.ts).
+// runs: both append to the audit log under its lock file (server/core/audit-chain.ts).
 import { parseArgs } from 'node:util';
 import { openArchiveFromConfig } from './open.ts';
 

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../server/core/config.ts';
+import { loadToolConfig } from '../../server/core/config.ts';
 import { verifyArchive, verifyPackage, type VerifyReport } from '../verify.ts';
 
 async function main(): Promise<number> {
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
     what = `package ${args.package}`;
     rep = await verifyPackage(path.resolve(args.package), caFile ? { tsaCaPem: fs.readFileSync(caFile, 'utf8') } : {});
   } else {
-    const config = loadConfig();
+    const config = loadToolConfig();
     const root = args['data-dir'] ? path.resolve(args['data-dir'], 'recordings') : config.recordingsDir;
     what = args.session ? `session ${args.session} in ${root}` : `archive ${root}`;
     const ca = caFile ?? config.TSA_CA_FILE;

@@ -12,7 +12,7 @@ import { createAreaRouter, type TokenVerifier } from '../../server/core/http/are
 import type { Logger } from '../../server/core/log.ts';
 import type { Claims } from '../../server/protocol/claims.ts';
 import { archiveArea } from '../../server/protocol/http/archive.ts';
-import type { AuditActor } from '../audit-chain.ts';
+import type { AuditActor } from '../../server/core/audit-chain.ts';
 import type { Archive } from '../archive.ts';
 import { readAuditTrail } from '../audit-trail.ts';
 import { checkEvidence } from '../evidence-check.ts';

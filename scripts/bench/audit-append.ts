@@ -5,7 +5,7 @@
 // archive views from separate HTTP requests do. Two ways, in the same run, same disk:
 //   sync   the former AuditLog.append: lock file by openSync('wx') (spin-wait when busy), re-read
 //          the tail, write, fsyncSync — per append, on the loop (kept here only as the baseline);
-//   async  recordings/audit-chain.ts: one writer per file, appends queued, written and fsync'd in
+//   async  server/core/audit-chain.ts: one writer per file, appends queued, written and fsync'd in
 //          batches off the loop, chain head in memory.
 // Printed per way: wall time until every append is durable, event-loop utilisation (share of that
 // time the loop was busy, perf_hooks), and the loop's longest stall (monitorEventLoopDelay), then
@@ -23,7 +23,7 @@ import {
   verifyAuditChain,
   type AppendInput,
   type AuditEntry,
-} from '../../recordings/audit-chain.ts';
+} from '../../server/core/audit-chain.ts';
 
 const arg = (name: string, dflt: number, max: number) => {
   const i = process.argv.indexOf(`--${name}`);

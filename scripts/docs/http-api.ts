@@ -78,6 +78,7 @@ const schemaText = (schema: z.ZodType) => shape(z.toJSONSchema(schema, { io: 'in
 
 function who(a: Access): string {
   if (a === 'public') return 'no token';
+  if (a === 'internal') return 'internal listener, or the scrape token (`METRICS_TOKEN`)';
   const roles = a.roles === 'any' ? 'any role' : a.roles.join(', ');
   return `${roles}${a.grant ? ` + grant.${a.grant}` : ''}${a.ticket ? ' (or `?ticket=`)' : ''}`;
 }

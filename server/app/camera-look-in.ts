@@ -4,24 +4,42 @@
 import type { Logger } from '../core/log.ts';
 import type { HouseholdService } from '../household/index.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
+import { AppError } from '../core/errors.ts';
+import type { CameraAddressCheck } from '../core/camera-address.ts';
 import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
+import { IngestError } from '../../sfu/ingest/probe.ts';
 import { Peer, type ProducerAppData } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
 import type { types } from 'mediasoup';
 
-export function serveCameraLookIns(d: { rooms: RoomRegistry; households: HouseholdService; log: Logger }): void {
+export interface CameraLookInDeps {
+  rooms: RoomRegistry;
+  households: HouseholdService;
+  /** Checked before every connection to the camera (server/core/camera-address.ts). */
+  cameraAddresses: CameraAddressCheck;
+  log: Logger;
+}
+
+export function serveCameraLookIns(d: CameraLookInDeps): void {
   d.rooms.on('room', (room) => {
     const parsed = parseRoomId(room.id);
     if (parsed.kind !== 'household-look-in') return;
     d.households
       .openCameraLookIn(parsed.lookInId)
-      .then((camera) => camera && ingestInto(room, camera, d.log))
-      .catch((err: unknown) => d.log.error({ err, roomId: room.id }, 'camera look-in | ingest failed'));
+      .then((camera) => camera && ingestInto(room, camera, d))
+      .catch((err: unknown) => {
+        // The viewer is told (the look-in ends, its room closes) rather than left before a black picture.
+        if (err instanceof AppError || err instanceof IngestError) d.log.warn({ err, roomId: room.id }, 'camera look-in | camera unavailable');
+        else d.log.error({ err, roomId: room.id }, 'camera look-in | ingest failed');
+        return d.households.cameraUnavailable(parsed.lookInId);
+      })
+      .catch((err: unknown) => d.log.error({ err, roomId: room.id }, 'camera look-in | could not end the look-in'));
   });
 }
 
-async function ingestInto(room: Room, camera: { householdId: string; cameraId: string; url: string }, log: Logger): Promise<void> {
+async function ingestInto(room: Room, camera: { householdId: string; cameraId: string; url: string }, d: CameraLookInDeps): Promise<void> {
+  const log = d.log;
   const now = Math.floor(Date.now() / 1000);
   const peer = new Peer(
     `camera:${camera.cameraId}`,
@@ -39,7 +57,9 @@ async function ingestInto(room: Room, camera: { householdId: string; cameraId: s
     () => undefined,
   );
   room.join(peer, room.rtpCapabilities);
-  const ingest = await CameraIngest.start({ router: room.router, url: camera.url, cameraId: camera.cameraId, log, appData: { peerId: peer.id } });
+  const ingest = await CameraIngest.start({
+    router: room.router, url: camera.url, vetUrl: (url) => d.cameraAddresses.vet(url), cameraId: camera.cameraId, log, appData: { peerId: peer.id },
+  });
   room.addProducer(peer, ingest.producer as types.Producer<ProducerAppData>);
   if (ingest.audioProducer) room.addProducer(peer, ingest.audioProducer as types.Producer<ProducerAppData>);
 }

@@ -52,14 +52,11 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisClien
       log.info('redis | connection back');
     });
   }
-  // socket.io's adapter publishes without handling the promise: a publish during an outage must
-  // not become an unhandled rejection (which would end the process).
-  const publish = pub.publish.bind(pub) as (channel: string, message: string) => Promise<number>;
-  (pub as unknown as { publish: typeof publish }).publish = (channel, message) => {
-    const p = publish(channel, message);
-    p.catch(() => undefined);
-    return p;
-  };
+  // socket.io's adapter publishes, subscribes and unsubscribes without handling the promise: a
+  // command during an outage (or one timed out) must not become an unhandled rejection, which
+  // would end the process. The adapter still gets the promise as it is.
+  unhandledAllowed(pub, ['publish']);
+  unhandledAllowed(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
   // Not events.once: it rejects on the 'error' events of a Redis that is not up yet.
   await Promise.all(clients.map((c) => (c.status === 'ready' ? undefined : new Promise((resolve) => c.once('ready', resolve)))));
   return {
@@ -76,4 +73,15 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisClien
       );
     },
   };
+}
+
+function unhandledAllowed(client: Redis, methods: ('publish' | 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe')[]): void {
+  for (const m of methods) {
+    const original = (client[m] as (...a: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => {
+      const p = original(...args);
+      p.catch(() => undefined);
+      return p;
+    };
+  }
 }

@@ -7,12 +7,17 @@ import type { Redis } from 'ioredis';
 import type { TokenIssuer } from '../auth/grants.ts';
 import type { Revocations } from '../auth/revocations.ts';
 import type { RoomAuthorizer } from '../auth/room-access.ts';
+import type { SignInCodes } from '../auth/sign-in-codes.ts';
+import type { CameraAddressCheck } from '../core/camera-address.ts';
 import type { Logger } from '../core/log.ts';
 import { Store, describeLocation, storeLocation } from '../core/db.ts';
 import type { RedisKeys } from '../core/redis-keys.ts';
+import { notFound } from '../core/errors.ts';
+import type { DevicePlace } from '../protocol/http/household-shapes.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
 import { petitionRoomId } from '../protocol/room-id.ts';
 import { LiveChannel, liveRoom } from '../live/live-channel.ts';
+import { subjectKey } from '../protocol/live.ts';
 import type { RoomScope, SignallingServer } from './signalling/signalling.ts';
 import type { RoomBans } from './signalling/room-bans.ts';
 import { roomAuthorizer } from './room-authorizer.ts';
@@ -22,6 +27,7 @@ import { buildDirectory } from '../petition/seed.ts';
 import { PetitionService } from '../petition/service.ts';
 import { createPetitionRouter } from '../petition/routes.ts';
 import { actorFromClaims } from '../petition/access.ts';
+import { WaitPushFilter } from '../petition/wait-pushes.ts';
 import { DEFAULT_RULES_FILE, RoutingRuleBook } from '../scheduler/routing-rules.ts';
 import {
   HouseholdRepository,
@@ -49,6 +55,20 @@ import type { PortRange } from '../../recordings/ports.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
 import { RedisSessionLeases } from '../routing/session-leases.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
+import { SystemAudit, systemActor, systemAuditFile } from '../core/system-audit.ts';
+import { changeSetSchema } from '../protocol/http/admin-shapes.ts';
+import { Identity, identityMigrations, type IdentityPolicy } from '../identity/index.ts';
+import type { OidcSettings } from '../identity/oidc.ts';
+import { createEnrolmentRouter } from '../identity/enrolment-router.ts';
+import { enrolmentArea } from '../protocol/http/enrolment.ts';
+import { adminArea } from '../protocol/http/admin.ts';
+import { DirectoryAdmin } from '../admin/directory.ts';
+import { createAdminRouter } from '../admin/router.ts';
+import { createIdentityRouter } from '../identity/router.ts';
+import { identityArea } from '../protocol/http/identity.ts';
+
+/** The app acting for a system administrator whose role the admin area already checked. */
+const SYSTEM_PETITION_ACTOR = { id: 'system', name: 'system', role: 'system' } as const;
 
 /** How often every node looks for sessions left recording by a recorder that is gone. */
 const RECOVERY_SWEEP_MS = 15_000;
@@ -72,6 +92,10 @@ export interface ServicesOptions {
   seedDemo: boolean;
   /** Mount the development area (`/dev/identities`, `/dev/sign-in`, `/dev/token`). */
   devSignIn: boolean;
+  /** One-time sign-in codes (the dev sign-in hands them out). */
+  codes: SignInCodes;
+  /** Where household cameras may be (checked at registration and at every connection). */
+  cameraAddresses: CameraAddressCheck;
   /** Every Redis key this node uses (server/core/redis-keys.ts). */
   keys: RedisKeys;
   /** Revoked tokens: the household's re-bound devices and removed links are published here. */
@@ -88,6 +112,12 @@ export interface ServicesOptions {
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
   /** The petition service's clock (tests move it to pass a deadline without waiting). */
   petition?: { now?: () => Date };
+  /** Session lifetimes, lock-out and second-factor rules (from the configuration). */
+  identity?: Partial<IdentityPolicy>;
+  /** The city's OpenID Connect provider (single sign-on), when configured. */
+  singleSignOn?: OidcSettings;
+  /** PUBLIC_URL: where pairing QR codes and invitation links point (else the request's origin). */
+  publicUrl?: string;
 }
 
 export interface Services {
@@ -97,6 +127,9 @@ export interface Services {
   petition: PetitionService;
   households: HouseholdService;
   live: LiveChannel;
+  identity: Identity;
+  /** The system-wide audit trail (DATA_DIR/audit/system.jsonl). */
+  audit: SystemAudit;
   /** What works but not as it should (for /healthz): a TSA that does not answer, … */
   degraded(): Degradation[];
   /** Seals every running recording (before the rooms go away on shutdown). */
@@ -113,6 +146,9 @@ export interface Services {
  * The coordinator edits routing rules at run time: they live in DATA_DIR, started from the
  * defaults shipped in config/routing-rules.json, so an edit never touches the installation.
  */
+/** Queue changes within this window reach the waiting terminals as one push each. */
+const WAIT_PUSH_TICK_MS = 100;
+
 function routingRulesFile(dataDir: string): string {
   const file = path.join(dataDir, 'routing-rules.json');
   if (!fs.existsSync(file)) {
@@ -127,11 +163,17 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const location = storeLocation(o.databaseUrl, o.dataDir);
   const store = await Store.open(location, { log: log.child({ mod: 'store' }), ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
   // One migration run for every area (the archive's run with Archive.open, idempotently).
-  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS]);
+  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS, ...identityMigrations]);
   log.info({ store: describeLocation(location), applied }, 'store open');
 
+  const audit = new SystemAudit(systemAuditFile(o.dataDir));
   const petitionRepo = new DbPetitionRepository(store);
-  if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) await petitionRepo.importDirectory(buildDirectory());
+  const directory = new DirectoryAdmin({ repo: petitionRepo, audit });
+  // The demo directory (development only) goes through the administrator's import path.
+  if (o.seedDemo && (await petitionRepo.listTerminals()).length === 0) {
+    const report = await directory.apply(changeSetSchema.parse(buildDirectory()), { dryRun: false, actor: systemActor('demo-seed'), source: 'demo-seed' });
+    if (!report.applied) throw new Error(`demo seed refused: ${JSON.stringify(report.problems.slice(0, 3))}`);
+  }
   // The case file lists the recordings of the case's sessions from the archive's catalog.
   let archiveRef: Archive | undefined;
   const petition = await PetitionService.create({
@@ -147,10 +189,62 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
   const householdRepo = new HouseholdRepository(store);
   if (o.seedDemo) await seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
-  const households = await HouseholdService.create({ repository: householdRepo, tokens, log: log.child({ mod: 'household' }), ...o.household });
+  const households = await HouseholdService.create({ repository: householdRepo, tokens, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'household' }), ...o.household });
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
+
+  const identity = new Identity({
+    store,
+    tokens,
+    // Sessions, devices and links end through the one revocation channel (server/auth/revocations.ts).
+    revoker: o.revocations,
+    audit,
+    directory: {
+      async attributesOf(role, subject) {
+        if (role !== 'official') return undefined;
+        const official = await petitionRepo.getOfficial(subject);
+        return official && { department: official.departmentId, level: official.level, region: official.regionCode };
+      },
+      async exists(role, subject) {
+        if (role === 'official') return (await petitionRepo.getOfficial(subject)) !== undefined;
+        if (role === 'counsellor') return (await householdRepo.getCounsellor(subject)) !== undefined;
+        if (role === 'family') return (await householdRepo.getFamilyMember(subject)) !== undefined;
+        return false;
+      },
+    },
+    targets: {
+      async assertTerminalPoint(terminalId) {
+        if (!(await petitionRepo.getTerminal(terminalId))) throw notFound(`no terminal point ${terminalId}`);
+      },
+      assertHouseholdManager: (actor, householdId) => households.requireManager(actor, householdId),
+      registerHomeDevice: (householdId, d) => households.registerEnrolledDevice(householdId, { id: d.id, name: d.name, place: d.place as DevicePlace }),
+      updateHomeDevice: (deviceId, patch) => households.updateEnrolledDevice(deviceId, patch),
+      async accessToken(device, ttlSeconds) {
+        if (device.kind === 'home-device') return households.issueEnrolledDeviceToken(device.id, ttlSeconds);
+        const t = await petitionRepo.getTerminal(device.terminalId!);
+        if (!t) throw notFound(`no terminal point ${device.terminalId}`);
+        const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
+        return tokens.issue({ sub: device.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode }, ttlSeconds });
+      },
+      async cut(device) {
+        if (device.kind === 'home-device') await households.cutDevice(device.id);
+      },
+    },
+    households: {
+      async assertCanInvite(actor, householdId) {
+        // Its manager, or a counsellor assigned to it (the household view checks the assignment).
+        if (actor.role === 'counsellor') await households.getHousehold(actor, householdId);
+        else await households.requireManager(actor, householdId);
+      },
+      householdName: async (householdId) => (await householdRepo.getHousehold(householdId))?.name ?? householdId,
+      linkMember: (householdId, m) => households.linkInvitedMember(householdId, m),
+      removeMember: (actor, householdId, memberId) => households.removeFamilyMember(actor, householdId, memberId),
+    },
+    log: log.child({ mod: 'identity' }),
+    ...(o.identity ? { policy: o.identity } : {}),
+    ...(o.singleSignOn ? { singleSignOn: o.singleSignOn } : {}),
+  });
 
   const leases = new RedisSessionLeases(o.redis, o.keys, o.nodeId, log.child({ mod: 'recording-lease' }));
   const nodeArchive = await openNodeArchive({
@@ -179,14 +273,16 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
   const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}), ...(o.recorderPorts ? { ports: o.recorderPorts } : {}) });
 
-  serveCameraLookIns({ rooms: o.rooms, households, log: log.child({ mod: 'camera-look-in' }) });
+  serveCameraLookIns({ rooms: o.rooms, households, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'camera-look-in' }) });
   const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
-  // Waiting petitioners get their new position pushed; bursts of queue changes are coalesced.
-  const waitPushes = coalesce(250, (departmentIds: string[]) => {
+  // Every waiting petitioner whose figures changed gets them pushed; queue changes within one
+  // tick are coalesced into one pass over each queue.
+  const waitFilter = new WaitPushFilter();
+  const waitPushes = coalesce(WAIT_PUSH_TICK_MS, (departmentIds: string[]) => {
     petition.waitUpdates(departmentIds).then(
       (updates) => {
-        for (const w of updates) live.publish([liveRoom.case(w.caseId)], 'petition:wait', w);
+        for (const w of waitFilter.changed(updates)) live.publish([liveRoom.case(w.caseId)], 'petition:wait', w);
       },
       (err: unknown) => log.warn({ err }, 'wait updates failed'),
     );
@@ -199,10 +295,18 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       await petition.getCase(actorFromClaims(claims), caseId);
     },
     revocations: o.revocations,
+    terminals: {
+      present: (ids) => petition.presence.terminalsPresent(ids),
+      gone: (id) => petition.presence.terminalGone(id),
+      refreshMs: Math.max(1000, Math.floor(petition.presence.ttlMs / 3)),
+    },
   });
   petition.on('queue-changed', (p) => {
     live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:queue-changed', p);
     waitPushes.add(p.departmentIds);
+  });
+  petition.on('case-changed', (p) => {
+    if (p.state !== 'queued') waitFilter.forget(p.caseId);
   });
   petition.on('case-changed', (p) => live.publish([liveRoom.case(p.caseId), liveRoom.role('coordinator')], 'petition:case-changed', p));
   // A session ended by a domain decision closes its room on whichever node hosts it, and the
@@ -214,12 +318,12 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   };
   o.io.on('room:end', (roomId) => o.rooms.get(roomId)?.close('ended'));
   petition.on('session-ended', ({ caseId }) => endRoom(petitionRoomId(caseId)));
-  petition.on('assigned', (p) => live.publish([liveRoom.user(p.officialId)], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
+  petition.on('assigned', (p) => live.publish([liveRoom.user(subjectKey('official', p.officialId))], 'petition:assigned', { caseId: p.caseId, ticketId: p.ticketId, kind: p.kind }));
   petition.on('callback-ringing', ({ terminalId, ...ringing }) => live.publish([liveRoom.terminal(terminalId)], 'petition:ringing', ringing));
   petition.on('work-changed', (p) => live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:work-changed', p));
   petition.on('appointment-reminder', ({ terminalId, ...reminder }) => live.publish([liveRoom.terminal(terminalId)], 'petition:reminder', reminder));
 
-  forwardHouseholdEvents(households.events, (sub, push) => live.publish([liveRoom.user(sub)], 'household:event', push));
+  forwardHouseholdEvents(households.events, (to, push) => live.publish([liveRoom.user(to)], 'household:event', push));
   // An ended call or look-in closes its room, so nobody stays connected on an old token.
   households.events.on('call:ended', ({ call }) => endRoom(call.roomId));
   households.events.on('lookin:ended', ({ lookIn }) => endRoom(lookIn.roomId));
@@ -254,18 +358,23 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     petition,
     households,
     live,
+    identity,
+    audit,
     degraded: () => nodeArchive.degraded(),
     stopRecordings: () => recording.stopAll(),
     access: roomAuthorizer({ petition, households }),
     accessChanges,
     mount(app) {
-      if (o.devSignIn) app.use(createDevRouter({ tokens, petitionRepo, householdRepo, households }));
+      if (o.devSignIn) app.use(createDevRouter({ tokens, codes: o.codes, petitionRepo, householdRepo, households }));
       app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
       app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
       app.use(
         archiveArea.base,
         createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }), exports: nodeArchive.exports, ...(nodeArchive.transcripts ? { transcripts: nodeArchive.transcripts } : {}) }),
       );
+      app.use(identityArea.base, createIdentityRouter({ identity, tokens, log: log.child({ mod: 'identity-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
+      app.use(adminArea.base, createAdminRouter({ directory, replaceRoutingRules: (rules) => petition.replaceRoutingRules(SYSTEM_PETITION_ACTOR, rules), audit, tokens, log: log.child({ mod: 'admin-http' }) }));
+      app.use(enrolmentArea.base, createEnrolmentRouter({ enrolment: identity.enrolment, tokens, log: log.child({ mod: 'enrol-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
       // Paths under /api and /dev that no table lists: a JSON 404, not the static server's page.
       app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
     },
@@ -273,12 +382,14 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       clearInterval(recoveryTimer);
       leases.close();
       waitPushes.cancel();
+      live.close();
       stopRetention();
       households.stop();
       cameraActivity.stop();
       await householdTick.release().catch(() => undefined);
       petition.close();
       await nodeArchive.close();
+      await audit.flushed();
       await store.close();
     },
   };

@@ -1,5 +1,5 @@
 // Which rooms are recorded and what the archive learns about them. Every petition session is
-// recorded from its first producer to its end — and only while it runs: a room opened for a case
+// recorded from its first participant's join (its first producer) to its end — and only while it runs: a room opened for a case
 // whose session has ended starts no second recording; a household call only when the household
 // turned recording on. The room↔recorder binding itself is recordings/room-recording.ts.
 //

@@ -41,6 +41,12 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     /** STRING nodeId holding the job's lease (e.g. household-tick), PX the lease length. */
     leader: (job: string) => `${prefix}leader:${job}`,
 
+    // ---- the edge (server/core/http/limits.ts, server/auth/sign-in-codes.ts) ----
+    /** Key prefix of rate-limiter-flexible's counters: `<prefix>rate-ip:<ip>`, `<prefix>rate-identity:<role>:<sub>`; each expires with its window. */
+    rateLimit: (scope: 'ip' | 'identity') => `${prefix}rate-${scope}`,
+    /** STRING token a one-time sign-in code stands for, keyed by SHA-256 of the code; EX 60 s, GETDEL on use. */
+    signInCode: (codeHash: string) => `${prefix}sign-in-code:${codeHash}`,
+
     // ---- socket.io's Redis adapter (server/app/platform.ts) ----
     /** Pub/sub channel prefix: room:end, rooms:recheck and /live pushes between nodes. */
     adapterChannel: `${prefix}socket.io`,

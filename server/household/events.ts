@@ -1,14 +1,15 @@
 // Pushes the household service wants delivered in real time. The service does not know about
-// sockets: every payload names its recipients in `to` as token subjects (device ids, family
-// member ids, counsellor ids), and the signalling layer forwards each event to those sockets.
+// sockets: every payload names its recipients in `to` as subject keys — role and id together
+// (`home-device:<id>`, `family:<id>`, `counsellor:<id>`), so ids of different kinds never mix —
+// and the live channel forwards each event to those identities' connections.
 import { SafeEmitter } from '../core/safe-emitter.ts';
-import type { HouseholdPush, HouseholdPushes, HouseholdPushType } from '../protocol/live.ts';
+import type { HouseholdPush, HouseholdPushes, HouseholdPushType, SubjectKey } from '../protocol/live.ts';
 import type { CallEndReason, PrivacyCause, PrivacyState } from './domain.ts';
 
 export type { CallEndReason, PrivacyCause, PrivacyState };
 
-/** Each push (documented in server/protocol/live.ts) with the token subjects it goes to. */
-export type HouseholdEvents = { [K in HouseholdPushType]: [HouseholdPushes[K] & { to: string[] }] };
+/** Each push (documented in server/protocol/live.ts) with the identities it goes to. */
+export type HouseholdEvents = { [K in HouseholdPushType]: [HouseholdPushes[K] & { to: SubjectKey[] }] };
 
 /** Typed household events; a throwing listener never breaks the state change that caused it. */
 export class HouseholdEventEmitter extends SafeEmitter<HouseholdEvents> {}
@@ -23,7 +24,7 @@ export const HOUSEHOLD_EVENT_NAMES = [
  * event without `to`); the app publishes it as the live channel's `household:event`. Returns a
  * function that detaches the listeners.
  */
-export function forwardHouseholdEvents(events: HouseholdEventEmitter, deliver: (subject: string, push: HouseholdPush) => void): () => void {
+export function forwardHouseholdEvents(events: HouseholdEventEmitter, deliver: (to: SubjectKey, push: HouseholdPush) => void): () => void {
   const detach: (() => void)[] = [];
   for (const name of HOUSEHOLD_EVENT_NAMES) {
     const listener = (p: HouseholdEvents[typeof name][0]): void => {

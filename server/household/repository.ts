@@ -343,6 +343,16 @@ export class HouseholdRepository {
     await this.#q.updateTable('household_devices').set({ token_jti: jti }).where('id', '=', deviceId).execute();
   }
 
+  /** Moves a device to another household and/or renames it (enrolment: docs/identity.md). */
+  async updateDevice(deviceId: string, patch: { householdId?: string; name?: string }): Promise<void> {
+    if (patch.householdId === undefined && patch.name === undefined) return;
+    await this.#q
+      .updateTable('household_devices')
+      .set({ ...(patch.householdId !== undefined ? { household_id: patch.householdId } : {}), ...(patch.name !== undefined ? { name: patch.name } : {}) })
+      .where('id', '=', deviceId)
+      .execute();
+  }
+
   async touchDevice(deviceId: string, atMs: number): Promise<void> {
     await this.#q.updateTable('household_devices').set({ last_seen_at: atMs }).where('id', '=', deviceId).execute();
   }
@@ -384,8 +394,9 @@ export class HouseholdRepository {
       .execute();
   }
 
-  async unlinkFamilyMember(householdId: string, memberId: string): Promise<void> {
-    await this.#q.deleteFrom('household_family').where('household_id', '=', householdId).where('member_id', '=', memberId).execute();
+  async unlinkFamilyMember(householdId: string, memberId: string): Promise<boolean> {
+    const r = await this.#q.deleteFrom('household_family').where('household_id', '=', householdId).where('member_id', '=', memberId).executeTakeFirst();
+    return r.numDeletedRows === 1n;
   }
 
   async getFamilyLink(householdId: string, memberId: string): Promise<FamilyLink | undefined> {

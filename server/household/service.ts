@@ -8,6 +8,8 @@ import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
 import { withoutCamera, type DomainPermission } from '../auth/room-access.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
+import { subjectKey, type SubjectKey } from '../protocol/live.ts';
+import type { CameraAddressCheck } from '../core/camera-address.ts';
 import {
   type ActivityDecision,
   type ActivityReport,
@@ -66,6 +68,7 @@ export type Actor = Pick<Claims, 'sub' | 'name' | 'role' | 'attributes' | 'jti'>
  * time). Never derived from a request: only server code can hold it.
  */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ sub: 'system', name: 'system', role: 'admin', attributes: {}, jti: 'system' });
+
 
 export interface Clock {
   now(): number;
@@ -138,6 +141,8 @@ export interface HouseholdAccessEvents {
 export interface HouseholdServiceDeps {
   repository: HouseholdRepository;
   tokens: TokenIssuer;
+  /** Where cameras may be (server/core/camera-address.ts): checked when one is registered. */
+  cameraAddresses: CameraAddressCheck;
   log: Logger;
   clock?: Clock;
   timings?: Partial<HouseholdTimings>;
@@ -164,6 +169,7 @@ export class HouseholdService {
   readonly timings: HouseholdTimings;
   readonly #repo: HouseholdRepository;
   readonly #tokens: TokenIssuer;
+  readonly #cameraAddresses: CameraAddressCheck;
   readonly #log: Logger;
   readonly #clock: Clock;
   /** Last privacy state announced per household, so the schedule only pushes transitions. */
@@ -180,6 +186,7 @@ export class HouseholdService {
   private constructor(deps: HouseholdServiceDeps) {
     this.#repo = deps.repository;
     this.#tokens = deps.tokens;
+    this.#cameraAddresses = deps.cameraAddresses;
     this.#log = deps.log;
     this.#clock = deps.clock ?? systemClock;
     this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
@@ -211,14 +218,77 @@ export class HouseholdService {
    */
   async bindDevice(actor: Actor, householdId: string, d: BindDevice): Promise<{ device: Device; token: string }> {
     await this.#requireFamilyLevel(actor, householdId, 'manage');
+    // The id names a device of this household to re-bind; a new device's id is the server's, so
+    // no caller can mint a token whose subject is somebody else's id (a person's, an official's).
+    const existing = d.id === undefined ? undefined : await this.#repo.getDevice(d.id);
+    if (d.id !== undefined && (!existing || existing.device.householdId !== householdId)) {
+      throw notFound(`no device ${d.id} in this household; leave out the id to bind a new device`);
+    }
     const id = d.id ?? newId('dev');
-    const existing = await this.#repo.getDevice(id);
-    if (existing && existing.device.householdId !== householdId) throw conflict(`device ${id} is bound to another household`);
     if (!existing) await this.#repo.insertDevice({ id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
     const { token, iat } = await this.#issueDeviceToken(id, d.name, householdId);
     if (existing) this.access.emit('device-rebound', { deviceId: id, householdId, previousJti: existing.tokenJti, issuedAt: iat });
     return { device: (await this.#deviceViews([await this.#assertDevice(id)]))[0]!, token };
   }
+
+  // ---- enrolment (server/identity enrols devices and invites people; these are its hooks) -----
+
+  /** Throws unless the actor manages the household (family with "manage", or an administrator). */
+  async requireManager(actor: Actor, householdId: string): Promise<void> {
+    await this.#requireFamilyLevel(actor, householdId, 'manage');
+  }
+
+  /** Registers an enrolled home device (its id chosen by the server) in the household; no token yet. */
+  async registerEnrolledDevice(householdId: string, d: { id: string; name: string; place: BindDevice['place'] }): Promise<void> {
+    await this.#assertHousehold(householdId);
+    if (await this.#repo.getDevice(d.id)) throw conflict(`device ${d.id} already exists`);
+    await this.#repo.insertDevice({ id: d.id, householdId, name: d.name, place: d.place, boundAtMs: this.#clock.now() });
+  }
+
+  /** Renames or moves an enrolled device; its current token stops (the next refresh carries the new household). */
+  async updateEnrolledDevice(deviceId: string, patch: { householdId?: string; name?: string }): Promise<void> {
+    await this.#assertDevice(deviceId);
+    if (patch.householdId) await this.#assertHousehold(patch.householdId);
+    await this.#repo.updateDevice(deviceId, patch);
+    if (patch.householdId) await this.#repo.setDeviceTokenJti(deviceId, null);
+  }
+
+  /** A short-lived access token for an enrolled device; it is the device's only valid token from now on. */
+  async issueEnrolledDeviceToken(deviceId: string, ttlSeconds: number): Promise<string> {
+    const rec = await this.#assertDevice(deviceId);
+    return (await this.#issueDeviceToken(deviceId, rec.device.name, rec.device.householdId, ttlSeconds)).token;
+  }
+
+  /**
+   * A revoked or disabled device: its token stops working for every household action and room
+   * join at once, and the home's open calls end (their rooms close on every node).
+   */
+  async cutDevice(deviceId: string): Promise<void> {
+    const rec = await this.#assertDevice(deviceId);
+    await this.#repo.setDeviceTokenJti(deviceId, null);
+    for (const call of await this.#repo.listOpenCalls(rec.device.householdId)) await this.endCall(SYSTEM_ACTOR, call.id);
+  }
+
+  /** Links a person who accepted an invitation (server/identity checked the invitation). */
+  async linkInvitedMember(householdId: string, m: { memberId: string; name?: string; city?: string; relation: string; permission: PermissionLevel }): Promise<void> {
+    await this.#assertHousehold(householdId);
+    await this.#repo.transaction(async (tx) => {
+      if (!(await tx.getFamilyMember(m.memberId))) {
+        if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
+        await tx.insertFamilyMember({ id: m.memberId, name: m.name, city: m.city, phone: null });
+      }
+      await tx.linkFamilyMember({ householdId, memberId: m.memberId, relation: m.relation, permission: m.permission });
+    });
+  }
+
+  /** Removes a family member from the household (a manager, or the member leaving); false when not linked. */
+  async removeFamilyMember(actor: Actor, householdId: string, memberId: string): Promise<boolean> {
+    if (!(await this.#repo.getFamilyLink(householdId, memberId))) return false;
+    await this.unlinkFamilyMember(actor, householdId, memberId);
+    return true;
+  }
+
+
 
   /** A lost or stolen box: its binding is revoked; every token it holds stops working at once. */
   async revokeDevice(actor: Actor, householdId: string, deviceId: string): Promise<Device> {
@@ -231,7 +301,7 @@ export class HouseholdService {
     return (await this.#deviceViews([await this.#assertDevice(deviceId)]))[0]!;
   }
 
-  async #issueDeviceToken(deviceId: string, name: string, householdId: string): Promise<{ token: string; iat: number }> {
+  async #issueDeviceToken(deviceId: string, name: string, householdId: string, ttlSeconds = this.timings.deviceTokenTtlSeconds): Promise<{ token: string; iat: number }> {
     const token = this.#tokens.issue({
       sub: deviceId,
       name,
@@ -241,23 +311,31 @@ export class HouseholdService {
       // device in privacy mode never holds a token that lets its camera into a room.
       grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] },
       attributes: { householdId },
-      ttlSeconds: this.timings.deviceTokenTtlSeconds,
+      ttlSeconds,
     });
     const { jti, iat } = this.#tokens.verify(token);
     await this.#repo.setDeviceTokenJti(deviceId, jti);
     return { token, iat };
   }
 
-  /** Links a family member (creating them if new) with a permission level; managers and admins only. */
+  /**
+   * Links a family member with a permission level; managers and admins only. `memberId` names an
+   * existing family member; a new one (name and city) gets an id from the server, never the
+   * caller's, so nobody can create a family member who is somebody else.
+   */
   async linkFamilyMember(actor: Actor, householdId: string, m: LinkFamily): Promise<HouseholdView['family'][number]> {
     await this.#requireFamilyLevel(actor, householdId, 'manage');
-    const id = m.memberId ?? newId('fm');
+    // Consent first (issue 9.10): a person who exists is invited and accepts in their own app
+    // (POST /api/identity/invitations); linking them here would show the household their name
+    // and city before they agreed.
+    if (m.memberId !== undefined) {
+      throw new AppError('forbidden', 'an existing person is added by an invitation they accept', { reason: 'invitation_required' });
+    }
+    if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
+    const id = newId('fm');
     const before = await this.#repo.getFamilyLink(householdId, id);
     await this.#repo.transaction(async (tx) => {
-      if (!(await tx.getFamilyMember(id))) {
-        if (!m.name || !m.city) throw badRequest('name and city are required for a new family member');
-        await tx.insertFamilyMember({ id, name: m.name, city: m.city, phone: m.phone ?? null });
-      }
+      await tx.insertFamilyMember({ id, name: m.name!, city: m.city!, phone: m.phone ?? null });
       await tx.linkFamilyMember({ householdId, memberId: id, relation: m.relation, permission: m.permission });
     });
     // A lower permission may take someone out of a look-in or a call they are in.
@@ -275,7 +353,8 @@ export class HouseholdService {
 
   /** Takes a family member out of the household: its calls and look-ins here end for them at once. */
   async unlinkFamilyMember(actor: Actor, householdId: string, memberId: string): Promise<void> {
-    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    // A manager takes someone out; anyone may leave by themselves.
+    if (!(actor.role === 'family' && actor.sub === memberId)) await this.#requireFamilyLevel(actor, householdId, 'manage');
     if (!(await this.#repo.getFamilyLink(householdId, memberId))) throw notFound('no such family member in this household');
     await this.#repo.transaction(async (tx) => {
       await tx.unlinkFamilyMember(householdId, memberId);
@@ -297,11 +376,16 @@ export class HouseholdService {
     await this.#repo.assignCounsellor(householdId, counsellorId);
   }
 
-  /** Registers an IP camera for look-in (pulled by sfu/ingest). The URL never leaves the server. */
+  /**
+   * Registers an IP camera for look-in (pulled by sfu/ingest). The URL never leaves the server,
+   * and is accepted only where a camera may be (allowed networks and ports; checked again at
+   * every connection, since DNS can change).
+   */
   async addCamera(actor: Actor, householdId: string, c: NewCamera): Promise<HouseholdCamera> {
     await this.#requireFamilyLevel(actor, householdId, 'manage');
-    const camera = { id: c.id ?? newId('cam'), householdId, name: c.name, place: c.place };
-    if (await this.#repo.getCamera(camera.id)) throw conflict(`camera ${camera.id} already exists`);
+    await this.#cameraAddresses.vet(c.url);
+    // The server names the camera: its id becomes the ingest's subject in the look-in room.
+    const camera = { id: newId('cam'), householdId, name: c.name, place: c.place };
     await this.#repo.insertCamera({ ...camera, url: c.url });
     return camera;
   }
@@ -312,6 +396,12 @@ export class HouseholdService {
     if (!lookIn || lookIn.endedAt || lookIn.source === 'device') return undefined;
     const camera = await this.cameraSource(lookIn.source);
     return camera && camera.householdId === lookIn.householdId ? { householdId: camera.householdId, cameraId: lookIn.source, url: camera.url } : undefined;
+  }
+
+  /** For the ingest wiring only: the camera cannot be pulled (refused address, unreachable); the look-in ends. */
+  async cameraUnavailable(lookInId: string): Promise<void> {
+    const lookIn = await this.#repo.getLookIn(lookInId);
+    if (lookIn && !lookIn.endedAt) await this.#endLookIn(lookIn, 'camera-unavailable');
   }
 
   /** For the ingest wiring only (never for clients): the camera's URL. */
@@ -495,8 +585,8 @@ export class HouseholdService {
     }
     const call = await this.#assertCall(id);
     this.#log.info({ callId: id, householdId, caller: actor.sub, auto }, 'call → home');
-    const to = await this.#deviceIds(householdId);
-    if (auto) this.events.emit('call:answered', { to: [...to, actor.sub], call });
+    const to = await this.#deviceKeys(householdId);
+    if (auto) this.events.emit('call:answered', { to: [...to, subjectKey(callerRole, actor.sub)], call });
     else this.events.emit('call:ringing', { to, call });
     return { call, roomId: call.roomId, token: (await this.#callToken(actor, call)) };
   }
@@ -560,7 +650,7 @@ export class HouseholdService {
       for (const p of c.callees) await tx.appendCallEvent({ callId: id, atMs: now, type: 'rang', person: { id: p.id, name: p.name, role: p.role }, data: { step: p.step } });
     });
     const call = await this.#assertCall(id);
-    if (c.callees.length > 0) this.events.emit('call:ringing', { to: c.callees.map((p) => p.id), call });
+    if (c.callees.length > 0) this.events.emit('call:ringing', { to: c.callees.map((p) => subjectKey(p.role, p.id)), call });
     return call;
   }
 
@@ -612,9 +702,9 @@ export class HouseholdService {
       }
       this.#log.warn({ callId: call.id, step: i, to: kind, people: people.map((p) => p.id) }, 'SOS | ringing');
       const updated = await this.#assertCall(call.id);
-      if (callees.length > 0) this.events.emit('call:ringing', { to: callees.map((p) => p.id), call: updated });
+      if (callees.length > 0) this.events.emit('call:ringing', { to: callees.map((p) => subjectKey(p.role, p.id)), call: updated });
       // Everyone already ringing sees the new people on the call.
-      this.events.emit('call:updated', { to: [...(await this.#deviceIds(h.id)), ...updated.callees.map((p) => p.id)], call: updated });
+      this.events.emit('call:updated', { to: [...(await this.#deviceKeys(h.id)), ...updated.callees.map((p) => subjectKey(p.role, p.id))], call: updated });
     }
   }
 
@@ -652,7 +742,7 @@ export class HouseholdService {
     await this.#repo.appendCallEvent({ callId, atMs: now, type: 'answered', person: personOf(actor) });
     const answered = await this.#assertCall(callId);
     this.#log.info({ callId, device: actor.sub }, 'call answered');
-    this.events.emit('call:answered', { to: [...(await this.#deviceIds(call.householdId)), call.callerId], call: answered });
+    this.events.emit('call:answered', { to: [...(await this.#deviceKeys(call.householdId)), subjectKey(call.callerRole, call.callerId)], call: answered });
     return { call: answered, roomId: answered.roomId, token: (await this.#callToken(actor, answered)) };
   }
 
@@ -666,7 +756,7 @@ export class HouseholdService {
     await this.#repo.appendCallEvent({ callId: call.id, atMs: now, type: 'answered', person: personOf(actor), data: { step: me.step, afterSeconds: Math.round((now - Date.parse(call.createdAt)) / 1000) } });
     const answered = await this.#assertCall(call.id);
     this.#log.info({ callId: call.id, by: actor.sub, purpose: call.purpose }, 'call from home answered');
-    this.events.emit('call:answered', { to: [...(await this.#deviceIds(call.householdId)), ...answered.callees.map((c) => c.id)], call: answered });
+    this.events.emit('call:answered', { to: [...(await this.#deviceKeys(call.householdId)), ...answered.callees.map((c) => subjectKey(c.role, c.id))], call: answered });
     if (call.purpose === 'sos') await this.#resolveSosAlert(call);
     return { call: answered, roomId: answered.roomId, token: await this.#callToken(actor, answered) };
   }
@@ -760,7 +850,7 @@ export class HouseholdService {
     await this.#repo.appendCallEvent({ callId, atMs: this.#clock.now(), type: 'ended', data: { reason } });
     const call = await this.#assertCall(callId);
     this.#log.info({ callId, reason }, 'call finished');
-    this.events.emit('call:ended', { to: [...(await this.#deviceIds(householdId)), call.callerId, ...call.callees.map((c) => c.id)], call, reason });
+    this.events.emit('call:ended', { to: [...(await this.#deviceKeys(householdId)), subjectKey(call.callerRole, call.callerId), ...call.callees.map((c) => subjectKey(c.role, c.id))], call, reason });
     return call;
   }
 
@@ -851,7 +941,7 @@ export class HouseholdService {
     });
     const lookIn = (await this.#repo.getLookIn(id))!;
     this.#log.info({ householdId, by: actor.sub, lookInId: id }, 'look-in → home');
-    this.events.emit('lookin:started', { to: (await this.#deviceIds(householdId)), lookIn, viewerName: actor.name });
+    this.events.emit('lookin:started', { to: await this.#deviceKeys(householdId), lookIn, viewerName: actor.name });
     const token = this.#tokens.issue({
       sub: actor.sub, name: actor.name, role: actor.role,
       // View only: the family member's own camera and microphone stay out of the home.
@@ -887,7 +977,7 @@ export class HouseholdService {
     if (!(await this.#repo.endLookIn(lookIn.id, reason, this.#clock.now()))) return;
     this.#log.info({ lookInId: lookIn.id, reason }, 'look-in ended');
     this.events.emit('lookin:ended', {
-      to: [...(await this.#deviceIds(lookIn.householdId)), lookIn.memberId],
+      to: [...(await this.#deviceKeys(lookIn.householdId)), subjectKey('family', lookIn.memberId)],
       lookIn: (await this.#repo.getLookIn(lookIn.id))!,
       reason,
     });
@@ -904,7 +994,7 @@ export class HouseholdService {
     if (open) {
       await this.#repo.resolveAlert(open.id, now);
       this.#log.info({ deviceId: rec.device.id, alertId: open.id }, 'device back online');
-      this.events.emit('alert:resolved', { to: (await this.#repo.listCounsellorIds(rec.device.householdId)), alert: (await this.#repo.getAlert(open.id))! });
+      this.events.emit('alert:resolved', { to: await this.#counsellorKeys(rec.device.householdId), alert: (await this.#repo.getAlert(open.id))! });
     }
     return this.deviceState(actor);
   }
@@ -996,7 +1086,8 @@ export class HouseholdService {
     if (!notice) throw notFound('no such notice for this household');
     const now = this.#clock.now();
     if (await this.#repo.markNoticeRead(noticeId, h.id, rec.device.id, now)) {
-      this.events.emit('notice:read', { to: [notice.senderId], noticeId, householdId: h.id, readAt: new Date(now).toISOString() });
+      // Notices are sent by counsellors and administrators; the sender's id names one person.
+      this.events.emit('notice:read', { to: [subjectKey('counsellor', notice.senderId), subjectKey('admin', notice.senderId)], noticeId, householdId: h.id, readAt: new Date(now).toISOString() });
     }
     const read = (await this.#repo.noticeReads([noticeId])).find((r) => r.householdId === h.id)!;
     return { readAt: new Date(read.readAtMs).toISOString() };
@@ -1088,7 +1179,7 @@ export class HouseholdService {
     const { createdAt: _c, expiresAt, ...stored } = notice;
     await this.#repo.insertNotice({ ...stored, createdAtMs: now, expiresAtMs: expiresAt ? Date.parse(expiresAt) : null });
     const householdIds = households.map((h) => h.id);
-    this.events.emit('notice', { to: (await Promise.all(householdIds.map((hid) => this.#deviceIds(hid)))).flat(), notice, householdIds });
+    this.events.emit('notice', { to: (await Promise.all(householdIds.map((hid) => this.#deviceKeys(hid)))).flat(), notice, householdIds });
     return { notice, householdIds };
   }
 
@@ -1097,19 +1188,32 @@ export class HouseholdService {
     return this.#repo.listNoticesFor((await this.#assertHousehold(householdId)), this.#clock.now(), 50);
   }
 
-  async scheduleCheckIn(actor: Actor, householdId: string, c: NewCheckIn): Promise<CheckInSchedule> {
-    // A schedule is a counsellor's own calendar; an administrator has none to put it in.
-    if (actor.role === 'admin') throw badRequest('check-ins are scheduled by the household’s counsellor, not by an administrator');
+  async scheduleCheckIn(actor: Actor, householdId: string, { counsellorId, ...c }: NewCheckIn): Promise<CheckInSchedule> {
     await this.#requireCounsellor(actor, householdId);
+    let caller = actor.sub;
+    if (actor.role === 'admin') {
+      // An administrator plans for a counsellor; the schedule must name one who serves this home.
+      if (!counsellorId) throw badRequest('counsellorId: required when an administrator schedules a check-in', ['counsellorId: required']);
+      if (!(await this.#repo.isAssigned(householdId, counsellorId))) {
+        throw badRequest(`counsellorId: ${counsellorId} is not assigned to this household`, ['counsellorId: not assigned to this household']);
+      }
+      caller = counsellorId;
+    } else if (counsellorId !== undefined && counsellorId !== actor.sub) {
+      throw forbidden('a counsellor schedules only their own check-ins');
+    }
     const id = newId('checkin');
-    await this.#repo.insertCheckIn({ id, householdId, counsellorId: actor.sub, ...c, createdAtMs: this.#clock.now() });
-    return (await this.listCheckIns(actor)).find((s) => s.id === id)!;
+    await this.#repo.insertCheckIn({ id, householdId, counsellorId: caller, ...c, createdAtMs: this.#clock.now() });
+    return (await this.#checkInsOf(caller)).find((s) => s.id === id)!;
   }
 
   async listCheckIns(actor: Actor): Promise<CheckInSchedule[]> {
     if (actor.role !== 'counsellor') throw forbidden('only counsellors have check-in schedules');
+    return this.#checkInsOf(actor.sub);
+  }
+
+  async #checkInsOf(counsellorId: string): Promise<CheckInSchedule[]> {
     const now = this.#clock.now();
-    return (await this.#repo.listCheckIns(actor.sub))
+    return (await this.#repo.listCheckIns(counsellorId))
       .map((r) => ({ ...r.schedule, nextAt: new Date(nextOccurrence(r.schedule.days, r.schedule.time, now)).toISOString() }))
       .sort((a, b) => a.nextAt.localeCompare(b.nextAt));
   }
@@ -1273,7 +1377,7 @@ export class HouseholdService {
       if ((await this.#repo.getOpenAlert(rec.device.id))) continue;
       const id = newId('alert');
       await this.#repo.insertAlert({ id, kind: 'device-offline', deviceId: rec.device.id, householdId: rec.device.householdId, lastSeenAtMs: rec.lastSeenAtMs, raisedAtMs: now });
-      const counsellors = await this.#repo.listCounsellorIds(rec.device.householdId);
+      const counsellors = await this.#counsellorKeys(rec.device.householdId);
       this.#log.warn({ deviceId: rec.device.id, householdId: rec.device.householdId, silentMs: now - silentSince }, 'device offline alert');
       this.events.emit('alert:raised', { to: counsellors, alert: (await this.#repo.getAlert(id))! });
     }
@@ -1332,7 +1436,7 @@ export class HouseholdService {
       if (due === null || due < r.createdAtMs || (r.lastDueAtMs !== null && due <= r.lastDueAtMs)) continue;
       await this.#repo.setCheckInLastDue(r.schedule.id, due);
       const schedule = { ...r.schedule, nextAt: new Date(nextOccurrence(r.schedule.days, r.schedule.time, now)).toISOString() };
-      this.events.emit('checkin:due', { to: [r.schedule.counsellorId], schedule, dueAt: new Date(due).toISOString() });
+      this.events.emit('checkin:due', { to: [subjectKey('counsellor', r.schedule.counsellorId)], schedule, dueAt: new Date(due).toISOString() });
     }
   }
 
@@ -1447,8 +1551,8 @@ export class HouseholdService {
   }
 
   /** Who hears of a no-activity or SOS alert: the counsellors and the family. */
-  async #alertAudience(householdId: string): Promise<string[]> {
-    return [...(await this.#repo.listCounsellorIds(householdId)), ...(await this.#repo.listFamily(householdId)).map((m) => m.id)];
+  async #alertAudience(householdId: string): Promise<SubjectKey[]> {
+    return [...(await this.#counsellorKeys(householdId)), ...(await this.#repo.listFamily(householdId)).map((m) => subjectKey('family', m.id))];
   }
 
   /** Quiet hours now: the device rings softly and does not chime. */
@@ -1466,13 +1570,17 @@ export class HouseholdService {
     });
   }
 
-  async #deviceIds(householdId: string): Promise<string[]> {
-    return (await this.#repo.listDevices(householdId)).map((r) => r.device.id);
+  async #deviceKeys(householdId: string): Promise<SubjectKey[]> {
+    return (await this.#repo.listDevices(householdId)).map((r) => subjectKey('home-device', r.device.id));
+  }
+
+  async #counsellorKeys(householdId: string): Promise<SubjectKey[]> {
+    return (await this.#repo.listCounsellorIds(householdId)).map((id) => subjectKey('counsellor', id));
   }
 
   /** Devices and family of a household: who must redraw when its settings or privacy change. */
-  async #audience(householdId: string): Promise<string[]> {
-    return [...(await this.#deviceIds(householdId)), ...(await this.#repo.listFamily(householdId)).map((m) => m.id)];
+  async #audience(householdId: string): Promise<SubjectKey[]> {
+    return [...(await this.#deviceKeys(householdId)), ...(await this.#repo.listFamily(householdId)).map((m) => subjectKey('family', m.id))];
   }
 
   async #view(householdId: string, myPermission?: PermissionLevel): Promise<HouseholdView> {

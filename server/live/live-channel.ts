@@ -1,5 +1,5 @@
 // Pushes domain events to connected clients through socket.io rooms named after who should
-// hear them: `user:<sub>`, `role:<role>`, `department:<code>`, `household:<id>`, `case:<id>`.
+// hear them: `user:<role>:<sub>`, `role:<role>`, `department:<code>`, `household:<id>`, `case:<id>`.
 // With the Redis adapter a publish on any node reaches sockets on every node.
 import type { Namespace, Server } from 'socket.io';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
@@ -7,11 +7,12 @@ import { revocationApplies, type Revocation } from '../auth/revocations.ts';
 import { AppError, toErrorBody } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { SafeEmitter } from '../core/safe-emitter.ts';
-import { liveRequestSchemas, type LiveEventName, type LiveEvents, type LiveServerToClient } from '../protocol/live.ts';
+import { liveRequestSchemas, subjectKey, type LiveEventName, type LiveEvents, type LiveServerToClient, type SubjectKey } from '../protocol/live.ts';
 import type { Reply } from '../protocol/signalling.ts';
 
 export const liveRoom = {
-  user: (sub: string) => `user:${sub}`,
+  /** One identity's pushes, keyed by kind and id (protocol/live.ts `subjectKey`). */
+  user: (key: SubjectKey) => `user:${key}`,
   role: (role: string) => `role:${role}`,
   department: (code: string) => `department:${code}`,
   household: (id: string) => `household:${id}`,
@@ -27,10 +28,25 @@ export interface LiveChannelDeps {
   authorizeCaseWatch?: (claims: Claims, caseId: string) => Promise<void> | void;
   /** Revocations taking effect on this node: their connections are told and closed. */
   revocations?: Pick<SafeEmitter<{ revoked: [Revocation] }>, 'on'>;
+  /**
+   * Where terminal presence is kept: a terminal is present while it holds a `/live` connection
+   * (socket.io's ping is its heartbeat). The channel refreshes all of this node's terminals in one
+   * call every `refreshMs`, so presence expires by itself when the node dies.
+   */
+  terminals?: TerminalPresence;
+}
+
+export interface TerminalPresence {
+  present(terminalIds: readonly string[]): Promise<void>;
+  gone(terminalId: string): Promise<void>;
+  refreshMs: number;
 }
 
 export class LiveChannel {
   readonly #nsp: Namespace<Record<string, never>, LiveServerToClient, Record<string, never>, { claims: Claims }>;
+  /** Connections per terminal on this node (a reloading page briefly holds two). */
+  readonly #terminals = new Map<string, number>();
+  readonly #refresh: NodeJS.Timeout | undefined;
 
   constructor(io: Server, private readonly deps: LiveChannelDeps) {
     this.#nsp = io.of('/live');
@@ -45,11 +61,16 @@ export class LiveChannel {
     });
     this.#nsp.on('connection', (socket) => {
       const { claims } = socket.data;
-      const rooms = [liveRoom.user(claims.sub), liveRoom.role(claims.role)];
+      const rooms = [liveRoom.user(subjectKey(claims.role, claims.sub)), liveRoom.role(claims.role)];
       if (claims.attributes.department) rooms.push(liveRoom.department(claims.attributes.department));
       if (claims.attributes.householdId) rooms.push(liveRoom.household(claims.attributes.householdId));
       if (claims.attributes.terminalId) rooms.push(liveRoom.terminal(claims.attributes.terminalId));
       void socket.join(rooms);
+      const terminalId = claims.role === 'terminal' ? claims.attributes.terminalId : undefined;
+      if (terminalId) {
+        this.#terminalConnected(terminalId);
+        socket.on('disconnect', () => this.#terminalDisconnected(terminalId));
+      }
       socket.on('watchCase', (payload: unknown, ack: unknown) => void this.#watch(socket, payload, ack, true));
       socket.on('unwatchCase', (payload: unknown, ack: unknown) => void this.#watch(socket, payload, ack, false));
     });
@@ -61,6 +82,38 @@ export class LiveChannel {
         socket.disconnect(true);
       }
     });
+    const terminals = deps.terminals;
+    if (terminals) {
+      this.#refresh = setInterval(() => this.#keep(terminals.present([...this.#terminals.keys()])), terminals.refreshMs);
+      this.#refresh.unref();
+    }
+  }
+
+  /** Terminals connected to this node now. */
+  get connectedTerminals(): number {
+    return this.#terminals.size;
+  }
+
+  close(): void {
+    clearInterval(this.#refresh);
+  }
+
+  #terminalConnected(terminalId: string): void {
+    const n = this.#terminals.get(terminalId) ?? 0;
+    this.#terminals.set(terminalId, n + 1);
+    if (n === 0 && this.deps.terminals) this.#keep(this.deps.terminals.present([terminalId]));
+  }
+
+  #terminalDisconnected(terminalId: string): void {
+    const n = (this.#terminals.get(terminalId) ?? 1) - 1;
+    if (n > 0) return void this.#terminals.set(terminalId, n);
+    this.#terminals.delete(terminalId);
+    if (this.deps.terminals) this.#keep(this.deps.terminals.gone(terminalId));
+  }
+
+  /** Presence writes are best effort: the next refresh repairs a missed one. */
+  #keep(write: Promise<void>): void {
+    write.catch((err: unknown) => this.deps.log.warn({ err }, 'live terminal presence | not written'));
   }
 
   publish<E extends LiveEventName>(rooms: string[], event: E, payload: LiveEvents[E]): void {

@@ -6,14 +6,14 @@ import type { Actor, Case, Official } from './types.ts';
 
 export function actorFromClaims(c: Claims): Actor {
   const role: Actor['role'] =
-    c.role === 'petitioner' || c.role === 'terminal' || c.role === 'official' || c.role === 'head' || c.role === 'coordinator' || c.role === 'admin'
+    c.role === 'petitioner' || c.role === 'terminal' || c.role === 'official' || c.role === 'head' || c.role === 'coordinator'
       ? c.role
       : 'other';
   return c.attributes.terminalId ? { id: c.sub, name: c.name, role, terminalId: c.attributes.terminalId } : { id: c.sub, name: c.name, role };
 }
 
 export const isPetitionerSide = (a: Actor) => a.role === 'petitioner' || a.role === 'terminal';
-export const isCoordinator = (a: Actor) => a.role === 'coordinator' || a.role === 'admin' || a.role === 'system';
+export const isCoordinator = (a: Actor) => a.role === 'coordinator' || a.role === 'system';
 
 export async function assertCase(repo: PetitionRepository, caseId: string): Promise<Case> {
   const c = await repo.getCase(caseId);

@@ -734,8 +734,6 @@ export function roleOf(actor: Actor): ActorRole {
     case 'coordinator':
     case 'system':
       return actor.role;
-    case 'admin':
-      return 'coordinator';
     default:
       return 'system';
   }

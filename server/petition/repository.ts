@@ -89,6 +89,7 @@ export interface BookedAppointment {
 export interface PetitionRepository {
   importDirectory(dir: Directory): Promise<void>;
   getRegion(code: string): Promise<Region | undefined>;
+  listRegions(): Promise<Region[]>;
   getTerminal(id: string): Promise<Terminal | undefined>;
   listTerminals(): Promise<Terminal[]>;
   getDepartment(id: string): Promise<Department | undefined>;
@@ -107,6 +108,12 @@ export interface PetitionRepository {
    * the shared store, so every node draws from one sequence — and writes its first event.
    */
   createCase(c: NewCase, event: NewEvent): Promise<Case>;
+  /**
+   * Creates the case unless its terminal already has one in `openStates`, which is answered
+   * instead (`created: false`). The terminal's row lock makes check and insert one step across
+   * nodes: two starts at one terminal never both create.
+   */
+  createCaseIfNoneOpen(c: NewCase, event: NewEvent, openStates: readonly CaseState[]): Promise<{ case: Case; created: boolean }>;
   getCase(id: string): Promise<Case | undefined>;
   /**
    * Undoes a registration that could not be queued (Redis out of reach): deletes the case, its
@@ -401,6 +408,10 @@ export class DbPetitionRepository implements PetitionRepository {
     });
   }
 
+  async listRegions(): Promise<Region[]> {
+    return this.#db.selectFrom('petition_regions').select(['code', 'name', 'level', 'parent_code as parentCode']).orderBy('code').execute();
+  }
+
   async getRegion(code: string): Promise<Region | undefined> {
     return this.#db.selectFrom('petition_regions').select(['code', 'name', 'level', 'parent_code as parentCode']).where('code', '=', code).executeTakeFirst();
   }
@@ -457,50 +468,25 @@ export class DbPetitionRepository implements PetitionRepository {
     return this.#db.selectFrom('petition_reception_days').select(DAY).where('starts_at', '>=', fromIso.slice(0, 10)).orderBy('starts_at').orderBy('id').execute();
   }
 
-  async createCase(c: NewCase, event: NewEvent): Promise<Case> {
-    const day = c.registeredAt.slice(0, 10).replaceAll('-', '');
-    return this.#store.transaction<PetitionTables, Case>(async (trx) => {
-      // The upsert takes the day's counter row lock until commit: concurrent registrations on
-      // any node queue behind it, and a rolled-back one leaves no gap.
-      const { last } = await trx
-        .insertInto('petition_case_counters')
-        .values({ day, last: 1 })
-        .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ last: eb('petition_case_counters.last', '+', 1) })))
-        .returning('last')
-        .executeTakeFirstOrThrow();
-      const id = caseNumber(day, last);
-      const row: Insertable<CaseRow> = {
-        id,
-        terminal_id: c.terminalId,
-        region_code: c.regionCode,
-        category: c.category,
-        petitioner_name: c.petitionerName,
-        id_number_masked: c.idNumberMasked,
-        phone: c.phone,
-        description: c.description,
-        flags: JSON.stringify(c.flags),
-        state: c.state,
-        routed_department_ids: JSON.stringify(c.routedDepartmentIds),
-        department_id: c.departmentId,
-        official_id: c.officialId,
-        registered_at: c.registeredAt,
-        accept_deadline: c.acceptDeadline,
-        handle_deadline: c.handleDeadline,
-        handle_extended: c.handleExtended ? 1 : 0,
-        extension_reason: c.extensionReason,
-        accepted_at: c.acceptedAt,
-        opinion: c.opinion,
-        opinion_at: c.opinionAt,
-        rating: c.rating,
-        rated_at: c.ratedAt,
-        appointment: c.appointment ? JSON.stringify(c.appointment) : null,
-        updated_at: c.registeredAt,
-      };
-      await trx.insertInto('petition_cases').values(row).execute();
-      await insertEvent(trx, id, event);
-      return (await getCase(trx, id))!;
+  createCase(c: NewCase, event: NewEvent): Promise<Case> {
+    return this.#store.transaction<PetitionTables, Case>((trx) => insertCase(trx, c, event));
+  }
+
+  createCaseIfNoneOpen(c: NewCase, event: NewEvent, openStates: readonly CaseState[]): Promise<{ case: Case; created: boolean }> {
+    return this.#store.transaction<PetitionTables, { case: Case; created: boolean }>(async (trx) => {
+      await this.#store.forUpdate(trx.selectFrom('petition_terminals').select('id').where('id', '=', c.terminalId)).executeTakeFirst();
+      const open = await trx
+        .selectFrom('petition_cases')
+        .select('id')
+        .where('terminal_id', '=', c.terminalId)
+        .where('state', 'in', [...openStates])
+        .orderBy('registered_at')
+        .executeTakeFirst();
+      if (open) return { case: (await getCase(trx, open.id))!, created: false };
+      return { case: await insertCase(trx, c, event), created: true };
     });
   }
+
 
   getCase(id: string): Promise<Case | undefined> {
     return getCase(this.#db, id);
@@ -665,6 +651,50 @@ export class DbPetitionRepository implements PetitionRepository {
     const r = await this.#db.updateTable('petition_appointments').set({ admitted: 1 }).where('case_id', '=', caseId).where('admitted', '=', 0).executeTakeFirst();
     return one(r.numUpdatedRows);
   }
+}
+
+/** Inserts a case with the next number of its day (inside the caller's transaction). */
+async function insertCase(trx: Q, c: NewCase, event: NewEvent): Promise<Case> {
+  const day = c.registeredAt.slice(0, 10).replaceAll('-', '');
+  // The upsert takes the day's counter row lock until commit: concurrent registrations on
+  // any node queue behind it, and a rolled-back one leaves no gap.
+  const { last } = await trx
+    .insertInto('petition_case_counters')
+    .values({ day, last: 1 })
+    .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ last: eb('petition_case_counters.last', '+', 1) })))
+    .returning('last')
+    .executeTakeFirstOrThrow();
+  const id = caseNumber(day, last);
+  const row: Insertable<CaseRow> = {
+    id,
+    terminal_id: c.terminalId,
+    region_code: c.regionCode,
+    category: c.category,
+    petitioner_name: c.petitionerName,
+    id_number_masked: c.idNumberMasked,
+    phone: c.phone,
+    description: c.description,
+    flags: JSON.stringify(c.flags),
+    state: c.state,
+    routed_department_ids: JSON.stringify(c.routedDepartmentIds),
+    department_id: c.departmentId,
+    official_id: c.officialId,
+    registered_at: c.registeredAt,
+    accept_deadline: c.acceptDeadline,
+    handle_deadline: c.handleDeadline,
+    handle_extended: c.handleExtended ? 1 : 0,
+    extension_reason: c.extensionReason,
+    accepted_at: c.acceptedAt,
+    opinion: c.opinion,
+    opinion_at: c.opinionAt,
+    rating: c.rating,
+    rated_at: c.ratedAt,
+    appointment: c.appointment ? JSON.stringify(c.appointment) : null,
+    updated_at: c.registeredAt,
+  };
+  await trx.insertInto('petition_cases').values(row).execute();
+  await insertEvent(trx, id, event);
+  return (await getCase(trx, id))!;
 }
 
 async function getCase(q: Q, id: string): Promise<Case | undefined> {

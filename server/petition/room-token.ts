@@ -22,7 +22,7 @@ export interface RoomMember {
 
 export function issueRoomToken(tokens: TokenIssuer, caseId: string, who: RoomMember, ttlSeconds: number): RoomAccess {
   const roomId = petitionRoomId(caseId);
-  const supervisor = who.role === 'coordinator' || who.role === 'admin' || who.role === 'system';
+  const supervisor = who.role === 'coordinator' || who.role === 'system';
   const token = tokens.issue({
     sub: who.id,
     name: who.name,

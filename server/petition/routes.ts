@@ -28,10 +28,6 @@ export function createPetitionRouter({ service: s, tokens, log }: PetitionRouter
       'petition.rate': ({ claims, params, body }) => s.rate(a(claims), params.caseId, body.rating),
       'petition.bookAppointment': ({ claims, params, body }) => s.bookAppointment(a(claims), params.caseId, body.dayId, body.slot),
       'petition.requestCallback': ({ claims, params }) => s.requestCallback(a(claims), params.caseId),
-      'petition.terminalHeartbeat': async ({ claims }) => {
-        await s.terminalHeartbeat(a(claims));
-        return {};
-      },
       'petition.heartbeat': async ({ claims, body }) => {
         await s.heartbeat(a(claims), body.status);
         return {};

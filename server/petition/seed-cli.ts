@@ -1,12 +1,12 @@
 // `npm run seed [-- --db <sqlite file>]`: loads the Suzhou-like directory into the store that
 // DATABASE_URL names (default: DATA_DIR/app.db). Idempotent.
-import { loadConfig } from '../core/config.ts';
+import { loadToolConfig } from '../core/config.ts';
 import { describeLocation, storeLocation } from '../core/db.ts';
 import { buildDirectory } from './seed.ts';
 import { openPetitionStore } from './store.ts';
 
 const i = process.argv.indexOf('--db');
-const config = loadConfig();
+const config = loadToolConfig();
 const location = i > 0 && process.argv[i + 1] ? storeLocation(`sqlite:${process.argv[i + 1]}`, config.DATA_DIR) : storeLocation(config.DATABASE_URL, config.DATA_DIR);
 const dir = buildDirectory();
 const store = await openPetitionStore(location);

@@ -49,7 +49,7 @@ import {
 import { levelAbove, routeCategory } from './routing.ts';
 import type { ClaimInput, InviteTarget, OfferInput, ReceptionDayInput, StartPetitionInput } from '../protocol/http/petition.ts';
 import { issueRoomToken, type RoomAccess, type RoomMember } from './room-token.ts';
-import { slotStart, unknownWait, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
+import { queueFigures, slotStart, unknownWait, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
 import type {
   Actor,
   ActorRole,
@@ -75,6 +75,9 @@ export type { RoomAccess } from './room-token.ts';
 export type { Assignment, Desk, Offer, StartedPetition } from './types.ts';
 export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup } from './coordinator.ts';
 export { slotStart } from './wait.ts';
+
+/** Cases whose wait is computed side by side when a queue moves. */
+const WAIT_BATCH = 64;
 
 export interface PetitionServiceOptions {
   repo: PetitionRepository;
@@ -133,6 +136,11 @@ const STRANDED_AFTER_MS = 10_000;
 function queueUnavailable(err: unknown): unknown {
   return storeUnavailable(err) ? new AppError('unavailable', 'the queue is unavailable; nothing was registered, try again shortly') : err;
 }
+
+/** States in which a case still occupies its terminal: waiting, in session, being handed over. */
+const OPEN_AT_TERMINAL: readonly CaseState[] = ['registered', 'queued', 'in_session', 'joint_session', 'transferred', 'escalated'];
+/** Open and not yet taken: what a terminal is still waiting on once an earlier session has ended. */
+const WAITING_AT_TERMINAL: readonly CaseState[] = ['registered', 'queued'];
 
 const ticketKindToRole = (kind: TicketKind): 'lead' | 'invited' => (kind === 'invite' ? 'invited' : 'lead');
 
@@ -303,7 +311,10 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     });
     const at = this.nowIso();
     const flags = { elderly: input.flags?.elderly ?? false, urgent: input.flags?.urgent ?? false, disabled: input.flags?.disabled ?? false };
-    const created = await this.repo.createCase(
+    // One open petition per terminal: a second start (a double tap, a reload, a flood) gets the
+    // case already open there, not another queue entry, room and recording. The repository
+    // checks and creates under the terminal's row lock, so this holds across nodes too.
+    const create = (openStates: readonly CaseState[]) => this.repo.createCaseIfNoneOpen(
       {
         terminalId: terminal.id,
         regionCode: terminal.regionCode,
@@ -329,12 +340,20 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
         registeredAt: at,
       },
       this.event(actor.id, this.roleOf(actor), 'registered', { terminalId: terminal.id, category: rule.code, flags }),
+      openStates,
     );
+    let { case: created, created: isNew } = await create(OPEN_AT_TERMINAL);
+    // A case whose session has ended waits for its handling, no longer at the terminal: the next
+    // villager starts their own (only a case still waiting there is answered again).
+    if (!isNew && !(await this.queue.ticketsOfCase(created.id)).some((t) => t.state === 'queued' || t.state === 'assigned')) {
+      ({ case: created, created: isNew } = await create(WAITING_AT_TERMINAL));
+    }
+    if (!isNew) return this.resumePetition(actor, created, terminal.id);
     const queryCode = await this.life.registered(created, actor);
     if (input.booking) {
       // Booked from the start screen: registered and booked, queued only when the slot begins.
       const booked = await this.bookAppointment(actor, created.id, input.booking.dayId, input.booking.slot);
-      return { case: booked, queryCode, ticketId: `${created.id}:a1`, departments, wait: await waitInfo(this.waitDeps, booked), ...this.issueRoomToken(created.id, { id: actor.id, name: input.petitionerName ?? actor.name, role: 'petitioner', terminalId: terminal.id }) };
+      return { case: booked, queryCode, ticketId: `${created.id}:a1`, departments, wait: await waitInfo(this.waitDeps, booked), ...this.issueRoomToken(created.id, { id: actor.id, name: actor.name, role: 'petitioner', terminalId: terminal.id }) };
     }
     let enqueued: { ticketId: string; case: Case };
     try {
@@ -364,6 +383,21 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     };
   }
 
+  /** What startPetition answers for the case already open at the terminal. */
+  private async resumePetition(actor: Actor, c: Case, terminalId: string): Promise<StartedPetition> {
+    const ticketId = (await this.repo.timeline(c.id)).reverse().map((e) => e.data.ticketId).find((t): t is string => typeof t === 'string') ?? `${c.id}:q1`;
+    this.log?.info({ caseId: c.id, terminalId }, 'startPetition() | the terminal already has this case open');
+    return {
+      case: c,
+      // Shown once, on the first receipt: only its hash is kept.
+      queryCode: null,
+      ticketId,
+      departments: await Promise.all(c.routedDepartmentIds.map((id) => this.assertDepartment(id))),
+      wait: await waitInfo(this.waitDeps, c),
+      ...this.issueRoomToken(c.id, { id: actor.id, name: c.petitionerName ?? actor.name, role: 'petitioner', terminalId }),
+    };
+  }
+
   private async enqueueCase(c: Case, actor: Actor): Promise<{ ticketId: string; case: Case }> {
     const ticketId = `${c.id}:q1`;
     const priority: PriorityClass = c.flags.elderly || c.flags.urgent || c.flags.disabled ? 'priority' : 'normal';
@@ -377,16 +411,24 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /**
-   * Fresh wait information for every case waiting in these queues (at most `limit` per queue),
-   * for pushing to the terminals after a `queue-changed` event:
-   * `for (const w of await service.waitUpdates(ids)) io.to(terminalRoom(w.caseId)).emit('wait', w)`.
+   * Fresh wait information for every case waiting in these queues, for pushing to the terminals
+   * after a `queue-changed` event (the caller skips those whose figures did not change).
    */
-  async waitUpdates(departmentIds: string[], limit = 100): Promise<WaitInfo[]> {
-    const caseIds = new Set((await Promise.all(departmentIds.map((d) => this.queue.entries(d, limit)))).flat().map((e) => e.caseId));
+  async waitUpdates(departmentIds: string[]): Promise<WaitInfo[]> {
+    const caseIds = new Set((await Promise.all(departmentIds.map((d) => this.queue.waitingCaseIds(d)))).flat());
     const out: WaitInfo[] = [];
-    for (const id of caseIds) {
-      const c = await this.repo.getCase(id);
-      if (c) out.push(await waitInfo(this.waitDeps, c));
+    // Bounded fan-out: thousands waiting must not queue thousands of store reads at once.
+    const ids = [...caseIds];
+    // Officials present and session length are read once per queue for the whole pass.
+    const figures = queueFigures(this.waitDeps);
+    for (let i = 0; i < ids.length; i += WAIT_BATCH) {
+      const batch = await Promise.all(
+        ids.slice(i, i + WAIT_BATCH).map(async (id) => {
+          const c = await this.repo.getCase(id);
+          return c ? waitInfo(this.waitDeps, c, figures) : null;
+        }),
+      );
+      for (const w of batch) if (w) out.push(w);
     }
     return out;
   }
@@ -1081,12 +1123,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /** A terminal's heartbeat (its token carries the terminal id). */
-  async terminalHeartbeat(actor: Actor): Promise<void> {
-    if (!actor.terminalId || !isPetitionerSide(actor)) throw new AppError('forbidden', 'terminals only', { reason: 'not_a_terminal' });
-    if (!(await this.repo.getTerminal(actor.terminalId))) throw new AppError('not_found', `unknown terminal ${actor.terminalId}`, { reason: 'unknown_terminal' });
-    await this.presence.terminalHeartbeat(actor.terminalId);
-  }
-
   routingRules() {
     return this.rules.current;
   }

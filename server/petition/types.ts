@@ -9,6 +9,6 @@ export * from '../protocol/http/petition-shapes.ts';
 export interface Actor {
   id: string;
   name: string;
-  role: 'petitioner' | 'terminal' | 'official' | 'head' | 'coordinator' | 'admin' | 'system' | 'other';
+  role: 'petitioner' | 'terminal' | 'official' | 'head' | 'coordinator' | 'system' | 'other';
   terminalId?: string;
 }

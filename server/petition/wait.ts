@@ -41,16 +41,34 @@ export function unknownWait(c: Case): WaitInfo {
   return { caseId: c.id, state: c.state, position: null, availableOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
 }
 
+/** Per-queue figures a wait needs; `queueFigures` reads them once per queue for a whole pass. */
+export interface QueueFigures {
+  present(queue: string): Promise<OnlineOfficial[]>;
+  avgSessionSeconds(queue: string): Promise<number | null>;
+}
+
+export function queueFigures(d: Pick<WaitDeps, 'presence' | 'queue'>): QueueFigures {
+  const once = <R>(read: (q: string) => Promise<R>) => {
+    const seen = new Map<string, Promise<R>>();
+    return (q: string) => {
+      let p = seen.get(q);
+      if (!p) seen.set(q, (p = read(q)));
+      return p;
+    };
+  };
+  return { present: once((q) => presentFor(d.presence, q)), avgSessionSeconds: once((q) => d.queue.avgSessionSeconds(q)) };
+}
+
 /** Estimate: ceil(position / officials present) × mean session length of the office. */
-export async function waitInfo(d: WaitDeps, c: Case): Promise<WaitInfo> {
+export async function waitInfo(d: WaitDeps, c: Case, figures: QueueFigures = queueFigures(d)): Promise<WaitInfo> {
   const tickets = await d.queue.ticketsOfCase(c.id);
   const waiting = tickets.find((t) => t.state === 'queued' || t.state === 'leased');
   const base = unknownWait(c);
   if (!waiting) return base;
   const position = waiting.state === 'leased' ? 0 : await d.queue.position(waiting.id, waiting.departmentIds);
-  const online = (await Promise.all(waiting.departmentIds.map((q) => presentFor(d.presence, q)))).flat();
+  const online = (await Promise.all(waiting.departmentIds.map((q) => figures.present(q)))).flat();
   const present = online.filter((o) => o.status !== 'away').length;
-  const avgs = await Promise.all(waiting.departmentIds.map((q) => d.queue.avgSessionSeconds(q)));
+  const avgs = await Promise.all(waiting.departmentIds.map((q) => figures.avgSessionSeconds(q)));
   const avg = Math.min(...avgs.map((a) => a ?? d.defaultSessionSeconds));
   const estimate = present > 0 && position !== null ? Math.ceil(position / present) * Math.round(avg) : null;
   const waitedSeconds = Math.max(0, Math.round((d.now().getTime() - Date.parse(waiting.enqueuedAt)) / 1000));

@@ -17,9 +17,12 @@ export const ROLES = [
   'archivist',
   /** 社区/村委会 网格员: community staff, and the village contact an SOS escalates to. */
   'grid-worker',
-  /** 审计管理员: reads the audit trail (who viewed, exported, held, deleted what), nothing else. */
-  'audit-admin',
+  /** System administrator (三员分立 ①): the directory, devices, routing and retention settings. */
   'admin',
+  /** Security administrator (②): accounts, roles, sessions, lock-outs. */
+  'security-admin',
+  /** Audit administrator (③): reads the audit trails (system and archive: who viewed, exported, held, deleted what), nothing else. */
+  'audit-admin',
 ] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;

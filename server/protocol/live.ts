@@ -4,6 +4,16 @@
 // authorization stays in one place); household pushes carry the call, look-in, notice or alert
 // itself. One discriminated union, shared by the server and the web client.
 import { z } from 'zod';
+import type { Role } from './claims.ts';
+
+/**
+ * Whom a push is for: role and subject together. Each connection joins the user room of its own
+ * token's `role:sub`, so a device, a family member and an official that happen to share an id
+ * never hear each other's pushes.
+ */
+export type SubjectKey = `${Role}:${string}`;
+export const subjectKey = (role: Role, sub: string): SubjectKey => `${role}:${sub}`;
+
 import type {
   Call,
   CallEndReason,

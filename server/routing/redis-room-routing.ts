@@ -4,13 +4,13 @@
 //   nodes                HASH nodeId → url of every node that ever beat (the live ones have node:<id>)
 //
 // Failover: a room's owner is dead when its heartbeat expired (NODE_TTL_MS) or, sooner, when the
-// node asked to host the room cannot reach the owner's /healthz (or another node answers there):
-// a SIGKILLed node refuses connections at once, so its rooms move in about a second instead of
-// waiting out the TTL.
+// node asked to host the room cannot reach the owner's /healthz (or, with the scrape token,
+// another node answers there): a SIGKILLed node refuses connections at once, so its rooms move in
+// about a second instead of waiting out the TTL.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/log.ts';
 import type { RedisKeys } from '../core/redis-keys.ts';
-import type { RoomPlacement, RoomRouting } from './room-routing.ts';
+import type { NodeInfo, RoomPlacement, RoomRouting } from './room-routing.ts';
 
 export const NODE_TTL_MS = 15_000;
 export const HEARTBEAT_MS = 5_000;
@@ -32,11 +32,6 @@ if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end` + 
 /** How long a node waits for a room owner's /healthz before it takes the room over. */
 export const OWNER_PROBE_MS = 1_000;
 
-export interface NodeInfo {
-  nodeId: string;
-  url: string;
-}
-
 // Release: compare-and-delete, so a node never frees a room another node has taken over.
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -52,10 +47,16 @@ export class RedisRoomRouting implements RoomRouting {
     readonly nodeId: string,
     private readonly url: string,
     private readonly log: Logger,
+    private readonly probeToken: string | undefined,
   ) {}
 
-  static async start(redis: Redis, keys: RedisKeys, nodeId: string, url: string, log: Logger): Promise<RedisRoomRouting> {
-    const r = new RedisRoomRouting(redis, keys, nodeId, url, log);
+  /**
+   * `probeToken`: the cluster's METRICS_TOKEN. With it the owner probe reads the detailed health
+   * and checks that the owner itself answers at its URL; without, an answer there is taken as the
+   * owner's (the public /healthz says only `{ ok }`).
+   */
+  static async start(redis: Redis, keys: RedisKeys, nodeId: string, url: string, log: Logger, probeToken?: string): Promise<RedisRoomRouting> {
+    const r = new RedisRoomRouting(redis, keys, nodeId, url, log, probeToken);
     await r.#heartbeat();
     r.#timer = setInterval(() => {
       r.#heartbeat().catch((err: unknown) => r.log.warn({ err }, 'node heartbeat failed'));
@@ -69,7 +70,7 @@ export class RedisRoomRouting implements RoomRouting {
     if (owner === this.nodeId) return { local: true };
     const raw = await this.redis.get(this.keys.node(owner));
     const url = raw ? (JSON.parse(raw) as { url: string }).url : '';
-    if (raw && !(await ownerAnswers(owner, url))) {
+    if (raw && !(await ownerAnswers(owner, url, this.probeToken))) {
       const now = (await this.redis.eval(TAKEOVER, 2, this.keys.roomNode(roomId), this.keys.node(owner), this.nodeId, this.keys.nodePrefix, raw)) as string;
       if (now === this.nodeId) {
         this.log.warn({ roomId, from: owner, url }, 'room taken over: its node does not answer');
@@ -114,12 +115,16 @@ export class RedisRoomRouting implements RoomRouting {
  * it counts (a degraded node still hosts its rooms); a refused or silent connection, or another
  * node answering there (a URL behind a load balancer), does not.
  */
-async function ownerAnswers(nodeId: string, url: string): Promise<boolean> {
+/** Does the owner answer at its URL (any status: a stopping node still hands its rooms over itself)? */
+async function ownerAnswers(nodeId: string, url: string, token: string | undefined): Promise<boolean> {
   if (!url) return false;
   try {
-    const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(OWNER_PROBE_MS) });
-    const body = (await res.json()) as { data?: { nodeId?: unknown } };
-    return body.data?.nodeId === nodeId;
+    const res = await fetch(new URL('/healthz', url), {
+      signal: AbortSignal.timeout(OWNER_PROBE_MS),
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
+    const body = (await res.json()) as { ok?: unknown; data?: { nodeId?: unknown } };
+    return body.data ? body.data.nodeId === nodeId : typeof body.ok === 'boolean';
   } catch {
     return false;
   }

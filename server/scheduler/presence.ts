@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import { presenceStatusSchema, type PresenceStatus } from '../protocol/http/petition-shapes.ts';
 import { schedulerKeys, type SchedulerKeys } from './keys.ts';
-import { heartbeatScript, onlineScript, onlineTerminalsScript, terminalHeartbeatScript } from './scripts.ts';
+import { heartbeatScript, onlineScript, onlineTerminalsScript, terminalsPresentScript } from './scripts.ts';
 
 export { PRESENCE_STATUSES, presenceStatusSchema } from '../protocol/http/petition-shapes.ts';
 export type { PresenceStatus };
@@ -39,9 +39,18 @@ export class Presence {
     return parsed.success ? parsed.data : 'offline';
   }
 
-  /** Terminals beat too (every ttl/3), so the coordinator sees which are reachable. */
-  async terminalHeartbeat(terminalId: string): Promise<void> {
-    await terminalHeartbeatScript.run(this.redis, [this.keys.prefix, terminalId, this.ttlMs]);
+  /**
+   * Terminals are present while their live connection is: the node holding the connections
+   * refreshes them all at once (every ttl/3); they expire ttl after that node stops.
+   */
+  async terminalsPresent(terminalIds: readonly string[]): Promise<void> {
+    if (terminalIds.length === 0) return;
+    await terminalsPresentScript.run(this.redis, [this.keys.prefix, this.ttlMs, ...terminalIds]);
+  }
+
+  /** The terminal's last connection on this node closed. */
+  async terminalGone(terminalId: string): Promise<void> {
+    await this.redis.zrem(this.keys.terminalsOnline, terminalId);
   }
 
   async onlineTerminals(): Promise<Set<string>> {

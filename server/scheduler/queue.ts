@@ -219,6 +219,16 @@ export class TicketQueue {
     );
   }
 
+  /** Case ids of every ticket waiting in the queue, best first (one read, one pipeline). */
+  async waitingCaseIds(departmentId: string): Promise<string[]> {
+    const ids = await this.redis.zrange(this.keys.queue(departmentId), 0, '-1');
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hget(this.keys.ticket(id), 'caseId');
+    const rows = (await pipe.exec()) ?? [];
+    return rows.map(([, v]) => v).filter((v): v is string => typeof v === 'string' && v !== '');
+  }
+
   /** Tickets the official holds in live sessions (what a reconnecting desk resumes). */
   async activeTickets(officialId: string): Promise<string[]> {
     return (await this.redis.smembers(this.keys.active(officialId))).sort();

@@ -226,16 +226,20 @@ end
 return out`,
 );
 
-/** A terminal's heartbeat (Redis clock). ARGV: prefix, terminalId, ttlMs */
-export const terminalHeartbeatScript = new LuaScript(
-  'terminal-heartbeat',
+/**
+ * Terminals connected to a node's live channel, refreshed by that node in one call (Redis clock);
+ * a node that dies stops refreshing and its terminals expire. ARGV: prefix, ttlMs, terminalId…
+ */
+export const terminalsPresentScript = new LuaScript(
+  'terminals-present',
   `${NOW_MS}
-redis.call('ZADD', ARGV[1] .. ':terminals-online', now + tonumber(ARGV[3]), ARGV[2])
+local expires = now + tonumber(ARGV[2])
+for i = 3, #ARGV do redis.call('ZADD', ARGV[1] .. ':terminals-online', expires, ARGV[i]) end
 redis.call('ZREMRANGEBYSCORE', ARGV[1] .. ':terminals-online', '-inf', now)
 return 1`,
 );
 
-/** Terminals whose heartbeat has not expired (Redis clock). ARGV: prefix → terminal ids */
+/** Terminals whose presence has not expired (Redis clock). ARGV: prefix → terminal ids */
 export const onlineTerminalsScript = new LuaScript(
   'online-terminals',
   `${NOW_MS}

@@ -28,6 +28,12 @@ import {
 export interface CameraIngestOptions {
   router: types.Router;
   url: string;
+  /**
+   * Checks the URL before every connection (probe, each ffmpeg start) and answers the one to
+   * connect to (its host pinned to the checked address); throws to refuse. The server passes
+   * its camera network rules (server/core/camera-address.ts): DNS can change between two starts.
+   */
+  vetUrl: (url: string) => Promise<string>;
   /** Stable id of the camera; lands in the producers' appData. */
   cameraId: string;
   log: Logger;
@@ -103,7 +109,8 @@ export class CameraIngest extends SafeEmitter<CameraIngestEvents> {
 
   /** Probes the source, creates the producers, starts ffmpeg. Throws IngestError if the source is unreadable. */
   static async start(opts: CameraIngestOptions): Promise<CameraIngest> {
-    const probed = await probe(opts.url, opts.ffprobeBin ? { bin: opts.ffprobeBin } : {});
+    const target = await opts.vetUrl(opts.url);
+    const probed = await probe(target, opts.ffprobeBin ? { bin: opts.ffprobeBin } : {});
     const plan = planIngest(probed, opts.router.rtpCapabilities, {
       ...(opts.transcodeTo ? { prefer: opts.transcodeTo } : {}),
       audio: opts.audio !== false,
@@ -116,7 +123,7 @@ export class CameraIngest extends SafeEmitter<CameraIngestEvents> {
       const ingest = new CameraIngest(opts, probed, plan, video, audio);
       opts.router.observer.once('close', ingest.#onRouterClose);
       ingest.#log.info({ url: redact(opts.url), video: plan.video, audio: plan.audio, producerId: video.producer.id }, 'camera ingest → start');
-      ingest.#spawn();
+      ingest.#spawn(target);
       ingest.#startWatchdog();
       return ingest;
     } catch (err) {
@@ -166,9 +173,9 @@ export class CameraIngest extends SafeEmitter<CameraIngestEvents> {
   }
 
 
-  #spawn(): void {
+  #spawn(target: string): void {
     const bin = this.#opts.ffmpegBin ?? resolveFfmpegBin();
-    const args = this.#ffmpegArgs();
+    const args = this.#ffmpegArgs(target);
     this.#stderrTail = [];
     this.#grewThisRun = false;
     this.#stallKill = false;
@@ -212,7 +219,17 @@ export class CameraIngest extends SafeEmitter<CameraIngestEvents> {
     this.emit('restart', { attempt: this.#restarts, reason, code, signal, lastError });
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = null;
-      if (!this.#closed) this.#spawn();
+      if (this.#closed) return;
+      this.#opts.vetUrl(this.#opts.url).then(
+        (target) => {
+          if (!this.#closed) this.#spawn(target);
+        },
+        (err: unknown) => {
+          // The camera's address is no longer one the server may connect to: stop, do not retry.
+          this.#log.warn({ err }, 'camera address refused at restart; stopping the ingest');
+          void this.stop();
+        },
+      );
     }, delay);
   }
 
@@ -244,8 +261,7 @@ export class CameraIngest extends SafeEmitter<CameraIngestEvents> {
     this.#watchdog.unref();
   }
 
-  #ffmpegArgs(): string[] {
-    const { url } = this.#opts;
+  #ffmpegArgs(url: string): string[] {
     const ip = this.#opts.listenIp ?? '127.0.0.1';
     const out = (leg: Leg, pt: number): string[] => [
       '-f', 'rtp', '-ssrc', String(leg.ssrc), '-payload_type', String(pt),

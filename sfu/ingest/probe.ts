@@ -37,7 +37,9 @@ export class IngestError extends Error {
 
 /** Input options per kind of URL: RTSP over TCP (no UDP port games through NAT), files in real time and looped. */
 export function inputArgs(url: string, use: 'probe' | 'ingest' = 'ingest'): string[] {
-  if (/^rtsps?:\/\//i.test(url)) return ['-rtsp_transport', 'tcp', '-timeout', '10000000'];
+  // RTSP only over its own protocols: whatever the camera answers (an SDP naming http: or file:)
+  // ffmpeg opens nothing else.
+  if (/^rtsps?:\/\//i.test(url)) return ['-protocol_whitelist', 'rtsp,rtsps,tcp,tls,udp,rtp', '-rtsp_transport', 'tcp', '-timeout', '10000000'];
   if (/^[a-z][a-z0-9+.\-]*:\/\//i.test(url)) return ['-rw_timeout', '10000000'];
   // A local file (demo, tests): read at its native rate and loop, like a live camera.
   return use === 'ingest' ? ['-re', '-stream_loop', '-1'] : [];

@@ -40,7 +40,7 @@ describe('a call between two browsers', () => {
         { what: 'decoding keeps going', timeoutMs: 10_000 },
       );
     }
-    expect(await alice.locator('.call-status').getAttribute('data-state')).toBe('joined');
+    expect(await alice.locator('.call-status').getAttribute('data-state')).toBe('connected');
     expect(await alice.locator('.tile').count()).toBe(2);
   });
 

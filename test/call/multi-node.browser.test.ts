@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import type { HouseholdPush } from '../../server/protocol/live.ts';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
+import { freePort } from '../../scripts/harness/product-node.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { remoteMedia, waitFor } from '../support/media.ts';
 
@@ -16,8 +17,12 @@ describe('two nodes on one Redis', () => {
   beforeAll(async () => {
     // One deployment: both nodes share the Redis namespace (routing, adapter channels).
     const redisPrefix = `t${process.pid}-two-nodes-${Date.now()}:`;
-    a = await startTestPlatform({}, { redisPrefix });
-    b = await startTestPlatform({}, { redisPrefix });
+    // Reached under two origins (two ports), the nodes list each other as allowed origins, as a
+    // deployment without one public name must (a page from B talks to A's socket).
+    const [portA, portB] = [await freePort(), await freePort()];
+    const origins = { ALLOWED_ORIGINS: `http://127.0.0.1:${portA},http://127.0.0.1:${portB}` };
+    a = await startTestPlatform({ ...origins, PORT: String(portA) }, { redisPrefix });
+    b = await startTestPlatform({ ...origins, PORT: String(portB) }, { redisPrefix });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -67,7 +72,7 @@ describe('two nodes on one Redis', () => {
     });
     const got = new Promise((resolve) => live.once('household:event', resolve));
     // Node A sees the socket on node B through the adapter before it publishes.
-    await waitFor(async () => (await a.io.of('/live').in(`user:${sub}`).fetchSockets()).length, (n) => n === 1, { what: 'socket on node B seen from node A' });
+    await waitFor(async () => (await a.io.of('/live').in(`user:family:${sub}`).fetchSockets()).length, (n) => n === 1, { what: 'socket on node B seen from node A' });
     const push: HouseholdPush = {
       type: 'notice',
       payload: {
@@ -75,7 +80,7 @@ describe('two nodes on one Redis', () => {
         householdIds: ['H1'],
       },
     };
-    a.services.live.publish([`user:${sub}`], 'household:event', push);
+    a.services.live.publish([`user:family:${sub}`], 'household:event', push);
     expect(await got).toEqual(push);
     live.disconnect();
   });

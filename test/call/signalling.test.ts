@@ -57,7 +57,7 @@ async function joinedClient(sub: string, room: string, grant: Record<string, unk
 }
 
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  platform = await startTestPlatform({ DEV_TOKENS: '1' });
 });
 afterAll(async () => {
   for (const c of clients) c.disconnect();
@@ -173,7 +173,7 @@ describe('leaving', () => {
   it('a client whose connection drops while its join is under way leaves nobody behind in the room', async () => {
     const room = `test:ghost-${Date.now()}`;
     const joinsAnswered = async () => {
-      const body = await (await fetch(`${platform.url}/metrics`)).text();
+      const body = await (await fetch(`${platform.internalUrl}/metrics`)).text();
       return [...body.matchAll(/^sv_signalling_requests_total\{event="join",outcome="[^"]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
     };
     const joinsBefore = await joinsAnswered();
@@ -230,7 +230,7 @@ describe('worker failure', () => {
     expect(await call(c, 'join', { roomId: room, rtpCapabilities: caps.ok ? caps.data.rtpCapabilities : {} })).toMatchObject({ ok: true });
     expect(platform.rooms.get(room)!.router.closed).toBe(false);
 
-    const health = await fetch(`${platform.url}/healthz`);
+    const health = await fetch(`${platform.internalUrl}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ ok: true, data: { redis: 'ok' } });
   });
@@ -238,7 +238,7 @@ describe('worker failure', () => {
 
 describe('http', () => {
   it('exposes Prometheus metrics including worker resource usage', async () => {
-    const body = await (await fetch(`${platform.url}/metrics`)).text();
+    const body = await (await fetch(`${platform.internalUrl}/metrics`)).text();
     expect(body).toMatch(/sv_mediasoup_worker_cpu_user_seconds\{worker="0"\} \d/);
     expect(body).toMatch(/sv_signalling_requests_total\{event="join",outcome="ok"\} [1-9]/);
     expect(body).toMatch(/sv_socket_connect_refused_total\{code="token_expired"\} 1/);

@@ -67,7 +67,7 @@ describe('calling home in Chromium', () => {
     expect(call.state).toBe('ringing');
     try {
       const family = await open(token, roomId, '李娜');
-      await family.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'joined', null, { timeout: 20_000 });
+      await family.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'connected', null, { timeout: 20_000 });
       await new Promise((r) => setTimeout(r, 1500));
       expect(await remoteMedia(family)).toMatchObject({ tracks: 0, framesDecoded: 0 });
       // The answer button.

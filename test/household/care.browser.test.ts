@@ -73,7 +73,7 @@ describe('平安心居 care in Chromium', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-care-'));
     platform = await startTestPlatform({}, { household: { clock, timings: { sosCounsellorAfterMs: 10_000, sosVillageAfterMs: 20_000, sosRingMs: 60_000 } } });
-    still = await launchBrowser({ fakeVideo: fakeVideo(dir, 'still') });
+    still = await launchBrowser('fake', { fakeVideo: fakeVideo(dir, 'still') });
     f = await createFixture({}, { tokens: platform.tokens, platform, clock });
     deviceToken = (await f.service.bindDevice(f.admin, HOME, { id: DEVICE, name: '客厅终端', place: 'living-room' })).token;
     device = await openDevice(still);
@@ -170,7 +170,7 @@ describe('平安心居 care in Chromium', () => {
 
     // Motion: the same kiosk with a camera that sees movement. Its next report clears the alert.
     await device.close();
-    const moving = await launchBrowser({ fakeVideo: fakeVideo(dir, 'moving') });
+    const moving = await launchBrowser('fake', { fakeVideo: fakeVideo(dir, 'moving') });
     try {
       const movingDevice = await openDevice(moving);
       await chen.waitForSelector(`${alert}[data-resolved="true"]`, { timeout: 30_000 });
@@ -212,7 +212,8 @@ describe('平安心居 care in Chromium', () => {
       video.muted = true;
       video.srcObject = new MediaStream([camera.track]);
       await video.play();
-      await new Promise((r) => setTimeout(r, 500));
+      // The first frame this element has presented, not a guessed delay.
+      await new Promise<void>((resolve) => video.requestVideoFrameCallback(() => resolve()));
       const c = document.createElement('canvas');
       c.width = video.videoWidth;
       c.height = video.videoHeight;

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../server/core/errors.ts';
 import { createFixture, SEED, type Fixture } from './fixture.ts';
+import { subjectKey } from '../../server/protocol/live.ts';
 
 const H = SEED.households;
 const D = SEED.devices;
@@ -34,7 +35,7 @@ describe('the home calls out', () => {
     expect(state.contacts.map((c) => [c.id, c.role])).toEqual(expect.arrayContaining([[F.zhangWei, 'family'], [F.liNa, 'family'], [C.chen, 'counsellor']]));
     const { call } = await f.service.callOut(device, { calleeId: F.liNa, audioOnly: false });
     expect(call).toMatchObject({ direction: 'from-home', purpose: 'call', state: 'ringing' });
-    expect(f.events.find((e) => e.name === 'call:ringing')?.payload.to).toEqual([F.liNa]);
+    expect(f.events.find((e) => e.name === 'call:ringing')?.payload.to).toEqual([subjectKey('family', F.liNa)]);
     const liNa = f.person(F.liNa, 'family', '李娜');
     expect((await f.service.myCalls(liNa)).map((c) => c.id)).toEqual([call.id]);
     const answered = await f.service.answerCall(liNa, call.id);
@@ -138,7 +139,7 @@ describe('no activity', () => {
     }
     await f.service.tick();
     const raised = f.events.find((e) => e.name === 'alert:raised' && 'alert' in e.payload && e.payload.alert.kind === 'no-activity');
-    expect(raised?.payload.to).toEqual(expect.arrayContaining([C.chen, F.zhangWei, F.liNa]));
+    expect(raised?.payload.to).toEqual(expect.arrayContaining([subjectKey('counsellor', C.chen), subjectKey('family', F.zhangWei), subjectKey('family', F.liNa)]));
     const chen = f.person(C.chen, 'counsellor', '陈静');
     const [alert] = (await f.service.listAlerts(chen)).filter((a) => a.kind === 'no-activity');
     expect(alert?.activity).toMatchObject({
@@ -189,7 +190,7 @@ describe('privacy the household can see', () => {
     const rects = [{ x: 0, y: 0, w: 0.5, h: 0.5 }];
     const d = await f.service.setMasks(f.person(F.zhangWei, 'family'), D.zhang, rects);
     expect(d.masks).toEqual(rects);
-    expect(f.events.find((e) => e.name === 'masks:changed')?.payload.to).toContain(D.zhang);
+    expect(f.events.find((e) => e.name === 'masks:changed')?.payload.to).toContain(subjectKey('home-device', D.zhang));
     expect((await f.service.deviceState(device)).device.masks).toEqual(rects);
     expect(await code(() => f.service.setMasks(f.person(F.wangQiang, 'family'), D.zhang, []))).toBe('forbidden');
   });
@@ -218,6 +219,6 @@ describe("the counsellor's work", () => {
     expect((await f.service.noticeReceipts(chen, notice.id)).households).toEqual([{ householdId: H.zhang, name: '张家', readAt: null }]);
     await f.service.markNoticeRead(device, notice.id);
     expect((await f.service.sentNotices(chen))[0]?.households[0]?.readAt).toEqual(expect.any(String));
-    expect(f.events.find((e) => e.name === 'notice:read')?.payload.to).toEqual([C.chen]);
+    expect(f.events.find((e) => e.name === 'notice:read')?.payload.to).toEqual([subjectKey('counsellor', C.chen), subjectKey('admin', C.chen)]);
   });
 });

@@ -1,5 +1,6 @@
 // A household service over a real SQLite file with the demo seed and a clock the test moves.
 import fs from 'node:fs';
+import { defaultCameraRules } from '../support/camera-rules.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { Store } from '../../server/core/db.ts';
@@ -64,7 +65,7 @@ export async function createFixture(timings: Partial<HouseholdTimings> = {}, opt
   if (owned) await seedHouseholdDemo(repo, clock.now());
   const tokens = opts.tokens ?? new TokenIssuer('test-secret-0123456789abcdef', 3600);
   const log = createLogger('silent');
-  const service = opts.platform?.services.households ?? (await HouseholdService.create({ repository: repo, tokens, log, clock, timings }));
+  const service = opts.platform?.services.households ?? (await HouseholdService.create({ repository: repo, tokens, cameraAddresses: defaultCameraRules, log, clock, timings }));
   const events: Fixture['events'] = [];
   for (const name of HOUSEHOLD_EVENT_NAMES) service.events.on(name, (payload: Fixture['events'][number]['payload']) => void events.push({ name, payload }));
 

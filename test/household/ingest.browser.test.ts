@@ -10,7 +10,7 @@ import { remoteMedia, waitFor } from '../support/media.ts';
 import { Peer, type ProducerAppData } from '../../sfu/peer.ts';
 import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
 import { createLogger } from '../../server/core/log.ts';
-import { startRtspServer, type RtspServer } from './support/media.ts';
+import { loopbackCameras, startRtspServer, type RtspServer } from './support/media.ts';
 import { createTestClock, SEED } from './fixture.ts';
 
 describe('camera ingest seen in a browser', () => {
@@ -20,9 +20,10 @@ describe('camera ingest seen in a browser', () => {
 
   beforeAll(async () => {
     // Noon in 宿州: outside the demo household's night privacy window, whatever the real time.
-    platform = await startTestPlatform({}, { household: { clock: createTestClock() } });
-    browser = await launchBrowser();
     rtsp = await startRtspServer();
+    // The test camera is on loopback, which the product refuses by default: allow it, at its port.
+    platform = await startTestPlatform({ CAMERA_ALLOWED_NETWORKS: '127.0.0.0/8', CAMERA_ALLOWED_PORTS: String(rtsp.port) }, { household: { clock: createTestClock() } });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.cleanup();
@@ -42,7 +43,7 @@ describe('camera ingest seen in a browser', () => {
       const camera = new Peer(camClaims.sub, camClaims.name, camClaims, () => undefined);
       room.join(camera, room.rtpCapabilities);
       const ingest = await CameraIngest.start({
-        router: room.router, url: rtsp.url(mount), cameraId: camClaims.sub, log: createLogger('silent'), audio: false,
+        router: room.router, url: rtsp.url(mount), vetUrl: (u) => loopbackCameras(rtsp.port).vet(u), cameraId: camClaims.sub, log: createLogger('silent'), audio: false,
         appData: { peerId: camera.id },
       });
       try {

@@ -3,12 +3,17 @@ import { AppError } from '../../server/core/errors.ts';
 import { grantAllowsRoom } from '../../server/auth/grants.ts';
 import { callRoomId, forwardHouseholdEvents, householdMigrations, lookInRoomId, seedHouseholdDemo } from '../../server/household/index.ts';
 import type { HouseholdTables } from '../../server/household/repository.ts';
+import { subjectKey } from '../../server/protocol/live.ts';
 import { createFixture, NOON_CST, SEED, type Fixture } from './fixture.ts';
 
 const H = SEED.households;
 const D = SEED.devices;
 const F = SEED.family;
 const C = SEED.counsellors;
+/** Push recipients are role + id (protocol/live.ts). */
+const devKey = (id: string) => subjectKey('home-device', id);
+const famKey = (id: string) => subjectKey('family', id);
+const cnsKey = (id: string) => subjectKey('counsellor', id);
 
 async function refusal(fn: () => unknown): Promise<{ code: string; reason?: string; message: string }> {
   try {
@@ -96,7 +101,7 @@ describe('calling home', () => {
     const grant = f.tokens.verify(token).grant;
     expect(grant).toMatchObject({ rooms: [roomId], canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'] });
     const answered = f.events.find((e) => e.name === 'call:answered');
-    expect(answered?.payload).toMatchObject({ to: [D.zhang, F.zhangWei], call: { id: call.id, state: 'active' } });
+    expect(answered?.payload).toMatchObject({ to: [devKey(D.zhang), famKey(F.zhangWei)], call: { id: call.id, state: 'active' } });
   });
 
   it('rings for other callers and connects only when the device answers', async () => {
@@ -104,7 +109,7 @@ describe('calling home', () => {
     await f.service.heartbeat(dev);
     const { call } = await f.service.startCall(f.person(F.liNa, 'family', '李娜'), H.zhang);
     expect(call.state).toBe('ringing');
-    expect(f.events.at(-1)).toMatchObject({ name: 'call:ringing', payload: { to: [D.zhang], call: { id: call.id } } });
+    expect(f.events.at(-1)).toMatchObject({ name: 'call:ringing', payload: { to: [devKey(D.zhang)], call: { id: call.id } } });
     const answer = await f.service.answerCall(dev, call.id);
     expect(answer.call.state).toBe('active');
     expect(f.tokens.verify(answer.token).grant.rooms).toEqual([call.roomId]);
@@ -121,7 +126,7 @@ describe('calling home', () => {
     f.clock.advance(2_000);
     await f.service.tick();
     expect((await f.repo.getCall(call.id))?.state).toBe('missed');
-    expect(f.events.at(-1)).toMatchObject({ name: 'call:ended', payload: { reason: 'missed', to: [D.liu, F.liuFang] } });
+    expect(f.events.at(-1)).toMatchObject({ name: 'call:ended', payload: { reason: 'missed', to: [devKey(D.liu), famKey(F.liuFang)] } });
     expect((await f.service.listMissedCalls(liuFang, H.liu)).map((c) => c.id)).toEqual([call.id]);
   });
 
@@ -168,7 +173,7 @@ describe('look-in and privacy', () => {
     const { lookIn, token } = await f.service.startLookIn(f.person(F.liNa, 'family', '李娜'), H.zhang);
     expect(lookIn.roomId).toBe(lookInRoomId(H.zhang, lookIn.id));
     expect(f.tokens.verify(token).grant).toMatchObject({ rooms: [lookIn.roomId], canPublish: false, canSubscribe: true, sources: [] });
-    expect(f.events.at(-1)).toMatchObject({ name: 'lookin:started', payload: { to: [D.zhang], viewerName: '李娜' } });
+    expect(f.events.at(-1)).toMatchObject({ name: 'lookin:started', payload: { to: [devKey(D.zhang)], viewerName: '李娜' } });
     const log = await f.service.listAccessLog(f.person(F.zhangWei, 'family'), H.zhang);
     expect(log[0]).toMatchObject({ actorId: F.liNa, outcome: 'granted', lookInId: lookIn.id });
   });
@@ -181,9 +186,9 @@ describe('look-in and privacy', () => {
     f.events.length = 0;
     await f.service.setPrivacyMode(dev, H.zhang, true);
     expect(f.events.map((e) => e.name)).toEqual(['lookin:ended', 'privacy:changed']);
-    expect(f.events[0]?.payload).toMatchObject({ reason: 'privacy', to: [D.zhang, F.liNa] });
+    expect(f.events[0]?.payload).toMatchObject({ reason: 'privacy', to: [devKey(D.zhang), famKey(F.liNa)] });
     expect(f.events[1]?.payload).toMatchObject({ privacy: { active: true, cause: 'button' } });
-    expect(f.events[1]?.payload.to).toContain(D.zhang);
+    expect(f.events[1]?.payload.to).toContain(devKey(D.zhang));
     const r = (await refusal(() => f.service.startLookIn(liNa, H.zhang)));
     expect(r).toMatchObject({ code: 'forbidden', reason: 'privacy-mode' });
     expect(r.message).toMatch(/privacy mode/);
@@ -254,7 +259,7 @@ describe('counsellors', () => {
     await f.service.tick();
     const raised = zhangAlerts();
     expect(raised.map((e) => e.payload)).toEqual([
-      expect.objectContaining({ to: [C.chen], alert: expect.objectContaining({ deviceId: D.zhang, kind: 'device-offline' }) }),
+      expect.objectContaining({ to: [cnsKey(C.chen)], alert: expect.objectContaining({ deviceId: D.zhang, kind: 'device-offline' }) }),
     ]);
     // Raised once, not on every tick.
     f.clock.advance(60_000);
@@ -264,7 +269,7 @@ describe('counsellors', () => {
     expect((await f.service.listAlerts(chen)).map((a) => a.deviceId)).toContain(D.zhang);
     expect((await f.service.listAlerts(f.person(C.zhou, 'counsellor'))).map((a) => a.deviceId)).not.toContain(D.zhang);
     await f.service.heartbeat(dev);
-    expect(f.events.at(-1)).toMatchObject({ name: 'alert:resolved', payload: { to: [C.chen] } });
+    expect(f.events.at(-1)).toMatchObject({ name: 'alert:resolved', payload: { to: [cnsKey(C.chen)] } });
     // Resolved by itself, it stays on the list until the counsellor has seen it.
     const [resolved] = (await f.service.listAlerts(chen)).filter((a) => a.deviceId === D.zhang);
     expect(resolved).toMatchObject({ kind: 'device-offline', resolvedAt: expect.any(String), acknowledgedBy: null });
@@ -277,7 +282,7 @@ describe('counsellors', () => {
     const zhou = f.person(C.zhou, 'counsellor', '周红');
     const { householdIds } = await f.service.sendNotice(zhou, { region: '341321', title: '降温提醒', body: '明日降温，请老人注意保暖。' });
     expect(householdIds).toEqual([H.wang]);
-    expect(f.events.at(-1)).toMatchObject({ name: 'notice', payload: { to: [D.wang], notice: { title: '降温提醒' } } });
+    expect(f.events.at(-1)).toMatchObject({ name: 'notice', payload: { to: [devKey(D.wang)], notice: { title: '降温提醒' } } });
     expect((await f.service.deviceState((await f.device(D.wang)))).notices.map((n) => n.title)).toEqual(['降温提醒']);
     expect((await f.service.deviceState((await f.device(D.zhang)))).notices).toEqual([]);
     expect((await refusal(() => f.service.sendNotice(zhou, { region: '341302', title: 't', body: 'b' }))).code).toBe('forbidden');
@@ -297,7 +302,7 @@ describe('counsellors', () => {
     f.clock.set(Date.parse('2026-11-26T06:30:05Z'));
     await f.service.tick();
     await f.service.tick();
-    expect(f.events.filter((e) => e.name === 'checkin:due').map((e) => e.payload.to)).toEqual([[C.chen]]);
+    expect(f.events.filter((e) => e.name === 'checkin:due').map((e) => e.payload.to)).toEqual([[cnsKey(C.chen)]]);
   });
 
   it('an assigned counsellor can place a check-in call, which rings rather than auto-answers', async () => {
@@ -315,7 +320,7 @@ describe('forwarding events to sockets', () => {
     const detach = forwardHouseholdEvents(f.service.events, (subject, push) => void delivered.push([subject, push.type, push.payload]));
     await f.service.setPrivacyMode(dev, H.zhang, true);
     expect(delivered.map(([s, e]) => `${s} ${e}`).sort()).toEqual(
-      [D.zhang, F.liNa, F.zhangLei, F.zhangWei].map((s) => `${s} privacy:changed`).sort(),
+      [devKey(D.zhang), famKey(F.liNa), famKey(F.zhangLei), famKey(F.zhangWei)].map((s) => `${s} privacy:changed`).sort(),
     );
     expect(delivered[0]?.[2]).toEqual({ householdId: H.zhang, privacy: { active: true, cause: 'button' } });
     detach();

@@ -103,6 +103,14 @@ describe('household pages in Chromium', () => {
     await deviceIdle();
     await zhangWei.waitForSelector(`${card} .missed li[data-call-id]`, { timeout: 10_000 });
 
+    // Declined at the kiosk: the caller's ringing ends at once and the call is listed as declined.
+    await zhangWei.click(`${card} [data-act=call]`);
+    await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
+    await device.click('#decline');
+    await deviceIdle();
+    await zhangWei.locator(`${card} .missed li[data-call-id] .reason`, { hasText: '拒接' }).first().waitFor({ state: 'attached', timeout: 10_000 });
+    await zhangWei.waitForFunction(() => !document.querySelector('.call-controls'), null, { timeout: 10_000 });
+
     await zhangWei.click(`${card} [data-act=call]`);
     await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
     await device.click('#answer');
@@ -136,7 +144,7 @@ describe('household pages in Chromium', () => {
     await zhangLei.click(`${card} [data-act=call]`);
     await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
     expect(await zhangLei.getAttribute('#room-title', 'data-phase')).toBe('ringing');
-    await zhangLei.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'joined', null, { timeout: 15_000 });
+    await zhangLei.waitForFunction(() => document.querySelector('.call-status')?.getAttribute('data-state') === 'connected', null, { timeout: 15_000 });
     f.clock.advance(f.service.timings.ringTimeoutMs + 1000);
     await f.service.tick();
     await deviceIdle();
@@ -231,7 +239,8 @@ describe('household pages in Chromium', () => {
   });
 
   it('a look-in at the household’s IP camera is offered on the family page and lights the kiosk’s indicator', async () => {
-    const cam = await f.service.addCamera(f.admin, HOME, { name: '院子摄像头', place: 'yard', url: 'rtsp://127.0.0.1:9/none' });
+    // A private address the default camera rules accept; nothing connects to it in this test.
+    const cam = await f.service.addCamera(f.admin, HOME, { name: '院子摄像头', place: 'yard', url: 'rtsp://10.255.255.1/none' });
     const liNa = await family(SEED.family.liNa, '李娜');
     expect(await liNa.isVisible(`${card} [data-act=lookin][data-source="${cam.id}"]`)).toBe(true);
     // Record every text the indicator shows: the server may end a look-in at an unreachable camera quickly.

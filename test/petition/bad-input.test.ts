@@ -8,6 +8,8 @@ import {
   DANGSHAN_RS,
   officialActor,
   openHarness,
+  dangshanTerminal,
+  startAt,
   terminalActor,
   VILLAGE_TERMINAL,
   type Harness,
@@ -47,8 +49,9 @@ describe('bad input gets a typed error and changes nothing', () => {
 
   beforeAll(async () => {
     h = await openHarness({ name: 'bad-input' });
+    // Three waiting cases, at three terminals (one open petition per terminal).
     for (let i = 0; i < 3; i++) {
-      const s = await h.service.startPetition(terminal, { terminalId: VILLAGE_TERMINAL, category: 'wages' });
+      const s = await startAt(h, i, { category: 'wages' });
       caseId ??= s.case.id;
     }
   });
@@ -148,8 +151,10 @@ describe('bad input gets a typed error and changes nothing', () => {
     let server: http.Server;
     let base: string;
     const official = () => h.tokens.issue({ sub: 'O341321-rs-1', name: '干部', role: 'official', grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] } });
+    // A terminal with nothing open yet (VILLAGE_TERMINAL's case is in session).
+    const FREE_TERMINAL = dangshanTerminal(5);
     const terminalToken = () =>
-      h.tokens.issue({ sub: 'device-1', name: '终端', role: 'terminal', grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] }, attributes: { terminalId: VILLAGE_TERMINAL } });
+      h.tokens.issue({ sub: 'device-1', name: '终端', role: 'terminal', grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] }, attributes: { terminalId: FREE_TERMINAL } });
     const call = async (method: string, path: string, token: string | null, body?: unknown) => {
       const res = await fetch(`${base}${path}`, {
         method,
@@ -177,7 +182,7 @@ describe('bad input gets a typed error and changes nothing', () => {
         [`/cases/${caseId}/opinion`, official(), { opinion: 'x'.repeat(5001), accepted: true }],
         [`/cases/${caseId}/invite`, official(), { level: 'down' }],
         ['/presence', official(), { status: 'asleep' }],
-        ['/cases', terminalToken(), { terminalId: VILLAGE_TERMINAL, category: 'wages', flags: { vip: true } }],
+        ['/cases', terminalToken(), { terminalId: FREE_TERMINAL, category: 'wages', flags: { vip: true } }],
         ['/claims', official(), { requestId: 'x' }],
       ] as const) {
         expect(await call('POST', path, token, body), path).toMatchObject({ status: 400, body: { ok: false, error: { code: 'bad_request' } } });
@@ -192,7 +197,7 @@ describe('bad input gets a typed error and changes nothing', () => {
 
     it('validates bodies and params with typed 400s', async () => {
       const before = await snapshot();
-      const r = await call('POST', '/cases', terminalToken(), { terminalId: VILLAGE_TERMINAL, category: 'wages', extra: 1 });
+      const r = await call('POST', '/cases', terminalToken(), { terminalId: FREE_TERMINAL, category: 'wages', extra: 1 });
       expect(r).toMatchObject({ status: 400, body: { ok: false, error: { code: 'bad_request' } } });
       expect((await call('POST', '/cases', terminalToken(), '{"terminalId":')).status).toBe(400);
       expect((await call('GET', '/cases/not-a-case', official())).status).toBe(400);
@@ -222,7 +227,7 @@ describe('bad input gets a typed error and changes nothing', () => {
     });
 
     it('starts a petition and shows the desk with {ok, data}', async () => {
-      const r = await call('POST', '/cases', terminalToken(), { terminalId: VILLAGE_TERMINAL, category: 'wages', flags: { elderly: true } });
+      const r = await call('POST', '/cases', terminalToken(), { terminalId: FREE_TERMINAL, category: 'wages', flags: { elderly: true } });
       expect(r.status).toBe(200);
       expect(r.body.data.case.state).toBe('queued');
       expect(r.body.data.roomId).toBe(`petition:${r.body.data.case.id}`);

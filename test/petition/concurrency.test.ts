@@ -53,12 +53,18 @@ async function extraOfficials(h: Harness): Promise<{ rs: string[]; zj: string[] 
   return { rs: rs.map((o) => o.id), zj: zj.map((o) => o.id) };
 }
 
-/** Queues CASES cases from villages of 砀山县: wages → 人社局, housing → 住建局, some prioritised. */
+/**
+ * Queues CASES cases from villages of 砀山县: wages → 人社局, housing → 住建局, some prioritised.
+ * A terminal holds one open petition, so each case gets a terminal of its own (extra terminals
+ * beside the seeded ones, in the same villages).
+ */
 async function queueCases(h: Harness): Promise<Map<string, { caseId: string; department: string }>> {
-  const terminals = (await h.store.repo.listTerminals()).filter((t) => t.level === 'village' && t.regionCode.startsWith('341321'));
+  const villages = (await h.store.repo.listTerminals()).filter((t) => t.level === 'village' && t.regionCode.startsWith('341321'));
+  const terminals = Array.from({ length: CASES }, (_, i) => ({ ...villages[i % villages.length]!, id: `TX-${i}` }));
+  await h.store.repo.importDirectory({ regions: [], terminals, departments: [], officials: [], receptionDays: [] });
   const tickets = new Map<string, { caseId: string; department: string }>();
   for (let i = 0; i < CASES; i++) {
-    const t = terminals[i % terminals.length]!;
+    const t = terminals[i]!;
     const housing = i % 3 === 0;
     const s = await h.service.startPetition(terminalActor(t.id), {
       terminalId: t.id,

@@ -44,7 +44,8 @@ describe('petition HTTP API', () => {
     const zj = token('O341321-zj-1', 'official');
     const coordinator = token('coord-1', 'coordinator');
 
-    await call(terminal, 'POST', '/terminal-presence', {});
+    // Presence is the terminal's /live connection (test/live covers it); this harness has none.
+    await h.service.presence.terminalsPresent([VILLAGE_TERMINAL]);
     await call(rs, 'POST', '/presence', { status: 'available' });
     const started = await call(terminal, 'POST', '/cases', { terminalId: VILLAGE_TERMINAL, category: 'wages', petitionerName: '李桂兰', flags: { elderly: true } });
     const caseId: string = started.case.id;

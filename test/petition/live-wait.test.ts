@@ -5,6 +5,7 @@ import { io } from 'socket.io-client';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 const TERMINAL = 'T341321102201'; // 砀山县, a village (seed)
+const TERMINAL_2 = 'T341321102202'; // its neighbour: one open petition per terminal
 const OFFICIAL = 'O341321-rs-2'; // 砀山县人社局
 
 describe('live queue position', () => {
@@ -19,11 +20,12 @@ describe('live queue position', () => {
   it('pushes the new position to the terminal whose case moved up', async () => {
     const petition = platform.services.petition;
     const terminal = { id: `device-${TERMINAL}`, name: '终端', role: 'terminal', terminalId: TERMINAL } as const;
+    const terminal2 = { id: `device-${TERMINAL_2}`, name: '终端', role: 'terminal', terminalId: TERMINAL_2 } as const;
     const first = await petition.startPetition(terminal, { terminalId: TERMINAL, category: 'wages' });
-    const second = await petition.startPetition(terminal, { terminalId: TERMINAL, category: 'wages' });
-    expect((await petition.wait(terminal, second.case.id)).position).toBe(2);
+    const second = await petition.startPetition(terminal2, { terminalId: TERMINAL_2, category: 'wages' });
+    expect((await petition.wait(terminal2, second.case.id)).position).toBe(2);
 
-    const token = platform.tokens.issue({ sub: terminal.id, name: '终端', role: 'terminal', grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] }, attributes: { terminalId: TERMINAL } });
+    const token = platform.tokens.issue({ sub: terminal2.id, name: '终端', role: 'terminal', grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] }, attributes: { terminalId: TERMINAL_2 } });
     const live = io(`${platform.url}/live`, { auth: { token }, transports: ['websocket'], forceNew: true });
     await new Promise<void>((resolve, reject) => {
       live.once('connect', () => resolve());

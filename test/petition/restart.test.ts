@@ -7,7 +7,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../server/core/log.ts';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/core/embedded-redis.ts';
-import { DANGSHAN_RS, officialActor, openHarness, rows, tempDbFile, terminalActor, uniquePrefix, VILLAGE_TERMINAL, type Harness } from './support.ts';
+import { DANGSHAN_RS, dangshanTerminal, officialActor, openHarness, rows, startAt, tempDbFile, terminalActor, uniquePrefix, VILLAGE_TERMINAL, type Harness } from './support.ts';
+
+/** The terminal of the i-th case (one open petition per terminal). */
+const at = (i: number) => terminalActor(dangshanTerminal(i));
 
 describe('restart', () => {
   const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-petition-restart-redis-'));
@@ -28,18 +31,15 @@ describe('restart', () => {
     redis = await startEmbeddedRedis(redisDir, log);
     h = await openHarness({ name: 'restart', file, prefix, url: redis.url, presenceTtlMs: 1000 });
 
-    const t = terminalActor(VILLAGE_TERMINAL);
     const rs = officialActor('O341321-rs-1');
     const started = [];
-    for (let i = 0; i < 5; i++) {
-      started.push(await h.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages', phone: '13900000000', flags: { elderly: i === 3 } }));
-    }
+    for (let i = 0; i < 5; i++) started.push(await startAt(h, i, { category: 'wages', phone: '13900000000', flags: { elderly: i === 3 } }));
     await h.service.heartbeat(rs, 'available');
     const open = await h.service.claimNext(rs);
     expect(open?.case.id).toBe(started[3]!.case.id); // the elderly petitioner first
     const day = (await h.service.receptionDays())[0]!;
-    await h.service.bookAppointment(t, started[4]!.case.id, day.id, 2);
-    await h.service.requestCallback(t, started[2]!.case.id);
+    await h.service.bookAppointment(at(4), started[4]!.case.id, day.id, 2);
+    await h.service.requestCallback(at(2), started[2]!.case.id);
 
     const queueBefore = (await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.ticketId);
     expect(queueBefore).toEqual([started[0]!.ticketId, started[1]!.ticketId]);
@@ -56,14 +56,14 @@ describe('restart', () => {
     h = await openHarness({ name: 'restart', file, prefix, url: redis.url, presenceTtlMs: 1000, seed: false });
 
     expect((await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.ticketId)).toEqual(queueBefore);
-    expect((await h.service.wait(t, started[1]!.case.id)).position).toBe(2);
+    expect((await h.service.wait(at(1), started[1]!.case.id)).position).toBe(2);
     expect(await h.service.queue.activeTickets(rs.id)).toEqual(activeBefore);
     const openCase = await h.service.getCase(rs, open!.case.id);
     expect(openCase).toMatchObject({ state: 'in_session', officialId: rs.id });
     expect((await h.service.roomAccess(rs, open!.case.id)).roomId).toBe(`petition:${open!.case.id}`);
     expect(await h.store.repo.getAppointment(started[4]!.case.id)).toMatchObject({ dayId: day.id, slot: 2 });
     expect((await h.service.receptionDays()).find((d) => d.id === day.id)!.booked[2]).toBe(1);
-    expect((await h.service.getCase(t, started[2]!.case.id)).appointment?.kind).toBe('callback');
+    expect((await h.service.getCase(at(2), started[2]!.case.id)).appointment?.kind).toBe('callback');
 
     // Presence: gone while no heartbeat came, back as soon as they resume.
     expect(await h.service.presence.online(DANGSHAN_RS)).toEqual([]);
@@ -87,7 +87,7 @@ describe('restart', () => {
     await first.redis.del(first.service.queue.keys.ticket(s.ticketId));
     await rows(first, "UPDATE petition_cases SET state = 'registered' WHERE id = ?", [s.case.id]);
     // …and a crash between a transfer's SQLite write and its Redis ticket.
-    const moved = await first.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'housing' });
+    const moved = await startAt(first, 1, { category: 'housing' });
     const zj = officialActor('O341321-zj-1');
     await first.service.claimNext(zj);
     await first.service.transfer(zj, moved.case.id, '341321-mz', '属于救助事项');

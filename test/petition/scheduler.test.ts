@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../server/core/errors.ts';
 import { RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
-import { DANGSHAN_RS, DANGSHAN_ZJ, officialActor, openHarness, RULES_FILE, terminalActor, VILLAGE_TERMINAL, type Harness } from './support.ts';
+import { DANGSHAN_RS, DANGSHAN_ZJ, officialActor, openHarness, RULES_FILE, startAt, terminalActor, VILLAGE_TERMINAL, type Harness } from './support.ts';
 
 describe('leases', () => {
   let h: Harness;
@@ -19,7 +19,7 @@ describe('leases', () => {
 
   it('an offer not accepted in time goes back to the same place in the queue', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await h.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages' })).ticketId);
+    for (let i = 0; i < 3; i++) ids.push((await startAt(h, i, { category: 'wages' })).ticketId);
     const offer = await h.service.offerNext(rs);
     expect(offer?.ticketId).toBe(ids[0]);
     expect((await h.service.queue.entries(DANGSHAN_RS)).map((e) => e.ticketId)).toEqual(ids.slice(1));

@@ -13,6 +13,8 @@ import { PetitionService, type PetitionServiceOptions } from '../../server/petit
 import { openPetitionStore, type PetitionStore } from '../../server/petition/store.ts';
 import type { Actor, Official } from '../../server/petition/types.ts';
 import { RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
+import { buildDirectory } from '../../server/petition/seed.ts';
+import type { StartPetitionInput } from '../../server/protocol/http/petition.ts';
 
 export const SECRET = 'petition-test-secret-0123456789';
 export const RULES_FILE = path.resolve('config/routing-rules.json');
@@ -95,6 +97,17 @@ export function idNumber(region = '341321', birth = '19560312', serial = '123'):
 // Seed facts the tests rely on (see server/petition/seed.ts).
 export const VILLAGE_TERMINAL = 'T341321101201'; // 砀山县砀城镇, first village
 export const VILLAGE_TERMINAL_2 = 'T341321102201';
+/**
+ * The i-th village terminal of 砀山县 (0 is VILLAGE_TERMINAL): a terminal holds one open petition
+ * at a time, so a test that needs several waiting cases starts them at several terminals.
+ */
+export const dangshanTerminal = (i: number): string => DANGSHAN_VILLAGES[i] ?? `no-terminal-${i}`;
+const DANGSHAN_VILLAGES = buildDirectory()
+  .terminals.filter((t) => t.level === 'village' && t.regionCode.startsWith('341321'))
+  .map((t) => t.id);
+/** Starts a petition at the i-th 砀山 village terminal, as that terminal. */
+export const startAt = (h: Harness, i: number, input: Omit<StartPetitionInput, 'terminalId'>) =>
+  h.service.startPetition(terminalActor(dangshanTerminal(i)), { terminalId: dangshanTerminal(i), ...input });
 export const DANGSHAN_RS = '341321-rs'; // 砀山县人社局
 export const DANGSHAN_ZJ = '341321-zj'; // 砀山县住建局
 export const DANGSHAN_ZRZY = '341321-zrzy';

@@ -4,6 +4,8 @@ import { buildDirectory } from '../../server/petition/seed.ts';
 import { petitionRoomId } from '../../server/petition/service.ts';
 import { personalQueue } from '../../server/scheduler/keys.ts';
 import {
+  dangshanTerminal,
+  startAt,
   CITY_RS,
   coordinatorActor,
   DANGSHAN_RS,
@@ -85,19 +87,22 @@ describe('petition workflow', () => {
   it('serves invites first, then appointments, then elderly/urgent, then arrival order', async () => {
     const h2 = await openHarness({ name: 'order', now: () => now });
     try {
-      const t = terminalActor(VILLAGE_TERMINAL_2);
-      const start = (flags?: { urgent?: boolean; elderly?: boolean }) =>
-        h2.service.startPetition(t, { terminalId: VILLAGE_TERMINAL_2, category: 'wages', ...(flags ? { flags } : {}) });
+      // Each case at a terminal of its own: a terminal holds one open petition at a time.
+      let n = 0;
+      const start = async (flags?: { urgent?: boolean; elderly?: boolean }, category = 'wages') => {
+        const at = terminalActor(dangshanTerminal(10 + n++));
+        return { ...(await h2.service.startPetition(at, { terminalId: at.terminalId!, category, ...(flags ? { flags } : {}) })), at };
+      };
       const a = await start();
       const b = await start({ urgent: true });
       const c = await start();
       const d = await start({ elderly: true });
       const desk = await h2.service.desk(rsOfficial);
       expect(desk.queue.map((e) => e.caseId)).toEqual([b.case.id, d.case.id, a.case.id, c.case.id]);
-      expect((await h2.service.wait(t, c.case.id)).position).toBe(4);
+      expect((await h2.service.wait(c.at, c.case.id)).position).toBe(4);
 
       // A 住建 official in session with another case invites 人社: the invite jumps the queue.
-      const zjCase = await h2.service.startPetition(t, { terminalId: VILLAGE_TERMINAL_2, category: 'housing' });
+      const zjCase = await start(undefined, 'housing');
       const zj = await h2.service.claimNext(zjOfficial);
       expect(zj?.case.id).toBe(zjCase.case.id);
       await h2.service.invite(zjOfficial, zjCase.case.id, { departmentId: DANGSHAN_RS });
@@ -184,7 +189,7 @@ describe('petition workflow', () => {
     const t = terminalActor(VILLAGE_TERMINAL);
     const fresh = await h.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'land' });
     expect(fresh.case.routedDepartmentIds).toEqual([DANGSHAN_ZRZY, '341321-nync']);
-    const waiting = await h.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages' });
+    const waiting = await startAt(h, 20, { category: 'wages' });
     const zr = await h.service.claimNext(officialActor('O341321-zrzy-1'));
     expect(zr?.case.id).toBe(fresh.case.id);
     // The same case is no longer waiting in the 农业农村局 queue it was also routed to.
@@ -259,8 +264,10 @@ describe('petition workflow', () => {
     const met = await h.service.claimNext(leader);
     expect(met).toMatchObject({ kind: 'appointment', case: { id: s.case.id, state: 'in_session', officialId: day.officialId } });
 
-    const cb = await h.service.startPetition(t, { terminalId: 'T341322101201', category: 'wages', phone: '13800000001' });
-    const after = await h.service.requestCallback(t, cb.case.id);
+    // The first case is in session at that terminal: the call-back is asked for at the next village's.
+    const t2 = terminalActor('T341322101202');
+    const cb = await h.service.startPetition(t2, { terminalId: 'T341322101202', category: 'wages', phone: '13800000001' });
+    const after = await h.service.requestCallback(t2, cb.case.id);
     expect(after.appointment?.kind).toBe('callback');
     expect(await h.service.queue.length(XIAO_RS)).toBe(0);
   });
@@ -268,9 +275,9 @@ describe('petition workflow', () => {
   it('gives an estimate from officials present and measured session length', async () => {
     const h3 = await openHarness({ name: 'estimate', now: () => now, defaultSessionSeconds: 600 });
     try {
-      const t = terminalActor(VILLAGE_TERMINAL);
+      const t = terminalActor(dangshanTerminal(3)); // where the fourth case waits
       const ids: string[] = [];
-      for (let i = 0; i < 4; i++) ids.push((await h3.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages' })).case.id);
+      for (let i = 0; i < 4; i++) ids.push((await startAt(h3, i, { category: 'wages' })).case.id);
       await h3.service.heartbeat(rsOfficial, 'available');
       await h3.service.heartbeat(rsOfficial2, 'available');
       const w = await h3.service.wait(t, ids[3]!);
@@ -299,7 +306,7 @@ describe('petition workflow', () => {
     try {
       const t = terminalActor(VILLAGE_TERMINAL);
       const s = await h4.service.startPetition(t, { terminalId: VILLAGE_TERMINAL, category: 'wages' });
-      await h4.service.terminalHeartbeat(t);
+      await h4.service.presence.terminalsPresent([VILLAGE_TERMINAL]);
       const dangshan = (await h4.service.terminals(coordinatorActor)).find((g) => g.regionCode === '341321')!;
       expect(dangshan).toMatchObject({ name: '砀山县', total: 88, online: 1 });
       expect(dangshan.offlineIds).not.toContain(VILLAGE_TERMINAL);
@@ -339,7 +346,8 @@ describe('petition workflow', () => {
       await h3.service.transfer(rsOfficial, a.case.id, DANGSHAN_ZRZY, '属自然资源部门职责');
       expect(await zjQueue()).not.toContain(a.case.id);
 
-      const b = await h3.service.startPetition(t, { terminalId: VILLAGE_TERMINAL_2, category: 'wages' });
+      // The transferred case still occupies its terminal; the next petitioner uses another.
+      const b = await startAt(h3, 30, { category: 'wages' });
       expect((await h3.service.claimNext(rsOfficial))?.case.id).toBe(b.case.id);
       await h3.service.invite(rsOfficial, b.case.id, { departmentId: DANGSHAN_ZJ });
       expect(await zjQueue()).toContain(b.case.id);

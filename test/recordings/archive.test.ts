@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Archive } from '../../recordings/archive.ts';
-import { SYSTEM_ACTOR, verifyAuditChain, type AuditActor } from '../../recordings/audit-chain.ts';
+import { SYSTEM_ACTOR, verifyAuditChain, type AuditActor } from '../../server/core/audit-chain.ts';
 import { ExportJobs } from '../../recordings/export.ts';
 import { parseRange } from '../../recordings/http/router.ts';
 import { MANIFEST_FILE, newSessionId, sessionIdSchema, writeJsonAtomic, type Manifest } from '../../recordings/manifest.ts';
@@ -16,48 +16,10 @@ import { verifyArchive, verifyPackage } from '../../recordings/verify.ts';
 import { Store } from '../../server/core/db.ts';
 import { createLogger } from '../../server/core/log.ts';
 import { DIALECTS } from '../support/stores.ts';
+import { writeSession } from '../support/archive-session.ts';
 
 const archivist: AuditActor = { kind: 'user', sub: 'u-1', name: '档案员甲', role: 'archivist' };
 
-async function writeSession(archive: Archive, sessionId: string, opts: { caseNumber: string; startedAt: string; kind?: 'petition' | 'household'; department?: string; recording?: boolean }): Promise<Manifest> {
-  const dir = archive.sessionDir(sessionId);
-  fs.mkdirSync(path.join(dir, 'p-a'), { recursive: true });
-  const segments = [0, 1].map((seq) => {
-    const bytes = randomBytes(2000 + seq);
-    const file = `p-a/camera-x-r0-0000${seq}.webm`;
-    fs.writeFileSync(path.join(dir, file), bytes);
-    return {
-      id: `camera-x-r0-0000${seq}`, file, run: 0, seq,
-      sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length,
-      durationSeconds: 3, firstPacketAt: opts.startedAt, offsetSeconds: seq * 3, closedAt: opts.startedAt,
-    };
-  });
-  const m: Manifest = {
-    version: 1,
-    sessionId,
-    caseInfo: {
-      kind: opts.kind ?? 'petition', roomId: `room-${sessionId}`, caseNumber: opts.caseNumber, terminalId: 'T-1', region: 'R-1',
-      departments: opts.department ? [opts.department] : [], officials: [{ id: 'o-1', name: '王科长', department: '人社' }], petitioner: { name: '张大爷' },
-    },
-    retentionClass: opts.kind ?? 'petition',
-    segmentSeconds: 3,
-    status: opts.recording ? 'recording' : 'stopped',
-    startedAt: opts.startedAt,
-    ...(opts.recording ? {} : { stoppedAt: new Date(Date.parse(opts.startedAt) + 6000).toISOString() }),
-    participants: [{ participantId: 'a', name: 'A', role: 'petitioner', joinedAt: opts.startedAt, gaps: [], tracks: [{
-      trackId: 'camera-x', producerId: 'p', lane: 'camera', kind: 'video', codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
-      startedAt: opts.startedAt, runs: [{ run: 0, startedAt: opts.startedAt }], segments,
-    }] }],
-    timeline: [],
-  };
-  await archive.audit.append({ type: 'recording-start', sessionId, actor: SYSTEM_ACTOR });
-  writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
-  const manifestSha256 = createHash('sha256').update(fs.readFileSync(path.join(dir, MANIFEST_FILE))).digest('hex');
-  if (opts.recording) return m;
-  await archive.audit.append({ type: 'recording-stop', sessionId, actor: SYSTEM_ACTOR, details: { manifestSha256 } });
-  await archive.catalog.indexManifest(m, { manifestSha256, retainUntil: archive.retainUntil(m) });
-  return m;
-}
 
 // The catalog lives in the node's store: every case here runs on SQLite and on PostgreSQL.
 describe.each(DIALECTS)('the archive, its catalog on %s', (_dialect, fresh) => {
@@ -158,7 +120,8 @@ describe.each(DIALECTS)('the archive, its catalog on %s', (_dialect, fresh) => {
     await archive.placeLegalHold('h-1', archivist, '纠纷调查');
     expect(await archive.sweepRetention(later)).toEqual([]);
     await expect(archive.deleteSession('h-1', archivist, 'manual')).rejects.toThrow(/legal hold/);
-    await archive.releaseLegalHold('h-1', archivist, '调查结束');
+    // Four eyes: a second archivist releases it.
+    await archive.releaseLegalHold('h-1', { ...archivist, sub: `${archivist.sub}-2`, name: '第二档案员' }, '调查结束');
     expect(await archive.sweepRetention(later)).toEqual(['h-1']);
     expect(fs.existsSync(archive.sessionDir('h-1'))).toBe(false);
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, verifyAuditChain, type AuditActor } from '../../recordings/audit-chain.ts';
+import { AuditLog, verifyAuditChain, type AuditActor } from '../../server/core/audit-chain.ts';
 
 const archivist: AuditActor = { kind: 'user', sub: 'u-1', name: '档案员甲', role: 'archivist' };
 
@@ -66,7 +66,7 @@ describe('the audit log writer', () => {
     fs.writeFileSync(
       script,
       `import readline from 'node:readline';
-import { AuditLog } from ${JSON.stringify(path.resolve('recordings/audit-chain.ts'))};
+import { AuditLog } from ${JSON.stringify(path.resolve('server/core/audit-chain.ts'))};
 const log = new AuditLog(process.argv[2]!);
 const ten = (round: number) => Promise.all(Array.from({ length: 10 }, (_, i) => log.append({ type: 'deletion', actor: { kind: 'system', sub: 'sweep' }, details: { round, i } })));
 for await (const line of readline.createInterface({ input: process.stdin })) {

@@ -13,7 +13,7 @@ import { Archive } from '../../recordings/archive.ts';
 import { CompositeRender, DEFAULT_FONT_FILE } from '../../recordings/composite.ts';
 import { ExportJobs, publicJob } from '../../recordings/export.ts';
 import { probe, resolveFfmpegBin } from '../../recordings/ffmpeg.ts';
-import { sha256Hex, type AuditActor } from '../../recordings/audit-chain.ts';
+import { sha256Hex, type AuditActor } from '../../server/core/audit-chain.ts';
 import type { Manifest } from '../../recordings/manifest.ts';
 import { SessionRecorder } from '../../recordings/session-recorder.ts';
 import { listTar, readTarEntry } from '../../recordings/tar.ts';

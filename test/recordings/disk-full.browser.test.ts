@@ -14,7 +14,8 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { recordPetitionSession } from '../support/recorded-session.ts';
 import { waitFor } from '../support/media.ts';
 
-const health = async (node: TestPlatform) => ((await (await fetch(`${node.url}/healthz`)).json()) as { ok: boolean; data: HealthReport }).data;
+// The detail of /healthz and /metrics are on the internal listener (the public one says `{ ok }`).
+const health = async (node: TestPlatform) => ((await (await fetch(`${node.internalUrl}/healthz`)).json()) as { ok: boolean; data: HealthReport }).data;
 
 describe('the recordings disk full', () => {
   let mount: string;
@@ -59,7 +60,8 @@ describe('the recordings disk full', () => {
     expect(degraded.storage).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'disk-low', area: 'archive' })]));
     const res = await fetch(`${node.url}/healthz`);
     expect(res.status).toBe(200); // calls still work: the node stays in the load balancer's pool
-    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    expect(await res.json()).toEqual({ ok: true });
+    const metrics = await (await fetch(`${node.internalUrl}/metrics`)).text();
     expect(metrics).toMatch(/sv_recordings_storage_alarm\{kind="disk-low",area="archive"\} 1/);
     expect(node.services.archive.storage.acceptsRecordings).toBe(false);
     // The coordinator's and archivist's banner reads it from archive.status.

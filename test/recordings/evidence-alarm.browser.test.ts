@@ -13,9 +13,12 @@ import type { HealthReport } from '../../server/protocol/http/ops.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { until } from '../support/evidence.ts';
 
-const health = async (p: TestPlatform): Promise<HealthReport> => ((await (await fetch(`${p.url}/healthz`)).json()) as { data: HealthReport }).data;
+// The detailed /healthz and /metrics are for the scrape token (or the internal listener) only.
+const SCRAPE = 'scrape-token-for-the-evidence-alarm-test-0123456789';
+const scrape = { headers: { authorization: `Bearer ${SCRAPE}` } };
+const health = async (p: TestPlatform): Promise<HealthReport> => ((await (await fetch(`${p.url}/healthz`, scrape)).json()) as { data: HealthReport }).data;
 const metric = async (p: TestPlatform, name: string): Promise<number> => {
-  const text = await (await fetch(`${p.url}/metrics`)).text();
+  const text = await (await fetch(`${p.url}/metrics`, scrape)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   if (!line) throw new Error(`no metric ${name}`);
   return Number(line.split(' ')[1]);
@@ -34,7 +37,7 @@ describe('the trusted-timestamp alarm on a running node', () => {
     tsa = await startTestTsa();
     const caFile = path.join(tmp, 'tsa-ca.pem');
     fs.writeFileSync(caFile, tsa.caCertPem);
-    platform = await startTestPlatform({ TSA_URL: tsa.url, TSA_CA_FILE: caFile });
+    platform = await startTestPlatform({ TSA_URL: tsa.url, TSA_CA_FILE: caFile, METRICS_TOKEN: SCRAPE });
     browser = await launchBrowser();
   }, 60_000);
 
@@ -101,7 +104,7 @@ describe('the trusted-timestamp alarm on a running node', () => {
 describe('a node without a TSA or without its speech-to-text model', () => {
   it('says so on /healthz, naming the missing model file', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-no-model-'));
-    const platform = await startTestPlatform({ TRANSCRIPT_MODEL_DIR: empty });
+    const platform = await startTestPlatform({ TRANSCRIPT_MODEL_DIR: empty, METRICS_TOKEN: SCRAPE });
     try {
       const h = await health(platform);
       expect(h.status).toBe('degraded');

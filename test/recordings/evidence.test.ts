@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Archive } from '../../recordings/archive.ts';
-import { sha256Hex, type AuditActor } from '../../recordings/audit-chain.ts';
+import { sha256Hex, type AuditActor } from '../../server/core/audit-chain.ts';
 import { ExportJobs } from '../../recordings/export.ts';
 import { MANIFEST_FILE } from '../../recordings/manifest.ts';
 import { verifyArchive, verifyPackage } from '../../recordings/verify.ts';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArchiveKeys, SM2_USER_ID, keyRecordConsistent, readPublishedKeys, verifySignature } from '../../recordings/archive-keys.ts';
-import { AuditLog, sm3Hex, verifyAuditChain } from '../../recordings/audit-chain.ts';
+import { AuditLog, sm3Hex, verifyAuditChain } from '../../server/core/audit-chain.ts';
 import { STATEMENT_FORMAT, statementBytes, type SealStatement } from '../../recordings/statements.ts';
 import { linesOf } from '../../recordings/transcripts.ts';
 

@@ -15,7 +15,7 @@ import type { types } from 'mediasoup';
 import { TokenIssuer } from '../../server/auth/grants.ts';
 import { createLogger } from '../../server/core/log.ts';
 import { Archive } from '../../recordings/archive.ts';
-import { verifyAuditChain } from '../../recordings/audit-chain.ts';
+import { verifyAuditChain } from '../../server/core/audit-chain.ts';
 import { ExportJobs } from '../../recordings/export.ts';
 import { decodeErrors, probe } from '../../recordings/ffmpeg.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
@@ -259,6 +259,8 @@ describe('a recorded petition session with three participants', () => {
     const token = (role: 'archivist' | 'official', canArchive: boolean) =>
       tokens.issue({ sub: `u-${role}`, name: role, role, grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [], canArchive } });
     const archivist = { authorization: `Bearer ${token('archivist', true)}` };
+    // Four eyes: holds this archivist places are released by a colleague.
+    const colleague = { authorization: `Bearer ${tokens.issue({ sub: 'u-archivist-2', name: '档案员乙', role: 'archivist', grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [], canArchive: true } })}` };
     try {
       expect((await fetch(`${base}/sessions?caseNumber=SZ-2026-000123`)).status).toBe(401);
       expect((await fetch(`${base}/sessions?caseNumber=SZ-2026-000123`, { headers: { authorization: `Bearer ${token('official', true)}` } })).status).toBe(403);
@@ -308,18 +310,18 @@ describe('a recorded petition session with three participants', () => {
       const held = await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'POST', headers: json, body: JSON.stringify({ reason: '复查申请' }) });
       expect(((await held.json()) as { data: { session: { legalHold: boolean } } }).data.session.legalHold).toBe(true);
       expect((await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'POST', headers: json, body: JSON.stringify({ reason: 'again' }) })).status).toBe(409);
-      const released = await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'DELETE', headers: json, body: JSON.stringify({ reason: '复查结束' }) });
+      const released = await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'DELETE', headers: { ...json, ...colleague }, body: JSON.stringify({ reason: '复查结束' }) });
       expect(((await released.json()) as { data: { session: { legalHold: boolean } } }).data.session.legalHold).toBe(false);
       // A plain DELETE (no body) releases with the reason in the query; without any reason it is a 400.
       await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'POST', headers: json, body: JSON.stringify({ reason: '再次保全' }) });
-      expect((await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'DELETE', headers: archivist })).status).toBe(400);
-      const bodyless = await fetch(`${base}/sessions/S-2026-0001/legal-hold?reason=${encodeURIComponent('保全解除')}`, { method: 'DELETE', headers: archivist });
+      expect((await fetch(`${base}/sessions/S-2026-0001/legal-hold`, { method: 'DELETE', headers: colleague })).status).toBe(400);
+      const bodyless = await fetch(`${base}/sessions/S-2026-0001/legal-hold?reason=${encodeURIComponent('保全解除')}`, { method: 'DELETE', headers: colleague });
       expect(((await bodyless.json()) as { data: { session: { legalHold: boolean } } }).data.session.legalHold).toBe(false);
       expect((await fetch(`${base}/sessions/..%2Fetc/segments/x`, { headers: archivist })).status).toBe(400);
       expect((await fetch(`${base}/sessions/S-2026-0001/segments/nope`, { headers: archivist })).status).toBe(404);
 
       const types = archive.audit.entries().filter((e) => e.actor.sub === 'u-archivist').map((e) => e.type);
-      expect(types).toEqual(expect.arrayContaining(['search', 'view', 'view-segment', 'bookmark', 'export', 'export-completed', 'export-download', 'verify', 'legal-hold', 'legal-hold-release']));
+      expect(types).toEqual(expect.arrayContaining(['search', 'view', 'view-segment', 'bookmark', 'export', 'export-completed', 'export-download', 'verify', 'legal-hold']));
       expect(types.filter((t) => t === 'view-segment')).toHaveLength(1); // one per token and segment, not per Range request
       expect(verifyAuditChain(archive.audit.rawLines(), { fromGenesis: true })).toEqual([]);
     } finally {

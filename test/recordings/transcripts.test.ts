@@ -9,7 +9,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../recordings/archive.ts';
-import { sha256Hex } from '../../recordings/audit-chain.ts';
+import { sha256Hex } from '../../server/core/audit-chain.ts';
 import { ExportJobs } from '../../recordings/export.ts';
 import { resolveFfmpegBin } from '../../recordings/ffmpeg.ts';
 import { ModelMissingError, modelFiles, openSherpaOnnx, type SpeechToText } from '../../recordings/speech-to-text.ts';

@@ -157,20 +157,34 @@ describe('archivist UI', () => {
     expect(platform.services.archive.audit.entries().some((e) => e.type === 'bookmark' && e.sessionId === sessionId)).toBe(true);
   });
 
-  it('a legal hold is placed and released from the page, each with its reason, in the audit log', async () => {
+  it('a legal hold is placed from the page and released only by a second archivist, both named in the audit log', async () => {
     await page.fill('#hold-reason', '行政复议期间保全');
     await page.click('#hold-toggle');
     await page.waitForSelector('#hold-badge:not([hidden])');
     expect(await page.textContent('#legal-hold .hold-status')).toContain('行政复议期间保全');
     expect((await platform.services.archive.catalog.get(sessionId))?.legalHold).toBe(true);
 
+    // The one who placed it cannot release it: the page says a colleague must, and stays.
     await page.fill('#hold-reason', '复议结束');
     await page.click('#hold-toggle');
-    await page.waitForSelector('#hold-badge[hidden]', { state: 'attached' });
+    await page.waitForFunction(() => !document.getElementById('banner')!.hidden);
+    expect(await page.textContent('#banner')).toContain('另一名档案员');
+    expect((await platform.services.archive.catalog.get(sessionId))?.legalHold).toBe(true);
+
+    const colleague = platform.tokens.issue({
+      sub: 'archivist-2', name: '档案员乙', role: 'archivist',
+      grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [], canArchive: true },
+    });
+    const released = await fetch(`${platform.url}/api/archive/sessions/${sessionId}/legal-hold?reason=${encodeURIComponent('复议结束')}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${colleague}` },
+    });
+    expect(released.status).toBe(200);
     expect((await platform.services.archive.catalog.get(sessionId))?.legalHold).toBe(false);
     const holds = platform.services.archive.audit.entries().filter((e) => e.sessionId === sessionId && e.type.startsWith('legal-hold'));
     expect(holds.map((e) => e.type)).toEqual(['legal-hold', 'legal-hold-release']);
-    expect(JSON.stringify(holds.map((e) => e.details))).toContain('行政复议期间保全');
+    expect(holds[0]!.details.reason).toBe('行政复议期间保全');
+    expect(holds[1]).toMatchObject({ actor: { sub: 'archivist-2', name: '档案员乙' }, details: { reason: '复议结束', placedBy: { sub: 'archivist-1', name: '档案员' } } });
   });
 
   it('verifying the session from the page re-hashes it and reports success', async () => {

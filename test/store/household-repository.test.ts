@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../server/core/errors.ts';
 import { Store } from '../../server/core/db.ts';
 import { createLogger } from '../../server/core/log.ts';
+import { defaultCameraRules } from '../support/camera-rules.ts';
 import { TokenIssuer } from '../../server/auth/grants.ts';
 import { HouseholdRepository, HouseholdService, householdMigrations, seedHouseholdDemo, SEED } from '../../server/household/index.ts';
 import type { HouseholdTables } from '../../server/household/repository.ts';
@@ -63,7 +64,7 @@ describe.each(DIALECTS)('the household repository on %s', (dialect, fresh) => {
   it('opens one call per home when two family members call at the same moment', async () => {
     const tokens = new TokenIssuer('test-secret-0123456789abcdef', 3600);
     const clock = { now: () => NOON_CST };
-    const services = await Promise.all(repos.map((r) => HouseholdService.create({ repository: r, tokens, log: createLogger('silent'), clock })));
+    const services = await Promise.all(repos.map((r) => HouseholdService.create({ repository: r, tokens, cameraAddresses: defaultCameraRules, log: createLogger('silent'), clock })));
     const admin = tokens.verify(tokens.issue({ sub: 'admin', name: 'a', role: 'admin', grant: { rooms: [], canPublish: false, canSubscribe: false, sources: [] } }));
     const { token } = await services[0]!.bindDevice(admin, SEED.households.zhang, { id: SEED.devices.zhang, name: '客厅', place: 'living-room' });
     await services[0]!.heartbeat(tokens.verify(token));

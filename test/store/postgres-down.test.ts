@@ -33,6 +33,6 @@ describe('a node whose PostgreSQL is gone', () => {
     await expect(node.services.store.ping()).rejects.toThrow();
     // The lost idle connections did not take the process down (vitest also fails the run on
     // the unhandled 'error' event a pool without a listener would raise).
-    expect((await fetch(`${node.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${node.internalUrl}/metrics`)).status).toBe(200);
   }, 60_000);
 });

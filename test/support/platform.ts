@@ -1,6 +1,7 @@
 // Starts a real platform node in-process for a test: real Redis (from global setup), real
 // mediasoup workers on free ports, HTTP on an ephemeral port.
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/core/config.ts';
@@ -11,8 +12,20 @@ import type { PlatformOptions } from '../../server/app/platform.ts';
 
 export interface TestPlatform extends Platform {
   dataDir: string;
+  /** The internal listener (metrics, detailed health): always on in tests. */
+  internalUrl: string;
   token(sub: string, role: Role, grant: Partial<Grant> & { rooms: string[] }, extra?: { name?: string; attributes?: Attributes; ttlSeconds?: number }): string;
 }
+
+/** One signing secret per test process: every platform of a test (several nodes) shares it. */
+export const TEST_JWT_SECRET = randomBytes(32).toString('hex');
+
+/**
+ * Generous edge limits for tests (the suite sends hundreds of requests from one address); the
+ * tests of the limits themselves pass their own. Every request costs one point, however long it
+ * took, so a budget's count never depends on how loaded the machine is.
+ */
+const TEST_LIMITS = { RATE_LIMIT_IP: '100000', RATE_LIMIT_IDENTITY: '100000', RATE_LIMIT_CONCURRENT: '1000', RATE_LIMIT_SOCKETS: '1000', RATE_LIMIT_COST_MS: '0' };
 
 export async function startTestPlatform(
   env: Record<string, string> = {},
@@ -23,8 +36,12 @@ export async function startTestPlatform(
   for (let attempt = 0; ; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 20000);
     const config = loadConfig({
-      NODE_ENV: 'test',
+      // The dev endpoints exist only in explicit development on loopback (as in production use).
+      NODE_ENV: env.DEV_TOKENS === '1' ? 'development' : 'test',
+      JWT_SECRET: TEST_JWT_SECRET,
+      ...TEST_LIMITS,
       PORT: '0',
+      INTERNAL_PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       NODE_ID: `test-${process.pid}-${base}`,
@@ -52,6 +69,7 @@ export async function startTestPlatform(
       });
       return Object.assign(platform, {
         dataDir,
+        internalUrl: platform.internalUrl!,
         token(sub: string, role: Role, grant: Partial<Grant> & { rooms: string[] }, extra: { name?: string; attributes?: Attributes; ttlSeconds?: number } = {}) {
           return platform.tokens.issue({
             sub,

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Archive } from '../../recordings/archive.ts';
-import { SYSTEM_ACTOR, sha256Hex, sm3Hex } from '../../recordings/audit-chain.ts';
+import { SYSTEM_ACTOR, sha256Hex, sm3Hex } from '../../server/core/audit-chain.ts';
 import { MANIFEST_FILE, writeJsonAtomic, type Manifest } from '../../recordings/manifest.ts';
 
 export interface SealedTrack {

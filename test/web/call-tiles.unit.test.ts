@@ -11,7 +11,7 @@ const peer = (peerId: string, name: string): [string, PeerInfo] => [peerId, { pe
 const track = (peerId: string, consumerId: string, kind: 'audio' | 'video', paused = false): RemoteTrack =>
   ({ peerId, consumerId, source: kind === 'video' ? 'camera' : 'microphone', track: { kind } as MediaStreamTrack, paused }) as RemoteTrack;
 const base: CallSnapshot = {
-  state: 'joined',
+  status: { phase: 'connected', degraded: [] },
   peers: new Map(),
   remote: [],
   preview: true,
@@ -23,7 +23,7 @@ const base: CallSnapshot = {
 describe('callTilesModel', () => {
   it('says the call is connected and waits for the others while alone', () => {
     const m = callTilesModel(base, zh);
-    expect(m.status).toEqual({ text: '已接通 · 等待对方加入…', state: 'joined' });
+    expect(m.status).toEqual({ text: '已接通 · 等待对方加入…', state: 'connected' });
     expect(m.alone).toBe(true);
     expect(m.tiles.map((t) => [t.peerId, t.name])).toEqual([['me', '我']]);
   });
@@ -51,9 +51,9 @@ describe('callTilesModel', () => {
   });
 
   it('names a replaced session, an error and a refusal', () => {
-    expect(callTilesModel({ ...base, state: 'closed', detail: 'replaced' }, zh).status.text).toBe('您已在其他设备上加入，本页已断开');
+    expect(callTilesModel({ ...base, status: { phase: 'ended', detail: 'replaced', degraded: [] } }, zh).status.text).toBe('您已在其他设备上加入，本页已断开');
     expect(callTilesModel({ ...base, error: 'boom' }, zh).status).toEqual({ text: '错误: boom', state: 'error' });
-    expect(callTilesModel({ ...base, state: 'connecting', failure: 'forbidden' }, zh).status).toEqual({ text: '无法加入: forbidden', state: 'failed' });
+    expect(callTilesModel({ ...base, status: { phase: 'connecting', degraded: [] }, failure: 'forbidden' }, zh).status).toEqual({ text: '无法加入: forbidden', state: 'failed' });
   });
 
   it('labels the controls by what pressing them does, and hides a source that is not sent', () => {
@@ -63,5 +63,32 @@ describe('callTilesModel', () => {
       cam: { hidden: true, label: 'Turn camera on', pressed: true },
       leave: 'Stop looking in',
     });
+  });
+
+  it('says in words which sound or picture does not flow, on this side and the other', () => {
+    const m = callTilesModel(
+      {
+        ...base,
+        peers: new Map([peer('p1', '张干部')]),
+        status: {
+          phase: 'media-degraded',
+          degraded: [
+            { kind: 'local', source: 'camera', status: 'missing' },
+            { kind: 'remote', source: 'microphone', peerId: 'p1', name: '李大爷' },
+          ],
+        },
+      },
+      zh,
+    );
+    expect(m.status).toEqual({ text: '已接通 · 部分声音或画面不可用', state: 'media-degraded' });
+    expect(m.notices.map((n) => n.text)).toEqual(['没有找到摄像头，本次为语音通话。', '李大爷：对方麦克风不可用，听不到对方声音']);
+  });
+
+  it('shows nothing of an ended call but the line saying so: no tiles, recording notice or controls', () => {
+    const m = callTilesModel({ ...base, recording: true, peers: new Map([peer('p1', '张干部')]), remote: [track('p1', 'c1', 'video')], status: { phase: 'ended', detail: 'ended', degraded: [] } }, zh);
+    expect(m.status).toEqual({ text: '通话已结束', state: 'ended' });
+    expect(m.tiles).toEqual([]);
+    expect(m.recording).toBe(false);
+    expect([m.controls.mic.hidden, m.controls.cam.hidden]).toEqual([true, true]);
   });
 });

@@ -45,7 +45,7 @@ describe('coordinator view-model', () => {
 
   it('totals what is waiting, live, online and overdue', () => {
     expect(overview(s).tiles.map((x) => [x.n, x.value, x.sub, x.alert])).toEqual([
-      ['waiting', '4', '最长已等 12 分钟', false],
+      ['waiting', '4', '最长已等 11 分钟', false],
       ['sessions', '1', '联合接访 1', false],
       ['terminals', '3 / 4', '离线 1', false],
       ['overdue', '1', '受理或办理超期', true],
@@ -54,7 +54,7 @@ describe('coordinator view-model', () => {
 
   it('lists the busiest queue first and flags people waiting with nobody online', () => {
     expect(overview(s).queues.rows.map((r) => [r.id, r.warn, r.oldest])).toEqual([
-      ['341321-rs', '无人在线', '12 分钟'],
+      ['341321-rs', '无人在线', '11 分钟'],
       ['341321-zj', null, '不到 1 分钟'],
     ]);
   });

@@ -22,7 +22,7 @@ describe('home device view-model', () => {
   });
 
   it('rings with the caller named, and says it is connecting once answered', () => {
-    expect(deviceView(state({ ringing: call }), [], ctx())).toMatchObject({ bodyState: 'ringing', incoming: { who: '社工 陈静\n来电', answer: '接 听', disabled: false } });
+    expect(deviceView(state({ ringing: call }), [], ctx())).toMatchObject({ bodyState: 'ringing', incoming: { who: '社工 陈静\n来电', answer: '接 听', decline: '不 接', disabled: false } });
     expect(deviceView(state({ ringing: call, answering: true }), [], ctx()).incoming).toMatchObject({ answer: '正在接通…', disabled: true });
   });
 

@@ -99,6 +99,19 @@ describe('terminal view-model', () => {
     expect(rating.speech).toBe('您对这次接访满意吗？请点一下：满意，基本满意，还是不满意。');
   });
 
+  it('in the call: the banner says the call is still connecting, and never asks to talk into a microphone nobody hears', () => {
+    const connecting = terminalView(state({ screen: 'call', current: { ...CASE, state: 'in_session' }, call: { phase: 'connecting', degraded: [] } }), ctx());
+    expect(connecting.body).toMatchObject({ banner: '正在连接…' });
+    const noMic = terminalView(
+      state({ screen: 'call', current: { ...CASE, state: 'in_session' }, call: { phase: 'media-degraded', degraded: [{ kind: 'local', source: 'microphone', status: 'missing' }] } }),
+      ctx(),
+    );
+    expect(noMic.body).toMatchObject({ banner: '对方听不到您的声音：没有找到麦克风。请插好麦克风，或请工作人员帮忙。' });
+    expect(noMic.speech).toBe('对方听不到您的声音：没有找到麦克风。请插好麦克风，或请工作人员帮忙。');
+    const up = terminalView(state({ screen: 'call', current: { ...CASE, state: 'in_session' }, call: { phase: 'connected', degraded: [] } }), ctx());
+    expect(up.body).toMatchObject({ banner: '工作人员已接通，请对着屏幕说话' });
+  });
+
   it('ends on a receipt with the case number, what happens next and the way back into a running call', () => {
     const rated = terminalView(state({ screen: 'receipt', current: { ...CASE, state: 'rated', rating: 'satisfied', opinion: '责成十日内结清。', acceptedAt: '2026-11-26T07:00:00Z' } }), ctx());
     expect(rated.body).toMatchObject({ kind: 'receipt', title: '接访完成，谢谢您的评价', caseId: CASE.id, state: '当前状态：已评价', backToCall: null, toRating: null });

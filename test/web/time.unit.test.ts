@@ -54,4 +54,10 @@ describe('durations', () => {
     expect(waitDuration(3600, zh)).toBe('1 小时');
     expect(waitDuration(3660, en)).toBe('1 h 1 min');
   });
+
+  it('as time already waited in whole minutes, rounded down', () => {
+    expect(waitDuration(59, zh, 'elapsed')).toBe('不到 1 分钟');
+    expect(waitDuration(119, zh, 'elapsed')).toBe('1 分钟');
+    expect(waitDuration(3659, en, 'elapsed')).toBe('1 h');
+  });
 });

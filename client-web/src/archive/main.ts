@@ -75,6 +75,8 @@ class ArchivePage extends PageElement<ArchiveState> {
 
   /** Refusals and expired tokens replace the whole page; other errors go to the banner. */
   readonly handleError = (err: unknown): void => {
+    // Four eyes: the page stays, the archivist is told a colleague must release the hold.
+    if (err instanceof ApiError && (err.body.details as { reason?: unknown } | undefined)?.reason === 'four_eyes') return this.set({ banner: t('archive.fourEyes') });
     if (err instanceof ApiError && (err.status === 403 || err.status === 401)) return this.#deny({ kind: err.status === 403 ? 'forbidden' : 'unauthorized', serverMessage: err.message });
     this.set({ banner: err instanceof ApiError ? `${err.code}: ${err.message}` : (err as Error).message });
   };

@@ -1,10 +1,13 @@
-// The call page: ?room=<roomId>&token=<jwt>[&note=][&audioOnly=1]. The bare call every role page
-// builds on, and what tests and tools open directly.
+// The call page: ?room=<roomId>[&note=][&audioOnly=1], the token from sessionStorage (or a
+// `?token=`, taken out of the address bar at once). The bare call every role page builds on, and
+// what tests and tools open directly.
 import { html, nothing } from 'lit';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
+import { pageToken } from '../lib/token.ts';
 import '../widgets/call-tiles.ts';
+import { homeLink } from '../widgets/home-link.ts';
 import { callPageView, type CallPageState } from './view-model.ts';
 
 class CallPage extends PageElement<CallPageState> {
@@ -20,7 +23,7 @@ class CallPage extends PageElement<CallPageState> {
     super.connectedCallback();
     startLanguage();
     const q = new URLSearchParams(location.search);
-    const token = q.get('token') ?? sessionStorage.getItem('token');
+    const token = pageToken('token', sessionStorage);
     const roomId = q.get('room') ?? '';
     if (!token || !roomId) return;
     const session = new CallSession({ token, roomId, note: q.get('note') ?? undefined, audioOnly: q.get('audioOnly') === '1' });
@@ -41,7 +44,7 @@ class CallPage extends PageElement<CallPageState> {
         <button type="button" class="btn" id="lang" @click=${() => toggleLanguage()}>${LANGUAGES[otherLanguage()].name}</button>
       </header>
       <main id="app" data-error=${this.#errorCode ?? nothing}>
-        ${v.notice ? html`<p class="card">${v.notice}</p>` : html`<call-tiles .session=${this.#session} .failure=${v.failure}></call-tiles>`}
+        ${v.notice ? html`<p class="card">${v.notice}</p>${homeLink()}` : html`<call-tiles .session=${this.#session} .failure=${v.failure}></call-tiles>`}
       </main>`;
   }
 

@@ -8,9 +8,8 @@ import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
 import { PageElement, define } from '../lib/page.ts';
-import { pageToken, readClaims } from '../lib/token.ts';
+import { PageSession } from '../lib/session.ts';
 import { debounce, plainError } from '../petition-ui/common.ts';
-import { signOut } from '../petition-ui/desk.ts';
 import { caseTimeline } from '../petition-ui/timeline.ts';
 import type { Message } from '../widgets/banner.ts';
 import { EMPTY_LIFE_FORM, caseLifeView, workLists, type CasesState, type WorkRole } from './view-model.ts';
@@ -19,13 +18,15 @@ import { casesTemplate, type CasesActions, type CasesPageView, type LifeAct } fr
 const TOKEN_KEY = 'cases.token';
 /** The desks this page is reached from: their remembered sign-in serves here too. */
 const DESK_KEYS = ['official.token', 'coordinator.token'];
-const ROLES: WorkRole[] = ['official', 'head', 'coordinator', 'admin'];
+// No administrator: 三员分立 keeps the system administrator out of case content.
+const ROLES: WorkRole[] = ['official', 'head', 'coordinator'];
 const REFRESH_MS = 30_000;
 
-function signIn(): { token: string; role: WorkRole; name: string } | null {
-  for (const token of [pageToken(TOKEN_KEY), ...DESK_KEYS.map((k) => localStorage.getItem(k))]) {
-    const claims = token ? readClaims(token) : null;
-    if (token && claims && (ROLES as string[]).includes(claims.role)) return { token, role: claims.role as WorkRole, name: claims.name };
+/** The signed-in session: the cookie's, else (development) a token this page or a desk remembers. */
+async function signIn(): Promise<PageSession | null> {
+  for (const key of [TOKEN_KEY, ...DESK_KEYS]) {
+    const session = await PageSession.start(key, ROLES);
+    if (session) return session;
   }
   return null;
 }
@@ -46,6 +47,7 @@ class CasesPage extends PageElement<CasesState> {
   declare toast: Message | undefined;
 
   #api: Api | undefined;
+  #session: PageSession | undefined;
   #busy = false;
   readonly #refreshSoon = debounce(() => void this.#refresh(), 400);
 
@@ -64,7 +66,7 @@ class CasesPage extends PageElement<CasesState> {
     const s = this.state;
     const links = [
       ...(s.role === 'official' ? [{ href: 'official.html', label: t('cases.toDesk') }] : []),
-      ...(s.role === 'coordinator' || s.role === 'admin' ? [{ href: 'coordinator.html', label: t('cases.toOverview') }] : []),
+      ...(s.role === 'coordinator' ? [{ href: 'coordinator.html', label: t('cases.toOverview') }] : []),
       { href: 'stats.html', label: t('cases.toStats') },
     ];
     const body: CasesPageView['body'] =
@@ -196,20 +198,26 @@ class CasesPage extends PageElement<CasesState> {
         const mime = file.type as 'image/jpeg' | 'image/png' | 'application/pdf';
         await this.#api!.call('petition.addAttachment', { params: { caseId: open.life.case.id }, body: { name: file.name.slice(0, 120), mime, base64: await base64Of(file) } });
       }, t('cases.saved')),
-    signOut: () => signOut(TOKEN_KEY),
+    signOut: () => void this.#session?.signOut(),
     toggleLanguage: () => toggleLanguage(),
   };
 
   async #boot(): Promise<void> {
     startLanguage();
-    const signed = signIn();
+    const signed = (this.#session = (await signIn()) ?? undefined);
     if (!signed) return this.set({ phase: 'signed-out' });
-    this.#api = new Api(signed.token);
-    this.set({ role: signed.role, who: signed.name, phase: 'ready' });
+    this.#api = signed.api;
+    this.set({ role: signed.claims.role as WorkRole, who: signed.claims.name, phase: 'ready' });
     const [rules, offices] = await Promise.all([this.#api.call('petition.routingRules').catch(() => null), this.#api.call('petition.departments').catch(() => [])]);
     this.set({ offices, ...(rules ? { categories: Object.fromEntries(rules.categories.map((c) => [c.code, c.name])) } : {}) });
     await this.#refresh();
     const live = new LiveClient(signed.token);
+    // A revoked or lapsed session stops the page at once: the pushes and every request.
+    signed.onEnded(() => {
+      live.close();
+      this.#api = undefined;
+      this.set({ phase: 'signed-out' });
+    });
     live.on('petition:work-changed', () => this.#refreshSoon());
     live.on('petition:case-changed', (p) => {
       if (this.state.open?.life.case.id === p.caseId) this.#refreshSoon();

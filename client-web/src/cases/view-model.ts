@@ -8,7 +8,7 @@ import { formatTime } from '../lib/time.ts';
 import { lastDayOf } from '../petition-ui/common.ts';
 import type { Department, Approval, Callback, Case, CaseLife, ClockView, CoordinatorWorkList, HeadWorkList, OfficialWorkList, TimelineEvent, WorkItem } from '../petition-ui/common.ts';
 
-export type WorkRole = 'official' | 'head' | 'coordinator' | 'admin';
+export type WorkRole = 'official' | 'head' | 'coordinator';
 export type AcceptanceChoice = 'accepted' | 'not_accepted' | 'not_in_scope';
 
 export interface LifeForm {

@@ -7,7 +7,8 @@ import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext
 import { LiveClient } from '../lib/live.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { debounce, plainError } from '../petition-ui/common.ts';
-import { deskSignIn, signOut } from '../petition-ui/desk.ts';
+import { deskSignIn } from '../petition-ui/desk.ts';
+import type { PageSession } from '../lib/session.ts';
 import { coordinatorView, draftOf, rulesOfDraft, type CoordinatorState, type RulesDraft } from './view-model.ts';
 import { coordinatorTemplate, type CoordinatorActions } from './view.ts';
 
@@ -20,6 +21,7 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
   declare watchingSession: CallSession | null;
 
   #api: Api | undefined;
+  #session: PageSession | undefined;
   readonly #refreshSoon = debounce(() => void this.#refresh(), 1500);
 
   constructor() {
@@ -154,19 +156,25 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
         rows: [...d.rows, { key: Math.max(-1, ...d.rows.map((r) => r.key)) + 1, code: '', name: '', icon: 'doc', departments: [], level: 'county', existing: false }],
       })),
     removeRow: (key) => this.#editDraft((d) => ({ ...d, rows: d.rows.filter((r) => r.key !== key) })),
-    signOut: () => signOut(TOKEN_KEY),
+    signOut: () => void this.#session?.signOut(),
     toggleLanguage: () => toggleLanguage(),
   };
 
   async #boot(): Promise<void> {
     startLanguage();
-    const signedIn = deskSignIn(TOKEN_KEY, ['coordinator', 'admin']);
+    const signedIn = (this.#session = (await deskSignIn(TOKEN_KEY, ['coordinator'])) ?? undefined);
     if (!signedIn) return this.set({ phase: 'signed-out' });
-    this.#api = new Api(signedIn.token);
+    this.#api = signedIn.api;
     this.set({ phase: 'ready' });
     await this.#loadRules();
     await this.#refresh();
     const live = new LiveClient(signedIn.token);
+    signedIn.watch(live.socket);
+    signedIn.onEnded(() => {
+      live.close();
+      this.#api = undefined;
+      this.set({ phase: 'signed-out' });
+    });
     live.on('petition:queue-changed', this.#refreshSoon);
     live.on('petition:case-changed', this.#refreshSoon);
     live.onConnect(this.#refreshSoon);

@@ -155,7 +155,7 @@ function overviewView(s: CoordinatorState, o: Overview, ctx: ViewContext): Overv
   const sep = t('common.listSeparator');
   return {
     tiles: [
-      { n: 'waiting', label: t('coordinator.tileWaiting'), value: String(waiting), sub: t('coordinator.tileLongest', { time: waiting ? waitDuration(oldest, t) : '—' }), alert: false },
+      { n: 'waiting', label: t('coordinator.tileWaiting'), value: String(waiting), sub: t('coordinator.tileLongest', { time: waiting ? waitDuration(oldest, t, 'elapsed') : '—' }), alert: false },
       { n: 'sessions', label: t('coordinator.tileSessions'), value: String(o.sessions.length), sub: t('coordinator.tileJoint', { n: o.sessions.filter((x) => x.case.state === 'joint_session').length }), alert: false },
       { n: 'terminals', label: t('coordinator.tileTerminals'), value: `${online} / ${total}`, sub: t('coordinator.tileOffline', { n: total - online }), alert: false },
       { n: 'overdue', label: t('coordinator.tileOverdue'), value: String(o.overdue.length), sub: t('coordinator.tileOverdueSub'), alert: o.overdue.length > 0 },
@@ -168,7 +168,7 @@ function overviewView(s: CoordinatorState, o: Overview, ctx: ViewContext): Overv
         length: r.length,
         online: r.online,
         warn: r.length > 0 && r.online === 0 ? t('coordinator.nobodyOnline') : null,
-        oldest: r.oldestWaitSeconds === null ? '—' : waitDuration(r.oldestWaitSeconds, t),
+        oldest: r.oldestWaitSeconds === null ? '—' : waitDuration(r.oldestWaitSeconds, t, 'elapsed'),
       })),
       empty: queues.length ? null : t('coordinator.noQueues'),
     },

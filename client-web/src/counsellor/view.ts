@@ -4,6 +4,7 @@ import type { CallSession } from '../lib/call-session.ts';
 import type { Message } from '../widgets/banner.ts';
 import '../widgets/banner.ts';
 import '../widgets/call-tiles.ts';
+import { homeLink } from '../widgets/home-link.ts';
 import type { CheckInForm, CounsellorView, NoticeForm, VisitForm } from './view-model.ts';
 
 export interface CounsellorActions {
@@ -50,7 +51,7 @@ export function counsellorTemplate(v: CounsellorView, a: CounsellorActions, sess
       <div id="room-title" class="cs-room-title">${v.room?.title ?? ''}</div>
       ${session ? html`<call-tiles .session=${session} @leave=${() => a.hangUp()}></call-tiles>` : nothing}
     </section>
-    <main id="desk" class="cs-desk" ?hidden=${!!v.room}>${v.noToken ? html`<p class="card">${v.noToken}</p>` : desk(v, a)}</main>`;
+    <main id="desk" class="cs-desk" ?hidden=${!!v.room}>${v.noToken ? html`<p class="card">${v.noToken}</p>${homeLink()}` : desk(v, a)}</main>`;
 }
 
 /** The visit record after a check-in, and a household's history of visits. */

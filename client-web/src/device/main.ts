@@ -13,6 +13,9 @@ import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext
 import { LiveClient } from '../lib/live.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { pageToken } from '../lib/token.ts';
+import { DeviceCredential } from '../lib/device-credential.ts';
+import { pairingScreen } from '../widgets/pairing.ts';
+import type { Pairing } from '../../../server/protocol/http/identity-shapes.ts';
 import type { CallTiles } from '../widgets/call-tiles.ts';
 import {
   Sounds,
@@ -42,6 +45,8 @@ interface Joined {
 class DevicePage extends PageElement<DeviceState> {
   #api: Api | undefined;
   #live: LiveClient | undefined;
+  /** The pairing screen while the device has no credential: null until the first code arrives. */
+  #pairing: Pairing | null | undefined;
   readonly #sounds = new Sounds();
   readonly #rooms = new Map<string, Joined>();
   #household: ServerDeviceState['household'] | undefined;
@@ -80,10 +85,11 @@ class DevicePage extends PageElement<DeviceState> {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#boot();
+    void this.#boot();
   }
 
   protected override render(): unknown {
+    if (this.#pairing !== undefined) return pairingScreen('home-device', this.#pairing);
     const rooms: RoomSummary[] = [...this.#rooms.values()].map((j) => ({
       kind: j.kind,
       who: j.who,
@@ -100,6 +106,7 @@ class DevicePage extends PageElement<DeviceState> {
   #shownCall: Joined | undefined;
 
   protected override updated(): void {
+    if (this.#pairing !== undefined) return;
     const v = this.#view!;
     document.title = v.title;
     const body = document.body;
@@ -264,6 +271,19 @@ class DevicePage extends PageElement<DeviceState> {
       this.#hideIncoming();
       if (err instanceof ApiError && err.code === 'gone') this.#flash(t('device.callGone'));
       else this.#apiError(err);
+    }
+  }
+
+  /** The decline button: the caller is told at once instead of ringing on until it counts as missed. */
+  async #decline(): Promise<void> {
+    const call = this.state.ringing;
+    if (!call || !this.#api) return;
+    this.set({ answering: true });
+    this.#hideIncoming();
+    try {
+      await this.#api.call('household.declineCall', { params: { callId: call.id } });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'gone')) this.#apiError(err);
     }
   }
 
@@ -535,6 +555,7 @@ class DevicePage extends PageElement<DeviceState> {
     clearMasks: () => this.set({ maskDraft: [] }),
     saveMasks: () => void this.#saveMasks(),
     closeMasks: () => this.#closeMasks(),
+    decline: () => void this.#decline(),
     togglePrivacy: () => void this.#togglePrivacy(),
     hangUp: () => {
       const j = this.#shownCall;
@@ -545,12 +566,28 @@ class DevicePage extends PageElement<DeviceState> {
     toggleLanguage: () => toggleLanguage(),
   };
 
-  #boot(): void {
+  async #boot(): Promise<void> {
     startLanguage();
-    const token = pageToken('household-device-token');
-    if (!token) return this.set({ phase: 'no-token' });
+    // A development token (the dev sign-in), else the device's own enrolled credential.
+    let token: string | (() => string) | null = pageToken('household-device-token');
+    let credential: DeviceCredential | undefined;
+    if (!token) {
+      this.#pairing = null;
+      this.requestUpdate();
+      credential = await DeviceCredential.obtain('home-device', (p) => {
+        this.#pairing = p;
+        this.requestUpdate();
+      });
+      this.#pairing = undefined;
+      // Revoked while running: its calls have ended; start over from the pairing screen.
+      credential.onLost(() => location.reload());
+      token = credential.token;
+    }
     this.#api = new Api(token);
     const live = (this.#live = new LiveClient(token));
+    live.socket.on('disconnect', (reason) => {
+      if (reason === 'io server disconnect') void credential?.check().then((ok) => ok && live.socket.connect());
+    });
     live.on('household:event', ({ type, payload }) => this.#onEvent(type, payload));
     live.onConnect(() => {
       this.set({ online: true });

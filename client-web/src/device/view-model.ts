@@ -51,7 +51,7 @@ export interface DeviceView {
   live: string | null;
   clock: { time: string; date: string };
   notices: { title: string; items: { id: string; title: string; body: string; meta: string }[]; empty: string | null };
-  incoming: { who: string; answer: string; disabled: boolean } | null;
+  incoming: { who: string; answer: string; decline: string; disabled: boolean } | null;
   inCall: boolean;
   contacts: { title: string; items: { id: string; initial: string; name: string; sub: string; role: string }[]; disabled: boolean };
   sos: { label: string; busy: boolean };
@@ -100,6 +100,7 @@ export function deviceView(s: DeviceState, rooms: RoomSummary[], ctx: ViewContex
       ? {
           who: t('device.incoming', { who: ringing.callerRole === 'counsellor' ? `${t('device.counsellor')} ${ringing.callerName}` : ringing.callerName }),
           answer: s.answering ? t('device.answering') : t('device.answer'),
+          decline: t('device.decline'),
           disabled: s.answering,
         }
       : null,

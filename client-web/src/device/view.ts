@@ -2,6 +2,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CallSession } from '../lib/call-session.ts';
 import '../widgets/call-tiles.ts';
+import { homeLink } from '../widgets/home-link.ts';
 import type { DeviceView } from './view-model.ts';
 
 export interface DeviceActions {
@@ -15,13 +16,14 @@ export interface DeviceActions {
   clearMasks(): void;
   saveMasks(): void;
   closeMasks(): void;
+  decline(): void;
   togglePrivacy(): void;
   hangUp(): void;
   toggleLanguage(): void;
 }
 
 export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSession | null, languageLabel: string): TemplateResult {
-  if (v.fatal) return html`<main class="dev-idle" style="grid-template-columns:1fr"><p class="clock-date">${v.fatal}</p></main>`;
+  if (v.fatal) return html`<main class="dev-idle" style="grid-template-columns:1fr"><p class="clock-date">${v.fatal}</p>${homeLink()}</main>`;
   return html`<header class="dev-bar">
       <span id="household" class="dev-household">${v.household}</span>
       <span id="net" class="dev-net" role="status" aria-live="polite" data-state=${v.net.state}>${v.net.text}</span>
@@ -76,7 +78,10 @@ export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSessio
     ${v.masks.editor ? maskEditor(v.masks.editor, a) : nothing}
     <section id="incoming" class="incoming" ?hidden=${!v.incoming} aria-live="assertive">
       <div id="incoming-who" class="incoming-who">${v.incoming?.who ?? ''}</div>
-      <button type="button" id="answer" class="answer" ?disabled=${v.incoming?.disabled ?? true} @click=${() => a.answer()}>${v.incoming?.answer ?? ''}</button>
+      <div class="incoming-actions">
+        <button type="button" id="answer" class="answer" ?disabled=${v.incoming?.disabled ?? true} @click=${() => a.answer()}>${v.incoming?.answer ?? ''}</button>
+        <button type="button" id="decline" class="decline" ?disabled=${v.incoming?.disabled ?? true} @click=${() => a.decline()}>${v.incoming?.decline ?? ''}</button>
+      </div>
     </section>
     <section id="call" class="dev-call" ?hidden=${!v.inCall}>${call ? html`<call-tiles .session=${call} kiosk @leave=${() => a.hangUp()}></call-tiles>` : nothing}</section>
     <footer class="dev-foot">

@@ -109,6 +109,8 @@ export interface FamilyView {
   title: string;
   who: string;
   notice: string | null;
+  /** Opened without a session: offer the way back to the home page. */
+  home: boolean;
   cards: CardView[];
   room: { kind: RoomInfo['kind']; phase: RoomPhase; title: string; leaveLabel: string | undefined; preview: boolean } | null;
   incoming: { id: string; sos: boolean; title: string; answer: string; decline: string } | null;
@@ -119,6 +121,7 @@ export function familyView(s: FamilyState, weakNetwork: boolean, ctx: ViewContex
   return {
     title: t('family.title'),
     who: s.who,
+    home: s.phase === 'no-token',
     notice: s.phase === 'no-token' ? t('family.noToken') : s.loaded && s.households.length === 0 ? t('family.none') : null,
     cards: s.phase === 'running' ? s.households.map((v) => cardView(s, v, weakNetwork, ctx)) : [],
     room: s.room ? roomView(s.room, ctx) : null,

@@ -3,6 +3,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { CallSession } from '../lib/call-session.ts';
 import type { Message } from '../widgets/banner.ts';
+import { homeLink } from '../widgets/home-link.ts';
 import '../widgets/banner.ts';
 import '../widgets/call-tiles.ts';
 import { NIGHT, type CardView, type FamilyView, type SettingsDraft, type SettingsView } from './view-model.ts';
@@ -37,7 +38,7 @@ export function familyTemplate(v: FamilyView, a: FamilyActions, session: CallSes
         </section>`
       : nothing}
     <main id="list" class="fam-list" ?hidden=${v.room !== null}>
-      ${v.notice ? html`<p class="card">${v.notice}</p>` : repeat(v.cards, (c) => c.id, (c) => card(c, a))}
+      ${v.notice ? html`<p class="card">${v.notice}</p>${v.home ? homeLink() : nothing}` : repeat(v.cards, (c) => c.id, (c) => card(c, a))}
     </main>
     <section id="room" class="fam-room" ?hidden=${v.room === null}>
       <div id="room-title" class="fam-room-title" data-phase=${v.room?.phase ?? nothing}>${v.room?.title ?? ''}</div>

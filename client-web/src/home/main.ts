@@ -25,8 +25,9 @@ class HomePage extends PageElement<HomeState> {
 
   async #signIn(kind: string, id: string): Promise<void> {
     try {
-      const { token, page } = await api.call('dev.signIn', { body: { kind: kind as 'terminal', id } });
-      location.href = `${page}?token=${encodeURIComponent(token)}`;
+      // A one-time code in the address, never the token (client-web/src/lib/sign-in-code.ts).
+      const { code, page } = await api.call('dev.signIn', { body: { kind: kind as 'terminal', id } });
+      location.href = `${page}?code=${encodeURIComponent(code)}`;
     } catch (err) {
       alert((err as Error).message);
     }
@@ -38,7 +39,9 @@ class HomePage extends PageElement<HomeState> {
       const { token } = await api.call('dev.token', {
         body: { sub: `guest-${crypto.randomUUID().slice(0, 8)}`, name, role: 'official', grant: { rooms: [room], canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'] } },
       });
-      location.href = `call.html?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}&token=${encodeURIComponent(token)}`;
+      // The call page reads it from sessionStorage: the token never enters an address.
+      sessionStorage.setItem('token', token);
+      location.href = `call.html?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`;
     } catch (err) {
       this.set({ error: (err as Error).message });
     }

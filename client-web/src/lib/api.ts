@@ -34,7 +34,8 @@ export function apiUrl<N extends EndpointName>(name: N, ...[args]: ArgList<N>): 
 }
 
 export class Api {
-  constructor(private readonly token: string) {}
+  /** `token` may be a getter: a page whose session refreshes its token (lib/session.ts). */
+  constructor(private readonly token: string | (() => string)) {}
 
   /** Calls a JSON endpoint by name: `api.call('petition.getCase', { params: { caseId } })`. */
   call<N extends JsonEndpoint>(name: N, ...[args]: ArgList<N>): Promise<ApiResult<N>> {
@@ -69,7 +70,7 @@ export class Api {
   /** The one authenticated fetch; a network failure is ApiError `unavailable` (an abort stays an abort). */
   async #fetch(url: string, init: RequestInit): Promise<Response> {
     try {
-      return await fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.token}` } });
+      return await fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${typeof this.token === 'function' ? this.token() : this.token}` } });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       throw new ApiError(0, { code: 'unavailable', message: 'network error' });

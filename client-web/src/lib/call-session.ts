@@ -5,6 +5,7 @@ import { Device, type types } from 'mediasoup-client';
 import { parseRoomId } from '../../../server/protocol/room-id.ts';
 import type { MediaSource, PeerInfo, PermissionInfo, ProducerInfo, RejoinReason } from '../../../server/protocol/signalling.ts';
 import { Api } from './api.ts';
+import { callStatus, deviceFailure, sameStatus, type CallStatus, type DeviceSource, type DeviceStatus, type RemotePublisher } from './call-state.ts';
 import { FINAL_REFUSALS, SignallingClient, SignallingError } from './signalling-client.ts';
 
 /** How long a node gets to answer before the call tries the next one. */
@@ -33,7 +34,12 @@ export interface CallSessionEvents {
   /** What this participant may do here changed (privacy mode on: the camera was stopped). */
   permissions: (p: PermissionInfo) => void;
   error: (err: Error) => void;
+  /** The call-state model (`call-state.ts`) changed: what pages show about the call. */
+  status: (s: CallStatus) => void;
 }
+
+/** A participant who sends nothing this long after it was first seen is missing that device. */
+const SETTLE_MS = 6_000;
 
 export interface CallSessionOptions {
   url?: string;
@@ -69,6 +75,7 @@ export class CallSession {
   state: CallState = 'connecting';
   peerId = '';
   recording = false;
+  status: CallStatus = { phase: 'connecting', degraded: [] };
 
   #device: Device | undefined;
   #send: types.Transport | undefined;
@@ -81,15 +88,31 @@ export class CallSession {
   #closed = false;
   #joining: Promise<void> | undefined;
   #rejoining: Promise<void> | undefined;
-  /** The cluster's nodes (from the entry's /healthz): where the call goes when its node stops answering. */
+  /** The cluster's nodes (from the last join reply): where the call goes when its node stops answering. */
   #nodes: string[] = [];
   /** The room token held now (the first, or the latest refreshed one). */
   #token: string;
   #renewTimer: ReturnType<typeof setTimeout> | undefined;
+  #detail: string | undefined;
+  readonly #devices: Record<DeviceSource, DeviceStatus> = { camera: 'unwanted', microphone: 'unwanted' };
+  readonly #transportStates: Partial<Record<'send' | 'recv', string>> = {};
+  #permission: PermissionInfo | undefined;
+  /** When each remote peer was first seen, to tell a device that is missing from one still starting. */
+  readonly #peerSeen = new Map<string, number>();
+  #settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A device plugged in (or a permission granted) later is picked up. */
+  readonly #retryDevices = () => void this.#acquireDevices('unavailable');
 
   constructor(private readonly o: CallSessionOptions) {
     this.#token = o.token;
     this.signalling = this.#connect(o.url);
+    navigator.mediaDevices?.addEventListener?.('devicechange', this.#retryDevices);
+    for (const name of ['camera', 'microphone'] as const) {
+      void navigator.permissions
+        ?.query({ name: name as PermissionName })
+        .then((p) => p.addEventListener('change', this.#retryDevices))
+        .catch(() => undefined);
+    }
   }
 
   #connect(url: string | undefined): SignallingClient {
@@ -98,18 +121,22 @@ export class CallSession {
     s.on('peerJoined', (p) => this.#setPeer(p));
     s.on('peerLeft', ({ peerId }) => {
       this.peers.delete(peerId);
+      this.#peerSeen.delete(peerId);
       this.#emit('peers', this.peers);
+      this.#updateStatus();
     });
     s.on('newProducer', (p) => {
       const peer = this.peers.get(p.peerId);
       if (peer) peer.producers.push(p);
       this.#emit('peers', this.peers);
+      this.#updateStatus();
       void this.#consume(p).catch((err: unknown) => this.#fail(err));
     });
     s.on('producerClosed', ({ peerId, producerId }) => {
       const peer = this.peers.get(peerId);
       if (peer) peer.producers = peer.producers.filter((x) => x.producerId !== producerId);
       this.#emit('peers', this.peers);
+      this.#updateStatus();
     });
     s.on('producerPaused', ({ producerId }) => this.#markPaused(producerId, true));
     s.on('producerResumed', ({ producerId }) => this.#markPaused(producerId, false));
@@ -119,8 +146,7 @@ export class CallSession {
     s.on('permissions', (p) => void this.#applyPermissions(p));
     s.on('recording', ({ active }) => this.#setRecording(active));
     s.on('replaced', () => {
-      this.#setState('closed', 'replaced');
-      this.close();
+      this.close('replaced');
     });
     // The server forgets a peer whose socket went (network loss, node stopped or dead): join
     // again — on this node once it answers, else on any other (#reach).
@@ -139,7 +165,6 @@ export class CallSession {
   }
 
   async start(): Promise<void> {
-    void this.#learnNodes();
     await this.signalling.connected();
     await this.#joinHere();
   }
@@ -167,7 +192,8 @@ export class CallSession {
   }
 
   /** Stops sending a source altogether (privacy mode, audio-only fallback). */
-  async stopSource(source: MediaSource): Promise<void> {
+  async stopSource(source: MediaSource, status: DeviceStatus = 'unwanted'): Promise<void> {
+    if (source !== 'screen') this.#setDevice(source, status);
     const producer = this.#producers.get(source);
     if (!producer) return;
     this.#producers.delete(source);
@@ -177,18 +203,40 @@ export class CallSession {
     await this.signalling.request('closeProducer', { producerId: producer.id }).catch(() => undefined);
   }
 
-  /** Starts (or restarts) sending a local source. */
+  /**
+   * Starts (or restarts) sending a local source. A device that cannot be had is recorded as
+   * denied, missing or failed (the call-state model says so) and the error is rethrown.
+   */
   async startSource(source: MediaSource): Promise<void> {
     if (!this.#send || this.#producers.has(source)) return;
-    const captured = await this.#captureTrack(source);
-    const track = source === 'camera' && this.o.cameraFilter ? this.o.cameraFilter(captured) : captured;
-    const producer = await this.#send.produce({
-      track,
-      appData: { source },
-      ...(source === 'camera' ? { encodings: [{ maxBitrate: 900_000 }], codecOptions: { videoGoogleStartBitrate: 600 } } : {}),
-    });
-    this.#producers.set(source, producer);
-    this.localStream.addTrack(track);
+    const device = source === 'screen' ? undefined : source;
+    if (device) this.#setDevice(device, 'pending');
+    let track: MediaStreamTrack;
+    try {
+      const captured = await this.#captureTrack(source);
+      track = source === 'camera' && this.o.cameraFilter ? this.o.cameraFilter(captured) : captured;
+    } catch (err) {
+      if (device) this.#setDevice(device, deviceFailure(err));
+      throw err;
+    }
+    try {
+      const producer = await this.#send.produce({
+        track,
+        appData: { source },
+        ...(source === 'camera' ? { encodings: [{ maxBitrate: 900_000 }], codecOptions: { videoGoogleStartBitrate: 600 } } : {}),
+      });
+      this.#producers.set(source, producer);
+      this.localStream.addTrack(track);
+    } catch (err) {
+      track.stop();
+      if (device) this.#setDevice(device, err instanceof SignallingError && err.code === 'forbidden' ? 'unwanted' : 'failed');
+      throw err;
+    }
+    // Unplugged: stop sending it and wait for a device to appear again.
+    if (device) {
+      track.addEventListener('ended', () => void this.stopSource(device, 'missing').then(this.#retryDevices));
+      this.#setDevice(device, 'live');
+    }
   }
 
   async getRemoteStats(consumerId: string): Promise<RTCStatsReport | undefined> {
@@ -200,6 +248,8 @@ export class CallSession {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#renewTimer);
+    clearTimeout(this.#settleTimer);
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#retryDevices);
     for (const t of this.localStream.getTracks()) t.stop();
     this.#send?.close();
     this.#recv?.close();
@@ -277,18 +327,6 @@ export class CallSession {
     return out;
   }
 
-  /** The cluster's live nodes, from the entry's /healthz (same origin; a failure keeps what was known). */
-  async #learnNodes(): Promise<void> {
-    try {
-      const res = await fetch(new URL('/healthz', new URL(this.o.url ?? '/', location.href)), { signal: AbortSignal.timeout(REACH_MS) });
-      const body = (await res.json()) as { data?: { nodes?: { url?: unknown }[] } };
-      const urls = (body.data?.nodes ?? []).map((n) => n.url).filter((u): u is string => typeof u === 'string' && u.length > 0);
-      if (urls.length > 0) this.#nodes = urls;
-    } catch {
-      // Not reachable now (or another origin without CORS): failover then tries the entry URL only.
-    }
-  }
-
   async #doJoin(): Promise<void> {
     const { roomId } = this.o;
     // A rejoin keeps saying "reconnecting" until the call is back.
@@ -304,25 +342,25 @@ export class CallSession {
       ...(this.o.note ? { note: this.o.note } : {}),
     });
     this.peerId = joined.peerId;
+    this.#permission = joined.permission;
     this.#scheduleRenewal(joined.exp, joined.role);
     this.#setRecording(joined.recording);
+    // An empty list (the registry unreadable just now) keeps what was known.
+    if (joined.nodes.length > 0) this.#nodes = joined.nodes;
     this.peers.clear();
-    for (const p of joined.peers) this.peers.set(p.peerId, p);
-    this.#emit('peers', this.peers);
+    for (const p of joined.peers) this.#setPeer(p);
 
     this.#recv = await this.#createTransport('recv');
-    const publish = (this.o.publish ?? ['camera', 'microphone']).filter((s) => !(this.o.audioOnly && s === 'camera'));
-    if (publish.length > 0) {
+    if (this.#wanted().length > 0) {
       try {
         this.#send = await this.#createTransport('send');
-        for (const source of publish) await this.startSource(source);
       } catch (err) {
-        // A viewer-only grant or a missing camera must not stop the call from being watched.
+        // A viewer-only grant must not stop the call from being watched.
         if (!(err instanceof SignallingError && err.code === 'forbidden')) this.#emit('error', err as Error);
       }
     }
+    await this.#acquireDevices('all');
     this.#setState('joined');
-    void this.#learnNodes();
     // this.peers, not joined.peers: producers announced while the transports were being made
     // arrived as newProducer pushes before #recv existed and are only recorded there.
     for (const p of [...this.peers.values()]) for (const prod of [...p.producers]) await this.#consume({ peerId: p.peerId, ...prod });
@@ -354,7 +392,11 @@ export class CallSession {
           .then(({ producerId }) => ok({ id: producerId }), fail);
       });
     }
+    this.#transportStates[direction] = transport.connectionState;
     transport.on('connectionstatechange', (state) => {
+      // A transport closed by a rejoin no longer speaks for the call.
+      if (transport === (direction === 'send' ? this.#send : this.#recv)) this.#transportStates[direction] = state;
+      this.#updateStatus();
       this.#emit('connection', direction, state);
       // ICE can fail on a network change; a restart keeps the call without a full rejoin.
       if (state === 'failed' || state === 'disconnected') void this.#restartIce(transport);
@@ -426,11 +468,13 @@ export class CallSession {
     for (const id of [...this.#consumers.keys()]) this.#dropConsumer(id);
     for (const p of this.#producers.values()) p.close();
     this.#producers.clear();
+    this.#devices.camera = this.#devices.microphone = 'unwanted';
     for (const t of this.localStream.getTracks()) t.stop();
     this.localStream = new MediaStream();
     this.#send?.close();
     this.#recv?.close();
     this.#send = this.#recv = undefined;
+    for (const d of ['send', 'recv'] as const) delete this.#transportStates[d];
     for (let attempt = 0; !this.#closed; attempt++) {
       try {
         await this.#reach();
@@ -482,6 +526,7 @@ export class CallSession {
 
   /** The server withdrew sources (privacy mode, audio-only): stop sending them here too. */
   async #applyPermissions(p: PermissionInfo): Promise<void> {
+    this.#permission = p;
     for (const source of [...this.#producers.keys()]) {
       if (!p.canPublish || !p.sources.includes(source)) await this.stopSource(source);
     }
@@ -509,12 +554,83 @@ export class CallSession {
 
   #setPeer(p: PeerInfo): void {
     this.peers.set(p.peerId, p);
+    if (!this.#peerSeen.has(p.peerId)) this.#peerSeen.set(p.peerId, Date.now());
     this.#emit('peers', this.peers);
+    this.#updateStatus();
   }
 
   #setState(s: CallState, detail?: string): void {
     this.state = s;
+    this.#detail = detail;
     this.#emit('state', s, detail);
+    this.#updateStatus();
+  }
+
+  // ---- local devices and the call-state model -------------------------------------------------
+
+  /** The devices this participant is to send now: asked for, allowed, not switched to audio-only. */
+  #wanted(): DeviceSource[] {
+    const asked = (this.o.publish ?? ['camera', 'microphone']).filter((s): s is DeviceSource => s !== 'screen');
+    const p = this.#permission;
+    // The microphone first: a participant the others can hear matters most.
+    return (['microphone', 'camera'] as const).filter(
+      (s) => asked.includes(s) && !(this.o.audioOnly && s === 'camera') && (!p || (p.canPublish && p.sources.includes(s))),
+    );
+  }
+
+  /**
+   * Acquires each wanted device on its own (a missing camera must not take the microphone with
+   * it); run at join for all, and for the unavailable ones when devices or permissions change
+   * (not for one the page turned off on purpose).
+   */
+  async #acquireDevices(which: 'all' | 'unavailable'): Promise<void> {
+    if (this.#closed || !this.#send) return;
+    for (const source of this.#wanted()) {
+      const status = this.#devices[source];
+      if (this.#producers.has(source) || status === 'live' || status === 'pending' || (which === 'unavailable' && status === 'unwanted')) continue;
+      // A failure is recorded as the device's status, which the page shows; nothing to rethrow.
+      await this.startSource(source).catch(() => undefined);
+    }
+    for (const source of ['microphone', 'camera'] as const) {
+      if (!this.#wanted().includes(source) && !this.#producers.has(source)) this.#setDevice(source, 'unwanted');
+    }
+  }
+
+  #setDevice(source: DeviceSource, status: DeviceStatus): void {
+    if (this.#devices[source] === status) return;
+    this.#devices[source] = status;
+    this.#updateStatus();
+  }
+
+  /** Remote participants expected to send camera and microphone: everyone in a call but a watching coordinator. */
+  #publishers(): RemotePublisher[] {
+    if (parseRoomId(this.o.roomId).kind === 'household-look-in') return [];
+    const now = Date.now();
+    const out: RemotePublisher[] = [];
+    let nextSettle = Infinity;
+    for (const p of this.peers.values()) {
+      if (p.role === 'coordinator') continue;
+      const seen = this.#peerSeen.get(p.peerId) ?? now;
+      const settled = now - seen >= SETTLE_MS;
+      if (!settled) nextSettle = Math.min(nextSettle, seen + SETTLE_MS - now);
+      out.push({ peerId: p.peerId, name: p.name, audio: p.producers.some((x) => x.kind === 'audio'), video: p.producers.some((x) => x.kind === 'video'), settled });
+    }
+    clearTimeout(this.#settleTimer);
+    if (nextSettle < Infinity && !this.#closed) this.#settleTimer = setTimeout(() => this.#updateStatus(), nextSettle + 10);
+    return out;
+  }
+
+  #updateStatus(): void {
+    const next = callStatus({
+      session: this.state,
+      detail: this.#detail,
+      transports: this.#transportStates,
+      devices: this.#devices,
+      publishers: this.#closed ? [] : this.#publishers(),
+    });
+    if (sameStatus(next, this.status)) return;
+    this.status = next;
+    this.#emit('status', next);
   }
 
   #fail(err: unknown): void {

@@ -6,8 +6,10 @@ import type { Reply } from '../../../server/protocol/signalling.ts';
 export class LiveClient {
   readonly socket: Socket<LiveServerToClient>;
 
-  constructor(token: string, url = '') {
-    this.socket = io(`${url}/live`, { auth: { token }, transports: ['websocket'], reconnectionDelayMax: 4000 });
+  /** `token` may be a getter, read at every (re)connect: a refreshed token after a reconnect. */
+  constructor(token: string | (() => string), url = '') {
+    const auth = typeof token === 'function' ? (cb: (a: { token: string }) => void) => cb({ token: token() }) : { token };
+    this.socket = io(`${url}/live`, { auth, transports: ['websocket'], reconnectionDelayMax: 4000 });
   }
 
   on<E extends LiveEventName>(event: E, fn: (payload: LiveEvents[E]) => void): () => void {

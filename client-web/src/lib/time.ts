@@ -86,10 +86,13 @@ export function duration(seconds: number | null | undefined, t: T): string {
   return h ? t('time.hms', { h, m, s: sec }) : m ? t('time.ms', { m, s: sec }) : t('time.s', { s: sec });
 }
 
-/** A wait in whole minutes, rounded up ("约 15 分钟" style; never "0 分钟"). */
-export function waitDuration(seconds: number, t: T): string {
+/**
+ * A wait in whole minutes, never "0 分钟": an estimate rounds up (the promise is a bound), time
+ * already waited (`elapsed`) rounds down — 61 s waited is "1 分钟", not 2.
+ */
+export function waitDuration(seconds: number, t: T, rounding: 'estimate' | 'elapsed' = 'estimate'): string {
   if (seconds < 60) return t('time.underMinute');
-  const m = Math.ceil(seconds / 60);
+  const m = rounding === 'elapsed' ? Math.floor(seconds / 60) : Math.ceil(seconds / 60);
   if (m < 60) return t('time.minutes', { m });
   const h = Math.floor(m / 60);
   return m % 60 === 0 ? t('time.hours', { h }) : t('time.hoursMinutes', { h, m: m % 60 });

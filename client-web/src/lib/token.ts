@@ -1,6 +1,8 @@
-// The page's sign-in token: taken from `?token=` (then remembered and removed from the address
-// bar), else the one remembered before; and its claims, read for display only — the server
-// verifies every token, a page never trusts what it reads here.
+// The page's sign-in token: the one a `?code=` in the address stood for (client-web/src/lib/
+// sign-in-code.ts) or a `?token=` (both remembered and removed from the address bar), else the
+// one remembered before; and its claims, read for display only — the server verifies every
+// token, a page never trusts what it reads here.
+import { redeemedToken } from './sign-in-code.ts';
 
 export interface Claims {
   sub: string;
@@ -10,13 +12,13 @@ export interface Claims {
 }
 
 /**
- * `?token=` wins and is remembered under `key` in `storage`; otherwise the remembered token.
+ * A redeemed sign-in code or `?token=` wins and is remembered under `key` in `storage`; otherwise the remembered token.
  * The token leaves the address bar so it does not end up in history, screenshots or over a
  * shoulder.
  */
 export function pageToken(key: string, storage: Storage = localStorage): string | null {
   const url = new URL(location.href);
-  const fromUrl = url.searchParams.get('token');
+  const fromUrl = redeemedToken ?? url.searchParams.get('token');
   if (fromUrl) {
     storage.setItem(key, fromUrl);
     url.searchParams.delete('token');

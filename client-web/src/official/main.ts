@@ -8,7 +8,8 @@ import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext
 import { LiveClient } from '../lib/live.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { debounce, plainError, requestId, type Assignment, type Case, type Desk, type RoomAccess } from '../petition-ui/common.ts';
-import { deskSignIn, signOut } from '../petition-ui/desk.ts';
+import { deskSignIn } from '../petition-ui/desk.ts';
+import type { PageSession } from '../lib/session.ts';
 import type { Message } from '../widgets/banner.ts';
 import {
   EMPTY_FORM,
@@ -33,6 +34,7 @@ class OfficialPage extends PageElement<OfficialState> {
 
   #api: Api | undefined;
   #live: LiveClient | undefined;
+  #session: PageSession | undefined;
   /** Invitations already announced in the banner. */
   #seenInvites = new Set<string>();
   #busy = false;
@@ -306,7 +308,7 @@ class OfficialPage extends PageElement<OfficialState> {
     rejoin: () => {
       if (this.state.open) void this.#resume(this.state.open.case.id);
     },
-    signOut: () => signOut(TOKEN_KEY),
+    signOut: () => void this.#session?.signOut(),
     toggleLanguage: () => toggleLanguage(),
   };
 
@@ -314,9 +316,16 @@ class OfficialPage extends PageElement<OfficialState> {
 
   async #boot(): Promise<void> {
     startLanguage();
-    const signedIn = deskSignIn(TOKEN_KEY, ['official']);
+    const signedIn = (this.#session = (await deskSignIn(TOKEN_KEY, ['official'])) ?? undefined);
     if (!signedIn) return this.set({ phase: 'signed-out' });
-    const api = (this.#api = new Api(signedIn.token));
+    // A revoked or lapsed session stops the desk at once: the call, the pushes, every request.
+    signedIn.onEnded(() => {
+      this.#leaveCall();
+      this.#live?.close();
+      this.#api = this.#live = undefined;
+      this.set({ phase: 'signed-out' });
+    });
+    const api = (this.#api = signedIn.api);
     let desk: Desk;
     try {
       const [rules, d, offices] = await Promise.all([api.call('petition.routingRules'), api.call('petition.desk'), api.call('petition.departments')]);
@@ -331,6 +340,7 @@ class OfficialPage extends PageElement<OfficialState> {
     setInterval(() => void this.#heartbeat(), HEARTBEAT_MS);
 
     const live = (this.#live = new LiveClient(signedIn.token));
+    signedIn.watch(live.socket);
     const mine = (ids: string[]) => ids.includes(o.departmentId) || ids.includes(`official:${o.id}`);
     live.on('petition:queue-changed', (p) => {
       if (mine(p.departmentIds)) this.#refreshDeskSoon();

@@ -202,7 +202,7 @@ function queueView(s: OfficialState, desk: Desk, ctx: ViewContext): QueueView {
       priority: e.priority === 'priority' ? t('official.priority') : null,
       priorityClass: e.priority,
       caseId: e.caseId,
-      waited: t('official.waited', { time: waitDuration(Math.max(0, (ctx.now - Date.parse(e.enqueuedAt)) / 1000), t) }),
+      waited: t('official.waited', { time: waitDuration(Math.max(0, (ctx.now - Date.parse(e.enqueuedAt)) / 1000), t, 'elapsed') }),
       join: e.kind === 'invite' ? t('official.join') : null,
     })),
     empty: desk.queue.length === 0 ? t('official.nobodyWaiting') : null,

@@ -11,6 +11,9 @@ import { LiveClient } from '../lib/live.ts';
 import { formatTime } from '../lib/time.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
+import { DeviceCredential } from '../lib/device-credential.ts';
+import { pairingScreen } from '../widgets/pairing.ts';
+import type { Pairing } from '../../../server/protocol/http/identity-shapes.ts';
 import { plainError, type CaseLookup, type Rating, type StartedPetition, type WaitInfo } from '../petition-ui/common.ts';
 import type { Message } from '../widgets/banner.ts';
 import '../widgets/banner.ts';
@@ -18,8 +21,6 @@ import { EMPTY_ENTRY, caseIdOf, pressKey, regionCovers } from './life-view-model
 import { IN_ROOM, NO_DETAILS, initialTerminalState, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
 import { terminalTemplate, type TerminalActions } from './view.ts';
 
-const HEARTBEAT_MS = 10_000;
-const WAIT_POLL_MS = 15_000;
 /** After the receipt (or an unanswered rating), the terminal goes back to the start screen. */
 const RECEIPT_RESET_MS = 3 * 60_000;
 /** Helper-entered details do not linger for the next person: cleared after a while untouched. */
@@ -30,6 +31,9 @@ class TerminalPage extends PageElement<TerminalState> {
   declare session: CallSession | null;
   declare toast: Message | undefined;
 
+  /** The pairing screen while the terminal has no credential: null until the first code arrives. */
+  #pairing: Pairing | null | undefined;
+  #credential: DeviceCredential | undefined;
   #api: Api | undefined;
   #live: LiveClient | undefined;
   #terminalId: string | undefined;
@@ -56,11 +60,13 @@ class TerminalPage extends PageElement<TerminalState> {
   }
 
   protected override render(): unknown {
+    if (this.#pairing !== undefined) return pairingScreen('terminal', this.#pairing);
     this.#view = terminalView(this.state, viewContext());
     return terminalTemplate(this.#view, this.#actions, this.session, LANGUAGES[otherLanguage()].name, this.toast);
   }
 
   protected override updated(): void {
+    if (this.#pairing !== undefined) return;
     const v = this.#view!;
     document.title = v.title;
     document.body.dataset.screen = v.screen;
@@ -306,6 +312,8 @@ class TerminalPage extends PageElement<TerminalState> {
     const s = new CallSession({ token: room.token, roomId: room.roomId, ...(c.petitionerName ? { note: c.petitionerName } : {}), audioOnly: this.state.audioOnly });
     this.session = s;
     (window as unknown as { callSession: CallSession }).callSession = s;
+    this.set({ call: s.status });
+    s.on('status', (status) => this.session === s && this.set({ call: status }));
     s.on('peers', (peers) => {
       if (peers.size > 0) this.#hadPeers = true;
       // Everyone left after the opinion: the session is over, time to rate.
@@ -431,8 +439,22 @@ class TerminalPage extends PageElement<TerminalState> {
   async #boot(): Promise<void> {
     startLanguage({ remember: false });
     setInterval(() => this.requestUpdate(), 1000);
-    const token = pageToken('terminal.token');
-    const claims = token ? readClaims(token) : null;
+    // A development token (the dev sign-in), else the terminal's own enrolled credential.
+    let token: string | (() => string) | null = pageToken('terminal.token');
+    if (!token) {
+      this.#pairing = null;
+      this.requestUpdate();
+      const credential = await DeviceCredential.obtain('terminal', (p) => {
+        this.#pairing = p;
+        this.requestUpdate();
+      });
+      this.#pairing = undefined;
+      // Revoked while running: start over from the pairing screen.
+      credential.onLost(() => location.reload());
+      this.#credential = credential;
+      token = credential.token;
+    }
+    const claims = readClaims(typeof token === 'function' ? token() : token);
     this.#terminalId = claims?.attributes.terminalId;
     if (!token || !claims || claims.role !== 'terminal' || !this.#terminalId) return this.#fatal(t('terminal.notSignedIn'));
     this.#caseKey = `terminal.caseId.${this.#terminalId}`;
@@ -461,19 +483,18 @@ class TerminalPage extends PageElement<TerminalState> {
       if (this.session) return;
       this.#show('ringing', { ringing: r, document: null });
     });
-    live.socket.on('disconnect', () => this.set({ offline: true }));
+    live.socket.on('disconnect', (reason) => {
+      this.set({ offline: true });
+      // The server closed it: perhaps the device was revoked (then the credential is lost).
+      if (reason === 'io server disconnect') void this.#credential?.check().then((ok) => ok && live.socket.connect());
+    });
     live.socket.io.on('reconnect_attempt', () => this.set({ offline: true }));
     live.onConnect(() => {
       this.set({ offline: false });
       const c = this.state.current;
       if (c) void live.watchCase(c.id).then(() => this.#refreshCase(), () => undefined);
     });
-    const beat = () => api.call('petition.terminalHeartbeat').catch(() => undefined);
-    void beat();
-    setInterval(beat, HEARTBEAT_MS);
-    setInterval(() => {
-      if (this.state.screen === 'waiting') void this.#refreshWait();
-    }, WAIT_POLL_MS);
+    // Presence is this connection (its ping is the heartbeat); wait updates are pushed on it.
 
     try {
       this.set({ categories: (await api.call('petition.routingRules')).categories });

@@ -1,5 +1,6 @@
 // What the terminal kiosk shows, as a pure function of its state: the header, one screen (start,
 // waiting, call, rating, receipt or a fatal notice) and the sentence the terminal speaks there.
+import type { CallStatus } from '../lib/call-state.ts';
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime, waitDuration } from '../lib/time.ts';
 import type { AppointmentOffer, CallbackRinging, Case, CaseDocumentWithHtml, CaseLookup, CategoryRule, Rating, ReceptionDayWithBookings, WaitInfo } from '../petition-ui/common.ts';
@@ -52,6 +53,8 @@ export interface TerminalState {
   chosenSlot: { dayId: string; slot: number } | null;
   /** A video call-back ringing at this terminal point. */
   ringing: CallbackRinging | null;
+  /** The running call's state (`lib/call-state.ts`), while there is one. */
+  call: CallStatus | null;
 }
 
 export { RATINGS };
@@ -81,6 +84,7 @@ export function initialTerminalState(voiceOn: boolean): TerminalState {
     days: [],
     chosenSlot: null,
     ringing: null,
+    call: null,
   };
 }
 
@@ -268,7 +272,7 @@ function waitingView(s: TerminalState, c: Case, ctx: ViewContext): WaitingView {
   const { t } = ctx;
   const w = s.wait;
   const words = waitWords(w, ctx);
-  const waitedSeconds = w ? w.waitedSeconds + Math.round((ctx.now - s.waitReadAt) / 1000) : 0;
+  const waitedSeconds = w ? w.waitedSeconds + Math.floor((ctx.now - s.waitReadAt) / 1000) : 0;
   return {
     kind: 'waiting',
     caseNumberLabel: t('terminal.caseNumber'),
@@ -277,7 +281,7 @@ function waitingView(s: TerminalState, c: Case, ctx: ViewContext): WaitingView {
     position: words.big,
     positionAttr: w?.position === null || w?.position === undefined ? '' : String(w.position),
     estimate: words.small,
-    waited: `${t('terminal.waited', { time: waitDuration(waitedSeconds, t) })} · ${t('terminal.officialsOnline', { n: w?.availableOfficials ?? 0 })}`,
+    waited: `${t('terminal.waited', { time: waitDuration(waitedSeconds, t, 'elapsed') })} · ${t('terminal.officialsOnline', { n: w?.availableOfficials ?? 0 })}`,
     offer: w?.offer ? offerView(w.offer.appointments, w.offer.callback, c, ctx) : null,
     audioOnly: { label: t(s.audioOnly ? 'terminal.audioOnlyChosen' : 'terminal.audioOnlyOffer'), icon: 'audio', pressed: s.audioOnly },
     sub: t('terminal.waitingSub'),
@@ -307,7 +311,14 @@ function ratingBlock(s: TerminalState, { t }: ViewContext): RatingBlock {
   };
 }
 
-export function bannerText(c: Case, { t }: ViewContext): string {
+/**
+ * What the call screen's banner (and the spoken prompt) says: the call's own trouble first — a
+ * petitioner told to talk to the screen while nobody can hear them would talk into nothing.
+ */
+export function bannerText(c: Case, call: CallStatus | null, { t }: ViewContext): string {
+  if (call?.phase === 'connecting' || call?.phase === 'reconnecting') return t(`call.${call.phase}`);
+  const mic = call?.degraded.find((d) => d.kind === 'local' && d.source === 'microphone');
+  if (mic?.kind === 'local') return t(`call.local.microphone_${mic.status}`);
   if (c.state === 'transferred' || c.state === 'escalated') return t('terminal.bannerMoving');
   return c.state === 'joint_session' ? t('terminal.bannerJoint') : t('terminal.bannerConnected');
 }
@@ -316,7 +327,7 @@ function callView(s: TerminalState, c: Case, ctx: ViewContext): CallView {
   const { t } = ctx;
   return {
     kind: 'call',
-    banner: bannerText(c, ctx),
+    banner: bannerText(c, s.call, ctx),
     caseChip: t('terminal.caseChip', { id: c.id }),
     audioSwitch: s.audioOnly ? { label: t('terminal.videoAgain'), icon: 'video', pressed: true } : { label: t('terminal.voiceOnly'), icon: 'audio', pressed: false },
     rating: s.ratingOverCall ? ratingBlock(s, ctx) : null,

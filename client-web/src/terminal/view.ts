@@ -4,6 +4,7 @@ import type { CallSession } from '../lib/call-session.ts';
 import type { Rating } from '../petition-ui/common.ts';
 import '../widgets/call-tiles.ts';
 import { icon } from '../widgets/icons.ts';
+import { homeLink } from '../widgets/home-link.ts';
 import type { DaysView, FoundView, KeypadView, RingingView } from './life-view-model.ts';
 import type { Flag, HelperDetails, RatingBlock, TerminalView } from './view-model.ts';
 
@@ -69,7 +70,7 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
   const b = v.body;
   switch (b?.kind) {
     case 'error':
-      return html`<section class="fatal"><p>${icon('alert')} ${b.message}</p><p class="sub">${b.sub}</p></section>`;
+      return html`<section class="fatal"><p>${icon('alert')} ${b.message}</p><p class="sub">${b.sub}</p>${homeLink()}</section>`;
     case 'start':
       return html`<section class="start">
         <h2 class="prompt">${b.prompt}</h2>

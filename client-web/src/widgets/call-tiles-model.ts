@@ -1,13 +1,14 @@
-// What the call tiles show, as a pure function of the call's state: the status line, a tile per
-// participant (own preview first) with the media it plays, and the controls' labels.
+// What the call tiles show, as a pure function of the call-state model (`lib/call-state.ts`):
+// the status line and, in words, every sound or picture that does not flow; a tile per
+// participant (own preview first) with the media it plays; the controls. Once the call has
+// ended nothing of it is shown but that line: no tiles, no recording notice, no controls.
 import type { PeerInfo } from '../../../server/protocol/signalling.ts';
-import type { CallState, RemoteTrack } from '../lib/call-session.ts';
+import type { RemoteTrack } from '../lib/call-session.ts';
+import type { CallPhase, CallStatus, Degradation } from '../lib/call-state.ts';
 import type { T } from '../lib/i18n.ts';
 
 export interface CallSnapshot {
-  state: CallState;
-  /** The reason given with the state (e.g. 'replaced'). */
-  detail?: string | undefined;
+  status: CallStatus;
   /** The last error, until the next state change. */
   error?: string | undefined;
   /** Set by the page when joining failed for good. */
@@ -38,8 +39,18 @@ export interface ControlModel {
   pressed: boolean;
 }
 
+export interface NoticeModel {
+  kind: Degradation['kind'];
+  source: Degradation['source'];
+  text: string;
+}
+
 export interface CallTilesModel {
-  status: { text: string; state: string };
+  /** `state`: the phase, or `error` / `failed`. */
+  status: { text: string; state: CallPhase | 'error' | 'failed' };
+  /** What does not flow, in words (media-degraded). */
+  notices: NoticeModel[];
+  ended: boolean;
   recording: boolean;
   tiles: TileModel[];
   /** Nobody else is in the room. */
@@ -48,19 +59,30 @@ export interface CallTilesModel {
 }
 
 export function callTilesModel(s: CallSnapshot, t: T, leaveLabel?: string): CallTilesModel {
-  const status = s.failure
+  const { phase, detail } = s.status;
+  const ended = phase === 'ended';
+  const status: CallTilesModel['status'] = s.failure
     ? { text: `${t('call.failed')}: ${s.failure}`, state: 'failed' }
-    : s.error
+    : s.error && !ended
       ? { text: `${t('call.errorPrefix')}: ${s.error}`, state: 'error' }
       : {
           text:
-            s.detail === 'replaced'
+            ended && detail === 'replaced'
               ? t('call.replaced')
-              : s.state === 'joined' && s.peers.size === 0
-                ? `${t('call.joined')} · ${t('call.waitingOthers')}`
-                : t(`call.${s.state}`),
-          state: s.state,
+              : phase === 'connected' && s.peers.size === 0
+                ? `${t('call.connected')} · ${t('call.waitingOthers')}`
+                : t(`call.${phase}`),
+          state: phase,
         };
+  const notices = s.status.degraded.map((d): NoticeModel => ({
+    kind: d.kind,
+    source: d.source,
+    text: d.kind === 'local' ? t(`call.local.${d.source}_${d.status}`) : t(`call.remote.${d.source}`, { name: d.name }),
+  }));
+  if (ended) {
+    const hidden = { hidden: true, label: '', pressed: false };
+    return { status, notices: [], ended, recording: false, tiles: [], alone: true, controls: { mic: hidden, cam: hidden, leave: '' } };
+  }
 
   // The latest track of each kind per peer plays (a replaced producer's consumer comes later).
   const media = new Map<string, { video?: RemoteTrack; audio?: RemoteTrack }>();
@@ -81,6 +103,8 @@ export function callTilesModel(s: CallSnapshot, t: T, leaveLabel?: string): Call
 
   return {
     status,
+    notices,
+    ended,
     recording: s.recording,
     tiles,
     alone: s.peers.size === 0,

@@ -7,7 +7,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { CallSession } from '../lib/call-session.ts';
 import { t } from '../lib/i18n.ts';
 import { LightElement, define } from '../lib/page.ts';
-import { callTilesModel } from './call-tiles-model.ts';
+import { callTilesModel, type CallTilesModel } from './call-tiles-model.ts';
 
 export class CallTiles extends LightElement {
   static override properties = {
@@ -30,7 +30,8 @@ export class CallTiles extends LightElement {
   declare failure: string | undefined;
 
   #unsubscribe: (() => void)[] = [];
-  #state: { detail?: string | undefined; error?: string | undefined } = {};
+  /** The last error, shown until the next state change. */
+  #error: string | undefined;
   /** Once the own camera was shown its tile stays (e.g. black while privacy stops the camera). */
   #previewShown = false;
   readonly #streams = new Map<string, MediaStream>();
@@ -68,13 +69,13 @@ export class CallTiles extends LightElement {
   #subscribe(): void {
     this.#unsubscribeAll();
     this.#streams.clear();
-    this.#state = {};
+    this.#error = undefined;
     const s = this.session;
     if (!s) return;
     const update = () => this.requestUpdate();
     this.#unsubscribe = [
-      s.on('state', (_, detail) => {
-        this.#state = { detail };
+      s.on('state', () => {
+        this.#error = undefined;
         update();
       }),
       s.on('peers', update),
@@ -87,9 +88,10 @@ export class CallTiles extends LightElement {
         update();
       }),
       s.on('trackpaused', update),
+      s.on('status', update),
       s.on('recording', update),
       s.on('error', (err) => {
-        this.#state = { ...this.#state, error: err.message };
+        this.#error = err.message;
         update();
       }),
     ];
@@ -101,7 +103,7 @@ export class CallTiles extends LightElement {
     try {
       await s.setSourceEnabled(source, !s.isSourceEnabled(source));
     } catch (err) {
-      this.#state = { ...this.#state, error: (err as Error).message };
+      this.#error = (err as Error).message;
     }
     this.requestUpdate();
   }
@@ -117,9 +119,8 @@ export class CallTiles extends LightElement {
     if (this.preview && s.localStream.getVideoTracks().length > 0) this.#previewShown = true;
     const m = callTilesModel(
       {
-        state: s.state,
-        detail: this.#state.detail,
-        error: this.#state.error,
+        status: s.status,
+        error: this.#error,
         failure: this.failure,
         peers: s.peers,
         remote: s.remote.values(),
@@ -131,12 +132,23 @@ export class CallTiles extends LightElement {
       t,
       this.leaveLabel,
     );
-    const stream = (id: string | undefined) => (id ? (this.#streams.get(id) ?? null) : null);
     return html`<section class="call ${this.kiosk ? 'kiosk' : ''}">
       <div class="call-head">
         <div class="call-status" role="status" aria-live="polite" data-state=${m.status.state}>${m.status.text}</div>
         <div class="call-recording" role="status" ?hidden=${!m.recording}>● ${t('call.recording')}</div>
       </div>
+      ${m.notices.length > 0
+        ? html`<ul class="call-notices" role="alert">
+            ${m.notices.map((n) => html`<li data-kind=${n.kind} data-source=${n.source}>${n.text}</li>`)}
+          </ul>`
+        : nothing}
+      ${m.ended ? nothing : this.#body(s, m)}
+    </section>`;
+  }
+
+  #body(s: CallSession, m: CallTilesModel): unknown {
+    const stream = (id: string | undefined) => (id ? (this.#streams.get(id) ?? null) : null);
+    return html`
       <div class="call-grid ${m.alone ? 'alone' : ''}" data-count=${m.tiles.length}>
         ${repeat(
           m.tiles,
@@ -157,8 +169,7 @@ export class CallTiles extends LightElement {
         </button>
         <button type="button" data-act="leave" class="btn danger" @click=${() => this.#leave()}>${m.controls.leave}</button>
         ${this.extra ?? nothing}
-      </div>
-    </section>`;
+      </div>`;
   }
 
   protected override updated(): void {

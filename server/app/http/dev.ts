@@ -4,6 +4,7 @@
 // sign-on and device enrolment instead. Endpoints: server/protocol/http/dev.ts.
 import type { Router } from 'express';
 import type { TokenIssuer } from '../../auth/grants.ts';
+import type { SignInCodes } from '../../auth/sign-in-codes.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { createAreaRouter } from '../../core/http/area-router.ts';
 import { devArea, type DemoIdentity, type DemoKind } from '../../protocol/http/dev.ts';
@@ -22,10 +23,16 @@ export const DEMO_PAGES: Record<DemoKind, string> = {
   counsellor: 'counsellor.html',
 };
 
+// The one demo coordinator and archivist: their ids are fixed, never taken from the request, so a
+// sign-in cannot mint a coordinator or archivist named after somebody else.
+const COORDINATOR_ID = 'coordinator-city';
+const ARCHIVIST_ID = 'archivist-city';
+
 const LEVEL_NAMES = { village: '村级', township: '乡镇级', county: '县区级', city: '市级' } as const;
 
 export interface DevDeps {
   tokens: TokenIssuer;
+  codes: SignInCodes;
   petitionRepo: PetitionRepository;
   householdRepo: HouseholdRepository;
   households: HouseholdService;
@@ -37,7 +44,8 @@ export function createDevRouter(d: DevDeps): Router {
     devArea,
     {
       'dev.identities': () => listIdentities(d),
-      'dev.signIn': async ({ body: { kind, id } }) => ({ token: await tokenFor(d, kind, id), page: DEMO_PAGES[kind] }),
+      // A one-time code, not the token, goes into the page's address (server/auth/sign-in-codes.ts).
+      'dev.signIn': async ({ body: { kind, id } }) => ({ code: await d.codes.issue(await tokenFor(d, kind, id)), page: DEMO_PAGES[kind] }),
       'dev.token': ({ body }) => ({ token: d.tokens.issue(body) }),
     },
     { tokens: d.tokens, bodyLimit: '16kb' },
@@ -63,8 +71,8 @@ async function listIdentities(d: DevDeps): Promise<DemoIdentity[]> {
     perDepartment.add(o.departmentId);
     out.push({ kind: 'official', id: o.id, name: o.name, detail: departments.get(o.departmentId)?.name ?? o.departmentId });
   }
-  out.push({ kind: 'coordinator', id: 'coordinator-city', name: '综治中心值班员', detail: '宿州市综治中心' });
-  out.push({ kind: 'archivist', id: 'archivist-city', name: '档案员', detail: '宿州市信访局档案室' });
+  out.push({ kind: 'coordinator', id: COORDINATOR_ID, name: '综治中心值班员', detail: '宿州市综治中心' });
+  out.push({ kind: 'archivist', id: ARCHIVIST_ID, name: '档案员', detail: '宿州市信访局档案室' });
   for (const h of await d.householdRepo.listHouseholds()) {
     for (const m of await d.householdRepo.listFamily(h.id)) out.push({ kind: 'family', id: m.id, name: m.name, detail: `${h.name} · ${m.relation}` });
     for (const dev of await d.householdRepo.listDevices(h.id)) out.push({ kind: 'device', id: dev.device.id, name: dev.device.name, detail: h.name });
@@ -94,9 +102,11 @@ async function tokenFor(d: DevDeps, kind: DemoKind, id: string): Promise<string>
       return d.tokens.issue({ sub: o.id, name: o.name, role: 'head', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
     }
     case 'coordinator':
-      return d.tokens.issue({ sub: id, name: '综治中心值班员', role: 'coordinator', grant: none, attributes: { level: 'city', region: '341300' } });
+      if (id !== COORDINATOR_ID) notFoundOf('coordinator', id);
+      return d.tokens.issue({ sub: COORDINATOR_ID, name: '综治中心值班员', role: 'coordinator', grant: none, attributes: { level: 'city', region: '341300' } });
     case 'archivist':
-      return d.tokens.issue({ sub: id, name: '档案员', role: 'archivist', grant: { ...none, canArchive: true } });
+      if (id !== ARCHIVIST_ID) notFoundOf('archivist', id);
+      return d.tokens.issue({ sub: ARCHIVIST_ID, name: '档案员', role: 'archivist', grant: { ...none, canArchive: true } });
     case 'family': {
       const m = (await d.householdRepo.getFamilyMember(id)) ?? notFoundOf('family member', id);
       return d.tokens.issue({ sub: m.id, name: m.name, role: 'family', grant: none });

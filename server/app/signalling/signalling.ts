@@ -311,6 +311,11 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
           permission: permissionInfo(peer.permission),
           peers: room.visiblePeers(peer),
           recording: room.recording,
+          // Only a client with a valid token learns the other nodes (the public /healthz says only `{ ok }`).
+          nodes: await deps.routing.liveNodes().then(
+            (ns) => ns.map((n) => n.url),
+            () => [],
+          ),
         });
       }
       case 'createWebRtcTransport': {

@@ -1,9 +1,10 @@
 // Serves an endpoint table (server/protocol/http) as an express Router: for every entry, the
-// Bearer token verified once, the role (and grant) checked, path parameters, query and body
-// parsed with the entry's schemas, the handler called with typed input, its result answered as
-// `{ ok: true, data }` with the entry's status — or, for raw entries, left to the handler. One
-// error middleware (failure.ts) answers every failure. The handler map is typed by the table:
-// a missing or misnamed handler, or one returning the wrong shape, is a type error.
+// Bearer token verified once, the role (and grant) checked before any body is read, path
+// parameters, query and body parsed with the entry's schemas, the handler called with typed
+// input, its result answered as `{ ok: true, data }` with the entry's status — or, for raw
+// entries, left to the handler. One error middleware (failure.ts) answers every failure. The
+// handler map is typed by the table: a missing or misnamed handler, or one returning the wrong
+// shape, is a type error.
 //
 // Hand-written rather than an OpenAPI framework: the table is the contract, shared as-is with the
 // pages (zod only), and this is the one place that turns it into routes.
@@ -20,7 +21,7 @@ export interface TokenVerifier {
   verify(token: string): Claims;
 }
 
-type ClaimsOf<E extends Endpoint> = E['access'] extends 'public' ? undefined : E['access'] extends { readonly ticket: true } ? Claims | undefined : Claims;
+type ClaimsOf<E extends Endpoint> = E['access'] extends 'public' | 'internal' ? undefined : E['access'] extends { readonly ticket: true } ? Claims | undefined : Claims;
 
 /** What a handler gets: verified claims and parsed input; `req`/`res` for what only HTTP knows. */
 export interface EndpointCall<E extends Endpoint> {
@@ -42,6 +43,8 @@ export interface AreaRouterOptions {
   log?: Logger;
   /** express.json's limit for the area's bodies (default 32kb). */
   bodyLimit?: string;
+  /** For `'internal'` entries: is this caller inside (internal listener, scrape token)? Absent: nobody is. */
+  internal?: (req: Request) => boolean;
 }
 
 /** The one Bearer parser: `Authorization: Bearer <token>` (scheme case-insensitive). */
@@ -49,9 +52,15 @@ export function bearerToken(header: string | undefined): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
 }
 
-function authenticate(e: Endpoint, req: Request, tokens: TokenVerifier): Claims | undefined {
+function authenticate(e: Endpoint, req: Request, o: AreaRouterOptions): Claims | undefined {
   const access = e.access;
   if (access === 'public') return undefined;
+  if (access === 'internal') {
+    if (o.internal?.(req)) return undefined;
+    if (!bearerToken(req.get('authorization'))) throw new AppError('unauthorized', 'served on the internal listener, or with the scrape token');
+    throw new AppError('forbidden', 'not the scrape token', { reason: 'not_internal' });
+  }
+  const tokens = o.tokens;
   if (access.ticket && typeof req.query.ticket === 'string') return undefined;
   const token = bearerToken(req.get('authorization'));
   if (!token) throw new AppError('unauthorized', 'missing Authorization: Bearer token');
@@ -70,10 +79,14 @@ export function createAreaRouter<E extends Record<string, Endpoint>>(area: Area<
   const json = express.json({ limit: o.bodyLimit ?? '32kb' });
   for (const [name, e] of Object.entries(area.endpoints) as [keyof E & string, Endpoint][]) {
     const handler = handlers[name] as (call: EndpointCall<Endpoint>) => unknown;
+    // Who is calling is settled before a body is read: a refused caller costs no JSON parse.
+    const gate: RequestHandler = (req, res, next) => {
+      res.locals.claims = authenticate(e, req, o);
+      next();
+    };
     const serve: RequestHandler = async (req, res) => {
-      const claims = authenticate(e, req, o.tokens);
       const call = {
-        claims,
+        claims: res.locals.claims as Claims | undefined,
         params: e.params ? parseInput(e.params, req.params, 'path') : undefined,
         query: e.query ? parseInput(e.query, req.query, 'query') : undefined,
         body: e.body ? parseInput(e.body, req.body ?? {}, 'body') : undefined,
@@ -84,8 +97,8 @@ export function createAreaRouter<E extends Record<string, Endpoint>>(area: Area<
       if (e.answer.kind === 'json') res.status(e.answer.status).json({ ok: true, data });
     };
     const method = e.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    if (e.body) router[method](e.path, e.bodyLimit ? express.json({ limit: e.bodyLimit }) : json, serve);
-    else router[method](e.path, serve);
+    if (e.body) router[method](e.path, gate, e.bodyLimit ? express.json({ limit: e.bodyLimit }) : json, serve);
+    else router[method](e.path, gate, serve);
   }
   // An area with its own base owns every path under it; root-mounted ones let the rest pass.
   if (area.base !== '') router.use(unknownEndpoint);

@@ -34,6 +34,16 @@ function bodyParserStatus(err: unknown): number | undefined {
   return typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : undefined;
 }
 
+/**
+ * Other client errors a library passes on: http-errors marked `expose` (the static server), and
+ * the router's URIError for a path parameter that is not valid percent-encoding (status 400).
+ */
+function clientErrorStatus(err: unknown): number | undefined {
+  const e = err as { status?: unknown; expose?: unknown } | null;
+  const client = e?.expose === true || err instanceof URIError;
+  return client && typeof e?.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : undefined;
+}
+
 export interface HttpFailure {
   status: number;
   error: ErrorBody;
@@ -49,6 +59,12 @@ export function httpFailure(err: unknown): HttpFailure {
     const malformed = (err as { type: string }).type === 'entity.parse.failed' ? 'malformed JSON body' : 'malformed request body';
     return { status: 400, error: { code: 'bad_request', message: malformed }, serverSide: false };
   }
+  const client = clientErrorStatus(err);
+  if (client !== undefined) {
+    const code = client === 404 ? 'not_found' : client === 403 ? 'forbidden' : 'bad_request';
+    // Only the status: a library's message can name a file or a path on the server.
+    return { status: client, error: { code, message: code === 'not_found' ? 'not found' : code === 'forbidden' ? 'forbidden' : 'bad request' }, serverSide: false };
+  }
   if (storeUnavailable(err)) return { status: 503, error: { code: 'unavailable', message: 'the service is unavailable, try again shortly' }, serverSide: true };
   return { status: 500, error: toErrorBody(err), serverSide: true };
 }
@@ -63,6 +79,8 @@ export function httpErrors(log?: Logger) {
       res.destroy();
       return;
     }
+    const retryAfter = (f.error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (f.status === 429 && typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
     res.status(f.status).json({ ok: false, error: f.error });
   };
 }

@@ -75,9 +75,10 @@ const sessionParams = z.strictObject({ sessionId: sessionIdSchema });
 const segmentParams = z.strictObject({ sessionId: sessionIdSchema, segmentId: segmentIdSchema });
 const jobParams = z.strictObject({ jobId: z.uuid() });
 
-const ARCHIVISTS = { roles: ['archivist', 'admin'], grant: 'canArchive' } as const;
+// Archivists only: no administrator role watches recordings by virtue of that role (三员分立).
+const ARCHIVISTS = { roles: ['archivist'], grant: 'canArchive' } as const;
 /** The audit administrator (三员分立) reads the trail, and only the trail. */
-const AUDITORS = { roles: ['audit-admin', 'admin'] } as const;
+const AUDITORS = { roles: ['audit-admin'] } as const;
 type HeldSession = { session: SessionRow };
 
 export const archiveArea = area({

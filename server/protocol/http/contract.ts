@@ -31,10 +31,12 @@ export const raw = (description: string): RawAnswer => ({ kind: 'raw', type: des
 /**
  * Who may call. A bearer token whose role is in `roles` (any role: `'any'`), with the grant flag
  * set when `grant` names one; with `ticket`, a `?ticket=` query parameter may stand in for the
- * token (the handler checks it). `'public'`: no token.
+ * token (the handler checks it). `'public'`: no token. `'internal'`: monitoring only — served on
+ * the node's internal listener, or on the public one with the scrape token as Bearer.
  */
 export type Access =
   | 'public'
+  | 'internal'
   | {
       readonly roles: readonly Role[] | 'any';
       readonly grant?: 'canArchive';

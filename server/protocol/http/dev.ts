@@ -1,5 +1,5 @@
-// Development sign-in and tokens (mounted only with DEV_TOKENS, which config forbids in
-// production): the seeded people and devices, a token for any of them, and a token for any
+// Development sign-in and tokens (mounted only with DEV_TOKENS, which the config allows only
+// with NODE_ENV=development on a loopback HOST): the seeded people and devices, a token for any of them, and a token for any
 // claims (tests). Production tokens come from the city's single sign-on and device enrolment.
 import { z } from 'zod';
 import { attributesSchema, grantSchema, roleSchema } from '../claims.ts';
@@ -30,15 +30,15 @@ export const devArea = area({
   base: '',
   title: 'Development sign-in',
   shapes: 'server/protocol/http/dev.ts',
-  notes: 'Mounted only when `DEV_TOKENS` is on (never in production). No token needed.',
+  notes: 'Mounted only when `DEV_TOKENS` is on, which needs `NODE_ENV=development` and a loopback `HOST`. No token needed.',
   endpoints: {
     'dev.identities': {
       method: 'GET', path: '/dev/identities', summary: 'The seeded people and devices, a few of each kind',
       access: 'public', answer: json<DemoIdentity[]>('DemoIdentity[]'),
     },
     'dev.signIn': {
-      method: 'POST', path: '/dev/sign-in', summary: 'A token for one seeded identity, and the page it opens',
-      access: 'public', body: signInBody, answer: json<{ token: string; page: string }>('{ token: string; page: string }'),
+      method: 'POST', path: '/dev/sign-in', summary: 'Sign in as one seeded identity: the page it opens and a one-time code for its token (`page?code=…`, redeemed by `session.redeem`)',
+      access: 'public', body: signInBody, answer: json<{ code: string; page: string }>('{ code: string; page: string }'),
     },
     'dev.token': {
       method: 'POST', path: '/dev/token', summary: 'A token for any claims (tests and local development)',

@@ -135,6 +135,7 @@ export interface Device {
 }
 
 export const bindDeviceSchema = z.strictObject({
+  /** Re-bind this device of the household; leave out to bind a new one (the server names it). */
   id: idSchema.optional(),
   name: z.string().min(1).max(100),
   place: z.enum(DEVICE_PLACES),
@@ -142,7 +143,6 @@ export const bindDeviceSchema = z.strictObject({
 export type BindDevice = z.output<typeof bindDeviceSchema>;
 
 export const addCameraSchema = z.strictObject({
-  id: idSchema.optional(),
   name: z.string().min(1).max(100),
   place: z.enum(DEVICE_PLACES),
   // Only RTSP from clients: an http:// or file: URL would let anyone make the server fetch
@@ -180,6 +180,7 @@ export interface FamilyLink {
 }
 
 export const linkFamilySchema = z.strictObject({
+  /** An existing family member to link; leave out (and give name and city) for a new one, whose id the server chooses. */
   memberId: idSchema.optional(),
   name: z.string().min(1).max(50).optional(),
   city: z.string().min(1).max(50).optional(),
@@ -292,7 +293,7 @@ export interface LookIn {
   endedAt: string | null;
   endReason: LookInEndReason | null;
 }
-export const LOOK_IN_END_REASONS = ['viewer-left', 'time-limit', 'privacy', 'consent-withdrawn'] as const;
+export const LOOK_IN_END_REASONS = ['viewer-left', 'time-limit', 'privacy', 'consent-withdrawn', 'camera-unavailable'] as const;
 export type LookInEndReason = (typeof LOOK_IN_END_REASONS)[number];
 
 export const startLookInSchema = z.strictObject({ source: idSchema.default('device') });
@@ -403,6 +404,8 @@ export const newCheckInSchema = z.strictObject({
   time: timeOfDay,
   durationMinutes: z.number().int().min(5).max(180).default(20),
   note: z.string().max(200).default(''),
+  /** Who calls: an administrator names a counsellor assigned to the household; a counsellor, only themself. */
+  counsellorId: idSchema.optional(),
 });
 export type NewCheckIn = z.output<typeof newCheckInSchema>;
 

@@ -5,15 +5,23 @@ import type { Area, Endpoint, JsonEndpointName } from './contract.ts';
 import { archiveArea } from './archive.ts';
 import { devArea } from './dev.ts';
 import { householdArea } from './household.ts';
+import { identityArea } from './identity.ts';
+import { enrolmentArea } from './enrolment.ts';
+import { adminArea } from './admin.ts';
 import { opsArea } from './ops.ts';
 import { petitionArea } from './petition.ts';
+import { sessionArea } from './session.ts';
 
-export const HTTP_AREAS = [petitionArea, householdArea, archiveArea, devArea, opsArea] as const;
+export const HTTP_AREAS = [petitionArea, householdArea, archiveArea, identityArea, enrolmentArea, adminArea, sessionArea, devArea, opsArea] as const;
 
 type Based<E extends Record<string, Endpoint>> = { [K in keyof E]: E[K] & { readonly base: string } };
 export type HttpApi = Based<typeof petitionArea.endpoints> &
   Based<typeof householdArea.endpoints> &
   Based<typeof archiveArea.endpoints> &
+  Based<typeof identityArea.endpoints> &
+  Based<typeof enrolmentArea.endpoints> &
+  Based<typeof adminArea.endpoints> &
+  Based<typeof sessionArea.endpoints> &
   Based<typeof devArea.endpoints> &
   Based<typeof opsArea.endpoints>;
 export type EndpointName = keyof HttpApi & string;
@@ -25,4 +33,4 @@ export const HTTP_API = Object.fromEntries(
 ) as unknown as HttpApi;
 
 export type { Area, Endpoint };
-export { archiveArea, devArea, householdArea, opsArea, petitionArea };
+export { adminArea, archiveArea, devArea, enrolmentArea, householdArea, identityArea, opsArea, petitionArea, sessionArea };

@@ -1,5 +1,6 @@
-// Operations: health and metrics, for load balancers and Prometheus. No token (keep them off
-// the public network at the proxy).
+// Operations: health and metrics, for load balancers and Prometheus. The public listener answers
+// only whether the node is healthy; the detail (workers, pids) and the metrics are for the
+// internal listener (INTERNAL_PORT) or a scraper with METRICS_TOKEN.
 import { area, raw } from './contract.ts';
 import type { StorageAlarm } from './archive-shapes.ts';
 
@@ -19,7 +20,7 @@ export interface HealthReport {
   storage: StorageAlarm[];
   /** The stopping node answers 503 so that load balancers drain it. */
   stopping: boolean;
-  /** The cluster's live nodes: where a client goes when its node stops answering. */
+  /** The cluster's live nodes (operators' view; clients get theirs in the join reply). */
   nodes: { nodeId: string; url: string }[];
 }
 
@@ -29,12 +30,12 @@ export const opsArea = area({
   shapes: 'server/protocol/http/ops.ts',
   endpoints: {
     'ops.health': {
-      method: 'GET', path: '/healthz', summary: 'Node health: `{ ok, data: HealthReport }`, 200 when Redis answers and every mediasoup worker is alive, else 503 (also while the node stops); `data.status` is `degraded` (still 200) with `data.degraded` naming what needs attention, e.g. a recordings-storage alarm or an unreachable TSA; `data.nodes` lists the cluster\'s live nodes',
-      access: 'public', answer: raw('application/json { ok: boolean, data: HealthReport }'),
+      method: 'GET', path: '/healthz', summary: 'Node health, 200 when Redis answers and every mediasoup worker is alive, else 503 (also while the node stops, so load balancers drain it): `{ ok }` on the public listener; `{ ok, data: HealthReport }` on the internal one or with the scrape token, where `data.status` is `degraded` (still 200) with `data.degraded` naming what needs attention, e.g. a recordings-storage alarm or an unreachable TSA, and `data.nodes` the cluster\'s live nodes',
+      access: 'public', answer: raw('application/json { ok: boolean, data?: HealthReport }'),
     },
     'ops.metrics': {
       method: 'GET', path: '/metrics', summary: 'Prometheus metrics (workers, rooms, signalling)',
-      access: 'public', answer: raw('text/plain; Prometheus exposition format'),
+      access: 'internal', answer: raw('text/plain; Prometheus exposition format'),
     },
   },
 });

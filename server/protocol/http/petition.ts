@@ -117,15 +117,17 @@ const attachmentParams = z.strictObject({ attachmentId: idSchema });
 const callbackParams = z.strictObject({ callbackId: idSchema });
 const dayParams = z.strictObject({ dayId: idSchema });
 
-const PARTIES = ['petitioner', 'terminal', 'official', 'head', 'coordinator', 'admin'] as const;
+// No administrator role reads petition content (三员分立: the system administrator keeps the
+// directory and the routing rules through /api/admin, nothing of the cases themselves).
+const PARTIES = ['petitioner', 'terminal', 'official', 'head', 'coordinator'] as const;
 const HANDLERS = ['official', 'head'] as const;
 const HEADS = ['head'] as const;
-const CASE_STAFF = ['official', 'head', 'coordinator', 'admin'] as const;
+const CASE_STAFF = ['official', 'head', 'coordinator'] as const;
 const PETITIONER_SIDE = ['petitioner', 'terminal'] as const;
 const OFFICIALS = ['official'] as const;
-const SUPERVISORS = ['coordinator', 'admin'] as const;
-const STAFF = ['official', 'coordinator', 'admin'] as const;
-const PETITIONER_OR_SUPERVISOR = ['petitioner', 'terminal', 'coordinator', 'admin'] as const;
+const SUPERVISORS = ['coordinator'] as const;
+const STAFF = ['official', 'coordinator'] as const;
+const PETITIONER_OR_SUPERVISOR = ['petitioner', 'terminal', 'coordinator'] as const;
 type Nothing = Record<string, never>;
 
 export const petitionArea = area({
@@ -170,10 +172,6 @@ export const petitionArea = area({
     'petition.requestCallback': {
       method: 'POST', path: '/cases/:caseId/callback', summary: 'Leave the queue and be called back (needs a phone number on the case)',
       access: { roles: PETITIONER_OR_SUPERVISOR }, params: caseParams, body: emptySchema, answer: json<Case>('Case'),
-    },
-    'petition.terminalHeartbeat': {
-      method: 'POST', path: '/terminal-presence', summary: 'A terminal is online (its token carries the terminal id)',
-      access: { roles: PETITIONER_SIDE }, body: emptySchema, answer: json<Nothing>('{}'),
     },
 
     // ---- the official side

@@ -10,12 +10,23 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
+import { cameraAddressCheck, type CameraAddressCheck } from '../../../server/core/camera-address.ts';
+import { parseCidrList } from '../../../server/core/cidr.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export interface RtspServer {
+  port: number;
   url(mount: string): string;
   stop(): Promise<void>;
+}
+
+/**
+ * Camera rules that let the server pull the test's RTSP server on loopback, at its port only
+ * (the product's default refuses loopback: server/core/camera-address.ts).
+ */
+export function loopbackCameras(port: number): CameraAddressCheck {
+  return cameraAddressCheck({ networks: parseCidrList('127.0.0.0/8'), ports: [port], ownPorts: () => [] });
 }
 
 /** Debian's python3 (with python3-gi); a pyenv python on PATH would not see the GI bindings. */
@@ -41,6 +52,7 @@ export async function startRtspServer(): Promise<RtspServer> {
     child.once('exit', (code) => reject(new Error(`rtsp server exited (${code}): ${stderr}`)));
   });
   return {
+    port,
     url: (mount) => `rtsp://127.0.0.1:${port}${mount}`,
     stop: () => stopChild(child),
   };

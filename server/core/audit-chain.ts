@@ -1,6 +1,9 @@
-// The archive's append-only audit log: one JSON line per event (recording start/stop, view,
-// export, legal hold, deletion…), each carrying the hash of the previous line, so removing,
-// reordering or editing any line breaks the chain at a point `archive:verify` can name.
+// An append-only, hash-chained audit log: one JSON line per event, each carrying the hash of the
+// previous line, so removing, reordering or editing any line breaks the chain at a point the
+// verifier can name. Two logs use it: the archive's (recording start/stop, view, export, legal
+// hold, deletion — recordings/audit-types.ts, `archive:verify`) and the system-wide trail
+// (sign-ins, roles, enrolment, directory and configuration changes — server/core/system-audit.ts,
+// `audit:verify`). Each log names its own entry types; the chain is the same.
 //
 // hash = SHA-256(prev + contentHash), contentHash = SHA-256(canonical JSON of the entry's content).
 // Beside it runs the same chain in SM3 (GB/T 32905, 国密): hashSm3 = SM3(prevSm3 + contentSm3), so
@@ -18,38 +21,8 @@ import { z } from 'zod';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export const AUDIT_TYPES = [
-  'recording-start',
-  'recording-stop',
-  'recording-interrupted',
-  'segments-checkpoint',
-  'participant-joined',
-  'participant-left',
-  'view',
-  'view-segment',
-  'search',
-  'bookmark',
-  'verify',
-  'export',
-  'export-completed',
-  'export-download',
-  'legal-hold',
-  'legal-hold-release',
-  'deletion',
-  /** An archive signing key came into use (its public key, so the chain names every key). */
-  'key-published',
-  /** The chain's head up to the entry before, signed by the archive keys (hourly). */
-  'audit-checkpoint',
-  /** An RFC 3161 token from the TSA for a sealed manifest or an audit checkpoint. */
-  'timestamp',
-  /** A transcript of one track was made (its hash). */
-  'transcript',
-  /** A composite video was rendered for an export (its hash). */
-  'composite',
-  /** An export was cancelled before its package was built. */
-  'export-cancelled',
-] as const;
-export type AuditType = (typeof AUDIT_TYPES)[number];
+/** Entry types are each log's own vocabulary (a short kebab-case word); the chain does not care. */
+const auditTypeSchema = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/);
 
 const actorSchema = z.object({
   kind: z.enum(['user', 'system']),
@@ -68,7 +41,7 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 export const auditEntrySchema = z.object({
   seq: z.number().int().nonnegative(),
   at: z.string(),
-  type: z.enum(AUDIT_TYPES),
+  type: auditTypeSchema,
   sessionId: z.string().optional(),
   actor: actorSchema,
   details: z.record(z.string(), z.unknown()),
@@ -142,8 +115,8 @@ export interface ChainHead {
   hashSm3: string;
 }
 
-export interface AppendInput {
-  type: AuditType;
+export interface AppendInput<T extends string = string> {
+  type: T;
   sessionId?: string;
   actor: AuditActor;
   /**
@@ -304,7 +277,7 @@ class AuditWriter {
 /** One writer per file in this process, whichever AuditLog instance appends. */
 const writers = new Map<string, AuditWriter>();
 
-export class AuditLog {
+export class AuditLog<T extends string = string> {
   readonly #writer: AuditWriter;
 
   constructor(readonly file: string) {
@@ -320,7 +293,7 @@ export class AuditLog {
    * resolved survives a power cut). Appends from this process are chained in call order; a CLI
    * appending to the same file at the same time takes the lock file between two batches.
    */
-  append(input: AppendInput): Promise<AuditEntry> {
+  append(input: AppendInput<T>): Promise<AuditEntry> {
     return this.#writer.append(input);
   }
 

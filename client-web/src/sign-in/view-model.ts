@@ -1,0 +1,104 @@
+// What the sign-in page shows at each step (password, authenticator code, new password, setting
+// up the authenticator) and how it words the server's refusals.
+import type { ViewContext } from '../lib/i18n.ts';
+import type { PasswordRules, SignInOptions, SignInStep } from '../../../server/protocol/http/identity-shapes.ts';
+
+export type Step = Exclude<SignInStep, { step: 'signed-in' }> | { step: 'password' };
+
+export interface SignInState {
+  step: Step;
+  options: SignInOptions | null;
+  username: string;
+  password: string;
+  code: string;
+  newPassword: string;
+  repeat: string;
+  busy: boolean;
+  /** The last refusal, as the server's code and details. */
+  failure: Failure | null;
+}
+
+export interface Failure {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export const initialSignIn = (): SignInState => ({
+  step: { step: 'password' },
+  options: null,
+  username: '',
+  password: '',
+  code: '',
+  newPassword: '',
+  repeat: '',
+  busy: false,
+  failure: null,
+});
+
+/** Why single sign-on sent the browser back (server/identity/oidc.ts reasons). */
+const SSO_REASONS = ['no_role', 'several_roles', 'no_directory_id', 'not_in_directory', 'admin_role', 'account_disabled', 'provider_refused', 'provider_unreachable', 'challenge_expired', 'not_configured'] as const;
+type SsoReason = (typeof SSO_REASONS)[number];
+
+export interface SignInView {
+  title: string;
+  heading: string;
+  step: Step['step'];
+  error: string | null;
+  rules: string;
+  singleSignOn: string | null;
+}
+
+export function rulesText(r: PasswordRules, { t }: ViewContext): string {
+  return t('signIn.rules', { min: r.minLength, classes: r.minClasses });
+}
+
+/** The refusal in the person's words; `remaining` and `until` come from the server's details. */
+export function failureText(f: Failure, ctx: ViewContext): string {
+  const { t } = ctx;
+  const d = f.details ?? {};
+  const remaining = typeof d.remaining === 'number' ? d.remaining : null;
+  switch (d.reason) {
+    case 'wrong_password':
+      return remaining === null ? t('signIn.error.wrongPassword') : t('signIn.error.wrongPasswordLeft', { n: remaining });
+    case 'wrong_code':
+      return remaining === null ? t('signIn.error.wrongCode') : t('signIn.error.wrongCodeLeft', { n: remaining });
+    case 'account_locked': {
+      const until = typeof d.until === 'string' ? new Date(d.until) : null;
+      const time = until ? until.toLocaleTimeString(ctx.lang === 'en' ? 'en' : 'zh-CN', { hour: '2-digit', minute: '2-digit' }) : '';
+      return t('signIn.error.locked', { time });
+    }
+    case 'account_disabled':
+      return t('signIn.error.disabled');
+    case 'challenge_expired':
+      return t('signIn.error.expired');
+    case 'too_short':
+    case 'too_simple':
+    case 'contains_username':
+    case 'same_password':
+    case 'mismatch':
+      return t(`signIn.error.${d.reason}`);
+    case 'sso': {
+      const why = typeof d.sso === 'string' && SSO_REASONS.includes(d.sso as SsoReason) ? (d.sso as SsoReason) : 'other';
+      return t(`signIn.sso.${why}`);
+    }
+    case 'single_sign_on':
+      return t('signIn.error.singleSignOn');
+    default:
+      if (f.code === 'rate_limited') return t('signIn.error.tooFast');
+      if (f.code === 'unavailable') return t('signIn.error.unavailable');
+      return f.message;
+  }
+}
+
+export function signInView(s: SignInState, ctx: ViewContext): SignInView {
+  const { t } = ctx;
+  return {
+    title: `${t('signIn.title')} · ${t('common.appName')}`,
+    heading: t(`signIn.heading.${s.step.step}`),
+    step: s.step.step,
+    error: s.failure ? failureText(s.failure, ctx) : null,
+    rules: s.options ? rulesText(s.options.passwordRules, ctx) : '',
+    singleSignOn: s.options?.singleSignOn ? t('signIn.singleSignOn', { label: s.options.singleSignOn.label }) : null,
+  };
+}

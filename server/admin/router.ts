@@ -1,0 +1,36 @@
+// /api/admin (server/protocol/http/admin.ts) over the directory administration.
+import type { Router } from 'express';
+import type { TokenIssuer } from '../auth/grants.ts';
+import { createAreaRouter } from '../core/http/area-router.ts';
+import type { Logger } from '../core/log.ts';
+import { actorOf, type SystemAudit } from '../core/system-audit.ts';
+import { adminArea } from '../protocol/http/admin.ts';
+import type { RoutingRules } from '../protocol/http/petition-shapes.ts';
+import type { DirectoryAdmin } from './directory.ts';
+
+export interface AdminRouterDeps {
+  directory: DirectoryAdmin;
+  /** Replaces the routing rules in use (the petition service's rule book). */
+  replaceRoutingRules(rules: RoutingRules): RoutingRules;
+  audit: SystemAudit;
+  tokens: TokenIssuer;
+  log: Logger;
+}
+
+export function createAdminRouter(d: AdminRouterDeps): Router {
+  return createAreaRouter(
+    adminArea,
+    {
+      'admin.directory': () => d.directory.view(),
+      'admin.saveDirectory': ({ claims, body }) => d.directory.apply(body.changes, { dryRun: body.dryRun, actor: actorOf(claims) }),
+      'admin.importCsv': ({ claims, body }) => d.directory.importCsv(body.kind, Buffer.from(body.content, 'base64'), { dryRun: body.dryRun, actor: actorOf(claims) }),
+      'admin.replaceRoutingRules': async ({ claims, body }) => {
+        const rules = d.replaceRoutingRules(body);
+        await d.audit.record({ type: 'configuration-changed', actor: actorOf(claims), details: { setting: 'routing-rules', categories: rules.categories.map((c) => `${c.code}→${c.departments.join('+')}@${c.level}`) } });
+        return rules;
+      },
+    },
+    // A CSV of 500 terminal points is ~60 KB; base64 and headroom.
+    { tokens: d.tokens, log: d.log, bodyLimit: '5mb' },
+  );
+}

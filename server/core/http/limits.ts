@@ -1,0 +1,122 @@
+// Request limits at the edge, per client IP and per token identity, counted in Redis so every
+// node of a deployment shares one budget (rate-limiter-flexible; an in-memory limiter stands in
+// while Redis is unreachable, so an outage does not lift the limits). A request over either budget
+// is answered 429 `rate_limited` with `Retry-After` before any body is read or domain code runs.
+//
+// The IP budget is spent first: a flood of junk tokens costs one Redis round trip each, not a
+// signature check — and none once the address is over budget, since a spent key is then refused
+// from this node's memory until its window ends. The identity is `role:sub` of a token that
+// verifies; an invalid token spends only the IP budget and is refused (401) by the area router
+// behind. An identity also has at most `concurrentPerIdentity` requests in flight on a node, so
+// one client's expensive requests queue behind each other instead of crowding out everybody's,
+// and a request costs its identity one point plus one per `costUnitMs` it took to answer: an
+// endpoint that is expensive (or made slow by a flood) drains the budget faster, with no table of
+// costs to keep.
+import type { NextFunction, Request, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError } from '../errors.ts';
+import { bearerToken, type TokenVerifier } from './area-router.ts';
+
+export interface EdgeLimitSettings {
+  /** Requests per window and client IP. */
+  perIp: number;
+  /** Requests per window and token identity (role + subject). */
+  perIdentity: number;
+  windowSeconds: number;
+  /** Requests of one identity in flight at once on this node. */
+  concurrentPerIdentity: number;
+  /** One more point of the identity budget per this many ms a request took; 0: every request costs one. */
+  costUnitMs: number;
+}
+
+export interface EdgeLimiter {
+  /** Spends one request of `key`'s budget; throws `rate_limited` (with `retryAfterSeconds`) when it is gone. */
+  spendIp(ip: string): Promise<void>;
+  spendIdentity(identity: string): Promise<void>;
+  /** Express middleware: the IP budget, then the identity budget of a verifying Bearer token. */
+  middleware(tokens: TokenVerifier): (req: Request, res: Response, next: NextFunction) => void;
+}
+
+export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'identity') => string, s: EdgeLimitSettings): EdgeLimiter {
+  const limiter = (scope: 'ip' | 'identity', points: number) =>
+    new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: keyPrefix(scope),
+      points,
+      duration: s.windowSeconds,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory({ points, duration: s.windowSeconds }),
+      // Over budget: refused from memory until the window ends, without asking Redis again.
+      inMemoryBlockOnConsumed: points,
+    });
+  const ip = limiter('ip', s.perIp);
+  const identity = limiter('identity', s.perIdentity);
+
+  const tooMany = (what: string, retryAfterSeconds: number) =>
+    new AppError('rate_limited', `too many requests from this ${what}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  const spend = async (l: RateLimiterRedis, key: string, what: string): Promise<void> => {
+    try {
+      await l.consume(key);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      throw tooMany(what, Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
+    }
+  };
+  const inFlight = new OpenCounts(s.concurrentPerIdentity);
+
+  return {
+    spendIp: (key) => spend(ip, key, 'address'),
+    spendIdentity: (key) => spend(identity, key, 'account'),
+    middleware(tokens) {
+      return (req, res, next) => {
+        const run = async () => {
+          await spend(ip, req.ip ?? req.socket.remoteAddress ?? 'unknown', 'address');
+          const token = bearerToken(req.get('authorization'));
+          if (!token) return;
+          let claims;
+          try {
+            claims = tokens.verify(token);
+          } catch {
+            return; // the area router answers 401
+          }
+          const who = `${claims.role}:${claims.sub}`;
+          if (!inFlight.take(who)) throw tooMany('account', 1);
+          const started = performance.now();
+          let admitted = false;
+          // 'close' comes once per response, answered or aborted.
+          res.once('close', () => {
+            inFlight.release(who);
+            const extra = s.costUnitMs > 0 && admitted ? Math.floor((performance.now() - started) / s.costUnitMs) : 0;
+            // Charged afterwards, refusing nothing now: the next request pays if the budget is gone.
+            if (extra > 0) identity.penalty(who, extra).catch(() => undefined);
+          });
+          await spend(identity, who, 'account');
+          admitted = true;
+        };
+        // httpErrors (failure.ts) answers the 429 with its Retry-After.
+        run().then(() => next(), next);
+      };
+    },
+  };
+}
+
+/** How many of something (requests in flight, open sockets) each identity holds on this node, up to `max`. */
+export class OpenCounts {
+  readonly #held = new Map<string, number>();
+  constructor(readonly max: number) {}
+
+  /** One more for `who`; false (and nothing taken) when it already holds `max`. */
+  take(who: string): boolean {
+    const n = this.#held.get(who) ?? 0;
+    if (n >= this.max) return false;
+    this.#held.set(who, n + 1);
+    return true;
+  }
+
+  release(who: string): void {
+    const n = (this.#held.get(who) ?? 1) - 1;
+    if (n > 0) this.#held.set(who, n);
+    else this.#held.delete(who);
+  }
+}
