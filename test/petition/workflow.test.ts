@@ -283,14 +283,18 @@ describe('petition workflow', () => {
       const w = await h3.service.wait(t, ids[3]!);
       expect(w.position).toBe(4);
       expect(w.availableOfficials).toBe(2);
-      expect(w.estimatedWaitSeconds).toBe(2 * 600);
+      // Both officials are free: they take places 1 and 2 now, so place 4 waits one round of two.
+      expect(w.freeOfficials).toBe(2);
+      expect(w.estimatedWaitSeconds).toBe(1 * 600);
       await h3.service.heartbeat(rsOfficial2, 'away');
-      expect((await h3.service.wait(t, ids[3]!)).estimatedWaitSeconds).toBe(4 * 600);
+      // One free official: place 1 now, then three sessions of hers before place 4.
+      expect((await h3.service.wait(t, ids[3]!)).estimatedWaitSeconds).toBe(3 * 600);
 
       // After a claim, every waiting petitioner of that office gets a fresh position to show.
       let changed: string[] = [];
       h3.service.on('queue-changed', (e) => (changed = e.departmentIds));
       await h3.service.claimNext(rsOfficial);
+      await h3.service.heartbeat(rsOfficial, 'busy'); // her desk reports the session
       const updates = await h3.service.waitUpdates(changed);
       expect(updates.map((u) => [u.caseId, u.position, u.estimatedWaitSeconds])).toEqual([
         [ids[1], 1, 600],
