@@ -16,7 +16,7 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ROWS, tableLines, type Scenario } from './rooms-table.ts';
 
 /** Every room kind; a kind added to parseRoomId without an entry here is a type error. */
-const ROOM_KINDS = { petition: true, 'household-call': true, 'household-look-in': true, malformed: true, 'ad-hoc': true } satisfies Record<ParsedRoomId['kind'], true>;
+const ROOM_KINDS = { petition: true, 'household-call': true, 'household-look-in': true, 'property-matter': true, 'property-camera-view': true, malformed: true, 'ad-hoc': true } satisfies Record<ParsedRoomId['kind'], true>;
 
 const terminal = (id: string): Actor => ({ id: `device-${id}`, name: `终端 ${id}`, role: 'terminal', terminalId: id });
 const official = (id: string): Actor => ({ id, name: id, role: 'official' });

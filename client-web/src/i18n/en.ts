@@ -1158,6 +1158,8 @@ export const en: Dictionary = {
       device: 'Home device',
       counsellor: 'Counsellor',
       grid: 'Village committee / grid worker (SOS calls)',
+      property: 'Property office (compound service)',
+      resident: 'Compound resident',
     },
   },
 };

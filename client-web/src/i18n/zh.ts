@@ -1159,6 +1159,8 @@ export const zh = {
       device: '平安心居家庭终端',
       counsellor: '社工 / 心理咨询师',
       grid: '村委会 / 网格员（求助呼叫）',
+      property: '物业服务中心（红色物业）',
+      resident: '小区居民（物业呼叫）',
     },
   },
 } as const;
