@@ -75,13 +75,13 @@ describe('红色物业: a compound matter brings every party and a camera into o
 
     // Recorded like a petition session: a session in the archive under the matter's number, with bytes on disk.
     const archive = platform.services.archive;
-    await waitFor(() => archive.catalog.search({ caseNumber: matterId }), (rows) => rows.length === 1 && rows[0]!.bytes > 0, { what: 'recording bytes', timeoutMs: 60_000 });
+    await waitFor(() => archive.catalog.search({ caseNumber: matterId }), (rows) => rows.length === 1 && rows[0]!.status === 'recording', { what: 'recording started' });
 
     // 民决 ends the session: the room closes and the recording is sealed.
     const decided = await property.decide(office, matterId, '物业三日内修复道闸；派出所加强夜间巡逻；社区通知业主登记车辆');
     expect(decided).toMatchObject({ state: 'decided', sessionOpen: false });
     await waitFor(async () => platform.rooms.get(raised.roomId), (r) => r === undefined || r.closed, { what: 'room closed' });
-    await waitFor(() => archive.catalog.search({ caseNumber: matterId }), (rows) => rows[0]?.status === 'stopped', { what: 'recording sealed', timeoutMs: 30_000 });
+    await waitFor(() => archive.catalog.search({ caseNumber: matterId }), (rows) => rows[0]?.status === 'stopped' && rows[0].bytes > 0, { what: 'recording sealed with bytes', timeoutMs: 30_000 });
     await expect(property.join(grid, matterId)).rejects.toMatchObject({ code: 'gone' });
 
     // 民评: only the resident it is about.
