@@ -19,4 +19,7 @@ export const PAGES: Page[] = [
   { file: 'grid.html', title: 'village committee / grid worker 村委会 网格员' },
   { file: 'archive.html', title: 'archive 录像档案' },
   { file: 'sign-in.html', title: 'sign-in 登录' },
+  { file: 'admin.html', title: 'administration 系统管理（系统、安全、审计管理员）' },
+  { file: 'enrol.html', title: 'enrol a device 设备登记（输入配对码）' },
+  { file: 'invite.html', title: 'invitations 邀请家人' },
 ];

@@ -55,6 +55,29 @@ if [ "$have_rmem" -lt "$want_rmem" ]; then
   fi
 fi
 
+# TURN (docs/deployment.md#turn): with TURN_SECRET and TURN_URLS set, coturn gets the config
+# scripts/turn-conf.sh prints from TURN_* and is (re)started; the node issues credentials with the
+# same secret. Unset: coturn is installed but left alone.
+if [ -n "${TURN_SECRET:-}" ] && [ -n "${TURN_URLS:-}" ]; then
+  turn_conf="${TURN_CONF:-/etc/turnserver.conf}"
+  if [ -w "$(dirname "$turn_conf")" ]; then
+    new_conf="$(bash scripts/turn-conf.sh)"
+    if [ ! -f "$turn_conf" ] || [ "$(cat "$turn_conf")" != "$new_conf" ]; then
+      [ -f "$turn_conf" ] && ! grep -q 'scripts/turn-conf.sh' "$turn_conf" && cp "$turn_conf" "$turn_conf.orig"
+      (umask 077 && printf '%s\n' "$new_conf" > "$turn_conf")
+      chown turnserver: "$turn_conf" 2>/dev/null || true
+      echo "setup: coturn configured in $turn_conf" >&2
+      if [ -d /run/systemd/system ]; then
+        systemctl enable -q coturn && systemctl restart coturn && echo "setup: coturn (re)started" >&2
+      else
+        echo "setup: no systemd here; start coturn with: turnserver -c $turn_conf" >&2
+      fi
+    fi
+  else
+    echo "setup: warning: TURN_* set but $turn_conf is not writable; run as root (or set TURN_CONF)" >&2
+  fi
+fi
+
 worker_dir="$(bash scripts/worker/build.sh)"
 mkdir -p .cache
 echo "$worker_dir/mediasoup-worker" > .cache/worker-bin

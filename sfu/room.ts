@@ -19,6 +19,7 @@ import type {
   RoomCloseReason,
   TransportOptions,
 } from '../server/protocol/signalling.ts';
+import { nextLayerCap, type LayerCap } from './consumer-layers.ts';
 import { MEDIA_CODECS } from './media-codecs.ts';
 import { asClientRequest } from './media-errors.ts';
 import { Peer, type PeerTransport, type ProducerAppData, type TransportAppData } from './peer.ts';
@@ -53,6 +54,10 @@ export class Room extends SafeEmitter<RoomEvents> {
   #closed = false;
   #recording = false;
   #emptyTimer: NodeJS.Timeout | undefined;
+  /** Simulcast consumers' layer caps (consumer-layers.ts), with their producer's highest layer. */
+  readonly #layerCaps = new Map<types.Consumer, { cap: LayerCap; maxSpatial: number }>();
+  /** Scores only come when they change: a steady good one is looked at here, to raise the layer. */
+  readonly #layerTimer: NodeJS.Timeout;
 
   private constructor(
     readonly id: string,
@@ -65,6 +70,10 @@ export class Room extends SafeEmitter<RoomEvents> {
     super();
     router.once('workerclose', () => this.close('worker-died'));
     this.#armEmptyTimer();
+    this.#layerTimer = setInterval(() => {
+      for (const consumer of this.#layerCaps.keys()) this.#applyLayerCap(consumer, consumer.score.score);
+    }, 2_000);
+    this.#layerTimer.unref();
   }
 
   static async create(o: RoomOptions): Promise<Room> {
@@ -251,6 +260,14 @@ export class Room extends SafeEmitter<RoomEvents> {
   /** Registers a producer made elsewhere (WebRTC produce, camera ingest) and announces it. */
   addProducer(peer: Peer, producer: types.Producer<ProducerAppData>): void {
     peer.producers.set(producer.id, producer);
+    // The publisher's own uplink: its page shows a poor network from this.
+    let lastScore = 10;
+    producer.on('score', (scores) => {
+      const score = scores.length > 0 ? Math.min(...scores.map((x) => x.score)) : 10;
+      if (score === lastScore || peer.closed) return;
+      lastScore = score;
+      peer.notify('producerScore', { producerId: producer.id, score });
+    });
     this.#producerOwners.set(producer.id, peer);
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id);
@@ -316,6 +333,13 @@ export class Room extends SafeEmitter<RoomEvents> {
     };
     consumer.on('transportclose', () => peer.consumers.delete(consumer.id));
     consumer.on('producerclose', gone);
+    consumer.observer.once('close', () => this.#layerCaps.delete(consumer));
+    consumer.on('score', ({ score, producerScore }) => {
+      if (!peer.closed) peer.notify('consumerScore', { consumerId: consumer.id, score, producerScore });
+      this.#applyLayerCap(consumer, score);
+    });
+    const layers = producer.rtpParameters.encodings?.length ?? 1;
+    if (consumer.type === 'simulcast' && layers > 1) this.#layerCaps.set(consumer, { cap: { spatial: layers - 1, goodSince: undefined }, maxSpatial: layers - 1 });
     return {
       consumerId: consumer.id,
       producerId,
@@ -333,6 +357,23 @@ export class Room extends SafeEmitter<RoomEvents> {
     if (consumer.kind === 'video') await consumer.requestKeyFrame().catch(() => undefined);
   }
 
+  async pauseConsumer(peer: Peer, consumerId: string): Promise<void> {
+    await peer.assertConsumer(consumerId).pause();
+  }
+
+  /** Moves a simulcast consumer's preferred layer as its receiver's score says (consumer-layers.ts). */
+  #applyLayerCap(consumer: types.Consumer, score: number): void {
+    const entry = this.#layerCaps.get(consumer);
+    if (!entry || consumer.closed) return;
+    const next = nextLayerCap(entry.cap, score, entry.maxSpatial, Date.now());
+    const changed = next.spatial !== entry.cap.spatial;
+    entry.cap = next;
+    if (changed) {
+      this.log.debug({ consumerId: consumer.id, score, spatialLayer: next.spatial }, 'consumer layer cap moved');
+      consumer.setPreferredLayers({ spatialLayer: next.spatial }).catch(() => undefined);
+    }
+  }
+
   /** Closes the room for everyone in it; `empty` is the room's own decision, never a caller's. */
   close(reason: Exclude<RoomCloseReason, 'empty'>): void {
     this.#teardown(reason);
@@ -342,6 +383,7 @@ export class Room extends SafeEmitter<RoomEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#emptyTimer);
+    clearInterval(this.#layerTimer);
     this.log.info({ reason, peers: this.peers.size }, 'room closed');
     if (reason !== 'empty') {
       for (const peer of this.peers.values()) {

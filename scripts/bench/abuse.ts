@@ -1,4 +1,4 @@
-// npm run bench:abuse [seconds per phase] [--unlimited] — what a flood from one client costs
+// npm run bench:abuse [seconds per phase] [--runs N] [--unlimited] — what a flood from one client costs
 // everybody else. A product node in its own process (default edge limits, or all of them lifted
 // with --unlimited, to see what the limits buy), a bystander official in a room on 127.0.0.1 timing a
 // signalling round trip (getRouterRtpCapabilities: token, ban list and room placement in Redis)
@@ -7,8 +7,11 @@
 //   rest-token   REST as fast as 64 connections go, with a valid coordinator token (queue reads)
 //   rest-junk    REST with junk tokens and 30 KB bodies (petition starts)
 //   socket       signalling: fresh handshakes as fast as they go, each socket flooding requests
-// Prints the bystander's p50/p95/max for the unloaded baseline and under each flood, in the same
-// run, with what the attacker got back. The issue's figure to beat: p95 ≤ 100 ms (1,442 ms
+// Prints the bystander's p50/p95 for the unloaded baseline and under each flood — medians over
+// N runs (default 3), each flood's p95 also as a ratio to the same run's baseline, since the
+// shared machine's load moves the absolute figures — with what the attacker got back. The
+// attacker runs at the lowest CPU priority (nice 19): on a real deployment its CPU is on another
+// machine, and on this one it would otherwise be counted as the node's cost. The issue's figure to beat: p95 ≤ 100 ms (1,442 ms
 // during a 1,000-request REST burst before the edge limits).
 import http from 'node:http';
 import os from 'node:os';
@@ -91,6 +94,11 @@ async function flood(kind: Flood, url: string, token: string, seconds: number): 
 /** Starts a flood in its own process; `ready` once it is loaded and flooding, `done` with what it got back. */
 function runFlood(kind: Flood, url: string, token: string, seconds: number): { ready: Promise<void>; done: Promise<Record<string, number>> } {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--flood', kind, url, token, String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    os.setPriority(child.pid!, 19);
+  } catch {
+    // not permitted here: the attacker competes at normal priority
+  }
   let out = '';
   let ready!: () => void;
   const readyP = new Promise<void>((r) => (ready = r));
@@ -149,10 +157,12 @@ const pct = (xs: number[], p: number) => {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const unlimited = args.includes('--unlimited');
-  const seconds = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
-  if (!(seconds >= 2 && seconds <= 120)) throw new Error('usage: bench:abuse [seconds per phase 2..120] [--unlimited]');
+  const runsAt = args.indexOf('--runs');
+  const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
+  const seconds = Number(args.find((a, i) => /^\d+$/.test(a) && (runsAt < 0 || i !== runsAt + 1)) ?? 10);
+  if (!(seconds >= 2 && seconds <= 120) || !(runs >= 1 && runs <= 15)) throw new Error('usage: bench:abuse [seconds per phase 2..120] [--runs 1..15] [--unlimited]');
   process.env.MEDIASOUP_WORKER_BIN ??= workerBin();
-  const lifted = { RATE_LIMIT_IP: '10000000', RATE_LIMIT_IDENTITY: '10000000', RATE_LIMIT_CONCURRENT: '1000', RATE_LIMIT_SOCKETS: '1000', RATE_LIMIT_COST_MS: '0' };
+  const lifted = { RATE_LIMIT_IP: '10000000', RATE_LIMIT_IDENTITY: '10000000', RATE_LIMIT_CONCURRENT: '1000', RATE_LIMIT_SOCKETS: '1000', ROOMS_PER_IDENTITY: '1000', RATE_LIMIT_COST_MS: '0' };
   const node = await startProductNode(unlimited ? lifted : {});
   try {
     const room = 'bench:abuse-bystander';
@@ -160,25 +170,37 @@ async function main(): Promise<void> {
     const coordinator = await node.token({ sub: 'bench-attacker', role: 'coordinator', rooms: ['bench:abuse-attacker'] });
     await watcher.sample(1); // warm-up
     const limits = unlimited ? 'edge limits lifted' : 'default edge limits (per IP 300 and per identity 60 points per 10 s, 6 in flight, 4 sockets)';
-    console.log(`bench:abuse — ${seconds} s per phase, ${limits}; ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
-    const rows: string[][] = [];
-    const report = (phase: string, ms: number[], attacker: string) => {
-      rows.push([phase, String(ms.length), pct(ms, 50).toFixed(1), pct(ms, 95).toFixed(1), Math.max(...ms).toFixed(1), attacker]);
-    };
-    report('baseline (no flood)', await watcher.sample(seconds), '—');
-    for (const kind of FLOODS) {
-      const f = runFlood(kind, node.url, coordinator, seconds);
-      await f.ready;
-      const [answers, ms] = await Promise.all([f.done, watcher.sample(seconds)]);
-      report(`${kind} flood`, ms, Object.entries(answers).map(([k, n]) => `${k}: ${n}`).join(', '));
-      // Let the attacker's budget refill so the next flood starts from the same place.
-      await watcher.sample(2);
+    console.log(`bench:abuse — ${seconds} s per phase, ${runs} runs, ${limits}; ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
+    const phases = ['baseline (no flood)', ...FLOODS.map((k) => `${k} flood`), 'baseline again'];
+    const results = new Map<string, { p50: number; p95: number; ratio: number; samples: number; attacker: Record<string, number> }[]>(phases.map((p) => [p, []]));
+    for (let run = 0; run < runs; run++) {
+      const base = await watcher.sample(seconds);
+      const b95 = pct(base, 95);
+      const record = (phase: string, ms: number[], attacker: Record<string, number> = {}) =>
+        results.get(phase)!.push({ p50: pct(ms, 50), p95: pct(ms, 95), ratio: pct(ms, 95) / b95, samples: ms.length, attacker });
+      record(phases[0]!, base);
+      for (const kind of FLOODS) {
+        const f = runFlood(kind, node.url, coordinator, seconds);
+        await f.ready;
+        const [answers, ms] = await Promise.all([f.done, watcher.sample(seconds)]);
+        record(`${kind} flood`, ms, answers);
+        // Let the attacker's budget refill so the next flood starts from the same place.
+        await watcher.sample(2);
+      }
+      record(phases.at(-1)!, await watcher.sample(seconds));
+      console.error(`run ${run + 1}/${runs}: ${phases.map((p) => `${p} p95 ${results.get(p)!.at(-1)!.p95.toFixed(1)}`).join(', ')}`);
     }
-    report('baseline again', await watcher.sample(seconds), '—');
     watcher.close();
-    const head = ['bystander during', 'samples', 'p50 ms', 'p95 ms', 'max ms', 'the attacker got'];
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const head = ['bystander during', 'samples (median)', 'p50 ms', 'p95 ms', 'p95 ÷ baseline p95', 'p95 of each run', 'the attacker got (median run)'];
     console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
-    for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+    for (const phase of phases) {
+      const r = results.get(phase)!;
+      const got = r[Math.floor(r.length / 2)]!.attacker;
+      const attacker = Object.keys(got).length === 0 ? '—' : Object.entries(got).map(([k, n]) => `${k}: ${n}`).join(', ');
+      const cells = [phase, String(median(r.map((x) => x.samples))), median(r.map((x) => x.p50)).toFixed(1), median(r.map((x) => x.p95)).toFixed(1), `${median(r.map((x) => x.ratio)).toFixed(1)}×`, r.map((x) => x.p95.toFixed(0)).join(' / '), attacker];
+      console.log(`| ${cells.join(' | ')} |`);
+    }
   } finally {
     await node.stop();
   }

@@ -7,16 +7,20 @@
 //   2. connects N `/live` sockets, each watching its case (connect + watch time),
 //   3. measures the node's CPU and RSS while the N terminals sit idle,
 //   4. has officials claim the head of the queue `--claims` times; for every claim, the time from
-//      the claim's answer to each waiting terminal receiving its new place (p50/p95), and counts
-//      terminals that never got it,
+//      the claim's answer to each waiting terminal receiving its new place (the place it was told
+//      before, minus one) (p50/p95), and counts terminals that never got it (or had no place),
 //   5. counts sockets that dropped.
-// The seed has 88 Dangshan terminals; N > 88 reuses them (each socket is its own terminal
-// connection either way). Figures are medians over runs; ratios against the first size.
+// One open petition per terminal: each run seeds its own N terminals (scripts/bench/seed-terminals.ts)
+// into the node's data directory before the node starts, so the N cases are distinct. Figures are
+// medians over runs; ratios against the baseline size (`--baseline`, default 100), measured first
+// in the same process, so a loaded machine shows in both.
 import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import os from 'node:os';
 import { io, type Socket } from 'socket.io-client';
+import path from 'node:path';
 import { startProductNode, type ProductNode } from '../harness/product-node.ts';
+import { seedBenchTerminals } from './seed-terminals.ts';
 
 const argv = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,7 +30,8 @@ const clampInt = (v: string | undefined, dflt: number, max: number) => {
   const n = Number(v);
   return Number.isInteger(n) && n > 0 ? Math.min(n, max) : dflt;
 };
-const SIZES = (argv('sizes') ?? '500,1000,4000').split(',').map((s) => clampInt(s, 500, 10_000));
+const BASELINE = clampInt(argv('baseline'), 100, 10_000);
+const SIZES = [...new Set([BASELINE, ...(argv('sizes') ?? '500,1000,4000').split(',').map((s) => clampInt(s, 500, 10_000))])];
 const RUNS = clampInt(argv('runs'), 3, 20);
 const CLAIMS = clampInt(argv('claims'), 3, 20);
 const IDLE_SECONDS = clampInt(argv('idle-seconds'), 10, 120);
@@ -43,6 +48,7 @@ interface RunResult {
   startP50: number;
   startP99: number;
   connectMs: number;
+  connectErrors: number;
   idleCpuPct: number;
   rssMb: number;
   pushP50: number;
@@ -79,38 +85,49 @@ async function inBatches<T, R>(items: T[], size: number, fn: (t: T, i: number) =
 }
 
 async function run(n: number): Promise<RunResult> {
-  const node = await startProductNode();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-terminals-'));
+  const terminals = (await seedBenchTerminals(path.join(dataDir, 'app.db'), n, [COUNTY])).map((t) => t.id);
+  // All N terminals come from 127.0.0.1 here (from N addresses in the field): lift the per-IP
+  // limit only; the per-identity limits stay as deployed.
+  const node = await startProductNode({ DATA_DIR: dataDir, RATE_LIMIT_IP: '10000000' });
   const pid = node.child.pid!;
   const sockets: Socket[] = [];
   try {
-    const coordinator = await node.token({ sub: 'bench-coordinator', role: 'coordinator', rooms: [] });
-    const groups = await api<{ regionCode: string; offlineIds: string[] }[]>(node, coordinator, 'GET', '/terminals');
-    const terminals = groups.find((g) => g.regionCode === COUNTY)!.offlineIds.filter((id) => id.length > 7);
     const tokens = new Map<string, string>();
-    for (const id of terminals) tokens.set(id, await node.token({ sub: `device-${id}`, role: 'terminal', rooms: [], attributes: { terminalId: id } }));
-    const terminalOf = (i: number) => terminals[i % terminals.length]!;
+    await inBatches(terminals, 50, async (id) => tokens.set(id, await node.token({ sub: `device-${id}`, role: 'terminal', rooms: [], attributes: { terminalId: id } })));
+    const terminalOf = (i: number) => terminals[i]!;
 
     // 1. N petitions at once (bounded only by START_CONCURRENCY in flight).
     const startMs: number[] = [];
+    // The place each start answered: what the terminal shows until its first push.
+    const startPlace = new Map<string, number | null>();
     const cases = await inBatches([...Array(n).keys()], START_CONCURRENCY, async (i) => {
       const id = terminalOf(i);
       const t0 = performance.now();
-      const started = await api<{ case: { id: string } }>(node, tokens.get(id)!, 'POST', '/cases', { terminalId: id, category: 'wages' });
+      const started = await api<{ case: { id: string }; wait: { position: number | null } }>(node, tokens.get(id)!, 'POST', '/cases', { terminalId: id, category: 'wages' });
       startMs.push(performance.now() - t0);
+      startPlace.set(started.case.id, started.wait.position);
       return started.case.id;
     });
+    if (new Set(cases).size !== n) throw new Error(`${n} starts gave ${new Set(cases).size} distinct cases`);
 
     // 2. N terminals connect and watch their case.
     const told = new Map<string, { position: number | null; at: number }>();
     let drops = 0;
+    // A terminal that cannot connect (in 60 s) is counted, and left out of the push figures.
+    const unconnected = new Set<string>();
     const c0 = performance.now();
     await inBatches(cases, 200, async (caseId, i) => {
-      const s = io(`${node.url}/live`, { auth: { token: tokens.get(terminalOf(i)) }, transports: ['websocket'], forceNew: true, reconnection: false });
+      const s = io(`${node.url}/live`, { auth: { token: tokens.get(terminalOf(i)) }, transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000 });
       sockets.push(s);
-      await new Promise<void>((resolve, reject) => {
-        s.once('connect', () => resolve());
-        s.once('connect_error', reject);
+      const connected = await new Promise<boolean>((resolve) => {
+        s.once('connect', () => resolve(true));
+        s.once('connect_error', () => resolve(false));
       });
+      if (!connected) {
+        unconnected.add(caseId);
+        return;
+      }
       s.on('disconnect', (reason) => {
         if (reason !== 'io client disconnect') drops++;
       });
@@ -139,30 +156,33 @@ async function run(n: number): Promise<RunResult> {
     for (let k = 0; k < Math.min(CLAIMS, n - 1); k++) {
       const official = officialTokens[k % officialTokens.length]!;
       if (k >= officialTokens.length) throw new Error('more claims than officials with a free session');
+      // The queue's order is the order the starts arrived in, not the bench's loop order: each
+      // connected terminal behind the head must be told the place it was told before, minus one.
+      const before = new Map(cases.filter((c) => !unconnected.has(c)).map((c) => [c, told.has(c) ? told.get(c)!.position : startPlace.get(c) ?? null]));
       await api(node, official, 'POST', '/claims', {});
       const answered = performance.now();
-      // Case k+j (j ≥ 1) waits at place j now.
-      const waiting = cases.slice(k + 1);
+      const waiting = [...before].filter(([, p]) => p !== 1);
       const deadline = answered + 30_000;
-      while (performance.now() < deadline && waiting.some((c, j) => told.get(c)?.position !== j + 1)) await new Promise((r) => setTimeout(r, 5));
-      for (const [j, c] of waiting.entries()) {
-        const w = told.get(c);
-        if (w?.position === j + 1) pushMs.push(Math.max(0, w.at - answered));
+      const expected = ([c, p]: [string, number | null]) => p !== null && told.get(c)?.position === p - 1;
+      while (performance.now() < deadline && !waiting.every(expected)) await new Promise((r) => setTimeout(r, 5));
+      for (const w of waiting) {
+        if (expected(w)) pushMs.push(Math.max(0, told.get(w[0])!.at - answered));
         else missed++;
       }
     }
-    return { startP50: median(startMs), startP99: pct(startMs, 99), connectMs, idleCpuPct, rssMb: rss, pushP50: median(pushMs), pushP95: pct(pushMs, 95), missed, drops };
+    return { startP50: median(startMs), startP99: pct(startMs, 99), connectMs, connectErrors: unconnected.size, idleCpuPct, rssMb: rss, pushP50: median(pushMs), pushP95: pct(pushMs, 95), missed, drops };
   } finally {
     for (const s of sockets) s.disconnect();
     await node.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 console.log(`# bench:terminals — ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; ${fs.readFileSync('/proc/loadavg', 'utf8').trim()} (load at start)`);
 console.log(`runs ${RUNS}, claims ${CLAIMS} per run, idle window ${IDLE_SECONDS} s; medians over runs\n`);
-console.log('| terminals | start p50 / p99 ms | connect+watch all ms | server idle CPU % | server RSS MB | push p50 / p95 ms | missed pushes | drops | idle CPU × | push p95 × |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('| terminals | start p50 / p99 ms | connect+watch all ms | connect errors | server idle CPU % | server RSS MB | push p50 / p95 ms | missed pushes | drops | load (1 min) | idle CPU × | push p95 × |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 let base: { cpu: number; p95: number } | undefined;
 for (const n of SIZES) {
   const runs: RunResult[] = [];
@@ -171,7 +191,7 @@ for (const n of SIZES) {
   const row = { cpu: m('idleCpuPct'), p95: m('pushP95') };
   base ??= row;
   console.log(
-    `| ${n} | ${f(m('startP50'))} / ${f(m('startP99'))} | ${f(m('connectMs'))} | ${f(row.cpu, 1)} | ${f(m('rssMb'))} | ${f(m('pushP50'))} / ${f(row.p95)} | ${m('missed')} | ${m('drops')} | ${f(row.cpu / base.cpu, 2)} | ${f(row.p95 / base.p95, 2)} |`,
+    `| ${n} | ${f(m('startP50'))} / ${f(m('startP99'))} | ${f(m('connectMs'))} | ${m('connectErrors')} | ${f(row.cpu, 1)} | ${f(m('rssMb'))} | ${f(m('pushP50'))} / ${f(row.p95)} | ${m('missed')} | ${m('drops')} | ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]} | ${f(row.cpu / base.cpu, 2)} | ${f(row.p95 / base.p95, 2)} |`,
   );
 }
 console.log(`\nload at end: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);

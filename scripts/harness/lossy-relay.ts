@@ -1,9 +1,10 @@
 // A userspace "bad network" between browsers and the SFU, for the weak-network bench and tests
 // (this kernel has no netem). Listens on `listen` (e.g. 127.0.0.2:<port>, announced to clients as
 // the worker's address) and relays each client's UDP flow to `target` (the worker's real
-// WebRtcServer port) through a socket of its own, so replies find their way back. Each direction
-// gets random loss, a fixed delay and a rate limit (token bucket with a bounded queue, drop-tail),
-// as a village uplink would apply them.
+// WebRtcServer port) through a socket of its own, so replies find their way back. Each flow (one
+// per WebRTC transport: each participant has its own link) gets, in each direction, random loss,
+// a fixed delay and a rate limit (token bucket with a bounded queue, drop-tail), as a village
+// uplink would apply them.
 import dgram from 'node:dgram';
 
 export interface LinkShape {
@@ -112,12 +113,17 @@ export async function startLossyRelay(o: {
   seed?: number;
 }): Promise<LossyRelay> {
   const random = prng(o.seed ?? 1);
-  const up = new Link(o.up, random);
-  const down = new Link(o.down ?? o.up, random);
+  let upShape = o.up;
+  let downShape = o.down ?? o.up;
+  const links: { up: Link; down: Link }[] = [];
+  // Flows closed since still count in the totals.
+  const sum = (pick: (l: { up: Link; down: Link }) => Link): RelayStats =>
+    links.reduce((t, l) => ({ forwarded: t.forwarded + pick(l).stats.forwarded, dropped: t.dropped + pick(l).stats.dropped, queued: t.queued + pick(l).stats.queued }), { forwarded: 0, dropped: 0, queued: 0 });
   // Large buffers: the relay, not the kernel, is what decides which packets are lost.
   const front = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   // One socket towards the target per client address, so the worker sees distinct peers.
   const flows = new Map<string, dgram.Socket>();
+  const ups = new Map<string, Link>();
   await new Promise<void>((resolve, reject) => {
     front.once('error', reject);
     front.bind(o.listen.port, o.listen.address, () => resolve());
@@ -126,26 +132,35 @@ export async function startLossyRelay(o: {
     const key = `${from.address}:${from.port}`;
     let back = flows.get(key);
     if (!back) {
+      const link = { up: new Link(upShape, random), down: new Link(downShape, random) };
+      links.push(link);
+      ups.set(key, link.up);
       const sock = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
-      sock.on('message', (reply) => down.push(reply, () => front.send(reply, from.port, from.address)));
+      sock.on('message', (reply) => link.down.push(reply, () => front.send(reply, from.port, from.address)));
       sock.on('error', () => undefined);
       sock.bind(0, o.target.address);
       flows.set(key, sock);
       back = sock;
     }
     const flow = back;
-    up.push(packet, () => flow.send(packet, o.target.port, o.target.address));
+    ups.get(key)!.push(packet, () => flow.send(packet, o.target.port, o.target.address));
   });
   front.on('error', () => undefined);
   return {
     shape(u, d) {
-      up.shape = u;
-      down.shape = d ?? u;
+      upShape = u;
+      downShape = d ?? u;
+      for (const l of links) {
+        l.up.shape = upShape;
+        l.down.shape = downShape;
+      }
     },
-    stats: () => ({ up: { ...up.stats }, down: { ...down.stats } }),
+    stats: () => ({ up: sum((l) => l.up), down: sum((l) => l.down) }),
     close() {
-      up.close();
-      down.close();
+      for (const l of links) {
+        l.up.close();
+        l.down.close();
+      }
       front.close();
       for (const s of flows.values()) s.close();
       flows.clear();

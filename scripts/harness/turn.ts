@@ -1,10 +1,11 @@
-// Debian's coturn as a real TURN server for tests: loopback only, TURN REST-style shared secret
-// (time-limited credentials: username `<expiry>:<id>`, password base64 HMAC-SHA1 of it), UDP and
-// TCP on one free port, loopback peers allowed (the SFU is on loopback here).
+// Debian's coturn as a real TURN server for tests, configured by the same scripts/turn-conf.sh
+// that scripts/setup.sh installs (so the tests exercise the deployed configuration): TURN REST
+// shared secret (time-limited credentials: username `<expiry>:<id>`, password base64 HMAC-SHA1 of
+// it), UDP and TCP on one free port on loopback, relaying to the SFU's address (loopback) only.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { freePort } from './product-node.ts';
 
@@ -14,6 +15,8 @@ export interface TestTurn {
   port: number;
   secret: string;
   realm: string;
+  /** The UDP ports coturn relays from: what the SFU sees as the peer of a relayed client. */
+  relayPorts: { min: number; max: number };
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -24,25 +27,22 @@ export async function startTestTurn(o: { secret?: string; realm?: string } = {})
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-turn-'));
   const port = await freePort();
   const relayBase = 50000 + Math.floor(Math.random() * 10000);
-  const child = spawn('turnserver', [
-    '-n', // no config file
-    '--listening-ip=127.0.0.1',
-    '--relay-ip=127.0.0.1',
-    `--listening-port=${port}`,
-    `--min-port=${relayBase}`,
-    `--max-port=${relayBase + 200}`,
-    '--use-auth-secret',
-    `--static-auth-secret=${secret}`,
-    `--realm=${realm}`,
-    '--no-tls',
-    '--no-dtls',
-    '--no-cli',
-    '--allow-loopback-peers',
-    '--fingerprint',
-    `--pidfile=${path.join(dir, 'turn.pid')}`,
-    '--log-file=stdout',
-    '--simple-log',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const conf = path.join(dir, 'turnserver.conf');
+  const script = path.resolve(import.meta.dirname, '../turn-conf.sh');
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    TURN_SECRET: secret,
+    TURN_URLS: `turn:127.0.0.1:${port}`,
+    TURN_REALM: realm,
+    TURN_PORT: String(port),
+    TURN_LISTEN_IP: '127.0.0.1',
+    TURN_PEER_IP: '127.0.0.1',
+    TURN_RELAY_MIN_PORT: String(relayBase),
+    TURN_RELAY_MAX_PORT: String(relayBase + 200),
+    TURN_LOG_FILE: 'stdout',
+  };
+  fs.writeFileSync(conf, execFileSync('bash', [script], { env }));
+  const child = spawn('turnserver', ['-c', conf, `--pidfile=${path.join(dir, 'turn.pid')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
@@ -69,6 +69,7 @@ export async function startTestTurn(o: { secret?: string; realm?: string } = {})
     port,
     secret,
     realm,
+    relayPorts: { min: relayBase, max: relayBase + 200 },
     child,
     async stop() {
       if (child.exitCode === null) {

@@ -16,7 +16,7 @@ import { redisKeys, type RedisKeys } from '../core/redis-keys.ts';
 import { reportListenerErrorsTo } from '../core/safe-emitter.ts';
 import { TokenIssuer } from '../auth/grants.ts';
 import { SignInCodes } from '../auth/sign-in-codes.ts';
-import { handshakeOriginAllowed, originGuard, scrapeTokenCheck, securityHeaders } from '../core/http/edge.ts';
+import { handshakeOriginAllowed, originGuard, scrapeTokenCheck, securityHeaders, staticSecurityHeaders } from '../core/http/edge.ts';
 import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
 import { createEdgeLimiter, OpenCounts } from '../core/http/limits.ts';
 import { AppError, toErrorBody } from '../core/errors.ts';
@@ -30,6 +30,7 @@ import { attachSignalling, type SignallingServer } from './signalling/signalling
 import { createOpsRouter } from './http/ops.ts';
 import { RedisRoomRouting } from '../routing/redis-room-routing.ts';
 import { RedisRoomBans } from './signalling/room-bans.ts';
+import { RedisRoomSeats } from './signalling/room-seats.ts';
 import { WorkerPool } from '../../sfu/worker-pool.ts';
 import { RoomRegistry } from '../../sfu/rooms.ts';
 import { startServices, type Services, type ServicesOptions } from './services.ts';
@@ -133,7 +134,20 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   app.use(['/api', '/dev'], limits.middleware(tokens));
   app.use(createOpsRouter({ ...ops, internal: scrapeTokenCheck(config.METRICS_TOKEN) }));
   app.use(sessionArea.base, createSessionRouter({ tokens, codes }));
-  const server = http.createServer(app);
+  // An address over its budget is answered here, before express: no routing, no middleware, no
+  // body read, no Redis — so a flood's refusals cost the node (and everyone else on it) next to nothing.
+  const refusal = {
+    ...staticSecurityHeaders({ tls: config.PUBLIC_URL?.startsWith('https:') ?? false, allowedOrigins: config.ALLOWED_ORIGINS }),
+    'content-type': 'application/json; charset=utf-8',
+  };
+  const server = http.createServer((req, res) => {
+    const limited = req.url !== undefined && (req.url.startsWith('/api/') || req.url.startsWith('/dev/'));
+    const retryAfter = limited ? limits.ipRefusedFor(clientIp(app, req)) : undefined;
+    if (retryAfter === undefined) return app(req, res);
+    const error = new AppError('rate_limited', `too many requests from this address; try again in ${retryAfter} s`, { retryAfterSeconds: retryAfter });
+    res.writeHead(429, { ...refusal, 'retry-after': String(retryAfter) });
+    res.end(JSON.stringify({ ok: false, error: toErrorBody(error) }));
+  });
   const io: SignallingServer = new IoServer(server, {
     adapter: createAdapter(pub, sub, { key: keys.adapterChannel }),
     maxHttpBufferSize: 256 * 1024,
@@ -143,6 +157,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     cors: { origin: [...config.ALLOWED_ORIGINS] },
     allowRequest: (req, callback) => {
       if (!handshakeOriginAllowed(origins, req)) return callback('origin not allowed', false);
+      if (limits.ipRefusedFor(clientIp(app, req)) !== undefined) return callback('too many connections from this address', false);
       limits.spendIp(clientIp(app, req)).then(
         () => callback(null, true),
         () => callback('too many connections from this address', false),
@@ -238,7 +253,9 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     metrics: metrics.signalling,
     access: services.access,
     bans,
+    seats: new RedisRoomSeats(redis, keys, config.ROOMS_PER_IDENTITY),
     revocations,
+    ...(config.turn ? { turn: config.turn } : {}),
   });
   services.accessChanges.on('changed', (scope) => signalling.recheck(scope));
   log.info({ url, nodeId: config.NODE_ID, workers: pool.slots.length }, 'platform listening');
@@ -260,6 +277,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     close() {
       closing ??= (async () => {
         await services.stopRecordings();
+        signalling.close();
         rooms.closeAll('server-shutdown');
         await routing.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -174,6 +174,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   let archiveRef: Archive | undefined;
   const petition = await PetitionService.create({
     recordingsOf: async (caseId) => ((await archiveRef?.catalog.search({ caseNumber: caseId, includeDeleted: true })) ?? []).map((s) => s.sessionId),
+    // Room tokens live TOKEN_TTL_SECONDS; the pages renew them on the open connection (refreshToken).
+    roomTokenTtlSeconds: tokens.defaultTtlSeconds,
     ...(o.petition ?? {}),
     repo: petitionRepo,
     redis: o.redis,

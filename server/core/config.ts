@@ -41,7 +41,7 @@ const schema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   // HS256 signing secret for access tokens; required outside development on loopback.
   JWT_SECRET: z.string().min(16).optional(),
-  TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(7 * 24 * 3600).default(4 * 3600),
+  TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(4 * 3600),
   // Development sign-in and token endpoints (/dev/*); only with NODE_ENV=development on loopback.
   DEV_TOKENS: bool.optional(),
   MEDIASOUP_WORKER_BIN: z.string().optional(),
@@ -59,6 +59,10 @@ const schema = z.object({
   RECORDER_RTP_PORT_MIN: port.default(61000),
   RECORDER_RTP_PORT_MAX: port.default(62999),
   FFMPEG_BIN: z.string().optional(),
+  // TURN (coturn with use-auth-secret): the shared secret and the URLs handed to clients with
+  // time-limited credentials at every join (docs/deployment.md). Both or neither.
+  TURN_SECRET: z.string().min(16).optional(),
+  TURN_URLS: list.optional(),
 
   // ---- sign-in and sessions (docs/identity.md) ----
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
@@ -94,6 +98,8 @@ const schema = z.object({
   RATE_LIMIT_CONCURRENT: positive.max(1000).default(6),
   // Signalling connections one token identity may hold at once on a node.
   RATE_LIMIT_SOCKETS: positive.max(1000).default(4),
+  // Rooms one token identity occupies at once, across every node (a seat per room, a join or its capabilities request).
+  ROOMS_PER_IDENTITY: positive.max(1000).default(3),
   // A request costs one point of the identity budget plus one per this many ms it took (0: one).
   RATE_LIMIT_COST_MS: z.coerce.number().int().min(0).max(60_000).default(25),
   // /metrics and the detailed /healthz: on this loopback-only port, or with this bearer token.
@@ -127,7 +133,15 @@ const schema = z.object({
 });
 
 type Parsed = z.infer<typeof schema>;
+
+/** A TURN server (coturn) sharing a secret with this node: clients get credentials derived from it. */
+export interface TurnConfig {
+  secret: string;
+  urls: string[];
+}
 export type Config = Omit<Parsed, 'CAMERA_ALLOWED_NETWORKS' | 'CAMERA_ALLOWED_PORTS'> & {
+  /** TURN_SECRET and TURN_URLS together, when set. */
+  turn?: TurnConfig;
   jwtSecret: string;
   devTokens: boolean;
   /** NODE_ENV=development on a loopback HOST: the only place development conveniences exist. */
@@ -198,8 +212,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (cameraPorts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) issues.push('CAMERA_ALLOWED_PORTS: a comma-separated list of ports');
   if (c.TSA_URL && !c.TSA_CA_FILE) issues.push('TSA_CA_FILE: required with TSA_URL (the CA its tokens must chain to)');
   if (c.TSA_CA_FILE && !fs.existsSync(c.TSA_CA_FILE)) issues.push(`TSA_CA_FILE: ${c.TSA_CA_FILE} does not exist`);
+  if (!c.TURN_SECRET !== !c.TURN_URLS?.length) issues.push('TURN_SECRET, TURN_URLS: set both or neither');
+  // Whoever knows it can mint credentials for anyone, so it is held to the JWT secret's standard.
+  if (production && c.TURN_SECRET && secretEntropyBits(c.TURN_SECRET) < 256) issues.push('TURN_SECRET: needs at least 32 random bytes (e.g. `openssl rand -hex 32`)');
+  for (const u of c.TURN_URLS ?? []) {
+    if (!/^turns?:[^\s/?]+(\?transport=(udp|tcp))?$/.test(u)) issues.push(`TURN_URLS: ${u} is not a TURN URL (turn:host:port[?transport=udp|tcp] or turns:host:port?transport=tcp)`);
+  }
   if (issues.length > 0) fail(issues);
   return {
+    ...(c.TURN_SECRET && c.TURN_URLS?.length ? { turn: { secret: c.TURN_SECRET, urls: c.TURN_URLS } } : {}),
     ...c,
     jwtSecret: c.JWT_SECRET ?? DEVELOPMENT_SECRET,
     devTokens: c.DEV_TOKENS ?? developmentOnLoopback,

@@ -21,9 +21,11 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     /** STRING nodeId hosting the room; no TTL (a dead node's rooms are taken over). */
     roomNode: (roomId: string) => `${prefix}room-node:${roomId}`,
 
-    // ---- signalling (server/app/signalling/room-bans.ts) ----
+    // ---- signalling (server/app/signalling/room-bans.ts, room-seats.ts) ----
     /** HASH sub → JSON {by, at}: who was removed from the room; deleted when its session ends, BAN_TTL_S at most. */
     roomBan: (roomId: string) => `${prefix}room-ban:${roomId}`,
+    /** ZSET roomId → lease end (ms): the rooms one identity (`role:sub`) occupies (room-seats.ts); PX the lease. */
+    roomSeats: (who: string) => `${prefix}room-seats:${who}`,
 
     // ---- revoked tokens (server/auth/revocations.ts) ----
     /** ZSET revocation JSON → until (ms): every revocation still in force; pruned as entries lapse. */

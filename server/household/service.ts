@@ -1086,8 +1086,8 @@ export class HouseholdService {
     if (!notice) throw notFound('no such notice for this household');
     const now = this.#clock.now();
     if (await this.#repo.markNoticeRead(noticeId, h.id, rec.device.id, now)) {
-      // Notices are sent by counsellors and administrators; the sender's id names one person.
-      this.events.emit('notice:read', { to: [subjectKey('counsellor', notice.senderId), subjectKey('admin', notice.senderId)], noticeId, householdId: h.id, readAt: new Date(now).toISOString() });
+      // Notices are sent by counsellors only.
+      this.events.emit('notice:read', { to: [subjectKey('counsellor', notice.senderId)], noticeId, householdId: h.id, readAt: new Date(now).toISOString() });
     }
     const read = (await this.#repo.noticeReads([noticeId])).find((r) => r.householdId === h.id)!;
     return { readAt: new Date(read.readAtMs).toISOString() };
@@ -1156,16 +1156,14 @@ export class HouseholdService {
 
   /** To one assigned household, or to every household in a region the counsellor covers. */
   async sendNotice(actor: Actor, n: SendNotice): Promise<{ notice: Notice; householdIds: string[] }> {
-    if (actor.role !== 'counsellor' && actor.role !== 'admin') throw forbidden('only counsellors send notices');
+    if (actor.role !== 'counsellor') throw forbidden('only counsellors send notices');
     let households: Household[];
     if ('householdId' in n) {
-      if (actor.role === 'counsellor') (await this.#requireCounsellor(actor, n.householdId));
+      await this.#requireCounsellor(actor, n.householdId);
       households = [(await this.#assertHousehold(n.householdId))];
     } else {
-      if (actor.role === 'counsellor') {
-        const c = await this.#assertCounsellor(actor.sub);
-        if (!c.regions.some((r) => n.region.startsWith(r))) throw forbidden(`region ${n.region} is outside your area`);
-      }
+      const c = await this.#assertCounsellor(actor.sub);
+      if (!c.regions.some((r) => n.region.startsWith(r))) throw forbidden(`region ${n.region} is outside your area`);
       households = await this.#repo.listHouseholdsInRegion(n.region);
     }
     const now = this.#clock.now();
@@ -1190,20 +1188,10 @@ export class HouseholdService {
 
   async scheduleCheckIn(actor: Actor, householdId: string, { counsellorId, ...c }: NewCheckIn): Promise<CheckInSchedule> {
     await this.#requireCounsellor(actor, householdId);
-    let caller = actor.sub;
-    if (actor.role === 'admin') {
-      // An administrator plans for a counsellor; the schedule must name one who serves this home.
-      if (!counsellorId) throw badRequest('counsellorId: required when an administrator schedules a check-in', ['counsellorId: required']);
-      if (!(await this.#repo.isAssigned(householdId, counsellorId))) {
-        throw badRequest(`counsellorId: ${counsellorId} is not assigned to this household`, ['counsellorId: not assigned to this household']);
-      }
-      caller = counsellorId;
-    } else if (counsellorId !== undefined && counsellorId !== actor.sub) {
-      throw forbidden('a counsellor schedules only their own check-ins');
-    }
+    if (counsellorId !== undefined && counsellorId !== actor.sub) throw forbidden('a counsellor schedules only their own check-ins');
     const id = newId('checkin');
-    await this.#repo.insertCheckIn({ id, householdId, counsellorId: caller, ...c, createdAtMs: this.#clock.now() });
-    return (await this.#checkInsOf(caller)).find((s) => s.id === id)!;
+    await this.#repo.insertCheckIn({ id, householdId, counsellorId: actor.sub, ...c, createdAtMs: this.#clock.now() });
+    return (await this.#checkInsOf(actor.sub)).find((s) => s.id === id)!;
   }
 
   async listCheckIns(actor: Actor): Promise<CheckInSchedule[]> {
@@ -1223,14 +1211,8 @@ export class HouseholdService {
    * acknowledged (nothing raised while nobody was signed in is lost). `all`: every alert.
    */
   async listAlerts(actor: Actor, all = false): Promise<HouseholdAlert[]> {
-    const ids =
-      actor.role === 'counsellor'
-        ? (await this.#repo.listAssignedHouseholdIds(actor.sub))
-        : actor.role === 'admin'
-          ? (await this.#repo.listHouseholds()).map((h) => h.id)
-          : undefined;
-    if (!ids) throw forbidden('only counsellors see device alerts');
-    return this.#repo.listAlertsForHouseholds(ids, all, 200);
+    if (actor.role !== 'counsellor') throw forbidden('only counsellors see device alerts');
+    return this.#repo.listAlertsForHouseholds(await this.#repo.listAssignedHouseholdIds(actor.sub), all, 200);
   }
 
   async acknowledgeAlert(actor: Actor, alertId: string): Promise<HouseholdAlert> {
@@ -1245,7 +1227,7 @@ export class HouseholdService {
   async noticeReceipts(actor: Actor, noticeId: string): Promise<NoticeReceipts> {
     const notice = await this.#repo.getNotice(noticeId);
     if (!notice) throw notFound('no such notice');
-    if (actor.role !== 'admin' && notice.senderId !== actor.sub) throw forbidden('read receipts are for the sender');
+    if (notice.senderId !== actor.sub) throw forbidden('read receipts are for the sender');
     return (await this.#receipts([notice]))[0]!;
   }
 
@@ -1290,7 +1272,6 @@ export class HouseholdService {
 
   /** A household's record for its counsellor: visits, calls (both ways), alerts. */
   async history(actor: Actor, householdId: string): Promise<HouseholdHistory> {
-    if (actor.role !== 'counsellor' && actor.role !== 'admin') throw forbidden('the household history is for its counsellors');
     await this.#requireCounsellor(actor, householdId);
     return {
       householdId,
@@ -1478,8 +1459,8 @@ export class HouseholdService {
     return link.permission;
   }
 
+  /** A counsellor assigned to the household; never an administrator (三员分立: care is not administration). */
   async #requireCounsellor(actor: Actor, householdId: string): Promise<void> {
-    if (actor.role === 'admin') return;
     if (actor.role !== 'counsellor') throw forbidden('counsellors only');
     if (!(await this.#repo.isAssigned(householdId, actor.sub))) throw forbidden('this household is not assigned to you');
   }

@@ -14,6 +14,7 @@ import type { Sessions } from './sessions.ts';
 import type { SignIn } from './sign-in.ts';
 import { checkTotp, newTotpSecret, totpSetup } from './totp.ts';
 import type { Challenges } from './challenges.ts';
+import type { TokenRevoker } from './revoker.ts';
 
 /** Roles whose tokens carry a directory id as `sub`; the directory must know it. */
 export interface SubjectCheck {
@@ -30,6 +31,10 @@ export interface AccountsDeps {
   challenges: Challenges;
   audit: SystemAudit;
   subjects: SubjectCheck;
+  /** Disabling voids every token of the account's subject, not only its sessions' (room tokens too). */
+  revoker: TokenRevoker;
+  /** The longest any token of a person can live: a disabling's revocation is kept that long. */
+  tokenLifetimeSeconds: number;
   now: () => number;
 }
 
@@ -128,7 +133,12 @@ export class Accounts {
       .where('id', '=', id)
       .execute();
     await this.d.audit.record({ type: 'account-changed', actor: actorOf(by), details: { accountId: id, username: before.username, ...p } });
-    if (p.disabled === true) await this.d.sessions.revokeAll(id, 'account-disabled', actorOf(by));
+    if (p.disabled === true) {
+      await this.d.sessions.revokeAll(id, 'account-disabled', actorOf(by));
+      // Room tokens and tokens from any other issuer path carry no session: void the subject's
+      // tokens issued up to now, which also closes its signalling and /live connections on every node.
+      await this.d.revoker.revokeSubject({ sub: before.subject, reason: 'account-disabled', lifetimeSeconds: this.d.tokenLifetimeSeconds });
+    }
     return this.get(id);
   }
 

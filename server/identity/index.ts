@@ -56,7 +56,12 @@ export class Identity {
     this.challenges = new Challenges(db, now, this.policy.challengeSeconds * 1000);
     this.sessions = new Sessions({ store: d.store, db, tokens: d.tokens, revoker: d.revoker, audit: d.audit, directory: d.directory, policy: this.policy, now });
     this.signIn = new SignIn({ db, sessions: this.sessions, challenges: this.challenges, audit: d.audit, policy: this.policy, now });
-    this.accounts = new Accounts({ db, sessions: this.sessions, signIn: this.signIn, challenges: this.challenges, audit: d.audit, subjects: d.directory, now });
+    this.accounts = new Accounts({
+      db, sessions: this.sessions, signIn: this.signIn, challenges: this.challenges, audit: d.audit, subjects: d.directory, now,
+      revoker: d.revoker,
+      // Room tokens (TOKEN_TTL_SECONDS) outlive access tokens; a day covers the development tokens too.
+      tokenLifetimeSeconds: Math.max(d.tokens.defaultTtlSeconds, this.policy.accessTokenSeconds, 24 * 3600) + 60,
+    });
     this.enrolment = new Enrolment({ store: d.store, db, targets: d.targets, revoker: d.revoker, audit: d.audit, policy: this.policy, now });
     this.singleSignOn = d.singleSignOn
       ? new SingleSignOn({ settings: d.singleSignOn, db, accounts: this.accounts, sessions: this.sessions, challenges: this.challenges, subjects: d.directory, audit: d.audit })

@@ -132,7 +132,8 @@ export function createIdentityRouter(d: IdentityRouterDeps): Router {
       'identity.unlockAccount': ({ claims, params }) => identity.accounts.unlock(claims, params.accountId),
       'identity.resetPassword': ({ claims, params }) => identity.accounts.resetPassword(claims, params.accountId),
       'identity.resetSecondFactor': ({ claims, params }) => identity.accounts.resetSecondFactor(claims, params.accountId),
-      'identity.listSessions': () => identity.sessions.list(),
+      // The cookie reaches this path too: the administrator's own session is marked (and the page offers no revoke for it).
+      'identity.listSessions': async ({ req }) => identity.sessions.list(undefined, await identity.sessions.idOf(sessionCookie(req))),
       'identity.revokeSession': async ({ claims, params }) => ({ revoked: await identity.sessions.revoke(params.sessionId, 'revoked', actorOf(claims)) }),
       'identity.searchAudit': ({ query }) => identity.audit.search(query),
       'identity.verifyAudit': () => {

@@ -375,6 +375,21 @@ export class CaseLife {
     ).case;
   }
 
+  /**
+   * 撤回: the petitioner gave up waiting before anyone received them (the terminal's 不等了, or a
+   * terminal left alone). The case is closed there and then — its clocks stop — and the timeline
+   * says who withdrew it and why. The queue ticket is the caller's to take out first.
+   */
+  async withdraw(actor: Actor, caseId: string, why: 'petitioner' | 'idle'): Promise<Case> {
+    return (
+      await this.#change(caseId, (s) => {
+        if (s.case.state !== 'registered' && s.case.state !== 'queued') throw new AppError('conflict', `case ${caseId} is ${s.case.state}`, { reason: 'wrong_state', state: s.case.state });
+        const open = [...s.clocks.values()].filter((k) => !k.stoppedAt);
+        return { patch: { stage: 'closed', state: 'archived' }, clocks: open.map((k) => this.#write(stopClock(k, this.#iso()), null)), events: [this.#event(actor, 'withdrawn', { why })] };
+      })
+    ).case;
+  }
+
   #closable(s: LifeSnapshot): boolean {
     const st = s.case.stage;
     if (st === 're_reviewed') return true;

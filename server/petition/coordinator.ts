@@ -20,23 +20,23 @@ const secondsSince = (now: Date, iso: string) => Math.round((now.getTime() - Dat
 
 /** Every office with someone waiting or someone online, then leaders' personal queues in use. */
 export async function departmentQueues(d: Deps): Promise<DepartmentQueue[]> {
-  // Issued together so they share round trips on the connection (398 offices in the seed).
-  const rows = await Promise.all(
-    (await d.repo.listDepartments()).map(async (dept): Promise<DepartmentQueue | null> => {
-      const [length, online] = await Promise.all([d.queue.length(dept.id), d.presence.online(dept.id)]);
-      if (length === 0 && online.length === 0) return null;
-      const first = length > 0 ? (await d.queue.entries(dept.id, 1))[0] : undefined;
-      return { departmentId: dept.id, name: dept.name, length, online: online.length, oldestWaitSeconds: first ? secondsSince(d.now(), first.enqueuedAt) : null };
-    }),
-  );
-  const out = rows.filter((r): r is DepartmentQueue => r !== null);
-  for (const leader of (await d.repo.listOfficials()).filter((o) => o.post)) {
-    const q = personalQueue(leader.id);
-    const length = await d.queue.length(q);
-    if (length === 0) continue;
-    const first = (await d.queue.entries(q, 1))[0];
+  // One Redis command for every office and leader queue: this is the most expensive read a
+  // coordinator (or someone holding a coordinator's token) can repeat.
+  const [departments, leaders] = await Promise.all([d.repo.listDepartments(), d.repo.listOfficials().then((os) => os.filter((o) => o.post))]);
+  const personal = leaders.map((l) => personalQueue(l.id));
+  const counts = await d.queue.overview([...departments.map((x) => x.id), ...personal]);
+  const now = d.now();
+  const waited = (iso: string | null) => (iso ? secondsSince(now, iso) : null);
+  const out: DepartmentQueue[] = [];
+  departments.forEach((dept, i) => {
+    const c = counts[i]!;
+    if (c.length > 0 || c.online > 0) out.push({ departmentId: dept.id, name: dept.name, length: c.length, online: c.online, oldestWaitSeconds: waited(c.oldestEnqueuedAt) });
+  });
+  for (const [i, leader] of leaders.entries()) {
+    const c = counts[departments.length + i]!;
+    if (c.length === 0) continue;
     const online = (await d.presence.status(leader.id)) === 'offline' ? 0 : 1;
-    out.push({ departmentId: q, name: `${leader.post} ${leader.name}`, length, online, oldestWaitSeconds: first ? secondsSince(d.now(), first.enqueuedAt) : null });
+    out.push({ departmentId: personal[i]!, name: `${leader.post} ${leader.name}`, length: c.length, online, oldestWaitSeconds: waited(c.oldestEnqueuedAt) });
   }
   return out;
 }

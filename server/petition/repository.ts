@@ -496,13 +496,16 @@ export class DbPetitionRepository implements PetitionRepository {
     if (!row) return undefined;
     const current = toCase(row);
     if (expectState && !expectState.includes(current.state)) return undefined;
-    await trx
+    // RETURNING: the case as written, without reading it again (a petition start and a claim each
+    // update a case; both dialects have it).
+    const updated = await trx
       .updateTable('petition_cases')
       .set({ ...patchColumns(patchFor(current)), updated_at: event.at })
       .where('id', '=', id)
-      .execute();
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await insertEvent(trx, id, event);
-    return getCase(trx, id);
+    return toCase(updated);
   }
 
   async appendEvent(caseId: string, event: NewEvent): Promise<void> {
@@ -674,9 +677,9 @@ async function insertCase(trx: Q, c: NewCase, event: NewEvent): Promise<Case> {
     appointment: c.appointment ? JSON.stringify(c.appointment) : null,
     updated_at: c.registeredAt,
   };
-  await trx.insertInto('petition_cases').values(row).execute();
+  const inserted = await trx.insertInto('petition_cases').values(row).returningAll().executeTakeFirstOrThrow();
   await insertEvent(trx, id, event);
-  return (await getCase(trx, id))!;
+  return toCase(inserted);
 }
 
 async function getCase(q: Q, id: string): Promise<Case | undefined> {

@@ -28,6 +28,7 @@ export function createPetitionRouter({ service: s, tokens, log }: PetitionRouter
       'petition.rate': ({ claims, params, body }) => s.rate(a(claims), params.caseId, body.rating),
       'petition.bookAppointment': ({ claims, params, body }) => s.bookAppointment(a(claims), params.caseId, body.dayId, body.slot),
       'petition.requestCallback': ({ claims, params }) => s.requestCallback(a(claims), params.caseId),
+      'petition.withdraw': ({ claims, params, body }) => s.withdraw(a(claims), params.caseId, body.why),
       'petition.heartbeat': async ({ claims, body }) => {
         await s.heartbeat(a(claims), body.status);
         return {};

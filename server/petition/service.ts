@@ -442,6 +442,17 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     return updated;
   }
 
+  /** 不等了: the petitioner leaves the queue and the case is withdrawn (docs/field.md). */
+  async withdraw(actor: Actor, caseId: string, why: 'petitioner' | 'idle'): Promise<Case> {
+    const c = await assertCase(this.repo, caseId);
+    await this.assertPetitionerOrCoordinator(actor, c);
+    assertState(c, ['registered', 'queued'], 'withdraw');
+    await this.leaveQueue(c.id);
+    const updated = await this.life.withdraw(actor, c.id, why);
+    this.notify('case-changed', { caseId: c.id, state: updated.state });
+    return updated;
+  }
+
   /**
    * Takes the case's waiting ticket out of its queues. Refused while an official holds it (an
    * offer or a session): the petitioner is about to be served, so nothing is withdrawn.

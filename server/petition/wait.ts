@@ -54,24 +54,34 @@ export function queueFigures(d: Pick<WaitDeps, 'presence' | 'queue'>): QueueFigu
   return { present: once((q) => presentFor(d.presence, q)), avgSessionSeconds: once((q) => d.queue.avgSessionSeconds(q)) };
 }
 
-/** Estimate: ceil(position / officials present) × mean session length of the office. */
+/**
+ * The estimate: the first `free` places go to the officials free right now (0 s: "马上为您接通");
+ * each later place waits for a busy official to finish — ceil((position − free) / present) × the
+ * office's measured mean session length (an EWMA of the sessions it has ended;
+ * `defaultSessionSeconds` until one has). test/petition/wait-estimate.test.ts holds it against
+ * measured waits. An official counts
+ * once however many of the case's queues they sit in.
+ */
 export async function waitInfo(d: WaitDeps, c: Case, figures: QueueFigures = queueFigures(d)): Promise<WaitInfo> {
   const tickets = await d.queue.ticketsOfCase(c.id);
   const waiting = tickets.find((t) => t.state === 'queued' || t.state === 'leased');
-  const base = { caseId: c.id, state: c.state, position: null, availableOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
+  const base = { caseId: c.id, state: c.state, position: null, availableOfficials: 0, freeOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
   if (!waiting) return base;
   const position = waiting.state === 'leased' ? 0 : await d.queue.position(waiting.id, waiting.departmentIds);
-  const online = (await Promise.all(waiting.departmentIds.map((q) => figures.present(q)))).flat();
-  const present = online.filter((o) => o.status !== 'away').length;
+  const online = new Map<string, OnlineOfficial>();
+  for (const o of (await Promise.all(waiting.departmentIds.map((q) => figures.present(q)))).flat()) if (o.status !== 'away') online.set(o.officialId, o);
+  const present = online.size;
+  const free = [...online.values()].filter((o) => o.status === 'available').length;
   const avgs = await Promise.all(waiting.departmentIds.map((q) => figures.avgSessionSeconds(q)));
   const avg = Math.min(...avgs.map((a) => a ?? d.defaultSessionSeconds));
-  const estimate = present > 0 && position !== null ? Math.ceil(position / present) * Math.round(avg) : null;
+  const estimate = present > 0 && position !== null ? Math.ceil(Math.max(0, position - free) / present) * Math.round(avg) : null;
   const waitedSeconds = Math.max(0, Math.round((d.now().getTime() - Date.parse(waiting.enqueuedAt)) / 1000));
   const tooLong = (present === 0 && waitedSeconds >= d.offerAfterSeconds) || (estimate !== null && estimate > d.maxWaitSeconds);
   return {
     ...base,
     position,
     availableOfficials: present,
+    freeOfficials: free,
     estimatedWaitSeconds: estimate,
     waitedSeconds,
     offer: tooLong && waiting.state === 'queued' ? { appointments: await appointmentOffers(d.repo, c, d.now().toISOString()), callback: true } : null,

@@ -93,6 +93,8 @@ export const requestSchemas = {
   produce: z.strictObject({ transportId: id, kind, rtpParameters: rtpParametersSchema, source: mediaSourceSchema }),
   consume: z.strictObject({ transportId: id, producerId: id }),
   resumeConsumer: z.strictObject({ consumerId: id }),
+  /** Stop receiving a consumer for now (audio-only on a poor network); `resumeConsumer` takes it up again. */
+  pauseConsumer: z.strictObject({ consumerId: id }),
   pauseProducer: z.strictObject({ producerId: id }),
   resumeProducer: z.strictObject({ producerId: id }),
   closeProducer: z.strictObject({ producerId: id }),
@@ -164,27 +166,38 @@ export interface ConsumerOptions {
   rtpParameters: unknown;
 }
 
+/**
+ * A TURN server with time-limited credentials (RTCIceServer's shape): issued with the room token
+ * at `join` and again at `refreshToken`, expiring with the token. Empty when the node has no TURN.
+ */
+export interface IceServer {
+  urls: string[];
+  username: string;
+  credential: string;
+}
+
 export interface ResponseData {
   getRouterRtpCapabilities: { rtpCapabilities: unknown };
   /**
    * `recording`: the session is being recorded (everyone is shown this). `exp`: when the token
    * the connection holds expires (seconds since the epoch): send `refreshToken` before it.
-   * `permission`: what this participant may do here now.
+   * `permission`: what this participant may do here now. `iceServers`: TURN for the transports.
    */
-  join: { peerId: string; role: string; exp: number; permission: PermissionInfo; peers: PeerInfo[]; recording: boolean };
+  join: { peerId: string; role: string; exp: number; permission: PermissionInfo; peers: PeerInfo[]; recording: boolean; iceServers: IceServer[] };
   createWebRtcTransport: TransportOptions;
   connectWebRtcTransport: Record<string, never>;
   restartIce: { iceParameters: unknown };
   produce: { producerId: string };
   consume: ConsumerOptions;
   resumeConsumer: Record<string, never>;
+  pauseConsumer: Record<string, never>;
   pauseProducer: Record<string, never>;
   resumeProducer: Record<string, never>;
   closeProducer: Record<string, never>;
   leave: Record<string, never>;
   kickPeer: Record<string, never>;
-  /** `exp`: the new token's expiry (seconds since the epoch). */
-  refreshToken: { exp: number };
+  /** `exp`: the new token's expiry (seconds since the epoch); `iceServers`: TURN credentials expiring with it. */
+  refreshToken: { exp: number; iceServers: IceServer[] };
 }
 
 /** Why a connection may do less than its token says: the household's privacy mode, an audio-only call, its part in the case. */
@@ -241,6 +254,13 @@ export interface ServerToClientEvents {
   producerPaused: (p: { peerId: string; producerId: string }) => void;
   producerResumed: (p: { peerId: string; producerId: string }) => void;
   consumerClosed: (p: { consumerId: string; producerId: string }) => void;
+  /**
+   * How well you receive a consumer (`score`, 0–10, from loss and repair on your downlink) and how
+   * well its producer reaches the server (`producerScore`). Sent when they change.
+   */
+  consumerScore: (p: { consumerId: string; score: number; producerScore: number }) => void;
+  /** How well your producer reaches the server (0–10, the worst of its streams). Sent when it changes. */
+  producerScore: (p: { producerId: string; score: number }) => void;
   /** Your room is gone from this worker or node (worker died, node stopping): join again. */
   rejoin: (p: { reason: RejoinReason }) => void;
   /** Recording of this room started or stopped: every participant is shown the state. */

@@ -12,6 +12,7 @@ import {
   confirmScript,
   enqueueScript,
   finishScript,
+  queueOverviewScript,
   reapScript,
   releaseScript,
 } from './scripts.ts';
@@ -183,6 +184,16 @@ export class TicketQueue {
     const ranks = await Promise.all(departmentIds.map((d) => this.redis.zrank(this.keys.queue(d), ticketId)));
     const known = ranks.filter((r): r is number => r !== null);
     return known.length === 0 ? null : Math.min(...known) + 1;
+  }
+
+  /**
+   * Length, oldest enqueuedAt and officials present, for each queue, in one Redis command (the
+   * coordinator overview reads every office; one command each would be ~800 for the seed).
+   */
+  async overview(queues: readonly string[]): Promise<{ length: number; oldestEnqueuedAt: string | null; online: number }[]> {
+    if (queues.length === 0) return [];
+    const flat = (await queueOverviewScript.run(this.redis, [this.keys.prefix, ...queues])) as (number | string)[];
+    return queues.map((_, i) => ({ length: Number(flat[3 * i]), oldestEnqueuedAt: (flat[3 * i + 1] as string) || null, online: Number(flat[3 * i + 2]) }));
   }
 
   async length(departmentId: string): Promise<number> {

@@ -227,6 +227,33 @@ return out`,
 );
 
 /**
+ * The coordinator overview in one step (instead of three commands per office, ~800 for the seed's
+ * offices): per queue its length, the oldest ticket's enqueuedAt ('' when empty) and how many
+ * officials of that department are present. ARGV: prefix, queue names… → flat triples.
+ */
+export const queueOverviewScript = new LuaScript(
+  'queue-overview',
+  `local p = ARGV[1]
+${NOW_MS}
+local out = {}
+for i = 2, #ARGV do
+  local q = ARGV[i]
+  local len = redis.call('ZCARD', p .. ':queue:' .. q)
+  local oldest = ''
+  if len > 0 then
+    local first = redis.call('ZRANGE', p .. ':queue:' .. q, 0, 0)[1]
+    oldest = redis.call('HGET', p .. ':ticket:' .. first, 'enqueuedAt') or ''
+  end
+  local online = 0
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':online:' .. q, now, '+inf')) do
+    if redis.call('EXISTS', p .. ':presence:' .. id) == 1 then online = online + 1 end
+  end
+  table.insert(out, len); table.insert(out, oldest); table.insert(out, online)
+end
+return out`,
+);
+
+/**
  * Terminals connected to a node's live channel, refreshed by that node in one call (Redis clock);
  * a node that dies stops refreshing and its terminals expire. ARGV: prefix, ttlMs, terminalId…
  */

@@ -108,7 +108,7 @@ describe('平安心居 care in Chromium', () => {
     await device.click('#sos');
     await device.waitForSelector('#outgoing[data-sos="true"]:not([hidden]) li[data-step="0"]', { timeout: 15_000 });
     await zhangWei.waitForSelector('#incoming[data-sos="true"]', { timeout: 15_000 });
-    const sos = (await f.service.listAlerts(f.admin)).find((a) => a.kind === 'sos' && a.householdId === HOME)!;
+    const sos = (await f.service.listAlerts(f.person(SEED.counsellors.chen, 'counsellor'))).find((a) => a.kind === 'sos' && a.householdId === HOME)!;
     expect(sos.callId).toBeTruthy();
     // The SOS alert is on the counsellor's desk at once.
     await chen.waitForSelector(`#alerts li[data-kind="sos"][data-household-id="${HOME}"]`, { timeout: 15_000 });

@@ -219,6 +219,6 @@ describe("the counsellor's work", () => {
     expect((await f.service.noticeReceipts(chen, notice.id)).households).toEqual([{ householdId: H.zhang, name: '张家', readAt: null }]);
     await f.service.markNoticeRead(device, notice.id);
     expect((await f.service.sentNotices(chen))[0]?.households[0]?.readAt).toEqual(expect.any(String));
-    expect(f.events.find((e) => e.name === 'notice:read')?.payload.to).toEqual([subjectKey('counsellor', C.chen), subjectKey('admin', C.chen)]);
+    expect(f.events.find((e) => e.name === 'notice:read')?.payload.to).toEqual([subjectKey('counsellor', C.chen)]);
   });
 });

@@ -2,6 +2,7 @@
 // TOTP codes computed from the secret the enrol step showed (as an authenticator app does).
 import { generate } from 'otplib';
 import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { SignInStep } from '../../server/protocol/http/identity-shapes.ts';
 import { systemActor } from '../../server/core/system-audit.ts';
 import { buildDirectory } from '../../server/petition/seed.ts';
@@ -82,4 +83,29 @@ export async function loadDirectory(platform: TestPlatform): Promise<ReturnType<
   const report = await new Browser(platform).data<{ applied: boolean }>('POST', '/api/admin/directory', { token: admin, body: { changes, dryRun: false } });
   expect(report.applied).toBe(true);
   return changes;
+}
+
+/**
+ * A first sign-in on the sign-in page in Chromium, as a person would do it: one-time password,
+ * own password, authenticator set up (the code computed from the secret the page shows). The
+ * page is then on the role's own page. Answers the authenticator secret.
+ */
+export async function signInFirstTime(page: Page, url: string, username: string, oneTimePassword: string, newPassword = NEW_PASSWORD): Promise<string> {
+  const fill = async (fields: Record<string, string>) => {
+    for (const [name, value] of Object.entries(fields)) await page.locator(`form#sign-in input[name=${name}]`).fill(value);
+    await page.locator('#submit').click();
+  };
+  await page.goto(`${url}/sign-in.html`);
+  await fill({ username, password: oneTimePassword });
+  await page.locator('form#sign-in[data-step="change-password"]').waitFor();
+  await fill({ newPassword, repeat: newPassword });
+  await page.locator('form#sign-in[data-step="enrol-totp"]').waitFor();
+  const secret = (await page.locator('#totp-secret').textContent())!.trim();
+  await fill({ code: await totpCode(secret) });
+  return secret;
+}
+
+/** An account made by the security administrator (its one-time password). */
+export async function createAccount(platform: TestPlatform, security: string, body: { username: string; displayName: string; role: string; subject?: string }): Promise<string> {
+  return (await new Browser(platform).data<{ initialPassword: string }>('POST', '/api/identity/accounts', { token: security, body })).initialPassword;
 }

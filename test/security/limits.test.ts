@@ -37,8 +37,13 @@ describe('rate limits', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await send(platform.url, 'GET', '/api/petition/departments', { token: personToken(platform, `O-flood-${i}`, 'official') })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
-    // Junk tokens spend the same budget: refused before their signature is checked.
-    expect((await send(platform.url, 'GET', '/api/petition/departments', { token: 'junk' })).status).toBe(429);
+    // Junk tokens spend the same budget: refused before their signature is checked — from now on
+    // before express runs at all, yet with the same headers and typed body as any answer.
+    const junk = await send(platform.url, 'GET', '/api/petition/departments', { token: 'junk' });
+    expect({ status: junk.status, code: junk.body?.error?.code }).toEqual({ status: 429, code: 'rate_limited' });
+    expect(Number(junk.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(junk.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(junk.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
 
     const refused = await new Promise<string>((resolve) => {
       const s: Socket = io(platform.url, { auth: { token: personToken(platform, 'o-sock', 'official') }, transports: ['websocket'], forceNew: true, reconnection: false });

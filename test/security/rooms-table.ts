@@ -242,7 +242,9 @@ export const ROWS: Row[] = [
         return inRoom(s, P(s).lead, P(s).roomId, async (c) => c.call('consume', { transportId: await c.recvTransport(), producerId: p.data.producerId }));
       }),
   },
-  { channel: 'signalling', request: 'resumeConsumer', as: 'someone else’s consumer', expect: 'not_found', try: (s) => inRoom(s, P(s).lead, P(s).roomId, (c) => c.call('resumeConsumer', { consumerId: 'not-mine' })) },
+  ...(['resumeConsumer', 'pauseConsumer'] as const).map(
+    (request): Row => ({ channel: 'signalling', request, as: 'someone else’s consumer', expect: 'not_found', try: (s) => inRoom(s, P(s).lead, P(s).roomId, (c) => c.call(request, { consumerId: 'not-mine' })) }),
+  ),
   ...(['pauseProducer', 'resumeProducer', 'closeProducer'] as const).map(
     (request): Row => ({ channel: 'signalling', request, as: 'someone else’s producer', expect: 'not_found', try: (s) => inRoom(s, P(s).lead, P(s).roomId, (c) => c.call(request, { producerId: 'not-mine' })) }),
   ),

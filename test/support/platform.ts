@@ -25,7 +25,7 @@ export const TEST_JWT_SECRET = randomBytes(32).toString('hex');
  * tests of the limits themselves pass their own. Every request costs one point, however long it
  * took, so a budget's count never depends on how loaded the machine is.
  */
-const TEST_LIMITS = { RATE_LIMIT_IP: '100000', RATE_LIMIT_IDENTITY: '100000', RATE_LIMIT_CONCURRENT: '1000', RATE_LIMIT_SOCKETS: '1000', RATE_LIMIT_COST_MS: '0' };
+const TEST_LIMITS = { RATE_LIMIT_IP: '100000', RATE_LIMIT_IDENTITY: '100000', RATE_LIMIT_CONCURRENT: '1000', RATE_LIMIT_SOCKETS: '1000', ROOMS_PER_IDENTITY: '1000', RATE_LIMIT_COST_MS: '0' };
 
 export async function startTestPlatform(
   env: Record<string, string> = {},

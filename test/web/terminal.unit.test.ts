@@ -38,7 +38,7 @@ const CASE: Case = {
   resultRating: null,
   resultRatedAt: null,
 };
-const wait = (w: Partial<WaitInfo>): WaitInfo => ({ caseId: CASE.id, state: 'queued', position: 1, availableOfficials: 1, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null, ...w });
+const wait = (w: Partial<WaitInfo>): WaitInfo => ({ caseId: CASE.id, state: 'queued', position: 1, availableOfficials: 1, freeOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null, ...w });
 const state = (s: Partial<TerminalState>): TerminalState => ({
   ...initialTerminalState(true),
   place: '关帝庙村接访点',
@@ -75,8 +75,11 @@ describe('terminal view-model', () => {
     expect(next.body).toMatchObject({ kind: 'waiting', caseId: CASE.id, contacting: '正在为您联系：砀山县人社局', position: '下一位就是您', estimate: '正在估算等待时间…', positionAttr: '1' });
     expect(next.body?.kind === 'waiting' && next.body.waited).toBe('已经等了 2 分钟 · 在线工作人员 1 位');
     expect(waiting({ position: 4, availableOfficials: 0 }).body).toMatchObject({ position: '前面还有 3 位', estimate: '现在暂时没有工作人员在线，无法估计要等多久。' });
-    expect(waiting({ position: 2, estimatedWaitSeconds: 900 }).body).toMatchObject({ estimate: '预计最多等 15 分钟（估算，有空闲的工作人员会更快）' });
+    expect(waiting({ position: 2, estimatedWaitSeconds: 900 }).body).toMatchObject({ estimate: '预计大约等 15 分钟（按最近的接访用时估算）' });
     expect(waiting({ position: 0 }).speech).toBe('马上为您接通。工作人员正在查看您的事项，请看着屏幕稍等。');
+    // An official of the office is free: this place is about to be taken, whatever the estimate says.
+    expect(waiting({ position: 1, freeOfficials: 1, estimatedWaitSeconds: 0 }).body).toMatchObject({ position: '马上为您接通' });
+    expect(waiting({ position: 2, freeOfficials: 1, availableOfficials: 2, estimatedWaitSeconds: 600 }).body).toMatchObject({ position: '前面还有 1 位' });
   });
 
   it('offers a reception day and a call-back only with a phone on the case', () => {

@@ -1,4 +1,4 @@
-// The call page: ?room=<roomId>[&note=][&audioOnly=1], the token from sessionStorage (or a
+// The call page: ?room=<roomId>[&note=][&audioOnly=1][&relay=1], the token from sessionStorage (or a
 // `?token=`, taken out of the address bar at once). The bare call every role page builds on, and
 // what tests and tools open directly.
 import { html, nothing } from 'lit';
@@ -26,7 +26,14 @@ class CallPage extends PageElement<CallPageState> {
     const token = pageToken('token', sessionStorage);
     const roomId = q.get('room') ?? '';
     if (!token || !roomId) return;
-    const session = new CallSession({ token, roomId, note: q.get('note') ?? undefined, audioOnly: q.get('audioOnly') === '1' });
+    const session = new CallSession({
+      token,
+      roomId,
+      note: q.get('note') ?? undefined,
+      audioOnly: q.get('audioOnly') === '1',
+      // `relay=1`: media only through TURN, to check a deployment's TURN path from a browser.
+      ...(q.get('relay') === '1' ? { iceTransportPolicy: 'relay' as const } : {}),
+    });
     this.#session = session;
     // Exposed for diagnostics and the browser tests (getStats on consumers).
     (window as unknown as { callSession: CallSession }).callSession = session;

@@ -40,7 +40,7 @@ export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSessio
       </div>
       <section class="dev-notices">
         <h2 id="notices-title">${v.notices.title}</h2>
-        <ol id="notices" class="notice-list">
+        <ol id="notices" class="notice-list kiosk-scroll">
           ${v.notices.empty
             ? html`<li class="empty">${v.notices.empty}</li>`
             : v.notices.items.map(
@@ -54,7 +54,7 @@ export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSessio
       </section>
       <section class="dev-contacts" aria-labelledby="contacts-title">
         <h2 id="contacts-title" class="sr-only">${v.contacts.title}</h2>
-        <ul id="contacts" class="contact-list">
+        <ul id="contacts" class="contact-list kiosk-scroll">
           ${v.contacts.items.map(
             (c) => html`<li>
               <button type="button" class="contact" data-contact=${c.id} data-role=${c.role} ?disabled=${v.contacts.disabled} @click=${() => a.callOut(c.id)}>

@@ -5,7 +5,7 @@ import { Device, type types } from 'mediasoup-client';
 import { parseRoomId } from '../../../server/protocol/room-id.ts';
 import type { MediaSource, PeerInfo, PermissionInfo, ProducerInfo, RejoinReason } from '../../../server/protocol/signalling.ts';
 import { Api } from './api.ts';
-import { callStatus, deviceFailure, sameStatus, type CallStatus, type DeviceSource, type DeviceStatus, type RemotePublisher } from './call-state.ts';
+import { callStatus, deviceFailure, poorNetwork, sameStatus, type CallStatus, type DeviceSource, type DeviceStatus, type RemotePublisher } from './call-state.ts';
 import { SignallingClient, SignallingError } from './signalling-client.ts';
 
 export type CallState = 'connecting' | 'joined' | 'reconnecting' | 'closed' | 'failed';
@@ -38,6 +38,16 @@ export interface CallSessionEvents {
 /** A participant who sends nothing this long after it was first seen is missing that device. */
 const SETTLE_MS = 6_000;
 
+/**
+ * The camera as three simulcast layers (¼, ½ and full size, each with three temporal layers), so
+ * the SFU can hand a receiver on a poor link a smaller picture instead of a frozen one.
+ */
+const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 120_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 2, maxBitrate: 350_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 1, maxBitrate: 900_000, scalabilityMode: 'L1T3' },
+];
+
 export interface CallSessionOptions {
   url?: string;
   token: string;
@@ -58,6 +68,11 @@ export interface CallSessionOptions {
   /** Audio-only fallback for poor networks: no camera is published or consumed. */
   audioOnly?: boolean;
   videoConstraints?: MediaTrackConstraints;
+  /**
+   * `relay`: media only through the TURN servers the join gave (diagnosing a firewall, tests);
+   * default `all`: direct first, TURN when nothing direct gets through.
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Turns the captured camera into what is sent (the home device blacks out its privacy masks). */
   cameraFilter?: (track: MediaStreamTrack) => MediaStreamTrack;
 }
@@ -91,6 +106,13 @@ export class CallSession {
   readonly #devices: Record<DeviceSource, DeviceStatus> = { camera: 'unwanted', microphone: 'unwanted' };
   readonly #transportStates: Partial<Record<'send' | 'recv', string>> = {};
   #permission: PermissionInfo | undefined;
+  /** Video off by choice (the option, or `setAudioOnly` on a poor network). */
+  #audioOnly: boolean;
+  /** The server's latest score of each own producer (`p:<id>`) and consumer (`c:<id>`), 0–10. */
+  readonly #linkScores = new Map<string, number>();
+  #poorNetwork = false;
+  /** TURN servers with credentials issued with the current room token. */
+  #iceServers: RTCIceServer[] = [];
   /** When each remote peer was first seen, to tell a device that is missing from one still starting. */
   readonly #peerSeen = new Map<string, number>();
   #settleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -99,6 +121,7 @@ export class CallSession {
 
   constructor(private readonly o: CallSessionOptions) {
     this.#token = o.token;
+    this.#audioOnly = o.audioOnly ?? false;
     this.signalling = this.#connect(o.url);
     navigator.mediaDevices?.addEventListener?.('devicechange', this.#retryDevices);
     for (const name of ['camera', 'microphone'] as const) {
@@ -135,6 +158,8 @@ export class CallSession {
     s.on('producerPaused', ({ producerId }) => this.#markPaused(producerId, true));
     s.on('producerResumed', ({ producerId }) => this.#markPaused(producerId, false));
     s.on('consumerClosed', ({ consumerId }) => this.#dropConsumer(consumerId));
+    s.on('consumerScore', ({ consumerId, score }) => this.#consumers.has(consumerId) && this.#setLinkScore(`c:${consumerId}`, score));
+    s.on('producerScore', ({ producerId, score }) => this.#setLinkScore(`p:${producerId}`, score));
     s.on('rejoin', ({ reason }) => void this.#rejoin(reason));
     s.on('roomClosed', ({ reason }) => this.close(reason));
     s.on('permissions', (p) => void this.#applyPermissions(p));
@@ -227,7 +252,9 @@ export class CallSession {
       const producer = await this.#send.produce({
         track,
         appData: { source },
-        ...(source === 'camera' ? { encodings: [{ maxBitrate: 900_000 }], codecOptions: { videoGoogleStartBitrate: 600 } } : {}),
+        ...(source === 'camera' ? { encodings: CAMERA_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 600 } } : {}),
+        // In-band FEC rebuilds a lost packet from the next; DTX sends (almost) nothing in silence.
+        ...(source === 'microphone' ? { codecOptions: { opusFec: true, opusDtx: true } } : {}),
       });
       this.#producers.set(source, producer);
       this.localStream.addTrack(track);
@@ -241,6 +268,40 @@ export class CallSession {
       track.addEventListener('ended', () => void this.stopSource(device, 'missing').then(this.#retryDevices));
       this.#setDevice(device, 'live');
     }
+  }
+
+  get audioOnly(): boolean {
+    return this.#audioOnly;
+  }
+
+  /**
+   * Audio-only on a poor network: stops sending the camera and pauses receiving video (the
+   * server stops forwarding it), so the sound gets the whole link; off again restores both.
+   */
+  async setAudioOnly(on: boolean): Promise<void> {
+    if (on === this.#audioOnly || this.#closed) return;
+    this.#audioOnly = on;
+    this.#updateStatus();
+    const video = [...this.#consumers.values()].filter((c) => c.kind === 'video');
+    if (on) {
+      await this.stopSource('camera');
+      for (const c of video) {
+        c.pause();
+        await this.signalling.request('pauseConsumer', { consumerId: c.id }).catch(() => undefined);
+      }
+      return;
+    }
+    for (const c of video) {
+      c.resume();
+      await this.signalling.request('resumeConsumer', { consumerId: c.id }).catch(() => undefined);
+    }
+    for (const p of [...this.peers.values()]) for (const prod of [...p.producers]) await this.#consume({ peerId: p.peerId, ...prod }).catch((err: unknown) => this.#fail(err));
+    await this.#acquireDevices('all');
+  }
+
+  /** WebRTC stats of what this participant sends of a source (diagnostics, tests). */
+  async getLocalStats(source: MediaSource): Promise<RTCStatsReport | undefined> {
+    return this.#producers.get(source)?.getStats();
   }
 
   async getRemoteStats(consumerId: string): Promise<RTCStatsReport | undefined> {
@@ -283,6 +344,7 @@ export class CallSession {
     });
     this.peerId = joined.peerId;
     this.#permission = joined.permission;
+    this.#iceServers = joined.iceServers;
     this.#scheduleRenewal(joined.exp, joined.role);
     this.#setRecording(joined.recording);
     this.peers.clear();
@@ -311,6 +373,8 @@ export class CallSession {
       iceParameters: opts.iceParameters as types.IceParameters,
       iceCandidates: opts.iceCandidates as types.IceCandidate[],
       dtlsParameters: opts.dtlsParameters as types.DtlsParameters,
+      iceServers: this.#iceServers,
+      ...(this.o.iceTransportPolicy ? { iceTransportPolicy: this.o.iceTransportPolicy } : {}),
     };
     const transport = direction === 'send' ? this.#device!.createSendTransport(params) : this.#device!.createRecvTransport(params);
     transport.on('connect', ({ dtlsParameters }, ok, fail) => {
@@ -353,7 +417,7 @@ export class CallSession {
   }
 
   async #consume(p: { peerId: string } & ProducerInfo): Promise<void> {
-    if (!this.#recv || (this.o.audioOnly && p.kind === 'video') || this.#consuming.has(p.producerId)) return;
+    if (!this.#recv || (this.#audioOnly && p.kind === 'video') || this.#consuming.has(p.producerId)) return;
     for (const c of this.#consumers.values()) if (c.producerId === p.producerId) return;
     this.#consuming.add(p.producerId);
     let consumer: types.Consumer;
@@ -380,6 +444,7 @@ export class CallSession {
     const consumer = this.#consumers.get(consumerId);
     consumer?.close();
     this.#consumers.delete(consumerId);
+    if (this.#linkScores.delete(`c:${consumerId}`)) this.#updateStatus();
     const remote = this.remote.get(consumerId);
     this.remote.delete(consumerId);
     if (remote) this.#emit('trackremoved', remote);
@@ -433,14 +498,18 @@ export class CallSession {
     const renew = this.o.renewToken ?? defaultRenewal(this.o.roomId, role, () => this.#token);
     if (!renew || this.#closed) return;
     const left = exp * 1000 - Date.now();
-    // Ahead by a fifth of what is left (at most 5 min), never sooner than in 5 s; setTimeout's range.
-    const wait = Math.min(2 ** 31 - 1, Math.max(5_000, left - Math.min(300_000, left / 5)));
+    // Ahead by a fifth of what is left (at most 5 min), not sooner than in 5 s — unless the token
+    // has less than 10 s left (a short TOKEN_TTL_SECONDS, a slow page load): then halfway to its end.
+    const wait = Math.min(2 ** 31 - 1, Math.max(Math.min(5_000, left / 2), left - Math.min(300_000, left / 5)));
     this.#renewTimer = setTimeout(() => {
       renew()
         .then(async (token) => {
           if (this.#closed) return;
-          const { exp: next } = await this.signalling.request('refreshToken', { token });
+          const { exp: next, iceServers } = await this.signalling.request('refreshToken', { token });
           this.#token = token;
+          // The TURN credentials expire with the old token; allocations refresh with the new ones.
+          this.#iceServers = iceServers;
+          for (const t of [this.#send, this.#recv]) if (t && !t.closed) await t.updateIceServers({ iceServers }).catch(() => undefined);
           // A reconnect of this socket presents the new token too.
           this.signalling.socket.auth = { token };
           this.#scheduleRenewal(next, role);
@@ -505,7 +574,7 @@ export class CallSession {
     const p = this.#permission;
     // The microphone first: a participant the others can hear matters most.
     return (['microphone', 'camera'] as const).filter(
-      (s) => asked.includes(s) && !(this.o.audioOnly && s === 'camera') && (!p || (p.canPublish && p.sources.includes(s))),
+      (s) => asked.includes(s) && !(this.#audioOnly && s === 'camera') && (!p || (p.canPublish && p.sources.includes(s))),
     );
   }
 
@@ -551,13 +620,25 @@ export class CallSession {
     return out;
   }
 
+  #setLinkScore(key: string, score: number): void {
+    this.#linkScores.set(key, score);
+    this.#updateStatus();
+  }
+
   #updateStatus(): void {
+    // Scores of producers closed since (camera stopped, rejoin) no longer speak for the link.
+    const live = new Set([...this.#producers.values()].map((p) => `p:${p.id}`));
+    for (const key of this.#linkScores.keys()) if (key.startsWith('p:') && !live.has(key)) this.#linkScores.delete(key);
+    const scores = [...this.#linkScores.values()];
+    this.#poorNetwork = poorNetwork(this.#poorNetwork, scores.length > 0 ? Math.min(...scores) : undefined);
     const next = callStatus({
       session: this.state,
       detail: this.#detail,
       transports: this.#transportStates,
       devices: this.#devices,
       publishers: this.#closed ? [] : this.#publishers(),
+      poorNetwork: this.#poorNetwork,
+      audioOnly: this.#audioOnly,
     });
     if (sameStatus(next, this.status)) return;
     this.status = next;

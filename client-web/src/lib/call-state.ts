@@ -41,6 +41,10 @@ export interface CallFacts {
   devices: Record<DeviceSource, DeviceStatus>;
   /** Remote participants expected to send camera and microphone. */
   publishers: RemotePublisher[];
+  /** The network is poor now (`poorNetwork()` over the link scores): told as 网络较差. */
+  poorNetwork?: boolean;
+  /** Video is off by choice to spare a poor network. */
+  audioOnly?: boolean;
 }
 
 export interface CallStatus {
@@ -48,6 +52,14 @@ export interface CallStatus {
   detail?: string | undefined;
   /** Empty unless the phase is `media-degraded`. */
   degraded: Degradation[];
+  /**
+   * 网络较差: the call is up but its links lose too much (the server's scores of this
+   * participant's producers and consumers); the page offers audio-only. Only while the call is
+   * `connected` or `media-degraded`.
+   */
+  poorNetwork?: boolean;
+  /** Video is off by the participant's choice (audio-only on a poor network): the page offers it back. */
+  audioOnly?: boolean;
 }
 
 export function callStatus(f: CallFacts): CallStatus {
@@ -67,7 +79,27 @@ export function callStatus(f: CallFacts): CallStatus {
     if (!p.audio) degraded.push({ kind: 'remote', source: 'microphone', peerId: p.peerId, name: p.name });
     if (!p.video) degraded.push({ kind: 'remote', source: 'camera', peerId: p.peerId, name: p.name });
   }
-  return { phase: degraded.length > 0 ? 'media-degraded' : 'connected', degraded };
+  return {
+    phase: degraded.length > 0 ? 'media-degraded' : 'connected',
+    degraded,
+    ...(f.poorNetwork ? { poorNetwork: true } : {}),
+    ...(f.audioOnly ? { audioOnly: true } : {}),
+  };
+}
+
+/** A link score (mediasoup's 0–10) at or under this makes the network poor… */
+export const POOR_SCORE = 6;
+/** …and it is good again once every link is at or over this (no flicker at the edge). */
+export const GOOD_AGAIN_SCORE = 8;
+
+/**
+ * Whether the network is poor, from the lowest score of the participant's links (its producers'
+ * scores: its uplink; its consumers' scores: its downlink), with hysteresis over `wasPoor`.
+ * No score yet: as it was.
+ */
+export function poorNetwork(wasPoor: boolean, lowestScore: number | undefined): boolean {
+  if (lowestScore === undefined) return wasPoor;
+  return wasPoor ? lowestScore < GOOD_AGAIN_SCORE : lowestScore <= POOR_SCORE;
 }
 
 /** What a failed getUserMedia means for the device. */
@@ -79,5 +111,11 @@ export function deviceFailure(err: unknown): 'denied' | 'missing' | 'failed' {
 }
 
 export function sameStatus(a: CallStatus, b: CallStatus): boolean {
-  return a.phase === b.phase && a.detail === b.detail && JSON.stringify(a.degraded) === JSON.stringify(b.degraded);
+  return (
+    a.phase === b.phase &&
+    a.detail === b.detail &&
+    !a.poorNetwork === !b.poorNetwork &&
+    !a.audioOnly === !b.audioOnly &&
+    JSON.stringify(a.degraded) === JSON.stringify(b.degraded)
+  );
 }

@@ -40,14 +40,15 @@ export class PageSession {
 
   /**
    * The session of a person in one of `roles`: from the cookie, else (development) the page's
-   * token; null when neither is there or it is of another role.
+   * token; null when neither is there in one of `roles`.
    */
   static async start(tokenKey: string, roles: readonly string[]): Promise<PageSession | null> {
     const drawn = await draw(false).catch(() => null);
-    if (drawn) {
-      const claims = readClaims(drawn.token);
-      if (!claims || !roles.includes(claims.role)) return null;
-      const s = new PageSession(drawn.token, claims, true, tokenKey);
+    const drawnClaims = drawn ? readClaims(drawn.token) : null;
+    // A session of another role in this browser (the administrator's, say) does not hide a
+    // token this page was opened with.
+    if (drawn && drawnClaims && roles.includes(drawnClaims.role)) {
+      const s = new PageSession(drawn.token, drawnClaims, true, tokenKey);
       s.#schedule(drawn.expiresAt);
       s.#watchActivity();
       return s;

@@ -18,11 +18,9 @@ import { plainError, type CaseLookup, type Rating, type StartedPetition, type Wa
 import type { Message } from '../widgets/banner.ts';
 import '../widgets/banner.ts';
 import { EMPTY_ENTRY, caseIdOf, pressKey, regionCovers } from './life-view-model.ts';
-import { IN_ROOM, NO_DETAILS, initialTerminalState, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
+import { DEFAULT_KIOSK_POLICY, IN_ROOM, NO_DETAILS, initialTerminalState, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
 import { terminalTemplate, type TerminalActions } from './view.ts';
 
-/** After the receipt (or an unanswered rating), the terminal goes back to the start screen. */
-const RECEIPT_RESET_MS = 3 * 60_000;
 /** Helper-entered details do not linger for the next person: cleared after a while untouched. */
 const IDLE_CLEAR_MS = 3 * 60_000;
 
@@ -46,6 +44,8 @@ class TerminalPage extends PageElement<TerminalState> {
   #hungUp = false;
   #resetTimer: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Walk-away safety while waiting: 还在吗? after a while untouched, then give the place up. */
+  #awayTimer: ReturnType<typeof setTimeout> | undefined;
   #view: TerminalView | undefined;
   #lastSaid = '';
 
@@ -71,7 +71,6 @@ class TerminalPage extends PageElement<TerminalState> {
     document.title = v.title;
     document.body.dataset.screen = v.screen;
     if (v.speech) this.#say(v.speech);
-    if (this.state.ratingOverCall) this.querySelector('#rate-host [data-rating]')?.scrollIntoView({ behavior: 'smooth', block: 'end' });
   }
 
   // ---- spoken prompts: many petitioners read little; the terminal says what the screen says ----
@@ -94,10 +93,56 @@ class TerminalPage extends PageElement<TerminalState> {
 
   #show(screen: Screen, patch: Partial<TerminalState> = {}): void {
     clearTimeout(this.#resetTimer);
-    this.set({ screen, rating: false, ...(screen === 'call' ? {} : { ratingOverCall: false }), ...patch });
+    this.set({ screen, rating: false, dialog: null, ...(screen === 'call' ? {} : { ratingOverCall: false }), ...patch });
+    this.#armAway();
+    const receiptMs = this.state.policy.receiptSeconds * 1000;
     if (screen === 'start') this.#touchIdle();
-    if (screen === 'rating') this.#resetTimer = setTimeout(() => this.#receipt(), RECEIPT_RESET_MS);
-    if (screen === 'receipt') this.#resetTimer = setTimeout(() => this.#finish(), RECEIPT_RESET_MS);
+    if (screen === 'rating') this.#resetTimer = setTimeout(() => this.#receipt(), receiptMs);
+    if (screen === 'receipt') this.#resetTimer = setTimeout(() => this.#finish(), receiptMs);
+  }
+
+  // ---- walk-away safety: nobody is left queued in front of an empty terminal ------------------
+
+  /** (Re)starts the untouched-while-waiting clock; any other screen has none. */
+  #armAway(): void {
+    clearTimeout(this.#awayTimer);
+    if (this.state.screen !== 'waiting') return;
+    const p = this.state.policy;
+    const ask = () => {
+      if (this.state.screen !== 'waiting') return;
+      this.set({ dialog: { kind: 'still-there', until: Date.now() + p.stillThereAnswerSeconds * 1000 } });
+      this.#awayTimer = setTimeout(() => void this.#walkedAway(), p.stillThereAnswerSeconds * 1000);
+    };
+    this.#awayTimer = setTimeout(ask, p.stillThereAfterSeconds * 1000);
+  }
+
+  /** A touch while waiting: somebody is there (and 还在吗? is answered). */
+  #touchWaiting(): void {
+    if (this.state.screen !== 'waiting') return;
+    if (this.state.dialog?.kind === 'still-there') this.set({ dialog: null });
+    this.#armAway();
+  }
+
+  /** Nobody answered 还在吗?: a call-back when there is a phone number to call, else the place is given up. */
+  async #walkedAway(): Promise<void> {
+    const c = this.state.current;
+    if (!c || this.state.screen !== 'waiting') return;
+    if (c.phone) await this.#takeOffer('callback');
+    else await this.#withdraw('idle');
+  }
+
+  async #withdraw(why: 'petitioner' | 'idle'): Promise<void> {
+    const c = this.state.current;
+    if (!c || !this.#api) return;
+    try {
+      this.set({ current: await this.#api.call('petition.withdraw', { params: { caseId: c.id }, body: { why } }), dialog: null });
+      this.#receipt();
+    } catch (err) {
+      // Taken up meanwhile (an official is connecting): the screen follows the case instead.
+      this.#showToast(plainError(err));
+      this.set({ dialog: null });
+      void this.#refreshCase();
+    }
   }
 
   #fatal(message: string): void {
@@ -432,6 +477,12 @@ class TerminalPage extends PageElement<TerminalState> {
     },
     answerRinging: () => void this.#answerRinging(),
     backToStart: () => this.#finish(),
+    askWithdraw: () => this.set({ dialog: { kind: 'withdraw' } }),
+    withdraw: () => void this.#withdraw('petitioner'),
+    keepWaiting: () => {
+      this.set({ dialog: null });
+      this.#armAway();
+    },
   };
 
   // ---- boot ----------------------------------------------------------------------------------
@@ -460,8 +511,12 @@ class TerminalPage extends PageElement<TerminalState> {
     this.#caseKey = `terminal.caseId.${this.#terminalId}`;
     this.#region = claims.attributes.region ?? '';
     this.set({ place: claims.name });
-    this.addEventListener('input', () => this.#touchIdle());
-    this.addEventListener('click', () => this.#touchIdle());
+    for (const type of ['input', 'click', 'pointerdown', 'keydown']) {
+      this.addEventListener(type, () => {
+        this.#touchIdle();
+        this.#touchWaiting();
+      });
+    }
     const api = (this.#api = new Api(token));
     const live = (this.#live = new LiveClient(token));
     // The server pushes this case's new place in the queue whenever its queues change.
@@ -497,7 +552,16 @@ class TerminalPage extends PageElement<TerminalState> {
     // Presence is this connection (its ping is the heartbeat); wait updates are pushed on it.
 
     try {
-      this.set({ categories: (await api.call('petition.routingRules')).categories });
+      const rules = await api.call('petition.routingRules');
+      const w = rules.waiting;
+      this.set({
+        categories: rules.categories,
+        policy: {
+          stillThereAfterSeconds: w?.stillThereAfterSeconds ?? DEFAULT_KIOSK_POLICY.stillThereAfterSeconds,
+          stillThereAnswerSeconds: w?.stillThereAnswerSeconds ?? DEFAULT_KIOSK_POLICY.stillThereAnswerSeconds,
+          receiptSeconds: w?.receiptSeconds ?? DEFAULT_KIOSK_POLICY.receiptSeconds,
+        },
+      });
     } catch (err) {
       return this.#fatal(plainError(err));
     }

@@ -9,6 +9,22 @@ import { EMPTY_ENTRY, RATINGS, daysView, foundView, keypadView, ringingView, typ
 export type Screen = 'booting' | 'start' | 'waiting' | 'call' | 'rating' | 'receipt' | 'lookup' | 'found' | 'days' | 'ringing' | 'error';
 export type Flag = 'elderly' | 'disabled' | 'urgent';
 
+/**
+ * Walk-away safety (docs/field.md): how long the waiting screen goes untouched before it asks
+ * 还在吗?, how long that question waits for a tap, how long a receipt stays before the start
+ * screen. From the routing rules' `waiting` (the coordinator's), else these defaults.
+ */
+export interface KioskPolicy {
+  stillThereAfterSeconds: number;
+  stillThereAnswerSeconds: number;
+  receiptSeconds: number;
+}
+
+export const DEFAULT_KIOSK_POLICY: KioskPolicy = { stillThereAfterSeconds: 300, stillThereAnswerSeconds: 60, receiptSeconds: 180 };
+
+/** A question over the screen: 不等了's confirmation, or 还在吗? with the moment it gives up. */
+export type TerminalDialog = { kind: 'withdraw' } | { kind: 'still-there'; until: number };
+
 export interface HelperDetails {
   petitionerName: string;
   phone: string;
@@ -55,6 +71,8 @@ export interface TerminalState {
   ringing: CallbackRinging | null;
   /** The running call's state (`lib/call-state.ts`), while there is one. */
   call: CallStatus | null;
+  dialog: TerminalDialog | null;
+  policy: KioskPolicy;
 }
 
 export { RATINGS };
@@ -85,6 +103,8 @@ export function initialTerminalState(voiceOn: boolean): TerminalState {
     chosenSlot: null,
     ringing: null,
     call: null,
+    dialog: null,
+    policy: DEFAULT_KIOSK_POLICY,
   };
 }
 
@@ -127,7 +147,15 @@ export interface WaitingView {
     hint: string;
   } | null;
   audioOnly: { label: string; icon: string; pressed: boolean };
+  giveUp: string;
   sub: string;
+}
+
+export interface DialogView {
+  kind: TerminalDialog['kind'];
+  title: string;
+  text: string;
+  buttons: { act: 'keep-waiting' | 'withdraw'; label: string; danger: boolean }[];
 }
 
 export interface RatingBlock {
@@ -184,6 +212,7 @@ export interface TerminalView {
   body: StartView | WaitingView | CallView | RatingView | ReceiptView | KeypadView | FoundView | DaysView | RingingView | FatalView | null;
   /** A found case's document, over the screen. */
   document: { title: string; html: string; print: string; close: string } | null;
+  dialog: DialogView | null;
   /** What the terminal says on this screen (spoken once each time it changes). */
   speech: string | null;
 }
@@ -224,6 +253,7 @@ export function terminalView(s: TerminalState, ctx: ViewContext): TerminalView {
     screen: s.screen,
     body,
     document: s.document && s.screen === 'found' ? { title: s.document.title, html: s.document.html, print: t('terminal.print'), close: t('terminal.closeDocument') } : null,
+    dialog: s.screen === 'waiting' && s.current ? dialogView(s.dialog, s.current, ctx) : null,
     speech: speech(s, body, ctx),
   };
 }
@@ -260,7 +290,8 @@ function startView(s: TerminalState, { t }: ViewContext): StartView {
 /** The place in the queue in plain words, and what the wait looks like. */
 export function waitWords(w: WaitInfo | null, { t }: ViewContext): { big: string; small: string } {
   if (!w || w.position === null) return { big: t('terminal.pleaseWait'), small: '' };
-  if (w.position === 0) return { big: t('terminal.connectingNow'), small: t('terminal.connectingNowSub') };
+  // Being offered to an official now, or an official of the office is free for this place.
+  if (w.position === 0 || w.position <= w.freeOfficials) return { big: t('terminal.connectingNow'), small: t('terminal.connectingNowSub') };
   const ahead = w.position - 1;
   const big = ahead === 0 ? t('terminal.nextIsYou') : t('terminal.ahead', { n: ahead });
   if (w.estimatedWaitSeconds === null) return { big, small: w.availableOfficials === 0 ? t('terminal.nobodyOnline') : t('terminal.estimating') };
@@ -284,8 +315,23 @@ function waitingView(s: TerminalState, c: Case, ctx: ViewContext): WaitingView {
     waited: `${t('terminal.waited', { time: waitDuration(waitedSeconds, t, 'elapsed') })} · ${t('terminal.officialsOnline', { n: w?.availableOfficials ?? 0 })}`,
     offer: w?.offer ? offerView(w.offer.appointments, w.offer.callback, c, ctx) : null,
     audioOnly: { label: t(s.audioOnly ? 'terminal.audioOnlyChosen' : 'terminal.audioOnlyOffer'), icon: 'audio', pressed: s.audioOnly },
+    giveUp: t('terminal.giveUp'),
     sub: t('terminal.waitingSub'),
   };
+}
+
+/** 不等了's confirmation, or 还在吗? counting down to what happens then (a call-back if a phone number is on the case). */
+function dialogView(d: TerminalDialog | null, c: Case, { t, now }: ViewContext): DialogView | null {
+  if (!d) return null;
+  const keep = { act: 'keep-waiting' as const, label: t(d.kind === 'withdraw' ? 'terminal.keepWaitingButton' : 'terminal.stillThereYes'), danger: false };
+  if (d.kind === 'withdraw') return { kind: d.kind, title: t('terminal.giveUpTitle'), text: t('terminal.giveUpText'), buttons: [keep, { act: 'withdraw', label: t('terminal.giveUpYes'), danger: true }] };
+  const n = Math.max(0, Math.ceil((d.until - now) / 1000));
+  return { kind: d.kind, title: t('terminal.stillThereTitle'), text: c.phone ? t('terminal.stillThereCallback', { n, phone: c.phone }) : t('terminal.stillThereWithdraw', { n }), buttons: [keep] };
+}
+
+/** A case closed because its petitioner stopped waiting (by 不等了, or nobody answered 还在吗?). */
+export function isWithdrawn(c: Case): boolean {
+  return c.state === 'archived' && !c.opinion && !c.rating;
 }
 
 function offerView(appointments: AppointmentOffer[], callback: boolean, c: Case, ctx: ViewContext): WaitingView['offer'] {
@@ -352,12 +398,15 @@ function receiptView(c: Case, queryCode: string | null, ctx: ViewContext): Recei
   if (appt?.kind === 'callback') lines.push(t('terminal.lineCallback', { phone: c.phone ?? '' }));
   if (c.opinion) lines.push(t('terminal.lineOpinion', { opinion: c.opinion }));
   if (c.rating) lines.push(t('terminal.lineRating', { rating: t(`petition.rating.${c.rating}`) }));
-  if (c.acceptedAt) lines.push(t('terminal.lineAccepted', { date: formatTime(c.handleDeadline, 'friendly', lang, now) }));
+  if (isWithdrawn(c)) lines.push(t('terminal.lineWithdrawn'));
+  else if (c.acceptedAt) lines.push(t('terminal.lineAccepted', { date: formatTime(c.handleDeadline, 'friendly', lang, now) }));
   else if (!c.opinion) lines.push(t('terminal.lineAcceptBy', { date: formatTime(c.acceptDeadline, 'friendly', lang, now) }));
   return {
     kind: 'receipt',
     title: c.rating
       ? t('terminal.receiptRated')
+      : isWithdrawn(c)
+        ? t('terminal.receiptWithdrawn')
       : appt?.kind === 'reception_day'
         ? t('terminal.receiptBooked')
         : appt?.kind === 'callback'
@@ -386,6 +435,8 @@ function speech(s: TerminalState, body: TerminalView['body'], ctx: ViewContext):
     case 'start':
       return t('terminal.prompt');
     case 'waiting': {
+      const d = s.screen === 'waiting' && s.current ? dialogView(s.dialog, s.current, ctx) : null;
+      if (d) return `${d.title}${d.kind === 'still-there' ? t('terminal.stillThereSpeech') : ''}`;
       const w = waitWords(s.wait, ctx);
       return `${w.big}${ctx.lang === 'en' ? '. ' : '。'}${w.small}${body.offer ? t('terminal.offerSpeech') : ''}`;
     }
@@ -395,7 +446,7 @@ function speech(s: TerminalState, body: TerminalView['body'], ctx: ViewContext):
       return t('terminal.ratingSpeech');
     case 'receipt':
       return t('terminal.receiptSpeech', {
-        title: s.current?.rating ? t('terminal.receiptRated') : t('terminal.receiptRegistered'),
+        title: body.title,
         number: spokenCaseNumber(body.caseId, ctx.lang),
       }) + (body.code ? t('terminal.receiptCodeSpeech', { code: body.code.value.split('').join(' ') }) : '');
     case 'lookup':

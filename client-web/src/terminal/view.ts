@@ -39,6 +39,10 @@ export interface TerminalActions {
   bookCategory(category: string): void;
   answerRinging(): void;
   backToStart(): void;
+  // ---- walk-away safety
+  askWithdraw(): void;
+  withdraw(): void;
+  keepWaiting(): void;
 }
 
 const LOGO = html`<svg class="kbar-logo" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="2" y="6" width="14" height="12" rx="2" /><path d="M16 10l6-3v10l-6-3z" /></svg>`;
@@ -63,6 +67,19 @@ export function terminalTemplate(v: TerminalView, a: TerminalActions, session: C
           </div>
         </div>`
       : nothing}
+    ${v.dialog
+      ? html`<div class="kdialog" id="dialog" role="alertdialog" aria-modal="true" aria-labelledby="dialog-title" data-dialog=${v.dialog.kind}>
+          <div class="kdialog-box">
+            <h2 id="dialog-title">${v.dialog.title}</h2>
+            <p>${v.dialog.text}</p>
+            <div class="row">
+              ${v.dialog.buttons.map(
+                (d) => html`<button type="button" class="kbtn ${d.danger ? 'danger' : 'primary'}" data-act=${d.act} @click=${() => (d.act === 'withdraw' ? a.withdraw() : a.keepWaiting())}>${d.label}</button>`,
+              )}
+            </div>
+          </div>
+        </div>`
+      : nothing}
     <ui-toast id="toast" class="ktoast" role="alert" .message=${toast}></ui-toast>`;
 }
 
@@ -72,14 +89,14 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
     case 'error':
       return html`<section class="fatal"><p>${icon('alert')} ${b.message}</p><p class="sub">${b.sub}</p>${homeLink()}</section>`;
     case 'start':
-      return html`<section class="start">
+      return html`<section class="start kiosk-screen">
         <h2 class="prompt">${b.prompt}</h2>
         <p class="sub">${b.sub}</p>
         <div class="doors">
           <button type="button" class="kbtn door" data-act="lookup" @click=${() => a.openLookup()}>${icon('doc')} ${b.lookup}</button>
           <button type="button" class="kbtn door" data-act="days" @click=${() => a.openDays()}>${icon('calendar')} ${b.days}</button>
         </div>
-        <div class="cats" role="group" aria-label=${b.categoriesLabel}>
+        <div class="cats kiosk-grow" role="group" aria-label=${b.categoriesLabel}>
           ${b.categories.map(
             (c) => html`<button type="button" class="cat ${c.busy ? 'busy' : ''}" data-category=${c.code} ?disabled=${c.disabled} @click=${() => a.start(c.code)}>
               <span class="cat-icon cat-${c.icon}">${icon(c.icon)}</span>
@@ -103,7 +120,7 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
         </details>
       </section>`;
     case 'waiting':
-      return html`<section class="waiting">
+      return html`<section class="waiting kiosk-screen">
         <div class="case-no">${b.caseNumberLabel}<strong data-case-id>${b.caseId}</strong></div>
         <div class="wait-card">
           <p class="dept">${b.contacting}</p>
@@ -112,7 +129,7 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
           <p class="waited">${b.waited}</p>
         </div>
         ${b.offer
-          ? html`<div class="offer" data-offer>
+          ? html`<div class="offer kiosk-scroll" data-offer>
               <h3>${b.offer.title}</h3>
               ${b.offer.appointments.map(
                 (o) => html`<button type="button" class="kbtn offer-btn" data-book=${o.dayId} data-slot=${o.slot} @click=${() => a.book(o.dayId, o.slot)}>
@@ -131,6 +148,7 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
           <button type="button" class="kbtn ${b.audioOnly.pressed ? 'on' : ''}" data-act="audio-only" aria-pressed=${b.audioOnly.pressed} @click=${() => a.toggleAudioOnly()}>
             ${icon(b.audioOnly.icon)} ${b.audioOnly.label}
           </button>
+          <button type="button" class="kbtn danger give-up" data-act="give-up" @click=${() => a.askWithdraw()}>${icon('close')} ${b.giveUp}</button>
         </div>
         <p class="sub">${b.sub}</p>
       </section>`;
@@ -138,27 +156,31 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
       const audioSwitch = html`<button type="button" class="btn audio-only" data-act="audio-only" aria-pressed=${b.audioSwitch.pressed} @click=${() => a.switchAudioOnly()}>
         ${icon(b.audioSwitch.icon)} ${b.audioSwitch.label}
       </button>`;
-      return html`<section class="incall ${b.rating ? 'rating-mode' : ''}">
+      return html`<section class="incall kiosk-screen ${b.rating ? 'rating-mode' : ''}">
         <div class="call-banner" id="call-banner"><span class="dot"></span> ${b.banner} <span class="case-chip">${b.caseChip}</span></div>
-        <div id="call-host">${session ? html`<call-tiles .session=${session} kiosk .extra=${audioSwitch} @leave=${() => a.hangUp()}></call-tiles>` : nothing}</div>
+        <div id="call-host" class="kiosk-grow">${session ? html`<call-tiles .session=${session} kiosk .extra=${audioSwitch} @leave=${() => a.hangUp()}></call-tiles>` : nothing}</div>
         <div id="rate-host">${b.rating ? rating(b.rating, a) : nothing}</div>
       </section>`;
     }
     case 'rating':
-      return html`<section class="rating-screen">
+      return html`<section class="rating-screen kiosk-screen">
         ${b.opinion ? html`<div class="opinion"><h3>${b.opinion.title}</h3><p>${b.opinion.text}</p></div>` : nothing} ${rating(b.rating, a)}
         <div class="row"><button type="button" class="kbtn" data-act="skip-rating" @click=${() => a.skipRating()}>${b.skip}</button></div>
       </section>`;
     case 'receipt':
-      return html`<section class="receipt" data-receipt>
+      return html`<section class="receipt kiosk-screen" data-receipt>
         <p class="receipt-title">${icon('check')} ${b.title}</p>
-        <p class="receipt-label">${b.label}</p>
-        <p class="receipt-no" data-case-id>${b.caseId}</p>
-        ${b.code ? html`<p class="receipt-code">${b.code.label} <strong data-query-code>${b.code.value}</strong></p>` : nothing}
-        <p class="receipt-state">${b.state}</p>
-        <ul class="receipt-lines">
-          ${b.lines.map((l) => html`<li>${l}</li>`)}
-        </ul>
+        <div class="receipt-ticket">
+          <p class="receipt-label">${b.label}</p>
+          <p class="receipt-no" data-case-id>${b.caseId}</p>
+          ${b.code ? html`<p class="receipt-code">${b.code.label} <strong data-query-code>${b.code.value}</strong></p>` : nothing}
+        </div>
+        <div class="receipt-info kiosk-scroll">
+          <p class="receipt-state">${b.state}</p>
+          <ul class="receipt-lines">
+            ${b.lines.map((l) => html`<li>${l}</li>`)}
+          </ul>
+        </div>
         <div class="row">
           ${b.backToCall ? html`<button type="button" class="kbtn" data-act="back-to-call" @click=${() => a.backToCall()}>${icon('video')} ${b.backToCall}</button>` : nothing}
           ${b.toRating ? html`<button type="button" class="kbtn" data-act="to-rating" @click=${() => a.toRating()}>${icon('happy')} ${b.toRating}</button>` : nothing}
@@ -179,7 +201,7 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
 }
 
 function keypad(b: KeypadView, a: TerminalActions): TemplateResult {
-  return html`<section class="lookup">
+  return html`<section class="lookup kiosk-screen">
     <h2 class="prompt">${b.title}</h2>
     <p class="sub">${b.sub}</p>
     <div class="lookup-grid">
@@ -203,8 +225,9 @@ function keypad(b: KeypadView, a: TerminalActions): TemplateResult {
 }
 
 function found(b: FoundView, a: TerminalActions): TemplateResult {
-  return html`<section class="found" data-found=${b.caseId}>
+  return html`<section class="found kiosk-screen" data-found=${b.caseId}>
     <div class="case-no"><strong data-case-id>${b.caseId}</strong> · ${b.category}</div>
+    <div class="kiosk-scroll">
     <dl class="found-rows">${b.rows.map((r) => html`<dt>${r.term}</dt><dd data-row=${r.key}>${r.value}</dd>`)}</dl>
     ${b.answer ? html`<div class="opinion" data-answer><h3>${b.answer.title} · ${b.answer.date}</h3><p>${b.answer.text}</p></div>` : nothing}
     ${b.documents.length ? html`<div class="row">${b.documents.map((d) => html`<button type="button" class="kbtn" data-document=${d.id} @click=${() => a.openDocument(d.id)}>${icon('doc')} ${d.label}</button>`)}</div>` : nothing}
@@ -218,6 +241,7 @@ function found(b: FoundView, a: TerminalActions): TemplateResult {
       : nothing}
     ${b.rated ? html`<p class="found-rated" data-rated>${b.rated}</p>` : nothing}
     ${b.callbackState ? html`<p class="found-rated" data-callback-state>${b.callbackState}</p>` : nothing}
+    </div>
     <div class="row">
       ${b.review ? html`<button type="button" class="kbtn" data-act="review" title=${b.review.hint} @click=${() => a.requestReview()}>${icon('people')} ${b.review.label}</button>` : nothing}
       ${b.callback ? html`<button type="button" class="kbtn" data-act="ask-callback" @click=${() => a.requestCallback()}>${icon('phone')} ${b.callback.label}</button>` : nothing}
@@ -230,10 +254,10 @@ function days(b: DaysView, a: TerminalActions): TemplateResult {
   const back = html`<div class="row"><button type="button" class="kbtn" data-act="back-to-start" @click=${() => a.backToStart()}>${b.back}</button></div>`;
   // A slot chosen: only what the matter is about remains to tap.
   if (b.categories)
-    return html`<section class="days">
+    return html`<section class="days kiosk-screen">
       <h2 class="prompt">${b.categories.title}</h2>
       <p class="sub" data-chosen-slot>${icon('calendar')} ${b.categories.chosen}</p>
-      <div class="cats small">
+      <div class="cats small kiosk-grow">
         ${b.categories.items.map(
           (c) => html`<button type="button" class="cat" data-book-category=${c.code} @click=${() => a.bookCategory(c.code)}>
             <span class="cat-icon cat-${c.icon}">${icon(c.icon)}</span><span class="cat-name">${c.name}</span>
@@ -242,10 +266,10 @@ function days(b: DaysView, a: TerminalActions): TemplateResult {
       </div>
       ${back}
     </section>`;
-  return html`<section class="days">
+  return html`<section class="days kiosk-screen">
     <h2 class="prompt">${b.title}</h2>
     ${b.empty ? html`<p class="sub">${b.empty}</p>` : nothing}
-    ${b.days.map(
+    <div class="day-list kiosk-scroll">${b.days.map(
       (d) => html`<div class="day" data-day=${d.id}>
         <p class="day-head">${d.head}</p>
         <p class="sub">${d.detail}</p>
@@ -255,13 +279,13 @@ function days(b: DaysView, a: TerminalActions): TemplateResult {
           )}
         </div>
       </div>`,
-    )}
+    )}</div>
     ${back}
   </section>`;
 }
 
 function ringing(b: RingingView, a: TerminalActions): TemplateResult {
-  return html`<section class="ringing" data-ringing>
+  return html`<section class="ringing kiosk-screen" data-ringing>
     <p class="ring-title">${icon('video')} ${b.title}</p>
     <p class="ring-who">${b.who}</p>
     <p class="sub">${b.caseLine}</p>

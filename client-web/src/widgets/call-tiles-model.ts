@@ -22,6 +22,14 @@ export interface CallSnapshot {
   cam: { has: boolean; on: boolean };
 }
 
+/** 网络较差, in words, with the audio-only switch it offers (or the way back to video). */
+export interface NetworkModel {
+  text: string;
+  /** The switch's words; pressing it toggles audio-only. */
+  action: string;
+  audioOnly: boolean;
+}
+
 export interface TileModel {
   peerId: string;
   me: boolean;
@@ -55,6 +63,8 @@ export interface CallTilesModel {
   tiles: TileModel[];
   /** Nobody else is in the room. */
   alone: boolean;
+  /** Shown while the network is poor, or while video is off to spare it. */
+  network: NetworkModel | undefined;
   controls: { mic: ControlModel; cam: ControlModel; leave: string };
 }
 
@@ -81,7 +91,7 @@ export function callTilesModel(s: CallSnapshot, t: T, leaveLabel?: string): Call
   }));
   if (ended) {
     const hidden = { hidden: true, label: '', pressed: false };
-    return { status, notices: [], ended, recording: false, tiles: [], alone: true, controls: { mic: hidden, cam: hidden, leave: '' } };
+    return { status, notices: [], ended, recording: false, tiles: [], alone: true, network: undefined, controls: { mic: hidden, cam: hidden, leave: '' } };
   }
 
   // The latest track of each kind per peer plays (a replaced producer's consumer comes later).
@@ -101,6 +111,11 @@ export function callTilesModel(s: CallSnapshot, t: T, leaveLabel?: string): Call
   // A track can arrive just before its peer is announced.
   for (const peerId of media.keys()) if (!s.peers.has(peerId)) tiles.push(remoteTile(peerId));
 
+  const { poorNetwork, audioOnly = false } = s.status;
+  const network: NetworkModel | undefined =
+    poorNetwork || audioOnly
+      ? { text: t(audioOnly ? 'call.poorNetworkAudioOnly' : 'call.poorNetwork'), action: t(audioOnly ? 'call.audioOnlyOff' : 'call.audioOnlyOn'), audioOnly }
+      : undefined;
   return {
     status,
     notices,
@@ -108,6 +123,7 @@ export function callTilesModel(s: CallSnapshot, t: T, leaveLabel?: string): Call
     recording: s.recording,
     tiles,
     alone: s.peers.size === 0,
+    network,
     controls: {
       mic: { hidden: !s.mic.has, label: t(s.mic.on ? 'call.micOn' : 'call.micOff'), pressed: !s.mic.on },
       cam: { hidden: !s.cam.has, label: t(s.cam.on ? 'call.cameraOn' : 'call.cameraOff'), pressed: !s.cam.on },

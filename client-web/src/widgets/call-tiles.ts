@@ -108,6 +108,15 @@ export class CallTiles extends LightElement {
     this.requestUpdate();
   }
 
+  async #audioOnly(on: boolean): Promise<void> {
+    try {
+      await this.session?.setAudioOnly(on);
+    } catch (err) {
+      this.#error = (err as Error).message;
+    }
+    this.requestUpdate();
+  }
+
   #leave(): void {
     this.session?.close();
     this.dispatchEvent(new CustomEvent('leave', { bubbles: true }));
@@ -141,6 +150,12 @@ export class CallTiles extends LightElement {
         ? html`<ul class="call-notices" role="alert">
             ${m.notices.map((n) => html`<li data-kind=${n.kind} data-source=${n.source}>${n.text}</li>`)}
           </ul>`
+        : nothing}
+      ${m.network
+        ? html`<div class="call-network" role="alert" data-audio-only=${m.network.audioOnly ? '1' : '0'}>
+            <span>${m.network.text}</span>
+            <button type="button" class="btn" data-act="audio-only" @click=${() => void this.#audioOnly(!m.network!.audioOnly)}>${m.network.action}</button>
+          </div>`
         : nothing}
       ${m.ended ? nothing : this.#body(s, m)}
     </section>`;

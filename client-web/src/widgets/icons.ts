@@ -27,6 +27,7 @@ export const ICON_PATHS: Record<string, string> = {
   happy: '<circle cx="12" cy="12" r="9.5"/><path d="M8.5 9.5h.01M15.5 9.5h.01" stroke-width="3"/><path d="M7.5 14a5 5 0 0 0 9 0"/>',
   neutral: '<circle cx="12" cy="12" r="9.5"/><path d="M8.5 9.5h.01M15.5 9.5h.01" stroke-width="3"/><path d="M8 15h8"/>',
   sad: '<circle cx="12" cy="12" r="9.5"/><path d="M8.5 9.5h.01M15.5 9.5h.01" stroke-width="3"/><path d="M7.5 16.5a5 5 0 0 1 9 0"/>',
+  close: '<circle cx="12" cy="12" r="9.5"/><path d="M8.5 8.5l7 7M15.5 8.5l-7 7"/>',
   people: '<circle cx="8" cy="8" r="3"/><circle cx="17" cy="9" r="2.5"/><path d="M2.5 20a5.5 5.5 0 0 1 11 0M14 14.5a4.5 4.5 0 0 1 7.5 3.5"/>',
 };
 

@@ -22,6 +22,9 @@ export const DEMO_PAGES: Record<DemoKind, string> = {
   family: 'family.html',
   device: 'device.html',
   counsellor: 'counsellor.html',
+  admin: 'admin.html',
+  'security-admin': 'admin.html',
+  'audit-admin': 'admin.html',
   grid: 'grid.html',
   property: 'property.html',
   resident: 'property.html',
@@ -31,6 +34,12 @@ export const DEMO_PAGES: Record<DemoKind, string> = {
 // sign-in cannot mint a coordinator or archivist named after somebody else.
 const COORDINATOR_ID = 'coordinator-city';
 const ARCHIVIST_ID = 'archivist-city';
+/** The three administrators (三员分立), one each, fixed like the coordinator. */
+const ADMINISTRATORS = {
+  admin: { id: 'sysadmin-city', name: '系统管理员', detail: '目录、设备' },
+  'security-admin': { id: 'secadmin-city', name: '安全管理员', detail: '账号、会话' },
+  'audit-admin': { id: 'auditadmin-city', name: '审计管理员', detail: '系统审计记录' },
+} as const;
 
 const LEVEL_NAMES = { village: '村级', township: '乡镇级', county: '县区级', city: '市级' } as const;
 
@@ -78,6 +87,7 @@ async function listIdentities(d: DevDeps): Promise<DemoIdentity[]> {
   }
   out.push({ kind: 'coordinator', id: COORDINATOR_ID, name: '综治中心值班员', detail: '宿州市综治中心' });
   out.push({ kind: 'archivist', id: ARCHIVIST_ID, name: '档案员', detail: '宿州市信访局档案室' });
+  for (const [kind, a] of Object.entries(ADMINISTRATORS) as [keyof typeof ADMINISTRATORS, (typeof ADMINISTRATORS)[keyof typeof ADMINISTRATORS]][]) out.push({ kind, ...a });
   for (const h of await d.householdRepo.listHouseholds()) {
     for (const m of await d.householdRepo.listFamily(h.id)) out.push({ kind: 'family', id: m.id, name: m.name, detail: `${h.name} · ${m.relation}` });
     for (const dev of await d.householdRepo.listDevices(h.id)) out.push({ kind: 'device', id: dev.device.id, name: dev.device.name, detail: h.name });
@@ -125,6 +135,13 @@ async function tokenFor(d: DevDeps, kind: DemoKind, id: string): Promise<string>
     case 'archivist':
       if (id !== ARCHIVIST_ID) notFoundOf('archivist', id);
       return d.tokens.issue({ sub: ARCHIVIST_ID, name: '档案员', role: 'archivist', grant: { ...none, canArchive: true } });
+    case 'admin':
+    case 'security-admin':
+    case 'audit-admin': {
+      const a = ADMINISTRATORS[kind];
+      if (id !== a.id) notFoundOf(kind, id);
+      return d.tokens.issue({ sub: a.id, name: a.name, role: kind, grant: none });
+    }
     case 'family': {
       const m = (await d.householdRepo.getFamilyMember(id)) ?? notFoundOf('family member', id);
       return d.tokens.issue({ sub: m.id, name: m.name, role: 'family', grant: none });

@@ -12,6 +12,8 @@ import type { types } from 'mediasoup';
 import { grantAllowsRoom, type Claims, type TokenIssuer } from '../../auth/grants.ts';
 import { revocationApplies, type Revocation } from '../../auth/revocations.ts';
 import { permissionInfo, type RoomAuthorizer, type RoomPermission } from '../../auth/room-access.ts';
+import { turnCredentials } from '../../auth/turn-credentials.ts';
+import type { TurnConfig } from '../../core/config.ts';
 import { AppError, conflict, forbidden, toErrorBody } from '../../core/errors.ts';
 import type { SafeEmitter } from '../../core/safe-emitter.ts';
 import { householdOfRoom } from '../../protocol/room-id.ts';
@@ -27,6 +29,7 @@ import {
 } from '../../protocol/signalling.ts';
 import type { RoomRouting } from '../../routing/room-routing.ts';
 import type { RoomBans } from './room-bans.ts';
+import { SEAT_LEASE_MS, type RoomSeats } from './room-seats.ts';
 import { Peer } from '../../../sfu/peer.ts';
 import type { Room } from '../../../sfu/room.ts';
 import type { RoomRegistry } from '../../../sfu/rooms.ts';
@@ -66,8 +69,12 @@ export interface SignallingDeps {
   log: Logger;
   metrics: SignallingMetrics;
   bans: RoomBans;
+  /** The rooms each identity occupies, across nodes: at most `ROOMS_PER_IDENTITY`. */
+  seats: RoomSeats;
   /** The room's domain: who may be here and with what permission now; throws AppError when not. */
   access: RoomAuthorizer;
+  /** TURN for clients behind NAT and firewalls: credentials are issued with each join and refresh. */
+  turn?: TurnConfig;
   /** Revocations taking effect on this node; their connections are closed. */
   revocations?: Pick<SafeEmitter<{ revoked: [Revocation] }>, 'on'>;
 }
@@ -75,6 +82,8 @@ export interface SignallingDeps {
 export interface SignallingNode {
   /** A domain change: every node re-evaluates the peers of the rooms in scope that it hosts. */
   recheck(scope: RoomScope): void;
+  /** Stops renewing this node's seats (the node is shutting down). */
+  close(): void;
 }
 
 /** Refusals that mean "no longer allowed here"; anything else (Redis down) keeps the peer as it is. */
@@ -189,6 +198,8 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
     if (!placement.local) {
       throw new AppError('conflict', 'room is hosted on another node', { nodeId: placement.nodeId, url: placement.url });
     }
+    // Only now does the room cost anything: a seat first, so one identity cannot open many.
+    await deps.seats.take(seatOf(claims), roomId);
     return { room: await deps.rooms.getOrCreate(roomId), permission };
   }
 
@@ -248,7 +259,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
   });
 
   /** The socket's peer: notifications go out on the socket, and its close frees the socket. */
-  function socketPeer(socket: SignallingSocket, permission: RoomPermission, note: string | undefined): Peer {
+  function socketPeer(socket: SignallingSocket, roomId: string, permission: RoomPermission, note: string | undefined): Peer {
     const claims = socket.data.claims;
     // The name is the directory's (the token's), whatever the client would like to be called.
     const peer = new Peer(claims.sub, claims.name, claims, (event, ...args) => socket.emit(event, ...args), permission, note);
@@ -262,6 +273,10 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
       // The same identity is live on a newer connection, or this one may no longer be here: it
       // must not linger or reconnect.
       if (reason === 'duplicate-identity' || reason === 'revoked') socket.disconnect(true);
+      // A newer connection of the same identity holds the seat now; any other end frees it.
+      if (reason !== 'duplicate-identity') {
+        deps.seats.release(seatOf(claims), roomId).catch((err: unknown) => log.warn({ err, sub: claims.sub }, 'seat release failed; it lapses with its lease'));
+      }
     });
     return peer;
   }
@@ -296,7 +311,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         // While the room was being found the socket may have gone, or another join won.
         if (socket.disconnected) throw new AppError('gone', 'connection closed');
         if (socket.data.peer) throw new AppError('conflict', 'already in a room; leave first');
-        const peer = socketPeer(socket, permission, note);
+        const peer = socketPeer(socket, roomId, permission, note);
         room.join(peer, rtpCapabilities as types.RtpCapabilities);
         socket.data.peer = peer;
         socket.data.room = room;
@@ -309,6 +324,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
           permission: permissionInfo(peer.permission),
           peers: room.visiblePeers(peer),
           recording: room.recording,
+          iceServers: turnCredentials(deps.turn, peer.claims.sub, peer.claims.exp),
         });
       }
       case 'createWebRtcTransport': {
@@ -347,6 +363,11 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         await room.resumeConsumer(peer, (p as Parsed<'resumeConsumer'>).consumerId);
         return r({});
       }
+      case 'pauseConsumer': {
+        const { peer, room } = requireRoom(socket);
+        await room.pauseConsumer(peer, (p as Parsed<'pauseConsumer'>).consumerId);
+        return r({});
+      }
       case 'pauseProducer':
       case 'resumeProducer': {
         const { peer, room } = requireRoom(socket);
@@ -383,7 +404,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         const { peer, room } = socket.data;
         if (!peer || !room) {
           socket.data.claims = claims;
-          return r({ exp: claims.exp });
+          return r({ exp: claims.exp, iceServers: turnCredentials(deps.turn, claims.sub, claims.exp) });
         }
         if ((claims.grant.hidden === true) !== peer.hidden) throw conflict('a refreshed token cannot change whether you are shown; leave and join again');
         const ev = socket.data.evaluations;
@@ -398,20 +419,33 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         } else {
           peer.update(claims, peer.permission);
         }
-        return r({ exp: claims.exp });
+        return r({ exp: claims.exp, iceServers: turnCredentials(deps.turn, claims.sub, claims.exp) });
       }
       default:
         return assertUnreachable(name);
     }
   }
 
+  // The seats of the peers this node hosts stay taken while they are in their rooms.
+  const renewal = setInterval(() => {
+    const held = [...peerSockets.entries()].flatMap(([peer, socket]) => (socket.data.room ? [{ who: seatOf(peer.claims), roomId: socket.data.room.id }] : []));
+    deps.seats.renew(held).catch((err: unknown) => log.warn({ err }, 'seat renewal failed'));
+  }, SEAT_LEASE_MS / 3);
+  renewal.unref();
+
   return {
     recheck(scope) {
       recheckLocal(scope);
       io.serverSideEmit('rooms:recheck', scope);
     },
+    close() {
+      clearInterval(renewal);
+    },
   };
 }
+
+/** The identity a seat belongs to: role and subject, as the edge limits count it. */
+const seatOf = (c: Pick<Claims, 'role' | 'sub'>) => `${c.role}:${c.sub}`;
 
 function assertUnreachable(x: never): never {
   throw new Error(`unhandled request ${String(x)}`);

@@ -39,6 +39,21 @@ export function securityHeaders(o: { tls: boolean; allowedOrigins: readonly stri
   });
 }
 
+/**
+ * The headers `securityHeaders` puts on an answer, computed once: for the refusals the node sends
+ * before express (an address over budget), which must carry the same headers as every answer.
+ */
+export function staticSecurityHeaders(o: { tls: boolean; allowedOrigins: readonly string[] }): Record<string, string> {
+  const out: Record<string, string> = {};
+  const res = {
+    setHeader: (k: string, v: string | number | readonly string[]) => (out[k.toLowerCase()] = String(v)),
+    removeHeader: (k: string) => delete out[k.toLowerCase()],
+    getHeader: (k: string) => out[k.toLowerCase()],
+  };
+  securityHeaders(o)({ headers: {}, method: 'GET', url: '/' } as Request, res as unknown as Response, () => undefined);
+  return out;
+}
+
 export interface OriginRule {
   /** Origins besides the request's own that browsers may call from. */
   allowed: readonly string[];

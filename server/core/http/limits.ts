@@ -33,6 +33,11 @@ export interface EdgeLimitSettings {
 export interface EdgeLimiter {
   /** Spends one request of `key`'s budget; throws `rate_limited` (with `retryAfterSeconds`) when it is gone. */
   spendIp(ip: string): Promise<void>;
+  /**
+   * Seconds until an address found over budget may ask again, or undefined: answered from this
+   * node's memory, with no Redis and no parsing, so the node can refuse before express runs.
+   */
+  ipRefusedFor(ip: string): number | undefined;
   spendIdentity(identity: string): Promise<void>;
   /** Express middleware: the IP budget, then the identity budget of a verifying Bearer token. */
   middleware(tokens: TokenVerifier): (req: Request, res: Response, next: NextFunction) => void;
@@ -55,23 +60,39 @@ export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'ident
 
   const tooMany = (what: string, retryAfterSeconds: number) =>
     new AppError('rate_limited', `too many requests from this ${what}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
-  const spend = async (l: RateLimiterRedis, key: string, what: string): Promise<void> => {
+  const spend = async (l: RateLimiterRedis, key: string, what: string, refusedFor?: (ms: number) => void): Promise<void> => {
     try {
       await l.consume(key);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
+      refusedFor?.(err.msBeforeNext);
       throw tooMany(what, Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
     }
   };
   const inFlight = new OpenCounts(s.concurrentPerIdentity);
+  /** Addresses over budget → when their window ends (ms). */
+  const refused = new Map<string, number>();
+  const spendIp = (key: string): Promise<void> =>
+    spend(ip, key, 'address', (ms) => {
+      if (refused.size > 100_000) refused.clear(); // many addresses over budget at once must not grow it without bound
+      refused.set(key, Date.now() + ms);
+    });
 
   return {
-    spendIp: (key) => spend(ip, key, 'address'),
+    spendIp,
+    ipRefusedFor(key) {
+      const until = refused.get(key);
+      if (until === undefined) return undefined;
+      const left = until - Date.now();
+      if (left > 0) return Math.ceil(left / 1000);
+      refused.delete(key);
+      return undefined;
+    },
     spendIdentity: (key) => spend(identity, key, 'account'),
     middleware(tokens) {
       return (req, res, next) => {
         const run = async () => {
-          await spend(ip, req.ip ?? req.socket.remoteAddress ?? 'unknown', 'address');
+          await spendIp(req.ip ?? req.socket.remoteAddress ?? 'unknown');
           const token = bearerToken(req.get('authorization'));
           if (!token) return;
           let claims;

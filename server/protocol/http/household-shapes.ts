@@ -404,7 +404,7 @@ export const newCheckInSchema = z.strictObject({
   time: timeOfDay,
   durationMinutes: z.number().int().min(5).max(180).default(20),
   note: z.string().max(200).default(''),
-  /** Who calls: an administrator names a counsellor assigned to the household; a counsellor, only themself. */
+  /** Who calls: the counsellor scheduling it, and only them (an administrator schedules no check-ins, 三员分立). */
   counsellorId: idSchema.optional(),
 });
 export type NewCheckIn = z.output<typeof newCheckInSchema>;

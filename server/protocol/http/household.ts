@@ -62,7 +62,9 @@ const maskDeviceParams = z.strictObject({ deviceId: idSchema });
 const VIEWERS = ['family', 'counsellor', 'home-device', 'admin'] as const;
 const MANAGERS = ['family', 'admin'] as const;
 const DEVICES = ['home-device'] as const;
-const COUNSELLORS = ['counsellor', 'admin'] as const;
+// A household's care (notices, check-ins, alerts, its record) is the counsellors' alone: under
+// 三员分立 the system administrator installs and links, and has no part in a household's care.
+const COUNSELLORS = ['counsellor'] as const;
 /** Whom a call from home rings: they answer, decline or join it. */
 const CALLEES = ['family', 'counsellor', 'grid-worker'] as const;
 type Nothing = Record<string, never>;

@@ -306,6 +306,12 @@ export const routingRulesSchema = z
         offerAfterSeconds: z.number().int().min(10).max(86_400),
         /** …or as soon as the estimated wait is longer than this. */
         maxWaitSeconds: z.number().int().min(60).max(86_400),
+        /** The terminal asks 还在吗? after its waiting screen is this long untouched (default 300), */
+        stillThereAfterSeconds: z.number().int().min(5).max(3_600).optional(),
+        /** …and gives the place up (a call-back if the case has a phone number) this long after (default 60). */
+        stillThereAnswerSeconds: z.number().int().min(5).max(600).optional(),
+        /** A receipt stays this long before the terminal is back at its start screen (default 180). */
+        receiptSeconds: z.number().int().min(5).max(3_600).optional(),
       })
       .optional(),
     categories: z.array(categoryRuleSchema).min(1).max(100),
@@ -336,7 +342,10 @@ export interface WaitInfo {
   state: CaseState;
   /** 1-based place in the queue; 0 while an official is being offered the case; null when not waiting. */
   position: number | null;
+  /** Officials of the case's offices present (available or busy, not away). */
   availableOfficials: number;
+  /** …of whom free right now: a place up to this number is about to be taken ("马上为您接通"). */
+  freeOfficials: number;
   estimatedWaitSeconds: number | null;
   waitedSeconds: number;
   /** Present when waiting on is not reasonable: book a reception day, or ask to be called back. */

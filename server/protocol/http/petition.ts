@@ -105,6 +105,8 @@ export const receptionDaySchema = z.strictObject({
 });
 export type ReceptionDayInput = z.output<typeof receptionDaySchema>;
 export const rateSchema = z.strictObject({ rating: z.enum(RATINGS) });
+/** Why a waiting case is withdrawn: the petitioner said 不等了, or nobody answered 还在吗? at the terminal. */
+export const withdrawSchema = z.strictObject({ why: z.enum(['petitioner', 'idle']) });
 export const appointmentSchema = z.strictObject({ dayId: idSchema, slot: z.number().int().min(0).max(47) });
 export const presenceSchema = z.strictObject({ status: presenceStatusSchema });
 export const emptySchema = z.strictObject({});
@@ -168,6 +170,10 @@ export const petitionArea = area({
     'petition.bookAppointment': {
       method: 'POST', path: '/cases/:caseId/appointment', summary: 'Leave the queue for a slot of a leader reception day (领导接访日)',
       access: { roles: PETITIONER_OR_SUPERVISOR }, params: caseParams, body: appointmentSchema, answer: json<Case>('Case'),
+    },
+    'petition.withdraw': {
+      method: 'POST', path: '/cases/:caseId/withdraw', summary: 'The petitioner stops waiting (不等了): the case leaves the queue and is closed as withdrawn',
+      access: { roles: PETITIONER_OR_SUPERVISOR }, params: caseParams, body: withdrawSchema, answer: json<Case>('Case'),
     },
     'petition.requestCallback': {
       method: 'POST', path: '/cases/:caseId/callback', summary: 'Leave the queue and be called back (needs a phone number on the case)',
