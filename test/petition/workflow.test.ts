@@ -283,19 +283,21 @@ describe('petition workflow', () => {
       const w = await h3.service.wait(t, ids[3]!);
       expect(w.position).toBe(4);
       expect(w.availableOfficials).toBe(2);
-      expect(w.estimatedWaitSeconds).toBe(2 * 600);
+      // Two free officials take the first two places now: ceil((4 − 2) / 2) sessions ahead (wait.ts).
+      expect(w.estimatedWaitSeconds).toBe(1 * 600);
       await h3.service.heartbeat(rsOfficial2, 'away');
-      expect((await h3.service.wait(t, ids[3]!)).estimatedWaitSeconds).toBe(4 * 600);
+      expect((await h3.service.wait(t, ids[3]!)).estimatedWaitSeconds).toBe(3 * 600);
 
       // After a claim, every waiting petitioner of that office gets a fresh position to show.
       let changed: string[] = [];
       h3.service.on('queue-changed', (e) => (changed = e.departmentIds));
       await h3.service.claimNext(rsOfficial);
       const updates = await h3.service.waitUpdates(changed);
+      // The one official present still reports available (no heartbeat since): the first place is theirs next.
       expect(updates.map((u) => [u.caseId, u.position, u.estimatedWaitSeconds])).toEqual([
-        [ids[1], 1, 600],
-        [ids[2], 2, 1200],
-        [ids[3], 3, 1800],
+        [ids[1], 1, 0],
+        [ids[2], 2, 600],
+        [ids[3], 3, 1200],
       ]);
     } finally {
       await h3.close();
