@@ -1,7 +1,10 @@
-// The archive on disk: DATA_DIR/recordings/<sessionId>/{manifest.json, <participant>/*.webm,
-// bookmarks.json}, the chained audit log DATA_DIR/recordings/audit.jsonl, and the catalog in
-// the node's store (server/core/db.ts). Session folders and the audit log are the truth; the
-// catalog is an index rebuilt from them by `reindex()`.
+// The archive store: RECORDINGS_DIR/<sessionId>/{manifest.json, <participant>/*.webm,
+// bookmarks.json} and the chained audit log RECORDINGS_DIR/audit.jsonl, with the catalog in the
+// store (server/core/db.ts). In a cluster RECORDINGS_DIR is one shared mount and the store one
+// PostgreSQL, so every node plays, verifies and exports every session. Recorders write to a
+// node-local spool (DATA_DIR/spool) and each finished segment is moved here, hash-checked after
+// the move (segment-move.ts). Session folders and the audit log are the truth; the catalog is an
+// index rebuilt from them by `reindex()`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -12,10 +15,14 @@ import { AuditLog, sha256Hex, type AuditActor, type AuditEntry } from '../server
 import type { AuditType } from './audit-types.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { measureDuration } from './ffmpeg.ts';
-import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
+import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, segmentPath, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
 import { waitUntilSettled, type SettleOptions } from './settle.ts';
 import { collectCheckpoint, sealOf, type Checkpointed, type Seal } from './verify.ts';
 import { ArchiveEvidence, type EvidenceOptions } from './evidence.ts';
+import { moveSegment } from './segment-move.ts';
+import { LocalSessionLeases, type SessionLeases } from './session-lease.ts';
+import { StorageWatch, type StorageArea } from './storage-watch.ts';
+import type { Logger } from '../server/core/log.ts';
 
 /**
  * Days a recording is kept after it ends, by retention class. Defaults are placeholders to be
@@ -28,12 +35,41 @@ export const DEFAULT_RETENTION_DAYS: Readonly<Record<string, number>> = {
 
 export interface ArchiveOptions {
   dataDir: string;
+  /** The archive store (RECORDINGS_DIR): DATA_DIR/recordings by default; one shared mount in a cluster. */
+  recordingsDir?: string;
+  /** This node's spool, where ffmpeg writes (a local disk): DATA_DIR/spool by default. */
+  spoolDir?: string;
   retentionDays?: Record<string, number>;
   /** The node's store; without one the archive opens (and closes) SQLite in DATA_DIR/app.db. */
   store?: Store;
+  /** Who may write which session: a Redis lease per session in a cluster; this process owns all by default. */
+  leases?: SessionLeases;
+  /** Free space on either disk below which no new recording starts (default 2 GiB). */
+  minFreeBytes?: number;
+  log?: Logger;
   /** Signing keys and TSA (recordings/evidence.ts); keys default to DATA_DIR/keys, both algorithms, no TSA. */
   evidence?: Partial<EvidenceOptions>;
 }
+
+/** A session whose manifest could not be read, moved aside so it blocks nothing. */
+export interface QuarantinedSession {
+  sessionId: string;
+  /** Where it is now: RECORDINGS_DIR/.quarantine/<folder>. */
+  folder: string;
+  reason: string;
+}
+
+const DEFAULT_MIN_FREE_BYTES = 2 * 1024 ** 3;
+
+/**
+ * A session left recording is sealed as interrupted only after its manifest has been quiet this
+ * long: a room whose node died reaches another node in seconds, and that node continues the
+ * same session instead.
+ */
+export const RECOVERY_QUIET_MS = 30_000;
+const QUARANTINE_DIR = '.quarantine';
+/** `<trackId>-r<run>-<seq>.<ext>`: a segment file as ffmpeg names it. */
+const SEGMENT_FILE = /-r(\d+)-(\d+)\.(webm|mkv)$/;
 
 const bookmarkFileSchema = z.array(
   z.object({
@@ -48,14 +84,25 @@ const bookmarkFileSchema = z.array(
 );
 
 export class Archive {
+  /** The archive store (RECORDINGS_DIR). */
   readonly root: string;
+  /** This node's spool (where ffmpeg writes before a segment is moved to `root`). */
+  readonly spoolRoot: string;
   readonly audit: AuditLog<AuditType>;
   readonly catalog: Catalog;
   readonly retentionDays: Record<string, number>;
+  readonly leases: SessionLeases;
+  /** Free space and failed writes on both disks; an alarm stops new recordings. */
+  readonly storage: StorageWatch;
+  /** Sessions set aside because their manifest is unreadable (found at open or since). */
+  readonly quarantined: QuarantinedSession[] = [];
   /** Seals, signatures, audit checkpoints and trusted timestamps. */
   readonly evidence: ArchiveEvidence;
   /** Set when the archive opened the store itself. */
   readonly #ownStore: Store | undefined;
+  /** Sessions a recorder of this process is writing: recovery leaves them alone. */
+  readonly #open = new Set<string>();
+  readonly #log: Logger | undefined;
 
   /**
    * Opens the archive, its catalog tables and, when the catalog is empty but sessions exist on
@@ -67,6 +114,7 @@ export class Archive {
     try {
       await store.migrate(ARCHIVE_MIGRATIONS);
       const archive = new Archive(opts, store, own);
+      await archive.storage.start();
       if ((await archive.catalog.isEmpty()) && archive.sessionIds().length > 0) await archive.reindex();
       return archive;
     } catch (err) {
@@ -76,23 +124,76 @@ export class Archive {
   }
 
   private constructor(opts: ArchiveOptions, store: Store, own: Store | undefined) {
-    this.root = path.resolve(opts.dataDir, 'recordings');
+    this.root = path.resolve(opts.recordingsDir ?? path.join(opts.dataDir, 'recordings'));
+    this.spoolRoot = path.resolve(opts.spoolDir ?? path.join(opts.dataDir, 'spool'));
     fs.mkdirSync(this.root, { recursive: true });
+    fs.mkdirSync(this.spoolRoot, { recursive: true });
     this.audit = new AuditLog<AuditType>(path.join(this.root, 'audit.jsonl'));
     this.catalog = new Catalog(store);
     this.#ownStore = own;
+    this.#log = opts.log;
     this.retentionDays = { ...DEFAULT_RETENTION_DAYS, ...opts.retentionDays };
+    this.leases = opts.leases ?? new LocalSessionLeases();
+    this.storage = new StorageWatch({ dirs: { archive: this.root, spool: this.spoolRoot }, minFreeBytes: opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, ...(opts.log ? { log: opts.log } : {}) });
+    const q = path.join(this.root, QUARANTINE_DIR);
+    for (const folder of fs.existsSync(q) ? fs.readdirSync(q).sort() : []) {
+      this.quarantined.push({ sessionId: folder.replace(/~\d+$/, ''), folder: path.join(q, folder), reason: 'quarantined earlier' });
+    }
     this.evidence = new ArchiveEvidence(this.audit, this.root, { keyDir: path.resolve(opts.dataDir, 'keys'), ...opts.evidence });
   }
 
   async close(): Promise<void> {
+    this.storage.stop();
     this.evidence.close();
     await this.#ownStore?.close();
   }
 
-  /** Scratch space (SDP files) kept out of the evidence folders. */
+  /** Scratch space (SDP files, spare ffmpegs' output slots) on the spool, out of the evidence folders. */
   get workDir(): string {
-    return path.join(this.root, '.work');
+    return path.join(this.spoolRoot, '.work');
+  }
+
+  /** Where this node's ffmpegs write the session's segments until each is moved to `sessionDir`. */
+  spoolDir(sessionId: string): string {
+    return path.join(this.spoolRoot, sessionIdSchema.parse(sessionId));
+  }
+
+  /** A recorder of this process writes the session (recovery leaves it alone) until `closeSession`. */
+  openSession(sessionId: string): void {
+    this.#open.add(sessionId);
+  }
+
+  closeSession(sessionId: string): void {
+    this.#open.delete(sessionId);
+  }
+
+  isOpen(sessionId: string): boolean {
+    return this.#open.has(sessionId);
+  }
+
+  /**
+   * Moves a finished segment from the spool to the archive store, checking its hash there.
+   * A failure (disk full, hash differs) raises the storage alarm and leaves it in the spool.
+   */
+  async storeSegment(sessionId: string, file: string, expect: { sha256: string; bytes: number }): Promise<void> {
+    try {
+      await moveSegment(segmentPath(this.spoolDir(sessionId), file), segmentPath(this.sessionDir(sessionId), file), expect);
+    } catch (err) {
+      this.storage.writeFailed('archive', err);
+      throw err;
+    }
+    this.storage.writeSucceeded('archive');
+  }
+
+  /** Writes a file of the archive store through the checked atomic write, reporting the outcome to the storage watch. */
+  writeJson(file: string, value: unknown, area: StorageArea = 'archive'): void {
+    try {
+      writeJsonAtomic(file, value);
+    } catch (err) {
+      this.storage.writeFailed(area, err);
+      throw err;
+    }
+    this.storage.writeSucceeded(area);
   }
 
   get exportDir(): string {
@@ -248,56 +349,112 @@ export class Archive {
     // them) but outside its hashes.
     const file = path.join(this.sessionDir(sessionId), BOOKMARKS_FILE);
     const existing = fs.existsSync(file) ? bookmarkFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))) : [];
-    writeJsonAtomic(file, [...existing, b]);
+    this.writeJson(file, [...existing, b]);
     await this.catalog.addBookmark(b);
     await this.audit.append({ type: 'bookmark', sessionId, actor, details: { bookmarkId: b.bookmarkId, offsetSeconds, note } });
     return b;
   }
 
   /**
-   * After a crash or power cut: sessions whose manifest still says "recording" but that no live
-   * recorder owns. Segment files the manifest never got (the ones open at the crash) are hashed
-   * and added, flagged truncated — defective recordings are kept, not dropped — and the session
-   * is sealed as interrupted — once nothing writes into the folders any more (settle.ts): a
-   * dead node's ffmpegs finish their open segments first. Call once at start-up, before any
-   * recorder is created.
+   * Segments of a session that are on disk but not in its manifest — those being written or
+   * moved when its recorder died. This node's spool copies are moved to the archive store first
+   * (hash-checked); then every unlisted segment file in the session folder is hashed and added to
+   * `m`, flagged truncated (defective recordings are kept, not dropped). Spare ffmpegs' output
+   * slots and the spool folder go. Throws when a segment cannot be moved (disk full): nothing of
+   * the spool is lost, and the caller tries again later.
    */
-  async recoverInterrupted(liveSessionIds: ReadonlySet<string> = new Set(), settle?: SettleOptions): Promise<string[]> {
+  async salvage(m: Manifest): Promise<void> {
+    const id = m.sessionId;
+    const dir = this.sessionDir(id);
+    const spool = this.spoolDir(id);
+    for (const d of [dir, spool]) {
+      for (const f of fs.existsSync(d) ? fs.readdirSync(d) : []) if (f.startsWith('.slot-')) fs.rmSync(path.join(d, f), { force: true });
+    }
+    for (const p of m.participants) {
+      const pdir = participantDirName(p.participantId);
+      const fromSpool = path.join(spool, pdir);
+      for (const f of fs.existsSync(fromSpool) ? fs.readdirSync(fromSpool).filter((x) => SEGMENT_FILE.test(x)).sort() : []) {
+        const [sha256, bytes] = await hashFile(path.join(fromSpool, f));
+        await this.storeSegment(id, path.posix.join(pdir, f), { sha256, bytes });
+      }
+      for (const t of p.tracks) {
+        const known = new Set(t.segments.map((x) => x.file));
+        const abs = path.join(dir, pdir);
+        const files = fs.existsSync(abs) ? fs.readdirSync(abs).filter((f) => f.startsWith(`${t.trackId}-r`) && SEGMENT_FILE.test(f)).sort() : [];
+        for (const f of files) {
+          const rel = path.posix.join(pdir, f);
+          const match = SEGMENT_FILE.exec(f);
+          if (known.has(rel) || !match) continue;
+          const [sha256, bytes, sm3] = await hashFile(path.join(abs, f));
+          const durationSeconds = await measureDuration(path.join(abs, f)).catch(() => 0);
+          const run = Number(match[1]);
+          const prev = t.segments.filter((x) => x.run === run).at(-1);
+          const at = prev ? Date.parse(prev.firstPacketAt) + prev.durationSeconds * 1000 : Date.parse(t.runs.find((r) => r.run === run)?.firstPacketAt ?? t.startedAt);
+          const mtime = fs.statSync(path.join(abs, f)).mtime;
+          const segment: Segment = {
+            id: f.replace(/\.\w+$/, ''), file: rel, run, seq: Number(match[2]), sha256, sm3, bytes,
+            durationSeconds: Math.round(durationSeconds * 1000) / 1000,
+            firstPacketAt: new Date(at).toISOString(),
+            offsetSeconds: Math.round(at - Date.parse(m.startedAt)) / 1000,
+            closedAt: mtime.toISOString(),
+            truncated: true,
+          };
+          t.segments.push(segment);
+          t.segments.sort((a, b) => a.run - b.run || a.seq - b.seq);
+        }
+      }
+    }
+    fs.rmSync(spool, { recursive: true, force: true });
+    fs.rmSync(path.join(this.workDir, id), { recursive: true, force: true });
+  }
+
+  /**
+   * Sessions whose manifest still says "recording" but whose recorder is gone — after a crash or
+   * power cut, or on a node that died — are sealed as interrupted, with what `salvage` finds.
+   * A session is taken only when its lease can be (no live node records it) and, with
+   * `quietMs`, when its manifest has not changed for that long: the room may be on its way to
+   * another node, which then continues the same session instead. `from: 'catalog'` looks only
+   * at the sessions the catalog lists as recording (the periodic sweep), otherwise every
+   * folder (start-up). Files are hashed once they stopped changing (settle.ts). An unreadable
+   * manifest is quarantined, a session that cannot be sealed
+   * (disk full) is logged and retried next time: neither stops the others, nor the start.
+   */
+  async recoverInterrupted(opts: { quietMs?: number; from?: 'folders' | 'catalog'; settle?: SettleOptions } = {}): Promise<string[]> {
+    const ids = opts.from === 'catalog' ? (await this.catalog.recording()).map((r) => r.sessionId) : this.sessionIds();
     const recovered: string[] = [];
-    const interrupted = this.sessionIds().filter((id) => !liveSessionIds.has(id) && readManifest(this.sessionDir(id)).status === 'recording');
-    const settled = interrupted.length === 0 || (await waitUntilSettled(interrupted.map((id) => this.sessionDir(id)), settle));
-    for (const id of interrupted) {
-      const dir = this.sessionDir(id);
-      const m = readManifest(dir);
-      // Output slots of the spare ffmpegs that recorders before the RTP intake kept.
-      for (const f of fs.readdirSync(dir)) if (f.startsWith('.slot-')) fs.rmSync(path.join(dir, f), { force: true });
+    for (const id of ids) {
+      if (this.#open.has(id)) continue;
+      try {
+        if (await this.#recover(id, opts.quietMs ?? 0, opts.settle)) recovered.push(id);
+      } catch (err) {
+        this.#log?.error({ err, sessionId: id }, 'recovery | session could not be sealed; it is tried again at the next sweep');
+      }
+    }
+    return recovered;
+  }
+
+  async #recover(id: string, quietMs: number, settle?: SettleOptions): Promise<boolean> {
+    const dir = this.sessionDir(id);
+    const file = path.join(dir, MANIFEST_FILE);
+    if (!fs.existsSync(file)) return false;
+    let m: Manifest;
+    try {
+      m = readManifest(dir);
+    } catch (err) {
+      await this.#quarantine(id, err);
+      return false;
+    }
+    if (m.status !== 'recording' || Date.now() - fs.statSync(file).mtimeMs < quietMs) return false;
+    if (!(await this.leases.acquire(id)).held || this.#open.has(id)) return false;
+    this.#open.add(id);
+    try {
+      // A dead node's ffmpegs finish their open segments first (settle.ts): what is hashed is final.
+      const settled = await waitUntilSettled([dir, this.spoolDir(id)].filter((d) => fs.existsSync(d)), settle);
+      m = readManifest(dir);
+      await this.salvage(m);
       let last = Date.parse(m.startedAt);
       for (const p of m.participants) {
         for (const t of p.tracks) {
-          const known = new Set(t.segments.map((x) => x.file));
-          const pdir = path.join(dir, participantDirName(p.participantId));
-          const files = fs.existsSync(pdir) ? fs.readdirSync(pdir).filter((f) => f.startsWith(`${t.trackId}-r`)).sort() : [];
-          for (const f of files) {
-            const rel = path.posix.join(path.basename(pdir), f);
-            const match = /-r(\d+)-(\d+)\.\w+$/.exec(f);
-            if (known.has(rel) || !match) continue;
-            const [sha256, bytes, sm3] = await hashFile(path.join(pdir, f));
-            const durationSeconds = await measureDuration(path.join(pdir, f)).catch(() => 0);
-            const run = Number(match[1]);
-            const prev = t.segments.filter((x) => x.run === run).at(-1);
-            const at = prev ? Date.parse(prev.firstPacketAt) + prev.durationSeconds * 1000 : Date.parse(t.runs.find((r) => r.run === run)?.firstPacketAt ?? t.startedAt);
-            const mtime = fs.statSync(path.join(pdir, f)).mtime;
-            const segment: Segment = {
-              id: f.replace(/\.\w+$/, ''), file: rel, run, seq: Number(match[2]), sha256, sm3, bytes,
-              durationSeconds: Math.round(durationSeconds * 1000) / 1000,
-              firstPacketAt: new Date(at).toISOString(),
-              offsetSeconds: Math.round(at - Date.parse(m.startedAt)) / 1000,
-              closedAt: mtime.toISOString(),
-              truncated: true,
-            };
-            t.segments.push(segment);
-            t.segments.sort((a, b) => a.run - b.run || a.seq - b.seq);
-          }
           for (const x of t.segments) last = Math.max(last, Date.parse(x.closedAt));
           for (const r of t.runs) r.endedAt ??= new Date(last).toISOString();
           t.endedAt ??= new Date(last).toISOString();
@@ -310,15 +467,41 @@ export class Archive {
       m.timeline.push({
         at: new Date().toISOString(),
         type: 'recording-recovered',
-        detail: settled ? 'recorder ended without stopping; sealed on recovery' : 'recorder ended without stopping; its files were still changing after the wait and were sealed as they were',
+        detail: settled
+          ? `recorder ended without stopping; sealed on recovery by node ${this.leases.nodeId}`
+          : `recorder ended without stopping; its files were still changing after the wait and were sealed as they were (node ${this.leases.nodeId})`,
       });
-      writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
-      const sealed = await this.evidence.seal({ type: 'recording-interrupted', sessionId: id, manifestBytes: fs.readFileSync(path.join(dir, MANIFEST_FILE)), details: { segments: allSegments(m).length } });
+      this.writeJson(file, m);
+      const sealed = await this.evidence.seal({ type: 'recording-interrupted', sessionId: id, manifestBytes: fs.readFileSync(file), details: { segments: allSegments(m).length } });
       const manifestSha256 = sealed.details.manifestSha256 as string;
       await this.catalog.indexManifest(m, { manifestSha256, retainUntil: this.retainUntil(m) });
-      recovered.push(id);
+      return true;
+    } finally {
+      this.#open.delete(id);
+      await this.leases.release(id).catch(() => undefined);
     }
-    return recovered;
+  }
+
+  /**
+   * An unreadable manifest (the first version could rename a short write over it) must not stop
+   * recovery, reindexing or the start: the session folder is moved, untouched, to
+   * RECORDINGS_DIR/.quarantine/ for someone to look at, and reported (`quarantined`, /healthz,
+   * `archive:verify`). Not while a live node holds the session.
+   */
+  async #quarantine(id: string, err: unknown): Promise<void> {
+    if (!(await this.leases.acquire(id)).held) return;
+    try {
+      const q = path.join(this.root, QUARANTINE_DIR);
+      fs.mkdirSync(q, { recursive: true });
+      let folder = path.join(q, id);
+      for (let n = 1; fs.existsSync(folder); n++) folder = path.join(q, `${id}~${n}`);
+      fs.renameSync(this.sessionDir(id), folder);
+      const reason = `manifest unreadable: ${(err as Error).message}`.slice(0, 300);
+      this.quarantined.push({ sessionId: id, folder, reason });
+      this.#log?.error({ sessionId: id, folder, reason }, 'archive | session quarantined');
+    } finally {
+      await this.leases.release(id).catch(() => undefined);
+    }
   }
 
   /** Rebuilds the catalog from session folders and the audit log. Returns counts. */
@@ -342,7 +525,14 @@ export class Archive {
       await w.clear();
       for (const id of this.sessionIds()) {
         const dir = this.sessionDir(id);
-        const m = readManifest(dir);
+        let m: Manifest;
+        try {
+          m = readManifest(dir);
+        } catch (err) {
+          // Recovery quarantines it; the index goes on without it.
+          this.#log?.error({ err, sessionId: id }, 'reindex | manifest unreadable; session left out');
+          continue;
+        }
         await w.indexManifest(m, { manifestSha256: seal.get(id), retainUntil: this.retainUntil(m) });
         const reason = hold.get(id);
         if (reason !== undefined && reason !== null) await w.setLegalHold(id, true, reason);

@@ -177,6 +177,25 @@ export class Catalog {
     return r && toRow(r);
   }
 
+  /** Sessions the catalog says are still recording (live, or left so by a node that died). */
+  async recording(): Promise<SessionRow[]> {
+    const rows = await this.#db.selectFrom('archive_sessions').select(SESSION_COLUMNS).where('status', '=', 'recording').where('deleted_at', 'is', null).orderBy('started_at').execute();
+    return rows.map(toRow);
+  }
+
+  /** The room's latest session that is still recording, if any (a room moved to another node continues it). */
+  async recordingOfRoom(roomId: string): Promise<SessionRow | undefined> {
+    const r = await this.#db
+      .selectFrom('archive_sessions')
+      .select(SESSION_COLUMNS)
+      .where('room_id', '=', roomId)
+      .where('status', '=', 'recording')
+      .where('deleted_at', 'is', null)
+      .orderBy('started_at', 'desc')
+      .executeTakeFirst();
+    return r && toRow(r);
+  }
+
   async isEmpty(): Promise<boolean> {
     return (await this.#db.selectFrom('archive_sessions').select('session_id').limit(1).executeTakeFirst()) === undefined;
   }

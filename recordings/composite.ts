@@ -50,6 +50,7 @@ const GAP_TEXT: Record<Gap['reason'], string> = {
   'recorder-exited': '录制中断 · recorder interrupted',
   'recorder-starting': '录制启动中 · recording starting',
   'worker-died': '媒体服务进程故障 · media worker failed',
+  'node-failed': '服务器节点故障 · server node failed',
 };
 
 /** A slate's lines: Chinese, English, then the gap's detail wrapped to fit a 640-pixel tile. */

@@ -1,8 +1,9 @@
 // The session manifest: the source of truth for one recorded session (with its segment files).
-// Written atomically (temp file + fsync + rename) after every change, so a crash leaves either
-// the previous or the next complete manifest, never half of one.
+// Written atomically (temp file written in full + fsync + rename + folder fsync) after every
+// change, so a crash or a full disk leaves either the previous or the next complete manifest,
+// never half of one.
 import fs from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { manifestSchema, type Manifest, type Participant, type Segment, type Track } from '../server/protocol/http/archive-shapes.ts';
 
@@ -24,16 +25,48 @@ export {
 } from '../server/protocol/http/archive-shapes.ts';
 export type { CaseInfo, Gap, Manifest, Participant, Segment, TimelineEvent, Track } from '../server/protocol/http/archive-shapes.ts';
 
+/**
+ * Writes `value` as JSON so that `file` is always either the previous complete file or the new
+ * one: a temp file beside it, written in full (a short write is continued, never renamed over
+ * the good file), fsync'd, then renamed into place and the folder fsync'd so the rename itself
+ * survives a power cut. Any failure (ENOSPC, EIO, a read-only mount) removes the temp file and
+ * throws; `file` is untouched.
+ */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const data = Buffer.from(JSON.stringify(value, null, 2) + '\n');
   try {
-    fs.writeSync(fd, JSON.stringify(value, null, 2) + '\n');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, 'wx');
+    try {
+      for (let off = 0; off < data.length; ) {
+        const n = fs.writeSync(fd, data, off, data.length - off);
+        if (n <= 0) throw Object.assign(new Error(`${tmp}: write made no progress`), { code: 'EIO' });
+        off += n;
+      }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (fs.statSync(tmp).size !== data.length) throw Object.assign(new Error(`${tmp}: size after write differs`), { code: 'EIO' });
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
-  fs.renameSync(tmp, file);
+  fsyncDir(path.dirname(file));
+}
+
+/** Makes a rename or a new file in `dir` durable (best effort where directories cannot be opened). */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on a directory; the data itself was fsync'd.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 export function readManifest(sessionDir: string): Manifest {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Config } from '../server/core/config.ts';
 import type { Store } from '../server/core/db.ts';
 import type { Logger } from '../server/core/log.ts';
-import { Archive } from './archive.ts';
+import { Archive, type ArchiveOptions } from './archive.ts';
 import { DEFAULT_FONT_FILE, type CompositeOptions } from './composite.ts';
 import type { EvidenceOptions } from './evidence.ts';
 import { ExportJobs } from './export.ts';
@@ -51,9 +51,16 @@ export interface NodeArchive {
   close(): Promise<void>;
 }
 
-export async function openNodeArchive(o: { dataDir: string; store: Store; options?: ArchiveNodeOptions; log: Logger }): Promise<NodeArchive> {
+/** `storage`: where the archive and the spool are, who owns which session, the free-space floor (ArchiveOptions). */
+export async function openNodeArchive(o: {
+  dataDir: string;
+  store: Store;
+  options?: ArchiveNodeOptions;
+  storage?: Pick<ArchiveOptions, 'recordingsDir' | 'minFreeBytes' | 'leases'>;
+  log: Logger;
+}): Promise<NodeArchive> {
   const { log } = o;
-  const archive = await Archive.open({ dataDir: o.dataDir, store: o.store, evidence: { ...o.options?.evidence, log } });
+  const archive = await Archive.open({ dataDir: o.dataDir, store: o.store, ...o.storage, log, evidence: { ...o.options?.evidence, log } });
   const stopCheckpoints = archive.evidence.scheduleCheckpoints(o.options?.checkpointEveryMs);
   const exports = new ExportJobs(archive, log, o.options?.composite ?? { ffmpegBin: resolveFfmpegBin(), fontFile: DEFAULT_FONT_FILE });
   let transcripts: TranscriptQueue | undefined;

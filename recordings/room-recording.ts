@@ -22,6 +22,11 @@ export interface RecordRoomOptions {
   caseInfo: Omit<CaseInfo, 'roomId'>;
   log: Logger;
   sessionId?: string;
+  /**
+   * A session of this room that a recorder on a node that died left recording: continued when
+   * it can be taken over (SessionRecorder.continueSession), otherwise a new session starts.
+   */
+  continueSession?: string;
   retentionClass?: string;
   segmentSeconds?: number;
   ports?: PortRange;
@@ -32,17 +37,18 @@ export interface RecordRoomOptions {
 export type RecordableRoom = Pick<Room, 'id' | 'router' | 'peers' | 'on' | 'once' | 'recording'>;
 
 export async function recordRoom(room: RecordableRoom, o: RecordRoomOptions): Promise<SessionRecorder> {
-  const recorder = await SessionRecorder.create({
+  const options = {
     router: room.router,
     archive: o.archive,
-    sessionId: o.sessionId ?? newSessionId(room.id),
     caseInfo: { ...o.caseInfo, roomId: room.id },
     ...(o.retentionClass ? { retentionClass: o.retentionClass } : {}),
     ...(o.segmentSeconds ? { segmentSeconds: o.segmentSeconds } : {}),
     ...(o.ports ? { ports: o.ports } : {}),
     ...(o.startedBy ? { startedBy: o.startedBy } : {}),
     log: o.log,
-  });
+  };
+  const continued = o.continueSession ? await SessionRecorder.continueSession({ ...options, sessionId: o.continueSession }) : undefined;
+  const recorder = continued ?? (await SessionRecorder.create({ ...options, sessionId: o.sessionId ?? newSessionId(room.id) }));
   bindRoom(room, recorder, o.log);
   return recorder;
 }

@@ -23,9 +23,9 @@ import {
   MANIFEST_FILE,
   allSegments,
   participantDirName,
+  readManifest,
   safeName,
   caseInfoSchema,
-  writeJsonAtomic,
   type CaseInfo,
   type Gap,
   type Manifest,
@@ -38,6 +38,8 @@ import { mediaCodecOf } from './sdp.ts';
 import { TrackRecorder, type GapReason, type LaneLedger } from './track-recorder.ts';
 
 const PERSIST_DELAY_MS = 100;
+/** A manifest write or segment move that failed (disk full) is tried again this often. */
+const RETRY_MS = 5_000;
 
 export interface SessionRecorderEvents {
   /** A segment closed, was hashed and entered in the manifest. */
@@ -46,8 +48,12 @@ export interface SessionRecorderEvents {
   gap: [{ participantId: string; gap: Gap }];
   /** The router died under the session (its worker died); resume() continues it. */
   interrupted: [{ reason: 'worker-died' }];
-  /** Recording ended; the manifest is sealed by its hash in the audit log. */
-  stopped: [{ manifestSha256: string; manifest: Manifest }];
+  /**
+   * Recording ended; the manifest is sealed by its hash in the audit log. Without a hash the
+   * seal could not be written (disk full): the session stays "recording" and recovery seals it
+   * as interrupted once the disk has room again.
+   */
+  stopped: [{ manifestSha256: string | undefined; manifest: Manifest }];
 }
 
 export interface SessionRecorderOptions {
@@ -105,7 +111,10 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   readonly sessionId: string;
   readonly #o: Required<Pick<SessionRecorderOptions, 'segmentSeconds' | 'noPacketSeconds'>> & SessionRecorderOptions;
   readonly #manifest: Manifest;
+  /** The session's folder in the archive store: manifest and archived segments. */
   readonly #dir: string;
+  /** The session's folder in this node's spool, where ffmpeg writes. */
+  readonly #spool: string;
   readonly #log: Logger;
   readonly #ffmpeg: string;
   readonly #ffprobe: string;
@@ -123,35 +132,99 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   #interruption: { reason: 'worker-died'; at: Date; timer?: NodeJS.Timeout } | undefined;
   /** Catalog writes of this session, one after another, so a late update never overtakes the seal. */
   #catalogWrites: Promise<void> = Promise.resolve();
+  /** A manifest change that could not be written yet (disk full): written by the retry timer. */
+  #dirty = false;
+  /** Finished segments still in the spool because the archive store refused them (disk full). */
+  readonly #unarchived: { participantId: string; track: Track; segment: Segment }[] = [];
+  #retryTimer: NodeJS.Timeout | undefined;
+  #leaseLostLogged = false;
 
   static async create(opts: SessionRecorderOptions): Promise<SessionRecorder> {
+    const { archive } = opts;
+    // A new session: no other node can hold its lease. Taken so that nobody else seals it.
+    await archive.leases.acquire(opts.sessionId);
     const r = new SessionRecorder(opts);
-    r.#persistNow();
-    await opts.archive.audit.append({
-      type: 'recording-start',
-      sessionId: r.sessionId,
-      actor: opts.startedBy ?? SYSTEM_ACTOR,
-      details: { roomId: opts.caseInfo.roomId, caseNumber: opts.caseInfo.caseNumber ?? null, segmentSeconds: r.#o.segmentSeconds },
-    });
-    await r.#index();
+    try {
+      r.#persistOrThrow();
+      await archive.audit.append({
+        type: 'recording-start',
+        sessionId: r.sessionId,
+        actor: opts.startedBy ?? SYSTEM_ACTOR,
+        details: { roomId: opts.caseInfo.roomId, caseNumber: opts.caseInfo.caseNumber ?? null, segmentSeconds: r.#o.segmentSeconds },
+      });
+      await r.#index();
+    } catch (err) {
+      await r.#abandon();
+      throw err;
+    }
     return r;
   }
 
-  private constructor(opts: SessionRecorderOptions) {
+  /**
+   * Continues a session whose recorder died with its node, now that its room lives here: the
+   * manifest as that recorder left it, plus what `archive.salvage` finds (segments archived or
+   * spooled here but not yet listed); its tracks end with `node-failed`, and every lane of every
+   * participant still in the session shows a `node-failed` gap from the end of its last archived
+   * media until it records again here. Resolves undefined when the session cannot be taken
+   * over: a live node holds it, this process already writes or recovers it, or it is no longer
+   * recording — the caller then starts a new session.
+   */
+  static async continueSession(opts: SessionRecorderOptions): Promise<SessionRecorder | undefined> {
+    const { archive, sessionId } = opts;
+    if (archive.isOpen(sessionId)) return undefined;
+    const lease = await archive.leases.acquire(sessionId);
+    if (!lease.held || archive.isOpen(sessionId)) return undefined;
+    archive.openSession(sessionId);
+    let r: SessionRecorder | undefined;
+    try {
+      const m = readManifest(archive.sessionDir(sessionId));
+      if (m.status !== 'recording') {
+        archive.closeSession(sessionId);
+        await archive.leases.release(sessionId);
+        return undefined;
+      }
+      await archive.salvage(m);
+      r = new SessionRecorder(opts, m);
+      r.#takeOver(lease.previous);
+      r.#persistOrThrow();
+      await archive.audit.append({
+        type: 'recording-start',
+        sessionId,
+        actor: opts.startedBy ?? SYSTEM_ACTOR,
+        details: { roomId: m.caseInfo.roomId, caseNumber: m.caseInfo.caseNumber ?? null, segmentSeconds: m.segmentSeconds, continued: true, node: archive.leases.nodeId, previousNode: lease.previous ?? null },
+      });
+      await r.#index();
+      return r;
+    } catch (err) {
+      if (r) await r.#abandon();
+      else {
+        archive.closeSession(sessionId);
+        await archive.leases.release(sessionId).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  private constructor(opts: SessionRecorderOptions, existing?: Manifest) {
     super();
-    const segmentSeconds = opts.segmentSeconds ?? 15;
+    const segmentSeconds = existing?.segmentSeconds ?? opts.segmentSeconds ?? 15;
     if (!(segmentSeconds >= 1 && segmentSeconds <= 300)) throw new RangeError('segmentSeconds must be between 1 and 300');
     this.#o = { ...opts, segmentSeconds, noPacketSeconds: opts.noPacketSeconds ?? 5 };
     this.sessionId = opts.sessionId;
-    const caseInfo = caseInfoSchema.parse(opts.caseInfo); // before anything lands on disk
+    const caseInfo = existing?.caseInfo ?? caseInfoSchema.parse(opts.caseInfo); // before anything lands on disk
     this.#dir = opts.archive.sessionDir(opts.sessionId);
-    if (fs.existsSync(this.#dir)) throw conflict(`session ${opts.sessionId} already has a recording`);
-    fs.mkdirSync(this.#dir, { recursive: true });
+    if (!existing) {
+      if (fs.existsSync(this.#dir)) throw conflict(`session ${opts.sessionId} already has a recording`);
+      fs.mkdirSync(this.#dir, { recursive: true });
+    }
+    this.#spool = opts.archive.spoolDir(opts.sessionId);
+    fs.mkdirSync(this.#spool, { recursive: true });
+    opts.archive.openSession(opts.sessionId);
     this.#log = (opts.log ?? createLogger('info')).child({ sessionId: opts.sessionId });
     this.#ffmpeg = opts.ffmpegBin ?? resolveFfmpegBin();
     this.#ffprobe = opts.ffprobeBin ?? resolveFfprobeBin();
-    this.#startedAt = new Date();
-    this.#manifest = {
+    this.#startedAt = existing ? new Date(existing.startedAt) : new Date();
+    this.#manifest = existing ?? {
       version: 1,
       sessionId: opts.sessionId,
       caseInfo,
@@ -338,12 +411,24 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       m.stoppedAt = stoppedAt.toISOString();
       m.timeline.push({ at: m.stoppedAt, type: 'recording-stopped' });
       clearInterval(this.#checkpointTimer);
+      await this.#retryUnarchived();
+      const { archive } = this.#o;
+      if (this.#unarchived.length > 0 || !this.#persistNow()) {
+        // The archive store is full (or lost): no seal over a manifest that is not what was
+        // recorded. The lease stays with this node, whose recovery moves the spooled segments
+        // and seals the session as interrupted once there is room; other nodes leave it alone.
+        this.#sealed = true;
+        this.#stopRetrying();
+        archive.closeSession(this.sessionId);
+        this.#log.error({ unarchived: this.#unarchived.length }, 'recording stopped but not sealed: the archive store refused its writes; recovery seals it later');
+        this.emit('stopped', { manifestSha256: undefined, manifest: structuredClone(m) });
+        return structuredClone(m);
+      }
       const checkpointed = this.#checkpoint();
-      this.#persistNow();
       this.#sealed = true;
+      this.#stopRetrying();
       const manifestBytes = fs.readFileSync(path.join(this.#dir, MANIFEST_FILE));
       const segments = allSegments(m);
-      const { archive } = this.#o;
       await checkpointed;
       // The seal: hashes (SHA-256, SM3) and the archive keys' signatures; its timestamp follows.
       const seal = await archive.evidence.seal({
@@ -359,6 +444,9 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       });
       const manifestSha256 = seal.details.manifestSha256 as string;
       await this.#index(manifestSha256);
+      fs.rmSync(this.#spool, { recursive: true, force: true });
+      archive.closeSession(this.sessionId);
+      await archive.leases.release(this.sessionId).catch((err: unknown) => this.#log.warn({ err }, 'session lease release failed (it expires by itself)'));
       this.#log.info({ segments: segments.length, manifestSha256 }, 'recording stopped and sealed');
       this.emit('stopped', { manifestSha256, manifest: structuredClone(m) });
       return structuredClone(m);
@@ -435,7 +523,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       router: this.#router,
       producer,
       track,
-      sessionDir: this.#dir,
+      sessionDir: this.#spool,
       participantDir: p.dir,
       sessionStartedAt: this.#startedAt,
       segmentSeconds: this.#o.segmentSeconds,
@@ -448,10 +536,8 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       onChange: () => this.#persist(),
       // A replaced producer's or a dead worker's gap is closed by this track's first media.
       ...(inherited ? { openGap: { reason: inherited.reason, since: new Date(inherited.start), ...(inherited.detail ? { detail: inherited.detail } : {}) } } : {}),
-      onSegment: (segment) => {
-        this.#uncheckpointed.push({ file: segment.file, sha256: segment.sha256, ...(segment.sm3 ? { sm3: segment.sm3 } : {}), bytes: segment.bytes });
-        this.emit('segment', { participantId: p.meta.participantId, segment });
-      },
+      archiveSegment: (segment) => this.#archiveSegment(p.meta.participantId, track, segment),
+      onSegment: (segment) => this.#listed(p.meta.participantId, segment),
     });
     lane.current = recorder;
     p.tracks.add(recorder);
@@ -542,11 +628,130 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       );
   }
 
-  #persistNow(): void {
+  /** Writes the manifest now; false (logged, alarmed, retried) when the archive store refuses it. */
+  #persistNow(): boolean {
     if (this.#persistTimer) clearTimeout(this.#persistTimer);
     this.#persistTimer = undefined;
-    if (this.#sealed) return;
-    writeJsonAtomic(path.join(this.#dir, MANIFEST_FILE), this.#manifest);
+    if (this.#sealed) return true;
+    const { archive } = this.#o;
+    if (!archive.leases.held(this.sessionId)) {
+      // Another node took the session over (this node's heartbeat lapsed): it writes it now.
+      if (!this.#leaseLostLogged) this.#log.error('session lease lost to another node: this recorder no longer writes the manifest');
+      this.#leaseLostLogged = true;
+      return false;
+    }
+    try {
+      archive.writeJson(path.join(this.#dir, MANIFEST_FILE), this.#manifest);
+      this.#dirty = false;
+      return true;
+    } catch (err) {
+      if (!this.#dirty) this.#log.error({ err }, 'manifest could not be written; kept in memory and tried again');
+      this.#dirty = true;
+      this.#startRetrying();
+      return false;
+    }
   }
 
+  #persistOrThrow(): void {
+    if (!this.#persistNow()) throw new Error(`session ${this.sessionId}: manifest could not be written to the archive store`);
+  }
+
+  /** The segment reaches the archive store before the manifest lists it; refused (disk full), it waits in the spool. */
+  async #archiveSegment(participantId: string, track: Track, segment: Segment): Promise<boolean> {
+    try {
+      await this.#o.archive.storeSegment(this.sessionId, segment.file, segment);
+      return true;
+    } catch (err) {
+      this.#log.error({ err, segment: segment.file }, 'segment could not be moved to the archive store; kept in the spool and tried again');
+      this.#unarchived.push({ participantId, track, segment });
+      this.#startRetrying();
+      return false;
+    }
+  }
+
+  /** A segment is in the archive and in the manifest: checkpointed next, and announced. */
+  #listed(participantId: string, segment: Segment): void {
+    this.#uncheckpointed.push({ file: segment.file, sha256: segment.sha256, ...(segment.sm3 ? { sm3: segment.sm3 } : {}), bytes: segment.bytes });
+    this.emit('segment', { participantId, segment });
+  }
+
+  async #retryUnarchived(): Promise<void> {
+    for (const item of [...this.#unarchived]) {
+      try {
+        await this.#o.archive.storeSegment(this.sessionId, item.segment.file, item.segment);
+      } catch {
+        return; // still full: the next retry
+      }
+      this.#unarchived.splice(this.#unarchived.indexOf(item), 1);
+      item.track.segments.push(item.segment);
+      item.track.segments.sort((a, b) => a.run - b.run || a.seq - b.seq);
+      this.#dirty = true;
+      this.#listed(item.participantId, item.segment);
+    }
+  }
+
+  #startRetrying(): void {
+    if (this.#retryTimer || this.#sealed) return;
+    this.#retryTimer = setInterval(() => {
+      void this.#retryUnarchived().then(() => {
+        if (this.#dirty) this.#persistNow();
+        if (!this.#dirty && this.#unarchived.length === 0) this.#stopRetrying();
+      });
+    }, RETRY_MS);
+    this.#retryTimer.unref();
+  }
+
+  #stopRetrying(): void {
+    clearInterval(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
+  /** A session that could not be started (or continued) leaves nothing running and nothing held. */
+  async #abandon(): Promise<void> {
+    this.#sealed = true;
+    this.#stopRetrying();
+    clearInterval(this.#checkpointTimer);
+    this.#o.archive.closeSession(this.sessionId);
+    await this.#o.archive.leases.release(this.sessionId).catch(() => undefined);
+  }
+
+  /**
+   * Takes the manifest over from a recorder that died (resume): its tracks end where their last
+   * archived media ends, and each lane of each participant still present gets a `node-failed`
+   * gap from there, which the lane's next recording closes.
+   */
+  #takeOver(previousNode: string | undefined): void {
+    const now = new Date();
+    const end = (segments: Segment[]) => Math.max(...segments.map((x) => Date.parse(x.firstPacketAt) + x.durationSeconds * 1000));
+    for (const meta of this.#manifest.participants) {
+      const p: ParticipantState = { meta, dir: participantDirName(meta.participantId), lanes: new Map(), tracks: new Set() };
+      this.#participants.set(meta.participantId, p);
+      for (const t of meta.tracks) {
+        if (t.endedAt) continue;
+        const last = t.segments.length > 0 ? end(t.segments) : Date.parse(t.startedAt);
+        t.endedAt = new Date(last).toISOString();
+        t.endReason = 'node-failed';
+        for (const r of t.runs) {
+          r.endedAt ??= t.endedAt;
+          r.exit ??= 'node failed';
+        }
+      }
+      if (meta.leftAt) continue;
+      for (const laneName of new Set(meta.tracks.map((t) => t.lane))) {
+        const tracks = meta.tracks.filter((t) => t.lane === laneName);
+        const segments = tracks.flatMap((t) => t.segments);
+        let from = segments.length > 0 ? end(segments) : Math.max(...tracks.map((t) => Date.parse(t.startedAt)));
+        // A gap open when the node died (paused, silent…) ends where the node failure begins.
+        for (const g of meta.gaps) {
+          if (g.lane !== laneName || g.end) continue;
+          from = Math.max(from, Date.parse(g.start));
+          g.end = new Date(from).toISOString();
+        }
+        const gap: Gap = { lane: laneName, start: new Date(Math.min(from, now.getTime())).toISOString(), reason: 'node-failed', detail: `recording continued on node ${this.#o.archive.leases.nodeId}${previousNode ? ` after node ${previousNode} failed` : ''}` };
+        meta.gaps.push(gap);
+        p.lanes.set(laneName, { name: laneName, current: undefined, openGap: gap, queue: Promise.resolve() });
+      }
+    }
+    this.#manifest.timeline.push({ at: now.toISOString(), type: 'node-failed', detail: `recording continued on node ${this.#o.archive.leases.nodeId}${previousNode ? ` after node ${previousNode} failed` : ''}` });
+  }
 }

@@ -59,6 +59,11 @@ export interface TrackRecorderOptions {
   /** The manifest changed (segment closed, run started…): persist it. */
   onChange: () => void;
   onSegment?: (segment: Segment) => void;
+  /**
+   * Moves a finished segment from `sessionDir` (the spool) to the archive store before it is
+   * listed; false when it could not (the session lists it once it can).
+   */
+  archiveSegment?: (segment: Segment) => Promise<boolean>;
   /** The lane's gap still open when this track starts (producer replaced, worker died): this track's first media closes it. */
   openGap?: OpenGap;
 }
@@ -92,6 +97,7 @@ interface Run {
   /** The media it was given; its clock anchor dates the segments. */
   stream?: IntakeStream;
   firstListStart?: number;
+  /** End (stream seconds) of the last listed segment: where an unlisted one, open at a crash, starts. */
   lastListEnd?: number;
   listed: Set<string>;
   pending: Promise<unknown>[];
@@ -656,6 +662,7 @@ export class TrackRecorder {
         closedAt: new Date().toISOString(),
         ...(truncated ? { truncated: true } : {}),
       };
+      if (o.archiveSegment && !(await o.archiveSegment(segment))) return;
       o.track.segments.push(segment);
       o.track.segments.sort((a, b) => a.run - b.run || a.seq - b.seq);
       o.onChange();

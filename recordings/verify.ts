@@ -82,7 +82,7 @@ function checkAgainstCheckpoints(m: Manifest, sessionId: string, checkpointed: C
 function defectWarnings(m: Manifest, sessionId: string, where: string): VerifyProblem[] {
   return allSegments(m).flatMap(({ segment }): VerifyProblem[] => {
     const seconds = `${segment.durationSeconds.toFixed(3)} s`;
-    if (segment.bytes === 0) return [{ severity: 'warning', kind: 'segment-truncated', sessionId, file: segment.file, message: `${where}: segment ${segment.file} is empty (0 bytes, ${seconds} of media): its recorder died before writing` }];
+    if (segment.bytes === 0) return [{ severity: 'warning', kind: 'segment-empty', sessionId, file: segment.file, message: `${where}: segment ${segment.file} is empty (0 bytes, ${seconds} of media): its recorder died before writing` }];
     if (segment.truncated) return [{ severity: 'warning', kind: 'segment-truncated', sessionId, file: segment.file, message: `${where}: segment ${segment.file} is truncated (its recorder died while writing it): ${seconds} of media in ${segment.bytes} bytes` }];
     return [];
   });
@@ -234,7 +234,10 @@ export async function verifyArchive(root: string, opts: { sessionId?: string } &
     const dir = path.join(root, id);
     if (!fs.existsSync(dir)) {
       if (tombstoned.has(id)) deleted.push(id);
-      else problems.push({ severity: 'error', kind: 'session-missing', sessionId: id, message: `session ${id}: folder is missing and the audit log has no deletion tombstone for it` });
+      else if (fs.existsSync(path.join(root, '.quarantine', id))) {
+        // Set aside by recovery (archive.ts): damaged, but not gone.
+        problems.push({ severity: 'error', kind: 'manifest-unreadable', sessionId: id, file: MANIFEST_FILE, message: `session ${id}: quarantined in .quarantine/${id} because its manifest could not be read` });
+      } else problems.push({ severity: 'error', kind: 'session-missing', sessionId: id, message: `session ${id}: folder is missing and the audit log has no deletion tombstone for it` });
       continue;
     }
     if (tombstoned.has(id)) {

@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig } from './core/config.ts';
 import { createLogger } from './core/log.ts';
 import { startEmbeddedRedis, type EmbeddedRedis } from './core/embedded-redis.ts';
-import { startPlatform, WEB_DIR } from './app/platform.ts';
+import { SHUTDOWN_LIMIT_MS, startPlatform, WEB_DIR } from './app/platform.ts';
 import { PAGES } from '../client-web/pages.ts';
 
 async function main(): Promise<void> {
@@ -27,8 +27,19 @@ async function main(): Promise<void> {
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down');
-    await platform.close();
-    await embedded?.stop();
+    // Whatever clients, recorders or disks do, the process is gone within the bound: recordings
+    // not sealed by then are sealed by recovery (here after the restart, or by another node).
+    setTimeout(() => {
+      log.error({ limitMs: SHUTDOWN_LIMIT_MS }, 'shutdown took too long: exiting now');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    try {
+      await platform.close();
+      await embedded?.stop();
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

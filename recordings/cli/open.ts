@@ -1,4 +1,4 @@
-// The archive as the command-line tools see it: DATA_DIR's recordings, the catalog in the
+// The archive as the command-line tools see it: RECORDINGS_DIR (or DATA_DIR's recordings), the catalog in the
 // store that DATABASE_URL names (unset: DATA_DIR/app.db), as the server would open them.
 import { loadToolConfig } from '../../server/core/config.ts';
 import { Store, storeLocation } from '../../server/core/db.ts';
@@ -8,6 +8,7 @@ export async function openArchiveFromConfig(dataDirArg?: string): Promise<{ arch
   const config = loadToolConfig();
   const dataDir = dataDirArg ?? config.DATA_DIR;
   const store = await Store.open(storeLocation(config.DATABASE_URL, dataDir));
-  const archive = await Archive.open({ dataDir, store });
+  // --data-dir names a whole data dir, recordings included; otherwise RECORDINGS_DIR as the server has it.
+  const archive = await Archive.open({ dataDir, store, ...(dataDirArg ? {} : { recordingsDir: config.recordingsDir }) });
   return { archive, close: () => store.close() };
 }

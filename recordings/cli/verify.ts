@@ -40,7 +40,7 @@ async function main(): Promise<number> {
     rep = await verifyPackage(path.resolve(args.package), caFile ? { tsaCaPem: fs.readFileSync(caFile, 'utf8') } : {});
   } else {
     const config = loadToolConfig();
-    const root = path.resolve(args['data-dir'] ?? config.DATA_DIR, 'recordings');
+    const root = args['data-dir'] ? path.resolve(args['data-dir'], 'recordings') : config.recordingsDir;
     what = args.session ? `session ${args.session} in ${root}` : `archive ${root}`;
     const ca = caFile ?? config.TSA_CA_FILE;
     rep = await verifyArchive(root, { ...(args.session ? { sessionId: args.session } : {}), ...(ca ? { tsaCaPem: fs.readFileSync(ca, 'utf8') } : {}) });

@@ -143,6 +143,7 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
         keys: archive.evidence.publicKeys.map((k) => ({ keyId: k.keyId, alg: k.alg, fingerprintSha256: k.fingerprintSha256 })),
         transcriptEngine: deps.transcripts?.engine ?? null,
         composite: exportJobs.canComposite,
+        storage: archive.storage.alarms,
       }),
       'archive.sessionAudit': async ({ claims, params: { sessionId }, query, req }) => {
         await archive.assertAndGetManifest(sessionId);

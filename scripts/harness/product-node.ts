@@ -6,11 +6,17 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { HealthReport } from '../../server/protocol/http/ops.ts';
+
+/** The scrape token harness nodes share unless told otherwise: the detailed /healthz needs it. */
+export const HARNESS_METRICS_TOKEN = 'harness-scrape-token-0123456789abcdef';
 
 export interface ProductNode {
   url: string;
   dataDir: string;
   child: ChildProcess;
+  /** The detailed /healthz (with the node's METRICS_TOKEN): workers and their pids, live nodes, alarms. */
+  health(): Promise<HealthReport>;
   /** A token from the node's development endpoint. */
   token(req: { sub: string; name?: string; role: string; rooms: string[]; attributes?: Record<string, string> }): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -29,7 +35,8 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 
 export async function startProductNode(env: Record<string, string> = {}, o: { readyTimeoutMs?: number } = {}): Promise<ProductNode> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sv-node-'));
-  const port = await freePort();
+  // A given PORT restarts a node where its clients expect it.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const rtcBase = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {
@@ -43,9 +50,11 @@ export async function startProductNode(env: Record<string, string> = {}, o: { re
       RTC_MIN_PORT: String(rtcBase + 100),
       RTC_MAX_PORT: String(rtcBase + 900),
       LOG_LEVEL: process.env.NODE_LOG_LEVEL ?? 'warn',
+      METRICS_TOKEN: HARNESS_METRICS_TOKEN,
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // NODE_LOG_LEVEL=debug shows the node's log (stdout) with the test's output.
+    stdio: ['ignore', process.env.NODE_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`product node exited (${code}) before it was ready`))));
@@ -65,6 +74,12 @@ export async function startProductNode(env: Record<string, string> = {}, o: { re
     url,
     dataDir,
     child,
+    async health() {
+      const res = await fetch(`${url}/healthz`, { headers: { authorization: `Bearer ${env.METRICS_TOKEN ?? HARNESS_METRICS_TOKEN}` } });
+      const body = (await res.json()) as { data?: HealthReport };
+      if (!body.data) throw new Error(`no detailed health from ${url}: ${JSON.stringify(body)}`);
+      return body.data;
+    },
     async token(req) {
       const res = await fetch(`${url}/dev/token`, {
         method: 'POST',

@@ -3,6 +3,7 @@
 import client from 'prom-client';
 import type { WorkerPool } from '../../sfu/worker-pool.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
+import type { StorageWatch } from '../../recordings/storage-watch.ts';
 
 export interface SignallingMetrics {
   connections: client.Gauge;
@@ -15,6 +16,8 @@ export interface Metrics {
   registry: client.Registry;
   signalling: SignallingMetrics;
   workerDeaths: client.Counter;
+  /** Exposes the recordings disks' free space and alarms (once the archive is open). */
+  observeStorage(storage: StorageWatch): void;
 }
 
 export function createMetrics(pool: WorkerPool, rooms: RoomRegistry): Metrics {
@@ -95,7 +98,29 @@ export function createMetrics(pool: WorkerPool, rooms: RoomRegistry): Metrics {
     },
   });
 
-  return { registry, signalling, workerDeaths };
+  let storage: StorageWatch | undefined;
+  new client.Gauge({
+    name: 'sv_recordings_storage_alarm',
+    help: 'Recordings storage alarms raised (1) by kind and disk; while any is 1 no new recording starts',
+    labelNames: ['kind', 'area'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const kind of ['disk-low', 'write-failed', 'disk-unreadable'] as const) for (const area of ['archive', 'spool'] as const) this.set({ kind, area }, 0);
+      for (const a of storage?.alarms ?? []) this.set({ kind: a.kind, area: a.area }, 1);
+    },
+  });
+  new client.Gauge({
+    name: 'sv_recordings_free_bytes',
+    help: 'Free bytes on the recordings disks at the last check (archive store, node spool)',
+    labelNames: ['area'],
+    registers: [registry],
+    collect() {
+      for (const [area, free] of Object.entries(storage?.free ?? {})) this.set({ area }, free);
+    },
+  });
+
+  return { registry, signalling, workerDeaths, observeStorage: (s) => void (storage = s) };
 }
 
 /**

@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import fs from 'node:fs';
 import express from 'express';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Server as IoServer } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { ConfigError, type Config } from '../core/config.ts';
@@ -34,6 +34,10 @@ import { RedisRoomSeats } from './signalling/room-seats.ts';
 import { WorkerPool } from '../../sfu/worker-pool.ts';
 import { RoomRegistry } from '../../sfu/rooms.ts';
 import { startServices, type Services, type ServicesOptions } from './services.ts';
+import { connectRedis } from './redis-clients.ts';
+
+/** How long the server's own shutdown may take before main.ts exits regardless (SIGTERM bound 10 s). */
+export const SHUTDOWN_LIMIT_MS = 9_000;
 
 export interface Platform {
   url: string;
@@ -75,9 +79,8 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const { config, log } = o;
   reportListenerErrorsTo((event, err) => log.error({ err, event: String(event) }, 'event listener threw'));
   const keys = redisKeys(o.redisPrefix);
-  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 2 });
-  const pub = redis.duplicate();
-  const sub = redis.duplicate();
+  const redisClients = await connectRedis(o.redisUrl, log.child({ mod: 'redis' }));
+  const { redis, pub, sub } = redisClients;
 
   const pool = await WorkerPool.create(
     {
@@ -120,9 +123,23 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       { min: config.RTC_MIN_PORT, max: config.RTC_MAX_PORT },
     ],
   });
-  // Services start after the ops routers are mounted; their degradations are read at request time.
-  let degraded: () => { component: string; reason: string; since?: string }[] = () => [];
-  const ops = { redis, pool, nodeId: config.NODE_ID, metrics: metrics.registry, tokens, degraded: () => degraded() };
+  // Health reads what exists only later (the archive's storage watch, its TSA, the routing): late-bound.
+  let services: Services | undefined;
+  let routing: RedisRoomRouting | undefined;
+  let stopping = false;
+  const ops = {
+    redis,
+    pool,
+    nodeId: config.NODE_ID,
+    metrics: metrics.registry,
+    tokens,
+    health: {
+      storageAlarms: () => services?.archive.storage.alarms ?? [],
+      nodes: async () => (routing ? routing.liveNodes() : []),
+      stopping: () => stopping,
+      degraded: () => services?.degraded() ?? [],
+    },
+  };
 
   // The edge, in order: headers on every answer, the origin rule, limits on the API, then the
   // areas; whatever no area serves ends in the one error middleware (no stack, no path, any mode).
@@ -182,8 +199,10 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     socket.once('disconnect', () => sockets.release(who));
     next();
   });
-  const services = await startServices({
+  services = await startServices({
     dataDir: config.DATA_DIR,
+    recordingsDir: config.recordingsDir,
+    recordingsMinFreeBytes: config.RECORDINGS_MIN_FREE_MB * 1024 * 1024,
     ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
     databasePoolSize: config.DATABASE_POOL_SIZE,
     nodeId: config.NODE_ID,
@@ -203,13 +222,13 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     bans,
     ...(o.household ? { household: o.household } : {}),
     ...(o.petition ? { petition: o.petition } : {}),
+    recordingSegmentSeconds: o.recordingSegmentSeconds ?? config.RECORDING_SEGMENT_SECONDS,
     identity: identityPolicy(config),
     ...(config.OIDC_ISSUER ? { singleSignOn: oidcSettings(config) } : {}),
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-    ...(o.recordingSegmentSeconds ? { recordingSegmentSeconds: o.recordingSegmentSeconds } : {}),
   });
+  metrics.observeStorage(services.archive.storage);
   services.mount(app);
-  degraded = () => services.degraded();
   registerArchiveMetrics(metrics.registry, () => services.archive.evidence.status);
   if (o.webDir && fs.existsSync(o.webDir)) {
     app.use(express.static(o.webDir, { index: 'index.html', maxAge: '1h' }));
@@ -239,7 +258,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
       })
     : undefined;
   if (internalPort !== undefined) listening.push(internalPort);
-  const routing = await RedisRoomRouting.start(redis, keys, config.NODE_ID, url, log.child({ mod: 'routing' }));
+  routing = await RedisRoomRouting.start(redis, keys, config.NODE_ID, url, log.child({ mod: 'routing' }), config.METRICS_TOKEN);
   rooms.on('room', (room) => {
     room.once('close', () => {
       routing.release(room.id).catch((err: unknown) => log.warn({ err, roomId: room.id }, 'room release failed'));
@@ -251,7 +270,13 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     routing,
     log: log.child({ mod: 'signalling' }),
     metrics: metrics.signalling,
-    access: services.access,
+    // A stopping node takes no joins: its clients are being sent to rejoin elsewhere or after the restart.
+    access: {
+      authorize: async (claims, roomId) => {
+        if (stopping) throw new AppError('unavailable', 'this node is stopping; try again');
+        return services!.access.authorize(claims, roomId);
+      },
+    },
     bans,
     seats: new RedisRoomSeats(redis, keys, config.ROOMS_PER_IDENTITY),
     revocations,
@@ -276,25 +301,25 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     services,
     close() {
       closing ??= (async () => {
-        await services.stopRecordings();
+        stopping = true;
+        await services!.stopRecordings();
         signalling.close();
         rooms.closeAll('server-shutdown');
-        await routing.close();
-        await new Promise<void>((resolve) => io.close(() => resolve()));
-        if (internal) await new Promise<void>((resolve) => internal.close(() => resolve()));
-        await services.close();
+        await routing!.close();
+        // io.close() waits for every HTTP connection to end; a browser's keep-alive or an
+        // in-flight request would hold the stop open, so they are cut.
+        const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
+        server.closeAllConnections();
+        await ioClosed;
+        if (internal) {
+          const internalClosed = new Promise<void>((resolve) => internal!.close(() => resolve()));
+          internal.closeAllConnections();
+          await internalClosed;
+        }
+        await services!.close();
         await revocations.close();
         await pool.close();
-        // quit, not disconnect: replies still owed (the socket.io adapter's publishes are not
-        // awaited by it) arrive before the socket closes, instead of rejecting unhandled.
-        // A Redis that is down would hold QUIT in the offline queue: give up after 2 s.
-        await Promise.all(
-          [pub, sub, redis].map(async (c) => {
-            const gaveUp = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
-            await Promise.race([c.quit().catch(() => undefined), gaveUp]);
-            c.disconnect();
-          }),
-        );
+        await redisClients.close();
       })();
       return closing;
     },

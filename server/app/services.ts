@@ -49,13 +49,14 @@ import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
 import { archiveArea } from '../protocol/http/archive.ts';
 import { householdArea } from '../protocol/http/household.ts';
 import { petitionArea } from '../protocol/http/petition.ts';
-import type { Archive } from '../../recordings/archive.ts';
+import { type Archive, RECOVERY_QUIET_MS } from '../../recordings/archive.ts';
 import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { openNodeArchive, type ArchiveNodeOptions, type Degradation } from '../../recordings/node-archive.ts';
 import { recordSessions } from './session-recording.ts';
 import type { PortRange } from '../../recordings/ports.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
+import { RedisSessionLeases } from '../routing/session-leases.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
 import { SystemAudit, systemActor, systemAuditFile } from '../core/system-audit.ts';
 import { changeSetSchema } from '../protocol/http/admin-shapes.ts';
@@ -72,8 +73,15 @@ import { identityArea } from '../protocol/http/identity.ts';
 /** The app acting for a system administrator whose role the admin area already checked. */
 const SYSTEM_PETITION_ACTOR = { id: 'system', name: 'system', role: 'system' } as const;
 
+/** How often every node looks for sessions left recording by a recorder that is gone. */
+const RECOVERY_SWEEP_MS = 15_000;
+
 export interface ServicesOptions {
   dataDir: string;
+  /** RECORDINGS_DIR: the archive store (shared by the nodes of a cluster). */
+  recordingsDir?: string;
+  /** RECORDINGS_MIN_FREE_MB, in bytes. */
+  recordingsMinFreeBytes?: number;
   /** DATABASE_URL: unset for SQLite in DATA_DIR/app.db (server/core/db.ts). */
   databaseUrl?: string;
   databasePoolSize?: number;
@@ -261,11 +269,30 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     ...(o.singleSignOn ? { singleSignOn: o.singleSignOn } : {}),
   });
 
-  const nodeArchive = await openNodeArchive({ dataDir: o.dataDir, store, ...(o.archive ? { options: o.archive } : {}), log: log.child({ mod: 'archive' }) });
+  const leases = new RedisSessionLeases(o.redis, o.keys, o.nodeId, log.child({ mod: 'recording-lease' }));
+  const nodeArchive = await openNodeArchive({
+    dataDir: o.dataDir,
+    store,
+    ...(o.archive ? { options: o.archive } : {}),
+    storage: {
+      ...(o.recordingsDir ? { recordingsDir: o.recordingsDir } : {}),
+      ...(o.recordingsMinFreeBytes !== undefined ? { minFreeBytes: o.recordingsMinFreeBytes } : {}),
+      leases,
+    },
+    log: log.child({ mod: 'archive' }),
+  });
   const { archive } = nodeArchive;
   archiveRef = archive;
-  // Sessions a crash left "recording" are sealed as interrupted before new ones start.
-  await archive.recoverInterrupted();
+  // Sessions left "recording" by a recorder that died — here, or on a node that is gone — are
+  // sealed as interrupted once quiet; until then the room's next node may continue them.
+  const recover = (from: 'folders' | 'catalog') =>
+    archive.recoverInterrupted({ quietMs: RECOVERY_QUIET_MS, from }).then(
+      (ids) => ids.length > 0 && log.info({ sessions: ids }, 'recording | sealed as interrupted'),
+      (err: unknown) => log.error({ err }, 'recording | recovery failed'),
+    );
+  await recover('folders');
+  const recoveryTimer = setInterval(() => void recover('catalog'), RECOVERY_SWEEP_MS);
+  recoveryTimer.unref();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
   const recording = recordSessions({ rooms: o.rooms, archive, petition, households, property, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}), ...(o.recorderPorts ? { ports: o.recorderPorts } : {}) });
 
@@ -383,6 +410,8 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
     },
     async close() {
+      clearInterval(recoveryTimer);
+      leases.close();
       waitPushes.cancel();
       live.close();
       stopRetention();

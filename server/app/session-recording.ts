@@ -115,10 +115,19 @@ async function startRecording(d: SessionRecordingDeps, room: Room): Promise<Sess
     d.log.warn({ roomId: room.id }, 'recording | not started: the session of this case is not running');
     return undefined;
   }
+  // A full or failing disk: the call goes on unrecorded, and the alarm (/healthz, metrics, the
+  // coordinator's banner) says why; what is archived stays intact.
+  if (!d.archive.storage.acceptsRecordings) {
+    d.log.error({ roomId: room.id, alarms: d.archive.storage.alarms }, 'recording | not started: the recordings storage alarm is raised');
+    return undefined;
+  }
+  // The room came here from a node that died while recording it: the same session goes on.
+  const left = await d.archive.catalog.recordingOfRoom(room.id);
   const recorder = await recordRoom(room, {
     archive: d.archive,
     caseInfo,
     log: d.log,
+    ...(left ? { continueSession: left.sessionId } : {}),
     ...(d.segmentSeconds ? { segmentSeconds: d.segmentSeconds } : {}),
     ...(d.ports ? { ports: d.ports } : {}),
   });

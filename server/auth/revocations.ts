@@ -90,6 +90,8 @@ export class Revocations extends SafeEmitter<RevocationEvents> implements Revoca
     sub.on('ready', () => {
       if (!r.#closed) void r.#reload().catch((err: unknown) => log.warn({ err }, 'revocations | reload failed'));
     });
+    // A client without an offline queue (server/app/redis-clients.ts) refuses commands until connected.
+    if (sub.status !== 'ready') await new Promise((resolve) => sub.once('ready', resolve));
     await sub.subscribe(keys.revocationsChannel);
     await r.#reload();
     return r;

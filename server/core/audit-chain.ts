@@ -223,9 +223,15 @@ class AuditWriter {
           return entry;
         });
         const data = Buffer.from(entries.map((e) => JSON.stringify(e) + '\n').join(''));
-        const { bytesWritten } = await fh.write(data, 0, data.length);
-        if (bytesWritten !== data.length) throw new Error(`audit log ${this.file}: short write (${bytesWritten} of ${data.length} bytes)`);
-        await fh.datasync();
+        try {
+          const { bytesWritten } = await fh.write(data, 0, data.length);
+          if (bytesWritten !== data.length) throw new Error(`audit log ${this.file}: short write (${bytesWritten} of ${data.length} bytes)`);
+          await fh.datasync();
+        } catch (err) {
+          // A full disk can leave part of the batch: cut it off, or the chain ends in a broken line.
+          await fh.truncate(before.size).catch(() => undefined);
+          throw err;
+        }
         const after = await fh.stat();
         this.#head = { seq, hash, hashSm3, size: after.size, ino: after.ino, mtimeMs: after.mtimeMs };
         return entries;

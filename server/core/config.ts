@@ -39,6 +39,12 @@ const schema = z.object({
     .regex(/^(postgres(ql)?:\/\/.+|sqlite:.+)$/, 'expected postgres://user@host:port/db or sqlite:<file>')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // The archive store; unset: DATA_DIR/recordings. A shared mount (NFS, CephFS) for a cluster.
+  RECORDINGS_DIR: z.string().min(1).optional(),
+  // Free space (MiB) on the archive store or the spool below which no new recording starts.
+  RECORDINGS_MIN_FREE_MB: z.coerce.number().int().min(0).max(10_000_000).default(2048),
+  // Length of a recorded segment: at most this much is held in the node's spool per track.
+  RECORDING_SEGMENT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
   // HS256 signing secret for access tokens; required outside development on loopback.
   JWT_SECRET: z.string().min(16).optional(),
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(4 * 3600),
@@ -139,6 +145,8 @@ export interface TurnConfig {
   secret: string;
   urls: string[];
 }
+/** What the command-line tools get: the validated settings and where the archive store is. */
+export type ToolConfig = Parsed & { recordingsDir: string };
 export type Config = Omit<Parsed, 'CAMERA_ALLOWED_NETWORKS' | 'CAMERA_ALLOWED_PORTS'> & {
   /** TURN_SECRET and TURN_URLS together, when set. */
   turn?: TurnConfig;
@@ -148,6 +156,8 @@ export type Config = Omit<Parsed, 'CAMERA_ALLOWED_NETWORKS' | 'CAMERA_ALLOWED_PO
   developmentOnLoopback: boolean;
   cameraNetworks: CidrList;
   cameraPorts: number[];
+  /** RECORDINGS_DIR, or DATA_DIR/recordings. */
+  recordingsDir: string;
 };
 
 export class ConfigError extends Error {}
@@ -227,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     developmentOnLoopback,
     cameraNetworks: cameraNetworks!,
     cameraPorts,
+    recordingsDir: recordingsDirOf(c),
   };
 }
 
@@ -235,8 +246,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * value validated, but none of the server's fail-closed rules (secrets, dev sign-in), which are
  * about serving requests.
  */
-export function loadToolConfig(env: NodeJS.ProcessEnv = process.env): Parsed {
+export function loadToolConfig(env: NodeJS.ProcessEnv = process.env): ToolConfig {
   const parsed = schema.safeParse(known(env));
   if (!parsed.success) fail(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  return parsed.data;
+  return { ...parsed.data, recordingsDir: recordingsDirOf(parsed.data) };
+}
+
+function recordingsDirOf(c: Pick<Parsed, 'RECORDINGS_DIR' | 'DATA_DIR'>): string {
+  return path.resolve(c.RECORDINGS_DIR ?? path.join(c.DATA_DIR, 'recordings'));
 }

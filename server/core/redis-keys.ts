@@ -20,6 +20,12 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     nodePrefix: `${prefix}node:`,
     /** STRING nodeId hosting the room; no TTL (a dead node's rooms are taken over). */
     roomNode: (roomId: string) => `${prefix}room-node:${roomId}`,
+    /** HASH nodeId → url of the nodes that beat; `node()` says which are alive (/healthz lists them for clients' failover). */
+    nodes: `${prefix}nodes`,
+
+    // ---- recorded sessions (server/routing/session-leases.ts) ----
+    /** STRING nodeId recording the session; PX NODE_TTL_MS, renewed with the heartbeat; taken over once that node's heartbeat expired. */
+    recordingOwner: (sessionId: string) => `${prefix}recording-owner:${sessionId}`,
 
     // ---- signalling (server/app/signalling/room-bans.ts, room-seats.ts) ----
     /** HASH sub → JSON {by, at}: who was removed from the room; deleted when its session ends, BAN_TTL_S at most. */

@@ -116,6 +116,12 @@ export interface PetitionRepository {
   createCaseIfNoneOpen(c: NewCase, event: NewEvent, openStates: readonly CaseState[]): Promise<{ case: Case; created: boolean }>;
   getCase(id: string): Promise<Case | undefined>;
   /**
+   * Undoes a registration that could not be queued (Redis out of reach): deletes the case, its
+   * timeline and its clocks, only while it is still `registered`. True when it was deleted. Its case number
+   * is not handed out again (a later case may already hold the next one).
+   */
+  discardRegistration(id: string): Promise<boolean>;
+  /**
    * Applies the patch and appends the event atomically. With `expectState`, changes nothing and
    * returns undefined unless the case is in one of those states (a compare-and-set).
    */
@@ -484,6 +490,18 @@ export class DbPetitionRepository implements PetitionRepository {
 
   getCase(id: string): Promise<Case | undefined> {
     return getCase(this.#db, id);
+  }
+
+  discardRegistration(id: string): Promise<boolean> {
+    return this.#store.transaction<PetitionTables, boolean>(async (trx) => {
+      const row = await this.#store.forUpdate(trx.selectFrom('petition_cases').select('state').where('id', '=', id)).executeTakeFirst();
+      if (row?.state !== 'registered') return false;
+      // The case life's rows written at registration (its acceptance clock; life-repository.ts).
+      for (const table of ['petition_clocks', 'petition_handlers']) await sql`DELETE FROM ${sql.table(table)} WHERE case_id = ${id}`.execute(trx);
+      await trx.deleteFrom('petition_case_events').where('case_id', '=', id).execute();
+      await trx.deleteFrom('petition_cases').where('id', '=', id).execute();
+      return true;
+    });
   }
 
   updateCase(id: string, patch: CasePatch, event: NewEvent, expectState?: readonly CaseState[]): Promise<Case | undefined> {

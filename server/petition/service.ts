@@ -12,6 +12,7 @@ import type { TokenIssuer } from '../auth/grants.ts';
 import type { DomainPermission } from '../auth/room-access.ts';
 import { PARTY_SEAT, SUPERVISOR_WATCH } from '../auth/session-seats.ts';
 import { AppError } from '../core/errors.ts';
+import { storeUnavailable } from '../core/http/failure.ts';
 import type { Logger } from '../core/log.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
 import { DEFAULT_PREFIX, personalQueue, schedulerKeys, type PriorityClass } from '../scheduler/keys.ts';
@@ -49,7 +50,7 @@ import {
 import { levelAbove, routeCategory } from './routing.ts';
 import type { ClaimInput, InviteTarget, OfferInput, ReceptionDayInput, StartPetitionInput } from '../protocol/http/petition.ts';
 import { issueRoomToken, type RoomAccess, type RoomMember } from './room-token.ts';
-import { queueFigures, slotStart, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
+import { queueFigures, slotStart, unknownWait, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
 import type {
   Actor,
   ActorRole,
@@ -126,6 +127,16 @@ export interface PetitionEvents {
 
 /** Queues an official serves: the office's, then the official's own (booked reception slots). */
 const queuesOf = (o: Official): string[] => [o.departmentId, personalQueue(o.id)];
+
+const SYSTEM_ACTOR: Actor = { id: 'system', name: 'system', role: 'system' };
+
+/** A case registered this long ago and still not in a queue is queued by the sweep. */
+const STRANDED_AFTER_MS = 10_000;
+
+/** Redis out of reach becomes the typed `unavailable`; anything else stays what it was. */
+function queueUnavailable(err: unknown): unknown {
+  return storeUnavailable(err) ? new AppError('unavailable', 'the queue is unavailable; nothing was registered, try again shortly') : err;
+}
 
 /** States in which a case still occupies its terminal: waiting, in session, being handed over. */
 const OPEN_AT_TERMINAL: readonly CaseState[] = ['registered', 'queued', 'in_session', 'joint_session', 'transferred', 'escalated'];
@@ -233,15 +244,32 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     await this.remindAppointments();
     await this.admitDueAppointments();
     await this.recordUnrecorded();
+    await this.requeueStranded();
     await this.life.sweep();
+  }
+
+  /**
+   * Cases the store says are waiting that Redis does not hold: registered but never queued (the
+   * node died between the two, or could not undo the registration), or queued with a ticket
+   * Redis lost (restored from an older snapshot, or the last second before a crash under
+   * `appendfsync everysec`). Enqueueing is idempotent by ticket id. Cases registered in the last
+   * STRANDED_AFTER_MS are left alone: their start may still be queueing or undoing them.
+   */
+  private async requeueStranded(): Promise<void> {
+    const cutoff = this.now().getTime() - STRANDED_AFTER_MS;
+    const waiting = (await this.repo.listCases(['registered', 'queued'])).filter((c) => !c.appointment && Date.parse(c.registeredAt) <= cutoff);
+    if (waiting.length === 0) return;
+    const lost = new Set(await this.queue.missing(waiting.map((c) => `${c.id}:q1`)));
+    for (const c of waiting) {
+      if (c.state === 'queued' && !lost.has(`${c.id}:q1`)) continue;
+      this.log?.warn({ caseId: c.id, state: c.state }, 'petition sweep | case waiting without its ticket: queued again');
+      await this.enqueueCase(c, SYSTEM_ACTOR);
+    }
   }
 
   /** Start-up recovery: cases registered but never queued, and assignments never recorded. */
   async recover(): Promise<void> {
-    for (const c of await this.repo.listCases(['registered'])) {
-      if (c.appointment) continue;
-      await this.enqueueCase(c, { id: 'system', name: 'system', role: 'system' });
-    }
+    await this.requeueStranded();
     for (const c of await this.repo.listCases(['transferred', 'escalated'])) {
       const last = (await this.repo.timeline(c.id)).filter((e) => e.type === 'transferred' || e.type === 'escalated').pop();
       const ticketId = typeof last?.data.ticketId === 'string' ? last.data.ticketId : undefined;
@@ -278,6 +306,10 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const rule = this.rules.category(input.category);
     const departments = await routeCategory(this.repo, rule, terminal.regionCode);
     const idNumberMasked = input.idNumber ? maskIdNumber(input.idNumber) : null;
+    // Fail fast: with the queue out of reach nothing is written and no case number is taken.
+    await this.queue.ping().catch((err: unknown) => {
+      throw queueUnavailable(err);
+    });
     const at = this.nowIso();
     const flags = { elderly: input.flags?.elderly ?? false, urgent: input.flags?.urgent ?? false, disabled: input.flags?.disabled ?? false };
     // One open petition per terminal: a second start (a double tap, a reload, a flood) gets the
@@ -324,14 +356,29 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       const booked = await this.bookAppointment(actor, created.id, input.booking.dayId, input.booking.slot);
       return { case: booked, queryCode, ticketId: `${created.id}:a1`, departments, wait: await waitInfo(this.waitDeps, booked), ...this.issueRoomToken(created.id, { id: actor.id, name: actor.name, role: 'petitioner', terminalId: terminal.id }) };
     }
-    const { ticketId, case: queued } = await this.enqueueCase(created, actor);
+    let enqueued: { ticketId: string; case: Case };
+    try {
+      enqueued = await this.enqueueCase(created, actor);
+    } catch (err) {
+      // Registered and queued, or not created: the registration is undone. Should the undo fail
+      // too, the sweep queues the case (requeueStranded) instead of leaving it registered.
+      const discarded = await this.repo.discardRegistration(created.id).catch((undo: unknown) => {
+        this.log?.error({ err: undo, caseId: created.id }, 'startPetition() | could not undo the registration; the sweep will queue it');
+        return false;
+      });
+      this.log?.warn({ err, caseId: created.id, discarded }, 'startPetition() | not queued; registration undone');
+      throw queueUnavailable(err);
+    }
+    const { ticketId, case: queued } = enqueued;
     this.log?.info({ caseId: created.id, terminalId: terminal.id, departments: departments.map((d) => d.id) }, 'startPetition() | queued');
     return {
       case: queued,
       queryCode,
       ticketId,
       departments,
-      wait: await waitInfo(this.waitDeps, queued),
+      // The case is queued: a queue that went away since costs the estimate, not the answer
+      // (the terminal's wait pushes fill it in).
+      wait: await waitInfo(this.waitDeps, queued).catch(() => unknownWait(queued)),
       // The room shows the terminal by its directory name; what the petitioner typed is case data.
       ...this.issueRoomToken(queued.id, { id: actor.id, name: actor.name, role: 'petitioner', terminalId: terminal.id }),
     };
@@ -523,8 +570,29 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   /** Claims the best ticket of the official's department queue; null when nothing waits. */
   async claimNext(actor: Actor, opts: ClaimInput = {}): Promise<Assignment | null> {
     const official = await assertOfficial(this.repo, actor);
-    const lease = await this.leaseNext(official, opts.requestId);
+    const lease = await this.leaseLive(official, opts.requestId);
     return lease ? this.admit(lease, official) : null;
+  }
+
+  /**
+   * Leases the best ticket whose case exists. A ticket without its case — a start undone while
+   * its enqueue was still on the way to Redis, or a store restored from an older backup — is
+   * taken out of circulation and the next one leased (the request id guards the first claim).
+   */
+  private async leaseLive(official: Official, requestId: string | undefined): Promise<Lease | null> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const lease = await this.leaseNext(official, attempt === 0 ? requestId : undefined);
+      if (!lease || (await this.repo.getCase(lease.caseId))) return lease;
+      await this.retire(lease);
+    }
+    return null;
+  }
+
+  private async retire(lease: Lease): Promise<void> {
+    await this.queue.confirm(lease);
+    await this.queue.finish([lease.ticketId]);
+    await this.queue.markRecorded(lease.ticketId);
+    this.log?.warn({ ticketId: lease.ticketId, caseId: lease.caseId }, 'claim | ticket without its case taken out of circulation');
   }
 
   /**
@@ -555,7 +623,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    */
   async offerNext(actor: Actor, opts: ClaimInput = {}): Promise<Offer | null> {
     const official = await assertOfficial(this.repo, actor);
-    const lease = await this.leaseNext(official, opts.requestId);
+    const lease = await this.leaseLive(official, opts.requestId);
     if (!lease) return null;
     const c = await this.repo.getCase(lease.caseId);
     return { ticketId: lease.ticketId, leaseToken: lease.leaseToken, kind: lease.kind, expiresInMs: this.leaseMs, case: c ?? null };
@@ -603,10 +671,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   private async admit(lease: Lease, official: Official): Promise<Assignment> {
     const c = await this.repo.getCase(lease.caseId);
     if (!c) {
-      // A ticket without its case (store restored from an older backup): take it out of circulation.
-      await this.queue.confirm(lease);
-      await this.queue.finish([lease.ticketId]);
-      await this.queue.markRecorded(lease.ticketId);
+      await this.retire(lease);
       throw new AppError('not_found', `ticket ${lease.ticketId} refers to an unknown case`);
     }
     await this.queue.confirm(lease);

@@ -36,6 +36,11 @@ async function presentFor(presence: Presence, queue: string): Promise<OnlineOffi
   return status === 'offline' ? [] : [{ officialId: owner, status }];
 }
 
+/** No place or estimate to tell (not waiting, or the queue cannot be read right now). */
+export function unknownWait(c: Case): WaitInfo {
+  return { caseId: c.id, state: c.state, position: null, availableOfficials: 0, freeOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
+}
+
 /** Per-queue figures a wait needs; `queueFigures` reads them once per queue for a whole pass. */
 export interface QueueFigures {
   present(queue: string): Promise<OnlineOfficial[]>;
@@ -65,7 +70,7 @@ export function queueFigures(d: Pick<WaitDeps, 'presence' | 'queue'>): QueueFigu
 export async function waitInfo(d: WaitDeps, c: Case, figures: QueueFigures = queueFigures(d)): Promise<WaitInfo> {
   const tickets = await d.queue.ticketsOfCase(c.id);
   const waiting = tickets.find((t) => t.state === 'queued' || t.state === 'leased');
-  const base = { caseId: c.id, state: c.state, position: null, availableOfficials: 0, freeOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
+  const base = unknownWait(c);
   if (!waiting) return base;
   const position = waiting.state === 'leased' ? 0 : await d.queue.position(waiting.id, waiting.departmentIds);
   const online = new Map<string, OnlineOfficial>();

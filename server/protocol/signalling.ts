@@ -181,9 +181,11 @@ export interface ResponseData {
   /**
    * `recording`: the session is being recorded (everyone is shown this). `exp`: when the token
    * the connection holds expires (seconds since the epoch): send `refreshToken` before it.
-   * `permission`: what this participant may do here now. `iceServers`: TURN for the transports.
+   * `permission`: what this participant may do here now. `iceServers`: TURN for the transports. `nodes`: the public URLs of the
+   * cluster's live nodes (this one included; empty when the node registry cannot be read): where
+   * the client asks next when this node stops answering.
    */
-  join: { peerId: string; role: string; exp: number; permission: PermissionInfo; peers: PeerInfo[]; recording: boolean; iceServers: IceServer[] };
+  join: { peerId: string; role: string; exp: number; permission: PermissionInfo; peers: PeerInfo[]; recording: boolean; iceServers: IceServer[]; nodes: string[] };
   createWebRtcTransport: TransportOptions;
   connectWebRtcTransport: Record<string, never>;
   restartIce: { iceParameters: unknown };

@@ -3,12 +3,20 @@
 // it sees only this interface.
 export type RoomPlacement = { local: true } | { local: false; nodeId: string; url: string };
 
+export interface NodeInfo {
+  nodeId: string;
+  /** The node's own public URL (PUBLIC_URL). */
+  url: string;
+}
+
 export interface RoomRouting {
   readonly nodeId: string;
   /** Places the room on this node unless a live node already hosts it. */
   claim(roomId: string): Promise<RoomPlacement>;
   /** Gives the room up, only if this node still holds it. */
   release(roomId: string): Promise<void>;
+  /** The nodes whose heartbeat is alive, this one included. */
+  liveNodes(): Promise<NodeInfo[]>;
   close(): Promise<void>;
 }
 

@@ -56,6 +56,24 @@ export class TicketQueue {
     this.keys = schedulerKeys(prefix);
   }
 
+  /** One round trip: rejects (fast, with the client's command timeout) when Redis is out of reach. */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  /** Which of these tickets Redis no longer has (one round trip). */
+  async missing(ticketIds: readonly string[]): Promise<string[]> {
+    if (ticketIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ticketIds) pipeline.exists(this.keys.ticket(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return ticketIds.filter((_, i) => {
+      const [err, n] = replies[i] ?? [new Error('no reply'), 0];
+      if (err) throw err;
+      return n === 0;
+    });
+  }
+
   /** Idempotent by ticket id: a second call changes nothing and reports created=false. */
   async enqueue(t: {
     ticketId: string;

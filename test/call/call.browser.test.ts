@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { remoteMedia, waitFor } from '../support/media.ts';
+import { remoteMedia, waitFor, openCallPage } from '../support/media.ts';
 
 describe('a call between two browsers', () => {
   let platform: TestPlatform;
@@ -18,12 +18,7 @@ describe('a call between two browsers', () => {
     await platform?.close();
   });
 
-  const open = async (token: string, room: string, name: string) => {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
-    await page.goto(`${platform.url}/call.html?room=${encodeURIComponent(room)}&token=${encodeURIComponent(token)}&name=${encodeURIComponent(name)}`);
-    return page;
-  };
+  const open = (token: string, room: string, name: string) => openCallPage(browser, platform.url, token, room, name);
 
   it('each page decodes the other page\'s video and receives its audio', async () => {
     const room = 'test:browser-call';

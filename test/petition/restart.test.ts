@@ -96,7 +96,8 @@ describe('restart', () => {
     await first.redis.del(first.service.queue.keys.ticket(handover.id));
     await first.close();
 
-    const second = await openHarness({ name: 'recover', file, prefix, seed: false });
+    // Started later than a start could still be on its way (10 s), as a restart after a crash is.
+    const second = await openHarness({ name: 'recover', file, prefix, seed: false, now: () => new Date(Date.now() + 11_000) });
     try {
       expect((await second.service.getCase(t, s.case.id)).state).toBe('queued');
       expect((await second.service.queue.entries(DANGSHAN_RS)).map((e) => e.caseId)).toEqual([s.case.id]);

@@ -129,6 +129,8 @@ describe('recordRoom on a real room', () => {
       expect(startUp).toBeGreaterThanOrEqual(0);
       expect(Date.parse(t.runs[0]!.firstPacketAt!)).toBeLessThanOrEqual(Date.parse(t.runs[0]!.startedAt)); // before ffmpeg was even spawned
     }
+    // Every segment left the spool for the archive store; the spool folder went with the seal.
+    expect(fs.existsSync(archive.spoolDir(manifest.sessionId))).toBe(false);
     expect(bob!.gaps).toEqual([]);
   });
 

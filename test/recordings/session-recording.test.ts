@@ -84,6 +84,13 @@ describe('a recorded petition session with three participants', () => {
     const tracks = (id: string) => recorder.manifest.participants.find((p) => p.participantId === id)?.tracks ?? [];
     // Mid-session, once bob's camera has a finished segment, kill the ffmpeg recording it.
     await until('a finished segment of bob\'s camera', () => tracks('bob').find((x) => x.lane === 'camera')?.segments.length);
+    // Killed mid-segment: once the open segment in the spool holds media beyond its header.
+    const camera = tracks('bob').find((x) => x.lane === 'camera')!;
+    const spool = path.join(archive.spoolDir('S-2026-0001'), 'p-bob');
+    await until('media in bob\'s open camera segment', () => {
+      const open = fs.readdirSync(spool).filter((f) => f.startsWith(`${camera.trackId}-r0-`) && !camera.segments.some((x) => x.file.endsWith(f))).sort().at(-1);
+      return open && fs.statSync(path.join(spool, open)).size > 16_384;
+    });
     const pid = recorder.ffmpegPidOf(feeds[1]!.video.id);
     expect(pid).toBeTypeOf('number');
     process.kill(pid!, 'SIGKILL');
@@ -188,6 +195,29 @@ describe('a recorded petition session with three participants', () => {
     expect(lostMs).toBeLessThan(1500);
     // Bob's microphone was never interrupted.
     expect(bob.gaps.filter((g) => g.lane === 'microphone')).toEqual([]);
+  });
+
+  it('keeps what the killed ffmpeg wrote of its open segment: the gap starts where that media ends and says what was lost (≤ 1.5 s)', async () => {
+    const bob = manifest.participants.find((p) => p.participantId === 'bob')!;
+    const camera = bob.tracks.find((t) => t.lane === 'camera')!;
+    const truncated = camera.segments.filter((x) => x.run === 0 && x.truncated);
+    expect(truncated, JSON.stringify(camera.segments)).toHaveLength(1);
+    const open = truncated[0]!;
+    // Flushed as written: the open segment is not the 0 bytes an unflushed WebM muxer leaves.
+    expect(open.bytes).toBeGreaterThan(16_384);
+    expect(open.durationSeconds).toBeGreaterThan(0);
+    const previous = camera.segments.filter((x) => x.run === 0 && !x.truncated).at(-1)!;
+    expect(Math.abs(Date.parse(open.firstPacketAt) - (Date.parse(previous.firstPacketAt) + previous.durationSeconds * 1000))).toBeLessThan(100);
+    const mediaEnd = Date.parse(open.firstPacketAt) + open.durationSeconds * 1000;
+    const gap = bob.gaps.find((g) => g.reason === 'recorder-exited')!;
+    expect(Math.abs(Date.parse(gap.start) - mediaEnd)).toBeLessThan(50);
+    const lost = Date.parse(gap.end!) - mediaEnd;
+    expect(lost, `lost ${lost} ms of bob's camera`).toBeLessThanOrEqual(1500);
+    // verify names it, as a warning with the media it kept.
+    const rep = await verifyArchive(archive.root, { sessionId: manifest.sessionId });
+    const warning = rep.problems.find((p) => p.kind === 'segment-truncated');
+    expect(warning).toMatchObject({ severity: 'warning', file: open.file });
+    expect(warning!.message).toContain(`${open.durationSeconds.toFixed(3)} s of media`);
   });
 
   it('has no gap but the crash: every track records from its first packet, whatever ffmpeg\'s start-up takes', () => {

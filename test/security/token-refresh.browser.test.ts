@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import type { Actor } from '../../server/petition/types.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { remoteMedia, waitFor } from '../support/media.ts';
+import { remoteMedia, waitFor, openCallPage } from '../support/media.ts';
 
 const TTL_SECONDS = 15;
 const TERMINAL = 'T341321101201'; // 砀山县砀城镇 (seed); wages → 砀山县人社局
@@ -29,12 +29,7 @@ describe('a call past several room-token expiries', () => {
     await platform?.close();
   });
 
-  const open = async (token: string, room: string, name: string) => {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
-    await page.goto(`${platform.url}/call.html?room=${encodeURIComponent(room)}&token=${encodeURIComponent(token)}&name=${encodeURIComponent(name)}`);
-    return page;
-  };
+  const open = (token: string, room: string, name: string) => openCallPage(browser, platform.url, token, room, name);
   /** The token a peer holds on the server now: its id and expiry. */
   const held = (roomId: string, peerId: string) => {
     const c = platform.rooms.get(roomId)?.peers.get(peerId)?.claims;

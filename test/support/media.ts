@@ -67,3 +67,11 @@ export async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean,
   }
   return last;
 }
+
+/** Opens call.html in a new page of `browser` for one participant, page errors logged by name. */
+export async function openCallPage(browser: { newPage(): Promise<Page> }, baseUrl: string, token: string, room: string, name: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
+  await page.goto(`${baseUrl}/call.html?room=${encodeURIComponent(room)}&token=${encodeURIComponent(token)}&name=${encodeURIComponent(name)}`);
+  return page;
+}

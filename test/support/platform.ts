@@ -57,7 +57,7 @@ export async function startTestPlatform(
     try {
       const platform = await startPlatform({
         config,
-        redisUrl: process.env.REDIS_URL!,
+        redisUrl: config.REDIS_URL ?? process.env.REDIS_URL!,
         log: createLogger(config.LOG_LEVEL),
         webDir: WEB_DIR,
         roomEmptyTimeoutMs: 2000,

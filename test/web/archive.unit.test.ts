@@ -155,7 +155,7 @@ describe('archive search view-model', () => {
   const base: ArchiveState = { view: 'search', denied: null, banner: null, claims: { sub: 'a1', name: '档案员', role: 'archivist', attributes: {} }, query: {}, results: null, searching: false, more: false, loadingMore: false, status: null, auditQuery: {}, auditTrail: null, auditing: false };
 
   it('raises the timestamp alarm while the TSA is unreachable or missing, and nothing when it answers', () => {
-    const status = (timestamps: NonNullable<ArchiveState['status']>['timestamps']) => ({ timestamps, keys: [], transcriptEngine: null, composite: true });
+    const status = (timestamps: NonNullable<ArchiveState['status']>['timestamps']) => ({ timestamps, keys: [], transcriptEngine: null, composite: true, storage: [] });
     expect(archiveView({ ...base, status: status({ state: 'ok', pending: 0 }) }, ctx()).alarm).toBeNull();
     expect(archiveView({ ...base, status: status({ state: 'unreachable', pending: 3, since: at(0) }) }, ctx()).alarm).toBe('可信时间戳服务不可用（自 2026-11-26 15:00:00 起）：3 项封存等待时间戳，服务恢复后自动补签。');
     expect(archiveView({ ...base, status: status({ state: 'unconfigured', pending: 1 }) }, ctx('en')).alarm).toContain('TSA_URL');

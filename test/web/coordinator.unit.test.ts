@@ -87,9 +87,14 @@ describe('coordinator view-model', () => {
 
 describe('coordinator overview: the archive alarm', () => {
   it('shows the trusted-timestamp alarm while the TSA is unreachable, and nothing when it answers', () => {
-    const status = (timestamps: NonNullable<CoordinatorState['archiveStatus']>['timestamps']) => ({ timestamps, keys: [], transcriptEngine: null, composite: true });
+    const status = (timestamps: NonNullable<CoordinatorState['archiveStatus']>['timestamps']) => ({ timestamps, keys: [], transcriptEngine: null, composite: true, storage: [] });
     expect(coordinatorView(state({ archiveStatus: status({ state: 'ok', pending: 0 }) }), ctx()).alarm).toBeNull();
     expect(coordinatorView(state(), ctx()).alarm).toBeNull();
     expect(coordinatorView(state({ archiveStatus: status({ state: 'unreachable', pending: 2, since: '2026-11-26T06:00:00Z' }) }), ctx()).alarm).toBe('可信时间戳服务不可用（自 2026-11-26 14:00:00 起）：2 项封存等待时间戳，服务恢复后自动补签。');
+  });
+
+  it('shows the recordings-storage alarm before anything else while the disk is full', () => {
+    const full = { timestamps: { state: 'ok' as const, pending: 0 }, keys: [], transcriptEngine: null, composite: true, storage: [{ kind: 'disk-low' as const, area: 'archive' as const, detail: '/srv/rec: 0 MiB free, below the 2048 MiB floor', since: '2026-11-26T06:00:00Z', freeBytes: 0 }] };
+    expect(coordinatorView(state({ archiveStatus: full }), ctx()).alarm).toBe('录像存储空间不足或写入失败（自 2026-11-26 14:00:00 起）：新的接访不再录像，已存录像完好。/srv/rec: 0 MiB free, below the 2048 MiB floor');
   });
 });

@@ -38,7 +38,10 @@ export const AUDIT_FIELDS: { key: keyof AuditSearch; label: 'auditPerson' | 'dat
 ];
 
 /** The alarm line for a TSA that does not answer or is not configured; null when all is well. */
-export function timestampAlarm(status: ArchiveStatus | null, { t, lang }: ViewContext): string | null {
+/** The banner: a recordings-storage alarm first (no new recordings), else the timestamp alarm. */
+export function archiveAlarm(status: ArchiveStatus | null, { t, lang }: ViewContext): string | null {
+  const disk = status?.storage?.[0];
+  if (disk) return t('archive.storageAlarm', { since: formatTime(disk.since, 'stamp', lang), detail: disk.detail });
   const ts = status?.timestamps;
   if (!ts || ts.state === 'ok') return null;
   return ts.state === 'unreachable'
@@ -126,7 +129,7 @@ export function archiveView(s: ArchiveState, ctx: ViewContext): ArchiveView {
   const r = s.results;
   const at = s.auditTrail;
   return {
-    alarm: timestampAlarm(s.status, ctx),
+    alarm: archiveAlarm(s.status, ctx),
     audit:
       s.view === 'audit'
         ? {

@@ -7,7 +7,7 @@ import type { Case, DepartmentQueue, LiveSession, OverdueCase, RoutingRules, Ter
 import { caseTimeline } from '../petition-ui/timeline.ts';
 import type { TimelineEntry } from '../widgets/timeline.ts';
 import { zh } from '../i18n/zh.ts';
-import { timestampAlarm } from '../archive/view-model.ts';
+import { archiveAlarm } from '../archive/view-model.ts';
 import type { ArchiveStatus } from '../../../server/protocol/http/archive-shapes.ts';
 
 export type OfficeKind = keyof typeof zh.petition.office;
@@ -134,7 +134,7 @@ export function coordinatorView(s: CoordinatorState, ctx: ViewContext): Coordina
   return {
     title: t('coordinator.title'),
     updated: s.refreshError ? t('coordinator.failed', { message: s.refreshError }) : s.updatedAt ? t('coordinator.updated', { at: formatTime(s.updatedAt, 'timeSeconds', ctx.lang) }) : '',
-    alarm: timestampAlarm(s.archiveStatus ?? null, ctx),
+    alarm: archiveAlarm(s.archiveStatus ?? null, ctx),
     body:
       s.phase === 'signed-out'
         ? { kind: 'signed-out', role: t('coordinator.roleName') }

@@ -1043,6 +1043,7 @@ export const en: Dictionary = {
     compositeLoading: 'Loading the composite video…',
     tsaUnreachable: 'The trusted timestamp service is unreachable (since {{since}}): {{n}} seal(s) wait for a timestamp and get it once it is back.',
     tsaUnconfigured: 'No trusted timestamp service is configured (TSA_URL): {{n}} seal(s) have no trusted timestamp.',
+    storageAlarm: 'Recordings storage is full or failing (since {{since}}): new sessions are not recorded; what is archived is intact. {{detail}}',
     auditTitle: 'Audit trail',
     auditScopeSession: 'This recording',
     auditScopeCase: 'All recordings of the case',
@@ -1090,6 +1091,7 @@ export const en: Dictionary = {
       'no-packets': 'no packets',
       'recorder-exited': 'recorder exited',
       'recorder-starting': 'recorder starting',
+      'node-failed': 'server node failed',
       'worker-died': 'media worker failed',
     },
     event: {

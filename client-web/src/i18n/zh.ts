@@ -1044,6 +1044,7 @@ export const zh = {
     compositeLoading: '正在载入合成视频…',
     tsaUnreachable: '可信时间戳服务不可用（自 {{since}} 起）：{{n}} 项封存等待时间戳，服务恢复后自动补签。',
     tsaUnconfigured: '未配置可信时间戳服务（TSA_URL）：{{n}} 项封存没有可信时间戳。',
+    storageAlarm: '录像存储空间不足或写入失败（自 {{since}} 起）：新的接访不再录像，已存录像完好。{{detail}}',
     auditTitle: '审计记录',
     auditScopeSession: '本录像',
     auditScopeCase: '本案全部录像',
@@ -1091,6 +1092,7 @@ export const zh = {
       'no-packets': '无数据包',
       'recorder-exited': '录制进程退出',
       'recorder-starting': '录制进程启动中',
+      'node-failed': '服务器节点故障',
       'worker-died': '媒体服务进程故障',
     },
     event: {

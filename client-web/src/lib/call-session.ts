@@ -6,7 +6,10 @@ import { parseRoomId } from '../../../server/protocol/room-id.ts';
 import type { MediaSource, PeerInfo, PermissionInfo, ProducerInfo, RejoinReason } from '../../../server/protocol/signalling.ts';
 import { Api } from './api.ts';
 import { callStatus, deviceFailure, poorNetwork, sameStatus, type CallStatus, type DeviceSource, type DeviceStatus, type RemotePublisher } from './call-state.ts';
-import { SignallingClient, SignallingError } from './signalling-client.ts';
+import { FINAL_REFUSALS, SignallingClient, SignallingError } from './signalling-client.ts';
+
+/** How long a node gets to answer before the call tries the next one. */
+const REACH_MS = 2_000;
 
 export type CallState = 'connecting' | 'joined' | 'reconnecting' | 'closed' | 'failed';
 
@@ -99,6 +102,9 @@ export class CallSession {
   readonly #listeners = new Map<keyof CallSessionEvents, Set<(...a: never[]) => void>>();
   #closed = false;
   #joining: Promise<void> | undefined;
+  #rejoining: Promise<void> | undefined;
+  /** The cluster's nodes (from the last join reply): where the call goes when its node stops answering. */
+  #nodes: string[] = [];
   /** The room token held now (the first, or the latest refreshed one). */
   #token: string;
   #renewTimer: ReturnType<typeof setTimeout> | undefined;
@@ -167,10 +173,11 @@ export class CallSession {
     s.on('replaced', () => {
       this.close('replaced');
     });
-    // After a network loss socket.io reconnects by itself; the server forgot us, so join again.
-    s.io.on('reconnect', () => void this.#rejoin('room-moved'));
+    // The server forgets a peer whose socket went (network loss, node stopped or dead): join
+    // again — on this node once it answers, else on any other (#reach).
     s.on('disconnect', (reason) => {
-      if (!this.#closed && reason !== 'io client disconnect') this.#setState('reconnecting', reason);
+      if (this.#closed || signalling !== this.signalling || reason === 'io client disconnect') return;
+      void this.#rejoin('connection-lost');
     });
     return signalling;
   }
@@ -183,19 +190,8 @@ export class CallSession {
   }
 
   async start(): Promise<void> {
-    // A room lives on one node; a node that does not host it names the one that does.
-    for (let hop = 0; ; hop++) {
-      await this.signalling.connected();
-      try {
-        await this.#join();
-        break;
-      } catch (err) {
-        const url = err instanceof SignallingError && err.code === 'conflict' ? (err.body.details as { url?: string } | undefined)?.url : undefined;
-        if (!url || hop >= 2) throw err;
-        this.signalling.close();
-        this.signalling = this.#connect(url);
-      }
-    }
+    await this.signalling.connected();
+    await this.#joinHere();
   }
 
   /** Mute/unmute a local source without renegotiation (producer pause/resume). */
@@ -329,9 +325,73 @@ export class CallSession {
     return this.#joining;
   }
 
+  /** Joins through the connected node; a node that does not host the room names the one that does. */
+  async #joinHere(): Promise<void> {
+    for (let hop = 0; ; hop++) {
+      try {
+        await this.#join();
+        return;
+      } catch (err) {
+        const url = err instanceof SignallingError && err.code === 'conflict' ? (err.body.details as { url?: string } | undefined)?.url : undefined;
+        if (!url || hop >= 2) throw err;
+        this.#adopt(this.#connect(url));
+        await this.signalling.connected();
+      }
+    }
+  }
+
+  #adopt(next: SignallingClient): void {
+    const old = this.signalling;
+    this.signalling = next;
+    old.close();
+  }
+
+  /**
+   * A connected signalling channel: the current node's, or — when it does not answer within
+   * REACH_MS — the first of the entry URL and the cluster's other nodes that does. That node
+   * hosts the room, or takes it over from the dead one on `join`.
+   */
+  async #reach(): Promise<void> {
+    try {
+      await this.signalling.connected(REACH_MS);
+      return;
+    } catch (err) {
+      if (isFinal(err)) throw err;
+    }
+    for (const url of this.#alternatives()) {
+      const other = this.#connect(url);
+      try {
+        await other.connected(REACH_MS);
+      } catch (err) {
+        other.close();
+        if (isFinal(err)) throw err;
+        continue;
+      }
+      this.#adopt(other);
+      return;
+    }
+    throw new SignallingError({ code: 'unavailable', message: 'no node answers' });
+  }
+
+  /** The entry URL and the known nodes, without the current one. */
+  #alternatives(): string[] {
+    const origin = (u: string) => new URL(u, location.href).origin;
+    const current = origin(this.signalling.url);
+    const seen = new Set([current]);
+    const out: string[] = [];
+    for (const u of [this.o.url ?? '/', ...this.#nodes]) {
+      const o = origin(u);
+      if (seen.has(o)) continue;
+      seen.add(o);
+      out.push(u);
+    }
+    return out;
+  }
+
   async #doJoin(): Promise<void> {
     const { roomId } = this.o;
-    this.#setState('connecting');
+    // A rejoin keeps saying "reconnecting" until the call is back.
+    if (this.state !== 'reconnecting') this.#setState('connecting');
     const { rtpCapabilities } = await this.signalling.request('getRouterRtpCapabilities', { roomId });
     if (!this.#device) {
       this.#device = new Device();
@@ -347,6 +407,8 @@ export class CallSession {
     this.#iceServers = joined.iceServers;
     this.#scheduleRenewal(joined.exp, joined.role);
     this.#setRecording(joined.recording);
+    // An empty list (the registry unreadable just now) keeps what was known.
+    if (joined.nodes.length > 0) this.#nodes = joined.nodes;
     this.peers.clear();
     for (const p of joined.peers) this.#setPeer(p);
 
@@ -407,7 +469,7 @@ export class CallSession {
   }
 
   async #restartIce(transport: types.Transport): Promise<void> {
-    if (transport.closed || !this.signalling.socket.connected) return;
+    if (transport.closed || this.state !== 'joined' || !this.signalling.socket.connected) return;
     try {
       const { iceParameters } = await this.signalling.request('restartIce', { transportId: transport.id });
       await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
@@ -459,9 +521,14 @@ export class CallSession {
     }
   }
 
-  /** Full rejoin: the server lost our room (worker died, room moved, our socket reconnected). */
-  async #rejoin(reason: RejoinReason | 'room-moved'): Promise<void> {
-    if (this.#closed) return;
+  /** Full rejoin: the server lost our room (worker died, node stopping or gone, our socket dropped). One at a time. */
+  #rejoin(reason: RejoinReason | 'connection-lost'): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#rejoining ??= this.#doRejoin(reason).finally(() => (this.#rejoining = undefined));
+    return this.#rejoining;
+  }
+
+  async #doRejoin(reason: RejoinReason | 'connection-lost'): Promise<void> {
     this.#setState('reconnecting', reason);
     for (const id of [...this.#consumers.keys()]) this.#dropConsumer(id);
     for (const p of this.#producers.values()) p.close();
@@ -475,15 +542,17 @@ export class CallSession {
     for (const d of ['send', 'recv'] as const) delete this.#transportStates[d];
     for (let attempt = 0; !this.#closed; attempt++) {
       try {
-        if (!this.signalling.socket.connected) await this.signalling.connected();
-        await this.#join();
+        await this.#reach();
+        await this.#joinHere();
         return;
       } catch (err) {
-        if (err instanceof SignallingError && ['forbidden', 'unauthorized', 'token_expired'].includes(err.code)) {
+        if (isFinal(err)) {
           this.#fail(err);
           return;
         }
-        await new Promise((r) => setTimeout(r, Math.min(4000, 250 * 2 ** attempt)));
+        // Not shown: the page says "reconnecting" until the call is back.
+        console.warn('call | rejoin attempt failed', err);
+        await new Promise((r) => setTimeout(r, Math.min(2000, 250 * 2 ** attempt)));
       }
     }
   }
@@ -646,10 +715,14 @@ export class CallSession {
   }
 
   #fail(err: unknown): void {
-    this.#emit('error', err instanceof Error ? err : new Error(String(err)));
-    if (err instanceof SignallingError && ['forbidden', 'unauthorized', 'token_expired'].includes(err.code)) {
-      this.#setState('failed', err.message);
+    if (isFinal(err)) {
+      this.#emit('error', err as Error);
+      this.#setState('failed', (err as Error).message);
+      return;
     }
+    // While reconnecting the old transports fail by the dozen: the rejoin replaces them.
+    if (this.state !== 'joined') return void console.warn('call | while reconnecting', err);
+    this.#emit('error', err instanceof Error ? err : new Error(String(err)));
   }
 
   #emit<E extends keyof CallSessionEvents>(event: E, ...args: Parameters<CallSessionEvents[E]>): void {
@@ -661,6 +734,10 @@ export class CallSession {
       }
     }
   }
+}
+
+function isFinal(err: unknown): err is SignallingError {
+  return err instanceof SignallingError && FINAL_REFUSALS.includes(err.code);
 }
 
 /** Where a fresh room token comes from when the page did not say: the endpoint that issued it. */

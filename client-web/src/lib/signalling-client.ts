@@ -23,6 +23,9 @@ export class SignallingError extends Error {
   }
 }
 
+/** Refusals no retry can change: the token is bad, expired or does not allow this. */
+export const FINAL_REFUSALS: readonly ErrorBody['code'][] = ['unauthorized', 'forbidden', 'token_expired'];
+
 export interface ConnectOptions {
   url?: string;
   token: string;
@@ -43,26 +46,46 @@ export class SignallingClient {
     });
   }
 
-  /** Resolves on the first successful connect; rejects with the server's typed refusal. */
-  connected(): Promise<void> {
+  /**
+   * Resolves once connected. A final refusal (bad or expired token) rejects at once and stops
+   * the socket; anything else — the node down or restarting, a passing `unavailable` — leaves
+   * socket.io retrying by itself, and rejects only after `withinMs` (the socket keeps trying:
+   * switching it off here once meant no page reconnected after a restart).
+   */
+  connected(withinMs = 10_000): Promise<void> {
     if (this.socket.connected) return Promise.resolve();
     return new Promise((resolve, reject) => {
+      let last = 'no answer';
       const onError = (err: Error & { data?: ErrorBody }) => {
-        cleanup();
-        this.socket.disconnect();
-        reject(new SignallingError(err.data ?? { code: 'unavailable', message: err.message }));
+        if (err.data && FINAL_REFUSALS.includes(err.data.code)) {
+          cleanup();
+          this.socket.disconnect();
+          reject(new SignallingError(err.data));
+          return;
+        }
+        last = err.data?.message ?? err.message;
       };
       const onConnect = () => {
         cleanup();
         resolve();
       };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new SignallingError({ code: 'unavailable', message: `not connected in ${withinMs} ms: ${last}` }));
+      }, withinMs);
       const cleanup = () => {
+        clearTimeout(timer);
         this.socket.off('connect', onConnect);
         this.socket.off('connect_error', onError);
       };
       this.socket.on('connect', onConnect);
       this.socket.on('connect_error', onError);
     });
+  }
+
+  /** The node this client talks to ('/' for the page's own origin). */
+  get url(): string {
+    return this.o.url ?? '/';
   }
 
   async request<N extends RequestName>(name: N, payload: RequestPayload<N>): Promise<ResponseData[N]> {

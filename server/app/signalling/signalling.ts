@@ -18,6 +18,7 @@ import { AppError, conflict, forbidden, toErrorBody } from '../../core/errors.ts
 import type { SafeEmitter } from '../../core/safe-emitter.ts';
 import { householdOfRoom } from '../../protocol/room-id.ts';
 import type { Logger } from '../../core/log.ts';
+import { storeUnavailable } from '../../core/http/failure.ts';
 import type { SignallingMetrics } from '../metrics.ts';
 import {
   requestSchemas,
@@ -158,6 +159,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
       if (!(err instanceof AppError)) {
         // mediasoup rejects bad RTP dictionaries with TypeError: that is the client's fault.
         if (err instanceof TypeError) err = new AppError('bad_request', `${name}: ${err.message}`);
+        else if (storeUnavailable(err)) err = new AppError('unavailable', 'the service is unavailable, try again shortly');
         else slog.error({ err, event: name }, `${name}() | failed`);
       }
       // A client's mistake is worth a line for whoever supports that client, not an alarm.
@@ -325,6 +327,11 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
           peers: room.visiblePeers(peer),
           recording: room.recording,
           iceServers: turnCredentials(deps.turn, peer.claims.sub, peer.claims.exp),
+          // Only a client with a valid token learns the other nodes (the public /healthz says only `{ ok }`).
+          nodes: await deps.routing.liveNodes().then(
+            (ns) => ns.map((n) => n.url),
+            () => [],
+          ),
         });
       }
       case 'createWebRtcTransport': {

@@ -12,7 +12,7 @@ import type { Logger } from '../log.ts';
 const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
 
 /**
- * Redis unreachable (ioredis gave up retrying), SQLite locked past its busy timeout, or
+ * Redis unreachable (ioredis gave up retrying, or no answer within its command timeout), SQLite locked past its busy timeout, or
  * PostgreSQL down, restarting or cutting the connection (node-postgres says "Connection
  * terminated …", or "…encountered a connection error…" on a client whose connection broke
  * earlier; its pool "timeout exceeded when trying to connect").
@@ -22,7 +22,7 @@ export function storeUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return (
     err.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|ECONNREFUSED|LOADING|stream isn't writeable|Connection terminated|encountered a connection error|timeout exceeded when trying to connect/.test(err.message) ||
+    /Connection is closed|ECONNREFUSED|LOADING|Command timed out|stream isn't writeable|Connection terminated|encountered a connection error|timeout exceeded when trying to connect/i.test(err.message) ||
     code === 'SQLITE_BUSY' ||
     (typeof code === 'string' && PG_UNAVAILABLE.test(code))
   );

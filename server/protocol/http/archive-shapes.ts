@@ -48,6 +48,8 @@ export const GAP_REASONS = [
   // Written by recorders before the intake captured from the first packet; kept for old manifests.
   'recorder-starting',
   'worker-died',
+  // The node recording the session died; another node took the session over (docs/deployment.md).
+  'node-failed',
 ] as const;
 export const gapSchema = z.object({
   lane: z.string(),
@@ -153,7 +155,10 @@ export interface Bookmark {
 export type ProblemKind =
   | 'segment-altered'
   | 'segment-missing'
+  /** Warning: the segment open when its ffmpeg died (kept as written; its duration is what survived). */
   | 'segment-truncated'
+  /** Warning: a segment of 0 bytes (ffmpeg died before writing anything). */
+  | 'segment-empty'
   | 'manifest-missing'
   | 'manifest-unreadable'
   | 'manifest-altered'
@@ -168,6 +173,18 @@ export type ProblemKind =
   | 'timestamp-invalid'
   /** A seal or checkpoint still waiting for its token (warning: the TSA was unreachable). */
   | 'timestamp-missing';
+
+/** The recordings' disks: the archive store (RECORDINGS_DIR) and the node's spool. */
+export type StorageArea = 'archive' | 'spool';
+
+/** A raised storage alarm: while any is raised the node starts no new recording. */
+export interface StorageAlarm {
+  kind: 'disk-low' | 'write-failed' | 'disk-unreadable';
+  area: StorageArea;
+  detail: string;
+  since: string;
+  freeBytes?: number;
+}
 
 export interface VerifyProblem {
   severity: 'error' | 'warning';
@@ -283,6 +300,8 @@ export interface ArchiveStatus {
   /** The speech-to-text engine, or null when no model is configured. */
   transcriptEngine: string | null;
   composite: boolean;
+  /** The answering node's recordings-storage alarms: while any is raised it starts no recording. */
+  storage: StorageAlarm[];
 }
 
 // ---- answers ----------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ export const archiveArea = area({
       access: ARCHIVISTS, params: sessionParams, query: releaseReason, body: releaseReason, answer: json<HeldSession>('{ session: SessionRow }'),
     },
     'archive.status': {
-      method: 'GET', path: '/status', summary: 'Trusted timestamping state (an alarm unless `ok`), the archive keys, transcript engine',
+      method: 'GET', path: '/status', summary: 'Trusted timestamping state (an alarm unless `ok`), the archive keys, transcript engine, recordings-storage alarms of the answering node',
       access: { roles: ['archivist', 'admin', 'coordinator', 'audit-admin'] }, answer: json<ArchiveStatus>('ArchiveStatus'),
     },
     'archive.sessionAudit': {

@@ -1,0 +1,87 @@
+// The node's Redis connections: commands, and the publish/subscribe pair of socket.io's adapter.
+//
+// Fail fast: a request that needs Redis while it is out of reach is answered `unavailable` in
+// under a second instead of waiting for reconnection. So no offline queue (a command while
+// disconnected fails at once), in-flight commands fail when the connection drops instead of being
+// re-sent later (a re-sent enqueue would queue a ticket for a case the request already undid),
+// and a command not answered within COMMAND_TIMEOUT_MS fails (a Redis host that stops answering
+// without closing the connection). ioredis still reconnects by itself; the first command after
+// that succeeds.
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../core/log.ts';
+
+export const COMMAND_TIMEOUT_MS = 800;
+
+const OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  autoResendUnfulfilledCommands: false,
+  maxRetriesPerRequest: 0,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  // Reconnect quickly after a restart; never slower than every 2 s.
+  retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+};
+
+export interface RedisClients {
+  redis: Redis;
+  pub: Redis;
+  sub: Redis;
+  /**
+   * quit, not disconnect: replies still owed (the socket.io adapter's publishes are not awaited
+   * by it) arrive before the socket closes, instead of rejecting unhandled. Gives up after 2 s.
+   */
+  close(): Promise<void>;
+}
+
+/** Connects all three (waiting while Redis is not up yet: a node does not start without it). */
+export async function connectRedis(url: string, log: Logger): Promise<RedisClients> {
+  const redis = new Redis(url, OPTIONS);
+  const pub = redis.duplicate();
+  const sub = redis.duplicate();
+  const clients = [redis, pub, sub];
+  // ioredis reports every failed reconnect; one line per outage, and one when it is over.
+  let down = false;
+  for (const c of clients) {
+    c.on('error', (err: Error) => {
+      if (down) return;
+      down = true;
+      log.warn({ err: err.message }, 'redis | connection lost; requests needing it answer unavailable until it is back');
+    });
+    c.on('ready', () => {
+      if (!down) return;
+      down = false;
+      log.info('redis | connection back');
+    });
+  }
+  // socket.io's adapter publishes, subscribes and unsubscribes without handling the promise: a
+  // command during an outage (or one timed out) must not become an unhandled rejection, which
+  // would end the process. The adapter still gets the promise as it is.
+  unhandledAllowed(pub, ['publish']);
+  unhandledAllowed(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
+  // Not events.once: it rejects on the 'error' events of a Redis that is not up yet.
+  await Promise.all(clients.map((c) => (c.status === 'ready' ? undefined : new Promise((resolve) => c.once('ready', resolve)))));
+  return {
+    redis,
+    pub,
+    sub,
+    async close() {
+      await Promise.all(
+        clients.map(async (c) => {
+          const gaveUp = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+          await Promise.race([c.quit().catch(() => undefined), gaveUp]);
+          c.disconnect();
+        }),
+      );
+    },
+  };
+}
+
+function unhandledAllowed(client: Redis, methods: ('publish' | 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe')[]): void {
+  for (const m of methods) {
+    const original = (client[m] as (...a: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => {
+      const p = original(...args);
+      p.catch(() => undefined);
+      return p;
+    };
+  }
+}

@@ -1,0 +1,59 @@
+// A redis-server of a test's own, to kill and bring back: the same port and data dir (AOF on,
+// `appendfsync everysec`, as the product's embedded Redis), so a restart finds what was durable.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { freePort } from '../../scripts/harness/product-node.ts';
+
+export interface RedisProcess {
+  url: string;
+  /** SIGKILL: no shutdown save, the last second of AOF may be lost. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data dir; resolves once it answers PING. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startRedisProcess(): Promise<RedisProcess> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-redis-'));
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+
+  const start = async () => {
+    const proc = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--loglevel', 'warning'], {
+      stdio: 'ignore',
+    });
+    child = proc;
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`redis-server exited (${proc.exitCode}) while starting`);
+      const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined);
+      const ok = await probe.connect().then(() => probe.ping(), () => undefined).catch(() => undefined);
+      probe.disconnect();
+      if (ok === 'PONG') return;
+      if (Date.now() > deadline) throw new Error('redis-server did not answer in 15 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const signal = async (sig: NodeJS.Signals) => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const gone = new Promise((r) => proc.once('exit', r));
+    proc.kill(sig);
+    await gone;
+  };
+  await start();
+  return {
+    url,
+    kill: () => signal('SIGKILL'),
+    start,
+    async stop() {
+      await signal('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
