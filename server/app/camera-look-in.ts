@@ -6,12 +6,10 @@ import type { HouseholdService } from '../household/index.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
 import { AppError } from '../core/errors.ts';
 import type { CameraAddressCheck } from '../core/camera-address.ts';
-import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
 import { IngestError } from '../../sfu/ingest/probe.ts';
-import { Peer, type ProducerAppData } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
-import type { types } from 'mediasoup';
+import { pullCameraInto } from './camera-participant.ts';
 
 export interface CameraLookInDeps {
   rooms: RoomRegistry;
@@ -38,28 +36,6 @@ export function serveCameraLookIns(d: CameraLookInDeps): void {
   });
 }
 
-async function ingestInto(room: Room, camera: { householdId: string; cameraId: string; url: string }, d: CameraLookInDeps): Promise<void> {
-  const log = d.log;
-  const now = Math.floor(Date.now() / 1000);
-  const peer = new Peer(
-    `camera:${camera.cameraId}`,
-    camera.cameraId,
-    {
-      sub: `camera:${camera.cameraId}`,
-      name: camera.cameraId,
-      role: 'home-device',
-      grant: { rooms: [room.id], canPublish: true, canSubscribe: false, sources: ['camera', 'microphone'] },
-      attributes: { householdId: camera.householdId },
-      jti: `ingest-${camera.cameraId}`,
-      iat: now,
-      exp: now + 24 * 3600,
-    },
-    () => undefined,
-  );
-  room.join(peer, room.rtpCapabilities);
-  const ingest = await CameraIngest.start({
-    router: room.router, url: camera.url, vetUrl: (url) => d.cameraAddresses.vet(url), cameraId: camera.cameraId, log, appData: { peerId: peer.id },
-  });
-  room.addProducer(peer, ingest.producer as types.Producer<ProducerAppData>);
-  if (ingest.audioProducer) room.addProducer(peer, ingest.audioProducer as types.Producer<ProducerAppData>);
+function ingestInto(room: Room, camera: { householdId: string; cameraId: string; url: string }, d: CameraLookInDeps): Promise<unknown> {
+  return pullCameraInto(room, { cameraId: camera.cameraId, name: camera.cameraId, url: camera.url, role: 'home-device', attributes: { householdId: camera.householdId } }, d);
 }

@@ -5,6 +5,7 @@
 import { actorFromClaims } from '../petition/access.ts';
 import type { PetitionService } from '../petition/service.ts';
 import type { HouseholdService } from '../household/index.ts';
+import type { PropertyService } from '../property/index.ts';
 import type { Claims } from '../auth/grants.ts';
 import { grantOnly, intersect, withoutCamera, type DomainPermission, type RoomAuthorizer } from '../auth/room-access.ts';
 import { forbidden } from '../core/errors.ts';
@@ -16,11 +17,13 @@ type KindAuthorizer<K extends ParsedRoomId['kind']> = (
   roomId: string,
 ) => DomainPermission | Promise<DomainPermission>;
 
-export function roomAuthorizer(d: { petition: PetitionService; households: HouseholdService }): RoomAuthorizer {
+export function roomAuthorizer(d: { petition: PetitionService; households: HouseholdService; property: PropertyService }): RoomAuthorizer {
   const byKind: { [K in ParsedRoomId['kind']]: KindAuthorizer<K> } = {
     petition: (claims, room) => d.petition.roomPermission(actorFromClaims(claims), room.caseId),
     'household-call': (claims, _room, roomId) => d.households.roomPermission(claims, roomId),
     'household-look-in': (claims, _room, roomId) => d.households.roomPermission(claims, roomId),
+    'property-matter': (claims, room) => d.property.matterRoomPermission(claims, room.matterId),
+    'property-camera-view': (claims, room) => d.property.viewRoomPermission(claims, room.compoundId, room.viewId),
     // An id in a domain's namespace that does not parse must never pass as ad-hoc.
     malformed: (_claims, room) => {
       throw forbidden(`not a valid ${room.namespace} room`);

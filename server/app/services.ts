@@ -40,6 +40,9 @@ import {
 } from '../household/index.ts';
 import { forwardHouseholdEvents } from '../household/events.ts';
 import { watchCameraActivity } from './camera-activity.ts';
+import { PropertyRepository, PropertyService, createPropertyRouter, propertyMigrations, seedPropertyDemo } from '../property/index.ts';
+import { propertyArea } from '../protocol/http/property.ts';
+import { serveCompoundCameras } from './compound-cameras.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
 import { createDevRouter } from './http/dev.ts';
 import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
@@ -126,6 +129,7 @@ export interface Services {
   archive: Archive;
   petition: PetitionService;
   households: HouseholdService;
+  property: PropertyService;
   live: LiveChannel;
   identity: Identity;
   /** The system-wide audit trail (DATA_DIR/audit/system.jsonl). */
@@ -163,7 +167,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const location = storeLocation(o.databaseUrl, o.dataDir);
   const store = await Store.open(location, { log: log.child({ mod: 'store' }), ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
   // One migration run for every area (the archive's run with Archive.open, idempotently).
-  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS, ...identityMigrations]);
+  const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...propertyMigrations, ...ARCHIVE_MIGRATIONS, ...identityMigrations]);
   log.info({ store: describeLocation(location), applied }, 'store open');
 
   const audit = new SystemAudit(systemAuditFile(o.dataDir));
@@ -192,6 +196,23 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const householdRepo = new HouseholdRepository(store);
   if (o.seedDemo) await seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
   const households = await HouseholdService.create({ repository: householdRepo, tokens, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'household' }), ...o.household });
+  const propertyRepo = new PropertyRepository(store);
+  if (o.seedDemo) await seedPropertyDemo(propertyRepo);
+  const property = new PropertyService({
+    repository: propertyRepo,
+    tokens,
+    cameraAddresses: o.cameraAddresses,
+    log: log.child({ mod: 'property' }),
+    directory: {
+      async departmentsOf(regions) {
+        const all = await petitionRepo.listDepartments();
+        return regions.flatMap((r) => all.filter((x) => x.regionCode === r));
+      },
+      department: (id) => petitionRepo.getDepartment(id),
+      gridWorkerRegion: async (sub) => (await householdRepo.getVillageContact(sub))?.region,
+      gridWorkersFor: async (region) => (await householdRepo.villageContactsFor(region)).map((c) => c.id),
+    },
+  });
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
   households.start(5_000, { leader: () => householdTick.held() });
@@ -273,9 +294,10 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const recoveryTimer = setInterval(() => void recover('catalog'), RECOVERY_SWEEP_MS);
   recoveryTimer.unref();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
-  const recording = recordSessions({ rooms: o.rooms, archive, petition, households, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}), ...(o.recorderPorts ? { ports: o.recorderPorts } : {}) });
+  const recording = recordSessions({ rooms: o.rooms, archive, petition, households, property, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}), ...(o.recorderPorts ? { ports: o.recorderPorts } : {}) });
 
   serveCameraLookIns({ rooms: o.rooms, households, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'camera-look-in' }) });
+  serveCompoundCameras({ rooms: o.rooms, property, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'compound-cameras' }) });
   const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
   // Every waiting petitioner whose figures changed gets them pushed; queue changes within one
@@ -329,6 +351,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   // An ended call or look-in closes its room, so nobody stays connected on an old token.
   households.events.on('call:ended', ({ call }) => endRoom(call.roomId));
   households.events.on('lookin:ended', ({ lookIn }) => endRoom(lookIn.roomId));
+  // 红色物业: each matter change reaches its parties' pages (an invited office through its department room).
+  property.events.on('matter:changed', ({ matter, to, departments, invited }) =>
+    live.publish([...to.map(liveRoom.user), ...departments.map(liveRoom.department)], 'property:matter', { matter, ...(invited ? { invited } : {}) }),
+  );
+  property.events.on('session:ended', ({ roomId }) => endRoom(roomId));
 
   // Who may be in which room changes with the domain: a transfer takes the former lead out, privacy
   // on stops the home's camera, a removed link ends the member's call — on every node.
@@ -359,17 +386,19 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     archive,
     petition,
     households,
+    property,
     live,
     identity,
     audit,
     degraded: () => nodeArchive.degraded(),
     stopRecordings: () => recording.stopAll(),
-    access: roomAuthorizer({ petition, households }),
+    access: roomAuthorizer({ petition, households, property }),
     accessChanges,
     mount(app) {
-      if (o.devSignIn) app.use(createDevRouter({ tokens, codes: o.codes, petitionRepo, householdRepo, households }));
+      if (o.devSignIn) app.use(createDevRouter({ tokens, codes: o.codes, petitionRepo, householdRepo, households, propertyRepo }));
       app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
       app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
+      app.use(propertyArea.base, createPropertyRouter({ service: property, tokens, log: log.child({ mod: 'property-http' }) }));
       app.use(
         archiveArea.base,
         createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }), exports: nodeArchive.exports, ...(nodeArchive.transcripts ? { transcripts: nodeArchive.transcripts } : {}) }),

@@ -1,7 +1,7 @@
 // Which rooms are recorded and what the archive learns about them. Every petition session is
 // recorded from its first participant's join (its first producer) to its end — and only while it runs: a room opened for a case
-// whose session has ended starts no second recording; a household call only when the household
-// turned recording on. The room↔recorder binding itself is recordings/room-recording.ts.
+// whose session has ended starts no second recording; a 红色物业 matter's joint session like a
+// petition's, while it is open; a household call only when the household turned recording on. The room↔recorder binding itself is recordings/room-recording.ts.
 //
 // A recorder starts when the first participant who is really there (not a hidden observer)
 // joins — a room that only ever answered a capabilities request costs nothing. When the room's
@@ -16,6 +16,7 @@ import { bindRoom, recordRoom } from '../../recordings/room-recording.ts';
 import type { SessionRecorder } from '../../recordings/session-recorder.ts';
 import type { PetitionService } from '../petition/service.ts';
 import type { HouseholdService } from '../household/index.ts';
+import type { PropertyService } from '../property/index.ts';
 import type { Peer } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
@@ -25,6 +26,7 @@ export interface SessionRecordingDeps {
   archive: Archive;
   petition: PetitionService;
   households: HouseholdService;
+  property: PropertyService;
   log: Logger;
   segmentSeconds?: number;
   /** Where recording transports send their RTP (RECORDER_RTP_PORT_MIN/MAX). */
@@ -95,6 +97,11 @@ async function caseInfoFor(d: SessionRecordingDeps, roomId: string): Promise<Omi
       ...(c.petitionerName ? { petitioner: { name: c.petitionerName } } : {}),
     };
   }
+  if (room.kind === 'property-matter') {
+    const m = await d.property.sessionInfo(room.matterId);
+    if (!m?.open) return undefined;
+    return { kind: 'property', caseNumber: room.matterId, region: m.region, departments: m.departments, officials: [], petitioner: { name: m.residentName } };
+  }
   if (room.kind === 'household-call' && (await d.households.mediaPolicy(room.householdId)).recordingAllowed) {
     return { kind: 'household', householdId: room.householdId, departments: [], officials: [] };
   }
@@ -104,7 +111,7 @@ async function caseInfoFor(d: SessionRecordingDeps, roomId: string): Promise<Omi
 async function startRecording(d: SessionRecordingDeps, room: Room): Promise<SessionRecorder | undefined> {
   const caseInfo = await caseInfoFor(d, room.id);
   if (!caseInfo) return undefined;
-  if (caseInfo.caseNumber && !(await d.petition.sessionRunning(caseInfo.caseNumber))) {
+  if (caseInfo.kind === 'petition' && caseInfo.caseNumber && !(await d.petition.sessionRunning(caseInfo.caseNumber))) {
     d.log.warn({ roomId: room.id }, 'recording | not started: the session of this case is not running');
     return undefined;
   }
@@ -125,7 +132,7 @@ async function startRecording(d: SessionRecordingDeps, room: Room): Promise<Sess
     ...(d.ports ? { ports: d.ports } : {}),
   });
   followCase(room, recorder);
-  if (caseInfo.caseNumber) {
+  if (caseInfo.kind === 'petition' && caseInfo.caseNumber) {
     const onCase = ({ caseId, state }: { caseId: string; state: string }) => {
       if (caseId === caseInfo.caseNumber) recorder.addTimelineEvent(`case-${state}`);
     };

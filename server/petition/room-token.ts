@@ -1,9 +1,11 @@
 // Access to a petition session's room: `petition:<caseId>`. The service decides who may have one
 // (access.ts, PetitionService.roomAccess) and, at every join, who may be in it
 // (PetitionService.roomPermission); this only shapes the grant. Petitioners and officials publish
-// camera and microphone; coordinators watch hidden. `roomAdmin` (the lead, coordinators) only
+// camera and microphone; coordinators watch hidden (the seats are server/auth/session-seats.ts, shared
+// with 红色物业's joint sessions). `roomAdmin` (the lead, coordinators) only
 // tells the page to offer removal: the server asks the case, not the token, at every kick.
 import type { TokenIssuer } from '../auth/grants.ts';
+import { issueSessionToken } from '../auth/session-seats.ts';
 import { petitionRoomId } from '../protocol/room-id.ts';
 import type { Actor, RoomAccess } from './types.ts';
 
@@ -21,22 +23,13 @@ export interface RoomMember {
 }
 
 export function issueRoomToken(tokens: TokenIssuer, caseId: string, who: RoomMember, ttlSeconds: number): RoomAccess {
-  const roomId = petitionRoomId(caseId);
   const supervisor = who.role === 'coordinator' || who.role === 'system';
-  const token = tokens.issue({
-    sub: who.id,
+  return issueSessionToken(tokens, petitionRoomId(caseId), {
+    id: who.id,
     name: who.name,
     role: who.role === 'official' ? 'official' : supervisor ? 'coordinator' : 'petitioner',
-    grant: {
-      rooms: [roomId],
-      canPublish: !supervisor,
-      canSubscribe: true,
-      sources: supervisor ? [] : ['camera', 'microphone'],
-      ...(supervisor ? { hidden: true } : {}),
-      ...(supervisor || who.roomAdmin ? { roomAdmin: true } : {}),
-    },
+    supervisor,
+    ...(who.roomAdmin ? { roomAdmin: true } : {}),
     attributes: who.terminalId ? { terminalId: who.terminalId } : {},
-    ttlSeconds,
-  });
-  return { roomId, token };
+  }, ttlSeconds);
 }

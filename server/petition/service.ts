@@ -10,6 +10,7 @@
 import type { Redis } from 'ioredis';
 import type { TokenIssuer } from '../auth/grants.ts';
 import type { DomainPermission } from '../auth/room-access.ts';
+import { PARTY_SEAT, SUPERVISOR_WATCH } from '../auth/session-seats.ts';
 import { AppError } from '../core/errors.ts';
 import { storeUnavailable } from '../core/http/failure.ts';
 import type { Logger } from '../core/log.ts';
@@ -995,7 +996,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const c = await assertCase(this.repo, caseId);
     const { running, live } = await this.session(c);
     if (!running) throw new AppError('gone', `the session of case ${c.id} is not running`, { reason: 'not_in_session' });
-    const seat: DomainPermission = { canPublish: true, canSubscribe: true, sources: ['camera', 'microphone'], roomAdmin: false, hidden: false, principal: false };
+    const seat = PARTY_SEAT;
     if (await isCasePetitioner(this.repo, actor, c)) return { ...seat, principal: true };
     if (actor.role === 'official') {
       const held = live.filter((t) => t.officialId === actor.id);
@@ -1003,7 +1004,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       const lead = c.officialId === actor.id && held.some((t) => t.kind !== 'invite');
       return { ...seat, roomAdmin: lead, principal: lead };
     }
-    if (isCoordinator(actor)) return { canPublish: false, canSubscribe: true, sources: [], roomAdmin: true, hidden: true, principal: false, narrowedBy: 'role' };
+    if (isCoordinator(actor)) return SUPERVISOR_WATCH;
     throw new AppError('forbidden', `not a party to case ${c.id}`, { reason: 'not_a_party' });
   }
 

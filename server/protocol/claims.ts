@@ -17,6 +17,10 @@ export const ROLES = [
   'archivist',
   /** 社区/村委会 网格员: community staff, and the village contact an SOS escalates to. */
   'grid-worker',
+  /** 物业服务中心: a compound's property office staff (红色物业). */
+  'property',
+  /** 小区居民: a compound's resident, who raises and rates property matters. */
+  'resident',
   /** System administrator (三员分立 ①): the directory, devices, routing and retention settings. */
   'admin',
   /** Security administrator (②): accounts, roles, sessions, lock-outs. */

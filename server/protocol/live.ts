@@ -27,6 +27,7 @@ import type {
   PrivacyState,
 } from './http/household-shapes.ts';
 import type { CallbackRinging, CaseState, TicketKind, WaitInfo } from './http/petition-shapes.ts';
+import type { Matter, PartyKind } from './http/property-shapes.ts';
 import type { RevocationReason } from './claims.ts';
 
 /** What each household push tells its recipients (devices, family members, counsellors). */
@@ -84,6 +85,8 @@ export interface LiveEvents {
   'petition:assigned': { caseId: string; ticketId: string; kind: TicketKind };
   /** Household pushes, to the devices / family members / counsellors concerned. */
   'household:event': HouseholdPush;
+  /** 红色物业: a matter changed (to its parties); `invited`: that party was just invited — ring its page. */
+  'property:matter': { matter: Matter; invited?: PartyKind };
   /**
    * This connection's token was revoked (device bound again or revoked, family link removed,
    * account disabled): the server closes the connection next; the token is refused from now on.

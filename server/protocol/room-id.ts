@@ -5,6 +5,8 @@
 //   petition:<caseId>                           a petition session (视频接访)
 //   household:<householdId>:call:<callId>        a call into a home (平安心居)
 //   household:<householdId>:lookin:<lookInId>    a family member looking in on a home camera
+//   property:<matterId>                         a compound matter's joint session (红色物业)
+//   property:<compoundId>:view:<viewId>          property office / 网格员 watching a compound camera
 //
 // Every segment uses the id alphabet [A-Za-z0-9_.-] (no ':'). Any other id (tests, benchmarks)
 // is an ad-hoc room that only a grant naming it opens; an id in the petition or household
@@ -17,7 +19,9 @@ export type ParsedRoomId =
   | { kind: 'petition'; caseId: string }
   | { kind: 'household-call'; householdId: string; callId: string }
   | { kind: 'household-look-in'; householdId: string; lookInId: string }
-  | { kind: 'malformed'; namespace: 'petition' | 'household' }
+  | { kind: 'property-matter'; matterId: string }
+  | { kind: 'property-camera-view'; compoundId: string; viewId: string }
+  | { kind: 'malformed'; namespace: 'petition' | 'household' | 'property' }
   | { kind: 'ad-hoc' };
 
 export function parseRoomId(roomId: string): ParsedRoomId {
@@ -34,6 +38,12 @@ export function parseRoomId(roomId: string): ParsedRoomId {
       }
       return { kind: 'malformed', namespace: 'household' };
     }
+    case 'property': {
+      const [, first, kind, id] = parts;
+      if (parts.length === 2 && ok(first)) return { kind: 'property-matter', matterId: first! };
+      if (parts.length === 4 && kind === 'view' && ok(first, id)) return { kind: 'property-camera-view', compoundId: first!, viewId: id! };
+      return { kind: 'malformed', namespace: 'property' };
+    }
     default:
       return { kind: 'ad-hoc' };
   }
@@ -48,3 +58,5 @@ export function householdOfRoom(roomId: string): string | undefined {
 export const petitionRoomId = (caseId: string): string => `petition:${caseId}`;
 export const householdCallRoomId = (householdId: string, callId: string): string => `household:${householdId}:call:${callId}`;
 export const householdLookInRoomId = (householdId: string, lookInId: string): string => `household:${householdId}:lookin:${lookInId}`;
+export const propertyMatterRoomId = (matterId: string): string => `property:${matterId}`;
+export const propertyCameraViewRoomId = (compoundId: string, viewId: string): string => `property:${compoundId}:view:${viewId}`;

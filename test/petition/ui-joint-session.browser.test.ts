@@ -62,7 +62,8 @@ describe('视频接访 pages: a joint session from the village terminal to two o
     await kiosk.locator('[data-category=wages]').click();
     const caseId = (await kiosk.locator('.waiting [data-case-id]').textContent())!.trim();
     expect(caseId).toMatch(/^XF\d{8}-\d{6}$/);
-    await expect.poll(() => kiosk.locator('.position').textContent()).toContain('下一位就是您');
+    // The rs desk is open and free: the place is one it can take now (wait.ts), so no estimate.
+    await expect.poll(() => kiosk.locator('.position').textContent()).toContain('马上为您接通');
 
     // The routed office's desk sees it (live push), takes it and accepts.
     await desk.locator(`#queue [data-ticket^="${caseId}"]`).waitFor({ timeout: 10_000 });

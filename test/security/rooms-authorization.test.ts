@@ -1,7 +1,7 @@
 // The signalling and /live half of the authorization table, walked against a running node with
 // real Redis and worker: one petition case in session (its terminal, lead, invited officials and
 // a watching coordinator), one that has ended, a family's call home, a counsellor's call into
-// another home and a family member's look-in, each with the tokens the product issued, plus
+// another home and a family member's look-in, a 红色物业 matter of 康居小区 and its property office's camera view, each with the tokens the product issued, plus
 // tokens that name a room their holder has no part in. Every row's outcome is what the server
 // answers (allowed, or the typed error code), and a request, /live request or room kind that has
 // no row fails the suite, as does a docs/security-rooms.md that prints other rows.
@@ -12,11 +12,12 @@ import { liveRequestSchemas } from '../../server/protocol/live.ts';
 import { parseRoomId, type ParsedRoomId } from '../../server/protocol/room-id.ts';
 import { requestSchemas } from '../../server/protocol/signalling.ts';
 import { createFixture, createTestClock, SEED, type Fixture } from '../household/fixture.ts';
+import { PROPERTY_SEED } from '../../server/property/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ROWS, tableLines, type Scenario } from './rooms-table.ts';
 
 /** Every room kind; a kind added to parseRoomId without an entry here is a type error. */
-const ROOM_KINDS = { petition: true, 'household-call': true, 'household-look-in': true, malformed: true, 'ad-hoc': true } satisfies Record<ParsedRoomId['kind'], true>;
+const ROOM_KINDS = { petition: true, 'household-call': true, 'household-look-in': true, 'property-matter': true, 'property-camera-view': true, malformed: true, 'ad-hoc': true } satisfies Record<ParsedRoomId['kind'], true>;
 
 const terminal = (id: string): Actor => ({ id: `device-${id}`, name: `终端 ${id}`, role: 'terminal', terminalId: id });
 const official = (id: string): Actor => ({ id, name: id, role: 'official' });
@@ -47,7 +48,9 @@ async function invited(caseId: string, leadId: string, kind: string): Promise<{ 
 
 beforeAll(async () => {
   const clock = createTestClock();
-  platform = await startTestPlatform({}, { household: { clock } });
+  // The compound camera's address is vetted like any camera's: loopback on a port nothing serves, so
+  // the rooms pull a camera that never answers and the rows decide on who joins alone.
+  platform = await startTestPlatform({ CAMERA_ALLOWED_NETWORKS: '127.0.0.0/8', CAMERA_ALLOWED_PORTS: '9' }, { household: { clock } });
   f = await createFixture({}, { tokens: platform.tokens, platform, clock });
   const households = platform.services.households;
 
@@ -74,6 +77,16 @@ beforeAll(async () => {
   const counsellorCall = await households.startCall(f.person(SEED.counsellors.zhou, 'counsellor', '周红'), SEED.households.wang);
   const lookIn = await households.startLookIn(f.person(SEED.family.liNa, 'family', '李娜'), SEED.households.zhang);
 
+  const property = platform.services.property;
+  const claims = (sub: string, role: Parameters<TestPlatform['token']>[1], name: string, attributes = {}) =>
+    platform.tokens.verify(platform.token(sub, role, { rooms: [] }, { name, attributes }));
+  const office = claims(PROPERTY_SEED.staff.liu, 'property', '刘晓东');
+  const camera = await property.addCamera(office, PROPERTY_SEED.compound, { name: '东门摄像头', location: '东门', url: 'rtsp://127.0.0.1:9/none' });
+  const raised = await property.raise(office, { compoundId: PROPERTY_SEED.compound, category: 'security', location: '东门', description: '东门道闸坏了', residentId: PROPERTY_SEED.residents.chen });
+  await property.invite(office, raised.matter.id, { party: 'community' });
+  await property.invite(office, raised.matter.id, { party: 'department', departmentId: '341302104-ga' });
+  const view = await property.viewCamera(office, camera.id);
+
   s = {
     platform,
     petition: {
@@ -92,6 +105,13 @@ beforeAll(async () => {
       privacy: async (on) => void (await households.setPrivacyMode(f.admin, SEED.households.wang, on)),
     },
     lookIn: { roomId: lookIn.roomId, viewer: lookIn.token, device: (await households.deviceRoomToken(zhangDevice, lookIn.roomId)).token },
+    property: {
+      matterRoomId: raised.roomId, office: raised.token,
+      resident: (await property.join(claims(PROPERTY_SEED.residents.chen, 'resident', '陈桂兰'), raised.matter.id)).token,
+      grid: (await property.join(claims(SEED.villageContacts.zhangzhuang, 'grid-worker', '王建华'), raised.matter.id)).token,
+      police: (await property.join(claims('O341302104-ga-1', 'official', '派出所民警', { department: '341302104-ga' }), raised.matter.id)).token,
+      viewRoomId: view.roomId, viewer: view.token,
+    },
   };
 });
 afterAll(async () => {

@@ -35,6 +35,11 @@ export interface Scenario {
   counsellorCall: { roomId: string; counsellor: string; device: string; privacy(on: boolean): Promise<void> };
   /** 李娜 looking in on the 张 household's device. */
   lookIn: { roomId: string; viewer: string; device: string };
+  /**
+   * 红色物业: a matter of 康居小区 raised by its property office for a resident, the community and the
+   * 派出所 invited, with the tokens each party was given; and the property office's view of a camera.
+   */
+  property: { matterRoomId: string; office: string; resident: string; grid: string; police: string; viewRoomId: string; viewer: string };
 }
 
 export interface Row {
@@ -190,6 +195,25 @@ export const ROWS: Row[] = [
     ['petitioner', 'forbidden', (s, r) => forged(s, 'device-T341321101201', 'petitioner', r)],
     ['terminal', 'forbidden', (s, r) => forged(s, 'device-T341321101201', 'terminal', r)],
     ['archivist', 'forbidden', (s, r) => forged(s, 'archivist-city', 'archivist', r)],
+  ]),
+  ...joins('property matter, in session', (s) => s.property.matterRoomId, [
+    ['property: the compound’s office (raised it)', 'allowed', (s) => s.property.office],
+    ['resident: the one the matter is for', 'allowed', (s) => s.property.resident],
+    ['resident: another of the compound', 'forbidden', (s, r) => forged(s, 'pr-kangju-sun', 'resident', r)],
+    ['grid-worker: the community’s, invited', 'allowed', (s) => s.property.grid],
+    ['official: of the invited department', 'allowed', (s) => s.property.police],
+    ['official: of a department not invited', 'forbidden', (s, r) => forged(s, 'O341302104-mz-1', 'official', r, { department: '341302104-mz' })],
+    ['coordinator (hidden, watches)', 'allowed', (s, r) => forged(s, 'coordinator-city', 'coordinator', r)],
+    ['admin (hidden, watches, as a coordinator)', 'allowed', (s, r) => forged(s, 'admin-1', 'admin', r)],
+    ['family', 'forbidden', (s, r) => forged(s, 'fm-zhang-wei', 'family', r)],
+    ['archivist', 'forbidden', (s, r) => forged(s, 'archivist-city', 'archivist', r)],
+  ]),
+  ...joins('property camera view', (s) => s.property.viewRoomId, [
+    ['property: the viewer', 'allowed', (s) => s.property.viewer],
+    ['grid-worker of the community, not the viewer', 'forbidden', (s, r) => forged(s, 'gw-zhangzhuang', 'grid-worker', r)],
+    ['resident of the compound', 'forbidden', (s, r) => forged(s, 'pr-kangju-chen', 'resident', r)],
+    ['admin', 'forbidden', (s, r) => forged(s, 'admin-1', 'admin', r)],
+    ['coordinator', 'forbidden', (s, r) => forged(s, 'coordinator-city', 'coordinator', r)],
   ]),
   ...joins('malformed, petition:a:b', () => 'petition:a:b', [['any role, grant naming it', 'forbidden', (s, r) => forged(s, 'admin-1', 'admin', r)]]),
   ...joins('ad-hoc, test:…', () => 'test:table', [

@@ -1312,6 +1312,8 @@ export const en: Dictionary = {
       'security-admin': 'Security administrator (accounts, sessions)',
       'audit-admin': 'Audit administrator (audit trail)',
       grid: 'Village committee / grid worker (SOS calls)',
+      property: 'Property office (compound service)',
+      resident: 'Compound resident',
     },
   },
 };

@@ -1313,6 +1313,8 @@ export const zh = {
       'security-admin': '安全管理员（账号、会话）',
       'audit-admin': '审计管理员（审计记录）',
       grid: '村委会 / 网格员（求助呼叫）',
+      property: '物业服务中心（红色物业）',
+      resident: '小区居民（物业呼叫）',
     },
   },
 } as const;

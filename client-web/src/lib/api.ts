@@ -27,9 +27,10 @@ export class ApiError extends Error {
 }
 
 /** The path (and query) of an endpoint, e.g. for a link or a `<video src>` of a raw endpoint. */
-export function apiUrl<N extends EndpointName>(name: N, ...[args]: ArgList<N>): string {
+export function apiUrl<N extends EndpointName>(name: N, ...rest: ArgList<N>): string {
   const e = HTTP_API[name];
-  const a = (args ?? {}) as AnyArgs;
+  // Read through unknown[]: destructuring the argument tuple of every endpoint is too big a union for tsc.
+  const a = ((rest as unknown[])[0] ?? {}) as AnyArgs;
   return `${e.base}${fillPath(e.path, a.params)}${queryString(a.query)}`;
 }
 

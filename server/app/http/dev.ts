@@ -10,6 +10,7 @@ import { createAreaRouter } from '../../core/http/area-router.ts';
 import { devArea, type DemoIdentity, type DemoKind } from '../../protocol/http/dev.ts';
 import type { PetitionRepository } from '../../petition/repository.ts';
 import { SEED, SYSTEM_ACTOR, type HouseholdRepository, type HouseholdService } from '../../household/index.ts';
+import type { PropertyRepository } from '../../property/index.ts';
 
 /** The page each kind of identity opens. */
 export const DEMO_PAGES: Record<DemoKind, string> = {
@@ -25,6 +26,8 @@ export const DEMO_PAGES: Record<DemoKind, string> = {
   'security-admin': 'admin.html',
   'audit-admin': 'admin.html',
   grid: 'grid.html',
+  property: 'property.html',
+  resident: 'property.html',
 };
 
 // The one demo coordinator and archivist: their ids are fixed, never taken from the request, so a
@@ -46,6 +49,7 @@ export interface DevDeps {
   petitionRepo: PetitionRepository;
   householdRepo: HouseholdRepository;
   households: HouseholdService;
+  propertyRepo: PropertyRepository;
 }
 
 /** The dev area (DEV_TOKENS only): seeded identities, a token for one of them, a token for any claims. */
@@ -97,6 +101,14 @@ async function listIdentities(d: DevDeps): Promise<DemoIdentity[]> {
     const g = await d.householdRepo.getVillageContact(id);
     if (g) out.push({ kind: 'grid', id: g.id, name: g.name, detail: g.organisation });
   }
+  // 红色物业: the property offices' staff and the residents of the demo compounds.
+  const compounds = new Map((await d.propertyRepo.listCompounds()).map((c) => [c.id, c]));
+  for (const kind of ['property', 'resident'] as const) {
+    for (const p of await d.propertyRepo.listPeople(kind)) {
+      const c = compounds.get(p.compoundId);
+      out.push({ kind, id: p.id, name: p.name, detail: [kind === 'property' ? c?.propertyCompany : c?.name, p.unit].filter(Boolean).join(' · ') });
+    }
+  }
   // The same family member can be linked to several households: list once.
   return out.filter((x, i) => out.findIndex((y) => y.kind === x.kind && y.id === x.id) === i);
 }
@@ -141,6 +153,12 @@ async function tokenFor(d: DevDeps, kind: DemoKind, id: string): Promise<string>
     case 'grid': {
       const g = (await d.householdRepo.getVillageContact(id)) ?? notFoundOf('village contact', id);
       return d.tokens.issue({ sub: g.id, name: g.name, role: 'grid-worker', grant: none, attributes: { region: g.region } });
+    }
+    case 'property':
+    case 'resident': {
+      const p = await d.propertyRepo.getPerson(id);
+      if (!p || p.kind !== kind) notFoundOf(kind, id);
+      return d.tokens.issue({ sub: p.id, name: p.name, role: kind, grant: none });
     }
     case 'device': {
       const rec = (await d.householdRepo.getDevice(id)) ?? notFoundOf('device', id);

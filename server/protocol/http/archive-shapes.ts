@@ -5,8 +5,8 @@
 import { z } from 'zod';
 
 export const caseInfoSchema = z.object({
-  /** petition: 视频接访 (always recorded); household: 平安心居 (only when the household opted in). */
-  kind: z.enum(['petition', 'household']),
+  /** petition: 视频接访 (always recorded); household: 平安心居 (only when the household opted in); property: 红色物业 matter sessions (always; caseNumber is the matter id). */
+  kind: z.enum(['petition', 'household', 'property']),
   roomId: z.string(),
   caseNumber: z.string().optional(),
   terminalId: z.string().optional(),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { attributesSchema, grantSchema, roleSchema } from '../claims.ts';
 import { area, json } from './contract.ts';
 
-export const DEMO_KINDS = ['terminal', 'official', 'head', 'coordinator', 'archivist', 'family', 'device', 'counsellor', 'grid', 'admin', 'security-admin', 'audit-admin'] as const;
+export const DEMO_KINDS = ['terminal', 'official', 'head', 'coordinator', 'archivist', 'family', 'device', 'counsellor', 'grid', 'property', 'resident', 'admin', 'security-admin', 'audit-admin'] as const;
 export type DemoKind = (typeof DEMO_KINDS)[number];
 
 export interface DemoIdentity {

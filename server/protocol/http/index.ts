@@ -10,13 +10,15 @@ import { enrolmentArea } from './enrolment.ts';
 import { adminArea } from './admin.ts';
 import { opsArea } from './ops.ts';
 import { petitionArea } from './petition.ts';
+import { propertyArea } from './property.ts';
 import { sessionArea } from './session.ts';
 
-export const HTTP_AREAS = [petitionArea, householdArea, archiveArea, identityArea, enrolmentArea, adminArea, sessionArea, devArea, opsArea] as const;
+export const HTTP_AREAS = [petitionArea, householdArea, propertyArea, archiveArea, identityArea, enrolmentArea, adminArea, sessionArea, devArea, opsArea] as const;
 
 type Based<E extends Record<string, Endpoint>> = { [K in keyof E]: E[K] & { readonly base: string } };
 export type HttpApi = Based<typeof petitionArea.endpoints> &
   Based<typeof householdArea.endpoints> &
+  Based<typeof propertyArea.endpoints> &
   Based<typeof archiveArea.endpoints> &
   Based<typeof identityArea.endpoints> &
   Based<typeof enrolmentArea.endpoints> &
@@ -33,4 +35,4 @@ export const HTTP_API = Object.fromEntries(
 ) as unknown as HttpApi;
 
 export type { Area, Endpoint };
-export { adminArea, archiveArea, devArea, enrolmentArea, householdArea, identityArea, opsArea, petitionArea, sessionArea };
+export { adminArea, archiveArea, devArea, enrolmentArea, householdArea, identityArea, opsArea, petitionArea, propertyArea, sessionArea };

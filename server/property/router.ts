@@ -1,0 +1,29 @@
+// The HTTP API of 红色物业 (mount at propertyArea.base, /api/property): the endpoint table in
+// server/protocol/http/property.ts served by the one area router; every decision is the service's.
+import type { Router } from 'express';
+import { createAreaRouter, type TokenVerifier } from '../core/http/area-router.ts';
+import type { Logger } from '../core/log.ts';
+import { propertyArea } from '../protocol/http/property.ts';
+import type { PropertyService } from './service.ts';
+
+export function createPropertyRouter({ service: s, tokens, log }: { service: PropertyService; tokens: TokenVerifier; log: Logger }): Router {
+  return createAreaRouter(
+    propertyArea,
+    {
+      'property.compounds': ({ claims }) => s.listCompounds(claims),
+      'property.cameras': ({ claims, params }) => s.listCameras(claims, params.compoundId),
+      'property.addCamera': ({ claims, params, body }) => s.addCamera(claims, params.compoundId, body),
+      'property.departments': ({ claims, params }) => s.departments(claims, params.compoundId),
+      'property.viewCamera': ({ claims, params }) => s.viewCamera(claims, params.cameraId),
+      'property.raise': ({ claims, body }) => s.raise(claims, body),
+      'property.matters': ({ claims }) => s.listMatters(claims),
+      'property.matter': ({ claims, params }) => s.getMatter(claims, params.matterId),
+      'property.invite': ({ claims, params, body }) => s.invite(claims, params.matterId, body),
+      'property.join': ({ claims, params }) => s.join(claims, params.matterId),
+      'property.addMatterCamera': ({ claims, params, body }) => s.addMatterCamera(claims, params.matterId, body.cameraId),
+      'property.decide': ({ claims, params, body }) => s.decide(claims, params.matterId, body.decision),
+      'property.rate': ({ claims, params, body }) => s.rate(claims, params.matterId, body),
+    },
+    { tokens, log, bodyLimit: '32kb' },
+  );
+}
