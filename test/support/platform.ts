@@ -34,7 +34,9 @@ export async function startTestPlatform(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-test-'));
   // Random port bases so parallel test processes on this machine do not collide.
   for (let attempt = 0; ; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 20000);
+    // Below the kernel's ephemeral range (32768–60999), so a port-0 listener (an RTSP test camera,
+    // a client socket) never lands inside this platform's RTC range.
+    const base = 10000 + Math.floor(Math.random() * 20000);
     const config = loadConfig({
       // The dev endpoints exist only in explicit development on loopback (as in production use).
       NODE_ENV: env.DEV_TOKENS === '1' ? 'development' : 'test',

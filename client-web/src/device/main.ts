@@ -168,7 +168,9 @@ class DevicePage extends PageElement<DeviceState> {
     if (ringing && !this.#rooms.has(ringing.roomId)) this.#showIncoming(ringing);
     else if (!ringing && this.state.ringing) this.#hideIncoming();
     for (const c of s.openCalls) if (c.state === 'active') void this.#joinCall(c);
-    for (const l of s.openLookIns) void this.#joinLookIn(l, t('device.family'));
+    // The viewer by name (the push says it too; whichever comes first names the red light).
+    const viewer = (l: LookIn) => s.contacts.find((c) => c.id === l.memberId)?.name ?? t('device.family');
+    for (const l of s.openLookIns) void this.#joinLookIn(l, viewer(l));
     const openCameraLookIns = s.openLookIns.filter((l) => l.source !== 'device');
     const known = new Map(this.state.cameraLookIns.map((c) => [c.id, c]));
     this.set({ cameraLookIns: openCameraLookIns.map((l) => known.get(l.id) ?? { id: l.id, who: t('device.family'), camera: this.#cameraName(l.source) }) });
