@@ -37,7 +37,7 @@ export async function startProductNode(env: Record<string, string> = {}, o: { re
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sv-node-'));
   // A given PORT restarts a node where its clients expect it.
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const rtcBase = 10000 + Math.floor(Math.random() * 20000); // below the ephemeral range (32768–)
+  const rtcBase = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env,
