@@ -3,6 +3,7 @@
 // few pictures a minute. What reaches the store is one level per camera and minute, nothing else;
 // privacy mode stops the looking at once.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../server/core/log.ts';
@@ -10,6 +11,7 @@ import { changedShare, watchCameraActivity } from '../../server/app/camera-activ
 import { createFixture, SEED, type Fixture } from './fixture.ts';
 import { startRtspServer, type RtspServer } from './support/media.ts';
 import { waitFor } from '../support/media.ts';
+import { until } from '../support/evidence.ts';
 
 const HOME = SEED.households.zhang;
 let f: Fixture;
@@ -60,8 +62,26 @@ describe('IP camera activity on the server', () => {
     await watcher!.refresh();
     const before = await f.repo.listActivity(HOME, 0, Number.MAX_SAFE_INTEGER);
     f.clock.advance(60_000);
-    await new Promise((r) => setTimeout(r, 3000)); // a would-be sample period, to show none is taken
+    // Evidence that nothing looks any more: no process reads either camera (the samplers' ffmpegs
+    // have exited), so no sample can be taken after this.
+    const sources = [rtsp.url('/h264-cb'), path.join(f.dir, 'still.y4m')];
+    await until('no sampler reading the cameras', () => !processesReading(sources));
     await watcher!.refresh();
     expect(await f.repo.listActivity(HOME, 0, Number.MAX_SAFE_INTEGER)).toEqual(before);
   });
 });
+
+/** Whether any process on this machine has one of `sources` on its command line. */
+function processesReading(sources: string[]): boolean {
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let cmdline: string;
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (sources.some((s) => cmdline.includes(s))) return true;
+  }
+  return false;
+}
