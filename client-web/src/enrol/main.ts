@@ -3,13 +3,12 @@
 // manager enrols a home device in their household. The device's next poll brings its credential
 // (docs/identity.md "Devices: enrolment"); nobody here ever sees it.
 import { html, nothing } from 'lit';
-import { ApiError } from '../lib/api.ts';
-import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage } from '../lib/i18n.ts';
+import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { PageSession } from '../lib/session.ts';
 import { signInCard } from '../petition-ui/desk.ts';
 import { DEVICE_PLACES } from '../../../server/protocol/http/household-shapes.ts';
-import { EMPTY_FORM, ENROL_ROLES, claimOf, displayCode, initialEnrol, managedHouseholds, type EnrolForm, type EnrolState, type Installer } from './view-model.ts';
+import { EMPTY_FORM, ENROL_ROLES, claimOf, displayCode, initialEnrol, managedHouseholds, refusalText, type EnrolForm, type EnrolState, type Installer } from './view-model.ts';
 
 class EnrolPage extends PageElement<EnrolState> {
   #session: PageSession | undefined;
@@ -57,8 +56,7 @@ class EnrolPage extends PageElement<EnrolState> {
       const enrolled = await this.#session!.api.call('enrol.claim', { body: c.claim });
       this.set({ busy: false, enrolled, form: { ...EMPTY_FORM, householdId: s.form.householdId } });
     } catch (err) {
-      const reason = err instanceof ApiError ? err.code : 'internal';
-      this.set({ busy: false, error: reason === 'not_found' || reason === 'bad_request' ? t('enrol.badCode') : t('enrol.failed', { m: (err as Error).message }) });
+      this.set({ busy: false, error: refusalText(err, viewContext()) });
     }
   }
 

@@ -1,6 +1,8 @@
 // The enrol page's pure parts: who enrols what (a system administrator a petition terminal at a
 // terminal point; a household's manager a home device in that household), the claim the form
 // makes, and the code as the device shows it (XXXX-XXXX; case, spaces and dashes do not matter).
+import { ApiError } from '../lib/api.ts';
+import type { ViewContext } from '../lib/i18n.ts';
 import { DEVICE_PLACES, type DevicePlace, type HouseholdView } from '../../../server/protocol/http/household-shapes.ts';
 import type { ClaimPairing, EnrolledDevice } from '../../../server/protocol/http/identity-shapes.ts';
 import { pairingCodeSchema } from '../../../server/protocol/http/identity-shapes.ts';
@@ -57,4 +59,10 @@ export function claimOf(role: Installer, f: EnrolForm, terminals: readonly Termi
   if (!f.householdId) return { ok: false, missing: 'household' };
   if (!name) return { ok: false, missing: 'name' };
   return { ok: true, claim: { kind: 'home-device', code: code.data, householdId: f.householdId, name, place: f.place } };
+}
+
+/** A refused claim in the installer's words: an unknown or mistyped code says so; anything else is passed on. */
+export function refusalText(err: unknown, { t }: ViewContext): string {
+  const reason = err instanceof ApiError ? err.code : 'internal';
+  return reason === 'not_found' || reason === 'bad_request' ? t('enrol.badCode') : t('enrol.failed', { m: (err as Error).message });
 }

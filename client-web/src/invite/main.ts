@@ -4,13 +4,13 @@
 // with a sign-in name and password; the answer is a session, and the page goes on to the family
 // page.
 import { html, nothing, type TemplateResult } from 'lit';
-import { Api, ApiError } from '../lib/api.ts';
+import { Api } from '../lib/api.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { PageSession } from '../lib/session.ts';
 import { formatTime } from '../lib/time.ts';
 import { signInCard } from '../petition-ui/desk.ts';
-import { EMPTY_INVITE, INVITE_ROLES, PERMISSIONS, codeOfLink, initialInvite, invitableHouseholds, invitationBody, type InviteForm, type InviteState, type JoinForm } from './view-model.ts';
+import { EMPTY_INVITE, INVITE_ROLES, PERMISSIONS, codeOfLink, initialInvite, invitableHouseholds, invitationBody, refusalText, type InviteForm, type InviteState, type JoinForm } from './view-model.ts';
 
 const publicApi = new Api('');
 
@@ -34,7 +34,7 @@ class InvitePage extends PageElement<InviteState> {
       try {
         this.set({ preview: await publicApi.call('identity.previewInvitation', { body: { code } }) });
       } catch (err) {
-        this.set({ error: this.#why(err) });
+        this.set({ error: refusalText(err, viewContext()) });
       }
       return;
     }
@@ -46,13 +46,8 @@ class InvitePage extends PageElement<InviteState> {
       this.set({ mode: 'invite', households, form: { ...EMPTY_INVITE, householdId: households[0]?.household.id ?? '' } });
       await this.#loadInvitations();
     } catch (err) {
-      this.set({ mode: 'invite', error: this.#why(err) });
+      this.set({ mode: 'invite', error: refusalText(err, viewContext()) });
     }
-  }
-
-  #why(err: unknown): string {
-    if (err instanceof ApiError && err.code === 'not_found') return t('invite.unknown');
-    return t('invite.failed', { m: (err as Error).message });
   }
 
   async #loadInvitations(): Promise<void> {
@@ -70,7 +65,7 @@ class InvitePage extends PageElement<InviteState> {
       this.set({ busy: false, made, form: { ...EMPTY_INVITE, householdId: this.state.form.householdId } });
       await this.#loadInvitations();
     } catch (err) {
-      this.set({ busy: false, error: this.#why(err) });
+      this.set({ busy: false, error: refusalText(err, viewContext()) });
     }
   }
 
@@ -79,7 +74,7 @@ class InvitePage extends PageElement<InviteState> {
       await this.#session!.api.call('identity.withdrawInvitation', { params: { invitationId } });
       await this.#loadInvitations();
     } catch (err) {
-      this.set({ error: this.#why(err) });
+      this.set({ error: refusalText(err, viewContext()) });
     }
   }
 
@@ -92,7 +87,7 @@ class InvitePage extends PageElement<InviteState> {
       if (step.step === 'signed-in') location.href = step.page;
       else this.set({ busy: false, error: t('invite.failed', { m: step.step }) });
     } catch (err) {
-      this.set({ busy: false, error: err instanceof ApiError && err.code !== 'not_found' ? t('invite.failed', { m: err.message }) : this.#why(err) });
+      this.set({ busy: false, error: refusalText(err, viewContext()) });
     }
   }
 

@@ -3,6 +3,8 @@
 // addressed to an existing account by sign-in name — and sees the household's invitations; the
 // person invited opens the link (`invite.html#code=…`), sees which household and who invites,
 // and joins with their name, city, a sign-in name and password.
+import { ApiError } from '../lib/api.ts';
+import type { ViewContext } from '../lib/i18n.ts';
 import type { HouseholdView } from '../../../server/protocol/http/household-shapes.ts';
 import type { Invitation, InvitationPreview, NewInvitation } from '../../../server/protocol/http/identity-shapes.ts';
 
@@ -59,4 +61,10 @@ export function invitationBody(f: InviteForm): NewInvitation | null {
   const hours = Number(f.validHours);
   if (!f.householdId || !f.relation.trim() || !Number.isInteger(hours) || hours < 1 || hours > 168) return null;
   return { householdId: f.householdId, relation: f.relation.trim(), permission: f.permission, validHours: hours, ...(f.username.trim() ? { username: f.username.trim() } : {}) };
+}
+
+/** A refusal in the person's words: an unknown (used, withdrawn or mistyped) invitation says so; anything else is passed on. */
+export function refusalText(err: unknown, { t }: ViewContext): string {
+  if (err instanceof ApiError && err.code === 'not_found') return t('invite.unknown');
+  return t('invite.failed', { m: (err as Error).message });
 }

@@ -4,11 +4,11 @@
 // — or the city's single sign-on. A signed-in step set the session cookie; the page goes on to
 // the role's own page, which draws its tokens from that cookie (lib/session.ts).
 import { html, nothing } from 'lit';
-import { Api, ApiError } from '../lib/api.ts';
+import { Api } from '../lib/api.ts';
 import { LANGUAGES, otherLanguage, startLanguage, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
 import type { SignInStep } from '../../../server/protocol/http/identity-shapes.ts';
-import { initialSignIn, signInView, type Failure, type SignInState } from './view-model.ts';
+import { afterRefusal, failureOf, initialSignIn, signInView, type SignInState } from './view-model.ts';
 
 const api = new Api('');
 /** The address the city's identity provider sends the browser back through (server/identity/oidc-router.ts). */
@@ -66,13 +66,7 @@ class SignInPage extends PageElement<SignInState> {
       }
       this.set({ step: next, busy: false, code: '', password: '', newPassword: '', repeat: '' });
     } catch (err) {
-      const failure: Failure =
-        err instanceof ApiError
-          ? { code: err.code, message: err.message, ...(err.body.details ? { details: err.body.details as Record<string, unknown> } : {}) }
-          : { code: 'internal', message: String(err) };
-      // An expired step (or a locked account) starts over from the password.
-      const restart = failure.details?.reason === 'challenge_expired' || failure.details?.reason === 'account_locked';
-      this.set({ busy: false, failure, code: '', password: '', ...(restart ? { step: { step: 'password' } } : {}) });
+      this.set(afterRefusal(failureOf(err)));
     }
   }
 

@@ -1,5 +1,6 @@
 // What the sign-in page shows at each step (password, authenticator code, new password, setting
 // up the authenticator) and how it words the server's refusals.
+import { ApiError } from '../lib/api.ts';
 import type { ViewContext } from '../lib/i18n.ts';
 import type { PasswordRules, SignInOptions, SignInStep } from '../../../server/protocol/http/identity-shapes.ts';
 
@@ -35,6 +36,19 @@ export const initialSignIn = (): SignInState => ({
   busy: false,
   failure: null,
 });
+
+/** A failed call as the page keeps it: the server's code and details, or `internal` for anything else. */
+export function failureOf(err: unknown): Failure {
+  return err instanceof ApiError
+    ? { code: err.code, message: err.message, ...(err.body.details ? { details: err.body.details as Record<string, unknown> } : {}) }
+    : { code: 'internal', message: String(err) };
+}
+
+/** The state after a refusal: typed secrets cleared, and an expired step (or a locked account) starts over from the password. */
+export function afterRefusal(failure: Failure): Partial<SignInState> {
+  const restart = failure.details?.reason === 'challenge_expired' || failure.details?.reason === 'account_locked';
+  return { busy: false, failure, code: '', password: '', ...(restart ? { step: { step: 'password' } } : {}) };
+}
 
 /** Why single sign-on sent the browser back (server/identity/oidc.ts reasons). */
 const SSO_REASONS = ['no_role', 'several_roles', 'no_directory_id', 'not_in_directory', 'admin_role', 'account_disabled', 'provider_refused', 'provider_unreachable', 'challenge_expired', 'not_configured'] as const;
