@@ -2,21 +2,15 @@
 // SHA-256, to read, print, or save as PDF (the browser's print to PDF keeps the A4 page layout).
 import { html, nothing } from 'lit';
 import { Api } from '../lib/api.ts';
-import { startLanguage, t } from '../lib/i18n.ts';
+import { startLanguage, t, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { pageToken } from '../lib/token.ts';
-import { plainError, type CaseDocumentWithHtml } from '../petition-ui/common.ts';
-
-const KEYS = ['cases.token', 'official.token', 'coordinator.token'];
-
-interface DocumentState {
-  doc: CaseDocumentWithHtml | null;
-  failure: string;
-}
+import { plainError } from '../petition-ui/common.ts';
+import { TOKEN_KEYS, documentRequest, documentView, initialDocument, type DocumentState } from './view-model.ts';
 
 class DocumentPage extends PageElement<DocumentState> {
   constructor() {
-    super({ doc: null, failure: '' });
+    super(initialDocument());
   }
 
   override connectedCallback(): void {
@@ -25,26 +19,29 @@ class DocumentPage extends PageElement<DocumentState> {
   }
 
   protected override render(): unknown {
-    const d = this.state.doc;
-    if (this.state.failure) return html`<div class="card">${this.state.failure}</div>`;
-    if (!d) return nothing;
+    const v = documentView(this.state, viewContext());
+    if (v.kind === 'failure') return html`<div class="card">${v.text}</div>`;
+    if (v.kind === 'loading') return nothing;
     return html`<div class="doc-bar">
-        <b>${d.title}</b> <span>${d.number}</span>
-        <code data-sha256 title="SHA-256">${d.sha256}</code>
-        <button type="button" class="btn primary" data-act="print" @click=${() => this.querySelector('iframe')?.contentWindow?.print()}>${t('documentPage.print')}</button>
+        <b>${v.title}</b> <span>${v.number}</span>
+        <code data-sha256 title="SHA-256">${v.sha256}</code>
+        <button type="button" class="btn primary" data-act="print" @click=${() => this.querySelector('iframe')?.contentWindow?.print()}>${v.print}</button>
       </div>
-      <iframe class="doc-frame" title=${d.title} sandbox="allow-modals allow-same-origin" .srcdoc=${d.html}></iframe>`;
+      <iframe class="doc-frame" title=${v.title} sandbox="allow-modals allow-same-origin" .srcdoc=${v.html}></iframe>`;
+  }
+
+  protected override updated(): void {
+    const v = documentView(this.state, viewContext());
+    if (v.kind === 'document') document.title = v.pageTitle;
   }
 
   async #boot(): Promise<void> {
     startLanguage();
-    const token = pageToken(KEYS[0]!) ?? KEYS.slice(1).map((k) => localStorage.getItem(k)).find(Boolean);
-    const id = new URL(location.href).searchParams.get('id');
-    if (!token || !id) return this.set({ failure: t('documentPage.missing') });
+    const [own, ...others] = TOKEN_KEYS;
+    const request = documentRequest(location.href, [pageToken(own), ...others.map((k) => localStorage.getItem(k))]);
+    if (!request) return this.set({ failure: t('documentPage.missing') });
     try {
-      const doc = await new Api(token).call('petition.document', { params: { documentId: id } });
-      document.title = `${doc.title} ${doc.number}`;
-      this.set({ doc });
+      this.set({ doc: await new Api(request.token).call('petition.document', { params: { documentId: request.documentId } }) });
     } catch (err) {
       this.set({ failure: plainError(err) });
     }
