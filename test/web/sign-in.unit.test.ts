@@ -25,10 +25,9 @@ describe('sign-in view-model', () => {
     expect(failureText(refusal('wrong_code', { remaining: 1 }), ctx())).toBe('验证码错误，还可尝试 1 次。');
   });
 
-  it('says until when a locked account is locked', () => {
-    const until = new Date(Date.UTC(2026, 10, 26, 6, 30));
-    const local = until.toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' });
-    expect(failureText(refusal('account_locked', { until: until.toISOString() }), ctx())).toBe(`错误次数过多，账号已被锁定，请于 ${local} 后再试，或联系安全管理员解锁。`);
+  it('says until when a locked account is locked, in China Standard Time whatever the browser’s zone', () => {
+    expect(failureText(refusal('account_locked', { until: '2026-11-26T06:30:00Z' }), ctx())).toBe('错误次数过多，账号已被锁定，请于 14:30 后再试，或联系安全管理员解锁。');
+    expect(failureText(refusal('account_locked', { until: '2026-11-26T06:30:00Z' }), ctx('en'))).toContain('14:30');
   });
 
   it('words the password refusals, single sign-on reasons, and rate limit and outage by code', () => {

@@ -2,6 +2,7 @@
 // up the authenticator) and how it words the server's refusals.
 import { ApiError } from '../lib/api.ts';
 import type { ViewContext } from '../lib/i18n.ts';
+import { formatTime } from '../lib/time.ts';
 import type { PasswordRules, SignInOptions, SignInStep } from '../../../server/protocol/http/identity-shapes.ts';
 
 export type Step = Exclude<SignInStep, { step: 'signed-in' }> | { step: 'password' };
@@ -78,9 +79,7 @@ export function failureText(f: Failure, ctx: ViewContext): string {
     case 'wrong_code':
       return remaining === null ? t('signIn.error.wrongCode') : t('signIn.error.wrongCodeLeft', { n: remaining });
     case 'account_locked': {
-      const until = typeof d.until === 'string' ? new Date(d.until) : null;
-      const time = until ? until.toLocaleTimeString(ctx.lang === 'en' ? 'en' : 'zh-CN', { hour: '2-digit', minute: '2-digit' }) : '';
-      return t('signIn.error.locked', { time });
+      return t('signIn.error.locked', { time: typeof d.until === 'string' ? formatTime(d.until, 'time', ctx.lang) : '' });
     }
     case 'account_disabled':
       return t('signIn.error.disabled');
