@@ -1,29 +1,18 @@
 // Two Chromium pages join one room through the real server and worker and each decodes the
 // other's video and receives its audio; a page holding a token for another room is refused.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../scripts/harness/chromium.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { describe, expect, it } from 'vitest';
+import { browserPlatform } from '../support/browser-platform.ts';
 import { remoteMedia, waitFor, openCallPage } from '../support/media.ts';
 
 describe('a call between two browsers', () => {
-  let platform: TestPlatform;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const env = browserPlatform();
 
-  beforeAll(async () => {
-    platform = await startTestPlatform();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.cleanup();
-    await platform?.close();
-  });
-
-  const open = (token: string, room: string, name: string) => openCallPage(browser, platform.url, token, room, name);
+  const open = (token: string, room: string, name: string) => openCallPage(env.browser, env.platform.url, token, room, name);
 
   it('each page decodes the other page\'s video and receives its audio', async () => {
     const room = 'test:browser-call';
-    const alice = await open(platform.token('alice', 'official', { rooms: [room] }), room, '张干部');
-    const bob = await open(platform.token('bob', 'petitioner', { rooms: [room] }), room, '李大爷');
+    const alice = await open(env.platform.token('alice', 'official', { rooms: [room] }), room, '张干部');
+    const bob = await open(env.platform.token('bob', 'petitioner', { rooms: [room] }), room, '李大爷');
 
     for (const page of [alice, bob]) {
       const first = await waitFor(() => remoteMedia(page), (r) => r.framesDecoded > 0 && r.audioPackets > 0);
@@ -40,7 +29,7 @@ describe('a call between two browsers', () => {
   });
 
   it('a page whose token names another room is refused', async () => {
-    const token = platform.token('mallory', 'petitioner', { rooms: ['test:some-other-room'] });
+    const token = env.platform.token('mallory', 'petitioner', { rooms: ['test:some-other-room'] });
     const page = await open(token, 'test:browser-call', '外人');
     await page.waitForFunction(() => document.getElementById('app')?.dataset.error, null, { timeout: 10_000 });
     expect(await page.evaluate(() => document.getElementById('app')!.dataset.error)).toBe('forbidden');

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DbPetitionRepository } from '../../server/petition/repository.ts';
-import { launchBrowser } from '../../scripts/harness/chromium.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startTestPlatform } from '../support/platform.ts';
+import { browserPlatform } from '../support/browser-platform.ts';
 import { remoteMedia, waitFor } from '../support/media.ts';
 import { kioskFitAtBothSizes } from '../support/kiosk-fit.ts';
 import { openSignedIn, petitionTokens } from '../petition/ui-support.ts';
@@ -14,40 +14,35 @@ import { createFixture, createTestClock, SEED, type Fixture } from '../household
 import { personToken } from '../household/ui-support.ts';
 
 describe('kiosk screens fit 1024×600 and 1280×800', () => {
-  let platform: TestPlatform;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const clock = createTestClock();
+  const env = browserPlatform({ start: () => startTestPlatform({}, { household: { clock } }) });
   let f: Fixture;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    const clock = createTestClock();
-    platform = await startTestPlatform({}, { household: { clock } });
-    browser = await launchBrowser();
-    f = await createFixture({}, { tokens: platform.tokens, platform, clock });
+    f = await createFixture({}, { tokens: env.platform.tokens, platform: env.platform, clock });
   });
   afterAll(async () => {
     await f?.close();
-    await browser?.cleanup();
-    await platform?.close();
   });
 
   it('the terminal: pairing, start (helper open too), waiting, in call, rating, receipt, lookup, reception days', async () => {
     const problems: string[] = [];
     const check = async (page: Page, screen: string) => problems.push(...(await kioskFitAtBothSizes(page, screen)));
 
-    const bare = await browser.newPage();
-    await bare.goto(`${platform.url}/terminal.html`);
+    const bare = await env.browser.newPage();
+    await bare.goto(`${env.platform.url}/terminal.html`);
     await bare.locator('#pairing-code').waitFor({ timeout: 15_000 });
     await check(bare, 'terminal pairing');
     await bare.close();
 
-    const repo = new DbPetitionRepository(platform.services.store);
+    const repo = new DbPetitionRepository(env.platform.services.store);
     const terminal = (await repo.listTerminals()).find((t) => t.level === 'village' && t.regionCode.startsWith('341321'))!;
     const rs = (await repo.listOfficials()).find((o) => o.departmentId === '341321-rs' && !o.post && !o.head)!;
-    const tokens = petitionTokens(platform);
-    const desk = await openSignedIn(browser, platform.url, errors, 'desk', 'official.html', tokens.staff(rs));
+    const tokens = petitionTokens(env.platform);
+    const desk = await openSignedIn(env.browser, env.platform.url, errors, 'desk', 'official.html', tokens.staff(rs));
     await desk.locator('#queue-count').filter({ hasText: '人等待' }).waitFor();
-    const kiosk = await openSignedIn(browser, platform.url, errors, 'terminal', 'terminal.html', tokens.terminal(terminal));
+    const kiosk = await openSignedIn(env.browser, env.platform.url, errors, 'terminal', 'terminal.html', tokens.terminal(terminal));
 
     await kiosk.locator('[data-category=wages]').waitFor();
     await check(kiosk, 'terminal start');
@@ -100,20 +95,20 @@ describe('kiosk screens fit 1024×600 and 1280×800', () => {
     const check = async (page: Page, screen: string) => problems.push(...(await kioskFitAtBothSizes(page, screen)));
     const HOME = SEED.households.zhang;
 
-    const bare = await browser.newPage();
-    await bare.goto(`${platform.url}/device.html`);
+    const bare = await env.browser.newPage();
+    await bare.goto(`${env.platform.url}/device.html`);
     await bare.locator('#pairing-code').waitFor({ timeout: 15_000 });
     await check(bare, 'device pairing');
     await bare.close();
 
     const { token } = await f.service.bindDevice(f.admin, HOME, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
-    const device = await openSignedIn(browser, platform.url, errors, 'device', 'device.html', token);
+    const device = await openSignedIn(env.browser, env.platform.url, errors, 'device', 'device.html', token);
     await device.waitForFunction(() => document.getElementById('net')?.dataset.state === 'online' && document.body.dataset.state === 'idle', null, { timeout: 15_000 });
     await check(device, 'device idle');
 
     // 张磊 is not on the auto-answer list: the device rings.
     const card = `[data-household-id="${HOME}"]`;
-    const family = await openSignedIn(browser, platform.url, errors, 'family', 'family.html', personToken(platform, SEED.family.zhangLei, 'family', '张磊'));
+    const family = await openSignedIn(env.browser, env.platform.url, errors, 'family', 'family.html', personToken(env.platform, SEED.family.zhangLei, 'family', '张磊'));
     await family.locator(`${card} [data-act=call]`).click();
     await device.waitForFunction(() => document.body.dataset.state === 'ringing', null, { timeout: 15_000 });
     await check(device, 'device ringing');
