@@ -38,9 +38,9 @@ import { startServices, type Services, type ServicesOptions } from './services.t
 import { connectRedis } from './redis-clients.ts';
 
 /**
- * Refusals to an address over budget wait a second before they are sent: a flooder's next request
- * waits for the answer, so one second bounds it to its connection count a second. Past 256 held
- * for one address (4,096 in all, a few MB of paused sockets) connections are cut unanswered.
+ * Every 429 of the edge limits waits a second before it is sent: a flooder's next request waits
+ * for the answer, so one second bounds it to its connection count a second. Past 256 held for one
+ * address (4,096 in all, a few MB of paused sockets) connections are cut unanswered.
  */
 const REFUSAL_HOLD = { holdMs: 1000, perAddress: 256, total: 4096 };
 
@@ -110,6 +110,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const bans = new RedisRoomBans(redis, keys);
 
   const codes = new SignInCodes(redis, keys.signInCode);
+  const tarpit = createTarpit(REFUSAL_HOLD);
   const limits = createEdgeLimiter(redis, keys.rateLimit, {
     perIp: config.RATE_LIMIT_IP,
     perIdentity: config.RATE_LIMIT_IDENTITY,
@@ -156,7 +157,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   if (config.TRUST_PROXY !== undefined) app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
   app.use(securityHeaders({ tls: config.PUBLIC_URL?.startsWith('https:') ?? false, allowedOrigins: config.ALLOWED_ORIGINS }));
   app.use(originGuard(origins));
-  app.use(['/api', '/dev'], limits.middleware(tokens));
+  app.use(['/api', '/dev'], limits.middleware(tokens, tarpit));
   app.use(createOpsRouter({ ...ops, internal: scrapeTokenCheck(config.METRICS_TOKEN) }));
   app.use(sessionArea.base, createSessionRouter({ tokens, codes }));
   // An address over its budget is answered here, before express: no routing, no middleware, no
@@ -166,7 +167,6 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     ...staticSecurityHeaders({ tls: config.PUBLIC_URL?.startsWith('https:') ?? false, allowedOrigins: config.ALLOWED_ORIGINS }),
     'content-type': 'application/json; charset=utf-8',
   };
-  const tarpit = createTarpit(REFUSAL_HOLD);
   const server = http.createServer((req, res) => {
     const limited = req.url !== undefined && (req.url.startsWith('/api/') || req.url.startsWith('/dev/'));
     const address = limited ? clientIp(app, req) : undefined;
