@@ -38,8 +38,9 @@ import { startServices, type Services, type ServicesOptions } from './services.t
 import { connectRedis } from './redis-clients.ts';
 
 /**
- * Every 429 of the edge limits waits a second before it is sent: a flooder's next request waits
- * for the answer, so one second bounds it to its connection count a second. Past 256 held for one
+ * Every 429 of the edge limits, and every handshake they refuse, waits a second before it is
+ * sent: a flooder's next request waits for the answer, so one second bounds it to its connection
+ * count a second. Past 256 held for one
  * address (4,096 in all, a few MB of paused sockets) connections are cut unanswered.
  */
 const REFUSAL_HOLD = { holdMs: 1000, perAddress: 256, total: 4096 };
@@ -187,11 +188,11 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     cors: { origin: [...config.ALLOWED_ORIGINS] },
     allowRequest: (req, callback) => {
       if (!handshakeOriginAllowed(origins, req)) return callback('origin not allowed', false);
-      if (limits.ipRefusedFor(clientIp(app, req)) !== undefined) return callback('too many connections from this address', false);
-      limits.spendIp(clientIp(app, req)).then(
-        () => callback(null, true),
-        () => callback('too many connections from this address', false),
-      );
+      const address = clientIp(app, req);
+      // Refused handshakes wait in the tarpit like refused requests: a reconnect loop is slowed too.
+      const refuse = () => tarpit.refuseHandshake(address, req, () => callback('too many connections from this address', false));
+      if (limits.ipRefusedFor(address) !== undefined) return refuse();
+      limits.spendIp(address).then(() => callback(null, true), refuse);
     },
   });
   // One identity holds at most RATE_LIMIT_SOCKETS signalling connections on a node: each has its
@@ -207,7 +208,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     }
     if (!sockets.take(who)) {
       const err = new AppError('rate_limited', 'too many connections for this account', { retryAfterSeconds: 1 });
-      return next(Object.assign(new Error(err.message), { data: toErrorBody(err) }));
+      return tarpit.refuseHandshake(clientIp(app, socket.request), socket.request, () => next(Object.assign(new Error(err.message), { data: toErrorBody(err) })));
     }
     socket.once('disconnect', () => sockets.release(who));
     next();

@@ -1,11 +1,11 @@
-// How a node answers an address that keeps asking after it was found over budget: slowly. A
-// flooder on keep-alive connections sends its next request as soon as it has an answer, so
+// How a node answers a client that keeps asking after it was found over budget: slowly. A
+// flooder sends its next request (or opens its next connection) as soon as it has an answer, so
 // however cheap a refusal is, answering it at once only makes the flood faster — on a busy node
 // the refusals alone then fill the event loop everyone else waits in. Each refusal is held for
-// `holdMs` instead (the socket paused meanwhile, so nothing more it sends — a body, the next
-// request — is read or parsed) and then sent with `Connection: close`: a flooder is slowed to its connection
-// count per `holdMs`, and an honest client over budget loses nothing (it may not ask again
-// before `Retry-After` anyway). Held refusals are capped per address and in all; past the cap a
+// `holdMs` instead, its socket paused meanwhile (nothing more it sends — a body, the next
+// request — is read or parsed), and then sent: a flooder is slowed to its connection count per
+// `holdMs`, and an honest client over budget loses nothing (it may not ask again before
+// `Retry-After` anyway). Held refusals are capped per address and in all; past the cap the
 // connection is cut without an answer, which costs the node nothing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -18,49 +18,56 @@ export interface TarpitSettings {
 }
 
 export interface Tarpit {
-  /** Sends `answer` to the request after the hold, or cuts the connection when too many are held. */
-  refuse(address: string, req: IncomingMessage, res: ServerResponse, answer: (res: ServerResponse) => void): void;
-  /** Refusals held now (for tests and metrics). */
-  readonly held: number;
+  /**
+   * An HTTP refusal: `answer` writes it after the hold, with `Connection: close` (node then
+   * closes the connection, so whatever else it sent is never served).
+   */
+  refuse(address: string, req: IncomingMessage, res: ServerResponse, answer: () => void): void;
+  /** A refused socket.io handshake: `answer` hands the refusal to engine.io after the hold. */
+  refuseHandshake(address: string, req: IncomingMessage, answer: () => void): void;
 }
 
 export function createTarpit(s: TarpitSettings): Tarpit {
   const byAddress = new Map<string, number>();
   let held = 0;
+  /** Holds `req`'s socket, then `answer` (unless it closed meanwhile); cuts it when over the caps. */
+  const hold = (address: string, req: IncomingMessage, answer: () => void): void => {
+    const mine = byAddress.get(address) ?? 0;
+    if (mine >= s.perAddress || held >= s.total) {
+      req.socket.destroy();
+      return;
+    }
+    byAddress.set(address, mine + 1);
+    held++;
+    const socket = req.socket;
+    socket.pause();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      clearTimeout(timer);
+      socket.off('close', release);
+      held--;
+      const left = (byAddress.get(address) ?? 1) - 1;
+      if (left > 0) byAddress.set(address, left);
+      else byAddress.delete(address);
+    };
+    const timer = setTimeout(() => {
+      release();
+      if (socket.destroyed) return;
+      socket.resume();
+      answer();
+    }, s.holdMs);
+    // A client that gives up frees its place at once.
+    socket.once('close', release);
+  };
   return {
-    get held() {
-      return held;
-    },
     refuse(address, req, res, answer) {
-      const mine = byAddress.get(address) ?? 0;
-      if (mine >= s.perAddress || held >= s.total) {
-        req.socket.destroy();
-        return;
-      }
-      byAddress.set(address, mine + 1);
-      held++;
-      req.socket.pause();
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        clearTimeout(timer);
-        held--;
-        const left = (byAddress.get(address) ?? 1) - 1;
-        if (left > 0) byAddress.set(address, left);
-        else byAddress.delete(address);
-      };
-      const timer = setTimeout(() => {
-        release();
-        if (res.destroyed) return;
-        // The connection goes once the answer is out (node closes it after a `Connection: close`
-        // answer), so whatever else it sent is never served.
+      hold(address, req, () => {
         res.setHeader('connection', 'close');
-        req.socket.resume();
-        answer(res);
-      }, s.holdMs);
-      // A client that gives up frees its place at once.
-      res.once('close', release);
+        answer();
+      });
     },
+    refuseHandshake: hold,
   };
 }
