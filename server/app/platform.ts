@@ -40,8 +40,8 @@ import { connectRedis } from './redis-clients.ts';
 /**
  * Every 429 of the edge limits, and every handshake they refuse, waits a second before it is
  * sent: a flooder's next request waits for the answer, so one second bounds it to its connection
- * count a second. Past 256 held for one
- * address (4,096 in all, a few MB of paused sockets) connections are cut unanswered.
+ * count a second. Past 256 held for one address (4,096 in all, a few MB of paused sockets)
+ * connections are cut unanswered.
  */
 const REFUSAL_HOLD = { holdMs: 1000, perAddress: 256, total: 4096 };
 
