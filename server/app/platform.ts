@@ -19,6 +19,7 @@ import { SignInCodes } from '../auth/sign-in-codes.ts';
 import { handshakeOriginAllowed, originGuard, scrapeTokenCheck, securityHeaders, staticSecurityHeaders } from '../core/http/edge.ts';
 import { httpErrors, unknownEndpoint } from '../core/http/failure.ts';
 import { createEdgeLimiter, OpenCounts } from '../core/http/limits.ts';
+import { createTarpit } from '../core/http/tarpit.ts';
 import { AppError, toErrorBody } from '../core/errors.ts';
 import { cameraAddressCheck } from '../core/camera-address.ts';
 import { createSessionRouter } from './http/session.ts';
@@ -35,6 +36,14 @@ import { WorkerPool } from '../../sfu/worker-pool.ts';
 import { RoomRegistry } from '../../sfu/rooms.ts';
 import { startServices, type Services, type ServicesOptions } from './services.ts';
 import { connectRedis } from './redis-clients.ts';
+
+/**
+ * Every 429 of the edge limits, and every handshake they refuse, waits a second before it is
+ * sent: a flooder's next request waits for the answer, so one second bounds it to its connection
+ * count a second. Past 256 held for one address (4,096 in all, a few MB of paused sockets)
+ * connections are cut unanswered.
+ */
+const REFUSAL_HOLD = { holdMs: 1000, perAddress: 256, total: 4096 };
 
 /** How long the server's own shutdown may take before main.ts exits regardless (SIGTERM bound 10 s). */
 export const SHUTDOWN_LIMIT_MS = 9_000;
@@ -102,6 +111,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   const bans = new RedisRoomBans(redis, keys);
 
   const codes = new SignInCodes(redis, keys.signInCode);
+  const tarpit = createTarpit(REFUSAL_HOLD);
   const limits = createEdgeLimiter(redis, keys.rateLimit, {
     perIp: config.RATE_LIMIT_IP,
     perIdentity: config.RATE_LIMIT_IDENTITY,
@@ -148,22 +158,26 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
   if (config.TRUST_PROXY !== undefined) app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
   app.use(securityHeaders({ tls: config.PUBLIC_URL?.startsWith('https:') ?? false, allowedOrigins: config.ALLOWED_ORIGINS }));
   app.use(originGuard(origins));
-  app.use(['/api', '/dev'], limits.middleware(tokens));
+  app.use(['/api', '/dev'], limits.middleware(tokens, tarpit));
   app.use(createOpsRouter({ ...ops, internal: scrapeTokenCheck(config.METRICS_TOKEN) }));
   app.use(sessionArea.base, createSessionRouter({ tokens, codes }));
   // An address over its budget is answered here, before express: no routing, no middleware, no
-  // body read, no Redis — so a flood's refusals cost the node (and everyone else on it) next to nothing.
+  // body read, no Redis — and slowly (tarpit.ts), so a flood of refusals cannot outpace the node
+  // and crowd everyone else out of its event loop.
   const refusal = {
     ...staticSecurityHeaders({ tls: config.PUBLIC_URL?.startsWith('https:') ?? false, allowedOrigins: config.ALLOWED_ORIGINS }),
     'content-type': 'application/json; charset=utf-8',
   };
   const server = http.createServer((req, res) => {
     const limited = req.url !== undefined && (req.url.startsWith('/api/') || req.url.startsWith('/dev/'));
-    const retryAfter = limited ? limits.ipRefusedFor(clientIp(app, req)) : undefined;
+    const address = limited ? clientIp(app, req) : undefined;
+    const retryAfter = address === undefined ? undefined : limits.ipRefusedFor(address);
     if (retryAfter === undefined) return app(req, res);
-    const error = new AppError('rate_limited', `too many requests from this address; try again in ${retryAfter} s`, { retryAfterSeconds: retryAfter });
-    res.writeHead(429, { ...refusal, 'retry-after': String(retryAfter) });
-    res.end(JSON.stringify({ ok: false, error: toErrorBody(error) }));
+    tarpit.refuse(address!, req, res, () => {
+      const error = new AppError('rate_limited', `too many requests from this address; try again in ${retryAfter} s`, { retryAfterSeconds: retryAfter });
+      res.writeHead(429, { ...refusal, 'retry-after': String(retryAfter) });
+      res.end(JSON.stringify({ ok: false, error: toErrorBody(error) }));
+    });
   });
   const io: SignallingServer = new IoServer(server, {
     adapter: createAdapter(pub, sub, { key: keys.adapterChannel }),
@@ -174,11 +188,11 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     cors: { origin: [...config.ALLOWED_ORIGINS] },
     allowRequest: (req, callback) => {
       if (!handshakeOriginAllowed(origins, req)) return callback('origin not allowed', false);
-      if (limits.ipRefusedFor(clientIp(app, req)) !== undefined) return callback('too many connections from this address', false);
-      limits.spendIp(clientIp(app, req)).then(
-        () => callback(null, true),
-        () => callback('too many connections from this address', false),
-      );
+      const address = clientIp(app, req);
+      // Refused handshakes wait in the tarpit like refused requests: a reconnect loop is slowed too.
+      const refuse = () => tarpit.refuseHandshake(address, req, () => callback('too many connections from this address', false));
+      if (limits.ipRefusedFor(address) !== undefined) return refuse();
+      limits.spendIp(address).then(() => callback(null, true), refuse);
     },
   });
   // One identity holds at most RATE_LIMIT_SOCKETS signalling connections on a node: each has its
@@ -194,7 +208,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     }
     if (!sockets.take(who)) {
       const err = new AppError('rate_limited', 'too many connections for this account', { retryAfterSeconds: 1 });
-      return next(Object.assign(new Error(err.message), { data: toErrorBody(err) }));
+      return tarpit.refuseHandshake(clientIp(app, socket.request), socket.request, () => next(Object.assign(new Error(err.message), { data: toErrorBody(err) })));
     }
     socket.once('disconnect', () => sockets.release(who));
     next();

@@ -79,6 +79,6 @@ export class TokenIssuer {
   }
 }
 
-export function grantAllowsRoom(grant: Grant, roomId: string): boolean {
+export function grantAllowsRoom(grant: { readonly rooms: readonly string[] }, roomId: string): boolean {
   return grant.rooms.some((p) => (p.endsWith('*') ? roomId.startsWith(p.slice(0, -1)) : p === roomId));
 }

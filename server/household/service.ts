@@ -422,7 +422,7 @@ export class HouseholdService {
       case 'home-device':
         return [(await this.#view((await this.#requireDevice(actor)).device.householdId))];
       case 'admin':
-        return Promise.all((await this.#repo.listHouseholds()).map((h) => this.#view(h.id)));
+        return Promise.all((await this.#repo.listHouseholds()).map((h) => this.#view(h.id, undefined, 'installed')));
       default:
         throw forbidden('this role has no households');
     }
@@ -430,7 +430,7 @@ export class HouseholdService {
 
   async getHousehold(actor: Actor, householdId: string): Promise<HouseholdView> {
     const level = await this.#requireViewer(actor, householdId);
-    return this.#view(householdId, level);
+    return this.#view(householdId, level, actor.role === 'admin' ? 'installed' : 'all');
   }
 
   privacyState(household: Household): PrivacyState {
@@ -827,7 +827,7 @@ export class HouseholdService {
   }
 
   async listMissedCalls(actor: Actor, householdId: string, limit = 50): Promise<Call[]> {
-    await this.#requireViewer(actor, householdId);
+    await this.#requireCareViewer(actor, householdId);
     return this.#repo.listMissedCalls(householdId, Math.min(Math.max(limit, 1), 200));
   }
 
@@ -964,7 +964,7 @@ export class HouseholdService {
   }
 
   async listAccessLog(actor: Actor, householdId: string, limit = 100): Promise<AccessLogEntry[]> {
-    if (actor.role !== 'home-device') (await this.#requireFamilyLevel(actor, householdId, 'manage'));
+    if (actor.role !== 'home-device') await this.#requireFamilyLevel(actor, householdId, 'manage', { adminAllowed: false });
     else if ((await this.#requireDevice(actor)).device.householdId !== householdId) throw forbidden('not this device’s household');
     return this.#repo.listAccessLog(householdId, Math.min(Math.max(limit, 1), 500));
   }
@@ -1104,7 +1104,7 @@ export class HouseholdService {
     if (actor.role === 'home-device') {
       if ((await this.#requireDevice(actor)).device.id !== deviceId) throw forbidden('a device draws only its own masks');
     } else {
-      await this.#requireFamilyLevel(actor, rec.device.householdId, 'manage');
+      await this.#requireFamilyLevel(actor, rec.device.householdId, 'manage', { adminAllowed: false });
     }
     await this.#repo.setMasks(deviceId, rects, actor.sub, this.#clock.now());
     this.#log.info({ deviceId, by: actor.sub, rects: rects.length }, 'privacy masks changed');
@@ -1144,11 +1144,12 @@ export class HouseholdService {
     return this.#repo.listConsents(householdId);
   }
 
+  /** The household's manager or its device: the consent record is the home's, never an administrator's (三员分立). */
   async #requirePrivacyReader(actor: Actor, householdId: string): Promise<void> {
     if (actor.role === 'home-device') {
       if ((await this.#requireDevice(actor)).device.householdId !== householdId) throw forbidden('not this device’s household');
     } else {
-      await this.#requireFamilyLevel(actor, householdId, 'manage');
+      await this.#requireFamilyLevel(actor, householdId, 'manage', { adminAllowed: false });
     }
   }
 
@@ -1182,7 +1183,7 @@ export class HouseholdService {
   }
 
   async listNotices(actor: Actor, householdId: string): Promise<Notice[]> {
-    await this.#requireViewer(actor, householdId);
+    await this.#requireCareViewer(actor, householdId);
     return this.#repo.listNoticesFor((await this.#assertHousehold(householdId)), this.#clock.now(), 50);
   }
 
@@ -1484,6 +1485,12 @@ export class HouseholdService {
     }
   }
 
+  /** A viewer of the household's private life (its calls, notices): never an administrator (三员分立). */
+  async #requireCareViewer(actor: Actor, householdId: string): Promise<void> {
+    if (actor.role === 'admin') throw forbidden('administrators install households; their calls and notices are not theirs to see');
+    await this.#requireViewer(actor, householdId);
+  }
+
   // ---- lookups ---------------------------------------------------------------------------------
 
   async #assertHousehold(id: string): Promise<Household> {
@@ -1564,8 +1571,13 @@ export class HouseholdService {
     return [...(await this.#deviceKeys(householdId)), ...(await this.#repo.listFamily(householdId)).map((m) => subjectKey('family', m.id))];
   }
 
-  async #view(householdId: string, myPermission?: PermissionLevel): Promise<HouseholdView> {
+  /**
+   * The household as the asker may see it: `installed` (an administrator) is what was set up —
+   * devices, cameras, family links, counsellors — without its alerts or its consents.
+   */
+  async #view(householdId: string, myPermission?: PermissionLevel, scope: 'all' | 'installed' = 'all'): Promise<HouseholdView> {
     const household = await this.#assertHousehold(householdId);
+    const care = scope === 'all';
     return {
       household,
       privacy: this.privacyState(household),
@@ -1576,8 +1588,8 @@ export class HouseholdService {
       counsellors: (await Promise.all((await this.#repo.listCounsellorIds(householdId)).map((id) => this.#repo.getCounsellor(id))))
         .filter((c): c is Counsellor => !!c)
         .map(({ id, name, organisation }) => ({ id, name, organisation })),
-      alerts: await this.#repo.listAlertsForHouseholds([householdId], false, 20, ['no-activity', 'sos']),
-      consents: inForce(await this.#repo.listConsents(householdId)),
+      alerts: care ? await this.#repo.listAlertsForHouseholds([householdId], false, 20, ['no-activity', 'sos']) : [],
+      consents: care ? inForce(await this.#repo.listConsents(householdId)) : [],
       ...(myPermission ? { myPermission } : {}),
     };
   }

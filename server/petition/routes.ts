@@ -24,7 +24,7 @@ export function createPetitionRouter({ service: s, tokens, log }: PetitionRouter
       'petition.getCase': ({ claims, params }) => s.getCase(a(claims), params.caseId),
       'petition.wait': ({ claims, params }) => s.wait(a(claims), params.caseId),
       'petition.timeline': ({ claims, params }) => s.timeline(a(claims), params.caseId),
-      'petition.roomToken': ({ claims, params }) => s.roomAccess(a(claims), params.caseId),
+      'petition.roomToken': ({ claims, params }) => s.roomAccess(a(claims), params.caseId, claims.grant),
       'petition.rate': ({ claims, params, body }) => s.rate(a(claims), params.caseId, body.rating),
       'petition.bookAppointment': ({ claims, params, body }) => s.bookAppointment(a(claims), params.caseId, body.dayId, body.slot),
       'petition.requestCallback': ({ claims, params }) => s.requestCallback(a(claims), params.caseId),

@@ -8,7 +8,7 @@
 // process that dies after the confirm leaves the ticket in `unrecorded`; `recover()` (run at
 // start and by the periodic sweep) writes it, so the session is resumed, not lost.
 import type { Redis } from 'ioredis';
-import type { TokenIssuer } from '../auth/grants.ts';
+import { grantAllowsRoom, type TokenIssuer } from '../auth/grants.ts';
 import type { DomainPermission } from '../auth/room-access.ts';
 import { PARTY_SEAT, SUPERVISOR_WATCH } from '../auth/session-seats.ts';
 import { AppError } from '../core/errors.ts';
@@ -49,7 +49,7 @@ import {
 } from './coordinator.ts';
 import { levelAbove, routeCategory } from './routing.ts';
 import type { ClaimInput, InviteTarget, OfferInput, ReceptionDayInput, StartPetitionInput } from '../protocol/http/petition.ts';
-import { issueRoomToken, type RoomAccess, type RoomMember } from './room-token.ts';
+import { issueRoomToken, petitionRoomId, type RoomAccess, type RoomMember } from './room-token.ts';
 import { queueFigures, slotStart, unknownWait, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
 import type {
   Actor,
@@ -960,13 +960,23 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /**
-   * A token for the petition room. Petitioners of the case and officials who accepted a ticket
-   * for it get one; an official of another department who was not invited gets `forbidden`.
+   * A token for the petition room, issued under the rule every join is held to (roomPermission):
+   * while the session runs, to its petitioner, an official holding a ticket for it (an invited
+   * official who accepted, the lead) or a coordinator; an official of another department who was
+   * not invited gets `forbidden` (`not_invited`), one no longer in it `not_in_session`, anyone
+   * once the session has ended or before it began `gone`. A caller presenting a room token (one
+   * whose grant names rooms, as a page renewing it does) renews only a room it names: a token for
+   * case A never mints one for case B, whoever holds it.
    */
-  async roomAccess(actor: Actor, caseId: string): Promise<RoomAccess> {
+  async roomAccess(actor: Actor, caseId: string, presented: { rooms: readonly string[] } = { rooms: [] }): Promise<RoomAccess> {
     const c = await assertCase(this.repo, caseId);
+    if (presented.rooms.length > 0 && !grantAllowsRoom(presented, petitionRoomId(c.id))) {
+      throw new AppError('forbidden', 'this token is for another room; it renews only its own', { reason: 'other_room' });
+    }
+    const { running, live } = await this.session(c);
+    const notRunning = () => new AppError('gone', `the session of case ${c.id} is not running`, { reason: 'not_in_session' });
     if (await isCasePetitioner(this.repo, actor, c)) {
-      assertState(c, ['queued', 'in_session', 'joint_session', 'handled', 'transferred', 'escalated'], 'join the session');
+      if (!running) throw notRunning();
       return this.issueRoomToken(c.id, { ...actor, role: 'petitioner' });
     }
     if (actor.role === 'official') {
@@ -975,11 +985,13 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       }
       // Taking part once is not enough: after a transfer or the end of the session, no new token
       // (the "kicked user rejoins with a refreshed token" hole).
-      const holds = (await this.queue.ticketsOfCase(c.id)).some((t) => t.state === 'assigned' && t.officialId === actor.id);
-      if (!holds) throw new AppError('forbidden', `no longer in the session of case ${c.id}`, { reason: 'not_in_session' });
+      if (!live.some((t) => t.officialId === actor.id)) throw new AppError('forbidden', `no longer in the session of case ${c.id}`, { reason: 'not_in_session' });
       return this.issueRoomToken(c.id, { ...actor, roomAdmin: c.officialId === actor.id });
     }
-    if (isCoordinator(actor)) return this.issueRoomToken(c.id, { ...actor, role: 'coordinator' });
+    if (isCoordinator(actor)) {
+      if (!running) throw notRunning();
+      return this.issueRoomToken(c.id, { ...actor, role: 'coordinator' });
+    }
     throw new AppError('forbidden', `not a party to case ${c.id}`, { reason: 'not_a_party' });
   }
 

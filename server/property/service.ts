@@ -181,8 +181,6 @@ export class PropertyService {
 
   async listMatters(actor: Actor): Promise<Matter[]> {
     switch (actor.role) {
-      case 'admin':
-        return this.#repo.listMatters({ compoundIds: (await this.#repo.listCompounds()).map((c) => c.id) });
       case 'property': {
         const me = await this.#repo.getPerson(actor.sub);
         return me?.kind === 'property' ? this.#repo.listMatters({ compoundIds: [me.compoundId] }) : [];
@@ -395,10 +393,9 @@ export class PropertyService {
       }
       case 'coordinator':
         return { kind: 'supervisor' };
-      case 'admin':
-        // Administrators read matters (三员分立: no session seat, no recordings).
-        return { kind: 'supervisor' };
       default:
+        // Administrators included: under 三员分立 they set compounds up and are no party of a
+        // matter — no reading it, no seat (not even a hidden one) in its session.
         break;
     }
     throw notAParty(`not a party of matter ${matter.id}`);

@@ -52,6 +52,33 @@ describe('rate limits', () => {
     });
     expect(refused).toBe('refused');
   });
+
+  it('an address over budget is answered slowly: each refusal is held a second and its connection closed, so a flood cannot outpace the node', async () => {
+    // Ten keep-alive connections asking at once, twice over: each refusal comes after the hold,
+    // and on a connection of its own — a flooder gets one answer a second per connection.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+    const ask = () =>
+      new Promise<{ status: number; connection: string | undefined; ms: number; socket: unknown }>((resolve, reject) => {
+        const t0 = performance.now();
+        const req = http.get(`${platform.url}/api/petition/departments`, { agent, headers: { authorization: 'Bearer junk' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, ms: performance.now() - t0, socket: req.socket }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      const first = await Promise.all(Array.from({ length: 10 }, ask));
+      const second = await Promise.all(Array.from({ length: 10 }, ask));
+      for (const a of [...first, ...second]) {
+        expect({ status: a.status, connection: a.connection }).toEqual({ status: 429, connection: 'close' });
+        expect(a.ms).toBeGreaterThanOrEqual(900);
+      }
+      const sockets = new Set([...first, ...second].map((a) => a.socket));
+      expect(sockets.size).toBe(20);
+    } finally {
+      agent.destroy();
+    }
+  });
 });
 
 describe('requests in flight', () => {

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../server/petition/types.ts';
 import { until } from '../support/evidence.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { send, type Answer } from './edge-support.ts';
 import { Client, connectAs, vp8 } from './support.ts';
 
 const TERMINAL = 'T341321101201'; // 砀山县砀城镇 (seed); wages → 砀山县人社局
@@ -15,6 +16,7 @@ const ZJ = '341321-zj';
 const terminal: Actor = { id: `device-${TERMINAL}`, name: '砀城镇一号终端', role: 'terminal', terminalId: TERMINAL };
 const official = (id: string): Actor => ({ id, name: id, role: 'official' });
 const coordinator: Actor = { id: 'coordinator-city', name: '综治中心值班员', role: 'coordinator' };
+const OTHER_TERMINAL: Actor = { id: 'device-T341321103201', name: '终端 T341321103201', role: 'terminal', terminalId: 'T341321103201' };
 
 let platform: TestPlatform;
 const clients: Client[] = [];
@@ -193,6 +195,37 @@ describe('the case moving on', () => {
     }
     expect(platform.rooms.get(s.roomId)).toBeUndefined();
     expect((await archive.catalog.search({ caseNumber: s.caseId })).map((x) => x.sessionId)).toEqual([recorded.sessionId]);
+  });
+});
+
+describe('renewing a room token (POST /cases/:id/room-token with the token held)', () => {
+  const renew = (token: string, caseId: string) => send<{ roomId: string }>(platform.url, 'POST', `/api/petition/cases/${caseId}/room-token`, { token, body: {} });
+  const refusal = (a: Answer) => ({ code: a.body?.error?.code, reason: (a.body?.error?.details as { reason?: string } | undefined)?.reason });
+
+  it('a room token renews only its own room: a coordinator’s token for one case mints none for another', async () => {
+    const a = await caseInSession('O341321-rs-1');
+    const petition = platform.services.petition;
+    const other = await petition.startPetition(OTHER_TERMINAL, { terminalId: OTHER_TERMINAL.terminalId!, category: 'wages' });
+    await petition.acceptTicket(official('O341321-rs-2'), other.ticketId);
+    opened.push(other.case.id);
+    expect((await renew(a.coordinatorToken, a.caseId)).body?.data?.roomId).toBe(a.roomId);
+    expect(refusal(await renew(a.coordinatorToken, other.case.id))).toEqual({ code: 'forbidden', reason: 'other_room' });
+    expect(refusal(await renew(a.petitionerToken, other.case.id))).toEqual({ code: 'forbidden', reason: 'other_room' });
+    expect(refusal(await renew(a.leadToken, other.case.id))).toEqual({ code: 'forbidden', reason: 'other_room' });
+  });
+
+  it('once the case has moved on no token is renewed: the former lead after a transfer, everyone after the end', async () => {
+    const petition = platform.services.petition;
+    const s = await caseInSession('O341321-rs-1');
+    await petition.transfer(official('O341321-rs-1'), s.caseId, ZJ, '属住建职能');
+    expect(refusal(await renew(s.leadToken, s.caseId))).toEqual({ code: 'forbidden', reason: 'not_in_session' });
+    // The handover is still the session: the petitioner waits in the room for the next office.
+    expect((await renew(s.petitionerToken, s.caseId)).status).toBe(200);
+    await petition.acceptTicket(official('O341321-zj-1'), await ticketOf(s.caseId, 'transfer'));
+    await petition.endSession(official('O341321-zj-1'), s.caseId);
+    for (const token of [s.petitionerToken, s.coordinatorToken]) {
+      expect(refusal(await renew(token, s.caseId)), platform.tokens.verify(token).role).toEqual({ code: 'gone', reason: 'not_in_session' });
+    }
   });
 });
 

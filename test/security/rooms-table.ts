@@ -204,7 +204,7 @@ export const ROWS: Row[] = [
     ['official: of the invited department', 'allowed', (s) => s.property.police],
     ['official: of a department not invited', 'forbidden', (s, r) => forged(s, 'O341302104-mz-1', 'official', r, { department: '341302104-mz' })],
     ['coordinator (hidden, watches)', 'allowed', (s, r) => forged(s, 'coordinator-city', 'coordinator', r)],
-    ['admin (hidden, watches, as a coordinator)', 'allowed', (s, r) => forged(s, 'admin-1', 'admin', r)],
+    ['admin (三员分立: no party of a matter)', 'forbidden', (s, r) => forged(s, 'admin-1', 'admin', r)],
     ['family', 'forbidden', (s, r) => forged(s, 'fm-zhang-wei', 'family', r)],
     ['archivist', 'forbidden', (s, r) => forged(s, 'archivist-city', 'archivist', r)],
   ]),

@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors.ts';
 import { bearerToken, type TokenVerifier } from './area-router.ts';
+import type { Tarpit } from './tarpit.ts';
 
 export interface EdgeLimitSettings {
   /** Requests per window and client IP. */
@@ -39,8 +40,13 @@ export interface EdgeLimiter {
    */
   ipRefusedFor(ip: string): number | undefined;
   spendIdentity(identity: string): Promise<void>;
-  /** Express middleware: the IP budget, then the identity budget of a verifying Bearer token. */
-  middleware(tokens: TokenVerifier): (req: Request, res: Response, next: NextFunction) => void;
+  /**
+   * Express middleware: the IP budget, then the identity budget of a verifying Bearer token. Its
+   * 429s go out through `tarpit`: a flooder's connections that are refused wait like those
+   * refused before express, instead of spinning on instant refusals and spending the address's
+   * budget (and the node's time) in a burst.
+   */
+  middleware(tokens: TokenVerifier, tarpit: Tarpit): (req: Request, res: Response, next: NextFunction) => void;
 }
 
 export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'identity') => string, s: EdgeLimitSettings): EdgeLimiter {
@@ -89,10 +95,11 @@ export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'ident
       return undefined;
     },
     spendIdentity: (key) => spend(identity, key, 'account'),
-    middleware(tokens) {
+    middleware(tokens, tarpit) {
       return (req, res, next) => {
+        const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
         const run = async () => {
-          await spendIp(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+          await spendIp(address);
           const token = bearerToken(req.get('authorization'));
           if (!token) return;
           let claims;
@@ -115,8 +122,11 @@ export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'ident
           await spend(identity, who, 'account');
           admitted = true;
         };
-        // httpErrors (failure.ts) answers the 429 with its Retry-After.
-        run().then(() => next(), next);
+        // httpErrors (failure.ts) answers the 429 with its Retry-After, after the tarpit's hold.
+        run().then(
+          () => next(),
+          (err: unknown) => (err instanceof AppError && err.code === 'rate_limited' ? tarpit.refuse(address, req, res, () => next(err)) : next(err)),
+        );
       };
     },
   };

@@ -539,9 +539,9 @@ export interface HouseholdView {
   counsellorIds: string[];
   /** The counsellors by name (the home device's call buttons). */
   counsellors: Pick<Counsellor, 'id' | 'name' | 'organisation'>[];
-  /** Open and unacknowledged no-activity and SOS alerts (family and counsellors act on them). */
+  /** Open and unacknowledged no-activity and SOS alerts (family and counsellors act on them); none for administrators. */
   alerts: HouseholdAlert[];
-  /** Consent in force: who may look in on what. */
+  /** Consent in force: who may look in on what; none for administrators (三员分立). */
   consents: ConsentRecord[];
   /** The asking family member's level; absent for counsellors, devices and admins. */
   myPermission?: PermissionLevel;

@@ -58,9 +58,17 @@ const alertParams = z.strictObject({ alertId: idSchema });
 const noticeParams = z.strictObject({ noticeId: idSchema });
 const maskDeviceParams = z.strictObject({ deviceId: idSchema });
 
-/** Everyone with a legitimate view of some household; the service checks which. */
-const VIEWERS = ['family', 'counsellor', 'home-device', 'admin'] as const;
+// 三员分立: the system administrator installs a household (its devices, cameras, family links,
+// counsellors) and sees what it set up, never the household's private life — its calls, look-ins,
+// consents, access log, notices — nor takes part in it (settings, privacy, masks, hanging up).
+/** Who has a view of some household's private life; the service checks which. */
+const CARE_VIEWERS = ['family', 'counsellor', 'home-device'] as const;
+/** The same, plus the administrator's view of what it installed (no consents, no alerts). */
+const VIEWERS = [...CARE_VIEWERS, 'admin'] as const;
+/** Who installs: the household's managers and the administrator. */
 const MANAGERS = ['family', 'admin'] as const;
+/** The home's own decisions about its privacy: its managers and its device. */
+const HOME = ['family', 'home-device'] as const;
 const DEVICES = ['home-device'] as const;
 // A household's care (notices, check-ins, alerts, its record) is the counsellors' alone: under
 // 三员分立 the system administrator installs and links, and has no part in a household's care.
@@ -95,11 +103,11 @@ export const householdArea = area({
     },
     'household.updateSettings': {
       method: 'PATCH', path: '/households/:householdId/settings', summary: 'Change auto-answer, look-in, privacy schedule or recording consent (family with manage)',
-      access: { roles: MANAGERS }, params: householdParams, body: settingsPatchSchema, answer: json<HouseholdSettings>('HouseholdSettings'),
+      access: { roles: ['family'] }, params: householdParams, body: settingsPatchSchema, answer: json<HouseholdSettings>('HouseholdSettings'),
     },
     'household.setPrivacy': {
       method: 'POST', path: '/households/:householdId/privacy', summary: 'The privacy button: cameras stop at once while on',
-      access: { roles: ['home-device', 'family', 'admin'] }, params: householdParams, body: privacyBody, answer: json<PrivacyState>('PrivacyState'),
+      access: { roles: HOME }, params: householdParams, body: privacyBody, answer: json<PrivacyState>('PrivacyState'),
     },
     'household.bindDevice': {
       method: 'POST', path: '/households/:householdId/devices', summary: "Bind (or re-bind) a home device and issue its token; the previous token stops working",
@@ -133,7 +141,7 @@ export const householdArea = area({
     },
     'household.missedCalls': {
       method: 'GET', path: '/households/:householdId/missed-calls', summary: 'Calls nobody answered, newest first',
-      access: { roles: VIEWERS }, params: householdParams, query: limitQuery, answer: json<Call[]>('Call[]'),
+      access: { roles: CARE_VIEWERS }, params: householdParams, query: limitQuery, answer: json<Call[]>('Call[]'),
     },
     'household.answerCall': {
       method: 'POST', path: '/calls/:callId/answer', summary: "Answer: the device's button for calls to home; a callee's for calls from home and SOS (first answer wins)",
@@ -148,8 +156,8 @@ export const householdArea = area({
       access: { roles: CALLEES }, params: callParams, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
     },
     'household.endCall': {
-      method: 'POST', path: '/calls/:callId/end', summary: 'Hang up for everyone (the caller, whoever answered, a device of the household, an admin)',
-      access: { roles: ['family', 'counsellor', 'grid-worker', 'home-device', 'admin'] }, params: callParams, answer: json<Call>('Call'),
+      method: 'POST', path: '/calls/:callId/end', summary: 'Hang up for everyone (the caller, whoever answered, a device of the household)',
+      access: { roles: ['family', 'counsellor', 'grid-worker', 'home-device'] }, params: callParams, answer: json<Call>('Call'),
     },
     'household.myCalls': {
       method: 'GET', path: '/my/calls', summary: 'Calls from home that rang me: ringing now, answered, missed — newest first',
@@ -157,7 +165,7 @@ export const householdArea = area({
     },
     'household.callTimeline': {
       method: 'GET', path: '/calls/:callId/timeline', summary: 'Every step of a call: who was rung, escalations, who answered or declined, when (the SOS log)',
-      access: { roles: [...VIEWERS, 'grid-worker'] }, params: callParams, answer: json<{ call: Call; events: CallEvent[] }>('{ call: Call; events: CallEvent[] }'),
+      access: { roles: [...CARE_VIEWERS, 'grid-worker'] }, params: callParams, answer: json<{ call: Call; events: CallEvent[] }>('{ call: Call; events: CallEvent[] }'),
     },
 
     // ---- look-in
@@ -166,24 +174,24 @@ export const householdArea = area({
       access: { roles: ['family'] }, params: householdParams, body: startLookInSchema, answer: json<{ lookIn: LookIn } & RoomTicket>('{ lookIn: LookIn } & RoomTicket'),
     },
     'household.endLookIn': {
-      method: 'POST', path: '/look-ins/:lookInId/end', summary: 'End a look-in (the viewer, the home, an admin)',
-      access: { roles: ['family', 'home-device', 'admin'] }, params: lookInParams, answer: json<LookIn>('LookIn'),
+      method: 'POST', path: '/look-ins/:lookInId/end', summary: 'End a look-in (the viewer, the home)',
+      access: { roles: HOME }, params: lookInParams, answer: json<LookIn>('LookIn'),
     },
     'household.accessLog': {
       method: 'GET', path: '/households/:householdId/access-log', summary: 'Every look-in granted or refused, newest first, with what was watched and for how long',
-      access: { roles: ['family', 'home-device', 'admin'] }, params: householdParams, query: limitQuery, answer: json<AccessLogEntry[]>('AccessLogEntry[]'),
+      access: { roles: HOME }, params: householdParams, query: limitQuery, answer: json<AccessLogEntry[]>('AccessLogEntry[]'),
     },
     'household.consents': {
       method: 'GET', path: '/households/:householdId/consents', summary: 'The consent record: who agreed that whom may look in on which camera, when (oldest first)',
-      access: { roles: ['family', 'home-device', 'admin'] }, params: householdParams, answer: json<ConsentRecord[]>('ConsentRecord[]'),
+      access: { roles: HOME }, params: householdParams, answer: json<ConsentRecord[]>('ConsentRecord[]'),
     },
     'household.changeConsent': {
       method: 'POST', path: '/households/:householdId/consents', summary: "Grant or withdraw a family member's look-in on a camera; withdrawing ends their open look-ins at once",
-      access: { roles: ['family', 'home-device', 'admin'] }, params: householdParams, body: consentChangeSchema, answer: json<ConsentRecord[]>('ConsentRecord[]'),
+      access: { roles: HOME }, params: householdParams, body: consentChangeSchema, answer: json<ConsentRecord[]>('ConsentRecord[]'),
     },
     'household.setMasks': {
       method: 'PUT', path: '/devices/:deviceId/masks', summary: "Privacy masks: rectangles of the device's picture it blacks out before sending (the device, or a manager)",
-      access: { roles: ['home-device', 'family', 'admin'] }, params: maskDeviceParams, body: privacyMasksSchema, answer: json<Device>('Device'),
+      access: { roles: HOME }, params: maskDeviceParams, body: privacyMasksSchema, answer: json<Device>('Device'),
     },
 
     // ---- home devices
@@ -219,7 +227,7 @@ export const householdArea = area({
     // ---- counsellors
     'household.notices': {
       method: 'GET', path: '/households/:householdId/notices', summary: 'Notices shown to the household',
-      access: { roles: VIEWERS }, params: householdParams, answer: json<Notice[]>('Notice[]'),
+      access: { roles: CARE_VIEWERS }, params: householdParams, answer: json<Notice[]>('Notice[]'),
     },
     'household.sendNotice': {
       method: 'POST', path: '/notices', summary: 'A notice to one assigned household, or to every household of a region the counsellor covers',

@@ -24,8 +24,8 @@ const compoundParams = z.strictObject({ compoundId: idSchema });
 const cameraParams = z.strictObject({ cameraId: idSchema });
 const matterParams = z.strictObject({ matterId: idSchema });
 
-/** Everyone with a part in some compound; the service checks which. */
-const PARTIES = ['property', 'grid-worker', 'official', 'resident', 'admin'] as const;
+/** Everyone with a part in some matter; the service checks which. */
+const PARTIES = ['property', 'grid-worker', 'official', 'resident'] as const;
 /** Who may look at compound cameras (by their compound or community). */
 const WATCHERS = ['property', 'grid-worker'] as const;
 type MatterTicket = { matter: Matter } & RoomTicket;
@@ -41,7 +41,9 @@ export const propertyArea = area({
   endpoints: {
     'property.compounds': {
       method: 'GET', path: '/compounds', summary: "Compounds the caller belongs to: the property office's, the 网格员's community, the resident's; all (admin)",
-      access: { roles: PARTIES }, answer: json<Compound[]>('Compound[]'),
+      // The system administrator sets compounds and their cameras up; under 三员分立 it reads no
+      // matter (a resident's complaint, its timeline, its decision) and has no seat in a session.
+      access: { roles: [...PARTIES, 'admin'] }, answer: json<Compound[]>('Compound[]'),
     },
     'property.cameras': {
       method: 'GET', path: '/compounds/:compoundId/cameras', summary: "The compound's camera channels (its property office and its community's 网格员)",
