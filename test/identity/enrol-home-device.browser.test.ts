@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { HouseholdRepository, SEED } from '../../server/household/index.ts';
 import type { EnrolledDevice } from '../../server/protocol/http/identity-shapes.ts';
+import { createTestClock } from '../household/fixture.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { Browser } from './support.ts';
 
@@ -14,7 +15,9 @@ describe('a home device enrolled by its household manager', () => {
   let http: Browser;
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    // Noon in 宿州: the demo household's night privacy window (22:00–07:00) would stop the
+    // manager's call from being answered by itself, whatever time the suite runs.
+    platform = await startTestPlatform({}, { household: { clock: createTestClock() } });
     browser = await launchBrowser();
     http = new Browser(platform);
   });
