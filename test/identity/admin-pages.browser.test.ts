@@ -45,7 +45,7 @@ describe('the system administrator’s pages', () => {
     await admin.setViewportSize({ width: 1024, height: 600 });
     await signInFirstTime(admin, platform.url, 'sys.wang', oneTime);
     await admin.waitForURL(/admin\.html$/);
-    await admin.locator('#panel[data-panel=departments]').waitFor({ timeout: 15_000 });
+    await admin.locator('#panel[data-panel=regions]').waitFor({ timeout: 15_000 });
   });
   afterAll(async () => {
     await browser?.cleanup();
