@@ -367,6 +367,11 @@ export class HouseholdRepository {
     return row && { id: row.id, householdId: row.household_id, name: row.name, place: row.place, url: row.url };
   }
 
+  async deleteCamera(householdId: string, id: string): Promise<boolean> {
+    const r = await this.#q.deleteFrom('household_cameras').where('id', '=', id).where('household_id', '=', householdId).executeTakeFirst();
+    return r.numDeletedRows === 1n;
+  }
+
   async listCameras(householdId: string): Promise<HouseholdCamera[]> {
     return this.#q
       .selectFrom('household_cameras')
@@ -434,6 +439,16 @@ export class HouseholdRepository {
   async getCounsellor(id: string): Promise<Counsellor | undefined> {
     const row = await this.#q.selectFrom('counsellors').selectAll().where('id', '=', id).executeTakeFirst();
     return row && { id: row.id, name: row.name, organisation: row.organisation, regions: JSON.parse(row.regions_json) as string[] };
+  }
+
+  async listCounsellors(): Promise<Counsellor[]> {
+    const rows = await this.#q.selectFrom('counsellors').selectAll().orderBy('id').execute();
+    return rows.map((row) => ({ id: row.id, name: row.name, organisation: row.organisation, regions: JSON.parse(row.regions_json) as string[] }));
+  }
+
+  async unassignCounsellor(householdId: string, counsellorId: string): Promise<boolean> {
+    const r = await this.#q.deleteFrom('household_counsellors').where('household_id', '=', householdId).where('counsellor_id', '=', counsellorId).executeTakeFirst();
+    return r.numDeletedRows === 1n;
   }
 
   async assignCounsellor(householdId: string, counsellorId: string): Promise<void> {

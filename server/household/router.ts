@@ -26,6 +26,15 @@ export function createHouseholdRouter({ service: s, tokens, log }: HouseholdRout
       'household.bindDevice': ({ claims, params, body }) => s.bindDevice(claims, params.householdId, body),
       'household.revokeDevice': ({ claims, params }) => s.revokeDevice(claims, params.householdId, params.deviceId),
       'household.addCamera': ({ claims, params, body }) => s.addCamera(claims, params.householdId, body),
+      'household.removeCamera': async ({ claims, params }) => {
+        await s.removeCamera(claims, params.householdId, params.cameraId);
+        return {};
+      },
+      'household.counsellors': ({ claims }) => s.listCounsellors(claims),
+      'household.unassignCounsellor': async ({ claims, params }) => {
+        await s.unassignCounsellor(claims, params.householdId, params.counsellorId);
+        return {};
+      },
       'household.linkFamily': ({ claims, params, body }) => s.linkFamilyMember(claims, params.householdId, body),
       'household.unlinkFamily': async ({ claims, params }) => {
         await s.unlinkFamilyMember(claims, params.householdId, params.memberId);

@@ -376,6 +376,25 @@ export class HouseholdService {
     await this.#repo.assignCounsellor(householdId, counsellorId);
   }
 
+  /** Every counsellor, for the administrator's assignments. */
+  async listCounsellors(actor: Actor): Promise<Counsellor[]> {
+    this.#requireAdmin(actor);
+    return this.#repo.listCounsellors();
+  }
+
+  /** The counsellor no longer looks after the household: it leaves their list and their care at once. */
+  async unassignCounsellor(actor: Actor, householdId: string, counsellorId: string): Promise<void> {
+    this.#requireAdmin(actor);
+    if (!(await this.#repo.unassignCounsellor(householdId, counsellorId))) throw notFound(`counsellor ${counsellorId} is not assigned to ${householdId}`);
+  }
+
+  /** Removes an IP camera; a look-in showing it ends now. */
+  async removeCamera(actor: Actor, householdId: string, cameraId: string): Promise<void> {
+    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    if (!(await this.#repo.deleteCamera(householdId, cameraId))) throw notFound(`no camera ${cameraId} in ${householdId}`);
+    for (const l of await this.#repo.listOpenLookIns(householdId)) if (l.source === cameraId) await this.#endLookIn(l, 'camera-unavailable');
+  }
+
   /**
    * Registers an IP camera for look-in (pulled by sfu/ingest). The URL never leaves the server,
    * and is accepted only where a camera may be (allowed networks and ports; checked again at

@@ -14,6 +14,7 @@ import { SignIn } from './sign-in.ts';
 import { Enrolment, type EnrolmentTargets } from './enrolment.ts';
 import { Invitations, type InvitationTargets } from './invitations.ts';
 import { SingleSignOn, type OidcSettings } from './oidc.ts';
+import { Passkeys } from './passkeys.ts';
 
 export { identityMigrations } from './migrations.ts';
 export type { IdentityPolicy, TokenRevoker, SubjectDirectory, SubjectCheck, EnrolmentTargets, InvitationTargets };
@@ -43,6 +44,7 @@ export class Identity {
   readonly signIn: SignIn;
   readonly accounts: Accounts;
   readonly challenges: Challenges;
+  readonly passkeys: Passkeys;
   readonly enrolment: Enrolment;
   readonly invitations: Invitations;
   readonly audit: SystemAudit;
@@ -55,7 +57,8 @@ export class Identity {
     const db = identityDb(d.store);
     this.challenges = new Challenges(db, now, this.policy.challengeSeconds * 1000);
     this.sessions = new Sessions({ store: d.store, db, tokens: d.tokens, revoker: d.revoker, audit: d.audit, directory: d.directory, policy: this.policy, now });
-    this.signIn = new SignIn({ db, sessions: this.sessions, challenges: this.challenges, audit: d.audit, policy: this.policy, now });
+    this.passkeys = new Passkeys({ db, challenges: this.challenges, audit: d.audit, now });
+    this.signIn = new SignIn({ db, sessions: this.sessions, challenges: this.challenges, passkeys: this.passkeys, audit: d.audit, policy: this.policy, now });
     this.accounts = new Accounts({
       db, sessions: this.sessions, signIn: this.signIn, challenges: this.challenges, audit: d.audit, subjects: d.directory, now,
       revoker: d.revoker,

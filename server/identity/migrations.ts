@@ -123,4 +123,10 @@ export const identityMigrations: readonly Migration[] = [
         `CREATE INDEX identity_invitations_household ON identity_invitations(household_id, state)`,
       ]),
   },
+  {
+    // Passkeys (WebAuthn): the table came with identity-001; when each was last used, for the
+    // person's own list (a passkey nobody used for months is one to remove).
+    id: 'identity-004-passkey-use',
+    up: (db) => execAll(db, [`ALTER TABLE identity_passkeys ADD COLUMN last_used_at BIGINT`]),
+  },
 ];

@@ -44,6 +44,7 @@ export interface PasskeyRow {
   transports_json: string;
   name: string;
   created_at: number;
+  last_used_at: number | null;
 }
 
 export interface SessionRow {

@@ -11,6 +11,7 @@ import { AppError } from '../core/errors.ts';
 import type { Identity } from './index.ts';
 import { PASSWORD_RULES } from './password.ts';
 import type { ClientInfo } from './sessions.ts';
+import { relyingPartyOf } from './passkeys.ts';
 
 export const SESSION_COOKIE = 'sv_session';
 const COOKIE_PATH = identityArea.base;
@@ -91,6 +92,8 @@ export function createIdentityRouter(d: IdentityRouterDeps): Router {
       'identity.signInTotp': async ({ body, req, res }) => answer(res, await identity.signIn.totp(body.challenge, body.code, clientOf(req))),
       'identity.signInNewPassword': async ({ body, req, res }) => answer(res, await identity.signIn.newPassword(body.challenge, body.newPassword, clientOf(req))),
       'identity.signInEnrolTotp': async ({ body, req, res }) => answer(res, await identity.signIn.enrolTotp(body.challenge, body.code, clientOf(req))),
+      'identity.passkeySignInOptions': ({ body, req }) => identity.signIn.passkeyOptions(body.challenge, relyingPartyOf(originOf(req, d.publicUrl))),
+      'identity.signInPasskey': async ({ body, req, res }) => answer(res, await identity.signIn.passkey(body.ceremony, body.response, body.challenge, clientOf(req))),
       'identity.refresh': ({ body, req }) => identity.sessions.refresh(sessionCookie(req), body.active ?? false),
       'identity.signOut': async ({ req, res }) => {
         await identity.sessions.signOut(sessionCookie(req));
@@ -108,6 +111,13 @@ export function createIdentityRouter(d: IdentityRouterDeps): Router {
       },
       'identity.changePassword': async ({ claims, body, req }) => {
         await identity.accounts.changeOwnPassword(claims, body.currentPassword, body.newPassword, await identity.sessions.idOf(sessionCookie(req)));
+        return {};
+      },
+      'identity.myPasskeys': async ({ claims }) => identity.passkeys.list((await identity.accounts.ofClaims(claims)).id),
+      'identity.passkeyRegisterOptions': async ({ claims, req }) => identity.passkeys.registrationOptions(await identity.accounts.ofClaims(claims), relyingPartyOf(originOf(req, d.publicUrl))),
+      'identity.registerPasskey': async ({ claims, body }) => identity.passkeys.register(await identity.accounts.ofClaims(claims), body.ceremony, body.response, body.name, actorOf(claims)),
+      'identity.removePasskey': async ({ claims, params }) => {
+        await identity.passkeys.remove(await identity.accounts.ofClaims(claims), params.passkeyId, actorOf(claims));
         return {};
       },
       'identity.beginTotp': ({ claims }) => identity.accounts.beginTotp(claims),

@@ -1,6 +1,7 @@
 // Signing in with a password, step by step: the password; then, as the account needs, a new
-// password (first sign-in, or after a reset), a second factor (TOTP), or setting one up when the
-// role requires it and the account has none. Each step answers what comes next (`SignInStep`);
+// password (first sign-in, or after a reset), a second factor (TOTP or a passkey), or setting one
+// up when the role requires it and the account has none. A passkey alone (verified by its PIN or
+// fingerprint) stands for the password and the second factor. Each step answers what comes next (`SignInStep`);
 // only the last one opens a session. Wrong passwords and wrong codes count against the account:
 // after `maxFailures` in a row it is locked for `lockSeconds` (a security administrator can
 // unlock it earlier). Every success and failure is in the system audit trail.
@@ -9,6 +10,7 @@ import { AppError } from '../core/errors.ts';
 import type { SystemAudit } from '../core/system-audit.ts';
 import type { SignInMethod, SignInStep } from '../protocol/http/identity-shapes.ts';
 import type { Challenges } from './challenges.ts';
+import type { PasskeyUse, Passkeys, RelyingParty } from './passkeys.ts';
 import { PASSWORD_RULES, assertPasswordRules, decoyHash, hashPassword, passwordMatches } from './password.ts';
 import type { IdentityPolicy } from './policy.ts';
 import type { AccountRow, IdentityTables } from './repository.ts';
@@ -19,6 +21,7 @@ export interface SignInDeps {
   db: Kysely<IdentityTables>;
   sessions: Sessions;
   challenges: Challenges;
+  passkeys: Passkeys;
   audit: SystemAudit;
   policy: IdentityPolicy;
   now: () => number;
@@ -29,6 +32,8 @@ interface StepData {
   method: SignInMethod;
   /** For enrol-totp: the secret the person is scanning, not yet the account's. */
   secret?: string;
+  /** A verified passkey alone began the sign-in: no second factor is owed. */
+  secondFactorDone?: boolean;
 }
 
 type WithCookie = { step: SignInStep; cookie?: string };
@@ -78,6 +83,51 @@ export class SignIn {
     return this.#open(account, 'password+totp', client);
   }
 
+  /** Options for the authenticator: the account's passkeys after its password (`challenge`), or any passkey alone. */
+  async passkeyOptions(challenge: string | undefined, rp: RelyingParty) {
+    const accountId = challenge ? (await this.d.challenges.get<StepData>('second-factor', challenge)).accountId : null;
+    return this.d.passkeys.signInOptions(accountId, rp);
+  }
+
+  /** A passkey answered: the second factor of the password step `challenge`, or the whole sign-in without one. */
+  async passkey(ceremony: string, response: { id: string }, challenge: string | undefined, client: ClientInfo): Promise<WithCookie> {
+    if (challenge) {
+      const c = await this.d.challenges.get<StepData>('second-factor', challenge);
+      const account = await this.#account(c.accountId);
+      let use: PasskeyUse;
+      try {
+        use = await this.d.passkeys.verify(ceremony, response);
+        if (use.account.id !== account.id) throw new AppError('unauthorized', 'passkey refused: not a passkey of this account', { reason: 'passkey_refused' });
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== 'unauthorized') throw err;
+        await this.d.challenges.failed(challenge);
+        const remaining = await this.#countFailure(account, 'passkey-refused', client);
+        if (remaining === 0) throw locked(this.d.now() + this.d.policy.lockSeconds * 1000);
+        throw new AppError('unauthorized', err.message, { reason: 'passkey_refused', remaining });
+      }
+      await this.#spend(challenge);
+      await this.d.db.updateTable('identity_accounts').set({ failed_attempts: 0 }).where('id', '=', account.id).execute();
+      return this.#open(account, 'password+passkey', client);
+    }
+    let use: PasskeyUse;
+    try {
+      use = await this.d.passkeys.verify(ceremony, response);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'unauthorized') await this.#failed(null, '(passkey)', 'passkey-refused', client);
+      throw err;
+    }
+    const { account } = use;
+    if (account.locked_until !== null && account.locked_until > this.d.now()) {
+      await this.#failed(account, account.username, 'locked', client);
+      throw locked(account.locked_until);
+    }
+    if (account.disabled === 1) {
+      await this.#failed(account, account.username, 'disabled', client);
+      throw new AppError('forbidden', 'this account is disabled', { reason: 'account_disabled' });
+    }
+    return this.#next(account, { method: 'passkey', secondFactorDone: true }, client);
+  }
+
   async newPassword(challenge: string, newPassword: string, client: ClientInfo): Promise<WithCookie> {
     const c = await this.d.challenges.get<StepData>('change-password', challenge);
     const account = await this.#account(c.accountId);
@@ -122,8 +172,11 @@ export class SignIn {
     if (account.must_change_password === 1) {
       return { step: { step: 'change-password', challenge: await this.d.challenges.issue('change-password', account.id, data), rules: PASSWORD_RULES } };
     }
-    if (account.totp_enabled === 1) {
-      return { step: { step: 'second-factor', challenge: await this.d.challenges.issue('second-factor', account.id, data), methods: ['totp'] } };
+    if (data.secondFactorDone) return this.#open(account, data.method, client);
+    const passkeys = await this.d.passkeys.count(account.id);
+    if (account.totp_enabled === 1 || passkeys > 0) {
+      const methods = [...(account.totp_enabled === 1 ? ['totp' as const] : []), ...(passkeys > 0 ? ['passkey' as const] : [])];
+      return { step: { step: 'second-factor', challenge: await this.d.challenges.issue('second-factor', account.id, data), methods } };
     }
     if (this.d.policy.secondFactorRoles.includes(account.role)) {
       const secret = newTotpSecret();

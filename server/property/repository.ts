@@ -84,6 +84,20 @@ export class PropertyRepository {
     return r && { ...toCamera(r), url: r.url };
   }
 
+  /** Deletes a camera no matter or view ever used; false when it has such history (kept as evidence). */
+  async deleteUnusedCamera(compoundId: string, id: string): Promise<'deleted' | 'in-use' | 'missing'> {
+    return this.#q.transaction().execute(async (tx) => {
+      const row = await tx.selectFrom('compound_cameras').select('id').where('id', '=', id).where('compound_id', '=', compoundId).executeTakeFirst();
+      if (!row) return 'missing';
+      const used =
+        (await tx.selectFrom('property_matter_cameras').select('camera_id').where('camera_id', '=', id).executeTakeFirst()) ??
+        (await tx.selectFrom('compound_camera_views').select('camera_id').where('camera_id', '=', id).executeTakeFirst());
+      if (used) return 'in-use';
+      await tx.deleteFrom('compound_cameras').where('id', '=', id).execute();
+      return 'deleted';
+    });
+  }
+
   async listCameras(compoundId: string): Promise<CompoundCamera[]> {
     return (await this.#q.selectFrom('compound_cameras').selectAll().where('compound_id', '=', compoundId).orderBy('id').execute()).map(toCamera);
   }

@@ -115,6 +115,15 @@ export class PropertyService {
     return camera;
   }
 
+  /** Removes a camera channel that no matter or view has used (one with history stays, as evidence of who saw what). */
+  async removeCamera(actor: Actor, compoundId: string, cameraId: string): Promise<void> {
+    const compound = await this.#assertCompound(compoundId);
+    if (actor.role !== 'admin') await this.#requireStaff(actor, compound);
+    const r = await this.#repo.deleteUnusedCamera(compoundId, cameraId);
+    if (r === 'missing') notFoundOf(`camera of ${compound.name}`, cameraId);
+    if (r === 'in-use') throw new AppError('conflict', 'this camera was used in a matter or watched; its record stays', { reason: 'camera_has_history' });
+  }
+
   /** The offices a matter of this compound can invite: its township's and county's, most local first. */
   async departments(actor: Actor, compoundId: string): Promise<Department[]> {
     const compound = await this.#assertCompound(compoundId);

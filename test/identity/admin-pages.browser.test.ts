@@ -45,7 +45,7 @@ describe('the system administrator’s pages', () => {
     await admin.setViewportSize({ width: 1024, height: 600 });
     await signInFirstTime(admin, platform.url, 'sys.wang', oneTime);
     await admin.waitForURL(/admin\.html$/);
-    await admin.locator('#panel[data-panel=departments]').waitFor({ timeout: 15_000 });
+    await admin.locator('#panel[data-panel=regions]').waitFor({ timeout: 15_000 });
   });
   afterAll(async () => {
     await browser?.cleanup();
@@ -54,7 +54,7 @@ describe('the system administrator’s pages', () => {
 
   it('is in Chinese, shows only the system administrator’s tabs, and fits 1024×600', async () => {
     expect(await admin.locator('h1').textContent()).toContain('系统管理员');
-    expect(await admin.locator('[data-tab]').evaluateAll((els) => els.map((e) => e.getAttribute('data-tab')))).toEqual(['departments', 'terminals', 'officials', 'receptionDays', 'households', 'import', 'devices']);
+    expect(await admin.locator('[data-tab]').evaluateAll((els) => els.map((e) => e.getAttribute('data-tab')))).toEqual(['regions', 'departments', 'terminals', 'officials', 'receptionDays', 'routing', 'households', 'cameras', 'counsellors', 'import', 'devices']);
     const size = await admin.evaluate(() => ({ w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight }));
     expect(size.w).toBeLessThanOrEqual(1024);
     expect(size.h).toBeLessThanOrEqual(600);

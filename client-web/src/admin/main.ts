@@ -13,8 +13,13 @@ import {
   auditQueryOf,
   base64Of,
   departmentChanges,
+  cameraTarget,
   householdBody,
   initialAdmin,
+  regionChanges,
+  regionForm,
+  routingChange,
+  routingForm,
   officialChanges,
   receptionDayChanges,
   reportProblems,
@@ -68,8 +73,11 @@ class AdminPage extends PageElement<AdminState> {
     try {
       switch (this.state.role) {
         case 'admin': {
-          const [directory, households, devices] = await Promise.all([api.call('admin.directory'), api.call('household.list'), api.call('enrol.devices')]);
-          this.set({ directory, households, devices });
+          const [directory, households, devices, rules, counsellors, compoundList] = await Promise.all([
+            api.call('admin.directory'), api.call('household.list'), api.call('enrol.devices'), api.call('petition.routingRules'), api.call('household.counsellors'), api.call('property.compounds'),
+          ]);
+          const compounds = await Promise.all(compoundList.map(async (compound) => ({ compound, cameras: await api.call('property.cameras', { params: { compoundId: compound.id } }) })));
+          this.set({ directory, households, devices, rules, counsellors, compounds });
           break;
         }
         case 'security-admin': {
@@ -99,7 +107,26 @@ class AdminPage extends PageElement<AdminState> {
         this.set({ issued, forms: { ...this.state.forms, accounts: EMPTY_FORMS.accounts } });
         return await this.#load();
       }
-      if (form === 'households') {
+      if (form === 'routing') {
+        if (!this.state.rules) return;
+        const built = routingChange(this.state.rules, this.state.forms.routing);
+        if (!built.ok) return this.set({ formError: built.error });
+        await this.#api.call('admin.replaceRoutingRules', { body: built.value });
+        this.#show(t('admin.saved', { what: this.state.forms.routing.name }));
+      } else if (form === 'cameras') {
+        const target = cameraTarget(this.state.forms.cameras);
+        if (!target) return this.set({ formError: t('admin.incomplete') });
+        const c = target.kind === 'household'
+          ? await this.#api.call('household.addCamera', { params: { householdId: target.householdId }, body: target.body })
+          : await this.#api.call('property.addCamera', { params: { compoundId: target.compoundId }, body: target.body });
+        this.#show(t('admin.saved', { what: c.name }));
+      } else if (form === 'counsellors') {
+        const f = this.state.forms.counsellors;
+        if (!f.householdId || !f.counsellorId) return this.set({ formError: t('admin.incomplete') });
+        await this.#api.call('household.assignCounsellor', { params: { householdId: f.householdId }, body: { counsellorId: f.counsellorId } });
+        this.#show(t('admin.done'));
+        this.set({ filter: f.householdId });
+      } else if (form === 'households') {
         const body = householdBody(this.state.forms.households);
         if (!body) return this.set({ formError: t('admin.incomplete') });
         const h = await this.#api.call('household.create', { body });
@@ -109,7 +136,8 @@ class AdminPage extends PageElement<AdminState> {
         if (!d) return;
         const f = this.state.forms;
         const built =
-          form === 'departments' ? departmentChanges(f.departments, d)
+          form === 'regions' ? regionChanges(f.regions, d)
+          : form === 'departments' ? departmentChanges(f.departments, d)
           : form === 'terminals' ? terminalChanges(f.terminals, d)
           : form === 'officials' ? officialChanges(f.officials, d)
           : receptionDayChanges(f.receptionDays, d);
@@ -213,6 +241,24 @@ class AdminPage extends PageElement<AdminState> {
     importFile: (file) => void this.#importFile(file),
     applyImport: () => void this.#applyImport(),
     device: (id, action) => void this.#device(id, action),
+    editRegion: (code) => {
+      const r = this.state.directory?.regions.find((x) => x.code === code);
+      if (r) this.set({ forms: { ...this.state.forms, regions: regionForm(r) }, formError: null });
+    },
+    editRule: (code) => {
+      const c = this.state.rules?.categories.find((x) => x.code === code);
+      if (c) this.set({ forms: { ...this.state.forms, routing: routingForm(c) }, formError: null });
+    },
+    removeCamera: (owner, cameraId) => {
+      if (!confirm(t('admin.confirmRemoveCamera'))) return;
+      const [kind, id] = owner.split(':', 2) as [string, string];
+      void this.#run(() =>
+        kind === 'household'
+          ? this.#api.call('household.removeCamera', { params: { householdId: id, cameraId } })
+          : this.#api.call('property.removeCamera', { params: { compoundId: id, cameraId } }),
+      );
+    },
+    unassign: (householdId, counsellorId) => void this.#run(() => this.#api.call('household.unassignCounsellor', { params: { householdId, counsellorId } })),
     account: (id, action) => void this.#account(id, action),
     revokeSession: (sessionId) => void this.#run(() => this.#api.call('identity.revokeSession', { params: { sessionId } })),
     searchAudit: () => void this.#load(),

@@ -1,6 +1,7 @@
 // The administration page's state and its pure parts. One page, three views by role (三员分立):
-// the system administrator edits the directory (departments, terminal points, officials, leader
-// reception days, households), imports it from CSV and sees the enrolled devices; the security
+// the system administrator edits the directory (the region tree, departments, terminal points,
+// officials, leader reception days), the routing rules, households, their IP cameras and the
+// compounds', counsellor assignments, imports it from CSV and sees the enrolled devices; the security
 // administrator keeps the accounts (lock-outs, sessions, second factors, disabling); the audit
 // administrator searches and verifies the system audit trail. A form row becomes a change-set row
 // here (checked with the same zod row schemas the server uses), so the page and the CSV import
@@ -17,8 +18,9 @@ import {
   type ImportReport,
 } from '../../../server/protocol/http/admin-shapes.ts';
 import type { Account, AuditVerifyReport, EnrolledDevice, InitialPassword, PersonRole, SessionInfo, SystemAuditEntry, SystemAuditType } from '../../../server/protocol/http/identity-shapes.ts';
-import type { HouseholdView, NewHousehold } from '../../../server/protocol/http/household-shapes.ts';
-import type { Level, Region } from '../../../server/protocol/http/petition-shapes.ts';
+import type { Counsellor, DevicePlace, HouseholdView, NewHousehold } from '../../../server/protocol/http/household-shapes.ts';
+import type { Compound, CompoundCamera } from '../../../server/protocol/http/property-shapes.ts';
+import { LEVELS, levelRank, routingRulesSchema, type CategoryRule, type Level, type Region, type RoutingRules } from '../../../server/protocol/http/petition-shapes.ts';
 import type { z } from 'zod';
 
 export type AdminRole = 'admin' | 'security-admin' | 'audit-admin';
@@ -26,7 +28,7 @@ export const ADMIN_PAGE_ROLES: readonly AdminRole[] = ['admin', 'security-admin'
 
 /** The tabs each administrator has: no tab of one role is reachable from another's. */
 export const TABS = {
-  admin: ['departments', 'terminals', 'officials', 'receptionDays', 'households', 'import', 'devices'],
+  admin: ['regions', 'departments', 'terminals', 'officials', 'receptionDays', 'routing', 'households', 'cameras', 'counsellors', 'import', 'devices'],
   'security-admin': ['accounts', 'sessions'],
   'audit-admin': ['audit'],
 } as const satisfies Record<AdminRole, readonly string[]>;
@@ -35,6 +37,12 @@ export type Tab = (typeof TABS)[AdminRole][number];
 /** Long lists show this many rows, filtered by the search box (500 terminals fit no screen). */
 export const LIST_LIMIT = 100;
 
+export interface RegionForm { code: string; name: string; parentCode: string }
+/** One category of the routing rules: which department kinds receive it, at which level. */
+export interface RoutingForm { code: string; name: string; icon: string; departments: string[]; level: CategoryRule['level'] }
+/** `owner`: `household:<id>` or `compound:<id>`; `where` is the household's room or the compound's spot. */
+export interface CameraForm { owner: string; name: string; where: string; url: string }
+export interface CounsellorForm { householdId: string; counsellorId: string }
 export interface DepartmentForm { kind: string; name: string; regionCode: string }
 export interface TerminalForm { name: string; regionCode: string; regionName: string; parentCode: string }
 export interface OfficialForm { name: string; departmentId: string; post: string; head: boolean; maxSessions: string }
@@ -44,6 +52,10 @@ export interface AccountForm { username: string; displayName: string; role: Pers
 export interface AuditForm { type: SystemAuditType | ''; text: string; from: string; to: string }
 
 export interface Forms {
+  regions: RegionForm;
+  routing: RoutingForm;
+  cameras: CameraForm;
+  counsellors: CounsellorForm;
   departments: DepartmentForm;
   terminals: TerminalForm;
   officials: OfficialForm;
@@ -55,6 +67,10 @@ export interface Forms {
 export type FormName = keyof Forms;
 
 export const EMPTY_FORMS: Forms = {
+  regions: { code: '', name: '', parentCode: '' },
+  routing: { code: '', name: '', icon: 'help', departments: [], level: 'county' },
+  cameras: { owner: '', name: '', where: '', url: '' },
+  counsellors: { householdId: '', counsellorId: '' },
   departments: { kind: '', name: '', regionCode: '' },
   terminals: { name: '', regionCode: '', regionName: '', parentCode: '' },
   officials: { name: '', departmentId: '', post: '', head: false, maxSessions: '2' },
@@ -83,6 +99,10 @@ export interface AdminState {
   filter: string;
   directory: DirectoryView | null;
   households: HouseholdView[];
+  /** The routing rules in use (the scheduler's). */
+  rules: RoutingRules | null;
+  counsellors: Counsellor[];
+  compounds: { compound: Compound; cameras: CompoundCamera[] }[];
   devices: EnrolledDevice[];
   accounts: Account[];
   sessions: SessionInfo[];
@@ -104,6 +124,9 @@ export const initialAdmin = (): AdminState => ({
   filter: '',
   directory: null,
   households: [],
+  rules: null,
+  counsellors: [],
+  compounds: [],
   devices: [],
   accounts: [],
   sessions: [],
@@ -132,6 +155,71 @@ function freeId(base: string, taken: Iterable<{ id: string }>): string {
   const ids = new Set(Array.from(taken, (x) => x.id));
   if (!ids.has(base)) return base;
   for (let n = 2; ; n++) if (!ids.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+/** The regions as a tree, depth first: each region after its parent, children by code. */
+export function regionTree(regions: readonly Region[]): { region: Region; depth: number }[] {
+  const known = new Set(regions.map((r) => r.code));
+  const children = new Map<string | null, Region[]>();
+  for (const r of regions) {
+    // A region whose parent is missing is shown at the top rather than lost.
+    const parent = r.parentCode && known.has(r.parentCode) ? r.parentCode : null;
+    children.set(parent, [...(children.get(parent) ?? []), r]);
+  }
+  const out: { region: Region; depth: number }[] = [];
+  const walk = (parent: string | null, depth: number) => {
+    for (const r of (children.get(parent) ?? []).sort((a, b) => a.code.localeCompare(b.code))) {
+      out.push({ region: r, depth });
+      walk(r.code, depth + 1);
+    }
+  };
+  walk(null, 0);
+  return out;
+}
+
+/** A region: its level is the one below its parent's (a city without a parent). */
+export function regionChanges(f: RegionForm, d: DirectoryView): Built<ChangeSet> {
+  const parent = d.regions.find((r) => r.code === f.parentCode);
+  const level = parent ? LEVELS[levelRank(parent.level) - 1] : 'city';
+  const row = parse(regionRowSchema, { code: f.code.trim(), name: f.name, level, parentCode: parent?.code ?? null });
+  return row.ok ? { ok: true, value: changes({ regions: [row.value] }) } : row;
+}
+
+export const regionForm = (r: Region): RegionForm => ({ code: r.code, name: r.name, parentCode: r.parentCode ?? '' });
+export const routingForm = (c: CategoryRule): RoutingForm => ({ code: c.code, name: c.name, icon: c.icon, departments: [...c.departments], level: c.level });
+
+/** The rules with one category replaced (or added), as the next version. */
+export function routingChange(rules: RoutingRules, f: RoutingForm): Built<RoutingRules> {
+  const category = { code: f.code.trim(), name: f.name.trim(), icon: f.icon.trim() || 'help', departments: f.departments, level: f.level };
+  const categories = rules.categories.some((c) => c.code === category.code)
+    ? rules.categories.map((c) => (c.code === category.code ? category : c))
+    : [...rules.categories, category];
+  return parse(routingRulesSchema, { ...rules, version: rules.version + 1, categories });
+}
+
+/** Where a camera form registers: a household's look-in camera or a compound's channel. */
+export function cameraTarget(f: CameraForm):
+  | { kind: 'household'; householdId: string; body: { name: string; place: DevicePlace; url: string } }
+  | { kind: 'compound'; compoundId: string; body: { name: string; location: string; url: string } }
+  | null {
+  const [kind, id] = f.owner.split(':', 2) as [string, string | undefined];
+  const name = f.name.trim();
+  const url = f.url.trim();
+  if (!id || !name || !url || !f.where.trim()) return null;
+  if (kind === 'household') return { kind, householdId: id, body: { name, place: f.where as DevicePlace, url } };
+  if (kind === 'compound') return { kind, compoundId: id, body: { name, location: f.where.trim(), url } };
+  return null;
+}
+
+/** Who looks after which household: one row per assignment, households without one too. */
+export interface Assignment { householdId: string; household: string; counsellorId: string | null; counsellor: string }
+export function assignments(households: readonly HouseholdView[], counsellors: readonly Counsellor[]): Assignment[] {
+  const name = new Map(counsellors.map((c) => [c.id, c.name]));
+  return households.flatMap((h): Assignment[] =>
+    h.counsellorIds.length
+      ? h.counsellorIds.map((id) => ({ householdId: h.household.id, household: h.household.name, counsellorId: id, counsellor: name.get(id) ?? id }))
+      : [{ householdId: h.household.id, household: h.household.name, counsellorId: null, counsellor: '' }],
+  );
 }
 
 /** A department at a region: id `<region>-<kind>` as the CSV import makes it. */

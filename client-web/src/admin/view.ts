@@ -1,7 +1,8 @@
 // The administration page's templates: a header, the role's tabs, and one panel at a time that
 // scrolls inside a 1024×600 screen.
 import { html, nothing, type TemplateResult } from 'lit';
-import { LEVELS } from '../../../server/protocol/http/petition-shapes.ts';
+import { LEVELS, levelRank } from '../../../server/protocol/http/petition-shapes.ts';
+import { DEVICE_PLACES } from '../../../server/protocol/http/household-shapes.ts';
 import { PERSON_ROLES, SYSTEM_AUDIT_TYPES } from '../../../server/protocol/http/identity-shapes.ts';
 import { IMPORT_KINDS, ENTITIES } from '../../../server/protocol/http/admin-shapes.ts';
 import { t, type ViewContext } from '../lib/i18n.ts';
@@ -9,7 +10,7 @@ import { formatTime } from '../lib/time.ts';
 import { signInCard } from '../petition-ui/desk.ts';
 import '../widgets/banner.ts';
 import type { Message } from '../widgets/banner.ts';
-import { TABS, accountState, auditSubject, filtered, type AdminState, type FormName, type Forms, type Tab } from './view-model.ts';
+import { TABS, accountState, assignments, auditSubject, filtered, regionTree, type AdminState, type FormName, type Forms, type Tab } from './view-model.ts';
 
 export interface AdminActions {
   tab(tab: Tab): void;
@@ -20,6 +21,13 @@ export interface AdminActions {
   importFile(file: File | null): void;
   applyImport(): void;
   device(deviceId: string, action: 'disable' | 'enable' | 'revoke'): void;
+  /** Loads a region into the form (its code stays; name and parent change). */
+  editRegion(code: string): void;
+  /** Loads a routing category into the form. */
+  editRule(code: string): void;
+  /** `owner`: `household:<id>` or `compound:<id>`. */
+  removeCamera(owner: string, cameraId: string): void;
+  unassign(householdId: string, counsellorId: string): void;
   account(accountId: string, action: 'unlock' | 'disable' | 'enable' | 'reset-second-factor' | 'reset-password' | 'end-sessions'): void;
   revokeSession(sessionId: string): void;
   searchAudit(): void;
@@ -38,6 +46,7 @@ export function adminTemplate(s: AdminState, c: ViewContext, a: AdminActions, la
       <div class="abar-right">
         ${s.who ? html`<span class="who">${s.who}</span>` : nothing}
         ${s.role === 'admin' ? html`<a class="btn lang" href="enrol.html" id="to-enrol">${t('admin.toEnrol')}</a>` : nothing}
+        ${s.phase === 'ready' ? html`<a class="btn lang" href="sign-in.html?passkeys" id="to-passkeys">${t('admin.passkeys')}</a>` : nothing}
         <button type="button" class="btn lang" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
         ${s.phase === 'ready' ? html`<button type="button" class="btn lang" id="signout" @click=${() => a.signOut()}>${t('common.signOut')}</button>` : nothing}
       </div>
@@ -59,6 +68,10 @@ function body(s: AdminState, c: ViewContext, a: AdminActions): unknown {
 
 function panel(s: AdminState, c: ViewContext, a: AdminActions): unknown {
   switch (s.tab) {
+    case 'regions': return regions(s, a);
+    case 'routing': return routing(s, a);
+    case 'cameras': return cameras(s, a);
+    case 'counsellors': return counsellors(s, a);
     case 'departments': return departments(s, a);
     case 'terminals': return terminals(s, a);
     case 'officials': return officials(s, a);
@@ -122,6 +135,81 @@ const regionOptions = (s: AdminState, levels?: readonly string[]) =>
 const regionName = (s: AdminState, code: string) => s.directory?.regions.find((r) => r.code === code)?.name ?? code;
 
 // ---- the system administrator ---------------------------------------------------------------------
+
+function regions(s: AdminState, a: AdminActions): TemplateResult {
+  const f = s.forms.regions;
+  const all = s.directory?.regions ?? [];
+  const editing = all.some((r) => r.code === f.code);
+  // A parent one level up from what the code says (6 digits: a county under a city …); any non-village otherwise.
+  const parents = all.filter((r) => r.level !== 'village').map((r) => ({ value: r.code, label: `${'　'.repeat(3 - levelRank(r.level))}${r.name} ${r.code}` }));
+  const list = filtered(regionTree(all), s.filter, (x) => `${x.region.code} ${x.region.name}`);
+  return html`<p class="note">${t('admin.regionsNote')}</p>
+    ${form('regions', a, s, html`
+      ${input(a, 'regions', 'code', t('admin.field.regionCode'), f.code, { placeholder: t('admin.field.regionCodeHint') })}
+      ${input(a, 'regions', 'name', t('admin.field.regionName'), f.name)}
+      ${select(a, 'regions', 'parentCode', t('admin.field.parentRegion'), f.parentCode, parents)}`, editing ? t('admin.saveChange') : t('admin.add'))}
+    ${search(s, a, list.rows.length, list.total)}
+    ${table([t('admin.col.name'), t('admin.col.id'), t('admin.col.level'), ''],
+      list.rows.map((x) => html`<tr data-region=${x.region.code} data-depth=${x.depth}><td style=${`padding-left:${8 + x.depth * 20}px`}>${x.region.name}</td><td>${x.region.code}</td><td>${levelName(x.region.level)}</td>
+        <td class="acts"><button type="button" class="btn small" data-act="edit" @click=${() => a.editRegion(x.region.code)}>${t('admin.act.edit')}</button></td></tr>`), 'regions')}`;
+}
+
+function routing(s: AdminState, a: AdminActions): TemplateResult {
+  const r = s.rules;
+  const f = s.forms.routing;
+  const kinds = [...new Set([...(s.directory?.kinds ?? []), ...f.departments])];
+  const toggle = (k: string, on: boolean) => a.setForm('routing', { departments: on ? [...f.departments, k] : f.departments.filter((x) => x !== k) });
+  return html`<p class="note">${t('admin.routingNote', { version: r?.version ?? '—' })}</p>
+    ${form('routing', a, s, html`
+      ${input(a, 'routing', 'code', t('admin.field.categoryCode'), f.code)}
+      ${input(a, 'routing', 'name', t('admin.field.categoryName'), f.name)}
+      ${select(a, 'routing', 'level', t('admin.field.level'), f.level, (['township', 'county', 'city'] as const).map((l) => ({ value: l, label: levelName(l) })), false)}
+      <fieldset class="kinds" id="routing-kinds"><legend>${t('admin.field.kinds')}</legend>
+        ${kinds.map((k) => html`<label class="check"><input type="checkbox" name="kind" value=${k} .checked=${f.departments.includes(k)} @change=${(e: Event) => toggle(k, (e.target as HTMLInputElement).checked)} />${k}</label>`)}
+      </fieldset>`, r?.categories.some((c) => c.code === f.code) ? t('admin.saveChange') : t('admin.add'))}
+    ${table([t('admin.col.category'), t('admin.col.kind'), t('admin.col.level'), ''],
+      (r?.categories ?? []).map((c) => html`<tr data-category=${c.code}><td>${c.name}<br /><small class="muted">${c.code}</small></td><td data-kinds>${c.departments.join(' + ')}</td><td>${levelName(c.level)}</td>
+        <td class="acts"><button type="button" class="btn small" data-act="edit" @click=${() => a.editRule(c.code)}>${t('admin.act.edit')}</button></td></tr>`), 'routing')}`;
+}
+
+function cameras(s: AdminState, a: AdminActions): TemplateResult {
+  const f = s.forms.cameras;
+  const owners = [
+    ...s.households.map((h) => ({ value: `household:${h.household.id}`, label: `${t('admin.cameraOwner.household')} · ${h.household.name}` })),
+    ...s.compounds.map((c) => ({ value: `compound:${c.compound.id}`, label: `${t('admin.cameraOwner.compound')} · ${c.compound.name}` })),
+  ];
+  const rows = [
+    ...s.households.flatMap((h) => h.cameras.map((c) => ({ owner: `household:${h.household.id}`, ownerName: h.household.name, id: c.id, name: c.name, where: t(`enrol.places.${c.place}`) }))),
+    ...s.compounds.flatMap((x) => x.cameras.map((c) => ({ owner: `compound:${x.compound.id}`, ownerName: x.compound.name, id: c.id, name: c.name, where: c.location }))),
+  ];
+  const list = filtered(rows, s.filter, (x) => `${x.id} ${x.name} ${x.ownerName} ${x.where}`);
+  const household = f.owner.startsWith('household:');
+  return html`<p class="note">${t('admin.camerasNote')}</p>
+    ${form('cameras', a, s, html`
+      ${select(a, 'cameras', 'owner', t('admin.field.cameraOwner'), f.owner, owners)}
+      ${input(a, 'cameras', 'name', t('admin.field.cameraName'), f.name)}
+      ${household
+        ? select(a, 'cameras', 'where', t('admin.field.place'), f.where, DEVICE_PLACES.map((p) => ({ value: p, label: t(`enrol.places.${p}`) })))
+        : input(a, 'cameras', 'where', t('admin.field.cameraLocation'), f.where)}
+      ${input(a, 'cameras', 'url', t('admin.field.cameraUrl'), f.url, { placeholder: 'rtsp://192.168.1.64:554/stream1' })}`)}
+    ${search(s, a, list.rows.length, list.total)}
+    ${table([t('admin.col.name'), t('admin.col.owner'), t('admin.col.place'), ''],
+      list.rows.map((x) => html`<tr data-camera=${x.id}><td>${x.name}<br /><small class="muted">${x.id}</small></td><td>${x.ownerName}</td><td>${x.where}</td>
+        <td class="acts"><button type="button" class="btn small danger" data-act="remove" @click=${() => a.removeCamera(x.owner, x.id)}>${t('admin.act.remove')}</button></td></tr>`), 'cameras')}`;
+}
+
+function counsellors(s: AdminState, a: AdminActions): TemplateResult {
+  const f = s.forms.counsellors;
+  const list = filtered(assignments(s.households, s.counsellors), s.filter, (x) => `${x.householdId} ${x.household} ${x.counsellorId ?? ''} ${x.counsellor}`);
+  return html`${form('counsellors', a, s, html`
+      ${select(a, 'counsellors', 'householdId', t('admin.field.household'), f.householdId, s.households.map((h) => ({ value: h.household.id, label: h.household.name })))}
+      ${select(a, 'counsellors', 'counsellorId', t('admin.field.counsellor'), f.counsellorId, s.counsellors.map((c) => ({ value: c.id, label: `${c.name}（${c.organisation}）` })))}`, t('admin.assign'))}
+    ${search(s, a, list.rows.length, list.total)}
+    ${table([t('admin.col.household'), t('admin.col.counsellor'), ''],
+      list.rows.map((x) => html`<tr data-assignment=${`${x.householdId}/${x.counsellorId ?? ''}`}><td>${x.household}<br /><small class="muted">${x.householdId}</small></td>
+        <td>${x.counsellorId ? x.counsellor : html`<span class="muted">${t('admin.noCounsellor')}</span>`}</td>
+        <td class="acts">${x.counsellorId ? html`<button type="button" class="btn small" data-act="unassign" @click=${() => a.unassign(x.householdId, x.counsellorId!)}>${t('admin.act.unassign')}</button>` : nothing}</td></tr>`), 'assignments')}`;
+}
 
 function departments(s: AdminState, a: AdminActions): TemplateResult {
   const d = s.directory;

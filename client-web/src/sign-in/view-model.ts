@@ -1,9 +1,10 @@
-// What the sign-in page shows at each step (password, authenticator code, new password, setting
-// up the authenticator) and how it words the server's refusals.
+// What the sign-in page shows at each step (password or passkey, authenticator code or passkey,
+// new password, setting up the authenticator), the signed-in person's own passkeys, and how it
+// words the server's refusals.
 import { ApiError } from '../lib/api.ts';
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime } from '../lib/time.ts';
-import type { PasswordRules, SignInOptions, SignInStep } from '../../../server/protocol/http/identity-shapes.ts';
+import type { Passkey, PasswordRules, SignInOptions, SignInStep } from '../../../server/protocol/http/identity-shapes.ts';
 
 export type Step = Exclude<SignInStep, { step: 'signed-in' }> | { step: 'password' };
 
@@ -18,6 +19,19 @@ export interface SignInState {
   busy: boolean;
   /** The last refusal, as the server's code and details. */
   failure: Failure | null;
+  /** The browser can do WebAuthn (a secure origin with navigator.credentials). */
+  passkeysSupported: boolean;
+  /** `sign-in.html?passkeys`: the signed-in person's own passkeys (null: the sign-in form). */
+  mine: MyPasskeys | null;
+}
+
+export interface MyPasskeys {
+  /** The role's own page, to go back to. */
+  page: string;
+  list: Passkey[];
+  name: string;
+  /** Just registered (its name), for the confirmation. */
+  added: string | null;
 }
 
 export interface Failure {
@@ -36,6 +50,8 @@ export const initialSignIn = (): SignInState => ({
   repeat: '',
   busy: false,
   failure: null,
+  passkeysSupported: false,
+  mine: null,
 });
 
 /** A failed call as the page keeps it: the server's code and details, or `internal` for anything else. */
@@ -58,10 +74,14 @@ type SsoReason = (typeof SSO_REASONS)[number];
 export interface SignInView {
   title: string;
   heading: string;
-  step: Step['step'];
+  step: Step['step'] | 'passkeys';
   error: string | null;
   rules: string;
   singleSignOn: string | null;
+  /** Which passkey buttons the step offers. */
+  passkey: 'alone' | 'second-factor' | null;
+  /** The second-factor step takes a code (TOTP); a passkey-only account has none to type. */
+  codeField: boolean;
 }
 
 export function rulesText(r: PasswordRules, { t }: ViewContext): string {
@@ -95,6 +115,13 @@ export function failureText(f: Failure, ctx: ViewContext): string {
       const why = typeof d.sso === 'string' && SSO_REASONS.includes(d.sso as SsoReason) ? (d.sso as SsoReason) : 'other';
       return t(`signIn.sso.${why}`);
     }
+    case 'passkey_refused':
+      return remaining === null ? t('signIn.error.passkeyRefused') : t('signIn.error.passkeyRefusedLeft', { n: remaining });
+    case 'passkey_cancelled':
+    case 'no_passkey':
+    case 'too_many_passkeys':
+    case 'passkey_exists':
+      return t(`signIn.error.${d.reason}`);
     case 'single_sign_on':
       return t('signIn.error.singleSignOn');
     default:
@@ -108,10 +135,12 @@ export function signInView(s: SignInState, ctx: ViewContext): SignInView {
   const { t } = ctx;
   return {
     title: `${t('signIn.title')} · ${t('common.appName')}`,
-    heading: t(`signIn.heading.${s.step.step}`),
-    step: s.step.step,
+    heading: s.mine ? t('signIn.heading.passkeys') : t(`signIn.heading.${s.step.step}`),
+    step: s.mine ? 'passkeys' : s.step.step,
     error: s.failure ? failureText(s.failure, ctx) : null,
     rules: s.options ? rulesText(s.options.passwordRules, ctx) : '',
     singleSignOn: s.options?.singleSignOn ? t('signIn.singleSignOn', { label: s.options.singleSignOn.label }) : null,
+    passkey: !s.passkeysSupported ? null : s.step.step === 'password' ? 'alone' : s.step.step === 'second-factor' && s.step.methods.includes('passkey') ? 'second-factor' : null,
+    codeField: s.step.step !== 'second-factor' || s.step.methods.includes('totp'),
   };
 }

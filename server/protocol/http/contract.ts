@@ -82,7 +82,11 @@ type Part<K extends 'params' | 'query' | 'body', E> = E extends { readonly [P in
   : {};
 
 /** What a client passes: `{ params, query, body }`, each present when the endpoint has it. */
-export type CallArgs<E extends Endpoint> = Part<'params', E> & Part<'query', E> & Part<'body', E>;
+export type CallArgs<E extends Endpoint> = E extends Endpoint
+  ? // Distributed over E first: for a union of endpoints (a generic call's contextual type) the
+    // parts then stay per endpoint instead of multiplying into every combination of all of them.
+    Part<'params', E> & Part<'query', E> & Part<'body', E>
+  : never;
 
 /** What a handler receives, parsed. */
 export type Parsed<E extends Endpoint, K extends 'params' | 'query' | 'body'> = E extends { readonly [P in K]: infer S extends z.ZodType }

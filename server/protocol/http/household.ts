@@ -26,6 +26,7 @@ import {
   type CheckInDue,
   type CheckInSchedule,
   type ConsentRecord,
+  type Counsellor,
   type Device,
   type HouseholdAlert,
   type HouseholdHistory,
@@ -52,6 +53,8 @@ export const deviceRoomTokenBody = z.strictObject({ roomId: z.string().min(1).ma
 const householdParams = z.strictObject({ householdId: idSchema });
 const deviceParams = z.strictObject({ householdId: idSchema, deviceId: idSchema });
 const memberParams = z.strictObject({ householdId: idSchema, memberId: idSchema });
+const cameraParams = z.strictObject({ householdId: idSchema, cameraId: idSchema });
+const counsellorParams = z.strictObject({ householdId: idSchema, counsellorId: idSchema });
 const callParams = z.strictObject({ callId: idSchema });
 const lookInParams = z.strictObject({ lookInId: idSchema });
 const alertParams = z.strictObject({ alertId: idSchema });
@@ -121,6 +124,10 @@ export const householdArea = area({
       method: 'POST', path: '/households/:householdId/cameras', summary: 'Register an RTSP camera for look-in (the URL never leaves the server)',
       access: { roles: MANAGERS }, params: householdParams, body: addCameraSchema, answer: json<HouseholdCamera>('HouseholdCamera'),
     },
+    'household.removeCamera': {
+      method: 'DELETE', path: '/households/:householdId/cameras/:cameraId', summary: 'Remove an IP camera; a look-in showing it ends',
+      access: { roles: MANAGERS }, params: cameraParams, answer: json<Nothing>('{}'),
+    },
     'household.linkFamily': {
       method: 'POST', path: '/households/:householdId/family', summary: 'Link a family member (created when new) with a permission level',
       access: { roles: MANAGERS }, params: householdParams, body: linkFamilySchema, answer: json<HouseholdView['family'][number]>("HouseholdView['family'][number]"),
@@ -128,6 +135,14 @@ export const householdArea = area({
     'household.unlinkFamily': {
       method: 'DELETE', path: '/households/:householdId/family/:memberId', summary: "Take a family member out of the household: their calls and look-ins here end at once, their tokens for it stop working",
       access: { roles: MANAGERS }, params: memberParams, answer: json<Nothing>('{}'),
+    },
+    'household.counsellors': {
+      method: 'GET', path: '/counsellors', summary: 'Every counsellor (administrators: whom to assign)',
+      access: { roles: ['admin'] }, answer: json<Counsellor[]>('Counsellor[]'),
+    },
+    'household.unassignCounsellor': {
+      method: 'DELETE', path: '/households/:householdId/counsellors/:counsellorId', summary: 'The counsellor no longer looks after the household (administrators)',
+      access: { roles: ['admin'] }, params: counsellorParams, answer: json<Nothing>('{}'),
     },
     'household.assignCounsellor': {
       method: 'POST', path: '/households/:householdId/counsellors', summary: 'Assign a counsellor to the household (administrators)',

@@ -154,16 +154,26 @@ export interface SessionInfo {
 
 /** What @simplewebauthn/browser produced; its inner shape is checked by @simplewebauthn/server. */
 export const webauthnResponseSchema = z.looseObject({ id: z.string().min(1).max(1024), type: z.literal('public-key') });
-export const passkeyRegisterBody = z.strictObject({ response: webauthnResponseSchema, name: z.string().trim().min(1).max(60).optional() });
-export const passkeyStepBody = z.strictObject({ challenge: challengeSchema, response: webauthnResponseSchema });
+/** The ceremony an options answer named: the server's challenge for the authenticator, kept hashed. */
+export const ceremonySchema = challengeSchema;
+export const passkeyRegisterBody = z.strictObject({ ceremony: ceremonySchema, response: webauthnResponseSchema, name: z.string().trim().min(1).max(60).optional() });
+/** With the challenge of a second-factor step: the passkey is the second factor of that password. Without: a passkey-only sign-in. */
 export const passkeyOptionsBody = z.strictObject({ challenge: challengeSchema.optional() });
-export const passkeySignInBody = z.strictObject({ ceremony: challengeSchema, response: webauthnResponseSchema });
+export const passkeySignInBody = z.strictObject({ ceremony: ceremonySchema, response: webauthnResponseSchema, challenge: challengeSchema.optional() });
 
 /** Options for navigator.credentials (JSON form, as @simplewebauthn/browser takes them). */
 export interface PasskeyOptions {
-  /** Names this ceremony when no sign-in challenge does (a passkey-only sign-in). */
+  /** Names this ceremony in the answer that follows. */
   ceremony: string;
   options: Record<string, unknown>;
+}
+
+/** A passkey of the signed-in person (never its key). */
+export interface Passkey {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
 }
 
 // ---- single sign-on -----------------------------------------------------------------------------

@@ -28,12 +28,19 @@ import {
   newInvitationBody,
   type Invitation,
   type InvitationPreview,
+  passkeyOptionsBody,
+  passkeyRegisterBody,
+  passkeySignInBody,
+  type Passkey,
+  type PasskeyOptions,
 } from './identity-shapes.ts';
 
 const accountParams = z.strictObject({ accountId: z.string().min(1).max(64).regex(/^[\w-]+$/) });
 const sessionParams = z.strictObject({ sessionId: z.string().min(1).max(64).regex(/^[\w-]+$/) });
 const entityId = z.string().min(1).max(64).regex(/^[\w.\-]+$/);
 const invitationParams = z.strictObject({ invitationId: entityId });
+/** A WebAuthn credential id (base64url). */
+const passkeyParams = z.strictObject({ passkeyId: z.string().min(1).max(1024).regex(/^[\w-]+$/) });
 const householdParams = z.strictObject({ householdId: entityId });
 const memberParams = z.strictObject({ householdId: entityId, memberId: entityId });
 /** Who may invite into a household: its manager (family with "manage") or an assigned counsellor; the service checks which. */
@@ -54,7 +61,7 @@ export const identityArea = area({
   title: 'Sign-in, sessions and accounts',
   shapes: 'server/protocol/http/identity-shapes.ts',
   notes:
-    'Each sign-in step answers the next (`SignInStep`): `second-factor`, `change-password`, `enrol-totp` or ' +
+    'Each sign-in step answers the next (`SignInStep`): `second-factor` (TOTP or passkey), `change-password`, `enrol-totp` or ' +
     '`signed-in`, which also sets the session cookie (http-only, SameSite=Strict, path /api/identity). ' +
     'Wrong passwords answer `unauthorized` with `details.remaining`; the last one locks the account ' +
     '(`forbidden`, `details.reason: account_locked`). Access tokens live minutes: `session.refresh` draws ' +
@@ -89,6 +96,14 @@ export const identityArea = area({
       method: 'POST', path: '/sign-in/enrol-totp', summary: 'The first code from the authenticator an enrol-totp step showed',
       access: 'public', body: totpChallenge, answer: json<SignInStep>('SignInStep'),
     },
+    'identity.passkeySignInOptions': {
+      method: 'POST', path: '/sign-in/passkey/options', summary: "A passkey ceremony: the account's passkeys after its password (with the second-factor step's challenge), or any passkey alone",
+      access: 'public', body: passkeyOptionsBody, answer: json<PasskeyOptions>('PasskeyOptions'),
+    },
+    'identity.signInPasskey': {
+      method: 'POST', path: '/sign-in/passkey', summary: "The authenticator's signed answer: the second factor of a password step, or a whole sign-in (user verification required)",
+      access: 'public', body: passkeySignInBody, answer: json<SignInStep>('SignInStep'),
+    },
     'identity.refresh': {
       method: 'POST', path: '/session/refresh', summary: 'A fresh access token from the session cookie',
       access: 'public', body: refreshBody, answer: json<SignedIn>('SignedIn'),
@@ -108,6 +123,22 @@ export const identityArea = area({
     'identity.changePassword': {
       method: 'POST', path: '/me/password', summary: 'Change the own password (other sessions end)',
       access: { roles: 'any' }, body: changePasswordBody, answer: json<Nothing>('{}'),
+    },
+    'identity.myPasskeys': {
+      method: 'GET', path: '/me/passkeys', summary: "The caller's passkeys",
+      access: { roles: 'any' }, answer: json<Passkey[]>('Passkey[]'),
+    },
+    'identity.passkeyRegisterOptions': {
+      method: 'POST', path: '/me/passkeys/options', summary: 'Start registering a passkey on this browser (discoverable, user verification required)',
+      access: { roles: 'any' }, answer: json<PasskeyOptions>('PasskeyOptions'),
+    },
+    'identity.registerPasskey': {
+      method: 'POST', path: '/me/passkeys', summary: "Finish the registration: the authenticator's attestation is verified and its public key kept",
+      access: { roles: 'any' }, body: passkeyRegisterBody, bodyLimit: '32kb', answer: json<Passkey>('Passkey', 201),
+    },
+    'identity.removePasskey': {
+      method: 'DELETE', path: '/me/passkeys/:passkeyId', summary: 'Remove one of the own passkeys',
+      access: { roles: 'any' }, params: passkeyParams, answer: json<Nothing>('{}'),
     },
     'identity.beginTotp': {
       method: 'POST', path: '/me/totp', summary: 'A new authenticator secret to scan (replaces the current one once confirmed)',

@@ -22,6 +22,7 @@ import {
 
 const compoundParams = z.strictObject({ compoundId: idSchema });
 const cameraParams = z.strictObject({ cameraId: idSchema });
+const compoundCameraParams = z.strictObject({ compoundId: idSchema, cameraId: idSchema });
 const matterParams = z.strictObject({ matterId: idSchema });
 
 /** Everyone with a part in some matter; the service checks which. */
@@ -52,6 +53,10 @@ export const propertyArea = area({
     'property.addCamera': {
       method: 'POST', path: '/compounds/:compoundId/cameras', summary: 'Register an RTSP camera channel of the compound (the URL never leaves the server)',
       access: { roles: ['property', 'admin'] }, params: compoundParams, body: newCompoundCameraSchema, answer: json<CompoundCamera>('CompoundCamera'),
+    },
+    'property.removeCamera': {
+      method: 'DELETE', path: '/compounds/:compoundId/cameras/:cameraId', summary: 'Remove a camera channel no matter or view has used (`conflict`, `camera_has_history`, otherwise)',
+      access: { roles: ['property', 'admin'] }, params: compoundCameraParams, answer: json<Record<string, never>>('{}'),
     },
     'property.departments': {
       method: 'GET', path: '/compounds/:compoundId/departments', summary: "Offices a matter of this compound can invite (its county's and township's, from the petition directory)",
