@@ -450,7 +450,7 @@ export class PropertyService {
   }
 }
 
-/** A compound's division and its parents down to the county (341302104201 → 341302104201, 341302104, 341302). */
+/** A compound's division and its parents down to the county (341302101201 → 341302101201, 341302101, 341302). */
 function regionsOf(region: string): string[] {
   const out: string[] = [];
   for (const len of [12, 9, 6]) if (region.length >= len) out.push(region.slice(0, len));

@@ -35,8 +35,8 @@ describe('红色物业: a compound matter brings every party and a camera into o
     const office = claims(P.staff.liu, 'property', '刘晓东');
     const resident = claims(P.residents.chen, 'resident', '陈桂兰');
     const grid = claims(SEED.villageContacts.zhangzhuang, 'grid-worker', '王建华');
-    const police = claims('O341302104-ga-1', 'official', '派出所民警', { department: '341302104-ga' });
-    const stranger = claims('O341302104-mz-1', 'official', '民政办干部', { department: '341302104-mz' });
+    const police = claims('O341302101-ga-1', 'official', '派出所民警', { department: '341302101-ga' });
+    const stranger = claims('O341302101-mz-1', 'official', '民政办干部', { department: '341302101-mz' });
 
     const gate = await property.addCamera(office, P.compound, { name: '东门摄像头', location: '东门', url: rtsp.url('/vp8') });
     await property.addCamera(office, P.compound, { name: '地库摄像头', location: '3 号楼地库', url: rtsp.url('/vp8') });
@@ -68,7 +68,7 @@ describe('红色物业: a compound matter brings every party and a camera into o
       await waitFor(() => remoteMedia(page), (r) => r.framesDecoded > 0, { what: 'compound camera decoded', timeoutMs: 60_000 });
     }
     const room = platform.rooms.get(raised.roomId)!;
-    expect([...room.peers.keys()]).toEqual(expect.arrayContaining([`camera:${gate.id}`, P.staff.liu, 'O341302104-ga-1']));
+    expect([...room.peers.keys()]).toEqual(expect.arrayContaining([`camera:${gate.id}`, P.staff.liu, 'O341302101-ga-1']));
     const discussing = await property.getMatter(office, matterId);
     expect(discussing.matter.state).toBe('discussing');
     expect(discussing.matter.parties.filter((p) => p.joinedBy).map((p) => p.kind).sort()).toEqual(['community', 'department', 'property']);
