@@ -13,6 +13,7 @@ export function createPropertyRouter({ service: s, tokens, log }: { service: Pro
       'property.compounds': ({ claims }) => s.listCompounds(claims),
       'property.cameras': ({ claims, params }) => s.listCameras(claims, params.compoundId),
       'property.addCamera': ({ claims, params, body }) => s.addCamera(claims, params.compoundId, body),
+      'property.residents': ({ claims, params }) => s.residents(claims, params.compoundId),
       'property.departments': ({ claims, params }) => s.departments(claims, params.compoundId),
       'property.viewCamera': ({ claims, params }) => s.viewCamera(claims, params.cameraId),
       'property.raise': ({ claims, body }) => s.raise(claims, body),

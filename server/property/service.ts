@@ -20,6 +20,7 @@ import type { Department } from '../protocol/http/petition-shapes.ts';
 import type {
   Compound,
   CompoundCamera,
+  CompoundResident,
   InviteParty,
   Matter,
   MatterEvent,
@@ -113,6 +114,12 @@ export class PropertyService {
     const camera = { id: `cc-${randomUUID().slice(0, 8)}`, compoundId, name: c.name, location: c.location };
     await this.#repo.insertCamera({ ...camera, url: c.url });
     return camera;
+  }
+
+  /** Whom the property office can raise a matter for (the hotline): its compound's residents. */
+  async residents(actor: Actor, compoundId: string): Promise<CompoundResident[]> {
+    await this.#requireStaff(actor, await this.#assertCompound(compoundId));
+    return (await this.#repo.listPeople('resident', compoundId)).map(({ id, name, unit }) => ({ id, name, unit }));
   }
 
   /** The offices a matter of this compound can invite: its township's and county's, most local first. */

@@ -97,6 +97,12 @@ describe('民提: raising a matter', () => {
     expect((await refusal(() => c.service.raise(office(), { compoundId: P.compound, category: 'other', location: '东门', description: 'x' }))).code).toBe('bad_request');
     expect((await refusal(() => c.service.raise(grid(), { compoundId: P.compound, category: 'other', location: '东门', description: 'x', residentId: P.residents.chen }))).code).toBe('forbidden');
   });
+
+  it('the property office picks the resident from its own compound; nobody else lists them', async () => {
+    expect((await c.service.residents(office(), P.compound)).map((r) => r.name)).toEqual(['陈桂兰', '孙立平']);
+    expect((await refusal(() => c.service.residents(grid(), P.compound))).code).toBe('forbidden');
+    expect((await refusal(() => c.service.residents(chen(), P.compound))).code).toBe('forbidden');
+  });
 });
 
 describe('民议: the joint session', () => {

@@ -16,6 +16,7 @@ import {
   rateSchema,
   type Compound,
   type CompoundCamera,
+  type CompoundResident,
   type Matter,
   type MatterEvent,
 } from './property-shapes.ts';
@@ -50,6 +51,10 @@ export const propertyArea = area({
     'property.addCamera': {
       method: 'POST', path: '/compounds/:compoundId/cameras', summary: 'Register an RTSP camera channel of the compound (the URL never leaves the server)',
       access: { roles: ['property', 'admin'] }, params: compoundParams, body: newCompoundCameraSchema, answer: json<CompoundCamera>('CompoundCamera'),
+    },
+    'property.residents': {
+      method: 'GET', path: '/compounds/:compoundId/residents', summary: "The compound's residents, for whom its property office raises a matter (the hotline)",
+      access: { roles: ['property'] }, params: compoundParams, answer: json<CompoundResident[]>('CompoundResident[]'),
     },
     'property.departments': {
       method: 'GET', path: '/compounds/:compoundId/departments', summary: "Offices a matter of this compound can invite (its county's and township's, from the petition directory)",
