@@ -17,6 +17,7 @@ export const PAGES: Page[] = [
   { file: 'family.html', title: 'family 家人' },
   { file: 'counsellor.html', title: 'counsellor 社工' },
   { file: 'grid.html', title: 'village committee / grid worker 村委会 网格员' },
+  { file: 'property.html', title: 'compound property service 红色物业（物业、居民）' },
   { file: 'archive.html', title: 'archive 录像档案' },
   { file: 'sign-in.html', title: 'sign-in 登录' },
   { file: 'admin.html', title: 'administration 系统管理（系统、安全、审计管理员）' },

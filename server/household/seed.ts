@@ -44,7 +44,7 @@ async function seedHouseholds(repo: HouseholdRepository, nowMs: number): Promise
   try {
     await repo.transaction(async (tx) => {
       await tx.insertHousehold({
-        id: H.zhang, name: '张家', address: '埇桥区符离镇张庄村 3 组 12 号', region: '341302104',
+        id: H.zhang, name: '张家', address: '埇桥区符离镇张庄村 3 组 12 号', region: '341302101',
         residents: [
           { name: '张秀英', kind: 'elderly', birthYear: 1948, note: '耳背，说话请大声、慢一点' },
           { name: '张小雨', kind: 'child', birthYear: 2016 },
@@ -129,7 +129,7 @@ async function seedCare(repo: HouseholdRepository, nowMs: number): Promise<void>
   const { households: H, family: F, villageContacts: V } = SEED;
   try {
     await repo.transaction(async (tx) => {
-      await tx.insertVillageContact({ id: V.zhangzhuang, name: '王建华', organisation: '符离镇张庄村村委会', region: '341302104', phone: null });
+      await tx.insertVillageContact({ id: V.zhangzhuang, name: '王建华', organisation: '符离镇张庄村村委会', region: '341302101', phone: null });
       await tx.insertVillageContact({ id: V.wanglou, name: '李红梅', organisation: '良梨镇王楼村村委会', region: '341321101', phone: null });
       await tx.insertVillageContact({ id: V.liutao, name: '刘长江', organisation: '龙城镇刘套村村委会', region: '341322100', phone: null });
       await tx.insertVillageContact({ id: V.zhaoji, name: '赵玉梅', organisation: '虞姬乡赵集村村委会', region: '341323102', phone: null });

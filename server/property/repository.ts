@@ -115,8 +115,11 @@ export class PropertyRepository {
     return r && { id: r.id, compoundId: r.compound_id, kind: r.kind, name: r.name, unit: r.unit };
   }
 
-  async listPeople(kind: 'property' | 'resident'): Promise<CompoundPerson[]> {
-    const rows = await this.#q.selectFrom('compound_people').selectAll().where('kind', '=', kind).orderBy('id').execute();
+  /** People of one kind, of every compound or of one. */
+  async listPeople(kind: 'property' | 'resident', compoundId?: string): Promise<CompoundPerson[]> {
+    let q = this.#q.selectFrom('compound_people').selectAll().where('kind', '=', kind);
+    if (compoundId) q = q.where('compound_id', '=', compoundId);
+    const rows = await q.orderBy('id').execute();
     return rows.map((r) => ({ id: r.id, compoundId: r.compound_id, kind: r.kind, name: r.name, unit: r.unit }));
   }
 

@@ -17,6 +17,7 @@ export function createPropertyRouter({ service: s, tokens, log }: { service: Pro
         await s.removeCamera(claims, params.compoundId, params.cameraId);
         return {};
       },
+      'property.residents': ({ claims, params }) => s.residents(claims, params.compoundId),
       'property.departments': ({ claims, params }) => s.departments(claims, params.compoundId),
       'property.viewCamera': ({ claims, params }) => s.viewCamera(claims, params.cameraId),
       'property.raise': ({ claims, body }) => s.raise(claims, body),

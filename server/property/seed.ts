@@ -1,4 +1,4 @@
-// Demo compounds (development only): one compound in 埇桥区 (division 341302104) with its property office,
+// Demo compounds (development only): one compound in 埇桥区 (division 341302101) with its property office,
 // residents and camera channels, whose community's 网格员 is the seeded village contact of that division (王建华).
 // Camera URLs point at a local RTSP server; tests register their own cameras.
 import type { PropertyRepository } from './repository.ts';
@@ -14,8 +14,8 @@ export async function seedPropertyDemo(repo: PropertyRepository): Promise<void> 
   if (await repo.getCompound(S.compound)) return;
   await repo.transaction(async (tx) => {
     await tx.insertCompound({
-      id: S.compound, name: '康居小区', address: '宿州市埇桥区康居路 8 号', region: '341302104201',
-      propertyCompany: '康居物业服务中心', community: '康居社区居委会', policeDepartmentId: '341302104-ga',
+      id: S.compound, name: '康居小区', address: '宿州市埇桥区符离镇康居路 8 号', region: '341302101201',
+      propertyCompany: '康居物业服务中心', community: '康居社区居委会', policeDepartmentId: '341302101-ga',
     });
     await tx.insertPerson({ id: S.staff.liu, compoundId: S.compound, kind: 'property', name: '刘晓东', unit: null });
     await tx.insertPerson({ id: S.residents.chen, compoundId: S.compound, kind: 'resident', name: '陈桂兰', unit: '3 号楼 2 单元 501' });

@@ -20,6 +20,7 @@ import type { Department } from '../protocol/http/petition-shapes.ts';
 import type {
   Compound,
   CompoundCamera,
+  CompoundResident,
   InviteParty,
   Matter,
   MatterEvent,
@@ -122,6 +123,12 @@ export class PropertyService {
     const r = await this.#repo.deleteUnusedCamera(compoundId, cameraId);
     if (r === 'missing') notFoundOf(`camera of ${compound.name}`, cameraId);
     if (r === 'in-use') throw new AppError('conflict', 'this camera was used in a matter or watched; its record stays', { reason: 'camera_has_history' });
+  }
+
+  /** Whom the property office can raise a matter for (the hotline): its compound's residents. */
+  async residents(actor: Actor, compoundId: string): Promise<CompoundResident[]> {
+    await this.#requireStaff(actor, await this.#assertCompound(compoundId));
+    return (await this.#repo.listPeople('resident', compoundId)).map(({ id, name, unit }) => ({ id, name, unit }));
   }
 
   /** The offices a matter of this compound can invite: its township's and county's, most local first. */
@@ -456,7 +463,7 @@ export class PropertyService {
   }
 }
 
-/** A compound's division and its parents down to the county (341302104201 → 341302104201, 341302104, 341302). */
+/** A compound's division and its parents down to the county (341302101201 → 341302101201, 341302101, 341302). */
 function regionsOf(region: string): string[] {
   const out: string[] = [];
   for (const len of [12, 9, 6]) if (region.length >= len) out.push(region.slice(0, len));

@@ -84,7 +84,7 @@ beforeAll(async () => {
   const camera = await property.addCamera(office, PROPERTY_SEED.compound, { name: '东门摄像头', location: '东门', url: 'rtsp://127.0.0.1:9/none' });
   const raised = await property.raise(office, { compoundId: PROPERTY_SEED.compound, category: 'security', location: '东门', description: '东门道闸坏了', residentId: PROPERTY_SEED.residents.chen });
   await property.invite(office, raised.matter.id, { party: 'community' });
-  await property.invite(office, raised.matter.id, { party: 'department', departmentId: '341302104-ga' });
+  await property.invite(office, raised.matter.id, { party: 'department', departmentId: '341302101-ga' });
   const view = await property.viewCamera(office, camera.id);
 
   s = {
@@ -109,7 +109,7 @@ beforeAll(async () => {
       matterRoomId: raised.roomId, office: raised.token,
       resident: (await property.join(claims(PROPERTY_SEED.residents.chen, 'resident', '陈桂兰'), raised.matter.id)).token,
       grid: (await property.join(claims(SEED.villageContacts.zhangzhuang, 'grid-worker', '王建华'), raised.matter.id)).token,
-      police: (await property.join(claims('O341302104-ga-1', 'official', '派出所民警', { department: '341302104-ga' }), raised.matter.id)).token,
+      police: (await property.join(claims('O341302101-ga-1', 'official', '派出所民警', { department: '341302101-ga' }), raised.matter.id)).token,
       viewRoomId: view.roomId, viewer: view.token,
     },
   };

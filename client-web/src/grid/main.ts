@@ -1,6 +1,7 @@
 // The village committee / 网格员 page: an SOS that nobody of the family or the counsellors
 // answered rings here last (loudly, with answer and decline); answering joins the home's call.
 // The backend decides who is rung; this page only shows what `GET /my/calls` and the pushes say.
+// A 红色物业 matter the community was invited to rings here too, with its join button.
 import { ApiError, type Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
@@ -8,17 +9,22 @@ import { PageElement, define } from '../lib/page.ts';
 import { Sounds, personSession, ringsMe, type Call } from '../household/common.ts';
 import { html, nothing } from 'lit';
 import '../widgets/call-tiles.ts';
+import '../property/invitations.ts';
 import { gridView, type GridState } from './view-model.ts';
 
 class GridPage extends PageElement<GridState> {
-  static override properties = { ...PageElement.properties, session: { state: true } };
+  static override properties = { ...PageElement.properties, session: { state: true }, inMatter: { state: true } };
   declare session: CallSession | null;
+  /** In a compound matter's session (the invitations element holds it). */
+  declare inMatter: boolean;
   #api: Api | undefined;
+  #token: string | null = null;
   readonly #sounds = new Sounds();
 
   constructor() {
     super({ phase: 'running', me: '', who: '', calls: [], room: null });
     this.session = null;
+    this.inMatter = false;
   }
 
   override connectedCallback(): void {
@@ -27,6 +33,7 @@ class GridPage extends PageElement<GridState> {
     const signedIn = personSession('household-grid-token', (type, p) => this.#onEvent(type, p), () => void this.refresh());
     if (!signedIn) return this.set({ phase: 'no-token' });
     this.#api = signedIn.api;
+    this.#token = sessionStorage.getItem('household-grid-token');
     this.set({ who: signedIn.name, me: signedIn.sub });
     setInterval(() => void this.refresh(), 30_000);
     void this.refresh();
@@ -39,7 +46,8 @@ class GridPage extends PageElement<GridState> {
         <span id="who">${v.who}</span>
         <button type="button" class="btn" id="lang" @click=${() => toggleLanguage()}>${LANGUAGES[otherLanguage()].name}</button>
       </header>
-      <main id="list" class="grid-list" ?hidden=${!!v.room}>
+      ${this.#token && !v.room ? html`<matter-invitations class="grid-list" .token=${this.#token} @session=${(e: CustomEvent<boolean>) => (this.inMatter = e.detail)}></matter-invitations>` : nothing}
+      <main id="list" class="grid-list" ?hidden=${!!v.room || this.inMatter}>
         ${v.notice ? html`<p class="card">${v.notice}</p>` : nothing}
         ${v.calls.map(
           (c) => html`<div class="grid-call" data-call-id=${c.id} data-state=${c.state}>

@@ -7,6 +7,8 @@ import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
 import { PageElement, define } from '../lib/page.ts';
+import { html, nothing } from 'lit';
+import '../property/invitations.ts';
 import { debounce, plainError, requestId, type Assignment, type Case, type Desk, type RoomAccess } from '../petition-ui/common.ts';
 import { deskSignIn } from '../petition-ui/desk.ts';
 import type { PageSession } from '../lib/session.ts';
@@ -53,7 +55,9 @@ class OfficialPage extends PageElement<OfficialState> {
 
   protected override render(): unknown {
     const v = officialView(this.state, viewContext());
-    return officialTemplate(v, this.#actions, this.session, LANGUAGES[otherLanguage()].name, this.toast);
+    // 红色物业: a compound matter this office was invited to rings here with its join button.
+    const invitations = this.#session && this.state.phase !== 'signed-out' ? html`<matter-invitations class="floating" .token=${this.#session.token}></matter-invitations>` : nothing;
+    return html`${officialTemplate(v, this.#actions, this.session, LANGUAGES[otherLanguage()].name, this.toast)}${invitations}`;
   }
 
   protected override updated(): void {

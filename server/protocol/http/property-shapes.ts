@@ -42,6 +42,14 @@ export interface CompoundCamera {
   location: string;
 }
 
+/** A resident of a compound, as its property office picks whom a hotline matter is for. */
+export interface CompoundResident {
+  id: string;
+  name: string;
+  /** 楼号 单元 室, when known. */
+  unit: string | null;
+}
+
 export interface MatterParty {
   kind: PartyKind;
   /** The department id (department), the compound id (property, community), the resident id. */

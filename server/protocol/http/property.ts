@@ -16,6 +16,7 @@ import {
   rateSchema,
   type Compound,
   type CompoundCamera,
+  type CompoundResident,
   type Matter,
   type MatterEvent,
 } from './property-shapes.ts';
@@ -57,6 +58,10 @@ export const propertyArea = area({
     'property.removeCamera': {
       method: 'DELETE', path: '/compounds/:compoundId/cameras/:cameraId', summary: 'Remove a camera channel no matter or view has used (`conflict`, `camera_has_history`, otherwise)',
       access: { roles: ['property', 'admin'] }, params: compoundCameraParams, answer: json<Record<string, never>>('{}'),
+    },
+    'property.residents': {
+      method: 'GET', path: '/compounds/:compoundId/residents', summary: "The compound's residents, for whom its property office raises a matter (the hotline)",
+      access: { roles: ['property'] }, params: compoundParams, answer: json<CompoundResident[]>('CompoundResident[]'),
     },
     'property.departments': {
       method: 'GET', path: '/compounds/:compoundId/departments', summary: "Offices a matter of this compound can invite (its county's and township's, from the petition directory)",
