@@ -16,8 +16,11 @@ import {
   householdBody,
   initialAdmin,
   officialChanges,
+  readWithProgress,
   receptionDayChanges,
   reportProblems,
+  retentionBody,
+  retentionForm,
   terminalChanges,
   type AdminRole,
   type AdminState,
@@ -68,8 +71,8 @@ class AdminPage extends PageElement<AdminState> {
     try {
       switch (this.state.role) {
         case 'admin': {
-          const [directory, households, devices] = await Promise.all([api.call('admin.directory'), api.call('household.list'), api.call('enrol.devices')]);
-          this.set({ directory, households, devices });
+          const [directory, households, devices, retention] = await Promise.all([api.call('admin.directory'), api.call('household.list'), api.call('enrol.devices'), api.call('admin.retention')]);
+          this.set({ directory, households, devices, retention, forms: { ...this.state.forms, retention: retentionForm(retention) } });
           break;
         }
         case 'security-admin': {
@@ -93,6 +96,13 @@ class AdminPage extends PageElement<AdminState> {
     this.set({ formError: null });
     try {
       if (form === 'audit') return await this.#load();
+      if (form === 'retention') {
+        const built = retentionBody(this.state.forms.retention);
+        if (!built.ok) return this.set({ formError: built.error });
+        await this.#api.call('admin.setRetention', { body: built.value });
+        this.#show(t('admin.retention.saved'));
+        return await this.#load();
+      }
       if (form === 'accounts') {
         const f = this.state.forms.accounts;
         const issued = await this.#api.call('identity.createAccount', { body: { username: f.username, displayName: f.displayName, role: f.role, ...(f.subject.trim() ? { subject: f.subject.trim() } : {}) } });
@@ -133,9 +143,10 @@ class AdminPage extends PageElement<AdminState> {
   async #importFile(file: File | null): Promise<void> {
     const kind = this.state.import.kind;
     if (!file) return this.set({ import: { ...initialAdmin().import, kind } });
-    this.set({ import: { kind, fileName: file.name, content: null, phase: 'reading', report: null, error: null } });
+    const read = { bytes: 0, total: file.size, lines: 0 };
+    this.set({ import: { kind, fileName: file.name, content: null, phase: 'reading', read, report: null, error: null } });
     try {
-      const content = base64Of(await file.arrayBuffer());
+      const content = base64Of(await readWithProgress(file, (p) => this.set({ import: { ...this.state.import, read: p } })));
       this.set({ import: { ...this.state.import, content, phase: 'checking' } });
       const report = await this.#api.call('admin.importCsv', { body: { kind, content, dryRun: true } });
       this.set({ import: { ...this.state.import, phase: 'checked', report } });

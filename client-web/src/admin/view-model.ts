@@ -11,6 +11,7 @@ import {
   receptionDayRowSchema,
   regionRowSchema,
   terminalRowSchema,
+  ENTITIES,
   type ChangeSet,
   type DirectoryView,
   type ImportKind,
@@ -18,6 +19,7 @@ import {
 } from '../../../server/protocol/http/admin-shapes.ts';
 import type { Account, AuditVerifyReport, EnrolledDevice, InitialPassword, PersonRole, SessionInfo, SystemAuditEntry, SystemAuditType } from '../../../server/protocol/http/identity-shapes.ts';
 import type { HouseholdView, NewHousehold } from '../../../server/protocol/http/household-shapes.ts';
+import { RETENTION_CLASSES, retentionPeriodsSchema, type RetentionPeriods } from '../../../server/protocol/http/archive-shapes.ts';
 import type { Level, Region } from '../../../server/protocol/http/petition-shapes.ts';
 import type { z } from 'zod';
 
@@ -42,6 +44,8 @@ export interface ReceptionDayForm { officialId: string; portfolio: string; place
 export interface HouseholdForm { name: string; address: string; region: string }
 export interface AccountForm { username: string; displayName: string; role: PersonRole; subject: string }
 export interface AuditForm { type: SystemAuditType | ''; text: string; from: string; to: string }
+/** Days per class, as typed (blank until the periods in force are loaded). */
+export type RetentionForm = Record<keyof RetentionPeriods, string>;
 
 export interface Forms {
   departments: DepartmentForm;
@@ -51,6 +55,7 @@ export interface Forms {
   households: HouseholdForm;
   accounts: AccountForm;
   audit: AuditForm;
+  retention: RetentionForm;
 }
 export type FormName = keyof Forms;
 
@@ -62,6 +67,7 @@ export const EMPTY_FORMS: Forms = {
   households: { name: '', address: '', region: '' },
   accounts: { username: '', displayName: '', role: 'official', subject: '' },
   audit: { type: '', text: '', from: '', to: '' },
+  retention: { petition: '', household: '', property: '' },
 };
 
 /** The CSV import: the file as read, then the dry run's report, then the applied one. */
@@ -71,8 +77,16 @@ export interface ImportState {
   /** base64 of the file's bytes. */
   content: string | null;
   phase: 'idle' | 'reading' | 'checking' | 'checked' | 'applying' | 'applied' | 'failed';
+  /** The file read so far: bytes of its size and lines (a large file is read in pieces, and shown so). */
+  read: ReadProgress;
   report: ImportReport | null;
   error: string | null;
+}
+
+export interface ReadProgress {
+  bytes: number;
+  total: number;
+  lines: number;
 }
 
 export interface AdminState {
@@ -88,6 +102,8 @@ export interface AdminState {
   sessions: SessionInfo[];
   audit: SystemAuditEntry[];
   verify: AuditVerifyReport | null;
+  /** The retention periods in force (the system administrator's setting). */
+  retention: RetentionPeriods | null;
   forms: Forms;
   /** The last save of a form: the server's problems, by form. */
   formError: string | null;
@@ -109,10 +125,11 @@ export const initialAdmin = (): AdminState => ({
   sessions: [],
   audit: [],
   verify: null,
+  retention: null,
   forms: EMPTY_FORMS,
   formError: null,
   issued: null,
-  import: { kind: 'terminals', fileName: null, content: null, phase: 'idle', report: null, error: null },
+  import: { kind: 'terminals', fileName: null, content: null, phase: 'idle', read: { bytes: 0, total: 0, lines: 0 }, report: null, error: null },
 });
 
 // ---- forms → change sets ----------------------------------------------------------------------
@@ -234,9 +251,39 @@ export function auditSubject(e: SystemAuditEntry): string {
   return typeof v === 'string' ? v : '';
 }
 
+/** The form's periods, checked as the server checks them (whole days, at least one). */
+export function retentionBody(f: RetentionForm): Built<RetentionPeriods> {
+  return parse(retentionPeriodsSchema, Object.fromEntries(RETENTION_CLASSES.map((c) => [c, f[c].trim() === '' ? undefined : Number(f[c])])));
+}
+
+export const retentionForm = (p: RetentionPeriods): RetentionForm => ({ petition: String(p.petition), household: String(p.household), property: String(p.property) });
+
+/**
+ * A file's bytes, read piece by piece as the browser hands them over, telling `progress` after
+ * each piece how far it is: bytes, and lines (a newline byte is one in UTF-8 and in GBK alike).
+ */
+export async function readWithProgress(file: Blob, progress: (p: ReadProgress) => void): Promise<Uint8Array> {
+  const out = new Uint8Array(file.size);
+  const reader = file.stream().getReader();
+  let bytes = 0;
+  let lines = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    out.set(value, bytes);
+    bytes += value.length;
+    for (const b of value) if (b === 0x0a) lines++;
+    progress({ bytes, total: file.size, lines });
+  }
+  return out;
+}
+
+/** Rows a report covers: every row of the file that became a change (or would stay as it is). */
+export const reportRows = (r: ImportReport): number => ENTITIES.reduce((n, e) => n + r.counts[e].create + r.counts[e].update + r.counts[e].unchanged, 0);
+
 /** The import's file as base64 (the endpoint takes bytes in JSON). */
-export function base64Of(bytes: ArrayBuffer): string {
-  const u8 = new Uint8Array(bytes);
+export function base64Of(bytes: ArrayBuffer | Uint8Array): string {
+  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let s = '';
   for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000));
   return btoa(s);
