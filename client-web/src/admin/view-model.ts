@@ -11,7 +11,6 @@ import {
   receptionDayRowSchema,
   regionRowSchema,
   terminalRowSchema,
-  ENTITIES,
   type ChangeSet,
   type DirectoryView,
   type ImportKind,
@@ -278,8 +277,8 @@ export async function readWithProgress(file: Blob, progress: (p: ReadProgress) =
   return out;
 }
 
-/** Rows a report covers: every row of the file that became a change (or would stay as it is). */
-export const reportRows = (r: ImportReport): number => ENTITIES.reduce((n, e) => n + r.counts[e].create + r.counts[e].update + r.counts[e].unchanged, 0);
+/** Rows of the file the server checked: each line of an import is one terminal point or one department. */
+export const reportRows = (r: ImportReport, kind: ImportKind): number => r.counts[kind].create + r.counts[kind].update + r.counts[kind].unchanged;
 
 /** The import's file as base64 (the endpoint takes bytes in JSON). */
 export function base64Of(bytes: ArrayBuffer | Uint8Array): string {

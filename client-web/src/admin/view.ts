@@ -210,7 +210,8 @@ function importPanel(s: AdminState, a: AdminActions): TemplateResult {
   const step = ['reading', 'checking', 'checked', 'applying', 'applied'].indexOf(im.phase) + 1;
   // While reading, the bar and the figure follow the bytes; afterwards, the rows the server checked.
   const reading = im.phase === 'reading';
-  const rows = r ? reportRows(r) : Math.max(0, im.read.lines - 1);
+  const checked = r !== null && r.problems.length === 0;
+  const rows = checked ? reportRows(r, im.kind) : Math.max(0, im.read.lines - 1);
   return html`<p class="note">${t(`admin.import.hint.${im.kind}`)}</p>
     <div class="row-form">
       <label>${t('admin.import.kind')}<select id="import-kind" .value=${im.kind} @change=${(e: Event) => a.importKind(value(e) as typeof im.kind)}>
@@ -226,7 +227,7 @@ function importPanel(s: AdminState, a: AdminActions): TemplateResult {
       ${im.read.total > 0
         ? html`<span class="muted" id="import-figure">${reading
             ? t('admin.import.readFigure', { done: megabytes(im.read.bytes), total: megabytes(im.read.total), rows })
-            : r ? t('admin.import.rowsFigure', { rows, size: megabytes(im.read.total) }) : t('admin.import.sizeFigure', { size: megabytes(im.read.total), rows })}</span>`
+            : checked ? t('admin.import.rowsFigure', { rows, size: megabytes(im.read.total) }) : t('admin.import.sizeFigure', { size: megabytes(im.read.total), rows })}</span>`
         : nothing}
     </div>
     ${im.error ? html`<p class="late" id="import-error">${im.error}</p>` : nothing}
