@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { writeSession } from '../support/archive-session.ts';
+import { until } from '../support/evidence.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { Browser, bootstrapSecurityAdmin, createAccount, firstSignIn, loadDirectory, signInFirstTime } from './support.ts';
 
@@ -41,7 +42,7 @@ describe('the audit administrator finds the whole scenario', () => {
     await api.data('GET', `/api/archive/sessions/${SESSION}`, { token: archivist });
     await api.data('POST', `/api/archive/sessions/${SESSION}/legal-hold`, { token: archivist, body: { reason: '纪检调阅期间保全' } });
     const { job } = await api.data<{ job: { jobId: string } }>('POST', `/api/archive/sessions/${SESSION}/exports`, { token: archivist, body: {} });
-    await expect.poll(async () => (await api.data<{ job: { state: string } }>('GET', `/api/archive/exports/${job.jobId}`, { token: archivist })).job.state, { timeout: 20_000 }).toBe('done');
+    await until('the evidence package', async () => (await api.data<{ job: { state: string } }>('GET', `/api/archive/exports/${job.jobId}`, { token: archivist })).job.state === 'done');
     browser = await launchBrowser('none');
   });
   afterAll(async () => {

@@ -257,22 +257,22 @@ export function retentionBody(f: RetentionForm): Built<RetentionPeriods> {
 
 export const retentionForm = (p: RetentionPeriods): RetentionForm => ({ petition: String(p.petition), household: String(p.household), property: String(p.property) });
 
+/** A large file is read this much at a time (a browser may hand over a whole file in one piece otherwise). */
+export const READ_PIECE_BYTES = 64 * 1024;
+
 /**
- * A file's bytes, read piece by piece as the browser hands them over, telling `progress` after
- * each piece how far it is: bytes, and lines (a newline byte is one in UTF-8 and in GBK alike).
+ * A file's bytes, read piece by piece, telling `progress` after each piece how far it is: bytes,
+ * and lines (a newline byte is one in UTF-8 and in GBK alike).
  */
 export async function readWithProgress(file: Blob, progress: (p: ReadProgress) => void): Promise<Uint8Array> {
   const out = new Uint8Array(file.size);
-  const reader = file.stream().getReader();
-  let bytes = 0;
   let lines = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    out.set(value, bytes);
-    bytes += value.length;
-    for (const b of value) if (b === 0x0a) lines++;
-    progress({ bytes, total: file.size, lines });
+  for (let at = 0; at < file.size; ) {
+    const piece = new Uint8Array(await file.slice(at, at + READ_PIECE_BYTES).arrayBuffer());
+    out.set(piece, at);
+    at += piece.length;
+    for (const b of piece) if (b === 0x0a) lines++;
+    progress({ bytes: at, total: file.size, lines });
   }
   return out;
 }
