@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, conflict, notFound } from '../server/core/errors.ts';
 import { Store } from '../server/core/db.ts';
-import { AuditLog, sha256Hex, type AuditActor, type AuditEntry } from '../server/core/audit-chain.ts';
+import { AuditLog, sha256Hex, type AuditActor, type AuditEntry, type AuditObserver } from '../server/core/audit-chain.ts';
 import type { AuditType } from './audit-types.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { measureDuration } from './ffmpeg.ts';
@@ -23,15 +23,24 @@ import { moveSegment } from './segment-move.ts';
 import { LocalSessionLeases, type SessionLeases } from './session-lease.ts';
 import { StorageWatch, type StorageArea } from './storage-watch.ts';
 import type { Logger } from '../server/core/log.ts';
+import { RETENTION_CLASSES, type RetentionPeriods } from '../server/protocol/http/archive-shapes.ts';
 
 /**
- * Days a recording is kept after it ends, by retention class. Defaults are placeholders to be
- * set by the records office (信访档案 rules); a legal hold suspends deletion indefinitely.
+ * Days a recording is kept after it ends, by retention class, until the system administrator
+ * sets them (the records office's 信访档案 rules; stored in the catalog's archive_retention, so
+ * every node and the sweep CLI read the same). A legal hold suspends deletion indefinitely.
  */
-export const DEFAULT_RETENTION_DAYS: Readonly<Record<string, number>> = {
+export const DEFAULT_RETENTION_DAYS: Readonly<RetentionPeriods> = {
   petition: 3 * 365,
   household: 30,
+  property: 3 * 365,
 };
+
+/** When a recording of this class, ended (or started) then, may be deleted under `days`. */
+export function retainUntilOf(days: Readonly<Record<string, number>>, s: { retentionClass: string; kind: string; startedAt: string; stoppedAt?: string | null | undefined }): string {
+  const d = days[s.retentionClass] ?? days[s.kind] ?? DEFAULT_RETENTION_DAYS.petition;
+  return new Date(Date.parse(s.stoppedAt ?? s.startedAt) + d * 86_400_000).toISOString();
+}
 
 export interface ArchiveOptions {
   dataDir: string;
@@ -39,7 +48,8 @@ export interface ArchiveOptions {
   recordingsDir?: string;
   /** This node's spool, where ffmpeg writes (a local disk): DATA_DIR/spool by default. */
   spoolDir?: string;
-  retentionDays?: Record<string, number>;
+  /** Periods used until the system administrator sets them (DEFAULT_RETENTION_DAYS otherwise). */
+  retentionDays?: Partial<RetentionPeriods>;
   /** The node's store; without one the archive opens (and closes) SQLite in DATA_DIR/app.db. */
   store?: Store;
   /** Who may write which session: a Redis lease per session in a cluster; this process owns all by default. */
@@ -49,6 +59,8 @@ export interface ArchiveOptions {
   log?: Logger;
   /** Signing keys and TSA (recordings/evidence.ts); keys default to DATA_DIR/keys, both algorithms, no TSA. */
   evidence?: Partial<EvidenceOptions>;
+  /** Told of every audit entry once durable: the node mirrors people's actions into the system trail (audit-mirror.ts). */
+  auditObserver?: AuditObserver;
 }
 
 /** A session whose manifest could not be read, moved aside so it blocks nothing. */
@@ -90,7 +102,9 @@ export class Archive {
   readonly spoolRoot: string;
   readonly audit: AuditLog<AuditType>;
   readonly catalog: Catalog;
-  readonly retentionDays: Record<string, number>;
+  /** The retention periods in force: the defaults, overlaid with the setting as last read from the catalog. */
+  #retention: RetentionPeriods;
+  readonly #defaultRetention: RetentionPeriods;
   readonly leases: SessionLeases;
   /** Free space and failed writes on both disks; an alarm stops new recordings. */
   readonly storage: StorageWatch;
@@ -114,6 +128,7 @@ export class Archive {
     try {
       await store.migrate(ARCHIVE_MIGRATIONS);
       const archive = new Archive(opts, store, own);
+      await archive.retentionPeriods();
       await archive.storage.start();
       if ((await archive.catalog.isEmpty()) && archive.sessionIds().length > 0) await archive.reindex();
       return archive;
@@ -128,11 +143,12 @@ export class Archive {
     this.spoolRoot = path.resolve(opts.spoolDir ?? path.join(opts.dataDir, 'spool'));
     fs.mkdirSync(this.root, { recursive: true });
     fs.mkdirSync(this.spoolRoot, { recursive: true });
-    this.audit = new AuditLog<AuditType>(path.join(this.root, 'audit.jsonl'));
+    this.audit = new AuditLog<AuditType>(path.join(this.root, 'audit.jsonl'), opts.auditObserver);
     this.catalog = new Catalog(store);
     this.#ownStore = own;
     this.#log = opts.log;
-    this.retentionDays = { ...DEFAULT_RETENTION_DAYS, ...opts.retentionDays };
+    this.#defaultRetention = { ...DEFAULT_RETENTION_DAYS, ...opts.retentionDays };
+    this.#retention = this.#defaultRetention;
     this.leases = opts.leases ?? new LocalSessionLeases();
     this.storage = new StorageWatch({ dirs: { archive: this.root, spool: this.spoolRoot }, minFreeBytes: opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, ...(opts.log ? { log: opts.log } : {}) });
     const q = path.join(this.root, QUARANTINE_DIR);
@@ -228,9 +244,32 @@ export class Archive {
   }
 
   retainUntil(m: Manifest): string {
-    const days = this.retentionDays[m.retentionClass] ?? this.retentionDays[m.caseInfo.kind] ?? DEFAULT_RETENTION_DAYS.petition!;
-    const end = Date.parse(m.stoppedAt ?? m.startedAt);
-    return new Date(end + days * 86_400_000).toISOString();
+    return retainUntilOf(this.#retention, { retentionClass: m.retentionClass, kind: m.caseInfo.kind, startedAt: m.startedAt, stoppedAt: m.stoppedAt });
+  }
+
+  /** The periods in force, read afresh from the catalog (another node or the CLI may have set them). */
+  async retentionPeriods(): Promise<RetentionPeriods> {
+    const set = await this.catalog.retentionSettings();
+    const periods = { ...this.#defaultRetention };
+    for (const c of RETENTION_CLASSES) if (set[c] !== undefined) periods[c] = set[c];
+    this.#retention = periods;
+    return { ...periods };
+  }
+
+  /**
+   * The system administrator's new periods: stored, then every kept session's deletion date
+   * follows them at once (the sweep deletes by those dates). Auditing the change is the caller's.
+   */
+  async setRetentionPeriods(periods: RetentionPeriods, changedBy: string): Promise<RetentionPeriods> {
+    await this.catalog.saveRetentionSettings(periods, changedBy, new Date().toISOString());
+    return this.#followRetention();
+  }
+
+  /** Reads the periods in force and moves every kept session's deletion date to match them. */
+  async #followRetention(): Promise<RetentionPeriods> {
+    const periods = await this.retentionPeriods();
+    await this.catalog.reapplyRetention((s) => retainUntilOf(periods, s));
+    return periods;
   }
 
   /**
@@ -315,6 +354,8 @@ export class Archive {
 
   /** Deletes every session past its retention date and not on hold. Returns the ids deleted. */
   async sweepRetention(now = new Date(), actor: AuditActor = { kind: 'system', sub: 'retention' }): Promise<string[]> {
+    // The periods as set now (perhaps on another node since this one last looked), not as at indexing.
+    await this.#followRetention();
     const deleted: string[] = [];
     for (const row of await this.catalog.expired(now.toISOString())) {
       await this.deleteSession(row.sessionId, actor, `retention period of class ${row.retentionClass} ended ${row.retainUntil}`);

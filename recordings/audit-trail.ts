@@ -21,11 +21,11 @@ export interface AuditTrailQuery {
 }
 
 // Proofs and file lists are for verify, not for reading: the trail names them, without the bytes.
-const BULKY = new Set(['signatures', 'statement', 'token', 'segments', 'key']);
+export const BULKY_DETAILS: ReadonlySet<string> = new Set(['signatures', 'statement', 'token', 'segments', 'key']);
 
 function view(e: AuditEntry): AuditTrailEntry {
   const { from, ...actor } = e.actor;
-  const details = Object.fromEntries(Object.entries(e.details).filter(([k]) => !BULKY.has(k)));
+  const details = Object.fromEntries(Object.entries(e.details).filter(([k]) => !BULKY_DETAILS.has(k)));
   return { seq: e.seq, at: e.at, type: e.type, ...(e.sessionId ? { sessionId: e.sessionId } : {}), actor, ...(from ? { from } : {}), details };
 }
 

@@ -60,6 +60,19 @@ export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
         `CREATE INDEX archive_bookmarks_session ON archive_bookmarks(session_id)`,
       ]),
   },
+  {
+    // The system administrator's retention periods: a setting, not derived data (a reindex keeps it).
+    id: 'archive-002-retention',
+    up: (db) =>
+      execAll(db, [
+        `CREATE TABLE archive_retention (
+          retention_class TEXT PRIMARY KEY,
+          days INTEGER NOT NULL,
+          changed_at TEXT NOT NULL,
+          changed_by TEXT NOT NULL
+        )`,
+      ]),
+  },
 ];
 
 export interface SearchQuery {
@@ -104,6 +117,7 @@ export interface ArchiveTables {
     manifest_sha256: string | null;
     deleted_at: string | null;
   };
+  archive_retention: { retention_class: string; days: number; changed_at: string; changed_by: string };
   archive_session_parties: { session_id: string; kind: 'official' | 'department' | 'participant'; ref: string; name: string | null; department: string | null };
   archive_bookmarks: {
     bookmark_id: string;
@@ -239,6 +253,41 @@ export class Catalog {
       await w.q.updateTable('archive_sessions').set({ deleted_at: at }).where('session_id', '=', sessionId).execute();
       await w.q.deleteFrom('archive_bookmarks').where('session_id', '=', sessionId).execute();
     });
+  }
+
+  /** The retention periods the system administrator set, by class (classes never set are absent). */
+  async retentionSettings(): Promise<Record<string, number>> {
+    const rows = await this.#db.selectFrom('archive_retention').select(['retention_class', 'days']).execute();
+    return Object.fromEntries(rows.map((r) => [r.retention_class, Number(r.days)]));
+  }
+
+  async saveRetentionSettings(days: Readonly<Record<string, number>>, changedBy: string, at: string): Promise<void> {
+    await this.#store.transaction<ArchiveTables, void>(async (trx) => {
+      for (const [retentionClass, d] of Object.entries(days)) {
+        await trx
+          .insertInto('archive_retention')
+          .values({ retention_class: retentionClass, days: d, changed_at: at, changed_by: changedBy })
+          .onConflict((oc) => oc.column('retention_class').doUpdateSet({ days: d, changed_at: at, changed_by: changedBy }))
+          .execute();
+      }
+    });
+  }
+
+  /** Sets every kept session's `retain_until` from `until` (the periods changed); answers how many moved. */
+  async reapplyRetention(until: (s: Pick<SessionRow, 'retentionClass' | 'kind' | 'startedAt' | 'stoppedAt'>) => string): Promise<number> {
+    const rows = await this.#db
+      .selectFrom('archive_sessions')
+      .select(['session_id as sessionId', 'retention_class as retentionClass', 'kind', 'started_at as startedAt', 'stopped_at as stoppedAt', 'retain_until as retainUntil'])
+      .where('deleted_at', 'is', null)
+      .execute();
+    let moved = 0;
+    for (const r of rows) {
+      const next = until(r);
+      if (next === r.retainUntil) continue;
+      await this.#db.updateTable('archive_sessions').set({ retain_until: next }).where('session_id', '=', r.sessionId).execute();
+      moved++;
+    }
+    return moved;
   }
 
   async expired(nowIso: string): Promise<SessionRow[]> {

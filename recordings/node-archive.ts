@@ -51,12 +51,12 @@ export interface NodeArchive {
   close(): Promise<void>;
 }
 
-/** `storage`: where the archive and the spool are, who owns which session, the free-space floor (ArchiveOptions). */
+/** `storage`: where the archive and the spool are, who owns which session, the free-space floor, who else hears of its audit entries (ArchiveOptions). */
 export async function openNodeArchive(o: {
   dataDir: string;
   store: Store;
   options?: ArchiveNodeOptions;
-  storage?: Pick<ArchiveOptions, 'recordingsDir' | 'minFreeBytes' | 'leases'>;
+  storage?: Pick<ArchiveOptions, 'recordingsDir' | 'minFreeBytes' | 'leases' | 'auditObserver'>;
   log: Logger;
 }): Promise<NodeArchive> {
   const { log } = o;

@@ -11,6 +11,7 @@ import type { PetitionRepository } from '../petition/repository.ts';
 import {
   changeSetSchema,
   departmentRowSchema,
+  MAX_CHANGE_ROWS,
   regionRowSchema,
   terminalRowSchema,
   ENTITIES,
@@ -212,6 +213,11 @@ export class DirectoryAdmin {
       }
     }
     if (problems.length) return { ...emptyReport(o.dryRun), encoding, problems };
+    // A file longer than a change set may be is refused by its first line too many, not by the
+    // schema (each line is one row of `kind`; its regions are never more).
+    if (changes[kind].length > MAX_CHANGE_ROWS) {
+      return { ...emptyReport(o.dryRun), encoding, problems: [{ line: lines[kind]![MAX_CHANGE_ROWS]!, entity: kind, key: '', message: `at most ${MAX_CHANGE_ROWS} rows per file: split the file` }] };
+    }
     return this.apply(changeSetSchema.parse(changes), { ...o, lines, encoding, source: `${kind}.csv` });
   }
 }

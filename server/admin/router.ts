@@ -6,12 +6,15 @@ import type { Logger } from '../core/log.ts';
 import { actorOf, type SystemAudit } from '../core/system-audit.ts';
 import { adminArea } from '../protocol/http/admin.ts';
 import type { RoutingRules } from '../protocol/http/petition-shapes.ts';
+import type { RetentionPeriods } from '../protocol/http/archive-shapes.ts';
 import type { DirectoryAdmin } from './directory.ts';
 
 export interface AdminRouterDeps {
   directory: DirectoryAdmin;
   /** Replaces the routing rules in use (the petition service's rule book). */
   replaceRoutingRules(rules: RoutingRules): RoutingRules;
+  /** The archive's retention periods: read, and set (every kept recording's deletion date follows). */
+  retention: { get(): Promise<RetentionPeriods>; set(periods: RetentionPeriods, changedBy: string): Promise<RetentionPeriods> };
   audit: SystemAudit;
   tokens: TokenIssuer;
   log: Logger;
@@ -28,6 +31,13 @@ export function createAdminRouter(d: AdminRouterDeps): Router {
         const rules = d.replaceRoutingRules(body);
         await d.audit.record({ type: 'configuration-changed', actor: actorOf(claims), details: { setting: 'routing-rules', categories: rules.categories.map((c) => `${c.code}→${c.departments.join('+')}@${c.level}`) } });
         return rules;
+      },
+      'admin.retention': () => d.retention.get(),
+      'admin.setRetention': async ({ claims, body }) => {
+        const before = await d.retention.get();
+        const after = await d.retention.set(body, claims.sub);
+        await d.audit.record({ type: 'configuration-changed', actor: actorOf(claims), details: { setting: 'retention', before, after } });
+        return after;
       },
     },
     // A CSV of 500 terminal points is ~60 KB; base64 and headroom.

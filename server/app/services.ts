@@ -51,6 +51,7 @@ import { householdArea } from '../protocol/http/household.ts';
 import { petitionArea } from '../protocol/http/petition.ts';
 import { type Archive, RECOVERY_QUIET_MS } from '../../recordings/archive.ts';
 import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
+import { mirrorIntoSystemTrail } from '../../recordings/audit-mirror.ts';
 import { createArchiveRouter } from '../../recordings/http/router.ts';
 import { openNodeArchive, type ArchiveNodeOptions, type Degradation } from '../../recordings/node-archive.ts';
 import { recordSessions } from './session-recording.ts';
@@ -278,6 +279,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       ...(o.recordingsDir ? { recordingsDir: o.recordingsDir } : {}),
       ...(o.recordingsMinFreeBytes !== undefined ? { minFreeBytes: o.recordingsMinFreeBytes } : {}),
       leases,
+      auditObserver: mirrorIntoSystemTrail(audit),
     },
     log: log.child({ mod: 'archive' }),
   });
@@ -404,7 +406,14 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }), exports: nodeArchive.exports, ...(nodeArchive.transcripts ? { transcripts: nodeArchive.transcripts } : {}) }),
       );
       app.use(identityArea.base, createIdentityRouter({ identity, tokens, log: log.child({ mod: 'identity-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
-      app.use(adminArea.base, createAdminRouter({ directory, replaceRoutingRules: (rules) => petition.replaceRoutingRules(SYSTEM_PETITION_ACTOR, rules), audit, tokens, log: log.child({ mod: 'admin-http' }) }));
+      app.use(adminArea.base, createAdminRouter({
+        directory,
+        replaceRoutingRules: (rules) => petition.replaceRoutingRules(SYSTEM_PETITION_ACTOR, rules),
+        retention: { get: () => archive.retentionPeriods(), set: (periods, by) => archive.setRetentionPeriods(periods, by) },
+        audit,
+        tokens,
+        log: log.child({ mod: 'admin-http' }),
+      }));
       app.use(enrolmentArea.base, createEnrolmentRouter({ enrolment: identity.enrolment, tokens, log: log.child({ mod: 'enrol-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
       // Paths under /api and /dev that no table lists: a JSON 404, not the static server's page.
       app.use(['/api', '/dev'], unknownEndpoint, httpErrors(log.child({ mod: 'http' })));

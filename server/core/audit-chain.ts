@@ -277,10 +277,19 @@ class AuditWriter {
 /** One writer per file in this process, whichever AuditLog instance appends. */
 const writers = new Map<string, AuditWriter>();
 
+/** Told of every entry this AuditLog appended, once it is durable; the append waits for it. */
+export type AuditObserver = (entry: AuditEntry) => Promise<void>;
+
 export class AuditLog<T extends string = string> {
   readonly #writer: AuditWriter;
+  readonly #observer: AuditObserver | undefined;
 
-  constructor(readonly file: string) {
+  /**
+   * `observer` is how another trail learns of this one's entries (the archive's people's actions
+   * are mirrored into the system trail the audit administrator searches: recordings/audit-mirror.ts).
+   */
+  constructor(readonly file: string, observer?: AuditObserver) {
+    this.#observer = observer;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const key = path.resolve(file);
     let writer = writers.get(key);
@@ -291,10 +300,13 @@ export class AuditLog<T extends string = string> {
   /**
    * Queues an entry; resolves with it once it is on disk and fsync'd (an entry the caller saw
    * resolved survives a power cut). Appends from this process are chained in call order; a CLI
-   * appending to the same file at the same time takes the lock file between two batches.
+   * appending to the same file at the same time takes the lock file between two batches. With an
+   * observer, it resolves once the observer has taken the entry too.
    */
-  append(input: AppendInput<T>): Promise<AuditEntry> {
-    return this.#writer.append(input);
+  async append(input: AppendInput<T>): Promise<AuditEntry> {
+    const entry = await this.#writer.append(input);
+    await this.#observer?.(entry);
+    return entry;
   }
 
   /** Resolves once every append made so far in this process is written (or has failed). */

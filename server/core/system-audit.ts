@@ -21,6 +21,8 @@ export interface AuditRecord {
 export interface AuditSearch {
   type?: SystemAuditType;
   text?: string;
+  /** Subjects whose own actions match as well as `text` does (the person a sign-in name names). */
+  actors?: readonly string[];
   from?: string;
   to?: string;
   limit: number;
@@ -42,7 +44,7 @@ export class SystemAudit {
     await this.#log.append({ type: r.type, actor: r.actor, details: r.details ?? {} });
   }
 
-  /** Newest first; `text` matches the actor or any detail, case-insensitively. */
+  /** Newest first; `text` matches the actor or any detail, case-insensitively, and `actors` match by subject. */
   search(q: AuditSearch): SystemAuditEntry[] {
     const text = q.text?.toLowerCase();
     const out: SystemAuditEntry[] = [];
@@ -52,7 +54,7 @@ export class SystemAudit {
       if (q.type && e.type !== q.type) continue;
       if (q.from && e.at < q.from) continue;
       if (q.to && e.at > q.to) continue;
-      if (text && !JSON.stringify([e.actor, e.details]).toLowerCase().includes(text)) continue;
+      if (text && !q.actors?.includes(e.actor.sub) && !JSON.stringify([e.actor, e.details]).toLowerCase().includes(text)) continue;
       out.push(view(e));
     }
     return out;

@@ -57,6 +57,15 @@ export class Accounts {
     return accountView(r, (await this.#passkeyCounts(id)).get(id) ?? 0, this.d.now());
   }
 
+  /**
+   * Whom a sign-in name names in the audit trail: entries name people by their subject (and display
+   * name), not by the name they sign in with. Case-insensitive, as the search is.
+   */
+  async subjectOfUsername(username: string): Promise<string | undefined> {
+    const r = await this.d.db.selectFrom('identity_accounts').select('subject').where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).executeTakeFirst();
+    return r?.subject;
+  }
+
   /** The account behind verified claims (people only; devices have none). */
   async ofClaims(c: Claims): Promise<Selectable<AccountRow>> {
     const r = await this.d.db.selectFrom('identity_accounts').selectAll().where('subject', '=', c.sub).where('role', '=', c.role as PersonRole).executeTakeFirst();

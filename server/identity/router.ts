@@ -145,7 +145,10 @@ export function createIdentityRouter(d: IdentityRouterDeps): Router {
       // The cookie reaches this path too: the administrator's own session is marked (and the page offers no revoke for it).
       'identity.listSessions': async ({ req }) => identity.sessions.list(undefined, await identity.sessions.idOf(sessionCookie(req))),
       'identity.revokeSession': async ({ claims, params }) => ({ revoked: await identity.sessions.revoke(params.sessionId, 'revoked', actorOf(claims)) }),
-      'identity.searchAudit': ({ query }) => identity.audit.search(query),
+      'identity.searchAudit': async ({ query }) => {
+        const person = query.text ? await identity.accounts.subjectOfUsername(query.text) : undefined;
+        return identity.audit.search({ ...query, ...(person ? { actors: [person] } : {}) });
+      },
       'identity.verifyAudit': () => {
         const r = identity.audit.verify();
         return { ok: r.problems.length === 0, entries: r.entries, problems: r.problems };

@@ -83,6 +83,13 @@ describe('directory import', () => {
     expect(orphan.applied).toBe(false);
   });
 
+  it('refuses a file longer than one change set by its first line too many, as a report', async () => {
+    const rows = ['接访点名称,区划代码,区划名称,级别,上级区划代码'];
+    for (let v = 0; v < 5001; v++) rows.push(`超长${v}村,${COUNTY}9${String(Math.floor(v / 999)).padStart(2, '0')}${String((v % 999) + 1).padStart(3, '0')},超长${v}村,村,${COUNTY}901`);
+    const report = await send('terminals', Buffer.from(rows.join('\r\n')), true);
+    expect(report.problems).toEqual([{ line: 5002, entity: 'terminals', key: '', message: expect.stringContaining('at most 5000 rows') }]);
+  });
+
   it('is for system administrators only, and every import is in the audit trail', async () => {
     const coordinator = platform.token('coord-1', 'coordinator', { rooms: [] });
     expect((await api.send('POST', '/api/admin/directory/import', { token: coordinator, body: { kind: 'terminals', content: 'eA==' } })).status).toBe(403);

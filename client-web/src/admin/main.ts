@@ -21,8 +21,11 @@ import {
   routingChange,
   routingForm,
   officialChanges,
+  readWithProgress,
   receptionDayChanges,
   reportProblems,
+  retentionBody,
+  retentionForm,
   terminalChanges,
   type AdminRole,
   type AdminState,
@@ -73,11 +76,11 @@ class AdminPage extends PageElement<AdminState> {
     try {
       switch (this.state.role) {
         case 'admin': {
-          const [directory, households, devices, rules, counsellors, compoundList] = await Promise.all([
-            api.call('admin.directory'), api.call('household.list'), api.call('enrol.devices'), api.call('petition.routingRules'), api.call('household.counsellors'), api.call('property.compounds'),
+          const [directory, households, devices, rules, counsellors, compoundList, retention] = await Promise.all([
+            api.call('admin.directory'), api.call('household.list'), api.call('enrol.devices'), api.call('petition.routingRules'), api.call('household.counsellors'), api.call('property.compounds'), api.call('admin.retention'),
           ]);
           const compounds = await Promise.all(compoundList.map(async (compound) => ({ compound, cameras: await api.call('property.cameras', { params: { compoundId: compound.id } }) })));
-          this.set({ directory, households, devices, rules, counsellors, compounds });
+          this.set({ directory, households, devices, rules, counsellors, compounds, retention, forms: { ...this.state.forms, retention: retentionForm(retention) } });
           break;
         }
         case 'security-admin': {
@@ -101,6 +104,13 @@ class AdminPage extends PageElement<AdminState> {
     this.set({ formError: null });
     try {
       if (form === 'audit') return await this.#load();
+      if (form === 'retention') {
+        const built = retentionBody(this.state.forms.retention);
+        if (!built.ok) return this.set({ formError: built.error });
+        await this.#api.call('admin.setRetention', { body: built.value });
+        this.#show(t('admin.retention.saved'));
+        return await this.#load();
+      }
       if (form === 'accounts') {
         const f = this.state.forms.accounts;
         const issued = await this.#api.call('identity.createAccount', { body: { username: f.username, displayName: f.displayName, role: f.role, ...(f.subject.trim() ? { subject: f.subject.trim() } : {}) } });
@@ -161,9 +171,10 @@ class AdminPage extends PageElement<AdminState> {
   async #importFile(file: File | null): Promise<void> {
     const kind = this.state.import.kind;
     if (!file) return this.set({ import: { ...initialAdmin().import, kind } });
-    this.set({ import: { kind, fileName: file.name, content: null, phase: 'reading', report: null, error: null } });
+    const read = { bytes: 0, total: file.size, lines: 0 };
+    this.set({ import: { kind, fileName: file.name, content: null, phase: 'reading', read, report: null, error: null } });
     try {
-      const content = base64Of(await file.arrayBuffer());
+      const content = base64Of(await readWithProgress(file, (p) => this.set({ import: { ...this.state.import, read: p } })));
       this.set({ import: { ...this.state.import, content, phase: 'checking' } });
       const report = await this.#api.call('admin.importCsv', { body: { kind, content, dryRun: true } });
       this.set({ import: { ...this.state.import, phase: 'checked', report } });

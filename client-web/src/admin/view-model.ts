@@ -20,6 +20,7 @@ import {
 import type { Account, AuditVerifyReport, EnrolledDevice, InitialPassword, PersonRole, SessionInfo, SystemAuditEntry, SystemAuditType } from '../../../server/protocol/http/identity-shapes.ts';
 import type { Counsellor, DevicePlace, HouseholdView, NewHousehold } from '../../../server/protocol/http/household-shapes.ts';
 import type { Compound, CompoundCamera } from '../../../server/protocol/http/property-shapes.ts';
+import { RETENTION_CLASSES, retentionPeriodsSchema, type RetentionPeriods } from '../../../server/protocol/http/archive-shapes.ts';
 import { LEVELS, levelRank, routingRulesSchema, type CategoryRule, type Level, type Region, type RoutingRules } from '../../../server/protocol/http/petition-shapes.ts';
 import type { z } from 'zod';
 
@@ -50,6 +51,8 @@ export interface ReceptionDayForm { officialId: string; portfolio: string; place
 export interface HouseholdForm { name: string; address: string; region: string }
 export interface AccountForm { username: string; displayName: string; role: PersonRole; subject: string }
 export interface AuditForm { type: SystemAuditType | ''; text: string; from: string; to: string }
+/** Days per class, as typed (blank until the periods in force are loaded). */
+export type RetentionForm = Record<keyof RetentionPeriods, string>;
 
 export interface Forms {
   regions: RegionForm;
@@ -63,6 +66,7 @@ export interface Forms {
   households: HouseholdForm;
   accounts: AccountForm;
   audit: AuditForm;
+  retention: RetentionForm;
 }
 export type FormName = keyof Forms;
 
@@ -78,6 +82,7 @@ export const EMPTY_FORMS: Forms = {
   households: { name: '', address: '', region: '' },
   accounts: { username: '', displayName: '', role: 'official', subject: '' },
   audit: { type: '', text: '', from: '', to: '' },
+  retention: { petition: '', household: '', property: '' },
 };
 
 /** The CSV import: the file as read, then the dry run's report, then the applied one. */
@@ -87,8 +92,16 @@ export interface ImportState {
   /** base64 of the file's bytes. */
   content: string | null;
   phase: 'idle' | 'reading' | 'checking' | 'checked' | 'applying' | 'applied' | 'failed';
+  /** The file read so far: bytes of its size and lines (a large file is read in pieces, and shown so). */
+  read: ReadProgress;
   report: ImportReport | null;
   error: string | null;
+}
+
+export interface ReadProgress {
+  bytes: number;
+  total: number;
+  lines: number;
 }
 
 export interface AdminState {
@@ -108,6 +121,8 @@ export interface AdminState {
   sessions: SessionInfo[];
   audit: SystemAuditEntry[];
   verify: AuditVerifyReport | null;
+  /** The retention periods in force (the system administrator's setting). */
+  retention: RetentionPeriods | null;
   forms: Forms;
   /** The last save of a form: the server's problems, by form. */
   formError: string | null;
@@ -132,10 +147,11 @@ export const initialAdmin = (): AdminState => ({
   sessions: [],
   audit: [],
   verify: null,
+  retention: null,
   forms: EMPTY_FORMS,
   formError: null,
   issued: null,
-  import: { kind: 'terminals', fileName: null, content: null, phase: 'idle', report: null, error: null },
+  import: { kind: 'terminals', fileName: null, content: null, phase: 'idle', read: { bytes: 0, total: 0, lines: 0 }, report: null, error: null },
 });
 
 // ---- forms → change sets ----------------------------------------------------------------------
@@ -322,9 +338,39 @@ export function auditSubject(e: SystemAuditEntry): string {
   return typeof v === 'string' ? v : '';
 }
 
+/** The form's periods, checked as the server checks them (whole days, at least one). */
+export function retentionBody(f: RetentionForm): Built<RetentionPeriods> {
+  return parse(retentionPeriodsSchema, Object.fromEntries(RETENTION_CLASSES.map((c) => [c, f[c].trim() === '' ? undefined : Number(f[c])])));
+}
+
+export const retentionForm = (p: RetentionPeriods): RetentionForm => ({ petition: String(p.petition), household: String(p.household), property: String(p.property) });
+
+/** A large file is read this much at a time (a browser may hand over a whole file in one piece otherwise). */
+export const READ_PIECE_BYTES = 64 * 1024;
+
+/**
+ * A file's bytes, read piece by piece, telling `progress` after each piece how far it is: bytes,
+ * and lines (a newline byte is one in UTF-8 and in GBK alike).
+ */
+export async function readWithProgress(file: Blob, progress: (p: ReadProgress) => void): Promise<Uint8Array> {
+  const out = new Uint8Array(file.size);
+  let lines = 0;
+  for (let at = 0; at < file.size; ) {
+    const piece = new Uint8Array(await file.slice(at, at + READ_PIECE_BYTES).arrayBuffer());
+    out.set(piece, at);
+    at += piece.length;
+    for (const b of piece) if (b === 0x0a) lines++;
+    progress({ bytes: at, total: file.size, lines });
+  }
+  return out;
+}
+
+/** Rows of the file the server checked: each line of an import is one terminal point or one department. */
+export const reportRows = (r: ImportReport, kind: ImportKind): number => r.counts[kind].create + r.counts[kind].update + r.counts[kind].unchanged;
+
 /** The import's file as base64 (the endpoint takes bytes in JSON). */
-export function base64Of(bytes: ArrayBuffer): string {
-  const u8 = new Uint8Array(bytes);
+export function base64Of(bytes: ArrayBuffer | Uint8Array): string {
+  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let s = '';
   for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000));
   return btoa(s);

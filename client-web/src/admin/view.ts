@@ -5,12 +5,13 @@ import { LEVELS, levelRank } from '../../../server/protocol/http/petition-shapes
 import { DEVICE_PLACES } from '../../../server/protocol/http/household-shapes.ts';
 import { PERSON_ROLES, SYSTEM_AUDIT_TYPES } from '../../../server/protocol/http/identity-shapes.ts';
 import { IMPORT_KINDS, ENTITIES } from '../../../server/protocol/http/admin-shapes.ts';
+import { RETENTION_CLASSES } from '../../../server/protocol/http/archive-shapes.ts';
 import { t, type ViewContext } from '../lib/i18n.ts';
 import { formatTime } from '../lib/time.ts';
 import { signInCard } from '../petition-ui/desk.ts';
 import '../widgets/banner.ts';
 import type { Message } from '../widgets/banner.ts';
-import { TABS, accountState, assignments, auditSubject, filtered, regionTree, type AdminState, type FormName, type Forms, type Tab } from './view-model.ts';
+import { TABS, accountState, assignments, auditSubject, filtered, regionTree, reportRows, type AdminState, type FormName, type Forms, type Tab } from './view-model.ts';
 
 export interface AdminActions {
   tab(tab: Tab): void;
@@ -295,6 +296,10 @@ function importPanel(s: AdminState, a: AdminActions): TemplateResult {
   const r = im.report;
   const busy = im.phase === 'reading' || im.phase === 'checking' || im.phase === 'applying';
   const step = ['reading', 'checking', 'checked', 'applying', 'applied'].indexOf(im.phase) + 1;
+  // While reading, the bar and the figure follow the bytes; afterwards, the rows the server checked.
+  const reading = im.phase === 'reading';
+  const checked = r !== null && r.problems.length === 0;
+  const rows = checked ? reportRows(r, im.kind) : Math.max(0, im.read.lines - 1);
   return html`<p class="note">${t(`admin.import.hint.${im.kind}`)}</p>
     <div class="row-form">
       <label>${t('admin.import.kind')}<select id="import-kind" .value=${im.kind} @change=${(e: Event) => a.importKind(value(e) as typeof im.kind)}>
@@ -304,9 +309,14 @@ function importPanel(s: AdminState, a: AdminActions): TemplateResult {
         @change=${(e: Event) => a.importFile((e.target as HTMLInputElement).files?.[0] ?? null)} /></label>
       <button type="button" class="btn primary" id="import-apply" ?disabled=${im.phase !== 'checked' || !r || r.problems.length > 0} @click=${() => a.applyImport()}>${t('admin.import.apply')}</button>
     </div>
-    <div class="progress" id="import-progress" data-phase=${im.phase}>
-      <progress max="5" .value=${Math.max(0, step)}></progress>
+    <div class="progress" id="import-progress" data-phase=${im.phase} data-bytes=${im.read.bytes} data-rows=${rows}>
+      ${reading ? html`<progress max=${im.read.total || 1} .value=${im.read.bytes}></progress>` : html`<progress max="5" .value=${Math.max(0, step)}></progress>`}
       <span>${t(`admin.import.phase.${im.phase}`, { file: im.fileName ?? '' })}</span>
+      ${im.read.total > 0
+        ? html`<span class="muted" id="import-figure">${reading
+            ? t('admin.import.readFigure', { done: megabytes(im.read.bytes), total: megabytes(im.read.total), rows })
+            : checked ? t('admin.import.rowsFigure', { rows, size: megabytes(im.read.total) }) : t('admin.import.sizeFigure', { size: megabytes(im.read.total), rows })}</span>`
+        : nothing}
     </div>
     ${im.error ? html`<p class="late" id="import-error">${im.error}</p>` : nothing}
     ${r
@@ -322,9 +332,16 @@ function importPanel(s: AdminState, a: AdminActions): TemplateResult {
       : nothing}`;
 }
 
+const megabytes = (bytes: number) => (bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 2 : 1);
+
 function devices(s: AdminState, c: ViewContext, a: AdminActions): TemplateResult {
   const list = filtered(s.devices, s.filter, (x) => `${x.id} ${x.name} ${x.terminalId ?? ''} ${x.householdId ?? ''}`);
-  return html`<p class="note">${t('admin.devicesNote')} <a href="enrol.html" class="btn small">${t('admin.toEnrol')}</a></p>
+  const f = s.forms.retention;
+  // What the devices record is kept this long (days after a recording ends; a legal hold keeps it longer).
+  return html`${form('retention', a, s, html`
+      <span class="muted">${t('admin.retention.title')}</span>
+      ${RETENTION_CLASSES.map((c) => input(a, 'retention', c, t(`admin.retention.class.${c}`), f[c], { type: 'number' }))}`, t('admin.retention.save'))}
+    <p class="note">${t('admin.devicesNote')} <a href="enrol.html" class="btn small">${t('admin.toEnrol')}</a></p>
     ${search(s, a, list.rows.length, list.total)}
     ${table([t('admin.col.device'), t('admin.col.kind'), t('admin.col.place'), t('admin.col.state'), t('admin.col.lastSeen'), ''],
       list.rows.map((x) => html`<tr data-device=${x.id} data-state=${x.state}><td>${x.name}<br /><small class="muted">${x.id}</small></td><td>${t(`admin.deviceKind.${x.kind}`)}</td>

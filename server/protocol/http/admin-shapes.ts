@@ -38,12 +38,14 @@ export const receptionDayRowSchema = z.strictObject({
   capacityPerSlot: z.number().int().min(1).max(20),
 });
 
+/** Rows of one entity in one change set (one CSV file): a city's ~500 terminal points fit ten times over. */
+export const MAX_CHANGE_ROWS = 5000;
 export const changeSetSchema = z.strictObject({
-  regions: z.array(regionRowSchema).max(5000).default([]),
-  terminals: z.array(terminalRowSchema).max(5000).default([]),
-  departments: z.array(departmentRowSchema).max(5000).default([]),
-  officials: z.array(officialRowSchema).max(5000).default([]),
-  receptionDays: z.array(receptionDayRowSchema).max(5000).default([]),
+  regions: z.array(regionRowSchema).max(MAX_CHANGE_ROWS).default([]),
+  terminals: z.array(terminalRowSchema).max(MAX_CHANGE_ROWS).default([]),
+  departments: z.array(departmentRowSchema).max(MAX_CHANGE_ROWS).default([]),
+  officials: z.array(officialRowSchema).max(MAX_CHANGE_ROWS).default([]),
+  receptionDays: z.array(receptionDayRowSchema).max(MAX_CHANGE_ROWS).default([]),
 });
 export type ChangeSet = z.output<typeof changeSetSchema>;
 export const saveBody = z.strictObject({ changes: changeSetSchema, dryRun: z.boolean().default(false) });

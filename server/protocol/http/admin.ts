@@ -1,10 +1,11 @@
 // The system administrator's directory over HTTP: /api/admin (三员分立 ①: the directory, devices,
-// routing; no petition content, no recordings). Served by server/admin/router.ts. Households,
+// routing, retention periods; no petition content, no recordings). Served by server/admin/router.ts. Households,
 // cameras and counsellor assignments are the household area's (`household.create`,
 // `household.addCamera`, `household.assignCounsellor`); devices are enrolled under /api/enrol.
 import { area, json } from './contract.ts';
 import { importBody, saveBody, type DirectoryView, type ImportReport } from './admin-shapes.ts';
 import { routingRulesSchema, type RoutingRules } from './petition-shapes.ts';
+import { retentionPeriodsSchema, type RetentionPeriods } from './archive-shapes.ts';
 
 const ADMIN = { roles: ['admin'] } as const;
 
@@ -32,6 +33,14 @@ export const adminArea = area({
     'admin.replaceRoutingRules': {
       method: 'PUT', path: '/routing-rules', summary: 'Replace the routing rules (audited as a configuration change)',
       access: ADMIN, body: routingRulesSchema, answer: json<RoutingRules>('RoutingRules'),
+    },
+    'admin.retention': {
+      method: 'GET', path: '/retention', summary: 'How many days recordings are kept after they end, by class (petition, household, property)',
+      access: ADMIN, answer: json<RetentionPeriods>('RetentionPeriods'),
+    },
+    'admin.setRetention': {
+      method: 'PUT', path: '/retention', summary: 'Set the retention periods (audited as a configuration change); every kept recording’s deletion date follows at once',
+      access: ADMIN, body: retentionPeriodsSchema, answer: json<RetentionPeriods>('RetentionPeriods'),
     },
   },
 });

@@ -117,6 +117,14 @@ export const sessionIdSchema = z.string().min(1).max(128).regex(/^[\w.\-]+$/);
 
 // ---- the catalog ------------------------------------------------------------------------------
 
+/** Recordings are kept by class: a petition session, a household call or look-in, a property matter. */
+export const RETENTION_CLASSES = ['petition', 'household', 'property'] as const;
+export type RetentionClass = (typeof RETENTION_CLASSES)[number];
+const retentionDays = z.number().int().min(1).max(100 * 366);
+/** Days a recording of each class is kept after it ends (the system administrator's setting; a legal hold suspends deletion). */
+export const retentionPeriodsSchema = z.strictObject({ petition: retentionDays, household: retentionDays, property: retentionDays });
+export type RetentionPeriods = z.infer<typeof retentionPeriodsSchema>;
+
 export interface SessionRow {
   sessionId: string;
   kind: string;

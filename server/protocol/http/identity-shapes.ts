@@ -316,6 +316,26 @@ export const acceptInvitationBody = z.strictObject({
 
 // ---- the system audit trail ---------------------------------------------------------------------
 
+/**
+ * People's actions on recordings, written to the archive's own chain (recordings/audit-types.ts)
+ * and mirrored into the system trail as `archive-<type>`, so one search finds them beside the
+ * sign-ins and account changes (recordings/audit-mirror.ts).
+ */
+export const ARCHIVE_MIRRORED_TYPES = [
+  'view',
+  'view-segment',
+  'search',
+  'verify',
+  'bookmark',
+  'export',
+  'export-completed',
+  'export-download',
+  'export-cancelled',
+  'legal-hold',
+  'legal-hold-release',
+  'deletion',
+] as const;
+
 /** Everything the system-wide trail records (server/core/system-audit.ts). */
 export const SYSTEM_AUDIT_TYPES = [
   'sign-in',
@@ -340,6 +360,7 @@ export const SYSTEM_AUDIT_TYPES = [
   'directory-imported',
   'configuration-changed',
   'export',
+  ...ARCHIVE_MIRRORED_TYPES.map((t) => `archive-${t}` as const),
 ] as const;
 export type SystemAuditType = (typeof SYSTEM_AUDIT_TYPES)[number];
 
@@ -354,7 +375,7 @@ export interface SystemAuditEntry {
 
 export const auditQuery = z.strictObject({
   type: z.enum(SYSTEM_AUDIT_TYPES).optional(),
-  /** Who acted (sub or name) or whom it concerned (any detail), case-insensitive substring. */
+  /** Who acted (sub, name, or the sign-in name of their account) or whom it concerned (any detail), case-insensitive substring. */
   text: z.string().trim().min(1).max(100).optional(),
   from: z.iso.datetime().optional(),
   to: z.iso.datetime().optional(),
