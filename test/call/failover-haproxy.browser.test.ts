@@ -1,0 +1,102 @@
+// Node failover through a real load balancer (issue 10, item 4): Debian's HAProxy, configured by
+// scripts/haproxy-conf.sh as docs/deployment.md documents it (health checks on /healthz, sticky
+// socket.io sessions by cookie, redispatch), in front of two product nodes. The pages know only
+// the entry URL. The node hosting a recorded three-party petition is SIGKILLed: all three pages
+// are back in the call within 10 s with no user action — through the entry URL, now on the other
+// node — and the recording is one archive session with a `node-failed` gap that verifies.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from '../../scripts/harness/chromium.ts';
+import { startTestHaproxy, type TestHaproxy } from '../../scripts/harness/haproxy.ts';
+import { freePort, type ProductNode } from '../../scripts/harness/product-node.ts';
+import { verifyArchive } from '../../recordings/verify.ts';
+import { allInCall, caseSessions, framesOnEveryPage, holdThreePartyPetition, segmentsArchived, sessionManifest, startCluster, type Cluster } from '../support/cluster-call.ts';
+import { waitFor } from '../support/media.ts';
+
+/** The call states a page went through since `since` (recorded in the page as they happen). */
+const statesSince = (page: Page, since: number): Promise<string[]> =>
+  page.evaluate((t) => ((window as unknown as { svStates: { at: number; s: string }[] }).svStates ?? []).filter((x) => x.at >= t).map((x) => x.s), since);
+
+describe('SIGKILL of the node hosting a recorded three-party petition, behind HAProxy', () => {
+  let cluster: Cluster;
+  let lb: TestHaproxy;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let pages: Page[] = [];
+  let caseId = '';
+  let host: ProductNode;
+  let survivor: ProductNode;
+
+  beforeAll(async () => {
+    const entryPort = await freePort();
+    // Pages are served by the entry URL: the nodes allow its origin.
+    cluster = await startCluster({ name: 'failover-lb', origins: [`http://127.0.0.1:${entryPort}`] });
+    const [a, b] = cluster.nodes as [ProductNode, ProductNode];
+    lb = await startTestHaproxy({ 'node-a': a.url, 'node-b': b.url }, { port: entryPort });
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.cleanup();
+    await lb?.stop();
+    await cluster?.stop();
+  });
+
+  it('holds the petition through the entry URL, all three pages on one node by the sticky cookie', async () => {
+    ({ caseId, pages } = await holdThreePartyPetition(cluster.nodes[0]!, browser, lb.url));
+    await waitFor(() => allInCall(pages, lb.url, 4), (v) => !!v, { what: 'three pages in the call through HAProxy', timeoutMs: 30_000 });
+    for (const page of pages) {
+      await page.evaluate(() => {
+        const w = window as unknown as { svStates: { at: number; s: string }[]; callSession: { on(e: 'state', fn: (s: string) => void): unknown } };
+        w.svStates = [];
+        w.callSession.on('state', (s) => w.svStates.push({ at: Date.now(), s }));
+      });
+    }
+    await framesOnEveryPage(pages);
+    // The node that hosts the room (its worker has the router), wherever HAProxy placed the pages.
+    const hosting = await Promise.all(cluster.nodes.map(async (n) => (await n.health()).workers.some((w) => w.routers > 0)));
+    expect(hosting.filter(Boolean)).toHaveLength(1);
+    host = cluster.nodes[hosting.indexOf(true)]!;
+    survivor = cluster.nodes[hosting.indexOf(false)]!;
+    await segmentsArchived(cluster.shared, caseId);
+  });
+
+  it('brings all three pages back in the call through the entry URL within 10 s, on the other node, with no user action', async () => {
+    const killedAt = Date.now();
+    host.child.kill('SIGKILL');
+    // Back: each page left the call (the socket dropped) and is in it again, all parties' tracks there.
+    const back = await waitFor(
+      async () => {
+        const views = await allInCall(pages, lb.url, 4);
+        if (!views) return undefined;
+        const states = await Promise.all(pages.map((p) => statesSince(p, killedAt)));
+        return states.every((s) => s.includes('reconnecting') && s.at(-1) === 'joined') ? views : undefined;
+      },
+      (v) => !!v,
+      { what: 'three pages back in the call through HAProxy', timeoutMs: 10_000 },
+    );
+    const after = Date.now() - killedAt;
+    expect(back).toHaveLength(3);
+    expect(after, `back after ${after} ms`).toBeLessThan(10_000);
+    if (process.env.TEST_DUMP) console.log(`failover through HAProxy: all three pages back in the call ${after} ms after the SIGKILL`);
+    await framesOnEveryPage(pages);
+    // The room lives on the survivor now.
+    expect((await survivor.health()).workers.some((w) => w.routers > 0)).toBe(true);
+  });
+
+  it('records on in the same archive session with a node-failed gap on every lane, and verifies once the call ends', async () => {
+    const m = await waitFor(async () => sessionManifest(cluster.shared, caseId), (x) => !!x && x.timeline.some((e) => e.type === 'node-failed'), { what: 'the session continued on the survivor', timeoutMs: 15_000 });
+    expect(caseSessions(cluster.shared, caseId).map((x) => x.sessionId)).toEqual([m!.sessionId]);
+    for (const p of m!.participants) expect(p.gaps.some((g) => g.reason === 'node-failed'), `${p.name}: ${JSON.stringify(p.gaps)}`).toBe(true);
+    const failedAt = Date.parse(m!.timeline.find((e) => e.type === 'node-failed')!.at);
+    await waitFor(async () => sessionManifest(cluster.shared, caseId), (x) => !!x && x.participants.every((p) => p.tracks.some((t) => t.segments.some((s) => Date.parse(s.firstPacketAt) > failedAt))), {
+      what: 'segments recorded on the survivor',
+      timeoutMs: 20_000,
+    });
+
+    for (const page of pages) await page.close();
+    await survivor.stop('SIGTERM');
+    const report = await verifyArchive(cluster.shared);
+    expect(report.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(caseSessions(cluster.shared, caseId)[0]!.status).toBe('stopped');
+  });
+});
