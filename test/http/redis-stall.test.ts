@@ -48,9 +48,10 @@ describe('a frozen Redis', () => {
     redis.pause();
     const starts = [];
     for (const t of terminals.slice(0, 3)) starts.push(await terminalStart(t));
+    if (process.env.TEST_DUMP) console.log(starts.map((o) => `${o.status} ${o.code} ${o.ms.toFixed(0)} ms`).join('\n'));
     for (const o of starts) {
       expect(o).toMatchObject({ status: 503, code: 'unavailable' });
-      // The queue's own command timeout is 800 ms; the edge adds at most one short wait.
+      // The queue's reachability check gives up after 500 ms; the edge adds at most one short wait.
       expect(o.ms, `answered after ${o.ms.toFixed(0)} ms`).toBeLessThan(1000);
     }
     expect((await repo.listCases(CASE_STATES)).filter((c) => terminals.includes(c.terminalId))).toEqual([]);
