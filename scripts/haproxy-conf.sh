@@ -7,6 +7,8 @@
 #   HAPROXY_NODES  required: the nodes, "name=host:port" separated by commas
 #                  (e.g. node-a=10.0.0.11:3000,node-b=10.0.0.12:3000,node-c=10.0.0.13:3000)
 #   HAPROXY_BIND   the entry address and its TLS (default ":443 ssl crt /etc/haproxy/site.pem")
+#   HAPROXY_MAXCONN  connections at once (default 20000: one signalling socket per client, and
+#                  HAProxy needs two file descriptors each, so its open-files limit must allow that)
 set -euo pipefail
 
 : "${HAPROXY_NODES:?HAPROXY_NODES is required (name=host:port,...)}"
@@ -15,7 +17,7 @@ bind="${HAPROXY_BIND:-:443 ssl crt /etc/haproxy/site.pem}"
 cat <<CONF
 # Written from HAPROXY_* by scripts/haproxy-conf.sh.
 global
-  maxconn 20000
+  maxconn ${HAPROXY_MAXCONN:-20000}
 
 defaults
   mode http

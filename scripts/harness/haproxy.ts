@@ -23,6 +23,7 @@ export async function startTestHaproxy(nodes: Record<string, string>, o: { port?
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HAPROXY_BIND: `127.0.0.1:${port}`,
+    HAPROXY_MAXCONN: '1000', // within a test process's open-files limit
     HAPROXY_NODES: Object.entries(nodes).map(([name, url]) => `${name}=${new URL(url).host}`).join(','),
   };
   fs.writeFileSync(conf, execFileSync('bash', [script], { env }));
