@@ -399,10 +399,10 @@ export class Archive {
   /**
    * Segments of a session that are on disk but not in its manifest — those being written or
    * moved when its recorder died. This node's spool copies are moved to the archive store first
-   * (hash-checked); then every unlisted segment file in the session folder is hashed and added to
-   * `m`, flagged truncated (defective recordings are kept, not dropped). Spare ffmpegs' output
-   * slots and the spool folder go. Throws when a segment cannot be moved (disk full): nothing of
-   * the spool is lost, and the caller tries again later.
+   * (hash-checked); then the unlisted segment files in the session folder are listed
+   * (`adoptUnlisted`). Spare ffmpegs' output slots and the spool folder go. Throws when a
+   * segment cannot be moved (disk full): nothing of the spool is lost, and the caller tries
+   * again later.
    */
   async salvage(m: Manifest): Promise<void> {
     const id = m.sessionId;
@@ -411,13 +411,36 @@ export class Archive {
     for (const d of [dir, spool]) {
       for (const f of fs.existsSync(d) ? fs.readdirSync(d) : []) if (f.startsWith('.slot-')) fs.rmSync(path.join(d, f), { force: true });
     }
+    await this.#moveSpooled(id);
+    await this.adoptUnlisted(m);
+    fs.rmSync(spool, { recursive: true, force: true });
+    fs.rmSync(path.join(this.workDir, id), { recursive: true, force: true });
+  }
+
+  /** Moves every segment file of this node's spool folder of the session to the archive store (hash-checked). Returns them. */
+  async #moveSpooled(id: string): Promise<string[]> {
+    const spool = this.spoolDir(id);
+    const moved: string[] = [];
+    for (const pdir of fs.existsSync(spool) ? fs.readdirSync(spool, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : []) {
+      for (const f of fs.readdirSync(path.join(spool, pdir)).filter((x) => SEGMENT_FILE.test(x)).sort()) {
+        const [sha256, bytes] = await hashFile(path.join(spool, pdir, f));
+        await this.storeSegment(id, path.posix.join(pdir, f), { sha256, bytes });
+        moved.push(path.posix.join(pdir, f));
+      }
+    }
+    return moved;
+  }
+
+  /**
+   * Lists in `m` the segment files of its tracks that are in the session folder but not in it:
+   * those a recorder was writing or moving when it died, and those another node's spool gave
+   * back (`recoverSpool`). Each is hashed and flagged truncated — defective recordings are kept,
+   * not dropped, and said to be. The caller writes `m`.
+   */
+  async adoptUnlisted(m: Manifest): Promise<void> {
+    const dir = this.sessionDir(m.sessionId);
     for (const p of m.participants) {
       const pdir = participantDirName(p.participantId);
-      const fromSpool = path.join(spool, pdir);
-      for (const f of fs.existsSync(fromSpool) ? fs.readdirSync(fromSpool).filter((x) => SEGMENT_FILE.test(x)).sort() : []) {
-        const [sha256, bytes] = await hashFile(path.join(fromSpool, f));
-        await this.storeSegment(id, path.posix.join(pdir, f), { sha256, bytes });
-      }
       for (const t of p.tracks) {
         const known = new Set(t.segments.map((x) => x.file));
         const abs = path.join(dir, pdir);
@@ -445,8 +468,44 @@ export class Archive {
         }
       }
     }
-    fs.rmSync(spool, { recursive: true, force: true });
-    fs.rmSync(path.join(this.workDir, id), { recursive: true, force: true });
+  }
+
+  /**
+   * Segments left in this node's spool for sessions no recorder of this process writes — by a
+   * recorder that died with the node (finished segments not yet moved, and the one being
+   * written) while the session went on elsewhere or was sealed — moved to the archive store,
+   * hash-checked, into their session's folder once the files are stable; the spool folder goes.
+   * Whoever writes the session's manifest next lists them (`adoptUnlisted`): the node that
+   * continued it, when it stops it, or the node that seals it as interrupted. A session sealed
+   * already keeps them beside its manifest, and `archive:verify` names each. Run at start-up
+   * and with every recovery sweep; `npm run archive:recover-spool` runs it on the spool of a node
+   * that does not come back. A session whose folder is missing, or a segment that cannot be
+   * moved (disk full), stays in the spool and is tried again next time.
+   */
+  async recoverSpool(settle?: SettleOptions): Promise<{ sessionId: string; files: string[] }[]> {
+    const recovered: { sessionId: string; files: string[] }[] = [];
+    for (const d of fs.readdirSync(this.spoolRoot, { withFileTypes: true })) {
+      const id = d.name;
+      if (!d.isDirectory() || !sessionIdSchema.safeParse(id).success || this.#open.has(id)) continue;
+      if (!fs.existsSync(path.join(this.sessionDir(id), MANIFEST_FILE))) {
+        this.#log?.warn({ sessionId: id }, 'spool | segments of a session the archive does not have; left in the spool');
+        continue;
+      }
+      try {
+        await waitUntilSettled([this.spoolDir(id)], settle);
+        if (this.#open.has(id)) continue; // a recorder of this process took it over meanwhile
+        const files = await this.#moveSpooled(id);
+        fs.rmSync(this.spoolDir(id), { recursive: true, force: true });
+        fs.rmSync(path.join(this.workDir, id), { recursive: true, force: true });
+        if (files.length > 0) {
+          recovered.push({ sessionId: id, files });
+          this.#log?.info({ sessionId: id, files }, 'spool | segments left by a recorder that died moved to the archive store');
+        }
+      } catch (err) {
+        this.#log?.error({ err, sessionId: id }, 'spool | segments could not be moved to the archive store; tried again at the next sweep');
+      }
+    }
+    return recovered;
   }
 
   /**

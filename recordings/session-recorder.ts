@@ -413,6 +413,9 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       clearInterval(this.#checkpointTimer);
       await this.#retryUnarchived();
       const { archive } = this.#o;
+      // Segments that the spool of a node which recorded this session before it died gave back
+      // meanwhile (archive.recoverSpool) are listed before the seal: the seal covers them.
+      if (this.#unarchived.length === 0) await archive.adoptUnlisted(m).catch((err: unknown) => this.#log.error({ err }, 'segments given back by a dead node\'s spool could not be listed; they stay beside the manifest'));
       if (this.#unarchived.length > 0 || !this.#persistNow()) {
         // The archive store is full (or lost): no seal over a manifest that is not what was
         // recorded. The lease stays with this node, whose recovery moves the spooled segments

@@ -20,7 +20,12 @@ export interface Metrics {
   observeStorage(storage: StorageWatch): void;
 }
 
-export function createMetrics(pool: WorkerPool, rooms: RoomRegistry): Metrics {
+/** What the Redis connections reported (server/app/redis-clients.ts): errors per connection name. */
+export interface RedisErrorCounts {
+  readonly errors: ReadonlyMap<string, number>;
+}
+
+export function createMetrics(pool: WorkerPool, rooms: RoomRegistry, redis: RedisErrorCounts): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
 
@@ -95,6 +100,18 @@ export function createMetrics(pool: WorkerPool, rooms: RoomRegistry): Metrics {
     registers: [registry],
     collect() {
       for (const s of pool.slots) this.set({ worker: String(s.index) }, s.routers);
+    },
+  });
+
+  new client.Counter({
+    name: 'sv_redis_errors_total',
+    help: 'Errors reported by each Redis connection of this node (failed reconnects, broken sockets); rising while Redis is unreachable',
+    labelNames: ['connection'],
+    registers: [registry],
+    collect() {
+      // The connections count themselves (they exist before this registry): their totals as they are.
+      this.reset();
+      for (const [connection, n] of redis.errors) this.inc({ connection }, n);
     },
   });
 

@@ -104,9 +104,9 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     log.child({ mod: 'sfu' }),
   );
   const rooms = new RoomRegistry(pool, log.child({ mod: 'room' }), o.roomEmptyTimeoutMs);
-  const metrics = createMetrics(pool, rooms);
+  const metrics = createMetrics(pool, rooms, redisClients);
   // Every token check of this node (REST, signalling, /live) refuses what any node revoked.
-  const revocations = await Revocations.start(redis, keys, log.child({ mod: 'revocations' }));
+  const revocations = await Revocations.start(redis, redisClients.connection('revocations'), keys, log.child({ mod: 'revocations' }));
   const tokens = new TokenIssuer(config.jwtSecret, config.TOKEN_TTL_SECONDS, revocations);
   const bans = new RedisRoomBans(redis, keys);
 
@@ -118,7 +118,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
     concurrentPerIdentity: config.RATE_LIMIT_CONCURRENT,
     costUnitMs: config.RATE_LIMIT_COST_MS,
-  });
+  }, log.child({ mod: 'limits' }));
   const origins = { allowed: config.ALLOWED_ORIGINS };
   // Filled in once the listeners have their ports: a camera is never one of this node's own.
   const listening: number[] = [];

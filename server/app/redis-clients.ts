@@ -1,4 +1,5 @@
-// The node's Redis connections: commands, and the publish/subscribe pair of socket.io's adapter.
+// The node's Redis connections — the one place that creates them: commands, the publish/subscribe
+// pair of socket.io's adapter, and any further subscriber a module needs (`connection`).
 //
 // Fail fast: a request that needs Redis while it is out of reach is answered `unavailable` in
 // under a second instead of waiting for reconnection. So no offline queue (a command while
@@ -7,6 +8,11 @@
 // and a command not answered within COMMAND_TIMEOUT_MS fails (a Redis host that stops answering
 // without closing the connection). ioredis still reconnects by itself; the first command after
 // that succeeds.
+//
+// Every connection has an 'error' listener: ioredis emits 'error' for each failed (re)connect and
+// each broken socket (EPIPE, ECONNRESET), and an EventEmitter's 'error' without a listener is
+// printed as "[ioredis] Unhandled error event". `redis.duplicate()` copies options, not listeners,
+// so modules ask for `connection(name)` instead of duplicating a client themselves.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../core/log.ts';
 
@@ -25,6 +31,10 @@ export interface RedisClients {
   redis: Redis;
   pub: Redis;
   sub: Redis;
+  /** A further connection with the same options and error handling, closed with the others (e.g. a module's own subscriber). */
+  connection(name: string): Redis;
+  /** Errors each connection reported since start, by name (`sv_redis_errors_total`). */
+  readonly errors: ReadonlyMap<string, number>;
   /**
    * quit, not disconnect: replies still owed (the socket.io adapter's publishes are not awaited
    * by it) arrive before the socket closes, instead of rejecting unhandled. Gives up after 2 s.
@@ -32,37 +42,45 @@ export interface RedisClients {
   close(): Promise<void>;
 }
 
-/** Connects all three (waiting while Redis is not up yet: a node does not start without it). */
+/** Connects the three (waiting while Redis is not up yet: a node does not start without it). */
 export async function connectRedis(url: string, log: Logger): Promise<RedisClients> {
-  const redis = new Redis(url, OPTIONS);
-  const pub = redis.duplicate();
-  const sub = redis.duplicate();
-  const clients = [redis, pub, sub];
+  const clients: Redis[] = [];
+  const errors = new Map<string, number>();
   // ioredis reports every failed reconnect; one line per outage, and one when it is over.
   let down = false;
-  for (const c of clients) {
+  const connection = (name: string): Redis => {
+    const c = new Redis(url, { ...OPTIONS, connectionName: name });
+    errors.set(name, errors.get(name) ?? 0);
     c.on('error', (err: Error) => {
+      errors.set(name, (errors.get(name) ?? 0) + 1);
       if (down) return;
       down = true;
-      log.warn({ err: err.message }, 'redis | connection lost; requests needing it answer unavailable until it is back');
+      log.warn({ err: err.message, connection: name }, 'redis | connection lost; requests needing it answer unavailable until it is back');
     });
     c.on('ready', () => {
       if (!down) return;
       down = false;
-      log.info('redis | connection back');
+      log.info({ connection: name }, 'redis | connection back');
     });
-  }
+    clients.push(c);
+    return c;
+  };
+  const redis = connection('commands');
+  const pub = connection('adapter-pub');
+  const sub = connection('adapter-sub');
   // socket.io's adapter publishes, subscribes and unsubscribes without handling the promise: a
   // command during an outage (or one timed out) must not become an unhandled rejection, which
   // would end the process. The adapter still gets the promise as it is.
   unhandledAllowed(pub, ['publish']);
   unhandledAllowed(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
   // Not events.once: it rejects on the 'error' events of a Redis that is not up yet.
-  await Promise.all(clients.map((c) => (c.status === 'ready' ? undefined : new Promise((resolve) => c.once('ready', resolve)))));
+  await Promise.all([redis, pub, sub].map((c) => (c.status === 'ready' ? undefined : new Promise((resolve) => c.once('ready', resolve)))));
   return {
     redis,
     pub,
     sub,
+    connection,
+    errors,
     async close() {
       await Promise.all(
         clients.map(async (c) => {

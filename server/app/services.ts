@@ -292,8 +292,17 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       (ids) => ids.length > 0 && log.info({ sessions: ids }, 'recording | sealed as interrupted'),
       (err: unknown) => log.error({ err }, 'recording | recovery failed'),
     );
+  // What this node's recorders left in its spool when it died, for sessions that went on
+  // elsewhere or were sealed since, goes to the archive store (after the recovery above, which
+  // takes the spool of each session it seals itself).
+  const recoverSpool = () =>
+    archive.recoverSpool().then(
+      (moved) => moved.length > 0 && log.info({ sessions: moved.map((x) => x.sessionId) }, 'recording | spooled segments moved to the archive store'),
+      (err: unknown) => log.error({ err }, 'recording | spool recovery failed'),
+    );
   await recover('folders');
-  const recoveryTimer = setInterval(() => void recover('catalog'), RECOVERY_SWEEP_MS);
+  await recoverSpool();
+  const recoveryTimer = setInterval(() => void recover('catalog').then(recoverSpool), RECOVERY_SWEEP_MS);
   recoveryTimer.unref();
   const stopRetention = archive.scheduleRetentionSweep((err) => log.error({ err }, 'archive retention sweep failed'));
   const recording = recordSessions({ rooms: o.rooms, archive, petition, households, property, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}), ...(o.recorderPorts ? { ports: o.recorderPorts } : {}) });

@@ -79,9 +79,11 @@ export class Revocations extends SafeEmitter<RevocationEvents> implements Revoca
     super();
   }
 
-  /** Loads the live entries and subscribes; resolves once this node enforces every revocation. */
-  static async start(redis: Redis, keys: RedisKeys, log: Logger, now: () => number = Date.now): Promise<Revocations> {
-    const sub = redis.duplicate();
+  /**
+   * Loads the live entries and subscribes on `sub` (a connection of its own, from
+   * server/app/redis-clients.ts); resolves once this node enforces every revocation.
+   */
+  static async start(redis: Redis, sub: Redis, keys: RedisKeys, log: Logger, now: () => number = Date.now): Promise<Revocations> {
     const r = new Revocations(redis, sub, keys, log, now);
     sub.on('message', (channel: string, message: string) => {
       if (channel === keys.revocationsChannel) r.#receive(message);

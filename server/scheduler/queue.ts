@@ -46,6 +46,9 @@ export const priorityOfScore = (score: number): PriorityClass =>
 
 const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => String(x)) : []);
 
+/** How long `ping` waits: a healthy Redis answers in milliseconds even on a busy host. */
+export const PING_BUDGET_MS = 500;
+
 export class TicketQueue {
   readonly keys: SchedulerKeys;
 
@@ -56,9 +59,20 @@ export class TicketQueue {
     this.keys = schedulerKeys(prefix);
   }
 
-  /** One round trip: rejects (fast, with the client's command timeout) when Redis is out of reach. */
+  /**
+   * One round trip: rejects when Redis is out of reach — at once when disconnected, within
+   * PING_BUDGET_MS when it does not answer (a frozen host): a check before work someone waits
+   * for, so it gives up sooner than the client's command timeout.
+   */
   async ping(): Promise<void> {
-    await this.redis.ping();
+    const pong = this.redis.ping();
+    pong.catch(() => undefined); // given up on below: its own timeout ends it later
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([pong, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Command timed out: PING not answered within ${PING_BUDGET_MS} ms`)), PING_BUDGET_MS)))]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Which of these tickets Redis no longer has (one round trip). */

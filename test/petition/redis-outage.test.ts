@@ -50,14 +50,12 @@ describe('Redis killed during 20 petition starts', () => {
     const check = new Redis(redis.url);
     try {
       // Writes (and scripts) held for 4 s: PING answers, the enqueue gets no answer in time. The
-      // hold must outlast what comes before the enqueue: the edge limiter's two Redis writes wait
-      // out their own timeouts first (then count in memory), so a 2 s hold could end before the
-      // enqueue was sent, which then simply succeeded.
+      // hold must outlast what comes before the enqueue (the edge limiter's Redis write waits up
+      // to 100 ms, then counts on the node), so that the enqueue is sent while it lasts.
       await check.call('CLIENT', 'PAUSE', '4000', 'WRITE');
       const o = await start(terminal.id);
       expect(o).toMatchObject({ status: 503, code: 'unavailable' });
-      // Answered by the command timeout, not by the end of the hold (the limiter's waits on the
-      // paused Redis come on top).
+      // Answered by the command timeout, not by the end of the hold.
       expect(o.ms).toBeLessThan(3500);
       expect(await casesAt([terminal.id])).toEqual([]);
 

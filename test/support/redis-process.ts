@@ -11,6 +11,10 @@ export interface RedisProcess {
   url: string;
   /** SIGKILL: no shutdown save, the last second of AOF may be lost. */
   kill(): Promise<void>;
+  /** SIGSTOP: a frozen Redis host — connections stay open, nothing is answered — until `resume`. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
   /** Starts it again on the same port and data dir; resolves once it answers PING. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -50,8 +54,11 @@ export async function startRedisProcess(): Promise<RedisProcess> {
   return {
     url,
     kill: () => signal('SIGKILL'),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     start,
     async stop() {
+      child?.kill('SIGCONT'); // a paused one would not act on SIGTERM
       await signal('SIGTERM');
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -1,7 +1,13 @@
 // Request limits at the edge, per client IP and per token identity, counted in Redis so every
-// node of a deployment shares one budget (rate-limiter-flexible; an in-memory limiter stands in
-// while Redis is unreachable, so an outage does not lift the limits). A request over either budget
+// node of a deployment shares one budget (rate-limiter-flexible). A request over either budget
 // is answered 429 `rate_limited` with `Retry-After` before any body is read or domain code runs.
+//
+// While Redis does not answer, the node counts in its own memory (an outage does not lift the
+// limits) and does so at once: the limiter waits at most LIMITER_REDIS_WAIT_MS for Redis, and
+// once Redis has failed it, counts locally without asking until a background PING is answered.
+// So during a Redis stall (host frozen, connection open, nothing answered) only the first request
+// pays one short wait at the edge instead of two command timeouts each, and what needs Redis
+// behind the edge still answers `unavailable` within a second.
 //
 // The IP budget is spent first: a flood of junk tokens costs one Redis round trip each, not a
 // signature check — and none once the address is over budget, since a spent key is then refused
@@ -16,6 +22,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import { bearerToken, type TokenVerifier } from './area-router.ts';
 import type { Tarpit } from './tarpit.ts';
 
@@ -49,24 +56,34 @@ export interface EdgeLimiter {
   middleware(tokens: TokenVerifier, tarpit: Tarpit): (req: Request, res: Response, next: NextFunction) => void;
 }
 
-export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'identity') => string, s: EdgeLimitSettings): EdgeLimiter {
+/** How long a limit waits for Redis before it counts in this node's memory instead. */
+export const LIMITER_REDIS_WAIT_MS = 100;
+/** While Redis fails the limits, how often the node asks it (PING) whether it answers again. */
+export const REDIS_RETRY_MS = 1000;
+
+export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'identity') => string, s: EdgeLimitSettings, log: Logger): EdgeLimiter {
+  const redisState = new RedisAnswering(redis, log);
   const limiter = (scope: 'ip' | 'identity', points: number) =>
-    new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: keyPrefix(scope),
-      points,
-      duration: s.windowSeconds,
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory({ points, duration: s.windowSeconds }),
-      // Over budget: refused from memory until the window ends, without asking Redis again.
-      inMemoryBlockOnConsumed: points,
-    });
+    new Budget(
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: keyPrefix(scope),
+        points,
+        duration: s.windowSeconds,
+        // Disconnected: refused at once, so counted in memory at once.
+        rejectIfRedisNotReady: true,
+        // Over budget: refused from memory until the window ends, without asking Redis again.
+        inMemoryBlockOnConsumed: points,
+      }),
+      new RateLimiterMemory({ points, duration: s.windowSeconds }),
+      redisState,
+    );
   const ip = limiter('ip', s.perIp);
   const identity = limiter('identity', s.perIdentity);
 
   const tooMany = (what: string, retryAfterSeconds: number) =>
     new AppError('rate_limited', `too many requests from this ${what}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
-  const spend = async (l: RateLimiterRedis, key: string, what: string, refusedFor?: (ms: number) => void): Promise<void> => {
+  const spend = async (l: Budget, key: string, what: string, refusedFor?: (ms: number) => void): Promise<void> => {
     try {
       await l.consume(key);
     } catch (err) {
@@ -130,6 +147,79 @@ export function createEdgeLimiter(redis: Redis, keyPrefix: (scope: 'ip' | 'ident
       };
     },
   };
+}
+
+/** One budget: counted in Redis while it answers, in this node's memory while it does not. */
+class Budget {
+  constructor(
+    private readonly shared: RateLimiterRedis,
+    private readonly local: RateLimiterMemory,
+    private readonly redis: RedisAnswering,
+  ) {}
+
+  /** Spends a point; rejects with RateLimiterRes when the budget is gone. */
+  consume(key: string): Promise<RateLimiterRes> {
+    return this.redis.either(() => this.shared.consume(key), () => this.local.consume(key));
+  }
+
+  penalty(key: string, points: number): Promise<RateLimiterRes> {
+    return this.redis.either(() => this.shared.penalty(key, points), () => this.local.penalty(key, points));
+  }
+}
+
+/**
+ * Whether Redis answers the limits, shared by both budgets (one Redis): a call Redis does not
+ * answer within LIMITER_REDIS_WAIT_MS, or fails, is counted locally, and so is every call after
+ * it — no request waits — until a PING sent every REDIS_RETRY_MS in the background is answered.
+ */
+class RedisAnswering {
+  #failing = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly log: Logger,
+  ) {}
+
+  async either(shared: () => Promise<RateLimiterRes>, local: () => Promise<RateLimiterRes>): Promise<RateLimiterRes> {
+    if (this.#failing) return local();
+    let timer: NodeJS.Timeout | undefined;
+    const call = shared();
+    try {
+      return await Promise.race([call, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new RedisSlow()), LIMITER_REDIS_WAIT_MS)))]);
+    } catch (err) {
+      // Over budget is an answer: Redis counted it.
+      if (err instanceof RateLimiterRes) throw err;
+      // The call abandoned may still fail later (its command timeout): nobody waits for it.
+      call.catch(() => undefined);
+      this.#fail(err);
+      return local();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #fail(err: unknown): void {
+    if (this.#failing) return;
+    this.#failing = true;
+    this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'edge limits | Redis does not answer; counting on this node until it does');
+    const probe = (): void => {
+      setTimeout(() => {
+        // A closed client (the node stopping) is not waited for.
+        if (this.redis.status === 'end') return;
+        this.redis.ping().then(() => {
+          this.#failing = false;
+          this.log.info('edge limits | Redis answers again; counting shared budgets');
+        }, probe);
+      }, REDIS_RETRY_MS).unref();
+    };
+    probe();
+  }
+}
+
+class RedisSlow extends Error {
+  constructor() {
+    super(`no answer within ${LIMITER_REDIS_WAIT_MS} ms`);
+  }
 }
 
 /** How many of something (requests in flight, open sockets) each identity holds on this node, up to `max`. */
