@@ -80,7 +80,7 @@ export interface HouseholdTimings {
   ringTimeoutMs: number;
   /** A device is online while its last heartbeat is at most this old (devices beat every 15 s). */
   onlineWindowMs: number;
-  /** Counsellors are alerted when a device has been silent for this long. */
+  /** Counsellors are alerted when a device has been silent for this long (OFFLINE_ALERT_SECONDS). */
   offlineAlertAfterMs: number;
   /** A look-in ends by itself after this long; looking in is a glance, not surveillance. */
   lookInMaxMs: number;
@@ -106,7 +106,7 @@ export interface HouseholdTimings {
 export const DEFAULT_TIMINGS: HouseholdTimings = {
   ringTimeoutMs: 45_000,
   onlineWindowMs: 45_000,
-  offlineAlertAfterMs: 10 * 60_000,
+  offlineAlertAfterMs: 60_000,
   lookInMaxMs: 10 * 60_000,
   lookInsPerHour: 6,
   callTokenTtlSeconds: 4 * 3600,
@@ -985,6 +985,19 @@ export class HouseholdService {
 
   // ---- devices -------------------------------------------------------------------------------
 
+  /**
+   * How often a device beats: four beats inside the offline-alert time (15 s for the default
+   * 60 s), so a device that is on never looks silent for that long; at least once a second.
+   */
+  get deviceHeartbeatMs(): number {
+    return Math.min(15_000, Math.max(1000, Math.floor(this.timings.offlineAlertAfterMs / 4 / 1000) * 1000));
+  }
+
+  /** How often the periodic checker runs: often enough that an alert is late by a third of its time at most. */
+  get tickMs(): number {
+    return Math.min(5_000, Math.max(1000, Math.floor(this.timings.offlineAlertAfterMs / 3)));
+  }
+
   /** A device's heartbeat; answers with what the kiosk needs to (re)draw itself after a reconnect. */
   async heartbeat(actor: Actor): Promise<DeviceState> {
     const rec = await this.#requireDevice(actor);
@@ -1031,6 +1044,7 @@ export class HouseholdService {
       contacts: await this.#contacts(h.id),
       consents: inForce(await this.#repo.listConsents(h.id)),
       missedOut: await this.#repo.listMissedCalls(h.id, 10, 'from-home'),
+      heartbeatSeconds: this.deviceHeartbeatMs / 1000,
     };
   }
 

@@ -569,6 +569,7 @@ export const en: Dictionary = {
     county: 'County',
     online: 'Online',
     offline: 'Offline',
+    terminalAlert: 'Terminal offline: {{name}}, last connected {{at}}',
     overdue: 'Overdue cases',
     overdueKind: 'Overdue',
     due: 'Due',

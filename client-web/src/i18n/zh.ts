@@ -570,6 +570,7 @@ export const zh = {
     county: '县区',
     online: '在线',
     offline: '离线',
+    terminalAlert: '终端离线告警：{{name}}，最后在线 {{at}}',
     overdue: '超期案件',
     overdueKind: '超期',
     due: '截止',

@@ -569,4 +569,6 @@ export interface DeviceState {
   consents: ConsentRecord[];
   /** Calls from home nobody picked up, newest first. */
   missedOut: Call[];
+  /** How often the device beats (faster when the offline alert is set shorter than 60 s). */
+  heartbeatSeconds: number;
 }
