@@ -117,6 +117,22 @@ export const DEFAULT_TIMINGS: HouseholdTimings = {
   checkInOverdueAfterMs: 24 * 3600_000,
 };
 
+/** How long a missed call stays on the device's list unless returned earlier. */
+const MISSED_SHOWN_MS = 7 * 24 * 3600_000;
+
+/**
+ * Calls to home nobody at home picked up (rang out, or the caller gave up; not those declined on
+ * purpose) in the last week, newest first — less those returned since: a later call between the
+ * home and that caller, either way, that was answered. `calls` newest first.
+ */
+export function unreturnedMissedCalls(calls: Call[], now: number, limit = 5): Call[] {
+  const talkedAfter = (c: Call) =>
+    calls.some((l) => l.createdAt > c.createdAt && l.answeredAt !== null && (l.callerId === c.callerId || l.answeredBy?.id === c.callerId));
+  return calls
+    .filter((c) => c.direction === 'to-home' && (c.state === 'missed' || c.state === 'cancelled') && now - Date.parse(c.createdAt) < MISSED_SHOWN_MS && !talkedAfter(c))
+    .slice(0, limit);
+}
+
 /** People a call from home can ring, and the SOS ladder's steps. */
 const SOS_STEPS = ['family', 'counsellor', 'grid-worker'] as const;
 
@@ -1044,6 +1060,7 @@ export class HouseholdService {
       contacts: await this.#contacts(h.id),
       consents: inForce(await this.#repo.listConsents(h.id)),
       missedOut: await this.#repo.listMissedCalls(h.id, 10, 'from-home'),
+      missedIn: unreturnedMissedCalls(await this.#repo.listCalls(h.id, 50), this.#clock.now()),
       heartbeatSeconds: this.deviceHeartbeatMs / 1000,
     };
   }
