@@ -237,6 +237,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     ...(o.household ? { household: o.household } : {}),
     ...(o.petition ? { petition: o.petition } : {}),
     recordingSegmentSeconds: o.recordingSegmentSeconds ?? config.RECORDING_SEGMENT_SECONDS,
+    offlineAlertSeconds: config.OFFLINE_ALERT_SECONDS,
     identity: identityPolicy(config),
     ...(config.OIDC_ISSUER ? { singleSignOn: oidcSettings(config) } : {}),
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),

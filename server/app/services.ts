@@ -40,6 +40,7 @@ import {
 } from '../household/index.ts';
 import { forwardHouseholdEvents } from '../household/events.ts';
 import { watchCameraActivity } from './camera-activity.ts';
+import { watchTerminalsOffline } from './terminal-alerts.ts';
 import { PropertyRepository, PropertyService, createPropertyRouter, propertyMigrations, seedPropertyDemo } from '../property/index.ts';
 import { propertyArea } from '../protocol/http/property.ts';
 import { serveCompoundCameras } from './compound-cameras.ts';
@@ -112,6 +113,8 @@ export interface ServicesOptions {
   recorderPorts?: PortRange;
   /** Signing, TSA, composite, speech-to-text (recordings/node-archive.ts). */
   archive?: ArchiveNodeOptions;
+  /** OFFLINE_ALERT_SECONDS: a home device or terminal silent this long raises an alert (default 60). */
+  offlineAlertSeconds?: number;
   /** Clock and timings of the household service (tests drive time). */
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
   /** The petition service's clock (tests move it to pass a deadline without waiting). */
@@ -165,6 +168,7 @@ function routingRulesFile(dataDir: string): string {
 
 export async function startServices(o: ServicesOptions): Promise<Services> {
   const { tokens, log } = o;
+  const offlineAlertMs = (o.offlineAlertSeconds ?? 60) * 1000;
   const location = storeLocation(o.databaseUrl, o.dataDir);
   const store = await Store.open(location, { log: log.child({ mod: 'store' }), ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}) });
   // One migration run for every area (the archive's run with Archive.open, idempotently).
@@ -196,7 +200,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
   const householdRepo = new HouseholdRepository(store);
   if (o.seedDemo) await seedHouseholdDemo(householdRepo, o.household?.clock?.now() ?? Date.now());
-  const households = await HouseholdService.create({ repository: householdRepo, tokens, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'household' }), ...o.household });
+  const households = await HouseholdService.create({
+    repository: householdRepo, tokens, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'household' }),
+    ...o.household,
+    timings: { offlineAlertAfterMs: offlineAlertMs, ...o.household?.timings },
+  });
   const propertyRepo = new PropertyRepository(store);
   if (o.seedDemo) await seedPropertyDemo(propertyRepo);
   const property = new PropertyService({
@@ -216,7 +224,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   });
   // Alerts and check-ins are pushed once, by whichever node holds the lease.
   const householdTick = new LeaderLease(o.redis, o.keys, 'household-tick', o.nodeId, 15_000);
-  households.start(5_000, { leader: () => householdTick.held() });
+  households.start(households.tickMs, { leader: () => householdTick.held() });
 
   const identity = new Identity({
     store,
@@ -336,6 +344,13 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       refreshMs: Math.max(1000, Math.floor(petition.presence.ttlMs / 3)),
     },
   });
+  const terminalAlerts = watchTerminalsOffline({
+    presence: petition.presence,
+    lease: new LeaderLease(o.redis, o.keys, 'terminals-offline', o.nodeId, 15_000),
+    afterMs: offlineAlertMs,
+    log: log.child({ mod: 'terminal-alerts' }),
+    announce: (change) => live.publish([liveRoom.role('coordinator')], 'petition:terminals-changed', change),
+  });
   petition.on('queue-changed', (p) => {
     live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:queue-changed', p);
     waitPushes.add(p.departmentIds);
@@ -435,6 +450,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       stopRetention();
       households.stop();
       cameraActivity.stop();
+      await terminalAlerts.stop();
       await householdTick.release().catch(() => undefined);
       petition.close();
       await nodeArchive.close();

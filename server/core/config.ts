@@ -45,6 +45,8 @@ const schema = z.object({
   RECORDINGS_MIN_FREE_MB: z.coerce.number().int().min(0).max(10_000_000).default(2048),
   // Length of a recorded segment: at most this much is held in the node's spool per track.
   RECORDING_SEGMENT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
+  // A home device or petition terminal silent this long raises an alert (counsellor / coordinator).
+  OFFLINE_ALERT_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(60),
   // HS256 signing secret for access tokens; required outside development on loopback.
   JWT_SECRET: z.string().min(16).optional(),
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(4 * 3600),

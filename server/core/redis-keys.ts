@@ -79,6 +79,8 @@ export type RedisKeys = ReturnType<typeof redisKeys>;
  *   {p}:presence:{officialId}    STRING  available|busy|away, expires unless heartbeats renew it
  *   {p}:online:{departmentId}    ZSET    officialId → presence expiry (ms)
  *   {p}:terminals-online         ZSET    terminalId → heartbeat expiry (ms)
+ *   {p}:terminals-seen           ZSET    terminalId → last time it was connected (ms, Redis clock)
+ *   {p}:terminals-offline        SET     terminals whose offline alert is raised (till they are back)
  *   {p}:stats:{departmentId}     HASH    avgSessionSeconds (EWMA), sessions
  *   {p}:lookup-fail:{caseId}     STRING  wrong query codes in a row at terminals (EX 15 min)
  *   {p}:reminded:{caseId}        STRING  the day's appointment reminder was sent (SET NX, EX 2 days)
@@ -100,6 +102,8 @@ export function schedulerKeys(prefix: string) {
     presence: (officialId: string) => `${prefix}:presence:${officialId}`,
     online: (departmentId: string) => `${prefix}:online:${departmentId}`,
     terminalsOnline: `${prefix}:terminals-online`,
+    terminalsSeen: `${prefix}:terminals-seen`,
+    terminalsOffline: `${prefix}:terminals-offline`,
     lookupFailures: (caseId: string) => `${prefix}:lookup-fail:${caseId}`,
     reminded: (caseId: string) => `${prefix}:reminded:${caseId}`,
     stats: (departmentId: string) => `${prefix}:stats:${departmentId}`,

@@ -80,7 +80,7 @@ export interface HouseholdTimings {
   ringTimeoutMs: number;
   /** A device is online while its last heartbeat is at most this old (devices beat every 15 s). */
   onlineWindowMs: number;
-  /** Counsellors are alerted when a device has been silent for this long. */
+  /** Counsellors are alerted when a device has been silent for this long (OFFLINE_ALERT_SECONDS). */
   offlineAlertAfterMs: number;
   /** A look-in ends by itself after this long; looking in is a glance, not surveillance. */
   lookInMaxMs: number;
@@ -106,7 +106,7 @@ export interface HouseholdTimings {
 export const DEFAULT_TIMINGS: HouseholdTimings = {
   ringTimeoutMs: 45_000,
   onlineWindowMs: 45_000,
-  offlineAlertAfterMs: 10 * 60_000,
+  offlineAlertAfterMs: 60_000,
   lookInMaxMs: 10 * 60_000,
   lookInsPerHour: 6,
   callTokenTtlSeconds: 4 * 3600,
@@ -116,6 +116,22 @@ export const DEFAULT_TIMINGS: HouseholdTimings = {
   sosRingMs: 5 * 60_000,
   checkInOverdueAfterMs: 24 * 3600_000,
 };
+
+/** How long a missed call stays on the device's list unless returned earlier. */
+const MISSED_SHOWN_MS = 7 * 24 * 3600_000;
+
+/**
+ * Calls to home nobody at home picked up (rang out, or the caller gave up; not those declined on
+ * purpose) in the last week, newest first — less those returned since: a later call between the
+ * home and that caller, either way, that was answered. `calls` newest first.
+ */
+export function unreturnedMissedCalls(calls: Call[], now: number, limit = 5): Call[] {
+  const talkedAfter = (c: Call) =>
+    calls.some((l) => l.createdAt > c.createdAt && l.answeredAt !== null && (l.callerId === c.callerId || l.answeredBy?.id === c.callerId));
+  return calls
+    .filter((c) => c.direction === 'to-home' && (c.state === 'missed' || c.state === 'cancelled') && now - Date.parse(c.createdAt) < MISSED_SHOWN_MS && !talkedAfter(c))
+    .slice(0, limit);
+}
 
 /** People a call from home can ring, and the SOS ladder's steps. */
 const SOS_STEPS = ['family', 'counsellor', 'grid-worker'] as const;
@@ -1004,6 +1020,19 @@ export class HouseholdService {
 
   // ---- devices -------------------------------------------------------------------------------
 
+  /**
+   * How often a device beats: four beats inside the offline-alert time (15 s for the default
+   * 60 s), so a device that is on never looks silent for that long; at least once a second.
+   */
+  get deviceHeartbeatMs(): number {
+    return Math.min(15_000, Math.max(1000, Math.floor(this.timings.offlineAlertAfterMs / 4 / 1000) * 1000));
+  }
+
+  /** How often the periodic checker runs: often enough that an alert is late by a third of its time at most. */
+  get tickMs(): number {
+    return Math.min(5_000, Math.max(1000, Math.floor(this.timings.offlineAlertAfterMs / 3)));
+  }
+
   /** A device's heartbeat; answers with what the kiosk needs to (re)draw itself after a reconnect. */
   async heartbeat(actor: Actor): Promise<DeviceState> {
     const rec = await this.#requireDevice(actor);
@@ -1050,6 +1079,8 @@ export class HouseholdService {
       contacts: await this.#contacts(h.id),
       consents: inForce(await this.#repo.listConsents(h.id)),
       missedOut: await this.#repo.listMissedCalls(h.id, 10, 'from-home'),
+      missedIn: unreturnedMissedCalls(await this.#repo.listCalls(h.id, 50), this.#clock.now()),
+      heartbeatSeconds: this.deviceHeartbeatMs / 1000,
     };
   }
 

@@ -43,16 +43,17 @@ export async function departmentQueues(d: Deps): Promise<DepartmentQueue[]> {
 
 /** Terminals online/offline per county (township and village terminals counted under it). */
 export async function terminalsByCounty(d: Deps): Promise<TerminalGroup[]> {
-  const online = await d.presence.onlineTerminals();
+  const [online, alerts] = await Promise.all([d.presence.onlineTerminals(), d.presence.offlineAlerts()]);
   const groups = new Map<string, TerminalGroup>();
   const regionNames = new Map<string, string>();
   for (const t of await d.repo.listTerminals()) {
     const county = t.level === 'city' ? t.regionCode : t.regionCode.slice(0, 6);
     if (!regionNames.has(county)) regionNames.set(county, (await d.repo.getRegion(county))?.name ?? county);
-    const g = groups.get(county) ?? { regionCode: county, name: regionNames.get(county)!, total: 0, online: 0, offlineIds: [] };
+    const g = groups.get(county) ?? { regionCode: county, name: regionNames.get(county)!, total: 0, online: 0, offline: [] };
     g.total++;
+    const since = alerts.get(t.id);
     if (online.has(t.id)) g.online++;
-    else g.offlineIds.push(t.id);
+    else g.offline.push({ id: t.id, name: t.name, alertSince: since === undefined ? null : new Date(since).toISOString() });
     groups.set(county, g);
   }
   return [...groups.values()];
@@ -61,11 +62,22 @@ export async function terminalsByCounty(d: Deps): Promise<TerminalGroup[]> {
 /** Cases in session now, with the officials currently in them (holding an assigned ticket). */
 export async function liveSessions(d: Deps): Promise<LiveSession[]> {
   const out: LiveSession[] = [];
-  for (const c of await d.repo.listCases(['in_session', 'joint_session'])) {
+  const cases = await d.repo.listCases(['in_session', 'joint_session']);
+  if (cases.length === 0) return out;
+  const [officials, departments] = await Promise.all([d.repo.listOfficials(), d.repo.listDepartments()]);
+  const officialName = new Map(officials.map((o) => [o.id, o.name]));
+  const departmentName = new Map(departments.map((x) => [x.id, x.name]));
+  for (const c of cases) {
     const present = new Set((await d.queue.ticketsOfCase(c.id)).filter((t) => t.state === 'assigned').map((t) => t.officialId));
     const participants = (await d.repo.listParticipants(c.id))
       .filter((p) => present.has(p.officialId))
-      .map((p) => ({ officialId: p.officialId, departmentId: p.departmentId, role: p.role }));
+      .map((p) => ({
+        officialId: p.officialId,
+        officialName: officialName.get(p.officialId) ?? p.officialId,
+        departmentId: p.departmentId,
+        departmentName: departmentName.get(p.departmentId) ?? p.departmentId,
+        role: p.role,
+      }));
     out.push({ case: c, roomId: petitionRoomId(c.id), participants });
   }
   return out;

@@ -73,6 +73,8 @@ export interface LiveEvents {
   'petition:queue-changed': { departmentIds: string[] };
   /** A waiting petitioner's fresh position and estimate (to the watchers of the case). */
   'petition:wait': WaitInfo;
+  /** Terminal offline alerts raised (gone for OFFLINE_ALERT_SECONDS) or cleared (back): coordinators re-read the terminals. */
+  'petition:terminals-changed': { raised: string[]; cleared: string[] };
   /** A case changed state (watchers of the case and its parties). */
   'petition:case-changed': { caseId: string; state: CaseState };
   /** An official calls this terminal point back by video: ring, with the case on screen. */

@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import { presenceStatusSchema, type PresenceStatus } from '../protocol/http/petition-shapes.ts';
 import { schedulerKeys, type SchedulerKeys } from './keys.ts';
-import { heartbeatScript, onlineScript, onlineTerminalsScript, terminalsPresentScript } from './scripts.ts';
+import { heartbeatScript, onlineScript, onlineTerminalsScript, terminalGoneScript, terminalsOfflineScript, terminalsPresentScript } from './scripts.ts';
 
 export { PRESENCE_STATUSES, presenceStatusSchema } from '../protocol/http/petition-shapes.ts';
 export type { PresenceStatus };
@@ -50,7 +50,29 @@ export class Presence {
 
   /** The terminal's last connection on this node closed. */
   async terminalGone(terminalId: string): Promise<void> {
-    await this.redis.zrem(this.keys.terminalsOnline, terminalId);
+    await terminalGoneScript.run(this.redis, [this.keys.prefix, terminalId]);
+  }
+
+  /**
+   * One pass of the terminal offline alerts: terminals absent for `afterMs` since they were last
+   * connected are raised once, raised ones that are back are cleared. Run by one node (a lease).
+   */
+  async sweepOfflineTerminals(afterMs: number): Promise<{ raised: string[]; cleared: string[] }> {
+    const flat = (await terminalsOfflineScript.run(this.redis, [this.keys.prefix, afterMs])) as string[];
+    const out = { raised: [] as string[], cleared: [] as string[] };
+    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] === 'raised' ? 'raised' : 'cleared'].push(flat[i + 1]!);
+    return out;
+  }
+
+  /** Terminals whose offline alert is raised, with when each was last connected (ms). */
+  async offlineAlerts(): Promise<Map<string, number>> {
+    const [alerted, seen] = await Promise.all([
+      this.redis.smembers(this.keys.terminalsOffline),
+      this.redis.zrange(this.keys.terminalsSeen, '0', '-1', 'WITHSCORES'),
+    ]);
+    const at = new Map<string, number>();
+    for (let i = 0; i + 1 < seen.length; i += 2) at.set(seen[i]!, Number(seen[i + 1]));
+    return new Map(alerted.map((id) => [id, at.get(id) ?? 0]));
   }
 
   async onlineTerminals(): Promise<Set<string>> {

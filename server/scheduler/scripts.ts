@@ -261,9 +261,47 @@ export const terminalsPresentScript = new LuaScript(
   'terminals-present',
   `${NOW_MS}
 local expires = now + tonumber(ARGV[2])
-for i = 3, #ARGV do redis.call('ZADD', ARGV[1] .. ':terminals-online', expires, ARGV[i]) end
+for i = 3, #ARGV do
+  redis.call('ZADD', ARGV[1] .. ':terminals-online', expires, ARGV[i])
+  redis.call('ZADD', ARGV[1] .. ':terminals-seen', now, ARGV[i])
+end
 redis.call('ZREMRANGEBYSCORE', ARGV[1] .. ':terminals-online', '-inf', now)
 return 1`,
+);
+
+/** A terminal's last connection closed: absent from now, last seen now. ARGV: prefix, terminalId */
+export const terminalGoneScript = new LuaScript(
+  'terminal-gone',
+  `${NOW_MS}
+redis.call('ZREM', ARGV[1] .. ':terminals-online', ARGV[2])
+redis.call('ZADD', ARGV[1] .. ':terminals-seen', now, ARGV[2])
+return 1`,
+);
+
+/**
+ * The terminal offline alerts, one pass (Redis clock): a terminal seen before, absent now and not
+ * seen for `afterMs` is raised (once); a raised one that is present again is cleared.
+ * ARGV: prefix, afterMs → flat pairs: 'raised', terminalId | 'cleared', terminalId
+ */
+export const terminalsOfflineScript = new LuaScript(
+  'terminals-offline',
+  `local p, after = ARGV[1], tonumber(ARGV[2])
+${NOW_MS}
+local online, alerted = p .. ':terminals-online', p .. ':terminals-offline'
+local out = {}
+for _, id in ipairs(redis.call('SMEMBERS', alerted)) do
+  local until_ = redis.call('ZSCORE', online, id)
+  if until_ and tonumber(until_) > now then
+    redis.call('SREM', alerted, id); table.insert(out, 'cleared'); table.insert(out, id)
+  end
+end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':terminals-seen', '-inf', now - after)) do
+  local until_ = redis.call('ZSCORE', online, id)
+  if not (until_ and tonumber(until_) > now) and redis.call('SADD', alerted, id) == 1 then
+    table.insert(out, 'raised'); table.insert(out, id)
+  end
+end
+return out`,
 );
 
 /** Terminals whose presence has not expired (Redis clock). ARGV: prefix → terminal ids */

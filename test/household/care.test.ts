@@ -24,7 +24,7 @@ async function code(fn: () => unknown): Promise<string> {
 
 let f: Fixture;
 beforeEach(async () => {
-  f = await createFixture({ ringTimeoutMs: 45_000, sosCounsellorAfterMs: 20_000, sosVillageAfterMs: 60_000, sosRingMs: 120_000 });
+  f = await createFixture({ ringTimeoutMs: 45_000, sosCounsellorAfterMs: 20_000, sosVillageAfterMs: 60_000, sosRingMs: 120_000, offlineAlertAfterMs: 30 * 60_000 }); // the clock moves minutes without heartbeats: no offline alerts here
 });
 afterEach(() => f.close());
 

@@ -40,13 +40,13 @@ describe('terminals on the live channel', () => {
   };
   const onlineIn = async (terminalId: string) => {
     const county = (await platform.services.petition.terminals(COORDINATOR)).find((g) => g.regionCode === DANGSHAN)!;
-    return !county.offlineIds.includes(terminalId);
+    return !county.offline.map((x) => x.id).includes(terminalId);
   };
   const dangshanTerminals = async () =>
     (await platform.services.petition.terminals(COORDINATOR)).find((g) => g.regionCode === DANGSHAN)!;
 
   it('a terminal is online while its live socket is connected, and offline once it drops', async () => {
-    const terminalId = (await dangshanTerminals()).offlineIds[0]!;
+    const terminalId = (await dangshanTerminals()).offline.map((x) => x.id)[0]!;
     expect(await onlineIn(terminalId)).toBe(false);
     const s = await connect(terminalId);
     await vi.waitFor(async () => expect(await onlineIn(terminalId)).toBe(true), { timeout: 10_000, interval: 50 });
@@ -55,7 +55,7 @@ describe('terminals on the live channel', () => {
   });
 
   it('a terminal with two connections (a reload) stays online until the last one closes', async () => {
-    const terminalId = (await dangshanTerminals()).offlineIds[1]!;
+    const terminalId = (await dangshanTerminals()).offline.map((x) => x.id)[1]!;
     const a = await connect(terminalId);
     const b = await connect(terminalId);
     await vi.waitFor(async () => expect(await onlineIn(terminalId)).toBe(true), { timeout: 10_000, interval: 50 });
@@ -72,7 +72,7 @@ describe('terminals on the live channel', () => {
   it(`every one of ${WAITING} waiting terminals is pushed its new place after a claim`, async () => {
     const petition = platform.services.petition;
     const county = await dangshanTerminals();
-    const ids = [...county.offlineIds];
+    const ids = county.offline.map((x) => x.id);
     const cases: string[] = [];
     for (let i = 0; i < WAITING; i++) {
       const terminalId = ids[i % ids.length]!;

@@ -313,7 +313,7 @@ describe('petition workflow', () => {
       await h4.service.presence.terminalsPresent([VILLAGE_TERMINAL]);
       const dangshan = (await h4.service.terminals(coordinatorActor)).find((g) => g.regionCode === '341321')!;
       expect(dangshan).toMatchObject({ name: '砀山县', total: 88, online: 1 });
-      expect(dangshan.offlineIds).not.toContain(VILLAGE_TERMINAL);
+      expect(dangshan.offline.map((x) => x.id)).not.toContain(VILLAGE_TERMINAL);
       expect(await h4.service.queues(coordinatorActor)).toEqual([expect.objectContaining({ departmentId: DANGSHAN_RS, length: 1, online: 0 })]);
       expect(await h4.service.overdue(coordinatorActor)).toEqual([]);
       now = new Date(now.getTime() + 16 * DAY);

@@ -36,8 +36,11 @@ describe('coordinator view-model', () => {
         { departmentId: '341321-zj', name: '砀山县住建局', length: 1, online: 1, oldestWaitSeconds: 30 },
         { departmentId: '341321-rs', name: '砀山县人社局', length: 3, online: 0, oldestWaitSeconds: 700 },
       ],
-      sessions: [{ case: CASE, roomId: 'petition:x', participants: [{ officialId: 'O1', departmentId: '341321-rs', role: 'lead' }, { officialId: 'O2', departmentId: '341321001-ga', role: 'invited' }] }],
-      terminals: [{ regionCode: '341321', name: '砀山县', total: 4, online: 3, offlineIds: ['T9'] }],
+      sessions: [{ case: CASE, roomId: 'petition:x', participants: [
+        { officialId: 'O1', officialName: '王建国', departmentId: '341321-rs', departmentName: '砀山县人社局', role: 'lead' },
+        { officialId: 'O2', officialName: '李卫东', departmentId: '341321001-ga', departmentName: '砀城镇派出所', role: 'invited' },
+      ] }],
+      terminals: [{ regionCode: '341321', name: '砀山县', total: 4, online: 3, offline: [{ id: 'T9', name: '良梨镇村民服务站', alertSince: null }] }],
       overdue: [{ case: CASE, overdue: ['acceptance'] }],
     },
     officeNames: { '341321-rs': '砀山县人社局' },
@@ -59,11 +62,22 @@ describe('coordinator view-model', () => {
     ]);
   });
 
-  it('names the offices in a session, known or from the seed id scheme', () => {
-    expect(overview(s).sessions.rows[0]).toMatchObject({ state: '联合接访中', category: '拖欠工资', participants: ['砀山县人社局 (O1，主办)', '341321001 派出所 (O2)'] });
+  it('names the offices and officials in a session, and offline terminals, never by id', () => {
+    expect(overview(s).sessions.rows[0]).toMatchObject({ state: '联合接访中', category: '拖欠工资', participants: ['砀山县人社局 (王建国，主办)', '砀城镇派出所 (李卫东)'] });
+    expect(overview(s).terminals.rows[0]).toMatchObject({ offline: 1, offlineNames: '良梨镇村民服务站' });
+    expect(overview(s).terminals.alerts).toEqual([]);
     expect(officeLabel(s, '341321-wsjk', ctx('en'))).toBe('341321 Health Commission');
     expect(officeLabel(s, 'somewhere-else', ctx())).toBe('somewhere-else');
     expect(overview(s).overdue.rows[0]).toMatchObject({ overdue: '受理告知超期' });
+  });
+
+  it('raises a terminal gone for the offline-alert time, by name, on top of the terminals and on the tile', () => {
+    const alerted = state({
+      ...s,
+      overview: { ...s.overview!, terminals: [{ regionCode: '341321', name: '砀山县', total: 4, online: 3, offline: [{ id: 'T9', name: '良梨镇村民服务站', alertSince: '2026-11-26T04:00:00.000Z' }] }] },
+    });
+    expect(overview(alerted).terminals.alerts).toEqual([{ id: 'T9', text: '终端离线告警：良梨镇村民服务站，最后在线 11/26 12:00' }]);
+    expect(overview(alerted).tiles.find((x) => x.n === 'terminals')!.alert).toBe(true);
   });
 
   it('shows the rules in words and opens the editor on the rules in use', () => {

@@ -9,7 +9,7 @@ const NOW = Date.parse('2026-11-26T07:04:00Z');
 const ctx = (lang: Lang = 'zh'): ViewContext => ({ t: translator(lang), lang, now: NOW });
 const state = (s: Partial<DeviceState> = {}): DeviceState => ({
   phase: 'running', householdName: '张家', online: true, flash: null, privacy: { active: false, cause: null }, privacyBusy: false,
-  notices: [], ringing: null, answering: false, cameraLookIns: [], contacts: [], outgoing: null, placing: null, masks: [], maskDraft: null,
+  notices: [], ringing: null, answering: false, cameraLookIns: [], contacts: [], missedIn: [], outgoing: null, placing: null, masks: [], maskDraft: null,
   consents: [], lookInRules: { allowed: true, schedule: [] }, cameraNames: {}, consentsOpen: false, ...s,
 });
 const call = { id: 'c1', callerRole: 'counsellor', callerName: '陈静' } as Call;
@@ -25,6 +25,24 @@ describe('home device view-model', () => {
   it('rings with the caller named, and says it is connecting once answered', () => {
     expect(deviceView(state({ ringing: call }), [], ctx())).toMatchObject({ bodyState: 'ringing', incoming: { who: '社工 陈静\n来电', answer: '接 听', decline: '不 接', disabled: false } });
     expect(deviceView(state({ ringing: call, answering: true }), [], ctx()).incoming).toMatchObject({ answer: '正在接通…', disabled: true });
+  });
+
+  it('lists missed calls with who and when, and a call back to those still among the contacts', () => {
+    expect(deviceView(state(), [], ctx()).missed).toBeNull();
+    const missed = [
+      { id: 'm1', callerId: 'fam-1', callerRole: 'family', callerName: '张伟', createdAt: '2026-11-26T06:30:00Z' },
+      { id: 'm2', callerId: 'gone', callerRole: 'counsellor', callerName: '陈静', createdAt: '2026-11-25T01:00:00Z' },
+    ] as Call[];
+    const contacts = [{ id: 'fam-1', role: 'family' as const, name: '张伟', relation: '儿子', city: '合肥' }];
+    expect(deviceView(state({ missedIn: missed, contacts }), [], ctx()).missed).toEqual({
+      title: '未接来电',
+      callBackLabel: '回电',
+      items: [
+        { id: 'm1', who: '张伟', when: '11/26 14:30 打来', callBack: 'fam-1' },
+        { id: 'm2', who: '社工 陈静', when: '11/25 09:00 打来', callBack: null },
+      ],
+    });
+    expect(deviceView(state({ missedIn: missed, contacts }), [], ctx('en')).missed).toMatchObject({ title: 'Missed calls', callBackLabel: 'Call back' });
   });
 
   it('lights the live indicator whenever the camera is sent, naming who looks in', () => {

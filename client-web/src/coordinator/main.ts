@@ -1,5 +1,5 @@
 // Coordinator overview (综治中心): every queue with its length and oldest wait, terminals online by
-// county, live sessions and who is in them (watch one unseen), overdue cases, any case's
+// county (offline alerts on top), live sessions and who is in them (watch one unseen), overdue cases, any case's
 // timeline, and the routing rules (view and edit, validated by the server).
 import { Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
@@ -72,6 +72,7 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
       ]);
       const officeNames = { ...this.state.officeNames };
       for (const q of queues) officeNames[q.departmentId] = q.name;
+      for (const x of sessions) for (const p of x.participants) officeNames[p.departmentId] = p.departmentName;
       this.set({ overview: { queues, sessions, terminals, overdue }, officeNames, updatedAt: Date.now(), refreshError: null });
     } catch (err) {
       this.set({ refreshError: plainError(err) });
@@ -177,6 +178,8 @@ class CoordinatorPage extends PageElement<CoordinatorState> {
     });
     live.on('petition:queue-changed', this.#refreshSoon);
     live.on('petition:case-changed', this.#refreshSoon);
+    // A terminal's offline alert raised or cleared: shown at once, not at the next refresh.
+    live.on('petition:terminals-changed', () => void this.#refresh());
     live.onConnect(this.#refreshSoon);
     setInterval(() => void this.#refresh(), REFRESH_MS);
   }

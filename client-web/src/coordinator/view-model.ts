@@ -86,7 +86,12 @@ export interface OverviewView {
     empty: string | null;
   };
   watching: { title: string; note: string; error: string | null } | null;
-  terminals: { headers: string[]; rows: { region: string; name: string; percent: number; online: string; offline: number; offlineIds: string }[] };
+  terminals: {
+    headers: string[];
+    rows: { region: string; name: string; percent: number; online: string; offline: number; offlineNames: string }[];
+    /** Terminals gone for OFFLINE_ALERT_SECONDS, by name, with when each was last connected. */
+    alerts: { id: string; text: string }[];
+  };
   overdue: { headers: string[]; rows: { caseId: string; category: string; state: string; overdue: string; due: string }[]; empty: string | null };
 }
 
@@ -153,11 +158,12 @@ function overviewView(s: CoordinatorState, o: Overview, ctx: ViewContext): Overv
   const oldest = Math.max(0, ...o.queues.map((x) => x.oldestWaitSeconds ?? 0));
   const queues = [...o.queues].sort((a, b) => b.length - a.length || (b.oldestWaitSeconds ?? 0) - (a.oldestWaitSeconds ?? 0));
   const sep = t('common.listSeparator');
+  const alerts = o.terminals.flatMap((g) => g.offline.filter((x) => x.alertSince !== null).map((x) => ({ id: x.id, text: t('coordinator.terminalAlert', { name: x.name, at: formatTime(x.alertSince!, 'dateTime', ctx.lang) }) })));
   return {
     tiles: [
       { n: 'waiting', label: t('coordinator.tileWaiting'), value: String(waiting), sub: t('coordinator.tileLongest', { time: waiting ? waitDuration(oldest, t, 'elapsed') : '—' }), alert: false },
       { n: 'sessions', label: t('coordinator.tileSessions'), value: String(o.sessions.length), sub: t('coordinator.tileJoint', { n: o.sessions.filter((x) => x.case.state === 'joint_session').length }), alert: false },
-      { n: 'terminals', label: t('coordinator.tileTerminals'), value: `${online} / ${total}`, sub: t('coordinator.tileOffline', { n: total - online }), alert: false },
+      { n: 'terminals', label: t('coordinator.tileTerminals'), value: `${online} / ${total}`, sub: t('coordinator.tileOffline', { n: total - online }), alert: alerts.length > 0 },
       { n: 'overdue', label: t('coordinator.tileOverdue'), value: String(o.overdue.length), sub: t('coordinator.tileOverdueSub'), alert: o.overdue.length > 0 },
     ],
     queues: {
@@ -178,7 +184,7 @@ function overviewView(s: CoordinatorState, o: Overview, ctx: ViewContext): Overv
         caseId: x.case.id,
         category: categoryName(s, x.case.category),
         state: t(`petition.state.${x.case.state}`),
-        participants: x.participants.map((p) => `${officeLabel(s, p.departmentId, ctx)} (${p.officialId}${p.role === 'lead' ? t('coordinator.lead') : ''})`),
+        participants: x.participants.map((p) => `${p.departmentName} (${p.officialName}${p.role === 'lead' ? t('coordinator.lead') : ''})`),
         watch: t('coordinator.watch'),
         watchTitle: t('coordinator.watchTitle'),
       })),
@@ -192,9 +198,10 @@ function overviewView(s: CoordinatorState, o: Overview, ctx: ViewContext): Overv
         name: g.name,
         percent: g.total ? Math.round((g.online / g.total) * 100) : 0,
         online: `${g.online} / ${g.total}`,
-        offline: g.offlineIds.length,
-        offlineIds: `${g.offlineIds.slice(0, 60).join(' ')}${g.offlineIds.length > 60 ? ' …' : ''}`,
+        offline: g.offline.length,
+        offlineNames: `${g.offline.slice(0, 60).map((x) => x.name).join(sep)}${g.offline.length > 60 ? ' …' : ''}`,
       })),
+      alerts,
     },
     overdue: {
       headers: [t('coordinator.case'), t('coordinator.category'), t('coordinator.state'), t('coordinator.overdueKind'), t('coordinator.due')],

@@ -124,14 +124,17 @@ function watchPane(w: NonNullable<OverviewView['watching']>, a: CoordinatorActio
 
 function terminals(o: OverviewView): TemplateResult {
   const x = o.terminals;
-  return html`<table>
+  return html`${x.alerts.length
+      ? html`<ul id="terminal-alerts" class="terminal-alerts" role="alert">${x.alerts.map((al) => html`<li class="late" data-terminal-id=${al.id}>${al.text}</li>`)}</ul>`
+      : nothing}
+    <table>
     ${head(x.headers, [2])}
     <tbody>
       ${x.rows.map(
         (g) => html`<tr data-region=${g.region}>
           <td>${g.name}</td>
           <td><div class="bar"><span style="width:${g.percent}%"></span></div> ${g.online}</td>
-          <td class="num">${g.offline ? html`<details><summary>${g.offline}</summary><div class="ids">${g.offlineIds}</div></details>` : '0'}</td>
+          <td class="num">${g.offline ? html`<details><summary>${g.offline}</summary><div class="ids">${g.offlineNames}</div></details>` : '0'}</td>
         </tr>`,
       )}
     </tbody>

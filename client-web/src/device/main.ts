@@ -71,6 +71,7 @@ class DevicePage extends PageElement<DeviceState> {
       answering: false,
       cameraLookIns: [],
       contacts: [],
+      missedIn: [],
       outgoing: null,
       placing: null,
       masks: [],
@@ -152,12 +153,24 @@ class DevicePage extends PageElement<DeviceState> {
     }
   }
 
+  #beatTimer: ReturnType<typeof setInterval> | undefined;
+  #beatSeconds = 0;
+
+  /** Beats at the server's pace: four times inside its offline-alert time (15 s by default). */
+  #beatEvery(seconds: number): void {
+    if (seconds === this.#beatSeconds) return;
+    this.#beatSeconds = seconds;
+    clearInterval(this.#beatTimer);
+    this.#beatTimer = setInterval(() => void this.#heartbeat(), seconds * 1000);
+  }
+
   #apply(s: ServerDeviceState, askedAt: number): void {
+    this.#beatEvery(s.heartbeatSeconds);
     this.#household = s.household;
     this.#quiet = s.quiet;
     const outgoing = s.openCalls.find((c) => c.state === 'ringing' && c.direction === 'from-home') ?? null;
     this.set({
-      householdName: s.household.name, notices: s.notices, contacts: s.contacts, masks: s.device.masks, consents: s.consents,
+      householdName: s.household.name, notices: s.notices, contacts: s.contacts, missedIn: s.missedIn, masks: s.device.masks, consents: s.consents,
       lookInRules: { allowed: s.household.settings.lookInAllowed, schedule: s.household.settings.privacySchedule },
       ...(this.state.placing ? {} : { outgoing }),
     });
@@ -206,6 +219,8 @@ class DevicePage extends PageElement<DeviceState> {
           if (p.reason === 'missed' || p.reason === 'declined') this.#flash(t(p.reason === 'missed' ? 'device.outMissed' : 'device.outDeclined'));
         }
         this.#leave(call.roomId);
+        // The missed-call list follows: a call just missed joins it, a call back answered clears it.
+        void this.#heartbeat();
         break;
       }
       case 'masks:changed':
@@ -615,7 +630,7 @@ class DevicePage extends PageElement<DeviceState> {
     live.socket.on('disconnect', () => this.set({ online: false }));
     live.socket.on('connect_error', () => this.set({ online: false }));
     window.addEventListener('online', () => void this.#heartbeat());
-    setInterval(() => void this.#heartbeat(), 15_000);
+    this.#beatEvery(15);
     // The clock, and the live indicator (a camera paused by its button sends nothing).
     setInterval(() => this.requestUpdate(), 1000);
     void this.#heartbeat();

@@ -1,7 +1,7 @@
 // What the home device kiosk shows, as a pure function of its state: the clock and notices, the
 // ringing screen, the call, the red "camera live" indicator (whenever the camera is sent, or a
 // household camera is watched), and the privacy button with what privacy means right now; the
-// picture buttons that call the family and the counsellor, the always-visible 求助 button with who
+// picture buttons that call the family and the counsellor, the missed calls with a call-back each, the always-visible 求助 button with who
 // is being rung, the privacy-mask editor, and the consents in force (who may look in, and when not).
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime } from '../lib/time.ts';
@@ -32,6 +32,8 @@ export interface DeviceState {
   cameraLookIns: { id: string; who: string; camera: string }[];
   /** Whom the picture buttons call. */
   contacts: Contact[];
+  /** Calls to home nobody picked up, not yet returned (the server's list, newest first). */
+  missedIn: Call[];
   /** A call from home (or an SOS) that is ringing its callees; `placing`: the request is on its way. */
   outgoing: Call | null;
   placing: 'call' | 'sos' | null;
@@ -59,6 +61,8 @@ export interface DeviceView {
   incoming: { who: string; answer: string; decline: string; disabled: boolean } | null;
   inCall: boolean;
   contacts: { title: string; items: { id: string; initial: string; name: string; sub: string; role: string }[]; disabled: boolean };
+  /** Who called and when; `callBack`: the contact to ring back (null when the caller is no longer one). */
+  missed: { title: string; items: { id: string; who: string; when: string; callBack: string | null }[]; callBackLabel: string } | null;
   sos: { label: string; busy: boolean };
   outgoing: {
     sos: boolean;
@@ -91,6 +95,7 @@ export function deviceView(s: DeviceState, rooms: RoomSummary[], ctx: ViewContex
         : null;
   const p = s.privacy;
   const ringing = s.ringing;
+  const callerName = (c: Call) => (c.callerRole === 'counsellor' ? `${t('device.counsellor')} ${c.callerName}` : c.callerName);
   return {
     title: t('device.title'),
     fatal,
@@ -107,7 +112,7 @@ export function deviceView(s: DeviceState, rooms: RoomSummary[], ctx: ViewContex
     },
     incoming: ringing
       ? {
-          who: t('device.incoming', { who: ringing.callerRole === 'counsellor' ? `${t('device.counsellor')} ${ringing.callerName}` : ringing.callerName }),
+          who: t('device.incoming', { who: callerName(ringing) }),
           answer: s.answering ? t('device.answering') : t('device.answer'),
           decline: t('device.decline'),
           disabled: s.answering,
@@ -125,6 +130,18 @@ export function deviceView(s: DeviceState, rooms: RoomSummary[], ctx: ViewContex
       })),
       disabled: s.placing !== null || s.outgoing !== null || inCall || !!ringing,
     },
+    missed: s.missedIn.length
+      ? {
+          title: t('device.missedTitle'),
+          items: s.missedIn.map((c) => ({
+            id: c.id,
+            who: callerName(c),
+            when: t('device.missedWhen', { at: formatTime(c.createdAt, 'dateTime', lang) }),
+            callBack: s.contacts.some((x) => x.id === c.callerId) ? c.callerId : null,
+          })),
+          callBackLabel: t('device.callBack'),
+        }
+      : null,
     sos: { label: s.placing === 'sos' ? t('device.sosSending') : t('device.sos'), busy: s.placing === 'sos' },
     outgoing: s.outgoing ? outgoingView(s.outgoing, ctx) : null,
     masks: {

@@ -39,6 +39,7 @@ export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSessio
         <div id="date" class="clock-date">${v.clock.date}</div>
       </div>
       <section class="dev-notices">
+        ${v.missed ? missedCalls(v.missed, v.contacts.disabled, a) : nothing}
         <h2 id="notices-title">${v.notices.title}</h2>
         <ol id="notices" class="notice-list kiosk-scroll">
           ${v.notices.empty
@@ -92,6 +93,19 @@ export function deviceTemplate(v: DeviceView, a: DeviceActions, call: CallSessio
       <button type="button" id="consents" class="masks-btn" @click=${() => a.toggleConsents()}>${v.consents.button}</button>
       <button type="button" id="privacy" class="privacy-btn" aria-pressed=${String(v.privacy.pressed)} ?disabled=${v.privacy.busy} @click=${() => a.togglePrivacy()}>${v.privacy.button}</button>
     </footer>`;
+}
+
+/** Calls nobody at home picked up: who and when, and one big button to ring them back. */
+function missedCalls(m: NonNullable<DeviceView['missed']>, disabled: boolean, a: DeviceActions): TemplateResult {
+  return html`<h2 id="missed-title">${m.title}</h2>
+    <ul id="missed" class="missed-list kiosk-scroll" aria-labelledby="missed-title">
+      ${m.items.map(
+        (c) => html`<li data-call-id=${c.id}>
+          <span class="m-who">${c.who}</span><span class="m-when">${c.when}</span>
+          ${c.callBack ? html`<button type="button" class="call-back" data-call-back=${c.callBack} ?disabled=${disabled} @click=${() => a.callOut(c.callBack!)}>${m.callBackLabel}</button>` : nothing}
+        </li>`,
+      )}
+    </ul>`;
 }
 
 /** The household draws rectangles on the device's own preview (shown here only, never sent). */

@@ -17,7 +17,7 @@ import type { Pairing } from '../../../server/protocol/http/identity-shapes.ts';
 import { plainError, type CaseLookup, type Rating, type StartedPetition, type WaitInfo } from '../petition-ui/common.ts';
 import type { Message } from '../widgets/banner.ts';
 import '../widgets/banner.ts';
-import { EMPTY_ENTRY, caseIdOf, pressKey, regionCovers } from './life-view-model.ts';
+import { EMPTY_ENTRY, caseIdOf, pressKey, regionCovers, type KeypadEntry } from './life-view-model.ts';
 import { DEFAULT_KIOSK_POLICY, IN_ROOM, NO_DETAILS, initialTerminalState, terminalView, type Flag, type Screen, type TerminalState, type TerminalView } from './view-model.ts';
 import { terminalTemplate, type TerminalActions } from './view.ts';
 
@@ -411,15 +411,15 @@ class TerminalPage extends PageElement<TerminalState> {
     }
   }
 
-  /** Back to the start screen, in Chinese, for the next person. */
-  #finish(): void {
+  /** Back to the start screen, in Chinese, for the next person (or to the lookup a receipt's QR code asked for). */
+  #finish(lookup: KeypadEntry | null = null): void {
     this.#leaveCall();
     this.#room = null;
     this.#hungUp = false;
     localStorage.removeItem(this.#caseKey);
     localStorage.removeItem(`${this.#caseKey}.departments`);
     setLanguage('zh', { remember: false });
-    this.#show('start', { current: null, wait: null, audioOnly: false, starting: null, departmentNames: [], queryCode: null, entry: EMPTY_ENTRY, found: null, document: null, chosenSlot: null, ringing: null });
+    this.#show(lookup ? 'lookup' : 'start', { current: null, wait: null, audioOnly: false, starting: null, departmentNames: [], queryCode: null, entry: lookup ?? EMPTY_ENTRY, found: null, document: null, chosenSlot: null, ringing: null });
   }
 
   readonly #actions: TerminalActions = {
@@ -571,7 +571,7 @@ class TerminalPage extends PageElement<TerminalState> {
       try {
         const current = await api.call('petition.getCase', { params: { caseId: saved } });
         const departmentNames = JSON.parse(localStorage.getItem(`${this.#caseKey}.departments`) ?? '[]') as string[];
-        if (['rated', 'archived'].includes(current.state)) return this.#finish();
+        if (['rated', 'archived'].includes(current.state)) return this.#finish(lookupAsked());
         const wait = current.state === 'queued' ? await api.call('petition.wait', { params: { caseId: saved } }) : null;
         this.set({ current, departmentNames, wait, waitReadAt: Date.now() });
         this.#follow();
@@ -581,8 +581,14 @@ class TerminalPage extends PageElement<TerminalState> {
         this.set({ current: null });
       }
     }
-    this.#show('start');
+    this.#finish(lookupAsked());
   }
+}
+
+/** Opened from a receipt's QR code (`?lookup=<case number>`): the keypad with the number filled in, the query code to type. */
+function lookupAsked(): KeypadEntry | null {
+  const id = new URLSearchParams(location.search).get('lookup');
+  return id && /^XF\d{8}-\d{6}$/.test(id) ? { ...EMPTY_ENTRY, caseDigits: id.replace(/\D/g, ''), field: 'code' } : null;
 }
 
 define('terminal-page', TerminalPage);

@@ -191,6 +191,9 @@ export interface ReceiptView {
   backToCall: string | null;
   toRating: string | null;
   done: string;
+  print: string;
+  /** The 80 mm printed slip: only in the print stylesheet; `lookup` is the case the QR code opens at a terminal. */
+  slip: { title: string; rows: { term: string; value: string }[]; lines: string[]; followUp: string; scan: string; lookup: string };
 }
 
 export interface FatalView {
@@ -231,7 +234,7 @@ export function terminalView(s: TerminalState, ctx: ViewContext): TerminalView {
             : s.screen === 'rating'
               ? ratingView(s, ctx)
               : s.screen === 'receipt' && s.current
-                ? receiptView(s.current, s.queryCode, ctx)
+                ? receiptView(s.current, s.queryCode, s.departmentNames, ctx)
                 : s.screen === 'lookup'
                   ? keypadView(s.entry, s.rating, ctx)
                   : s.screen === 'found' && s.found
@@ -390,7 +393,7 @@ function ratingView(s: TerminalState, ctx: ViewContext): RatingView {
   };
 }
 
-function receiptView(c: Case, queryCode: string | null, ctx: ViewContext): ReceiptView {
+function receiptView(c: Case, queryCode: string | null, departmentNames: string[], ctx: ViewContext): ReceiptView {
   const { t, lang, now } = ctx;
   const appt = c.appointment;
   const lines: string[] = [];
@@ -420,6 +423,20 @@ function receiptView(c: Case, queryCode: string | null, ctx: ViewContext): Recei
     backToCall: IN_ROOM.includes(c.state) ? t('terminal.backToCall') : null,
     toRating: c.state === 'handled' ? t('terminal.toRating') : null,
     done: t('terminal.done'),
+    print: t('terminal.printReceipt'),
+    slip: {
+      title: t('terminal.slipTitle'),
+      rows: [
+        { term: t('terminal.slipCase'), value: c.id },
+        ...(queryCode ? [{ term: t('terminal.receiptCode'), value: queryCode }] : []),
+        { term: t('terminal.slipTime'), value: formatTime(c.registeredAt, 'dateTimeYear', lang) },
+        ...(departmentNames.length ? [{ term: t('terminal.slipOffice'), value: departmentNames.join(t('common.listSeparator')) }] : []),
+      ],
+      lines: [t('terminal.receiptState', { state: t(`petition.state.${c.state}`) }), ...lines],
+      followUp: t('terminal.slipFollowUp'),
+      scan: t('terminal.slipScan'),
+      lookup: c.id,
+    },
   };
 }
 

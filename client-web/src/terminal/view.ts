@@ -3,10 +3,11 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { CallSession } from '../lib/call-session.ts';
 import type { Rating } from '../petition-ui/common.ts';
 import '../widgets/call-tiles.ts';
+import '../widgets/qr-code.ts';
 import { icon } from '../widgets/icons.ts';
 import { homeLink } from '../widgets/home-link.ts';
 import type { DaysView, FoundView, KeypadView, RingingView } from './life-view-model.ts';
-import type { Flag, HelperDetails, RatingBlock, TerminalView } from './view-model.ts';
+import type { Flag, HelperDetails, RatingBlock, ReceiptView, TerminalView } from './view-model.ts';
 
 export interface TerminalActions {
   start(category: string): void;
@@ -184,8 +185,10 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
         <div class="row">
           ${b.backToCall ? html`<button type="button" class="kbtn" data-act="back-to-call" @click=${() => a.backToCall()}>${icon('video')} ${b.backToCall}</button>` : nothing}
           ${b.toRating ? html`<button type="button" class="kbtn" data-act="to-rating" @click=${() => a.toRating()}>${icon('happy')} ${b.toRating}</button>` : nothing}
+          <button type="button" class="kbtn" data-act="print" @click=${() => window.print()}>${b.print}</button>
           <button type="button" class="kbtn primary" data-act="done" @click=${() => a.done()}>${b.done}</button>
         </div>
+        ${printSlip(b.slip)}
       </section>`;
     case 'lookup':
       return keypad(b, a);
@@ -198,6 +201,23 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
     default:
       return nothing;
   }
+}
+
+/**
+ * The receipt as the terminal's 80 mm thermal printer prints it (shown only in print): the case,
+ * its query code, time and office, how to follow up, and a QR code that opens the case's lookup
+ * at a terminal with the number filled in.
+ */
+function printSlip(p: ReceiptView['slip']): TemplateResult {
+  const lookup = new URL(`terminal.html?lookup=${encodeURIComponent(p.lookup)}`, location.href).href;
+  return html`<div class="print-slip" aria-hidden="true">
+    <h1>${p.title}</h1>
+    <dl>${p.rows.map((r) => html`<dt>${r.term}</dt><dd>${r.value}</dd>`)}</dl>
+    <ul>${p.lines.map((l) => html`<li>${l}</li>`)}</ul>
+    <p class="follow-up">${p.followUp}</p>
+    <qr-code text=${lookup} label=${p.scan}></qr-code>
+    <p class="scan">${p.scan}</p>
+  </div>`;
 }
 
 function keypad(b: KeypadView, a: TerminalActions): TemplateResult {

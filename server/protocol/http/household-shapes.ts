@@ -569,4 +569,8 @@ export interface DeviceState {
   consents: ConsentRecord[];
   /** Calls from home nobody picked up, newest first. */
   missedOut: Call[];
+  /** Calls to home nobody picked up and not yet returned (who, when; the last week, newest first): the device lists them with a call-back button. */
+  missedIn: Call[];
+  /** How often the device beats (faster when the offline alert is set shorter than 60 s). */
+  heartbeatSeconds: number;
 }

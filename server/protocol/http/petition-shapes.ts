@@ -412,13 +412,22 @@ export interface TerminalGroup {
   name: string;
   total: number;
   online: number;
-  offlineIds: string[];
+  /** The terminals not connected now, by name. */
+  offline: OfflineTerminal[];
+}
+
+export interface OfflineTerminal {
+  id: string;
+  name: string;
+  /** Its offline alert is raised (connected before, gone for OFFLINE_ALERT_SECONDS): when it was last connected. */
+  alertSince: string | null;
 }
 
 export interface LiveSession {
   case: Case;
   roomId: string;
-  participants: { officialId: string; departmentId: string; role: 'lead' | 'invited' }[];
+  /** Who is in the session, by name as the directory has them (ids for links and tests). */
+  participants: { officialId: string; officialName: string; departmentId: string; departmentName: string; role: 'lead' | 'invited' }[];
 }
 
 export interface OverdueCase {

@@ -1,0 +1,74 @@
+// The terminal's receipt as its 80 mm thermal printer prints it: printed to PDF by Chromium, the
+// page is 80 mm wide and carries the case number, query code, time, office and how to follow up;
+// the QR code on it decodes (jsQR on a print-media screenshot) to the terminal lookup of that case,
+// which opens with the number filled in.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import jsqr from 'jsqr';
+import { launchBrowser } from '../../scripts/harness/chromium.ts';
+import { DbPetitionRepository } from '../../server/petition/repository.ts';
+import type { Terminal } from '../../server/petition/types.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { openSignedIn, petitionTokens } from './ui-support.ts';
+
+const MM_IN_POINTS = 72 / 25.4;
+// jsqr is CommonJS with its function on `default`; the loader may or may not unwrap it.
+const jsQR = ((jsqr as unknown as { default?: typeof jsqr.default }).default ?? jsqr) as typeof jsqr.default;
+
+describe('printed receipt', () => {
+  let platform: TestPlatform;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let terminal: Terminal;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    browser = await launchBrowser();
+    terminal = (await new DbPetitionRepository(platform.services.store).listTerminals()).find((t) => t.level === 'village')!;
+  });
+  afterAll(async () => {
+    await browser?.cleanup();
+    await platform?.close();
+  });
+
+  it('prints on an 80 mm page with the case, code, time, office, follow-up and a QR code that opens its lookup', async () => {
+    const token = petitionTokens(platform).terminal(terminal);
+    const kiosk = await openSignedIn(browser, platform.url, errors, terminal.id, 'terminal.html', token);
+    await kiosk.locator('[data-category=wages]').click();
+    const caseId = (await kiosk.locator('.waiting [data-case-id]').textContent())!.trim();
+    await kiosk.locator('[data-act=give-up]').click();
+    await kiosk.locator('#dialog [data-act=withdraw]').click();
+    await kiosk.locator('[data-receipt]').waitFor({ timeout: 10_000 });
+    const code = (await kiosk.locator('[data-query-code]').textContent())!.trim();
+    expect(await kiosk.locator('[data-act=print]').isVisible()).toBe(true);
+    expect(await kiosk.locator('.print-slip').isVisible()).toBe(false);
+    await kiosk.locator('.print-slip img.qr').waitFor({ state: 'attached' });
+
+    const pdf = await kiosk.pdf({ preferCSSPageSize: true, printBackground: true });
+    const box = /\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/.exec(pdf.toString('latin1'));
+    expect(box).not.toBeNull();
+    expect(Number(box![1]) / MM_IN_POINTS).toBeCloseTo(80, 0);
+
+    await kiosk.emulateMedia({ media: 'print' });
+    const slip = (await kiosk.locator('.print-slip').textContent())!;
+    for (const text of [caseId, code, '登记时间', '受理部门', '查询', '扫码查看办理进度']) expect(slip).toContain(text);
+    // The printed picture's pixels, as the page has them.
+    const shot = await kiosk.locator('.print-slip img.qr').evaluate((img: HTMLImageElement) => {
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      return { width: c.width, height: c.height, data: Array.from(g.getImageData(0, 0, c.width, c.height).data) };
+    });
+    const decoded = jsQR(new Uint8ClampedArray(shot.data), shot.width, shot.height);
+    expect(decoded?.data).toBe(`${platform.url}/terminal.html?lookup=${caseId}`);
+    await kiosk.emulateMedia({ media: 'screen' });
+
+    // The QR code's address opens the lookup with the case number filled in, waiting for the code.
+    await kiosk.goto(`${decoded!.data}&token=${encodeURIComponent(token)}`);
+    const digits = caseId.replace(/\D/g, '');
+    await kiosk.waitForFunction((d) => document.body.textContent?.replace(/\D/g, '').includes(d), digits, { timeout: 15_000 });
+    expect(errors).toEqual([]);
+    await kiosk.close();
+  }, 90_000);
+});
