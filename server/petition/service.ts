@@ -315,6 +315,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     // One open petition per terminal: a second start (a double tap, a reload, a flood) gets the
     // case already open there, not another queue entry, room and recording. The repository
     // checks and creates under the terminal's row lock, so this holds across nodes too.
+    const registration = this.life.registration();
     const create = (openStates: readonly CaseState[]) => this.repo.createCaseIfNoneOpen(
       {
         terminalId: terminal.id,
@@ -342,6 +343,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       },
       this.event(actor.id, this.roleOf(actor), 'registered', { terminalId: terminal.id, category: rule.code, flags }),
       openStates,
+      registration.rows,
     );
     let { case: created, created: isNew } = await create(OPEN_AT_TERMINAL);
     // A case whose session has ended waits for its handling, no longer at the terminal: the next
@@ -350,7 +352,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       ({ case: created, created: isNew } = await create(WAITING_AT_TERMINAL));
     }
     if (!isNew) return this.resumePetition(actor, created, terminal.id);
-    const queryCode = await this.life.registered(created, actor);
+    this.life.registered(created);
+    const queryCode = registration.code;
     if (input.booking) {
       // Booked from the start screen: registered and booked, queued only when the slot begins.
       const booked = await this.bookAppointment(actor, created.id, input.booking.dayId, input.booking.slot);
