@@ -50,7 +50,7 @@ import {
 import { levelAbove, routeCategory } from './routing.ts';
 import type { ClaimInput, InviteTarget, OfferInput, ReceptionDayInput, StartPetitionInput } from '../protocol/http/petition.ts';
 import { issueRoomToken, type RoomAccess, type RoomMember } from './room-token.ts';
-import { queueFigures, slotStart, unknownWait, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
+import { slotStart, unknownWait, waitInfo, waitInfos, type WaitDeps, type WaitInfo } from './wait.ts';
 import type {
   Actor,
   ActorRole,
@@ -76,9 +76,6 @@ export type { RoomAccess } from './room-token.ts';
 export type { Assignment, Desk, Offer, StartedPetition } from './types.ts';
 export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup } from './coordinator.ts';
 export { slotStart } from './wait.ts';
-
-/** Cases whose wait is computed side by side when a queue moves. */
-const WAIT_BATCH = 64;
 
 export interface PetitionServiceOptions {
   repo: PetitionRepository;
@@ -419,22 +416,10 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    * after a `queue-changed` event (the caller skips those whose figures did not change).
    */
   async waitUpdates(departmentIds: string[]): Promise<WaitInfo[]> {
-    const caseIds = new Set((await Promise.all(departmentIds.map((d) => this.queue.waitingCaseIds(d)))).flat());
-    const out: WaitInfo[] = [];
-    // Bounded fan-out: thousands waiting must not queue thousands of store reads at once.
-    const ids = [...caseIds];
-    // Officials present and session length are read once per queue for the whole pass.
-    const figures = queueFigures(this.waitDeps);
-    for (let i = 0; i < ids.length; i += WAIT_BATCH) {
-      const batch = await Promise.all(
-        ids.slice(i, i + WAIT_BATCH).map(async (id) => {
-          const c = await this.repo.getCase(id);
-          return c ? waitInfo(this.waitDeps, c, figures) : null;
-        }),
-      );
-      for (const w of batch) if (w) out.push(w);
-    }
-    return out;
+    const caseIds = [...new Set((await Promise.all(departmentIds.map((d) => this.queue.waitingCaseIds(d)))).flat())];
+    // A fixed number of round trips whatever the queue's length: the cases in one query per 500,
+    // their tickets and places in three pipelines (wait.ts waitInfos).
+    return waitInfos(this.waitDeps, await this.repo.getCases(caseIds));
   }
 
   /** Queue position, honest wait estimate and, when waiting makes no sense, an offer. */
