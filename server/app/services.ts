@@ -155,7 +155,11 @@ export interface Services {
  * defaults shipped in config/routing-rules.json, so an edit never touches the installation.
  */
 /** Queue changes within this window reach the waiting terminals as one push each. */
-const WAIT_PUSH_TICK_MS = 100;
+/**
+ * Least time between the end of one wait pass and the start of the next: a burst of starts runs
+ * a pass every few tens of ms instead of one per start, while a lone claim is pushed at once.
+ */
+const WAIT_PUSH_GAP_MS = 50;
 
 function routingRulesFile(dataDir: string): string {
   const file = path.join(dataDir, 'routing-rules.json');
@@ -319,17 +323,17 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   serveCompoundCameras({ rooms: o.rooms, property, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'compound-cameras' }) });
   const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
-  // Every waiting petitioner whose figures changed gets them pushed; queue changes within one
-  // tick are coalesced into one pass over each queue.
+  // Every waiting petitioner whose figures changed gets them pushed; queue changes that arrive
+  // while a pass runs are coalesced into the next pass over each queue.
   const waitFilter = new WaitPushFilter();
-  const waitPushes = coalesce(WAIT_PUSH_TICK_MS, (departmentIds: string[]) => {
+  const waitPushes = coalesce(WAIT_PUSH_GAP_MS, (departmentIds: string[]) =>
     petition.waitUpdates(departmentIds).then(
       (updates) => {
         for (const w of waitFilter.changed(updates)) live.publish([liveRoom.case(w.caseId)], 'petition:wait', w);
       },
       (err: unknown) => log.warn({ err }, 'wait updates failed'),
-    );
-  });
+    ),
+  );
 
   const live = new LiveChannel(o.io, {
     tokens,
@@ -460,19 +464,35 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   };
 }
 
-/** Collects ids for `ms`, then hands the distinct ones to `flush` in one call. */
-function coalesce(ms: number, flush: (ids: string[]) => void): { add(ids: string[]): void; cancel(): void } {
+/**
+ * Hands the distinct ids added since the last call to `flush`: on the next turn of the event loop
+ * when idle (no fixed delay on a push), never two calls at once, and at least `gapMs` after the
+ * previous call ended (ids added meanwhile wait for that one next call).
+ */
+function coalesce(gapMs: number, flush: (ids: string[]) => Promise<void>): { add(ids: string[]): void; cancel(): void } {
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let readyAt = 0;
+  const schedule = () => {
+    if (running || timer || pending.size === 0) return;
+    timer = setTimeout(run, Math.max(0, readyAt - performance.now()));
+  };
+  const run = () => {
+    timer = undefined;
+    running = true;
+    const batch = [...pending];
+    pending.clear();
+    void flush(batch).finally(() => {
+      running = false;
+      readyAt = performance.now() + gapMs;
+      schedule();
+    });
+  };
   return {
     add(ids) {
       for (const id of ids) pending.add(id);
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        const batch = [...pending];
-        pending.clear();
-        flush(batch);
-      }, ms);
+      schedule();
     },
     cancel() {
       clearTimeout(timer);

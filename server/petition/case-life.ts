@@ -24,7 +24,7 @@ import {
 } from './clocks.ts';
 import { DOCUMENT_TITLES, acceptanceNoticeHtml, documentNumbering, replyHtml } from './documents.ts';
 import type { CaseLifeRepository, ClockWrite, LifeChange, LifeSnapshot } from './life-repository.ts';
-import type { NewEvent, PetitionRepository } from './repository.ts';
+import type { NewEvent, PetitionRepository, RegistrationRows } from './repository.ts';
 import { levelAbove } from './routing.ts';
 import type {
   AcceptanceDecision,
@@ -112,16 +112,25 @@ export class CaseLife {
     return { acceptDeadline: dueAt(startClock('acceptance', registeredAt), this.#d.calendar)!, handleDeadline: dueAt(startClock('handling', registeredAt), this.#d.calendar)! };
   }
 
-  /** At registration: the 15-day acceptance clock and the receipt's query code (returned once). */
-  async registered(c: Case, actor: Actor): Promise<string> {
+  /**
+   * At registration: the 15-day acceptance clock and the receipt's query code (`code`, shown
+   * once; only its hash is kept), written by the registration's own transaction (`rows`).
+   */
+  registration(): { code: string; rows: RegistrationRows } {
     const code = String(randomInt(0, 10 ** LOOKUP_CODE_DIGITS)).padStart(LOOKUP_CODE_DIGITS, '0');
-    await this.#d.life.setQueryCodeHash(c.id, codeHash(c.id, code).toString('hex'));
-    await this.#change(c.id, () => ({
-      clocks: [this.#write(startClock('acceptance', c.registeredAt), c.routedDepartmentIds[0] ?? null)],
-      events: [],
-    }));
-    void actor;
-    return code;
+    return {
+      code,
+      rows: (trx, c) =>
+        this.#d.life.writeRegistration(trx, c.id, {
+          queryCodeHash: codeHash(c.id, code).toString('hex'),
+          clocks: [this.#write(startClock('acceptance', c.registeredAt), c.routedDepartmentIds[0] ?? null)],
+        }),
+    };
+  }
+
+  /** The registration committed: the case's watchers and its office's work list refresh. */
+  registered(c: Case): void {
+    this.#d.changed(c);
   }
 
   /** An official took the case as lead: their office owns the running clock; it joins the handlers. */

@@ -3,7 +3,7 @@
 // Every step goes through `change()`: the case row locked, its clocks read, the domain's decision
 // computed from them, and the case patch, clocks, events and records written in one transaction.
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Executor, Store } from '../core/db.ts';
 import { newId } from '../core/ids.ts';
 import { patchColumns, toCase, type CasePatch, type NewEvent, type PetitionTables } from './repository.ts';
@@ -304,8 +304,11 @@ export class CaseLifeRepository {
     return this.#callbacks(this.#db, caseId);
   }
 
-  async setQueryCodeHash(caseId: string, hash: string): Promise<void> {
-    await this.#db.updateTable('petition_cases').set({ query_code_hash: hash }).where('id', '=', caseId).execute();
+  /** What a case is registered with, inside the registration's transaction (RegistrationRows). */
+  async writeRegistration(trx: Transaction<PetitionTables>, caseId: string, r: { queryCodeHash: string; clocks: ClockWrite[] }): Promise<void> {
+    const q = trx.withTables<Pick<LifeTables, keyof LifeTables>>();
+    await q.updateTable('petition_cases').set({ query_code_hash: r.queryCodeHash }).where('id', '=', caseId).execute();
+    for (const c of r.clocks) await this.#writeClock(q, caseId, c);
   }
 
   async queryCodeHash(caseId: string): Promise<string | null> {

@@ -1,7 +1,7 @@
 // The durable record of the petition domain behind a small interface, on the node's store
 // (SQLite or PostgreSQL, server/core/db.ts). Every case change is written together with its
 // timeline event in one transaction; read-check-write steps lock the row they read.
-import { sql, type Generated, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Generated, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Executor, Store } from '../core/db.ts';
 import type {
   AcceptanceDecision,
@@ -30,6 +30,13 @@ export interface NewEvent {
   type: CaseEventType;
   data?: Record<string, unknown>;
 }
+
+/**
+ * Rows of the rest of the petition store that a new case is born with (the case life's query
+ * code and acceptance clock), written in the registration's own transaction: a start is one
+ * transaction to register and one to mark it queued, not one per area.
+ */
+export type RegistrationRows = (trx: Transaction<PetitionTables>, created: Case) => Promise<void>;
 
 export type NewCase = Omit<Case, 'id' | 'updatedAt' | 'stage' | 'acceptance' | 'acceptanceBody' | 'resultRating' | 'resultRatedAt'>;
 
@@ -94,6 +101,11 @@ export interface PetitionRepository {
   listTerminals(): Promise<Terminal[]>;
   getDepartment(id: string): Promise<Department | undefined>;
   findDepartment(kind: string, regionCode: string): Promise<Department | undefined>;
+  /**
+   * The offices of these kinds in the region and each of its ancestors, nearest region first,
+   * with the level of the region they sit in: what routing picks from, in one query.
+   */
+  departmentsAlong(regionCode: string, kinds: readonly string[]): Promise<{ department: Department; regionLevel: Level }[]>;
   listDepartments(): Promise<Department[]>;
   getOfficial(id: string): Promise<Official | undefined>;
   listOfficials(departmentId?: string): Promise<Official[]>;
@@ -113,8 +125,10 @@ export interface PetitionRepository {
    * instead (`created: false`). The terminal's row lock makes check and insert one step across
    * nodes: two starts at one terminal never both create.
    */
-  createCaseIfNoneOpen(c: NewCase, event: NewEvent, openStates: readonly CaseState[]): Promise<{ case: Case; created: boolean }>;
+  createCaseIfNoneOpen(c: NewCase, event: NewEvent, openStates: readonly CaseState[], alsoWrite?: RegistrationRows): Promise<{ case: Case; created: boolean }>;
   getCase(id: string): Promise<Case | undefined>;
+  /** Many cases in one query per 500 ids (those that exist, in no particular order). */
+  getCases(ids: readonly string[]): Promise<Case[]>;
   /**
    * Undoes a registration that could not be queued (Redis out of reach): deletes the case, its
    * timeline and its clocks, only while it is still `registered`. True when it was deleted. Its case number
@@ -432,6 +446,23 @@ export class DbPetitionRepository implements PetitionRepository {
     return this.#db.selectFrom('petition_departments').select(DEPARTMENT).where('kind', '=', kind).where('region_code', '=', regionCode).executeTakeFirst();
   }
 
+  async departmentsAlong(regionCode: string, kinds: readonly string[]): Promise<{ department: Department; regionLevel: Level }[]> {
+    if (kinds.length === 0) return [];
+    // The region chain by a recursive CTE (both dialects): a petition start routes with one
+    // statement instead of one per ancestor and per office kind.
+    const { rows } = await sql<Department & { regionLevel: Level }>`
+      WITH RECURSIVE chain(code, level, parent_code, depth) AS (
+        SELECT code, level, parent_code, 0 FROM petition_regions WHERE code = ${regionCode}
+        UNION ALL
+        SELECT r.code, r.level, r.parent_code, chain.depth + 1 FROM petition_regions r JOIN chain ON r.code = chain.parent_code
+      )
+      SELECT d.id, d.kind, d.name, d.level, d.region_code AS "regionCode", chain.level AS "regionLevel"
+      FROM chain JOIN petition_departments d ON d.region_code = chain.code
+      WHERE d.kind IN (${sql.join(kinds)})
+      ORDER BY chain.depth, d.id`.execute(this.#db);
+    return rows.map(({ regionLevel, ...department }) => ({ department, regionLevel }));
+  }
+
   async listDepartments(): Promise<Department[]> {
     return this.#db.selectFrom('petition_departments').select(DEPARTMENT).orderBy('id').execute();
   }
@@ -472,7 +503,7 @@ export class DbPetitionRepository implements PetitionRepository {
     return this.#store.transaction<PetitionTables, Case>((trx) => insertCase(trx, c, event));
   }
 
-  createCaseIfNoneOpen(c: NewCase, event: NewEvent, openStates: readonly CaseState[]): Promise<{ case: Case; created: boolean }> {
+  createCaseIfNoneOpen(c: NewCase, event: NewEvent, openStates: readonly CaseState[], alsoWrite?: RegistrationRows): Promise<{ case: Case; created: boolean }> {
     return this.#store.transaction<PetitionTables, { case: Case; created: boolean }>(async (trx) => {
       await this.#store.forUpdate(trx.selectFrom('petition_terminals').select('id').where('id', '=', c.terminalId)).executeTakeFirst();
       const open = await trx
@@ -483,13 +514,21 @@ export class DbPetitionRepository implements PetitionRepository {
         .orderBy('registered_at')
         .executeTakeFirst();
       if (open) return { case: (await getCase(trx, open.id))!, created: false };
-      return { case: await insertCase(trx, c, event), created: true };
+      const created = await insertCase(trx, c, event);
+      await alsoWrite?.(trx, created);
+      return { case: created, created: true };
     });
   }
 
 
   getCase(id: string): Promise<Case | undefined> {
     return getCase(this.#db, id);
+  }
+
+  async getCases(ids: readonly string[]): Promise<Case[]> {
+    const out: Case[] = [];
+    for (const part of chunks(ids)) out.push(...(await this.#db.selectFrom('petition_cases').selectAll().where('id', 'in', part).execute()).map(toCase));
+    return out;
   }
 
   discardRegistration(id: string): Promise<boolean> {
@@ -505,7 +544,21 @@ export class DbPetitionRepository implements PetitionRepository {
   }
 
   updateCase(id: string, patch: CasePatch, event: NewEvent, expectState?: readonly CaseState[]): Promise<Case | undefined> {
-    return this.#store.transaction<PetitionTables, Case | undefined>((trx) => this.#updateCase(trx, id, () => patch, event, expectState));
+    return this.#store.transaction<PetitionTables, Case | undefined>(async (trx) => {
+      // A patch that does not depend on the case is one conditional UPDATE: the state check is its
+      // WHERE (PostgreSQL re-checks it on the locked row), no SELECT first. Every petition start
+      // and session end goes through here.
+      const row = await trx
+        .updateTable('petition_cases')
+        .set({ ...patchColumns(patch), updated_at: event.at })
+        .where('id', '=', id)
+        .$if(expectState !== undefined, (q) => q.where('state', 'in', [...expectState!]))
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      await insertEvent(trx, id, event);
+      return toCase(row);
+    });
   }
 
   /** Locks the case row, checks its state, applies the patch computed from it, appends the event. */

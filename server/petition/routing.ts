@@ -4,32 +4,16 @@
 import { AppError } from '../core/errors.ts';
 import type { CategoryRule, RoutingRules } from '../scheduler/routing-rules.ts';
 import type { PetitionRepository } from './repository.ts';
-import { levelRank, type Department, type Region } from './types.ts';
-
-async function ancestors(repo: PetitionRepository, regionCode: string): Promise<Region[]> {
-  const chain: Region[] = [];
-  let code: string | null = regionCode;
-  while (code) {
-    const r = await repo.getRegion(code);
-    if (!r) break;
-    chain.push(r);
-    code = r.parentCode;
-  }
-  return chain;
-}
+import { levelRank, type Department } from './types.ts';
 
 /** Offices of the rule's kinds for a terminal in `regionCode`, at the rule's level or above. */
 export async function routeCategory(repo: PetitionRepository, rule: CategoryRule, regionCode: string): Promise<Department[]> {
-  const chain = (await ancestors(repo, regionCode)).filter((r) => levelRank(r.level) >= levelRank(rule.level));
+  const along = (await repo.departmentsAlong(regionCode, rule.departments)).filter((d) => levelRank(d.regionLevel) >= levelRank(rule.level));
   const out: Department[] = [];
+  // The nearest office of each kind, in the rule's order of kinds.
   for (const kind of rule.departments) {
-    for (const region of chain) {
-      const d = await repo.findDepartment(kind, region.code);
-      if (d) {
-        out.push(d);
-        break;
-      }
-    }
+    const d = along.find((x) => x.department.kind === kind);
+    if (d) out.push(d.department);
   }
   if (out.length === 0) throw new AppError('unavailable', `no department handles "${rule.code}" for region ${regionCode}`);
   return out;

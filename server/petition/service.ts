@@ -50,7 +50,7 @@ import {
 import { levelAbove, routeCategory } from './routing.ts';
 import type { ClaimInput, InviteTarget, OfferInput, ReceptionDayInput, StartPetitionInput } from '../protocol/http/petition.ts';
 import { issueRoomToken, petitionRoomId, type RoomAccess, type RoomMember } from './room-token.ts';
-import { queueFigures, slotStart, unknownWait, waitInfo, type WaitDeps, type WaitInfo } from './wait.ts';
+import { slotStart, unknownWait, waitInfo, waitInfos, type WaitDeps, type WaitInfo } from './wait.ts';
 import type {
   Actor,
   ActorRole,
@@ -76,9 +76,6 @@ export type { RoomAccess } from './room-token.ts';
 export type { Assignment, Desk, Offer, StartedPetition } from './types.ts';
 export type { DepartmentQueue, LiveSession, OverdueCase, TerminalGroup } from './coordinator.ts';
 export { slotStart } from './wait.ts';
-
-/** Cases whose wait is computed side by side when a queue moves. */
-const WAIT_BATCH = 64;
 
 export interface PetitionServiceOptions {
   repo: PetitionRepository;
@@ -315,6 +312,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     // One open petition per terminal: a second start (a double tap, a reload, a flood) gets the
     // case already open there, not another queue entry, room and recording. The repository
     // checks and creates under the terminal's row lock, so this holds across nodes too.
+    const registration = this.life.registration();
     const create = (openStates: readonly CaseState[]) => this.repo.createCaseIfNoneOpen(
       {
         terminalId: terminal.id,
@@ -342,6 +340,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       },
       this.event(actor.id, this.roleOf(actor), 'registered', { terminalId: terminal.id, category: rule.code, flags }),
       openStates,
+      registration.rows,
     );
     let { case: created, created: isNew } = await create(OPEN_AT_TERMINAL);
     // A case whose session has ended waits for its handling, no longer at the terminal: the next
@@ -350,7 +349,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       ({ case: created, created: isNew } = await create(WAITING_AT_TERMINAL));
     }
     if (!isNew) return this.resumePetition(actor, created, terminal.id);
-    const queryCode = await this.life.registered(created, actor);
+    this.life.registered(created);
+    const queryCode = registration.code;
     if (input.booking) {
       // Booked from the start screen: registered and booked, queued only when the slot begins.
       const booked = await this.bookAppointment(actor, created.id, input.booking.dayId, input.booking.slot);
@@ -416,22 +416,10 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    * after a `queue-changed` event (the caller skips those whose figures did not change).
    */
   async waitUpdates(departmentIds: string[]): Promise<WaitInfo[]> {
-    const caseIds = new Set((await Promise.all(departmentIds.map((d) => this.queue.waitingCaseIds(d)))).flat());
-    const out: WaitInfo[] = [];
-    // Bounded fan-out: thousands waiting must not queue thousands of store reads at once.
-    const ids = [...caseIds];
-    // Officials present and session length are read once per queue for the whole pass.
-    const figures = queueFigures(this.waitDeps);
-    for (let i = 0; i < ids.length; i += WAIT_BATCH) {
-      const batch = await Promise.all(
-        ids.slice(i, i + WAIT_BATCH).map(async (id) => {
-          const c = await this.repo.getCase(id);
-          return c ? waitInfo(this.waitDeps, c, figures) : null;
-        }),
-      );
-      for (const w of batch) if (w) out.push(w);
-    }
-    return out;
+    const caseIds = [...new Set((await Promise.all(departmentIds.map((d) => this.queue.waitingCaseIds(d)))).flat())];
+    // A fixed number of round trips whatever the queue's length: the cases in one query per 500,
+    // their tickets and places in three pipelines (wait.ts waitInfos).
+    return waitInfos(this.waitDeps, await this.repo.getCases(caseIds));
   }
 
   /** Queue position, honest wait estimate and, when waiting makes no sense, an offer. */

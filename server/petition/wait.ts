@@ -2,7 +2,7 @@
 // on makes no sense — an offer of a reception-day slot or a call-back instead.
 import { personalQueueOwner } from '../scheduler/keys.ts';
 import type { OnlineOfficial, Presence } from '../scheduler/presence.ts';
-import type { TicketQueue } from '../scheduler/queue.ts';
+import type { Ticket, TicketQueue } from '../scheduler/queue.ts';
 import type { PetitionRepository } from './repository.ts';
 import type { AppointmentOffer, Case, ReceptionDay, WaitInfo } from './types.ts';
 
@@ -41,23 +41,65 @@ export function unknownWait(c: Case): WaitInfo {
   return { caseId: c.id, state: c.state, position: null, availableOfficials: 0, freeOfficials: 0, estimatedWaitSeconds: null, waitedSeconds: 0, offer: null };
 }
 
-/** Per-queue figures a wait needs; `queueFigures` reads them once per queue for a whole pass. */
+/**
+ * Figures a wait needs that many waits share; `queueFigures` reads each once for a whole pass:
+ * per queue, and the reception-day offers per region (every case of a long queue is offered the
+ * same slots: one read of them, not one per case).
+ */
 export interface QueueFigures {
   present(queue: string): Promise<OnlineOfficial[]>;
   avgSessionSeconds(queue: string): Promise<number | null>;
+  offers(regionCode: string): Promise<AppointmentOffer[]>;
 }
 
-export function queueFigures(d: Pick<WaitDeps, 'presence' | 'queue'>): QueueFigures {
-  const once = <R>(read: (q: string) => Promise<R>) => {
+export function queueFigures(d: Omit<WaitDeps, keyof WaitPolicy>): QueueFigures {
+  const once = <R>(read: (key: string) => Promise<R>) => {
     const seen = new Map<string, Promise<R>>();
-    return (q: string) => {
-      let p = seen.get(q);
-      if (!p) seen.set(q, (p = read(q)));
+    return (key: string) => {
+      let p = seen.get(key);
+      if (!p) seen.set(key, (p = read(key)));
       return p;
     };
   };
-  return { present: once((q) => presentFor(d.presence, q)), avgSessionSeconds: once((q) => d.queue.avgSessionSeconds(q)) };
+  let book: ReturnType<typeof offerBook> | undefined;
+  return {
+    present: once((q) => presentFor(d.presence, q)),
+    avgSessionSeconds: once((q) => d.queue.avgSessionSeconds(q)),
+    offers: async (regionCode) => (await (book ??= offerBook(d.repo, d.now().toISOString())))(regionCode),
+  };
 }
+
+/** Place in the queue, the estimate and any offer for one case (the estimate: `waitFor`). */
+export async function waitInfo(d: WaitDeps, c: Case, figures: QueueFigures = queueFigures(d)): Promise<WaitInfo> {
+  const tickets = await d.queue.ticketsOfCase(c.id);
+  const waiting = waitingTicket(tickets);
+  const position = waiting?.state === 'queued' ? await d.queue.position(waiting.id, waiting.departmentIds) : null;
+  return waitFor(d, c, waiting, position, figures);
+}
+
+/**
+ * The waits of many cases at once (the pass after a queue moved): their tickets in two round
+ * trips and every place from one read of each queue involved, instead of several round trips per
+ * case. Same figures as `waitInfo` for each.
+ */
+export async function waitInfos(d: WaitDeps, cases: readonly Case[], figures: QueueFigures = queueFigures(d)): Promise<WaitInfo[]> {
+  const tickets = await d.queue.ticketsOfCases(cases.map((c) => c.id));
+  const waiting = new Map(cases.map((c) => [c.id, waitingTicket(tickets.get(c.id) ?? [])]));
+  const queues = new Set<string>();
+  for (const t of waiting.values()) if (t?.state === 'queued') for (const q of t.departmentIds) queues.add(q);
+  const ranks = await d.queue.ranks([...queues]);
+  const placeOf = (t: Ticket): number | null => {
+    const known = t.departmentIds.map((q) => ranks.get(q)?.get(t.id)).filter((r): r is number => r !== undefined);
+    return known.length === 0 ? null : Math.min(...known) + 1;
+  };
+  return Promise.all(cases.map((c) => {
+    const t = waiting.get(c.id);
+    return waitFor(d, c, t, t?.state === 'queued' ? placeOf(t) : null, figures);
+  }));
+}
+
+/** The ticket a case waits on: its first queued or leased one. */
+const waitingTicket = (tickets: readonly Ticket[]) => tickets.find((t) => t.state === 'queued' || t.state === 'leased');
 
 /**
  * The estimate: the first `free` places go to the officials free right now (0 s: "马上为您接通");
@@ -65,14 +107,12 @@ export function queueFigures(d: Pick<WaitDeps, 'presence' | 'queue'>): QueueFigu
  * office's measured mean session length (an EWMA of the sessions it has ended;
  * `defaultSessionSeconds` until one has). test/petition/wait-estimate.test.ts holds it against
  * measured waits. An official counts
- * once however many of the case's queues they sit in.
+ * once however many of the case's queues they sit in. A leased ticket is at place 0.
  */
-export async function waitInfo(d: WaitDeps, c: Case, figures: QueueFigures = queueFigures(d)): Promise<WaitInfo> {
-  const tickets = await d.queue.ticketsOfCase(c.id);
-  const waiting = tickets.find((t) => t.state === 'queued' || t.state === 'leased');
+async function waitFor(d: WaitDeps, c: Case, waiting: Ticket | undefined, queuedPlace: number | null, figures: QueueFigures): Promise<WaitInfo> {
   const base = unknownWait(c);
   if (!waiting) return base;
-  const position = waiting.state === 'leased' ? 0 : await d.queue.position(waiting.id, waiting.departmentIds);
+  const position = waiting.state === 'leased' ? 0 : queuedPlace;
   const online = new Map<string, OnlineOfficial>();
   for (const o of (await Promise.all(waiting.departmentIds.map((q) => figures.present(q)))).flat()) if (o.status !== 'away') online.set(o.officialId, o);
   const present = online.size;
@@ -89,25 +129,39 @@ export async function waitInfo(d: WaitDeps, c: Case, figures: QueueFigures = que
     freeOfficials: free,
     estimatedWaitSeconds: estimate,
     waitedSeconds,
-    offer: tooLong && waiting.state === 'queued' ? { appointments: await appointmentOffers(d.repo, c, d.now().toISOString()), callback: true } : null,
+    offer: tooLong && waiting.state === 'queued' ? { appointments: await figures.offers(c.regionCode), callback: true } : null,
   };
 }
 
-/** The first free slot of each upcoming reception day in the case's own regions (county, city). */
-export async function appointmentOffers(repo: PetitionRepository, c: Case, nowIso: string, limit = 3): Promise<AppointmentOffer[]> {
-  const regions = new Set<string>();
-  for (let code: string | null = c.regionCode; code; code = (await repo.getRegion(code))?.parentCode ?? null) regions.add(code);
-  const out: AppointmentOffer[] = [];
-  for (const day of await repo.listReceptionDays(nowIso)) {
-    if (!regions.has(day.regionCode)) continue;
-    const counts = await repo.slotCounts(day.id);
-    for (let slot = 0; slot < day.slots; slot++) {
-      if ((counts.get(slot) ?? 0) < day.capacityPerSlot && Date.parse(slotStart(day, slot)) > Date.parse(nowIso)) {
-        out.push({ dayId: day.id, leaderName: day.leaderName, post: day.post, portfolio: day.portfolio, place: day.place, slot, slotStartsAt: slotStart(day, slot) });
-        break;
+/**
+ * The first free slot of each upcoming reception day in a case's own regions (county, city),
+ * from the directory's regions, the upcoming days and their bookings read once (a pass offers
+ * slots to a whole long queue, each case from its own village).
+ */
+async function offerBook(repo: PetitionRepository, nowIso: string, limit = 3): Promise<(regionCode: string) => Promise<AppointmentOffer[]>> {
+  const [regions, days] = await Promise.all([repo.listRegions(), repo.listReceptionDays(nowIso)]);
+  const parentOf = new Map(regions.map((r) => [r.code, r.parentCode]));
+  const counts = new Map<string, Promise<Map<number, number>>>();
+  const bookedOn = (dayId: string) => {
+    let c = counts.get(dayId);
+    if (!c) counts.set(dayId, (c = repo.slotCounts(dayId)));
+    return c;
+  };
+  return async (regionCode) => {
+    const chain = new Set<string>();
+    for (let code: string | null = regionCode; code && !chain.has(code); code = parentOf.get(code) ?? null) chain.add(code);
+    const out: AppointmentOffer[] = [];
+    for (const day of days) {
+      if (!chain.has(day.regionCode)) continue;
+      const booked = await bookedOn(day.id);
+      for (let slot = 0; slot < day.slots; slot++) {
+        if ((booked.get(slot) ?? 0) < day.capacityPerSlot && Date.parse(slotStart(day, slot)) > Date.parse(nowIso)) {
+          out.push({ dayId: day.id, leaderName: day.leaderName, post: day.post, portfolio: day.portfolio, place: day.place, slot, slotStartsAt: slotStart(day, slot) });
+          break;
+        }
       }
+      if (out.length >= limit) break;
     }
-    if (out.length >= limit) break;
-  }
-  return out;
+    return out;
+  };
 }

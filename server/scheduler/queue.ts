@@ -2,7 +2,7 @@
 // attention: a new case, or a joint-session invite, transfer or escalation of a case already in
 // session (those go ahead of new cases). Claiming is lease → confirm: the lease expires back to
 // the queue (same place) unless confirmed, so a process that dies mid-claim loses nothing.
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { AppError } from '../core/errors.ts';
 import type { QueueEntry, Ticket, TicketKind, TicketState } from '../protocol/http/petition-shapes.ts';
 import { PRIORITY, SCORE_CLASS_STEP, schedulerKeys, type PriorityClass, type SchedulerKeys } from './keys.ts';
@@ -48,6 +48,31 @@ const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => Str
 
 /** How long `ping` waits: a healthy Redis answers in milliseconds even on a busy host. */
 export const PING_BUDGET_MS = 500;
+
+/** A ticket from its hash; undefined when the hash is gone. */
+function ticketOf(id: string, h: Record<string, string>): Ticket | undefined {
+  if (!h.caseId) return undefined;
+  return {
+    id,
+    caseId: h.caseId,
+    kind: h.kind as TicketKind,
+    departmentIds: (h.queues ?? '').split(',').filter(Boolean),
+    score: Number(h.score),
+    enqueuedAt: h.enqueuedAt ?? '',
+    fromDepartmentId: h.from || null,
+    state: h.state as TicketState,
+    officialId: h.official || null,
+    releases: Number(h.releases ?? 0),
+  };
+}
+
+/** A pipeline's replies, throwing the first command error. */
+async function execAll<T>(pipe: ChainableCommander): Promise<(T | undefined)[]> {
+  return ((await pipe.exec()) ?? []).map(([err, v]) => {
+    if (err) throw err;
+    return v as T | undefined;
+  });
+}
 
 export class TicketQueue {
   readonly keys: SchedulerKeys;
@@ -189,26 +214,36 @@ export class TicketQueue {
   }
 
   async getTicket(id: string): Promise<Ticket | undefined> {
-    const h = await this.redis.hgetall(this.keys.ticket(id));
-    if (!h.caseId) return undefined;
-    return {
-      id,
-      caseId: h.caseId,
-      kind: h.kind as TicketKind,
-      departmentIds: (h.queues ?? '').split(',').filter(Boolean),
-      score: Number(h.score),
-      enqueuedAt: h.enqueuedAt ?? '',
-      fromDepartmentId: h.from || null,
-      state: h.state as TicketState,
-      officialId: h.official || null,
-      releases: Number(h.releases ?? 0),
-    };
+    return ticketOf(id, await this.redis.hgetall(this.keys.ticket(id)));
   }
 
   async ticketsOfCase(caseId: string): Promise<Ticket[]> {
-    const ids = await this.redis.smembers(this.keys.caseTickets(caseId));
-    const tickets = await Promise.all(ids.map((id) => this.getTicket(id)));
-    return tickets.filter((t): t is Ticket => t !== undefined).sort((a, b) => a.enqueuedAt.localeCompare(b.enqueuedAt) || a.score - b.score);
+    return (await this.ticketsOfCases([caseId])).get(caseId) ?? [];
+  }
+
+  /**
+   * The tickets of many cases in two round trips (a pipeline of SMEMBERS, one of HGETALL): the
+   * wait pass after a queue move reads every waiting case's tickets at once.
+   */
+  async ticketsOfCases(caseIds: readonly string[]): Promise<Map<string, Ticket[]>> {
+    const out = new Map<string, Ticket[]>();
+    if (caseIds.length === 0) return out;
+    const members = this.redis.pipeline();
+    for (const c of caseIds) members.smembers(this.keys.caseTickets(c));
+    const ids = (await execAll<string[]>(members)).map((xs) => xs ?? []);
+    const hashes = this.redis.pipeline();
+    for (const id of ids.flat()) hashes.hgetall(this.keys.ticket(id));
+    const rows = await execAll<Record<string, string>>(hashes);
+    let k = 0;
+    caseIds.forEach((caseId, i) => {
+      const tickets: Ticket[] = [];
+      for (const id of ids[i]!) {
+        const t = ticketOf(id, rows[k++] ?? {});
+        if (t) tickets.push(t);
+      }
+      out.set(caseId, tickets.sort((a, b) => a.enqueuedAt.localeCompare(b.enqueuedAt) || a.score - b.score));
+    });
+    return out;
   }
 
   /** 1-based place of a queued ticket: the best over its department queues. */
@@ -217,6 +252,18 @@ export class TicketQueue {
     const known = ranks.filter((r): r is number => r !== null);
     return known.length === 0 ? null : Math.min(...known) + 1;
   }
+
+  /**
+   * Every queued ticket's 0-based rank in each of these queues, in one round trip (a pipeline of
+   * ZRANGE): places for a whole queue without one ZRANK per waiting ticket.
+   */
+  async ranks(queues: readonly string[]): Promise<Map<string, Map<string, number>>> {
+    const pipe = this.redis.pipeline();
+    for (const q of queues) pipe.zrange(this.keys.queue(q), 0, '-1');
+    const lists = await execAll<string[]>(pipe);
+    return new Map(queues.map((q, i) => [q, new Map((lists[i] ?? []).map((id, rank) => [id, rank]))]));
+  }
+
 
   /**
    * Length, oldest enqueuedAt and officials present, for each queue, in one Redis command (the
