@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { createFixture, createTestClock, NOON_CST, SEED, type Fixture } from './fixture.ts';
-import { media, personToken, sendingCamera, waitFor } from './ui-support.ts';
+import { media, openPage, personToken, sendingCamera, waitFor } from './ui-support.ts';
 
 const HOME = SEED.households.zhang;
 const card = `[data-household-id="${HOME}"]`;
@@ -21,14 +21,8 @@ describe('household pages in Chromium', () => {
   const pages: Page[] = [];
 
   const open = async (path: string, token: string, name: string): Promise<Page> => {
-    const page = await browser.newPage();
+    const page = await openPage(browser, platform, path, token, name);
     pages.push(page);
-    page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
-    if (process.env.DEBUG_UI) {
-      page.on('console', (m) => console.log(`[${name}] ${m.type()} ${m.text()}`));
-      page.on('response', (r) => r.status() >= 400 && console.log(`[${name}] ${r.status()} ${r.url()}`));
-    }
-    await page.goto(`${platform.url}/${path}?token=${encodeURIComponent(token)}`);
     return page;
   };
   const family = async (sub: string, name: string): Promise<Page> => {

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { createFixture, createTestClock, SEED, type Fixture, type TestClock } from './fixture.ts';
-import { media, personToken, waitFor } from './ui-support.ts';
+import { media, openPage, personToken, waitFor } from './ui-support.ts';
 
 describe('counsellor desk in Chromium', () => {
   let platform: TestPlatform;
@@ -18,13 +18,7 @@ describe('counsellor desk in Chromium', () => {
   let zhangToken: string;
   let zhang: Page;
 
-  const open = async (path: string, token: string, name: string): Promise<Page> => {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
-    if (process.env.DEBUG_UI) page.on('console', (m) => console.log(`[${name}] ${m.type()} ${m.text()}`));
-    await page.goto(`${platform.url}/${path}?token=${encodeURIComponent(token)}`);
-    return page;
-  };
+  const open = (path: string, token: string, name: string): Promise<Page> => openPage(browser, platform, path, token, name);
   const openDevice = async (token: string, name: string): Promise<Page> => {
     const page = await open('device.html', token, name);
     await page.waitForFunction(() => document.getElementById('net')?.dataset.state === 'online' && document.body.dataset.state === 'idle', null, { timeout: 15_000 });

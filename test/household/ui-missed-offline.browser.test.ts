@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { createFixture, SEED, type Fixture } from './fixture.ts';
-import { personToken } from './ui-support.ts';
+import { openPage, personToken } from './ui-support.ts';
 
 const HOME = SEED.households.zhang;
 const OFFLINE_ALERT_MS = 4000;
@@ -20,13 +20,7 @@ describe('home device: missed calls and offline alerts', () => {
   let device: Page;
   let desk: Page;
 
-  const open = async (path: string, token: string, name: string): Promise<Page> => {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error(`[${name}] pageerror`, e));
-    if (process.env.DEBUG_UI) page.on('console', (m) => console.log(`[${name}] ${m.type()} ${m.text()}`));
-    await page.goto(`${platform.url}/${path}?token=${encodeURIComponent(token)}`);
-    return page;
-  };
+  const open = (path: string, token: string, name: string): Promise<Page> => openPage(browser, platform, path, token, name);
   const deviceIdle = () => device.waitForFunction(() => document.body.dataset.state === 'idle', null, { timeout: 15_000 });
 
   beforeAll(async () => {
