@@ -1,7 +1,7 @@
 // The invite page in Chromium: the household's manager makes an invitation and withdraws another;
 // the person invited opens the link, sees who invites them where, and joins with their own sign-in
-// name and password, which signs her in and sends her on to the family page; the invitation is
-// then accepted and she is in the household.
+// name and password, which signs her in and sends her on to the family page, which is hers; the
+// invitation is then accepted and she is in the household.
 import { describe, expect, it } from 'vitest';
 import { SEED } from '../../server/household/index.ts';
 import { SESSION_COOKIE } from '../../server/identity/router.ts';
@@ -49,8 +49,10 @@ describe('the invite page', () => {
     await phone.locator('#join #submit').click();
     await phone.waitForURL(/\/family\.html$/, { timeout: 15_000 });
     expect((await phone.context().cookies(`${env.platform.url}/api/identity/session`)).map((c) => c.name)).toContain(SESSION_COOKIE);
-    // Her session is the cookie the join set. (The family page does not read that cookie yet: it
-    // wants a token in its address, so the walk stops at the page's address.)
+    // Her session is the cookie the join set, and the family page is hers: her name, and the
+    // household she joined.
+    await expect.poll(() => phone.locator('#who').textContent(), { timeout: 15_000 }).toBe('张丽');
+    await phone.locator(`[data-household-id="${SEED.households.zhang}"] [data-act=call]`).waitFor({ timeout: 15_000 });
 
     // The manager's side (asked over HTTP: this browser now holds her session, and the page would be hers).
     const get = async <T>(path: string) => ((await (await fetch(env.platform.url + path, { headers: { authorization: `Bearer ${manager}` } })).json()) as { data: T }).data;

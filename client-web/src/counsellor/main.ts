@@ -25,7 +25,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#boot();
+    void this.#boot();
   }
 
   protected override render(): unknown {
@@ -188,6 +188,13 @@ class CounsellorPage extends PageElement<CounsellorState> {
     }
   }
 
+  /** The session ended under the page: out of the room, no more requests, the sign-in notice. */
+  #signedOut(): void {
+    this.#closeRoom(false);
+    this.#api = undefined;
+    this.set({ phase: 'no-token' });
+  }
+
   #closeRoom(hangUp: boolean): void {
     const r = this.state.room;
     const session = this.session;
@@ -292,9 +299,15 @@ class CounsellorPage extends PageElement<CounsellorState> {
     toggleLanguage: () => toggleLanguage(),
   };
 
-  #boot(): void {
+  async #boot(): Promise<void> {
     startLanguage();
-    const signedIn = personSession('household-counsellor-token', (type, payload) => this.#onEvent(type, payload), () => void this.refresh());
+    const signedIn = await personSession(
+      'household-counsellor-token',
+      'counsellor',
+      (type, payload) => this.#onEvent(type, payload),
+      () => void this.refresh(),
+      () => this.#signedOut(),
+    );
     if (!signedIn) return this.set({ phase: 'no-token' });
     this.#api = signedIn.api;
     this.set({ who: signedIn.name });

@@ -31,7 +31,7 @@ class FamilyPage extends PageElement<FamilyState> {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#boot();
+    void this.#boot();
   }
 
   protected override render(): unknown {
@@ -257,6 +257,13 @@ class FamilyPage extends PageElement<FamilyState> {
     void this.refresh();
   }
 
+  /** The session ended under the page: out of the room, no more requests, the sign-in notice. */
+  #signedOut(): void {
+    this.#leave(false);
+    this.#api = undefined;
+    this.set({ phase: 'no-token' });
+  }
+
   #onEvent(type: string, p: Record<string, unknown>): void {
     const r = this.state.room;
     switch (type) {
@@ -316,9 +323,15 @@ class FamilyPage extends PageElement<FamilyState> {
     toggleLanguage: () => toggleLanguage(),
   };
 
-  #boot(): void {
+  async #boot(): Promise<void> {
     startLanguage();
-    const signedIn = personSession('household-family-token', (type, payload) => this.#onEvent(type, payload), () => void this.refresh());
+    const signedIn = await personSession(
+      'household-family-token',
+      'family',
+      (type, payload) => this.#onEvent(type, payload),
+      () => void this.refresh(),
+      () => this.#signedOut(),
+    );
     if (!signedIn) return this.set({ phase: 'no-token' });
     this.#api = signedIn.api;
     this.set({ who: signedIn.name });

@@ -18,7 +18,7 @@ class GridPage extends PageElement<GridState> {
   /** In a compound matter's session (the invitations element holds it). */
   declare inMatter: boolean;
   #api: Api | undefined;
-  #token: string | null = null;
+  #token: string | (() => string) | null = null;
   readonly #sounds = new Sounds();
 
   constructor() {
@@ -29,11 +29,21 @@ class GridPage extends PageElement<GridState> {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    void this.#boot();
+  }
+
+  async #boot(): Promise<void> {
     startLanguage();
-    const signedIn = personSession('household-grid-token', (type, p) => this.#onEvent(type, p), () => void this.refresh());
+    const signedIn = await personSession(
+      'household-grid-token',
+      'grid-worker',
+      (type, p) => this.#onEvent(type, p),
+      () => void this.refresh(),
+      () => this.#signedOut(),
+    );
     if (!signedIn) return this.set({ phase: 'no-token' });
     this.#api = signedIn.api;
-    this.#token = sessionStorage.getItem('household-grid-token');
+    this.#token = signedIn.token;
     this.set({ who: signedIn.name, me: signedIn.sub });
     setInterval(() => void this.refresh(), 30_000);
     void this.refresh();
@@ -73,7 +83,7 @@ class GridPage extends PageElement<GridState> {
 
   async refresh(): Promise<void> {
     try {
-      this.set({ calls: await this.#api!.call('household.myCalls', { query: { limit: 20 } }) });
+      if (this.#api) this.set({ calls: await this.#api.call('household.myCalls', { query: { limit: 20 } }) });
     } catch (err) {
       console.warn('grid', err);
     }
@@ -109,6 +119,14 @@ class GridPage extends PageElement<GridState> {
   async #decline(callId: string): Promise<void> {
     await this.#api?.call('household.declineCall', { params: { callId } }).catch(() => undefined);
     void this.refresh();
+  }
+
+  /** The session ended under the page: out of the room, no more requests, the sign-in notice. */
+  #signedOut(): void {
+    this.#leave(false);
+    this.#api = undefined;
+    this.#token = null;
+    this.set({ phase: 'no-token', calls: [] });
   }
 
   #leave(hangUp: boolean): void {

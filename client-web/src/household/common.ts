@@ -4,6 +4,7 @@
 import { Api } from '../lib/api.ts';
 import type { T } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
+import { PageSession } from '../lib/session.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
 import { zh } from '../i18n/zh.ts';
 import type { Call, PrivacyWindow } from '../../../server/protocol/http/household-shapes.ts';
@@ -124,23 +125,48 @@ export function errorDetail(err: unknown, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** A person's page: the people a home calls. */
+export type PersonRole = 'family' | 'counsellor' | 'grid-worker';
+
+/** Who is signed in on a person's page, its API, and its token (or getter) for the page's widgets. */
+export interface PersonSession {
+  name: string;
+  sub: string;
+  api: Api;
+  token: string | (() => string);
+}
+
 /**
- * A person's page (family member, counsellor): the token of this tab (`sessionStorage`), the API
- * and the live channel, whose household events go to `onEvent` and whose every (re)connect calls
- * `refresh`. Null without a token.
+ * A person's page (family member, counsellor, grid worker): a development token this tab was
+ * opened with (`sessionStorage`, so several people can share one browser in tabs), else the
+ * signed-in session of `role` (lib/session.ts: the cookie sign-in.html or invite.html opened),
+ * whose refreshed token the API and the live channel read at every request and (re)connect.
+ * Household events go to `onEvent`, every (re)connect calls `refresh`, and `ended` is called
+ * once when the session ends under the page (revoked, idle, past its limit). Null with neither.
  */
-export function personSession(
+export async function personSession(
   tokenKey: string,
+  role: PersonRole,
   onEvent: (type: string, payload: Record<string, unknown>) => void,
   refresh: () => void,
-): { name: string; sub: string; api: Api } | null {
-  const token = pageToken(tokenKey, sessionStorage);
+  ended: () => void,
+): Promise<PersonSession | null> {
+  const dev = pageToken(tokenKey, sessionStorage);
+  const session = dev ? null : await PageSession.start(tokenKey, [role]);
+  const token = dev ?? session?.token;
   if (!token) return null;
   const live = new LiveClient(token);
   live.on('household:event', ({ type, payload }) => onEvent(type, payload as Record<string, unknown>));
   live.onConnect(refresh);
-  const claims = readClaims(token);
-  return { name: claims?.name ?? '', sub: claims?.sub ?? '', api: new Api(token) };
+  if (session) {
+    session.watch(live.socket);
+    session.onEnded(() => {
+      live.close();
+      ended();
+    });
+  }
+  const claims = session?.claims ?? (dev ? readClaims(dev) : null);
+  return { name: claims?.name ?? '', sub: claims?.sub ?? '', api: new Api(token), token };
 }
 
 /** Weekly windows in words: "每天 22:00–07:00", "每周一、二 12:00–13:00". */
