@@ -270,7 +270,7 @@ function chainLine(trail: AuditTrail, ctx: ViewContext): { ok: boolean; text: st
       ? t('archive.auditCheckpoint', {
           seq: cp.seq,
           at: formatTime(cp.at, 'stamp', lang),
-          sig: cp.signatures.map((x) => `${x.alg.toUpperCase()} ${x.ok ? t('archive.auditSigOk') : t('archive.auditSigBad')}`).join('、'),
+          sig: cp.signatures.map((x) => `${x.alg.toUpperCase()} ${x.ok ? t('archive.auditSigOk') : t('archive.auditSigBad')}`).join(t('common.listSeparator')),
           ts: cp.timestampedAt ? formatTime(cp.timestampedAt, 'stamp', lang) : t('archive.auditNoTimestamp'),
         })
       : t('archive.auditNoCheckpoint'),
@@ -310,8 +310,8 @@ export function sessionModel(s: SessionState, ctx: ViewContext): SessionModel {
     { term: t('archive.petitioner'), value: ci.petitioner?.name ?? '—' },
     { term: t('archive.terminalId'), value: ci.terminalId ?? '—' },
     { term: t('archive.region'), value: ci.region ?? '—' },
-    ...(ci.departments.length ? [{ term: t('archive.department'), value: ci.departments.join('、') }] : []),
-    ...(ci.officials.length ? [{ term: t('archive.official'), value: ci.officials.map((o) => o.name).join('、') }] : []),
+    ...(ci.departments.length ? [{ term: t('archive.department'), value: ci.departments.join(t('common.listSeparator')) }] : []),
+    ...(ci.officials.length ? [{ term: t('archive.official'), value: ci.officials.map((o) => o.name).join(t('common.listSeparator')) }] : []),
     ...(ci.householdId ? [{ term: t('archive.household'), value: ci.householdId }] : []),
     { term: t('archive.participants'), value: m.participants.map((p) => t('archive.participant', { name: p.name, role: roleLabel(p.role, ctx) })).join(sep) || '—' },
     { term: t('archive.retention'), value: `${m.retentionClass}${row?.retainUntil ? ` · ${t('archive.retainUntil')} ${stamp(row.retainUntil).slice(0, 10)}` : ''}` },
