@@ -20,6 +20,7 @@ import { ExportJobs, publicJob } from '../export.ts';
 import { allSegments, segmentPath } from '../manifest.ts';
 import { transcriptsOf, type TranscriptQueue } from '../transcripts.ts';
 import { verifySessionDir } from '../verify.ts';
+import { caseNames, type DirectoryNames } from './directory-names.ts';
 
 export interface ArchiveRouterDeps {
   archive: Archive;
@@ -29,6 +30,8 @@ export interface ArchiveRouterDeps {
   exports?: ExportJobs;
   /** Speech-to-text for the session's audio tracks; absent when no model is configured. */
   transcripts?: TranscriptQueue;
+  /** The directory's names for the case's region and departments; absent: ids only. */
+  directory?: DirectoryNames;
 }
 
 /** Who did it and from where (the client address as express sees it: req.ip). */
@@ -82,6 +85,7 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
               tracks: p.tracks.map((t) => ({ ...t, segments: t.segments.map((s) => ({ ...s, url: base + encodeURIComponent(s.id) })) })),
             })),
           },
+          names: await caseNames(deps.directory, m.caseInfo),
           gaps: m.participants.flatMap((p) => p.gaps.map((g) => ({ participantId: p.participantId, ...g }))),
           timeline: m.timeline,
           bookmarks: await archive.catalog.bookmarks(sessionId),

@@ -431,7 +431,14 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       app.use(propertyArea.base, createPropertyRouter({ service: property, tokens, log: log.child({ mod: 'property-http' }) }));
       app.use(
         archiveArea.base,
-        createArchiveRouter({ archive, tokens, log: log.child({ mod: 'archive-http' }), exports: nodeArchive.exports, ...(nodeArchive.transcripts ? { transcripts: nodeArchive.transcripts } : {}) }),
+        createArchiveRouter({
+          archive,
+          tokens,
+          log: log.child({ mod: 'archive-http' }),
+          exports: nodeArchive.exports,
+          directory: { regionName: async (code) => (await petitionRepo.getRegion(code))?.name, departmentName: async (id) => (await petitionRepo.getDepartment(id))?.name },
+          ...(nodeArchive.transcripts ? { transcripts: nodeArchive.transcripts } : {}),
+        }),
       );
       app.use(identityArea.base, createIdentityRouter({ identity, tokens, log: log.child({ mod: 'identity-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
       app.use(adminArea.base, createAdminRouter({

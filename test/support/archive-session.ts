@@ -8,7 +8,7 @@ import type { Archive } from '../../recordings/archive.ts';
 import { SYSTEM_ACTOR } from '../../server/core/audit-chain.ts';
 import { MANIFEST_FILE, writeJsonAtomic, type Manifest } from '../../recordings/manifest.ts';
 
-export async function writeSession(archive: Archive, sessionId: string, opts: { caseNumber: string; startedAt: string; kind?: 'petition' | 'household'; department?: string; recording?: boolean }): Promise<Manifest> {
+export async function writeSession(archive: Archive, sessionId: string, opts: { caseNumber: string; startedAt: string; kind?: 'petition' | 'household'; department?: string; region?: string; recording?: boolean }): Promise<Manifest> {
   const dir = archive.sessionDir(sessionId);
   fs.mkdirSync(path.join(dir, 'p-a'), { recursive: true });
   const segments = [0, 1].map((seq) => {
@@ -25,7 +25,7 @@ export async function writeSession(archive: Archive, sessionId: string, opts: { 
     version: 1,
     sessionId,
     caseInfo: {
-      kind: opts.kind ?? 'petition', roomId: `room-${sessionId}`, caseNumber: opts.caseNumber, terminalId: 'T-1', region: 'R-1',
+      kind: opts.kind ?? 'petition', roomId: `room-${sessionId}`, caseNumber: opts.caseNumber, terminalId: 'T-1', region: opts.region ?? 'R-1',
       departments: opts.department ? [opts.department] : [], officials: [{ id: 'o-1', name: '王科长', department: '人社' }], petitioner: { name: '张大爷' },
     },
     retentionClass: opts.kind ?? 'petition',

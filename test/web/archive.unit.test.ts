@@ -19,7 +19,7 @@ const DETAIL = {
   session: { sessionId: 's1', legalHold: false, legalHoldReason: null, retainUntil: '2036-11-26T00:00:00Z', manifestSha256: 'b'.repeat(64) },
   manifest: {
     version: 1, sessionId: 's1', retentionClass: 'petition', segmentSeconds: 2, status: 'stopped', startedAt: at(0), stoppedAt: at(10),
-    caseInfo: { kind: 'petition', roomId: 'petition:XF1', caseNumber: 'XF20261126-000001', departments: ['341321-rs'], officials: [{ id: 'O1', name: '陈建国' }], petitioner: { name: '王秀英' } },
+    caseInfo: { kind: 'petition', roomId: 'petition:XF1', caseNumber: 'XF20261126-000001', region: '341321', departments: ['341321-rs', '341321-gone'], officials: [{ id: 'O1', name: '陈建国' }], petitioner: { name: '王秀英' } },
     participants: [
       { participantId: 'o', name: '陈建国', role: 'official', joinedAt: at(0), gaps: [], tracks: [track('o-cam', 'video', 'camera', [seg('o-cam', 0, 1), seg('o-cam', 1, 3)]), track('o-mic', 'audio', 'microphone', [seg('o-mic', 0, 1)])] },
       { participantId: 't', name: '王秀英', role: 'terminal', joinedAt: at(0), gaps: [], tracks: [track('t-mic', 'audio', 'microphone', [seg('t-mic', 0, 2)])] },
@@ -31,6 +31,7 @@ const DETAIL = {
       { at: at(9), type: 'participant-left', participantId: 't', detail: 'left' },
     ],
   },
+  names: { regions: { '341321': '砀山县' }, departments: { '341321-rs': '砀山县人社局' } },
   gaps: [{ participantId: 'o', lane: 'camera', start: at(0), end: at(1), reason: 'recorder-starting' }],
   timeline: [],
   bookmarks: [],
@@ -141,6 +142,12 @@ describe('archive session view-model', () => {
     const tr = sessionModel(state({ position: 5, transcripts: { engine: 'sherpa-onnx sense-voice', queued: false, items } }), ctx()).transcript;
     expect(tr.lines.map((l) => [l.who, l.text, l.active])).toEqual([['陈建国', '您好', false], ['陈建国', '请讲', true]]);
     expect(sessionModel(state({ transcripts: { engine: null, queued: false, items: [] } }), ctx()).transcript.note).toContain('TRANSCRIPT_MODEL_DIR');
+  });
+
+  it("names the case's region and departments from the directory, an id it no longer knows as the id", () => {
+    const meta = sessionModel(state(), ctx()).head.meta;
+    expect(meta.find((x) => x.term === '地区')?.value).toBe('砀山县');
+    expect(meta.find((x) => x.term === '部门')?.value).toBe('砀山县人社局、341321-gone');
   });
 
   it('says it in English', () => {

@@ -31,7 +31,7 @@ describe('counsellor view-model', () => {
 
   it('lists households with region, residents\' notes and device state', () => {
     const [zhang, wang] = counsellorView(state(), ctx()).households.rows;
-    expect(zhang).toMatchObject({ addr: '埇桥区 · 符离镇', privacy: null, residents: [{ name: '张秀英', note: '高血压' }, { name: '张小宝', note: null }], devices: [{ online: false, state: '离线' }] });
+    expect(zhang).toMatchObject({ addr: '埇桥区 · 符离镇', privacy: null, residents: [{ name: '张秀英', note: '（高血压）' }, { name: '张小宝', note: null }], devices: [{ online: false, state: '离线' }] });
     expect(wang!.privacy).toBe('隐私模式中');
   });
 

@@ -204,7 +204,7 @@ function counsellors(s: AdminState, a: AdminActions): TemplateResult {
   const list = filtered(assignments(s.households, s.counsellors), s.filter, (x) => `${x.householdId} ${x.household} ${x.counsellorId ?? ''} ${x.counsellor}`);
   return html`${form('counsellors', a, s, html`
       ${select(a, 'counsellors', 'householdId', t('admin.field.household'), f.householdId, s.households.map((h) => ({ value: h.household.id, label: h.household.name })))}
-      ${select(a, 'counsellors', 'counsellorId', t('admin.field.counsellor'), f.counsellorId, s.counsellors.map((c) => ({ value: c.id, label: `${c.name}（${c.organisation}）` })))}`, t('admin.assign'))}
+      ${select(a, 'counsellors', 'counsellorId', t('admin.field.counsellor'), f.counsellorId, s.counsellors.map((c) => ({ value: c.id, label: t('common.aside', { text: c.name, aside: c.organisation }) })))}`, t('admin.assign'))}
     ${search(s, a, list.rows.length, list.total)}
     ${table([t('admin.col.household'), t('admin.col.counsellor'), ''],
       list.rows.map((x) => html`<tr data-assignment=${`${x.householdId}/${x.counsellorId ?? ''}`}><td>${x.household}<br /><small class="muted">${x.householdId}</small></td>
@@ -262,7 +262,7 @@ function officials(s: AdminState, a: AdminActions): TemplateResult {
 function receptionDays(s: AdminState, c: ViewContext, a: AdminActions): TemplateResult {
   const d = s.directory;
   const f = s.forms.receptionDays;
-  const leaders = (d?.officials ?? []).filter((o) => o.post).map((o) => ({ value: o.id, label: `${o.name}（${o.post}）` }));
+  const leaders = (d?.officials ?? []).filter((o) => o.post).map((o) => ({ value: o.id, label: t('common.aside', { text: o.name, aside: o.post! }) }));
   const list = filtered(d?.receptionDays ?? [], s.filter, (x) => `${x.leaderName} ${x.portfolio} ${x.place}`);
   return html`${form('receptionDays', a, s, html`
       ${select(a, 'receptionDays', 'officialId', t('admin.field.leader'), f.officialId, leaders)}
@@ -274,7 +274,7 @@ function receptionDays(s: AdminState, c: ViewContext, a: AdminActions): Template
       ${input(a, 'receptionDays', 'capacityPerSlot', t('admin.field.capacity'), f.capacityPerSlot, { type: 'number' })}`)}
     ${search(s, a, list.rows.length, list.total)}
     ${table([t('admin.col.leader'), t('admin.col.portfolio'), t('admin.col.when'), t('admin.col.place'), t('admin.col.slots')],
-      list.rows.map((x) => html`<tr data-reception-day=${x.id}><td>${x.leaderName}（${x.post}）</td><td>${x.portfolio}</td><td>${formatTime(x.startsAt, 'dateTimeYear', c.lang)}</td><td>${x.place}</td>
+      list.rows.map((x) => html`<tr data-reception-day=${x.id}><td>${t('common.aside', { text: x.leaderName, aside: x.post })}</td><td>${x.portfolio}</td><td>${formatTime(x.startsAt, 'dateTimeYear', c.lang)}</td><td>${x.place}</td>
         <td>${x.slots} × ${x.slotMinutes}′</td></tr>`), 'reception-days')}`;
 }
 

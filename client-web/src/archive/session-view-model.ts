@@ -270,7 +270,7 @@ function chainLine(trail: AuditTrail, ctx: ViewContext): { ok: boolean; text: st
       ? t('archive.auditCheckpoint', {
           seq: cp.seq,
           at: formatTime(cp.at, 'stamp', lang),
-          sig: cp.signatures.map((x) => `${x.alg.toUpperCase()} ${x.ok ? t('archive.auditSigOk') : t('archive.auditSigBad')}`).join('、'),
+          sig: cp.signatures.map((x) => `${x.alg.toUpperCase()} ${x.ok ? t('archive.auditSigOk') : t('archive.auditSigBad')}`).join(t('common.listSeparator')),
           ts: cp.timestampedAt ? formatTime(cp.timestampedAt, 'stamp', lang) : t('archive.auditNoTimestamp'),
         })
       : t('archive.auditNoCheckpoint'),
@@ -309,9 +309,9 @@ export function sessionModel(s: SessionState, ctx: ViewContext): SessionModel {
     { term: t('archive.duration'), value: duration(total, t) },
     { term: t('archive.petitioner'), value: ci.petitioner?.name ?? '—' },
     { term: t('archive.terminalId'), value: ci.terminalId ?? '—' },
-    { term: t('archive.region'), value: ci.region ?? '—' },
-    ...(ci.departments.length ? [{ term: t('archive.department'), value: ci.departments.join('、') }] : []),
-    ...(ci.officials.length ? [{ term: t('archive.official'), value: ci.officials.map((o) => o.name).join('、') }] : []),
+    { term: t('archive.region'), value: ci.region ? (d.names.regions[ci.region] ?? ci.region) : '—' },
+    ...(ci.departments.length ? [{ term: t('archive.department'), value: ci.departments.map((id) => d.names.departments[id] ?? id).join(sep) }] : []),
+    ...(ci.officials.length ? [{ term: t('archive.official'), value: ci.officials.map((o) => o.name).join(sep) }] : []),
     ...(ci.householdId ? [{ term: t('archive.household'), value: ci.householdId }] : []),
     { term: t('archive.participants'), value: m.participants.map((p) => t('archive.participant', { name: p.name, role: roleLabel(p.role, ctx) })).join(sep) || '—' },
     { term: t('archive.retention'), value: `${m.retentionClass}${row?.retainUntil ? ` · ${t('archive.retainUntil')} ${stamp(row.retainUntil).slice(0, 10)}` : ''}` },

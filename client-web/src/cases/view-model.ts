@@ -5,7 +5,7 @@
 // step allows. Who may really act is the server's decision; this only hides what cannot apply.
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime } from '../lib/time.ts';
-import { lastDayOf } from '../petition-ui/common.ts';
+import { categoryName, lastDayOf } from '../petition-ui/common.ts';
 import type { Department, Approval, Callback, Case, CaseLife, ClockView, CoordinatorWorkList, HeadWorkList, OfficialWorkList, TimelineEvent, WorkItem } from '../petition-ui/common.ts';
 
 export type WorkRole = 'official' | 'head' | 'coordinator';
@@ -67,7 +67,7 @@ export interface ItemView {
 
 const item = (w: WorkItem, categories: Record<string, string>, ctx: ViewContext): ItemView => ({
   caseId: w.case.id,
-  line: `${categories[w.case.category] ?? w.case.category}${w.case.petitionerName ? ` · ${w.case.petitionerName}` : ''}`,
+  line: `${categoryName({ code: w.case.category, name: categories[w.case.category] ?? w.case.category }, ctx)}${w.case.petitionerName ? ` · ${w.case.petitionerName}` : ''}`,
   stage: `${ctx.t(`petition.stage.${w.case.stage}`)} · ${ctx.t(`petition.next.${w.next}`)}`,
   clock: w.clock ? clockWords(w.clock, ctx) : null,
 });
@@ -202,7 +202,7 @@ export function caseLifeView(s: CasesState, ctx: ViewContext): CaseLifeView | nu
   const facts: { term: string; value: string }[] = [
     { term: t('cases.petitioner'), value: [c.petitionerName, c.phone].filter(Boolean).join(' · ') || '—' },
     { term: t('cases.description'), value: c.description ?? '—' },
-    { term: t('cases.handlers'), value: o.life.handlers.map((h) => `${s.offices.find((d) => d.id === h.departmentId)?.name ?? h.departmentId}${h.role === 'lead' ? t('cases.lead') : ''}`).join('、') || '—' },
+    { term: t('cases.handlers'), value: o.life.handlers.map((h) => `${s.offices.find((d) => d.id === h.departmentId)?.name ?? h.departmentId}${h.role === 'lead' ? t('cases.lead') : ''}`).join(t('common.listSeparator')) || '—' },
   ];
   if (c.acceptance) facts.push({ term: t('terminal.foundAcceptance'), value: t(`petition.acceptance.${c.acceptance}`) + (c.acceptanceBody ? ` · ${c.acceptanceBody}` : '') });
   if (c.resultRating) facts.push({ term: t('cases.resultRating'), value: t(`petition.rating.${c.resultRating}`) });

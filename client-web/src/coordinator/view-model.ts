@@ -3,7 +3,7 @@
 // by county, overdue cases, a looked-up case's timeline, and the routing rules or their editor.
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime, waitDuration } from '../lib/time.ts';
-import type { Case, DepartmentQueue, LiveSession, OverdueCase, RoutingRules, TerminalGroup, TimelineEvent } from '../petition-ui/common.ts';
+import { categoryName, type Case, type DepartmentQueue, type LiveSession, type OverdueCase, type RoutingRules, type TerminalGroup, type TimelineEvent } from '../petition-ui/common.ts';
 import { caseTimeline } from '../petition-ui/timeline.ts';
 import type { TimelineEntry } from '../widgets/timeline.ts';
 import { zh } from '../i18n/zh.ts';
@@ -68,7 +68,7 @@ export function officeLabel(s: Pick<CoordinatorState, 'officeNames'>, id: string
 }
 
 const levelName = (l: string, { t }: ViewContext) => t('desk.levelName', { level: l in zh.petition.level ? t(`petition.level.${l as keyof typeof zh.petition.level}`) : l });
-const categoryName = (s: CoordinatorState, code: string) => s.rules?.categories.find((c) => c.code === code)?.name ?? code;
+const categoryOf = (s: CoordinatorState, code: string, ctx: ViewContext) => categoryName(s.rules?.categories.find((c) => c.code === code) ?? { code, name: code }, ctx);
 
 export interface CoordinatorView {
   title: string;
@@ -182,7 +182,7 @@ function overviewView(s: CoordinatorState, o: Overview, ctx: ViewContext): Overv
       headers: [t('coordinator.case'), t('coordinator.category'), t('coordinator.state'), t('coordinator.participants')],
       rows: o.sessions.map((x) => ({
         caseId: x.case.id,
-        category: categoryName(s, x.case.category),
+        category: categoryOf(s, x.case.category, ctx),
         state: t(`petition.state.${x.case.state}`),
         participants: x.participants.map((p) => `${p.departmentName} (${p.officialName}${p.role === 'lead' ? t('coordinator.lead') : ''})`),
         watch: t('coordinator.watch'),
@@ -207,7 +207,7 @@ function overviewView(s: CoordinatorState, o: Overview, ctx: ViewContext): Overv
       headers: [t('coordinator.case'), t('coordinator.category'), t('coordinator.state'), t('coordinator.overdueKind'), t('coordinator.due')],
       rows: o.overdue.map((x) => ({
         caseId: x.case.id,
-        category: categoryName(s, x.case.category),
+        category: categoryOf(s, x.case.category, ctx),
         state: t(`petition.state.${x.case.state}`),
         overdue: x.overdue.map((k) => t(k === 'acceptance' ? 'coordinator.acceptanceOverdue' : 'coordinator.handlingOverdue')).join(sep),
         due: x.overdue.includes('acceptance') ? when(x.case.acceptDeadline) : when(x.case.handleDeadline),
@@ -227,7 +227,7 @@ function lookupView(s: CoordinatorState, ctx: ViewContext): LookupView {
     const c = l.case;
     const parts = [
       c.id,
-      categoryName(s, c.category),
+      categoryOf(s, c.category, ctx),
       t(`petition.state.${c.state}`),
       t('coordinator.caseAcceptDue', { at: when(c.acceptDeadline) }),
       `${t('coordinator.caseHandleDue', { at: when(c.handleDeadline) })}${c.handleExtended ? t('coordinator.extended') : ''}`,
@@ -280,7 +280,7 @@ function rulesView(s: CoordinatorState, ctx: ViewContext): RulesView {
           office: kindName(r.escalationDepartment, ctx),
         }),
         headers: ['', t('coordinator.category'), t('coordinator.code'), t('coordinator.offices'), t('coordinator.level')],
-        rows: r.categories.map((c) => ({ code: c.code, icon: c.icon, name: c.name, offices: c.departments.map((d) => kindName(d, ctx)).join(sep), level: levelName(c.level, ctx) })),
+        rows: r.categories.map((c) => ({ code: c.code, icon: c.icon, name: categoryName(c, ctx), offices: c.departments.map((d) => kindName(d, ctx)).join(sep), level: levelName(c.level, ctx) })),
         edit: t('coordinator.editRules'),
       },
     };

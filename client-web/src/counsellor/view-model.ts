@@ -142,7 +142,7 @@ export function counsellorView(s: CounsellorState, ctx: ViewContext): Counsellor
       return t('counsellor.noActivityAlert', {
         home, from: when(d.from), to: when(d.to), measured: d.measuredMinutes, span: d.spanMinutes,
         max: pct(d.maxLevel), threshold: pct(d.rule.threshold), last: d.lastActiveAt ? when(d.lastActiveAt) : t('counsellor.never'),
-        sources: d.sources.map((x) => t(x.kind === 'device' ? 'counsellor.srcDevice' : 'counsellor.srcCamera')).join('、') || t('counsellor.srcNone'),
+        sources: d.sources.map((x) => t(x.kind === 'device' ? 'counsellor.srcDevice' : 'counsellor.srcCamera')).join(t('common.listSeparator')) || t('counsellor.srcNone'),
       });
     }
     return t('counsellor.offlineAlert', { home, device: deviceName(a) ?? '', last: a.lastSeenAt ? when(a.lastSeenAt) : t('counsellor.never'), raised });
@@ -196,7 +196,7 @@ export function counsellorView(s: CounsellorState, ctx: ViewContext): Counsellor
         name: v.household.name,
         privacy: v.privacy.active ? t('counsellor.privacy') : null,
         addr: `${regionName(v.household.region.slice(0, 6), t)} · ${v.household.address}`,
-        residents: v.household.residents.map((r) => ({ name: r.name, note: r.note || null })),
+        residents: v.household.residents.map((r) => ({ name: r.name, note: r.note ? t('common.parenthesised', { text: r.note }) : null })),
         devices: v.devices.map((d) => ({ name: d.name, online: d.online, state: t(d.online ? 'counsellor.online' : 'counsellor.offline') })),
         call: t('counsellor.callHome'),
         history: t('counsellor.history'),
@@ -241,7 +241,7 @@ export function counsellorView(s: CounsellorState, ctx: ViewContext): Counsellor
         id: n.id,
         title: n.title,
         rest: ` · ${t('counsellor.toRegion', { name: n.region ? regionName(n.region.slice(0, 6), t) : homeName(s, n.householdId ?? '') })} · ${when(n.createdAt)}`,
-        reads: t('counsellor.reads', { read: households.filter((h) => h.readAt).length, of: households.length, unread: households.filter((h) => !h.readAt).map((h) => h.name).join('、') || '—' }),
+        reads: t('counsellor.reads', { read: households.filter((h) => h.readAt).length, of: households.length, unread: households.filter((h) => !h.readAt).map((h) => h.name).join(t('common.listSeparator')) || '—' }),
       })),
       empty: s.recent.length ? null : t('counsellor.noRecent'),
     },

@@ -116,7 +116,7 @@ function desk(v: CounsellorView, a: CounsellorActions): TemplateResult {
           ${v.households.rows.map(
             (r) => html`<tr data-household-id=${r.id}>
               <td><strong>${r.name}</strong>${r.privacy ? html` <span class="badge">${r.privacy}</span>` : nothing}<div class="addr">${r.addr}</div></td>
-              <td>${r.residents.map((x, i) => html`${i ? html`<br />` : nothing}${x.name}${x.note ? html` <span class="note">（${x.note}）</span>` : nothing}`)}</td>
+              <td>${r.residents.map((x, i) => html`${i ? html`<br />` : nothing}${x.name}${x.note ? html` <span class="note">${x.note}</span>` : nothing}`)}</td>
               <td>${r.devices.map((d, i) => html`${i ? html`<br />` : nothing}<span class="dev-state" data-online=${String(d.online)}>${d.name} · ${d.state}</span>`)}</td>
               <td>
                 <button type="button" class="btn primary" data-call=${r.id} @click=${() => a.call(r.id)}>${r.call}</button>

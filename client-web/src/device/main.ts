@@ -111,7 +111,10 @@ class DevicePage extends PageElement<DeviceState> {
   #shownCall: Joined | undefined;
 
   protected override updated(): void {
-    if (this.#pairing !== undefined) return;
+    if (this.#pairing !== undefined) {
+      document.title = t('pairing.title');
+      return;
+    }
     const v = this.#view!;
     document.title = v.title;
     const body = document.body;

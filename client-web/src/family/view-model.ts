@@ -178,7 +178,7 @@ function cardView(s: FamilyState, v: HouseholdView, weak: boolean, ctx: ViewCont
     name: h.name,
     privacy: v.privacy.active ? { cause: v.privacy.cause ?? '', label: t(v.privacy.cause === 'schedule' ? 'family.privacySchedule' : 'family.privacy') } : null,
     address: h.address,
-    residents: h.residents.map((r) => r.name).join('、'),
+    residents: h.residents.map((r) => r.name).join(t('common.listSeparator')),
     devices: v.devices.length
       ? v.devices.map((d) => ({ online: d.online, name: d.name, state: t(d.online ? 'family.online' : 'family.offline') }))
       : [{ online: false, name: null, state: t('family.noDevice') }],
@@ -245,7 +245,7 @@ function settingsView(d: SettingsDraft, v: HouseholdView, { t }: ViewContext): S
         { mode: 'all-family', label: t('family.aa_all'), checked: d.mode === 'all-family' },
         { mode: 'selected', label: t('family.aa_selected'), checked: d.mode === 'selected' },
       ],
-      members: v.family.map((m) => ({ id: m.id, label: `${m.name}（${m.relation} · ${m.city}）`, checked: d.memberIds.includes(m.id) })),
+      members: v.family.map((m) => ({ id: m.id, label: t('common.aside', { text: m.name, aside: `${m.relation} · ${m.city}` }), checked: d.memberIds.includes(m.id) })),
     },
     lookIn: { label: t('family.allowLookIn'), checked: d.lookInAllowed },
     windows: {

@@ -9,6 +9,8 @@ export const en: Dictionary = {
     listSeparator: ', ',
     clauseSeparator: '; ',
     backHome: 'Back to the home page',
+    aside: '{{text}} ({{aside}})',
+    parenthesised: '({{text}})',
   },
   time: {
     hms: '{{h}}h {{m}}m {{s}}s',
@@ -59,6 +61,17 @@ export const en: Dictionary = {
     },
   },
   petition: {
+    category: {
+      wages: 'Unpaid wages',
+      social_insurance: 'Social insurance & pensions',
+      land: 'Land requisition',
+      land_contract: 'Land contracts',
+      housing: 'Housing & demolition',
+      public_order: 'Public order disputes',
+      relief: 'Subsistence allowance & relief',
+      medical: 'Medical care & health',
+      other: 'Other matters',
+    },
     state: {
       registered: 'Registered',
       queued: 'Queued',

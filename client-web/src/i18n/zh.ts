@@ -9,6 +9,8 @@ export const zh = {
     listSeparator: '、',
     clauseSeparator: '；',
     backHome: '返回首页',
+    aside: '{{text}}（{{aside}}）',
+    parenthesised: '（{{text}}）',
   },
   time: {
     hms: '{{h}}小时{{m}}分{{s}}秒',
@@ -59,6 +61,19 @@ export const zh = {
     },
   },
   petition: {
+    // The shipped categories (config/routing-rules.json), for English: the configuration holds
+    // one name a category, in Chinese. A category the coordinator adds shows its configured name.
+    category: {
+      wages: '拖欠工资',
+      social_insurance: '社保养老',
+      land: '土地征收',
+      land_contract: '土地承包',
+      housing: '房屋拆迁',
+      public_order: '治安纠纷',
+      relief: '低保救助',
+      medical: '医疗卫生',
+      other: '其他问题',
+    },
     state: {
       registered: '已登记',
       queued: '排队中',

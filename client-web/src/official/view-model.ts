@@ -3,7 +3,7 @@
 // the lead may use), deadline clocks, facts and timeline.
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime, waitDuration } from '../lib/time.ts';
-import { deadlineClock, type Case, type CategoryRule, type Department, type Desk, type Offer, type PresenceStatus, type QueueEntry, type RoomAccess, type TimelineEvent } from '../petition-ui/common.ts';
+import { categoryName, deadlineClock, type Case, type CategoryRule, type Department, type Desk, type Offer, type PresenceStatus, type QueueEntry, type RoomAccess, type TimelineEvent } from '../petition-ui/common.ts';
 import { caseTimeline } from '../petition-ui/timeline.ts';
 import type { TimelineEntry } from '../widgets/timeline.ts';
 import { zh } from '../i18n/zh.ts';
@@ -63,7 +63,7 @@ export function peerOffices(s: OfficialState): Office[] {
   return o ? s.offices.filter((d) => d.regionCode === o.regionCode && d.id !== o.departmentId) : [];
 }
 
-const categoryName = (s: OfficialState, code: string) => s.categories.find((c) => c.code === code)?.name ?? code;
+const categoryOf = (s: OfficialState, code: string, ctx: ViewContext) => categoryName(s.categories.find((c) => c.code === code) ?? { code, name: code }, ctx);
 const kindName = (kind: string, { t }: ViewContext) => (kind in zh.petition.kind ? t(`petition.kind.${kind as keyof typeof zh.petition.kind}`) : kind);
 
 export interface Option {
@@ -189,7 +189,7 @@ function queueView(s: OfficialState, desk: Desk, ctx: ViewContext): QueueView {
           kind: kindName(offer.kind, ctx),
           title: c?.id ?? offer.ticketId,
           left: t('official.confirmWithin', { n: Math.max(0, Math.ceil((offer.until - ctx.now) / 1000)) }),
-          summary: c ? [categoryName(s, c.category), c.petitionerName, ...flags].filter(Boolean).join(' · ') : null,
+          summary: c ? [categoryOf(s, c.category, ctx), c.petitionerName, ...flags].filter(Boolean).join(' · ') : null,
           description: c?.description ?? null,
           accept: t('official.accept'),
           putBack: t('official.putBack'),
@@ -311,7 +311,7 @@ function caseView(s: OfficialState, open: OpenCase, ctx: ViewContext): CaseView 
     state: c.state,
     stateLabel: t(`petition.state.${c.state}`),
     roleLabel: open.ended ? t('official.roleLeft') : isLead(s) ? t('official.roleLead') : t('official.roleInvited'),
-    categoryLine: `${categoryName(s, c.category)}${c.departmentId ? ` · ${t('official.leadOffice', { office: officeName(s, c.departmentId) })}` : ''}`,
+    categoryLine: `${categoryOf(s, c.category, ctx)}${c.departmentId ? ` · ${t('official.leadOffice', { office: officeName(s, c.departmentId) })}` : ''}`,
     call: { pane: s.call, left: t('official.callLeft'), rejoin: t('official.rejoin'), ended: t('official.callEnded') },
     actions: actionsView(s, open, ctx),
     deadlines: {

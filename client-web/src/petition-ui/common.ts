@@ -1,7 +1,7 @@
 // Shared by the three 视频接访 pages (terminal, official desk, coordinator): the server's shapes
 // (type-only imports), refusals in plain words, deadline clocks, claim ids and a debounce.
 import { ApiError } from '../lib/api.ts';
-import { t, type T } from '../lib/i18n.ts';
+import { t, viewContext, type T, type ViewContext } from '../lib/i18n.ts';
 import { zh } from '../i18n/zh.ts';
 
 export type {
@@ -46,6 +46,16 @@ export type {
 } from '../../../server/protocol/http/petition-shapes.ts';
 
 /** An error as a plain sentence for the person in front of the screen (from `details.reason`). */
+type ShippedCategory = keyof typeof zh.petition.category;
+
+/**
+ * A category's name as shown: the configured one; in English the dictionary's for a shipped
+ * category, since the configuration holds a single (Chinese) name.
+ */
+export function categoryName(c: { code: string; name: string }, ctx: Pick<ViewContext, 't' | 'lang'> = viewContext()): string {
+  return ctx.lang === 'en' && c.code in zh.petition.category ? ctx.t(`petition.category.${c.code as ShippedCategory}`) : c.name;
+}
+
 export function plainError(err: unknown, tr: T = t): string {
   if (err instanceof ApiError) {
     const details = err.body.details as { reason?: string } | string[] | undefined;

@@ -70,7 +70,7 @@ export class MatterInvitations extends LightElement {
   protected override render(): unknown {
     if (this.session) {
       return html`<section class="matter-session" id="matter-session">
-        <div>${t('property.inSession', { line: `${this.session.matter.compoundName} ${t(`property.cat.${this.session.matter.category}`)}（${this.session.matter.location}）` })}</div>
+        <div>${t('property.inSession', { line: t('common.aside', { text: `${this.session.matter.compoundName} ${t(`property.cat.${this.session.matter.category}`)}`, aside: this.session.matter.location }) })}</div>
         <call-tiles .session=${this.session.call} @leave=${() => this.#leave()}></call-tiles>
       </section>`;
     }

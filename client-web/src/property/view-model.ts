@@ -99,7 +99,7 @@ export function propertyView(s: PropertyState, ctx: ViewContext): PropertyView {
     error: s.error ? t('property.error', { message: s.error }) : null,
     raise: s.compound
       ? {
-          residents: office ? s.residents.map((r) => ({ id: r.id, name: r.unit ? `${r.name}（${r.unit}）` : r.name })) : null,
+          residents: office ? s.residents.map((r) => ({ id: r.id, name: r.unit ? t('common.aside', { text: r.name, aside: r.unit }) : r.name })) : null,
           categories: MATTER_CATEGORIES.map((id) => ({ id, label: t(`property.cat.${id}`) })),
           locations: [...new Set(s.cameras.map((c) => c.location))],
         }
@@ -148,7 +148,7 @@ function matterDetail(m: Matter, s: PropertyState, ctx: ViewContext): MatterDeta
     canJoin: open && !(s.room?.kind === 'matter' && s.room.matterId === m.id),
     canInviteCommunity: office && open && !invited('community', m.compoundId),
     invitable: office && open ? s.departments.filter((d) => !invited('department', d.id)).map((d) => ({ id: d.id, name: d.name })) : [],
-    addableCameras: office && open ? s.cameras.filter((c) => !m.cameraIds.includes(c.id)).map((c) => ({ id: c.id, name: `${c.name}（${c.location}）` })) : [],
+    addableCameras: office && open ? s.cameras.filter((c) => !m.cameraIds.includes(c.id)).map((c) => ({ id: c.id, name: t('common.aside', { text: c.name, aside: c.location }) })) : [],
     canDecide: office && open,
     canRate: s.role === 'resident' && m.state === 'decided' && m.residentId === s.me,
   };

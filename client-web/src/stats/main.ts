@@ -11,7 +11,7 @@ import { Api } from '../lib/api.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
-import { plainError, type CategoryRule, type Department, type Stats } from '../petition-ui/common.ts';
+import { categoryName, plainError, type CategoryRule, type Department, type Stats } from '../petition-ui/common.ts';
 import { charts, figures, monthOf, monthRange, statsCsv } from './view-model.ts';
 
 echarts.use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
@@ -43,7 +43,7 @@ class StatsPage extends PageElement<StatsState> {
     void this.#boot();
   }
 
-  #categoryName = (code: string) => this.state.categories.find((c) => c.code === code)?.name ?? code;
+  #categoryName = (code: string) => categoryName(this.state.categories.find((c) => c.code === code) ?? { code, name: code });
 
   protected override render(): unknown {
     const ctx = viewContext();

@@ -4,7 +4,7 @@
 // reception days of the start screen, and a ringing video call-back with the case on screen.
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime } from '../lib/time.ts';
-import { lastDayOf } from '../petition-ui/common.ts';
+import { categoryName, lastDayOf } from '../petition-ui/common.ts';
 import type { CallbackRinging, CaseLookup, CategoryRule, Rating, ReceptionDayWithBookings } from '../petition-ui/common.ts';
 
 /** The rating buttons, best first, with their faces. */
@@ -167,7 +167,7 @@ export function daysView(days: ReceptionDayWithBookings[], chosen: { dayId: stri
       ? {
           title: t('terminal.dayCategory'),
           chosen: `${t('terminal.dayHead', { post: chosenDay.post, leader: chosenDay.leaderName, portfolio: chosenDay.portfolio })} · ${formatTime(Date.parse(chosenDay.startsAt) + chosen.slot * chosenDay.slotMinutes * 60_000, 'friendlyWithTime', lang, now)}`,
-          items: categories.map((c) => ({ code: c.code, name: c.name, icon: c.icon })),
+          items: categories.map((c) => ({ code: c.code, name: categoryName(c, { t, lang }), icon: c.icon })),
         }
       : null,
     back: t('terminal.backToStart'),

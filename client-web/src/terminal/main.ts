@@ -66,7 +66,10 @@ class TerminalPage extends PageElement<TerminalState> {
   }
 
   protected override updated(): void {
-    if (this.#pairing !== undefined) return;
+    if (this.#pairing !== undefined) {
+      document.title = t('pairing.title');
+      return;
+    }
     const v = this.#view!;
     document.title = v.title;
     document.body.dataset.screen = v.screen;

@@ -3,6 +3,7 @@
 import type { CallStatus } from '../lib/call-state.ts';
 import type { ViewContext } from '../lib/i18n.ts';
 import { formatTime, waitDuration } from '../lib/time.ts';
+import { categoryName } from '../petition-ui/common.ts';
 import type { AppointmentOffer, CallbackRinging, Case, CaseDocumentWithHtml, CaseLookup, CategoryRule, Rating, ReceptionDayWithBookings, WaitInfo } from '../petition-ui/common.ts';
 import { EMPTY_ENTRY, RATINGS, daysView, foundView, keypadView, ringingView, type DaysView, type FoundView, type KeypadEntry, type KeypadView, type RingingView } from './life-view-model.ts';
 
@@ -261,7 +262,8 @@ export function terminalView(s: TerminalState, ctx: ViewContext): TerminalView {
   };
 }
 
-function startView(s: TerminalState, { t }: ViewContext): StartView {
+function startView(s: TerminalState, ctx: ViewContext): StartView {
+  const { t } = ctx;
   const d = s.details;
   return {
     kind: 'start',
@@ -270,7 +272,7 @@ function startView(s: TerminalState, { t }: ViewContext): StartView {
     lookup: t('terminal.lookupButton'),
     days: t('terminal.daysButton'),
     categoriesLabel: t('terminal.categories'),
-    categories: s.categories.map((c) => ({ code: c.code, name: c.name, icon: c.icon, busy: s.starting === c.code, disabled: s.starting !== null })),
+    categories: s.categories.map((c) => ({ code: c.code, name: categoryName(c, ctx), icon: c.icon, busy: s.starting === c.code, disabled: s.starting !== null })),
     helper: {
       open: !!(d.petitionerName || d.phone || d.description),
       summary: t('terminal.helperSummary'),

@@ -324,6 +324,11 @@ export type ManifestView = Omit<Manifest, 'participants'> & {
 export interface SessionDetail {
   session: SessionRow | undefined;
   manifest: ManifestView;
+  /**
+   * The directory's names now for the region and department ids of `manifest.caseInfo`, to show
+   * a person; an id the directory no longer knows is absent (the page shows the id).
+   */
+  names: { regions: Record<string, string>; departments: Record<string, string> };
   gaps: (Gap & { participantId: string })[];
   timeline: TimelineEvent[];
   bookmarks: Bookmark[];
