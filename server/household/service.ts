@@ -654,7 +654,7 @@ export class HouseholdService {
   }
 
   /**
-   * 求助 for a home with only an IP camera (no home device to press): a family member of the
+   * 求助 for a home with only an IP camera (no home device on to press): a family member of the
    * household or one of its counsellors raises it from their page. The same ladder and alert
    * as the device's SOS rings everyone else, and the home's camera joins the call
    * (`openSosCamera`) so whoever answers sees the home.
@@ -663,10 +663,9 @@ export class HouseholdService {
     if (actor.role === 'counsellor') await this.#requireCounsellor(actor, householdId);
     else await this.#requireFamilyLevel(actor, householdId, 'call', { adminAllowed: false });
     const h = await this.#assertHousehold(householdId);
-    if ((await this.#repo.listDevices(h.id)).some((d) => d.tokenJti !== null)) {
-      throw new AppError('conflict', 'this home has a home device: its 求助 button raises SOS there');
-    }
-    if ((await this.#repo.listCameras(h.id)).length === 0) throw new AppError('conflict', 'this home has neither a home device nor a camera');
+    // A device that is on has its own 求助 button; one that is off (or none) cannot be pressed.
+    if ((await this.#devices(h.id)).some((d) => d.online)) throw new AppError('conflict', 'the home device is on: its 求助 button raises SOS there');
+    if ((await this.#repo.listCameras(h.id)).length === 0) throw new AppError('conflict', 'this home has no camera to raise SOS for');
     return this.#raiseSos(actor, h, null);
   }
 

@@ -68,9 +68,19 @@ describe('SOS for a camera-only home', () => {
     expect(platform.rooms.get(answered.body.roomId)).toBeUndefined();
   });
 
-  it('a home with a device raises SOS on the device, not from a family page', async () => {
+  it('a home whose device is on raises SOS on the device, not from a family page', async () => {
+    const households = platform.services.households;
+    const admin = platform.tokens.verify(platform.token('admin-1', 'admin', { rooms: [] }));
+    const W = SEED.households.wang;
+    await households.addCamera(admin, W, { name: '门口摄像头', place: 'yard', url: rtsp.url('/vp8') });
     const wangQiang = bearer(SEED.family.wangQiang, 'family', '王强');
-    expect((await api(wangQiang, 'POST', `/households/${SEED.households.wang}/sos`)).error?.code).toBe('conflict');
+    // Device off: the page raises it.
+    const offline = await api<{ call: Call }>(wangQiang, 'POST', `/households/${W}/sos`);
+    expect(offline.status).toBe(200);
+    await households.endCall(platform.tokens.verify(wangQiang), offline.body.call.id);
+    const { token } = await households.bindDevice(admin, W, { id: SEED.devices.wang, name: '客厅终端', place: 'living-room' });
+    await households.heartbeat(platform.tokens.verify(token));
+    expect((await api(wangQiang, 'POST', `/households/${W}/sos`)).error?.code).toBe('conflict');
   });
 
   it('in privacy mode the SOS still rings, but the camera stays out of the call', async () => {

@@ -155,7 +155,7 @@ export const householdArea = area({
       access: { roles: ['family', 'counsellor'] }, params: householdParams, body: startCallSchema, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
     },
     'household.raiseSos': {
-      method: 'POST', path: '/households/:householdId/sos', summary: "求助 for a home with only an IP camera (no device to press): the same ladder as the device's SOS rings everyone else, and the home's camera joins the call unless privacy is on; 409 where the home has a device",
+      method: 'POST', path: '/households/:householdId/sos', summary: "求助 for a home with only an IP camera (no device to press): the same ladder as the device's SOS rings everyone else, and the home's camera joins the call unless privacy is on; 409 while the home device is on (it has its own button)",
       access: { roles: ['family', 'counsellor'] }, params: householdParams, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
     },
     'household.missedCalls': {
