@@ -784,7 +784,7 @@ export class HouseholdService {
       const updated = await this.#assertCall(call.id);
       if (callees.length > 0) this.events.emit('call:ringing', { to: callees.map((p) => subjectKey(p.role, p.id)), call: updated });
       // Everyone already ringing sees the new people on the call.
-      this.events.emit('call:updated', { to: [...(await this.#deviceKeys(h.id)), ...updated.callees.map((p) => subjectKey(p.role, p.id))], call: updated });
+      this.events.emit('call:updated', { to: await this.#fromHomeParties(updated), call: updated });
     }
   }
 
@@ -836,7 +836,7 @@ export class HouseholdService {
     await this.#repo.appendCallEvent({ callId: call.id, atMs: now, type: 'answered', person: personOf(actor), data: { step: me.step, afterSeconds: Math.round((now - Date.parse(call.createdAt)) / 1000) } });
     const answered = await this.#assertCall(call.id);
     this.#log.info({ callId: call.id, by: actor.sub, purpose: call.purpose }, 'call from home answered');
-    this.events.emit('call:answered', { to: [...(await this.#deviceKeys(call.householdId)), ...answered.callees.map((c) => subjectKey(c.role, c.id))], call: answered });
+    this.events.emit('call:answered', { to: await this.#fromHomeParties(answered), call: answered });
     if (call.purpose === 'sos') await this.#resolveSosAlert(call);
     return { call: answered, roomId: answered.roomId, token: await this.#callToken(actor, answered) };
   }
@@ -940,6 +940,12 @@ export class HouseholdService {
     // Same answer for "no such call" and "another household's call": a device learns nothing.
     if (!call || call.householdId !== device.device.householdId) throw forbidden('a device handles only its own household’s calls');
     return call;
+  }
+
+  /** Everyone in a call from home: the home's devices, whoever raised an SOS from their page, and everyone rung. */
+  async #fromHomeParties(call: Call): Promise<SubjectKey[]> {
+    const raiser = call.callerRole === 'home-device' ? [] : [subjectKey(call.callerRole, call.callerId)];
+    return [...(await this.#deviceKeys(call.householdId)), ...raiser, ...call.callees.map((c) => subjectKey(c.role, c.id))];
   }
 
   /** The actor as one of the people a call from home rings; forbidden otherwise. */

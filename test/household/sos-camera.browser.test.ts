@@ -8,6 +8,7 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { remoteMedia, waitFor } from '../support/media.ts';
 import { startRtspServer, type RtspServer } from './support/media.ts';
 import { createTestClock, SEED } from './fixture.ts';
+import { personToken } from './ui-support.ts';
 import type { Call, RoomTicket } from '../../server/protocol/http/household-shapes.ts';
 
 describe('SOS for a camera-only home', () => {
@@ -66,6 +67,27 @@ describe('SOS for a camera-only home', () => {
     // Ending the SOS call closes its room, which stops the camera's ingest.
     expect((await api<Call>(chen, 'POST', `/calls/${call.id}/end`)).status).toBe(200);
     expect(platform.rooms.get(answered.body.roomId)).toBeUndefined();
+  });
+
+  it('the counsellor presses 为家里求助 on their page: the family rings and the counsellor sees the home camera', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${platform.url}/counsellor.html?token=${encodeURIComponent(personToken(platform, SEED.counsellors.chen, 'counsellor', '陈静'))}`);
+      // Only the camera-only home has the button (the other homes' devices have their own).
+      const sos = page.locator(`button[data-sos="${H}"]`);
+      await sos.waitFor();
+      expect(await page.locator('button[data-sos]').count()).toBe(1);
+      await sos.click();
+      const first = await waitFor(() => remoteMedia(page), (r) => r.framesDecoded > 0, { what: 'home camera decoded on the counsellor page' });
+      expect(first.width).toBe(640);
+      // The test clock stands still, so find the call by who raised it rather than by order.
+      const call = (await platform.services.households.myCalls(platform.tokens.verify(bearer(SEED.family.liNa, 'family', '李娜')))).find((c) => c.callerId === SEED.counsellors.chen);
+      expect(call).toMatchObject({ purpose: 'sos', state: 'ringing', callerId: SEED.counsellors.chen });
+      expect(call!.callees.map((c) => c.id).sort()).toEqual([SEED.family.liNa, SEED.family.zhangLei, SEED.family.zhangWei].sort());
+      await platform.services.households.endCall(platform.tokens.verify(bearer(SEED.counsellors.chen, 'counsellor', '陈静')), call!.id);
+    } finally {
+      await page.close();
+    }
   });
 
   it('a home whose device is on raises SOS on the device, not from a family page', async () => {
