@@ -718,9 +718,10 @@ export class HouseholdService {
       const open = (await tx.listOpenCalls(h.id))[0];
       if (open) throw new AppError('conflict', 'the home is already in a call', { callId: open.id });
       await tx.insertCall({
-        // An SOS raised for a camera-only home keeps its raiser as the caller: they are in the call, not rung.
+        // An SOS raised for a camera-only home keeps its raiser as the caller (in the call, not rung);
+        // the name still says which home it is for (the 网格员 page shows only that).
         id, householdId: h.id, direction: 'from-home', purpose: c.purpose, callerId: actor.sub,
-        ...(actor.role === 'family' || actor.role === 'counsellor' ? { callerRole: actor.role, callerName: actor.name } : { callerRole: 'home-device' as const, callerName: h.name }),
+        ...(actor.role === 'family' || actor.role === 'counsellor' ? { callerRole: actor.role, callerName: `${h.name}（${actor.name}）` } : { callerRole: 'home-device' as const, callerName: h.name }),
         state: 'ringing', audioOnly: c.audioOnly, autoAnswered: false, quiet: false, createdAtMs: now,
         ringDeadlineMs: now + (c.purpose === 'sos' ? this.#sosLastOffset() + this.timings.sosRingMs : this.timings.ringTimeoutMs),
         ...(c.purpose === 'sos' ? { sosStep: -1, nextStepAtMs: now } : {}),
