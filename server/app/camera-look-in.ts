@@ -1,6 +1,7 @@
 // A look-in at a household IP camera: when its room opens on this node, the server joins it as
 // the camera and pulls the stream in (sfu/ingest). The viewer's rights were decided when the
 // look-in was granted; closing the room (viewer left, privacy, time limit) stops the ingest.
+// An SOS call of a home with only an IP camera pulls the camera in the same way.
 import type { Logger } from '../core/log.ts';
 import type { HouseholdService } from '../household/index.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
@@ -22,6 +23,14 @@ export interface CameraLookInDeps {
 export function serveCameraLookIns(d: CameraLookInDeps): void {
   d.rooms.on('room', (room) => {
     const parsed = parseRoomId(room.id);
+    if (parsed.kind === 'household-call') {
+      d.households
+        .openSosCamera(parsed.callId)
+        .then((camera) => camera && ingestInto(room, camera, d))
+        // The call goes on by voice without the picture; the callers still talk.
+        .catch((err: unknown) => d.log.warn({ err, roomId: room.id }, 'SOS call | home camera unavailable'));
+      return;
+    }
     if (parsed.kind !== 'household-look-in') return;
     d.households
       .openCameraLookIn(parsed.lookInId)
@@ -36,6 +45,6 @@ export function serveCameraLookIns(d: CameraLookInDeps): void {
   });
 }
 
-function ingestInto(room: Room, camera: { householdId: string; cameraId: string; url: string }, d: CameraLookInDeps): Promise<unknown> {
-  return pullCameraInto(room, { cameraId: camera.cameraId, name: camera.cameraId, url: camera.url, role: 'home-device', attributes: { householdId: camera.householdId } }, d);
+function ingestInto(room: Room, camera: { householdId: string; cameraId: string; name?: string; url: string }, d: CameraLookInDeps): Promise<unknown> {
+  return pullCameraInto(room, { cameraId: camera.cameraId, name: camera.name ?? camera.cameraId, url: camera.url, role: 'home-device', attributes: { householdId: camera.householdId } }, d);
 }

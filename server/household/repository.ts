@@ -747,6 +747,8 @@ export class HouseholdRepository {
       .where('actor_id', '=', actorId)
       .where('action', '=', 'look-in')
       .where('outcome', '=', 'granted')
+      // A camera pulled into an SOS call has no look-in and is no glance against the limit.
+      .where('look_in_id', 'is not', null)
       .where('at', '>=', sinceMs)
       .executeTakeFirstOrThrow();
     return n;

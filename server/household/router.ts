@@ -46,6 +46,7 @@ export function createHouseholdRouter({ service: s, tokens, log }: HouseholdRout
       },
       // calls
       'household.startCall': ({ claims, params, body }) => s.startCall(claims, params.householdId, body),
+      'household.raiseSos': ({ claims, params }) => s.raiseSosFor(claims, params.householdId),
       'household.missedCalls': ({ claims, params, query }) => s.listMissedCalls(claims, params.householdId, query.limit),
       'household.answerCall': ({ claims, params }) => s.answerCall(claims, params.callId),
       'household.declineCall': ({ claims, params }) => s.declineCall(claims, params.callId),

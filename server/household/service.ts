@@ -650,7 +650,50 @@ export class HouseholdService {
    */
   async raiseSos(actor: Actor): Promise<{ call: Call } & RoomTicket> {
     const rec = await this.#requireDevice(actor);
-    const h = await this.#assertHousehold(rec.device.householdId);
+    return this.#raiseSos(actor, await this.#assertHousehold(rec.device.householdId), rec.device.id);
+  }
+
+  /**
+   * 求助 for a home with only an IP camera (no home device on to press): a family member of the
+   * household or one of its counsellors raises it from their page. The same ladder and alert
+   * as the device's SOS rings everyone else, and the home's camera joins the call
+   * (`openSosCamera`) so whoever answers sees the home.
+   */
+  async raiseSosFor(actor: Actor, householdId: string): Promise<{ call: Call } & RoomTicket> {
+    if (actor.role === 'counsellor') await this.#requireCounsellor(actor, householdId);
+    else await this.#requireFamilyLevel(actor, householdId, 'call', { adminAllowed: false });
+    const h = await this.#assertHousehold(householdId);
+    // A device that is on has its own 求助 button; one that is off (or none) cannot be pressed.
+    if ((await this.#devices(h.id)).some((d) => d.online)) throw new AppError('conflict', 'the home device is on: its 求助 button raises SOS there');
+    if ((await this.#repo.listCameras(h.id)).length === 0) throw new AppError('conflict', 'this home has no camera to raise SOS for');
+    return this.#raiseSos(actor, h, null);
+  }
+
+  /**
+   * For the ingest wiring only (never for clients): the camera to pull into an open SOS call of
+   * a home without a device. SOS overrides quiet hours, the look-in setting, per-member consent
+   * and the look-in rate limit (it is a call for help, not a look), never privacy mode or the
+   * privacy schedule: the device's own SOS sends no picture then either. The pull is in the
+   * household's access log.
+   */
+  async openSosCamera(callId: string): Promise<{ householdId: string; cameraId: string; name: string; url: string } | undefined> {
+    const call = await this.#repo.getCall(callId);
+    if (!call || call.purpose !== 'sos' || (call.state !== 'ringing' && call.state !== 'active')) return undefined;
+    if (call.callerRole === 'home-device') return undefined;
+    const h = await this.#assertHousehold(call.householdId);
+    const camera = (await this.#repo.listCameras(h.id))[0];
+    const full = camera && (await this.#repo.getCamera(camera.id));
+    if (!camera || !full) return undefined;
+    const cameraAllowed = !this.privacyState(h).active;
+    await this.#repo.appendAccessLog({
+      householdId: h.id, actorId: call.callerId, actorName: call.callerName, actorRole: call.callerRole, action: 'look-in',
+      outcome: cameraAllowed ? 'granted' : 'refused', reason: cameraAllowed ? 'sos' : `sos:${this.privacyState(h).cause}`, lookInId: null, atMs: this.#clock.now(),
+    });
+    this.#log.warn({ callId, householdId: h.id, cameraId: camera.id, cameraAllowed }, 'SOS | home camera');
+    return cameraAllowed ? { householdId: h.id, cameraId: camera.id, name: camera.name, url: full.url } : undefined;
+  }
+
+  async #raiseSos(actor: Actor, h: Household, deviceId: string | null): Promise<{ call: Call } & RoomTicket> {
     const now = this.#clock.now();
     for (const open of await this.#repo.listOpenCalls(h.id)) {
       if ((await this.#repo.transitionCall(open.id, ['ringing', 'active'], open.state === 'ringing' ? 'cancelled' : 'ended', now))) {
@@ -659,8 +702,8 @@ export class HouseholdService {
     }
     const call = await this.#openCallFromHome(actor, h, { purpose: 'sos', audioOnly: false, callees: [] });
     const alertId = newId('alert');
-    await this.#repo.insertAlert({ id: alertId, kind: 'sos', deviceId: rec.device.id, householdId: h.id, lastSeenAtMs: null, raisedAtMs: now, callId: call.id });
-    this.#log.warn({ callId: call.id, householdId: h.id, device: rec.device.id }, 'SOS raised');
+    await this.#repo.insertAlert({ id: alertId, kind: 'sos', deviceId, householdId: h.id, lastSeenAtMs: null, raisedAtMs: now, callId: call.id });
+    this.#log.warn({ callId: call.id, householdId: h.id, device: deviceId, by: actor.sub }, 'SOS raised');
     this.events.emit('alert:raised', { to: await this.#alertAudience(h.id), alert: (await this.#repo.getAlert(alertId))! });
     await this.#ringSosSteps((await this.#repo.getCallRecord(call.id))!, now);
     const rung = await this.#assertCall(call.id);
@@ -675,7 +718,10 @@ export class HouseholdService {
       const open = (await tx.listOpenCalls(h.id))[0];
       if (open) throw new AppError('conflict', 'the home is already in a call', { callId: open.id });
       await tx.insertCall({
-        id, householdId: h.id, direction: 'from-home', purpose: c.purpose, callerId: actor.sub, callerRole: 'home-device', callerName: h.name,
+        // An SOS raised for a camera-only home keeps its raiser as the caller (in the call, not rung);
+        // the name still says which home it is for (the 网格员 page shows only that).
+        id, householdId: h.id, direction: 'from-home', purpose: c.purpose, callerId: actor.sub,
+        ...(actor.role === 'family' || actor.role === 'counsellor' ? { callerRole: actor.role, callerName: `${h.name}（${actor.name}）` } : { callerRole: 'home-device' as const, callerName: h.name }),
         state: 'ringing', audioOnly: c.audioOnly, autoAnswered: false, quiet: false, createdAtMs: now,
         ringDeadlineMs: now + (c.purpose === 'sos' ? this.#sosLastOffset() + this.timings.sosRingMs : this.timings.ringTimeoutMs),
         ...(c.purpose === 'sos' ? { sosStep: -1, nextStepAtMs: now } : {}),
@@ -719,7 +765,7 @@ export class HouseholdService {
     const next = SOS_STEPS.findIndex((k, i) => i > step && created + offsets[k] > now);
     const nextAt = next === -1 ? null : created + offsets[SOS_STEPS[next]!];
     if (!(await this.#repo.setSosStep(call.id, step, nextAt, Math.max(now, created + this.#sosLastOffset()) + this.timings.sosRingMs))) return;
-    const already = new Set(call.callees.map((c) => c.id));
+    const already = new Set([call.callerId, ...call.callees.map((c) => c.id)]);
     for (let i = rungBefore + 1; i <= step; i++) {
       const kind = SOS_STEPS[i]!;
       const people = (await this.#sosPeople(h, kind)).filter((p) => !already.has(p.id));
@@ -739,7 +785,7 @@ export class HouseholdService {
       const updated = await this.#assertCall(call.id);
       if (callees.length > 0) this.events.emit('call:ringing', { to: callees.map((p) => subjectKey(p.role, p.id)), call: updated });
       // Everyone already ringing sees the new people on the call.
-      this.events.emit('call:updated', { to: [...(await this.#deviceKeys(h.id)), ...updated.callees.map((p) => subjectKey(p.role, p.id))], call: updated });
+      this.events.emit('call:updated', { to: await this.#fromHomeParties(updated), call: updated });
     }
   }
 
@@ -791,7 +837,7 @@ export class HouseholdService {
     await this.#repo.appendCallEvent({ callId: call.id, atMs: now, type: 'answered', person: personOf(actor), data: { step: me.step, afterSeconds: Math.round((now - Date.parse(call.createdAt)) / 1000) } });
     const answered = await this.#assertCall(call.id);
     this.#log.info({ callId: call.id, by: actor.sub, purpose: call.purpose }, 'call from home answered');
-    this.events.emit('call:answered', { to: [...(await this.#deviceKeys(call.householdId)), ...answered.callees.map((c) => subjectKey(c.role, c.id))], call: answered });
+    this.events.emit('call:answered', { to: await this.#fromHomeParties(answered), call: answered });
     if (call.purpose === 'sos') await this.#resolveSosAlert(call);
     return { call: answered, roomId: answered.roomId, token: await this.#callToken(actor, answered) };
   }
@@ -895,6 +941,12 @@ export class HouseholdService {
     // Same answer for "no such call" and "another household's call": a device learns nothing.
     if (!call || call.householdId !== device.device.householdId) throw forbidden('a device handles only its own household’s calls');
     return call;
+  }
+
+  /** Everyone in a call from home: the home's devices, whoever raised an SOS from their page, and everyone rung. */
+  async #fromHomeParties(call: Call): Promise<SubjectKey[]> {
+    const raiser = call.callerRole === 'home-device' ? [] : [subjectKey(call.callerRole, call.callerId)];
+    return [...(await this.#deviceKeys(call.householdId)), ...raiser, ...call.callees.map((c) => subjectKey(c.role, c.id))];
   }
 
   /** The actor as one of the people a call from home rings; forbidden otherwise. */

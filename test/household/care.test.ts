@@ -123,6 +123,35 @@ describe('SOS', () => {
     expect(call.purpose).toBe('sos');
     expect(f.events.find((e) => e.name === 'call:ended' && 'call' in e.payload && e.payload.call.id === chat.id)?.payload).toMatchObject({ reason: 'sos' });
   });
+
+  it('for a home with only a camera, a family member raises it from their page: the same ladder, the same alert, the raiser hears the answer', async () => {
+    await f.service.addCamera(f.admin, H.zhang, { name: '院子摄像头', place: 'yard', url: 'rtsp://10.255.255.1/yard' });
+    const zhangWei = f.person(F.zhangWei, 'family', '张伟');
+    // Only the household's own family and assigned counsellors; a home without a camera has nothing to raise it for.
+    expect(await code(() => f.service.raiseSosFor(f.person(C.zhou, 'counsellor'), H.zhang))).toBe('forbidden');
+    expect(await code(() => f.service.raiseSosFor(f.person(F.wangQiang, 'family'), H.zhang))).toBe('forbidden');
+    expect(await code(() => f.service.raiseSosFor(f.person(F.liuFang, 'family'), H.liu))).toBe('conflict');
+    const { call } = await f.service.raiseSosFor(zhangWei, H.zhang);
+    expect(call).toMatchObject({ purpose: 'sos', callerId: F.zhangWei, callerRole: 'family' });
+    // Everyone but the raiser, from the first step.
+    expect(call.callees.map((c) => c.id).sort()).toEqual([F.liNa, F.zhangLei].sort());
+    const chen = f.person(C.chen, 'counsellor', '陈静');
+    expect(await f.service.listAlerts(chen)).toMatchObject([{ kind: 'sos', callId: call.id, deviceId: null, resolvedAt: null }]);
+    f.clock.advance(20_000);
+    await f.service.tick();
+    expect((await f.service.myCalls(chen)).map((c) => c.id)).toEqual([call.id]);
+    f.events.length = 0;
+    await f.service.answerCall(chen, call.id);
+    expect(f.events.find((e) => e.name === 'call:answered')?.payload.to).toContain(subjectKey('family', F.zhangWei));
+    const { events } = await f.service.callTimeline(zhangWei, call.id);
+    expect(events.map((e) => e.type)).toEqual(['raised', 'rang', 'rang', 'escalated', 'rang', 'answered']);
+    expect(events.filter((e) => e.type !== 'escalated').map((e) => e.personId)).toEqual([F.zhangWei, expect.any(String), expect.any(String), C.chen, C.chen]);
+    // The camera joins when the call's room opens (openSosCamera); with the device on, the device's button is the way.
+    expect(await f.service.openSosCamera(call.id)).toMatchObject({ householdId: H.zhang, url: 'rtsp://10.255.255.1/yard' });
+    await f.service.endCall(chen, call.id);
+    await f.service.heartbeat(await f.device(D.zhang));
+    expect(await code(() => f.service.raiseSosFor(zhangWei, H.zhang))).toBe('conflict');
+  });
 });
 
 describe('no activity', () => {

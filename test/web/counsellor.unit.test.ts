@@ -11,6 +11,7 @@ const hh = (id: string, name: string, region: string): HouseholdView =>
     household: { id, name, region, address: '符离镇', residents: [{ name: '张秀英', note: '高血压' }, { name: '张小宝', note: '' }] },
     privacy: { active: id === 'hh-wang', cause: 'button' },
     devices: [{ id: `${id}-d`, name: '客厅终端', online: false }],
+    cameras: id === 'hh-zhang' ? [{ id: 'cam-1', householdId: id, name: '院子摄像头', place: 'yard' }] : [],
   }) as unknown as HouseholdView;
 const schedule: CheckInSchedule = { id: 's1', householdId: 'hh-zhang', counsellorId: 'c', days: [1, 4], time: '10:00', durationMinutes: 15, note: '问问血压', nextAt: '2026-11-27T02:00:00Z' };
 const alert: HouseholdAlert = { id: 'a1', kind: 'device-offline', deviceId: 'hh-zhang-d', householdId: 'hh-zhang', lastSeenAt: null, raisedAt: '2026-11-26T03:30:00Z', resolvedAt: null, acknowledgedBy: null, acknowledgedAt: null, activity: null, callId: null };
@@ -32,6 +33,9 @@ describe('counsellor view-model', () => {
   it('lists households with region, residents\' notes and device state', () => {
     const [zhang, wang] = counsellorView(state(), ctx()).households.rows;
     expect(zhang).toMatchObject({ addr: '埇桥区 · 符离镇', privacy: null, residents: [{ name: '张秀英', note: '（高血压）' }, { name: '张小宝', note: null }], devices: [{ online: false, state: '离线' }] });
+    // A camera and no device on: 求助 can be raised for the home from here; not for a home without a camera.
+    expect(zhang?.sos).toBe('为家里求助');
+    expect(wang?.sos).toBeNull();
     expect(wang!.privacy).toBe('隐私模式中');
   });
 

@@ -35,6 +35,15 @@ describe('family view-model', () => {
     expect(card!.settings?.autoAnswer.options.find((o) => o.checked)?.mode).toBe('selected');
   });
 
+  it('offers 为家里求助 only for a home with a camera and no device on', () => {
+    const camera = { id: 'cam-1', householdId: 'hh-zhang', name: '院子摄像头', place: 'yard' };
+    const sos = (v: Partial<HouseholdView>) => familyView(state({ households: [view(v)] }), false, ctx()).cards[0]!.sos;
+    expect(sos({ cameras: [camera] as HouseholdView['cameras'] })).toBeNull();
+    expect(sos({ cameras: [camera] as HouseholdView['cameras'], devices: [] })).toBe('为家里求助');
+    expect(sos({ devices: [] })).toBeNull();
+    expect(familyView(state({ room: { kind: 'call', id: 'sos-1', householdId: 'hh-zhang', home: '张家', isCaller: true, audioOnly: false, phase: 'sos', endsAt: null } }), false, ctx()).room?.title).toMatch(/^已为 张家 求助/);
+  });
+
   it('says why look-in is not offered, and suggests audio on a weak network', () => {
     const callOnly = familyView(state({ households: [view({ myPermission: 'call' })] }), true, ctx()).cards[0]!;
     expect(callOnly.lookIns[0]!.disabled).toBe(true);

@@ -174,10 +174,19 @@ class CounsellorPage extends PageElement<CounsellorState> {
   }
 
   async call(householdId: string): Promise<void> {
+    await this.#start(householdId, (api) => api.call('household.startCall', { params: { householdId } }));
+  }
+
+  /** 求助 for a home without a device on to press it: rings its family (and other counsellors); the home camera joins. */
+  async sos(householdId: string): Promise<void> {
+    await this.#start(householdId, (api) => api.call('household.raiseSos', { params: { householdId } }));
+  }
+
+  async #start(householdId: string, open: (api: Api) => Promise<{ call: Call; token: string; roomId: string }>): Promise<void> {
     if (this.state.room || !this.#api) return;
     const home = homeName(this.state, householdId);
     try {
-      const ticket = await this.#api.call('household.startCall', { params: { householdId } });
+      const ticket = await open(this.#api);
       await this.#enter(ticket, home);
     } catch (err) {
       // A call that ended while we were joining already said why.
@@ -272,6 +281,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
   }
 
   readonly #actions: CounsellorActions = {
+    sos: (householdId) => void this.sos(householdId),
     call: (householdId, scheduleId) => {
       const due = scheduleId ? this.state.due.find((d) => d.schedule.id === scheduleId) : undefined;
       this.#visitFor = due ? { scheduleId: due.schedule.id, dueAt: due.dueAt } : {};

@@ -87,7 +87,7 @@ export interface CounsellorView {
   households: {
     title: string;
     headers: string[];
-    rows: { id: string; name: string; privacy: string | null; addr: string; residents: { name: string; note: string | null }[]; devices: { name: string; online: boolean; state: string }[]; call: string; history: string }[];
+    rows: { id: string; name: string; privacy: string | null; addr: string; residents: { name: string; note: string | null }[]; devices: { name: string; online: boolean; state: string }[]; call: string; sos: string | null; history: string }[];
   };
   checkIns: { title: string; items: { id: string; home: string; text: string }[]; empty: string | null };
   checkInForm: {
@@ -199,6 +199,8 @@ export function counsellorView(s: CounsellorState, ctx: ViewContext): Counsellor
         residents: v.household.residents.map((r) => ({ name: r.name, note: r.note ? t('common.parenthesised', { text: r.note }) : null })),
         devices: v.devices.map((d) => ({ name: d.name, online: d.online, state: t(d.online ? 'counsellor.online' : 'counsellor.offline') })),
         call: t('counsellor.callHome'),
+        // Only a home without a device on (an IP camera only) needs 求助 raised for it.
+        sos: v.cameras.length > 0 && !v.devices.some((d) => d.online) ? t('counsellor.sos') : null,
         history: t('counsellor.history'),
       })),
     },

@@ -9,6 +9,7 @@ import type { CheckInForm, CounsellorView, NoticeForm, VisitForm } from './view-
 
 export interface CounsellorActions {
   call(householdId: string, scheduleId?: string): void;
+  sos(householdId: string): void;
   ack(alertId: string): void;
   answer(callId: string): void;
   recordVisit(householdId: string, scheduleId?: string, dueAt?: string): void;
@@ -120,6 +121,7 @@ function desk(v: CounsellorView, a: CounsellorActions): TemplateResult {
               <td>${r.devices.map((d, i) => html`${i ? html`<br />` : nothing}<span class="dev-state" data-online=${String(d.online)}>${d.name} · ${d.state}</span>`)}</td>
               <td>
                 <button type="button" class="btn primary" data-call=${r.id} @click=${() => a.call(r.id)}>${r.call}</button>
+                ${r.sos ? html`<button type="button" class="btn sos" data-sos=${r.id} @click=${() => a.sos(r.id)}>${r.sos}</button>` : nothing}
                 <button type="button" class="btn" data-history=${r.id} @click=${() => a.showHistory(r.id)}>${r.history}</button>
               </td>
             </tr>`,

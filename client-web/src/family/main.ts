@@ -194,6 +194,19 @@ class FamilyPage extends PageElement<FamilyState> {
     this.#open({ kind: 'call', id: call.id, householdId, isCaller, audioOnly: call.audioOnly, phase, endsAt: null }, ticket.token, ticket.roomId);
   }
 
+  /** 求助 for a home whose device cannot press it: rings the rest of the family and the counsellors, and the home camera joins. */
+  async sos(householdId: string): Promise<void> {
+    if (this.state.room || !this.#api) return;
+    this.message = undefined;
+    try {
+      const { call, token, roomId } = await this.#api.call('household.raiseSos', { params: { householdId } });
+      this.#open({ kind: 'call', id: call.id, householdId, isCaller: true, audioOnly: false, phase: 'sos', endsAt: null }, token, roomId);
+    } catch (err) {
+      this.#error(err);
+      void this.refresh();
+    }
+  }
+
   /** `source`: the home device (null) or one of the household's IP cameras. */
   async lookIn(householdId: string, source: string | null): Promise<void> {
     if (this.state.room || !this.#api) return;
@@ -312,6 +325,7 @@ class FamilyPage extends PageElement<FamilyState> {
 
   readonly #actions: FamilyActions = {
     call: (hid, audioOnly) => void this.call(hid, audioOnly),
+    sos: (hid) => void this.sos(hid),
     lookIn: (hid, source) => void this.lookIn(hid, source),
     leave: () => this.#leave(true),
     editSettings: (hid, edit) => this.#editSettings(hid, edit),

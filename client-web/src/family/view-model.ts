@@ -7,7 +7,7 @@ import type { ViewContext } from '../lib/i18n.ts';
 import { clock, formatTime } from '../lib/time.ts';
 import { windowsText, type AccessLogEntry, type Call, type HouseholdAlert, type HouseholdView } from '../household/common.ts';
 
-export type RoomPhase = 'ringing' | 'in' | 'joined' | 'lookin';
+export type RoomPhase = 'ringing' | 'sos' | 'in' | 'joined' | 'lookin';
 
 export interface RoomInfo {
   kind: 'call' | 'lookin';
@@ -78,6 +78,8 @@ export interface CardView {
   residents: string;
   devices: { online: boolean; name: string | null; state: string }[];
   call: string;
+  /** 求助 for a home without a device on to press it (only an IP camera); null where the device has its own button. */
+  sos: string | null;
   audio: { label: string; sub: string; suggest: boolean };
   lookIns: { source: string | null; label: string; disabled: boolean }[];
   hints: string[];
@@ -152,6 +154,8 @@ function roomView(r: RoomInfo, ctx: ViewContext): NonNullable<FamilyView['room']
   const title =
     r.phase === 'ringing'
       ? t('family.ringing', { home: r.home })
+      : r.phase === 'sos'
+        ? t('family.sosRinging', { home: r.home })
       : r.phase === 'lookin'
         ? t('family.lookingIn', { home: r.home, left: clock(left) })
         : r.phase === 'joined'
@@ -183,6 +187,7 @@ function cardView(s: FamilyState, v: HouseholdView, weak: boolean, ctx: ViewCont
       ? v.devices.map((d) => ({ online: d.online, name: d.name, state: t(d.online ? 'family.online' : 'family.offline') }))
       : [{ online: false, name: null, state: t('family.noDevice') }],
     call: t('family.call'),
+    sos: v.cameras.length > 0 && !v.devices.some((d) => d.online) ? t('family.sos') : null,
     audio: { label: t('family.audio'), sub: t('family.audioSub'), suggest: weak },
     lookIns: [
       { source: null, label: t('family.lookIn'), disabled: lookDisabled },

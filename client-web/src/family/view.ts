@@ -10,6 +10,7 @@ import { NIGHT, type CardView, type FamilyView, type SettingsDraft, type Setting
 
 export interface FamilyActions {
   call(householdId: string, audioOnly: boolean): void;
+  sos(householdId: string): void;
   lookIn(householdId: string, source: string | null): void;
   leave(): void;
   editSettings(householdId: string, edit: (d: SettingsDraft) => SettingsDraft): void;
@@ -58,6 +59,7 @@ function card(c: CardView, a: FamilyActions): TemplateResult {
       ${c.devices.map((d) => html`<li data-online=${String(d.online)}>${d.name === null ? d.state : html`${d.name} · <span class="state">${d.state}</span>`}</li>`)}
     </ul>
     <div class="actions">
+      ${c.sos ? html`<button type="button" class="btn sos" data-act="sos" @click=${() => a.sos(c.id)}>${c.sos}</button>` : nothing}
       <button type="button" class="btn" data-act="call" @click=${() => a.call(c.id, false)}>${c.call}</button>
       <button type="button" class="btn ${c.audio.suggest ? 'suggest' : ''}" data-act="audio" @click=${() => a.call(c.id, true)}>${c.audio.label}<small>${c.audio.sub}</small></button>
       ${c.lookIns.map(

@@ -154,6 +154,10 @@ export const householdArea = area({
       method: 'POST', path: '/households/:householdId/calls', summary: "Call home: rings the devices, or is live at once where the household chose auto-answer; 503 when the device is offline (listed as missed)",
       access: { roles: ['family', 'counsellor'] }, params: householdParams, body: startCallSchema, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
     },
+    'household.raiseSos': {
+      method: 'POST', path: '/households/:householdId/sos', summary: "求助 for a home with only an IP camera (no device to press): the same ladder as the device's SOS rings everyone else, and the home's camera joins the call unless privacy is on; 409 while the home device is on (it has its own button)",
+      access: { roles: ['family', 'counsellor'] }, params: householdParams, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
+    },
     'household.missedCalls': {
       method: 'GET', path: '/households/:householdId/missed-calls', summary: 'Calls nobody answered, newest first',
       access: { roles: CARE_VIEWERS }, params: householdParams, query: limitQuery, answer: json<Call[]>('Call[]'),
