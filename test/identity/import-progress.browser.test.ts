@@ -36,7 +36,7 @@ describe('the system administrator’s page with a large file', () => {
     admin.on('pageerror', (e) => errors.push(e.message));
     await admin.setViewportSize({ width: 1024, height: 600 });
     await admin.goto(`${platform.url}/admin.html?token=${encodeURIComponent(platform.token('sysadmin-imp', 'admin', { rooms: [] }, { name: '王系统' }))}`);
-    await admin.locator('#panel[data-panel=departments]').waitFor({ timeout: 15_000 });
+    await admin.locator('#panel[data-panel=regions]').waitFor({ timeout: 15_000 });
   });
   afterAll(async () => {
     await browser?.cleanup();
