@@ -8,6 +8,9 @@ import { Api } from './api.ts';
 import { callStatus, deviceFailure, poorNetwork, sameStatus, type CallStatus, type DeviceSource, type DeviceStatus, type RemotePublisher } from './call-state.ts';
 import { FINAL_REFUSALS, SignallingClient, SignallingError } from './signalling-client.ts';
 
+/** Tries of one consume before the failure is reported (backoff 1, 2, 4, 4 s between them). */
+const CONSUME_ATTEMPTS = 5;
+
 /** How long a node gets to answer before the call tries the next one. */
 const REACH_MS = 2_000;
 
@@ -153,7 +156,7 @@ export class CallSession {
       if (peer) peer.producers.push(p);
       this.#emit('peers', this.peers);
       this.#updateStatus();
-      void this.#consume(p).catch((err: unknown) => this.#fail(err));
+      void this.#consumeRetrying(p);
     });
     s.on('producerClosed', ({ peerId, producerId }) => {
       const peer = this.peers.get(peerId);
@@ -291,7 +294,7 @@ export class CallSession {
       c.resume();
       await this.signalling.request('resumeConsumer', { consumerId: c.id }).catch(() => undefined);
     }
-    for (const p of [...this.peers.values()]) for (const prod of [...p.producers]) await this.#consume({ peerId: p.peerId, ...prod }).catch((err: unknown) => this.#fail(err));
+    for (const p of [...this.peers.values()]) for (const prod of [...p.producers]) await this.#consumeRetrying({ peerId: p.peerId, ...prod });
     await this.#acquireDevices('all');
   }
 
@@ -425,7 +428,7 @@ export class CallSession {
     this.#setState('joined');
     // this.peers, not joined.peers: producers announced while the transports were being made
     // arrived as newProducer pushes before #recv existed and are only recorded there.
-    for (const p of [...this.peers.values()]) for (const prod of [...p.producers]) await this.#consume({ peerId: p.peerId, ...prod });
+    for (const p of [...this.peers.values()]) for (const prod of [...p.producers]) await this.#consumeRetrying({ peerId: p.peerId, ...prod });
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
@@ -475,6 +478,25 @@ export class CallSession {
       await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
     } catch (err) {
       this.#emit('error', err as Error);
+    }
+  }
+
+  /**
+   * Consumes a producer, retrying a failure that is not final (a request timed out on a loaded
+   * node, a transport hiccup) with backoff while the producer is still offered and the call
+   * joined: one lost answer must not leave a track missing for the rest of the call.
+   */
+  async #consumeRetrying(p: { peerId: string } & ProducerInfo): Promise<void> {
+    const offered = () => this.state === 'joined' && !!this.peers.get(p.peerId)?.producers.some((x) => x.producerId === p.producerId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#consume(p);
+      } catch (err) {
+        if (isFinal(err) || attempt >= CONSUME_ATTEMPTS || !offered()) return this.#fail(err);
+        console.warn(`call | consume ${p.kind} of ${p.peerId} failed (attempt ${attempt}); retrying`, err);
+        await new Promise((r) => setTimeout(r, Math.min(4000, 500 * 2 ** attempt)));
+        if (!offered()) return;
+      }
     }
   }
 
