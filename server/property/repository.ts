@@ -98,8 +98,9 @@ export class PropertyRepository {
     });
   }
 
+  /** By place, then name: the order people read them in (ids are random, so ordering by them shuffled the list). */
   async listCameras(compoundId: string): Promise<CompoundCamera[]> {
-    return (await this.#q.selectFrom('compound_cameras').selectAll().where('compound_id', '=', compoundId).orderBy('id').execute()).map(toCamera);
+    return (await this.#q.selectFrom('compound_cameras').selectAll().where('compound_id', '=', compoundId).orderBy('location').orderBy('name').execute()).map(toCamera);
   }
 
   async insertPerson(p: CompoundPerson): Promise<void> {

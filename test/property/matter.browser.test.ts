@@ -51,7 +51,7 @@ describe('红色物业: a compound matter brings every party and a camera into o
     await office.setViewportSize({ width: 1024, height: 600 });
     // The cameras by place; one glance at the east gate through a view-only room.
     await office.locator('#cameras dt', { hasText: '东门' }).waitFor();
-    expect(await office.locator('#cameras dd').allInnerTexts()).toEqual([expect.stringContaining('东门摄像头'), expect.stringContaining('地库摄像头')]);
+    expect(await office.locator('#cameras dd').allInnerTexts()).toEqual([expect.stringContaining('地库摄像头'), expect.stringContaining('东门摄像头')]); // by place: 3 号楼地库, 东门
     await office.locator(`#cameras dd[data-camera-id="${gate.id}"] [data-act=view]`).click();
     await waitFor(() => remoteMedia(office), (r) => r.framesDecoded > 0, { what: 'camera view decoded', timeoutMs: 60_000 });
     expect(await office.locator('#room-title').innerText()).toContain('东门摄像头');
