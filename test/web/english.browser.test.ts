@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { Page } from 'playwright-core';
 import { browserPlatform } from '../support/browser-platform.ts';
+import { waitFor } from '../support/media.ts';
 import { startTestPlatform } from '../support/platform.ts';
 import { petitionTokens } from '../petition/ui-support.ts';
 import { zh } from '../../client-web/src/i18n/zh.ts';
@@ -54,15 +55,27 @@ function readable(page: Page): Promise<string[]> {
   });
 }
 
-/** Waits until the page has drawn itself: some text, and the same text on two frames 300 ms apart. */
-async function settled(page: Page): Promise<void> {
-  let last = '';
-  for (let i = 0; i < 60; i++) {
-    const now = await page.evaluate(() => document.body.innerText);
-    if (now.trim() && now === last) return;
-    last = now;
-    await page.waitForTimeout(300);
-  }
+/**
+ * Counts the page's HTTP requests in flight (its live and signalling channels are WebSocket-only,
+ * so they never count): a page has its data once none is pending.
+ */
+function inFlight(page: Page): () => number {
+  let n = 0;
+  page.on('request', () => void n++);
+  page.on('requestfinished', () => void n--);
+  page.on('requestfailed', () => void n--);
+  return () => n;
+}
+
+/** The page has drawn what it fetched: no request pending, and its text the same on either side of two frames. */
+async function settled(page: Page, pending: () => number, what: string): Promise<void> {
+  const framesApart = () =>
+    page.evaluate(async () => {
+      const before = document.body.innerText;
+      for (let i = 0; i < 2; i++) await new Promise((r) => requestAnimationFrame(r));
+      return before.trim() !== '' && before === document.body.innerText;
+    });
+  await waitFor(async () => pending() === 0 && (await framesApart()) && pending() === 0, (ok) => ok, { what: `${what} drawn`, timeoutMs: 20_000 });
 }
 
 describe('English on every page', () => {
@@ -105,11 +118,12 @@ describe('English on every page', () => {
     const problems: string[] = [];
     for (const o of opens) {
       const page = await env.browser.newPage();
+      const pending = inFlight(page);
       page.on('pageerror', (e) => problems.push(`${o.what}: page error ${e.message}`));
       try {
         await page.goto(`${url}/${await o.path()}`);
         if (o.choose) await o.choose(page);
-        await settled(page);
+        await settled(page, pending, o.what);
         const lang = await page.evaluate(() => document.documentElement.lang);
         if (lang !== 'en') problems.push(`${o.what}: <html lang="${lang}">`);
         for (const line of await readable(page)) {
