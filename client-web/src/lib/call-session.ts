@@ -105,6 +105,11 @@ export class CallSession {
   readonly #listeners = new Map<keyof CallSessionEvents, Set<(...a: never[]) => void>>();
   #closed = false;
   #joining: Promise<void> | undefined;
+  /**
+   * Room pushes (peers, producers) that arrived while a join request was out: the server may send
+   * them before the join reply whose snapshot they come after, so they are applied on top of it.
+   */
+  #earlyPushes: (() => void)[] | undefined;
   #rejoining: Promise<void> | undefined;
   /** The cluster's nodes (from the last join reply): where the call goes when its node stops answering. */
   #nodes: string[] = [];
@@ -144,26 +149,32 @@ export class CallSession {
   #connect(url: string | undefined): SignallingClient {
     const signalling = new SignallingClient({ url, token: this.#token });
     const s = signalling.socket;
-    s.on('peerJoined', (p) => this.#setPeer(p));
-    s.on('peerLeft', ({ peerId }) => {
-      this.peers.delete(peerId);
-      this.#peerSeen.delete(peerId);
-      this.#emit('peers', this.peers);
-      this.#updateStatus();
-    });
-    s.on('newProducer', (p) => {
-      const peer = this.peers.get(p.peerId);
-      if (peer) peer.producers.push(p);
-      this.#emit('peers', this.peers);
-      this.#updateStatus();
-      void this.#consumeRetrying(p);
-    });
-    s.on('producerClosed', ({ peerId, producerId }) => {
-      const peer = this.peers.get(peerId);
-      if (peer) peer.producers = peer.producers.filter((x) => x.producerId !== producerId);
-      this.#emit('peers', this.peers);
-      this.#updateStatus();
-    });
+    s.on('peerJoined', (p) => this.#roomPush(() => this.#setPeer(p)));
+    s.on('peerLeft', ({ peerId }) =>
+      this.#roomPush(() => {
+        this.peers.delete(peerId);
+        this.#peerSeen.delete(peerId);
+        this.#emit('peers', this.peers);
+        this.#updateStatus();
+      }),
+    );
+    s.on('newProducer', (p) =>
+      this.#roomPush(() => {
+        const peer = this.peers.get(p.peerId);
+        if (peer && !peer.producers.some((x) => x.producerId === p.producerId)) peer.producers.push(p);
+        this.#emit('peers', this.peers);
+        this.#updateStatus();
+        void this.#consumeRetrying(p);
+      }),
+    );
+    s.on('producerClosed', ({ peerId, producerId }) =>
+      this.#roomPush(() => {
+        const peer = this.peers.get(peerId);
+        if (peer) peer.producers = peer.producers.filter((x) => x.producerId !== producerId);
+        this.#emit('peers', this.peers);
+        this.#updateStatus();
+      }),
+    );
     s.on('producerPaused', ({ producerId }) => this.#markPaused(producerId, true));
     s.on('producerResumed', ({ producerId }) => this.#markPaused(producerId, false));
     s.on('consumerClosed', ({ consumerId }) => this.#dropConsumer(consumerId));
@@ -400,11 +411,18 @@ export class CallSession {
       this.#device = new Device();
       await this.#device.load({ routerRtpCapabilities: rtpCapabilities as types.RtpCapabilities });
     }
-    const joined = await this.signalling.request('join', {
-      roomId,
-      rtpCapabilities: this.#device.rtpCapabilities as never,
-      ...(this.o.note ? { note: this.o.note } : {}),
-    });
+    this.#earlyPushes = [];
+    let joined;
+    try {
+      joined = await this.signalling.request('join', {
+        roomId,
+        rtpCapabilities: this.#device.rtpCapabilities as never,
+        ...(this.o.note ? { note: this.o.note } : {}),
+      });
+    } catch (err) {
+      this.#earlyPushes = undefined;
+      throw err;
+    }
     this.peerId = joined.peerId;
     this.#permission = joined.permission;
     this.#iceServers = joined.iceServers;
@@ -414,6 +432,9 @@ export class CallSession {
     if (joined.nodes.length > 0) this.#nodes = joined.nodes;
     this.peers.clear();
     for (const p of joined.peers) this.#setPeer(p);
+    const early = this.#earlyPushes;
+    this.#earlyPushes = undefined;
+    for (const apply of early) apply();
 
     this.#recv = await this.#createTransport('recv');
     if (this.#wanted().length > 0) {
@@ -641,6 +662,11 @@ export class CallSession {
     if (active === this.recording) return;
     this.recording = active;
     this.#emit('recording', active);
+  }
+
+  #roomPush(apply: () => void): void {
+    if (this.#earlyPushes) this.#earlyPushes.push(apply);
+    else apply();
   }
 
   #setPeer(p: PeerInfo): void {

@@ -304,8 +304,15 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         if (socket.data.peer || socket.data.joining) throw new AppError('conflict', 'already in a room; leave first');
         const joining = (socket.data.joining = { roomId, stale: false });
         let found: { room: Room; permission: RoomPermission };
+        let nodes: string[];
         try {
           found = await roomFor(socket, roomId);
+          // Read before the peer is in the room: from room.join on, pushes reach this socket, and
+          // nothing should be awaited between the reply's snapshot of the room and the reply.
+          nodes = await deps.routing.liveNodes().then(
+            (ns) => ns.map((n) => n.url),
+            () => [],
+          );
         } finally {
           socket.data.joining = undefined;
         }
@@ -328,10 +335,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
           recording: room.recording,
           iceServers: turnCredentials(deps.turn, peer.claims.sub, peer.claims.exp),
           // Only a client with a valid token learns the other nodes (the public /healthz says only `{ ok }`).
-          nodes: await deps.routing.liveNodes().then(
-            (ns) => ns.map((n) => n.url),
-            () => [],
-          ),
+          nodes,
         });
       }
       case 'createWebRtcTransport': {
