@@ -85,7 +85,9 @@ describe('the composite video of a recorded three-party session', () => {
     pausedTo = (Date.now() - start) / 1000;
     await until('carol\'s camera recording again', () => recorder.manifest.participants.find((p) => p.participantId === 'carol')!.gaps.every((g) => g.end));
     await until('two finished segments of alice\'s camera after the pause', () => (camera('alice')?.segments.filter((s) => s.offsetSeconds > pausedTo).length ?? 0) >= 1);
-    await until('a finished segment of carol\'s camera after the pause', () => (camera('carol')?.segments.filter((s) => s.offsetSeconds >= pausedTo - 0.5).length ?? 0) >= 1);
+    const carolGap = recorder.manifest.participants.find((p) => p.participantId === 'carol')!.gaps.find((g) => g.reason === 'producer-paused')!;
+    const resumedAt = (Date.parse(carolGap.end!) - start) / 1000;
+    await until('a finished segment of carol\'s camera that runs past the pause', () => camera('carol')?.segments.some((s) => s.offsetSeconds + s.durationSeconds > resumedAt + 0.6) ?? false);
     manifest = await recorder.stop();
   }, 120_000);
 
@@ -129,11 +131,15 @@ describe('the composite video of a recorded three-party session', () => {
     // right of the silence notice, where only its background is.
     const slate = { x: 2 * 640 + 400, y: 48 + 20, w: 200, h: 50 };
     const during = meanColour(out, (pausedFrom + pausedTo) / 2, slate);
-    // After the pause: inside the first segment of her camera recorded since (on a loaded machine
-    // it can start well after the resume), so a picture is certainly there.
-    const camera = manifest.participants.find((p) => p.participantId === 'carol')!.tracks.find((t) => t.lane === 'camera')!;
-    const resumed = camera.segments.find((seg) => seg.offsetSeconds >= pausedTo - 0.5)!;
-    const after = meanColour(out, Math.min(sessionSeconds() - 0.2, resumed.offsetSeconds + Math.min(1, resumed.durationSeconds / 2)), tile);
+    // After the pause: past the gap's recorded end (the first frame after the resume, which on a
+    // loaded machine can come after her next segment began) and inside a segment of her camera,
+    // so a picture is certainly there.
+    const carol = manifest.participants.find((p) => p.participantId === 'carol')!;
+    const camera = carol.tracks.find((t) => t.lane === 'camera')!;
+    const gapEnd = (Date.parse(carol.gaps.find((g) => g.reason === 'producer-paused')!.end!) - Date.parse(manifest.startedAt)) / 1000;
+    const resumed = camera.segments.find((seg) => seg.offsetSeconds + seg.durationSeconds > gapEnd + 0.6)!;
+    const at = Math.max(gapEnd + 0.5, resumed.offsetSeconds + Math.min(1, resumed.durationSeconds / 2));
+    const after = meanColour(out, Math.min(sessionSeconds() - 0.2, resumed.offsetSeconds + resumed.durationSeconds - 0.05, at), tile);
     expect(during.every((c) => Math.abs(c - 0x1e) < 12), `slate colour ${during}`).toBe(true);
     expect(after.some((c) => Math.abs(c - 0x1e) > 20), `picture colour ${after}`).toBe(true);
   });
