@@ -13,7 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../../server/app/redis-clients.ts';
 import { TokenIssuer } from '../../server/auth/grants.ts';
 import { createLogger } from '../../server/core/log.ts';
 import { PetitionService } from '../../server/petition/service.ts';
@@ -79,7 +79,8 @@ const serviceClaim = (service: PetitionService) => async (a: Actor) => {
  * Prints "ready", waits for a line on stdin, claims with its officials, prints its latencies.
  */
 async function worker(cfg: { redisUrl: string; file: string; prefix: string; officials: string[] }): Promise<void> {
-  const redis = new Redis(cfg.redisUrl);
+  const clients = await connectRedis(cfg.redisUrl, createLogger('warn'));
+  const redis = clients.redis;
   const store = await openPetitionStore(cfg.file);
   const service = await PetitionService.create({
     repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: RoutingRuleBook.fromFile(), prefix: cfg.prefix, sweepIntervalMs: 0,
@@ -90,7 +91,7 @@ async function worker(cfg: { redisUrl: string; file: string; prefix: string; off
   const run = await claimAll(cfg.officials.map((id) => ({ id, name: id, role: 'official' })), serviceClaim(service));
   process.stdout.write(`${JSON.stringify({ lat: run.lat })}\n`);
   service.close();
-  await redis.quit();
+  await clients.close();
   await store.close();
 }
 
@@ -123,7 +124,9 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-scheduler-'));
   const redisServer = await startEmbeddedRedis(dir, log);
   const port = new URL(redisServer.url).port;
-  const redis = new Redis(redisServer.url);
+  // The node's own connection settings (server/app/redis-clients.ts: fail-fast, auto-pipelining).
+  const clients = await connectRedis(redisServer.url, log);
+  const redis = clients.redis;
   const file = path.join(dir, 'app.db');
   // Per round: the main load, 200 Dangshan terminals for the sequential claims, the multi-process load.
   const seeded: { main: Terminal[]; dangshan: Terminal[]; multi: Terminal[] }[] = [];
@@ -281,7 +284,7 @@ async function main(): Promise<void> {
   lines.push('', `claims/s full service ÷ scheduler only (100 officials at once): ${ratio.toFixed(2)} (target ≥ 0.5); startPetition p99 at ${AT_ONCE} at once: ${med(runs.start).p99.toFixed(0)} ms (target ≤ 200)`);
   console.log(lines.join('\n'));
 
-  await redis.quit();
+  await clients.close();
   await store.close();
   await redisServer.stop();
   fs.rmSync(dir, { recursive: true, force: true });
