@@ -171,6 +171,8 @@ if (args.json) {
   console.log(`recording benchmark: ${participants} participants × (video ${result.setup.video} + Opus) = ${tracks} tracks, ${rounds} rounds × ${seconds}s per phase, medians, % of one core`);
   console.log(`  unrecorded: worker ${pct(result.unrecorded.workerPct)}  node ${pct(result.unrecorded.nodePct)}  total ${pct(result.unrecorded.totalPct)}`);
   console.log(`  recorded:   worker ${pct(result.recorded.workerPct)}  node ${pct(result.recorded.nodePct)}  ffmpeg ${pct(result.recorded.ffmpegPct)}  ffprobe ${pct(result.recorded.ffprobePct)}  total ${pct(result.recorded.totalPct)}`);
+  // The unrecorded phase is this run's baseline (measured alternately in the same process).
+  console.log(`  recorded ÷ unrecorded (total CPU): ${(result.recorded.totalPct / result.unrecorded.totalPct).toFixed(2)}×`);
   console.log(`  per recorded track: ffmpeg -c copy ${pct(result.perTrack.ffmpegCopyPct)} (video ${pct(result.perTrack.ffmpegCopyVideoPct)}, audio ${pct(result.perTrack.ffmpegCopyAudioPct)}); everything added (ffmpeg + ffprobe + worker + node) ${pct(result.perTrack.addedTotalPct)}`);
   console.log(`  archive growth: ${(result.archiveBytesPerSecond / 1024).toFixed(0)} KiB/s for the session (${((result.archiveBytesPerSecond * 3600) / 1024 ** 3).toFixed(2)} GiB per hour)`);
 }

@@ -40,6 +40,9 @@ const COUNTIES = ['341302', '341321', '341322', '341323', '341324'];
 const COUNTY_KINDS = ['rs', 'zrzy', 'zj', 'wsjk', 'xfj'];
 const CATEGORIES = ['wages', 'social_insurance', 'land', 'housing', 'medical', 'other'];
 
+/** As the node connects (server/app/redis-clients.ts, which a script may not import): auto-pipelined, 800 ms command timeout. */
+const NODE_LIKE = { enableAutoPipelining: true, commandTimeout: 800 } as const;
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const median = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 50);
 
@@ -79,7 +82,7 @@ const serviceClaim = (service: PetitionService) => async (a: Actor) => {
  * Prints "ready", waits for a line on stdin, claims with its officials, prints its latencies.
  */
 async function worker(cfg: { redisUrl: string; file: string; prefix: string; officials: string[] }): Promise<void> {
-  const redis = new Redis(cfg.redisUrl);
+  const redis = new Redis(cfg.redisUrl, NODE_LIKE);
   const store = await openPetitionStore(cfg.file);
   const service = await PetitionService.create({
     repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: RoutingRuleBook.fromFile(), prefix: cfg.prefix, sweepIntervalMs: 0,
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-scheduler-'));
   const redisServer = await startEmbeddedRedis(dir, log);
   const port = new URL(redisServer.url).port;
-  const redis = new Redis(redisServer.url);
+  const redis = new Redis(redisServer.url, NODE_LIKE);
   const file = path.join(dir, 'app.db');
   // Per round: the main load, 200 Dangshan terminals for the sequential claims, the multi-process load.
   const seeded: { main: Terminal[]; dangshan: Terminal[]; multi: Terminal[] }[] = [];
@@ -164,7 +167,7 @@ async function main(): Promise<void> {
     return lat;
   };
 
-  const runs = { start: [] as Run[], service: [] as Run[], serviceOne: [] as Run[], serviceMulti: [] as Run[], scheduler: [] as Run[], schedulerOne: [] as Run[] };
+  const runs = { start: [] as Run[], startOne: [] as Run[], service: [] as Run[], serviceOne: [] as Run[], serviceMulti: [] as Run[], scheduler: [] as Run[], schedulerOne: [] as Run[] };
   for (let round = 0; round < ROUNDS; round++) {
     const prefix = `bench:${round}`;
     const service = await PetitionService.create({
@@ -183,9 +186,16 @@ async function main(): Promise<void> {
 
     // Unloaded: one official claims 200 waiting cases one after another.
     const one = actors.find((a) => a.id === 'B341321-rs-0')!;
+    // …started one after another: the unloaded start, the baseline of the burst above.
+    const oneLat: number[] = [];
+    const s0 = performance.now();
     for (const t of seeded[round]!.dangshan) {
+      const s = performance.now();
       await service.startPetition({ id: `dev-${t.id}`, name: 't', role: 'terminal', terminalId: t.id }, { terminalId: t.id, category: 'wages' });
+      oneLat.push(performance.now() - s);
     }
+    oneLat.sort((a, b) => a - b);
+    runs.startOne.push({ perSecond: oneLat.length / ((performance.now() - s0) / 1000), p50: pct(oneLat, 50), p99: pct(oneLat, 99) });
     runs.serviceOne.push(await claimAll([one], serviceClaim(service)));
 
     // The same 1,000-case load claimed by the 100 officials spread over PROCESSES server processes.
@@ -261,19 +271,24 @@ async function main(): Promise<void> {
   }
 
   const med = (rs: Run[]): Run => ({ perSecond: median(rs.map((r) => r.perSecond)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) });
-  const row = (name: string, r: Run) => `| ${name} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`;
+  // Last column: per second as a ratio of the row's baseline measured in the same rounds (a start
+  // burst against starts one at a time, the full claim path against the scheduler alone), so a
+  // loaded machine shows on both sides of the ratio.
+  const row = (name: string, r: Run, base?: Run) =>
+    `| ${name} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${base ? `${(r.perSecond / base.perSecond).toFixed(2)}` : ''} |`;
   const lines = [
     `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).split(' ')[2]}`,
     `load: ${CASES} petitions from ${CASES} terminals (${AT_ONCE} starting at once), 100 officials (25 county offices × 4), ${ROUNDS} rounds (median shown); ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (load average at the end)`,
     '',
-    '| operation | per second | p50 ms | p99 ms |',
-    '|---|---:|---:|---:|',
-    row(`startPetition (SQLite + enqueue Lua), ${AT_ONCE} terminals at once`, med(runs.start)),
-    row('claim, full service (lease + confirm + SQLite), 100 officials at once', med(runs.service)),
-    row('claim, full service, 1 official, sequential', med(runs.serviceOne)),
-    ...(runs.serviceMulti.length > 0 ? [row(`claim, full service, 100 officials over ${PROCESSES} server processes`, med(runs.serviceMulti))] : []),
-    row('claim, scheduler only (lease + confirm Lua), 100 officials at once', med(runs.scheduler)),
-    row('claim, scheduler only, 1 official, sequential', med(runs.schedulerOne)),
+    '| operation | per second | p50 ms | p99 ms | ÷ baseline (per second) |',
+    '|---|---:|---:|---:|---:|',
+    row(`startPetition (SQLite + enqueue Lua), ${AT_ONCE} terminals at once`, med(runs.start), med(runs.startOne)),
+    row('startPetition, 1 terminal at a time (baseline of the row above)', med(runs.startOne)),
+    row('claim, full service (lease + confirm + SQLite), 100 officials at once', med(runs.service), med(runs.scheduler)),
+    row('claim, full service, 1 official, sequential', med(runs.serviceOne), med(runs.schedulerOne)),
+    ...(runs.serviceMulti.length > 0 ? [row(`claim, full service, 100 officials over ${PROCESSES} server processes`, med(runs.serviceMulti), med(runs.scheduler))] : []),
+    row('claim, scheduler only (lease + confirm Lua), 100 officials at once (baseline)', med(runs.scheduler)),
+    row('claim, scheduler only, 1 official, sequential (baseline)', med(runs.schedulerOne)),
     row('raw: trivial EVALSHA from Node, 100 in flight', evalRun),
     ...benchRows.map((b) => row(`raw: redis-benchmark ${b.test} (-c 50)`, { perSecond: b.rps, p50: b.p50, p99: b.p99 })),
   ];

@@ -32,7 +32,7 @@ export interface RedisClients {
   pub: Redis;
   sub: Redis;
   /** A further connection with the same options and error handling, closed with the others (e.g. a module's own subscriber). */
-  connection(name: string): Redis;
+  connection(name: string, extra?: RedisOptions): Redis;
   /** Errors each connection reported since start, by name (`sv_redis_errors_total`). */
   readonly errors: ReadonlyMap<string, number>;
   /**
@@ -48,8 +48,8 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisClien
   const errors = new Map<string, number>();
   // ioredis reports every failed reconnect; one line per outage, and one when it is over.
   let down = false;
-  const connection = (name: string): Redis => {
-    const c = new Redis(url, { ...OPTIONS, connectionName: name });
+  const connection = (name: string, extra: RedisOptions = {}): Redis => {
+    const c = new Redis(url, { ...OPTIONS, ...extra, connectionName: name });
     errors.set(name, errors.get(name) ?? 0);
     c.on('error', (err: Error) => {
       errors.set(name, (errors.get(name) ?? 0) + 1);
@@ -65,8 +65,12 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisClien
     clients.push(c);
     return c;
   };
-  const redis = connection('commands');
-  const pub = connection('adapter-pub');
+  // Auto-pipelining: the commands issued in one tick go out in one socket write. A burst of
+  // petition starts or a wait pass issues hundreds at once, and one write per command was the
+  // largest Redis cost in the start path's profile (docs/bench-scheduler.md). Replies, timeouts
+  // and the offline rejection stay per command. Not on subscribers (nothing to batch there).
+  const redis = connection('commands', { enableAutoPipelining: true });
+  const pub = connection('adapter-pub', { enableAutoPipelining: true });
   const sub = connection('adapter-sub');
   // socket.io's adapter publishes, subscribes and unsubscribes without handling the promise: a
   // command during an outage (or one timed out) must not become an unhandled rejection, which

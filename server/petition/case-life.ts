@@ -135,15 +135,34 @@ export class CaseLife {
 
   /** An official took the case as lead: their office owns the running clock; it joins the handlers. */
   async leadAssigned(caseId: string, departmentId: string): Promise<void> {
-    await this.#change(caseId, (s) => {
-      const kind = OFFICE_CLOCK[s.case.stage];
-      const clock = kind ? s.clocks.get(kind) : undefined;
-      return {
-        clocks: clock && !clock.stoppedAt ? [this.#write(clock, departmentId)] : [],
-        handler: s.handlers.some((h) => h.departmentId === departmentId) ? undefined : { caseId, departmentId, role: 'lead', addedAt: this.#iso() },
-        events: [],
-      };
-    });
+    await this.#change(caseId, (s) => this.#lead(s, departmentId));
+  }
+
+  /**
+   * The same, written in the assignment's own transaction (`rows`; one transaction per claim,
+   * not two, and no lead left without its clock and handler by a crash between them);
+   * `committed` once that transaction has.
+   */
+  leadAssignment(departmentId: string): { rows: RegistrationRows; committed(): void } {
+    let result: Awaited<ReturnType<CaseLifeRepository['changeWithin']>>;
+    return {
+      rows: async (trx, c) => {
+        result = await this.#d.life.changeWithin(trx, c.id, (s) => this.#lead(s, departmentId));
+      },
+      committed: () => {
+        if (result?.case.stage !== undefined) this.#d.changed(result.case);
+      },
+    };
+  }
+
+  #lead(s: LifeSnapshot, departmentId: string): LifeChange {
+    const kind = OFFICE_CLOCK[s.case.stage];
+    const clock = kind ? s.clocks.get(kind) : undefined;
+    return {
+      clocks: clock && !clock.stoppedAt ? [this.#write(clock, departmentId)] : [],
+      handler: s.handlers.some((h) => h.departmentId === departmentId) ? undefined : { caseId: s.case.id, departmentId, role: 'lead', addedAt: this.#iso() },
+      events: [],
+    };
   }
 
   // ---- 受理告知 -----------------------------------------------------------------------------

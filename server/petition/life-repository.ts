@@ -173,7 +173,19 @@ export class CaseLifeRepository {
    * typed error to refuse, changing nothing) and writes what it returns.
    */
   change(caseId: string, decide: (s: LifeSnapshot) => LifeChange): Promise<LifeResult | undefined> {
-    return this.#store.transaction<Tables, LifeResult | undefined>(async (trx) => {
+    return this.#store.transaction<Tables, LifeResult | undefined>((trx) => this.#changeIn(trx, caseId, decide));
+  }
+
+  /**
+   * The same step inside a transaction another write of the same case already holds (a lead's
+   * assignment: its clock and handler commit with it, one transaction instead of two).
+   */
+  changeWithin(trx: Transaction<PetitionTables>, caseId: string, decide: (s: LifeSnapshot) => LifeChange): Promise<LifeResult | undefined> {
+    return this.#changeIn(trx.withTables<Pick<LifeTables, keyof LifeTables>>(), caseId, decide);
+  }
+
+  async #changeIn(trx: Transaction<Tables>, caseId: string, decide: (s: LifeSnapshot) => LifeChange): Promise<LifeResult | undefined> {
+    {
       const row = await this.#store.forUpdate(trx.selectFrom('petition_cases').selectAll().where('id', '=', caseId)).executeTakeFirst();
       if (!row) return undefined;
       const snapshot: LifeSnapshot = {
@@ -238,7 +250,7 @@ export class CaseLifeRepository {
       }
       const updated = await trx.selectFrom('petition_cases').selectAll().where('id', '=', caseId).executeTakeFirstOrThrow();
       return { case: toCase(updated), document, approval, callback };
-    });
+    }
   }
 
   async #writeClock(trx: Q, caseId: string, c: ClockWrite): Promise<void> {

@@ -151,7 +151,7 @@ export interface PetitionRepository {
    * inside the transaction), its event and the participant, in one transaction. Returns the
    * updated case, or undefined (nothing changed) if this ticket was already recorded.
    */
-  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant): Promise<Case | undefined>;
+  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant, alsoWrite?: RegistrationRows): Promise<Case | undefined>;
   /** Records an assigned ticket once; false if it was already recorded. */
   recordAssignment(a: AssignmentRecord): Promise<boolean>;
   assignmentsOf(caseId: string): Promise<{ ticketId: string; officialId: string; departmentId: string; kind: string }[]>;
@@ -620,12 +620,14 @@ export class DbPetitionRepository implements PetitionRepository {
     return recordAssignment(this.#db, a);
   }
 
-  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant): Promise<Case | undefined> {
+  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant, alsoWrite?: RegistrationRows): Promise<Case | undefined> {
     return this.#store.transaction<PetitionTables, Case | undefined>(async (trx) => {
       const exists = await this.#store.forUpdate(trx.selectFrom('petition_cases').select('id').where('id', '=', a.caseId)).executeTakeFirst();
       if (!exists || !(await recordAssignment(trx, a))) return undefined;
       await addParticipant(trx, participant);
-      return this.#updateCase(trx, a.caseId, patchFor, event);
+      const updated = await this.#updateCase(trx, a.caseId, patchFor, event);
+      if (updated) await alsoWrite?.(trx, updated);
+      return updated;
     });
   }
 

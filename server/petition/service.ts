@@ -15,6 +15,7 @@ import { AppError } from '../core/errors.ts';
 import { storeUnavailable } from '../core/http/failure.ts';
 import type { Logger } from '../core/log.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
+import { StartAdmission } from './start-admission.ts';
 import { DEFAULT_PREFIX, personalQueue, schedulerKeys, type PriorityClass } from '../scheduler/keys.ts';
 import { Presence, type PresenceStatus } from '../scheduler/presence.ts';
 import { TicketQueue, type Lease, type Ticket, type TicketKind } from '../scheduler/queue.ts';
@@ -36,7 +37,7 @@ import { loadHolidayCalendar } from './holidays.ts';
 import { CaseLifeRepository } from './life-repository.ts';
 import { DbPetitionRepository } from './repository.ts';
 import { maskIdNumber } from './id-number.ts';
-import type { CasePatch, NewEvent, PetitionRepository } from './repository.ts';
+import type { CasePatch, NewEvent, PetitionRepository, RegistrationRows } from './repository.ts';
 import {
   departmentQueues,
   liveSessions,
@@ -87,6 +88,8 @@ export interface PetitionServiceOptions {
   prefix?: string;
   /** A claim not confirmed within this goes back to its queue. */
   leaseMs?: number;
+  /** Petition starts run at once on this node; later ones wait in arrival order (start-admission.ts). */
+  startsInFlight?: number;
   presenceTtlMs?: number;
   /** Offer an appointment or call-back after this long with nobody available (unless the rules file says). */
   offerAfterSeconds?: number;
@@ -158,6 +161,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   private readonly rules: RoutingRuleBook;
   private readonly log: Logger | undefined;
   private readonly leaseMs: number;
+  private readonly admission: StartAdmission;
   private readonly offerAfterSeconds: number;
   private readonly maxWaitSeconds: number;
   private readonly defaultSessionSeconds: number;
@@ -179,6 +183,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     this.remindedKey = schedulerKeys(prefix).reminded;
     this.presence = new Presence(opts.redis, prefix, opts.presenceTtlMs ?? 30_000);
     this.leaseMs = opts.leaseMs ?? 15_000;
+    this.admission = new StartAdmission(opts.startsInFlight ?? 16);
     this.offerAfterSeconds = opts.offerAfterSeconds ?? 120;
     this.maxWaitSeconds = opts.maxWaitSeconds ?? 1800;
     this.defaultSessionSeconds = opts.defaultSessionSeconds ?? 900;
@@ -291,7 +296,11 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   // ---- petitioner side --------------------------------------------------------------------
 
-  async startPetition(actor: Actor, input: StartPetitionInput): Promise<StartedPetition> {
+  startPetition(actor: Actor, input: StartPetitionInput): Promise<StartedPetition> {
+    return this.admission.run(() => this.#start(actor, input));
+  }
+
+  async #start(actor: Actor, input: StartPetitionInput): Promise<StartedPetition> {
     if (!isPetitionerSide(actor) && !isCoordinator(actor)) {
       throw new AppError('forbidden', 'petitions are started at a terminal', { reason: 'not_a_terminal' });
     }
@@ -558,8 +567,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   /** Claims the best ticket of the official's department queue; null when nothing waits. */
   async claimNext(actor: Actor, opts: ClaimInput = {}): Promise<Assignment | null> {
     const official = await assertOfficial(this.repo, actor);
-    const lease = await this.leaseLive(official, opts.requestId);
-    return lease ? this.admit(lease, official) : null;
+    const leased = await this.leaseLive(official, opts.requestId);
+    return leased ? this.admit(leased.lease, official, leased.case) : null;
   }
 
   /**
@@ -567,10 +576,13 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    * its enqueue was still on the way to Redis, or a store restored from an older backup — is
    * taken out of circulation and the next one leased (the request id guards the first claim).
    */
-  private async leaseLive(official: Official, requestId: string | undefined): Promise<Lease | null> {
+  private async leaseLive(official: Official, requestId: string | undefined): Promise<{ lease: Lease; case: Case } | null> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const lease = await this.leaseNext(official, attempt === 0 ? requestId : undefined);
-      if (!lease || (await this.repo.getCase(lease.caseId))) return lease;
+      if (!lease) return null;
+      // Handed on, so that admit does not read the same row again (a claim read it 5 times).
+      const c = await this.repo.getCase(lease.caseId);
+      if (c) return { lease, case: c };
       await this.retire(lease);
     }
     return null;
@@ -611,10 +623,10 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    */
   async offerNext(actor: Actor, opts: ClaimInput = {}): Promise<Offer | null> {
     const official = await assertOfficial(this.repo, actor);
-    const lease = await this.leaseLive(official, opts.requestId);
-    if (!lease) return null;
-    const c = await this.repo.getCase(lease.caseId);
-    return { ticketId: lease.ticketId, leaseToken: lease.leaseToken, kind: lease.kind, expiresInMs: this.leaseMs, case: c ?? null };
+    const leased = await this.leaseLive(official, opts.requestId);
+    if (!leased) return null;
+    const { lease, case: c } = leased;
+    return { ticketId: lease.ticketId, leaseToken: lease.leaseToken, kind: lease.kind, expiresInMs: this.leaseMs, case: c };
   }
 
   /** Accepts an offer; `conflict` (lease_lost) if it expired and went back to the queue. */
@@ -656,8 +668,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   }
 
   /** Lease → confirm (commit point) → durable record. */
-  private async admit(lease: Lease, official: Official): Promise<Assignment> {
-    const c = await this.repo.getCase(lease.caseId);
+  private async admit(lease: Lease, official: Official, leasedCase?: Case): Promise<Assignment> {
+    const c = leasedCase ?? (await this.repo.getCase(lease.caseId));
     if (!c) {
       await this.retire(lease);
       throw new AppError('not_found', `ticket ${lease.ticketId} refers to an unknown case`);
@@ -682,13 +694,14 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   private async recordAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official): Promise<Case | undefined> {
     const at = this.nowIso();
     const role = ticketKindToRole(kind);
-    const updated = await this.applyAssignment(ticketId, caseId, kind, official, at, role);
-    // The office that takes the case up owns its running clock and handles it.
-    if (updated && role === 'lead') await this.life.leadAssigned(caseId, official.departmentId);
+    // The office that takes the case up owns its running clock and handles it (same transaction).
+    const lead = role === 'lead' ? this.life.leadAssignment(official.departmentId) : undefined;
+    const updated = await this.applyAssignment(ticketId, caseId, kind, official, at, role, lead?.rows);
+    if (updated) lead?.committed();
     return updated;
   }
 
-  private applyAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official, at: string, role: 'lead' | 'invited'): Promise<Case | undefined> {
+  private applyAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official, at: string, role: 'lead' | 'invited', alsoWrite?: RegistrationRows): Promise<Case | undefined> {
     return this.repo.applyAssignment(
       { ticketId, caseId, officialId: official.id, departmentId: official.departmentId, kind, assignedAt: at },
       (current): CasePatch =>
@@ -699,6 +712,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
             : {},
       this.event(official.id, 'official', role === 'lead' ? 'claimed' : 'joined', { ticketId, kind, departmentId: official.departmentId }),
       { caseId, officialId: official.id, departmentId: official.departmentId, role, joinedAt: at },
+      alsoWrite,
     );
   }
 

@@ -91,10 +91,20 @@ export class TicketQueue {
    */
   async ping(): Promise<void> {
     const pong = this.redis.ping();
-    pong.catch(() => undefined); // given up on below: its own timeout ends it later
+    let answered = false;
+    pong.then(() => (answered = true), () => undefined); // given up on below: its own timeout ends it later
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([pong, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Command timed out: PING not answered within ${PING_BUDGET_MS} ms`)), PING_BUDGET_MS)))]);
+      await Promise.race([
+        pong,
+        new Promise<never>((_, reject) => {
+          // A busy event loop (hundreds of starts at once) runs due timers before it reads the
+          // sockets: the PONG may be waiting unread. setImmediate runs after the next poll phase,
+          // so a reply already here is read first; only a Redis that truly did not answer fails.
+          const giveUp = () => (answered ? undefined : reject(new Error(`Command timed out: PING not answered within ${PING_BUDGET_MS} ms`)));
+          timer = setTimeout(() => setImmediate(giveUp), PING_BUDGET_MS);
+        }),
+      ]);
     } finally {
       clearTimeout(timer);
     }
