@@ -60,7 +60,7 @@ import type { PortRange } from '../../recordings/ports.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
 import { RedisSessionLeases } from '../routing/session-leases.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
-import { SystemAudit, systemActor, systemAuditFile } from '../core/system-audit.ts';
+import { SystemAudit, systemActor } from '../core/system-audit.ts';
 import { changeSetSchema } from '../protocol/http/admin-shapes.ts';
 import { Identity, identityMigrations, type IdentityPolicy } from '../identity/index.ts';
 import type { OidcSettings } from '../identity/oidc.ts';
@@ -179,7 +179,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...propertyMigrations, ...ARCHIVE_MIGRATIONS, ...identityMigrations]);
   log.info({ store: describeLocation(location), applied }, 'store open');
 
-  const audit = new SystemAudit(systemAuditFile(o.dataDir));
+  const audit = new SystemAudit(store);
   const petitionRepo = new DbPetitionRepository(store);
   const directory = new DirectoryAdmin({ repo: petitionRepo, audit });
   // The demo directory (development only) goes through the administrator's import path.

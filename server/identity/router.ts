@@ -149,8 +149,8 @@ export function createIdentityRouter(d: IdentityRouterDeps): Router {
         const person = query.text ? await identity.accounts.subjectOfUsername(query.text) : undefined;
         return identity.audit.search({ ...query, ...(person ? { actors: [person] } : {}) });
       },
-      'identity.verifyAudit': () => {
-        const r = identity.audit.verify();
+      'identity.verifyAudit': async () => {
+        const r = await identity.audit.verify();
         return { ok: r.problems.length === 0, entries: r.entries, problems: r.problems };
       },
     },
