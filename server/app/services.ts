@@ -426,9 +426,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     accessChanges,
     mount(app) {
       if (o.devSignIn) app.use(createDevRouter({ tokens, codes: o.codes, petitionRepo, householdRepo, households, propertyRepo }));
-      app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
-      app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
-      app.use(propertyArea.base, createPropertyRouter({ service: property, tokens, log: log.child({ mod: 'property-http' }) }));
+      app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, audit, log: log.child({ mod: 'petition-http' }) }));
+      app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, audit, log: log.child({ mod: 'household-http' }) }));
+      app.use(propertyArea.base, createPropertyRouter({ service: property, tokens, audit, log: log.child({ mod: 'property-http' }) }));
       app.use(
         archiveArea.base,
         createArchiveRouter({

@@ -269,6 +269,10 @@ class AdminPage extends PageElement<AdminState> {
           : this.#api.call('property.removeCamera', { params: { compoundId: id, cameraId } }),
       );
     },
+    retireCamera: (compoundId, cameraId) => {
+      if (!confirm(t('admin.confirmRetireCamera'))) return;
+      void this.#run(() => this.#api.call('property.retireCamera', { params: { compoundId, cameraId } }));
+    },
     unassign: (householdId, counsellorId) => void this.#run(() => this.#api.call('household.unassignCounsellor', { params: { householdId, counsellorId } })),
     account: (id, action) => void this.#account(id, action),
     revokeSession: (sessionId) => void this.#run(() => this.#api.call('identity.revokeSession', { params: { sessionId } })),

@@ -28,6 +28,8 @@ export interface AdminActions {
   editRule(code: string): void;
   /** `owner`: `household:<id>` or `compound:<id>`. */
   removeCamera(owner: string, cameraId: string): void;
+  /** A compound camera with history: kept, hidden, no longer watched. */
+  retireCamera(compoundId: string, cameraId: string): void;
   unassign(householdId: string, counsellorId: string): void;
   account(accountId: string, action: 'unlock' | 'disable' | 'enable' | 'reset-second-factor' | 'reset-password' | 'end-sessions'): void;
   revokeSession(sessionId: string): void;
@@ -180,8 +182,8 @@ function cameras(s: AdminState, a: AdminActions): TemplateResult {
     ...s.compounds.map((c) => ({ value: `compound:${c.compound.id}`, label: `${t('admin.cameraOwner.compound')} · ${c.compound.name}` })),
   ];
   const rows = [
-    ...s.households.flatMap((h) => h.cameras.map((c) => ({ owner: `household:${h.household.id}`, ownerName: h.household.name, id: c.id, name: c.name, where: t(`enrol.places.${c.place}`) }))),
-    ...s.compounds.flatMap((x) => x.cameras.map((c) => ({ owner: `compound:${x.compound.id}`, ownerName: x.compound.name, id: c.id, name: c.name, where: c.location }))),
+    ...s.households.flatMap((h) => h.cameras.map((c) => ({ owner: `household:${h.household.id}`, compoundId: null, ownerName: h.household.name, id: c.id, name: c.name, where: t(`enrol.places.${c.place}`) }))),
+    ...s.compounds.flatMap((x) => x.cameras.map((c) => ({ owner: `compound:${x.compound.id}`, compoundId: x.compound.id, ownerName: x.compound.name, id: c.id, name: c.name, where: c.location }))),
   ];
   const list = filtered(rows, s.filter, (x) => `${x.id} ${x.name} ${x.ownerName} ${x.where}`);
   const household = f.owner.startsWith('household:');
@@ -196,7 +198,9 @@ function cameras(s: AdminState, a: AdminActions): TemplateResult {
     ${search(s, a, list.rows.length, list.total)}
     ${table([t('admin.col.name'), t('admin.col.owner'), t('admin.col.place'), ''],
       list.rows.map((x) => html`<tr data-camera=${x.id}><td>${x.name}<br /><small class="muted">${x.id}</small></td><td>${x.ownerName}</td><td>${x.where}</td>
-        <td class="acts"><button type="button" class="btn small danger" data-act="remove" @click=${() => a.removeCamera(x.owner, x.id)}>${t('admin.act.remove')}</button></td></tr>`), 'cameras')}`;
+        <td class="acts">${x.compoundId
+          ? html`<button type="button" class="btn small" data-act="retire" @click=${() => a.retireCamera(x.compoundId!, x.id)}>${t('admin.act.retire')}</button>`
+          : nothing}<button type="button" class="btn small danger" data-act="remove" @click=${() => a.removeCamera(x.owner, x.id)}>${t('admin.act.remove')}</button></td></tr>`), 'cameras')}`;
 }
 
 function counsellors(s: AdminState, a: AdminActions): TemplateResult {
