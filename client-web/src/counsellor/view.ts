@@ -25,6 +25,7 @@ export interface CounsellorActions {
   addCheckIn(): void;
   setNotice(patch: Partial<NoticeForm>): void;
   sendNotice(): void;
+  signOut(): void;
   toggleLanguage(): void;
 }
 
@@ -39,6 +40,7 @@ export function counsellorTemplate(v: CounsellorView, a: CounsellorActions, sess
       <h1 id="title">${v.title}</h1>
       <span id="who" class="cs-who">${v.who}</span>
       <button type="button" class="btn" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
+      ${v.signedIn ? html`<button type="button" class="btn" id="signout" @click=${() => a.signOut()}>${v.signOut}</button>` : nothing}
     </header>
     <ui-toast id="msg" class="cs-msg" role="status" aria-live="polite" .message=${message}></ui-toast>
     ${v.incoming

@@ -19,6 +19,7 @@ export interface FamilyActions {
   answer(callId: string): void;
   decline(callId: string): void;
   setConsent(householdId: string, memberId: string, grant: boolean): void;
+  signOut(): void;
   toggleLanguage(): void;
 }
 
@@ -27,6 +28,7 @@ export function familyTemplate(v: FamilyView, a: FamilyActions, session: CallSes
       <h1 id="title">${v.title}</h1>
       <span id="who" class="fam-who">${v.who}</span>
       <button type="button" class="btn" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
+      ${v.signedIn ? html`<button type="button" class="btn" id="signout" @click=${() => a.signOut()}>${v.signOut}</button>` : nothing}
     </header>
     <ui-toast id="msg" class="fam-msg" role="alert" .message=${message}></ui-toast>
     ${v.incoming
