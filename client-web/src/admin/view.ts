@@ -12,6 +12,7 @@ import { signInCard } from '../petition-ui/desk.ts';
 import '../widgets/banner.ts';
 import type { Message } from '../widgets/banner.ts';
 import { TABS, accountState, assignments, auditSubject, filtered, regionTree, reportRows, type AdminState, type FormName, type Forms, type Tab } from './view-model.ts';
+import { passkeysLink } from '../widgets/passkeys-link.ts';
 
 export interface AdminActions {
   tab(tab: Tab): void;
@@ -49,7 +50,7 @@ export function adminTemplate(s: AdminState, c: ViewContext, a: AdminActions, la
       <div class="abar-right">
         ${s.who ? html`<span class="who">${s.who}</span>` : nothing}
         ${s.role === 'admin' ? html`<a class="btn lang" href="enrol.html" id="to-enrol">${t('admin.toEnrol')}</a>` : nothing}
-        ${s.phase === 'ready' ? html`<a class="btn lang" href="sign-in.html?passkeys" id="to-passkeys">${t('admin.passkeys')}</a>` : nothing}
+        ${s.phase === 'ready' ? passkeysLink('btn lang') : nothing}
         <button type="button" class="btn lang" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
         ${s.phase === 'ready' ? html`<button type="button" class="btn lang" id="signout" @click=${() => a.signOut()}>${t('common.signOut')}</button>` : nothing}
       </div>
