@@ -83,7 +83,7 @@ describe('the system audit trail of two nodes on one PostgreSQL', () => {
       const cli = await verifyCli();
       expect(cli.code).toBe(1);
       expect(cli.stdout).toContain(`(seq ${row.seq}): entry content does not match its hash (entry altered)`);
-      expect(cli.stdout.match(/^FAIL/gm)).toHaveLength(1);
+      expect(cli.stdout.match(/^FAIL  /gm)).toHaveLength(1);
       const json = JSON.parse((await verifyCli('--json')).stdout) as { ok: boolean; problems: { seq: number }[] };
       expect(json).toMatchObject({ ok: false, problems: [{ seq: row.seq }] });
     } finally {
