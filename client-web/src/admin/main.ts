@@ -67,6 +67,8 @@ class AdminPage extends PageElement<AdminState> {
   }
 
   #error(err: unknown): void {
+    // A watched compound camera: say what to do instead, in the page's language.
+    if (err instanceof ApiError && (err.body.details as { reason?: unknown } | undefined)?.reason === 'camera_has_history') return this.#show(t('admin.cameraHasHistory'), 'error');
     this.#show(t('admin.error', { m: err instanceof ApiError ? err.message : String((err as Error).message ?? err) }), 'error');
   }
 

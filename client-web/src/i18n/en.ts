@@ -1284,6 +1284,7 @@ export const en: Dictionary = {
     assign: 'Assign',
     noCounsellor: 'No counsellor yet',
     confirmRemoveCamera: 'Once removed the camera can no longer be viewed; a view in progress ends now. Remove it?',
+    cameraHasHistory: 'This camera was watched or shown in a matter; its record stays, so it cannot be removed. Retire it instead.',
     confirmRetireCamera: 'Once retired the camera is no longer listed, viewed or shown in a matter; its history stays. Retire it?',
     cameraOwner: { household: 'Household', compound: 'Compound' },
     regionsNote: 'City › county › township › village; the level follows from the parent. “Edit” renames a region or moves it under another parent.',

@@ -1287,6 +1287,7 @@ export const zh = {
     assign: '分配',
     noCounsellor: '尚未分配社工',
     confirmRemoveCamera: '删除后该摄像头不再可被查看，正在进行的查看立即结束。确定删除？',
+    cameraHasHistory: '该摄像头已被查看或用于议事，记录须保留，不能删除；可点“停用”。',
     confirmRetireCamera: '停用后该摄像头不再列出、不能再被查看或加入议事，历史记录保留。确定停用？',
     cameraOwner: { household: '家庭', compound: '小区' },
     regionsNote: '市 › 县区 › 乡镇 › 村四级区划；级别由上级区划决定。点“修改”可更名或调整上级。',
