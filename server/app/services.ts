@@ -136,7 +136,7 @@ export interface Services {
   property: PropertyService;
   live: LiveChannel;
   identity: Identity;
-  /** The system-wide audit trail (DATA_DIR/audit/system.jsonl). */
+  /** The system-wide audit trail (table system_audit of the shared store: one chain per cluster). */
   audit: SystemAudit;
   /** What works but not as it should (for /healthz): a TSA that does not answer, … */
   degraded(): Degradation[];
