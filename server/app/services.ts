@@ -60,7 +60,7 @@ import type { PortRange } from '../../recordings/ports.ts';
 import { LeaderLease } from '../routing/leader-lease.ts';
 import { RedisSessionLeases } from '../routing/session-leases.ts';
 import { serveCameraLookIns } from './camera-look-in.ts';
-import { SystemAudit, systemActor, systemAuditFile } from '../core/system-audit.ts';
+import { SystemAudit, systemActor } from '../core/system-audit.ts';
 import { changeSetSchema } from '../protocol/http/admin-shapes.ts';
 import { Identity, identityMigrations, type IdentityPolicy } from '../identity/index.ts';
 import type { OidcSettings } from '../identity/oidc.ts';
@@ -136,7 +136,7 @@ export interface Services {
   property: PropertyService;
   live: LiveChannel;
   identity: Identity;
-  /** The system-wide audit trail (DATA_DIR/audit/system.jsonl). */
+  /** The system-wide audit trail (table system_audit of the shared store: one chain per cluster). */
   audit: SystemAudit;
   /** What works but not as it should (for /healthz): a TSA that does not answer, … */
   degraded(): Degradation[];
@@ -179,7 +179,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const applied = await store.migrate([...petitionMigrations, ...householdMigrations, ...propertyMigrations, ...ARCHIVE_MIGRATIONS, ...identityMigrations]);
   log.info({ store: describeLocation(location), applied }, 'store open');
 
-  const audit = new SystemAudit(systemAuditFile(o.dataDir));
+  const audit = new SystemAudit(store);
   const petitionRepo = new DbPetitionRepository(store);
   const directory = new DirectoryAdmin({ repo: petitionRepo, audit });
   // The demo directory (development only) goes through the administrator's import path.
@@ -426,9 +426,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     accessChanges,
     mount(app) {
       if (o.devSignIn) app.use(createDevRouter({ tokens, codes: o.codes, petitionRepo, householdRepo, households, propertyRepo }));
-      app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, log: log.child({ mod: 'petition-http' }) }));
-      app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, log: log.child({ mod: 'household-http' }) }));
-      app.use(propertyArea.base, createPropertyRouter({ service: property, tokens, log: log.child({ mod: 'property-http' }) }));
+      app.use(petitionArea.base, createPetitionRouter({ service: petition, tokens, audit, log: log.child({ mod: 'petition-http' }) }));
+      app.use(householdArea.base, createHouseholdRouter({ service: households, tokens, audit, log: log.child({ mod: 'household-http' }) }));
+      app.use(propertyArea.base, createPropertyRouter({ service: property, tokens, audit, log: log.child({ mod: 'property-http' }) }));
       app.use(
         archiveArea.base,
         createArchiveRouter({

@@ -1,9 +1,10 @@
 // An append-only, hash-chained audit log: one JSON line per event, each carrying the hash of the
 // previous line, so removing, reordering or editing any line breaks the chain at a point the
 // verifier can name. Two logs use it: the archive's (recording start/stop, view, export, legal
-// hold, deletion — recordings/audit-types.ts, `archive:verify`) and the system-wide trail
-// (sign-ins, roles, enrolment, directory and configuration changes — server/core/system-audit.ts,
-// `audit:verify`). Each log names its own entry types; the chain is the same.
+// hold, deletion — recordings/audit-types.ts, `archive:verify`), kept in files by AuditLog here,
+// and the system-wide trail (sign-ins, roles, enrolment, directory and configuration changes —
+// server/core/system-audit.ts, `audit:verify`), kept in the shared database so every node of a
+// cluster appends to one chain. Each log names its own entry types; the chain is the same.
 //
 // hash = SHA-256(prev + contentHash), contentHash = SHA-256(canonical JSON of the entry's content).
 // Beside it runs the same chain in SM3 (GB/T 32905, 国密): hashSm3 = SM3(prevSm3 + contentSm3), so
@@ -126,6 +127,39 @@ export interface AppendInput<T extends string = string> {
   details?: Record<string, unknown> | ((head: ChainHead) => Record<string, unknown>);
 }
 
+/** The genesis head: where an empty log's first entry chains on. */
+export const EMPTY_HEAD: ChainHead = { seq: -1, hash: GENESIS_HASH, hashSm3: GENESIS_HASH };
+
+/**
+ * The entries `inputs` become when chained on `head`, all stamped `at`: the one place a log's
+ * next entries are made, whatever stores them (a file here, a table for the system trail). The
+ * caller holds whatever lock makes `head` the true end of its log.
+ */
+export function chainOn(head: ChainHead, inputs: readonly AppendInput[], at: string): AuditEntry[] {
+  let { seq, hash, hashSm3 } = head;
+  return inputs.map((input) => {
+    const details = typeof input.details === 'function' ? input.details({ seq, hash, hashSm3 }) : (input.details ?? {});
+    const base = {
+      seq: ++seq,
+      at,
+      type: input.type,
+      ...(input.sessionId !== undefined ? { sessionId: input.sessionId } : {}),
+      actor: input.actor,
+      details,
+    };
+    const entry: AuditEntry = {
+      ...base,
+      prev: hash,
+      hash: chainHash(hash, contentHashOf(base)),
+      prevSm3: hashSm3,
+      hashSm3: chainSm3(hashSm3, contentSm3Of(base)),
+    };
+    hash = entry.hash;
+    hashSm3 = entry.hashSm3!;
+    return entry;
+  });
+}
+
 /** Where the chain ends, as this process last wrote it, and the file as it was then. */
 interface Head extends ChainHead {
   size: number;
@@ -198,30 +232,10 @@ class AuditWriter {
         const before = await fh.stat();
         const known = this.#head;
         const unchanged = known && known.size === before.size && known.ino === before.ino && known.mtimeMs === before.mtimeMs;
-        let { seq, hash, hashSm3 } = unchanged ? known : await this.#readHead(fh, before.size);
         // One time for the batch, taken under the lock: `at` never goes backwards along the chain.
-        const at = new Date().toISOString();
-        const entries = inputs.map((input) => {
-          const details = typeof input.details === 'function' ? input.details({ seq, hash, hashSm3 }) : (input.details ?? {});
-          const base = {
-            seq: ++seq,
-            at,
-            type: input.type,
-            ...(input.sessionId !== undefined ? { sessionId: input.sessionId } : {}),
-            actor: input.actor,
-            details,
-          };
-          const entry: AuditEntry = {
-            ...base,
-            prev: hash,
-            hash: chainHash(hash, contentHashOf(base)),
-            prevSm3: hashSm3,
-            hashSm3: chainSm3(hashSm3, contentSm3Of(base)),
-          };
-          hash = entry.hash;
-          hashSm3 = entry.hashSm3!;
-          return entry;
-        });
+        const entries = chainOn(unchanged ? known : await this.#readHead(fh, before.size), inputs, new Date().toISOString());
+        const { seq, hash } = entries.at(-1)!;
+        const hashSm3 = entries.at(-1)!.hashSm3!;
         const data = Buffer.from(entries.map((e) => JSON.stringify(e) + '\n').join(''));
         try {
           const { bytesWritten } = await fh.write(data, 0, data.length);
@@ -244,7 +258,7 @@ class AuditWriter {
   }
 
   async #readHead(fh: FileHandle, size: number): Promise<ChainHead> {
-    if (size === 0) return { seq: -1, hash: GENESIS_HASH, hashSm3: GENESIS_HASH };
+    if (size === 0) return EMPTY_HEAD;
     // Entries are small; 64 KiB always holds the last complete line.
     const len = Math.min(size, 64 * 1024);
     const { buffer } = await fh.read(Buffer.alloc(len), 0, len, size - len);
@@ -332,7 +346,7 @@ export class AuditLog<T extends string = string> {
   /** The last entry on disk: where the next append will chain on. */
   head(): ChainHead {
     const last = this.entries().at(-1);
-    return last ? { seq: last.seq, hash: last.hash, hashSm3: last.hashSm3 ?? GENESIS_HASH } : { seq: -1, hash: GENESIS_HASH, hashSm3: GENESIS_HASH };
+    return last ? { seq: last.seq, hash: last.hash, hashSm3: last.hashSm3 ?? GENESIS_HASH } : EMPTY_HEAD;
   }
 
   /**

@@ -1,16 +1,76 @@
 // The system-wide audit trail (等保 2.0: a security audit of every sign-in, role or permission
 // change, enrolment, revocation, directory change, export and configuration change): the same
-// hash-chained log as the archive's (audit-chain.ts), in its own file DATA_DIR/audit/system.jsonl.
-// Append-only and never pruned by the product, so it is kept for as long as the disk is (at least
-// the six months the rule asks; docs/identity.md). `npm run audit:verify` walks the chain.
-import path from 'node:path';
-import { AuditLog, verifyAuditChain, type AuditActor, type AuditEntry, type ChainProblem } from './audit-chain.ts';
+// hash chain as the archive's log (audit-chain.ts), kept in the shared database — table
+// `system_audit`, one row per entry — so the nodes of a cluster append to one chain and the audit
+// administrator on any node searches all of it. Appends are serialized cluster-wide: each batch
+// is one transaction that first takes an advisory lock on PostgreSQL (SQLite's BEGIN IMMEDIATE
+// already excludes every other writer), reads the head and inserts the entries chained on it; the
+// seq primary key refuses a second entry at the same place should the lock ever be bypassed.
+// Append-only and never pruned by the product, so it is kept for as long as the database is (at
+// least the six months the rule asks; docs/identity.md). `npm run audit:verify` walks the chain.
+import { sql, type Kysely } from 'kysely';
+import {
+  EMPTY_HEAD,
+  GENESIS_HASH,
+  chainOn,
+  verifyAuditChain,
+  type AuditActor,
+  type AuditEntry,
+  type ChainHead,
+  type ChainProblem,
+} from './audit-chain.ts';
+import { execAll, type Executor, type Store } from './db.ts';
 import type { Claims } from '../protocol/claims.ts';
 import type { SystemAuditEntry, SystemAuditType } from '../protocol/http/identity-shapes.ts';
 
 export type { SystemAuditType };
 
-export const systemAuditFile = (dataDir: string) => path.join(path.resolve(dataDir), 'audit', 'system.jsonl');
+/** Every column the chain covers: altering any one of them breaks it at that row. */
+interface SystemAuditRow {
+  seq: number;
+  at: string;
+  type: string;
+  session_id: string | null;
+  actor_json: string;
+  details_json: string;
+  prev: string;
+  hash: string;
+  prev_sm3: string;
+  hash_sm3: string;
+}
+interface SystemAuditTables {
+  system_audit: SystemAuditRow;
+}
+
+/**
+ * The table, created by the identity area's migrations (identity-005-system-audit) so that it
+ * comes with the one migration run of a node and of the command-line tools.
+ */
+export const createSystemAuditTable = (db: Kysely<any>): Promise<void> =>
+  execAll(db, [
+    // seq is given by the writer under the lock, not generated: it is part of the hashed content.
+    `CREATE TABLE system_audit (
+      seq BIGINT PRIMARY KEY,
+      at TEXT NOT NULL,
+      type TEXT NOT NULL,
+      session_id TEXT,
+      actor_json TEXT NOT NULL,
+      details_json TEXT NOT NULL,
+      prev TEXT NOT NULL,
+      hash TEXT NOT NULL,
+      prev_sm3 TEXT NOT NULL,
+      hash_sm3 TEXT NOT NULL
+    )`,
+    `CREATE INDEX system_audit_type ON system_audit(type, seq)`,
+    `CREATE INDEX system_audit_at ON system_audit(at)`,
+  ]);
+
+/** Arbitrary but fixed: the advisory lock every node takes to append to the trail. */
+const APPEND_LOCK_KEY = 0x73765f61; // "sv_a"
+// One transaction carries whatever queued meanwhile, up to this many (hashing is on the loop).
+const MAX_BATCH = 100;
+// Search reads newest first in pages of this many rows until it has enough matches.
+const SEARCH_PAGE = 500;
 
 export interface AuditRecord {
   type: SystemAuditType;
@@ -32,41 +92,156 @@ export interface AuditSearch {
 export const actorOf = (c: Pick<Claims, 'sub' | 'name' | 'role'>): AuditActor => ({ kind: 'user', sub: c.sub, name: c.name, role: c.role });
 export const systemActor = (sub: string): AuditActor => ({ kind: 'system', sub });
 
-export class SystemAudit {
-  readonly #log: AuditLog<SystemAuditType>;
+interface Pending {
+  record: AuditRecord;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
 
-  constructor(readonly file: string) {
-    this.#log = new AuditLog<SystemAuditType>(file);
+export class SystemAudit {
+  readonly #store: Store;
+  readonly #queue: Pending[] = [];
+  #draining: Promise<void> | undefined;
+
+  /** The table comes with the one migration run (createSystemAuditTable). */
+  constructor(store: Store) {
+    this.#store = store;
   }
 
-  /** Resolves once the entry is on disk (fsync'd): an action is not done before it is recorded. */
-  async record(r: AuditRecord): Promise<void> {
-    await this.#log.append({ type: r.type, actor: r.actor, details: r.details ?? {} });
+  /** Resolves once the entry is committed: an action is not done before it is recorded. */
+  record(r: AuditRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ record: r, resolve, reject });
+      // setImmediate, not a microtask: records made while this turn's I/O completes share a transaction.
+      this.#draining ??= new Promise<void>((go) => setImmediate(go)).then(() => this.#drain());
+    });
+  }
+
+  /** Resolves when everything recorded so far in this process is committed (or has failed). */
+  async flushed(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        try {
+          await this.#append(batch.map((p) => p.record));
+          for (const p of batch) p.resolve();
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+
+  async #append(records: readonly AuditRecord[]): Promise<void> {
+    await this.#store.transaction<SystemAuditTables, void>(async (trx) => {
+      if (this.#store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`.execute(trx);
+      // Taken under the lock: `at` never goes backwards along the chain, whichever node appends.
+      const entries = chainOn(
+        await headOf(trx),
+        // Actor and details as they will read back from the table (JSON): the hash is over what is stored.
+        records.map((r) => ({ type: r.type, actor: asStored(r.actor), details: asStored(r.details ?? {}) })),
+        new Date().toISOString(),
+      );
+      await trx.insertInto('system_audit').values(entries.map(rowOf)).execute();
+    });
   }
 
   /** Newest first; `text` matches the actor or any detail, case-insensitively, and `actors` match by subject. */
-  search(q: AuditSearch): SystemAuditEntry[] {
+  async search(q: AuditSearch): Promise<SystemAuditEntry[]> {
     const text = q.text?.toLowerCase();
     const out: SystemAuditEntry[] = [];
-    const entries = this.#log.entries();
-    for (let i = entries.length - 1; i >= 0 && out.length < q.limit; i--) {
-      const e = entries[i]!;
-      if (q.type && e.type !== q.type) continue;
-      if (q.from && e.at < q.from) continue;
-      if (q.to && e.at > q.to) continue;
-      if (text && !q.actors?.includes(e.actor.sub) && !JSON.stringify([e.actor, e.details]).toLowerCase().includes(text)) continue;
-      out.push(view(e));
+    const db = this.#store.db<SystemAuditTables>();
+    for (let before: number | undefined; out.length < q.limit; ) {
+      let query = db.selectFrom('system_audit').selectAll().orderBy('seq', 'desc').limit(SEARCH_PAGE);
+      if (before !== undefined) query = query.where('seq', '<', before);
+      if (q.type) query = query.where('type', '=', q.type);
+      if (q.from) query = query.where('at', '>=', q.from);
+      if (q.to) query = query.where('at', '<=', q.to);
+      const rows = await query.execute();
+      for (const row of rows) {
+        if (out.length >= q.limit) break;
+        const e = entryOf(row);
+        if (!e) continue; // unreadable: verify names it
+        if (text && !q.actors?.includes(e.actor.sub) && !JSON.stringify([e.actor, e.details]).toLowerCase().includes(text)) continue;
+        out.push(view(e));
+      }
+      if (rows.length < SEARCH_PAGE) break;
+      before = rows.at(-1)!.seq;
     }
     return out;
   }
 
-  verify(): { entries: number; problems: ChainProblem[] } {
-    const lines = this.#log.rawLines();
+  /** Walks the whole chain from genesis; `line` is the row's place in seq order (1 = first). */
+  async verify(): Promise<{ entries: number; problems: ChainProblem[] }> {
+    const rows = await this.#store.db<SystemAuditTables>().selectFrom('system_audit').selectAll().orderBy('seq').execute();
+    const lines = rows.map(lineOf);
     return { entries: lines.length, problems: verifyAuditChain(lines, { fromGenesis: true }) };
   }
+}
 
-  flushed(): Promise<void> {
-    return this.#log.flushed();
+/** The last entry of the table: where the next append chains on. */
+async function headOf(db: Executor<SystemAuditTables>): Promise<ChainHead> {
+  const last = await db.selectFrom('system_audit').select(['seq', 'hash', 'hash_sm3']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return last ? { seq: last.seq, hash: last.hash, hashSm3: last.hash_sm3 } : EMPTY_HEAD;
+}
+
+function rowOf(e: AuditEntry): SystemAuditRow {
+  return {
+    seq: e.seq,
+    at: e.at,
+    type: e.type,
+    session_id: e.sessionId ?? null,
+    actor_json: JSON.stringify(e.actor),
+    details_json: JSON.stringify(e.details),
+    prev: e.prev,
+    hash: e.hash,
+    prev_sm3: e.prevSm3 ?? GENESIS_HASH,
+    hash_sm3: e.hashSm3!,
+  };
+}
+
+/**
+ * The row as the line of a log file, for the chain's one verifier. A column that no longer
+ * parses leaves its raw text in place, so the line is reported unreadable rather than skipped.
+ */
+function lineOf(r: SystemAuditRow): string {
+  const actor = parseJson(r.actor_json);
+  const details = parseJson(r.details_json);
+  if (actor === undefined || details === undefined) return `{"seq":${r.seq},"unreadable":${JSON.stringify(r.actor_json + r.details_json)}}`;
+  return JSON.stringify({
+    seq: r.seq,
+    at: r.at,
+    type: r.type,
+    ...(r.session_id !== null ? { sessionId: r.session_id } : {}),
+    actor,
+    details,
+    prev: r.prev,
+    hash: r.hash,
+    prevSm3: r.prev_sm3,
+    hashSm3: r.hash_sm3,
+  });
+}
+
+function entryOf(r: SystemAuditRow): AuditEntry | undefined {
+  const actor = parseJson(r.actor_json) as AuditActor | undefined;
+  const details = parseJson(r.details_json) as Record<string, unknown> | undefined;
+  if (!actor || typeof actor.sub !== 'string' || !details) return undefined;
+  return { seq: r.seq, at: r.at, type: r.type, actor, details, prev: r.prev, hash: r.hash, prevSm3: r.prev_sm3, hashSm3: r.hash_sm3 };
+}
+
+const asStored = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+function parseJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
   }
 }
 

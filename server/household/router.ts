@@ -4,16 +4,22 @@
 import type { Router } from 'express';
 import { createAreaRouter, type TokenVerifier } from '../core/http/area-router.ts';
 import type { Logger } from '../core/log.ts';
+import { actorOf, type SystemAudit } from '../core/system-audit.ts';
 import { householdArea } from '../protocol/http/household.ts';
 import type { HouseholdService } from './service.ts';
 
 export interface HouseholdRouterDeps {
   service: HouseholdService;
   tokens: TokenVerifier;
+  /**
+   * Cameras added and removed and counsellor assignments are directory changes of the system
+   * trail (absent only in the area's own router tests, which have no trail).
+   */
+  audit?: Pick<SystemAudit, 'record'>;
   log: Logger;
 }
 
-export function createHouseholdRouter({ service: s, tokens, log }: HouseholdRouterDeps): Router {
+export function createHouseholdRouter({ service: s, tokens, audit, log }: HouseholdRouterDeps): Router {
   return createAreaRouter(
     householdArea,
     {
@@ -25,14 +31,20 @@ export function createHouseholdRouter({ service: s, tokens, log }: HouseholdRout
       'household.setPrivacy': ({ claims, params, body }) => s.setPrivacyMode(claims, params.householdId, body.on),
       'household.bindDevice': ({ claims, params, body }) => s.bindDevice(claims, params.householdId, body),
       'household.revokeDevice': ({ claims, params }) => s.revokeDevice(claims, params.householdId, params.deviceId),
-      'household.addCamera': ({ claims, params, body }) => s.addCamera(claims, params.householdId, body),
+      'household.addCamera': async ({ claims, params, body }) => {
+        const camera = await s.addCamera(claims, params.householdId, body);
+        await audit?.record({ type: 'camera-added', actor: actorOf(claims), details: { householdId: camera.householdId, cameraId: camera.id, name: camera.name, place: camera.place } });
+        return camera;
+      },
       'household.removeCamera': async ({ claims, params }) => {
         await s.removeCamera(claims, params.householdId, params.cameraId);
+        await audit?.record({ type: 'camera-removed', actor: actorOf(claims), details: { householdId: params.householdId, cameraId: params.cameraId } });
         return {};
       },
       'household.counsellors': ({ claims }) => s.listCounsellors(claims),
       'household.unassignCounsellor': async ({ claims, params }) => {
         await s.unassignCounsellor(claims, params.householdId, params.counsellorId);
+        await audit?.record({ type: 'counsellor-unassigned', actor: actorOf(claims), details: { householdId: params.householdId, counsellorId: params.counsellorId } });
         return {};
       },
       'household.linkFamily': ({ claims, params, body }) => s.linkFamilyMember(claims, params.householdId, body),
@@ -42,6 +54,7 @@ export function createHouseholdRouter({ service: s, tokens, log }: HouseholdRout
       },
       'household.assignCounsellor': async ({ claims, params, body }) => {
         await s.assignCounsellor(claims, params.householdId, body.counsellorId);
+        await audit?.record({ type: 'counsellor-assigned', actor: actorOf(claims), details: { householdId: params.householdId, counsellorId: body.counsellorId } });
         return {};
       },
       // calls

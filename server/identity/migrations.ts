@@ -2,6 +2,7 @@
 // Secrets are never stored: passwords as argon2id hashes, session, refresh, pairing, poll and
 // invitation secrets as SHA-256 of random 256-bit values (a hash suffices: they are not guessable).
 import { execAll, type Migration } from '../core/db.ts';
+import { createSystemAuditTable } from '../core/system-audit.ts';
 
 export const identityMigrations: readonly Migration[] = [
   {
@@ -128,5 +129,11 @@ export const identityMigrations: readonly Migration[] = [
     // person's own list (a passkey nobody used for months is one to remove).
     id: 'identity-004-passkey-use',
     up: (db) => execAll(db, [`ALTER TABLE identity_passkeys ADD COLUMN last_used_at BIGINT`]),
+  },
+  {
+    // The system audit trail moves from each node's DATA_DIR/audit/system.jsonl into the shared
+    // database: one chain for the whole cluster (server/core/system-audit.ts).
+    id: 'identity-005-system-audit',
+    up: (db) => createSystemAuditTable(db),
   },
 ];

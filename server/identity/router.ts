@@ -92,6 +92,8 @@ export function createIdentityRouter(d: IdentityRouterDeps): Router {
       'identity.signInTotp': async ({ body, req, res }) => answer(res, await identity.signIn.totp(body.challenge, body.code, clientOf(req))),
       'identity.signInNewPassword': async ({ body, req, res }) => answer(res, await identity.signIn.newPassword(body.challenge, body.newPassword, clientOf(req))),
       'identity.signInEnrolTotp': async ({ body, req, res }) => answer(res, await identity.signIn.enrolTotp(body.challenge, body.code, clientOf(req))),
+      'identity.enrolPasskeyOptions': ({ body, req }) => identity.signIn.enrolPasskeyOptions(body.challenge, relyingPartyOf(originOf(req, d.publicUrl))),
+      'identity.signInEnrolPasskey': async ({ body, req, res }) => answer(res, await identity.signIn.enrolPasskey(body.challenge, body.ceremony, body.response, body.name, clientOf(req))),
       'identity.passkeySignInOptions': ({ body, req }) => identity.signIn.passkeyOptions(body.challenge, relyingPartyOf(originOf(req, d.publicUrl))),
       'identity.signInPasskey': async ({ body, req, res }) => answer(res, await identity.signIn.passkey(body.ceremony, body.response, body.challenge, clientOf(req))),
       'identity.refresh': ({ body, req }) => identity.sessions.refresh(sessionCookie(req), body.active ?? false),
@@ -149,8 +151,8 @@ export function createIdentityRouter(d: IdentityRouterDeps): Router {
         const person = query.text ? await identity.accounts.subjectOfUsername(query.text) : undefined;
         return identity.audit.search({ ...query, ...(person ? { actors: [person] } : {}) });
       },
-      'identity.verifyAudit': () => {
-        const r = identity.audit.verify();
+      'identity.verifyAudit': async () => {
+        const r = await identity.audit.verify();
         return { ok: r.problems.length === 0, entries: r.entries, problems: r.problems };
       },
     },

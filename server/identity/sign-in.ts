@@ -1,6 +1,7 @@
 // Signing in with a password, step by step: the password; then, as the account needs, a new
 // password (first sign-in, or after a reset), a second factor (TOTP or a passkey), or setting one
-// up when the role requires it and the account has none. A passkey alone (verified by its PIN or
+// up when the role requires it and the account has none (an authenticator app, or a passkey of this
+// browser in its place). A passkey alone (verified by its PIN or
 // fingerprint) stands for the password and the second factor. Each step answers what comes next (`SignInStep`);
 // only the last one opens a session. Wrong passwords and wrong codes count against the account:
 // after `maxFailures` in a row it is locked for `lockSeconds` (a security administrator can
@@ -157,6 +158,25 @@ export class SignIn {
       .execute();
     await this.d.audit.record({ type: 'second-factor-changed', actor: accountActor(account), details: { accountId: account.id, totp: 'enrolled' } });
     return this.#open(account, 'password+totp', client);
+  }
+
+  /** Options to register a passkey in place of the authenticator app the enrol-totp step `challenge` offered. */
+  async enrolPasskeyOptions(challenge: string, rp: RelyingParty) {
+    const c = await this.d.challenges.get<StepData>('enrol-totp', challenge);
+    return this.d.passkeys.registrationOptions(await this.#account(c.accountId), rp);
+  }
+
+  /**
+   * A passkey registered at the enrol-totp step: it is the account's second factor from now on
+   * (no authenticator app is set up), and, verified with the PIN or fingerprint that unlocks
+   * it, it completes this sign-in as the factor after the password.
+   */
+  async enrolPasskey(challenge: string, ceremony: string, response: unknown, name: string | undefined, client: ClientInfo): Promise<WithCookie> {
+    const c = await this.d.challenges.get<StepData>('enrol-totp', challenge);
+    const account = await this.#account(c.accountId);
+    await this.d.passkeys.register(account, ceremony, response, name, accountActor(account));
+    await this.#spend(challenge);
+    return this.#open(account, 'password+passkey', client);
   }
 
   async setPassword(account: Pick<AccountRow, 'id'>, password: string, mustChange: boolean): Promise<void> {

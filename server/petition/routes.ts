@@ -5,6 +5,7 @@ import type { Router } from 'express';
 import { createAreaRouter, type TokenVerifier } from '../core/http/area-router.ts';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { actorOf, type SystemAudit } from '../core/system-audit.ts';
 import { petitionArea } from '../protocol/http/petition.ts';
 import { actorFromClaims } from './access.ts';
 import type { PetitionService } from './service.ts';
@@ -12,10 +13,18 @@ import type { PetitionService } from './service.ts';
 export interface PetitionRouterDeps {
   service: PetitionService;
   tokens: TokenVerifier;
+  /**
+   * Where an official, head or coordinator opening a case's file is recorded (the system trail).
+   * Every page that opens a case reads its timeline, so that read is the one recorded; the
+   * petitioner's own terminal reading its case is not a file view.
+   */
+  audit?: Pick<SystemAudit, 'record'>;
   log?: Logger;
 }
 
-export function createPetitionRouter({ service: s, tokens, log }: PetitionRouterDeps): Router {
+const FILE_READERS: ReadonlySet<string> = new Set(['official', 'head', 'coordinator']);
+
+export function createPetitionRouter({ service: s, tokens, audit, log }: PetitionRouterDeps): Router {
   const a = actorFromClaims;
   return createAreaRouter(
     petitionArea,
@@ -23,7 +32,11 @@ export function createPetitionRouter({ service: s, tokens, log }: PetitionRouter
       'petition.start': ({ claims, body }) => s.startPetition(a(claims), body),
       'petition.getCase': ({ claims, params }) => s.getCase(a(claims), params.caseId),
       'petition.wait': ({ claims, params }) => s.wait(a(claims), params.caseId),
-      'petition.timeline': ({ claims, params }) => s.timeline(a(claims), params.caseId),
+      'petition.timeline': async ({ claims, params }) => {
+        const timeline = await s.timeline(a(claims), params.caseId);
+        if (audit && FILE_READERS.has(claims.role)) await audit.record({ type: 'case-viewed', actor: actorOf(claims), details: { caseId: params.caseId } });
+        return timeline;
+      },
       'petition.roomToken': ({ claims, params }) => s.roomAccess(a(claims), params.caseId, claims.grant),
       'petition.rate': ({ claims, params, body }) => s.rate(a(claims), params.caseId, body.rating),
       'petition.bookAppointment': ({ claims, params, body }) => s.bookAppointment(a(claims), params.caseId, body.dayId, body.slot),

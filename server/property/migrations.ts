@@ -95,4 +95,10 @@ export const propertyMigrations: readonly Migration[] = [
         )`,
       ]),
   },
+  {
+    // A camera with history (a matter showed it, someone watched it) cannot be deleted: it is
+    // retired instead — kept for the record, gone from lists, no longer watched or pulled.
+    id: 'property-002-camera-retire',
+    up: (db) => execAll(db, [`ALTER TABLE compound_cameras ADD COLUMN retired_at BIGINT`]),
+  },
 ];

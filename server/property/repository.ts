@@ -8,7 +8,7 @@ import type { Compound, CompoundCamera, Matter, MatterCategory, MatterEvent, Mat
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 interface CompoundRow { id: string; name: string; address: string; region: string; property_company: string; community: string; police_department_id: string | null }
-interface CameraRow { id: string; compound_id: string; name: string; location: string; url: string }
+interface CameraRow { id: string; compound_id: string; name: string; location: string; url: string; retired_at: number | null }
 interface PersonRow { id: string; compound_id: string; kind: 'property' | 'resident'; name: string; unit: string | null }
 interface MatterRow {
   id: string; compound_id: string; category: string; location: string; description: string; state: string;
@@ -79,9 +79,21 @@ export class PropertyRepository {
     await this.#q.insertInto('compound_cameras').values({ id: c.id, compound_id: c.compoundId, name: c.name, location: c.location, url: c.url }).execute();
   }
 
-  async getCamera(id: string): Promise<(CompoundCamera & { url: string }) | undefined> {
+  /** Retired ones too (`retired`): a matter's record still names the cameras it showed. */
+  async getCamera(id: string): Promise<(CompoundCamera & { url: string; retired: boolean }) | undefined> {
     const r = await this.#q.selectFrom('compound_cameras').selectAll().where('id', '=', id).executeTakeFirst();
-    return r && { ...toCamera(r), url: r.url };
+    return r && { ...toCamera(r), url: r.url, retired: r.retired_at !== null };
+  }
+
+  /** Marks a camera retired (kept, with its history); 'retired' also when it already was. */
+  async retireCamera(compoundId: string, id: string, atMs: number): Promise<'retired' | 'missing'> {
+    const r = await this.#q
+      .updateTable('compound_cameras')
+      .set((eb) => ({ retired_at: eb.fn.coalesce('retired_at', eb.val(atMs)) }))
+      .where('id', '=', id)
+      .where('compound_id', '=', compoundId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0 ? 'retired' : 'missing';
   }
 
   /** Deletes a camera no matter or view ever used; false when it has such history (kept as evidence). */
@@ -98,9 +110,9 @@ export class PropertyRepository {
     });
   }
 
-  /** By place, then name: the order people read them in (ids are random, so ordering by them shuffled the list). */
+  /** The cameras in service (retired ones are hidden), by place, then name: the order people read them in (ids are random, so ordering by them shuffled the list). */
   async listCameras(compoundId: string): Promise<CompoundCamera[]> {
-    return (await this.#q.selectFrom('compound_cameras').selectAll().where('compound_id', '=', compoundId).orderBy('location').orderBy('name').execute()).map(toCamera);
+    return (await this.#q.selectFrom('compound_cameras').selectAll().where('compound_id', '=', compoundId).where('retired_at', 'is', null).orderBy('location').orderBy('name').execute()).map(toCamera);
   }
 
   async insertPerson(p: CompoundPerson): Promise<void> {

@@ -122,7 +122,19 @@ export class PropertyService {
     if (actor.role !== 'admin') await this.#requireStaff(actor, compound);
     const r = await this.#repo.deleteUnusedCamera(compoundId, cameraId);
     if (r === 'missing') notFoundOf(`camera of ${compound.name}`, cameraId);
-    if (r === 'in-use') throw new AppError('conflict', 'this camera was used in a matter or watched; its record stays', { reason: 'camera_has_history' });
+    if (r === 'in-use') throw new AppError('conflict', 'this camera was used in a matter or watched; its record stays: retire it instead', { reason: 'camera_has_history' });
+  }
+
+  /**
+   * Retires a camera that has history (a matter showed it, someone watched it): it stays, so the
+   * record of who saw what still names it, but it leaves the lists and can no longer be watched,
+   * added to a matter or pulled into a session room. Retiring twice is not an error.
+   */
+  async retireCamera(actor: Actor, compoundId: string, cameraId: string): Promise<void> {
+    const compound = await this.#assertCompound(compoundId);
+    if (actor.role !== 'admin') await this.#requireStaff(actor, compound);
+    if ((await this.#repo.retireCamera(compoundId, cameraId, this.#now())) === 'missing') notFoundOf(`camera of ${compound.name}`, cameraId);
+    this.#log.info({ compoundId, cameraId, by: actor.sub }, 'compound camera retired');
   }
 
   /** Whom the property office can raise a matter for (the hotline): its compound's residents. */
@@ -142,6 +154,7 @@ export class PropertyService {
   async viewCamera(actor: Actor, cameraId: string): Promise<SessionTicket> {
     const camera = (await this.#repo.getCamera(cameraId)) ?? notFoundOf('camera', cameraId);
     await this.#requireWatcher(actor, await this.#assertCompound(camera.compoundId));
+    if (camera.retired) throw cameraRetired(cameraId);
     const at = this.#now();
     const id = `v${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     await this.#repo.insertView({ id, cameraId, compoundId: camera.compoundId, viewerId: actor.sub, viewerRole: actor.role, viewerName: actor.name, startedAtMs: at, endsAtMs: at + this.#viewMaxMs });
@@ -264,6 +277,7 @@ export class PropertyService {
     assertOpen(matter, 'add a camera');
     const camera = await this.#repo.getCamera(cameraId);
     if (!camera || camera.compoundId !== matter.compoundId) throw notFound(`no camera ${cameraId} in this compound`);
+    if (camera.retired) throw cameraRetired(cameraId);
     const at = this.#now();
     if (await this.#repo.addMatterCamera(matter.id, camera.id, at)) {
       await this.#repo.appendEvent({ matterId: matter.id, type: 'camera-added', actorId: actor.sub, actorName: actor.name, atMs: at, data: { cameraId, name: camera.name } });
@@ -312,6 +326,7 @@ export class PropertyService {
     const view = await this.#repo.getView(viewId);
     if (!view || view.compoundId !== compoundId || view.viewerId !== actor.sub) throw new AppError('forbidden', 'not your camera view', { reason: 'not_a_party' });
     if (this.#now() >= view.endsAtMs) throw new AppError('gone', 'this camera view has ended', { reason: 'time-limit' });
+    if ((await this.#repo.getCamera(view.cameraId))?.retired !== false) throw new AppError('gone', 'this camera was retired', { reason: 'camera_retired' });
     await this.#requireWatcher(actor, await this.#assertCompound(compoundId));
     return VIEW_ONLY;
   }
@@ -322,7 +337,8 @@ export class PropertyService {
     const out = [];
     for (const id of ids) {
       const c = await this.#repo.getCamera(id);
-      if (c) out.push({ id: c.id, name: c.name, url: c.url, compoundId: c.compoundId });
+      // A retired camera is pulled into no room, not even a matter's that showed it before.
+      if (c && !c.retired) out.push({ id: c.id, name: c.name, url: c.url, compoundId: c.compoundId });
     }
     return out;
   }
@@ -481,3 +497,5 @@ function notAParty(message: string): AppError {
 function notFoundOf(what: string, id: string): never {
   throw notFound(`no ${what} ${id}`);
 }
+
+const cameraRetired = (cameraId: string) => new AppError('conflict', `camera ${cameraId} was retired`, { reason: 'camera_retired' });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { SEED } from '../../server/household/seed.ts';
+import { PROPERTY_SEED } from '../../server/property/index.ts';
 import type { DirectoryView } from '../../server/protocol/http/admin-shapes.ts';
 import type { HouseholdView } from '../../server/protocol/http/household-shapes.ts';
 import type { Case, RoutingRules } from '../../server/protocol/http/petition-shapes.ts';
@@ -136,6 +137,26 @@ describe('admin tabs: regions, routing rules, cameras, counsellors', () => {
     await assignment.locator('[data-act=unassign]').click();
     await assignment.waitFor({ state: 'detached' });
     expect(await theirs()).not.toContain(household.household.id);
+  });
+
+  it('a compound camera someone watched cannot be removed; retired on the page it leaves the list and can no longer be watched', async () => {
+    const cameras = `/api/property/compounds/${PROPERTY_SEED.compound}/cameras`;
+    const camera = await http.data<{ id: string }>('POST', cameras, { token: adminToken, body: { name: '南门摄像头', location: '南门', url: 'rtsp://192.168.1.65:554/stream1' } });
+    const grid = platform.token(SEED.villageContacts.zhangzhuang, 'grid-worker', { rooms: [] }, { name: '张庄网格员' });
+    await http.data('POST', `/api/property/cameras/${camera.id}/view`, { token: grid });
+    await admin.reload();
+    await tab('cameras');
+    const row = admin.locator(`#cameras tr[data-camera="${camera.id}"]`);
+    await row.waitFor();
+    // Removing it is refused: its history stays.
+    await row.locator('[data-act=remove]').click();
+    await expect.poll(() => admin.locator('#message').textContent()).toContain('不能删除');
+    expect(await row.count()).toBe(1);
+    await row.locator('[data-act=retire]').click();
+    await row.waitFor({ state: 'detached' });
+    expect((await http.data<{ id: string }[]>('GET', cameras, { token: adminToken })).map((c) => c.id)).not.toContain(camera.id);
+    const view = await http.send('POST', `/api/property/cameras/${camera.id}/view`, { token: grid });
+    expect(view.body).toMatchObject({ ok: false, error: { code: 'conflict', details: { reason: 'camera_retired' } } });
   });
 
   it('every tab fits 1024×600 with no page errors', async () => {

@@ -26,11 +26,15 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
   let secret: string;
   const errors: string[] = [];
 
+  let directoryOfficials: () => Promise<{ id: string; name: string; post?: unknown }[]>;
+
   beforeAll(async () => {
     platform = await startTestPlatform({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') });
     url = platform.url.replace('127.0.0.1', 'localhost');
     browser = await launchBrowser();
-    const official = (await loadDirectory(platform)).officials.find((o) => !o.post)!;
+    const officials = (await loadDirectory(platform)).officials.filter((o) => !o.post);
+    directoryOfficials = async () => officials;
+    const official = officials[0]!;
     const sa = await bootstrapSecurityAdmin(platform);
     security = (await firstSignIn(new Browser(platform), sa.account.username, sa.initialPassword)).signedIn.token;
     const oneTime = await createAccount(platform, security, { username: 'wang.pk', displayName: official.name, role: 'official', subject: official.id });
@@ -129,6 +133,56 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     await page.locator('#submit').click();
     await page.waitForURL(/official\.html$/);
     expect(errors).toEqual([]);
+  });
+
+  it('at the first sign-in a passkey stands in for the authenticator app: no TOTP is set up, the page links to the passkeys, and the next sign-in asks for the passkey', async () => {
+    const other = (await new Browser(platform).data<{ id: string; role: string; username: string | null; subject: string | null }[]>('GET', '/api/identity/accounts', { token: security })).map((a) => a.subject);
+    const official = (await directoryOfficials()).find((o) => !other.includes(o.id))!;
+    const oneTime = await createAccount(platform, security, { username: 'li.pk', displayName: official.name, role: 'official', subject: official.id });
+    const fresh = await browser.newPage();
+    fresh.on('pageerror', (e) => errors.push(e.message));
+    const freshCdp = await fresh.context().newCDPSession(fresh);
+    await freshCdp.send('WebAuthn.enable');
+    const freshAuthenticator = await addAuthenticator(freshCdp);
+    await fresh.goto(`${url}/sign-in.html`);
+    await fresh.locator('input[name=username]').fill('li.pk');
+    await fresh.locator('input[name=password]').fill(oneTime);
+    await fresh.locator('#submit').click();
+    await fresh.locator('form#sign-in[data-step="change-password"]').waitFor();
+    await fresh.locator('input[name=newPassword]').fill(PASSWORD);
+    await fresh.locator('input[name=repeat]').fill(PASSWORD);
+    await fresh.locator('#submit').click();
+    await fresh.locator('form#sign-in[data-step="enrol-totp"]').waitFor();
+    await fresh.locator('#enrol-passkey').click();
+    await fresh.waitForURL(/official\.html$/);
+    await fresh.locator('#queue-count').waitFor({ timeout: 15_000 });
+    expect((await sessionsOf('li.pk')).map((s) => s.method)).toEqual(['password+passkey']);
+    const account = (await new Browser(platform).data<{ username: string; totpEnabled: boolean; passkeys: number }[]>('GET', '/api/identity/accounts', { token: security })).find((a) => a.username === 'li.pk')!;
+    expect(account).toMatchObject({ totpEnabled: false, passkeys: 1 });
+    const { credentials } = (await freshCdp.send('WebAuthn.getCredentials', { authenticatorId: freshAuthenticator })) as { credentials: unknown[] };
+    expect(credentials).toHaveLength(1);
+
+    // The desk links to the person's passkeys.
+    await fresh.locator('#to-passkeys').click();
+    await fresh.locator('form#sign-in[data-step="passkeys"]').waitFor();
+    expect(await fresh.locator('#passkeys').getAttribute('data-count')).toBe('1');
+
+    // Next time the password is followed by the passkey alone: there is no code to type.
+    await fresh.locator('#back').click();
+    await fresh.waitForURL(/official\.html$/);
+    await fresh.locator('#signout').click();
+    await fresh.waitForURL(/sign-in\.html$/);
+    const step = await new Browser(platform).step('/sign-in', { username: 'li.pk', password: PASSWORD });
+    expect(step).toMatchObject({ step: 'second-factor', methods: ['passkey'] });
+    await fresh.locator('input[name=username]').fill('li.pk');
+    await fresh.locator('input[name=password]').fill(PASSWORD);
+    await fresh.locator('#submit').click();
+    await fresh.locator('form#sign-in[data-step="second-factor"]').waitFor();
+    expect(await fresh.locator('input[name=code]').count()).toBe(0);
+    await fresh.locator('#passkey').click();
+    await fresh.waitForURL(/official\.html$/);
+    expect(errors).toEqual([]);
+    await fresh.close();
   });
 });
 

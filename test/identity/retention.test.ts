@@ -48,7 +48,7 @@ describe('retention periods', () => {
     const call = await platform.services.archive.catalog.get('S-call-10d');
     expect(Date.parse(call!.retainUntil!) - Date.parse(call!.stoppedAt!)).toBe(7 * 86_400_000);
 
-    const audited = platform.services.identity.audit.search({ type: 'configuration-changed', limit: 10 });
+    const audited = await platform.services.identity.audit.search({ type: 'configuration-changed', limit: 10 });
     expect(audited[0]).toMatchObject({
       actor: { sub: 'sysadmin-ret', name: '周系统', role: 'admin' },
       details: { setting: 'retention', before: { petition: 1095, household: 30 }, after: { petition: 365, household: 7 } },

@@ -1,11 +1,9 @@
 // Accounts, sign-in and sessions against a running node over HTTP: the one-time password forces
 // a new one and an authenticator; an official's password + TOTP yields a token the desk's API
 // accepts; five wrong passwords lock the account; a revoked session yields no more tokens; the
-// audit administrator finds all of it in a chain that verifies — and names an entry altered on disk.
-import fs from 'node:fs';
+// audit administrator finds all of it in a chain that verifies — and names an entry altered in the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InitialPassword, SessionInfo, SignedIn, SystemAuditEntry } from '../../server/protocol/http/identity-shapes.ts';
-import { systemAuditFile } from '../../server/core/system-audit.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { Browser, NEW_PASSWORD, bootstrapSecurityAdmin, firstSignIn, totpCode } from './support.ts';
 
@@ -140,19 +138,18 @@ describe('the system audit trail', () => {
 
   it('names the entry whose bytes were altered', async () => {
     await platform.services.audit.flushed();
-    const file = systemAuditFile(platform.dataDir);
-    const original = fs.readFileSync(file, 'utf8');
+    const db = platform.services.store.db<{ system_audit: { seq: number; type: string; details_json: string } }>();
+    const row = await db.selectFrom('system_audit').select(['seq', 'details_json']).where('type', '=', 'account-locked').executeTakeFirstOrThrow();
+    expect(row.details_json).toContain('"li.mz"');
+    const setDetails = (details_json: string) => db.updateTable('system_audit').set({ details_json }).where('seq', '=', row.seq).execute();
     try {
-      const lines = original.split('\n');
-      const i = lines.findIndex((l) => l.includes('"account-locked"'));
-      lines[i] = lines[i]!.replace('"li.mz"', '"li.mx"');
-      fs.writeFileSync(file, lines.join('\n'));
+      await setDetails(row.details_json.replace('"li.mz"', '"li.mx"'));
       const auditor = platform.token('auditor-x', 'audit-admin', { rooms: [] });
       const report = await new Browser(platform).data<{ ok: boolean; problems: { line: number; seq?: number; problem: string }[] }>('GET', '/api/identity/audit/verify', { token: auditor });
       expect(report.ok).toBe(false);
-      expect(report.problems[0]).toMatchObject({ line: i + 1, seq: i, problem: expect.stringContaining('altered') });
+      expect(report.problems).toEqual([{ line: row.seq + 1, seq: row.seq, problem: expect.stringContaining('altered') }]);
     } finally {
-      fs.writeFileSync(file, original);
+      await setDetails(row.details_json);
     }
   });
 });

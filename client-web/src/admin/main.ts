@@ -67,6 +67,8 @@ class AdminPage extends PageElement<AdminState> {
   }
 
   #error(err: unknown): void {
+    // A watched compound camera: say what to do instead, in the page's language.
+    if (err instanceof ApiError && (err.body.details as { reason?: unknown } | undefined)?.reason === 'camera_has_history') return this.#show(t('admin.cameraHasHistory'), 'error');
     this.#show(t('admin.error', { m: err instanceof ApiError ? err.message : String((err as Error).message ?? err) }), 'error');
   }
 
@@ -268,6 +270,10 @@ class AdminPage extends PageElement<AdminState> {
           ? this.#api.call('household.removeCamera', { params: { householdId: id, cameraId } })
           : this.#api.call('property.removeCamera', { params: { compoundId: id, cameraId } }),
       );
+    },
+    retireCamera: (compoundId, cameraId) => {
+      if (!confirm(t('admin.confirmRetireCamera'))) return;
+      void this.#run(() => this.#api.call('property.retireCamera', { params: { compoundId, cameraId } }));
     },
     unassign: (householdId, counsellorId) => void this.#run(() => this.#api.call('household.unassignCounsellor', { params: { householdId, counsellorId } })),
     account: (id, action) => void this.#account(id, action),

@@ -12,6 +12,7 @@ import { signInCard } from '../petition-ui/desk.ts';
 import '../widgets/banner.ts';
 import type { Message } from '../widgets/banner.ts';
 import { TABS, accountState, assignments, auditSubject, filtered, regionTree, reportRows, type AdminState, type FormName, type Forms, type Tab } from './view-model.ts';
+import { passkeysLink } from '../widgets/passkeys-link.ts';
 
 export interface AdminActions {
   tab(tab: Tab): void;
@@ -28,6 +29,8 @@ export interface AdminActions {
   editRule(code: string): void;
   /** `owner`: `household:<id>` or `compound:<id>`. */
   removeCamera(owner: string, cameraId: string): void;
+  /** A compound camera with history: kept, hidden, no longer watched. */
+  retireCamera(compoundId: string, cameraId: string): void;
   unassign(householdId: string, counsellorId: string): void;
   account(accountId: string, action: 'unlock' | 'disable' | 'enable' | 'reset-second-factor' | 'reset-password' | 'end-sessions'): void;
   revokeSession(sessionId: string): void;
@@ -47,7 +50,7 @@ export function adminTemplate(s: AdminState, c: ViewContext, a: AdminActions, la
       <div class="abar-right">
         ${s.who ? html`<span class="who">${s.who}</span>` : nothing}
         ${s.role === 'admin' ? html`<a class="btn lang" href="enrol.html" id="to-enrol">${t('admin.toEnrol')}</a>` : nothing}
-        ${s.phase === 'ready' ? html`<a class="btn lang" href="sign-in.html?passkeys" id="to-passkeys">${t('admin.passkeys')}</a>` : nothing}
+        ${s.phase === 'ready' ? passkeysLink('btn lang') : nothing}
         <button type="button" class="btn lang" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
         ${s.phase === 'ready' ? html`<button type="button" class="btn lang" id="signout" @click=${() => a.signOut()}>${t('common.signOut')}</button>` : nothing}
       </div>
@@ -180,8 +183,8 @@ function cameras(s: AdminState, a: AdminActions): TemplateResult {
     ...s.compounds.map((c) => ({ value: `compound:${c.compound.id}`, label: `${t('admin.cameraOwner.compound')} · ${c.compound.name}` })),
   ];
   const rows = [
-    ...s.households.flatMap((h) => h.cameras.map((c) => ({ owner: `household:${h.household.id}`, ownerName: h.household.name, id: c.id, name: c.name, where: t(`enrol.places.${c.place}`) }))),
-    ...s.compounds.flatMap((x) => x.cameras.map((c) => ({ owner: `compound:${x.compound.id}`, ownerName: x.compound.name, id: c.id, name: c.name, where: c.location }))),
+    ...s.households.flatMap((h) => h.cameras.map((c) => ({ owner: `household:${h.household.id}`, compoundId: null, ownerName: h.household.name, id: c.id, name: c.name, where: t(`enrol.places.${c.place}`) }))),
+    ...s.compounds.flatMap((x) => x.cameras.map((c) => ({ owner: `compound:${x.compound.id}`, compoundId: x.compound.id, ownerName: x.compound.name, id: c.id, name: c.name, where: c.location }))),
   ];
   const list = filtered(rows, s.filter, (x) => `${x.id} ${x.name} ${x.ownerName} ${x.where}`);
   const household = f.owner.startsWith('household:');
@@ -196,7 +199,9 @@ function cameras(s: AdminState, a: AdminActions): TemplateResult {
     ${search(s, a, list.rows.length, list.total)}
     ${table([t('admin.col.name'), t('admin.col.owner'), t('admin.col.place'), ''],
       list.rows.map((x) => html`<tr data-camera=${x.id}><td>${x.name}<br /><small class="muted">${x.id}</small></td><td>${x.ownerName}</td><td>${x.where}</td>
-        <td class="acts"><button type="button" class="btn small danger" data-act="remove" @click=${() => a.removeCamera(x.owner, x.id)}>${t('admin.act.remove')}</button></td></tr>`), 'cameras')}`;
+        <td class="acts">${x.compoundId
+          ? html`<button type="button" class="btn small" data-act="retire" @click=${() => a.retireCamera(x.compoundId!, x.id)}>${t('admin.act.retire')}</button>`
+          : nothing}<button type="button" class="btn small danger" data-act="remove" @click=${() => a.removeCamera(x.owner, x.id)}>${t('admin.act.remove')}</button></td></tr>`), 'cameras')}`;
 }
 
 function counsellors(s: AdminState, a: AdminActions): TemplateResult {

@@ -8,6 +8,7 @@ import '../widgets/banner.ts';
 import '../widgets/call-tiles.ts';
 import '../widgets/timeline.ts';
 import type { AcceptanceChoice, ApprovalView, CallbackView, CaseLifeView, ListView, LifeForm } from './view-model.ts';
+import { passkeysLink } from '../widgets/passkeys-link.ts';
 
 export type LifeAct = 'acceptance' | 'note' | 'co-handler' | 'assign' | 'extend' | 'reply' | 'pause' | 'resume' | 'close' | 'archive' | 'end-call';
 
@@ -35,6 +36,7 @@ export function casesTemplate(v: CasesPageView, a: CasesActions, session: CallSe
       <div id="who" class="who">${v.who}</div>
       ${v.links.map((l) => html`<a class="pbtn" href=${l.href}>${l.label}</a>`)}
       <button type="button" class="pbtn" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
+      ${passkeysLink('pbtn')}
       <button type="button" class="pbtn" id="signout" @click=${() => a.signOut()}>${t('common.signOut')}</button>
     </header>
     <ui-toast id="toast" class="banner" role="alert" .message=${toast}></ui-toast>

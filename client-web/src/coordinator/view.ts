@@ -9,6 +9,7 @@ import '../widgets/call-tiles.ts';
 import { icon } from '../widgets/icons.ts';
 import '../widgets/timeline.ts';
 import type { CoordinatorView, LookupView, OverviewView, RulesView } from './view-model.ts';
+import { passkeysLink } from '../widgets/passkeys-link.ts';
 
 export interface CoordinatorActions {
   showCase(id: string): void;
@@ -35,6 +36,7 @@ export function coordinatorTemplate(v: CoordinatorView, a: CoordinatorActions, w
         <a class="btn lang" href="cases.html" data-link="cases">${t('cases.title.coordinator')}</a>
         <a class="btn lang" href="stats.html" data-link="stats">${t('stats.title')}</a>
         <button type="button" class="btn lang" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
+        ${passkeysLink('btn lang')}
         <button type="button" class="btn lang" id="signout" @click=${() => a.signOut()}>${t('common.signOut')}</button>
       </div>
     </header>

@@ -7,7 +7,7 @@ import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
 import type { Message } from '../widgets/banner.ts';
-import { Sounds, personSession, ringsMe, type Call, type CallEndReason, type CheckInSchedule, type HouseholdAlert } from '../household/common.ts';
+import { Sounds, type PersonSession, personSession, ringsMe, type Call, type CallEndReason, type CheckInSchedule, type HouseholdAlert } from '../household/common.ts';
 import { NEW_CHECK_IN, NEW_NOTICE, NEW_VISIT, counsellorView, homeName, noticeTarget, type CounsellorState } from './view-model.ts';
 import { counsellorTemplate, type CounsellorActions } from './view.ts';
 
@@ -17,6 +17,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
   declare message: Message | undefined;
 
   #api: Api | undefined;
+  #person: PersonSession | undefined;
 
   constructor() {
     super({ phase: 'running', who: '', households: [], alerts: [], checkIns: [], due: [], recent: [], room: null, incoming: null, visit: null, history: null, checkInForm: NEW_CHECK_IN, noticeForm: NEW_NOTICE });
@@ -306,6 +307,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
     addCheckIn: () => void this.#addCheckIn(),
     setNotice: (patch) => this.set({ noticeForm: { ...this.state.noticeForm, ...patch } }),
     sendNotice: () => void this.#sendNotice(),
+    signOut: () => void this.#person?.signOut(),
     toggleLanguage: () => toggleLanguage(),
   };
 
@@ -319,6 +321,7 @@ class CounsellorPage extends PageElement<CounsellorState> {
       () => this.#signedOut(),
     );
     if (!signedIn) return this.set({ phase: 'no-token' });
+    this.#person = signedIn;
     this.#api = signedIn.api;
     this.set({ who: signedIn.name });
     this.#me = signedIn.sub;

@@ -75,6 +75,9 @@ export function noticeTarget(s: CounsellorState): { region: string } | { househo
 export interface CounsellorView {
   title: string;
   who: string;
+  /** The page has a session to end (its sign-out button). */
+  signedIn: boolean;
+  signOut: string;
   noToken: string | null;
   room: { title: string } | null;
   incoming: { id: string; sos: boolean; title: string; answer: string; decline: string } | null;
@@ -154,6 +157,8 @@ export function counsellorView(s: CounsellorState, ctx: ViewContext): Counsellor
   return {
     title: t('counsellor.title'),
     who: s.who,
+    signedIn: s.phase === 'running',
+    signOut: t('common.signOut'),
     noToken: s.phase === 'no-token' ? t('counsellor.noToken') : null,
     incoming: s.incoming && !s.room
       ? {

@@ -6,6 +6,7 @@ import '../widgets/banner.ts';
 import '../widgets/call-tiles.ts';
 import { homeLink } from '../widgets/home-link.ts';
 import type { CheckInForm, CounsellorView, NoticeForm, VisitForm } from './view-model.ts';
+import { passkeysLink } from '../widgets/passkeys-link.ts';
 
 export interface CounsellorActions {
   call(householdId: string, scheduleId?: string): void;
@@ -25,6 +26,7 @@ export interface CounsellorActions {
   addCheckIn(): void;
   setNotice(patch: Partial<NoticeForm>): void;
   sendNotice(): void;
+  signOut(): void;
   toggleLanguage(): void;
 }
 
@@ -39,6 +41,7 @@ export function counsellorTemplate(v: CounsellorView, a: CounsellorActions, sess
       <h1 id="title">${v.title}</h1>
       <span id="who" class="cs-who">${v.who}</span>
       <button type="button" class="btn" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
+      ${v.signedIn ? html`${passkeysLink()}<button type="button" class="btn" id="signout" @click=${() => a.signOut()}>${v.signOut}</button>` : nothing}
     </header>
     <ui-toast id="msg" class="cs-msg" role="status" aria-live="polite" .message=${message}></ui-toast>
     ${v.incoming

@@ -9,7 +9,7 @@ import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
 import type { Message } from '../widgets/banner.ts';
-import { Sounds, errorDetail, personSession, ringsMe, type Call, type CallEndReason, type LookIn, type RoomTicket } from '../household/common.ts';
+import { Sounds, type PersonSession, errorDetail, personSession, ringsMe, type Call, type CallEndReason, type LookIn, type RoomTicket } from '../household/common.ts';
 import { draftOf, familyView, settingsOfDraft, type FamilyState, type RoomInfo, type SettingsDraft } from './view-model.ts';
 import { familyTemplate, type FamilyActions } from './view.ts';
 
@@ -21,6 +21,7 @@ class FamilyPage extends PageElement<FamilyState> {
   declare message: Message | undefined;
 
   #api: Api | undefined;
+  #person: PersonSession | undefined;
   readonly #sounds = new Sounds();
   #countdown: ReturnType<typeof setInterval> | undefined;
 
@@ -334,6 +335,7 @@ class FamilyPage extends PageElement<FamilyState> {
     answer: (id) => void this.#answer(id),
     decline: (id) => void this.#decline(id),
     setConsent: (hid, mid, grant) => void this.#setConsent(hid, mid, grant),
+    signOut: () => void this.#person?.signOut(),
     toggleLanguage: () => toggleLanguage(),
   };
 
@@ -347,6 +349,7 @@ class FamilyPage extends PageElement<FamilyState> {
       () => this.#signedOut(),
     );
     if (!signedIn) return this.set({ phase: 'no-token' });
+    this.#person = signedIn;
     this.#api = signedIn.api;
     this.set({ who: signedIn.name });
     this.#me = signedIn.sub;

@@ -110,6 +110,9 @@ export interface SettingsView {
 export interface FamilyView {
   title: string;
   who: string;
+  /** The page has a session to end (its sign-out button). */
+  signedIn: boolean;
+  signOut: string;
   notice: string | null;
   /** Opened without a session: offer the way back to the home page. */
   home: boolean;
@@ -123,6 +126,8 @@ export function familyView(s: FamilyState, weakNetwork: boolean, ctx: ViewContex
   return {
     title: t('family.title'),
     who: s.who,
+    signedIn: s.phase === 'running',
+    signOut: t('common.signOut'),
     home: s.phase === 'no-token',
     notice: s.phase === 'no-token' ? t('family.noToken') : s.loaded && s.households.length === 0 ? t('family.none') : null,
     cards: s.phase === 'running' ? s.households.map((v) => cardView(s, v, weakNetwork, ctx)) : [],

@@ -7,6 +7,7 @@ import { homeLink } from '../widgets/home-link.ts';
 import '../widgets/banner.ts';
 import '../widgets/call-tiles.ts';
 import { NIGHT, type CardView, type FamilyView, type SettingsDraft, type SettingsView } from './view-model.ts';
+import { passkeysLink } from '../widgets/passkeys-link.ts';
 
 export interface FamilyActions {
   call(householdId: string, audioOnly: boolean): void;
@@ -19,6 +20,7 @@ export interface FamilyActions {
   answer(callId: string): void;
   decline(callId: string): void;
   setConsent(householdId: string, memberId: string, grant: boolean): void;
+  signOut(): void;
   toggleLanguage(): void;
 }
 
@@ -27,6 +29,7 @@ export function familyTemplate(v: FamilyView, a: FamilyActions, session: CallSes
       <h1 id="title">${v.title}</h1>
       <span id="who" class="fam-who">${v.who}</span>
       <button type="button" class="btn" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
+      ${v.signedIn ? html`${passkeysLink()}<button type="button" class="btn" id="signout" @click=${() => a.signOut()}>${v.signOut}</button>` : nothing}
     </header>
     <ui-toast id="msg" class="fam-msg" role="alert" .message=${message}></ui-toast>
     ${v.incoming

@@ -4,7 +4,7 @@
 import { Api } from '../lib/api.ts';
 import type { T } from '../lib/i18n.ts';
 import { LiveClient } from '../lib/live.ts';
-import { PageSession } from '../lib/session.ts';
+import { PageSession, SIGN_IN_PAGE } from '../lib/session.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
 import { zh } from '../i18n/zh.ts';
 import type { Call, PrivacyWindow } from '../../../server/protocol/http/household-shapes.ts';
@@ -134,6 +134,8 @@ export interface PersonSession {
   sub: string;
   api: Api;
   token: string | (() => string);
+  /** Ends the session on this browser (or forgets this tab's development token) and opens the sign-in page. */
+  signOut(): Promise<void>;
 }
 
 /**
@@ -166,7 +168,13 @@ export async function personSession(
     });
   }
   const claims = session?.claims ?? (dev ? readClaims(dev) : null);
-  return { name: claims?.name ?? '', sub: claims?.sub ?? '', api: new Api(token), token };
+  const signOut = async () => {
+    live.close();
+    if (session) return session.signOut();
+    sessionStorage.removeItem(tokenKey);
+    location.href = SIGN_IN_PAGE;
+  };
+  return { name: claims?.name ?? '', sub: claims?.sub ?? '', api: new Api(token), token, signOut };
 }
 
 /** Weekly windows in words: "每天 22:00–07:00", "每周一、二 12:00–13:00". */

@@ -9,6 +9,7 @@ import { icon } from '../widgets/icons.ts';
 import '../widgets/timeline.ts';
 import type { Message } from '../widgets/banner.ts';
 import type { ActionForm, ActionsView, CaseView, OfficialView, Option, Presence, QueueView, SessionsView } from './view-model.ts';
+import { passkeysLink } from '../widgets/passkeys-link.ts';
 
 export interface OfficialActions {
   setPresence(p: Presence): void;
@@ -42,6 +43,7 @@ export function officialTemplate(v: OfficialView, a: OfficialActions, session: C
       </div>
       <a class="pbtn" href="cases.html" data-link="cases">${t('cases.title.official')}</a>
       <button type="button" class="pbtn" id="lang" @click=${() => a.toggleLanguage()}>${languageLabel}</button>
+      ${passkeysLink('pbtn')}
       <button type="button" class="pbtn" id="signout" @click=${() => a.signOut()}>${h.signOut}</button>
     </header>
     <ui-banner id="banner" class="banner" role="alert" .message=${invite}></ui-banner>

@@ -1,7 +1,8 @@
 // The sign-in page of people (officials, coordinators, counsellors, archivists, administrators,
 // family members): sign-in name and password, then whatever the server asks next — the
 // authenticator code, a new password in place of the one-time one, setting up the authenticator
-// — or a passkey (alone, or as the second factor), or the city's single sign-on. A signed-in
+// — or a passkey (alone, or as the second factor, or registered in place of the authenticator
+// app when one is to be set up), or the city's single sign-on. A signed-in
 // step set the session cookie; the page goes on to the role's own page, which draws its tokens
 // from that cookie (lib/session.ts). `sign-in.html?passkeys` is where a signed-in person adds and
 // removes their passkeys (after signing in first when there is no session).
@@ -13,12 +14,13 @@ import { PageElement, define } from '../lib/page.ts';
 import { PageSession } from '../lib/session.ts';
 import { PERSON_ROLES, ROLE_PAGES, type PersonRole, type SignInStep } from '../../../server/protocol/http/identity-shapes.ts';
 import { afterRefusal, failureOf, initialSignIn, signInView, type Failure, type SignInState } from './view-model.ts';
-import { PasskeyCancelled, passkeysSupported, registerPasskey, signInWithPasskey } from './passkeys.ts';
+import { PasskeyCancelled, enrolPasskey, passkeysSupported, registerPasskey, signInWithPasskey } from './passkeys.ts';
 
 const api = new Api('');
 /** The address the city's identity provider sends the browser back through (server/identity/oidc-router.ts). */
 const OIDC_START = '/api/identity/oidc/start';
 const MANAGE_PASSKEYS = 'sign-in.html?passkeys';
+const PASSKEY_LABELS = { alone: 'signIn.passkeyAlone', 'second-factor': 'signIn.passkeySecond', enrol: 'signIn.passkeyEnrol' } as const;
 
 /** A refusal as the page keeps it; a passkey prompt the person closed is one too. */
 const refusalOf = (err: unknown): Failure =>
@@ -105,6 +107,7 @@ class SignInPage extends PageElement<SignInState> {
   #passkey(): void {
     const step = this.state.step;
     if (this.state.busy) return;
+    if (step.step === 'enrol-totp') return void this.#advance(() => enrolPasskey(api, step.challenge));
     void this.#advance(() => signInWithPasskey(api, step.step === 'second-factor' ? step.challenge : undefined));
   }
 
@@ -176,8 +179,8 @@ class SignInPage extends PageElement<SignInState> {
     </header>`;
     if (this.state.mine) return html`${header}<main class="sign-in">${this.#mine(v.error)}</main>`;
     const passkeyButton = v.passkey
-      ? html`<button type="button" class="btn ${v.codeField && v.passkey === 'second-factor' ? '' : 'primary'}" id="passkey" ?disabled=${this.state.busy} @click=${() => this.#passkey()}>
-          ${v.passkey === 'alone' ? t('signIn.passkeyAlone') : t('signIn.passkeySecond')}</button>`
+      ? html`<button type="button" class="btn ${v.codeField && v.passkey !== 'alone' ? '' : 'primary'}" id=${v.passkey === 'enrol' ? 'enrol-passkey' : 'passkey'} ?disabled=${this.state.busy} @click=${() => this.#passkey()}>
+          ${t(PASSKEY_LABELS[v.passkey])}</button>`
       : nothing;
     return html`${header}
       <main class="sign-in">

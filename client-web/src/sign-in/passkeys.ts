@@ -40,3 +40,10 @@ export async function registerPasskey(api: Api, name: string): Promise<Passkey> 
   const response = await inBrowser(() => startRegistration({ optionsJSON: options as unknown as PublicKeyCredentialCreationOptionsJSON }));
   return api.call('identity.registerPasskey', { body: { ceremony, response: { ...response }, ...(name.trim() ? { name: name.trim() } : {}) } });
 }
+
+/** At the first sign-in, a passkey of this browser in place of the authenticator app the step `challenge` asked for. */
+export async function enrolPasskey(api: Api, challenge: string): Promise<SignInStep> {
+  const { ceremony, options } = await api.call('identity.enrolPasskeyOptions', { body: { challenge } });
+  const response = await inBrowser(() => startRegistration({ optionsJSON: options as unknown as PublicKeyCredentialCreationOptionsJSON }));
+  return api.call('identity.signInEnrolPasskey', { body: { challenge, ceremony, response: { ...response } } });
+}

@@ -78,8 +78,8 @@ export interface SignInView {
   error: string | null;
   rules: string;
   singleSignOn: string | null;
-  /** Which passkey buttons the step offers. */
-  passkey: 'alone' | 'second-factor' | null;
+  /** Which passkey button the step offers: sign in with one, or (setting up a second factor) register one. */
+  passkey: 'alone' | 'second-factor' | 'enrol' | null;
   /** The second-factor step takes a code (TOTP); a passkey-only account has none to type. */
   codeField: boolean;
 }
@@ -140,7 +140,21 @@ export function signInView(s: SignInState, ctx: ViewContext): SignInView {
     error: s.failure ? failureText(s.failure, ctx) : null,
     rules: s.options ? rulesText(s.options.passwordRules, ctx) : '',
     singleSignOn: s.options?.singleSignOn ? t('signIn.singleSignOn', { label: s.options.singleSignOn.label }) : null,
-    passkey: !s.passkeysSupported ? null : s.step.step === 'password' ? 'alone' : s.step.step === 'second-factor' && s.step.methods.includes('passkey') ? 'second-factor' : null,
+    passkey: passkeyOffer(s),
     codeField: s.step.step !== 'second-factor' || s.step.methods.includes('totp'),
   };
+}
+
+function passkeyOffer(s: SignInState): SignInView['passkey'] {
+  if (!s.passkeysSupported) return null;
+  switch (s.step.step) {
+    case 'password':
+      return 'alone';
+    case 'second-factor':
+      return s.step.methods.includes('passkey') ? 'second-factor' : null;
+    case 'enrol-totp':
+      return 'enrol';
+    default:
+      return null;
+  }
 }

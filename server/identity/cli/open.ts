@@ -5,7 +5,7 @@ import { TokenIssuer } from '../../auth/grants.ts';
 import { loadConfig } from '../../core/config.ts';
 import { Store, storeLocation } from '../../core/db.ts';
 import { createLogger } from '../../core/log.ts';
-import { SystemAudit, systemAuditFile } from '../../core/system-audit.ts';
+import { SystemAudit } from '../../core/system-audit.ts';
 import { Identity, identityMigrations } from '../index.ts';
 import { unwiredRevoker } from '../revoker.ts';
 
@@ -19,7 +19,7 @@ export async function openIdentity(): Promise<{ identity: Identity; close(): Pro
   const config = loadConfig();
   const store = await Store.open(storeLocation(config.DATABASE_URL, config.DATA_DIR));
   await store.migrate(identityMigrations);
-  const audit = new SystemAudit(systemAuditFile(config.DATA_DIR));
+  const audit = new SystemAudit(store);
   const log = createLogger('warn');
   const identity = new Identity({
     store,

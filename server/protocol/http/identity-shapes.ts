@@ -160,6 +160,9 @@ export const passkeyRegisterBody = z.strictObject({ ceremony: ceremonySchema, re
 /** With the challenge of a second-factor step: the passkey is the second factor of that password. Without: a passkey-only sign-in. */
 export const passkeyOptionsBody = z.strictObject({ challenge: challengeSchema.optional() });
 export const passkeySignInBody = z.strictObject({ ceremony: ceremonySchema, response: webauthnResponseSchema, challenge: challengeSchema.optional() });
+/** An enrol-totp step's challenge: a passkey registered in its place is the account's second factor. */
+export const enrolPasskeyOptionsBody = z.strictObject({ challenge: challengeSchema });
+export const enrolPasskeyBody = z.strictObject({ challenge: challengeSchema, ceremony: ceremonySchema, response: webauthnResponseSchema, name: z.string().trim().min(1).max(60).optional() });
 
 /** Options for navigator.credentials (JSON form, as @simplewebauthn/browser takes them). */
 export interface PasskeyOptions {
@@ -358,6 +361,12 @@ export const SYSTEM_AUDIT_TYPES = [
   'member-removed',
   'directory-changed',
   'directory-imported',
+  'camera-added',
+  'camera-removed',
+  'camera-retired',
+  'counsellor-assigned',
+  'counsellor-unassigned',
+  'case-viewed',
   'configuration-changed',
   'export',
   ...ARCHIVE_MIRRORED_TYPES.map((t) => `archive-${t}` as const),

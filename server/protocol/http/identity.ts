@@ -29,6 +29,8 @@ import {
   type Invitation,
   type InvitationPreview,
   passkeyOptionsBody,
+  enrolPasskeyOptionsBody,
+  enrolPasskeyBody,
   passkeyRegisterBody,
   passkeySignInBody,
   type Passkey,
@@ -95,6 +97,14 @@ export const identityArea = area({
     'identity.signInEnrolTotp': {
       method: 'POST', path: '/sign-in/enrol-totp', summary: 'The first code from the authenticator an enrol-totp step showed',
       access: 'public', body: totpChallenge, answer: json<SignInStep>('SignInStep'),
+    },
+    'identity.enrolPasskeyOptions': {
+      method: 'POST', path: '/sign-in/enrol-passkey/options', summary: 'Instead of the authenticator app an enrol-totp step offers: start registering a passkey of this browser',
+      access: 'public', body: enrolPasskeyOptionsBody, answer: json<PasskeyOptions>('PasskeyOptions'),
+    },
+    'identity.signInEnrolPasskey': {
+      method: 'POST', path: '/sign-in/enrol-passkey', summary: "The authenticator's attestation for that registration: the passkey becomes the second factor and the sign-in completes",
+      access: 'public', body: enrolPasskeyBody, bodyLimit: '32kb', answer: json<SignInStep>('SignInStep'),
     },
     'identity.passkeySignInOptions': {
       method: 'POST', path: '/sign-in/passkey/options', summary: "A passkey ceremony: the account's passkeys after its password (with the second-factor step's challenge), or any passkey alone",

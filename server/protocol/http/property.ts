@@ -59,6 +59,11 @@ export const propertyArea = area({
       method: 'DELETE', path: '/compounds/:compoundId/cameras/:cameraId', summary: 'Remove a camera channel no matter or view has used (`conflict`, `camera_has_history`, otherwise)',
       access: { roles: ['property', 'admin'] }, params: compoundCameraParams, answer: json<Record<string, never>>('{}'),
     },
+    'property.retireCamera': {
+      method: 'POST', path: '/compounds/:compoundId/cameras/:cameraId/retire',
+      summary: 'Retire a camera channel that has history: kept for the record, hidden from lists, no longer watched or shown in a session',
+      access: { roles: ['property', 'admin'] }, params: compoundCameraParams, answer: json<Record<string, never>>('{}'),
+    },
     'property.residents': {
       method: 'GET', path: '/compounds/:compoundId/residents', summary: "The compound's residents, for whom its property office raises a matter (the hotline)",
       access: { roles: ['property'] }, params: compoundParams, answer: json<CompoundResident[]>('CompoundResident[]'),
