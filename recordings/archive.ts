@@ -102,6 +102,8 @@ export class Archive {
   readonly spoolRoot: string;
   readonly audit: AuditLog<AuditType>;
   readonly catalog: Catalog;
+  /** The node's store (the catalog's, export jobs'). */
+  readonly store: Store;
   /** The retention periods in force: the defaults, overlaid with the setting as last read from the catalog. */
   #retention: RetentionPeriods;
   readonly #defaultRetention: RetentionPeriods;
@@ -145,6 +147,7 @@ export class Archive {
     fs.mkdirSync(this.spoolRoot, { recursive: true });
     this.audit = new AuditLog<AuditType>(path.join(this.root, 'audit.jsonl'), opts.auditObserver);
     this.catalog = new Catalog(store);
+    this.store = store;
     this.#ownStore = own;
     this.#log = opts.log;
     this.#defaultRetention = { ...DEFAULT_RETENTION_DAYS, ...opts.retentionDays };
