@@ -244,23 +244,25 @@ export class ExportJobs {
     if (this.#beating) return; // a slow store: one round at a time
     this.#beating = true;
     try {
-      for (const job of this.#local.values()) {
-        if (job.state !== 'running') continue;
-        const { running, cancelRequested } = await this.#records.heartbeat(job);
-        if (!running && this.#local.has(job.jobId)) {
-          this.log.warn({ jobId: job.jobId }, 'export | the store failed a job this node was building (not heard from in time); it stops');
-          this.#lost.add(job.jobId);
-        }
-        if (!running || cancelRequested) {
-          this.#cancelled.add(job.jobId);
-          this.#renders.get(job.jobId)?.cancel();
-        }
-      }
+      for (const job of this.#local.values()) if (job.state === 'running') await this.#beat(job);
       if (this.#ticks++ % Math.max(1, Math.round(this.#staleMs / this.#heartbeatMs / 3)) === 0) await this.#failStale();
     } catch (err) {
       this.log.warn({ err }, 'export | job heartbeat or sweep failed; retried');
     } finally {
       this.#beating = false;
+    }
+  }
+
+  /** Reports a job built here to the store and takes in what the store says of it: cancelled elsewhere, or failed meanwhile. */
+  async #beat(job: ExportJob): Promise<void> {
+    const { running, cancelRequested } = await this.#records.heartbeat(job);
+    if (!running && this.#local.has(job.jobId)) {
+      this.log.warn({ jobId: job.jobId }, 'export | the store failed a job this node was building (not heard from in time); it stops');
+      this.#lost.add(job.jobId);
+    }
+    if (!running || cancelRequested) {
+      this.#cancelled.add(job.jobId);
+      this.#renders.get(job.jobId)?.cancel();
     }
   }
 
@@ -366,6 +368,9 @@ export class ExportJobs {
         await tar.addFile(`${top}/${segment.file}`, segmentPath(dir, segment.file), (n) => (job.bytesDone += n));
       }
       for (const d of derived) await tar.addFile(`${top}/${d.info.file}`, d.source, (n) => (job.bytesDone += n));
+      // The last word is the store's: a cancellation asked on another node since the last
+      // heartbeat, or the job failed there meanwhile, and the package is not offered.
+      await this.#beat(job);
       this.#checkCancelled(job);
       const { sha256, bytes } = tar.finish();
       fs.renameSync(partial, finalFile);
