@@ -14,7 +14,7 @@ import { Store } from '../server/core/db.ts';
 import { AuditLog, sha256Hex, type AuditActor, type AuditEntry, type AuditObserver } from '../server/core/audit-chain.ts';
 import type { AuditType } from './audit-types.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
-import { measureDuration } from './ffmpeg.ts';
+import { probeSegment } from './ffmpeg.ts';
 import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, segmentPath, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
 import { waitUntilSettled, type SettleOptions } from './settle.ts';
 import { collectCheckpoint, sealOf, type Checkpointed, type Seal } from './verify.ts';
@@ -102,6 +102,8 @@ export class Archive {
   readonly spoolRoot: string;
   readonly audit: AuditLog<AuditType>;
   readonly catalog: Catalog;
+  /** The node's store (the catalog's, export jobs'). */
+  readonly store: Store;
   /** The retention periods in force: the defaults, overlaid with the setting as last read from the catalog. */
   #retention: RetentionPeriods;
   readonly #defaultRetention: RetentionPeriods;
@@ -145,6 +147,7 @@ export class Archive {
     fs.mkdirSync(this.spoolRoot, { recursive: true });
     this.audit = new AuditLog<AuditType>(path.join(this.root, 'audit.jsonl'), opts.auditObserver);
     this.catalog = new Catalog(store);
+    this.store = store;
     this.#ownStore = own;
     this.#log = opts.log;
     this.#defaultRetention = { ...DEFAULT_RETENTION_DAYS, ...opts.retentionDays };
@@ -450,7 +453,8 @@ export class Archive {
           const match = SEGMENT_FILE.exec(f);
           if (known.has(rel) || !match) continue;
           const [sha256, bytes, sm3] = await hashFile(path.join(abs, f));
-          const durationSeconds = await measureDuration(path.join(abs, f)).catch(() => 0);
+          // A finished segment a dead node's spool gave back is whole; only one its ffmpeg did not close (or that is short of what it declares) is truncated.
+          const { durationSeconds, whole } = await probeSegment(path.join(abs, f)).catch(() => ({ durationSeconds: 0, whole: false }));
           const run = Number(match[1]);
           const prev = t.segments.filter((x) => x.run === run).at(-1);
           const at = prev ? Date.parse(prev.firstPacketAt) + prev.durationSeconds * 1000 : Date.parse(t.runs.find((r) => r.run === run)?.firstPacketAt ?? t.startedAt);
@@ -461,10 +465,18 @@ export class Archive {
             firstPacketAt: new Date(at).toISOString(),
             offsetSeconds: Math.round(at - Date.parse(m.startedAt)) / 1000,
             closedAt: mtime.toISOString(),
-            truncated: true,
+            ...(whole && bytes > 0 ? {} : { truncated: true }),
           };
           t.segments.push(segment);
           t.segments.sort((a, b) => a.run - b.run || a.seq - b.seq);
+          // The node that continued the session started its `node-failed` gap where the media it
+          // could see ended; this media was written before the node died, so the gap starts later.
+          const end = at + segment.durationSeconds * 1000;
+          if (t.endReason === 'node-failed' && t.endedAt && Date.parse(t.endedAt) < end) t.endedAt = new Date(end).toISOString();
+          for (const g of p.gaps) {
+            if (g.reason !== 'node-failed' || g.lane !== t.lane || Date.parse(g.start) >= end) continue;
+            g.start = new Date(g.end ? Math.min(end, Date.parse(g.end)) : end).toISOString();
+          }
         }
       }
     }

@@ -6,6 +6,7 @@ import { sql, type Generated, type Kysely } from 'kysely';
 import { execAll, type Executor, type Migration, type Store } from '../server/core/db.ts';
 import type { Bookmark, SessionRow } from '../server/protocol/http/archive-shapes.ts';
 import { allSegments, type Manifest } from './manifest.ts';
+import { EXPORT_MIGRATIONS } from './export-records.ts';
 
 export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
   {
@@ -73,6 +74,8 @@ export const ARCHIVE_MIGRATIONS: readonly Migration[] = [
         )`,
       ]),
   },
+  // Export jobs and download tickets, shared by the nodes (export-records.ts).
+  ...EXPORT_MIGRATIONS,
 ];
 
 export interface SearchQuery {

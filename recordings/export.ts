@@ -2,7 +2,8 @@
 // SHA256SUMS and SM3SUMS, the session's audit excerpt, the archive's public keys and the TSA's
 // CA, the signed statements with their signatures and timestamp tokens as files OpenSSL checks,
 // derived copies (composite video, transcripts) beside the originals, and a package.json —
-// built in the background with progress. The export is written to the audit log before the
+// built in the background with progress, the job kept in the shared store so that any node
+// answers for it (export-records.ts). The export is written to the audit log before the
 // package is built, so the package carries the record of its own making; completion (with the
 // package's hash) is logged after.
 //
@@ -11,8 +12,8 @@
 // lines that hash as they write.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { conflict, forbidden, notFound } from '../server/core/errors.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AppError, conflict, forbidden, notFound } from '../server/core/errors.ts';
 import type { Logger } from '../server/core/log.ts';
 import { sha256Hex, sm3Hex, type AuditActor, type AuditEntry } from '../server/core/audit-chain.ts';
 import { readPublishedKeys } from './archive-keys.ts';
@@ -24,6 +25,7 @@ import { statementBytes, statementFileName } from './statements.ts';
 import { TarWriter } from './tar.ts';
 import { transcriptsOf } from './transcripts.ts';
 import type { ExportJobView } from '../server/protocol/http/archive-shapes.ts';
+import { ExportRecords, type ExportJobRecord } from './export-records.ts';
 import {
   PACKAGE_AUDIT_FILE,
   PACKAGE_FORMAT,
@@ -37,18 +39,18 @@ import {
 } from './verify.ts';
 import type { z } from 'zod';
 
-/** A job as the server keeps it: what clients see (ExportJobView), plus who asked and where the file is. */
-export type ExportJob = Omit<ExportJobView, 'progress' | 'percent'> & {
-  actor: AuditActor;
-  file?: string;
-};
+/**
+ * A job as the server keeps it: the stored record (export-records.ts: what clients see, who
+ * asked, which node builds it) and, once done, the package's path on this node.
+ */
+export type ExportJob = ExportJobRecord & { file?: string };
 
 /** Share of the whole job that rendering takes when a composite is asked for. */
 const COMPOSITE_SHARE = 0.9;
 
-/** What clients see of a job (no server paths). */
+/** What clients see of a job (no server paths, nor who asked). */
 export function publicJob(j: ExportJob): ExportJobView {
-  const { file: _file, actor: _actor, ...rest } = j;
+  const { file: _file, actor: _actor, nodeId: _node, resultFile: _result, cancelRequested: _cancel, ...rest } = j;
   const packing = j.bytesTotal > 0 ? Math.min(1, j.bytesDone / j.bytesTotal) : j.state === 'done' ? 1 : 0;
   const progress = j.state === 'done' ? 1 : j.options.composite ? COMPOSITE_SHARE * (j.composite?.progress ?? 0) + (1 - COMPOSITE_SHARE) * packing : packing;
   return { ...rest, progress, percent: Math.floor(progress * 100) };
@@ -58,26 +60,60 @@ export interface ExportOptions {
   composite?: boolean;
 }
 
+/** How often a building node reports on its jobs, and how long one silent is taken for dead (config EXPORT_STALE_SECONDS). */
+export interface ExportTiming {
+  heartbeatMs?: number;
+  staleMs?: number;
+}
+
+/** A download ticket's lifetime: long enough for a page to follow the link it was given. */
+const TICKET_TTL_MS = 60_000;
+
 class Cancelled extends Error {}
 
+/**
+ * Export jobs of the cluster. The jobs this node builds are in `#local` (their progress is
+ * fresh here, their ffmpeg can be stopped here); every job is a row in the shared store, so
+ * another node answers for it, asks its builder to cancel it through the row, and fails it once
+ * its builder has been silent for `staleMs`.
+ */
 export class ExportJobs {
-  readonly #jobs = new Map<string, ExportJob>();
+  readonly #records: ExportRecords;
+  readonly #local = new Map<string, ExportJob>();
   /** Settles when the job's package is built or has failed. */
   readonly #built = new Map<string, Promise<void>>();
   readonly #renders = new Map<string, CompositeRender>();
   readonly #cancelled = new Set<string>();
+  /** Jobs this node gave up (the store failed them, or the node stops): no cancellation entry. */
+  readonly #lost = new Set<string>();
+  readonly #heartbeatMs: number;
+  readonly #staleMs: number;
+  readonly #timer: NodeJS.Timeout;
+  #ticks = 0;
+  #beating = false;
 
   constructor(
     private readonly archive: Archive,
     private readonly log: Logger,
     private readonly composite?: Omit<CompositeOptions, 'tile' | 'fps'>,
-  ) {}
+    timing: ExportTiming = {},
+  ) {
+    this.#records = new ExportRecords(archive.store);
+    this.#heartbeatMs = timing.heartbeatMs ?? 1000;
+    this.#staleMs = Math.max(timing.staleMs ?? 15_000, 3 * this.#heartbeatMs);
+    this.#timer = setInterval(() => void this.#tick(), this.#heartbeatMs);
+    this.#timer.unref();
+  }
 
   get canComposite(): boolean {
     return this.composite !== undefined;
   }
 
-  /** Resolves once the export is in the audit log; the package is then built in the background. */
+  get #nodeId(): string {
+    return this.archive.leases.nodeId;
+  }
+
+  /** Resolves once the export is in the audit log and the store; the package is then built in the background. */
   async start(sessionId: string, actor: AuditActor, options: ExportOptions = {}): Promise<ExportJob> {
     const m = await this.archive.assertAndGetManifest(sessionId);
     if (m.status === 'recording') throw conflict(`session ${sessionId} is still recording`);
@@ -89,6 +125,7 @@ export class ExportJobs {
       jobId: randomUUID(),
       packageId: randomUUID(),
       sessionId,
+      nodeId: this.#nodeId,
       state: 'running',
       phase: composite ? 'composite' : 'packing',
       options: { composite },
@@ -99,47 +136,150 @@ export class ExportJobs {
       ...(composite ? { composite: { progress: 0 } } : {}),
     };
     await this.archive.audit.append({ type: 'export', sessionId, actor, details: { packageId: job.packageId, jobId: job.jobId, segments: segments.length, bytes: job.bytesTotal, composite } });
-    this.#jobs.set(job.jobId, job);
+    await this.#records.insert(job);
+    this.#local.set(job.jobId, job);
     this.#built.set(
       job.jobId,
-      this.#build(job, dir).catch(async (err: unknown) => {
-        job.finishedAt = new Date().toISOString();
-        if (err instanceof Cancelled || this.#cancelled.has(job.jobId)) {
-          job.state = 'cancelled';
-          await this.archive.audit
-            .append({ type: 'export-cancelled', sessionId, actor: job.actor, details: { packageId: job.packageId, phase: job.phase } })
-            .catch((e: unknown) => this.log.error({ err: e, jobId: job.jobId }, 'export-cancelled entry could not be written'));
-          return;
-        }
-        job.state = 'failed';
-        job.error = 'package could not be built';
-        this.log.error({ err, jobId: job.jobId, sessionId }, 'evidence export failed');
-      }),
+      this.#build(job, dir)
+        .catch(async (err: unknown) => {
+          job.finishedAt = new Date().toISOString();
+          if (this.#lost.has(job.jobId)) {
+            job.state = 'failed';
+            return;
+          }
+          if (err instanceof Cancelled || this.#cancelled.has(job.jobId)) {
+            job.state = 'cancelled';
+            await this.archive.audit
+              .append({ type: 'export-cancelled', sessionId, actor: job.actor, details: { packageId: job.packageId, phase: job.phase } })
+              .catch((e: unknown) => this.log.error({ err: e, jobId: job.jobId }, 'export-cancelled entry could not be written'));
+            return;
+          }
+          job.state = 'failed';
+          job.error = 'package could not be built';
+          this.log.error({ err, jobId: job.jobId, sessionId }, 'evidence export failed');
+        })
+        .then(() => this.#settle(job)),
     );
     return job;
   }
 
-  /** A job, visible to whoever started it and to admins. */
-  assertAndGet(jobId: string, actor: AuditActor): ExportJob {
-    const job = this.#jobs.get(jobId);
-    if (!job) throw notFound(`export ${jobId} not found`);
+  /** Writes the job's end to the store; the store may have failed it meanwhile (this node was silent too long). */
+  async #settle(job: ExportJob): Promise<void> {
+    this.#local.delete(job.jobId);
+    this.#cancelled.delete(job.jobId);
+    if (this.#lost.delete(job.jobId)) return;
+    const recorded = await this.#records.finish(job).catch((err: unknown) => {
+      this.log.error({ err, jobId: job.jobId }, 'export | the end of a job could not be stored; the sweep fails it');
+      return false;
+    });
+    if (!recorded && job.state === 'done') {
+      // Failed in the store while this node was not heard: its package is not offered.
+      this.log.warn({ jobId: job.jobId }, 'export | job finished after the store had failed it; package removed');
+      if (job.file) fs.rmSync(job.file, { force: true });
+      Object.assign(job, { state: 'failed', error: 'export stopped: its node was not heard from in time' });
+    }
+  }
+
+  /** A job, visible to whoever started it and to admins, from whichever node builds it. */
+  async assertAndGet(jobId: string, actor: AuditActor): Promise<ExportJob> {
+    const local = this.#local.get(jobId);
+    let job: ExportJob | undefined = local;
+    if (!job) {
+      const rec = await this.#records.get(jobId);
+      if (!rec) throw notFound(`export ${jobId} not found`);
+      // A job whose builder went silent is failed now, by the node asked, rather than shown running forever.
+      const stale = rec.state === 'running' ? (await this.#failStale(rec.jobId))[0] : undefined;
+      job = this.#withFile(stale ?? rec);
+    }
     if (job.actor.sub !== actor.sub && actor.role !== 'admin') throw forbidden('this export belongs to someone else');
     return job;
   }
 
-  /** Stops a running job (its ffmpeg is killed, the partial package removed). */
+  #withFile(rec: ExportJobRecord): ExportJob {
+    return rec.resultFile ? { ...rec, file: path.join(this.archive.exportDir, rec.resultFile) } : rec;
+  }
+
+  /**
+   * Stops a running job (its ffmpeg is killed, the partial package removed). A job built on
+   * another node is asked to stop through the store; the answer waits until it has (or its
+   * node is found dead, and the job failed).
+   */
   async cancel(jobId: string, actor: AuditActor): Promise<ExportJob> {
-    const job = this.assertAndGet(jobId, actor);
+    const job = await this.assertAndGet(jobId, actor);
     if (job.state !== 'running') throw conflict(`export is ${job.state}`);
-    this.#cancelled.add(jobId);
-    this.#renders.get(jobId)?.cancel();
-    await this.#built.get(jobId);
-    return job;
+    if (this.#local.has(jobId)) {
+      this.#cancelled.add(jobId);
+      this.#renders.get(jobId)?.cancel();
+      await this.#built.get(jobId);
+      return job;
+    }
+    await this.#records.requestCancel(jobId);
+    const deadline = Date.now() + this.#staleMs + 5 * this.#heartbeatMs;
+    for (;;) {
+      const now = await this.assertAndGet(jobId, actor);
+      if (now.state !== 'running') return now;
+      if (Date.now() > deadline) throw new AppError('unavailable', 'the node building this export has not stopped it yet; ask again');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** A one-time link's ticket for a finished package, redeemable on any node. */
+  async issueTicket(jobId: string, actor: AuditActor): Promise<string> {
+    const job = await this.assertAndGet(jobId, actor);
+    if (job.state !== 'done') throw conflict(`export is ${job.state}`);
+    const ticket = randomBytes(32).toString('base64url');
+    await this.#records.addTicket(ticket, jobId, actor, Date.now() + TICKET_TTL_MS);
+    return ticket;
+  }
+
+  /** Whom the ticket was given to; one use. */
+  async redeemTicket(ticket: string | undefined, jobId: string): Promise<AuditActor> {
+    const t = ticket === undefined ? undefined : await this.#records.redeemTicket(ticket);
+    if (!t || t.jobId !== jobId || t.expiresAt < Date.now()) throw new AppError('unauthorized', 'download ticket invalid or expired');
+    return t.actor;
+  }
+
+  /** Heartbeats of the jobs built here (with any cancellation asked elsewhere), and now and then the sweep. */
+  async #tick(): Promise<void> {
+    if (this.#beating) return; // a slow store: one round at a time
+    this.#beating = true;
+    try {
+      for (const job of this.#local.values()) if (job.state === 'running') await this.#beat(job);
+      if (this.#ticks++ % Math.max(1, Math.round(this.#staleMs / this.#heartbeatMs / 3)) === 0) await this.#failStale();
+    } catch (err) {
+      this.log.warn({ err }, 'export | job heartbeat or sweep failed; retried');
+    } finally {
+      this.#beating = false;
+    }
+  }
+
+  /** Reports a job built here to the store and takes in what the store says of it: cancelled elsewhere, or failed meanwhile. */
+  async #beat(job: ExportJob): Promise<void> {
+    const { running, cancelRequested } = await this.#records.heartbeat(job);
+    if (!running && this.#local.has(job.jobId)) {
+      this.log.warn({ jobId: job.jobId }, 'export | the store failed a job this node was building (not heard from in time); it stops');
+      this.#lost.add(job.jobId);
+    }
+    if (!running || cancelRequested) {
+      this.#cancelled.add(job.jobId);
+      this.#renders.get(job.jobId)?.cancel();
+    }
+  }
+
+  /** Fails the running jobs (or the one) whose builder has been silent for `staleMs`; removes their partial packages. */
+  async #failStale(jobId?: string): Promise<ExportJobRecord[]> {
+    const failed = await this.#records.failStale(Date.now() - this.#staleMs, (node) => `export stopped: node ${node}, which was building it, is gone`, jobId);
+    for (const j of failed) {
+      if (j.nodeId === this.#nodeId && this.#local.has(j.jobId)) continue; // this node's own, silent through a stall: its heartbeat stops it
+      fs.rmSync(path.join(this.archive.exportDir, `${j.packageId}.tar.partial`), { force: true });
+      this.log.warn({ jobId: j.jobId, sessionId: j.sessionId, node: j.nodeId }, 'export | job of a node not heard from failed');
+    }
+    return failed;
   }
 
   /** The composite video of a finished job (for playing it in the page). */
-  compositeFile(jobId: string, actor: AuditActor): string {
-    const job = this.assertAndGet(jobId, actor);
+  async compositeFile(jobId: string, actor: AuditActor): Promise<string> {
+    const job = await this.assertAndGet(jobId, actor);
     const file = this.#compositePath(job);
     if (!job.composite?.sha256 || !fs.existsSync(file)) throw notFound('this export has no composite video');
     return file;
@@ -228,11 +368,14 @@ export class ExportJobs {
         await tar.addFile(`${top}/${segment.file}`, segmentPath(dir, segment.file), (n) => (job.bytesDone += n));
       }
       for (const d of derived) await tar.addFile(`${top}/${d.info.file}`, d.source, (n) => (job.bytesDone += n));
+      // The last word is the store's: a cancellation asked on another node since the last
+      // heartbeat, or the job failed there meanwhile, and the package is not offered.
+      await this.#beat(job);
       this.#checkCancelled(job);
       const { sha256, bytes } = tar.finish();
       fs.renameSync(partial, finalFile);
       await archive.audit.append({ type: 'export-completed', sessionId: job.sessionId, actor: job.actor, details: { packageId: job.packageId, sha256, bytes } });
-      Object.assign(job, { state: 'done', phase: 'finished', sha256, bytes, file: finalFile, finishedAt: new Date().toISOString() });
+      Object.assign(job, { state: 'done', phase: 'finished', sha256, bytes, file: finalFile, resultFile: path.basename(finalFile), finishedAt: new Date().toISOString() });
     } catch (err) {
       tar.abort();
       fs.rmSync(partial, { force: true });
@@ -270,8 +413,19 @@ export class ExportJobs {
     return job;
   }
 
-  /** Ends every running render (shutdown). */
-  close(): void {
+  /**
+   * Shutdown: the jobs this node builds are failed in the store at once (another node answers
+   * for them from the row), and their renders and packing stop.
+   */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    for (const job of this.#local.values()) {
+      this.#lost.add(job.jobId);
+      this.#cancelled.add(job.jobId);
+      const stopped = { ...job, state: 'failed' as const, error: `export stopped: node ${this.#nodeId} was shut down while building it`, finishedAt: new Date().toISOString() };
+      await this.#records.finish(stopped).catch((err: unknown) => this.log.warn({ err, jobId: job.jobId }, 'export | could not fail a job at shutdown; the sweep of another node does'));
+      fs.rmSync(path.join(this.archive.exportDir, `${job.packageId}.tar.partial`), { force: true });
+    }
     for (const r of this.#renders.values()) r.cancel();
   }
 }

@@ -40,6 +40,22 @@ export async function probe(file: string, ffprobe = resolveFfprobeBin()): Promis
 export async function measureDuration(file: string, ffprobe = resolveFfprobeBin()): Promise<number> {
   const { durationSeconds } = await probe(file, ffprobe);
   if (durationSeconds > 0) return durationSeconds;
+  return measurePackets(file, ffprobe);
+}
+
+/**
+ * A segment file as found on disk: how long it plays, and whether its muxer closed it (the
+ * header carries the duration the muxer declared). A file ffmpeg was killed while writing has
+ * none; one that declares a duration its packets fall short of is short too. Either is truncated.
+ */
+export async function probeSegment(file: string, ffprobe = resolveFfprobeBin()): Promise<{ durationSeconds: number; whole: boolean }> {
+  const declared = (await probe(file, ffprobe)).durationSeconds;
+  const played = await measurePackets(file, ffprobe);
+  // A closed segment's packets reach its declared end, give or take the last frame.
+  return { durationSeconds: declared > 0 ? declared : played, whole: declared > 0 && played >= declared - 0.25 };
+}
+
+async function measurePackets(file: string, ffprobe: string): Promise<number> {
   const { stdout } = await execFileP(ffprobe, ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file], { maxBuffer: 16 << 20 });
   let end = 0;
   for (const line of stdout.split('\n')) {

@@ -18,6 +18,8 @@ export interface ArchiveNodeOptions {
   evidence: Partial<EvidenceOptions>;
   checkpointEveryMs: number;
   composite: Omit<CompositeOptions, 'tile' | 'fps'>;
+  /** How long an export job's node may be silent before the job is failed (EXPORT_STALE_SECONDS). */
+  exportStaleMs?: number;
   /** Absent: no speech-to-text model configured (no transcripts). */
   transcripts?: { modelDir: string; kind: ModelKind; language: string };
 }
@@ -32,6 +34,7 @@ export function archiveNodeOptions(c: Config): ArchiveNodeOptions {
     },
     checkpointEveryMs: c.AUDIT_CHECKPOINT_MINUTES * 60_000,
     composite: { ffmpegBin: resolveFfmpegBin(), fontFile: c.COMPOSITE_FONT_FILE ?? DEFAULT_FONT_FILE, timeZone: c.COMPOSITE_TIME_ZONE },
+    exportStaleMs: c.EXPORT_STALE_SECONDS * 1000,
     ...(c.TRANSCRIPT_MODEL_DIR ? { transcripts: { modelDir: path.resolve(c.TRANSCRIPT_MODEL_DIR), kind: c.TRANSCRIPT_MODEL_KIND, language: c.TRANSCRIPT_LANGUAGE } } : {}),
   };
 }
@@ -62,7 +65,9 @@ export async function openNodeArchive(o: {
   const { log } = o;
   const archive = await Archive.open({ dataDir: o.dataDir, store: o.store, ...o.storage, log, evidence: { ...o.options?.evidence, log } });
   const stopCheckpoints = archive.evidence.scheduleCheckpoints(o.options?.checkpointEveryMs);
-  const exports = new ExportJobs(archive, log, o.options?.composite ?? { ffmpegBin: resolveFfmpegBin(), fontFile: DEFAULT_FONT_FILE });
+  const exports = new ExportJobs(archive, log, o.options?.composite ?? { ffmpegBin: resolveFfmpegBin(), fontFile: DEFAULT_FONT_FILE }, {
+    ...(o.options?.exportStaleMs ? { staleMs: o.options.exportStaleMs } : {}),
+  });
   let transcripts: TranscriptQueue | undefined;
   let sttProblem: string | undefined;
   const stt = o.options?.transcripts;
@@ -93,7 +98,7 @@ export async function openNodeArchive(o: {
     },
     async close() {
       stopCheckpoints();
-      exports.close();
+      await exports.close();
       await archive.close();
     },
   };

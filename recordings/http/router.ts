@@ -4,7 +4,6 @@
 // bookmark and verify is appended to the chained audit log with the caller's identity. Segment
 // bytes (with Range) and package downloads are raw entries answered here; documented in
 // docs/http-api.md.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { Request, Response, Router } from 'express';
 import { AppError, badRequest, conflict, notFound } from '../../server/core/errors.ts';
@@ -45,14 +44,8 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
   const segmentViews = new Set<string>();
 
   // A browser saves a large package straight to disk only through a plain link, which cannot
-  // carry an Authorization header: the page asks for a one-time ticket valid for a minute.
-  const downloadTickets = new Map<string, { jobId: string; actor: AuditActor; expiresAt: number }>();
-  const redeemTicket = (ticket: string | undefined, jobId: string): AuditActor => {
-    const t = ticket === undefined ? undefined : downloadTickets.get(ticket);
-    if (ticket !== undefined) downloadTickets.delete(ticket); // one use
-    if (!t || t.jobId !== jobId || t.expiresAt < Date.now()) throw new AppError('unauthorized', 'download ticket invalid or expired');
-    return t.actor;
-  };
+  // carry an Authorization header: the page asks for a one-time ticket valid for a minute, kept
+  // in the shared store (the link may reach another node behind the load balancer).
 
   /** The session's catalog row, checked before a hold changes anything. */
   const catalogRow = async (sessionId: string) => {
@@ -188,8 +181,8 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
       'archive.cancelExport': async ({ claims, params: { jobId } }) => ({ job: publicJob(await exportJobs.cancel(jobId, actorOf(claims))) }),
       'archive.composite': async ({ claims, params: { jobId }, req, res }) => {
         const actor = actorOf(claims, req);
-        const job = exportJobs.assertAndGet(jobId, actor);
-        const file = exportJobs.compositeFile(jobId, actor);
+        const job = await exportJobs.assertAndGet(jobId, actor);
+        const file = await exportJobs.compositeFile(jobId, actor);
         const viewKey = `${claims.jti}:composite:${jobId}`;
         if (!segmentViews.has(viewKey)) {
           segmentViews.add(viewKey);
@@ -197,23 +190,17 @@ export function createArchiveRouter(deps: ArchiveRouterDeps): Router {
         }
         sendFile(req, res, file, 'video/mp4', job.composite!.sha256!);
       },
-      'archive.exportJob': ({ claims, params: { jobId }, req }) => {
-        const job = exportJobs.assertAndGet(jobId, actorOf(claims));
+      'archive.exportJob': async ({ claims, params: { jobId }, req }) => {
+        const job = await exportJobs.assertAndGet(jobId, actorOf(claims));
         return { job: publicJob(job), ...(job.state === 'done' ? { downloadUrl: `${req.baseUrl}/exports/${job.jobId}/download` } : {}) };
       },
-      'archive.downloadTicket': ({ claims, params: { jobId }, req }) => {
-        const actor = actorOf(claims, req);
-        const job = exportJobs.assertAndGet(jobId, actor);
-        if (job.state !== 'done') throw conflict(`export is ${job.state}`);
-        const now = Date.now();
-        for (const [k, v] of downloadTickets) if (v.expiresAt < now) downloadTickets.delete(k);
-        const ticket = randomBytes(32).toString('base64url');
-        downloadTickets.set(ticket, { jobId: job.jobId, actor, expiresAt: now + 60_000 });
-        return { url: `${req.baseUrl}/exports/${job.jobId}/download?ticket=${ticket}` };
+      'archive.downloadTicket': async ({ claims, params: { jobId }, req }) => {
+        const ticket = await exportJobs.issueTicket(jobId, actorOf(claims, req));
+        return { url: `${req.baseUrl}/exports/${encodeURIComponent(jobId)}/download?ticket=${ticket}` };
       },
       'archive.download': async ({ claims, params: { jobId }, query, req, res }) => {
-        const actor = claims ? actorOf(claims, req) : { ...redeemTicket(query.ticket, jobId), ...(req.ip ? { from: req.ip } : {}) };
-        const job = exportJobs.assertAndGet(jobId, actor);
+        const actor = claims ? actorOf(claims, req) : { ...(await exportJobs.redeemTicket(query.ticket, jobId)), ...(req.ip ? { from: req.ip } : {}) };
+        const job = await exportJobs.assertAndGet(jobId, actor);
         if (job.state !== 'done' || !job.file) throw conflict(`export is ${job.state}`);
         if (!fs.existsSync(job.file)) throw new AppError('gone', 'export package no longer available');
         await archive.audit.append({ type: 'export-download', sessionId: job.sessionId, actor, details: { packageId: job.packageId, sha256: job.sha256 } });

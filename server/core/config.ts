@@ -134,6 +134,8 @@ const schema = z.object({
   // The composite court video: a font with Chinese glyphs, and the zone of its burned-in clock.
   COMPOSITE_FONT_FILE: z.string().optional(),
   COMPOSITE_TIME_ZONE: z.string().default('Asia/Shanghai'),
+  // An export job whose node has not reported on it this long is failed by any node (its node died).
+  EXPORT_STALE_SECONDS: z.coerce.number().int().min(3).max(3600).default(15),
   // Speech-to-text (sherpa-onnx): a folder holding model.int8.onnx (or model.onnx) and tokens.txt.
   TRANSCRIPT_MODEL_DIR: z.string().optional(),
   TRANSCRIPT_MODEL_KIND: z.enum(['sense-voice', 'paraformer']).default('sense-voice'),

@@ -1,13 +1,13 @@
 // One node at a time holds a job's lease; when it stops renewing, another takes over. Time is
 // moved on by shortening the lease in Redis, so nothing waits out a real lease.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { testRedis } from '../support/redis-client.ts';
 import { redisKeys } from '../../server/core/redis-keys.ts';
 import { LeaderLease } from '../../server/routing/leader-lease.ts';
 import { waitFor } from '../support/media.ts';
 
 describe('leader lease', () => {
-  const redis = new Redis(process.env.REDIS_URL!);
+  const redis = testRedis(process.env.REDIS_URL!);
   afterAll(() => redis.disconnect());
 
   it('is held by one node, renewed by it, and taken over after it lapses', async () => {

@@ -3,14 +3,14 @@
 // rejection (seen in CI as "Connection is closed", failing the run). Here the last service to
 // close broadcasts while Redis is paused for writes, so the replies are certainly still owed
 // when close() reaches Redis.
-import { Redis } from 'ioredis';
+import { testRedis } from '../support/redis-client.ts';
 import { describe, expect, it } from 'vitest';
 import { startTestPlatform } from '../support/platform.ts';
 
 describe('node shutdown', () => {
   it('waits for the replies owed to broadcasts in flight before it closes Redis', async () => {
     const node = await startTestPlatform();
-    const admin = new Redis(process.env.REDIS_URL!);
+    const admin = testRedis(process.env.REDIS_URL!);
     const rejected: unknown[] = [];
     const onRejection = (err: unknown) => rejected.push(err);
     process.on('unhandledRejection', onRejection);

@@ -2,7 +2,7 @@
 // and Redis, with many officials claiming at once. Prints one JSON line per fact (stdout to a
 // pipe is synchronous on Linux, so lines written before a SIGKILL are not lost).
 //   npx tsx test/petition/claim-worker.ts '<json config>'   then "go\n" on stdin.
-import { Redis } from 'ioredis';
+import { testRedis } from '../support/redis-client.ts';
 import { TokenIssuer } from '../../server/auth/grants.ts';
 import { AppError } from '../../server/core/errors.ts';
 import { PetitionService } from '../../server/petition/service.ts';
@@ -27,7 +27,7 @@ const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringi
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const store = await openPetitionStore(cfg.file);
-const redis = new Redis(cfg.redisUrl);
+const redis = testRedis(cfg.redisUrl);
 const service = await PetitionService.create({
   repo: store.repo,
   redis,

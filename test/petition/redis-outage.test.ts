@@ -2,7 +2,7 @@
 // registered and queued, or answered `unavailable` at once with no case left behind; once Redis
 // is back, nothing waits in the store without a ticket in the queue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { testRedis } from '../support/redis-client.ts';
 import { DbPetitionRepository } from '../../server/petition/repository.ts';
 import type { Case } from '../../server/petition/types.ts';
 import { CASE_STATES } from '../../server/protocol/http/petition-shapes.ts';
@@ -47,7 +47,7 @@ describe('Redis killed during 20 petition starts', () => {
     // Runs first, on a Redis that has not been killed yet. A terminal of another county than the
     // kill test's: its department's queue is empty.
     const terminal = (await repo.listTerminals()).filter((t) => t.level === 'village').at(-1)!;
-    const check = new Redis(redis.url);
+    const check = testRedis(redis.url);
     try {
       // Writes (and scripts) held for 4 s: PING answers, the enqueue gets no answer in time. The
       // hold must outlast what comes before the enqueue (the edge limiter's Redis write waits up
@@ -127,7 +127,7 @@ describe('Redis killed during 20 petition starts', () => {
     // Redis back (from its AOF, which may lack the last second): the sweep puts back any ticket
     // it lost, so every queued case is in its department's queue again.
     await redis.start();
-    const check = new Redis(redis.url);
+    const check = testRedis(redis.url);
     try {
       const queue = platform.services.petition.queue;
       await until('every queued case has its ticket in Redis again', async () => {
@@ -166,7 +166,7 @@ describe('Redis killed during 20 petition starts', () => {
     // A queued case whose ticket Redis no longer has (restored from an older snapshot).
     const [lost] = (await casesAt(villages.slice(0, STARTS).map((t) => t.id))).filter((c) => c.state === 'queued');
     const queue = platform.services.petition.queue;
-    const check = new Redis(redis.url);
+    const check = testRedis(redis.url);
     try {
       await check.del(queue.keys.ticket(`${lost!.id}:q1`));
       await check.zrem(queue.keys.queue(lost!.routedDepartmentIds[0]!), `${lost!.id}:q1`);

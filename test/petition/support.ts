@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { testRedis } from '../support/redis-client.ts';
 import { CompiledQuery } from 'kysely';
 import type { StoreLocation } from '../../server/core/db.ts';
 import { TokenIssuer } from '../../server/auth/grants.ts';
@@ -50,7 +51,7 @@ export async function openHarness(
   const file = opts.file ?? tempDbFile(opts.name);
   const prefix = opts.prefix ?? uniquePrefix(opts.name);
   const store = await openPetitionStore(opts.location ?? file, { seed: opts.seed ?? true });
-  const redis = new Redis(opts.url ?? redisUrl());
+  const redis = testRedis(opts.url ?? redisUrl());
   const tokens = new TokenIssuer(SECRET, 3600);
   const service = await PetitionService.create({
     repo: store.repo,

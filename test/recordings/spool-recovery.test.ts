@@ -11,12 +11,20 @@ import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../recordings/archive.ts';
-import { allSegments, readManifest } from '../../recordings/manifest.ts';
+import { MANIFEST_FILE, allSegments, readManifest, writeJsonAtomic } from '../../recordings/manifest.ts';
 import { LocalSessionLeases, type SessionLeases } from '../../recordings/session-lease.ts';
 import { verifyArchive } from '../../recordings/verify.ts';
 import { Store } from '../../server/core/db.ts';
 import { sha256Hex } from '../../server/core/audit-chain.ts';
 import { writeSession } from '../support/archive-session.ts';
+
+/** Three real 2-second WebM segments of one camera, as the recorder's segment muxer writes them. */
+function realSegments(dir: string): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=25', '-t', '6', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-g', '25',
+    '-f', 'segment', '-segment_time', '2', '-reset_timestamps', '1', path.join(dir, 'camera-x-r0-%05d.webm')]);
+  return fs.readdirSync(dir).sort().map((f) => path.join(dir, f));
+}
 
 /** node-a's view while node-b (alive) holds the session: it may not write it. */
 const heldByNodeB: SessionLeases = {
@@ -106,4 +114,46 @@ describe('segments left in a dead node\'s spool', () => {
     expect(sha256Hex(fs.readFileSync(path.join(dataDir, 'recordings', id, left.file)))).toBe(left.sha256);
     expect(fs.existsSync(path.join(tmp, 'copied-spool', id))).toBe(false);
   });
+
+  it('lists whole segments a dead node\'s spool gave back as whole, only a cut one as truncated, and starts the node-failed gap where the written media ends', async () => {
+    const id = 'S-SPOOL-GAP';
+    const startedAt = new Date(Date.now() - 60_000).toISOString();
+    await writeSession(nodeA, id, { caseNumber: 'XF20261202-000104', startedAt, recording: true });
+    const [first, second, third] = realSegments(path.join(tmp, 'real'));
+    // The session as node-b continued it: it saw only the first segment, so its tracks ended
+    // there and the lane's node-failed gap starts there.
+    const dir = nodeB.sessionDir(id);
+    fs.rmSync(path.join(dir, 'p-a'), { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, 'p-a'));
+    fs.copyFileSync(first!, path.join(dir, 'p-a/camera-x-r0-00000.webm'));
+    const bytes0 = fs.readFileSync(first!);
+    const m = readManifest(dir);
+    const track = m.participants[0]!.tracks[0]!;
+    const firstEnd = new Date(Date.parse(startedAt) + 2000).toISOString();
+    track.segments = [{ id: 'camera-x-r0-00000', file: 'p-a/camera-x-r0-00000.webm', run: 0, seq: 0, sha256: sha256Hex(bytes0), bytes: bytes0.length, durationSeconds: 2, firstPacketAt: startedAt, offsetSeconds: 0, closedAt: firstEnd }];
+    Object.assign(track, { endedAt: firstEnd, endReason: 'node-failed' });
+    m.participants[0]!.gaps = [{ lane: 'camera', start: firstEnd, reason: 'node-failed', detail: 'recording continued on node node-b after node node-a failed' }];
+    writeJsonAtomic(path.join(dir, MANIFEST_FILE), m);
+    // node-a's spool: the second segment finished, the third cut short by the kill (its tail lost).
+    const spool = path.join(nodeA.spoolDir(id), 'p-a');
+    fs.mkdirSync(spool, { recursive: true });
+    fs.copyFileSync(second!, path.join(spool, 'camera-x-r0-00001.webm'));
+    const cut = fs.readFileSync(third!);
+    fs.writeFileSync(path.join(spool, 'camera-x-r0-00002.webm'), cut.subarray(0, Math.floor(cut.length / 2)));
+
+    expect((await nodeA.recoverSpool({ quietMs: 100 }))[0]?.files).toHaveLength(2);
+    expect(await nodeB.recoverInterrupted({ settle: { quietMs: 100 } })).toEqual([id]);
+    const sealed = readManifest(dir);
+    const segs = sealed.participants[0]!.tracks[0]!.segments;
+    expect(segs.map((x) => [x.seq, x.truncated ?? false])).toEqual([[0, false], [1, false], [2, true]]);
+    expect(segs[1]!.durationSeconds).toBeGreaterThan(1.9);
+    // The gap begins where the last media written before the node died ends, not where node-b's view ended.
+    const gap = sealed.participants[0]!.gaps.find((g) => g.reason === 'node-failed')!;
+    const writtenEnd = Date.parse(segs[2]!.firstPacketAt) + segs[2]!.durationSeconds * 1000;
+    expect(Date.parse(gap.start)).toBe(writtenEnd);
+    expect(Date.parse(gap.start) - Date.parse(firstEnd)).toBeGreaterThan(2500);
+    const report = await verifyArchive(shared, { sessionId: id });
+    expect(report.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(report.problems.filter((p) => p.kind === 'segment-truncated').map((p) => p.file)).toEqual(['p-a/camera-x-r0-00002.webm']);
+  }, 60_000);
 });

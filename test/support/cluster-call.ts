@@ -29,8 +29,9 @@ export interface Cluster {
 /**
  * `origins`: further origins pages may be served from (a load balancer's entry URL); the nodes'
  * own are allowed too, since a page served by one node talks to another after a failover.
+ * `env`: further settings for both nodes.
  */
-export async function startCluster(o: { name: string; origins?: string[] }): Promise<Cluster> {
+export async function startCluster(o: { name: string; origins?: string[]; env?: Record<string, string> }): Promise<Cluster> {
   const redis = await startRedisProcess();
   const shared = fs.mkdtempSync(path.join(os.tmpdir(), `sv-${o.name}-archive-`));
   const ports = [await freePort(), await freePort()];
@@ -43,6 +44,7 @@ export async function startCluster(o: { name: string; origins?: string[] }): Pro
     JWT_SECRET: `${o.name}-test-secret-shared-by-both-nodes`,
     MEDIASOUP_WORKERS: '1',
     ALLOWED_ORIGINS: [...(o.origins ?? []), ...ports.map((p) => `http://127.0.0.1:${p}`)].join(','),
+    ...o.env,
   };
   const ids = ['node-a', 'node-b'];
   const dataDirs = ids.map(() => fs.mkdtempSync(path.join(os.tmpdir(), `sv-${o.name}-node-`)));

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
+import { testRedis } from './redis-client.ts';
 import { freePort } from '../../scripts/harness/product-node.ts';
 
 export interface RedisProcess {
@@ -34,8 +34,7 @@ export async function startRedisProcess(): Promise<RedisProcess> {
     const deadline = Date.now() + 15_000;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`redis-server exited (${proc.exitCode}) while starting`);
-      const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      probe.on('error', () => undefined);
+      const probe = testRedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       const ok = await probe.connect().then(() => probe.ping(), () => undefined).catch(() => undefined);
       probe.disconnect();
       if (ok === 'PONG') return;
