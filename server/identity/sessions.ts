@@ -179,6 +179,7 @@ export class Sessions {
   async #access(sessionId: string, account: Selectable<AccountRow>): Promise<SignedIn> {
     const attributes = (await this.d.directory.attributesOf(account.role, account.subject)) ?? (JSON.parse(account.attributes_json) as Attributes);
     const token = this.d.tokens.issue({
+      use: 'access',
       sub: account.subject,
       name: account.display_name,
       role: account.role,
