@@ -485,6 +485,7 @@ async function createProduct(o: Options): Promise<Topology> {
   const roomId = 'bench-forward';
   const room = await rooms.getOrCreate(roomId);
   const claims = (sub: string): Claims => ({
+    use: 'room',
     sub,
     name: sub,
     role: 'official',

@@ -25,6 +25,7 @@ export async function pullCameraInto(room: Room, camera: CameraParticipant, d: {
     `camera:${camera.cameraId}`,
     camera.name,
     {
+      use: 'room',
       sub: `camera:${camera.cameraId}`,
       name: camera.name,
       role: camera.role,

@@ -261,7 +261,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         const t = await petitionRepo.getTerminal(device.terminalId!);
         if (!t) throw notFound(`no terminal point ${device.terminalId}`);
         const none = { rooms: [], canPublish: false, canSubscribe: false, sources: [] };
-        return tokens.issue({ sub: device.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode }, ttlSeconds });
+        return tokens.issue({ use: 'access', sub: device.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode }, ttlSeconds });
       },
       async cut(device) {
         if (device.kind === 'home-device') await households.cutDevice(device.id);

@@ -3,15 +3,21 @@
 import jwt from 'jsonwebtoken';
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { AppError } from '../core/errors.ts';
-import { attributesSchema, claimsSchema, grantSchema, type Attributes, type Claims, type Grant, type Role } from '../protocol/claims.ts';
+import { attributesSchema, claimsSchema, grantSchema, type Attributes, type Claims, type Grant, type Role, type TokenUse } from '../protocol/claims.ts';
 import type { RevocationCheck } from './revocations.ts';
 
 // The claims' shape is a wire contract (pages read it, endpoint tables name roles): it lives in
 // server/protocol/claims.ts; this module signs and verifies tokens of that shape.
-export { ROLES, roleSchema, grantSchema, attributesSchema, claimsSchema } from '../protocol/claims.ts';
-export type { Role, Grant, Attributes, Claims } from '../protocol/claims.ts';
+export { ROLES, roleSchema, grantSchema, attributesSchema, claimsSchema, TOKEN_USES } from '../protocol/claims.ts';
+export type { Role, Grant, Attributes, Claims, TokenUse } from '../protocol/claims.ts';
 
 export interface TokenRequest {
+  /**
+   * What the token is for (claims.ts TOKEN_USES); REST refuses `room`. Unsaid, a token naming
+   * rooms is a room token and one naming none an access token: a grant of rooms never rides on a
+   * credential that also opens REST unless its issuer says so on purpose.
+   */
+  use?: TokenUse;
   sub: string;
   name: string;
   role: Role;
@@ -43,6 +49,7 @@ export class TokenIssuer {
       // To the millisecond (a JWT NumericDate may be fractional): a device bound again within
       // the same second as its previous token must still tell the two apart.
       iat: Math.round(Date.now()) / 1000,
+      use: req.use ?? (req.grant.rooms.length > 0 ? 'room' : 'access'),
       sub: req.sub,
       name: req.name,
       role: req.role,

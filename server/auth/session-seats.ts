@@ -26,6 +26,7 @@ export interface SessionMember {
 export function issueSessionToken(tokens: TokenIssuer, roomId: string, who: SessionMember, ttlSeconds: number): SessionTicket {
   const supervisor = who.supervisor === true;
   const token = tokens.issue({
+    use: 'room',
     sub: who.id,
     name: who.name,
     role: who.role,

@@ -63,7 +63,8 @@ export function createHouseholdRouter({ service: s, tokens, audit, log }: Househ
       'household.missedCalls': ({ claims, params, query }) => s.listMissedCalls(claims, params.householdId, query.limit),
       'household.answerCall': ({ claims, params }) => s.answerCall(claims, params.callId),
       'household.declineCall': ({ claims, params }) => s.declineCall(claims, params.callId),
-      'household.joinCall': ({ claims, params }) => s.joinCall(claims, params.callId),
+      // A room token (a call page renewing its own) is taken for its own call only.
+      'household.joinCall': ({ claims, params }) => s.joinCall(claims, params.callId, claims.use === 'room' ? claims.grant : undefined),
       'household.endCall': ({ claims, params }) => s.endCall(claims, params.callId),
       'household.myCalls': ({ claims, query }) => s.myCalls(claims, query.limit),
       'household.callTimeline': ({ claims, params }) => s.callTimeline(claims, params.callId),

@@ -4,7 +4,7 @@
 import { newId } from '../core/ids.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import type { Claims, Grant, TokenIssuer } from '../auth/grants.ts';
+import { grantAllowsRoom, type Claims, type Grant, type TokenIssuer } from '../auth/grants.ts';
 import { withoutCamera, type DomainPermission } from '../auth/room-access.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
@@ -233,7 +233,7 @@ export class HouseholdService {
    * token is valid afterwards: a lost or replaced box is cut off by binding again.
    */
   async bindDevice(actor: Actor, householdId: string, d: BindDevice): Promise<{ device: Device; token: string }> {
-    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    await this.#requireFamilyLevel(actor, householdId, 'manage', { adminInstalls: true });
     // The id names a device of this household to re-bind; a new device's id is the server's, so
     // no caller can mint a token whose subject is somebody else's id (a person's, an official's).
     const existing = d.id === undefined ? undefined : await this.#repo.getDevice(d.id);
@@ -251,7 +251,7 @@ export class HouseholdService {
 
   /** Throws unless the actor manages the household (family with "manage", or an administrator). */
   async requireManager(actor: Actor, householdId: string): Promise<void> {
-    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    await this.#requireFamilyLevel(actor, householdId, 'manage', { adminInstalls: true });
   }
 
   /** Registers an enrolled home device (its id chosen by the server) in the household; no token yet. */
@@ -282,7 +282,7 @@ export class HouseholdService {
   async cutDevice(deviceId: string): Promise<void> {
     const rec = await this.#assertDevice(deviceId);
     await this.#repo.setDeviceTokenJti(deviceId, null);
-    for (const call of await this.#repo.listOpenCalls(rec.device.householdId)) await this.endCall(SYSTEM_ACTOR, call.id);
+    for (const call of await this.#repo.listOpenCalls(rec.device.householdId)) await this.#hangUp(call);
   }
 
   /** Links a person who accepted an invitation (server/identity checked the invitation). */
@@ -308,7 +308,7 @@ export class HouseholdService {
 
   /** A lost or stolen box: its binding is revoked; every token it holds stops working at once. */
   async revokeDevice(actor: Actor, householdId: string, deviceId: string): Promise<Device> {
-    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    await this.#requireFamilyLevel(actor, householdId, 'manage', { adminInstalls: true });
     const rec = await this.#repo.getDevice(deviceId);
     if (!rec || rec.device.householdId !== householdId) throw notFound('no such device in this household');
     await this.#repo.setDeviceTokenJti(deviceId, null);
@@ -319,6 +319,7 @@ export class HouseholdService {
 
   async #issueDeviceToken(deviceId: string, name: string, householdId: string, ttlSeconds = this.timings.deviceTokenTtlSeconds): Promise<{ token: string; iat: number }> {
     const token = this.#tokens.issue({
+      use: 'access',
       sub: deviceId,
       name,
       role: 'home-device',
@@ -340,7 +341,7 @@ export class HouseholdService {
    * caller's, so nobody can create a family member who is somebody else.
    */
   async linkFamilyMember(actor: Actor, householdId: string, m: LinkFamily): Promise<HouseholdView['family'][number]> {
-    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    await this.#requireFamilyLevel(actor, householdId, 'manage', { adminInstalls: true });
     // Consent first (issue 9.10): a person who exists is invited and accepts in their own app
     // (POST /api/identity/invitations); linking them here would show the household their name
     // and city before they agreed.
@@ -370,7 +371,7 @@ export class HouseholdService {
   /** Takes a family member out of the household: its calls and look-ins here end for them at once. */
   async unlinkFamilyMember(actor: Actor, householdId: string, memberId: string): Promise<void> {
     // A manager takes someone out; anyone may leave by themselves.
-    if (!(actor.role === 'family' && actor.sub === memberId)) await this.#requireFamilyLevel(actor, householdId, 'manage');
+    if (!(actor.role === 'family' && actor.sub === memberId)) await this.#requireFamilyLevel(actor, householdId, 'manage', { adminInstalls: true });
     if (!(await this.#repo.getFamilyLink(householdId, memberId))) throw notFound('no such family member in this household');
     await this.#repo.transaction(async (tx) => {
       await tx.unlinkFamilyMember(householdId, memberId);
@@ -406,7 +407,7 @@ export class HouseholdService {
 
   /** Removes an IP camera; a look-in showing it ends now. */
   async removeCamera(actor: Actor, householdId: string, cameraId: string): Promise<void> {
-    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    await this.#requireFamilyLevel(actor, householdId, 'manage', { adminInstalls: true });
     if (!(await this.#repo.deleteCamera(householdId, cameraId))) throw notFound(`no camera ${cameraId} in ${householdId}`);
     for (const l of await this.#repo.listOpenLookIns(householdId)) if (l.source === cameraId) await this.#endLookIn(l, 'camera-unavailable');
   }
@@ -417,7 +418,7 @@ export class HouseholdService {
    * every connection, since DNS can change).
    */
   async addCamera(actor: Actor, householdId: string, c: NewCamera): Promise<HouseholdCamera> {
-    await this.#requireFamilyLevel(actor, householdId, 'manage');
+    await this.#requireFamilyLevel(actor, householdId, 'manage', { adminInstalls: true });
     await this.#cameraAddresses.vet(c.url);
     // The server names the camera: its id becomes the ingest's subject in the look-in room.
     const camera = { id: newId('cam'), householdId, name: c.name, place: c.place };
@@ -588,7 +589,7 @@ export class HouseholdService {
       await this.#requireCounsellor(actor, householdId);
       callerRole = 'counsellor';
     } else {
-      await this.#requireFamilyLevel(actor, householdId, 'call', { adminAllowed: false });
+      await this.#requireFamilyLevel(actor, householdId, 'call');
       callerRole = 'family';
     }
     const h = await this.#assertHousehold(householdId);
@@ -661,7 +662,7 @@ export class HouseholdService {
    */
   async raiseSosFor(actor: Actor, householdId: string): Promise<{ call: Call } & RoomTicket> {
     if (actor.role === 'counsellor') await this.#requireCounsellor(actor, householdId);
-    else await this.#requireFamilyLevel(actor, householdId, 'call', { adminAllowed: false });
+    else await this.#requireFamilyLevel(actor, householdId, 'call');
     const h = await this.#assertHousehold(householdId);
     // A device that is on has its own 求助 button; one that is off (or none) cannot be pressed.
     if ((await this.#devices(h.id)).some((d) => d.online)) throw new AppError('conflict', 'the home device is on: its 求助 button raises SOS there');
@@ -878,11 +879,14 @@ export class HouseholdService {
    * Join an open call: another family member (several cities, one call), or anyone a call from
    * home rang (a counsellor joining an SOS a daughter answered).
    */
-  async joinCall(actor: Actor, callId: string): Promise<{ call: Call } & RoomTicket> {
+  async joinCall(actor: Actor, callId: string, presented?: { rooms: readonly string[] }): Promise<{ call: Call } & RoomTicket> {
     const call = await this.#repo.getCall(callId);
     if (!call) throw notFound('no such call');
+    if (presented && !grantAllowsRoom(presented, call.roomId)) {
+      throw new AppError('forbidden', 'this token is for another room; it renews only its own', { reason: 'other_room' });
+    }
     const callee = call.callees.find((c) => c.id === actor.sub);
-    if (!callee) await this.#requireFamilyLevel(actor, call.householdId, 'call', { adminAllowed: false });
+    if (!callee) await this.#requireFamilyLevel(actor, call.householdId, 'call');
     if (call.state !== 'ringing' && call.state !== 'active') throw new AppError('gone', 'the call has ended');
     if (callee && callee.state === 'ringing') await this.#repo.setCalleeState(call.id, callee.id, 'joined');
     await this.#repo.appendCallEvent({ callId, atMs: this.#clock.now(), type: 'joined', person: personOf(actor) });
@@ -890,17 +894,27 @@ export class HouseholdService {
   }
 
   /**
-   * Hang up for everyone: the caller, a device of the household, whoever answered a call from
-   * home, or an admin. Family members who joined someone else's call just leave the room; they
-   * do not end it for the others.
+   * Hang up for everyone: a device of the household, the caller or whoever answered — each still
+   * tied to the household now (linked, assigned, or rung by this call). Family members who joined
+   * someone else's call just leave the room; they do not end it for the others. No administrator:
+   * a household's calls are not theirs to control (三员分立).
    */
   async endCall(actor: Actor, callId: string): Promise<Call> {
     const call = await this.#repo.getCall(callId);
     if (!call) throw notFound('no such call');
     if (actor.role === 'home-device') (await this.#callOfOwnDevice(actor, callId));
-    else if (actor.sub !== call.callerId && actor.sub !== call.answeredBy?.id && actor.role !== 'admin') {
-      throw forbidden('only the caller, whoever answered, or the home ends this call; leave the room instead');
+    else {
+      const caller = actor.sub === call.callerId && actor.role === call.callerRole;
+      const answerer = actor.sub === call.answeredBy?.id && actor.role === call.answeredBy.role;
+      if (!caller && !answerer) throw forbidden('only the caller, whoever answered, or the home ends this call; leave the room instead');
+      if (!this.#rungBy(actor, call)) await this.#requireCareViewer(actor, call.householdId);
     }
+    return this.#hangUp(call);
+  }
+
+  /** Ends an open call for everyone (no check: endCall's caller, or the server cutting a device). */
+  async #hangUp(call: Call): Promise<Call> {
+    const callId = call.id;
     const now = this.#clock.now();
     if ((await this.#repo.transitionCall(callId, ['ringing'], 'cancelled', now))) return this.#finishCall(call.householdId, callId, 'cancelled');
     if ((await this.#repo.transitionCall(callId, ['active'], 'ended', now))) return this.#finishCall(call.householdId, callId, 'hung-up');
@@ -921,8 +935,13 @@ export class HouseholdService {
   /** Every step of a call: who was rung, escalations, who answered or declined, when. */
   async callTimeline(actor: Actor, callId: string): Promise<{ call: Call; events: CallEvent[] }> {
     const call = await this.#assertCall(callId);
-    if (!call.callees.some((c) => c.id === actor.sub)) await this.#requireViewer(actor, call.householdId);
+    if (!this.#rungBy(actor, call)) await this.#requireCareViewer(actor, call.householdId);
     return { call, events: await this.#repo.listCallEvents(callId) };
+  }
+
+  /** One of the people this call from home rang (by id and role: ids of different kinds never stand in for each other). */
+  #rungBy(actor: Actor, call: Call): boolean {
+    return call.callees.some((c) => c.id === actor.sub && c.role === actor.role);
   }
 
   async #finishCall(householdId: string, callId: string, reason: CallEndReason): Promise<Call> {
@@ -971,7 +990,7 @@ export class HouseholdService {
       sources: call.audioOnly || !cameraAllowed ? ['microphone'] : ['camera', 'microphone'],
     };
     return this.#tokens.issue({
-      sub: actor.sub, name: actor.name, role: actor.role, grant,
+      use: 'room', sub: actor.sub, name: actor.name, role: actor.role, grant,
       attributes: { householdId: call.householdId }, ttlSeconds: this.timings.callTokenTtlSeconds,
     });
   }
@@ -983,7 +1002,7 @@ export class HouseholdService {
    * the household does not allow look-in, or when the device is offline.
    */
   async startLookIn(actor: Actor, householdId: string, { source }: StartLookIn = { source: 'device' }): Promise<{ lookIn: LookIn } & RoomTicket> {
-    await this.#requireFamilyLevel(actor, householdId, 'look-in', { adminAllowed: false });
+    await this.#requireFamilyLevel(actor, householdId, 'look-in');
     const h = await this.#assertHousehold(householdId);
     if (source !== 'device') {
       const camera = await this.#repo.getCamera(source);
@@ -1030,7 +1049,7 @@ export class HouseholdService {
     this.#log.info({ householdId, by: actor.sub, lookInId: id }, 'look-in → home');
     this.events.emit('lookin:started', { to: await this.#deviceKeys(householdId), lookIn, viewerName: actor.name });
     const token = this.#tokens.issue({
-      sub: actor.sub, name: actor.name, role: actor.role,
+      use: 'room', sub: actor.sub, name: actor.name, role: actor.role,
       // View only: the family member's own camera and microphone stay out of the home.
       grant: { rooms: [lookIn.roomId], canPublish: false, canSubscribe: true, sources: [] },
       attributes: { householdId }, ttlSeconds: Math.ceil(this.timings.lookInMaxMs / 1000) + 60,
@@ -1043,15 +1062,16 @@ export class HouseholdService {
     if (!lookIn) throw notFound('no such look-in');
     if (actor.role === 'home-device') {
       if ((await this.#requireDevice(actor)).device.householdId !== lookIn.householdId) throw forbidden('not this device’s household');
-    } else if (actor.sub !== lookIn.memberId && actor.role !== 'admin') {
-      throw forbidden('only the viewer or the home ends a look-in');
+    } else {
+      if (actor.role !== 'family' || actor.sub !== lookIn.memberId) throw forbidden('only the viewer or the home ends a look-in');
+      await this.#requireFamilyLevel(actor, lookIn.householdId, 'call');
     }
     await this.#endLookIn(lookIn, 'viewer-left');
     return (await this.#repo.getLookIn(lookInId))!;
   }
 
   async listAccessLog(actor: Actor, householdId: string, limit = 100): Promise<AccessLogEntry[]> {
-    if (actor.role !== 'home-device') await this.#requireFamilyLevel(actor, householdId, 'manage', { adminAllowed: false });
+    if (actor.role !== 'home-device') await this.#requireFamilyLevel(actor, householdId, 'manage');
     else if ((await this.#requireDevice(actor)).device.householdId !== householdId) throw forbidden('not this device’s household');
     return this.#repo.listAccessLog(householdId, Math.min(Math.max(limit, 1), 500));
   }
@@ -1110,7 +1130,7 @@ export class HouseholdService {
     if (kind === 'call') return { roomId, token: await this.#callToken(actor, await this.#assertCall(id)) };
     const cameraAllowed = (await this.mediaPolicy(householdId)).cameraAllowed;
     const token = this.#tokens.issue({
-      sub: actor.sub, name: actor.name, role: actor.role,
+      use: 'room', sub: actor.sub, name: actor.name, role: actor.role,
       grant: { rooms: [roomId], canPublish: true, canSubscribe: false, sources: cameraAllowed ? ['camera', 'microphone'] : ['microphone'] },
       attributes: { householdId }, ttlSeconds: Math.ceil(this.timings.lookInMaxMs / 1000) + 60,
     });
@@ -1206,7 +1226,7 @@ export class HouseholdService {
     if (actor.role === 'home-device') {
       if ((await this.#requireDevice(actor)).device.id !== deviceId) throw forbidden('a device draws only its own masks');
     } else {
-      await this.#requireFamilyLevel(actor, rec.device.householdId, 'manage', { adminAllowed: false });
+      await this.#requireFamilyLevel(actor, rec.device.householdId, 'manage');
     }
     await this.#repo.setMasks(deviceId, rects, actor.sub, this.#clock.now());
     this.#log.info({ deviceId, by: actor.sub, rects: rects.length }, 'privacy masks changed');
@@ -1251,7 +1271,7 @@ export class HouseholdService {
     if (actor.role === 'home-device') {
       if ((await this.#requireDevice(actor)).device.householdId !== householdId) throw forbidden('not this device’s household');
     } else {
-      await this.#requireFamilyLevel(actor, householdId, 'manage', { adminAllowed: false });
+      await this.#requireFamilyLevel(actor, householdId, 'manage');
     }
   }
 
@@ -1550,8 +1570,14 @@ export class HouseholdService {
     return rec;
   }
 
-  async #requireFamilyLevel(actor: Actor, householdId: string, level: PermissionLevel, opts: { adminAllowed?: boolean } = {}): Promise<PermissionLevel> {
-    if (actor.role === 'admin' && opts.adminAllowed !== false) {
+  /**
+   * A family member linked at `level` or above, as the household's links say now. The system
+   * administrator passes only where `adminInstalls` says the action is installation (devices,
+   * cameras, links); everything else about a home — its settings, privacy, calls — is refused to
+   * it by default (三员分立), so a new action cannot hand it to the administrator by omission.
+   */
+  async #requireFamilyLevel(actor: Actor, householdId: string, level: PermissionLevel, opts: { adminInstalls?: boolean } = {}): Promise<PermissionLevel> {
+    if (actor.role === 'admin' && opts.adminInstalls === true) {
       await this.#assertHousehold(householdId);
       return 'manage';
     }

@@ -2,7 +2,9 @@
 // services. The session cookie is set and read here and nowhere else.
 import type { Request, Response, Router } from 'express';
 import type { TokenIssuer } from '../auth/grants.ts';
-import { createAreaRouter } from '../core/http/area-router.ts';
+import express from 'express';
+import { bearerToken, createAreaRouter } from '../core/http/area-router.ts';
+import { httpErrors } from '../core/http/failure.ts';
 import type { Logger } from '../core/log.ts';
 import { actorOf } from '../core/system-audit.ts';
 import { identityArea } from '../protocol/http/identity.ts';
@@ -58,7 +60,7 @@ export function createIdentityRouter(d: IdentityRouterDeps): Router {
   const sso = identity.singleSignOn;
   const ssoRefused = (res: Response, reason: string) => res.redirect(302, `/sign-in.html?sso=${encodeURIComponent(reason)}`);
   const reasonOf = (err: unknown) => (err instanceof AppError ? ((err.details as { reason?: string } | undefined)?.reason ?? err.code) : 'internal');
-  return createAreaRouter(
+  const area = createAreaRouter(
     identityArea,
     {
       'identity.options': () => ({ singleSignOn: sso ? { label: sso.label } : null, passwordRules: PASSWORD_RULES }),
@@ -158,4 +160,32 @@ export function createIdentityRouter(d: IdentityRouterDeps): Router {
     },
     { tokens: d.tokens, log: d.log, bodyLimit: '8kb' },
   );
+  // One request, one identity. A browser holding a sign-in session may also hold a development
+  // token of someone else (a page opened with ?token=); answered as the token, an administrator's
+  // session would sign out, change a password or list sessions as another person. A Bearer token
+  // that does not name the session's own person is refused as ambiguous, whatever its role.
+  const outer = express.Router();
+  outer.use(async (req, _res, next) => {
+    const token = bearerToken(req.get('authorization'));
+    const cookieValue = sessionCookie(req);
+    if (!token || !cookieValue) return next();
+    let claims: { role: string; sub: string };
+    try {
+      claims = d.tokens.verify(token);
+    } catch {
+      return next(); // the gate answers a bad token with its own reason
+    }
+    try {
+      const holder = await identity.sessions.holderOf(cookieValue);
+      if (holder && (holder.role !== claims.role || holder.sub !== claims.sub)) {
+        return next(new AppError('unauthorized', 'this request carries a sign-in session and a token of someone else; use one of them', { reason: 'ambiguous_credentials' }));
+      }
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+  outer.use(area);
+  outer.use(httpErrors(d.log));
+  return outer;
 }

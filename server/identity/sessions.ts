@@ -104,6 +104,16 @@ export class Sessions {
     }
   }
 
+  /** Whose live session a cookie is (role and subject, as its access tokens name them); undefined when none is live. */
+  async holderOf(cookie: string | undefined): Promise<{ role: string; sub: string } | undefined> {
+    try {
+      const { account } = await this.#live(cookie);
+      return { role: account.role, sub: account.subject };
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Ends one session and voids its access tokens everywhere. Idempotent. */
   async revoke(sessionId: string, reason: 'sign-out' | 'revoked' | 'account-disabled' | 'password-changed', actor: AuditActor): Promise<boolean> {
     const now = this.d.now();
@@ -179,6 +189,7 @@ export class Sessions {
   async #access(sessionId: string, account: Selectable<AccountRow>): Promise<SignedIn> {
     const attributes = (await this.d.directory.attributesOf(account.role, account.subject)) ?? (JSON.parse(account.attributes_json) as Attributes);
     const token = this.d.tokens.issue({
+      use: 'access',
       sub: account.subject,
       name: account.display_name,
       role: account.role,

@@ -160,7 +160,7 @@ export class PropertyService {
     await this.#repo.insertView({ id, cameraId, compoundId: camera.compoundId, viewerId: actor.sub, viewerRole: actor.role, viewerName: actor.name, startedAtMs: at, endsAtMs: at + this.#viewMaxMs });
     const roomId = propertyCameraViewRoomId(camera.compoundId, id);
     const token = this.#tokens.issue({
-      sub: actor.sub, name: actor.name, role: actor.role,
+      use: 'room', sub: actor.sub, name: actor.name, role: actor.role,
       grant: { rooms: [roomId], canPublish: false, canSubscribe: true, sources: [] },
       ttlSeconds: Math.ceil(this.#viewMaxMs / 1000),
     });

@@ -56,17 +56,38 @@ export const attributesSchema = z.strictObject({
 });
 export type Attributes = z.infer<typeof attributesSchema>;
 
-export const claimsSchema = z.object({
-  sub: z.string().min(1).max(128),
-  name: z.string().min(1).max(100),
-  role: roleSchema,
-  grant: grantSchema,
-  attributes: attributesSchema.default({}),
-  jti: z.string().min(1),
-  /** Issued at, seconds with millisecond precision: revocations compare issue times within a second. */
-  iat: z.number(),
-  exp: z.number(),
-});
+/**
+ * What a token is for. `access`: the holder's own credential (a session's access token, a device
+ * or terminal token, a development sign-in): REST, `/live`, signalling. `room`: issued for one
+ * signalling room (a call, a look-in, a session seat): it opens that room, and on REST only the
+ * endpoints that renew it (their table entry says `roomTokens`) — everything else refuses it by
+ * construction, so a room token handed to a page never doubles as the person's credential.
+ */
+export const TOKEN_USES = ['access', 'room'] as const;
+export const tokenUseSchema = z.enum(TOKEN_USES);
+export type TokenUse = z.infer<typeof tokenUseSchema>;
+
+export const claimsSchema = z.preprocess(
+  // Tokens signed before the claim existed (a device token lives a year) say nothing: one naming
+  // rooms was a room token, one naming none an access token — the only two kinds ever issued.
+  (raw) => {
+    if (!raw || typeof raw !== 'object' || 'use' in raw) return raw;
+    const rooms = (raw as { grant?: { rooms?: unknown } }).grant?.rooms;
+    return { ...raw, use: Array.isArray(rooms) && rooms.length > 0 ? 'room' : 'access' };
+  },
+  z.object({
+    use: tokenUseSchema,
+    sub: z.string().min(1).max(128),
+    name: z.string().min(1).max(100),
+    role: roleSchema,
+    grant: grantSchema,
+    attributes: attributesSchema.default({}),
+    jti: z.string().min(1),
+    /** Issued at, seconds with millisecond precision: revocations compare issue times within a second. */
+    iat: z.number(),
+    exp: z.number(),
+  }),
+);
 export type Claims = z.infer<typeof claimsSchema>;
 
 /**

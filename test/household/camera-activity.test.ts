@@ -57,7 +57,7 @@ describe('IP camera activity on the server', () => {
   });
 
   it('stops looking while the household is in privacy mode', async () => {
-    await f.service.setPrivacyMode(f.admin, HOME, true);
+    await f.service.setPrivacyMode(f.person(SEED.family.zhangWei, 'family'), HOME, true);
     expect(await f.service.watchedCameras()).toEqual([]);
     await watcher!.refresh();
     const before = await f.repo.listActivity(HOME, 0, Number.MAX_SAFE_INTEGER);

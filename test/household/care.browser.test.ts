@@ -124,7 +124,7 @@ describe('平安心居 care in Chromium', () => {
     const gw = person(SEED.villageContacts.zhangzhuang, 'grid-worker', '王建华');
     expect(gw).toBeTruthy();
 
-    const { events } = await f.service.callTimeline(f.admin, sos.callId!);
+    const { events } = await f.service.callTimeline(f.person(SEED.family.zhangWei, 'family'), sos.callId!);
     expect(events.filter((e) => e.type === 'escalated').map((e) => [e.data.to, e.data.reason, e.data.afterSeconds])).toEqual([
       ['counsellor', 'no-answer', 10],
       ['grid-worker', 'no-answer', 20],
@@ -146,7 +146,7 @@ describe('平安心居 care in Chromium', () => {
     await deviceOnline();
     const chen = await open(still, 'counsellor.html', person(SEED.counsellors.chen, 'counsellor', '陈静'), 'chen');
     await chen.waitForSelector(`#households tr[data-household-id="${HOME}"]`);
-    await f.service.updateSettings(f.admin, HOME, { activityWatch: { enabled: true, start: '08:00', end: '20:00', inactiveHours: 0.25, threshold: 0.02 } });
+    await f.service.updateSettings(f.person(SEED.family.zhangWei, 'family'), HOME, { activityWatch: { enabled: true, start: '08:00', end: '20:00', inactiveHours: 0.25, threshold: 0.02 } });
     const pcsBefore = await device.evaluate(() => (window as unknown as { peerConnections: number }).peerConnections);
     const minutes = async () => new Set((await f.repo.listActivity(HOME, clock.now() - 20 * 60_000, clock.now())).map((m) => m.minuteMs)).size;
     // A quarter of an hour of server time, a minute at a time, each minute measured by the page.

@@ -130,7 +130,7 @@ describe('household pages in Chromium', () => {
     await deviceIdle();
     await zhangWei.waitForSelector('#list:not([hidden])', { timeout: 15_000 });
     await closeFamilyPages();
-    await f.service.updateSettings(f.admin, HOME, { autoAnswer: { mode: 'selected', memberIds: [SEED.family.zhangWei] } });
+    await f.service.updateSettings(f.person(SEED.family.zhangWei, 'family'), HOME, { autoAnswer: { mode: 'selected', memberIds: [SEED.family.zhangWei] } });
   });
 
   it('a call nobody answers rings until the timeout, then both sides see it as missed', async () => {
@@ -245,7 +245,7 @@ describe('household pages in Chromium', () => {
     });
     const { lookIn } = await f.service.startLookIn(f.person(SEED.family.liNa, 'family', '李娜'), HOME, { source: cam.id });
     await device.waitForFunction(() => (window as unknown as { liveSeen: string[] }).liveSeen.some((t) => t.includes('院子摄像头') && t.includes('李娜')), null, { timeout: 10_000 });
-    await f.service.endLookIn(f.admin, lookIn.id);
+    await f.service.endLookIn(f.person(SEED.family.liNa, 'family', '李娜'), lookIn.id);
     await deviceIdle();
     await closeFamilyPages();
   });

@@ -31,8 +31,10 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   const s = platform.services.households;
-  for (const call of await f.repo.listOpenCalls(HOME)) await s.endCall(f.admin, call.id);
-  await s.setPrivacyMode(f.admin, HOME, false);
+  // The home's manager (and caller of every call here) tidies up: an administrator may not (三员分立).
+  const manager = f.person(SEED.family.zhangWei, 'family', '张伟');
+  for (const call of await f.repo.listOpenCalls(HOME)) await s.endCall(manager, call.id);
+  await s.setPrivacyMode(manager, HOME, false);
   clock.set(NOON_CST);
   await s.tick();
 });
@@ -181,5 +183,49 @@ describe('links and devices withdrawn', () => {
     // Only a manager of the household revokes its devices.
     const other = platform.token(SEED.family.wangQiang, 'family', { rooms: [] });
     expect((await rest(platform, 'POST', `/api/household/households/${HOME}/devices/${DEVICE}/revoke`, other)).status).toBe(403);
+  });
+});
+
+describe('room tokens', () => {
+  it('open their room and renew themselves for their own call, and are no credential anywhere else on REST', async () => {
+    const h = await callHome();
+    const s = platform.services.households;
+    const zhangWei = f.person(SEED.family.zhangWei, 'family', '张伟');
+    // The family member's and the device's room tokens open the call.
+    const family = await connect(h.familyToken);
+    expect(await family.join(h.roomId)).toMatchObject({ ok: true });
+    const home = await connect(h.deviceRoomToken);
+    expect(await home.join(h.roomId)).toMatchObject({ ok: true });
+
+    // The same tokens as REST credentials: refused at the gate, whoever holds them, whatever they ask.
+    const asked: [string, string, string][] = [
+      [h.familyToken, 'GET', '/api/household/households'],
+      [h.familyToken, 'GET', `/api/household/households/${HOME}`],
+      [h.familyToken, 'GET', `/api/household/calls/${h.call.id}/timeline`],
+      [h.familyToken, 'POST', `/api/household/calls/${h.call.id}/end`],
+      [h.familyToken, 'GET', '/api/identity/me'],
+      [h.deviceRoomToken, 'GET', '/api/household/device/state'],
+      [h.deviceRoomToken, 'POST', `/api/household/households/${HOME}/privacy`],
+    ];
+    const answers = await Promise.all(asked.map(([token, method, path]) => rest(platform, method, path, token, method === 'POST' ? { on: true } : undefined)));
+    expect(answers.map((a, i) => [asked[i]![1], asked[i]![2], a.status, (a.body.error?.details as { reason?: string } | undefined)?.reason])).toEqual(
+      asked.map(([, method, path]) => [method, path, 403, 'room_token']),
+    );
+    // Nothing happened: the call is still on, privacy still off.
+    expect((await s.callTimeline(zhangWei, h.call.id)).call.state).toBe('active');
+    expect((await s.getHousehold(zhangWei, HOME)).privacy.active).toBe(false);
+
+    // Its one REST use: renewing itself for the same call (what a call page does before it lapses).
+    const renewed = await rest(platform, 'POST', `/api/household/calls/${h.call.id}/join`, h.familyToken);
+    expect(renewed.status).toBe(200);
+    const fresh = platform.tokens.verify((renewed.body.data as { token: string }).token);
+    expect({ use: fresh.use, rooms: fresh.grant.rooms, sub: fresh.sub }).toEqual({ use: 'room', rooms: [h.roomId], sub: SEED.family.zhangWei });
+
+    // A token for one call renews no other: the next call of the same home is refused to it.
+    await s.endCall(zhangWei, h.call.id);
+    const next = await s.startCall(zhangWei, HOME);
+    const other = await rest(platform, 'POST', `/api/household/calls/${next.call.id}/join`, h.familyToken);
+    expect({ status: other.status, reason: (other.body.error?.details as { reason?: string } | undefined)?.reason }).toEqual({ status: 403, reason: 'other_room' });
+    expect((await rest(platform, 'POST', `/api/household/calls/${next.call.id}/join`, next.token)).status).toBe(200);
   });
 });

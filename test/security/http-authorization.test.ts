@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../server/protocol/claims.ts';
-import { fillPath } from '../../server/protocol/http/contract.ts';
+import { fillPath, type Access } from '../../server/protocol/http/contract.ts';
 import { HTTP_API, type EndpointName } from '../../server/protocol/http/index.ts';
 import type { DemoIdentity, DemoKind } from '../../server/protocol/http/dev.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -116,6 +116,25 @@ describe('the HTTP role × action tables (docs/security.md)', () => {
           else if (allowed && refusedByGate(a)) wrong.push(`${said}, but the table says ✓`);
           else if (!allowed && who === ANONYMOUS && a.status !== 401) wrong.push(`${said}, but the table says — (401 expected)`);
           else if (!allowed && who !== ANONYMOUS && !(a.status === 403 && GATE_REFUSALS.has(reasonOf(a) ?? ''))) wrong.push(`${said}, but the table says —`);
+        }),
+      );
+    }
+    expect(wrong).toEqual([]);
+  }, 120_000);
+
+  it('refuse a room token, as every role, on every endpoint but the ones that renew it', async () => {
+    // A room token names a room in its grant (use: room); only `roomTokens` endpoints take one.
+    const renewers = Object.entries(HTTP_API).filter(([, e]) => typeof e.access === 'object' && (e.access as Access & object).roomTokens === true).map(([n]) => n);
+    expect(renewers.sort()).toEqual(['household.joinCall', 'petition.roomToken']);
+    const wrong: string[] = [];
+    for (const [name, e] of Object.entries(HTTP_API) as [EndpointName, (typeof HTTP_API)[EndpointName]][]) {
+      if (typeof e.access !== 'object') continue; // public (no token read) or internal (the scrape token)
+      await Promise.all(
+        ROLES.map(async (role) => {
+          const a = await call(name, platform.token(`${role}-room`, role, { rooms: ['test:a-room'] }));
+          const refused = a.status === 403 && reasonOf(a) === 'room_token';
+          if (a.status >= 500) wrong.push(`${name} as a ${role} room token: ${a.status} (a server error)`);
+          else if (renewers.includes(name) === refused) wrong.push(`${name} as a ${role} room token: ${a.status} ${reasonOf(a) ?? ''}`);
         }),
       );
     }

@@ -27,8 +27,9 @@ describe('a revocation on one node', () => {
 
   it('closes the subject’s connections on every node and is refused everywhere, by nodes started later too', async () => {
     const room = `test:revocation-${Date.now()}`;
-    const token = b.token('fm-disabled', 'family', { rooms: [room] });
-    const bystanderToken = b.token('fm-bystander', 'family', { rooms: [room] });
+    // One credential for REST, /live and the room (as a person's access token would be, were it to name a room).
+    const token = b.token('fm-disabled', 'family', { rooms: [room] }, { use: 'access' });
+    const bystanderToken = b.token('fm-bystander', 'family', { rooms: [room] }, { use: 'access' });
     const inRoom = await connectAs(b, token);
     const live = await connectAs(b, token, '/live');
     const bystander = await connectAs(b, bystanderToken);

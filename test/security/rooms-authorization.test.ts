@@ -102,7 +102,7 @@ beforeAll(async () => {
     counsellorCall: {
       roomId: counsellorCall.roomId, counsellor: counsellorCall.token,
       device: (await households.deviceRoomToken(wangDevice, counsellorCall.roomId)).token,
-      privacy: async (on) => void (await households.setPrivacyMode(f.admin, SEED.households.wang, on)),
+      privacy: async (on) => void (await households.setPrivacyMode(f.person(SEED.family.wangQiang, 'family'), SEED.households.wang, on)),
     },
     lookIn: { roomId: lookIn.roomId, viewer: lookIn.token, device: (await households.deviceRoomToken(zhangDevice, lookIn.roomId)).token },
     property: {

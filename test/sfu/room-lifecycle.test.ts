@@ -23,6 +23,7 @@ interface TestPeer {
 
 function claims(sub: string, roomId: string, grant: Partial<Claims['grant']> = {}): Claims {
   return {
+    use: 'room',
     sub,
     name: sub,
     role: 'official',

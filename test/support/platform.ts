@@ -7,14 +7,14 @@ import path from 'node:path';
 import { loadConfig } from '../../server/core/config.ts';
 import { createLogger } from '../../server/core/log.ts';
 import { startPlatform, WEB_DIR, type Platform } from '../../server/app/platform.ts';
-import type { Grant, Role, Attributes } from '../../server/auth/grants.ts';
+import type { Grant, Role, Attributes, TokenUse } from '../../server/auth/grants.ts';
 import type { PlatformOptions } from '../../server/app/platform.ts';
 
 export interface TestPlatform extends Platform {
   dataDir: string;
   /** The internal listener (metrics, detailed health): always on in tests. */
   internalUrl: string;
-  token(sub: string, role: Role, grant: Partial<Grant> & { rooms: string[] }, extra?: { name?: string; attributes?: Attributes; ttlSeconds?: number }): string;
+  token(sub: string, role: Role, grant: Partial<Grant> & { rooms: string[] }, extra?: { name?: string; attributes?: Attributes; ttlSeconds?: number; use?: TokenUse }): string;
 }
 
 /** One signing secret per test process: every platform of a test (several nodes) shares it. */
@@ -72,8 +72,10 @@ export async function startTestPlatform(
       return Object.assign(platform, {
         dataDir,
         internalUrl: platform.internalUrl!,
-        token(sub: string, role: Role, grant: Partial<Grant> & { rooms: string[] }, extra: { name?: string; attributes?: Attributes; ttlSeconds?: number } = {}) {
+        token(sub: string, role: Role, grant: Partial<Grant> & { rooms: string[] }, extra: { name?: string; attributes?: Attributes; ttlSeconds?: number; use?: TokenUse } = {}) {
           return platform.tokens.issue({
+            // Unsaid: naming rooms makes it a room token, which REST refuses (server/auth/grants.ts).
+            use: extra.use,
             sub,
             name: extra.name ?? sub,
             role,

@@ -118,47 +118,47 @@ async function tokenFor(d: DevDeps, kind: DemoKind, id: string): Promise<string>
   switch (kind) {
     case 'terminal': {
       const t = (await d.petitionRepo.getTerminal(id)) ?? notFoundOf('terminal', id);
-      return d.tokens.issue({ sub: t.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode } });
+      return d.tokens.issue({ use: 'access', sub: t.id, name: t.name, role: 'terminal', grant: none, attributes: { terminalId: t.id, level: t.level, region: t.regionCode } });
     }
     case 'official': {
       const o = (await d.petitionRepo.getOfficial(id)) ?? notFoundOf('official', id);
-      return d.tokens.issue({ sub: o.id, name: o.name, role: 'official', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
+      return d.tokens.issue({ use: 'access', sub: o.id, name: o.name, role: 'official', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
     }
     case 'head': {
       const o = (await d.petitionRepo.getOfficial(id)) ?? notFoundOf('official', id);
       if (!o.head) notFoundOf('department head', id);
-      return d.tokens.issue({ sub: o.id, name: o.name, role: 'head', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
+      return d.tokens.issue({ use: 'access', sub: o.id, name: o.name, role: 'head', grant: none, attributes: { department: o.departmentId, level: o.level, region: o.regionCode } });
     }
     case 'coordinator':
       if (id !== COORDINATOR_ID) notFoundOf('coordinator', id);
-      return d.tokens.issue({ sub: COORDINATOR_ID, name: '综治中心值班员', role: 'coordinator', grant: none, attributes: { level: 'city', region: '341300' } });
+      return d.tokens.issue({ use: 'access', sub: COORDINATOR_ID, name: '综治中心值班员', role: 'coordinator', grant: none, attributes: { level: 'city', region: '341300' } });
     case 'archivist':
       if (id !== ARCHIVIST_ID) notFoundOf('archivist', id);
-      return d.tokens.issue({ sub: ARCHIVIST_ID, name: '档案员', role: 'archivist', grant: { ...none, canArchive: true } });
+      return d.tokens.issue({ use: 'access', sub: ARCHIVIST_ID, name: '档案员', role: 'archivist', grant: { ...none, canArchive: true } });
     case 'admin':
     case 'security-admin':
     case 'audit-admin': {
       const a = ADMINISTRATORS[kind];
       if (id !== a.id) notFoundOf(kind, id);
-      return d.tokens.issue({ sub: a.id, name: a.name, role: kind, grant: none });
+      return d.tokens.issue({ use: 'access', sub: a.id, name: a.name, role: kind, grant: none });
     }
     case 'family': {
       const m = (await d.householdRepo.getFamilyMember(id)) ?? notFoundOf('family member', id);
-      return d.tokens.issue({ sub: m.id, name: m.name, role: 'family', grant: none });
+      return d.tokens.issue({ use: 'access', sub: m.id, name: m.name, role: 'family', grant: none });
     }
     case 'counsellor': {
       const c = (await d.householdRepo.getCounsellor(id)) ?? notFoundOf('counsellor', id);
-      return d.tokens.issue({ sub: c.id, name: c.name, role: 'counsellor', grant: none });
+      return d.tokens.issue({ use: 'access', sub: c.id, name: c.name, role: 'counsellor', grant: none });
     }
     case 'grid': {
       const g = (await d.householdRepo.getVillageContact(id)) ?? notFoundOf('village contact', id);
-      return d.tokens.issue({ sub: g.id, name: g.name, role: 'grid-worker', grant: none, attributes: { region: g.region } });
+      return d.tokens.issue({ use: 'access', sub: g.id, name: g.name, role: 'grid-worker', grant: none, attributes: { region: g.region } });
     }
     case 'property':
     case 'resident': {
       const p = await d.propertyRepo.getPerson(id);
       if (!p || p.kind !== kind) notFoundOf(kind, id);
-      return d.tokens.issue({ sub: p.id, name: p.name, role: kind, grant: none });
+      return d.tokens.issue({ use: 'access', sub: p.id, name: p.name, role: kind, grant: none });
     }
     case 'device': {
       const rec = (await d.householdRepo.getDevice(id)) ?? notFoundOf('device', id);

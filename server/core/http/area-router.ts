@@ -65,6 +65,10 @@ function authenticate(e: Endpoint, req: Request, o: AreaRouterOptions): Claims |
   const token = bearerToken(req.get('authorization'));
   if (!token) throw new AppError('unauthorized', 'missing Authorization: Bearer token');
   const claims = tokens.verify(token);
+  // A room token opens its room, not the API: only an endpoint that renews it takes one.
+  if (claims.use === 'room' && access.roomTokens !== true) {
+    throw new AppError('forbidden', 'a room token opens only its room; use your access token here', { reason: 'room_token' });
+  }
   if (access.roles !== 'any' && !access.roles.includes(claims.role)) {
     throw new AppError('forbidden', `not for role ${claims.role}`, { reason: 'role_not_allowed', role: claims.role });
   }

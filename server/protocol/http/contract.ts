@@ -31,8 +31,11 @@ export const raw = (description: string): RawAnswer => ({ kind: 'raw', type: des
 /**
  * Who may call. A bearer token whose role is in `roles` (any role: `'any'`), with the grant flag
  * set when `grant` names one; with `ticket`, a `?ticket=` query parameter may stand in for the
- * token (the handler checks it). `'public'`: no token. `'internal'`: monitoring only — served on
- * the node's internal listener, or on the public one with the scrape token as Bearer.
+ * token (the handler checks it); with `roomTokens`, a room token (claims `use: 'room'`) is let
+ * through too — only endpoints that renew a room's token, whose handler checks the token names
+ * that very room; every other endpoint refuses room tokens at the gate. `'public'`: no token.
+ * `'internal'`: monitoring only — served on the node's internal listener, or on the public one
+ * with the scrape token as Bearer.
  */
 export type Access =
   | 'public'
@@ -41,6 +44,7 @@ export type Access =
       readonly roles: readonly Role[] | 'any';
       readonly grant?: 'canArchive';
       readonly ticket?: true;
+      readonly roomTokens?: true;
     };
 
 export interface Endpoint {

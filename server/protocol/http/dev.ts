@@ -2,7 +2,7 @@
 // with NODE_ENV=development on a loopback HOST): the seeded people and devices, a token for any of them, and a token for any
 // claims (tests). Production tokens come from the city's single sign-on and device enrolment.
 import { z } from 'zod';
-import { attributesSchema, grantSchema, roleSchema } from '../claims.ts';
+import { attributesSchema, grantSchema, roleSchema, tokenUseSchema } from '../claims.ts';
 import { area, json } from './contract.ts';
 
 export const DEMO_KINDS = ['terminal', 'official', 'head', 'coordinator', 'archivist', 'family', 'device', 'counsellor', 'grid', 'property', 'resident', 'admin', 'security-admin', 'audit-admin'] as const;
@@ -18,6 +18,8 @@ export interface DemoIdentity {
 export const signInBody = z.strictObject({ kind: z.enum(DEMO_KINDS), id: z.string().min(1).max(64) });
 
 export const devTokenBody = z.strictObject({
+  /** Unsaid: a room token when the grant names rooms, else an access token (server/auth/grants.ts). */
+  use: tokenUseSchema.optional(),
   sub: z.string().min(1).max(128),
   name: z.string().min(1).max(100),
   role: roleSchema,

@@ -171,8 +171,8 @@ export const householdArea = area({
       access: { roles: [...DEVICES, ...CALLEES] }, params: callParams, answer: json<Call>('Call'),
     },
     'household.joinCall': {
-      method: 'POST', path: '/calls/:callId/join', summary: "Join the household's open call: another family member, or anyone a call from home rang",
-      access: { roles: CALLEES }, params: callParams, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
+      method: 'POST', path: '/calls/:callId/join', summary: "Join the household's open call: another family member, or anyone a call from home rang (also how a call page renews its room token: a room token is taken for its own call only)",
+      access: { roles: CALLEES, roomTokens: true }, params: callParams, answer: json<CallTicket>('{ call: Call } & RoomTicket'),
     },
     'household.endCall': {
       method: 'POST', path: '/calls/:callId/end', summary: 'Hang up for everyone (the caller, whoever answered, a device of the household)',

@@ -161,7 +161,7 @@ export const petitionArea = area({
     },
     'petition.roomToken': {
       method: 'POST', path: '/cases/:caseId/room-token', summary: 'A token for the session room (petitioner, officials holding a ticket, coordinators watching hidden)',
-      access: { roles: PARTIES }, params: caseParams, body: emptySchema, answer: json<RoomAccess>('RoomAccess'),
+      access: { roles: PARTIES, roomTokens: true }, params: caseParams, body: emptySchema, answer: json<RoomAccess>('RoomAccess'),
     },
     'petition.rate': {
       method: 'POST', path: '/cases/:caseId/rate', summary: 'The petitioner rates the handling (满意度评价)',
