@@ -573,6 +573,8 @@ export interface CoordinatorWorkList {
 /** What a petitioner sees after looking a case up by number and query code. */
 export interface CaseLookup {
   caseId: string;
+  /** The category's code (its words in the page's language: petition.category.<code>) and its name in the rules. */
+  categoryCode: string;
   category: string;
   state: CaseState;
   stage: CaseStage;
