@@ -1,7 +1,7 @@
 // The terminal's receipt as its 80 mm thermal printer prints it: printed to PDF by Chromium, the
 // page is 80 mm wide and carries the case number, query code, time, office and how to follow up;
-// the QR code on it decodes (jsQR on a print-media screenshot) to the terminal lookup of that case,
-// which opens with the number filled in.
+// the QR code on it decodes (jsQR on a print-media screenshot) to the phone status page of that
+// case (case.html), which opens with the number filled in, waiting for the query code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jsqr from 'jsqr';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
@@ -30,7 +30,7 @@ describe('printed receipt', () => {
     await platform?.close();
   });
 
-  it('prints on an 80 mm page with the case, code, time, office, follow-up and a QR code that opens its lookup', async () => {
+  it('prints on an 80 mm page with the case, code, time, office, follow-up and a QR code that opens its phone status page', async () => {
     const token = petitionTokens(platform).terminal(terminal);
     const kiosk = await openSignedIn(browser, platform.url, errors, terminal.id, 'terminal.html', token);
     await kiosk.locator('[data-category=wages]').click();
@@ -50,7 +50,7 @@ describe('printed receipt', () => {
 
     await kiosk.emulateMedia({ media: 'print' });
     const slip = (await kiosk.locator('.print-slip').textContent())!;
-    for (const text of [caseId, code, '登记时间', '受理部门', '查询', '扫码查看办理进度']) expect(slip).toContain(text);
+    for (const text of [caseId, code, '登记时间', '受理部门', '查询', '手机扫码，输入查询码查看办理进度']) expect(slip).toContain(text);
     // The printed picture's pixels, as the page has them.
     const shot = await kiosk.locator('.print-slip img.qr').evaluate((img: HTMLImageElement) => {
       const c = document.createElement('canvas');
@@ -61,14 +61,18 @@ describe('printed receipt', () => {
       return { width: c.width, height: c.height, data: Array.from(g.getImageData(0, 0, c.width, c.height).data) };
     });
     const decoded = jsQR(new Uint8ClampedArray(shot.data), shot.width, shot.height);
-    expect(decoded?.data).toBe(`${platform.url}/terminal.html?lookup=${caseId}`);
+    expect(decoded?.data).toBe(`${platform.url}/case.html?case=${caseId}`);
     await kiosk.emulateMedia({ media: 'screen' });
-
-    // The QR code's address opens the lookup with the case number filled in, waiting for the code.
-    await kiosk.goto(`${decoded!.data}&token=${encodeURIComponent(token)}`);
-    const digits = caseId.replace(/\D/g, '');
-    await kiosk.waitForFunction((d) => document.body.textContent?.replace(/\D/g, '').includes(d), digits, { timeout: 15_000 });
-    expect(errors).toEqual([]);
     await kiosk.close();
+
+    // The QR code's address, on a phone with no session: the case number filled in, the code to type.
+    const phone = await browser.newPage();
+    await phone.setViewportSize({ width: 375, height: 667 });
+    phone.on('pageerror', (e) => errors.push(`[phone] ${e.message}`));
+    await phone.goto(decoded!.data);
+    await expect.poll(() => phone.locator('input[name=case]').inputValue(), { timeout: 15_000 }).toBe(caseId);
+    expect(await phone.locator('input[name=code]').inputValue()).toBe('');
+    expect(errors).toEqual([]);
+    await phone.close();
   }, 90_000);
 });

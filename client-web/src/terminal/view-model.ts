@@ -193,7 +193,7 @@ export interface ReceiptView {
   toRating: string | null;
   done: string;
   print: string;
-  /** The 80 mm printed slip: only in the print stylesheet; `lookup` is the case the QR code opens at a terminal. */
+  /** The 80 mm printed slip: only in the print stylesheet; `lookup` is the case whose phone status page (case.html) the QR code opens. */
   slip: { title: string; rows: { term: string; value: string }[]; lines: string[]; followUp: string; scan: string; lookup: string };
 }
 
