@@ -8,6 +8,7 @@ export const PAGES: Page[] = [
   { file: 'index.html', title: 'home 首页' },
   { file: 'call.html', title: 'call 通话' },
   { file: 'terminal.html', title: 'terminal 视频接访终端' },
+  { file: 'case.html', title: 'case status on a phone 案件办理进度（回执二维码）' },
   { file: 'official.html', title: 'official 接访工作台' },
   { file: 'coordinator.html', title: 'coordinator 综治中心总览' },
   { file: 'cases.html', title: 'cases 案件办理（承办人、部门负责人、督办）' },

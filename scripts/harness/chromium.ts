@@ -14,8 +14,11 @@ export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
  */
 export type BrowserMedia = 'fake' | 'none' | { allow: ('camera' | 'microphone')[]; origin: string };
 
-/** `fakeVideo`: a .y4m/.mjpeg file the fake camera plays in a loop (Chromium's own pattern otherwise). */
-export async function launchBrowser(media: BrowserMedia = 'fake', opts: { fakeVideo?: string } = {}): Promise<BrowserContext & { cleanup(): Promise<void> }> {
+/**
+ * `fakeVideo`: a .y4m/.mjpeg file the fake camera plays in a loop (Chromium's own pattern otherwise).
+ * `args`: more command-line switches (e.g. a test certificate's SPKI pin).
+ */
+export async function launchBrowser(media: BrowserMedia = 'fake', opts: { fakeVideo?: string; args?: string[] } = {}): Promise<BrowserContext & { cleanup(): Promise<void> }> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-chromium-'));
   const mediaFlags =
     media === 'fake'
@@ -37,6 +40,7 @@ export async function launchBrowser(media: BrowserMedia = 'fake', opts: { fakeVi
       ...mediaFlags,
       '--autoplay-policy=no-user-gesture-required',
       ...(opts.fakeVideo ? [`--use-file-for-fake-video-capture=${opts.fakeVideo}`] : []),
+      ...(opts.args ?? []),
     ],
   });
   if (typeof media === 'object') await context.grantPermissions(media.allow, { origin: media.origin });

@@ -17,15 +17,18 @@ export interface TestTurn {
   realm: string;
   /** The UDP ports coturn relays from: what the SFU sees as the peer of a relayed client. */
   relayPorts: { min: number; max: number };
+  /** TURN over TLS (`turns:127.0.0.1:<tlsPort>?transport=tcp`), when started with a certificate. */
+  tlsPort: number | null;
   child: ChildProcess;
   stop(): Promise<void>;
 }
 
-export async function startTestTurn(o: { secret?: string; realm?: string } = {}): Promise<TestTurn> {
+export async function startTestTurn(o: { secret?: string; realm?: string; tls?: { cert: string; key: string } } = {}): Promise<TestTurn> {
   const secret = o.secret ?? 'test-turn-secret-0123456789abcdef';
   const realm = o.realm ?? 'sv.test';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-turn-'));
   const port = await freePort();
+  const tlsPort = o.tls ? await freePort() : null;
   const relayBase = 50000 + Math.floor(Math.random() * 10000);
   const conf = path.join(dir, 'turnserver.conf');
   const script = path.resolve(import.meta.dirname, '../turn-conf.sh');
@@ -40,18 +43,20 @@ export async function startTestTurn(o: { secret?: string; realm?: string } = {})
     TURN_RELAY_MIN_PORT: String(relayBase),
     TURN_RELAY_MAX_PORT: String(relayBase + 200),
     TURN_LOG_FILE: 'stdout',
+    ...(o.tls && tlsPort ? { TURN_TLS_CERT: o.tls.cert, TURN_TLS_KEY: o.tls.key, TURN_TLS_PORT: String(tlsPort) } : {}),
   };
   fs.writeFileSync(conf, execFileSync('bash', [script], { env }));
   const child = spawn('turnserver', ['-c', conf, `--pidfile=${path.join(dir, 'turn.pid')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  // Ready when its TCP listener accepts.
+  // Ready when its TCP listeners (plain, then TLS) accept.
   const deadline = Date.now() + 20_000;
+  for (const listening of [port, ...(tlsPort ? [tlsPort] : [])])
   for (;;) {
     if (child.exitCode !== null) throw new Error(`turnserver exited: ${output}`);
     const up = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
+      const s = net.connect(listening, '127.0.0.1', () => {
         s.destroy();
         resolve(true);
       });
@@ -70,6 +75,7 @@ export async function startTestTurn(o: { secret?: string; realm?: string } = {})
     secret,
     realm,
     relayPorts: { min: relayBase, max: relayBase + 200 },
+    tlsPort,
     child,
     async stop() {
       if (child.exitCode === null) {

@@ -610,6 +610,7 @@ export class CaseLife {
     const window = v.clocks.find((k) => k.window && k.state === 'running' && !k.overdue) ?? null;
     return {
       caseId: c.id,
+      categoryCode: c.category,
       category: this.#category(c.category),
       state: c.state,
       stage: c.stage,

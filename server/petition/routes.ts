@@ -101,6 +101,7 @@ export function createPetitionRouter({ service: s, tokens, audit, log }: Petitio
           if (d.caseId !== body.caseId) throw new AppError('not_found', `no document ${body.documentId} in case ${body.caseId}`);
           return d;
         }),
+      'petition.caseStatus': ({ body }) => s.caseStatus(body.caseId, body.code),
       'petition.saveReceptionDay': ({ claims, params, body }) => s.saveReceptionDay(a(claims), params.dayId, body),
       'petition.removeReceptionDay': async ({ claims, params }) => ({ removed: await s.removeReceptionDay(a(claims), params.dayId) }),
       'petition.receptionDays': () => s.receptionDays(),

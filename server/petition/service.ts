@@ -32,6 +32,7 @@ import {
   isPetitionerSide,
 } from './access.ts';
 import { CaseLife, roleOf } from './case-life.ts';
+import { caseStatusOf } from './case-status.ts';
 import { endOfLocalDay, localDate, type Calendar } from './clocks.ts';
 import { loadHolidayCalendar } from './holidays.ts';
 import { CaseLifeRepository } from './life-repository.ts';
@@ -61,6 +62,7 @@ import type {
   Case,
   CaseEvent,
   CaseState,
+  CaseStatus,
   Department,
   Desk,
   Offer,
@@ -1136,6 +1138,20 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   /** A lookup at a terminal; five wrong codes in a row lock the case's lookups for 15 minutes. */
   async lookup<T>(actor: Actor, caseId: string, code: string, then: () => Promise<T>): Promise<T> {
     if (!isPetitionerSide(actor)) throw new AppError('forbidden', 'case lookups are made at a terminal', { reason: 'not_a_terminal' });
+    await this.checkCode(caseId, code);
+    return then();
+  }
+
+  /**
+   * The phone's status page (case.html, no sign-in): the same check and the same lock as a
+   * terminal's lookup — a wrong code here counts towards the five a terminal allows too.
+   */
+  async caseStatus(caseId: string, code: string): Promise<CaseStatus> {
+    await this.checkCode(caseId, code);
+    return caseStatusOf(await this.life.lookup(caseId, code));
+  }
+
+  private async checkCode(caseId: string, code: string): Promise<void> {
     const key = this.lookupKey(caseId);
     if (Number(await this.redis.get(key)) >= 5) throw new AppError('rate_limited', 'too many wrong codes: try again later', { reason: 'lookup_locked' });
     try {
@@ -1145,7 +1161,6 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       throw err;
     }
     await this.redis.del(key);
-    return then();
   }
 
   /** A terminal's heartbeat (its token carries the terminal id). */

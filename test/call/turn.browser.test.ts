@@ -3,7 +3,11 @@
 // iceTransportPolicy 'relay'), reaching coturn over TCP alone, still see and hear each other; the
 // SFU sees their media come from coturn's relay ports. Credentials come with the join and expire
 // with the room token: coturn refuses expired or forged ones.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, createPublicKey } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,4 +137,68 @@ describe('media through TURN when nothing direct gets through', () => {
     expect(await relayCandidates(page, credentials(now - 60))).toBe(0);
     expect(await relayCandidates(page, credentials(now + 600, 'another-secret-0123456789'))).toBe(0);
   });
+});
+
+// TURN over TLS (`turns:`), what a firewall passing only TLS on 443 leaves: coturn with a
+// certificate the test makes (openssl), the node issuing the `turns:` URL, and Chromium trusting
+// that one certificate only (its SPKI pinned): relay-only pages decode each other's video, their
+// selected local candidates relayed over TLS. The same coturn to a Chromium without the pin gives
+// no relay at all: the certificate is really checked.
+describe('media through TURN over TLS', () => {
+  let turn: TestTurn;
+  let platform: TestPlatform;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-turns-'));
+    const cert = path.join(dir, 'cert.pem');
+    const key = path.join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const spki = createHash('sha256').update(createPublicKey(fs.readFileSync(cert)).export({ type: 'spki', format: 'der' })).digest('base64');
+    turn = await startTestTurn({ tls: { cert, key } });
+    platform = await startTestPlatform({ TURN_SECRET: turn.secret, TURN_URLS: `turns:127.0.0.1:${turn.tlsPort}?transport=tcp` });
+    browser = await launchBrowser('fake', { args: [`--ignore-certificate-errors-spki-list=${spki}`] });
+  });
+  afterAll(async () => {
+    await browser?.cleanup();
+    await platform?.close();
+    await turn?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two relay-only pages given a turns: URL decode each other\'s video, relayed over TLS; an unpinned browser gets no relay', async () => {
+    const room = 'test:turns-call';
+    const pages: Page[] = [];
+    for (const [id, role] of [['turns-official', 'official'], ['turns-villager', 'petitioner']] as const) {
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => console.error(`[${id}] pageerror`, e));
+      await page.goto(`${platform.url}/call.html?relay=1&room=${encodeURIComponent(room)}&token=${encodeURIComponent(platform.token(id, role, { rooms: [room] }))}`);
+      pages.push(page);
+    }
+    for (const page of pages) {
+      const first = await waitFor(() => remoteMedia(page), (r) => r.framesDecoded > 0 && r.audioPackets > 0, { what: 'first frame through TURN over TLS', timeoutMs: 45_000 });
+      await waitFor(() => remoteMedia(page), (r) => r.framesDecoded > first.framesDecoded + 10, { what: 'decoding keeps going', timeoutMs: 20_000 });
+      const pairs = await selectedCandidates(page);
+      expect(pairs.length).toBeGreaterThan(0);
+      for (const c of pairs) expect(c).toEqual({ type: 'relay', relayProtocol: 'tls' });
+    }
+    for (const p of pages) await p.close();
+    // The same coturn and fresh credentials, to a browser that does not trust the certificate.
+    const plain = await launchBrowser('fake');
+    try {
+      const probe = await plain.newPage();
+      await probe.goto(`${platform.url}/call.html`);
+      const username = `${Math.floor(Date.now() / 1000) + 600}:turns-probe`;
+      const server = { urls: `turns:127.0.0.1:${turn.tlsPort}?transport=tcp`, username, credential: createHmac('sha1', turn.secret).update(username).digest('base64') };
+      expect(await relayCandidates(probe, server)).toBe(0);
+      // The pinned browser, with the same credentials: relayed.
+      const pinned = await browser.newPage();
+      await pinned.goto(`${platform.url}/call.html`);
+      expect(await relayCandidates(pinned, server)).toBeGreaterThan(0);
+      await pinned.close();
+    } finally {
+      await plain.cleanup();
+    }
+  }, 150_000);
 });

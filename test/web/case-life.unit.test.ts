@@ -53,6 +53,7 @@ const clock = (c: Partial<ClockView>): ClockView => ({
 describe('what a lookup shows at the terminal', () => {
   const lookup: CaseLookup = {
     caseId: 'XF20261126-000042',
+    categoryCode: 'wages',
     category: '拖欠工资',
     state: 'rated',
     stage: 'replied',
@@ -81,6 +82,7 @@ describe('what a lookup shows at the terminal', () => {
       ['office', '砀山县人力资源和社会保障局'],
       ['window', '可在12月26日星期六（含）前申请'],
     ]);
+    expect(v.category).toBe('拖欠工资');
     expect(v.answer).toMatchObject({ title: '处理意见', text: '已责令用工单位十日内结清。' });
     expect(v.rating?.buttons.map((b) => b.rating)).toEqual(['satisfied', 'basically_satisfied', 'unsatisfied']);
     expect(v.review?.label).toBe('不服，申请复查');
@@ -93,6 +95,10 @@ describe('what a lookup shows at the terminal', () => {
     expect(v.rating).toBeNull();
     expect(v.callback).toBeNull();
     expect(v.rated).toBe('Your rating of the result: Unsatisfied');
+    // The category in the page's language, not the rules' Chinese name.
+    expect(v.category).toBe('Unpaid wages');
+    // A category the rules added later has no English words: its name from the rules.
+    expect(foundView({ ...lookup, categoryCode: 'fishery', category: '渔业纠纷' }, false, ctx('en')).category).toBe('渔业纠纷');
   });
 });
 

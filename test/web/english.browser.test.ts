@@ -2,6 +2,8 @@
 // development sign-in, or with no session at all) with English chosen, shows no Chinese except
 // the names of people and places — data, read from the store the pages are served from, never
 // guessed by pattern — and no raw dictionary key. `<html lang>` says English too.
+// The terminal is walked past its first screen too: waiting, the receipt, the keypad and what a
+// lookup found (its category was the rules' Chinese name in English mode).
 import { describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { Page } from 'playwright-core';
@@ -9,6 +11,7 @@ import { browserPlatform } from '../support/browser-platform.ts';
 import { waitFor } from '../support/media.ts';
 import { startTestPlatform } from '../support/platform.ts';
 import { petitionTokens } from '../petition/ui-support.ts';
+import { DbPetitionRepository } from '../../server/petition/repository.ts';
 import { zh } from '../../client-web/src/i18n/zh.ts';
 import { LANGUAGES } from '../../client-web/src/lib/i18n.ts';
 import type { DemoIdentity } from '../../server/protocol/http/dev.ts';
@@ -116,6 +119,17 @@ describe('English on every page', () => {
     ];
 
     const problems: string[] = [];
+    const check = async (page: Page, what: string, pending: () => number) => {
+      await settled(page, pending, what);
+      const lang = await page.evaluate(() => document.documentElement.lang);
+      if (lang !== 'en') problems.push(`${what}: <html lang="${lang}">`);
+      for (const line of await readable(page)) {
+        let rest = line;
+        for (const n of names) if (rest.includes(n)) rest = rest.split(n).join('');
+        if (CJK.test(rest) && !initials.has(rest.trim())) problems.push(`${what}: Chinese: ${line}`);
+        for (const k of rawKeys(line)) problems.push(`${what}: raw key ${k}: ${line}`);
+      }
+    };
     for (const o of opens) {
       const page = await env.browser.newPage();
       const pending = inFlight(page);
@@ -123,18 +137,40 @@ describe('English on every page', () => {
       try {
         await page.goto(`${url}/${await o.path()}`);
         if (o.choose) await o.choose(page);
-        await settled(page, pending, o.what);
-        const lang = await page.evaluate(() => document.documentElement.lang);
-        if (lang !== 'en') problems.push(`${o.what}: <html lang="${lang}">`);
-        for (const line of await readable(page)) {
-          let rest = line;
-          for (const n of names) if (rest.includes(n)) rest = rest.split(n).join('');
-          if (CJK.test(rest) && !initials.has(rest.trim())) problems.push(`${o.what}: Chinese: ${line}`);
-          for (const k of rawKeys(line)) problems.push(`${o.what}: raw key ${k}: ${line}`);
-        }
+        await check(page, o.what, pending);
       } finally {
         await page.close();
       }
+    }
+
+    // The terminal's later screens, in English: waiting, the receipt, the keypad and what a lookup found.
+    const terminal = (await new DbPetitionRepository(env.platform.services.store).listTerminals()).find((t) => t.level === 'village')!;
+    const kiosk = await env.browser.newPage();
+    const pending = inFlight(kiosk);
+    kiosk.on('pageerror', (e) => problems.push(`terminal: page error ${e.message}`));
+    try {
+      await kiosk.goto(`${url}/terminal.html?token=${encodeURIComponent(petitionTokens(env.platform).terminal(terminal))}`);
+      await viaSwitch(kiosk);
+      await kiosk.locator('[data-category=wages]').click();
+      await kiosk.locator('.waiting [data-case-id]').waitFor({ timeout: 15_000 });
+      const caseId = (await kiosk.locator('.waiting [data-case-id]').textContent())!.trim();
+      await check(kiosk, 'terminal: waiting', pending);
+      await kiosk.locator('[data-act=give-up]').click();
+      await kiosk.locator('#dialog [data-act=withdraw]').click();
+      await kiosk.locator('[data-receipt]').waitFor({ timeout: 15_000 });
+      const code = (await kiosk.locator('[data-query-code]').textContent())!.trim();
+      await check(kiosk, 'terminal: receipt', pending);
+      // A new visitor starts in Chinese: the helper switches again, and looks the case up.
+      await kiosk.goto(`${url}/terminal.html?token=${encodeURIComponent(petitionTokens(env.platform).terminal(terminal))}`);
+      await viaSwitch(kiosk);
+      await kiosk.locator('[data-act=lookup]').click();
+      for (const d of (caseId.replace(/\D/g, '') + code).split('')) await kiosk.locator(`[data-key="${d}"]`).click();
+      await check(kiosk, 'terminal: keypad', pending);
+      await kiosk.locator('[data-act=lookup-submit]').click();
+      await kiosk.locator('[data-found]').waitFor({ timeout: 15_000 });
+      await check(kiosk, 'terminal: lookup result', pending);
+    } finally {
+      await kiosk.close();
     }
     expect(problems).toEqual([]);
   }, 240_000);

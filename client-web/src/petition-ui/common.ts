@@ -15,6 +15,8 @@ export type {
   CaseDocumentWithHtml,
   CaseLife,
   CaseLookup,
+  CasePhase,
+  CaseStatus,
   ClockView,
   CoordinatorWorkList,
   HeadWorkList,

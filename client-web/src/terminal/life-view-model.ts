@@ -113,7 +113,7 @@ export function foundView(l: CaseLookup, busy: boolean, { t, lang, now }: ViewCo
   return {
     kind: 'found',
     caseId: l.caseId,
-    category: l.category,
+    category: categoryName({ code: l.categoryCode, name: l.category }, { t, lang }),
     rows,
     answer: l.answer ? { title: t(`petition.round.${l.answer.round}`), text: l.answer.text, date: formatTime(l.answer.issuedAt, 'friendly', lang, now) } : null,
     documents: l.documents.map((d) => ({ id: d.id, label: t(`petition.document.${d.kind}`) })),

@@ -193,7 +193,7 @@ export interface ReceiptView {
   toRating: string | null;
   done: string;
   print: string;
-  /** The 80 mm printed slip: only in the print stylesheet; `lookup` is the case the QR code opens at a terminal. */
+  /** The 80 mm printed slip: only in the print stylesheet; `lookup` is the case whose phone status page (case.html) the QR code opens. */
   slip: { title: string; rows: { term: string; value: string }[]; lines: string[]; followUp: string; scan: string; lookup: string };
 }
 
@@ -235,7 +235,7 @@ export function terminalView(s: TerminalState, ctx: ViewContext): TerminalView {
             : s.screen === 'rating'
               ? ratingView(s, ctx)
               : s.screen === 'receipt' && s.current
-                ? receiptView(s.current, s.queryCode, s.departmentNames, ctx)
+                ? receiptView(s.current, s.queryCode, s.departmentNames, s.days, ctx)
                 : s.screen === 'lookup'
                   ? keypadView(s.entry, s.rating, ctx)
                   : s.screen === 'found' && s.found
@@ -395,9 +395,11 @@ function ratingView(s: TerminalState, ctx: ViewContext): RatingView {
   };
 }
 
-function receiptView(c: Case, queryCode: string | null, departmentNames: string[], ctx: ViewContext): ReceiptView {
+function receiptView(c: Case, queryCode: string | null, departmentNames: string[], days: ReceptionDayWithBookings[], ctx: ViewContext): ReceiptView {
   const { t, lang, now } = ctx;
   const appt = c.appointment;
+  // The booked day as the start screen listed it: the slip names the leader and the place too.
+  const day = appt?.kind === 'reception_day' ? days.find((d) => d.id === appt.dayId) : undefined;
   const lines: string[] = [];
   if (appt?.kind === 'reception_day') lines.push(t('terminal.lineBooked', { when: formatTime(appt.at, 'friendlyWithTime', lang, now) }));
   if (appt?.kind === 'callback') lines.push(t('terminal.lineCallback', { phone: c.phone ?? '' }));
@@ -433,6 +435,13 @@ function receiptView(c: Case, queryCode: string | null, departmentNames: string[
         ...(queryCode ? [{ term: t('terminal.receiptCode'), value: queryCode }] : []),
         { term: t('terminal.slipTime'), value: formatTime(c.registeredAt, 'dateTimeYear', lang) },
         ...(departmentNames.length ? [{ term: t('terminal.slipOffice'), value: departmentNames.join(t('common.listSeparator')) }] : []),
+        ...(appt?.kind === 'reception_day' ? [{ term: t('terminal.slipSlot'), value: formatTime(appt.at, 'friendlyWithTime', lang, now) }] : []),
+        ...(day
+          ? [
+              { term: t('terminal.slipLeader'), value: `${day.post} ${day.leaderName}` },
+              { term: t('terminal.slipPlace'), value: day.place },
+            ]
+          : []),
       ],
       lines: [t('terminal.receiptState', { state: t(`petition.state.${c.state}`) }), ...lines],
       followUp: t('terminal.slipFollowUp'),

@@ -205,11 +205,11 @@ function screen(v: TerminalView, a: TerminalActions, session: CallSession | null
 
 /**
  * The receipt as the terminal's 80 mm thermal printer prints it (shown only in print): the case,
- * its query code, time and office, how to follow up, and a QR code that opens the case's lookup
- * at a terminal with the number filled in.
+ * its query code, time and office, how to follow up, and a QR code that opens the case's status
+ * page on the petitioner's phone (case.html) with the number filled in; the code stays on paper.
  */
 function printSlip(p: ReceiptView['slip']): TemplateResult {
-  const lookup = new URL(`terminal.html?lookup=${encodeURIComponent(p.lookup)}`, location.href).href;
+  const lookup = new URL(`case.html?case=${encodeURIComponent(p.lookup)}`, location.href).href;
   return html`<div class="print-slip" aria-hidden="true">
     <h1>${p.title}</h1>
     <dl>${p.rows.map((r) => html`<dt>${r.term}</dt><dd>${r.value}</dd>`)}</dl>

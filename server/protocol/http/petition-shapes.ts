@@ -573,6 +573,8 @@ export interface CoordinatorWorkList {
 /** What a petitioner sees after looking a case up by number and query code. */
 export interface CaseLookup {
   caseId: string;
+  /** The category's code (its words in the page's language: petition.category.<code>) and its name in the rules. */
+  categoryCode: string;
   category: string;
   state: CaseState;
   stage: CaseStage;
@@ -593,6 +595,24 @@ export interface CaseLookup {
   canRequestReview: boolean;
   canRequestCallback: boolean;
   callback: Callback | null;
+}
+
+/** Where a case is, in the five words a petitioner's phone shows (docs/field.md "The phone's case status page"). */
+export const CASE_PHASES = ['registered', 'in_handling', 'replied', 'to_rate', 'closed'] as const;
+export type CasePhase = (typeof CASE_PHASES)[number];
+
+/**
+ * What the phone page opened from a receipt's QR code may see of a case, given its number and
+ * query code: where it is, its deadlines, and the written answer. Nothing else (no office, no
+ * documents, no names): the page is public and a receipt can be lost.
+ */
+export interface CaseStatus {
+  caseId: string;
+  phase: CasePhase;
+  registeredAt: string;
+  /** The office's running limit, then the petitioner's own window (to ask for 复查/复核), when open. */
+  deadlines: { kind: ClockKind; dueAt: string; window: boolean }[];
+  reply: { round: ReplyRound; text: string; issuedAt: string } | null;
 }
 
 /** A ringing video call-back, pushed to the terminal point. */

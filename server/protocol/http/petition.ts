@@ -13,6 +13,7 @@ import {
   type CaseDocumentWithHtml,
   type CaseLife,
   type CaseLookup,
+  type CaseStatus,
   type CoordinatorWorkList,
   type HeadWorkList,
   type OfficialWorkList,
@@ -336,6 +337,12 @@ export const petitionArea = area({
     'petition.lookupDocument': {
       method: 'POST', path: '/lookup/document', summary: 'One of the case’s issued documents, to read and print at the terminal',
       access: { roles: PETITIONER_SIDE }, body: lookupDocumentSchema, answer: json<CaseDocumentWithHtml>('CaseDocumentWithHtml'),
+    },
+
+    // ---- a petitioner's phone, no sign-in: the page a receipt's QR code opens (same code check and lock)
+    'petition.caseStatus': {
+      method: 'POST', path: '/status', summary: 'A case’s state in words, its deadlines and the written answer, by number and query code (public; five wrong codes lock the case’s lookups for 15 minutes)',
+      access: 'public', body: lookupSchema, answer: json<CaseStatus>('CaseStatus'),
     },
 
     // ---- 领导接访日, published from the administration
