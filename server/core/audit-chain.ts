@@ -19,6 +19,7 @@ import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { WriteBatches } from './write-batches.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -167,12 +168,6 @@ interface Head extends ChainHead {
   mtimeMs: number;
 }
 
-interface Pending {
-  input: AppendInput;
-  resolve: (entry: AuditEntry) => void;
-  reject: (err: unknown) => void;
-}
-
 const LOCK_WAIT_MS = 10_000;
 /** A holder that died leaves the lock file behind; a batch takes milliseconds, so 10 s is stale. */
 const LOCK_STALE_MS = 10_000;
@@ -188,40 +183,19 @@ const MAX_BATCH = 100;
  * Nothing here blocks the event loop: no sync I/O, no spin-wait.
  */
 class AuditWriter {
-  readonly #queue: Pending[] = [];
   #head: Head | undefined;
-  #draining: Promise<void> | undefined;
+  // On a failed batch, whatever reached the file is read back next time.
+  readonly #batches = new WriteBatches<AppendInput, AuditEntry>((inputs) => this.#write(inputs), MAX_BATCH, () => (this.#head = undefined));
 
   constructor(readonly file: string) {}
 
   append(input: AppendInput): Promise<AuditEntry> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ input, resolve, reject });
-      // setImmediate, not a microtask: appends made while this turn's I/O completes join the batch.
-      this.#draining ??= new Promise<void>((r) => setImmediate(r)).then(() => this.#drain());
-    });
+    return this.#batches.add(input);
   }
 
   /** Resolves when everything queued so far has been written (or has failed). */
-  async flushed(): Promise<void> {
-    while (this.#draining) await this.#draining;
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, MAX_BATCH);
-        try {
-          const entries = await this.#write(batch.map((p) => p.input));
-          batch.forEach((p, i) => p.resolve(entries[i]!));
-        } catch (err) {
-          this.#head = undefined; // whatever reached the file, read it back next time
-          for (const p of batch) p.reject(err);
-        }
-      }
-    } finally {
-      this.#draining = undefined;
-    }
+  flushed(): Promise<void> {
+    return this.#batches.flushed();
   }
 
   async #write(inputs: readonly AppendInput[]): Promise<AuditEntry[]> {

@@ -20,6 +20,7 @@ import {
   type ChainProblem,
 } from './audit-chain.ts';
 import { execAll, type Executor, type Store } from './db.ts';
+import { WriteBatches } from './write-batches.ts';
 import type { Claims } from '../protocol/claims.ts';
 import type { SystemAuditEntry, SystemAuditType } from '../protocol/http/identity-shapes.ts';
 
@@ -92,50 +93,27 @@ export interface AuditSearch {
 export const actorOf = (c: Pick<Claims, 'sub' | 'name' | 'role'>): AuditActor => ({ kind: 'user', sub: c.sub, name: c.name, role: c.role });
 export const systemActor = (sub: string): AuditActor => ({ kind: 'system', sub });
 
-interface Pending {
-  record: AuditRecord;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
 export class SystemAudit {
   readonly #store: Store;
-  readonly #queue: Pending[] = [];
-  #draining: Promise<void> | undefined;
+  readonly #batches: WriteBatches<AuditRecord, void>;
 
   /** The table comes with the one migration run (createSystemAuditTable). */
   constructor(store: Store) {
     this.#store = store;
+    this.#batches = new WriteBatches<AuditRecord, void>(async (records) => {
+      await this.#append(records);
+      return records.map((): void => undefined);
+    }, MAX_BATCH);
   }
 
   /** Resolves once the entry is committed: an action is not done before it is recorded. */
   record(r: AuditRecord): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ record: r, resolve, reject });
-      // setImmediate, not a microtask: records made while this turn's I/O completes share a transaction.
-      this.#draining ??= new Promise<void>((go) => setImmediate(go)).then(() => this.#drain());
-    });
+    return this.#batches.add(r);
   }
 
   /** Resolves when everything recorded so far in this process is committed (or has failed). */
-  async flushed(): Promise<void> {
-    while (this.#draining) await this.#draining;
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, MAX_BATCH);
-        try {
-          await this.#append(batch.map((p) => p.record));
-          for (const p of batch) p.resolve();
-        } catch (err) {
-          for (const p of batch) p.reject(err);
-        }
-      }
-    } finally {
-      this.#draining = undefined;
-    }
+  flushed(): Promise<void> {
+    return this.#batches.flushed();
   }
 
   async #append(records: readonly AuditRecord[]): Promise<void> {
