@@ -4,38 +4,27 @@
 // and the family page opened again shows nothing of the household. The page also links to the
 // person's passkeys.
 import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../scripts/harness/chromium.ts';
+import { describe, expect, it } from 'vitest';
 import { SEED } from '../../server/household/index.ts';
 import type { Invitation } from '../../server/protocol/http/identity-shapes.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { browserPlatform } from '../support/browser-platform.ts';
 import { Browser } from './support.ts';
 
 describe('sign-out on the household pages', () => {
-  let platform: TestPlatform;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const env = browserPlatform();
   const errors: string[] = [];
 
-  beforeAll(async () => {
-    platform = await startTestPlatform();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.cleanup();
-    await platform?.close();
-  });
-
-  /** Joins by invitation over HTTP, then hands the session cookie to the browser. */
+  /** Joins by invitation over HTTP, then hands the session cookie to the env.browser. */
   async function joined(username: string, permission: 'manage' | 'call'): Promise<{ phone: Browser; context: BrowserContext }> {
-    const manager = platform.token(SEED.family.zhangWei, 'family', { rooms: [] }, { name: '张伟' });
-    const inv = await new Browser(platform).data<Invitation>('POST', '/api/identity/invitations', { token: manager, body: { householdId: SEED.households.zhang, relation: '女儿', permission } });
-    const phone = new Browser(platform);
+    const manager = env.platform.token(SEED.family.zhangWei, 'family', { rooms: [] }, { name: '张伟' });
+    const inv = await new Browser(env.platform).data<Invitation>('POST', '/api/identity/invitations', { token: manager, body: { householdId: SEED.households.zhang, relation: '女儿', permission } });
+    const phone = new Browser(env.platform);
     const step = await phone.step('/invitations/accept', { code: inv.code, name: `成员${username}`, city: '宁波', username, password: 'Ningbo-Harbour-7' });
     expect(step.step).toBe('signed-in');
     const [name, value] = phone.cookie!.split('=', 2) as [string, string];
-    // The one browser context: this person's cookie replaces the one before.
-    const context: BrowserContext = browser;
-    await context.addCookies([{ name, value, url: platform.url, httpOnly: true, sameSite: 'Strict' }]);
+    // The one env.browser context: this person's cookie replaces the one before.
+    const context: BrowserContext = env.browser;
+    await context.addCookies([{ name, value, url: env.platform.url, httpOnly: true, sameSite: 'Strict' }]);
     return { phone, context };
   }
 
@@ -44,7 +33,7 @@ describe('sign-out on the household pages', () => {
       const { phone, context } = await joined(username, permission);
       const page = await context.newPage();
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${platform.url}/family.html`);
+      await page.goto(`${env.platform.url}/family.html`);
       await page.locator(`article.hh[data-household-id="${SEED.households.zhang}"]`).waitFor({ timeout: 15_000 });
       expect(await page.locator('#signout').textContent()).toBe('退出');
       expect(await page.locator('#to-passkeys').getAttribute('href')).toBe('sign-in.html?passkeys');
@@ -53,7 +42,7 @@ describe('sign-out on the household pages', () => {
       await page.waitForURL(/sign-in\.html$/);
       // The cookie the phone still holds is of an ended session.
       expect((await phone.send('POST', '/api/identity/session/refresh', { body: {} })).status).toBe(401);
-      await page.goto(`${platform.url}/family.html`);
+      await page.goto(`${env.platform.url}/family.html`);
       await page.locator('#list .card').waitFor();
       expect(await page.locator('article.hh').count()).toBe(0);
       expect(await page.locator('#signout').count()).toBe(0);

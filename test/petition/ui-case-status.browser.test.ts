@@ -5,12 +5,11 @@
 // registered, in handling, answered and to be rated — its deadlines and the reply, in Chinese
 // and, switched, in English; nothing else of the case on the page or in the answer; and the page
 // fits the phone's width with text of at least 18 px.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from '../../scripts/harness/chromium.ts';
 import { headId } from '../../server/petition/seed.ts';
 import type { Actor } from '../../server/petition/types.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { browserPlatform } from '../support/browser-platform.ts';
 import { DANGSHAN_RS, VILLAGE_TERMINAL, officialActor, terminalActor } from './support.ts';
 
 const CJK = /[\u3400-\u9fff\uff00-\uffef]/;
@@ -21,28 +20,18 @@ const kiosk = terminalActor(VILLAGE_TERMINAL);
 const REPLY = '经查，拖欠工资属实。\n已责令用工单位十日内结清。';
 
 describe('the case status page on a phone', () => {
-  let platform: TestPlatform;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const env = browserPlatform();
   const errors: string[] = [];
 
-  beforeAll(async () => {
-    platform = await startTestPlatform();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.cleanup();
-    await platform?.close();
-  });
-
   const status = (body: unknown) =>
-    fetch(`${platform.url}/api/petition/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { ok: boolean; data?: Record<string, unknown>; error?: { code: string; details?: { reason?: string } } } }));
+    fetch(`${env.platform.url}/api/petition/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { ok: boolean; data?: Record<string, unknown>; error?: { code: string; details?: { reason?: string } } } }));
 
   /** The QR code's address opened on a phone: the number filled in, the code typed, 查询 tapped. */
   async function openAndAsk(caseId: string, code: string | null): Promise<Page> {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     await page.setViewportSize(PHONE);
     page.on('pageerror', (e) => errors.push(`[phone] ${e.message}`));
-    await page.goto(`${platform.url}/case.html?case=${encodeURIComponent(caseId)}`);
+    await page.goto(`${env.platform.url}/case.html?case=${encodeURIComponent(caseId)}`);
     await expect.poll(() => page.locator('input[name=case]').inputValue(), { timeout: 15_000 }).toBe(caseId);
     if (code !== null) await page.locator('input[name=code]').fill(code);
     await page.locator('#submit').click();
@@ -71,7 +60,7 @@ describe('the case status page on a phone', () => {
   }
 
   it('shows nothing without the right code, then the state in words, deadlines and the reply as the case moves on', async () => {
-    const started = await platform.services.petition.startPetition(kiosk, { terminalId: VILLAGE_TERMINAL, category: 'wages', petitionerName: '王秀英' });
+    const started = await env.platform.services.petition.startPetition(kiosk, { terminalId: VILLAGE_TERMINAL, category: 'wages', petitionerName: '王秀英' });
     const caseId = started.case.id;
     const code = started.queryCode!;
     const wrong = code === '000000' ? '111111' : '000000';
@@ -99,17 +88,17 @@ describe('the case status page on a phone', () => {
     await page.close();
 
     // Received, accepted in the session: in handling, the 60-day limit.
-    expect((await platform.services.petition.claimNext(rs))?.case.id).toBe(caseId);
-    await platform.services.petition.life.notifyAcceptance(rs, caseId, { decision: 'accepted', reason: '属于本局职权范围。' });
-    await platform.services.petition.endSession(rs, caseId);
+    expect((await env.platform.services.petition.claimNext(rs))?.case.id).toBe(caseId);
+    await env.platform.services.petition.life.notifyAcceptance(rs, caseId, { decision: 'accepted', reason: '属于本局职权范围。' });
+    await env.platform.services.petition.endSession(rs, caseId);
     page = await openAndAsk(caseId, code);
     expect(await phase(page)).toBe('办理中');
     expect(await page.locator('[data-deadline=handling]').textContent()).toMatch(/^截至/);
     await page.close();
 
     // The reply signed off: answered, to be rated; the reply's text and the 复查 window.
-    const reply = await platform.services.petition.life.submitReply(rs, caseId, REPLY);
-    await platform.services.petition.life.decide(head, reply.id, true, null);
+    const reply = await env.platform.services.petition.life.submitReply(rs, caseId, REPLY);
+    await env.platform.services.petition.life.decide(head, reply.id, true, null);
     page = await openAndAsk(caseId, code);
     expect(await phase(page)).toBe('已答复，待评价');
     expect(await page.locator('[data-reply] .reply-text').innerText()).toBe(REPLY);
@@ -135,7 +124,7 @@ describe('the case status page on a phone', () => {
     await page.close();
 
     // Rated at a terminal: answered.
-    await platform.services.petition.lookup(kiosk, caseId, code, () => platform.services.petition.life.rateResult(kiosk, caseId, 'satisfied', 'terminal'));
+    await env.platform.services.petition.lookup(kiosk, caseId, code, () => env.platform.services.petition.life.rateResult(kiosk, caseId, 'satisfied', 'terminal'));
     page = await openAndAsk(caseId, code);
     expect(await phase(page)).toBe('已答复');
     await page.close();
@@ -148,7 +137,7 @@ describe('the case status page on a phone', () => {
   }, 120_000);
 
   it('refuses with a typed error: a malformed request, a wrong code like an unknown case, and five wrong codes lock even the right one', async () => {
-    const started = await platform.services.petition.startPetition(kiosk, { terminalId: VILLAGE_TERMINAL, category: 'land' });
+    const started = await env.platform.services.petition.startPetition(kiosk, { terminalId: VILLAGE_TERMINAL, category: 'land' });
     const caseId = started.case.id;
     const code = started.queryCode!;
     const wrong = code === '000000' ? '111111' : '000000';
@@ -175,7 +164,7 @@ describe('the case status page on a phone', () => {
     await errorShown(page, '查询码错误次数过多，请15分钟后再试');
     expect(await page.locator('[data-status]').count()).toBe(0);
     // The lock is the case's, wherever it is asked: a terminal's lookup is refused as well.
-    await expect(platform.services.petition.lookup(kiosk, caseId, code, async () => null)).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(env.platform.services.petition.lookup(kiosk, caseId, code, async () => null)).rejects.toMatchObject({ code: 'rate_limited' });
     await page.close();
     expect(errors).toEqual([]);
   }, 90_000);
