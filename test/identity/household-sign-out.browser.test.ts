@@ -50,6 +50,17 @@ describe('sign-out on the household pages', () => {
     });
   }
 
+  it('a development link opened for another role (an official\'s) does not shadow the signed-in member\'s session', async () => {
+    const { context } = await joined('zhang.dev', 'call');
+    const page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    const official = env.platform.token('O341321-rs-1', 'official', { rooms: [] }, { name: '人社干部' });
+    await page.goto(`${env.platform.url}/family.html?token=${encodeURIComponent(official)}`);
+    await page.locator(`article.hh[data-household-id="${SEED.households.zhang}"]`).waitFor({ timeout: 15_000 });
+    expect(await page.locator('#signout').textContent()).toBe('退出');
+    await page.close();
+  });
+
   it('left no page errors', () => {
     expect(errors).toEqual([]);
   });

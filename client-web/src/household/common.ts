@@ -153,7 +153,10 @@ export async function personSession(
   refresh: () => void,
   ended: () => void,
 ): Promise<PersonSession | null> {
-  const dev = pageToken(tokenKey, sessionStorage);
+  // A development token for another role (a link opened for someone else) does not shadow the
+  // signed-in session of this page's role.
+  const opened = pageToken(tokenKey, sessionStorage);
+  const dev = opened && readClaims(opened)?.role === role ? opened : null;
   const session = dev ? null : await PageSession.start(tokenKey, [role]);
   const token = dev ?? session?.token;
   if (!token) return null;
