@@ -21,7 +21,7 @@ describe('a store from the first version', () => {
     fs.copyFileSync(FIXTURE, file);
     const store = await Store.open({ dialect: 'sqlite', file });
     try {
-      expect(await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS])).toEqual(['petition-004-participant-order', 'petition-005-case-life', 'household-002-care', 'archive-001-sessions', 'archive-002-retention']);
+      expect(await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS])).toEqual(['petition-004-participant-order', 'petition-005-case-life', 'household-002-care', 'archive-001-sessions', 'archive-002-retention', 'archive-003-export-jobs']);
       const repo = new DbPetitionRepository(store);
       expect((await repo.listTerminals()).length).toBe(513);
       const cases = await repo.listCases(['in_session']);
