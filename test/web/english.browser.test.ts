@@ -3,7 +3,9 @@
 // the names of people and places — data, read from the store the pages are served from, never
 // guessed by pattern — and no raw dictionary key. `<html lang>` says English too.
 // The terminal is walked past its first screen too: waiting, the receipt, the keypad and what a
-// lookup found (its category was the rules' Chinese name in English mode).
+// lookup found (its category was the rules' Chinese name in English mode), the call an official
+// answers, the call-back asked for, and the call-back ringing (its category was the rules' Chinese
+// name too: the push carried only the name).
 import { describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { Page } from 'playwright-core';
@@ -103,7 +105,9 @@ describe('English on every page', () => {
     // other pages is not for a kiosk).
     const viaSwitch = async (page: Page) => {
       await page.locator('[data-category]').first().waitFor({ timeout: 15_000 });
-      await page.locator('#lang').click();
+      // The switch toggles: press it only while the page is in Chinese.
+      if ((await page.evaluate(() => document.documentElement.lang)) !== 'en') await page.locator('#lang').click();
+      await page.waitForFunction(() => document.documentElement.lang === 'en', undefined, { timeout: 15_000 });
     };
     const opens: { what: string; path: () => Promise<string>; choose?: (page: Page) => Promise<void> }[] = [
       ...['index', 'sign-in', 'enrol', 'invite', 'terminal', 'device', 'call'].map((p) => ({ what: `${p}.html, no session`, path: async () => `${p}.html?lang=en` })),
@@ -144,7 +148,10 @@ describe('English on every page', () => {
     }
 
     // The terminal's later screens, in English: waiting, the receipt, the keypad and what a lookup found.
-    const terminal = (await new DbPetitionRepository(env.platform.services.store).listTerminals()).find((t) => t.level === 'village')!;
+    const repo = new DbPetitionRepository(env.platform.services.store);
+    // A village of 砀山县, where 砀山县人社局's officials take wage petitions.
+    const terminal = (await repo.listTerminals()).find((t) => t.level === 'village' && t.regionCode.startsWith('341321'))!;
+    const official = (await repo.listOfficials()).find((o) => o.id === 'O341321-rs-2')!;
     const kiosk = await env.browser.newPage();
     const pending = inFlight(kiosk);
     kiosk.on('pageerror', (e) => problems.push(`terminal: page error ${e.message}`));
@@ -169,6 +176,53 @@ describe('English on every page', () => {
       await kiosk.locator('[data-act=lookup-submit]').click();
       await kiosk.locator('[data-found]').waitFor({ timeout: 15_000 });
       await check(kiosk, 'terminal: lookup result', pending);
+
+      // An official answers a new visitor: the call screen. The desk and the case pages stay in
+      // Chinese (their official's choice); only the terminal is read.
+      const staff = petitionTokens(env.platform).staff(official);
+      const desk = await env.browser.newPage();
+      await desk.goto(`${url}/official.html?token=${encodeURIComponent(staff)}`);
+      await kiosk.goto(`${url}/terminal.html?token=${encodeURIComponent(petitionTokens(env.platform).terminal(terminal))}`);
+      await viaSwitch(kiosk);
+      await kiosk.locator('[data-category=wages]').click();
+      const called = (await kiosk.locator('.waiting [data-case-id]').textContent({ timeout: 15_000 }))!.trim();
+      await desk.locator(`#queue [data-ticket^="${called}"]`).waitFor({ timeout: 15_000 });
+      await desk.locator('[data-act=next]').click();
+      await desk.locator('[data-act=accept-offer]').click();
+      await kiosk.locator('.incall .call-banner').waitFor({ timeout: 15_000 });
+      await check(kiosk, 'terminal: call', pending);
+      await desk.locator('[name=opinion]').fill('属于本局职权范围，予以受理，依法调查处理。');
+      await desk.locator('[data-act=opinion]').click();
+      await kiosk.locator('[data-rate=satisfied]').click({ timeout: 15_000 });
+      const calledCode = (await kiosk.locator('[data-receipt] [data-query-code]').textContent({ timeout: 15_000 }))!.trim();
+      await desk.locator('[data-act=end]').click();
+      await desk.locator('#timeline [data-event=session_ended]').waitFor({ timeout: 15_000 });
+      await desk.close();
+      await kiosk.locator('[data-act=done]').click();
+
+      // The visitor asks for a call-back; the official calls back by video: the terminal rings
+      // with the case and its category on screen.
+      await viaSwitch(kiosk);
+      await kiosk.locator('[data-act=lookup]').click();
+      for (const d of (called.replace(/\D/g, '') + calledCode).split('')) await kiosk.locator(`[data-key="${d}"]`).click();
+      await kiosk.locator('[data-act=lookup-submit]').click();
+      await kiosk.locator(`[data-found="${called}"]`).waitFor({ timeout: 15_000 });
+      await kiosk.locator('[data-act=ask-callback]').click();
+      await kiosk.locator('[data-callback-state]').waitFor({ timeout: 15_000 });
+      await check(kiosk, 'terminal: call-back asked', pending);
+      await kiosk.locator('[data-act=back-to-start]').click();
+      await viaSwitch(kiosk);
+      const work = await env.browser.newPage();
+      try {
+        await work.goto(`${url}/cases.html?token=${encodeURIComponent(staff)}`);
+        const cb = work.locator('#list-callbacks [data-callback]').filter({ hasText: called });
+        await cb.waitFor({ timeout: 15_000 });
+        await cb.locator('[data-call-video]').click();
+        await kiosk.locator('[data-ringing]').waitFor({ timeout: 15_000 });
+        await check(kiosk, 'terminal: ringing call-back', pending);
+      } finally {
+        await work.close();
+      }
     } finally {
       await kiosk.close();
     }
