@@ -17,6 +17,8 @@ import { DbPetitionRepository } from '../../server/petition/repository.ts';
 import { zh } from '../../client-web/src/i18n/zh.ts';
 import { LANGUAGES } from '../../client-web/src/lib/i18n.ts';
 import type { DemoIdentity } from '../../server/protocol/http/dev.ts';
+import { createFixture, createTestClock, SEED } from '../household/fixture.ts';
+import { openPage, personToken } from '../household/ui-support.ts';
 
 const CJK = /[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]/;
 
@@ -83,6 +85,26 @@ async function settled(page: Page, pending: () => number, what: string): Promise
   await waitFor(async () => pending() === 0 && (await framesApart()) && pending() === 0, (ok) => ok, { what: `${what} drawn`, timeoutMs: 20_000 });
 }
 
+/**
+ * Reads a page once it has settled and notes, in `problems`, a `<html lang>` not English, Chinese
+ * that is not one of `names` (longest first), and a raw key.
+ */
+function checker(names: string[], problems: string[]) {
+  // An avatar shows one character of a name.
+  const initials = new Set(names.flatMap((n) => [...n]));
+  return async (page: Page, what: string, pending: () => number): Promise<void> => {
+    await settled(page, pending, what);
+    const lang = await page.evaluate(() => document.documentElement.lang);
+    if (lang !== 'en') problems.push(`${what}: <html lang="${lang}">`);
+    for (const line of await readable(page)) {
+      let rest = line;
+      for (const n of names) if (rest.includes(n)) rest = rest.split(n).join('');
+      if (CJK.test(rest) && !initials.has(rest.trim())) problems.push(`${what}: Chinese: ${line}`);
+      for (const k of rawKeys(line)) problems.push(`${what}: raw key ${k}: ${line}`);
+    }
+  };
+}
+
 describe('English on every page', () => {
   const env = browserPlatform({ start: () => startTestPlatform({ DEV_TOKENS: '1' }) });
 
@@ -96,8 +118,6 @@ describe('English on every page', () => {
     // Data: the store's names, the development sign-in's people (some are fixed in the server, not
     // stored), and each language's switch, which names the language in itself.
     const names = [...new Set([...(await storedNames(env.platform.services.store.db())), ...identities.flatMap((x) => [x.name, x.detail]), ...Object.values(LANGUAGES).map((l) => l.name)])].sort((a, b) => b.length - a.length);
-    // An avatar shows one character of a name.
-    const initials = new Set(names.flatMap((n) => [...n]));
     // One identity of each kind: each kind opens its own page.
     const firsts = identities.filter((x, i) => identities.findIndex((y) => y.kind === x.kind) === i);
 
@@ -123,17 +143,7 @@ describe('English on every page', () => {
     ];
 
     const problems: string[] = [];
-    const check = async (page: Page, what: string, pending: () => number) => {
-      await settled(page, pending, what);
-      const lang = await page.evaluate(() => document.documentElement.lang);
-      if (lang !== 'en') problems.push(`${what}: <html lang="${lang}">`);
-      for (const line of await readable(page)) {
-        let rest = line;
-        for (const n of names) if (rest.includes(n)) rest = rest.split(n).join('');
-        if (CJK.test(rest) && !initials.has(rest.trim())) problems.push(`${what}: Chinese: ${line}`);
-        for (const k of rawKeys(line)) problems.push(`${what}: raw key ${k}: ${line}`);
-      }
-    };
+    const check = checker(names, problems);
     for (const o of opens) {
       const page = await env.browser.newPage();
       const pending = inFlight(page);
@@ -228,4 +238,57 @@ describe('English on every page', () => {
     }
     expect(problems).toEqual([]);
   }, 240_000);
+});
+
+// The home device past its idle screen, in English: a call ringing, the missed-call list once it
+// rang out, and the call the device makes back to the caller (the call session in progress).
+describe('English on the home device', () => {
+  const clock = createTestClock();
+  const env = browserPlatform({ start: () => startTestPlatform({}, { household: { clock } }) });
+
+  it('ringing, missed calls and in call: no Chinese but names', async () => {
+    const { platform, browser } = env;
+    const f = await createFixture({}, { tokens: platform.tokens, platform, clock });
+    const problems: string[] = [];
+    try {
+      const names = [...new Set([...(await storedNames(platform.services.store.db())), '客厅终端', ...Object.values(LANGUAGES).map((l) => l.name)])].sort((a, b) => b.length - a.length);
+      const check = checker(names, problems);
+      const home = SEED.households.zhang;
+      const { token } = await f.service.bindDevice(f.admin, home, { id: SEED.devices.zhang, name: '客厅终端', place: 'living-room' });
+      const device = await browser.newPage();
+      const pending = inFlight(device);
+      device.on('pageerror', (e) => problems.push(`device: page error ${e.message}`));
+      await device.goto(`${platform.url}/device.html?token=${encodeURIComponent(token)}&lang=en`);
+      const state = (s: string) => device.waitForFunction((want) => document.body.dataset.state === want, s, { timeout: 20_000 });
+      await state('idle');
+      // 张磊 calls and nobody at home answers: it rings, then rings out onto the missed list.
+      const family = personToken(platform, SEED.family.zhangLei, 'family', '张磊');
+      const caller = await openPage(browser, platform, 'family.html', family, 'zhangLei');
+      await caller.click(`[data-household-id="${home}"] [data-act=call]`);
+      await state('ringing');
+      await check(device, 'device: ringing', pending);
+      // Past its ring time (the test clock moved, the household's periodic check run by hand).
+      clock.advance(60_000);
+      await platform.services.households.tick();
+      await device.waitForSelector('#missed li[data-call-id]', { timeout: 20_000 });
+      await state('idle');
+      await check(device, 'device: missed calls', pending);
+      await caller.close();
+      // The device calls back; 张磊 answers: the device is in the call.
+      const again = await openPage(browser, platform, 'family.html', family, 'zhangLei-again');
+      await again.waitForSelector(`[data-household-id="${home}"]`);
+      await device.click(`#missed [data-call-back="${SEED.family.zhangLei}"]`);
+      await again.waitForSelector('#incoming[data-sos="false"]', { timeout: 15_000 });
+      await again.click('#answer');
+      await state('in-call');
+      await check(device, 'device: in call', pending);
+      await again.click('.call-controls [data-act=leave]');
+      await state('idle');
+      await again.close();
+      await device.close();
+    } finally {
+      await f.close();
+    }
+    expect(problems).toEqual([]);
+  }, 180_000);
 });
