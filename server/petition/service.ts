@@ -905,7 +905,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const assignment = await this.acceptTicket(actor, ticketId);
     await this.life.callbackAttempted(cb);
     const office = (await this.repo.getDepartment(official.departmentId))?.name ?? official.departmentId;
-    this.notify('callback-ringing', { callbackId: cb.id, caseId: c.id, office, officialName: official.name, category: this.rules.current.categories.find((x) => x.code === c.category)?.name ?? c.category, terminalId: cb.terminalId });
+    this.notify('callback-ringing', { callbackId: cb.id, caseId: c.id, office, officialName: official.name, categoryCode: c.category, category: this.rules.current.categories.find((x) => x.code === c.category)?.name ?? c.category, terminalId: cb.terminalId });
     return { callback: (await this.life.callbackOf(cb.id)), assignment };
   }
 

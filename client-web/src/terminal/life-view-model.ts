@@ -182,12 +182,12 @@ export interface RingingView {
   answer: string;
 }
 
-export function ringingView(r: CallbackRinging, { t }: ViewContext): RingingView {
+export function ringingView(r: CallbackRinging, { t, lang }: ViewContext): RingingView {
   return {
     kind: 'ringing',
     title: t('terminal.ringingTitle'),
     who: t('terminal.ringingWho', { office: r.office, official: r.officialName }),
-    caseLine: t('terminal.ringingCase', { id: r.caseId, category: r.category }),
+    caseLine: t('terminal.ringingCase', { id: r.caseId, category: categoryName({ code: r.categoryCode, name: r.category }, { t, lang }) }),
     answer: t('terminal.ringingAnswer'),
   };
 }

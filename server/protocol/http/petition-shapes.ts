@@ -621,6 +621,8 @@ export interface CallbackRinging {
   caseId: string;
   office: string;
   officialName: string;
+  /** The rules' code, so a page in English can name a shipped category in English (the name is the rules' Chinese). */
+  categoryCode: string;
   category: string;
 }
 
