@@ -189,10 +189,15 @@ export class ExportJobs {
 
   /** What a failed job leaves in the shared archive: its partial package and its composite video, partial or whole (a failed job's composite is no one's). */
   #removeLeftovers(j: ExportJobRecord): void {
-    fs.rmSync(path.join(this.archive.exportDir, `${j.packageId}.tar.partial`), { force: true });
     const composite = this.#compositePath(j);
-    fs.rmSync(composite, { force: true });
-    fs.rmSync(`${composite}.partial.mp4`, { force: true });
+    for (const file of [path.join(this.archive.exportDir, `${j.packageId}.tar.partial`), composite, `${composite}.partial.mp4`]) {
+      try {
+        fs.rmSync(file, { force: true });
+      } catch (err) {
+        // Logged, not thrown: the other failed jobs of a sweep still get their entries and clean-up.
+        this.log.error({ err, jobId: j.jobId, file }, 'export | a failed job left a file that could not be removed');
+      }
+    }
   }
 
   /**
