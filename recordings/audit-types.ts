@@ -29,5 +29,7 @@ export const AUDIT_TYPES = [
   'composite',
   /** An export was cancelled before its package was built. */
   'export-cancelled',
+  /** An export failed (its node died or shut down, or its package could not be built): the node that marked it, and why. */
+  'export-failed',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];

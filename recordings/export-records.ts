@@ -154,7 +154,10 @@ export class ExportRecords {
     return { running: r !== undefined, cancelRequested: r?.cancel_requested === 1 };
   }
 
-  /** The job's end, written only while the store still has it running. Answers whether it was. */
+  /**
+   * The job's end, written only while the store still has it running. Answers whether it was:
+   * the one caller that gets true is the one that ended the job (and writes its audit entry).
+   */
   async finish(j: ExportJobRecord): Promise<boolean> {
     const r = await this.#db
       .updateTable('archive_export_jobs')
@@ -179,7 +182,8 @@ export class ExportRecords {
 
   /**
    * Running jobs whose builder has not been heard of since `staleBefore` (epoch ms) are failed;
-   * with `jobId` only that one. Returns the jobs it failed.
+   * with `jobId` only that one. Returns the jobs it failed: the conditional update decides, so
+   * of several nodes sweeping at once exactly one gets each job (and writes its audit entry).
    */
   async failStale(staleBefore: number, reason: (nodeId: string) => string, jobId?: string): Promise<ExportJobRecord[]> {
     let q = this.#db.selectFrom('archive_export_jobs').selectAll().where('state', '=', 'running').where('heartbeat_at', '<', staleBefore);

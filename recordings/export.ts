@@ -15,7 +15,7 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError, conflict, forbidden, notFound } from '../server/core/errors.ts';
 import type { Logger } from '../server/core/log.ts';
-import { sha256Hex, sm3Hex, type AuditActor, type AuditEntry } from '../server/core/audit-chain.ts';
+import { SYSTEM_ACTOR, sha256Hex, sm3Hex, type AuditActor, type AuditEntry } from '../server/core/audit-chain.ts';
 import { readPublishedKeys } from './archive-keys.ts';
 import type { Archive } from './archive.ts';
 import { CompositeRender, type CompositeOptions } from './composite.ts';
@@ -144,7 +144,9 @@ export class ExportJobs {
         .catch(async (err: unknown) => {
           job.finishedAt = new Date().toISOString();
           if (this.#lost.has(job.jobId)) {
+            // Failed in the store (a sweep, or this node's shutdown), whose marker wrote the entry; what this build left goes.
             job.state = 'failed';
+            this.#removeLeftovers(job);
             return;
           }
           if (err instanceof Cancelled || this.#cancelled.has(job.jobId)) {
@@ -176,8 +178,41 @@ export class ExportJobs {
       // Failed in the store while this node was not heard: its package is not offered.
       this.log.warn({ jobId: job.jobId }, 'export | job finished after the store had failed it; package removed');
       if (job.file) fs.rmSync(job.file, { force: true });
+      this.#removeLeftovers(job);
       Object.assign(job, { state: 'failed', error: 'export stopped: its node was not heard from in time' });
     }
+    if (recorded && job.state === 'failed') {
+      this.#removeLeftovers(job);
+      await this.#auditFailure(job);
+    }
+  }
+
+  /** What a failed job leaves in the shared archive: its partial package and its composite video, partial or whole (a failed job's composite is no one's). */
+  #removeLeftovers(j: ExportJobRecord): void {
+    const composite = this.#compositePath(j);
+    for (const file of [path.join(this.archive.exportDir, `${j.packageId}.tar.partial`), composite, `${composite}.partial.mp4`]) {
+      try {
+        fs.rmSync(file, { force: true });
+      } catch (err) {
+        // Logged, not thrown: the other failed jobs of a sweep still get their entries and clean-up.
+        this.log.error({ err, jobId: j.jobId, file }, 'export | a failed job left a file that could not be removed');
+      }
+    }
+  }
+
+  /**
+   * The failure's own audit entry, written by the one node whose conditional update marked the
+   * row failed (ExportRecords.finish / failStale): exactly one per job, however many sweep.
+   */
+  async #auditFailure(j: ExportJobRecord): Promise<void> {
+    await this.archive.audit
+      .append({
+        type: 'export-failed',
+        sessionId: j.sessionId,
+        actor: SYSTEM_ACTOR,
+        details: { jobId: j.jobId, packageId: j.packageId, node: j.nodeId, markedBy: this.#nodeId, reason: j.error ?? 'export failed', phase: j.phase },
+      })
+      .catch((err: unknown) => this.log.error({ err, jobId: j.jobId }, 'export-failed entry could not be written'));
   }
 
   /** A job, visible to whoever started it and to admins, from whichever node builds it. */
@@ -266,12 +301,13 @@ export class ExportJobs {
     }
   }
 
-  /** Fails the running jobs (or the one) whose builder has been silent for `staleMs`; removes their partial packages. */
+  /** Fails the running jobs (or the one) whose builder has been silent for `staleMs`, each with its `export-failed` entry; removes their partial packages and composites. */
   async #failStale(jobId?: string): Promise<ExportJobRecord[]> {
     const failed = await this.#records.failStale(Date.now() - this.#staleMs, (node) => `export stopped: node ${node}, which was building it, is gone`, jobId);
     for (const j of failed) {
-      if (j.nodeId === this.#nodeId && this.#local.has(j.jobId)) continue; // this node's own, silent through a stall: its heartbeat stops it
-      fs.rmSync(path.join(this.archive.exportDir, `${j.packageId}.tar.partial`), { force: true });
+      await this.#auditFailure(j);
+      if (j.nodeId === this.#nodeId && this.#local.has(j.jobId)) continue; // this node's own, silent through a stall: its heartbeat stops it, its build removes what it left
+      this.#removeLeftovers(j);
       this.log.warn({ jobId: j.jobId, sessionId: j.sessionId, node: j.nodeId }, 'export | job of a node not heard from failed');
     }
     return failed;
@@ -285,7 +321,7 @@ export class ExportJobs {
     return file;
   }
 
-  #compositePath(job: ExportJob): string {
+  #compositePath(job: ExportJobRecord): string {
     return path.join(this.archive.derivedDir(job.sessionId), `composite-${job.packageId}.mp4`);
   }
 
@@ -423,8 +459,12 @@ export class ExportJobs {
       this.#lost.add(job.jobId);
       this.#cancelled.add(job.jobId);
       const stopped = { ...job, state: 'failed' as const, error: `export stopped: node ${this.#nodeId} was shut down while building it`, finishedAt: new Date().toISOString() };
-      await this.#records.finish(stopped).catch((err: unknown) => this.log.warn({ err, jobId: job.jobId }, 'export | could not fail a job at shutdown; the sweep of another node does'));
-      fs.rmSync(path.join(this.archive.exportDir, `${job.packageId}.tar.partial`), { force: true });
+      const marked = await this.#records.finish(stopped).catch((err: unknown) => {
+        this.log.warn({ err, jobId: job.jobId }, 'export | could not fail a job at shutdown; the sweep of another node does');
+        return false;
+      });
+      if (marked) await this.#auditFailure(stopped);
+      this.#removeLeftovers(job);
     }
     for (const r of this.#renders.values()) r.cancel();
   }

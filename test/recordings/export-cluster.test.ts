@@ -2,14 +2,17 @@
 // a file on the shared RECORDINGS_DIR, so behind a load balancer any node answers for it. Two
 // product nodes as their own processes (separate DATA_DIRs, one PostgreSQL, one Redis, one
 // shared archive): an export started on A is followed and downloaded on B; an export whose node
-// is SIGKILLed while building it is reported failed by B (and by A once it is back) — never
-// "not found", never running forever.
+// is SIGKILLed while rendering its composite video is reported failed by B (and by A once it is
+// back) — never "not found", never running forever — with one `export-failed` audit entry naming
+// the node, and its half-rendered composite gone.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../recordings/archive.ts';
+import { resolveFfmpegBin } from '../../recordings/ffmpeg.ts';
 import { verifyPackage } from '../../recordings/verify.ts';
 import { TokenIssuer } from '../../server/auth/grants.ts';
 import { Store, storeLocation } from '../../server/core/db.ts';
@@ -19,6 +22,9 @@ import { until } from '../support/evidence.ts';
 import { sealedSession } from '../support/sealed-session.ts';
 
 const SESSION = 'S-EXPORT-CLUSTER';
+/** A session with real video, whose composite takes long enough to render that its node can be killed during it. */
+const VIDEO_SESSION = 'S-EXPORT-CLUSTER-VIDEO';
+const VIDEO_SECONDS = 40;
 /** The export stale time the nodes run with: a dead node's job is failed this long after its last report. */
 const STALE_SECONDS = 5;
 
@@ -40,6 +46,10 @@ describe('export jobs across two nodes', () => {
     const archive = await Archive.open({ dataDir: tmp, recordingsDir: cluster.shared, store });
     try {
       await sealedSession(archive, SESSION, { lane: 'camera', segments: [0, 1, 2].map(() => ({ bytes: randomBytes(24 * 1024 * 1024), seconds: 3 })) });
+      const webm = path.join(tmp, 'camera.webm');
+      execFileSync(resolveFfmpegBin(), ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', String(VIDEO_SECONDS),
+        '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', webm]);
+      await sealedSession(archive, VIDEO_SESSION, { lane: 'camera', segments: [{ bytes: fs.readFileSync(webm), seconds: VIDEO_SECONDS }] });
     } finally {
       await archive.close();
       await store.close();
@@ -65,6 +75,8 @@ describe('export jobs across two nodes', () => {
     const json = (await res.json()) as { ok: boolean; data?: T; error?: { code: string; message: string } };
     return { status: res.status, ...json };
   };
+  const readAudit = () =>
+    fs.readFileSync(path.join(cluster.shared, 'audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; details?: Record<string, unknown> });
   /** The job as `url` answers it, every answer's state recorded. */
   const jobOn = async (url: string, jobId: string): Promise<JobAnswer> => {
     const r = await api<JobAnswer>(url, 'GET', `/exports/${jobId}`);
@@ -104,9 +116,13 @@ describe('export jobs across two nodes', () => {
   }, 180_000);
 
   it('reports failed on B, not running forever, an export whose node was killed while building it; A says so too once back', async () => {
-    const started = await api<{ job: ExportJobView }>(a(), 'POST', `/sessions/${SESSION}/exports`, {});
+    const started = await api<{ job: ExportJobView }>(a(), 'POST', `/sessions/${VIDEO_SESSION}/exports`, { composite: true });
     expect(started.status).toBe(202);
     const { jobId, packageId } = started.data!.job;
+    // Killed once its composite is half-written in the session's derived folder.
+    const derivedDir = path.join(cluster.shared, '.derived', VIDEO_SESSION);
+    const compositeFiles = () => (fs.existsSync(derivedDir) ? fs.readdirSync(derivedDir).filter((f) => f.includes(packageId)) : []);
+    await until('A is writing the composite', async () => (compositeFiles().some((f) => fs.statSync(path.join(derivedDir, f)).size > 0) ? true : undefined), 60_000, 50);
     await cluster.nodes[0]!.stop('SIGKILL');
     const killedAt = Date.now();
 
@@ -124,12 +140,21 @@ describe('export jobs across two nodes', () => {
     // Nothing of the half-built package is left in the shared archive.
     const exportDir = path.join(cluster.shared, '.exports');
     expect(fs.readdirSync(exportDir).filter((f) => f.includes(packageId))).toEqual([]);
+    expect(compositeFiles()).toEqual([]);
+    // The failure is in the archive's audit chain: once, naming the node that died, written by B.
+    const failures = () => readAudit().filter((e) => e.type === 'export-failed' && e.details?.packageId === packageId);
+    await until('the export-failed entry is written', async () => (failures().length > 0 ? true : undefined), 30_000, 100);
+    expect(failures()).toHaveLength(1);
+    expect(failures()[0]!.details).toMatchObject({ jobId, packageId, node: 'node-a', markedBy: 'node-b', reason: expect.stringMatching(/node node-a/) });
 
     // A restarted: the job is still known, as failed; the finished export of the test before is still offered.
     await cluster.restart(0);
     expect((await jobOn(a(), jobId)).job).toMatchObject({ state: 'failed' });
     const earlier = Object.keys(states).find((id) => id !== jobId)!;
     expect((await jobOn(a(), earlier)).job).toMatchObject({ state: 'done', percent: 100 });
+    // A back and sweeping adds no second entry.
+    expect(failures()).toHaveLength(1);
+    expect(compositeFiles()).toEqual([]);
   }, 180_000);
 
   it('cancels through B an export A is building: A stops it, nothing is kept', async () => {
@@ -155,7 +180,7 @@ describe('export jobs across two nodes', () => {
     expect(answer.data!.job.state).toBe('cancelled');
     expect((await jobOn(a(), jobId)).job.state).toBe('cancelled');
     expect(fs.readdirSync(path.join(cluster.shared, '.exports')).filter((f) => f.includes(packageId))).toEqual([]);
-    const audit = fs.readFileSync(path.join(cluster.shared, 'audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; details?: { packageId?: string } });
+    const audit = readAudit();
     expect(audit.filter((e) => e.type === 'export-cancelled' && e.details?.packageId === packageId)).toHaveLength(1);
   }, 120_000);
 });

@@ -1259,6 +1259,7 @@ export const en: Dictionary = {
       'export-completed': 'Package built',
       'export-download': 'Package downloaded',
       'export-cancelled': 'Export cancelled',
+      'export-failed': 'Export failed',
       'legal-hold': 'Legal hold placed',
       'legal-hold-release': 'Legal hold released',
       deletion: 'Deleted',

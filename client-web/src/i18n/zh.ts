@@ -1262,6 +1262,7 @@ export const zh = {
       'export-completed': '证据包已生成',
       'export-download': '下载证据包',
       'export-cancelled': '取消导出',
+      'export-failed': '导出失败',
       'legal-hold': '设置法律保全',
       'legal-hold-release': '解除法律保全',
       deletion: '删除',

@@ -44,7 +44,7 @@ export const exportBody = z.strictObject({
 });
 const AUDIT_TYPES_SHOWN = z.enum([
   'recording-start', 'recording-stop', 'recording-interrupted', 'view', 'view-segment', 'search', 'bookmark', 'verify',
-  'export', 'export-completed', 'export-download', 'export-cancelled', 'composite', 'transcript', 'legal-hold', 'legal-hold-release', 'deletion',
+  'export', 'export-completed', 'export-download', 'export-cancelled', 'export-failed', 'composite', 'transcript', 'legal-hold', 'legal-hold-release', 'deletion',
   'audit-checkpoint', 'timestamp', 'key-published',
 ]);
 const page = {
