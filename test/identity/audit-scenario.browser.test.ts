@@ -78,14 +78,15 @@ describe('the audit administrator finds the whole scenario', () => {
     expect(hold[4]).toMatch(/127\.0\.0\.1/);
     expect(await page.locator('#audit tr[data-type=archive-view] td').nth(1).textContent()).toBe('查看录像');
 
-    // By sign-in name: the archivist's sign-in and archive actions (which name them by subject), nobody else's.
+    // By sign-in name: the archivist's sign-in and archive actions (which name them by subject),
+    // nobody else's — the official's account change goes. (Until the filtered answer is drawn the
+    // day's full list is still on screen, so wait for both at once.)
     await form.locator('input[name=text]').fill('arch.li');
     await form.locator('[data-act=save]').click();
     await expect.poll(async () => {
       const shown = await types();
-      return ['sign-in', 'archive-view', 'archive-legal-hold', 'archive-export'].filter((x) => !shown.includes(x));
+      return [...['sign-in', 'archive-view', 'archive-legal-hold', 'archive-export'].filter((x) => !shown.includes(x)), ...shown.filter((x) => x === 'account-changed')];
     }, { timeout: 10_000 }).toEqual([]);
-    expect(await types()).not.toContain('account-changed');
     const who = await page.locator('#audit tr[data-type=sign-in] td:nth-child(3)').allTextContents();
     expect(who.every((w) => w.includes('李档案'))).toBe(true);
 
