@@ -3,6 +3,7 @@
 // timeline event in one transaction; read-check-write steps lock the row they read.
 import { sql, type Generated, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Executor, Store } from '../core/db.ts';
+import { localDate } from './clocks.ts';
 import type {
   AcceptanceDecision,
   CaseStage,
@@ -713,7 +714,8 @@ export class DbPetitionRepository implements PetitionRepository {
 
 /** Inserts a case with the next number of its day (inside the caller's transaction). */
 async function insertCase(trx: Q, c: NewCase, event: NewEvent): Promise<Case> {
-  const day = c.registeredAt.slice(0, 10).replaceAll('-', '');
+  // The day of the number is the city's (CST): a case registered at 00:30 is today's, not yesterday's.
+  const day = localDate(c.registeredAt).replaceAll('-', '');
   // The upsert takes the day's counter row lock until commit: concurrent registrations on
   // any node queue behind it, and a rolled-back one leaves no gap.
   const { last } = await trx

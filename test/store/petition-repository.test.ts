@@ -72,7 +72,9 @@ describe.each(DIALECTS)('the petition repository on %s', (dialect, fresh) => {
     const a = await repo().createCase(newCase('2026-11-21T01:00:00.000Z'), event('registered', '2026-11-21T01:00:00.000Z'));
     const b = await repo().createCase(newCase('2026-11-21T02:00:00.000Z'), event('registered', '2026-11-21T02:00:00.000Z'));
     const c = await repo().createCase(newCase('2026-11-22T01:00:00.000Z'), event('registered', '2026-11-22T01:00:00.000Z'));
-    expect([a.id, b.id, c.id]).toEqual(['XF20261121-000001', 'XF20261121-000002', 'XF20261122-000001']);
+    // The day is the city's (CST): 00:30 on the 27th there is still the 26th in UTC.
+    const d = await repo().createCase(newCase('2026-11-26T16:30:00.000Z'), event('registered', '2026-11-26T16:30:00.000Z'));
+    expect([a.id, b.id, c.id, d.id]).toEqual(['XF20261121-000001', 'XF20261121-000002', 'XF20261122-000001', 'XF20261127-000001']);
     expect(a).toMatchObject({ state: 'registered', flags: { elderly: true }, routedDepartmentIds: ['341321-rs'], handleExtended: false, appointment: null });
     expect((await repo().timeline(a.id)).map((e) => [e.type, e.actorId, e.data])).toEqual([['registered', `device-${TERMINAL}`, { n: 1 }]]);
   });
