@@ -23,9 +23,21 @@ export interface PetitionRouterDeps {
 }
 
 const FILE_READERS: ReadonlySet<string> = new Set(['official', 'head', 'coordinator']);
+// The desk re-reads an open case's timeline on every update: one entry per viewer and case in
+// this window says who opened the file without a transaction per refresh.
+const VIEW_WINDOW_MS = 10 * 60_000;
 
 export function createPetitionRouter({ service: s, tokens, audit, log }: PetitionRouterDeps): Router {
   const a = actorFromClaims;
+  const viewed = new Map<string, number>();
+  const recordView = async (claims: Parameters<typeof actorOf>[0], caseId: string) => {
+    const key = `${claims.sub}\n${caseId}`;
+    const now = Date.now();
+    if (now - (viewed.get(key) ?? -Infinity) < VIEW_WINDOW_MS) return;
+    if (viewed.size > 10_000) for (const [k, at] of viewed) if (now - at >= VIEW_WINDOW_MS) viewed.delete(k);
+    await audit!.record({ type: 'case-viewed', actor: actorOf(claims), details: { caseId } });
+    viewed.set(key, now);
+  };
   return createAreaRouter(
     petitionArea,
     {
@@ -34,7 +46,7 @@ export function createPetitionRouter({ service: s, tokens, audit, log }: Petitio
       'petition.wait': ({ claims, params }) => s.wait(a(claims), params.caseId),
       'petition.timeline': async ({ claims, params }) => {
         const timeline = await s.timeline(a(claims), params.caseId);
-        if (audit && FILE_READERS.has(claims.role)) await audit.record({ type: 'case-viewed', actor: actorOf(claims), details: { caseId: params.caseId } });
+        if (audit && FILE_READERS.has(claims.role)) await recordView(claims, params.caseId);
         return timeline;
       },
       'petition.roomToken': ({ claims, params }) => s.roomAccess(a(claims), params.caseId, claims.grant),
