@@ -6,14 +6,19 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+/** The binary the set-up built and recorded in .cache/worker-bin, if it is there. */
+export function recordedWorkerBin(): string | undefined {
+  const recorded = path.resolve('.cache/worker-bin');
+  if (!fs.existsSync(recorded)) return undefined;
+  const bin = fs.readFileSync(recorded, 'utf8').trim();
+  return bin && fs.existsSync(bin) ? bin : undefined;
+}
+
 /** The binary if one is there (MEDIASOUP_WORKER_BIN is taken as given). */
 export function findWorkerBin(): string | undefined {
   if (process.env.MEDIASOUP_WORKER_BIN) return process.env.MEDIASOUP_WORKER_BIN;
-  const recorded = path.resolve('.cache/worker-bin');
-  if (fs.existsSync(recorded)) {
-    const bin = fs.readFileSync(recorded, 'utf8').trim();
-    if (bin && fs.existsSync(bin)) return bin;
-  }
+  const recorded = recordedWorkerBin();
+  if (recorded) return recorded;
   const root = path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? '/root', '.cache'), 'suzhou-video/mediasoup-worker');
   if (!fs.existsSync(root)) return undefined;
   const version = (createRequire(import.meta.url)('mediasoup/package.json') as { version: string }).version;

@@ -1,9 +1,9 @@
 // Weekly schedules (privacy windows, check-ins) are written in the household's wall-clock time.
 // Every household is in China Standard Time, which has no daylight saving, so a fixed offset is
 // exact and keeps the evaluation independent of the server's TZ setting.
+import { CITY_UTC_OFFSET_MS } from '../protocol/city-time.ts';
 import type { PrivacyWindow } from './domain.ts';
 
-const CST_OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 24 * 3600_000;
 
 function minutes(hhmm: string): number {
@@ -12,13 +12,13 @@ function minutes(hhmm: string): number {
 }
 
 function local(nowMs: number): { weekday: number; minute: number; dayStartMs: number } {
-  const shifted = nowMs + CST_OFFSET_MS;
+  const shifted = nowMs + CITY_UTC_OFFSET_MS;
   const d = new Date(shifted);
   const dayStartShifted = shifted - (shifted % DAY_MS);
   return {
     weekday: d.getUTCDay(),
     minute: d.getUTCHours() * 60 + d.getUTCMinutes(),
-    dayStartMs: dayStartShifted - CST_OFFSET_MS,
+    dayStartMs: dayStartShifted - CITY_UTC_OFFSET_MS,
   };
 }
 

@@ -8,6 +8,7 @@
 // ends at 24:00 of its last day; a last day that is a rest day (weekend or public holiday, with
 // the State Council's swapped working days) moves to the next working day. Article numbers of
 // 《信访工作条例》 are not quoted here: they could not be checked.
+import { CITY_UTC_OFFSET_MS, cityWallClock } from '../protocol/city-time.ts';
 import type { ClockKind, ClockRecord, ClockView } from '../protocol/http/petition-shapes.ts';
 
 export type { ClockKind, ClockRecord, ClockView };
@@ -50,12 +51,11 @@ export function holidayCalendar(c: { holidays?: readonly string[]; workdays?: re
   };
 }
 
-const CST_MS = 8 * 3600_000;
 const DAY_MS = 24 * 3600_000;
 
 /** The China Standard Time date of an instant: 2026-01-31T16:30:00Z → 2026-02-01. */
 export function localDate(iso: string): string {
-  return new Date(Date.parse(iso) + CST_MS).toISOString().slice(0, 10);
+  return cityWallClock(Date.parse(iso)).toISOString().slice(0, 10);
 }
 
 export function addLocalDays(date: string, n: number): string {
@@ -65,7 +65,7 @@ export function addLocalDays(date: string, n: number): string {
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 
 /** 24:00 China time at the end of `date`, as an ISO instant (UTC). */
-export const endOfLocalDay = (date: string) => new Date(Date.parse(`${addLocalDays(date, 1)}T00:00:00Z`) - CST_MS).toISOString();
+export const endOfLocalDay = (date: string) => new Date(Date.parse(`${addLocalDays(date, 1)}T00:00:00Z`) - CITY_UTC_OFFSET_MS).toISOString();
 
 export function startClock(kind: ClockKind, at: string, days = CLOCK_SPECS[kind].days): ClockRecord {
   return { kind, startedAt: at, days, extensionDays: 0, pausedDays: 0, pausedAt: null, stoppedAt: null };

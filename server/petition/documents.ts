@@ -3,13 +3,14 @@
 // (A4, the office's name, the document number and date); its exact bytes are stored with their
 // SHA-256 at issue (life-repository.ts), so what was issued can be shown and checked later.
 // Article numbers of 《信访工作条例》 are not cited: they could not be checked.
+import { cityWallClock } from '../protocol/city-time.ts';
 import type { AcceptanceDecision, Case, ReplyRound } from './types.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** 2026-12-02T03:00:00Z → 2026年12月2日 (China date). */
 export function chineseDate(iso: string): string {
-  const d = new Date(Date.parse(iso) + 8 * 3600_000);
+  const d = cityWallClock(Date.parse(iso));
   return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
 }
 

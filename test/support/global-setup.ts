@@ -8,6 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/core/embedded-redis.ts';
 import { createLogger } from '../../server/core/log.ts';
+import { recordedWorkerBin } from '../../sfu/worker-bin.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/harness/postgres.ts';
 
 let redis: EmbeddedRedis | undefined;
@@ -15,6 +16,9 @@ let dir: string | undefined;
 let postgres: ThrowawayPostgres | undefined;
 
 export async function setup(): Promise<void> {
+  // The set-up's recorded build first: a run started without the variable must not start a
+  // second build beside the one already made.
+  process.env.MEDIASOUP_WORKER_BIN ||= recordedWorkerBin() ?? '';
   if (!process.env.MEDIASOUP_WORKER_BIN) {
     const out = execFileSync('bash', ['scripts/worker/build.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     process.env.MEDIASOUP_WORKER_BIN = path.join(out.trim().split('\n').pop()!, 'mediasoup-worker');

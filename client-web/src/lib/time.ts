@@ -1,11 +1,10 @@
 // The one date/time formatter of every page. Times are shown in China Standard Time (the
 // platform's zone, whatever the browser's), in the page's language; durations as a clock or in
 // words. Pure functions of their arguments, so view-models and their tests use them directly.
+import { cityWallClock } from '../../../server/protocol/city-time.ts';
 import type { Lang, T } from './i18n.ts';
 
 export const TIME_ZONE = 'Asia/Shanghai';
-/** China Standard Time is UTC+8 all year (no daylight saving since 1991). */
-const CST_OFFSET_MS = 8 * 3600_000;
 
 const STYLES = {
   /** 11/26 15:04 — the desks' default. */
@@ -49,12 +48,12 @@ export function formatTime(at: string | number | Date, style: TimeStyle, lang: L
   const ms = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
   if (!Number.isFinite(ms)) return '—';
   if (style === 'stamp' || style === 'stampMs') {
-    const d = new Date(ms + CST_OFFSET_MS);
+    const d = cityWallClock(ms);
     const base = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
     return style === 'stampMs' ? `${base}.${pad(d.getUTCMilliseconds(), 3)}` : base;
   }
   if (style === 'friendly' || style === 'friendlyWithTime') {
-    const year = (x: number) => new Date(x + CST_OFFSET_MS).getUTCFullYear();
+    const year = (x: number) => cityWallClock(x).getUTCFullYear();
     const date = intl(year(ms) === year(now) ? 'friendlyDate' : 'friendlyDateYear', lang).format(ms);
     return style === 'friendly' ? date : `${date} ${intl('friendlyTime', lang).format(ms)}`;
   }

@@ -1,19 +1,18 @@
 // The statistics page as pure functions: the China-time month → the [from, to) instants the server
 // counts in, the figures, the charts' options (ECharts) and the CSV of everything shown.
+import { CITY_UTC_OFFSET_MS } from '../../../server/protocol/city-time.ts';
 import type { ViewContext } from '../lib/i18n.ts';
 import type { Stats } from '../petition-ui/common.ts';
-
-const CST_MS = 8 * 3600_000;
 
 /** '2026-11' → the instants of 2026-11-01 00:00 and 2026-12-01 00:00 China time. */
 export function monthRange(month: string): { from: string; to: string } {
   const [y, m] = month.split('-').map(Number) as [number, number];
-  return { from: new Date(Date.UTC(y, m - 1, 1) - CST_MS).toISOString(), to: new Date(Date.UTC(y, m, 1) - CST_MS).toISOString() };
+  return { from: new Date(Date.UTC(y, m - 1, 1) - CITY_UTC_OFFSET_MS).toISOString(), to: new Date(Date.UTC(y, m, 1) - CITY_UTC_OFFSET_MS).toISOString() };
 }
 
 /** The China-time month of an instant, as an `<input type=month>` value. */
 export function monthOf(now: number): string {
-  return new Date(now + CST_MS).toISOString().slice(0, 7);
+  return new Date(now + CITY_UTC_OFFSET_MS).toISOString().slice(0, 7);
 }
 
 const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) / 10}%`);
