@@ -62,7 +62,16 @@ export async function recordPetitionSession(platform: TestPlatform, browser: Bro
     const m = readManifest(archive.sessionDir(sessionId));
     return m.participants.length === parties && m.participants.every((p) => p.tracks.length >= 2 && p.tracks.every((t) => t.segments.length >= segmentsPerTrack));
   });
-  for (const page of pages) await page.close();
+  for (const page of pages) {
+    // Closed the way Chromium closes a call page: `pagehide`, then the page's capture tracks end.
+    // Chromium fires the microphone's `ended` on some closes and not on others; here always.
+    await page.evaluate(() => {
+      const tracks = (window as unknown as { callSession: { localStream: MediaStream } }).callSession.localStream.getTracks();
+      dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+      for (const t of tracks) t.dispatchEvent(new Event('ended'));
+    });
+    await page.close();
+  }
   await until('both participants gone from the room', () => (platform.rooms.get(started.roomId)?.peers.size ?? 0) === 0);
   platform.rooms.get(started.roomId)?.close('ended');
 

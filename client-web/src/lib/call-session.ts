@@ -132,12 +132,19 @@ export class CallSession {
   #settleTimer: ReturnType<typeof setTimeout> | undefined;
   /** A device plugged in (or a permission granted) later is picked up. */
   readonly #retryDevices = () => void this.#acquireDevices('unavailable');
+  /**
+   * A page being closed leaves the call. Chromium ends the page's capture tracks while it
+   * unloads, and an `ended` seen then is not an unplugged device: handled as one, it closed the
+   * producer before the socket went, and the recording showed a gap where the person simply left.
+   */
+  readonly #leavePage = () => this.close();
 
   constructor(private readonly o: CallSessionOptions) {
     this.#token = o.token;
     this.#audioOnly = o.audioOnly ?? false;
     this.signalling = this.#connect(o.url);
     navigator.mediaDevices?.addEventListener?.('devicechange', this.#retryDevices);
+    globalThis.addEventListener?.('pagehide', this.#leavePage);
     for (const name of ['camera', 'microphone'] as const) {
       void navigator.permissions
         ?.query({ name: name as PermissionName })
@@ -275,7 +282,9 @@ export class CallSession {
     }
     // Unplugged: stop sending it and wait for a device to appear again.
     if (device) {
-      track.addEventListener('ended', () => void this.stopSource(device, 'missing').then(this.#retryDevices));
+      track.addEventListener('ended', () => {
+        if (!this.#closed) void this.stopSource(device, 'missing').then(this.#retryDevices);
+      });
       this.#setDevice(device, 'live');
     }
   }
@@ -325,6 +334,7 @@ export class CallSession {
     clearTimeout(this.#renewTimer);
     clearTimeout(this.#settleTimer);
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.#retryDevices);
+    globalThis.removeEventListener?.('pagehide', this.#leavePage);
     for (const t of this.localStream.getTracks()) t.stop();
     this.#send?.close();
     this.#recv?.close();
