@@ -246,6 +246,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         if (role === 'official') return (await petitionRepo.getOfficial(subject)) !== undefined;
         if (role === 'counsellor') return (await householdRepo.getCounsellor(subject)) !== undefined;
         if (role === 'family') return (await householdRepo.getFamilyMember(subject)) !== undefined;
+        if (role === 'grid-worker') return (await householdRepo.getVillageContact(subject)) !== undefined;
         return false;
       },
     },

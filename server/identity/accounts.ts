@@ -7,7 +7,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../core/err
 import { newId } from '../core/ids.ts';
 import type { AuditActor } from '../core/audit-chain.ts';
 import { actorOf, type SystemAudit } from '../core/system-audit.ts';
-import type { Account, AccountPatch, InitialPassword, NewAccount, PersonRole, TotpSetup } from '../protocol/http/identity-shapes.ts';
+import { DIRECTORY_ROLES, type Account, type AccountPatch, type InitialPassword, type NewAccount, type PersonRole, type TotpSetup } from '../protocol/http/identity-shapes.ts';
 import { assertPasswordRules, generatePassword, passwordMatches } from './password.ts';
 import { accountView, type AccountRow, type IdentityTables } from './repository.ts';
 import type { Sessions } from './sessions.ts';
@@ -21,8 +21,6 @@ export interface SubjectCheck {
   exists(role: PersonRole, subject: string): Promise<boolean>;
 }
 
-/** Roles that sign in as a directory entry rather than as the account itself. */
-const DIRECTORY_ROLES: readonly PersonRole[] = ['official', 'counsellor', 'family'];
 
 export interface AccountsDeps {
   db: Kysely<IdentityTables>;

@@ -11,7 +11,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { AppError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { SystemAudit } from '../core/system-audit.ts';
-import { ADMIN_ROLES, PERSON_ROLES, type PersonRole, type SignedIn } from '../protocol/http/identity-shapes.ts';
+import { ADMIN_ROLES, DIRECTORY_ROLES, PERSON_ROLES, type PersonRole, type SignedIn } from '../protocol/http/identity-shapes.ts';
 import type { Accounts, SubjectCheck } from './accounts.ts';
 import type { Challenges } from './challenges.ts';
 import type { AccountRow, IdentityTables } from './repository.ts';
@@ -43,7 +43,6 @@ export interface MappedPerson {
   username: string;
 }
 
-const DIRECTORY_ROLES: readonly PersonRole[] = ['official', 'counsellor', 'family'];
 const refused = (message: string, reason: string) => new AppError('forbidden', message, { reason });
 
 /** `role:role,…` from the configuration; each target must be a person role. */

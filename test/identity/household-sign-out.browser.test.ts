@@ -2,13 +2,13 @@
 // the household's second manager) and a plain member each have a sign-out on the family page; it
 // ends their session on the server (the cookie no longer refreshes), lands on the sign-in page,
 // and the family page opened again shows nothing of the household. The page also links to the
-// person's passkeys.
+// person's passkeys. A counsellor's desk and a grid worker's page sign out the same way.
 import type { BrowserContext } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { SEED } from '../../server/household/index.ts';
 import type { Invitation } from '../../server/protocol/http/identity-shapes.ts';
 import { browserPlatform } from '../support/browser-platform.ts';
-import { Browser } from './support.ts';
+import { Browser, bootstrapSecurityAdmin, createAccount, firstSignIn } from './support.ts';
 
 describe('sign-out on the household pages', () => {
   const env = browserPlatform();
@@ -60,6 +60,36 @@ describe('sign-out on the household pages', () => {
     expect(await page.locator('#signout').textContent()).toBe('退出');
     await page.close();
   });
+
+  // Staff of the household service sign in with an account of their own, naming their directory
+  // entry, with a second factor (a grid worker answers SOS calls into homes): sign-out ends it.
+  for (const [role, page, subject, username] of [
+    ['counsellor', 'counsellor.html', SEED.counsellors.chen, 'chen.cs'],
+    ['grid-worker', 'grid.html', SEED.villageContacts.zhangzhuang, 'wang.gw'],
+  ] as const) {
+    it(`a ${role} signs out of ${page}: the session ends on the server and the page asks for a sign-in`, async () => {
+      const sa = await bootstrapSecurityAdmin(env.platform, `sec.${username}`);
+      const security = (await firstSignIn(new Browser(env.platform), sa.account.username, sa.initialPassword)).signedIn.token;
+      const oneTime = await createAccount(env.platform, security, { username, displayName: `${role}-${username}`, role, subject });
+      const desk = new Browser(env.platform);
+      await firstSignIn(desk, username, oneTime);
+      const [name, value] = desk.cookie!.split('=', 2) as [string, string];
+      await env.browser.addCookies([{ name, value, url: env.platform.url, httpOnly: true, sameSite: 'Strict' }]);
+      const tab = await env.browser.newPage();
+      tab.on('pageerror', (e) => errors.push(e.message));
+      await tab.goto(`${env.platform.url}/${page}`);
+      await tab.locator('#who').filter({ hasText: `${role}-${username}` }).waitFor({ timeout: 15_000 });
+      expect(await tab.locator('#to-passkeys').getAttribute('href')).toBe('sign-in.html?passkeys');
+
+      await tab.locator('#signout').click();
+      await tab.waitForURL(/sign-in\.html$/);
+      expect((await desk.send('POST', '/api/identity/session/refresh', { body: {} })).status).toBe(401);
+      await tab.goto(`${env.platform.url}/${page}`);
+      await tab.locator('#signout').waitFor({ state: 'detached' });
+      expect(await tab.locator('#who').textContent()).toBe('');
+      await tab.close();
+    });
+  }
 
   it('left no page errors', () => {
     expect(errors).toEqual([]);

@@ -6,7 +6,8 @@ import { ApiError, type Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
-import { Sounds, personSession, ringsMe, type Call } from '../household/common.ts';
+import { Sounds, personSession, ringsMe, type Call, type PersonSession } from '../household/common.ts';
+import { passkeysLink } from '../widgets/passkeys-link.ts';
 import { html, nothing } from 'lit';
 import '../widgets/call-tiles.ts';
 import '../property/invitations.ts';
@@ -18,6 +19,7 @@ class GridPage extends PageElement<GridState> {
   /** In a compound matter's session (the invitations element holds it). */
   declare inMatter: boolean;
   #api: Api | undefined;
+  #person: PersonSession | undefined;
   #token: string | (() => string) | null = null;
   readonly #sounds = new Sounds();
 
@@ -42,6 +44,7 @@ class GridPage extends PageElement<GridState> {
       () => this.#signedOut(),
     );
     if (!signedIn) return this.set({ phase: 'no-token' });
+    this.#person = signedIn;
     this.#api = signedIn.api;
     this.#token = signedIn.token;
     this.set({ who: signedIn.name, me: signedIn.sub });
@@ -55,6 +58,7 @@ class GridPage extends PageElement<GridState> {
         <h1 id="title">${v.title}</h1>
         <span id="who">${v.who}</span>
         <button type="button" class="btn" id="lang" @click=${() => toggleLanguage()}>${LANGUAGES[otherLanguage()].name}</button>
+        ${v.signedIn ? html`${passkeysLink()}<button type="button" class="btn" id="signout" @click=${() => void this.#person?.signOut()}>${v.signOut}</button>` : nothing}
       </header>
       ${this.#token && !v.room ? html`<matter-invitations class="grid-list" .token=${this.#token} @session=${(e: CustomEvent<boolean>) => (this.inMatter = e.detail)}></matter-invitations>` : nothing}
       <main id="list" class="grid-list" ?hidden=${!!v.room || this.inMatter}>

@@ -19,6 +19,9 @@ export interface GridView {
   notice: string | null;
   calls: { id: string; state: string; ringing: boolean; text: string; answer: string; decline: string }[];
   room: { title: string } | null;
+  /** The page has a session to end (its sign-out button). */
+  signedIn: boolean;
+  signOut: string;
 }
 
 export function gridView(s: GridState, { t, lang }: ViewContext): GridView {
@@ -39,5 +42,7 @@ export function gridView(s: GridState, { t, lang }: ViewContext): GridView {
       };
     }),
     room: s.room ? { title: t('grid.inCall', { home: s.room.callerName }) } : null,
+    signedIn: s.phase === 'running' && s.me !== '',
+    signOut: t('common.signOut'),
   };
 }

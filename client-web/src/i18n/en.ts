@@ -1338,7 +1338,7 @@ export const en: Dictionary = {
     deviceKind: { terminal: 'Petition terminal', 'home-device': 'Home device' },
     deviceState: { active: 'Active', disabled: 'Disabled', revoked: 'Revoked' },
     role: {
-      official: 'Official', coordinator: 'Coordinator', counsellor: 'Counsellor', archivist: 'Archivist', family: 'Family member',
+      official: 'Official', coordinator: 'Coordinator', counsellor: 'Counsellor', archivist: 'Archivist', family: 'Family member', 'grid-worker': 'Grid worker',
       admin: 'System administrator', 'security-admin': 'Security administrator', 'audit-admin': 'Audit administrator',
     },
     import: {

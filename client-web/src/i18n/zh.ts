@@ -1341,7 +1341,7 @@ export const zh = {
     deviceKind: { terminal: '接访终端', 'home-device': '家庭终端' },
     deviceState: { active: '在用', disabled: '已停用', revoked: '已吊销' },
     role: {
-      official: '接访干部', coordinator: '综治中心协调员', counsellor: '社工', archivist: '档案员', family: '家属',
+      official: '接访干部', coordinator: '综治中心协调员', counsellor: '社工', archivist: '档案员', family: '家属', 'grid-worker': '网格员',
       admin: '系统管理员', 'security-admin': '安全管理员', 'audit-admin': '审计管理员',
     },
     import: {

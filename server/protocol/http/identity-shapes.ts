@@ -19,9 +19,15 @@ export const usernameSchema = z
 export const passwordSchema = z.string().min(1).max(256);
 
 /** The roles an account may hold: every role except the device ones, which are enrolled. */
-export const PERSON_ROLES = ['official', 'coordinator', 'counsellor', 'archivist', 'family', 'admin', 'security-admin', 'audit-admin'] as const;
+export const PERSON_ROLES = ['official', 'coordinator', 'counsellor', 'archivist', 'family', 'grid-worker', 'admin', 'security-admin', 'audit-admin'] as const;
 export const personRoleSchema = z.enum(PERSON_ROLES);
 export type PersonRole = (typeof PERSON_ROLES)[number];
+
+/**
+ * Roles that sign in as an entry of a directory (an official, a counsellor, a family member, a
+ * village committee's 网格员): the account names the entry, which must exist.
+ */
+export const DIRECTORY_ROLES: readonly PersonRole[] = ['official', 'counsellor', 'family', 'grid-worker'];
 
 /** 三员分立: the three administrator roles; no person holds more than one role at all. */
 export const ADMIN_ROLES = ['admin', 'security-admin', 'audit-admin'] as const satisfies readonly Role[];
@@ -71,6 +77,7 @@ export const ROLE_PAGES: Record<PersonRole, string> = {
   counsellor: 'counsellor.html',
   archivist: 'archive.html',
   family: 'family.html',
+  'grid-worker': 'grid.html',
   admin: 'admin.html',
   'security-admin': 'admin.html',
   'audit-admin': 'admin.html',
