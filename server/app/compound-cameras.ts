@@ -1,10 +1,12 @@
 // Compound cameras in 红色物业 rooms: when a matter's session room (or a camera view) opens on this
 // node, the server pulls the matter's cameras in as participants; a camera added to the matter
-// later joins the running room. Closing the room stops the ingests.
+// later joins the running room. A retired camera leaves every room at once (a view of it ends).
+// Closing the room stops the ingests.
 import type { CameraAddressCheck } from '../core/camera-address.ts';
 import type { Logger } from '../core/log.ts';
 import type { PropertyService } from '../property/index.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
+import type { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
 import type { Room } from '../../sfu/room.ts';
 import type { RoomRegistry } from '../../sfu/rooms.ts';
 import { pullCameraInto } from './camera-participant.ts';
@@ -16,8 +18,14 @@ export interface CompoundCameraDeps {
   log: Logger;
 }
 
-export function serveCompoundCameras(d: CompoundCameraDeps): void {
-  const pulled = new WeakMap<Room, Set<string>>();
+export interface CompoundCameras {
+  /** Takes a retired camera out of the rooms on this node that show it. */
+  retire(cameraId: string): void;
+}
+
+export function serveCompoundCameras(d: CompoundCameraDeps): CompoundCameras {
+  /** Per room, the cameras pulled in (the ingest once it runs). */
+  const pulled = new WeakMap<Room, Map<string, CameraIngest | undefined>>();
   const pull = (room: Room, only?: string) => {
     const parsed = parseRoomId(room.id);
     const which = parsed.kind === 'property-matter' ? { matterId: parsed.matterId } : parsed.kind === 'property-camera-view' ? { viewId: parsed.viewId } : undefined;
@@ -25,15 +33,22 @@ export function serveCompoundCameras(d: CompoundCameraDeps): void {
     d.property
       .camerasForRoom(which)
       .then(async (cameras) => {
-        const done = pulled.get(room) ?? new Set<string>();
+        const done = pulled.get(room) ?? new Map<string, CameraIngest | undefined>();
         pulled.set(room, done);
         for (const c of cameras) {
           if (done.has(c.id) || (only && c.id !== only) || room.closed) continue;
-          done.add(c.id);
-          await pullCameraInto(room, { cameraId: c.id, name: c.name, url: c.url, role: 'property', attributes: {} }, d).catch((err: unknown) => {
-            done.delete(c.id);
-            d.log.warn({ err, roomId: room.id, cameraId: c.id }, 'compound camera | unavailable');
-          });
+          done.set(c.id, undefined);
+          await pullCameraInto(room, { cameraId: c.id, name: c.name, url: c.url, role: 'property', attributes: {} }, d).then(
+            (ingest) => {
+              // Retired while it was starting: it goes at once.
+              if (done.has(c.id)) done.set(c.id, ingest);
+              else void ingest.stop();
+            },
+            (err: unknown) => {
+              done.delete(c.id);
+              d.log.warn({ err, roomId: room.id, cameraId: c.id }, 'compound camera | unavailable');
+            },
+          );
         }
       })
       .catch((err: unknown) => d.log.error({ err, roomId: room.id }, 'compound camera | could not list the cameras'));
@@ -43,4 +58,22 @@ export function serveCompoundCameras(d: CompoundCameraDeps): void {
     const room = d.rooms.get(roomId);
     if (room) pull(room, cameraId);
   });
+  return {
+    retire(cameraId) {
+      for (const room of d.rooms.values()) {
+        const done = pulled.get(room);
+        if (!done?.has(cameraId)) continue;
+        const ingest = done.get(cameraId);
+        done.delete(cameraId);
+        d.log.info({ roomId: room.id, cameraId }, 'compound camera | retired: out of the room');
+        // A view shows this one camera: it is over. A matter's session goes on without it.
+        if (parseRoomId(room.id).kind === 'property-camera-view') room.close('ended');
+        else {
+          const peer = room.peers.get(`camera:${cameraId}`);
+          if (peer) room.revoke(peer);
+        }
+        void ingest?.stop();
+      }
+    },
+  };
 }

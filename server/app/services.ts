@@ -321,7 +321,13 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   const recording = recordSessions({ rooms: o.rooms, archive, petition, households, property, log: log.child({ mod: 'recording' }), ...(o.recordingSegmentSeconds ? { segmentSeconds: o.recordingSegmentSeconds } : {}), ...(o.recorderPorts ? { ports: o.recorderPorts } : {}) });
 
   serveCameraLookIns({ rooms: o.rooms, households, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'camera-look-in' }) });
-  serveCompoundCameras({ rooms: o.rooms, property, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'compound-cameras' }) });
+  const compoundCameras = serveCompoundCameras({ rooms: o.rooms, property, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'compound-cameras' }) });
+  // A retired camera's feed stops in the rooms that show it, on every node.
+  property.events.on('camera:retired', ({ cameraId }) => {
+    compoundCameras.retire(cameraId);
+    o.io.serverSideEmit('camera:retired', cameraId);
+  });
+  o.io.on('camera:retired', (cameraId) => compoundCameras.retire(cameraId));
   const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
   // Every waiting petitioner whose figures changed gets them pushed; queue changes that arrive

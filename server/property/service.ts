@@ -47,6 +47,8 @@ export interface PropertyEvents {
   'matter:changed': [{ matter: Matter; to: SubjectKey[]; departments: string[]; invited?: PartyKind }];
   /** A camera was added to an open session: the node hosting the room pulls it in. */
   'camera:added': [{ matterId: string; roomId: string; cameraId: string }];
+  /** A camera was retired: every node takes it out of the rooms that show it. */
+  'camera:retired': [{ compoundId: string; cameraId: string }];
   /** The session ended (民决): the room closes on whichever node hosts it, the recording is sealed. */
   'session:ended': [{ matterId: string; roomId: string }];
 }
@@ -135,6 +137,7 @@ export class PropertyService {
     if (actor.role !== 'admin') await this.#requireStaff(actor, compound);
     if ((await this.#repo.retireCamera(compoundId, cameraId, this.#now())) === 'missing') notFoundOf(`camera of ${compound.name}`, cameraId);
     this.#log.info({ compoundId, cameraId, by: actor.sub }, 'compound camera retired');
+    this.events.emit('camera:retired', { compoundId, cameraId });
   }
 
   /** Whom the property office can raise a matter for (the hotline): its compound's residents. */

@@ -53,4 +53,33 @@ describe('compound camera view rooms', () => {
     clients.push(other);
     expect(await other.join(ticket.roomId)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   }, 120_000);
+
+  it('a retired camera leaves at once: its view ends for the viewer, a matter’s session goes on without it', async () => {
+    const property = platform.services.property;
+    const claims = (sub: string, role: Parameters<TestPlatform['token']>[1]) => platform.tokens.verify(platform.token(sub, role, { rooms: [] }, { name: sub }));
+    const office = claims(P.staff.liu, 'property');
+    const camera = await property.addCamera(office, P.compound, { name: '北门摄像头', location: '北门', url: rtsp.url('/vp8') });
+    const grid = claims(SEED.villageContacts.zhangzhuang, 'grid-worker');
+    const view = await property.viewCamera(grid, camera.id);
+    const viewer = await connectAs(platform, view.token);
+    clients.push(viewer);
+    expect((await viewer.join(view.roomId)).ok).toBe(true);
+    const raised = await property.raise(office, { compoundId: P.compound, category: 'security', location: '北门', description: '北门门禁损坏', residentId: P.residents.chen, cameraIds: [camera.id] });
+    const party = await connectAs(platform, raised.token);
+    clients.push(party);
+    expect((await party.join(raised.roomId)).ok).toBe(true);
+    const cameraPeer = `camera:${camera.id}`;
+    const viewRoom = platform.rooms.get(view.roomId)!;
+    const matterRoom = platform.rooms.get(raised.roomId)!;
+    await until('the camera is in both rooms, sending video', () => [viewRoom, matterRoom].every((r) => [...(r.peers.get(cameraPeer)?.producers.values() ?? [])].some((p) => p.kind === 'video')), 30_000);
+    const told = party.pushed.length;
+
+    await property.retireCamera(office, P.compound, camera.id);
+    // The viewer is told the view is over; the matter's party sees the camera leave, the room stays.
+    expect(await viewer.told<{ reason: string }>('roomClosed')).toMatchObject({ reason: 'ended' });
+    expect(await party.told<{ peerId: string }>('peerLeft', (p) => p.peerId === cameraPeer, told)).toBeTruthy();
+    expect(viewRoom.closed).toBe(true);
+    expect(matterRoom.closed).toBe(false);
+    expect(matterRoom.peers.has(cameraPeer)).toBe(false);
+  }, 120_000);
 });
