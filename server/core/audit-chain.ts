@@ -363,37 +363,51 @@ export interface ChainProblem {
 }
 
 /**
- * Walks lines (full entries or stubs) and names every break. `startPrev` is the hash the first
- * line must point at: the genesis hash for a whole log; for an excerpt, whatever its first line
- * says (an excerpt proves continuity from there on, not from genesis).
+ * Walks lines (full entries or stubs) one at a time and names every break, so a trail of any
+ * length is checked in pages rather than held whole. `fromGenesis`: the first line must point at
+ * the genesis hash (a whole log); otherwise at whatever it says (an excerpt proves continuity from
+ * there on, not from genesis).
  */
-export function verifyAuditChain(lines: readonly string[], opts: { fromGenesis: boolean }): ChainProblem[] {
-  const problems: ChainProblem[] = [];
-  let prevHash: string | undefined = opts.fromGenesis ? GENESIS_HASH : undefined;
-  let prevSeq: number | undefined;
+export class AuditChainWalk {
+  readonly problems: ChainProblem[] = [];
+  #lineNo = 0;
+  #prevHash: string | undefined;
+  #prevSeq: number | undefined;
   // The previous line's SM3 head: GENESIS while none had one, undefined when unknown (an
   // excerpt's first line, or after an unreadable line).
-  let prevSm3: string | undefined = opts.fromGenesis ? GENESIS_HASH : undefined;
-  let sm3Started = false;
-  lines.forEach((raw, i) => {
-    const lineNo = i + 1;
+  #prevSm3: string | undefined;
+  #sm3Started = false;
+
+  constructor(opts: { fromGenesis: boolean }) {
+    this.#prevHash = opts.fromGenesis ? GENESIS_HASH : undefined;
+    this.#prevSm3 = opts.fromGenesis ? GENESIS_HASH : undefined;
+  }
+
+  /** Lines walked so far. */
+  get lines(): number {
+    return this.#lineNo;
+  }
+
+  push(raw: string): void {
+    const lineNo = ++this.#lineNo;
+    const problems = this.problems;
     const json = safeJson(raw);
     const full = auditEntrySchema.safeParse(json);
     const stub = full.success ? undefined : auditStubSchema.safeParse(json);
     if (!full.success && !stub?.success) {
       problems.push({ line: lineNo, problem: 'unreadable audit entry (not valid JSON or wrong shape)' });
-      prevHash = undefined;
-      prevSeq = undefined;
-      prevSm3 = undefined;
+      this.#prevHash = undefined;
+      this.#prevSeq = undefined;
+      this.#prevSm3 = undefined;
       return;
     }
     const e: AuditLine = full.success ? full.data : stub!.data!;
     const content = 'redacted' in e ? e.contentHash : contentHashOf(e);
-    const sm3 = sm3State(e, prevSm3, sm3Started);
-    if (prevSeq !== undefined && e.seq !== prevSeq + 1) {
-      problems.push({ line: lineNo, seq: e.seq, problem: `sequence jumps from ${prevSeq} to ${e.seq} (entries removed or reordered)` });
+    const sm3 = sm3State(e, this.#prevSm3, this.#sm3Started);
+    if (this.#prevSeq !== undefined && e.seq !== this.#prevSeq + 1) {
+      problems.push({ line: lineNo, seq: e.seq, problem: `sequence jumps from ${this.#prevSeq} to ${e.seq} (entries removed or reordered)` });
     }
-    const linkBroken = prevHash !== undefined && e.prev !== prevHash;
+    const linkBroken = this.#prevHash !== undefined && e.prev !== this.#prevHash;
     if (linkBroken) {
       problems.push({ line: lineNo, seq: e.seq, problem: 'prev hash does not match the previous entry (chain broken: an entry before it was removed, inserted or altered)' });
     } else if (sm3.linkBroken) {
@@ -405,12 +419,18 @@ export function verifyAuditChain(lines: readonly string[], opts: { fromGenesis: 
     } else if (sm3.problem) {
       problems.push({ line: lineNo, seq: e.seq, problem: sm3.problem });
     }
-    if (e.hashSm3) sm3Started = true;
-    prevHash = e.hash;
-    prevSeq = e.seq;
-    prevSm3 = e.hashSm3 ?? (sm3Started ? undefined : prevSm3);
-  });
-  return problems;
+    if (e.hashSm3) this.#sm3Started = true;
+    this.#prevHash = e.hash;
+    this.#prevSeq = e.seq;
+    this.#prevSm3 = e.hashSm3 ?? (this.#sm3Started ? undefined : this.#prevSm3);
+  }
+}
+
+/** The whole of `lines` walked at once (an archive's log, an excerpt). */
+export function verifyAuditChain(lines: readonly string[], opts: { fromGenesis: boolean }): ChainProblem[] {
+  const walk = new AuditChainWalk(opts);
+  for (const line of lines) walk.push(line);
+  return walk.problems;
 }
 
 /** The SM3 chain of one line: present once started, linked to the line before, matching the content. */

@@ -13,7 +13,7 @@ import {
   EMPTY_HEAD,
   GENESIS_HASH,
   chainOn,
-  verifyAuditChain,
+  AuditChainWalk,
   type AuditActor,
   type AuditEntry,
   type ChainHead,
@@ -72,6 +72,8 @@ const APPEND_LOCK_KEY = 0x73765f61; // "sv_a"
 const MAX_BATCH = 100;
 // Search reads newest first in pages of this many rows until it has enough matches.
 const SEARCH_PAGE = 500;
+/** Rows read per page when the whole chain is verified. */
+const VERIFY_PAGE = 2_000;
 
 export interface AuditRecord {
   type: SystemAuditType;
@@ -155,11 +157,22 @@ export class SystemAudit {
     return out;
   }
 
-  /** Walks the whole chain from genesis; `line` is the row's place in seq order (1 = first). */
+  /**
+   * Walks the whole chain from genesis, a page of rows at a time (years of a city's trail do not
+   * fit in memory at once); `line` is the row's place in seq order (1 = first).
+   */
   async verify(): Promise<{ entries: number; problems: ChainProblem[] }> {
-    const rows = await this.#store.db<SystemAuditTables>().selectFrom('system_audit').selectAll().orderBy('seq').execute();
-    const lines = rows.map(lineOf);
-    return { entries: lines.length, problems: verifyAuditChain(lines, { fromGenesis: true }) };
+    const walk = new AuditChainWalk({ fromGenesis: true });
+    const db = this.#store.db<SystemAuditTables>();
+    for (let after: number | undefined; ; ) {
+      let query = db.selectFrom('system_audit').selectAll().orderBy('seq').limit(VERIFY_PAGE);
+      if (after !== undefined) query = query.where('seq', '>', after);
+      const rows = await query.execute();
+      for (const row of rows) walk.push(lineOf(row));
+      if (rows.length < VERIFY_PAGE) break;
+      after = rows.at(-1)!.seq;
+    }
+    return { entries: walk.lines, problems: walk.problems };
   }
 }
 
