@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { freeRtcPorts } from './rtc-ports.ts';
 import type { HealthReport } from '../../server/protocol/http/ops.ts';
 
 /** The scrape token harness nodes share unless told otherwise: the detailed /healthz needs it. */
@@ -37,7 +38,7 @@ export async function startProductNode(env: Record<string, string> = {}, o: { re
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sv-node-'));
   // A given PORT restarts a node where its clients expect it.
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const rtcBase = 20000 + Math.floor(Math.random() * 20000);
+  const rtc = await freeRtcPorts(900);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env,
@@ -46,9 +47,9 @@ export async function startProductNode(env: Record<string, string> = {}, o: { re
       PORT: String(port),
       DATA_DIR: dataDir,
       RTC_LISTEN_IP: '127.0.0.1',
-      RTC_PORT_BASE: String(rtcBase),
-      RTC_MIN_PORT: String(rtcBase + 100),
-      RTC_MAX_PORT: String(rtcBase + 900),
+      RTC_PORT_BASE: String(rtc.base),
+      RTC_MIN_PORT: String(rtc.min),
+      RTC_MAX_PORT: String(rtc.max),
       LOG_LEVEL: process.env.NODE_LOG_LEVEL ?? 'warn',
       METRICS_TOKEN: HARNESS_METRICS_TOKEN,
       ...env,

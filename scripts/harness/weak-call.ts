@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { launchBrowser } from './chromium.ts';
 import { startLossyRelay, type LinkShape, type LossyRelay } from './lossy-relay.ts';
 import { startProductNode, type ProductNode } from './product-node.ts';
+import { freeRtcPorts } from './rtc-ports.ts';
 
 export interface MediaCounters {
   /**
@@ -74,12 +75,13 @@ export function between(a: MediaCounters, b: MediaCounters): MediaSample {
 }
 
 export async function startWeakCall(o: { up: LinkShape; down?: LinkShape; room?: string }): Promise<WeakCall> {
-  const rtcBase = 20000 + Math.floor(Math.random() * 20000);
+  const rtc = await freeRtcPorts(900);
+  const rtcBase = rtc.base;
   const node = await startProductNode({
     MEDIASOUP_WORKERS: '1',
     RTC_PORT_BASE: String(rtcBase),
-    RTC_MIN_PORT: String(rtcBase + 100),
-    RTC_MAX_PORT: String(rtcBase + 900),
+    RTC_MIN_PORT: String(rtc.min),
+    RTC_MAX_PORT: String(rtc.max),
     RTC_LISTEN_IP: '127.0.0.1',
     RTC_ANNOUNCED_IP: '127.0.0.2',
   });

@@ -16,6 +16,7 @@ import { Peer } from '../../sfu/peer.ts';
 import { Room } from '../../sfu/room.ts';
 import { WorkerPool } from '../../sfu/worker-pool.ts';
 import { makeClip, startFeed, type Feed } from '../../scripts/harness/rtp-feed.ts';
+import { freeRtcPorts } from '../../scripts/harness/rtc-ports.ts';
 import { until } from '../support/evidence.ts';
 import { childrenOf } from '../support/processes.ts';
 
@@ -25,9 +26,9 @@ const tokens = new TokenIssuer('room-recording-test-secret', 600);
 async function startPool(): Promise<WorkerPool> {
   // Random port bases so parallel test processes on this machine do not collide.
   for (let attempt = 0; ; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 20000);
+    const { base, min, max } = await freeRtcPorts(300);
     try {
-      return await WorkerPool.create({ size: 1, logLevel: 'warn', listenIp: '127.0.0.1', portBase: base, rtcMinPort: base + 100, rtcMaxPort: base + 300 }, log);
+      return await WorkerPool.create({ size: 1, logLevel: 'warn', listenIp: '127.0.0.1', portBase: base, rtcMinPort: min, rtcMaxPort: max }, log);
     } catch (err) {
       if (attempt >= 4) throw err;
     }

@@ -9,6 +9,7 @@ import type { PeerCloseReason, ServerToClientEvents } from '../../server/protoco
 import { Peer } from '../../sfu/peer.ts';
 import { Room } from '../../sfu/room.ts';
 import { WorkerPool } from '../../sfu/worker-pool.ts';
+import { freeRtcPorts } from '../../scripts/harness/rtc-ports.ts';
 
 const log = createLogger('silent');
 
@@ -61,9 +62,9 @@ function roomLog(room: Room): string[] {
 async function startPool(size: number): Promise<WorkerPool> {
   // Random port bases so parallel test processes on this machine do not collide.
   for (let attempt = 0; ; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 20000);
+    const { base, min, max } = await freeRtcPorts(300);
     try {
-      return await WorkerPool.create({ size, logLevel: 'warn', listenIp: '127.0.0.1', portBase: base, rtcMinPort: base + 100, rtcMaxPort: base + 300 }, log);
+      return await WorkerPool.create({ size, logLevel: 'warn', listenIp: '127.0.0.1', portBase: base, rtcMinPort: min, rtcMaxPort: max }, log);
     } catch (err) {
       if (attempt >= 4) throw err;
     }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/core/config.ts';
+import { freeRtcPorts } from '../../scripts/harness/rtc-ports.ts';
 import { createLogger } from '../../server/core/log.ts';
 import { startPlatform, WEB_DIR, type Platform } from '../../server/app/platform.ts';
 import type { Grant, Role, Attributes, TokenUse } from '../../server/auth/grants.ts';
@@ -34,9 +35,7 @@ export async function startTestPlatform(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-test-'));
   // Random port bases so parallel test processes on this machine do not collide.
   for (let attempt = 0; ; attempt++) {
-    // Below the kernel's ephemeral range (32768–60999), so a port-0 listener (an RTSP test camera,
-    // a client socket) never lands inside this platform's RTC range.
-    const base = 10000 + Math.floor(Math.random() * 20000);
+    const { base, min, max } = await freeRtcPorts(400);
     const config = loadConfig({
       // The dev endpoints exist only in explicit development on loopback (as in production use).
       NODE_ENV: env.DEV_TOKENS === '1' ? 'development' : 'test',
@@ -50,8 +49,8 @@ export async function startTestPlatform(
       MEDIASOUP_WORKERS: '1',
       RTC_LISTEN_IP: '127.0.0.1',
       RTC_PORT_BASE: String(base),
-      RTC_MIN_PORT: String(base + 100),
-      RTC_MAX_PORT: String(base + 400),
+      RTC_MIN_PORT: String(min),
+      RTC_MAX_PORT: String(max),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       REDIS_URL: process.env.REDIS_URL!,
       ...env,
