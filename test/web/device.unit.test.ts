@@ -45,6 +45,16 @@ describe('home device view-model', () => {
     expect(deviceView(state({ missedIn: missed, contacts }), [], ctx('en')).missed).toMatchObject({ title: 'Missed calls', callBackLabel: 'Call back' });
   });
 
+  it('shows a common relation word in the page’s language whichever language it was typed in, any other as typed', () => {
+    const contacts = [
+      { id: 'f1', role: 'family' as const, name: '张伟', relation: '儿媳', city: '苏州' },
+      { id: 'f2', role: 'family' as const, name: '李娜', relation: 'Son ', city: '杭州' },
+      { id: 'f3', role: 'family' as const, name: '王芳', relation: '干女儿', city: '' },
+    ];
+    expect(deviceView(state({ contacts }), [], ctx('en')).contacts.items.map((c) => c.sub)).toEqual(['Daughter-in-law · 苏州', 'Son · 杭州', '干女儿']);
+    expect(deviceView(state({ contacts }), [], ctx('zh')).contacts.items.map((c) => c.sub)).toEqual(['儿媳 · 苏州', '儿子 · 杭州', '干女儿']);
+  });
+
   it('lights the live indicator whenever the camera is sent, naming who looks in', () => {
     const lookIn: RoomSummary = { kind: 'lookin', who: '李娜', sendingCamera: true };
     const callRoom: RoomSummary = { kind: 'call', who: '张伟', sendingCamera: true };

@@ -4,6 +4,7 @@
 // picture buttons that call the family and the counsellor, the missed calls with a call-back each, the always-visible 求助 button with who
 // is being rung, the privacy-mask editor, and the consents in force (who may look in, and when not).
 import type { ViewContext } from '../lib/i18n.ts';
+import { kinshipWord } from '../lib/kinship.ts';
 import { formatTime } from '../lib/time.ts';
 import { windowsText, type Call, type ConsentRecord, type DeviceState as ServerDeviceState, type MaskRect, type Notice, type PrivacyState, type PrivacyWindow } from '../household/common.ts';
 
@@ -125,7 +126,7 @@ export function deviceView(s: DeviceState, rooms: RoomSummary[], ctx: ViewContex
         id: c.id,
         initial: [...c.name].slice(-1)[0] ?? '?',
         name: c.role === 'counsellor' ? `${t('device.counsellor')} ${c.name}` : c.name,
-        sub: c.role === 'counsellor' ? c.city : [c.relation, c.city].filter(Boolean).join(' · '),
+        sub: c.role === 'counsellor' ? c.city : [kinshipWord(c.relation, lang), c.city].filter(Boolean).join(' · '),
         role: c.role,
       })),
       disabled: s.placing !== null || s.outgoing !== null || inCall || !!ringing,

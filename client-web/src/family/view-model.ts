@@ -4,6 +4,7 @@
 // access log and the consent record), or the room (call or look-in) with its title; and the
 // loud ringing screen of a call from home with answer and decline.
 import type { ViewContext } from '../lib/i18n.ts';
+import { kinshipWord } from '../lib/kinship.ts';
 import { clock, formatTime } from '../lib/time.ts';
 import { windowsText, type AccessLogEntry, type Call, type HouseholdAlert, type HouseholdView } from '../household/common.ts';
 
@@ -244,7 +245,7 @@ function privacyRecordView(v: HouseholdView, log: AccessLogEntry[], { t, lang }:
   };
 }
 
-function settingsView(d: SettingsDraft, v: HouseholdView, { t }: ViewContext): SettingsView {
+function settingsView(d: SettingsDraft, v: HouseholdView, { t, lang }: ViewContext): SettingsView {
   const buttonOn = v.household.privacyMode;
   return {
     summary: t('family.settings'),
@@ -255,7 +256,7 @@ function settingsView(d: SettingsDraft, v: HouseholdView, { t }: ViewContext): S
         { mode: 'all-family', label: t('family.aa_all'), checked: d.mode === 'all-family' },
         { mode: 'selected', label: t('family.aa_selected'), checked: d.mode === 'selected' },
       ],
-      members: v.family.map((m) => ({ id: m.id, label: t('common.aside', { text: m.name, aside: `${m.relation} · ${m.city}` }), checked: d.memberIds.includes(m.id) })),
+      members: v.family.map((m) => ({ id: m.id, label: t('common.aside', { text: m.name, aside: `${kinshipWord(m.relation, lang)} · ${m.city}` }), checked: d.memberIds.includes(m.id) })),
     },
     lookIn: { label: t('family.allowLookIn'), checked: d.lookInAllowed },
     windows: {

@@ -8,6 +8,7 @@ import { Api } from '../lib/api.ts';
 import { LANGUAGES, otherLanguage, startLanguage, t, toggleLanguage, viewContext } from '../lib/i18n.ts';
 import { PageElement, define } from '../lib/page.ts';
 import { PageSession } from '../lib/session.ts';
+import { kinshipWord } from '../lib/kinship.ts';
 import { formatTime } from '../lib/time.ts';
 import { signInCard } from '../petition-ui/desk.ts';
 import { EMPTY_INVITE, INVITE_ROLES, PERMISSIONS, codeOfLink, initialInvite, invitableHouseholds, invitationBody, refusalText, type InviteForm, type InviteState, type JoinForm } from './view-model.ts';
@@ -124,7 +125,7 @@ class InvitePage extends PageElement<InviteState> {
         const p = s.preview;
         return html`<form class="card" id="join" @submit=${(e: Event) => (e.preventDefault(), void this.#join())}>
           <h2>${t('invite.joinHeading')}</h2>
-          ${p ? html`<p id="preview">${t('invite.preview', { household: p.householdName, by: p.invitedBy, relation: p.relation, permission: t(`invite.permission.${p.permission}`) })}</p>` : nothing}
+          ${p ? html`<p id="preview">${t('invite.preview', { household: p.householdName, by: p.invitedBy, relation: kinshipWord(p.relation, viewContext().lang), permission: t(`invite.permission.${p.permission}`) })}</p>` : nothing}
           ${p
             ? html`${this.#joinField('name', t('invite.name'), 'text', 'name')}${this.#joinField('city', t('invite.city'))}
                 ${this.#joinField('username', t('invite.username'), 'text', 'username')}
@@ -173,7 +174,7 @@ class InvitePage extends PageElement<InviteState> {
         <table>
           <tbody>
             ${s.invitations.map(
-              (i) => html`<tr data-invitation=${i.id} data-state=${i.state}><td>${i.relation}</td><td>${t(`invite.permission.${i.permission}`)}</td><td>${t(`invite.state.${i.state}`)}</td>
+              (i) => html`<tr data-invitation=${i.id} data-state=${i.state}><td>${kinshipWord(i.relation, viewContext().lang)}</td><td>${t(`invite.permission.${i.permission}`)}</td><td>${t(`invite.state.${i.state}`)}</td>
                 <td>${formatTime(i.expiresAt, 'dateTime', lang)}</td>
                 <td>${i.state === 'open' ? html`<button type="button" class="btn small" data-act="withdraw" @click=${() => void this.#withdraw(i.id)}>${t('invite.withdraw')}</button>` : nothing}</td></tr>`,
             )}
