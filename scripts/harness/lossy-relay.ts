@@ -22,6 +22,8 @@ export interface RelayStats {
   forwarded: number;
   dropped: number;
   queued: number;
+  /** Forwarded packets still waiting out their delay (not yet sent on). */
+  delayed: number;
 }
 
 export interface LossyRelay {
@@ -44,7 +46,7 @@ function prng(seed: number): () => number {
 }
 
 class Link {
-  readonly stats: RelayStats = { forwarded: 0, dropped: 0, queued: 0 };
+  readonly stats: RelayStats = { forwarded: 0, dropped: 0, queued: 0, delayed: 0 };
   #budgetBits = 0;
   #at = performance.now();
   #queue: { packet: Buffer; send: () => void; deadline: number }[] = [];
@@ -60,7 +62,14 @@ class Link {
       this.stats.dropped++;
       return;
     }
-    const later = () => (this.shape.delayMs > 0 ? setTimeout(send, this.shape.delayMs) : send());
+    const later = () => {
+      if (this.shape.delayMs <= 0) return send();
+      this.stats.delayed++;
+      setTimeout(() => {
+        this.stats.delayed--;
+        send();
+      }, this.shape.delayMs);
+    };
     if (this.shape.rateBps <= 0) {
       this.stats.forwarded++;
       later();
@@ -118,7 +127,13 @@ export async function startLossyRelay(o: {
   const links: { up: Link; down: Link }[] = [];
   // Flows closed since still count in the totals.
   const sum = (pick: (l: { up: Link; down: Link }) => Link): RelayStats =>
-    links.reduce((t, l) => ({ forwarded: t.forwarded + pick(l).stats.forwarded, dropped: t.dropped + pick(l).stats.dropped, queued: t.queued + pick(l).stats.queued }), { forwarded: 0, dropped: 0, queued: 0 });
+    links.reduce(
+      (t, l) => {
+        const s = pick(l).stats;
+        return { forwarded: t.forwarded + s.forwarded, dropped: t.dropped + s.dropped, queued: t.queued + s.queued, delayed: t.delayed + s.delayed };
+      },
+      { forwarded: 0, dropped: 0, queued: 0, delayed: 0 },
+    );
   // Large buffers: the relay, not the kernel, is what decides which packets are lost.
   const front = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   // One socket towards the target per client address, so the worker sees distinct peers.

@@ -4,7 +4,8 @@ import { startLossyRelay, type LossyRelay } from '../../scripts/harness/lossy-re
 import { freePort } from '../../scripts/harness/product-node.ts';
 
 async function echoServer(): Promise<{ port: number; received: () => number; close(): void }> {
-  const sock = dgram.createSocket('udp4');
+  // Large buffers, as the relay's own: the relay, not a socket between it and the test, drops.
+  const sock = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   let received = 0;
   sock.on('message', (m, from) => {
     received++;
@@ -35,7 +36,7 @@ describe('the lossy UDP relay (weak-network harness)', () => {
     closers.push(echo.close);
     const port = await freePort('127.0.0.2');
     relay = await startLossyRelay({ listen: { address: '127.0.0.2', port }, target: { address: '127.0.0.1', port: echo.port }, up: { loss: 0.1, delayMs: 5, rateBps: 0 }, seed: 7 });
-    const client = dgram.createSocket('udp4');
+    const client = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
     closers.push(() => client.close());
     let back = 0;
     client.on('message', () => back++);
@@ -48,7 +49,11 @@ describe('the lossy UDP relay (weak-network harness)', () => {
     const up = relay.stats().up;
     expect(up.dropped / 2000).toBeGreaterThan(0.07);
     expect(up.dropped / 2000).toBeLessThan(0.13);
-    await until(() => relay!.stats().down.forwarded + relay!.stats().down.dropped === echo.received() && back === relay!.stats().down.forwarded);
+    // Every packet through (none still waiting out its delay either way), every echo back.
+    await until(() => {
+      const s = relay!.stats();
+      return s.up.delayed === 0 && s.down.delayed === 0 && s.down.forwarded + s.down.dropped === echo.received() && back === s.down.forwarded;
+    });
     expect(echo.received()).toBeGreaterThan(0.95 * up.forwarded);
     expect(back / echo.received()).toBeGreaterThan(0.87);
   });
@@ -59,7 +64,7 @@ describe('the lossy UDP relay (weak-network harness)', () => {
     const port = await freePort('127.0.0.2');
     const rateBps = 300_000;
     relay = await startLossyRelay({ listen: { address: '127.0.0.2', port }, target: { address: '127.0.0.1', port: echo.port }, up: { loss: 0, delayMs: 0, rateBps, queueMs: 100 } });
-    const client = dgram.createSocket('udp4');
+    const client = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
     closers.push(() => client.close());
     await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
     const started = performance.now();
