@@ -49,7 +49,15 @@ export async function startCluster(o: { name: string; origins?: string[]; env?: 
   const ids = ['node-a', 'node-b'];
   const dataDirs = ids.map(() => fs.mkdtempSync(path.join(os.tmpdir(), `sv-${o.name}-node-`)));
   const start = (i: number) => startProductNode({ ...env, NODE_ID: ids[i]!, DATA_DIR: dataDirs[i]!, PORT: String(ports[i]) });
-  const nodes = [await start(0), await start(1)];
+  const nodes: ProductNode[] = [];
+  try {
+    for (const i of [0, 1]) nodes.push(await start(i));
+  } catch (err) {
+    // A node that could not start must not leave the other (or the Redis) running past the test.
+    await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
+    await redis.stop();
+    throw err;
+  }
   return {
     redis,
     shared,
