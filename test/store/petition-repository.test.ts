@@ -103,12 +103,12 @@ describe.each(DIALECTS)('the petition repository on %s', (dialect, fresh) => {
     const at = '2026-11-24T02:00:00.000Z';
     const c = await repo().createCase(newCase(at), event('registered', at));
     const assign = (ticketId: string, officialId: string, departmentId: string, role: 'lead' | 'invited') =>
-      repos[Number(ticketId.endsWith('2')) % repos.length]!.applyAssignment(
-        { ticketId, caseId: c.id, officialId, departmentId, kind: role === 'lead' ? 'case' : 'invite', assignedAt: at },
-        (current) => (role === 'lead' ? { state: 'in_session', officialId, departmentId } : current.state === 'in_session' ? { state: 'joint_session' } : {}),
-        event(role === 'lead' ? 'claimed' : 'joined', at, officialId),
-        { caseId: c.id, officialId, departmentId, role, joinedAt: at },
-      );
+      repos[Number(ticketId.endsWith('2')) % repos.length]!.applyAssignments([{
+        assignment: { ticketId, caseId: c.id, officialId, departmentId, kind: role === 'lead' ? 'case' : 'invite', assignedAt: at },
+        patchFor: (current) => (role === 'lead' ? { state: 'in_session', officialId, departmentId } : current.state === 'in_session' ? { state: 'joint_session' } : {}),
+        event: event(role === 'lead' ? 'claimed' : 'joined', at, officialId),
+        participant: { caseId: c.id, officialId, departmentId, role, joinedAt: at },
+      }]).then(([updated]) => updated);
     // The lead sorts after the invitee by id; the same millisecond must still keep join order.
     expect(await assign(`${c.id}:q1`, 'O341321-zj-1', '341321-zj', 'lead')).toMatchObject({ state: 'in_session', officialId: 'O341321-zj-1' });
     const replays = await Promise.all([assign(`${c.id}:q1`, 'O341321-zj-1', '341321-zj', 'lead'), assign(`${c.id}:q1`, 'O341321-zj-1', '341321-zj', 'lead')]);
