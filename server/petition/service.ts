@@ -616,8 +616,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   /** Claims the best ticket of the official's department queue; null when nothing waits. */
   async claimNext(actor: Actor, opts: ClaimInput = {}): Promise<Assignment | null> {
     const official = await assertOfficial(this.repo, actor);
-    const leased = await this.leaseLive(official, opts.requestId);
-    return leased ? this.admit(leased.lease, official, leased.case) : null;
+    // The case is read by the assignment's own write, not once before it as well.
+    return this.leaseLive(official, opts.requestId, (lease) => this.admit(lease, official));
   }
 
   /**
@@ -625,20 +625,18 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    * its enqueue was still on the way to Redis, or a store restored from an older backup — is
    * taken out of circulation and the next one leased (the request id guards the first claim).
    */
-  private async leaseLive(official: Official, requestId: string | undefined): Promise<{ lease: Lease; case: Case } | null> {
+  private async leaseLive<T>(official: Official, requestId: string | undefined, take: (lease: Lease) => Promise<T | null>): Promise<T | null> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const lease = await this.leaseNext(official, attempt === 0 ? requestId : undefined);
       if (!lease) return null;
-      // Handed on, so that admit does not read the same row again (a claim read it 5 times).
-      const c = await this.repo.getCase(lease.caseId);
-      if (c) return { lease, case: c };
-      await this.retire(lease);
+      const taken = await take(lease);
+      if (taken) return taken;
     }
     return null;
   }
 
+  /** A confirmed ticket whose case is gone: finished and marked recorded, out of circulation. */
   private async retire(lease: Lease): Promise<void> {
-    await this.queue.confirm(lease);
     await this.queue.finish([lease.ticketId]);
     await this.queue.markRecorded(lease.ticketId);
     this.log?.warn({ ticketId: lease.ticketId, caseId: lease.caseId }, 'claim | ticket without its case taken out of circulation');
@@ -672,10 +670,13 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    */
   async offerNext(actor: Actor, opts: ClaimInput = {}): Promise<Offer | null> {
     const official = await assertOfficial(this.repo, actor);
-    const leased = await this.leaseLive(official, opts.requestId);
-    if (!leased) return null;
-    const { lease, case: c } = leased;
-    return { ticketId: lease.ticketId, leaseToken: lease.leaseToken, kind: lease.kind, expiresInMs: this.leaseMs, case: c };
+    return this.leaseLive(official, opts.requestId, async (lease): Promise<Offer | null> => {
+      const c = await this.repo.getCase(lease.caseId);
+      if (c) return { ticketId: lease.ticketId, leaseToken: lease.leaseToken, kind: lease.kind, expiresInMs: this.leaseMs, case: c };
+      await this.queue.confirm(lease);
+      await this.retire(lease);
+      return null;
+    });
   }
 
   /** Accepts an offer; `conflict` (lease_lost) if it expired and went back to the queue. */
@@ -683,7 +684,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const official = await assertOfficial(this.repo, actor);
     const t = await this.queue.getTicket(offer.ticketId);
     if (!t) throw new AppError('not_found', `no ticket ${offer.ticketId}`);
-    return this.admit(
+    return this.admitKnown(
       { ticketId: t.id, caseId: t.caseId, kind: t.kind, officialId: official.id, leaseToken: offer.leaseToken, claimSeq: Number(offer.leaseToken), score: t.score, departmentIds: t.departmentIds, fromDepartmentId: t.fromDepartmentId },
       official,
     );
@@ -713,18 +714,30 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       ...(opts.requestId ? { requestId: opts.requestId } : {}),
     });
     if (!lease) throw new AppError('not_found', `no ticket ${ticketId}`);
-    return this.admit(lease, official);
+    return this.admitKnown(lease, official);
   }
 
-  /** Lease → confirm (commit point) → durable record. */
-  private async admit(lease: Lease, official: Official, leasedCase?: Case): Promise<Assignment> {
-    const c = leasedCase ?? (await this.repo.getCase(lease.caseId));
-    if (!c) {
-      await this.retire(lease);
-      throw new AppError('not_found', `ticket ${lease.ticketId} refers to an unknown case`);
-    }
+  /** `admit` of a named ticket: one whose case is gone is `not_found`. */
+  private async admitKnown(lease: Lease, official: Official): Promise<Assignment> {
+    const assigned = await this.admit(lease, official);
+    if (!assigned) throw new AppError('not_found', `ticket ${lease.ticketId} refers to an unknown case`);
+    return assigned;
+  }
+
+  /**
+   * Lease → confirm (commit point) → durable record. Null when the ticket's case is gone (a start
+   * undone while its enqueue was still on the way to Redis, or a store restored from an older
+   * backup): the ticket is taken out of circulation.
+   */
+  private async admit(lease: Lease, official: Official): Promise<Assignment | null> {
     await this.queue.confirm(lease);
-    const updated = (await this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official)) ?? (await assertCase(this.repo, c.id));
+    // Undefined also when this ticket was recorded already (a replay): the case as it is then.
+    const updated = (await this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official)) ?? (await this.repo.getCase(lease.caseId));
+    if (!updated) {
+      await this.retire(lease);
+      return null;
+    }
+    const c = updated;
     await this.queue.markRecorded(lease.ticketId);
     this.notify('assigned', { caseId: c.id, ticketId: lease.ticketId, officialId: official.id, kind: lease.kind });
     this.notify('queue-changed', { departmentIds: lease.departmentIds });
