@@ -127,35 +127,22 @@ export class CaseLife {
     this.#d.changed(c);
   }
 
-  /** An official took the case as lead: their office owns the running clock; it joins the handlers. */
-  async leadAssigned(caseId: string, departmentId: string): Promise<void> {
-    await this.#change(caseId, (s) => this.#lead(s, departmentId));
-  }
-
   /**
-   * The same, written in the assignment's own transaction (`rows`; one transaction per claim,
-   * not two, and no lead left without its clock and handler by a crash between them);
-   * `committed` once that transaction has.
+   * An official takes the case up as lead: their office owns the running clock of the case's stage
+   * and joins its handlers, written in the assignment's own transaction (`rows`; one transaction
+   * per claim, no lead left without its clock and handler by a crash between two, and no reads:
+   * two statements) — `committed` once that transaction has.
    */
   leadAssignment(departmentId: string): { rows: CaseRows; committed(): void } {
-    let result: Awaited<ReturnType<CaseLifeRepository['changeWithin']>>;
+    let lead: Case | undefined;
     return {
       rows: async (trx, c) => {
-        result = await this.#d.life.changeWithin(trx, c, (s) => this.#lead(s, departmentId));
+        await this.#d.life.assignLead(trx, c.id, OFFICE_CLOCK[c.stage], departmentId, this.#iso());
+        lead = c;
       },
       committed: () => {
-        if (result?.case.stage !== undefined) this.#d.changed(result.case);
+        if (lead) this.#d.changed(lead);
       },
-    };
-  }
-
-  #lead(s: LifeSnapshot, departmentId: string): LifeChange {
-    const kind = OFFICE_CLOCK[s.case.stage];
-    const clock = kind ? s.clocks.get(kind) : undefined;
-    return {
-      clocks: clock && !clock.stoppedAt ? [this.#write(clock, departmentId)] : [],
-      handler: s.handlers.some((h) => h.departmentId === departmentId) ? undefined : { caseId: s.case.id, departmentId, role: 'lead', addedAt: this.#iso() },
-      events: [],
     };
   }
 

@@ -177,21 +177,25 @@ export class CaseLifeRepository {
   }
 
   /**
-   * The same step inside a transaction another write of the same case already holds, given the
-   * case as that write left it (a lead's assignment: its clock and handler commit with it, one
-   * transaction instead of two, and the case is not read again).
+   * The office taking a case up as lead, inside the assignment's transaction: the case's running
+   * (not stopped) office clock `kind` moves to it, and it joins the handlers unless it is one.
    */
-  changeWithin(trx: Transaction<PetitionTables>, c: Case, decide: (s: LifeSnapshot) => LifeChange): Promise<LifeResult | undefined> {
-    return this.#changeIn(trx.withTables<Pick<LifeTables, keyof LifeTables>>(), c, decide);
+  async assignLead(trx: Transaction<PetitionTables>, caseId: string, kind: ClockKind | undefined, departmentId: string, at: string): Promise<void> {
+    const q = trx.withTables<Pick<LifeTables, 'petition_clocks' | 'petition_handlers'>>();
+    if (kind) await q.updateTable('petition_clocks').set({ department_id: departmentId }).where('case_id', '=', caseId).where('kind', '=', kind).where('stopped_at', 'is', null).execute();
+    await q
+      .insertInto('petition_handlers')
+      .values({ case_id: caseId, department_id: departmentId, role: 'lead', added_at: at })
+      .onConflict((oc) => oc.columns(['case_id', 'department_id']).doNothing())
+      .execute();
   }
 
-  async #changeIn(trx: Transaction<Tables>, of: string | Case, decide: (s: LifeSnapshot) => LifeChange): Promise<LifeResult | undefined> {
+  async #changeIn(trx: Transaction<Tables>, caseId: string, decide: (s: LifeSnapshot) => LifeChange): Promise<LifeResult | undefined> {
     {
-      const caseId = typeof of === 'string' ? of : of.id;
-      const row = typeof of === 'string' ? await this.#store.forUpdate(trx.selectFrom('petition_cases').selectAll().where('id', '=', caseId)).executeTakeFirst() : undefined;
-      if (typeof of === 'string' && !row) return undefined;
+      const row = await this.#store.forUpdate(trx.selectFrom('petition_cases').selectAll().where('id', '=', caseId)).executeTakeFirst();
+      if (!row) return undefined;
       const snapshot: LifeSnapshot = {
-        case: row ? toCase(row) : (of as Case),
+        case: toCase(row),
         clocks: new Map((await this.#clocks(trx, caseId)).map((c) => [c.kind, c])),
         approvals: await this.#approvals(trx, caseId),
         handlers: await this.#handlers(trx, caseId),
