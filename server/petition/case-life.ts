@@ -24,7 +24,7 @@ import {
 } from './clocks.ts';
 import { DOCUMENT_TITLES, acceptanceNoticeHtml, documentNumbering, replyHtml } from './documents.ts';
 import type { CaseLifeRepository, ClockWrite, LifeChange, LifeSnapshot } from './life-repository.ts';
-import type { NewEvent, PetitionRepository, RegistrationRows } from './repository.ts';
+import type { CaseRows, NewEvent, PetitionRepository, RegistrationRows } from './repository.ts';
 import { levelAbove } from './routing.ts';
 import type {
   AcceptanceDecision,
@@ -112,56 +112,37 @@ export class CaseLife {
     return { acceptDeadline: dueAt(startClock('acceptance', registeredAt), this.#d.calendar)!, handleDeadline: dueAt(startClock('handling', registeredAt), this.#d.calendar)! };
   }
 
-  /**
-   * At registration: the 15-day acceptance clock and the receipt's query code (`code`, shown
-   * once; only its hash is kept), written by the registration's own transaction (`rows`).
-   */
-  registration(): { code: string; rows: RegistrationRows } {
+  /** At registration: the receipt's query code (`code`, shown once; only its hash is kept). */
+  registration(): { code: string; queryCodeHash: (caseId: string) => string } {
     const code = String(randomInt(0, 10 ** LOOKUP_CODE_DIGITS)).padStart(LOOKUP_CODE_DIGITS, '0');
-    return {
-      code,
-      rows: (trx, c) =>
-        this.#d.life.writeRegistration(trx, c.id, {
-          queryCodeHash: codeHash(c.id, code).toString('hex'),
-          clocks: [this.#write(startClock('acceptance', c.registeredAt), c.routedDepartmentIds[0] ?? null)],
-        }),
-    };
+    return { code, queryCodeHash: (caseId) => codeHash(caseId, code).toString('hex') };
   }
+
+  /** The 15-day acceptance clock of each new case, written by the registrations' own transaction. */
+  readonly registrationRows: RegistrationRows = (trx, created) =>
+    this.#d.life.writeClocks(trx, created.map((c) => ({ caseId: c.id, write: this.#write(startClock('acceptance', c.registeredAt), c.routedDepartmentIds[0] ?? null) })));
 
   /** The registration committed: the case's watchers and its office's work list refresh. */
   registered(c: Case): void {
     this.#d.changed(c);
   }
 
-  /** An official took the case as lead: their office owns the running clock; it joins the handlers. */
-  async leadAssigned(caseId: string, departmentId: string): Promise<void> {
-    await this.#change(caseId, (s) => this.#lead(s, departmentId));
-  }
-
   /**
-   * The same, written in the assignment's own transaction (`rows`; one transaction per claim,
-   * not two, and no lead left without its clock and handler by a crash between them);
-   * `committed` once that transaction has.
+   * An official takes the case up as lead: their office owns the running clock of the case's stage
+   * and joins its handlers, written in the assignment's own transaction (`rows`; one transaction
+   * per claim, no lead left without its clock and handler by a crash between two, and no reads:
+   * two statements) — `committed` once that transaction has.
    */
-  leadAssignment(departmentId: string): { rows: RegistrationRows; committed(): void } {
-    let result: Awaited<ReturnType<CaseLifeRepository['changeWithin']>>;
+  leadAssignment(departmentId: string): { rows: CaseRows; committed(): void } {
+    let lead: Case | undefined;
     return {
       rows: async (trx, c) => {
-        result = await this.#d.life.changeWithin(trx, c.id, (s) => this.#lead(s, departmentId));
+        await this.#d.life.assignLead(trx, c.id, OFFICE_CLOCK[c.stage], departmentId, this.#iso());
+        lead = c;
       },
       committed: () => {
-        if (result?.case.stage !== undefined) this.#d.changed(result.case);
+        if (lead) this.#d.changed(lead);
       },
-    };
-  }
-
-  #lead(s: LifeSnapshot, departmentId: string): LifeChange {
-    const kind = OFFICE_CLOCK[s.case.stage];
-    const clock = kind ? s.clocks.get(kind) : undefined;
-    return {
-      clocks: clock && !clock.stoppedAt ? [this.#write(clock, departmentId)] : [],
-      handler: s.handlers.some((h) => h.departmentId === departmentId) ? undefined : { caseId: s.case.id, departmentId, role: 'lead', addedAt: this.#iso() },
-      events: [],
     };
   }
 

@@ -177,11 +177,17 @@ export class CaseLifeRepository {
   }
 
   /**
-   * The same step inside a transaction another write of the same case already holds (a lead's
-   * assignment: its clock and handler commit with it, one transaction instead of two).
+   * The office taking a case up as lead, inside the assignment's transaction: the case's running
+   * (not stopped) office clock `kind` moves to it, and it joins the handlers unless it is one.
    */
-  changeWithin(trx: Transaction<PetitionTables>, caseId: string, decide: (s: LifeSnapshot) => LifeChange): Promise<LifeResult | undefined> {
-    return this.#changeIn(trx.withTables<Pick<LifeTables, keyof LifeTables>>(), caseId, decide);
+  async assignLead(trx: Transaction<PetitionTables>, caseId: string, kind: ClockKind | undefined, departmentId: string, at: string): Promise<void> {
+    const q = trx.withTables<Pick<LifeTables, 'petition_clocks' | 'petition_handlers'>>();
+    if (kind) await q.updateTable('petition_clocks').set({ department_id: departmentId }).where('case_id', '=', caseId).where('kind', '=', kind).where('stopped_at', 'is', null).execute();
+    await q
+      .insertInto('petition_handlers')
+      .values({ case_id: caseId, department_id: departmentId, role: 'lead', added_at: at })
+      .onConflict((oc) => oc.columns(['case_id', 'department_id']).doNothing())
+      .execute();
   }
 
   async #changeIn(trx: Transaction<Tables>, caseId: string, decide: (s: LifeSnapshot) => LifeChange): Promise<LifeResult | undefined> {
@@ -197,10 +203,11 @@ export class CaseLifeRepository {
       };
       const ch = decide(snapshot);
       const at = ch.events[0]?.at ?? new Date().toISOString();
-      if (ch.patch && Object.keys(ch.patch).length > 0) {
+      const patched = !!ch.patch && Object.keys(ch.patch).length > 0;
+      if (patched) {
         await trx
           .updateTable('petition_cases')
-          .set({ ...patchColumns(ch.patch), updated_at: at })
+          .set({ ...patchColumns(ch.patch!), updated_at: at })
           .where('id', '=', caseId)
           .execute();
       }
@@ -248,8 +255,9 @@ export class CaseLifeRepository {
           .values({ case_id: caseId, at: e.at, actor_id: e.actorId, actor_role: e.actorRole, type: e.type, data: JSON.stringify(data) })
           .execute();
       }
-      const updated = await trx.selectFrom('petition_cases').selectAll().where('id', '=', caseId).executeTakeFirstOrThrow();
-      return { case: toCase(updated), document, approval, callback };
+      // Unpatched, the case is as read (a step with only events keeps its updated_at).
+      const updated = patched ? toCase(await trx.selectFrom('petition_cases').selectAll().where('id', '=', caseId).executeTakeFirstOrThrow()) : snapshot.case;
+      return { case: updated, document, approval, callback };
     }
   }
 
@@ -316,11 +324,27 @@ export class CaseLifeRepository {
     return this.#callbacks(this.#db, caseId);
   }
 
-  /** What a case is registered with, inside the registration's transaction (RegistrationRows). */
-  async writeRegistration(trx: Transaction<PetitionTables>, caseId: string, r: { queryCodeHash: string; clocks: ClockWrite[] }): Promise<void> {
-    const q = trx.withTables<Pick<LifeTables, keyof LifeTables>>();
-    await q.updateTable('petition_cases').set({ query_code_hash: r.queryCodeHash }).where('id', '=', caseId).execute();
-    for (const c of r.clocks) await this.#writeClock(q, caseId, c);
+  /** New cases' clocks, in one INSERT, inside their registration's transaction (RegistrationRows). */
+  async writeClocks(trx: Transaction<PetitionTables>, clocks: readonly { caseId: string; write: ClockWrite }[]): Promise<void> {
+    if (clocks.length === 0) return;
+    await trx
+      .withTables<Pick<LifeTables, 'petition_clocks'>>()
+      .insertInto('petition_clocks')
+      .values(
+        clocks.map(({ caseId, write: { record: r, departmentId, dueAt } }) => ({
+          case_id: caseId,
+          kind: r.kind,
+          department_id: departmentId,
+          started_at: r.startedAt,
+          days: r.days,
+          extension_days: r.extensionDays,
+          paused_days: r.pausedDays,
+          paused_at: r.pausedAt,
+          stopped_at: r.stoppedAt,
+          due_at: dueAt,
+        })),
+      )
+      .execute();
   }
 
   async queryCodeHash(caseId: string): Promise<string | null> {

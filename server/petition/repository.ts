@@ -33,11 +33,24 @@ export interface NewEvent {
 }
 
 /**
- * Rows of the rest of the petition store that a new case is born with (the case life's query
- * code and acceptance clock), written in the registration's own transaction: a start is one
- * transaction to register and one to mark it queued, not one per area.
+ * Rows of the rest of the petition store that new cases are born with (the case life's
+ * acceptance clocks), written in their registration's own transaction.
  */
-export type RegistrationRows = (trx: Transaction<PetitionTables>, created: Case) => Promise<void>;
+export type RegistrationRows = (trx: Transaction<PetitionTables>, created: readonly Case[]) => Promise<void>;
+
+/** Rows written in the transaction of another write of the same case (a lead's clock with its assignment). */
+export type CaseRows = (trx: Transaction<PetitionTables>, c: Case) => Promise<void>;
+
+/** One petition start's durable write (registerCases). */
+export interface NewRegistration {
+  case: NewCase;
+  /** Its first events, in order, given its number: `registered`, and `queued` when it goes straight into a queue. */
+  events: (caseId: string) => NewEvent[];
+  /** A case of the terminal in one of these states is answered instead (`created: false`). */
+  openStates: readonly CaseState[];
+  /** The receipt's query code, kept as its hash (salted with the case number). */
+  queryCodeHash?: (caseId: string) => string;
+}
 
 export type NewCase = Omit<Case, 'id' | 'updatedAt' | 'stage' | 'acceptance' | 'acceptanceBody' | 'resultRating' | 'resultRatedAt'>;
 
@@ -72,6 +85,16 @@ export interface Directory {
   departments: Department[];
   officials: Official[];
   receptionDays: ReceptionDay[];
+}
+
+/** One assigned ticket's durable side (applyAssignments). */
+export interface AssignmentWrite {
+  assignment: AssignmentRecord;
+  patchFor: (current: Case) => CasePatch;
+  event: NewEvent;
+  participant: Participant;
+  /** Rows written with it (a lead's clock and handler), given the case as updated. */
+  alsoWrite?: CaseRows;
 }
 
 export interface AssignmentRecord {
@@ -122,17 +145,20 @@ export interface PetitionRepository {
    */
   createCase(c: NewCase, event: NewEvent): Promise<Case>;
   /**
-   * Creates the case unless its terminal already has one in `openStates`, which is answered
-   * instead (`created: false`). The terminal's row lock makes check and insert one step across
-   * nodes: two starts at one terminal never both create.
+   * Registers many petition starts in one transaction (one commit for a burst of starts): each
+   * case is created unless its terminal already has one in its `openStates`, which is answered
+   * instead (`created: false`; a second start at one terminal in the same batch gets the first's).
+   * The terminals' row locks make check and insert one step across nodes; they are taken in one
+   * order (by id) on every node. `alsoWrite` adds the rows the new cases are born with.
    */
-  createCaseIfNoneOpen(c: NewCase, event: NewEvent, openStates: readonly CaseState[], alsoWrite?: RegistrationRows): Promise<{ case: Case; created: boolean }>;
+  registerCases(regs: readonly NewRegistration[], alsoWrite?: RegistrationRows): Promise<{ case: Case; created: boolean }[]>;
   getCase(id: string): Promise<Case | undefined>;
   /** Many cases in one query per 500 ids (those that exist, in no particular order). */
   getCases(ids: readonly string[]): Promise<Case[]>;
   /**
    * Undoes a registration that could not be queued (Redis out of reach): deletes the case, its
-   * timeline and its clocks, only while it is still `registered`. True when it was deleted. Its case number
+   * timeline and its clocks, only while it is still waiting (`registered`, or `queued` and never
+   * assigned: a start writes its case queued before the ticket reaches Redis). True when it was deleted. Its case number
    * is not handed out again (a later case may already hold the next one).
    */
   discardRegistration(id: string): Promise<boolean>;
@@ -148,11 +174,13 @@ export interface PetitionRepository {
   addParticipant(p: Participant): Promise<boolean>;
   listParticipants(caseId: string): Promise<Participant[]>;
   /**
-   * Records an assigned ticket together with the case change (computed from the case as it is
-   * inside the transaction), its event and the participant, in one transaction. Returns the
-   * updated case, or undefined (nothing changed) if this ticket was already recorded.
+   * Records assigned tickets, each together with its case change (computed from the case as it is
+   * inside the transaction), its event and the participant, all in one transaction (one commit
+   * for a burst of claims). The cases are locked in one order (by id) on every node. One result
+   * per write: the updated case, or undefined (nothing changed) when its ticket was already
+   * recorded or its case is gone.
    */
-  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant, alsoWrite?: RegistrationRows): Promise<Case | undefined>;
+  applyAssignments(ws: readonly AssignmentWrite[]): Promise<(Case | undefined)[]>;
   /** Records an assigned ticket once; false if it was already recorded. */
   recordAssignment(a: AssignmentRecord): Promise<boolean>;
   assignmentsOf(caseId: string): Promise<{ ticketId: string; officialId: string; departmentId: string; kind: string }[]>;
@@ -500,27 +528,39 @@ export class DbPetitionRepository implements PetitionRepository {
     return this.#db.selectFrom('petition_reception_days').select(DAY).where('starts_at', '>=', fromIso.slice(0, 10)).orderBy('starts_at').orderBy('id').execute();
   }
 
-  createCase(c: NewCase, event: NewEvent): Promise<Case> {
-    return this.#store.transaction<PetitionTables, Case>((trx) => insertCase(trx, c, event));
+  async createCase(c: NewCase, event: NewEvent): Promise<Case> {
+    const [made] = await this.registerCases([{ case: c, events: () => [event], openStates: [] }]);
+    return made!.case;
   }
 
-  createCaseIfNoneOpen(c: NewCase, event: NewEvent, openStates: readonly CaseState[], alsoWrite?: RegistrationRows): Promise<{ case: Case; created: boolean }> {
-    return this.#store.transaction<PetitionTables, { case: Case; created: boolean }>(async (trx) => {
-      await this.#store.forUpdate(trx.selectFrom('petition_terminals').select('id').where('id', '=', c.terminalId)).executeTakeFirst();
-      const open = await trx
-        .selectFrom('petition_cases')
-        .select('id')
-        .where('terminal_id', '=', c.terminalId)
-        .where('state', 'in', [...openStates])
-        .orderBy('registered_at')
-        .executeTakeFirst();
-      if (open) return { case: (await getCase(trx, open.id))!, created: false };
-      const created = await insertCase(trx, c, event);
+  registerCases(regs: readonly NewRegistration[], alsoWrite?: RegistrationRows): Promise<{ case: Case; created: boolean }[]> {
+    if (regs.length === 0) return Promise.resolve([]);
+    return this.#store.transaction<PetitionTables, { case: Case; created: boolean }[]>(async (trx) => {
+      const terminals = [...new Set(regs.map((r) => r.case.terminalId))].sort();
+      if (this.#store.dialect === 'postgres') await trx.selectFrom('petition_terminals').select('id').where('id', 'in', terminals).orderBy('id').forUpdate().execute();
+      const states = [...new Set(regs.flatMap((r) => r.openStates))];
+      const open = states.length === 0 ? [] : await trx.selectFrom('petition_cases').selectAll().where('terminal_id', 'in', terminals).where('state', 'in', states).orderBy('registered_at').orderBy('id').execute();
+      // What each start gets: the terminal's open case, the case of an earlier start of this batch
+      // at the same terminal, or a new one (index into `fresh`).
+      const answer: ({ open: Case } | { same: number } | { fresh: number })[] = [];
+      const fresh: NewRegistration[] = [];
+      const freshAt = new Map<string, number>();
+      for (const r of regs) {
+        const existing = open.find((o) => o.terminal_id === r.case.terminalId && r.openStates.includes(o.state));
+        const earlier = r.openStates.includes(r.case.state) ? freshAt.get(r.case.terminalId) : undefined;
+        if (existing) answer.push({ open: toCase(existing) });
+        else if (earlier !== undefined) answer.push({ same: earlier });
+        else {
+          freshAt.set(r.case.terminalId, fresh.length);
+          answer.push({ fresh: fresh.length });
+          fresh.push(r);
+        }
+      }
+      const created = await insertCases(trx, fresh);
       await alsoWrite?.(trx, created);
-      return { case: created, created: true };
+      return answer.map((a) => ('open' in a ? { case: a.open, created: false } : 'same' in a ? { case: created[a.same]!, created: false } : { case: created[a.fresh]!, created: true }));
     });
   }
-
 
   getCase(id: string): Promise<Case | undefined> {
     return getCase(this.#db, id);
@@ -535,7 +575,8 @@ export class DbPetitionRepository implements PetitionRepository {
   discardRegistration(id: string): Promise<boolean> {
     return this.#store.transaction<PetitionTables, boolean>(async (trx) => {
       const row = await this.#store.forUpdate(trx.selectFrom('petition_cases').select('state').where('id', '=', id)).executeTakeFirst();
-      if (row?.state !== 'registered') return false;
+      if (row?.state !== 'registered' && row?.state !== 'queued') return false;
+      if (await trx.selectFrom('petition_assignments').select('ticket_id').where('case_id', '=', id).executeTakeFirst()) return false;
       // The case life's rows written at registration (its acceptance clock; life-repository.ts).
       for (const table of ['petition_clocks', 'petition_handlers']) await sql`DELETE FROM ${sql.table(table)} WHERE case_id = ${id}`.execute(trx);
       await trx.deleteFrom('petition_case_events').where('case_id', '=', id).execute();
@@ -560,24 +601,6 @@ export class DbPetitionRepository implements PetitionRepository {
       await insertEvent(trx, id, event);
       return toCase(row);
     });
-  }
-
-  /** Locks the case row, checks its state, applies the patch computed from it, appends the event. */
-  async #updateCase(trx: Q, id: string, patchFor: (current: Case) => CasePatch, event: NewEvent, expectState?: readonly CaseState[]): Promise<Case | undefined> {
-    const row = await this.#store.forUpdate(trx.selectFrom('petition_cases').selectAll().where('id', '=', id)).executeTakeFirst();
-    if (!row) return undefined;
-    const current = toCase(row);
-    if (expectState && !expectState.includes(current.state)) return undefined;
-    // RETURNING: the case as written, without reading it again (a petition start and a claim each
-    // update a case; both dialects have it).
-    const updated = await trx
-      .updateTable('petition_cases')
-      .set({ ...patchColumns(patchFor(current)), updated_at: event.at })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await insertEvent(trx, id, event);
-    return toCase(updated);
   }
 
   async appendEvent(caseId: string, event: NewEvent): Promise<void> {
@@ -621,15 +644,33 @@ export class DbPetitionRepository implements PetitionRepository {
     return recordAssignment(this.#db, a);
   }
 
-  applyAssignment(a: AssignmentRecord, patchFor: (current: Case) => CasePatch, event: NewEvent, participant: Participant, alsoWrite?: RegistrationRows): Promise<Case | undefined> {
-    return this.#store.transaction<PetitionTables, Case | undefined>(async (trx) => {
-      const exists = await this.#store.forUpdate(trx.selectFrom('petition_cases').select('id').where('id', '=', a.caseId)).executeTakeFirst();
-      if (!exists || !(await recordAssignment(trx, a))) return undefined;
-      await addParticipant(trx, participant);
-      const updated = await this.#updateCase(trx, a.caseId, patchFor, event);
-      if (updated) await alsoWrite?.(trx, updated);
-      return updated;
+  applyAssignments(ws: readonly AssignmentWrite[]): Promise<(Case | undefined)[]> {
+    if (ws.length === 0) return Promise.resolve([]);
+    const order = [...ws.keys()].sort((i, j) => (ws[i]!.assignment.caseId < ws[j]!.assignment.caseId ? -1 : ws[i]!.assignment.caseId > ws[j]!.assignment.caseId ? 1 : i - j));
+    return this.#store.transaction<PetitionTables, (Case | undefined)[]>(async (trx) => {
+      const out: (Case | undefined)[] = [];
+      for (const i of order) out[i] = await this.#applyAssignment(trx, ws[i]!);
+      return out;
     });
+  }
+
+  async #applyAssignment(trx: Transaction<PetitionTables>, w: AssignmentWrite): Promise<Case | undefined> {
+    const { assignment: a } = w;
+    const row = await this.#store.forUpdate(trx.selectFrom('petition_cases').selectAll().where('id', '=', a.caseId)).executeTakeFirst();
+    if (!row || !(await recordAssignment(trx, a))) return undefined;
+    await addParticipant(trx, w.participant);
+    // RETURNING: the case as written, without reading it again.
+    const updated = toCase(
+      await trx
+        .updateTable('petition_cases')
+        .set({ ...patchColumns(w.patchFor(toCase(row))), updated_at: w.event.at })
+        .where('id', '=', a.caseId)
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
+    await insertEvent(trx, a.caseId, w.event);
+    await w.alsoWrite?.(trx, updated);
+    return updated;
   }
 
   async assignmentsOf(caseId: string): Promise<{ ticketId: string; officialId: string; departmentId: string; kind: string }[]> {
@@ -712,21 +753,32 @@ export class DbPetitionRepository implements PetitionRepository {
   }
 }
 
-/** Inserts a case with the next number of its day (inside the caller's transaction). */
-async function insertCase(trx: Q, c: NewCase, event: NewEvent): Promise<Case> {
+/**
+ * Inserts cases with the next numbers of their day (inside the caller's transaction), in order,
+ * with their first events: one counter step per day and one INSERT per table, whatever their number.
+ */
+async function insertCases(trx: Q, regs: readonly NewRegistration[]): Promise<Case[]> {
+  if (regs.length === 0) return [];
   // The day of the number is the city's (CST): a case registered at 00:30 is today's, not yesterday's.
-  const day = localDate(c.registeredAt).replaceAll('-', '');
-  // The upsert takes the day's counter row lock until commit: concurrent registrations on
-  // any node queue behind it, and a rolled-back one leaves no gap.
-  const { last } = await trx
-    .insertInto('petition_case_counters')
-    .values({ day, last: 1 })
-    .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ last: eb('petition_case_counters.last', '+', 1) })))
-    .returning('last')
-    .executeTakeFirstOrThrow();
-  const id = caseNumber(day, last);
-  const row: Insertable<CaseRow> = {
-    id,
+  const dayOf = regs.map((r) => localDate(r.case.registeredAt).replaceAll('-', ''));
+  const ids: string[] = [];
+  for (const day of new Set(dayOf)) {
+    const n = dayOf.filter((d) => d === day).length;
+    // The upsert takes the day's counter row lock until commit: concurrent registrations on
+    // any node queue behind it, and a rolled-back one leaves no gap.
+    const { last } = await trx
+      .insertInto('petition_case_counters')
+      .values({ day, last: n })
+      .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ last: eb('petition_case_counters.last', '+', eb.ref('excluded.last')) })))
+      .returning('last')
+      .executeTakeFirstOrThrow();
+    let next = last - n;
+    dayOf.forEach((d, i) => {
+      if (d === day) ids[i] = caseNumber(day, ++next);
+    });
+  }
+  const rows = regs.map(({ case: c, queryCodeHash }, i): Insertable<CaseRow> => ({
+    id: ids[i]!,
     terminal_id: c.terminalId,
     region_code: c.regionCode,
     category: c.category,
@@ -751,10 +803,12 @@ async function insertCase(trx: Q, c: NewCase, event: NewEvent): Promise<Case> {
     rated_at: c.ratedAt,
     appointment: c.appointment ? JSON.stringify(c.appointment) : null,
     updated_at: c.registeredAt,
-  };
-  const inserted = await trx.insertInto('petition_cases').values(row).returningAll().executeTakeFirstOrThrow();
-  await insertEvent(trx, id, event);
-  return toCase(inserted);
+    query_code_hash: queryCodeHash?.(ids[i]!) ?? null,
+  }));
+  const inserted = new Map<string, Case>();
+  for (const part of chunks(rows)) for (const r of await trx.insertInto('petition_cases').values(part).returningAll().execute()) inserted.set(r.id, toCase(r));
+  await insertEvents(trx, regs.flatMap((r, i) => r.events(ids[i]!).map((e) => ({ caseId: ids[i]!, e }))));
+  return ids.map((id) => inserted.get(id)!);
 }
 
 async function getCase(q: Q, id: string): Promise<Case | undefined> {
@@ -763,10 +817,17 @@ async function getCase(q: Q, id: string): Promise<Case | undefined> {
 }
 
 async function insertEvent(q: Q, caseId: string, e: NewEvent): Promise<void> {
-  await q
-    .insertInto('petition_case_events')
-    .values({ case_id: caseId, at: e.at, actor_id: e.actorId, actor_role: e.actorRole, type: e.type, data: JSON.stringify(e.data ?? {}) })
-    .execute();
+  await insertEvents(q, [{ caseId, e }]);
+}
+
+/** Events in one INSERT per 500 (their `seq` follows the order given). */
+async function insertEvents(q: Q, events: readonly { caseId: string; e: NewEvent }[]): Promise<void> {
+  for (const part of chunks(events)) {
+    await q
+      .insertInto('petition_case_events')
+      .values(part.map(({ caseId, e }) => ({ case_id: caseId, at: e.at, actor_id: e.actorId, actor_role: e.actorRole, type: e.type, data: JSON.stringify(e.data ?? {}) })))
+      .execute();
+  }
 }
 
 async function addParticipant(q: Q, p: Participant): Promise<boolean> {
@@ -778,7 +839,7 @@ async function addParticipant(q: Q, p: Participant): Promise<boolean> {
       department_id: p.departmentId,
       role: p.role,
       joined_at: p.joinedAt,
-      // Written under the case's row lock (applyAssignment), so the next number is this one's.
+      // Written under the case’s row lock (applyAssignments), so the next number is this one's.
       seq: eb.selectFrom('petition_participants').select(sql<number>`coalesce(max(seq), 0) + 1`.as('n')).where('case_id', '=', p.caseId),
     }))
     .onConflict((oc) => oc.columns(['case_id', 'official_id']).doNothing())

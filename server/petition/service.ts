@@ -15,7 +15,7 @@ import { AppError } from '../core/errors.ts';
 import { storeUnavailable } from '../core/http/failure.ts';
 import type { Logger } from '../core/log.ts';
 import { SafeEmitter } from '../core/safe-emitter.ts';
-import { StartAdmission } from './start-admission.ts';
+import { WriteBatches } from '../core/write-batches.ts';
 import { DEFAULT_PREFIX, personalQueue, schedulerKeys, type PriorityClass } from '../scheduler/keys.ts';
 import { Presence, type PresenceStatus } from '../scheduler/presence.ts';
 import { TicketQueue, type Lease, type Ticket, type TicketKind } from '../scheduler/queue.ts';
@@ -38,7 +38,7 @@ import { loadHolidayCalendar } from './holidays.ts';
 import { CaseLifeRepository } from './life-repository.ts';
 import { DbPetitionRepository } from './repository.ts';
 import { maskIdNumber } from './id-number.ts';
-import type { CasePatch, NewEvent, PetitionRepository, RegistrationRows } from './repository.ts';
+import type { AssignmentWrite, CasePatch, NewEvent, NewRegistration, PetitionRepository } from './repository.ts';
 import {
   departmentQueues,
   liveSessions,
@@ -90,8 +90,8 @@ export interface PetitionServiceOptions {
   prefix?: string;
   /** A claim not confirmed within this goes back to its queue. */
   leaseMs?: number;
-  /** Petition starts run at once on this node; later ones wait in arrival order (start-admission.ts). */
-  startsInFlight?: number;
+  /** Petition starts registered in one transaction at most (later ones wait in arrival order). */
+  startsPerBatch?: number;
   presenceTtlMs?: number;
   /** Offer an appointment or call-back after this long with nobody available (unless the rules file says). */
   offerAfterSeconds?: number;
@@ -145,6 +145,17 @@ const OPEN_AT_TERMINAL: readonly CaseState[] = ['registered', 'queued', 'in_sess
 /** Open and not yet taken: what a terminal is still waiting on once an earlier session has ended. */
 const WAITING_AT_TERMINAL: readonly CaseState[] = ['registered', 'queued'];
 
+const priorityOf = (c: Pick<Case, 'flags'>): PriorityClass => (c.flags.elderly || c.flags.urgent || c.flags.disabled ? 'priority' : 'normal');
+
+/** A start's registration as the batch answers it (with its wait when it was queued). */
+type Registered = { case: Case; created: boolean; wait?: WaitInfo | undefined };
+
+/** Starts registered in one transaction at most (a burst of 500 is written in 8). */
+const STARTS_PER_BATCH = 64;
+
+/** Assignments recorded in one transaction at most. */
+const ASSIGNMENTS_PER_BATCH = 64;
+
 const ticketKindToRole = (kind: TicketKind): 'lead' | 'invited' => (kind === 'invite' ? 'invited' : 'lead');
 
 /** Reception states in which the petitioner waits or talks; a session's end moves the case out of them. */
@@ -163,7 +174,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   private readonly rules: RoutingRuleBook;
   private readonly log: Logger | undefined;
   private readonly leaseMs: number;
-  private readonly admission: StartAdmission;
+  readonly #registrations: WriteBatches<NewRegistration, Registered | { error: unknown }>;
+  readonly #assignments: WriteBatches<AssignmentWrite, Case | undefined>;
   private readonly offerAfterSeconds: number;
   private readonly maxWaitSeconds: number;
   private readonly defaultSessionSeconds: number;
@@ -185,7 +197,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     this.remindedKey = schedulerKeys(prefix).reminded;
     this.presence = new Presence(opts.redis, prefix, opts.presenceTtlMs ?? 30_000);
     this.leaseMs = opts.leaseMs ?? 15_000;
-    this.admission = new StartAdmission(opts.startsInFlight ?? 16);
+    this.#registrations = new WriteBatches((regs) => this.#register(regs), opts.startsPerBatch ?? STARTS_PER_BATCH);
+    this.#assignments = new WriteBatches((ws) => this.repo.applyAssignments(ws), ASSIGNMENTS_PER_BATCH);
     this.offerAfterSeconds = opts.offerAfterSeconds ?? 120;
     this.maxWaitSeconds = opts.maxWaitSeconds ?? 1800;
     this.defaultSessionSeconds = opts.defaultSessionSeconds ?? 900;
@@ -298,11 +311,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   // ---- petitioner side --------------------------------------------------------------------
 
-  startPetition(actor: Actor, input: StartPetitionInput): Promise<StartedPetition> {
-    return this.admission.run(() => this.#start(actor, input));
-  }
-
-  async #start(actor: Actor, input: StartPetitionInput): Promise<StartedPetition> {
+  async startPetition(actor: Actor, input: StartPetitionInput): Promise<StartedPetition> {
     if (!isPetitionerSide(actor) && !isCoordinator(actor)) {
       throw new AppError('forbidden', 'petitions are started at a terminal', { reason: 'not_a_terminal' });
     }
@@ -314,85 +323,118 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const rule = this.rules.category(input.category);
     const departments = await routeCategory(this.repo, rule, terminal.regionCode);
     const idNumberMasked = input.idNumber ? maskIdNumber(input.idNumber) : null;
-    // Fail fast: with the queue out of reach nothing is written and no case number is taken.
-    await this.queue.ping().catch((err: unknown) => {
-      throw queueUnavailable(err);
-    });
     const at = this.nowIso();
     const flags = { elderly: input.flags?.elderly ?? false, urgent: input.flags?.urgent ?? false, disabled: input.flags?.disabled ?? false };
+    const priority = priorityOf({ flags });
+    const routedDepartmentIds = departments.map((d) => d.id);
+    // Booked from the start screen: registered and booked, queued only when the slot begins.
+    // Otherwise the case is written queued, with both events, in one transaction: its ticket id
+    // is its number's (`<case id>:q1`), enqueued once the transaction has committed.
+    const queued = !input.booking;
+    const registration = this.life.registration();
     // One open petition per terminal: a second start (a double tap, a reload, a flood) gets the
     // case already open there, not another queue entry, room and recording. The repository
     // checks and creates under the terminal's row lock, so this holds across nodes too.
-    const registration = this.life.registration();
-    const create = (openStates: readonly CaseState[]) => this.repo.createCaseIfNoneOpen(
-      {
-        terminalId: terminal.id,
-        regionCode: terminal.regionCode,
-        category: rule.code,
-        petitionerName: input.petitionerName ?? null,
-        idNumberMasked,
-        phone: input.phone ?? null,
-        description: input.description ?? null,
-        flags,
-        state: 'registered',
-        routedDepartmentIds: departments.map((d) => d.id),
-        departmentId: null,
-        officialId: null,
-        ...this.life.deadlinesAt(at),
-        handleExtended: false,
-        extensionReason: null,
-        acceptedAt: null,
-        opinion: null,
-        opinionAt: null,
-        rating: null,
-        ratedAt: null,
-        appointment: null,
-        registeredAt: at,
-      },
-      this.event(actor.id, this.roleOf(actor), 'registered', { terminalId: terminal.id, category: rule.code, flags }),
-      openStates,
-      registration.rows,
-    );
-    let { case: created, created: isNew } = await create(OPEN_AT_TERMINAL);
+    const register = async (openStates: readonly CaseState[]): Promise<Registered> => {
+      const r = await this.#registrations.add({
+        case: {
+          terminalId: terminal.id,
+          regionCode: terminal.regionCode,
+          category: rule.code,
+          petitionerName: input.petitionerName ?? null,
+          idNumberMasked,
+          phone: input.phone ?? null,
+          description: input.description ?? null,
+          flags,
+          state: queued ? 'queued' : 'registered',
+          routedDepartmentIds,
+          departmentId: null,
+          officialId: null,
+          ...this.life.deadlinesAt(at),
+          handleExtended: false,
+          extensionReason: null,
+          acceptedAt: null,
+          opinion: null,
+          opinionAt: null,
+          rating: null,
+          ratedAt: null,
+          appointment: null,
+          registeredAt: at,
+        },
+        events: (caseId) => [
+          this.event(actor.id, this.roleOf(actor), 'registered', { terminalId: terminal.id, category: rule.code, flags }),
+          ...(queued ? [this.event(actor.id, this.roleOf(actor), 'queued', { ticketId: `${caseId}:q1`, departmentIds: routedDepartmentIds, priority })] : []),
+        ],
+        openStates,
+        queryCodeHash: registration.queryCodeHash,
+      });
+      if ('error' in r) throw r.error;
+      return r;
+    };
+    let { case: created, created: isNew, wait } = await register(OPEN_AT_TERMINAL);
     // A case whose session has ended waits for its handling, no longer at the terminal: the next
     // villager starts their own (only a case still waiting there is answered again).
     if (!isNew && !(await this.queue.ticketsOfCase(created.id)).some((t) => t.state === 'queued' || t.state === 'assigned')) {
-      ({ case: created, created: isNew } = await create(WAITING_AT_TERMINAL));
+      ({ case: created, created: isNew, wait } = await register(WAITING_AT_TERMINAL));
     }
     if (!isNew) return this.resumePetition(actor, created, terminal.id);
     this.life.registered(created);
     const queryCode = registration.code;
+    // The room shows the terminal by its directory name; what the petitioner typed is case data.
+    const room = () => this.issueRoomToken(created.id, { id: actor.id, name: actor.name, role: 'petitioner', terminalId: terminal.id });
     if (input.booking) {
-      // Booked from the start screen: registered and booked, queued only when the slot begins.
       const booked = await this.bookAppointment(actor, created.id, input.booking.dayId, input.booking.slot);
-      return { case: booked, queryCode, ticketId: `${created.id}:a1`, departments, wait: await waitInfo(this.waitDeps, booked), ...this.issueRoomToken(created.id, { id: actor.id, name: actor.name, role: 'petitioner', terminalId: terminal.id }) };
+      return { case: booked, queryCode, ticketId: `${created.id}:a1`, departments, wait: await waitInfo(this.waitDeps, booked), ...room() };
     }
-    let enqueued: { ticketId: string; case: Case };
-    try {
-      enqueued = await this.enqueueCase(created, actor);
-    } catch (err) {
-      // Registered and queued, or not created: the registration is undone. Should the undo fail
-      // too, the sweep queues the case (requeueStranded) instead of leaving it registered.
-      const discarded = await this.repo.discardRegistration(created.id).catch((undo: unknown) => {
-        this.log?.error({ err: undo, caseId: created.id }, 'startPetition() | could not undo the registration; the sweep will queue it');
-        return false;
-      });
-      this.log?.warn({ err, caseId: created.id, discarded }, 'startPetition() | not queued; registration undone');
-      throw queueUnavailable(err);
-    }
-    const { ticketId, case: queued } = enqueued;
-    this.log?.info({ caseId: created.id, terminalId: terminal.id, departments: departments.map((d) => d.id) }, 'startPetition() | queued');
+    this.log?.info({ caseId: created.id, terminalId: terminal.id, departments: routedDepartmentIds }, 'startPetition() | queued');
+    this.notify('queue-changed', { departmentIds: routedDepartmentIds });
     return {
-      case: queued,
+      case: created,
       queryCode,
-      ticketId,
+      ticketId: `${created.id}:q1`,
       departments,
-      // The case is queued: a queue that went away since costs the estimate, not the answer
-      // (the terminal's wait pushes fill it in).
-      wait: await waitInfo(this.waitDeps, queued).catch(() => unknownWait(queued)),
-      // The room shows the terminal by its directory name; what the petitioner typed is case data.
-      ...this.issueRoomToken(queued.id, { id: actor.id, name: actor.name, role: 'petitioner', terminalId: terminal.id }),
+      wait: wait ?? unknownWait(created),
+      ...room(),
     };
+  }
+
+  /**
+   * The durable side of a burst of starts, group-committed (write-batches.ts): one PING (with the
+   * queue out of reach nothing is written and no case number is taken), one transaction for the
+   * batch's registrations, then the tickets of the new queued cases (one pipeline). A start whose
+   * ticket cannot be enqueued is undone and answered `unavailable`; should the undo fail too, the
+   * sweep queues the case (requeueStranded). One batch is written at a time, in arrival order:
+   * the first terminals are served first, and the event loop's turns stay short (500 starts
+   * interleaved kept it busy past the Redis command timeout).
+   */
+  async #register(regs: readonly NewRegistration[]): Promise<(Registered | { error: unknown })[]> {
+    await this.queue.ping().catch((err: unknown) => {
+      throw queueUnavailable(err);
+    });
+    const registered = await this.repo.registerCases(regs, this.life.registrationRows);
+    const answers: (Registered | { error: unknown })[] = await Promise.all(
+      registered.map(async (r) => {
+        if (!r.created || r.case.state !== 'queued') return r;
+        try {
+          await this.enqueueTicket(r.case);
+          return r;
+        } catch (err) {
+          const discarded = await this.repo.discardRegistration(r.case.id).catch((undo: unknown) => {
+            this.log?.error({ err: undo, caseId: r.case.id }, 'startPetition() | could not undo the registration; the sweep will queue it');
+            return false;
+          });
+          this.log?.warn({ err, caseId: r.case.id, discarded }, 'startPetition() | not queued; registration undone');
+          return { error: queueUnavailable(err) };
+        }
+      }),
+    );
+    // The waits of the batch's queued cases in a few round trips (their tickets, places and
+    // officials read once for all). A queue that went away since costs the estimate, not the
+    // answer (the terminal's wait pushes fill it in).
+    const queued = answers.filter((a): a is Registered => 'case' in a && a.created && a.case.state === 'queued');
+    const waits = await waitInfos(this.waitDeps, queued.map((a) => a.case)).catch(() => queued.map((a) => unknownWait(a.case)));
+    queued.forEach((a, i) => (a.wait = waits[i]));
+    return answers;
   }
 
   /** What startPetition answers for the case already open at the terminal. */
@@ -410,16 +452,21 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     };
   }
 
-  private async enqueueCase(c: Case, actor: Actor): Promise<{ ticketId: string; case: Case }> {
+  /** The waiting ticket of a case (idempotent by ticket id). */
+  private async enqueueTicket(c: Case): Promise<string> {
     const ticketId = `${c.id}:q1`;
-    const priority: PriorityClass = c.flags.elderly || c.flags.urgent || c.flags.disabled ? 'priority' : 'normal';
-    await this.queue.enqueue({ ticketId, caseId: c.id, kind: 'case', departmentIds: c.routedDepartmentIds, priority, enqueuedAt: this.nowIso() });
+    await this.queue.enqueue({ ticketId, caseId: c.id, kind: 'case', departmentIds: c.routedDepartmentIds, priority: priorityOf(c), enqueuedAt: this.nowIso() });
+    return ticketId;
+  }
+
+  /** A case waiting without its ticket (the sweep): the ticket, and the case marked queued. */
+  private async enqueueCase(c: Case, actor: Actor): Promise<void> {
+    const ticketId = await this.enqueueTicket(c);
     const updated =
-      (await this.repo.updateCase(c.id, { state: 'queued' }, this.event(actor.id, this.roleOf(actor), 'queued', { ticketId, departmentIds: c.routedDepartmentIds, priority }), ['registered'])) ??
+      (await this.repo.updateCase(c.id, { state: 'queued' }, this.event(actor.id, this.roleOf(actor), 'queued', { ticketId, departmentIds: c.routedDepartmentIds, priority: priorityOf(c) }), ['registered'])) ??
       (await assertCase(this.repo, c.id));
     this.notify('queue-changed', { departmentIds: c.routedDepartmentIds });
     this.notify('case-changed', { caseId: c.id, state: updated.state });
-    return { ticketId, case: updated };
   }
 
   /**
@@ -569,8 +616,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   /** Claims the best ticket of the official's department queue; null when nothing waits. */
   async claimNext(actor: Actor, opts: ClaimInput = {}): Promise<Assignment | null> {
     const official = await assertOfficial(this.repo, actor);
-    const leased = await this.leaseLive(official, opts.requestId);
-    return leased ? this.admit(leased.lease, official, leased.case) : null;
+    // The case is read by the assignment's own write, not once before it as well.
+    return this.leaseLive(official, opts.requestId, (lease) => this.admit(lease, official));
   }
 
   /**
@@ -578,20 +625,18 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    * its enqueue was still on the way to Redis, or a store restored from an older backup — is
    * taken out of circulation and the next one leased (the request id guards the first claim).
    */
-  private async leaseLive(official: Official, requestId: string | undefined): Promise<{ lease: Lease; case: Case } | null> {
+  private async leaseLive<T>(official: Official, requestId: string | undefined, take: (lease: Lease) => Promise<T | null>): Promise<T | null> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const lease = await this.leaseNext(official, attempt === 0 ? requestId : undefined);
       if (!lease) return null;
-      // Handed on, so that admit does not read the same row again (a claim read it 5 times).
-      const c = await this.repo.getCase(lease.caseId);
-      if (c) return { lease, case: c };
-      await this.retire(lease);
+      const taken = await take(lease);
+      if (taken) return taken;
     }
     return null;
   }
 
+  /** A confirmed ticket whose case is gone: finished and marked recorded, out of circulation. */
   private async retire(lease: Lease): Promise<void> {
-    await this.queue.confirm(lease);
     await this.queue.finish([lease.ticketId]);
     await this.queue.markRecorded(lease.ticketId);
     this.log?.warn({ ticketId: lease.ticketId, caseId: lease.caseId }, 'claim | ticket without its case taken out of circulation');
@@ -625,10 +670,13 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
    */
   async offerNext(actor: Actor, opts: ClaimInput = {}): Promise<Offer | null> {
     const official = await assertOfficial(this.repo, actor);
-    const leased = await this.leaseLive(official, opts.requestId);
-    if (!leased) return null;
-    const { lease, case: c } = leased;
-    return { ticketId: lease.ticketId, leaseToken: lease.leaseToken, kind: lease.kind, expiresInMs: this.leaseMs, case: c };
+    return this.leaseLive(official, opts.requestId, async (lease): Promise<Offer | null> => {
+      const c = await this.repo.getCase(lease.caseId);
+      if (c) return { ticketId: lease.ticketId, leaseToken: lease.leaseToken, kind: lease.kind, expiresInMs: this.leaseMs, case: c };
+      await this.queue.confirm(lease);
+      await this.retire(lease);
+      return null;
+    });
   }
 
   /** Accepts an offer; `conflict` (lease_lost) if it expired and went back to the queue. */
@@ -636,7 +684,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     const official = await assertOfficial(this.repo, actor);
     const t = await this.queue.getTicket(offer.ticketId);
     if (!t) throw new AppError('not_found', `no ticket ${offer.ticketId}`);
-    return this.admit(
+    return this.admitKnown(
       { ticketId: t.id, caseId: t.caseId, kind: t.kind, officialId: official.id, leaseToken: offer.leaseToken, claimSeq: Number(offer.leaseToken), score: t.score, departmentIds: t.departmentIds, fromDepartmentId: t.fromDepartmentId },
       official,
     );
@@ -666,18 +714,30 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
       ...(opts.requestId ? { requestId: opts.requestId } : {}),
     });
     if (!lease) throw new AppError('not_found', `no ticket ${ticketId}`);
-    return this.admit(lease, official);
+    return this.admitKnown(lease, official);
   }
 
-  /** Lease → confirm (commit point) → durable record. */
-  private async admit(lease: Lease, official: Official, leasedCase?: Case): Promise<Assignment> {
-    const c = leasedCase ?? (await this.repo.getCase(lease.caseId));
-    if (!c) {
-      await this.retire(lease);
-      throw new AppError('not_found', `ticket ${lease.ticketId} refers to an unknown case`);
-    }
+  /** `admit` of a named ticket: one whose case is gone is `not_found`. */
+  private async admitKnown(lease: Lease, official: Official): Promise<Assignment> {
+    const assigned = await this.admit(lease, official);
+    if (!assigned) throw new AppError('not_found', `ticket ${lease.ticketId} refers to an unknown case`);
+    return assigned;
+  }
+
+  /**
+   * Lease → confirm (commit point) → durable record. Null when the ticket's case is gone (a start
+   * undone while its enqueue was still on the way to Redis, or a store restored from an older
+   * backup): the ticket is taken out of circulation.
+   */
+  private async admit(lease: Lease, official: Official): Promise<Assignment | null> {
     await this.queue.confirm(lease);
-    const updated = (await this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official)) ?? (await assertCase(this.repo, c.id));
+    // Undefined also when this ticket was recorded already (a replay): the case as it is then.
+    const updated = (await this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official)) ?? (await this.repo.getCase(lease.caseId));
+    if (!updated) {
+      await this.retire(lease);
+      return null;
+    }
+    const c = updated;
     await this.queue.markRecorded(lease.ticketId);
     this.notify('assigned', { caseId: c.id, ticketId: lease.ticketId, officialId: official.id, kind: lease.kind });
     this.notify('queue-changed', { departmentIds: lease.departmentIds });
@@ -692,30 +752,30 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     };
   }
 
-  /** Durable side of an assignment; idempotent by ticket id. */
+  /**
+   * Durable side of an assignment; idempotent by ticket id. Group-committed: the assignments of a
+   * burst of claims are written in one transaction (write-batches.ts), each claim answered once
+   * its own is durable.
+   */
   private async recordAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official): Promise<Case | undefined> {
     const at = this.nowIso();
     const role = ticketKindToRole(kind);
     // The office that takes the case up owns its running clock and handles it (same transaction).
     const lead = role === 'lead' ? this.life.leadAssignment(official.departmentId) : undefined;
-    const updated = await this.applyAssignment(ticketId, caseId, kind, official, at, role, lead?.rows);
-    if (updated) lead?.committed();
-    return updated;
-  }
-
-  private applyAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official, at: string, role: 'lead' | 'invited', alsoWrite?: RegistrationRows): Promise<Case | undefined> {
-    return this.repo.applyAssignment(
-      { ticketId, caseId, officialId: official.id, departmentId: official.departmentId, kind, assignedAt: at },
-      (current): CasePatch =>
+    const updated = await this.#assignments.add({
+      assignment: { ticketId, caseId, officialId: official.id, departmentId: official.departmentId, kind, assignedAt: at },
+      patchFor: (current): CasePatch =>
         role === 'lead'
           ? { state: 'in_session', departmentId: official.departmentId, officialId: official.id }
           : current.state === 'in_session'
             ? { state: 'joint_session' }
             : {},
-      this.event(official.id, 'official', role === 'lead' ? 'claimed' : 'joined', { ticketId, kind, departmentId: official.departmentId }),
-      { caseId, officialId: official.id, departmentId: official.departmentId, role, joinedAt: at },
-      alsoWrite,
-    );
+      event: this.event(official.id, 'official', role === 'lead' ? 'claimed' : 'joined', { ticketId, kind, departmentId: official.departmentId }),
+      participant: { caseId, officialId: official.id, departmentId: official.departmentId, role, joinedAt: at },
+      ...(lead ? { alsoWrite: lead.rows } : {}),
+    });
+    if (updated) lead?.committed();
+    return updated;
   }
 
   /** Invites another department, or the level above, into the live session (ahead of new cases). */

@@ -38,6 +38,8 @@ describe.each(DIALECTS)('the case life on %s', (dialect, fresh) => {
     const started = await inSession(kiosk);
     const caseId = started.case.id;
     expect(started.queryCode).toMatch(/^\d{6}$/);
+    // Taken up as lead: the office joins the handlers in the assignment’s own transaction.
+    expect((await h.service.life.view(caseId)).handlers).toEqual([expect.objectContaining({ departmentId: DANGSHAN_RS, role: 'lead' })]);
 
     // 受理告知 in the session: the notice is a document with its hash; 60 days start.
     now = new Date(now.getTime() + 10 * 60_000);

@@ -88,6 +88,38 @@ describe.each(DIALECTS)('the petition repository on %s', (dialect, fresh) => {
     for (const c of made) expect(await repo().timeline(c.id)).toHaveLength(1);
   });
 
+  it('registers a batch of starts in one transaction: numbers across days, one case per terminal, the open one answered', async () => {
+    const [t1, t2, t3] = ['T341321101202', 'T341321101203', 'T341321101204'];
+    const start = (terminalId: string, at: string) => ({
+      case: { ...newCase(at), terminalId, state: 'queued' as const },
+      events: (id: string) => [event('registered', at), event('queued', at, `device-${terminalId}`)].map((e, i) => (i === 1 ? { ...e, data: { ticketId: `${id}:q1` } } : e)),
+      openStates: ['registered', 'queued'] as const,
+      queryCodeHash: (id: string) => `hash-of-${id}`,
+    });
+    const open = await repo().createCase({ ...newCase('2026-11-25T01:00:00.000Z'), terminalId: t3, state: 'queued' }, event('registered', '2026-11-25T01:00:00.000Z'));
+    const clocked: string[][] = [];
+    const out = await repos[repos.length - 1]!.registerCases(
+      // A double tap at t1 in the same batch; t2 just before midnight in the city and just after.
+      [start(t1, '2026-11-25T02:00:00.000Z'), start(t2, '2026-11-25T15:59:00.000Z'), start(t1, '2026-11-25T02:00:01.000Z'), start(t3, '2026-11-25T03:00:00.000Z'), { ...start(t2, '2026-11-25T16:01:00.000Z'), openStates: [] }],
+      async (_trx, created) => void clocked.push(created.map((c) => c.id)),
+    );
+    expect(out.map((r) => [r.case.id, r.created])).toEqual([
+      ['XF20261125-000002', true],
+      ['XF20261125-000003', true],
+      ['XF20261125-000002', false],
+      [open.id, false],
+      ['XF20261126-000001', true],
+    ]);
+    expect(clocked).toEqual([['XF20261125-000002', 'XF20261125-000003', 'XF20261126-000001']]);
+    expect(out[0]!.case).toMatchObject({ terminalId: t1, state: 'queued', registeredAt: '2026-11-25T02:00:00.000Z' });
+    expect((await repo().timeline('XF20261125-000002')).map((e) => [e.type, e.data])).toEqual([['registered', { n: 1 }], ['queued', { ticketId: 'XF20261125-000002:q1' }]]);
+    const hash = await repo().store.db<{ petition_cases: { id: string; query_code_hash: string | null } }>().selectFrom('petition_cases').select('query_code_hash').where('id', '=', 'XF20261126-000001').executeTakeFirst();
+    expect(hash?.query_code_hash).toBe('hash-of-XF20261126-000001');
+    // Undone while still waiting, not once an official has it.
+    expect(await repo().discardRegistration('XF20261125-000003')).toBe(true);
+    expect(await repo().getCase('XF20261125-000003')).toBeUndefined();
+  });
+
   it('lets exactly one of many concurrent compare-and-set updates through', async () => {
     const at = '2026-11-24T01:00:00.000Z';
     const c = await repo().createCase(newCase(at), event('registered', at));
@@ -103,12 +135,12 @@ describe.each(DIALECTS)('the petition repository on %s', (dialect, fresh) => {
     const at = '2026-11-24T02:00:00.000Z';
     const c = await repo().createCase(newCase(at), event('registered', at));
     const assign = (ticketId: string, officialId: string, departmentId: string, role: 'lead' | 'invited') =>
-      repos[Number(ticketId.endsWith('2')) % repos.length]!.applyAssignment(
-        { ticketId, caseId: c.id, officialId, departmentId, kind: role === 'lead' ? 'case' : 'invite', assignedAt: at },
-        (current) => (role === 'lead' ? { state: 'in_session', officialId, departmentId } : current.state === 'in_session' ? { state: 'joint_session' } : {}),
-        event(role === 'lead' ? 'claimed' : 'joined', at, officialId),
-        { caseId: c.id, officialId, departmentId, role, joinedAt: at },
-      );
+      repos[Number(ticketId.endsWith('2')) % repos.length]!.applyAssignments([{
+        assignment: { ticketId, caseId: c.id, officialId, departmentId, kind: role === 'lead' ? 'case' : 'invite', assignedAt: at },
+        patchFor: (current) => (role === 'lead' ? { state: 'in_session', officialId, departmentId } : current.state === 'in_session' ? { state: 'joint_session' } : {}),
+        event: event(role === 'lead' ? 'claimed' : 'joined', at, officialId),
+        participant: { caseId: c.id, officialId, departmentId, role, joinedAt: at },
+      }]).then(([updated]) => updated);
     // The lead sorts after the invitee by id; the same millisecond must still keep join order.
     expect(await assign(`${c.id}:q1`, 'O341321-zj-1', '341321-zj', 'lead')).toMatchObject({ state: 'in_session', officialId: 'O341321-zj-1' });
     const replays = await Promise.all([assign(`${c.id}:q1`, 'O341321-zj-1', '341321-zj', 'lead'), assign(`${c.id}:q1`, 'O341321-zj-1', '341321-zj', 'lead')]);
