@@ -1,4 +1,4 @@
-// npm run bench:terminals [-- --sizes 500,1000,4000 --runs 3 --claims 3 --idle-seconds 10]
+// npm run bench:terminals [-- --sizes 500,1000,4000 --runs 3 --claims 3 --idle-seconds 10 --cpu-prof DIR --port P]
 //
 // N petition terminals as socket.io clients on the real `/live` path of one product node
 // (scripts/harness/product-node.ts, its own process and Redis). Each run:
@@ -35,6 +35,9 @@ const SIZES = [...new Set([BASELINE, ...(argv('sizes') ?? '500,1000,4000').split
 const RUNS = clampInt(argv('runs'), 3, 20);
 const CLAIMS = clampInt(argv('claims'), 3, 20);
 const IDLE_SECONDS = clampInt(argv('idle-seconds'), 10, 120);
+// --cpu-prof DIR: each node writes a V8 CPU profile there on exit; --port P: the node listens on P.
+const CPU_PROF = argv('cpu-prof');
+const PORT = argv('port');
 const COUNTY = '341321';
 const START_CONCURRENCY = 500;
 
@@ -89,7 +92,10 @@ async function run(n: number): Promise<RunResult> {
   const terminals = (await seedBenchTerminals(path.join(dataDir, 'app.db'), n, [COUNTY])).map((t) => t.id);
   // All N terminals come from 127.0.0.1 here (from N addresses in the field): lift the per-IP
   // limit only; the per-identity limits stay as deployed.
-  const node = await startProductNode({ DATA_DIR: dataDir, RATE_LIMIT_IP: '10000000' });
+  const node = await startProductNode(
+    { DATA_DIR: dataDir, RATE_LIMIT_IP: '10000000', ...(PORT ? { PORT } : {}) },
+    CPU_PROF ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF)] } : {},
+  );
   const pid = node.child.pid!;
   const sockets: Socket[] = [];
   try {
