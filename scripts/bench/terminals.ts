@@ -137,9 +137,12 @@ async function run(n: number): Promise<RunResult> {
       s.on('disconnect', (reason) => {
         if (reason !== 'io client disconnect') drops++;
       });
-      s.on('petition:wait', (w: { caseId: string; position: number | null }) => {
+      // The whole wait, or only the place (the offer unchanged): either tells the place.
+      const onWait = (w: { caseId: string; position: number | null }) => {
         if (w.caseId === caseId) told.set(caseId, { position: w.position, at: performance.now() });
-      });
+      };
+      s.on('petition:wait', onWait);
+      s.on('petition:place', onWait);
       const ack = (await s.timeout(30_000).emitWithAck('watchCase', { caseId })) as { ok: boolean };
       if (!ack.ok) throw new Error(`watchCase refused for ${caseId}`);
     });

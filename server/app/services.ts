@@ -335,7 +335,12 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     waits: (departmentIds, watched) => petition.waitUpdates(departmentIds, watched),
     channel: {
       watchedHere: (caseId) => live.inRoomHere(liveRoom.case(caseId)),
-      pushHere: (w) => live.publishHere([liveRoom.case(w.caseId)], 'petition:wait', w),
+      pushHere: (w, full) => {
+        const rooms = [liveRoom.case(w.caseId)];
+        if (full) return live.publishHere(rooms, 'petition:wait', w);
+        const { offer: _unchanged, ...place } = w;
+        live.publishHere(rooms, 'petition:place', place);
+      },
       tellNodes: (news) => live.tellNodes('wait:news', news),
       onNodes: (handler) => live.onNodes('wait:news', handler),
       onUnwatched: (handler) => live.onRoomGoneHere((room) => room.startsWith(liveRoom.case('')) && handler(room.slice(liveRoom.case('').length))),

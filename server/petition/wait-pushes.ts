@@ -13,20 +13,26 @@ import type { WaitInfo } from './wait.ts';
  */
 const PASS_GAP_MS = 50;
 
-const fingerprint = (w: WaitInfo) => `${w.state}|${w.position}|${w.availableOfficials}|${w.estimatedWaitSeconds}|${w.offer ? 1 : 0}`;
+/** The figures a push tells, and its offer (the slots by day and number). */
+const figuresOf = (w: WaitInfo) => `${w.state}|${w.position}|${w.availableOfficials}|${w.estimatedWaitSeconds}`;
+const offerOf = (w: WaitInfo) => (w.offer ? w.offer.appointments.map((a) => `${a.dayId}:${a.slot}`).join(',') : '-');
 
-/** Which waits need a push: only those whose figures changed since their last push. */
+/**
+ * Which waits need a push: only those whose figures changed since their last push; `full` when
+ * the offer changed too (or nothing was pushed yet), else the place alone is news.
+ */
 export class WaitPushFilter {
-  readonly #last = new Map<string, string>();
+  readonly #last = new Map<string, { figures: string; offer: string }>();
 
   /** The updates to send (and remembers them as sent). */
-  changed(updates: readonly WaitInfo[]): WaitInfo[] {
-    const out: WaitInfo[] = [];
+  changed(updates: readonly WaitInfo[]): { wait: WaitInfo; full: boolean }[] {
+    const out: { wait: WaitInfo; full: boolean }[] = [];
     for (const w of updates) {
-      const f = fingerprint(w);
-      if (this.#last.get(w.caseId) === f) continue;
-      this.#last.set(w.caseId, f);
-      out.push(w);
+      const next = { figures: figuresOf(w), offer: offerOf(w) };
+      const last = this.#last.get(w.caseId);
+      if (last?.figures === next.figures && last.offer === next.offer) continue;
+      this.#last.set(w.caseId, next);
+      out.push({ wait: w, full: last?.offer !== next.offer });
     }
     return out;
   }
@@ -41,8 +47,8 @@ export class WaitPushFilter {
 export interface WaitPushChannel {
   /** Does a socket on this node watch the case? */
   watchedHere(caseId: string): boolean;
-  /** Emits to the case's watchers on this node only. */
-  pushHere(w: WaitInfo): void;
+  /** Emits to the case's watchers on this node only: `petition:wait`, or `petition:place` when not `full`. */
+  pushHere(w: WaitInfo, full: boolean): void;
   /** Tells the other nodes (the Redis adapter's server-side emit). */
   tellNodes(news: WaitNews): void;
   /** What the other nodes tell. */
@@ -76,7 +82,7 @@ export function serveWaitPushes(d: {
   const passes = coalesce(PASS_GAP_MS, (queues) =>
     d.waits(queues, watched).then(
       (updates) => {
-        for (const w of filter.changed(updates)) d.channel.pushHere(w);
+        for (const { wait, full } of filter.changed(updates)) d.channel.pushHere(wait, full);
       },
       (err: unknown) => d.log.warn({ err }, 'wait updates failed'),
     ),

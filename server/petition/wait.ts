@@ -128,14 +128,29 @@ export async function waitsInQueues(d: WaitDeps, queues: readonly string[], watc
     return known.length === 0 ? null : Math.min(...known) + 1;
   };
   const cases = await d.repo.caseStates([...waiting.keys()]);
-  return Promise.all(cases.map((c) => {
+  // What the cases share is read first (a few reads), then each case is arithmetic.
+  const sets = new Map<string, readonly string[]>();
+  for (const t of waiting.values()) if (t) sets.set(t.departmentIds.join('\n'), t.departmentIds);
+  const staffing = new Map(await Promise.all([...sets].map(async ([key, qs]) => [key, await figures.staffing(qs)] as const)));
+  const nowMs = d.now().getTime();
+  const waits = cases.map((c) => {
     const t = waiting.get(c.id);
-    return waitFor(d, c, t, t?.state === 'queued' ? placeOf(t) : null, figures);
-  }));
+    return t ? estimate(d, c, t, t.state === 'queued' ? placeOf(t) : null, staffing.get(t.departmentIds.join('\n'))!, nowMs) : { wait: unknownWait(c), wantsOffer: false };
+  });
+  const regions = new Set(cases.filter((_, i) => waits[i]!.wantsOffer).map((c) => c.regionCode));
+  const offers = new Map(await Promise.all([...regions].map(async (r) => [r, await figures.offers(r)] as const)));
+  return waits.map(({ wait, wantsOffer }, i) => (wantsOffer ? { ...wait, offer: { appointments: offers.get(cases[i]!.regionCode)!, callback: true } } : wait));
 }
 
 /** The ticket a case waits on: its first queued or leased one. */
 const waitingTicket = <T extends QueuedTicket>(tickets: readonly T[]) => tickets.find((t) => t.state === 'queued' || t.state === 'leased');
+
+/** One case's wait: `estimate`, and the offer's slots when it wants them. */
+async function waitFor(d: WaitDeps, c: WaitingCase, waiting: QueuedTicket | undefined, queuedPlace: number | null, figures: QueueFigures): Promise<WaitInfo> {
+  if (!waiting) return unknownWait(c);
+  const { wait, wantsOffer } = estimate(d, c, waiting, queuedPlace, await figures.staffing(waiting.departmentIds), d.now().getTime());
+  return wantsOffer ? { ...wait, offer: { appointments: await figures.offers(c.regionCode), callback: true } } : wait;
+}
 
 /**
  * The estimate: the first `free` places go to the officials free right now (0 s: "马上为您接通");
@@ -144,23 +159,16 @@ const waitingTicket = <T extends QueuedTicket>(tickets: readonly T[]) => tickets
  * `defaultSessionSeconds` until one has). test/petition/wait-estimate.test.ts holds it against
  * measured waits. An official counts
  * once however many of the case's queues they sit in. A leased ticket is at place 0.
+ * Without the offer's slots; `wantsOffer`: waiting on is not reasonable.
  */
-async function waitFor(d: WaitDeps, c: WaitingCase, waiting: QueuedTicket | undefined, queuedPlace: number | null, figures: QueueFigures): Promise<WaitInfo> {
-  const base = unknownWait(c);
-  if (!waiting) return base;
+function estimate(d: WaitPolicy, c: WaitingCase, waiting: QueuedTicket, queuedPlace: number | null, s: Staffing, nowMs: number): { wait: WaitInfo; wantsOffer: boolean } {
   const position = waiting.state === 'leased' ? 0 : queuedPlace;
-  const { present, free, sessionSeconds } = await figures.staffing(waiting.departmentIds);
-  const estimate = present > 0 && position !== null ? Math.ceil(Math.max(0, position - free) / present) * Math.round(sessionSeconds) : null;
-  const waitedSeconds = Math.max(0, Math.round((d.now().getTime() - Date.parse(waiting.enqueuedAt)) / 1000));
-  const tooLong = (present === 0 && waitedSeconds >= d.offerAfterSeconds) || (estimate !== null && estimate > d.maxWaitSeconds);
+  const seconds = s.present > 0 && position !== null ? Math.ceil(Math.max(0, position - s.free) / s.present) * Math.round(s.sessionSeconds) : null;
+  const waitedSeconds = Math.max(0, Math.round((nowMs - Date.parse(waiting.enqueuedAt)) / 1000));
+  const tooLong = (s.present === 0 && waitedSeconds >= d.offerAfterSeconds) || (seconds !== null && seconds > d.maxWaitSeconds);
   return {
-    ...base,
-    position,
-    availableOfficials: present,
-    freeOfficials: free,
-    estimatedWaitSeconds: estimate,
-    waitedSeconds,
-    offer: tooLong && waiting.state === 'queued' ? { appointments: await figures.offers(c.regionCode), callback: true } : null,
+    wait: { ...unknownWait(c), position, availableOfficials: s.present, freeOfficials: s.free, estimatedWaitSeconds: seconds, waitedSeconds },
+    wantsOffer: tooLong && waiting.state === 'queued',
   };
 }
 

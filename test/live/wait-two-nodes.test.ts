@@ -34,7 +34,7 @@ describe('queue places on two nodes', () => {
     const s = io(`${node.url}/live`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false });
     sockets.push(s);
     const told: { caseId: string; position: number | null }[] = [];
-    s.on('petition:wait', (w: { caseId: string; position: number | null }) => told.push(w));
+    for (const event of ['petition:wait', 'petition:place']) s.on(event, (w: { caseId: string; position: number | null }) => told.push(w));
     expect(await s.timeout(10_000).emitWithAck('watchCase', { caseId })).toEqual({ ok: true, data: {} });
     return told;
   };
