@@ -13,24 +13,38 @@ import type { WaitInfo } from './wait.ts';
  */
 const PASS_GAP_MS = 50;
 
-/** The figures a push tells, and its offer (the slots by day and number). */
-const figuresOf = (w: WaitInfo) => `${w.state}|${w.position}|${w.availableOfficials}|${w.estimatedWaitSeconds}`;
-const offerOf = (w: WaitInfo) => (w.offer ? w.offer.appointments.map((a) => `${a.dayId}:${a.slot}`).join(',') : '-');
+/** What a push told: the figures that make a new push, and its offer (the slots by day and number). */
+interface Told {
+  state: WaitInfo['state'];
+  position: number | null;
+  officials: number;
+  estimate: number | null;
+  offer: string;
+}
+
+/** A pass gives every case of a region the same slots (one array): their key is built once. */
+const offerKeys = new WeakMap<object, string>();
+function offerOf(w: WaitInfo): string {
+  if (!w.offer) return '-';
+  let key = offerKeys.get(w.offer.appointments);
+  if (key === undefined) offerKeys.set(w.offer.appointments, (key = w.offer.appointments.map((a) => `${a.dayId}:${a.slot}`).join(',')));
+  return key;
+}
 
 /**
  * Which waits need a push: only those whose figures changed since their last push; `full` when
  * the offer changed too (or nothing was pushed yet), else the place alone is news.
  */
 export class WaitPushFilter {
-  readonly #last = new Map<string, { figures: string; offer: string }>();
+  readonly #last = new Map<string, Told>();
 
   /** The updates to send (and remembers them as sent). */
   changed(updates: readonly WaitInfo[]): { wait: WaitInfo; full: boolean }[] {
     const out: { wait: WaitInfo; full: boolean }[] = [];
     for (const w of updates) {
-      const next = { figures: figuresOf(w), offer: offerOf(w) };
+      const next: Told = { state: w.state, position: w.position, officials: w.availableOfficials, estimate: w.estimatedWaitSeconds, offer: offerOf(w) };
       const last = this.#last.get(w.caseId);
-      if (last?.figures === next.figures && last.offer === next.offer) continue;
+      if (last && last.state === next.state && last.position === next.position && last.officials === next.officials && last.estimate === next.estimate && last.offer === next.offer) continue;
       this.#last.set(w.caseId, next);
       out.push({ wait: w, full: last?.offer !== next.offer });
     }
