@@ -201,19 +201,27 @@ async function run(n: number): Promise<RunResult> {
 }
 
 const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+const load1 = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!;
 console.log(`# bench:terminals — ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; ${fs.readFileSync('/proc/loadavg', 'utf8').trim()} (load at start)`);
-console.log(`runs ${RUNS}, claims ${CLAIMS} per run, idle window ${IDLE_SECONDS} s; medians over runs\n`);
+console.log(`runs ${RUNS}, claims ${CLAIMS} per run, idle window ${IDLE_SECONDS} s; medians over runs, errors, missed pushes and drops summed over them\n`);
 console.log('| terminals | start p50 / p99 ms | connect+watch all ms | connect errors | server idle CPU % | server RSS MB | push p50 / p95 ms | missed pushes | drops | load (1 min) | idle CPU × | push p95 × |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 let base: { cpu: number; p95: number } | undefined;
+const perRun: string[] = [];
 for (const n of SIZES) {
   const runs: RunResult[] = [];
-  for (let r = 0; r < RUNS; r++) runs.push(await run(n));
+  for (let r = 0; r < RUNS; r++) {
+    const x = await run(n);
+    runs.push(x);
+    perRun.push(`${n} #${r + 1}: push ${f(x.pushP50)} / ${f(x.pushP95)} ms, idle CPU ${f(x.idleCpuPct, 1)} %, load ${load1()}`);
+  }
   const m = (k: keyof RunResult) => median(runs.map((x) => x[k]));
+  const sum = (k: keyof RunResult) => runs.reduce((a, x) => a + x[k], 0);
   const row = { cpu: m('idleCpuPct'), p95: m('pushP95') };
   base ??= row;
   console.log(
-    `| ${n} | ${f(m('startP50'))} / ${f(m('startP99'))} | ${f(m('connectMs'))} | ${m('connectErrors')} | ${f(row.cpu, 1)} | ${f(m('rssMb'))} | ${f(m('pushP50'))} / ${f(row.p95)} | ${m('missed')} | ${m('drops')} | ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]} | ${f(row.cpu / base.cpu, 2)} | ${f(row.p95 / base.p95, 2)} |`,
+    `| ${n} | ${f(m('startP50'))} / ${f(m('startP99'))} | ${f(m('connectMs'))} | ${sum('connectErrors')} | ${f(row.cpu, 1)} | ${f(m('rssMb'))} | ${f(m('pushP50'))} / ${f(row.p95)} | ${sum('missed')} | ${sum('drops')} | ${load1()} | ${f(row.cpu / base.cpu, 2)} | ${f(row.p95 / base.p95, 2)} |`,
   );
 }
+console.log(`\neach run (load at its end):\n${perRun.join('\n')}`);
 console.log(`\nload at end: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
