@@ -8,8 +8,9 @@ import type { Logger } from '../core/log.ts';
 import type { WaitInfo } from './wait.ts';
 
 /**
- * Least time between the end of one pass and the start of the next: a burst of starts runs a
- * pass every few tens of ms instead of one per start, while a lone claim is pushed at once.
+ * Least time between the end of one pass and the start of the next when queues moved during it:
+ * a burst of starts runs a pass every few tens of ms instead of one per start, while a lone
+ * claim is pushed at once.
  */
 const PASS_GAP_MS = 50;
 
@@ -139,8 +140,9 @@ export function serveWaitPushes(d: {
 
 /**
  * Hands the distinct ids added since the last call to `flush`: on the next turn of the event loop
- * when idle (no fixed delay on a push), never two calls at once, and at least `gapMs` after the
- * previous call ended (ids added meanwhile wait for that one next call).
+ * when idle (no fixed delay on a push), never two calls at once. Ids added while a call runs (a
+ * burst) wait for one next call `gapMs` after it ended; an id added after a call ended is handed
+ * on at once (a claim after a quiet spell is not held back by the pass before it).
  */
 function coalesce(gapMs: number, flush: (ids: string[]) => Promise<void>): { add(ids: readonly string[]): void; cancel(): void } {
   const pending = new Set<string>();
@@ -158,7 +160,7 @@ function coalesce(gapMs: number, flush: (ids: string[]) => Promise<void>): { add
     pending.clear();
     void flush(batch).finally(() => {
       running = false;
-      readyAt = performance.now() + gapMs;
+      readyAt = pending.size > 0 ? performance.now() + gapMs : 0;
       schedule();
     });
   };
