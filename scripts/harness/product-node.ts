@@ -37,7 +37,10 @@ export async function startProductNode(env: Record<string, string> = {}, o: { re
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sv-node-'));
   // A given PORT restarts a node where its clients expect it.
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const rtcBase = 20000 + Math.floor(Math.random() * 20000);
+  // Below the kernel's ephemeral range (32768–60999), as test/support/platform.ts does: a base
+  // up to 40000 let the WebRtcServer's port collide with some client socket's (seen: EADDRINUSE,
+  // the node exiting before ready).
+  const rtcBase = 10000 + Math.floor(Math.random() * 20000);
   // nodeArgs: e.g. `--cpu-prof --cpu-prof-dir DIR` (a bench profiling the node; written on its exit).
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', 'server/main.ts'], {
     env: {
