@@ -1,4 +1,4 @@
-// npm run bench:terminals [-- --sizes 500,1000,4000 --runs 3 --claims 3 --idle-seconds 10]
+// npm run bench:terminals [-- --sizes 500,1000,4000 --runs 3 --claims 3 --idle-seconds 10 --cpu-prof DIR --port P]
 //
 // N petition terminals as socket.io clients on the real `/live` path of one product node
 // (scripts/harness/product-node.ts, its own process and Redis). Each run:
@@ -35,6 +35,9 @@ const SIZES = [...new Set([BASELINE, ...(argv('sizes') ?? '500,1000,4000').split
 const RUNS = clampInt(argv('runs'), 3, 20);
 const CLAIMS = clampInt(argv('claims'), 3, 20);
 const IDLE_SECONDS = clampInt(argv('idle-seconds'), 10, 120);
+// --cpu-prof DIR: each node writes a V8 CPU profile there on exit; --port P: the node listens on P.
+const CPU_PROF = argv('cpu-prof');
+const PORT = argv('port');
 const COUNTY = '341321';
 const START_CONCURRENCY = 500;
 
@@ -89,7 +92,10 @@ async function run(n: number): Promise<RunResult> {
   const terminals = (await seedBenchTerminals(path.join(dataDir, 'app.db'), n, [COUNTY])).map((t) => t.id);
   // All N terminals come from 127.0.0.1 here (from N addresses in the field): lift the per-IP
   // limit only; the per-identity limits stay as deployed.
-  const node = await startProductNode({ DATA_DIR: dataDir, RATE_LIMIT_IP: '10000000' });
+  const node = await startProductNode(
+    { DATA_DIR: dataDir, RATE_LIMIT_IP: '10000000', ...(PORT ? { PORT } : {}) },
+    CPU_PROF ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF)] } : {},
+  );
   const pid = node.child.pid!;
   const sockets: Socket[] = [];
   try {
@@ -113,6 +119,9 @@ async function run(n: number): Promise<RunResult> {
 
     // 2. N terminals connect and watch their case.
     const told = new Map<string, { position: number | null; at: number }>();
+    // The places the current claim must tell (the place before, minus one): each push that tells
+    // one counts down, so the bench is not polling thousands of entries while the pushes arrive.
+    let round: { want: Map<string, number>; done: () => void } | undefined;
     let drops = 0;
     // A terminal that cannot connect (in 60 s) is counted, and left out of the push figures.
     const unconnected = new Set<string>();
@@ -131,9 +140,14 @@ async function run(n: number): Promise<RunResult> {
       s.on('disconnect', (reason) => {
         if (reason !== 'io client disconnect') drops++;
       });
-      s.on('petition:wait', (w: { caseId: string; position: number | null }) => {
-        if (w.caseId === caseId) told.set(caseId, { position: w.position, at: performance.now() });
-      });
+      // The whole wait, or only the place (the offer unchanged): either tells the place.
+      const onWait = (w: { caseId: string; position: number | null }) => {
+        if (w.caseId !== caseId) return;
+        told.set(caseId, { position: w.position, at: performance.now() });
+        if (round?.want.get(caseId) === w.position && round.want.delete(caseId) && round.want.size === 0) round.done();
+      };
+      s.on('petition:wait', onWait);
+      s.on('petition:place', onWait);
       const ack = (await s.timeout(30_000).emitWithAck('watchCase', { caseId })) as { ok: boolean };
       if (!ack.ok) throw new Error(`watchCase refused for ${caseId}`);
     });
@@ -159,12 +173,20 @@ async function run(n: number): Promise<RunResult> {
       // The queue's order is the order the starts arrived in, not the bench's loop order: each
       // connected terminal behind the head must be told the place it was told before, minus one.
       const before = new Map(cases.filter((c) => !unconnected.has(c)).map((c) => [c, told.has(c) ? told.get(c)!.position : startPlace.get(c) ?? null]));
+      const waiting = [...before].filter(([, p]) => p !== 1);
+      const want = new Map(waiting.flatMap(([c, p]) => (p === null ? [] : [[c, p - 1] as const])));
+      let timer: NodeJS.Timeout | undefined;
+      const allTold = new Promise<void>((resolve) => {
+        round = { want, done: resolve };
+        if (want.size === 0) resolve();
+        timer = setTimeout(resolve, 30_000);
+      });
       await api(node, official, 'POST', '/claims', {});
       const answered = performance.now();
-      const waiting = [...before].filter(([, p]) => p !== 1);
-      const deadline = answered + 30_000;
+      await allTold;
+      clearTimeout(timer);
+      round = undefined;
       const expected = ([c, p]: [string, number | null]) => p !== null && told.get(c)?.position === p - 1;
-      while (performance.now() < deadline && !waiting.every(expected)) await new Promise((r) => setTimeout(r, 5));
       for (const w of waiting) {
         if (expected(w)) pushMs.push(Math.max(0, told.get(w[0])!.at - answered));
         else missed++;
@@ -179,19 +201,27 @@ async function run(n: number): Promise<RunResult> {
 }
 
 const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+const load1 = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!;
 console.log(`# bench:terminals — ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; ${fs.readFileSync('/proc/loadavg', 'utf8').trim()} (load at start)`);
-console.log(`runs ${RUNS}, claims ${CLAIMS} per run, idle window ${IDLE_SECONDS} s; medians over runs\n`);
+console.log(`runs ${RUNS}, claims ${CLAIMS} per run, idle window ${IDLE_SECONDS} s; medians over runs, errors, missed pushes and drops summed over them\n`);
 console.log('| terminals | start p50 / p99 ms | connect+watch all ms | connect errors | server idle CPU % | server RSS MB | push p50 / p95 ms | missed pushes | drops | load (1 min) | idle CPU × | push p95 × |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 let base: { cpu: number; p95: number } | undefined;
+const perRun: string[] = [];
 for (const n of SIZES) {
   const runs: RunResult[] = [];
-  for (let r = 0; r < RUNS; r++) runs.push(await run(n));
+  for (let r = 0; r < RUNS; r++) {
+    const x = await run(n);
+    runs.push(x);
+    perRun.push(`${n} #${r + 1}: push ${f(x.pushP50)} / ${f(x.pushP95)} ms, idle CPU ${f(x.idleCpuPct, 1)} %, load ${load1()}`);
+  }
   const m = (k: keyof RunResult) => median(runs.map((x) => x[k]));
+  const sum = (k: keyof RunResult) => runs.reduce((a, x) => a + x[k], 0);
   const row = { cpu: m('idleCpuPct'), p95: m('pushP95') };
   base ??= row;
   console.log(
-    `| ${n} | ${f(m('startP50'))} / ${f(m('startP99'))} | ${f(m('connectMs'))} | ${m('connectErrors')} | ${f(row.cpu, 1)} | ${f(m('rssMb'))} | ${f(m('pushP50'))} / ${f(row.p95)} | ${m('missed')} | ${m('drops')} | ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]} | ${f(row.cpu / base.cpu, 2)} | ${f(row.p95 / base.p95, 2)} |`,
+    `| ${n} | ${f(m('startP50'))} / ${f(m('startP99'))} | ${f(m('connectMs'))} | ${sum('connectErrors')} | ${f(row.cpu, 1)} | ${f(m('rssMb'))} | ${f(m('pushP50'))} / ${f(row.p95)} | ${sum('missed')} | ${sum('drops')} | ${load1()} | ${f(row.cpu / base.cpu, 2)} | ${f(row.p95 / base.p95, 2)} |`,
   );
 }
+console.log(`\neach run (load at its end):\n${perRun.join('\n')}`);
 console.log(`\nload at end: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);

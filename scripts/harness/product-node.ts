@@ -34,12 +34,13 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-export async function startProductNode(env: Record<string, string> = {}, o: { readyTimeoutMs?: number } = {}): Promise<ProductNode> {
+export async function startProductNode(env: Record<string, string> = {}, o: { readyTimeoutMs?: number; nodeArgs?: string[] } = {}): Promise<ProductNode> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sv-node-'));
   // A given PORT restarts a node where its clients expect it.
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const rtc = await freeRtcPorts(900);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // nodeArgs: e.g. `--cpu-prof --cpu-prof-dir DIR` (a bench profiling the node; written on its exit).
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env,
       NODE_ENV: 'development',

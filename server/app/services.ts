@@ -27,7 +27,7 @@ import { buildDirectory } from '../petition/seed.ts';
 import { PetitionService } from '../petition/service.ts';
 import { createPetitionRouter } from '../petition/routes.ts';
 import { actorFromClaims } from '../petition/access.ts';
-import { WaitPushFilter } from '../petition/wait-pushes.ts';
+import { serveWaitPushes } from '../petition/wait-pushes.ts';
 import { DEFAULT_RULES_FILE, RoutingRuleBook } from '../scheduler/routing-rules.ts';
 import {
   HouseholdRepository,
@@ -154,13 +154,6 @@ export interface Services {
  * The coordinator edits routing rules at run time: they live in DATA_DIR, started from the
  * defaults shipped in config/routing-rules.json, so an edit never touches the installation.
  */
-/** Queue changes within this window reach the waiting terminals as one push each. */
-/**
- * Least time between the end of one wait pass and the start of the next: a burst of starts runs
- * a pass every few tens of ms instead of one per start, while a lone claim is pushed at once.
- */
-const WAIT_PUSH_GAP_MS = 50;
-
 function routingRulesFile(dataDir: string): string {
   const file = path.join(dataDir, 'routing-rules.json');
   if (!fs.existsSync(file)) {
@@ -330,18 +323,6 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   o.io.on('camera:retired', (cameraId) => compoundCameras.retire(cameraId));
   const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
-  // Every waiting petitioner whose figures changed gets them pushed; queue changes that arrive
-  // while a pass runs are coalesced into the next pass over each queue.
-  const waitFilter = new WaitPushFilter();
-  const waitPushes = coalesce(WAIT_PUSH_GAP_MS, (departmentIds: string[]) =>
-    petition.waitUpdates(departmentIds).then(
-      (updates) => {
-        for (const w of waitFilter.changed(updates)) live.publish([liveRoom.case(w.caseId)], 'petition:wait', w);
-      },
-      (err: unknown) => log.warn({ err }, 'wait updates failed'),
-    ),
-  );
-
   const live = new LiveChannel(o.io, {
     tokens,
     log: log.child({ mod: 'live' }),
@@ -355,6 +336,24 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       refreshMs: Math.max(1000, Math.floor(petition.presence.ttlMs / 3)),
     },
   });
+  // Every waiting petitioner whose figures changed gets them pushed, by the node its terminal is
+  // connected to; queue changes that arrive while a pass runs are coalesced into the next pass.
+  const waitPushes = serveWaitPushes({
+    waits: (departmentIds, watched) => petition.waitUpdates(departmentIds, watched),
+    channel: {
+      watchedHere: (caseId) => live.inRoomHere(liveRoom.case(caseId)),
+      pushHere: (w, full) => {
+        const rooms = [liveRoom.case(w.caseId)];
+        if (full) return live.publishHere(rooms, 'petition:wait', w);
+        const { offer: _unchanged, ...place } = w;
+        live.publishHere(rooms, 'petition:place', place);
+      },
+      tellNodes: (news) => live.tellNodes('wait:news', news),
+      onNodes: (handler) => live.onNodes('wait:news', handler),
+      onUnwatched: (handler) => live.onRoomGoneHere((room) => room.startsWith(liveRoom.case('')) && handler(room.slice(liveRoom.case('').length))),
+    },
+    log,
+  });
   const terminalAlerts = watchTerminalsOffline({
     presence: petition.presence,
     lease: new LeaderLease(o.redis, o.keys, 'terminals-offline', o.nodeId, 15_000),
@@ -364,10 +363,10 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   });
   petition.on('queue-changed', (p) => {
     live.publish([...p.departmentIds.map(liveRoom.department), liveRoom.role('coordinator')], 'petition:queue-changed', p);
-    waitPushes.add(p.departmentIds);
+    waitPushes.queuesMoved(p.departmentIds);
   });
   petition.on('case-changed', (p) => {
-    if (p.state !== 'queued') waitFilter.forget(p.caseId);
+    if (p.state !== 'queued') waitPushes.left(p.caseId);
   });
   petition.on('case-changed', (p) => live.publish([liveRoom.case(p.caseId), liveRoom.role('coordinator')], 'petition:case-changed', p));
   // A session ended by a domain decision closes its room on whichever node hosts it, and the
@@ -463,7 +462,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     async close() {
       clearInterval(recoveryTimer);
       leases.close();
-      waitPushes.cancel();
+      waitPushes.close();
       live.close();
       stopRetention();
       households.stop();
@@ -474,44 +473,6 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       await nodeArchive.close();
       await audit.flushed();
       await store.close();
-    },
-  };
-}
-
-/**
- * Hands the distinct ids added since the last call to `flush`: on the next turn of the event loop
- * when idle (no fixed delay on a push), never two calls at once, and at least `gapMs` after the
- * previous call ended (ids added meanwhile wait for that one next call).
- */
-function coalesce(gapMs: number, flush: (ids: string[]) => Promise<void>): { add(ids: string[]): void; cancel(): void } {
-  const pending = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let readyAt = 0;
-  const schedule = () => {
-    if (running || timer || pending.size === 0) return;
-    timer = setTimeout(run, Math.max(0, readyAt - performance.now()));
-  };
-  const run = () => {
-    timer = undefined;
-    running = true;
-    const batch = [...pending];
-    pending.clear();
-    void flush(batch).finally(() => {
-      running = false;
-      readyAt = performance.now() + gapMs;
-      schedule();
-    });
-  };
-  return {
-    add(ids) {
-      for (const id of ids) pending.add(id);
-      schedule();
-    },
-    cancel() {
-      clearTimeout(timer);
-      timer = undefined;
-      pending.clear();
     },
   };
 }

@@ -1,6 +1,8 @@
 // Pushes domain events to connected clients through socket.io rooms named after who should
 // hear them: `user:<role>:<sub>`, `role:<role>`, `department:<code>`, `household:<id>`, `case:<id>`.
-// With the Redis adapter a publish on any node reaches sockets on every node.
+// With the Redis adapter a publish on any node reaches sockets on every node; `publishHere`
+// reaches this node's sockets only, for pushes every node computes for itself (queue places:
+// server/petition/wait-pushes.ts), and `tellNodes` carries what the other nodes need for that.
 import type { Namespace, Server } from 'socket.io';
 import type { Claims, TokenIssuer } from '../auth/grants.ts';
 import { revocationApplies, type Revocation } from '../auth/revocations.ts';
@@ -20,6 +22,12 @@ export const liveRoom = {
   /** A petition terminal point (from its token's terminalId): a video call-back rings there. */
   terminal: (id: string) => `terminal:${id}`,
 };
+
+/** Between the nodes' live channels (the Redis adapter's server-side emit, never to clients). */
+export interface LiveNodeEvents {
+  /** Queues that moved, cases that left their queue: each node pushes its own watchers' places. */
+  'wait:news': (news: { queues: string[]; left: string[] }) => void;
+}
 
 export interface LiveChannelDeps {
   tokens: TokenIssuer;
@@ -43,7 +51,7 @@ export interface TerminalPresence {
 }
 
 export class LiveChannel {
-  readonly #nsp: Namespace<Record<string, never>, LiveServerToClient, Record<string, never>, { claims: Claims }>;
+  readonly #nsp: Namespace<Record<string, never>, LiveServerToClient, LiveNodeEvents, { claims: Claims }>;
   /** Connections per terminal on this node (a reloading page briefly holds two). */
   readonly #terminals = new Map<string, number>();
   readonly #refresh: NodeJS.Timeout | undefined;
@@ -120,6 +128,31 @@ export class LiveChannel {
     if (rooms.length === 0) return;
     // socket.io's typed emit cannot follow the generic E; the signature above checks it.
     (this.#nsp.to(rooms).emit as (ev: string, p: unknown) => boolean)(event, payload);
+  }
+
+  /** The same, to the sockets of these rooms on this node only (no Redis publish). */
+  publishHere<E extends LiveEventName>(rooms: string[], event: E, payload: LiveEvents[E]): void {
+    if (rooms.length === 0) return;
+    (this.#nsp.local.to(rooms).emit as (ev: string, p: unknown) => boolean)(event, payload);
+  }
+
+  /** Does a socket on this node sit in the room? */
+  inRoomHere(room: string): boolean {
+    return this.#nsp.adapter.rooms.has(room);
+  }
+
+  /** The last socket on this node left the room (or disconnected). */
+  onRoomGoneHere(handler: (room: string) => void): void {
+    this.#nsp.adapter.on('delete-room', handler);
+  }
+
+  /** To the live channels of the other nodes. */
+  tellNodes<E extends keyof LiveNodeEvents>(event: E, ...args: Parameters<LiveNodeEvents[E]>): void {
+    this.#nsp.serverSideEmit(event, ...args);
+  }
+
+  onNodes<E extends keyof LiveNodeEvents>(event: E, handler: LiveNodeEvents[E]): void {
+    this.#nsp.on(event, handler as never);
   }
 
   async #watch(

@@ -155,6 +155,8 @@ export interface PetitionRepository {
   getCase(id: string): Promise<Case | undefined>;
   /** Many cases in one query per 500 ids (those that exist, in no particular order). */
   getCases(ids: readonly string[]): Promise<Case[]>;
+  /** The same, only the columns a wait tells (the wait pass reads thousands at once). */
+  caseStates(ids: readonly string[]): Promise<Pick<Case, 'id' | 'state' | 'regionCode'>[]>;
   /**
    * Undoes a registration that could not be queued (Redis out of reach): deletes the case, its
    * timeline and its clocks, only while it is still waiting (`registered`, or `queued` and never
@@ -569,6 +571,12 @@ export class DbPetitionRepository implements PetitionRepository {
   async getCases(ids: readonly string[]): Promise<Case[]> {
     const out: Case[] = [];
     for (const part of chunks(ids)) out.push(...(await this.#db.selectFrom('petition_cases').selectAll().where('id', 'in', part).execute()).map(toCase));
+    return out;
+  }
+
+  async caseStates(ids: readonly string[]): Promise<Pick<Case, 'id' | 'state' | 'regionCode'>[]> {
+    const out: Pick<Case, 'id' | 'state' | 'regionCode'>[] = [];
+    for (const part of chunks(ids)) out.push(...(await this.#db.selectFrom('petition_cases').select(['id', 'state', 'region_code as regionCode']).where('id', 'in', part).execute()));
     return out;
   }
 

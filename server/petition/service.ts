@@ -52,7 +52,7 @@ import {
 import { levelAbove, routeCategory } from './routing.ts';
 import type { ClaimInput, InviteTarget, OfferInput, ReceptionDayInput, StartPetitionInput } from '../protocol/http/petition.ts';
 import { issueRoomToken, petitionRoomId, type RoomAccess, type RoomMember } from './room-token.ts';
-import { slotStart, unknownWait, waitInfo, waitInfos, type WaitDeps, type WaitInfo } from './wait.ts';
+import { slotStart, unknownWait, waitInfo, waitInfos, waitsInQueues, type WaitDeps, type WaitInfo } from './wait.ts';
 import type {
   Actor,
   ActorRole,
@@ -471,13 +471,11 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /**
    * Fresh wait information for every case waiting in these queues, for pushing to the terminals
-   * after a `queue-changed` event (the caller skips those whose figures did not change).
+   * after a `queue-changed` event (the caller skips those whose figures did not change), of
+   * those `watched` keeps (each node reads only the cases its own terminals watch).
    */
-  async waitUpdates(departmentIds: string[]): Promise<WaitInfo[]> {
-    const caseIds = [...new Set((await Promise.all(departmentIds.map((d) => this.queue.waitingCaseIds(d)))).flat())];
-    // A fixed number of round trips whatever the queue's length: the cases in one query per 500,
-    // their tickets and places in three pipelines (wait.ts waitInfos).
-    return waitInfos(this.waitDeps, await this.repo.getCases(caseIds));
+  async waitUpdates(departmentIds: string[], watched: (caseId: string) => boolean = () => true): Promise<WaitInfo[]> {
+    return waitsInQueues(this.waitDeps, departmentIds, watched);
   }
 
   /** Queue position, honest wait estimate and, when waiting makes no sense, an offer. */

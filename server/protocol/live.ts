@@ -73,6 +73,12 @@ export interface LiveEvents {
   'petition:queue-changed': { departmentIds: string[] };
   /** A waiting petitioner's fresh position and estimate (to the watchers of the case). */
   'petition:wait': WaitInfo;
+  /**
+   * The same without the offer, which is as in this case's last `petition:wait`: merged into the
+   * wait shown. Most pushes after a claim are only a new place; the offered slots are most of a
+   * wait's bytes.
+   */
+  'petition:place': WaitPlace;
   /** Terminal offline alerts raised (gone for OFFLINE_ALERT_SECONDS) or cleared (back): coordinators re-read the terminals. */
   'petition:terminals-changed': { raised: string[]; cleared: string[] };
   /** A case changed state (watchers of the case and its parties). */
@@ -96,6 +102,9 @@ export interface LiveEvents {
   'access:revoked': { reason: RevocationReason };
 }
 export type LiveEventName = keyof LiveEvents;
+
+/** `petition:place`: a wait but its offer. */
+export type WaitPlace = Omit<WaitInfo, 'offer'>;
 
 /** Every push as one union, for code that handles them in one switch over `event`. */
 export type LivePush = { [E in LiveEventName]: { event: E; payload: LiveEvents[E] } }[LiveEventName];

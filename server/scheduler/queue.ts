@@ -13,6 +13,7 @@ import {
   enqueueScript,
   finishScript,
   queueOverviewScript,
+  queueTicketsScript,
   reapScript,
   releaseScript,
 } from './scripts.ts';
@@ -48,6 +49,9 @@ const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => Str
 
 /** How long `ping` waits: a healthy Redis answers in milliseconds even on a busy host. */
 export const PING_BUDGET_MS = 500;
+
+/** What a wait needs of a ticket (TicketQueue.queueTickets). */
+export type QueuedTicket = Pick<Ticket, 'id' | 'caseId' | 'departmentIds' | 'enqueuedAt' | 'state'>;
 
 /** A ticket from its hash; undefined when the hash is gone. */
 function ticketOf(id: string, h: Record<string, string>): Ticket | undefined {
@@ -301,14 +305,18 @@ export class TicketQueue {
     );
   }
 
-  /** Case ids of every ticket waiting in the queue, best first (one read, one pipeline). */
-  async waitingCaseIds(departmentId: string): Promise<string[]> {
-    const ids = await this.redis.zrange(this.keys.queue(departmentId), 0, '-1');
-    if (ids.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hget(this.keys.ticket(id), 'caseId');
-    const rows = (await pipe.exec()) ?? [];
-    return rows.map(([, v]) => v).filter((v): v is string => typeof v === 'string' && v !== '');
+  /**
+   * Every ticket waiting in the queue, best first, with its rank (0 at the head) and the number of
+   * tickets its case has (one: this is the case's waiting ticket), in one command.
+   */
+  async queueTickets(departmentId: string): Promise<{ ticket: QueuedTicket; rank: number; caseTickets: number }[]> {
+    const flat = (await queueTicketsScript.run(this.redis, [this.keys.prefix, departmentId])) as (string | number)[];
+    const out: { ticket: QueuedTicket; rank: number; caseTickets: number }[] = [];
+    for (let i = 0; i + 6 <= flat.length; i += 6) {
+      const [id, caseId, queues, enqueuedAt, state, count] = flat.slice(i, i + 6) as [string, string, string, string, TicketState, number];
+      if (caseId) out.push({ ticket: { id, caseId, departmentIds: queues.split(',').filter(Boolean), enqueuedAt, state }, rank: i / 6, caseTickets: count });
+    }
+    return out;
   }
 
   /** Tickets the official holds in live sessions (what a reconnecting desk resumes). */

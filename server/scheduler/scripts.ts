@@ -310,3 +310,21 @@ export const onlineTerminalsScript = new LuaScript(
   `${NOW_MS}
 return redis.call('ZRANGEBYSCORE', ARGV[1] .. ':terminals-online', now, '+inf')`,
 );
+
+/**
+ * Every ticket waiting in a queue, best first, with what a wait needs of it and how many tickets
+ * its case has (the wait pass: one command however long the queue, not one per ticket).
+ * ARGV: prefix, queue → per ticket: id, caseId, queues, enqueuedAt, state, the case's ticket count
+ */
+export const queueTicketsScript = new LuaScript(
+  'queue-tickets',
+  `local p = ARGV[1]
+local out, n = {}, 0
+for _, id in ipairs(redis.call('ZRANGE', p .. ':queue:' .. ARGV[2], 0, -1)) do
+  local h = redis.call('HMGET', p .. ':ticket:' .. id, 'caseId', 'queues', 'enqueuedAt', 'state')
+  out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5] = id, h[1] or '', h[2] or '', h[3] or '', h[4] or ''
+  out[n + 6] = h[1] and redis.call('SCARD', p .. ':case-tickets:' .. h[1]) or 0
+  n = n + 6
+end
+return out`,
+);

@@ -84,9 +84,12 @@ describe('terminals on the live channel', () => {
     await Promise.all(
       cases.map(async (caseId, i) => {
         const s = await connect(ids[i % ids.length]!);
-        s.on('petition:wait', (w: { caseId: string; position: number | null }) => {
-          if (w.caseId === caseId) told.set(caseId, [w.position, ...(told.get(caseId) ?? [])]);
-        });
+        // The whole wait or only the place (its offer unchanged): both tell the place.
+        for (const event of ['petition:wait', 'petition:place']) {
+          s.on(event, (w: { caseId: string; position: number | null }) => {
+            if (w.caseId === caseId) told.set(caseId, [w.position, ...(told.get(caseId) ?? [])]);
+          });
+        }
         expect(await s.timeout(10_000).emitWithAck('watchCase', { caseId })).toEqual({ ok: true, data: {} });
       }),
     );

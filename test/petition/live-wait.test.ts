@@ -32,10 +32,13 @@ describe('live queue position', () => {
       live.once('connect_error', reject);
     });
     expect(await live.timeout(5000).emitWithAck('watchCase', { caseId: second.case.id })).toEqual({ ok: true, data: {} });
+    // The whole wait, or only the place when the offer is as last pushed.
     const pushed = new Promise<{ caseId: string; position: number | null }>((resolve) => {
-      live.on('petition:wait', (w: { caseId: string; position: number | null }) => {
-        if (w.caseId === second.case.id && w.position === 1) resolve(w);
-      });
+      for (const event of ['petition:wait', 'petition:place']) {
+        live.on(event, (w: { caseId: string; position: number | null }) => {
+          if (w.caseId === second.case.id && w.position === 1) resolve(w);
+        });
+      }
     });
 
     const official = { id: OFFICIAL, name: OFFICIAL, role: 'official' } as const;

@@ -300,6 +300,16 @@ class TerminalPage extends PageElement<TerminalState> {
     }
   }
 
+  /** A pushed wait of the case on screen; `next` is null when it cannot be had from the push alone. */
+  #pushedWait(caseId: string, next: (shown: WaitInfo | null) => WaitInfo | null): void {
+    const c = this.state.current;
+    if (this.state.screen !== 'waiting' || !c || caseId !== c.id) return;
+    const w = next(this.state.wait?.caseId === c.id ? this.state.wait : null);
+    if (!w) return void this.#refreshWait();
+    this.set({ wait: w, waitReadAt: Date.now() });
+    if (w.state !== c.state) void this.#refreshCase();
+  }
+
   async #refreshCase(): Promise<void> {
     const c = this.state.current;
     if (!c || !this.#api) return;
@@ -522,13 +532,10 @@ class TerminalPage extends PageElement<TerminalState> {
     }
     const api = (this.#api = new Api(token));
     const live = (this.#live = new LiveClient(token));
-    // The server pushes this case's new place in the queue whenever its queues change.
-    live.on('petition:wait', (w) => {
-      const c = this.state.current;
-      if (this.state.screen !== 'waiting' || !c || w.caseId !== c.id) return;
-      this.set({ wait: w as WaitInfo, waitReadAt: Date.now() });
-      if (w.state !== c.state) void this.#refreshCase();
-    });
+    // The server pushes this case's new place in the queue whenever its queues change: the whole
+    // wait, or only the place when the offer is unchanged (merged into the wait shown).
+    live.on('petition:wait', (w) => this.#pushedWait(w.caseId, () => w as WaitInfo));
+    live.on('petition:place', (p) => this.#pushedWait(p.caseId, (shown) => shown && { ...shown, ...p }));
     live.on('petition:case-changed', (p) => {
       if (this.state.current && p.caseId === this.state.current.id) void this.#refreshCase();
     });
