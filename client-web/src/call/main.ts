@@ -10,6 +10,10 @@ import '../widgets/call-tiles.ts';
 import { homeLink } from '../widgets/home-link.ts';
 import { callPageView, type CallPageState } from './view-model.ts';
 
+// User Timing marks of the join (this one: the page's scripts have run; the call session leaves
+// the others): bench:join and a browser's performance panel read them.
+performance.mark('call:page');
+
 class CallPage extends PageElement<CallPageState> {
   #session: CallSession | undefined;
   /** The refusal's code, on `#app` for tools and tests. */

@@ -205,6 +205,7 @@ export class CallSession {
 
   async start(): Promise<void> {
     await this.signalling.connected();
+    performance.mark('call:socket');
     await this.#joinHere();
   }
 
@@ -423,6 +424,7 @@ export class CallSession {
       this.#earlyPushes = undefined;
       throw err;
     }
+    performance.mark('call:join');
     this.peerId = joined.peerId;
     this.#permission = joined.permission;
     this.#iceServers = joined.iceServers;
