@@ -71,7 +71,8 @@ const browser = await launchBrowser();
 // first remote track and polled (5 ms, cheap next to decoding) for its first decoded video frame.
 // Plain source text: a function would be serialized with the bundler's helpers, which the page lacks.
 const PROBE = `(() => {
-  const marks = (window.benchMarks = {});
+  const marks = (window.benchMarks = { long: [] });
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => marks.long.push([Math.round(e.startTime), Math.round(e.duration)]))).observe({ type: 'longtask', buffered: true });
   const pcs = [];
   const Native = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Native {
@@ -108,6 +109,8 @@ const COLLECT = `(() => {
     frame: window.benchMarks.frame,
     jsKB: kb((r) => r.decodedBodySize),
     jsWireKB: kb((r) => r.transferSize),
+    long: window.benchMarks.long,
+    marks: Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])),
   };
 })()`;
 
@@ -121,6 +124,9 @@ interface Sample {
   /** JavaScript the page loaded (decoded bytes), and how much of it came over the wire. */
   jsKB: number;
   jsWireKB: number;
+  long: [number, number][];
+  /** Every User Timing mark the page left, from navigation start. */
+  marks: Record<string, number>;
 }
 
 async function once(t: Target, i: number): Promise<Sample> {
@@ -188,5 +194,12 @@ console.log(`| page→frame p90 | ${ms(p90('product'))} | ${ms(p90('bare'))} | $
 const kb = (t: Target['name']) => `${pct(samples[t].map((s) => s.jsKB), 50).toFixed(0)} KB (${pct(samples[t].map((s) => s.jsWireKB), 50).toFixed(0)} over the wire)`;
 console.log(`| JavaScript loaded | ${kb('product')} | ${kb('bare')} | |`);
 console.log(`\nfirst load (no cache): product page→frame ${ms(total(first.product))} ms (scripts ${ms(first.product.page - first.product.html)}, ${first.product.jsKB.toFixed(0)} KB), bare ${ms(total(first.bare))} ms (scripts ${ms(first.bare.page - first.bare.html)}, ${first.bare.jsKB.toFixed(0)} KB)`);
+// Every mark a page left, in the order of their medians: where the time between the steps goes.
+for (const t of ['product', 'bare'] as const) {
+  const names = [...new Set(samples[t].flatMap((s) => Object.keys(s.marks)))];
+  const medians = names.map((n) => [n, pct(samples[t].flatMap((s) => (n in s.marks ? [s.marks[n]!] : [])), 50)] as const).sort((x, y) => x[1] - y[1]);
+  console.log(`${t} marks (median ms from navigation start): ${medians.map(([n, v]) => `${n} ${ms(v)}`).join(', ')}`);
+}
+for (const t of ['product', 'bare'] as const) console.log(t, 'long tasks', JSON.stringify(samples[t].map((s) => s.long)));
 console.log(`load average at the end: ${load()}`);
 process.exit(0);
