@@ -8,14 +8,17 @@
 // from navigation start on B (User Timing marks both pages leave, and a probe in front of the page
 // that watches its RTCPeerConnections, so neither page is asked to time itself differently):
 //   html            the HTML document has arrived
-//   scripts         HTML → the entry module has run (its bundle loaded, parsed, evaluated)
+//   scripts         HTML → the call's script has run and dialled the socket (`call:page`; the
+//                   product's UI loads after it, `call:ui`)
 //   socket          → socket.io connected (the product verifies the token here)
 //   join            → the join reply (the product: room access, placement, seat, router)
 //   join→track      → the first remote track (device load, recv transport, consume)
 //   track→frame     → its first decoded video frame (ICE+DTLS, resume, key frame, decode)
 //   page→frame      the total a user waits for the picture
-// Medians over the runs (and p90 of the total). The first page load of each (the warm-up: no HTTP
-// or code cache yet) is printed on its own.
+// Steps are measured on one main thread: a step also holds whatever else the page ran meanwhile
+// (the product's UI evaluation and first render), which the long-task row totals. Medians over
+// the runs (and p90 of the total), then every mark's median. The first page load of each (the
+// warm-up: no HTTP or code cache yet) is printed on its own.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,7 +71,8 @@ const bare: Target = {
 const browser = await launchBrowser();
 
 // In front of page B's own scripts: every RTCPeerConnection the page makes is watched for its
-// first remote track and polled (5 ms, cheap next to decoding) for its first decoded video frame.
+// first remote track and polled (5 ms, cheap next to decoding) for its first decoded video frame;
+// long tasks (over 50 ms) on the main thread are recorded.
 // Plain source text: a function would be serialized with the bundler's helpers, which the page lacks.
 const PROBE = `(() => {
   const marks = (window.benchMarks = { long: [] });
@@ -124,6 +128,7 @@ interface Sample {
   /** JavaScript the page loaded (decoded bytes), and how much of it came over the wire. */
   jsKB: number;
   jsWireKB: number;
+  /** The page's long tasks (over 50 ms): [start, duration] from navigation start. */
   long: [number, number][];
   /** Every User Timing mark the page left, from navigation start. */
   marks: Record<string, number>;
@@ -163,6 +168,9 @@ const steps: [string, (s: Sample) => number][] = [
   ['page→frame', (s) => s.frame],
 ];
 
+/** Main-thread time in tasks over 50 ms (script evaluation, rendering) before the first frame. */
+const longTasks = (s: Sample) => s.long.filter(([start]) => start < s.frame).reduce((sum, [, d]) => sum + d, 0);
+
 const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(`bench:join — ${runs} runs each, alternating; ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}; load ${load()}`);
 const samples: Record<Target['name'], Sample[]> = { product: [], bare: [] };
@@ -193,6 +201,8 @@ const p90 = (t: Target['name']) => pct(samples[t].map(total), 90);
 console.log(`| page→frame p90 | ${ms(p90('product'))} | ${ms(p90('bare'))} | ${(p90('product') / p90('bare')).toFixed(2)} |`);
 const kb = (t: Target['name']) => `${pct(samples[t].map((s) => s.jsKB), 50).toFixed(0)} KB (${pct(samples[t].map((s) => s.jsWireKB), 50).toFixed(0)} over the wire)`;
 console.log(`| JavaScript loaded | ${kb('product')} | ${kb('bare')} | |`);
+const busy = (t: Target['name']) => pct(samples[t].map(longTasks), 50);
+console.log(`| main-thread long tasks before the frame, ms | ${ms(busy('product'))} | ${ms(busy('bare'))} | ${busy('bare') > 0 ? (busy('product') / busy('bare')).toFixed(2) : '–'} |`);
 console.log(`\nfirst load (no cache): product page→frame ${ms(total(first.product))} ms (scripts ${ms(first.product.page - first.product.html)}, ${first.product.jsKB.toFixed(0)} KB), bare ${ms(total(first.bare))} ms (scripts ${ms(first.bare.page - first.bare.html)}, ${first.bare.jsKB.toFixed(0)} KB)`);
 // Every mark a page left, in the order of their medians: where the time between the steps goes.
 for (const t of ['product', 'bare'] as const) {
@@ -200,6 +210,5 @@ for (const t of ['product', 'bare'] as const) {
   const medians = names.map((n) => [n, pct(samples[t].flatMap((s) => (n in s.marks ? [s.marks[n]!] : [])), 50)] as const).sort((x, y) => x[1] - y[1]);
   console.log(`${t} marks (median ms from navigation start): ${medians.map(([n, v]) => `${n} ${ms(v)}`).join(', ')}`);
 }
-for (const t of ['product', 'bare'] as const) console.log(t, 'long tasks', JSON.stringify(samples[t].map((s) => s.long)));
 console.log(`load average at the end: ${load()}`);
 process.exit(0);

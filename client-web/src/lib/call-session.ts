@@ -424,8 +424,10 @@ export class CallSession {
       const device = new Device();
       await device.load({ routerRtpCapabilities: joined.rtpCapabilities as types.RtpCapabilities });
       this.#device = device;
+      performance.mark('call:device');
     }
     this.#recv = await this.#createTransport('recv');
+    performance.mark('call:recv');
     // What the participant came for first: remote media is consumed while their own camera and
     // microphone are still being set up. this.peers, not joined.peers: producers announced since
     // the reply came as newProducer pushes before #recv existed and are only recorded there.
@@ -505,7 +507,7 @@ export class CallSession {
     const recv = this.#recv;
     // A rejoin replaces the transports: what fails on the old ones (by the dozen) no longer
     // speaks for the call.
-    const current = () => !this.#closed && this.#recv === recv;
+    const current = () => !this.#closed && this.state !== 'failed' && this.#recv === recv;
     const offered = () => current() && !!this.peers.get(p.peerId)?.producers.some((x) => x.producerId === p.producerId);
     for (let attempt = 1; ; attempt++) {
       try {

@@ -1,7 +1,8 @@
 // The bare mediasoup page of bench:join (server.ts beside it): mediasoup-client and socket.io-client
 // only. It publishes camera and microphone with the product's settings (media-settings.ts) while
 // it consumes what the room already has, and leaves the same User Timing marks as the product's
-// call page (`call:page`, `call:socket`, `call:join`), so the bench reads both pages alike. `window.bare.published` says the page's own media is up.
+// call page (`call:page`, `call:socket`, `call:join`, `call:device`), so the bench reads both
+// pages alike. `window.bare.published` says the page's own media is up.
 import { Device, type types } from 'mediasoup-client';
 import { io } from 'socket.io-client';
 import {
@@ -49,6 +50,7 @@ async function start(): Promise<void> {
   performance.mark('call:join');
   const device = new Device();
   await device.load({ routerRtpCapabilities: joined.rtpCapabilities });
+  performance.mark('call:device');
   const recv = device.createRecvTransport(joined.recv);
   const send = device.createSendTransport(joined.send);
   for (const t of [recv, send]) {
