@@ -7,6 +7,7 @@ import type { MediaSource, PeerInfo, PermissionInfo, ProducerInfo, RejoinReason 
 import { callStatus, deviceFailure, poorNetwork, sameStatus, type CallStatus, type DeviceSource, type DeviceStatus, type RemotePublisher } from './call-state.ts';
 import { CAMERA_CODEC_OPTIONS, CAMERA_CONSTRAINTS, CAMERA_ENCODINGS, MICROPHONE_CODEC_OPTIONS, MICROPHONE_CONSTRAINTS } from './media-settings.ts';
 import { FINAL_REFUSALS, SignallingClient, SignallingError } from './signalling-client.ts';
+import { warmDevice } from './warm-device.ts';
 
 /** Tries of one consume before the failure is reported (backoff 1, 2, 4, 4 s between them). */
 const CONSUME_ATTEMPTS = 5;
@@ -127,6 +128,8 @@ export class CallSession {
     this.#token = o.token;
     this.#audioOnly = o.audioOnly ?? false;
     this.signalling = this.#connect(o.url);
+    // Reads the browser's capabilities while the socket connects (warm-device.ts).
+    this.#device = warmDevice();
     navigator.mediaDevices?.addEventListener?.('devicechange', this.#retryDevices);
     for (const name of ['camera', 'microphone'] as const) {
       void navigator.permissions
@@ -420,10 +423,9 @@ export class CallSession {
 
     // The router's capabilities come with the join reply. A rejoin keeps the Device it loaded:
     // every node's routers have the same codecs (sfu/media-codecs.ts).
-    if (!this.#device) {
-      const device = new Device();
-      await device.load({ routerRtpCapabilities: joined.rtpCapabilities as types.RtpCapabilities });
-      this.#device = device;
+    this.#device ??= new Device();
+    if (!this.#device.loaded) {
+      await this.#device.load({ routerRtpCapabilities: joined.rtpCapabilities as types.RtpCapabilities });
       performance.mark('call:device');
     }
     this.#recv = await this.#createTransport('recv');
