@@ -101,15 +101,19 @@ export class Room extends SafeEmitter<RoomEvents> {
     return this.router.rtpCapabilities;
   }
 
-  /** Adds a peer; a peer with the same identity is replaced (it is told so and closed). */
-  join(peer: Peer, rtpCapabilities: types.RtpCapabilities): void {
+  /**
+   * Adds a peer; a peer with the same identity is replaced (it is told so and closed).
+   * `rtpCapabilities`: what it can receive, when known now (a server-side peer); a browser's
+   * come with its recv transport (createWebRtcTransport).
+   */
+  join(peer: Peer, rtpCapabilities?: types.RtpCapabilities): void {
     this.#assertOpen();
     const old = this.peers.get(peer.id);
     if (old && old !== peer) {
       this.log.info({ peerId: peer.id }, 'join() | same identity joined again; replacing the older peer');
       this.#remove(old, 'duplicate-identity');
     }
-    peer.rtpCapabilities = rtpCapabilities;
+    if (rtpCapabilities) peer.rtpCapabilities = rtpCapabilities;
     peer.joined = true;
     this.peers.set(peer.id, peer);
     clearTimeout(this.#emptyTimer);
@@ -176,7 +180,8 @@ export class Room extends SafeEmitter<RoomEvents> {
     return [...this.#others(peer)].filter((p) => !p.hidden).map((p) => p.info());
   }
 
-  async createWebRtcTransport(peer: Peer, direction: 'send' | 'recv', forceTcp = false): Promise<TransportOptions> {
+  /** `rtpCapabilities` (a recv transport's): what the peer's device can receive; its consumers are made for them. */
+  async createWebRtcTransport(peer: Peer, direction: 'send' | 'recv', forceTcp = false, rtpCapabilities?: types.RtpCapabilities): Promise<TransportOptions> {
     peer.assertJoined();
     if (direction === 'send' && !peer.permission.canPublish) throw forbidden('not allowed to publish');
     if (peer.transports.size >= 4) throw badRequest('too many transports');
@@ -189,6 +194,7 @@ export class Room extends SafeEmitter<RoomEvents> {
       appData: { peerId: peer.id, direction },
     });
     if (direction === 'send') await transport.setMaxIncomingBitrate(this.maxIncomingBitrate).catch(() => undefined);
+    if (rtpCapabilities) peer.rtpCapabilities = rtpCapabilities;
     this.#track(peer, transport);
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') this.log.warn({ peerId: peer.id, state }, 'transport dtls state');

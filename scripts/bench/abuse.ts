@@ -1,7 +1,7 @@
 // npm run bench:abuse [seconds per phase] [--runs N] [--unlimited] — what a flood from one client costs
 // everybody else. A product node in its own process (default edge limits, or all of them lifted
 // with --unlimited, to see what the limits buy), a bystander official in a room on 127.0.0.1 timing a
-// signalling round trip (getRouterRtpCapabilities: token, ban list and room placement in Redis)
+// signalling round trip (refreshToken in its room: token, the room's domain and ban list in Redis)
 // every 50 ms, and an attacker in another process on 127.0.0.2 — its own client address, as a
 // second machine would have — flooding in turn:
 //   rest-token   REST as fast as 64 connections go, with a valid coordinator token (queue reads)
@@ -34,11 +34,10 @@ async function flood(kind: Flood, url: string, token: string, seconds: number): 
   const answers = new Map<string, number>();
   const count = (k: string) => answers.set(k, (answers.get(k) ?? 0) + 1);
   if (kind === 'socket') {
-    const room = 'bench:abuse-attacker';
     const opened: Socket[] = [];
     const requests = async (s: Socket) => {
       while (Date.now() < until && s.connected) {
-        const r = (await s.timeout(5000).emitWithAck('getRouterRtpCapabilities', { roomId: room }).catch(() => ({ ok: false, error: { code: 'timeout' } }))) as { ok: boolean; error?: { code: string } };
+        const r = (await s.timeout(5000).emitWithAck('refreshToken', { token }).catch(() => ({ ok: false, error: { code: 'timeout' } }))) as { ok: boolean; error?: { code: string } };
         count(r.ok ? 'ok' : r.error!.code);
       }
     };
@@ -126,8 +125,7 @@ async function bystander(url: string, token: string, room: string) {
     if (!r.ok) throw new Error(`${event}: ${JSON.stringify(r.error)}`);
     return r.data!;
   };
-  const { rtpCapabilities } = await ask<{ rtpCapabilities: unknown }>('getRouterRtpCapabilities', { roomId: room });
-  await ask('join', { roomId: room, rtpCapabilities });
+  await ask('join', { roomId: room });
   return {
     /** Round trips (ms) sampled every SAMPLE_EVERY_MS for `seconds`; a lost answer counts as 10 s. */
     async sample(seconds: number): Promise<number[]> {
@@ -136,7 +134,7 @@ async function bystander(url: string, token: string, room: string) {
       while (Date.now() < until) {
         const t0 = performance.now();
         try {
-          await ask('getRouterRtpCapabilities', { roomId: room });
+          await ask('refreshToken', { token });
           out.push(performance.now() - t0);
         } catch {
           out.push(10_000);

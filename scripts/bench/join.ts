@@ -1,70 +1,154 @@
-// npm run bench:join — how fast a participant sees the other side, through the real product:
-// server, worker, signalling and the call page in Debian's Chromium with a fake camera.
-// For each run, a fresh room: page A joins and publishes, then page B opens and we time, on B:
-//   page→joined      navigation start to the join reply (signalling + router + transports)
-//   join→track       join reply to the first remote track (consume round trips)
-//   track→frame      first remote track to its first decoded video frame
-//   page→frame       the total a user waits for the picture
-// Prints medians and p90 over the runs. The brief's bare mediasoup check measured ≈200 ms from
-// consume to first decoded frame on loopback: track→frame is the comparable figure.
+// npm run bench:join [-- runs] — how long a participant waits to see the other side: the product's
+// call page (server, worker, signalling, Debian's Chromium with a fake camera) beside a bare
+// mediasoup page (scripts/bench/join-bare/: mediasoup, mediasoup-client, a minimal socket.io
+// signalling, nothing else), alternating in one process, one browser, the same flags and camera.
+// The bare page is the floor on this machine; the ratio product ÷ bare is what the product adds.
+//
+// For each run, a fresh room: page A joins and publishes, then page B opens and is timed. Steps,
+// from navigation start on B (User Timing marks both pages leave, and a probe in front of the page
+// that watches its RTCPeerConnections, so neither page is asked to time itself differently):
+//   html            the HTML document has arrived
+//   scripts         HTML → the call's script has run and dialled the socket (`call:page`; the
+//                   product's UI loads after it, `call:ui`)
+//   socket          → socket.io connected (the product verifies the token here)
+//   join            → the join reply (the product: room access, placement, seat, router)
+//   join→track      → the first remote track (device load, recv transport, consume)
+//   track→frame     → its first decoded video frame (ICE+DTLS, resume, key frame, decode)
+//   page→frame      the total a user waits for the picture
+// Steps are measured on one main thread: a step also holds whatever else the page ran meanwhile
+// (the product's UI evaluation and first render), which the long-task row totals. Medians over
+// the runs (and p90 of the total), then every mark's median. The first page load of each (the
+// warm-up: no HTTP or code cache yet) is printed on its own.
+import fs from 'node:fs';
 import os from 'node:os';
-import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { once as onceEvent } from 'node:events';
+import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { workerBin } from '../../sfu/worker-bin.ts';
-import { startProductNode } from '../harness/product-node.ts';
+import { freePort, startProductNode } from '../harness/product-node.ts';
 import { launchBrowser } from '../harness/chromium.ts';
 
-const runs = Number(process.argv[2] ?? 15);
+const runs = Number(process.argv[2] ?? 12);
 if (!Number.isInteger(runs) || runs < 1 || runs > 200) throw new Error('usage: bench:join [runs 1..200]');
 
 process.env.MEDIASOUP_WORKER_BIN ??= workerBin();
 execFileSync('npx', ['vite', 'build', '--config', 'client-web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+const bareRoot = path.resolve('scripts/bench/join-bare');
+const bareWeb = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bare-web-'));
+await build({ configFile: false, root: bareRoot, base: './', logLevel: 'warn', build: { outDir: bareWeb, emptyOutDir: true, target: 'es2022' } });
+
+interface Target {
+  name: 'product' | 'bare';
+  url(room: string, who: string): Promise<string>;
+  /** Page A has joined and publishes. */
+  ready(page: Page): Promise<unknown>;
+}
 
 // The product as deployed: its own process, its own embedded Redis.
 const node = await startProductNode();
+const product: Target = {
+  name: 'product',
+  url: async (room, who) => `${node.url}/call.html?room=${room}&token=${encodeURIComponent(await node.token({ sub: who, role: 'official', rooms: [room] }))}`,
+  ready: (page) => page.waitForFunction(() => (window as unknown as { callSession?: { state: string } }).callSession?.state === 'joined', null, { timeout: 20_000 }),
+};
+
+// The bare server, its own process too; it exits when its standard input closes.
+const bareChild = spawn(process.execPath, ['--import', 'tsx', path.join(bareRoot, 'server.ts')], {
+  env: { ...process.env, BARE_WEB_DIR: bareWeb, BARE_RTC_PORT: String(await freePort()) },
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const [line] = (await Promise.race([onceEvent(bareChild.stdout!, 'data'), onceEvent(bareChild, 'exit').then(() => { throw new Error('bare server exited'); })])) as [Buffer];
+const barePort = /listening (\d+)/.exec(line.toString())?.[1];
+if (!barePort) throw new Error(`bare server: ${line.toString()}`);
+const bare: Target = {
+  name: 'bare',
+  url: async (room) => `http://127.0.0.1:${barePort}/?room=${room}`,
+  ready: (page) => page.waitForFunction(() => (window as unknown as { bare: { published: boolean } }).bare?.published, null, { timeout: 20_000 }),
+};
+
 const browser = await launchBrowser();
 
-interface Sample { joined: number; track: number; frame: number }
-
-// Runs inside the page from its first script, polling at 5 ms (cheap next to decoding). Plain
-// source text: a function would be serialized with the bundler's helpers, which the page lacks.
-const PROBE = `
-  window.benchMarks = {};
-  const tick = async () => {
-    const s = window.callSession, m = window.benchMarks;
-    try {
-      if (s && s.state === 'joined' && m.joined === undefined) m.joined = performance.now();
-      if (s && s.remote.size > 0 && m.track === undefined) m.track = performance.now();
-      if (s && m.track !== undefined && m.frame === undefined) {
-        for (const r of s.remote.values()) {
-          const stats = await s.getRemoteStats(r.consumerId);
-          stats?.forEach((st) => {
-            if (st.type === 'inbound-rtp' && st.kind === 'video' && st.framesDecoded > 0 && m.frame === undefined) m.frame = performance.now();
-          });
-        }
-      }
-    } finally {
-      if (m.frame === undefined) setTimeout(tick, 5);
+// In front of page B's own scripts: every RTCPeerConnection the page makes is watched for its
+// first remote track and polled (5 ms, cheap next to decoding) for its first decoded video frame;
+// long tasks (over 50 ms) on the main thread are recorded.
+// Plain source text: a function would be serialized with the bundler's helpers, which the page lacks.
+const PROBE = `(() => {
+  const marks = (window.benchMarks = { long: [] });
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => marks.long.push([Math.round(e.startTime), Math.round(e.duration)]))).observe({ type: 'longtask', buffered: true });
+  const pcs = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      pcs.push(this);
+      this.addEventListener('track', () => { if (marks.track === undefined) marks.track = performance.now(); });
     }
   };
+  const tick = async () => {
+    for (const pc of pcs) {
+      if (marks.frame !== undefined || pc.signalingState === 'closed') continue;
+      const stats = await pc.getStats().catch(() => new Map());
+      stats.forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video' && s.framesDecoded > 0 && marks.frame === undefined) marks.frame = performance.now();
+      });
+    }
+    if (marks.frame === undefined) setTimeout(tick, 5);
+  };
   setTimeout(tick, 5);
-`;
+})();`;
 
-async function once(i: number): Promise<Sample> {
-  const room = `bench:join-${i}`;
-  const url = async (sub: string) => `${node.url}/call.html?room=${room}&token=${encodeURIComponent(await node.token({ sub, role: 'official', rooms: [room] }))}`;
+// What page B measured, read the same way (plain source text, as PROBE).
+const COLLECT = `(() => {
+  const mark = (name) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? NaN;
+  const js = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js'));
+  const kb = (f) => js.reduce((s, r) => s + f(r), 0) / 1024;
+  return {
+    html: performance.getEntriesByType('navigation')[0].responseEnd,
+    page: mark('call:page'),
+    socket: mark('call:socket'),
+    join: mark('call:join'),
+    track: window.benchMarks.track,
+    frame: window.benchMarks.frame,
+    jsKB: kb((r) => r.decodedBodySize),
+    jsWireKB: kb((r) => r.transferSize),
+    long: window.benchMarks.long,
+    marks: Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])),
+  };
+})()`;
+
+interface Sample {
+  html: number;
+  page: number;
+  socket: number;
+  join: number;
+  track: number;
+  frame: number;
+  /** JavaScript the page loaded (decoded bytes), and how much of it came over the wire. */
+  jsKB: number;
+  jsWireKB: number;
+  /** The page's long tasks (over 50 ms): [start, duration] from navigation start. */
+  long: [number, number][];
+  /** Every User Timing mark the page left, from navigation start. */
+  marks: Record<string, number>;
+}
+
+async function once(t: Target, i: number): Promise<Sample> {
+  const room = `bench:join-${t.name}-${i}`;
   const a = await browser.newPage();
-  await a.goto(await url(`a${i}`));
-  await a.waitForFunction(() => (window as unknown as { callSession?: { state: string } }).callSession?.state === 'joined', null, { timeout: 20_000 });
+  await a.goto(await t.url(room, `a${i}`));
+  await t.ready(a);
   const b = await browser.newPage();
   await b.addInitScript(PROBE);
-  await b.goto(await url(`b${i}`));
+  await b.goto(await t.url(room, `b${i}`));
   try {
     await b.waitForFunction(() => (window as unknown as { benchMarks: { frame?: number } }).benchMarks.frame !== undefined, null, { timeout: 20_000 });
   } catch (err) {
-    const state = await b.evaluate(() => ({ marks: (window as unknown as { benchMarks: unknown }).benchMarks, status: document.querySelector('.call-status')?.textContent}));
-    throw new Error(`run ${i}: no decoded frame in 20 s (${JSON.stringify(state)})`, { cause: err });
+    const state = await b.evaluate(() => ({ marks: (window as unknown as { benchMarks: unknown }).benchMarks, status: document.querySelector('.call-status')?.textContent }));
+    throw new Error(`${t.name} run ${i}: no decoded frame in 20 s (${JSON.stringify(state)})`, { cause: err });
   }
-  const m = await b.evaluate(() => (window as unknown as { benchMarks: Sample }).benchMarks);
+  const m = (await b.evaluate(COLLECT)) as Sample;
   await a.close();
   await b.close();
   return m;
@@ -74,20 +158,57 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((x, y) => x - y);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
-
-console.log(`bench:join — ${runs} runs; ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}`);
-await once(-1); // warm-up: first page load compiles the bundle, first router warms the worker
-const samples: Sample[] = [];
-for (let i = 0; i < runs; i++) samples.push(await once(i));
-const rows: [string, number[]][] = [
-  ['page→joined', samples.map((s) => s.joined)],
-  ['join→track', samples.map((s) => s.track - s.joined)],
-  ['track→frame', samples.map((s) => s.frame - s.track)],
-  ['page→frame', samples.map((s) => s.frame)],
+const steps: [string, (s: Sample) => number][] = [
+  ['html', (s) => s.html],
+  ['scripts', (s) => s.page - s.html],
+  ['socket', (s) => s.socket - s.page],
+  ['join', (s) => s.join - s.socket],
+  ['join→track', (s) => s.track - s.join],
+  ['track→frame', (s) => s.frame - s.track],
+  ['page→frame', (s) => s.frame],
 ];
-console.log('\n| step | median ms | p90 ms |\n|---|---:|---:|');
-for (const [name, xs] of rows) console.log(`| ${name} | ${pct(xs, 50).toFixed(0)} | ${pct(xs, 90).toFixed(0)} |`);
 
-await browser.cleanup();
-await node.stop();
+/** Main-thread time in tasks over 50 ms (script evaluation, rendering) before the first frame. */
+const longTasks = (s: Sample) => s.long.filter(([start]) => start < s.frame).reduce((sum, [, d]) => sum + d, 0);
+
+const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`bench:join — ${runs} runs each, alternating; ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}; load ${load()}`);
+const samples: Record<Target['name'], Sample[]> = { product: [], bare: [] };
+let first: Record<Target['name'], Sample>;
+try {
+  // Warm-up: the first page load has no HTTP or code cache, the first room warms the worker.
+  first = { product: await once(product, -1), bare: await once(bare, -1) };
+  for (let i = 0; i < runs; i++) {
+    // Alternating who goes first, so neither always runs on the heels of the other.
+    for (const t of i % 2 === 0 ? [product, bare] : [bare, product]) samples[t.name].push(await once(t, i));
+  }
+} finally {
+  await browser.cleanup();
+  await node.stop();
+  bareChild.stdin!.end();
+  fs.rmSync(bareWeb, { recursive: true, force: true });
+}
+
+const ms = (x: number) => x.toFixed(0);
+console.log('\n| step | product median ms | bare median ms | product ÷ bare |\n|---|---:|---:|---:|');
+for (const [name, f] of steps) {
+  const p = pct(samples.product.map(f), 50);
+  const b = pct(samples.bare.map(f), 50);
+  console.log(`| ${name} | ${ms(p)} | ${ms(b)} | ${b > 0 ? (p / b).toFixed(2) : '–'} |`);
+}
+const total = steps.at(-1)![1];
+const p90 = (t: Target['name']) => pct(samples[t].map(total), 90);
+console.log(`| page→frame p90 | ${ms(p90('product'))} | ${ms(p90('bare'))} | ${(p90('product') / p90('bare')).toFixed(2)} |`);
+const kb = (t: Target['name']) => `${pct(samples[t].map((s) => s.jsKB), 50).toFixed(0)} KB (${pct(samples[t].map((s) => s.jsWireKB), 50).toFixed(0)} over the wire)`;
+console.log(`| JavaScript loaded | ${kb('product')} | ${kb('bare')} | |`);
+const busy = (t: Target['name']) => pct(samples[t].map(longTasks), 50);
+console.log(`| main-thread long tasks before the frame, ms | ${ms(busy('product'))} | ${ms(busy('bare'))} | ${busy('bare') > 0 ? (busy('product') / busy('bare')).toFixed(2) : '–'} |`);
+console.log(`\nfirst load (no cache): product page→frame ${ms(total(first.product))} ms (scripts ${ms(first.product.page - first.product.html)}, ${first.product.jsKB.toFixed(0)} KB), bare ${ms(total(first.bare))} ms (scripts ${ms(first.bare.page - first.bare.html)}, ${first.bare.jsKB.toFixed(0)} KB)`);
+// Every mark a page left, in the order of their medians: where the time between the steps goes.
+for (const t of ['product', 'bare'] as const) {
+  const names = [...new Set(samples[t].flatMap((s) => Object.keys(s.marks)))];
+  const medians = names.map((n) => [n, pct(samples[t].flatMap((s) => (n in s.marks ? [s.marks[n]!] : [])), 50)] as const).sort((x, y) => x[1] - y[1]);
+  console.log(`${t} marks (median ms from navigation start): ${medians.map(([n, v]) => `${n} ${ms(v)}`).join(', ')}`);
+}
+console.log(`load average at the end: ${load()}`);
 process.exit(0);

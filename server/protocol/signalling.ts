@@ -77,17 +77,23 @@ export const dtlsParametersSchema = z.looseObject({
 // ---- client → server requests -----------------------------------------------------------------
 
 export const requestSchemas = {
-  getRouterRtpCapabilities: z.strictObject({ roomId: roomIdSchema }),
   join: z.strictObject({
     roomId: roomIdSchema,
-    rtpCapabilities: rtpCapabilitiesSchema,
     /**
      * Client-chosen text shown beside the participant's name, labelled as the participant's own
      * note. The name itself is the directory's (the token's `name`) and cannot be set here.
      */
     note: z.string().trim().min(1).max(100).optional(),
   }),
-  createWebRtcTransport: z.strictObject({ direction: z.enum(['send', 'recv']), forceTcp: z.boolean().optional() }),
+  createWebRtcTransport: z.discriminatedUnion('direction', [
+    z.strictObject({ direction: z.literal('send'), forceTcp: z.boolean().optional() }),
+    /**
+     * `rtpCapabilities`: what this device can receive (mediasoup-client's
+     * `device.recvRtpCapabilities`, the Device loaded with the join reply's router capabilities).
+     * Consumers on this connection are made for them.
+     */
+    z.strictObject({ direction: z.literal('recv'), forceTcp: z.boolean().optional(), rtpCapabilities: rtpCapabilitiesSchema }),
+  ]),
   connectWebRtcTransport: z.strictObject({ transportId: id, dtlsParameters: dtlsParametersSchema }),
   restartIce: z.strictObject({ transportId: id }),
   produce: z.strictObject({ transportId: id, kind, rtpParameters: rtpParametersSchema, source: mediaSourceSchema }),
@@ -177,15 +183,26 @@ export interface IceServer {
 }
 
 export interface ResponseData {
-  getRouterRtpCapabilities: { rtpCapabilities: unknown };
   /**
-   * `recording`: the session is being recorded (everyone is shown this). `exp`: when the token
-   * the connection holds expires (seconds since the epoch): send `refreshToken` before it.
-   * `permission`: what this participant may do here now. `iceServers`: TURN for the transports. `nodes`: the public URLs of the
-   * cluster's live nodes (this one included; empty when the node registry cannot be read): where
-   * the client asks next when this node stops answering.
+   * `rtpCapabilities`: the room router's, to load the client's Device with (its recv transport
+   * then carries what the device can receive); sent here so a join costs no round trip before
+   * it. `recording`: the session is being recorded (everyone is shown this). `exp`: when the
+   * token the connection holds expires (seconds since the epoch): send `refreshToken` before it.
+   * `permission`: what this participant may do here now. `iceServers`: TURN for the transports.
+   * `nodes`: the public URLs of the cluster's live nodes (this one included; empty when the node
+   * registry cannot be read): where the client asks next when this node stops answering.
    */
-  join: { peerId: string; role: string; exp: number; permission: PermissionInfo; peers: PeerInfo[]; recording: boolean; iceServers: IceServer[]; nodes: string[] };
+  join: {
+    rtpCapabilities: unknown;
+    peerId: string;
+    role: string;
+    exp: number;
+    permission: PermissionInfo;
+    peers: PeerInfo[];
+    recording: boolean;
+    iceServers: IceServer[];
+    nodes: string[];
+  };
   createWebRtcTransport: TransportOptions;
   connectWebRtcTransport: Record<string, never>;
   restartIce: { iceParameters: unknown };

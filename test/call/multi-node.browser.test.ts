@@ -55,9 +55,9 @@ describe('two nodes on one Redis', () => {
   it('node B answers a join for a room on node A with conflict and A\'s URL', async () => {
     const room = `test:multi-node-redirect-${Date.now()}`;
     const viaA = io(a.url, { auth: { token: a.token('x', 'official', { rooms: [room] }) }, transports: ['websocket'], forceNew: true });
-    expect(await viaA.timeout(5000).emitWithAck('getRouterRtpCapabilities', { roomId: room })).toMatchObject({ ok: true });
+    expect(await viaA.timeout(5000).emitWithAck('join', { roomId: room })).toMatchObject({ ok: true });
     const viaB = io(b.url, { auth: { token: b.token('y', 'official', { rooms: [room] }) }, transports: ['websocket'], forceNew: true });
-    const reply = await viaB.timeout(5000).emitWithAck('getRouterRtpCapabilities', { roomId: room });
+    const reply = await viaB.timeout(5000).emitWithAck('join', { roomId: room });
     expect(reply).toMatchObject({ ok: false, error: { code: 'conflict', details: { url: a.url } } });
     viaA.disconnect();
     viaB.disconnect();

@@ -46,14 +46,23 @@ async function call<T = unknown>(c: Client, event: RequestName | string, payload
   return (await c.timeout(5000).emitWithAck(event, payload)) as Reply<T>;
 }
 
+/** The router capabilities each client's join reply carried: what a Device would be loaded with. */
+const routerCaps = new Map<Client, unknown>();
+
 async function joinedClient(sub: string, room: string, grant: Record<string, unknown> = {}): Promise<Client> {
   const c = connect(platform.token(sub, 'official', { rooms: [room], ...grant }));
   await connected(c);
-  const caps = await call<{ rtpCapabilities: unknown }>(c, 'getRouterRtpCapabilities', { roomId: room });
-  expect(caps.ok).toBe(true);
-  const joined = await call(c, 'join', { roomId: room, rtpCapabilities: caps.ok ? caps.data.rtpCapabilities : {} });
+  const joined = await call<{ rtpCapabilities: unknown }>(c, 'join', { roomId: room });
   expect(joined).toMatchObject({ ok: true });
+  if (joined.ok) routerCaps.set(c, joined.data.rtpCapabilities);
   return c;
+}
+
+/** A recv transport that can receive whatever the router sends (the capabilities a browser's Device would report, near enough). */
+async function recvTransport(c: Client): Promise<string> {
+  const t = await call<{ transportId: string }>(c, 'createWebRtcTransport', { direction: 'recv', rtpCapabilities: routerCaps.get(c) });
+  expect(t.ok).toBe(true);
+  return t.ok ? t.data.transportId : '';
 }
 
 beforeAll(async () => {
@@ -85,9 +94,7 @@ describe('requests', () => {
   it('a token for room X cannot enter room Y', async () => {
     const c = connect(platform.token('u1', 'official', { rooms: ['test:x'] }));
     await connected(c);
-    const r = await call(c, 'getRouterRtpCapabilities', { roomId: 'test:y' });
-    expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const j = await call(c, 'join', { roomId: 'test:y', rtpCapabilities: {} });
+    const j = await call(c, 'join', { roomId: 'test:y' });
     expect(j).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
@@ -107,7 +114,7 @@ describe('requests', () => {
     c.emit('noSuchEvent', {});
     c.emit('join', { roomId: room });
     // The same connection and a new one are still served.
-    expect(await call(c, 'getRouterRtpCapabilities', { roomId: room })).toMatchObject({ ok: true });
+    expect(await call(c, 'leave', {})).toMatchObject({ ok: true });
     const other = await joinedClient('m2', room);
     expect(other.connected).toBe(true);
   });
@@ -128,14 +135,23 @@ describe('requests', () => {
     // A viewer-only token may not open a send transport.
     const viewer = await joinedClient('viewer', room, { canPublish: false, sources: [] });
     expect(await call(viewer, 'createWebRtcTransport', { direction: 'send' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const recv = await call<{ transportId: string }>(viewer, 'createWebRtcTransport', { direction: 'recv' });
-    const consumed = await call<{ consumerId: string; peerId: string; source: string }>(viewer, 'consume', { transportId: recv.ok ? recv.data.transportId : '', producerId });
+    const consumed = await call<{ consumerId: string; peerId: string; source: string }>(viewer, 'consume', { transportId: await recvTransport(viewer), producerId });
     expect(consumed).toMatchObject({ ok: true, data: { peerId: 'pub', source: 'camera' } });
+
+    // Consumers are made for the capabilities the recv transport carried: a device that
+    // receives no video is refused it; a recv transport without them is malformed.
+    const deaf = await joinedClient('audio-only-device', room);
+    const opus = (routerCaps.get(deaf) as { codecs: { kind: string }[] }).codecs.filter((codec) => codec.kind === 'audio');
+    expect(await call(deaf, 'createWebRtcTransport', { direction: 'recv' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const audioRecv = await call<{ transportId: string }>(deaf, 'createWebRtcTransport', { direction: 'recv', rtpCapabilities: { codecs: opus, headerExtensions: [] } });
+    expect(await call(deaf, 'consume', { transportId: audioRecv.ok ? audioRecv.data.transportId : '', producerId })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request', message: expect.stringMatching(/cannot receive/) },
+    });
 
     // Someone in another room cannot consume it, even knowing its id.
     const outsider = await joinedClient('outsider', 'test:elsewhere');
-    const orecv = await call<{ transportId: string }>(outsider, 'createWebRtcTransport', { direction: 'recv' });
-    expect(await call(outsider, 'consume', { transportId: orecv.ok ? orecv.data.transportId : '', producerId })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await call(outsider, 'consume', { transportId: await recvTransport(outsider), producerId })).toMatchObject({ ok: false, error: { code: 'not_found' } });
 
     // Closing the producer tells the consumer's owner.
     const closed = new Promise((resolve) => viewer.once('consumerClosed', resolve));
@@ -189,7 +205,7 @@ describe('leaving', () => {
       };
       platform.rooms.on('room', onRoom);
     });
-    const reply = call(c, 'join', { roomId: room, rtpCapabilities: {} }).catch(() => 'no answer');
+    const reply = call(c, 'join', { roomId: room }).catch(() => 'no answer');
     await dropped;
     expect(await reply).toBe('no answer');
     // The server finished the join (its answer is counted even with nobody left to hear it).
@@ -202,9 +218,8 @@ describe('leaving', () => {
     const c = await joinedClient('leaver', room);
     expect(await call(c, 'leave', {})).toMatchObject({ ok: true });
     expect(platform.rooms.get(room)!.peers.has('leaver')).toBe(false);
-    expect(await call(c, 'createWebRtcTransport', { direction: 'recv' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
-    const caps = await call<{ rtpCapabilities: unknown }>(c, 'getRouterRtpCapabilities', { roomId: room });
-    expect(await call(c, 'join', { roomId: room, rtpCapabilities: caps.ok ? caps.data.rtpCapabilities : {} })).toMatchObject({ ok: true });
+    expect(await call(c, 'createWebRtcTransport', { direction: 'recv', rtpCapabilities: routerCaps.get(c) })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await call(c, 'join', { roomId: room })).toMatchObject({ ok: true });
     expect(platform.rooms.get(room)!.peers.has('leaver')).toBe(true);
   });
 });
@@ -225,9 +240,7 @@ describe('worker failure', () => {
     expect(fresh.worker.closed).toBe(false);
 
     // The client rejoins the same room on the new worker.
-    const caps = await call<{ rtpCapabilities: unknown }>(c, 'getRouterRtpCapabilities', { roomId: room });
-    expect(caps.ok).toBe(true);
-    expect(await call(c, 'join', { roomId: room, rtpCapabilities: caps.ok ? caps.data.rtpCapabilities : {} })).toMatchObject({ ok: true });
+    expect(await call(c, 'join', { roomId: room })).toMatchObject({ ok: true });
     expect(platform.rooms.get(room)!.router.closed).toBe(false);
 
     const health = await fetch(`${platform.internalUrl}/healthz`);
@@ -266,11 +279,10 @@ describe('removing a participant', () => {
     expect(await told).toEqual({ reason: 'kicked' });
     expect([...platform.rooms.get(room)!.peers.keys()].sort()).toEqual(['host', 'plain']);
 
-    // A newly issued token for the same identity is still refused, on join and before it.
+    // A newly issued token for the same identity is still refused.
     const again = connect(platform.token('guest', 'official', { rooms: [room] }));
     await connected(again);
-    expect(await call(again, 'getRouterRtpCapabilities', { roomId: room })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await call(again, 'join', { roomId: room, rtpCapabilities: {} })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(again, 'join', { roomId: room })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });
 
@@ -296,14 +308,15 @@ describe('flooding', () => {
   it('a client sending requests far faster than a call needs is slowed down, and others are still served', async () => {
     const room = 'test:flood';
     const flooder = await joinedClient('flooder', room);
-    const replies = await Promise.all(Array.from({ length: 500 }, () => call(flooder, 'getRouterRtpCapabilities', { roomId: room })));
+    // `leave` answers ok whether or not the flooder is still in the room.
+    const replies = await Promise.all(Array.from({ length: 500 }, () => call(flooder, 'leave', {})));
     const limited = replies.filter((r) => !r.ok && r.error.code === 'rate_limited').length;
     expect(limited).toBeGreaterThan(200);
     expect(replies.filter((r) => r.ok).length).toBeGreaterThan(0);
     const other = await joinedClient('calm', room);
-    expect(await call(other, 'getRouterRtpCapabilities', { roomId: room })).toMatchObject({ ok: true });
+    expect(await call(other, 'createWebRtcTransport', { direction: 'send' })).toMatchObject({ ok: true });
     // The budget refills: the flooder is answered again soon (refused requests cost nothing).
-    const again = await waitFor(() => call(flooder, 'getRouterRtpCapabilities', { roomId: room }), (r) => r.ok, { what: 'flooder served again', timeoutMs: 5000 });
+    const again = await waitFor(() => call(flooder, 'leave', {}), (r) => r.ok, { what: 'flooder served again', timeoutMs: 5000 });
     expect(again).toMatchObject({ ok: true });
   });
 });

@@ -201,7 +201,7 @@ describe('petitions and their rooms', () => {
     expect(fromTerminal).toHaveLength(1);
   });
 
-  // The negative half is proven by the next test (a room only asked for its capabilities); this
+  // The negative half is proven by the next test (a room only a hidden observer joined); this
   // one shows the recording does start, at the first participant's join and not before.
   it('a petition room nobody really joined is never recorded; the first real participant starts the recording', async () => {
     const petition = platform.services.petition;
@@ -213,27 +213,25 @@ describe('petitions and their rooms', () => {
     const roomId = started.roomId;
     const recordings = () => platform.services.archive.audit.entries().filter((e) => e.type === 'recording-start' && e.details.roomId === roomId);
 
-    // Asking for the room's capabilities creates it; a hidden observer joins. Neither is a participant.
+    // A hidden observer joins first (and so makes the room): not a participant.
     const caller = connect(platform, started.token);
-    const caps = await ask<{ rtpCapabilities: unknown }>(caller, 'getRouterRtpCapabilities', { roomId });
-    expect(caps.ok).toBe(true);
     const observer = connect(platform, platform.tokens.issue({
       sub: 'coordinator-city', name: '综治中心', role: 'coordinator',
       grant: { rooms: [roomId], canPublish: false, canSubscribe: true, sources: [], hidden: true },
     }));
-    expect(await ask(observer, 'join', { roomId, rtpCapabilities: caps.data!.rtpCapabilities })).toMatchObject({ ok: true });
+    expect(await ask(observer, 'join', { roomId })).toMatchObject({ ok: true });
     const beforeRealJoin = new Date().toISOString();
     expect(recordings()).toEqual([]);
 
     // The petitioner joins: now the session is recorded, from this moment on.
-    expect(await ask(caller, 'join', { roomId, rtpCapabilities: caps.data!.rtpCapabilities })).toMatchObject({ ok: true });
+    expect(await ask(caller, 'join', { roomId })).toMatchObject({ ok: true });
     const [first] = await until('the recording to start', () => (recordings().length > 0 ? recordings() : undefined));
     expect(first!.at >= beforeRealJoin).toBe(true);
     caller.disconnect();
     observer.disconnect();
   });
 
-  it('a petition room only asked for its capabilities closes without a recording', async () => {
+  it('a petition room only a hidden observer joined closes without a recording', async () => {
     const petition = platform.services.petition;
     const terminal = { id: `device-T341321101205`, name: '终端', role: 'terminal', terminalId: 'T341321101205' } as const;
     const started = await petition.startPetition(terminal, { terminalId: 'T341321101205', category: 'wages' });
@@ -241,10 +239,13 @@ describe('petitions and their rooms', () => {
     const official = { id: 'O341321-rs-3', name: '李干部', role: 'official' } as const;
     await petition.heartbeat(official, 'available');
     await petition.acceptTicket(official, started.ticketId);
-    const c = connect(platform, started.token);
-    expect((await ask(c, 'getRouterRtpCapabilities', { roomId: started.roomId })).ok).toBe(true);
+    const observer = connect(platform, platform.tokens.issue({
+      sub: 'coordinator-city', name: '综治中心', role: 'coordinator',
+      grant: { rooms: [started.roomId], canPublish: false, canSubscribe: true, sources: [], hidden: true },
+    }));
+    expect(await ask(observer, 'join', { roomId: started.roomId })).toMatchObject({ ok: true });
     expect(platform.rooms.get(started.roomId)).toBeDefined();
-    c.disconnect();
+    observer.disconnect();
     // Empty rooms close after the test platform's 2 s.
     await until('the empty room to close', () => platform.rooms.get(started.roomId) === undefined);
     expect(platform.services.archive.audit.entries().filter((e) => e.details.roomId === started.roomId)).toEqual([]);

@@ -94,7 +94,7 @@ describe('expiry on an open connection', () => {
     if (!theirMic.ok) throw new Error('microphone refused');
 
     await until('the short token expired', () => Date.now() > exp * 1000 + 50, 10_000);
-    expect(await c.call('createWebRtcTransport', { direction: 'recv' })).toMatchObject({ ok: false, error: { code: 'token_expired' } });
+    expect(await c.call('createWebRtcTransport', { direction: 'recv', rtpCapabilities: c.rtpCapabilities })).toMatchObject({ ok: false, error: { code: 'token_expired' } });
     expect(await c.produce(send, 'camera')).toMatchObject({ ok: false, error: { code: 'token_expired' } });
     expect(await c.call('consume', { transportId: recv, producerId: theirMic.data.producerId })).toMatchObject({ ok: false, error: { code: 'token_expired' } });
     // What was set up before goes on.

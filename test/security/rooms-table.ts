@@ -220,14 +220,10 @@ export const ROWS: Row[] = [
     ['any role, grant naming it', 'allowed', (s, r) => forged(s, 'u-adhoc', 'official', r)],
     ['any role, grant naming another room', 'forbidden', (s) => forged(s, 'u-adhoc-2', 'official', 'test:elsewhere')],
   ]),
-  {
-    channel: 'signalling', request: 'getRouterRtpCapabilities', as: 'official holding no ticket (same rule as join)', expect: 'forbidden',
-    try: (s) => attempt(s, forged(s, 'O341321-zj-2', 'official', P(s).roomId), async (c) => outcome(await c.call('getRouterRtpCapabilities', { roomId: P(s).roomId }))),
-  },
   { channel: 'signalling', request: 'join', detail: 'a second room', as: 'anyone already in a room', expect: 'conflict', try: (s) => inRoom(s, P(s).lead, P(s).roomId, (c) => c.join(P(s).roomId)) },
 
   // ---- media in the room --------------------------------------------------------------------
-  { channel: 'signalling', request: 'createWebRtcTransport', as: 'anyone not in a room', expect: 'conflict', try: (s) => attempt(s, P(s).lead, async (c) => outcome(await c.call('createWebRtcTransport', { direction: 'recv' }))) },
+  { channel: 'signalling', request: 'createWebRtcTransport', as: 'anyone not in a room', expect: 'conflict', try: (s) => attempt(s, P(s).lead, async (c) => outcome(await c.call('createWebRtcTransport', { direction: 'send' }))) },
   { channel: 'signalling', request: 'createWebRtcTransport', detail: 'send', as: 'official: the lead', expect: 'allowed', try: (s) => inRoom(s, P(s).lead, P(s).roomId, (c) => c.call('createWebRtcTransport', { direction: 'send' })) },
   { channel: 'signalling', request: 'createWebRtcTransport', detail: 'send', as: 'coordinator (watches only)', expect: 'forbidden', try: (s) => inRoom(s, P(s).coordinator, P(s).roomId, (c) => c.call('createWebRtcTransport', { direction: 'send' })) },
   { channel: 'signalling', request: 'createWebRtcTransport', detail: 'send', as: 'family: look-in viewer (watches only)', expect: 'forbidden', try: (s) => inRoom(s, s.lookIn.viewer, s.lookIn.roomId, (c) => c.call('createWebRtcTransport', { direction: 'send' })) },

@@ -32,6 +32,8 @@ export class Client {
   readonly socket: Socket;
   /** Every server push, in order. */
   readonly pushed: Pushed[] = [];
+  /** The router capabilities of the last join reply: what this client's recv transports say it receives. */
+  rtpCapabilities: unknown;
   #disconnected = false;
 
   constructor(url: string, token: unknown, namespace = '') {
@@ -63,18 +65,18 @@ export class Client {
     return r.data;
   }
 
-  /** getRouterRtpCapabilities + join, as the web client does; the raw join reply. */
-  async join(roomId: string, extra: Record<string, unknown> = {}): Promise<Reply<{ peerId: string; peers: { peerId: string; name: string; note?: string }[]; permission: { sources: string[]; roomAdmin: boolean } }>> {
-    const caps = await this.call<{ rtpCapabilities: unknown }>('getRouterRtpCapabilities', { roomId });
-    if (!caps.ok) return caps;
-    return this.call('join', { roomId, rtpCapabilities: caps.data.rtpCapabilities, ...extra });
+  /** join, as the web client does; the raw join reply. */
+  async join(roomId: string, extra: Record<string, unknown> = {}): Promise<Reply<{ rtpCapabilities: unknown; peerId: string; peers: { peerId: string; name: string; note?: string }[]; permission: { sources: string[]; roomAdmin: boolean } }>> {
+    const reply = await this.call<{ rtpCapabilities: unknown; peerId: string; peers: { peerId: string; name: string; note?: string }[]; permission: { sources: string[]; roomAdmin: boolean } }>('join', { roomId, ...extra });
+    if (reply.ok) this.rtpCapabilities = reply.data.rtpCapabilities;
+    return reply;
   }
 
   async sendTransport(): Promise<string> {
     return (await this.ok<{ transportId: string }>('createWebRtcTransport', { direction: 'send' })).transportId;
   }
   async recvTransport(): Promise<string> {
-    return (await this.ok<{ transportId: string }>('createWebRtcTransport', { direction: 'recv' })).transportId;
+    return (await this.ok<{ transportId: string }>('createWebRtcTransport', { direction: 'recv', rtpCapabilities: this.rtpCapabilities })).transportId;
   }
 
   produce(transportId: string, source: 'camera' | 'microphone' | 'screen', rtpParameters = source === 'microphone' ? opus() : vp8()) {

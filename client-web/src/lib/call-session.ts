@@ -4,9 +4,10 @@
 import { Device, type types } from 'mediasoup-client';
 import { parseRoomId } from '../../../server/protocol/room-id.ts';
 import type { MediaSource, PeerInfo, PermissionInfo, ProducerInfo, RejoinReason } from '../../../server/protocol/signalling.ts';
-import { Api } from './api.ts';
 import { callStatus, deviceFailure, poorNetwork, sameStatus, type CallStatus, type DeviceSource, type DeviceStatus, type RemotePublisher } from './call-state.ts';
+import { CAMERA_CODEC_OPTIONS, CAMERA_CONSTRAINTS, CAMERA_ENCODINGS, MICROPHONE_CODEC_OPTIONS, MICROPHONE_CONSTRAINTS } from './media-settings.ts';
 import { FINAL_REFUSALS, SignallingClient, SignallingError } from './signalling-client.ts';
+import { warmDevice } from './warm-device.ts';
 
 /** Tries of one consume before the failure is reported (backoff 1, 2, 4, 4 s between them). */
 const CONSUME_ATTEMPTS = 5;
@@ -43,16 +44,6 @@ export interface CallSessionEvents {
 
 /** A participant who sends nothing this long after it was first seen is missing that device. */
 const SETTLE_MS = 6_000;
-
-/**
- * The camera as three simulcast layers (¼, ½ and full size, each with three temporal layers), so
- * the SFU can hand a receiver on a poor link a smaller picture instead of a frozen one.
- */
-const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
-  { scaleResolutionDownBy: 4, maxBitrate: 120_000, scalabilityMode: 'L1T3' },
-  { scaleResolutionDownBy: 2, maxBitrate: 350_000, scalabilityMode: 'L1T3' },
-  { scaleResolutionDownBy: 1, maxBitrate: 900_000, scalabilityMode: 'L1T3' },
-];
 
 export interface CallSessionOptions {
   url?: string;
@@ -143,6 +134,8 @@ export class CallSession {
     this.#token = o.token;
     this.#audioOnly = o.audioOnly ?? false;
     this.signalling = this.#connect(o.url);
+    // Reads the browser's capabilities while the socket connects (warm-device.ts).
+    this.#device = warmDevice();
     navigator.mediaDevices?.addEventListener?.('devicechange', this.#retryDevices);
     globalThis.addEventListener?.('pagehide', this.#leavePage);
     for (const name of ['camera', 'microphone'] as const) {
@@ -212,6 +205,7 @@ export class CallSession {
 
   async start(): Promise<void> {
     await this.signalling.connected();
+    performance.mark('call:socket');
     await this.#joinHere();
   }
 
@@ -269,9 +263,8 @@ export class CallSession {
       const producer = await this.#send.produce({
         track,
         appData: { source },
-        ...(source === 'camera' ? { encodings: CAMERA_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 600 } } : {}),
-        // In-band FEC rebuilds a lost packet from the next; DTX sends (almost) nothing in silence.
-        ...(source === 'microphone' ? { codecOptions: { opusFec: true, opusDtx: true } } : {}),
+        ...(source === 'camera' ? { encodings: CAMERA_ENCODINGS, codecOptions: CAMERA_CODEC_OPTIONS } : {}),
+        ...(source === 'microphone' ? { codecOptions: MICROPHONE_CODEC_OPTIONS } : {}),
       });
       this.#producers.set(source, producer);
       this.localStream.addTrack(track);
@@ -416,23 +409,15 @@ export class CallSession {
     const { roomId } = this.o;
     // A rejoin keeps saying "reconnecting" until the call is back.
     if (this.state !== 'reconnecting') this.#setState('connecting');
-    const { rtpCapabilities } = await this.signalling.request('getRouterRtpCapabilities', { roomId });
-    if (!this.#device) {
-      this.#device = new Device();
-      await this.#device.load({ routerRtpCapabilities: rtpCapabilities as types.RtpCapabilities });
-    }
     this.#earlyPushes = [];
     let joined;
     try {
-      joined = await this.signalling.request('join', {
-        roomId,
-        rtpCapabilities: this.#device.rtpCapabilities as never,
-        ...(this.o.note ? { note: this.o.note } : {}),
-      });
+      joined = await this.signalling.request('join', { roomId, ...(this.o.note ? { note: this.o.note } : {}) });
     } catch (err) {
       this.#earlyPushes = undefined;
       throw err;
     }
+    performance.mark('call:join');
     this.peerId = joined.peerId;
     this.#permission = joined.permission;
     this.#iceServers = joined.iceServers;
@@ -446,7 +431,19 @@ export class CallSession {
     this.#earlyPushes = undefined;
     for (const apply of early) apply();
 
+    // The router's capabilities come with the join reply. A rejoin keeps the Device it loaded:
+    // every node's routers have the same codecs (sfu/media-codecs.ts).
+    this.#device ??= new Device();
+    if (!this.#device.loaded) {
+      await this.#device.load({ routerRtpCapabilities: joined.rtpCapabilities as types.RtpCapabilities });
+      performance.mark('call:device');
+    }
     this.#recv = await this.#createTransport('recv');
+    performance.mark('call:recv');
+    // What the participant came for first: remote media is consumed while their own camera and
+    // microphone are still being set up. this.peers, not joined.peers: producers announced since
+    // the reply came as newProducer pushes before #recv existed and are only recorded there.
+    const receiving = Promise.all([...this.peers.values()].flatMap((p) => p.producers.map((prod) => this.#consumeRetrying({ peerId: p.peerId, ...prod }))));
     if (this.#wanted().length > 0) {
       try {
         this.#send = await this.#createTransport('send');
@@ -457,13 +454,14 @@ export class CallSession {
     }
     await this.#acquireDevices('all');
     this.#setState('joined');
-    // this.peers, not joined.peers: producers announced while the transports were being made
-    // arrived as newProducer pushes before #recv existed and are only recorded there.
-    for (const p of [...this.peers.values()]) for (const prod of [...p.producers]) await this.#consumeRetrying({ peerId: p.peerId, ...prod });
+    await receiving;
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    const opts = await this.signalling.request('createWebRtcTransport', { direction });
+    const opts = await this.signalling.request(
+      'createWebRtcTransport',
+      direction === 'recv' ? { direction, rtpCapabilities: this.#device!.recvRtpCapabilities as never } : { direction },
+    );
     const params = {
       id: opts.transportId,
       iceParameters: opts.iceParameters as types.IceParameters,
@@ -514,15 +512,20 @@ export class CallSession {
 
   /**
    * Consumes a producer, retrying a failure that is not final (a request timed out on a loaded
-   * node, a transport hiccup) with backoff while the producer is still offered and the call
-   * joined: one lost answer must not leave a track missing for the rest of the call.
+   * node, a transport hiccup) with backoff while the producer is still offered and the recv
+   * transport current: one lost answer must not leave a track missing for the rest of the call.
    */
   async #consumeRetrying(p: { peerId: string } & ProducerInfo): Promise<void> {
-    const offered = () => this.state === 'joined' && !!this.peers.get(p.peerId)?.producers.some((x) => x.producerId === p.producerId);
+    const recv = this.#recv;
+    // A rejoin replaces the transports: what fails on the old ones (by the dozen) no longer
+    // speaks for the call.
+    const current = () => !this.#closed && this.state !== 'failed' && this.#recv === recv;
+    const offered = () => current() && !!this.peers.get(p.peerId)?.producers.some((x) => x.producerId === p.producerId);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#consume(p);
       } catch (err) {
+        if (!current()) return void console.warn('call | consume on a replaced transport failed', err);
         if (isFinal(err) || attempt >= CONSUME_ATTEMPTS || !offered()) return this.#fail(err);
         console.warn(`call | consume ${p.kind} of ${p.peerId} failed (attempt ${attempt}); retrying`, err);
         await new Promise((r) => setTimeout(r, Math.min(4000, 500 * 2 ** attempt)));
@@ -662,8 +665,8 @@ export class CallSession {
     }
     const s = await navigator.mediaDevices.getUserMedia(
       source === 'camera'
-        ? { video: this.o.videoConstraints ?? { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 20 } } }
-        : { audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } },
+        ? { video: this.o.videoConstraints ?? CAMERA_CONSTRAINTS }
+        : { audio: MICROPHONE_CONSTRAINTS },
     );
     return (source === 'camera' ? s.getVideoTracks() : s.getAudioTracks())[0]!;
   }
@@ -778,8 +781,6 @@ export class CallSession {
       this.#setState('failed', (err as Error).message);
       return;
     }
-    // While reconnecting the old transports fail by the dozen: the rejoin replaces them.
-    if (this.state !== 'joined') return void console.warn('call | while reconnecting', err);
     this.#emit('error', err instanceof Error ? err : new Error(String(err)));
   }
 
@@ -798,14 +799,18 @@ function isFinal(err: unknown): err is SignallingError {
   return err instanceof SignallingError && FINAL_REFUSALS.includes(err.code);
 }
 
-/** Where a fresh room token comes from when the page did not say: the endpoint that issued it. */
+/**
+ * Where a fresh room token comes from when the page did not say: the endpoint that issued it.
+ * The HTTP client is loaded when the first renewal is due, not with the call page.
+ */
 function defaultRenewal(roomId: string, role: string, held: () => string): (() => Promise<string>) | undefined {
   const room = parseRoomId(roomId);
+  const api = async () => new (await import('./api.ts')).Api(held());
   if (room.kind === 'petition') {
-    return async () => (await new Api(held()).call('petition.roomToken', { params: { caseId: room.caseId } })).token;
+    return async () => (await (await api()).call('petition.roomToken', { params: { caseId: room.caseId } })).token;
   }
   if (room.kind === 'household-call' && role === 'family') {
-    return async () => (await new Api(held()).call('household.joinCall', { params: { callId: room.callId } })).token;
+    return async () => (await (await api()).call('household.joinCall', { params: { callId: room.callId } })).token;
   }
   return undefined;
 }

@@ -296,13 +296,8 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
     // Each case narrows `p` by `name`; the casts only restate what the switch established.
     const r = async <T>(v: T) => v as unknown as ResponseData[N];
     switch (name) {
-      case 'getRouterRtpCapabilities': {
-        const { roomId } = p as Parsed<'getRouterRtpCapabilities'>;
-        const { room } = await roomFor(socket, roomId);
-        return r({ rtpCapabilities: room.rtpCapabilities });
-      }
       case 'join': {
-        const { roomId, rtpCapabilities, note } = p as Parsed<'join'>;
+        const { roomId, note } = p as Parsed<'join'>;
         if (socket.data.peer || socket.data.joining) throw new AppError('conflict', 'already in a room; leave first');
         const joining = (socket.data.joining = { roomId, stale: false });
         let found: { room: Room; permission: RoomPermission };
@@ -323,12 +318,13 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         if (socket.disconnected) throw new AppError('gone', 'connection closed');
         if (socket.data.peer) throw new AppError('conflict', 'already in a room; leave first');
         const peer = socketPeer(socket, roomId, permission, note);
-        room.join(peer, rtpCapabilities as types.RtpCapabilities);
+        room.join(peer);
         socket.data.peer = peer;
         socket.data.room = room;
         // The domain changed while this join was being decided: decide again, now with the peer in.
         if (joining.stale) void reevaluate(socket);
         return r({
+          rtpCapabilities: room.rtpCapabilities,
           peerId: peer.id,
           role: peer.role,
           exp: peer.claims.exp,
@@ -341,10 +337,11 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         });
       }
       case 'createWebRtcTransport': {
-        const { direction, forceTcp } = p as Parsed<'createWebRtcTransport'>;
+        const o = p as Parsed<'createWebRtcTransport'>;
         const { peer, room } = requireRoom(socket);
         peer.assertTokenCurrent();
-        return r(await room.createWebRtcTransport(peer, direction, forceTcp));
+        const caps = o.direction === 'recv' ? (o.rtpCapabilities as types.RtpCapabilities) : undefined;
+        return r(await room.createWebRtcTransport(peer, o.direction, o.forceTcp, caps));
       }
       case 'connectWebRtcTransport': {
         const { transportId, dtlsParameters } = p as Parsed<'connectWebRtcTransport'>;
