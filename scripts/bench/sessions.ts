@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: String(os.availableParallelism()) },
     segment: { type: 'string', default: '15' },
     'max-loss': { type: 'string', default: '1' },
+    'no-baseline': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -51,6 +52,8 @@ const SETTLE = clamp(Number(args.settle), 2, 60);
 const WORKERS = clamp(Number(args.workers), 1, 16);
 const SEGMENT = clamp(Number(args.segment), 2, 60);
 const MAX_LOSS = Number(args['max-loss']) || 1;
+/** The first step is measured unrecorded too, then recorded: what recording adds per track, in the same run. */
+const BASELINE = !args['no-baseline'];
 if (STEPS.length === 0) throw new Error('--steps: a comma-separated list of session counts');
 
 // This helper's ports (the machine is shared): HTTP-like listeners 7400–7499, UDP 42000–44999.
@@ -194,23 +197,25 @@ const archive = await Archive.open({ dataDir: path.join(tmp, 'data') });
 const recorders = new Map<string, SessionRecorder>();
 const SYSTEM = { id: 'system', name: '系统', role: 'system' } as const;
 
-// As server/app/session-recording.ts: a petition room is recorded from its first real participant.
+/** The room's recording, with the case's details (as server/app/session-recording.ts starts it). */
+async function record(room: Room): Promise<void> {
+  const c = await petition.getCase(SYSTEM, room.id.slice('petition:'.length));
+  const recorder = await recordRoom(room, {
+    archive,
+    caseInfo: { kind: 'petition', caseNumber: c.id, terminalId: c.terminalId, region: c.regionCode, departments: [c.departmentId, ...c.routedDepartmentIds].filter((d): d is string => !!d), officials: [] },
+    log,
+    segmentSeconds: SEGMENT,
+    ports: PORTS.recorder,
+  });
+  recorders.set(room.id, recorder);
+}
+/** Off only for the unrecorded baseline: the product records a petition room from its first real participant. */
+let recordOnJoin = !BASELINE;
 rooms.on('room', (room) => {
   const begin = (peer: { hidden: boolean }) => {
-    if (peer.hidden) return;
+    if (peer.hidden || !recordOnJoin) return;
     room.off('peerjoined', begin);
-    const caseId = room.id.slice('petition:'.length);
-    void (async () => {
-      const c = await petition.getCase(SYSTEM, caseId);
-      const recorder = await recordRoom(room, {
-        archive,
-        caseInfo: { kind: 'petition', caseNumber: c.id, terminalId: c.terminalId, region: c.regionCode, departments: [c.departmentId, ...c.routedDepartmentIds].filter((d): d is string => !!d), officials: [] },
-        log,
-        segmentSeconds: SEGMENT,
-        ports: PORTS.recorder,
-      });
-      recorders.set(room.id, recorder);
-    })().catch((err: unknown) => log.error({ err, roomId: room.id }, 'bench: recording could not start'));
+    record(room).catch((err: unknown) => log.error({ err, roomId: room.id }, 'bench: recording could not start'));
   };
   room.on('peerjoined', begin);
 });
@@ -438,6 +443,7 @@ function saturation(s: Step): string | undefined {
 
 const sessions: Session[] = [];
 const results: Step[] = [];
+let unrecorded: Step | undefined;
 let stopReason = 'all steps run';
 const loop = monitorEventLoopDelay({ resolution: 10 });
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0]}`;
@@ -447,13 +453,7 @@ const say = (s: string) => {
 say(`bench:sessions — ${machine}; product workers ${WORKERS}; steps ${STEPS.join(', ')}; ${SECONDS} s measured per step after ${SETTLE} s; load ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
 
 try {
-  for (const k of STEPS) {
-    const t0 = performance.now();
-    while (sessions.length < k) sessions.push(await openSession(sessions.length));
-    // Every track recording (ffmpeg up, first key frame in) before measuring the steady state.
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && [...recorders.values()].reduce((n, r) => n + r.intakeStats().tracks, 0) < k * 6) await sleep(200);
-    const setupSeconds = (performance.now() - t0) / 1000;
+  const measure = async (): Promise<[Snapshot, Snapshot, number]> => {
     await sleep(SETTLE * 1000);
     loop.reset();
     loop.enable();
@@ -461,7 +461,27 @@ try {
     await sleep(SECONDS * 1000);
     const b = await snapshot(sessions);
     loop.disable();
-    const s = step(sessions, a, b, loop.percentile(99) / 1e6, setupSeconds);
+    return [a, b, loop.percentile(99) / 1e6];
+  };
+  /** Every track recording (its ffmpeg up: media came) before the steady state is measured. */
+  const allRecording = async (k: number) => {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && recordingFfmpegs().length < k * 6) await sleep(200);
+  };
+  for (const k of STEPS) {
+    const t0 = performance.now();
+    while (sessions.length < k) sessions.push(await openSession(sessions.length));
+    if (!recordOnJoin) {
+      const [a, b, p99] = await measure();
+      unrecorded = step(sessions, a, b, p99, (performance.now() - t0) / 1000);
+      say(`K=${k} unrecorded: product ${unrecorded.perSession.product.toFixed(2)}%/session (worker ${unrecorded.perSession.worker.toFixed(2)}, node ${unrecorded.perSession.node.toFixed(2)}); loss ${unrecorded.lossPct.toFixed(3)}%`);
+      recordOnJoin = true;
+      await Promise.all(sessions.map((x) => record(x.room)));
+    }
+    await allRecording(k);
+    const setupSeconds = (performance.now() - t0) / 1000;
+    const [a, b, p99] = await measure();
+    const s = step(sessions, a, b, p99, setupSeconds);
     results.push(s);
     const base = results[0]!;
     say(
@@ -497,17 +517,25 @@ try {
 }
 
 const base = results[0];
+/** What recording adds per recorded track at the first step: recorded − unrecorded, same sessions, same run. */
+function addedPerTrack(): { worker: number; ffmpeg: number; node: number; total: number } | undefined {
+  if (!unrecorded || !base) return undefined;
+  const per = (k: 'worker' | 'ffmpeg' | 'node') => (base.cpu[k] - unrecorded!.cpu[k]) / base.tracks;
+  return { worker: per('worker'), ffmpeg: per('ffmpeg'), node: per('node'), total: per('worker') + per('ffmpeg') + per('node') };
+}
 if (args.json) {
-  console.log(JSON.stringify({ machine, workers: WORKERS, secondsPerStep: SECONDS, stopReason, steps: results }, null, 2));
+  console.log(JSON.stringify({ machine, workers: WORKERS, secondsPerStep: SECONDS, stopReason, unrecorded, addedPerTrack: addedPerTrack(), steps: results }, null, 2));
 } else if (base) {
   const f = (n: number, d = 2) => n.toFixed(d);
   console.log(`\nbench:sessions — ${machine}; ${WORKERS} product workers; ${SECONDS} s per step; CPU in % of one core; ratio = product CPU per session ÷ that at K=${base.sessions}`);
   console.log('| K | product/session | worker/session | ffmpeg/track | node/session | ratio | all (gen.) | loss | intake missing | socket drops | UdpRcvbufErrors | bind failures | ffmpegs/tracks | archive MB/s | loop p99 | load |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-  for (const s of results) {
+  for (const s of unrecorded ? [unrecorded, ...results] : results) {
     console.log(
-      `| ${s.sessions} | ${f(s.perSession.product)}% | ${f(s.perSession.worker)}% | ${f(s.ffmpegPerTrack, 3)}% | ${f(s.perSession.node)}% | ${f(s.perSession.product / base.perSession.product)} | ${f(s.cpu.all, 0)}% (${f(s.cpu.generator + s.cpu.sender, 0)}%) | ${f(s.lossPct, 3)}% | ${s.intakeMissing} | ${s.socketDrops} | ${s.udpRcvbufErrors} | ${s.bindFailures} | ${s.recordingFfmpegs}/${s.tracks} | ${f(s.archiveMBps)} | ${f(s.loopDelayP99Ms, 0)} ms | ${s.loadavg} |`,
+      `| ${s === unrecorded ? `${s.sessions} unrecorded` : s.sessions} | ${f(s.perSession.product)}% | ${f(s.perSession.worker)}% | ${f(s.ffmpegPerTrack, 3)}% | ${f(s.perSession.node)}% | ${f(s.perSession.product / base.perSession.product)} | ${f(s.cpu.all, 0)}% (${f(s.cpu.generator + s.cpu.sender, 0)}%) | ${f(s.lossPct, 3)}% | ${s.intakeMissing} | ${s.socketDrops} | ${s.udpRcvbufErrors} | ${s.bindFailures} | ${s.recordingFfmpegs}/${s.tracks} | ${f(s.archiveMBps)} | ${f(s.loopDelayP99Ms, 0)} ms | ${s.loadavg} |`,
     );
   }
+  const added = addedPerTrack();
+  if (added) console.log(`recording adds per track at K=${base.sessions} (recorded − unrecorded): ${f(added.total, 3)}% of a core (worker ${f(added.worker, 3)}, ffmpeg ${f(added.ffmpeg, 3)}, node ${f(added.node, 3)})`);
   console.log(`stopped: ${stopReason}`);
 }
