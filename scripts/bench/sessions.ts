@@ -316,6 +316,11 @@ async function openSession(i: number): Promise<Session> {
 
 // ---------------------------------------------------------------- measuring
 
+interface Received {
+  packets: number;
+  lost: number;
+}
+
 interface Snapshot {
   at: number;
   workers: number[];
@@ -323,8 +328,9 @@ interface Snapshot {
   sender: number;
   node: NodeJS.CpuUsage;
   ffmpeg: Map<number, number>;
-  received: number;
-  lost: number;
+  sinks: Received;
+  ingest: Received;
+  source: Received;
   intake: { packets: number; missing: number; tracks: number };
   drops: number;
   rcvbufErrors: number;
@@ -332,16 +338,26 @@ interface Snapshot {
   archiveBytes: number;
 }
 
-async function snapshot(sessions: Session[]): Promise<Snapshot> {
-  let received = 0;
-  let lost = 0;
-  const stats = await Promise.all(sessions.flatMap((s) => s.sinks.map((p) => p.getStats())));
-  for (const list of stats) {
+/** Packets received and lost (sequence gaps) by these producers' receive streams. */
+async function receivedBy(producers: types.Producer[]): Promise<Received> {
+  const r = { packets: 0, lost: 0 };
+  for (const list of await Promise.all(producers.map((p) => (p.closed ? [] : p.getStats().catch(() => []))))) {
     for (const st of list) {
-      received += st.packetCount;
-      lost += Math.max(0, st.packetsLost);
+      r.packets += st.packetCount;
+      r.lost += Math.max(0, st.packetsLost);
     }
   }
+  return r;
+}
+
+async function snapshot(sessions: Session[]): Promise<Snapshot> {
+  // Where packets go missing: the sender into the generator (source), the generator into the
+  // room (ingest: the rooms' producers), the room to the receivers (sinks, the loss reported).
+  const [sinks, ingest, src] = await Promise.all([
+    receivedBy(sessions.flatMap((s) => s.sinks)),
+    receivedBy(sessions.flatMap((s) => [...s.room.peers.values()].flatMap((p) => [...p.producers.values()]))),
+    receivedBy([source.video, source.audio]),
+  ]);
   const intake = { packets: 0, missing: 0, tracks: 0 };
   for (const r of recorders.values()) {
     const s = r.intakeStats();
@@ -357,8 +373,9 @@ async function snapshot(sessions: Session[]): Promise<Snapshot> {
     sender: cpuSecondsOf(source.sender?.pid),
     node: process.cpuUsage(),
     ffmpeg,
-    received,
-    lost,
+    sinks,
+    ingest,
+    source: src,
     intake,
     drops: socketDrops(PORTS.recorder),
     rcvbufErrors: udpRcvbufErrors(),
@@ -378,6 +395,9 @@ interface Step {
   productPerTrack: number;
   lossPct: number;
   receivedPackets: number;
+  /** Loss upstream of the room: sender → generator, generator → the rooms' producers. */
+  sourceLossPct: number;
+  ingestLossPct: number;
   intakeMissing: number;
   socketDrops: number;
   udpRcvbufErrors: number;
@@ -403,8 +423,12 @@ function step(sessions: Session[], a: Snapshot, b: Snapshot, loopP99: number, se
   const product = worker + ffmpeg + node;
   const k = sessions.length;
   const tracks = k * 6;
-  const received = b.received - a.received;
-  const lost = b.lost - a.lost;
+  const lossOf = (x: Received, y: Received) => {
+    const packets = y.packets - x.packets;
+    const lost = y.lost - x.lost;
+    return packets + lost > 0 ? (lost / (packets + lost)) * 100 : 0;
+  };
+  const received = b.sinks.packets - a.sinks.packets;
   return {
     sessions: k,
     tracks,
@@ -414,8 +438,10 @@ function step(sessions: Session[], a: Snapshot, b: Snapshot, loopP99: number, se
     perSession: { worker: worker / k, ffmpeg: ffmpeg / k, node: node / k, product: product / k },
     ffmpegPerTrack: ffmpeg / tracks,
     productPerTrack: product / tracks,
-    lossPct: received + lost > 0 ? (lost / (received + lost)) * 100 : 0,
+    lossPct: lossOf(a.sinks, b.sinks),
     receivedPackets: received,
+    sourceLossPct: lossOf(a.source, b.source),
+    ingestLossPct: lossOf(a.ingest, b.ingest),
     intakeMissing: b.intake.missing - a.intake.missing,
     socketDrops: b.drops - a.drops,
     udpRcvbufErrors: b.rcvbufErrors - a.rcvbufErrors,
@@ -486,7 +512,7 @@ try {
     const base = results[0]!;
     say(
       `K=${k}: product ${s.perSession.product.toFixed(2)}%/session (worker ${s.perSession.worker.toFixed(2)}, ffmpeg ${s.ffmpegPerTrack.toFixed(3)}/track, node ${s.perSession.node.toFixed(2)}; ×${(s.perSession.product / base.perSession.product).toFixed(2)} of K=${base.sessions})` +
-        `, generator ${(s.cpu.generator + s.cpu.sender).toFixed(0)}%, all ${s.cpu.all.toFixed(0)}%; loss ${s.lossPct.toFixed(3)}%; intake missing ${s.intakeMissing}; socket drops ${s.socketDrops}; UdpRcvbufErrors +${s.udpRcvbufErrors}` +
+        `, generator ${(s.cpu.generator + s.cpu.sender).toFixed(0)}%, all ${s.cpu.all.toFixed(0)}%; loss ${s.lossPct.toFixed(3)}% (upstream: source ${s.sourceLossPct.toFixed(3)}%, ingest ${s.ingestLossPct.toFixed(3)}%); intake missing ${s.intakeMissing}; socket drops ${s.socketDrops}; UdpRcvbufErrors +${s.udpRcvbufErrors}` +
         `; bind failures ${s.bindFailures}; ffmpegs ${s.recordingFfmpegs}/${s.tracks}; archive ${s.archiveMBps.toFixed(2)} MB/s; loop p99 ${s.loopDelayP99Ms.toFixed(0)} ms; load ${s.loadavg}`,
     );
     if (s.lossPct >= MAX_LOSS) {
@@ -528,11 +554,11 @@ if (args.json) {
 } else if (base) {
   const f = (n: number, d = 2) => n.toFixed(d);
   console.log(`\nbench:sessions — ${machine}; ${WORKERS} product workers; ${SECONDS} s per step; CPU in % of one core; ratio = product CPU per session ÷ that at K=${base.sessions}`);
-  console.log('| K | product/session | worker/session | ffmpeg/track | node/session | ratio | all (gen.) | loss | intake missing | socket drops | UdpRcvbufErrors | bind failures | ffmpegs/tracks | archive MB/s | loop p99 | load |');
+  console.log('| K | product/session | worker/session | ffmpeg/track | node/session | ratio | all (gen.) | loss (source, ingest) | intake missing | socket drops | UdpRcvbufErrors | bind failures | ffmpegs/tracks | archive MB/s | loop p99 | load |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const s of unrecorded ? [unrecorded, ...results] : results) {
     console.log(
-      `| ${s === unrecorded ? `${s.sessions} unrecorded` : s.sessions} | ${f(s.perSession.product)}% | ${f(s.perSession.worker)}% | ${f(s.ffmpegPerTrack, 3)}% | ${f(s.perSession.node)}% | ${f(s.perSession.product / base.perSession.product)} | ${f(s.cpu.all, 0)}% (${f(s.cpu.generator + s.cpu.sender, 0)}%) | ${f(s.lossPct, 3)}% | ${s.intakeMissing} | ${s.socketDrops} | ${s.udpRcvbufErrors} | ${s.bindFailures} | ${s.recordingFfmpegs}/${s.tracks} | ${f(s.archiveMBps)} | ${f(s.loopDelayP99Ms, 0)} ms | ${s.loadavg} |`,
+      `| ${s === unrecorded ? `${s.sessions} unrecorded` : s.sessions} | ${f(s.perSession.product)}% | ${f(s.perSession.worker)}% | ${f(s.ffmpegPerTrack, 3)}% | ${f(s.perSession.node)}% | ${f(s.perSession.product / base.perSession.product)} | ${f(s.cpu.all, 0)}% (${f(s.cpu.generator + s.cpu.sender, 0)}%) | ${f(s.lossPct, 3)}% (${f(s.sourceLossPct, 3)}, ${f(s.ingestLossPct, 3)}) | ${s.intakeMissing} | ${s.socketDrops} | ${s.udpRcvbufErrors} | ${s.bindFailures} | ${s.recordingFfmpegs}/${s.tracks} | ${f(s.archiveMBps)} | ${f(s.loopDelayP99Ms, 0)} ms | ${s.loadavg} |`,
     );
   }
   const added = addedPerTrack();
