@@ -513,7 +513,7 @@ try {
     say(
       `K=${k}: product ${s.perSession.product.toFixed(2)}%/session (worker ${s.perSession.worker.toFixed(2)}, ffmpeg ${s.ffmpegPerTrack.toFixed(3)}/track, node ${s.perSession.node.toFixed(2)}; ×${(s.perSession.product / base.perSession.product).toFixed(2)} of K=${base.sessions})` +
         `, generator ${(s.cpu.generator + s.cpu.sender).toFixed(0)}%, all ${s.cpu.all.toFixed(0)}%; loss ${s.lossPct.toFixed(3)}% (upstream: source ${s.sourceLossPct.toFixed(3)}%, ingest ${s.ingestLossPct.toFixed(3)}%); intake missing ${s.intakeMissing}; socket drops ${s.socketDrops}; UdpRcvbufErrors +${s.udpRcvbufErrors}` +
-        `; bind failures ${s.bindFailures}; ffmpegs ${s.recordingFfmpegs}/${s.tracks}; archive ${s.archiveMBps.toFixed(2)} MB/s; loop p99 ${s.loopDelayP99Ms.toFixed(0)} ms; load ${s.loadavg}`,
+        `; bind failures ${s.bindFailures}; ffmpegs ${s.recordingFfmpegs}/${s.tracks}; archive ${s.archiveMBps.toFixed(2)} MB/s; loop p99 ${s.loopDelayP99Ms.toFixed(0)} ms; load ${s.loadavg}; set up in ${s.setupSeconds.toFixed(1)} s`,
     );
     if (s.lossPct >= MAX_LOSS) {
       stopReason = `loss ${s.lossPct.toFixed(2)}% ≥ ${MAX_LOSS}% at K=${k}${saturation(s) ? `; ${saturation(s)}` : ''}`;
