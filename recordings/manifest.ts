@@ -104,11 +104,15 @@ export function newSessionId(roomId: string, at = new Date()): string {
   return `${safeName(roomId).slice(0, 100)}-${stamp}`;
 }
 
-/** Digests of a file in one streamed read; 1 MiB reads, since a 15 s segment is a few MB and each read is a thread-pool round trip. */
+/**
+ * Digests of a file in one streamed read, in the stream's default 64 KiB chunks: 1 MiB chunks
+ * (fewer thread-pool round trips) made V8 run a full mark-compact about every second while
+ * recording — large external buffers count as memory pressure — and cost Node more than they saved.
+ */
 async function digestFile(file: string, algorithms: readonly string[]): Promise<[digests: string[], bytes: number]> {
   const hashes = algorithms.map((a) => createHash(a));
   let bytes = 0;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of fs.createReadStream(file)) {
     for (const h of hashes) h.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }
