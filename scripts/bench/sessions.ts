@@ -1,4 +1,4 @@
-// npm run bench:sessions [-- --steps 5,10,20,30,40,50 --seconds 20 --settle 6 --workers 2 --segment 15 --json]
+// npm run bench:sessions [-- --steps 5,10,20,30,40,50,60,70 --seconds 20 --settle 6 --workers 2 --segment 15 --json]
 //
 // K recorded three-party petition sessions on this machine, K stepped up until the receivers see
 // ≥1 % loss or the machine saturates. Each session goes through the product's petition path in
@@ -36,7 +36,7 @@ import { workerBin } from '../../sfu/worker-bin.ts';
 
 const { values: args } = parseArgs({
   options: {
-    steps: { type: 'string', default: '5,10,20,30,40,50' },
+    steps: { type: 'string', default: '5,10,20,30,40,50,60,70' },
     seconds: { type: 'string', default: '20' },
     settle: { type: 'string', default: '6' },
     workers: { type: 'string', default: String(os.availableParallelism()) },
@@ -46,7 +46,8 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const STEPS = args.steps.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 200).sort((a, b) => a - b);
+// At most 100 sessions: what the port ranges below hold.
+const STEPS = args.steps.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 100).sort((a, b) => a - b);
 const SECONDS = clamp(Number(args.seconds), 5, 300);
 const SETTLE = clamp(Number(args.settle), 2, 60);
 const WORKERS = clamp(Number(args.workers), 1, 16);
@@ -59,8 +60,8 @@ if (STEPS.length === 0) throw new Error('--steps: a comma-separated list of sess
 // This helper's ports (the machine is shared): HTTP-like listeners 7400–7499, UDP 42000–44999.
 const PORTS = {
   webRtcServerBase: 7400, // worker i's WebRtcServer (unused here: everything is plain RTP)
-  productRtc: { min: 42000, max: 43499 },
-  generatorRtc: { min: 43500, max: 43999 },
+  productRtc: { min: 42000, max: 43299 }, // 12 per session (3 send, 3 recv, 6 recording)
+  generatorRtc: { min: 43300, max: 43999 }, // 6 per session, 4 for the source
   recorder: { min: 44000, max: 44999 },
 };
 
