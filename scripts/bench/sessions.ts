@@ -534,7 +534,9 @@ try {
   // Sessions end as they do in the product: the room closes and its recorder seals.
   const sealed = [...recorders.values()].map((r) => new Promise((resolve) => r.once('stopped', resolve)));
   for (const s of sessions) s.room.close('ended');
-  await Promise.race([Promise.all(sealed), sleep(60_000)]);
+  let giveUp: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(sealed), new Promise((r) => (giveUp = setTimeout(r, 60_000)))]);
+  clearTimeout(giveUp); // or the process would wait it out
   for (const s of sessions) for (const t of s.generatorTransports) t.close();
   source.close();
   generator.close();
