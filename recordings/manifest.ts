@@ -104,15 +104,33 @@ export function newSessionId(roomId: string, at = new Date()): string {
   return `${safeName(roomId).slice(0, 100)}-${stamp}`;
 }
 
-/** SHA-256, size and SM3 of a file, in one streamed read (segments can be large). */
-export async function hashFile(file: string): Promise<[sha256: string, bytes: number, sm3: string]> {
-  const h = createHash('sha256');
-  const g = createHash('sm3');
+/**
+ * Digests of a file in one streamed read, in the stream's default 64 KiB chunks: 1 MiB chunks
+ * (fewer thread-pool round trips) made V8 run a full mark-compact about every second while
+ * recording — large external buffers count as memory pressure — and cost Node more than they saved.
+ */
+async function digestFile(file: string, algorithms: readonly string[]): Promise<[digests: string[], bytes: number]> {
+  const hashes = algorithms.map((a) => createHash(a));
   let bytes = 0;
   for await (const chunk of fs.createReadStream(file)) {
-    h.update(chunk as Buffer);
-    g.update(chunk as Buffer);
+    for (const h of hashes) h.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }
-  return [h.digest('hex'), bytes, g.digest('hex')];
+  return [hashes.map((h) => h.digest('hex')), bytes];
+}
+
+/** SHA-256, size and SM3 of a file, in one streamed read (segments can be large). */
+export async function hashFile(file: string): Promise<[sha256: string, bytes: number, sm3: string]> {
+  const [[sha256, sm3], bytes] = await digestFile(file, ['sha256', 'sm3']);
+  return [sha256!, bytes, sm3!];
+}
+
+/**
+ * SHA-256 and size only: enough to check that a copy has the bytes already hashed (both
+ * digests were taken of them); SM3 costs three times SHA-256 here (SHA-NI), and recording
+ * hashed every segment twice with both (docs/bench-sessions.md).
+ */
+export async function sha256File(file: string): Promise<[sha256: string, bytes: number]> {
+  const [[sha256], bytes] = await digestFile(file, ['sha256']);
+  return [sha256!, bytes];
 }

@@ -18,13 +18,17 @@ export interface PortRange {
  */
 export const DEFAULT_RECORDER_PORTS: PortRange = { min: 61000, max: 62999 };
 
+/** Since the process started: sockets bound, and bind attempts refused because the port was taken (another process in the range). */
+export const recorderPortStats = { bound: 0, bindFailures: 0 };
+
 /** Where the next search starts, per range: ports rotate, so a port just freed is not reused at once. */
 const cursors = new Map<string, number>();
 
 function bindOnce(port: number, recvBufferSize: number | undefined): Promise<dgram.Socket | undefined> {
   return new Promise((resolve) => {
     const s = dgram.createSocket({ type: 'udp4', ...(recvBufferSize ? { recvBufferSize } : {}) });
-    s.once('error', () => {
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') recorderPortStats.bindFailures++;
       s.close();
       resolve(undefined);
     });
@@ -45,7 +49,10 @@ export async function bindRecorderSocket(range: PortRange, recvBufferSize?: numb
     const port = cursors.get(key) ?? range.min;
     cursors.set(key, port >= range.max ? range.min : port + 1);
     const socket = await bindOnce(port, recvBufferSize);
-    if (socket) return socket;
+    if (socket) {
+      recorderPortStats.bound++;
+      return socket;
+    }
   }
   throw new Error(`no free UDP port for a recording in ${key}`);
 }

@@ -7,8 +7,10 @@
 //    and handed to the next one the moment it plays (rtsp-feed.ts);
 //  - a held stream of video starts at a key frame (rtp-keyframe.ts), so what ffmpeg gets is
 //    decodable from its first packet, and that packet's arrival is when the recorded media starts;
-//  - while an ffmpeg takes them, packets go out in batches every BATCH_MS: one write and one
-//    wake-up of ffmpeg per batch instead of one per packet.
+//  - the socket is read in rounds, every BATCH_MS, and what a round read goes to ffmpeg as one
+//    batch: one wake-up of Node and one write and wake-up of ffmpeg per round, not per packet.
+//    A packet's "arrival" is therefore when a round read it, at most BATCH_MS (plus event-loop
+//    lag) after it came.
 //
 // It also knows what the recorder needs about the flow without asking the worker: when the last
 // packet came (silence), how many went missing on the way here (sequence gaps), and when the
@@ -62,7 +64,49 @@ function flushAll(): void {
 }
 function scheduleFlush(intake: RtpIntake): void {
   batching.add(intake);
-  ticker ??= setTimeout(flushAll, BATCH_MS);
+  // Read in rounds, the batches go out when a round ends.
+  if (!intake.paced) ticker ??= setTimeout(flushAll, BATCH_MS);
+}
+
+// Reading in rounds. A socket read as packets come costs an event-loop wake-up and a callback
+// scope per packet, the larger part of the recording's Node CPU (docs/bench-sessions.md).
+// Between rounds the sockets are not read and the kernel queues what arrives (their receive
+// buffers hold seconds, track-recorder.ts); every BATCH_MS a round reads each socket until a turn
+// of the event loop finds nothing more, then the batches go to ffmpeg. Node's dgram has no
+// public pause: recvStart/recvStop of its handle are what dgram itself calls on bind and close;
+// without them a socket is read as packets come (and flushed by the timer above).
+interface ReadControl {
+  recvStart(): number;
+  recvStop(): number;
+}
+function readControlOf(socket: dgram.Socket): ReadControl | undefined {
+  const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  const handle = state ? (socket as unknown as Record<symbol, { handle?: Partial<ReadControl> } | undefined>)[state]?.handle : undefined;
+  return typeof handle?.recvStart === 'function' && typeof handle.recvStop === 'function' ? (handle as ReadControl) : undefined;
+}
+const paced = new Set<RtpIntake>();
+let roundTimer: NodeJS.Timeout | undefined;
+function round(): void {
+  const reading = [...paced];
+  for (const intake of reading) intake.readRound();
+  const drain = () => {
+    let more = false;
+    for (const intake of reading) if (intake.endRoundTurn()) more = true;
+    if (more) setImmediate(drain);
+    else flushAll();
+  };
+  setImmediate(drain);
+}
+function pace(intake: RtpIntake, on: boolean): void {
+  if (on) paced.add(intake);
+  else paced.delete(intake);
+  if (paced.size > 0 && !roundTimer) {
+    roundTimer = setInterval(round, BATCH_MS);
+    roundTimer.unref();
+  } else if (paced.size === 0 && roundTimer) {
+    clearInterval(roundTimer);
+    roundTimer = undefined;
+  }
 }
 
 export class RtpIntake {
@@ -83,6 +127,8 @@ export class RtpIntake {
   /** A stop waiting until the media up to its instant has been read (see caughtUp()). */
   #catchUp: { atMs: number; done: () => void } | undefined;
   readonly #mediaWaiters = new Set<() => void>();
+  readonly #read: ReadControl | undefined;
+  #readInRound = 0;
   #lastAskAt = 0;
   #lastSeq = -1;
   #closed = false;
@@ -96,6 +142,35 @@ export class RtpIntake {
     this.port = socket.address().port;
     socket.on('message', (packet) => this.#onPacket(packet));
     socket.on('error', () => undefined); // a closed transport: nothing to read, nothing to fix
+    this.#read = readControlOf(socket);
+    if (this.#read) {
+      this.#read.recvStop();
+      pace(this, true);
+    }
+  }
+
+  /** Read in rounds (false: as packets come). */
+  get paced(): boolean {
+    return this.#read !== undefined;
+  }
+
+  /** A round begins: read the socket. */
+  readRound(): void {
+    if (this.#closed || !this.#read) return;
+    this.#readInRound = 0;
+    this.#read.recvStart();
+  }
+
+  /** After a turn of the event loop in a round: true while the socket gave packets (read on), else stops reading it. */
+  endRoundTurn(): boolean {
+    if (this.#closed || !this.#read) return false;
+    if (this.#readInRound > 0) {
+      this.#readInRound = 0;
+      return true;
+    }
+    // A stop waiting for media read up to its instant reads as packets come until it has it.
+    if (!this.#catchUp) this.#read.recvStop();
+    return false;
   }
 
   /** The socket's receive buffer as the kernel granted it (Linux reports twice what was set). */
@@ -188,6 +263,7 @@ export class RtpIntake {
       };
       this.#catchUp?.done();
       this.#catchUp = { atMs, done };
+      this.#read?.recvStart();
     });
   }
 
@@ -200,6 +276,7 @@ export class RtpIntake {
     if (this.#closed) return;
     this.#closed = true;
     batching.delete(this);
+    pace(this, false);
     this.#held = [];
     this.#batch = [];
     this.#sink = undefined;
@@ -215,6 +292,7 @@ export class RtpIntake {
     const pt = packet[1] ?? 0;
     if (packet.length < 12 || (pt >= 192 && pt <= 223)) return;
     const now = Date.now();
+    this.#readInRound++;
     this.lastPacketAt = now;
     this.stats.packets++;
     this.stats.bytes += packet.length;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fsyncDir, hashFile } from './manifest.ts';
+import { fsyncDir, sha256File } from './manifest.ts';
 
 export class SegmentMoveError extends Error {
   readonly code = 'EHASH';
@@ -20,7 +20,7 @@ export async function moveSegment(src: string, dst: string, expect: { sha256: st
   await fs.promises.mkdir(path.dirname(dst), { recursive: true });
   if (fs.existsSync(dst)) {
     // Moved before, and the node died before the spool copy went: never overwrite evidence.
-    const [sha256, bytes] = await hashFile(dst);
+    const [sha256, bytes] = await sha256File(dst);
     if (sha256 !== expect.sha256 || bytes !== expect.bytes) throw new SegmentMoveError(`${dst} exists with other content (sha256 ${sha256})`);
     await fs.promises.rm(src, { force: true });
     return;
@@ -28,7 +28,7 @@ export async function moveSegment(src: string, dst: string, expect: { sha256: st
   const [srcStat, dirStat] = await Promise.all([fs.promises.stat(src), fs.promises.stat(path.dirname(dst))]);
   if (srcStat.dev === dirStat.dev) {
     await fs.promises.rename(src, dst);
-    const [sha256, bytes] = await hashFile(dst);
+    const [sha256, bytes] = await sha256File(dst);
     if (sha256 !== expect.sha256 || bytes !== expect.bytes) {
       await fs.promises.rename(dst, src).catch(() => undefined);
       throw new SegmentMoveError(`${dst}: sha256 ${sha256} / ${bytes} bytes after the move, ${expect.sha256} / ${expect.bytes} before`);
@@ -45,7 +45,7 @@ export async function moveSegment(src: string, dst: string, expect: { sha256: st
     } finally {
       await fh.close();
     }
-    const [sha256, bytes] = await hashFile(tmp);
+    const [sha256, bytes] = await sha256File(tmp);
     if (sha256 !== expect.sha256 || bytes !== expect.bytes) {
       throw new SegmentMoveError(`${dst}: sha256 ${sha256} / ${bytes} bytes after the copy, ${expect.sha256} / ${expect.bytes} in the spool`);
     }

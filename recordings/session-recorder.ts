@@ -310,6 +310,22 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     return undefined;
   }
 
+  /** The intakes' counters summed over the tracks recording now (benchmarks, diagnostics). */
+  intakeStats(): { tracks: number; packets: number; bytes: number; missing: number } {
+    const sum = { tracks: 0, packets: 0, bytes: 0, missing: 0 };
+    for (const p of this.#participants.values()) {
+      for (const t of p.tracks) {
+        const s = t.closed ? undefined : t.intakeStats;
+        if (!s) continue;
+        sum.tracks++;
+        sum.packets += s.packets;
+        sum.bytes += s.bytes;
+        sum.missing += s.missing;
+      }
+    }
+    return sum;
+  }
+
   /**
    * The case moved on during the session (case number assigned, another department or level
    * joined, transferred): merged into the manifest until it is sealed; lists are unioned.
