@@ -51,6 +51,8 @@ class Link {
   #at = performance.now();
   #queue: { packet: Buffer; send: () => void; deadline: number }[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /** Packets waiting out their delay: dropped when the relay closes (their sockets are gone). */
+  readonly #delays = new Set<NodeJS.Timeout>();
 
   constructor(
     public shape: LinkShape,
@@ -65,10 +67,12 @@ class Link {
     const later = () => {
       if (this.shape.delayMs <= 0) return send();
       this.stats.delayed++;
-      setTimeout(() => {
+      const timer = setTimeout(() => {
+        this.#delays.delete(timer);
         this.stats.delayed--;
         send();
       }, this.shape.delayMs);
+      this.#delays.add(timer);
     };
     if (this.shape.rateBps <= 0) {
       this.stats.forwarded++;
@@ -110,6 +114,9 @@ class Link {
 
   close(): void {
     clearTimeout(this.#timer);
+    for (const t of this.#delays) clearTimeout(t);
+    this.#delays.clear();
+    this.stats.delayed = 0;
     this.#queue = [];
   }
 }
