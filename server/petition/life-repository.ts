@@ -159,6 +159,12 @@ const CALLBACK = (r: LifeTables['petition_callbacks']): Callback => ({
   note: r.note,
 });
 
+/** A clock's columns as written, whichever statement writes them (its case, kind and office aside). */
+function clockColumns(c: ClockWrite) {
+  const r = c.record;
+  return { started_at: r.startedAt, days: r.days, extension_days: r.extensionDays, paused_days: r.pausedDays, paused_at: r.pausedAt, stopped_at: r.stoppedAt, due_at: c.dueAt };
+}
+
 export class CaseLifeRepository {
   readonly #store: Store;
   readonly #db: Kysely<Tables>;
@@ -262,19 +268,10 @@ export class CaseLifeRepository {
   }
 
   async #writeClock(trx: Q, caseId: string, c: ClockWrite): Promise<void> {
-    const r = c.record;
-    const row = {
-      started_at: r.startedAt,
-      days: r.days,
-      extension_days: r.extensionDays,
-      paused_days: r.pausedDays,
-      paused_at: r.pausedAt,
-      stopped_at: r.stoppedAt,
-      due_at: c.dueAt,
-    };
+    const row = clockColumns(c);
     await trx
       .insertInto('petition_clocks')
-      .values({ case_id: caseId, kind: r.kind, department_id: c.departmentId, ...row })
+      .values({ case_id: caseId, kind: c.record.kind, department_id: c.departmentId, ...row })
       // A write without a department keeps the one the clock has.
       .onConflict((oc) => oc.columns(['case_id', 'kind']).doUpdateSet({ ...row, department_id: sql<string | null>`coalesce(excluded.department_id, petition_clocks.department_id)` }))
       .execute();
@@ -331,18 +328,7 @@ export class CaseLifeRepository {
       .withTables<Pick<LifeTables, 'petition_clocks'>>()
       .insertInto('petition_clocks')
       .values(
-        clocks.map(({ caseId, write: { record: r, departmentId, dueAt } }) => ({
-          case_id: caseId,
-          kind: r.kind,
-          department_id: departmentId,
-          started_at: r.startedAt,
-          days: r.days,
-          extension_days: r.extensionDays,
-          paused_days: r.pausedDays,
-          paused_at: r.pausedAt,
-          stopped_at: r.stoppedAt,
-          due_at: dueAt,
-        })),
+        clocks.map(({ caseId, write }) => ({ case_id: caseId, kind: write.record.kind, department_id: write.departmentId, ...clockColumns(write) })),
       )
       .execute();
   }
