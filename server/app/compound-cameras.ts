@@ -1,7 +1,7 @@
 // Compound cameras in 红色物业 rooms: when a matter's session room (or a camera view) opens on this
 // node, the server pulls the matter's cameras in as participants; a camera added to the matter
-// later joins the running room. A retired camera leaves every room at once (a view of it ends).
-// Closing the room stops the ingests.
+// later joins the running room, on whichever node hosts it. A retired camera leaves every room at
+// once (a view of it ends). Closing the room stops the ingests.
 import type { CameraAddressCheck } from '../core/camera-address.ts';
 import type { Logger } from '../core/log.ts';
 import type { PropertyService } from '../property/index.ts';
@@ -19,6 +19,8 @@ export interface CompoundCameraDeps {
 }
 
 export interface CompoundCameras {
+  /** Pulls a camera added to a matter into its session room, if this node hosts it. */
+  added(roomId: string, cameraId: string): void;
   /** Takes a retired camera out of the rooms on this node that show it. */
   retire(cameraId: string): void;
 }
@@ -54,11 +56,11 @@ export function serveCompoundCameras(d: CompoundCameraDeps): CompoundCameras {
       .catch((err: unknown) => d.log.error({ err, roomId: room.id }, 'compound camera | could not list the cameras'));
   };
   d.rooms.on('room', (room) => pull(room));
-  d.property.events.on('camera:added', ({ roomId, cameraId }) => {
-    const room = d.rooms.get(roomId);
-    if (room) pull(room, cameraId);
-  });
   return {
+    added(roomId, cameraId) {
+      const room = d.rooms.get(roomId);
+      if (room) pull(room, cameraId);
+    },
     retire(cameraId) {
       for (const room of d.rooms.values()) {
         const done = pulled.get(room);

@@ -315,7 +315,13 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
   serveCameraLookIns({ rooms: o.rooms, households, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'camera-look-in' }) });
   const compoundCameras = serveCompoundCameras({ rooms: o.rooms, property, cameraAddresses: o.cameraAddresses, log: log.child({ mod: 'compound-cameras' }) });
-  // A retired camera's feed stops in the rooms that show it, on every node.
+  // A camera added to a matter joins its session, and a retired one's feed stops in the rooms
+  // that show it, on whichever node hosts them.
+  property.events.on('camera:added', ({ roomId, cameraId }) => {
+    compoundCameras.added(roomId, cameraId);
+    o.io.serverSideEmit('camera:added', roomId, cameraId);
+  });
+  o.io.on('camera:added', (roomId, cameraId) => compoundCameras.added(roomId, cameraId));
   property.events.on('camera:retired', ({ cameraId }) => {
     compoundCameras.retire(cameraId);
     o.io.serverSideEmit('camera:retired', cameraId);

@@ -56,6 +56,8 @@ export type RoomScope = { roomId: string } | { householdId: string };
 export interface InterServerEvents {
   /** Close this room if you host it: its session is over. */
   'room:end': (roomId: string) => void;
+  /** A camera was added to a matter: the node hosting its session room pulls it in. */
+  'camera:added': (roomId: string, cameraId: string) => void;
   /** A compound camera was retired: out of the rooms of every node. */
   'camera:retired': (cameraId: string) => void;
   /** Re-evaluate who may be in these rooms, if you host them (transfer, privacy on, link removed). */
