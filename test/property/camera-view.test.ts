@@ -24,12 +24,15 @@ describe('compound camera view rooms', () => {
     await platform?.close();
   });
 
-  it('the camera is pulled in as the room’s one publisher, offered to the viewer, who sends nothing; the compound’s property office cannot enter the 网格员’s view', async () => {
-    const property = platform.services.property;
+  /** The service, the compound's property office and the 网格员 who watches its cameras. */
+  const parties = () => {
     const claims = (sub: string, role: Parameters<TestPlatform['token']>[1]) => platform.tokens.verify(platform.token(sub, role, { rooms: [] }, { name: sub }));
-    const office = claims(P.staff.liu, 'property');
+    return { property: platform.services.property, office: claims(P.staff.liu, 'property'), grid: claims(SEED.villageContacts.zhangzhuang, 'grid-worker') };
+  };
+
+  it('the camera is pulled in as the room’s one publisher, offered to the viewer, who sends nothing; the compound’s property office cannot enter the 网格员’s view', async () => {
+    const { property, office, grid } = parties();
     const gate = await property.addCamera(office, P.compound, { name: '东门摄像头', location: '东门', url: rtsp.url('/vp8') });
-    const grid = claims(SEED.villageContacts.zhangzhuang, 'grid-worker');
     const ticket = await property.viewCamera(grid, gate.id);
 
     const viewer = await connectAs(platform, ticket.token);
@@ -55,11 +58,8 @@ describe('compound camera view rooms', () => {
   }, 120_000);
 
   it('a retired camera leaves at once: its view ends for the viewer, a matter’s session goes on without it', async () => {
-    const property = platform.services.property;
-    const claims = (sub: string, role: Parameters<TestPlatform['token']>[1]) => platform.tokens.verify(platform.token(sub, role, { rooms: [] }, { name: sub }));
-    const office = claims(P.staff.liu, 'property');
+    const { property, office, grid } = parties();
     const camera = await property.addCamera(office, P.compound, { name: '北门摄像头', location: '北门', url: rtsp.url('/vp8') });
-    const grid = claims(SEED.villageContacts.zhangzhuang, 'grid-worker');
     const view = await property.viewCamera(grid, camera.id);
     const viewer = await connectAs(platform, view.token);
     clients.push(viewer);
