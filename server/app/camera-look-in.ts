@@ -36,6 +36,8 @@ export function serveCameraLookIns(d: CameraLookInDeps): void {
       .openCameraLookIn(parsed.lookInId)
       .then((camera) => camera && ingestInto(room, camera, d))
       .catch((err: unknown) => {
+        // The viewer left (the room closed) while the stream started: nothing to tell.
+        if (err instanceof AppError && err.code === 'gone') return;
         // The viewer is told (the look-in ends, its room closes) rather than left before a black picture.
         if (err instanceof AppError || err instanceof IngestError) d.log.warn({ err, roomId: room.id }, 'camera look-in | camera unavailable');
         else d.log.error({ err, roomId: room.id }, 'camera look-in | ingest failed');

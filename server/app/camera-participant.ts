@@ -2,6 +2,7 @@
 // pulls the stream in (sfu/ingest). One piece for household look-ins at an IP camera and for
 // compound cameras in a 红色物业 session or camera view; closing the room stops the ingest.
 import type { CameraAddressCheck } from '../core/camera-address.ts';
+import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Attributes, Role } from '../protocol/claims.ts';
 import { CameraIngest } from '../../sfu/ingest/camera-ingest.ts';
@@ -38,9 +39,17 @@ export async function pullCameraInto(room: Room, camera: CameraParticipant, d: {
     () => undefined,
   );
   room.join(peer, room.rtpCapabilities);
+  const left = () => new AppError('gone', `camera ${camera.cameraId} left the room while its stream started`);
   const ingest = await CameraIngest.start({
     router: room.router, url: camera.url, vetUrl: (url) => d.cameraAddresses.vet(url), cameraId: camera.cameraId, log: d.log, appData: { peerId: peer.id },
+  }).catch((err: unknown) => {
+    throw room.closed ? left() : err;
   });
+  // Retired, revoked or its room closed while the stream was starting: nothing of it is announced.
+  if (peer.closed || room.peers.get(peer.id) !== peer) {
+    await ingest.stop();
+    throw left();
+  }
   room.addProducer(peer, ingest.producer as types.Producer<ProducerAppData>);
   if (ingest.audioProducer) room.addProducer(peer, ingest.audioProducer as types.Producer<ProducerAppData>);
   return ingest;

@@ -3,6 +3,7 @@
 // later joins the running room, on whichever node hosts it. A retired camera leaves every room at
 // once (a view of it ends). Closing the room stops the ingests.
 import type { CameraAddressCheck } from '../core/camera-address.ts';
+import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { PropertyService } from '../property/index.ts';
 import { parseRoomId } from '../protocol/room-id.ts';
@@ -41,13 +42,11 @@ export function serveCompoundCameras(d: CompoundCameraDeps): CompoundCameras {
           if (done.has(c.id) || (only && c.id !== only) || room.closed) continue;
           done.set(c.id, undefined);
           await pullCameraInto(room, { cameraId: c.id, name: c.name, url: c.url, role: 'property', attributes: {} }, d).then(
-            (ingest) => {
-              // Retired while it was starting: it goes at once.
-              if (done.has(c.id)) done.set(c.id, ingest);
-              else void ingest.stop();
-            },
+            (ingest) => done.set(c.id, ingest),
             (err: unknown) => {
               done.delete(c.id);
+              // Retired (or the room closed) while it was starting: pullCameraInto stopped it.
+              if (err instanceof AppError && err.code === 'gone') return;
               d.log.warn({ err, roomId: room.id, cameraId: c.id }, 'compound camera | unavailable');
             },
           );
