@@ -4,12 +4,13 @@ import { defineConfig } from 'vitest/config';
 // Chromium), everything else integration (real Redis, worker, ffmpeg, GStreamer). Run one with
 // `npx vitest run --project unit`.
 const shared = {
-  globalSetup: ['test/support/global-setup.ts'],
   testTimeout: 60_000,
   hookTimeout: 60_000,
   // Media tests share 2 cores; run files one after another so timings stay meaningful.
   fileParallelism: false,
 };
+// Redis, PostgreSQL and the worker build: not for the unit project, which needs none of them.
+const services = { ...shared, globalSetup: ['test/support/global-setup.ts'] };
 const roots = ['test', 'server', 'sfu', 'recordings', 'client-web'];
 const glob = (suffix: string) => roots.map((r) => `${r}/**/*${suffix}`);
 
@@ -20,13 +21,13 @@ export default defineConfig({
       { test: { ...shared, name: 'unit', include: glob('.unit.test.ts') } },
       {
         test: {
-          ...shared,
+          ...services,
           name: 'integration',
           include: glob('.test.ts'),
           exclude: [...glob('.unit.test.ts'), ...glob('.browser.test.ts'), '**/node_modules/**'],
         },
       },
-      { test: { ...shared, name: 'browser', include: glob('.browser.test.ts') } },
+      { test: { ...services, name: 'browser', include: glob('.browser.test.ts') } },
     ],
   },
 });
