@@ -240,6 +240,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         if (role === 'counsellor') return (await householdRepo.getCounsellor(subject)) !== undefined;
         if (role === 'family') return (await householdRepo.getFamilyMember(subject)) !== undefined;
         if (role === 'grid-worker') return (await householdRepo.getVillageContact(subject)) !== undefined;
+        if (role === 'property' || role === 'resident') return (await propertyRepo.getPerson(subject))?.kind === role;
         return false;
       },
     },

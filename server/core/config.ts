@@ -79,7 +79,7 @@ const schema = z.object({
   SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(3).max(20).default(5),
   SIGN_IN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   // Roles that must sign in with a second factor (comma-separated); `none` for none.
-  SECOND_FACTOR_ROLES: z.string().default('official,coordinator,counsellor,grid-worker,archivist,admin,security-admin,audit-admin'),
+  SECOND_FACTOR_ROLES: z.string().default('official,coordinator,counsellor,grid-worker,property,archivist,admin,security-admin,audit-admin'),
 
   // ---- single sign-on: the city's OpenID Connect provider (docs/identity.md); unset: none ----
   OIDC_ISSUER: z.url().optional(),

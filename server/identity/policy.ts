@@ -31,7 +31,7 @@ export const DEFAULT_POLICY: IdentityPolicy = {
   sessionMaxSeconds: 12 * 3600,
   maxFailures: 5,
   lockSeconds: 15 * 60,
-  secondFactorRoles: ['official', 'coordinator', 'counsellor', 'grid-worker', 'archivist', 'admin', 'security-admin', 'audit-admin'],
+  secondFactorRoles: ['official', 'coordinator', 'counsellor', 'grid-worker', 'property', 'archivist', 'admin', 'security-admin', 'audit-admin'],
   challengeSeconds: 5 * 60,
   deviceAccessSeconds: 15 * 60,
   pairingSeconds: 15 * 60,

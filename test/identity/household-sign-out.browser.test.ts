@@ -2,13 +2,15 @@
 // the household's second manager) and a plain member each have a sign-out on the family page; it
 // ends their session on the server (the cookie no longer refreshes), lands on the sign-in page,
 // and the family page opened again shows nothing of the household. The page also links to the
-// person's passkeys. A counsellor's desk and a grid worker's page sign out the same way.
+// person's passkeys. A counsellor's desk, a grid worker's page and the 红色物业 page of a
+// property office's staff and of a resident sign out the same way.
 import type { BrowserContext } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { SEED } from '../../server/household/index.ts';
+import { PROPERTY_SEED as P } from '../../server/property/index.ts';
 import type { Invitation } from '../../server/protocol/http/identity-shapes.ts';
 import { browserPlatform } from '../support/browser-platform.ts';
-import { Browser, bootstrapSecurityAdmin, createAccount, firstSignIn } from './support.ts';
+import { Browser, bootstrapSecurityAdmin, createAccount, firstPasswordSignIn, firstSignIn } from './support.ts';
 
 describe('sign-out on the household pages', () => {
   const env = browserPlatform();
@@ -61,18 +63,22 @@ describe('sign-out on the household pages', () => {
     await page.close();
   });
 
-  // Staff of the household service sign in with an account of their own, naming their directory
-  // entry, with a second factor (a grid worker answers SOS calls into homes): sign-out ends it.
+  // Staff of the household service and of a compound's property office sign in with an account of
+  // their own, naming their directory entry, with a second factor (a grid worker answers SOS calls
+  // into homes, the office looks at the compound cameras); a resident with a password. Sign-out ends it.
   for (const [role, page, subject, username] of [
     ['counsellor', 'counsellor.html', SEED.counsellors.chen, 'chen.cs'],
     ['grid-worker', 'grid.html', SEED.villageContacts.zhangzhuang, 'wang.gw'],
+    ['property', 'property.html', P.staff.liu, 'liu.wy'],
+    ['resident', 'property.html', P.residents.chen, 'chen.jm'],
   ] as const) {
     it(`a ${role} signs out of ${page}: the session ends on the server and the page asks for a sign-in`, async () => {
       const sa = await bootstrapSecurityAdmin(env.platform, `sec.${username}`);
       const security = (await firstSignIn(new Browser(env.platform), sa.account.username, sa.initialPassword)).signedIn.token;
       const oneTime = await createAccount(env.platform, security, { username, displayName: `${role}-${username}`, role, subject });
       const desk = new Browser(env.platform);
-      await firstSignIn(desk, username, oneTime);
+      if (role === 'resident') await firstPasswordSignIn(desk, username, oneTime);
+      else await firstSignIn(desk, username, oneTime);
       const [name, value] = desk.cookie!.split('=', 2) as [string, string];
       await env.browser.addCookies([{ name, value, url: env.platform.url, httpOnly: true, sameSite: 'Strict' }]);
       const tab = await env.browser.newPage();
@@ -90,6 +96,15 @@ describe('sign-out on the household pages', () => {
       await tab.close();
     });
   }
+
+  it('an account names an entry of its own role: a property office account naming a resident, or nobody, is refused', async () => {
+    const sa = await bootstrapSecurityAdmin(env.platform, 'sec.kinds');
+    const security = (await firstSignIn(new Browser(env.platform), sa.account.username, sa.initialPassword)).signedIn.token;
+    for (const subject of [P.residents.sun, 'ps-nobody']) {
+      const r = await new Browser(env.platform).send('POST', '/api/identity/accounts', { token: security, body: { username: `wrong.${subject}`, displayName: '冒名', role: 'property', subject } });
+      expect(r.status).toBe(404);
+    }
+  });
 
   it('left no page errors', () => {
     expect(errors).toEqual([]);

@@ -59,6 +59,15 @@ export const NEW_PASSWORD = 'Qingshui-River-42';
  * A first sign-in from the one-time password to a session: new password, authenticator set up.
  * Answers the signed-in step and the TOTP secret.
  */
+/** A first sign-in of a role without a second factor (a family member, a resident): password change only. */
+export async function firstPasswordSignIn(b: Browser, username: string, oneTimePassword: string, newPassword = NEW_PASSWORD) {
+  const s1 = await b.step('/sign-in', { username, password: oneTimePassword });
+  if (s1.step !== 'change-password') throw new Error(`expected change-password, got ${s1.step}`);
+  const s2 = await b.step('/sign-in/new-password', { challenge: s1.challenge, newPassword });
+  if (s2.step !== 'signed-in') throw new Error(`expected signed-in, got ${s2.step}`);
+  return s2;
+}
+
 export async function firstSignIn(b: Browser, username: string, oneTimePassword: string, newPassword = NEW_PASSWORD) {
   const s1 = await b.step('/sign-in', { username, password: oneTimePassword });
   expect(s1.step).toBe('change-password');

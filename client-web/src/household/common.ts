@@ -8,6 +8,7 @@ import { PageSession, SIGN_IN_PAGE } from '../lib/session.ts';
 import { pageToken, readClaims } from '../lib/token.ts';
 import { zh } from '../i18n/zh.ts';
 import type { Call, PrivacyWindow } from '../../../server/protocol/http/household-shapes.ts';
+import type { Role } from '../../../server/protocol/claims.ts';
 
 export type {
   AccessLogEntry,
@@ -125,39 +126,44 @@ export function errorDetail(err: unknown, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** A person's page: the people a home calls. */
-export type PersonRole = 'family' | 'counsellor' | 'grid-worker';
+/** A person's page: the people a home calls, and the 红色物业 page's office staff and residents. */
+type PersonRole = Extract<Role, 'family' | 'counsellor' | 'grid-worker' | 'property' | 'resident'>;
 
 /** Who is signed in on a person's page, its API, and its token (or getter) for the page's widgets. */
 export interface PersonSession {
   name: string;
   sub: string;
+  role: PersonRole;
   api: Api;
+  /** The page's live channel (its token refreshed with the session's). */
+  live: LiveClient;
   token: string | (() => string);
   /** Ends the session on this browser (or forgets this tab's development token) and opens the sign-in page. */
   signOut(): Promise<void>;
 }
 
 /**
- * A person's page (family member, counsellor, grid worker): a development token this tab was
- * opened with (`sessionStorage`, so several people can share one browser in tabs), else the
- * signed-in session of `role` (lib/session.ts: the cookie sign-in.html or invite.html opened),
+ * A person's page (family member, counsellor, grid worker, property office or resident): a
+ * development token this tab was opened with (`sessionStorage`, so several people can share one
+ * browser in tabs), else the signed-in session of one of `roles` (lib/session.ts: the cookie
+ * sign-in.html or invite.html opened),
  * whose refreshed token the API and the live channel read at every request and (re)connect.
  * Household events go to `onEvent`, every (re)connect calls `refresh`, and `ended` is called
  * once when the session ends under the page (revoked, idle, past its limit). Null with neither.
  */
 export async function personSession(
   tokenKey: string,
-  role: PersonRole,
+  roles: PersonRole | readonly PersonRole[],
   onEvent: (type: string, payload: Record<string, unknown>) => void,
   refresh: () => void,
   ended: () => void,
 ): Promise<PersonSession | null> {
   // A development token for another role (a link opened for someone else) does not shadow the
   // signed-in session of this page's role.
+  const mine: readonly string[] = typeof roles === 'string' ? [roles] : roles;
   const opened = pageToken(tokenKey, sessionStorage);
-  const dev = opened && readClaims(opened)?.role === role ? opened : null;
-  const session = dev ? null : await PageSession.start(tokenKey, [role]);
+  const dev = opened && mine.includes(readClaims(opened)?.role ?? '') ? opened : null;
+  const session = dev ? null : await PageSession.start(tokenKey, mine);
   const token = dev ?? session?.token;
   if (!token) return null;
   const live = new LiveClient(token);
@@ -177,7 +183,7 @@ export async function personSession(
     sessionStorage.removeItem(tokenKey);
     location.href = SIGN_IN_PAGE;
   };
-  return { name: claims?.name ?? '', sub: claims?.sub ?? '', api: new Api(token), token, signOut };
+  return { name: claims?.name ?? '', sub: claims?.sub ?? '', role: claims?.role as PersonRole, api: new Api(token), live, token, signOut };
 }
 
 /** Weekly windows in words: "每天 22:00–07:00", "每周一、二 12:00–13:00". */

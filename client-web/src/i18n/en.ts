@@ -1320,7 +1320,7 @@ export const en: Dictionary = {
       personName: 'Name', department: 'Department', post: 'Post', postHint: 'leaders only, e.g. county head', maxSessions: 'Sessions at once', head: 'Department head',
       leader: 'Leader', portfolio: 'Portfolio', place: 'Place', startsAt: 'Starts', slotMinutes: 'Minutes per slot', slots: 'Slots', capacity: 'People per slot',
       householdName: 'Household name', address: 'Address', village: 'Village (township)',
-      username: 'Sign-in name', role: 'Role', subject: 'Directory id', subjectHint: 'officials, counsellors, family members',
+      username: 'Sign-in name', role: 'Role', subject: 'Directory id', subjectHint: 'officials, counsellors, family members, grid workers, property staff, residents',
       categoryCode: 'Category code', categoryName: 'Category name', level: 'Handled at', kinds: 'Receiving department kinds',
       cameraOwner: 'Belongs to', cameraName: 'Camera name', cameraLocation: 'Location (e.g. east gate)', cameraUrl: 'Stream address',
       household: 'Household', counsellor: 'Counsellor',
@@ -1338,7 +1338,7 @@ export const en: Dictionary = {
     deviceKind: { terminal: 'Petition terminal', 'home-device': 'Home device' },
     deviceState: { active: 'Active', disabled: 'Disabled', revoked: 'Revoked' },
     role: {
-      official: 'Official', coordinator: 'Coordinator', counsellor: 'Counsellor', archivist: 'Archivist', family: 'Family member', 'grid-worker': 'Grid worker',
+      official: 'Official', coordinator: 'Coordinator', counsellor: 'Counsellor', archivist: 'Archivist', family: 'Family member', 'grid-worker': 'Grid worker', property: 'Property office staff', resident: 'Compound resident',
       admin: 'System administrator', 'security-admin': 'Security administrator', 'audit-admin': 'Audit administrator',
     },
     import: {

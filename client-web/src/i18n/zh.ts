@@ -1323,7 +1323,7 @@ export const zh = {
       personName: '姓名', department: '部门', post: '职务', postHint: '领导填写，如 县长', maxSessions: '同时接访数', head: '部门负责人',
       leader: '接访领导', portfolio: '分管工作', place: '接访地点', startsAt: '开始时间', slotMinutes: '每段分钟', slots: '段数', capacity: '每段人数',
       householdName: '家庭名称', address: '地址', village: '所在村（乡镇）',
-      username: '登录名', role: '角色', subject: '目录编号', subjectHint: '干部、社工、家属填写其编号',
+      username: '登录名', role: '角色', subject: '目录编号', subjectHint: '干部、社工、家属、网格员、物业人员、居民填写其编号',
       categoryCode: '类别代码', categoryName: '类别名称', level: '受理级别', kinds: '接收部门类别',
       cameraOwner: '所属', cameraName: '摄像头名称', cameraLocation: '位置（如 东门）', cameraUrl: '视频流地址',
       household: '家庭', counsellor: '社工',
@@ -1341,7 +1341,7 @@ export const zh = {
     deviceKind: { terminal: '接访终端', 'home-device': '家庭终端' },
     deviceState: { active: '在用', disabled: '已停用', revoked: '已吊销' },
     role: {
-      official: '接访干部', coordinator: '综治中心协调员', counsellor: '社工', archivist: '档案员', family: '家属', 'grid-worker': '网格员',
+      official: '接访干部', coordinator: '综治中心协调员', counsellor: '社工', archivist: '档案员', family: '家属', 'grid-worker': '网格员', property: '物业人员', resident: '小区居民',
       admin: '系统管理员', 'security-admin': '安全管理员', 'audit-admin': '审计管理员',
     },
     import: {

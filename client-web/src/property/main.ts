@@ -2,12 +2,11 @@
 // state and actions. Every call goes through the typed API (server/protocol/http/property.ts); a
 // matter's changes arrive on the live channel (`property:matter`). What is shown is view-model.ts,
 // how it is laid out view.ts.
-import { Api, ApiError } from '../lib/api.ts';
+import { ApiError, type Api } from '../lib/api.ts';
 import { CallSession } from '../lib/call-session.ts';
 import { startLanguage, t, viewContext } from '../lib/i18n.ts';
-import { LiveClient } from '../lib/live.ts';
 import { PageElement, define } from '../lib/page.ts';
-import { pageToken, readClaims } from '../lib/token.ts';
+import { personSession, type PersonSession } from '../household/common.ts';
 import type { MatterCategory } from '../../../server/protocol/http/property-shapes.ts';
 import '../widgets/call-tiles.ts';
 import { propertyView, type Matter, type PropertyRoom, type PropertyState } from './view-model.ts';
@@ -17,6 +16,7 @@ class PropertyPage extends PageElement<PropertyState> {
   static override properties = { ...PageElement.properties, session: { state: true } };
   declare session: CallSession | null;
   #api: Api | undefined;
+  #person: PersonSession | undefined;
 
   constructor() {
     super({ phase: 'loading', role: 'resident', who: '', me: '', compound: null, cameras: [], residents: [], departments: [], matters: [], selectedId: null, events: [], room: null, error: null });
@@ -25,19 +25,35 @@ class PropertyPage extends PageElement<PropertyState> {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    void this.#boot();
+  }
+
+  /** This tab's development token, else the signed-in session of a property office's staff or a resident. */
+  async #boot(): Promise<void> {
     startLanguage();
-    const token = pageToken('property-token', sessionStorage);
-    const claims = token ? readClaims(token) : null;
-    if (!token || !claims) return this.set({ phase: 'no-token' });
-    this.#api = new Api(token);
-    this.set({ role: claims.role === 'property' ? 'property' : 'resident', who: claims.name, me: claims.sub });
-    const live = new LiveClient(token);
-    live.on('property:matter', ({ matter }) => this.#changed(matter));
-    live.onConnect(() => void this.#load());
+    const signedIn = await personSession(
+      'property-token',
+      ['property', 'resident'],
+      () => undefined,
+      () => void this.#load(),
+      () => this.#signedOut(),
+    );
+    if (!signedIn) return this.set({ phase: 'no-token' });
+    this.#person = signedIn;
+    this.#api = signedIn.api;
+    this.set({ role: signedIn.role === 'property' ? 'property' : 'resident', who: signedIn.name, me: signedIn.sub });
+    signedIn.live.on('property:matter', ({ matter }) => this.#changed(matter));
+  }
+
+  /** The session ended under the page (revoked, idle, past its limit): nothing of the compound stays shown. */
+  #signedOut(): void {
+    this.#leave();
+    this.#person = undefined;
+    this.set({ phase: 'no-token', who: '', me: '', compound: null, cameras: [], residents: [], matters: [], selectedId: null, events: [] });
   }
 
   protected override render(): unknown {
-    return propertyTemplate(propertyView(this.state, viewContext()), this.session, this.#actions);
+    return propertyTemplate(propertyView(this.state, viewContext()), this.session, this.#actions, () => void this.#person?.signOut());
   }
 
   protected override updated(): void {

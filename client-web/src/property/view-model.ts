@@ -71,6 +71,9 @@ export interface MatterDetail {
 export interface PropertyView {
   title: string;
   who: string;
+  /** Someone is signed in on this page (sign-out and passkeys are offered). */
+  signedIn: boolean;
+  signOut: string;
   notice: string | null;
   error: string | null;
   /** The raise form: the office picks the resident; a resident raises for themself. */
@@ -95,6 +98,8 @@ export function propertyView(s: PropertyState, ctx: ViewContext): PropertyView {
   return {
     title,
     who: [s.who, s.compound?.name].filter(Boolean).join(' · '),
+    signedIn: s.phase === 'running' && s.me !== '',
+    signOut: t('common.signOut'),
     notice: s.matters.length === 0 ? t('property.noMatters') : null,
     error: s.error ? t('property.error', { message: s.error }) : null,
     raise: s.compound
@@ -116,7 +121,7 @@ export function propertyView(s: PropertyState, ctx: ViewContext): PropertyView {
 }
 
 function empty(title: string, notice: string): PropertyView {
-  return { title, who: '', notice, error: null, raise: null, matters: [], detail: null, cameraGroups: null, room: null };
+  return { title, who: '', signedIn: false, signOut: '', notice, error: null, raise: null, matters: [], detail: null, cameraGroups: null, room: null };
 }
 
 function matterLine(m: Matter, { t }: ViewContext): string {

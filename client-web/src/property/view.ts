@@ -3,6 +3,7 @@
 // cameras by place on the right; in a session, the call tiles beside the matter's actions.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CallSession } from '../lib/call-session.ts';
+import { passkeysLink } from '../widgets/passkeys-link.ts';
 import { LANGUAGES, otherLanguage, t, toggleLanguage } from '../lib/i18n.ts';
 import type { MatterCategory } from '../../../server/protocol/http/property-shapes.ts';
 import type { MatterDetail, PropertyView } from './view-model.ts';
@@ -27,11 +28,12 @@ function fields(e: Event): Record<string, string> {
   return Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v).trim()]));
 }
 
-export function propertyTemplate(v: PropertyView, session: CallSession | null, a: PropertyActions): TemplateResult {
+export function propertyTemplate(v: PropertyView, session: CallSession | null, a: PropertyActions, signOut: () => void): TemplateResult {
   return html`<header class="bar">
       <h1 id="title">${v.title}</h1>
       <span id="who">${v.who}</span>
       <button type="button" class="btn" id="lang" @click=${() => toggleLanguage()}>${LANGUAGES[otherLanguage()].name}</button>
+      ${v.signedIn ? html`${passkeysLink()}<button type="button" class="btn" id="signout" @click=${signOut}>${v.signOut}</button>` : nothing}
     </header>
     ${v.error ? html`<p class="property-error" role="alert">${v.error}</p>` : nothing}
     ${v.room

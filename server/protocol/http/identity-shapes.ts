@@ -19,15 +19,16 @@ export const usernameSchema = z
 export const passwordSchema = z.string().min(1).max(256);
 
 /** The roles an account may hold: every role except the device ones, which are enrolled. */
-export const PERSON_ROLES = ['official', 'coordinator', 'counsellor', 'archivist', 'family', 'grid-worker', 'admin', 'security-admin', 'audit-admin'] as const;
+export const PERSON_ROLES = ['official', 'coordinator', 'counsellor', 'archivist', 'family', 'grid-worker', 'property', 'resident', 'admin', 'security-admin', 'audit-admin'] as const;
 export const personRoleSchema = z.enum(PERSON_ROLES);
 export type PersonRole = (typeof PERSON_ROLES)[number];
 
 /**
  * Roles that sign in as an entry of a directory (an official, a counsellor, a family member, a
- * village committee's 网格员): the account names the entry, which must exist.
+ * village committee's 网格员, a compound's property office staff or resident): the account names
+ * the entry, which must exist.
  */
-export const DIRECTORY_ROLES: readonly PersonRole[] = ['official', 'counsellor', 'family', 'grid-worker'];
+export const DIRECTORY_ROLES: readonly PersonRole[] = ['official', 'counsellor', 'family', 'grid-worker', 'property', 'resident'];
 
 /** 三员分立: the three administrator roles; no person holds more than one role at all. */
 export const ADMIN_ROLES = ['admin', 'security-admin', 'audit-admin'] as const satisfies readonly Role[];
@@ -57,7 +58,7 @@ export const newAccountSchema = z.strictObject({
   username: usernameSchema,
   displayName: z.string().trim().min(1).max(100),
   role: personRoleSchema,
-  /** For officials, counsellors and family members: the directory id they sign in as. */
+  /** For the directory roles (DIRECTORY_ROLES): the directory id they sign in as. */
   subject: z.string().min(1).max(128).regex(/^[\w.\-]+$/).optional(),
   attributes: attributesSchema.optional(),
 });
@@ -78,6 +79,8 @@ export const ROLE_PAGES: Record<PersonRole, string> = {
   archivist: 'archive.html',
   family: 'family.html',
   'grid-worker': 'grid.html',
+  property: 'property.html',
+  resident: 'property.html',
   admin: 'admin.html',
   'security-admin': 'admin.html',
   'audit-admin': 'admin.html',
