@@ -88,7 +88,7 @@ async function worker(cfg: { redisUrl: string; file: string; prefix: string; off
   const redis = new Redis(cfg.redisUrl, NODE_LIKE);
   const store = await openPetitionStore(cfg.file);
   const service = await PetitionService.create({
-    repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: RoutingRuleBook.fromFile(), prefix: cfg.prefix, sweepIntervalMs: 0,
+    repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: await RoutingRuleBook.inMemory(), prefix: cfg.prefix, sweepIntervalMs: 0,
   });
   process.stdout.write('ready\n');
   await new Promise<void>((r) => process.stdin.once('data', () => r()));
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS + WARMUP; round++) {
     const prefix = `bench:${round}`;
     const service = await PetitionService.create({
-      repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: RoutingRuleBook.fromFile(), prefix, sweepIntervalMs: 0,
+      repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: await RoutingRuleBook.inMemory(), prefix, sweepIntervalMs: 0,
     });
 
     // Terminals start petitions, AT_ONCE in the same instant.
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     if (PROCESSES > 1) {
       const mpPrefix = `${prefix}:mp`;
       const mp = await PetitionService.create({
-        repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: RoutingRuleBook.fromFile(), prefix: mpPrefix, sweepIntervalMs: 0,
+        repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: await RoutingRuleBook.inMemory(), prefix: mpPrefix, sweepIntervalMs: 0,
       });
       await startAll(mp, seeded[round]!.multi);
       mp.close();

@@ -188,7 +188,7 @@ const redisServer = await startEmbeddedRedis(tmp, log);
 const redis = new Redis(redisServer.url, { enableAutoPipelining: true, commandTimeout: 800 });
 const store = await openPetitionStore(storeFile);
 const tokens = new TokenIssuer('bench-sessions-secret-0123456789abcdef', 3600);
-const petition = await PetitionService.create({ repo: store.repo, redis, tokens, rules: RoutingRuleBook.fromFile(), prefix: 'bench:', log });
+const petition = await PetitionService.create({ repo: store.repo, redis, tokens, rules: await RoutingRuleBook.inMemory(), prefix: 'bench:', log });
 const pool = await WorkerPool.create(
   { size: WORKERS, logLevel: 'warn', listenIp: '127.0.0.1', portBase: PORTS.webRtcServerBase, rtcMinPort: PORTS.productRtc.min, rtcMaxPort: PORTS.productRtc.max },
   log,

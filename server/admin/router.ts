@@ -6,13 +6,14 @@ import type { Logger } from '../core/log.ts';
 import { actorOf, type SystemAudit } from '../core/system-audit.ts';
 import { adminArea } from '../protocol/http/admin.ts';
 import type { RoutingRules } from '../protocol/http/petition-shapes.ts';
+import { rulesChangeDetails } from '../scheduler/routing-rules.ts';
 import type { RetentionPeriods } from '../protocol/http/archive-shapes.ts';
 import type { DirectoryAdmin } from './directory.ts';
 
 export interface AdminRouterDeps {
   directory: DirectoryAdmin;
-  /** Replaces the routing rules in use (the petition service's rule book). */
-  replaceRoutingRules(rules: RoutingRules): RoutingRules;
+  /** Replaces the routing rules in use on every node (the petition service's rule book), recorded as changed by `by`. */
+  replaceRoutingRules(rules: RoutingRules, by: string): Promise<RoutingRules>;
   /** The archive's retention periods: read, and set (every kept recording's deletion date follows). */
   retention: { get(): Promise<RetentionPeriods>; set(periods: RetentionPeriods, changedBy: string): Promise<RetentionPeriods> };
   audit: SystemAudit;
@@ -28,8 +29,8 @@ export function createAdminRouter(d: AdminRouterDeps): Router {
       'admin.saveDirectory': ({ claims, body }) => d.directory.apply(body.changes, { dryRun: body.dryRun, actor: actorOf(claims) }),
       'admin.importCsv': ({ claims, body }) => d.directory.importCsv(body.kind, Buffer.from(body.content, 'base64'), { dryRun: body.dryRun, actor: actorOf(claims) }),
       'admin.replaceRoutingRules': async ({ claims, body }) => {
-        const rules = d.replaceRoutingRules(body);
-        await d.audit.record({ type: 'configuration-changed', actor: actorOf(claims), details: { setting: 'routing-rules', categories: rules.categories.map((c) => `${c.code}→${c.departments.join('+')}@${c.level}`) } });
+        const rules = await d.replaceRoutingRules(body, claims.sub);
+        await d.audit.record({ type: 'configuration-changed', actor: actorOf(claims), details: rulesChangeDetails(rules) });
         return rules;
       },
       'admin.retention': () => d.retention.get(),

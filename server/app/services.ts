@@ -28,7 +28,8 @@ import { PetitionService } from '../petition/service.ts';
 import { createPetitionRouter } from '../petition/routes.ts';
 import { actorFromClaims } from '../petition/access.ts';
 import { serveWaitPushes } from '../petition/wait-pushes.ts';
-import { DEFAULT_RULES_FILE, RoutingRuleBook } from '../scheduler/routing-rules.ts';
+import { DEFAULT_RULES_FILE, RoutingRuleBook, readRulesFile, type RoutingRules } from '../scheduler/routing-rules.ts';
+import { DbRoutingRules } from '../petition/routing-rules-store.ts';
 import {
   HouseholdRepository,
   HouseholdService,
@@ -117,8 +118,8 @@ export interface ServicesOptions {
   offlineAlertSeconds?: number;
   /** Clock and timings of the household service (tests drive time). */
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
-  /** The petition service's clock (tests move it to pass a deadline without waiting). */
-  petition?: { now?: () => Date };
+  /** Test hooks: the petition service's clock (moved to pass a deadline without waiting), its sweep's interval (0: none). */
+  petition?: { now?: () => Date; sweepIntervalMs?: number };
   /** Session lifetimes, lock-out and second-factor rules (from the configuration). */
   identity?: Partial<IdentityPolicy>;
   /** The city's OpenID Connect provider (single sign-on), when configured. */
@@ -151,16 +152,12 @@ export interface Services {
 }
 
 /**
- * The coordinator edits routing rules at run time: they live in DATA_DIR, started from the
- * defaults shipped in config/routing-rules.json, so an edit never touches the installation.
+ * The rules a new store starts with: those a node of an earlier version kept in its DATA_DIR
+ * (the coordinator's edits), else the defaults shipped in config/routing-rules.json.
  */
-function routingRulesFile(dataDir: string): string {
-  const file = path.join(dataDir, 'routing-rules.json');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.copyFileSync(DEFAULT_RULES_FILE, file);
-  }
-  return file;
+function firstRoutingRules(dataDir: string): RoutingRules {
+  const kept = path.join(dataDir, 'routing-rules.json');
+  return readRulesFile(fs.existsSync(kept) ? kept : DEFAULT_RULES_FILE);
 }
 
 export async function startServices(o: ServicesOptions): Promise<Services> {
@@ -190,7 +187,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     repo: petitionRepo,
     redis: o.redis,
     tokens,
-    rules: RoutingRuleBook.fromFile(routingRulesFile(o.dataDir)),
+    rules: await RoutingRuleBook.open(new DbRoutingRules(store), () => firstRoutingRules(o.dataDir)),
     log: log.child({ mod: 'petition' }),
     prefix: o.keys.scheduler.prefix,
   });
@@ -328,6 +325,9 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     o.io.serverSideEmit('camera:retired', cameraId);
   });
   o.io.on('camera:retired', (cameraId) => compoundCameras.retire(cameraId));
+  // Routing rules replaced through one node route the next petition on every node.
+  petition.on('rules-changed', ({ revision }) => o.io.serverSideEmit('rules:changed', revision));
+  o.io.on('rules:changed', () => void petition.refreshRoutingRules().catch((err: unknown) => log.warn({ err }, 'routing rules | refresh failed')));
   const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
   const live = new LiveChannel(o.io, {
@@ -456,7 +456,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       app.use(identityArea.base, createIdentityRouter({ identity, tokens, log: log.child({ mod: 'identity-http' }), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }));
       app.use(adminArea.base, createAdminRouter({
         directory,
-        replaceRoutingRules: (rules) => petition.replaceRoutingRules(SYSTEM_PETITION_ACTOR, rules),
+        replaceRoutingRules: (rules, by) => petition.replaceRoutingRules({ ...SYSTEM_PETITION_ACTOR, id: by }, rules),
         retention: { get: () => archive.retentionPeriods(), set: (periods, by) => archive.setRetentionPeriods(periods, by) },
         audit,
         tokens,

@@ -239,4 +239,17 @@ export const petitionMigrations: Migration[] = [
         'CREATE INDEX petition_callbacks_department ON petition_callbacks(department_id, state)',
       ]),
   },
+  {
+    // Were a file in each node's DATA_DIR: a change through one node did not reach the others.
+    id: 'petition-006-routing-rules',
+    up: (db) =>
+      execAll(db, [
+        `CREATE TABLE petition_routing_rules (
+          revision INTEGER PRIMARY KEY,
+          rules_json TEXT NOT NULL,
+          changed_by TEXT NOT NULL,
+          changed_at TEXT NOT NULL
+        )`,
+      ]),
+  },
 ];

@@ -7,6 +7,7 @@ import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { actorOf, type SystemAudit } from '../core/system-audit.ts';
 import { petitionArea } from '../protocol/http/petition.ts';
+import { rulesChangeDetails } from '../scheduler/routing-rules.ts';
 import { actorFromClaims } from './access.ts';
 import type { PetitionService } from './service.ts';
 
@@ -76,7 +77,11 @@ export function createPetitionRouter({ service: s, tokens, audit, log }: Petitio
       'petition.liveSessions': ({ claims }) => s.liveSessions(a(claims)),
       'petition.terminals': ({ claims }) => s.terminals(a(claims)),
       'petition.overdue': ({ claims }) => s.overdue(a(claims)),
-      'petition.replaceRoutingRules': ({ claims, body }) => s.replaceRoutingRules(a(claims), body),
+      'petition.replaceRoutingRules': async ({ claims, body }) => {
+        const rules = await s.replaceRoutingRules(a(claims), body);
+        await audit?.record({ type: 'configuration-changed', actor: actorOf(claims), details: rulesChangeDetails(rules) });
+        return rules;
+      },
       'petition.life': ({ claims, params }) => s.caseLife(a(claims), params.caseId),
       'petition.notifyAcceptance': ({ claims, params, body }) => s.life.notifyAcceptance(a(claims), params.caseId, body),
       'petition.assignHandler': ({ claims, params, body }) => s.life.assignHandler(a(claims), params.caseId, body.officialId),

@@ -125,6 +125,8 @@ export interface PetitionEvents {
   'work-changed': [{ departmentIds: string[] }];
   /** The day of a booked reception slot: the terminal point where it was booked is reminded. */
   'appointment-reminder': [{ caseId: string; terminalId: string; at: string; leaderName: string; place: string }];
+  /** The routing rules were replaced here: the other nodes take the new revision. */
+  'rules-changed': [{ revision: number }];
 }
 
 /** Queues an official serves: the office's, then the official's own (booked reception slots). */
@@ -250,6 +252,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
 
   /** Periodic work, safe in every process at once: expired leases, due appointments, records. */
   async sweep(): Promise<void> {
+    // Should a node's message about new rules have been lost, the sweep still finds them.
+    await this.rules.refresh();
     const released = await this.queue.reapExpired();
     const queues = new Set<string>();
     for (const r of released) {
@@ -1221,14 +1225,21 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     await this.redis.del(key);
   }
 
-  /** A terminal's heartbeat (its token carries the terminal id). */
   routingRules() {
     return this.rules.current;
   }
 
-  replaceRoutingRules(actor: Actor, rules: RoutingRules): RoutingRules {
+  /** Replaces the rules on every node: stored as a new revision, then the other nodes are told. */
+  async replaceRoutingRules(actor: Actor, rules: RoutingRules): Promise<RoutingRules> {
     this.assertCoordinator(actor);
-    return this.rules.replace(rules);
+    const next = await this.rules.replace(rules, actor.id);
+    this.notify('rules-changed', { revision: this.rules.revision });
+    return next;
+  }
+
+  /** Another node replaced the rules. */
+  refreshRoutingRules(): Promise<void> {
+    return this.rules.refresh();
   }
 
   // ---- helpers ----------------------------------------------------------------------------

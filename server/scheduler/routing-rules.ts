@@ -1,6 +1,7 @@
-// Routing rules: which department kind(s) at which level receive a petition category. Kept in
-// config/routing-rules.json so the coordinator can change them; validated strictly at load and
-// on every change (an invalid file never replaces the rules in use).
+// Routing rules: which department kind(s) at which level receive a petition category. Kept in the
+// store every node shares, one revision per change (which rules routed a case stays on record), so a
+// change made through one node routes the next petition on every node. Validated strictly on every
+// change and every load: a revision that does not validate never replaces the rules in use.
 import fs from 'node:fs';
 import path from 'node:path';
 import { routingRulesSchema, type CategoryRule, type RoutingRules } from '../protocol/http/petition-shapes.ts';
@@ -9,6 +10,7 @@ import { AppError } from '../core/errors.ts';
 export { categoryRuleSchema, routingRulesSchema } from '../protocol/http/petition-shapes.ts';
 export type { CategoryRule, RoutingRules };
 
+/** The rules a new store starts with (the city's defaults, in the repository). */
 export const DEFAULT_RULES_FILE = path.resolve('config/routing-rules.json');
 
 export function parseRoutingRules(raw: unknown): RoutingRules {
@@ -19,75 +21,124 @@ export function parseRoutingRules(raw: unknown): RoutingRules {
   return parsed.data;
 }
 
+export function readRulesFile(file = DEFAULT_RULES_FILE): RoutingRules {
+  return parseRoutingRules(JSON.parse(fs.readFileSync(file, 'utf8')));
+}
+
+/** What the system audit trail records of a change: each category's route. */
+export function rulesChangeDetails(rules: RoutingRules): { setting: 'routing-rules'; categories: string[] } {
+  return { setting: 'routing-rules', categories: rules.categories.map((c) => `${c.code}→${c.departments.join('+')}@${c.level}`) };
+}
+
+/** One stored revision of the rules (`rules` as stored: validated again when loaded). */
+export interface RulesRevision {
+  revision: number;
+  rules: unknown;
+}
+
+/** Where the revisions are kept (server/petition/routing-rules-store.ts; `memoryRules` for benches). */
+export interface RoutingRulesStore {
+  latestRevision(): Promise<number>;
+  latest(): Promise<RulesRevision | undefined>;
+  /** Adds `revision`; false when another node added that revision first. */
+  append(revision: number, rules: RoutingRules, changedBy: string, changedAt: string): Promise<boolean>;
+}
+
 /**
- * The rules in use, backed by their file. Another server process (or the coordinator editing
- * the file) changes it; every read notices a new modification time and reloads. A file that no
- * longer validates is not taken: the rules in use stay, and `lastError` says why.
+ * The rules in use on this node: read synchronously by routing, refreshed from the store when a
+ * node says they changed (and at every petition sweep, should that message be lost). A revision
+ * that no longer validates (edited by hand in the database) is not taken: the rules in use stay,
+ * and `lastError` says why.
  */
 export class RoutingRuleBook {
-  private mtimeMs = 0;
+  #rules: RoutingRules;
+  #revision: number;
+  #refreshing: Promise<void> | undefined;
   lastError: string | null = null;
 
   private constructor(
-    private rules: RoutingRules,
-    readonly file: string | null,
+    private readonly store: RoutingRulesStore,
+    first: RulesRevision & { rules: RoutingRules },
   ) {
-    if (file) this.mtimeMs = fs.statSync(file).mtimeMs;
+    this.#rules = first.rules;
+    this.#revision = first.revision;
   }
 
-  static fromFile(file = DEFAULT_RULES_FILE): RoutingRuleBook {
-    return new RoutingRuleBook(parseRoutingRules(JSON.parse(fs.readFileSync(file, 'utf8'))), file);
+  /** The store's latest revision; a store without any starts with `seed` as revision 1. */
+  static async open(store: RoutingRulesStore, seed: () => RoutingRules = () => readRulesFile()): Promise<RoutingRuleBook> {
+    let latest = await store.latest();
+    if (!latest) {
+      // Two nodes starting on a new store at once: one revision 1, the other reads it.
+      await store.append(1, parseRoutingRules(seed()), 'system', new Date().toISOString());
+      latest = (await store.latest())!;
+    }
+    return new RoutingRuleBook(store, { revision: latest.revision, rules: parseRoutingRules(latest.rules) });
   }
 
-  static fromRules(rules: unknown): RoutingRuleBook {
-    return new RoutingRuleBook(parseRoutingRules(rules), null);
+  /** Rules held in this process only (benches, tests of routing alone). */
+  static inMemory(rules: unknown = readRulesFile()): Promise<RoutingRuleBook> {
+    return RoutingRuleBook.open(memoryRules(), () => parseRoutingRules(rules));
   }
 
   get current(): RoutingRules {
-    if (this.file) {
-      try {
-        const mtimeMs = fs.statSync(this.file).mtimeMs;
-        if (mtimeMs !== this.mtimeMs) {
-          this.mtimeMs = mtimeMs;
-          this.reload();
-        }
-      } catch (err) {
-        this.lastError ??= err instanceof Error ? err.message : String(err);
-      }
-    }
-    return this.rules;
+    return this.#rules;
+  }
+
+  /** The store's revision of the rules in use. */
+  get revision(): number {
+    return this.#revision;
   }
 
   category(codeValue: string): CategoryRule {
-    const rule = this.current.categories.find((c) => c.code === codeValue);
+    const rule = this.#rules.categories.find((c) => c.code === codeValue);
     if (!rule) throw new AppError('bad_request', `unknown petition category "${codeValue}"`, { reason: 'unknown_category' });
     return rule;
   }
 
-  /** Validates, then replaces the rules (and the file, written atomically). */
-  replace(raw: unknown): RoutingRules {
+  /** Validates, then stores the rules as the next revision and uses them (a whole replacement: the last one stored wins). */
+  async replace(raw: unknown, changedBy: string): Promise<RoutingRules> {
     const next = parseRoutingRules(raw);
-    if (this.file) {
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`);
-      fs.renameSync(tmp, this.file);
-      this.mtimeMs = fs.statSync(this.file).mtimeMs;
+    for (let revision = Math.max(this.#revision, await this.store.latestRevision()) + 1; ; revision++) {
+      if (await this.store.append(revision, next, changedBy, new Date().toISOString())) {
+        this.#rules = next;
+        this.#revision = revision;
+        this.lastError = null;
+        return next;
+      }
     }
-    this.rules = next;
-    this.lastError = null;
-    return next;
   }
 
-  /** Re-reads the file; throws (and keeps the rules in use) if it does not validate. */
-  reload(): RoutingRules {
-    if (!this.file) return this.rules;
+  /** Takes a newer revision from the store, if there is one (one at a time). */
+  refresh(): Promise<void> {
+    this.#refreshing ??= this.#refresh().finally(() => (this.#refreshing = undefined));
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<void> {
+    if ((await this.store.latestRevision()) <= this.#revision) return;
+    const latest = await this.store.latest();
+    if (!latest || latest.revision <= this.#revision) return;
     try {
-      this.rules = parseRoutingRules(JSON.parse(fs.readFileSync(this.file, 'utf8')));
+      this.#rules = parseRoutingRules(latest.rules);
+      this.#revision = latest.revision;
       this.lastError = null;
     } catch (err) {
-      this.lastError = err instanceof AppError ? `${err.message}: ${JSON.stringify(err.details)}` : err instanceof Error ? err.message : String(err);
-      throw err;
+      this.lastError = err instanceof AppError ? `revision ${latest.revision}: ${err.message}: ${JSON.stringify(err.details)}` : String(err);
     }
-    return this.rules;
   }
+}
+
+/** Revisions in this process only. */
+export function memoryRules(): RoutingRulesStore {
+  const revisions: RulesRevision[] = [];
+  return {
+    latestRevision: async () => revisions.at(-1)?.revision ?? 0,
+    latest: async () => revisions.at(-1),
+    async append(revision, rules) {
+      if (revisions.some((r) => r.revision === revision)) return false;
+      revisions.push({ revision, rules: structuredClone(rules) });
+      revisions.sort((a, b) => a.revision - b.revision);
+      return true;
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { PetitionService } from '../../server/petition/service.ts';
 import { openPetitionStore } from '../../server/petition/store.ts';
 import type { Actor } from '../../server/petition/types.ts';
 import { RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
+import { DbRoutingRules } from '../../server/petition/routing-rules-store.ts';
 
 interface WorkerConfig {
   name: string;
@@ -32,7 +33,7 @@ const service = await PetitionService.create({
   repo: store.repo,
   redis,
   tokens: new TokenIssuer('petition-test-secret-0123456789', 3600),
-  rules: RoutingRuleBook.fromFile('config/routing-rules.json'),
+  rules: await RoutingRuleBook.open(new DbRoutingRules(store.store)),
   prefix: cfg.prefix,
   leaseMs: cfg.leaseMs,
   sweepIntervalMs: Math.max(100, Math.floor(cfg.leaseMs / 3)),

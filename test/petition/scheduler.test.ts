@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../server/core/errors.ts';
 import { RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
-import { DANGSHAN_RS, DANGSHAN_ZJ, officialActor, openHarness, RULES_FILE, startAt, terminalActor, VILLAGE_TERMINAL, type Harness } from './support.ts';
+import { DbRoutingRules } from '../../server/petition/routing-rules-store.ts';
+import { DIALECTS } from '../support/stores.ts';
+import { DANGSHAN_RS, DANGSHAN_ZJ, officialActor, openHarness, rows, RULES_FILE, startAt, terminalActor, VILLAGE_TERMINAL, type Harness } from './support.ts';
 
 describe('leases', () => {
   let h: Harness;
@@ -73,50 +73,66 @@ describe('leases', () => {
   });
 });
 
-describe('routing rules the coordinator edits', () => {
+// On both stores: the rules live in the store every node shares, one revision per change.
+describe.each(DIALECTS)('routing rules the coordinator edits (%s)', (dialect, fresh) => {
   let h: Harness;
-  let file: string;
+  const coordinator = { id: 'c', name: 'c', role: 'coordinator' as const };
   beforeAll(async () => {
-    file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sv-rules-')), 'routing-rules.json');
-    fs.copyFileSync(RULES_FILE, file);
-    h = await openHarness({ name: 'rules', rules: RoutingRuleBook.fromFile(file) });
+    h = await openHarness({ name: `rules-${dialect}`, location: await fresh(`rules_${dialect}`) });
   });
   afterAll(async () => {
     await h.close();
   });
+  const revisions = () => rows<{ revision: number; changed_by: string }>(h, 'SELECT revision, changed_by FROM petition_routing_rules ORDER BY revision');
 
-  it('rejects an invalid rule set and keeps the file and the rules in use', async () => {
-    const before = fs.readFileSync(file, 'utf8');
+  it('a new store starts with the shipped rules as revision 1', async () => {
+    expect(h.service.routingRules()).toEqual(JSON.parse(fs.readFileSync(RULES_FILE, 'utf8')));
+    expect((await revisions()).map((r) => [Number(r.revision), r.changed_by])).toEqual([[1, 'system']]);
+  });
+
+  it('rejects an invalid rule set and keeps the rules in use and in the store', async () => {
     const rules = structuredClone(h.service.routingRules());
-    const coordinator = { id: 'c', name: 'c', role: 'coordinator' as const };
     const dup = { ...rules, categories: [...rules.categories, rules.categories[0]!] };
-    expect(() => h.service.replaceRoutingRules(coordinator, dup)).toThrowError(/invalid routing rules/);
-    expect(() => h.service.replaceRoutingRules(coordinator, { ...rules, extra: true } as never)).toThrowError(/invalid routing rules/);
-    expect(() => h.service.replaceRoutingRules(officialActor('O341321-rs-1'), rules)).toThrowError(/coordinators only/);
-    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    await expect(h.service.replaceRoutingRules(coordinator, dup)).rejects.toThrowError(/invalid routing rules/);
+    await expect(h.service.replaceRoutingRules(coordinator, { ...rules, extra: true } as never)).rejects.toThrowError(/invalid routing rules/);
+    await expect(h.service.replaceRoutingRules(officialActor('O341321-rs-1'), rules)).rejects.toThrowError(/coordinators only/);
+    expect(await revisions()).toHaveLength(1);
     expect(h.service.routingRules()).toEqual(rules);
   });
 
-  it('another process sees a change through the file; a broken file is not taken', async () => {
-    const other = RoutingRuleBook.fromFile(file); // as a second server process would hold it
+  it('another node takes a change from the store; a revision that does not validate is not taken', async () => {
+    const other = await RoutingRuleBook.open(new DbRoutingRules(h.store.store)); // as a second node holds it
     const rules = structuredClone(h.service.routingRules());
     rules.categories.find((c) => c.code === 'medical')!.level = 'city';
-    h.service.replaceRoutingRules({ id: 'c', name: 'c', role: 'coordinator' }, rules);
+    await h.service.replaceRoutingRules(coordinator, rules);
+    expect(other.category('medical').level).toBe('county');
+    await other.refresh();
     expect(other.category('medical').level).toBe('city');
-    fs.writeFileSync(file, '{ "version": 1, "categories": [] }');
+    expect(other.revision).toBe(Number((await revisions()).at(-1)!.revision));
+    // Edited by hand in the database: the rules in use stay, and the book says why.
+    await h.store.store.db<{ petition_routing_rules: { revision: number; rules_json: string; changed_by: string; changed_at: string } }>()
+      .insertInto('petition_routing_rules')
+      .values({ revision: other.revision + 1, rules_json: '{ "version": 1, "categories": [] }', changed_by: 'dba', changed_at: new Date().toISOString() })
+      .execute();
+    await other.refresh();
     expect(other.category('medical').level).toBe('city');
     expect(other.lastError).toMatch(/invalid routing rules/);
-    h.service.replaceRoutingRules({ id: 'c', name: 'c', role: 'coordinator' }, rules);
+    // The next change goes past the broken revision, and both nodes take it.
+    await h.service.replaceRoutingRules(coordinator, rules);
+    await other.refresh();
+    expect(other.lastError).toBeNull();
+    expect(other.revision).toBe(Number((await revisions()).at(-1)!.revision));
   });
 
-  it('routes new petitions by the changed rules and writes them to the file', async () => {
+  it('routes new petitions by the changed rules, and a node started later on the store uses them', async () => {
     const rules = structuredClone(h.service.routingRules());
     const wages = rules.categories.find((c) => c.code === 'wages')!;
     wages.departments = ['zj'];
-    h.service.replaceRoutingRules({ id: 'c', name: 'c', role: 'coordinator' }, { ...rules, version: rules.version + 1 });
+    await h.service.replaceRoutingRules(coordinator, { ...rules, version: rules.version + 1 });
     const s = await h.service.startPetition(terminalActor(VILLAGE_TERMINAL), { terminalId: VILLAGE_TERMINAL, category: 'wages' });
     expect(s.case.routedDepartmentIds).toEqual([DANGSHAN_ZJ]);
-    expect(RoutingRuleBook.fromFile(file).category('wages').departments).toEqual(['zj']);
+    expect((await RoutingRuleBook.open(new DbRoutingRules(h.store.store))).category('wages').departments).toEqual(['zj']);
+    expect((await revisions()).at(-1)?.changed_by).toBe('c');
   });
 });
 

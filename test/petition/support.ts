@@ -14,6 +14,7 @@ import { PetitionService, type PetitionServiceOptions } from '../../server/petit
 import { openPetitionStore, type PetitionStore } from '../../server/petition/store.ts';
 import type { Actor, Official } from '../../server/petition/types.ts';
 import { RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
+import { DbRoutingRules } from '../../server/petition/routing-rules-store.ts';
 import { buildDirectory } from '../../server/petition/seed.ts';
 import type { StartPetitionInput } from '../../server/protocol/http/petition.ts';
 
@@ -57,7 +58,7 @@ export async function openHarness(
     repo: store.repo,
     redis,
     tokens,
-    rules: RoutingRuleBook.fromFile(RULES_FILE),
+    rules: await RoutingRuleBook.open(new DbRoutingRules(store.store)),
     prefix,
     sweepIntervalMs: opts.sweepIntervalMs ?? 0,
     ...opts,

@@ -62,6 +62,8 @@ export interface InterServerEvents {
   'camera:retired': (cameraId: string) => void;
   /** Re-evaluate who may be in these rooms, if you host them (transfer, privacy on, link removed). */
   'rooms:recheck': (scope: RoomScope) => void;
+  /** The routing rules were replaced: take the store's new revision. */
+  'rules:changed': (revision: number) => void;
 }
 
 export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -377,7 +377,7 @@ export const petitionArea = area({
       access: { roles: SUPERVISORS }, answer: json<OverdueCase[]>('OverdueCase[]'),
     },
     'petition.replaceRoutingRules': {
-      method: 'PUT', path: '/routing-rules', summary: 'Replace the routing rules (validated whole; the file is written atomically)',
+      method: 'PUT', path: '/routing-rules', summary: 'Replace the routing rules on every node (validated whole; stored as a new revision; audited as a configuration change)',
       access: { roles: SUPERVISORS }, body: routingRulesSchema, answer: json<RoutingRules>('RoutingRules'),
     },
 
