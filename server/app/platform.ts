@@ -36,6 +36,7 @@ import { WorkerPool } from '../../sfu/worker-pool.ts';
 import { RoomRegistry } from '../../sfu/rooms.ts';
 import { startServices, type Services, type ServicesOptions } from './services.ts';
 import { connectRedis } from './redis-clients.ts';
+import { webBuild } from './web-build.ts';
 
 /**
  * Every 429 of the edge limits, and every handshake they refuse, waits a second before it is
@@ -241,12 +242,20 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     identity: identityPolicy(config),
     ...(config.OIDC_ISSUER ? { singleSignOn: oidcSettings(config) } : {}),
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+    webBuild: webBuild(o.webDir),
   });
   metrics.observeStorage(services.archive.storage);
   services.mount(app);
   registerArchiveMetrics(metrics.registry, () => services.archive.evidence.status);
   if (o.webDir && fs.existsSync(o.webDir)) {
-    app.use(express.static(o.webDir, { index: 'index.html', maxAge: '1h' }));
+    // Pages are revalidated at every load (a reload after an upgrade must get the new build);
+    // scripts and styles are named by their content hash and kept for good.
+    app.use(
+      express.static(o.webDir, {
+        index: 'index.html',
+        setHeaders: (res, file) => res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      }),
+    );
   }
   app.use(unknownEndpoint, httpErrors(log.child({ mod: 'http' })));
 

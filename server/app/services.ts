@@ -118,6 +118,8 @@ export interface ServicesOptions {
   offlineAlertSeconds?: number;
   /** Clock and timings of the household service (tests drive time). */
   household?: { clock?: Clock; timings?: Partial<HouseholdTimings> };
+  /** The pages' build this node serves (web-build.ts), announced on the live channel. */
+  webBuild?: string | undefined;
   /** Test hooks: the petition service's clock (moved to pass a deadline without waiting), its sweep's interval (0: none). */
   petition?: { now?: () => Date; sweepIntervalMs?: number };
   /** Session lifetimes, lock-out and second-factor rules (from the configuration). */
@@ -337,6 +339,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       await petition.getCase(actorFromClaims(claims), caseId);
     },
     revocations: o.revocations,
+    ...(o.webBuild ? { build: o.webBuild } : {}),
     terminals: {
       present: (ids) => petition.presence.terminalsPresent(ids),
       gone: (id) => petition.presence.terminalGone(id),

@@ -42,6 +42,8 @@ export interface LiveChannelDeps {
    * call every `refreshMs`, so presence expires by itself when the node dies.
    */
   terminals?: TerminalPresence;
+  /** The pages' build this node serves: told to every connection (a page of another build reloads when idle). */
+  build?: string;
 }
 
 export interface TerminalPresence {
@@ -74,6 +76,7 @@ export class LiveChannel {
       if (claims.attributes.householdId) rooms.push(liveRoom.household(claims.attributes.householdId));
       if (claims.attributes.terminalId) rooms.push(liveRoom.terminal(claims.attributes.terminalId));
       void socket.join(rooms);
+      if (deps.build) socket.emit('app:version', { build: deps.build });
       const terminalId = claims.role === 'terminal' ? claims.attributes.terminalId : undefined;
       if (terminalId) {
         this.#terminalConnected(terminalId);

@@ -100,6 +100,11 @@ export interface LiveEvents {
    * account disabled): the server closes the connection next; the token is refused from now on.
    */
   'access:revoked': { reason: RevocationReason };
+  /**
+   * Sent on every connection: the build of the pages this node serves. A page that saw another
+   * build on an earlier connection is stale (the node was upgraded under it) and reloads when idle.
+   */
+  'app:version': { build: string };
 }
 export type LiveEventName = keyof LiveEvents;
 

@@ -30,7 +30,7 @@ const TEST_LIMITS = { RATE_LIMIT_IP: '100000', RATE_LIMIT_IDENTITY: '100000', RA
 
 export async function startTestPlatform(
   env: Record<string, string> = {},
-  opts: Pick<PlatformOptions, 'household' | 'petition' | 'redisPrefix' | 'recordingSegmentSeconds'> = {},
+  opts: Pick<PlatformOptions, 'household' | 'petition' | 'redisPrefix' | 'recordingSegmentSeconds' | 'webDir'> = {},
 ): Promise<TestPlatform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-test-'));
   // Random port bases so parallel test processes on this machine do not collide.
@@ -60,7 +60,7 @@ export async function startTestPlatform(
         config,
         redisUrl: config.REDIS_URL ?? process.env.REDIS_URL!,
         log: createLogger(config.LOG_LEVEL),
-        webDir: WEB_DIR,
+        webDir: opts.webDir ?? WEB_DIR,
         roomEmptyTimeoutMs: 2000,
         // Each test platform gets its own Redis namespace on the shared test Redis.
         redisPrefix: opts.redisPrefix ?? `t${process.pid}-${base}:`,

@@ -2,6 +2,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { LiveEventName, LiveEvents, LiveServerToClient } from '../../../server/protocol/live.ts';
 import type { Reply } from '../../../server/protocol/signalling.ts';
+import { buildAnnounced } from './page-version.ts';
 
 export class LiveClient {
   readonly socket: Socket<LiveServerToClient>;
@@ -10,6 +11,8 @@ export class LiveClient {
   constructor(token: string | (() => string), url = '') {
     const auth = typeof token === 'function' ? (cb: (a: { token: string }) => void) => cb({ token: token() }) : { token };
     this.socket = io(`${url}/live`, { auth, transports: ['websocket'], reconnectionDelayMax: 4000 });
+    // The node was upgraded under this page: it reloads (when idle) to the new build's pages.
+    this.on('app:version', ({ build }) => buildAnnounced(build));
   }
 
   on<E extends LiveEventName>(event: E, fn: (payload: LiveEvents[E]) => void): () => void {
