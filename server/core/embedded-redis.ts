@@ -25,10 +25,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startEmbeddedRedis(dataDir: string, log: Logger): Promise<EmbeddedRedis> {
+/**
+ * The port is picked free, then handed to redis-server: another process can take it in between
+ * (a client socket's ephemeral port, a second node starting). redis-server then exits without
+ * binding, and a new port is tried; and the probe checks it reached this redis-server (its
+ * process id), not another one that listens there.
+ */
+export async function startEmbeddedRedis(dataDir: string, log: Logger, pickPort: () => Promise<number> = freePort): Promise<EmbeddedRedis> {
   const dir = path.join(dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    const started = await startOn(await pickPort(), dir, log);
+    if (started !== 'port taken') return started;
+    if (attempt >= 5) throw new Error('embedded redis-server could not bind a free port in 5 attempts');
+    log.warn({ attempt }, 'embedded redis-server | port taken meanwhile, trying another');
+  }
+}
+
+async function startOn(port: number, dir: string, log: Logger): Promise<EmbeddedRedis | 'port taken'> {
   // TERM when the node dies (even SIGKILLed): redis-server writes its AOF and exits instead of
   // holding DATA_DIR/redis against the restarted node.
   const child: ChildProcess = spawn(
@@ -37,21 +51,40 @@ export async function startEmbeddedRedis(dataDir: string, log: Logger): Promise<
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let exited = false;
+  let stderr = '';
   const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
   child.once('error', (err) => log.error({ err }, 'redis-server could not start (is it installed? run npm run setup)'));
-  child.stderr?.on('data', (b: Buffer) => log.warn({ redis: b.toString().trim() }, 'redis-server'));
-  child.stdout?.on('data', (b: Buffer) => log.debug({ redis: b.toString().trim() }, 'redis-server'));
+  child.stderr?.on('data', (b: Buffer) => {
+    stderr += b.toString();
+    log.warn({ redis: b.toString().trim() }, 'redis-server');
+  });
+  child.stdout?.on('data', (b: Buffer) => {
+    stderr += b.toString();
+    log.debug({ redis: b.toString().trim() }, 'redis-server');
+  });
 
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (exited) throw new Error('embedded redis-server exited during start-up');
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    if (exited) {
+      if (/Address already in use|bind/i.test(stderr)) return 'port taken';
+      throw new Error(`embedded redis-server exited during start-up: ${stderr.trim().slice(-300)}`);
+    }
+    // Timeouts: something else listening there may accept the connection and never answer.
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 1000 });
     probe.on('error', () => undefined); // refusals are expected until the server listens
     try {
       await probe.connect();
       // AOF replay finishes before PING answers PONG instead of LOADING.
-      if ((await probe.ping()) === 'PONG') { probe.disconnect(); break; }
+      if ((await probe.ping()) === 'PONG') {
+        const pid = /process_id:(\d+)/.exec(await probe.info('server'))?.[1];
+        probe.disconnect();
+        if (Number(pid) === child.pid) break;
+        // Another redis-server listens there: ours cannot bind and exits.
+        child.kill('SIGKILL');
+        await exitedPromise;
+        return 'port taken';
+      }
     } catch {
       /* not up yet */
     }
