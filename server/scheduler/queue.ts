@@ -310,11 +310,12 @@ export class TicketQueue {
    * tickets its case has (one: this is the case's waiting ticket), in one command.
    */
   async queueTickets(departmentId: string): Promise<{ ticket: QueuedTicket; rank: number; caseTickets: number }[]> {
-    const flat = (await queueTicketsScript.run(this.redis, [this.keys.prefix, departmentId])) as (string | number)[];
+    const lines = (await queueTicketsScript.run(this.redis, [this.keys.prefix, departmentId])) as string;
     const out: { ticket: QueuedTicket; rank: number; caseTickets: number }[] = [];
-    for (let i = 0; i + 6 <= flat.length; i += 6) {
-      const [id, caseId, queues, enqueuedAt, state, count] = flat.slice(i, i + 6) as [string, string, string, string, TicketState, number];
-      if (caseId) out.push({ ticket: { id, caseId, departmentIds: queues.split(',').filter(Boolean), enqueuedAt, state }, rank: i / 6, caseTickets: count });
+    if (!lines) return out;
+    for (const [rank, line] of lines.split('\n').entries()) {
+      const [id, caseId, queues, enqueuedAt, state, count] = line.split('\t') as [string, string, string, string, TicketState, string];
+      if (caseId) out.push({ ticket: { id, caseId, departmentIds: queues.split(',').filter(Boolean), enqueuedAt, state }, rank, caseTickets: Number(count) });
     }
     return out;
   }
