@@ -214,6 +214,7 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     socket.once('disconnect', () => sockets.release(who));
     next();
   });
+  const build = webBuild(o.webDir);
   services = await startServices({
     dataDir: config.DATA_DIR,
     recordingsDir: config.recordingsDir,
@@ -242,18 +243,23 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     identity: identityPolicy(config),
     ...(config.OIDC_ISSUER ? { singleSignOn: oidcSettings(config) } : {}),
     ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-    webBuild: webBuild(o.webDir),
+    webBuild: build,
   });
   metrics.observeStorage(services.archive.storage);
   services.mount(app);
   registerArchiveMetrics(metrics.registry, () => services.archive.evidence.status);
   if (o.webDir && fs.existsSync(o.webDir)) {
-    // Pages are revalidated at every load (a reload after an upgrade must get the new build);
+    // Pages are revalidated at every load (a reload after an upgrade must get the new build) and
+    // say which build they are (Server-Timing, which the page reads of its own navigation);
     // scripts and styles are named by their content hash and kept for good.
     app.use(
       express.static(o.webDir, {
         index: 'index.html',
-        setHeaders: (res, file) => res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+        setHeaders: (res, file) => {
+          if (file.includes(`${path.sep}assets${path.sep}`)) return void res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+          res.setHeader('Cache-Control', 'no-cache');
+          if (build) res.setHeader('Server-Timing', `build;desc="${build}"`);
+        },
       }),
     );
   }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { DbPetitionRepository } from '../../server/petition/repository.ts';
 import { WEB_DIR } from '../../server/app/platform.ts';
 import { launchBrowser } from '../../scripts/harness/chromium.ts';
@@ -35,11 +36,17 @@ describe('a page of an older build', () => {
     fs.rmSync(nextBuild, { recursive: true, force: true });
   });
 
+  /** The build the page's own response named (the page compares the nodes' announcements with it). */
+  const servedBuild = (page: Page) =>
+    page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).serverTiming.find((t) => t.name === 'build')?.description);
+
   it('reloads itself to the build the upgraded node serves', async () => {
     const terminal = (await new DbPetitionRepository(before!.services.store).listTerminals()).find((t) => t.level === 'village')!;
     const kiosk = await openSignedIn(browser, before!.url, errors, 'kiosk', 'terminal.html', petitionTokens(before!).terminal(terminal));
     await kiosk.locator('[data-category=wages]').waitFor();
     expect(await kiosk.evaluate(() => document.head.innerHTML.includes('next build'))).toBe(false);
+    const first = await servedBuild(kiosk);
+    expect(first).toMatch(/^[0-9a-f]{16}$/);
     await kiosk.evaluate(() => ((window as unknown as { loadedBefore: boolean }).loadedBefore = true));
 
     // The upgrade: the node goes, and comes back on the same address with the next build.
@@ -50,6 +57,7 @@ describe('a page of an older build', () => {
 
     await kiosk.waitForFunction(() => document.head.innerHTML.includes('next build'), undefined, { timeout: 30_000 });
     expect(await kiosk.evaluate(() => (window as unknown as { loadedBefore?: boolean }).loadedBefore)).toBeUndefined();
+    expect(await servedBuild(kiosk)).not.toBe(first);
     await kiosk.locator('[data-category=wages]').waitFor();
     expect(errors).toEqual([]);
   }, 120_000);

@@ -19,8 +19,17 @@ export function pageIdle(doc: Document = document, now = performance.now()): boo
   return !((field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) && field.value !== '');
 }
 
-/** The build the page was loaded with: the first one a node announced to it (moments after the load). */
-let loadedWith: string | undefined;
+/**
+ * The build the page was loaded with: what its own response said (Server-Timing `build`), else
+ * (a development server) the first build a node announced to it, moments after the load.
+ */
+let loadedWith: string | undefined = servedBuild();
+
+function servedBuild(): string | undefined {
+  if (typeof performance === 'undefined') return undefined;
+  const [nav] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+  return nav?.serverTiming.find((t) => t.name === 'build')?.description || undefined;
+}
 let reloading = false;
 
 /** A node announced its build: another than the page's reloads the page as soon as it is idle. */
