@@ -3,6 +3,7 @@
 // timeline event in one transaction; read-check-write steps lock the row they read.
 import { sql, type Generated, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Executor, Store } from '../core/db.ts';
+import { updateRows } from '../core/update-rows.ts';
 import { localDate } from './clocks.ts';
 import type {
   AcceptanceDecision,
@@ -38,8 +39,11 @@ export interface NewEvent {
  */
 export type RegistrationRows = (trx: Transaction<PetitionTables>, created: readonly Case[]) => Promise<void>;
 
-/** Rows written in the transaction of another write of the same case (a lead's clock with its assignment). */
-export type CaseRows = (trx: Transaction<PetitionTables>, c: Case) => Promise<void>;
+/**
+ * Rows written in the transaction of a batch of assignments (the leads' clocks and handlers),
+ * given the writes that were recorded, each with its case as it updated it, in the batch's order.
+ */
+export type AssignmentRows = (trx: Transaction<PetitionTables>, recorded: readonly { write: AssignmentWrite; case: Case }[]) => Promise<void>;
 
 /** One petition start's durable write (registerCases). */
 export interface NewRegistration {
@@ -93,8 +97,6 @@ export interface AssignmentWrite {
   patchFor: (current: Case) => CasePatch;
   event: NewEvent;
   participant: Participant;
-  /** Rows written with it (a lead's clock and handler), given the case as updated. */
-  alsoWrite?: CaseRows;
 }
 
 export interface AssignmentRecord {
@@ -178,11 +180,12 @@ export interface PetitionRepository {
   /**
    * Records assigned tickets, each together with its case change (computed from the case as it is
    * inside the transaction), its event and the participant, all in one transaction (one commit
-   * for a burst of claims). The cases are locked in one order (by id) on every node. One result
+   * for a burst of claims; one statement per table, whatever their number). The cases are locked
+   * in one order (by id) on every node; writes of one case apply in the order given. One result
    * per write: the updated case, or undefined (nothing changed) when its ticket was already
-   * recorded or its case is gone.
+   * recorded (or given twice) or its case is gone. `alsoWrite` adds rows of the recorded writes.
    */
-  applyAssignments(ws: readonly AssignmentWrite[]): Promise<(Case | undefined)[]>;
+  applyAssignments(ws: readonly AssignmentWrite[], alsoWrite?: AssignmentRows): Promise<(Case | undefined)[]>;
   /** Records an assigned ticket once; false if it was already recorded. */
   recordAssignment(a: AssignmentRecord): Promise<boolean>;
   assignmentsOf(caseId: string): Promise<{ ticketId: string; officialId: string; departmentId: string; kind: string }[]>;
@@ -652,33 +655,49 @@ export class DbPetitionRepository implements PetitionRepository {
     return recordAssignment(this.#db, a);
   }
 
-  applyAssignments(ws: readonly AssignmentWrite[]): Promise<(Case | undefined)[]> {
+  applyAssignments(ws: readonly AssignmentWrite[], alsoWrite?: AssignmentRows): Promise<(Case | undefined)[]> {
     if (ws.length === 0) return Promise.resolve([]);
-    const order = [...ws.keys()].sort((i, j) => (ws[i]!.assignment.caseId < ws[j]!.assignment.caseId ? -1 : ws[i]!.assignment.caseId > ws[j]!.assignment.caseId ? 1 : i - j));
+    const caseIds = [...new Set(ws.map((w) => w.assignment.caseId))].sort();
     return this.#store.transaction<PetitionTables, (Case | undefined)[]>(async (trx) => {
-      const out: (Case | undefined)[] = [];
-      for (const i of order) out[i] = await this.#applyAssignment(trx, ws[i]!);
-      return out;
-    });
-  }
+      // One read of the batch's cases; PostgreSQL locks the rows as the sorted scan returns them, in id order.
+      const locked = await this.#store.forUpdate(trx.selectFrom('petition_cases').selectAll().where('id', 'in', caseIds).orderBy('id')).execute();
+      const rows = new Map(locked.map((r) => [r.id, r]));
+      // The first write of each ticket whose case exists; the INSERT answers which tickets are new.
+      const candidates = ws.filter((w, i) => rows.has(w.assignment.caseId) && ws.findIndex((o) => o.assignment.ticketId === w.assignment.ticketId) === i);
+      const fresh = new Set(
+        candidates.length === 0
+          ? []
+          : (
+              await trx
+                .insertInto('petition_assignments')
+                .values(candidates.map(({ assignment: a }) => ({ ticket_id: a.ticketId, case_id: a.caseId, official_id: a.officialId, department_id: a.departmentId, kind: a.kind, assigned_at: a.assignedAt })))
+                .onConflict((oc) => oc.column('ticket_id').doNothing())
+                .returning('ticket_id')
+                .execute()
+            ).map((r) => r.ticket_id),
+      );
+      const recorded = new Set(candidates.filter((w) => fresh.has(w.assignment.ticketId)));
+      // Case by case in id order, each case's writes in the order given (their events' order).
+      const order = ws.filter((w) => recorded.has(w)).sort((a, b) => (a.assignment.caseId < b.assignment.caseId ? -1 : a.assignment.caseId > b.assignment.caseId ? 1 : ws.indexOf(a) - ws.indexOf(b)));
+      if (order.length === 0) return ws.map(() => undefined);
 
-  async #applyAssignment(trx: Transaction<PetitionTables>, w: AssignmentWrite): Promise<Case | undefined> {
-    const { assignment: a } = w;
-    const row = await this.#store.forUpdate(trx.selectFrom('petition_cases').selectAll().where('id', '=', a.caseId)).executeTakeFirst();
-    if (!row || !(await recordAssignment(trx, a))) return undefined;
-    await addParticipant(trx, w.participant);
-    // RETURNING: the case as written, without reading it again.
-    const updated = toCase(
-      await trx
-        .updateTable('petition_cases')
-        .set({ ...patchColumns(w.patchFor(toCase(row))), updated_at: w.event.at })
-        .where('id', '=', a.caseId)
-        .returningAll()
-        .executeTakeFirstOrThrow(),
-    );
-    await insertEvent(trx, a.caseId, w.event);
-    await w.alsoWrite?.(trx, updated);
-    return updated;
+      await insertParticipants(trx, order.map((w) => w.participant));
+      // Each write's patch is computed from the case as the writes before it left it; one row per case is written.
+      const written = new Map<string, { row: Selectable<CaseRow>; columns: Set<string> }>();
+      const results = new Map<AssignmentWrite, Case>();
+      for (const w of order) {
+        const at = written.get(w.assignment.caseId) ?? { row: rows.get(w.assignment.caseId)!, columns: new Set<string>() };
+        const patch = { ...patchColumns(w.patchFor(toCase(at.row))), updated_at: w.event.at };
+        for (const k of Object.keys(patch)) at.columns.add(k);
+        at.row = { ...at.row, ...patch };
+        written.set(w.assignment.caseId, at);
+        results.set(w, toCase(at.row));
+      }
+      await updateCaseRows(trx, [...written.values()]);
+      await insertEvents(trx, order.map((w) => ({ caseId: w.assignment.caseId, e: w.event })));
+      await alsoWrite?.(trx, order.map((w) => ({ write: w, case: results.get(w)! })));
+      return ws.map((w) => results.get(w));
+    });
   }
 
   async assignmentsOf(caseId: string): Promise<{ ticketId: string; officialId: string; departmentId: string; kind: string }[]> {
@@ -837,6 +856,44 @@ async function insertEvents(q: Q, events: readonly { caseId: string; e: NewEvent
       .execute();
   }
 }
+
+/**
+ * Participants of cases locked by the caller, in one read and one INSERT: each gets the next
+ * number of its case, in the order given; one already in the session is not added again.
+ */
+async function insertParticipants(q: Q, ps: readonly Participant[]): Promise<void> {
+  const caseIds = [...new Set(ps.map((p) => p.caseId))];
+  const present = await q.selectFrom('petition_participants').select(['case_id', 'official_id', 'seq']).where('case_id', 'in', caseIds).execute();
+  const last = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const r of present) {
+    last.set(r.case_id, Math.max(last.get(r.case_id) ?? 0, r.seq));
+    seen.add(`${r.case_id} ${r.official_id}`);
+  }
+  const rows = ps.flatMap((p) => {
+    const key = `${p.caseId} ${p.officialId}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    const seq = (last.get(p.caseId) ?? 0) + 1;
+    last.set(p.caseId, seq);
+    return [{ case_id: p.caseId, official_id: p.officialId, department_id: p.departmentId, role: p.role, joined_at: p.joinedAt, seq }];
+  });
+  if (rows.length > 0) await q.insertInto('petition_participants').values(rows).execute();
+}
+
+/** Case rows as a batch left them, one UPDATE per set of changed columns (a batch of claims: one or two). */
+async function updateCaseRows(q: Q, cases: readonly { row: Selectable<CaseRow>; columns: ReadonlySet<string> }[]): Promise<void> {
+  const bySet = new Map<string, { set: string[]; rows: Record<string, unknown>[] }>();
+  for (const { row, columns } of cases) {
+    const set = [...columns].sort();
+    const group = bySet.get(set.join()) ?? { set, rows: [] };
+    group.rows.push(row);
+    bySet.set(set.join(), group);
+  }
+  for (const { set, rows } of bySet.values()) await updateRows(q, { table: 'petition_cases', keys: ['id'], set, rows, integers: CASE_INTEGER_COLUMNS });
+}
+
+const CASE_INTEGER_COLUMNS: ReadonlySet<string> = new Set(['handle_extended']);
 
 async function addParticipant(q: Q, p: Participant): Promise<boolean> {
   const r = await q

@@ -198,7 +198,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     this.presence = new Presence(opts.redis, prefix, opts.presenceTtlMs ?? 30_000);
     this.leaseMs = opts.leaseMs ?? 15_000;
     this.#registrations = new WriteBatches((regs) => this.#register(regs), opts.startsPerBatch ?? STARTS_PER_BATCH);
-    this.#assignments = new WriteBatches((ws) => this.repo.applyAssignments(ws), ASSIGNMENTS_PER_BATCH);
+    this.#assignments = new WriteBatches((ws) => this.repo.applyAssignments(ws, this.life.leadRows), ASSIGNMENTS_PER_BATCH);
     this.offerAfterSeconds = opts.offerAfterSeconds ?? 120;
     this.maxWaitSeconds = opts.maxWaitSeconds ?? 1800;
     this.defaultSessionSeconds = opts.defaultSessionSeconds ?? 900;
@@ -758,8 +758,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   private async recordAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official): Promise<Case | undefined> {
     const at = this.nowIso();
     const role = ticketKindToRole(kind);
-    // The office that takes the case up owns its running clock and handles it (same transaction).
-    const lead = role === 'lead' ? this.life.leadAssignment(official.departmentId) : undefined;
+    // The office that takes the case up owns its running clock and handles it (same transaction: life.leadRows).
     const updated = await this.#assignments.add({
       assignment: { ticketId, caseId, officialId: official.id, departmentId: official.departmentId, kind, assignedAt: at },
       patchFor: (current): CasePatch =>
@@ -770,9 +769,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
             : {},
       event: this.event(official.id, 'official', role === 'lead' ? 'claimed' : 'joined', { ticketId, kind, departmentId: official.departmentId }),
       participant: { caseId, officialId: official.id, departmentId: official.departmentId, role, joinedAt: at },
-      ...(lead ? { alsoWrite: lead.rows } : {}),
     });
-    if (updated) lead?.committed();
+    if (updated && role === 'lead') this.life.leadTaken(updated);
     return updated;
   }
 
