@@ -198,7 +198,12 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     this.presence = new Presence(opts.redis, prefix, opts.presenceTtlMs ?? 30_000);
     this.leaseMs = opts.leaseMs ?? 15_000;
     this.#registrations = new WriteBatches((regs) => this.#register(regs), opts.startsPerBatch ?? STARTS_PER_BATCH);
-    this.#assignments = new WriteBatches((ws) => this.repo.applyAssignments(ws, this.life.leadRows), ASSIGNMENTS_PER_BATCH);
+    this.#assignments = new WriteBatches(async (ws) => {
+      const out = await this.repo.applyAssignments(ws, this.life.leadRows);
+      // Recorded: out of `unrecorded` with one command for the batch, once its rows are durable.
+      await this.queue.markRecorded(...ws.filter((_, i) => out[i]).map((w) => w.assignment.ticketId));
+      return out;
+    }, ASSIGNMENTS_PER_BATCH);
     this.offerAfterSeconds = opts.offerAfterSeconds ?? 120;
     this.maxWaitSeconds = opts.maxWaitSeconds ?? 1800;
     this.defaultSessionSeconds = opts.defaultSessionSeconds ?? 900;
@@ -730,13 +735,15 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   private async admit(lease: Lease, official: Official): Promise<Assignment | null> {
     await this.queue.confirm(lease);
     // Undefined also when this ticket was recorded already (a replay): the case as it is then.
-    const updated = (await this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official)) ?? (await this.repo.getCase(lease.caseId));
+    const recorded = await this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official);
+    const updated = recorded ?? (await this.repo.getCase(lease.caseId));
     if (!updated) {
       await this.retire(lease);
       return null;
     }
     const c = updated;
-    await this.queue.markRecorded(lease.ticketId);
+    // A recorded ticket's batch marked it; a replay's is marked here.
+    if (!recorded) await this.queue.markRecorded(lease.ticketId);
     this.notify('assigned', { caseId: c.id, ticketId: lease.ticketId, officialId: official.id, kind: lease.kind });
     this.notify('queue-changed', { departmentIds: lease.departmentIds });
     this.notify('case-changed', { caseId: c.id, state: updated.state });
