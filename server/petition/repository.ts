@@ -2,7 +2,7 @@
 // (SQLite or PostgreSQL, server/core/db.ts). Every case change is written together with its
 // timeline event in one transaction; read-check-write steps lock the row they read.
 import { sql, type Generated, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Executor, Store } from '../core/db.ts';
+import { reusable, type Executor, type Store } from '../core/db.ts';
 import { updateRows } from '../core/update-rows.ts';
 import { localDate } from './clocks.ts';
 import type {
@@ -367,11 +367,13 @@ export class DbPetitionRepository implements PetitionRepository {
   readonly store: Store;
   readonly #store: Store;
   readonly #db: Kysely<PetitionTables>;
+  readonly #official: ReturnType<typeof reusable<Omit<Official, 'head'> & { is_head: number }>>;
 
   constructor(store: Store) {
     this.store = store;
     this.#store = store;
     this.#db = store.db<PetitionTables>();
+    this.#official = reusable(this.#db.selectFrom('petition_officials').select(OFFICIAL_COLUMNS).where('id', '=', '').compile());
   }
 
   /** Loads (or refreshes) the directory; existing rows are updated in place, parents first. */
@@ -502,7 +504,8 @@ export class DbPetitionRepository implements PetitionRepository {
   }
 
   async getOfficial(id: string): Promise<Official | undefined> {
-    const r = await this.#db.selectFrom('petition_officials').select(OFFICIAL_COLUMNS).where('id', '=', id).executeTakeFirst();
+    // Every claim and desk action checks its official: the query is compiled once.
+    const [r] = await this.#official(this.#db, id);
     return r && toOfficial(r);
   }
 
