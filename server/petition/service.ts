@@ -201,7 +201,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     this.#assignments = new WriteBatches(async (ws) => {
       const out = await this.repo.applyAssignments(ws, this.life.leadRows);
       // Recorded: out of `unrecorded` with one command for the batch, once its rows are durable.
-      await this.queue.markRecorded(...ws.filter((_, i) => out[i]).map((w) => w.assignment.ticketId));
+      // Not waited for: a ticket left in the set is recorded again by recover(), which changes nothing.
+      this.queue.markRecorded(...ws.filter((_, i) => out[i]).map((w) => w.assignment.ticketId)).catch((err: unknown) => this.log?.warn({ err }, 'claim | recorded tickets not marked (recover() will)'));
       return out;
     }, ASSIGNMENTS_PER_BATCH);
     this.offerAfterSeconds = opts.offerAfterSeconds ?? 120;
