@@ -666,7 +666,9 @@ export class DbPetitionRepository implements PetitionRepository {
       const locked = await this.#store.forUpdate(trx.selectFrom('petition_cases').selectAll().where('id', 'in', caseIds).orderBy('id')).execute();
       const rows = new Map(locked.map((r) => [r.id, r]));
       // The first write of each ticket whose case exists; the INSERT answers which tickets are new.
-      const candidates = ws.filter((w, i) => rows.has(w.assignment.caseId) && ws.findIndex((o) => o.assignment.ticketId === w.assignment.ticketId) === i);
+      const firsts = new Map<string, AssignmentWrite>();
+      for (const w of ws) if (!firsts.has(w.assignment.ticketId)) firsts.set(w.assignment.ticketId, w);
+      const candidates = [...firsts.values()].filter((w) => rows.has(w.assignment.caseId));
       const fresh = new Set(
         candidates.length === 0
           ? []
@@ -680,21 +682,23 @@ export class DbPetitionRepository implements PetitionRepository {
             ).map((r) => r.ticket_id),
       );
       const recorded = new Set(candidates.filter((w) => fresh.has(w.assignment.ticketId)));
-      // Case by case in id order, each case's writes in the order given (their events' order).
-      const order = ws.filter((w) => recorded.has(w)).sort((a, b) => (a.assignment.caseId < b.assignment.caseId ? -1 : a.assignment.caseId > b.assignment.caseId ? 1 : ws.indexOf(a) - ws.indexOf(b)));
+      // Case by case in id order, each case's writes in the order given (a stable sort): their events' order.
+      const order = ws.filter((w) => recorded.has(w)).sort((a, b) => (a.assignment.caseId < b.assignment.caseId ? -1 : a.assignment.caseId > b.assignment.caseId ? 1 : 0));
       if (order.length === 0) return ws.map(() => undefined);
 
       await insertParticipants(trx, order.map((w) => w.participant));
       // Each write's patch is computed from the case as the writes before it left it; one row per case is written.
-      const written = new Map<string, { row: Selectable<CaseRow>; columns: Set<string> }>();
+      const written = new Map<string, { row: Selectable<CaseRow>; case: Case; columns: Set<string> }>();
       const results = new Map<AssignmentWrite, Case>();
       for (const w of order) {
-        const at = written.get(w.assignment.caseId) ?? { row: rows.get(w.assignment.caseId)!, columns: new Set<string>() };
-        const patch = { ...patchColumns(w.patchFor(toCase(at.row))), updated_at: w.event.at };
+        const row = rows.get(w.assignment.caseId)!;
+        const at = written.get(w.assignment.caseId) ?? { row, case: toCase(row), columns: new Set<string>() };
+        const patch = { ...patchColumns(w.patchFor(at.case)), updated_at: w.event.at };
         for (const k of Object.keys(patch)) at.columns.add(k);
         at.row = { ...at.row, ...patch };
+        at.case = toCase(at.row);
         written.set(w.assignment.caseId, at);
-        results.set(w, toCase(at.row));
+        results.set(w, at.case);
       }
       await updateCaseRows(trx, [...written.values()]);
       await insertEvents(trx, order.map((w) => ({ caseId: w.assignment.caseId, e: w.event })));
