@@ -175,7 +175,6 @@ export interface PetitionRepository {
   timeline(caseId: string): Promise<CaseEvent[]>;
   listCases(states: readonly CaseState[]): Promise<Case[]>;
 
-  addParticipant(p: Participant): Promise<boolean>;
   listParticipants(caseId: string): Promise<Participant[]>;
   /**
    * Records assigned tickets, each together with its case change (computed from the case as it is
@@ -186,8 +185,6 @@ export interface PetitionRepository {
    * recorded (or given twice) or its case is gone. `alsoWrite` adds rows of the recorded writes.
    */
   applyAssignments(ws: readonly AssignmentWrite[], alsoWrite?: AssignmentRows): Promise<(Case | undefined)[]>;
-  /** Records an assigned ticket once; false if it was already recorded. */
-  recordAssignment(a: AssignmentRecord): Promise<boolean>;
   assignmentsOf(caseId: string): Promise<{ ticketId: string; officialId: string; departmentId: string; kind: string }[]>;
 
   /** Books a slot atomically (across processes); false when the slot is full. */
@@ -640,10 +637,6 @@ export class DbPetitionRepository implements PetitionRepository {
     return rows.map(toCase);
   }
 
-  addParticipant(p: Participant): Promise<boolean> {
-    return addParticipant(this.#db, p);
-  }
-
   async listParticipants(caseId: string): Promise<Participant[]> {
     return this.#db
       .selectFrom('petition_participants')
@@ -652,10 +645,6 @@ export class DbPetitionRepository implements PetitionRepository {
       .orderBy('joined_at')
       .orderBy('seq')
       .execute();
-  }
-
-  recordAssignment(a: AssignmentRecord): Promise<boolean> {
-    return recordAssignment(this.#db, a);
   }
 
   applyAssignments(ws: readonly AssignmentWrite[], alsoWrite?: AssignmentRows): Promise<(Case | undefined)[]> {
@@ -902,28 +891,4 @@ async function updateCaseRows(q: Q, cases: readonly { row: Selectable<CaseRow>; 
 
 const CASE_INTEGER_COLUMNS: ReadonlySet<string> = new Set(['handle_extended']);
 
-async function addParticipant(q: Q, p: Participant): Promise<boolean> {
-  const r = await q
-    .insertInto('petition_participants')
-    .values((eb) => ({
-      case_id: p.caseId,
-      official_id: p.officialId,
-      department_id: p.departmentId,
-      role: p.role,
-      joined_at: p.joinedAt,
-      // Written under the case’s row lock (applyAssignments), so the next number is this one's.
-      seq: eb.selectFrom('petition_participants').select(sql<number>`coalesce(max(seq), 0) + 1`.as('n')).where('case_id', '=', p.caseId),
-    }))
-    .onConflict((oc) => oc.columns(['case_id', 'official_id']).doNothing())
-    .executeTakeFirst();
-  return one(r.numInsertedOrUpdatedRows);
-}
 
-async function recordAssignment(q: Q, a: AssignmentRecord): Promise<boolean> {
-  const r = await q
-    .insertInto('petition_assignments')
-    .values({ ticket_id: a.ticketId, case_id: a.caseId, official_id: a.officialId, department_id: a.departmentId, kind: a.kind, assigned_at: a.assignedAt })
-    .onConflict((oc) => oc.column('ticket_id').doNothing())
-    .executeTakeFirst();
-  return one(r.numInsertedOrUpdatedRows);
-}
