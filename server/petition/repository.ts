@@ -890,5 +890,3 @@ async function updateCaseRows(q: Q, cases: readonly { row: Selectable<CaseRow>; 
 }
 
 const CASE_INTEGER_COLUMNS: ReadonlySet<string> = new Set(['handle_extended']);
-
-
