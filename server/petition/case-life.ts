@@ -24,7 +24,7 @@ import {
 } from './clocks.ts';
 import { DOCUMENT_TITLES, acceptanceNoticeHtml, documentNumbering, replyHtml } from './documents.ts';
 import type { CaseLifeRepository, ClockWrite, LifeChange, LifeSnapshot } from './life-repository.ts';
-import type { CaseRows, NewEvent, PetitionRepository, RegistrationRows } from './repository.ts';
+import type { AssignmentRows, NewEvent, PetitionRepository, RegistrationRows } from './repository.ts';
 import { levelAbove } from './routing.ts';
 import type {
   AcceptanceDecision,
@@ -128,22 +128,21 @@ export class CaseLife {
   }
 
   /**
-   * An official takes the case up as lead: their office owns the running clock of the case's stage
-   * and joins its handlers, written in the assignment's own transaction (`rows`; one transaction
-   * per claim, no lead left without its clock and handler by a crash between two, and no reads:
-   * two statements) — `committed` once that transaction has.
+   * Officials taking cases up as lead: their offices own the running clock of each case's stage
+   * and join its handlers, written in the assignments' own transaction (no lead left without its
+   * clock and handler by a crash between two, and no reads: two statements per batch).
    */
-  leadAssignment(departmentId: string): { rows: CaseRows; committed(): void } {
-    let lead: Case | undefined;
-    return {
-      rows: async (trx, c) => {
-        await this.#d.life.assignLead(trx, c.id, OFFICE_CLOCK[c.stage], departmentId, this.#iso());
-        lead = c;
-      },
-      committed: () => {
-        if (lead) this.#d.changed(lead);
-      },
-    };
+  readonly leadRows: AssignmentRows = (trx, recorded) =>
+    this.#d.life.assignLeads(
+      trx,
+      recorded
+        .filter((r) => r.write.participant.role === 'lead')
+        .map((r) => ({ caseId: r.case.id, kind: OFFICE_CLOCK[r.case.stage], departmentId: r.write.assignment.departmentId, at: r.write.assignment.assignedAt })),
+    );
+
+  /** A lead's assignment committed: the case's watchers and its office's work list refresh. */
+  leadTaken(c: Case): void {
+    this.#d.changed(c);
   }
 
   // ---- 受理告知 -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Executor, Store } from '../core/db.ts';
 import { newId } from '../core/ids.ts';
+import { updateRows } from '../core/update-rows.ts';
 import { patchColumns, toCase, type CasePatch, type NewEvent, type PetitionTables } from './repository.ts';
 import type {
   Approval,
@@ -183,15 +184,18 @@ export class CaseLifeRepository {
   }
 
   /**
-   * The office taking a case up as lead, inside the assignment's transaction: the case's running
-   * (not stopped) office clock `kind` moves to it, and it joins the handlers unless it is one.
+   * Offices taking cases up as lead, inside their assignments' transaction: each case's running
+   * (not stopped) office clock `kind` moves to its office, which joins the handlers unless it is
+   * one. One statement per table for the batch; of two leads of one case, the later one's office.
    */
-  async assignLead(trx: Transaction<PetitionTables>, caseId: string, kind: ClockKind | undefined, departmentId: string, at: string): Promise<void> {
+  async assignLeads(trx: Transaction<PetitionTables>, leads: readonly { caseId: string; kind: ClockKind | undefined; departmentId: string; at: string }[]): Promise<void> {
+    if (leads.length === 0) return;
     const q = trx.withTables<Pick<LifeTables, 'petition_clocks' | 'petition_handlers'>>();
-    if (kind) await q.updateTable('petition_clocks').set({ department_id: departmentId }).where('case_id', '=', caseId).where('kind', '=', kind).where('stopped_at', 'is', null).execute();
+    const clocks = new Map(leads.flatMap((l) => (l.kind ? [[`${l.caseId} ${l.kind}`, { case_id: l.caseId, kind: l.kind, department_id: l.departmentId }] as const] : [])));
+    await updateRows(trx, { table: 'petition_clocks', keys: ['case_id', 'kind'], set: ['department_id'], rows: [...clocks.values()], where: sql`petition_clocks.stopped_at IS NULL` });
     await q
       .insertInto('petition_handlers')
-      .values({ case_id: caseId, department_id: departmentId, role: 'lead', added_at: at })
+      .values(leads.map((l) => ({ case_id: l.caseId, department_id: l.departmentId, role: 'lead' as const, added_at: l.at })))
       .onConflict((oc) => oc.columns(['case_id', 'department_id']).doNothing())
       .execute();
   }

@@ -2,7 +2,8 @@
 // (SQLite or PostgreSQL, server/core/db.ts). Every case change is written together with its
 // timeline event in one transaction; read-check-write steps lock the row they read.
 import { sql, type Generated, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Executor, Store } from '../core/db.ts';
+import { reusable, type Executor, type Store } from '../core/db.ts';
+import { updateRows } from '../core/update-rows.ts';
 import { localDate } from './clocks.ts';
 import type {
   AcceptanceDecision,
@@ -38,8 +39,11 @@ export interface NewEvent {
  */
 export type RegistrationRows = (trx: Transaction<PetitionTables>, created: readonly Case[]) => Promise<void>;
 
-/** Rows written in the transaction of another write of the same case (a lead's clock with its assignment). */
-export type CaseRows = (trx: Transaction<PetitionTables>, c: Case) => Promise<void>;
+/**
+ * Rows written in the transaction of a batch of assignments (the leads' clocks and handlers),
+ * given the writes that were recorded, each with its case as it updated it, in the batch's order.
+ */
+export type AssignmentRows = (trx: Transaction<PetitionTables>, recorded: readonly { write: AssignmentWrite; case: Case }[]) => Promise<void>;
 
 /** One petition start's durable write (registerCases). */
 export interface NewRegistration {
@@ -93,8 +97,6 @@ export interface AssignmentWrite {
   patchFor: (current: Case) => CasePatch;
   event: NewEvent;
   participant: Participant;
-  /** Rows written with it (a lead's clock and handler), given the case as updated. */
-  alsoWrite?: CaseRows;
 }
 
 export interface AssignmentRecord {
@@ -173,18 +175,16 @@ export interface PetitionRepository {
   timeline(caseId: string): Promise<CaseEvent[]>;
   listCases(states: readonly CaseState[]): Promise<Case[]>;
 
-  addParticipant(p: Participant): Promise<boolean>;
   listParticipants(caseId: string): Promise<Participant[]>;
   /**
    * Records assigned tickets, each together with its case change (computed from the case as it is
    * inside the transaction), its event and the participant, all in one transaction (one commit
-   * for a burst of claims). The cases are locked in one order (by id) on every node. One result
+   * for a burst of claims; one statement per table, whatever their number). The cases are locked
+   * in one order (by id) on every node; writes of one case apply in the order given. One result
    * per write: the updated case, or undefined (nothing changed) when its ticket was already
-   * recorded or its case is gone.
+   * recorded (or given twice) or its case is gone. `alsoWrite` adds rows of the recorded writes.
    */
-  applyAssignments(ws: readonly AssignmentWrite[]): Promise<(Case | undefined)[]>;
-  /** Records an assigned ticket once; false if it was already recorded. */
-  recordAssignment(a: AssignmentRecord): Promise<boolean>;
+  applyAssignments(ws: readonly AssignmentWrite[], alsoWrite?: AssignmentRows): Promise<(Case | undefined)[]>;
   assignmentsOf(caseId: string): Promise<{ ticketId: string; officialId: string; departmentId: string; kind: string }[]>;
 
   /** Books a slot atomically (across processes); false when the slot is full. */
@@ -364,11 +364,13 @@ export class DbPetitionRepository implements PetitionRepository {
   readonly store: Store;
   readonly #store: Store;
   readonly #db: Kysely<PetitionTables>;
+  readonly #official: ReturnType<typeof reusable<Omit<Official, 'head'> & { is_head: number }>>;
 
   constructor(store: Store) {
     this.store = store;
     this.#store = store;
     this.#db = store.db<PetitionTables>();
+    this.#official = reusable(this.#db.selectFrom('petition_officials').select(OFFICIAL_COLUMNS).where('id', '=', '').compile());
   }
 
   /** Loads (or refreshes) the directory; existing rows are updated in place, parents first. */
@@ -499,7 +501,8 @@ export class DbPetitionRepository implements PetitionRepository {
   }
 
   async getOfficial(id: string): Promise<Official | undefined> {
-    const r = await this.#db.selectFrom('petition_officials').select(OFFICIAL_COLUMNS).where('id', '=', id).executeTakeFirst();
+    // Every claim and desk action checks its official: the query is compiled once.
+    const [r] = await this.#official(this.#db, id);
     return r && toOfficial(r);
   }
 
@@ -634,10 +637,6 @@ export class DbPetitionRepository implements PetitionRepository {
     return rows.map(toCase);
   }
 
-  addParticipant(p: Participant): Promise<boolean> {
-    return addParticipant(this.#db, p);
-  }
-
   async listParticipants(caseId: string): Promise<Participant[]> {
     return this.#db
       .selectFrom('petition_participants')
@@ -648,37 +647,53 @@ export class DbPetitionRepository implements PetitionRepository {
       .execute();
   }
 
-  recordAssignment(a: AssignmentRecord): Promise<boolean> {
-    return recordAssignment(this.#db, a);
-  }
-
-  applyAssignments(ws: readonly AssignmentWrite[]): Promise<(Case | undefined)[]> {
+  applyAssignments(ws: readonly AssignmentWrite[], alsoWrite?: AssignmentRows): Promise<(Case | undefined)[]> {
     if (ws.length === 0) return Promise.resolve([]);
-    const order = [...ws.keys()].sort((i, j) => (ws[i]!.assignment.caseId < ws[j]!.assignment.caseId ? -1 : ws[i]!.assignment.caseId > ws[j]!.assignment.caseId ? 1 : i - j));
+    const caseIds = [...new Set(ws.map((w) => w.assignment.caseId))].sort();
     return this.#store.transaction<PetitionTables, (Case | undefined)[]>(async (trx) => {
-      const out: (Case | undefined)[] = [];
-      for (const i of order) out[i] = await this.#applyAssignment(trx, ws[i]!);
-      return out;
-    });
-  }
+      // One read of the batch's cases; PostgreSQL locks the rows as the sorted scan returns them, in id order.
+      const locked = await this.#store.forUpdate(trx.selectFrom('petition_cases').selectAll().where('id', 'in', caseIds).orderBy('id')).execute();
+      const rows = new Map(locked.map((r) => [r.id, r]));
+      // The first write of each ticket whose case exists; the INSERT answers which tickets are new.
+      const firsts = new Map<string, AssignmentWrite>();
+      for (const w of ws) if (!firsts.has(w.assignment.ticketId)) firsts.set(w.assignment.ticketId, w);
+      const candidates = [...firsts.values()].filter((w) => rows.has(w.assignment.caseId));
+      const fresh = new Set(
+        candidates.length === 0
+          ? []
+          : (
+              await trx
+                .insertInto('petition_assignments')
+                .values(candidates.map(({ assignment: a }) => ({ ticket_id: a.ticketId, case_id: a.caseId, official_id: a.officialId, department_id: a.departmentId, kind: a.kind, assigned_at: a.assignedAt })))
+                .onConflict((oc) => oc.column('ticket_id').doNothing())
+                .returning('ticket_id')
+                .execute()
+            ).map((r) => r.ticket_id),
+      );
+      const recorded = new Set(candidates.filter((w) => fresh.has(w.assignment.ticketId)));
+      // Case by case in id order, each case's writes in the order given (a stable sort): their events' order.
+      const order = ws.filter((w) => recorded.has(w)).sort((a, b) => (a.assignment.caseId < b.assignment.caseId ? -1 : a.assignment.caseId > b.assignment.caseId ? 1 : 0));
+      if (order.length === 0) return ws.map(() => undefined);
 
-  async #applyAssignment(trx: Transaction<PetitionTables>, w: AssignmentWrite): Promise<Case | undefined> {
-    const { assignment: a } = w;
-    const row = await this.#store.forUpdate(trx.selectFrom('petition_cases').selectAll().where('id', '=', a.caseId)).executeTakeFirst();
-    if (!row || !(await recordAssignment(trx, a))) return undefined;
-    await addParticipant(trx, w.participant);
-    // RETURNING: the case as written, without reading it again.
-    const updated = toCase(
-      await trx
-        .updateTable('petition_cases')
-        .set({ ...patchColumns(w.patchFor(toCase(row))), updated_at: w.event.at })
-        .where('id', '=', a.caseId)
-        .returningAll()
-        .executeTakeFirstOrThrow(),
-    );
-    await insertEvent(trx, a.caseId, w.event);
-    await w.alsoWrite?.(trx, updated);
-    return updated;
+      await insertParticipants(trx, order.map((w) => w.participant));
+      // Each write's patch is computed from the case as the writes before it left it; one row per case is written.
+      const written = new Map<string, { row: Selectable<CaseRow>; case: Case; columns: Set<string> }>();
+      const results = new Map<AssignmentWrite, Case>();
+      for (const w of order) {
+        const row = rows.get(w.assignment.caseId)!;
+        const at = written.get(w.assignment.caseId) ?? { row, case: toCase(row), columns: new Set<string>() };
+        const patch = { ...patchColumns(w.patchFor(at.case)), updated_at: w.event.at };
+        for (const k of Object.keys(patch)) at.columns.add(k);
+        at.row = { ...at.row, ...patch };
+        at.case = toCase(at.row);
+        written.set(w.assignment.caseId, at);
+        results.set(w, at.case);
+      }
+      await updateCaseRows(trx, [...written.values()]);
+      await insertEvents(trx, order.map((w) => ({ caseId: w.assignment.caseId, e: w.event })));
+      await alsoWrite?.(trx, order.map((w) => ({ write: w, case: results.get(w)! })));
+      return ws.map((w) => results.get(w));
+    });
   }
 
   async assignmentsOf(caseId: string): Promise<{ ticketId: string; officialId: string; departmentId: string; kind: string }[]> {
@@ -838,28 +853,40 @@ async function insertEvents(q: Q, events: readonly { caseId: string; e: NewEvent
   }
 }
 
-async function addParticipant(q: Q, p: Participant): Promise<boolean> {
-  const r = await q
-    .insertInto('petition_participants')
-    .values((eb) => ({
-      case_id: p.caseId,
-      official_id: p.officialId,
-      department_id: p.departmentId,
-      role: p.role,
-      joined_at: p.joinedAt,
-      // Written under the case’s row lock (applyAssignments), so the next number is this one's.
-      seq: eb.selectFrom('petition_participants').select(sql<number>`coalesce(max(seq), 0) + 1`.as('n')).where('case_id', '=', p.caseId),
-    }))
-    .onConflict((oc) => oc.columns(['case_id', 'official_id']).doNothing())
-    .executeTakeFirst();
-  return one(r.numInsertedOrUpdatedRows);
+/**
+ * Participants of cases locked by the caller, in one read and one INSERT: each gets the next
+ * number of its case, in the order given; one already in the session is not added again.
+ */
+async function insertParticipants(q: Q, ps: readonly Participant[]): Promise<void> {
+  const caseIds = [...new Set(ps.map((p) => p.caseId))];
+  const present = await q.selectFrom('petition_participants').select(['case_id', 'official_id', 'seq']).where('case_id', 'in', caseIds).execute();
+  const last = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const r of present) {
+    last.set(r.case_id, Math.max(last.get(r.case_id) ?? 0, r.seq));
+    seen.add(`${r.case_id} ${r.official_id}`);
+  }
+  const rows = ps.flatMap((p) => {
+    const key = `${p.caseId} ${p.officialId}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    const seq = (last.get(p.caseId) ?? 0) + 1;
+    last.set(p.caseId, seq);
+    return [{ case_id: p.caseId, official_id: p.officialId, department_id: p.departmentId, role: p.role, joined_at: p.joinedAt, seq }];
+  });
+  if (rows.length > 0) await q.insertInto('petition_participants').values(rows).execute();
 }
 
-async function recordAssignment(q: Q, a: AssignmentRecord): Promise<boolean> {
-  const r = await q
-    .insertInto('petition_assignments')
-    .values({ ticket_id: a.ticketId, case_id: a.caseId, official_id: a.officialId, department_id: a.departmentId, kind: a.kind, assigned_at: a.assignedAt })
-    .onConflict((oc) => oc.column('ticket_id').doNothing())
-    .executeTakeFirst();
-  return one(r.numInsertedOrUpdatedRows);
+/** Case rows as a batch left them, one UPDATE per set of changed columns (a batch of claims: one or two). */
+async function updateCaseRows(q: Q, cases: readonly { row: Selectable<CaseRow>; columns: ReadonlySet<string> }[]): Promise<void> {
+  const bySet = new Map<string, { set: string[]; rows: Record<string, unknown>[] }>();
+  for (const { row, columns } of cases) {
+    const set = [...columns].sort();
+    const group = bySet.get(set.join()) ?? { set, rows: [] };
+    group.rows.push(row);
+    bySet.set(set.join(), group);
+  }
+  for (const { set, rows } of bySet.values()) await updateRows(q, { table: 'petition_cases', keys: ['id'], set, rows, integers: CASE_INTEGER_COLUMNS });
 }
+
+const CASE_INTEGER_COLUMNS: ReadonlySet<string> = new Set(['handle_extended']);

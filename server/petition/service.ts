@@ -200,7 +200,13 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     this.presence = new Presence(opts.redis, prefix, opts.presenceTtlMs ?? 30_000);
     this.leaseMs = opts.leaseMs ?? 15_000;
     this.#registrations = new WriteBatches((regs) => this.#register(regs), opts.startsPerBatch ?? STARTS_PER_BATCH);
-    this.#assignments = new WriteBatches((ws) => this.repo.applyAssignments(ws), ASSIGNMENTS_PER_BATCH);
+    this.#assignments = new WriteBatches(async (ws) => {
+      const out = await this.repo.applyAssignments(ws, this.life.leadRows);
+      // Recorded: out of `unrecorded` with one command for the batch, once its rows are durable.
+      // Not waited for: a ticket left in the set is recorded again by recover(), which changes nothing.
+      this.queue.markRecorded(...ws.filter((_, i) => out[i]).map((w) => w.assignment.ticketId)).catch((err: unknown) => this.log?.warn({ err }, 'claim | recorded tickets not marked (recover() will)'));
+      return out;
+    }, ASSIGNMENTS_PER_BATCH);
     this.offerAfterSeconds = opts.offerAfterSeconds ?? 120;
     this.maxWaitSeconds = opts.maxWaitSeconds ?? 1800;
     this.defaultSessionSeconds = opts.defaultSessionSeconds ?? 900;
@@ -734,13 +740,15 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   private async admit(lease: Lease, official: Official): Promise<Assignment | null> {
     await this.queue.confirm(lease);
     // Undefined also when this ticket was recorded already (a replay): the case as it is then.
-    const updated = (await this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official)) ?? (await this.repo.getCase(lease.caseId));
+    const recorded = await this.recordAssignment(lease.ticketId, lease.caseId, lease.kind, official);
+    const updated = recorded ?? (await this.repo.getCase(lease.caseId));
     if (!updated) {
       await this.retire(lease);
       return null;
     }
     const c = updated;
-    await this.queue.markRecorded(lease.ticketId);
+    // A recorded ticket's batch marked it; a replay's is marked here.
+    if (!recorded) await this.queue.markRecorded(lease.ticketId);
     this.notify('assigned', { caseId: c.id, ticketId: lease.ticketId, officialId: official.id, kind: lease.kind });
     this.notify('queue-changed', { departmentIds: lease.departmentIds });
     this.notify('case-changed', { caseId: c.id, state: updated.state });
@@ -762,8 +770,7 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
   private async recordAssignment(ticketId: string, caseId: string, kind: TicketKind, official: Official): Promise<Case | undefined> {
     const at = this.nowIso();
     const role = ticketKindToRole(kind);
-    // The office that takes the case up owns its running clock and handles it (same transaction).
-    const lead = role === 'lead' ? this.life.leadAssignment(official.departmentId) : undefined;
+    // The office that takes the case up owns its running clock and handles it (same transaction: life.leadRows).
     const updated = await this.#assignments.add({
       assignment: { ticketId, caseId, officialId: official.id, departmentId: official.departmentId, kind, assignedAt: at },
       patchFor: (current): CasePatch =>
@@ -774,9 +781,8 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
             : {},
       event: this.event(official.id, 'official', role === 'lead' ? 'claimed' : 'joined', { ticketId, kind, departmentId: official.departmentId }),
       participant: { caseId, officialId: official.id, departmentId: official.departmentId, role, joinedAt: at },
-      ...(lead ? { alsoWrite: lead.rows } : {}),
     });
-    if (updated) lead?.committed();
+    if (updated && role === 'lead') this.life.leadTaken(updated);
     return updated;
   }
 

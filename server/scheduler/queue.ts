@@ -335,8 +335,8 @@ export class TicketQueue {
     return this.redis.smembers(this.keys.unrecorded);
   }
 
-  async markRecorded(ticketId: string): Promise<void> {
-    await this.redis.srem(this.keys.unrecorded, ticketId);
+  async markRecorded(...ticketIds: string[]): Promise<void> {
+    if (ticketIds.length > 0) await this.redis.srem(this.keys.unrecorded, ...ticketIds);
   }
 
   /** The assignment audit stream, oldest first. */

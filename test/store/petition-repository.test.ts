@@ -4,7 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store, type StoreLocation } from '../../server/core/db.ts';
 import { petitionMigrations } from '../../server/petition/migrations.ts';
-import { DbPetitionRepository, type NewCase, type NewEvent } from '../../server/petition/repository.ts';
+import { CaseLife } from '../../server/petition/case-life.ts';
+import { loadHolidayCalendar } from '../../server/petition/holidays.ts';
+import { CaseLifeRepository } from '../../server/petition/life-repository.ts';
+import { DbPetitionRepository, type AssignmentWrite, type NewCase, type NewEvent } from '../../server/petition/repository.ts';
+import { RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
 import { buildDirectory } from '../../server/petition/seed.ts';
 import { DIALECTS } from '../support/stores.ts';
 
@@ -152,6 +156,59 @@ describe.each(DIALECTS)('the petition repository on %s', (dialect, fresh) => {
     ]);
     expect((await repo().assignmentsOf(c.id)).map((a) => a.ticketId)).toEqual([`${c.id}:i2`, `${c.id}:q1`]);
     expect((await repo().timeline(c.id)).map((e) => e.type)).toEqual(['registered', 'claimed', 'joined']);
+  });
+
+  it('records a batch of claims with one statement per table: a new claim and a join of one case, a replayed ticket, a case that is gone', async () => {
+    const life = new CaseLife({ repo: repo(), life: new CaseLifeRepository(repo().store), rules: RoutingRuleBook.fromFile(), calendar: loadHolidayCalendar(), now: () => new Date(), changed: () => {} });
+    const at = '2026-11-28T02:00:00.000Z';
+    const reg = (terminalId: string) => ({ case: { ...newCase(at), terminalId, state: 'queued' as const }, events: () => [event('registered', at)], openStates: [] });
+    const [fresh, replayed] = (await repo().registerCases([reg('T341321101205'), reg('T341321101206')], life.registrationRows)).map((r) => r.case);
+    const claim = (caseId: string, ticketId: string, officialId: string, departmentId: string, role: 'lead' | 'invited', when: string): AssignmentWrite => ({
+      assignment: { ticketId, caseId, officialId, departmentId, kind: role === 'lead' ? 'case' : 'invite', assignedAt: when },
+      patchFor: (current) => (role === 'lead' ? { state: 'in_session', officialId, departmentId } : current.state === 'in_session' ? { state: 'joint_session' } : {}),
+      event: event(role === 'lead' ? 'claimed' : 'joined', when, officialId),
+      participant: { caseId, officialId, departmentId, role, joinedAt: when },
+    });
+    const later = '2026-11-28T02:05:00.000Z';
+    const [earlier] = await repo().applyAssignments([claim(replayed!.id, `${replayed!.id}:q1`, 'O341321-zj-1', '341321-zj', 'lead', at)], life.leadRows);
+    expect(earlier).toMatchObject({ state: 'in_session', officialId: 'O341321-zj-1' });
+
+    const out = await repos[repos.length - 1]!.applyAssignments(
+      [
+        claim(replayed!.id, `${replayed!.id}:q1`, 'O341321-zj-2', '341321-zj', 'lead', later),
+        claim(fresh!.id, `${fresh!.id}:q1`, 'O341321-rs-1', '341321-rs', 'lead', later),
+        claim('XF20990101-000001', 'XF20990101-000001:q1', 'O341321-rs-2', '341321-rs', 'lead', later),
+        claim(fresh!.id, `${fresh!.id}:i2`, 'O341321-zj-1', '341321-zj', 'invited', later),
+        // The same ticket twice in one batch: recorded once.
+        claim(fresh!.id, `${fresh!.id}:q1`, 'O341321-rs-1', '341321-rs', 'lead', later),
+      ],
+      life.leadRows,
+    );
+    expect(out.map((c) => c && [c.id, c.state, c.officialId, c.updatedAt])).toEqual([
+      undefined,
+      [fresh!.id, 'in_session', 'O341321-rs-1', later],
+      undefined,
+      [fresh!.id, 'joint_session', 'O341321-rs-1', later],
+      undefined,
+    ]);
+    // As written: the case rows, participants, timeline, assignments, the lead's clock and handler.
+    expect(await repo().getCase(fresh!.id)).toMatchObject({ state: 'joint_session', departmentId: '341321-rs', officialId: 'O341321-rs-1', updatedAt: later });
+    expect(await repo().getCase(replayed!.id)).toMatchObject({ state: 'in_session', departmentId: '341321-zj', officialId: 'O341321-zj-1', updatedAt: at });
+    expect(await repo().getCase('XF20990101-000001')).toBeUndefined();
+    expect((await repo().listParticipants(fresh!.id)).map((p) => [p.officialId, p.role])).toEqual([['O341321-rs-1', 'lead'], ['O341321-zj-1', 'invited']]);
+    expect((await repo().listParticipants(replayed!.id)).map((p) => p.officialId)).toEqual(['O341321-zj-1']);
+    expect((await repo().timeline(fresh!.id)).map((e) => [e.type, e.actorId])).toEqual([['registered', `device-${TERMINAL}`], ['claimed', 'O341321-rs-1'], ['joined', 'O341321-zj-1']]);
+    expect((await repo().timeline(replayed!.id)).map((e) => e.type)).toEqual(['registered', 'claimed']);
+    expect((await repo().assignmentsOf(fresh!.id)).map((a) => [a.ticketId, a.officialId])).toEqual([[`${fresh!.id}:i2`, 'O341321-zj-1'], [`${fresh!.id}:q1`, 'O341321-rs-1']]);
+    expect((await repo().assignmentsOf(replayed!.id)).map((a) => a.officialId)).toEqual(['O341321-zj-1']);
+    expect(await repo().assignmentsOf('XF20990101-000001')).toEqual([]);
+    const lifeRows = new CaseLifeRepository(repo().store);
+    const clocks = (caseId: string) =>
+      repo().store.db<{ petition_clocks: { case_id: string; kind: string; department_id: string | null; stopped_at: string | null } }>().selectFrom('petition_clocks').select(['kind', 'department_id', 'stopped_at']).where('case_id', '=', caseId).execute();
+    expect(await clocks(fresh!.id)).toEqual([{ kind: 'acceptance', department_id: '341321-rs', stopped_at: null }]);
+    expect(await clocks(replayed!.id)).toEqual([{ kind: 'acceptance', department_id: '341321-zj', stopped_at: null }]);
+    expect((await lifeRows.handlers(fresh!.id)).map((h) => [h.departmentId, h.role])).toEqual([['341321-rs', 'lead']]);
+    expect((await lifeRows.handlers(replayed!.id)).map((h) => [h.departmentId, h.role])).toEqual([['341321-zj', 'lead']]);
   });
 
   it('never books a slot beyond its capacity, however many book at once', async () => {
