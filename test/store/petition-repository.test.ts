@@ -159,7 +159,7 @@ describe.each(DIALECTS)('the petition repository on %s', (dialect, fresh) => {
   });
 
   it('records a batch of claims with one statement per table: a new claim and a join of one case, a replayed ticket, a case that is gone', async () => {
-    const life = new CaseLife({ repo: repo(), life: new CaseLifeRepository(repo().store), rules: RoutingRuleBook.fromFile(), calendar: loadHolidayCalendar(), now: () => new Date(), changed: () => {} });
+    const life = new CaseLife({ repo: repo(), life: new CaseLifeRepository(repo().store), rules: await RoutingRuleBook.inMemory(), calendar: loadHolidayCalendar(), now: () => new Date(), changed: () => {} });
     const at = '2026-11-28T02:00:00.000Z';
     const reg = (terminalId: string) => ({ case: { ...newCase(at), terminalId, state: 'queued' as const }, events: () => [event('registered', at)], openStates: [] });
     const [fresh, replayed] = (await repo().registerCases([reg('T341321101205'), reg('T341321101206')], life.registrationRows)).map((r) => r.case);
