@@ -187,8 +187,11 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
    */
   async function permit(claims: Claims, roomId: string): Promise<RoomPermission> {
     if (!grantAllowsRoom(claims.grant, roomId)) throw forbidden(`token does not grant room ${roomId}`);
+    // Both reads at once: the ban is only looked at for a participant who is not a principal.
+    const banned = deps.bans.isBanned(roomId, claims.sub);
+    banned.catch(() => undefined);
     const permission = await deps.access.authorize(claims, roomId);
-    if (!permission.principal && (await deps.bans.isBanned(roomId, claims.sub))) throw forbidden('you were removed from this session');
+    if (!permission.principal && (await banned)) throw forbidden('you were removed from this session');
     return permission;
   }
 
@@ -304,14 +307,16 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         const joining = (socket.data.joining = { roomId, stale: false });
         let found: { room: Room; permission: RoomPermission };
         let nodes: string[];
+        // Read alongside the room's checks and placement, and before the peer is in the room: from
+        // room.join on, pushes reach this socket, and nothing should be awaited between the
+        // reply's snapshot of the room and the reply.
+        const live = deps.routing.liveNodes().then(
+          (ns) => ns.map((n) => n.url),
+          () => [],
+        );
         try {
           found = await roomFor(socket, roomId);
-          // Read before the peer is in the room: from room.join on, pushes reach this socket, and
-          // nothing should be awaited between the reply's snapshot of the room and the reply.
-          nodes = await deps.routing.liveNodes().then(
-            (ns) => ns.map((n) => n.url),
-            () => [],
-          );
+          nodes = await live;
         } finally {
           socket.data.joining = undefined;
         }
