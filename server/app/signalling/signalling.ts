@@ -330,6 +330,15 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         socket.data.room = room;
         // The domain changed while this join was being decided: decide again, now with the peer in.
         if (joining.stale) void reevaluate(socket);
+        // The recv transport comes with the reply. Pushes sent while it is made arrive before the
+        // reply, and the client applies them on top of it; without it (the worker refused) the
+        // client asks for one itself.
+        const recv = peer.permission.canSubscribe
+          ? await room.createWebRtcTransport(peer, 'recv').catch((err: unknown) => {
+              log.warn({ err, sub: peer.id, roomId }, 'join() | no recv transport with the reply');
+              return undefined;
+            })
+          : undefined;
         return r({
           rtpCapabilities: room.rtpCapabilities,
           peerId: peer.id,
@@ -341,6 +350,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
           iceServers: turnCredentials(deps.turn, peer.claims.sub, peer.claims.exp),
           // Only a client with a valid token learns the other nodes (the public /healthz says only `{ ok }`).
           nodes,
+          ...(recv ? { recv } : {}),
         });
       }
       case 'createWebRtcTransport': {
@@ -370,9 +380,10 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         return r({ producerId: await room.produce(peer, transportId, kind, rtpParameters as types.RtpParameters, source) });
       }
       case 'consume': {
-        const { transportId, producerId } = p as Parsed<'consume'>;
+        const { transportId, producerId, rtpCapabilities } = p as Parsed<'consume'>;
         const { peer, room } = requireRoom(socket);
         peer.assertTokenCurrent();
+        if (rtpCapabilities) peer.rtpCapabilities = rtpCapabilities as types.RtpCapabilities;
         return r(await room.consume(peer, transportId, producerId));
       }
       case 'resumeConsumer': {
