@@ -104,7 +104,7 @@ export class Room extends SafeEmitter<RoomEvents> {
   /**
    * Adds a peer; a peer with the same identity is replaced (it is told so and closed).
    * `rtpCapabilities`: what it can receive, when known now (a server-side peer); a browser's
-   * come with its recv transport (createWebRtcTransport).
+   * come with its first consume or its own recv transport (signalling).
    */
   join(peer: Peer, rtpCapabilities?: types.RtpCapabilities): void {
     this.#assertOpen();
@@ -194,6 +194,11 @@ export class Room extends SafeEmitter<RoomEvents> {
       appData: { peerId: peer.id, direction },
     });
     if (direction === 'send') await transport.setMaxIncomingBitrate(this.maxIncomingBitrate).catch(() => undefined);
+    // The peer may have left while the worker made it (a socket gone during the join or the request).
+    if (peer.closed || this.peers.get(peer.id) !== peer) {
+      transport.close();
+      throw new AppError('gone', 'left the room meanwhile');
+    }
     if (rtpCapabilities) peer.rtpCapabilities = rtpCapabilities;
     this.#track(peer, transport);
     transport.on('dtlsstatechange', (state) => {

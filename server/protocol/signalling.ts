@@ -97,7 +97,12 @@ export const requestSchemas = {
   connectWebRtcTransport: z.strictObject({ transportId: id, dtlsParameters: dtlsParametersSchema }),
   restartIce: z.strictObject({ transportId: id }),
   produce: z.strictObject({ transportId: id, kind, rtpParameters: rtpParametersSchema, source: mediaSourceSchema }),
-  consume: z.strictObject({ transportId: id, producerId: id }),
+  /**
+   * `rtpCapabilities`: what this device can receive (mediasoup-client's `device.recvRtpCapabilities`),
+   * needed once per connection — with the first consume on the join's recv transport, or with a
+   * recv transport of its own — and kept for the later ones; a newer set replaces it.
+   */
+  consume: z.strictObject({ transportId: id, producerId: id, rtpCapabilities: rtpCapabilitiesSchema.optional() }),
   resumeConsumer: z.strictObject({ consumerId: id }),
   /** Stop receiving a consumer for now (audio-only on a poor network); `resumeConsumer` takes it up again. */
   pauseConsumer: z.strictObject({ consumerId: id }),
@@ -191,6 +196,9 @@ export interface ResponseData {
    * `permission`: what this participant may do here now. `iceServers`: TURN for the transports.
    * `nodes`: the public URLs of the cluster's live nodes (this one included; empty when the node
    * registry cannot be read): where the client asks next when this node stops answering.
+   * `recv`: a recv transport opened with the join (absent when the participant may not
+   * subscribe), so the room's media is consumed without a round trip first; its first consume
+   * carries the device's capabilities.
    */
   join: {
     rtpCapabilities: unknown;
@@ -202,6 +210,7 @@ export interface ResponseData {
     recording: boolean;
     iceServers: IceServer[];
     nodes: string[];
+    recv?: TransportOptions;
   };
   createWebRtcTransport: TransportOptions;
   connectWebRtcTransport: Record<string, never>;

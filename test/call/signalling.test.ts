@@ -159,6 +159,25 @@ describe('requests', () => {
     expect(await closed).toMatchObject({ producerId });
   });
 
+  it('the join reply carries a recv transport, on which the first consume tells what the device can receive', async () => {
+    const room = 'test:join-recv';
+    const publisher = await joinedClient('join-recv-pub', room);
+    const t = await call<{ transportId: string }>(publisher, 'createWebRtcTransport', { direction: 'send' });
+    const produced = await call<{ producerId: string }>(publisher, 'produce', { transportId: t.ok ? t.data.transportId : '', kind: 'video', rtpParameters: VP8_PARAMS, source: 'camera' });
+    expect(produced.ok).toBe(true);
+    const producerId = produced.ok ? produced.data.producerId : '';
+
+    const viewer = connect(platform.token('join-recv-viewer', 'official', { rooms: [room] }));
+    await connected(viewer);
+    const joined = await call<{ rtpCapabilities: unknown; recv?: { transportId: string; iceCandidates: unknown[] } }>(viewer, 'join', { roomId: room });
+    expect(joined).toMatchObject({ ok: true, data: { recv: { transportId: expect.any(String), iceCandidates: expect.any(Array) } } });
+    if (!joined.ok) return;
+    const transportId = joined.data.recv!.transportId;
+    // Nothing told yet: no codec it could be sure the device receives.
+    expect(await call(viewer, 'consume', { transportId, producerId })).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/cannot receive/) } });
+    expect(await call(viewer, 'consume', { transportId, producerId, rtpCapabilities: joined.data.rtpCapabilities })).toMatchObject({ ok: true, data: { producerId, source: 'camera' } });
+  });
+
   it('the same identity joining twice replaces the older connection', async () => {
     const room = 'test:dup';
     const first = await joinedClient('same-person', room);

@@ -3,7 +3,7 @@
 // Every role-specific UI (terminal, official desk, home device, family app) builds on this.
 import { Device, type types } from 'mediasoup-client';
 import { parseRoomId } from '../../../server/protocol/room-id.ts';
-import type { MediaSource, PeerInfo, PermissionInfo, ProducerInfo, RejoinReason } from '../../../server/protocol/signalling.ts';
+import type { MediaSource, PeerInfo, PermissionInfo, ProducerInfo, RejoinReason, TransportOptions } from '../../../server/protocol/signalling.ts';
 import { callStatus, deviceFailure, poorNetwork, sameStatus, type CallStatus, type DeviceSource, type DeviceStatus, type RemotePublisher } from './call-state.ts';
 import { CAMERA_CODEC_OPTIONS, CAMERA_CONSTRAINTS, CAMERA_ENCODINGS, MICROPHONE_CODEC_OPTIONS, MICROPHONE_CONSTRAINTS } from './media-settings.ts';
 import { FINAL_REFUSALS, SignallingClient, SignallingError } from './signalling-client.ts';
@@ -89,6 +89,8 @@ export class CallSession {
   #device: Device | undefined;
   #send: types.Transport | undefined;
   #recv: types.Transport | undefined;
+  /** The server has not yet been told what this device can receive (the join's recv transport). */
+  #recvCapsPending = false;
   readonly #producers = new Map<MediaSource, types.Producer>();
   readonly #consumers = new Map<string, types.Consumer>();
   /** Producers being consumed right now: a newProducer push can race the join's own loop. */
@@ -134,7 +136,8 @@ export class CallSession {
     this.#token = o.token;
     this.#audioOnly = o.audioOnly ?? false;
     this.signalling = this.#connect(o.url);
-    // Reads the browser's capabilities while the socket connects (warm-device.ts).
+    // Reads the browser's capabilities while the socket connects (warm-device.ts). Started once
+    // the join was out instead, it made the join reply wait for it (join 8–10 → 33–39 ms).
     this.#device = warmDevice();
     navigator.mediaDevices?.addEventListener?.('devicechange', this.#retryDevices);
     globalThis.addEventListener?.('pagehide', this.#leavePage);
@@ -438,7 +441,9 @@ export class CallSession {
       await this.#device.load({ routerRtpCapabilities: joined.rtpCapabilities as types.RtpCapabilities });
       performance.mark('call:device');
     }
-    this.#recv = await this.#createTransport('recv');
+    // The join's own recv transport: its first consumes tell the server what the device can receive.
+    this.#recv = joined.recv ? this.#transport('recv', joined.recv) : await this.#createTransport('recv');
+    this.#recvCapsPending = !!joined.recv;
     performance.mark('call:recv');
     // What the participant came for first: remote media is consumed while their own camera and
     // microphone are still being set up. this.peers, not joined.peers: producers announced since
@@ -462,6 +467,11 @@ export class CallSession {
       'createWebRtcTransport',
       direction === 'recv' ? { direction, rtpCapabilities: this.#device!.recvRtpCapabilities as never } : { direction },
     );
+    return this.#transport(direction, opts);
+  }
+
+  /** The client side of a transport the server opened. */
+  #transport(direction: 'send' | 'recv', opts: TransportOptions): types.Transport {
     const params = {
       id: opts.transportId,
       iceParameters: opts.iceParameters as types.IceParameters,
@@ -541,7 +551,9 @@ export class CallSession {
     let consumer: types.Consumer;
     let opts;
     try {
-      opts = await this.signalling.request('consume', { transportId: this.#recv.id, producerId: p.producerId });
+      const caps = this.#recvCapsPending ? { rtpCapabilities: this.#device!.recvRtpCapabilities as never } : {};
+      opts = await this.signalling.request('consume', { transportId: this.#recv.id, producerId: p.producerId, ...caps });
+      this.#recvCapsPending = false;
       consumer = await this.#recv.consume({
         id: opts.consumerId,
         producerId: opts.producerId,

@@ -72,6 +72,8 @@ export class CallTiles extends LightElement {
     this.#error = undefined;
     const s = this.session;
     if (!s) return;
+    // Tracks that came in before these tiles were made (the call page builds them after the first).
+    for (const r of s.remote.values()) this.#streams.set(r.consumerId, new MediaStream([r.track]));
     const update = () => this.requestUpdate();
     this.#unsubscribe = [
       s.on('state', () => {

@@ -189,8 +189,11 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
    */
   async function permit(claims: Claims, roomId: string): Promise<RoomPermission> {
     if (!grantAllowsRoom(claims.grant, roomId)) throw forbidden(`token does not grant room ${roomId}`);
+    // Both reads at once: the ban is only looked at for a participant who is not a principal.
+    const banned = deps.bans.isBanned(roomId, claims.sub);
+    banned.catch(() => undefined);
     const permission = await deps.access.authorize(claims, roomId);
-    if (!permission.principal && (await deps.bans.isBanned(roomId, claims.sub))) throw forbidden('you were removed from this session');
+    if (!permission.principal && (await banned)) throw forbidden('you were removed from this session');
     return permission;
   }
 
@@ -306,14 +309,16 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         const joining = (socket.data.joining = { roomId, stale: false });
         let found: { room: Room; permission: RoomPermission };
         let nodes: string[];
+        // Read alongside the room's checks and placement, and before the peer is in the room: from
+        // room.join on, pushes reach this socket, and nothing should be awaited between the
+        // reply's snapshot of the room and the reply.
+        const live = deps.routing.liveNodes().then(
+          (ns) => ns.map((n) => n.url),
+          () => [],
+        );
         try {
           found = await roomFor(socket, roomId);
-          // Read before the peer is in the room: from room.join on, pushes reach this socket, and
-          // nothing should be awaited between the reply's snapshot of the room and the reply.
-          nodes = await deps.routing.liveNodes().then(
-            (ns) => ns.map((n) => n.url),
-            () => [],
-          );
+          nodes = await live;
         } finally {
           socket.data.joining = undefined;
         }
@@ -327,6 +332,15 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         socket.data.room = room;
         // The domain changed while this join was being decided: decide again, now with the peer in.
         if (joining.stale) void reevaluate(socket);
+        // The recv transport comes with the reply. Pushes sent while it is made arrive before the
+        // reply, and the client applies them on top of it; without it (the worker refused) the
+        // client asks for one itself.
+        const recv = peer.permission.canSubscribe
+          ? await room.createWebRtcTransport(peer, 'recv').catch((err: unknown) => {
+              log.warn({ err, sub: peer.id, roomId }, 'join() | no recv transport with the reply');
+              return undefined;
+            })
+          : undefined;
         return r({
           rtpCapabilities: room.rtpCapabilities,
           peerId: peer.id,
@@ -338,6 +352,7 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
           iceServers: turnCredentials(deps.turn, peer.claims.sub, peer.claims.exp),
           // Only a client with a valid token learns the other nodes (the public /healthz says only `{ ok }`).
           nodes,
+          ...(recv ? { recv } : {}),
         });
       }
       case 'createWebRtcTransport': {
@@ -367,9 +382,10 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
         return r({ producerId: await room.produce(peer, transportId, kind, rtpParameters as types.RtpParameters, source) });
       }
       case 'consume': {
-        const { transportId, producerId } = p as Parsed<'consume'>;
+        const { transportId, producerId, rtpCapabilities } = p as Parsed<'consume'>;
         const { peer, room } = requireRoom(socket);
         peer.assertTokenCurrent();
+        if (rtpCapabilities) peer.rtpCapabilities = rtpCapabilities as types.RtpCapabilities;
         return r(await room.consume(peer, transportId, producerId));
       }
       case 'resumeConsumer': {
