@@ -9,6 +9,8 @@ import { petitionMigrations } from '../../server/petition/migrations.ts';
 import { HouseholdRepository, householdMigrations, SEED } from '../../server/household/index.ts';
 import { ARCHIVE_MIGRATIONS } from '../../recordings/catalog.ts';
 import { DbPetitionRepository } from '../../server/petition/repository.ts';
+import { DbRoutingRules } from '../../server/petition/routing-rules-store.ts';
+import { readRulesFile, RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
 
 // test/store/fixtures/v1-app.db: made by the first version (commit 1cee397): the seed directory,
 // two cases claimed by 砀山县人社局 with 住建局 invited, the household demo.
@@ -21,8 +23,11 @@ describe('a store from the first version', () => {
     fs.copyFileSync(FIXTURE, file);
     const store = await Store.open({ dialect: 'sqlite', file });
     try {
-      expect(await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS])).toEqual(['petition-004-participant-order', 'petition-005-case-life', 'household-002-care', 'archive-001-sessions', 'archive-002-retention', 'archive-003-export-jobs']);
+      expect(await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS])).toEqual(['petition-004-participant-order', 'petition-005-case-life', 'petition-006-routing-rules', 'household-002-care', 'archive-001-sessions', 'archive-002-retention', 'archive-003-export-jobs']);
       const repo = new DbPetitionRepository(store);
+      // The first version kept its routing rules in DATA_DIR, not here: the first open stores revision 1.
+      const rules = await RoutingRuleBook.open(new DbRoutingRules(store), () => readRulesFile());
+      expect([rules.revision, rules.category('wages').level]).toEqual([1, 'county']);
       expect((await repo.listTerminals()).length).toBe(513);
       const cases = await repo.listCases(['in_session']);
       expect(cases.map((c) => c.id)).toEqual(['XF20261121-000001', 'XF20261121-000002']);
