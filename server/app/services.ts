@@ -329,7 +329,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   o.io.on('camera:retired', (cameraId) => compoundCameras.retire(cameraId));
   // Routing rules replaced through one node route the next petition on every node.
   petition.on('rules-changed', ({ revision }) => o.io.serverSideEmit('rules:changed', revision));
-  o.io.on('rules:changed', () => void petition.refreshRoutingRules().catch((err: unknown) => log.warn({ err }, 'routing rules | refresh failed')));
+  o.io.on('rules:changed', (revision) => void petition.refreshRoutingRules(revision).catch((err: unknown) => log.warn({ err }, 'routing rules | refresh failed')));
   const cameraActivity = watchCameraActivity({ households, log: log.child({ mod: 'camera-activity' }), leader: () => householdTick.held(), ...(o.household?.clock ? { now: () => o.household!.clock!.now() } : {}) });
 
   const live = new LiveChannel(o.io, {

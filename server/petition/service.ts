@@ -1243,9 +1243,9 @@ export class PetitionService extends SafeEmitter<PetitionEvents> {
     return next;
   }
 
-  /** Another node replaced the rules. */
-  refreshRoutingRules(): Promise<void> {
-    return this.rules.refresh();
+  /** Another node replaced the rules (stored as `revision`). */
+  refreshRoutingRules(revision: number): Promise<void> {
+    return this.rules.refresh(revision);
   }
 
   // ---- helpers ----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ export interface RulesRevision {
   rules: unknown;
 }
 
-/** Where the revisions are kept (server/petition/routing-rules-store.ts; `memoryRules` for benches). */
+/** Where the revisions are kept (server/petition/routing-rules-store.ts; in this process for benches: `inMemory`). */
 export interface RoutingRulesStore {
   latestRevision(): Promise<number>;
   latest(): Promise<RulesRevision | undefined>;
@@ -108,8 +108,9 @@ export class RoutingRuleBook {
     }
   }
 
-  /** Takes a newer revision from the store, if there is one (one at a time). */
-  refresh(): Promise<void> {
+  /** Takes a newer revision from the store, if there is one (one at a time); none is read when the `announced` one is held already. */
+  refresh(announced?: number): Promise<void> {
+    if (announced !== undefined && announced <= this.#revision) return Promise.resolve();
     this.#refreshing ??= this.#refresh().finally(() => (this.#refreshing = undefined));
     return this.#refreshing;
   }
@@ -129,7 +130,7 @@ export class RoutingRuleBook {
 }
 
 /** Revisions in this process only. */
-export function memoryRules(): RoutingRulesStore {
+function memoryRules(): RoutingRulesStore {
   const revisions: RulesRevision[] = [];
   return {
     latestRevision: async () => revisions.at(-1)?.revision ?? 0,
