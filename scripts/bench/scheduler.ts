@@ -1,12 +1,14 @@
-// npm run bench:scheduler [-- --rounds 3 --cases 1000 --processes 2 --warmup 1 | --no-warmup]
+// npm run bench:scheduler [-- --rounds 3 --cases 1000 --processes 2 --warmup 1 | --no-warmup] [--store sqlite|postgres]
 //
 // Simulates petition terminals (500 starting at once, `--cases` in all, one open petition each:
 // bench-seeded terminals, scripts/bench/seed-terminals.ts) and 100 officials against a real
-// redis-server (the product's embedded one: AOF on, everysec) and a SQLite file, and prints
+// redis-server (the product's embedded one: AOF on, everysec) and the store — a SQLite file
+// (default), or with `--store postgres` a throw-away PostgreSQL cluster with fsync,
+// synchronous_commit and full_page_writes on, as deployed (scripts/harness/postgres.ts) —, and prints
 // claims per second and p50/p99 claim latency for
-//   - the full service path (PetitionService.claimNext: Lua lease + Lua confirm + SQLite record,
+//   - the full service path (PetitionService.claimNext: Lua lease + Lua confirm + the store's record,
 //     group-committed: the assignments of claims made together are written in one transaction),
-//   - the scheduler alone (TicketQueue.claim + confirm: two Lua calls, no SQLite),
+//   - the scheduler alone (TicketQueue.claim + confirm: two Lua calls, no store),
 // next to raw Redis figures measured in the same run against the same server: redis-benchmark
 // (PING/SET/GET/ZADD/ZPOPMIN, 50 clients) and a trivial EVALSHA round-trip from this process.
 // Each round starts from empty queues; the medians over rounds are reported.
@@ -16,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { TokenIssuer } from '../../server/auth/grants.ts';
+import { describeLocation, type StoreLocation } from '../../server/core/db.ts';
 import { createLogger } from '../../server/core/log.ts';
 import { PetitionService } from '../../server/petition/service.ts';
 import { openPetitionStore } from '../../server/petition/store.ts';
@@ -26,6 +29,7 @@ import { RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
 import { LuaScript } from '../../server/scheduler/scripts.ts';
 import type { Terminal } from '../../server/petition/types.ts';
 import { seedBenchTerminals } from './seed-terminals.ts';
+import { startThrowawayPostgres } from '../harness/postgres.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,6 +41,12 @@ const ROUNDS = Math.min(arg('rounds', 3), 20);
 const WARMUP = process.argv.includes('--no-warmup') ? 0 : Math.min(arg('warmup', 1), 5);
 const PROCESSES = Math.min(arg('processes', 2), 8);
 const CASES = arg('cases', 1000);
+const STORE = (() => {
+  const i = process.argv.indexOf('--store');
+  const v = i > 0 ? process.argv[i + 1] : 'sqlite';
+  if (v !== 'sqlite' && v !== 'postgres') throw new Error(`--store sqlite|postgres, got ${v}`);
+  return v;
+})();
 /** Terminals pressing "start" in the same instant (the issue's "500 at once"). */
 const AT_ONCE = 500;
 const COUNTIES = ['341302', '341321', '341322', '341323', '341324'];
@@ -81,12 +91,12 @@ const serviceClaim = (service: PetitionService) => async (a: Actor) => {
 };
 
 /**
- * Worker mode (`--worker <json>`): another server process on the same Redis and SQLite file.
+ * Worker mode (`--worker <json>`): another server process on the same Redis and store.
  * Prints "ready", waits for a line on stdin, claims with its officials, prints its latencies.
  */
-async function worker(cfg: { redisUrl: string; file: string; prefix: string; officials: string[] }): Promise<void> {
+async function worker(cfg: { redisUrl: string; location: StoreLocation; prefix: string; officials: string[] }): Promise<void> {
   const redis = new Redis(cfg.redisUrl, NODE_LIKE);
-  const store = await openPetitionStore(cfg.file);
+  const store = await openPetitionStore(cfg.location);
   const service = await PetitionService.create({
     repo: store.repo, redis, tokens: new TokenIssuer('bench-secret-0123456789', 3600), rules: await RoutingRuleBook.inMemory(), prefix: cfg.prefix, sweepIntervalMs: 0,
   });
@@ -101,7 +111,7 @@ async function worker(cfg: { redisUrl: string; file: string; prefix: string; off
 }
 
 /** The full-service claim load spread over `n` server processes. */
-async function claimInProcesses(n: number, cfg: { redisUrl: string; file: string; prefix: string }, officials: string[]): Promise<Run & { n: number }> {
+async function claimInProcesses(n: number, cfg: { redisUrl: string; location: StoreLocation; prefix: string }, officials: string[]): Promise<Run & { n: number }> {
   const children = Array.from({ length: n }, (_, i) => {
     const mine = officials.filter((_, j) => j % n === i);
     const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--worker', JSON.stringify({ ...cfg, officials: mine })], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -133,17 +143,18 @@ async function main(): Promise<void> {
   const redisServer = await startEmbeddedRedis(dir, log);
   const port = new URL(redisServer.url).port;
   const redis = new Redis(redisServer.url, NODE_LIKE);
-  const file = path.join(dir, 'app.db');
+  const pg = STORE === 'postgres' ? await startThrowawayPostgres('sv_bench', { durable: true }) : undefined;
+  const location: StoreLocation = pg ? { dialect: 'postgres', url: pg.url } : { dialect: 'sqlite', file: path.join(dir, 'app.db') };
   // Per round: the main load, 200 Dangshan terminals for the sequential claims, the multi-process load.
   const seeded: { main: Terminal[]; dangshan: Terminal[]; multi: Terminal[] }[] = [];
   for (let round = 0; round < ROUNDS + WARMUP; round++) {
     seeded.push({
-      main: await seedBenchTerminals(file, CASES, COUNTIES, `${round}A`),
-      dangshan: await seedBenchTerminals(file, 200, ['341321'], `${round}D`),
-      multi: await seedBenchTerminals(file, CASES, COUNTIES, `${round}M`),
+      main: await seedBenchTerminals(location, CASES, COUNTIES, `${round}A`),
+      dangshan: await seedBenchTerminals(location, 200, ['341321'], `${round}D`),
+      multi: await seedBenchTerminals(location, CASES, COUNTIES, `${round}M`),
     });
   }
-  const store = await openPetitionStore(file);
+  const store = await openPetitionStore(location);
 
   // 100 officials: 4 in each of the 25 county-level offices that receive the categories below.
   const officials: Official[] = COUNTIES.flatMap((county) =>
@@ -212,13 +223,13 @@ async function main(): Promise<void> {
       });
       await startAll(mp, seeded[round]!.multi);
       mp.close();
-      const multi = await claimInProcesses(PROCESSES, { redisUrl: redisServer.url, file, prefix: mpPrefix }, actors.map((a) => a.id));
+      const multi = await claimInProcesses(PROCESSES, { redisUrl: redisServer.url, location, prefix: mpPrefix }, actors.map((a) => a.id));
       if (multi.n !== CASES) throw new Error(`multi-process claimed ${multi.n}`);
       runs.serviceMulti.push(multi);
     }
     service.close();
 
-    // The scheduler alone: same number of tickets, same officials, no SQLite.
+    // The scheduler alone: same number of tickets, same officials, no store.
     const q = new TicketQueue(redis, `${prefix}:raw`);
     const byDept = new Map(officials.map((o) => [o.id, o.departmentId]));
     const depts = [...new Set(officials.map((o) => o.departmentId))];
@@ -287,13 +298,14 @@ async function main(): Promise<void> {
     `| ${name} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${base ? `${(r.perSecond / base.perSecond).toFixed(2)}` : ''} |`;
   const lines = [
     `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).split(' ')[2]}`,
+    `store: ${describeLocation(location)}${pg ? ' (fsync, synchronous_commit, full_page_writes on)' : ''}`,
     `load: ${CASES} petitions from ${CASES} terminals (${AT_ONCE} starting at once), 100 officials (25 county offices × 4), ${ROUNDS} rounds after ${WARMUP} warm-up round(s) (median shown); load average ${loadAtStart} at the start, ${loadavg()} at the end`,
     '',
     '| operation | per second | p50 ms | p99 ms | ÷ baseline (per second) |',
     '|---|---:|---:|---:|---:|',
-    row(`startPetition (group-committed SQLite + enqueue Lua + wait), ${AT_ONCE} terminals at once`, med(runs.start), med(runs.startOne)),
+    row(`startPetition (group-committed ${STORE} + enqueue Lua + wait), ${AT_ONCE} terminals at once`, med(runs.start), med(runs.startOne)),
     row('startPetition, 1 terminal at a time (baseline of the row above)', med(runs.startOne)),
-    row('claim, full service (lease + confirm + SQLite), 100 officials at once', med(runs.service), med(runs.scheduler)),
+    row(`claim, full service (lease + confirm + ${STORE}), 100 officials at once`, med(runs.service), med(runs.scheduler)),
     row('claim, full service, 1 official, sequential', med(runs.serviceOne), med(runs.schedulerOne)),
     ...(runs.serviceMulti.length > 0 ? [row(`claim, full service, 100 officials over ${PROCESSES} server processes`, med(runs.serviceMulti), med(runs.scheduler))] : []),
     row('claim, scheduler only (lease + confirm Lua), 100 officials at once (baseline)', med(runs.scheduler)),
@@ -308,9 +320,10 @@ async function main(): Promise<void> {
   await redis.quit();
   await store.close();
   await redisServer.stop();
+  await pg?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
 const w = process.argv.indexOf('--worker');
-if (w > 0) await worker(JSON.parse(process.argv[w + 1] ?? '{}') as { redisUrl: string; file: string; prefix: string; officials: string[] });
+if (w > 0) await worker(JSON.parse(process.argv[w + 1] ?? '{}') as { redisUrl: string; location: StoreLocation; prefix: string; officials: string[] });
 else await main();

@@ -27,7 +27,15 @@ function binDir(): string {
   return path.join(root, newest, 'bin');
 }
 
-export async function startThrowawayPostgres(database = 'sv'): Promise<ThrowawayPostgres> {
+export interface ThrowawayPostgresOptions {
+  /**
+   * fsync, synchronous_commit and full_page_writes on, as a deployment runs (benches of the
+   * store's cost); off by default: durability is PostgreSQL's job, not what the tests prove.
+   */
+  durable?: boolean;
+}
+
+export async function startThrowawayPostgres(database = 'sv', opts: ThrowawayPostgresOptions = {}): Promise<ThrowawayPostgres> {
   const bin = binDir();
   const asRoot = process.getuid?.() === 0;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-pg-'));
@@ -38,12 +46,12 @@ export async function startThrowawayPostgres(database = 'sv'): Promise<Throwaway
   };
   if (asRoot) fs.chownSync(dir, uidOf('postgres'), gidOf('postgres'));
   await as('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8']);
+  const durability = ['fsync', 'synchronous_commit', 'full_page_writes'].map((k) => `-c ${k}=${opts.durable ? 'on' : 'off'}`).join(' ');
   let port = 0;
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
     try {
-      // fsync off: a throw-away cluster; durability is PostgreSQL's job, not what the tests prove.
-      await as('pg_ctl', ['-D', data, '-w', '-t', '60', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, 'start']);
+      await as('pg_ctl', ['-D', data, '-w', '-t', '60', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 ${durability}`, 'start']);
       break;
     } catch (err) {
       if (attempt >= 3) throw new Error(`pg_ctl start failed: ${fs.existsSync(path.join(dir, 'log')) ? fs.readFileSync(path.join(dir, 'log'), 'utf8').slice(-2000) : String(err)}`);
