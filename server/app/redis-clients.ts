@@ -6,23 +6,49 @@
 // disconnected fails at once), in-flight commands fail when the connection drops instead of being
 // re-sent later (a re-sent enqueue would queue a ticket for a case the request already undid),
 // and a command not answered within COMMAND_TIMEOUT_MS fails (a Redis host that stops answering
-// without closing the connection). ioredis still reconnects by itself; the first command after
-// that succeeds.
+// without closing the connection) — but not one whose reply came while the event loop was busy
+// (`NodeRedis`). ioredis still reconnects by itself; the first command after that succeeds.
 //
 // Every connection has an 'error' listener: ioredis emits 'error' for each failed (re)connect and
 // each broken socket (EPIPE, ECONNRESET), and an EventEmitter's 'error' without a listener is
 // printed as "[ioredis] Unhandled error event". `redis.duplicate()` copies options, not listeners,
 // so modules ask for `connection(name)` instead of duplicating a client themselves.
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Command, type RedisOptions } from 'ioredis';
 import type { Logger } from '../core/log.ts';
+import { pollDeadline } from '../core/poll-deadline.ts';
 
 export const COMMAND_TIMEOUT_MS = 800;
 
-const OPTIONS: RedisOptions = {
+const timed = new WeakSet<Command>();
+
+/**
+ * ioredis's own `commandTimeout` is a plain timer: after the event loop was busy past it (a burst
+ * of starts, a large page of rows) it fails commands whose replies are already in the socket,
+ * unread. This one reads the socket before it gives up (pollDeadline). Every command passes
+ * here, pipelined ones too.
+ */
+class NodeRedis extends Redis {
+  override sendCommand(command: Command, ...rest: unknown[]): unknown {
+    const sent = (super.sendCommand as (c: Command, ...r: unknown[]) => unknown)(command, ...rest);
+    if (!command.isSettled && !timed.has(command)) {
+      timed.add(command);
+      const timer = pollDeadline(COMMAND_TIMEOUT_MS, () => {
+        if (!command.isSettled) command.reject(new Error('Command timed out'));
+      });
+      const clear = () => clearTimeout(timer);
+      command.promise.then(clear, clear);
+    }
+    return sent;
+  }
+}
+
+/** The node reads replies in ioredis's default (RESP2-like) shapes everywhere. */
+type ConnectionOptions = Omit<RedisOptions, 'replyMapping'>;
+
+const OPTIONS: ConnectionOptions = {
   enableOfflineQueue: false,
   autoResendUnfulfilledCommands: false,
   maxRetriesPerRequest: 0,
-  commandTimeout: COMMAND_TIMEOUT_MS,
   // Reconnect quickly after a restart; never slower than every 2 s.
   retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
 };
@@ -32,7 +58,7 @@ export interface RedisClients {
   pub: Redis;
   sub: Redis;
   /** A further connection with the same options and error handling, closed with the others (e.g. a module's own subscriber). */
-  connection(name: string, extra?: RedisOptions): Redis;
+  connection(name: string, extra?: ConnectionOptions): Redis;
   /** Errors each connection reported since start, by name (`sv_redis_errors_total`). */
   readonly errors: ReadonlyMap<string, number>;
   /**
@@ -48,8 +74,8 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisClien
   const errors = new Map<string, number>();
   // ioredis reports every failed reconnect; one line per outage, and one when it is over.
   let down = false;
-  const connection = (name: string, extra: RedisOptions = {}): Redis => {
-    const c = new Redis(url, { ...OPTIONS, ...extra, connectionName: name });
+  const connection = (name: string, extra: ConnectionOptions = {}): Redis => {
+    const c = new NodeRedis(url, { ...OPTIONS, ...extra, connectionName: name });
     errors.set(name, errors.get(name) ?? 0);
     c.on('error', (err: Error) => {
       errors.set(name, (errors.get(name) ?? 0) + 1);

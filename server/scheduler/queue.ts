@@ -4,6 +4,7 @@
 // the queue (same place) unless confirmed, so a process that dies mid-claim loses nothing.
 import type { ChainableCommander, Redis } from 'ioredis';
 import { AppError } from '../core/errors.ts';
+import { pollDeadline } from '../core/poll-deadline.ts';
 import type { QueueEntry, Ticket, TicketKind, TicketState } from '../protocol/http/petition-shapes.ts';
 import { PRIORITY, SCORE_CLASS_STEP, schedulerKeys, type PriorityClass, type SchedulerKeys } from './keys.ts';
 import {
@@ -102,11 +103,9 @@ export class TicketQueue {
       await Promise.race([
         pong,
         new Promise<never>((_, reject) => {
-          // A busy event loop (hundreds of starts at once) runs due timers before it reads the
-          // sockets: the PONG may be waiting unread. setImmediate runs after the next poll phase,
-          // so a reply already here is read first; only a Redis that truly did not answer fails.
+          // A busy event loop (hundreds of starts at once) may hold the PONG unread past the budget.
           const giveUp = () => (answered ? undefined : reject(new Error(`Command timed out: PING not answered within ${PING_BUDGET_MS} ms`)));
-          timer = setTimeout(() => setImmediate(giveUp), PING_BUDGET_MS);
+          timer = pollDeadline(PING_BUDGET_MS, giveUp);
         }),
       ]);
     } finally {
