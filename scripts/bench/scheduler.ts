@@ -15,6 +15,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { TokenIssuer } from '../../server/auth/grants.ts';
@@ -63,11 +64,14 @@ interface Run {
   perSecond: number;
   p50: number;
   p99: number;
+  /** This process's event loop busy per operation (ms; performance.eventLoopUtilization), where measured in this process. */
+  loopMs?: number;
 }
 
 async function claimAll(officials: Actor[], claim: (a: Actor) => Promise<boolean>): Promise<Run & { n: number; lat: number[] }> {
   const lat: number[] = [];
   const t0 = performance.now();
+  const elu0 = performance.eventLoopUtilization();
   await Promise.all(
     officials.map(async (o) => {
       for (;;) {
@@ -79,8 +83,9 @@ async function claimAll(officials: Actor[], claim: (a: Actor) => Promise<boolean
     }),
   );
   const secs = (performance.now() - t0) / 1000;
+  const loopMs = performance.eventLoopUtilization(elu0).active / lat.length;
   lat.sort((a, b) => a - b);
-  return { n: lat.length, perSecond: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), lat };
+  return { n: lat.length, perSecond: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), loopMs, lat };
 }
 
 const serviceClaim = (service: PetitionService) => async (a: Actor) => {
@@ -193,8 +198,10 @@ async function main(): Promise<void> {
 
     // Terminals start petitions, AT_ONCE in the same instant.
     const t0 = performance.now();
+    const elu0 = performance.eventLoopUtilization();
     const startLat = (await startAll(service, seeded[round]!.main)).sort((a, b) => a - b);
-    runs.start.push({ perSecond: startLat.length / ((performance.now() - t0) / 1000), p50: pct(startLat, 50), p99: pct(startLat, 99) });
+    const loopMs = performance.eventLoopUtilization(elu0).active / startLat.length;
+    runs.start.push({ perSecond: startLat.length / ((performance.now() - t0) / 1000), p50: pct(startLat, 50), p99: pct(startLat, 99), loopMs });
 
     // 100 officials claim until their queues are empty; each ends the session at once.
     const full = await claimAll(actors, serviceClaim(service));
@@ -289,20 +296,21 @@ async function main(): Promise<void> {
 
   const med = (all: Run[]): Run => {
     const rs = all.slice(WARMUP);
-    return { perSecond: median(rs.map((r) => r.perSecond)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) };
+    const loop = rs.flatMap((r) => (r.loopMs === undefined ? [] : [r.loopMs]));
+    return { perSecond: median(rs.map((r) => r.perSecond)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), ...(loop.length > 0 ? { loopMs: median(loop) } : {}) };
   };
   // Last column: per second as a ratio of the row's baseline measured in the same rounds (a start
   // burst against starts one at a time, the full claim path against the scheduler alone), so a
   // loaded machine shows on both sides of the ratio.
   const row = (name: string, r: Run, base?: Run) =>
-    `| ${name} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${base ? `${(r.perSecond / base.perSecond).toFixed(2)}` : ''} |`;
+    `| ${name} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${base ? `${(r.perSecond / base.perSecond).toFixed(2)}` : ''} | ${r.loopMs === undefined ? '' : r.loopMs.toFixed(3)} |`;
   const lines = [
     `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).split(' ')[2]}`,
     `store: ${describeLocation(location)}${pg ? ' (fsync, synchronous_commit, full_page_writes on)' : ''}`,
     `load: ${CASES} petitions from ${CASES} terminals (${AT_ONCE} starting at once), 100 officials (25 county offices × 4), ${ROUNDS} rounds after ${WARMUP} warm-up round(s) (median shown); load average ${loadAtStart} at the start, ${loadavg()} at the end`,
     '',
-    '| operation | per second | p50 ms | p99 ms | ÷ baseline (per second) |',
-    '|---|---:|---:|---:|---:|',
+    '| operation | per second | p50 ms | p99 ms | ÷ baseline (per second) | event loop ms per op |',
+    '|---|---:|---:|---:|---:|---:|',
     row(`startPetition (group-committed ${STORE} + enqueue Lua + wait), ${AT_ONCE} terminals at once`, med(runs.start), med(runs.startOne)),
     row('startPetition, 1 terminal at a time (baseline of the row above)', med(runs.startOne)),
     row(`claim, full service (lease + confirm + ${STORE}), 100 officials at once`, med(runs.service), med(runs.scheduler)),
