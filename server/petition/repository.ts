@@ -4,6 +4,7 @@
 import { sql, type Generated, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { reusable, type Executor, type Store } from '../core/db.ts';
 import { updateRows } from '../core/update-rows.ts';
+import { WriteBatches } from '../core/write-batches.ts';
 import { localDate } from './clocks.ts';
 import type {
   AcceptanceDecision,
@@ -365,6 +366,21 @@ export class DbPetitionRepository implements PetitionRepository {
   readonly #store: Store;
   readonly #db: Kysely<PetitionTables>;
   readonly #official: ReturnType<typeof reusable<Omit<Official, 'head'> & { is_head: number }>>;
+  /**
+   * Every claim and desk action checks its official: the checks asked for while one turn of the
+   * event loop completes are one query (a burst of 100 claims, one statement instead of 100).
+   */
+  readonly #officials = new WriteBatches<string, Official | undefined>(async (ids) => {
+    const unique = [...new Set(ids)];
+    const rows = unique.length === 1
+      ? await this.#official(this.#db, unique[0])
+      : await this.#db.selectFrom('petition_officials').select(OFFICIAL_COLUMNS).where('id', 'in', unique).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const r = byId.get(id);
+      return r && toOfficial(r);
+    });
+  }, 500);
 
   constructor(store: Store) {
     this.store = store;
@@ -500,10 +516,8 @@ export class DbPetitionRepository implements PetitionRepository {
     return this.#db.selectFrom('petition_departments').select(DEPARTMENT).orderBy('id').execute();
   }
 
-  async getOfficial(id: string): Promise<Official | undefined> {
-    // Every claim and desk action checks its official: the query is compiled once.
-    const [r] = await this.#official(this.#db, id);
-    return r && toOfficial(r);
+  getOfficial(id: string): Promise<Official | undefined> {
+    return this.#officials.add(id);
   }
 
   async listOfficials(departmentId?: string): Promise<Official[]> {
