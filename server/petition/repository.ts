@@ -380,7 +380,16 @@ export class DbPetitionRepository implements PetitionRepository {
       const r = byId.get(id);
       return r && toOfficial(r);
     });
-  }, 500);
+  }, 64);
+  /** Every petition start reads its terminal: likewise one query for a burst of starts. */
+  readonly #terminals = new WriteBatches<string, Terminal | undefined>(async (ids) => {
+    const rows = await this.#db.selectFrom('petition_terminals').select(TERMINAL).where('id', 'in', [...new Set(ids)]).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const r = byId.get(id);
+      return r && { ...r };
+    });
+  }, 64);
 
   constructor(store: Store) {
     this.store = store;
@@ -479,8 +488,8 @@ export class DbPetitionRepository implements PetitionRepository {
     return this.#db.selectFrom('petition_regions').select(['code', 'name', 'level', 'parent_code as parentCode']).where('code', '=', code).executeTakeFirst();
   }
 
-  async getTerminal(id: string): Promise<Terminal | undefined> {
-    return this.#db.selectFrom('petition_terminals').select(TERMINAL).where('id', '=', id).executeTakeFirst();
+  getTerminal(id: string): Promise<Terminal | undefined> {
+    return this.#terminals.add(id);
   }
 
   async listTerminals(): Promise<Terminal[]> {
