@@ -2,11 +2,25 @@
 // shared by every node of a cluster) or SQLite (DATABASE_URL unset: DATA_DIR/app.db, one node
 // only). Every repository goes through it — no module opens a database of its own — and every
 // area contributes forward-only migrations with ids that are stable forever (docs/store.md).
+import fs from 'node:fs';
 import path from 'node:path';
+import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import type { Logger } from './log.ts';
-import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
-import { sqliteThreadDialect } from './sqlite-thread-driver.ts';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDriver,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  sql,
+  type DatabaseConnection,
+  type Dialect,
+  type SqliteDatabase,
+  type Transaction,
+} from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -50,6 +64,60 @@ export function describeLocation(l: StoreLocation): string {
   return u.toString();
 }
 
+// SQLite's default BEGIN is deferred: two processes could both read and then both fail to
+// write. IMMEDIATE takes the write lock up front, so a read-check-write transaction holds
+// across processes sharing one file (the test suite's several server processes do).
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/**
+ * Kysely prepares every query anew, and better-sqlite3 compiles SQL on each prepare: the largest
+ * single cost of a petition start in its profile. The same SQL text reuses its statement (the
+ * calls are synchronous; one still busy streaming rows is never handed out twice). Bounded: SQL
+ * text varies with the number of rows inserted or ids listed.
+ */
+function withStatementCache(db: Sqlite.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, Sqlite.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(text: string) {
+      const hit = cache.get(text);
+      if (hit && !hit.busy) {
+        cache.delete(text);
+        cache.set(text, hit);
+        return hit;
+      }
+      const stmt = db.prepare(text);
+      cache.set(text, stmt);
+      if (cache.size > max) cache.delete(cache.keys().next().value as string);
+      return stmt;
+    },
+  };
+}
+
+function sqliteDialect(db: Sqlite.Database): Dialect {
+  const database = withStatementCache(db);
+  return {
+    createDriver: () => new ImmediateSqliteDriver({ database }),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+    createAdapter: () => new SqliteAdapter(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+  };
+}
+
+function openSqliteFile(file: string): Sqlite.Database {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Sqlite(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
 // int8 (counts, epoch milliseconds) arrives as a string by default; every value the product
 // stores in one is far below 2^53, so it is a number here, as on SQLite.
 const INT8_OID = 20;
@@ -64,7 +132,7 @@ const MIGRATION_LOCK_KEY = 0x73765f6d; // "sv_m"
 export interface StoreOptions {
   /** PostgreSQL pool size per node (default 10). */
   poolSize?: number;
-  /** Where a lost idle PostgreSQL connection (the pool replaces it) or a lost SQLite thread is reported. */
+  /** Where a lost idle connection is reported (the pool replaces it on the next query). */
   log?: Logger;
 }
 
@@ -90,8 +158,7 @@ export class Store {
       pool.on('error', (err) => opts.log?.warn({ err }, 'store | idle PostgreSQL connection lost'));
       db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
     } else {
-      // The connection lives in a worker thread (sqlite-thread.ts): SQLite's work off the event loop.
-      db = new Kysely<any>({ dialect: sqliteThreadDialect(location.file, opts.log ? { log: opts.log } : {}) });
+      db = new Kysely<any>({ dialect: sqliteDialect(openSqliteFile(location.file)) });
     }
     const store = new Store(location, db);
     try {
