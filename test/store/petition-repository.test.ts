@@ -72,6 +72,16 @@ describe.each(DIALECTS)('the petition repository on %s', (dialect, fresh) => {
     expect(await repo().getOfficial('no-such-official')).toBeUndefined();
   });
 
+  it('answers officials and terminals asked for together (one query) each with its own row, an unknown id with nothing', async () => {
+    const officials = await repo().listOfficials();
+    const terminals = await repo().listTerminals();
+    const ids = [officials[0]!.id, 'no-such-official', officials[1]!.id, officials[0]!.id];
+    expect(await Promise.all(ids.map((id) => repo().getOfficial(id)))).toEqual([officials[0], undefined, officials[1], officials[0]]);
+    // More than one query's worth (64) at once, in order.
+    const many = terminals.slice(0, 150);
+    expect(await Promise.all([...many.map((t) => repo().getTerminal(t.id)), repo().getTerminal('T-none')])).toEqual([...many, undefined]);
+  });
+
   it('numbers cases XF<day>-<n> from one counter per day, with the first event written alongside', async () => {
     const a = await repo().createCase(newCase('2026-11-21T01:00:00.000Z'), event('registered', '2026-11-21T01:00:00.000Z'));
     const b = await repo().createCase(newCase('2026-11-21T02:00:00.000Z'), event('registered', '2026-11-21T02:00:00.000Z'));
