@@ -4,6 +4,8 @@
 // Started by scripts/bench/join.ts as its own process (as the product node is); prints
 // `listening <port>` when ready and exits when its standard input closes (the bench ended).
 //
+// `/landing` is the origin's landing page, from which bench:join's journey mode navigates.
+//
 // One round trip joins: `join` answers with the router's capabilities, a send and a recv
 // transport and the room's producers. Then `produce`, `consume` (paused) and `resume` as in
 // mediasoup's own demo; `connectTransport` carries DTLS. The product's codecs
@@ -37,8 +39,15 @@ interface BareRoom {
 const rooms = new Map<string, Promise<BareRoom>>();
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+/** The bare origin's landing page: bench:join's journey navigates from it to the call page, in the same tab. */
+const LANDING = '<!doctype html><html lang="en"><head><meta charset="utf-8" /><title>bare landing</title></head><body><a href="/">call</a></body></html>';
+
 const httpServer = http.createServer((req, res) => {
   const name = new URL(req.url ?? '/', 'http://x').pathname;
+  if (name === '/landing') {
+    res.writeHead(200, { 'content-type': 'text/html' }).end(LANDING);
+    return;
+  }
   const file = path.join(webDir, name === '/' ? 'index.html' : path.normalize(name));
   if (!file.startsWith(webDir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
     res.writeHead(404).end();
