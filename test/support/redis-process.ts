@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { testRedis } from './redis-client.ts';
 import { freePort } from '../../scripts/harness/product-node.ts';
 
@@ -18,6 +18,8 @@ export interface RedisProcess {
   /** Starts it again on the same port and data dir; resolves once it answers PING. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** How many `command`s (lower case, e.g. "ping") the server has run so far, asked synchronously from another client: the caller's event loop stays busy. */
+  served(command: string): number;
 }
 
 export async function startRedisProcess(): Promise<RedisProcess> {
@@ -53,6 +55,10 @@ export async function startRedisProcess(): Promise<RedisProcess> {
   return {
     url,
     kill: () => signal('SIGKILL'),
+    served: (command) => {
+      const info = execFileSync('redis-cli', ['-u', url, 'INFO', 'commandstats'], { encoding: 'utf8' });
+      return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+    },
     pause: () => void child?.kill('SIGSTOP'),
     resume: () => void child?.kill('SIGCONT'),
     start,
