@@ -1,7 +1,8 @@
 // Group commit: writes queued while one turn of the event loop completes go out as one batch
 // (one transaction, one fsync), and each caller's promise settles when its batch is durable.
 // The audit trails use it: an action is not done before it is recorded, and a burst of actions
-// must not cost a transaction each.
+// must not cost a transaction each. The same batching serves reads asked for together (the
+// petition repository's officials and terminals: one query for a burst of claims or starts).
 
 interface Pending<I, O> {
   input: I;

@@ -18,7 +18,6 @@ describe("the node's Redis command timeout", () => {
     await redis?.stop();
   });
 
-
   it('keeps a reply that arrived while the event loop was busy past the timeout', async () => {
     const before = redis.served('incr');
     const t0 = performance.now();
