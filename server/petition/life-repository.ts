@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Executor, Store } from '../core/db.ts';
 import { newId } from '../core/ids.ts';
-import { updateRows } from '../core/update-rows.ts';
+import { insertRows, updateRows } from '../core/row-statements.ts';
 import { patchColumns, toCase, type CasePatch, type NewEvent, type PetitionTables } from './repository.ts';
 import type {
   Approval,
@@ -190,14 +190,13 @@ export class CaseLifeRepository {
    */
   async assignLeads(trx: Transaction<PetitionTables>, leads: readonly { caseId: string; kind: ClockKind | undefined; departmentId: string; at: string }[]): Promise<void> {
     if (leads.length === 0) return;
-    const q = trx.withTables<Pick<LifeTables, 'petition_clocks' | 'petition_handlers'>>();
     const clocks = new Map(leads.flatMap((l) => (l.kind ? [[`${l.caseId} ${l.kind}`, { case_id: l.caseId, kind: l.kind, department_id: l.departmentId }] as const] : [])));
-    await updateRows(trx, { table: 'petition_clocks', keys: ['case_id', 'kind'], set: ['department_id'], rows: [...clocks.values()], where: sql`petition_clocks.stopped_at IS NULL` });
-    await q
-      .insertInto('petition_handlers')
-      .values(leads.map((l) => ({ case_id: l.caseId, department_id: l.departmentId, role: 'lead' as const, added_at: l.at })))
-      .onConflict((oc) => oc.columns(['case_id', 'department_id']).doNothing())
-      .execute();
+    await updateRows(trx, { table: 'petition_clocks', keys: ['case_id', 'kind'], set: ['department_id'], rows: [...clocks.values()], where: 'petition_clocks.stopped_at IS NULL' });
+    await insertRows(trx, {
+      table: 'petition_handlers',
+      rows: leads.map((l) => ({ case_id: l.caseId, department_id: l.departmentId, role: 'lead', added_at: l.at })),
+      ignoreConflictOn: ['case_id', 'department_id'],
+    });
   }
 
   async #changeIn(trx: Transaction<Tables>, caseId: string, decide: (s: LifeSnapshot) => LifeChange): Promise<LifeResult | undefined> {

@@ -3,7 +3,7 @@
 // timeline event in one transaction; read-check-write steps lock the row they read.
 import { sql, type Generated, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { reusable, type Executor, type Store } from '../core/db.ts';
-import { updateRows } from '../core/update-rows.ts';
+import { insertRows, updateRows } from '../core/row-statements.ts';
 import { WriteBatches } from '../core/write-batches.ts';
 import { localDate } from './clocks.ts';
 import type {
@@ -685,12 +685,12 @@ export class DbPetitionRepository implements PetitionRepository {
         candidates.length === 0
           ? []
           : (
-              await trx
-                .insertInto('petition_assignments')
-                .values(candidates.map(({ assignment: a }) => ({ ticket_id: a.ticketId, case_id: a.caseId, official_id: a.officialId, department_id: a.departmentId, kind: a.kind, assigned_at: a.assignedAt })))
-                .onConflict((oc) => oc.column('ticket_id').doNothing())
-                .returning('ticket_id')
-                .execute()
+              await insertRows<{ ticket_id: string }>(trx, {
+                table: 'petition_assignments',
+                rows: candidates.map(({ assignment: a }) => ({ ticket_id: a.ticketId, case_id: a.caseId, official_id: a.officialId, department_id: a.departmentId, kind: a.kind, assigned_at: a.assignedAt })),
+                ignoreConflictOn: ['ticket_id'],
+                returning: ['ticket_id'],
+              })
             ).map((r) => r.ticket_id),
       );
       const recorded = new Set(candidates.filter((w) => fresh.has(w.assignment.ticketId)));
@@ -852,7 +852,7 @@ async function insertCases(trx: Q, regs: readonly NewRegistration[]): Promise<Ca
     query_code_hash: queryCodeHash?.(ids[i]!) ?? null,
   }));
   const inserted = new Map<string, Case>();
-  for (const part of chunks(rows)) for (const r of await trx.insertInto('petition_cases').values(part).returningAll().execute()) inserted.set(r.id, toCase(r));
+  for (const part of chunks(rows)) for (const r of await insertRows<Selectable<CaseRow>>(trx, { table: 'petition_cases', rows: part, returning: '*' })) inserted.set(r.id, toCase(r));
   await insertEvents(trx, regs.flatMap((r, i) => r.events(ids[i]!).map((e) => ({ caseId: ids[i]!, e }))));
   return ids.map((id) => inserted.get(id)!);
 }
@@ -869,10 +869,10 @@ async function insertEvent(q: Q, caseId: string, e: NewEvent): Promise<void> {
 /** Events in one INSERT per 500 (their `seq` follows the order given). */
 async function insertEvents(q: Q, events: readonly { caseId: string; e: NewEvent }[]): Promise<void> {
   for (const part of chunks(events)) {
-    await q
-      .insertInto('petition_case_events')
-      .values(part.map(({ caseId, e }) => ({ case_id: caseId, at: e.at, actor_id: e.actorId, actor_role: e.actorRole, type: e.type, data: JSON.stringify(e.data ?? {}) })))
-      .execute();
+    await insertRows(q, {
+      table: 'petition_case_events',
+      rows: part.map(({ caseId, e }) => ({ case_id: caseId, at: e.at, actor_id: e.actorId, actor_role: e.actorRole, type: e.type, data: JSON.stringify(e.data ?? {}) })),
+    });
   }
 }
 
@@ -897,7 +897,7 @@ async function insertParticipants(q: Q, ps: readonly Participant[]): Promise<voi
     last.set(p.caseId, seq);
     return [{ case_id: p.caseId, official_id: p.officialId, department_id: p.departmentId, role: p.role, joined_at: p.joinedAt, seq }];
   });
-  if (rows.length > 0) await q.insertInto('petition_participants').values(rows).execute();
+  await insertRows(q, { table: 'petition_participants', rows });
 }
 
 /** Case rows as a batch left them, one UPDATE per set of changed columns (a batch of claims: one or two). */
