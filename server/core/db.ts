@@ -7,6 +7,7 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import type { Logger } from './log.ts';
+import { WalCheckpoints } from './wal-checkpoints.ts';
 import {
   CompiledQuery,
   Kysely,
@@ -140,17 +141,20 @@ export class Store {
   readonly dialect: DialectName;
   readonly location: StoreLocation;
   readonly #db: Kysely<any>;
+  readonly #checkpoints: WalCheckpoints | undefined;
   #closed = false;
 
-  private constructor(location: StoreLocation, db: Kysely<any>) {
+  private constructor(location: StoreLocation, db: Kysely<any>, checkpoints?: WalCheckpoints) {
     this.location = location;
     this.dialect = location.dialect;
     this.#db = db;
+    this.#checkpoints = checkpoints;
   }
 
   /** Opens (and for SQLite creates) the store and checks that it answers. */
   static async open(location: StoreLocation, opts: StoreOptions = {}): Promise<Store> {
     let db: Kysely<any>;
+    let checkpoints: WalCheckpoints | undefined;
     if (location.dialect === 'postgres') {
       const pool = new pg.Pool({ connectionString: location.url, max: opts.poolSize ?? 10, types: pgTypes, connectionTimeoutMillis: 10_000 });
       // An idle connection that dies (PostgreSQL restarted, network cut) is an 'error' event on
@@ -158,13 +162,15 @@ export class Store {
       pool.on('error', (err) => opts.log?.warn({ err }, 'store | idle PostgreSQL connection lost'));
       db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
     } else {
-      db = new Kysely<any>({ dialect: sqliteDialect(openSqliteFile(location.file)) });
+      const file = openSqliteFile(location.file);
+      db = new Kysely<any>({ dialect: sqliteDialect(file) });
+      if (location.file !== ':memory:') checkpoints = await WalCheckpoints.start(file, location.file, opts.log ? { log: opts.log } : {});
     }
-    const store = new Store(location, db);
+    const store = new Store(location, db, checkpoints);
     try {
       await store.ping();
     } catch (err) {
-      await db.destroy().catch(() => undefined);
+      await store.close().catch(() => undefined);
       throw err;
     }
     return store;
@@ -228,6 +234,8 @@ export class Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // The checkpointing connection first: the store's own close, the last, then checkpoints and removes the WAL.
+    await this.#checkpoints?.stop();
     await this.#db.destroy();
   }
 }
