@@ -252,4 +252,15 @@ export const petitionMigrations: Migration[] = [
         )`,
       ]),
   },
+  {
+    // A start looks for its terminal's open case (terminal_id IN … AND state IN …). With an index
+    // on terminal_id alone SQLite's planner took the state index instead and read every open case
+    // of the city for each batch of starts; this one answers the query by both keys.
+    id: 'petition-007-cases-by-terminal-and-state',
+    up: (db) =>
+      execAll(db, [
+        'CREATE INDEX petition_cases_terminal_state ON petition_cases(terminal_id, state)',
+        'DROP INDEX petition_cases_terminal',
+      ]),
+  },
 ];

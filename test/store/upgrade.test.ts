@@ -23,7 +23,7 @@ describe('a store from the first version', () => {
     fs.copyFileSync(FIXTURE, file);
     const store = await Store.open({ dialect: 'sqlite', file });
     try {
-      expect(await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS])).toEqual(['petition-004-participant-order', 'petition-005-case-life', 'petition-006-routing-rules', 'household-002-care', 'archive-001-sessions', 'archive-002-retention', 'archive-003-export-jobs']);
+      expect(await store.migrate([...petitionMigrations, ...householdMigrations, ...ARCHIVE_MIGRATIONS])).toEqual(['petition-004-participant-order', 'petition-005-case-life', 'petition-006-routing-rules', 'petition-007-cases-by-terminal-and-state', 'household-002-care', 'archive-001-sessions', 'archive-002-retention', 'archive-003-export-jobs']);
       const repo = new DbPetitionRepository(store);
       // The first version kept its routing rules in DATA_DIR, not here: the first open stores revision 1.
       const rules = await RoutingRuleBook.open(new DbRoutingRules(store), () => readRulesFile());
