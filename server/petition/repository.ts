@@ -391,6 +391,37 @@ export class DbPetitionRepository implements PetitionRepository {
     });
   }, 64);
 
+  /**
+   * Every start routes its petition along its terminal's region chain: the routes asked for while
+   * one turn of the event loop completes are one statement (the chains of all their regions).
+   */
+  readonly #routes = new WriteBatches<{ regionCode: string; kinds: readonly string[] }, { department: Department; regionLevel: Level }[]>(async (asks) => {
+    const pairs = [...new Set(asks.flatMap((a) => a.kinds.map((k) => JSON.stringify([a.regionCode, k]))))].map((p) => JSON.parse(p) as [string, string]);
+    // Each (region, kind) asked for climbs its region chain by a recursive CTE (both dialects) and
+    // meets the office of its kind at each step by the (kind, region_code) key. CROSS JOIN keeps
+    // that loop order in SQLite, whose planner otherwise began from every office of the kind
+    // city-wide and built an automatic index on the chain each time (≈2.5× slower); PostgreSQL
+    // plans it as the inner join it is.
+    const { rows } = await sql<Department & { origin: string; regionLevel: Level }>`
+      WITH RECURSIVE ask(origin, kind) AS (VALUES ${sql.join(pairs.map(([code, kind]) => sql`(${code}, ${kind})`))}),
+      chain(origin, kind, code, level, parent_code, depth) AS (
+        SELECT ask.origin, ask.kind, r.code, r.level, r.parent_code, 0 FROM ask CROSS JOIN petition_regions r WHERE r.code = ask.origin
+        UNION ALL
+        SELECT chain.origin, chain.kind, r.code, r.level, r.parent_code, chain.depth + 1 FROM chain CROSS JOIN petition_regions r WHERE r.code = chain.parent_code
+      )
+      SELECT chain.origin, d.id, d.kind, d.name, d.level, d.region_code AS "regionCode", chain.level AS "regionLevel"
+      FROM chain CROSS JOIN petition_departments d
+      WHERE d.kind = chain.kind AND d.region_code = chain.code
+      ORDER BY chain.origin, chain.depth, d.id`.execute(this.#db);
+    const byOrigin = new Map<string, { department: Department; regionLevel: Level }[]>();
+    for (const { origin, regionLevel, ...department } of rows) {
+      const along = byOrigin.get(origin) ?? [];
+      along.push({ department, regionLevel });
+      byOrigin.set(origin, along);
+    }
+    return asks.map((a) => (byOrigin.get(a.regionCode) ?? []).filter((d) => a.kinds.includes(d.department.kind)));
+  }, 64);
+
   constructor(store: Store) {
     this.store = store;
     this.#store = store;
@@ -505,24 +536,7 @@ export class DbPetitionRepository implements PetitionRepository {
   }
 
   async departmentsAlong(regionCode: string, kinds: readonly string[]): Promise<{ department: Department; regionLevel: Level }[]> {
-    if (kinds.length === 0) return [];
-    // The region chain by a recursive CTE (both dialects): a petition start routes with one
-    // statement instead of one per ancestor and per office kind. CROSS JOIN keeps SQLite's loop
-    // order: the chain (≤ 5 regions) outside, each office found by its (kind, region_code) key;
-    // with JOIN it began from every office of the kinds city-wide and built an automatic index on
-    // the chain each time (≈2.5× slower, the largest SQLite cost of a start). PostgreSQL plans
-    // it as the inner join it is.
-    const { rows } = await sql<Department & { regionLevel: Level }>`
-      WITH RECURSIVE chain(code, level, parent_code, depth) AS (
-        SELECT code, level, parent_code, 0 FROM petition_regions WHERE code = ${regionCode}
-        UNION ALL
-        SELECT r.code, r.level, r.parent_code, chain.depth + 1 FROM petition_regions r JOIN chain ON r.code = chain.parent_code
-      )
-      SELECT d.id, d.kind, d.name, d.level, d.region_code AS "regionCode", chain.level AS "regionLevel"
-      FROM chain CROSS JOIN petition_departments d
-      WHERE d.region_code = chain.code AND d.kind IN (${sql.join(kinds)})
-      ORDER BY chain.depth, d.id`.execute(this.#db);
-    return rows.map(({ regionLevel, ...department }) => ({ department, regionLevel }));
+    return kinds.length === 0 ? [] : this.#routes.add({ regionCode, kinds });
   }
 
   async listDepartments(): Promise<Department[]> {

@@ -82,6 +82,27 @@ describe.each(DIALECTS)('the petition repository on %s', (dialect, fresh) => {
     expect(await Promise.all([...many.map((t) => repo().getTerminal(t.id)), repo().getTerminal('T-none')])).toEqual([...many, undefined]);
   });
 
+  it('routes starts asked for together (one statement) each along its own region chain, nearest office first', async () => {
+    const village = (await repo().listTerminals()).find((t) => t.regionCode.startsWith('341321') && t.level === 'village')!.regionCode;
+    const asks: [string, string[]][] = [
+      [village, ['rs']], // no 人社 office below the county: the county's
+      ['341321', ['zj', 'rs']],
+      [village, ['xfj', 'nope']], // an unknown kind is simply not found
+      ['341300', ['rs']],
+      ['no-such-region', ['rs']],
+    ];
+    const together = await Promise.all(asks.map(([code, kinds]) => repo().departmentsAlong(code, kinds)));
+    const ids = together.map((along) => along.map((d) => `${d.department.id}@${d.regionLevel}`));
+    expect(ids[0]).toEqual(['341321-rs@county', '341300-rs@city']);
+    expect(ids[1]).toEqual(['341321-rs@county', '341321-zj@county', '341300-rs@city', '341300-zj@city']);
+    expect(ids[2]!.every((x) => x.includes('-xfj@'))).toBe(true);
+    expect(ids[2]!.at(-1)).toBe('341300-xfj@city');
+    expect(ids[3]).toEqual(['341300-rs@city']);
+    expect(ids[4]).toEqual([]);
+    // The same answers one by one.
+    for (const [i, [code, kinds]] of asks.entries()) expect(await repo().departmentsAlong(code, kinds)).toEqual(together[i]);
+  });
+
   it('numbers cases XF<day>-<n> from one counter per day, with the first event written alongside', async () => {
     const a = await repo().createCase(newCase('2026-11-21T01:00:00.000Z'), event('registered', '2026-11-21T01:00:00.000Z'));
     const b = await repo().createCase(newCase('2026-11-21T02:00:00.000Z'), event('registered', '2026-11-21T02:00:00.000Z'));
