@@ -4,7 +4,7 @@
 // commit on average, milliseconds at the one that checkpoints). A worker thread with a connection
 // of its own checkpoints instead, PASSIVE (it never waits for, or blocks, the writer); should the
 // worker fail, the main connection checkpoints automatically again, as before.
-// (The whole connection on a thread was tried and measured slower: branch experiment/sqlite-thread.)
+// (The whole connection on a thread was measured slower: docs/store.md.)
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Sqlite from 'better-sqlite3';
