@@ -1,9 +1,9 @@
 // Many rows written in one statement, its SQL text built here rather than by Kysely's builder:
 // the builder makes, validates and freezes an operation node per value (a batch of 100 claims
-// writes ≈2,000), which measured ≈25 µs of event-loop time per claim — more than SQLite's own
-// work on the same statements (≈35 µs). These statements are the hot path's (claims, starts,
-// events); everything else stays on the builder. Text and parameters are built in one pass and
-// run through Kysely's executor, so transactions, the statement cache and logging still apply.
+// writes ≈2,000). Measured on the claim path the saving is a few per cent of the loop's time
+// per claim (docs/bench-scheduler.md, sixth pass); these statements are the hot path's (claims,
+// starts, events), everything else stays on the builder. Text and parameters are built in one
+// pass and run through Kysely's executor, so transactions and the statement cache still apply.
 //
 // Tables and columns come from the code, never from input; they are still checked, and quoted.
 import { CompiledQuery, sql } from 'kysely';

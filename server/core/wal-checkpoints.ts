@@ -22,35 +22,28 @@ const db = new Sqlite(workerData.file);
 db.pragma('busy_timeout = 1000');
 let failures = 0;
 const timer = setInterval(() => {
-  let r;
   try {
-    [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    db.pragma('wal_checkpoint(PASSIVE)');
     failures = 0;
   } catch (err) {
     // A lock held elsewhere passes; one that never does ends the worker, and the main connection takes over.
     if (++failures >= 10) throw err;
-    return;
   }
-  if (r.log > 0) parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
 }, workerData.everyMs);
 parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
 parentPort.postMessage('ready');
 `;
 
-export interface Checkpoint {
-  /** Frames in the WAL, and how many of them are now in the database file. */
-  log: number;
-  checkpointed: number;
-}
+/** How often the worker checkpoints: the WAL holds about this long of writes at most. */
+const EVERY_MS = 500;
 
 export interface WalCheckpointsOptions {
-  everyMs?: number;
   log?: Logger;
   /** The SQLite driver the worker loads (a test points it at one that fails). */
   driver?: string;
 }
 
-export class WalCheckpoints extends SafeEmitter<{ checkpoint: [Checkpoint]; fallback: [Error] }> {
+export class WalCheckpoints extends SafeEmitter<{ fallback: [Error] }> {
   readonly #db: Sqlite.Database;
   readonly #worker: Worker;
   readonly #log: Logger | undefined;
@@ -61,9 +54,6 @@ export class WalCheckpoints extends SafeEmitter<{ checkpoint: [Checkpoint]; fall
     this.#db = db;
     this.#worker = worker;
     this.#log = log;
-    worker.on('message', (m: Checkpoint | 'ready') => {
-      if (m !== 'ready') this.emit('checkpoint', m);
-    });
     worker.on('error', (err) => this.#fallBack(err));
     worker.on('exit', (code) => this.#fallBack(new Error(`checkpoint worker exited (${code})`)));
   }
@@ -74,7 +64,7 @@ export class WalCheckpoints extends SafeEmitter<{ checkpoint: [Checkpoint]; fall
    */
   static async start(db: Sqlite.Database, file: string, opts: WalCheckpointsOptions = {}): Promise<WalCheckpoints> {
     const driver = opts.driver ?? createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, everyMs: opts.everyMs ?? 500 } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, everyMs: EVERY_MS } });
     const checkpoints = new WalCheckpoints(db, worker, opts.log);
     await new Promise<void>((resolve) => {
       worker.once('message', () => resolve());

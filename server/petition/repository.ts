@@ -396,14 +396,15 @@ export class DbPetitionRepository implements PetitionRepository {
    * one turn of the event loop completes are one statement (the chains of all their regions).
    */
   readonly #routes = new WriteBatches<{ regionCode: string; kinds: readonly string[] }, { department: Department; regionLevel: Level }[]>(async (asks) => {
-    const pairs = [...new Set(asks.flatMap((a) => a.kinds.map((k) => JSON.stringify([a.regionCode, k]))))].map((p) => JSON.parse(p) as [string, string]);
+    const pairs = new Map<string, [code: string, kind: string]>();
+    for (const a of asks) for (const kind of a.kinds) pairs.set(`${a.regionCode} ${kind}`, [a.regionCode, kind]);
     // Each (region, kind) asked for climbs its region chain by a recursive CTE (both dialects) and
     // meets the office of its kind at each step by the (kind, region_code) key. CROSS JOIN keeps
     // that loop order in SQLite, whose planner otherwise began from every office of the kind
     // city-wide and built an automatic index on the chain each time (≈2.5× slower); PostgreSQL
     // plans it as the inner join it is.
     const { rows } = await sql<Department & { origin: string; regionLevel: Level }>`
-      WITH RECURSIVE ask(origin, kind) AS (VALUES ${sql.join(pairs.map(([code, kind]) => sql`(${code}, ${kind})`))}),
+      WITH RECURSIVE ask(origin, kind) AS (VALUES ${sql.join([...pairs.values()].map(([code, kind]) => sql`(${code}, ${kind})`))}),
       chain(origin, kind, code, level, parent_code, depth) AS (
         SELECT ask.origin, ask.kind, r.code, r.level, r.parent_code, 0 FROM ask CROSS JOIN petition_regions r WHERE r.code = ask.origin
         UNION ALL

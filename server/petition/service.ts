@@ -154,7 +154,7 @@ type Registered = { case: Case; created: boolean; wait?: WaitInfo | undefined };
 
 /**
  * Starts registered in one transaction at most (a burst of 500 is written in 2). Each batch is
- * ≈8 statements whatever its size: on PostgreSQL a round trip each, so at 64 the burst's last
+ * ≈10 statements whatever its size: on PostgreSQL a round trip each, so at 64 the burst's last
  * start waited for 8 batches in turn (p99 ≈265 ms against ≈200 at 256, docs/bench-scheduler.md);
  * on SQLite the two sizes measure alike.
  */
