@@ -8,9 +8,10 @@
 //  - a held stream of video starts at a key frame (rtp-keyframe.ts), so what ffmpeg gets is
 //    decodable from its first packet, and that packet's arrival is when the recorded media starts;
 //  - the socket is read in rounds, every BATCH_MS, and what a round read goes to ffmpeg as one
-//    batch: one wake-up of Node and one write and wake-up of ffmpeg per round, not per packet.
-//    A packet's "arrival" is therefore when a round read it, at most BATCH_MS (plus event-loop
-//    lag) after it came.
+//    batch: one wake-up of Node and one write and wake-up of ffmpeg per round, not per packet;
+//    with the native reader (datagram-reader.ts) a round drains a socket in a few calls, without
+//    a 'message' event per packet. A packet's "arrival" is therefore when a round read it, at
+//    most BATCH_MS (plus event-loop lag) after it came.
 //
 // It also knows what the recorder needs about the flow without asking the worker: when the last
 // packet came (silence), how many went missing on the way here (sequence gaps), and when the
@@ -18,6 +19,7 @@
 // RTP timestamp, so a burst or a slow turn of the event loop at the first packet does not shift
 // every later segment's wall-clock time).
 import type dgram from 'node:dgram';
+import { datagramReader } from './datagram-reader.ts';
 import { keyFrameTest, rtpPayload, type KeyFrameTest } from './rtp-keyframe.ts';
 
 /** Takes packets for one ffmpeg; false once it can take no more (its connection is gone). */
@@ -71,13 +73,15 @@ function scheduleFlush(intake: RtpIntake): void {
 // Reading in rounds. A socket read as packets come costs an event-loop wake-up and a callback
 // scope per packet, the larger part of the recording's Node CPU (docs/bench-sessions.md).
 // Between rounds the sockets are not read and the kernel queues what arrives (their receive
-// buffers hold seconds, track-recorder.ts); every BATCH_MS a round reads each socket until a turn
-// of the event loop finds nothing more, then the batches go to ffmpeg. Node's dgram has no
-// public pause: recvStart/recvStop of its handle are what dgram itself calls on bind and close;
-// without them a socket is read as packets come (and flushed by the timer above).
+// buffers hold seconds, track-recorder.ts); every BATCH_MS a round drains each socket with the
+// native reader, or without it reads each until a turn of the event loop finds nothing more;
+// then the batches go to ffmpeg. Node's dgram has no public pause: recvStart/recvStop of its
+// handle are what dgram itself calls on bind and close (and `fd` its descriptor); without them a
+// socket is read as packets come (and flushed by the timer above).
 interface ReadControl {
   recvStart(): number;
   recvStop(): number;
+  fd?: number;
 }
 function readControlOf(socket: dgram.Socket): ReadControl | undefined {
   const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
@@ -128,6 +132,9 @@ export class RtpIntake {
   #catchUp: { atMs: number; done: () => void } | undefined;
   readonly #mediaWaiters = new Set<() => void>();
   readonly #read: ReadControl | undefined;
+  /** The socket's descriptor when the native reader drains it in rounds. */
+  readonly #fd: number | undefined;
+  readonly #onDatagram = (packet: Buffer) => this.#onPacket(packet);
   #readInRound = 0;
   #lastAskAt = 0;
   #lastSeq = -1;
@@ -143,6 +150,8 @@ export class RtpIntake {
     socket.on('message', (packet) => this.#onPacket(packet));
     socket.on('error', () => undefined); // a closed transport: nothing to read, nothing to fix
     this.#read = readControlOf(socket);
+    const fd = this.#read?.fd;
+    this.#fd = datagramReader && typeof fd === 'number' && fd >= 0 ? fd : undefined;
     if (this.#read) {
       this.#read.recvStop();
       pace(this, true);
@@ -154,17 +163,29 @@ export class RtpIntake {
     return this.#read !== undefined;
   }
 
+  /** Rounds drain the socket with the native reader (datagram-reader.ts), not event by event. */
+  get readsNatively(): boolean {
+    return this.#fd !== undefined;
+  }
+
   /** A round begins: read the socket. */
   readRound(): void {
     if (this.#closed || !this.#read) return;
     this.#readInRound = 0;
-    this.#read.recvStart();
+    if (this.#fd === undefined) this.#read.recvStart();
+    else {
+      try {
+        datagramReader!.drain(this.#fd, this.#onDatagram);
+      } catch {
+        // the socket went away under us (closed transport): nothing to read, nothing to fix
+      }
+    }
   }
 
   /** After a turn of the event loop in a round: true while the socket gave packets (read on), else stops reading it. */
   endRoundTurn(): boolean {
     if (this.#closed || !this.#read) return false;
-    if (this.#readInRound > 0) {
+    if (this.#readInRound > 0 && this.#fd === undefined) {
       this.#readInRound = 0;
       return true;
     }

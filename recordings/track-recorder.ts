@@ -132,6 +132,7 @@ export function receiveBufferBytes(kind: 'audio' | 'video'): number {
 }
 
 let smallBufferWarned = false;
+let perPacketWarned = false;
 
 export class TrackRecorder {
   readonly #o: TrackRecorderOptions;
@@ -353,6 +354,10 @@ export class TrackRecorder {
       requestKeyFrame: () => this.#requestKeyFrame(),
       onLoss: (at, detail) => this.#dispatch({ type: 'media-lost', at, detail }),
     });
+    if (!rtp.readsNatively && !perPacketWarned) {
+      perPacketWarned = true;
+      o.log.warn('recording intake reads its sockets packet by packet: the native datagram reader is not built (scripts/setup.sh builds it into .cache/native/)');
+    }
     if (rtp.receiveBufferBytes < wanted && !smallBufferWarned) {
       smallBufferWarned = true;
       o.log.warn({ wanted, granted: rtp.receiveBufferBytes }, 'recording socket receive buffer is below what the bitrate needs: raise net.core.rmem_max (scripts/setup.sh does when run as root)');

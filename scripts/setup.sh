@@ -79,6 +79,7 @@ if [ -n "${TURN_SECRET:-}" ] && [ -n "${TURN_URLS:-}" ]; then
 fi
 
 worker_dir="$(bash scripts/worker/build.sh)"
+bash scripts/native/build.sh >/dev/null
 mkdir -p .cache
 echo "$worker_dir/mediasoup-worker" > .cache/worker-bin
 echo "setup: ok (mediasoup worker: $worker_dir)" >&2

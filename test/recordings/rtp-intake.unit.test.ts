@@ -1,7 +1,8 @@
 // The recorder's intake reads its socket in rounds (rtp-intake.ts): between rounds the kernel
 // queues what arrives, a round reads the socket dry — also past the 32 datagrams libuv takes per
 // readiness — and hands the round's packets to ffmpeg in one write. A burst of 600 packets sent
-// at once must arrive complete and in order, in a few writes, not one per packet.
+// at once must arrive complete and in order, in a few writes, not one per packet — drained by the
+// native reader (recvmmsg, 64 per call) as the product runs it.
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recorderPortStats, bindRecorderSocket } from '../../recordings/ports.ts';
@@ -32,6 +33,7 @@ describe('the RTP intake', () => {
     const intake = new RtpIntake(socket, { mimeType: 'audio/opus', clockRate: 48000, requestKeyFrame: () => undefined, onLoss: () => undefined });
     open.push(intake);
     expect(intake.paced).toBe(true);
+    expect(intake.readsNatively).toBe(true); // scripts/setup.sh built .cache/native/datagram-reader.node
     const writes: Buffer[][] = [];
     intake.attach({ write: (packets) => (writes.push([...packets]), true) }, () => undefined);
 
