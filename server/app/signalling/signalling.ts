@@ -120,7 +120,8 @@ export function attachSignalling(io: SignallingServer, deps: SignallingDeps): Si
 
   io.use((socket, next) => {
     try {
-      socket.data.claims = tokens.verify(socket.handshake.auth?.token);
+      // Verified once per handshake: the node's connection cap (platform.ts) may have done it.
+      socket.data.claims ??= tokens.verify(socket.handshake.auth?.token);
       socket.data.budget = { tokens: REQUEST_BURST, at: Date.now() };
       socket.data.evaluations = { started: 0, applied: 0 };
       next();
