@@ -15,7 +15,7 @@ import { AuditLog, sha256Hex, type AuditActor, type AuditEntry, type AuditObserv
 import type { AuditType } from './audit-types.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { probeSegment } from './ffmpeg.ts';
-import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, segmentPath, sessionIdSchema, writeJsonAtomic, type Manifest, type Segment } from './manifest.ts';
+import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, segmentPath, sessionIdSchema, writeJsonAtomicAsync, type Manifest, type Segment } from './manifest.ts';
 import { waitUntilSettled, type SettleOptions } from './settle.ts';
 import { collectCheckpoint, sealOf, type Checkpointed, type Seal } from './verify.ts';
 import { ArchiveEvidence, type EvidenceOptions } from './evidence.ts';
@@ -118,6 +118,7 @@ export class Archive {
   readonly #ownStore: Store | undefined;
   /** Sessions a recorder of this process is writing: recovery leaves them alone. */
   readonly #open = new Set<string>();
+  #bookmarkWrites: Promise<void> = Promise.resolve();
   readonly #log: Logger | undefined;
 
   /**
@@ -204,10 +205,10 @@ export class Archive {
     this.storage.writeSucceeded('archive');
   }
 
-  /** Writes a file of the archive store through the checked atomic write, reporting the outcome to the storage watch. */
-  writeJson(file: string, value: unknown, area: StorageArea = 'archive'): void {
+  /** Writes a file of the archive store through the checked atomic write (off the event loop), reporting the outcome to the storage watch. */
+  async writeJson(file: string, value: unknown, area: StorageArea = 'archive'): Promise<void> {
     try {
-      writeJsonAtomic(file, value);
+      await writeJsonAtomicAsync(file, value);
     } catch (err) {
       this.storage.writeFailed(area, err);
       throw err;
@@ -391,9 +392,14 @@ export class Archive {
     };
     // Bookmarks are annotations, not evidence: kept beside the manifest (so a reindex keeps
     // them) but outside its hashes.
+    // Read and rewritten one bookmark at a time: two at once would each add theirs to the same list.
     const file = path.join(this.sessionDir(sessionId), BOOKMARKS_FILE);
-    const existing = fs.existsSync(file) ? bookmarkFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))) : [];
-    this.writeJson(file, [...existing, b]);
+    const written = this.#bookmarkWrites.then(async () => {
+      const existing = fs.existsSync(file) ? bookmarkFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))) : [];
+      await this.writeJson(file, [...existing, b]);
+    });
+    this.#bookmarkWrites = written.catch(() => undefined);
+    await written;
     await this.catalog.addBookmark(b);
     await this.audit.append({ type: 'bookmark', sessionId, actor, details: { bookmarkId: b.bookmarkId, offsetSeconds, note } });
     return b;
@@ -583,7 +589,7 @@ export class Archive {
           ? `recorder ended without stopping; sealed on recovery by node ${this.leases.nodeId}`
           : `recorder ended without stopping; its files were still changing after the wait and were sealed as they were (node ${this.leases.nodeId})`,
       });
-      this.writeJson(file, m);
+      await this.writeJson(file, m);
       const sealed = await this.evidence.seal({ type: 'recording-interrupted', sessionId: id, manifestBytes: fs.readFileSync(file), details: { segments: allSegments(m).length } });
       const manifestSha256 = sealed.details.manifestSha256 as string;
       await this.catalog.indexManifest(m, { manifestSha256, retainUntil: this.retainUntil(m) });

@@ -30,11 +30,11 @@ export type { CaseInfo, Gap, Manifest, Participant, Segment, TimelineEvent, Trac
  * one: a temp file beside it, written in full (a short write is continued, never renamed over
  * the good file), fsync'd, then renamed into place and the folder fsync'd so the rename itself
  * survives a power cut. Any failure (ENOSPC, EIO, a read-only mount) removes the temp file and
- * throws; `file` is untouched.
+ * throws; `file` is untouched. Blocks the thread on both fsyncs: for writes made once (at start,
+ * by a CLI); what is written while media flows uses writeJsonAtomicAsync.
  */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  const data = Buffer.from(JSON.stringify(value, null, 2) + '\n');
+  const { tmp, data } = atomicWrite(file, value);
   try {
     const fd = fs.openSync(tmp, 'wx');
     try {
@@ -47,7 +47,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
     } finally {
       fs.closeSync(fd);
     }
-    if (fs.statSync(tmp).size !== data.length) throw Object.assign(new Error(`${tmp}: size after write differs`), { code: 'EIO' });
+    checkSize(tmp, fs.statSync(tmp).size, data);
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
@@ -56,8 +56,41 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   fsyncDir(path.dirname(file));
 }
 
+/**
+ * writeJsonAtomic with the same guarantees, its file work (the two fsyncs above all, several
+ * milliseconds each on a real disk) on libuv's threads instead of the event loop's: the session
+ * manifest is rewritten at every change of every recorded session, and a loop blocked there
+ * delays every room's signalling and every intake round.
+ */
+export async function writeJsonAtomicAsync(file: string, value: unknown): Promise<void> {
+  const { tmp, data } = atomicWrite(file, value);
+  try {
+    const fh = await fs.promises.open(tmp, 'wx');
+    try {
+      await fh.writeFile(data); // continues short writes itself
+      await fh.sync();
+      checkSize(tmp, (await fh.stat()).size, data);
+    } finally {
+      await fh.close();
+    }
+    await fs.promises.rename(tmp, file);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+  await fsyncDirAsync(path.dirname(file));
+}
+
+function atomicWrite(file: string, value: unknown): { tmp: string; data: Buffer } {
+  return { tmp: `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`, data: Buffer.from(JSON.stringify(value, null, 2) + '\n') };
+}
+
+function checkSize(tmp: string, size: number, data: Buffer): void {
+  if (size !== data.length) throw Object.assign(new Error(`${tmp}: size after write differs`), { code: 'EIO' });
+}
+
 /** Makes a rename or a new file in `dir` durable (best effort where directories cannot be opened). */
-export function fsyncDir(dir: string): void {
+function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');
@@ -67,6 +100,15 @@ export function fsyncDir(dir: string): void {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/** fsyncDir off the event loop. */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  const fh = await fs.promises.open(dir, 'r').catch(() => undefined);
+  if (!fh) return;
+  // Some file systems refuse fsync on a directory; the data itself was fsync'd.
+  await fh.sync().catch(() => undefined);
+  await fh.close();
 }
 
 export function readManifest(sessionDir: string): Manifest {

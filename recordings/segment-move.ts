@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fsyncDir, sha256File } from './manifest.ts';
+import { fsyncDirAsync, sha256File } from './manifest.ts';
 
 export class SegmentMoveError extends Error {
   readonly code = 'EHASH';
@@ -35,7 +35,7 @@ export async function moveSegment(src: string, dst: string, expect: { sha256: st
       await fs.promises.rename(dst, src).catch(() => undefined);
       throw new SegmentMoveError(`${dst}: ${size} bytes after the move, ${expect.bytes} when hashed in the spool`);
     }
-    fsyncDir(path.dirname(dst));
+    await fsyncDirAsync(path.dirname(dst));
     return;
   }
   const tmp = `${dst}.${randomBytes(4).toString('hex')}.tmp`;
@@ -56,6 +56,6 @@ export async function moveSegment(src: string, dst: string, expect: { sha256: st
     await fs.promises.rm(tmp, { force: true });
     throw err;
   }
-  fsyncDir(path.dirname(dst));
+  await fsyncDirAsync(path.dirname(dst));
   await fs.promises.rm(src, { force: true });
 }

@@ -124,6 +124,9 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   /** Set once the final manifest is written and its hash sealed: it must never change again. */
   #sealed = false;
   #persistTimer: NodeJS.Timeout | undefined;
+  /** The last manifest write asked for, and the one asked for but not yet started. */
+  #writes: Promise<boolean> = Promise.resolve(true);
+  #queuedWrite: Promise<boolean> | undefined;
   /** Segments closed since the last checkpoint entry. */
   #uncheckpointed: { file: string; sha256: string; sm3?: string; bytes: number }[] = [];
   #checkpointTimer: NodeJS.Timeout;
@@ -145,7 +148,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     await archive.leases.acquire(opts.sessionId);
     const r = new SessionRecorder(opts);
     try {
-      r.#persistOrThrow();
+      await r.#persistOrThrow();
       await archive.audit.append({
         type: 'recording-start',
         sessionId: r.sessionId,
@@ -186,7 +189,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       await archive.salvage(m);
       r = new SessionRecorder(opts, m);
       r.#takeOver(lease.previous);
-      r.#persistOrThrow();
+      await r.#persistOrThrow();
       await archive.audit.append({
         type: 'recording-start',
         sessionId,
@@ -432,7 +435,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       // Segments that the spool of a node which recorded this session before it died gave back
       // meanwhile (archive.recoverSpool) are listed before the seal: the seal covers them.
       if (this.#unarchived.length === 0) await archive.adoptUnlisted(m).catch((err: unknown) => this.#log.error({ err }, 'segments given back by a dead node\'s spool could not be listed; they stay beside the manifest'));
-      if (this.#unarchived.length > 0 || !this.#persistNow()) {
+      if (this.#unarchived.length > 0 || !(await this.#persistNow())) {
         // The archive store is full (or lost): no seal over a manifest that is not what was
         // recorded. The lease stays with this node, whose recovery moves the spooled segments
         // and seals the session as interrupted once there is room; other nodes leave it alone.
@@ -632,7 +635,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
    */
   #persist(): void {
     if (this.#sealed || this.#persistTimer) return;
-    this.#persistTimer = setTimeout(() => this.#persistNow(), PERSIST_DELAY_MS);
+    this.#persistTimer = setTimeout(() => void this.#persistNow(), PERSIST_DELAY_MS);
   }
 
   /** Resolves once the checkpoint is durable; a failed one is logged (the seal still covers its segments). */
@@ -647,10 +650,26 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       );
   }
 
-  /** Writes the manifest now; false (logged, alarmed, retried) when the archive store refuses it. */
-  #persistNow(): boolean {
+  /**
+   * Writes the manifest now, after the writes before it (they land in order; each writes the
+   * manifest as it is when it starts, so a write asked for while another is queued joins it).
+   * False (logged, alarmed, retried) when the archive store refuses it.
+   */
+  #persistNow(): Promise<boolean> {
     if (this.#persistTimer) clearTimeout(this.#persistTimer);
     this.#persistTimer = undefined;
+    if (this.#queuedWrite) return this.#queuedWrite;
+    const write = this.#writes.then(() => {
+      this.#queuedWrite = undefined;
+      return this.#writeManifest();
+    });
+    this.#queuedWrite = write;
+    this.#writes = write;
+    return write;
+  }
+
+  /** Never rejects: the chain of writes goes on after a failed one. */
+  async #writeManifest(): Promise<boolean> {
     if (this.#sealed) return true;
     const { archive } = this.#o;
     if (!archive.leases.held(this.sessionId)) {
@@ -660,7 +679,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       return false;
     }
     try {
-      archive.writeJson(path.join(this.#dir, MANIFEST_FILE), this.#manifest);
+      await archive.writeJson(path.join(this.#dir, MANIFEST_FILE), this.#manifest);
       this.#dirty = false;
       return true;
     } catch (err) {
@@ -671,8 +690,8 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     }
   }
 
-  #persistOrThrow(): void {
-    if (!this.#persistNow()) throw new Error(`session ${this.sessionId}: manifest could not be written to the archive store`);
+  async #persistOrThrow(): Promise<void> {
+    if (!(await this.#persistNow())) throw new Error(`session ${this.sessionId}: manifest could not be written to the archive store`);
   }
 
   /** The segment reaches the archive store before the manifest lists it; refused (disk full), it waits in the spool. */
@@ -712,8 +731,8 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   #startRetrying(): void {
     if (this.#retryTimer || this.#sealed) return;
     this.#retryTimer = setInterval(() => {
-      void this.#retryUnarchived().then(() => {
-        if (this.#dirty) this.#persistNow();
+      void this.#retryUnarchived().then(async () => {
+        if (this.#dirty) await this.#persistNow();
         if (!this.#dirty && this.#unarchived.length === 0) this.#stopRetrying();
       });
     }, RETRY_MS);
@@ -730,6 +749,7 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
     this.#sealed = true;
     this.#stopRetrying();
     clearInterval(this.#checkpointTimer);
+    await this.#writes; // a write under way lands before the lease goes to another node
     this.#o.archive.closeSession(this.sessionId);
     await this.#o.archive.leases.release(this.sessionId).catch(() => undefined);
   }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Logger } from '../server/core/log.ts';
 import { SYSTEM_ACTOR, sha256Hex, sm3Hex, type AuditActor } from '../server/core/audit-chain.ts';
 import type { Archive } from './archive.ts';
-import { hashFile, segmentPath, writeJsonAtomic } from './manifest.ts';
+import { hashFile, segmentPath, writeJsonAtomicAsync } from './manifest.ts';
 import type { Recognized, SpeechToText } from './speech-to-text.ts';
 import type { DerivedFile } from './verify.ts';
 import { transcriptSchema, type Transcript, type TranscriptLine } from '../server/protocol/http/archive-shapes.ts';
@@ -100,7 +100,7 @@ export async function transcribeSession(archive: Archive, sessionId: string, stt
         lines,
       };
       const file = path.join(outDir, `${t.trackId}.json`);
-      writeJsonAtomic(file, transcript);
+      await writeJsonAtomicAsync(file, transcript);
       const [sha256, bytes, sm3] = await hashFile(file);
       await archive.audit.append({
         type: 'transcript',
