@@ -15,7 +15,7 @@ import { AuditLog, sha256Hex, type AuditActor, type AuditEntry, type AuditObserv
 import type { AuditType } from './audit-types.ts';
 import { ARCHIVE_MIGRATIONS, Catalog, type Bookmark } from './catalog.ts';
 import { probeSegment } from './ffmpeg.ts';
-import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, segmentPath, sessionIdSchema, writeJsonAtomicAsync, type Manifest, type Segment } from './manifest.ts';
+import { BOOKMARKS_FILE, MANIFEST_FILE, allSegments, hashFile, participantDirName, readManifest, segmentPath, sessionIdSchema, writeJsonAtomic, writeJsonAtomicAsync, type Manifest, type Segment } from './manifest.ts';
 import { waitUntilSettled, type SettleOptions } from './settle.ts';
 import { collectCheckpoint, sealOf, type Checkpointed, type Seal } from './verify.ts';
 import { ArchiveEvidence, type EvidenceOptions } from './evidence.ts';
@@ -207,13 +207,23 @@ export class Archive {
 
   /** Writes a file of the archive store through the checked atomic write (off the event loop), reporting the outcome to the storage watch. */
   async writeJson(file: string, value: unknown, area: StorageArea = 'archive'): Promise<void> {
+    await writeJsonAtomicAsync(file, value).catch((err: unknown) => this.#writeFailed(area, err));
+    this.storage.writeSucceeded(area);
+  }
+
+  /** writeJson, landed before it returns: for a file hashed right after (a session's final manifest). */
+  writeJsonNow(file: string, value: unknown, area: StorageArea = 'archive'): void {
     try {
-      await writeJsonAtomicAsync(file, value);
+      writeJsonAtomic(file, value);
     } catch (err) {
-      this.storage.writeFailed(area, err);
-      throw err;
+      this.#writeFailed(area, err);
     }
     this.storage.writeSucceeded(area);
+  }
+
+  #writeFailed(area: StorageArea, err: unknown): never {
+    this.storage.writeFailed(area, err);
+    throw err;
   }
 
   get exportDir(): string {

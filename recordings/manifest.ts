@@ -31,7 +31,8 @@ export type { CaseInfo, Gap, Manifest, Participant, Segment, TimelineEvent, Trac
  * the good file), fsync'd, then renamed into place and the folder fsync'd so the rename itself
  * survives a power cut. Any failure (ENOSPC, EIO, a read-only mount) removes the temp file and
  * throws; `file` is untouched. Blocks the thread on both fsyncs: for writes made once (at start,
- * by a CLI); what is written while media flows uses writeJsonAtomicAsync.
+ * a session's final manifest, by a CLI); what is written while media flows uses
+ * writeJsonAtomicAsync.
  */
 export function writeJsonAtomic(file: string, value: unknown): void {
   const { tmp, data } = atomicWrite(file, value);

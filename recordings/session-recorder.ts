@@ -435,7 +435,8 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
       // Segments that the spool of a node which recorded this session before it died gave back
       // meanwhile (archive.recoverSpool) are listed before the seal: the seal covers them.
       if (this.#unarchived.length === 0) await archive.adoptUnlisted(m).catch((err: unknown) => this.#log.error({ err }, 'segments given back by a dead node\'s spool could not be listed; they stay beside the manifest'));
-      if (this.#unarchived.length > 0 || !(await this.#persistNow())) {
+      await this.#writes; // the background writes land first: none lands after the final one
+      if (this.#unarchived.length > 0 || !this.#writeFinalManifest()) {
         // The archive store is full (or lost): no seal over a manifest that is not what was
         // recorded. The lease stays with this node, whose recovery moves the spooled segments
         // and seals the session as interrupted once there is room; other nodes leave it alone.
@@ -671,23 +672,47 @@ export class SessionRecorder extends SafeEmitter<SessionRecorderEvents> {
   /** Never rejects: the chain of writes goes on after a failed one. */
   async #writeManifest(): Promise<boolean> {
     if (this.#sealed) return true;
-    const { archive } = this.#o;
-    if (!archive.leases.held(this.sessionId)) {
-      // Another node took the session over (this node's heartbeat lapsed): it writes it now.
-      if (!this.#leaseLostLogged) this.#log.error('session lease lost to another node: this recorder no longer writes the manifest');
-      this.#leaseLostLogged = true;
-      return false;
-    }
+    if (!this.#mayWrite()) return false;
     try {
-      await archive.writeJson(path.join(this.#dir, MANIFEST_FILE), this.#manifest);
+      await this.#o.archive.writeJson(path.join(this.#dir, MANIFEST_FILE), this.#manifest);
       this.#dirty = false;
       return true;
     } catch (err) {
-      if (!this.#dirty) this.#log.error({ err }, 'manifest could not be written; kept in memory and tried again');
-      this.#dirty = true;
-      this.#startRetrying();
-      return false;
+      return this.#writeFailed(err);
     }
+  }
+
+  /**
+   * The manifest that is sealed next, written before the next statement: no change made while a
+   * background write was under way can be missing from the file whose hash the seal takes.
+   */
+  #writeFinalManifest(): boolean {
+    if (this.#persistTimer) clearTimeout(this.#persistTimer);
+    this.#persistTimer = undefined;
+    if (!this.#mayWrite()) return false;
+    try {
+      this.#o.archive.writeJsonNow(path.join(this.#dir, MANIFEST_FILE), this.#manifest);
+      this.#dirty = false;
+      return true;
+    } catch (err) {
+      return this.#writeFailed(err);
+    }
+  }
+
+  /** Whether this node still holds the session (another takes it over when this node's heartbeat lapsed, and writes it). */
+  #mayWrite(): boolean {
+    if (this.#o.archive.leases.held(this.sessionId)) return true;
+    if (!this.#leaseLostLogged) this.#log.error('session lease lost to another node: this recorder no longer writes the manifest');
+    this.#leaseLostLogged = true;
+    return false;
+  }
+
+  /** Kept in memory and retried; false. */
+  #writeFailed(err: unknown): false {
+    if (!this.#dirty) this.#log.error({ err }, 'manifest could not be written; kept in memory and tried again');
+    this.#dirty = true;
+    this.#startRetrying();
+    return false;
   }
 
   async #persistOrThrow(): Promise<void> {
