@@ -16,6 +16,7 @@ import {
   clockView,
   dueAt,
   extendClock,
+  localDate,
   pauseClock,
   resumeClock,
   startClock,
@@ -97,6 +98,9 @@ function clockStep<T>(f: () => T): T {
 export class CaseLife {
   readonly #d: CaseLifeDeps;
 
+  /** deadlinesAt's last answer, for the China date it was counted for. */
+  #deadlines: { date: string; acceptDeadline: string; handleDeadline: string } | undefined;
+
   constructor(d: CaseLifeDeps) {
     this.#d = d;
   }
@@ -107,9 +111,18 @@ export class CaseLife {
 
   // ---- hooks of the reception (PetitionService) -----------------------------------------------
 
-  /** The due instants a new case shows: acceptance, and handling as if accepted at once (provisional). */
+  /**
+   * The due instants a new case shows: acceptance, and handling as if accepted at once
+   * (provisional). They depend on the registration's China date only, so a burst of starts
+   * (all the same day) counts the days once.
+   */
   deadlinesAt(registeredAt: string): { acceptDeadline: string; handleDeadline: string } {
-    return { acceptDeadline: dueAt(startClock('acceptance', registeredAt), this.#d.calendar)!, handleDeadline: dueAt(startClock('handling', registeredAt), this.#d.calendar)! };
+    const date = localDate(registeredAt);
+    if (this.#deadlines?.date !== date) {
+      const cal = this.#d.calendar;
+      this.#deadlines = { date, acceptDeadline: dueAt(startClock('acceptance', registeredAt), cal)!, handleDeadline: dueAt(startClock('handling', registeredAt), cal)! };
+    }
+    return { acceptDeadline: this.#deadlines.acceptDeadline, handleDeadline: this.#deadlines.handleDeadline };
   }
 
   /** At registration: the receipt's query code (`code`, shown once; only its hash is kept). */

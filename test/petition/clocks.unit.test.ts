@@ -17,6 +17,7 @@ import {
   type ClockKind,
   type ClockRecord,
 } from '../../server/petition/clocks.ts';
+import { CaseLife, type CaseLifeDeps } from '../../server/petition/case-life.ts';
 
 // A test calendar (not the shipped one): a National Day week and a swapped working Sunday.
 const cal = holidayCalendar({
@@ -113,5 +114,19 @@ describe('clocks: due dates', () => {
   it('China dates of instants', () => {
     expect(localDate('2026-01-31T16:00:00Z')).toBe('2026-02-01');
     expect(localDate('2026-01-31T15:59:59Z')).toBe('2026-01-31');
+  });
+});
+
+describe('a new case’s deadlines (CaseLife.deadlinesAt)', () => {
+  // Counted once per China date for a burst of starts: a start just after China's midnight must
+  // not get the day before's answer, nor one the day before after it.
+  it('follow the registration’s China date across midnight, in either order', () => {
+    const life = new CaseLife({ calendar: noHolidays } as CaseLifeDeps);
+    const before = '2026-12-07T15:59:00Z'; // 23:59 on Monday 7 December in China
+    const after = '2026-12-07T16:01:00Z'; // 00:01 on Tuesday 8 December
+    const expected = (at: string) => ({ acceptDeadline: dueAt(startClock('acceptance', at), noHolidays), handleDeadline: dueAt(startClock('handling', at), noHolidays) });
+    for (const at of [before, after, before, before, after]) expect(life.deadlinesAt(at)).toEqual(expected(at));
+    expect(life.deadlinesAt(before).acceptDeadline).toBe('2026-12-22T16:00:00.000Z');
+    expect(life.deadlinesAt(after).acceptDeadline).toBe('2026-12-23T16:00:00.000Z');
   });
 });
