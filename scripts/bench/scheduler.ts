@@ -29,6 +29,7 @@ import { TicketQueue } from '../../server/scheduler/queue.ts';
 import { RoutingRuleBook } from '../../server/scheduler/routing-rules.ts';
 import { LuaScript } from '../../server/scheduler/scripts.ts';
 import type { Terminal } from '../../server/petition/types.ts';
+import { loopbackReference } from './loopback-reference.ts';
 import { seedBenchTerminals } from './seed-terminals.ts';
 import { startThrowawayPostgres } from '../harness/postgres.ts';
 
@@ -143,6 +144,7 @@ const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(
 
 async function main(): Promise<void> {
   const loadAtStart = loadavg();
+  const reference = await loopbackReference(); // before anything of the bench runs
   const log = createLogger('warn');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-scheduler-'));
   const redisServer = await startEmbeddedRedis(dir, log);
@@ -305,7 +307,7 @@ async function main(): Promise<void> {
   const row = (name: string, r: Run, base?: Run) =>
     `| ${name} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${base ? `${(r.perSecond / base.perSecond).toFixed(2)}` : ''} | ${r.loopMs === undefined ? '' : r.loopMs.toFixed(3)} |`;
   const lines = [
-    `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).split(' ')[2]}`,
+    `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).split(' ')[2]}; ${reference}`,
     `store: ${describeLocation(location)}${pg ? ' (fsync, synchronous_commit, full_page_writes on)' : ''}`,
     `load: ${CASES} petitions from ${CASES} terminals (${AT_ONCE} starting at once), 100 officials (25 county offices × 4), ${ROUNDS} rounds after ${WARMUP} warm-up round(s) (median shown); load average ${loadAtStart} at the start, ${loadavg()} at the end`,
     '',

@@ -33,6 +33,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { types } from 'mediasoup';
 import { workerBin } from '../../sfu/worker-bin.ts';
+import { loopbackReference } from './loopback-reference.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -481,7 +482,7 @@ const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.t
 const say = (s: string) => {
   if (!args.json) console.error(s);
 };
-say(`bench:sessions — ${machine}; product workers ${WORKERS}; steps ${STEPS.join(', ')}; ${SECONDS} s measured per step after ${SETTLE} s; load ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
+say(`bench:sessions — ${machine}; ${await loopbackReference()}; product workers ${WORKERS}; steps ${STEPS.join(', ')}; ${SECONDS} s measured per step after ${SETTLE} s; load ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
 
 try {
   const measure = async (): Promise<[Snapshot, Snapshot, number]> => {
