@@ -37,7 +37,8 @@ static void reader_free(napi_env env, void *data, void *hint) {
 
 static napi_value throw_errno(napi_env env, int err) {
   napi_value code, msg, error;
-  napi_create_string_utf8(env, err == EBADF ? "EBADF" : err == ENOTSOCK ? "ENOTSOCK" : "EIO", NAPI_AUTO_LENGTH, &code);
+  const char *name = strerrorname_np(err); // glibc ≥ 2.32
+  napi_create_string_utf8(env, name ? name : "EIO", NAPI_AUTO_LENGTH, &code);
   napi_create_string_utf8(env, strerror(err), NAPI_AUTO_LENGTH, &msg);
   napi_create_error(env, code, msg, &error);
   napi_throw(env, error);
