@@ -4,7 +4,8 @@
 # Node's headers are on every machine of this kind (docs/deployment.md); node-gyp is not needed
 # for one file. Idempotent: rebuilt only when the source, this recipe or Node's ABI changed.
 # Prints the addon's path on the last line of stdout. The recorder works without it (reading
-# packet by packet, slower), so a failed build is a warning, not a stop.
+# packet by packet, slower), so a machine without a compiler or Node's headers gets a warning;
+# a compile error where both exist is a defect and stops the set-up.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 src="$root/recordings/native/datagram-reader.c"
