@@ -8,6 +8,8 @@ const shared = {
   hookTimeout: 60_000,
   // Media tests share 2 cores; run files one after another so timings stay meaningful.
   fileParallelism: false,
+  // expect.poll waits for evidence; vitest's 1 s default fails on a loaded box, not on a defect.
+  expect: { poll: { timeout: 10_000 } },
 };
 // Redis, PostgreSQL and the worker build: not for the unit project, which needs none of them.
 const services = { ...shared, globalSetup: ['test/support/global-setup.ts'] };
