@@ -149,6 +149,8 @@ export class TrackRecorder {
   #idleTimer: NodeJS.Timeout | undefined;
   readonly #watchdog: NodeJS.Timeout;
   readonly #startedMs: number;
+  /** When the producer last resumed: a silence counts from there, not from the last packet before the pause. */
+  #resumedMs = 0;
   #endReason = '';
   /** When stop() was called: media up to this instant belongs to the recording. */
   #stopAt = 0;
@@ -232,6 +234,7 @@ export class TrackRecorder {
     }
     if (after === before) return;
     this.#state = after;
+    if (e.type === 'resume') this.#resumedMs = Date.now();
     this.#o.log.debug({ producerId: this.#o.producer.id, event: e.type, from: before.phase, to: after.phase, gap: after.gap?.reason }, 'track recorder transition');
     if (after.gap !== before.gap) {
       if (after.gap) this.#o.ledger.openGap(after.gap.reason, after.gap.since, after.gap.detail);
@@ -620,7 +623,7 @@ export class TrackRecorder {
   #checkSilence(): void {
     const s = this.#state;
     if ((s.phase !== 'recording' && s.phase !== 'starting') || s.paused || s.silent) return;
-    const last = this.#intake?.rtp.lastPacketAt || this.#startedMs;
+    const last = Math.max(this.#intake?.rtp.lastPacketAt ?? 0, this.#startedMs, this.#resumedMs);
     if (Date.now() - last >= this.#o.noPacketSeconds * 1000) {
       this.#dispatch({ type: 'silence', at: new Date(last), detail: `no RTP for ${this.#o.noPacketSeconds}s` });
     }
